@@ -1,0 +1,41 @@
+# Two commands on a fresh machine (Python 3.11 and make):
+#   make demo   -- creates .venv, installs rhd_match, runs the main job on the embedded demo
+#   make test   -- installs the dev extras, runs linters, type checks and the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out/demo
+
+.PHONY: demo test lint typecheck install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(BIN)/rhd-match demo
+	$(BIN)/rhd-match solve --demo --out $(OUT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check rhd_match tests benchmarks examples
+	$(BIN)/ruff format --check rhd_match tests benchmarks examples
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy rhd_match
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,29 @@
+"""rhd_match: match collective-catering demand with local producer supply under EGalim.
+
+Typical use::
+
+    import rhd_match
+    scenario = rhd_match.Scenario.demo()
+    solution = scenario.solve(time_limit_s=60)
+    print(solution)
+    assert rhd_match.check(scenario, solution).empty
+"""
+
+from .egalim import egalim_accounting, line_classes
+from .errors import InfeasibleError, Problem, ScenarioError
+from .params import Parameters, SolverOptions, Targets, Weights
+from .scenario import Scenario
+
+__all__ = [
+    "InfeasibleError",
+    "Parameters",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "SolverOptions",
+    "Targets",
+    "Weights",
+    "egalim_accounting",
+    "line_classes",
+]
+__version__ = "0.1.0"

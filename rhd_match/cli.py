@@ -1,0 +1,70 @@
+"""Command line: ``rhd-match validate | demo | solve``; ``rhd-match COMMAND --help`` for each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ScenarioError
+from .scenario import Scenario
+
+
+def _load(args: argparse.Namespace) -> Scenario:
+    if getattr(args, "demo", False):
+        return Scenario.demo()
+    if args.path is None:
+        raise SystemExit("give a scenario PATH or --demo")
+    return Scenario.from_folder(args.path)
+
+
+def _add_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", type=Path, help="scenario folder or .xlsx workbook")
+    p.add_argument("--demo", action="store_true", help="use the embedded Lens-Liévin demo")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    for warning in scenario.warnings:
+        print(warning)
+    print(f"ok: {scenario!r}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .summary import describe
+
+    print(describe(Scenario.demo()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rhd-match",
+        description="Match collective-catering demand with local producer supply under EGalim.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a scenario folder; list every problem")
+    _add_source(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("demo", help="summarise the embedded Lens-Liévin demo scenario")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rhd-match`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""EGalim accounting, counted the way the *ma cantine* platform counts it.
+
+This module is the single place where purchase lines become EGalim figures: the optimiser takes
+its coefficients from :func:`line_classes`, and every report, the checker and the *ma cantine*
+export call :func:`egalim_accounting`.
+
+Rules (sources in ``docs/egalim.md``):
+
+* the base is the value excluding VAT (EUR HT) of all food purchases;
+* a line with several labels counts **once**, in the first group it belongs to, in the order
+  bio → siqo → egalim_autres → externalites_performance
+  (betagouv/ma-cantine ``data/models/purchase.py``, ``PurchaseQuerySet.aggregated_stats``);
+* the detailed split walks the labels in the order of :data:`DETAIL_ORDER`
+  (``Purchase._complete_diag_data_appro_labels``);
+* fair trade is also reported as sub-amounts of the bio and egalim_autres groups;
+* meat and fish: lines of families VIANDES_VOLAILLES and PRODUITS_DE_LA_MER carrying any EGalim
+  label, over all lines of those two families (CHARCUTERIE is never in that base).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+FAMILIES: tuple[str, ...] = (
+    "VIANDES_VOLAILLES",
+    "CHARCUTERIE",
+    "PRODUITS_DE_LA_MER",
+    "FRUITS_ET_LEGUMES",
+    "PRODUITS_LAITIERS",
+    "BOULANGERIE",
+    "BOISSONS",
+    "AUTRES",
+)
+MEAT_FAMILY = "VIANDES_VOLAILLES"
+FISH_FAMILY = "PRODUITS_DE_LA_MER"
+
+#: EGalim characteristics as *ma cantine* codes them, in the platform's counting order.
+LABELS: tuple[str, ...] = (
+    "BIO",
+    "LABEL_ROUGE",
+    "AOCAOP",
+    "IGP",
+    "STG",
+    "HVE",
+    "PECHE_DURABLE",
+    "RUP",
+    "COMMERCE_EQUITABLE",
+    "FERMIER",
+    "EXTERNALITES",
+    "PERFORMANCE",
+)
+
+#: Quality groups in counting order; a line counts in the first group holding one of its labels.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "bio": ("BIO",),
+    "siqo": ("LABEL_ROUGE", "AOCAOP", "IGP", "STG"),
+    "egalim_autres": ("HVE", "PECHE_DURABLE", "RUP", "FERMIER", "COMMERCE_EQUITABLE"),
+    "externalites_performance": ("EXTERNALITES", "PERFORMANCE"),
+}
+
+#: Detailed declaration split (``valeur_{famille}_{detail}``), walked in this order.
+DETAIL_ORDER: dict[str, tuple[str, ...]] = {
+    "bio": ("BIO",),
+    "label_rouge": ("LABEL_ROUGE",),
+    "aocaop_igp_stg": ("AOCAOP", "IGP", "STG"),
+    "hve": ("HVE",),
+    "peche_durable": ("PECHE_DURABLE",),
+    "rup": ("RUP",),
+    "commerce_equitable": ("COMMERCE_EQUITABLE",),
+    "fermier": ("FERMIER",),
+    "externalites": ("EXTERNALITES",),
+    "performance": ("PERFORMANCE",),
+}
+
+#: Declaration totals produced by :func:`egalim_accounting`, in EUR HT.
+VALUE_FIELDS: tuple[str, ...] = (
+    "valeur_totale",
+    "valeur_bio",
+    "valeur_bio_dont_commerce_equitable",
+    "valeur_siqo",
+    "valeur_externalites_performance",
+    "valeur_egalim_autres",
+    "valeur_egalim_autres_dont_commerce_equitable",
+    "valeur_viandes_volailles",
+    "valeur_viandes_volailles_egalim",
+    "valeur_produits_de_la_mer",
+    "valeur_produits_de_la_mer_egalim",
+)
+SHARE_FIELDS: tuple[str, ...] = (
+    "share_organic",
+    "share_quality",
+    "share_meat_fish",
+    "share_meat",
+    "share_fish",
+)
+
+
+def parse_labels(text: object) -> tuple[str, ...]:
+    """Split a labels cell (``"BIO,IGP"``, blanks and case tolerated) into label codes.
+
+    Unknown codes are kept as written (upper-cased) so that validation can name them.
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return ()
+    parts = (p.strip().upper() for p in str(text).replace(";", ",").split(","))
+    seen: dict[str, None] = {}
+    for p in parts:
+        if p:
+            seen[p] = None
+    return tuple(seen)
+
+
+def format_labels(labels: Iterable[str]) -> str:
+    """Canonical labels cell: known codes in platform order, comma-separated, no spaces."""
+    chosen = set(labels)
+    known = [lab for lab in LABELS if lab in chosen]
+    unknown = sorted(chosen.difference(LABELS))
+    return ",".join(known + unknown)
+
+
+@cache
+def _classify(labels_cell: str) -> tuple[str, str, bool]:
+    labels = set(parse_labels(labels_cell))
+    group = next((g for g, members in GROUPS.items() if labels.intersection(members)), "")
+    detail = next((d for d, members in DETAIL_ORDER.items() if labels.intersection(members)), "")
+    return group, detail, "COMMERCE_EQUITABLE" in labels
+
+
+def line_classes(labels: pd.Series) -> pd.DataFrame:
+    """Classify purchase lines by their labels cell.
+
+    Returns a frame aligned on ``labels.index`` with columns ``group`` (one of :data:`GROUPS` or
+    ``""`` when the line counts for nothing), ``detail`` (one of :data:`DETAIL_ORDER` or ``""``),
+    ``fair_trade`` (bool), ``is_quality`` (counts toward the 50 %) and ``is_organic``.
+    """
+    cells = labels.astype(object).where(labels.notna(), "").astype(str)
+    uniques = pd.unique(cells.to_numpy())
+    table = {u: _classify(u) for u in uniques}
+    group = cells.map(lambda c: table[c][0])
+    out = pd.DataFrame(
+        {
+            "group": group.astype(object),
+            "detail": cells.map(lambda c: table[c][1]).astype(object),
+            "fair_trade": cells.map(lambda c: table[c][2]).astype(bool),
+        },
+        index=labels.index,
+    )
+    out["is_quality"] = out["group"] != ""
+    out["is_organic"] = out["group"] == "bio"
+    return out
+
+
+def egalim_accounting(
+    lines: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """EGalim figures of purchase lines, as declared on *ma cantine*.
+
+    Parameters
+    ----------
+    lines:
+        One row per purchase line with columns ``value_eur_ht`` (EUR excl. VAT, ≥ 0),
+        ``family`` (one of :data:`FAMILIES`) and ``labels`` (comma-separated label codes).
+    by:
+        Column(s) to group by (e.g. ``"canteen_id"``); ``None`` gives one row for all lines.
+
+    Returns
+    -------
+    DataFrame
+        The :data:`VALUE_FIELDS` (EUR HT), the detailed ``valeur_{famille}_{detail}`` fields
+        (EUR HT) and the :data:`SHARE_FIELDS` (fractions in [0, 1]; NaN where the base is zero):
+        ``share_organic`` = bio / total; ``share_quality`` = (bio + siqo + egalim_autres +
+        externalites_performance) / total; ``share_meat_fish`` = labelled meat and seafood /
+        all meat and seafood (the law's 60 % base); ``share_meat`` and ``share_fish`` separately.
+    """
+    keys = [by] if isinstance(by, str) else list(by or [])
+    classes = line_classes(lines["labels"])
+    value = lines["value_eur_ht"].astype(float).to_numpy()
+    family = lines["family"].astype(str).to_numpy()
+    group = classes["group"].to_numpy()
+    fair = classes["fair_trade"].to_numpy()
+    quality = classes["is_quality"].to_numpy()
+    meat = family == MEAT_FAMILY
+    fish = family == FISH_FAMILY
+    cols: dict[str, np.ndarray] = {
+        "valeur_totale": value,
+        "valeur_bio": value * (group == "bio"),
+        "valeur_bio_dont_commerce_equitable": value * ((group == "bio") & fair),
+        "valeur_siqo": value * (group == "siqo"),
+        "valeur_externalites_performance": value * (group == "externalites_performance"),
+        "valeur_egalim_autres": value * (group == "egalim_autres"),
+        "valeur_egalim_autres_dont_commerce_equitable": value
+        * ((group == "egalim_autres") & fair),
+        "valeur_viandes_volailles": value * meat,
+        "valeur_viandes_volailles_egalim": value * (meat & quality),
+        "valeur_produits_de_la_mer": value * fish,
+        "valeur_produits_de_la_mer_egalim": value * (fish & quality),
+    }
+    detail = classes["detail"].to_numpy()
+    for fam in FAMILIES:
+        in_family = family == fam
+        for name in DETAIL_ORDER:
+            cols[f"valeur_{fam.lower()}_{name}"] = value * (in_family & (detail == name))
+    frame = pd.DataFrame(cols, index=lines.index)
+    if keys:
+        for k in keys:
+            frame[k] = lines[k].to_numpy()
+        totals = frame.groupby(keys, sort=True, observed=True).sum()
+    else:
+        totals = frame.sum().to_frame().T
+    return add_shares(totals)
+
+
+def add_shares(totals: pd.DataFrame) -> pd.DataFrame:
+    """Add :data:`SHARE_FIELDS` to a frame of declaration totals (NaN where the base is 0)."""
+    out = totals.copy()
+    quality = (
+        out["valeur_bio"]
+        + out["valeur_siqo"]
+        + out["valeur_egalim_autres"]
+        + out["valeur_externalites_performance"]
+    )
+    meat_fish = out["valeur_viandes_volailles"] + out["valeur_produits_de_la_mer"]
+    meat_fish_q = out["valeur_viandes_volailles_egalim"] + out["valeur_produits_de_la_mer_egalim"]
+    out["share_organic"] = _ratio(out["valeur_bio"], out["valeur_totale"])
+    out["share_quality"] = _ratio(quality, out["valeur_totale"])
+    out["share_meat_fish"] = _ratio(meat_fish_q, meat_fish)
+    out["share_meat"] = _ratio(out["valeur_viandes_volailles_egalim"], out["valeur_viandes_volailles"])
+    out["share_fish"] = _ratio(
+        out["valeur_produits_de_la_mer_egalim"], out["valeur_produits_de_la_mer"]
+    )
+    return out
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    den_f = den.astype(float)
+    # Clip guards against float noise (a share is a part of its base by construction).
+    return (num.astype(float) / den_f.where(den_f > 0)).clip(0.0, 1.0)

@@ -1,0 +1,93 @@
+"""Scenario parameters: EGalim targets, what counts as local, objective weights, solver options.
+
+All are pydantic v2 models, so they validate on construction and round-trip through JSON
+(``Parameters.model_validate_json(p.model_dump_json())``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Targets(_Strict):
+    """EGalim targets, as fractions of annual purchases by value (EUR HT).
+
+    Defaults are the mainland law (Code rural L230-5-1): 50 % quality and sustainable, of which
+    20 % organic; 60 % of meat, poultry and seafood purchases taken together.
+    """
+
+    quality: float = Field(0.50, ge=0, le=1)
+    organic: float = Field(0.20, ge=0, le=1)
+    meat_fish: float = Field(0.60, ge=0, le=1)
+
+
+class Weights(_Strict):
+    """Objective weights (see ``docs/model.md`` for the formula).
+
+    The objective is minimised:
+
+    ``egalim_shortfall * Σ shortfall_EUR + budget_overrun * Σ overrun_EUR
+    - local * Σ local reference value - organic * Σ organic reference value
+    + cost * Σ purchase value + distance * Σ kg·km``.
+
+    Local and organic gains are counted at the product's *reference* price (EUR HT/unit), so
+    paying a producer more for the same food never raises them; the cost term then prefers the
+    cheaper of two equivalent offers.
+    """
+
+    egalim_shortfall: float = Field(100.0, ge=0, description="per EUR HT of EGalim shortfall")
+    budget_overrun: float = Field(20.0, ge=0, description="per EUR HT over budget")
+    local: float = Field(1.0, ge=0, description="per EUR HT (reference price) bought locally")
+    organic: float = Field(1.0, ge=0, description="per EUR HT (reference price) bought organic")
+    cost: float = Field(0.1, ge=0, description="per EUR HT spent")
+    distance: float = Field(1e-5, ge=0, description="per kg·km delivered")
+
+
+Strategy = Literal["auto", "lp", "mip", "repair"]
+LpSolver = Literal["highs", "glop", "pdlp"]
+MipSolver = Literal["highs", "scip", "cbc"]
+
+
+class SolverOptions(_Strict):
+    """How the allocation is solved.
+
+    ``strategy``: ``"mip"`` solves the exact mixed-integer model (drops, franco and minimum lots
+    as binaries); ``"repair"`` solves the LP relaxation for a bound, then fixes the delivery
+    decisions from it and re-solves LPs until every drop pays its franco; ``"lp"`` solves the
+    relaxation only (the plan may break delivery rules; for bounds and analysis); ``"auto"``
+    picks ``"mip"`` for small models and ``"repair"`` otherwise.
+    """
+
+    strategy: Strategy = "auto"
+    time_limit_s: float = Field(60.0, gt=0, description="wall-clock limit of the whole solve, s")
+    threads: int = Field(2, ge=1)
+    mip_gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which a MIP stops")
+    lp_solver: LpSolver = "highs"
+    mip_solver: MipSolver = "highs"
+    auto_mip_max_binaries: int = Field(
+        2000, ge=0, description="'auto' uses the exact MIP up to this many binaries"
+    )
+
+
+class Parameters(_Strict):
+    """Everything about a scenario that is not a table."""
+
+    targets: Targets = Targets()
+    hard_egalim: bool = Field(
+        False, description="EGalim targets as hard constraints (infeasibility is explained)"
+    )
+    hard_budget: bool = Field(False, description="budgets as hard constraints")
+    local_radius_km: float | None = Field(
+        None,
+        ge=0,
+        description="a purchase is local when the producer is within this distance of the "
+        "canteen; None: every producer of the scenario delivering within its radius is local",
+    )
+    weights: Weights = Weights()
+    solver: SolverOptions = SolverOptions()

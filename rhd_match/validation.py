@@ -1,0 +1,281 @@
+"""Turn raw tables (strings from files, or user DataFrames) into typed, checked tables.
+
+Every problem is collected, none stops the others from being found: the caller raises one
+:class:`~rhd_match.errors.ScenarioError` listing them all. Checks are vectorised; Python only
+loops over the cells that are wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .egalim import FISH_FAMILY, LABELS, MEAT_FAMILY, format_labels, parse_labels
+from .errors import Problem
+from .geo import haversine_km
+from .schema import TABLES, Column, Table
+from .weeks import week_problem
+
+FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
+MAX_LISTED = 50  # problems listed per column before summarising the rest
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.astype(object).where(values.notna(), "")
+    return text.map(lambda v: str(v).strip() == "").astype(bool)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Cells as stripped strings; a float holding an integer (Excel ids) loses its '.0'."""
+
+    def one(v: object) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    return values.astype(object).map(one)
+
+
+class _Collector:
+    def __init__(self, table: Table, file: str | None) -> None:
+        self.table, self.file = table, file
+        self.problems: list[Problem] = []
+
+    def add(self, positions: np.ndarray, column: str | None, messages: list[str] | str) -> None:
+        msgs = [messages] * len(positions) if isinstance(messages, str) else messages
+        for pos, msg in list(zip(positions, msgs, strict=True))[:MAX_LISTED]:
+            self.problems.append(
+                Problem(self.table.name, int(pos) + FIRST_DATA_ROW, column, msg, self.file)
+            )
+        if len(positions) > MAX_LISTED:
+            more = len(positions) - MAX_LISTED
+            self.problems.append(
+                Problem(self.table.name, None, column, f"... and {more} more rows like these",
+                        self.file)
+            )
+
+    def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.table.name, None, column, message, self.file, severity))
+
+
+def coerce_table(
+    raw: pd.DataFrame, table: Table, file: str | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type and check one table on its own (not against the others).
+
+    Returns the typed table (columns in schema order, optional columns filled with NaN) and the
+    problems found. The typed table is only meaningful when no problem is an error.
+    """
+    out = _Collector(table, file)
+    raw = raw.reset_index(drop=True)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    for col in raw.columns:
+        if col not in table.column_names:
+            out.table_problem(col, "unknown column, ignored", severity="warning")
+    typed: dict[str, pd.Series] = {}
+    for column in table.columns:
+        if column.name not in raw.columns:
+            if column.required:
+                out.table_problem(column.name, "required column is missing")
+            typed[column.name] = _empty(column, len(raw))
+            continue
+        typed[column.name] = _coerce_column(raw[column.name], column, out)
+    frame = pd.DataFrame(typed)
+    _check_duplicates(frame, table, out)
+    return frame, out.problems
+
+
+def _empty(column: Column, n: int) -> pd.Series:
+    if column.kind in ("float", "int"):
+        return pd.Series(np.full(n, np.nan), dtype=float)
+    return pd.Series([np.nan] * n, dtype="str")
+
+
+def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Series:
+    blank = _blank(values).to_numpy()
+    if not column.nullable and blank.any():
+        out.add(np.flatnonzero(blank), column.name, "missing value")
+    if column.kind in ("float", "int"):
+        return _coerce_number(values, blank, column, out)
+    text = _as_text(values)
+    if column.kind == "choice":
+        text = text.str.upper() if column.choices[0].isupper() else text.str.lower()
+        bad = ~blank & ~text.isin(column.choices).to_numpy()
+        if bad.any():
+            allowed = ", ".join(column.choices)
+            msgs = [f"'{v}' is not one of {allowed}" for v in text[bad]]
+            out.add(np.flatnonzero(bad), column.name, msgs)
+    elif column.kind == "week":
+        checked = {w: week_problem(w) for w in pd.unique(text[~blank].to_numpy())}
+        bad = ~blank & np.array([checked.get(w) is not None for w in text], dtype=bool)
+        if bad.any():
+            out.add(np.flatnonzero(bad), column.name, [str(checked[w]) for w in text[bad]])
+    elif column.kind == "labels":
+        parsed = {c: parse_labels(c) for c in pd.unique(text.to_numpy())}
+        canonical = {c: format_labels(labs) for c, labs in parsed.items()}
+        unknown = {c: [lab for lab in labs if lab not in LABELS] for c, labs in parsed.items()}
+        bad = np.array([bool(unknown[c]) for c in text], dtype=bool)
+        if bad.any():
+            msgs = [
+                f"unknown label(s) {', '.join(unknown[c])}; allowed: {', '.join(LABELS)}"
+                for c in text[bad]
+            ]
+            out.add(np.flatnonzero(bad), column.name, msgs)
+        text = text.map(canonical)
+        return pd.Series(text.to_numpy(), dtype="str")
+    series = pd.Series(text.to_numpy(), dtype="str")
+    if column.nullable:
+        series = series.where(~blank, np.nan)
+    return series
+
+
+def _coerce_number(
+    values: pd.Series, blank: np.ndarray, column: Column, out: _Collector
+) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.astype(float)
+    else:
+        text = _as_text(values).str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+    arr = numbers.to_numpy(dtype=float)
+    not_number = ~blank & np.isnan(arr)
+    if not_number.any():
+        shown = _as_text(values)[not_number]
+        out.add(np.flatnonzero(not_number), column.name, [f"'{v}' is not a number" for v in shown])
+    finite = ~np.isnan(arr)
+    infinite = finite & ~np.isfinite(arr)
+    if infinite.any():
+        out.add(np.flatnonzero(infinite), column.name, "must be finite")
+    checks: list[tuple[np.ndarray, str]] = []
+    with np.errstate(invalid="ignore"):
+        if column.positive:
+            checks.append((finite & (arr <= 0), "must be > 0"))
+        if column.minimum is not None:
+            checks.append((finite & (arr < column.minimum), f"must be ≥ {column.minimum:g}"))
+        if column.maximum is not None:
+            checks.append((finite & (arr > column.maximum), f"must be ≤ {column.maximum:g}"))
+        if column.kind == "int":
+            checks.append((finite & (arr != np.round(arr)), "must be a whole number"))
+    for bad, what in checks:
+        if bad.any():
+            out.add(np.flatnonzero(bad), column.name, [f"{v:g} {what}" for v in arr[bad]])
+    if column.kind == "int" and not column.nullable:
+        return pd.Series(np.where(np.isnan(arr), 0, np.round(arr)).astype(np.int64))
+    return pd.Series(arr, dtype=float)
+
+
+def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
+    keys = list(table.key)
+    dup = frame.duplicated(keys, keep=False).to_numpy()
+    if not dup.any():
+        return
+    first = frame.reset_index().groupby(keys, sort=False)["index"].transform("min").to_numpy()
+    later = dup & (first != np.arange(len(frame)))
+    key_text = frame[keys].astype(str).agg(" / ".join, axis=1)
+    msgs = [
+        f"duplicate key {'/'.join(keys)} = {key_text.iloc[i]} (first at row {first[i] + 2})"
+        for i in np.flatnonzero(later)
+    ]
+    out.add(np.flatnonzero(later), keys[0], msgs)
+
+
+def check_references(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """Foreign keys between tables: every id used must exist where it is defined."""
+    problems: list[Problem] = []
+    for table in TABLES.values():
+        frame = tables[table.name]
+        out = _Collector(table, files.get(table.name))
+        for column, target in table.foreign.items():
+            known = set(tables[target][TABLES[target].key[0]].dropna().astype(str))
+            values = frame[column].astype(object)
+            bad = values.notna().to_numpy() & ~values.isin(known).to_numpy()
+            if bad.any():
+                msgs = [f"unknown {column} '{v}' (not in {target})" for v in values[bad]]
+                out.add(np.flatnonzero(bad), column, msgs)
+        problems += out.problems
+    return problems
+
+
+def domain_warnings(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """Things that are allowed but probably not meant: supply nobody can deliver, odd labels."""
+    warnings: list[Problem] = []
+    products, offers, demand = tables["products"], tables["offers"], tables["demand"]
+    canteens, producers = tables["canteens"], tables["producers"]
+
+    reach = _reachable_pairs(canteens, producers, offers)
+    pairs = demand[["canteen_id", "product_id"]].drop_duplicates()
+    served = pairs.merge(reach, on=["canteen_id", "product_id"], how="left", indicator=True)
+    lonely = served[served["_merge"] == "left_only"]
+    for product_id, group in lonely.groupby("product_id", sort=True):
+        n_all = int((pairs["product_id"] == product_id).sum())
+        warnings.append(
+            Problem(
+                "demand",
+                None,
+                "product_id",
+                f"product '{product_id}' is demanded by {n_all} canteen(s); {len(group)} of them "
+                "have no offer of it within any producer's delivery radius, in any week "
+                "(bought from the conventional supplier)",
+                files.get("demand"),
+                "warning",
+            )
+        )
+
+    family = offers["product_id"].map(products.set_index("product_id")["family"])
+    rules = [
+        ("LABEL_ROUGE", family == "BOISSONS", "LABEL_ROUGE on BOISSONS"),
+        ("PECHE_DURABLE", family != FISH_FAMILY, "PECHE_DURABLE outside PRODUITS_DE_LA_MER"),
+        (
+            "FERMIER",
+            ~family.isin([MEAT_FAMILY, "CHARCUTERIE", "PRODUITS_LAITIERS"]),
+            "FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS",
+        ),
+    ]
+    labels = offers["labels"].fillna("").astype(str)
+    for label, wrong_family, what in rules:
+        has = labels.str.split(",").map(lambda labs, lab=label: lab in labs)
+        bad = (has & wrong_family).to_numpy()
+        if bad.any():
+            warnings.append(
+                Problem(
+                    "offers",
+                    int(np.flatnonzero(bad)[0]) + FIRST_DATA_ROW,
+                    "labels",
+                    f"{int(bad.sum())} row(s) with {what}: ma cantine marks it not applicable",
+                    files.get("offers"),
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _reachable_pairs(
+    canteens: pd.DataFrame, producers: pd.DataFrame, offers: pd.DataFrame
+) -> pd.DataFrame:
+    """(canteen_id, product_id) pairs with an offer from a producer delivering that far."""
+    offered = offers[["producer_id", "product_id"]].drop_duplicates()
+    prod = producers.set_index("producer_id")
+    rows = offered.join(prod[["lat", "lon", "delivery_radius_km"]], on="producer_id")
+    if rows.empty or canteens.empty:
+        return pd.DataFrame({"canteen_id": [], "product_id": []}, dtype="str")
+    dist = haversine_km(
+        rows["lat"].to_numpy()[:, None],
+        rows["lon"].to_numpy()[:, None],
+        canteens["lat"].to_numpy()[None, :],
+        canteens["lon"].to_numpy()[None, :],
+    )
+    i, j = np.nonzero(dist <= rows["delivery_radius_km"].to_numpy()[:, None])
+    return pd.DataFrame(
+        {
+            "canteen_id": canteens["canteen_id"].to_numpy()[j],
+            "product_id": rows["product_id"].to_numpy()[i],
+        }
+    ).drop_duplicates()

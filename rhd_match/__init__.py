@@ -12,7 +12,9 @@ Typical use::
 from .egalim import egalim_accounting, line_classes
 from .errors import InfeasibleError, Problem, ScenarioError
 from .params import Parameters, SolverOptions, Targets, Weights
+from .model.solve import solve
 from .scenario import Scenario
+from .solution import Solution
 
 __all__ = [
     "InfeasibleError",
@@ -20,10 +22,12 @@ __all__ = [
     "Problem",
     "Scenario",
     "ScenarioError",
+    "Solution",
     "SolverOptions",
     "Targets",
     "Weights",
     "egalim_accounting",
     "line_classes",
+    "solve",
 ]
 __version__ = "0.1.0"

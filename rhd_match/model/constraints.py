@@ -1,0 +1,256 @@
+"""One function per constraint family; each returns its rows as sparse triplets.
+
+Each function's docstring states its row in the notation of ``docs/model.md``. Rows carry a
+``keys`` frame (canteen, producer, product, week codes) so that a binding or infeasible row can
+be explained in domain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .index import ModelIndex
+from .variables import Variables
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A family of rows: ``lower ≤ A[rows] · x ≤ upper``, with triplets local to the family."""
+
+    family: str
+    row: np.ndarray
+    col: np.ndarray
+    val: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    keys: pd.DataFrame
+
+    @property
+    def count(self) -> int:
+        return len(self.lower)
+
+
+def _rows(
+    family: str,
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    lower: np.ndarray,
+    upper: np.ndarray,
+    keys: pd.DataFrame,
+) -> Rows:
+    row = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    col = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    val = np.concatenate([np.broadcast_to(p[2], p[0].shape) for p in parts]).astype(float)
+    return Rows(family, row, col, val, np.asarray(lower, float), np.asarray(upper, float), keys)
+
+
+def define_demand_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Demand met exactly: Σ_{a∈A(d)} x_a + v_d = D_d, for every demand row d."""
+    arcs, demand = index.arcs, index.demand
+    qty = demand["qty"].to_numpy()
+    return _rows(
+        "demand",
+        [
+            (arcs["demand"].to_numpy(), var.cols("x"), np.ones(len(arcs))),
+            (np.arange(len(demand)), var.cols("v"), np.ones(len(demand))),
+        ],
+        qty,
+        qty,
+        demand[["canteen", "product", "week"]],
+    )
+
+
+def define_offer_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Offer quantity: Σ_{a∈A(o)} x_a ≤ Q_o, for offers feeding more than one arc."""
+    offer = index.arcs["offer"].to_numpy()
+    n_arcs = np.bincount(offer, minlength=len(index.offers))
+    # An offer feeding a single arc is already bounded by x_a ≤ min(Q_o, D_d).
+    shared = np.flatnonzero(n_arcs > 1)
+    row_of = np.full(len(index.offers), -1)
+    row_of[shared] = np.arange(len(shared))
+    on = row_of[offer] >= 0
+    return _rows(
+        "offer",
+        [(row_of[offer][on], var.cols("x")[on], np.ones(int(on.sum())))],
+        np.zeros(len(shared)),
+        index.offers["qty"].to_numpy()[shared],
+        index.offers.iloc[shared][["producer", "product", "week"]].reset_index(drop=True),
+    )
+
+
+def define_capacity_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Weekly delivery capacity: Σ_{a∈A(p,w)} m_a x_a ≤ K_p, for every producer and week."""
+    arcs = index.arcs
+    n_week = len(index.weeks)
+    key = arcs["producer"].to_numpy(np.int64) * n_week + arcs["week"].to_numpy()
+    uniq, row = np.unique(key, return_inverse=True)
+    producer = uniq // n_week
+    return _rows(
+        "capacity",
+        [(row, var.cols("x"), arcs["kg_per_unit"].to_numpy())],
+        np.zeros(len(uniq)),
+        index.producers["capacity_kg"].to_numpy()[producer],
+        pd.DataFrame({"producer": producer, "week": uniq % n_week}),
+    )
+
+
+def define_drop_count_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Drops per week: Σ_{g∈G(p,w)} y_g ≤ N_p, where drop variables exist."""
+    drops = index.drops.iloc[var.drop_rows]
+    n_week = len(index.weeks)
+    key = drops["producer"].to_numpy(np.int64) * n_week + drops["week"].to_numpy()
+    uniq, row = np.unique(key, return_inverse=True)
+    producer = uniq // n_week
+    return _rows(
+        "drops",
+        [(row, var.cols("y"), np.ones(len(drops)))],
+        np.zeros(len(uniq)),
+        index.producers["max_drops"].to_numpy(float)[producer],
+        pd.DataFrame({"producer": producer, "week": uniq % n_week}),
+    )
+
+
+def define_drop_link_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """No drop, no delivery: Σ_{a∈A(g)} m_a x_a − U_g y_g ≤ 0, where drop variables exist."""
+    arcs, drops = index.arcs, index.drops
+    row_of = np.full(len(drops), -1)
+    row_of[var.drop_rows] = np.arange(len(var.drop_rows))
+    arc_row = row_of[arcs["drop"].to_numpy()]
+    on = arc_row >= 0
+    n = len(var.drop_rows)
+    return _rows(
+        "drop_link",
+        [
+            (arc_row[on], var.cols("x")[on], arcs["kg_per_unit"].to_numpy()[on]),
+            (np.arange(n), var.cols("y"), -drops["kg_bound"].to_numpy()[var.drop_rows]),
+        ],
+        np.full(n, -np.inf),
+        np.zeros(n),
+        drops.iloc[var.drop_rows][["producer", "canteen", "week"]].reset_index(drop=True),
+    )
+
+
+def define_franco_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Franco: Σ_{a∈A(g)} π_a x_a − F_p y_g + σ_g ≥ 0 (σ_g fixed to 0 but in repair)."""
+    arcs, drops = index.arcs, index.drops
+    franco = drops["franco"].to_numpy()[var.drop_rows]
+    with_franco = franco > 0
+    row_of = np.full(len(drops), -1)
+    row_of[var.drop_rows[with_franco]] = np.arange(int(with_franco.sum()))
+    arc_row = row_of[arcs["drop"].to_numpy()]
+    on = arc_row >= 0
+    n = int(with_franco.sum())
+    return _rows(
+        "franco",
+        [
+            (arc_row[on], var.cols("x")[on], arcs["price"].to_numpy()[on]),
+            (np.arange(n), var.cols("y")[with_franco], -franco[with_franco]),
+            (np.arange(n), var.cols("franco_slack")[with_franco], np.ones(n)),
+        ],
+        np.zeros(n),
+        np.full(n, np.inf),
+        drops.iloc[var.drop_rows[with_franco]][["producer", "canteen", "week"]].reset_index(
+            drop=True
+        ),
+    )
+
+
+def define_lot_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Minimum lot: x_a − L_o z_a ≥ 0 and x_a − u_a z_a ≤ 0, for arcs with a lot."""
+    arcs = index.arcs.iloc[var.lot_arcs]
+    n = len(arcs)
+    x, z = var.cols("x")[var.lot_arcs], var.cols("z")
+    low, high = np.arange(n), n + np.arange(n)
+    keys = arcs[["producer", "canteen", "product", "week"]].reset_index(drop=True)
+    return _rows(
+        "lot",
+        [
+            (low, x, np.ones(n)),
+            (low, z, -arcs["lot"].to_numpy()),
+            (high, x, np.ones(n)),
+            (high, z, -arcs["ub"].to_numpy()),
+        ],
+        np.concatenate([np.zeros(n), np.full(n, -np.inf)]),
+        np.concatenate([np.full(n, np.inf), np.zeros(n)]),
+        pd.concat([keys, keys], ignore_index=True),
+    )
+
+
+def define_egalim_constraints(index: ModelIndex, var: Variables) -> list[Rows]:
+    """EGalim shares per canteen over the horizon, by value (EUR HT), elastic:
+
+    quality:     Σ_a (q_a − T^Q_c) π_a x_a − T^Q_c Σ_d r_d v_d + s^Q_c ≥ 0
+    organic:     Σ_a (b_a − T^O_c) π_a x_a − T^O_c Σ_d r_d v_d + s^O_c ≥ 0
+    meat & fish: Σ_{a: f_a} (q_a − T^M_c) π_a x_a − T^M_c Σ_{d: f_d} r_d v_d + s^M_c ≥ 0
+    """
+    arcs, demand, can = index.arcs, index.demand, index.canteens
+    a_can, d_can = arcs["canteen"].to_numpy(), demand["canteen"].to_numpy()
+    price, ref = arcs["price"].to_numpy(), demand["ref_price"].to_numpy()
+    n_can = len(index.canteen_ids)
+    families = (
+        ("egalim_quality", "target_quality", arcs["quality"], "short_quality", None),
+        ("egalim_organic", "target_organic", arcs["organic"], "short_organic", None),
+        ("egalim_meat_fish", "target_meat_fish", arcs["quality"], "short_meat_fish", True),
+    )
+    out = []
+    for family, target_col, counts, short, meat_fish_only in families:
+        target = can[target_col].to_numpy()
+        a_on = np.ones(len(arcs), bool)
+        d_on = np.ones(len(demand), bool)
+        if meat_fish_only:
+            a_on = arcs["meat_fish"].to_numpy()
+            d_on = demand["meat_fish"].to_numpy()
+        a_coef = (counts.to_numpy(float) - target[a_can]) * price
+        d_coef = -target[d_can] * ref
+        out.append(
+            _rows(
+                family,
+                [
+                    (a_can[a_on], var.cols("x")[a_on], a_coef[a_on]),
+                    (d_can[d_on], var.cols("v")[d_on], d_coef[d_on]),
+                    (np.arange(n_can), var.cols(short), np.ones(n_can)),
+                ],
+                np.zeros(n_can),
+                np.full(n_can, np.inf),
+                pd.DataFrame({"canteen": np.arange(n_can)}),
+            )
+        )
+    return out
+
+
+def define_budget_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Budget: Σ_a π_a x_a + Σ_d r_d v_d − e_c ≤ B_c, for canteens with a budget."""
+    arcs, demand = index.arcs, index.demand
+    row_of = np.full(len(index.canteen_ids), -1)
+    row_of[var.budget_canteens] = np.arange(len(var.budget_canteens))
+    a_row, d_row = row_of[arcs["canteen"].to_numpy()], row_of[demand["canteen"].to_numpy()]
+    a_on, d_on = a_row >= 0, d_row >= 0
+    n = len(var.budget_canteens)
+    return _rows(
+        "budget",
+        [
+            (a_row[a_on], var.cols("x")[a_on], arcs["price"].to_numpy()[a_on]),
+            (d_row[d_on], var.cols("v")[d_on], demand["ref_price"].to_numpy()[d_on]),
+            (np.arange(n), var.cols("overrun"), -np.ones(n)),
+        ],
+        np.full(n, -np.inf),
+        index.canteens["budget"].to_numpy()[var.budget_canteens],
+        pd.DataFrame({"canteen": var.budget_canteens}),
+    )
+
+
+def define_all_constraints(index: ModelIndex, var: Variables) -> list[Rows]:
+    """Every constraint family of the model, in a fixed order."""
+    return [
+        define_demand_constraints(index, var),
+        define_offer_constraints(index, var),
+        define_capacity_constraints(index, var),
+        define_drop_count_constraints(index, var),
+        define_drop_link_constraints(index, var),
+        define_franco_constraints(index, var),
+        define_lot_constraints(index, var),
+        *define_egalim_constraints(index, var),
+        define_budget_constraints(index, var),
+    ]

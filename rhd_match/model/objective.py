@@ -1,0 +1,31 @@
+"""Objective coefficients (minimised); the formula is in ``docs/model.md``, *Objective*."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..params import Weights
+from .index import ModelIndex
+from .variables import Variables
+
+#: Penalty per EUR HT of franco slack inside the repair heuristic: far above every other term.
+FRANCO_SLACK_PENALTY = 1e4
+
+
+def define_objective(index: ModelIndex, var: Variables, weights: Weights) -> np.ndarray:
+    """Cost vector c with objective c·x (EUR-weighted; see ``docs/model.md``)."""
+    arcs, demand = index.arcs, index.demand
+    c = np.zeros(var.count)
+    ref = arcs["ref_price"].to_numpy()
+    c[var.cols("x")] = (
+        -weights.local * arcs["local"].to_numpy(float) * ref
+        - weights.organic * arcs["organic"].to_numpy(float) * ref
+        + weights.cost * arcs["price"].to_numpy()
+        + weights.distance * arcs["distance_km"].to_numpy() * arcs["kg_per_unit"].to_numpy()
+    )
+    c[var.cols("v")] = weights.cost * demand["ref_price"].to_numpy()
+    for block in ("short_quality", "short_organic", "short_meat_fish"):
+        c[var.cols(block)] = weights.egalim_shortfall
+    c[var.cols("overrun")] = weights.budget_overrun
+    c[var.cols("franco_slack")] = FRANCO_SLACK_PENALTY * max(weights.egalim_shortfall, 1.0)
+    return c

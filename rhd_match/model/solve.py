@@ -1,0 +1,218 @@
+"""Orchestration: build the model, run the chosen strategy, turn the plan into a Solution."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InfeasibleError
+from ..params import SolverOptions
+from ..plan_tables import (
+    canteen_table,
+    conventional_flows,
+    make_flows,
+    producer_table,
+    producer_week_table,
+    territory_totals,
+)
+from ..scenario import Scenario
+from ..solution import Solution
+from ..unmet import unmet_local_table
+from .build import LinearModel, build_model
+from .strategies import ZERO, Deadline, Plan, bound_or_nan, solve_lp, solve_mip, solve_repair
+
+STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
+
+
+def solve(
+    scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any
+) -> Solution:
+    """Solve the allocation of ``scenario`` with OR-Tools and return a :class:`Solution`.
+
+    ``options`` override ``scenario.parameters.solver`` (see
+    :class:`~rhd_match.params.SolverOptions`): ``strategy`` (``auto``, ``mip``, ``repair``,
+    ``lp``), ``time_limit_s`` (wall clock, s, whole solve), ``threads``, ``mip_gap``,
+    ``lp_solver``, ``mip_solver``. ``log`` receives the solver's log lines.
+
+    When time runs out the best plan found so far is returned, with its gap; if none was found,
+    the all-conventional plan (status ``time_limit``). In hard mode
+    (``hard_egalim``/``hard_budget``) an infeasible scenario raises
+    :class:`~rhd_match.errors.InfeasibleError` naming each canteen and target it cannot meet.
+    """
+    opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
+    started = time.perf_counter()
+    model = build_model(scenario)
+    deadline = Deadline(opts.time_limit_s - model.build_time_s)
+    strategy = opts.strategy
+    if strategy == "auto":
+        strategy = "mip" if model.n_binaries <= opts.auto_mip_max_binaries else "repair"
+    plan, run = STRATEGIES[strategy](model, opts, deadline, log)
+    if plan is None:
+        params = scenario.parameters
+        if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
+            raise InfeasibleError(explain_infeasibility(scenario, opts))
+        plan = Plan(_all_conventional(model), "time_limit", run.bound, run.solver, 0)
+    solve_time = time.perf_counter() - started - model.build_time_s
+    return make_solution(scenario, model, plan, strategy, solve_time)
+
+
+def _all_conventional(model: LinearModel) -> np.ndarray:
+    values = np.zeros(model.variables.count)
+    values[model.variables.cols("v")] = model.index.demand["qty"].to_numpy()
+    return values
+
+
+def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arc and conventional quantities without solver noise; demand rows add up exactly."""
+    index, var = model.index, model.variables
+    x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
+    x[x < ZERO] = 0.0
+    demand_pos = index.arcs["demand"].to_numpy()
+    qty = index.demand["qty"].to_numpy()
+    local = np.bincount(demand_pos, x, minlength=len(qty))
+    over = np.where(local > qty, qty / np.where(local > 0, local, 1.0), 1.0)
+    x *= over[demand_pos]
+    local = np.bincount(demand_pos, x, minlength=len(qty))
+    v = np.clip(qty - local, 0.0, None)
+    v[v < ZERO] = 0.0
+    return x, v
+
+
+def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
+    """Objective of a plan given by its flows, shortfalls and overruns at their least values."""
+    var = model.variables
+    values = np.zeros(var.count)
+    values[var.cols("x")], values[var.cols("v")] = x, v
+    activity = model.matrix @ values
+    for family, block in (
+        ("egalim_quality", "short_quality"),
+        ("egalim_organic", "short_organic"),
+        ("egalim_meat_fish", "short_meat_fish"),
+    ):
+        rows = model.family(family)
+        act = activity[rows.start : rows.start + rows.count]
+        values[var.cols(block)] = np.clip(-act, 0.0, None)
+    budget = model.family("budget")
+    act = activity[budget.start : budget.start + budget.count]
+    values[var.cols("overrun")] = np.clip(act - model.row_upper[budget.start :][: budget.count],
+                                          0.0, None)
+    return float(model.objective @ values)
+
+
+def make_solution(
+    scenario: Scenario, model: LinearModel, plan: Plan, strategy: str, solve_time_s: float
+) -> Solution:
+    """Turn a plan's column vector into the Solution tables."""
+    index = model.index
+    x, v = clean_flows(model, plan.values)
+    arcs, demand = index.arcs, index.demand
+    on = x > 0
+    local = pd.DataFrame(
+        {
+            "producer_id": index.producer_ids[arcs["producer"].to_numpy()[on]],
+            "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()[on]],
+            "product_id": index.product_ids[arcs["product"].to_numpy()[on]],
+            "week": index.weeks[arcs["week"].to_numpy()[on]],
+            "qty": x[on],
+        }
+    )
+    von = v > 0
+    conventional = pd.DataFrame(
+        {
+            "canteen_id": index.canteen_ids[demand["canteen"].to_numpy()[von]],
+            "product_id": index.product_ids[demand["product"].to_numpy()[von]],
+            "week": index.weeks[demand["week"].to_numpy()[von]],
+            "qty": v[von],
+        }
+    )
+    flows = make_flows(scenario, local, conventional)
+    canteens = canteen_table(scenario, flows)
+    weekly = producer_week_table(scenario, flows)
+    objective = plan_objective(model, x, v)
+    summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, objective)
+    return Solution(
+        flows=flows,
+        canteens=canteens,
+        producers=producer_table(scenario, weekly),
+        producer_weeks=weekly,
+        unmet_local=unmet_local_table(index, flows),
+        summary=summary,
+    )
+
+
+def _summary(
+    scenario: Scenario,
+    model: LinearModel,
+    plan: Plan,
+    strategy: str,
+    solve_time_s: float,
+    flows: pd.DataFrame,
+    canteens: pd.DataFrame,
+    objective: float,
+) -> pd.DataFrame:
+    before_flows = conventional_flows(scenario)
+    before = territory_totals(scenario, before_flows, canteen_table(scenario, before_flows))
+    after = territory_totals(scenario, flows, canteens)
+    bound = bound_or_nan(plan.bound)
+    gap = (objective - bound) / max(1.0, abs(objective)) if not math.isnan(bound) else math.nan
+    status = plan.status
+    opts = scenario.parameters.solver
+    if status == "feasible" and not math.isnan(gap) and gap <= opts.mip_gap:
+        status = "optimal"
+    row: dict[str, Any] = {
+        "canteens": len(scenario.canteens),
+        "producers": len(scenario.producers),
+        "products": len(scenario.products),
+        "weeks": len(model.index.weeks),
+        "status": status,
+        "strategy": strategy,
+        "solver": plan.solver,
+        "objective": objective,
+        "best_bound": bound,
+        "gap": max(gap, 0.0) if not math.isnan(gap) else gap,
+        "iterations": plan.iterations,
+        **model.stats(),
+        "solve_time_s": solve_time_s,
+    }
+    row |= after
+    row |= {f"{k}_before": val for k, val in before.items()}
+    row["extra_cost_eur_ht"] = after["value_eur_ht"] - before["value_eur_ht"]
+    row["extra_cost_share"] = row["extra_cost_eur_ht"] / max(before["value_eur_ht"], 1e-9)
+    for name in ("quality", "organic", "meat_fish"):
+        row[f"shortfall_{name}_eur_ht"] = float(canteens[f"shortfall_{name}_eur_ht"].sum())
+    return pd.DataFrame([row])
+
+
+def explain_infeasibility(scenario: Scenario, options: SolverOptions) -> list[str]:
+    """Why hard targets cannot all be met: re-solve elastically and name every shortfall."""
+    elastic = scenario.with_parameters(hard_egalim=False, hard_budget=False)
+    solution = solve(elastic, **options.model_dump())
+    reasons = []
+    can = solution.canteens
+    labels = {"quality": "quality-and-sustainable", "organic": "organic",
+              "meat_fish": "meat-and-fish quality"}
+    if scenario.parameters.hard_egalim:
+        for name, label in labels.items():
+            for row in can[can[f"shortfall_{name}_eur_ht"] > 0].itertuples():
+                short = getattr(row, f"shortfall_{name}_eur_ht")
+                points = 100 * getattr(row, f"shortfall_{name}_points")
+                target = 100 * getattr(row, f"target_{name}")
+                reasons.append(
+                    f"canteen {row.canteen_id}: {label} target {target:.0f} % missed by "
+                    f"{short:,.2f} EUR HT ({points:.2f} points) with the supply within reach"
+                )
+    if scenario.parameters.hard_budget:
+        over = can[(can["budget_use"] > 1 + 1e-9)]
+        for row in over.itertuples():
+            reasons.append(
+                f"canteen {row.canteen_id}: budget {row.budget_eur_ht:,.2f} EUR HT exceeded by "
+                f"{row.value_eur_ht - row.budget_eur_ht:,.2f} EUR HT"
+            )
+    if not reasons:
+        reasons.append("the targets conflict with the budgets: each can be met, not all at once")
+    return reasons

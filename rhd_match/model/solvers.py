@@ -1,0 +1,119 @@
+"""Run one linear or mixed-integer model through OR-Tools' model_builder, vectorised.
+
+The whole sparse matrix is handed over in one call
+(``ModelBuilderHelper.fill_model_from_sparse_data``) and values are read back as arrays, so
+no Python call is made per variable (except to mark integer columns in a MIP).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+#: model_builder status codes (``SolveStatus``) → our words.
+_STATUS = {
+    0: "optimal",
+    1: "feasible",
+    2: "infeasible",
+    3: "unbounded",
+    4: "abnormal",
+    5: "not_solved",
+    6: "model_is_valid",
+    7: "cancelled",
+    8: "unknown",
+    9: "model_invalid",
+    10: "invalid_parameters",
+    11: "solver_unavailable",
+    12: "incompatible_options",
+}
+
+@dataclass(frozen=True)
+class SolverRun:
+    """What one solver call returned. ``values`` is None when no point was found."""
+
+    solver: str
+    status: str
+    values: np.ndarray | None
+    objective: float
+    bound: float
+    duals: np.ndarray | None
+    wall_time_s: float
+
+    @property
+    def has_solution(self) -> bool:
+        return self.values is not None
+
+
+def run_solver(
+    matrix: sp.csr_matrix,
+    objective: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray | None,
+    solver: str,
+    time_limit_s: float,
+    threads: int,
+    mip_gap: float = 1e-4,
+    log: Callable[[str], None] | None = None,
+) -> SolverRun:
+    """Solve ``min c·x, row_lower ≤ A x ≤ row_upper, lower ≤ x ≤ upper`` (integers if given)."""
+    started = time.perf_counter()
+    model = mbh.ModelBuilderHelper()
+    model.fill_model_from_sparse_data(
+        lower.astype(float), upper.astype(float), objective.astype(float),
+        row_lower.astype(float), row_upper.astype(float), sp.csr_matrix(matrix, dtype=float),
+    )
+    is_mip = integer is not None and bool(integer.any())
+    if is_mip:
+        assert integer is not None
+        for j in np.flatnonzero(integer):
+            model.set_var_integrality(int(j), True)
+    helper = mbh.ModelSolverHelper(solver)
+    if not helper.solver_is_supported():
+        raise RuntimeError(f"solver '{solver}' is not available in this OR-Tools build")
+    helper.set_time_limit_in_seconds(max(float(time_limit_s), 0.01))
+    helper.set_solver_specific_parameters(_parameters(solver, is_mip, threads, mip_gap))
+    if log is not None:
+        helper.enable_output(True)
+        helper.set_log_callback(log)
+    helper.solve(model)
+    status = _STATUS.get(int(helper.status()), "unknown")
+    values = helper.variable_values() if helper.has_solution() else None
+    if values is not None and len(values) != len(objective):
+        values = None
+    objective_value = float(helper.objective_value()) if values is not None else math.nan
+    if is_mip:
+        bound = float(helper.best_objective_bound())
+    else:
+        bound = objective_value if status == "optimal" else -math.inf
+    duals = None
+    if not is_mip and status == "optimal":
+        duals = np.asarray(helper.dual_values(), float)
+    return SolverRun(
+        solver, status, None if values is None else np.asarray(values, float),
+        objective_value, bound, duals, time.perf_counter() - started,
+    )
+
+
+def _parameters(solver: str, is_mip: bool, threads: int, mip_gap: float) -> str:
+    if solver == "highs":
+        lines = ["output_flag=false", f"threads={threads}"]
+        if is_mip:
+            lines.append(f"mip_rel_gap={mip_gap}")
+        else:
+            # HiGHS's default dual simplex is > 5x slower than its interior point on the
+            # allocation LP (shared/PERFORMANCE-NOTES.md); crossover gives a vertex, so flows
+            # are clean (few tiny values) and duals exact.
+            lines += ["solver=ipm", "run_crossover=on"]
+        return "\n".join(lines)
+    if solver == "scip":
+        return f"limits/gap = {mip_gap}\nparallel/maxnthreads = {threads}"
+    return ""

@@ -1,0 +1,182 @@
+"""Solve strategies: exact MIP, LP relaxation, and LP-based repair of the delivery decisions.
+
+Every strategy returns a :class:`Plan`: a full column vector and what is proven about it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..params import SolverOptions
+from .build import LinearModel
+from .solvers import SolverRun, run_solver
+
+ZERO = 1e-7  # flows below this many units are solver noise
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A column vector for a :class:`LinearModel` with its status and lower bound."""
+
+    values: np.ndarray
+    status: str
+    bound: float
+    solver: str
+    iterations: int = 1
+
+
+class Deadline:
+    """Wall-clock budget shared by the solver calls of one solve."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.perf_counter() + seconds
+
+    def left(self) -> float:
+        return max(self.end - time.perf_counter(), 0.01)
+
+
+def _run(
+    model: LinearModel,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: bool,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Callable[[str], None] | None,
+) -> SolverRun:
+    var = model.variables
+    return run_solver(
+        model.matrix,
+        model.objective,
+        model.row_lower,
+        model.row_upper,
+        lower,
+        upper,
+        var.integer if integer else None,
+        options.mip_solver if integer else options.lp_solver,
+        deadline.left(),
+        options.threads,
+        options.mip_gap,
+        log,
+    )
+
+
+def solve_lp(
+    model: LinearModel, options: SolverOptions, deadline: Deadline,
+    log: Callable[[str], None] | None = None,
+) -> tuple[Plan | None, SolverRun]:
+    """The LP relaxation (drops and lots continuous): a lower bound, and a plan that may break
+    delivery rules."""
+    var = model.variables
+    run = _run(model, var.lower, var.upper, False, options, deadline, log)
+    if run.values is None:
+        return None, run
+    return Plan(run.values, "relaxation", run.bound, run.solver), run
+
+
+def solve_mip(
+    model: LinearModel, options: SolverOptions, deadline: Deadline,
+    log: Callable[[str], None] | None = None,
+) -> tuple[Plan | None, SolverRun]:
+    """The exact mixed-integer model, stopped at the time limit or the relative gap."""
+    var = model.variables
+    run = _run(model, var.lower, var.upper, True, options, deadline, log)
+    if run.values is None:
+        return None, run
+    status = "optimal" if run.status == "optimal" else "feasible"
+    return Plan(run.values, status, run.bound, run.solver), run
+
+
+def solve_repair(
+    model: LinearModel, options: SolverOptions, deadline: Deadline,
+    log: Callable[[str], None] | None = None,
+) -> tuple[Plan | None, SolverRun]:
+    """LP relaxation for a bound, then fix drops and lots from it and repair by LPs.
+
+    1. Solve the relaxation; its optimum is the lower bound.
+    2. Open, per producer and week, at most N_p drops: those the relaxation used, largest value
+       first, those already paying the franco before the others; open a lot arc where the
+       relaxation sent at least the lot.
+    3. Re-solve the LP with drops and lots fixed and each open drop's franco made elastic
+       (a heavily penalised slack); close every drop whose franco still needs slack; repeat
+       until no slack is used. Closing drops only ever removes options, so this ends, and the
+       last LP is a plan that meets every delivery rule.
+    """
+    relaxed, run = solve_lp(model, options, deadline, log)
+    if relaxed is None:
+        return None, run
+    var, index = model.variables, model.index
+    x = relaxed.values[var.cols("x")]
+    drops = index.drops.iloc[var.drop_rows]
+    arc_drop = index.arcs["drop"].to_numpy()
+    price_x = index.arcs["price"].to_numpy() * x
+    value = np.bincount(arc_drop, price_x, minlength=len(index.drops))[var.drop_rows]
+    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops))[var.drop_rows] > 0
+    open_drop = _choose_drops(drops, value, used, index.producers["max_drops"].to_numpy())
+    lot_arcs = var.lot_arcs
+    open_lot = x[lot_arcs] >= index.arcs["lot"].to_numpy()[lot_arcs] - ZERO
+
+    has_franco = drops["franco"].to_numpy() > 0
+    iterations = 0
+    best: SolverRun | None = None
+    while True:
+        iterations += 1
+        lower, upper = var.lower.copy(), var.upper.copy()
+        y, z, slack = var.cols("y"), var.cols("z"), var.cols("franco_slack")
+        lower[y] = upper[y] = open_drop.astype(float)
+        lower[z] = upper[z] = open_lot.astype(float)
+        upper[slack] = np.where(open_drop & has_franco, np.inf, 0.0)
+        step = _run(model, lower, upper, False, options, deadline, log)
+        if step.values is None:
+            break
+        best = step
+        short = step.values[slack] > 1e-6 * np.maximum(drops["franco"].to_numpy(), 1.0)
+        if not short.any():
+            break
+        open_drop &= ~short
+        if deadline.left() <= 0.02:
+            break
+    if best is None or best.values is None:
+        return None, run
+    values = _close_short_drops(model, best.values)
+    return Plan(values, "feasible", relaxed.bound, run.solver, iterations), run
+
+
+def _choose_drops(
+    drops: pd.DataFrame, value: np.ndarray, used: np.ndarray, max_drops: np.ndarray
+) -> np.ndarray:
+    """Per producer × week, open at most N_p used drops: franco-paying first, then by value."""
+    pays = value >= drops["franco"].to_numpy() - 1e-9
+    order = np.lexsort((-value, ~pays, drops["week"].to_numpy(), drops["producer"].to_numpy()))
+    frame = drops.iloc[order][["producer", "week"]]
+    rank = np.empty(len(drops), np.int64)
+    rank[order] = frame.groupby(["producer", "week"], sort=False).cumcount().to_numpy()
+    return used & (rank < max_drops[drops["producer"].to_numpy()])
+
+
+def _close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """Move to the conventional supplier whatever still leans on franco slack (time ran out)."""
+    var, index = model.variables, model.index
+    slack = values[var.cols("franco_slack")]
+    if not (slack > 0).any():
+        return values
+    closed = np.zeros(len(index.drops), bool)
+    closed[var.drop_rows[slack > 0]] = True
+    out = values.copy()
+    x = out[var.cols("x")]
+    x[closed[index.arcs["drop"].to_numpy()]] = 0.0
+    out[var.cols("x")] = x
+    out[var.cols("y")] = np.where(closed[var.drop_rows], 0.0, out[var.cols("y")])
+    out[var.cols("franco_slack")] = 0.0
+    return out
+
+
+def bound_or_nan(value: float) -> float:
+    """A bound for reports: NaN rather than ±inf when nothing is proven."""
+    return value if math.isfinite(value) else math.nan

@@ -1,0 +1,89 @@
+"""Small hand-made input tables that tests build scenarios from.
+
+``tiny_frames()`` is a valid territory in miniature: three products of different families
+(meat, fruit, dairy), two canteens in Lens and Liévin, two producers within reach of both,
+labelled offers and demand over two ISO weeks. Every demanded product is offered within reach,
+so the scenario has no warnings. Tests copy and break these frames as they need.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+WEEKS = ("2026-W03", "2026-W04")
+
+
+def tiny_frames() -> dict[str, pd.DataFrame]:
+    """The five input tables of the tiny scenario, as user DataFrames (fresh copies)."""
+    products = pd.DataFrame(
+        {
+            "product_id": ["BEEF", "APPLE", "YOGURT"],
+            "name": ["Boeuf haché", "Pomme", "Yaourt nature"],
+            "family": ["VIANDES_VOLAILLES", "FRUITS_ET_LEGUMES", "PRODUITS_LAITIERS"],
+            "unit": ["kg", "kg", "piece"],
+            "kg_per_unit": [1.0, 1.0, 0.125],
+            "reference_price_eur_ht": [11.5, 1.8, 0.32],
+        }
+    )
+    canteens = pd.DataFrame(
+        {
+            "canteen_id": ["LENS_1", "LIEVIN_1"],
+            "name": ["École Jean Macé, Lens", "Collège Descartes, Liévin"],
+            "lat": [50.4322, 50.4230],
+            "lon": [2.8333, 2.7780],
+            "insee": ["62498", "62510"],
+            "sector": ["education_primaire", "education_secondaire_college"],
+            "meals_per_day": [180.0, 420.0],
+            "budget_eur_ht": [4000.0, None],
+            "target_quality": [None, 0.55],
+            "target_organic": [None, None],
+            "target_meat_fish": [None, None],
+        }
+    )
+    producers = pd.DataFrame(
+        {
+            "producer_id": ["FARM_A", "FARM_B"],
+            "name": ["Ferme des Deux Vallées", "Verger de l'Artois"],
+            "lat": [50.5300, 50.2900],
+            "lon": [2.6400, 2.7800],
+            "delivery_capacity_kg_per_week": [300.0, 500.0],
+            "max_drops_per_week": [4, 2],
+            "delivery_radius_km": [40.0, 30.0],
+            "min_order_eur_ht": [50.0, 0.0],
+            "hub_id": ["HUB_LENS", None],
+        }
+    )
+    offers = pd.DataFrame(
+        {
+            "producer_id": ["FARM_A", "FARM_A", "FARM_A", "FARM_A", "FARM_B", "FARM_B"],
+            "product_id": ["BEEF", "BEEF", "YOGURT", "YOGURT", "APPLE", "APPLE"],
+            "week": ["2026-W03", "2026-W04", "2026-W03", "2026-W04", "2026-W03", "2026-W04"],
+            "qty": [40.0, 35.0, 600.0, 600.0, 250.0, 0.0],
+            "price_eur_ht": [13.2, 13.2, 0.41, 0.41, 2.1, 2.1],
+            "labels": ["LABEL_ROUGE", "LABEL_ROUGE", "BIO,FERMIER", "BIO,FERMIER", "HVE", ""],
+            "min_lot_qty": [5.0, 5.0, None, None, 20.0, None],
+        }
+    )
+    demand = pd.DataFrame(
+        {
+            "canteen_id": ["LENS_1"] * 3 + ["LIEVIN_1"] * 4,
+            "product_id": ["BEEF", "APPLE", "YOGURT", "BEEF", "BEEF", "APPLE", "YOGURT"],
+            "week": [
+                "2026-W03",
+                "2026-W03",
+                "2026-W04",
+                "2026-W03",
+                "2026-W04",
+                "2026-W04",
+                "2026-W04",
+            ],
+            "qty": [12.0, 30.0, 180.0, 25.0, 28.0, 60.0, 420.0],
+        }
+    )
+    return {
+        "products": products,
+        "canteens": canteens,
+        "producers": producers,
+        "offers": offers,
+        "demand": demand,
+    }

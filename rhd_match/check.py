@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 from .egalim import egalim_accounting, format_labels, line_classes, parse_labels
 from .geo import haversine_km
@@ -128,24 +129,21 @@ class SolutionTables(Protocol):
 # -- tolerances -------------------------------------------------------------------------------
 
 
-def _scale(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 1.0 + np.maximum(np.abs(np.nan_to_num(a)), np.abs(np.nan_to_num(b)))
-
-
-def _differs(a: np.ndarray, b: np.ndarray, tol: float) -> np.ndarray:
+def _differs(a: ArrayLike, b: ArrayLike, tol: float) -> NDArray[np.bool_]:
     """``|a − b| > tol·(1 + max(|a|, |b|))``; NaN equals NaN only."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    nan_x, nan_y = np.isnan(x), np.isnan(y)
+    scale = 1.0 + np.maximum(np.abs(np.nan_to_num(x)), np.abs(np.nan_to_num(y)))
     with np.errstate(invalid="ignore"):
-        far = np.abs(a - b) > tol * _scale(a, b)
-    return np.where(nan_a | nan_b, nan_a != nan_b, far)
+        far = np.abs(x - y) > tol * scale
+    return np.asarray(np.where(nan_x | nan_y, nan_x != nan_y, far), dtype=np.bool_)
 
 
-def _exceeds(a: np.ndarray, limit: np.ndarray, tol: float) -> np.ndarray:
+def _exceeds(a: ArrayLike, limit: ArrayLike, tol: float) -> NDArray[np.bool_]:
     """``a > limit + tol·(1 + |limit|)`` (False where either is NaN)."""
-    a, limit = np.asarray(a, float), np.asarray(limit, float)
+    x, lim = np.asarray(a, float), np.asarray(limit, float)
     with np.errstate(invalid="ignore"):
-        return np.asarray(a > limit + tol * (1.0 + np.abs(limit)), bool)
+        return np.asarray(x > lim + tol * (1.0 + np.abs(lim)), dtype=np.bool_)
 
 
 # -- the enriched flow lines ------------------------------------------------------------------

@@ -39,6 +39,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_solve(args: argparse.Namespace) -> int:
+    from .check import check
+
+    scenario = _load(args)
+    options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
+    if args.strategy:
+        options["strategy"] = args.strategy
+    solution = scenario.solve(**options)
+    print(solution)
+    violations = check(scenario, solution)
+    if not violations.empty:
+        print(f"\nchecker: {len(violations)} violation(s)", file=sys.stderr)
+        print(violations.head(20).to_string(), file=sys.stderr)
+    else:
+        print("\nchecker: the plan meets every constraint (independent recomputation)")
+    if args.out is not None:
+        written = solution.to_folder(args.out)
+        print(f"wrote {len(written)} files to {args.out}")
+    return 0 if violations.empty else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rhd-match",
@@ -52,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="summarise the embedded Lens-Liévin demo scenario")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("solve", help="solve the allocation; print the summary; write the tables")
+    _add_source(p)
+    p.add_argument("--out", type=Path, help="folder for the result tables (CSV and XLSX)")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--strategy", choices=["auto", "mip", "repair", "lp"],
+                   help="solve strategy (default: the scenario's, 'auto')")
+    p.set_defaults(func=cmd_solve)
     return parser
 
 

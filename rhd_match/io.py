@@ -24,9 +24,19 @@ def read_csv_raw(path: Path) -> pd.DataFrame:
     with path.open(encoding="utf-8-sig") as f:
         header = f.readline()
     sep = ";" if header.count(";") > header.count(",") else ","
-    return pd.read_csv(
-        path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    # Blank lines are kept so that row numbers stay those of the file (as in a workbook, where
+    # an empty row is a row); only the blank lines after the last row are dropped.
+    frame = pd.read_csv(
+        path,
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        skip_blank_lines=False,
     )
+    filled = (frame.to_numpy(dtype=str) != "").any(axis=1)
+    last = int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0
+    return frame.iloc[:last]
 
 
 def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
@@ -92,6 +102,7 @@ def write_folder_atomically(
     Each writer writes into a temporary folder; when all succeeded, files are moved into
     ``folder`` (created if needed). Existing files with other names are left alone.
     """
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".rhd_match-", dir=folder))
     try:
@@ -102,6 +113,11 @@ def write_folder_atomically(
             os.replace(staging / name, folder / name)
             written.append(folder / name)
         return written
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(folder.iterdir()):
+            folder.rmdir()  # a failed write into a new folder leaves no folder behind
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -142,7 +142,7 @@ class Scenario:
         def write_params(p: Path) -> None:
             p.write_text(params_text, encoding="utf-8")
 
-        writers = {PARAMETERS_FILE: write_params}
+        writers: dict[str, Callable[[Path], None]] = {PARAMETERS_FILE: write_params}
         if fmt == "csv":
             writers |= {f"{n}.csv": csv_writer(f) for n, f in self.tables.items()}
         elif fmt == "xlsx":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class Solution:
 
     def to_folder(self, path: str | Path, formats: tuple[str, ...] = ("csv", "xlsx")) -> list[Path]:
         """Write every table as CSV and/or one workbook ``solution.xlsx``; all or nothing."""
-        writers = {}
+        writers: dict[str, Callable[[Path], None]] = {}
         if "csv" in formats:
             writers |= {f"{name}.csv": csv_writer(frame) for name, frame in self.tables.items()}
         if "xlsx" in formats:

@@ -15,8 +15,8 @@ REASONS = {
     "capacity": "producers with stock left are at their weekly kg capacity",
     "drops": "producers with stock and capacity left have no drop left this week",
     "franco": "remaining offers would not reach the producer's minimum order",
-    "optimiser_choice": "a local offer was left unused: dearer than its value to the objective "
-    "(cost, budget or minimum lot)",
+    "optimiser_choice": "a local offer was left unused: it would cost more than it brings "
+    "(price, EGalim shares of the added value, budget or minimum lot)",
 }
 
 

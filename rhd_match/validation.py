@@ -189,12 +189,18 @@ def check_references(
     """Foreign keys between tables: every id used must exist where it is defined."""
     problems: list[Problem] = []
     for table in TABLES.values():
+        if table.name not in tables:  # a missing file, reported on its own
+            continue
         frame = tables[table.name]
         out = _Collector(table, files.get(table.name))
         for column, target in table.foreign.items():
+            if target not in tables:
+                continue
             known = set(tables[target][TABLES[target].key[0]].dropna().astype(str))
             values = frame[column].astype(object)
-            bad = values.notna().to_numpy() & ~values.isin(known).to_numpy()
+            # a blank id is already reported as a missing value
+            given = ~_blank(values).to_numpy()
+            bad = given & ~values.isin(known).to_numpy()
             if bad.any():
                 msgs = [f"unknown {column} '{v}' (not in {target})" for v in values[bad]]
                 out.add(np.flatnonzero(bad), column, msgs)

@@ -190,7 +190,8 @@ def _arcs(
             "lot": lot,
         }
     )
-    return arcs[fits].reset_index(drop=True)
+    kept: pd.DataFrame = arcs.loc[fits].reset_index(drop=True)
+    return kept
 
 
 def _drops(

@@ -181,8 +181,9 @@ def _summary(
     }
     row |= after
     row |= {f"{k}_before": val for k, val in before.items()}
-    row["extra_cost_eur_ht"] = after["value_eur_ht"] - before["value_eur_ht"]
-    row["extra_cost_share"] = row["extra_cost_eur_ht"] / max(before["value_eur_ht"], 1e-9)
+    extra = after["value_eur_ht"] - before["value_eur_ht"]
+    row["extra_cost_eur_ht"] = extra
+    row["extra_cost_share"] = extra / max(before["value_eur_ht"], 1e-9)
     for name in ("quality", "organic", "meat_fish"):
         row[f"shortfall_{name}_eur_ht"] = float(canteens[f"shortfall_{name}_eur_ht"].sum())
     return pd.DataFrame([row])
@@ -208,10 +209,12 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions) -> list[st
                 )
     if scenario.parameters.hard_budget:
         over = can[(can["budget_use"] > 1 + 1e-9)]
-        for row in over.itertuples():
+        for cid, budget, value in zip(
+            over["canteen_id"], over["budget_eur_ht"], over["value_eur_ht"], strict=True
+        ):
             reasons.append(
-                f"canteen {row.canteen_id}: budget {row.budget_eur_ht:,.2f} EUR HT exceeded by "
-                f"{row.value_eur_ht - row.budget_eur_ht:,.2f} EUR HT"
+                f"canteen {cid}: budget {budget:,.2f} EUR HT exceeded by "
+                f"{value - budget:,.2f} EUR HT"
             )
     if not reasons:
         reasons.append("the targets conflict with the budgets: each can be met, not all at once")

@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -66,10 +67,10 @@ def run_solver(
 ) -> SolverRun:
     """Solve ``min c·x, row_lower ≤ A x ≤ row_upper, lower ≤ x ≤ upper`` (integers if given)."""
     started = time.perf_counter()
-    model = mbh.ModelBuilderHelper()
+    model: Any = mbh.ModelBuilderHelper()  # its stubs mistype the numpy arguments
     model.fill_model_from_sparse_data(
-        lower.astype(float), upper.astype(float), objective.astype(float),
-        row_lower.astype(float), row_upper.astype(float), sp.csr_matrix(matrix, dtype=float),
+        *(np.asarray(a, dtype=np.float64) for a in (lower, upper, objective, row_lower, row_upper)),
+        sp.csr_matrix(matrix, dtype=np.float64),
     )
     is_mip = integer is not None and bool(integer.any())
     if is_mip:

@@ -157,7 +157,8 @@ def _choose_drops(
     frame = drops.iloc[order][["producer", "week"]]
     rank = np.empty(len(drops), np.int64)
     rank[order] = frame.groupby(["producer", "week"], sort=False).cumcount().to_numpy()
-    return used & (rank < max_drops[drops["producer"].to_numpy()])
+    chosen: np.ndarray = used & (rank < max_drops[drops["producer"].to_numpy()])
+    return chosen
 
 
 def _close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:

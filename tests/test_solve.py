@@ -1,0 +1,150 @@
+"""The optimiser end to end: elastic and hard EGalim, determinism, output files, strategies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rhd_match
+from rhd_match import InfeasibleError, Scenario
+from rhd_match.check import check
+
+
+def scarce_organic_frames() -> dict[str, pd.DataFrame]:
+    """One canteen needing 100 kg of carrots; only 10 kg of organic carrots exist locally."""
+    return {
+        "products": pd.DataFrame(
+            {
+                "product_id": ["CARROT"],
+                "name": ["Carrot"],
+                "family": ["FRUITS_ET_LEGUMES"],
+                "unit": ["kg"],
+                "kg_per_unit": [1.0],
+                "reference_price_eur_ht": [1.0],
+            }
+        ),
+        "canteens": pd.DataFrame(
+            {"canteen_id": ["C1"], "name": ["School"], "lat": [50.43], "lon": [2.82]}
+        ),
+        "producers": pd.DataFrame(
+            {
+                "producer_id": ["ORGANIC_FARM"],
+                "name": ["Organic farm"],
+                "lat": [50.45],
+                "lon": [2.75],
+                "delivery_capacity_kg_per_week": [500.0],
+                "max_drops_per_week": [5],
+                "delivery_radius_km": [30.0],
+                "min_order_eur_ht": [0.0],
+            }
+        ),
+        "offers": pd.DataFrame(
+            {
+                "producer_id": ["ORGANIC_FARM"],
+                "product_id": ["CARROT"],
+                "week": ["2026-W10"],
+                "qty": [10.0],
+                "price_eur_ht": [1.5],
+                "labels": ["BIO"],
+            }
+        ),
+        "demand": pd.DataFrame(
+            {"canteen_id": ["C1"], "product_id": ["CARROT"], "week": ["2026-W10"], "qty": [100.0]}
+        ),
+    }
+
+
+def test_scarce_organic_supply_gives_a_plan_and_the_exact_shortfall() -> None:
+    scenario = Scenario.from_frames(**scarce_organic_frames())
+    solution = scenario.solve(strategy="mip")
+    assert check(scenario, solution).empty
+    row = solution.canteens.set_index("canteen_id").loc["C1"]
+    # All 10 kg organic at 1.5 EUR + 90 kg conventional at 1.0 EUR = 105 EUR.
+    assert row["value_eur_ht"] == pytest.approx(105.0)
+    # Organic: 20 % of 105 = 21 EUR needed, 15 bought -> 6 EUR short, 6/105 points.
+    assert row["shortfall_organic_eur_ht"] == pytest.approx(6.0)
+    assert row["shortfall_organic_points"] == pytest.approx(6.0 / 105.0)
+    # Quality (organic counts once): 50 % of 105 = 52.5 needed -> 37.5 EUR short.
+    assert row["shortfall_quality_eur_ht"] == pytest.approx(37.5)
+    assert not row["meets_organic"] and not row["meets_quality"]
+    assert bool(row["meets_meat_fish"])  # no meat or fish bought: nothing to meet
+
+
+def test_hard_mode_explains_infeasibility_in_domain_words() -> None:
+    scenario = Scenario.from_frames(**scarce_organic_frames()).with_parameters(hard_egalim=True)
+    with pytest.raises(InfeasibleError) as info:
+        scenario.solve(strategy="mip")
+    text = str(info.value)
+    assert "canteen C1: organic target 20 % missed by 6.00 EUR HT" in text
+    assert "quality-and-sustainable target 50 % missed by 37.50 EUR HT" in text
+
+
+def test_hard_mode_solves_when_supply_suffices() -> None:
+    frames = scarce_organic_frames()
+    frames["offers"].loc[0, "qty"] = 100.0
+    scenario = Scenario.from_frames(**frames).with_parameters(hard_egalim=True)
+    solution = scenario.solve(strategy="mip")
+    assert check(scenario, solution).empty
+    assert solution.canteens["meets_organic"].all()
+
+
+@pytest.mark.parametrize("strategy", ["mip", "repair", "auto"])
+def test_every_strategy_gives_a_valid_plan(tiny_scenario: Scenario, strategy: str) -> None:
+    solution = tiny_scenario.solve(strategy=strategy, time_limit_s=20)
+    assert check(tiny_scenario, solution).empty
+    assert solution.best_bound <= solution.objective + 1e-6
+    assert solution.summary["status"].iloc[0] in {"optimal", "feasible"}
+
+
+def test_lp_relaxation_bounds_the_mip(tiny_scenario: Scenario) -> None:
+    lp = tiny_scenario.solve(strategy="lp")
+    mip = tiny_scenario.solve(strategy="mip")
+    assert lp.status == "relaxation"
+    assert lp.objective <= mip.objective + 1e-6
+
+
+def test_same_input_same_output_byte_for_byte(tiny_scenario: Scenario, tmp_path: Path) -> None:
+    first = tiny_scenario.solve(strategy="mip")
+    second = tiny_scenario.solve(strategy="mip")
+    first.to_folder(tmp_path / "a", formats=("csv",))
+    second.to_folder(tmp_path / "b", formats=("csv",))
+    for name in ("flows", "canteens", "producers", "unmet_local"):
+        a = (tmp_path / "a" / f"{name}.csv").read_bytes()
+        assert a == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
+
+
+def test_solution_tables_are_written_as_csv_and_xlsx(
+    tiny_scenario: Scenario, tmp_path: Path
+) -> None:
+    solution = rhd_match.solve(tiny_scenario, strategy="mip")
+    written = solution.to_folder(tmp_path)
+    names = {p.name for p in written}
+    assert {"flows.csv", "canteens.csv", "summary.csv", "solution.xlsx"} <= names
+    flows = pd.read_csv(tmp_path / "flows.csv")
+    assert flows["value_eur_ht"].sum() == pytest.approx(solution.flows["value_eur_ht"].sum())
+    sheets = pd.read_excel(tmp_path / "solution.xlsx", sheet_name=None)
+    assert set(sheets) == {"summary", "canteens", "producers", "producer_weeks", "flows",
+                           "unmet_local"}
+    assert len(sheets["flows"]) == len(solution.flows)
+
+
+def test_unmet_local_names_a_reason_for_every_conventional_line(tiny_scenario: Scenario) -> None:
+    solution = tiny_scenario.solve(strategy="mip")
+    conventional = solution.flows[solution.flows["supplier"] == "conventional"]
+    assert len(solution.unmet_local) == len(conventional)
+    assert solution.unmet_local["reason"].notna().all()
+    # Yogurt in week 3 is not demanded; apples in week 4 have no stock: no offer in range.
+    apples = solution.unmet_local.query("product_id == 'APPLE' and week == '2026-W04'")
+    assert set(apples["reason"]) == {"no_offer_in_range"}
+
+
+def test_summary_reports_before_and_after(tiny_scenario: Scenario) -> None:
+    solution = tiny_scenario.solve(strategy="mip")
+    s = solution.summary.iloc[0]
+    assert s["share_organic_before"] == 0.0
+    assert s["canteens_meeting_quality_before"] == 0
+    assert s["share_local"] > 0
+    text = str(solution)
+    assert "organic share" in text and "gap" in text

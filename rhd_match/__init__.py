@@ -9,10 +9,11 @@ Typical use::
     assert rhd_match.check(scenario, solution).empty
 """
 
+from .check import check
 from .egalim import egalim_accounting, line_classes
 from .errors import InfeasibleError, Problem, ScenarioError
-from .params import Parameters, SolverOptions, Targets, Weights
 from .model.solve import solve
+from .params import Parameters, SolverOptions, Targets, Weights
 from .scenario import Scenario
 from .solution import Solution
 
@@ -26,6 +27,7 @@ __all__ = [
     "SolverOptions",
     "Targets",
     "Weights",
+    "check",
     "egalim_accounting",
     "line_classes",
     "solve",

@@ -149,24 +149,34 @@ def _exceeds(a: ArrayLike, limit: ArrayLike, tol: float) -> NDArray[np.bool_]:
 # -- the enriched flow lines ------------------------------------------------------------------
 
 
+def _by_uniques(values: pd.Series, convert: Callable[[object], str]) -> pd.Series:
+    """``values.map(convert)``, calling ``convert`` once per distinct value (fast on 1M rows)."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    converted = np.array([convert(u) for u in uniques] + [convert(None)], dtype=object)
+    return pd.Series(converted[codes], index=values.index, dtype=object)
+
+
+def _id_text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Ids as plain strings, ``""`` where missing."""
-    obj = values.astype(object)
-    return obj.where(obj.notna(), "").astype(str).str.strip()
+    return _by_uniques(values, _id_text)
 
 
 def _canonical_labels(values: pd.Series) -> pd.Series:
-    cells = values.astype(object).where(values.notna(), "").astype(str)
-    uniques = pd.unique(cells.to_numpy())
-    table = {u: format_labels(parse_labels(u)) for u in uniques}
-    return cells.map(table).astype(object)
+    """Labels cells in canonical form (known codes in platform order), ``""`` for none."""
+    return _by_uniques(values, lambda v: format_labels(parse_labels(_id_text(v))))
 
 
 def _flag(values: pd.Series) -> np.ndarray:
     """A bool column that may hold NaN, strings ('True'/'False') or numbers."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.to_numpy(dtype=bool)
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
+    text = _by_uniques(values, lambda v: _id_text(v).lower())
     return text.isin(["true", "1", "1.0", "yes", "oui", "x"]).to_numpy()
 
 
@@ -210,7 +220,7 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
         raise KeyError(f"flows lack column(s) {', '.join(missing)}")
     out = pd.DataFrame(
         {
-            "supplier": _text(flows["supplier"]).str.lower().to_numpy(),
+            "supplier": _by_uniques(flows["supplier"], lambda v: _id_text(v).lower()).to_numpy(),
             "producer_id": _text(flows["producer_id"]).to_numpy(),
             "canteen_id": _text(flows["canteen_id"]).to_numpy(),
             "product_id": _text(flows["product_id"]).to_numpy(),
@@ -224,7 +234,7 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     if "labels" in flows.columns:
         out["labels"] = _canonical_labels(flows["labels"]).to_numpy()
     if "family" in flows.columns:
-        out["family"] = _text(flows["family"]).str.upper().to_numpy()
+        out["family"] = _by_uniques(flows["family"], lambda v: _id_text(v).upper()).to_numpy()
     if "local" in flows.columns:
         out["local"] = _flag(flows["local"])
     out["is_producer"] = out["supplier"] == PRODUCER
@@ -337,7 +347,14 @@ class _Found:
         rows: pd.DataFrame,
         message: Callable[[pd.DataFrame], Sequence[str]] | str,
         ids: Sequence[str] = ("canteen_id", "producer_id", "product_id", "week"),
+        where: ArrayLike | None = None,
     ) -> None:
+        """Add one violation per row of ``rows`` (only those where ``where`` is True)."""
+        if where is not None:
+            mask = np.asarray(where, dtype=bool)
+            if not mask.any():
+                return
+            rows = rows[mask]
         if rows.empty:
             return
         part = pd.DataFrame(index=range(len(rows)))
@@ -423,18 +440,21 @@ def _check_lines(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: float
     bad_supplier = ~(producer | conventional)
     found.add(
         "supplier",
-        ln[bad_supplier],
+        ln,
         _each(lambda s: f"supplier '{s}' is neither producer nor conventional", "supplier"),
+        where=bad_supplier,
     )
     found.add(
         "supplier",
-        ln[conventional & (ln["producer_id"] != "").to_numpy()],
+        ln,
         "a conventional purchase names a producer",
+        where=conventional & (ln["producer_id"] != "").to_numpy(),
     )
     found.add(
         "supplier",
-        ln[producer & (ln["producer_id"] == "").to_numpy()],
+        ln,
         "a producer purchase names no producer",
+        where=producer & (ln["producer_id"] == "").to_numpy(),
     )
 
     unknown_canteen = ln["canteen_lat"].isna().to_numpy()
@@ -444,18 +464,21 @@ def _check_lines(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: float
     )
     found.add(
         "unknown_id",
-        ln[unknown_canteen],
+        ln,
         _each(lambda c: f"canteen '{c}' is not in the canteens table", "canteen_id"),
+        where=unknown_canteen,
     )
     found.add(
         "unknown_id",
-        ln[unknown_product],
+        ln,
         _each(lambda p: f"product '{p}' is not in the products table", "product_id"),
+        where=unknown_product,
     )
     found.add(
         "unknown_id",
-        ln[unknown_producer],
+        ln,
         _each(lambda p: f"producer '{p}' is not in the producers table", "producer_id"),
+        where=unknown_producer,
     )
     known = ~(unknown_canteen | unknown_product | unknown_producer | bad_supplier)
 
@@ -463,98 +486,108 @@ def _check_lines(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: float
     dup = ln.duplicated(keys, keep="first").to_numpy()
     found.add(
         "duplicate_line",
-        ln[dup],
+        ln,
         "another flow row has the same supplier, producer, canteen, product and week",
+        where=dup,
     )
 
     qty = ln["qty"].to_numpy(float)
     negative = np.isnan(qty) | (qty < -tol)
     found.add(
         "negative_qty",
-        ln[negative],
+        ln,
         _each(lambda q: f"quantity {_g(q)} is negative or missing", "qty"),
+        where=negative,
     )
 
     not_demanded = known & ln["demand_qty"].isna().to_numpy() & (np.abs(qty) > tol)
     found.add(
         "not_demanded",
-        ln[not_demanded],
+        ln,
         _each(lambda q: f"{_g(q)} units delivered but the canteen demands none that week", "qty"),
+        where=not_demanded,
     )
 
     no_offer = producer & known & ~ln["has_offer"].to_numpy()
-    found.add("no_offer", ln[no_offer], "the producer has no offer of this product this week")
+    found.add("no_offer", ln, "the producer has no offer of this product this week", where=no_offer)
     checkable = known & ~no_offer
 
     if "price_eur_ht" in ln:
         wrong = checkable & _differs(ln["price_eur_ht"].to_numpy(float), ln["true_price"], tol)
         found.add(
             "price",
-            ln[wrong],
+            ln,
             _each(
                 lambda s, p, t: f"{s} price {_g(p)} EUR HT/unit, should be {_g(t)}",
                 "supplier",
                 "price_eur_ht",
                 "true_price",
             ),
+            where=wrong,
         )
     if "labels" in ln:
         wrong = checkable & (ln["labels"] != ln["true_labels"]).to_numpy()
         found.add(
             "labels",
-            ln[wrong],
+            ln,
             _each(lambda got, want: f"labels '{got}', should be '{want}'", "labels", "true_labels"),
+            where=wrong,
         )
     if "family" in ln:
         wrong = checkable & (ln["family"] != ln["true_family"]).to_numpy()
         found.add(
             "family",
-            ln[wrong],
+            ln,
             _each(lambda got, want: f"family '{got}', should be '{want}'", "family", "true_family"),
+            where=wrong,
         )
     if "value_eur_ht" in ln and "price_eur_ht" in ln:
         should = qty * ln["price_eur_ht"].to_numpy(float)
         wrong = known & _differs(ln["value_eur_ht"].to_numpy(float), should, tol)
-        found.add(
-            "value",
-            ln[wrong].assign(should=should[wrong]),
-            _each(
-                lambda v, s: f"value {_g(v)} EUR HT, qty × price = {_g(s)}",
-                "value_eur_ht",
-                "should",
-            ),
-        )
+        if wrong.any():
+            found.add(
+                "value",
+                ln[wrong].assign(should=should[wrong]),
+                _each(
+                    lambda v, s: f"value {_g(v)} EUR HT, qty × price = {_g(s)}",
+                    "value_eur_ht",
+                    "should",
+                ),
+            )
     if "qty_kg" in ln:
         wrong = known & _differs(ln["qty_kg"].to_numpy(float), ln["true_qty_kg"], tol)
         found.add(
             "qty_kg",
-            ln[wrong],
+            ln,
             _each(
                 lambda k, s: f"qty_kg {_g(k)}, qty × kg_per_unit = {_g(s)} kg",
                 "qty_kg",
                 "true_qty_kg",
             ),
+            where=wrong,
         )
     if "distance_km" in ln:
         wrong = known & _differs(ln["distance_km"].to_numpy(float), ln["true_distance_km"], tol)
         found.add(
             "distance",
-            ln[wrong],
+            ln,
             _each(
                 lambda d, s: f"distance_km {_g(d)}, haversine gives {_g(s)} km",
                 "distance_km",
                 "true_distance_km",
             ),
+            where=wrong,
         )
     far = checkable & producer & _exceeds(ln["true_distance_km"], ln["radius_km"], tol)
     found.add(
         "radius",
-        ln[far],
+        ln,
         _each(
             lambda d, r: f"canteen {_g(d)} km away, delivery radius {_g(r)} km",
             "true_distance_km",
             "radius_km",
         ),
+        where=far,
     )
     if "local" in ln:
         flag = ln["local"].to_numpy(bool)
@@ -563,19 +596,50 @@ def _check_lines(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: float
         rule = "every producer is local" if radius is None else f"local within {radius:g} km"
         found.add(
             "local",
-            ln[wrong],
+            ln,
             _each(
                 lambda s, f, d: f"{s} line flagged local={bool(f)} ({rule}; distance {_g(d)} km)",
                 "supplier",
                 "local",
                 "true_distance_km",
             ),
+            where=wrong,
         )
+
+
+def _group(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    sums: dict[str, ArrayLike],
+    firsts: Sequence[str] = (),
+) -> pd.DataFrame:
+    """One row per distinct ``keys`` of ``frame``, in order of first appearance.
+
+    Columns: the keys, the ``firsts`` columns (value on the group's first row) and the group
+    sums of the ``sums`` arrays (aligned with ``frame``'s rows). Numpy-based: fast on one row
+    as on a million.
+    """
+    columns = [*keys, *firsts]
+    if frame.empty:
+        out = frame.loc[:, columns].reset_index(drop=True)
+        for name in sums:
+            out[name] = np.zeros(0)
+        return out
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        key_codes, uniques = pd.factorize(frame[key].to_numpy(), sort=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + key_codes, sort=False)
+    n_groups = int(codes.max()) + 1
+    first = np.unique(codes, return_index=True)[1]
+    out = frame.iloc[first].loc[:, columns].reset_index(drop=True)
+    for name, values in sums.items():
+        out[name] = np.bincount(codes, weights=np.asarray(values, float), minlength=n_groups)
+    return out
 
 
 def _check_groups(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: float) -> None:
     """Rules on sums: demand, offers, capacity, drops, franco, minimum lots."""
-    qty = ln["qty"].fillna(0.0)
+    qty = ln["qty"].fillna(0.0).to_numpy(float)
     # Demand: local + conventional = demand, on every demand row.
     dem = scenario.demand
     demand = pd.DataFrame(
@@ -587,16 +651,20 @@ def _check_groups(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: floa
         }
     )
     keys = ["canteen_id", "product_id", "week"]
-    by = ln.assign(
-        local_qty=qty.where(ln["is_producer"], 0.0), conv_qty=qty.where(ln["is_conventional"], 0.0)
+    sums = _group(
+        ln,
+        keys,
+        {
+            "local_qty": np.where(ln["is_producer"].to_numpy(bool), qty, 0.0),
+            "conv_qty": np.where(ln["is_conventional"].to_numpy(bool), qty, 0.0),
+        },
     )
-    sums = by.groupby(keys, sort=False)[["local_qty", "conv_qty"]].sum().reset_index()
     met = demand.merge(sums, on=keys, how="left").fillna({"local_qty": 0.0, "conv_qty": 0.0})
     got = met["local_qty"].to_numpy() + met["conv_qty"].to_numpy()
     wrong = _differs(got, met["demand_qty"].to_numpy(), tol)
     found.add(
         "demand",
-        met[wrong],
+        met,
         _each(
             lambda d, loc, conv: (
                 f"demand {_g(d)}, delivered {_g(loc + conv)} (local {_g(loc)}"
@@ -607,95 +675,81 @@ def _check_groups(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: floa
             "conv_qty",
         ),
         ids=keys,
+        where=wrong,
     )
 
-    prod = ln[ln["has_offer"].to_numpy()].assign(qty=lambda f: f["qty"].fillna(0.0))
-    if prod.empty:
+    with_offer = ln["has_offer"].to_numpy(bool)
+    if not with_offer.any():
         return
-    demand_scale = prod["demand_qty"].fillna(0.0).to_numpy()
-    prod = prod.assign(positive=prod["qty"].to_numpy() > tol * (1.0 + demand_scale))
+    prod = ln[with_offer]
+    qty = prod["qty"].fillna(0.0).to_numpy(float)
+    positive = qty > tol * (1.0 + prod["demand_qty"].fillna(0.0).to_numpy(float))
 
     # Offers.
     offer_keys = ["producer_id", "product_id", "week"]
-    sold = (
-        prod.groupby(offer_keys, sort=False)
-        .agg(qty=("qty", "sum"), offer_qty=("offer_qty", "first"))
-        .reset_index()
-    )
-    over = _exceeds(sold["qty"].to_numpy(), sold["offer_qty"].to_numpy(), tol)
+    sold = _group(prod, offer_keys, {"qty": qty}, ["offer_qty"])
     found.add(
         "offer",
-        sold[over],
+        sold,
         _each(lambda q, o: f"sold {_g(q)} of an offer of {_g(o)}", "qty", "offer_qty"),
         ids=offer_keys,
+        where=_exceeds(sold["qty"], sold["offer_qty"], tol),
     )
 
     # Weekly capacity (kg) and drops.
     week_keys = ["producer_id", "week"]
-    load = (
-        prod.groupby(week_keys, sort=False)
-        .agg(kg=("true_qty_kg", "sum"), capacity=("capacity_kg", "first"))
-        .reset_index()
-    )
-    over = _exceeds(load["kg"].to_numpy(), load["capacity"].to_numpy(), tol)
+    load = _group(prod, week_keys, {"kg": prod["true_qty_kg"].fillna(0.0)}, ["capacity_kg"])
     found.add(
         "capacity",
-        load[over],
-        _each(lambda k, c: f"{_g(k)} kg delivered, capacity {_g(c)} kg/week", "kg", "capacity"),
+        load,
+        _each(lambda k, c: f"{_g(k)} kg delivered, capacity {_g(c)} kg/week", "kg", "capacity_kg"),
         ids=week_keys,
+        where=_exceeds(load["kg"], load["capacity_kg"], tol),
     )
 
     drop_keys = ["producer_id", "canteen_id", "week"]
-    drops = (
-        prod[prod["positive"].to_numpy()]
-        .groupby(drop_keys, sort=False)
-        .agg(
-            value=("true_value", "sum"),
-            franco=("franco_eur_ht", "first"),
-            max_drops=("max_drops", "first"),
-        )
-        .reset_index()
+    delivered = prod[positive]
+    drops = _group(
+        delivered,
+        drop_keys,
+        {"value": delivered["true_value"].fillna(0.0)},
+        ["franco_eur_ht", "max_drops"],
     )
-    count = (
-        drops.groupby(week_keys, sort=False)
-        .agg(drops=("canteen_id", "size"), max_drops=("max_drops", "first"))
-        .reset_index()
-    )
-    over = count["drops"].to_numpy() > count["max_drops"].to_numpy()
+    count = _group(drops, week_keys, {"drops": np.ones(len(drops))}, ["max_drops"])
     found.add(
         "drops",
-        count[over],
-        _each(lambda n, m: f"{n} canteens delivered, at most {m:g} a week", "drops", "max_drops"),
+        count,
+        _each(lambda n, m: f"{n:g} canteens delivered, at most {m:g} a week", "drops", "max_drops"),
         ids=week_keys,
+        where=count["drops"].to_numpy() > count["max_drops"].to_numpy(),
     )
-    short = _exceeds(drops["franco"].to_numpy(), drops["value"].to_numpy(), tol)
     found.add(
         "franco",
-        drops[short],
+        drops,
         _each(
             lambda v, f: f"drop worth {_g(v)} EUR HT, minimum order {_g(f)} EUR HT",
             "value",
-            "franco",
+            "franco_eur_ht",
         ),
         ids=drop_keys,
+        where=_exceeds(drops["franco_eur_ht"], drops["value"], tol),
     )
 
     # Minimum lots, on the quantity of an offer delivered to a canteen.
     lot_keys = ["producer_id", "canteen_id", "product_id", "week"]
-    lots = prod[(prod["min_lot"] > 0).to_numpy()]
-    lots = (
-        lots.groupby(lot_keys, sort=False)
-        .agg(qty=("qty", "sum"), min_lot=("min_lot", "first"), positive=("positive", "any"))
-        .reset_index()
-    )
-    small = lots["positive"].to_numpy() & _exceeds(
-        lots["min_lot"].to_numpy(), lots["qty"].to_numpy(), tol
+    with_lot = (prod["min_lot"] > 0).to_numpy()
+    lots = _group(
+        prod[with_lot],
+        lot_keys,
+        {"qty": qty[with_lot], "positive": positive[with_lot]},
+        ["min_lot"],
     )
     found.add(
         "min_lot",
-        lots[small],
+        lots,
         _each(lambda q, lot: f"{_g(q)} units delivered, minimum lot {_g(lot)}", "qty", "min_lot"),
         ids=lot_keys,
+        where=(lots["positive"].to_numpy() > 0) & _exceeds(lots["min_lot"], lots["qty"], tol),
     )
 
 
@@ -827,25 +881,27 @@ def _check_hard(scenario: Scenario, figures: pd.DataFrame, found: _Found, tol: f
             bad = short > tol * (1.0 + base)
             found.add(
                 "egalim_hard",
-                rows[bad],
+                rows,
                 _each(
                     lambda s, t, n=name: f"{n} shortfall {_g(s)} EUR HT (target {_g(t)})",
                     f"shortfall_{name}_eur_ht",
                     f"target_{name}",
                 ),
                 ids=("canteen_id",),
+                where=bad,
             )
     if scenario.parameters.hard_budget:
         bad = _exceeds(rows["value_eur_ht"].to_numpy(float), rows["budget_eur_ht"], tol)
         found.add(
             "budget_hard",
-            rows[bad],
+            rows,
             _each(
                 lambda v, b: f"spends {_g(v)} EUR HT, budget {_g(b)} EUR HT",
                 "value_eur_ht",
                 "budget_eur_ht",
             ),
             ids=("canteen_id",),
+            where=bad,
         )
 
 
@@ -894,6 +950,8 @@ def _check_canteens(
             if col.endswith("_points") or col == "budget_use":
                 # NaN and 0 both say "no base".
                 bad &= ~(np.isnan(got) & (np.nan_to_num(want_f) == 0.0))
+        if not bad.any():
+            continue
         found.add(
             "canteen_figure",
             rows[bad].assign(got=got[bad], want=want[bad]),

@@ -60,6 +60,19 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return 0 if violations.empty else 1
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .macantine_export import export_plan, read_sirets
+
+    scenario = _load(args)
+    # Read the SIRET file before solving: a bad file fails at once, listing every bad row.
+    sirets = read_sirets(args.siret_file) if args.siret_file is not None else None
+    solution = scenario.solve(time_limit_s=args.time_limit)
+    print(solution)
+    written = export_plan(scenario, solution, args.out, sirets=sirets, per_canteen=args.per_canteen)
+    print(f"wrote {len(written)} files to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rhd-match",
@@ -79,9 +92,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="folder for the result tables (CSV and XLSX)")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
-    p.add_argument("--strategy", choices=["auto", "mip", "repair", "lp"],
-                   help="solve strategy (default: the scenario's, 'auto')")
+    p.add_argument(
+        "--strategy",
+        choices=["auto", "mip", "repair", "lp"],
+        help="solve strategy (default: the scenario's, 'auto')",
+    )
     p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser(
+        "export",
+        help="solve, then write the ma cantine declaration, purchase import file(s), "
+        "order sheets and contract summary",
+    )
+    _add_source(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for the files")
+    p.add_argument(
+        "--siret-file",
+        type=Path,
+        help="CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET",
+    )
+    p.add_argument(
+        "--per-canteen", action="store_true", help="one purchase import file per canteen"
+    )
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

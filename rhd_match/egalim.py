@@ -193,8 +193,7 @@ def egalim_accounting(
         "valeur_siqo": value * (group == "siqo"),
         "valeur_externalites_performance": value * (group == "externalites_performance"),
         "valeur_egalim_autres": value * (group == "egalim_autres"),
-        "valeur_egalim_autres_dont_commerce_equitable": value
-        * ((group == "egalim_autres") & fair),
+        "valeur_egalim_autres_dont_commerce_equitable": value * ((group == "egalim_autres") & fair),
         "valeur_viandes_volailles": value * meat,
         "valeur_viandes_volailles_egalim": value * (meat & quality),
         "valeur_produits_de_la_mer": value * fish,
@@ -229,7 +228,9 @@ def add_shares(totals: pd.DataFrame) -> pd.DataFrame:
     out["share_organic"] = _ratio(out["valeur_bio"], out["valeur_totale"])
     out["share_quality"] = _ratio(quality, out["valeur_totale"])
     out["share_meat_fish"] = _ratio(meat_fish_q, meat_fish)
-    out["share_meat"] = _ratio(out["valeur_viandes_volailles_egalim"], out["valeur_viandes_volailles"])
+    out["share_meat"] = _ratio(
+        out["valeur_viandes_volailles_egalim"], out["valeur_viandes_volailles"]
+    )
     out["share_fish"] = _ratio(
         out["valeur_produits_de_la_mer_egalim"], out["valeur_produits_de_la_mer"]
     )

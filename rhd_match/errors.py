@@ -45,6 +45,6 @@ class InfeasibleError(RuntimeError):
 
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
-        super().__init__("no plan meets every hard constraint:\n" + "\n".join(
-            f"  {r}" for r in self.reasons
-        ))
+        super().__init__(
+            "no plan meets every hard constraint:\n" + "\n".join(f"  {r}" for r in self.reasons)
+        )

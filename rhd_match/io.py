@@ -75,7 +75,11 @@ def find_sources(
         try:
             sheets = read_workbook_raw(workbook)
         except Exception as exc:  # openpyxl raises many types for a damaged file
-            return raw, files, [Problem("scenario", None, None, f"unreadable: {exc}", str(workbook))]
+            return (
+                raw,
+                files,
+                [Problem("scenario", None, None, f"unreadable: {exc}", str(workbook))],
+            )
         for n in names:
             if n in sheets:
                 raw[n], files[n] = sheets[n], f"{workbook}[{n}]"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Targets(_Strict):
@@ -49,7 +49,7 @@ class Weights(_Strict):
     distance: float = Field(1e-5, ge=0, description="per kg·km delivered")
 
 
-Strategy = Literal["auto", "lp", "mip", "repair"]
+Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
 LpSolver = Literal["highs", "glop", "pdlp"]
 MipSolver = Literal["highs", "scip", "cbc"]
 
@@ -59,16 +59,20 @@ class SolverOptions(_Strict):
 
     ``strategy``: ``"mip"`` solves the exact mixed-integer model (drops, franco and minimum lots
     as binaries); ``"repair"`` solves the LP relaxation for a bound, then fixes the delivery
-    decisions from it and re-solves LPs until every drop pays its franco; ``"lp"`` solves the
-    relaxation only (the plan may break delivery rules; for bounds and analysis); ``"auto"``
-    picks ``"mip"`` for small models and ``"repair"`` otherwise.
+    decisions from it and re-solves LPs until every drop pays its franco; ``"decompose"`` prices
+    the annual EGalim and budget rows and solves one small LP per ISO week, in parallel, for a
+    Lagrangian bound, then repairs week by week (see ``rhd_match.model.decompose``); ``"lp"``
+    solves the relaxation only (the plan may break delivery rules; for bounds and analysis);
+    ``"auto"`` picks ``"mip"`` for small models, ``"decompose"`` for large elastic ones and
+    ``"repair"`` for large ones with hard targets. ``lp_solver`` defaults to GLOP (dual simplex),
+    measured fastest on the weekly LPs; HiGHS runs its interior point method.
     """
 
     strategy: Strategy = "auto"
     time_limit_s: float = Field(60.0, gt=0, description="wall-clock limit of the whole solve, s")
     threads: int = Field(2, ge=1)
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which a MIP stops")
-    lp_solver: LpSolver = "highs"
+    lp_solver: LpSolver = "glop"
     mip_solver: MipSolver = "highs"
     auto_mip_max_binaries: int = Field(
         2000, ge=0, description="'auto' uses the exact MIP up to this many binaries"

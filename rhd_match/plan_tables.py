@@ -12,6 +12,7 @@ import pandas as pd
 
 from .egalim import egalim_accounting
 from .geo import haversine_km
+from .model.index import ModelIndex
 from .scenario import Scenario
 
 FLOW_COLUMNS = (
@@ -40,9 +41,7 @@ def conventional_flows(scenario: Scenario) -> pd.DataFrame:
     return make_flows(scenario, demand.assign(producer_id=None).iloc[:0], demand)
 
 
-def make_flows(
-    scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFrame
-) -> pd.DataFrame:
+def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFrame) -> pd.DataFrame:
     """Assemble a ``flows`` table (see ``docs/model.md``).
 
     ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), bought from
@@ -100,6 +99,32 @@ def make_flows(
     return flows[list(FLOW_COLUMNS)].reset_index(drop=True)
 
 
+def flows_from_quantities(
+    scenario: Scenario, index: ModelIndex, x: np.ndarray, v: np.ndarray
+) -> pd.DataFrame:
+    """A ``flows`` table from quantities per arc ``x`` and per demand row ``v`` (units)."""
+    arcs, demand = index.arcs, index.demand
+    on, von = x > 0, v > 0
+    local = pd.DataFrame(
+        {
+            "producer_id": index.producer_ids[arcs["producer"].to_numpy()[on]],
+            "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()[on]],
+            "product_id": index.product_ids[arcs["product"].to_numpy()[on]],
+            "week": index.weeks[arcs["week"].to_numpy()[on]],
+            "qty": x[on],
+        }
+    )
+    conventional = pd.DataFrame(
+        {
+            "canteen_id": index.canteen_ids[demand["canteen"].to_numpy()[von]],
+            "product_id": index.product_ids[demand["product"].to_numpy()[von]],
+            "week": index.weeks[demand["week"].to_numpy()[von]],
+            "qty": v[von],
+        }
+    )
+    return make_flows(scenario, local, conventional)
+
+
 def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
     """Per canteen: value, reference value, EGalim shares and targets, shortfalls, budget use.
 
@@ -153,8 +178,11 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
             total,
             figures["valeur_bio"].fillna(0.0),
         ),
-        "meat_fish": (can["target_meat_fish"].fillna(targets.meat_fish), meat_fish_base,
-                      meat_fish_value),
+        "meat_fish": (
+            can["target_meat_fish"].fillna(targets.meat_fish),
+            meat_fish_base,
+            meat_fish_value,
+        ),
     }
     for name, (target, base, value) in checks.items():
         short = (target * base - value).clip(lower=0.0)
@@ -184,9 +212,9 @@ def producer_week_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame
     cap = prod["delivery_capacity_kg_per_week"].reindex(weekly["producer_id"]).to_numpy()
     weekly["delivery_capacity_kg_per_week"] = cap
     weekly["capacity_use"] = weekly["qty_kg"] / np.where(cap > 0, cap, np.nan)
-    weekly["max_drops_per_week"] = prod["max_drops_per_week"].reindex(
-        weekly["producer_id"]
-    ).to_numpy()
+    weekly["max_drops_per_week"] = (
+        prod["max_drops_per_week"].reindex(weekly["producer_id"]).to_numpy()
+    )
     return weekly
 
 
@@ -205,8 +233,15 @@ def producer_table(scenario: Scenario, weekly: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=prod.index)
     out["name"] = prod["name"]
     out = out.join(agg)
-    for col in ("sales_eur_ht", "qty_kg", "weeks_delivering", "drops", "peak_kg_per_week",
-                "peak_drops_per_week", "mean_capacity_use"):
+    for col in (
+        "sales_eur_ht",
+        "qty_kg",
+        "weeks_delivering",
+        "drops",
+        "peak_kg_per_week",
+        "peak_drops_per_week",
+        "mean_capacity_use",
+    ):
         out[col] = out[col].fillna(0)
     out["delivery_capacity_kg_per_week"] = prod["delivery_capacity_kg_per_week"]
     out["max_drops_per_week"] = prod["max_drops_per_week"]
@@ -215,9 +250,9 @@ def producer_table(scenario: Scenario, weekly: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def territory_totals(scenario: Scenario, flows: pd.DataFrame, canteens: pd.DataFrame) -> dict[
-    str, float
-]:
+def territory_totals(
+    scenario: Scenario, flows: pd.DataFrame, canteens: pd.DataFrame
+) -> dict[str, float]:
     """Territory totals of a plan: values (EUR HT), shares, canteens meeting each target."""
     figures = egalim_accounting(flows).iloc[0]
     total = float(figures["valeur_totale"])
@@ -235,7 +270,8 @@ def territory_totals(scenario: Scenario, flows: pd.DataFrame, canteens: pd.DataF
         "canteens_meeting_organic": int(canteens["meets_organic"].sum()),
         "canteens_meeting_meat_fish": int(canteens["meets_meat_fish"].sum()),
         "canteens_meeting_all": int(
-            (canteens["meets_quality"] & canteens["meets_organic"] & canteens["meets_meat_fish"])
-            .sum()
+            (
+                canteens["meets_quality"] & canteens["meets_organic"] & canteens["meets_meat_fish"]
+            ).sum()
         ),
     }

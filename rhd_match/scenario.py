@@ -89,14 +89,18 @@ class Scenario:
                 params = json.loads(params_file.read_text(encoding="utf-8"))
             except json.JSONDecodeError as exc:
                 problems.append(
-                    Problem("parameters", exc.lineno, None, f"invalid JSON: {exc.msg}",
-                            str(params_file))
+                    Problem(
+                        "parameters", exc.lineno, None, f"invalid JSON: {exc.msg}", str(params_file)
+                    )
                 )
         parsed, more = _parameters(params, str(params_file))
         if problems:
             # Read what can be read so that the error lists table problems too.
+            typed: dict[str, pd.DataFrame] = {}
             for name, frame in raw.items():
-                problems += coerce_table(frame, TABLES[name], files.get(name))[1]
+                typed[name], found = coerce_table(frame, TABLES[name], files.get(name))
+                problems += found
+            problems += check_references(typed, files)
             raise ScenarioError([p for p in problems + more if p.severity == "error"])
         return cls._build(raw, files, parsed, more)
 
@@ -137,7 +141,8 @@ class Scenario:
 
     def to_folder(self, path: str | Path, fmt: Literal["csv", "xlsx"] = "csv") -> list[Path]:
         """Write the tables (CSV files or one workbook) and ``parameters.json``; all or nothing."""
-        params_text = self.parameters.model_dump_json(indent=2) + "\n"
+        # Only what differs from the defaults, so that improved defaults reach saved scenarios.
+        params_text = self.parameters.model_dump_json(indent=2, exclude_defaults=True) + "\n"
 
         def write_params(p: Path) -> None:
             p.write_text(params_text, encoding="utf-8")

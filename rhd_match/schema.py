@@ -58,9 +58,7 @@ PRODUCTS = Table(
         Column("name", "text", "Product name."),
         Column("family", "choice", "ma cantine purchase family.", choices=FAMILIES),
         Column("unit", "choice", "Unit of `qty` and prices for this product.", choices=UNITS),
-        Column(
-            "kg_per_unit", "float", "Weight of one unit.", unit="kg/unit", positive=True
-        ),
+        Column("kg_per_unit", "float", "Weight of one unit.", unit="kg/unit", positive=True),
         Column(
             "reference_price_eur_ht",
             "float",
@@ -255,7 +253,11 @@ def reference_markdown() -> str:
         if table.foreign:
             refs = ", ".join(f"`{c}` → `{t}`" for c, t in table.foreign.items())
             out += ["", f"References: {refs}."]
-        out += ["", "| column | type | unit | required | allowed values | meaning |", "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            "| column | type | unit | required | allowed values | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
         for c in table.columns:
             allowed = _allowed(c)
             req = "yes" if c.required and not c.nullable else ("column" if c.required else "no")

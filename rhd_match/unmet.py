@@ -47,12 +47,12 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     key_pw = pd.MultiIndex.from_frame(cand[["producer_id", "week"]])
     stock_left = offer_qty - sold.reindex(key_pkw).fillna(0.0).to_numpy()
     p = arcs["producer"].to_numpy()
-    cap_left = index.producers["capacity_kg"].to_numpy()[p] - kg.reindex(key_pw).fillna(
-        0.0
-    ).to_numpy()
-    drops_left = index.producers["max_drops"].to_numpy()[p] - drops.reindex(key_pw).fillna(
-        0
-    ).to_numpy()
+    cap_left = (
+        index.producers["capacity_kg"].to_numpy()[p] - kg.reindex(key_pw).fillna(0.0).to_numpy()
+    )
+    drops_left = (
+        index.producers["max_drops"].to_numpy()[p] - drops.reindex(key_pw).fillna(0).to_numpy()
+    )
     pcw = ["producer_id", "canteen_id", "week"]
     open_drop = pd.MultiIndex.from_frame(cand[pcw]).isin(pd.MultiIndex.from_frame(local[pcw]))
     has_stock = stock_left > TOL
@@ -60,9 +60,11 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     has_drop = has_cap & (open_drop | (drops_left > 0))
     # Franco is the reason only when even all that is left could not pay the minimum order.
     conv_qty = conv.groupby(["canteen_id", "product_id", "week"])["qty"].sum()
-    still_needed = conv_qty.reindex(
-        pd.MultiIndex.from_frame(cand[["canteen_id", "product_id", "week"]])
-    ).fillna(0.0).to_numpy()
+    still_needed = (
+        conv_qty.reindex(pd.MultiIndex.from_frame(cand[["canteen_id", "product_id", "week"]]))
+        .fillna(0.0)
+        .to_numpy()
+    )
     potential = np.minimum(np.clip(stock_left, 0, None), still_needed) * arcs["price"].to_numpy()
     drop_potential = (
         pd.Series(potential).groupby(arcs["drop"].to_numpy()).transform("sum").to_numpy()

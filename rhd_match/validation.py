@@ -54,8 +54,9 @@ class _Collector:
         if len(positions) > MAX_LISTED:
             more = len(positions) - MAX_LISTED
             self.problems.append(
-                Problem(self.table.name, None, column, f"... and {more} more rows like these",
-                        self.file)
+                Problem(
+                    self.table.name, None, column, f"... and {more} more rows like these", self.file
+                )
             )
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:

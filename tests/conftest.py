@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from factories import tiny_frames
 
 from rhd_match import Scenario
-from factories import tiny_frames
 
 
 @pytest.fixture

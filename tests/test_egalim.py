@@ -352,7 +352,10 @@ def test_shares_match_an_independent_count_and_lie_in_unit_interval(lines: pd.Da
         assert row["share_meat_fish"] == pytest.approx(values[meat_fish & labelled].sum() / base_mf)
     else:
         assert math.isnan(row["share_meat_fish"])
-    for share, family in [("share_meat", "VIANDES_VOLAILLES"), ("share_fish", "PRODUITS_DE_LA_MER")]:
+    for share, family in [
+        ("share_meat", "VIANDES_VOLAILLES"),
+        ("share_fish", "PRODUITS_DE_LA_MER"),
+    ]:
         base = values[(lines["family"] == family).to_numpy()].sum()
         if base > 0:
             assert 0.0 <= row[share] <= 1.0

@@ -125,8 +125,14 @@ def test_solution_tables_are_written_as_csv_and_xlsx(
     flows = pd.read_csv(tmp_path / "flows.csv")
     assert flows["value_eur_ht"].sum() == pytest.approx(solution.flows["value_eur_ht"].sum())
     sheets = pd.read_excel(tmp_path / "solution.xlsx", sheet_name=None)
-    assert set(sheets) == {"summary", "canteens", "producers", "producer_weeks", "flows",
-                           "unmet_local"}
+    assert set(sheets) == {
+        "summary",
+        "canteens",
+        "producers",
+        "producer_weeks",
+        "flows",
+        "unmet_local",
+    }
     assert len(sheets["flows"]) == len(solution.flows)
 
 

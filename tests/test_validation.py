@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from factories import tiny_frames
+
 from rhd_match import Problem, Scenario, ScenarioError
 
 # -- a folder of deliberately broken files ----------------------------------------------------
@@ -50,6 +50,7 @@ FARM_A,BEEF,2026-W05,40,,
 FARM_A,BEEF,2026-W06,40,13.2,"BIO,LABEL_VERT"
 FARM_A,BEEF,2026-W03,40,13.2,BIO
 FARM_A,YOGURT,2026-W54,10,0.4,BIO
+,BEEF,2026-W07,40,13.2,
 """,
     "demand.csv": """\
 canteen_id,product_id,week,qty
@@ -80,6 +81,7 @@ EXPECTED = [
     ("offers.csv", 10, "labels", "LABEL_VERT"),
     ("offers.csv", 11, "producer_id", "duplicate key"),
     ("offers.csv", 12, "week", "2026-W54"),
+    ("offers.csv", 13, "producer_id", "missing value"),  # once: not also an unknown id ''
     ("demand.csv", 2, "qty", "missing value"),
     ("demand.csv", 3, "canteen_id", "unknown canteen_id 'LENS_X'"),
 ]
@@ -110,8 +112,9 @@ def problem_keys(problems: list[Problem]) -> list[tuple[str, int | None, str | N
 def assert_problems(problems: list[Problem], folder: Path, expected: list[tuple]) -> None:
     assert problem_keys(problems) == problem_keys_of(expected), "\n".join(map(str, problems))
     for name, row, column, fragment in expected:
-        (match,) = [p for p in problems if (Path(p.file or "").name, p.row, p.column) == (
-            name, row, column)]
+        (match,) = [
+            p for p in problems if (Path(p.file or "").name, p.row, p.column) == (name, row, column)
+        ]
         assert match.file == str(folder / name)
         assert match.severity == "error"
         assert fragment in match.message, (fragment, match.message)
@@ -167,12 +170,6 @@ def test_missing_file_is_listed_with_the_problems_of_the_other_files(
     assert snapshot(folder) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Scenario.from_folder skips the foreign-key checks when a file is missing "
-    "(rhd_match/scenario.py, from_folder: the 'if problems:' branch never calls "
-    "check_references)",
-)
 def test_foreign_keys_are_checked_even_when_a_file_is_missing(tmp_path: Path) -> None:
     files = {k: v for k, v in BROKEN_FILES.items() if k != "demand.csv"}
     folder = write_files(tmp_path / "broken", files)
@@ -195,6 +192,14 @@ def test_row_numbers_follow_the_file_across_blank_lines(tmp_path: Path) -> None:
         Scenario.from_folder(folder)
     negative = [p for p in caught.value.problems if p.column == "qty" and "-1" in p.message]
     assert [p.row for p in negative] == [4]
+    # the blank line in the middle is a row of the file: reported where it is, once a column
+    blank_line = [(p.column, p.message) for p in caught.value.problems if p.row == 3]
+    assert sorted(blank_line) == [
+        ("canteen_id", "missing value"),
+        ("product_id", "missing value"),
+        ("qty", "missing value"),
+        ("week", "missing value"),
+    ]
 
 
 def test_trailing_blank_lines_are_ignored(tmp_path: Path) -> None:
@@ -205,6 +210,27 @@ def test_trailing_blank_lines_are_ignored(tmp_path: Path) -> None:
     assert len(Scenario.from_folder(folder).offers) == len(tiny_frames()["offers"])
 
 
+def test_many_rows_with_the_same_problem_are_summarised(tmp_path: Path) -> None:
+    frames = tiny_frames()
+    demand = pd.DataFrame(
+        {
+            "canteen_id": "LENS_1",
+            "product_id": "BEEF",
+            "week": [f"2026-W{w:02d}" for w in range(1, 54)] + ["2026-W99"] * 60,
+            "qty": 1.0,
+        }
+    )
+    demand.loc[53:, "canteen_id"] = [f"C{i}" for i in range(60)]  # keys stay unique
+    frames["demand"] = demand
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    weeks = [p for p in caught.value.problems if p.column == "week"]
+    listed = [p for p in weeks if p.row is not None]
+    assert [p.row for p in listed] == list(range(55, 105))  # 50 listed: data rows 54..103
+    (summary,) = [p for p in weeks if p.row is None]
+    assert summary.message == "... and 10 more rows like these"
+
+
 def test_user_frames_report_rows_as_in_a_file() -> None:
     frames = tiny_frames()
     frames["demand"].loc[0, "qty"] = -3.0  # first data row: row 2
@@ -213,6 +239,21 @@ def test_user_frames_report_rows_as_in_a_file() -> None:
         Scenario.from_frames(**frames)
     keys = {(p.table, p.row, p.column, p.file) for p in caught.value.problems}
     assert keys == {("demand", 2, "qty", None), ("offers", 7, "labels", None)}
+
+
+def test_numeric_ids_in_user_frames_become_text() -> None:
+    frames = tiny_frames()
+    ids = {"BEEF": 12.0, "APPLE": 13.0, "YOGURT": 14.0}  # floats, as pandas makes them
+    for name in ["products", "offers", "demand"]:
+        frames[name]["product_id"] = frames[name]["product_id"].map(ids).astype(float)
+    frames["canteens"]["canteen_id"] = [1, 2]
+    frames["demand"]["canteen_id"] = frames["demand"]["canteen_id"].map(
+        {"LENS_1": 1, "LIEVIN_1": 2}
+    )
+    scenario = Scenario.from_frames(**frames)
+    assert scenario.products["product_id"].tolist() == ["12", "13", "14"]
+    assert scenario.canteens["canteen_id"].tolist() == ["1", "2"]
+    assert set(scenario.demand["product_id"]) == {"12", "13", "14"}
 
 
 def test_semicolon_csv_with_decimal_commas_is_read(tmp_path: Path) -> None:
@@ -368,9 +409,10 @@ def test_failed_write_leaves_existing_files_unchanged(
 
     monkeypatch.undo()
     Scenario.from_frames(**tiny_frames()).to_folder(target, fmt=fmt)  # type: ignore[arg-type]
-    assert Scenario.from_folder(target).demand["qty"].tolist() == tiny_frames()["demand"][
-        "qty"
-    ].tolist()
+    assert (
+        Scenario.from_folder(target).demand["qty"].tolist()
+        == tiny_frames()["demand"]["qty"].tolist()
+    )
 
 
 def test_failed_write_to_a_new_folder_leaves_nothing(

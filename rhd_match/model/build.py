@@ -73,7 +73,13 @@ def build_model(scenario: Scenario) -> LinearModel:
     matrix, lower, upper, families = _stack(blocks, variables.count)
     objective = define_objective(index, variables, params.weights)
     return LinearModel(
-        index, variables, matrix, objective, lower, upper, families,
+        index,
+        variables,
+        matrix,
+        objective,
+        lower,
+        upper,
+        families,
         time.perf_counter() - started,
     )
 
@@ -86,9 +92,7 @@ def _stack(
     cols = np.concatenate([b.col for b in blocks])
     vals = np.concatenate([b.val for b in blocks])
     keep = vals != 0
-    matrix = sp.csr_matrix(
-        (vals[keep], (rows[keep], cols[keep])), shape=(int(offsets[-1]), n_cols)
-    )
+    matrix = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(int(offsets[-1]), n_cols))
     matrix.sum_duplicates()
     families = tuple(
         RowFamily(b.family, int(off), b.count, b.keys)

@@ -125,9 +125,7 @@ def build_index(scenario: Scenario) -> ModelIndex:
         arcs=arcs,
         drops=drops,
         canteens=_canteen_targets(scenario, params.targets),
-        producers=pd.DataFrame(
-            {"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}
-        ),
+        producers=pd.DataFrame({"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}),
     )
 
 
@@ -162,9 +160,7 @@ def _arcs(
     arc_key = (canteen.astype(np.int64) * n_product + o_k) * n_week + o_w
     loc = np.searchsorted(sorted_keys, arc_key)
     loc = np.minimum(loc, len(sorted_keys) - 1) if len(sorted_keys) else loc
-    found = (
-        sorted_keys[loc] == arc_key if len(sorted_keys) else np.zeros(len(arc_key), bool)
-    )
+    found = sorted_keys[loc] == arc_key if len(sorted_keys) else np.zeros(len(arc_key), bool)
     offer_pos, canteen, demand_pos = offer_pos[found], canteen[found], key_order[loc[found]]
 
     o = offers.iloc[offer_pos]
@@ -232,9 +228,7 @@ def _canteen_targets(scenario: Scenario, defaults: Targets) -> pd.DataFrame:
         {
             "target_quality": can["target_quality"].fillna(defaults.quality).to_numpy(float),
             "target_organic": can["target_organic"].fillna(defaults.organic).to_numpy(float),
-            "target_meat_fish": can["target_meat_fish"]
-            .fillna(defaults.meat_fish)
-            .to_numpy(float),
+            "target_meat_fish": can["target_meat_fish"].fillna(defaults.meat_fish).to_numpy(float),
             "budget": can["budget_eur_ht"].to_numpy(float),
         }
     )

@@ -15,7 +15,7 @@ from ..params import SolverOptions
 from ..plan_tables import (
     canteen_table,
     conventional_flows,
-    make_flows,
+    flows_from_quantities,
     producer_table,
     producer_week_table,
     territory_totals,
@@ -24,14 +24,14 @@ from ..scenario import Scenario
 from ..solution import Solution
 from ..unmet import unmet_local_table
 from .build import LinearModel, build_model
+from .decompose import solve_decompose
 from .strategies import ZERO, Deadline, Plan, bound_or_nan, solve_lp, solve_mip, solve_repair
 
 STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
+STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
 
 
-def solve(
-    scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any
-) -> Solution:
+def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
     """Solve the allocation of ``scenario`` with OR-Tools and return a :class:`Solution`.
 
     ``options`` override ``scenario.parameters.solver`` (see
@@ -49,11 +49,19 @@ def solve(
     model = build_model(scenario)
     deadline = Deadline(opts.time_limit_s - model.build_time_s)
     strategy = opts.strategy
+    params = scenario.parameters
     if strategy == "auto":
-        strategy = "mip" if model.n_binaries <= opts.auto_mip_max_binaries else "repair"
-    plan, run = STRATEGIES[strategy](model, opts, deadline, log)
+        if model.n_binaries <= opts.auto_mip_max_binaries:
+            strategy = "mip"
+        else:
+            strategy = "repair" if params.hard_egalim or params.hard_budget else "decompose"
+    if strategy == "decompose":
+        plan, run = solve_decompose(
+            model, opts, deadline, log, lambda v: plan_objective(model, *clean_flows(model, v))
+        )
+    else:
+        plan, run = STRATEGIES[strategy](model, opts, deadline, log)
     if plan is None:
-        params = scenario.parameters
         if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
             raise InfeasibleError(explain_infeasibility(scenario, opts))
         plan = Plan(_all_conventional(model), "time_limit", run.bound, run.solver, 0)
@@ -99,8 +107,9 @@ def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
         values[var.cols(block)] = np.clip(-act, 0.0, None)
     budget = model.family("budget")
     act = activity[budget.start : budget.start + budget.count]
-    values[var.cols("overrun")] = np.clip(act - model.row_upper[budget.start :][: budget.count],
-                                          0.0, None)
+    values[var.cols("overrun")] = np.clip(
+        act - model.row_upper[budget.start :][: budget.count], 0.0, None
+    )
     return float(model.objective @ values)
 
 
@@ -110,27 +119,7 @@ def make_solution(
     """Turn a plan's column vector into the Solution tables."""
     index = model.index
     x, v = clean_flows(model, plan.values)
-    arcs, demand = index.arcs, index.demand
-    on = x > 0
-    local = pd.DataFrame(
-        {
-            "producer_id": index.producer_ids[arcs["producer"].to_numpy()[on]],
-            "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()[on]],
-            "product_id": index.product_ids[arcs["product"].to_numpy()[on]],
-            "week": index.weeks[arcs["week"].to_numpy()[on]],
-            "qty": x[on],
-        }
-    )
-    von = v > 0
-    conventional = pd.DataFrame(
-        {
-            "canteen_id": index.canteen_ids[demand["canteen"].to_numpy()[von]],
-            "product_id": index.product_ids[demand["product"].to_numpy()[von]],
-            "week": index.weeks[demand["week"].to_numpy()[von]],
-            "qty": v[von],
-        }
-    )
-    flows = make_flows(scenario, local, conventional)
+    flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
     objective = plan_objective(model, x, v)
@@ -195,8 +184,11 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions) -> list[st
     solution = solve(elastic, **options.model_dump())
     reasons = []
     can = solution.canteens
-    labels = {"quality": "quality-and-sustainable", "organic": "organic",
-              "meat_fish": "meat-and-fish quality"}
+    labels = {
+        "quality": "quality-and-sustainable",
+        "organic": "organic",
+        "meat_fish": "meat-and-fish quality",
+    }
     if scenario.parameters.hard_egalim:
         for name, label in labels.items():
             for row in can[can[f"shortfall_{name}_eur_ht"] > 0].itertuples():

@@ -34,6 +34,7 @@ _STATUS = {
     12: "incompatible_options",
 }
 
+
 @dataclass(frozen=True)
 class SolverRun:
     """What one solver call returned. ``values`` is None when no point was found."""
@@ -99,8 +100,13 @@ def run_solver(
     if not is_mip and status == "optimal":
         duals = np.asarray(helper.dual_values(), float)
     return SolverRun(
-        solver, status, None if values is None else np.asarray(values, float),
-        objective_value, bound, duals, time.perf_counter() - started,
+        solver,
+        status,
+        None if values is None else np.asarray(values, float),
+        objective_value,
+        bound,
+        duals,
+        time.perf_counter() - started,
     )
 
 

@@ -68,7 +68,9 @@ def _run(
 
 
 def solve_lp(
-    model: LinearModel, options: SolverOptions, deadline: Deadline,
+    model: LinearModel,
+    options: SolverOptions,
+    deadline: Deadline,
     log: Callable[[str], None] | None = None,
 ) -> tuple[Plan | None, SolverRun]:
     """The LP relaxation (drops and lots continuous): a lower bound, and a plan that may break
@@ -81,7 +83,9 @@ def solve_lp(
 
 
 def solve_mip(
-    model: LinearModel, options: SolverOptions, deadline: Deadline,
+    model: LinearModel,
+    options: SolverOptions,
+    deadline: Deadline,
     log: Callable[[str], None] | None = None,
 ) -> tuple[Plan | None, SolverRun]:
     """The exact mixed-integer model, stopped at the time limit or the relative gap."""
@@ -94,7 +98,9 @@ def solve_mip(
 
 
 def solve_repair(
-    model: LinearModel, options: SolverOptions, deadline: Deadline,
+    model: LinearModel,
+    options: SolverOptions,
+    deadline: Deadline,
     log: Callable[[str], None] | None = None,
 ) -> tuple[Plan | None, SolverRun]:
     """LP relaxation for a bound, then fix drops and lots from it and repair by LPs.
@@ -118,7 +124,7 @@ def solve_repair(
     price_x = index.arcs["price"].to_numpy() * x
     value = np.bincount(arc_drop, price_x, minlength=len(index.drops))[var.drop_rows]
     used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops))[var.drop_rows] > 0
-    open_drop = _choose_drops(drops, value, used, index.producers["max_drops"].to_numpy())
+    open_drop = choose_drops(drops, value, used, index.producers["max_drops"].to_numpy())
     lot_arcs = var.lot_arcs
     open_lot = x[lot_arcs] >= index.arcs["lot"].to_numpy()[lot_arcs] - ZERO
 
@@ -144,11 +150,11 @@ def solve_repair(
             break
     if best is None or best.values is None:
         return None, run
-    values = _close_short_drops(model, best.values)
+    values = close_short_drops(model, best.values)
     return Plan(values, "feasible", relaxed.bound, run.solver, iterations), run
 
 
-def _choose_drops(
+def choose_drops(
     drops: pd.DataFrame, value: np.ndarray, used: np.ndarray, max_drops: np.ndarray
 ) -> np.ndarray:
     """Per producer × week, open at most N_p used drops: franco-paying first, then by value."""
@@ -161,7 +167,7 @@ def _choose_drops(
     return chosen
 
 
-def _close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
+def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
     """Move to the conventional supplier whatever still leans on franco slack (time ran out)."""
     var, index = model.variables, model.index
     slack = values[var.cols("franco_slack")]

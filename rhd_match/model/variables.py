@@ -9,8 +9,17 @@ import numpy as np
 from ..params import Parameters
 from .index import ModelIndex
 
-BLOCKS = ("x", "v", "y", "z", "short_quality", "short_organic", "short_meat_fish", "overrun",
-          "franco_slack")
+BLOCKS = (
+    "x",
+    "v",
+    "y",
+    "z",
+    "short_quality",
+    "short_organic",
+    "short_meat_fish",
+    "overrun",
+    "franco_slack",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,348 @@
+"""Weekly decomposition: Lagrangian prices on the annual EGalim and budget rows.
+
+Without its per-canteen annual rows (EGalim shares, budget) the model falls apart into one
+independent problem per ISO week. Pricing those rows with multipliers μ gives, for any μ in
+the box below, a valid lower bound
+
+    L(μ) = Σ_w min_{x ∈ X_w} (c − A_Gᵀμ)·x + μ·b_G,
+
+computed by one small LP per week (in parallel). The strategy:
+
+1. start from μ = W_S on every EGalim row (every canteen short of every target: the usual case)
+   and μ = 0 on budgets; improve μ by projected subgradient steps (Polyak step towards the
+   best plan value seen) on the *transport* relaxation (no drop or franco rows: fastest);
+2. one pass of the weekly relaxations *with* drops, franco and lots at the best μ: a stronger
+   bound, and flows from which to choose drops;
+3. per week, open drops and lots from those flows and repair by LPs until every open drop pays
+   its franco (as :func:`~rhd_match.model.strategies.solve_repair` does for the whole model).
+
+The plan's objective is then recomputed exactly from its flows; the gap is against the best
+bound of steps 1–2. Multipliers stay in μ_EGalim ∈ [0, W_S], μ_budget ∈ [−W_B, 0], where the
+shortfall and overrun columns keep non-negative prices, so no term of L(μ) is unbounded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..params import SolverOptions
+from .build import LinearModel
+from .solvers import SolverRun, run_solver
+from .strategies import ZERO, Deadline, Plan, choose_drops, close_short_drops
+
+GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
+DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot")
+DELIVERY_BLOCKS = ("y", "z", "franco_slack")
+
+
+@dataclass(frozen=True)
+class WeekProblem:
+    """One week's columns, rows and sub-matrix."""
+
+    cols: np.ndarray
+    rows: np.ndarray
+    matrix: sp.csr_matrix
+
+
+def column_weeks(model: LinearModel) -> np.ndarray:
+    """ISO-week code of every column; −1 for the annual (per-canteen) columns."""
+    var, index = model.variables, model.index
+    weeks = np.full(var.count, -1, np.int64)
+    drop_week = index.drops["week"].to_numpy()[var.drop_rows]
+    weeks[var.cols("x")] = index.arcs["week"].to_numpy()
+    weeks[var.cols("v")] = index.demand["week"].to_numpy()
+    weeks[var.cols("y")] = drop_week
+    weeks[var.cols("franco_slack")] = drop_week
+    weeks[var.cols("z")] = index.arcs["week"].to_numpy()[var.lot_arcs]
+    return weeks
+
+
+def row_weeks(model: LinearModel) -> np.ndarray:
+    """ISO-week code of every row; −1 for the annual rows (EGalim shares, budgets)."""
+    weeks = np.full(model.shape[0], -1, np.int64)
+    for family in model.families:
+        if family.name not in GLOBAL_FAMILIES:
+            weeks[family.start : family.start + family.count] = family.keys["week"].to_numpy()
+    return weeks
+
+
+def week_problems(model: LinearModel, with_delivery: bool) -> list[WeekProblem]:
+    """The weekly sub-problems, with or without the delivery rows (drops, franco, lots)."""
+    col_week, row_week = column_weeks(model), row_weeks(model)
+    if not with_delivery:
+        var = model.variables
+        for block in DELIVERY_BLOCKS:
+            col_week[var.cols(block)] = -1
+        for family in model.families:
+            if family.name in DELIVERY_FAMILIES:
+                row_week[family.start : family.start + family.count] = -1
+    n_week = len(model.index.weeks)
+    col_order = np.argsort(col_week, kind="stable")
+    col_bounds = np.searchsorted(col_week[col_order], np.arange(n_week + 1))
+    row_order = np.argsort(row_week, kind="stable")
+    row_bounds = np.searchsorted(row_week[row_order], np.arange(n_week + 1))
+    problems = []
+    for w in range(n_week):
+        cols = col_order[col_bounds[w] : col_bounds[w + 1]]
+        rows = row_order[row_bounds[w] : row_bounds[w + 1]]
+        problems.append(WeekProblem(cols, rows, model.matrix[rows][:, cols].tocsr()))
+    return problems
+
+
+class _Weekly:
+    """Solves the weekly LPs of one model for given prices, in parallel threads."""
+
+    def __init__(
+        self,
+        model: LinearModel,
+        options: SolverOptions,
+        deadline: Deadline,
+        log: Callable[[str], None] | None,
+    ) -> None:
+        self.model, self.options, self.deadline, self.log = model, options, deadline, log
+        self.pool = ThreadPoolExecutor(max_workers=options.threads)
+
+    def solve(
+        self,
+        problems: list[WeekProblem],
+        cost: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+    ) -> tuple[np.ndarray, float, bool]:
+        """All weeks: the column vector (annual columns 0), Σ objectives, all optimal?"""
+        m = self.model
+
+        def one(p: WeekProblem) -> SolverRun:
+            return run_solver(
+                p.matrix,
+                cost[p.cols],
+                m.row_lower[p.rows],
+                m.row_upper[p.rows],
+                lower[p.cols],
+                upper[p.cols],
+                None,
+                self.options.lp_solver,
+                self.deadline.left(),
+                1,
+            )
+
+        values = np.zeros(m.variables.count)
+        total, optimal = 0.0, True
+        for p, run in zip(problems, self.pool.map(one, problems), strict=True):
+            if run.values is None:
+                return values, math.nan, False
+            values[p.cols] = run.values
+            total += run.objective
+            optimal &= run.status == "optimal"
+        return values, total, optimal
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+def solve_decompose(
+    model: LinearModel,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Callable[[str], None] | None = None,
+    plan_objective: Callable[[np.ndarray], float] | None = None,
+) -> tuple[Plan | None, SolverRun]:
+    """Weekly Lagrangian decomposition, then weekly repair (see the module docstring)."""
+    assert plan_objective is not None
+    var = model.variables
+    glob = np.flatnonzero(row_weeks(model) < 0)
+    a_glob = model.matrix[glob]
+    is_budget = ~np.isfinite(model.row_lower[glob])
+    rhs = np.where(is_budget, model.row_upper[glob], model.row_lower[glob])
+    # The shortfall and overrun prices bound the multipliers (see the module docstring).
+    w_short = float(model.objective[var.cols("short_quality")].max(initial=0.0))
+    w_over = float(model.objective[var.cols("overrun")].max(initial=0.0))
+    mu_low = np.where(is_budget, -w_over, 0.0)
+    mu_high = np.where(is_budget, 0.0, w_short)
+    mu = mu_high.copy()
+
+    weekly = _Weekly(model, options, deadline, log)
+    try:
+        transport = week_problems(model, with_delivery=False)
+        best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
+        step_scale, stalls, iterations = 1.0, 0, 0
+        budget_share = 0.45  # of the time left, for the multiplier search
+        search_end = deadline.left() * budget_share
+        started = deadline.left()
+        while iterations < 50:
+            iterations += 1
+            cost = model.objective - a_glob.T @ mu
+            values, total, ok = weekly.solve(transport, cost, var.lower, var.upper)
+            if not ok:
+                break
+            bound = total + float(mu @ rhs)
+            ub = plan_objective(values)
+            best_ub = min(best_ub, ub)
+            if bound > best_bound + 1e-9 * abs(bound):
+                best_bound, best_mu, stalls = bound, mu.copy(), 0
+            else:
+                stalls += 1
+                if stalls >= 2:
+                    break  # measured: further steps rarely improve the bound on supply-scarce
+                step_scale /= 2
+            _say(log, f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
+            if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
+                break
+            if started - deadline.left() > search_end:
+                break
+            grad = a_glob @ values - rhs
+            moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))
+            norm = float(grad[moving] @ grad[moving])
+            if norm <= 0:
+                break
+            step = step_scale * (best_ub - bound) / norm
+            mu = np.clip(mu - step * grad, mu_low, mu_high)
+
+        # Stronger bound, and flows to choose drops from, at the best prices.
+        full = week_problems(model, with_delivery=True)
+        cost = model.objective - a_glob.T @ best_mu
+        relaxed, total, ok = weekly.solve(full, cost, var.lower, var.upper)
+        if ok:
+            best_bound = max(best_bound, total + float(best_mu @ rhs))
+        else:
+            relaxed = values
+        _say(log, f"delivery relaxation: bound {best_bound:.6g}")
+        plan_values = _weekly_repair(
+            model, weekly, full, cost, relaxed, deadline, log, plan_objective
+        )
+    finally:
+        weekly.close()
+    run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, best_bound, None, 0.0)
+    return Plan(plan_values, "feasible", best_bound, options.lp_solver, iterations), run
+
+
+def _weekly_repair(
+    model: LinearModel,
+    weekly: _Weekly,
+    problems: list[WeekProblem],
+    cost: np.ndarray,
+    relaxed: np.ndarray,
+    deadline: Deadline,
+    log: Callable[[str], None] | None,
+    plan_objective: Callable[[np.ndarray], float],
+) -> np.ndarray:
+    """Fix drops and lots from relaxed flows, re-solve until every franco is paid, then grow.
+
+    Growing: a closed drop whose producer has a drop to spare that week and whose leftover
+    stock could pay the franco from what the canteen still buys conventionally is opened, and
+    the franco loop runs again; the best plan by true objective is kept.
+    """
+    var, index = model.variables, model.index
+    x = relaxed[var.cols("x")]
+    drops = index.drops.iloc[var.drop_rows]
+    arc_drop = index.arcs["drop"].to_numpy()
+    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
+    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
+    max_drops = index.producers["max_drops"].to_numpy()
+    open_drop = choose_drops(drops, value[var.drop_rows], used[var.drop_rows], max_drops)
+    lots = var.lot_arcs
+    open_lot = x[lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
+    has_franco = drops["franco"].to_numpy() > 0
+    best: np.ndarray | None = None
+    best_objective = math.inf
+    for grow_round in range(4):
+        values = _franco_loop(
+            model, weekly, problems, cost, open_drop, open_lot, has_franco, deadline, log
+        )
+        if values is None:
+            break
+        objective = plan_objective(values)
+        _say(log, f"repair round {grow_round}: plan {objective:.6g}")
+        if objective >= best_objective - 1e-9 * abs(best_objective):
+            break
+        best, best_objective = values, objective
+        open_drop = values[var.cols("y")] > 0.5
+        extra = _growth_candidates(model, values, open_drop, max_drops)
+        if not extra.any() or deadline.left() <= 0.05:
+            break
+        open_drop |= extra
+    if best is None:
+        best = np.zeros(var.count)  # no repaired plan: everything conventional
+        best[var.cols("v")] = index.demand["qty"].to_numpy()
+    return close_short_drops(model, best)
+
+
+def _franco_loop(
+    model: LinearModel,
+    weekly: _Weekly,
+    problems: list[WeekProblem],
+    cost: np.ndarray,
+    open_drop: np.ndarray,
+    open_lot: np.ndarray,
+    has_franco: np.ndarray,
+    deadline: Deadline,
+    log: Callable[[str], None] | None,
+) -> np.ndarray | None:
+    """Solve with drops fixed and franco elastic; close drops still short; until none is."""
+    var, index = model.variables, model.index
+    arc_drop = index.arcs["drop"].to_numpy()
+    franco = index.drops["franco"].to_numpy()[var.drop_rows]
+    open_drop = open_drop.copy()
+    values = None
+    y, z, slack = var.cols("y"), var.cols("z"), var.cols("franco_slack")
+    for _ in range(20):
+        closed = np.zeros(len(index.drops), bool)
+        closed[var.drop_rows[~open_drop]] = True
+        lower, upper = var.lower.copy(), var.upper.copy()
+        # Arcs of closed drops carry nothing: bound them to 0 so each LP only sees open drops.
+        upper[var.cols("x")] = np.where(closed[arc_drop], 0.0, upper[var.cols("x")])
+        lower[y] = upper[y] = open_drop.astype(float)
+        lower[z] = upper[z] = open_lot.astype(float)
+        upper[slack] = np.where(open_drop & has_franco, np.inf, 0.0)
+        step, _, ok = weekly.solve(problems, cost, lower, upper)
+        if not ok:
+            return values
+        values = step
+        short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
+        _say(log, f"repair: {int(open_drop.sum())} drops open, {int(short.sum())} below franco")
+        if not short.any() or deadline.left() <= 0.05:
+            return values
+        open_drop &= ~short
+    return values
+
+
+def _growth_candidates(
+    model: LinearModel, values: np.ndarray, open_drop: np.ndarray, max_drops: np.ndarray
+) -> np.ndarray:
+    """Closed drops worth trying: spare drop that week, leftovers that could pay the franco."""
+    var, index = model.variables, model.index
+    arcs = index.arcs
+    x = values[var.cols("x")]
+    v = values[var.cols("v")]
+    offer = arcs["offer"].to_numpy()
+    stock_left = index.offers["qty"].to_numpy() - np.bincount(offer, x, minlength=len(index.offers))
+    reachable = np.minimum(np.clip(stock_left[offer], 0, None), v[arcs["demand"].to_numpy()])
+    potential = np.bincount(
+        arcs["drop"].to_numpy(), reachable * arcs["price"].to_numpy(), minlength=len(index.drops)
+    )[var.drop_rows]
+    drops = index.drops.iloc[var.drop_rows]
+    pw = drops["producer"].to_numpy() * len(index.weeks) + drops["week"].to_numpy()
+    in_use = np.bincount(pw, open_drop, minlength=int(pw.max(initial=0)) + 1)[pw]
+    spare = max_drops[drops["producer"].to_numpy()] - in_use
+    worth = ~open_drop & (potential >= drops["franco"].to_numpy()) & (potential > ZERO)
+    # Within each producer-week, the largest potentials first, up to the spare drops.
+    order = np.lexsort((-potential, pw))
+    rank = np.empty(len(pw), np.int64)
+    ranked_worth = worth[order]
+    cum = np.cumsum(ranked_worth)
+    group_start = np.r_[True, pw[order][1:] != pw[order][:-1]]
+    offset = np.maximum.accumulate(np.where(group_start, cum - ranked_worth, 0))
+    rank[order] = cum - offset - 1
+    chosen: np.ndarray = worth & (rank < spare)
+    return chosen
+
+
+def _say(log: Callable[[str], None] | None, message: str) -> None:
+    if log is not None:
+        log(message)

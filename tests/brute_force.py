@@ -1,0 +1,321 @@
+"""An independent exact solver for tiny scenarios, written from ``docs/model.md`` only.
+
+It enumerates every 0/1 value of the drop variables ``y_g`` (and of the lot variables ``z_a``
+inside open drops), solves the remaining LP with dense numpy matrices and
+``scipy.optimize.linprog``, and keeps the best. Nothing comes from ``rhd_match.model``.
+
+Two exact reductions keep the enumeration small:
+
+* a producer with no franco (``F_p = 0``): opening one more drop only relaxes the problem (the
+  drop link becomes ``Σ m x ≤ U_g`` and no franco row binds), so among the drop sets of that
+  producer-week only the largest allowed ones (``min(N_p, n)`` drops) can be strictly better;
+* ``z_a`` is only enumerated in open drops (a closed drop forces ``x_a = 0``, so ``z_a = 0``).
+
+Arcs are every (offer, demand row) pair with the same product and week whose producer is within
+its delivery radius of the canteen; capacity, drops and lots are left to the constraints (an
+arc of a producer with ``K_p = 0`` or ``N_p = 0``, or whose lot exceeds ``min(Q, D)``, can only
+carry 0), so the model's arc filter is checked rather than copied.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from rhd_match import Scenario
+from rhd_match.egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
+from rhd_match.geo import haversine_km
+
+
+@dataclass
+class BruteForce:
+    """The optimum over every drop and lot assignment."""
+
+    objective: float  # inf when no assignment is feasible (hard mode)
+    flows: pd.DataFrame  # the best plan as a flows table (docs/model.md columns)
+    assignments: int  # number of (y, z) assignments enumerated
+    lps: int  # LPs solved (assignments not pruned before the LP)
+
+
+@dataclass
+class _Data:
+    sc: Scenario
+    arcs: pd.DataFrame
+    demand: pd.DataFrame
+    canteens: pd.DataFrame
+    drops: pd.DataFrame  # one row per (producer, canteen, week) with arcs
+
+
+def _data(sc: Scenario) -> _Data:
+    products = sc.products.set_index("product_id")
+    canteens = sc.canteens.set_index("canteen_id")
+    producers = sc.producers.set_index("producer_id")
+    demand = sc.demand.reset_index(drop=True).copy()
+    demand["ref"] = demand["product_id"].map(products["reference_price_eur_ht"]).astype(float)
+    demand["family"] = demand["product_id"].map(products["family"])
+    offers = sc.offers.reset_index(drop=True).copy()
+    offers["offer"] = np.arange(len(offers))
+    demand["demand"] = np.arange(len(demand))
+    arcs = offers.merge(demand, on=["product_id", "week"], suffixes=("_o", "_d"))
+    arcs["dist"] = haversine_km(
+        arcs["producer_id"].map(producers["lat"]).to_numpy(float),
+        arcs["producer_id"].map(producers["lon"]).to_numpy(float),
+        arcs["canteen_id"].map(canteens["lat"]).to_numpy(float),
+        arcs["canteen_id"].map(canteens["lon"]).to_numpy(float),
+    )
+    arcs = arcs[arcs["dist"] <= arcs["producer_id"].map(producers["delivery_radius_km"])]
+    arcs = arcs.reset_index(drop=True)
+    arcs["u"] = np.minimum(arcs["qty_o"], arcs["qty_d"])
+    arcs["m"] = arcs["product_id"].map(products["kg_per_unit"]).astype(float)
+    arcs["lot"] = arcs["min_lot_qty"].fillna(0.0).astype(float)
+    classes = line_classes(arcs["labels"])
+    arcs["q"] = classes["is_quality"].astype(float)
+    arcs["b"] = classes["is_organic"].astype(float)
+    arcs["f"] = arcs["family"].isin([MEAT_FAMILY, FISH_FAMILY]).astype(float)
+    radius = sc.parameters.local_radius_km
+    arcs["l"] = 1.0 if radius is None else (arcs["dist"] <= radius).astype(float)
+    demand["f"] = demand["family"].isin([MEAT_FAMILY, FISH_FAMILY]).astype(float)
+    t = sc.parameters.targets
+    cant = sc.canteens.set_index("canteen_id")
+    table = pd.DataFrame(index=cant.index)
+    table["TQ"] = cant["target_quality"].fillna(t.quality).astype(float)
+    table["TO"] = cant["target_organic"].fillna(t.organic).astype(float)
+    table["TM"] = cant["target_meat_fish"].fillna(t.meat_fish).astype(float)
+    table["B"] = cant["budget_eur_ht"].astype(float)
+    drops = arcs[["producer_id", "canteen_id", "week"]].drop_duplicates().reset_index(drop=True)
+    drops = drops.join(
+        producers[["max_drops_per_week", "min_order_eur_ht", "delivery_capacity_kg_per_week"]],
+        on="producer_id",
+    )
+    key = ["producer_id", "canteen_id", "week"]
+    arcs = arcs.merge(drops[key].reset_index().rename(columns={"index": "drop"}), on=key)
+    return _Data(sc, arcs, demand, table, drops)
+
+
+def _drop_choices(data: _Data) -> list[list[tuple[int, ...]]]:
+    """Per producer-week, the sets of open drops worth enumerating (see module docstring)."""
+    choices = []
+    for _, group in data.drops.groupby(["producer_id", "week"], sort=True):
+        members = list(group.index)
+        n_max = min(int(group["max_drops_per_week"].iloc[0]), len(members))
+        if float(group["min_order_eur_ht"].iloc[0]) == 0.0:
+            sizes = [n_max]
+        else:
+            sizes = list(range(n_max + 1))
+        choices.append([combo for size in sizes for combo in itertools.combinations(members, size)])
+    return choices
+
+
+def count_assignments(sc: Scenario) -> int:
+    """How many (y, z) assignments :func:`brute_force` would enumerate (to keep tests fast)."""
+    data = _data(sc)
+    lot_arcs = data.arcs.loc[data.arcs["lot"] > 0, "drop"].to_numpy()
+    total = 0
+    for open_sets in itertools.product(*_drop_choices(data)):
+        opened = {g for s in open_sets for g in s}
+        total += 2 ** int(np.isin(lot_arcs, list(opened)).sum())
+    return total
+
+
+def brute_force(sc: Scenario) -> BruteForce:
+    """Exact optimum of the model of ``docs/model.md`` for a tiny scenario, by enumeration."""
+    data = _data(sc)
+    arcs, demand, canteens = data.arcs, data.demand, data.canteens
+    w = sc.parameters.weights
+    hard_s, hard_b = sc.parameters.hard_egalim, sc.parameters.hard_budget
+    n_a, n_d, n_c = len(arcs), len(demand), len(canteens)
+    budget_rows = [i for i, b in enumerate(canteens["B"]) if not math.isnan(b)]
+    n_e = len(budget_rows)
+    # Variable layout: x (arcs) | v (demand rows) | sQ, sO, sM (canteens) | e (budget canteens)
+    X, V = 0, n_a
+    SQ, SO, SM = n_a + n_d, n_a + n_d + n_c, n_a + n_d + 2 * n_c
+    E = n_a + n_d + 3 * n_c
+    n = E + n_e
+    pi = arcs["price_eur_ht"].to_numpy(float)
+    ref_a = arcs["ref"].to_numpy(float)
+    m = arcs["m"].to_numpy(float)
+    r = demand["ref"].to_numpy(float)
+
+    cost = np.zeros(n)
+    cost[X:V] = (
+        -w.local * arcs["l"].to_numpy() * ref_a
+        - w.organic * arcs["b"].to_numpy() * ref_a
+        + w.cost * pi
+        + w.distance * arcs["dist"].to_numpy(float) * m
+    )
+    cost[V:SQ] = w.cost * r
+    cost[SQ:E] = w.egalim_shortfall
+    cost[E:] = w.budget_overrun
+
+    # Demand: Σ x + v = D.
+    a_eq = np.zeros((n_d, n))
+    a_eq[arcs["demand"].to_numpy(), X + np.arange(n_a)] = 1.0
+    a_eq[np.arange(n_d), V + np.arange(n_d)] = 1.0
+    b_eq = demand["qty"].to_numpy(float)
+
+    rows: list[np.ndarray] = []
+    rhs: list[float] = []
+    # Offers: Σ x ≤ Q.
+    for _, group in arcs.groupby("offer"):
+        row = np.zeros(n)
+        row[X + group.index.to_numpy()] = 1.0
+        rows.append(row)
+        rhs.append(float(group["qty_o"].iloc[0]))
+    # Weekly capacity: Σ m x ≤ K.
+    producers = sc.producers.set_index("producer_id")
+    for (p, _), group in arcs.groupby(["producer_id", "week"]):
+        row = np.zeros(n)
+        row[X + group.index.to_numpy()] = group["m"].to_numpy()
+        rows.append(row)
+        rhs.append(float(producers.loc[p, "delivery_capacity_kg_per_week"]))
+    # EGalim, per canteen: T·V − labelled − s ≤ 0, V = Σ π x + Σ r v.
+    canteen_pos = {c: i for i, c in enumerate(canteens.index)}
+    a_c = arcs["canteen_id"].map(canteen_pos).to_numpy()
+    d_c = demand["canteen_id"].map(canteen_pos).to_numpy()
+    for i in range(n_c):
+        in_a, in_d = a_c == i, d_c == i
+        value = np.zeros(n)
+        value[X:V][in_a] = pi[in_a]
+        value[V:SQ][in_d] = r[in_d]
+        mf = value.copy()
+        mf[X:V] *= arcs["f"].to_numpy()
+        mf[V:SQ] *= demand["f"].to_numpy()
+        for s_col, target, lab in (
+            (SQ, canteens["TQ"].iloc[i], arcs["q"].to_numpy()),
+            (SO, canteens["TO"].iloc[i], arcs["b"].to_numpy()),
+            (SM, canteens["TM"].iloc[i], arcs["f"].to_numpy() * arcs["q"].to_numpy()),
+        ):
+            row = target * (mf if s_col == SM else value)
+            row[X:V] -= np.where(in_a, lab * pi, 0.0)
+            row[s_col + i] = -1.0
+            rows.append(row)
+            rhs.append(0.0)
+    # Budget: V − e ≤ B.
+    for j, i in enumerate(budget_rows):
+        in_a, in_d = a_c == i, d_c == i
+        row = np.zeros(n)
+        row[X:V][in_a] = pi[in_a]
+        row[V:SQ][in_d] = r[in_d]
+        row[E + j] = -1.0
+        rows.append(row)
+        rhs.append(float(canteens["B"].iloc[i]))
+    # Drop link and franco, one pair per drop; their right-hand sides depend on y.
+    drops = data.drops
+    link_rows, franco_rows = [], []
+    u_g = np.zeros(len(drops))
+    for g in range(len(drops)):
+        members = (arcs["drop"] == g).to_numpy()
+        row = np.zeros(n)
+        row[X:V][members] = m[members]
+        link_rows.append(len(rows))
+        rows.append(row)
+        rhs.append(0.0)
+        u_g[g] = min(
+            float(drops["delivery_capacity_kg_per_week"].iloc[g]),
+            float((m * arcs["u"].to_numpy())[members].sum()),
+        )
+        row = np.zeros(n)
+        row[X:V][members] = -pi[members]
+        franco_rows.append(len(rows))
+        rows.append(row)
+        rhs.append(0.0)
+    a_ub = np.array(rows) if rows else np.zeros((0, n))
+    b_ub_base = np.array(rhs)
+    franco = drops["min_order_eur_ht"].to_numpy(float)
+
+    base_lo = np.zeros(n)
+    base_hi = np.full(n, np.inf)
+    if hard_s:
+        base_hi[SQ:E] = 0.0
+    if hard_b:
+        base_hi[E:] = 0.0
+    u = arcs["u"].to_numpy(float)
+    lot = arcs["lot"].to_numpy(float)
+    arc_drop = arcs["drop"].to_numpy()
+    lot_arcs = np.flatnonzero(lot > 0)
+
+    best, best_x = math.inf, None
+    assignments = lps = 0
+    for open_sets in itertools.product(*_drop_choices(data)):
+        y = np.zeros(len(drops))
+        y[[g for s in open_sets for g in s]] = 1.0
+        b_ub = b_ub_base.copy()
+        b_ub[link_rows] = u_g * y
+        b_ub[franco_rows] = -franco * y
+        open_lots = lot_arcs[y[arc_drop[lot_arcs]] > 0]
+        for z in itertools.product((0.0, 1.0), repeat=len(open_lots)):
+            assignments += 1
+            lo, hi = base_lo.copy(), base_hi.copy()
+            hi[X:V] = u * y[arc_drop]
+            hi[X + lot_arcs] = 0.0
+            hi[X + open_lots] = u[open_lots] * np.array(z)
+            lo[X + open_lots] = lot[open_lots] * np.array(z)
+            if np.any(lo > hi):
+                continue  # a lot larger than min(Q, D)
+            # A franco no open drop can pay: infeasible, skip the LP.
+            reach = np.bincount(arc_drop, pi * hi[X:V], minlength=len(drops))
+            if np.any(reach < franco * y - 1e-9):
+                continue
+            lps += 1
+            res = linprog(
+                cost,
+                A_ub=a_ub,
+                b_ub=b_ub,
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=np.column_stack([lo, hi]),
+                method="highs",
+            )
+            if res.status == 0 and res.fun < best:
+                best, best_x = float(res.fun), res.x
+    flows = _flows(data, best_x) if best_x is not None else pd.DataFrame()
+    return BruteForce(best, flows, assignments, lps)
+
+
+def _flows(data: _Data, values: np.ndarray) -> pd.DataFrame:
+    """The plan as a flows table (docs/model.md), rows with zero quantity left out."""
+    arcs, demand = data.arcs, data.demand
+    x = values[: len(arcs)]
+    v = values[len(arcs) : len(arcs) + len(demand)]
+    producers = pd.DataFrame(
+        {
+            "supplier": "producer",
+            "producer_id": arcs["producer_id"].to_numpy(),
+            "canteen_id": arcs["canteen_id"].to_numpy(),
+            "product_id": arcs["product_id"].to_numpy(),
+            "week": arcs["week"].to_numpy(),
+            "family": arcs["family"].to_numpy(),
+            "qty": x,
+            "qty_kg": x * arcs["m"].to_numpy(),
+            "price_eur_ht": arcs["price_eur_ht"].to_numpy(),
+            "value_eur_ht": x * arcs["price_eur_ht"].to_numpy(),
+            "labels": arcs["labels"].to_numpy(),
+            "distance_km": arcs["dist"].to_numpy(),
+            "local": arcs["l"].to_numpy() > 0,
+        }
+    )
+    kg = demand["product_id"].map(data.sc.products.set_index("product_id")["kg_per_unit"])
+    conventional = pd.DataFrame(
+        {
+            "supplier": "conventional",
+            "producer_id": None,
+            "canteen_id": demand["canteen_id"].to_numpy(),
+            "product_id": demand["product_id"].to_numpy(),
+            "week": demand["week"].to_numpy(),
+            "family": demand["family"].to_numpy(),
+            "qty": v,
+            "qty_kg": v * kg.to_numpy(float),
+            "price_eur_ht": demand["ref"].to_numpy(),
+            "value_eur_ht": v * demand["ref"].to_numpy(),
+            "labels": "",
+            "distance_km": np.nan,
+            "local": False,
+        }
+    )
+    out = pd.concat([producers, conventional], ignore_index=True)
+    return out[out["qty"] > 1e-9].reset_index(drop=True)

@@ -1,0 +1,580 @@
+"""The independent checker on the tiny scenario and a plan written by hand.
+
+The plan (figures worked out by hand from ``factories.tiny_frames``):
+
+* LENS_1: beef W03 12 kg from FARM_A (13.20, LABEL_ROUGE); apples W03 20 kg from FARM_B (2.10,
+  HVE; minimum lot 20) and 10 kg conventional (1.80); yogurt W04 180 pieces from FARM_A (0.41,
+  BIO+FERMIER). Value 158.4 + 42 + 18 + 73.8 = 292.2 EUR HT.
+* LIEVIN_1: beef W03 25 and W04 28 from FARM_A; apples W04 60 conventional (FARM_B offers 0);
+  yogurt W04 420 from FARM_A. Value 330 + 369.6 + 108 + 172.2 = 979.8 EUR HT.
+
+FARM_A: W03 37 kg, 2 drops; W04 28 + 22.5 + 52.5 = 103 kg, 2 drops; franco 50 EUR HT, smallest
+drop 73.8 (LENS_1, W04). FARM_B: one drop of 42 EUR HT.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from factories import tiny_frames
+
+from rhd_match import Scenario
+from rhd_match.check import (
+    CANTEEN_FIGURES,
+    RULES,
+    VIOLATION_COLUMNS,
+    canteen_figures,
+    check,
+    objective_from_flows,
+)
+from rhd_match.geo import haversine_km
+
+W03, W04 = "2026-W03", "2026-W04"
+PRICE = {("FARM_A", "BEEF"): 13.2, ("FARM_A", "YOGURT"): 0.41, ("FARM_B", "APPLE"): 2.1}
+LABELS = {("FARM_A", "BEEF"): "LABEL_ROUGE", ("FARM_A", "YOGURT"): "BIO,FERMIER",
+          ("FARM_B", "APPLE"): "HVE"}  # fmt: skip
+REFERENCE = {"BEEF": 11.5, "APPLE": 1.8, "YOGURT": 0.32}
+KG = {"BEEF": 1.0, "APPLE": 1.0, "YOGURT": 0.125}
+FAMILY = {"BEEF": "VIANDES_VOLAILLES", "APPLE": "FRUITS_ET_LEGUMES", "YOGURT": "PRODUITS_LAITIERS"}
+PLACES = {
+    "LENS_1": (50.4322, 2.8333),
+    "LIEVIN_1": (50.4230, 2.7780),
+    "FARM_A": (50.5300, 2.6400),
+    "FARM_B": (50.2900, 2.7800),
+}
+
+
+def km(a: str, b: str) -> float:
+    return float(haversine_km(*PLACES[a], *PLACES[b]))
+
+
+def line(producer: str | None, canteen: str, product: str, week: str, qty: float) -> dict:
+    """One flow row with every column filled in as docs/model.md says."""
+    if producer is None:
+        price, labels, distance = REFERENCE[product], "", np.nan
+    else:
+        price, labels = PRICE[(producer, product)], LABELS[(producer, product)]
+        distance = km(producer, canteen)
+    return {
+        "supplier": "conventional" if producer is None else "producer",
+        "producer_id": producer,
+        "canteen_id": canteen,
+        "product_id": product,
+        "week": week,
+        "family": FAMILY[product],
+        "qty": qty,
+        "qty_kg": qty * KG[product],
+        "price_eur_ht": price,
+        "value_eur_ht": qty * price,
+        "labels": labels,
+        "distance_km": distance,
+        "local": producer is not None,
+    }
+
+
+def plan_rows() -> list[dict]:
+    return [
+        line("FARM_A", "LENS_1", "BEEF", W03, 12.0),
+        line("FARM_B", "LENS_1", "APPLE", W03, 20.0),
+        line(None, "LENS_1", "APPLE", W03, 10.0),
+        line("FARM_A", "LENS_1", "YOGURT", W04, 180.0),
+        line("FARM_A", "LIEVIN_1", "BEEF", W03, 25.0),
+        line("FARM_A", "LIEVIN_1", "BEEF", W04, 28.0),
+        line(None, "LIEVIN_1", "APPLE", W04, 60.0),
+        line("FARM_A", "LIEVIN_1", "YOGURT", W04, 420.0),
+    ]
+
+
+def plan() -> pd.DataFrame:
+    return pd.DataFrame(plan_rows())
+
+
+def scenario(**changes: object) -> Scenario:
+    """The tiny scenario; ``changes`` maps 'table.column@row' or parameter names to values."""
+    frames = tiny_frames()
+    params: dict[str, object] = {}
+    for key, value in changes.items():
+        if "__" in key:
+            table, column, row = key.split("__")
+            frames[table].loc[int(row), column] = value
+        else:
+            params[key] = value
+    return Scenario.from_frames(**frames, parameters=params or None)
+
+
+def hand_canteens() -> pd.DataFrame:
+    """The canteens table of the hand plan, every figure worked out by hand."""
+    lens_v, lievin_v = 292.2, 979.8
+    lievin_organic_short = 0.2 * lievin_v - 172.2
+    return pd.DataFrame(
+        {
+            "canteen_id": ["LENS_1", "LIEVIN_1"],
+            "value_eur_ht": [lens_v, lievin_v],
+            "reference_value_eur_ht": [
+                12 * 11.5 + 30 * 1.8 + 180 * 0.32,
+                53 * 11.5 + 60 * 1.8 + 420 * 0.32,
+            ],
+            "extra_cost_eur_ht": [lens_v - 249.6, lievin_v - 851.9],
+            "local_value_eur_ht": [158.4 + 42 + 73.8, 330 + 369.6 + 172.2],
+            "share_local": [274.2 / lens_v, 871.8 / lievin_v],
+            "share_organic": [73.8 / lens_v, 172.2 / lievin_v],
+            "share_quality": [274.2 / lens_v, 871.8 / lievin_v],
+            "share_meat_fish": [1.0, 1.0],
+            "share_meat": [1.0, 1.0],
+            "share_fish": [np.nan, np.nan],
+            "target_quality": [0.5, 0.55],
+            "target_organic": [0.2, 0.2],
+            "target_meat_fish": [0.6, 0.6],
+            "shortfall_quality_eur_ht": [0.0, 0.0],
+            "shortfall_organic_eur_ht": [0.0, lievin_organic_short],
+            "shortfall_meat_fish_eur_ht": [0.0, 0.0],
+            "shortfall_quality_points": [0.0, 0.0],
+            "shortfall_organic_points": [0.0, lievin_organic_short / lievin_v],
+            "shortfall_meat_fish_points": [0.0, 0.0],
+            "meets_quality": [True, True],
+            "meets_organic": [True, False],
+            "meets_meat_fish": [True, True],
+            "budget_eur_ht": [4000.0, np.nan],
+            "budget_use": [lens_v / 4000.0, np.nan],
+        }
+    )
+
+
+@dataclass
+class FakeSolution:
+    flows: pd.DataFrame
+    canteens: pd.DataFrame
+
+
+def rules_and_ids(found: pd.DataFrame) -> set[tuple[str, ...]]:
+    return {tuple(r) for r in found[list(VIOLATION_COLUMNS[:5])].itertuples(index=False)}
+
+
+# -- valid plans ------------------------------------------------------------------------------
+
+
+def test_hand_plan_is_valid() -> None:
+    found = check(scenario(), plan())
+    assert list(found.columns) == list(VIOLATION_COLUMNS)
+    assert found.empty, found.to_string()
+
+
+def test_hand_plan_with_its_canteens_table_is_valid() -> None:
+    found = check(scenario(), FakeSolution(plan(), hand_canteens()))
+    assert found.empty, found.to_string()
+
+
+def test_canteens_table_may_be_indexed_by_canteen() -> None:
+    found = check(scenario(), FakeSolution(plan(), hand_canteens().set_index("canteen_id")))
+    assert found.empty, found.to_string()
+
+
+def test_solver_noise_within_tolerance_is_accepted() -> None:
+    flows = plan()
+    flows.loc[0, "qty"] += 1e-9  # beef: demand 12 now met by 12 + 1e-9
+    flows.loc[6, "qty"] -= 1e-9
+    assert check(scenario(), flows).empty
+
+
+def test_canteen_figures_match_the_hand_computation() -> None:
+    figures = canteen_figures(scenario(), plan())
+    hand = hand_canteens().set_index("canteen_id")
+    for col in CANTEEN_FIGURES:
+        mine, want = figures[col].loc[hand.index], hand[col]
+        if want.dtype == bool:
+            assert mine.tolist() == want.tolist(), col
+        else:
+            np.testing.assert_allclose(mine.to_numpy(float), want.to_numpy(float), rtol=1e-12,
+                                       err_msg=col)  # fmt: skip
+
+
+def test_objective_from_flows_by_hand() -> None:
+    kg_km = (12 + 22.5) * km("FARM_A", "LENS_1") + (25 + 28 + 52.5) * km("FARM_A", "LIEVIN_1")
+    kg_km += 20 * km("FARM_B", "LENS_1")
+    local_at_reference = 12 * 11.5 + 20 * 1.8 + 180 * 0.32 + 53 * 11.5 + 420 * 0.32
+    organic_at_reference = 600 * 0.32
+    shortfall = 0.2 * 979.8 - 172.2  # LIEVIN_1 organic, the only one
+    want = (
+        100 * shortfall
+        - local_at_reference
+        - organic_at_reference
+        + 0.1 * (292.2 + 979.8)
+        + 1e-5 * kg_km
+    )
+    assert objective_from_flows(scenario(), plan()) == pytest.approx(want, rel=1e-12)
+
+
+def test_objective_counts_budget_overrun_and_local_radius() -> None:
+    # LENS_1 spends 292.2 on a budget of 200: overrun 92.2 at weight 20. With a local radius of
+    # 16 km only FARM_A → LIEVIN_1 (15.4 km) stays local; LENS_1's 17.5 and 16.3 km do not.
+    base = objective_from_flows(scenario(), plan())
+    sc = scenario(canteens__budget_eur_ht__0=200.0, local_radius_km=16.0)
+    lost_local = 12 * 11.5 + 20 * 1.8 + 180 * 0.32
+    want = base + 20 * 92.2 + lost_local
+    assert objective_from_flows(sc, plan()) == pytest.approx(want, rel=1e-12)
+
+
+# -- one violation at a time ------------------------------------------------------------------
+
+
+def edit(rows: list[dict], i: int, **values: object) -> list[dict]:
+    rows[i] = rows[i] | values
+    return rows
+
+
+CASES = {
+    "demand not met": (
+        {},
+        lambda r: edit(r, 2, qty=8.0, qty_kg=8.0, value_eur_ht=14.4),
+        {("demand", "LENS_1", "", "APPLE", W03)},
+    ),
+    "demand exceeded": (
+        {},
+        lambda r: edit(r, 6, qty=61.0, qty_kg=61.0, value_eur_ht=61 * 1.8),
+        {("demand", "LIEVIN_1", "", "APPLE", W04)},
+    ),
+    "flow not demanded": (
+        {},
+        lambda r: [*r, line(None, "LENS_1", "BEEF", W04, 5.0)],
+        {("not_demanded", "LENS_1", "", "BEEF", W04)},
+    ),
+    "offer exceeded": (
+        {"offers__qty__0": 30.0},  # FARM_A beef W03: 12 + 25 = 37 sold
+        lambda r: r,
+        {("offer", "", "FARM_A", "BEEF", W03)},
+    ),
+    "weekly capacity exceeded": (
+        {"producers__delivery_capacity_kg_per_week__0": 100.0},  # FARM_A W04: 103 kg
+        lambda r: r,
+        {("capacity", "", "FARM_A", "", W04)},
+    ),
+    "too many drops": (
+        {"producers__max_drops_per_week__0": 1},
+        lambda r: r,
+        {("drops", "", "FARM_A", "", W03), ("drops", "", "FARM_A", "", W04)},
+    ),
+    "franco not paid": (
+        {"producers__min_order_eur_ht__0": 100.0},  # LENS_1 W04 yogurt: 73.8
+        lambda r: r,
+        {("franco", "LENS_1", "FARM_A", "", W04)},
+    ),
+    "out of delivery radius": (
+        {"producers__delivery_radius_km__1": 10.0},  # FARM_B → LENS_1 is 16.3 km
+        lambda r: r,
+        {("radius", "LENS_1", "FARM_B", "APPLE", W03)},
+    ),
+    "minimum lot": (
+        {},  # FARM_B apples: lot 20
+        lambda r: edit(
+            edit(r, 1, qty=15.0, qty_kg=15.0, value_eur_ht=31.5),
+            2,
+            qty=15.0,
+            qty_kg=15.0,
+            value_eur_ht=27.0,
+        ),
+        {("min_lot", "LENS_1", "FARM_B", "APPLE", W03)},
+    ),
+    "wrong producer price": (
+        {},
+        lambda r: edit(r, 0, price_eur_ht=12.0, value_eur_ht=144.0),
+        {("price", "LENS_1", "FARM_A", "BEEF", W03)},
+    ),
+    "wrong conventional price": (
+        {},
+        lambda r: edit(r, 6, price_eur_ht=1.5, value_eur_ht=90.0),
+        {("price", "LIEVIN_1", "", "APPLE", W04)},
+    ),
+    "wrong labels": (
+        {},
+        lambda r: edit(r, 3, labels="BIO"),
+        {("labels", "LENS_1", "FARM_A", "YOGURT", W04)},
+    ),
+    "labels on a conventional purchase": (
+        {},
+        lambda r: edit(r, 2, labels="HVE"),
+        {("labels", "LENS_1", "", "APPLE", W03)},
+    ),
+    "wrong value": (
+        {},
+        lambda r: edit(r, 4, value_eur_ht=300.0),
+        {("value", "LIEVIN_1", "FARM_A", "BEEF", W03)},
+    ),
+    "wrong kg": (
+        {},
+        lambda r: edit(r, 7, qty_kg=420.0),
+        {("qty_kg", "LIEVIN_1", "FARM_A", "YOGURT", W04)},
+    ),
+    "wrong distance": (
+        {},
+        lambda r: edit(r, 1, distance_km=5.0),
+        {("distance", "LENS_1", "FARM_B", "APPLE", W03)},
+    ),
+    "distance on a conventional purchase": (
+        {},
+        lambda r: edit(r, 6, distance_km=0.0),
+        {("distance", "LIEVIN_1", "", "APPLE", W04)},
+    ),
+    "wrong family": (
+        {},
+        lambda r: edit(r, 0, family="CHARCUTERIE"),
+        {("family", "LENS_1", "FARM_A", "BEEF", W03)},
+    ),
+    "conventional flagged local": (
+        {},
+        lambda r: edit(r, 2, local=True),
+        {("local", "LENS_1", "", "APPLE", W03)},
+    ),
+    "local beyond local_radius_km": (
+        {"local_radius_km": 16.0},  # FARM_A→LENS_1 17.5 km, FARM_B→LENS_1 16.3, →LIEVIN 15.4
+        lambda r: r,
+        {
+            ("local", "LENS_1", "FARM_A", "BEEF", W03),
+            ("local", "LENS_1", "FARM_B", "APPLE", W03),
+            ("local", "LENS_1", "FARM_A", "YOGURT", W04),
+        },
+    ),
+    "producer without an offer": (
+        {},
+        lambda r: [
+            *edit(r, 0, qty=10.0, qty_kg=10.0, value_eur_ht=132.0),
+            line("FARM_A", "LENS_1", "BEEF", W03, 2.0)
+            | {"producer_id": "FARM_B", "distance_km": km("FARM_B", "LENS_1")},
+        ],
+        {("no_offer", "LENS_1", "FARM_B", "BEEF", W03)},
+    ),
+    "unknown producer": (
+        {},
+        lambda r: edit(r, 1, producer_id="FARM_Z"),
+        {("unknown_id", "LENS_1", "FARM_Z", "APPLE", W03)},
+    ),
+    "unknown supplier": (
+        {},
+        lambda r: edit(r, 1, supplier="farm"),  # and its 20 apples do not count
+        {("supplier", "LENS_1", "FARM_B", "APPLE", W03), ("demand", "LENS_1", "", "APPLE", W03)},
+    ),
+    "conventional naming a producer": (
+        {},
+        lambda r: edit(r, 2, producer_id="FARM_B"),
+        {("supplier", "LENS_1", "FARM_B", "APPLE", W03)},
+    ),
+    "duplicate line": (
+        {},
+        lambda r: [
+            *edit(r, 3, qty=100.0, qty_kg=12.5, value_eur_ht=41.0),
+            line("FARM_A", "LENS_1", "YOGURT", W04, 80.0),
+        ],
+        {("duplicate_line", "LENS_1", "FARM_A", "YOGURT", W04)},
+    ),
+    "negative quantity": (
+        {},
+        lambda r: edit(
+            edit(r, 1, qty=32.0, qty_kg=32.0, value_eur_ht=67.2),
+            2,
+            qty=-2.0,
+            qty_kg=-2.0,
+            value_eur_ht=-3.6,
+        ),
+        {("negative_qty", "LENS_1", "", "APPLE", W03)},
+    ),
+    "hard EGalim with an organic shortfall": (
+        {"hard_egalim": True},  # LIEVIN_1: organic 172.2 < 20 % of 979.8
+        lambda r: r,
+        {("egalim_hard", "LIEVIN_1", "", "", "")},
+    ),
+    "hard budget overrun": (
+        {"canteens__budget_eur_ht__0": 250.0, "hard_budget": True},  # LENS_1 spends 292.2
+        lambda r: r,
+        {("budget_hard", "LENS_1", "", "", "")},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_violation_is_found(case: str) -> None:
+    changes, broken, want = CASES[case]
+    found = check(scenario(**changes), pd.DataFrame(broken(plan_rows())))
+    assert rules_and_ids(found) == want, found.to_string()
+    assert set(found["rule"]) <= set(RULES)
+    assert (found["message"].str.len() > 0).all()
+
+
+def test_soft_modes_accept_shortfall_and_overrun() -> None:
+    assert check(scenario(canteens__budget_eur_ht__0=250.0), plan()).empty
+
+
+def test_lot_counts_the_whole_delivery_of_an_offer() -> None:
+    # Two rows of 10 apples (a duplicate) make a delivery of 20: the lot of 20 is paid.
+    rows = plan_rows()
+    edit(rows, 1, qty=10.0, qty_kg=10.0, value_eur_ht=21.0)
+    rows.append(line("FARM_B", "LENS_1", "APPLE", W03, 10.0))
+    assert set(check(scenario(), pd.DataFrame(rows))["rule"]) == {"duplicate_line"}
+
+
+def test_missing_flow_column_is_reported() -> None:
+    found = check(scenario(), plan().drop(columns=["distance_km"]))
+    assert rules_and_ids(found) == {("flows_table", "", "", "", "")}
+    assert "distance_km" in found["message"].iloc[0]
+
+
+def test_missing_key_column_stops_the_check() -> None:
+    found = check(scenario(), plan().drop(columns=["qty"]))
+    assert found["rule"].tolist() == ["flows_table"]
+
+
+# -- the canteens table of a solution ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("share_organic", 0.30),
+        ("share_local", 1.0),
+        ("value_eur_ht", 300.0),
+        ("reference_value_eur_ht", 250.0),
+        ("shortfall_organic_eur_ht", 0.0),
+        ("shortfall_organic_points", 0.0),
+        ("meets_organic", True),
+        ("target_quality", 0.5),
+        ("budget_use", 0.5),
+        ("share_fish", 0.0),
+    ],
+)
+def test_wrong_canteen_figure_is_found(column: str, value: object) -> None:
+    canteens = hand_canteens()
+    canteens.loc[1, column] = value  # LIEVIN_1
+    found = check(scenario(), FakeSolution(plan(), canteens))
+    assert rules_and_ids(found) == {("canteen_figure", "LIEVIN_1", "", "", "")}
+    assert column in found["message"].iloc[0]
+
+
+def test_shortfall_uses_the_canteen_target_override() -> None:
+    # LIEVIN_1 overrides quality to 55 %: raise it to 95 % → 0.95 × 979.8 − 871.8 short.
+    sc = scenario(canteens__target_quality__1=0.95)
+    figures = canteen_figures(sc, plan())
+    assert figures.loc["LIEVIN_1", "shortfall_quality_eur_ht"] == pytest.approx(
+        0.95 * 979.8 - 871.8
+    )
+    assert not figures.loc["LIEVIN_1", "meets_quality"]
+    found = check(sc, FakeSolution(plan(), hand_canteens()))
+    assert set(found["rule"]) == {"canteen_figure"}
+    wrong = {m.split()[0] for m in found["message"]}
+    assert wrong == {
+        "target_quality",
+        "shortfall_quality_eur_ht",
+        "shortfall_quality_points",
+        "meets_quality",
+    }
+
+
+def test_missing_canteen_and_column_are_reported() -> None:
+    canteens = hand_canteens().iloc[[0]].drop(columns=["share_meat"])
+    found = check(scenario(), FakeSolution(plan(), canteens))
+    assert rules_and_ids(found) == {
+        ("canteens_table", "", "", "", ""),
+        ("canteens_table", "LIEVIN_1", "", "", ""),
+    }
+
+
+# -- scale --------------------------------------------------------------------------------------
+
+
+def big_case(n_canteens: int, n_products: int, n_weeks: int) -> tuple[Scenario, pd.DataFrame]:
+    """A territory where every demand row is half local (one producer per product), half not."""
+    rng = np.random.default_rng(0)
+    weeks = [f"2026-W{w:02d}" for w in range(1, n_weeks + 1)]
+    products = pd.DataFrame(
+        {
+            "product_id": [f"P{i}" for i in range(n_products)],
+            "name": "x",
+            "family": "FRUITS_ET_LEGUMES",
+            "unit": "kg",
+            "kg_per_unit": 1.0,
+            "reference_price_eur_ht": 2.0,
+        }
+    )
+    canteens = pd.DataFrame(
+        {
+            "canteen_id": [f"C{i}" for i in range(n_canteens)],
+            "name": "c",
+            "lat": 50.4 + rng.uniform(-0.1, 0.1, n_canteens),
+            "lon": 2.8 + rng.uniform(-0.1, 0.1, n_canteens),
+        }
+    )
+    producers = pd.DataFrame(
+        {
+            "producer_id": [f"F{i}" for i in range(n_products)],
+            "name": "f",
+            "lat": 50.4,
+            "lon": 2.8,
+            "delivery_capacity_kg_per_week": 1e9,
+            "max_drops_per_week": n_canteens,
+            "delivery_radius_km": 100.0,
+            "min_order_eur_ht": 0.0,
+        }
+    )
+    pw = pd.MultiIndex.from_product([range(n_products), weeks], names=["p", "week"]).to_frame(
+        index=False
+    )
+    offers = pd.DataFrame(
+        {
+            "producer_id": "F" + pw["p"].astype(str),
+            "product_id": "P" + pw["p"].astype(str),
+            "week": pw["week"],
+            "qty": 1e9,
+            "price_eur_ht": 2.5,
+            "labels": "BIO",
+        }
+    )
+    cpw = pd.MultiIndex.from_product(
+        [range(n_canteens), range(n_products), weeks], names=["c", "p", "week"]
+    ).to_frame(index=False)
+    demand = pd.DataFrame(
+        {
+            "canteen_id": "C" + cpw["c"].astype(str),
+            "product_id": "P" + cpw["p"].astype(str),
+            "week": cpw["week"],
+            "qty": 10.0,
+        }
+    )
+    sc = Scenario.from_frames(products, canteens, producers, offers, demand)
+    dist = haversine_km(
+        50.4, 2.8, canteens["lat"].to_numpy()[cpw["c"]], canteens["lon"].to_numpy()[cpw["c"]]
+    )
+    local = pd.DataFrame(
+        {
+            "supplier": "producer",
+            "producer_id": "F" + cpw["p"].astype(str),
+            "canteen_id": demand["canteen_id"],
+            "product_id": demand["product_id"],
+            "week": demand["week"],
+            "family": "FRUITS_ET_LEGUMES",
+            "qty": 5.0,
+            "qty_kg": 5.0,
+            "price_eur_ht": 2.5,
+            "value_eur_ht": 12.5,
+            "labels": "BIO",
+            "distance_km": dist,
+            "local": True,
+        }
+    )
+    conventional = local.assign(
+        supplier="conventional", producer_id=None, price_eur_ht=2.0, value_eur_ht=10.0,
+        labels="", distance_km=np.nan, local=False,
+    )  # fmt: skip
+    return sc, pd.concat([local, conventional], ignore_index=True)
+
+
+def test_checker_is_fast_on_many_rows() -> None:
+    sc, flows = big_case(n_canteens=100, n_products=50, n_weeks=20)  # 200,000 flow rows
+    started = time.perf_counter()
+    found = check(sc, flows)
+    elapsed = time.perf_counter() - started
+    assert found.empty, found.head().to_string()
+    assert elapsed < 10.0
+    broken = flows.copy()
+    broken.loc[::1000, "price_eur_ht"] += 1.0
+    assert (check(sc, broken)["rule"] == "price").sum() == len(range(0, len(flows), 1000))

@@ -1,0 +1,80 @@
+"""The ``rhd-match validate`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import tiny_frames
+
+from rhd_match import Scenario
+from rhd_match.cli import main
+
+
+@pytest.fixture
+def good_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "good"
+    Scenario.from_frames(**tiny_frames()).to_folder(folder)
+    return folder
+
+
+def test_validate_good_folder_returns_0(
+    good_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(good_folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "ok: Scenario(products=3, canteens=2, producers=2, offers=6, demand=7)" in out
+    assert "error" not in out + err
+
+
+def test_validate_broken_folder_returns_2_and_lists_problems(
+    good_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    offers = good_folder / "offers.csv"
+    lines = offers.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("2026-W04", "2026-W99")  # row 3
+    offers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (good_folder / "producers.csv").unlink()
+
+    assert main(["validate", str(good_folder)]) == 2
+    out, err = capsys.readouterr()
+    assert "ok:" not in out
+    assert "2 problem(s)" in err
+    assert f"{offers}, row 3, column 'week'" in err
+    assert "2026-W99" in err
+    assert f"{good_folder / 'producers.csv'}: file is missing" in err
+
+
+def test_validate_prints_warnings_and_returns_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frames = tiny_frames()
+    frames["offers"].loc[4, "labels"] = "FERMIER"  # farm label on apples: allowed, but odd
+    Scenario.from_frames(**frames).to_folder(tmp_path)
+    assert main(["validate", str(tmp_path)]) == 0
+    out, _ = capsys.readouterr()
+    assert f"warning: {tmp_path / 'offers.csv'}, row 6, column 'labels'" in out
+    assert "ok: Scenario(" in out
+
+
+def test_validate_missing_path_returns_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_validate_without_path_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["validate"])
+    assert caught.value.code not in (0, None)
+
+
+def test_validate_help_exits_0_with_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["validate", "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: rhd-match validate")
+    assert "--demo" in out
+    assert "scenario folder or .xlsx workbook" in out

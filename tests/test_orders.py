@@ -1,0 +1,170 @@
+"""Producer order sheets and contract summary: they add up to the plan's producer flows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from factories import tiny_frames
+
+from rhd_match import Scenario, Solution
+from rhd_match.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return Scenario.from_frames(**tiny_frames())
+
+
+@pytest.fixture(scope="module")
+def solution(scenario: Scenario) -> Solution:
+    return scenario.solve(strategy="mip")
+
+
+def hand_flows() -> pd.DataFrame:
+    """Three producer lines and one conventional line, with round numbers."""
+    return pd.DataFrame(
+        {
+            "supplier": ["producer", "producer", "conventional", "producer"],
+            "producer_id": ["FARM_B", "FARM_A", None, "FARM_A"],
+            "canteen_id": ["LENS_1", "LIEVIN_1", "LIEVIN_1", "LIEVIN_1"],
+            "product_id": ["APPLE", "YOGURT", "BEEF", "BEEF"],
+            "week": ["2026-W04", "2026-W03", "2026-W03", "2026-W05"],
+            "family": [
+                "FRUITS_ET_LEGUMES",
+                "PRODUITS_LAITIERS",
+                "VIANDES_VOLAILLES",
+                "VIANDES_VOLAILLES",
+            ],
+            "qty": [10.0, 400.0, 3.0, 2.0],
+            "qty_kg": [10.0, 50.0, 3.0, 2.0],
+            "price_eur_ht": [2.0, 0.5, 11.5, 13.0],
+            "value_eur_ht": [20.0, 200.0, 34.5, 26.0],
+            "labels": ["HVE", "BIO,FERMIER", "", "LABEL_ROUGE"],
+            "distance_km": [16.0, 15.0, float("nan"), 15.0],
+            "local": [True, True, False, True],
+        }
+    )
+
+
+def test_order_sheets_of_hand_flows(scenario: Scenario) -> None:
+    sheets = order_sheets(scenario, hand_flows())
+    assert list(sheets.columns) == list(ORDER_COLUMNS)
+    # Sorted by producer, week, canteen, product; the conventional line is not an order.
+    assert list(zip(sheets["producer_id"], sheets["week"], strict=True)) == [
+        ("FARM_A", "2026-W03"),
+        ("FARM_A", "2026-W05"),
+        ("FARM_B", "2026-W04"),
+    ]
+    assert list(sheets["delivery_date"]) == ["2026-01-12", "2026-01-26", "2026-01-19"]
+    assert list(sheets["producer_name"]) == [
+        "Ferme des Deux Vallées",
+        "Ferme des Deux Vallées",
+        "Verger de l'Artois",
+    ]
+    assert list(sheets["canteen_name"]) == [
+        "Collège Descartes, Liévin",
+        "Collège Descartes, Liévin",
+        "École Jean Macé, Lens",
+    ]
+    assert list(sheets["product_name"]) == ["Yaourt nature", "Boeuf haché", "Pomme"]
+    assert list(sheets["unit"]) == ["piece", "kg", "kg"]
+    assert list(sheets["qty"]) == [400.0, 2.0, 10.0]
+    assert list(sheets["value_eur_ht"]) == [200.0, 26.0, 20.0]
+    assert list(sheets["labels"]) == ["BIO,FERMIER", "LABEL_ROUGE", "HVE"]
+
+
+def test_contract_summary_of_hand_flows(scenario: Scenario) -> None:
+    summary = contract_summary(scenario, hand_flows())
+    assert list(zip(summary["producer_id"], summary["canteen_id"], strict=True)) == [
+        ("FARM_A", "LIEVIN_1"),
+        ("FARM_B", "LENS_1"),
+    ]
+    a = summary.iloc[0]
+    assert a["weeks_delivered"] == 2
+    assert (a["first_week"], a["last_week"]) == ("2026-W03", "2026-W05")
+    assert a["qty_kg"] == 52.0 and a["value_eur_ht"] == 226.0
+    assert a["n_products"] == 2 and a["products"] == "Boeuf haché; Yaourt nature"
+    b = summary.iloc[1]
+    assert (b["weeks_delivered"], b["qty_kg"], b["value_eur_ht"]) == (1, 10.0, 20.0)
+
+
+def test_order_sheets_add_up_to_the_plans_producer_flows(
+    scenario: Scenario, solution: Solution
+) -> None:
+    flows = solution.flows
+    producer = flows[flows["supplier"] == "producer"]
+    # In this scenario every producer line is local (no local radius set).
+    assert producer.equals(flows[flows["local"]])
+    sheets = order_sheets(scenario, solution)
+    assert len(sheets) == len(producer) > 0
+    for keys in (["producer_id"], ["producer_id", "week"], ["producer_id", "canteen_id"]):
+        got = sheets.groupby(keys)[["qty_kg", "value_eur_ht"]].sum()
+        want = producer.groupby(keys)[["qty_kg", "value_eur_ht"]].sum()
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    # Each delivery date is the Monday of its ISO week.
+    for week, day in zip(sheets["week"], sheets["delivery_date"], strict=True):
+        date = dt.date.fromisoformat(day)
+        assert (
+            date.weekday() == 0 and f"{date.isocalendar()[0]}-W{date.isocalendar()[1]:02d}" == week
+        )
+    # Quantities in units times kg per unit give the kg.
+    kg_per_unit = scenario.products.set_index("product_id")["kg_per_unit"]
+    assert (
+        (sheets["qty"] * kg_per_unit.reindex(sheets["product_id"]).to_numpy())
+        .round(9)
+        .equals(sheets["qty_kg"].round(9))
+    )
+    keys = ["producer_id", "week", "canteen_id", "product_id"]
+    assert sheets[keys].equals(sheets[keys].sort_values(keys).reset_index(drop=True))
+
+
+def test_contract_summary_totals_equal_the_order_sheets(
+    scenario: Scenario, solution: Solution
+) -> None:
+    sheets = order_sheets(scenario, solution)
+    summary = contract_summary(scenario, solution)
+    assert summary["qty_kg"].sum() == pytest.approx(sheets["qty_kg"].sum(), rel=1e-12)
+    assert summary["value_eur_ht"].sum() == pytest.approx(sheets["value_eur_ht"].sum(), rel=1e-12)
+    for row in summary.to_dict(orient="records"):
+        part = sheets[
+            (sheets["producer_id"] == row["producer_id"])
+            & (sheets["canteen_id"] == row["canteen_id"])
+        ]
+        assert row["weeks_delivered"] == len(set(part["week"]))
+        assert row["first_week"] == min(part["week"]) and row["last_week"] == max(part["week"])
+        assert row["qty_kg"] == pytest.approx(part["qty_kg"].sum())
+        assert row["value_eur_ht"] == pytest.approx(part["value_eur_ht"].sum())
+        assert row["products"].split("; ") == sorted(set(part["product_name"]))
+    pairs = sheets[["producer_id", "canteen_id"]].drop_duplicates()
+    assert len(summary) == len(pairs)
+
+
+def test_writers_per_producer_and_all_or_nothing(
+    scenario: Scenario, solution: Solution, tmp_path: Path
+) -> None:
+    written = write_orders(scenario, solution, tmp_path / "one")
+    assert sorted(p.name for p in written) == ["contract_summary.csv", "order_sheets.csv"]
+    sheets = order_sheets(scenario, solution)
+    back = pd.read_csv(tmp_path / "one" / "order_sheets.csv", dtype={"delivery_date": str})
+    assert len(back) == len(sheets)
+    assert back["value_eur_ht"].sum() == pytest.approx(sheets["value_eur_ht"].sum())
+
+    written = write_orders(scenario, solution, tmp_path / "split", per_producer=True)
+    producers = sorted(sheets["producer_id"].unique())
+    assert sorted(p.name for p in written) == sorted(
+        ["contract_summary.csv", *(f"orders_{p}.csv" for p in producers)]
+    )
+    for p in producers:
+        part = pd.read_csv(tmp_path / "split" / f"orders_{p}.csv")
+        assert set(part["producer_id"]) == {p}
+        assert len(part) == (sheets["producer_id"] == p).sum()
+
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "order_sheets.csv").mkdir()  # a folder where a file should go: the move fails
+    with pytest.raises(OSError):
+        write_orders(scenario, solution, blocked)
+    assert sorted(p.name for p in blocked.iterdir()) == ["order_sheets.csv"]

@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
 	$(BIN)/rhd-match demo
-	$(BIN)/rhd-match solve --demo --out $(OUT)
+	$(BIN)/rhd-match report --demo --out $(OUT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check rhd_match tests benchmarks examples

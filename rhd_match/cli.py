@@ -73,6 +73,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .check import check
+    from .report import write_reports
+
+    scenario = _load(args)
+    solution = scenario.solve(time_limit_s=args.time_limit, threads=args.threads)
+    print(solution)
+    violations = check(scenario, solution)
+    if not violations.empty:
+        print(f"\nchecker: {len(violations)} violation(s)", file=sys.stderr)
+        print(violations.head(20).to_string(), file=sys.stderr)
+    written = solution.to_folder(args.out, formats=("csv",))
+    written += write_reports(scenario, solution, args.out)
+    print(f"wrote {len(written)} files to {args.out} (report.html, results.xlsx, CSV tables)")
+    return 0 if violations.empty else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rhd-match",
@@ -116,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="solve; write report.html, results.xlsx and CSV tables")
+    _add_source(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -171,11 +171,11 @@ def solve_decompose(
     try:
         transport = week_problems(model, with_delivery=False)
         best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
-        step_scale, stalls, iterations = 1.0, 0, 0
+        step_scale, stalls, iterations = 0.5, 0, 0
         budget_share = 0.45  # of the time left, for the multiplier search
         search_end = deadline.left() * budget_share
         started = deadline.left()
-        while iterations < 50:
+        while iterations < 40:
             iterations += 1
             cost = model.objective - a_glob.T @ mu
             values, total, ok = weekly.solve(transport, cost, var.lower, var.upper)
@@ -189,8 +189,10 @@ def solve_decompose(
             else:
                 stalls += 1
                 if stalls >= 2:
-                    break  # measured: further steps rarely improve the bound on supply-scarce
-                step_scale /= 2
+                    step_scale, stalls = step_scale / 2, 0
+                    mu = best_mu.copy()
+                    if step_scale < 0.02:
+                        break
             _say(log, f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
             if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
                 break
@@ -213,13 +215,43 @@ def solve_decompose(
         else:
             relaxed = values
         _say(log, f"delivery relaxation: bound {best_bound:.6g}")
-        plan_values = _weekly_repair(
-            model, weekly, full, cost, relaxed, deadline, log, plan_objective
-        )
+        open_drop = _drops_from_relaxation(model, relaxed)
+        plan_values = relaxed
+        best_objective = math.inf
+        # Repair at the current prices, polish with the true annual rows, and take the polish
+        # LP's duals as the next prices, while the plan improves.
+        for _cycle in range(3):
+            repaired = _weekly_repair(
+                model, weekly, full, cost, plan_values, open_drop, deadline, log, plan_objective
+            )
+            polished, duals = _polish(model, repaired, options, deadline, log, plan_objective)
+            objective = plan_objective(polished)
+            if objective >= best_objective - 1e-6 * abs(best_objective):
+                break
+            plan_values, best_objective = polished, objective
+            if duals is None or deadline.left() < 0.2 * options.time_limit_s:
+                break
+            cost = model.objective - a_glob.T @ np.clip(duals[glob], mu_low, mu_high)
+            open_drop = plan_values[var.cols("y")] > 0.5
     finally:
         weekly.close()
     run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, best_bound, None, 0.0)
     return Plan(plan_values, "feasible", best_bound, options.lp_solver, iterations), run
+
+
+def _drops_from_relaxation(model: LinearModel, relaxed: np.ndarray) -> np.ndarray:
+    """Open drops the relaxation used, at most N_p per producer-week, franco-paying first."""
+    var, index = model.variables, model.index
+    x = relaxed[var.cols("x")]
+    arc_drop = index.arcs["drop"].to_numpy()
+    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
+    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
+    return choose_drops(
+        index.drops.iloc[var.drop_rows],
+        value[var.drop_rows],
+        used[var.drop_rows],
+        index.producers["max_drops"].to_numpy(),
+    )
 
 
 def _weekly_repair(
@@ -227,27 +259,24 @@ def _weekly_repair(
     weekly: _Weekly,
     problems: list[WeekProblem],
     cost: np.ndarray,
-    relaxed: np.ndarray,
+    start: np.ndarray,
+    open_drop: np.ndarray,
     deadline: Deadline,
     log: Callable[[str], None] | None,
     plan_objective: Callable[[np.ndarray], float],
 ) -> np.ndarray:
-    """Fix drops and lots from relaxed flows, re-solve until every franco is paid, then grow.
+    """From open drops, re-solve until every franco is paid, then grow.
 
-    Growing: a closed drop whose producer has a drop to spare that week and whose leftover
-    stock could pay the franco from what the canteen still buys conventionally is opened, and
-    the franco loop runs again; the best plan by true objective is kept.
+    Lots open where ``start`` sends at least the lot. Growing: a closed drop whose producer
+    has a drop to spare that week and whose leftover stock could pay the franco from what the
+    canteen still buys conventionally is opened, and the franco loop runs again; the best plan
+    by true objective is kept.
     """
     var, index = model.variables, model.index
-    x = relaxed[var.cols("x")]
     drops = index.drops.iloc[var.drop_rows]
-    arc_drop = index.arcs["drop"].to_numpy()
-    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
-    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
     max_drops = index.producers["max_drops"].to_numpy()
-    open_drop = choose_drops(drops, value[var.drop_rows], used[var.drop_rows], max_drops)
     lots = var.lot_arcs
-    open_lot = x[lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
+    open_lot = start[var.cols("x")][lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
     has_franco = drops["franco"].to_numpy() > 0
     best: np.ndarray | None = None
     best_objective = math.inf
@@ -341,6 +370,48 @@ def _growth_candidates(
     rank[order] = cum - offset - 1
     chosen: np.ndarray = worth & (rank < spare)
     return chosen
+
+
+def _polish(
+    model: LinearModel,
+    values: np.ndarray,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Callable[[str], None] | None,
+    plan_objective: Callable[[np.ndarray], float],
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Re-solve the whole year with the plan's drops and lots fixed and the true EGalim rows.
+
+    Weekly prices cannot see that a canteen already meets a target (its extra organic food is
+    then worth nothing) while another is short; one LP over the open drops only, with the
+    annual rows, moves supply to where it counts. The plan is a feasible point of that LP, so
+    the result is never worse; if the LP does not finish in time the plan is kept. Returns the
+    plan and the LP's row duals (None when not optimal).
+    """
+    var, index = model.variables, model.index
+    open_drop = values[var.cols("y")] > 0.5
+    closed = np.zeros(len(index.drops), bool)
+    closed[var.drop_rows[~open_drop]] = True
+    lower, upper = var.lower.copy(), var.upper.copy()
+    x = var.cols("x")
+    upper[x] = np.where(closed[index.arcs["drop"].to_numpy()], 0.0, upper[x])
+    lower[var.cols("y")] = upper[var.cols("y")] = open_drop.astype(float)
+    z = values[var.cols("z")] > 0.5
+    lower[var.cols("z")] = upper[var.cols("z")] = z.astype(float)
+    # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
+    keep = upper > 0
+    run = run_solver(
+        model.matrix[:, keep], model.objective[keep], model.row_lower, model.row_upper,
+        lower[keep], upper[keep], None, options.lp_solver, deadline.left(), options.threads,
+    )
+    if run.values is None:
+        _say(log, f"polish: {run.status}, plan kept")
+        return values, None
+    polished = np.zeros(var.count)
+    polished[keep] = run.values
+    before, after = plan_objective(values), plan_objective(polished)
+    _say(log, f"polish: {int(keep.sum())} columns, plan {before:.6g} -> {after:.6g}")
+    return (polished if after < before else values), run.duals
 
 
 def _say(log: Callable[[str], None] | None, message: str) -> None:

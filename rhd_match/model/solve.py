@@ -64,6 +64,10 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     if plan is None:
         if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
             raise InfeasibleError(explain_infeasibility(scenario, opts))
+        if deadline.left() > 0.05 and run.status not in ("unknown", "feasible", "cancelled"):
+            raise RuntimeError(
+                f"solver {run.solver} stopped with status '{run.status}' before the time limit"
+            )
         plan = Plan(_all_conventional(model), "time_limit", run.bound, run.solver, 0)
     solve_time = time.perf_counter() - started - model.build_time_s
     return make_solution(scenario, model, plan, strategy, solve_time)

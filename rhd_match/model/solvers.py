@@ -112,7 +112,9 @@ def run_solver(
 
 def _parameters(solver: str, is_mip: bool, threads: int, mip_gap: float) -> str:
     if solver == "highs":
-        lines = ["output_flag=false", f"threads={threads}"]
+        # No 'threads' for HiGHS: it keeps one scheduler per process, sized by its first run,
+        # and fails any later run asking for another size (seen with threads=1 then 2).
+        lines = ["output_flag=false"]
         if is_mip:
             lines.append(f"mip_rel_gap={mip_gap}")
         else:

@@ -1,0 +1,201 @@
+"""The HTML report in a real browser: headless Chromium loads it, runs its scripts, draws it.
+
+Needs Debian's ``chromium``. When it is missing and we are root, the session fixture installs
+it with apt-get (a few minutes, once); otherwise these tests are skipped with the reason.
+Set ``RHD_MATCH_SKIP_BROWSER=1`` to skip them. The screenshot is kept as
+``tests/artifacts/report.png`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from rhd_match import Scenario, Solution
+from rhd_match.generate import generate_scenario
+from rhd_match.report import write_html_report
+from rhd_match.report.html import CHARTS
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+WINDOW = (1280, 2000)
+
+
+def _progress(message: str) -> None:
+    """Print past pytest's capture: installing chromium takes minutes."""
+    print(f"[test_browser] {message}", file=sys.__stderr__, flush=True)
+
+
+def _install_chromium() -> str | None:
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for step in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+        _progress(f"running {' '.join(step)} ...")
+        try:
+            done = subprocess.run(
+                step, env=env, capture_output=True, text=True, timeout=900, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            _progress(f"{step[1]} failed: {exc}")
+            return None
+        if done.returncode != 0:
+            _progress(f"{' '.join(step)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            return None
+    _progress("chromium installed")
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of Debian's chromium, installed with apt-get when missing and we are root."""
+    if os.environ.get("RHD_MATCH_SKIP_BROWSER"):
+        pytest.skip("RHD_MATCH_SKIP_BROWSER is set")
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("chromium is not installed and we are not root: apt-get install -y chromium")
+    if shutil.which("apt-get") is None:
+        pytest.skip("chromium is not installed and there is no apt-get to install it")
+    _progress("chromium not found: installing Debian's package (a few minutes, once)")
+    installed = _install_chromium()
+    if installed is None:
+        pytest.skip("could not install chromium with apt-get (see the messages above)")
+    return installed
+
+
+def run_chromium(binary: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless chromium with a throw-away profile; fails the test on a non-zero exit."""
+    with tempfile.TemporaryDirectory(prefix="rhd-chromium-") as profile:
+        done = subprocess.run(
+            [binary, *FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a small generated territory (six canteens, ten producers, a year)."""
+    scenario: Scenario = generate_scenario(n_canteens=6, n_producers=10, n_products=15, seed=3)
+    solution: Solution = scenario.solve(strategy="mip", time_limit_s=30, threads=1)
+    return write_html_report(scenario, solution, tmp_path_factory.mktemp("html") / "report.html")
+
+
+def dump_dom(binary: str, page: Path) -> str:
+    """The page's DOM after load, as chromium serialises it."""
+    return run_chromium(binary, "--dump-dom", page.as_uri()).stdout
+
+
+def errors_box(dom: str) -> str:
+    """Text of the page's ``#js-errors`` box (where ``window.onerror`` writes)."""
+    found = re.search(r'<pre id="js-errors"[^>]*>(.*?)</pre>', dom, re.S)
+    assert found is not None, "no #js-errors element in the DOM"
+    return found.group(1)
+
+
+def test_scripts_run_without_error_and_charts_are_in_the_dom(chromium: str, report: Path) -> None:
+    dom = dump_dom(chromium, report)
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body is not None
+    assert 'data-loaded="ok"' in body.group(1)
+    assert f'data-charts="{len(CHARTS)}"' in body.group(1)
+    assert errors_box(dom) == ""
+    assert re.search(r'<pre id="js-errors" hidden="">', dom)
+    for chart in CHARTS:
+        assert f'data-chart="{chart}"' in dom, chart
+
+
+def test_script_errors_show_on_the_page(chromium: str, report: Path, tmp_path: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    broken = page.replace("</main>", "</main><script>notDefinedAnywhere();</script>", 1)
+    path = tmp_path / "broken.html"
+    path.write_text(broken, encoding="utf-8")
+    dom = dump_dom(chromium, path)
+    assert "notDefinedAnywhere" in errors_box(dom)
+    assert 'data-loaded="ok"' in dom  # the page script still ran
+
+
+def test_clicking_a_header_sorts_the_table(chromium: str, report: Path, tmp_path: Path) -> None:
+    page = report.read_text(encoding="utf-8")
+    click = (
+        "<script>document.querySelector('#canteens table.sortable th:nth-child(2)')"
+        ".click();</script>"
+    )
+    path = tmp_path / "sorted.html"
+    path.write_text(page.replace("</body>", click + "</body>", 1), encoding="utf-8")
+    dom = dump_dom(chromium, path)
+    table = re.search(r'<section id="canteens">.*?<tbody>(.*?)</tbody>', dom, re.S)
+    assert table is not None
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
+    keys = [float(re.findall(r'data-sort="([^"]*)"', row)[0]) for row in rows]
+    assert len(keys) == 6
+    assert keys == sorted(keys)
+    assert 'aria-sort="ascending"' in dom
+
+
+def png_facts(data: bytes) -> tuple[int, int, float, int]:
+    """Width, height, share of non-zero filtered bytes, distinct byte values of a PNG.
+
+    Checks the signature, every chunk's CRC and that the image data inflates to the size its
+    header announces (8-bit RGB or RGBA). A blank page gives almost only zero bytes once
+    filtered; a drawn page gives many.
+    """
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}"
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    assert len(raw) == height * (1 + width * channels)
+    nonzero = (len(raw) - raw.count(0)) / len(raw)
+    return width, height, nonzero, len(set(raw))
+
+
+def test_screenshot_is_a_drawn_page(chromium: str, report: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    run_chromium(
+        chromium,
+        f"--screenshot={shot}",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        report.as_uri(),
+    )
+    data = shot.read_bytes()
+    width, height, nonzero, distinct = png_facts(data)
+    assert (width, height) == WINDOW
+    assert len(data) > 50_000, f"screenshot only {len(data)} bytes: blank page?"
+    assert nonzero > 0.02 and distinct > 100, (nonzero, distinct)

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import ScenarioError
+from .progress import LiveLine
 from .scenario import Scenario
+from .solution import Solution
 
 
 def _load(args: argparse.Namespace) -> Scenario:
@@ -22,6 +24,16 @@ def _load(args: argparse.Namespace) -> Scenario:
 def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", type=Path, help="scenario folder or .xlsx workbook")
     p.add_argument("--demo", action="store_true", help="use the embedded Lens-Liévin demo")
+    p.add_argument("--quiet", action="store_true", help="no live progress line")
+
+
+def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> Solution:
+    """Solve with a live progress line on a terminal (elapsed time, bound, plan value)."""
+    line = LiveLine(quiet=getattr(args, "quiet", False))
+    try:
+        return scenario.solve(log=line, **options)
+    finally:
+        line.close()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -46,7 +58,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
-    solution = scenario.solve(**options)
+    solution = _solve(scenario, args, **options)
     print(solution)
     violations = check(scenario, solution)
     if not violations.empty:
@@ -66,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     scenario = _load(args)
     # Read the SIRET file before solving: a bad file fails at once, listing every bad row.
     sirets = read_sirets(args.siret_file) if args.siret_file is not None else None
-    solution = scenario.solve(time_limit_s=args.time_limit)
+    solution = _solve(scenario, args, time_limit_s=args.time_limit)
     print(solution)
     written = export_plan(scenario, solution, args.out, sirets=sirets, per_canteen=args.per_canteen)
     print(f"wrote {len(written)} files to {args.out}")
@@ -78,7 +90,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_reports
 
     scenario = _load(args)
-    solution = scenario.solve(time_limit_s=args.time_limit, threads=args.threads)
+    solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
     print(solution)
     violations = check(scenario, solution)
     if not violations.empty:
@@ -111,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
     p.add_argument(
         "--strategy",
-        choices=["auto", "mip", "repair", "lp"],
+        choices=["auto", "mip", "repair", "decompose", "lp"],
         help="solve strategy (default: the scenario's, 'auto')",
     )
     p.set_defaults(func=cmd_solve)
@@ -140,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
     p.set_defaults(func=cmd_report)
+
+    from .cli_decision import add_decision_support_parsers
+
+    add_decision_support_parsers(sub)
     return parser
 
 

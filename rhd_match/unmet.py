@@ -14,7 +14,8 @@ REASONS = {
     "offer_exhausted": "every offer within reach is sold out",
     "capacity": "producers with stock left are at their weekly kg capacity",
     "drops": "producers with stock and capacity left have no drop left this week",
-    "franco": "remaining offers would not reach the producer's minimum order",
+    "franco": "what is left to buy from the producers within reach would not reach their "
+    "minimum order",
     "optimiser_choice": "a local offer was left unused: it would cost more than it brings "
     "(price, EGalim shares of the added value, budget or minimum lot)",
 }
@@ -86,9 +87,25 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     reach = stages.groupby(["canteen_id", "product_id", "week"]).any()
     key = pd.MultiIndex.from_frame(conv[["canteen_id", "product_id", "week"]])
     found = reach.reindex(key).fillna(False).astype(bool)
+    small = index.below_franco
+    small_keys = pd.MultiIndex.from_arrays(
+        [
+            index.canteen_ids[small["canteen"].to_numpy()],
+            index.product_ids[small["product"].to_numpy()],
+            index.weeks[small["week"].to_numpy()],
+        ]
+    )
+    only_small = ~found["any"].to_numpy() & key.isin(small_keys)
     reason = np.select(
-        [~found["any"], ~found["stock"], ~found["cap"], ~found["drop"], ~found["franco"]],
-        ["no_offer_in_range", "offer_exhausted", "capacity", "drops", "franco"],
+        [
+            only_small,
+            ~found["any"],
+            ~found["stock"],
+            ~found["cap"],
+            ~found["drop"],
+            ~found["franco"],
+        ],
+        ["franco", "no_offer_in_range", "offer_exhausted", "capacity", "drops", "franco"],
         default="optimiser_choice",
     )
     out = conv[["canteen_id", "product_id", "week", "qty", "value_eur_ht"]].reset_index(drop=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check
+from rhd_match.progress import LiveLine
 
 
 def scarce_organic_frames() -> dict[str, pd.DataFrame]:
@@ -154,3 +156,31 @@ def test_summary_reports_before_and_after(tiny_scenario: Scenario) -> None:
     assert s["share_local"] > 0
     text = str(solution)
     assert "organic share" in text and "gap" in text
+
+
+class _Terminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_shows_on_a_terminal_only(tiny_scenario: Scenario, tty: bool) -> None:
+    stream = _Terminal(tty)
+    line = LiveLine(stream=stream)
+    tiny_scenario.solve(strategy="decompose", log=line)
+    line.close()
+    text = stream.getvalue()
+    if tty:
+        assert "repair" in text and "s]" in text and text.endswith("\n")
+    else:
+        assert text == ""
+
+
+def test_progress_is_silent_when_quiet(tiny_scenario: Scenario) -> None:
+    stream = _Terminal(True)
+    tiny_scenario.solve(strategy="decompose", log=LiveLine(stream=stream, quiet=True))
+    assert stream.getvalue() == ""

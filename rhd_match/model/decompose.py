@@ -216,23 +216,10 @@ def solve_decompose(
             relaxed = values
         _say(log, f"delivery relaxation: bound {best_bound:.6g}")
         open_drop = _drops_from_relaxation(model, relaxed)
-        plan_values = relaxed
-        best_objective = math.inf
-        # Repair at the current prices, polish with the true annual rows, and take the polish
-        # LP's duals as the next prices, while the plan improves.
-        for _cycle in range(3):
-            repaired = _weekly_repair(
-                model, weekly, full, cost, plan_values, open_drop, deadline, log, plan_objective
-            )
-            polished, duals = _polish(model, repaired, options, deadline, log, plan_objective)
-            objective = plan_objective(polished)
-            if objective >= best_objective - 1e-6 * abs(best_objective):
-                break
-            plan_values, best_objective = polished, objective
-            if duals is None or deadline.left() < 0.2 * options.time_limit_s:
-                break
-            cost = model.objective - a_glob.T @ np.clip(duals[glob], mu_low, mu_high)
-            open_drop = plan_values[var.cols("y")] > 0.5
+        repaired = _weekly_repair(
+            model, weekly, full, cost, relaxed, open_drop, deadline, log, plan_objective
+        )
+        plan_values = _polish(model, repaired, options, deadline, log, plan_objective)
     finally:
         weekly.close()
     run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, best_bound, None, 0.0)
@@ -379,14 +366,13 @@ def _polish(
     deadline: Deadline,
     log: Callable[[str], None] | None,
     plan_objective: Callable[[np.ndarray], float],
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> np.ndarray:
     """Re-solve the whole year with the plan's drops and lots fixed and the true EGalim rows.
 
     Weekly prices cannot see that a canteen already meets a target (its extra organic food is
     then worth nothing) while another is short; one LP over the open drops only, with the
     annual rows, moves supply to where it counts. The plan is a feasible point of that LP, so
-    the result is never worse; if the LP does not finish in time the plan is kept. Returns the
-    plan and the LP's row duals (None when not optimal).
+    the result is never worse; if the LP does not finish in time the plan is kept.
     """
     var, index = model.variables, model.index
     open_drop = values[var.cols("y")] > 0.5
@@ -401,17 +387,25 @@ def _polish(
     # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
     keep = upper > 0
     run = run_solver(
-        model.matrix[:, keep], model.objective[keep], model.row_lower, model.row_upper,
-        lower[keep], upper[keep], None, options.lp_solver, deadline.left(), options.threads,
+        model.matrix[:, keep],
+        model.objective[keep],
+        model.row_lower,
+        model.row_upper,
+        lower[keep],
+        upper[keep],
+        None,
+        options.lp_solver,
+        deadline.left(),
+        options.threads,
     )
     if run.values is None:
         _say(log, f"polish: {run.status}, plan kept")
-        return values, None
+        return values
     polished = np.zeros(var.count)
     polished[keep] = run.values
     before, after = plan_objective(values), plan_objective(polished)
     _say(log, f"polish: {int(keep.sum())} columns, plan {before:.6g} -> {after:.6g}")
-    return (polished if after < before else values), run.duals
+    return polished if after < before else values
 
 
 def _say(log: Callable[[str], None] | None, message: str) -> None:

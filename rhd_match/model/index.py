@@ -34,6 +34,8 @@ class ModelIndex:
       a drop variable is needed).
     * ``canteens``: per canteen code: the three targets and ``budget`` (EUR HT, NaN = none).
     * ``producers``: per producer code: ``capacity_kg``, ``max_drops``, ``franco``.
+    * ``below_franco``: arcs left out because their drop can never reach the producer's
+      minimum order (columns as ``arcs`` without ``drop``); kept to explain unmet demand.
     """
 
     canteen_ids: np.ndarray
@@ -46,6 +48,7 @@ class ModelIndex:
     drops: pd.DataFrame
     canteens: pd.DataFrame
     producers: pd.DataFrame
+    below_franco: pd.DataFrame
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
@@ -113,6 +116,7 @@ def build_index(scenario: Scenario) -> ModelIndex:
     arcs["local"] = (
         np.ones(len(arcs), bool) if local_radius is None else arcs["distance_km"] <= local_radius
     )
+    arcs, below_franco = _split_below_franco(arcs, capacity, franco, len(canteen_ids), n_week)
     drops = _drops(arcs, capacity, max_drops, franco, len(canteen_ids), n_week)
 
     return ModelIndex(
@@ -126,6 +130,7 @@ def build_index(scenario: Scenario) -> ModelIndex:
         drops=drops,
         canteens=_canteen_targets(scenario, params.targets),
         producers=pd.DataFrame({"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}),
+        below_franco=below_franco,
     )
 
 
@@ -231,4 +236,30 @@ def _canteen_targets(scenario: Scenario, defaults: Targets) -> pd.DataFrame:
             "target_meat_fish": can["target_meat_fish"].fillna(defaults.meat_fish).to_numpy(float),
             "budget": can["budget_eur_ht"].to_numpy(float),
         }
+    )
+
+
+def _split_below_franco(
+    arcs: pd.DataFrame, capacity: np.ndarray, franco: np.ndarray, n_canteen: int, n_week: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leave out the arcs of drops that can never pay the franco (an exact reduction).
+
+    A drop's value is at most Σ u_a π_a (everything it could carry) and at most
+    K_p · max_a(π_a / m_a) (a full van of its dearest food per kg); below F_p the drop can
+    never happen, so its arcs carry nothing in any feasible plan.
+    """
+    p, c, w = (arcs[col].to_numpy(np.int64) for col in ("producer", "canteen", "week"))
+    _, first, group = np.unique(
+        (p * n_canteen + c) * n_week + w, return_index=True, return_inverse=True
+    )
+    producer = p[first]
+    price = arcs["price"].to_numpy()
+    most = np.bincount(group, arcs["ub"].to_numpy() * price, minlength=len(first))
+    per_kg = np.zeros(len(first))
+    np.maximum.at(per_kg, group, price / arcs["kg_per_unit"].to_numpy())
+    reach = np.minimum(most, capacity[producer] * per_kg)
+    dead = (reach < franco[producer] - 1e-9)[group]
+    return (
+        arcs.loc[~dead].reset_index(drop=True),
+        arcs.loc[dead].reset_index(drop=True),
     )

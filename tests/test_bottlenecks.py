@@ -1,0 +1,188 @@
+"""Bottlenecks: dual sign convention, marginal values by hand and by re-solving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from rhd_match import Scenario
+from rhd_match.bottlenecks import (
+    bottleneck_table,
+    marginal_values,
+    no_local_offer_table,
+    solve_relaxation,
+    verify_marginal_value,
+)
+from rhd_match.generate import generate_scenario
+from rhd_match.model.solvers import run_solver
+
+WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
+
+
+def _tiny_lp(solver: str) -> np.ndarray | None:
+    """min x1 − x2  s.t.  x1 ≥ 2 (row 0),  x2 ≤ 3 (row 1),  x ≥ 0."""
+    run = run_solver(
+        sp.csr_matrix(np.eye(2)),
+        np.array([1.0, -1.0]),
+        np.array([2.0, -np.inf]),
+        np.array([np.inf, 3.0]),
+        np.zeros(2),
+        np.full(2, np.inf),
+        None,
+        solver,
+        10.0,
+        1,
+    )
+    assert run.status == "optimal"
+    return run.duals
+
+
+def test_glop_duals_are_objective_derivatives_of_the_row_bounds() -> None:
+    # Raising the bound of row 0 (2 → 3) costs +1; of row 1 (3 → 4) gains 1.
+    duals = _tiny_lp("glop")
+    assert duals is not None
+    assert duals.tolist() == pytest.approx([1.0, -1.0])
+
+
+def test_highs_duals_from_model_builder_are_not_usable() -> None:
+    # Why bottlenecks.DUAL_SOLVER is GLOP: OR-Tools 9.15's HiGHS wrapper returns other numbers.
+    duals = _tiny_lp("highs")
+    assert duals is None or not np.allclose(duals, [1.0, -1.0])
+
+
+def unreachable_carrots() -> Scenario:
+    """One canteen needing 100 kg of carrots (1 EUR HT/kg); the only producer is out of reach."""
+    return Scenario.from_frames(
+        products=pd.DataFrame(
+            {
+                "product_id": ["CARROT"],
+                "name": ["Carrot"],
+                "family": ["FRUITS_ET_LEGUMES"],
+                "unit": ["kg"],
+                "kg_per_unit": [1.0],
+                "reference_price_eur_ht": [1.0],
+            }
+        ),
+        canteens=pd.DataFrame(
+            {
+                "canteen_id": ["C1"],
+                "name": ["School"],
+                "lat": [50.43],
+                "lon": [2.82],
+                "insee": ["62498"],
+            }
+        ),
+        producers=pd.DataFrame(
+            {
+                "producer_id": ["FAR"],
+                "name": ["Far farm"],
+                "lat": [49.0],
+                "lon": [2.0],
+                "delivery_capacity_kg_per_week": [500.0],
+                "max_drops_per_week": [5],
+                "delivery_radius_km": [30.0],
+                "min_order_eur_ht": [0.0],
+            }
+        ),
+        offers=pd.DataFrame(
+            {
+                "producer_id": ["FAR"],
+                "product_id": ["CARROT"],
+                "week": ["2026-W10"],
+                "qty": [50.0],
+                "price_eur_ht": [1.0],
+                "labels": [""],
+            }
+        ),
+        demand=pd.DataFrame(
+            {"canteen_id": ["C1"], "product_id": ["CARROT"], "week": ["2026-W10"], "qty": [100.0]}
+        ),
+    )
+
+
+def test_marginal_values_by_hand() -> None:
+    # Default weights: W_S = 100, W_L = W_O = 1, W_C = 0.1; targets 50 % and 20 %.
+    # A plain local kg at 1 EUR replaces a conventional kg at 1 EUR: EGalim unchanged, +W_L·r.
+    # An organic kg at 1 EUR (no organic offer: the reference price) also closes 1 EUR of
+    # quality and 1 EUR of organic shortfall: 1 + 1 + 100 + 100 = 202.
+    scenario = unreachable_carrots()
+    row = marginal_values(scenario).iloc[0]
+    assert row["no_offer_in_range"]
+    assert row["uncovered_qty"] == pytest.approx(100.0)
+    assert row["area"] == "62498"
+    assert row["month"] == 3
+    assert row["price_local_eur_ht"] == pytest.approx(1.0)
+    assert row["marginal_value_local"] == pytest.approx(1.0)
+    assert row["marginal_value_organic"] == pytest.approx(202.0)
+    for organic, expected in ((False, 1.0), (True, 202.0)):
+        check = verify_marginal_value(scenario, "C1", "CARROT", "2026-W10", organic=organic)
+        assert check.finite_difference == pytest.approx(expected, rel=1e-6)
+        assert check.agrees()
+
+
+def test_no_local_offer_table_groups_by_product_and_month() -> None:
+    scenario = unreachable_carrots()
+    table = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
+    assert table.to_dict("records") == [
+        {
+            "product_id": "CARROT",
+            "month": 3,
+            "canteens": 1,
+            "qty": 100.0,
+            "qty_kg": 100.0,
+            "value_eur_ht": 100.0,
+        }
+    ]
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    tables: dict[str, Any] = generate_scenario(n_canteens=6, n_producers=20, seed=1).tables
+    for name in ("demand", "offers"):
+        tables[name] = tables[name][tables[name]["week"].isin(WEEKS)]
+    return Scenario.from_frames(**tables)
+
+
+def test_top_bottlenecks_match_a_resolve_with_more_supply(small: Scenario) -> None:
+    relaxed = solve_relaxation(small)
+    table = bottleneck_table(small, verify_top=3, relaxed=relaxed)
+    assert len(table) > 3
+    assert table["marginal_value_per_kg"].is_monotonic_decreasing
+    assert (table["uncovered_kg"] > 0).all()
+    top = table.head(3)
+    assert np.allclose(
+        top["verified_marginal_value"], top["max_marginal_value_per_unit"], rtol=1e-4, atol=1e-5
+    )
+    assert table["verified_marginal_value"].iloc[3:].isna().all()
+    # Organic units, on rows still bought conventionally: duals again match re-solves.
+    rows = marginal_values(small, relaxed)
+    rows = rows[rows["uncovered_qty"] > 0].sort_values(
+        ["marginal_value_organic", "canteen_id", "product_id", "week"],
+        ascending=[False, True, True, True],
+    )
+    for row in rows.head(2).itertuples():
+        check = verify_marginal_value(
+            small,
+            str(row.canteen_id),
+            str(row.product_id),
+            str(row.week),
+            organic=True,
+            relaxed=relaxed,
+        )
+        assert check.agrees(), check
+
+
+def test_marginal_values_are_nonnegative_and_weighted_means_lie_within_rows(
+    small: Scenario,
+) -> None:
+    relaxed = solve_relaxation(small)
+    rows = marginal_values(small, relaxed)
+    assert (rows[["marginal_value_local", "marginal_value_organic"]] >= 0).all().all()
+    table = bottleneck_table(small, relaxed=relaxed)
+    assert (table["marginal_value_per_unit"] <= table["max_marginal_value_per_unit"] + 1e-9).all()
+    uncovered = rows["uncovered_qty"] * rows["kg_per_unit"]
+    assert table["uncovered_kg"].sum() == pytest.approx(uncovered.sum())

@@ -1,0 +1,124 @@
+"""Menus → demand: portions by hand, greedy choice groups, vegetarian rule, demo seasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from rhd_match import Scenario
+from rhd_match.generate import load_catalogue, month_mask
+from rhd_match.menus import (
+    CanteenService,
+    Component,
+    MenuPlan,
+    default_primary_menu,
+    menu_demand,
+    services_from_scenario,
+)
+from rhd_match.weeks import week_month
+
+VEGGIE = Component("vegetarian_protein", ("YOGURT",))
+TINY_PLAN = MenuPlan(
+    (
+        (
+            (VEGGIE,),
+            (
+                Component("meat", ("BEEF",)),
+                Component("fruit", ("APPLE", "YOGURT"), "fruit or dairy"),
+            ),
+        ),
+    )
+)
+
+
+def test_portions_by_hand(tiny_scenario: Scenario) -> None:
+    service = CanteenService("LENS_1", {"primary": 100.0, "adult": 10.0}, ("2026-W03",))
+    demand = menu_demand(TINY_PLAN, [service], tiny_scenario).demand
+    qty = demand.set_index("product_id")["qty"]
+    assert qty["BEEF"] == pytest.approx(100 * 0.060 + 10 * 0.095)  # kg
+    assert qty["APPLE"] == pytest.approx(100 * 0.125 + 10 * 0.150)  # kg
+    assert qty["YOGURT"] == pytest.approx((100 * 0.100 + 10 * 0.120) / 0.125)  # pots
+    assert list(demand.columns) == ["canteen_id", "product_id", "week", "qty"]
+    # Only the first day served: the vegetarian main.
+    one_day = CanteenService("LENS_1", {"primary": 100.0}, ("2026-W03",), days_per_week=1)
+    assert menu_demand(TINY_PLAN, [one_day], tiny_scenario).demand["product_id"].tolist() == [
+        "YOGURT"
+    ]
+    # Overridden portions are used.
+    plan = MenuPlan(TINY_PLAN.cycle, product_portions_kg={"BEEF": {"primary": 0.08}})
+    both_days = CanteenService("LENS_1", {"primary": 100.0}, ("2026-W03",))
+    beef = menu_demand(plan, [both_days], tiny_scenario).demand.set_index("product_id")["qty"]
+    assert beef["BEEF"] == pytest.approx(8.0)
+
+
+def test_choice_group_takes_the_option_with_most_local_supply(tiny_scenario: Scenario) -> None:
+    # W03: 250 kg of apples and 75 kg of yogurt within reach of LENS_1; W04: no apples.
+    service = CanteenService("LENS_1", {"primary": 10.0}, ("2026-W03", "2026-W04"))
+    choices = menu_demand(TINY_PLAN, [service], tiny_scenario).choices
+    assert choices[["week", "product_id"]].values.tolist() == [
+        ["2026-W03", "APPLE"],
+        ["2026-W04", "YOGURT"],
+    ]
+    assert choices["local_supply_kg"].tolist() == pytest.approx([250.0, 75.0])
+
+
+def test_menu_demand_is_a_valid_demand_table(tiny_scenario: Scenario) -> None:
+    services = services_from_scenario(tiny_scenario, ["2026-W03", "2026-W04"])
+    assert [s.meals_per_day for s in services] == [{"primary": 180.0}, {"secondary": 420.0}]
+    demand = menu_demand(TINY_PLAN, services, tiny_scenario).demand
+    tables: dict[str, Any] = tiny_scenario.tables | {"demand": demand}
+    rebuilt = Scenario.from_frames(**tables)
+    assert len(rebuilt.demand) == len(demand)
+
+
+def test_every_week_needs_a_vegetarian_main() -> None:
+    meat_day = (Component("meat", ("BEEF",)),)
+    with pytest.raises(ValueError, match="vegetarian"):
+        MenuPlan(((meat_day,),))
+    # A vegetarian protein next to meat does not make a vegetarian day.
+    with pytest.raises(ValueError, match="vegetarian"):
+        MenuPlan((((VEGGIE, Component("meat", ("BEEF",))),),))
+    with pytest.raises(ValueError, match="portion"):
+        MenuPlan((((VEGGIE, Component("soup", ("LEEK",))),),))
+
+
+@pytest.fixture(scope="module")
+def demo_primary() -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
+    scenario = Scenario.demo()
+    school = scenario.canteens[scenario.canteens["sector"] == "education_primaire"]
+    weeks = [f"2026-W{w:02d}" for w in (2, 3, 4, 5, 27, 28, 40, 41)]
+    services = services_from_scenario(scenario, weeks, school["canteen_id"].iloc[:1])
+    result = menu_demand(default_primary_menu(), services, scenario)
+    return scenario, result.demand, result.choices
+
+
+def test_demo_primary_school_follows_the_northern_seasonal_calendar(
+    demo_primary: tuple[Scenario, pd.DataFrame, pd.DataFrame],
+) -> None:
+    _, _, choices = demo_primary
+    choices = choices.assign(month=week_month(choices["week"]))
+    summer = {"tomato", "zucchini", "green_bean", "strawberry", "red_fruits", "cauliflower"}
+    january = choices[choices["month"] == 1]
+    assert not january.empty
+    assert not set(january["product_id"]) & summer
+    july = choices[(choices["month"] == 7) & (choices["component"] == "seasonal cooked vegetable")]
+    assert set(july["product_id"]) & summer
+    # Every chosen product with local supply is in its local season (catalogue calendar).
+    season = load_catalogue().set_index("product_id")["months"].map(month_mask)
+    local = choices[choices["local_supply_kg"] > 0]
+    assert len(local) == len(choices)
+    for product, month in zip(local["product_id"], local["month"], strict=True):
+        assert season[product][month - 1], (product, month)
+
+
+def test_demo_weeks_each_have_a_vegetarian_main_and_varied_vegetables(
+    demo_primary: tuple[Scenario, pd.DataFrame, pd.DataFrame],
+) -> None:
+    _, demand, choices = demo_primary
+    for _, week in demand.groupby("week"):
+        assert set(week["product_id"]) & {"eggs", "lentils", "split_peas"}
+    veg = choices[choices["component"] == "seasonal cooked vegetable"]
+    per_week = veg.groupby("week")["product_id"].nunique()
+    assert (per_week == 3).all()  # served three times a week, three different vegetables

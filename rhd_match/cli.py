@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from .errors import ScenarioError
 from .progress import LiveLine
 from .scenario import Scenario
@@ -36,6 +38,19 @@ def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> S
         line.close()
 
 
+def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
+    """Run the independent checker on a plan and say what it found."""
+    from .check import check
+
+    violations = check(scenario, solution)
+    if violations.empty:
+        print("\nchecker: the plan meets every constraint (independent recomputation)")
+    else:
+        print(f"\nchecker: {len(violations)} violation(s)", file=sys.stderr)
+        print(violations.head(20).to_string(), file=sys.stderr)
+    return violations
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = _load(args)
     for warning in scenario.warnings:
@@ -52,20 +67,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from .check import check
-
     scenario = _load(args)
     options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
     solution = _solve(scenario, args, **options)
     print(solution)
-    violations = check(scenario, solution)
-    if not violations.empty:
-        print(f"\nchecker: {len(violations)} violation(s)", file=sys.stderr)
-        print(violations.head(20).to_string(), file=sys.stderr)
-    else:
-        print("\nchecker: the plan meets every constraint (independent recomputation)")
+    violations = _check(scenario, solution)
     if args.out is not None:
         written = solution.to_folder(args.out)
         print(f"wrote {len(written)} files to {args.out}")
@@ -86,16 +94,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .check import check
     from .report import write_reports
 
     scenario = _load(args)
     solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
     print(solution)
-    violations = check(scenario, solution)
-    if not violations.empty:
-        print(f"\nchecker: {len(violations)} violation(s)", file=sys.stderr)
-        print(violations.head(20).to_string(), file=sys.stderr)
+    violations = _check(scenario, solution)
     written = solution.to_folder(args.out, formats=("csv",))
     written += write_reports(scenario, solution, args.out)
     print(f"wrote {len(written)} files to {args.out} (report.html, results.xlsx, CSV tables)")

@@ -1,0 +1,100 @@
+"""The documentation site: every nav page exists, and ``mkdocs build --strict`` passes offline.
+
+The build test needs the ``docs`` extra (mkdocs, mkdocs-material, mkdocstrings[python]) and is
+skipped without it; ``make docs`` installs it. It takes about 4 s.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "mkdocs.yml"
+DOCS = ROOT / "docs"
+DOCS_PACKAGES = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
+
+
+def nav_pages(node: Any) -> Iterator[str]:
+    """Every page path of a mkdocs ``nav`` (nested lists of ``{title: page or list}``)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, list):
+        for item in node:
+            yield from nav_pages(item)
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from nav_pages(value)
+
+
+@pytest.fixture(scope="module")
+def nav() -> list[str]:
+    yaml = pytest.importorskip("yaml", reason="PyYAML comes with the docs extra (make docs)")
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    return list(nav_pages(config["nav"]))
+
+
+def test_every_nav_page_exists(nav: list[str]) -> None:
+    assert nav, "mkdocs.yml has no nav"
+    missing = [page for page in nav if not (DOCS / page).is_file()]
+    assert not missing, f"pages in mkdocs.yml nav but not in docs/: {missing}"
+    assert len(set(nav)) == len(nav), "a page appears twice in the nav"
+
+
+def test_every_doc_page_is_in_the_nav(nav: list[str]) -> None:
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
+    orphans = sorted(pages - set(nav))
+    assert not orphans, f"add these pages to the nav of mkdocs.yml: {orphans}"
+
+
+def installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a dotted name whose parent package is missing
+        return False
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    absent = [name for name in DOCS_PACKAGES if not installed(name)]
+    if absent:
+        pytest.skip(f"docs extra not installed (missing {', '.join(absent)}): run `make docs`")
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
+        cwd=ROOT,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{log}"
+    assert "WARNING" not in log, log
+    return out
+
+
+def test_strict_build_renders_every_nav_page(site: Path, nav: list[str]) -> None:
+    for page in nav:
+        html = site / Path(page).with_suffix(".html")
+        assert html.is_file(), f"{page} was not rendered"
+    api = (site / "api.html").read_text(encoding="utf-8")
+    for name in ("rhd_match.Scenario", "rhd_match.Solution", "rhd_match.solve"):
+        assert f'id="{name}"' in api, f"{name} missing from the API reference"
+
+
+def test_site_loads_nothing_from_the_network(site: Path) -> None:
+    remote = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""")
+    for html in site.rglob("*.html"):
+        for tag in remote.findall(html.read_text(encoding="utf-8")):
+            # Plain links (<a href>) may point anywhere; resources must be local.
+            pytest.fail(f"{html.relative_to(site)} loads a remote resource: {tag}")

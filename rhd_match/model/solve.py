@@ -61,6 +61,11 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         )
     else:
         plan, run = STRATEGIES[strategy](model, opts, deadline, log)
+    if plan is None and strategy in ("repair", "decompose") and deadline.left() > 0.05:
+        # The heuristics fix drops from a relaxation; with hard targets that can leave no
+        # feasible plan although one exists: let the exact model decide.
+        plan, run = solve_mip(model, opts, deadline, log)
+        strategy = "mip"
     if plan is None:
         if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
             raise InfeasibleError(explain_infeasibility(scenario, opts))

@@ -38,6 +38,10 @@ typecheck: $(VENV)/.installed-dev
 test: lint typecheck
 	$(BIN)/python -m pytest
 
+# The scale ladder with baselines (minutes to an hour); results in benchmarks/results/.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks --sizes XS,S,SM,M
+
 docs: $(VENV)/.installed-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 

@@ -1,0 +1,96 @@
+"""The XS benchmark end to end, through the same runner as ``python -m benchmarks``.
+
+Not timed: it asserts that the tables are produced, that the greedy plan passes the checker,
+that the optimiser beats it, and that PuLP + CBC finds rhd_match's exact MIP objective. It
+also guards the small pure functions of the report (growth exponent, gaps, size specs).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.__main__ import problems, run
+from benchmarks.report import EQUAL_OBJECTIVE_RTOL, fit_exponent, relative_gap
+from benchmarks.sizes import get_size, make_scenario
+
+HAS_PULP = importlib.util.find_spec("pulp") is not None
+
+
+@pytest.fixture(scope="module")
+def xs_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("bench")
+    results = run(["XS"], out, memory_gb=8.0, log=lambda _line: None)
+    return results, out
+
+
+def test_tables_are_written(xs_run: tuple[dict[str, Any], Path]) -> None:
+    results, out = xs_run
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "## Machine" in text
+    assert "| plan | arcs | variables | constraints | nonzeros | build s | solve s" in text
+    assert "greedy adviser" in text
+    assert "Solver comparison (XS)" in text
+    raw = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert set(raw["sizes"]) == {"XS"}
+    tasks = results["sizes"]["XS"]["tasks"]
+    for name in ("build", "optimiser", "lp", "greedy", "mip", "solvers"):
+        assert "failed" not in tasks[name], tasks[name]
+    assert tasks["build"]["arcs"] == tasks["optimiser"]["arcs"] > 0
+    assert tasks["build"]["floor_csr_s"] > 0
+
+
+def test_greedy_passes_the_checker(xs_run: tuple[dict[str, Any], Path]) -> None:
+    results, _ = xs_run
+    greedy = results["sizes"]["XS"]["tasks"]["greedy"]
+    assert greedy["violations"] == 0
+    assert not problems(results)
+
+
+def test_optimiser_beats_greedy(xs_run: tuple[dict[str, Any], Path]) -> None:
+    results, _ = xs_run
+    entry = results["sizes"]["XS"]
+    tasks, derived = entry["tasks"], entry["derived"]
+    assert tasks["optimiser"]["plan"]["violations"] == 0
+    assert derived["optimiser_beats_greedy"]
+    # The exact MIP is optimal and sits on or above the LP relaxation bound.
+    assert tasks["mip"]["status"] == "optimal"
+    assert tasks["lp"]["objective"] <= tasks["mip"]["objective"] * (1 + 1e-9)
+
+
+@pytest.mark.skipif(not HAS_PULP, reason="PuLP is a benchmark-only dependency")
+def test_pulp_finds_the_same_objective(xs_run: tuple[dict[str, Any], Path]) -> None:
+    results, _ = xs_run
+    entry = results["sizes"]["XS"]
+    pulp = entry["tasks"]["pulp"]
+    assert "failed" not in pulp and "skipped" not in pulp, pulp
+    assert pulp["arcs"] == entry["tasks"]["mip"]["arcs"]
+    assert pulp["plan"]["violations"] == 0
+    assert entry["derived"]["pulp_equal_objective"], entry["derived"]
+    assert entry["derived"]["pulp_objective_rel_diff"] <= EQUAL_OBJECTIVE_RTOL
+
+
+def test_fit_exponent() -> None:
+    x = [10.0, 100.0, 1000.0]
+    assert fit_exponent(x, [3 * v**1.5 for v in x]) == pytest.approx(1.5)
+    assert math.isnan(fit_exponent([10.0], [1.0]))
+
+
+def test_relative_gap() -> None:
+    assert relative_gap(110.0, 100.0) == pytest.approx(10 / 110)
+    assert relative_gap(0.5, 0.0) == pytest.approx(0.5)  # denominator at least 1
+    assert math.isnan(relative_gap(1.0, float("nan")))
+
+
+def test_sizes() -> None:
+    xs = make_scenario(get_size("XS"))
+    assert xs.demand["week"].nunique() == 12
+    custom = get_size("20x30x10w4")
+    assert (custom.canteens, custom.producers, custom.products, custom.weeks) == (20, 30, 10, 4)
+    with pytest.raises(ValueError):
+        get_size("huge")

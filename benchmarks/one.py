@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 import traceback
@@ -138,9 +139,30 @@ def task_build(size: Size, scenario: Scenario) -> dict[str, Any]:
     }
 
 
+#: Lines of the decomposition's log kept, with their time: where the solve time goes.
+MILESTONE = re.compile(r"^(prices|delivery|repair|polish)\b")
+
+
 def task_optimiser(size: Size, scenario: Scenario) -> dict[str, Any]:
     started = time.perf_counter()
-    solution = solve(scenario, time_limit_s=size.time_limit_s)
+    events: list[tuple[float, str]] = []
+
+    def log(line: str) -> None:
+        if MILESTONE.match(line) and len(events) < 100:
+            events.append((round(time.perf_counter() - started, 2), line.strip()))
+            progress(f"optimiser: {line.strip()}")
+
+    log_error = ""
+    try:
+        solution = solve(scenario, time_limit_s=size.time_limit_s, log=log)
+    except TypeError as exc:
+        # OR-Tools 9.15's model_builder cannot take a Python log callback
+        # (ModelSolverHelper.set_log_callback); rhd_match passes it on for mip/lp/repair.
+        if "set_log_callback" not in str(exc):
+            raise
+        log_error = str(exc).splitlines()[0]
+        started = time.perf_counter()
+        solution = solve(scenario, time_limit_s=size.time_limit_s)
     wall = time.perf_counter() - started
     peak = peak_rss_gb()
     progress("optimiser solved", wall_s=round(wall, 2))
@@ -151,6 +173,9 @@ def task_optimiser(size: Size, scenario: Scenario) -> dict[str, Any]:
     }
     out |= _summary(solution.summary)
     out["plan"] = _plan_figures(scenario, solution.flows)
+    out["log"] = events
+    if log_error:
+        out["log_error"] = log_error
     return out
 
 

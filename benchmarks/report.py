@@ -171,17 +171,26 @@ def fit_exponent(x: Sequence[float], y: Sequence[float]) -> float:
     return float(slope)
 
 
+def _weeks(tasks: dict[str, Result]) -> int:
+    for res in tasks.values():
+        if res and "scenario" in res:
+            return int(res["scenario"]["weeks"])
+    return 0
+
+
 def scaling(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Build time, solve time and peak memory against arcs, with fitted growth exponents.
 
     Points come from the ``optimiser`` task (its build and solve, its process's peak memory)
-    of every size where it finished; the build-only ``build`` task gives build points too.
+    and from the build-only ``build`` task, for the sizes spanning a whole year (S → M → L:
+    XS's 12 weeks and exact MIP are another problem). A solve that used its whole time limit
+    (≥ 90 % of what the build left) says nothing about growth and is left out of that fit.
     """
     rows = []
     for name, entry in sizes.items():
         tasks = entry["tasks"]
         opt, build = tasks.get("optimiser"), tasks.get("build")
-        row: dict[str, Any] = {"size": name}
+        row: dict[str, Any] = {"size": name, "full_year": _weeks(tasks) >= 52}
         if ok(build) and build is not None:
             row |= {
                 "arcs": build["arcs"],
@@ -189,19 +198,25 @@ def scaling(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "build_peak_gb": build["peak_gb"],
             }
         if ok(opt) and opt is not None:
+            left = _num(opt["time_limit_s"]) - _num(opt["build_time_s"])
             row |= {
                 "arcs": opt["arcs"],
                 "opt_build_time_s": opt["build_time_s"],
                 "solve_time_s": opt["solve_time_s"],
                 "time_limit_s": opt["time_limit_s"],
+                "capped": _num(opt["solve_time_s"]) >= 0.9 * left,
                 "peak_gb": opt["peak_gb"],
                 "status": opt["status"],
             }
         if "arcs" not in row:
             row["arcs"] = failed_arcs(tasks)
+        failed = [t for t in ("build", "optimiser") if "failed" in (tasks.get(t) or {})]
+        if failed:
+            row["failed"] = f"`{failed[0]}` did not fit"
         rows.append(row)
-    done = [r for r in rows if "solve_time_s" in r]
-    built = [r for r in rows if "build_time_s" in r]
+    built = [r for r in rows if "build_time_s" in r and r["full_year"]]
+    done = [r for r in rows if "solve_time_s" in r and r["full_year"]]
+    solved = [r for r in done if not r["capped"]]
     exponents = {
         "build_time_s": fit_exponent(
             [r["arcs"] for r in built], [r["build_time_s"] for r in built]
@@ -209,10 +224,20 @@ def scaling(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "build_peak_gb": fit_exponent(
             [r["arcs"] for r in built], [r["build_peak_gb"] for r in built]
         ),
-        "solve_time_s": fit_exponent([r["arcs"] for r in done], [r["solve_time_s"] for r in done]),
+        "solve_time_s": fit_exponent(
+            [r["arcs"] for r in solved], [r["solve_time_s"] for r in solved]
+        ),
         "peak_gb": fit_exponent([r["arcs"] for r in done], [r["peak_gb"] for r in done]),
     }
-    return {"rows": rows, "exponents": exponents, "points_build": len(built), "points": len(done)}
+    return {
+        "rows": rows,
+        "exponents": exponents,
+        "sizes_build": [r["size"] for r in built],
+        "sizes_solve": [r["size"] for r in solved],
+        "sizes_memory": [r["size"] for r in done],
+        "points_build": len(built),
+        "points": len(done),
+    }
 
 
 def failed_arcs(tasks: dict[str, Result]) -> float:
@@ -269,7 +294,7 @@ def targets(sizes: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
                 if "local_headroom_points" in d:
                     lm = tasks["local_max"]
                     measured += (
-                        f"; the instance allows about {d['local_headroom_points']:+.1f} at most "
+                        f"; the instance leaves only about {d['local_headroom_points']:+.1f} "
                         f"(local share ceiling: {_pct(lm['plan_share_local'])} for the best "
                         f"local-only plan, LP bound {_pct(lm['lp_local_reference_share'])} of the "
                         f"demand's reference value)"
@@ -406,7 +431,10 @@ def size_table(entry: dict[str, Any]) -> list[str]:
         if ok(lp):
             rows.append(
                 model_row(
-                    f"LP relaxation ({lp.get('solver')}): a bound", lp, math.nan, shares=False
+                    f"LP relaxation ({lp.get('solver') or 'no solver finished'}): a bound",
+                    lp,
+                    math.nan,
+                    shares=False,
                 )
             )
         else:
@@ -507,7 +535,8 @@ def size_notes(entry: dict[str, Any]) -> list[str]:
         lines.append(
             f"- Optimiser vs greedy (same inputs, same checker): **{d['gain_local_points']:+.1f} "
             f"points of local share**, **{d['gain_organic_points']:+.1f} points of organic "
-            f"share**, objective lower by {_sci(d['gain_objective'])}; greedy "
+            f"share**, objective {'lower' if d['gain_objective'] >= 0 else '**higher**'} "
+            f"by {_sci(abs(d['gain_objective']))}; greedy "
             f"{greedy['time_s']:.2f} s, {greedy['violations']} violations."
         )
     local_max = tasks.get("local_max")
@@ -667,12 +696,12 @@ def strategy_table(res: Result, bound: float) -> list[str]:
 def scaling_table(sc: dict[str, Any]) -> list[str]:
     rows = [
         [
-            r["size"],
+            r["size"] + (f" ({r['failed']})" if r.get("failed") else ""),
             _int(r.get("arcs")),
             _fmt(r.get("build_time_s"), 3),
             _fmt(r.get("build_peak_gb")),
             _fmt(r.get("opt_build_time_s"), 3),
-            _fmt(r.get("solve_time_s"), 1),
+            _fmt(r.get("solve_time_s"), 1) + (" (hit the limit)" if r.get("capped") else ""),
             _fmt(r.get("time_limit_s"), 0),
             _fmt(r.get("peak_gb")),
         ]
@@ -692,12 +721,20 @@ def scaling_table(sc: dict[str, Any]) -> list[str]:
         rows,
     )
     e = sc["exponents"]
+
+    def sizes(key: str) -> str:
+        return " → ".join(sc.get(key, [])) or "none"
+
     out += [
         "",
-        f"Fitted growth exponents b in time ∝ arcs^b (least squares on logs): build time "
-        f"**{_fmt(e['build_time_s'])}** and build memory **{_fmt(e['build_peak_gb'])}** "
-        f"({sc['points_build']} sizes); solve time **{_fmt(e['solve_time_s'])}** and optimiser "
-        f"memory **{_fmt(e['peak_gb'])}** ({sc['points']} sizes).",
+        "Fitted growth exponents b in y ∝ arcs^b (least squares on logs, whole-year sizes "
+        "only): "
+        f"build time **{_fmt(e['build_time_s'])}** and build-task memory "
+        f"**{_fmt(e['build_peak_gb'])}** ({sizes('sizes_build')}); solve time "
+        f"**{_fmt(e['solve_time_s'])}** ({sizes('sizes_solve')}: solves that hit their time "
+        f"limit are left out); optimiser memory **{_fmt(e['peak_gb'])}** "
+        f"({sizes('sizes_memory')}). Memory includes the ~0.1 GB of an idle Python with the "
+        "libraries loaded, which flattens the small sizes.",
     ]
     return out
 
@@ -845,6 +882,15 @@ def markdown(results: dict[str, Any]) -> str:
             lines += ["", f"Where {name}'s build time goes:", "", *profile_table(build)]
         elif build is not None and build.get("last_progress"):
             lines += ["", f"Where {name}'s build got to:", "", *failed_profile(build)]
+        opt = tasks.get("optimiser")
+        if ok(opt) and opt is not None and opt.get("log"):
+            lines += [
+                "",
+                f"Where {name}'s solve time goes (the decomposition's log; seconds since the "
+                f"call, build included):",
+                "",
+                *_table(["s", "step"], [[f"{t:.1f}", f"`{m}`"] for t, m in opt["log"]]),
+            ]
         solvers = tasks.get("solvers")
         if ok(solvers) and solvers is not None:
             lines += ["", f"### Solver comparison ({name})", *solver_tables(solvers)]

@@ -3,8 +3,8 @@
 :func:`profile_build` runs the steps of :func:`rhd_match.model.build.build_model` one by one
 (the same functions, in the same order) and records, after each, the wall time (s), the
 resident memory now and the peak so far (GB). ``build_index``'s two large helpers (``_arcs``:
-offer × canteen pairs, ``_drops``) are timed inside it. Progress lines go to stderr, so a step
-that runs out of memory is named in the report.
+offer × canteen pairs with the minimum lot and franco reductions; ``_drops``) are timed inside
+it. Progress lines go to stderr, so a step that runs out of memory is named in the report.
 
 :func:`csr_floor` is the floor of the issue: the time to assemble the same CSR matrix from its
 precomputed triplets with scipy alone.
@@ -74,7 +74,8 @@ def _timing_helpers(steps: _Steps) -> Iterator[None]:
         def timed_fn(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             out = fn(*args, **kwargs)
-            extra = {"rows": len(out)} if hasattr(out, "__len__") else {}
+            rows = out[0] if isinstance(out, tuple) else out  # _arcs: (arcs, demand rows)
+            extra = {"rows": len(rows)} if hasattr(rows, "__len__") else {}
             steps.add(f"  index.{name}", time.perf_counter() - started, **extra)
             return out
 

@@ -87,12 +87,12 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     reach = stages.groupby(["canteen_id", "product_id", "week"]).any()
     key = pd.MultiIndex.from_frame(conv[["canteen_id", "product_id", "week"]])
     found = reach.reindex(key).fillna(False).astype(bool)
-    small = index.below_franco
+    small = index.below_franco_demand
     small_keys = pd.MultiIndex.from_arrays(
         [
-            index.canteen_ids[small["canteen"].to_numpy()],
-            index.product_ids[small["product"].to_numpy()],
-            index.weeks[small["week"].to_numpy()],
+            index.canteen_ids[index.demand["canteen"].to_numpy()[small]],
+            index.product_ids[index.demand["product"].to_numpy()[small]],
+            index.weeks[index.demand["week"].to_numpy()[small]],
         ]
     )
     only_small = ~found["any"].to_numpy() & key.isin(small_keys)

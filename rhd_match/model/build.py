@@ -88,11 +88,20 @@ def _stack(
     blocks: list[Rows], n_cols: int
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, tuple[RowFamily, ...]]:
     offsets = np.cumsum([0] + [b.count for b in blocks])
-    rows = np.concatenate([b.row + off for b, off in zip(blocks, offsets, strict=False)])
-    cols = np.concatenate([b.col for b in blocks])
-    vals = np.concatenate([b.val for b in blocks])
-    keep = vals != 0
-    matrix = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(int(offsets[-1]), n_cols))
+    # One preallocated triplet array each: no concatenated temporaries at scale.
+    nnz = sum(len(b.val) for b in blocks)
+    rows, cols, vals = np.empty(nnz, np.int64), np.empty(nnz, np.int64), np.empty(nnz)
+    pos = 0
+    for b, off in zip(blocks, offsets, strict=False):
+        end = pos + len(b.val)
+        np.add(b.row, off, out=rows[pos:end])
+        cols[pos:end], vals[pos:end] = b.col, b.val
+        pos = end
+    if not vals.all():
+        keep = vals != 0
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(int(offsets[-1]), n_cols))
+    del rows, cols, vals
     matrix.sum_duplicates()
     families = tuple(
         RowFamily(b.family, int(off), b.count, b.keys)

@@ -8,6 +8,7 @@ follows the input tables' order, so the same scenario always gives the same mode
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,10 @@ from ..egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
 from ..geo import haversine_km
 from ..params import Targets
 from ..scenario import Scenario
+
+#: Candidate offer × canteen pairs that :func:`_arcs` examines at once: its working memory is
+#: about 60 bytes a pair, so a chunk stays near 250 MB whatever the scenario's size.
+CHUNK_PAIRS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -27,15 +32,17 @@ class ModelIndex:
     * ``offers`` (one row per offer o with qty > 0): ``producer``, ``product``, ``week``,
       ``qty``, ``price``, ``quality``, ``organic``, ``lot`` (unit, 0 = none).
     * ``arcs`` (one row per arc a): ``offer`` and ``demand`` row positions, ``producer``,
-      ``canteen``, ``week``, ``ub`` (unit), ``kg_per_unit``, ``price``, ``ref_price``,
-      ``quality``, ``organic``, ``meat_fish``, ``local``, ``distance_km``, ``lot``, ``drop``.
+      ``canteen``, ``product``, ``week``, ``ub`` (unit), ``kg_per_unit``, ``price``,
+      ``ref_price``, ``quality``, ``organic``, ``meat_fish``, ``local``, ``distance_km``,
+      ``lot``, ``drop``.
     * ``drops`` (one row per drop g = producer × canteen × week with an arc): ``producer``,
       ``canteen``, ``week``, ``kg_bound`` (U_g, kg), ``franco`` (EUR HT), ``binary`` (whether
       a drop variable is needed).
     * ``canteens``: per canteen code: the three targets and ``budget`` (EUR HT, NaN = none).
     * ``producers``: per producer code: ``capacity_kg``, ``max_drops``, ``franco``.
-    * ``below_franco``: arcs left out because their drop can never reach the producer's
-      minimum order (columns as ``arcs`` without ``drop``); kept to explain unmet demand.
+    * ``below_franco_demand``: sorted positions in ``demand`` of the rows that lost at least
+      one arc because its drop can never reach the producer's minimum order; kept to explain
+      unmet demand.
     """
 
     canteen_ids: np.ndarray
@@ -48,7 +55,7 @@ class ModelIndex:
     drops: pd.DataFrame
     canteens: pd.DataFrame
     producers: pd.DataFrame
-    below_franco: pd.DataFrame
+    below_franco_demand: np.ndarray
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
@@ -58,9 +65,8 @@ def build_index(scenario: Scenario) -> ModelIndex:
     canteen_ids = scenario.canteens["canteen_id"].to_numpy(dtype=object)
     producer_ids = scenario.producers["producer_id"].to_numpy(dtype=object)
     product_ids = products["product_id"].to_numpy(dtype=object)
-    weeks = np.array(
-        sorted(set(scenario.demand["week"]).union(scenario.offers["week"])), dtype=object
-    )
+    all_weeks = pd.concat([scenario.demand["week"], scenario.offers["week"]])
+    weeks = all_weeks.drop_duplicates().sort_values().to_numpy(dtype=object)
     n_product, n_week = len(product_ids), len(weeks)
     product_code = pd.Index(product_ids)
     week_code = pd.Index(weeks)
@@ -109,14 +115,12 @@ def build_index(scenario: Scenario) -> ModelIndex:
     )
     reach = distance <= prod["delivery_radius_km"].to_numpy(float)[:, None]
     reach &= ((capacity > 0) & (max_drops > 0))[:, None]
-    pair_p, pair_c = np.nonzero(reach)
-    arcs = _arcs(offers, demand, pair_p, pair_c, len(producer_ids), n_product, n_week)
+    arcs, below_franco_demand = _arcs(offers, demand, reach, capacity, franco, n_product, n_week)
     arcs["distance_km"] = distance[arcs["producer"].to_numpy(), arcs["canteen"].to_numpy()]
     local_radius = params.local_radius_km
     arcs["local"] = (
         np.ones(len(arcs), bool) if local_radius is None else arcs["distance_km"] <= local_radius
     )
-    arcs, below_franco = _split_below_franco(arcs, capacity, franco, len(canteen_ids), n_week)
     drops = _drops(arcs, capacity, max_drops, franco, len(canteen_ids), n_week)
 
     return ModelIndex(
@@ -130,69 +134,106 @@ def build_index(scenario: Scenario) -> ModelIndex:
         drops=drops,
         canteens=_canteen_targets(scenario, params.targets),
         producers=pd.DataFrame({"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}),
-        below_franco=below_franco,
+        below_franco_demand=below_franco_demand,
     )
 
 
 def _arcs(
     offers: pd.DataFrame,
     demand: pd.DataFrame,
-    pair_p: np.ndarray,
-    pair_c: np.ndarray,
-    n_producer: int,
+    reach: np.ndarray,
+    capacity: np.ndarray,
+    franco: np.ndarray,
     n_product: int,
     n_week: int,
-) -> pd.DataFrame:
-    """Offer × canteen pairs in reach where the canteen demands that product that week."""
-    # Offers joined with the canteens their producer reaches, via a CSR-like producer index.
-    order = np.argsort(pair_p, kind="stable")
-    pair_p, pair_c = pair_p[order], pair_c[order]
-    start = np.searchsorted(pair_p, np.arange(n_producer + 1))
-    o_prod = offers["producer"].to_numpy()
-    count = start[o_prod + 1] - start[o_prod]
-    offer_pos = np.repeat(np.arange(len(offers)), count)
-    first = np.repeat(start[o_prod], count)
-    within = np.arange(len(offer_pos)) - np.repeat(np.cumsum(count) - count, count)
-    canteen = pair_c[first + within]
-    # Keep the pairs whose (canteen, product, week) is a demand row.
-    dem_key = (
-        demand["canteen"].to_numpy(np.int64) * n_product + demand["product"].to_numpy()
-    ) * n_week + demand["week"].to_numpy()
-    key_order = np.argsort(dem_key, kind="stable")
-    sorted_keys = dem_key[key_order]
-    o_k = offers["product"].to_numpy()[offer_pos]
-    o_w = offers["week"].to_numpy()[offer_pos]
-    arc_key = (canteen.astype(np.int64) * n_product + o_k) * n_week + o_w
-    loc = np.searchsorted(sorted_keys, arc_key)
-    loc = np.minimum(loc, len(sorted_keys) - 1) if len(sorted_keys) else loc
-    found = sorted_keys[loc] == arc_key if len(sorted_keys) else np.zeros(len(arc_key), bool)
-    offer_pos, canteen, demand_pos = offer_pos[found], canteen[found], key_order[loc[found]]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Offer × canteen pairs in ``reach`` (producer × canteen, bool) where the canteen demands
+    that product that week, the offer's minimum lot fits and the drop can pay the franco.
 
-    o = offers.iloc[offer_pos]
-    d = demand.iloc[demand_pos]
-    ub = np.minimum(o["qty"].to_numpy(), d["qty"].to_numpy())
-    lot = o["lot"].to_numpy()
-    fits = lot <= ub
+    Returns the arcs (offers in order, then canteens in code order; columns as
+    :class:`ModelIndex` ``arcs`` without ``distance_km``, ``local`` and ``drop``) and the sorted
+    positions of the demand rows that lost an arc to the franco (:func:`_below_franco`).
+
+    Offers are taken by whole (producer, week) groups, about :data:`CHUNK_PAIRS` candidate pairs
+    at a time: a group × its producer's canteens is a set of whole drops, so the franco test on
+    a chunk is exact, and the candidates of the whole scenario (~90 M at size M) never coexist.
+    """
+    n_canteen = reach.shape[1]
+    n_reach = reach.sum(axis=1)
+    reach_start = np.cumsum(n_reach) - n_reach
+    _, reach_canteen = np.nonzero(reach)  # row-major: each producer's canteens in code order
+    o_prod, o_k, o_w = (offers[c].to_numpy() for c in ("producer", "product", "week"))
+    o_qty, o_lot, o_price = (offers[c].to_numpy() for c in ("qty", "lot", "price"))
+    d_qty, d_kg = demand["qty"].to_numpy(), demand["kg_per_unit"].to_numpy()
+    # (product, week, canteen) → demand row (-1 = none), a dense table of 4 bytes a cell; an
+    # offer's candidates are the cells from its (product, week) row, plus their canteen.
+    demand_at = np.full(n_product * n_week * n_canteen, -1, np.int32)
+    d_c, d_k, d_w = (demand[c].to_numpy() for c in ("canteen", "product", "week"))
+    demand_at[(d_k * n_week + d_w) * n_canteen + d_c] = np.arange(len(demand))
+    offer_row = (o_k * n_week + o_w) * n_canteen
+
+    # Offers by (producer, week) group: a group × the canteens its producer reaches is a set
+    # of whole drops, so chunks cut between groups.
+    order = np.lexsort((o_w, o_prod))
+    p_sorted = o_prod[order]
+    new_group = (np.diff(p_sorted, prepend=-1) != 0) | (np.diff(o_w[order], prepend=-1) != 0)
+    pairs = n_reach[p_sorted]
+    before = np.cumsum(pairs) - pairs  # candidate pairs of the offers before, in this order
+    group_start = np.flatnonzero(new_group)
+    cuts = group_start[np.unique(before[group_start] // CHUNK_PAIRS, return_index=True)[1]]
+    bounds = np.r_[0, cuts[1:], len(order)]  # at least one chunk, empty when there is no offer
+
+    kept, below_franco = [], np.zeros(len(demand), bool)
+    for lo, hi in pairwise(bounds):
+        chunk, chunk_p, count = order[lo:hi], p_sorted[lo:hi], pairs[lo:hi]
+        # Each candidate: its offer's position in the chunk, its reach pair (its producer's
+        # first + its rank among its offer's candidates) and its demand row.
+        pos = np.repeat(np.arange(hi - lo), count)
+        shift = reach_start[chunk_p] - (np.cumsum(count) - count)
+        pair = np.arange(len(pos)) + np.repeat(shift, count)
+        dem = demand_at[np.repeat(offer_row[chunk], count) + reach_canteen[pair]]
+        hit = dem >= 0
+        pos, pair, dem = pos[hit], pair[hit], dem[hit]
+        offer = chunk[pos]
+        ub = np.minimum(o_qty[offer], d_qty[dem])
+        fits = o_lot[offer] <= ub
+        pos, pair, dem, offer, ub = (x[fits] for x in (pos, pair, dem, offer, ub))
+        # The chunk's drops get consecutive codes, a group's one per canteen in reach.
+        group_code = np.cumsum(np.where(new_group[lo:hi], count, 0)) - count
+        drop = pair + (group_code - reach_start[chunk_p])[pos]
+        p = o_prod[offer]
+        dead = _below_franco(drop, ub, o_price[offer], d_kg[dem], capacity[p], franco[p])
+        kept.append((offer[~dead], reach_canteen[pair[~dead]], dem[~dead]))
+        below_franco[dem[dead]] = True
+
+    offer, canteen, dem = (np.concatenate(parts) for parts in zip(*kept, strict=True))
+    # Back to offer order; each offer's canteens are already in code order.
+    back = np.argsort(offer, kind="stable")
+    offer, canteen, dem = offer[back], canteen[back], dem[back].astype(np.intp)
+
+    offer_columns = ("producer", "product", "week", "qty", "price", "quality", "organic", "lot")
+    o = {c: offers[c].to_numpy()[offer] for c in offer_columns}
+    d = {c: demand[c].to_numpy()[dem] for c in ("qty", "kg_per_unit", "ref_price", "meat_fish")}
     arcs = pd.DataFrame(
         {
-            "offer": offer_pos,
-            "demand": demand_pos,
-            "producer": o["producer"].to_numpy(),
+            "offer": offer,
+            "demand": dem,
+            "producer": o["producer"],
             "canteen": canteen,
-            "product": o["product"].to_numpy(),
-            "week": o["week"].to_numpy(),
-            "ub": ub,
-            "kg_per_unit": d["kg_per_unit"].to_numpy(),
-            "price": o["price"].to_numpy(),
-            "ref_price": d["ref_price"].to_numpy(),
-            "quality": o["quality"].to_numpy(),
-            "organic": o["organic"].to_numpy(),
-            "meat_fish": d["meat_fish"].to_numpy(),
-            "lot": lot,
-        }
+            "product": o["product"],
+            "week": o["week"],
+            "ub": np.minimum(o["qty"], d["qty"]),
+            "kg_per_unit": d["kg_per_unit"],
+            "price": o["price"],
+            "ref_price": d["ref_price"],
+            "quality": o["quality"],
+            "organic": o["organic"],
+            "meat_fish": d["meat_fish"],
+            "lot": o["lot"],
+        },
+        copy=False,  # the gathered columns are fresh: no second copy into 2-D blocks
     )
-    kept: pd.DataFrame = arcs.loc[fits].reset_index(drop=True)
-    return kept
+    return arcs, np.flatnonzero(below_franco)
 
 
 def _drops(
@@ -239,27 +280,24 @@ def _canteen_targets(scenario: Scenario, defaults: Targets) -> pd.DataFrame:
     )
 
 
-def _split_below_franco(
-    arcs: pd.DataFrame, capacity: np.ndarray, franco: np.ndarray, n_canteen: int, n_week: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Leave out the arcs of drops that can never pay the franco (an exact reduction).
+def _below_franco(
+    drop: np.ndarray,
+    ub: np.ndarray,
+    price: np.ndarray,
+    kg_per_unit: np.ndarray,
+    capacity: np.ndarray,
+    franco: np.ndarray,
+) -> np.ndarray:
+    """Per arc (its drop's code, small and ≥ 0; u_a unit; π_a EUR HT/unit; m_a kg/unit; its
+    producer's K_p kg and F_p EUR HT): whether its drop can never pay the franco (an exact
+    reduction).
 
     A drop's value is at most Σ u_a π_a (everything it could carry) and at most
     K_p · max_a(π_a / m_a) (a full van of its dearest food per kg); below F_p the drop can
     never happen, so its arcs carry nothing in any feasible plan.
     """
-    p, c, w = (arcs[col].to_numpy(np.int64) for col in ("producer", "canteen", "week"))
-    _, first, group = np.unique(
-        (p * n_canteen + c) * n_week + w, return_index=True, return_inverse=True
-    )
-    producer = p[first]
-    price = arcs["price"].to_numpy()
-    most = np.bincount(group, arcs["ub"].to_numpy() * price, minlength=len(first))
-    per_kg = np.zeros(len(first))
-    np.maximum.at(per_kg, group, price / arcs["kg_per_unit"].to_numpy())
-    reach = np.minimum(most, capacity[producer] * per_kg)
-    dead = (reach < franco[producer] - 1e-9)[group]
-    return (
-        arcs.loc[~dead].reset_index(drop=True),
-        arcs.loc[dead].reset_index(drop=True),
-    )
+    most = np.bincount(drop, ub * price)
+    per_kg = np.zeros(len(most))
+    np.maximum.at(per_kg, drop, price / kg_per_unit)
+    dead: np.ndarray = np.minimum(most[drop], capacity * per_kg[drop]) < franco - 1e-9
+    return dead

@@ -139,7 +139,7 @@ SIZES: dict[str, Size] = {
         seed=2026,
         description="between S and M (1/5 of M each way), for the scaling curve",
         time_limit_s=120.0,
-        lp_time_limit_s=600.0,
+        lp_time_limit_s=300.0,
         task_timeout_s=1200.0,
     ),
     "M": Size(

@@ -147,7 +147,7 @@ def task_build(size: Size, scenario: Scenario) -> dict[str, Any]:
 
 
 #: Lines of the decomposition's log kept, with their time: where the solve time goes.
-MILESTONE = re.compile(r"^(prices|delivery|repair|polish)\b")
+MILESTONE = re.compile(r"^(prices|delivery|repair|reprice|polish)\b")
 
 
 def task_optimiser(size: Size, scenario: Scenario) -> dict[str, Any]:

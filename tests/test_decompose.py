@@ -55,11 +55,23 @@ def test_skipped_phases_keep_the_plan_valid_and_the_bound_valid(
     assert lean.best_bound <= full.best_bound + RTOL * abs(exact)
 
 
-def test_polishing_never_worsens_the_plan(small: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    polished = small.solve(strategy="decompose", time_limit_s=60)
+@pytest.mark.parametrize("last_phase", ["polish", "reprice"])
+def test_the_last_phase_never_worsens_the_repaired_plan(
+    small: Scenario, last_phase: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole-year polishing LP (small models) or weekly re-pricing (large ones) after repair."""
     monkeypatch.setattr(decompose, "POLISH_MAX_COLUMNS", 0)
-    unpolished = small.solve(strategy="decompose", time_limit_s=60)
-    assert polished.objective <= unpolished.objective + RTOL * abs(unpolished.objective)
+    monkeypatch.setattr(decompose, "REPRICE_ROUNDS", 0)
+    repaired = small.solve(strategy="decompose", time_limit_s=60)
+    monkeypatch.undo()
+    if last_phase == "reprice":
+        monkeypatch.setattr(decompose, "POLISH_MAX_COLUMNS", 0)
+    lines: list[str] = []
+    finished = small.solve(strategy="decompose", time_limit_s=60, log=lines.append)
+    ran = {"polish": ("polish:", "->"), "reprice": ("reprice ", ": plan")}[last_phase]
+    assert any(line.startswith(ran[0]) and ran[1] in line for line in lines)
+    assert check(small, finished).empty
+    assert finished.objective <= repaired.objective + RTOL * abs(repaired.objective)
 
 
 @pytest.mark.parametrize("time_limit_s", [0.05, 0.5])

@@ -10,12 +10,18 @@ computed by one small LP per week (in parallel). The strategy:
 
 1. start from μ = W_S on every EGalim row (every canteen short of every target: the usual case)
    and μ = 0 on budgets; improve μ by projected subgradient steps (Polyak step towards the
-   best plan value seen) on the *transport* relaxation (no drop or franco rows: fastest);
+   best plan value seen) on the *transport* relaxation (no drop or franco rows: fastest), for
+   at most :data:`SEARCH_SHARE` of the time;
 2. one pass of the weekly relaxations *with* drops, franco and lots at the best μ: a stronger
-   bound, and flows from which to choose drops;
+   bound, and flows from which to choose drops — only when its measured cost fits (at size M
+   it does not, and the transport flows are used);
 3. per week, open drops and lots from those flows and repair by LPs until every open drop pays
-   its franco (as :func:`~rhd_match.model.strategies.solve_repair` does for the whole model).
+   its franco (as :func:`~rhd_match.model.strategies.solve_repair` does for the whole model),
+   then grow the open drops while the plan improves;
+4. polish: one whole-year LP over the plan's drops with the true annual rows, or, when that LP
+   is too large, weekly re-pricing from the plan's own annual rows.
 
+A week whose LP runs out of time buys conventionally, so a plan always comes back whole.
 The plan's objective is then recomputed exactly from its flows; the gap is against the best
 bound of steps 1–2. Multipliers stay in μ_EGalim ∈ [0, W_S], μ_budget ∈ [−W_B, 0], where the
 shortfall and overrun columns keep non-negative prices, so no term of L(μ) is unbounded.

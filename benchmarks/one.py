@@ -192,10 +192,9 @@ def task_lp(size: Size, scenario: Scenario) -> dict[str, Any]:
     Tried in the order of :data:`LP_BOUND_SOLVERS` (measured fastest first on S) until one
     reports optimal, within the size's ``lp_time_limit_s`` in total.
     """
-    from .solvers import LP_CONFIGS, solve_with
+    from .solvers import LP_CONFIGS, solve_model
 
     model = build_model(scenario)
-    var = model.variables
     started = time.perf_counter()
     attempts: list[dict[str, Any]] = []
     best: dict[str, Any] | None = None
@@ -204,18 +203,7 @@ def task_lp(size: Size, scenario: Scenario) -> dict[str, Any]:
         if left < 1.0:
             break
         solver, params = LP_CONFIGS[label]
-        run = solve_with(
-            model.matrix,
-            model.objective,
-            model.row_lower,
-            model.row_upper,
-            var.lower,
-            var.upper,
-            None,
-            solver,
-            params,
-            left,
-        )
+        run = solve_model(model, False, solver, params, left)
         attempts.append({"solver": label, **run})
         progress(f"LP relaxation {label}", status=run["status"], time_s=round(run["time_s"], 2))
         if run["status"] == "optimal":
@@ -300,7 +288,7 @@ def task_local_max(size: Size, scenario: Scenario) -> dict[str, Any]:
     achievable local share; the LP relaxation of the same model bounds the local purchases'
     reference value (EUR HT) from above, here as a fraction of the demand's reference value.
     """
-    from .solvers import LP_CONFIGS, solve_with
+    from .solvers import LP_CONFIGS, solve_model
 
     weights = scenario.parameters.weights.model_dump() | {
         "egalim_shortfall": 0.0,
@@ -316,22 +304,10 @@ def task_local_max(size: Size, scenario: Scenario) -> dict[str, Any]:
     plan_time = time.perf_counter() - started
     row = solution.summary.iloc[0]
     model = build_model(local_only)
-    var = model.variables
     bound: dict[str, Any] = {"status": "not run"}
     for label in LP_BOUND_SOLVERS:
         solver, params = LP_CONFIGS[label]
-        bound = solve_with(
-            model.matrix,
-            model.objective,
-            model.row_lower,
-            model.row_upper,
-            var.lower,
-            var.upper,
-            None,
-            solver,
-            params,
-            size.lp_time_limit_s,
-        )
+        bound = solve_model(model, False, solver, params, size.lp_time_limit_s)
         bound["solver"] = label
         if bound["status"] == "optimal":
             break

@@ -24,8 +24,8 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from rhd_match.model.build import LinearModel
-from rhd_match.model.decompose import GLOBAL_FAMILIES, week_problems
-from rhd_match.model.solvers import _STATUS
+from rhd_match.model.decompose import AnnualRows, week_problems
+from rhd_match.model.solvers import _STATUS, load_model
 
 from .measure import progress
 
@@ -66,14 +66,7 @@ def solve_with(
 ) -> dict[str, Any]:
     """One model_builder solve; status, objective, bound, wall time (s) and any message."""
     started = time.perf_counter()
-    model: Any = mbh.ModelBuilderHelper()
-    model.fill_model_from_sparse_data(
-        *(np.asarray(a, dtype=np.float64) for a in (lower, upper, objective, row_lower, row_upper)),
-        sp.csr_matrix(matrix, dtype=np.float64),
-    )
-    if integer is not None:
-        for j in np.flatnonzero(integer):
-            model.set_var_integrality(int(j), True)
+    model = load_model(matrix, objective, row_lower, row_upper, lower, upper, integer)
     helper = mbh.ModelSolverHelper(solver)
     if not helper.solver_is_supported():
         return {
@@ -104,17 +97,23 @@ def solve_with(
     }
 
 
-def _starting_cost(model: LinearModel) -> np.ndarray:
-    """Costs of the decomposition's first iteration: μ = W_S on EGalim rows, 0 on budgets."""
+def solve_model(
+    model: LinearModel, integer: bool, solver: str, parameters: str, time_limit_s: float
+) -> dict[str, Any]:
+    """:func:`solve_with` on a whole model: its LP relaxation, or the exact MIP if ``integer``."""
     var = model.variables
-    w_short = float(model.objective[var.cols("short_quality")].max(initial=0.0))
-    rows = [
-        np.arange(f.start, f.start + f.count) for f in model.families if f.name in GLOBAL_FAMILIES
-    ]
-    glob = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    mu = np.where(np.isfinite(model.row_lower[glob]), w_short, 0.0)
-    cost: np.ndarray = model.objective - model.matrix[glob].T @ mu
-    return cost
+    return solve_with(
+        model.matrix,
+        model.objective,
+        model.row_lower,
+        model.row_upper,
+        var.lower,
+        var.upper,
+        var.integer if integer else None,
+        solver,
+        parameters,
+        time_limit_s,
+    )
 
 
 def weekly_lps(
@@ -125,7 +124,8 @@ def weekly_lps(
     left out then are counted as not solved."""
     problems = week_problems(model, with_delivery=with_delivery)
     chosen = np.unique(np.linspace(0, len(problems) - 1, min(weeks, len(problems))).astype(int))
-    cost = _starting_cost(model)
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, annual.mu_high)
     var = model.variables
     out = []
     for label, (solver, params) in LP_CONFIGS.items():
@@ -175,21 +175,9 @@ def weekly_lps(
 
 def full_lp(model: LinearModel, time_limit_s: float) -> list[dict[str, Any]]:
     """Each LP configuration on the whole LP relaxation, time-limited (s)."""
-    var = model.variables
     out = []
     for label, (solver, params) in LP_CONFIGS.items():
-        run = solve_with(
-            model.matrix,
-            model.objective,
-            model.row_lower,
-            model.row_upper,
-            var.lower,
-            var.upper,
-            None,
-            solver,
-            params,
-            time_limit_s,
-        )
+        run = solve_model(model, False, solver, params, time_limit_s)
         out.append({"solver": label, **run})
         progress(f"full LP {label}", time_s=round(run["time_s"], 2), status=run["status"])
     return out
@@ -197,21 +185,9 @@ def full_lp(model: LinearModel, time_limit_s: float) -> list[dict[str, Any]]:
 
 def mip(model: LinearModel, time_limit_s: float) -> list[dict[str, Any]]:
     """Each MIP configuration on the exact model, time-limited (s)."""
-    var = model.variables
     out = []
     for label, (solver, params) in MIP_CONFIGS.items():
-        run = solve_with(
-            model.matrix,
-            model.objective,
-            model.row_lower,
-            model.row_upper,
-            var.lower,
-            var.upper,
-            var.integer,
-            solver,
-            params,
-            time_limit_s,
-        )
+        run = solve_model(model, True, solver, params, time_limit_s)
         out.append({"solver": label, **run})
         progress(f"MIP {label}", time_s=round(run["time_s"], 2), status=run["status"])
     return out

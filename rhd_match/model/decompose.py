@@ -41,7 +41,15 @@ import scipy.sparse as sp
 from ..params import SolverOptions
 from .build import LinearModel
 from .solvers import SolverRun, run_solver
-from .strategies import ZERO, Deadline, Plan, choose_drops, close_short_drops
+from .strategies import (
+    ZERO,
+    Deadline,
+    Plan,
+    all_conventional,
+    close_short_drops,
+    fixed_delivery,
+    open_from_relaxation,
+)
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
 DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot")
@@ -123,9 +131,8 @@ class _Weekly:
         model: LinearModel,
         options: SolverOptions,
         deadline: Deadline,
-        log: Callable[[str], None] | None,
     ) -> None:
-        self.model, self.options, self.deadline, self.log = model, options, deadline, log
+        self.model, self.options, self.deadline = model, options, deadline
         self.pool = ThreadPoolExecutor(max_workers=options.threads)
 
     def solve(
@@ -182,6 +189,59 @@ class _Weekly:
         self.pool.shutdown()
 
 
+@dataclass(frozen=True)
+class AnnualRows:
+    """The per-canteen annual rows (EGalim shares, budgets) that the multipliers price.
+
+    ``w_short`` and ``w_over`` are the shortfall and overrun prices (per EUR HT): they bound
+    the multipliers, μ_EGalim ∈ [0, W_S] and μ_budget ∈ [−W_B, 0] (see the module docstring).
+    """
+
+    matrix: sp.csr_matrix
+    rhs: np.ndarray
+    is_budget: np.ndarray
+    w_short: float
+    w_over: float
+
+    @classmethod
+    def of(cls, model: LinearModel) -> AnnualRows:
+        var = model.variables
+        rows = np.flatnonzero(row_weeks(model) < 0)
+        is_budget = ~np.isfinite(model.row_lower[rows])
+        return cls(
+            model.matrix[rows],
+            np.where(is_budget, model.row_upper[rows], model.row_lower[rows]),
+            is_budget,
+            float(model.objective[var.cols("short_quality")].max(initial=0.0)),
+            float(model.objective[var.cols("overrun")].max(initial=0.0)),
+        )
+
+    @property
+    def mu_low(self) -> np.ndarray:
+        low: np.ndarray = np.where(self.is_budget, -self.w_over, 0.0)
+        return low
+
+    @property
+    def mu_high(self) -> np.ndarray:
+        """Also the starting multipliers: every canteen short of every target, no overrun."""
+        high: np.ndarray = np.where(self.is_budget, 0.0, self.w_short)
+        return high
+
+    def cost(self, model: LinearModel, mu: np.ndarray) -> np.ndarray:
+        """Column costs of the weekly problems at multipliers ``mu``: c − A_Gᵀμ."""
+        priced: np.ndarray = model.objective - self.matrix.T @ mu
+        return priced
+
+    def of_plan(self, values: np.ndarray) -> np.ndarray:
+        """What each annual row is worth to ``values``: W_S on a target it misses, −W_B on a
+        budget it overruns, 0 on rows it already meets."""
+        activity = self.matrix @ values - self.rhs
+        short = np.where(activity < 0, self.w_short, 0.0)
+        over = np.where(activity > 0, -self.w_over, 0.0)
+        priced: np.ndarray = np.where(self.is_budget, over, short)
+        return priced
+
+
 def solve_decompose(
     model: LinearModel,
     options: SolverOptions,
@@ -192,18 +252,11 @@ def solve_decompose(
     """Weekly Lagrangian decomposition, then weekly repair (see the module docstring)."""
     assert plan_objective is not None
     var = model.variables
-    glob = np.flatnonzero(row_weeks(model) < 0)
-    a_glob = model.matrix[glob]
-    is_budget = ~np.isfinite(model.row_lower[glob])
-    rhs = np.where(is_budget, model.row_upper[glob], model.row_lower[glob])
-    # The shortfall and overrun prices bound the multipliers (see the module docstring).
-    w_short = float(model.objective[var.cols("short_quality")].max(initial=0.0))
-    w_over = float(model.objective[var.cols("overrun")].max(initial=0.0))
-    mu_low = np.where(is_budget, -w_over, 0.0)
-    mu_high = np.where(is_budget, 0.0, w_short)
+    annual = AnnualRows.of(model)
+    rhs, mu_low, mu_high = annual.rhs, annual.mu_low, annual.mu_high
     mu = mu_high.copy()
 
-    weekly = _Weekly(model, options, deadline, log)
+    weekly = _Weekly(model, options, deadline)
     try:
         transport = week_problems(model, with_delivery=False)
         best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
@@ -214,7 +267,7 @@ def solve_decompose(
         while iterations < 40 and deadline.left() - pass_s > search_end:
             iterations += 1
             pass_started = time.perf_counter()
-            cost = model.objective - a_glob.T @ mu
+            cost = annual.cost(model, mu)
             values, total, ok = weekly.solve(transport, cost, var.lower, var.upper)
             pass_s = time.perf_counter() - pass_started
             if not ok:
@@ -234,7 +287,7 @@ def solve_decompose(
             _say(log, f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
             if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
                 break
-            grad = a_glob @ values - rhs
+            grad = annual.matrix @ values - rhs
             moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))
             norm = float(grad[moving] @ grad[moving])
             if norm <= 0:
@@ -243,7 +296,7 @@ def solve_decompose(
             mu = np.clip(mu - step * grad, mu_low, mu_high)
 
         full = week_problems(model, with_delivery=True)
-        cost = model.objective - a_glob.T @ best_mu
+        cost = annual.cost(model, best_mu)
         # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured
         # at size M): worth it for a slightly stronger bound and better drops only when
         # that leaves the repair most of the time.
@@ -255,15 +308,14 @@ def solve_decompose(
             _say(log, f"delivery relaxation: bound {best_bound:.6g}")
         else:
             _say(log, "delivery relaxation: skipped, drops chosen from the transport flows")
-        open_drop = _drops_from_relaxation(model, relaxed)
+        open_drop, open_lot = open_from_relaxation(model, relaxed)
         repaired = _weekly_repair(
-            model, weekly, full, cost, relaxed, open_drop, deadline, log, plan_objective
+            model, weekly, full, cost, open_drop, open_lot, deadline, log, plan_objective
         )
         polished = _polish(model, repaired, options, deadline, log, plan_objective)
         if polished is None:
-            prices = _Prices(a_glob, rhs, is_budget, w_short, w_over)
             polished = _reprice(
-                model, weekly, full, prices, best_mu, repaired, deadline, log, plan_objective
+                model, weekly, full, annual, best_mu, repaired, deadline, log, plan_objective
             )
         plan_values = polished
     finally:
@@ -272,62 +324,33 @@ def solve_decompose(
     return Plan(plan_values, "feasible", best_bound, options.lp_solver, iterations), run
 
 
-def _drops_from_relaxation(model: LinearModel, relaxed: np.ndarray) -> np.ndarray:
-    """Open drops the relaxation used, at most N_p per producer-week, franco-paying first."""
-    var, index = model.variables, model.index
-    x = relaxed[var.cols("x")]
-    arc_drop = index.arcs["drop"].to_numpy()
-    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
-    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
-    return choose_drops(
-        index.drops.iloc[var.drop_rows],
-        value[var.drop_rows],
-        used[var.drop_rows],
-        index.producers["max_drops"].to_numpy(),
-    )
-
-
 def _weekly_repair(
     model: LinearModel,
     weekly: _Weekly,
     problems: list[WeekProblem],
     cost: np.ndarray,
-    start: np.ndarray,
     open_drop: np.ndarray,
+    open_lot: np.ndarray,
     deadline: Deadline,
     log: Callable[[str], None] | None,
     plan_objective: Callable[[np.ndarray], float],
 ) -> np.ndarray:
     """From open drops, re-solve until every franco is paid, then grow.
 
-    Lots open where ``start`` sends at least the lot. Growing: a closed drop whose producer
+    Lots stay as given. Growing: a closed drop whose producer
     has a drop to spare that week and whose leftover stock could pay the franco from what the
     canteen still buys conventionally is opened, and the franco loop runs again; the best plan
     by true objective is kept.
     """
     var, index = model.variables, model.index
-    drops = index.drops.iloc[var.drop_rows]
     max_drops = index.producers["max_drops"].to_numpy()
-    lots = var.lot_arcs
-    open_lot = start[var.cols("x")][lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
-    has_franco = drops["franco"].to_numpy() > 0
-    conventional = np.zeros(var.count)
-    conventional[var.cols("v")] = index.demand["qty"].to_numpy()
+    conventional = all_conventional(model)
     best, best_objective = conventional, math.inf
     round_s = 0.0
     for grow_round in range(GROWTH_ROUNDS):
         round_started = time.perf_counter()
         values = _franco_loop(
-            model,
-            weekly,
-            problems,
-            cost,
-            open_drop,
-            open_lot,
-            has_franco,
-            deadline,
-            log,
-            conventional,
+            model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
         )
         objective = plan_objective(values)
         _say(log, f"repair round {grow_round}: plan {objective:.6g}")
@@ -350,7 +373,6 @@ def _franco_loop(
     cost: np.ndarray,
     open_drop: np.ndarray,
     open_lot: np.ndarray,
-    has_franco: np.ndarray,
     deadline: Deadline,
     log: Callable[[str], None] | None,
     fallback: np.ndarray,
@@ -360,22 +382,12 @@ def _franco_loop(
     A week whose LP does not finish in time takes its plan from ``fallback``.
     """
     var, index = model.variables, model.index
-    arc_drop = index.arcs["drop"].to_numpy()
     franco = index.drops["franco"].to_numpy()[var.drop_rows]
-    lot_closed = var.lot_arcs[~open_lot]
     open_drop = open_drop.copy()
     values = fallback
-    y, z, slack = var.cols("y"), var.cols("z"), var.cols("franco_slack")
+    slack = var.cols("franco_slack")
     for _ in range(20):
-        closed = np.zeros(len(index.drops), bool)
-        closed[var.drop_rows[~open_drop]] = True
-        lower, upper = var.lower.copy(), var.upper.copy()
-        # Arcs of closed drops carry nothing: bound them to 0 so each LP only sees open drops.
-        upper[var.cols("x")] = np.where(closed[arc_drop], 0.0, upper[var.cols("x")])
-        upper[var.start["x"] + lot_closed] = 0.0
-        lower[y] = upper[y] = open_drop.astype(float)
-        lower[z] = upper[z] = open_lot.astype(float)
-        upper[slack] = np.where(open_drop & has_franco, np.inf, 0.0)
+        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
         values, _, ok = weekly.solve(problems, cost, lower, upper, fallback)
         short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
         _say(log, f"repair: {int(open_drop.sum())} drops open, {int(short.sum())} below franco")
@@ -416,31 +428,11 @@ def _growth_candidates(
     return chosen
 
 
-@dataclass(frozen=True)
-class _Prices:
-    """The annual rows priced by the multipliers: matrix, right-hand side, kind, price caps."""
-
-    matrix: sp.csr_matrix
-    rhs: np.ndarray
-    is_budget: np.ndarray
-    w_short: float
-    w_over: float
-
-    def of_plan(self, values: np.ndarray) -> np.ndarray:
-        """What each annual row is worth to ``values``: W_S on a target it misses, −W_B on a
-        budget it overruns, 0 on rows it already meets."""
-        activity = self.matrix @ values - self.rhs
-        short = np.where(activity < 0, self.w_short, 0.0)
-        over = np.where(activity > 0, -self.w_over, 0.0)
-        priced: np.ndarray = np.where(self.is_budget, over, short)
-        return priced
-
-
 def _reprice(
     model: LinearModel,
     weekly: _Weekly,
     problems: list[WeekProblem],
-    prices: _Prices,
+    annual: AnnualRows,
     mu: np.ndarray,
     values: np.ndarray,
     deadline: Deadline,
@@ -458,8 +450,6 @@ def _reprice(
     whole-year polishing LP's plan to 1e-5 with weekly LPs only.
     """
     var = model.variables
-    index = model.index
-    has_franco = index.drops["franco"].to_numpy()[var.drop_rows] > 0
     open_drop = values[var.cols("y")] > 0.5
     open_lot = values[var.cols("z")] > 0.5
     best, best_objective = values, plan_objective(values)
@@ -469,10 +459,10 @@ def _reprice(
         if deadline.left() <= round_s:
             break
         started = time.perf_counter()
-        mu = 0.5 * (mu + prices.of_plan(current))
-        cost = model.objective - prices.matrix.T @ mu
+        mu = 0.5 * (mu + annual.of_plan(current))
+        cost = annual.cost(model, mu)
         current = _franco_loop(
-            model, weekly, problems, cost, open_drop, open_lot, has_franco, deadline, log, best
+            model, weekly, problems, cost, open_drop, open_lot, deadline, log, best
         )
         objective = plan_objective(current)
         _say(log, f"reprice {round_}: plan {objective:.6g}")
@@ -498,16 +488,9 @@ def _polish(
     the result is never worse; if the LP does not finish in time the plan is kept. None when
     the LP would be over :data:`POLISH_MAX_COLUMNS` (then :func:`_reprice` does the job).
     """
-    var, index = model.variables, model.index
-    open_drop = values[var.cols("y")] > 0.5
-    closed = np.zeros(len(index.drops), bool)
-    closed[var.drop_rows[~open_drop]] = True
-    lower, upper = var.lower.copy(), var.upper.copy()
-    x = var.cols("x")
-    upper[x] = np.where(closed[index.arcs["drop"].to_numpy()], 0.0, upper[x])
-    lower[var.cols("y")] = upper[var.cols("y")] = open_drop.astype(float)
-    z = values[var.cols("z")] > 0.5
-    lower[var.cols("z")] = upper[var.cols("z")] = z.astype(float)
+    var = model.variables
+    open_drop, open_lot = values[var.cols("y")] > 0.5, values[var.cols("z")] > 0.5
+    lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=False)
     # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
     keep = upper > 0
     if keep.sum() > POLISH_MAX_COLUMNS:

@@ -25,7 +25,16 @@ from ..solution import Solution
 from ..unmet import unmet_local_table
 from .build import LinearModel, build_model
 from .decompose import solve_decompose
-from .strategies import ZERO, Deadline, Plan, bound_or_nan, solve_lp, solve_mip, solve_repair
+from .strategies import (
+    ZERO,
+    Deadline,
+    Plan,
+    all_conventional,
+    bound_or_nan,
+    solve_lp,
+    solve_mip,
+    solve_repair,
+)
 
 STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
@@ -76,15 +85,9 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             raise RuntimeError(
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
-        plan = Plan(_all_conventional(model), "time_limit", run.bound, run.solver, 0)
+        plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0)
     solve_time = time.perf_counter() - started - model.build_time_s
     return make_solution(scenario, model, plan, strategy, solve_time)
-
-
-def _all_conventional(model: LinearModel) -> np.ndarray:
-    values = np.zeros(model.variables.count)
-    values[model.variables.cols("v")] = model.index.demand["qty"].to_numpy()
-    return values
 
 
 def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -52,6 +52,27 @@ class SolverRun:
         return self.values is not None
 
 
+def load_model(
+    matrix: sp.csr_matrix,
+    objective: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray | None,
+) -> Any:
+    """A ``ModelBuilderHelper`` holding the model, filled in one call (see the module docstring)."""
+    model: Any = mbh.ModelBuilderHelper()  # its stubs mistype the numpy arguments
+    model.fill_model_from_sparse_data(
+        *(np.asarray(a, dtype=np.float64) for a in (lower, upper, objective, row_lower, row_upper)),
+        sp.csr_matrix(matrix, dtype=np.float64),
+    )
+    if integer is not None:
+        for j in np.flatnonzero(integer):
+            model.set_var_integrality(int(j), True)
+    return model
+
+
 def run_solver(
     matrix: sp.csr_matrix,
     objective: np.ndarray,
@@ -68,16 +89,8 @@ def run_solver(
 ) -> SolverRun:
     """Solve ``min c·x, row_lower ≤ A x ≤ row_upper, lower ≤ x ≤ upper`` (integers if given)."""
     started = time.perf_counter()
-    model: Any = mbh.ModelBuilderHelper()  # its stubs mistype the numpy arguments
-    model.fill_model_from_sparse_data(
-        *(np.asarray(a, dtype=np.float64) for a in (lower, upper, objective, row_lower, row_upper)),
-        sp.csr_matrix(matrix, dtype=np.float64),
-    )
+    model = load_model(matrix, objective, row_lower, row_upper, lower, upper, integer)
     is_mip = integer is not None and bool(integer.any())
-    if is_mip:
-        assert integer is not None
-        for j in np.flatnonzero(integer):
-            model.set_var_integrality(int(j), True)
     helper = mbh.ModelSolverHelper(solver)
     if not helper.solver_is_supported():
         raise RuntimeError(f"solver '{solver}' is not available in this OR-Tools build")

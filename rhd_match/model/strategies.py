@@ -118,31 +118,19 @@ def solve_repair(
     if relaxed is None:
         return None, run
     var, index = model.variables, model.index
-    x = relaxed.values[var.cols("x")]
-    drops = index.drops.iloc[var.drop_rows]
-    arc_drop = index.arcs["drop"].to_numpy()
-    price_x = index.arcs["price"].to_numpy() * x
-    value = np.bincount(arc_drop, price_x, minlength=len(index.drops))[var.drop_rows]
-    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops))[var.drop_rows] > 0
-    open_drop = choose_drops(drops, value, used, index.producers["max_drops"].to_numpy())
-    lot_arcs = var.lot_arcs
-    open_lot = x[lot_arcs] >= index.arcs["lot"].to_numpy()[lot_arcs] - ZERO
-
-    has_franco = drops["franco"].to_numpy() > 0
+    open_drop, open_lot = open_from_relaxation(model, relaxed.values)
+    franco = index.drops["franco"].to_numpy()[var.drop_rows]
+    slack = var.cols("franco_slack")
     iterations = 0
     best: SolverRun | None = None
     while True:
         iterations += 1
-        lower, upper = var.lower.copy(), var.upper.copy()
-        y, z, slack = var.cols("y"), var.cols("z"), var.cols("franco_slack")
-        lower[y] = upper[y] = open_drop.astype(float)
-        lower[z] = upper[z] = open_lot.astype(float)
-        upper[slack] = np.where(open_drop & has_franco, np.inf, 0.0)
+        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
         step = _run(model, lower, upper, False, options, deadline, log)
         if step.values is None:
             break
         best = step
-        short = step.values[slack] > 1e-6 * np.maximum(drops["franco"].to_numpy(), 1.0)
+        short = step.values[slack] > 1e-6 * np.maximum(franco, 1.0)
         if not short.any():
             break
         open_drop &= ~short
@@ -152,6 +140,49 @@ def solve_repair(
         return None, run
     values = close_short_drops(model, best.values)
     return Plan(values, "feasible", relaxed.bound, run.solver, iterations), run
+
+
+def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drops and lots to open from a relaxed plan: per producer × week at most N_p of the drops
+    it used (:func:`choose_drops`), and the lot arcs where it sends at least the lot."""
+    var, index = model.variables, model.index
+    x = values[var.cols("x")]
+    arc_drop = index.arcs["drop"].to_numpy()
+    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
+    used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
+    open_drop = choose_drops(
+        index.drops.iloc[var.drop_rows],
+        value[var.drop_rows],
+        used[var.drop_rows],
+        index.producers["max_drops"].to_numpy(),
+    )
+    lots = var.lot_arcs
+    open_lot = x[lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
+    return open_drop, open_lot
+
+
+def fixed_delivery(
+    model: LinearModel, open_drop: np.ndarray, open_lot: np.ndarray, elastic_franco: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds with the drops and lots fixed open or closed.
+
+    Arcs of closed drops and closed lots carry nothing: bounded to 0, they drop out of the
+    LPs, which then only see what is open. ``elastic_franco``: each open drop's franco may be
+    missed at a price (the slack), so the repair can tell which drops to close.
+    """
+    var, index = model.variables, model.index
+    closed = np.zeros(len(index.drops), bool)
+    closed[var.drop_rows[~open_drop]] = True
+    lower, upper = var.lower.copy(), var.upper.copy()
+    x, y, z = var.cols("x"), var.cols("y"), var.cols("z")
+    upper[x] = np.where(closed[index.arcs["drop"].to_numpy()], 0.0, upper[x])
+    upper[x[var.lot_arcs[~open_lot]]] = 0.0
+    lower[y] = upper[y] = open_drop.astype(float)
+    lower[z] = upper[z] = open_lot.astype(float)
+    if elastic_franco:
+        has_franco = index.drops["franco"].to_numpy()[var.drop_rows] > 0
+        upper[var.cols("franco_slack")] = np.where(open_drop & has_franco, np.inf, 0.0)
+    return lower, upper
 
 
 def choose_drops(
@@ -165,6 +196,13 @@ def choose_drops(
     rank[order] = frame.groupby(["producer", "week"], sort=False).cumcount().to_numpy()
     chosen: np.ndarray = used & (rank < max_drops[drops["producer"].to_numpy()])
     return chosen
+
+
+def all_conventional(model: LinearModel) -> np.ndarray:
+    """The plan that buys every demand row from the conventional supplier."""
+    values = np.zeros(model.variables.count)
+    values[model.variables.cols("v")] = model.index.demand["qty"].to_numpy()
+    return values
 
 
 def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:

@@ -882,7 +882,7 @@ def markdown(results: dict[str, Any]) -> str:
         "How to read: *gap* = (objective − best bound) / max(1, |objective|), the best bound being "
         "the strongest of the LP relaxation, the optimiser's own bound (Lagrangian for "
         "`decompose`) and the exact MIP's; objectives are the model's (`docs/model.md`), "
-        "recomputed from each plan's flows by `rhd_match.check.objective_from_flows` for "
+        "recomputed from each plan's flows by `rhd_match.check.checker.objective_from_flows` for "
         "the greedy plan; *local* and *organic* are shares of purchase value (EUR HT) over the "
         "whole horizon; *peak GB* is the peak resident memory of the task's own process "
         "(scenario generation included); times are wall clock.",

@@ -9,13 +9,13 @@ Typical use::
     assert rhd_match.check(scenario, solution).empty
 """
 
-from .check import check
+from .check.checker import check
 from .egalim import egalim_accounting, line_classes
 from .errors import InfeasibleError, Problem, ScenarioError
+from .inputs.scenario import Scenario
 from .model.solve import solve
 from .params import Parameters, SolverOptions, Targets, Weights
-from .scenario import Scenario
-from .solution import Solution
+from .plan.solution import Solution
 
 __all__ = [
     "InfeasibleError",

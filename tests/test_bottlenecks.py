@@ -10,14 +10,14 @@ import pytest
 import scipy.sparse as sp
 
 from rhd_match import Scenario
-from rhd_match.bottlenecks import (
+from rhd_match.analysis.bottlenecks import (
     bottleneck_table,
     marginal_values,
     no_local_offer_table,
     solve_relaxation,
     verify_marginal_value,
 )
-from rhd_match.generate import generate_scenario
+from rhd_match.generate.synthetic import generate_scenario
 from rhd_match.model.solvers import run_solver
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")

@@ -12,7 +12,7 @@ import pytest
 
 from rhd_match import Scenario
 from rhd_match.egalim import FAMILIES, parse_labels
-from rhd_match.generate import (
+from rhd_match.generate.synthetic import (
     DEMO_ARGUMENTS,
     generate_frames,
     generate_scenario,
@@ -22,7 +22,7 @@ from rhd_match.generate import (
     select_products,
     service_days,
 )
-from rhd_match.summary import describe
+from rhd_match.inputs.summary import describe
 from rhd_match.weeks import week_month
 
 SCHOOL_SECTORS = (

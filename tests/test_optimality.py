@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
-from rhd_match.check import check, objective_from_flows
+from rhd_match.check.checker import check, objective_from_flows
 
 W1, W2 = "2026-W03", "2026-W04"
 REL = 1e-6
@@ -297,7 +297,7 @@ def tiny_cases(draw: st.DrawFn) -> tuple[Scenario, BruteForce]:
     return sc, brute_force(sc)
 
 
-def _solve(sc: Scenario, best: BruteForce, strategy: str) -> rhd_match.solution.Solution | None:
+def _solve(sc: Scenario, best: BruteForce, strategy: str) -> rhd_match.Solution | None:
     """Solve, or check that an infeasible hard scenario is reported as such."""
     if not math.isfinite(best.objective):
         with pytest.raises(InfeasibleError):

@@ -10,8 +10,8 @@ import pytest
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
-from rhd_match.check import check
-from rhd_match.progress import LiveLine
+from rhd_match.check.checker import check
+from rhd_match.cli.progress import LiveLine
 
 
 def scarce_organic_frames() -> dict[str, pd.DataFrame]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..scenario import Scenario
+from ..inputs.scenario import Scenario
 from .constraints import Rows, define_all_constraints
 from .index import ModelIndex, build_index
 from .objective import define_objective

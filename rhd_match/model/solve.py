@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InfeasibleError
+from ..inputs.scenario import Scenario
 from ..params import SolverOptions
-from ..plan_tables import (
+from ..plan.solution import Solution
+from ..plan.tables import (
     canteen_table,
     conventional_flows,
     flows_from_quantities,
@@ -20,9 +22,6 @@ from ..plan_tables import (
     producer_week_table,
     territory_totals,
 )
-from ..scenario import Scenario
-from ..solution import Solution
-from ..unmet import unmet_local_table
 from .build import LinearModel, build_model
 from .decompose import solve_decompose
 from .strategies import (
@@ -35,6 +34,7 @@ from .strategies import (
     solve_mip,
     solve_repair,
 )
+from .unmet import unmet_local_table
 
 STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")

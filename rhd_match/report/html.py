@@ -23,10 +23,10 @@ import pandas as pd
 
 from .. import __version__
 from ..egalim import egalim_accounting
-from ..plan_tables import PRODUCER
-from ..scenario import Scenario
-from ..solution import Solution
-from ..unmet import REASONS
+from ..inputs.scenario import Scenario
+from ..model.unmet import REASONS
+from ..plan.solution import Solution
+from ..plan.tables import PRODUCER
 from ..weeks import week_monday
 from .charts import (
     BLUE,
@@ -79,7 +79,7 @@ COUNTS = (
     ("canteens_meeting_meat_fish", "Canteens meeting the meat and fish target"),
     ("canteens_meeting_all", "Canteens meeting all three targets"),
 )
-#: Short names of the reasons of :data:`rhd_match.unmet.REASONS`.
+#: Short names of the reasons of :data:`rhd_match.model.unmet.REASONS`.
 REASON_LABELS = {
     "no_offer_in_range": "no offer within reach",
     "offer_exhausted": "offers sold out",

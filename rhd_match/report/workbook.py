@@ -31,9 +31,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from ..plan_tables import PRODUCER
-from ..scenario import Scenario
-from ..solution import Solution
+from ..inputs.scenario import Scenario
+from ..plan.solution import Solution
+from ..plan.tables import PRODUCER
 from ..weeks import week_monday
 
 EUR = '#,##0.00 "€"'

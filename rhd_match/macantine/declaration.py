@@ -6,8 +6,8 @@ plan's figures in the shape of that declaration (field names as renamed in 2026,
 ``/work/shared/domain/egalim.md``), writes them to CSV and JSON, and compares a plan with what a
 canteen really bought. Every figure comes from :func:`rhd_match.egalim.egalim_accounting`.
 
-Related modules: :mod:`rhd_match.macantine_export` (the purchase import file "import achats")
-and :mod:`rhd_match.macantine_import` (reading such a file back). See ``docs/macantine.md``.
+Related modules: :mod:`rhd_match.macantine.export` (the purchase import file "import achats")
+and :mod:`rhd_match.macantine.reading` (reading such a file back). See ``docs/macantine.md``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .egalim import DETAIL_ORDER, FAMILIES, SHARE_FIELDS, VALUE_FIELDS, egalim_accounting
-from .io import csv_writer, write_folder_atomically
-from .weeks import week_monday
+from ..egalim import DETAIL_ORDER, FAMILIES, SHARE_FIELDS, VALUE_FIELDS, egalim_accounting
+from ..io import csv_writer, write_folder_atomically
+from ..weeks import week_monday
 
 #: Header of the purchase import file keyed by SIRET (``data/schemas/imports/achats_siret.json``).
 HEADER_SIRET: tuple[str, ...] = (
@@ -156,7 +156,7 @@ def compare(
     plan_declaration:
         :func:`declaration` of a plan (keyed by ``canteen_id`` and ``year``).
     actual_declaration:
-        :func:`rhd_match.macantine_import.purchase_figures` of real purchases, keyed by
+        :func:`rhd_match.macantine.reading.purchase_figures` of real purchases, keyed by
         ``canteen_id`` or by ``siret`` (then ``sirets`` maps canteen_id → SIRET).
     plan_year, actual_year:
         The year taken from each side; by default each canteen's latest year on that side.

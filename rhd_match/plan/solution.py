@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .io import csv_writer, workbook_writer, write_folder_atomically
+from ..io import csv_writer, workbook_writer, write_folder_atomically
 
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
 

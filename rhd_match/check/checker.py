@@ -1,7 +1,7 @@
 """An independent checker of allocation plans.
 
 :func:`check` verifies a plan (a ``flows`` table, or a whole solution) against the input tables
-of a :class:`~rhd_match.scenario.Scenario` and the rules of ``docs/model.md``, and
+of a :class:`~rhd_match.inputs.scenario.Scenario` and the rules of ``docs/model.md``, and
 :func:`objective_from_flows` recomputes the model's objective from the flows alone.
 
 Nothing here comes from the optimiser (``rhd_match.model``): the rules are re-derived from the
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from .egalim import egalim_accounting, format_labels, line_classes, parse_labels
-from .geo import haversine_km
-from .scenario import Scenario
+from ..egalim import egalim_accounting, format_labels, line_classes, parse_labels
+from ..geo import haversine_km
+from ..inputs.scenario import Scenario
 
 #: Columns of the violations table returned by :func:`check`.
 VIOLATION_COLUMNS: tuple[str, ...] = (

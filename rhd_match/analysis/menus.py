@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .geo import haversine_km
-from .scenario import Scenario
+from ..geo import haversine_km
+from ..inputs.scenario import Scenario
 
 AGE_GROUPS = ("primary", "secondary", "adult")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ScenarioError
+from ..errors import ScenarioError
+from ..inputs.scenario import Scenario
+from ..plan.solution import Solution
 from .progress import LiveLine
-from .scenario import Scenario
-from .solution import Solution
 
 
 def _load(args: argparse.Namespace) -> Scenario:
@@ -40,7 +40,7 @@ def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> S
 
 def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
     """Run the independent checker on a plan and say what it found."""
-    from .check import check
+    from ..check.checker import check
 
     violations = check(scenario, solution)
     if violations.empty:
@@ -60,7 +60,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .summary import describe
+    from ..inputs.summary import describe
 
     print(describe(Scenario.demo()))
     return 0
@@ -81,7 +81,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .macantine_export import export_plan, read_sirets
+    from ..macantine.export import export_plan, read_sirets
 
     scenario = _load(args)
     # Read the SIRET file before solving: a bad file fails at once, listing every bad row.
@@ -94,7 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import write_reports
+    from ..report import write_reports
 
     scenario = _load(args)
     solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
     p.set_defaults(func=cmd_report)
 
-    from .cli_decision import add_decision_support_parsers
+    from .decision import add_decision_support_parsers
 
     add_decision_support_parsers(sub)
     return parser

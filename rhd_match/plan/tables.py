@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .egalim import egalim_accounting
-from .geo import haversine_km
-from .model.index import ModelIndex
-from .scenario import Scenario
+from ..egalim import egalim_accounting
+from ..geo import haversine_km
+from ..inputs.scenario import Scenario
+from ..model.index import ModelIndex
 
 FLOW_COLUMNS = (
     "supplier",

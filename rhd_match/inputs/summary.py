@@ -13,10 +13,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from .egalim import FAMILIES, egalim_accounting
-from .geo import haversine_km
+from ..egalim import FAMILIES, egalim_accounting
+from ..geo import haversine_km
+from ..weeks import week_month
 from .scenario import Scenario
-from .weeks import week_month
 
 TARGETS = (
     # (share column of egalim_accounting, per-canteen override column, Targets field, label)

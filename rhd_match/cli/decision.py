@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli import _add_source, _load
+from .main import _add_source, _load
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from .whatif import (
+    from ..analysis.whatif import (
         Variant,
         change_radius,
         change_targets,
@@ -49,7 +49,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_tradeoff(args: argparse.Namespace) -> int:
-    from .tradeoff import cost_organic_tradeoff, plot_tradeoff
+    from ..analysis.tradeoff import cost_organic_tradeoff, plot_tradeoff
 
     scenario = _load(args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)
@@ -62,7 +62,7 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
 
 
 def cmd_bottlenecks(args: argparse.Namespace) -> int:
-    from .bottlenecks import (
+    from ..analysis.bottlenecks import (
         bottleneck_table,
         marginal_values,
         no_local_offer_table,
@@ -84,7 +84,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 
 
 def cmd_menus(args: argparse.Namespace) -> int:
-    from .menus import default_primary_menu, menu_demand, services_from_scenario
+    from ..analysis.menus import default_primary_menu, menu_demand, services_from_scenario
 
     scenario = _load(args)
     weeks = args.weeks.split(",") if args.weeks else sorted(set(scenario.demand["week"]))

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import csv_writer, write_folder_atomically
-from .plan_tables import PRODUCER
-from .scenario import Scenario
+from ..inputs.scenario import Scenario
+from ..io import csv_writer, write_folder_atomically
+from ..weeks import week_monday
 from .solution import Solution
-from .weeks import week_monday
+from .tables import PRODUCER
 
 ORDER_COLUMNS: tuple[str, ...] = (
     "producer_id",

@@ -35,13 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .egalim import line_classes
-from .generate import load_communes
-from .model.build import LinearModel, build_model
-from .model.solvers import SolverRun, run_solver
-from .scenario import Scenario
-from .solution import Solution
-from .weeks import week_month
+from ..egalim import line_classes
+from ..generate.synthetic import load_communes
+from ..inputs.scenario import Scenario
+from ..model.build import LinearModel, build_model
+from ..model.solvers import SolverRun, run_solver
+from ..plan.solution import Solution
+from ..weeks import week_month
 
 #: LP solver whose duals are used (see the module docstring).
 DUAL_SOLVER = "glop"

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario
+from ..inputs.scenario import Scenario
 
 BASE = "base"
 

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 from pydantic import ValidationError
 
-from .errors import Problem, ScenarioError
-from .io import WORKBOOK_NAME, csv_writer, find_sources, workbook_writer, write_folder_atomically
-from .params import Parameters
+from ..errors import Problem, ScenarioError
+from ..io import WORKBOOK_NAME, csv_writer, find_sources, workbook_writer, write_folder_atomically
+from ..params import Parameters
 from .schema import TABLES
 from .validation import check_references, coerce_table, domain_warnings
 
 if TYPE_CHECKING:
-    from .solution import Solution
+    from ..plan.solution import Solution
 
 PARAMETERS_FILE = "parameters.json"
 
@@ -166,7 +166,7 @@ class Scenario:
 
     def solve(self, **solver_options: Any) -> Solution:
         """Solve the allocation (see :func:`rhd_match.solve`); options override ``parameters``."""
-        from .model.solve import solve
+        from ..model.solve import solve
 
         return solve(self, **solver_options)
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -37,10 +36,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .egalim import FAMILIES, LABELS
-from .geo import haversine_km
-from .scenario import Scenario
-from .weeks import iso_weeks_in_year, week_label
+from ..egalim import FAMILIES, LABELS
+from ..geo import haversine_km
+from ..inputs.scenario import Scenario
+from ..weeks import iso_weeks_in_year, week_label
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -1179,7 +1178,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     for warning in scenario.warnings:
         print(warning)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,7 +5,7 @@ tab, UTF-8; or XLSX), checks it the way the platform does (``data/schemas/import
 achats_siret.json`` / ``achats_id.json``, ``data/validators/purchase.py`` in betagouv/ma-cantine)
 and reports every bad row at once. :func:`purchase_figures` turns the lines into the yearly
 declaration figures, so that a plan can be compared with what the canteen really bought
-(:func:`rhd_match.macantine.compare`). See ``docs/macantine.md``.
+(:func:`rhd_match.macantine.declaration.compare`). See ``docs/macantine.md``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .egalim import FAMILIES, LABELS, format_labels, parse_labels
-from .errors import Problem, ScenarioError
-from .macantine import (
+from ..egalim import FAMILIES, LABELS, format_labels, parse_labels
+from ..errors import Problem, ScenarioError
+from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
     LOCAL_DEFINITIONS,

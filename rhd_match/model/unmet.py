@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model.index import ModelIndex
-from .plan_tables import CONVENTIONAL, PRODUCER, TOL
+from ..plan.tables import CONVENTIONAL, PRODUCER, TOL
+from .index import ModelIndex
 
 #: Reasons, in the order they are tested; the first that explains the line is given.
 REASONS = {

@@ -24,10 +24,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .egalim import format_labels, parse_labels
-from .errors import Problem, ScenarioError
-from .io import csv_writer, read_csv_raw, read_workbook_raw, write_folder_atomically
-from .macantine import (
+from ..egalim import format_labels, parse_labels
+from ..errors import Problem, ScenarioError
+from ..inputs.scenario import Scenario
+from ..io import csv_writer, read_csv_raw, read_workbook_raw, write_folder_atomically
+from ..plan.orders import contract_summary, order_sheets, order_writers
+from ..plan.solution import Solution
+from ..plan.tables import PRODUCER
+from ..weeks import week_monday
+from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
     LOCAL_DEFINITIONS,
@@ -36,11 +41,6 @@ from .macantine import (
     declaration_writers,
     siret_problem,
 )
-from .orders import contract_summary, order_sheets, order_writers
-from .plan_tables import PRODUCER
-from .scenario import Scenario
-from .solution import Solution
-from .weeks import week_monday
 
 DEFAULT_SUPPLIER = "Fournisseur habituel"
 Future = Literal["warn", "error", "ignore"]
@@ -81,7 +81,7 @@ def purchase_file(
     Parameters
     ----------
     scenario, plan:
-        The scenario and its :class:`~rhd_match.solution.Solution` (or a ``flows`` table).
+        The scenario and its :class:`~rhd_match.plan.solution.Solution` (or a ``flows`` table).
     sirets:
         canteen_id → SIRET (14 digits, Luhn-valid) for every canteen of the plan: the first
         column is then ``siret``. Without it the first column is ``cantine_id``, holding
@@ -107,9 +107,9 @@ def purchase_file(
     Returns
     -------
     DataFrame
-        The 12 columns of :data:`~rhd_match.macantine.HEADER_SIRET` or
-        :data:`~rhd_match.macantine.HEADER_ID`, in that order, all text as written in the
-        file: ``date`` ISO ``YYYY-MM-DD``; ``prix_ht`` EUR HT with a dot and 2 decimals,
+        The 12 columns of :data:`~rhd_match.macantine.declaration.HEADER_SIRET` or
+        :data:`~rhd_match.macantine.declaration.HEADER_ID`, in that order, all text as written
+        in the file: ``date`` ISO ``YYYY-MM-DD``; ``prix_ht`` EUR HT with a dot and 2 decimals,
         rounded so that each canteen's yearly total is the plan's total rounded to the cent,
         each family × labels subtotal within 1 cent of the plan's and each line within 1 cent
         of its exact value (nested largest-remainder rounding); ``categories_egalim`` in
@@ -413,7 +413,7 @@ def export_plan(
     Files: ``declaration.csv`` and ``declaration.json`` (yearly figures per canteen, EUR HT),
     ``achats.csv`` or ``achats_{id}.csv`` (purchase import file, see :func:`purchase_file`),
     ``order_sheets.csv`` or ``orders_{producer_id}.csv`` and ``contract_summary.csv`` (see
-    :mod:`rhd_match.orders`). Everything is computed before anything is written; any error
+    :mod:`rhd_match.plan.orders`). Everything is computed before anything is written; any error
     leaves ``folder`` as it was. Returns the paths written.
     """
     figures = declaration(solution.flows)

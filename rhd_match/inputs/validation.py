@@ -12,11 +12,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .egalim import FISH_FAMILY, LABELS, MEAT_FAMILY, format_labels, parse_labels
-from .errors import Problem
-from .geo import haversine_km
+from ..egalim import FISH_FAMILY, LABELS, MEAT_FAMILY, format_labels, parse_labels
+from ..errors import Problem
+from ..geo import haversine_km
+from ..weeks import week_problem
 from .schema import TABLES, Column, Table
-from .weeks import week_problem
 
 FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
 MAX_LISTED = 50  # problems listed per column before summarising the rest

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .model.build import LinearModel, build_model
-from .model.solvers import SolverRun, run_solver
-from .params import Weights
-from .scenario import Scenario
+from ..inputs.scenario import Scenario
+from ..model.build import LinearModel, build_model
+from ..model.solvers import SolverRun, run_solver
+from ..params import Weights
 
 #: Dinkelbach iterations allowed when searching the largest organic share.
 MAX_DINKELBACH_STEPS = 30

@@ -1,7 +1,7 @@
 """The input tables: their columns, units, allowed values and keys.
 
 One declaration serves validation, file reading and writing, and the input-format reference in
-``docs/input-format.md`` (generated from it by ``python -m rhd_match.schema``).
+``docs/input-format.md`` (generated from it by ``python -m rhd_match.inputs.schema``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .egalim import FAMILIES, LABELS
+from ..egalim import FAMILIES, LABELS
 
 Kind = Literal["id", "text", "float", "int", "week", "labels", "choice"]
 

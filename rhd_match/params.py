@@ -6,7 +6,7 @@ All are pydantic v2 models, so they validate on construction and round-trip thro
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,6 +50,8 @@ class Weights(_Strict):
 
 
 Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
+#: Every strategy name, for command-line choices.
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
 LpSolver = Literal["highs", "glop", "pdlp"]
 MipSolver = Literal["highs", "scip", "cbc"]
 

@@ -103,7 +103,7 @@ def test_workbook_number_formats_on_money_kg_and_percent_columns(
     assert fmt("producers", "peak_capacity_use") == PERCENT
     assert fmt("producer_weeks", "qty_kg") == KG
     assert fmt("unmet_local", "value_eur_ht") == EUR
-    assert fmt("orders", "week_monday") == "yyyy-mm-dd"
+    assert fmt("orders", "delivery_date") == "yyyy-mm-dd"
     # Transposed summary: each row formatted by its figure.
     ws = wb["summary"]
     rows = {row[4].value: row for row in ws.iter_rows(min_row=2)}
@@ -195,7 +195,7 @@ def test_order_sheets_are_producer_purchases_sorted_by_producer_week_canteen(
     small: tuple[Scenario, Solution], small_book: Path
 ) -> None:
     scenario, solution = small
-    orders = order_sheet(scenario, solution.flows)
+    orders = order_sheet(scenario, solution)
     bought = solution.flows[solution.flows["supplier"] == "producer"]
     assert len(orders) == len(bought)
     assert orders["value_eur_ht"].sum() == pytest.approx(bought["value_eur_ht"].sum())
@@ -205,7 +205,7 @@ def test_order_sheets_are_producer_purchases_sorted_by_producer_week_canteen(
     assert (orders["producer_name"] == names.reindex(orders["producer_id"]).to_numpy()).all()
     sheet = pd.read_excel(small_book, sheet_name="orders")
     assert sheet["producer_id"].tolist() == orders["producer_id"].tolist()
-    monday = sheet["week_monday"].iloc[0]
+    monday = sheet["delivery_date"].iloc[0]
     assert monday.isoweekday() == 1
     assert f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}" == sheet["week"][0]
 

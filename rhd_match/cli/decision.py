@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .main import _add_source, _load
+from ..params import STRATEGIES
+from .common import add_source, load_scenario
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -20,7 +21,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         remove_producer,
     )
 
-    scenario = _load(args)
+    scenario = load_scenario(args)
     variants: list[Variant] = [remove_producer(pid) for pid in args.remove_producer]
     variants += [convert_to_organic(pid, args.organic_price_factor) for pid in args.organic]
     if args.organic_target is not None:
@@ -51,7 +52,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 def cmd_tradeoff(args: argparse.Namespace) -> int:
     from ..analysis.tradeoff import cost_organic_tradeoff, plot_tradeoff
 
-    scenario = _load(args)
+    scenario = load_scenario(args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)
     print(table.to_string())
     args.out.mkdir(parents=True, exist_ok=True)
@@ -69,7 +70,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         solve_relaxation,
     )
 
-    scenario = _load(args)
+    scenario = load_scenario(args)
     relaxed = solve_relaxation(scenario)
     table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
     print(table.head(20).to_string())
@@ -86,7 +87,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 def cmd_menus(args: argparse.Namespace) -> int:
     from ..analysis.menus import default_primary_menu, menu_demand, services_from_scenario
 
-    scenario = _load(args)
+    scenario = load_scenario(args)
     weeks = args.weeks.split(",") if args.weeks else sorted(set(scenario.demand["week"]))
     canteens = args.canteens.split(",") if args.canteens else None
     services = services_from_scenario(scenario, weeks, canteens)
@@ -103,7 +104,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
 
 def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("whatif", help="solve variants of a scenario; compare key figures")
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for whatif.csv")
     p.add_argument(
         "--remove-producer",
@@ -133,13 +134,13 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument("--threads", type=int, default=1, help="solver threads per solve (default 1)")
     p.add_argument(
         "--strategy",
-        choices=["auto", "mip", "repair", "decompose", "lp"],
+        choices=STRATEGIES,
         help="solve strategy (default: the scenario's, 'auto')",
     )
     p.set_defaults(func=cmd_whatif)
 
     p = sub.add_parser("tradeoff", help="least extra cost for each organic share (LP)")
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for tradeoff.csv and .png")
     p.add_argument("--points", type=int, default=11, help="grid points (default 11)")
     p.set_defaults(func=cmd_tradeoff)
@@ -147,7 +148,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p = sub.add_parser(
         "bottlenecks", help="what extra local supply is worth, by product, month, area"
     )
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for the tables")
     p.add_argument(
         "--verify-top", type=int, default=5, help="re-solve to check the first N rows (default 5)"
@@ -155,7 +156,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.set_defaults(func=cmd_bottlenecks)
 
     p = sub.add_parser("menus", help="weekly demand from the default primary-school menu cycle")
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for demand.csv")
     p.add_argument("--weeks", help="comma-separated ISO weeks (default: the scenario's)")
     p.add_argument("--canteens", help="comma-separated canteen ids (default: all)")

@@ -11,22 +11,11 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..inputs.scenario import Scenario
+from ..params import STRATEGIES
 from ..plan.solution import Solution
+from .common import add_source, load_scenario
+from .decision import add_decision_support_parsers
 from .progress import LiveLine
-
-
-def _load(args: argparse.Namespace) -> Scenario:
-    if getattr(args, "demo", False):
-        return Scenario.demo()
-    if args.path is None:
-        raise SystemExit("give a scenario PATH or --demo")
-    return Scenario.from_folder(args.path)
-
-
-def _add_source(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", type=Path, help="scenario folder or .xlsx workbook")
-    p.add_argument("--demo", action="store_true", help="use the embedded Lens-Liévin demo")
-    p.add_argument("--quiet", action="store_true", help="no live progress line")
 
 
 def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> Solution:
@@ -52,7 +41,7 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario = _load(args)
+    scenario = load_scenario(args)
     for warning in scenario.warnings:
         print(warning)
     print(f"ok: {scenario!r}")
@@ -67,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    scenario = _load(args)
+    scenario = load_scenario(args)
     options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
@@ -83,7 +72,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ..macantine.export import export_plan, read_sirets
 
-    scenario = _load(args)
+    scenario = load_scenario(args)
     # Read the SIRET file before solving: a bad file fails at once, listing every bad row.
     sirets = read_sirets(args.siret_file) if args.siret_file is not None else None
     solution = _solve(scenario, args, time_limit_s=args.time_limit)
@@ -96,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report import write_reports
 
-    scenario = _load(args)
+    scenario = load_scenario(args)
     solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
     print(solution)
     violations = _check(scenario, solution)
@@ -114,20 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check a scenario folder; list every problem")
-    _add_source(p)
+    add_source(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("demo", help="summarise the embedded Lens-Liévin demo scenario")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("solve", help="solve the allocation; print the summary; write the tables")
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, help="folder for the result tables (CSV and XLSX)")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
     p.add_argument(
         "--strategy",
-        choices=["auto", "mip", "repair", "decompose", "lp"],
+        choices=STRATEGIES,
         help="solve strategy (default: the scenario's, 'auto')",
     )
     p.set_defaults(func=cmd_solve)
@@ -137,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="solve, then write the ma cantine declaration, purchase import file(s), "
         "order sheets and contract summary",
     )
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for the files")
     p.add_argument(
         "--siret-file",
@@ -151,13 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="solve; write report.html, results.xlsx and CSV tables")
-    _add_source(p)
+    add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for the reports")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
     p.set_defaults(func=cmd_report)
-
-    from .decision import add_decision_support_parsers
 
     add_decision_support_parsers(sub)
     return parser

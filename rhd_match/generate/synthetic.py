@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from ..egalim import FAMILIES, LABELS
 from ..geo import haversine_km
 from ..inputs.scenario import Scenario
-from ..weeks import iso_weeks_in_year, week_label
+from ..weeks import iso_weeks_in_year, week_label, week_month
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -421,12 +421,10 @@ def service_days(year: int, weekdays: tuple[int, ...], school: bool) -> IntArray
 
 
 def week_months(year: int) -> IntArray:
-    """Month (1–12) of each ISO week of ``year`` (month of its Thursday, as ``week_month``)."""
-    n_weeks = iso_weeks_in_year(year)
-    return np.array(
-        [dt.date.fromisocalendar(year, w, 4).month for w in range(1, n_weeks + 1)],
-        dtype=np.int64,
-    )
+    """Month (1–12) of each ISO week of ``year`` (:func:`~rhd_match.weeks.week_month`)."""
+    weeks = pd.Series([week_label(year, w) for w in range(1, iso_weeks_in_year(year) + 1)])
+    months: IntArray = week_month(weeks).to_numpy(np.int64)
+    return months
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 
 PARAMETERS_FILE = "parameters.json"
 
+#: The engine behind :meth:`Scenario.solve`. The inputs sit below the engine and never import
+#: it; the package face hands it over with :func:`use_solver` when ``rhd_match`` is imported.
+_solver: Callable[..., Solution] | None = None
+
+
+def use_solver(solver: Callable[..., Solution]) -> None:
+    """Make :meth:`Scenario.solve` call ``solver(scenario, **options)`` (done by ``rhd_match``)."""
+    global _solver
+    _solver = solver
+
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
@@ -166,9 +176,9 @@ class Scenario:
 
     def solve(self, **solver_options: Any) -> Solution:
         """Solve the allocation (see :func:`rhd_match.solve`); options override ``parameters``."""
-        from ..model.solve import solve
-
-        return solve(self, **solver_options)
+        # Importing any part of rhd_match runs its __init__, which installs the solver.
+        assert _solver is not None
+        return _solver(self, **solver_options)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{n}={len(f)}" for n, f in self.tables.items())

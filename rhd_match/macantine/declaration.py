@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..egalim import DETAIL_ORDER, FAMILIES, SHARE_FIELDS, VALUE_FIELDS, egalim_accounting
 from ..io import csv_writer, write_folder_atomically
-from ..weeks import week_monday
+from ..weeks import week_thursday
 
 #: Header of the purchase import file keyed by SIRET (``data/schemas/imports/achats_siret.json``).
 HEADER_SIRET: tuple[str, ...] = (
@@ -88,7 +88,7 @@ def week_year(weeks: pd.Series) -> pd.Series:
     (Monday 29 Dec 2025) is declared in 2026.
     """
     uniques = pd.unique(weeks.astype(str).to_numpy())
-    year = {w: (week_monday(str(w)) + dt.timedelta(days=3)).year for w in uniques}
+    year = {w: week_thursday(str(w)).year for w in uniques}
     return weeks.astype(str).map(year).astype(np.int64)
 
 

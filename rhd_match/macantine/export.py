@@ -31,7 +31,7 @@ from ..io import csv_writer, read_csv_raw, read_workbook_raw, write_folder_atomi
 from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
 from ..plan.tables import PRODUCER
-from ..weeks import week_monday
+from ..weeks import week_monday, week_thursday
 from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
@@ -266,7 +266,7 @@ def _purchase_dates(weeks: pd.Series, weekday: int) -> pd.Series:
     dates: dict[str, dt.date] = {}
     for week in pd.unique(weeks.to_numpy()):  # one per distinct week
         monday = week_monday(str(week))
-        year = (monday + dt.timedelta(days=3)).year
+        year = week_thursday(str(week)).year
         day = monday + dt.timedelta(days=weekday - 1)
         dates[str(week)] = min(max(day, dt.date(year, 1, 1)), dt.date(year, 12, 31))
     return pd.to_datetime(weeks.map(dates))

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InfeasibleError
@@ -17,15 +16,14 @@ from ..plan.solution import Solution
 from ..plan.tables import (
     canteen_table,
     conventional_flows,
-    flows_from_quantities,
     producer_table,
     producer_week_table,
     territory_totals,
 )
 from .build import LinearModel, build_model
+from .decode import clean_flows, flows_from_quantities, plan_objective
 from .decompose import solve_decompose
 from .strategies import (
-    ZERO,
     Deadline,
     Plan,
     all_conventional,
@@ -36,8 +34,8 @@ from .strategies import (
 )
 from .unmet import unmet_local_table
 
-STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
-STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
+#: The strategies that run alone ("auto" picks one, "decompose" needs the plan objective).
+STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 TABLES_S_PER_ARC = 4e-6
 
 
@@ -72,7 +70,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             model, opts, deadline, log, lambda v: plan_objective(model, *clean_flows(model, v))
         )
     else:
-        plan, run = STRATEGIES[strategy](model, opts, deadline, log)
+        plan, run = STRATEGY_RUNS[strategy](model, opts, deadline, log)
     if plan is None and strategy in ("repair", "decompose") and deadline.left() > 0.05:
         # The heuristics fix drops from a relaxation; with hard targets that can leave no
         # feasible plan although one exists: let the exact model decide.
@@ -88,44 +86,6 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0)
     solve_time = time.perf_counter() - started - model.build_time_s
     return make_solution(scenario, model, plan, strategy, solve_time)
-
-
-def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Arc and conventional quantities without solver noise; demand rows add up exactly."""
-    index, var = model.index, model.variables
-    x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
-    x[x < ZERO] = 0.0
-    demand_pos = index.arcs["demand"].to_numpy()
-    qty = index.demand["qty"].to_numpy()
-    local = np.bincount(demand_pos, x, minlength=len(qty))
-    over = np.where(local > qty, qty / np.where(local > 0, local, 1.0), 1.0)
-    x *= over[demand_pos]
-    local = np.bincount(demand_pos, x, minlength=len(qty))
-    v = np.clip(qty - local, 0.0, None)
-    v[v < ZERO] = 0.0
-    return x, v
-
-
-def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
-    """Objective of a plan given by its flows, shortfalls and overruns at their least values."""
-    var = model.variables
-    values = np.zeros(var.count)
-    values[var.cols("x")], values[var.cols("v")] = x, v
-    activity = model.matrix @ values
-    for family, block in (
-        ("egalim_quality", "short_quality"),
-        ("egalim_organic", "short_organic"),
-        ("egalim_meat_fish", "short_meat_fish"),
-    ):
-        rows = model.family(family)
-        act = activity[rows.start : rows.start + rows.count]
-        values[var.cols(block)] = np.clip(-act, 0.0, None)
-    budget = model.family("budget")
-    act = activity[budget.start : budget.start + budget.count]
-    values[var.cols("overrun")] = np.clip(
-        act - model.row_upper[budget.start :][: budget.count], 0.0, None
-    )
-    return float(model.objective @ values)
 
 
 def make_solution(

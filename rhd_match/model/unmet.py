@@ -5,20 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..plan.solution import REASONS
 from ..plan.tables import CONVENTIONAL, PRODUCER, TOL
 from .index import ModelIndex
-
-#: Reasons, in the order they are tested; the first that explains the line is given.
-REASONS = {
-    "no_offer_in_range": "no producer within reach offers this product this week",
-    "offer_exhausted": "every offer within reach is sold out",
-    "capacity": "producers with stock left are at their weekly kg capacity",
-    "drops": "producers with stock and capacity left have no drop left this week",
-    "franco": "what is left to buy from the producers within reach would not reach their "
-    "minimum order",
-    "optimiser_choice": "a local offer was left unused: it would cost more than it brings "
-    "(price, EGalim shares of the added value, budget or minimum lot)",
-}
 
 
 def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:

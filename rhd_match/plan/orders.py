@@ -36,6 +36,7 @@ ORDER_COLUMNS: tuple[str, ...] = (
     "value_eur_ht",
     "labels",
     "distance_km",
+    "local",
 )
 CONTRACT_COLUMNS: tuple[str, ...] = (
     "producer_id",
@@ -60,7 +61,8 @@ def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.Da
     the week's Monday — a convention, the actual day is agreed with the canteen), ``qty`` in
     the product's ``unit`` (kg, l or piece), ``qty_kg`` (kg), ``price_eur_ht`` (EUR HT/unit),
     ``value_eur_ht`` (EUR HT), ``labels`` (EGalim labels the delivery must carry) and
-    ``distance_km`` (straight line, producer to canteen).
+    ``distance_km`` (straight line, producer to canteen) and ``local`` (within the local
+    radius, bool).
     """
     flows = solution.flows if isinstance(solution, Solution) else solution
     lines = flows[flows["supplier"].astype(str) == PRODUCER].copy()

@@ -11,6 +11,19 @@ import pandas as pd
 
 from ..io import csv_writer, workbook_writer, write_folder_atomically
 
+#: Why demand went to the conventional supplier (``unmet_local``'s ``reason``), in the order
+#: the reasons are tested by :func:`rhd_match.model.unmet.unmet_local_table`.
+REASONS = {
+    "no_offer_in_range": "no producer within reach offers this product this week",
+    "offer_exhausted": "every offer within reach is sold out",
+    "capacity": "producers with stock left are at their weekly kg capacity",
+    "drops": "producers with stock and capacity left have no drop left this week",
+    "franco": "what is left to buy from the producers within reach would not reach their "
+    "minimum order",
+    "optimiser_choice": "a local offer was left unused: it would cost more than it brings "
+    "(price, EGalim shares of the added value, budget or minimum lot)",
+}
+
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
 
 

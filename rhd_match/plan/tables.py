@@ -13,7 +13,6 @@ import pandas as pd
 from ..egalim import egalim_accounting
 from ..geo import haversine_km
 from ..inputs.scenario import Scenario
-from ..model.index import ModelIndex
 
 FLOW_COLUMNS = (
     "supplier",
@@ -97,32 +96,6 @@ def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFra
         na_position="last",
     )
     return flows[list(FLOW_COLUMNS)].reset_index(drop=True)
-
-
-def flows_from_quantities(
-    scenario: Scenario, index: ModelIndex, x: np.ndarray, v: np.ndarray
-) -> pd.DataFrame:
-    """A ``flows`` table from quantities per arc ``x`` and per demand row ``v`` (units)."""
-    arcs, demand = index.arcs, index.demand
-    on, von = x > 0, v > 0
-    local = pd.DataFrame(
-        {
-            "producer_id": index.producer_ids[arcs["producer"].to_numpy()[on]],
-            "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()[on]],
-            "product_id": index.product_ids[arcs["product"].to_numpy()[on]],
-            "week": index.weeks[arcs["week"].to_numpy()[on]],
-            "qty": x[on],
-        }
-    )
-    conventional = pd.DataFrame(
-        {
-            "canteen_id": index.canteen_ids[demand["canteen"].to_numpy()[von]],
-            "product_id": index.product_ids[demand["product"].to_numpy()[von]],
-            "week": index.weeks[demand["week"].to_numpy()[von]],
-            "qty": v[von],
-        }
-    )
-    return make_flows(scenario, local, conventional)
 
 
 def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:

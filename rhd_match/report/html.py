@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..egalim import egalim_accounting
 from ..inputs.scenario import Scenario
-from ..model.unmet import REASONS
-from ..plan.solution import Solution
+from ..io import write_folder_atomically
+from ..plan.solution import REASONS, Solution
 from ..plan.tables import PRODUCER
-from ..weeks import week_monday
+from ..version import __version__
+from ..weeks import week_monday, week_thursday, week_year_month
 from .charts import (
     BLUE,
     GREEN,
@@ -54,7 +54,6 @@ from .charts import (
     svg_open,
     svg_text,
 )
-from .workbook import write_atomically
 
 #: Charts of the report, by ``data-chart`` name, in page order.
 CHARTS = (
@@ -155,7 +154,9 @@ def _float(x: object) -> float:
 def write_html_report(scenario: Scenario, solution: Solution, path: str | Path) -> Path:
     """Write the HTML report of ``solution`` to ``path`` (all or nothing); returns the path."""
     page = render_html(scenario, solution)
-    return write_atomically(Path(path), lambda p: p.write_text(page, encoding="utf-8"))
+    path = Path(path)
+    writer = {path.name: lambda p: p.write_text(page, encoding="utf-8")}
+    return write_folder_atomically(path.parent, writer)[0]
 
 
 def render_html(scenario: Scenario, solution: Solution) -> str:
@@ -490,7 +491,7 @@ def _weekly_section(scenario: Scenario, solution: Solution) -> str:
         return _empty_chart("weekly-shares", "Shares by ISO week", "No purchase in the plan.")
     weeks = all_weeks(str(shares.index.min()), str(shares.index.max()))
     shares = shares.reindex(weeks)
-    thursdays = [week_monday(w) + dt.timedelta(days=3) for w in weeks]
+    thursdays = [week_thursday(w) for w in weeks]
     years = {d.year for d in thursdays}
     ticks = []
     for i, d in enumerate(thursdays):
@@ -780,7 +781,7 @@ def unmet_by_product_month(scenario: Scenario, solution: Solution) -> pd.DataFra
     unmet = solution.unmet_local
     if unmet.empty:
         return pd.DataFrame()
-    month = _week_months(unmet["week"])
+    month = week_year_month(unmet["week"])
     names = scenario.products.set_index("product_id")["name"].astype(str)
     product = names.reindex(unmet["product_id"]).fillna(unmet["product_id"]).to_numpy()
     table = pd.pivot_table(
@@ -799,13 +800,6 @@ def unmet_by_product_month(scenario: Scenario, solution: Solution) -> pd.DataFra
     )
     order = table.sum(axis=1).sort_values(ascending=False, kind="stable").index
     return table.loc[order]
-
-
-def _week_months(weeks: pd.Series) -> pd.Series:
-    """``YYYY-MM`` of each ISO week's Thursday (the ISO rule for a week's year)."""
-    uniques = pd.unique(weeks.to_numpy())
-    month = {w: (week_monday(str(w)) + dt.timedelta(days=3)).strftime("%Y-%m") for w in uniques}
-    return weeks.map(month).astype(str)
 
 
 def _unmet_section(scenario: Scenario, solution: Solution) -> str:

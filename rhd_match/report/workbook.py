@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 import re
-import tempfile
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from ..inputs.scenario import Scenario
+from ..io import write_folder_atomically
+from ..plan.orders import order_sheets
 from ..plan.solution import Solution
-from ..plan.tables import PRODUCER
 from ..weeks import week_monday
 
 EUR = '#,##0.00 "€"'
@@ -109,25 +108,6 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
 SUMMARY_HEADER = ("figure", "before", "after", "change", "field")
 VALUE_COLUMNS = ("before", "after", "change")
 
-ORDER_COLUMNS = (
-    "producer_id",
-    "producer_name",
-    "week",
-    "week_monday",
-    "canteen_id",
-    "canteen_name",
-    "product_id",
-    "product_name",
-    "qty",
-    "unit",
-    "qty_kg",
-    "price_eur_ht",
-    "value_eur_ht",
-    "labels",
-    "distance_km",
-    "local",
-)
-
 #: EGalim targets coloured on the canteens sheet: meets column → columns it colours.
 COMPLIANCE: dict[str, tuple[str, ...]] = {
     "meets_quality": ("share_quality", "shortfall_quality_eur_ht", "meets_quality"),
@@ -156,7 +136,7 @@ def column_format(name: str) -> str | None:
         return NUMBER
     if name in ("drops", "weeks_delivering", "max_drops_per_week", "peak_drops_per_week"):
         return INTEGER
-    if name == "week_monday":
+    if name == "delivery_date":
         return DATE
     return None
 
@@ -182,24 +162,10 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_HEADER))
 
 
-def order_sheet(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
-    """Purchases from producers with names, units and the Monday of each week, sorted by
-    producer, week, canteen and product (one delivery note per producer and week)."""
-    orders = flows[flows["supplier"] == PRODUCER]
-    producers = scenario.producers.set_index("producer_id")["name"]
-    canteens = scenario.canteens.set_index("canteen_id")["name"]
-    products = scenario.products.set_index("product_id")
-    weeks = pd.unique(orders["week"].to_numpy())
-    monday = {w: week_monday(str(w)) for w in weeks}
-    out = orders.assign(
-        producer_name=producers.reindex(orders["producer_id"]).to_numpy(dtype=object),
-        canteen_name=canteens.reindex(orders["canteen_id"]).to_numpy(dtype=object),
-        product_name=products["name"].reindex(orders["product_id"]).to_numpy(dtype=object),
-        unit=products["unit"].reindex(orders["product_id"]).to_numpy(dtype=object),
-        week_monday=pd.to_datetime(orders["week"].map(monday)),
-    )
-    out = out.sort_values(["producer_id", "week", "canteen_id", "product_id"], kind="stable")
-    return out[list(ORDER_COLUMNS)].reset_index(drop=True)
+def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:
+    """The order sheets of :func:`rhd_match.plan.orders.order_sheets`, delivery dates as dates."""
+    sheets = order_sheets(scenario, solution)
+    return sheets.assign(delivery_date=pd.to_datetime(sheets["delivery_date"]))
 
 
 def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.DataFrame]:
@@ -211,7 +177,7 @@ def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.Data
         "producer_weeks": solution.producer_weeks,
         "flows": solution.flows,
         "unmet_local": solution.unmet_local,
-        "orders": order_sheet(scenario, solution.flows),
+        "orders": order_sheet(scenario, solution),
     }
 
 
@@ -264,7 +230,8 @@ def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> 
     the plan's first week, and zip entries carry a fixed date.
     """
     data = workbook_bytes(scenario, solution)
-    return write_atomically(Path(path), lambda p: p.write_bytes(data))
+    path = Path(path)
+    return write_folder_atomically(path.parent, {path.name: lambda p: p.write_bytes(data)})[0]
 
 
 def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
@@ -275,23 +242,6 @@ def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
         ExcelWriter(wb, archive).save()
     sheets = {f"xl/worksheets/sheet{b.number}.xml": b for b in bodies}
     return _repack(buffer.getvalue(), sheets)
-
-
-def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call ``write`` on a temporary file beside ``path``, then move it onto ``path``.
-
-    A failure leaves ``path`` as it was (absent or the previous file) and no temporary file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -83,19 +83,7 @@ def solve_relaxation(scenario: Scenario, solver: str = DUAL_SOLVER) -> RelaxedSo
     """Build the model and solve its LP relaxation (time limit and threads from parameters)."""
     model = build_model(scenario)
     opts = scenario.parameters.solver
-    var = model.variables
-    run = run_solver(
-        model.matrix,
-        model.objective,
-        model.row_lower,
-        model.row_upper,
-        var.lower,
-        var.upper,
-        None,
-        solver,
-        opts.time_limit_s,
-        opts.threads,
-    )
+    run = run_solver(model.program(), solver, opts.time_limit_s, opts.threads)
     return RelaxedSolve(model, run)
 
 

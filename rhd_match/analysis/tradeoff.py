@@ -7,7 +7,7 @@ objective weight 0 except ``cost = 1``, so its objective is the purchase value i
     V(x, v) = Σ_a π_a x_a + Σ_d r_d v_d
 
 and shortfalls, overruns and distance cost nothing (targets per canteen and budgets do not bind;
-the curve is a territory-level statement). One row is appended to the model's matrix:
+the curve is a territory-level statement). One row is added to the model's linear program:
 
     Σ_a b_a π_a x_a − ε V(x, v) ≥ 0        (organic value ≥ ε × total value)
 
@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
@@ -76,20 +75,13 @@ def cost_scenario(scenario: Scenario) -> Scenario:
 def _cost_model(scenario: Scenario, solver: str | None) -> _CostModel:
     cost = cost_scenario(scenario)
     model = build_model(cost)
-    var, index = model.variables, model.index
-    value = np.zeros(var.count)
-    organic = np.zeros(var.count)
-    price = index.arcs["price"].to_numpy(float)
-    value[var.cols("x")] = price
-    value[var.cols("v")] = index.demand["ref_price"].to_numpy(float)
-    organic[var.cols("x")] = index.arcs["organic"].to_numpy(float) * price
-    demand = index.demand
+    demand = model.index.demand
     reference = float((demand["qty"] * demand["ref_price"]).sum())
     opts = scenario.parameters.solver
     return _CostModel(
         model,
-        value,
-        organic,
+        model.purchase_value(),
+        model.organic_value(),
         reference,
         solver or opts.lp_solver,
         opts.time_limit_s,
@@ -99,25 +91,10 @@ def _cost_model(scenario: Scenario, solver: str | None) -> _CostModel:
 
 def _solve(cm: _CostModel, objective: np.ndarray, epsilon: float | None) -> SolverRun:
     """min objective·x over the relaxation, with the epsilon row when ``epsilon`` is given."""
-    m = cm.model
-    matrix, lower, upper = m.matrix, m.row_lower, m.row_upper
+    program = cm.model.program().with_objective(objective)
     if epsilon is not None:
-        row = sp.csr_matrix((cm.organic - epsilon * cm.value)[None, :])
-        matrix = sp.csr_matrix(sp.vstack([matrix, row], format="csr"))
-        lower = np.append(lower, 0.0)
-        upper = np.append(upper, np.inf)
-    return run_solver(
-        matrix,
-        objective,
-        lower,
-        upper,
-        m.variables.lower,
-        m.variables.upper,
-        None,
-        cm.solver,
-        cm.time_limit_s,
-        cm.threads,
-    )
+        program = program.with_row(cm.organic - epsilon * cm.value, 0.0, np.inf)
+    return run_solver(program, cm.solver, cm.time_limit_s, cm.threads)
 
 
 def _shares(cm: _CostModel, run: SolverRun) -> tuple[float, float]:

@@ -50,15 +50,8 @@ def _run(
     deadline: Deadline,
     log: Callable[[str], None] | None,
 ) -> SolverRun:
-    var = model.variables
     return run_solver(
-        model.matrix,
-        model.objective,
-        model.row_lower,
-        model.row_upper,
-        lower,
-        upper,
-        var.integer if integer else None,
+        model.program(lower, upper, integer),
         options.mip_solver if integer else options.lp_solver,
         deadline.left(),
         options.threads,

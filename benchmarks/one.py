@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from rhd_match.check.checker import check, objective_from_flows
+from rhd_match.check import check, objective_from_flows
 from rhd_match.inputs.scenario import Scenario
 from rhd_match.model.build import build_model
 from rhd_match.model.solve import solve

@@ -13,7 +13,7 @@ import argparse
 import pandas as pd
 
 import rhd_match
-from rhd_match.generate.synthetic import generate_scenario
+from rhd_match.generate import generate_scenario
 
 #: The weeks ``--small`` keeps: school is open and local harvests are in.
 SMALL_WEEKS = tuple(f"2026-W{n:02d}" for n in range(37, 43))

@@ -17,7 +17,7 @@ from rhd_match.analysis.bottlenecks import (
     solve_relaxation,
     verify_marginal_value,
 )
-from rhd_match.generate.synthetic import generate_scenario
+from rhd_match.generate import generate_scenario
 from rhd_match.model.solvers import LinearProgram, run_solver
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from rhd_match import Scenario, Solution
-from rhd_match.generate.synthetic import generate_scenario
+from rhd_match.generate import generate_scenario
 from rhd_match.report import write_html_report
 from rhd_match.report.html import CHARTS
 

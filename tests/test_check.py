@@ -22,7 +22,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario
-from rhd_match.check.checker import (
+from rhd_match.check import (
     CANTEEN_FIGURES,
     RULES,
     VIOLATION_COLUMNS,

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
-from rhd_match.check.checker import check
+from rhd_match.check import check
 from rhd_match.model import decompose
 from rhd_match.model.solvers import SolverRun
 

@@ -8,7 +8,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario
-from rhd_match.generate.synthetic import generate_scenario
+from rhd_match.generate import generate_scenario
 from rhd_match.model import index as index_module
 from rhd_match.model.index import ModelIndex, build_index
 

@@ -16,7 +16,7 @@ from rhd_match.analysis.menus import (
     menu_demand,
     services_from_scenario,
 )
-from rhd_match.generate.synthetic import load_catalogue, month_mask
+from rhd_match.generate.products import load_catalogue, month_mask
 from rhd_match.weeks import week_month
 
 VEGGIE = Component("vegetarian_protein", ("YOGURT",))

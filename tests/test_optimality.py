@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
-from rhd_match.check.checker import check, objective_from_flows
+from rhd_match.check import check, objective_from_flows
 
 W1, W2 = "2026-W03", "2026-W04"
 REL = 1e-6

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 import rhd_match
 from rhd_match import Scenario
-from rhd_match.check.checker import canteen_figures, check
+from rhd_match.check import canteen_figures, check
 from rhd_match.plan.solution import Solution
 
 W1 = "2026-W03"

@@ -17,7 +17,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
-from rhd_match.generate.synthetic import generate_scenario
+from rhd_match.generate import generate_scenario
 from rhd_match.report import charts, render_html, workbook_bytes, write_reports, write_workbook
 from rhd_match.report.html import (
     CHARTS,

@@ -10,7 +10,7 @@ import pytest
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
-from rhd_match.check.checker import check
+from rhd_match.check import check
 from rhd_match.cli.progress import LiveLine
 
 

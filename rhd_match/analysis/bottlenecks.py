@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..egalim import line_classes
-from ..generate.synthetic import load_communes
+from ..generate.territory import load_communes
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.solvers import SolverRun, run_solver

@@ -22,7 +22,8 @@ EQUAL_OBJECTIVE_RTOL = 1e-6
 Result = dict[str, Any]
 
 
-def _num(value: Any) -> float:
+def as_number(value: Any) -> float:
+    """``value`` as a float; NaN when it is not a number (missing or failed results)."""
     try:
         out = float(value)
     except (TypeError, ValueError):
@@ -37,7 +38,7 @@ def ok(result: Result | None) -> bool:
 
 def relative_gap(objective: Any, bound: Any) -> float:
     """(objective − bound) / max(1, |objective|), as rhd_match reports gaps; NaN if unknown."""
-    obj, bnd = _num(objective), _num(bound)
+    obj, bnd = as_number(objective), as_number(bound)
     if math.isnan(obj) or math.isnan(bnd) or math.isinf(bnd):
         return math.nan
     return max(obj - bnd, 0.0) / max(1.0, abs(obj))
@@ -52,11 +53,11 @@ def best_bound(tasks: dict[str, Result]) -> tuple[float, str]:
     bounds: list[tuple[float, str]] = []
     lp = tasks.get("lp")
     if ok(lp) and lp is not None and lp.get("status") in ("relaxation", "optimal"):
-        bounds.append((_num(lp.get("best_bound")), "LP relaxation"))
+        bounds.append((as_number(lp.get("best_bound")), "LP relaxation"))
     for name, label in (("optimiser", "optimiser's own bound"), ("mip", "exact MIP")):
         res = tasks.get(name)
         if ok(res) and res is not None:
-            bounds.append((_num(res.get("best_bound")), label))
+            bounds.append((as_number(res.get("best_bound")), label))
     finite = [b for b in bounds if math.isfinite(b[0])]
     return max(finite) if finite else (math.nan, "none")
 
@@ -69,7 +70,7 @@ def derive(tasks: dict[str, Result]) -> dict[str, Any]:
     lp, pulp, build = tasks.get("lp"), tasks.get("pulp"), tasks.get("build")
     if ok(opt) and opt is not None:
         out["optimiser_gap"] = relative_gap(opt["objective"], bound)
-        out["optimiser_total_s"] = _num(opt["build_time_s"]) + _num(opt["solve_time_s"])
+        out["optimiser_total_s"] = as_number(opt["build_time_s"]) + as_number(opt["solve_time_s"])
     if ok(mip) and mip is not None:
         out["mip_gap"] = relative_gap(mip["objective"], bound)
         if ok(lp) and lp is not None:
@@ -80,37 +81,46 @@ def derive(tasks: dict[str, Result]) -> dict[str, Any]:
         out["greedy_gap"] = relative_gap(greedy["objective_from_flows"], bound)
         if ok(opt) and opt is not None:
             out["gain_local_points"] = 100 * (
-                _num(opt["share_local"]) - _num(greedy["share_local"])
+                as_number(opt["share_local"]) - as_number(greedy["share_local"])
             )
             out["gain_organic_points"] = 100 * (
-                _num(opt["share_organic"]) - _num(greedy["share_organic"])
+                as_number(opt["share_organic"]) - as_number(greedy["share_organic"])
             )
-            out["gain_objective"] = _num(greedy["objective_from_flows"]) - _num(opt["objective"])
-            out["optimiser_beats_greedy"] = _num(opt["objective"]) < _num(
+            out["gain_objective"] = as_number(greedy["objective_from_flows"]) - as_number(
+                opt["objective"]
+            )
+            out["optimiser_beats_greedy"] = as_number(opt["objective"]) < as_number(
                 greedy["objective_from_flows"]
             )
     if ok(build) and build is not None:
-        out["build_floor_ratio"] = _num(build["build_floor_ratio"])
+        out["build_floor_ratio"] = as_number(build["build_floor_ratio"])
         if "assembly_floor_ratio" in build:
-            out["assembly_floor_ratio"] = _num(build["assembly_floor_ratio"])
+            out["assembly_floor_ratio"] = as_number(build["assembly_floor_ratio"])
     local_max = tasks.get("local_max")
     if ok(local_max) and local_max is not None and ok(greedy) and greedy is not None:
         # The most any plan could gain over greedy in local share, as far as measured.
         out["local_headroom_points"] = 100 * (
-            max(_num(local_max["plan_share_local"]), _num(local_max["lp_local_reference_share"]))
-            - _num(greedy["share_local"])
+            max(
+                as_number(local_max["plan_share_local"]),
+                as_number(local_max["lp_local_reference_share"]),
+            )
+            - as_number(greedy["share_local"])
         )
     if ok(pulp) and pulp is not None:
         reference = mip if pulp.get("mode") == "mip" else lp
         if ok(reference) and reference is not None:
-            ref_obj = _num(reference["objective"])
-            pulp_obj = _num(pulp["objective"])
+            ref_obj = as_number(reference["objective"])
+            pulp_obj = as_number(pulp["objective"])
             diff = abs(pulp_obj - ref_obj) / max(1.0, abs(ref_obj))
             out["pulp_reference"] = "exact MIP" if pulp.get("mode") == "mip" else "LP relaxation"
             out["pulp_objective_rel_diff"] = diff
             out["pulp_equal_objective"] = bool(diff <= EQUAL_OBJECTIVE_RTOL)
-            out["pulp_build_ratio"] = _num(pulp["build_time_s"]) / _num(reference["build_time_s"])
-            out["pulp_solve_ratio"] = _num(pulp["solve_time_s"]) / _num(reference["solve_time_s"])
+            out["pulp_build_ratio"] = as_number(pulp["build_time_s"]) / as_number(
+                reference["build_time_s"]
+            )
+            out["pulp_solve_ratio"] = as_number(pulp["solve_time_s"]) / as_number(
+                reference["solve_time_s"]
+            )
     return out
 
 
@@ -152,13 +162,13 @@ def scaling(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "build_peak_gb": build["peak_gb"],
             }
         if ok(opt) and opt is not None:
-            left = _num(opt["time_limit_s"]) - _num(opt["build_time_s"])
+            left = as_number(opt["time_limit_s"]) - as_number(opt["build_time_s"])
             row |= {
                 "arcs": opt["arcs"],
                 "opt_build_time_s": opt["build_time_s"],
                 "solve_time_s": opt["solve_time_s"],
                 "time_limit_s": opt["time_limit_s"],
-                "capped": _num(opt["solve_time_s"]) >= 0.9 * left,
+                "capped": as_number(opt["solve_time_s"]) >= 0.9 * left,
                 "peak_gb": opt["peak_gb"],
                 "status": opt["status"],
             }
@@ -199,5 +209,5 @@ def failed_arcs(tasks: dict[str, Result]) -> float:
     for res in tasks.values():
         for line in reversed((res or {}).get("last_progress", [])):
             if "arcs" in line:
-                return _num(line["arcs"])
+                return as_number(line["arcs"])
     return math.nan

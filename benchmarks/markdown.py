@@ -8,11 +8,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .figures import EQUAL_OBJECTIVE_RTOL, Result, _num, ok, relative_gap
+from .figures import EQUAL_OBJECTIVE_RTOL, Result, as_number, ok, relative_gap
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
-    v = _num(value)
+    v = as_number(value)
     if math.isnan(v):
         return "—"
     if math.isinf(v):
@@ -21,22 +21,22 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 
 def _int(value: Any) -> str:
-    v = _num(value)
+    v = as_number(value)
     return "—" if math.isnan(v) else f"{round(v):,}"
 
 
 def _sci(value: Any) -> str:
-    v = _num(value)
+    v = as_number(value)
     return "—" if math.isnan(v) else f"{v:.6g}"
 
 
 def _pct(value: Any, digits: int = 1) -> str:
-    v = _num(value)
+    v = as_number(value)
     return "—" if math.isnan(v) else f"{100 * v:.{digits}f} %"
 
 
 def _gap(value: Any) -> str:
-    v = _num(value)
+    v = as_number(value)
     if math.isnan(v):
         return "—"
     return f"{100 * v:.3f} %" if v < 0.1 else f"{100 * v:.1f} %"
@@ -101,8 +101,8 @@ def targets(sizes: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
                 out.append(
                     (
                         "S: model build < 2 s",
-                        f"{_num(opt['build_time_s']):.2f} s",
-                        verdict(_num(opt["build_time_s"]) < 2),
+                        f"{as_number(opt['build_time_s']):.2f} s",
+                        verdict(as_number(opt["build_time_s"]) < 2),
                     )
                 )
             if "gain_local_points" in d:
@@ -129,21 +129,21 @@ def targets(sizes: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
                     (
                         f"{name}: a plan with gap reported in < 10 min",
                         f"gap {_gap(d.get('optimiser_gap'))} in {total:.0f} s",
-                        verdict(total < 600 and math.isfinite(_num(d.get("optimiser_gap")))),
+                        verdict(total < 600 and math.isfinite(as_number(d.get("optimiser_gap")))),
                     )
                 )
                 out.append(
                     (
                         f"{name}: build < 60 s",
-                        f"{_num(opt['build_time_s']):.1f} s",
-                        verdict(_num(opt["build_time_s"]) < 60),
+                        f"{as_number(opt['build_time_s']):.1f} s",
+                        verdict(as_number(opt["build_time_s"]) < 60),
                     )
                 )
                 out.append(
                     (
                         f"{name}: memory < 8 GB",
-                        f"{_num(opt['peak_gb']):.1f} GB",
-                        verdict(_num(opt["peak_gb"]) < 8),
+                        f"{as_number(opt['peak_gb']):.1f} GB",
+                        verdict(as_number(opt["peak_gb"]) < 8),
                     )
                 )
             else:
@@ -626,7 +626,7 @@ def headline(results: dict[str, Any]) -> list[str]:
                     f"{_fmt(fastest['time_s'], 2)} s; {others}."
                 )
     e = results["scaling"]["exponents"]
-    if math.isfinite(_num(e["build_time_s"])):
+    if math.isfinite(as_number(e["build_time_s"])):
         out.append(
             f"Growth with arcs: build time ∝ arcs^{_fmt(e['build_time_s'])}, "
             f"build memory ∝ arcs^{_fmt(e['build_peak_gb'])}, solve time ∝ "

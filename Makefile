@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out/demo
 
-.PHONY: demo test lint typecheck install install-dev clean docs bench
+.PHONY: demo test lint typecheck install install-dev clean docs bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ test: lint typecheck
 # The scale ladder with baselines (minutes to an hour); results in benchmarks/results/.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks --sizes XS,S,SM,M
+
+# Translations (docs/i18n.md): extract the marked strings from the code, merge them into each
+# catalogue (new ones untranslated, gone ones obsolete), then check: every entry translated,
+# none fuzzy (tests/test_i18n.py says the same in CI). No .mo is written: the catalogues are
+# compiled in memory at first use.
+POT := $(VENV)/rhd_match.pot
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F pyproject.toml --no-wrap --sort-by-file --project rhd_match \
+		--version "$$($(BIN)/python -c 'import rhd_match.version as v; print(v.__version__)')" \
+		--copyright-holder "rhd_match contributors" -o $(POT) rhd_match
+	$(BIN)/pybabel update -D rhd_match -i $(POT) -d rhd_match/locale --no-wrap --ignore-obsolete
+	$(BIN)/python -m pytest tests/test_i18n.py -q -k catalogue
 
 docs: $(VENV)/.installed-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site

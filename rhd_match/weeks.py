@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .i18n import month_name
+
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -56,3 +58,10 @@ def week_year_month(weeks: pd.Series) -> pd.Series:
 def week_label(year: int, week: int) -> str:
     """``week_label(2026, 3) == "2026-W03"``."""
     return f"{year:04d}-W{week:02d}"
+
+
+def month_label(year: int, month: int, with_year: bool = False) -> str:
+    """Short name of a calendar month in the active language (:mod:`rhd_match.i18n`), with the
+    year's last two digits when labels span several years: ``janv.``, ``janv. 27`` (French),
+    ``Jan``, ``Jan 27`` (English). Months of ISO weeks come from :func:`week_year_month`."""
+    return month_name(month, abbreviated=True) + (f" {year % 100:02d}" if with_year else "")

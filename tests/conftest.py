@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario
+from rhd_match.i18n import LANGUAGE_ENV
 
 
 @pytest.fixture
 def tiny_scenario() -> Scenario:
     """The hand-made tiny scenario of :func:`factories.tiny_frames`, validated."""
     return Scenario.from_frames(**tiny_frames())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_command_line() -> Iterator[None]:
+    """Command-line tests read the messages in English, the source language (``--lang`` and
+    its environment variable are the documented ways to choose); tests of the default
+    language, French, delete the variable (``tests/test_i18n.py``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(LANGUAGE_ENV, "en")
+        yield

@@ -1,11 +1,64 @@
-"""What every command shares: naming the scenario to work on."""
+"""What every command shares: naming the scenario to work on, the language, the examples."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from ..i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_ENV,
+    LANGUAGES,
+    current_language,
+    gettext,
+    ngettext,
+    use_language,
+)
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
+
+#: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's).
+EXAMPLES: dict[str, str] = {
+    "rhd-match": "rhd-match report --demo --out report/ --lang en",
+    "validate": "rhd-match validate my-territory/",
+    "demo": "rhd-match demo --lang en",
+    "solve": "rhd-match solve my-territory.xlsx --out results/ --time-limit 120",
+    "export": "rhd-match export --demo --out macantine/ --siret-file sirets.csv",
+    "report": "rhd-match report --demo --out report/",
+    "whatif": "rhd-match whatif --demo --out whatif/ --organic-target 0.3",
+    "tradeoff": "rhd-match tradeoff --demo --out tradeoff/ --points 6",
+    "bottlenecks": "rhd-match bottlenecks --demo --out bottlenecks/",
+    "menus": "rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04",
+}
+
+#: The messages of :mod:`argparse` a user can meet (usage, help, errors), listed so that they
+#: are extracted into rhd_match's catalogues: argparse looks them up with gettext, and
+#: :func:`argparse_in_language` hands it rhd_match's translations.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("unrecognized arguments: %s"),
+    N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
 
 
 def load_scenario(args: argparse.Namespace) -> Scenario:
@@ -13,12 +66,66 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
     if getattr(args, "demo", False):
         return Scenario.demo()
     if args.path is None:
-        raise SystemExit("give a scenario PATH or --demo")
+        raise SystemExit(_("give a scenario PATH or --demo"))
     return Scenario.from_folder(args.path)
 
 
 def add_source(p: argparse.ArgumentParser) -> None:
     """The arguments naming a scenario: PATH, ``--demo``, and ``--quiet``."""
-    p.add_argument("path", nargs="?", type=Path, help="scenario folder or .xlsx workbook")
-    p.add_argument("--demo", action="store_true", help="use the embedded Lens-Liévin demo")
-    p.add_argument("--quiet", action="store_true", help="no live progress line")
+    p.add_argument("path", nargs="?", type=Path, help=_("scenario folder or .xlsx workbook"))
+    p.add_argument("--demo", action="store_true", help=_("use the embedded Lens-Liévin demo"))
+    p.add_argument("--quiet", action="store_true", help=_("no live progress line"))
+
+
+def finish_parser(
+    parser: argparse.ArgumentParser, sub: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> None:
+    """What the command and every verb have: ``--lang`` and an example after the options.
+
+    ``--lang`` defaults to the language already chosen (:func:`requested_language`), so that
+    a verb's default does not undo ``rhd-match --lang en VERB``.
+
+    Raises
+    ------
+    KeyError
+        When a verb has no example in :data:`EXAMPLES`.
+    """
+    for verb, p in [("rhd-match", parser), *sub.choices.items()]:
+        p.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=current_language(),
+            help=_("language of messages and files (default: {language}, or ${variable})").format(
+                language=DEFAULT_LANGUAGE, variable=LANGUAGE_ENV
+            ),
+        )
+        p.epilog = "\n\n".join(filter(None, [p.epilog, _("example:") + "\n  " + EXAMPLES[verb]]))
+        p.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def requested_language(argv: Sequence[str]) -> str:
+    """The language asked for: ``--lang`` anywhere in ``argv``, else ``$RHD_MATCH_LANG``, else
+    French. A language rhd_match does not speak falls back to French here; the full parser
+    then refuses it with the list of choices."""
+    pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    pre.add_argument("--lang", default=os.environ.get(LANGUAGE_ENV, DEFAULT_LANGUAGE))
+    try:
+        language = str(pre.parse_known_args(list(argv))[0].lang)
+    except argparse.ArgumentError:  # ``--lang`` without a value: the full parser says so
+        language = DEFAULT_LANGUAGE
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def argparse_in_language(language: str) -> Iterator[None]:
+    """Within the block, rhd_match's messages and argparse's own (``usage:``, ``options``,
+    its errors) are in ``language``. argparse reads the module globals ``_`` and ``ngettext``
+    (from :mod:`gettext`) at each message; they are restored on leaving."""
+    namespace = vars(argparse)
+    saved = namespace["_"], namespace["ngettext"]
+    with use_language(language):
+        namespace.update(_=gettext, ngettext=ngettext)
+        try:
+            yield
+        finally:
+            namespace.update(_=saved[0], ngettext=saved[1])

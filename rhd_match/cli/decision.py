@@ -6,8 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..i18n import gettext as _
 from ..params import STRATEGIES
 from .common import add_source, load_scenario
+
+
+def _wrote_files(names: list[str], folder: Path) -> str:
+    return _("wrote {names} to {folder}").format(names=", ".join(names), folder=folder)
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -45,7 +50,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     print(table.drop(columns=[c for c in table.columns if c.startswith("delta_")]).to_string())
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "whatif.csv", index=False)
-    print(f"wrote {args.out / 'whatif.csv'}")
+    print(_("wrote {path}").format(path=args.out / "whatif.csv"))
     return 0
 
 
@@ -58,7 +63,7 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "tradeoff.csv", index=False)
     plot_tradeoff(table, args.out / "tradeoff.png")
-    print(f"wrote tradeoff.csv and tradeoff.png to {args.out}")
+    print(_wrote_files(["tradeoff.csv", "tradeoff.png"], args.out))
     return 0
 
 
@@ -80,7 +85,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     table.to_csv(args.out / "bottlenecks.csv", index=False)
     marginal_values(scenario, relaxed).to_csv(args.out / "marginal_values.csv", index=False)
     uncovered.to_csv(args.out / "no_local_offer.csv", index=False)
-    print(f"wrote bottlenecks.csv, marginal_values.csv and no_local_offer.csv to {args.out}")
+    print(_wrote_files(["bottlenecks.csv", "marginal_values.csv", "no_local_offer.csv"], args.out))
     return 0
 
 
@@ -96,68 +101,77 @@ def cmd_menus(args: argparse.Namespace) -> int:
     result.demand.to_csv(args.out / "demand.csv", index=False)
     result.choices.to_csv(args.out / "menu_choices.csv", index=False)
     print(
-        f"{len(result.demand)} demand rows for {len(services)} canteens over {len(weeks)} weeks; "
-        f"wrote demand.csv and menu_choices.csv to {args.out}"
+        _("{rows} demand rows for {canteens} canteens over {weeks} weeks").format(
+            rows=len(result.demand), canteens=len(services), weeks=len(weeks)
+        )
     )
+    print(_wrote_files(["demand.csv", "menu_choices.csv"], args.out))
     return 0
 
 
 def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("whatif", help="solve variants of a scenario; compare key figures")
+    p = sub.add_parser("whatif", help=_("solve variants of a scenario; compare key figures"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help="folder for whatif.csv")
+    p.add_argument("--out", type=Path, required=True, help=_("folder for whatif.csv"))
     p.add_argument(
         "--remove-producer",
         action="append",
         default=[],
         metavar="ID",
-        help="variant without this producer (repeatable)",
+        help=_("variant without this producer (repeatable)"),
     )
     p.add_argument(
         "--organic",
         action="append",
         default=[],
         metavar="ID",
-        help="variant where this producer converts to organic (repeatable)",
+        help=_("variant where this producer converts to organic (repeatable)"),
     )
     p.add_argument(
         "--organic-price-factor",
         type=float,
         default=1.3,
-        help="price multiplier of converted producers (default 1.3)",
+        help=_("price multiplier of converted producers (default 1.3)"),
     )
-    p.add_argument("--organic-target", type=float, help="variant with this organic target (0-1)")
-    p.add_argument("--quality-target", type=float, help="variant with this quality target (0-1)")
-    p.add_argument("--budget-factor", type=float, help="variant with budgets x this factor")
-    p.add_argument("--radius-factor", type=float, help="variant with delivery radii x this factor")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
-    p.add_argument("--threads", type=int, default=1, help="solver threads per solve (default 1)")
+    p.add_argument("--organic-target", type=float, help=_("variant with this organic target (0-1)"))
+    p.add_argument("--quality-target", type=float, help=_("variant with this quality target (0-1)"))
+    p.add_argument("--budget-factor", type=float, help=_("variant with budgets x this factor"))
+    p.add_argument(
+        "--radius-factor", type=float, help=_("variant with delivery radii x this factor")
+    )
+    p.add_argument(
+        "--time-limit", type=float, default=60.0, help=_("seconds per solve (default 60)")
+    )
+    p.add_argument("--threads", type=int, default=1, help=_("solver threads per solve (default 1)"))
     p.add_argument(
         "--strategy",
         choices=STRATEGIES,
-        help="solve strategy (default: the scenario's, 'auto')",
+        help=_("solve strategy (default: the scenario's, 'auto')"),
     )
     p.set_defaults(func=cmd_whatif)
 
-    p = sub.add_parser("tradeoff", help="least extra cost for each organic share (LP)")
+    p = sub.add_parser("tradeoff", help=_("least extra cost for each organic share (LP)"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help="folder for tradeoff.csv and .png")
-    p.add_argument("--points", type=int, default=11, help="grid points (default 11)")
+    p.add_argument("--out", type=Path, required=True, help=_("folder for tradeoff.csv and .png"))
+    p.add_argument("--points", type=int, default=11, help=_("grid points (default 11)"))
     p.set_defaults(func=cmd_tradeoff)
 
     p = sub.add_parser(
-        "bottlenecks", help="what extra local supply is worth, by product, month, area"
+        "bottlenecks", help=_("what extra local supply is worth, by product, month, area")
     )
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help="folder for the tables")
+    p.add_argument("--out", type=Path, required=True, help=_("folder for the tables"))
     p.add_argument(
-        "--verify-top", type=int, default=5, help="re-solve to check the first N rows (default 5)"
+        "--verify-top",
+        type=int,
+        default=5,
+        help=_("re-solve to check the first N rows (default 5)"),
     )
     p.set_defaults(func=cmd_bottlenecks)
 
-    p = sub.add_parser("menus", help="weekly demand from the default primary-school menu cycle")
+    p = sub.add_parser("menus", help=_("weekly demand from the default primary-school menu cycle"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help="folder for demand.csv")
-    p.add_argument("--weeks", help="comma-separated ISO weeks (default: the scenario's)")
-    p.add_argument("--canteens", help="comma-separated canteen ids (default: all)")
+    p.add_argument("--out", type=Path, required=True, help=_("folder for demand.csv"))
+    p.add_argument("--weeks", help=_("comma-separated ISO weeks (default: the scenario's)"))
+    p.add_argument("--canteens", help=_("comma-separated canteen ids (default: all)"))
     p.set_defaults(func=cmd_menus)

@@ -10,10 +10,18 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import STRATEGIES
 from ..plan.solution import Solution
-from .common import add_source, load_scenario
+from .common import (
+    add_source,
+    argparse_in_language,
+    finish_parser,
+    load_scenario,
+    requested_language,
+)
 from .decision import add_decision_support_parsers
 from .progress import LiveLine
 
@@ -33,18 +41,29 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 
     violations = check(scenario, solution)
     if violations.empty:
-        print("\nchecker: the plan meets every constraint (independent recomputation)")
+        print("\n" + _("checker: the plan meets every constraint (independent recomputation)"))
     else:
-        print(f"\nchecker: {len(violations)} violation(s)", file=sys.stderr)
+        n = len(violations)
+        print(
+            "\n" + ngettext("checker: {n} violation", "checker: {n} violations", n).format(n=n),
+            file=sys.stderr,
+        )
         print(violations.head(20).to_string(), file=sys.stderr)
     return violations
+
+
+def _wrote(written: list[Path], folder: Path) -> str:
+    n = len(written)
+    return ngettext("wrote {n} file to {folder}", "wrote {n} files to {folder}", n).format(
+        n=n, folder=folder
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     for warning in scenario.warnings:
         print(warning)
-    print(f"ok: {scenario!r}")
+    print(_("ok: {scenario}").format(scenario=repr(scenario)))
     return 0
 
 
@@ -65,7 +84,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     violations = _check(scenario, solution)
     if args.out is not None:
         written = solution.to_folder(args.out)
-        print(f"wrote {len(written)} files to {args.out}")
+        print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 
 
@@ -78,7 +97,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     solution = _solve(scenario, args, time_limit_s=args.time_limit)
     print(solution)
     written = export_plan(scenario, solution, args.out, sirets=sirets, per_canteen=args.per_canteen)
-    print(f"wrote {len(written)} files to {args.out}")
+    print(_wrote(written, args.out))
     return 0
 
 
@@ -90,74 +109,84 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(solution)
     violations = _check(scenario, solution)
     written = solution.to_folder(args.out, formats=("csv",))
-    written += write_reports(scenario, solution, args.out)
-    print(f"wrote {len(written)} files to {args.out} (report.html, results.xlsx, CSV tables)")
+    written += write_reports(scenario, solution, args.out, language=args.lang)
+    print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
     return 0 if violations.empty else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rhd-match",
-        description="Match collective-catering demand with local producer supply under EGalim.",
+        description=_("Match collective-catering demand with local producer supply under EGalim."),
+        epilog=_("'rhd-match COMMAND --help' describes each command."),
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check a scenario folder; list every problem")
+    p = sub.add_parser("validate", help=_("check a scenario folder; list every problem"))
     add_source(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("demo", help="summarise the embedded Lens-Liévin demo scenario")
+    p = sub.add_parser("demo", help=_("summarise the embedded Lens-Liévin demo scenario"))
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("solve", help="solve the allocation; print the summary; write the tables")
+    p = sub.add_parser("solve", help=_("solve the allocation; print the summary; write the tables"))
     add_source(p)
-    p.add_argument("--out", type=Path, help="folder for the result tables (CSV and XLSX)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--out", type=Path, help=_("folder for the result tables (CSV and XLSX)"))
+    p.add_argument("--time-limit", type=float, default=60.0, help=_("seconds (default 60)"))
+    p.add_argument("--threads", type=int, default=2, help=_("solver threads (default 2)"))
     p.add_argument(
         "--strategy",
         choices=STRATEGIES,
-        help="solve strategy (default: the scenario's, 'auto')",
+        help=_("solve strategy (default: the scenario's, 'auto')"),
     )
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser(
         "export",
-        help="solve, then write the ma cantine declaration, purchase import file(s), "
-        "order sheets and contract summary",
+        help=_(
+            "solve, then write the ma cantine declaration, purchase import file(s), "
+            "order sheets and contract summary"
+        ),
     )
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help="folder for the files")
+    p.add_argument("--out", type=Path, required=True, help=_("folder for the files"))
     p.add_argument(
         "--siret-file",
         type=Path,
-        help="CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET",
+        help=_("CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET"),
     )
     p.add_argument(
-        "--per-canteen", action="store_true", help="one purchase import file per canteen"
+        "--per-canteen", action="store_true", help=_("one purchase import file per canteen")
     )
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--time-limit", type=float, default=60.0, help=_("seconds (default 60)"))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("report", help="solve; write report.html, results.xlsx and CSV tables")
+    p = sub.add_parser("report", help=_("solve; write report.html, results.xlsx and CSV tables"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help="folder for the reports")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--out", type=Path, required=True, help=_("folder for the reports"))
+    p.add_argument("--time-limit", type=float, default=60.0, help=_("seconds (default 60)"))
+    p.add_argument("--threads", type=int, default=2, help=_("solver threads (default 2)"))
     p.set_defaults(func=cmd_report)
 
     add_decision_support_parsers(sub)
+    finish_parser(parser, sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``rhd-match`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except ScenarioError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    """Entry point of the ``rhd-match`` console script; returns the exit code.
+
+    Messages, ``--help`` and argparse's errors are in the language of ``--lang`` (or
+    ``$RHD_MATCH_LANG``; French by default), see :func:`~rhd_match.cli.common.requested_language`.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    with argparse_in_language(requested_language(argv)):
+        args = build_parser().parse_args(argv)
+        try:
+            code: int = args.func(args)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     return code
 
 

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..io import csv_writer, write_folder_atomically
 from ..weeks import week_monday
@@ -38,6 +41,26 @@ ORDER_COLUMNS: tuple[str, ...] = (
     "distance_km",
     "local",
 )
+#: Column labels of the order sheets as people read them, marked for the catalogues and
+#: translated where shown (:func:`order_sheet_labels`); files for machines keep the ids.
+ORDER_LABELS: dict[str, str] = {
+    "producer_id": N_("Producer id"),
+    "producer_name": N_("Producer"),
+    "week": N_("ISO week"),
+    "delivery_date": N_("Delivery date"),
+    "canteen_id": N_("Canteen id"),
+    "canteen_name": N_("Canteen"),
+    "product_id": N_("Product id"),
+    "product_name": N_("Product"),
+    "qty": N_("Quantity"),
+    "unit": N_("Unit"),
+    "qty_kg": N_("Quantity (kg)"),
+    "price_eur_ht": N_("Price (EUR excl. VAT per unit)"),
+    "value_eur_ht": N_("Value (EUR excl. VAT)"),
+    "labels": N_("EGalim labels"),
+    "distance_km": N_("Distance (km)"),
+    "local": N_("Local"),
+}
 CONTRACT_COLUMNS: tuple[str, ...] = (
     "producer_id",
     "producer_name",
@@ -83,6 +106,20 @@ def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.Da
         ["producer_id", "week", "canteen_id", "product_id"], kind="stable"
     ).reset_index(drop=True)
     return lines[list(ORDER_COLUMNS)]
+
+
+def order_sheet_labels(sheets: pd.DataFrame, language: str = "fr") -> pd.DataFrame:
+    """The order sheets of :func:`order_sheets` with their columns named for people in
+    ``language`` (:data:`ORDER_LABELS`; ``"Producteur"``, ``"Semaine ISO"`` in French); the
+    values are unchanged.
+
+    Raises
+    ------
+    ValueError
+        When ``language`` is not one of :data:`rhd_match.i18n.LANGUAGES`.
+    """
+    with use_language(language):
+        return sheets.rename(columns={c: _(ORDER_LABELS[c]) for c in sheets.columns})
 
 
 def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:

@@ -31,13 +31,16 @@ __all__ = [
 ]
 
 
-def write_reports(scenario: Scenario, solution: Solution, folder: str | Path) -> list[Path]:
+def write_reports(
+    scenario: Scenario, solution: Solution, folder: str | Path, *, language: str = "fr"
+) -> list[Path]:
     """Write ``report.html`` and ``results.xlsx`` into ``folder`` (created if needed).
 
     Both are rendered before anything is written, then moved in together: a failure leaves
-    the folder as it was. Returns the paths written.
+    the folder as it was. ``language`` (one of :data:`rhd_match.i18n.LANGUAGES`) is that of
+    the texts translated so far (month names). Returns the paths written.
     """
-    page = render_html(scenario, solution)
+    page = render_html(scenario, solution, language=language)
     data = workbook_bytes(scenario, solution)
 
     def write_page(path: Path) -> None:

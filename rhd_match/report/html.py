@@ -22,12 +22,13 @@ import numpy as np
 import pandas as pd
 
 from ..egalim import egalim_accounting
+from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.solution import REASONS, Solution
 from ..plan.tables import PRODUCER
 from ..version import __version__
-from ..weeks import week_monday, week_thursday, week_year_month
+from ..weeks import month_label, week_monday, week_thursday, week_year_month
 from .charts import (
     BLUE,
     GREEN,
@@ -87,7 +88,6 @@ REASON_LABELS = {
     "franco": "minimum order (franco)",
     "optimiser_choice": "optimiser's choice",
 }
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 MAX_CANTEEN_ROWS = 80
 MAX_PRODUCER_ROWS = 60
@@ -151,16 +151,19 @@ def _float(x: object) -> float:
 # -- page ---------------------------------------------------------------------------------------
 
 
-def write_html_report(scenario: Scenario, solution: Solution, path: str | Path) -> Path:
+def write_html_report(
+    scenario: Scenario, solution: Solution, path: str | Path, *, language: str = "fr"
+) -> Path:
     """Write the HTML report of ``solution`` to ``path`` (all or nothing); returns the path."""
-    page = render_html(scenario, solution)
+    page = render_html(scenario, solution, language=language)
     path = Path(path)
     writer = {path.name: lambda p: p.write_text(page, encoding="utf-8")}
     return write_folder_atomically(path.parent, writer)[0]
 
 
-def render_html(scenario: Scenario, solution: Solution) -> str:
-    """The report as one self-contained HTML page (see the module docstring)."""
+def render_html(scenario: Scenario, solution: Solution, *, language: str = "fr") -> str:
+    """The report as one self-contained HTML page (see the module docstring); month names in
+    ``language`` (one of :data:`rhd_match.i18n.LANGUAGES`)."""
     s = solution.summary.iloc[0]
     weeks = sorted(set(solution.flows["week"].astype(str)) | set(scenario.demand["week"]))
     span = f"{weeks[0]} to {weeks[-1]}" if weeks else "no weeks"
@@ -170,18 +173,19 @@ def render_html(scenario: Scenario, solution: Solution) -> str:
         f"{len(scenario.products)} products · ISO weeks {span} · solver status "
         f"{s['status']} ({s['strategy']}, {s['solver']})"
     )
-    sections = [
-        ("headline", "Headline figures", _headline(scenario, solution)),
-        ("canteens", "EGalim shares per canteen", _canteens_section(scenario, solution)),
-        ("weeks", "Shares week by week", _weekly_section(scenario, solution)),
-        ("producers", "Producer utilisation", _producers_section(scenario, solution)),
-        ("map", "Map of the main flows", _map_section(scenario, solution)),
-        (
-            "unmet",
-            "Local demand left to the conventional supplier",
-            _unmet_section(scenario, solution),
-        ),
-    ]
+    with use_language(language):
+        sections = [
+            ("headline", "Headline figures", _headline(scenario, solution)),
+            ("canteens", "EGalim shares per canteen", _canteens_section(scenario, solution)),
+            ("weeks", "Shares week by week", _weekly_section(scenario, solution)),
+            ("producers", "Producer utilisation", _producers_section(scenario, solution)),
+            ("map", "Map of the main flows", _map_section(scenario, solution)),
+            (
+                "unmet",
+                "Local demand left to the conventional supplier",
+                _unmet_section(scenario, solution),
+            ),
+        ]
     nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _ in sections)
     body = "".join(
         f'<section id="{key}"><h2>{esc(name)}</h2>{content}</section>'
@@ -496,8 +500,7 @@ def _weekly_section(scenario: Scenario, solution: Solution) -> str:
     ticks = []
     for i, d in enumerate(thursdays):
         if i == 0 or d.month != thursdays[i - 1].month:
-            label = MONTHS[d.month - 1] + (f" {d.year % 100:02d}" if len(years) > 1 else "")
-            ticks.append((i, label))
+            ticks.append((i, month_label(d.year, d.month, len(years) > 1)))
     top = float(np.nanmax(shares[["share_local", "share_organic", "share_quality"]].to_numpy()))
     y_max = min(1.0, max(0.6, math.ceil((max(top, targets.quality) + 0.05) * 10) / 10))
     chart = line_chart(
@@ -820,7 +823,7 @@ def _unmet_section(scenario: Scenario, solution: Solution) -> str:
         other = rest.sum().to_frame(f"{len(rest)} other products").T
         table = pd.concat([head, other])
     years = {m[:4] for m in months}
-    labels = [MONTHS[int(m[5:]) - 1] + (f" {m[2:4]}" if len(years) > 1 else "") for m in months]
+    labels = [month_label(int(m[:4]), int(m[5:]), len(years) > 1) for m in months]
     # Main reason per product row (by value).
     names = scenario.products.set_index("product_id")["name"].astype(str)
     product = names.reindex(unmet["product_id"]).fillna(unmet["product_id"])

@@ -1,0 +1,161 @@
+"""Languages of what people read: French first, English available (``docs/i18n.md``).
+
+Source strings are English, marked in the code with :func:`gettext` (imported as ``_``),
+:func:`ngettext`, or :func:`gettext_noop` (imported as ``N_``) for module-level constants that
+are translated where they are shown. Translations live in gettext catalogues,
+``rhd_match/locale/LANG/LC_MESSAGES/rhd_match.po``, read with Babel. English needs no
+catalogue: its messages are the source strings.
+
+The active language belongs to the current context (a :class:`contextvars.ContextVar`,
+default :data:`DEFAULT_LANGUAGE`); public functions that write for people take a ``language``
+argument and run under :func:`use_language`. Numbers, money, percentages and month names are
+formatted with Babel's CLDR data for the active language: ``1 234,50 €`` and ``20,0 %`` in
+French, ``€1,234.50`` and ``20.0%`` in English. French groups digits with a narrow no-break
+space (U+202F) and puts a no-break space (U+00A0) before ``€`` and ``%``, as CLDR does.
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from importlib import resources
+
+from babel import Locale
+from babel.dates import get_month_names
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import Translations
+
+#: Languages with a catalogue (English is the source language), in the order shown to users.
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+#: The gettext domain: the catalogues' file name.
+DOMAIN = "rhd_match"
+#: Environment variable the command line reads for its default language (``--lang`` wins).
+LANGUAGE_ENV = "RHD_MATCH_LANG"
+
+_active: ContextVar[str] = ContextVar("rhd_match_language", default=DEFAULT_LANGUAGE)
+
+
+def check_language(language: str) -> str:
+    """``language`` if rhd_match speaks it.
+
+    Raises
+    ------
+    ValueError
+        When it is not one of :data:`LANGUAGES`.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r}: expected one of {', '.join(LANGUAGES)}")
+    return language
+
+
+def current_language() -> str:
+    """The language of the current context (:func:`use_language`)."""
+    return _active.get()
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[str]:
+    """Within the ``with`` block, messages and formats are in ``language``.
+
+    Raises
+    ------
+    ValueError
+        When ``language`` is not one of :data:`LANGUAGES`.
+    """
+    token = _active.set(check_language(language))
+    try:
+        yield language
+    finally:
+        _active.reset(token)
+
+
+@functools.cache
+def translations(language: str) -> _gettext.NullTranslations:
+    """The messages of ``language``, compiled once per process from its ``.po`` catalogue.
+
+    The catalogue is read with Babel and compiled in memory: no ``.mo`` binary is kept in the
+    repository or needed in the build. Fuzzy entries are left out, as ``msgfmt`` does.
+    English returns the source strings.
+    """
+    if check_language(language) == "en":
+        return _gettext.NullTranslations()
+    po = resources.files(__package__) / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po.open("rb") as file:
+        catalog = read_po(file, locale=language, domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, catalog, use_fuzzy=False)
+    mo.seek(0)
+    return Translations(mo, domain=DOMAIN)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the active language (import it as ``_``)."""
+    return translations(_active.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for ``n``, in the active language."""
+    return translations(_active.get()).ngettext(singular, plural, n)
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the catalogues without translating it (import it as ``N_``):
+    for constants defined at import, translated with :func:`gettext` where they are shown."""
+    return message
+
+
+def _locale() -> Locale:
+    return _locale_of(_active.get())
+
+
+@functools.cache
+def _locale_of(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def _digits(decimals: int) -> str:
+    """Number pattern with grouping and exactly ``decimals`` decimals."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def _half_up() -> AbstractContextManager[decimal.Context]:
+    """Halves rounded away from zero, as people and spreadsheets do (Babel's default, the
+    decimal module's, rounds them to even: 12.5 → 12)."""
+    return decimal.localcontext(rounding=decimal.ROUND_HALF_UP)
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` decimals and the language's separators: ``1 234,5``."""
+    with _half_up():
+        return format_decimal(
+            value, format=_digits(decimals), locale=_locale(), decimal_quantization=True
+        )
+
+
+def format_money(value: float, currency: str = "EUR") -> str:
+    """An amount of money (EUR HT unless said otherwise) with cents: ``1 234,50 €``."""
+    with _half_up():
+        return format_currency(value, currency, locale=_locale())
+
+
+def format_share(fraction: float, decimals: int = 1) -> str:
+    """A fraction (0.2) as a percentage: ``20,0 %``."""
+    locale = _locale()
+    # The language's own pattern (where the sign goes, its space), with ``decimals`` decimals.
+    pattern = str(locale.percent_formats[None].pattern).replace("#,##0", _digits(decimals), 1)
+    with _half_up():
+        return format_percent(fraction, format=pattern, locale=locale, decimal_quantization=True)
+
+
+def month_name(month: int, abbreviated: bool = False) -> str:
+    """Name of calendar month ``month`` (1–12): ``janvier``/``January``, or ``janv.``/``Jan``."""
+    names = get_month_names("abbreviated" if abbreviated else "wide", locale=_locale())
+    return str(names[month])

@@ -1,0 +1,292 @@
+"""Languages: the catalogues are complete and match the code, formats follow the language, the
+command line speaks French by default and English on request (``docs/i18n.md``)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+from factories import tiny_frames
+
+from rhd_match import Scenario
+from rhd_match.cli.common import ARGPARSE_MESSAGES, EXAMPLES
+from rhd_match.cli.main import build_parser, main
+from rhd_match.i18n import (
+    DOMAIN,
+    LANGUAGE_ENV,
+    LANGUAGES,
+    current_language,
+    format_money,
+    format_number,
+    format_share,
+    gettext,
+    month_name,
+    ngettext,
+    use_language,
+)
+from rhd_match.plan.orders import ORDER_COLUMNS, ORDER_LABELS, order_sheet_labels, order_sheets
+from rhd_match.report.html import render_html
+from rhd_match.weeks import month_label, week_month
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "rhd_match" / "locale"
+CATALOGUES = sorted(LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+NNBSP, NBSP = "\u202f", "\u00a0"  # CLDR's French digit group and unit spaces
+
+
+def _catalogue(path: Path) -> Catalog:
+    with path.open("rb") as file:
+        return read_po(file, locale=path.parts[-3], domain=DOMAIN)
+
+
+def _placeholders(text: str) -> set[str]:
+    """``{name}`` and ``%(name)s``/``%s`` placeholders of a message."""
+    return set(re.findall(r"\{\w*\}|%\(\w+\)[sdrf]|%[sdrf]", text))
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The messages of the code, extracted as ``make messages`` does (same configuration)."""
+    pot = tmp_path_factory.mktemp("messages") / "rhd_match.pot"
+    config = str(ROOT / "pyproject.toml")
+    CommandLineInterface().run(
+        ["pybabel", "-q", "extract", "-F", config, "-o", str(pot), str(ROOT / "rhd_match")]
+    )
+    with pot.open("rb") as file:
+        return read_po(file)
+
+
+# -- catalogues ---------------------------------------------------------------------------------
+
+
+def test_every_language_but_the_source_has_a_catalogue() -> None:
+    assert [p.parts[-3] for p in CATALOGUES] == [lang for lang in LANGUAGES if lang != "en"]
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_catalogue_every_entry_translated_none_fuzzy_placeholders_kept(path: Path) -> None:
+    catalogue = _catalogue(path)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {ids[0]!r}")
+        if not all(strings):
+            problems.append(f"untranslated: {ids[0]!r}")
+        elif any(_placeholders(s) != _placeholders(ids[-1]) for s in strings[1:]) or (
+            _placeholders(strings[0]) != _placeholders(ids[0])
+        ):
+            problems.append(f"placeholders differ: {ids[0]!r} -> {strings!r}")
+    problems += [f"{m.id!r}: {error}" for m, errors in catalogue.check() for error in errors]
+    assert len(catalogue) > 50  # guards the walk itself: the catalogue was read
+    assert problems == []
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_catalogue_holds_exactly_the_messages_of_the_code(path: Path, extracted: Catalog) -> None:
+    in_code = {m.id for m in extracted if m.id}
+    in_catalogue = {m.id for m in _catalogue(path) if m.id}
+    assert len(in_code) > 50
+    assert sorted(map(str, in_code - in_catalogue)) == [], "new strings: run `make messages`"
+    assert sorted(map(str, in_catalogue - in_code)) == [], "stale entries: run `make messages`"
+
+
+def test_extraction_finds_a_string_marked_in_a_new_module(tmp_path: Path) -> None:
+    # Guards the configuration: the keywords used in the code are the ones extracted.
+    module = tmp_path / "new.py"
+    module.write_text(
+        "from rhd_match.i18n import gettext as _, gettext_noop as N_, ngettext\n"
+        "A = N_('constant')\n"
+        "print(_('message'), ngettext('one', 'many', 2))\n",
+        encoding="utf-8",
+    )
+    found = [m[1] for m in extract_from_file("python", str(module))]
+    assert found == ["constant", "message", ("one", "many")]
+
+
+def test_listed_argparse_messages_are_argparse_own() -> None:
+    own = {m[1] for m in extract_from_file("python", argparse.__file__)}
+    assert sorted(set(ARGPARSE_MESSAGES) - own) == []
+
+
+# -- messages and formats -----------------------------------------------------------------------
+
+
+def test_french_is_the_default_and_english_the_source() -> None:
+    assert current_language() == "fr"
+    assert gettext("example:") == "exemple :"
+    with use_language("en"):
+        assert current_language() == "en"
+        assert gettext("example:") == "example:"
+    assert gettext("example:") == "exemple :"
+
+
+def test_unknown_language_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="'de': expected one of fr, en"), use_language("de"):
+        pass
+
+
+def test_french_plurals_count_zero_and_one_as_singular() -> None:
+    words = ("wrote {n} file to {folder}", "wrote {n} files to {folder}")
+    said = {n: ngettext(*words, n).format(n=n, folder="out") for n in (0, 1, 2)}
+    assert said == {
+        0: "0 fichier écrit dans out",
+        1: "1 fichier écrit dans out",
+        2: "2 fichiers écrits dans out",
+    }
+    with use_language("en"):
+        assert ngettext(*words, 0).format(n=0, folder="out") == "wrote 0 files to out"
+
+
+@pytest.mark.parametrize(
+    ("language", "money", "share", "number"),
+    [
+        ("fr", f"1{NNBSP}234,50{NBSP}€", f"20,0{NBSP}%", f"-12{NNBSP}345,7"),
+        ("en", "€1,234.50", "20.0%", "-12,345.7"),
+    ],
+)
+def test_numbers_money_and_shares_in_each_language(
+    language: str, money: str, share: str, number: str
+) -> None:
+    with use_language(language):
+        assert format_money(1234.5) == money
+        assert format_share(0.2) == share
+        assert format_number(-12345.67, decimals=1) == number
+        assert format_share(0.125, decimals=0) == share.replace("20,0", "13").replace("20.0", "13")
+
+
+def test_month_names_in_each_language() -> None:
+    assert [month_name(m) for m in (1, 2, 8, 12)] == ["janvier", "février", "août", "décembre"]
+    assert month_label(2027, 1, with_year=True) == "janv. 27"
+    with use_language("en"):
+        assert [month_name(m, abbreviated=True) for m in (1, 5, 9)] == ["Jan", "May", "Sep"]
+        assert month_label(2026, 12) == "Dec"
+
+
+# -- order sheets: labels for people, ids for machines -----------------------------------------
+
+
+def test_order_sheet_labels_rename_columns_only(tiny_scenario: Scenario) -> None:
+    flows = pd.DataFrame(
+        {
+            "canteen_id": ["C1"],
+            "product_id": [tiny_scenario.products["product_id"].iloc[0]],
+            "week": [tiny_scenario.demand["week"].iloc[0]],
+            "supplier": ["producer"],
+            "producer_id": [tiny_scenario.producers["producer_id"].iloc[0]],
+            "qty": [2.0],
+            "qty_kg": [2.0],
+            "price_eur_ht": [1.5],
+            "value_eur_ht": [3.0],
+            "labels": ["BIO"],
+            "distance_km": [4.0],
+            "local": [True],
+        }
+    )
+    sheets = order_sheets(tiny_scenario, flows)
+    assert set(ORDER_LABELS) == set(ORDER_COLUMNS)
+    french = order_sheet_labels(sheets)
+    english = order_sheet_labels(sheets, language="en")
+    assert list(french.columns[:4]) == [
+        "Identifiant producteur",
+        "Producteur",
+        "Semaine ISO",
+        "Date de livraison",
+    ]
+    assert list(english.columns) == [ORDER_LABELS[c] for c in ORDER_COLUMNS]
+    assert french.to_numpy().tolist() == sheets.to_numpy().tolist()
+    assert list(sheets.columns) == list(ORDER_COLUMNS)  # the ids stay for files and code
+
+
+# -- months in the report -----------------------------------------------------------------------
+
+
+def test_report_months_follow_the_language() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    assert set(week_month(scenario.demand["week"])) == {1}  # the tiny scenario is in January
+    solution = scenario.solve(strategy="mip", time_limit_s=30, threads=1)
+    french = render_html(scenario, solution)
+    english = render_html(scenario, solution, language="en")
+    assert ">janv.<" in french and ">Jan<" not in french
+    assert ">Jan<" in english and ">janv.<" not in english
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def _help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as caught:
+        main([*argv, "--help"])
+    assert caught.value.code == 0
+    return capsys.readouterr().out
+
+
+VERBS = sorted(
+    next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+)
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_help_in_french_by_default_with_lang_and_an_example(
+    verb: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LANGUAGE_ENV)
+    french = _help([verb], capsys)
+    assert french.startswith(f"utilisation : rhd-match {verb}")
+    assert "afficher cette aide et quitter" in french
+    assert "--lang {fr,en}" in french
+    assert f"exemple :\n  {EXAMPLES[verb]}\n" in french
+    assert EXAMPLES[verb].startswith(f"rhd-match {verb} ")
+    english = _help([verb, "--lang", "en"], capsys)
+    assert english.startswith(f"usage: rhd-match {verb}")
+    assert f"example:\n  {EXAMPLES[verb]}\n" in english
+
+
+def test_every_verb_has_an_example_and_only_verbs_do() -> None:
+    assert set(EXAMPLES) == {*VERBS, "rhd-match"}
+
+
+def test_language_from_the_environment_and_before_the_verb(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _help(["demo"], capsys).startswith("usage:")  # the variable the session sets
+    monkeypatch.setenv(LANGUAGE_ENV, "fr")
+    assert _help(["demo"], capsys).startswith("utilisation :")
+    assert _help(["--lang", "en", "demo"], capsys).startswith("usage:")
+
+
+def test_argparse_errors_in_french_and_argparse_left_as_found(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LANGUAGE_ENV)
+    before = vars(argparse)["_"]
+    with pytest.raises(SystemExit) as caught:
+        main(["solve", "--demo", "--lang", "de"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "rhd-match solve : erreur : argument --lang : choix invalide : 'de'" in err
+    with pytest.raises(SystemExit):
+        main(["export", "--demo"])
+    assert "arguments obligatoires manquants : --out" in capsys.readouterr().err
+    assert vars(argparse)["_"] is before
+
+
+def test_messages_of_a_run_in_each_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path)
+    monkeypatch.delenv(LANGUAGE_ENV)
+    assert main(["validate", str(tmp_path)]) == 0
+    assert "valide : Scenario(products=3" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path), "--lang", "en"]) == 0
+    assert "ok: Scenario(products=3" in capsys.readouterr().out

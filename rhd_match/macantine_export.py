@@ -470,7 +470,7 @@ def _checked_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
 
 def export_plan(
     scenario: Scenario,
-    solution: Solution,
+    solution: Solution | pd.DataFrame,
     folder: str | Path,
     *,
     sirets: Mapping[str, str] | None = None,
@@ -486,6 +486,8 @@ def export_plan(
 ) -> list[Path]:
     """Write everything a plan gives the canteens and producers into ``folder``, all or nothing.
 
+    ``solution`` is a :class:`~rhd_match.solution.Solution` or any ``flows`` table.
+
     Files: ``declaration.csv`` and ``declaration.json`` (yearly figures per canteen, EUR HT),
     ``achats.csv`` or ``achats_{id}.csv`` (purchase import file, see :func:`purchase_file`),
     ``order_sheets.csv`` or ``orders_{producer_id}.csv`` and ``contract_summary.csv`` (see
@@ -495,7 +497,7 @@ def export_plan(
     :func:`platform_ids`). Everything is computed before anything is written; any error
     leaves ``folder`` as it was. Returns the paths written.
     """
-    figures = declaration(solution.flows)
+    figures = declaration(solution.flows if isinstance(solution, Solution) else solution)
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=cantine_ids)
     purchases = purchase_file(
         scenario,

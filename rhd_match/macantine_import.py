@@ -634,17 +634,15 @@ def _local_rules(cells: dict[str, list[Cell]], old: bool) -> None:
     every line has ``origine``, ``est_circuit_court``, ``est_local``, ``definition_local`` and
     ``definition_local_km``, with the platform's refusals added where the rules fail."""
     if old:
-        chars, local_def = cells.pop("caracteristiques"), cells["definition_local"]
+        chars, local_def = cells["caracteristiques"], cells["definition_local"]
         info = [_part(c, 1) or set() for c in chars]
-        cells["categories_egalim"] = [Cell(_part(c, 0), c.error, c.refusal, c.stage) for c in chars]
-        both = "« Les caractéristiques EUROPE et FRANCE ne peuvent pas être sélectionnées en "
-        both += "même temps. »"
-        cells["origine"] = [
-            Cell(None, "both EUROPE and FRANCE", both, IMPORT)
-            if {"EUROPE", "FRANCE"} <= i
-            else Cell(next((o for o in ORIGINS if o in i), ""))
-            for i in info
-        ]
+        cells["categories_egalim"] = [Cell(_part(c, 0)) for c in chars]
+        both = "both EUROPE and FRANCE: « Les caractéristiques EUROPE et FRANCE ne peuvent pas "
+        both += "être sélectionnées en même temps. »"
+        for i, codes in enumerate(info):
+            if {"EUROPE", "FRANCE"} <= codes and chars[i].refusal is None:
+                chars[i] = Cell(chars[i].value, both, both, IMPORT)
+        cells["origine"] = [Cell(next((o for o in ORIGINS if o in i), "")) for i in info]
         cells["est_circuit_court"] = [Cell("CIRCUIT_COURT" in i) for i in info]
         cells["est_local"] = [Cell("LOCAL" in i) for i in info]
         cells["definition_local"] = [

@@ -1,4 +1,5 @@
-"""Command line: ``rhd-match validate | demo | solve``; ``rhd-match COMMAND --help`` for each."""
+"""Command line: ``rhd-match validate | demo | solve | export | check-purchases | report …``;
+``rhd-match COMMAND --help`` for each."""
 
 from __future__ import annotations
 

@@ -328,8 +328,10 @@ def _rounded(figures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_number(value: Any) -> float | int | None:
+def _json_number(value: Any) -> float | int | bool | None:
     if value is None or value is pd.NA:
         return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     number = float(value)
     return None if math.isnan(number) else number

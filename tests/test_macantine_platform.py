@@ -238,7 +238,19 @@ def test_percentage_tie_meets_the_target_as_on_the_platform() -> None:
     row = figures.iloc[0]
     assert row["share_organic"] < 0.2  # 119.97 / 600.00 = 0.19995 exactly
     assert row["pourcentage_bio"] == 20.0  # Decimal 19.995 -> 20.00 half even
-    assert row["pourcentage_bio"] >= 20.0
+    assert not row["objectifs_egalim_atteints"]  # 20.00 % organic, but 20.00 % EGalim < 50
+    lines = pd.DataFrame(
+        {
+            "canteen_id": ["1"] * 3,
+            "value_eur_ht": [119.97, 180.03, 300.00],
+            "family": ["AUTRES"] * 3,
+            "labels": ["BIO", "HVE", ""],
+            "date": ["2025-03-01"] * 3,
+        }
+    )
+    both = purchase_figures(lines).iloc[0]
+    assert (both["pourcentage_bio"], both["pourcentage_egalim"]) == (20.0, 50.0)
+    assert both["objectifs_egalim_atteints"]
 
 
 def test_hve_fair_trade_line_counts_zero_in_the_declared_sub_amount() -> None:

@@ -121,8 +121,12 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
 
     found = check_purchases(args.file, today=args.today)
     old = str(found.attrs["format"]).endswith("_old")
-    page = " on the platform's old-format import page (open until the end of the 2027 "
-    page += "declaration campaign)" if old else ""
+    page = (
+        " on the platform's old-format import page (open until the end of the 2027 "
+        "declaration campaign)"
+        if old
+        else ""
+    )
     if found.empty:
         print(
             f"{args.file}: ma cantine will accept this file{page}, provided each canteen "

@@ -370,5 +370,6 @@ def test_cli_check_purchases(capsys: pytest.CaptureFixture[str]) -> None:
     )
     out = capsys.readouterr().out
     assert "row 2, column categories_egalim" in out and "' COMMERCE_EQUITABLE'" in out
+    assert "old-format" not in out
     assert main(["check-purchases", str(CASES / "F4_old_format.csv"), "--today", "2026-09-30"]) == 0
     assert "old-format import page" in capsys.readouterr().out

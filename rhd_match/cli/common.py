@@ -28,6 +28,7 @@ EXAMPLES: dict[str, str] = {
     "demo": "rhd-match demo --lang en",
     "solve": "rhd-match solve my-territory.xlsx --out results/ --time-limit 120",
     "export": "rhd-match export --demo --out macantine/ --siret-file sirets.csv",
+    "check-purchases": "rhd-match check-purchases achats.csv --today 2026-06-30",
     "report": "rhd-match report --demo --out report/",
     "whatif": "rhd-match whatif --demo --out whatif/ --organic-target 0.3",
     "tradeoff": "rhd-match tradeoff --demo --out tradeoff/ --points 6",

@@ -276,7 +276,7 @@ def bar_panels(
     fig = _figure(top + n * row_height + 26, width)
     _margins(fig, label_width, 12, top, 22)
     axes = fig.subplots(1, max(len(panels), 1), squeeze=False)[0]
-    fig.subplots_adjust(wspace=0.12)
+    fig.subplots_adjust(wspace=0.2)
     tips = Tips()
     for ax, panel in zip(axes, panels, strict=True):
         # Row labels are texts, not ticks: matplotlib's ticks cost a lot per row.

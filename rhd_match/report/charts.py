@@ -150,7 +150,24 @@ class Tips:
 
 
 def inline_svg(fig: Figure, chart: str, title: str, tips: Tips | None = None) -> str:
-    """``fig`` as an ``<svg>`` element to place in an HTML page (see the module docstring)."""
+    """``fig`` as an ``<svg>`` element to place in an HTML page.
+
+    Parameters
+    ----------
+    fig:
+        The drawn figure (its size in inches × 96 gives CSS pixels).
+    chart:
+        Name of the chart (``data-chart``, and the prefix of every id inside it).
+    title:
+        Accessible name, the ``<title>`` first child.
+    tips:
+        Hover texts attached to the figure's artists (:class:`Tips`).
+
+    Returns
+    -------
+    str
+        One ``<svg>`` element: no XML header, no metadata, no line breaks; text escaped.
+    """
     buffer = io.StringIO()
     with style():
         fig.savefig(buffer, format="svg", metadata=NO_METADATA)
@@ -672,10 +689,22 @@ def _round_km(km: float) -> float:
 
 @styled
 def tradeoff_figure(table: pd.DataFrame, title: str | None = None) -> Figure:
-    """The cost–organic curve: least extra cost (EUR HT) against the organic share (%).
+    """The cost–organic curve: least extra cost against the organic share.
 
-    ``table``: :func:`rhd_match.tradeoff.cost_organic_tradeoff`'s rows; points whose LP did
-    not end ``optimal`` are left out. The EGalim 20 % organic target is a dashed line.
+    Parameters
+    ----------
+    table:
+        Rows of :func:`rhd_match.tradeoff.cost_organic_tradeoff` (``share_organic`` as a
+        fraction, ``extra_cost_eur_ht`` in EUR HT, ``status``); rows whose LP did not end
+        ``optimal`` are left out.
+    title:
+        Title of the plot; ``None`` gives "Cost of organic purchases (LP relaxation)".
+
+    Returns
+    -------
+    Figure
+        7 × 4.5 inches: the curve (share in %, EUR HT) and the EGalim 20 % organic target
+        dashed.
     """
     ok = table[table["status"] == "optimal"]
     fig = Figure(figsize=(7.0, 4.5), dpi=100, layout="tight")
@@ -691,9 +720,21 @@ def tradeoff_figure(table: pd.DataFrame, title: str | None = None) -> Figure:
 
 
 def plot_tradeoff(table: pd.DataFrame, path: str | Path, title: str | None = None) -> Path:
-    """Write :func:`tradeoff_figure` to ``path`` (PNG, or SVG by the suffix); return the path.
+    """Write the cost–organic curve (:func:`tradeoff_figure`) to a file.
 
-    No date or tool in the file: the same table gives the same bytes.
+    Parameters
+    ----------
+    table:
+        Rows of :func:`rhd_match.tradeoff.cost_organic_tradeoff`.
+    path:
+        File to write: SVG when it ends in ``.svg``, PNG (100 dpi) otherwise.
+    title:
+        Title of the plot (see :func:`tradeoff_figure`).
+
+    Returns
+    -------
+    Path
+        ``path``. The file carries no date or tool: the same table gives the same bytes.
     """
     path = Path(path)
     fig = tradeoff_figure(table, title)

@@ -285,8 +285,27 @@ def bar_panels(
     """Horizontal bars, one row per item and one panel per measure, side by side.
 
     Each panel has its own scale from 0 to ``x_max``; bars longer than the scale are clipped
-    (their label tells the value); a bar's ``target`` is drawn as a dark tick across it.
-    ``legend_items``: (colour, label) boxes; the colour :data:`INK` draws a target tick.
+    (their label or tooltip tells the value); a bar's ``target`` is drawn as a dark tick.
+
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    rows:
+        Row names, top to bottom; each panel has one bar per row, in the same order.
+    panels:
+        The measures, left to right.
+    row_tips:
+        Tooltip of each row name (default: the name).
+    legend_items:
+        (colour, label) boxes above the panels; the colour :data:`INK` draws a target tick.
+    width, row_height, label_width:
+        Chart width, height of a row and room for the row names, in CSS pixels.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
     """
     n = len(rows)
     top = 56 if legend_items else 24
@@ -413,8 +432,27 @@ def line_chart(
 ) -> str:
     """Lines over categorical x positions (e.g. ISO weeks), with horizontal reference lines.
 
-    ``x_ticks``: (position, label) pairs to print under the axis; each point carries a tooltip
-    with its x label and value.
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    x_labels:
+        Label of each x position (in the points' tooltips).
+    series:
+        The lines, each with one value per x position (NaN leaves a gap).
+    x_ticks:
+        (position, label) pairs printed under the axis.
+    refs:
+        Dashed horizontal lines, in the legend with their labels.
+    y_max, y_format:
+        Top of the y scale (from 0) and the format of its ticks and of the tooltips' values.
+    width, height:
+        Size of the chart, CSS pixels.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
     """
     fig = _figure(height, width)
     _margins(fig, 50, 16, 34, 26)
@@ -474,8 +512,27 @@ def heatmap(
 ) -> str:
     """A grid of coloured cells (rows × columns) printing each value; empty cells are blank.
 
-    ``extra_columns``: (header, texts per row, width in pixels) printed at the right of the
-    grid. ``vmax``: the value drawn darkest (default: the largest); larger values are as dark.
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    rows, columns:
+        Row and column names.
+    values:
+        Shape (len(rows), len(columns)); values ≤ 0 or NaN leave the cell blank.
+    cell_format, tip_format:
+        Text printed in a cell and shown in its tooltip.
+    extra_columns:
+        (header, text of each row, width in CSS pixels) printed right of the grid.
+    vmax:
+        The value drawn darkest (default: the largest); larger values are as dark.
+    width, row_height, label_width:
+        Chart width, height of a row and room for the row names, in CSS pixels.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
     """
     extra_w = sum(w for _, _, w in extra_columns)
     grid_w = min(width - label_width - extra_w - 16, 80.0 * max(len(columns), 1))
@@ -583,6 +640,26 @@ def map_chart(
 ) -> str:
     """Places and links drawn from coordinates (equirectangular projection, no tiles).
 
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    points:
+        The places (degrees WGS 84), each with its tooltip and optional label.
+    links:
+        Straight lines between places, each with its weight and tooltip.
+    width, max_height:
+        Width and largest height of the chart, CSS pixels.
+    link_unit:
+        Unit of the links' weights, for the legend.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
+
+    Notes
+    -----
     The axes' aspect is 1 / cos(mean latitude), so that distances look right around the
     territory; the drawing fits the places' bounding box, with a km scale bar. Links are drawn
     thinnest first, width proportional to ``weight`` (up to 7 pt); labelled points are named.

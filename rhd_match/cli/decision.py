@@ -50,7 +50,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_tradeoff(args: argparse.Namespace) -> int:
-    from ..analysis.tradeoff import cost_organic_tradeoff, plot_tradeoff
+    from ..analysis.tradeoff import cost_organic_tradeoff
+    from ..report.charts import plot_tradeoff
 
     scenario = load_scenario(args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)

@@ -89,7 +89,7 @@ def _run(
     var = model.variables
     solver = options.mip_solver if integer else options.lp_solver
     kind = "MIP" if integer else "LP"
-    log.say(f"{solver} started on the {kind}, limit {deadline.left():.1f} s")
+    log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
     run = run_solver(
         model.matrix,
         model.objective,

@@ -97,6 +97,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             "unknown",
             "feasible",
             "cancelled",
+            "time_limit",
             "not_started",
         ):
             raise RuntimeError(

@@ -134,7 +134,7 @@ def run_solver(
     helper.set_solver_specific_parameters(_parameters(solver, is_mip, threads, mip_gap))
     helper.solve(model)
     status = _STATUS.get(int(helper.status()), "unknown")
-    if status in ("not_solved", "unknown") and helper.wall_time() >= 0.95 * time_limit_s:
+    if status in ("not_solved", "unknown") and time.perf_counter() - started >= 0.9 * time_limit_s:
         status = "time_limit"  # GLOP and PDLP say "not solved" when their limit stops them
     values = helper.variable_values() if helper.has_solution() else None
     if values is not None and len(values) != len(objective):

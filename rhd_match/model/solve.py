@@ -51,7 +51,15 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     ``options`` override ``scenario.parameters.solver`` (see
     :class:`~rhd_match.params.SolverOptions`): ``strategy`` (``auto``, ``mip``, ``repair``,
     ``lp``), ``time_limit_s`` (wall clock, s, whole solve), ``threads``, ``mip_gap``,
-    ``lp_solver``, ``mip_solver``. ``log`` receives the solver's log lines.
+    ``lp_solver``, ``mip_solver``. ``log`` receives rhd_match's own progress messages, each a
+    :class:`~rhd_match.progress.Progress` (a ``str`` with the phase, elapsed time, limit, plan
+    and bound as attributes), the same for every strategy and solver.
+
+    ``time_limit_s`` is the wall-clock limit of the whole call (build, hand-over to the
+    solver, solve, tables): the solver gets what is left after estimates of the hand-over and
+    the tables, and is not started when the hand-over alone would not fit. The call may
+    overrun by what a solver takes to notice its limit: within 10 % + 2 s on the demo with a
+    5 s limit on an idle machine (``docs/model.md``, *Time limit*).
 
     When time runs out the best plan found so far is returned, with its gap; if none was found,
     the all-conventional plan (status ``time_limit``). In hard mode

@@ -73,9 +73,10 @@ class SolverOptions(_Strict):
     ``time_limit_s`` is the wall-clock limit of the whole call: building the model, handing it
     to the solver, solving and writing the solution tables. The solver gets what is left after
     the build, an estimate of its hand-over time
-    (:data:`~rhd_match.model.solvers.HANDOFF_S_PER_NONZERO`) and of the tables (~4 µs per
-    arc), and is not started when its hand-over alone would not fit; a call may still overrun
-    by what a solver takes to notice its limit, measured within 10 % + 2 s on the demo.
+    (:data:`~rhd_match.model.solvers.HANDOFF_S_PER_NONZERO`) and of the tables
+    (:data:`~rhd_match.model.solve.TABLES_S_PER_ARC`), and is not started when its hand-over
+    alone would not fit; a call may still overrun by what a solver takes to notice its limit:
+    the tests hold every strategy to 10 % + 2 s on the demo with a 5 s limit.
     """
 
     strategy: Strategy = "auto"

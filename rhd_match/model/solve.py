@@ -39,10 +39,11 @@ from .strategies import (
 
 STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
-#: Time kept for the solution tables after the solver, s per arc (an estimate, on the high side:
-#: 4 µs measured at size M on an idle machine, 34 µs on the demo's 80k arcs on a 2-core machine
-#: running six times as many processes as cores).
-TABLES_S_PER_ARC = 1.5e-5
+#: Time kept for the solution tables after the solver: at least 4 µs per arc (measured at size
+#: M on an idle machine) and at least 2.5 builds of the model, which redo about the build's
+#: work over the arcs and demand rows and so run at the machine's speed of the moment
+#: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
+TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
 
 
 def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
@@ -76,7 +77,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         f"({model.n_binaries} binary), {model.shape[0]} constraints"
     )
     # Leave time for the solution tables after the solver.
-    tables_s = TABLES_S_PER_ARC * len(model.index.arcs)
+    tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
     deadline = Deadline(opts.time_limit_s - model.build_time_s - tables_s)
     strategy = opts.strategy
     params = scenario.parameters

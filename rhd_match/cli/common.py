@@ -75,7 +75,7 @@ def add_source(p: argparse.ArgumentParser) -> None:
     """The arguments naming a scenario: PATH, ``--demo``, and ``--quiet``."""
     p.add_argument("path", nargs="?", type=Path, help=_("scenario folder or .xlsx workbook"))
     p.add_argument("--demo", action="store_true", help=_("use the embedded Lens-Liévin demo"))
-    p.add_argument("--quiet", action="store_true", help=_("no live progress line"))
+    p.add_argument("--quiet", action="store_true", help=_("no live progress display"))
 
 
 def finish_parser(

@@ -8,6 +8,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import STRATEGIES
 from ..plan.solution import Solution
+from ..progress import ProgressDisplay
 from .common import (
     add_source,
     argparse_in_language,
@@ -25,16 +27,14 @@ from .common import (
     requested_language,
 )
 from .decision import add_decision_support_parsers
-from .progress import LiveLine
 
 
-def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> Solution:
-    """Solve with a live progress line on a terminal (elapsed time, bound, plan value)."""
-    line = LiveLine(quiet=getattr(args, "quiet", False))
-    try:
-        return scenario.solve(log=line, **options)
-    finally:
-        line.close()
+def _solve(scenario: Scenario, args: argparse.Namespace, **options: Any) -> Solution:
+    """Solve with a live progress display on a terminal (time against the limit, phase, plan,
+    gap); nothing off a terminal or with ``--quiet``."""
+    limit_s = float(options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+    with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
+        return scenario.solve(log=display, **options)
 
 
 def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
-    options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
+    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
     solution = _solve(scenario, args, **options)

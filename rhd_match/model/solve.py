@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..check import check
 from ..errors import InfeasibleError
 from ..params import SolverOptions
 from ..plan_tables import (
@@ -38,6 +39,8 @@ from .strategies import (
 
 STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
+HEURISTICS = ("repair", "decompose")
+HARD_RULES = ("egalim_hard", "budget_hard")
 TABLES_S_PER_ARC = 4e-6
 
 
@@ -73,21 +76,48 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         )
     else:
         plan, run = STRATEGIES[strategy](model, opts, deadline, log)
-    if plan is None and strategy in ("repair", "decompose") and deadline.left() > 0.05:
-        # The heuristics fix drops from a relaxation; with hard targets that can leave no
-        # feasible plan although one exists: let the exact model decide.
+    hard = params.hard_egalim or params.hard_budget
+    # "Small enough for the exact model": what `auto` hands to the MIP.
+    small = model.n_binaries <= opts.auto_mip_max_binaries
+    if plan is None and strategy in HEURISTICS and run.status != "infeasible" and small:
         plan, run = solve_mip(model, opts, deadline, log)
         strategy = "mip"
     if plan is None:
-        if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
-            raise InfeasibleError(explain_infeasibility(scenario, opts))
+        if run.status == "infeasible" and hard:
+            # An infeasible relaxation or MIP proves that no plan exists; which targets to
+            # name is confirmed only by the exact model's elastic plan.
+            reasons = explain_infeasibility(scenario, opts, exact=small)
+            raise InfeasibleError(reasons, proven=small)
         if deadline.left() > 0.05 and run.status not in ("unknown", "feasible", "cancelled"):
             raise RuntimeError(
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
-        plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0)
+        plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0, True)
     solve_time = time.perf_counter() - started - model.build_time_s
-    return make_solution(scenario, model, plan, strategy, solve_time)
+    solution = make_solution(scenario, model, plan, strategy, solve_time)
+    if not hard:
+        return solution
+    broken = hard_violations(scenario, solution)
+    if broken and strategy in HEURISTICS and small:
+        # The heuristics fix drops from a relaxation, which can lose every plan meeting the
+        # hard rules although one exists: the exact model decides.
+        exact, run = solve_mip(model, opts, deadline, log)
+        if exact is None and run.status == "infeasible":
+            raise InfeasibleError(explain_infeasibility(scenario, opts, exact=True))
+        if exact is not None:
+            solve_time = time.perf_counter() - started - model.build_time_s
+            solution = make_solution(scenario, model, exact, "mip", solve_time)
+            broken = hard_violations(scenario, solution)
+    if broken:
+        raise InfeasibleError(broken, proven=False)
+    return solution
+
+
+def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
+    """The hard rules (``egalim_hard``, ``budget_hard``) a plan breaks, by the checker."""
+    found = check(scenario, solution.flows)
+    found = found[found["rule"].isin(HARD_RULES)]
+    return [f"canteen {c}: {m}" for c, m in zip(found["canteen_id"], found["message"], strict=True)]
 
 
 def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -180,6 +210,7 @@ def _summary(
         "best_bound": bound,
         "gap": max(gap, 0.0) if not math.isnan(gap) else gap,
         "iterations": plan.iterations,
+        "stopped_by_time_limit": plan.stopped_by_time_limit,
         **model.stats(),
         "solve_time_s": solve_time_s,
     }
@@ -193,10 +224,17 @@ def _summary(
     return pd.DataFrame([row])
 
 
-def explain_infeasibility(scenario: Scenario, options: SolverOptions) -> list[str]:
-    """Why hard targets cannot all be met: re-solve elastically and name every shortfall."""
+def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: bool) -> list[str]:
+    """Why hard targets cannot all be met: re-solve elastically and name every shortfall.
+
+    ``exact``: re-solve with the exact MIP (a heuristic's elastic plan may miss targets that
+    can be met, and would name them).
+    """
     elastic = scenario.with_parameters(hard_egalim=False, hard_budget=False)
-    solution = solve(elastic, **options.model_dump())
+    dump = options.model_dump()
+    if exact:
+        dump["strategy"] = "mip"
+    solution = solve(elastic, **dump)
     reasons = []
     can = solution.canteens
     labels = {

@@ -29,6 +29,8 @@ class Plan:
     bound: float
     solver: str
     iterations: int = 1
+    #: The wall-clock safety net cut the search short: another machine may find another plan.
+    stopped_by_time_limit: bool = False
 
 
 class Deadline:
@@ -39,6 +41,9 @@ class Deadline:
 
     def left(self) -> float:
         return max(self.end - time.perf_counter(), 0.01)
+
+    def expired(self) -> bool:
+        return time.perf_counter() >= self.end
 
 
 def _run(
@@ -123,10 +128,12 @@ def solve_repair(
     slack = var.cols("franco_slack")
     iterations = 0
     best: SolverRun | None = None
+    stopped = run.status != "optimal"
     while True:
         iterations += 1
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
         step = _run(model, lower, upper, False, options, deadline, log)
+        stopped |= step.status != "optimal"
         if step.values is None:
             break
         best = step
@@ -134,12 +141,13 @@ def solve_repair(
         if not short.any():
             break
         open_drop &= ~short
-        if deadline.left() <= 0.02:
+        if deadline.expired():
+            stopped = True
             break
     if best is None or best.values is None:
         return None, run
     values = close_short_drops(model, best.values)
-    return Plan(values, "feasible", relaxed.bound, run.solver, iterations), run
+    return Plan(values, "feasible", relaxed.bound, run.solver, iterations, stopped), run
 
 
 def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,16 +172,20 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
 def fixed_delivery(
     model: LinearModel, open_drop: np.ndarray, open_lot: np.ndarray, elastic_franco: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Column bounds with the drops and lots fixed open or closed.
+    """Column bounds with the drops and lots fixed open or closed, targets and budgets elastic.
 
-    Arcs of closed drops and closed lots carry nothing: bounded to 0, they drop out of the
-    LPs, which then only see what is open. ``elastic_franco``: each open drop's franco may be
-    missed at a price (the slack), so the repair can tell which drops to close.
+    Targets and budgets stay elastic even in hard mode: with drops fixed from a relaxation
+    the hard LP may have no point although the model has one; the shortfalls are priced
+    (``W_S``, ``W_B``), so the LP still meets every target it can, and the caller checks
+    the hard rules on the final plan. Arcs of closed drops and closed lots carry nothing:
+    bounded to 0, they drop out of the LPs, which then only see what is open.
+    ``elastic_franco``: each open drop's franco may be missed at a price (the slack), so the
+    repair can tell which drops to close.
     """
     var, index = model.variables, model.index
     closed = np.zeros(len(index.drops), bool)
     closed[var.drop_rows[~open_drop]] = True
-    lower, upper = var.lower.copy(), var.upper.copy()
+    lower, upper = var.lower.copy(), elastic_upper(model)
     x, y, z = var.cols("x"), var.cols("y"), var.cols("z")
     upper[x] = np.where(closed[index.arcs["drop"].to_numpy()], 0.0, upper[x])
     upper[x[var.lot_arcs[~open_lot]]] = 0.0
@@ -183,6 +195,15 @@ def fixed_delivery(
         has_franco = index.drops["franco"].to_numpy()[var.drop_rows] > 0
         upper[var.cols("franco_slack")] = np.where(open_drop & has_franco, np.inf, 0.0)
     return lower, upper
+
+
+def elastic_upper(model: LinearModel) -> np.ndarray:
+    """Column upper bounds with the EGalim shortfalls and budget overruns free (soft mode)."""
+    var = model.variables
+    upper = var.upper.copy()
+    for block in ("short_quality", "short_organic", "short_meat_fish", "overrun"):
+        upper[var.cols(block)] = np.inf
+    return upper
 
 
 def choose_drops(

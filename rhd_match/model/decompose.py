@@ -60,6 +60,7 @@ from .strategies import (
     elastic_upper,
     fixed_delivery,
     open_from_relaxation,
+    run_model,
 )
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
@@ -365,18 +366,7 @@ def _whole_relaxation(
     None when it does not finish (then the price search runs).
     """
     var = model.variables
-    run = run_solver(
-        model.matrix,
-        model.objective,
-        model.row_lower,
-        model.row_upper,
-        var.lower,
-        elastic_upper(model),
-        None,
-        options.lp_solver,
-        deadline.left(),
-        options.threads,
-    )
+    run = run_model(model, var.lower, elastic_upper(model), False, options, deadline, None)
     if run.values is None or run.status != "optimal" or run.duals is None:
         return None
     mu = np.clip(run.duals[annual.rows], annual.mu_low, annual.mu_high)

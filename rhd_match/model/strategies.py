@@ -46,7 +46,7 @@ class Deadline:
         return time.perf_counter() >= self.end
 
 
-def _run(
+def run_model(
     model: LinearModel,
     lower: np.ndarray,
     upper: np.ndarray,
@@ -55,6 +55,7 @@ def _run(
     deadline: Deadline,
     log: Callable[[str], None] | None,
 ) -> SolverRun:
+    """One solve of the whole model with these column bounds (a MIP when ``integer``)."""
     var = model.variables
     return run_solver(
         model.matrix,
@@ -81,7 +82,7 @@ def solve_lp(
     """The LP relaxation (drops and lots continuous): a lower bound, and a plan that may break
     delivery rules."""
     var = model.variables
-    run = _run(model, var.lower, var.upper, False, options, deadline, log)
+    run = run_model(model, var.lower, var.upper, False, options, deadline, log)
     if run.values is None:
         return None, run
     return Plan(run.values, "relaxation", run.bound, run.solver), run
@@ -95,7 +96,7 @@ def solve_mip(
 ) -> tuple[Plan | None, SolverRun]:
     """The exact mixed-integer model, stopped at the time limit or the relative gap."""
     var = model.variables
-    run = _run(model, var.lower, var.upper, True, options, deadline, log)
+    run = run_model(model, var.lower, var.upper, True, options, deadline, log)
     if run.values is None:
         return None, run
     status = "optimal" if run.status == "optimal" else "feasible"
@@ -132,7 +133,7 @@ def solve_repair(
     while True:
         iterations += 1
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
-        step = _run(model, lower, upper, False, options, deadline, log)
+        step = run_model(model, lower, upper, False, options, deadline, log)
         stopped |= step.status != "optimal"
         if step.values is None:
             break

@@ -99,27 +99,56 @@ def test_auto_resolves_to_the_heuristics_above_the_binary_limit(hard: bool, reso
     assert check(sc, solution).empty
 
 
-def hard_tiny(organic: float) -> Scenario:
-    return tiny().with_parameters(
-        hard_egalim=True, targets=Targets(quality=0.5, organic=organic, meat_fish=0.6)
+def hard_case(rule: str, feasible: bool) -> Scenario:
+    """The tiny scenario in hard mode. EGalim: organic at 15 % the supply meets, at 20 % it
+    cannot for Liévin. Budget: Lens's budget at its all-conventional spend (a plan meets it),
+    or at half of it (none does)."""
+    if rule == "egalim":
+        organic = 0.15 if feasible else 0.2
+        return tiny().with_parameters(
+            hard_egalim=True, targets=Targets(quality=0.5, organic=organic, meat_fish=0.6)
+        )
+    flows = conventional_flows(tiny())
+    spend = float(flows.loc[flows["canteen_id"] == "LENS_1", "value_eur_ht"].sum())
+    frames = tiny_frames()
+    frames["canteens"].loc[frames["canteens"]["canteen_id"] == "LENS_1", "budget_eur_ht"] = (
+        spend if feasible else spend / 2
     )
+    return Scenario.from_frames(**frames).with_parameters(hard_budget=True)
 
 
+HARD_RULES = ["egalim", "budget"]
+
+
+@pytest.mark.parametrize("rule", HARD_RULES)
 @pytest.mark.parametrize("strategy", ["mip", "decompose", "repair", "auto"])
 @pytest.mark.parametrize("max_binaries", [2000, 0])
-def test_hard_targets_met_whenever_the_exact_model_meets_them(
-    strategy: str, max_binaries: int
+def test_hard_rules_met_whenever_the_exact_model_meets_them(
+    rule: str, strategy: str, max_binaries: int
 ) -> None:
-    sc = hard_tiny(0.15)
+    """Small enough for the exact model: a plan clean by the checker. Too large for it (no
+    binaries allowed): a clean plan, or an error that says it is a heuristic's finding."""
+    sc = hard_case(rule, feasible=True)
     assert check(sc, sc.solve(**EXACT)).empty
-    solution = sc.solve(strategy=strategy, auto_mip_max_binaries=max_binaries, time_limit_s=60)
+    options = {"strategy": strategy, "auto_mip_max_binaries": max_binaries, "time_limit_s": 60}
+    if max_binaries == 0 and strategy != "mip":
+        try:
+            solution = sc.solve(**options)
+        except InfeasibleError as error:
+            assert not error.proven
+            assert "heuristic" in str(error)
+            return
+    else:
+        solution = sc.solve(**options)
     assert check(sc, solution).empty
 
 
+@pytest.mark.parametrize("rule", HARD_RULES)
 @pytest.mark.parametrize("strategy", ["decompose", "repair", "auto"])
-def test_infeasible_hard_targets_named_as_the_exact_model_names_them(strategy: str) -> None:
-    """20 % organic is out of the tiny supply's reach for Liévin: the exact model says so."""
-    sc = hard_tiny(0.2)
+def test_infeasible_hard_rules_named_as_the_exact_model_names_them(
+    rule: str, strategy: str
+) -> None:
+    sc = hard_case(rule, feasible=False)
     with pytest.raises(InfeasibleError) as exact:
         sc.solve(**EXACT)
     with pytest.raises(InfeasibleError) as heuristic:
@@ -128,18 +157,20 @@ def test_infeasible_hard_targets_named_as_the_exact_model_names_them(strategy: s
     assert heuristic.value.reasons == exact.value.reasons
 
 
+@pytest.mark.parametrize("rule", HARD_RULES)
 @pytest.mark.parametrize("strategy", ["decompose", "repair"])
 def test_too_large_for_the_exact_model_a_hard_failure_says_it_is_a_heuristic_finding(
-    strategy: str,
+    rule: str, strategy: str
 ) -> None:
-    """With no exact model allowed, a plan is clean by the checker or the error says the
-    finding is a heuristic's, never a plan breaking a hard rule."""
-    sc = hard_tiny(0.2)
+    """With no exact model allowed, the error says the finding is a heuristic's, and names
+    the canteen."""
+    sc = hard_case(rule, feasible=False)
     with pytest.raises(InfeasibleError) as info:
         sc.solve(strategy=strategy, auto_mip_max_binaries=0, time_limit_s=60)
     assert not info.value.proven
     assert "heuristic" in str(info.value)
-    assert any("LIEVIN_1" in reason for reason in info.value.reasons)
+    canteen = "LIEVIN_1" if rule == "egalim" else "LENS_1"
+    assert any(canteen in reason for reason in info.value.reasons)
 
 
 @pytest.fixture

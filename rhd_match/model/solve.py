@@ -54,8 +54,12 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
 
     When time runs out the best plan found so far is returned, with its gap; if none was found,
     the all-conventional plan (status ``time_limit``). In hard mode
-    (``hard_egalim``/``hard_budget``) an infeasible scenario raises
-    :class:`~rhd_match.errors.InfeasibleError` naming each canteen and target it cannot meet.
+    (``hard_egalim``/``hard_budget``) every plan is checked by :func:`rhd_match.check.check`
+    before it is returned; a plan breaking a hard rule never is:
+    :class:`~rhd_match.errors.InfeasibleError` names each canteen and target that cannot be
+    met, confirmed by the exact model when it is small enough (``proven``), or else as a
+    heuristic's finding. Heuristics budget their work, not time: the same plan on any machine
+    unless the time limit stops them (``Solution.stopped_by_time_limit``).
     """
     opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
     started = time.perf_counter()
@@ -77,8 +81,8 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     else:
         plan, run = STRATEGIES[strategy](model, opts, deadline, log)
     hard = params.hard_egalim or params.hard_budget
-    # "Small enough for the exact model": what `auto` hands to the MIP.
-    small = model.n_binaries <= opts.auto_mip_max_binaries
+    # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
+    small = model.n_binaries <= opts.auto_mip_max_binaries or strategy == "mip"
     if plan is None and strategy in HEURISTICS and run.status != "infeasible" and small:
         plan, run = solve_mip(model, opts, deadline, log)
         strategy = "mip"

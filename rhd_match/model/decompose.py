@@ -52,11 +52,14 @@ from ..params import SolverOptions
 from .build import LinearModel
 from .solvers import SolverRun, run_solver
 from .strategies import (
+    ELASTIC_BLOCKS,
+    HARD_PRICE_FACTOR,
     ZERO,
     Deadline,
     Plan,
     all_conventional,
     close_short_drops,
+    elastic_objective,
     elastic_upper,
     fixed_delivery,
     open_from_relaxation,
@@ -256,6 +259,19 @@ class AnnualRows:
         priced: np.ndarray = model.objective - self.matrix.T @ mu
         return priced
 
+    def hard_excess(self, model: LinearModel, values: np.ndarray) -> float:
+        """EUR HT by which ``values`` breaks the rows hard mode makes hard (0 in soft mode)."""
+        var = model.variables
+        hard_egalim = bool((var.upper[var.cols("short_quality")] <= 0).any())
+        hard_budget = bool((var.upper[var.cols("overrun")] <= 0).any())
+        flows = values.copy()
+        for block in ELASTIC_BLOCKS:
+            flows[var.cols(block)] = 0.0
+        activity = self.matrix @ flows - self.rhs
+        broken = np.where(self.is_budget, activity, -activity).clip(0.0)
+        hard = np.where(self.is_budget, hard_budget, hard_egalim)
+        return float(broken[hard].sum())
+
     def of_plan(self, values: np.ndarray) -> np.ndarray:
         """What each annual row is worth to ``values``: W_S on a target it misses, −W_B on a
         budget it overruns, 0 on rows it already meets."""
@@ -276,6 +292,15 @@ def solve_decompose(
     """Weekly Lagrangian decomposition, then weekly repair (see the module docstring)."""
     assert plan_objective is not None
     annual = AnnualRows.of(model)
+    objective_of = plan_objective
+    hard_price = HARD_PRICE_FACTOR * max(annual.w_short, annual.w_over)
+
+    def plan_score(values: np.ndarray) -> float:
+        """The plan's objective, plus, in hard mode, what it breaks at the hard price: every
+        comparison of plans then puts the hard rules first (0 extra in soft mode)."""
+        return objective_of(values) + hard_price * annual.hard_excess(model, values)
+
+    plan_objective = plan_score
     weekly = _Weekly(model, options, deadline)
     try:
         full = week_problems(model, with_delivery=True)
@@ -366,7 +391,8 @@ def _whole_relaxation(
     None when it does not finish (then the price search runs).
     """
     var = model.variables
-    run = run_model(model, var.lower, elastic_upper(model), False, options, deadline, None)
+    upper, objective = elastic_upper(model), elastic_objective(model)
+    run = run_model(model, var.lower, upper, False, options, deadline, None, objective)
     if run.values is None or run.status != "optimal" or run.duals is None:
         return None
     mu = np.clip(run.duals[annual.rows], annual.mu_low, annual.mu_high)
@@ -613,7 +639,7 @@ def _polish(
         return None
     run = run_solver(
         model.matrix[:, keep],
-        model.objective[keep],
+        elastic_objective(model)[keep],
         model.row_lower,
         model.row_upper,
         lower[keep],

@@ -54,12 +54,14 @@ def run_model(
     options: SolverOptions,
     deadline: Deadline,
     log: Callable[[str], None] | None,
+    objective: np.ndarray | None = None,
 ) -> SolverRun:
-    """One solve of the whole model with these column bounds (a MIP when ``integer``)."""
+    """One solve of the whole model with these column bounds (a MIP when ``integer``) and
+    ``objective`` (the model's when None)."""
     var = model.variables
     return run_solver(
         model.matrix,
-        model.objective,
+        model.objective if objective is None else objective,
         model.row_lower,
         model.row_upper,
         lower,
@@ -198,13 +200,34 @@ def fixed_delivery(
     return lower, upper
 
 
+ELASTIC_BLOCKS = ("short_quality", "short_organic", "short_meat_fish", "overrun")
+#: In hard mode a heuristic's LPs price a shortfall or overrun this many times its soft
+#: price, so they meet every hard rule they can before any other gain.
+HARD_PRICE_FACTOR = 1000.0
+
+
 def elastic_upper(model: LinearModel) -> np.ndarray:
     """Column upper bounds with the EGalim shortfalls and budget overruns free (soft mode)."""
     var = model.variables
     upper = var.upper.copy()
-    for block in ("short_quality", "short_organic", "short_meat_fish", "overrun"):
+    for block in ELASTIC_BLOCKS:
         upper[var.cols(block)] = np.inf
     return upper
+
+
+def elastic_objective(model: LinearModel) -> np.ndarray:
+    """The objective for LPs over :func:`elastic_upper` bounds: the shortfalls and overruns
+    that hard mode forbids (their columns fixed to 0 in the model) priced
+    :data:`HARD_PRICE_FACTOR` times higher. Any such LP still bounds the hard model from
+    below: the hard model's plans have those columns at 0."""
+    var = model.variables
+    objective = model.objective.copy()
+    for block in ELASTIC_BLOCKS:
+        cols = var.cols(block)
+        objective[cols] = np.where(
+            var.upper[cols] <= 0, HARD_PRICE_FACTOR * objective[cols], objective[cols]
+        )
+    return objective
 
 
 def choose_drops(

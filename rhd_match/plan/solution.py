@@ -71,6 +71,12 @@ class Solution:
         return float(self._stat("gap"))
 
     @property
+    def stopped_by_time_limit(self) -> bool:
+        """The wall-clock safety net cut the solve short: the same input and options may give
+        another plan on another machine (otherwise plans are the same byte for byte)."""
+        return bool(self._stat("stopped_by_time_limit"))
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLE_NAMES}
 

@@ -31,8 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"inputs", "plan", "check", "model", "generate"},
     "cli": {"inputs", "plan", "check", "generate", "model", "macantine", "report", "analysis"},
 }
-#: Modules allowed above 600 lines, with their ceiling: none today (docs/architecture.md).
-LONG_MODULES: dict[str, int] = {}
+#: Modules allowed above 600 lines, with their ceiling (docs/architecture.md says why).
+LONG_MODULES: dict[str, int] = {"rhd_match.model.decompose": 700}
 MAX_LINES = 600
 
 

@@ -11,7 +11,7 @@ Typical use::
 
 from .check import check
 from .egalim import egalim_accounting, line_classes
-from .errors import InfeasibleError, Problem, ScenarioError
+from .errors import InfeasibleError, OptionError, Problem, ScenarioError
 from .model.solve import solve
 from .params import Parameters, SolverOptions, Targets, Weights
 from .scenario import Scenario
@@ -19,6 +19,7 @@ from .solution import Solution
 
 __all__ = [
     "InfeasibleError",
+    "OptionError",
     "Parameters",
     "Problem",
     "Scenario",

@@ -1,26 +1,89 @@
-"""Command line: ``rhd-match validate | demo | solve``; ``rhd-match COMMAND --help`` for each."""
+"""Command line: ``rhd-match validate | demo | solve``; ``rhd-match COMMAND --help`` for each.
+
+Exit codes: 0 done; 1 the plan breaks a rule (checker); 2 bad input or options (one message
+per problem); 3 no plan meets the hard constraints; 70 internal error (one line on stderr, the
+traceback in a log file, see :func:`main`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
+import platformdirs
 
-from .errors import ScenarioError
+from .errors import InfeasibleError, OptionError, ScenarioError
 from .progress import LiveLine
 from .scenario import Scenario
 from .solution import Solution
 
 
-def _load(args: argparse.Namespace) -> Scenario:
+def _load(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
+    """The scenario of ``PATH`` or ``--demo``; its warnings on stderr unless told not to."""
     if getattr(args, "demo", False):
-        return Scenario.demo()
-    if args.path is None:
+        scenario = Scenario.demo()
+    elif args.path is None:
         raise SystemExit("give a scenario PATH or --demo")
-    return Scenario.from_folder(args.path)
+    else:
+        scenario = Scenario.from_folder(args.path)
+    if show_warnings:
+        for warning in scenario.warnings:
+            print(warning, file=sys.stderr)
+    return scenario
+
+
+EXIT_USER_ERROR = 2
+EXIT_INFEASIBLE = 3
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
+#: Environment variable naming the folder for internal-error logs (default: the user log dir).
+LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (seconds, factors)."""
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number greater than 0")
+    return value
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """argparse type: a whole number ≥ ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least {low}")
+        return value
+
+    return parse
+
+
+positive_int = int_at_least(1)
+
+
+def existing_file(text: str) -> Path:
+    """argparse type: a file that exists (checked before any solve)."""
+    path = Path(text)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise argparse.ArgumentTypeError(f"'{path}' {what}")
+    return path
 
 
 def _add_source(p: argparse.ArgumentParser) -> None:
@@ -52,7 +115,7 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario = _load(args)
+    scenario = _load(args, show_warnings=False)
     for warning in scenario.warnings:
         print(warning)
     print(f"ok: {scenario!r}")
@@ -123,8 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="solve the allocation; print the summary; write the tables")
     _add_source(p)
     p.add_argument("--out", type=Path, help="folder for the result tables (CSV and XLSX)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--time-limit", type=positive_float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--threads", type=positive_int, default=2, help="solver threads (default 2)")
     p.add_argument(
         "--strategy",
         choices=["auto", "mip", "repair", "decompose", "lp"],
@@ -141,20 +204,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="folder for the files")
     p.add_argument(
         "--siret-file",
-        type=Path,
+        type=existing_file,
         help="CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET",
     )
     p.add_argument(
         "--per-canteen", action="store_true", help="one purchase import file per canteen"
     )
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--time-limit", type=positive_float, default=60.0, help="seconds (default 60)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="solve; write report.html, results.xlsx and CSV tables")
     _add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for the reports")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    p.add_argument("--threads", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--time-limit", type=positive_float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--threads", type=positive_int, default=2, help="solver threads (default 2)")
     p.set_defaults(func=cmd_report)
 
     from .cli_decision import add_decision_support_parsers
@@ -163,14 +226,73 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as messages for people: ``warning: …``, without source file and line."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def log_dir() -> Path:
+    """Folder of the internal-error logs: ``$RHD_MATCH_LOG_DIR``, else the user log folder
+    (``~/.local/state/rhd-match/log`` on Linux, via platformdirs)."""
+    return Path(os.environ.get(LOG_DIR_ENV) or platformdirs.user_log_dir("rhd-match"))
+
+
+def _write_log(argv: Sequence[str]) -> Path:
+    """The traceback of the exception being handled, in a new log file; returns its path."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = f"rhd-match {' '.join(argv)}\n\n{traceback.format_exc()}"
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"rhd-match-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    raise OSError("no writable folder for the log")  # both folders refused: nothing else to do
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``rhd-match`` console script; returns the exit code."""
+    """Entry point of the ``rhd-match`` console script; returns the exit code.
+
+    Bad input or options give one message per problem (exit 2); a scenario whose hard
+    constraints cannot be met gives the reasons (exit 3); any other exception gives one line
+    ``internal error: …; details in FILE`` and its traceback in that log file (exit 70), see
+    :func:`log_dir`. Warnings are printed as ``warning: …`` lines.
+    """
     args = build_parser().parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except ScenarioError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            code: int = args.func(args)
+        except (ScenarioError, OptionError) as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USER_ERROR
+        except InfeasibleError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_INFEASIBLE
+        except OSError as exc:
+            # A file that cannot be read or written: the system's own words name it.
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:
+            words = str(exc).splitlines()[0] if str(exc) else ""
+            log = _write_log(sys.argv[1:] if argv is None else argv)
+            print(
+                f"internal error: {type(exc).__name__}: {words}; details in {log}",
+                file=sys.stderr,
+            )
+            return EXIT_INTERNAL_ERROR
     return code
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli import _add_source, _load
+from .cli import _add_source, _load, int_at_least, positive_float, positive_int
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -121,16 +121,24 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     )
     p.add_argument(
         "--organic-price-factor",
-        type=float,
+        type=positive_float,
         default=1.3,
         help="price multiplier of converted producers (default 1.3)",
     )
     p.add_argument("--organic-target", type=float, help="variant with this organic target (0-1)")
     p.add_argument("--quality-target", type=float, help="variant with this quality target (0-1)")
-    p.add_argument("--budget-factor", type=float, help="variant with budgets x this factor")
-    p.add_argument("--radius-factor", type=float, help="variant with delivery radii x this factor")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
-    p.add_argument("--threads", type=int, default=1, help="solver threads per solve (default 1)")
+    p.add_argument(
+        "--budget-factor", type=positive_float, help="variant with budgets x this factor"
+    )
+    p.add_argument(
+        "--radius-factor", type=positive_float, help="variant with delivery radii x this factor"
+    )
+    p.add_argument(
+        "--time-limit", type=positive_float, default=60.0, help="seconds per solve (default 60)"
+    )
+    p.add_argument(
+        "--threads", type=positive_int, default=1, help="solver threads per solve (default 1)"
+    )
     p.add_argument(
         "--strategy",
         choices=["auto", "mip", "repair", "decompose", "lp"],
@@ -141,7 +149,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p = sub.add_parser("tradeoff", help="least extra cost for each organic share (LP)")
     _add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for tradeoff.csv and .png")
-    p.add_argument("--points", type=int, default=11, help="grid points (default 11)")
+    p.add_argument("--points", type=int_at_least(2), default=11, help="grid points (default 11)")
     p.set_defaults(func=cmd_tradeoff)
 
     p = sub.add_parser(
@@ -150,7 +158,10 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     _add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for the tables")
     p.add_argument(
-        "--verify-top", type=int, default=5, help="re-solve to check the first N rows (default 5)"
+        "--verify-top",
+        type=int_at_least(0),
+        default=5,
+        help="re-solve to check the first N rows (default 5)",
     )
     p.set_defaults(func=cmd_bottlenecks)
 

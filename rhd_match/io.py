@@ -17,6 +17,8 @@ import pandas as pd
 from .errors import Problem
 
 WORKBOOK_NAME = "scenario.xlsx"
+#: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
+LOCK_PREFIX = "~$"
 
 
 def read_csv_raw(path: Path) -> pd.DataFrame:
@@ -63,9 +65,12 @@ def find_sources(
         if path.suffix.lower() != ".xlsx":
             msg = "expected a folder of CSV files or an .xlsx workbook"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
+        if path.name.startswith(LOCK_PREFIX):
+            msg = f"Excel's lock file of an open workbook; give '{path.name[2:]}'"
+            return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
     elif not any((path / f"{n}.csv").exists() for n in names):
-        books = sorted(path.glob("*.xlsx"))
+        books = sorted(b for b in path.glob("*.xlsx") if not b.name.startswith(LOCK_PREFIX))
         if len(books) == 1:
             workbook = books[0]
         elif len(books) > 1:

@@ -19,6 +19,13 @@ from .schema import TABLES, Column, Table
 from .weeks import week_problem
 
 FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
+#: A canteen or producer farther than this from the scenario's centre (the median latitude and
+#: longitude of all its places), and than FAR_FACTOR × the median place's distance to it, is
+#: flagged: a typing slip (latitude and longitude swapped, a sign or a digit lost) puts a point
+#: hundreds or thousands of km away, while a PAT's places lie within a department or two.
+FAR_KM = 150.0
+FAR_FACTOR = 5.0
+LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
 MAX_LISTED = 50  # problems listed per column before summarising the rest
 
 
@@ -217,24 +224,8 @@ def domain_warnings(
     products, offers, demand = tables["products"], tables["offers"], tables["demand"]
     canteens, producers = tables["canteens"], tables["producers"]
 
-    reach = _reachable_pairs(canteens, producers, offers)
-    pairs = demand[["canteen_id", "product_id"]].drop_duplicates()
-    served = pairs.merge(reach, on=["canteen_id", "product_id"], how="left", indicator=True)
-    lonely = served[served["_merge"] == "left_only"]
-    for product_id, group in lonely.groupby("product_id", sort=True):
-        n_all = int((pairs["product_id"] == product_id).sum())
-        warnings.append(
-            Problem(
-                "demand",
-                None,
-                "product_id",
-                f"product '{product_id}' is demanded by {n_all} canteen(s); {len(group)} of them "
-                "have no offer of it within any producer's delivery radius, in any week "
-                "(bought from the conventional supplier)",
-                files.get("demand"),
-                "warning",
-            )
-        )
+    warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
+    warnings += _far_places(canteens, producers, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
     rules = [
@@ -258,6 +249,85 @@ def domain_warnings(
                     "labels",
                     f"{int(bad.sum())} row(s) with {what}: ma cantine marks it not applicable",
                     files.get("offers"),
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _unreachable_demand(
+    canteens: pd.DataFrame,
+    producers: pd.DataFrame,
+    offers: pd.DataFrame,
+    demand: pd.DataFrame,
+    file: str | None,
+) -> list[Problem]:
+    """One warning per canteen, at its row, naming the products it demands that no producer
+    offers within delivery radius in any week (they go to the conventional supplier)."""
+    reach = _reachable_pairs(canteens, producers, offers)
+    pairs = demand[["canteen_id", "product_id"]].drop_duplicates()
+    served = pairs.merge(reach, on=["canteen_id", "product_id"], how="left", indicator=True)
+    lonely = served[served["_merge"] == "left_only"]
+    rows = pd.Series(np.arange(len(canteens)), index=canteens["canteen_id"].astype(str))
+    warnings = []
+    for canteen_id, group in lonely.groupby("canteen_id", sort=True):
+        products = sorted(group["product_id"].astype(str))
+        n_all = int((pairs["canteen_id"] == canteen_id).sum())
+        listed = ", ".join(products[:LISTED_PRODUCTS])
+        if len(products) > LISTED_PRODUCTS:
+            listed += f", ... ({len(products) - LISTED_PRODUCTS} more)"
+        which = (
+            f"any of its {n_all} products"
+            if len(products) == n_all
+            else (f"{len(products)} of its {n_all} products ({listed})")
+        )
+        warnings.append(
+            Problem(
+                "canteens",
+                int(rows[str(canteen_id)]) + FIRST_DATA_ROW,
+                "canteen_id",
+                f"canteen '{canteen_id}': no offer within any producer's delivery radius for "
+                f"{which}, in any week (bought from the conventional supplier)",
+                file,
+                "warning",
+            )
+        )
+    return warnings
+
+
+def _far_places(
+    canteens: pd.DataFrame, producers: pd.DataFrame, files: Mapping[str, str | None]
+) -> list[Problem]:
+    """A warning at the row of each canteen or producer far from all the others."""
+    places = [("canteens", "canteen", canteens), ("producers", "producer", producers)]
+    lat = np.concatenate([f["lat"].to_numpy(float) for _, _, f in places])
+    lon = np.concatenate([f["lon"].to_numpy(float) for _, _, f in places])
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if ok.sum() < 3:
+        return []
+    centre_lat, centre_lon = float(np.median(lat[ok])), float(np.median(lon[ok]))
+    spread = float(np.median(haversine_km(lat[ok], lon[ok], centre_lat, centre_lon)))
+    limit = max(FAR_KM, FAR_FACTOR * spread)
+    warnings = []
+    for table, what, frame in places:
+        f_lat, f_lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+        dist = haversine_km(f_lat, f_lon, centre_lat, centre_lon)
+        swapped = haversine_km(f_lon, f_lat, centre_lat, centre_lon)
+        for pos in np.flatnonzero(dist > limit):
+            hint = (
+                "latitude and longitude look swapped"
+                if swapped[pos] <= limit
+                else "check the coordinates (decimal degrees, WGS84)"
+            )
+            warnings.append(
+                Problem(
+                    table,
+                    int(pos) + FIRST_DATA_ROW,
+                    "lat",
+                    f"{what} '{frame[f'{what}_id'].iloc[pos]}' at ({f_lat[pos]:g}, "
+                    f"{f_lon[pos]:g}) is {dist[pos]:.0f} km from the centre of the scenario's "
+                    f"places (half lie within {spread:.0f} km): {hint}",
+                    files.get(table),
                     "warning",
                 )
             )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InfeasibleError
-from ..params import SolverOptions
+from ..params import SolverOptions, solver_options
 from ..plan_tables import (
     canteen_table,
     conventional_flows,
@@ -53,8 +53,10 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     the all-conventional plan (status ``time_limit``). In hard mode
     (``hard_egalim``/``hard_budget``) an infeasible scenario raises
     :class:`~rhd_match.errors.InfeasibleError` naming each canteen and target it cannot meet.
+    An unknown option or an invalid value (``time_limit_s <= 0``) raises
+    :class:`~rhd_match.errors.OptionError` before anything is built.
     """
-    opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
+    opts = solver_options(scenario.parameters.solver, options)
     started = time.perf_counter()
     model = build_model(scenario)
     # Leave time for the solution tables after the solver (measured: ~4 µs per arc).

@@ -84,21 +84,43 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 
 
 def cmd_menus(args: argparse.Namespace) -> int:
-    from .menus import default_primary_menu, menu_demand, services_from_scenario
+    from .menus import menu_demand, services_from_scenario, territory_menu
 
     scenario = _load(args)
-    weeks = args.weeks.split(",") if args.weeks else sorted(set(scenario.demand["week"]))
+    weeks = args.weeks.split(",") if args.weeks else None
     canteens = args.canteens.split(",") if args.canteens else None
+    roles = dict(_role(text) for text in args.role)
     services = services_from_scenario(scenario, weeks, canteens)
-    result = menu_demand(default_primary_menu(), services, scenario)
+    menu = territory_menu(scenario, roles=roles)
+    placed = menu.products[menu.products["roles"] != ""]
+    print(f"{len(placed)} of {len(menu.products)} products on the menu:")
+    print(placed.to_string(index=False))
+    off = menu.products.loc[menu.products["roles"] == "", "product_id"].tolist()
+    if off:
+        print(f"not on the menu: {', '.join(off)} (to put one on the menu: --role ID=ROLE)")
+    if menu.missing:
+        print(
+            f"dishes with no product of the scenario (bought elsewhere): {', '.join(menu.missing)}"
+        )
+    result = menu_demand(menu.plan, services, scenario)
     args.out.mkdir(parents=True, exist_ok=True)
     result.demand.to_csv(args.out / "demand.csv", index=False)
     result.choices.to_csv(args.out / "menu_choices.csv", index=False)
+    menu.products.to_csv(args.out / "menu_products.csv", index=False)
+    n_weeks = result.demand["week"].nunique()
     print(
-        f"{len(result.demand)} demand rows for {len(services)} canteens over {len(weeks)} weeks; "
-        f"wrote demand.csv and menu_choices.csv to {args.out}"
+        f"{len(result.demand)} demand rows for {len(services)} canteens over {n_weeks} weeks "
+        f"({'the weeks given' if weeks else 'each canteen its own service weeks'}); wrote "
+        f"demand.csv, menu_choices.csv and menu_products.csv to {args.out}"
     )
     return 0
+
+
+def _role(text: str) -> tuple[str, str]:
+    product, sep, role = text.partition("=")
+    if not sep or not product or not role:
+        raise argparse.ArgumentTypeError(f"--role {text!r}: expected PRODUCT_ID=ROLE")
+    return product.strip(), role.strip()
 
 
 def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -168,6 +190,19 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p = sub.add_parser("menus", help="weekly demand from the default primary-school menu cycle")
     _add_source(p)
     p.add_argument("--out", type=Path, required=True, help="folder for demand.csv")
-    p.add_argument("--weeks", help="comma-separated ISO weeks (default: the scenario's)")
+    p.add_argument(
+        "--weeks",
+        help="comma-separated ISO weeks served by every canteen (default: each canteen's own "
+        "service weeks, those of its demand)",
+    )
+    p.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="ID=ROLE",
+        help="menu role of a product that matches no catalogue product, e.g. "
+        "pdt=starchy (repeatable; roles: raw_vegetable_starter, cooked_vegetable, starchy, "
+        "meat, fish, vegetarian_protein, dairy, cheese, fruit, bread)",
+    )
     p.add_argument("--canteens", help="comma-separated canteen ids (default: all)")
     p.set_defaults(func=cmd_menus)

@@ -244,8 +244,9 @@ def log_dir() -> Path:
     return Path(os.environ.get(LOG_DIR_ENV) or platformdirs.user_log_dir("rhd-match"))
 
 
-def _write_log(argv: Sequence[str]) -> Path:
-    """The traceback of the exception being handled, in a new log file; returns its path."""
+def _write_log(argv: Sequence[str]) -> Path | None:
+    """The traceback of the exception being handled, in a new log file; its path, or ``None``
+    when neither the log folder nor the temporary folder can be written."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     text = f"rhd-match {' '.join(argv)}\n\n{traceback.format_exc()}"
     for folder in (log_dir(), Path(tempfile.gettempdir())):
@@ -256,7 +257,7 @@ def _write_log(argv: Sequence[str]) -> Path:
             return path
         except OSError:
             continue
-    raise OSError("no writable folder for the log")  # both folders refused: nothing else to do
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -288,10 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:
             words = str(exc).splitlines()[0] if str(exc) else ""
             log = _write_log(sys.argv[1:] if argv is None else argv)
-            print(
-                f"internal error: {type(exc).__name__}: {words}; details in {log}",
-                file=sys.stderr,
-            )
+            where = f"details in {log}" if log else "no log could be written"
+            print(f"internal error: {type(exc).__name__}: {words}; {where}", file=sys.stderr)
             return EXIT_INTERNAL_ERROR
     return code
 

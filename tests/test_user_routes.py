@@ -28,15 +28,6 @@ from rhd_match.whatif import (
     remove_producer,
 )
 
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """The tiny scenario written as a folder of CSV files."""
-    path = tmp_path / "territory"
-    Scenario.from_frames(**tiny_frames()).to_folder(path)
-    return path
-
-
 # -- unknown ids ------------------------------------------------------------------------------
 
 
@@ -64,11 +55,20 @@ def test_unknown_ids_in_whatif_variants_are_errors_naming_id_and_table(
 
 
 def test_cli_whatif_with_unknown_ids_exits_2_before_solving(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "whatif"
     code = main(
-        ["whatif", str(folder), "--out", str(out), "--organic", "P99", "--remove-producer", "P98"]
+        [
+            "whatif",
+            str(good_folder),
+            "--out",
+            str(out),
+            "--organic",
+            "P99",
+            "--remove-producer",
+            "P98",
+        ]
     )
     assert code == EXIT_USER_ERROR
     err = capsys.readouterr().err
@@ -83,14 +83,14 @@ def test_menus_with_unknown_canteen_is_an_error(tiny_scenario: Scenario) -> None
 
 
 def test_cli_options_out_of_range_are_refused_by_the_parser(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     runs = [
-        ["solve", str(folder), "--time-limit", "0"],
-        ["report", str(folder), "--out", str(tmp_path / "r"), "--time-limit", "-1"],
-        ["whatif", str(folder), "--out", str(tmp_path / "w"), "--threads", "0"],
-        ["tradeoff", str(folder), "--out", str(tmp_path / "t"), "--points", "1"],
-        ["bottlenecks", str(folder), "--out", str(tmp_path / "b"), "--verify-top", "-2"],
+        ["solve", str(good_folder), "--time-limit", "0"],
+        ["report", str(good_folder), "--out", str(tmp_path / "r"), "--time-limit", "-1"],
+        ["whatif", str(good_folder), "--out", str(tmp_path / "w"), "--threads", "0"],
+        ["tradeoff", str(good_folder), "--out", str(tmp_path / "t"), "--points", "1"],
+        ["bottlenecks", str(good_folder), "--out", str(tmp_path / "b"), "--verify-top", "-2"],
     ]
     for argv in runs:
         with pytest.raises(SystemExit) as caught:
@@ -118,12 +118,12 @@ def test_solver_options_errors_say_every_problem(tiny_scenario: Scenario) -> Non
 
 
 def test_missing_siret_file_is_one_line_before_solving(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "macantine"
     missing = tmp_path / "territory" / "sirets.csv"
     with pytest.raises(SystemExit) as caught:
-        main(["export", str(folder), "--out", str(out), "--siret-file", str(missing)])
+        main(["export", str(good_folder), "--out", str(out), "--siret-file", str(missing)])
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert f"'{missing}' does not exist" in err
@@ -327,10 +327,10 @@ def test_unexpected_exception_is_one_line_and_a_log_file(
 
 
 def test_unreadable_output_folder_is_a_user_error(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
-    assert main(["menus", str(folder), "--out", str(blocker / "menus")]) == EXIT_USER_ERROR
+    assert main(["menus", str(good_folder), "--out", str(blocker / "menus")]) == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: ") and str(blocker) in err

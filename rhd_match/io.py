@@ -1,57 +1,402 @@
-"""Reading and writing table folders (CSV or one Excel workbook), all-or-nothing.
+"""Reading and writing table files (CSV or Excel workbooks), as people save them.
 
-Writers build every file in a temporary folder beside the target and move them into place only
-once all are written, so a failure never leaves a half-written set over good files.
+Reading. Every table file goes through :func:`read_table_file` (a CSV file, or the first sheet
+of a workbook) or, for a scenario, :func:`find_sources`; both return the table as written
+(cells as strings for CSV, as Python values for a workbook), its index the row numbers a
+person sees (:data:`SOURCE_ROW`: the header is row 1 when it is the first row), with the
+problems found, never a traceback:
+
+* encodings: a byte-order mark (UTF-8 or UTF-16) is followed; otherwise strict UTF-8, then
+  Windows-1252, the encoding of French Excel's "CSV (séparateur : point-virgule)", with a
+  warning. A deterministic rule rather than a statistical detector: on short French files
+  detectors guess neighbouring code pages (Windows-1250 turns ``è`` into ``č``), while valid
+  UTF-8 is almost never Windows-1252 text by accident;
+* the separator (comma, semicolon or tab) is the one that splits the header best;
+* a row with more or fewer fields than the header is an error naming the row and the count,
+  with a hint (a separator inside unquoted text, a decimal comma); a separator ending every
+  row is read as the end of the row;
+* empty rows (blank lines, rows of separators, cells holding only spaces) are not data;
+* the header may differ from the expected names by case and spaces (``Product_ID``), and
+  title rows above it are skipped, each with a warning.
+
+Writing. Writers build every file in a temporary folder beside the target and move them into
+place only once all are written, so a failure never leaves a half-written set over good files.
+Every workbook goes through :func:`write_workbook_file` (XlsxWriter, constant-memory mode):
+text is always stored as text (a value beginning with ``=``, ``+``, ``-`` or ``@`` is never a
+formula), and the same tables give the same bytes. CSV files hold values as they are: a CSV
+file has no formulas, but a spreadsheet opening it may evaluate a cell beginning with ``=``;
+see ``docs/input-format.md``.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import datetime as dt
+import difflib
+import io
+import itertools
+import math
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import xlsxwriter
 
 from .errors import Problem
 
 WORKBOOK_NAME = "scenario.xlsx"
+#: Name of the index of a table read from a file: the row number a person sees.
+SOURCE_ROW = "source_row"
+#: Non-empty rows searched for the header (title rows may stand above it).
+HEADER_SEARCH = 10
+#: Rows listed for one kind of problem before the rest are summarised.
+MAX_LISTED = 50
+SEPARATORS = (",", ";", "\t")
+RESAVE = "save it again as 'CSV UTF-8 (délimité par des virgules)' from Excel"
 
 
-def read_csv_raw(path: Path) -> pd.DataFrame:
-    """A CSV file as strings, exactly as written (no NA guessing). Comma or semicolon."""
-    with path.open(encoding="utf-8-sig") as f:
-        header = f.readline()
-    sep = ";" if header.count(";") > header.count(",") else ","
-    # Blank lines are kept so that row numbers stay those of the file (as in a workbook, where
-    # an empty row is a row); only the blank lines after the last row are dropped.
-    frame = pd.read_csv(
-        path,
-        sep=sep,
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        skip_blank_lines=False,
-    )
-    filled = (frame.to_numpy(dtype=str) != "").any(axis=1)
-    last = int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0
-    return frame.iloc[:last]
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from a file, before typing.
+
+    ``frame`` holds the cells as written (strings for CSV, Python values for a workbook),
+    indexed by :data:`SOURCE_ROW`, empty rows left out; ``None`` when the file cannot be read
+    as a table. ``problems`` are errors and warnings (``severity``) about the file.
+    """
+
+    frame: pd.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
-def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet of a workbook, cells as Python values (no NA guessing)."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, keep_default_na=False)
-    return {str(name).strip(): frame for name, frame in sheets.items()}
+# -- cells and headers ----------------------------------------------------------------------
+
+
+def is_blank(value: object) -> bool:
+    """Whether a cell holds nothing a person typed: empty, spaces only, ``None`` or NaN."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and math.isnan(value)
+
+
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the rows of ``frame`` whose every cell is blank (see :func:`is_blank`)."""
+    if frame.shape[1] == 0:
+        return np.ones(len(frame), dtype=bool)
+    cells = frame.astype(object).to_numpy()
+    if cells.size == 0:
+        return np.zeros(len(frame), dtype=bool)
+    blank: np.ndarray = np.vectorize(is_blank, otypes=[bool])(cells)
+    return np.asarray(blank.all(axis=1), dtype=bool)
+
+
+def header_key(name: object) -> str:
+    """A header cell compared without case and spaces: ``' Product ID'`` → ``product_id``."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().casefold())
+
+
+def match_columns(
+    found: Sequence[str], expected: Sequence[str], table: str, file: str | None
+) -> tuple[list[str], list[Problem]]:
+    """Header cells renamed to the expected names they differ from only by case or spaces.
+
+    Returns the names to use (unexpected ones kept as found) and problems: a warning per
+    renamed column, an error when two columns would take the same name.
+    """
+    wanted = {header_key(name): name for name in expected}
+    names: list[str] = []
+    problems: list[Problem] = []
+    for raw in found:
+        name = str(raw).strip()
+        canonical = wanted.get(header_key(name), name)
+        if canonical != name:
+            msg = f"column '{name}' read as '{canonical}'"
+            problems.append(Problem(table, None, canonical, msg, file, "warning"))
+        names.append(canonical)
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        given = [str(raw).strip() for raw, n in zip(found, names, strict=True) if n == name]
+        msg = f"{len(given)} columns are named '{name}' ({', '.join(map(repr, given))}); keep one"
+        problems.append(Problem(table, 1, name, msg, file))
+    return names, problems
+
+
+def close_header(name: str, found: Iterable[str]) -> str | None:
+    """The header cell most like ``name`` (a hint for a missing column), if any is close."""
+    keys = {header_key(f): f for f in found}
+    close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
+    return keys[close[0]] if close else None
+
+
+# -- tables from rows -----------------------------------------------------------------------
+
+
+def _header_row(rows: Sequence[Sequence[object]], filled: Sequence[int], expected: set[str]) -> int:
+    """Index of the header: the first of the first non-empty rows naming most expected columns."""
+    if not expected:
+        return filled[0]
+    best, best_hits = filled[0], 0
+    for i in filled[:HEADER_SEARCH]:
+        hits = len({header_key(c) for c in rows[i] if not is_blank(c)} & expected)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def table_from_rows(
+    rows: Sequence[Sequence[object]],
+    columns: Sequence[str],
+    table: str,
+    file: str,
+    *,
+    separator: str | None = None,
+) -> RawTable:
+    """The table held by ``rows`` (a sheet's cells, or a CSV file's records split on
+    ``separator``): header located and matched to ``columns``, empty rows left out, field
+    counts checked (CSV only). Row ``i`` of ``rows`` is the person's row ``i + 1``."""
+    filled = [i for i, row in enumerate(rows) if not all(is_blank(c) for c in row)]
+    if not filled:
+        expect = f": expected a header row ({', '.join(columns)})" if columns else ""
+        return RawTable(None, [Problem(table, None, None, f"the table is empty{expect}", file)])
+    problems: list[Problem] = []
+    head = _header_row(rows, filled, {header_key(c) for c in columns})
+    above = [i for i in filled if i < head]
+    if above:
+        shown = " ".join(str(c).strip() for c in rows[above[0]] if not is_blank(c))
+        where = ", ".join(str(i + 1) for i in above)
+        msg = f"row(s) {where} above the header skipped ('{shown[:60]}')"
+        problems.append(Problem(table, above[0] + 1, None, msg, file, "warning"))
+    header = list(rows[head])
+    body = [i for i in filled if i > head]
+    if separator is not None:
+        while header and is_blank(header[-1]):
+            header.pop()
+        fitted, found = _fit_fields(rows, body, len(header), len(rows[head]), separator)
+        problems += [Problem(table, row, None, msg, file, sev) for row, msg, sev in found]
+        if any(sev == "error" for _, _, sev in found):
+            return RawTable(None, problems)
+        cells: list[Sequence[object]] = fitted
+    else:
+        cells = [rows[i] for i in body]
+    keep = [
+        j
+        for j, name in enumerate(header)
+        if not is_blank(name) or any(not is_blank(r[j]) for r in cells if j < len(r))
+    ]
+    names = [
+        str(header[j]).strip() if not is_blank(header[j]) else f"(column {j + 1})" for j in keep
+    ]
+    names, renamed = match_columns(names, columns, table, file)
+    problems += renamed
+    if any(p.severity == "error" for p in renamed):
+        return RawTable(None, problems)
+    index = pd.Index([i + 1 for i in body], name=SOURCE_ROW)
+    data = {
+        name: [r[j] if j < len(r) else "" for r in cells]
+        for name, j in zip(names, keep, strict=True)
+    }
+    frame = pd.DataFrame(data, index=index, dtype=object if separator is None else "str")
+    if frame.shape[1] == 0:
+        frame = pd.DataFrame(index=index)
+    return RawTable(frame, problems)
+
+
+def _fit_fields(
+    rows: Sequence[Sequence[object]], body: list[int], width: int, header_width: int, sep: str
+) -> tuple[list[Sequence[object]], list[tuple[int, str, str]]]:
+    """CSV records cut to the header's width, and the rows whose field count is wrong.
+
+    A record longer than the header only by empty fields is fine when every record is so (a
+    separator ending every row); anywhere else it is a wrong count like any other.
+    """
+    counts = [len(rows[i]) for i in body]
+    padded = [
+        c > width and all(is_blank(v) for v in rows[i][width:])
+        for i, c in zip(body, counts, strict=True)
+    ]
+    trailing = bool(body) and all(padded)
+    found: list[tuple[int, str, str]] = []
+    if trailing and max(counts) > header_width:
+        msg = f"every row ends with an extra '{_shown(sep)}': read as the end of the row"
+        found.append((body[0] + 1, msg, "warning"))
+    bad = [
+        (i, c, p)
+        for i, c, p in zip(body, counts, padded, strict=True)
+        if c != width and not (trailing and p)
+    ]
+    for i, count, pad in bad[:MAX_LISTED]:
+        msg = f"{count} fields, expected {width}: {_field_hint(rows[i], count, width, sep, pad)}"
+        found.append((i + 1, msg, "error"))
+    if len(bad) > MAX_LISTED:
+        more = f"... and {len(bad) - MAX_LISTED} more rows with a wrong number of fields"
+        found.append((bad[MAX_LISTED][0] + 1, more, "error"))
+    return [rows[i][:width] for i in body], found
+
+
+def _shown(sep: str) -> str:
+    return "tab" if sep == "\t" else sep
+
+
+def _field_hint(row: Sequence[object], count: int, width: int, sep: str, padded: bool) -> str:
+    if padded:
+        return f"the row ends with an extra '{_shown(sep)}'; remove it"
+    if count < width:
+        return (
+            f"a '{_shown(sep)}' is missing, or a value was left out "
+            "(an empty value still needs its separator)"
+        )
+    if sep == ",":
+        for a, b in itertools.pairwise(str(v).strip() for v in row):
+            if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"\d+", b):
+                return (
+                    f"'{a},{b}' looks like a decimal comma: write {a}.{b}, put the number in "
+                    "double quotes, or save the file with ';' as separator"
+                )
+    return f"a '{_shown(sep)}' inside unquoted text? put that text in double quotes"
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read with (see the module docstring).
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the bytes are neither UTF-8 nor Windows-1252 (five byte values are undefined).
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def read_csv_rows(
+    path: Path, columns: Sequence[str] = (), table: str = ""
+) -> tuple[list[list[str]], str, list[Problem]]:
+    """Every record of a CSV file (empty ones included), as lists of strings.
+
+    Returns the records (record ``i`` is the person's row ``i + 1``), the separator and the
+    problems: an error when the file cannot be read (nothing else is returned then), a warning
+    when it was read as Windows-1252. The separator is the one among comma, semicolon and tab
+    that splits the first rows into most of ``columns``, else the most frequent one in the first
+    non-empty line.
+    """
+    file, table = str(path), table or path.stem
+    try:
+        text, encoding = decode_text(path.read_bytes())
+    except OSError as exc:
+        return [], ",", [Problem(table, None, None, f"cannot be read: {exc.strerror}", file)]
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 nor Windows-1252 text (byte {exc.object[exc.start]:#04x}); {RESAVE}"
+        return [], ",", [Problem(table, None, None, msg, file)]
+    problems = []
+    if encoding == "cp1252":
+        msg = f"not UTF-8: read as Windows-1252; if accents look wrong, {RESAVE}"
+        problems.append(Problem(table, None, None, msg, file, "warning"))
+    separator = _sniff(text, columns)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as exc:
+        return [], separator, [Problem(table, None, None, f"unreadable CSV: {exc}", file)]
+    return rows, separator, problems
+
+
+def _sniff(text: str, columns: Sequence[str]) -> str:
+    head = text[:20_000].splitlines()[:HEADER_SEARCH]
+    expected = {header_key(c) for c in columns}
+
+    def hits(sep: str) -> int:
+        records = csv.reader(head, delimiter=sep)
+        return max((len({header_key(c) for c in r} & expected) for r in records), default=0)
+
+    best = max(SEPARATORS, key=hits) if expected else None
+    if best is not None and hits(best) > 1:
+        return best
+    first = next((line for line in head if line.strip(" ,;\t")), "")
+    return max(SEPARATORS, key=first.count)
+
+
+def read_csv_table(path: Path, columns: Sequence[str] = (), table: str = "") -> RawTable:
+    """The table of a CSV file as strings (see the module docstring for what is accepted)."""
+    table = table or path.stem
+    rows, separator, problems = read_csv_rows(path, columns, table)
+    if any(p.severity == "error" for p in problems):
+        return RawTable(None, problems)
+    read = table_from_rows(rows, columns, table, str(path), separator=separator)
+    return RawTable(read.frame, problems + read.problems)
+
+
+# -- workbooks --------------------------------------------------------------------------------
+
+
+def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as a grid of cells (Python values, ``""`` when empty); row
+    ``i`` of a grid is the sheet's row ``i + 1``, column ``j`` its column ``j + 1``."""
+    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False)
+    return {str(name): frame for name, frame in sheets.items()}
+
+
+def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    try:
+        return read_workbook_cells(path), []
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        return {}, [Problem(table, None, None, f"unreadable workbook: {exc}", str(path))]
+
+
+def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
+    """The table of one sheet (see :func:`read_workbook_cells`)."""
+    return table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
+
+
+def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") -> RawTable:
+    """The table of a CSV file or of a workbook's first sheet (``.xlsx``)."""
+    table = table or path.stem
+    if not path.is_file():
+        return RawTable(None, [Problem(table, None, None, "file not found", str(path))])
+    if path.suffix.lower() != ".xlsx":
+        return read_csv_table(path, columns, table)
+    sheets, problems = _workbook_cells(path, table)
+    if problems or not sheets:
+        return RawTable(None, problems or [Problem(table, None, None, "no sheet", str(path))])
+    name, grid = next(iter(sheets.items()))
+    return sheet_table(grid, columns, table, f"{path}[{name}]")
+
+
+def _is_workbook(path: Path) -> bool:
+    # Excel's lock file (~$name.xlsx) and macOS resource files (._name.xlsx) are not workbooks
+    return path.suffix.lower() == ".xlsx" and not path.name.startswith(("~$", "._"))
 
 
 def find_sources(
-    path: Path, names: list[str]
+    path: Path, tables: Mapping[str, Sequence[str]]
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Locate and read the raw tables of a scenario at ``path``.
 
-    ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook.
-    Returns the raw frames, the file each came from, and problems (missing files or sheets).
+    ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook;
+    ``tables`` maps each table name to its expected columns. Returns the raw frames read (see
+    :class:`RawTable`), the file each came from, and every problem (errors and warnings);
+    a table whose file or sheet cannot be read as a table is left out of the frames.
     """
     problems: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}
@@ -64,38 +409,47 @@ def find_sources(
             msg = "expected a folder of CSV files or an .xlsx workbook"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
-    elif not any((path / f"{n}.csv").exists() for n in names):
-        books = sorted(path.glob("*.xlsx"))
+    elif not any((path / f"{n}.csv").exists() for n in tables):
+        books = sorted(p for p in path.glob("*") if _is_workbook(p))
         if len(books) == 1:
             workbook = books[0]
         elif len(books) > 1:
             msg = f"several workbooks ({', '.join(b.name for b in books)}); keep one"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
-        try:
-            sheets = read_workbook_raw(workbook)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            return (
-                raw,
-                files,
-                [Problem("scenario", None, None, f"unreadable: {exc}", str(workbook))],
-            )
-        for n in names:
-            if n in sheets:
-                raw[n], files[n] = sheets[n], f"{workbook}[{n}]"
-            else:
-                problems.append(Problem(n, None, None, f"sheet '{n}' is missing", str(workbook)))
+        sheets, problems = _workbook_cells(workbook, "scenario")
+        by_key = {header_key(s): s for s in sheets}
+        for n, columns in tables.items():
+            sheet = n if n in sheets else by_key.get(header_key(n))
+            if sheet is None and sheets:
+                msg = f"sheet '{n}' is missing (sheets: {', '.join(sheets)})"
+                problems.append(Problem(n, None, None, msg, str(workbook)))
+                continue
+            if sheet is None:
+                continue
+            if sheet != n:
+                msg = f"sheet '{sheet}' read as '{n}'"
+                problems.append(Problem(n, None, None, msg, str(workbook), "warning"))
+            files[n] = f"{workbook}[{sheet}]"
+            read = sheet_table(sheets[sheet], columns, n, files[n])
+            problems += read.problems
+            if read.frame is not None:
+                raw[n] = read.frame
         return raw, files, problems
-    for n in names:
+    for n, columns in tables.items():
         file = path / f"{n}.csv"
         if not file.exists():
             problems.append(Problem(n, None, None, "file is missing", str(file)))
             continue
-        try:
-            raw[n], files[n] = read_csv_raw(file), str(file)
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            problems.append(Problem(n, None, None, f"unreadable CSV: {exc}", str(file)))
+        files[n] = str(file)
+        read = read_csv_table(file, columns, n)
+        problems += read.problems
+        if read.frame is not None:
+            raw[n] = read.frame
     return raw, files, problems
+
+
+# -- writing ----------------------------------------------------------------------------------
 
 
 def write_folder_atomically(
@@ -127,7 +481,11 @@ def write_folder_atomically(
 
 
 def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
-    """A writer producing a deterministic UTF-8 CSV (floats at full precision, NA empty)."""
+    """A writer producing a deterministic UTF-8 CSV (floats at full precision, NA empty).
+
+    Text is written as it is, a leading ``=``, ``+``, ``-`` or ``@`` included: the file is
+    data, read back unchanged by :meth:`~rhd_match.Scenario.from_folder`.
+    """
 
     def write(path: Path) -> None:
         frame.to_csv(path, index=False, lineterminator="\n")
@@ -135,12 +493,158 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     return write
 
 
-def workbook_writer(sheets: Mapping[str, pd.DataFrame]) -> Callable[[Path], None]:
-    """A writer producing one workbook with a sheet per frame."""
+#: Excel's row limit, header included.
+MAX_ROWS = 1_048_576
+#: Excel's limit on the characters of one cell.
+MAX_TEXT = 32_767
+#: Document date of a workbook written without one (its bytes must not depend on the clock).
+FALLBACK_DATE = dt.datetime(2026, 1, 1)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet to write: a table, and how it looks.
+
+    ``formats`` maps column names to Excel number formats; ``row_formats`` gives one format per
+    row to the ``row_format_columns`` instead (a transposed table). ``widths`` are column
+    widths in characters; ``header`` style (bold, fill, frozen, filter) applies when ``styled``.
+    ``conditional`` lists XlsxWriter conditional formats as (cell range, options).
+    """
+
+    frame: pd.DataFrame
+    formats: Mapping[str, str] = field(default_factory=dict)
+    row_formats: Sequence[str | None] = ()
+    row_format_columns: Sequence[str] = ()
+    widths: Sequence[float] = ()
+    styled: bool = False
+    conditional: Sequence[tuple[str, Mapping[str, Any]]] = ()
+
+
+def write_workbook_file(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame | Sheet],
+    *,
+    created: dt.datetime = FALLBACK_DATE,
+    title: str = "",
+) -> None:
+    """Write one workbook, a sheet per table, as deterministic ``.xlsx`` bytes.
+
+    Text cells are always text (never formulas, numbers or links), numbers are numbers at full
+    precision, booleans booleans, dates dates; missing values leave the cell empty. The
+    document date is ``created`` (not the clock), so the same tables give the same bytes.
+
+    Raises
+    ------
+    ValueError
+        When a table has more rows than an Excel sheet holds (:data:`MAX_ROWS`).
+    """
+    for name, sheet in sheets.items():
+        rows = len(sheet.frame if isinstance(sheet, Sheet) else sheet) + 1
+        if rows > MAX_ROWS:
+            raise ValueError(
+                f"sheet '{name}' would have {rows:,} rows, more than Excel's {MAX_ROWS:,}; "
+                "write the CSV files instead"
+            )
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "nan_inf_to_errors": False,
+    }
+    with xlsxwriter.Workbook(str(path), options) as book:
+        book.set_properties({"created": created, "author": "rhd_match", "title": title})
+        for name, sheet in sheets.items():
+            _write_sheet(book, name, sheet if isinstance(sheet, Sheet) else Sheet(sheet))
+
+
+def workbook_writer(sheets: Mapping[str, pd.DataFrame | Sheet]) -> Callable[[Path], None]:
+    """A writer producing one workbook with a sheet per table (:func:`write_workbook_file`)."""
 
     def write(path: Path) -> None:
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                frame.to_excel(xl, sheet_name=name, index=False)
+        write_workbook_file(path, sheets)
 
     return write
+
+
+def _write_sheet(book: Any, name: str, sheet: Sheet) -> None:
+    ws = book.add_worksheet(name)
+    frame = sheet.frame
+    columns = [str(c) for c in frame.columns]
+    header_style = None
+    if sheet.styled:
+        header_style = book.add_format({"bold": True, "bg_color": "#DDE3EA", "valign": "vcenter"})
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(frame), max(len(columns), 1) - 1)
+    formats = {f for f in (*sheet.formats.values(), *sheet.row_formats) if f}
+    styles = {fmt: book.add_format({"num_format": fmt}) for fmt in sorted(formats)}
+    date_style = styles.get(DATE_FORMAT) or book.add_format({"num_format": DATE_FORMAT})
+    for j, width in enumerate(sheet.widths):
+        ws.set_column(j, j, width)
+    for ref, rule in sheet.conditional:
+        ws.conditional_format(ref, {**rule, "format": book.add_format(rule["format"])})
+    ws.write_row(0, 0, columns, header_style)
+    plan = []
+    for j, column in enumerate(columns):
+        series = frame.iloc[:, j]
+        write, values = _column_cells(ws, series)
+        style = styles.get(sheet.formats.get(column, ""))
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            style = style or date_style
+        plan.append((j, write, values, style, column in sheet.row_format_columns))
+    row_styles = [styles.get(f or "") for f in sheet.row_formats]
+    # Cells row by row, as constant-memory mode requires; missing values leave no cell.
+    for i in range(len(frame)):
+        for j, write, values, style, by_row in plan:
+            value = values[i]
+            if value is not None:
+                write(i + 1, j, value, row_styles[i] if by_row else style)
+
+
+def _column_cells(ws: Any, series: pd.Series) -> tuple[Callable[..., Any], list[Any]]:
+    """The XlsxWriter call for one column's cells (typed once per column, not per cell) and
+    its values, ``None`` where the cell stays empty."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return ws.write_boolean, series.astype(bool).tolist()
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        keep = np.isfinite(values).tolist()
+        if pd.api.types.is_integer_dtype(series.dtype):
+            out: list[Any] = series.astype(object).tolist()
+        else:
+            out = values.tolist()
+        return ws.write_number, [v if k else None for v, k in zip(out, keep, strict=True)]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        dates = [None if pd.isna(v) else v.to_pydatetime() for v in series.tolist()]
+        return ws.write_datetime, dates
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series):
+        text = series.str.slice(0, MAX_TEXT).str.replace(_ILLEGAL_XML.pattern, "", regex=True)
+        return ws.write_string, text.astype(object).where(series.notna(), None).tolist()
+    cells = [cell_value(v) for v in series.astype(object).tolist()]
+
+    def mixed(row: int, col: int, value: Any, style: Any) -> None:
+        if isinstance(value, bool):
+            ws.write_boolean(row, col, value, style)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value, style)
+        elif isinstance(value, dt.datetime | dt.date):
+            ws.write_datetime(row, col, value, style)
+        else:
+            ws.write_string(row, col, _ILLEGAL_XML.sub("", str(value)[:MAX_TEXT]), style)
+
+    return mixed, cells
+
+
+def cell_value(value: Any) -> Any:
+    """A value as a spreadsheet cell holds it: a Python scalar, ``None`` for missing."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from .egalim import format_labels, parse_labels
 from .errors import Problem, ScenarioError
-from .io import csv_writer, read_csv_raw, read_workbook_raw, write_folder_atomically
+from .io import csv_writer, read_table_file, write_folder_atomically
 from .macantine import (
     HEADER_ID,
     HEADER_SIRET,
@@ -190,10 +190,10 @@ def read_sirets(path: str | Path) -> dict[str, str]:
     :class:`~rhd_match.errors.ScenarioError` (row numbers count the header as row 1).
     """
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        frame = next(iter(read_workbook_raw(path).values())).map(cell_text)
-    else:
-        frame = read_csv_raw(path)
+    read = read_table_file(path, ("canteen_id", "siret"), "sirets")
+    if read.frame is None:
+        raise ScenarioError(read.errors)
+    frame = read.frame.map(cell_text)
     file = str(path)
     problems = [
         Problem("sirets", 1, col, "column is missing", file)
@@ -204,7 +204,7 @@ def read_sirets(path: str | Path) -> dict[str, str]:
         raise ScenarioError(problems)
     canteen = frame["canteen_id"].astype(str).str.strip()
     siret = frame["siret"].astype(str).str.strip().str.replace(" ", "", regex=False)
-    rows = np.arange(len(frame)) + 2
+    rows = frame.index.to_numpy()
     for row, c, s in zip(rows, canteen, siret, strict=True):  # error reporting only
         if not c:
             problems.append(Problem("sirets", int(row), "canteen_id", "empty", file))

@@ -80,7 +80,8 @@ class Scenario:
         A ``parameters.json`` beside the tables is read when present.
         """
         path = Path(path)
-        raw, files, problems = find_sources(path, list(TABLES))
+        columns = {name: table.column_names for name, table in TABLES.items()}
+        raw, files, problems = find_sources(path, columns)
         folder = path if path.is_dir() else path.parent
         params_file = folder / PARAMETERS_FILE
         params: Parameters | Mapping[str, Any] | None = None
@@ -94,7 +95,7 @@ class Scenario:
                     )
                 )
         parsed, more = _parameters(params, str(params_file))
-        if problems:
+        if any(p.severity == "error" for p in problems):
             # Read what can be read so that the error lists table problems too.
             typed: dict[str, pd.DataFrame] = {}
             for name, frame in raw.items():
@@ -102,7 +103,7 @@ class Scenario:
                 problems += found
             problems += check_references(typed, files)
             raise ScenarioError([p for p in problems + more if p.severity == "error"])
-        return cls._build(raw, files, parsed, more)
+        return cls._build(raw, files, parsed, problems + more)
 
     @classmethod
     def _build(
@@ -121,6 +122,7 @@ class Scenario:
         errors += check_references(typed, files)
         if errors:
             raise ScenarioError(errors)
+        typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
         warnings = [p for p in problems if p.severity == "warning"]
         warnings += domain_warnings(typed, files)
         return cls(parameters=parameters, warnings=tuple(warnings), **typed)

@@ -13,10 +13,11 @@ import pandas as pd
 from pydantic import ValidationError
 
 from .errors import Problem, ScenarioError
-from .io import WORKBOOK_NAME, csv_writer, find_sources, workbook_writer, write_folder_atomically
+from .io import WORKBOOK_NAME, csv_writer, find_sources, write_folder_atomically
 from .params import Parameters
 from .schema import TABLES
 from .validation import check_references, coerce_table, domain_warnings
+from .xlsx import workbook_writer
 
 if TYPE_CHECKING:
     from .solution import Solution

@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rhd_match import Scenario, ScenarioError
-from rhd_match.io import read_table_file, write_workbook_file
+from rhd_match.io import read_table_file
 from rhd_match.macantine_export import read_sirets
 from rhd_match.report import write_workbook
+from rhd_match.xlsx import write_workbook_file
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
 TABLES = ["products", "canteens", "producers", "offers", "demand"]

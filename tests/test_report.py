@@ -252,7 +252,7 @@ def test_workbook_write_is_all_or_nothing(
 def test_workbook_rejects_a_sheet_beyond_excel_row_limit(
     tiny: tuple[Scenario, Solution], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("rhd_match.io.MAX_ROWS", 5)
+    monkeypatch.setattr("rhd_match.xlsx.MAX_ROWS", 5)
     with pytest.raises(ValueError, match="more than Excel's"):
         workbook_bytes(*tiny)
 

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from ..io import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 from ..plan_tables import PRODUCER
 from ..scenario import Scenario
 from ..solution import Solution
 from ..weeks import week_monday
+from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 
 EUR = '#,##0.00 "€"'
 KG = '#,##0.0 "kg"'

@@ -13,7 +13,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from .errors import Problem, ScenarioError
-from .io import WORKBOOK_NAME, csv_writer, find_sources, write_folder_atomically
+from .io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from .params import Parameters
 from .schema import TABLES
 from .validation import check_references, coerce_table, domain_warnings
@@ -87,14 +87,20 @@ class Scenario:
         params_file = folder / PARAMETERS_FILE
         params: Parameters | Mapping[str, Any] | None = None
         if params_file.exists():
+            file = str(params_file)
             try:
-                params = json.loads(params_file.read_text(encoding="utf-8"))
+                loaded = json.loads(decode_text(params_file.read_bytes())[0])
             except json.JSONDecodeError as exc:
-                problems.append(
-                    Problem(
-                        "parameters", exc.lineno, None, f"invalid JSON: {exc.msg}", str(params_file)
-                    )
-                )
+                msg = f"invalid JSON: {exc.msg}"
+                problems.append(Problem("parameters", exc.lineno, None, msg, file))
+            except (UnicodeDecodeError, OSError) as exc:
+                problems.append(Problem("parameters", None, None, f"unreadable: {exc}", file))
+            else:
+                if isinstance(loaded, dict):
+                    params = loaded
+                else:
+                    msg = "expected a JSON object ({...}) of parameters"
+                    problems.append(Problem("parameters", None, None, msg, file))
         parsed, more = _parameters(params, str(params_file))
         if any(p.severity == "error" for p in problems):
             # Read what can be read so that the error lists table problems too.

@@ -416,3 +416,23 @@ def test_workbooks_are_written_the_same_twice(tmp_path: Path) -> None:
         tiny().to_folder(tmp_path / name, fmt="xlsx")
     first = (tmp_path / "a" / "scenario.xlsx").read_bytes()
     assert first == (tmp_path / "b" / "scenario.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ('{"hard_egalim": true}'.encode("utf-16"), None),  # Notepad's "Unicode"
+        (b'\xef\xbb\xbf{"hard_egalim": true}', None),
+        (b"[1, 2]", "expected a JSON object ({...}) of parameters"),
+        (b'{"hard_egalim": tru', "invalid JSON: Expecting value"),
+    ],
+)
+def test_parameters_file_as_editors_save_it(
+    tmp_path: Path, data: bytes, problem: str | None
+) -> None:
+    folder = write_csv(tmp_path / "s")
+    (folder / "parameters.json").write_bytes(data)
+    if problem is None:
+        assert Scenario.from_folder(folder).parameters.hard_egalim is True
+    else:
+        assert [(t, m) for t, _, _, m in errors(folder)] == [("parameters", problem)]

@@ -90,6 +90,23 @@ CANTEENS = Table(
             digits=5,
         ),
         Column(
+            "siret",
+            "text",
+            "SIRET of the canteen on ma cantine (14 digits; leading zeros restored): its "
+            "purchase import file is then keyed by SIRET.",
+            required=False,
+            nullable=True,
+            digits=14,
+        ),
+        Column(
+            "macantine_id",
+            "text",
+            "Numeric id of the canteen on ma cantine, for a purchase import file keyed by "
+            "cantine_id.",
+            required=False,
+            nullable=True,
+        ),
+        Column(
             "sector",
             "text",
             "ma cantine sector, e.g. education_primaire, social_ehpad.",

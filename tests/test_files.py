@@ -436,3 +436,12 @@ def test_parameters_file_as_editors_save_it(
         assert Scenario.from_folder(folder).parameters.hard_egalim is True
     else:
         assert [(t, m) for t, _, _, m in errors(folder)] == [("parameters", problem)]
+
+
+def test_siret_typed_as_a_number_keeps_its_fourteen_digits(tmp_path: Path) -> None:
+    frames = tiny_frames()
+    frames["canteens"]["siret"] = [2162049800017, None]  # 02162049800017 shown as a number
+    write_workbook_file(tmp_path / "scenario.xlsx", frames)
+    scenario = Scenario.from_folder(tmp_path)
+    assert scenario.canteens["siret"].iloc[0] == "02162049800017"
+    assert [(w.row, w.column) for w in scenario.warnings if w.column == "siret"] == [(2, "siret")]

@@ -8,11 +8,12 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import ScenarioError
-from .progress import LiveLine
+from .progress import ProgressDisplay
 from .scenario import Scenario
 from .solution import Solution
 
@@ -28,16 +29,15 @@ def _load(args: argparse.Namespace) -> Scenario:
 def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", type=Path, help="scenario folder or .xlsx workbook")
     p.add_argument("--demo", action="store_true", help="use the embedded Lens-Liévin demo")
-    p.add_argument("--quiet", action="store_true", help="no live progress line")
+    p.add_argument("--quiet", action="store_true", help="no live progress display")
 
 
-def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> Solution:
-    """Solve with a live progress line on a terminal (elapsed time, bound, plan value)."""
-    line = LiveLine(quiet=getattr(args, "quiet", False))
-    try:
-        return scenario.solve(log=line, **options)
-    finally:
-        line.close()
+def _solve(scenario: Scenario, args: argparse.Namespace, **options: Any) -> Solution:
+    """Solve with a live progress display on a terminal (time against the limit, phase, plan,
+    gap); nothing off a terminal or with ``--quiet``."""
+    limit_s = float(options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+    with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
+        return scenario.solve(log=display, **options)
 
 
 def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
@@ -70,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     scenario = _load(args)
-    options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
+    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
     solution = _solve(scenario, args, **options)

@@ -474,7 +474,7 @@ def find_sources(
 
 
 def write_folder_atomically(
-    folder: Path, writers: Mapping[str, Callable[[Path], None]]
+    folder: Path, writers: Mapping[str, Callable[[Path], object]]
 ) -> list[Path]:
     """Write files (name → writer taking a path) into ``folder``, all or none.
 

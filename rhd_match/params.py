@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -54,6 +54,8 @@ class Weights(_Strict):
 
 
 Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
+#: Every strategy name, for command-line choices.
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
 LpSolver = Literal["highs", "glop", "pdlp"]
 #: The solvers rhd_match can run (CBC is not among them: OR-Tools 9.15's model_builder, which
 #: hands models over as arrays, does not offer it).

@@ -8,7 +8,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario
-from rhd_match.cli import main
+from rhd_match.cli.main import main
 
 
 def test_validate_good_folder_returns_0(

@@ -69,7 +69,7 @@ def reader_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The files readers of the pages bring: ``my_territory/`` (a small territory) with its
     ``sirets.csv`` and ``achats_2025.csv`` (a purchase file of a plan of it), and
     ``territory/sirets.csv`` for the demo's canteens (the Chamber how-to)."""
-    from rhd_match.macantine_export import export_plan, read_sirets
+    from rhd_match.macantine.export import export_plan, read_sirets
 
     folder = tmp_path_factory.mktemp("reader")
     scenario = Scenario.from_frames(**tiny_frames())
@@ -143,4 +143,4 @@ def test_every_rhd_match_name_in_the_text_resolves() -> None:
 def test_the_reference_check_can_fail() -> None:
     with pytest.raises(AttributeError, match="has no attribute 'RULES'"):
         resolve("rhd_match.check.RULES")
-    assert isinstance(resolve("rhd_match.menus.territory_menu"), object)
+    assert isinstance(resolve("rhd_match.analysis.menus.territory_menu"), object)

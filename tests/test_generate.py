@@ -12,17 +12,11 @@ import pytest
 
 from rhd_match import Scenario
 from rhd_match.egalim import FAMILIES, parse_labels
-from rhd_match.generate import (
-    DEMO_ARGUMENTS,
-    generate_frames,
-    generate_scenario,
-    load_catalogue,
-    load_communes,
-    main,
-    select_products,
-    service_days,
-)
-from rhd_match.summary import describe
+from rhd_match.generate.calendar import service_days
+from rhd_match.generate.products import load_catalogue, select_products
+from rhd_match.generate.synthetic import DEMO_ARGUMENTS, generate_frames, generate_scenario, main
+from rhd_match.generate.territory import load_communes
+from rhd_match.inputs.summary import describe
 from rhd_match.weeks import week_month
 
 SCHOOL_SECTORS = (

@@ -13,20 +13,20 @@ from factories import tiny_frames
 
 from rhd_match import OptionError, Scenario, ScenarioError
 from rhd_match import cli as cli_module
-from rhd_match.cli import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
-from rhd_match.menus import (
+from rhd_match.analysis.menus import (
     default_primary_menu,
     menu_demand,
     services_from_scenario,
     territory_menu,
 )
-from rhd_match.whatif import (
+from rhd_match.analysis.whatif import (
     change_radius,
     compare,
     convert_to_organic,
     raise_budget,
     remove_producer,
 )
+from rhd_match.cli.main import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
 
 # -- unknown ids ------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ Typical use::
 
 from .check.checker import check
 from .egalim import egalim_accounting, line_classes
-from .errors import InfeasibleError, Problem, ScenarioError
+from .errors import InfeasibleError, OptionError, Problem, ScenarioError
 from .inputs.scenario import Scenario, use_solver
 from .model.solve import solve
 from .params import Parameters, SolverOptions, Targets, Weights
@@ -23,6 +23,7 @@ use_solver(solve)
 
 __all__ = [
     "InfeasibleError",
+    "OptionError",
     "Parameters",
     "Problem",
     "Scenario",

@@ -6,9 +6,13 @@ All are pydantic v2 models, so they validate on construction and round-trip thro
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import difflib
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import OptionError
 
 
 class _Strict(BaseModel):
@@ -101,6 +105,32 @@ class SolverOptions(_Strict):
                 "(a bound), or 'glop' or 'highs' for a plan"
             )
         return self
+
+
+def solver_options(base: SolverOptions, overrides: Mapping[str, Any]) -> SolverOptions:
+    """``base`` with ``overrides`` applied, validated.
+
+    Raises
+    ------
+    OptionError
+        Naming every unknown option (with the closest known name) and every invalid value.
+    """
+    try:
+        return SolverOptions.model_validate(base.model_dump() | dict(overrides))
+    except ValidationError as exc:
+        known = list(SolverOptions.model_fields)
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(x) for x in err["loc"])
+            if not name:  # a rule between options
+                problems.append(str(err["msg"]).removeprefix("Value error, "))
+            elif err["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                problems.append(f"{name!r} is not a solver option ({hint})")
+            else:
+                problems.append(f"{name}={err.get('input')!r}: {err['msg']}")
+        raise OptionError(problems) from None
 
 
 class Parameters(_Strict):

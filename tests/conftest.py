@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from factories import tiny_frames
@@ -25,3 +26,11 @@ def english_command_line() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(LANGUAGE_ENV, "en")
         yield
+
+
+@pytest.fixture
+def good_folder(tmp_path: Path) -> Path:
+    """The tiny scenario written as a folder of CSV files."""
+    folder = tmp_path / "good"
+    Scenario.from_frames(**tiny_frames()).to_folder(folder)
+    return folder

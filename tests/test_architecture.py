@@ -18,7 +18,18 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rhd_match"
 
 #: The small shared modules at the top of the package: each may import the others listed
 #: before it only.
-SHARED = ("version", "i18n", "errors", "weeks", "geo", "params", "egalim", "io", "progress")
+SHARED = (
+    "version",
+    "i18n",
+    "errors",
+    "weeks",
+    "geo",
+    "params",
+    "egalim",
+    "io",
+    "xlsx",
+    "progress",
+)
 #: What each package may import besides the shared modules and itself (docs/architecture.md).
 ALLOWED: dict[str, set[str]] = {
     "inputs": set(),

@@ -11,13 +11,6 @@ from rhd_match import Scenario
 from rhd_match.cli.main import main
 
 
-@pytest.fixture
-def good_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "good"
-    Scenario.from_frames(**tiny_frames()).to_folder(folder)
-    return folder
-
-
 def test_validate_good_folder_returns_0(
     good_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

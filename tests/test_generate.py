@@ -60,7 +60,7 @@ def test_generated_scenario_validates(territory: str) -> None:
     assert len(scenario.products) == 30
     assert len(scenario.offers) > 0 and len(scenario.demand) > 0
     # Only "no offer within reach" notes, never a label put on the wrong family.
-    assert all(w.table == "demand" for w in scenario.warnings)
+    assert all(w.column == "canteen_id" for w in scenario.warnings)
 
 
 def test_unknown_territory_is_refused() -> None:
@@ -83,7 +83,7 @@ def test_demo_loads_with_expected_sizes(demo: Scenario) -> None:
     weeks = pd.concat([demo.demand["week"], demo.offers["week"]])
     assert weeks.str.startswith("2026-W").all()
     assert weeks.nunique() >= 52
-    assert not [w for w in demo.warnings if w.table != "demand"]
+    assert not [w for w in demo.warnings if w.column != "canteen_id"]
     assert len(demo.warnings) <= 3
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -15,9 +16,10 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from factories import tiny_frames
 
+import rhd_match.cli.main as cli_main
 from rhd_match import Scenario
 from rhd_match.cli.common import ARGPARSE_MESSAGES, EXAMPLES
-from rhd_match.cli.main import build_parser, main
+from rhd_match.cli.main import EXIT_INTERNAL_ERROR, build_parser, main
 from rhd_match.i18n import (
     DOMAIN,
     LANGUAGE_ENV,
@@ -290,3 +292,31 @@ def test_messages_of_a_run_in_each_language(
     assert "valide : Scenario(products=3" in capsys.readouterr().out
     assert main(["validate", str(tmp_path), "--lang", "en"]) == 0
     assert "ok: Scenario(products=3" in capsys.readouterr().out
+
+
+def test_argument_types_warnings_and_internal_errors_in_french(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(LANGUAGE_ENV)
+    refused = {
+        ("solve", "--demo", "--time-limit", "0"): "'0' doit être un nombre strictement positif",
+        ("tradeoff", "--demo", "--out", "t", "--points", "1"): "'1' doit valoir au moins 2",
+        ("check-purchases", str(tmp_path)): f"« {tmp_path} » est un dossier, pas un fichier",
+        ("menus", "--demo", "--out", "m", "--role", "pdt"): "'pdt' n’est pas de la forme",
+    }
+    for argv, words in refused.items():
+        with pytest.raises(SystemExit) as caught:
+            main(list(argv))
+        assert caught.value.code == 2, argv
+        assert words in capsys.readouterr().err, argv
+
+    def command(args: argparse.Namespace) -> int:
+        warnings.warn(UserWarning("odd input"), stacklevel=1)
+        return {"a": 1}["b"]
+
+    monkeypatch.setattr(cli_main, "cmd_demo", command)
+    monkeypatch.setenv("RHD_MATCH_LOG_DIR", str(tmp_path / "logs"))
+    assert main(["demo"]) == EXIT_INTERNAL_ERROR
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "avertissement : odd input"
+    assert err[1].startswith("erreur interne : KeyError : 'b' ; détails dans ")

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from rhd_match import Scenario
+from rhd_match import OptionError, Scenario
 from rhd_match.check import check
 from rhd_match.model.strategies import trusted_bound
 from rhd_match.params import STRATEGIES, LpSolver, MipSolver, SolverOptions
@@ -101,7 +101,7 @@ def test_a_solver_that_cannot_run_is_refused_by_validation(
 ) -> None:
     with pytest.raises(ValidationError, match="mip_solver"):
         SolverOptions(mip_solver=solver)  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="mip_solver"):
+    with pytest.raises(OptionError, match="mip_solver"):
         tiny_scenario.solve(mip_solver=solver)
 
 

@@ -30,11 +30,14 @@ whose main is a ``vegetarian_protein`` component (eggs, pulses, cheese) and no m
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..errors import Problem, ScenarioError
 from ..geo import haversine_km
 from ..inputs.scenario import Scenario
 
@@ -94,8 +97,8 @@ MenuWeek = tuple[Day, ...]
 class MenuPlan:
     """A cycle of menu weeks and the portions (kg/meal by role, then by product, by age group).
 
-    Raises ``ValueError`` when a week has no vegetarian main day (EGalim), a role has no
-    portion, or a component has no option.
+    Raises ``ValueError`` when a week has no vegetarian day (a meal without meat or fish,
+    EGalim), a role has no portion, or a component has no option.
     """
 
     cycle: tuple[MenuWeek, ...]
@@ -111,7 +114,10 @@ class MenuPlan:
             raise ValueError("a menu plan needs at least one week")
         for i, week in enumerate(self.cycle):
             if not any(_vegetarian(day) for day in week):
-                raise ValueError(f"menu week {i + 1} has no vegetarian main (EGalim, weekly)")
+                raise ValueError(
+                    f"menu week {i + 1} has no vegetarian day, one without meat or fish "
+                    "(EGalim, weekly)"
+                )
             for day in week:
                 for comp in day:
                     if not comp.options:
@@ -128,8 +134,10 @@ class MenuPlan:
 
 
 def _vegetarian(day: Day) -> bool:
+    """A vegetarian day: a meal without meat or fish (its protein from eggs, pulses or dairy;
+    in a territory's own menu the vegetarian main may be bought outside the territory)."""
     roles = {c.role for c in day}
-    return "vegetarian_protein" in roles and not roles & {"meat", "fish"}
+    return bool(roles) and not roles & {"meat", "fish"}
 
 
 @dataclass(frozen=True)
@@ -146,21 +154,42 @@ class CanteenService:
 
 
 def services_from_scenario(
-    scenario: Scenario, weeks: Iterable[str], canteen_ids: Iterable[str] | None = None
+    scenario: Scenario,
+    weeks: Iterable[str] | None = None,
+    canteen_ids: Iterable[str] | None = None,
 ) -> list[CanteenService]:
     """One service per canteen from its ``meals_per_day`` and sector (primary schools →
-    ``primary``, collèges and lycées → ``secondary``, others → ``adult``)."""
+    ``primary``, collèges and lycées → ``secondary``, others → ``adult``).
+
+    ``weeks``: the ISO weeks served by every canteen; ``None``: each canteen's own service
+    weeks, those of its rows in ``scenario.demand`` (a school's demand has no summer holidays).
+    ``canteen_ids``: ``None`` for all canteens.
+
+    Raises :class:`~rhd_match.errors.ScenarioError` naming every canteen id that is not in
+    ``canteens``.
+    """
     can = scenario.canteens
     if canteen_ids is not None:
-        can = can[can["canteen_id"].isin(list(canteen_ids))]
-    weeks = tuple(weeks)
+        wanted = [str(c) for c in canteen_ids]
+        known = set(can["canteen_id"].astype(str))
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise ScenarioError(
+                [Problem("canteens", None, "canteen_id", f"no canteen_id {c!r}") for c in unknown]
+            )
+        can = can[can["canteen_id"].isin(wanted)]
+    if weeks is None:
+        served = scenario.demand.groupby("canteen_id")["week"].unique()
+        own = {str(c): tuple(sorted(w)) for c, w in served.items()}
+    common = None if weeks is None else tuple(weeks)
     out = []
     for cid, sector, meals in zip(
         can["canteen_id"], can["sector"], can["meals_per_day"], strict=True
     ):
         age = SECTOR_AGE_GROUP.get(str(sector), "adult")
         n = 0.0 if pd.isna(meals) else float(meals)
-        out.append(CanteenService(str(cid), {age: n}, weeks))
+        served_weeks = common if common is not None else own.get(str(cid), ())
+        out.append(CanteenService(str(cid), {age: n}, served_weeks))
     return out
 
 
@@ -361,3 +390,161 @@ def default_primary_menu() -> MenuPlan:
             week(red_meat, poultry),
         )
     )
+
+
+#: Menu roles of a product of a ma cantine family when it matches no catalogue product. The
+#: fruit and vegetable family holds several roles (raw starter, cooked vegetable, starchy side,
+#: fruit) and the others none on a school menu: their products need a catalogue match (id or
+#: name, English or French) or a role given.
+FAMILY_ROLES: dict[str, tuple[str, ...]] = {
+    "VIANDES_VOLAILLES": ("meat",),
+    "PRODUITS_DE_LA_MER": ("fish",),
+    "PRODUITS_LAITIERS": ("dairy",),
+    "BOULANGERIE": ("bread",),
+}
+
+
+@dataclass(frozen=True)
+class TerritoryMenu:
+    """A menu plan in a scenario's own product ids, and how each product was placed on it.
+
+    ``plan``: the menu with each component's options replaced by the scenario's products;
+    components without any are left out (that food is bought outside the scenario).
+    ``products``: one row per scenario product — ``product_id``, ``catalogue_id`` (the
+    catalogue product it matched, or ``""``), ``matched_by`` (``id``, ``name``, ``family``,
+    ``given`` or ``""``), ``roles`` (comma-separated roles it takes on the menu; ``""``: not on
+    the menu). ``missing``: names of the plan's components with no product in the scenario.
+    """
+
+    plan: MenuPlan
+    products: pd.DataFrame
+    missing: tuple[str, ...]
+
+
+def _normal(text: str) -> str:
+    """Text as compared when matching names: lower case, no accents, no plural s or x."""
+    text = unicodedata.normalize("NFKD", str(text).replace("œ", "oe").replace("Œ", "Oe"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words)
+
+
+def catalogue_names() -> dict[str, str]:
+    """Normalised id, English name and French names (``names_fr``) → catalogue product id."""
+    from ..generate.products import load_catalogue
+
+    out: dict[str, str] = {}
+    for pid, name, french in load_catalogue()[["product_id", "name", "names_fr"]].itertuples(
+        index=False
+    ):
+        for text in [pid, name, *str(french).split("|")]:
+            out.setdefault(_normal(text), str(pid))
+    return out
+
+
+def territory_menu(
+    scenario: Scenario, plan: MenuPlan | None = None, roles: Mapping[str, str] | None = None
+) -> TerritoryMenu:
+    """Put a menu written with catalogue product ids (default :func:`default_primary_menu`)
+    in the scenario's own product ids.
+
+    A scenario product takes the place of a catalogue product when its id or its name equals
+    the catalogue product's id, English name or one of its French names (compared without
+    case, accents or plural s); otherwise it takes the roles of its family
+    (:data:`FAMILY_ROLES`: meat, fish, dairy, bread) and joins every component of that role;
+    ``roles`` (product id → role, a key of ``plan.portions_kg``) overrides both. Other
+    products are not on the menu. Portions given per catalogue product apply to the products
+    that took its place.
+
+    Raises
+    ------
+    ScenarioError
+        When ``roles`` names a product the scenario does not have or an unknown role, or when
+        no product of the scenario is on the menu (the message lists the roles to give).
+    """
+    plan = plan or default_primary_menu()
+    given = dict(roles or {})
+    products = scenario.products
+    problems = [
+        Problem("products", None, "product_id", f"no product_id {pid!r} (menu role given)")
+        for pid in given
+        if pid not in set(products["product_id"])
+    ]
+    problems += [
+        Problem(
+            "products",
+            None,
+            "product_id",
+            f"{pid!r}: unknown menu role {role!r} (roles: {', '.join(plan.portions_kg)})",
+        )
+        for pid, role in given.items()
+        if role not in plan.portions_kg
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    names = catalogue_names()
+    plan_roles: dict[str, list[str]] = {}
+    for comp in (c for week in plan.cycle for day in week for c in day):
+        for option in comp.options:
+            plan_roles.setdefault(option, [])
+            if comp.role not in plan_roles[option]:
+                plan_roles[option].append(comp.role)
+    by_catalogue: dict[str, list[str]] = {}
+    by_role: dict[str, list[str]] = {}
+    rows = []
+    for pid, name, family in products[["product_id", "name", "family"]].itertuples(index=False):
+        matched = names.get(_normal(pid)), names.get(_normal(name))
+        catalogue, how = next(
+            ((c, h) for c, h in zip(matched, ("id", "name"), strict=True) if c), ("", "")
+        )
+        if pid in given:
+            taken, how = [given[pid]], "given"
+        elif catalogue:
+            taken = plan_roles.get(catalogue, [])
+            by_catalogue.setdefault(catalogue, []).append(pid)
+        else:
+            taken = list(FAMILY_ROLES.get(str(family), ()))
+            how = "family" if taken else ""
+        if how in ("given", "family"):
+            for role in taken:
+                by_role.setdefault(role, []).append(pid)
+        rows.append((pid, catalogue, how, ",".join(taken)))
+    table = pd.DataFrame(rows, columns=["product_id", "catalogue_id", "matched_by", "roles"])
+
+    missing: list[str] = []
+
+    def place(comp: Component) -> Component | None:
+        options = [p for k in comp.options for p in by_catalogue.get(k, [])]
+        options += by_role.get(comp.role, [])
+        if not options:
+            if comp.name not in missing:
+                missing.append(comp.name)
+            return None
+        return Component(comp.role, tuple(dict.fromkeys(options)), comp.label)
+
+    cycle = tuple(
+        tuple(tuple(c for c in map(place, day) if c is not None) for day in week)
+        for week in plan.cycle
+    )
+    if not any(day for week in cycle for day in week):
+        unplaced = table.loc[table["roles"] == "", "product_id"].tolist()
+        raise ScenarioError(
+            [
+                Problem(
+                    "products",
+                    None,
+                    "product_id",
+                    "no product is on the menu: give each product its role "
+                    f"({', '.join(plan.portions_kg)}), e.g. --role {pid}=cooked_vegetable",
+                )
+                for pid in unplaced[:1]
+            ]
+            or [Problem("products", None, None, "the scenario has no product")]
+        )
+    portions = {
+        pid: by_age
+        for k, by_age in plan.product_portions_kg.items()
+        for pid in by_catalogue.get(k, [k] if k in set(products["product_id"]) else [])
+    }
+    placed = MenuPlan(cycle, plan.portions_kg, portions)
+    return TerritoryMenu(placed, table, tuple(missing))

@@ -22,9 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import Problem, ScenarioError
 from ..inputs.scenario import Scenario
 
 BASE = "base"
+#: The id column of the tables whose rows a variant can name.
+TABLE_ID = {"producers": "producer_id", "canteens": "canteen_id"}
 
 #: Summary figures compared side by side (see ``Solution.summary``).
 FIGURES = (
@@ -65,6 +68,24 @@ def _ids(value: str | Iterable[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
+    """Raise :class:`ScenarioError` naming every id of ``ids`` absent from ``table``.
+
+    A change to a producer or canteen that does not exist would otherwise leave the scenario as
+    it is and look like a change without effect.
+    """
+    column = TABLE_ID[table]
+    present = set(getattr(s, table)[column].astype(str))
+    unknown = [i for i in ids if str(i) not in present]
+    if unknown:
+        raise ScenarioError(
+            [
+                Problem(table, None, column, f"no {column} {i!r} (what-if {variant!r})")
+                for i in unknown
+            ]
+        )
+
+
 def add_producer(
     producer: Mapping[str, Any], offers: pd.DataFrame, name: str | None = None
 ) -> Variant:
@@ -84,15 +105,17 @@ def add_producer(
 def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) -> Variant:
     """Without these producers and their offers."""
     ids = _ids(producer_ids)
+    label = name or f"remove {', '.join(ids)}"
 
     def apply(s: Scenario) -> Scenario:
+        _known(s, "producers", ids, label)
         return _rebuild(
             s,
             producers=s.producers[~s.producers["producer_id"].isin(ids)],
             offers=s.offers[~s.offers["producer_id"].isin(ids)],
         )
 
-    return Variant(name or f"remove {', '.join(ids)}", apply)
+    return Variant(label, apply)
 
 
 def convert_to_organic(
@@ -104,8 +127,10 @@ def convert_to_organic(
     (``catalogue.csv`` price ranges); pass the producers' own figure when known.
     """
     ids = _ids(producer_ids)
+    label = name or f"organic {', '.join(ids)} (x{price_factor:g} price)"
 
     def apply(s: Scenario) -> Scenario:
+        _known(s, "producers", ids, label)
         offers = s.offers.copy()
         on = offers["producer_id"].isin(ids)
         labels = offers["labels"].astype(object).where(offers["labels"].notna(), "").astype(str)
@@ -117,7 +142,7 @@ def convert_to_organic(
         )
         return _rebuild(s, offers=offers)
 
-    return Variant(name or f"organic {', '.join(ids)} (x{price_factor:g} price)", apply)
+    return Variant(label, apply)
 
 
 def change_targets(
@@ -152,8 +177,11 @@ def raise_budget(
 ) -> Variant:
     """Budgets (EUR HT) × ``factor`` + ``amount_eur_ht``, for some canteens or all with one."""
     ids = None if canteen_ids is None else _ids(canteen_ids)
+    label = name or f"budget x{factor:g}" + (f" {amount_eur_ht:+g} EUR HT" if amount_eur_ht else "")
 
     def apply(s: Scenario) -> Scenario:
+        if ids is not None:
+            _known(s, "canteens", ids, label)
         can = s.canteens.copy()
         on = can["budget_eur_ht"].notna()
         if ids is not None:
@@ -163,8 +191,7 @@ def raise_budget(
         )
         return _rebuild(s, canteens=can)
 
-    label = f"budget x{factor:g}" + (f" {amount_eur_ht:+g} EUR HT" if amount_eur_ht else "")
-    return Variant(name or label, apply)
+    return Variant(label, apply)
 
 
 def change_radius(
@@ -176,8 +203,12 @@ def change_radius(
     """Delivery radius (km) set to ``radius_km`` or multiplied by ``factor``, for some or all
     producers."""
     ids = None if producer_ids is None else _ids(producer_ids)
+    what = f"{radius_km:g} km" if radius_km is not None else f"x{factor:g}"
+    label = name or f"radius {what}"
 
     def apply(s: Scenario) -> Scenario:
+        if ids is not None:
+            _known(s, "producers", ids, label)
         prod = s.producers.copy()
         on = np.ones(len(prod), bool) if ids is None else prod["producer_id"].isin(ids).to_numpy()
         radius = prod["delivery_radius_km"].to_numpy(float)
@@ -185,8 +216,7 @@ def change_radius(
         prod["delivery_radius_km"] = np.where(on, new, radius)
         return _rebuild(s, producers=prod)
 
-    what = f"{radius_km:g} km" if radius_km is not None else f"x{factor:g}"
-    return Variant(name or f"radius {what}", apply)
+    return Variant(label, apply)
 
 
 def solve_summary(scenario: Scenario, options: Mapping[str, Any]) -> pd.DataFrame:
@@ -210,11 +240,23 @@ def compare(
     ``solve_time_s`` (s), the figures of :data:`FIGURES` (shares as fractions, values in EUR
     HT, canteen counts, objective) and, for each, ``delta_<figure>`` = variant − base (0 on the
     base row).
+
+    Raises :class:`~rhd_match.errors.ScenarioError` before any solve when a variant names a
+    producer or canteen the scenario does not have (every such id, with its table) or makes an
+    invalid scenario.
     """
     names = [BASE] + [v.name for v in variants]
     if len(set(names)) != len(names):
         raise ValueError(f"variant names must be unique and not {BASE!r}: {names}")
-    scenarios = [scenario] + [v.apply(scenario) for v in variants]
+    scenarios = [scenario]
+    problems: list[Problem] = []
+    for variant in variants:
+        try:
+            scenarios.append(variant.apply(scenario))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
     own = executor is None
     pool: Executor = (
         ProcessPoolExecutor(max_workers=os.cpu_count()) if executor is None else executor

@@ -1,10 +1,12 @@
-"""What every command shares: naming the scenario to work on, the language, the examples."""
+"""What every command shares: naming the scenario to work on, checked argument types, the
+language, the examples."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,13 +64,19 @@ ARGPARSE_MESSAGES = (
 )
 
 
-def load_scenario(args: argparse.Namespace) -> Scenario:
-    """The scenario named on the command line: ``--demo`` or a folder or workbook PATH."""
+def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
+    """The scenario named on the command line: ``--demo`` or a folder or workbook PATH; its
+    warnings on stderr unless told not to."""
     if getattr(args, "demo", False):
-        return Scenario.demo()
-    if args.path is None:
+        scenario = Scenario.demo()
+    elif args.path is None:
         raise SystemExit(_("give a scenario PATH or --demo"))
-    return Scenario.from_folder(args.path)
+    else:
+        scenario = Scenario.from_folder(args.path)
+    if show_warnings:
+        for warning in scenario.warnings:
+            print(warning, file=sys.stderr)
+    return scenario
 
 
 def add_source(p: argparse.ArgumentParser) -> None:
@@ -130,3 +138,50 @@ def argparse_in_language(language: str) -> Iterator[None]:
             yield
         finally:
             namespace.update(_=saved[0], ngettext=saved[1])
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (seconds, factors)."""
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a number").format(text=repr(text))
+        ) from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            _("{text} must be a number greater than 0").format(text=repr(text))
+        )
+    return value
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """argparse type: a whole number ≥ ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                _("{text} is not a whole number").format(text=repr(text))
+            ) from None
+        if value < low:
+            raise argparse.ArgumentTypeError(
+                _("{text} must be at least {low}").format(text=repr(text), low=low)
+            )
+        return value
+
+    return parse
+
+
+positive_int = int_at_least(1)
+
+
+def existing_file(text: str) -> Path:
+    """argparse type: a file that exists (checked before any solve)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(_("'{path}' is a folder, not a file").format(path=path))
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(_("'{path}' does not exist").format(path=path))
+    return path

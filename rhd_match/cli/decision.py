@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..params import STRATEGIES
-from .common import add_source, load_scenario
+from .common import add_source, int_at_least, load_scenario, positive_float, positive_int
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
@@ -91,23 +92,60 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 
 
 def cmd_menus(args: argparse.Namespace) -> int:
-    from ..analysis.menus import default_primary_menu, menu_demand, services_from_scenario
+    from ..analysis.menus import menu_demand, services_from_scenario, territory_menu
 
     scenario = load_scenario(args)
-    weeks = args.weeks.split(",") if args.weeks else sorted(set(scenario.demand["week"]))
+    weeks = args.weeks.split(",") if args.weeks else None
     canteens = args.canteens.split(",") if args.canteens else None
     services = services_from_scenario(scenario, weeks, canteens)
-    result = menu_demand(default_primary_menu(), services, scenario)
+    menu = territory_menu(scenario, roles=dict(args.role))
+    placed = menu.products[menu.products["roles"] != ""]
+    n = len(menu.products)
+    print(
+        ngettext(
+            "{placed} of {n} product on the menu:", "{placed} of {n} products on the menu:", n
+        ).format(placed=len(placed), n=n)
+    )
+    print(placed.to_string(index=False))
+    off = menu.products.loc[menu.products["roles"] == "", "product_id"].tolist()
+    if off:
+        print(
+            _("not on the menu: {products} (to put one on the menu: --role ID=ROLE)").format(
+                products=", ".join(off)
+            )
+        )
+    if menu.missing:
+        print(
+            _("dishes with no product of the scenario (bought elsewhere): {dishes}").format(
+                dishes=", ".join(menu.missing)
+            )
+        )
+    result = menu_demand(menu.plan, services, scenario)
     args.out.mkdir(parents=True, exist_ok=True)
     result.demand.to_csv(args.out / "demand.csv", index=False)
     result.choices.to_csv(args.out / "menu_choices.csv", index=False)
+    menu.products.to_csv(args.out / "menu_products.csv", index=False)
+    n_weeks = result.demand["week"].nunique()
     print(
-        _("{rows} demand rows for {canteens} canteens over {weeks} weeks").format(
-            rows=len(result.demand), canteens=len(services), weeks=len(weeks)
-        )
+        (
+            _("{rows} demand rows for {canteens} canteens over {weeks} weeks (the weeks given)")
+            if weeks
+            else _(
+                "{rows} demand rows for {canteens} canteens over {weeks} weeks "
+                "(each canteen its own service weeks)"
+            )
+        ).format(rows=len(result.demand), canteens=len(services), weeks=n_weeks)
     )
-    print(_wrote_files(["demand.csv", "menu_choices.csv"], args.out))
+    print(_wrote_files(["demand.csv", "menu_choices.csv", "menu_products.csv"], args.out))
     return 0
+
+
+def _role(text: str) -> tuple[str, str]:
+    """argparse type of ``--role``: ``PRODUCT_ID=ROLE`` as a pair."""
+    product, sep, role = text.partition("=")
+    if not sep or not product or not role:
+        raise argparse.ArgumentTypeError(_("{text} is not PRODUCT_ID=ROLE").format(text=repr(text)))
+    return product.strip(), role.strip()
 
 
 def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -130,20 +168,24 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     )
     p.add_argument(
         "--organic-price-factor",
-        type=float,
+        type=positive_float,
         default=1.3,
         help=_("price multiplier of converted producers (default 1.3)"),
     )
     p.add_argument("--organic-target", type=float, help=_("variant with this organic target (0-1)"))
     p.add_argument("--quality-target", type=float, help=_("variant with this quality target (0-1)"))
-    p.add_argument("--budget-factor", type=float, help=_("variant with budgets x this factor"))
     p.add_argument(
-        "--radius-factor", type=float, help=_("variant with delivery radii x this factor")
+        "--budget-factor", type=positive_float, help=_("variant with budgets x this factor")
     )
     p.add_argument(
-        "--time-limit", type=float, default=60.0, help=_("seconds per solve (default 60)")
+        "--radius-factor", type=positive_float, help=_("variant with delivery radii x this factor")
     )
-    p.add_argument("--threads", type=int, default=1, help=_("solver threads per solve (default 1)"))
+    p.add_argument(
+        "--time-limit", type=positive_float, default=60.0, help=_("seconds per solve (default 60)")
+    )
+    p.add_argument(
+        "--threads", type=positive_int, default=1, help=_("solver threads per solve (default 1)")
+    )
     p.add_argument(
         "--strategy",
         choices=STRATEGIES,
@@ -154,7 +196,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p = sub.add_parser("tradeoff", help=_("least extra cost for each organic share (LP)"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for tradeoff.csv and .png"))
-    p.add_argument("--points", type=int, default=11, help=_("grid points (default 11)"))
+    p.add_argument("--points", type=int_at_least(2), default=11, help=_("grid points (default 11)"))
     p.set_defaults(func=cmd_tradeoff)
 
     p = sub.add_parser(
@@ -164,7 +206,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument("--out", type=Path, required=True, help=_("folder for the tables"))
     p.add_argument(
         "--verify-top",
-        type=int,
+        type=int_at_least(0),
         default=5,
         help=_("re-solve to check the first N rows (default 5)"),
     )
@@ -173,6 +215,24 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p = sub.add_parser("menus", help=_("weekly demand from the default primary-school menu cycle"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for demand.csv"))
-    p.add_argument("--weeks", help=_("comma-separated ISO weeks (default: the scenario's)"))
+    p.add_argument(
+        "--weeks",
+        help=_(
+            "comma-separated ISO weeks served by every canteen (default: each canteen's own "
+            "service weeks, those of its demand)"
+        ),
+    )
+    p.add_argument(
+        "--role",
+        action="append",
+        type=_role,
+        default=[],
+        metavar="ID=ROLE",
+        help=_(
+            "menu role of a product that matches no catalogue product, e.g. "
+            "pdt=starchy (repeatable; roles: raw_vegetable_starter, cooked_vegetable, starchy, "
+            "meat, fish, vegetarian_protein, dairy, cheese, fruit, bread)"
+        ),
+    )
     p.add_argument("--canteens", help=_("comma-separated canteen ids (default: all)"))
     p.set_defaults(func=cmd_menus)

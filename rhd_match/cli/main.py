@@ -1,18 +1,28 @@
 """Command line: ``rhd-match validate | demo | solve | export | check-purchases | report …``;
-``rhd-match COMMAND --help`` for each."""
+``rhd-match COMMAND --help`` for each.
+
+Exit codes: 0 done; 1 the plan breaks a rule (checker); 2 bad input or options (one message
+per problem); 3 no plan meets the hard constraints; 70 internal error (one line on stderr, the
+traceback in a log file, see :func:`main`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+import tempfile
+import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
+import platformdirs
 
-from ..errors import ScenarioError
+from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
@@ -22,11 +32,20 @@ from ..progress import ProgressDisplay
 from .common import (
     add_source,
     argparse_in_language,
+    existing_file,
     finish_parser,
     load_scenario,
+    positive_float,
+    positive_int,
     requested_language,
 )
 from .decision import add_decision_support_parsers
+
+EXIT_USER_ERROR = 2
+EXIT_INFEASIBLE = 3
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
+#: Environment variable naming the folder for internal-error logs (default: the user log dir).
+LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
 
 
 def _solve(scenario: Scenario, args: argparse.Namespace, **options: Any) -> Solution:
@@ -62,7 +81,7 @@ def _wrote(written: list[Path], folder: Path) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args)
+    scenario = load_scenario(args, show_warnings=False)
     for warning in scenario.warnings:
         print(warning)
     print(_("ok: {scenario}").format(scenario=repr(scenario)))
@@ -164,7 +183,7 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
             if isinstance(line.column, str)
             else ""
         )
-        print(f"  {where}: {line.message}")
+        print("  " + _("{where}: {message}").format(where=where, message=line.message))
     later = found[~found["shown_now"]]
     if not later.empty:
         print(_("then, once that is fixed:"))
@@ -174,7 +193,7 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
                 if isinstance(line.column, str)
                 else ""
             )
-            print(f"  {where}: {line.message}")
+            print("  " + _("{where}: {message}").format(where=where, message=line.message))
     return 1
 
 
@@ -209,8 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help=_("solve the allocation; print the summary; write the tables"))
     add_source(p)
     p.add_argument("--out", type=Path, help=_("folder for the result tables (CSV and XLSX)"))
-    p.add_argument("--time-limit", type=float, default=60.0, help=_("seconds (default 60)"))
-    p.add_argument("--threads", type=int, default=2, help=_("solver threads (default 2)"))
+    p.add_argument(
+        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
+    )
+    p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
     p.add_argument(
         "--strategy",
         choices=STRATEGIES,
@@ -229,25 +250,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help=_("folder for the files"))
     p.add_argument(
         "--siret-file",
-        type=Path,
+        type=existing_file,
         help=_("CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET"),
     )
     p.add_argument(
         "--id-file",
-        type=Path,
+        type=existing_file,
         help=_("CSV or XLSX with columns canteen_id,cantine_id (the platform's numeric ids)"),
     )
     p.add_argument(
         "--per-canteen", action="store_true", help=_("one purchase import file per canteen")
     )
-    p.add_argument("--time-limit", type=float, default=60.0, help=_("seconds (default 60)"))
+    p.add_argument(
+        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
         "check-purchases",
         help=_("say what ma cantine will answer to a purchase import file, row and column"),
     )
-    p.add_argument("file", type=Path, help=_("the purchase file (CSV, TSV or XLSX) to upload"))
+    p.add_argument(
+        "file", type=existing_file, help=_("the purchase file (CSV, TSV or XLSX) to upload")
+    )
     p.add_argument(
         "--today",
         type=lambda text: dt.date.fromisoformat(text),
@@ -258,8 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help=_("solve; write report.html, results.xlsx and CSV tables"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for the reports"))
-    p.add_argument("--time-limit", type=float, default=60.0, help=_("seconds (default 60)"))
-    p.add_argument("--threads", type=int, default=2, help=_("solver threads (default 2)"))
+    p.add_argument(
+        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
+    )
+    p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
     p.set_defaults(func=cmd_report)
 
     add_decision_support_parsers(sub)
@@ -267,20 +294,78 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as messages for people: ``warning: …``, without source file and line."""
+    print(_("warning: {message}").format(message=message), file=sys.stderr)
+
+
+def log_dir() -> Path:
+    """Folder of the internal-error logs: ``$RHD_MATCH_LOG_DIR``, else the user log folder
+    (``~/.local/state/rhd-match/log`` on Linux, via platformdirs)."""
+    return Path(os.environ.get(LOG_DIR_ENV) or platformdirs.user_log_dir("rhd-match"))
+
+
+def _write_log(argv: Sequence[str]) -> Path | None:
+    """The traceback of the exception being handled, in a new log file; its path, or ``None``
+    when neither the log folder nor the temporary folder can be written."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = f"rhd-match {' '.join(argv)}\n\n{traceback.format_exc()}"
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"rhd-match-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rhd-match`` console script; returns the exit code.
 
     Messages, ``--help`` and argparse's errors are in the language of ``--lang`` (or
     ``$RHD_MATCH_LANG``; French by default), see :func:`~rhd_match.cli.common.requested_language`.
+    Bad input or options give one message per problem (exit 2); a scenario whose hard
+    constraints cannot be met gives the reasons (exit 3); any other exception gives one line
+    ``internal error: …; details in FILE`` and its traceback in that log file (exit 70), see
+    :func:`log_dir`. Warnings are printed as ``warning: …`` lines.
     """
     argv = sys.argv[1:] if argv is None else argv
-    with argparse_in_language(requested_language(argv)):
+    with argparse_in_language(requested_language(argv)), warnings.catch_warnings():
         args = build_parser().parse_args(argv)
+        warnings.showwarning = _show_warning
         try:
             code: int = args.func(args)
-        except ScenarioError as exc:
+        except (ScenarioError, OptionError) as exc:
             print(exc, file=sys.stderr)
-            return 2
+            return EXIT_USER_ERROR
+        except InfeasibleError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_INFEASIBLE
+        except OSError as exc:
+            # A file that cannot be read or written: the system's own words name it.
+            print(_("error: {error}").format(error=exc), file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            print(_("interrupted"), file=sys.stderr)
+            return 130
+        except Exception as exc:
+            words = str(exc).splitlines()[0] if str(exc) else ""
+            log = _write_log(argv)
+            if log is None:
+                line = _("internal error: {kind}: {words}; no log could be written")
+            else:
+                line = _("internal error: {kind}: {words}; details in {log}")
+            print(line.format(kind=type(exc).__name__, words=words, log=log), file=sys.stderr)
+            return EXIT_INTERNAL_ERROR
     return code
 
 

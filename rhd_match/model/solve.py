@@ -12,7 +12,7 @@ import pandas as pd
 from ..check import check
 from ..errors import InfeasibleError
 from ..inputs.scenario import Scenario
-from ..params import SolverOptions
+from ..params import SolverOptions, solver_options
 from ..plan.solution import Solution
 from ..plan.tables import (
     canteen_table,
@@ -71,8 +71,10 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     met, confirmed by the exact model when it is small enough (``proven``), or else as a
     heuristic's finding. Heuristics budget their work, not time: the same plan on any machine
     unless the time limit stops them (``Solution.stopped_by_time_limit``).
+    An unknown option or an invalid value (``time_limit_s <= 0``) raises
+    :class:`~rhd_match.errors.OptionError` before anything is built.
     """
-    opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
+    opts = solver_options(scenario.parameters.solver, options)
     started = time.perf_counter()
     report = Reporter(log, opts.time_limit_s)
     report.say("building the model")

@@ -1,9 +1,9 @@
 """Reading and writing table files (CSV or Excel workbooks), as people save them.
 
-Reading. Every table file goes through :func:`read_table_file` (a CSV file, or the first sheet
-of a workbook) or, for a scenario, :func:`find_sources`; both return the table as written
+Reading. Every table file goes through ``read_table_file`` (a CSV file, or the first sheet
+of a workbook) or, for a scenario, ``find_sources``; both return the table as written
 (cells as strings for CSV, as Python values for a workbook), its index the row numbers a
-person sees (:data:`SOURCE_ROW`: the header is row 1 when it is the first row), with the
+person sees (``SOURCE_ROW``: the header is row 1 when it is the first row), with the
 problems found, never a traceback:
 
 * encodings: a byte-order mark (UTF-8 or UTF-16) is followed; otherwise strict UTF-8, then
@@ -21,7 +21,7 @@ problems found, never a traceback:
 
 Writing. Writers build every file in a temporary folder beside the target and move them into
 place only once all are written, so a failure never leaves a half-written set over good files.
-Every workbook goes through :func:`rhd_match.xlsx.write_workbook_file`. CSV files hold values
+Every workbook goes through ``rhd_match.xlsx.write_workbook_file``. CSV files hold values
 as they are: a CSV file has no formulas, but a spreadsheet opening it may evaluate a cell
 beginning with ``=``; see ``docs/input-format.md``.
 """
@@ -65,8 +65,15 @@ class RawTable:
     """A table as read from a file, before typing.
 
     ``frame`` holds the cells as written (strings for CSV, Python values for a workbook),
-    indexed by :data:`SOURCE_ROW`, empty rows left out; ``None`` when the file cannot be read
+    indexed by ``SOURCE_ROW``, empty rows left out; ``None`` when the file cannot be read
     as a table. ``problems`` are errors and warnings (``severity``) about the file.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame or None
+        The cells as written, indexed by the row number a person sees.
+    problems : list of Problem
+        Errors and warnings about the file, each with its row and column.
     """
 
     frame: pd.DataFrame | None
@@ -74,6 +81,13 @@ class RawTable:
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity ``"error"``.
+
+        Returns
+        -------
+        list of Problem
+            The blocking problems, in the order found.
+        """
         return [p for p in self.problems if p.severity == "error"]
 
 
@@ -90,7 +104,7 @@ def is_blank(value: object) -> bool:
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the rows of ``frame`` whose every cell is blank (see :func:`is_blank`)."""
+    """Boolean mask of the rows of ``frame`` whose every cell is blank (see ``is_blank``)."""
     if frame.shape[1] == 0:
         return np.ones(len(frame), dtype=bool)
     cells = frame.astype(object).to_numpy()
@@ -362,7 +376,7 @@ def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], li
 
 
 def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
-    """The table of one sheet (see :func:`read_workbook_cells`)."""
+    """The table of one sheet (see ``read_workbook_cells``)."""
     return table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
 
 
@@ -413,7 +427,7 @@ def find_sources(
 
     ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook;
     ``tables`` maps each table name to its expected columns. Returns the raw frames read (see
-    :class:`RawTable`), the file each came from, and every problem (errors and warnings);
+    ``RawTable``), the file each came from, and every problem (errors and warnings);
     a table whose file or sheet cannot be read as a table is left out of the frames.
     """
     problems: list[Problem] = []
@@ -480,6 +494,24 @@ def write_folder_atomically(
 
     Each writer writes into a temporary folder; when all succeeded, files are moved into
     ``folder`` (created if needed). Existing files with other names are left alone.
+
+    Parameters
+    ----------
+    folder
+        The folder to write into.
+    writers
+        File name → function writing that file at the path it is given.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``writers``.
+
+    Raises
+    ------
+    Exception
+        Whatever a writer raises, after the temporary folder (and ``folder``, when this call
+        created it and it is empty) is removed: no file is left half-written.
     """
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
@@ -505,7 +537,17 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     """A writer producing a deterministic UTF-8 CSV (floats at full precision, NA empty).
 
     Text is written as it is, a leading ``=``, ``+``, ``-`` or ``@`` included: the file is
-    data, read back unchanged by :meth:`~rhd_match.Scenario.from_folder`.
+    data, read back unchanged by ``from_folder``.
+
+    Parameters
+    ----------
+    frame
+        The table to write, columns as they are, without its index.
+
+    Returns
+    -------
+    Callable[[Path], None]
+        Writes ``frame`` at the path it is given (for ``write_folder_atomically``).
     """
 
     def write(path: Path) -> None:

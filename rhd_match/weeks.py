@@ -40,14 +40,14 @@ def week_thursday(week: str) -> dt.date:
 
 
 def week_month(weeks: pd.Series) -> pd.Series:
-    """Calendar month (1–12) of each ISO week (its Thursday's, :func:`week_thursday`)."""
+    """Calendar month (1–12) of each ISO week (its Thursday's, ``week_thursday``)."""
     uniques = pd.unique(weeks.to_numpy())
     month = {w: week_thursday(str(w)).month for w in uniques}
     return weeks.map(month).astype(np.int64)
 
 
 def week_year_month(weeks: pd.Series) -> pd.Series:
-    """``YYYY-MM`` of each ISO week (its Thursday's, :func:`week_thursday`)."""
+    """``YYYY-MM`` of each ISO week (its Thursday's, ``week_thursday``)."""
     uniques = pd.unique(weeks.to_numpy())
     month = {w: week_thursday(str(w)).strftime("%Y-%m") for w in uniques}
     return weeks.map(month).astype(str)

@@ -32,7 +32,11 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"inputs", "plan", "check", "generate", "model", "macantine", "report", "analysis"},
 }
 #: Modules allowed above 600 lines, with their ceiling (docs/architecture.md says why).
-LONG_MODULES: dict[str, int] = {"rhd_match.model.decompose": 700}
+LONG_MODULES: dict[str, int] = {
+    "rhd_match.model.decompose": 700,
+    "rhd_match.analysis.menus": 700,
+    "rhd_match.macantine.export": 700,
+}
 MAX_LINES = 600
 
 

@@ -140,12 +140,12 @@ def run_solver(
 ) -> SolverRun:
     """Solve ``program`` with the named solver within ``time_limit_s`` (wall clock).
 
-    ``time_limit_s`` covers the hand-over too (:data:`HANDOFF_S_PER_NONZERO`): when the
+    ``time_limit_s`` covers the hand-over too (``HANDOFF_S_PER_NONZERO``): when the
     hand-over alone would not fit, the solver is not started and the run has status
     ``not_started`` and no values.
 
     The solver's own log stays off: OR-Tools 9.15 takes no Python callable for it, and
-    progress is reported by the strategies themselves (:mod:`rhd_match.progress`).
+    progress is reported by the strategies themselves (``rhd_match.progress``).
     """
     started = time.perf_counter()
     is_mip = program.is_mip

@@ -2,7 +2,7 @@
 
 Whatever produced the flows (the optimiser, a greedy baseline, a file), these functions give
 the same per-canteen, per-producer and territory figures, so plans compare on equal terms.
-EGalim figures come from :func:`rhd_match.egalim.egalim_accounting`.
+EGalim figures come from ``rhd_match.egalim.egalim_accounting``.
 """
 
 from __future__ import annotations

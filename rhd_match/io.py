@@ -104,7 +104,18 @@ def is_blank(value: object) -> bool:
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the rows of ``frame`` whose every cell is blank (see ``is_blank``)."""
+    """Boolean mask of the rows of ``frame`` whose every cell is blank (see ``is_blank``).
+
+    Parameters
+    ----------
+    frame
+        Cells as read, any columns.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row, in row order (all True for a frame without columns).
+    """
     if frame.shape[1] == 0:
         return np.ones(len(frame), dtype=bool)
     cells = frame.astype(object).to_numpy()
@@ -124,8 +135,22 @@ def match_columns(
 ) -> tuple[list[str], list[Problem]]:
     """Header cells renamed to the expected names they differ from only by case or spaces.
 
-    Returns the names to use (unexpected ones kept as found) and problems: a warning per
-    renamed column, an error when two columns would take the same name.
+    Parameters
+    ----------
+    found
+        The header cells, in column order.
+    expected
+        The table's column names.
+    table
+        Table name used in problems.
+    file
+        The file the header came from, for problems.
+
+    Returns
+    -------
+    tuple of (list of str, list of Problem)
+        The names to use (unexpected ones kept as found, stripped) and the problems: a
+        warning per renamed column, an error when two columns would take the same name.
     """
     wanted = {header_key(name): name for name in expected}
     names: list[str] = []
@@ -145,7 +170,21 @@ def match_columns(
 
 
 def close_header(name: str, found: Iterable[str]) -> str | None:
-    """The header cell most like ``name`` (a hint for a missing column), if any is close."""
+    """The header cell most like ``name`` (a hint for a missing column), if any is close.
+
+    Parameters
+    ----------
+    name
+        The missing column's name.
+    found
+        The header cells of the file.
+
+    Returns
+    -------
+    str or None
+        The closest header cell as written (``difflib`` ratio ≥ 0.6 on ``header_key``), or
+        ``None``.
+    """
     keys = {header_key(f): f for f in found}
     close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
     return keys[close[0]] if close else None
@@ -284,6 +323,17 @@ def _field_hint(row: Sequence[object], count: int, width: int, sep: str, padded:
 def decode_text(data: bytes) -> tuple[str, str]:
     """The text of a file and the encoding it was read with (see the module docstring).
 
+    Parameters
+    ----------
+    data
+        The file's bytes.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The text and the encoding: ``utf-8-sig`` or ``utf-16`` after a byte-order mark, else
+        ``utf-8``, else ``cp1252`` (Windows-1252).
+
     Raises
     ------
     UnicodeDecodeError
@@ -307,11 +357,24 @@ def read_csv_rows(
 ) -> tuple[list[list[str]], str, list[Problem]]:
     """Every record of a CSV file (empty ones included), as lists of strings.
 
-    Returns the records (record ``i`` is the person's row ``i + 1``), the separator and the
-    problems: an error when the file cannot be read (nothing else is returned then), a warning
-    when it was read as Windows-1252. The separator is the one among comma, semicolon and tab
-    that splits the first rows into most of ``columns``, else the most frequent one in the first
-    non-empty line.
+    The separator is the one among comma, semicolon and tab that splits the first rows into
+    most of ``columns``, else the most frequent one in the first non-empty line.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    columns
+        The expected column names (to find the separator).
+    table
+        Name used in problems (the file's stem by default).
+
+    Returns
+    -------
+    tuple of (list of list of str, str, list of Problem)
+        The records (record ``i`` is the person's row ``i + 1``), the separator and the
+        problems: an error when the file cannot be read (nothing else is returned then), a
+        warning when it was read as Windows-1252.
     """
     file, table = str(path), table or path.stem
     try:
@@ -425,10 +488,19 @@ def find_sources(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Locate and read the raw tables of a scenario at ``path``.
 
-    ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook;
-    ``tables`` maps each table name to its expected columns. Returns the raw frames read (see
-    ``RawTable``), the file each came from, and every problem (errors and warnings);
-    a table whose file or sheet cannot be read as a table is left out of the frames.
+    Parameters
+    ----------
+    path
+        A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook.
+    tables
+        Each table name → its expected columns.
+
+    Returns
+    -------
+    tuple of (dict, dict, list of Problem)
+        The raw frames read by table name (see ``RawTable``; a table whose file or sheet
+        cannot be read as a table is left out), the file each came from, and every problem
+        (errors and warnings).
     """
     problems: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}

@@ -1,16 +1,19 @@
 """The public API's docstrings follow the numpydoc style that ``mkdocs.yml`` declares.
 
-The public API is what ``rhd_match.__all__`` and each package's ``__all__`` export, and what
+The public API is what ``rhd_match.__all__`` and each package's ``__all__`` export, what
 ``docs/api.md`` renders (its ``::: target`` lines; a module there stands for its public
-functions and classes). Each function or method there must say what it takes (a Parameters
-section naming every parameter, and nothing else) and what it gives back (a Returns or Yields
-section unless it returns ``None``); each class must have a docstring, with a Parameters
-section when it writes its own ``__init__``. Sphinx roles (``:func:`x```) are refused: the
-documentation site shows them as written. Docstrings are read with numpydoc's own parser.
+functions and classes), and the public functions one package imports from another (a shared
+top-level module counts as a package of its own). Each function or method there must say what it
+takes (a Parameters section naming every parameter, and nothing else) and what it gives back (a
+Returns or Yields section unless it returns ``None``); each class must have a docstring, with a
+Parameters section when it writes its own ``__init__``. Sphinx roles (``:func:`x```) are
+refused: the documentation site shows them as written. Docstrings are read with numpydoc's own
+parser.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import inspect
@@ -27,6 +30,7 @@ from numpydoc.docscrape import NumpyDocString
 import rhd_match
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "rhd_match"
 API_PAGE = ROOT / "docs" / "api.md"
 PACKAGES = ("inputs", "plan", "check", "model", "macantine", "report", "analysis", "generate")
 SPHINX_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|attr|mod|data|obj|exc|const):`")
@@ -71,6 +75,24 @@ def module_members(module: ModuleType, only: list[str] | None) -> Iterator[tuple
             yield f"{module.__name__}.{name}", obj
 
 
+def imported_across_packages() -> Iterator[str]:
+    """Dotted names of the public names a module imports from another package."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        here = parts[:-1] if parts[-1] == "__init__" else parts
+        package = parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = package[: len(package) - node.level + 1]
+            target = [*base, *(node.module.split(".") if node.module else [])]
+            if target[:2] == here[:2]:
+                continue  # the same package, or the same shared module
+            for alias in node.names:
+                if not alias.name.startswith("_"):
+                    yield ".".join([*target, alias.name])
+
+
 def public_objects() -> dict[str, Any]:
     """Every public function and class of the API, by dotted name."""
     found: dict[str, Any] = {}
@@ -85,6 +107,10 @@ def public_objects() -> dict[str, Any]:
         if inspect.ismodule(obj):
             found.update(module_members(obj, members))
         elif inspect.isfunction(obj) or inspect.isclass(obj):
+            found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    for target in imported_across_packages():
+        obj = resolve(target)
+        if inspect.isfunction(obj):  # classes reached this way are internal data holders
             found[f"{obj.__module__}.{obj.__qualname__}"] = obj
     return dict(sorted(found.items()))
 
@@ -187,6 +213,7 @@ def test_the_api_is_found() -> None:
         assert f"{obj.__module__}.{obj.__qualname__}" in API
     assert "rhd_match.report.write_reports" in API
     assert "rhd_match.model.unmet.unmet_local_table" in API
+    assert "rhd_match.weeks.week_monday" in API  # imported by plan/ from a shared module
 
 
 @pytest.mark.parametrize("name", sorted(API))

@@ -146,6 +146,30 @@ def run_solver(
 
     The solver's own log stays off: OR-Tools 9.15 takes no Python callable for it, and
     progress is reported by the strategies themselves (``rhd_match.progress``).
+
+    Parameters
+    ----------
+    program
+        The linear program (integer columns make it a MIP).
+    solver
+        ``"glop"``, ``"pdlp"``, ``"highs"`` or ``"scip"``.
+    time_limit_s
+        Wall-clock limit of the call, s, hand-over included.
+    threads
+        Threads the solver may use.
+    mip_gap
+        Relative gap at which a MIP stops.
+
+    Returns
+    -------
+    SolverRun
+        Status, values (``None`` without a point), objective, bound, duals (GLOP and PDLP
+        LPs) and wall time (s).
+
+    Raises
+    ------
+    RuntimeError
+        When the solver is not available in this OR-Tools build.
     """
     started = time.perf_counter()
     is_mip = program.is_mip

@@ -59,6 +59,10 @@ class ScenarioError(ValueError):
         head = f"{len(self.problems)} problem(s) in the scenario:"
         super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # Rebuilt from its problems, not its message, when it crosses a process pool.
+        return (type(self), (self.problems,))
+
 
 class OptionError(ValueError):
     """Raised when an option of a call is invalid (unknown name, value out of range, unknown id).
@@ -74,6 +78,9 @@ class OptionError(ValueError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__("invalid option(s): " + "; ".join(self.problems))
+
+    def __reduce__(self) -> tuple[type[OptionError], tuple[list[str]]]:
+        return (type(self), (self.problems,))
 
 
 class InfeasibleError(RuntimeError):
@@ -102,3 +109,6 @@ class InfeasibleError(RuntimeError):
             "not proven: the exact model was too large or out of time):"
         )
         super().__init__(head + "\n" + "\n".join(f"  {r}" for r in self.reasons))
+
+    def __reduce__(self) -> tuple[type[InfeasibleError], tuple[list[str], bool]]:
+        return (type(self), (self.reasons, self.proven))

@@ -46,10 +46,20 @@ _active: ContextVar[str] = ContextVar("rhd_match_language", default=DEFAULT_LANG
 def check_language(language: str) -> str:
     """``language`` if rhd_match speaks it.
 
+    Parameters
+    ----------
+    language
+        A language code: ``"fr"``, ``"en"``.
+
+    Returns
+    -------
+    str
+        ``language``.
+
     Raises
     ------
     ValueError
-        When it is not one of :data:`LANGUAGES`.
+        When it is not one of ``LANGUAGES``.
     """
     if language not in LANGUAGES:
         raise ValueError(f"language {language!r}: expected one of {', '.join(LANGUAGES)}")
@@ -57,7 +67,13 @@ def check_language(language: str) -> str:
 
 
 def current_language() -> str:
-    """The language of the current context (:func:`use_language`)."""
+    """The language of the current context (set by ``use_language``).
+
+    Returns
+    -------
+    str
+        One of ``LANGUAGES``; ``DEFAULT_LANGUAGE`` outside any ``use_language`` block.
+    """
     return _active.get()
 
 
@@ -65,10 +81,20 @@ def current_language() -> str:
 def use_language(language: str) -> Iterator[str]:
     """Within the ``with`` block, messages and formats are in ``language``.
 
+    Parameters
+    ----------
+    language
+        One of ``LANGUAGES``.
+
+    Returns
+    -------
+    Iterator of str
+        A context manager yielding ``language``.
+
     Raises
     ------
     ValueError
-        When ``language`` is not one of :data:`LANGUAGES`.
+        When ``language`` is not one of ``LANGUAGES``.
     """
     token = _active.set(check_language(language))
     try:
@@ -97,18 +123,54 @@ def translations(language: str) -> _gettext.NullTranslations:
 
 
 def gettext(message: str) -> str:
-    """``message`` in the active language (import it as ``_``)."""
+    """``message`` in the active language (import it as ``_``).
+
+    Parameters
+    ----------
+    message
+        The English source string, as marked in the code.
+
+    Returns
+    -------
+    str
+        Its translation; ``message`` itself in English or when the catalogue lacks it.
+    """
     return translations(_active.get()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The form of ``singular``/``plural`` for ``n``, in the active language."""
+    """The form of ``singular``/``plural`` for ``n``, in the active language.
+
+    Parameters
+    ----------
+    singular, plural
+        The English source strings.
+    n
+        The count that chooses the form (French counts 0 and 1 as singular).
+
+    Returns
+    -------
+    str
+        The translated form, its placeholders still to fill with ``.format()``.
+    """
     return translations(_active.get()).ngettext(singular, plural, n)
 
 
 def gettext_noop(message: str) -> str:
-    """Mark ``message`` for the catalogues without translating it (import it as ``N_``):
-    for constants defined at import, translated with :func:`gettext` where they are shown."""
+    """Mark ``message`` for the catalogues without translating it (import it as ``N_``).
+
+    For constants defined at import, translated with ``gettext`` where they are shown.
+
+    Parameters
+    ----------
+    message
+        The English source string.
+
+    Returns
+    -------
+    str
+        ``message`` unchanged.
+    """
     return message
 
 
@@ -133,7 +195,20 @@ def _half_up() -> AbstractContextManager[decimal.Context]:
 
 
 def format_number(value: float, decimals: int = 0) -> str:
-    """``value`` with ``decimals`` decimals and the language's separators: ``1 234,5``."""
+    """``value`` with ``decimals`` decimals and the language's separators.
+
+    Parameters
+    ----------
+    value
+        The number.
+    decimals
+        Decimals shown; halves rounded away from zero.
+
+    Returns
+    -------
+    str
+        ``1 234,5`` in French, ``1,234.5`` in English.
+    """
     with _half_up():
         return format_decimal(
             value, format=_digits(decimals), locale=_locale(), decimal_quantization=True
@@ -141,13 +216,39 @@ def format_number(value: float, decimals: int = 0) -> str:
 
 
 def format_money(value: float, currency: str = "EUR") -> str:
-    """An amount of money (EUR HT unless said otherwise) with cents: ``1 234,50 €``."""
+    """An amount of money with cents.
+
+    Parameters
+    ----------
+    value
+        The amount, EUR excl. VAT unless said otherwise.
+    currency
+        ISO 4217 code.
+
+    Returns
+    -------
+    str
+        ``1 234,50 €`` in French, ``€1,234.50`` in English.
+    """
     with _half_up():
         return format_currency(value, currency, locale=_locale())
 
 
 def format_share(fraction: float, decimals: int = 1) -> str:
-    """A fraction (0.2) as a percentage: ``20,0 %``."""
+    """A fraction as a percentage.
+
+    Parameters
+    ----------
+    fraction
+        The share, 0–1 (0.2 for 20 %).
+    decimals
+        Decimals shown; halves rounded away from zero.
+
+    Returns
+    -------
+    str
+        ``20,0 %`` in French, ``20.0%`` in English.
+    """
     locale = _locale()
     # The language's own pattern (where the sign goes, its space), with ``decimals`` decimals.
     pattern = str(locale.percent_formats[None].pattern).replace("#,##0", _digits(decimals), 1)
@@ -156,6 +257,19 @@ def format_share(fraction: float, decimals: int = 1) -> str:
 
 
 def month_name(month: int, abbreviated: bool = False) -> str:
-    """Name of calendar month ``month`` (1–12): ``janvier``/``January``, or ``janv.``/``Jan``."""
+    """Name of a calendar month in the active language.
+
+    Parameters
+    ----------
+    month
+        Calendar month, 1–12.
+    abbreviated
+        The short name.
+
+    Returns
+    -------
+    str
+        ``janvier``/``January``, or ``janv.``/``Jan``.
+    """
     names = get_month_names("abbreviated" if abbreviated else "wide", locale=_locale())
     return str(names[month])

@@ -109,13 +109,17 @@ CONVENTIONAL = "conventional"
 
 
 class SolutionTables(Protocol):
-    """What :func:`check` reads from a solution: its ``flows`` and ``canteens`` tables."""
+    """What ``check`` reads from a solution: its ``flows`` and ``canteens`` tables."""
 
     @property
-    def flows(self) -> pd.DataFrame: ...
+    def flows(self) -> pd.DataFrame:
+        """One row per purchase line (the flows contract, ``FLOW_COLUMNS``)."""
+        ...
 
     @property
-    def canteens(self) -> pd.DataFrame: ...
+    def canteens(self) -> pd.DataFrame:
+        """One row per canteen: the figures reported for it (``CANTEEN_FIGURES``)."""
+        ...
 
 
 # -- tolerances -------------------------------------------------------------------------------

@@ -4,10 +4,12 @@
 of a :class:`~rhd_match.scenario.Scenario` and the rules of ``docs/model.md``, and
 :func:`objective_from_flows` recomputes the model's objective from the flows alone.
 
-Nothing here comes from the optimiser (``rhd_match.model``): the rules are re-derived from the
-input tables, so a bug in the model's arcs, bounds or coefficients shows up as a violation.
-EGalim figures go through :func:`rhd_match.egalim.egalim_accounting`, the project's one
-accounting function. Everything is vectorised with pandas (a million flow rows take seconds).
+Nothing here comes from the code it checks: the rules are re-derived from the input tables and
+``docs/model.md``, so a bug in the model's arcs, bounds or coefficients shows up as a violation.
+Labels, distances and EGalim figures are recomputed by this module's own small code (not by
+:mod:`rhd_match.egalim` nor :mod:`rhd_match.geo`), and so are the canteens table and the
+territory summary of a solution, every count included. Everything is vectorised with pandas (a
+million flow rows take seconds).
 
 Units: money in EUR excluding VAT (EUR HT), quantities in the product's unit (kg, l or piece),
 weights in kg, distances in straight-line km (haversine), shares as fractions in [0, 1].
@@ -22,8 +24,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from .egalim import egalim_accounting, format_labels, line_classes, parse_labels
-from .geo import haversine_km
 from .scenario import Scenario
 
 #: Columns of the violations table returned by :func:`check`.
@@ -53,7 +53,7 @@ RULES: dict[str, str] = {
     "family": "family differs from the product's",
     "value": "value_eur_ht differs from qty × price",
     "qty_kg": "qty_kg differs from qty × kg_per_unit",
-    "distance": "distance_km differs from the haversine distance (empty for conventional)",
+    "distance": "distance_km differs from the great-circle distance (empty for conventional)",
     "radius": "producer farther from the canteen than its delivery radius (km)",
     "local": "local flag wrong (local_radius_km rule; conventional is never local)",
     "capacity": "kg delivered by a producer in a week above its weekly capacity",
@@ -61,6 +61,7 @@ RULES: dict[str, str] = {
     "franco": "a drop worth less than the producer's minimum order (EUR HT)",
     "min_lot": "a positive delivery of an offer to a canteen below the offer's minimum lot",
     "canteen_figure": "a figure of the canteens table differs from its recomputation",
+    "summary_figure": "a territory figure or count of the summary differs from its recomputation",
     "egalim_hard": "hard EGalim mode and a canteen falls short of a target",
     "budget_hard": "hard budget mode and a canteen spends more than its budget",
 }
@@ -115,6 +116,50 @@ _TARGETS = ("quality", "organic", "meat_fish")
 PRODUCER = "producer"
 CONVENTIONAL = "conventional"
 
+# EGalim rules restated from docs/egalim.md (sources there), on purpose apart from
+# rhd_match.egalim: every label code of the law counts once toward the quality share, BIO alone
+# toward the organic share, and the meat-and-fish share is over these two families only.
+_EGALIM_LABELS = frozenset(
+    ["BIO", "LABEL_ROUGE", "AOCAOP", "IGP", "STG", "HVE", "PECHE_DURABLE", "RUP",
+     "COMMERCE_EQUITABLE", "FERMIER", "EXTERNALITES", "PERFORMANCE"]
+)  # fmt: skip
+_ORGANIC = "BIO"
+_MEAT, _FISH = "VIANDES_VOLAILLES", "PRODUITS_DE_LA_MER"
+_EARTH_KM = 6371.0088  # IUGG mean radius
+
+
+def _distance_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:
+    """Great-circle km by the atan2 (Vincenty, sphere) formula, accurate at every distance."""
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    y = np.hypot(
+        np.cos(p2) * np.sin(dl), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    )
+    x = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
+    return np.asarray(_EARTH_KM * np.arctan2(y, x), float)
+
+
+def _label_cell(value: object) -> str:
+    """A labels cell in canonical form: distinct upper-case codes, sorted, comma-separated."""
+    codes = {part.strip().upper() for part in _id_text(value).replace(";", ",").split(",")}
+    return ",".join(sorted(codes - {""}))
+
+
+def _label_flags(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(quality, organic) flags of canonical labels cells."""
+    codes, uniques = pd.factorize(cells.to_numpy(), use_na_sentinel=False)
+    sets = [set(str(c).split(",")) for c in uniques]
+    quality = np.array([bool(s & _EGALIM_LABELS) for s in sets] + [False], dtype=bool)
+    organic = np.array([_ORGANIC in s for s in sets] + [False], dtype=bool)
+    return quality[codes], organic[codes]
+
+
+def _share(part: ArrayLike, base: ArrayLike) -> np.ndarray:
+    """``part / base`` within [0, 1] (float noise clipped), NaN where the base is 0."""
+    p, b = np.asarray(part, float), np.asarray(base, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(np.where(b > 0, p / np.where(b > 0, b, 1.0), np.nan), 0.0, 1.0)
+
 
 class SolutionTables(Protocol):
     """What :func:`check` reads from a solution: its ``flows`` and ``canteens`` tables."""
@@ -168,8 +213,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _canonical_labels(values: pd.Series) -> pd.Series:
-    """Labels cells in canonical form (known codes in platform order), ``""`` for none."""
-    return _by_uniques(values, lambda v: format_labels(parse_labels(_id_text(v))))
+    """Labels cells in canonical form (:func:`_label_cell`), ``""`` for none."""
+    return _by_uniques(values, _label_cell)
 
 
 def _flag(values: pd.Series) -> np.ndarray:
@@ -313,7 +358,7 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     out["true_labels"] = labels.where(labels.notna(), "").astype(object).to_numpy()
     out["true_qty_kg"] = qty * out["kg_per_unit"].to_numpy(float)
     out["true_value"] = qty * out["true_price"].to_numpy(float)
-    distance = haversine_km(
+    distance = _distance_km(
         out["producer_lat"].to_numpy(float),
         out["producer_lon"].to_numpy(float),
         out["canteen_lat"].to_numpy(float),
@@ -398,8 +443,9 @@ def check(
     scenario:
         The input tables and parameters the plan was made for.
     solution:
-        A solution (its ``flows`` are checked, and its ``canteens`` figures compared with their
-        recomputation from the flows) or a bare ``flows`` DataFrame.
+        A solution (its ``flows`` are checked, its ``canteens`` figures and, when it has one,
+        its one-row ``summary`` (territory totals and counts, after and before) compared with
+        their recomputation from the flows) or a bare ``flows`` DataFrame.
     tol:
         Relative and absolute tolerance: ``a ≤ b`` holds when ``a ≤ b + tol·(1 + |b|)`` and
         ``a = b`` when ``|a − b| ≤ tol·(1 + max(|a|, |b|))``. A flow counts as positive (a drop,
@@ -431,6 +477,9 @@ def check(
     _check_hard(scenario, figures, found, tol)
     if reported is not None:
         _check_canteens(scenario, figures, reported, found, tol)
+    summary = getattr(solution, "summary", None)
+    if isinstance(summary, pd.DataFrame):
+        _check_summary(scenario, ln, figures, summary, found, tol)
     return found.frame()
 
 
@@ -572,7 +621,7 @@ def _check_lines(scenario: Scenario, ln: pd.DataFrame, found: _Found, tol: float
             "distance",
             ln,
             _each(
-                lambda d, s: f"distance_km {_g(d)}, haversine gives {_g(s)} km",
+                lambda d, s: f"distance_km {_g(d)}, great-circle distance {_g(s)} km",
                 "distance_km",
                 "true_distance_km",
             ),
@@ -761,62 +810,47 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
 
     ``flows`` is a flows table, or the frame :func:`lines` made of one. Values come from the
     flow quantities and the inputs' prices, labels and families (``true_*`` of :func:`lines`),
-    run through :func:`rhd_match.egalim.egalim_accounting`. Indexed by ``canteen_id`` (every
-    canteen of the scenario), with the columns of :data:`CANTEEN_FIGURES` (EUR HT, fractions,
-    bool) plus ``meat_fish_value_eur_ht`` (the meat-and-fish base), the labelled values
-    ``quality_value_eur_ht``, ``organic_value_eur_ht``, ``meat_fish_labelled_eur_ht``, and
-    ``budget_overrun_eur_ht`` = max(0, value − budget) (0 without a budget).
+    counted by the EGalim rules of ``docs/egalim.md`` (this module's own code). Indexed by
+    ``canteen_id`` (every canteen of the scenario), with the columns of
+    :data:`CANTEEN_FIGURES` (EUR HT, fractions, bool) plus ``meat_fish_value_eur_ht`` (the
+    meat-and-fish base), the labelled values ``quality_value_eur_ht``,
+    ``organic_value_eur_ht``, ``meat_fish_labelled_eur_ht``, and ``budget_overrun_eur_ht`` =
+    max(0, value − budget) (0 without a budget).
 
     Shortfalls are ``max(0, target × base − labelled value)`` in EUR HT, and in points of the
     base (0 where the base is 0); ``meets_*`` is True when the shortfall is within ``tol``.
     """
     ln = flows if "true_value" in flows.columns else lines(scenario, flows)
     canteen_index = pd.Index(_text(scenario.canteens["canteen_id"]), name="canteen_id")
-    grouped = pd.DataFrame(
-        {
-            "canteen_id": ln["canteen_id"].to_numpy(),
-            "family": ln["true_family"]
-            .astype(object)
-            .where(ln["true_family"].notna(), ln.get("family", ""))
-            .astype(str)
-            .to_numpy(),
-            "labels": ln["true_labels"].astype(str).to_numpy(),
-            "value_eur_ht": ln["true_value"].fillna(0.0).to_numpy(float),
-            "local_value_eur_ht": np.where(
-                ln["is_local"].to_numpy(bool), ln["true_value"].fillna(0.0), 0.0
-            ),
-        }
+    family = ln["true_family"].astype(object).where(ln["true_family"].notna(), ln.get("family", ""))
+    family_code = family.astype(str).to_numpy()
+    quality_line, organic_line = _label_flags(ln["true_labels"].astype(str))
+    value_line = ln["true_value"].fillna(0.0).to_numpy(float)
+    meat, fish = family_code == _MEAT, family_code == _FISH
+    parts = {
+        "value": value_line,
+        "local": np.where(ln["is_local"].to_numpy(bool), value_line, 0.0),
+        "quality": value_line * quality_line,
+        "organic": value_line * organic_line,
+        "meat": value_line * meat,
+        "meat_q": value_line * (meat & quality_line),
+        "fish": value_line * fish,
+        "fish_q": value_line * (fish & quality_line),
+    }
+    acc = (
+        pd.DataFrame(parts)
+        .groupby(ln["canteen_id"].to_numpy(), sort=False)
+        .sum()
+        .reindex(canteen_index)
+        .fillna(0.0)
     )
-    # Accounting is linear in the lines: add up lines of the same canteen, family and labels
-    # first, so that a million flow rows become a few thousand.
-    grouped = grouped.groupby(["canteen_id", "family", "labels"], sort=False).sum().reset_index()
-    acc = egalim_accounting(grouped, by="canteen_id")
-    local = grouped.groupby("canteen_id", sort=False)["local_value_eur_ht"].sum()
-    acc = acc.reindex(canteen_index)
 
     out = _targets(scenario).reindex(canteen_index)
-    value = acc["valeur_totale"].fillna(0.0).to_numpy(float)
-    quality = (
-        (
-            acc["valeur_bio"]
-            + acc["valeur_siqo"]
-            + acc["valeur_egalim_autres"]
-            + acc["valeur_externalites_performance"]
-        )
-        .fillna(0.0)
-        .to_numpy(float)
-    )
-    organic = acc["valeur_bio"].fillna(0.0).to_numpy(float)
-    meat_fish = (
-        (acc["valeur_viandes_volailles"] + acc["valeur_produits_de_la_mer"])
-        .fillna(0.0)
-        .to_numpy(float)
-    )
-    meat_fish_q = (
-        (acc["valeur_viandes_volailles_egalim"] + acc["valeur_produits_de_la_mer_egalim"])
-        .fillna(0.0)
-        .to_numpy(float)
-    )
+    value = acc["value"].to_numpy(float)
+    quality = acc["quality"].to_numpy(float)
+    organic = acc["organic"].to_numpy(float)
+    meat_fish = (acc["meat"] + acc["fish"]).to_numpy(float)
+    meat_fish_q = (acc["meat_q"] + acc["fish_q"]).to_numpy(float)
 
     dem = scenario.demand
     ref_price = scenario.products.set_index(_text(scenario.products["product_id"]))[
@@ -836,11 +870,17 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     out["value_eur_ht"] = value
     out["reference_value_eur_ht"] = reference
     out["extra_cost_eur_ht"] = value - reference
-    out["local_value_eur_ht"] = local.reindex(canteen_index).fillna(0.0).to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["share_local"] = np.where(value > 0, out["local_value_eur_ht"] / value, np.nan)
-    for share in ("share_organic", "share_quality", "share_meat_fish", "share_meat", "share_fish"):
-        out[share] = acc[share].to_numpy(float)
+    out["local_value_eur_ht"] = acc["local"].to_numpy(float)
+    shares = {
+        "share_local": (out["local_value_eur_ht"].to_numpy(float), value),
+        "share_organic": (organic, value),
+        "share_quality": (quality, value),
+        "share_meat_fish": (meat_fish_q, meat_fish),
+        "share_meat": (acc["meat_q"].to_numpy(float), acc["meat"].to_numpy(float)),
+        "share_fish": (acc["fish_q"].to_numpy(float), acc["fish"].to_numpy(float)),
+    }
+    for share, (part, base) in shares.items():
+        out[share] = _share(part, base)
     out["quality_value_eur_ht"] = quality
     out["organic_value_eur_ht"] = organic
     out["meat_fish_value_eur_ht"] = meat_fish
@@ -960,6 +1000,98 @@ def _check_canteens(
         )
 
 
+def territory_figures(
+    scenario: Scenario, ln: pd.DataFrame, figures: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+    """Territory totals of a plan and the range of each count of canteens meeting a target.
+
+    ``ln`` and ``figures`` are :func:`lines` and :func:`canteen_figures` of the plan. Totals:
+    ``value_eur_ht``, ``local_value_eur_ht`` (EUR HT), ``share_local``, ``share_local_kg``,
+    ``share_organic``, ``share_quality``, ``share_meat_fish`` (fractions). Counts
+    ``canteens_meeting_{quality,organic,meat_fish,all}``: (least, most), the two differing by
+    the canteens within tolerance of a target, where either answer is right.
+    """
+    value = float(figures["value_eur_ht"].sum())
+    local_value = float(figures["local_value_eur_ht"].sum())
+    kg = ln["true_qty_kg"].fillna(0.0).to_numpy(float)
+    local_kg = float(kg[ln["is_local"].to_numpy(bool)].sum())
+    meat_fish = float(figures["meat_fish_value_eur_ht"].sum())
+    totals = {
+        "value_eur_ht": value,
+        "local_value_eur_ht": local_value,
+        "share_local": float(_share(local_value, value)),
+        "share_local_kg": local_kg / max(float(kg.sum()), 1e-6),
+        "share_organic": float(_share(figures["organic_value_eur_ht"].sum(), value)),
+        "share_quality": float(_share(figures["quality_value_eur_ht"].sum(), value)),
+        "share_meat_fish": float(_share(figures["meat_fish_labelled_eur_ht"].sum(), meat_fish)),
+    }
+    meets = {n: figures[f"meets_{n}"].to_numpy(bool) for n in _TARGETS}
+    sure = {n: figures[f"_meets_{n}_sure"].to_numpy(bool) for n in _TARGETS}
+    counts = {
+        f"canteens_meeting_{n}": (int((meets[n] & sure[n]).sum()), int((meets[n] | ~sure[n]).sum()))
+        for n in _TARGETS
+    }
+    all_low = np.logical_and.reduce([meets[n] & sure[n] for n in _TARGETS])
+    all_high = np.logical_and.reduce([meets[n] | ~sure[n] for n in _TARGETS])
+    counts["canteens_meeting_all"] = (int(all_low.sum()), int(all_high.sum()))
+    return totals, counts
+
+
+def _check_summary(
+    scenario: Scenario,
+    ln: pd.DataFrame,
+    figures: pd.DataFrame,
+    summary: pd.DataFrame,
+    found: _Found,
+    tol: float,
+) -> None:
+    """Compare a solution's summary row with the territory figures recomputed here.
+
+    After: the plan's totals, counts, shortfalls and extra cost. Before: the
+    same for the all-conventional plan (every demand row at reference price, no label), built
+    here from the demand table. Sizes: canteens, producers, products.
+    """
+    if summary.empty:
+        return
+    row = summary.iloc[0]
+    conventional = pd.DataFrame(
+        {
+            "supplier": CONVENTIONAL,
+            "producer_id": "",
+            "canteen_id": scenario.demand["canteen_id"].to_numpy(),
+            "product_id": scenario.demand["product_id"].to_numpy(),
+            "week": scenario.demand["week"].to_numpy(),
+            "qty": scenario.demand["qty"].to_numpy(float),
+        }
+    )
+    before_ln = lines(scenario, conventional, tol)
+    before_fig = canteen_figures(scenario, before_ln, tol)
+    want: dict[str, float] = {}
+    ranges: dict[str, tuple[int, int]] = {}
+    for suffix, (lns, figs) in {"": (ln, figures), "_before": (before_ln, before_fig)}.items():
+        totals, counts = territory_figures(scenario, lns, figs)
+        want |= {f"{k}{suffix}": v for k, v in totals.items()}
+        ranges |= {f"{k}{suffix}": v for k, v in counts.items()}
+    extra = want["value_eur_ht"] - want["value_eur_ht_before"]
+    want["extra_cost_eur_ht"] = extra
+    want["extra_cost_share"] = extra / max(want["value_eur_ht_before"], 1e-9)
+    for name in _TARGETS:
+        want[f"shortfall_{name}_eur_ht"] = float(figures[f"shortfall_{name}_eur_ht"].sum())
+    sizes = {"canteens": scenario.canteens, "producers": scenario.producers}
+    ranges |= {k: (len(t), len(t)) for k, t in sizes.items()}
+    ranges["products"] = (len(scenario.products), len(scenario.products))
+    wrong: list[str] = []
+    for col, value in want.items():
+        if col in row.index and _differs(float(row[col]), value, tol).item():
+            wrong.append(f"{col} reported {row[col]}, recomputed {_g(value)}")
+    for col, (low, high) in ranges.items():
+        if col in row.index and not low <= int(row[col]) <= high:
+            shown = f"{low}" if low == high else f"{low} to {high}"
+            wrong.append(f"{col} reported {row[col]}, recomputed {shown}")
+    empty = pd.DataFrame({c: [""] * len(wrong) for c in VIOLATION_COLUMNS[1:5]})
+    found.add("summary_figure", empty, lambda _: wrong, ids=())
+
+
 # -- objective --------------------------------------------------------------------------------
 
 
@@ -974,12 +1106,12 @@ def objective_from_flows(scenario: Scenario, flows: pd.DataFrame) -> float:
     weighed from the input tables (see :func:`lines`).
     """
     w = scenario.parameters.weights
-    ln = lines(scenario, flows)
+    ln = flows if "true_value" in flows.columns else lines(scenario, flows)
     figures = canteen_figures(scenario, ln)
     qty = ln["qty"].fillna(0.0).to_numpy(float)
     producer = ln["is_producer"].to_numpy(bool)
     reference_value = qty * ln["reference_price"].fillna(0.0).to_numpy(float)
-    organic = line_classes(ln["true_labels"].astype(str))["is_organic"].to_numpy(bool)
+    organic = _label_flags(ln["true_labels"].astype(str))[1]
     shortfall = sum(float(figures[f"shortfall_{n}_eur_ht"].sum()) for n in _TARGETS)
     overrun = float(figures["budget_overrun_eur_ht"].sum())
     local_gain = float(reference_value[producer & ln["is_local"].to_numpy(bool)].sum())

@@ -86,7 +86,8 @@ def coerce_table(
             continue
         typed[column.name] = _coerce_column(raw[column.name], column, out)
     frame = pd.DataFrame(typed)
-    _check_duplicates(frame, table, out)
+    if all(k in raw.columns for k in table.key):  # a missing key column is reported above
+        _check_duplicates(frame, table, out)
     return frame, out.problems
 
 
@@ -165,7 +166,7 @@ def _coerce_number(
         if bad.any():
             out.add(np.flatnonzero(bad), column.name, [f"{v:g} {what}" for v in arr[bad]])
     if column.kind == "int" and not column.nullable:
-        return pd.Series(np.where(np.isnan(arr), 0, np.round(arr)).astype(np.int64))
+        return pd.Series(np.where(np.isfinite(arr), np.round(arr), 0).astype(np.int64))
     return pd.Series(arr, dtype=float)
 
 

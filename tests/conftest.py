@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import profiles  # noqa: F401  (loads the hypothesis profile before any test module)
 import pytest
 from factories import tiny_frames
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from rhd_match import egalim_accounting, line_classes
 
@@ -319,9 +320,9 @@ lines_strategy = st.lists(
     max_size=25,
 ).map(lambda rows: pd.DataFrame(rows, columns=["value_eur_ht", "family", "labels", "canteen_id"]))
 
-PROPERTY_SETTINGS = settings(max_examples=40, deadline=None)
+PROPERTY_SETTINGS = settings(max_examples=examples(40))
 # These call the accounting four times an example.
-SLOW_PROPERTY_SETTINGS = settings(max_examples=25, deadline=None)
+SLOW_PROPERTY_SETTINGS = settings(max_examples=examples(25))
 
 
 def _value_fields(frame: pd.DataFrame) -> list[str]:

@@ -10,15 +10,15 @@ Hypothesis then does the same on random tiny scenarios, for every strategy.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from brute_force import BruteForce, brute_force, count_assignments
 from check_factories import make_scenario, scenario_of, tiny_specs
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
@@ -276,13 +276,8 @@ def test_hard_budget_infeasible_is_reported() -> None:
 
 # -- random tiny scenarios --------------------------------------------------------------------
 
-# Examples per hypothesis test; RHD_MATCH_HYPOTHESIS_SCALE=5 runs five times as many.
-SCALE = float(os.environ.get("RHD_MATCH_HYPOTHESIS_SCALE", "1"))
-HYPOTHESIS = settings(
-    max_examples=max(1, round(20 * SCALE)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+# Examples per hypothesis test (tests/profiles.py scales them for the nightly profile).
+HYPOTHESIS = settings(max_examples=examples(20))
 
 
 @st.composite
@@ -331,7 +326,7 @@ def test_mip_and_repair_against_brute_force(case: tuple[Scenario, BruteForce]) -
             assert solution.best_bound <= best.objective + tol
 
 
-@settings(HYPOTHESIS, max_examples=max(1, round(8 * SCALE)))
+@settings(HYPOTHESIS, max_examples=examples(8))
 @given(tiny_cases())
 def test_auto_gives_a_valid_plan(case: tuple[Scenario, BruteForce]) -> None:
     sc, best = case

@@ -20,7 +20,6 @@ built by reasoning about the one-drop-a-week trade-off.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -28,8 +27,9 @@ import pandas as pd
 import pytest
 from brute_force import brute_force
 from check_factories import make_scenario, scenario_of, tiny_specs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 import rhd_match
 from rhd_match import Scenario
@@ -47,13 +47,8 @@ LOCAL_ONLY = {
     "cost": 0.0,
     "distance": 0.0,
 }
-# Examples per hypothesis test; RHD_MATCH_HYPOTHESIS_SCALE=5 runs five times as many.
-SCALE = float(os.environ.get("RHD_MATCH_HYPOTHESIS_SCALE", "1"))
-PROPERTY = settings(
-    max_examples=max(1, round(12 * SCALE)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+# Examples per hypothesis test (tests/profiles.py scales them for the nightly profile).
+PROPERTY = settings(max_examples=examples(12))
 
 
 def solve(sc: Scenario) -> Solution:

@@ -1,0 +1,120 @@
+"""Each reason of unmet local demand, produced by a scenario built for it.
+
+Every scenario has one canteen line that local supply cannot (or should not) fully cover, for
+one reason only; the solved plan passes the checker and ``unmet_local`` gives that reason to the
+conventional purchase of that line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from check_factories import make_scenario
+
+import rhd_match
+from rhd_match import Scenario
+from rhd_match.check import check
+from rhd_match.unmet import REASONS
+
+W1 = "2026-W03"
+APPLE = {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0)}
+SOLVE = {"strategy": "mip", "time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9}
+
+
+def no_offer_in_range() -> Scenario:
+    """The only producer is 50 km away and delivers within 20 km."""
+    return make_scenario(
+        APPLE,
+        {"C": {}},
+        {"P": {"place": (50, 0), "radius": 20.0}},
+        [("P", "APPLE", W1, 100, 2.0, "BIO")],
+        [("C", "APPLE", W1, 30)],
+    )
+
+
+def offer_exhausted() -> Scenario:
+    """10 organic apples offered, 30 wanted: all 10 are bought, 20 come from elsewhere."""
+    return make_scenario(
+        APPLE,
+        {"C": {}},
+        {"P": {"place": (3, 0)}},
+        [("P", "APPLE", W1, 10, 2.0, "BIO")],
+        [("C", "APPLE", W1, 30)],
+    )
+
+
+def capacity() -> Scenario:
+    """Crates of 2 kg: 20 kg a week is 10 crates of the 30 wanted (stock for 100)."""
+    return make_scenario(
+        {"CRATE": ("FRUITS_ET_LEGUMES", 2.0, 4.0)},
+        {"C": {}},
+        {"P": {"place": (3, 0), "capacity": 20.0}},
+        [("P", "CRATE", W1, 100, 4.0, "BIO")],
+        [("C", "CRATE", W1, 30)],
+    )
+
+
+def drops() -> Scenario:
+    """One drop a week and two canteens wanting apples: the second is not delivered."""
+    return make_scenario(
+        APPLE,
+        {"C1": {"place": (2, 0)}, "C2": {"place": (-2, 0)}},
+        {"P": {"drops": 1}},
+        [("P", "APPLE", W1, 1000, 2.0, "BIO")],
+        [("C1", "APPLE", W1, 40), ("C2", "APPLE", W1, 30)],
+    )
+
+
+def franco() -> Scenario:
+    """5 apples (10 EUR HT) cannot pay a 50 EUR HT minimum order."""
+    return make_scenario(
+        APPLE,
+        {"C": {}},
+        {"P": {"place": (3, 0), "franco": 50.0}},
+        [("P", "APPLE", W1, 100, 2.0, "BIO")],
+        [("C", "APPLE", W1, 5)],
+    )
+
+
+def optimiser_choice() -> Scenario:
+    """Unlabelled apples at 40.00 against a 2.00 reference: their local gain does not pay."""
+    return make_scenario(
+        APPLE,
+        {"C": {}},
+        {"P": {"place": (3, 0)}},
+        [("P", "APPLE", W1, 100, 40.0, "")],
+        [("C", "APPLE", W1, 30)],
+    )
+
+
+SCENARIOS: dict[str, tuple[Callable[[], Scenario], str, float]] = {
+    # reason: (scenario, canteen of the unmet line, conventional qty)
+    "no_offer_in_range": (no_offer_in_range, "C", 30.0),
+    "offer_exhausted": (offer_exhausted, "C", 20.0),
+    "capacity": (capacity, "C", 20.0),
+    "drops": (drops, "C2", 30.0),
+    "franco": (franco, "C", 5.0),
+    "optimiser_choice": (optimiser_choice, "C", 30.0),
+}
+
+
+def test_every_reason_has_a_scenario() -> None:
+    assert set(SCENARIOS) == set(REASONS)
+
+
+@pytest.mark.parametrize("reason", list(SCENARIOS))
+def test_each_unmet_reason_is_produced(reason: str) -> None:
+    build, canteen, qty = SCENARIOS[reason]
+    sc = build()
+    solution = rhd_match.solve(sc, **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    unmet = solution.unmet_local
+    assert unmet[["canteen_id", "product_id", "week"]].duplicated().sum() == 0
+    line = unmet[unmet["canteen_id"] == canteen]
+    assert line["qty"].tolist() == pytest.approx([qty])
+    assert line["reason"].tolist() == [reason], unmet.to_string()
+    assert line["explanation"].tolist() == [REASONS[reason]]
+    # Every other conventional line of these scenarios is fully explained the same way.
+    assert set(unmet["reason"]) == {reason}

@@ -139,6 +139,11 @@ def _drop_choices(data: _Data) -> list[list[tuple[int, ...]]]:
     return choices
 
 
+def arc_count(sc: Scenario) -> int:
+    """How many arcs (offer, demand row within delivery reach) the scenario has."""
+    return len(_data(sc).arcs)
+
+
 def count_assignments(sc: Scenario) -> int:
     """How many (y, z) assignments :func:`brute_force` would enumerate (to keep tests fast)."""
     data = _data(sc)

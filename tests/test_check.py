@@ -329,6 +329,11 @@ CASES = {
         lambda r: edit(r, 2, local=True),
         {("local", "LENS_1", "", "APPLE", W03)},
     ),
+    "producer line flagged not local": (
+        {},  # no local_radius_km: every producer is local
+        lambda r: edit(r, 0, local=False),
+        {("local", "LENS_1", "FARM_A", "BEEF", W03)},
+    ),
     "local beyond local_radius_km": (
         {"local_radius_km": 16.0},  # FARM_A→LENS_1 17.5 km, FARM_B→LENS_1 16.3, →LIEVIN 15.4
         lambda r: r,

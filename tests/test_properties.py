@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from brute_force import brute_force
-from check_factories import make_scenario, scenario_of, tiny_specs
+from check_factories import binding_specs, make_scenario, scenario_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from profiles import examples
@@ -86,7 +86,7 @@ def sales(solution: Solution, producer: str) -> float:
 @st.composite
 def more_supply(draw: st.DrawFn, **parameters: Any) -> tuple[Scenario, Scenario, str]:
     """A random tiny scenario and a copy with more supply of one kind (named)."""
-    sc = scenario_of(draw(tiny_specs()), **parameters)
+    sc = scenario_of(draw(binding_specs()), **parameters)
     producers, offers = sc.producers.copy(), sc.offers.copy()
     p = draw(st.integers(0, len(producers) - 1))
     kind = draw(
@@ -321,7 +321,7 @@ def test_raising_a_target_can_raise_the_number_meeting_it() -> None:
 
 @st.composite
 def raised_target(draw: st.DrawFn) -> tuple[Scenario, Scenario, str]:
-    sc = scenario_of(draw(tiny_specs()))
+    sc = scenario_of(draw(binding_specs()))
     name = draw(st.sampled_from(["quality", "organic", "meat_fish"]))
     targets = sc.parameters.targets.model_dump()
     targets[name] = min(1.0, targets[name] + draw(st.sampled_from([0.05, 0.3, 1.0])))
@@ -377,7 +377,7 @@ def test_less_capacity_can_raise_a_producers_sales() -> None:
 
 @st.composite
 def reduced_capacity(draw: st.DrawFn) -> tuple[Scenario, Scenario, str, float]:
-    sc = scenario_of(draw(tiny_specs()))
+    sc = scenario_of(draw(binding_specs()))
     producers = sc.producers.copy()
     p = draw(st.integers(0, len(producers) - 1))
     factor = draw(st.sampled_from([0.0, 0.0, 0.25, 0.5]))

@@ -108,6 +108,17 @@ def test_every_constrained_column_has_a_breaking_case() -> None:
     assert "products.kg_per_unit zero (must be > 0)" in CASES
 
 
+def test_a_product_weighing_nothing_is_refused() -> None:
+    """0 kg a unit would make capacity and distance costs vanish: refused, whatever the schema."""
+    frames = tiny_frames()
+    frames["products"].loc[2, "kg_per_unit"] = 0.0
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    assert [(p.table, p.row, p.column) for p in caught.value.problems] == [
+        ("products", 4, "kg_per_unit")
+    ]
+
+
 def test_unbroken_frames_pass() -> None:
     Scenario.from_frames(**tiny_frames())
 

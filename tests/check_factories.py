@@ -264,10 +264,10 @@ def binding_specs(draw: st.DrawFn) -> dict[str, Any]:
     producers = {
         f"P{i}": {
             "place": draw(near),
-            "capacity": round(kg_per_week * draw(st.sampled_from((0.4, 0.2, 0.7, 1.0, 10.0))), 1),
+            "capacity": round(kg_per_week * draw(st.sampled_from((0.7, 1.0, 0.4, 10.0, 0.2))), 1),
             "drops": draw(st.sampled_from((1, 2, 1, 10))),
             "radius": draw(st.sampled_from((20.0, 6.0, 20.0))),
-            "franco": round(order_value * draw(st.sampled_from((0.6, 0.0, 0.3, 0.0, 1.1))), 2),
+            "franco": round(order_value * draw(st.sampled_from((0.0, 0.6, 0.3, 0.0, 1.1))), 2),
         }
         for i in range(n_p)
     }
@@ -285,14 +285,14 @@ def binding_specs(draw: st.DrawFn) -> dict[str, Any]:
                 one = draw(st.sampled_from(wanted[(k, w)]))
                 qty = draw(st.sampled_from((one, one / 2, one, sum(wanted[(k, w)]), 2 * one)))
                 whole = min(qty, one)  # a lot equal to the quantity available, when it fits
-                lot = draw(st.sampled_from((whole, None, whole, None, qty / 2)))
+                lot = draw(st.sampled_from((None, whole, whole, None, qty / 2)))
                 offers.append(
                     (
                         p,
                         k,
                         w,
                         qty,
-                        round(ref * draw(st.sampled_from((1.3, 0.9, 1.0, 2.0))), 2),
+                        round(ref * draw(st.sampled_from((1.0, 1.3, 0.9, 2.0))), 2),
                         draw(st.sampled_from(("BIO", "HVE", "BIO", "LABEL_ROUGE", ""))),
                         lot,
                     )

@@ -290,6 +290,16 @@ def test_grouping_by_canteen() -> None:
     assert math.isnan(lievin["share_meat"])  # Liévin bought no meat
 
 
+def test_grouping_by_a_categorical_key_lists_only_canteens_with_purchases() -> None:
+    """A categorical ``canteen_id`` (as read from a spreadsheet) with a canteen that bought
+    nothing: one row per canteen with lines, none for the other (no all-NaN row)."""
+    lines = pd.DataFrame([line(100.0, "FRUITS_ET_LEGUMES", "BIO", "LENS")])
+    lines["canteen_id"] = pd.Categorical(lines["canteen_id"], categories=["LENS", "ARRAS"])
+    result = egalim_accounting(lines, by="canteen_id")
+    assert list(result.index) == ["LENS"]
+    assert result.loc["LENS", "share_organic"] == 1.0
+
+
 def test_grouping_by_two_keys() -> None:
     lines = pd.DataFrame(
         [

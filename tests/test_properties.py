@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 from brute_force import brute_force
 from check_factories import binding_specs, make_scenario, scenario_of
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from profiles import examples
 
@@ -59,6 +59,13 @@ def solve(sc: Scenario) -> Solution:
 
 def tol(x: float) -> float:
     return REL * max(1.0, abs(x))
+
+
+def changed(before: Solution, after: Solution) -> str:
+    """'changed' or 'unchanged': whether a variant moved the optimum (a property's power;
+    shown by ``pytest --hypothesis-show-statistics``)."""
+    moved = abs(after.objective - before.objective) > tol(before.objective)
+    return "changed" if moved else "unchanged"
 
 
 def replace(sc: Scenario, **tables: pd.DataFrame) -> Scenario:
@@ -142,6 +149,7 @@ def test_more_supply_never_worsens_the_objective(case: tuple[Scenario, Scenario,
     the larger problem is at most the base optimum."""
     base, more, kind = case
     before, after = solve(base), solve(more)
+    event(f"{kind}: optimum {changed(before, after)}")
     assert check(more, after).empty
     assert after.objective <= before.objective + tol(before.objective), kind
 
@@ -272,6 +280,7 @@ def test_more_supply_never_lowers_local_reference_value_when_only_local_counts(
     with more supply. (The local *share* still may: it is by actual value, see above.)"""
     base, more, kind = case
     before, after = solve(base), solve(more)
+    event(f"{kind}: optimum {changed(before, after)}")
     v0, v1 = local_reference_value(base, before), local_reference_value(more, after)
     assert before.objective == pytest.approx(-v0, rel=REL, abs=1e-6)
     assert v1 >= v0 - tol(v0), kind
@@ -338,6 +347,7 @@ def test_raising_a_target_never_lowers_the_objective(
     canteen meeting the higher target meets the lower one: the count never rises (theorem)."""
     low, high, name = case
     before, after = solve(low), solve(high)
+    event(f"{name}: optimum {changed(before, after)}")
     assert after.objective >= before.objective - tol(before.objective)
     meets = f"meets_{name}"
     same_plan_low = canteen_figures(low, before.flows)[meets]
@@ -395,6 +405,7 @@ def test_less_capacity_never_lowers_the_objective(
     0 kg, and with kg_per_unit > 0 that is 0 units: it sells nothing (theorem)."""
     base, less, producer, factor = case
     before, after = solve(base), solve(less)
+    event(f"capacity x{factor:g}: optimum {changed(before, after)}")
     assert check(less, after).empty
     assert after.objective >= before.objective - tol(before.objective)
     if factor == 0.0:

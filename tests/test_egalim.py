@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from profiles import examples
 
 from rhd_match import egalim_accounting, line_classes
+from rhd_match.egalim import parse_labels
 
 # Written out here rather than imported, so that a change in the module is caught by the tests.
 FAMILIES = [
@@ -145,6 +146,16 @@ def test_labels_cell_tolerates_case_blanks_and_repetition() -> None:
     assert classes["detail"].tolist() == ["bio", "fermier", "", ""]
     assert classes["is_organic"].tolist() == [True, False, False, False]
     assert classes["is_quality"].tolist() == [True, True, False, False]
+
+
+@pytest.mark.parametrize("empty", [None, float("nan"), pd.NA, "", " , "])
+def test_a_missing_labels_cell_has_no_label(empty: object) -> None:
+    assert parse_labels(empty) == ()
+
+
+def test_labels_cell_splits_on_semicolons_too() -> None:
+    """French spreadsheets list with semicolons: 'BIO;HVE' is two labels."""
+    assert parse_labels("bio; HVE,IGP") == ("BIO", "HVE", "IGP")
 
 
 # -- the label order, one case at a time ------------------------------------------------------

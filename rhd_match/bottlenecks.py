@@ -3,9 +3,9 @@
 Everything is read from the dual values of the LP relaxation of the allocation model
 (``docs/model.md``; drops and lots continuous), solved with GLOP. OR-Tools 9.15's
 model_builder returns, for GLOP and PDLP, ``y_i = ∂ objective / ∂ (bound of row i)`` (a ≥ row
-that binds has ``y ≥ 0`` in a minimisation, a ≤ row ``y ≤ 0``); its HiGHS wrapper returns
-numbers that are not duals (``tests/test_bottlenecks.py`` pins both facts), so HiGHS is never
-used here.
+that binds has ``y ≥ 0`` in a minimisation, a ≤ row ``y ≤ 0``); HiGHS runs through SciPy
+without duals (OR-Tools' own HiGHS wrapper returned numbers that were not duals), so HiGHS is
+never used here (``tests/test_bottlenecks.py`` pins both facts).
 
 **One more local unit.** Picture a new column ``j``: one unit of product ``k`` delivered to
 canteen ``c`` in week ``w`` by a producer next door (distance 0, no drop or franco limit), at

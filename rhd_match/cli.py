@@ -1,16 +1,19 @@
-"""Command line: ``rhd-match validate | demo | solve``; ``rhd-match COMMAND --help`` for each."""
+"""Command line: ``rhd-match validate | demo | solve | export | check-purchases | report …``;
+``rhd-match COMMAND --help`` for each."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import ScenarioError
-from .progress import LiveLine
+from .progress import ProgressDisplay
 from .scenario import Scenario
 from .solution import Solution
 
@@ -26,16 +29,15 @@ def _load(args: argparse.Namespace) -> Scenario:
 def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", type=Path, help="scenario folder or .xlsx workbook")
     p.add_argument("--demo", action="store_true", help="use the embedded Lens-Liévin demo")
-    p.add_argument("--quiet", action="store_true", help="no live progress line")
+    p.add_argument("--quiet", action="store_true", help="no live progress display")
 
 
-def _solve(scenario: Scenario, args: argparse.Namespace, **options: object) -> Solution:
-    """Solve with a live progress line on a terminal (elapsed time, bound, plan value)."""
-    line = LiveLine(quiet=getattr(args, "quiet", False))
-    try:
-        return scenario.solve(log=line, **options)
-    finally:
-        line.close()
+def _solve(scenario: Scenario, args: argparse.Namespace, **options: Any) -> Solution:
+    """Solve with a live progress display on a terminal (time against the limit, phase, plan,
+    gap); nothing off a terminal or with ``--quiet``."""
+    limit_s = float(options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+    with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
+        return scenario.solve(log=display, **options)
 
 
 def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
@@ -68,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     scenario = _load(args)
-    options: dict[str, object] = {"time_limit_s": args.time_limit, "threads": args.threads}
+    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
     solution = _solve(scenario, args, **options)
@@ -81,16 +83,71 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .macantine_export import export_plan, read_sirets
+    from .macantine_export import export_plan, platform_ids, read_platform_ids
 
     scenario = _load(args)
-    # Read the SIRET file before solving: a bad file fails at once, listing every bad row.
-    sirets = read_sirets(args.siret_file) if args.siret_file is not None else None
+    # Read the id files before solving: a bad file fails at once, listing every bad row.
+    sirets = read_platform_ids(args.siret_file, "siret") if args.siret_file else None
+    ids = read_platform_ids(args.id_file, "cantine_id") if args.id_file else None
+    if sirets is not None and ids is not None:
+        raise SystemExit("give --siret-file or --id-file, not both")
+    key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
+    if mapping is not None:
+        missing = sorted(set(scenario.canteens["canteen_id"].astype(str)).difference(mapping))
+        if missing:
+            raise SystemExit(f"no {key} for canteen(s) {', '.join(missing[:10])}")
     solution = _solve(scenario, args, time_limit_s=args.time_limit)
     print(solution)
-    written = export_plan(scenario, solution, args.out, sirets=sirets, per_canteen=args.per_canteen)
+    written = export_plan(
+        scenario,
+        solution,
+        args.out,
+        sirets=mapping if key == "siret" else None,
+        cantine_ids=mapping if key == "cantine_id" else None,
+        per_canteen=args.per_canteen,
+    )
     print(f"wrote {len(written)} files to {args.out}")
+    if mapping is None:
+        print(
+            "the purchase file(s) cannot be uploaded to ma cantine as they are: give the "
+            "platform's canteen ids (--siret-file or --id-file); see README.md there",
+            file=sys.stderr,
+        )
     return 0
+
+
+def cmd_check_purchases(args: argparse.Namespace) -> int:
+    from .macantine_import import check_purchases
+
+    found = check_purchases(args.file, today=args.today)
+    old = str(found.attrs["format"]).endswith("_old")
+    page = (
+        " on the platform's old-format import page (open until the end of the 2027 "
+        "declaration campaign)"
+        if old
+        else ""
+    )
+    if found.empty:
+        print(
+            f"{args.file}: ma cantine will accept this file{page}, provided each canteen "
+            "exists there and you manage it"
+        )
+        return 0
+    now = found[found["shown_now"]]
+    print(f"{args.file}: ma cantine will refuse this file{page}; it will say:")
+    for line in now.itertuples():
+        where = "the whole file" if line.row == 0 else f"row {line.row}"
+        where += f", column {line.column}" if isinstance(line.column, str) else ""
+        print(f"  {where}: {line.message}")
+    later = found[~found["shown_now"]]
+    if not later.empty:
+        print("then, once that is fixed:")
+        for line in later.itertuples():
+            where = f"row {line.row}" + (
+                f", column {line.column}" if isinstance(line.column, str) else ""
+            )
+            print(f"  {where}: {line.message}")
+    return 1
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -145,10 +202,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET",
     )
     p.add_argument(
+        "--id-file",
+        type=Path,
+        help="CSV or XLSX with columns canteen_id,cantine_id (the platform's numeric ids)",
+    )
+    p.add_argument(
         "--per-canteen", action="store_true", help="one purchase import file per canteen"
     )
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "check-purchases",
+        help="say what ma cantine will answer to a purchase import file, row and column",
+    )
+    p.add_argument("file", type=Path, help="the purchase file (CSV, TSV or XLSX) to upload")
+    p.add_argument(
+        "--today",
+        type=lambda text: dt.date.fromisoformat(text),
+        help="upload day YYYY-MM-DD (default: today); later dates are refused",
+    )
+    p.set_defaults(func=cmd_check_purchases)
 
     p = sub.add_parser("report", help="solve; write report.html, results.xlsx and CSV tables")
     _add_source(p)

@@ -49,7 +49,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_tradeoff(args: argparse.Namespace) -> int:
-    from .tradeoff import cost_organic_tradeoff, plot_tradeoff
+    from .report.charts import plot_tradeoff
+    from .tradeoff import cost_organic_tradeoff
 
     scenario = _load(args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)

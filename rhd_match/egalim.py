@@ -13,7 +13,13 @@ Rules (sources in ``docs/egalim.md``):
   (betagouv/ma-cantine ``data/models/purchase.py``, ``PurchaseQuerySet.aggregated_stats``);
 * the detailed split walks the labels in the order of :data:`DETAIL_ORDER`
   (``Purchase._complete_diag_data_appro_labels``);
-* fair trade is also reported as sub-amounts of the bio and egalim_autres groups;
+* fair trade is also reported as sub-amounts: *bio dont commerce équitable* (organic lines also
+  labelled COMMERCE_EQUITABLE) and *egalim autres dont commerce équitable*, which the platform's
+  complete declaration takes from the detailed split (``Diagnostic.
+  populate_simplified_diagnostic_values``): only lines whose detail is ``commerce_equitable``,
+  so an HVE, PECHE_DURABLE or RUP line also labelled COMMERCE_EQUITABLE counts 0 there;
+* a label code outside :data:`LABELS` is an error, never ignored: the legacy codes
+  :data:`LEGACY_LABELS` included (the platform's import refuses them too);
 * meat and fish: lines of families VIANDES_VOLAILLES and PRODUITS_DE_LA_MER carrying any EGalim
   label, over all lines of those two families (CHARCUTERIE is never in that base).
 """
@@ -54,6 +60,14 @@ LABELS: tuple[str, ...] = (
     "EXTERNALITES",
     "PERFORMANCE",
 )
+
+#: Codes *ma cantine* no longer accepts (``Purchase.Characteristic``, "not used anymore"), with
+#: what to write instead.
+LEGACY_LABELS: dict[str, str] = {
+    "CONVERSION_BIO": "write BIO: organic in conversion counts as organic",
+    "EQUIVALENTS": "no longer declared; write EXTERNALITES or PERFORMANCE if the product "
+    "was bought on that criterion",
+}
 
 #: Quality groups in counting order; a line counts in the first group holding one of its labels.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -123,9 +137,19 @@ def format_labels(labels: Iterable[str]) -> str:
     return ",".join(known + unknown)
 
 
+def unknown_label_message(code: str) -> str:
+    """Why ``code`` is not a label code, with what to write instead when it is a legacy one."""
+    if code in LEGACY_LABELS:
+        return f"'{code}' is a legacy ma cantine code: {LEGACY_LABELS[code]}"
+    return f"unknown label '{code}' (known: {','.join(LABELS)})"
+
+
 @cache
 def _classify(labels_cell: str) -> tuple[str, str, bool]:
     labels = set(parse_labels(labels_cell))
+    unknown = sorted(labels.difference(LABELS))
+    if unknown:
+        raise ValueError("; ".join(unknown_label_message(code) for code in unknown))
     group = next((g for g, members in GROUPS.items() if labels.intersection(members)), "")
     detail = next((d for d, members in DETAIL_ORDER.items() if labels.intersection(members)), "")
     return group, detail, "COMMERCE_EQUITABLE" in labels
@@ -137,10 +161,24 @@ def line_classes(labels: pd.Series) -> pd.DataFrame:
     Returns a frame aligned on ``labels.index`` with columns ``group`` (one of :data:`GROUPS` or
     ``""`` when the line counts for nothing), ``detail`` (one of :data:`DETAIL_ORDER` or ``""``),
     ``fair_trade`` (bool), ``is_quality`` (counts toward the 50 %) and ``is_organic``.
+
+    Raises
+    ------
+    ValueError
+        When a cell holds a code outside :data:`LABELS` (legacy codes included), naming
+        every such cell.
     """
     cells = labels.astype(object).where(labels.notna(), "").astype(str)
     uniques = pd.unique(cells.to_numpy())
-    table = {u: _classify(u) for u in uniques}
+    table: dict[str, tuple[str, str, bool]] = {}
+    bad: list[str] = []
+    for u in uniques:
+        try:
+            table[u] = _classify(u)
+        except ValueError as exc:
+            bad.append(f"'{u}': {exc}")
+    if bad:
+        raise ValueError("labels not counted by EGalim accounting: " + " | ".join(bad))
     group = cells.map(lambda c: table[c][0])
     out = pd.DataFrame(
         {
@@ -185,6 +223,7 @@ def egalim_accounting(
     group = classes["group"].to_numpy()
     fair = classes["fair_trade"].to_numpy()
     quality = classes["is_quality"].to_numpy()
+    detail = classes["detail"].to_numpy()
     meat = family == MEAT_FAMILY
     fish = family == FISH_FAMILY
     cols: dict[str, np.ndarray] = {
@@ -194,13 +233,13 @@ def egalim_accounting(
         "valeur_siqo": value * (group == "siqo"),
         "valeur_externalites_performance": value * (group == "externalites_performance"),
         "valeur_egalim_autres": value * (group == "egalim_autres"),
-        "valeur_egalim_autres_dont_commerce_equitable": value * ((group == "egalim_autres") & fair),
+        # As the platform's complete declaration: from the detailed split, not the group.
+        "valeur_egalim_autres_dont_commerce_equitable": value * (detail == "commerce_equitable"),
         "valeur_viandes_volailles": value * meat,
         "valeur_viandes_volailles_egalim": value * (meat & quality),
         "valeur_produits_de_la_mer": value * fish,
         "valeur_produits_de_la_mer_egalim": value * (fish & quality),
     }
-    detail = classes["detail"].to_numpy()
     for fam in FAMILIES:
         in_family = family == fam
         for name in DETAIL_ORDER:

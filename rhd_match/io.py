@@ -6,6 +6,8 @@ once all are written, so a failure never leaves a half-written set over good fil
 
 from __future__ import annotations
 
+import csv
+import io as stdio
 import os
 import shutil
 import tempfile
@@ -19,19 +21,50 @@ from .errors import Problem
 WORKBOOK_NAME = "scenario.xlsx"
 
 
+def read_text(path: Path) -> str:
+    """A text file's content: UTF-8 (with or without BOM), else Windows-1252.
+
+    Windows-1252 is what a French Excel writes for "CSV (séparateur: point-virgule)".
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the bytes are neither UTF-8 nor Windows-1252 text.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def read_csv_rows(path: Path, delimiters: str = ",;\t") -> list[list[str]]:
+    """A CSV file's rows as lists of strings, exactly as written (ragged rows kept as they are).
+
+    The separator is the one of ``delimiters`` found most often in the first line. Blank
+    lines are kept (as empty lists) so that row numbers stay those of the file.
+    """
+    text = read_text(path)
+    first = text.splitlines()[0] if text else ""
+    sep = max(delimiters, key=first.count)
+    return list(csv.reader(stdio.StringIO(text, newline=""), delimiter=sep))
+
+
 def read_csv_raw(path: Path) -> pd.DataFrame:
-    """A CSV file as strings, exactly as written (no NA guessing). Comma or semicolon."""
-    with path.open(encoding="utf-8-sig") as f:
-        header = f.readline()
+    """A CSV file as strings, exactly as written (no NA guessing). Comma or semicolon.
+
+    Encoding as :func:`read_text`.
+    """
+    text = read_text(path)
+    header = text.splitlines()[0] if text else ""
     sep = ";" if header.count(";") > header.count(",") else ","
     # Blank lines are kept so that row numbers stay those of the file (as in a workbook, where
     # an empty row is a row); only the blank lines after the last row are dropped.
     frame = pd.read_csv(
-        path,
+        stdio.StringIO(text),
         sep=sep,
         dtype=str,
         keep_default_na=False,
-        encoding="utf-8-sig",
         skip_blank_lines=False,
     )
     filled = (frame.to_numpy(dtype=str) != "").any(axis=1)

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,11 @@ HEADER_SIRET: tuple[str, ...] = (
 )
 #: Header of the purchase import file keyed by ma cantine id (``achats_id.json``).
 HEADER_ID: tuple[str, ...] = ("cantine_id", *HEADER_SIRET[1:])
+#: Header of the old 8-column format keyed by SIRET (``achats_siret_old.json``), which the
+#: platform accepts on its old-format import page until the end of the 2027 declaration campaign.
+HEADER_SIRET_OLD: tuple[str, ...] = (*HEADER_SIRET[:6], "caracteristiques", "definition_local")
+#: Header of the old 8-column format keyed by ma cantine id (``achats_id_old.json``).
+HEADER_ID_OLD: tuple[str, ...] = ("cantine_id", *HEADER_SIRET_OLD[1:])
 #: Values of ``definition_local`` (``Purchase.Local``).
 LOCAL_DEFINITIONS: tuple[str, ...] = ("PAT", "COMMUNE", "DEPARTEMENT", "REGION", "KM")
 #: Values of ``origine``.
@@ -52,7 +58,8 @@ ORIGINS: tuple[str, ...] = ("FRANCE", "EUROPE")
 DETAIL_FIELDS: tuple[str, ...] = tuple(
     f"valeur_{fam.lower()}_{detail}" for fam in FAMILIES for detail in DETAIL_ORDER
 )
-#: Percentages as the platform shows them: ``round(100 × part / base, 2)``.
+#: Percentages as the platform shows them: ``round(100 × part / base, 2)``, with the exact
+#: share each one rounds.
 PERCENT_FIELDS: dict[str, str] = {
     "pourcentage_bio": "share_organic",
     "pourcentage_egalim": "share_quality",
@@ -61,12 +68,35 @@ PERCENT_FIELDS: dict[str, str] = {
     "pourcentage_viandes_volailles_egalim": "share_meat",
     "pourcentage_produits_de_la_mer_egalim": "share_fish",
 }
+_QUALITY_PARTS = ("valeur_siqo", "valeur_egalim_autres", "valeur_externalites_performance")
+#: Each percentage's part and base, as sums of declaration amounts.
+PERCENT_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pourcentage_bio": (("valeur_bio",), ("valeur_totale",)),
+    "pourcentage_egalim": (("valeur_bio", *_QUALITY_PARTS), ("valeur_totale",)),
+    "pourcentage_egalim_hors_bio": (_QUALITY_PARTS, ("valeur_totale",)),
+    "pourcentage_viandes_volailles_produits_de_la_mer_egalim": (
+        ("valeur_viandes_volailles_egalim", "valeur_produits_de_la_mer_egalim"),
+        ("valeur_viandes_volailles", "valeur_produits_de_la_mer"),
+    ),
+    "pourcentage_viandes_volailles_egalim": (
+        ("valeur_viandes_volailles_egalim",),
+        ("valeur_viandes_volailles",),
+    ),
+    "pourcentage_produits_de_la_mer_egalim": (
+        ("valeur_produits_de_la_mer_egalim",),
+        ("valeur_produits_de_la_mer",),
+    ),
+}
+#: Mainland targets the platform checks on the rounded percentages (``EGALIM_OBJECTIVES``,
+#: ``macantine/utils.py``): organic, then quality and sustainable, in percent.
+TARGETS_PERCENT: tuple[float, float] = (20.0, 50.0)
 DECLARATION_NUMBERS: tuple[str, ...] = (
     *VALUE_FIELDS,
     *DETAIL_FIELDS,
     *SHARE_FIELDS,
     "share_quality_excluding_organic",
     *PERCENT_FIELDS,
+    "objectifs_egalim_atteints",
 )
 #: Fields :func:`compare` puts side by side.
 COMPARED_FIELDS: tuple[str, ...] = (
@@ -131,14 +161,30 @@ def figures_by(lines: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     totals["share_quality_excluding_organic"] = (egalim_hors_bio / base.where(base > 0)).clip(
         0.0, 1.0
     )
-    for pct, share in PERCENT_FIELDS.items():
-        totals[pct] = percent(totals[share])
+    for pct, (part, whole) in PERCENT_PARTS.items():
+        totals[pct] = percent(totals[list(part)].sum(axis=1), totals[list(whole)].sum(axis=1))
+    organic, quality = TARGETS_PERCENT
+    totals["objectifs_egalim_atteints"] = (totals["pourcentage_bio"] >= organic) & (
+        totals["pourcentage_egalim"] >= quality
+    )
     return totals[[*keys, *DECLARATION_NUMBERS]].reset_index(drop=True)
 
 
-def percent(share: pd.Series) -> pd.Series:
-    """A fraction as a percentage rounded to 2 decimals, half to even (pandas ``round``)."""
-    return (100.0 * share.astype(float)).round(2)
+def percent(part: pd.Series, base: pd.Series) -> pd.Series:
+    """``round(100 × part / base, 2)`` as the platform computes it (NaN where ``base`` is 0).
+
+    Amounts are taken to the cent (the platform stores each purchase to the cent), divided
+    in exact decimal arithmetic, then rounded to 2 decimals half to even, as Python's
+    ``round`` does on a ``Decimal`` (``Diagnostic.compute_pourcentage_*``): 119.97 EUR of
+    600.00 EUR gives 20.00, not the 19.99 of binary floating point.
+    """
+    part_cents = np.rint(part.astype(float).to_numpy() * 100.0)
+    base_cents = np.rint(base.astype(float).to_numpy() * 100.0)
+    values = [
+        float(round(Decimal(int(100 * p)) / Decimal(int(b)), 2)) if b > 0 else math.nan
+        for p, b in zip(part_cents, base_cents, strict=True)
+    ]
+    return pd.Series(values, index=part.index, dtype=float)
 
 
 def compare(
@@ -204,16 +250,25 @@ def _one_year(figures: pd.DataFrame, year: int | None) -> pd.DataFrame:
     return frame[frame["year"] == latest]
 
 
+def visible(text: str) -> str:
+    """``text`` quoted, with every character other than printable ASCII shown as ``<U+XXXX>``.
+
+    A non-breaking space (``<U+00A0>``) then never passes for an ordinary one in a message.
+    """
+    shown = "".join(c if " " <= c <= "~" or c.isalnum() else f"<U+{ord(c):04X}>" for c in text)
+    return f"'{shown}'"
+
+
 def siret_problem(siret: str) -> str | None:
     """Why ``siret`` is not a valid SIRET (14 digits, Luhn checksum); ``None`` when it is."""
     if not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
-        return f"'{siret}' is not a SIRET: 14 digits expected"
+        return f"{visible(siret)} is not a SIRET: 14 digits expected"
     total = 0
     for i, char in enumerate(reversed(siret)):
         digit = int(char) * (2 if i % 2 else 1)
         total += digit - 9 if digit > 9 else digit
     if total % 10:
-        return f"'{siret}' is not a valid SIRET (Luhn checksum fails)"
+        return f"{visible(siret)} is not a valid SIRET (Luhn checksum fails)"
     return None
 
 
@@ -273,8 +328,10 @@ def _rounded(figures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_number(value: Any) -> float | int | None:
+def _json_number(value: Any) -> float | int | bool | None:
     if value is None or value is pd.NA:
         return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     number = float(value)
     return None if math.isnan(number) else number

@@ -35,6 +35,7 @@ from .macantine import (
     declaration,
     declaration_writers,
     siret_problem,
+    visible,
 )
 from .orders import contract_summary, order_sheets, order_writers
 from .plan_tables import PRODUCER
@@ -44,6 +45,7 @@ from .weeks import week_monday
 
 DEFAULT_SUPPLIER = "Fournisseur habituel"
 Future = Literal["warn", "error", "ignore"]
+PlatformKey = Literal["siret", "cantine_id"]
 LocalDefinition = Literal["PAT", "COMMUNE", "DEPARTEMENT", "REGION", "KM"]
 
 
@@ -52,7 +54,7 @@ class FutureDateWarning(UserWarning):
 
 
 class PlatformIdWarning(UserWarning):
-    """``cantine_id`` values that are not *ma cantine* numeric canteen ids."""
+    """No *ma cantine* ids given: the purchase file cannot be uploaded as it is."""
 
 
 class UploadSizeWarning(UserWarning):
@@ -82,11 +84,13 @@ def purchase_file(
     ----------
     scenario, plan:
         The scenario and its :class:`~rhd_match.solution.Solution` (or a ``flows`` table).
-    sirets:
-        canteen_id → SIRET (14 digits, Luhn-valid) for every canteen of the plan: the first
-        column is then ``siret``. Without it the first column is ``cantine_id``, holding
-        ``cantine_ids[canteen_id]`` (the canteen's numeric *ma cantine* id) or else the
-        canteen_id itself (a :class:`PlatformIdWarning` says when that is not numeric).
+    sirets, cantine_ids:
+        The platform's canteen ids (:func:`platform_ids`): canteen_id → SIRET (14 digits,
+        Luhn-valid; the first column is then ``siret``) or canteen_id → numeric *ma cantine*
+        id (first column ``cantine_id``), for every canteen of the plan. Without either, the
+        scenario's ``siret`` or ``macantine_id`` column when filled for every canteen; else
+        ``cantine_id`` holds the project's canteen_id and a :class:`PlatformIdWarning` says
+        that the platform will refuse the file as it is.
     supplier:
         ``fournisseur`` of conventional purchases (producer lines name the producer).
     delivery_weekday:
@@ -126,8 +130,9 @@ def purchase_file(
     if definition_local not in LOCAL_DEFINITIONS:
         raise ValueError(f"definition_local must be one of {', '.join(LOCAL_DEFINITIONS)}")
     canteen_ids = flows["canteen_id"].astype(str)
-    header = HEADER_SIRET if sirets is not None else HEADER_ID
-    ident = _identifiers(canteen_ids, sirets, cantine_ids)
+    key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=cantine_ids)
+    header = HEADER_SIRET if key == "siret" else HEADER_ID
+    ident = _identifiers(canteen_ids, key, mapping)
 
     products = scenario.products.set_index("product_id")
     producers = scenario.producers.set_index("producer_id")
@@ -183,76 +188,146 @@ def purchase_file(
 
 
 def read_sirets(path: str | Path) -> dict[str, str]:
-    """Read a canteen_id → SIRET mapping: CSV (comma or semicolon) or XLSX, first sheet.
+    """Read a canteen_id → SIRET mapping (columns ``canteen_id``, ``siret``).
 
-    Columns ``canteen_id`` and ``siret`` (others ignored); SIRETs are read as text, so leading
-    zeros are kept. Every bad row is reported at once in a
-    :class:`~rhd_match.errors.ScenarioError` (row numbers count the header as row 1).
+    See :func:`read_platform_ids`; spaces inside a SIRET (ordinary, non-breaking, narrow
+    non-breaking) are removed, as a person typing ``216 204 980 00017`` means.
+    """
+    return read_platform_ids(path, "siret")
+
+
+def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[str, str]:
+    """Read the platform's canteen ids: canteen_id → SIRET or → numeric *ma cantine* id.
+
+    Parameters
+    ----------
+    path:
+        CSV (comma or semicolon; UTF-8 or Windows-1252) or XLSX (first sheet) with a
+        ``canteen_id`` column and the ``column`` one; other columns are ignored. Ids are
+        read as text (leading zeros kept), every kind of space inside removed.
+    column:
+        ``"siret"`` (14 digits, Luhn checksum) or ``"cantine_id"`` (a whole number ≥ 1).
+
+    Returns
+    -------
+    dict
+        canteen_id → id, both text.
+
+    Raises
+    ------
+    ScenarioError
+        Every bad row at once (row numbers count the header as row 1): missing column,
+        empty canteen_id, bad id (shown with its invisible characters spelled out as
+        ``<U+00A0>``), a canteen given twice; or a file that cannot be read.
     """
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        frame = next(iter(read_workbook_raw(path).values())).map(cell_text)
-    else:
-        frame = read_csv_raw(path)
     file = str(path)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            frame = next(iter(read_workbook_raw(path).values())).map(cell_text)
+        else:
+            frame = read_csv_raw(path)
+    except FileNotFoundError:
+        raise ScenarioError([Problem("ids", None, None, "file not found", file)]) from None
+    except Exception as exc:  # decoding, parsing or workbook errors: one line, no traceback
+        raise ScenarioError([Problem("ids", None, None, f"unreadable: {exc}", file)]) from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
     problems = [
-        Problem("sirets", 1, col, "column is missing", file)
-        for col in ("canteen_id", "siret")
+        Problem("ids", 1, col, "column is missing", file)
+        for col in ("canteen_id", column)
         if col not in frame.columns
     ]
     if problems:
         raise ScenarioError(problems)
     canteen = frame["canteen_id"].astype(str).str.strip()
-    siret = frame["siret"].astype(str).str.strip().str.replace(" ", "", regex=False)
+    ident = frame[column].astype(str).map(lambda v: re.sub(r"\s+", "", v))
     rows = np.arange(len(frame)) + 2
-    for row, c, s in zip(rows, canteen, siret, strict=True):  # error reporting only
+    for row, c, i, raw in zip(rows, canteen, ident, frame[column].astype(str), strict=True):
+        if not c and not i:
+            continue  # an empty row
         if not c:
-            problems.append(Problem("sirets", int(row), "canteen_id", "empty", file))
-        why = siret_problem(s)
+            problems.append(Problem("ids", int(row), "canteen_id", "empty", file))
+        why = _id_problem(i, column)
         if why:
-            problems.append(Problem("sirets", int(row), "siret", why, file))
+            shown = f" (read from {visible(raw)})" if raw != i else ""
+            problems.append(Problem("ids", int(row), column, why + shown, file))
     for c in canteen[canteen.duplicated() & (canteen != "")].unique():
         dup_rows = rows[(canteen == c).to_numpy()]
         msg = f"canteen '{c}' appears on rows {', '.join(map(str, dup_rows))}"
-        problems.append(Problem("sirets", int(dup_rows[-1]), "canteen_id", msg, file))
+        problems.append(Problem("ids", int(dup_rows[-1]), "canteen_id", msg, file))
     if problems:
         raise ScenarioError(problems)
-    return dict(zip(canteen, siret, strict=True))
+    filled = (canteen != "").to_numpy()
+    return dict(zip(canteen[filled], ident[filled], strict=True))
+
+
+def _id_problem(ident: str, column: PlatformKey) -> str | None:
+    if column == "siret":
+        return siret_problem(ident)
+    if not re.fullmatch(r"[1-9][0-9]*", ident):
+        return f"{visible(ident)} is not a ma cantine canteen id (a whole number)"
+    return None
+
+
+def platform_ids(
+    scenario: Scenario,
+    *,
+    sirets: Mapping[str, str] | None = None,
+    cantine_ids: Mapping[str, str] | None = None,
+) -> tuple[PlatformKey, dict[str, str] | None]:
+    """Which platform id keys a plan's purchase file, and canteen_id → that id.
+
+    In this order: ``sirets``; ``cantine_ids``; the scenario's ``siret`` column, then its
+    ``macantine_id`` column, when filled for every canteen. ``("cantine_id", None)`` when
+    there are none: the file then holds the project's canteen_ids, which the platform
+    refuses.
+    """
+    if sirets is not None and cantine_ids is not None:
+        raise ValueError("give sirets or cantine_ids, not both")
+    if sirets is not None:
+        return "siret", dict(sirets)
+    if cantine_ids is not None:
+        return "cantine_id", {str(c): str(i) for c, i in cantine_ids.items()}
+    canteens = scenario.canteens
+    for column, key in (("siret", "siret"), ("macantine_id", "cantine_id")):
+        if column in canteens.columns:
+            values = canteens[column].map(lambda v: "" if pd.isna(v) else cell_text(v))
+            if (values.str.strip() != "").all():
+                ids = values.map(lambda v: re.sub(r"\s+", "", v))
+                return key, dict(zip(canteens["canteen_id"].astype(str), ids, strict=True))  # type: ignore[return-value]
+    return "cantine_id", None
 
 
 def _identifiers(
-    canteen_ids: pd.Series,
-    sirets: Mapping[str, str] | None,
-    cantine_ids: Mapping[str, str] | None,
+    canteen_ids: pd.Series, key: PlatformKey, mapping: Mapping[str, str] | None
 ) -> pd.Series:
     canteens = sorted(pd.unique(canteen_ids.to_numpy()))
-    if sirets is None:
-        mapping = {c: str((cantine_ids or {}).get(c, c)) for c in canteens}
-        odd = [v for v in mapping.values() if not re.fullmatch(r"[1-9][0-9]*", v)]
-        if odd:
-            warnings.warn(
-                PlatformIdWarning(
-                    "ma cantine expects its numeric canteen id in 'cantine_id'; not numeric: "
-                    + ", ".join(odd[:10])
-                    + " (pass a SIRET mapping or cantine_ids)"
-                ),
-                stacklevel=3,
-            )
-        return canteen_ids.map(mapping)
+    if mapping is None:
+        warnings.warn(
+            PlatformIdWarning(
+                "no ma cantine ids given: 'cantine_id' holds the project's canteen ids "
+                f"({', '.join(canteens[:5])}{'…' if len(canteens) > 5 else ''}), which the "
+                "platform refuses; this purchase file cannot be uploaded as it is (give "
+                "SIRETs or the platform's numeric ids: --siret-file or --id-file, or a "
+                "siret or macantine_id column in canteens)"
+            ),
+            stacklevel=3,
+        )
+        return canteen_ids
     problems: list[Problem] = []
-    clean = {str(c): str(s).strip() for c, s in sirets.items()}
+    clean = {str(c): str(s).strip() for c, s in mapping.items()}
     for c in canteens:  # one per canteen, for error reporting
         if c not in clean:
-            problems.append(Problem("sirets", None, "siret", f"no SIRET for canteen '{c}'"))
+            problems.append(Problem("ids", None, key, f"no {key} for canteen '{c}'"))
             continue
-        why = siret_problem(clean[c])
+        why = _id_problem(clean[c], key)
         if why:
-            problems.append(Problem("sirets", None, "siret", f"canteen '{c}': {why}"))
+            problems.append(Problem("ids", None, key, f"canteen '{c}': {why}"))
     used = pd.Series({c: clean[c] for c in canteens if c in clean}, dtype=object)
     for s, group in used.groupby(used, sort=True):
         if len(group) > 1:
-            msg = f"SIRET {s} given to several canteens ({', '.join(group.index)})"
-            problems.append(Problem("sirets", None, "siret", msg))
+            msg = f"{key} {s} given to several canteens ({', '.join(group.index)})"
+            problems.append(Problem("ids", None, key, msg))
     if problems:
         raise ScenarioError(problems)
     return canteen_ids.map(clean)
@@ -395,10 +470,11 @@ def _checked_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
 
 def export_plan(
     scenario: Scenario,
-    solution: Solution,
+    solution: Solution | pd.DataFrame,
     folder: str | Path,
     *,
     sirets: Mapping[str, str] | None = None,
+    cantine_ids: Mapping[str, str] | None = None,
     per_canteen: bool = False,
     per_producer: bool = False,
     today: dt.date | None = None,
@@ -410,17 +486,24 @@ def export_plan(
 ) -> list[Path]:
     """Write everything a plan gives the canteens and producers into ``folder``, all or nothing.
 
+    ``solution`` is a :class:`~rhd_match.solution.Solution` or any ``flows`` table.
+
     Files: ``declaration.csv`` and ``declaration.json`` (yearly figures per canteen, EUR HT),
     ``achats.csv`` or ``achats_{id}.csv`` (purchase import file, see :func:`purchase_file`),
     ``order_sheets.csv`` or ``orders_{producer_id}.csv`` and ``contract_summary.csv`` (see
-    :mod:`rhd_match.orders`). Everything is computed before anything is written; any error
+    :mod:`rhd_match.orders`), and ``README.md`` saying what each file is and whether the
+    purchase file can be uploaded to *ma cantine* as it is (only with the platform's canteen
+    ids: ``sirets``, ``cantine_ids`` or the scenario's ``siret``/``macantine_id`` column, see
+    :func:`platform_ids`). Everything is computed before anything is written; any error
     leaves ``folder`` as it was. Returns the paths written.
     """
-    figures = declaration(solution.flows)
+    figures = declaration(solution.flows if isinstance(solution, Solution) else solution)
+    key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=cantine_ids)
     purchases = purchase_file(
         scenario,
         solution,
-        sirets=sirets,
+        sirets=mapping if key == "siret" else None,
+        cantine_ids=mapping if key == "cantine_id" and mapping is not None else None,
         supplier=supplier,
         delivery_weekday=delivery_weekday,
         definition_local=definition_local,
@@ -433,4 +516,40 @@ def export_plan(
     writers = declaration_writers(figures)
     writers |= purchase_file_writers(purchases, per_canteen=per_canteen)
     writers |= order_writers(sheets, contracts, per_producer=per_producer)
+    writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None)
     return write_folder_atomically(Path(folder), writers)
+
+
+def _readme_writer(names: list[str], key: PlatformKey, uploadable: bool) -> Callable[[Path], None]:
+    purchase_files = [n for n in names if n.startswith("achats")]
+    if uploadable:
+        status = (
+            f"The purchase file(s) are keyed by the platform's `{key}` and can be uploaded to "
+            "ma cantine as they are (check first: `rhd-match check-purchases FILE`)."
+        )
+    else:
+        status = (
+            "**The purchase file(s) cannot be uploaded to ma cantine as they are**: their "
+            "`cantine_id` column holds this project's canteen ids, and the platform wants its "
+            "own numeric canteen ids (or SIRETs). Export again with `--siret-file` or "
+            "`--id-file` (or a `siret` / `macantine_id` column in canteens)."
+        )
+    text = "\n".join(
+        [
+            "# A plan, as files for ma cantine and the producers",
+            "",
+            status,
+            "",
+            "- `declaration.csv`, `declaration.json`: yearly declaration figures per canteen.",
+            f"- {', '.join(f'`{n}`' for n in purchase_files)}: purchase import file(s).",
+            "- `order_sheets.csv` or `orders_*.csv`, `contract_summary.csv`: producer side.",
+            "",
+            "Amounts are EUR excluding VAT; see docs/macantine.md of rhd_match.",
+            "",
+        ]
+    )
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -51,7 +51,9 @@ class Weights(_Strict):
 
 Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
 LpSolver = Literal["highs", "glop", "pdlp"]
-MipSolver = Literal["highs", "scip", "cbc"]
+#: The solvers rhd_match can run (CBC is not among them: OR-Tools 9.15's model_builder, which
+#: hands models over as arrays, does not offer it).
+MipSolver = Literal["highs", "scip"]
 
 
 class SolverOptions(_Strict):
@@ -65,7 +67,16 @@ class SolverOptions(_Strict):
     solves the relaxation only (the plan may break delivery rules; for bounds and analysis);
     ``"auto"`` picks ``"mip"`` for small models, ``"decompose"`` for large elastic ones and
     ``"repair"`` for large ones with hard targets. ``lp_solver`` defaults to GLOP (dual simplex),
-    measured fastest on the weekly LPs; HiGHS runs its interior point method.
+    measured fastest on the weekly LPs; HiGHS runs its interior point method; PDLP (first-order,
+    approximate) is accepted with strategy ``"lp"`` only.
+
+    ``time_limit_s`` is the wall-clock limit of the whole call: building the model, handing it
+    to the solver, solving and writing the solution tables. The solver gets what is left after
+    the build, an estimate of its hand-over time
+    (:data:`~rhd_match.model.solvers.HANDOFF_S_PER_NONZERO`) and of the tables
+    (:data:`~rhd_match.model.solve.TABLES_S_PER_ARC`), and is not started when its hand-over
+    alone would not fit; a call may still overrun by what a solver takes to notice its limit:
+    the tests hold every strategy to 10 % + 2 s on the demo with a 5 s limit.
     """
 
     strategy: Strategy = "auto"
@@ -77,6 +88,17 @@ class SolverOptions(_Strict):
     auto_mip_max_binaries: int = Field(
         2000, ge=0, description="'auto' uses the exact MIP up to this many binaries"
     )
+
+    @model_validator(mode="after")
+    def _pdlp_for_bounds_only(self) -> SolverOptions:
+        # PDLP's first-order solutions meet the rows only to ~1e-4: plans repaired from them
+        # break offer and capacity rules (seen on a 5-canteen territory), bounds are fine.
+        if self.lp_solver == "pdlp" and self.strategy != "lp":
+            raise ValueError(
+                "lp_solver 'pdlp' gives approximate solutions: use it with strategy 'lp' "
+                "(a bound), or 'glop' or 'highs' for a plan"
+            )
+        return self
 
 
 class Parameters(_Strict):

@@ -80,6 +80,22 @@ CANTEENS = Table(
         Column("lon", "float", "Longitude (WGS84).", unit="degrees", minimum=-180, maximum=180),
         Column("insee", "text", "INSEE code of the commune.", required=False, nullable=True),
         Column(
+            "siret",
+            "text",
+            "SIRET of the canteen on ma cantine (14 digits): its purchase import file is then "
+            "keyed by SIRET.",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "macantine_id",
+            "text",
+            "Numeric id of the canteen on ma cantine, for a purchase import file keyed by "
+            "cantine_id.",
+            required=False,
+            nullable=True,
+        ),
+        Column(
             "sector",
             "text",
             "ma cantine sector, e.g. education_primaire, social_ehpad.",

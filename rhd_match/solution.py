@@ -48,12 +48,13 @@ class Solution:
 
     @property
     def best_bound(self) -> float:
-        """Best proven lower bound on the objective (−inf when none)."""
+        """Best proven lower bound on the objective; NaN when none is worth reporting (see
+        :func:`~rhd_match.model.strategies.trusted_bound`)."""
         return float(self._stat("best_bound"))
 
     @property
     def gap(self) -> float:
-        """(objective − best bound) / max(1, |objective|)."""
+        """(objective − best bound) / max(1, |objective|), in [0, 1]; NaN without a bound."""
         return float(self._stat("gap"))
 
     @property
@@ -76,11 +77,16 @@ class Solution:
         def pct(x: float) -> str:
             return "n/a" if pd.isna(x) else f"{100 * x:5.1f} %"
 
+        bound = (
+            "no bound"
+            if pd.isna(s["best_bound"])
+            else f"bound {s['best_bound']:.6g}, gap {pct(s['gap'])}"
+        )
         lines = [
             f"rhd_match plan — {n} canteens, {int(s['producers'])} producers, "
             f"{int(s['weeks'])} weeks",
             f"solver: {s['strategy']} ({s['solver']}), status {s['status']}, "
-            f"objective {s['objective']:.6g}, bound {s['best_bound']:.6g}, gap {pct(s['gap'])}",
+            f"objective {s['objective']:.6g}, {bound}",
             f"model: {int(s['arcs'])} arcs, {int(s['variables'])} variables "
             f"({int(s['binaries'])} binary), {int(s['constraints'])} constraints, "
             f"{int(s['nonzeros'])} nonzeros; build {s['build_time_s']:.2f} s, "

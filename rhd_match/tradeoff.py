@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -214,30 +213,3 @@ def _row(cm: _CostModel, eps: float, run: SolverRun) -> dict[str, float | str]:
         "extra_cost_share": extra / cm.reference_value if cm.reference_value > 0 else math.nan,
         "status": run.status,
     }
-
-
-def plot_tradeoff(table: pd.DataFrame, path: str | Path, title: str | None = None) -> Path:
-    """Write the curve (extra cost, EUR HT, against organic share, %) as a PNG; return its path.
-
-    Uses matplotlib's Agg backend and no timestamp in the file, so the same table gives the
-    same bytes.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    path = Path(path)
-    ok = table[table["status"] == "optimal"]
-    fig = Figure(figsize=(7.0, 4.5), dpi=100)
-    ax = fig.add_subplot()
-    ax.plot(100 * ok["share_organic"], ok["extra_cost_eur_ht"], marker="o", color="#2e7d32")
-    ax.axvline(20.0, color="#888888", linestyle="--", linewidth=1)
-    ax.annotate("EGalim 20 %", (20.0, 0.0), xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("organic share of purchases (% of value)")
-    ax.set_ylabel("least extra cost vs all-conventional (EUR HT)")
-    ax.set_title(title or "Cost of organic purchases (LP relaxation)")
-    ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return path

@@ -36,7 +36,12 @@ from rhd_match.macantine_export import (
     purchase_file_writers,
     read_sirets,
 )
-from rhd_match.macantine_import import PurchaseWarning, purchase_figures, read_purchases
+from rhd_match.macantine_import import (
+    PurchaseWarning,
+    check_purchases,
+    purchase_figures,
+    read_purchases,
+)
 
 TODAY = dt.date(2027, 3, 1)  # after every date used below: no future-date warning
 HEADER_SIRET = (
@@ -168,7 +173,7 @@ def hand_declaration(
             a[f"valeur_{group}"] += value
         if group == "bio" and fair:
             a["valeur_bio_dont_commerce_equitable"] += value
-        if group == "egalim_autres" and fair:
+        if detail == "commerce_equitable":  # the complete declaration: from the detailed split
             a["valeur_egalim_autres_dont_commerce_equitable"] += value
         for fam, name in (
             ("VIANDES_VOLAILLES", "viandes_volailles"),
@@ -283,11 +288,9 @@ LABEL_CASES = [
         "COMMERCE_EQUITABLE,HVE",
         "PRODUITS_LAITIERS",
         "HVE,COMMERCE_EQUITABLE",
-        {
-            "valeur_egalim_autres",
-            "valeur_egalim_autres_dont_commerce_equitable",
-            "valeur_produits_laitiers_hve",
-        },
+        # Not in "dont commerce équitable": the complete declaration takes it from the
+        # detailed split, where the line is HVE.
+        {"valeur_egalim_autres", "valeur_produits_laitiers_hve"},
     ),
     (
         "FERMIER,COMMERCE_EQUITABLE",
@@ -465,7 +468,7 @@ def test_bad_sirets_are_all_reported_and_nothing_is_written(
     messages = [p.message for p in info.value.problems]
     assert len(messages) == 2
     assert any("LENS_1" in m and "Luhn" in m for m in messages)
-    assert any("no SIRET for canteen 'LIEVIN_1'" in m for m in messages)
+    assert any("no siret for canteen 'LIEVIN_1'" in m for m in messages)
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
@@ -507,8 +510,10 @@ def test_export_plan_writes_everything_or_nothing(
             f"achats_{SIRETS['LIEVIN_1']}.csv",
             "order_sheets.csv",
             "contract_summary.csv",
+            "README.md",
         ]
     )
+    assert "can be uploaded to ma cantine as they are" in (out / "README.md").read_text()
     for siret in SIRETS.values():
         lines = read_purchases(out / f"achats_{siret}.csv", today=TODAY)
         assert set(lines["siret"]) == {siret}
@@ -636,55 +641,85 @@ def test_oui_non_values_and_half_down_cents(tmp_path: Path) -> None:
 
 
 BROKEN = [
-    # (row text, row number, column expected in the error)
-    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,BIO,FRANCE,oui,oui,PAT,", 2, None),
-    ("7,Pommes,Verger,2025-13-01,10.00,FRUITS_ET_LEGUMES,,,non,non,,", 3, "date"),
-    ("7,Pommes,Verger,03/03/2025,10.00,FRUITS_ET_LEGUMES,,,non,non,,", 4, "date"),
-    ("7,Pommes,Verger,2025-03-03,-3.50,FRUITS_ET_LEGUMES,,,non,non,,", 5, "prix_ht"),
-    ("7,Pommes,Verger,2025-03-03,douze,FRUITS_ET_LEGUMES,,,non,non,,", 6, "prix_ht"),
-    ('7,Pommes,Verger,2025-03-03,"12,50",FRUITS_ET_LEGUMES,,,non,non,,', 7, "prix_ht"),
-    ("7,Pommes,Verger,2025-03-03,10.00,LEGUMES,,,non,non,,", 8, "famille_produits"),
+    # (row text, row number, column, read as meant in baseline mode)
+    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,BIO,FRANCE,oui,oui,PAT,", 2, None, True),
+    ("7,Pommes,Verger,2025-13-01,10.00,FRUITS_ET_LEGUMES,,,non,non,,", 3, "date", False),
+    ("7,Pommes,Verger,03/03/2025,10.00,FRUITS_ET_LEGUMES,,,non,non,,", 4, "date", False),
+    ("7,Pommes,Verger,2025-03-03,-3.50,FRUITS_ET_LEGUMES,,,non,non,,", 5, "prix_ht", False),
+    ("7,Pommes,Verger,2025-03-03,douze,FRUITS_ET_LEGUMES,,,non,non,,", 6, "prix_ht", False),
+    ('7,Pommes,Verger,2025-03-03,"12,50",FRUITS_ET_LEGUMES,,,non,non,,', 7, "prix_ht", True),
+    ("7,Pommes,Verger,2025-03-03,10.00,LEGUMES,,,non,non,,", 8, "famille_produits", False),
     (
         '7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,"BIO,LABEL_VERT",,non,non,,',
         9,
         "categories_egalim",
+        False,
     ),
-    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,peut-être,,", 10, "est_local"),
-    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,non,PAT,", 11, "definition_local"),
+    (
+        "7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,peut-être,,",
+        10,
+        "est_local",
+        False,
+    ),
+    (
+        "7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,non,PAT,",
+        11,
+        "definition_local",
+        True,
+    ),
     (
         "7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,oui,PAT,30",
         12,
         "definition_local_km",
+        True,
     ),
-    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,oui,PAT", 13, None),
-    ("7,Pommes,Verger,,10.00,FRUITS_ET_LEGUMES,,,non,non,,", 14, "date"),
-    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,ESPAGNE,non,non,,", 15, "origine"),
-    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,Oui,non,,", 16, "est_circuit_court"),
+    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,non,oui,PAT", 13, None, False),
+    ("7,Pommes,Verger,,10.00,FRUITS_ET_LEGUMES,,,non,non,,", 14, "date", False),
+    ("7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,ESPAGNE,non,non,,", 15, "origine", False),
+    (
+        "7,Pommes,Verger,2025-03-03,10.00,FRUITS_ET_LEGUMES,,,Oui,non,,",
+        16,
+        "est_circuit_court",
+        True,
+    ),
 ]
 
 
 def test_broken_file_lists_every_bad_row_and_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "achats.csv"
-    path.write_text(HEADER_ID + "\n" + "\n".join(r for r, _, _ in BROKEN) + "\n", "utf-8")
+    path.write_text(HEADER_ID + "\n" + "\n".join(r[0] for r in BROKEN) + "\n", "utf-8")
     out = tmp_path / "figures"
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(ScenarioError) as info, pytest.warns(PurchaseWarning) as record:
         write_declaration(purchase_figures(read_purchases(path, today=TODAY)), out)
     found = {(p.row, p.column) for p in info.value.problems}
-    assert found == {(row, col) for _, row, col in BROKEN[1:]}
+    assert found == {(row, col) for _, row, col, meant in BROKEN if not meant}
     assert all(p.file == str(path) for p in info.value.problems)
     text = str(info.value)
     assert "row 13: 11 fields, expected 12" in text
     assert "unknown label 'LABEL_VERT'" in text and "cannot be negative" in text
     assert not out.exists()
+    warned = " ".join(str(w.message) for w in record)
+    for _, row, col, meant in BROKEN[1:]:
+        assert (f"row {row}, {col}:" in warned) == meant, row
+    # The pre-upload check refuses every row but the first, at its column.
+    refused = check_purchases(path, today=TODAY)
+    assert {(r, c) for r, c in zip(refused["row"], refused["column"], strict=True)} == {
+        (row, col) for _, row, col, _ in BROKEN[1:]
+    }
 
 
-def test_wrong_header_is_one_error_naming_the_column(tmp_path: Path) -> None:
+def test_header_differing_by_case_is_read_and_a_wrong_name_is_one_error(tmp_path: Path) -> None:
     path = tmp_path / "achats.csv"
     path.write_text(HEADER_SIRET.replace("date", "Date") + "\n", encoding="utf-8")
+    with pytest.warns(PurchaseWarning, match="'Date' instead of 'date'"):
+        assert read_purchases(path).empty
+    [refusal] = check_purchases(path).itertuples()
+    assert (refusal.stage, refusal.row, refusal.column) == ("header", 1, "date")
+    path.write_text(HEADER_SIRET.replace("date", "datum") + "\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         read_purchases(path)
     [problem] = info.value.problems
-    assert problem.row == 1 and "column 4 is 'Date', expected 'date'" in problem.message
+    assert problem.row == 1 and problem.column == "date" and "'datum'" in problem.message
 
 
 def test_future_and_not_applicable_lines_warn(tmp_path: Path) -> None:
@@ -702,6 +737,11 @@ def test_future_and_not_applicable_lines_warn(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info, pytest.warns(PurchaseWarning, match="row 2"):
         read_purchases(path, today=TODAY, future="error")
     assert [(p.row, p.column) for p in info.value.problems] == [(3, "date")]
+    refused = check_purchases(path, today=TODAY)
+    assert list(zip(refused["stage"], refused["row"], refused["column"], strict=True)) == [
+        ("import", 3, "date")
+    ]
+    assert "« La date ne peut pas être dans le futur. »" in refused["message"].iloc[0]
 
 
 # -- compare ----------------------------------------------------------------------------------

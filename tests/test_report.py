@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -445,33 +448,72 @@ def test_write_reports_writes_both_files(tiny: tuple[Scenario, Solution], tmp_pa
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html", "results.xlsx"]
 
 
-# -- chart helpers ------------------------------------------------------------------------------
+# -- charts -------------------------------------------------------------------------------------
 
 
-def test_nice_steps_and_number_formats() -> None:
-    assert charts.nice_step(1.0, 4) == 0.5
-    assert charts.nice_step(0.7, 5) == 0.2
-    assert charts.nice_step(26_000, 4) == 10_000
+def test_number_formats() -> None:
     assert charts.short_number(950) == "950"
     assert charts.short_number(1234) == "1.2 k"
     assert charts.short_number(2_500_000) == "2.5 M"
-    assert charts.heat_colour(0) == "#ffffff"
-    assert charts.heat_colour(1) == "#d55e00"
+    assert charts.pct(0.154, 1) == "15.4 %"
+    assert charts.pct(float("nan")) == "–"
+    assert charts.shorten("Boulogne-sur-Mer", 8) == "Boulogn…"
 
 
-def test_map_places_every_point_inside_the_drawing() -> None:
+def _map() -> str:
     points = [
         charts.MapPoint(50.43, 2.83, "canteen", "Lens"),
-        charts.MapPoint(50.72, 1.61, "producer", "Boulogne", label="Boulogne"),
+        charts.MapPoint(50.72, 1.61, "producer", "Boulogne <port>", label="Boulogne"),
         charts.MapPoint(50.29, 2.78, "idle", "Arras"),
     ]
     links = [charts.MapLink(50.72, 1.61, 50.43, 2.83, 120.0, "fish")]
-    svg = charts.map_chart("m", "Map", points, links, width=600)
-    width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
-    xs = [float(x) for x in re.findall(r'c?x="([-\d.]+)"', svg)]
-    ys = [float(y) for y in re.findall(r'c?y="([-\d.]+)"', svg)]
-    assert all(0 <= x <= width for x in xs) and all(0 <= y <= height for y in ys)
-    assert "<title>fish</title>" in svg and "km</text>" in svg
+    return charts.map_chart("m", "Map", points, links, width=600)
+
+
+def test_map_places_every_point_inside_the_drawing_with_its_tooltip() -> None:
+    svg = _map()
+    found = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    assert found is not None
+    width, height = (float(v) for v in found.groups())
+    marks = re.findall(r'<use [^>]*x="([-\d.]+)" y="([-\d.]+)"[^>]*><title>([^<]*)</title>', svg)
+    assert sorted(tip for _, _, tip in marks) == ["Arras", "Boulogne &lt;port&gt;", "Lens"]
+    assert all(0 <= float(x) <= width and 0 <= float(y) <= height for x, y, _ in marks)
+    assert re.search(r"<path [^>]*><title>fish</title></path>", svg)
+    assert ">Boulogne</text>" in svg and " km</text>" in svg
+    assert svg.startswith('<svg data-chart="m" role="img"') and "<title>Map</title>" in svg
+
+
+def test_every_mark_of_a_chart_has_its_tooltip(small_page: str) -> None:
+    chart = re.search(r'<svg data-chart="egalim-canteens".*?</svg>', small_page, re.S)
+    assert chart is not None
+    tips = re.findall(r"<title>([^<]*)</title>", chart.group(0))
+    # The chart's name, one per canteen row, one per bar in each of the four panels.
+    assert len(tips) == 1 + 6 + 4 * 6
+    assert sum("meets it" in t or "below it" in t for t in tips) == 3 * 6
+
+
+def test_ids_are_unique_in_the_page(small_page: str) -> None:
+    ids = re.findall(r'\bid="([^"]+)"', small_page)
+    assert len(ids) > 20
+    assert len(ids) == len(set(ids))
+    for ref in set(re.findall(r'(?:url\(#|href="#)([^")]+)', small_page)):
+        assert ref in ids, ref
+
+
+def test_charts_have_the_same_bytes_in_another_process() -> None:
+    # matplotlib names clip paths and markers by hashes salted per process unless
+    # svg.hashsalt is set: a second interpreter must draw the same bytes.
+    code = "from test_report import _map; import sys; sys.stdout.write(_map())"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "random"},
+    )
+    assert done.stdout == _map()
+    assert "<metadata" not in done.stdout and "Matplotlib" not in done.stdout
 
 
 def test_a_solution_that_is_not_a_plan_is_flagged(tiny: tuple[Scenario, Solution]) -> None:

@@ -11,7 +11,7 @@ import pytest
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check
-from rhd_match.progress import LiveLine
+from rhd_match.progress import Progress, ProgressDisplay
 
 
 def scarce_organic_frames() -> dict[str, pd.DataFrame]:
@@ -167,20 +167,34 @@ class _Terminal(io.StringIO):
         return self.tty
 
 
+@pytest.mark.parametrize("strategy", ["mip", "decompose"])
 @pytest.mark.parametrize("tty", [True, False])
-def test_progress_shows_on_a_terminal_only(tiny_scenario: Scenario, tty: bool) -> None:
+def test_progress_shows_on_a_terminal_only(
+    tiny_scenario: Scenario, tty: bool, strategy: str
+) -> None:
     stream = _Terminal(tty)
-    line = LiveLine(stream=stream)
-    tiny_scenario.solve(strategy="decompose", log=line)
-    line.close()
+    with ProgressDisplay(30.0, stream=stream) as display:
+        tiny_scenario.solve(strategy=strategy, log=display, time_limit_s=30.0)
     text = stream.getvalue()
     if tty:
-        assert "repair" in text and "s]" in text and text.endswith("\n")
+        # The last phase, the plan found and the limit as rich's clock writes it.
+        assert "done" in text and "plan " in text and "/ 0:00:30" in text
     else:
         assert text == ""
 
 
 def test_progress_is_silent_when_quiet(tiny_scenario: Scenario) -> None:
     stream = _Terminal(True)
-    tiny_scenario.solve(strategy="decompose", log=LiveLine(stream=stream, quiet=True))
+    with ProgressDisplay(30.0, stream=stream, quiet=True) as display:
+        tiny_scenario.solve(strategy="mip", log=display)
     assert stream.getvalue() == ""
+
+
+def test_progress_messages_are_text_with_their_figures(tiny_scenario: Scenario) -> None:
+    messages: list[str] = []
+    solution = tiny_scenario.solve(strategy="mip", log=messages.append, time_limit_s=30.0)
+    assert all(isinstance(m, Progress) and m.limit_s == 30.0 for m in messages)
+    last = messages[-1]
+    assert isinstance(last, Progress)
+    assert last.phase == "done" and last.incumbent == solution.objective
+    assert f"plan {solution.objective:.6g}" in last

@@ -11,7 +11,8 @@ import pytest
 
 from rhd_match import Scenario
 from rhd_match.generate import generate_scenario
-from rhd_match.tradeoff import cost_organic_tradeoff, max_organic_share, plot_tradeoff
+from rhd_match.report.charts import plot_tradeoff
+from rhd_match.tradeoff import cost_organic_tradeoff, max_organic_share
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
 COST_ONLY = {
@@ -88,3 +89,6 @@ def test_plot_is_deterministic(curve: pd.DataFrame, tmp_path: Path) -> None:
     second = plot_tradeoff(curve, tmp_path / "b.png").read_bytes()
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert first == second
+    svg = plot_tradeoff(curve, tmp_path / "a.svg").read_text(encoding="utf-8")
+    assert svg == plot_tradeoff(curve, tmp_path / "b.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "EGalim 20 %" in svg and "<dc:date>" not in svg

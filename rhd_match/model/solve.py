@@ -29,16 +29,21 @@ from .strategies import (
     ZERO,
     Deadline,
     Plan,
+    Reporter,
     all_conventional,
-    bound_or_nan,
     solve_lp,
     solve_mip,
     solve_repair,
+    trusted_bound,
 )
 
 STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
-TABLES_S_PER_ARC = 4e-6
+#: Time kept for the solution tables after the solver: at least 4 µs per arc (measured at size
+#: M on an idle machine) and at least 2.5 builds of the model, which redo about the build's
+#: work over the arcs and demand rows and so run at the machine's speed of the moment
+#: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
+TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
 
 
 def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
@@ -47,7 +52,15 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     ``options`` override ``scenario.parameters.solver`` (see
     :class:`~rhd_match.params.SolverOptions`): ``strategy`` (``auto``, ``mip``, ``repair``,
     ``lp``), ``time_limit_s`` (wall clock, s, whole solve), ``threads``, ``mip_gap``,
-    ``lp_solver``, ``mip_solver``. ``log`` receives the solver's log lines.
+    ``lp_solver``, ``mip_solver``. ``log`` receives rhd_match's own progress messages, each a
+    :class:`~rhd_match.progress.Progress` (a ``str`` with the phase, elapsed time, limit, plan
+    and bound as attributes), the same for every strategy and solver.
+
+    ``time_limit_s`` is the wall-clock limit of the whole call (build, hand-over to the
+    solver, solve, tables): the solver gets what is left after estimates of the hand-over and
+    the tables, and is not started when the hand-over alone would not fit. The call may
+    overrun by what a solver takes to notice its limit: the tests hold every strategy to
+    10 % + 2 s on the demo with a 5 s limit (``docs/model.md``, *Time limit*).
 
     When time runs out the best plan found so far is returned, with its gap; if none was found,
     the all-conventional plan (status ``time_limit``). In hard mode
@@ -56,9 +69,15 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     """
     opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
     started = time.perf_counter()
+    report = Reporter(log, opts.time_limit_s)
+    report.say("building the model")
     model = build_model(scenario)
-    # Leave time for the solution tables after the solver (measured: ~4 µs per arc).
-    tables_s = TABLES_S_PER_ARC * len(model.index.arcs)
+    report.say(
+        f"model built in {model.build_time_s:.1f} s: {model.shape[1]} variables "
+        f"({model.n_binaries} binary), {model.shape[0]} constraints"
+    )
+    # Leave time for the solution tables after the solver.
+    tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
     deadline = Deadline(opts.time_limit_s - model.build_time_s - tables_s)
     strategy = opts.strategy
     params = scenario.parameters
@@ -67,27 +86,43 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             strategy = "mip"
         else:
             strategy = "repair" if params.hard_egalim or params.hard_budget else "decompose"
+    report.say(f"strategy {strategy}, {deadline.left():.1f} s left for it", phase=strategy)
     if strategy == "decompose":
         plan, run = solve_decompose(
-            model, opts, deadline, log, lambda v: plan_objective(model, *clean_flows(model, v))
+            model, opts, deadline, report, lambda v: plan_objective(model, *clean_flows(model, v))
         )
     else:
-        plan, run = STRATEGIES[strategy](model, opts, deadline, log)
+        plan, run = STRATEGIES[strategy](model, opts, deadline, report)
     if plan is None and strategy in ("repair", "decompose") and deadline.left() > 0.05:
         # The heuristics fix drops from a relaxation; with hard targets that can leave no
         # feasible plan although one exists: let the exact model decide.
-        plan, run = solve_mip(model, opts, deadline, log)
+        report.say("no plan from the heuristic: the exact model decides", phase="mip")
+        plan, run = solve_mip(model, opts, deadline, report)
         strategy = "mip"
     if plan is None:
         if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
             raise InfeasibleError(explain_infeasibility(scenario, opts))
-        if deadline.left() > 0.05 and run.status not in ("unknown", "feasible", "cancelled"):
+        if deadline.left() > 0.05 and run.status not in (
+            "unknown",
+            "feasible",
+            "cancelled",
+            "time_limit",
+            "not_started",
+        ):
             raise RuntimeError(
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
         plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0)
     solve_time = time.perf_counter() - started - model.build_time_s
-    return make_solution(scenario, model, plan, strategy, solve_time)
+    report.say("writing the solution tables", phase="tables")
+    solution = make_solution(scenario, model, plan, strategy, solve_time)
+    report.say(
+        f"{solution.status} ({strategy})",
+        phase="done",
+        incumbent=solution.objective,
+        bound=solution.best_bound,
+    )
+    return solution
 
 
 def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,8 +197,7 @@ def _summary(
     before_flows = conventional_flows(scenario)
     before = territory_totals(scenario, before_flows, canteen_table(scenario, before_flows))
     after = territory_totals(scenario, flows, canteens)
-    bound = bound_or_nan(plan.bound)
-    gap = (objective - bound) / max(1.0, abs(objective)) if not math.isnan(bound) else math.nan
+    bound, gap = trusted_bound(objective, plan.bound)
     status = plan.status
     opts = scenario.parameters.solver
     if status == "feasible" and not math.isnan(gap) and gap <= opts.mip_gap:
@@ -178,7 +212,7 @@ def _summary(
         "solver": plan.solver,
         "objective": objective,
         "best_bound": bound,
-        "gap": max(gap, 0.0) if not math.isnan(gap) else gap,
+        "gap": gap,
         "iterations": plan.iterations,
         **model.stats(),
         "solve_time_s": solve_time_s,

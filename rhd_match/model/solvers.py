@@ -1,21 +1,26 @@
-"""Run one linear or mixed-integer model through OR-Tools' model_builder, vectorised.
+"""Run one linear or mixed-integer model through a solver, vectorised.
 
-The whole sparse matrix is handed over in one call
-(``ModelBuilderHelper.fill_model_from_sparse_data``) and values are read back as arrays, so
-no Python call is made per variable (except to mark integer columns in a MIP).
+GLOP, PDLP and SCIP run through OR-Tools' model_builder: the whole sparse matrix is handed
+over in one call (``ModelBuilderHelper.fill_model_from_sparse_data``) and values are read back
+as arrays, so no Python call is made per variable (except to mark integer columns in a MIP).
+HiGHS runs through SciPy's bindings (``scipy.optimize.milp`` and ``linprog``), which hand it
+the arrays directly: OR-Tools 9.15's HiGHS wrapper spends far longer converting the model than
+HiGHS then solves it, outside HiGHS's clock (measured on the demo, 198k columns, 891k
+nonzeros, 5 s limit, loaded machine: 80 s for the MIP of which 6.5 s in HiGHS, 157 s for the
+LP; through SciPy 8.5 s for the MIP), so its time limit could not be kept.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 #: model_builder status codes (``SolveStatus``) → our words.
 _STATUS = {
@@ -33,6 +38,14 @@ _STATUS = {
     11: "solver_unavailable",
     12: "incompatible_options",
 }
+
+
+#: Time a solver takes to receive a model before its own clock starts, s per nonzero of the
+#: matrix (an estimate: measured on the demo, 891k nonzeros, with a 0.01 s limit, on a 2-core
+#: machine under load, so on the high side: SCIP 11.9 s, GLOP 2.8 s, PDLP 2.1 s; HiGHS through
+#: SciPy 3.5 s over a 5 s limit). The time limit handed to the solver leaves this much room,
+#: and a solver whose hand-over alone would not fit in the time left is not started.
+HANDOFF_S_PER_NONZERO = {"scip": 13e-6, "glop": 3e-6, "pdlp": 2.5e-6, "highs": 4e-6}
 
 
 @dataclass(frozen=True)
@@ -85,22 +98,44 @@ def run_solver(
     time_limit_s: float,
     threads: int,
     mip_gap: float = 1e-4,
-    log: Callable[[str], None] | None = None,
 ) -> SolverRun:
-    """Solve ``min c·x, row_lower ≤ A x ≤ row_upper, lower ≤ x ≤ upper`` (integers if given)."""
+    """Solve ``min c·x, row_lower ≤ A x ≤ row_upper, lower ≤ x ≤ upper`` (integers if given).
+
+    ``time_limit_s`` covers the hand-over too (:data:`HANDOFF_S_PER_NONZERO`): when the
+    hand-over alone would not fit, the solver is not started and the run has status
+    ``not_started`` and no values.
+
+    The solver's own log stays off: OR-Tools 9.15 takes no Python callable for it, and
+    progress is reported by the strategies themselves (:mod:`rhd_match.progress`).
+    """
     started = time.perf_counter()
-    model = load_model(matrix, objective, row_lower, row_upper, lower, upper, integer)
     is_mip = integer is not None and bool(integer.any())
+    time_limit_s -= HANDOFF_S_PER_NONZERO.get(solver, 0.0) * matrix.nnz
+    if time_limit_s <= 0:
+        return SolverRun(solver, "not_started", None, math.nan, -math.inf, None, 0.0)
+    if solver == "highs":
+        return _run_highs(
+            matrix,
+            objective,
+            row_lower,
+            row_upper,
+            lower,
+            upper,
+            integer if is_mip else None,
+            time_limit_s,
+            mip_gap,
+            started,
+        )
+    model = load_model(matrix, objective, row_lower, row_upper, lower, upper, integer)
     helper = mbh.ModelSolverHelper(solver)
     if not helper.solver_is_supported():
         raise RuntimeError(f"solver '{solver}' is not available in this OR-Tools build")
     helper.set_time_limit_in_seconds(max(float(time_limit_s), 0.01))
     helper.set_solver_specific_parameters(_parameters(solver, is_mip, threads, mip_gap))
-    if log is not None:
-        helper.enable_output(True)
-        helper.set_log_callback(log)
     helper.solve(model)
     status = _STATUS.get(int(helper.status()), "unknown")
+    if status in ("not_solved", "unknown") and time.perf_counter() - started >= 0.9 * time_limit_s:
+        status = "time_limit"  # GLOP and PDLP say "not solved" when their limit stops them
     values = helper.variable_values() if helper.has_solution() else None
     if values is not None and len(values) != len(objective):
         values = None
@@ -123,19 +158,77 @@ def run_solver(
     )
 
 
+def _run_highs(
+    matrix: sp.csr_matrix,
+    objective: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray | None,
+    time_limit_s: float,
+    mip_gap: float,
+    started: float,
+) -> SolverRun:
+    """HiGHS through SciPy (see the module docstring); no duals (the LP strategies need none).
+
+    A MIP runs branch and bound (``milp``); an LP runs the interior point method with
+    crossover (``linprog``, ``highs-ipm``): HiGHS's default dual simplex is > 5x slower on
+    the allocation LP (shared/PERFORMANCE-NOTES.md), and crossover gives a vertex, so flows
+    are clean (few tiny values).
+    """
+    limit = max(float(time_limit_s), 0.01)
+    matrix = sp.csr_matrix(matrix, dtype=np.float64)
+    if integer is not None:
+        result = milp(
+            objective,
+            integrality=integer.astype(np.uint8),
+            bounds=Bounds(lower, upper),
+            constraints=LinearConstraint(matrix, row_lower, row_upper),
+            options={"time_limit": limit, "mip_rel_gap": mip_gap, "disp": False},
+        )
+        bound: float | None = getattr(result, "mip_dual_bound", None)
+    else:
+        # linprog takes A_ub x ≤ b_ub and A_eq x = b_eq: split the ranged rows.
+        equal = row_lower == row_upper
+        has_upper = np.isfinite(row_upper) & ~equal
+        has_lower = np.isfinite(row_lower) & ~equal
+        # The stubs accept no (n, 2) bounds array; SciPy does.
+        result = linprog(  # type: ignore[call-overload]
+            objective,
+            A_ub=sp.vstack([matrix[has_upper], -matrix[has_lower]], format="csr"),
+            b_ub=np.concatenate([row_upper[has_upper], -row_lower[has_lower]]),
+            A_eq=matrix[equal],
+            b_eq=row_lower[equal],
+            bounds=np.column_stack([lower, upper]),
+            method="highs-ipm",
+            options={"time_limit": limit, "disp": False},
+        )
+        bound = None
+    values = None if result.x is None else np.asarray(result.x, float)
+    # SciPy's codes: 0 optimal, 1 iteration or time limit, 2 infeasible, 3 unbounded.
+    status = {0: "optimal", 2: "infeasible", 3: "unbounded"}.get(result.status, "abnormal")
+    if result.status == 1:
+        status = "feasible" if values is not None and integer is not None else "unknown"
+        if integer is None:
+            values = None
+    fun = result.fun
+    objective_value = float(fun) if values is not None and fun is not None else math.nan
+    proven = bound if bound is not None and math.isfinite(bound) else None
+    if proven is None:
+        proven = objective_value if status == "optimal" else -math.inf
+    return SolverRun(
+        "highs",
+        status,
+        values,
+        objective_value,
+        proven,
+        None,
+        time.perf_counter() - started,
+    )
+
+
 def _parameters(solver: str, is_mip: bool, threads: int, mip_gap: float) -> str:
-    if solver == "highs":
-        # No 'threads' for HiGHS: it keeps one scheduler per process, sized by its first run,
-        # and fails any later run asking for another size (seen with threads=1 then 2).
-        lines = ["output_flag=false"]
-        if is_mip:
-            lines.append(f"mip_rel_gap={mip_gap}")
-        else:
-            # HiGHS's default dual simplex is > 5x slower than its interior point on the
-            # allocation LP (shared/PERFORMANCE-NOTES.md); crossover gives a vertex, so flows
-            # are clean (few tiny values) and duals exact.
-            lines += ["solver=ipm", "run_crossover=on"]
-        return "\n".join(lines)
     if solver == "scip":
         return f"limits/gap = {mip_gap}\nparallel/maxnthreads = {threads}"
     return ""

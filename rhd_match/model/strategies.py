@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import SolverOptions
+from ..progress import Progress
 from .build import LinearModel
 from .solvers import SolverRun, run_solver
 
@@ -29,6 +30,41 @@ class Plan:
     bound: float
     solver: str
     iterations: int = 1
+
+
+class Reporter:
+    """rhd_match's own progress messages for a solve's ``log`` (see :mod:`rhd_match.progress`).
+
+    Called with a plain message (as the decomposition does), it reports it under the current
+    phase. Does nothing when ``log`` is None.
+    """
+
+    def __init__(self, log: Callable[[str], None] | None, limit_s: float) -> None:
+        self.log, self.limit_s = log, limit_s
+        self.started = time.perf_counter()
+        self.phase = "build"
+
+    def say(
+        self,
+        message: str,
+        phase: str | None = None,
+        incumbent: float = math.nan,
+        bound: float = math.nan,
+    ) -> None:
+        """Report ``message``; ``phase`` becomes the current phase; figures when known."""
+        if phase is not None:
+            self.phase = phase
+        if self.log is None:
+            return
+        if math.isnan(incumbent):
+            bound, gap = (bound if math.isfinite(bound) else math.nan), math.nan
+        else:
+            bound, gap = trusted_bound(incumbent, bound)
+        elapsed = time.perf_counter() - self.started
+        self.log(Progress(self.phase, message, elapsed, self.limit_s, incumbent, bound, gap))
+
+    def __call__(self, message: str) -> None:
+        self.say(message)
 
 
 class Deadline:
@@ -48,10 +84,13 @@ def _run(
     integer: bool,
     options: SolverOptions,
     deadline: Deadline,
-    log: Callable[[str], None] | None,
+    log: Reporter,
 ) -> SolverRun:
     var = model.variables
-    return run_solver(
+    solver = options.mip_solver if integer else options.lp_solver
+    kind = "MIP" if integer else "LP"
+    log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
+    run = run_solver(
         model.matrix,
         model.objective,
         model.row_lower,
@@ -59,19 +98,23 @@ def _run(
         lower,
         upper,
         var.integer if integer else None,
-        options.mip_solver if integer else options.lp_solver,
+        solver,
         deadline.left(),
         options.threads,
         options.mip_gap,
-        log,
     )
+    if run.status == "not_started":
+        log.say(f"{solver} not started: handing it the model would take longer than the time left")
+    else:
+        log.say(f"{solver} finished: {run.status} in {run.wall_time_s:.1f} s")
+    return run
 
 
 def solve_lp(
     model: LinearModel,
     options: SolverOptions,
     deadline: Deadline,
-    log: Callable[[str], None] | None = None,
+    log: Reporter,
 ) -> tuple[Plan | None, SolverRun]:
     """The LP relaxation (drops and lots continuous): a lower bound, and a plan that may break
     delivery rules."""
@@ -79,6 +122,7 @@ def solve_lp(
     run = _run(model, var.lower, var.upper, False, options, deadline, log)
     if run.values is None:
         return None, run
+    log.say("relaxation solved", bound=run.bound)
     return Plan(run.values, "relaxation", run.bound, run.solver), run
 
 
@@ -86,13 +130,14 @@ def solve_mip(
     model: LinearModel,
     options: SolverOptions,
     deadline: Deadline,
-    log: Callable[[str], None] | None = None,
+    log: Reporter,
 ) -> tuple[Plan | None, SolverRun]:
     """The exact mixed-integer model, stopped at the time limit or the relative gap."""
     var = model.variables
     run = _run(model, var.lower, var.upper, True, options, deadline, log)
     if run.values is None:
         return None, run
+    log.say("plan found", incumbent=run.objective, bound=run.bound)
     status = "optimal" if run.status == "optimal" else "feasible"
     return Plan(run.values, status, run.bound, run.solver), run
 
@@ -101,7 +146,7 @@ def solve_repair(
     model: LinearModel,
     options: SolverOptions,
     deadline: Deadline,
-    log: Callable[[str], None] | None = None,
+    log: Reporter,
 ) -> tuple[Plan | None, SolverRun]:
     """LP relaxation for a bound, then fix drops and lots from it and repair by LPs.
 
@@ -131,6 +176,8 @@ def solve_repair(
             break
         best = step
         short = step.values[slack] > 1e-6 * np.maximum(franco, 1.0)
+        open_now, below = int(open_drop.sum()), int(short.sum())
+        log.say(f"round {iterations}: {open_now} drops open, {below} below franco")
         if not short.any():
             break
         open_drop &= ~short
@@ -222,6 +269,35 @@ def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def bound_or_nan(value: float) -> float:
-    """A bound for reports: NaN rather than ±inf when nothing is proven."""
-    return value if math.isfinite(value) else math.nan
+def trusted_bound(objective: float, bound: float) -> tuple[float, float]:
+    """The bound and relative gap to report for a plan, or NaN for both when none is trusted.
+
+    The gap is ``(objective − bound) / max(1, |objective|)``. A bound that is not finite, or
+    that puts the gap outside [0, 1], says nothing a user can act on (a bound above the plan
+    beyond rounding would be wrong; one more than 100 % below it is too weak to mean anything,
+    such as a Lagrangian bound far from converged): it is reported as none. A bound above the
+    plan within rounding (1e-9 relative) gives a gap of 0.
+
+    Parameters
+    ----------
+    objective : float
+        The plan's objective (NaN when there is no plan).
+    bound : float
+        A proven lower bound on the optimum (±inf or NaN when nothing is proven).
+
+    Returns
+    -------
+    tuple of float
+        ``(bound, gap)``, both NaN when the bound is not reported.
+    """
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return math.nan, math.nan
+    scale = max(1.0, abs(objective))
+    gap = (objective - bound) / scale
+    if gap < 0:
+        if gap < -1e-9:
+            return math.nan, math.nan
+        return bound, 0.0
+    if gap > 1:
+        return math.nan, math.nan
+    return bound, gap

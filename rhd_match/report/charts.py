@@ -1,19 +1,38 @@
-"""Small SVG chart builders for the HTML report: horizontal bars, lines, heat map, map.
+"""Every chart rhd_match draws, with matplotlib: the HTML report's charts and the trade-off plot.
 
-Every builder returns one ``<svg>`` element as text, with a ``<title>`` (its accessible name),
-a ``data-chart`` attribute naming it, and native tooltips (``<title>`` children) on its marks.
-All text is escaped here; callers pass plain strings. Coordinates are printed with one decimal,
-so the same data always gives the same bytes. No JavaScript and no external resource is used.
+The report's charts are rendered as SVG (text kept as ``<text>``, fonts from the page) and
+embedded inline by :func:`inline_svg`: the ``<svg>`` element gets a ``data-chart`` name, a
+``<title>`` first child (its accessible name), ids prefixed with the chart's name (unique in
+the page) and native tooltips (``<title>`` children) on the marks given a tip. The same data
+gives the same bytes: ``svg.hashsalt`` is fixed and the file carries no date. Nothing here
+reads the scenario or the solution: callers pass plain values and texts.
 """
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import wraps
 from html import escape
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
+import matplotlib as mpl
 import numpy as np
+import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.collections import Collection, LineCollection, PatchCollection
+from matplotlib.colors import LinearSegmentedColormap, PowerNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import NDArray
 
 #: Colour-blind safe palette (Okabe & Ito) and the two compliance colours.
@@ -21,91 +40,46 @@ BLUE = "#0072B2"
 ORANGE = "#E69F00"
 GREEN = "#009E73"
 VERMILION = "#D55E00"
-SKY = "#56B4E9"
-PURPLE = "#CC79A7"
 GREY = "#8a8f98"
 OK = "#1a9850"
 NOT_OK = "#d73027"
 INK = "#1f2933"
 GRID = "#d9dde3"
+MAP_BACKGROUND = "#f4f7f9"
 
-FONT = 12
-CHAR_WIDTH = 0.58  # average glyph width of the sans-serif font, in font sizes
+#: Width of the report's charts, in CSS pixels (the page scales them down to fit).
+WIDTH = 1100.0
+PX = 1 / 96  # inches per CSS pixel: sizes below are in pixels, font sizes in points
+
+#: matplotlib settings for every chart: fixed hash salt (stable ids), text as text, no
+#: mathtext (names may hold ``$``), the page's fonts.
+STYLE: Any = {
+    "svg.hashsalt": "rhd_match",
+    "svg.fonttype": "none",
+    "text.parse_math": False,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
+    "font.size": 9,
+    "text.color": INK,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+}
+#: Saved files carry no date, tool or version: same chart, same bytes.
+NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 Formatter = Callable[[float], str]
-
-
-def esc(text: object) -> str:
-    """``text`` escaped for HTML and SVG, quotes included."""
-    return escape(str(text), quote=True)
-
-
-def num(x: float) -> str:
-    """A coordinate with one decimal (stable text, no ``-0.0``)."""
-    value = round(float(x), 1)
-    return f"{value + 0.0:.1f}"
-
-
-def text_width(text: str, size: float = FONT) -> float:
-    """Approximate rendered width of ``text`` in pixels."""
-    return len(text) * size * CHAR_WIDTH
-
-
-def clip_text(text: str, width: float, size: float = FONT) -> str:
-    """``text`` shortened with an ellipsis to fit ``width`` pixels."""
-    fit = max(int(width / (size * CHAR_WIDTH)), 1)
-    return text if len(text) <= fit else text[: max(fit - 1, 1)] + "…"
-
-
-def svg_open(chart: str, title: str, width: float, height: float, desc: str = "") -> str:
-    """The opening ``<svg>`` tag with its ``<title>`` (and ``<desc>``)."""
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" data-chart="{esc(chart)}" role="img" '
-        f'width="{num(width)}" height="{num(height)}" viewBox="0 0 {num(width)} {num(height)}" '
-        f'font-size="{FONT}"><title>{esc(title)}</title>'
-    )
-    if desc:
-        head += f"<desc>{esc(desc)}</desc>"
-    return head
-
-
-def svg_text(
-    x: float,
-    y: float,
-    text: str,
-    *,
-    anchor: str = "start",
-    size: float = FONT,
-    weight: str = "normal",
-    fill: str = INK,
-    extra: str = "",
-) -> str:
-    """A ``<text>`` element (escaped)."""
-    attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
-    if size != FONT:
-        attrs += f' font-size="{num(size)}"'
-    if weight != "normal":
-        attrs += f' font-weight="{weight}"'
-    if fill != INK:
-        attrs += f' fill="{fill}"'
-    return f'<text x="{num(x)}" y="{num(y)}"{attrs}{extra}>{esc(text)}</text>'
-
-
-def tooltip(text: str) -> str:
-    """A ``<title>`` child giving a mark its hover text."""
-    return f"<title>{esc(text)}</title>"
-
-
-def nice_step(span: float, ticks: int = 5) -> float:
-    """A round tick step (1, 2 or 5 × 10^k) giving about ``ticks`` intervals over ``span``."""
-    if not span > 0 or not math.isfinite(span):
-        return 1.0
-    raw = span / ticks
-    power = 10.0 ** math.floor(math.log10(raw))
-    for mult in (1.0, 2.0, 5.0, 10.0):
-        if raw <= mult * power:
-            return mult * power
-    return 10.0 * power
+#: Where matplotlib's SVG names or refers to an id (prefixed with the chart's name).
+_ID = re.compile(r'(id="|url\(#|href="#)')
+#: Line breaks and indentation of matplotlib's SVG (between tags and in path data).
+_SPACE = re.compile(r"(?<=>)\s+(?=<)| ?\n *")
+#: What every text repeats for nothing in the page: the font (the page's CSS gives it) and a
+#: null rotation.
+_TEXT_NOISE = re.compile(r"font-family: [^;]*sans-serif; | transform=\"rotate\(-0 [^)]*\)\"")
 
 
 def pct(x: float, decimals: int = 0) -> str:
@@ -125,30 +99,150 @@ def short_number(x: float) -> str:
     return f"{x:.0f}"
 
 
-def legend(items: Sequence[tuple[str, str, str]], x: float, y: float) -> str:
-    """A one-line legend of ``(kind, colour, label)``; kinds: box, dot, tick, line, dash."""
-    out = []
-    for kind, colour, label in items:
-        if kind == "dot":
-            out.append(f'<circle cx="{num(x + 6)}" cy="{num(y - 4)}" r="5" fill="{colour}"/>')
-        elif kind == "box":
-            out.append(
-                f'<rect x="{num(x)}" y="{num(y - 9)}" width="12" height="10" fill="{colour}"/>'
-            )
-        elif kind == "tick":
-            out.append(
-                f'<line x1="{num(x + 6)}" x2="{num(x + 6)}" y1="{num(y - 11)}" y2="{num(y + 2)}" '
-                f'stroke="{colour}" stroke-width="2"/>'
-            )
-        else:
-            dash = ' stroke-dasharray="5 3"' if kind == "dash" else ""
-            out.append(
-                f'<line x1="{num(x)}" x2="{num(x + 16)}" y1="{num(y - 4)}" y2="{num(y - 4)}" '
-                f'stroke="{colour}" stroke-width="2.5"{dash}/>'
-            )
-        out.append(svg_text(x + 20, y, label))
-        x += 20 + text_width(label) + 18
-    return "".join(out)
+def shorten(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters with an ellipsis."""
+    return text if len(text) <= chars else text[: max(chars - 1, 1)] + "…"
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """The charts' matplotlib settings (:data:`STYLE`), for the time of a drawing."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def styled(draw: Callable[P, R]) -> Callable[P, R]:
+    """``draw`` run under :func:`style` (artists read the settings when they are made)."""
+
+    @wraps(draw)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with style():
+            return draw(*args, **kwargs)
+
+    return run
+
+
+@dataclass
+class Tips:
+    """Hover texts of a chart's marks, attached to the artists by gid."""
+
+    marks: list[tuple[str, str, Sequence[str]]] = field(default_factory=list)
+
+    def add(self, artist: Artist, text: str) -> None:
+        """Give ``artist`` the tooltip ``text``."""
+        self._mark(artist, "", [text])
+
+    def add_each(self, artist: Line2D | Collection, texts: Sequence[str]) -> None:
+        """Give each mark of ``artist`` a tooltip, in order: a line's markers (its finite
+        points) or a collection's items."""
+        self._mark(artist, "use" if isinstance(artist, Line2D) else "path", texts)
+
+    def _mark(self, artist: Artist, element: str, texts: Sequence[str]) -> None:
+        if not texts:
+            return  # an empty collection draws no group
+        gid = f"tip{len(self.marks)}"
+        artist.set_gid(gid)
+        self.marks.append((gid, element, texts))
+
+
+def inline_svg(fig: Figure, chart: str, title: str, tips: Tips | None = None) -> str:
+    """``fig`` as an ``<svg>`` element to place in an HTML page.
+
+    Parameters
+    ----------
+    fig:
+        The drawn figure (its size in inches × 96 gives CSS pixels).
+    chart:
+        Name of the chart (``data-chart``, and the prefix of every id inside it).
+    title:
+        Accessible name, the ``<title>`` first child.
+    tips:
+        Hover texts attached to the figure's artists (:class:`Tips`).
+
+    Returns
+    -------
+    str
+        One ``<svg>`` element: no XML header, no metadata, no line breaks; text escaped.
+    """
+    buffer = io.StringIO()
+    with style():
+        fig.savefig(buffer, format="svg", metadata=NO_METADATA)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg ") :].replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
+    svg = _SPACE.sub("", svg)
+    svg = _TEXT_NOISE.sub("", svg)
+    svg = _ID.sub(lambda m: f"{m.group(1)}{chart}-", svg)
+    # The marks in the order the file draws them (by z-order, not by the order of the tips).
+    found = sorted(
+        (svg.index(f'<g id="{chart}-{gid}">') + 1, element, texts)
+        for gid, element, texts in (tips or Tips()).marks
+    )
+    parts = []
+    pos = 0
+    for start, element, texts in found:
+        parts.append(svg[pos:start])
+        pos = start
+        if not element:
+            end = svg.index(">", pos) + 1
+            parts.append(svg[pos:end] + f"<title>{escape(texts[0])}</title>")
+            pos = end
+            continue
+        # One <use/> per marker of a line, one <path/> per item of a collection, in order.
+        for text in texts:
+            end = svg.index("/>", svg.index(f"<{element} ", pos))
+            parts.append(svg[pos:end] + f"><title>{escape(text)}</title></{element}>")
+            pos = end + 2
+    svg = "".join(parts) + svg[pos:]
+    head = svg.index(">") + 1
+    return (
+        f'<svg data-chart="{escape(chart)}" role="img"{svg[4 : head - 1]}>'
+        f"<title>{escape(title)}</title>{svg[head:].strip()}"
+    )
+
+
+def _figure(height: float, width: float = WIDTH) -> Figure:
+    """A figure of ``width`` × ``height`` pixels."""
+    return Figure(figsize=(width * PX, height * PX))
+
+
+def _margins(fig: Figure, left: float, right: float, top: float, bottom: float) -> None:
+    """Fixed margins in pixels (no layout engine: faster and stable)."""
+    w, h = fig.get_size_inches() / PX
+    fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h)
+
+
+def _legend(fig: Figure, handles: Sequence[Artist], top: float) -> None:
+    """One legend row at the top left of ``fig``, ``top`` pixels from its top."""
+    h = fig.get_size_inches()[1] / PX
+    fig.legend(
+        handles=list(handles),
+        loc="upper left",
+        bbox_to_anchor=(0.01, 1 - top / h),
+        ncol=len(handles),
+        handlelength=1.4,
+        columnspacing=1.6,
+    )
+
+
+def _text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> Text:
+    """A text at data coordinates of ``ax`` (or ``transform``), unclipped, held by the figure:
+    about 3× faster than ``Axes.text``, which clips each text to the axes."""
+    kwargs.setdefault("transform", ax.transData)
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    return fig.text(x, y, text, **kwargs)
+
+
+@styled
+def message_chart(chart: str, title: str, message: str) -> str:
+    """A small chart holding only ``message`` (when there is nothing to draw)."""
+    fig = _figure(40, 600)
+    fig.text(0.01, 0.5, message, va="center", color=GREY, fontsize=10)
+    return inline_svg(fig, chart, title)
 
 
 # -- horizontal bars in panels ------------------------------------------------------------------
@@ -156,12 +250,12 @@ def legend(items: Sequence[tuple[str, str, str]], x: float, y: float) -> str:
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar: its length, an optional target tick, its colour and texts."""
+    """One bar: its length, colour and tooltip, an optional printed label and target tick."""
 
     value: float
     colour: str
+    tip: str
     label: str = ""
-    tip: str = ""
     target: float | None = None
 
 
@@ -175,6 +269,7 @@ class Panel:
     tick_format: Formatter = pct
 
 
+@styled
 def bar_panels(
     chart: str,
     title: str,
@@ -182,83 +277,122 @@ def bar_panels(
     panels: Sequence[Panel],
     *,
     row_tips: Sequence[str] | None = None,
-    legend_items: Sequence[tuple[str, str, str]] = (),
-    width: float = 1100,
-    row_height: float = 18,
-    label_width: float | None = None,
+    legend_items: Sequence[tuple[str, str]] = (),
+    width: float = WIDTH,
+    row_height: float = 15,
+    label_width: float = 200,
 ) -> str:
     """Horizontal bars, one row per item and one panel per measure, side by side.
 
     Each panel has its own scale from 0 to ``x_max``; bars longer than the scale are clipped
-    (their label tells the value); a bar's ``target`` is drawn as a dark tick across it.
+    (their label or tooltip tells the value); a bar's ``target`` is drawn as a dark tick.
+
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    rows:
+        Row names, top to bottom; each panel has one bar per row, in the same order.
+    panels:
+        The measures, left to right.
+    row_tips:
+        Tooltip of each row name (default: the name).
+    legend_items:
+        (colour, label) boxes above the panels; the colour :data:`INK` draws a target tick.
+    width, row_height, label_width:
+        Chart width, height of a row and room for the row names, in CSS pixels.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
     """
     n = len(rows)
-    longest = max((text_width(r) for r in rows), default=0.0)
-    label_w = label_width if label_width is not None else min(max(longest + 12, 80), 300)
-    top = 46 if legend_items else 28
-    axis_h = 22
-    height = top + n * row_height + axis_h + 6
-    gap = 40
-    panel_w = (width - label_w - 10 - gap * (len(panels) - 1)) / max(len(panels), 1)
-    out = [svg_open(chart, title, width, height)]
-    if legend_items:
-        out.append(legend(legend_items, label_w, 16))
-    y0 = top
-    for i, row in enumerate(rows):
-        y = y0 + i * row_height + row_height * 0.7
-        tip = row_tips[i] if row_tips is not None else row
-        out.append(
-            f"<g>{tooltip(tip)}"
-            + svg_text(label_w - 8, y, clip_text(row, label_w - 12), anchor="end")
-            + "</g>"
+    top = 56 if legend_items else 24
+    fig = _figure(top + n * row_height + 26, width)
+    _margins(fig, label_width, 12, top, 22)
+    axes = fig.subplots(1, max(len(panels), 1), squeeze=False)[0]
+    fig.subplots_adjust(wspace=0.2)
+    tips = Tips()
+    for ax, panel in zip(axes, panels, strict=True):
+        # Row labels are texts, not ticks: matplotlib's ticks cost a lot per row.
+        ax.set_title(panel.title, loc="left", fontsize=10, fontweight="bold", y=1.0)
+        ax.set_xlim(0, panel.x_max)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_yticks([])
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _, f=panel.tick_format: f(v)))
+        ax.tick_params(axis="x", labelsize=8, length=0)
+        ax.grid(axis="x", color=GRID, linewidth=0.8)
+        ax.set_axisbelow(True)
+        values = [
+            min(max(b.value, 0.0), panel.x_max) if math.isfinite(b.value) else 0.0
+            for b in panel.bars
+        ]
+        # One collection of rectangles: far faster than barh's artist per bar.
+        drawn = PatchCollection(
+            [Rectangle((0, i - 0.35), v, 0.7) for i, v in enumerate(values)],
+            facecolors=[b.colour for b in panel.bars],
+            linewidths=0,
         )
-    for p, panel in enumerate(panels):
-        x0 = label_w + p * (panel_w + gap)
-        scale = panel_w / panel.x_max if panel.x_max > 0 else 0.0
-        out.append(svg_text(x0, top - 8, panel.title, weight="bold"))
-        step = nice_step(panel.x_max, 4)
-        for k in range(int(panel.x_max / step + 1e-9) + 1):
-            t = k * step
-            x = x0 + t * scale
-            out.append(
-                f'<line x1="{num(x)}" x2="{num(x)}" y1="{num(y0)}" y2="{num(y0 + n * row_height)}" '
-                f'stroke="{GRID}"/>'
-            )
-            anchor = "start" if t == 0 else ("end" if t >= panel.x_max * 0.999 else "middle")
-            out.append(
-                svg_text(x, y0 + n * row_height + 15, panel.tick_format(t), anchor=anchor, size=10)
-            )
-        for i, bar in enumerate(panel.bars):
-            y = y0 + i * row_height
-            length = 0.0 if not math.isfinite(bar.value) else min(max(bar.value, 0.0), panel.x_max)
-            w = length * scale
-            out.append(f"<g>{tooltip(bar.tip or bar.label)}")
-            out.append(
-                f'<rect x="{num(x0)}" y="{num(y + 3)}" width="{num(w)}" '
-                f'height="{num(row_height - 6)}" fill="{bar.colour}"/>'
-            )
-            if bar.target is not None and math.isfinite(bar.target):
-                tx = x0 + min(bar.target, panel.x_max) * scale
-                out.append(
-                    f'<line x1="{num(tx)}" x2="{num(tx)}" y1="{num(y + 1)}" '
-                    f'y2="{num(y + row_height - 1)}" stroke="{INK}" stroke-width="2"/>'
-                )
+        ax.add_collection(drawn, autolim=False)
+        tips.add_each(drawn, [b.tip for b in panel.bars])
+        targets = [
+            (min(b.target, panel.x_max), i)
+            for i, b in enumerate(panel.bars)
+            if b.target is not None and math.isfinite(b.target)
+        ]
+        if targets:
+            tx, ty = zip(*targets, strict=True)
+            ax.plot(tx, ty, "|", color=INK, markersize=0.9 * row_height, markeredgewidth=2)
+        for i, (bar, v) in enumerate(zip(panel.bars, values, strict=True)):
             if bar.label:
-                inside = w > panel_w - text_width(bar.label, 10) - 8
-                lx = x0 + w - 4 if inside else x0 + w + 4
-                out.append(
-                    svg_text(
-                        lx,
-                        y + row_height * 0.7,
-                        bar.label,
-                        anchor="end" if inside else "start",
-                        size=10,
-                        fill="#ffffff" if inside else INK,
-                    )
+                inside = v > 0.7 * panel.x_max
+                _text(
+                    ax,
+                    v - 0.01 * panel.x_max if inside else v + 0.01 * panel.x_max,
+                    i,
+                    bar.label,
+                    va="center",
+                    ha="right" if inside else "left",
+                    fontsize=7.5,
+                    color="#ffffff" if inside else INK,
                 )
-            out.append("</g>")
-    out.append("</svg>")
-    return "".join(out)
+    _row_labels(axes[0], rows, row_tips or rows, label_width, tips)
+    if legend_items:
+        _legend(fig, [_legend_handle(colour, label) for colour, label in legend_items], 4)
+    return inline_svg(fig, chart, title, tips)
+
+
+def _row_labels(
+    ax: Axes,
+    rows: Sequence[str],
+    row_tips: Sequence[str],
+    label_width: float,
+    tips: Tips,
+    offset: float = 0.0,
+) -> None:
+    """Row names right-aligned left of ``ax``, at y = offset + 0, 1, … (cut to fit
+    ``label_width`` pixels)."""
+    chars = int(label_width / 7)
+    at_left = ax.get_yaxis_transform()
+    for i, (row, tip) in enumerate(zip(rows, row_tips, strict=True)):
+        text = _text(
+            ax,
+            -0.01,
+            i + offset,
+            shorten(row, chars),
+            transform=at_left,
+            ha="right",
+            va="center",
+        )
+        tips.add(text, tip)
+
+
+def _legend_handle(colour: str, label: str) -> Artist:
+    if colour == INK:
+        return Line2D([], [], color=INK, marker="|", linestyle="", markersize=11, label=label)
+    return Patch(color=colour, label=label)
 
 
 # -- lines --------------------------------------------------------------------------------------
@@ -282,6 +416,7 @@ class RefLine:
     colour: str
 
 
+@styled
 def line_chart(
     chart: str,
     title: str,
@@ -292,109 +427,74 @@ def line_chart(
     refs: Sequence[RefLine] = (),
     y_max: float = 1.0,
     y_format: Formatter = pct,
-    width: float = 1100,
-    height: float = 340,
+    width: float = WIDTH,
+    height: float = 320,
 ) -> str:
     """Lines over categorical x positions (e.g. ISO weeks), with horizontal reference lines.
 
-    ``x_ticks``: (position, label) pairs to print under the axis; each point carries a tooltip
-    with its x label and value.
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    x_labels:
+        Label of each x position (in the points' tooltips).
+    series:
+        The lines, each with one value per x position (NaN leaves a gap).
+    x_ticks:
+        (position, label) pairs printed under the axis.
+    refs:
+        Dashed horizontal lines, in the legend with their labels.
+    y_max, y_format:
+        Top of the y scale (from 0) and the format of its ticks and of the tooltips' values.
+    width, height:
+        Size of the chart, CSS pixels.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
     """
-    left, right, top, bottom = 56, 150, 34, 34
-    plot_w, plot_h = width - left - right, height - top - bottom
-    n = len(x_labels)
-    dx = plot_w / max(n - 1, 1)
-
-    def xy(i: int, v: float) -> tuple[float, float]:
-        return left + i * dx, top + plot_h * (1 - min(max(v, 0.0), y_max) / y_max)
-
-    step = nice_step(y_max, 5)
-    y_max = step * math.ceil(y_max / step - 1e-9)
-    legend_items = [("line", s.colour, s.name) for s in series]
-    legend_items += [("dash", r.colour, r.label) for r in refs]
-    out = [svg_open(chart, title, width, height), legend(legend_items, left, 16)]
-    for k in range(int(y_max / step + 1e-9) + 1):
-        t = k * step
-        _, y = xy(0, t)
-        out.append(
-            f'<line x1="{num(left)}" x2="{num(left + plot_w)}" y1="{num(y)}" y2="{num(y)}" '
-            f'stroke="{GRID}"/>'
-        )
-        out.append(svg_text(left - 6, y + 4, y_format(t), anchor="end", size=10))
-    for pos, label in x_ticks:
-        x, _ = xy(pos, 0)
-        out.append(
-            f'<line x1="{num(x)}" x2="{num(x)}" y1="{num(top + plot_h)}" '
-            f'y2="{num(top + plot_h + 5)}" stroke="{INK}"/>'
-        )
-        out.append(svg_text(x, top + plot_h + 18, label, anchor="middle", size=10))
-    out.append(
-        f'<line x1="{num(left)}" x2="{num(left + plot_w)}" y1="{num(top + plot_h)}" '
-        f'y2="{num(top + plot_h)}" stroke="{INK}"/>'
-    )
-    for ref in refs:
-        _, y = xy(0, ref.value)
-        out.append(
-            f'<line x1="{num(left)}" x2="{num(left + plot_w)}" y1="{num(y)}" y2="{num(y)}" '
-            f'stroke="{ref.colour}" stroke-width="1.5" stroke-dasharray="5 3">'
-            f"{tooltip(ref.label)}</line>"
-        )
-    ends: list[tuple[float, float, str, str]] = []
+    fig = _figure(height, width)
+    _margins(fig, 50, 16, 34, 26)
+    ax = fig.add_subplot()
+    tips = Tips()
+    x = np.arange(len(x_labels))
+    handles: list[Artist] = []
     for s in series:
         values = np.asarray(s.values, dtype=float)
-        segments: list[list[str]] = [[]]
-        for i, v in enumerate(values):
-            if math.isfinite(v):
-                x, y = xy(i, v)
-                segments[-1].append(f"{num(x)},{num(y)}")
-            elif segments[-1]:
-                segments.append([])
-        for seg in segments:
-            if len(seg) > 1:
-                out.append(
-                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{s.colour}" '
-                    f'stroke-width="2" stroke-linejoin="round"/>'
-                )
-        marks = []
-        for i, v in enumerate(values):
-            if math.isfinite(v):
-                x, y = xy(i, v)
-                marks.append(
-                    f'<circle cx="{num(x)}" cy="{num(y)}" r="2.5" fill="{s.colour}">'
-                    f"{tooltip(f'{x_labels[i]} — {s.name}: {y_format(v)}')}</circle>"
-                )
-        out.append("<g>" + "".join(marks) + "</g>")
-        finite = np.flatnonzero(np.isfinite(values))
-        if finite.size:
-            last = int(finite[-1])
-            x, y = xy(last, float(values[last]))
-            ends.append((y, x, f"{s.name} {y_format(float(values[last]))}", s.colour))
-    # End labels, pushed apart vertically so that they never overlap.
-    ends.sort()
-    placed: list[float] = []
-    for y, _, _, _ in ends:
-        placed.append(max(y, placed[-1] + 14) if placed else y)
-    shift = max((p - (top + plot_h + 4) for p in placed), default=0.0)
-    for (_, x, label, colour), y in zip(ends, placed, strict=True):
-        out.append(
-            svg_text(x + 8, y - max(shift, 0.0) + 4, label, fill=colour, weight="bold", size=11)
+        (line,) = ax.plot(
+            x, values, color=s.colour, linewidth=2, marker="o", markersize=4, label=s.name
         )
-    out.append("</svg>")
-    return "".join(out)
+        handles.append(line)
+        tips.add_each(
+            line,
+            [
+                f"{x_labels[int(i)]} — {s.name}: {y_format(float(values[i]))}"
+                for i in np.flatnonzero(np.isfinite(values))
+            ],
+        )
+    for ref in refs:
+        handles.append(
+            ax.axhline(ref.value, color=ref.colour, linewidth=1.5, linestyle="--", label=ref.label)
+        )
+    ax.set_ylim(0, y_max)
+    ax.set_xlim(-0.5, len(x_labels) - 0.5)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: y_format(v)))
+    ax.set_xticks([pos for pos, _ in x_ticks], [label for _, label in x_ticks])
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="y", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    _legend(fig, handles, 4)
+    return inline_svg(fig, chart, title, tips)
 
 
 # -- heat map -----------------------------------------------------------------------------------
 
-
-def heat_colour(share: float) -> str:
-    """White to vermilion for a share in [0, 1]."""
-    s = min(max(share, 0.0), 1.0) ** 0.6
-    r = round(255 + (213 - 255) * s)
-    g = round(255 + (94 - 255) * s)
-    b = round(255 + (0 - 255) * s)
-    return f"#{r:02x}{g:02x}{b:02x}"
+#: White to vermilion; the power norm darkens small values so that they show.
+HEAT = LinearSegmentedColormap.from_list("heat", ["#ffffff", VERMILION])
 
 
+@styled
 def heatmap(
     chart: str,
     title: str,
@@ -406,69 +506,89 @@ def heatmap(
     tip_format: Formatter = short_number,
     extra_columns: Sequence[tuple[str, Sequence[str], float]] = (),
     vmax: float | None = None,
-    width: float = 1100,
-    row_height: float = 22,
+    width: float = WIDTH,
+    row_height: float = 20,
+    label_width: float = 190,
 ) -> str:
     """A grid of coloured cells (rows × columns) printing each value; empty cells are blank.
 
-    ``extra_columns``: (header, texts per row, width in px) printed at the right of the grid.
-    ``vmax``: the value drawn darkest (default: the largest); larger values are as dark.
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    rows, columns:
+        Row and column names.
+    values:
+        Shape (len(rows), len(columns)); values ≤ 0 or NaN leave the cell blank.
+    cell_format, tip_format:
+        Text printed in a cell and shown in its tooltip.
+    extra_columns:
+        (header, text of each row, width in CSS pixels) printed right of the grid.
+    vmax:
+        The value drawn darkest (default: the largest); larger values are as dark.
+    width, row_height, label_width:
+        Chart width, height of a row and room for the row names, in CSS pixels.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
     """
-    longest = max((text_width(r) for r in rows), default=0.0)
-    label_w = min(max(longest + 12, 80), 260)
     extra_w = sum(w for _, _, w in extra_columns)
-    top = 24
-    grid_w = min(width - label_w - extra_w - 8, 90.0 * max(len(columns), 1))
-    cell_w = grid_w / max(len(columns), 1)
-    height = top + len(rows) * row_height + 8
+    grid_w = min(width - label_width - extra_w - 16, 80.0 * max(len(columns), 1))
+    fig = _figure(len(rows) * row_height + 30, width)
+    _margins(fig, label_width, width - label_width - grid_w, 24, 6)
+    ax = fig.add_subplot()
     if vmax is None:
-        vmax = float(np.nanmax(values)) if values.size and np.isfinite(values).any() else 0.0
-    out = [svg_open(chart, title, width, height)]
-    for j, col in enumerate(columns):
-        out.append(
-            svg_text(label_w + (j + 0.5) * cell_w, top - 8, col, anchor="middle", weight="bold")
-        )
-    x = label_w + grid_w + 8
-    for header, _, w in extra_columns:
-        out.append(svg_text(x, top - 8, header, weight="bold"))
-        x += w
+        finite = values[np.isfinite(values)]
+        vmax = float(finite.max()) if finite.size else 0.0
+    norm = PowerNorm(0.6, vmin=0.0, vmax=max(vmax, 1e-9))
+    tips = Tips()
+    shares = norm(np.clip(np.nan_to_num(values, nan=0.0), 0.0, vmax)).filled(0.0)
+    filled = np.isfinite(values) & (values > 0)
+    cells: list[Rectangle] = []
+    colours: list[Any] = []
+    cell_tips: list[str] = []
     for i, row in enumerate(rows):
-        y = top + i * row_height
-        out.append(
-            svg_text(label_w - 8, y + row_height * 0.68, clip_text(row, label_w - 12), anchor="end")
-        )
         for j, col in enumerate(columns):
-            v = float(values[i, j])
-            cx = label_w + j * cell_w
-            if not (math.isfinite(v) and v > 0):
-                out.append(
-                    f'<rect x="{num(cx)}" y="{num(y)}" width="{num(cell_w)}" '
-                    f'height="{num(row_height)}" fill="#f7f8fa" stroke="#ffffff"/>'
-                )
+            cells.append(Rectangle((j, i), 1, 1))
+            if not filled[i, j]:
+                colours.append("#f7f8fa")
+                cell_tips.append(f"{row} — {col}: none")
                 continue
-            share = min(v / vmax, 1.0) if vmax > 0 else 0.0
-            fill = heat_colour(share)
-            ink = "#ffffff" if share**0.6 > 0.55 else INK
-            out.append(
-                f"<g>{tooltip(f'{row} — {col}: {tip_format(v)}')}"
-                f'<rect x="{num(cx)}" y="{num(y)}" width="{num(cell_w)}" '
-                f'height="{num(row_height)}" fill="{fill}" stroke="#ffffff"/>'
-                + svg_text(
-                    cx + cell_w / 2,
-                    y + row_height * 0.68,
-                    cell_format(v),
-                    anchor="middle",
-                    size=10,
-                    fill=ink,
-                )
-                + "</g>"
+            v, share = float(values[i, j]), float(shares[i, j])
+            colours.append(HEAT(share))
+            cell_tips.append(f"{row} — {col}: {tip_format(v)}")
+            ink = "#ffffff" if share > 0.55 else INK
+            _text(
+                ax,
+                j + 0.5,
+                i + 0.5,
+                cell_format(v),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=ink,
             )
-        x = label_w + grid_w + 8
-        for _, texts, w in extra_columns:
-            out.append(svg_text(x, y + row_height * 0.68, clip_text(texts[i], w - 6), size=11))
-            x += w
-    out.append("</svg>")
-    return "".join(out)
+    grid = PatchCollection(cells, facecolors=colours, edgecolors="#ffffff", linewidths=1)
+    ax.add_collection(grid, autolim=False)
+    tips.add_each(grid, cell_tips)
+    ax.set_xlim(0, len(columns))
+    ax.set_ylim(len(rows), 0)
+    ax.set_xticks([])
+    for j, col in enumerate(columns):
+        _text(ax, j + 0.5, -0.3, col, ha="center", va="bottom", fontweight="bold")
+    ax.set_yticks([])
+    _row_labels(ax, rows, rows, label_width, tips, offset=0.5)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    x = len(columns) + 8 / grid_w * len(columns)
+    for header, texts, w in extra_columns:
+        _text(ax, x, -0.3, header, fontweight="bold", va="bottom")
+        for i, text in enumerate(texts):
+            _text(ax, x, i + 0.5, shorten(text, int(w / 7)), va="center")
+        x += w / grid_w * len(columns)
+    return inline_svg(fig, chart, title, tips)
 
 
 # -- map ----------------------------------------------------------------------------------------
@@ -499,131 +619,204 @@ class MapLink:
 
 
 KM_PER_DEGREE = 111.32
+#: How each kind of place is drawn: marker, colour, legend label, drawing order.
+PLACES = {
+    "idle": ("s", GREY, "producer without sales", 0),
+    "producer": ("s", GREEN, "producer selling", 1),
+    "canteen": ("o", BLUE, "canteen", 2),
+}
 
 
+@styled
 def map_chart(
     chart: str,
     title: str,
     points: Sequence[MapPoint],
     links: Sequence[MapLink],
     *,
-    width: float = 1100,
+    width: float = WIDTH,
     max_height: float = 720,
     link_unit: str = "kg",
 ) -> str:
     """Places and links drawn from coordinates (equirectangular projection, no tiles).
 
-    Longitudes are scaled by the cosine of the mean latitude so that distances look right
-    around the territory; the drawing fits the bounding box of all places, with a km scale bar.
-    Links are drawn thinnest first, width proportional to ``weight`` (up to 9 px).
+    Parameters
+    ----------
+    chart, title:
+        Name and accessible title of the chart (see :func:`inline_svg`).
+    points:
+        The places (degrees WGS 84), each with its tooltip and optional label.
+    links:
+        Straight lines between places, each with its weight and tooltip.
+    width, max_height:
+        Width and largest height of the chart, CSS pixels.
+    link_unit:
+        Unit of the links' weights, for the legend.
+
+    Returns
+    -------
+    str
+        The chart as an inline ``<svg>`` element.
+
+    Notes
+    -----
+    The axes' aspect is 1 / cos(mean latitude), so that distances look right around the
+    territory; the drawing fits the places' bounding box, with a km scale bar. Links are drawn
+    thinnest first, width proportional to ``weight`` (up to 7 pt); labelled points are named.
+    Markers are sized by ``size`` to the nearest half point.
     """
-    margin, legend_h = 24, 30
-    lats = np.array([p.lat for p in points], dtype=float)
-    lons = np.array([p.lon for p in points], dtype=float)
-    if lats.size == 0:
-        lats, lons = np.array([0.0]), np.array([0.0])
-    k = math.cos(math.radians(float(lats.mean())))
-    x_min, x_max = float(lons.min()) * k, float(lons.max()) * k
-    y_min, y_max = float(lats.min()), float(lats.max())
-    span_x, span_y = max(x_max - x_min, 1e-3), max(y_max - y_min, 1e-3)
-    inner_w = width - 2 * margin
-    scale = inner_w / span_x
-    inner_h = span_y * scale
-    if inner_h > max_height - 2 * margin - legend_h:
-        inner_h = max_height - 2 * margin - legend_h
-        scale = inner_h / span_y
-    inner_h = max(inner_h, 120.0)
-    height = inner_h + 2 * margin + legend_h
-    off_x = margin + (inner_w - span_x * scale) / 2
-    off_y = legend_h + margin + (inner_h - span_y * scale) / 2
-
-    def project(lat: float, lon: float) -> tuple[float, float]:
-        return off_x + (lon * k - x_min) * scale, off_y + (y_max - lat) * scale
-
+    lats = np.array([p.lat for p in points] or [0.0], dtype=float)
+    lons = np.array([p.lon for p in points] or [0.0], dtype=float)
+    aspect = 1 / math.cos(math.radians(float(lats.mean())))
+    pad = 0.04 * max(float(np.ptp(lons)), float(np.ptp(lats)) * aspect, 1e-3)
+    x0, x1 = float(lons.min()) - pad, float(lons.max()) + pad
+    y0, y1 = float(lats.min()) - pad / aspect, float(lats.max()) + pad / aspect
+    inner_w = width - 20
+    inner_h = min(max((y1 - y0) * aspect / (x1 - x0) * inner_w, 160.0), max_height - 40)
+    fig = _figure(inner_h + 40, width)
+    _margins(fig, 10, 10, 30, 10)
+    ax = fig.add_subplot()
+    ax.set_facecolor(MAP_BACKGROUND)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(aspect, adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+    tips = Tips()
     max_w = max((lk.weight for lk in links), default=0.0)
-    items = [
-        ("dot", BLUE, "canteen"),
-        ("box", GREEN, "producer selling"),
-        ("box", GREY, "producer without sales"),
-        ("line", VERMILION, f"flow (width ∝ {link_unit}; max {short_number(max_w)} {link_unit})"),
-    ]
-    out = [
-        svg_open(chart, title, width, height),
-        f'<rect x="0" y="{num(legend_h)}" width="{num(width)}" height="{num(height - legend_h)}" '
-        f'fill="#f4f7f9" stroke="{GRID}"/>',
-        legend(items, margin, 18),
-    ]
-    for lk in sorted(links, key=lambda lk: lk.weight):
-        x1, y1 = project(lk.lat1, lk.lon1)
-        x2, y2 = project(lk.lat2, lk.lon2)
-        w = 0.6 + 8.4 * lk.weight / max_w if max_w > 0 else 1.0
-        out.append(
-            f'<line x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}" '
-            f'stroke="{VERMILION}" stroke-opacity="0.55" stroke-width="{num(w)}" '
-            f'stroke-linecap="round">{tooltip(lk.tip)}</line>'
-        )
-    order = {"idle": 0, "producer": 1, "canteen": 2}
-    for p in sorted(points, key=lambda p: order.get(p.kind, 0)):
-        x, y = project(p.lat, p.lon)
-        s = p.size
-        if p.kind == "canteen":
-            mark = (
-                f'<circle cx="{num(x)}" cy="{num(y)}" r="{num(s)}" fill="{BLUE}" '
-                f'stroke="#ffffff" stroke-width="1">{tooltip(p.tip)}</circle>'
-            )
-        else:
-            colour = GREEN if p.kind == "producer" else GREY
-            mark = (
-                f'<rect x="{num(x - s)}" y="{num(y - s)}" width="{num(2 * s)}" '
-                f'height="{num(2 * s)}" fill="{colour}" stroke="#ffffff" stroke-width="1">'
-                f"{tooltip(p.tip)}</rect>"
-            )
-        out.append(mark)
-    out += _map_labels(points, project, width, height)
-    # Scale bar in the legend row: a round number of km about a tenth of the width.
-    km_per_px = KM_PER_DEGREE / scale
-    bar_km = nice_step(km_per_px * width / 10, 1)
-    bar_px = bar_km / km_per_px
-    bx, by = width - margin - bar_px, 22
-    out.append(
-        f'<path d="M{num(bx)},{num(by - 5)} v5 h{num(bar_px)} v-5" fill="none" stroke="{INK}" '
-        f'stroke-width="1.5"/>'
-        + svg_text(bx + bar_px / 2, by - 8, f"{bar_km:g} km", anchor="middle", size=11)
+    drawn = sorted(links, key=lambda lk: lk.weight)
+    lines = LineCollection(
+        [[(lk.lon1, lk.lat1), (lk.lon2, lk.lat2)] for lk in drawn],
+        colors=VERMILION,
+        alpha=0.55,
+        linewidths=[0.5 + 6.5 * lk.weight / max_w if max_w > 0 else 1.0 for lk in drawn],
+        capstyle="round",
     )
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _map_labels(
-    points: Sequence[MapPoint],
-    project: Callable[[float, float], tuple[float, float]],
-    width: float,
-    height: float,
-) -> list[str]:
-    """Labels of the points that have one, each beside its point (right, left, above or
-    below, the first place free of the labels already placed and inside the drawing);
-    a label with no free place is left out (the point keeps its tooltip)."""
-    halo = ' stroke="#ffffff" stroke-width="3" paint-order="stroke"'
-    taken: list[tuple[float, float, float, float]] = []
-    out = []
+    ax.add_collection(lines, autolim=False)
+    tips.add_each(lines, [lk.tip for lk in drawn])
+    # One line of markers per kind and size (a few artists, not one per place).
+    groups: dict[tuple[int, float], list[MapPoint]] = {}
     for p in points:
-        if not p.label:
-            continue
-        x, y = project(p.lat, p.lon)
-        w, h, gap = text_width(p.label, 11), 13.0, p.size + 3
-        places = (
-            (x + gap, y + 4, "start", (x + gap, y - 9, x + gap + w, y + 4)),
-            (x - gap, y + 4, "end", (x - gap - w, y - 9, x - gap, y + 4)),
-            (x, y - gap - 2, "middle", (x - w / 2, y - gap - 2 - h, x + w / 2, y - gap - 2)),
-            (x, y + gap + 11, "middle", (x - w / 2, y + gap - 2, x + w / 2, y + gap + 11)),
+        groups.setdefault((PLACES[p.kind][3], round(p.size * 2) / 2), []).append(p)
+    for (_, size), group in sorted(groups.items()):
+        marker, colour, _, _ = PLACES[group[0].kind]
+        (marks,) = ax.plot(
+            [p.lon for p in group],
+            [p.lat for p in group],
+            marker,
+            linestyle="",
+            color=colour,
+            markersize=1.6 * size,
+            markeredgecolor="#ffffff",
+            markeredgewidth=0.8,
         )
-        for tx, ty, anchor, box in places:
-            inside = box[0] >= 2 and box[2] <= width - 2 and box[1] >= 32 and box[3] <= height
-            free = all(
-                box[2] < o[0] or box[0] > o[2] or box[3] < o[1] or box[1] > o[3] for o in taken
+        tips.add_each(marks, [p.tip for p in group])
+    for p in points:
+        if p.label:
+            ax.annotate(
+                p.label,
+                (p.lon, p.lat),
+                xytext=(p.size + 3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "#ffffff", "ec": "none", "alpha": 0.7},
             )
-            if inside and free:
-                taken.append(box)
-                out.append(svg_text(tx, ty, p.label, anchor=anchor, size=11, extra=halo))
-                break
-    return out
+    # Scale bar: a round number of km about a tenth of the width, at the lower right.
+    km_wide = (x1 - x0) * KM_PER_DEGREE / aspect
+    bar_km = _round_km(km_wide / 10)
+    bar_deg = bar_km / KM_PER_DEGREE * aspect
+    bx, by = x1 - pad - bar_deg, y0 + pad / aspect / 2
+    ax.plot(
+        [bx, bx, bx + bar_deg, bx + bar_deg],
+        [by + pad / aspect / 4, by, by, by + pad / aspect / 4],
+        color=INK,
+        linewidth=1.5,
+    )
+    _text(ax, bx + bar_deg / 2, by + pad / aspect / 3, f"{bar_km:g} km", ha="center", va="bottom")
+    handles: list[Artist] = [
+        Line2D([], [], marker=m, color=c, linestyle="", markersize=7, label=label)
+        for m, c, label, _ in sorted(PLACES.values(), key=lambda v: -v[3])
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color=VERMILION,
+            linewidth=2.5,
+            label=f"flow (width ∝ {link_unit}; max {short_number(max_w)} {link_unit})",
+        )
+    )
+    _legend(fig, handles, 4)
+    return inline_svg(fig, chart, title, tips)
+
+
+def _round_km(km: float) -> float:
+    """1, 2 or 5 × 10^k km, the largest not above ``km``."""
+    if not km > 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(km))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= km)
+
+
+# -- trade-off curve ----------------------------------------------------------------------------
+
+
+@styled
+def tradeoff_figure(table: pd.DataFrame, title: str | None = None) -> Figure:
+    """The cost–organic curve: least extra cost against the organic share.
+
+    Parameters
+    ----------
+    table:
+        Rows of :func:`rhd_match.tradeoff.cost_organic_tradeoff` (``share_organic`` as a
+        fraction, ``extra_cost_eur_ht`` in EUR HT, ``status``); rows whose LP did not end
+        ``optimal`` are left out.
+    title:
+        Title of the plot; ``None`` gives "Cost of organic purchases (LP relaxation)".
+
+    Returns
+    -------
+    Figure
+        7 × 4.5 inches: the curve (share in %, EUR HT) and the EGalim 20 % organic target
+        dashed.
+    """
+    ok = table[table["status"] == "optimal"]
+    fig = Figure(figsize=(7.0, 4.5), dpi=100, layout="tight")
+    ax = fig.add_subplot()
+    ax.plot(100 * ok["share_organic"], ok["extra_cost_eur_ht"], marker="o", color=GREEN)
+    ax.axvline(20.0, color=GREY, linestyle="--", linewidth=1)
+    ax.annotate("EGalim 20 %", (20.0, 0.0), xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("organic share of purchases (% of value)")
+    ax.set_ylabel("least extra cost vs all-conventional (EUR HT)")
+    ax.set_title(title or "Cost of organic purchases (LP relaxation)")
+    ax.grid(True, color=GRID)
+    return fig
+
+
+def plot_tradeoff(table: pd.DataFrame, path: str | Path, title: str | None = None) -> Path:
+    """Write the cost–organic curve (:func:`tradeoff_figure`) to a file.
+
+    Parameters
+    ----------
+    table:
+        Rows of :func:`rhd_match.tradeoff.cost_organic_tradeoff`.
+    path:
+        File to write: SVG when it ends in ``.svg``, PNG (100 dpi) otherwise.
+    title:
+        Title of the plot (see :func:`tradeoff_figure`).
+
+    Returns
+    -------
+    Path
+        ``path``. The file carries no date or tool: the same table gives the same bytes.
+    """
+    path = Path(path)
+    fig = tradeoff_figure(table, title)
+    kind = "svg" if path.suffix.lower() == ".svg" else "png"
+    metadata = NO_METADATA if kind == "svg" else {"Software": None}
+    with style():
+        fig.savefig(path, format=kind, metadata=metadata)
+    return path

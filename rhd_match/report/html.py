@@ -4,10 +4,10 @@
 Sections: headline figures before and after the plan, EGalim shares per canteen against their
 targets, local and organic shares week by week, producer utilisation, a map of the main flows,
 and the local demand left to the conventional supplier by product and month, with the reasons.
-Styles and charts are inline (SVG drawn by :mod:`rhd_match.report.charts`); a few lines of
-inline JavaScript sort the tables and mark the page loaded (``<body data-loaded="ok">``).
-Nothing is fetched from the network, all text is escaped, and the same plan gives the same
-bytes.
+Styles and charts are inline (SVG drawn with matplotlib by :mod:`rhd_match.report.charts`);
+a few lines of inline JavaScript sort the tables and mark the page loaded
+(``<body data-loaded="ok">``). Nothing is fetched from the network, all text is escaped, and
+the same plan gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Hashable, Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,6 @@ from ..weeks import week_monday
 from .charts import (
     BLUE,
     GREEN,
-    GREY,
     INK,
     NOT_OK,
     OK,
@@ -44,15 +44,13 @@ from .charts import (
     RefLine,
     Series,
     bar_panels,
-    clip_text,
-    esc,
     heatmap,
     line_chart,
     map_chart,
+    message_chart,
     pct,
     short_number,
-    svg_open,
-    svg_text,
+    shorten,
 )
 from .workbook import write_atomically
 
@@ -374,7 +372,6 @@ def _canteens_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 value=float(v) if math.isfinite(v) else 0.0,
                 colour=OK if m else NOT_OK,
-                label=pct(float(v)) if math.isfinite(v) else "no purchase",
                 tip=f"{name} — {label}: {fmt_share(float(v))}, target {fmt_share(float(t))}, "
                 + ("meets it" if m else "below it"),
                 target=float(t),
@@ -390,7 +387,6 @@ def _canteens_section(scenario: Scenario, solution: Solution) -> str:
                 Bar(
                     value=float(v) if math.isfinite(v) else 0.0,
                     colour=BLUE,
-                    label=pct(float(v)),
                     tip=f"{name} — local share: {fmt_share(float(v))}",
                 )
                 for name, v in zip(names, local, strict=True)
@@ -404,12 +400,11 @@ def _canteens_section(scenario: Scenario, solution: Solution) -> str:
         panels,
         row_tips=[f"{n} ({i})" for n, i in zip(names, ids, strict=True)],
         legend_items=[
-            ("box", OK, "meets its target"),
-            ("box", NOT_OK, "below its target"),
-            ("tick", INK, "target"),
-            ("box", BLUE, "local share"),
+            (OK, "meets its target"),
+            (NOT_OK, "below its target"),
+            (INK, "target"),
+            (BLUE, "local share"),
         ],
-        label_width=240,
     )
     table = _table(
         [
@@ -565,7 +560,6 @@ def _producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(u),
                 colour(float(u)),
-                f"{p:,.0f} / {c:,.0f} kg",
                 f"{n}: peak week {p:,.0f} kg of {c:,.0f} kg capacity ({fmt_share(float(u))})",
             )
             for n, p, c, u in zip(names, peak, cap, use, strict=True)
@@ -574,7 +568,6 @@ def _producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(u) if math.isfinite(u) else 0.0,
                 colour(float(u)),
-                f"{d:.0f} / {m:.0f}",
                 f"{n}: at most {d:.0f} drops in a week, of {m:.0f} allowed",
             )
             for n, d, m, u in zip(names, drops, max_drops, drop_use, strict=True)
@@ -584,7 +577,6 @@ def _producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(v),
                 BLUE,
-                f"{short_number(float(v))} € · {w:.0f} wk",
                 f"{n}: {fmt_eur(float(v))} over {w:.0f} delivery weeks",
             )
             for n, v, w in zip(names, sales, weeks, strict=True)
@@ -601,11 +593,10 @@ def _producers_section(scenario: Scenario, solution: Solution) -> str:
                 ),
             ],
             legend_items=[
-                ("box", GREEN, "below the limit"),
-                ("box", VERMILION, "at the limit"),
-                ("box", BLUE, "sales (EUR HT)"),
+                (GREEN, "below the limit"),
+                (VERMILION, "at the limit"),
+                (BLUE, "sales (EUR HT)"),
             ],
-            label_width=240,
         )
     note = ""
     if len(selling) > MAX_PRODUCER_ROWS:
@@ -697,7 +688,7 @@ def _map_section(scenario: Scenario, solution: Solution) -> str:
             "producer" if sales[pid] > 0 else "idle",
             f"{name} ({pid}) — producer, sales {fmt_eur(float(sales[pid]))}",
             size=3.0 + 5.0 * math.sqrt(float(sales[pid]) / max_sales) if max_sales > 0 else 3.0,
-            label=clip_text(str(name), 230, 11) if pid in labelled else "",
+            label=shorten(str(name), 40) if pid in labelled else "",
         )
         for pid, name, lat, lon in zip(
             producers.index, producers["name"], producers["lat"], producers["lon"], strict=True
@@ -874,8 +865,8 @@ def _unmet_section(scenario: Scenario, solution: Solution) -> str:
         Bar(
             float(v),
             VERMILION,
-            f"{fmt_eur(float(v))} · {n:,} lines ({pct(float(v) / total)})",
             f"{name}: {fmt_eur(float(v))} in {n:,} purchase lines",
+            label=f"{fmt_eur(float(v))} · {n:,} lines ({pct(float(v) / total)})",
         )
         for name, v, n in zip(reason_names, reasons["value"], reasons["lines"], strict=True)
     ]
@@ -892,8 +883,8 @@ def _unmet_section(scenario: Scenario, solution: Solution) -> str:
                 lambda v: short_number(v) + " €",
             )
         ],
-        row_height=24,
-        label_width=200,
+        row_height=22,
+        label_width=160,
         width=900,
     )
     in_order = [r for r in REASONS if r in reasons.index]
@@ -923,11 +914,12 @@ def _unmet_section(scenario: Scenario, solution: Solution) -> str:
 
 def _empty_chart(chart: str, title: str, message: str) -> str:
     """A small chart holding only ``message`` (so every chart of :data:`CHARTS` is there)."""
-    return (
-        f"<figure>{svg_open(chart, title, 600, 40)}"
-        + svg_text(8, 24, message, fill=GREY)
-        + "</svg></figure>"
-    )
+    return f"<figure>{message_chart(chart, title, message)}</figure>"
+
+
+def esc(text: object) -> str:
+    """``text`` escaped for HTML, quotes included."""
+    return escape(str(text), quote=True)
 
 
 def _table(headers: list[tuple[str, str]], rows: list[list[tuple[str, object]]]) -> str:

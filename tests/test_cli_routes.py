@@ -1,0 +1,126 @@
+"""Every verb of the ``rhd-match`` console script, end to end, on both routes through the solver
+(the exact MIP, and the decomposition), on a terminal (a pseudo-terminal) and off one, with and
+without ``--quiet``: exit code 0, no traceback, its files written, its plan passing the checker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pexpect
+import pytest
+
+from rhd_match import Scenario
+from rhd_match.check import check
+
+CASES = Path(__file__).parent / "data" / "cases"
+SMALL = CASES / "cli-small-scenario"
+RHD_MATCH = str(Path(sys.executable).with_name("rhd-match"))
+LIMIT = ["--time-limit", "20"]
+#: rich writes the limit as h:mm:ss beside the elapsed time: the progress display was shown.
+SHOWN = "/ 0:00:20"
+
+#: verb → (arguments after the scenario, files it writes)
+VERBS: dict[str, tuple[list[str], list[str]]] = {
+    "solve": (LIMIT, ["summary.csv", "flows.csv", "solution.xlsx"]),
+    "report": (LIMIT, ["report.html", "results.xlsx", "flows.csv"]),
+    "export": (LIMIT, ["achats.csv", "declaration.csv", "order_sheets.csv"]),
+    "whatif": (LIMIT, ["whatif.csv"]),
+    "tradeoff": (["--points", "3"], ["tradeoff.csv", "tradeoff.png"]),
+    "bottlenecks": (["--verify-top", "1"], ["bottlenecks.csv", "marginal_values.csv"]),
+    "menus": ([], ["demand.csv", "menu_choices.csv"]),
+    "validate": ([], []),
+}
+SOLVING = ("solve", "report", "export")
+ROUTES = ("mip", "decompose")
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The small case as given (auto takes the exact MIP) and a copy whose parameters send
+    auto to the decomposition."""
+    decompose = tmp_path_factory.mktemp("decompose") / "scenario"
+    shutil.copytree(SMALL, decompose)
+    (decompose / "parameters.json").write_text(
+        json.dumps({"solver": {"auto_mip_max_binaries": 0}}), encoding="utf-8"
+    )
+    return {"mip": SMALL, "decompose": decompose}
+
+
+def run(args: list[str], terminal: bool) -> tuple[int, str]:
+    """Run the console script; its exit code and everything it wrote (stdout and stderr)."""
+    if terminal:
+        child = pexpect.spawn(RHD_MATCH, args, encoding="utf-8", timeout=600, dimensions=(40, 200))
+        out = child.read()
+        child.close()
+        assert child.exitstatus is not None, f"killed by signal {child.signalstatus}"
+        return int(child.exitstatus), out
+    done = subprocess.run(
+        [RHD_MATCH, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        env=os.environ | {"TERM": "dumb"},
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def _cases() -> list[tuple[str, str, bool, bool]]:
+    cases = []
+    for verb in VERBS:
+        for route in ROUTES:
+            for terminal in (True, False):
+                # --quiet matters where a solve shows progress; elsewhere it must just work.
+                for quiet in (True, False) if verb in SOLVING else (terminal,):
+                    cases.append((verb, route, terminal, quiet))
+    return cases
+
+
+def _id(case: tuple[str, str, bool, bool]) -> str:
+    verb, route, terminal, quiet = case
+    return f"{verb}-{route}-{'tty' if terminal else 'pipe'}{'-quiet' if quiet else ''}"
+
+
+@pytest.mark.parametrize("case", _cases(), ids=[_id(c) for c in _cases()])
+def test_every_verb_on_every_route(
+    case: tuple[str, str, bool, bool], scenarios: dict[str, Path], tmp_path: Path
+) -> None:
+    verb, route, terminal, quiet = case
+    if verb == "menus":
+        pytest.xfail("menus on a territory's own product ids is fixed with the other routes")
+    extra, files = VERBS[verb]
+    out_dir = tmp_path / "out"
+    args = [verb, str(scenarios[route]), *extra]
+    if verb != "validate":
+        args += ["--out", str(out_dir)]
+    if quiet:
+        args.append("--quiet")
+    code, out = run(args, terminal)
+    assert code == 0, out
+    assert "Traceback" not in out
+    for name in files:
+        assert (out_dir / name).is_file(), f"{name} missing; output:\n{out}"
+    if verb in SOLVING:
+        assert f"solver: {route} (" in out
+        assert (SHOWN in out) == (terminal and not quiet)
+    if not terminal:
+        assert "\x1b[" not in out  # no terminal control codes in pipes and logs
+    if verb in ("solve", "report"):
+        scenario = Scenario.from_folder(scenarios[route])
+        flows = pd.read_csv(out_dir / "flows.csv")
+        assert check(scenario, flows).empty
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_demo_verb(terminal: bool) -> None:
+    code, out = run(["demo"], terminal)
+    assert code == 0, out
+    assert "Traceback" not in out
+    assert "canteens" in out

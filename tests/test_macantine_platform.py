@@ -1,0 +1,375 @@
+"""Purchase files against ma cantine's own fixtures and test expectations, both reading modes.
+
+The platform's fixtures (``tests/data/macantine/platform/``, betagouv/ma-cantine release
+2026.39.1, ``api/tests/files/achats/``) and what its tests expect of them
+(``api/tests/test_purchases_import.py``, ``test_purchases_import_old.py``): the counts, rows
+and wording below are theirs. The ``cases/`` files are the faults found in rhd_match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rhd_match import Scenario, ScenarioError, egalim_accounting
+from rhd_match.cli import main
+from rhd_match.macantine_export import (
+    PlatformIdWarning,
+    export_plan,
+    read_platform_ids,
+    read_sirets,
+)
+from rhd_match.macantine_import import (
+    PurchaseWarning,
+    check_purchases,
+    purchase_figures,
+    read_purchases,
+)
+
+DATA = Path(__file__).parent / "data" / "macantine"
+PLATFORM = DATA / "platform"
+CASES = DATA / "cases"
+TODAY = dt.date(2026, 9, 30)  # after every fixture's dates
+REQUIRED = "La valeur est obligatoire et doit être renseignée"
+BAD_DATE = "La date doit être écrite sous la forme `aaaa-mm-jj`"
+BAD_NUMBER = "La valeur ne doit comporter que des chiffres et le point comme séparateur décimal"
+WIDTH = "La ligne n'a pas le même nombre de cellules que l'en-tête"
+
+GOOD = sorted(p.name for p in PLATFORM.iterdir() if p.name.startswith("purchases_good"))
+# Lines the platform's tests find in each good file.
+GOOD_COUNTS = {
+    "purchases_good.csv": 8,
+    "purchases_good_old.csv": 8,
+    "purchases_good_id_caracteristics.csv": 2,
+    "purchases_good_siret_caracteristics.csv": 2,
+    "purchases_good_local_vs_circuit_court.csv": 2,
+    "purchases_good_with_empty_columns.xlsx": 2,
+    "purchases_good_with_empty_columns_old.xlsx": 2,
+}
+
+
+def shown(path: Path) -> pd.DataFrame:
+    found = check_purchases(path, today=TODAY)
+    return found[found["shown_now"]]
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_platform_good_files_pass_the_check_and_read_the_same(name: str) -> None:
+    assert check_purchases(PLATFORM / name, today=TODAY).empty
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PurchaseWarning)
+        lines = read_purchases(PLATFORM / name, today=TODAY)
+    assert len(lines) == GOOD_COUNTS.get(name, 1)
+
+
+def test_platform_good_values_as_the_platform_stores_them() -> None:
+    lines = read_purchases(PLATFORM / "purchases_good.csv", today=TODAY).set_index("description")
+    first = lines.loc["Pommes, rouges, local"]
+    assert first["siret"] == "21010034300016" and first["supplier"] == "Le bon traiteur"
+    assert first["value_eur_ht"] == 90.11 and first["family"] == "PRODUITS_LAITIERS"
+    assert (
+        first["labels"] == "BIO" and first["local"] and first["local_definition"] == "DEPARTEMENT"
+    )
+    assert lines.loc["Pommes, vertes 3", "labels"] == "BIO"  # "BIO " trimmed
+    assert lines.loc["Pommes, vertes 6", "local_definition"] == "KM"
+    assert pd.isna(lines.loc["Pommes, vertes 6", "local_km"])
+    assert lines.loc["Pommes, vertes 7", "local_km"] == 200
+    old = read_purchases(PLATFORM / "purchases_good_old.csv", today=TODAY).set_index("description")
+    assert old.loc["Pommes, rouges, local", "labels"] == "BIO"  # "BIO, LOCAL": trimmed
+    assert bool(old.loc["Pommes, rouges, local", "local"])
+    # AUTRE -> KM without distance, AUTOUR_SERVICE -> KM 200 (purchase_import_old.py)
+    assert old.loc["Pommes, vertes 6", "local_definition"] == "KM"
+    assert pd.isna(old.loc["Pommes, vertes 6", "local_km"])
+    assert old.loc["Pommes, vertes 7", "local_km"] == 200
+    floating = read_purchases(PLATFORM / "purchases_good_floating_number.csv", today=TODAY)
+    assert floating["value_eur_ht"].tolist() == [90.11]
+    both = read_purchases(PLATFORM / "purchases_good_id_caracteristics.csv", today=TODAY)
+    assert both["canteen_id"].tolist() == ["949", "949"]
+    assert both["origin"].tolist() == ["FRANCE", "EUROPE"]
+    assert both["short_circuit"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("name", ["purchases_bad.csv", "purchases_bad_old.csv"])
+def test_platform_bad_file_gets_the_platform_s_eleven_errors(name: str) -> None:
+    found = shown(PLATFORM / name)
+    assert set(found["stage"]) == {"schema"}
+    wanted = [
+        (2, "siret", REQUIRED),
+        (5, "description", REQUIRED),
+        (6, "famille_produits", REQUIRED),
+        (7, "date", REQUIRED),
+        (8, "date", BAD_DATE),
+        (9, "date", BAD_DATE),
+        (10, "prix_ht", REQUIRED),
+        (11, "prix_ht", BAD_NUMBER),
+        (12, "famille_produits", "NOPE ne respecte pas le motif imposé"),
+        (13, "categories_egalim", "BIO,NOPE ne respecte pas le motif imposé"),
+        (15, None, WIDTH),
+    ]
+    if name.endswith("_old.csv"):
+        wanted[9] = (13, "caracteristiques", "BIO,NOPE ne respecte pas le motif imposé")
+    got = list(zip(found["row"], found["column"], found["message"], strict=True))
+    assert len(got) == len(wanted) == 11
+    for (row, column, message), (want_row, want_column, want_text) in zip(got, wanted, strict=True):
+        assert (row, column) == (want_row, want_column)
+        assert want_text in message
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "text"),
+    [
+        ("purchases_bad_no_header.csv", 12, "Valeur incorrecte vous avez écrit"),
+        ("purchases_bad_no_header_old.csv", 8, "Valeur incorrecte vous avez écrit"),
+        ("purchases_bad_wrong_header.csv", 5, "Valeur incorrecte vous avez écrit"),
+        ("purchases_bad_wrong_header_old.csv", 5, "Valeur incorrecte vous avez écrit"),
+        ("purchases_bad_wrong_header_typo.csv", 12, "Valeur incorrecte vous avez écrit"),
+        ("purchases_bad_wrong_header_typo_old.csv", 8, "Valeur incorrecte vous avez écrit"),
+        ("purchases_bad_partial_header.csv", 1, "Première ligne du fichier incorrecte"),
+        ("purchases_bad_partial_header_old.csv", 1, "Première ligne du fichier incorrecte"),
+        ("purchases_bad_corrupt.csv", 1, "Première ligne du fichier incorrecte"),
+        ("purchases_bad_extra_columns.csv", 1, "4 extra column(s)"),
+        ("purchases_bad_extra_columns_old.csv", 1, "4 extra column(s)"),
+        ("purchases_bad_empty_rows.csv", 2, "ligne vide"),
+        ("purchases_bad_empty_rows_old.csv", 2, "ligne vide"),
+        ("purchases_bad_one_error.csv", 1, BAD_NUMBER),
+    ],
+)
+def test_platform_bad_files_get_the_platform_s_answer(name: str, count: int, text: str) -> None:
+    found = shown(PLATFORM / name)
+    assert len(found) == count
+    assert all(text in m for m in found["message"])
+
+
+def test_header_typos_name_each_column_as_the_platform_does() -> None:
+    found = shown(PLATFORM / "purchases_bad_wrong_header_typo.csv")
+    assert found["column"].tolist()[:2] == ["siret", "description"]
+    assert found["message"].iloc[0].startswith("'s_iret' instead of 'siret'")
+    assert "'Origine' instead of 'origine'" in found["message"].iloc[7]
+
+
+def test_baseline_refuses_what_has_no_meaning_in_the_platform_s_bad_file() -> None:
+    with pytest.raises(ScenarioError) as info:
+        read_purchases(PLATFORM / "purchases_bad.csv", today=TODAY)
+    found = {(p.row, p.column) for p in info.value.problems}
+    # The empty description (row 5) is read as meant; everything else the platform refuses
+    # has no meaning to read.
+    assert (5, "description") not in found
+    assert {(2, "siret"), (8, "date"), (11, "prix_ht"), (13, "categories_egalim")} <= found
+    assert (15, None) in found
+
+
+# -- the cases found in rhd_match -------------------------------------------------------------
+
+
+CASE_ANSWERS = [
+    # (file, refusal (row, column) or None when accepted, baseline warns)
+    ("F1_blank_row.csv", (3, None), True),
+    ("F2_label_space.csv", (2, "categories_egalim"), True),
+    ("F3_cantine_id_text.csv", (2, "cantine_id"), True),
+    ("F4_old_format.csv", None, False),
+    ("F5_siret_spaces.csv", None, False),
+    ("F6a_date_short.csv", None, False),
+    ("F6b_exponent.csv", None, False),
+    ("F6d_blank_description.csv", None, False),
+    ("F7a_flag_spaces.csv", (2, "est_circuit_court"), True),
+]
+
+
+@pytest.mark.parametrize(("name", "refusal", "warns"), CASE_ANSWERS)
+def test_cases_both_modes(name: str, refusal: tuple[int, str | None] | None, warns: bool) -> None:
+    found = check_purchases(CASES / name, today=TODAY)
+    if refusal is None:
+        assert found.empty, found.to_string()
+    else:
+        assert (int(found["row"].iloc[0]), found["column"].iloc[0]) == refusal
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        lines = read_purchases(CASES / name, today=TODAY)
+    assert any(issubclass(w.category, PurchaseWarning) for w in record) == warns
+    assert len(lines) == 1
+
+
+def test_cases_read_as_meant() -> None:
+    def one(name: str) -> pd.Series:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PurchaseWarning)
+            return read_purchases(CASES / name, today=TODAY).iloc[0]
+
+    assert one("F2_label_space.csv")["labels"] == "BIO,COMMERCE_EQUITABLE"
+    assert one("F3_cantine_id_text.csv")["canteen_id"] == "C001"
+    old = one("F4_old_format.csv")
+    assert (old["labels"], bool(old["local"]), old["local_definition"]) == (
+        "BIO",
+        True,
+        "DEPARTEMENT",
+    )
+    assert check_purchases(CASES / "F4_old_format.csv").attrs["format"] == "achats_siret_old"
+    assert one("F5_siret_spaces.csv")["siret"] == "99900000000003"
+    assert one("F6a_date_short.csv")["date"] == pd.Timestamp("2025-05-02")
+    assert one("F6b_exponent.csv")["value_eur_ht"] == 1000.0
+    assert one("F6d_blank_description.csv")["description"] == ""
+    flags = one("F7a_flag_spaces.csv")
+    assert bool(flags["local"]) and bool(flags["short_circuit"])
+    both = check_purchases(CASES / "F7a_flag_spaces.csv", today=TODAY)
+    assert both["column"].tolist() == ["est_circuit_court", "est_local"]
+
+
+def test_siret_with_non_breaking_spaces_in_a_purchase_file(tmp_path: Path) -> None:
+    path = tmp_path / "achats.csv"
+    text = (CASES / "achats_siret_espaces.csv").read_text(encoding="utf-8")
+    path.write_text(text.replace("216 204", "216\u00a0204").replace("980 ", "980\u202f"), "utf-8")
+    with pytest.warns(PurchaseWarning, match="<U\\+202F>"):
+        lines = read_purchases(path, today=TODAY)
+    assert lines["siret"].tolist() == ["21620498000017"] * 2
+    [refusal] = check_purchases(path, today=TODAY).itertuples()
+    # The platform removes spaces and non-breaking spaces, not narrow non-breaking ones.
+    assert (refusal.row, refusal.column, refusal.stage) == (2, "siret", "import")
+    assert "'216<U+00A0>204<U+00A0>980<U+202F>00017'" not in refusal.message
+    assert "<U+202F>" in refusal.message
+
+
+def test_percentage_tie_meets_the_target_as_on_the_platform() -> None:
+    figures = purchase_figures(read_purchases(CASES / "C2_percent_tie.csv", today=TODAY))
+    row = figures.iloc[0]
+    assert row["share_organic"] < 0.2  # 119.97 / 600.00 = 0.19995 exactly
+    assert row["pourcentage_bio"] == 20.0  # Decimal 19.995 -> 20.00 half even
+    assert not row["objectifs_egalim_atteints"]  # 20.00 % organic, but 20.00 % EGalim < 50
+    lines = pd.DataFrame(
+        {
+            "canteen_id": ["1"] * 3,
+            "value_eur_ht": [119.97, 180.03, 300.00],
+            "family": ["AUTRES"] * 3,
+            "labels": ["BIO", "HVE", ""],
+            "date": ["2025-03-01"] * 3,
+        }
+    )
+    both = purchase_figures(lines).iloc[0]
+    assert (both["pourcentage_bio"], both["pourcentage_egalim"]) == (20.0, 50.0)
+    assert both["objectifs_egalim_atteints"]
+
+
+def test_hve_fair_trade_line_counts_zero_in_the_declared_sub_amount() -> None:
+    figures = purchase_figures(read_purchases(CASES / "C1_hve_ce.csv", today=TODAY))
+    row = figures.iloc[0]
+    assert row["valeur_egalim_autres"] == 100.0
+    assert row["valeur_fruits_et_legumes_hve"] == 100.0
+    assert row["valeur_egalim_autres_dont_commerce_equitable"] == 0.0
+
+
+def test_legacy_and_unknown_codes_are_never_ignored(tmp_path: Path) -> None:
+    lines = pd.DataFrame(
+        {"value_eur_ht": [100.0, 50.0], "family": ["AUTRES"] * 2, "labels": ["CONVERSION_BIO", ""]}
+    )
+    with pytest.raises(ValueError, match=r"CONVERSION_BIO.*write BIO"):
+        egalim_accounting(lines)
+    with pytest.raises(ValueError, match="unknown label 'LABEL_VERT' "):
+        egalim_accounting(lines.assign(labels=["LABEL_VERT", ""]))
+    header = (PLATFORM / "purchases_good_id.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "achats.csv"
+    path.write_text(
+        header + "\n949,Pommes,V,2025-03-03,100.00,AUTRES,CONVERSION_BIO,,,,,\n", "utf-8"
+    )
+    with pytest.warns(PurchaseWarning, match="CONVERSION_BIO read as BIO"):
+        lines = read_purchases(path, today=TODAY)
+    assert purchase_figures(lines)["valeur_bio"].tolist() == [100.0]
+    assert check_purchases(path, today=TODAY)["column"].tolist() == ["categories_egalim"]
+    path.write_text(header + "\n949,Pommes,V,2025-03-03,100.00,AUTRES,EQUIVALENTS,,,,,\n", "utf-8")
+    with pytest.raises(ScenarioError, match="legacy ma cantine code"):
+        read_purchases(path, today=TODAY)
+
+
+# -- SIRET and id files -------------------------------------------------------------------------
+
+
+def test_siret_files_with_spaces_of_every_kind_and_windows_1252() -> None:
+    want = {"LENS_1": "21620498000017", "LIEVIN_1": "12345678900015"}
+    for name in ("sirets.csv", "sirets_nbsp.csv"):
+        got = read_sirets(CASES / name)
+        assert got["LENS_1"] == want["LENS_1"]
+    assert read_sirets(CASES / "sirets_cp1252.csv") == want
+
+
+def test_bad_siret_message_shows_invisible_characters(tmp_path: Path) -> None:
+    path = tmp_path / "sirets.csv"
+    path.write_text("canteen_id,siret\nLENS_1,2162049800001\u00a0x\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        read_sirets(path)
+    [problem] = info.value.problems
+    assert "<U+00A0>" in problem.message and problem.row == 2
+    path.write_text("canteen_id;cantine_id\nLENS_1;949\nLIEVIN_1;C12\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="'C12' is not a ma cantine canteen id"):
+        read_platform_ids(path, "cantine_id")
+
+
+# -- a plan's purchase file -----------------------------------------------------------------------
+
+
+def demo_flows(scenario: Scenario) -> pd.DataFrame:
+    """A plan's flows over the demo, built without solving: every third demand line bought
+    from a producer offering the product that week, the rest conventionally."""
+    demand = scenario.demand.merge(scenario.products, on="product_id")
+    offers = scenario.offers.drop_duplicates(["product_id", "week"])
+    lines = demand.merge(
+        offers[["product_id", "week", "producer_id", "price_eur_ht", "labels"]],
+        on=["product_id", "week"],
+        how="left",
+    )
+    producer = lines["producer_id"].notna() & (np.arange(len(lines)) % 3 == 0)
+    price = lines["price_eur_ht"].where(producer, lines["reference_price_eur_ht"])
+    return pd.DataFrame(
+        {
+            "supplier": np.where(producer, "producer", "conventional"),
+            "producer_id": lines["producer_id"].where(producer),
+            "canteen_id": lines["canteen_id"],
+            "product_id": lines["product_id"],
+            "week": lines["week"],
+            "family": lines["family"],
+            "qty": lines["qty"],
+            "qty_kg": lines["qty"] * lines["kg_per_unit"],
+            "price_eur_ht": price,
+            "value_eur_ht": lines["qty"] * price,
+            "labels": lines["labels"].where(producer, "").fillna(""),
+            "distance_km": 10.0,
+            "local": producer.to_numpy(),
+        }
+    )
+
+
+def test_demo_purchase_file_passes_the_check_with_platform_ids(tmp_path: Path) -> None:
+    scenario = Scenario.demo()
+    solution = demo_flows(scenario)
+    canteens = sorted(scenario.canteens["canteen_id"].astype(str))
+    ids = {c: str(900 + i) for i, c in enumerate(canteens)}
+    after = dt.date(2027, 3, 1)
+    export_plan(scenario, solution, tmp_path / "ids", cantine_ids=ids, today=after)
+    found = check_purchases(tmp_path / "ids" / "achats.csv", today=after)
+    assert found.empty, found.head().to_string()
+    readme = (tmp_path / "ids" / "README.md").read_text(encoding="utf-8")
+    assert "can be uploaded to ma cantine as they are" in readme
+    with pytest.warns(PlatformIdWarning, match="cannot be uploaded as it is"):
+        export_plan(scenario, solution, tmp_path / "none", today=after)
+    readme = (tmp_path / "none" / "README.md").read_text(encoding="utf-8")
+    assert "cannot be uploaded to ma cantine as they are" in readme
+    refused = check_purchases(tmp_path / "none" / "achats.csv", today=after)
+    assert set(refused["column"]) == {"cantine_id"}
+
+
+def test_cli_check_purchases(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["check-purchases", str(PLATFORM / "purchases_good.csv"), "--today", "2026-09-30"])
+        == 0
+    )
+    assert "will accept" in capsys.readouterr().out
+    assert (
+        main(["check-purchases", str(CASES / "F2_label_space.csv"), "--today", "2026-09-30"]) == 1
+    )
+    out = capsys.readouterr().out
+    assert "row 2, column categories_egalim" in out and "' COMMERCE_EQUITABLE'" in out
+    assert "old-format" not in out
+    assert main(["check-purchases", str(CASES / "F4_old_format.csv"), "--today", "2026-09-30"]) == 0
+    assert "old-format import page" in capsys.readouterr().out

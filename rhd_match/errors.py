@@ -41,10 +41,20 @@ class ScenarioError(ValueError):
 
 
 class InfeasibleError(RuntimeError):
-    """Raised in hard-constraint mode when the plan cannot meet a target; says which and why."""
+    """Raised in hard-constraint mode when no plan meets every hard rule; says which and why.
 
-    def __init__(self, reasons: Sequence[str]) -> None:
+    ``proven`` is True when the exact model confirms it (no plan exists), False when it is a
+    heuristic's finding (the decomposition or the repair found no such plan, the model being
+    too large for the exact MIP, or the time limit stopping it): a plan may still exist.
+    """
+
+    def __init__(self, reasons: Sequence[str], proven: bool = True) -> None:
         self.reasons = list(reasons)
-        super().__init__(
-            "no plan meets every hard constraint:\n" + "\n".join(f"  {r}" for r in self.reasons)
+        self.proven = proven
+        head = (
+            "no plan meets every hard constraint:"
+            if proven
+            else "no plan meeting every hard constraint was found (a heuristic's finding, "
+            "not proven: the exact model was too large or out of time):"
         )
+        super().__init__(head + "\n" + "\n".join(f"  {r}" for r in self.reasons))

@@ -1,90 +1,418 @@
-"""Reading and writing table folders (CSV or one Excel workbook), all-or-nothing.
+"""Reading and writing table files (CSV or Excel workbooks), as people save them.
 
-Writers build every file in a temporary folder beside the target and move them into place only
-once all are written, so a failure never leaves a half-written set over good files.
+Reading. Every table file goes through :func:`read_table_file` (a CSV file, or the first sheet
+of a workbook) or, for a scenario, :func:`find_sources`; both return the table as written
+(cells as strings for CSV, as Python values for a workbook), its index the row numbers a
+person sees (:data:`SOURCE_ROW`: the header is row 1 when it is the first row), with the
+problems found, never a traceback:
+
+* encodings: a byte-order mark (UTF-8 or UTF-16) is followed; otherwise strict UTF-8, then
+  Windows-1252, the encoding of French Excel's "CSV (séparateur : point-virgule)", with a
+  warning. A deterministic rule rather than a statistical detector: on short French files
+  detectors guess neighbouring code pages (Windows-1250 turns ``è`` into ``č``), while valid
+  UTF-8 is almost never Windows-1252 text by accident;
+* the separator (comma, semicolon or tab) is the one that splits the header best;
+* a row with more or fewer fields than the header is an error naming the row and the count,
+  with a hint (a separator inside unquoted text, a decimal comma); a separator ending every
+  row is read as the end of the row;
+* empty rows (blank lines, rows of separators, cells holding only spaces) are not data;
+* the header may differ from the expected names by case and spaces (``Product_ID``), and
+  title rows above it are skipped, each with a warning.
+
+Writing. Writers build every file in a temporary folder beside the target and move them into
+place only once all are written, so a failure never leaves a half-written set over good files.
+Every workbook goes through :func:`rhd_match.xlsx.write_workbook_file`. CSV files hold values
+as they are: a CSV file has no formulas, but a spreadsheet opening it may evaluate a cell
+beginning with ``=``; see ``docs/input-format.md``.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io as stdio
+import difflib
+import io
+import itertools
+import math
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import Problem
 
 WORKBOOK_NAME = "scenario.xlsx"
+#: Name of the index of a table read from a file: the row number a person sees.
+SOURCE_ROW = "source_row"
+#: Non-empty rows searched for the header (title rows may stand above it).
+HEADER_SEARCH = 10
+#: Rows listed for one kind of problem before the rest are summarised.
+MAX_LISTED = 50
+SEPARATORS = (",", ";", "\t")
+RESAVE = "save it again as 'CSV UTF-8 (délimité par des virgules)' from Excel"
 
 
-def read_text(path: Path) -> str:
-    """A text file's content: UTF-8 (with or without BOM), else Windows-1252.
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from a file, before typing.
 
-    Windows-1252 is what a French Excel writes for "CSV (séparateur: point-virgule)".
+    ``frame`` holds the cells as written (strings for CSV, Python values for a workbook),
+    indexed by :data:`SOURCE_ROW`, empty rows left out; ``None`` when the file cannot be read
+    as a table. ``problems`` are errors and warnings (``severity``) about the file.
+    """
+
+    frame: pd.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+# -- cells and headers ----------------------------------------------------------------------
+
+
+def is_blank(value: object) -> bool:
+    """Whether a cell holds nothing a person typed: empty, spaces only, ``None`` or NaN."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and math.isnan(value)
+
+
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the rows of ``frame`` whose every cell is blank (see :func:`is_blank`)."""
+    if frame.shape[1] == 0:
+        return np.ones(len(frame), dtype=bool)
+    cells = frame.astype(object).to_numpy()
+    if cells.size == 0:
+        return np.zeros(len(frame), dtype=bool)
+    blank: np.ndarray = np.vectorize(is_blank, otypes=[bool])(cells)
+    return np.asarray(blank.all(axis=1), dtype=bool)
+
+
+def header_key(name: object) -> str:
+    """A header cell compared without case and spaces: ``' Product ID'`` → ``product_id``."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().casefold())
+
+
+def match_columns(
+    found: Sequence[str], expected: Sequence[str], table: str, file: str | None
+) -> tuple[list[str], list[Problem]]:
+    """Header cells renamed to the expected names they differ from only by case or spaces.
+
+    Returns the names to use (unexpected ones kept as found) and problems: a warning per
+    renamed column, an error when two columns would take the same name.
+    """
+    wanted = {header_key(name): name for name in expected}
+    names: list[str] = []
+    problems: list[Problem] = []
+    for raw in found:
+        name = str(raw).strip()
+        canonical = wanted.get(header_key(name), name)
+        if canonical != name:
+            msg = f"column '{name}' read as '{canonical}'"
+            problems.append(Problem(table, None, canonical, msg, file, "warning"))
+        names.append(canonical)
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        given = [str(raw).strip() for raw, n in zip(found, names, strict=True) if n == name]
+        msg = f"{len(given)} columns are named '{name}' ({', '.join(map(repr, given))}); keep one"
+        problems.append(Problem(table, 1, name, msg, file))
+    return names, problems
+
+
+def close_header(name: str, found: Iterable[str]) -> str | None:
+    """The header cell most like ``name`` (a hint for a missing column), if any is close."""
+    keys = {header_key(f): f for f in found}
+    close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
+    return keys[close[0]] if close else None
+
+
+# -- tables from rows -----------------------------------------------------------------------
+
+
+def _header_row(rows: Sequence[Sequence[object]], filled: Sequence[int], expected: set[str]) -> int:
+    """Index of the header: the first of the first non-empty rows naming most expected columns."""
+    if not expected:
+        return filled[0]
+    best, best_hits = filled[0], 0
+    for i in filled[:HEADER_SEARCH]:
+        hits = len({header_key(c) for c in rows[i] if not is_blank(c)} & expected)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def table_from_rows(
+    rows: Sequence[Sequence[object]],
+    columns: Sequence[str],
+    table: str,
+    file: str,
+    *,
+    separator: str | None = None,
+) -> RawTable:
+    """The table held by ``rows`` (a sheet's cells, or a CSV file's records split on
+    ``separator``): header located and matched to ``columns``, empty rows left out, field
+    counts checked (CSV only). Row ``i`` of ``rows`` is the person's row ``i + 1``."""
+    filled = [i for i, row in enumerate(rows) if not all(is_blank(c) for c in row)]
+    if not filled:
+        expect = f": expected a header row ({', '.join(columns)})" if columns else ""
+        return RawTable(None, [Problem(table, None, None, f"the table is empty{expect}", file)])
+    problems: list[Problem] = []
+    head = _header_row(rows, filled, {header_key(c) for c in columns})
+    above = [i for i in filled if i < head]
+    if above:
+        shown = " ".join(str(c).strip() for c in rows[above[0]] if not is_blank(c))
+        where = ", ".join(str(i + 1) for i in above)
+        msg = f"row(s) {where} above the header skipped ('{shown[:60]}')"
+        problems.append(Problem(table, above[0] + 1, None, msg, file, "warning"))
+    header = list(rows[head])
+    body = [i for i in filled if i > head]
+    if separator is not None:
+        while header and is_blank(header[-1]):
+            header.pop()
+        fitted, found = _fit_fields(rows, body, len(header), len(rows[head]), separator)
+        problems += [Problem(table, row, None, msg, file, sev) for row, msg, sev in found]
+        if any(sev == "error" for _, _, sev in found):
+            return RawTable(None, problems)
+        cells: list[Sequence[object]] = fitted
+    else:
+        cells = [rows[i] for i in body]
+    keep = [
+        j
+        for j, name in enumerate(header)
+        if not is_blank(name) or any(not is_blank(r[j]) for r in cells if j < len(r))
+    ]
+    names = [
+        str(header[j]).strip() if not is_blank(header[j]) else f"(column {j + 1})" for j in keep
+    ]
+    names, renamed = match_columns(names, columns, table, file)
+    problems += renamed
+    if any(p.severity == "error" for p in renamed):
+        return RawTable(None, problems)
+    index = pd.Index([i + 1 for i in body], name=SOURCE_ROW)
+    data = {
+        name: [r[j] if j < len(r) else "" for r in cells]
+        for name, j in zip(names, keep, strict=True)
+    }
+    frame = pd.DataFrame(data, index=index, dtype=object if separator is None else "str")
+    if frame.shape[1] == 0:
+        frame = pd.DataFrame(index=index)
+    return RawTable(frame, problems)
+
+
+def _fit_fields(
+    rows: Sequence[Sequence[object]], body: list[int], width: int, header_width: int, sep: str
+) -> tuple[list[Sequence[object]], list[tuple[int, str, str]]]:
+    """CSV records cut to the header's width, and the rows whose field count is wrong.
+
+    A record longer than the header only by empty fields is fine when every record is so (a
+    separator ending every row); anywhere else it is a wrong count like any other.
+    """
+    counts = [len(rows[i]) for i in body]
+    padded = [
+        c > width and all(is_blank(v) for v in rows[i][width:])
+        for i, c in zip(body, counts, strict=True)
+    ]
+    trailing = bool(body) and all(padded)
+    found: list[tuple[int, str, str]] = []
+    if trailing and max(counts) > header_width:
+        msg = f"every row ends with an extra '{_shown(sep)}': read as the end of the row"
+        found.append((body[0] + 1, msg, "warning"))
+    bad = [
+        (i, c, p)
+        for i, c, p in zip(body, counts, padded, strict=True)
+        if c != width and not (trailing and p)
+    ]
+    for i, count, pad in bad[:MAX_LISTED]:
+        msg = f"{count} fields, expected {width}: {_field_hint(rows[i], count, width, sep, pad)}"
+        found.append((i + 1, msg, "error"))
+    if len(bad) > MAX_LISTED:
+        more = f"... and {len(bad) - MAX_LISTED} more rows with a wrong number of fields"
+        found.append((bad[MAX_LISTED][0] + 1, more, "error"))
+    return [rows[i][:width] for i in body], found
+
+
+def _shown(sep: str) -> str:
+    return "tab" if sep == "\t" else sep
+
+
+def _field_hint(row: Sequence[object], count: int, width: int, sep: str, padded: bool) -> str:
+    if padded:
+        return f"the row ends with an extra '{_shown(sep)}'; remove it"
+    if count < width:
+        return (
+            f"a '{_shown(sep)}' is missing, or a value was left out "
+            "(an empty value still needs its separator)"
+        )
+    if sep == ",":
+        for a, b in itertools.pairwise(str(v).strip() for v in row):
+            if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"\d+", b):
+                return (
+                    f"'{a},{b}' looks like a decimal comma: write {a}.{b}, put the number in "
+                    "double quotes, or save the file with ';' as separator"
+                )
+    return f"a '{_shown(sep)}' inside unquoted text? put that text in double quotes"
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read with (see the module docstring).
 
     Raises
     ------
     UnicodeDecodeError
-        When the bytes are neither UTF-8 nor Windows-1252 text.
+        When the bytes are neither UTF-8 nor Windows-1252 (five byte values are undefined).
     """
-    data = path.read_bytes()
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        return data.decode("cp1252"), "cp1252"
 
 
-def read_csv_rows(path: Path, delimiters: str = ",;\t") -> list[list[str]]:
-    """A CSV file's rows as lists of strings, exactly as written (ragged rows kept as they are).
+def read_csv_rows(
+    path: Path, columns: Sequence[str] = (), table: str = ""
+) -> tuple[list[list[str]], str, list[Problem]]:
+    """Every record of a CSV file (empty ones included), as lists of strings.
 
-    The separator is the one of ``delimiters`` found most often in the first line. Blank
-    lines are kept (as empty lists) so that row numbers stay those of the file.
+    Returns the records (record ``i`` is the person's row ``i + 1``), the separator and the
+    problems: an error when the file cannot be read (nothing else is returned then), a warning
+    when it was read as Windows-1252. The separator is the one among comma, semicolon and tab
+    that splits the first rows into most of ``columns``, else the most frequent one in the first
+    non-empty line.
     """
-    text = read_text(path)
-    first = text.splitlines()[0] if text else ""
-    sep = max(delimiters, key=first.count)
-    return list(csv.reader(stdio.StringIO(text, newline=""), delimiter=sep))
+    file, table = str(path), table or path.stem
+    try:
+        text, encoding = decode_text(path.read_bytes())
+    except OSError as exc:
+        return [], ",", [Problem(table, None, None, f"cannot be read: {exc.strerror}", file)]
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 nor Windows-1252 text (byte {exc.object[exc.start]:#04x}); {RESAVE}"
+        return [], ",", [Problem(table, None, None, msg, file)]
+    problems = []
+    if encoding == "cp1252":
+        msg = f"not UTF-8: read as Windows-1252; if accents look wrong, {RESAVE}"
+        problems.append(Problem(table, None, None, msg, file, "warning"))
+    separator = _sniff(text, columns)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as exc:
+        return [], separator, [Problem(table, None, None, f"unreadable CSV: {exc}", file)]
+    return rows, separator, problems
 
 
-def read_csv_raw(path: Path) -> pd.DataFrame:
-    """A CSV file as strings, exactly as written (no NA guessing). Comma or semicolon.
+def _sniff(text: str, columns: Sequence[str]) -> str:
+    head = text[:20_000].splitlines()[:HEADER_SEARCH]
+    expected = {header_key(c) for c in columns}
 
-    Encoding as :func:`read_text`.
+    def hits(sep: str) -> int:
+        records = csv.reader(head, delimiter=sep)
+        return max((len({header_key(c) for c in r} & expected) for r in records), default=0)
+
+    best = max(SEPARATORS, key=hits) if expected else None
+    if best is not None and hits(best) > 1:
+        return best
+    first = next((line for line in head if line.strip(" ,;\t")), "")
+    return max(SEPARATORS, key=first.count)
+
+
+def read_csv_table(path: Path, columns: Sequence[str] = (), table: str = "") -> RawTable:
+    """The table of a CSV file as strings (see the module docstring for what is accepted)."""
+    table = table or path.stem
+    rows, separator, problems = read_csv_rows(path, columns, table)
+    if any(p.severity == "error" for p in problems):
+        return RawTable(None, problems)
+    read = table_from_rows(rows, columns, table, str(path), separator=separator)
+    return RawTable(read.frame, problems + read.problems)
+
+
+# -- workbooks --------------------------------------------------------------------------------
+
+
+def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as a grid of cells (Python values, ``""`` when empty); row
+    ``i`` of a grid is the sheet's row ``i + 1``, column ``j`` its column ``j + 1``."""
+    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False)
+    return {str(name): frame for name, frame in sheets.items()}
+
+
+def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    try:
+        return read_workbook_cells(path), []
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        return {}, [Problem(table, None, None, f"unreadable workbook: {exc}", str(path))]
+
+
+def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
+    """The table of one sheet (see :func:`read_workbook_cells`)."""
+    return table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
+
+
+def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") -> RawTable:
+    """The table of a CSV file or of a workbook's first sheet (``.xlsx``), as people save them.
+
+    Parameters
+    ----------
+    path
+        A CSV file (comma, semicolon or tab; UTF-8, UTF-16 with a byte-order mark, or
+        Windows-1252) or an ``.xlsx`` workbook.
+    columns
+        The expected column names: the header is found among the first rows (title rows above
+        it skipped) and matched without case and spaces. Empty: the first non-empty row.
+    table
+        Name used in problems (the file's stem by default).
+
+    Returns
+    -------
+    RawTable
+        ``frame``: one row per non-empty row (cells as strings for CSV, as Python values for a
+        workbook), indexed by the row number a person sees; ``None`` when the file cannot be
+        read as a table. ``problems``: every error (unreadable file, wrong field counts with
+        their rows) and warning (encoding, renamed columns, skipped rows). Never raises for a
+        bad file.
     """
-    text = read_text(path)
-    header = text.splitlines()[0] if text else ""
-    sep = ";" if header.count(";") > header.count(",") else ","
-    # Blank lines are kept so that row numbers stay those of the file (as in a workbook, where
-    # an empty row is a row); only the blank lines after the last row are dropped.
-    frame = pd.read_csv(
-        stdio.StringIO(text),
-        sep=sep,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-    )
-    filled = (frame.to_numpy(dtype=str) != "").any(axis=1)
-    last = int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0
-    return frame.iloc[:last]
+    table = table or path.stem
+    if not path.is_file():
+        return RawTable(None, [Problem(table, None, None, "file not found", str(path))])
+    if path.suffix.lower() != ".xlsx":
+        return read_csv_table(path, columns, table)
+    sheets, problems = _workbook_cells(path, table)
+    if problems or not sheets:
+        return RawTable(None, problems or [Problem(table, None, None, "no sheet", str(path))])
+    name, grid = next(iter(sheets.items()))
+    return sheet_table(grid, columns, table, f"{path}[{name}]")
 
 
-def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet of a workbook, cells as Python values (no NA guessing)."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, keep_default_na=False)
-    return {str(name).strip(): frame for name, frame in sheets.items()}
+def _is_workbook(path: Path) -> bool:
+    # Excel's lock file (~$name.xlsx) and macOS resource files (._name.xlsx) are not workbooks
+    return path.suffix.lower() == ".xlsx" and not path.name.startswith(("~$", "._"))
 
 
 def find_sources(
-    path: Path, names: list[str]
+    path: Path, tables: Mapping[str, Sequence[str]]
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Locate and read the raw tables of a scenario at ``path``.
 
-    ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook.
-    Returns the raw frames, the file each came from, and problems (missing files or sheets).
+    ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook;
+    ``tables`` maps each table name to its expected columns. Returns the raw frames read (see
+    :class:`RawTable`), the file each came from, and every problem (errors and warnings);
+    a table whose file or sheet cannot be read as a table is left out of the frames.
     """
     problems: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}
@@ -97,38 +425,47 @@ def find_sources(
             msg = "expected a folder of CSV files or an .xlsx workbook"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
-    elif not any((path / f"{n}.csv").exists() for n in names):
-        books = sorted(path.glob("*.xlsx"))
+    elif not any((path / f"{n}.csv").exists() for n in tables):
+        books = sorted(p for p in path.glob("*") if _is_workbook(p))
         if len(books) == 1:
             workbook = books[0]
         elif len(books) > 1:
             msg = f"several workbooks ({', '.join(b.name for b in books)}); keep one"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
-        try:
-            sheets = read_workbook_raw(workbook)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            return (
-                raw,
-                files,
-                [Problem("scenario", None, None, f"unreadable: {exc}", str(workbook))],
-            )
-        for n in names:
-            if n in sheets:
-                raw[n], files[n] = sheets[n], f"{workbook}[{n}]"
-            else:
-                problems.append(Problem(n, None, None, f"sheet '{n}' is missing", str(workbook)))
+        sheets, problems = _workbook_cells(workbook, "scenario")
+        by_key = {header_key(s): s for s in sheets}
+        for n, columns in tables.items():
+            sheet = n if n in sheets else by_key.get(header_key(n))
+            if sheet is None and sheets:
+                msg = f"sheet '{n}' is missing (sheets: {', '.join(sheets)})"
+                problems.append(Problem(n, None, None, msg, str(workbook)))
+                continue
+            if sheet is None:
+                continue
+            if sheet != n:
+                msg = f"sheet '{sheet}' read as '{n}'"
+                problems.append(Problem(n, None, None, msg, str(workbook), "warning"))
+            files[n] = f"{workbook}[{sheet}]"
+            read = sheet_table(sheets[sheet], columns, n, files[n])
+            problems += read.problems
+            if read.frame is not None:
+                raw[n] = read.frame
         return raw, files, problems
-    for n in names:
+    for n, columns in tables.items():
         file = path / f"{n}.csv"
         if not file.exists():
             problems.append(Problem(n, None, None, "file is missing", str(file)))
             continue
-        try:
-            raw[n], files[n] = read_csv_raw(file), str(file)
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            problems.append(Problem(n, None, None, f"unreadable CSV: {exc}", str(file)))
+        files[n] = str(file)
+        read = read_csv_table(file, columns, n)
+        problems += read.problems
+        if read.frame is not None:
+            raw[n] = read.frame
     return raw, files, problems
+
+
+# -- writing ----------------------------------------------------------------------------------
 
 
 def write_folder_atomically(
@@ -160,20 +497,13 @@ def write_folder_atomically(
 
 
 def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
-    """A writer producing a deterministic UTF-8 CSV (floats at full precision, NA empty)."""
+    """A writer producing a deterministic UTF-8 CSV (floats at full precision, NA empty).
+
+    Text is written as it is, a leading ``=``, ``+``, ``-`` or ``@`` included: the file is
+    data, read back unchanged by :meth:`~rhd_match.Scenario.from_folder`.
+    """
 
     def write(path: Path) -> None:
         frame.to_csv(path, index=False, lineterminator="\n")
-
-    return write
-
-
-def workbook_writer(sheets: Mapping[str, pd.DataFrame]) -> Callable[[Path], None]:
-    """A writer producing one workbook with a sheet per frame."""
-
-    def write(path: Path) -> None:
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                frame.to_excel(xl, sheet_name=name, index=False)
 
     return write

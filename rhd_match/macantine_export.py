@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from .egalim import format_labels, parse_labels
 from .errors import Problem, ScenarioError
-from .io import csv_writer, read_csv_raw, read_workbook_raw, write_folder_atomically
+from .io import csv_writer, read_table_file, write_folder_atomically
 from .macantine import (
     HEADER_ID,
     HEADER_SIRET,
@@ -222,16 +222,10 @@ def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[s
     """
     path = Path(path)
     file = str(path)
-    try:
-        if path.suffix.lower() == ".xlsx":
-            frame = next(iter(read_workbook_raw(path).values())).map(cell_text)
-        else:
-            frame = read_csv_raw(path)
-    except FileNotFoundError:
-        raise ScenarioError([Problem("ids", None, None, "file not found", file)]) from None
-    except Exception as exc:  # decoding, parsing or workbook errors: one line, no traceback
-        raise ScenarioError([Problem("ids", None, None, f"unreadable: {exc}", file)]) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    read = read_table_file(path, ("canteen_id", column), "ids")
+    if read.frame is None:
+        raise ScenarioError(read.errors)
+    frame = read.frame.map(cell_text)
     problems = [
         Problem("ids", 1, col, "column is missing", file)
         for col in ("canteen_id", column)
@@ -241,7 +235,7 @@ def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[s
         raise ScenarioError(problems)
     canteen = frame["canteen_id"].astype(str).str.strip()
     ident = frame[column].astype(str).map(lambda v: re.sub(r"\s+", "", v))
-    rows = np.arange(len(frame)) + 2
+    rows = frame.index.to_numpy()
     for row, c, i, raw in zip(rows, canteen, ident, frame[column].astype(str), strict=True):
         if not c and not i:
             continue  # an empty row

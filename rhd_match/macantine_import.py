@@ -339,12 +339,9 @@ def _read_rows(path: Path) -> tuple[list[list[str]], str | None]:
         used = (cells != "").any(axis=0).to_numpy()
         width = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
         return cells.iloc[:, :width].to_numpy(dtype=object).tolist(), None
-    try:
-        return read_csv_rows(path), None
-    except UnicodeDecodeError as exc:
-        return [], f"neither UTF-8 nor Windows-1252 text ({exc.reason}); save it as CSV UTF-8"
-    except Exception as exc:  # csv.Error and the like: say what the reader found
-        return [], f"unreadable CSV: {exc}"
+    rows, _, problems = read_csv_rows(path)
+    unreadable = [p.message for p in problems if p.severity == "error"]
+    return (rows, None) if not unreadable else ([], unreadable[0])
 
 
 FORMATS: dict[str, tuple[str, ...]] = {

@@ -13,10 +13,11 @@ import pandas as pd
 from pydantic import ValidationError
 
 from .errors import Problem, ScenarioError
-from .io import WORKBOOK_NAME, csv_writer, find_sources, workbook_writer, write_folder_atomically
+from .io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from .params import Parameters
 from .schema import TABLES
 from .validation import check_references, coerce_table, domain_warnings
+from .xlsx import workbook_writer
 
 if TYPE_CHECKING:
     from .solution import Solution
@@ -80,21 +81,28 @@ class Scenario:
         A ``parameters.json`` beside the tables is read when present.
         """
         path = Path(path)
-        raw, files, problems = find_sources(path, list(TABLES))
+        columns = {name: table.column_names for name, table in TABLES.items()}
+        raw, files, problems = find_sources(path, columns)
         folder = path if path.is_dir() else path.parent
         params_file = folder / PARAMETERS_FILE
         params: Parameters | Mapping[str, Any] | None = None
         if params_file.exists():
+            file = str(params_file)
             try:
-                params = json.loads(params_file.read_text(encoding="utf-8"))
+                loaded = json.loads(decode_text(params_file.read_bytes())[0])
             except json.JSONDecodeError as exc:
-                problems.append(
-                    Problem(
-                        "parameters", exc.lineno, None, f"invalid JSON: {exc.msg}", str(params_file)
-                    )
-                )
+                msg = f"invalid JSON: {exc.msg}"
+                problems.append(Problem("parameters", exc.lineno, None, msg, file))
+            except (UnicodeDecodeError, OSError) as exc:
+                problems.append(Problem("parameters", None, None, f"unreadable: {exc}", file))
+            else:
+                if isinstance(loaded, dict):
+                    params = loaded
+                else:
+                    msg = "expected a JSON object ({...}) of parameters"
+                    problems.append(Problem("parameters", None, None, msg, file))
         parsed, more = _parameters(params, str(params_file))
-        if problems:
+        if any(p.severity == "error" for p in problems):
             # Read what can be read so that the error lists table problems too.
             typed: dict[str, pd.DataFrame] = {}
             for name, frame in raw.items():
@@ -102,7 +110,7 @@ class Scenario:
                 problems += found
             problems += check_references(typed, files)
             raise ScenarioError([p for p in problems + more if p.severity == "error"])
-        return cls._build(raw, files, parsed, more)
+        return cls._build(raw, files, parsed, problems + more)
 
     @classmethod
     def _build(
@@ -121,6 +129,7 @@ class Scenario:
         errors += check_references(typed, files)
         if errors:
             raise ScenarioError(errors)
+        typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
         warnings = [p for p in problems if p.severity == "warning"]
         warnings += domain_warnings(typed, files)
         return cls(parameters=parameters, warnings=tuple(warnings), **typed)

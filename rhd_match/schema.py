@@ -30,6 +30,9 @@ class Column:
     maximum: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()
+    #: Fixed number of digits of a code (INSEE, SIRET, postcode): shorter all-digit values
+    #: lost their leading zeros in a spreadsheet and are padded back, with a warning.
+    digits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,22 @@ CANTEENS = Table(
         Column("name", "text", "Canteen name."),
         Column("lat", "float", "Latitude (WGS84).", unit="degrees", minimum=-90, maximum=90),
         Column("lon", "float", "Longitude (WGS84).", unit="degrees", minimum=-180, maximum=180),
-        Column("insee", "text", "INSEE code of the commune.", required=False, nullable=True),
+        Column(
+            "insee",
+            "text",
+            "INSEE code of the commune (5 characters; leading zeros restored).",
+            required=False,
+            nullable=True,
+            digits=5,
+        ),
         Column(
             "siret",
             "text",
-            "SIRET of the canteen on ma cantine (14 digits): its purchase import file is then "
-            "keyed by SIRET.",
+            "SIRET of the canteen on ma cantine (14 digits; leading zeros restored): its "
+            "purchase import file is then keyed by SIRET.",
             required=False,
             nullable=True,
+            digits=14,
         ),
         Column(
             "macantine_id",
@@ -262,6 +273,29 @@ def reference_markdown() -> str:
         "`producers.csv`, `offers.csv`, `demand.csv`, UTF-8, comma-separated, header row) or one",
         "Excel workbook with one sheet per table, plus an optional `parameters.json`.",
         "Optional columns may be left out; empty cells in them mean *not given*.",
+        "",
+        "## Files as people save them",
+        "",
+        "- **Separators**: comma, semicolon or tab, whichever splits the header. A row with more",
+        "  or fewer fields than the header is an error naming the row and the count (`7 fields,",
+        "  expected 6`): quote text holding the separator, and write decimal commas only in",
+        "  semicolon-separated files. A separator ending every row is read as the end of the row.",
+        "- **Encodings**: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order",
+        "  mark, or Windows-1252, what French Excel writes for *CSV (séparateur : point-virgule)*",
+        "  (read with a warning: strict UTF-8 is tried first; a statistical guess is not used, as",
+        "  it mistakes French Windows-1252 text for other code pages).",
+        "- **Empty rows** (blank lines, rows of separators, cells holding only spaces) are not",
+        "  data, in CSV files and sheets alike; row numbers in messages stay those of the file.",
+        "- **Headers and sheets** may differ by case and spaces (`Product_ID`, `Products`); title",
+        "  rows above the header are skipped. Each is read with a warning.",
+        "- **Codes** with a fixed number of digits (`insee`) typed as numbers lose their leading",
+        "  zeros in a spreadsheet: they are padded back (`2408` → `02408`) with a warning naming",
+        "  the cell.",
+        "- **Text beginning with `=`, `+`, `-` or `@`** is text: every workbook rhd_match writes",
+        "  stores it as text, never as a formula. CSV files are written as they are (a CSV file",
+        "  holds no formulas, and reading it back gives the same text); a spreadsheet opening",
+        "  such a CSV file may still evaluate the cell, so share workbooks with people, and CSV",
+        "  files with programs.",
         "",
     ]
     for table in TABLES.values():

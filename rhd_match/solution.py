@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from .io import csv_writer, workbook_writer, write_folder_atomically
+from .io import csv_writer, write_folder_atomically
+from .xlsx import workbook_writer
 
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
 
@@ -58,11 +59,31 @@ class Solution:
         return float(self._stat("gap"))
 
     @property
+    def stopped_by_time_limit(self) -> bool:
+        """The wall-clock safety net cut the solve short: the same input and options may give
+        another plan on another machine (otherwise plans are the same byte for byte)."""
+        return bool(self._stat("stopped_by_time_limit"))
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLE_NAMES}
 
     def to_folder(self, path: str | Path, formats: tuple[str, ...] = ("csv", "xlsx")) -> list[Path]:
-        """Write every table as CSV and/or one workbook ``solution.xlsx``; all or nothing."""
+        """Write every table as CSV and/or one workbook ``solution.xlsx``; all or nothing.
+
+        Parameters
+        ----------
+        path
+            Folder to write into (created if needed); other files in it are left alone.
+        formats
+            ``"csv"`` (one file per table, every digit kept) and/or ``"xlsx"`` (one sheet per
+            table, through :func:`rhd_match.xlsx.write_workbook_file`: text stays text).
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         writers: dict[str, Callable[[Path], None]] = {}
         if "csv" in formats:
             writers |= {f"{name}.csv": csv_writer(frame) for name, frame in self.tables.items()}

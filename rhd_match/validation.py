@@ -15,11 +15,11 @@ import pandas as pd
 from .egalim import FISH_FAMILY, LABELS, MEAT_FAMILY, format_labels, parse_labels
 from .errors import Problem
 from .geo import haversine_km
+from .io import MAX_LISTED, SOURCE_ROW, blank_rows, close_header, match_columns
 from .schema import TABLES, Column, Table
 from .weeks import week_problem
 
 FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
-MAX_LISTED = 50  # problems listed per column before summarising the rest
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -40,24 +40,34 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype(object).map(one)
 
 
+def source_rows(frame: pd.DataFrame) -> np.ndarray:
+    """The row number a person sees for each row of ``frame``: its index when read from a file
+    (:data:`~rhd_match.io.SOURCE_ROW`), else its position with the header as row 1."""
+    if frame.index.name == SOURCE_ROW:
+        return frame.index.to_numpy(dtype=np.int64)
+    return np.arange(len(frame), dtype=np.int64) + FIRST_DATA_ROW
+
+
 class _Collector:
-    def __init__(self, table: Table, file: str | None) -> None:
-        self.table, self.file = table, file
+    def __init__(self, table: Table, file: str | None, rows: np.ndarray) -> None:
+        self.table, self.file, self.rows = table, file, rows
         self.problems: list[Problem] = []
 
-    def add(self, positions: np.ndarray, column: str | None, messages: list[str] | str) -> None:
+    def add(
+        self,
+        positions: np.ndarray,
+        column: str | None,
+        messages: list[str] | str,
+        severity: str = "error",
+    ) -> None:
         msgs = [messages] * len(positions) if isinstance(messages, str) else messages
+        name = self.table.name
         for pos, msg in list(zip(positions, msgs, strict=True))[:MAX_LISTED]:
-            self.problems.append(
-                Problem(self.table.name, int(pos) + FIRST_DATA_ROW, column, msg, self.file)
-            )
+            row = int(self.rows[int(pos)])
+            self.problems.append(Problem(name, row, column, msg, self.file, severity))
         if len(positions) > MAX_LISTED:
-            more = len(positions) - MAX_LISTED
-            self.problems.append(
-                Problem(
-                    self.table.name, None, column, f"... and {more} more rows like these", self.file
-                )
-            )
+            more = f"... and {len(positions) - MAX_LISTED} more rows like these"
+            self.problems.append(Problem(name, None, column, more, self.file, severity))
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.table.name, None, column, message, self.file, severity))
@@ -68,27 +78,44 @@ def coerce_table(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type and check one table on its own (not against the others).
 
-    Returns the typed table (columns in schema order, optional columns filled with NaN) and the
-    problems found. The typed table is only meaningful when no problem is an error.
+    Returns the typed table (columns in schema order, optional columns filled with NaN, wholly
+    empty rows left out, indexed by :data:`~rhd_match.io.SOURCE_ROW`) and the problems found.
+    Column names may differ from the schema's by case and spaces (with a warning). The typed
+    table is only meaningful when no problem is an error.
     """
-    out = _Collector(table, file)
-    raw = raw.reset_index(drop=True)
-    raw.columns = [str(c).strip() for c in raw.columns]
-    for col in raw.columns:
-        if col not in table.column_names:
-            out.table_problem(col, "unknown column, ignored", severity="warning")
+    raw = raw[~blank_rows(raw)]
+    rows = source_rows(raw)
+    out = _Collector(table, file, rows)
+    found = [str(c) for c in raw.columns]
+    names, renamed = match_columns(found, table.column_names, table.name, file)
+    out.problems += renamed
+    raw = raw.set_axis(names, axis=1).reset_index(drop=True)
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    unknown = [c for c in raw.columns if c not in table.column_names]
+    for col in unknown:
+        out.table_problem(col, "unknown column, ignored", severity="warning")
     typed: dict[str, pd.Series] = {}
     for column in table.columns:
         if column.name not in raw.columns:
             if column.required:
-                out.table_problem(column.name, "required column is missing")
+                out.table_problem(column.name, _missing_column(column.name, unknown))
             typed[column.name] = _empty(column, len(raw))
             continue
         typed[column.name] = _coerce_column(raw[column.name], column, out)
     frame = pd.DataFrame(typed)
-    if all(k in raw.columns for k in table.key):  # a missing key column is reported above
+    if all(key in raw.columns for key in table.key):  # else every key would look the same
         _check_duplicates(frame, table, out)
+    frame.index = pd.Index(rows, name=SOURCE_ROW)
     return frame, out.problems
+
+
+def _missing_column(name: str, unknown: list[str]) -> str:
+    near = close_header(name, unknown)
+    if near is not None:
+        return f"required column is missing; found '{near}'"
+    if unknown:
+        return f"required column is missing; found {', '.join(map(repr, unknown))}"
+    return "required column is missing"
 
 
 def _empty(column: Column, n: int) -> pd.Series:
@@ -104,6 +131,8 @@ def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Ser
     if column.kind in ("float", "int"):
         return _coerce_number(values, blank, column, out)
     text = _as_text(values)
+    if column.digits:
+        text = _pad_code(values, text, column, out)
     if column.kind == "choice":
         text = text.str.upper() if column.choices[0].isupper() else text.str.lower()
         bad = ~blank & ~text.isin(column.choices).to_numpy()
@@ -133,6 +162,25 @@ def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Ser
     if column.nullable:
         series = series.where(~blank, np.nan)
     return series
+
+
+def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collector) -> pd.Series:
+    """Codes of ``column.digits`` digits whose leading zeros a spreadsheet dropped (typed as
+    numbers: ``2408`` for INSEE ``02408``), padded back, each with a warning naming the cell."""
+    width = int(column.digits or 0)
+    short = text.str.fullmatch(r"[0-9]+") & (text.str.len() < width)
+    short_arr = short.to_numpy(dtype=bool)
+    if not short_arr.any():
+        return text
+    padded = text.where(~short, text.str.zfill(width))
+    typed = values.astype(object).map(lambda v: isinstance(v, int | float)).to_numpy(dtype=bool)
+    msgs = [
+        f"'{t}' read as '{p}': a code of {width} digits whose leading zero(s) were dropped"
+        + (" (a number in the spreadsheet: format the column as text)" if n else "")
+        for t, p, n in zip(text[short_arr], padded[short_arr], typed[short_arr], strict=True)
+    ]
+    out.add(np.flatnonzero(short_arr), column.name, msgs, severity="warning")
+    return padded
 
 
 def _coerce_number(
@@ -179,7 +227,7 @@ def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> Non
     later = dup & (first != np.arange(len(frame)))
     key_text = frame[keys].astype(str).agg(" / ".join, axis=1)
     msgs = [
-        f"duplicate key {'/'.join(keys)} = {key_text.iloc[i]} (first at row {first[i] + 2})"
+        f"duplicate key {'/'.join(keys)} = {key_text.iloc[i]} (first at row {out.rows[first[i]]})"
         for i in np.flatnonzero(later)
     ]
     out.add(np.flatnonzero(later), keys[0], msgs)
@@ -194,7 +242,7 @@ def check_references(
         if table.name not in tables:  # a missing file, reported on its own
             continue
         frame = tables[table.name]
-        out = _Collector(table, files.get(table.name))
+        out = _Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
             if target not in tables:
                 continue

@@ -11,26 +11,36 @@ computed by one small LP per week (in parallel). The strategy:
 1. start from μ = W_S on every EGalim row (every canteen short of every target: the usual case)
    and μ = 0 on budgets; improve μ by projected subgradient steps (Polyak step towards the
    best plan value seen) on the *transport* relaxation (no drop or franco rows: fastest), for
-   at most :data:`SEARCH_SHARE` of the time;
-2. one pass of the weekly relaxations *with* drops, franco and lots at the best μ: a stronger
-   bound, and flows from which to choose drops — only when its measured cost fits (at size M
-   it does not, and the transport flows are used);
+   at most :data:`SEARCH_ITERATIONS` passes; keep the best bound, and the multipliers whose
+   flows make the best plan (those of the best bound are degenerate: their weekly LPs are
+   indifferent between buying labelled food and not);
+2. one pass of the weekly relaxations *with* drops, franco and lots at those multipliers: a
+   stronger bound, and flows from which to choose drops — on models up to
+   :data:`DELIVERY_MAX_NONZEROS` (above, the transport flows are used);
 3. per week, open drops and lots from those flows and repair by LPs until every open drop pays
    its franco (as :func:`~rhd_match.model.strategies.solve_repair` does for the whole model),
    then grow the open drops while the plan improves;
 4. polish: one whole-year LP over the plan's drops with the true annual rows, or, when that LP
    is too large, weekly re-pricing from the plan's own annual rows.
 
-A week whose LP runs out of time buys conventionally, so a plan always comes back whole.
+Small models (up to :data:`WHOLE_LP_MAX_NONZEROS`) first solve the whole-year LP relaxation
+instead of steps 1-2: its optimum is the best bound any μ can prove, its duals are such a μ,
+and steps 3-4 start from its flows; unless that plan is within the gap, steps 1-4 run as well
+and the better plan is kept (the LP's fractional lots can close a lot the weekly flows fill).
+
+Every budget is work (passes, rounds, LPs solved to optimality), never measured time, so the
+same input and options give the same plan on any machine. The wall clock is a safety net
+only: a week whose LP runs out of time buys conventionally, so a plan always comes back whole,
+and the plan then says so (``Plan.stopped_by_time_limit``). Targets and budgets are elastic
+throughout, even in hard mode: the caller checks the hard rules on the final plan.
 The plan's objective is then recomputed exactly from its flows; the gap is against the best
-bound of steps 1–2. Multipliers stay in μ_EGalim ∈ [0, W_S], μ_budget ∈ [−W_B, 0], where the
-shortfall and overrun columns keep non-negative prices, so no term of L(μ) is unbounded.
+bound. Multipliers stay in μ_EGalim ∈ [0, W_S], μ_budget ∈ [−W_B, 0], where the shortfall and
+overrun columns keep non-negative prices, so no term of L(μ) is unbounded.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,25 +52,37 @@ from ..params import SolverOptions
 from .build import LinearModel
 from .solvers import SolverRun, run_solver
 from .strategies import (
+    ELASTIC_BLOCKS,
+    HARD_PRICE_FACTOR,
     ZERO,
     Deadline,
     Plan,
+    Reporter,
     all_conventional,
     close_short_drops,
+    elastic_objective,
+    elastic_upper,
     fixed_delivery,
     open_from_relaxation,
+    run_model,
 )
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
 DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot")
 DELIVERY_BLOCKS = ("y", "z", "franco_slack")
-#: Share of the time left that the multiplier search may use.
-SEARCH_SHARE = 0.25
-#: Time of a weekly pass with delivery rows, in transport passes (4-9x measured at size M),
-#: and the share of the time left it may take.
-DELIVERY_COST, DELIVERY_SHARE = 6.0, 0.2
-#: At most this many rounds of growing the open drops in the weekly repair.
-GROWTH_ROUNDS = 8
+#: Work budgets (never the clock, so the plan is the same on any machine): at most this many
+#: passes of the multiplier search.
+SEARCH_ITERATIONS = 40
+#: Up to this many nonzeros the whole-year LP relaxation replaces the price search: it is
+#: cheap there (XS: 17k nonzeros, 0.1 s) and proves the best bound prices could.
+WHOLE_LP_MAX_NONZEROS = 200_000
+#: The weekly pass with delivery rows (4-9x a transport pass, measured at size M) only up to
+#: this many nonzeros (the demo: 0.9 M; size M: 70 M).
+DELIVERY_MAX_NONZEROS = 2_000_000
+#: At most this many rounds of growing the open drops in the weekly repair, stopping after
+#: a round that gains less than this share of the objective (the demo's fourth round gains
+#: 1e-5, the later ones less).
+GROWTH_ROUNDS, GROWTH_MIN_GAIN = 8, 1e-4
 #: Rounds of re-pricing the weeks from the plan's own annual rows.
 REPRICE_ROUNDS = 6
 #: The whole-year polishing LP only up to this many columns: its time grows much faster
@@ -133,6 +155,8 @@ class _Weekly:
         deadline: Deadline,
     ) -> None:
         self.model, self.options, self.deadline = model, options, deadline
+        #: Set when a week's LP was stopped by the time limit (the safety net).
+        self.cut = False
         self.pool = ThreadPoolExecutor(max_workers=options.threads)
 
     def solve(
@@ -174,6 +198,8 @@ class _Weekly:
         values = np.zeros(m.variables.count)
         total, optimal = 0.0, True
         for p, (cols, run) in zip(problems, self.pool.map(one, problems), strict=True):
+            if run.status != "optimal":
+                self.cut = True
             if run.values is None:
                 if fallback is None:
                     return values, math.nan, False
@@ -197,6 +223,7 @@ class AnnualRows:
     the multipliers, μ_EGalim ∈ [0, W_S] and μ_budget ∈ [−W_B, 0] (see the module docstring).
     """
 
+    rows: np.ndarray
     matrix: sp.csr_matrix
     rhs: np.ndarray
     is_budget: np.ndarray
@@ -209,6 +236,7 @@ class AnnualRows:
         rows = np.flatnonzero(row_weeks(model) < 0)
         is_budget = ~np.isfinite(model.row_lower[rows])
         return cls(
+            rows,
             model.matrix[rows],
             np.where(is_budget, model.row_upper[rows], model.row_lower[rows]),
             is_budget,
@@ -232,6 +260,19 @@ class AnnualRows:
         priced: np.ndarray = model.objective - self.matrix.T @ mu
         return priced
 
+    def hard_excess(self, model: LinearModel, values: np.ndarray) -> float:
+        """EUR HT by which ``values`` breaks the rows hard mode makes hard (0 in soft mode)."""
+        var = model.variables
+        hard_egalim = bool((var.upper[var.cols("short_quality")] <= 0).any())
+        hard_budget = bool((var.upper[var.cols("overrun")] <= 0).any())
+        flows = values.copy()
+        for block in ELASTIC_BLOCKS:
+            flows[var.cols(block)] = 0.0
+        activity = self.matrix @ flows - self.rhs
+        broken = np.where(self.is_budget, activity, -activity).clip(0.0)
+        hard = np.where(self.is_budget, hard_budget, hard_egalim)
+        return float(broken[hard].sum())
+
     def of_plan(self, values: np.ndarray) -> np.ndarray:
         """What each annual row is worth to ``values``: W_S on a target it misses, −W_B on a
         budget it overruns, 0 on rows it already meets."""
@@ -251,77 +292,183 @@ def solve_decompose(
 ) -> tuple[Plan | None, SolverRun]:
     """Weekly Lagrangian decomposition, then weekly repair (see the module docstring)."""
     assert plan_objective is not None
-    var = model.variables
     annual = AnnualRows.of(model)
-    rhs, mu_low, mu_high = annual.rhs, annual.mu_low, annual.mu_high
-    mu = mu_high.copy()
+    objective_of = plan_objective
+    hard_price = HARD_PRICE_FACTOR * max(annual.w_short, annual.w_over)
 
+    def plan_score(values: np.ndarray) -> float:
+        """The plan's objective, plus, in hard mode, what it breaks at the hard price: every
+        comparison of plans then puts the hard rules first (0 extra in soft mode)."""
+        return objective_of(values) + hard_price * annual.hard_excess(model, values)
+
+    plan_objective = plan_score
     weekly = _Weekly(model, options, deadline)
     try:
-        transport = week_problems(model, with_delivery=False)
-        best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
-        relaxed = np.zeros(var.count)
-        step_scale, stalls, iterations = 0.5, 0, 0
-        search_end = deadline.left() * (1 - SEARCH_SHARE)
-        pass_s = 0.0
-        while iterations < 40 and deadline.left() - pass_s > search_end:
-            iterations += 1
-            pass_started = time.perf_counter()
-            cost = annual.cost(model, mu)
-            values, total, ok = weekly.solve(transport, cost, var.lower, var.upper)
-            pass_s = time.perf_counter() - pass_started
-            if not ok:
-                break
-            bound = total + float(mu @ rhs)
-            ub = plan_objective(values)
-            best_ub = min(best_ub, ub)
-            if bound > best_bound + 1e-9 * abs(bound):
-                best_bound, best_mu, relaxed, stalls = bound, mu.copy(), values, 0
-            else:
-                stalls += 1
-                if stalls >= 2:
-                    step_scale, stalls = step_scale / 2, 0
-                    mu = best_mu.copy()
-                    if step_scale < 0.02:
-                        break
-            _say(log, f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
-            if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
-                break
-            grad = annual.matrix @ values - rhs
-            moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))
-            norm = float(grad[moving] @ grad[moving])
-            if norm <= 0:
-                break
-            step = step_scale * (best_ub - bound) / norm
-            mu = np.clip(mu - step * grad, mu_low, mu_high)
-
         full = week_problems(model, with_delivery=True)
-        cost = annual.cost(model, best_mu)
-        # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured
-        # at size M): worth it for a slightly stronger bound and better drops only when
-        # that leaves the repair most of the time.
-        if DELIVERY_COST * pass_s <= DELIVERY_SHARE * deadline.left():
-            with_delivery, total, ok = weekly.solve(full, cost, var.lower, var.upper)
-            if ok:
-                best_bound = max(best_bound, total + float(best_mu @ rhs))
-                relaxed = with_delivery
-            _say(log, f"delivery relaxation: bound {best_bound:.6g}")
-        else:
-            _say(log, "delivery relaxation: skipped, drops chosen from the transport flows")
-        open_drop, open_lot = open_from_relaxation(model, relaxed)
-        repaired = _weekly_repair(
-            model, weekly, full, cost, open_drop, open_lot, deadline, log, plan_objective
-        )
-        polished = _polish(model, repaired, options, deadline, log, plan_objective)
-        if polished is None:
-            polished = _reprice(
-                model, weekly, full, annual, best_mu, repaired, deadline, log, plan_objective
+        whole = None
+        if model.matrix.nnz <= WHOLE_LP_MAX_NONZEROS:
+            whole = _whole_relaxation(model, annual, options, deadline, log)
+        starts: list[Start] = []
+        plan_values, best_objective = all_conventional(model), math.inf
+        # Small models have two starts: the whole LP's flows, then, unless its plan is within
+        # the gap, the weekly prices' (the LP's fractional lots can close a lot that the
+        # weekly flows fill); the better plan is kept.
+        while len(starts) < 2:
+            if whole is not None and not starts:
+                start = whole
+            else:
+                start = _price_search(model, weekly, annual, options, log, plan_objective)
+            starts.append(start)
+            bound = max(s.bound for s in starts)
+            values = _plan_from(
+                model, weekly, full, annual, start, options, deadline, log, plan_objective
             )
-        plan_values = polished
+            objective = plan_objective(values)
+            if objective < best_objective:
+                plan_values, best_objective = values, objective
+            closed = best_objective - bound <= options.mip_gap * max(1.0, abs(best_objective))
+            if whole is None or closed or deadline.expired():
+                break
+        iterations = sum(start.passes for start in starts)
+        stopped = weekly.cut or deadline.expired()
     finally:
         weekly.close()
-    run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, best_bound, None, 0.0)
-    return Plan(plan_values, "feasible", best_bound, options.lp_solver, iterations), run
+    if stopped:
+        _say(log, "time limit reached: the plan is the best found so far")
+    run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, bound, None, 0.0)
+    plan = Plan(plan_values, "feasible", bound, options.lp_solver, iterations, stopped)
+    return plan, run
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where the repair starts: a valid bound, multipliers for the weekly LPs' costs, flows
+    to open drops from, and the LP passes it took."""
+
+    bound: float
+    mu: np.ndarray
+    flows: np.ndarray
+    passes: int
+
+
+def _plan_from(
+    model: LinearModel,
+    weekly: _Weekly,
+    full: list[WeekProblem],
+    annual: AnnualRows,
+    start: Start,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Callable[[str], None] | None,
+    plan_objective: Callable[[np.ndarray], float],
+) -> np.ndarray:
+    """Drops from the start's flows, weekly repair at its prices, then polish or re-price."""
+    cost = annual.cost(model, start.mu)
+    open_drop, open_lot = open_from_relaxation(model, start.flows)
+    repaired = _weekly_repair(
+        model, weekly, full, cost, open_drop, open_lot, deadline, log, plan_objective
+    )
+    polished = _polish(model, repaired, options, deadline, log, plan_objective)
+    if polished is None:
+        polished = _reprice(
+            model, weekly, full, annual, start.mu, repaired, deadline, log, plan_objective
+        )
+    return polished
+
+
+def _whole_relaxation(
+    model: LinearModel,
+    annual: AnnualRows,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Callable[[str], None] | None,
+) -> Start | None:
+    """Small models: the whole-year LP relaxation instead of the price search.
+
+    Its optimum is the best bound any multipliers could prove (the Lagrangian dual of the
+    relaxation with delivery rows), its duals on the annual rows are those multipliers, and
+    its flows choose the drops. Targets and budgets are elastic here (hard mode is checked on
+    the final plan), so the LP always has a point and its optimum also bounds the hard model.
+    None when it does not finish (then the price search runs).
+    """
+    var = model.variables
+    upper, objective = elastic_upper(model), elastic_objective(model)
+    run = run_model(
+        model, var.lower, upper, False, options, deadline, Reporter(None, 0.0), objective
+    )
+    if run.values is None or run.status != "optimal" or run.duals is None:
+        return None
+    mu = np.clip(run.duals[annual.rows], annual.mu_low, annual.mu_high)
+    _say(log, f"relaxation: bound {run.objective:.6g}")
+    return Start(run.objective, mu, run.values, 1)
+
+
+def _price_search(
+    model: LinearModel,
+    weekly: _Weekly,
+    annual: AnnualRows,
+    options: SolverOptions,
+    log: Callable[[str], None] | None,
+    plan_objective: Callable[[np.ndarray], float],
+) -> Start:
+    """Projected subgradient steps on the weekly relaxations, then the delivery pass.
+
+    Returns the best bound, the multipliers whose weekly flows make the best plan (the
+    multipliers of the best bound are degenerate: their weekly LPs are indifferent between
+    buying labelled food and not, and may pick a plan that meets no target), those flows, and
+    the number of passes.
+    """
+    var = model.variables
+    rhs, mu_low, mu_high = annual.rhs, annual.mu_low, annual.mu_high
+    mu = mu_high.copy()
+    transport = week_problems(model, with_delivery=False)
+    best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
+    primal_mu, primal_values = mu.copy(), np.zeros(var.count)
+    step_scale, stalls, iterations = 0.5, 0, 0
+    while iterations < SEARCH_ITERATIONS and not weekly.deadline.expired():
+        iterations += 1
+        values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
+        if not ok:
+            break
+        bound = total + float(mu @ rhs)
+        ub = plan_objective(values)
+        if ub < best_ub:
+            best_ub, primal_mu, primal_values = ub, mu.copy(), values
+        if bound > best_bound + 1e-9 * abs(bound):
+            best_bound, best_mu, stalls = bound, mu.copy(), 0
+        else:
+            stalls += 1
+            if stalls >= 2:
+                step_scale, stalls = step_scale / 2, 0
+                mu = best_mu.copy()
+                if step_scale < 0.02:
+                    break
+        _say(log, f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
+        if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
+            break
+        grad = annual.matrix @ values - rhs
+        moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))
+        norm = float(grad[moving] @ grad[moving])
+        if norm <= 0:
+            break
+        step = step_scale * (best_ub - bound) / norm
+        mu = np.clip(mu - step * grad, mu_low, mu_high)
+
+    relaxed = primal_values
+    # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured at
+    # size M): worth it for a slightly stronger bound and better drops on models up to
+    # DELIVERY_MAX_NONZEROS.
+    if model.matrix.nnz <= DELIVERY_MAX_NONZEROS:
+        full = week_problems(model, with_delivery=True)
+        cost = annual.cost(model, primal_mu)
+        with_delivery, total, ok = weekly.solve(full, cost, var.lower, var.upper)
+        if ok:
+            best_bound = max(best_bound, total + float(primal_mu @ rhs))
+            relaxed = with_delivery
+        _say(log, f"delivery relaxation: bound {best_bound:.6g}")
+    else:
+        _say(log, "delivery relaxation: skipped, drops chosen from the transport flows")
+    return Start(best_bound, primal_mu, relaxed, iterations)
 
 
 def _weekly_repair(
@@ -346,21 +493,21 @@ def _weekly_repair(
     max_drops = index.producers["max_drops"].to_numpy()
     conventional = all_conventional(model)
     best, best_objective = conventional, math.inf
-    round_s = 0.0
     for grow_round in range(GROWTH_ROUNDS):
-        round_started = time.perf_counter()
         values = _franco_loop(
             model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
         )
         objective = plan_objective(values)
         _say(log, f"repair round {grow_round}: plan {objective:.6g}")
-        if objective >= best_objective - 1e-9 * abs(best_objective):
+        if objective >= best_objective:
             break
+        gain = best_objective - objective
         best, best_objective = values, objective
+        if gain <= GROWTH_MIN_GAIN * abs(objective):
+            break
         open_drop = values[var.cols("y")] > 0.5
         extra = _growth_candidates(model, values, open_drop, max_drops)
-        round_s = time.perf_counter() - round_started
-        if not extra.any() or deadline.left() <= round_s:
+        if not extra.any() or deadline.expired():
             break
         open_drop |= extra
     return close_short_drops(model, best)
@@ -391,7 +538,7 @@ def _franco_loop(
         values, _, ok = weekly.solve(problems, cost, lower, upper, fallback)
         short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
         _say(log, f"repair: {int(open_drop.sum())} drops open, {int(short.sum())} below franco")
-        if not ok or not short.any() or deadline.left() <= 0.05:
+        if not ok or not short.any() or deadline.expired():
             return values
         open_drop &= ~short
     return values
@@ -454,11 +601,9 @@ def _reprice(
     open_lot = values[var.cols("z")] > 0.5
     best, best_objective = values, plan_objective(values)
     current = values
-    round_s = 0.0
     for round_ in range(REPRICE_ROUNDS):
-        if deadline.left() <= round_s:
+        if deadline.expired():
             break
-        started = time.perf_counter()
         mu = 0.5 * (mu + annual.of_plan(current))
         cost = annual.cost(model, mu)
         current = _franco_loop(
@@ -468,7 +613,6 @@ def _reprice(
         _say(log, f"reprice {round_}: plan {objective:.6g}")
         if objective < best_objective:
             best, best_objective = current, objective
-        round_s = time.perf_counter() - started
     return close_short_drops(model, best)
 
 
@@ -498,7 +642,7 @@ def _polish(
         return None
     run = run_solver(
         model.matrix[:, keep],
-        model.objective[keep],
+        elastic_objective(model)[keep],
         model.row_lower,
         model.row_upper,
         lower[keep],

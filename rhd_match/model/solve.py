@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..check import check
 from ..errors import InfeasibleError
 from ..params import SolverOptions
 from ..plan_tables import (
@@ -44,6 +45,8 @@ STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
 #: work over the arcs and demand rows and so run at the machine's speed of the moment
 #: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
 TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
+HEURISTICS = ("repair", "decompose")
+HARD_RULES = ("egalim_hard", "budget_hard")
 
 
 def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
@@ -64,8 +67,12 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
 
     When time runs out the best plan found so far is returned, with its gap; if none was found,
     the all-conventional plan (status ``time_limit``). In hard mode
-    (``hard_egalim``/``hard_budget``) an infeasible scenario raises
-    :class:`~rhd_match.errors.InfeasibleError` naming each canteen and target it cannot meet.
+    (``hard_egalim``/``hard_budget``) every plan is checked by :func:`rhd_match.check.check`
+    before it is returned; a plan breaking a hard rule never is:
+    :class:`~rhd_match.errors.InfeasibleError` names each canteen and target that cannot be
+    met, confirmed by the exact model when it is small enough (``proven``), or else as a
+    heuristic's finding. Heuristics budget their work, not time: the same plan on any machine
+    unless the time limit stops them (``Solution.stopped_by_time_limit``).
     """
     opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
     started = time.perf_counter()
@@ -93,15 +100,21 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         )
     else:
         plan, run = STRATEGIES[strategy](model, opts, deadline, report)
-    if plan is None and strategy in ("repair", "decompose") and deadline.left() > 0.05:
+    hard = params.hard_egalim or params.hard_budget
+    # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
+    small = model.n_binaries <= opts.auto_mip_max_binaries or strategy == "mip"
+    if plan is None and strategy in HEURISTICS and run.status != "infeasible" and small:
         # The heuristics fix drops from a relaxation; with hard targets that can leave no
         # feasible plan although one exists: let the exact model decide.
         report.say("no plan from the heuristic: the exact model decides", phase="mip")
         plan, run = solve_mip(model, opts, deadline, report)
         strategy = "mip"
     if plan is None:
-        if run.status == "infeasible" and (params.hard_egalim or params.hard_budget):
-            raise InfeasibleError(explain_infeasibility(scenario, opts))
+        if run.status == "infeasible" and hard:
+            # An infeasible relaxation or MIP proves that no plan exists; which targets to
+            # name is confirmed only by the exact model's elastic plan.
+            reasons = explain_infeasibility(scenario, opts, exact=small)
+            raise InfeasibleError(reasons, proven=small)
         if deadline.left() > 0.05 and run.status not in (
             "unknown",
             "feasible",
@@ -112,17 +125,57 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             raise RuntimeError(
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
-        plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0)
+        plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0, True)
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say("writing the solution tables", phase="tables")
     solution = make_solution(scenario, model, plan, strategy, solve_time)
+    if hard:
+        solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
     report.say(
-        f"{solution.status} ({strategy})",
+        f"{solution.status} ({solution.summary['strategy'].iloc[0]})",
         phase="done",
         incumbent=solution.objective,
         bound=solution.best_bound,
     )
     return solution
+
+
+def _hard_checked(
+    scenario: Scenario,
+    model: LinearModel,
+    opts: SolverOptions,
+    deadline: Deadline,
+    report: Reporter,
+    solution: Solution,
+    strategy: str,
+) -> Solution:
+    """``solution`` if it keeps every hard rule; else the exact model's plan, or an error."""
+    broken = hard_violations(scenario, solution)
+    small = model.n_binaries <= opts.auto_mip_max_binaries or strategy == "mip"
+    if broken and strategy in HEURISTICS and small:
+        # The heuristics fix drops from a relaxation, which can lose every plan meeting the
+        # hard rules although one exists: the exact model decides.
+        report.say("the heuristic's plan breaks a hard rule: the exact model decides", phase="mip")
+        started = time.perf_counter()
+        exact, run = solve_mip(model, opts, deadline, report)
+        if exact is None and run.status == "infeasible":
+            raise InfeasibleError(explain_infeasibility(scenario, opts, exact=True))
+        if exact is not None:
+            solve_time = (
+                float(solution.summary["solve_time_s"].iloc[0]) + time.perf_counter() - started
+            )
+            solution = make_solution(scenario, model, exact, "mip", solve_time)
+            broken = hard_violations(scenario, solution)
+    if broken:
+        raise InfeasibleError(broken, proven=False)
+    return solution
+
+
+def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
+    """The hard rules (``egalim_hard``, ``budget_hard``) a plan breaks, by the checker."""
+    found = check(scenario, solution.flows)
+    found = found[found["rule"].isin(HARD_RULES)]
+    return [f"canteen {c}: {m}" for c, m in zip(found["canteen_id"], found["message"], strict=True)]
 
 
 def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,6 +267,7 @@ def _summary(
         "best_bound": bound,
         "gap": gap,
         "iterations": plan.iterations,
+        "stopped_by_time_limit": plan.stopped_by_time_limit,
         **model.stats(),
         "solve_time_s": solve_time_s,
     }
@@ -227,10 +281,17 @@ def _summary(
     return pd.DataFrame([row])
 
 
-def explain_infeasibility(scenario: Scenario, options: SolverOptions) -> list[str]:
-    """Why hard targets cannot all be met: re-solve elastically and name every shortfall."""
+def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: bool) -> list[str]:
+    """Why hard targets cannot all be met: re-solve elastically and name every shortfall.
+
+    ``exact``: re-solve with the exact MIP (a heuristic's elastic plan may miss targets that
+    can be met, and would name them).
+    """
     elastic = scenario.with_parameters(hard_egalim=False, hard_budget=False)
-    solution = solve(elastic, **options.model_dump())
+    dump = options.model_dump()
+    if exact:
+        dump["strategy"] = "mip"
+    solution = solve(elastic, **dump)
     reasons = []
     can = solution.canteens
     labels = {

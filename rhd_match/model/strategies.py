@@ -30,6 +30,8 @@ class Plan:
     bound: float
     solver: str
     iterations: int = 1
+    #: The wall-clock safety net cut the search short: another machine may find another plan.
+    stopped_by_time_limit: bool = False
 
 
 class Reporter:
@@ -76,8 +78,11 @@ class Deadline:
     def left(self) -> float:
         return max(self.end - time.perf_counter(), 0.01)
 
+    def expired(self) -> bool:
+        return time.perf_counter() >= self.end
 
-def _run(
+
+def run_model(
     model: LinearModel,
     lower: np.ndarray,
     upper: np.ndarray,
@@ -85,14 +90,17 @@ def _run(
     options: SolverOptions,
     deadline: Deadline,
     log: Reporter,
+    objective: np.ndarray | None = None,
 ) -> SolverRun:
+    """One solve of the whole model with these column bounds (a MIP when ``integer``) and
+    ``objective`` (the model's when None)."""
     var = model.variables
     solver = options.mip_solver if integer else options.lp_solver
     kind = "MIP" if integer else "LP"
     log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
     run = run_solver(
         model.matrix,
-        model.objective,
+        model.objective if objective is None else objective,
         model.row_lower,
         model.row_upper,
         lower,
@@ -119,7 +127,7 @@ def solve_lp(
     """The LP relaxation (drops and lots continuous): a lower bound, and a plan that may break
     delivery rules."""
     var = model.variables
-    run = _run(model, var.lower, var.upper, False, options, deadline, log)
+    run = run_model(model, var.lower, var.upper, False, options, deadline, log)
     if run.values is None:
         return None, run
     log.say("relaxation solved", bound=run.bound)
@@ -134,7 +142,7 @@ def solve_mip(
 ) -> tuple[Plan | None, SolverRun]:
     """The exact mixed-integer model, stopped at the time limit or the relative gap."""
     var = model.variables
-    run = _run(model, var.lower, var.upper, True, options, deadline, log)
+    run = run_model(model, var.lower, var.upper, True, options, deadline, log)
     if run.values is None:
         return None, run
     log.say("plan found", incumbent=run.objective, bound=run.bound)
@@ -168,10 +176,12 @@ def solve_repair(
     slack = var.cols("franco_slack")
     iterations = 0
     best: SolverRun | None = None
+    stopped = run.status != "optimal"
     while True:
         iterations += 1
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
-        step = _run(model, lower, upper, False, options, deadline, log)
+        step = run_model(model, lower, upper, False, options, deadline, log)
+        stopped |= step.status != "optimal"
         if step.values is None:
             break
         best = step
@@ -181,12 +191,13 @@ def solve_repair(
         if not short.any():
             break
         open_drop &= ~short
-        if deadline.left() <= 0.02:
+        if deadline.expired():
+            stopped = True
             break
     if best is None or best.values is None:
         return None, run
     values = close_short_drops(model, best.values)
-    return Plan(values, "feasible", relaxed.bound, run.solver, iterations), run
+    return Plan(values, "feasible", relaxed.bound, run.solver, iterations, stopped), run
 
 
 def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,16 +222,20 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
 def fixed_delivery(
     model: LinearModel, open_drop: np.ndarray, open_lot: np.ndarray, elastic_franco: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Column bounds with the drops and lots fixed open or closed.
+    """Column bounds with the drops and lots fixed open or closed, targets and budgets elastic.
 
-    Arcs of closed drops and closed lots carry nothing: bounded to 0, they drop out of the
-    LPs, which then only see what is open. ``elastic_franco``: each open drop's franco may be
-    missed at a price (the slack), so the repair can tell which drops to close.
+    Targets and budgets stay elastic even in hard mode: with drops fixed from a relaxation
+    the hard LP may have no point although the model has one; the shortfalls are priced
+    (``W_S``, ``W_B``), so the LP still meets every target it can, and the caller checks
+    the hard rules on the final plan. Arcs of closed drops and closed lots carry nothing:
+    bounded to 0, they drop out of the LPs, which then only see what is open.
+    ``elastic_franco``: each open drop's franco may be missed at a price (the slack), so the
+    repair can tell which drops to close.
     """
     var, index = model.variables, model.index
     closed = np.zeros(len(index.drops), bool)
     closed[var.drop_rows[~open_drop]] = True
-    lower, upper = var.lower.copy(), var.upper.copy()
+    lower, upper = var.lower.copy(), elastic_upper(model)
     x, y, z = var.cols("x"), var.cols("y"), var.cols("z")
     upper[x] = np.where(closed[index.arcs["drop"].to_numpy()], 0.0, upper[x])
     upper[x[var.lot_arcs[~open_lot]]] = 0.0
@@ -230,6 +245,36 @@ def fixed_delivery(
         has_franco = index.drops["franco"].to_numpy()[var.drop_rows] > 0
         upper[var.cols("franco_slack")] = np.where(open_drop & has_franco, np.inf, 0.0)
     return lower, upper
+
+
+ELASTIC_BLOCKS = ("short_quality", "short_organic", "short_meat_fish", "overrun")
+#: In hard mode a heuristic's LPs price a shortfall or overrun this many times its soft
+#: price, so they meet every hard rule they can before any other gain.
+HARD_PRICE_FACTOR = 1000.0
+
+
+def elastic_upper(model: LinearModel) -> np.ndarray:
+    """Column upper bounds with the EGalim shortfalls and budget overruns free (soft mode)."""
+    var = model.variables
+    upper = var.upper.copy()
+    for block in ELASTIC_BLOCKS:
+        upper[var.cols(block)] = np.inf
+    return upper
+
+
+def elastic_objective(model: LinearModel) -> np.ndarray:
+    """The objective for LPs over :func:`elastic_upper` bounds: the shortfalls and overruns
+    that hard mode forbids (their columns fixed to 0 in the model) priced
+    :data:`HARD_PRICE_FACTOR` times higher. Any such LP still bounds the hard model from
+    below: the hard model's plans have those columns at 0."""
+    var = model.variables
+    objective = model.objective.copy()
+    for block in ELASTIC_BLOCKS:
+        cols = var.cols(block)
+        objective[cols] = np.where(
+            var.upper[cols] <= 0, HARD_PRICE_FACTOR * objective[cols], objective[cols]
+        )
+    return objective
 
 
 def choose_drops(

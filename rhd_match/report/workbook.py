@@ -11,30 +11,21 @@ same bytes, and the file is written all or nothing.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
 import os
-import re
 import tempfile
-import zipfile
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter.utility import xl_col_to_name
 
 from ..plan_tables import PRODUCER
 from ..scenario import Scenario
 from ..solution import Solution
 from ..weeks import week_monday
+from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 
 EUR = '#,##0.00 "€"'
 KG = '#,##0.0 "kg"'
@@ -45,18 +36,9 @@ NUMBER = "#,##0.00"
 INTEGER = "#,##0"
 DATE = "yyyy-mm-dd"
 
-#: Excel's row limit, header included.
-MAX_ROWS = 1_048_576
-#: Date stamped in the zip entries (the earliest a zip can hold) and fallback document date.
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-FALLBACK_DATE = dt.datetime(2026, 1, 1)
-
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-GOOD_FILL = PatternFill("solid", fgColor="C6EFCE", bgColor="C6EFCE")
-GOOD_FONT = Font(color="006100")
-BAD_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
-BAD_FONT = Font(color="9C0006")
+#: Looks of a canteen meeting (green) or missing (red) a target on the canteens sheet.
+GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
+BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 
 SHEETS = (
     "summary",
@@ -171,9 +153,9 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
     labels = {field: label for label, field in SUMMARY_ROWS}
     records = []
     for field in fields:
-        after = _cell(row[field])
+        after = cell_value(row[field])
         before_col = f"{field}_before"
-        before = _cell(row[before_col]) if before_col in summary.columns else None
+        before = cell_value(row[before_col]) if before_col in summary.columns else None
         change = None
         numbers = isinstance(after, int | float) and isinstance(before, int | float)
         if numbers and not isinstance(after, bool):
@@ -215,66 +197,54 @@ def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.Data
     }
 
 
-@dataclass(frozen=True)
-class _Body:
-    """Data rows of a sheet, serialised by :func:`_sheet_rows_xml` instead of openpyxl."""
-
-    number: int
-    frame: pd.DataFrame
-    kinds: tuple[str, ...]
-
-
-def build_workbook(scenario: Scenario, solution: Solution) -> tuple[Workbook, list[_Body]]:
-    """The formatted results workbook (write-only mode: save it once) and the data rows of
-    its table sheets, which :func:`workbook_bytes` writes into the saved package.
-
-    openpyxl serialises cells one by one (about 50 µs each without lxml); the sheets carry
-    their header and one prototype row (row 2) styled per column, and the rows are written
-    as XML text with the prototype's style ids, about fifty times faster.
-    """
-    wb = Workbook(write_only=True)
-    stamp = _document_date(solution)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "rhd_match"
-    wb.properties.lastModifiedBy = "rhd_match"
-    wb.properties.title = "rhd_match results"
-    bodies = []
-    for number, (name, frame) in enumerate(workbook_sheets(scenario, solution).items(), 1):
-        if len(frame) + 1 > MAX_ROWS:
-            raise ValueError(
-                f"sheet '{name}' would have {len(frame) + 1:,} rows, more than Excel's "
-                f"{MAX_ROWS:,}; write the CSV files instead (Solution.to_folder)"
-            )
+def workbook_plan(scenario: Scenario, solution: Solution) -> dict[str, Sheet]:
+    """The sheets of the results workbook with their look: bold frozen filtered headers,
+    widths, number formats by column (by row on the transposed summary), and the canteens
+    sheet's compliance colours."""
+    plan: dict[str, Sheet] = {}
+    for name, frame in workbook_sheets(scenario, solution).items():
+        columns = [str(c) for c in frame.columns]
+        formats = {c: f for c in columns if (f := column_format(c)) is not None}
+        widths = [_width(c, frame.iloc[:, j], formats.get(c)) for j, c in enumerate(columns)]
         if name == "summary":
-            formats = [column_format(str(f)) for f in frame["field"]]
-            _write_sheet(wb, name, frame, row_formats=formats)
-        else:
-            kinds = tuple(_kind(frame[c]) for c in frame.columns)
-            _write_sheet(wb, name, frame, kinds=kinds)
-            if len(frame):
-                bodies.append(_Body(number, frame, kinds))
-    return wb, bodies
+            widths = [
+                18.0 if c in VALUE_COLUMNS else w for c, w in zip(columns, widths, strict=True)
+            ]
+            plan[name] = Sheet(
+                frame,
+                row_formats=[column_format(str(f)) for f in frame["field"]],
+                row_format_columns=VALUE_COLUMNS,
+                widths=widths,
+                styled=True,
+            )
+            continue
+        conditional = _compliance_rules(columns, len(frame)) if name == "canteens" else ()
+        plan[name] = Sheet(
+            frame, formats=formats, widths=widths, styled=True, conditional=conditional
+        )
+    return plan
 
 
 def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> Path:
     """Write the results workbook to ``path`` (all or nothing); returns the path.
 
-    The bytes depend only on the scenario and the solution: document dates are the Monday of
-    the plan's first week, and zip entries carry a fixed date.
+    Raises
+    ------
+    ValueError
+        When a sheet would hold more rows than Excel allows (write the CSV files instead).
     """
-    data = workbook_bytes(scenario, solution)
-    return write_atomically(Path(path), lambda p: p.write_bytes(data))
+    plan = workbook_plan(scenario, solution)
+    created = _document_date(solution)
+    return write_atomically(
+        Path(path),
+        lambda p: write_workbook_file(p, plan, created=created, title="rhd_match results"),
+    )
 
 
 def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
     """The results workbook as deterministic ``.xlsx`` bytes."""
-    wb, bodies = build_workbook(scenario, solution)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    sheets = {f"xl/worksheets/sheet{b.number}.xml": b for b in bodies}
-    return _repack(buffer.getvalue(), sheets)
+    with tempfile.TemporaryDirectory(prefix="rhd_match-") as folder:
+        return write_workbook(scenario, solution, Path(folder) / "results.xlsx").read_bytes()
 
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
@@ -305,114 +275,6 @@ def _document_date(solution: Solution) -> dt.datetime:
     return dt.datetime(first.year, first.month, first.day)
 
 
-def _repack(data: bytes, bodies: Mapping[str, _Body]) -> bytes:
-    """The package with the rows of ``bodies`` in place of their prototype rows, entries in
-    stored order, each dated :data:`ZIP_DATE`."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
-    ):
-        for info in source.infolist():
-            content = source.read(info.filename)
-            body = bodies.get(info.filename)
-            if body is not None:
-                content = _fill_rows(content.decode("utf-8"), body).encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
-def _fill_rows(xml: str, body: _Body) -> str:
-    """Sheet XML with its prototype row 2 replaced by every data row of ``body``."""
-    start = xml.index('<row r="2"')
-    end = xml.index("</sheetData>", start)
-    styles: dict[str, str] = {}
-    for letter, attrs in _PROTO_CELL.findall(xml[start:end]):
-        style = _STYLE_ATTR.search(attrs)
-        if style is not None:
-            styles[letter] = style.group(1)
-    return xml[:start] + _sheet_rows_xml(body.frame, body.kinds, styles) + xml[end:]
-
-
-_PROTO_CELL = re.compile(r'<c r="([A-Z]+)2"([^>]*)>')
-_STYLE_ATTR = re.compile(r'\bs="(\d+)"')
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-MAX_TEXT = 32_767
-
-
-def _kind(series: pd.Series) -> str:
-    """How a column is written: ``b`` bool, ``n`` number, ``d`` date, ``s`` text."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return "b"
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return "n"
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return "d"
-    return "s"
-
-
-def _xml_text(text: str) -> str:
-    """Text escaped for an XML element, illegal characters dropped, cut to Excel's limit."""
-    text = _ILLEGAL_XML.sub("", text[:MAX_TEXT])
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _sheet_rows_xml(frame: pd.DataFrame, kinds: Sequence[str], styles: Mapping[str, str]) -> str:
-    """``<row>`` elements for every row of ``frame`` from row 2 on (missing values: no cell)."""
-    n = len(frame)
-    numbers = [str(r) for r in range(2, n + 2)]
-    columns: list[list[str]] = []
-    for j, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True)):
-        letter = get_column_letter(j + 1)
-        style = f' s="{styles[letter]}"' if letter in styles else ""
-        series = frame[name]
-        missing = series.isna().to_numpy()
-        if kind == "b":
-            texts = np.where(series.to_numpy(dtype=bool), "1", "0").tolist()
-            head, tail = f'{style} t="b"><v>', "</v></c>"
-        elif kind == "n":
-            values = series.to_numpy(dtype=float)
-            missing = missing | ~np.isfinite(values)
-            if pd.api.types.is_integer_dtype(series.dtype):
-                texts = series.astype(str).tolist()
-            else:
-                texts = [repr(v) for v in values.tolist()]
-            head, tail = f"{style}><v>", "</v></c>"
-        elif kind == "d":
-            days = (series - EXCEL_EPOCH) / pd.Timedelta(days=1)
-            texts = [repr(v) for v in days.to_numpy(dtype=float).tolist()]
-            head, tail = f"{style}><v>", "</v></c>"
-        else:
-            texts = [_xml_text(str(v)) for v in series.astype(object).tolist()]
-            head, tail = f'{style} t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
-        prefix = f'<c r="{letter}'
-        columns.append(
-            [
-                "" if gone else f'{prefix}{row}"{head}{text}{tail}'
-                for row, text, gone in zip(numbers, texts, missing.tolist(), strict=True)
-            ]
-        )
-    return "".join(
-        f'<row r="{row}">{"".join(cells)}</row>'
-        for row, cells in zip(numbers, zip(*columns, strict=True), strict=True)
-    )
-
-
-def _cell(value: Any) -> Any:
-    """A value openpyxl writes as it is: Python scalars, ``None`` for missing."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _width(header: str, series: pd.Series, fmt: str | None) -> float:
     """Column width (characters) fitting the header and the longest displayed value."""
     longest = len(header)
@@ -436,73 +298,12 @@ def _width(header: str, series: pd.Series, fmt: str | None) -> float:
     return float(min(max(longest + 2, 8), 50))
 
 
-def _write_sheet(
-    wb: Workbook,
-    name: str,
-    frame: pd.DataFrame,
-    *,
-    kinds: Sequence[str] | None = None,
-    row_formats: Sequence[str | None] | None = None,
-) -> None:
-    """Append one formatted sheet: bold frozen header, filter, widths, number formats.
-
-    With ``row_formats`` (the transposed summary: one format per row for the before, after
-    and change columns) every row is written here. Otherwise each column takes
-    :func:`column_format` of its name and only a prototype row 2 is written, one styled
-    value per column of kind (see :func:`_kind`) ``n``, ``b`` or ``d``; the real rows replace
-    it when the package is saved.
-    """
-    ws = wb.create_sheet(name)
-    columns = [str(c) for c in frame.columns]
-    formats = [column_format(c) for c in columns]
-    for j, header in enumerate(columns):
-        width = _width(header, frame.iloc[:, j], formats[j])
-        if row_formats is not None and header in VALUE_COLUMNS:
-            width = 18.0
-        ws.column_dimensions[get_column_letter(j + 1)].width = width
-    ws.freeze_panes = "A2"
-    last = get_column_letter(max(len(columns), 1))
-    ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
-    if name == "canteens":
-        _add_compliance_rules(ws, columns, len(frame))
-
-    header_cells = []
-    for header in columns:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
-        header_cells.append(cell)
-    ws.append(header_cells)
-
-    def styled(value: Any, fmt: str | None) -> Any:
-        if fmt is None or value is None or isinstance(value, str | bool):
-            return value
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = fmt
-        return cell
-
-    if row_formats is None:
-        if kinds is not None and len(frame):
-            prototype = {"n": 0, "b": True, "d": dt.datetime(2000, 1, 1)}
-            ws.append([styled(prototype.get(k), f) for k, f in zip(kinds, formats, strict=True)])
-        return
-    records = frame.astype(object).to_numpy().tolist()
-    for i, record in enumerate(records):
-        # Transposed summary: the row's figure decides the format of before, after, change.
-        ws.append(
-            [
-                styled(_cell(v), row_formats[i] if c in VALUE_COLUMNS else None)
-                for c, v in zip(columns, record, strict=True)
-            ]
-        )
-
-
-def _add_compliance_rules(ws: Any, columns: list[str], n_rows: int) -> None:
+def _compliance_rules(columns: list[str], n_rows: int) -> list[tuple[str, dict[str, Any]]]:
     """Green when the canteen meets a target, red when it does not, on the target's columns."""
     if n_rows == 0:
-        return
-    position = {c: get_column_letter(j + 1) for j, c in enumerate(columns)}
+        return []
+    position = {c: xl_col_to_name(j) for j, c in enumerate(columns)}
+    rules: list[tuple[str, dict[str, Any]]] = []
     for meets, coloured in COMPLIANCE.items():
         if meets not in position:
             continue
@@ -511,9 +312,7 @@ def _add_compliance_rules(ws: Any, columns: list[str], n_rows: int) -> None:
             if col not in position:
                 continue
             ref = f"{position[col]}2:{position[col]}{n_rows + 1}"
-            ws.conditional_formatting.add(
-                ref, FormulaRule(formula=[f"{flag}=TRUE"], fill=GOOD_FILL, font=GOOD_FONT)
-            )
-            ws.conditional_formatting.add(
-                ref, FormulaRule(formula=[f"{flag}=FALSE"], fill=BAD_FILL, font=BAD_FONT)
-            )
+            for value, look in (("TRUE", GOOD), ("FALSE", BAD)):
+                rule = {"type": "formula", "criteria": f"={flag}={value}", "format": look}
+                rules.append((ref, rule))
+    return rules

@@ -1,0 +1,179 @@
+"""Writing Excel workbooks: one function for every workbook the project writes.
+
+:func:`write_workbook_file` uses XlsxWriter in constant-memory mode (rows are streamed to disk,
+so memory does not grow with the table) with its conversions of text turned off: text is always
+stored as text (a value beginning with ``=``, ``+``, ``-`` or ``@`` is never a formula, a
+number or a link), numbers as numbers (16 significant digits, one more than Excel shows),
+booleans as booleans, dates as dates. The document date is given, not read from the clock, and
+XlsxWriter dates the zip entries with a fixed date: the same tables give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+#: Excel's row limit, header included.
+MAX_ROWS = 1_048_576
+#: Excel's limit on the characters of one cell.
+MAX_TEXT = 32_767
+#: Document date of a workbook written without one (its bytes must not depend on the clock).
+FALLBACK_DATE = dt.datetime(2026, 1, 1)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet to write: a table, and how it looks.
+
+    ``formats`` maps column names to Excel number formats; ``row_formats`` gives one format per
+    row to the ``row_format_columns`` instead (a transposed table). ``widths`` are column
+    widths in characters; ``header`` style (bold, fill, frozen, filter) applies when ``styled``.
+    ``conditional`` lists XlsxWriter conditional formats as (cell range, options).
+    """
+
+    frame: pd.DataFrame
+    formats: Mapping[str, str] = field(default_factory=dict)
+    row_formats: Sequence[str | None] = ()
+    row_format_columns: Sequence[str] = ()
+    widths: Sequence[float] = ()
+    styled: bool = False
+    conditional: Sequence[tuple[str, Mapping[str, Any]]] = ()
+
+
+def write_workbook_file(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame | Sheet],
+    *,
+    created: dt.datetime = FALLBACK_DATE,
+    title: str = "",
+) -> None:
+    """Write one workbook, a sheet per table, as deterministic ``.xlsx`` bytes.
+
+    Text cells are always text (never formulas, numbers or links), numbers are numbers at full
+    precision, booleans booleans, dates dates; missing values leave the cell empty. The
+    document date is ``created`` (not the clock), so the same tables give the same bytes.
+
+    Raises
+    ------
+    ValueError
+        When a table has more rows than an Excel sheet holds (:data:`MAX_ROWS`).
+    """
+    for name, sheet in sheets.items():
+        rows = len(sheet.frame if isinstance(sheet, Sheet) else sheet) + 1
+        if rows > MAX_ROWS:
+            raise ValueError(
+                f"sheet '{name}' would have {rows:,} rows, more than Excel's {MAX_ROWS:,}; "
+                "write the CSV files instead"
+            )
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "nan_inf_to_errors": False,
+    }
+    with xlsxwriter.Workbook(str(path), options) as book:
+        book.set_properties({"created": created, "author": "rhd_match", "title": title})
+        for name, sheet in sheets.items():
+            _write_sheet(book, name, sheet if isinstance(sheet, Sheet) else Sheet(sheet))
+
+
+def workbook_writer(sheets: Mapping[str, pd.DataFrame | Sheet]) -> Callable[[Path], None]:
+    """A writer producing one workbook with a sheet per table (:func:`write_workbook_file`)."""
+
+    def write(path: Path) -> None:
+        write_workbook_file(path, sheets)
+
+    return write
+
+
+def _write_sheet(book: Any, name: str, sheet: Sheet) -> None:
+    ws = book.add_worksheet(name)
+    frame = sheet.frame
+    columns = [str(c) for c in frame.columns]
+    header_style = None
+    if sheet.styled:
+        header_style = book.add_format({"bold": True, "bg_color": "#DDE3EA", "valign": "vcenter"})
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(frame), max(len(columns), 1) - 1)
+    formats = {f for f in (*sheet.formats.values(), *sheet.row_formats) if f}
+    styles = {fmt: book.add_format({"num_format": fmt}) for fmt in sorted(formats)}
+    date_style = styles.get(DATE_FORMAT) or book.add_format({"num_format": DATE_FORMAT})
+    for j, width in enumerate(sheet.widths):
+        ws.set_column(j, j, width)
+    for ref, rule in sheet.conditional:
+        ws.conditional_format(ref, {**rule, "format": book.add_format(rule["format"])})
+    ws.write_row(0, 0, columns, header_style)
+    plan = []
+    for j, column in enumerate(columns):
+        series = frame.iloc[:, j]
+        write, values = _column_cells(ws, series)
+        style = styles.get(sheet.formats.get(column, ""))
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            style = style or date_style
+        plan.append((j, write, values, style, column in sheet.row_format_columns))
+    row_styles = [styles.get(f or "") for f in sheet.row_formats]
+    # Cells row by row, as constant-memory mode requires; missing values leave no cell.
+    for i in range(len(frame)):
+        for j, write, values, style, by_row in plan:
+            value = values[i]
+            if value is not None:
+                write(i + 1, j, value, row_styles[i] if by_row else style)
+
+
+def _column_cells(ws: Any, series: pd.Series) -> tuple[Callable[..., Any], list[Any]]:
+    """The XlsxWriter call for one column's cells (typed once per column, not per cell) and
+    its values, ``None`` where the cell stays empty."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return ws.write_boolean, series.astype(bool).tolist()
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        keep = np.isfinite(values).tolist()
+        if pd.api.types.is_integer_dtype(series.dtype):
+            out: list[Any] = series.astype(object).tolist()
+        else:
+            out = values.tolist()
+        return ws.write_number, [v if k else None for v, k in zip(out, keep, strict=True)]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        dates = [None if pd.isna(v) else v.to_pydatetime() for v in series.tolist()]
+        return ws.write_datetime, dates
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series):
+        text = series.str.slice(0, MAX_TEXT).str.replace(_ILLEGAL_XML.pattern, "", regex=True)
+        return ws.write_string, text.astype(object).where(series.notna(), None).tolist()
+    cells = [cell_value(v) for v in series.astype(object).tolist()]
+
+    def mixed(row: int, col: int, value: Any, style: Any) -> None:
+        if isinstance(value, bool):
+            ws.write_boolean(row, col, value, style)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value, style)
+        elif isinstance(value, dt.datetime | dt.date):
+            ws.write_datetime(row, col, value, style)
+        else:
+            ws.write_string(row, col, _ILLEGAL_XML.sub("", str(value)[:MAX_TEXT]), style)
+
+    return mixed, cells
+
+
+def cell_value(value: Any) -> Any:
+    """A value as a spreadsheet cell holds it: a Python scalar, ``None`` for missing."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value

@@ -1,0 +1,447 @@
+"""Scenario files as people save them, and workbooks that keep text as text.
+
+The folders under ``tests/data/cases/`` are inputs saved by hand (a French Excel, a text
+editor); the generated variants break the tiny scenario's files the same ways at other rows,
+with other separators and in other encodings, and check the exact problems reported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from factories import tiny_frames
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rhd_match import Scenario, ScenarioError
+from rhd_match.io import read_table_file
+from rhd_match.macantine_export import read_sirets
+from rhd_match.report import write_workbook
+from rhd_match.xlsx import write_workbook_file
+
+CASES = Path(__file__).resolve().parent / "data" / "cases"
+TABLES = ["products", "canteens", "producers", "offers", "demand"]
+
+
+def assert_same_tables(a: Scenario, b: Scenario) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
+
+
+def tiny() -> Scenario:
+    return Scenario.from_frames(**tiny_frames())
+
+
+def errors(folder: Path) -> list[tuple[str, int | None, str | None, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    return [(p.table, p.row, p.column, p.message) for p in caught.value.problems]
+
+
+def write_csv(folder: Path, sep: str = ",", encoding: str = "utf-8") -> Path:
+    """The tiny scenario as CSV files with separator ``sep`` in ``encoding``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tiny().tables.items():
+        text = frame.to_csv(sep=sep, index=False, lineterminator="\n")
+        (folder / f"{name}.csv").write_bytes(text.encode(encoding))
+    return folder
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def put_lines(path: Path, rows: list[str]) -> None:
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+# -- the shared cases -------------------------------------------------------------------------
+
+
+def test_extra_field_in_the_first_row_names_file_row_count_and_hint() -> None:
+    folder = CASES / "csv-extra-field" / "scen_first_row"
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    [problem] = caught.value.problems
+    assert (problem.table, problem.row, problem.file) == (
+        "products",
+        2,
+        str(folder / "products.csv"),
+    )
+    assert problem.message.startswith("7 fields, expected 6: a ';' inside unquoted text?")
+    assert "double quotes" in problem.message
+
+
+def test_decimal_comma_in_a_comma_separated_file_is_named() -> None:
+    [(table, row, _, message)] = errors(CASES / "csv-extra-field" / "scen_decimal_comma")
+    assert (table, row) == ("demand", 2)
+    assert message.startswith("5 fields, expected 4: '12,5' looks like a decimal comma")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "csv-extra-field/scen_trailing",
+        "blank-rows/csv_blank",
+        "blank-rows/xlsx_blank_mid",
+        "windows-1252/scen_cp1252",
+    ],
+)
+def test_cases_saved_by_hand_read_as_the_scenario_they_hold(case: str) -> None:
+    scenario = Scenario.from_folder(CASES / case)
+    assert_same_tables(scenario, tiny())
+    # blank rows are not data: nothing is said about them, and no bogus duplicate key
+    assert not any("missing" in w.message or "duplicate" in w.message for w in scenario.warnings)
+
+
+def test_trailing_separator_is_read_with_one_warning() -> None:
+    scenario = Scenario.from_folder(CASES / "csv-extra-field" / "scen_trailing")
+    said = [(w.table, w.message) for w in scenario.warnings if "extra" in w.message]
+    assert said == [("products", "every row ends with an extra ';': read as the end of the row")]
+
+
+def test_windows_1252_files_are_read_with_a_warning_naming_the_file() -> None:
+    folder = CASES / "windows-1252" / "scen_cp1252"
+    scenario = Scenario.from_folder(folder)
+    assert scenario.canteens["name"].tolist() == [
+        "École Jean Macé, Lens",
+        "Collège Descartes, Liévin",
+    ]
+    files = {w.file for w in scenario.warnings if "Windows-1252" in w.message}
+    assert str(folder / "canteens.csv") in files
+
+
+def test_windows_1252_siret_file_is_read() -> None:
+    assert read_sirets(CASES / "windows-1252" / "sirets_cp1252.csv") == {
+        "LENS_1": "21620498000017",
+        "LIEVIN_1": "12345678900015",
+    }
+
+
+def test_header_in_another_case_is_read_with_a_warning() -> None:
+    book = CASES / "header-slips" / "header_Product_ID.xlsx"
+    scenario = Scenario.from_folder(book)
+    assert len(scenario.products) == 8
+    said = [(w.table, w.column, w.message) for w in scenario.warnings if "read as" in w.message]
+    assert said == [("products", "product_id", "column 'Product_ID' read as 'product_id'")]
+
+
+def test_title_row_above_the_header_is_skipped_with_a_warning() -> None:
+    scenario = Scenario.from_folder(CASES / "header-slips" / "title_row_above_header.xlsx")
+    assert_same_tables(
+        scenario, Scenario.from_folder(CASES / "header-slips" / "header_Product_ID.xlsx")
+    )
+    [title] = [w for w in scenario.warnings if "above the header" in w.message]
+    assert (title.table, title.row) == ("offers", 1)
+    assert "Offres des producteurs - hiver 2026" in title.message
+
+
+def test_insee_typed_as_a_number_keeps_its_five_digits() -> None:
+    scenario = Scenario.from_folder(CASES / "insee-as-number")
+    assert scenario.canteens["insee"].tolist() == ["02408", "02408"]
+    [padded] = [w for w in scenario.warnings if w.column == "insee"]
+    assert (padded.table, padded.row) == ("canteens", 2)
+    assert padded.message.startswith("'2408' read as '02408'")
+
+
+def no_formulas(book: Path) -> list[str]:
+    """Every cell of ``book`` that holds a formula (``sheet!cell``)."""
+    wb = openpyxl.load_workbook(book)
+    return [
+        f"{ws.title}!{cell.coordinate}"
+        for ws in wb
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_text_starting_with_equals_survives_a_round_trip(tmp_path: Path, fmt: str) -> None:
+    scenario = Scenario.from_folder(CASES / "text-starting-with-equals")
+    assert scenario.producers["name"].iloc[1] == "=Verger de l'Artois"
+    scenario.to_folder(tmp_path, fmt=fmt)  # type: ignore[arg-type]
+    assert_same_tables(Scenario.from_folder(tmp_path), scenario)
+    if fmt == "xlsx":
+        assert no_formulas(tmp_path / "scenario.xlsx") == []
+
+
+def test_every_workbook_of_a_plan_stores_text_as_text(tmp_path: Path) -> None:
+    scenario = Scenario.from_folder(CASES / "text-starting-with-equals")
+    solution = scenario.solve(strategy="mip", time_limit_s=30)
+    solution.to_folder(tmp_path / "plan")
+    write_workbook(scenario, solution, tmp_path / "results.xlsx")
+    assert no_formulas(tmp_path / "plan" / "solution.xlsx") == []
+    assert no_formulas(tmp_path / "results.xlsx") == []
+    orders = pd.read_excel(tmp_path / "results.xlsx", sheet_name="orders")
+    assert "=Verger de l'Artois" in set(orders["producer_name"])
+
+
+# -- generated variants: field counts -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+@pytest.mark.parametrize("row", [2, 3, 4])
+def test_unquoted_separator_in_text_at_any_row(tmp_path: Path, sep: str, row: int) -> None:
+    folder = write_csv(tmp_path / "s", sep)
+    path = folder / "products.csv"
+    rows = lines(path)
+    fields = rows[row - 1].split(sep)
+    fields[1] = f"{fields[1]}{sep} bio"  # a name holding the separator, unquoted
+    rows[row - 1] = sep.join(fields)
+    put_lines(path, rows)
+    [(table, at, column, message)] = errors(folder)
+    assert (table, at, column) == ("products", row, None)
+    shown = "tab" if sep == "\t" else sep
+    assert message == (
+        f"7 fields, expected 6: a '{shown}' inside unquoted text? put that text in double quotes"
+    )
+
+
+@pytest.mark.parametrize("row", [2, 5, 8])
+def test_missing_field_at_any_row(tmp_path: Path, row: int) -> None:
+    folder = write_csv(tmp_path / "s", ";")
+    path = folder / "demand.csv"
+    rows = lines(path)
+    rows[row - 1] = rows[row - 1].rsplit(";", 1)[0]
+    put_lines(path, rows)
+    [(table, at, _, message)] = errors(folder)
+    assert (table, at) == ("demand", row)
+    assert message.startswith("3 fields, expected 4: a ';' is missing")
+
+
+@pytest.mark.parametrize("rows_hit", [[2], [3, 7], [2, 4, 8]])
+def test_decimal_commas_are_each_named(tmp_path: Path, rows_hit: list[int]) -> None:
+    folder = write_csv(tmp_path / "s", ",")
+    path = folder / "demand.csv"
+    rows = lines(path)
+    for row in rows_hit:
+        head, qty = rows[row - 1].rsplit(",", 1)
+        rows[row - 1] = f"{head},{qty.replace('.', ',')}"
+    put_lines(path, rows)
+    found = errors(folder)
+    assert [(t, r) for t, r, _, _ in found] == [("demand", r) for r in rows_hit]
+    assert all("looks like a decimal comma" in m for _, _, _, m in found)
+
+
+def test_one_row_ending_with_a_separator_is_an_error(tmp_path: Path) -> None:
+    folder = write_csv(tmp_path / "s", ";")
+    path = folder / "offers.csv"
+    rows = lines(path)
+    rows[3] += ";"
+    put_lines(path, rows)
+    [(table, row, _, message)] = errors(folder)
+    assert (table, row) == ("offers", 4)
+    assert message == "8 fields, expected 7: the row ends with an extra ';'; remove it"
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_trailing_separator_on_header_and_rows_is_read(tmp_path: Path, sep: str) -> None:
+    folder = write_csv(tmp_path / "s", sep)
+    for name in TABLES:
+        path = folder / f"{name}.csv"
+        put_lines(path, [line + sep for line in lines(path)])
+    scenario = Scenario.from_folder(folder)
+    assert_same_tables(scenario, tiny())
+    assert not any("extra" in w.message for w in scenario.warnings)
+
+
+# -- generated variants: encodings ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-16"])
+def test_encodings_excel_writes_are_read(tmp_path: Path, encoding: str) -> None:
+    folder = write_csv(tmp_path / "s", ";", encoding)
+    assert_same_tables(Scenario.from_folder(folder), tiny())
+
+
+def test_bytes_in_no_known_encoding_are_an_error_saying_how_to_resave(tmp_path: Path) -> None:
+    folder = write_csv(tmp_path / "s", ",")
+    path = folder / "producers.csv"
+    path.write_bytes(path.read_bytes().replace("é".encode(), b"\x81"))  # undefined in cp1252
+    [(table, row, _, message)] = errors(folder)
+    assert (table, row) == ("producers", None)
+    assert "not UTF-8 nor Windows-1252" in message and "CSV UTF-8" in message
+
+
+# -- generated variants: empty rows -----------------------------------------------------------
+
+
+@st.composite
+def blank_insertions(draw: st.DrawFn) -> list[tuple[int, str]]:
+    """Empty rows to insert into demand.csv (8 lines): (line index, text), sorted."""
+    blank = st.sampled_from(["", ",,,", " ,  , ,", ",,", "   ", ",,,,,,"])
+    places = draw(st.lists(st.integers(1, 8), min_size=1, max_size=4))
+    return sorted((p, draw(blank)) for p in places)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(blank_insertions())
+def test_empty_rows_anywhere_are_not_data(
+    tmp_path_factory: pytest.TempPathFactory, inserts: list[tuple[int, str]]
+) -> None:
+    folder = write_csv(tmp_path_factory.mktemp("s"), ",")
+    path = folder / "demand.csv"
+    rows = lines(path)
+    last = rows[-1].rsplit(",", 1)[0] + ",-1"  # the last data row is wrong: where is it now?
+    rows[-1] = last
+    for offset, (place, text) in enumerate(inserts):
+        rows.insert(place + offset, text)
+    put_lines(path, rows)
+    [(table, row, column, message)] = errors(folder)
+    assert (table, column, message) == ("demand", "qty", "-1 must be ≥ 0")
+    assert row == rows.index(last) + 1  # the row a person sees in the file
+
+
+def test_empty_rows_in_a_sheet_and_a_space_far_below_are_not_data(tmp_path: Path) -> None:
+    book = tmp_path / "scenario.xlsx"
+    sheets = dict(tiny().tables)
+    demand = sheets["demand"].astype(object)
+    gap = pd.DataFrame([[None] * 4], columns=demand.columns)
+    sheets["demand"] = pd.concat([demand.iloc[:3], gap, demand.iloc[3:]], ignore_index=True)
+    write_workbook_file(book, sheets)
+    wb = openpyxl.load_workbook(book)
+    wb["demand"]["A400"] = " "
+    wb.save(book)
+    assert_same_tables(Scenario.from_folder(book), tiny())
+
+
+# -- generated variants: headers, sheets, codes -------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["Product_ID", " product id ", "PRODUCT-ID", "Product Id"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_header_case_and_spaces_are_read_with_a_warning(
+    tmp_path: Path, header: str, fmt: str
+) -> None:
+    frames = tiny_frames()
+    frames["offers"] = frames["offers"].rename(columns={"product_id": header})
+    if fmt == "csv":
+        write_csv(tmp_path, ",")
+        frames["offers"].to_csv(tmp_path / "offers.csv", index=False)
+    else:
+        write_workbook_file(tmp_path / "scenario.xlsx", frames)
+    scenario = Scenario.from_folder(tmp_path)
+    assert_same_tables(scenario, tiny())
+    [said] = [w for w in scenario.warnings if "read as" in w.message]
+    assert (said.table, said.column) == ("offers", "product_id")
+    assert said.message == f"column '{header.strip()}' read as 'product_id'"
+
+
+def test_title_rows_above_a_csv_header_are_skipped(tmp_path: Path) -> None:
+    folder = write_csv(tmp_path / "s", ";")
+    path = folder / "demand.csv"
+    put_lines(path, ["Besoins des cantines;;;", "", *lines(path)])
+    scenario = Scenario.from_folder(folder)
+    assert_same_tables(scenario, tiny())
+    [title] = [w for w in scenario.warnings if "above the header" in w.message]
+    assert (title.table, title.row) == ("demand", 1)
+
+
+def test_a_column_with_another_name_is_missing_with_what_was_found(tmp_path: Path) -> None:
+    folder = write_csv(tmp_path / "s", ",")
+    frame = tiny_frames()["demand"].rename(columns={"product_id": "produit_id"})
+    frame.to_csv(folder / "demand.csv", index=False)
+    found = errors(folder)
+    assert ("demand", None, "product_id", "required column is missing; found 'produit_id'") in (
+        found
+    )
+
+
+def test_sheet_named_in_another_case_is_read(tmp_path: Path) -> None:
+    frames = tiny_frames()
+    named = {("Products" if n == "products" else n.upper()): f for n, f in frames.items()}
+    write_workbook_file(tmp_path / "Territoire.xlsx", named)
+    (tmp_path / "~$Territoire.xlsx").write_bytes(b"lock")  # Excel's lock file, beside it
+    scenario = Scenario.from_folder(tmp_path)
+    assert_same_tables(scenario, tiny())
+    assert "sheet 'Products' read as 'products'" in {w.message for w in scenario.warnings}
+
+
+@pytest.mark.parametrize(("code", "padded"), [(2408, "02408"), (1001, "01001"), (62498, "62498")])
+def test_codes_typed_as_numbers_keep_their_digits(tmp_path: Path, code: int, padded: str) -> None:
+    frames = tiny_frames()
+    frames["canteens"]["insee"] = [code, 62510]
+    write_workbook_file(tmp_path / "scenario.xlsx", frames)
+    scenario = Scenario.from_folder(tmp_path)
+    assert scenario.canteens["insee"].tolist() == [padded, "62510"]
+    warned = [(w.row, w.column) for w in scenario.warnings if w.column == "insee"]
+    assert warned == ([] if padded == str(code) else [(2, "insee")])
+
+
+def test_the_same_table_file_reader_serves_other_files(tmp_path: Path) -> None:
+    path = tmp_path / "sirets.csv"
+    path.write_bytes("\n\nCanteen_ID;SIRET\nLENS_1;21620498000017\n;\n".encode("cp1252"))
+    read = read_table_file(path, ("canteen_id", "siret"), "sirets")
+    assert read.frame is not None
+    assert read.frame.index.tolist() == [4]
+    assert read.frame.to_dict("records") == [{"canteen_id": "LENS_1", "siret": "21620498000017"}]
+
+
+# -- writing: text stays text -----------------------------------------------------------------
+
+formula_like = st.builds(
+    lambda head, tail: (head + tail).strip(),
+    st.sampled_from(["=", "+", "-", "@", "=="]),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=20),
+).filter(lambda t: len(t) > 1)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(formula_like, min_size=5, max_size=5))
+def test_formula_like_text_round_trips_in_both_formats(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+) -> None:
+    frames = tiny_frames()
+    frames["products"]["name"] = texts[:3]
+    frames["canteens"]["name"] = texts[3:]
+    scenario = Scenario.from_frames(**frames)
+    for fmt in ("csv", "xlsx"):
+        folder = tmp_path_factory.mktemp(fmt)
+        scenario.to_folder(folder, fmt=fmt)  # type: ignore[arg-type]
+        assert_same_tables(Scenario.from_folder(folder), scenario)
+        if fmt == "xlsx":
+            assert no_formulas(folder / "scenario.xlsx") == []
+
+
+def test_workbooks_are_written_the_same_twice(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        tiny().to_folder(tmp_path / name, fmt="xlsx")
+    first = (tmp_path / "a" / "scenario.xlsx").read_bytes()
+    assert first == (tmp_path / "b" / "scenario.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ('{"hard_egalim": true}'.encode("utf-16"), None),  # Notepad's "Unicode"
+        (b'\xef\xbb\xbf{"hard_egalim": true}', None),
+        (b"[1, 2]", "expected a JSON object ({...}) of parameters"),
+        (b'{"hard_egalim": tru', "invalid JSON: Expecting value"),
+    ],
+)
+def test_parameters_file_as_editors_save_it(
+    tmp_path: Path, data: bytes, problem: str | None
+) -> None:
+    folder = write_csv(tmp_path / "s")
+    (folder / "parameters.json").write_bytes(data)
+    if problem is None:
+        assert Scenario.from_folder(folder).parameters.hard_egalim is True
+    else:
+        assert [(t, m) for t, _, _, m in errors(folder)] == [("parameters", problem)]
+
+
+def test_siret_typed_as_a_number_keeps_its_fourteen_digits(tmp_path: Path) -> None:
+    frames = tiny_frames()
+    frames["canteens"]["siret"] = [2162049800017, None]  # 02162049800017 shown as a number
+    write_workbook_file(tmp_path / "scenario.xlsx", frames)
+    scenario = Scenario.from_folder(tmp_path)
+    assert scenario.canteens["siret"].iloc[0] == "02162049800017"
+    assert [(w.row, w.column) for w in scenario.warnings if w.column == "siret"] == [(2, "siret")]

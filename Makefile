@@ -1,12 +1,13 @@
 # Two commands on a fresh machine (Python 3.11 and make):
 #   make demo   -- creates .venv, installs rhd_match, runs the main job on the embedded demo
-#   make test   -- installs the dev extras, runs linters, type checks and the test suite
+#   make test   -- installs the dev extras and Debian's chromium (when root and missing), runs
+#                  linters, type checks and the test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out/demo
 
-.PHONY: demo test lint typecheck install install-dev clean docs bench oracles planted mutation
+.PHONY: demo test lint typecheck browser install install-dev clean docs bench oracles planted mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +35,26 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy rhd_match
 
+# Debian's chromium for the real-browser tests of the HTML report (tests/test_browser.py),
+# installed with apt-get when missing and we are root (a few minutes, once); instant when it is
+# there. Without it the browser tests are skipped with the reason shown, and fail under CI=true.
+browser:
+	@if [ -n "$$RHD_MATCH_SKIP_BROWSER" ]; then \
+		echo "browser: RHD_MATCH_SKIP_BROWSER is set: the browser tests will be skipped"; \
+	elif command -v chromium >/dev/null 2>&1; then \
+		echo "browser: $$(command -v chromium) is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "browser: installing Debian's chromium for the browser tests (apt-get, a few minutes, once)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		&& echo "browser: chromium installed" \
+		|| echo "browser: apt-get could not install chromium (see above): the browser tests will be skipped, or fail under CI=true"; \
+	else \
+		echo "browser: chromium is missing; as root, make browser installs it (apt-get install chromium): the browser tests will be skipped, or fail under CI=true"; \
+	fi
+
 # The tests build the docs site in strict mode too (tests/test_docs.py).
-test: lint typecheck
+test: lint typecheck browser
 	$(BIN)/python -m pytest
 
 # The scale ladder with baselines (minutes to an hour); results in benchmarks/results/.

@@ -27,8 +27,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .figures import derive, ok, scaling
+from .markdown import markdown, targets
 from .measure import GB, PROGRESS_PREFIX, REPO, machine, meminfo_gb
-from .report import derive, markdown, ok, scaling, targets
 from .sizes import ALL_TASKS, Size, get_size, with_time_limit
 
 DEFAULT_OUT = REPO / "benchmarks" / "results"

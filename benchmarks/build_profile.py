@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from rhd_match.inputs.scenario import Scenario
 from rhd_match.model import build as build_module
 from rhd_match.model import constraints as cons
 from rhd_match.model import index as index_module
 from rhd_match.model.objective import define_objective
 from rhd_match.model.variables import define_variables
-from rhd_match.scenario import Scenario
 
 from .measure import current_rss_gb, peak_rss_gb, progress
 

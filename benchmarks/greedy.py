@@ -14,9 +14,9 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from rhd_match.inputs.scenario import Scenario
+from rhd_match.model.decode import flows_from_quantities
 from rhd_match.model.index import build_index
-from rhd_match.plan_tables import flows_from_quantities
-from rhd_match.scenario import Scenario
 
 
 def greedy_flows(scenario: Scenario) -> pd.DataFrame:

@@ -36,10 +36,10 @@ from typing import Any
 import pandas as pd
 
 from rhd_match.check import check, objective_from_flows
+from rhd_match.inputs.scenario import Scenario
 from rhd_match.model.build import build_model
 from rhd_match.model.solve import solve
-from rhd_match.plan_tables import canteen_table, territory_totals
-from rhd_match.scenario import Scenario
+from rhd_match.plan.tables import canteen_table, territory_totals
 
 from .measure import peak_rss_gb, progress, set_memory_limit
 from .sizes import ALL_TASKS, Size, get_size, make_scenario, with_time_limit

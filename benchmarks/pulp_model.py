@@ -29,8 +29,8 @@ import pulp  # type: ignore[import-untyped]
 
 from rhd_match.egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
 from rhd_match.geo import haversine_km
-from rhd_match.plan_tables import make_flows
-from rhd_match.scenario import Scenario
+from rhd_match.inputs.scenario import Scenario
+from rhd_match.plan.tables import make_flows
 
 
 @dataclass

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from rhd_match.generate import DEMO_ARGUMENTS, generate_scenario
-from rhd_match.scenario import Scenario
+from rhd_match.generate.synthetic import DEMO_ARGUMENTS, generate_scenario
+from rhd_match.inputs.scenario import Scenario
 
 #: Every task the runner knows, in the order it runs them (see ``benchmarks/one.py``).
 ALL_TASKS: tuple[str, ...] = (

@@ -20,12 +20,11 @@ import time
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from rhd_match.model.build import LinearModel
 from rhd_match.model.decompose import AnnualRows, week_problems
-from rhd_match.model.solvers import _STATUS, load_model
+from rhd_match.model.solvers import STATUS_WORDS, LinearProgram, load_model
 
 from .measure import progress
 
@@ -53,20 +52,11 @@ MIP_CONFIGS: dict[str, tuple[str, str]] = {
 
 
 def solve_with(
-    matrix: sp.csr_matrix,
-    objective: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray | None,
-    solver: str,
-    parameters: str,
-    time_limit_s: float,
+    program: LinearProgram, solver: str, parameters: str, time_limit_s: float
 ) -> dict[str, Any]:
     """One model_builder solve; status, objective, bound, wall time (s) and any message."""
     started = time.perf_counter()
-    model = load_model(matrix, objective, row_lower, row_upper, lower, upper, integer)
+    model = load_model(program)
     helper = mbh.ModelSolverHelper(solver)
     if not helper.solver_is_supported():
         return {
@@ -80,10 +70,10 @@ def solve_with(
     if parameters:
         helper.set_solver_specific_parameters(parameters)
     helper.solve(model)
-    status = _STATUS.get(int(helper.status()), "unknown")
+    status = STATUS_WORDS.get(int(helper.status()), "unknown")
     has = bool(helper.has_solution())
     bound = math.nan
-    if integer is not None and has:
+    if program.integer is not None and has:
         bound = float(helper.best_objective_bound())
     message = ""
     if hasattr(helper, "status_string"):
@@ -101,19 +91,7 @@ def solve_model(
     model: LinearModel, integer: bool, solver: str, parameters: str, time_limit_s: float
 ) -> dict[str, Any]:
     """:func:`solve_with` on a whole model: its LP relaxation, or the exact MIP if ``integer``."""
-    var = model.variables
-    return solve_with(
-        model.matrix,
-        model.objective,
-        model.row_lower,
-        model.row_upper,
-        var.lower,
-        var.upper,
-        var.integer if integer else None,
-        solver,
-        parameters,
-        time_limit_s,
-    )
+    return solve_with(model.program(integer=integer), solver, parameters, time_limit_s)
 
 
 def weekly_lps(
@@ -136,18 +114,15 @@ def weekly_lps(
             if left <= 0:
                 statuses.add("budget exhausted")
                 break
-            run = solve_with(
+            week = LinearProgram(
                 p.matrix,
                 cost[p.cols],
                 model.row_lower[p.rows],
                 model.row_upper[p.rows],
                 var.lower[p.cols],
                 var.upper[p.cols],
-                None,
-                solver,
-                params,
-                left,
             )
+            run = solve_with(week, solver, params, left)
             total += run["time_s"]
             statuses.add(run["status"])
             if run["status"] == "optimal":

@@ -10,11 +10,12 @@ and tries two questions the cook and the town hall ask:
   them, twice the canteen's own quantities (so it can sell to neighbours too), at 1.5 × the
   reference price, with no minimum order;
 
-and both together. Each question is a :class:`rhd_match.whatif.Variant`, a name and a function
-``Scenario → Scenario`` (the first written here as a plain frame edit, the second with the
-builder :func:`rhd_match.whatif.add_producer`). The base and every variant are solved one after
-the other; the script prints the canteen's figures (``solution.canteens``) and the territory's
-(``solution.summary``) side by side, and where the new gardener's produce goes.
+and both together. Each question is a :class:`rhd_match.analysis.whatif.Variant`, a name and a
+function ``Scenario → Scenario`` (the first written here as a plain frame edit, the second with
+the builder :func:`rhd_match.analysis.whatif.add_producer`). The base and every variant are
+solved one after the other; the script prints the canteen's figures (``solution.canteens``)
+and the territory's (``solution.summary``) side by side, and where the new gardener's produce
+goes.
 
 The plan is territory-wide: the new gardener sells to whichever canteens gain most, not
 necessarily the one it was imagined for. With the soft targets every canteen short of its
@@ -22,7 +23,7 @@ target gains the same per euro of organic food, and on the demo its produce goes
 canteens, none to C001. A contract reserving the supply for one canteen is not part of the
 model (short of a delivery radius that reaches only that canteen).
 
-For territory-wide questions only, :func:`rhd_match.whatif.compare` does the loop itself,
+For territory-wide questions only, :func:`rhd_match.analysis.whatif.compare` does the loop itself,
 solving the variants in parallel and adding ``delta_*`` columns.
 
 Run from the repository root::
@@ -40,7 +41,7 @@ import pandas as pd
 from _common import load, parser
 
 import rhd_match
-from rhd_match.whatif import Variant, add_producer
+from rhd_match.analysis.whatif import Variant, add_producer
 
 NEW_PRODUCER = "NEW_BIO_GARDENER"
 

@@ -14,7 +14,7 @@ without Python. This script goes through the whole round trip:
 4. write the result tables as CSV files (``OUT/tables/``), the reports people read
    (``OUT/reports/report.html`` and ``results.xlsx``, ``rhd_match.report.write_reports``) and
    the ma cantine files (``OUT/macantine/``: declaration figures, purchase import file,
-   producer order sheets and contract summary, ``rhd_match.macantine_export.export_plan``;
+   producer order sheets and contract summary, ``rhd_match.macantine.export.export_plan``;
    give ``--siret-file`` so that the purchase file is keyed by SIRET).
 
 Run from the repository root::
@@ -31,7 +31,7 @@ from pathlib import Path
 from _common import load, parser
 
 import rhd_match
-from rhd_match.macantine_export import export_plan, read_sirets
+from rhd_match.macantine.export import export_plan, read_sirets
 from rhd_match.report import write_reports
 
 

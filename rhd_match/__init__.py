@@ -9,16 +9,21 @@ Typical use::
     assert rhd_match.check(scenario, solution).empty
 """
 
-from .check import check
+from .check.checker import check
 from .egalim import egalim_accounting, line_classes
-from .errors import InfeasibleError, Problem, ScenarioError
+from .errors import InfeasibleError, OptionError, Problem, ScenarioError
+from .inputs.scenario import Scenario, use_solver
 from .model.solve import solve
 from .params import Parameters, SolverOptions, Targets, Weights
-from .scenario import Scenario
-from .solution import Solution
+from .plan.solution import Solution
+from .version import __version__ as __version__
+
+# Scenario.solve delegates to the engine, which sits above the inputs (docs/architecture.md).
+use_solver(solve)
 
 __all__ = [
     "InfeasibleError",
+    "OptionError",
     "Parameters",
     "Problem",
     "Scenario",
@@ -32,4 +37,3 @@ __all__ = [
     "line_classes",
     "solve",
 ]
-__version__ = "0.1.0"

@@ -40,6 +40,17 @@ class ScenarioError(ValueError):
         super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
 
 
+class OptionError(ValueError):
+    """Raised when an option of a call is invalid (unknown name, value out of range, unknown id).
+
+    Says every invalid option at once, each with why; ``problems`` lists them.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("invalid option(s): " + "; ".join(self.problems))
+
+
 class InfeasibleError(RuntimeError):
     """Raised in hard-constraint mode when no plan meets every hard rule; says which and why.
 

@@ -48,6 +48,8 @@ import pandas as pd
 from .errors import Problem
 
 WORKBOOK_NAME = "scenario.xlsx"
+#: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
+LOCK_PREFIX = "~$"
 #: Name of the index of a table read from a file: the row number a person sees.
 SOURCE_ROW = "source_row"
 #: Non-empty rows searched for the header (title rows may stand above it).
@@ -401,7 +403,7 @@ def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") ->
 
 def _is_workbook(path: Path) -> bool:
     # Excel's lock file (~$name.xlsx) and macOS resource files (._name.xlsx) are not workbooks
-    return path.suffix.lower() == ".xlsx" and not path.name.startswith(("~$", "._"))
+    return path.suffix.lower() == ".xlsx" and not path.name.startswith((LOCK_PREFIX, "._"))
 
 
 def find_sources(
@@ -423,6 +425,9 @@ def find_sources(
     if path.is_file():
         if path.suffix.lower() != ".xlsx":
             msg = "expected a folder of CSV files or an .xlsx workbook"
+            return raw, files, [Problem("scenario", None, None, msg, str(path))]
+        if path.name.startswith(LOCK_PREFIX):
+            msg = f"Excel's lock file of an open workbook; give '{path.name[2:]}'"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
     elif not any((path / f"{n}.csv").exists() for n in tables):
@@ -469,7 +474,7 @@ def find_sources(
 
 
 def write_folder_atomically(
-    folder: Path, writers: Mapping[str, Callable[[Path], None]]
+    folder: Path, writers: Mapping[str, Callable[[Path], object]]
 ) -> list[Path]:
     """Write files (name → writer taking a path) into ``folder``, all or none.
 

@@ -6,9 +6,13 @@ All are pydantic v2 models, so they validate on construction and round-trip thro
 
 from __future__ import annotations
 
-from typing import Literal
+import difflib
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import OptionError
 
 
 class _Strict(BaseModel):
@@ -50,6 +54,8 @@ class Weights(_Strict):
 
 
 Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
+#: Every strategy name, for command-line choices.
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
 LpSolver = Literal["highs", "glop", "pdlp"]
 #: The solvers rhd_match can run (CBC is not among them: OR-Tools 9.15's model_builder, which
 #: hands models over as arrays, does not offer it).
@@ -99,6 +105,32 @@ class SolverOptions(_Strict):
                 "(a bound), or 'glop' or 'highs' for a plan"
             )
         return self
+
+
+def solver_options(base: SolverOptions, overrides: Mapping[str, Any]) -> SolverOptions:
+    """``base`` with ``overrides`` applied, validated.
+
+    Raises
+    ------
+    OptionError
+        Naming every unknown option (with the closest known name) and every invalid value.
+    """
+    try:
+        return SolverOptions.model_validate(base.model_dump() | dict(overrides))
+    except ValidationError as exc:
+        known = list(SolverOptions.model_fields)
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(x) for x in err["loc"])
+            if not name:  # a rule between options
+                problems.append(str(err["msg"]).removeprefix("Value error, "))
+            elif err["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                problems.append(f"{name!r} is not a solver option ({hint})")
+            else:
+                problems.append(f"{name}={err.get('input')!r}: {err['msg']}")
+        raise OptionError(problems) from None
 
 
 class Parameters(_Strict):

@@ -33,11 +33,24 @@ def week_monday(week: str) -> dt.date:
     return dt.date.fromisocalendar(int(year), int(number), 1)
 
 
+def week_thursday(week: str) -> dt.date:
+    """Thursday of an ISO week: the day whose year is the week's (ISO 8601), and whose month
+    is taken as the week's month everywhere in rhd_match."""
+    return week_monday(week) + dt.timedelta(days=3)
+
+
 def week_month(weeks: pd.Series) -> pd.Series:
-    """Calendar month (1–12) of the Thursday of each ISO week (the ISO rule for a week's year)."""
+    """Calendar month (1–12) of each ISO week (its Thursday's, :func:`week_thursday`)."""
     uniques = pd.unique(weeks.to_numpy())
-    month = {w: (week_monday(str(w)) + dt.timedelta(days=3)).month for w in uniques}
+    month = {w: week_thursday(str(w)).month for w in uniques}
     return weeks.map(month).astype(np.int64)
+
+
+def week_year_month(weeks: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each ISO week (its Thursday's, :func:`week_thursday`)."""
+    uniques = pd.unique(weeks.to_numpy())
+    month = {w: week_thursday(str(w)).strftime("%Y-%m") for w in uniques}
+    return weeks.map(month).astype(str)
 
 
 def week_label(year: int, week: int) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from benchmarks.__main__ import problems, run
-from benchmarks.report import EQUAL_OBJECTIVE_RTOL, fit_exponent, relative_gap
+from benchmarks.figures import EQUAL_OBJECTIVE_RTOL, fit_exponent, relative_gap
 from benchmarks.sizes import get_size, make_scenario
 
 HAS_PULP = importlib.util.find_spec("pulp") is not None

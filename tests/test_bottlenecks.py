@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from rhd_match import Scenario
-from rhd_match.bottlenecks import (
+from rhd_match.analysis.bottlenecks import (
     bottleneck_table,
     marginal_values,
     no_local_offer_table,
@@ -18,25 +18,22 @@ from rhd_match.bottlenecks import (
     verify_marginal_value,
 )
 from rhd_match.generate import generate_scenario
-from rhd_match.model.solvers import run_solver
+from rhd_match.model.solvers import LinearProgram, run_solver
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
 
 
 def _tiny_lp(solver: str) -> np.ndarray | None:
     """min x1 − x2  s.t.  x1 ≥ 2 (row 0),  x2 ≤ 3 (row 1),  x ≥ 0."""
-    run = run_solver(
+    program = LinearProgram(
         sp.csr_matrix(np.eye(2)),
         np.array([1.0, -1.0]),
         np.array([2.0, -np.inf]),
         np.array([np.inf, 3.0]),
         np.zeros(2),
         np.full(2, np.inf),
-        None,
-        solver,
-        10.0,
-        1,
     )
+    run = run_solver(program, solver, 10.0, 1)
     assert run.status == "optimal"
     return run.duals
 

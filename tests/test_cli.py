@@ -8,14 +8,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario
-from rhd_match.cli import main
-
-
-@pytest.fixture
-def good_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "good"
-    Scenario.from_frames(**tiny_frames()).to_folder(folder)
-    return folder
+from rhd_match.cli.main import main
 
 
 def test_validate_good_folder_returns_0(

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from rhd_match import Scenario, ScenarioError
 from rhd_match.io import read_table_file
-from rhd_match.macantine_export import read_sirets
+from rhd_match.macantine.export import read_sirets
 from rhd_match.report import write_workbook
 from rhd_match.xlsx import write_workbook_file
 

@@ -12,17 +12,11 @@ import pytest
 
 from rhd_match import Scenario
 from rhd_match.egalim import FAMILIES, parse_labels
-from rhd_match.generate import (
-    DEMO_ARGUMENTS,
-    generate_frames,
-    generate_scenario,
-    load_catalogue,
-    load_communes,
-    main,
-    select_products,
-    service_days,
-)
-from rhd_match.summary import describe
+from rhd_match.generate.calendar import service_days
+from rhd_match.generate.products import load_catalogue, select_products
+from rhd_match.generate.synthetic import DEMO_ARGUMENTS, generate_frames, generate_scenario, main
+from rhd_match.generate.territory import load_communes
+from rhd_match.inputs.summary import describe
 from rhd_match.weeks import week_month
 
 SCHOOL_SECTORS = (
@@ -66,7 +60,7 @@ def test_generated_scenario_validates(territory: str) -> None:
     assert len(scenario.products) == 30
     assert len(scenario.offers) > 0 and len(scenario.demand) > 0
     # Only "no offer within reach" notes, never a label put on the wrong family.
-    assert all(w.table == "demand" for w in scenario.warnings)
+    assert all(w.column == "canteen_id" for w in scenario.warnings)
 
 
 def test_unknown_territory_is_refused() -> None:
@@ -89,7 +83,7 @@ def test_demo_loads_with_expected_sizes(demo: Scenario) -> None:
     weeks = pd.concat([demo.demand["week"], demo.offers["week"]])
     assert weeks.str.startswith("2026-W").all()
     assert weeks.nunique() >= 52
-    assert not [w for w in demo.warnings if w.table != "demand"]
+    assert not [w for w in demo.warnings if w.column != "canteen_id"]
     assert len(demo.warnings) <= 3
 
 

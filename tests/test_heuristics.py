@@ -27,7 +27,7 @@ from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check, objective_from_flows
 from rhd_match.model import decompose
 from rhd_match.params import Targets
-from rhd_match.plan_tables import conventional_flows
+from rhd_match.plan.tables import conventional_flows
 
 #: A heuristic's plan loses at most this share of the exact optimum's gain over the
 #: all-conventional plan (measured: XS 1.8 % decompose, 2.4 % repair; tiny 0 and 1.9 %).

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from profiles import examples
 
 from rhd_match import Parameters, Scenario, ScenarioError, SolverOptions, Targets, Weights
-from rhd_match.schema import reference_markdown
+from rhd_match.inputs.schema import reference_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE_NAMES = ["products", "canteens", "producers", "offers", "demand"]
@@ -251,5 +251,5 @@ def test_input_format_doc_is_generated_from_the_schema() -> None:
     committed = (REPO / "docs" / "input-format.md").read_text(encoding="utf-8")
     assert committed == reference_markdown() + "\n", (
         "docs/input-format.md is stale: run "
-        "`.venv/bin/python -m rhd_match.schema > docs/input-format.md`"
+        "`.venv/bin/python -m rhd_match.inputs.schema > docs/input-format.md`"
     )

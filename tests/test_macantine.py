@@ -27,8 +27,8 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, ScenarioError, Solution
-from rhd_match.macantine import compare, declaration, write_declaration
-from rhd_match.macantine_export import (
+from rhd_match.macantine.declaration import compare, declaration, write_declaration
+from rhd_match.macantine.export import (
     FutureDateWarning,
     PlatformIdWarning,
     export_plan,
@@ -36,7 +36,7 @@ from rhd_match.macantine_export import (
     purchase_file_writers,
     read_sirets,
 )
-from rhd_match.macantine_import import (
+from rhd_match.macantine.reading import (
     PurchaseWarning,
     check_purchases,
     purchase_figures,
@@ -518,7 +518,7 @@ def test_export_plan_writes_everything_or_nothing(
         lines = read_purchases(out / f"achats_{siret}.csv", today=TODAY)
         assert set(lines["siret"]) == {siret}
 
-    import rhd_match.macantine_export as export
+    import rhd_match.macantine.export as export
 
     def broken(*args: Any, **kwargs: Any) -> dict[str, Callable[[Path], None]]:
         def fail(path: Path) -> None:
@@ -560,7 +560,7 @@ def test_declaration_files_are_deterministic_and_keyed_by_canteen(
 # -- purchase import file in ------------------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore::rhd_match.macantine_import.PurchaseWarning")
+@pytest.mark.filterwarnings("ignore::rhd_match.macantine.reading.PurchaseWarning")
 def test_round_trip_gives_the_plan_figures(
     scenario: Scenario, solution: Solution, tmp_path: Path
 ) -> None:
@@ -779,7 +779,7 @@ def test_compare_puts_last_year_beside_the_plan(solution: Solution, tmp_path: Pa
 def test_upload_size_warning(
     scenario: Scenario, solution: Solution, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rhd_match.macantine_export as export
+    import rhd_match.macantine.export as export
 
     frame = purchase_file(scenario, solution, today=TODAY)
     writers = purchase_file_writers(frame, per_canteen=True)

@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 
 from rhd_match import Scenario, ScenarioError, egalim_accounting
-from rhd_match.cli import main
-from rhd_match.macantine_export import (
+from rhd_match.cli.main import main
+from rhd_match.macantine.export import (
     PlatformIdWarning,
     export_plan,
     read_platform_ids,
     read_sirets,
 )
-from rhd_match.macantine_import import (
+from rhd_match.macantine.reading import (
     PurchaseWarning,
     check_purchases,
     purchase_figures,

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from rhd_match import Scenario
-from rhd_match.generate import load_catalogue, month_mask
-from rhd_match.menus import (
+from rhd_match.analysis.menus import (
     CanteenService,
     Component,
     MenuPlan,
@@ -17,6 +16,7 @@ from rhd_match.menus import (
     menu_demand,
     services_from_scenario,
 )
+from rhd_match.generate.products import load_catalogue, month_mask
 from rhd_match.weeks import week_month
 
 VEGGIE = Component("vegetarian_protein", ("YOGURT",))

@@ -311,7 +311,7 @@ def tiny_cases(draw: st.DrawFn) -> tuple[Scenario, BruteForce]:
     return sc, brute_force(sc)
 
 
-def _solve(sc: Scenario, best: BruteForce, strategy: str) -> rhd_match.solution.Solution | None:
+def _solve(sc: Scenario, best: BruteForce, strategy: str) -> rhd_match.Solution | None:
     """Solve, or check that an infeasible hard scenario is reported as such."""
     if not math.isfinite(best.objective):
         with pytest.raises(InfeasibleError):

@@ -10,7 +10,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
-from rhd_match.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
+from rhd_match.plan.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
 
 
 @pytest.fixture(scope="module")

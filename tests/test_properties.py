@@ -34,7 +34,7 @@ from profiles import examples
 import rhd_match
 from rhd_match import Scenario
 from rhd_match.check import canteen_figures, check
-from rhd_match.solution import Solution
+from rhd_match.plan.solution import Solution
 
 W1 = "2026-W03"
 SOLVE = {"strategy": "mip", "time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9}

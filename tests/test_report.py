@@ -22,17 +22,17 @@ from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
 from rhd_match.generate import generate_scenario
-from rhd_match.report import charts, render_html, workbook_bytes, write_reports, write_workbook
-from rhd_match.report.html import (
-    CHARTS,
-    all_weeks,
-    fmt_count,
-    fmt_eur,
-    fmt_gap,
-    fmt_share,
-    weekly_shares,
-    write_html_report,
+from rhd_match.report import (
+    drawing,
+    map_chart,
+    render_html,
+    workbook_bytes,
+    write_reports,
+    write_workbook,
 )
+from rhd_match.report.figures import all_weeks, weekly_shares
+from rhd_match.report.html import CHARTS, write_html_report
+from rhd_match.report.html_format import fmt_count, fmt_eur, fmt_gap, fmt_share
 from rhd_match.report.workbook import (
     EUR,
     KG,
@@ -107,7 +107,7 @@ def test_workbook_number_formats_on_money_kg_and_percent_columns(
     assert fmt("producers", "peak_capacity_use") == PERCENT
     assert fmt("producer_weeks", "qty_kg") == KG
     assert fmt("unmet_local", "value_eur_ht") == EUR
-    assert fmt("orders", "week_monday") == "yyyy-mm-dd"
+    assert fmt("orders", "delivery_date") == "yyyy-mm-dd"
     # Transposed summary: each row formatted by its figure.
     ws = wb["summary"]
     rows = {row[4].value: row for row in ws.iter_rows(min_row=2)}
@@ -204,7 +204,7 @@ def test_order_sheets_are_producer_purchases_sorted_by_producer_week_canteen(
     small: tuple[Scenario, Solution], small_book: Path
 ) -> None:
     scenario, solution = small
-    orders = order_sheet(scenario, solution.flows)
+    orders = order_sheet(scenario, solution)
     bought = solution.flows[solution.flows["supplier"] == "producer"]
     assert len(orders) == len(bought)
     assert orders["value_eur_ht"].sum() == pytest.approx(bought["value_eur_ht"].sum())
@@ -214,7 +214,7 @@ def test_order_sheets_are_producer_purchases_sorted_by_producer_week_canteen(
     assert (orders["producer_name"] == names.reindex(orders["producer_id"]).to_numpy()).all()
     sheet = pd.read_excel(small_book, sheet_name="orders")
     assert sheet["producer_id"].tolist() == orders["producer_id"].tolist()
-    monday = sheet["week_monday"].iloc[0]
+    monday = sheet["delivery_date"].iloc[0]
     assert monday.isoweekday() == 1
     assert f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}" == sheet["week"][0]
 
@@ -461,22 +461,22 @@ def test_write_reports_writes_both_files(tiny: tuple[Scenario, Solution], tmp_pa
 
 
 def test_number_formats() -> None:
-    assert charts.short_number(950) == "950"
-    assert charts.short_number(1234) == "1.2 k"
-    assert charts.short_number(2_500_000) == "2.5 M"
-    assert charts.pct(0.154, 1) == "15.4 %"
-    assert charts.pct(float("nan")) == "–"
-    assert charts.shorten("Boulogne-sur-Mer", 8) == "Boulogn…"
+    assert drawing.short_number(950) == "950"
+    assert drawing.short_number(1234) == "1.2 k"
+    assert drawing.short_number(2_500_000) == "2.5 M"
+    assert drawing.pct(0.154, 1) == "15.4 %"
+    assert drawing.pct(float("nan")) == "–"
+    assert drawing.shorten("Boulogne-sur-Mer", 8) == "Boulogn…"
 
 
 def _map() -> str:
     points = [
-        charts.MapPoint(50.43, 2.83, "canteen", "Lens"),
-        charts.MapPoint(50.72, 1.61, "producer", "Boulogne <port>", label="Boulogne"),
-        charts.MapPoint(50.29, 2.78, "idle", "Arras"),
+        map_chart.MapPoint(50.43, 2.83, "canteen", "Lens"),
+        map_chart.MapPoint(50.72, 1.61, "producer", "Boulogne <port>", label="Boulogne"),
+        map_chart.MapPoint(50.29, 2.78, "idle", "Arras"),
     ]
-    links = [charts.MapLink(50.72, 1.61, 50.43, 2.83, 120.0, "fish")]
-    return charts.map_chart("m", "Map", points, links, width=600)
+    links = [map_chart.MapLink(50.72, 1.61, 50.43, 2.83, 120.0, "fish")]
+    return map_chart.map_chart("m", "Map", points, links, width=600)
 
 
 def test_map_places_every_point_inside_the_drawing_with_its_tooltip() -> None:

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from rhd_match import Scenario
+from rhd_match.analysis.tradeoff import cost_organic_tradeoff, max_organic_share
 from rhd_match.generate import generate_scenario
 from rhd_match.report.charts import plot_tradeoff
-from rhd_match.tradeoff import cost_organic_tradeoff, max_organic_share
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
 COST_ONLY = {

@@ -15,7 +15,7 @@ from check_factories import make_scenario
 import rhd_match
 from rhd_match import Scenario
 from rhd_match.check import check
-from rhd_match.unmet import REASONS
+from rhd_match.plan.solution import REASONS
 
 W1 = "2026-W03"
 APPLE = {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0)}

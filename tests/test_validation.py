@@ -271,7 +271,8 @@ def test_semicolon_csv_with_decimal_commas_is_read(tmp_path: Path) -> None:
 
 
 def demand_warnings(scenario: Scenario) -> list[Problem]:
-    return [w for w in scenario.warnings if w.table == "demand"]
+    """The no-offer-in-reach warnings, one per canteen at its row of ``canteens``."""
+    return [w for w in scenario.warnings if (w.table, w.column) == ("canteens", "canteen_id")]
 
 
 def test_tiny_scenario_has_no_warning(tiny_scenario: Scenario) -> None:
@@ -289,9 +290,9 @@ def test_demand_nobody_offers_is_a_warning_not_an_error() -> None:
     scenario = Scenario.from_frames(**frames)  # does not raise
     (warning,) = demand_warnings(scenario)
     assert warning.severity == "warning"
-    assert warning.column == "product_id"
-    assert "'PEAR'" in warning.message
-    assert "1 canteen(s); 1 of them" in warning.message
+    assert warning.row == 2  # LENS_1
+    assert "canteen 'LENS_1'" in warning.message
+    assert "for 1 of its 4 products (PEAR)" in warning.message
 
 
 def test_demand_out_of_every_radius_is_a_warning() -> None:
@@ -299,12 +300,14 @@ def test_demand_out_of_every_radius_is_a_warning() -> None:
     # FARM_B (Arras) is 16.3 km from Lens and 14.8 km from Liévin; it alone offers apples
     frames["producers"].loc[1, "delivery_radius_km"] = 15.5
     (warning,) = demand_warnings(Scenario.from_frames(**frames))
-    assert "'APPLE'" in warning.message
-    assert "2 canteen(s); 1 of them" in warning.message  # Lens only
+    assert (warning.row, warning.column) == (2, "canteen_id")  # Lens only
+    assert "canteen 'LENS_1'" in warning.message
+    assert "for 1 of its 3 products (APPLE)" in warning.message
 
     frames["producers"].loc[1, "delivery_radius_km"] = 10.0
-    (warning,) = demand_warnings(Scenario.from_frames(**frames))
-    assert "2 canteen(s); 2 of them" in warning.message
+    warnings = demand_warnings(Scenario.from_frames(**frames))
+    assert [w.row for w in warnings] == [2, 3]
+    assert all("(APPLE)" in w.message for w in warnings)
 
 
 def test_fermier_on_a_fruit_is_a_warning_with_file_and_row(tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
 """Every validation rule of the input schema, broken once each on the tiny scenario.
 
-The cases are read from :data:`rhd_match.schema.TABLES`, so a rule added to the schema gets its
-breaking input here without editing this file: a missing required column, a blank where a value
-is required, a non-number, an infinite number, a value below its minimum or not positive (a
-product weighing 0 kg), above its maximum, a fraction in a whole-number column, an unknown
-choice, a malformed ISO week, an unknown label, a duplicate key and an unknown foreign id. Each
-must be reported as an error naming its table, row and column, and the valid tiny scenario
-(the same frames unbroken) must pass.
+The cases are read from :data:`rhd_match.inputs.schema.TABLES`, so a rule added to the schema
+gets its breaking input here without editing this file: a missing required column, a blank
+where a value is required, a non-number, an infinite number, a value below its minimum or not
+positive (a product weighing 0 kg), above its maximum, a fraction in a whole-number column, an
+unknown choice, a malformed ISO week, an unknown label, a duplicate key and an unknown foreign
+id. Each must be reported as an error naming its table, row and column, and the valid tiny
+scenario (the same frames unbroken) must pass.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, ScenarioError
-from rhd_match.schema import TABLES, Column
+from rhd_match.inputs.schema import TABLES, Column
 
 Frames = dict[str, pd.DataFrame]
 #: (table, row as a person sees it or None, column) the error must name.

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from rhd_match import Scenario
-from rhd_match.whatif import (
+from rhd_match.analysis.whatif import (
     Variant,
     add_producer,
     change_radius,

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..scenario import Scenario
+from ..inputs.scenario import Scenario
 from .constraints import Rows, define_all_constraints
 from .index import ModelIndex, build_index
-from .objective import define_objective
+from .objective import define_objective, organic_value, purchase_value
+from .solvers import LinearProgram
 from .variables import Variables, define_variables
 
 
@@ -50,6 +51,35 @@ class LinearModel:
 
     def family(self, name: str) -> RowFamily:
         return next(f for f in self.families if f.name == name)
+
+    def program(
+        self,
+        lower: np.ndarray | None = None,
+        upper: np.ndarray | None = None,
+        integer: bool = False,
+    ) -> LinearProgram:
+        """The model as the value a solver takes: its LP relaxation, or the exact MIP if
+        ``integer``; column bounds ``lower``/``upper`` replace the variables' own when given."""
+        var = self.variables
+        return LinearProgram(
+            self.matrix,
+            self.objective,
+            self.row_lower,
+            self.row_upper,
+            var.lower if lower is None else lower,
+            var.upper if upper is None else upper,
+            var.integer if integer else None,
+        )
+
+    def purchase_value(self) -> np.ndarray:
+        """Per column, EUR HT per unit in the purchase value: offer price on ``x``, reference
+        price on ``v``, 0 elsewhere (a vector to minimise, or to put in a row)."""
+        return purchase_value(self.index, self.variables)
+
+    def organic_value(self) -> np.ndarray:
+        """Per column, EUR HT per unit of organic purchase value: offer price on the organic
+        arcs' ``x``, 0 elsewhere."""
+        return organic_value(self.index, self.variables)
 
     def stats(self) -> dict[str, float]:
         """Sizes for reports: arcs, variables, binaries, constraints, nonzeros, build time."""

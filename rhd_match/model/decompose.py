@@ -50,7 +50,7 @@ import scipy.sparse as sp
 
 from ..params import SolverOptions
 from .build import LinearModel
-from .solvers import SolverRun, run_solver
+from .solvers import LinearProgram, SolverRun, run_solver
 from .strategies import (
     ELASTIC_BLOCKS,
     HARD_PRICE_FACTOR,
@@ -181,18 +181,15 @@ class _Weekly:
             live = upper[cols] > 0
             if not live.all():
                 cols, matrix = cols[live], matrix[:, live]
-            run = run_solver(
+            week = LinearProgram(
                 matrix,
                 cost[cols],
                 m.row_lower[p.rows],
                 m.row_upper[p.rows],
                 lower[cols],
                 upper[cols],
-                None,
-                self.options.lp_solver,
-                self.deadline.left(),
-                1,
             )
+            run = run_solver(week, self.options.lp_solver, self.deadline.left(), 1)
             return cols, run
 
         values = np.zeros(m.variables.count)
@@ -641,13 +638,7 @@ def _polish(
         _say(log, f"polish: {int(keep.sum())} columns, over {POLISH_MAX_COLUMNS}: re-pricing")
         return None
     run = run_solver(
-        model.matrix[:, keep],
-        elastic_objective(model)[keep],
-        model.row_lower,
-        model.row_upper,
-        lower[keep],
-        upper[keep],
-        None,
+        model.program(lower, upper).with_objective(elastic_objective(model)).with_columns(keep),
         options.lp_solver,
         deadline.left(),
         options.threads,

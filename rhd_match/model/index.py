@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
 from ..geo import haversine_km
+from ..inputs.scenario import Scenario
 from ..params import Targets
-from ..scenario import Scenario
 
 #: Candidate offer × canteen pairs that :func:`_arcs` examines at once: its working memory is
 #: about 60 bytes a pair, so a chunk stays near 250 MB whatever the scenario's size.

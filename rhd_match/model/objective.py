@@ -29,3 +29,19 @@ def define_objective(index: ModelIndex, var: Variables, weights: Weights) -> np.
     c[var.cols("overrun")] = weights.budget_overrun
     c[var.cols("franco_slack")] = FRANCO_SLACK_PENALTY * max(weights.egalim_shortfall, 1.0)
     return c
+
+
+def purchase_value(index: ModelIndex, var: Variables) -> np.ndarray:
+    """Per column: EUR HT per unit of purchase value (π on ``x``, r on ``v``, 0 elsewhere)."""
+    value = np.zeros(var.count)
+    value[var.cols("x")] = index.arcs["price"].to_numpy(float)
+    value[var.cols("v")] = index.demand["ref_price"].to_numpy(float)
+    return value
+
+
+def organic_value(index: ModelIndex, var: Variables) -> np.ndarray:
+    """Per column: EUR HT per unit of organic purchase value (b π on ``x``, 0 elsewhere)."""
+    organic = np.zeros(var.count)
+    arcs = index.arcs
+    organic[var.cols("x")] = arcs["organic"].to_numpy(float) * arcs["price"].to_numpy(float)
+    return organic

@@ -7,27 +7,24 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..check import check
 from ..errors import InfeasibleError
-from ..params import SolverOptions
-from ..plan_tables import (
+from ..inputs.scenario import Scenario
+from ..params import SolverOptions, solver_options
+from ..plan.solution import Solution
+from ..plan.tables import (
     canteen_table,
     conventional_flows,
-    flows_from_quantities,
     producer_table,
     producer_week_table,
     territory_totals,
 )
-from ..scenario import Scenario
-from ..solution import Solution
-from ..unmet import unmet_local_table
 from .build import LinearModel, build_model
+from .decode import clean_flows, flows_from_quantities, plan_objective
 from .decompose import solve_decompose
 from .strategies import (
-    ZERO,
     Deadline,
     Plan,
     Reporter,
@@ -37,9 +34,10 @@ from .strategies import (
     solve_repair,
     trusted_bound,
 )
+from .unmet import unmet_local_table
 
-STRATEGIES = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
-STRATEGY_NAMES = ("auto", *STRATEGIES, "decompose")
+#: The strategies that run alone ("auto" picks one, "decompose" needs the plan objective).
+STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 #: Time kept for the solution tables after the solver: at least 4 µs per arc (measured at size
 #: M on an idle machine) and at least 2.5 builds of the model, which redo about the build's
 #: work over the arcs and demand rows and so run at the machine's speed of the moment
@@ -73,8 +71,10 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     met, confirmed by the exact model when it is small enough (``proven``), or else as a
     heuristic's finding. Heuristics budget their work, not time: the same plan on any machine
     unless the time limit stops them (``Solution.stopped_by_time_limit``).
+    An unknown option or an invalid value (``time_limit_s <= 0``) raises
+    :class:`~rhd_match.errors.OptionError` before anything is built.
     """
-    opts = SolverOptions.model_validate(scenario.parameters.solver.model_dump() | options)
+    opts = solver_options(scenario.parameters.solver, options)
     started = time.perf_counter()
     report = Reporter(log, opts.time_limit_s)
     report.say("building the model")
@@ -99,7 +99,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             model, opts, deadline, report, lambda v: plan_objective(model, *clean_flows(model, v))
         )
     else:
-        plan, run = STRATEGIES[strategy](model, opts, deadline, report)
+        plan, run = STRATEGY_RUNS[strategy](model, opts, deadline, report)
     hard = params.hard_egalim or params.hard_budget
     # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
     small = model.n_binaries <= opts.auto_mip_max_binaries or strategy == "mip"
@@ -176,44 +176,6 @@ def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
     found = check(scenario, solution.flows)
     found = found[found["rule"].isin(HARD_RULES)]
     return [f"canteen {c}: {m}" for c, m in zip(found["canteen_id"], found["message"], strict=True)]
-
-
-def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Arc and conventional quantities without solver noise; demand rows add up exactly."""
-    index, var = model.index, model.variables
-    x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
-    x[x < ZERO] = 0.0
-    demand_pos = index.arcs["demand"].to_numpy()
-    qty = index.demand["qty"].to_numpy()
-    local = np.bincount(demand_pos, x, minlength=len(qty))
-    over = np.where(local > qty, qty / np.where(local > 0, local, 1.0), 1.0)
-    x *= over[demand_pos]
-    local = np.bincount(demand_pos, x, minlength=len(qty))
-    v = np.clip(qty - local, 0.0, None)
-    v[v < ZERO] = 0.0
-    return x, v
-
-
-def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
-    """Objective of a plan given by its flows, shortfalls and overruns at their least values."""
-    var = model.variables
-    values = np.zeros(var.count)
-    values[var.cols("x")], values[var.cols("v")] = x, v
-    activity = model.matrix @ values
-    for family, block in (
-        ("egalim_quality", "short_quality"),
-        ("egalim_organic", "short_organic"),
-        ("egalim_meat_fish", "short_meat_fish"),
-    ):
-        rows = model.family(family)
-        act = activity[rows.start : rows.start + rows.count]
-        values[var.cols(block)] = np.clip(-act, 0.0, None)
-    budget = model.family("budget")
-    act = activity[budget.start : budget.start + budget.count]
-    values[var.cols("overrun")] = np.clip(
-        act - model.row_upper[budget.start :][: budget.count], 0.0, None
-    )
-    return float(model.objective @ values)
 
 
 def make_solution(

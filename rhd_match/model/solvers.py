@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 #: model_builder status codes (``SolveStatus``) → our words.
-_STATUS = {
+STATUS_WORDS = {
     0: "optimal",
     1: "feasible",
     2: "infeasible",
@@ -65,41 +65,80 @@ class SolverRun:
         return self.values is not None
 
 
-def load_model(
-    matrix: sp.csr_matrix,
-    objective: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray | None,
-) -> Any:
-    """A ``ModelBuilderHelper`` holding the model, filled in one call (see the module docstring)."""
+@dataclass(frozen=True)
+class LinearProgram:
+    """``min c·x  s.t.  row_lower ≤ A x ≤ row_upper,  lower ≤ x ≤ upper``, x_j integer where
+    ``integer`` is true: the one value handed to a solver.
+
+    ``matrix`` A: (rows × columns) sparse; ``objective`` c, ``lower``, ``upper``: per column;
+    ``row_lower``, ``row_upper``: per row (±inf when a side is open); ``integer``: per column,
+    or ``None`` for a linear program.
+    """
+
+    matrix: sp.csr_matrix
+    objective: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray | None = None
+
+    @property
+    def is_mip(self) -> bool:
+        return self.integer is not None and bool(self.integer.any())
+
+    def with_objective(self, objective: np.ndarray) -> LinearProgram:
+        """The same program minimising ``objective`` (one coefficient per column)."""
+        return replace(self, objective=objective)
+
+    def with_row(self, coefficients: np.ndarray, lower: float, upper: float) -> LinearProgram:
+        """The program with one more row ``lower ≤ coefficients·x ≤ upper``."""
+        row = sp.csr_matrix(np.asarray(coefficients, float)[None, :])
+        return replace(
+            self,
+            matrix=sp.csr_matrix(sp.vstack([self.matrix, row], format="csr")),
+            row_lower=np.append(self.row_lower, lower),
+            row_upper=np.append(self.row_upper, upper),
+        )
+
+    def with_columns(self, keep: np.ndarray) -> LinearProgram:
+        """The program over the columns ``keep`` selects (mask or positions), others at 0."""
+        return replace(
+            self,
+            matrix=self.matrix[:, keep],
+            objective=self.objective[keep],
+            lower=self.lower[keep],
+            upper=self.upper[keep],
+            integer=None if self.integer is None else self.integer[keep],
+        )
+
+
+def load_model(program: LinearProgram) -> Any:
+    """A ``ModelBuilderHelper`` holding the program, filled in one call (see the module
+    docstring)."""
     model: Any = mbh.ModelBuilderHelper()  # its stubs mistype the numpy arguments
+    p = program
     model.fill_model_from_sparse_data(
-        *(np.asarray(a, dtype=np.float64) for a in (lower, upper, objective, row_lower, row_upper)),
-        sp.csr_matrix(matrix, dtype=np.float64),
+        *(
+            np.asarray(a, dtype=np.float64)
+            for a in (p.lower, p.upper, p.objective, p.row_lower, p.row_upper)
+        ),
+        sp.csr_matrix(p.matrix, dtype=np.float64),
     )
-    if integer is not None:
-        for j in np.flatnonzero(integer):
+    if p.integer is not None:
+        for j in np.flatnonzero(p.integer):
             model.set_var_integrality(int(j), True)
     return model
 
 
 def run_solver(
-    matrix: sp.csr_matrix,
-    objective: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray | None,
+    program: LinearProgram,
     solver: str,
     time_limit_s: float,
     threads: int,
     mip_gap: float = 1e-4,
 ) -> SolverRun:
-    """Solve ``min c·x, row_lower ≤ A x ≤ row_upper, lower ≤ x ≤ upper`` (integers if given).
+    """Solve ``program`` with the named solver within ``time_limit_s`` (wall clock).
 
     ``time_limit_s`` covers the hand-over too (:data:`HANDOFF_S_PER_NONZERO`): when the
     hand-over alone would not fit, the solver is not started and the run has status
@@ -109,35 +148,24 @@ def run_solver(
     progress is reported by the strategies themselves (:mod:`rhd_match.progress`).
     """
     started = time.perf_counter()
-    is_mip = integer is not None and bool(integer.any())
-    time_limit_s -= HANDOFF_S_PER_NONZERO.get(solver, 0.0) * matrix.nnz
+    is_mip = program.is_mip
+    time_limit_s -= HANDOFF_S_PER_NONZERO.get(solver, 0.0) * program.matrix.nnz
     if time_limit_s <= 0:
         return SolverRun(solver, "not_started", None, math.nan, -math.inf, None, 0.0)
     if solver == "highs":
-        return _run_highs(
-            matrix,
-            objective,
-            row_lower,
-            row_upper,
-            lower,
-            upper,
-            integer if is_mip else None,
-            time_limit_s,
-            mip_gap,
-            started,
-        )
-    model = load_model(matrix, objective, row_lower, row_upper, lower, upper, integer)
+        return _run_highs(program, time_limit_s, mip_gap, started)
+    model = load_model(program)
     helper = mbh.ModelSolverHelper(solver)
     if not helper.solver_is_supported():
         raise RuntimeError(f"solver '{solver}' is not available in this OR-Tools build")
     helper.set_time_limit_in_seconds(max(float(time_limit_s), 0.01))
     helper.set_solver_specific_parameters(_parameters(solver, is_mip, threads, mip_gap))
     helper.solve(model)
-    status = _STATUS.get(int(helper.status()), "unknown")
+    status = STATUS_WORDS.get(int(helper.status()), "unknown")
     if status in ("not_solved", "unknown") and time.perf_counter() - started >= 0.9 * time_limit_s:
         status = "time_limit"  # GLOP and PDLP say "not solved" when their limit stops them
     values = helper.variable_values() if helper.has_solution() else None
-    if values is not None and len(values) != len(objective):
+    if values is not None and len(values) != len(program.objective):
         values = None
     objective_value = float(helper.objective_value()) if values is not None else math.nan
     if is_mip:
@@ -159,16 +187,7 @@ def run_solver(
 
 
 def _run_highs(
-    matrix: sp.csr_matrix,
-    objective: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray | None,
-    time_limit_s: float,
-    mip_gap: float,
-    started: float,
+    program: LinearProgram, time_limit_s: float, mip_gap: float, started: float
 ) -> SolverRun:
     """HiGHS through SciPy (see the module docstring); no duals (the LP strategies need none).
 
@@ -178,7 +197,16 @@ def _run_highs(
     are clean (few tiny values).
     """
     limit = max(float(time_limit_s), 0.01)
-    matrix = sp.csr_matrix(matrix, dtype=np.float64)
+    p = program
+    objective, row_lower, row_upper, lower, upper = (
+        p.objective,
+        p.row_lower,
+        p.row_upper,
+        p.lower,
+        p.upper,
+    )
+    integer = p.integer if p.is_mip else None
+    matrix = sp.csr_matrix(p.matrix, dtype=np.float64)
     if integer is not None:
         result = milp(
             objective,

@@ -94,18 +94,13 @@ def run_model(
 ) -> SolverRun:
     """One solve of the whole model with these column bounds (a MIP when ``integer``) and
     ``objective`` (the model's when None)."""
-    var = model.variables
     solver = options.mip_solver if integer else options.lp_solver
     kind = "MIP" if integer else "LP"
     log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
     run = run_solver(
-        model.matrix,
-        model.objective if objective is None else objective,
-        model.row_lower,
-        model.row_upper,
-        lower,
-        upper,
-        var.integer if integer else None,
+        model.program(lower, upper, integer).with_objective(
+            model.objective if objective is None else objective
+        ),
         solver,
         deadline.left(),
         options.threads,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
-from ..scenario import Scenario
-from ..solution import Solution
+from ..plan.solution import Solution
 from .html import render_html, write_html_report
 from .workbook import workbook_bytes, write_workbook
 

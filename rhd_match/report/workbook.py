@@ -11,9 +11,7 @@ same bytes, and the file is written all or nothing.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +19,10 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from ..plan_tables import PRODUCER
-from ..scenario import Scenario
-from ..solution import Solution
+from ..inputs.scenario import Scenario
+from ..io import write_folder_atomically
+from ..plan.orders import order_sheets
+from ..plan.solution import Solution
 from ..weeks import week_monday
 from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 
@@ -91,25 +90,6 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
 SUMMARY_HEADER = ("figure", "before", "after", "change", "field")
 VALUE_COLUMNS = ("before", "after", "change")
 
-ORDER_COLUMNS = (
-    "producer_id",
-    "producer_name",
-    "week",
-    "week_monday",
-    "canteen_id",
-    "canteen_name",
-    "product_id",
-    "product_name",
-    "qty",
-    "unit",
-    "qty_kg",
-    "price_eur_ht",
-    "value_eur_ht",
-    "labels",
-    "distance_km",
-    "local",
-)
-
 #: EGalim targets coloured on the canteens sheet: meets column → columns it colours.
 COMPLIANCE: dict[str, tuple[str, ...]] = {
     "meets_quality": ("share_quality", "shortfall_quality_eur_ht", "meets_quality"),
@@ -138,7 +118,7 @@ def column_format(name: str) -> str | None:
         return NUMBER
     if name in ("drops", "weeks_delivering", "max_drops_per_week", "peak_drops_per_week"):
         return INTEGER
-    if name == "week_monday":
+    if name == "delivery_date":
         return DATE
     return None
 
@@ -164,24 +144,10 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_HEADER))
 
 
-def order_sheet(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
-    """Purchases from producers with names, units and the Monday of each week, sorted by
-    producer, week, canteen and product (one delivery note per producer and week)."""
-    orders = flows[flows["supplier"] == PRODUCER]
-    producers = scenario.producers.set_index("producer_id")["name"]
-    canteens = scenario.canteens.set_index("canteen_id")["name"]
-    products = scenario.products.set_index("product_id")
-    weeks = pd.unique(orders["week"].to_numpy())
-    monday = {w: week_monday(str(w)) for w in weeks}
-    out = orders.assign(
-        producer_name=producers.reindex(orders["producer_id"]).to_numpy(dtype=object),
-        canteen_name=canteens.reindex(orders["canteen_id"]).to_numpy(dtype=object),
-        product_name=products["name"].reindex(orders["product_id"]).to_numpy(dtype=object),
-        unit=products["unit"].reindex(orders["product_id"]).to_numpy(dtype=object),
-        week_monday=pd.to_datetime(orders["week"].map(monday)),
-    )
-    out = out.sort_values(["producer_id", "week", "canteen_id", "product_id"], kind="stable")
-    return out[list(ORDER_COLUMNS)].reset_index(drop=True)
+def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:
+    """The order sheets of :func:`rhd_match.plan.orders.order_sheets`, delivery dates as dates."""
+    sheets = order_sheets(scenario, solution)
+    return sheets.assign(delivery_date=pd.to_datetime(sheets["delivery_date"]))
 
 
 def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.DataFrame]:
@@ -193,7 +159,7 @@ def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.Data
         "producer_weeks": solution.producer_weeks,
         "flows": solution.flows,
         "unmet_local": solution.unmet_local,
-        "orders": order_sheet(scenario, solution.flows),
+        "orders": order_sheet(scenario, solution),
     }
 
 
@@ -235,33 +201,19 @@ def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> 
     """
     plan = workbook_plan(scenario, solution)
     created = _document_date(solution)
-    return write_atomically(
-        Path(path),
-        lambda p: write_workbook_file(p, plan, created=created, title="rhd_match results"),
-    )
+    path = Path(path)
+    writer = {
+        path.name: lambda p: write_workbook_file(
+            p, plan, created=created, title="rhd_match results"
+        )
+    }
+    return write_folder_atomically(path.parent, writer)[0]
 
 
 def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
     """The results workbook as deterministic ``.xlsx`` bytes."""
     with tempfile.TemporaryDirectory(prefix="rhd_match-") as folder:
         return write_workbook(scenario, solution, Path(folder) / "results.xlsx").read_bytes()
-
-
-def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call ``write`` on a temporary file beside ``path``, then move it onto ``path``.
-
-    A failure leaves ``path`` as it was (absent or the previous file) and no temporary file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -1,0 +1,550 @@
+"""From menus to demand: a menu cycle, portions and meals served → weekly product demand.
+
+A :class:`MenuPlan` is a cycle of menu weeks; each week a tuple of service days; each day a
+tuple of :class:`Component` (starter, main, side, dairy, dessert, bread). A component names one
+product, or several: a **choice group** ("seasonal cooked vegetable: carrot | leek | squash |
+cabbage").
+
+Portions are kg of product per meal by component role and age group (``primary``,
+``secondary``, ``adult``); the defaults are mid-points of the GEMRCN orders of magnitude
+(``docs`` of the domain: cooked vegetables 100–150 g / 150–200 g, meat 50–70 g / 90–100 g,
+fish 70–100 g / 100–120 g, yogurt 125 g, fruit 100–150 g, raw vegetable starter 60–80 g /
+80–100 g, starchy side 120–170 g / 170–250 g) and can be overridden per role or per product.
+
+Demand of canteen ``c`` for product ``k`` in week ``w``, in the product's unit:
+
+    D_ckw = Σ_{days served} Σ_{components resolved to k} Σ_age meals_{c,age} × portion_kg
+            / kg_per_unit_k
+
+**Choice groups are resolved greedily, before and outside the optimiser**: for each canteen,
+week and occurrence, the option with the most local supply within the canteen's reach that
+week (kg offered by producers whose delivery radius covers the canteen and who have capacity
+and drops), ties broken by the lower reference price per kg, then by the order of the options;
+an option already chosen for the same group that week comes after every other option with
+local supply (variety). Competition between canteens for the same supply is ignored. The
+resolution is returned as a table so that it can be checked and overridden.
+
+The EGalim weekly vegetarian menu is enforced on the plan: every menu week must have a day
+whose main is a ``vegetarian_protein`` component (eggs, pulses, cheese) and no meat or fish.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..errors import Problem, ScenarioError
+from ..geo import haversine_km
+from ..inputs.scenario import Scenario
+
+AGE_GROUPS = ("primary", "secondary", "adult")
+
+#: kg of product per meal, by component role and age group (GEMRCN mid-points; raw weight for
+#: vegetables and fruit, cooked weight for the starchy side, dry weight for pulses).
+DEFAULT_PORTIONS_KG: dict[str, dict[str, float]] = {
+    "raw_vegetable_starter": {"primary": 0.070, "secondary": 0.090, "adult": 0.090},
+    "cooked_vegetable": {"primary": 0.125, "secondary": 0.175, "adult": 0.175},
+    "starchy": {"primary": 0.145, "secondary": 0.210, "adult": 0.210},
+    "meat": {"primary": 0.060, "secondary": 0.095, "adult": 0.095},
+    "fish": {"primary": 0.085, "secondary": 0.110, "adult": 0.110},
+    "vegetarian_protein": {"primary": 0.100, "secondary": 0.120, "adult": 0.120},
+    "dairy": {"primary": 0.125, "secondary": 0.125, "adult": 0.125},
+    "cheese": {"primary": 0.020, "secondary": 0.030, "adult": 0.030},
+    "fruit": {"primary": 0.125, "secondary": 0.150, "adult": 0.150},
+    "bread": {"primary": 0.040, "secondary": 0.060, "adult": 0.060},
+}
+#: Per-product overrides (kg per meal): dry pulses weigh ~40 % of the cooked portion.
+DEFAULT_PRODUCT_PORTIONS_KG: dict[str, dict[str, float]] = {
+    "lentils": {"primary": 0.060, "secondary": 0.080, "adult": 0.080},
+    "split_peas": {"primary": 0.060, "secondary": 0.080, "adult": 0.080},
+}
+MAIN_ROLES = ("meat", "fish", "vegetarian_protein")
+
+#: ma cantine sector → age group for :func:`services_from_scenario`.
+SECTOR_AGE_GROUP = {
+    "education_primaire": "primary",
+    "education_secondaire_college": "secondary",
+    "education_secondaire_lycee": "secondary",
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One dish of a meal: a role (key of the portions) and one product or a choice group."""
+
+    role: str
+    options: tuple[str, ...]
+    label: str = ""
+
+    @property
+    def is_choice(self) -> bool:
+        return len(self.options) > 1
+
+    @property
+    def name(self) -> str:
+        return self.label or " | ".join(self.options)
+
+
+Day = tuple[Component, ...]
+MenuWeek = tuple[Day, ...]
+
+
+@dataclass(frozen=True)
+class MenuPlan:
+    """A cycle of menu weeks and the portions (kg/meal by role, then by product, by age group).
+
+    Raises ``ValueError`` when a week has no vegetarian day (a meal without meat or fish,
+    EGalim), a role has no portion, or a component has no option.
+    """
+
+    cycle: tuple[MenuWeek, ...]
+    portions_kg: Mapping[str, Mapping[str, float]] = field(
+        default_factory=lambda: dict(DEFAULT_PORTIONS_KG)
+    )
+    product_portions_kg: Mapping[str, Mapping[str, float]] = field(
+        default_factory=lambda: dict(DEFAULT_PRODUCT_PORTIONS_KG)
+    )
+
+    def __post_init__(self) -> None:
+        if not self.cycle:
+            raise ValueError("a menu plan needs at least one week")
+        for i, week in enumerate(self.cycle):
+            if not any(_vegetarian(day) for day in week):
+                raise ValueError(
+                    f"menu week {i + 1} has no vegetarian day, one without meat or fish "
+                    "(EGalim, weekly)"
+                )
+            for day in week:
+                for comp in day:
+                    if not comp.options:
+                        raise ValueError(f"component {comp.role!r} has no product")
+                    if comp.role not in self.portions_kg:
+                        raise ValueError(f"no portion for role {comp.role!r}")
+
+    def portion_kg(self, role: str, product_id: str, age: str) -> float:
+        """kg of ``product_id`` per meal for ``age`` when served as ``role``."""
+        by_product = self.product_portions_kg.get(product_id)
+        if by_product is not None and age in by_product:
+            return float(by_product[age])
+        return float(self.portions_kg[role][age])
+
+
+def _vegetarian(day: Day) -> bool:
+    """A vegetarian day: a meal without meat or fish (its protein from eggs, pulses or dairy;
+    in a territory's own menu the vegetarian main may be bought outside the territory)."""
+    roles = {c.role for c in day}
+    return bool(roles) and not roles & {"meat", "fish"}
+
+
+@dataclass(frozen=True)
+class CanteenService:
+    """Meals one canteen serves: per service day by age group, over ISO weeks.
+
+    ``days_per_week``: the first days of each menu week served (``None``: all of them).
+    """
+
+    canteen_id: str
+    meals_per_day: Mapping[str, float]
+    weeks: tuple[str, ...]
+    days_per_week: int | None = None
+
+
+def services_from_scenario(
+    scenario: Scenario,
+    weeks: Iterable[str] | None = None,
+    canteen_ids: Iterable[str] | None = None,
+) -> list[CanteenService]:
+    """One service per canteen from its ``meals_per_day`` and sector (primary schools →
+    ``primary``, collèges and lycées → ``secondary``, others → ``adult``).
+
+    ``weeks``: the ISO weeks served by every canteen; ``None``: each canteen's own service
+    weeks, those of its rows in ``scenario.demand`` (a school's demand has no summer holidays).
+    ``canteen_ids``: ``None`` for all canteens.
+
+    Raises :class:`~rhd_match.errors.ScenarioError` naming every canteen id that is not in
+    ``canteens``.
+    """
+    can = scenario.canteens
+    if canteen_ids is not None:
+        wanted = [str(c) for c in canteen_ids]
+        known = set(can["canteen_id"].astype(str))
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise ScenarioError(
+                [Problem("canteens", None, "canteen_id", f"no canteen_id {c!r}") for c in unknown]
+            )
+        can = can[can["canteen_id"].isin(wanted)]
+    if weeks is None:
+        served = scenario.demand.groupby("canteen_id")["week"].unique()
+        own = {str(c): tuple(sorted(w)) for c, w in served.items()}
+    common = None if weeks is None else tuple(weeks)
+    out = []
+    for cid, sector, meals in zip(
+        can["canteen_id"], can["sector"], can["meals_per_day"], strict=True
+    ):
+        age = SECTOR_AGE_GROUP.get(str(sector), "adult")
+        n = 0.0 if pd.isna(meals) else float(meals)
+        served_weeks = common if common is not None else own.get(str(cid), ())
+        out.append(CanteenService(str(cid), {age: n}, served_weeks))
+    return out
+
+
+@dataclass(frozen=True)
+class MenuDemand:
+    """``demand``: canteen_id, product_id, week, qty (product unit) — the ``demand`` table
+    format; ``choices``: how each choice group was resolved (canteen_id, week, day, component,
+    options, product_id, local_supply_kg)."""
+
+    demand: pd.DataFrame
+    choices: pd.DataFrame
+
+
+def local_supply_kg(scenario: Scenario, canteen_id: str) -> pd.Series:
+    """kg offered per (product_id, week) by producers whose delivery radius covers the canteen
+    and who have capacity and drops."""
+    can = scenario.canteens
+    at = can.loc[can["canteen_id"] == canteen_id].iloc[0]
+    lat, lon = float(at["lat"]), float(at["lon"])
+    prod = scenario.producers
+    dist = haversine_km(
+        prod["lat"].to_numpy(float),
+        prod["lon"].to_numpy(float),
+        lat,
+        lon,
+    )
+    ok = (
+        (dist <= prod["delivery_radius_km"].to_numpy(float))
+        & (prod["delivery_capacity_kg_per_week"].to_numpy(float) > 0)
+        & (prod["max_drops_per_week"].to_numpy(float) > 0)
+    )
+    reach = set(prod["producer_id"].to_numpy()[ok])
+    offers = scenario.offers[scenario.offers["producer_id"].isin(reach)]
+    kg = scenario.products.set_index("product_id")["kg_per_unit"]
+    qty_kg = offers["qty"].to_numpy(float) * kg.reindex(offers["product_id"]).to_numpy(float)
+    frame = offers[["product_id", "week"]].assign(kg=qty_kg)
+    supply: pd.Series = frame.groupby(["product_id", "week"])["kg"].sum()
+    return supply
+
+
+def menu_demand(
+    plan: MenuPlan, services: Sequence[CanteenService], scenario: Scenario
+) -> MenuDemand:
+    """Weekly product demand of ``services`` eating ``plan`` (see the module docstring).
+
+    Week ``i`` of a service (in the order given) uses menu week ``i mod len(cycle)``. Products
+    must exist in ``scenario.products``; supply for choice groups is read from its offers and
+    producers. Demand rows are sorted by canteen, week, product; quantities rounded to 1e-3.
+    """
+    products = scenario.products.set_index("product_id")
+    unknown = {
+        k
+        for week in plan.cycle
+        for day in week
+        for comp in day
+        for k in comp.options
+        if k not in products.index
+    }
+    if unknown:
+        raise ValueError(f"unknown products in the menu plan: {sorted(unknown)}")
+    ref_per_kg = products["reference_price_eur_ht"] / products["kg_per_unit"]
+    kg_per_unit = products["kg_per_unit"]
+    lines: list[tuple[str, str, str, float]] = []
+    choices: list[tuple[str, str, int, str, str, str, float]] = []
+    for service in services:
+        supply = local_supply_kg(scenario, service.canteen_id)
+        for i, week in enumerate(service.weeks):
+            menu = plan.cycle[i % len(plan.cycle)]
+            days = menu if service.days_per_week is None else menu[: service.days_per_week]
+            used: dict[tuple[str, ...], set[str]] = {}
+            for d, day in enumerate(days):
+                for comp in day:
+                    seen = used.setdefault(comp.options, set())
+                    product, available = _resolve(comp, week, supply, ref_per_kg, seen)
+                    seen.add(product)
+                    if comp.is_choice:
+                        choices.append(
+                            (
+                                service.canteen_id,
+                                week,
+                                d + 1,
+                                comp.name,
+                                " | ".join(comp.options),
+                                product,
+                                available,
+                            )
+                        )
+                    kg = sum(
+                        meals * plan.portion_kg(comp.role, product, age)
+                        for age, meals in service.meals_per_day.items()
+                    )
+                    lines.append(
+                        (service.canteen_id, product, week, kg / float(kg_per_unit[product]))
+                    )
+    demand = pd.DataFrame(lines, columns=["canteen_id", "product_id", "week", "qty"])
+    demand = (
+        demand.groupby(["canteen_id", "week", "product_id"], sort=True)["qty"].sum().reset_index()
+    )
+    demand["qty"] = demand["qty"].round(3)
+    demand = demand[demand["qty"] > 0][["canteen_id", "product_id", "week", "qty"]]
+    chosen = pd.DataFrame(
+        choices,
+        columns=[
+            "canteen_id",
+            "week",
+            "day",
+            "component",
+            "options",
+            "product_id",
+            "local_supply_kg",
+        ],
+    )
+    return MenuDemand(demand.reset_index(drop=True), chosen)
+
+
+def _resolve(
+    comp: Component, week: str, supply: pd.Series, ref_per_kg: pd.Series, seen: set[str]
+) -> tuple[str, float]:
+    """(product, its local supply in kg that week) for a component; greedy for choice groups.
+
+    Options already chosen for the same group this week come last while another option has
+    local supply, so that a group served several times a week varies.
+    """
+    kg = [float(supply.get((k, week), 0.0)) for k in comp.options]
+    if not comp.is_choice:
+        return comp.options[0], kg[0]
+    fresh = any(kg[j] > 0 and k not in seen for j, k in enumerate(comp.options))
+    order = sorted(
+        range(len(comp.options)),
+        key=lambda j: (
+            fresh and (kg[j] <= 0 or comp.options[j] in seen),
+            -kg[j],
+            float(ref_per_kg[comp.options[j]]),
+            j,
+        ),
+    )
+    best = order[0]
+    return comp.options[best], kg[best]
+
+
+def _c(role: str, *options: str, label: str = "") -> Component:
+    return Component(role, tuple(options), label)
+
+
+def default_primary_menu() -> MenuPlan:
+    """A 4-week cycle of 4-day weeks (Monday, Tuesday, Thursday, Friday) for a primary school,
+    with the catalogue's product ids (``rhd_match/data/catalogue.csv``).
+
+    Choice groups: raw vegetable starter, seasonal cooked vegetable, fruit, dairy; one
+    vegetarian main per week (eggs or pulses), fish once a week.
+    """
+    starter = _c(
+        "raw_vegetable_starter",
+        "tomato",
+        "lettuce",
+        "beetroot",
+        "celeriac",
+        "endive",
+        "carrot",
+        label="raw vegetable starter",
+    )
+    vegetable = _c(
+        "cooked_vegetable",
+        "carrot",
+        "leek",
+        "squash",
+        "cabbage",
+        "zucchini",
+        "green_bean",
+        "cauliflower",
+        "spinach",
+        "brussels_sprouts",
+        label="seasonal cooked vegetable",
+    )
+    fruit = _c("fruit", "apple", "pear", "strawberry", "red_fruits", label="seasonal fruit")
+    dairy = _c("dairy", "yogurt", "fromage_blanc", label="dairy")
+    cheese = _c("cheese", "cheese", "maroilles", label="cheese")
+    bread = _c("bread", "bread")
+    starchy = _c("starchy", "potato")
+    veggie = _c("vegetarian_protein", "eggs", "lentils", "split_peas", label="vegetarian main")
+    poultry = _c("meat", "chicken_fillet", "chicken_thigh", label="poultry")
+    red_meat = _c("meat", "minced_beef", "beef_stew", "pork", label="meat")
+    fish = _c("fish", "fish_fillet")
+
+    def week(first: Component, second: Component) -> MenuWeek:
+        return (
+            (starter, first, vegetable, dairy, bread),
+            (second, starchy, cheese, fruit, bread),
+            (starter, veggie, vegetable, fruit, bread),
+            (fish, starchy, vegetable, dairy, bread),
+        )
+
+    return MenuPlan(
+        (
+            week(poultry, red_meat),
+            week(red_meat, poultry),
+            week(poultry, red_meat),
+            week(red_meat, poultry),
+        )
+    )
+
+
+#: Menu roles of a product of a ma cantine family when it matches no catalogue product. The
+#: fruit and vegetable family holds several roles (raw starter, cooked vegetable, starchy side,
+#: fruit) and the others none on a school menu: their products need a catalogue match (id or
+#: name, English or French) or a role given.
+FAMILY_ROLES: dict[str, tuple[str, ...]] = {
+    "VIANDES_VOLAILLES": ("meat",),
+    "PRODUITS_DE_LA_MER": ("fish",),
+    "PRODUITS_LAITIERS": ("dairy",),
+    "BOULANGERIE": ("bread",),
+}
+
+
+@dataclass(frozen=True)
+class TerritoryMenu:
+    """A menu plan in a scenario's own product ids, and how each product was placed on it.
+
+    ``plan``: the menu with each component's options replaced by the scenario's products;
+    components without any are left out (that food is bought outside the scenario).
+    ``products``: one row per scenario product — ``product_id``, ``catalogue_id`` (the
+    catalogue product it matched, or ``""``), ``matched_by`` (``id``, ``name``, ``family``,
+    ``given`` or ``""``), ``roles`` (comma-separated roles it takes on the menu; ``""``: not on
+    the menu). ``missing``: names of the plan's components with no product in the scenario.
+    """
+
+    plan: MenuPlan
+    products: pd.DataFrame
+    missing: tuple[str, ...]
+
+
+def _normal(text: str) -> str:
+    """Text as compared when matching names: lower case, no accents, no plural s or x."""
+    text = unicodedata.normalize("NFKD", str(text).replace("œ", "oe").replace("Œ", "Oe"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words)
+
+
+def catalogue_names() -> dict[str, str]:
+    """Normalised id, English name and French names (``names_fr``) → catalogue product id."""
+    from ..generate.products import load_catalogue
+
+    out: dict[str, str] = {}
+    for pid, name, french in load_catalogue()[["product_id", "name", "names_fr"]].itertuples(
+        index=False
+    ):
+        for text in [pid, name, *str(french).split("|")]:
+            out.setdefault(_normal(text), str(pid))
+    return out
+
+
+def territory_menu(
+    scenario: Scenario, plan: MenuPlan | None = None, roles: Mapping[str, str] | None = None
+) -> TerritoryMenu:
+    """Put a menu written with catalogue product ids (default :func:`default_primary_menu`)
+    in the scenario's own product ids.
+
+    A scenario product takes the place of a catalogue product when its id or its name equals
+    the catalogue product's id, English name or one of its French names (compared without
+    case, accents or plural s); otherwise it takes the roles of its family
+    (:data:`FAMILY_ROLES`: meat, fish, dairy, bread) and joins every component of that role;
+    ``roles`` (product id → role, a key of ``plan.portions_kg``) overrides both. Other
+    products are not on the menu. Portions given per catalogue product apply to the products
+    that took its place.
+
+    Raises
+    ------
+    ScenarioError
+        When ``roles`` names a product the scenario does not have or an unknown role, or when
+        no product of the scenario is on the menu (the message lists the roles to give).
+    """
+    plan = plan or default_primary_menu()
+    given = dict(roles or {})
+    products = scenario.products
+    problems = [
+        Problem("products", None, "product_id", f"no product_id {pid!r} (menu role given)")
+        for pid in given
+        if pid not in set(products["product_id"])
+    ]
+    problems += [
+        Problem(
+            "products",
+            None,
+            "product_id",
+            f"{pid!r}: unknown menu role {role!r} (roles: {', '.join(plan.portions_kg)})",
+        )
+        for pid, role in given.items()
+        if role not in plan.portions_kg
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    names = catalogue_names()
+    plan_roles: dict[str, list[str]] = {}
+    for comp in (c for week in plan.cycle for day in week for c in day):
+        for option in comp.options:
+            plan_roles.setdefault(option, [])
+            if comp.role not in plan_roles[option]:
+                plan_roles[option].append(comp.role)
+    by_catalogue: dict[str, list[str]] = {}
+    by_role: dict[str, list[str]] = {}
+    rows = []
+    for pid, name, family in products[["product_id", "name", "family"]].itertuples(index=False):
+        matched = names.get(_normal(pid)), names.get(_normal(name))
+        catalogue, how = next(
+            ((c, h) for c, h in zip(matched, ("id", "name"), strict=True) if c), ("", "")
+        )
+        if pid in given:
+            taken, how = [given[pid]], "given"
+        elif catalogue:
+            taken = plan_roles.get(catalogue, [])
+            by_catalogue.setdefault(catalogue, []).append(pid)
+        else:
+            taken = list(FAMILY_ROLES.get(str(family), ()))
+            how = "family" if taken else ""
+        if how in ("given", "family"):
+            for role in taken:
+                by_role.setdefault(role, []).append(pid)
+        rows.append((pid, catalogue, how, ",".join(taken)))
+    table = pd.DataFrame(rows, columns=["product_id", "catalogue_id", "matched_by", "roles"])
+
+    missing: list[str] = []
+
+    def place(comp: Component) -> Component | None:
+        options = [p for k in comp.options for p in by_catalogue.get(k, [])]
+        options += by_role.get(comp.role, [])
+        if not options:
+            if comp.name not in missing:
+                missing.append(comp.name)
+            return None
+        return Component(comp.role, tuple(dict.fromkeys(options)), comp.label)
+
+    cycle = tuple(
+        tuple(tuple(c for c in map(place, day) if c is not None) for day in week)
+        for week in plan.cycle
+    )
+    if not any(day for week in cycle for day in week):
+        unplaced = table.loc[table["roles"] == "", "product_id"].tolist()
+        raise ScenarioError(
+            [
+                Problem(
+                    "products",
+                    None,
+                    "product_id",
+                    "no product is on the menu: give each product its role "
+                    f"({', '.join(plan.portions_kg)}), e.g. --role {pid}=cooked_vegetable",
+                )
+                for pid in unplaced[:1]
+            ]
+            or [Problem("products", None, None, "the scenario has no product")]
+        )
+    portions = {
+        pid: by_age
+        for k, by_age in plan.product_portions_kg.items()
+        for pid in by_catalogue.get(k, [k] if k in set(products["product_id"]) else [])
+    }
+    placed = MenuPlan(cycle, plan.portions_kg, portions)
+    return TerritoryMenu(placed, table, tuple(missing))

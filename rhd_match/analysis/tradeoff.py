@@ -1,0 +1,192 @@
+"""Cost–organic trade-off: the least purchase value for each territory-wide organic share.
+
+The curve is traced on the LP relaxation of the allocation model (``docs/model.md``) with an
+epsilon constraint. The model is built by :func:`~rhd_match.model.build.build_model` with every
+objective weight 0 except ``cost = 1``, so its objective is the purchase value in EUR HT:
+
+    V(x, v) = Σ_a π_a x_a + Σ_d r_d v_d
+
+and shortfalls, overruns and distance cost nothing (targets per canteen and budgets do not bind;
+the curve is a territory-level statement). One row is added to the model's linear program:
+
+    Σ_a b_a π_a x_a − ε V(x, v) ≥ 0        (organic value ≥ ε × total value)
+
+and ``min V`` is solved with :func:`~rhd_match.model.solvers.run_solver` for each ε of a grid.
+Drops, franco and minimum lots are relaxed (continuous ``y``, ``z``), so each point is a lower
+bound on what a deliverable plan costs at that share.
+
+The grid runs from the organic share of the cheapest plan (or of a given plan) to the largest
+reachable share, found by Dinkelbach's method on ``max O(x) / V(x, v)``: its first step
+maximises the organic value ``O`` itself, each next step maximises ``O − λ V`` with ``λ`` the
+share just reached, until no plan beats ``λ`` (at most :data:`MAX_DINKELBACH_STEPS` LPs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..inputs.scenario import Scenario
+from ..model.build import LinearModel, build_model
+from ..model.solvers import SolverRun, run_solver
+from ..params import Weights
+
+#: Dinkelbach iterations allowed when searching the largest organic share.
+MAX_DINKELBACH_STEPS = 30
+#: Relative tolerance of the share search and of the epsilon row (fractions of value).
+SHARE_TOL = 1e-9
+
+TABLE_COLUMNS = (
+    "epsilon",
+    "share_organic",
+    "organic_value_eur_ht",
+    "value_eur_ht",
+    "extra_cost_eur_ht",
+    "extra_cost_share",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class _CostModel:
+    """The allocation LP with the purchase value as objective and the organic-value vector."""
+
+    model: LinearModel
+    value: np.ndarray  # per column: EUR HT per unit in V (π on x, r on v, 0 elsewhere)
+    organic: np.ndarray  # per column: EUR HT per unit of organic value (b π on x)
+    reference_value: float  # all-conventional value Σ_d r_d D_d, EUR HT
+    solver: str
+    time_limit_s: float
+    threads: int
+
+
+def cost_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` with the objective reduced to the purchase value (EUR HT), all elastic."""
+    weights = Weights(
+        egalim_shortfall=0.0, budget_overrun=0.0, local=0.0, organic=0.0, cost=1.0, distance=0.0
+    )
+    return scenario.with_parameters(weights=weights, hard_egalim=False, hard_budget=False)
+
+
+def _cost_model(scenario: Scenario, solver: str | None) -> _CostModel:
+    cost = cost_scenario(scenario)
+    model = build_model(cost)
+    demand = model.index.demand
+    reference = float((demand["qty"] * demand["ref_price"]).sum())
+    opts = scenario.parameters.solver
+    return _CostModel(
+        model,
+        model.purchase_value(),
+        model.organic_value(),
+        reference,
+        solver or opts.lp_solver,
+        opts.time_limit_s,
+        opts.threads,
+    )
+
+
+def _solve(cm: _CostModel, objective: np.ndarray, epsilon: float | None) -> SolverRun:
+    """min objective·x over the relaxation, with the epsilon row when ``epsilon`` is given."""
+    program = cm.model.program().with_objective(objective)
+    if epsilon is not None:
+        program = program.with_row(cm.organic - epsilon * cm.value, 0.0, np.inf)
+    return run_solver(program, cm.solver, cm.time_limit_s, cm.threads)
+
+
+def _shares(cm: _CostModel, run: SolverRun) -> tuple[float, float]:
+    """(organic value, total value) of a run's point, EUR HT."""
+    assert run.values is not None
+    return float(cm.organic @ run.values), float(cm.value @ run.values)
+
+
+def max_organic_share(scenario: Scenario, solver: str | None = None) -> float:
+    """Largest territory organic share (fraction of value) any relaxed plan reaches."""
+    return _max_share(_cost_model(scenario, solver))
+
+
+def _max_share(cm: _CostModel) -> float:
+    share = 0.0
+    for _ in range(MAX_DINKELBACH_STEPS):
+        run = _solve(cm, -(cm.organic - share * cm.value), None)
+        if run.values is None:
+            raise RuntimeError(f"organic-share LP ended with status {run.status}")
+        organic, total = _shares(cm, run)
+        if total <= 0:
+            return 0.0
+        gain = organic - share * total
+        new = organic / total
+        if gain <= SHARE_TOL * max(total, 1.0) or new <= share:
+            return max(share, new)
+        share = new
+    return share
+
+
+def cost_organic_tradeoff(
+    scenario: Scenario,
+    n_points: int = 11,
+    start_share: float | None = None,
+    solver: str | None = None,
+) -> pd.DataFrame:
+    """Least purchase value (EUR HT) for each organic share on a grid, on the LP relaxation.
+
+    Parameters
+    ----------
+    scenario:
+        The territory; its objective weights, targets and budgets are ignored (see the module
+        docstring), its solver options (``lp_solver``, ``time_limit_s`` per LP, ``threads``)
+        are used unless ``solver`` names the LP solver.
+    n_points:
+        Number of grid points, evenly spaced from the start share to the largest reachable.
+    start_share:
+        First share of the grid (fraction), e.g. today's plan's ``share_organic``; ``None``:
+        the organic share of the cheapest relaxed plan. Clipped to the reachable range.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point, in increasing ``epsilon`` (fraction): ``share_organic``
+        reached (fraction of value), ``organic_value_eur_ht``, ``value_eur_ht`` (least total
+        purchase value, EUR HT), ``extra_cost_eur_ht`` against the all-conventional plan (every
+        demand row at its reference price), ``extra_cost_share`` (fraction of it), ``status``
+        of the LP (``optimal`` or the solver's word; figures NaN without a point).
+    """
+    if n_points < 2:
+        raise ValueError("n_points must be at least 2")
+    cm = _cost_model(scenario, solver)
+    cheapest = _solve(cm, cm.value, None)
+    if cheapest.values is None:
+        raise RuntimeError(f"least-cost LP ended with status {cheapest.status}")
+    organic, total = _shares(cm, cheapest)
+    low = organic / total if total > 0 else 0.0
+    low = 0.0 if low < SHARE_TOL else low
+    high = max(_max_share(cm), low)
+    if start_share is not None:
+        low = min(max(float(start_share), low), high)
+    rows = []
+    for eps in np.linspace(low, high, n_points):
+        run = _solve(cm, cm.value, float(eps))
+        if run.values is None and eps > 0:
+            # The largest share is found to solver precision: back off by a hair.
+            run = _solve(cm, cm.value, float(eps) * (1 - 1e3 * SHARE_TOL))
+        rows.append(_row(cm, float(eps), run))
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def _row(cm: _CostModel, eps: float, run: SolverRun) -> dict[str, float | str]:
+    if run.values is None:
+        empty: dict[str, float | str] = dict.fromkeys(TABLE_COLUMNS, math.nan)
+        return empty | {"epsilon": eps, "status": run.status}
+    organic, total = _shares(cm, run)
+    extra = total - cm.reference_value
+    return {
+        "epsilon": eps,
+        "share_organic": organic / total if total > 0 else math.nan,
+        "organic_value_eur_ht": organic,
+        "value_eur_ht": total,
+        "extra_cost_eur_ht": extra,
+        "extra_cost_share": extra / cm.reference_value if cm.reference_value > 0 else math.nan,
+        "status": run.status,
+    }

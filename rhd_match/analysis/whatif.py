@@ -1,0 +1,279 @@
+"""What-if analysis: solve a scenario and variants of it, and compare the key figures.
+
+A :class:`Variant` is a name and a function ``Scenario → Scenario``. Builders cover the usual
+questions (:func:`add_producer`, :func:`remove_producer`, :func:`convert_to_organic`,
+:func:`change_targets`, :func:`raise_budget`, :func:`change_radius`); any function will do.
+
+:func:`compare` applies every variant in the calling process (so variant functions need not
+be picklable), then solves the base and each variant independently through an
+:class:`concurrent.futures.Executor` — by default a ``ProcessPoolExecutor`` with one worker per
+core; a thread pool or a cluster's executor can be passed instead. Only scenarios (pickled
+DataFrames and parameters) go out and one-row summaries come back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ScenarioError
+from ..inputs.scenario import Scenario
+
+BASE = "base"
+#: The id column of the tables whose rows a variant can name.
+TABLE_ID = {"producers": "producer_id", "canteens": "canteen_id"}
+
+#: Summary figures compared side by side (see ``Solution.summary``).
+FIGURES = (
+    "share_local",
+    "share_organic",
+    "share_quality",
+    "share_meat_fish",
+    "canteens_meeting_quality",
+    "canteens_meeting_organic",
+    "canteens_meeting_meat_fish",
+    "canteens_meeting_all",
+    "value_eur_ht",
+    "extra_cost_eur_ht",
+    "shortfall_quality_eur_ht",
+    "shortfall_organic_eur_ht",
+    "shortfall_meat_fish_eur_ht",
+    "objective",
+)
+#: Solver figures reported without a delta.
+STATS = ("status", "strategy", "gap", "solve_time_s")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named change to a scenario: ``apply(scenario)`` returns the changed copy."""
+
+    name: str
+    apply: Callable[[Scenario], Scenario]
+
+
+def _rebuild(scenario: Scenario, **tables: pd.DataFrame) -> Scenario:
+    """A validated copy of ``scenario`` with some tables replaced."""
+    merged = scenario.tables | tables
+    return Scenario.from_frames(**merged, parameters=scenario.parameters)
+
+
+def _ids(value: str | Iterable[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
+    """Raise :class:`ScenarioError` naming every id of ``ids`` absent from ``table``.
+
+    A change to a producer or canteen that does not exist would otherwise leave the scenario as
+    it is and look like a change without effect.
+    """
+    column = TABLE_ID[table]
+    present = set(getattr(s, table)[column].astype(str))
+    unknown = [i for i in ids if str(i) not in present]
+    if unknown:
+        raise ScenarioError(
+            [
+                Problem(table, None, column, f"no {column} {i!r} (what-if {variant!r})")
+                for i in unknown
+            ]
+        )
+
+
+def add_producer(
+    producer: Mapping[str, Any], offers: pd.DataFrame, name: str | None = None
+) -> Variant:
+    """A new producer (one ``producers`` row as a mapping) with its ``offers`` rows."""
+    pid = str(producer["producer_id"])
+
+    def apply(s: Scenario) -> Scenario:
+        return _rebuild(
+            s,
+            producers=pd.concat([s.producers, pd.DataFrame([dict(producer)])], ignore_index=True),
+            offers=pd.concat([s.offers, offers], ignore_index=True),
+        )
+
+    return Variant(name or f"add {pid}", apply)
+
+
+def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) -> Variant:
+    """Without these producers and their offers."""
+    ids = _ids(producer_ids)
+    label = name or f"remove {', '.join(ids)}"
+
+    def apply(s: Scenario) -> Scenario:
+        _known(s, "producers", ids, label)
+        return _rebuild(
+            s,
+            producers=s.producers[~s.producers["producer_id"].isin(ids)],
+            offers=s.offers[~s.offers["producer_id"].isin(ids)],
+        )
+
+    return Variant(label, apply)
+
+
+def convert_to_organic(
+    producer_ids: str | Iterable[str], price_factor: float = 1.3, name: str | None = None
+) -> Variant:
+    """These producers go organic: label ``BIO`` added to their offers, prices × ``price_factor``.
+
+    The default factor 1.3 is an order of magnitude of the organic premium at the farm gate
+    (``catalogue.csv`` price ranges); pass the producers' own figure when known.
+    """
+    ids = _ids(producer_ids)
+    label = name or f"organic {', '.join(ids)} (x{price_factor:g} price)"
+
+    def apply(s: Scenario) -> Scenario:
+        _known(s, "producers", ids, label)
+        offers = s.offers.copy()
+        on = offers["producer_id"].isin(ids)
+        labels = offers["labels"].astype(object).where(offers["labels"].notna(), "").astype(str)
+        has_bio = labels.str.split(",").map(lambda parts: "BIO" in [p.strip() for p in parts])
+        added = labels.where(labels == "", labels + ",") + "BIO"
+        offers["labels"] = labels.where(~on | has_bio, added)
+        offers["price_eur_ht"] = offers["price_eur_ht"].where(
+            ~on, offers["price_eur_ht"] * price_factor
+        )
+        return _rebuild(s, offers=offers)
+
+    return Variant(label, apply)
+
+
+def change_targets(
+    quality: float | None = None,
+    organic: float | None = None,
+    meat_fish: float | None = None,
+    hard: bool | None = None,
+    name: str | None = None,
+) -> Variant:
+    """Territory default EGalim targets (fractions; canteen overrides stay), optionally hard."""
+    changes = {
+        k: v
+        for k, v in (("quality", quality), ("organic", organic), ("meat_fish", meat_fish))
+        if v is not None
+    }
+
+    def apply(s: Scenario) -> Scenario:
+        params: dict[str, Any] = {"targets": s.parameters.targets.model_dump() | changes}
+        if hard is not None:
+            params["hard_egalim"] = hard
+        return s.with_parameters(**params)
+
+    label = ", ".join(f"{k} {100 * v:g} %" for k, v in changes.items()) or "targets"
+    return Variant(name or f"targets {label}" + (" (hard)" if hard else ""), apply)
+
+
+def raise_budget(
+    factor: float = 1.0,
+    amount_eur_ht: float = 0.0,
+    canteen_ids: str | Iterable[str] | None = None,
+    name: str | None = None,
+) -> Variant:
+    """Budgets (EUR HT) × ``factor`` + ``amount_eur_ht``, for some canteens or all with one."""
+    ids = None if canteen_ids is None else _ids(canteen_ids)
+    label = name or f"budget x{factor:g}" + (f" {amount_eur_ht:+g} EUR HT" if amount_eur_ht else "")
+
+    def apply(s: Scenario) -> Scenario:
+        if ids is not None:
+            _known(s, "canteens", ids, label)
+        can = s.canteens.copy()
+        on = can["budget_eur_ht"].notna()
+        if ids is not None:
+            on &= can["canteen_id"].isin(ids)
+        can["budget_eur_ht"] = can["budget_eur_ht"].where(
+            ~on, can["budget_eur_ht"] * factor + amount_eur_ht
+        )
+        return _rebuild(s, canteens=can)
+
+    return Variant(label, apply)
+
+
+def change_radius(
+    radius_km: float | None = None,
+    factor: float = 1.0,
+    producer_ids: str | Iterable[str] | None = None,
+    name: str | None = None,
+) -> Variant:
+    """Delivery radius (km) set to ``radius_km`` or multiplied by ``factor``, for some or all
+    producers."""
+    ids = None if producer_ids is None else _ids(producer_ids)
+    what = f"{radius_km:g} km" if radius_km is not None else f"x{factor:g}"
+    label = name or f"radius {what}"
+
+    def apply(s: Scenario) -> Scenario:
+        if ids is not None:
+            _known(s, "producers", ids, label)
+        prod = s.producers.copy()
+        on = np.ones(len(prod), bool) if ids is None else prod["producer_id"].isin(ids).to_numpy()
+        radius = prod["delivery_radius_km"].to_numpy(float)
+        new = np.full(len(prod), radius_km) if radius_km is not None else radius * factor
+        prod["delivery_radius_km"] = np.where(on, new, radius)
+        return _rebuild(s, producers=prod)
+
+    return Variant(label, apply)
+
+
+def solve_summary(scenario: Scenario, options: Mapping[str, Any]) -> pd.DataFrame:
+    """Solve and return the one-row ``summary`` (module-level so that processes can run it)."""
+    return scenario.solve(**dict(options)).summary
+
+
+def compare(
+    scenario: Scenario,
+    variants: Sequence[Variant],
+    executor: Executor | None = None,
+    **solve_options: Any,
+) -> pd.DataFrame:
+    """Solve ``scenario`` and every variant; one row each, base first, in the given order.
+
+    ``solve_options`` go to :meth:`Scenario.solve` (``strategy``, ``time_limit_s``, ...) for
+    every solve. ``executor``: where the solves run; ``None`` creates (and shuts down) a
+    ``ProcessPoolExecutor(max_workers=os.cpu_count())``.
+
+    Columns: ``variant``, the solver figures ``status``, ``strategy``, ``gap``,
+    ``solve_time_s`` (s), the figures of :data:`FIGURES` (shares as fractions, values in EUR
+    HT, canteen counts, objective) and, for each, ``delta_<figure>`` = variant − base (0 on the
+    base row).
+
+    Raises :class:`~rhd_match.errors.ScenarioError` before any solve when a variant names a
+    producer or canteen the scenario does not have (every such id, with its table) or makes an
+    invalid scenario.
+    """
+    names = [BASE] + [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise ValueError(f"variant names must be unique and not {BASE!r}: {names}")
+    scenarios = [scenario]
+    problems: list[Problem] = []
+    for variant in variants:
+        try:
+            scenarios.append(variant.apply(scenario))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    own = executor is None
+    pool: Executor = (
+        ProcessPoolExecutor(max_workers=os.cpu_count()) if executor is None else executor
+    )
+    try:
+        futures: list[Future[pd.DataFrame]] = [
+            pool.submit(solve_summary, s, dict(solve_options)) for s in scenarios
+        ]
+        summaries = [f.result() for f in futures]
+    finally:
+        if own:
+            pool.shutdown()
+    rows = pd.concat(summaries, ignore_index=True)
+    out = pd.DataFrame({"variant": names})
+    for col in STATS + FIGURES:
+        out[col] = rows[col].to_numpy()
+    for col in FIGURES:
+        values = out[col].to_numpy(float)
+        out[f"delta_{col}"] = values - values[0]
+    return out

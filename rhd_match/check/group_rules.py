@@ -1,0 +1,171 @@
+"""Group rules: demand rows met exactly, offers, weekly capacity and drops, franco per drop
+and minimum lots, each recomputed from the enriched lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from ..inputs.scenario import Scenario
+from .contract import Found, differs, each_row, exceeds, number
+from .line_rules import as_text
+
+
+def _group(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    sums: dict[str, ArrayLike],
+    firsts: Sequence[str] = (),
+) -> pd.DataFrame:
+    """One row per distinct ``keys`` of ``frame``, in order of first appearance.
+
+    Columns: the keys, the ``firsts`` columns (value on the group's first row) and the group
+    sums of the ``sums`` arrays (aligned with ``frame``'s rows). Numpy-based: fast on one row
+    as on a million.
+    """
+    columns = [*keys, *firsts]
+    if frame.empty:
+        out = frame.loc[:, columns].reset_index(drop=True)
+        for name in sums:
+            out[name] = np.zeros(0)
+        return out
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        key_codes, uniques = pd.factorize(frame[key].to_numpy(), sort=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + key_codes, sort=False)
+    n_groups = int(codes.max()) + 1
+    first = np.unique(codes, return_index=True)[1]
+    out = frame.iloc[first].loc[:, columns].reset_index(drop=True)
+    for name, values in sums.items():
+        out[name] = np.bincount(codes, weights=np.asarray(values, float), minlength=n_groups)
+    return out
+
+
+def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) -> None:
+    """Rules on sums: demand, offers, capacity, drops, franco, minimum lots."""
+    qty = ln["qty"].fillna(0.0).to_numpy(float)
+    # Demand: local + conventional = demand, on every demand row.
+    dem = scenario.demand
+    demand = pd.DataFrame(
+        {
+            "canteen_id": as_text(dem["canteen_id"]).to_numpy(),
+            "product_id": as_text(dem["product_id"]).to_numpy(),
+            "week": as_text(dem["week"]).to_numpy(),
+            "demand_qty": dem["qty"].to_numpy(dtype=float),
+        }
+    )
+    keys = ["canteen_id", "product_id", "week"]
+    sums = _group(
+        ln,
+        keys,
+        {
+            "local_qty": np.where(ln["is_producer"].to_numpy(bool), qty, 0.0),
+            "conv_qty": np.where(ln["is_conventional"].to_numpy(bool), qty, 0.0),
+        },
+    )
+    met = demand.merge(sums, on=keys, how="left").fillna({"local_qty": 0.0, "conv_qty": 0.0})
+    got = met["local_qty"].to_numpy() + met["conv_qty"].to_numpy()
+    wrong = differs(got, met["demand_qty"].to_numpy(), tol)
+    found.add(
+        "demand",
+        met,
+        each_row(
+            lambda d, loc, conv: (
+                f"demand {number(d)}, delivered {number(loc + conv)} (local {number(loc)}"
+                f" + conventional {number(conv)})"
+            ),
+            "demand_qty",
+            "local_qty",
+            "conv_qty",
+        ),
+        ids=keys,
+        where=wrong,
+    )
+
+    with_offer = ln["has_offer"].to_numpy(bool)
+    if not with_offer.any():
+        return
+    prod = ln[with_offer]
+    qty = prod["qty"].fillna(0.0).to_numpy(float)
+    positive = qty > tol * (1.0 + prod["demand_qty"].fillna(0.0).to_numpy(float))
+
+    # Offers.
+    offer_keys = ["producer_id", "product_id", "week"]
+    sold = _group(prod, offer_keys, {"qty": qty}, ["offer_qty"])
+    found.add(
+        "offer",
+        sold,
+        each_row(lambda q, o: f"sold {number(q)} of an offer of {number(o)}", "qty", "offer_qty"),
+        ids=offer_keys,
+        where=exceeds(sold["qty"], sold["offer_qty"], tol),
+    )
+
+    # Weekly capacity (kg) and drops.
+    week_keys = ["producer_id", "week"]
+    load = _group(prod, week_keys, {"kg": prod["true_qty_kg"].fillna(0.0)}, ["capacity_kg"])
+    found.add(
+        "capacity",
+        load,
+        each_row(
+            lambda k, c: f"{number(k)} kg delivered, capacity {number(c)} kg/week",
+            "kg",
+            "capacity_kg",
+        ),
+        ids=week_keys,
+        where=exceeds(load["kg"], load["capacity_kg"], tol),
+    )
+
+    drop_keys = ["producer_id", "canteen_id", "week"]
+    delivered = prod[positive]
+    drops = _group(
+        delivered,
+        drop_keys,
+        {"value": delivered["true_value"].fillna(0.0)},
+        ["franco_eur_ht", "max_drops"],
+    )
+    count = _group(drops, week_keys, {"drops": np.ones(len(drops))}, ["max_drops"])
+    found.add(
+        "drops",
+        count,
+        each_row(
+            lambda n, m: f"{n:g} canteens delivered, at most {m:g} a week", "drops", "max_drops"
+        ),
+        ids=week_keys,
+        where=count["drops"].to_numpy() > count["max_drops"].to_numpy(),
+    )
+    found.add(
+        "franco",
+        drops,
+        each_row(
+            lambda v, f: f"drop worth {number(v)} EUR HT, minimum order {number(f)} EUR HT",
+            "value",
+            "franco_eur_ht",
+        ),
+        ids=drop_keys,
+        where=exceeds(drops["franco_eur_ht"], drops["value"], tol),
+    )
+
+    # Minimum lots, on the quantity of an offer delivered to a canteen.
+    lot_keys = ["producer_id", "canteen_id", "product_id", "week"]
+    with_lot = (prod["min_lot"] > 0).to_numpy()
+    lots = _group(
+        prod[with_lot],
+        lot_keys,
+        {"qty": qty[with_lot], "positive": positive[with_lot]},
+        ["min_lot"],
+    )
+    found.add(
+        "min_lot",
+        lots,
+        each_row(
+            lambda q, lot: f"{number(q)} units delivered, minimum lot {number(lot)}",
+            "qty",
+            "min_lot",
+        ),
+        ids=lot_keys,
+        where=(lots["positive"].to_numpy() > 0) & exceeds(lots["min_lot"], lots["qty"], tol),
+    )

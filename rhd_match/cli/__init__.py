@@ -1,0 +1,1 @@
+"""The ``rhd-match`` command line (``docs/tutorial.md``)."""

@@ -1,0 +1,210 @@
+"""Command-line verbs for decision support: ``whatif``, ``tradeoff``, ``bottlenecks``, ``menus``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..params import STRATEGIES
+from .common import add_source, int_at_least, load_scenario, positive_float, positive_int
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from ..analysis.whatif import (
+        Variant,
+        change_radius,
+        change_targets,
+        compare,
+        convert_to_organic,
+        raise_budget,
+        remove_producer,
+    )
+
+    scenario = load_scenario(args)
+    variants: list[Variant] = [remove_producer(pid) for pid in args.remove_producer]
+    variants += [convert_to_organic(pid, args.organic_price_factor) for pid in args.organic]
+    if args.organic_target is not None:
+        variants.append(change_targets(organic=args.organic_target))
+    if args.quality_target is not None:
+        variants.append(change_targets(quality=args.quality_target))
+    if args.budget_factor is not None:
+        variants.append(raise_budget(factor=args.budget_factor))
+    if args.radius_factor is not None:
+        variants.append(change_radius(factor=args.radius_factor))
+    if not variants:
+        variants = [
+            change_targets(organic=0.3),
+            raise_budget(factor=1.1),
+            change_radius(factor=1.5),
+        ]
+    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
+    if args.strategy:
+        options["strategy"] = args.strategy
+    table = compare(scenario, variants, **options)
+    print(table.drop(columns=[c for c in table.columns if c.startswith("delta_")]).to_string())
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "whatif.csv", index=False)
+    print(f"wrote {args.out / 'whatif.csv'}")
+    return 0
+
+
+def cmd_tradeoff(args: argparse.Namespace) -> int:
+    from ..analysis.tradeoff import cost_organic_tradeoff
+    from ..report.charts import plot_tradeoff
+
+    scenario = load_scenario(args)
+    table = cost_organic_tradeoff(scenario, n_points=args.points)
+    print(table.to_string())
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "tradeoff.csv", index=False)
+    plot_tradeoff(table, args.out / "tradeoff.png")
+    print(f"wrote tradeoff.csv and tradeoff.png to {args.out}")
+    return 0
+
+
+def cmd_bottlenecks(args: argparse.Namespace) -> int:
+    from ..analysis.bottlenecks import (
+        bottleneck_table,
+        marginal_values,
+        no_local_offer_table,
+        solve_relaxation,
+    )
+
+    scenario = load_scenario(args)
+    relaxed = solve_relaxation(scenario)
+    table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
+    print(table.head(20).to_string())
+    # The no-offer-in-range reason does not depend on the plan: the LP relaxation suffices.
+    uncovered = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "bottlenecks.csv", index=False)
+    marginal_values(scenario, relaxed).to_csv(args.out / "marginal_values.csv", index=False)
+    uncovered.to_csv(args.out / "no_local_offer.csv", index=False)
+    print(f"wrote bottlenecks.csv, marginal_values.csv and no_local_offer.csv to {args.out}")
+    return 0
+
+
+def cmd_menus(args: argparse.Namespace) -> int:
+    from ..analysis.menus import menu_demand, services_from_scenario, territory_menu
+
+    scenario = load_scenario(args)
+    weeks = args.weeks.split(",") if args.weeks else None
+    canteens = args.canteens.split(",") if args.canteens else None
+    roles = dict(_role(text) for text in args.role)
+    services = services_from_scenario(scenario, weeks, canteens)
+    menu = territory_menu(scenario, roles=roles)
+    placed = menu.products[menu.products["roles"] != ""]
+    print(f"{len(placed)} of {len(menu.products)} products on the menu:")
+    print(placed.to_string(index=False))
+    off = menu.products.loc[menu.products["roles"] == "", "product_id"].tolist()
+    if off:
+        print(f"not on the menu: {', '.join(off)} (to put one on the menu: --role ID=ROLE)")
+    if menu.missing:
+        print(
+            f"dishes with no product of the scenario (bought elsewhere): {', '.join(menu.missing)}"
+        )
+    result = menu_demand(menu.plan, services, scenario)
+    args.out.mkdir(parents=True, exist_ok=True)
+    result.demand.to_csv(args.out / "demand.csv", index=False)
+    result.choices.to_csv(args.out / "menu_choices.csv", index=False)
+    menu.products.to_csv(args.out / "menu_products.csv", index=False)
+    n_weeks = result.demand["week"].nunique()
+    print(
+        f"{len(result.demand)} demand rows for {len(services)} canteens over {n_weeks} weeks "
+        f"({'the weeks given' if weeks else 'each canteen its own service weeks'}); wrote "
+        f"demand.csv, menu_choices.csv and menu_products.csv to {args.out}"
+    )
+    return 0
+
+
+def _role(text: str) -> tuple[str, str]:
+    product, sep, role = text.partition("=")
+    if not sep or not product or not role:
+        raise argparse.ArgumentTypeError(f"--role {text!r}: expected PRODUCT_ID=ROLE")
+    return product.strip(), role.strip()
+
+
+def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("whatif", help="solve variants of a scenario; compare key figures")
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for whatif.csv")
+    p.add_argument(
+        "--remove-producer",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="variant without this producer (repeatable)",
+    )
+    p.add_argument(
+        "--organic",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="variant where this producer converts to organic (repeatable)",
+    )
+    p.add_argument(
+        "--organic-price-factor",
+        type=positive_float,
+        default=1.3,
+        help="price multiplier of converted producers (default 1.3)",
+    )
+    p.add_argument("--organic-target", type=float, help="variant with this organic target (0-1)")
+    p.add_argument("--quality-target", type=float, help="variant with this quality target (0-1)")
+    p.add_argument(
+        "--budget-factor", type=positive_float, help="variant with budgets x this factor"
+    )
+    p.add_argument(
+        "--radius-factor", type=positive_float, help="variant with delivery radii x this factor"
+    )
+    p.add_argument(
+        "--time-limit", type=positive_float, default=60.0, help="seconds per solve (default 60)"
+    )
+    p.add_argument(
+        "--threads", type=positive_int, default=1, help="solver threads per solve (default 1)"
+    )
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        help="solve strategy (default: the scenario's, 'auto')",
+    )
+    p.set_defaults(func=cmd_whatif)
+
+    p = sub.add_parser("tradeoff", help="least extra cost for each organic share (LP)")
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for tradeoff.csv and .png")
+    p.add_argument("--points", type=int_at_least(2), default=11, help="grid points (default 11)")
+    p.set_defaults(func=cmd_tradeoff)
+
+    p = sub.add_parser(
+        "bottlenecks", help="what extra local supply is worth, by product, month, area"
+    )
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for the tables")
+    p.add_argument(
+        "--verify-top",
+        type=int_at_least(0),
+        default=5,
+        help="re-solve to check the first N rows (default 5)",
+    )
+    p.set_defaults(func=cmd_bottlenecks)
+
+    p = sub.add_parser("menus", help="weekly demand from the default primary-school menu cycle")
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for demand.csv")
+    p.add_argument(
+        "--weeks",
+        help="comma-separated ISO weeks served by every canteen (default: each canteen's own "
+        "service weeks, those of its demand)",
+    )
+    p.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="ID=ROLE",
+        help="menu role of a product that matches no catalogue product, e.g. "
+        "pdt=starchy (repeatable; roles: raw_vegetable_starter, cooked_vegetable, starchy, "
+        "meat, fish, vegetarian_protein, dairy, cheese, fruit, bread)",
+    )
+    p.add_argument("--canteens", help="comma-separated canteen ids (default: all)")
+    p.set_defaults(func=cmd_menus)

@@ -1,0 +1,408 @@
+"""Turn raw tables (strings from files, or user DataFrames) into typed, checked tables.
+
+Every problem is collected, none stops the others from being found: the caller raises one
+:class:`~rhd_match.errors.ScenarioError` listing them all. Checks are vectorised; Python only
+loops over the cells that are wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..egalim import FISH_FAMILY, LABELS, MEAT_FAMILY, format_labels, parse_labels
+from ..errors import Problem
+from ..geo import haversine_km
+from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, close_header, match_columns
+from ..weeks import week_problem
+from .schema import TABLES, Column, Table
+
+FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
+#: A canteen or producer farther than this from the scenario's centre (the median latitude and
+#: longitude of all its places), and than FAR_FACTOR × the median place's distance to it, is
+#: flagged: a typing slip (latitude and longitude swapped, a sign or a digit lost) puts a point
+#: hundreds or thousands of km away, while a PAT's places lie within a department or two.
+FAR_KM = 150.0
+FAR_FACTOR = 5.0
+LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.astype(object).where(values.notna(), "")
+    return text.map(lambda v: str(v).strip() == "").astype(bool)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Cells as stripped strings; a float holding an integer (Excel ids) loses its '.0'."""
+
+    def one(v: object) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    return values.astype(object).map(one)
+
+
+def source_rows(frame: pd.DataFrame) -> np.ndarray:
+    """The row number a person sees for each row of ``frame``: its index when read from a file
+    (:data:`~rhd_match.io.SOURCE_ROW`), else its position with the header as row 1."""
+    if frame.index.name == SOURCE_ROW:
+        return frame.index.to_numpy(dtype=np.int64)
+    return np.arange(len(frame), dtype=np.int64) + FIRST_DATA_ROW
+
+
+class _Collector:
+    def __init__(self, table: Table, file: str | None, rows: np.ndarray) -> None:
+        self.table, self.file, self.rows = table, file, rows
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        positions: np.ndarray,
+        column: str | None,
+        messages: list[str] | str,
+        severity: str = "error",
+    ) -> None:
+        msgs = [messages] * len(positions) if isinstance(messages, str) else messages
+        name = self.table.name
+        for pos, msg in list(zip(positions, msgs, strict=True))[:MAX_LISTED]:
+            row = int(self.rows[int(pos)])
+            self.problems.append(Problem(name, row, column, msg, self.file, severity))
+        if len(positions) > MAX_LISTED:
+            more = f"... and {len(positions) - MAX_LISTED} more rows like these"
+            self.problems.append(Problem(name, None, column, more, self.file, severity))
+
+    def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.table.name, None, column, message, self.file, severity))
+
+
+def coerce_table(
+    raw: pd.DataFrame, table: Table, file: str | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type and check one table on its own (not against the others).
+
+    Returns the typed table (columns in schema order, optional columns filled with NaN, wholly
+    empty rows left out, indexed by :data:`~rhd_match.io.SOURCE_ROW`) and the problems found.
+    Column names may differ from the schema's by case and spaces (with a warning). The typed
+    table is only meaningful when no problem is an error.
+    """
+    raw = raw[~blank_rows(raw)]
+    rows = source_rows(raw)
+    out = _Collector(table, file, rows)
+    found = [str(c) for c in raw.columns]
+    names, renamed = match_columns(found, table.column_names, table.name, file)
+    out.problems += renamed
+    raw = raw.set_axis(names, axis=1).reset_index(drop=True)
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    unknown = [c for c in raw.columns if c not in table.column_names]
+    for col in unknown:
+        out.table_problem(col, "unknown column, ignored", severity="warning")
+    typed: dict[str, pd.Series] = {}
+    for column in table.columns:
+        if column.name not in raw.columns:
+            if column.required:
+                out.table_problem(column.name, _missing_column(column.name, unknown))
+            typed[column.name] = _empty(column, len(raw))
+            continue
+        typed[column.name] = _coerce_column(raw[column.name], column, out)
+    frame = pd.DataFrame(typed)
+    if all(key in raw.columns for key in table.key):  # else every key would look the same
+        _check_duplicates(frame, table, out)
+    frame.index = pd.Index(rows, name=SOURCE_ROW)
+    return frame, out.problems
+
+
+def _missing_column(name: str, unknown: list[str]) -> str:
+    near = close_header(name, unknown)
+    if near is not None:
+        return f"required column is missing; found '{near}'"
+    if unknown:
+        return f"required column is missing; found {', '.join(map(repr, unknown))}"
+    return "required column is missing"
+
+
+def _empty(column: Column, n: int) -> pd.Series:
+    if column.kind in ("float", "int"):
+        return pd.Series(np.full(n, np.nan), dtype=float)
+    return pd.Series([np.nan] * n, dtype="str")
+
+
+def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Series:
+    blank = _blank(values).to_numpy()
+    if not column.nullable and blank.any():
+        out.add(np.flatnonzero(blank), column.name, "missing value")
+    if column.kind in ("float", "int"):
+        return _coerce_number(values, blank, column, out)
+    text = _as_text(values)
+    if column.digits:
+        text = _pad_code(values, text, column, out)
+    if column.kind == "choice":
+        text = text.str.upper() if column.choices[0].isupper() else text.str.lower()
+        bad = ~blank & ~text.isin(column.choices).to_numpy()
+        if bad.any():
+            allowed = ", ".join(column.choices)
+            msgs = [f"'{v}' is not one of {allowed}" for v in text[bad]]
+            out.add(np.flatnonzero(bad), column.name, msgs)
+    elif column.kind == "week":
+        checked = {w: week_problem(w) for w in pd.unique(text[~blank].to_numpy())}
+        bad = ~blank & np.array([checked.get(w) is not None for w in text], dtype=bool)
+        if bad.any():
+            out.add(np.flatnonzero(bad), column.name, [str(checked[w]) for w in text[bad]])
+    elif column.kind == "labels":
+        parsed = {c: parse_labels(c) for c in pd.unique(text.to_numpy())}
+        canonical = {c: format_labels(labs) for c, labs in parsed.items()}
+        unknown = {c: [lab for lab in labs if lab not in LABELS] for c, labs in parsed.items()}
+        bad = np.array([bool(unknown[c]) for c in text], dtype=bool)
+        if bad.any():
+            msgs = [
+                f"unknown label(s) {', '.join(unknown[c])}; allowed: {', '.join(LABELS)}"
+                for c in text[bad]
+            ]
+            out.add(np.flatnonzero(bad), column.name, msgs)
+        text = text.map(canonical)
+        return pd.Series(text.to_numpy(), dtype="str")
+    series = pd.Series(text.to_numpy(), dtype="str")
+    if column.nullable:
+        series = series.where(~blank, np.nan)
+    return series
+
+
+def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collector) -> pd.Series:
+    """Codes of ``column.digits`` digits whose leading zeros a spreadsheet dropped (typed as
+    numbers: ``2408`` for INSEE ``02408``), padded back, each with a warning naming the cell."""
+    width = int(column.digits or 0)
+    short = text.str.fullmatch(r"[0-9]+") & (text.str.len() < width)
+    short_arr = short.to_numpy(dtype=bool)
+    if not short_arr.any():
+        return text
+    padded = text.where(~short, text.str.zfill(width))
+    typed = values.astype(object).map(lambda v: isinstance(v, int | float)).to_numpy(dtype=bool)
+    msgs = [
+        f"'{t}' read as '{p}': a code of {width} digits whose leading zero(s) were dropped"
+        + (" (a number in the spreadsheet: format the column as text)" if n else "")
+        for t, p, n in zip(text[short_arr], padded[short_arr], typed[short_arr], strict=True)
+    ]
+    out.add(np.flatnonzero(short_arr), column.name, msgs, severity="warning")
+    return padded
+
+
+def _coerce_number(
+    values: pd.Series, blank: np.ndarray, column: Column, out: _Collector
+) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.astype(float)
+    else:
+        text = _as_text(values).str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+    arr = numbers.to_numpy(dtype=float)
+    not_number = ~blank & np.isnan(arr)
+    if not_number.any():
+        shown = _as_text(values)[not_number]
+        out.add(np.flatnonzero(not_number), column.name, [f"'{v}' is not a number" for v in shown])
+    finite = ~np.isnan(arr)
+    infinite = finite & ~np.isfinite(arr)
+    if infinite.any():
+        out.add(np.flatnonzero(infinite), column.name, "must be finite")
+    checks: list[tuple[np.ndarray, str]] = []
+    with np.errstate(invalid="ignore"):
+        if column.positive:
+            checks.append((finite & (arr <= 0), "must be > 0"))
+        if column.minimum is not None:
+            checks.append((finite & (arr < column.minimum), f"must be ≥ {column.minimum:g}"))
+        if column.maximum is not None:
+            checks.append((finite & (arr > column.maximum), f"must be ≤ {column.maximum:g}"))
+        if column.kind == "int":
+            checks.append((finite & (arr != np.round(arr)), "must be a whole number"))
+    for bad, what in checks:
+        if bad.any():
+            out.add(np.flatnonzero(bad), column.name, [f"{v:g} {what}" for v in arr[bad]])
+    if column.kind == "int" and not column.nullable:
+        return pd.Series(np.where(np.isfinite(arr), np.round(arr), 0).astype(np.int64))
+    return pd.Series(arr, dtype=float)
+
+
+def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
+    keys = list(table.key)
+    dup = frame.duplicated(keys, keep=False).to_numpy()
+    if not dup.any():
+        return
+    first = frame.reset_index().groupby(keys, sort=False)["index"].transform("min").to_numpy()
+    later = dup & (first != np.arange(len(frame)))
+    key_text = frame[keys].astype(str).agg(" / ".join, axis=1)
+    msgs = [
+        f"duplicate key {'/'.join(keys)} = {key_text.iloc[i]} (first at row {out.rows[first[i]]})"
+        for i in np.flatnonzero(later)
+    ]
+    out.add(np.flatnonzero(later), keys[0], msgs)
+
+
+def check_references(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """Foreign keys between tables: every id used must exist where it is defined."""
+    problems: list[Problem] = []
+    for table in TABLES.values():
+        if table.name not in tables:  # a missing file, reported on its own
+            continue
+        frame = tables[table.name]
+        out = _Collector(table, files.get(table.name), source_rows(frame))
+        for column, target in table.foreign.items():
+            if target not in tables:
+                continue
+            known = set(tables[target][TABLES[target].key[0]].dropna().astype(str))
+            values = frame[column].astype(object)
+            # a blank id is already reported as a missing value
+            given = ~_blank(values).to_numpy()
+            bad = given & ~values.isin(known).to_numpy()
+            if bad.any():
+                msgs = [f"unknown {column} '{v}' (not in {target})" for v in values[bad]]
+                out.add(np.flatnonzero(bad), column, msgs)
+        problems += out.problems
+    return problems
+
+
+def domain_warnings(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """Things that are allowed but probably not meant: supply nobody can deliver, odd labels."""
+    warnings: list[Problem] = []
+    products, offers, demand = tables["products"], tables["offers"], tables["demand"]
+    canteens, producers = tables["canteens"], tables["producers"]
+
+    warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
+    warnings += _far_places(canteens, producers, files)
+
+    family = offers["product_id"].map(products.set_index("product_id")["family"])
+    rules = [
+        ("LABEL_ROUGE", family == "BOISSONS", "LABEL_ROUGE on BOISSONS"),
+        ("PECHE_DURABLE", family != FISH_FAMILY, "PECHE_DURABLE outside PRODUITS_DE_LA_MER"),
+        (
+            "FERMIER",
+            ~family.isin([MEAT_FAMILY, "CHARCUTERIE", "PRODUITS_LAITIERS"]),
+            "FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS",
+        ),
+    ]
+    labels = offers["labels"].fillna("").astype(str)
+    for label, wrong_family, what in rules:
+        has = labels.str.split(",").map(lambda labs, lab=label: lab in labs)
+        bad = (has & wrong_family).to_numpy()
+        if bad.any():
+            warnings.append(
+                Problem(
+                    "offers",
+                    int(np.flatnonzero(bad)[0]) + FIRST_DATA_ROW,
+                    "labels",
+                    f"{int(bad.sum())} row(s) with {what}: ma cantine marks it not applicable",
+                    files.get("offers"),
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _unreachable_demand(
+    canteens: pd.DataFrame,
+    producers: pd.DataFrame,
+    offers: pd.DataFrame,
+    demand: pd.DataFrame,
+    file: str | None,
+) -> list[Problem]:
+    """One warning per canteen, at its row, naming the products it demands that no producer
+    offers within delivery radius in any week (they go to the conventional supplier)."""
+    reach = _reachable_pairs(canteens, producers, offers)
+    pairs = demand[["canteen_id", "product_id"]].drop_duplicates()
+    served = pairs.merge(reach, on=["canteen_id", "product_id"], how="left", indicator=True)
+    lonely = served[served["_merge"] == "left_only"]
+    rows = pd.Series(source_rows(canteens), index=canteens["canteen_id"].astype(str).to_numpy())
+    warnings = []
+    for canteen_id, group in lonely.groupby("canteen_id", sort=True):
+        products = sorted(group["product_id"].astype(str))
+        n_all = int((pairs["canteen_id"] == canteen_id).sum())
+        listed = ", ".join(products[:LISTED_PRODUCTS])
+        if len(products) > LISTED_PRODUCTS:
+            listed += f", ... ({len(products) - LISTED_PRODUCTS} more)"
+        which = (
+            f"any of its {n_all} products"
+            if len(products) == n_all
+            else (f"{len(products)} of its {n_all} products ({listed})")
+        )
+        warnings.append(
+            Problem(
+                "canteens",
+                int(rows[str(canteen_id)]),
+                "canteen_id",
+                f"canteen '{canteen_id}': no offer within any producer's delivery radius for "
+                f"{which}, in any week (bought from the conventional supplier)",
+                file,
+                "warning",
+            )
+        )
+    return warnings
+
+
+def _far_places(
+    canteens: pd.DataFrame, producers: pd.DataFrame, files: Mapping[str, str | None]
+) -> list[Problem]:
+    """A warning at the row of each canteen or producer far from all the others."""
+    places = [("canteens", "canteen", canteens), ("producers", "producer", producers)]
+    lat = np.concatenate([f["lat"].to_numpy(float) for _, _, f in places])
+    lon = np.concatenate([f["lon"].to_numpy(float) for _, _, f in places])
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if ok.sum() < 3:
+        return []
+    centre_lat, centre_lon = float(np.median(lat[ok])), float(np.median(lon[ok]))
+    spread = float(np.median(haversine_km(lat[ok], lon[ok], centre_lat, centre_lon)))
+    limit = max(FAR_KM, FAR_FACTOR * spread)
+    warnings = []
+    for table, what, frame in places:
+        f_lat, f_lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+        dist = haversine_km(f_lat, f_lon, centre_lat, centre_lon)
+        swapped = haversine_km(f_lon, f_lat, centre_lat, centre_lon)
+        rows = source_rows(frame)
+        for pos in np.flatnonzero(dist > limit):
+            hint = (
+                "latitude and longitude look swapped"
+                if swapped[pos] <= limit
+                else "check the coordinates (decimal degrees, WGS84)"
+            )
+            warnings.append(
+                Problem(
+                    table,
+                    int(rows[pos]),
+                    "lat",
+                    f"{what} '{frame[f'{what}_id'].iloc[pos]}' at ({f_lat[pos]:g}, "
+                    f"{f_lon[pos]:g}) is {dist[pos]:.0f} km from the centre of the scenario's "
+                    f"places (half lie within {spread:.0f} km): {hint}",
+                    files.get(table),
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _reachable_pairs(
+    canteens: pd.DataFrame, producers: pd.DataFrame, offers: pd.DataFrame
+) -> pd.DataFrame:
+    """(canteen_id, product_id) pairs with an offer from a producer delivering that far."""
+    offered = offers[["producer_id", "product_id"]].drop_duplicates()
+    prod = producers.set_index("producer_id")
+    rows = offered.join(prod[["lat", "lon", "delivery_radius_km"]], on="producer_id")
+    if rows.empty or canteens.empty:
+        return pd.DataFrame({"canteen_id": [], "product_id": []}, dtype="str")
+    dist = haversine_km(
+        rows["lat"].to_numpy()[:, None],
+        rows["lon"].to_numpy()[:, None],
+        canteens["lat"].to_numpy()[None, :],
+        canteens["lon"].to_numpy()[None, :],
+    )
+    i, j = np.nonzero(dist <= rows["delivery_radius_km"].to_numpy()[:, None])
+    return pd.DataFrame(
+        {
+            "canteen_id": canteens["canteen_id"].to_numpy()[j],
+            "product_id": rows["product_id"].to_numpy()[i],
+        }
+    ).drop_duplicates()

@@ -1,0 +1,549 @@
+"""A plan as *ma cantine* purchase import files ("import achats"), and the whole export.
+
+The purchase import file is what a canteen uploads to *ma cantine* to declare its purchases
+line by line (betagouv/ma-cantine ``data/schemas/imports/achats_siret.json`` and
+``achats_id.json``, ``api/views/purchase_import.py``): a header of exactly 12 lowercase names,
+then one purchase a row. :func:`purchase_file` writes one row per line of the plan's ``flows``
+(producer deliveries and conventional purchases alike), so that the platform, summing the
+file, finds the plan's declaration figures (:func:`rhd_match.macantine.declaration`) to the
+cent. :func:`export_plan` writes declaration, purchase file(s), order sheets and contract
+summary in one all-or-nothing step. See ``docs/macantine.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from ..egalim import format_labels, parse_labels
+from ..errors import Problem, ScenarioError
+from ..inputs.scenario import Scenario
+from ..io import csv_writer, read_table_file, write_folder_atomically
+from ..plan.orders import contract_summary, order_sheets, order_writers
+from ..plan.solution import Solution
+from ..plan.tables import PRODUCER
+from ..weeks import week_monday, week_thursday
+from .declaration import (
+    HEADER_ID,
+    HEADER_SIRET,
+    LOCAL_DEFINITIONS,
+    cell_text,
+    declaration,
+    declaration_writers,
+    siret_problem,
+    visible,
+)
+
+DEFAULT_SUPPLIER = "Fournisseur habituel"
+Future = Literal["warn", "error", "ignore"]
+PlatformKey = Literal["siret", "cantine_id"]
+LocalDefinition = Literal["PAT", "COMMUNE", "DEPARTEMENT", "REGION", "KM"]
+
+
+class FutureDateWarning(UserWarning):
+    """Purchase dates after ``today``: *ma cantine* rejects the file until those dates pass."""
+
+
+class PlatformIdWarning(UserWarning):
+    """No *ma cantine* ids given: the purchase file cannot be uploaded as it is."""
+
+
+class UploadSizeWarning(UserWarning):
+    """A purchase file larger than *ma cantine* accepts (10 MB): write one file per canteen."""
+
+
+#: Largest file *ma cantine* accepts (``CSV_IMPORT_MAX_SIZE`` in ``macantine/settings.py``).
+MAX_UPLOAD_BYTES = 10_485_760
+
+
+def purchase_file(
+    scenario: Scenario,
+    plan: Solution | pd.DataFrame,
+    *,
+    sirets: Mapping[str, str] | None = None,
+    cantine_ids: Mapping[str, str] | None = None,
+    supplier: str = DEFAULT_SUPPLIER,
+    delivery_weekday: int = 1,
+    definition_local: LocalDefinition = "PAT",
+    definition_local_km: int | None = None,
+    today: dt.date | None = None,
+    future: Future = "warn",
+) -> pd.DataFrame:
+    """The plan's purchases as a *ma cantine* purchase import file, one row per flow.
+
+    Parameters
+    ----------
+    scenario, plan:
+        The scenario and its :class:`~rhd_match.plan.solution.Solution` (or a ``flows`` table).
+    sirets, cantine_ids:
+        The platform's canteen ids (:func:`platform_ids`): canteen_id → SIRET (14 digits,
+        Luhn-valid; the first column is then ``siret``) or canteen_id → numeric *ma cantine*
+        id (first column ``cantine_id``), for every canteen of the plan. Without either, the
+        scenario's ``siret`` or ``macantine_id`` column when filled for every canteen; else
+        ``cantine_id`` holds the project's canteen_id and a :class:`PlatformIdWarning` says
+        that the platform will refuse the file as it is.
+    supplier:
+        ``fournisseur`` of conventional purchases (producer lines name the producer).
+    delivery_weekday:
+        ISO weekday of the purchase date within each ISO week (1 = Monday … 7 = Sunday). In a
+        week straddling New Year the date is moved to the first or last day of the week's
+        ISO year (its Thursday's year), so that the platform counts the line in the same
+        calendar year as :func:`~rhd_match.macantine.declaration`.
+    definition_local, definition_local_km:
+        How local lines define "local": ``PAT`` (default), ``COMMUNE``, ``DEPARTEMENT``,
+        ``REGION`` or ``KM``. For ``KM`` the distance (whole km) defaults to the scenario's
+        ``local_radius_km`` rounded up, else to the largest producer delivery radius rounded
+        up (every producer line lies within its producer's radius).
+    today, future:
+        *ma cantine* rejects dates after the upload day. Dates after ``today`` (default: the
+        current date) give a :class:`FutureDateWarning` (``"warn"``, default), a
+        :class:`~rhd_match.errors.ScenarioError` (``"error"``) or nothing (``"ignore"``).
+
+    Returns
+    -------
+    DataFrame
+        The 12 columns of :data:`~rhd_match.macantine.declaration.HEADER_SIRET` or
+        :data:`~rhd_match.macantine.declaration.HEADER_ID`, in that order, all text as written
+        in the file: ``date`` ISO ``YYYY-MM-DD``; ``prix_ht`` EUR HT with a dot and 2 decimals,
+        rounded so that each canteen's yearly total is the plan's total rounded to the cent,
+        each family × labels subtotal within 1 cent of the plan's and each line within 1 cent
+        of its exact value (nested largest-remainder rounding); ``categories_egalim`` in
+        platform order without spaces; ``origine`` ``FRANCE`` for producer lines (the
+        scenario's producers are French farms) and empty otherwise; ``est_circuit_court``
+        ``oui`` for direct producer purchases; ``est_local`` from the plan's ``local``.
+        Rows are sorted by canteen, date, then the flows' order.
+    """
+    flows = plan.flows if isinstance(plan, Solution) else plan
+    if not 1 <= delivery_weekday <= 7:
+        raise ValueError(
+            f"delivery_weekday must be 1 (Monday) to 7 (Sunday), not {delivery_weekday}"
+        )
+    if definition_local not in LOCAL_DEFINITIONS:
+        raise ValueError(f"definition_local must be one of {', '.join(LOCAL_DEFINITIONS)}")
+    canteen_ids = flows["canteen_id"].astype(str)
+    key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=cantine_ids)
+    header = HEADER_SIRET if key == "siret" else HEADER_ID
+    ident = _identifiers(canteen_ids, key, mapping)
+
+    products = scenario.products.set_index("product_id")
+    producers = scenario.producers.set_index("producer_id")
+    is_producer = (flows["supplier"].astype(str) == PRODUCER).to_numpy()
+    product_name = products["name"].reindex(flows["product_id"].astype(str)).astype(str)
+    producer_name = (
+        producers["name"].reindex(flows["producer_id"].astype(str)).fillna("").astype(str)
+    )
+    description = np.where(
+        is_producer,
+        product_name.to_numpy() + " (" + producer_name.to_numpy() + ")",
+        product_name.to_numpy(),
+    )
+    local = flows["local"].astype(bool).to_numpy()
+    km = ""
+    if definition_local == "KM":
+        km = str(_local_km(scenario, flows, definition_local_km))
+
+    date = _purchase_dates(flows["week"].astype(str), delivery_weekday)
+    _check_future(date, canteen_ids, today, future)
+    labels = flows["labels"].astype(object).where(flows["labels"].notna(), "").astype(str)
+    uniques = pd.unique(labels.to_numpy())
+    canonical = {u: format_labels(parse_labels(u)) for u in uniques}
+    categories = labels.map(canonical).astype(str)
+    cents = _cents(
+        flows["value_eur_ht"].astype(float).to_numpy(),
+        [canteen_ids.to_numpy(), date.dt.year.to_numpy()],
+        [flows["family"].astype(str).to_numpy(), categories.to_numpy()],
+    )
+    out = pd.DataFrame(
+        {
+            header[0]: ident.to_numpy(),
+            "description": description,
+            "fournisseur": np.where(is_producer, producer_name.to_numpy(), supplier),
+            "date": date.dt.strftime("%Y-%m-%d").to_numpy(),
+            "prix_ht": _format_cents(cents),
+            "famille_produits": flows["family"].astype(str).to_numpy(),
+            "categories_egalim": categories.to_numpy(),
+            "origine": np.where(is_producer, "FRANCE", ""),
+            "est_circuit_court": np.where(is_producer, "oui", "non"),
+            "est_local": np.where(local, "oui", "non"),
+            "definition_local": np.where(local, definition_local, ""),
+            "definition_local_km": np.where(local, km, ""),
+        }
+    )
+    out["_canteen"] = canteen_ids.to_numpy()
+    out["_order"] = np.arange(len(out))
+    out = out.sort_values(["_canteen", "date", "_order"], kind="stable")
+    return out[list(header)].astype(str).reset_index(drop=True)
+
+
+# -- SIRET mapping ----------------------------------------------------------------------------
+
+
+def read_sirets(path: str | Path) -> dict[str, str]:
+    """Read a canteen_id → SIRET mapping (columns ``canteen_id``, ``siret``).
+
+    See :func:`read_platform_ids`; spaces inside a SIRET (ordinary, non-breaking, narrow
+    non-breaking) are removed, as a person typing ``216 204 980 00017`` means.
+    """
+    return read_platform_ids(path, "siret")
+
+
+def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[str, str]:
+    """Read the platform's canteen ids: canteen_id → SIRET or → numeric *ma cantine* id.
+
+    Parameters
+    ----------
+    path:
+        CSV (comma or semicolon; UTF-8 or Windows-1252) or XLSX (first sheet) with a
+        ``canteen_id`` column and the ``column`` one; other columns are ignored. Ids are
+        read as text (leading zeros kept), every kind of space inside removed.
+    column:
+        ``"siret"`` (14 digits, Luhn checksum) or ``"cantine_id"`` (a whole number ≥ 1).
+
+    Returns
+    -------
+    dict
+        canteen_id → id, both text.
+
+    Raises
+    ------
+    ScenarioError
+        Every bad row at once (row numbers count the header as row 1): missing column,
+        empty canteen_id, bad id (shown with its invisible characters spelled out as
+        ``<U+00A0>``), a canteen given twice; or a file that cannot be read.
+    """
+    path = Path(path)
+    file = str(path)
+    read = read_table_file(path, ("canteen_id", column), "ids")
+    if read.frame is None:
+        raise ScenarioError(read.errors)
+    frame = read.frame.map(cell_text)
+    problems = [
+        Problem("ids", 1, col, "column is missing", file)
+        for col in ("canteen_id", column)
+        if col not in frame.columns
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    canteen = frame["canteen_id"].astype(str).str.strip()
+    ident = frame[column].astype(str).map(lambda v: re.sub(r"\s+", "", v))
+    rows = frame.index.to_numpy()
+    for row, c, i, raw in zip(rows, canteen, ident, frame[column].astype(str), strict=True):
+        if not c and not i:
+            continue  # an empty row
+        if not c:
+            problems.append(Problem("ids", int(row), "canteen_id", "empty", file))
+        why = _id_problem(i, column)
+        if why:
+            shown = f" (read from {visible(raw)})" if raw != i else ""
+            problems.append(Problem("ids", int(row), column, why + shown, file))
+    for c in canteen[canteen.duplicated() & (canteen != "")].unique():
+        dup_rows = rows[(canteen == c).to_numpy()]
+        msg = f"canteen '{c}' appears on rows {', '.join(map(str, dup_rows))}"
+        problems.append(Problem("ids", int(dup_rows[-1]), "canteen_id", msg, file))
+    if problems:
+        raise ScenarioError(problems)
+    filled = (canteen != "").to_numpy()
+    return dict(zip(canteen[filled], ident[filled], strict=True))
+
+
+def _id_problem(ident: str, column: PlatformKey) -> str | None:
+    if column == "siret":
+        return siret_problem(ident)
+    if not re.fullmatch(r"[1-9][0-9]*", ident):
+        return f"{visible(ident)} is not a ma cantine canteen id (a whole number)"
+    return None
+
+
+def platform_ids(
+    scenario: Scenario,
+    *,
+    sirets: Mapping[str, str] | None = None,
+    cantine_ids: Mapping[str, str] | None = None,
+) -> tuple[PlatformKey, dict[str, str] | None]:
+    """Which platform id keys a plan's purchase file, and canteen_id → that id.
+
+    In this order: ``sirets``; ``cantine_ids``; the scenario's ``siret`` column, then its
+    ``macantine_id`` column, when filled for every canteen. ``("cantine_id", None)`` when
+    there are none: the file then holds the project's canteen_ids, which the platform
+    refuses.
+    """
+    if sirets is not None and cantine_ids is not None:
+        raise ValueError("give sirets or cantine_ids, not both")
+    if sirets is not None:
+        return "siret", dict(sirets)
+    if cantine_ids is not None:
+        return "cantine_id", {str(c): str(i) for c, i in cantine_ids.items()}
+    canteens = scenario.canteens
+    for column, key in (("siret", "siret"), ("macantine_id", "cantine_id")):
+        if column in canteens.columns:
+            values = canteens[column].map(lambda v: "" if pd.isna(v) else cell_text(v))
+            if (values.str.strip() != "").all():
+                ids = values.map(lambda v: re.sub(r"\s+", "", v))
+                return key, dict(zip(canteens["canteen_id"].astype(str), ids, strict=True))  # type: ignore[return-value]
+    return "cantine_id", None
+
+
+def _identifiers(
+    canteen_ids: pd.Series, key: PlatformKey, mapping: Mapping[str, str] | None
+) -> pd.Series:
+    canteens = sorted(pd.unique(canteen_ids.to_numpy()))
+    if mapping is None:
+        warnings.warn(
+            PlatformIdWarning(
+                "no ma cantine ids given: 'cantine_id' holds the project's canteen ids "
+                f"({', '.join(canteens[:5])}{'…' if len(canteens) > 5 else ''}), which the "
+                "platform refuses; this purchase file cannot be uploaded as it is (give "
+                "SIRETs or the platform's numeric ids: --siret-file or --id-file, or a "
+                "siret or macantine_id column in canteens)"
+            ),
+            stacklevel=3,
+        )
+        return canteen_ids
+    problems: list[Problem] = []
+    clean = {str(c): str(s).strip() for c, s in mapping.items()}
+    for c in canteens:  # one per canteen, for error reporting
+        if c not in clean:
+            problems.append(Problem("ids", None, key, f"no {key} for canteen '{c}'"))
+            continue
+        why = _id_problem(clean[c], key)
+        if why:
+            problems.append(Problem("ids", None, key, f"canteen '{c}': {why}"))
+    used = pd.Series({c: clean[c] for c in canteens if c in clean}, dtype=object)
+    for s, group in used.groupby(used, sort=True):
+        if len(group) > 1:
+            msg = f"{key} {s} given to several canteens ({', '.join(group.index)})"
+            problems.append(Problem("ids", None, key, msg))
+    if problems:
+        raise ScenarioError(problems)
+    return canteen_ids.map(clean)
+
+
+# -- dates, local, rounding -------------------------------------------------------------------
+
+
+def _purchase_dates(weeks: pd.Series, weekday: int) -> pd.Series:
+    """Date of ``weekday`` in each ISO week, kept inside the week's ISO (Thursday) year."""
+    dates: dict[str, dt.date] = {}
+    for week in pd.unique(weeks.to_numpy()):  # one per distinct week
+        monday = week_monday(str(week))
+        year = week_thursday(str(week)).year
+        day = monday + dt.timedelta(days=weekday - 1)
+        dates[str(week)] = min(max(day, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+    return pd.to_datetime(weeks.map(dates))
+
+
+def _check_future(
+    date: pd.Series, canteens: pd.Series, today: dt.date | None, future: Future
+) -> None:
+    if future == "ignore":
+        return
+    limit = pd.Timestamp(today or dt.date.today())
+    late = (date > limit).to_numpy()
+    if not late.any():
+        return
+    first = date[late].min().date().isoformat()
+    last = date[late].max().date().isoformat()
+    msg = (
+        f"{int(late.sum())} purchase line(s) dated after {limit.date().isoformat()} "
+        f"({first} to {last}): ma cantine rejects future dates; upload the file once "
+        "those dates have passed"
+    )
+    if future == "error":
+        names = sorted(pd.unique(canteens[late].to_numpy()))
+        raise ScenarioError(
+            [Problem("purchases", None, "date", f"canteen '{c}': {msg}") for c in names]
+        )
+    warnings.warn(FutureDateWarning(msg), stacklevel=3)
+
+
+def _local_km(scenario: Scenario, flows: pd.DataFrame, given: int | None) -> int:
+    if given is not None:
+        if given < 0 or int(given) != given:
+            raise ValueError(f"definition_local_km must be a whole number of km ≥ 0, not {given}")
+        return int(given)
+    radius = scenario.parameters.local_radius_km
+    if radius is None:
+        used = flows.loc[flows["supplier"].astype(str) == PRODUCER, "producer_id"].astype(str)
+        radii = scenario.producers.set_index("producer_id")["delivery_radius_km"]
+        radius = float(radii.reindex(pd.unique(used.to_numpy())).max()) if len(used) else 0.0
+    return math.ceil(radius - 1e-9)
+
+
+def _cents(
+    value_eur: NDArray[Any],
+    canteen_year: list[NDArray[Any]],
+    subgroup: list[NDArray[Any]],
+) -> NDArray[np.int64]:
+    """Round values to cents keeping totals: per canteen-year, then family × labels, then line."""
+    exact = np.round(np.asarray(value_eur, dtype=float) * 100.0, 6)
+    if exact.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    keys = pd.DataFrame({f"k{i}": k for i, k in enumerate(canteen_year)})
+    top = keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy()
+    sub_keys = keys.assign(**{f"s{i}": k for i, k in enumerate(subgroup)})
+    sub = sub_keys.groupby(list(sub_keys.columns), sort=True).ngroup().to_numpy()
+    top_target = np.rint(np.bincount(top, weights=exact)).astype(np.int64)
+    sub_exact = np.bincount(sub, weights=exact)
+    sub_parent = np.zeros(sub_exact.size, dtype=np.int64)
+    sub_parent[sub] = top
+    sub_target = _apportion(sub_exact, sub_parent, top_target)
+    return _apportion(exact, sub, sub_target)
+
+
+def _apportion(exact: NDArray[Any], group: NDArray[Any], target: NDArray[Any]) -> NDArray[np.int64]:
+    """Integers close to ``exact`` whose sum per ``group`` is ``target`` (largest remainder).
+
+    Needs ``sum(floor(exact)) ≤ target ≤ sum(floor(exact)) + size`` per group, which holds
+    when each target is within 1 of its group's exact sum.
+    """
+    floor: NDArray[np.float64] = np.floor(np.asarray(exact, dtype=np.float64))
+    frac = exact - floor
+    base = np.rint(np.bincount(group, weights=floor, minlength=target.size)).astype(np.int64)
+    short: NDArray[np.int64] = np.asarray(target, dtype=np.int64) - base
+    order = np.lexsort((np.arange(exact.size), -frac, group))
+    sorted_group = group[order]
+    starts = np.searchsorted(sorted_group, sorted_group, side="left")
+    rank = np.empty(exact.size, dtype=np.int64)
+    rank[order] = np.arange(exact.size) - starts
+    result: NDArray[np.int64] = floor.astype(np.int64) + (rank < short[group]).astype(np.int64)
+    return result
+
+
+def _format_cents(cents: NDArray[np.int64]) -> NDArray[np.str_]:
+    whole = pd.Series(cents // 100).astype(str)
+    part = pd.Series(cents % 100).astype(str).str.zfill(2)
+    return (whole + "." + part).to_numpy(dtype=str)
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+
+def purchase_file_writers(
+    frame: pd.DataFrame, *, per_canteen: bool = False, stem: str = "achats"
+) -> dict[str, Callable[[Path], None]]:
+    """Writers of the purchase import file(s): comma-separated UTF-8 CSV, header row.
+
+    One ``{stem}.csv`` for all canteens, or with ``per_canteen`` one ``{stem}_{id}.csv`` per
+    value of the first column (SIRET or cantine_id; characters other than letters, digits,
+    ``-``, ``_`` and ``.`` become ``_``). A file over :data:`MAX_UPLOAD_BYTES` gives an
+    :class:`UploadSizeWarning`.
+    """
+    if not per_canteen:
+        return {f"{stem}.csv": _checked_writer(frame)}
+    key = frame.columns[0]
+    writers: dict[str, Callable[[Path], None]] = {}
+    for ident, part in frame.groupby(key, sort=True):
+        name = f"{stem}_{re.sub(r'[^A-Za-z0-9_.-]', '_', str(ident))}.csv"
+        if name in writers:
+            raise ValueError(f"two canteens would share the file name {name}")
+        writers[name] = _checked_writer(part.reset_index(drop=True))
+    return writers
+
+
+def _checked_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    write = csv_writer(frame)
+
+    def write_and_check(path: Path) -> None:
+        write(path)
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            msg = f"{path.name}: {size} bytes, ma cantine accepts at most 10 MB; use per_canteen"
+            warnings.warn(UploadSizeWarning(msg), stacklevel=2)
+
+    return write_and_check
+
+
+def export_plan(
+    scenario: Scenario,
+    solution: Solution | pd.DataFrame,
+    folder: str | Path,
+    *,
+    sirets: Mapping[str, str] | None = None,
+    cantine_ids: Mapping[str, str] | None = None,
+    per_canteen: bool = False,
+    per_producer: bool = False,
+    today: dt.date | None = None,
+    future: Future = "warn",
+    supplier: str = DEFAULT_SUPPLIER,
+    delivery_weekday: int = 1,
+    definition_local: LocalDefinition = "PAT",
+    definition_local_km: int | None = None,
+) -> list[Path]:
+    """Write everything a plan gives the canteens and producers into ``folder``, all or nothing.
+
+    ``solution`` is a :class:`~rhd_match.plan.solution.Solution` or any ``flows`` table.
+
+    Files: ``declaration.csv`` and ``declaration.json`` (yearly figures per canteen, EUR HT),
+    ``achats.csv`` or ``achats_{id}.csv`` (purchase import file, see :func:`purchase_file`),
+    ``order_sheets.csv`` or ``orders_{producer_id}.csv`` and ``contract_summary.csv`` (see
+    :mod:`rhd_match.plan.orders`), and ``README.md`` saying what each file is and whether the
+    purchase file can be uploaded to *ma cantine* as it is (only with the platform's canteen
+    ids: ``sirets``, ``cantine_ids`` or the scenario's ``siret``/``macantine_id`` column, see
+    :func:`platform_ids`). Everything is computed before anything is written; any error
+    leaves ``folder`` as it was. Returns the paths written.
+    """
+    figures = declaration(solution.flows if isinstance(solution, Solution) else solution)
+    key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=cantine_ids)
+    purchases = purchase_file(
+        scenario,
+        solution,
+        sirets=mapping if key == "siret" else None,
+        cantine_ids=mapping if key == "cantine_id" and mapping is not None else None,
+        supplier=supplier,
+        delivery_weekday=delivery_weekday,
+        definition_local=definition_local,
+        definition_local_km=definition_local_km,
+        today=today,
+        future=future,
+    )
+    sheets = order_sheets(scenario, solution)
+    contracts = contract_summary(scenario, solution)
+    writers = declaration_writers(figures)
+    writers |= purchase_file_writers(purchases, per_canteen=per_canteen)
+    writers |= order_writers(sheets, contracts, per_producer=per_producer)
+    writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None)
+    return write_folder_atomically(Path(folder), writers)
+
+
+def _readme_writer(names: list[str], key: PlatformKey, uploadable: bool) -> Callable[[Path], None]:
+    purchase_files = [n for n in names if n.startswith("achats")]
+    if uploadable:
+        status = (
+            f"The purchase file(s) are keyed by the platform's `{key}` and can be uploaded to "
+            "ma cantine as they are (check first: `rhd-match check-purchases FILE`)."
+        )
+    else:
+        status = (
+            "**The purchase file(s) cannot be uploaded to ma cantine as they are**: their "
+            "`cantine_id` column holds this project's canteen ids, and the platform wants its "
+            "own numeric canteen ids (or SIRETs). Export again with `--siret-file` or "
+            "`--id-file` (or a `siret` / `macantine_id` column in canteens)."
+        )
+    text = "\n".join(
+        [
+            "# A plan, as files for ma cantine and the producers",
+            "",
+            status,
+            "",
+            "- `declaration.csv`, `declaration.json`: yearly declaration figures per canteen.",
+            f"- {', '.join(f'`{n}`' for n in purchase_files)}: purchase import file(s).",
+            "- `order_sheets.csv` or `orders_*.csv`, `contract_summary.csv`: producer side.",
+            "",
+            "Amounts are EUR excluding VAT; see docs/macantine.md of rhd_match.",
+            "",
+        ]
+    )
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write

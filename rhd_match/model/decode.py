@@ -1,0 +1,81 @@
+"""From the model's column vector back to a plan: quantities per arc and per demand row without
+solver noise, the ``flows`` table they make, and the objective of a plan given by its flows.
+
+The model's column layout is known here only; what comes out (``flows``) is keyed by the
+input ids, so the plan tables (:mod:`rhd_match.plan.tables`) need nothing from the model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..inputs.scenario import Scenario
+from ..plan.tables import make_flows
+from .build import LinearModel
+from .index import ModelIndex
+from .strategies import ZERO
+
+
+def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arc and conventional quantities without solver noise; demand rows add up exactly."""
+    index, var = model.index, model.variables
+    x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
+    x[x < ZERO] = 0.0
+    demand_pos = index.arcs["demand"].to_numpy()
+    qty = index.demand["qty"].to_numpy()
+    local = np.bincount(demand_pos, x, minlength=len(qty))
+    over = np.where(local > qty, qty / np.where(local > 0, local, 1.0), 1.0)
+    x *= over[demand_pos]
+    local = np.bincount(demand_pos, x, minlength=len(qty))
+    v = np.clip(qty - local, 0.0, None)
+    v[v < ZERO] = 0.0
+    return x, v
+
+
+def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
+    """Objective of a plan given by its flows, shortfalls and overruns at their least values."""
+    var = model.variables
+    values = np.zeros(var.count)
+    values[var.cols("x")], values[var.cols("v")] = x, v
+    activity = model.matrix @ values
+    for family, block in (
+        ("egalim_quality", "short_quality"),
+        ("egalim_organic", "short_organic"),
+        ("egalim_meat_fish", "short_meat_fish"),
+    ):
+        rows = model.family(family)
+        act = activity[rows.start : rows.start + rows.count]
+        values[var.cols(block)] = np.clip(-act, 0.0, None)
+    budget = model.family("budget")
+    act = activity[budget.start : budget.start + budget.count]
+    values[var.cols("overrun")] = np.clip(
+        act - model.row_upper[budget.start :][: budget.count], 0.0, None
+    )
+    return float(model.objective @ values)
+
+
+def flows_from_quantities(
+    scenario: Scenario, index: ModelIndex, x: np.ndarray, v: np.ndarray
+) -> pd.DataFrame:
+    """A ``flows`` table from quantities per arc ``x`` and per demand row ``v`` (units)."""
+    arcs, demand = index.arcs, index.demand
+    on, von = x > 0, v > 0
+    local = pd.DataFrame(
+        {
+            "producer_id": index.producer_ids[arcs["producer"].to_numpy()[on]],
+            "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()[on]],
+            "product_id": index.product_ids[arcs["product"].to_numpy()[on]],
+            "week": index.weeks[arcs["week"].to_numpy()[on]],
+            "qty": x[on],
+        }
+    )
+    conventional = pd.DataFrame(
+        {
+            "canteen_id": index.canteen_ids[demand["canteen"].to_numpy()[von]],
+            "product_id": index.product_ids[demand["product"].to_numpy()[von]],
+            "week": index.weeks[demand["week"].to_numpy()[von]],
+            "qty": v[von],
+        }
+    )
+    return make_flows(scenario, local, conventional)

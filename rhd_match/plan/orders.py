@@ -1,0 +1,141 @@
+"""The producer side of a plan: weekly order sheets and the basis of contracts.
+
+:func:`order_sheets` says, for each producer and ISO week, what to deliver to which canteen;
+:func:`contract_summary` sums it per producer × canteen over the horizon, the basis of a
+supply contract (contractualisation). Both are computed from the plan's ``flows`` lines bought
+from producers (``supplier == "producer"``), local or not. See ``docs/macantine.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..inputs.scenario import Scenario
+from ..io import csv_writer, write_folder_atomically
+from ..weeks import week_monday
+from .solution import Solution
+from .tables import PRODUCER
+
+ORDER_COLUMNS: tuple[str, ...] = (
+    "producer_id",
+    "producer_name",
+    "week",
+    "delivery_date",
+    "canteen_id",
+    "canteen_name",
+    "product_id",
+    "product_name",
+    "qty",
+    "unit",
+    "qty_kg",
+    "price_eur_ht",
+    "value_eur_ht",
+    "labels",
+    "distance_km",
+    "local",
+)
+CONTRACT_COLUMNS: tuple[str, ...] = (
+    "producer_id",
+    "producer_name",
+    "canteen_id",
+    "canteen_name",
+    "weeks_delivered",
+    "first_week",
+    "last_week",
+    "qty_kg",
+    "value_eur_ht",
+    "n_products",
+    "products",
+)
+
+
+def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:
+    """Per producer and ISO week, what to deliver to whom.
+
+    Returns one row per producer × week × canteen × product delivered, sorted in that order,
+    with the :data:`ORDER_COLUMNS`: ``week`` (ISO ``2026-W03``), ``delivery_date`` (ISO date of
+    the week's Monday — a convention, the actual day is agreed with the canteen), ``qty`` in
+    the product's ``unit`` (kg, l or piece), ``qty_kg`` (kg), ``price_eur_ht`` (EUR HT/unit),
+    ``value_eur_ht`` (EUR HT), ``labels`` (EGalim labels the delivery must carry) and
+    ``distance_km`` (straight line, producer to canteen) and ``local`` (within the local
+    radius, bool).
+    """
+    flows = solution.flows if isinstance(solution, Solution) else solution
+    lines = flows[flows["supplier"].astype(str) == PRODUCER].copy()
+    products = scenario.products.set_index("product_id")
+    producers = scenario.producers.set_index("producer_id")
+    canteens = scenario.canteens.set_index("canteen_id")
+    for col in ("producer_id", "canteen_id", "product_id", "week"):
+        lines[col] = lines[col].astype(str)
+    weeks = pd.unique(lines["week"].to_numpy())
+    monday = {w: week_monday(str(w)).isoformat() for w in weeks}
+    lines["delivery_date"] = lines["week"].map(monday).astype(str)
+    lines["producer_name"] = producers["name"].reindex(lines["producer_id"]).to_numpy()
+    lines["canteen_name"] = canteens["name"].reindex(lines["canteen_id"]).to_numpy()
+    lines["product_name"] = products["name"].reindex(lines["product_id"]).to_numpy()
+    lines["unit"] = products["unit"].reindex(lines["product_id"]).to_numpy()
+    lines["labels"] = lines["labels"].fillna("").astype(str)
+    lines = lines.sort_values(
+        ["producer_id", "week", "canteen_id", "product_id"], kind="stable"
+    ).reset_index(drop=True)
+    return lines[list(ORDER_COLUMNS)]
+
+
+def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:
+    """Per producer × canteen over the horizon: the basis of a supply contract.
+
+    Returns one row per pair with deliveries, sorted, with the :data:`CONTRACT_COLUMNS`:
+    ``weeks_delivered`` (ISO weeks with at least one delivery), ``first_week`` and
+    ``last_week`` (ISO weeks), ``qty_kg`` (kg), ``value_eur_ht`` (EUR HT), ``n_products`` and
+    ``products`` (product names, sorted, ``"; "``-separated).
+    """
+    sheets = order_sheets(scenario, solution)
+    keys = ["producer_id", "producer_name", "canteen_id", "canteen_name"]
+    summary = sheets.groupby(keys, sort=True, dropna=False).agg(
+        weeks_delivered=("week", "nunique"),
+        first_week=("week", "min"),
+        last_week=("week", "max"),
+        qty_kg=("qty_kg", "sum"),
+        value_eur_ht=("value_eur_ht", "sum"),
+        n_products=("product_id", "nunique"),
+        products=("product_name", lambda names: "; ".join(sorted(set(map(str, names))))),
+    )
+    return summary.reset_index()[list(CONTRACT_COLUMNS)]
+
+
+def order_writers(
+    sheets: pd.DataFrame, contracts: pd.DataFrame, *, per_producer: bool = False
+) -> dict[str, Callable[[Path], None]]:
+    """Writers of ``order_sheets.csv`` (or ``orders_{producer_id}.csv`` per producer) and
+    ``contract_summary.csv``: deterministic UTF-8 CSV, full precision."""
+    writers: dict[str, Callable[[Path], None]] = {}
+    if per_producer:
+        for producer, part in sheets.groupby("producer_id", sort=True):
+            name = f"orders_{re.sub(r'[^A-Za-z0-9_.-]', '_', str(producer))}.csv"
+            if name in writers:
+                raise ValueError(f"two producers would share the file name {name}")
+            writers[name] = csv_writer(part.reset_index(drop=True))
+    else:
+        writers["order_sheets.csv"] = csv_writer(sheets)
+    writers["contract_summary.csv"] = csv_writer(contracts)
+    return writers
+
+
+def write_orders(
+    scenario: Scenario,
+    solution: Solution | pd.DataFrame,
+    folder: str | Path,
+    *,
+    per_producer: bool = False,
+) -> list[Path]:
+    """Write the order sheets and the contract summary into ``folder``; all or nothing."""
+    writers = order_writers(
+        order_sheets(scenario, solution),
+        contract_summary(scenario, solution),
+        per_producer=per_producer,
+    )
+    return write_folder_atomically(Path(folder), writers)

@@ -1,0 +1,250 @@
+"""Report tables of a plan, computed from the scenario and the plan's ``flows`` alone.
+
+Whatever produced the flows (the optimiser, a greedy baseline, a file), these functions give
+the same per-canteen, per-producer and territory figures, so plans compare on equal terms.
+EGalim figures come from :func:`rhd_match.egalim.egalim_accounting`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..egalim import egalim_accounting
+from ..geo import haversine_km
+from ..inputs.scenario import Scenario
+
+FLOW_COLUMNS = (
+    "supplier",
+    "producer_id",
+    "canteen_id",
+    "product_id",
+    "week",
+    "family",
+    "qty",
+    "qty_kg",
+    "price_eur_ht",
+    "value_eur_ht",
+    "labels",
+    "distance_km",
+    "local",
+)
+CONVENTIONAL = "conventional"
+PRODUCER = "producer"
+TOL = 1e-6
+
+
+def conventional_flows(scenario: Scenario) -> pd.DataFrame:
+    """The all-conventional plan: every demand row bought at reference price, no label."""
+    demand = scenario.demand[scenario.demand["qty"] > 0]
+    return make_flows(scenario, demand.assign(producer_id=None).iloc[:0], demand)
+
+
+def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFrame) -> pd.DataFrame:
+    """Assemble a ``flows`` table (see ``docs/model.md``).
+
+    ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), bought from
+    producers at their offer's price and labels. ``conventional``: canteen_id, product_id, week,
+    qty (unit), bought from the conventional supplier at the reference price.
+    Rows are sorted by canteen, week, product, supplier, producer for stable output.
+    """
+    products = scenario.products.set_index("product_id")
+    offers = scenario.offers.set_index(["producer_id", "product_id", "week"])
+    producers = scenario.producers.set_index("producer_id")
+    canteens = scenario.canteens.set_index("canteen_id")
+    params = scenario.parameters
+
+    loc = local[["producer_id", "canteen_id", "product_id", "week", "qty"]].reset_index(drop=True)
+    key = pd.MultiIndex.from_frame(loc[["producer_id", "product_id", "week"]])
+    offer = offers.reindex(key)
+    dist = haversine_km(
+        producers["lat"].reindex(loc["producer_id"]).to_numpy(),
+        producers["lon"].reindex(loc["producer_id"]).to_numpy(),
+        canteens["lat"].reindex(loc["canteen_id"]).to_numpy(),
+        canteens["lon"].reindex(loc["canteen_id"]).to_numpy(),
+    )
+    is_local = np.ones(len(loc), bool)
+    if params.local_radius_km is not None:
+        is_local = dist <= params.local_radius_km
+    local_rows = loc.assign(
+        supplier=PRODUCER,
+        price_eur_ht=offer["price_eur_ht"].to_numpy(float),
+        labels=offer["labels"].fillna("").to_numpy(dtype=object),
+        distance_km=dist,
+        local=is_local,
+    )
+    conv = conventional[["canteen_id", "product_id", "week", "qty"]].reset_index(drop=True)
+    conv_rows = conv.assign(
+        supplier=CONVENTIONAL,
+        producer_id=None,
+        price_eur_ht=products["reference_price_eur_ht"].reindex(conv["product_id"]).to_numpy(),
+        labels="",
+        distance_km=np.nan,
+        local=False,
+    )
+    flows = pd.concat([local_rows, conv_rows], ignore_index=True)
+    flows["family"] = products["family"].reindex(flows["product_id"]).to_numpy(dtype=object)
+    flows["qty_kg"] = flows["qty"] * products["kg_per_unit"].reindex(flows["product_id"]).to_numpy()
+    flows["value_eur_ht"] = flows["qty"] * flows["price_eur_ht"]
+    flows["local"] = flows["local"].astype(bool)
+    for col in ("supplier", "producer_id", "canteen_id", "product_id", "week", "family", "labels"):
+        flows[col] = flows[col].astype("str")
+    flows.loc[flows["supplier"] == CONVENTIONAL, "producer_id"] = np.nan
+    flows = flows.sort_values(
+        ["canteen_id", "week", "product_id", "supplier", "producer_id"],
+        kind="stable",
+        na_position="last",
+    )
+    return flows[list(FLOW_COLUMNS)].reset_index(drop=True)
+
+
+def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
+    """Per canteen: value, reference value, EGalim shares and targets, shortfalls, budget use.
+
+    Money in EUR HT, shares and targets as fractions; ``shortfall_*_eur_ht`` is
+    max(0, target × base − labelled value) and ``shortfall_*_points`` the same over the base.
+    """
+    can = scenario.canteens.set_index("canteen_id")
+    targets = scenario.parameters.targets
+    figures = egalim_accounting(flows, by="canteen_id").reindex(can.index)
+    ref = (
+        scenario.demand.assign(
+            value=scenario.demand["qty"]
+            * scenario.products.set_index("product_id")["reference_price_eur_ht"]
+            .reindex(scenario.demand["product_id"])
+            .to_numpy()
+        )
+        .groupby("canteen_id")["value"]
+        .sum()
+        .reindex(can.index)
+        .fillna(0.0)
+    )
+    local_value = (
+        flows[flows["local"]].groupby("canteen_id")["value_eur_ht"].sum().reindex(can.index)
+    ).fillna(0.0)
+    out = pd.DataFrame(index=can.index)
+    out["name"] = can["name"]
+    total = figures["valeur_totale"].fillna(0.0)
+    out["value_eur_ht"] = total
+    out["reference_value_eur_ht"] = ref
+    out["extra_cost_eur_ht"] = total - ref
+    out["local_value_eur_ht"] = local_value
+    out["share_local"] = (local_value / total.where(total > 0)).clip(0, 1)
+    for share in ("share_organic", "share_quality", "share_meat_fish", "share_meat", "share_fish"):
+        out[share] = figures[share]
+    quality_value = (
+        figures["valeur_bio"]
+        + figures["valeur_siqo"]
+        + figures["valeur_egalim_autres"]
+        + figures["valeur_externalites_performance"]
+    ).fillna(0.0)
+    meat_fish_base = (
+        figures["valeur_viandes_volailles"] + figures["valeur_produits_de_la_mer"]
+    ).fillna(0.0)
+    meat_fish_value = (
+        figures["valeur_viandes_volailles_egalim"] + figures["valeur_produits_de_la_mer_egalim"]
+    ).fillna(0.0)
+    checks = {
+        "quality": (can["target_quality"].fillna(targets.quality), total, quality_value),
+        "organic": (
+            can["target_organic"].fillna(targets.organic),
+            total,
+            figures["valeur_bio"].fillna(0.0),
+        ),
+        "meat_fish": (
+            can["target_meat_fish"].fillna(targets.meat_fish),
+            meat_fish_base,
+            meat_fish_value,
+        ),
+    }
+    for name, (target, base, value) in checks.items():
+        short = (target * base - value).clip(lower=0.0)
+        short = short.where(short > TOL * np.maximum(base, 1.0), 0.0)
+        out[f"target_{name}"] = target
+        out[f"shortfall_{name}_eur_ht"] = short
+        out[f"shortfall_{name}_points"] = (short / base.where(base > 0)).fillna(0.0)
+        out[f"meets_{name}"] = short <= 0
+    out["budget_eur_ht"] = can["budget_eur_ht"]
+    out["budget_use"] = total / can["budget_eur_ht"].where(can["budget_eur_ht"] > 0)
+    return out.reset_index()
+
+
+def producer_week_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
+    """Per producer and week with deliveries: kg, sales (EUR HT), drops, capacity use."""
+    local = flows[flows["supplier"] == PRODUCER]
+    prod = scenario.producers.set_index("producer_id")
+    weekly = (
+        local.groupby(["producer_id", "week"], sort=True)
+        .agg(
+            qty_kg=("qty_kg", "sum"),
+            sales_eur_ht=("value_eur_ht", "sum"),
+            drops=("canteen_id", "nunique"),
+        )
+        .reset_index()
+    )
+    cap = prod["delivery_capacity_kg_per_week"].reindex(weekly["producer_id"]).to_numpy()
+    weekly["delivery_capacity_kg_per_week"] = cap
+    weekly["capacity_use"] = weekly["qty_kg"] / np.where(cap > 0, cap, np.nan)
+    weekly["max_drops_per_week"] = (
+        prod["max_drops_per_week"].reindex(weekly["producer_id"]).to_numpy()
+    )
+    return weekly
+
+
+def producer_table(scenario: Scenario, weekly: pd.DataFrame) -> pd.DataFrame:
+    """Per producer over the horizon: sales, kg, peak week against capacity and drops."""
+    prod = scenario.producers.set_index("producer_id")
+    agg = weekly.groupby("producer_id").agg(
+        sales_eur_ht=("sales_eur_ht", "sum"),
+        qty_kg=("qty_kg", "sum"),
+        weeks_delivering=("week", "size"),
+        drops=("drops", "sum"),
+        peak_kg_per_week=("qty_kg", "max"),
+        peak_drops_per_week=("drops", "max"),
+        mean_capacity_use=("capacity_use", "mean"),
+    )
+    out = pd.DataFrame(index=prod.index)
+    out["name"] = prod["name"]
+    out = out.join(agg)
+    for col in (
+        "sales_eur_ht",
+        "qty_kg",
+        "weeks_delivering",
+        "drops",
+        "peak_kg_per_week",
+        "peak_drops_per_week",
+        "mean_capacity_use",
+    ):
+        out[col] = out[col].fillna(0)
+    out["delivery_capacity_kg_per_week"] = prod["delivery_capacity_kg_per_week"]
+    out["max_drops_per_week"] = prod["max_drops_per_week"]
+    cap = out["delivery_capacity_kg_per_week"]
+    out["peak_capacity_use"] = out["peak_kg_per_week"] / cap.where(cap > 0)
+    return out.reset_index()
+
+
+def territory_totals(
+    scenario: Scenario, flows: pd.DataFrame, canteens: pd.DataFrame
+) -> dict[str, float]:
+    """Territory totals of a plan: values (EUR HT), shares, canteens meeting each target."""
+    figures = egalim_accounting(flows).iloc[0]
+    total = float(figures["valeur_totale"])
+    local_value = float(flows.loc[flows["local"], "value_eur_ht"].sum())
+    return {
+        "value_eur_ht": total,
+        "local_value_eur_ht": local_value,
+        "share_local": local_value / total if total > 0 else float("nan"),
+        "share_local_kg": float(flows.loc[flows["local"], "qty_kg"].sum())
+        / max(float(flows["qty_kg"].sum()), TOL),
+        "share_organic": float(figures["share_organic"]),
+        "share_quality": float(figures["share_quality"]),
+        "share_meat_fish": float(figures["share_meat_fish"]),
+        "canteens_meeting_quality": int(canteens["meets_quality"].sum()),
+        "canteens_meeting_organic": int(canteens["meets_organic"].sum()),
+        "canteens_meeting_meat_fish": int(canteens["meets_meat_fish"].sum()),
+        "canteens_meeting_all": int(
+            (
+                canteens["meets_quality"] & canteens["meets_organic"] & canteens["meets_meat_fish"]
+            ).sum()
+        ),
+    }

@@ -1,0 +1,336 @@
+"""Routes a new user takes: unknown ids, menus on a territory's own products, warnings that
+name their rows, bad options and files, and the command line's edge (never a traceback)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from factories import tiny_frames
+
+from rhd_match import OptionError, Scenario, ScenarioError
+from rhd_match import cli as cli_module
+from rhd_match.analysis.menus import (
+    default_primary_menu,
+    menu_demand,
+    services_from_scenario,
+    territory_menu,
+)
+from rhd_match.analysis.whatif import (
+    change_radius,
+    compare,
+    convert_to_organic,
+    raise_budget,
+    remove_producer,
+)
+from rhd_match.cli.main import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
+
+# -- unknown ids ------------------------------------------------------------------------------
+
+
+def test_unknown_ids_in_whatif_variants_are_errors_naming_id_and_table(
+    tiny_scenario: Scenario,
+) -> None:
+    variants = [
+        remove_producer("P99"),
+        convert_to_organic(["FARM_A", "P98"]),
+        raise_budget(1.1, canteen_ids="C404"),
+        change_radius(factor=2, producer_ids="P97"),
+    ]
+    with pytest.raises(ScenarioError) as caught:
+        compare(tiny_scenario, variants)
+    found = {(p.table, p.column, p.message.split("'")[1]) for p in caught.value.problems}
+    assert found == {
+        ("producers", "producer_id", "P99"),
+        ("producers", "producer_id", "P98"),
+        ("producers", "producer_id", "P97"),
+        ("canteens", "canteen_id", "C404"),
+    }
+    # Known ids still change the scenario.
+    removed = remove_producer("FARM_B").apply(tiny_scenario)
+    assert list(removed.producers["producer_id"]) == ["FARM_A"]
+
+
+def test_cli_whatif_with_unknown_ids_exits_2_before_solving(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "whatif"
+    code = main(
+        [
+            "whatif",
+            str(good_folder),
+            "--out",
+            str(out),
+            "--organic",
+            "P99",
+            "--remove-producer",
+            "P98",
+        ]
+    )
+    assert code == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "producers, column 'producer_id': no producer_id 'P99'" in err
+    assert "no producer_id 'P98'" in err
+    assert not out.exists()
+
+
+def test_menus_with_unknown_canteen_is_an_error(tiny_scenario: Scenario) -> None:
+    with pytest.raises(ScenarioError, match="no canteen_id 'C404'"):
+        services_from_scenario(tiny_scenario, canteen_ids=["LENS_1", "C404"])
+
+
+def test_cli_options_out_of_range_are_refused_by_the_parser(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = [
+        ["solve", str(good_folder), "--time-limit", "0"],
+        ["report", str(good_folder), "--out", str(tmp_path / "r"), "--time-limit", "-1"],
+        ["whatif", str(good_folder), "--out", str(tmp_path / "w"), "--threads", "0"],
+        ["tradeoff", str(good_folder), "--out", str(tmp_path / "t"), "--points", "1"],
+        ["bottlenecks", str(good_folder), "--out", str(tmp_path / "b"), "--verify-top", "-2"],
+    ]
+    for argv in runs:
+        with pytest.raises(SystemExit) as caught:
+            main(argv)
+        assert caught.value.code == 2, argv
+        err = capsys.readouterr().err
+        assert "must be" in err and "Traceback" not in err, argv
+    assert not any((tmp_path / name).exists() for name in "rwtb")
+
+
+# -- bad options from the API -----------------------------------------------------------------
+
+
+def test_solver_options_errors_say_every_problem(tiny_scenario: Scenario) -> None:
+    with pytest.raises(OptionError, match="'time_limit' is not a solver option") as caught:
+        tiny_scenario.solve(time_limit=5)
+    assert "did you mean 'time_limit_s'" in str(caught.value)
+    with pytest.raises(OptionError) as caught:
+        tiny_scenario.solve(time_limit_s=-1, threads=0)
+    assert len(caught.value.problems) == 2
+    assert "time_limit_s=-1" in str(caught.value) and "threads=0" in str(caught.value)
+
+
+# -- missing files and lock files -------------------------------------------------------------
+
+
+def test_missing_siret_file_is_one_line_before_solving(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "macantine"
+    missing = tmp_path / "territory" / "sirets.csv"
+    with pytest.raises(SystemExit) as caught:
+        main(["export", str(good_folder), "--out", str(out), "--siret-file", str(missing)])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert f"'{missing}' does not exist" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_excel_lock_file_beside_the_workbook_is_ignored(tmp_path: Path) -> None:
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path, fmt="xlsx")
+    # What Excel leaves while the workbook is open: a small file that is not a workbook.
+    (tmp_path / "~$scenario.xlsx").write_bytes(b"\x08user name" + bytes(150))
+    scenario = Scenario.from_folder(tmp_path)
+    assert len(scenario.canteens) == 2
+    with pytest.raises(
+        ScenarioError, match=r"lock file of an open workbook; give 'scenario\.xlsx'"
+    ):
+        Scenario.from_folder(tmp_path / "~$scenario.xlsx")
+
+
+# -- warnings name their rows ------------------------------------------------------------------
+
+
+def test_swapped_coordinates_are_flagged_at_their_row(tmp_path: Path) -> None:
+    frames = tiny_frames()
+    frames["canteens"].loc[1, ["lat", "lon"]] = [2.778, 50.423]  # LIEVIN_1, row 3
+    Scenario.from_frames(**frames).to_folder(tmp_path)
+    scenario = Scenario.from_folder(tmp_path)
+    file = str(tmp_path / "canteens.csv")
+    where = {(w.file, w.row, w.column): w.message for w in scenario.warnings}
+    far = where[(file, 3, "lat")]
+    assert "canteen 'LIEVIN_1'" in far and "latitude and longitude look swapped" in far
+    lonely = where[(file, 3, "canteen_id")]
+    assert "canteen 'LIEVIN_1': no offer within any producer's delivery radius" in lonely
+    # Only LIEVIN_1 is named: LENS_1 and the producers are where they should be.
+    assert {w.row for w in scenario.warnings} == {3}
+
+
+def test_a_producer_far_from_the_others_is_flagged(tiny_scenario: Scenario) -> None:
+    frames = tiny_frames()
+    frames["producers"].loc[0, "lat"] = 45.53  # a digit slip: 555 km south, still in France
+    scenario = Scenario.from_frames(**frames)
+    far = [w for w in scenario.warnings if w.column == "lat"]
+    assert [(w.table, w.row) for w in far] == [("producers", 2)]
+    assert "producer 'FARM_A'" in far[0].message
+    assert "check the coordinates" in far[0].message
+    assert not tiny_scenario.warnings
+
+
+def test_cli_shows_scenario_warnings_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frames = tiny_frames()
+    frames["canteens"].loc[1, ["lat", "lon"]] = [2.778, 50.423]
+    Scenario.from_frames(**frames).to_folder(tmp_path / "t")
+    assert main(["menus", str(tmp_path / "t"), "--out", str(tmp_path / "m")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {tmp_path / 't' / 'canteens.csv'}, row 3, column 'lat'" in err
+
+
+# -- menus on a territory's own products --------------------------------------------------------
+
+
+def _french_frames() -> dict[str, pd.DataFrame]:
+    """The tiny territory with French product ids and names, as a chamber would type them; one
+    product (milk) is on no menu; LIEVIN_1 serves in week 4 only."""
+    frames = tiny_frames()
+    ids = {"BEEF": "boeuf", "APPLE": "pdt", "YOGURT": "yaourt"}
+    products = frames["products"].assign(
+        product_id=["boeuf", "pdt", "yaourt"],
+        name=["Boeuf du Boulonnais", "Pommes de terre", "Yaourt nature 125 g"],
+        family=["VIANDES_VOLAILLES", "FRUITS_ET_LEGUMES", "PRODUITS_LAITIERS"],
+    )
+    milk = {
+        "product_id": "lait",
+        "name": "Lait demi-écrémé",
+        "family": "PRODUITS_LAITIERS",
+        "unit": "l",
+        "kg_per_unit": 1.03,
+        "reference_price_eur_ht": 0.95,
+    }
+    frames["products"] = pd.concat([products, pd.DataFrame([milk])], ignore_index=True)
+    for name in ("offers", "demand"):
+        frames[name]["product_id"] = frames[name]["product_id"].map(ids)
+    demand = frames["demand"]
+    frames["demand"] = demand[
+        ~((demand["canteen_id"] == "LIEVIN_1") & (demand["week"] < "2026-W04"))
+    ]
+    return frames
+
+
+def test_territory_menu_places_products_by_catalogue_then_family() -> None:
+    scenario = Scenario.from_frames(**_french_frames())
+    menu = territory_menu(scenario)
+    placed = menu.products.set_index("product_id")
+    assert placed.loc["pdt", ["catalogue_id", "matched_by", "roles"]].tolist() == [
+        "potato",
+        "name",
+        "starchy",
+    ]
+    assert placed.loc["yaourt", ["catalogue_id", "matched_by"]].tolist() == ["yogurt", "id"]
+    # "Boeuf du Boulonnais" is no catalogue name: its family makes it a meat main.
+    assert placed.loc["boeuf", ["matched_by", "roles"]].tolist() == ["family", "meat"]
+    # Milk is a catalogue product that the school menu does not serve.
+    assert placed.loc["lait", ["catalogue_id", "roles"]].tolist() == ["milk", ""]
+    assert "seasonal fruit" in menu.missing
+    used = {k for week in menu.plan.cycle for day in week for c in day for k in c.options}
+    assert used == {"pdt", "yaourt", "boeuf"}
+    # A role given overrides the catalogue.
+    given = territory_menu(scenario, roles={"lait": "dairy"})
+    assert given.products.set_index("product_id").loc["lait", "matched_by"] == "given"
+    with pytest.raises(ScenarioError, match="no product_id 'nope'"):
+        territory_menu(scenario, roles={"nope": "dairy"})
+    with pytest.raises(ScenarioError, match="unknown menu role 'soup'"):
+        territory_menu(scenario, roles={"lait": "soup"})
+
+
+def test_menu_demand_follows_each_canteens_service_weeks() -> None:
+    scenario = Scenario.from_frames(**_french_frames())
+    services = services_from_scenario(scenario)
+    assert {s.canteen_id: s.weeks for s in services} == {
+        "LENS_1": ("2026-W03", "2026-W04"),
+        "LIEVIN_1": ("2026-W04",),
+    }
+    demand = menu_demand(territory_menu(scenario).plan, services, scenario).demand
+    weeks = demand.groupby("canteen_id")["week"].unique().map(sorted).to_dict()
+    assert weeks == {"LENS_1": ["2026-W03", "2026-W04"], "LIEVIN_1": ["2026-W04"]}
+    # A valid demand table of the same territory.
+    rebuilt = Scenario.from_frames(**(scenario.tables | {"demand": demand}))
+    assert set(rebuilt.demand["product_id"]) == {"pdt", "yaourt", "boeuf"}
+
+
+def test_territory_menu_of_the_demo_is_the_default_menu(demo: Scenario) -> None:
+    assert territory_menu(demo).plan == default_primary_menu()
+
+
+@pytest.fixture(scope="module")
+def demo() -> Scenario:
+    return Scenario.demo()
+
+
+def test_cli_menus_on_a_territory_with_its_own_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Scenario.from_frames(**_french_frames()).to_folder(tmp_path / "t")
+    out = tmp_path / "menus"
+    assert main(["menus", str(tmp_path / "t"), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "not on the menu: lait" in text
+    demand = pd.read_csv(out / "demand.csv")
+    assert set(demand["product_id"]) == {"pdt", "yaourt", "boeuf"}
+    assert sorted(demand.loc[demand["canteen_id"] == "LIEVIN_1", "week"].unique()) == ["2026-W04"]
+    roles = pd.read_csv(out / "menu_products.csv", keep_default_na=False)
+    assert roles.set_index("product_id").loc["boeuf", "roles"] == "meat"
+
+
+def test_cli_menus_on_the_demo_keeps_a_schools_holidays(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo: Scenario
+) -> None:
+    school = "C001"
+    served = demo.demand.loc[demo.demand["canteen_id"] == school, "week"].unique()
+    assert len(served) < 52  # a school: no meals in the summer holidays
+    out = tmp_path / "menus"
+    assert main(["menus", "--demo", "--canteens", school, "--out", str(out), "--quiet"]) == 0
+    demand = pd.read_csv(out / "demand.csv")
+    assert sorted(demand["week"].unique()) == sorted(served)
+
+
+# -- the command line's edge -------------------------------------------------------------------
+
+
+def test_python_warnings_show_as_messages(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def command(args: Any) -> int:
+        warnings.warn(UserWarning("the platform refuses future dates"), stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli_module, "cmd_demo", command)
+    assert main(["demo"]) == 0
+    err = capsys.readouterr().err
+    assert err == "warning: the platform refuses future dates\n"
+
+
+def test_unexpected_exception_is_one_line_and_a_log_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def command(args: Any) -> int:
+        return {"a": 1}["b"]
+
+    monkeypatch.setattr(cli_module, "cmd_demo", command)
+    monkeypatch.setenv("RHD_MATCH_LOG_DIR", str(tmp_path / "logs"))
+    assert main(["demo"]) == EXIT_INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("internal error: KeyError: 'b'; details in ")
+    (log,) = (tmp_path / "logs").iterdir()
+    assert err.strip().endswith(str(log))
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("rhd-match demo\n")
+    assert "Traceback (most recent call last)" in text and "KeyError: 'b'" in text
+
+
+def test_unreadable_output_folder_is_a_user_error(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["menus", str(good_folder), "--out", str(blocker / "menus")]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(blocker) in err

@@ -12,7 +12,6 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import OptionError, Scenario, ScenarioError
-from rhd_match import cli as cli_module
 from rhd_match.analysis.menus import (
     default_primary_menu,
     menu_demand,
@@ -26,6 +25,7 @@ from rhd_match.analysis.whatif import (
     raise_budget,
     remove_producer,
 )
+from rhd_match.cli import main as cli_module
 from rhd_match.cli.main import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
 
 # -- unknown ids ------------------------------------------------------------------------------

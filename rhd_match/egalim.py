@@ -1,8 +1,8 @@
 """EGalim accounting, counted the way the *ma cantine* platform counts it.
 
 This module is the single place where purchase lines become EGalim figures: the optimiser takes
-its coefficients from :func:`line_classes`, and every report and the *ma cantine* export call
-:func:`egalim_accounting` (the independent checker, :mod:`rhd_match.check`, restates the shares'
+its coefficients from ``line_classes``, and every report and the *ma cantine* export call
+``egalim_accounting`` (the independent checker, ``rhd_match.check``, restates the shares'
 rules on its own on purpose).
 
 Rules (sources in ``docs/egalim.md``):
@@ -11,15 +11,15 @@ Rules (sources in ``docs/egalim.md``):
 * a line with several labels counts **once**, in the first group it belongs to, in the order
   bio → siqo → egalim_autres → externalites_performance
   (betagouv/ma-cantine ``data/models/purchase.py``, ``PurchaseQuerySet.aggregated_stats``);
-* the detailed split walks the labels in the order of :data:`DETAIL_ORDER`
+* the detailed split walks the labels in the order of ``DETAIL_ORDER``
   (``Purchase._complete_diag_data_appro_labels``);
 * fair trade is also reported as sub-amounts: *bio dont commerce équitable* (organic lines also
   labelled COMMERCE_EQUITABLE) and *egalim autres dont commerce équitable*, which the platform's
   complete declaration takes from the detailed split (``Diagnostic.
   populate_simplified_diagnostic_values``): only lines whose detail is ``commerce_equitable``,
   so an HVE, PECHE_DURABLE or RUP line also labelled COMMERCE_EQUITABLE counts 0 there;
-* a label code outside :data:`LABELS` is an error, never ignored: the legacy codes
-  :data:`LEGACY_LABELS` included (the platform's import refuses them too);
+* a label code outside ``LABELS`` is an error, never ignored: the legacy codes
+  ``LEGACY_LABELS`` included (the platform's import refuses them too);
 * meat and fish: lines of families VIANDES_VOLAILLES and PRODUITS_DE_LA_MER carrying any EGalim
   label, over all lines of those two families (CHARCUTERIE is never in that base).
 """
@@ -91,7 +91,7 @@ DETAIL_ORDER: dict[str, tuple[str, ...]] = {
     "performance": ("PERFORMANCE",),
 }
 
-#: Declaration totals produced by :func:`egalim_accounting`, in EUR HT.
+#: Declaration totals produced by ``egalim_accounting``, in EUR HT.
 VALUE_FIELDS: tuple[str, ...] = (
     "valeur_totale",
     "valeur_bio",
@@ -118,6 +118,17 @@ def parse_labels(text: object) -> tuple[str, ...]:
     """Split a labels cell (``"BIO,IGP"``, blanks and case tolerated) into label codes.
 
     Unknown codes are kept as written (upper-cased) so that validation can name them.
+
+    Parameters
+    ----------
+    text
+        A labels cell: codes separated by commas or semicolons; ``None``, NaN or ``pd.NA``
+        for none.
+
+    Returns
+    -------
+    tuple of str
+        The codes, upper-cased, in the order written, each once.
     """
     if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
         return ()
@@ -130,7 +141,18 @@ def parse_labels(text: object) -> tuple[str, ...]:
 
 
 def format_labels(labels: Iterable[str]) -> str:
-    """Canonical labels cell: known codes in platform order, comma-separated, no spaces."""
+    """Canonical labels cell: known codes in platform order, comma-separated, no spaces.
+
+    Parameters
+    ----------
+    labels
+        Label codes, in any order, repeats allowed.
+
+    Returns
+    -------
+    str
+        Known codes in the order of ``LABELS``, then unknown ones sorted, joined by commas.
+    """
     chosen = set(labels)
     known = [lab for lab in LABELS if lab in chosen]
     unknown = sorted(chosen.difference(LABELS))
@@ -138,7 +160,18 @@ def format_labels(labels: Iterable[str]) -> str:
 
 
 def unknown_label_message(code: str) -> str:
-    """Why ``code`` is not a label code, with what to write instead when it is a legacy one."""
+    """Why ``code`` is not a label code, with what to write instead when it is a legacy one.
+
+    Parameters
+    ----------
+    code
+        An upper-cased code outside ``LABELS``.
+
+    Returns
+    -------
+    str
+        The message, for a ``Problem`` or an error.
+    """
     if code in LEGACY_LABELS:
         return f"'{code}' is a legacy ma cantine code: {LEGACY_LABELS[code]}"
     return f"unknown label '{code}' (known: {','.join(LABELS)})"
@@ -158,15 +191,31 @@ def _classify(labels_cell: str) -> tuple[str, str, bool]:
 def line_classes(labels: pd.Series) -> pd.DataFrame:
     """Classify purchase lines by their labels cell.
 
-    Returns a frame aligned on ``labels.index`` with columns ``group`` (one of :data:`GROUPS` or
-    ``""`` when the line counts for nothing), ``detail`` (one of :data:`DETAIL_ORDER` or ``""``),
-    ``fair_trade`` (bool), ``is_quality`` (counts toward the 50 %) and ``is_organic``.
+    A line counts once, in the first group it belongs to, in the order bio → siqo →
+    egalim_autres → externalites_performance (``docs/egalim.md``).
+
+    Parameters
+    ----------
+    labels
+        One labels cell per purchase line (``"BIO,IGP"``; blank for none), any index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned on ``labels.index``, with columns ``group`` (one of ``GROUPS`` or ``""``
+        when the line counts for nothing), ``detail`` (one of ``DETAIL_ORDER`` or ``""``),
+        ``fair_trade`` (bool), ``is_quality`` (counts toward the 50 %) and ``is_organic``.
 
     Raises
     ------
     ValueError
-        When a cell holds a code outside :data:`LABELS` (legacy codes included), naming
+        When a cell holds a code outside ``LABELS`` (legacy codes included), naming
         every such cell.
+
+    References
+    ----------
+    betagouv/ma-cantine, ``data/models/purchase.py``, ``PurchaseQuerySet.aggregated_stats``
+    (each group's filter excludes the groups before it; read at release 2026.39.1).
     """
     cells = labels.astype(object).where(labels.notna(), "").astype(str)
     uniques = pd.unique(cells.to_numpy())
@@ -201,20 +250,34 @@ def egalim_accounting(
 
     Parameters
     ----------
-    lines:
+    lines
         One row per purchase line with columns ``value_eur_ht`` (EUR excl. VAT, ≥ 0),
-        ``family`` (one of :data:`FAMILIES`) and ``labels`` (comma-separated label codes).
-    by:
+        ``family`` (one of ``FAMILIES``) and ``labels`` (comma-separated label codes).
+    by
         Column(s) to group by (e.g. ``"canteen_id"``); ``None`` gives one row for all lines.
 
     Returns
     -------
-    DataFrame
-        The :data:`VALUE_FIELDS` (EUR HT), the detailed ``valeur_{famille}_{detail}`` fields
-        (EUR HT) and the :data:`SHARE_FIELDS` (fractions in [0, 1]; NaN where the base is zero):
+    pandas.DataFrame
+        One row per value of ``by`` (indexed by it, sorted), or one row: the ``VALUE_FIELDS``
+        (EUR HT), the detailed ``valeur_{famille}_{detail}`` fields
+        (EUR HT) and the ``SHARE_FIELDS`` (fractions in [0, 1]; NaN where the base is zero):
         ``share_organic`` = bio / total; ``share_quality`` = (bio + siqo + egalim_autres +
         externalites_performance) / total; ``share_meat_fish`` = labelled meat and seafood /
         all meat and seafood (the law's 60 % base); ``share_meat`` and ``share_fish`` separately.
+
+    Raises
+    ------
+    ValueError
+        When a labels cell holds a code outside ``LABELS`` (see `line_classes`).
+
+    References
+    ----------
+    Code rural et de la pêche maritime, art. L230-5-1 (loi n° 2018-938 du 30 octobre 2018,
+    EGalim): 50 % quality, of which 20 % organic, by value HT; loi n° 2021-1104 du 22 août
+    2021 (Climat et Résilience): 60 % of meat and seafood. Fields and sums as betagouv/ma-cantine
+    declares them (``Diagnostic.populate_simplified_diagnostic_values``); see
+    ``docs/egalim.md``.
     """
     keys = [by] if isinstance(by, str) else list(by or [])
     classes = line_classes(lines["labels"])
@@ -255,7 +318,18 @@ def egalim_accounting(
 
 
 def add_shares(totals: pd.DataFrame) -> pd.DataFrame:
-    """Add :data:`SHARE_FIELDS` to a frame of declaration totals (NaN where the base is 0)."""
+    """Add ``SHARE_FIELDS`` to a frame of declaration totals (NaN where the base is 0).
+
+    Parameters
+    ----------
+    totals
+        Declaration totals (EUR HT), one row per group of lines, with the ``VALUE_FIELDS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``totals`` with the ``SHARE_FIELDS`` added (fractions in [0, 1]).
+    """
     out = totals.copy()
     quality = (
         out["valeur_bio"]

@@ -10,8 +10,22 @@ from dataclasses import dataclass
 class Problem:
     """One problem found in the input.
 
-    ``row`` is the row number as a person sees it in the file (the header is row 1, so the
-    first data row is row 2); ``None`` for a problem about a whole table or column.
+    Parameters
+    ----------
+    table
+        The input table (``products``, ``canteens``, ``producers``, ``offers``, ``demand``)
+        or ``parameters``.
+    row
+        The row number as a person sees it in the file (the header is row 1, so the first
+        data row is row 2); ``None`` for a problem about a whole table or column.
+    column
+        The column, or ``None`` for a problem about a whole row or table.
+    message
+        Why, in words a person acts on.
+    file
+        The file the table came from, when it came from one.
+    severity
+        ``"error"`` (blocks the scenario) or ``"warning"`` (kept in ``Scenario.warnings``).
     """
 
     table: str
@@ -31,7 +45,13 @@ class Problem:
 
 
 class ScenarioError(ValueError):
-    """Raised when input tables are invalid; lists every problem found at once."""
+    """Raised when input tables are invalid; lists every problem found at once.
+
+    Parameters
+    ----------
+    problems
+        Every problem found; kept sorted by table, row and column in ``problems``.
+    """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or ""))
@@ -39,16 +59,28 @@ class ScenarioError(ValueError):
         head = f"{len(self.problems)} problem(s) in the scenario:"
         super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # Rebuilt from its problems, not its message, when it crosses a process pool.
+        return (type(self), (self.problems,))
+
 
 class OptionError(ValueError):
     """Raised when an option of a call is invalid (unknown name, value out of range, unknown id).
 
     Says every invalid option at once, each with why; ``problems`` lists them.
+
+    Parameters
+    ----------
+    problems
+        One sentence per invalid option, naming it and saying why.
     """
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__("invalid option(s): " + "; ".join(self.problems))
+
+    def __reduce__(self) -> tuple[type[OptionError], tuple[list[str]]]:
+        return (type(self), (self.problems,))
 
 
 class InfeasibleError(RuntimeError):
@@ -57,6 +89,14 @@ class InfeasibleError(RuntimeError):
     ``proven`` is True when the exact model confirms it (no plan exists), False when it is a
     heuristic's finding (the decomposition or the repair found no such plan, the model being
     too large for the exact MIP, or the time limit stopping it): a plan may still exist.
+
+    Parameters
+    ----------
+    reasons
+        One sentence per canteen and target (or budget) that cannot be met, with the
+        shortfall.
+    proven
+        Whether the exact model confirmed that no plan exists.
     """
 
     def __init__(self, reasons: Sequence[str], proven: bool = True) -> None:
@@ -69,3 +109,6 @@ class InfeasibleError(RuntimeError):
             "not proven: the exact model was too large or out of time):"
         )
         super().__init__(head + "\n" + "\n".join(f"  {r}" for r in self.reasons))
+
+    def __reduce__(self) -> tuple[type[InfeasibleError], tuple[list[str], bool]]:
+        return (type(self), (self.reasons, self.proven))

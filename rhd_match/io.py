@@ -1,9 +1,9 @@
 """Reading and writing table files (CSV or Excel workbooks), as people save them.
 
-Reading. Every table file goes through :func:`read_table_file` (a CSV file, or the first sheet
-of a workbook) or, for a scenario, :func:`find_sources`; both return the table as written
+Reading. Every table file goes through ``read_table_file`` (a CSV file, or the first sheet
+of a workbook) or, for a scenario, ``find_sources``; both return the table as written
 (cells as strings for CSV, as Python values for a workbook), its index the row numbers a
-person sees (:data:`SOURCE_ROW`: the header is row 1 when it is the first row), with the
+person sees (``SOURCE_ROW``: the header is row 1 when it is the first row), with the
 problems found, never a traceback:
 
 * encodings: a byte-order mark (UTF-8 or UTF-16) is followed; otherwise strict UTF-8, then
@@ -21,7 +21,7 @@ problems found, never a traceback:
 
 Writing. Writers build every file in a temporary folder beside the target and move them into
 place only once all are written, so a failure never leaves a half-written set over good files.
-Every workbook goes through :func:`rhd_match.xlsx.write_workbook_file`. CSV files hold values
+Every workbook goes through ``rhd_match.xlsx.write_workbook_file``. CSV files hold values
 as they are: a CSV file has no formulas, but a spreadsheet opening it may evaluate a cell
 beginning with ``=``; see ``docs/input-format.md``.
 """
@@ -65,8 +65,15 @@ class RawTable:
     """A table as read from a file, before typing.
 
     ``frame`` holds the cells as written (strings for CSV, Python values for a workbook),
-    indexed by :data:`SOURCE_ROW`, empty rows left out; ``None`` when the file cannot be read
+    indexed by ``SOURCE_ROW``, empty rows left out; ``None`` when the file cannot be read
     as a table. ``problems`` are errors and warnings (``severity``) about the file.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame or None
+        The cells as written, indexed by the row number a person sees.
+    problems : list of Problem
+        Errors and warnings about the file, each with its row and column.
     """
 
     frame: pd.DataFrame | None
@@ -74,6 +81,13 @@ class RawTable:
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity ``"error"``.
+
+        Returns
+        -------
+        list of Problem
+            The blocking problems, in the order found.
+        """
         return [p for p in self.problems if p.severity == "error"]
 
 
@@ -90,7 +104,18 @@ def is_blank(value: object) -> bool:
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the rows of ``frame`` whose every cell is blank (see :func:`is_blank`)."""
+    """Boolean mask of the rows of ``frame`` whose every cell is blank (see ``is_blank``).
+
+    Parameters
+    ----------
+    frame
+        Cells as read, any columns.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row, in row order (all True for a frame without columns).
+    """
     if frame.shape[1] == 0:
         return np.ones(len(frame), dtype=bool)
     cells = frame.astype(object).to_numpy()
@@ -110,8 +135,22 @@ def match_columns(
 ) -> tuple[list[str], list[Problem]]:
     """Header cells renamed to the expected names they differ from only by case or spaces.
 
-    Returns the names to use (unexpected ones kept as found) and problems: a warning per
-    renamed column, an error when two columns would take the same name.
+    Parameters
+    ----------
+    found
+        The header cells, in column order.
+    expected
+        The table's column names.
+    table
+        Table name used in problems.
+    file
+        The file the header came from, for problems.
+
+    Returns
+    -------
+    tuple of (list of str, list of Problem)
+        The names to use (unexpected ones kept as found, stripped) and the problems: a
+        warning per renamed column, an error when two columns would take the same name.
     """
     wanted = {header_key(name): name for name in expected}
     names: list[str] = []
@@ -131,7 +170,21 @@ def match_columns(
 
 
 def close_header(name: str, found: Iterable[str]) -> str | None:
-    """The header cell most like ``name`` (a hint for a missing column), if any is close."""
+    """The header cell most like ``name`` (a hint for a missing column), if any is close.
+
+    Parameters
+    ----------
+    name
+        The missing column's name.
+    found
+        The header cells of the file.
+
+    Returns
+    -------
+    str or None
+        The closest header cell as written (``difflib`` ratio ≥ 0.6 on ``header_key``), or
+        ``None``.
+    """
     keys = {header_key(f): f for f in found}
     close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
     return keys[close[0]] if close else None
@@ -270,6 +323,17 @@ def _field_hint(row: Sequence[object], count: int, width: int, sep: str, padded:
 def decode_text(data: bytes) -> tuple[str, str]:
     """The text of a file and the encoding it was read with (see the module docstring).
 
+    Parameters
+    ----------
+    data
+        The file's bytes.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The text and the encoding: ``utf-8-sig`` or ``utf-16`` after a byte-order mark, else
+        ``utf-8``, else ``cp1252`` (Windows-1252).
+
     Raises
     ------
     UnicodeDecodeError
@@ -293,11 +357,24 @@ def read_csv_rows(
 ) -> tuple[list[list[str]], str, list[Problem]]:
     """Every record of a CSV file (empty ones included), as lists of strings.
 
-    Returns the records (record ``i`` is the person's row ``i + 1``), the separator and the
-    problems: an error when the file cannot be read (nothing else is returned then), a warning
-    when it was read as Windows-1252. The separator is the one among comma, semicolon and tab
-    that splits the first rows into most of ``columns``, else the most frequent one in the first
-    non-empty line.
+    The separator is the one among comma, semicolon and tab that splits the first rows into
+    most of ``columns``, else the most frequent one in the first non-empty line.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    columns
+        The expected column names (to find the separator).
+    table
+        Name used in problems (the file's stem by default).
+
+    Returns
+    -------
+    tuple of (list of list of str, str, list of Problem)
+        The records (record ``i`` is the person's row ``i + 1``), the separator and the
+        problems: an error when the file cannot be read (nothing else is returned then), a
+        warning when it was read as Windows-1252.
     """
     file, table = str(path), table or path.stem
     try:
@@ -362,7 +439,7 @@ def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], li
 
 
 def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
-    """The table of one sheet (see :func:`read_workbook_cells`)."""
+    """The table of one sheet (see ``read_workbook_cells``)."""
     return table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
 
 
@@ -411,10 +488,19 @@ def find_sources(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Locate and read the raw tables of a scenario at ``path``.
 
-    ``path`` is a folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook;
-    ``tables`` maps each table name to its expected columns. Returns the raw frames read (see
-    :class:`RawTable`), the file each came from, and every problem (errors and warnings);
-    a table whose file or sheet cannot be read as a table is left out of the frames.
+    Parameters
+    ----------
+    path
+        A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook.
+    tables
+        Each table name → its expected columns.
+
+    Returns
+    -------
+    tuple of (dict, dict, list of Problem)
+        The raw frames read by table name (see ``RawTable``; a table whose file or sheet
+        cannot be read as a table is left out), the file each came from, and every problem
+        (errors and warnings).
     """
     problems: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}
@@ -480,6 +566,24 @@ def write_folder_atomically(
 
     Each writer writes into a temporary folder; when all succeeded, files are moved into
     ``folder`` (created if needed). Existing files with other names are left alone.
+
+    Parameters
+    ----------
+    folder
+        The folder to write into.
+    writers
+        File name → function writing that file at the path it is given.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``writers``.
+
+    Raises
+    ------
+    Exception
+        Whatever a writer raises, after the temporary folder (and ``folder``, when this call
+        created it and it is empty) is removed: no file is left half-written.
     """
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
@@ -505,7 +609,17 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     """A writer producing a deterministic UTF-8 CSV (floats at full precision, NA empty).
 
     Text is written as it is, a leading ``=``, ``+``, ``-`` or ``@`` included: the file is
-    data, read back unchanged by :meth:`~rhd_match.Scenario.from_folder`.
+    data, read back unchanged by ``from_folder``.
+
+    Parameters
+    ----------
+    frame
+        The table to write, columns as they are, without its index.
+
+    Returns
+    -------
+    Callable[[Path], None]
+        Writes ``frame`` at the path it is given (for ``write_folder_atomically``).
     """
 
     def write(path: Path) -> None:

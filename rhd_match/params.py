@@ -79,8 +79,8 @@ class SolverOptions(_Strict):
     ``time_limit_s`` is the wall-clock limit of the whole call: building the model, handing it
     to the solver, solving and writing the solution tables. The solver gets what is left after
     the build, an estimate of its hand-over time
-    (:data:`~rhd_match.model.solvers.HANDOFF_S_PER_NONZERO`) and of the tables
-    (:data:`~rhd_match.model.solve.TABLES_S_PER_ARC`), and is not started when its hand-over
+    (``HANDOFF_S_PER_NONZERO``) and of the tables
+    (``TABLES_S_PER_ARC``), and is not started when its hand-over
     alone would not fit; a call may still overrun by what a solver takes to notice its limit:
     the tests hold every strategy to 10 % + 2 s on the demo with a 5 s limit.
     """
@@ -109,6 +109,18 @@ class SolverOptions(_Strict):
 
 def solver_options(base: SolverOptions, overrides: Mapping[str, Any]) -> SolverOptions:
     """``base`` with ``overrides`` applied, validated.
+
+    Parameters
+    ----------
+    base
+        The scenario's solver options (``Parameters.solver``).
+    overrides
+        Option names and values given to a call (``time_limit_s`` in s, ``strategy``…).
+
+    Returns
+    -------
+    SolverOptions
+        The merged options.
 
     Raises
     ------

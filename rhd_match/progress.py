@@ -1,10 +1,10 @@
 """Progress of a solve: rhd_match's own phase messages, and a live display for a terminal.
 
-A solve reports what it does through ``log=``: one :class:`Progress` per step (model built,
+A solve reports what it does through ``log=``: one ``Progress`` per step (model built,
 solver started with its time limit, solver finished with its plan and bound, each phase of the
 decomposition, tables). They come from rhd_match itself, never from a solver's own log, so they
 work the same for every strategy and solver. Each is a ``str`` (``log=print`` prints it) that
-also carries its figures as attributes, which :class:`ProgressDisplay` shows with ``rich``.
+also carries its figures as attributes, which ``ProgressDisplay`` shows with ``rich``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Progress(str):
 class ProgressDisplay:
     """A live progress bar for a terminal: elapsed time against the limit, phase, plan, gap.
 
-    Pass it as ``log=`` to :func:`rhd_match.solve` inside a ``with`` block. It shows only when
+    Pass it as ``log=`` to ``rhd_match.solve`` inside a ``with`` block. It shows only when
     ``stream`` is a terminal and ``quiet`` is false; elsewhere (pipes, files, CI logs) it is
     silent. The bar disappears when the block ends, so what follows starts on a clean line.
 

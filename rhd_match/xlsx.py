@@ -1,6 +1,6 @@
 """Writing Excel workbooks: one function for every workbook the project writes.
 
-:func:`write_workbook_file` uses XlsxWriter in constant-memory mode (rows are streamed to disk,
+``write_workbook_file`` uses XlsxWriter in constant-memory mode (rows are streamed to disk,
 so memory does not grow with the table) with its conversions of text turned off: text is always
 stored as text (a value beginning with ``=``, ``+``, ``-`` or ``@`` is never a formula, a
 number or a link), numbers as numbers (16 significant digits, one more than Excel shows),
@@ -40,6 +40,23 @@ class Sheet:
     row to the ``row_format_columns`` instead (a transposed table). ``widths`` are column
     widths in characters; ``header`` style (bold, fill, frozen, filter) applies when ``styled``.
     ``conditional`` lists XlsxWriter conditional formats as (cell range, options).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The table, written from cell A1 with its columns as the header row.
+    formats : Mapping of str to str
+        Column name → Excel number format (e.g. ``'#,##0.00 "€"'``).
+    row_formats : Sequence of str or None
+        One number format per row, for the ``row_format_columns``.
+    row_format_columns : Sequence of str
+        The columns ``row_formats`` applies to.
+    widths : Sequence of float
+        Column widths in characters, in column order.
+    styled : bool
+        Bold, filled, frozen and filtered header.
+    conditional : Sequence of tuple
+        (cell range, XlsxWriter conditional-format options).
     """
 
     frame: pd.DataFrame
@@ -64,10 +81,21 @@ def write_workbook_file(
     precision, booleans booleans, dates dates; missing values leave the cell empty. The
     document date is ``created`` (not the clock), so the same tables give the same bytes.
 
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file to write (replaced if it exists).
+    sheets
+        Sheet name → table, or `Sheet` with its formats; in sheet order.
+    created
+        The document's creation date, written in its properties.
+    title
+        The document's title, written in its properties.
+
     Raises
     ------
     ValueError
-        When a table has more rows than an Excel sheet holds (:data:`MAX_ROWS`).
+        When a table has more rows than an Excel sheet holds (``MAX_ROWS``).
     """
     for name, sheet in sheets.items():
         rows = len(sheet.frame if isinstance(sheet, Sheet) else sheet) + 1
@@ -90,7 +118,18 @@ def write_workbook_file(
 
 
 def workbook_writer(sheets: Mapping[str, pd.DataFrame | Sheet]) -> Callable[[Path], None]:
-    """A writer producing one workbook with a sheet per table (:func:`write_workbook_file`)."""
+    """A writer producing one workbook with a sheet per table (``write_workbook_file``).
+
+    Parameters
+    ----------
+    sheets
+        Sheet name → table, or `Sheet` with its formats.
+
+    Returns
+    -------
+    Callable[[Path], None]
+        Writes the workbook at the path it is given (for ``write_folder_atomically``).
+    """
 
     def write(path: Path) -> None:
         write_workbook_file(path, sheets)
@@ -167,7 +206,19 @@ def _column_cells(ws: Any, series: pd.Series) -> tuple[Callable[..., Any], list[
 
 
 def cell_value(value: Any) -> Any:
-    """A value as a spreadsheet cell holds it: a Python scalar, ``None`` for missing."""
+    """A value as a spreadsheet cell holds it: a Python scalar, ``None`` for missing.
+
+    Parameters
+    ----------
+    value
+        A cell of a DataFrame (numpy scalar, ``pd.NA``, ``NaT``, NaN, timestamp…).
+
+    Returns
+    -------
+    Any
+        ``None`` for a missing or non-finite value, a ``datetime`` for a timestamp, else the
+        Python scalar.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):

@@ -221,5 +221,13 @@ def test_no_private_name_imported_across_packages() -> None:
     "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE))
 )
 def test_no_module_above_600_lines_unless_one_idea(path: Path) -> None:
-    lines = len(path.read_text(encoding="utf-8").splitlines())
+    # Docstrings are not counted: the numpydoc sections of a public API say more, not do more.
+    source = path.read_text(encoding="utf-8")
+    docstrings = 0
+    for node in ast.walk(ast.parse(source)):
+        holders = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        if isinstance(node, holders) and ast.get_docstring(node) is not None:
+            first = node.body[0]
+            docstrings += (first.end_lineno or first.lineno) - first.lineno + 1
+    lines = len(source.splitlines()) - docstrings
     assert lines <= LONG_MODULES.get(_module_name(path), MAX_LINES)

@@ -5,6 +5,7 @@ Row numbers are those a person sees: the header is row 1, the first data row is 
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import xlsxwriter
 from factories import tiny_frames
 
-from rhd_match import Problem, Scenario, ScenarioError
+from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
 
 # -- a folder of deliberately broken files ----------------------------------------------------
 
@@ -426,3 +427,21 @@ def test_failed_write_to_a_new_folder_leaves_nothing(
         Scenario.from_frames(**tiny_frames()).to_folder(target)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ScenarioError([Problem("canteens", 3, "lat", "95 must be ≤ 90")]),
+        OptionError(["time_limit_s: must be > 0"]),
+        InfeasibleError(["canteen C1: organic target missed"], proven=False),
+    ],
+    ids=["scenario", "option", "infeasible"],
+)
+def test_errors_cross_a_process_pool_whole(error: Exception) -> None:
+    """What-if variants are solved in a process pool: an error must come back as it was
+    raised, not rebuilt from its message one character per problem."""
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert vars(back) == vars(error)

@@ -24,7 +24,7 @@ minus the cost term. For a plain local unit ``q = b = 0``; for an organic unit `
 Objective units are EUR HT weighted by ``Parameters.weights`` (defaults: 1 per EUR of local or
 organic food at reference price, 0.1 per EUR spent, 100 per EUR of EGalim shortfall closed).
 When the LP is degenerate the dual is not unique and ``μ`` is an upper bound on the one-sided
-derivative; :func:`verify_marginal_value` measures the derivative itself by re-solving.
+derivative; ``verify_marginal_value`` measures the derivative itself by re-solving.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from ..weeks import week_month
 
 #: LP solver whose duals are used (see the module docstring).
 DUAL_SOLVER = "glop"
-#: Producer id of the hypothetical next-door producer of :func:`verify_marginal_value`.
+#: Producer id of the hypothetical next-door producer of ``verify_marginal_value``.
 PROBE_PRODUCER = "__probe__"
 
 MARGINAL_COLUMNS = (
@@ -67,20 +67,53 @@ MARGINAL_COLUMNS = (
 
 @dataclass(frozen=True)
 class RelaxedSolve:
-    """A scenario's model and the GLOP run of its LP relaxation (with duals)."""
+    """A scenario's model and the GLOP run of its LP relaxation (with duals).
+
+    Attributes
+    ----------
+    model : LinearModel
+        The scenario's allocation model.
+    run : SolverRun
+        The run of its LP relaxation: values, objective, row duals.
+    """
 
     model: LinearModel
     run: SolverRun
 
     @property
     def duals(self) -> np.ndarray:
+        """The duals of the model's rows, ``∂ objective / ∂ (bound of row i)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per row of the model, in its row order.
+
+        Raises
+        ------
+        RuntimeError
+            When the LP relaxation ended without duals (its status given).
+        """
         if self.run.duals is None:
             raise RuntimeError(f"LP relaxation ended with status {self.run.status}: no duals")
         return self.run.duals
 
 
 def solve_relaxation(scenario: Scenario, solver: str = DUAL_SOLVER) -> RelaxedSolve:
-    """Build the model and solve its LP relaxation (time limit and threads from parameters)."""
+    """Build the model and solve its LP relaxation (time limit and threads from parameters).
+
+    Parameters
+    ----------
+    scenario
+        The territory (solver time limit in s and threads from its parameters).
+    solver
+        The LP solver; only GLOP gives duals here (see the module docstring).
+
+    Returns
+    -------
+    RelaxedSolve
+        The model and the run, which may have ended without a solution (see ``run.status``).
+    """
     model = build_model(scenario)
     opts = scenario.parameters.solver
     run = run_solver(model.program(), solver, opts.time_limit_s, opts.threads)
@@ -92,6 +125,17 @@ def probe_prices(scenario: Scenario) -> pd.DataFrame:
 
     The median price of the offers of that product, week and kind (organic or not); else of
     that product and kind over every week; else the product's reference price.
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``product_id`` × ISO ``week`` of the demand × ``organic`` (False rows
+        first): ``price_eur_ht`` (EUR HT per product unit).
     """
     offers = scenario.offers[scenario.offers["qty"] > 0]
     organic = line_classes(offers["labels"])["is_organic"].to_numpy(bool)
@@ -145,7 +189,18 @@ def _probe_values(
 
 
 def canteen_areas(scenario: Scenario) -> pd.Series:
-    """Area of each canteen (indexed by canteen_id): its commune's INSEE code, else its id."""
+    """Area of each canteen (indexed by canteen_id): its commune's INSEE code, else its id.
+
+    Parameters
+    ----------
+    scenario
+        The territory (``canteens`` may have an ``insee`` column).
+
+    Returns
+    -------
+    pandas.Series
+        ``area`` (text), indexed by ``canteen_id`` in the order of ``canteens``.
+    """
     can = scenario.canteens
     insee = can["insee"] if "insee" in can.columns else pd.Series(pd.NA, index=can.index)
     area = insee.astype(object).where(insee.notna() & (insee.astype(str) != ""), can["canteen_id"])
@@ -157,12 +212,26 @@ def marginal_values(
 ) -> pd.DataFrame:
     """Marginal value of one more local unit (plain and organic) per demand row.
 
-    Columns: ``canteen_id``, ``area``, ``product_id``, ``week``, ``month`` (1–12),
-    ``qty`` (demand, unit), ``kg_per_unit``, ``uncovered_qty`` (bought conventionally in the
-    LP relaxation, unit), ``no_offer_in_range`` (no arc reaches the row), ``price_local_eur_ht``
-    and ``price_organic_eur_ht`` (EUR HT/unit of the hypothetical unit), ``marginal_value_local``
-    and ``marginal_value_organic`` (μ, objective units per product unit; see the module
-    docstring). Rows follow the model's demand order.
+    Parameters
+    ----------
+    scenario
+        The territory.
+    relaxed
+        The scenario's relaxation when already solved (``solve_relaxation``); ``None`` solves
+        it.
+    solver
+        The LP solver; only GLOP gives duals here (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per demand row (``canteen_id`` × ``product_id`` × ISO ``week``), in the
+        model's demand order: ``canteen_id``, ``area``, ``product_id``, ``week``, ``month``
+        (1–12), ``qty`` (demand, unit), ``kg_per_unit``, ``uncovered_qty`` (bought
+        conventionally in the LP relaxation, unit), ``no_offer_in_range`` (no arc reaches
+        the row), ``price_local_eur_ht`` and ``price_organic_eur_ht`` (EUR HT/unit of the
+        hypothetical unit), ``marginal_value_local`` and ``marginal_value_organic`` (μ,
+        objective units per product unit; see the module docstring).
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     model = relaxed.model
@@ -202,21 +271,38 @@ def bottleneck_table(
 ) -> pd.DataFrame:
     """What to plant more of, when and for whom: one row per product × month × area.
 
-    Only groups with demand bought conventionally in the LP relaxation are listed. Columns:
-    ``product_id``, ``month``, ``area`` (INSEE code, see :func:`canteen_areas`), ``area_name``
-    (commune name when known), ``canteens``, ``demand_kg``, ``uncovered_kg`` (kg not covered
-    locally), ``no_offer_in_range_kg`` (of which no producer reaches), ``marginal_value_per_unit``
-    (μ of a plain local unit averaged over the group's demand rows weighted by their uncovered
-    quantity; objective units per product unit), ``marginal_value_per_kg`` (the same per kg),
-    ``max_marginal_value_per_unit`` (best row of the group: where the first extra unit goes),
-    ``organic_marginal_value_per_unit`` and ``organic_marginal_value_per_kg`` (an organic unit,
-    same weighting), ``potential_value`` (Σ μ × uncovered quantity, objective units: an upper
-    estimate, marginal values fall as supply grows), ``best_canteen_id`` and ``best_week`` (the
-    row of the maximum). Ranked by ``marginal_value_per_kg``, then ``uncovered_kg``, both
-    descending; ties by product, month, area.
+    Only groups with demand bought conventionally in the LP relaxation are listed.
 
-    With ``verify_top > 0`` the first ``verify_top`` rows get ``verified_marginal_value``: the
-    finite difference of :func:`verify_marginal_value` at the group's best row (NaN elsewhere).
+    Parameters
+    ----------
+    scenario
+        The territory.
+    verify_top
+        How many of the first rows get ``verified_marginal_value`` (two LP solves each).
+    relaxed
+        The scenario's relaxation when already solved (``solve_relaxation``); ``None`` solves
+        it.
+    solver
+        The LP solver; only GLOP gives duals here (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``product_id`` × ``month`` × ``area``. Columns: ``product_id``, ``month``,
+        ``area`` (INSEE code, see ``canteen_areas``), ``area_name`` (commune name when known),
+        ``canteens``, ``demand_kg``, ``uncovered_kg`` (kg not covered locally),
+        ``no_offer_in_range_kg`` (of which no producer reaches), ``marginal_value_per_unit`` (μ of a
+        plain local unit averaged over the group's demand rows weighted by their uncovered quantity;
+        objective units per product unit), ``marginal_value_per_kg`` (the same per kg),
+        ``max_marginal_value_per_unit`` (best row of the group: where the first extra unit goes),
+        ``organic_marginal_value_per_unit`` and ``organic_marginal_value_per_kg`` (an organic unit,
+        same weighting), ``potential_value`` (Σ μ × uncovered quantity, objective units: an upper
+        estimate, marginal values fall as supply grows), ``best_canteen_id`` and ``best_week`` (the
+        row of the maximum). Ranked by ``marginal_value_per_kg``, then ``uncovered_kg``, both
+        descending; ties by product, month, area.
+
+        With ``verify_top > 0`` the first ``verify_top`` rows get ``verified_marginal_value``: the
+        finite difference of ``verify_marginal_value`` at the group's best row (NaN elsewhere).
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     rows = marginal_values(scenario, relaxed)
@@ -308,6 +394,19 @@ class MarginalCheck:
     ``dual_value``: μ from the duals (objective units per unit); ``finite_difference``:
     (objective without − objective with δ extra units) / δ; ``delta`` in product units;
     ``price_eur_ht`` of the extra units.
+
+    Attributes
+    ----------
+    canteen_id, product_id, week : str
+        The demand row (``week`` ISO, ``2026-W03``).
+    organic : bool
+        Whether the extra units are organic.
+    delta : float
+        Extra units, in the product's unit.
+    price_eur_ht : float
+        Their price, EUR HT per unit.
+    dual_value, finite_difference : float
+        μ from the duals and from the two solves, objective units per product unit.
     """
 
     canteen_id: str
@@ -320,7 +419,20 @@ class MarginalCheck:
     finite_difference: float
 
     def agrees(self, rel: float = 1e-4, abs_tol: float = 1e-5) -> bool:
-        """Whether both numbers match within ``rel`` (relative) or ``abs_tol`` (absolute)."""
+        """Whether both numbers match within ``rel`` (relative) or ``abs_tol`` (absolute).
+
+        Parameters
+        ----------
+        rel
+            Relative tolerance.
+        abs_tol
+            Absolute tolerance, objective units per product unit.
+
+        Returns
+        -------
+        bool
+            ``math.isclose`` of ``dual_value`` and ``finite_difference``.
+        """
         return math.isclose(self.dual_value, self.finite_difference, rel_tol=rel, abs_tol=abs_tol)
 
 
@@ -338,11 +450,38 @@ def verify_marginal_value(
 
     The extra supply is a new producer at the canteen's coordinates (delivery radius 1 m,
     unlimited capacity and drops, no franco) offering ``delta`` units (default 0.1 % of the
-    row's demand) of the product that week at the probe price (:func:`probe_prices`), labelled
-    ``BIO`` when ``organic``. It goes through :func:`~rhd_match.model.build.build_model` like
+    row's demand) of the product that week at the probe price (``probe_prices``), labelled
+    ``BIO`` when ``organic``. It goes through ``build_model`` like
     any producer, so the check is independent of how μ is assembled from the duals. (Another
-    canteen at exactly the same coordinates would be reached too.) ``relaxed``: the scenario's
-    own relaxation when already solved (its objective is the reference).
+    canteen at exactly the same coordinates would be reached too.)
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+    canteen_id, product_id, week
+        The demand row (``week`` ISO, ``2026-W03``).
+    organic
+        Check the organic unit's μ instead of the plain one's.
+    delta
+        Extra units (product unit); ``None`` for 0.1 % of the row's demand.
+    relaxed
+        The scenario's relaxation when already solved (``solve_relaxation``); ``None`` solves
+        it (its objective is the reference).
+    solver
+        The LP solver; only GLOP gives duals here (see the module docstring).
+
+    Returns
+    -------
+    MarginalCheck
+        μ from the duals and the finite difference.
+
+    Raises
+    ------
+    ValueError
+        When the scenario has no such demand row.
+    RuntimeError
+        When an LP ends without a solution (its status given).
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     mv = marginal_values(scenario, relaxed)
@@ -414,9 +553,19 @@ def no_local_offer_table(scenario: Scenario, solution: Solution) -> pd.DataFrame
     """Demand no local producer can cover, by product and month (``unmet_local`` reason
     ``no_offer_in_range``).
 
-    Columns: ``product_id``, ``month`` (1–12), ``canteens`` (how many), ``qty`` (unit),
-    ``qty_kg``, ``value_eur_ht`` (at reference price); sorted by ``qty_kg`` descending, then
-    product and month.
+    Parameters
+    ----------
+    scenario
+        The territory the plan was made for.
+    solution
+        The plan (its ``unmet_local`` table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``product_id`` × ``month`` (1–12): ``canteens`` (how many), ``qty``
+        (product unit), ``qty_kg`` (kg), ``value_eur_ht`` (EUR HT, at reference price);
+        sorted by ``qty_kg`` descending, then product and month.
     """
     unmet = solution.unmet_local
     unmet = unmet[unmet["reason"] == "no_offer_in_range"]

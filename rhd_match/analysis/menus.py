@@ -1,7 +1,7 @@
 """From menus to demand: a menu cycle, portions and meals served → weekly product demand.
 
-A :class:`MenuPlan` is a cycle of menu weeks; each week a tuple of service days; each day a
-tuple of :class:`Component` (starter, main, side, dairy, dessert, bread). A component names one
+A ``MenuPlan`` is a cycle of menu weeks; each week a tuple of service days; each day a
+tuple of ``Component`` (starter, main, side, dairy, dessert, bread). A component names one
 product, or several: a **choice group** ("seasonal cooked vegetable: carrot | leek | squash |
 cabbage").
 
@@ -64,7 +64,7 @@ DEFAULT_PRODUCT_PORTIONS_KG: dict[str, dict[str, float]] = {
 }
 MAIN_ROLES = ("meat", "fish", "vegetarian_protein")
 
-#: ma cantine sector → age group for :func:`services_from_scenario`.
+#: ma cantine sector → age group for ``services_from_scenario``.
 SECTOR_AGE_GROUP = {
     "education_primaire": "primary",
     "education_secondaire_college": "secondary",
@@ -74,7 +74,17 @@ SECTOR_AGE_GROUP = {
 
 @dataclass(frozen=True)
 class Component:
-    """One dish of a meal: a role (key of the portions) and one product or a choice group."""
+    """One dish of a meal: a role (key of the portions) and one product or a choice group.
+
+    Attributes
+    ----------
+    role : str
+        Key of ``MenuPlan.portions_kg`` (``"meat"``, ``"fruit"``…).
+    options : tuple of str
+        Product ids; more than one makes a choice group.
+    label : str
+        Name shown for the component; ``""`` for its options joined by ``" | "``.
+    """
 
     role: str
     options: tuple[str, ...]
@@ -82,10 +92,12 @@ class Component:
 
     @property
     def is_choice(self) -> bool:
+        """Whether the component is a choice group (more than one option)."""
         return len(self.options) > 1
 
     @property
     def name(self) -> str:
+        """The label, else the options joined by ``" | "``."""
         return self.label or " | ".join(self.options)
 
 
@@ -97,8 +109,25 @@ MenuWeek = tuple[Day, ...]
 class MenuPlan:
     """A cycle of menu weeks and the portions (kg/meal by role, then by product, by age group).
 
-    Raises ``ValueError`` when a week has no vegetarian day (a meal without meat or fish,
-    EGalim), a role has no portion, or a component has no option.
+    Attributes
+    ----------
+    cycle : tuple of MenuWeek
+        Menu weeks, each a tuple of days, each a tuple of ``Component``.
+    portions_kg : Mapping of str to Mapping of str to float
+        Role → age group (``primary``, ``secondary``, ``adult``) → kg per meal.
+    product_portions_kg : Mapping of str to Mapping of str to float
+        Product id → age group → kg per meal, overriding the role's portion.
+
+    Raises
+    ------
+    ValueError
+        When the cycle is empty, a week has no vegetarian day (a meal without meat or fish),
+        a role has no portion, or a component has no option.
+
+    References
+    ----------
+    Code rural et de la pêche maritime, art. L230-5-6: a vegetarian menu at least once a
+    week in school catering (EGalim law, made permanent by loi n° 2021-1104 du 22 août 2021).
     """
 
     cycle: tuple[MenuWeek, ...]
@@ -126,7 +155,22 @@ class MenuPlan:
                         raise ValueError(f"no portion for role {comp.role!r}")
 
     def portion_kg(self, role: str, product_id: str, age: str) -> float:
-        """kg of ``product_id`` per meal for ``age`` when served as ``role``."""
+        """kg of ``product_id`` per meal for ``age`` when served as ``role``.
+
+        Parameters
+        ----------
+        role
+            The component's role.
+        product_id
+            The product served.
+        age
+            Age group: ``primary``, ``secondary`` or ``adult``.
+
+        Returns
+        -------
+        float
+            kg per meal: the product's own portion when given, else the role's.
+        """
         by_product = self.product_portions_kg.get(product_id)
         if by_product is not None and age in by_product:
             return float(by_product[age])
@@ -161,12 +205,26 @@ def services_from_scenario(
     """One service per canteen from its ``meals_per_day`` and sector (primary schools →
     ``primary``, collèges and lycées → ``secondary``, others → ``adult``).
 
-    ``weeks``: the ISO weeks served by every canteen; ``None``: each canteen's own service
-    weeks, those of its rows in ``scenario.demand`` (a school's demand has no summer holidays).
-    ``canteen_ids``: ``None`` for all canteens.
+    Parameters
+    ----------
+    scenario
+        The territory (``canteens`` with ``meals_per_day`` and ``sector``).
+    weeks
+        The ISO weeks (``2026-W03``) served by every canteen; ``None``: each canteen's own
+        service weeks, those of its rows in ``scenario.demand`` (a school's demand has no
+        summer holidays).
+    canteen_ids
+        The canteens to serve; ``None`` for all.
 
-    Raises :class:`~rhd_match.errors.ScenarioError` naming every canteen id that is not in
-    ``canteens``.
+    Returns
+    -------
+    list of CanteenService
+        One per canteen, in the order of ``canteens``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming every canteen id that is not in ``canteens``.
     """
     can = scenario.canteens
     if canteen_ids is not None:
@@ -205,7 +263,20 @@ class MenuDemand:
 
 def local_supply_kg(scenario: Scenario, canteen_id: str) -> pd.Series:
     """kg offered per (product_id, week) by producers whose delivery radius covers the canteen
-    and who have capacity and drops."""
+    and who have capacity and drops.
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+    canteen_id
+        A canteen of ``scenario.canteens``.
+
+    Returns
+    -------
+    pandas.Series
+        kg, indexed by ``product_id`` × ISO ``week``; pairs without such offers are absent.
+    """
     can = scenario.canteens
     at = can.loc[can["canteen_id"] == canteen_id].iloc[0]
     lat, lon = float(at["lat"]), float(at["lon"])
@@ -237,7 +308,28 @@ def menu_demand(
 
     Week ``i`` of a service (in the order given) uses menu week ``i mod len(cycle)``. Products
     must exist in ``scenario.products``; supply for choice groups is read from its offers and
-    producers. Demand rows are sorted by canteen, week, product; quantities rounded to 1e-3.
+    producers.
+
+    Parameters
+    ----------
+    plan
+        The menu cycle and portions.
+    services
+        The canteens served, with their meals per day and ISO weeks.
+    scenario
+        The territory whose products, offers and producers are used.
+
+    Returns
+    -------
+    MenuDemand
+        ``demand``: one row per ``canteen_id`` × ``product_id`` × ISO ``week``, ``qty`` in the
+        product's unit rounded to 1e-3, sorted by canteen, week, product (the ``demand``
+        table's format); ``choices``: how each choice group was resolved.
+
+    Raises
+    ------
+    ValueError
+        When the plan names a product that ``scenario.products`` does not have.
     """
     products = scenario.products.set_index("product_id")
     unknown = {
@@ -340,6 +432,11 @@ def default_primary_menu() -> MenuPlan:
 
     Choice groups: raw vegetable starter, seasonal cooked vegetable, fruit, dairy; one
     vegetarian main per week (eggs or pulses), fish once a week.
+
+    Returns
+    -------
+    MenuPlan
+        The cycle with the default portions (``DEFAULT_PORTIONS_KG``, kg per meal).
     """
     starter = _c(
         "raw_vegetable_starter",
@@ -430,7 +527,14 @@ def _normal(text: str) -> str:
 
 
 def catalogue_names() -> dict[str, str]:
-    """Normalised id, English name and French names (``names_fr``) → catalogue product id."""
+    """Normalised id, English name and French names (``names_fr``) → catalogue product id.
+
+    Returns
+    -------
+    dict of str to str
+        Each name lower-cased, without accents or plural s or x → ``product_id``; the first
+        product to claim a name keeps it.
+    """
     from ..generate.products import load_catalogue
 
     out: dict[str, str] = {}
@@ -445,16 +549,31 @@ def catalogue_names() -> dict[str, str]:
 def territory_menu(
     scenario: Scenario, plan: MenuPlan | None = None, roles: Mapping[str, str] | None = None
 ) -> TerritoryMenu:
-    """Put a menu written with catalogue product ids (default :func:`default_primary_menu`)
+    """Put a menu written with catalogue product ids (default ``default_primary_menu``)
     in the scenario's own product ids.
 
     A scenario product takes the place of a catalogue product when its id or its name equals
     the catalogue product's id, English name or one of its French names (compared without
     case, accents or plural s); otherwise it takes the roles of its family
-    (:data:`FAMILY_ROLES`: meat, fish, dairy, bread) and joins every component of that role;
+    (``FAMILY_ROLES``: meat, fish, dairy, bread) and joins every component of that role;
     ``roles`` (product id → role, a key of ``plan.portions_kg``) overrides both. Other
     products are not on the menu. Portions given per catalogue product apply to the products
     that took its place.
+
+    Parameters
+    ----------
+    scenario
+        The territory whose products go on the menu.
+    plan
+        A menu in catalogue product ids; ``None`` for ``default_primary_menu()``.
+    roles
+        Product id → role (a key of ``plan.portions_kg``), overriding the matching.
+
+    Returns
+    -------
+    TerritoryMenu
+        The menu in the scenario's product ids, how each product was placed, and the
+        components left without a product.
 
     Raises
     ------

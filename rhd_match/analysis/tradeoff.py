@@ -1,7 +1,7 @@
 """Cost–organic trade-off: the least purchase value for each territory-wide organic share.
 
 The curve is traced on the LP relaxation of the allocation model (``docs/model.md``) with an
-epsilon constraint. The model is built by :func:`~rhd_match.model.build.build_model` with every
+epsilon constraint. The model is built by ``build_model`` with every
 objective weight 0 except ``cost = 1``, so its objective is the purchase value in EUR HT:
 
     V(x, v) = Σ_a π_a x_a + Σ_d r_d v_d
@@ -11,14 +11,14 @@ the curve is a territory-level statement). One row is added to the model's linea
 
     Σ_a b_a π_a x_a − ε V(x, v) ≥ 0        (organic value ≥ ε × total value)
 
-and ``min V`` is solved with :func:`~rhd_match.model.solvers.run_solver` for each ε of a grid.
+and ``min V`` is solved with ``run_solver`` for each ε of a grid.
 Drops, franco and minimum lots are relaxed (continuous ``y``, ``z``), so each point is a lower
 bound on what a deliverable plan costs at that share.
 
 The grid runs from the organic share of the cheapest plan (or of a given plan) to the largest
 reachable share, found by Dinkelbach's method on ``max O(x) / V(x, v)``: its first step
 maximises the organic value ``O`` itself, each next step maximises ``O − λ V`` with ``λ`` the
-share just reached, until no plan beats ``λ`` (at most :data:`MAX_DINKELBACH_STEPS` LPs).
+share just reached, until no plan beats ``λ`` (at most ``MAX_DINKELBACH_STEPS`` LPs).
 """
 
 from __future__ import annotations
@@ -64,7 +64,19 @@ class _CostModel:
 
 
 def cost_scenario(scenario: Scenario) -> Scenario:
-    """``scenario`` with the objective reduced to the purchase value (EUR HT), all elastic."""
+    """``scenario`` with the objective reduced to the purchase value (EUR HT), all elastic.
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+
+    Returns
+    -------
+    Scenario
+        The same tables, with weight 1 on cost and 0 on every other term, and neither EGalim
+        targets nor budgets hard.
+    """
     weights = Weights(
         egalim_shortfall=0.0, budget_overrun=0.0, local=0.0, organic=0.0, cost=1.0, distance=0.0
     )
@@ -103,7 +115,34 @@ def _shares(cm: _CostModel, run: SolverRun) -> tuple[float, float]:
 
 
 def max_organic_share(scenario: Scenario, solver: str | None = None) -> float:
-    """Largest territory organic share (fraction of value) any relaxed plan reaches."""
+    """Largest territory organic share (fraction of value) any relaxed plan reaches.
+
+    The share is a ratio of two linear functions of the plan: it is maximised by Dinkelbach's
+    method, one LP per step.
+
+    Parameters
+    ----------
+    scenario
+        The territory (its solver options as for ``cost_organic_tradeoff``).
+    solver
+        The LP solver (``"glop"``, ``"highs"``, ``"pdlp"``); ``None`` for the scenario's
+        ``lp_solver``.
+
+    Returns
+    -------
+    float
+        The share, in [0, 1].
+
+    Raises
+    ------
+    RuntimeError
+        When an LP ends without a solution (its status given).
+
+    References
+    ----------
+    W. Dinkelbach, "On nonlinear fractional programming", *Management Science* 13(7),
+    492–498, 1967.
+    """
     return _max_share(_cost_model(scenario, solver))
 
 
@@ -134,24 +173,34 @@ def cost_organic_tradeoff(
 
     Parameters
     ----------
-    scenario:
+    scenario
         The territory; its objective weights, targets and budgets are ignored (see the module
         docstring), its solver options (``lp_solver``, ``time_limit_s`` per LP, ``threads``)
         are used unless ``solver`` names the LP solver.
-    n_points:
+    n_points
         Number of grid points, evenly spaced from the start share to the largest reachable.
-    start_share:
+    start_share
         First share of the grid (fraction), e.g. today's plan's ``share_organic``; ``None``:
         the organic share of the cheapest relaxed plan. Clipped to the reachable range.
+    solver
+        The LP solver (``"glop"``, ``"highs"``, ``"pdlp"``); ``None`` for the scenario's
+        ``lp_solver``.
 
     Returns
     -------
-    DataFrame
+    pandas.DataFrame
         One row per grid point, in increasing ``epsilon`` (fraction): ``share_organic``
         reached (fraction of value), ``organic_value_eur_ht``, ``value_eur_ht`` (least total
         purchase value, EUR HT), ``extra_cost_eur_ht`` against the all-conventional plan (every
         demand row at its reference price), ``extra_cost_share`` (fraction of it), ``status``
         of the LP (``optimal`` or the solver's word; figures NaN without a point).
+
+    Raises
+    ------
+    ValueError
+        When ``n_points`` is below 2.
+    RuntimeError
+        When the least-cost LP or a step of the largest share ends without a solution.
     """
     if n_points < 2:
         raise ValueError("n_points must be at least 2")

@@ -1,12 +1,12 @@
 """What-if analysis: solve a scenario and variants of it, and compare the key figures.
 
-A :class:`Variant` is a name and a function ``Scenario → Scenario``. Builders cover the usual
-questions (:func:`add_producer`, :func:`remove_producer`, :func:`convert_to_organic`,
-:func:`change_targets`, :func:`raise_budget`, :func:`change_radius`); any function will do.
+A ``Variant`` is a name and a function ``Scenario → Scenario``. Builders cover the usual
+questions (``add_producer``, ``remove_producer``, ``convert_to_organic``,
+``change_targets``, ``raise_budget``, ``change_radius``); any function will do.
 
-:func:`compare` applies every variant in the calling process (so variant functions need not
+``compare`` applies every variant in the calling process (so variant functions need not
 be picklable), then solves the base and each variant independently through an
-:class:`concurrent.futures.Executor` — by default a ``ProcessPoolExecutor`` with one worker per
+``concurrent.futures.Executor`` — by default a ``ProcessPoolExecutor`` with one worker per
 core; a thread pool or a cluster's executor can be passed instead. Only scenarios (pickled
 DataFrames and parameters) go out and one-row summaries come back.
 """
@@ -52,7 +52,16 @@ STATS = ("status", "strategy", "gap", "solve_time_s")
 
 @dataclass(frozen=True)
 class Variant:
-    """A named change to a scenario: ``apply(scenario)`` returns the changed copy."""
+    """A named change to a scenario: ``apply(scenario)`` returns the changed copy.
+
+    Attributes
+    ----------
+    name : str
+        The row's name in ``compare``'s table (unique, not ``"base"``).
+    apply : Callable[[Scenario], Scenario]
+        Returns a validated copy of the scenario with the change; raises ``ScenarioError``
+        when the change names an unknown id or makes an invalid scenario.
+    """
 
     name: str
     apply: Callable[[Scenario], Scenario]
@@ -69,7 +78,7 @@ def _ids(value: str | Iterable[str]) -> list[str]:
 
 
 def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
-    """Raise :class:`ScenarioError` naming every id of ``ids`` absent from ``table``.
+    """Raise ``ScenarioError`` naming every id of ``ids`` absent from ``table``.
 
     A change to a producer or canteen that does not exist would otherwise leave the scenario as
     it is and look like a change without effect.
@@ -89,7 +98,25 @@ def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
 def add_producer(
     producer: Mapping[str, Any], offers: pd.DataFrame, name: str | None = None
 ) -> Variant:
-    """A new producer (one ``producers`` row as a mapping) with its ``offers`` rows."""
+    """A new producer (one ``producers`` row as a mapping) with its ``offers`` rows.
+
+    Parameters
+    ----------
+    producer
+        One row of ``producers`` (``producer_id``, coordinates, capacity in kg/week, radius in
+        km, franco in EUR HT…; columns as in ``docs/input-format.md``).
+    offers
+        Its rows of ``offers``: ``producer_id`` × ``product_id`` × ISO ``week``, quantity
+        (product unit), price (EUR HT/unit), labels.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        the new rows are invalid (a duplicate ``producer_id`` included).
+    """
     pid = str(producer["producer_id"])
 
     def apply(s: Scenario) -> Scenario:
@@ -103,7 +130,21 @@ def add_producer(
 
 
 def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) -> Variant:
-    """Without these producers and their offers."""
+    """Without these producers and their offers.
+
+    Parameters
+    ----------
+    producer_ids
+        One ``producer_id`` or several.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        an id is not in ``producers``.
+    """
     ids = _ids(producer_ids)
     label = name or f"remove {', '.join(ids)}"
 
@@ -125,6 +166,21 @@ def convert_to_organic(
 
     The default factor 1.3 is an order of magnitude of the organic premium at the farm gate
     (``catalogue.csv`` price ranges); pass the producers' own figure when known.
+
+    Parameters
+    ----------
+    producer_ids
+        One ``producer_id`` or several.
+    price_factor
+        Multiplies their offer prices (EUR HT/unit); an estimate by default.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        an id is not in ``producers``.
     """
     ids = _ids(producer_ids)
     label = name or f"organic {', '.join(ids)} (x{price_factor:g} price)"
@@ -152,7 +208,24 @@ def change_targets(
     hard: bool | None = None,
     name: str | None = None,
 ) -> Variant:
-    """Territory default EGalim targets (fractions; canteen overrides stay), optionally hard."""
+    """Territory default EGalim targets (fractions; canteen overrides stay), optionally hard.
+
+    Parameters
+    ----------
+    quality, organic, meat_fish
+        New default targets as fractions of purchases by value (law: 0.5, 0.2, 0.6);
+        ``None`` keeps the scenario's.
+    hard
+        ``True``/``False`` sets ``hard_egalim``; ``None`` keeps it.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        a target is outside [0, 1].
+    """
     changes = {
         k: v
         for k, v in (("quality", quality), ("organic", organic), ("meat_fish", meat_fish))
@@ -175,7 +248,27 @@ def raise_budget(
     canteen_ids: str | Iterable[str] | None = None,
     name: str | None = None,
 ) -> Variant:
-    """Budgets (EUR HT) × ``factor`` + ``amount_eur_ht``, for some canteens or all with one."""
+    """Budgets (EUR HT) × ``factor`` + ``amount_eur_ht``, for some canteens or all with one.
+
+    Canteens without a budget keep none.
+
+    Parameters
+    ----------
+    factor
+        Multiplies the budgets.
+    amount_eur_ht
+        Added to the budgets after the factor, EUR HT.
+    canteen_ids
+        One ``canteen_id`` or several; ``None`` for every canteen with a budget.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        an id is not in ``canteens`` or a budget becomes invalid.
+    """
     ids = None if canteen_ids is None else _ids(canteen_ids)
     label = name or f"budget x{factor:g}" + (f" {amount_eur_ht:+g} EUR HT" if amount_eur_ht else "")
 
@@ -201,7 +294,25 @@ def change_radius(
     name: str | None = None,
 ) -> Variant:
     """Delivery radius (km) set to ``radius_km`` or multiplied by ``factor``, for some or all
-    producers."""
+    producers.
+
+    Parameters
+    ----------
+    radius_km
+        The new delivery radius, km; ``None`` to multiply by ``factor`` instead.
+    factor
+        Multiplies the radius when ``radius_km`` is ``None``.
+    producer_ids
+        One ``producer_id`` or several; ``None`` for every producer.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        an id is not in ``producers`` or a radius becomes invalid.
+    """
     ids = None if producer_ids is None else _ids(producer_ids)
     what = f"{radius_km:g} km" if radius_km is not None else f"x{factor:g}"
     label = name or f"radius {what}"
@@ -220,7 +331,20 @@ def change_radius(
 
 
 def solve_summary(scenario: Scenario, options: Mapping[str, Any]) -> pd.DataFrame:
-    """Solve and return the one-row ``summary`` (module-level so that processes can run it)."""
+    """Solve and return the one-row ``summary`` (module-level so that processes can run it).
+
+    Parameters
+    ----------
+    scenario
+        The scenario to solve.
+    options
+        Options of ``Scenario.solve``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The solution's ``summary``: one row of territory figures and solver statistics.
+    """
     return scenario.solve(**dict(options)).summary
 
 
@@ -232,18 +356,38 @@ def compare(
 ) -> pd.DataFrame:
     """Solve ``scenario`` and every variant; one row each, base first, in the given order.
 
-    ``solve_options`` go to :meth:`Scenario.solve` (``strategy``, ``time_limit_s``, ...) for
-    every solve. ``executor``: where the solves run; ``None`` creates (and shuts down) a
-    ``ProcessPoolExecutor(max_workers=os.cpu_count())``.
+    Parameters
+    ----------
+    scenario
+        The base scenario.
+    variants
+        The changes to compare, each applied to the base (see the builders of this module).
+    executor
+        Where the solves run; ``None`` creates (and shuts down) a
+        ``ProcessPoolExecutor(max_workers=os.cpu_count())``.
+    **solve_options
+        Options of ``Scenario.solve`` (``strategy``, ``time_limit_s`` in s, ...) for every
+        solve.
 
-    Columns: ``variant``, the solver figures ``status``, ``strategy``, ``gap``,
-    ``solve_time_s`` (s), the figures of :data:`FIGURES` (shares as fractions, values in EUR
-    HT, canteen counts, objective) and, for each, ``delta_<figure>`` = variant − base (0 on the
-    base row).
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``variant`` (``"base"`` first): the solver figures ``status``,
+        ``strategy``, ``gap``, ``solve_time_s`` (s), the figures of ``FIGURES`` (shares as
+        fractions, values in EUR HT, canteen counts, objective) and, for each,
+        ``delta_<figure>`` = variant − base (0 on the base row).
 
-    Raises :class:`~rhd_match.errors.ScenarioError` before any solve when a variant names a
-    producer or canteen the scenario does not have (every such id, with its table) or makes an
-    invalid scenario.
+    Raises
+    ------
+    ScenarioError
+        Before any solve, when a variant names a producer or canteen the scenario does not
+        have (every such id, with its table) or makes an invalid scenario.
+    ValueError
+        When two variants share a name, or one is called ``"base"``.
+    OptionError
+        When a solve option is unknown or invalid.
+    InfeasibleError
+        In hard mode, when a scenario has no plan meeting every hard target.
     """
     names = [BASE] + [v.name for v in variants]
     if len(set(names)) != len(names):

@@ -35,21 +35,21 @@ def check(
 
     Parameters
     ----------
-    scenario:
+    scenario
         The input tables and parameters the plan was made for.
-    solution:
+    solution
         A solution (its ``flows`` are checked, its ``canteens`` figures and, when it has one,
         its one-row ``summary`` (territory totals and counts, after and before) compared with
         their recomputation from the flows) or a bare ``flows`` DataFrame.
-    tol:
+    tol
         Relative and absolute tolerance: ``a ≤ b`` holds when ``a ≤ b + tol·(1 + |b|)`` and
         ``a = b`` when ``|a − b| ≤ tol·(1 + max(|a|, |b|))``. A flow counts as positive (a drop,
         a lot) when ``qty > tol·(1 + demand qty)``.
 
     Returns
     -------
-    DataFrame
-        One row per violation: ``rule`` (a key of :data:`RULES`), ``canteen_id``,
+    pandas.DataFrame
+        One row per violation: ``rule`` (a key of ``RULES``), ``canteen_id``,
         ``producer_id``, ``product_id``, ``week`` (``""`` where not relevant) and a ``message``
         with the figures (units as in the module docstring).
     """

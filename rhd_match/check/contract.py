@@ -120,13 +120,17 @@ MEAT, FISH = "VIANDES_VOLAILLES", "PRODUITS_DE_LA_MER"
 
 
 class SolutionTables(Protocol):
-    """What :func:`check` reads from a solution: ``flows``, ``canteens`` (``summary`` if any)."""
+    """What ``check`` reads from a solution: ``flows``, ``canteens`` (``summary`` if any)."""
 
     @property
-    def flows(self) -> pd.DataFrame: ...
+    def flows(self) -> pd.DataFrame:
+        """One row per purchase line (the flows contract, ``FLOW_COLUMNS``)."""
+        ...
 
     @property
-    def canteens(self) -> pd.DataFrame: ...
+    def canteens(self) -> pd.DataFrame:
+        """One row per canteen: the figures reported for it (``CANTEEN_FIGURES``)."""
+        ...
 
 
 # -- tolerances -------------------------------------------------------------------------------

@@ -52,17 +52,30 @@ def _share(part: ArrayLike, base: ArrayLike) -> np.ndarray:
 def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.DataFrame:
     """Per-canteen figures of a plan, recomputed from its flows and the inputs.
 
-    ``flows`` is a flows table, or the frame :func:`lines` made of one. Values come from the
-    flow quantities and the inputs' prices, labels and families (``true_*`` of :func:`lines`),
-    counted by the EGalim rules of ``docs/egalim.md`` (this package's own code). Indexed by
-    ``canteen_id`` (every canteen of the scenario), with the columns of
-    :data:`CANTEEN_FIGURES` (EUR HT, fractions, bool) plus ``meat_fish_value_eur_ht`` (the
-    meat-and-fish base), the labelled values ``quality_value_eur_ht``,
-    ``organic_value_eur_ht``, ``meat_fish_labelled_eur_ht``, and ``budget_overrun_eur_ht`` =
-    max(0, value − budget) (0 without a budget).
-
+    Values come from the flow quantities and the inputs' prices, labels and families
+    (``true_*`` of ``lines``), counted by the EGalim rules of ``docs/egalim.md`` (this
+    package's own code).
     Shortfalls are ``max(0, target × base − labelled value)`` in EUR HT, and in points of the
     base (0 where the base is 0); ``meets_*`` is True when the shortfall is within ``tol``.
+
+    Parameters
+    ----------
+    scenario
+        The input tables and parameters the plan was made for.
+    flows
+        A flows table (one row per purchase line, keyed by ``canteen_id``, ``product_id``,
+        ISO ``week`` and ``producer_id``), or the frame ``lines`` made of one.
+    tol
+        Tolerance of ``meets_*`` (see ``check``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``canteen_id`` (every canteen of the scenario), with the columns of
+        ``CANTEEN_FIGURES`` (EUR HT, fractions, bool) plus ``meat_fish_value_eur_ht`` (the
+        meat-and-fish base), the labelled values ``quality_value_eur_ht``,
+        ``organic_value_eur_ht``, ``meat_fish_labelled_eur_ht``, and
+        ``budget_overrun_eur_ht`` = max(0, value − budget) (0 without a budget).
     """
     ln = flows if "true_value" in flows.columns else lines(scenario, flows)
     canteen_index = pd.Index(as_text(scenario.canteens["canteen_id"]), name="canteen_id")
@@ -350,7 +363,20 @@ def objective_from_flows(scenario: Scenario, flows: pd.DataFrame) -> float:
     ``scenario.parameters.weights``. Shortfalls take their least values
     ``max(0, T·V − labelled value)`` (EUR HT) and overruns ``max(0, V − B)``; ``x`` are the
     producer rows' quantities, ``v`` the conventional ones', priced, labelled, located and
-    weighed from the input tables (see :func:`lines`).
+    weighed from the input tables (see ``lines``).
+
+    Parameters
+    ----------
+    scenario
+        The input tables and the weights of ``scenario.parameters.weights``.
+    flows
+        A flows table (one row per purchase line, keyed by ``canteen_id``, ``product_id``,
+        ISO ``week`` and ``producer_id``).
+
+    Returns
+    -------
+    float
+        The objective (EUR HT weighted by the objective weights).
     """
     w = scenario.parameters.weights
     ln = flows if "true_value" in flows.columns else lines(scenario, flows)

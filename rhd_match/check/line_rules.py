@@ -113,6 +113,26 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
 
     ``true_*`` coefficients fall back on the reported ones where the inputs say nothing (an
     unknown offer), so that figures of a broken plan stay finite.
+
+    Parameters
+    ----------
+    scenario
+        The input tables and parameters the plan was made for.
+    flows
+        A flows table: one row per purchase line, keyed by ``canteen_id``, ``product_id``,
+        ISO ``week`` and ``producer_id``, with ``supplier`` and ``qty`` (product unit).
+    tol
+        Tolerance of the ``local_low``/``local_high`` band (see ``check``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The flow rows with the columns above.
+
+    Raises
+    ------
+    KeyError
+        When ``flows`` lacks a key column (``supplier``, ids, ``week``, ``qty``).
     """
     missing = [c for c in KEY_COLUMNS if c not in flows.columns]
     if missing:

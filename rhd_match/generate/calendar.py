@@ -103,7 +103,7 @@ def service_days(year: int, weekdays: tuple[int, ...], school: bool) -> IntArray
 
 
 def week_months(year: int) -> IntArray:
-    """Month (1–12) of each ISO week of ``year`` (:func:`~rhd_match.weeks.week_month`)."""
+    """Month (1–12) of each ISO week of ``year`` (``week_month``)."""
     weeks = pd.Series([week_label(year, w) for w in range(1, iso_weeks_in_year(year) + 1)])
     months: IntArray = week_month(weeks).to_numpy(np.int64)
     return months

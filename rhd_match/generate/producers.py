@@ -204,7 +204,7 @@ def _place_producers(
 
 
 def _producer_labels(kind: IntArray, rng: np.random.Generator) -> BoolArray:
-    """(producer, label) flags in :data:`LABELS` order; organic producers carry BIO."""
+    """(producer, label) flags in ``LABELS`` order; organic producers carry BIO."""
     n = len(kind)
     flags = np.zeros((n, len(LABELS)), dtype=bool)
     col = {label: i for i, label in enumerate(LABELS)}
@@ -278,7 +278,7 @@ def _slot_labels(
 
 
 def _label_cells(codes: IntArray) -> NDArray[np.object_]:
-    """Bitmasks over :data:`LABELS` → canonical labels cells (``"BIO,AOCAOP"``)."""
+    """Bitmasks over ``LABELS`` → canonical labels cells (``"BIO,AOCAOP"``)."""
     uniques, inverse = np.unique(codes, return_inverse=True)
     cells = np.array(
         [",".join(lab for j, lab in enumerate(LABELS) if (u >> j) & 1) for u in uniques],
@@ -321,9 +321,9 @@ def _offer_quantities(
 ) -> FloatArray:
     """Quantity offered by each slot in each week (slot × week, product units; 0: no offer).
 
-    Per product, the slots together offer :data:`SUPPLY_COVERAGE` × ``supply_factor`` × the
+    Per product, the slots together offer ``SUPPLY_COVERAGE`` × ``supply_factor`` × the
     territory's mean weekly demand over the product's local months, shared in proportion to
-    ``weight``; × :data:`STORED_SUPPLY_FACTOR` in storage months, × U(0.85, 1.15) week to
+    ``weight``; × ``STORED_SUPPLY_FACTOR`` in storage months, × U(0.85, 1.15) week to
     week, none outside the local months and in a few random weeks.
     """
     months = week_months(year)

@@ -13,7 +13,13 @@ from .draw import BoolArray, round_price
 
 
 def load_catalogue() -> pd.DataFrame:
-    """The product catalogue (``data/catalogue.csv``); prices in EUR HT per unit."""
+    """The product catalogue (``data/catalogue.csv``); prices in EUR HT per unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per catalogue ``product_id``, as in the file (``estimate`` as text).
+    """
     with resources.as_file(resources.files("rhd_match") / "data" / "catalogue.csv") as path:
         frame = pd.read_csv(path, keep_default_na=False, dtype={"estimate": str})
     return frame

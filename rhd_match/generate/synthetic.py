@@ -1,6 +1,6 @@
 """Seeded synthetic scenarios, and the embedded Lens-Liévin demo.
 
-:func:`generate_scenario` builds the five input tables of a plausible territory from two small
+``generate_scenario`` builds the five input tables of a plausible territory from two small
 data files shipped with the package:
 
 * ``data/catalogue.csv`` — ~40 products typical of northern-France canteens: family, unit,
@@ -60,7 +60,24 @@ def generate_frames(
     territory: str = "lens-lievin",
     supply_factor: float = 1.0,
 ) -> dict[str, pd.DataFrame]:
-    """The five input tables of :func:`generate_scenario`, not yet validated."""
+    """The five input tables of ``generate_scenario``, not yet validated.
+
+    Parameters
+    ----------
+    n_canteens, n_producers, n_products, year, seed, territory, supply_factor
+        As for ``generate_scenario``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``products``, ``canteens``, ``producers``, ``offers`` and ``demand``, as
+        ``Scenario.from_frames`` takes them.
+
+    Raises
+    ------
+    ValueError
+        When ``territory`` is unknown or there are fewer than one canteen or producer.
+    """
     if territory not in TERRITORIES:
         raise ValueError(f"territory must be one of {', '.join(TERRITORIES)}, not {territory!r}")
     if n_canteens < 1 or n_producers < 1:
@@ -102,34 +119,40 @@ def generate_scenario(
 
     Parameters
     ----------
-    n_canteens, n_producers:
+    n_canteens, n_producers
         Number of canteens and producers. Canteens follow the mix of the Lens-Liévin demo
         (≈ 63 % primary schools, 16 % collèges, 6 % lycées, 10 % EHPAD, 3 % hospital sites,
         2 % central kitchens); producers a mix of market gardeners, field-vegetable growers,
         orchards, dairies, egg, livestock and poultry farms, bakeries, pulse growers, a
         frozen-vegetable co-operative and a fishing co-operative.
-    n_products:
+    n_products
         ``None`` for the whole catalogue (~40 products); fewer keep the largest by value; more
         add variants (``carrot_2``) sharing their base product's servings.
-    year:
+    year
         Calendar year; weeks are ISO weeks ``YYYY-Www`` of that year.
-    seed:
+    seed
         Seed of every random draw: the same arguments give identical tables.
-    territory:
+    territory
         ``"lens-lievin"``: canteens in the 36 real communes of the CALL (by population, ≤ 1 km
         from the commune centre, with INSEE codes), producers 5–60 km around Lens, a fishing
         co-operative in Boulogne-sur-Mer. ``"synthetic"``: canteens clustered around one town
         per ~40 canteens in a 100 km × 100 km square, producers spread over it.
-    supply_factor:
+    supply_factor
         Multiplies every offered quantity (1.0: local supply covers about half of the fruit
         and vegetables in season, less of the meat).
 
     Returns
     -------
     Scenario
-        Validated with :meth:`Scenario.from_frames`. Demand and offer quantities are in the
+        Validated with ``Scenario.from_frames``. Demand and offer quantities are in the
         product's unit (kg, l or piece), prices in EUR HT per unit, capacities in kg per week,
         radii in km, budgets in EUR HT over the year.
+
+    Raises
+    ------
+    ValueError
+        When ``territory`` is not ``"lens-lievin"`` or ``"synthetic"``, or ``n_canteens`` or
+        ``n_producers`` is below 1.
     """
     frames = generate_frames(
         n_canteens, n_producers, n_products, year, seed, territory, supply_factor
@@ -144,12 +167,29 @@ def generate_scenario(
 
 
 def demo_folder() -> Path:
-    """Folder of the embedded demo inside the package source tree."""
+    """Folder of the embedded demo inside the package source tree.
+
+    Returns
+    -------
+    Path
+        ``rhd_match/data/demo``.
+    """
     return Path(__file__).resolve().parent / "data" / "demo"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m rhd_match.generate``: write a generated scenario (CSV) to a folder."""
+    """``python -m rhd_match.generate``: write a generated scenario (CSV) to a folder.
+
+    Parameters
+    ----------
+    argv
+        The command-line arguments (``sys.argv[1:]`` when ``None``).
+
+    Returns
+    -------
+    int
+        The exit status, 0 (argparse exits with 2 on bad arguments).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m rhd_match.generate",
         description="Generate a seeded synthetic scenario (CSV files and parameters.json).",

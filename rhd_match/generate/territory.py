@@ -26,7 +26,13 @@ CANTEENS_PER_TOWN = 40
 
 
 def load_communes() -> pd.DataFrame:
-    """The 36 communes of the CALL: INSEE code, name, population 2021, lat, lon (degrees)."""
+    """The 36 communes of the CALL: INSEE code, name, population 2021, lat, lon (degrees).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commune, keyed by ``insee`` (text, leading zeros kept).
+    """
     with resources.as_file(resources.files("rhd_match") / "data" / "communes_call.csv") as path:
         return pd.read_csv(path, dtype={"insee": str})
 

@@ -1,4 +1,4 @@
-"""What a territory gives: the input schema, its validation, the :class:`Scenario`, and a
+"""What a territory gives: the input schema, its validation, the ``Scenario``, and a
 description of a scenario before any solve (``describe``)."""
 
 from .scenario import Scenario

@@ -1,4 +1,4 @@
-"""The :class:`Scenario`: validated input tables and parameters, and the entry point to solve."""
+"""The ``Scenario``: validated input tables and parameters, and the entry point to solve."""
 
 from __future__ import annotations
 
@@ -24,13 +24,20 @@ if TYPE_CHECKING:
 
 PARAMETERS_FILE = "parameters.json"
 
-#: The engine behind :meth:`Scenario.solve`. The inputs sit below the engine and never import
-#: it; the package face hands it over with :func:`use_solver` when ``rhd_match`` is imported.
+#: The engine behind ``Scenario.solve``. The inputs sit below the engine and never import
+#: it; the package face hands it over with ``use_solver`` when ``rhd_match`` is imported.
 _solver: Callable[..., Solution] | None = None
 
 
 def use_solver(solver: Callable[..., Solution]) -> None:
-    """Make :meth:`Scenario.solve` call ``solver(scenario, **options)`` (done by ``rhd_match``)."""
+    """Make `Scenario.solve` call ``solver(scenario, **options)`` (done by ``rhd_match``).
+
+    Parameters
+    ----------
+    solver
+        The engine, called as ``solver(scenario, **options)``; ``rhd_match`` hands over
+        `rhd_match.solve` when it is imported.
+    """
     global _solver
     _solver = solver
 
@@ -48,9 +55,18 @@ class Scenario:
       labels;
     * ``demand`` — canteen × product × ISO week: quantity (product unit).
 
-    Build one with :meth:`from_frames`, :meth:`from_folder` or :meth:`demo`; construction
-    validates everything and raises :class:`~rhd_match.errors.ScenarioError` listing every
-    problem. Non-blocking findings are kept in :attr:`warnings`.
+    Build one with `from_frames`, `from_folder` or `demo`; construction validates everything
+    and raises [`ScenarioError`][rhd_match.errors.ScenarioError] listing every problem.
+    Non-blocking findings are kept in `warnings`.
+
+    Attributes
+    ----------
+    products, canteens, producers, offers, demand : pandas.DataFrame
+        The five validated tables (index reset, columns typed as in ``docs/input-format.md``).
+    parameters : Parameters
+        Targets, weights and solver options.
+    warnings : tuple of Problem
+        Findings that do not block a solve (each with its file, row, column and why).
     """
 
     products: pd.DataFrame
@@ -73,7 +89,38 @@ class Scenario:
         demand: pd.DataFrame,
         parameters: Parameters | Mapping[str, Any] | None = None,
     ) -> Scenario:
-        """Validate DataFrames into a Scenario (row numbers in errors count the header as 1)."""
+        """Validate DataFrames into a Scenario (row numbers in errors count the header as 1).
+
+        Parameters
+        ----------
+        products
+            One row per ``product_id``: unit (kg, l or piece), kg per unit, reference price
+            (EUR HT per unit), EGalim family.
+        canteens
+            One row per ``canteen_id``: coordinates, optional annual budget (EUR HT).
+        producers
+            One row per ``producer_id``: coordinates, weekly capacity (kg), drops per week,
+            delivery radius (km), franco (minimum order, EUR HT).
+        offers
+            One row per ``producer_id`` × ``product_id`` × ISO ``week`` (``"2026-W03"``):
+            quantity (product unit), price (EUR HT per unit), labels.
+        demand
+            One row per ``canteen_id`` × ``product_id`` × ISO ``week``: quantity (product
+            unit).
+        parameters
+            A `Parameters` or a mapping validated into one; ``None`` for the defaults.
+
+        Returns
+        -------
+        Scenario
+            The validated scenario, non-blocking findings in ``warnings``.
+
+        Raises
+        ------
+        ScenarioError
+            When any table or parameter is invalid: every problem at once, each with its table,
+            row, column and why.
+        """
         raw = {
             "products": products,
             "canteens": canteens,
@@ -88,7 +135,27 @@ class Scenario:
     def from_folder(cls, path: str | Path) -> Scenario:
         """Read a folder of CSV files, a folder with one workbook, or a workbook (``.xlsx``).
 
-        A ``parameters.json`` beside the tables is read when present.
+        A ``parameters.json`` beside the tables is read when present. Files saved by French
+        Excel are read as they come (semicolons, decimal commas, Windows-1252, blank rows;
+        see ``docs/input-format.md``).
+
+        Parameters
+        ----------
+        path
+            A folder holding ``products``, ``canteens``, ``producers``, ``offers`` and
+            ``demand`` (CSV files or sheets of one workbook), or a workbook.
+
+        Returns
+        -------
+        Scenario
+            The validated scenario.
+
+        Raises
+        ------
+        ScenarioError
+            When a table is missing or unreadable, a cell or reference is invalid, or
+            ``parameters.json`` is not a valid JSON object of parameters: every problem at
+            once, with file, row, column and why.
         """
         path = Path(path)
         columns = {name: table.column_names for name, table in TABLES.items()}
@@ -146,7 +213,13 @@ class Scenario:
 
     @classmethod
     def demo(cls) -> Scenario:
-        """The embedded Lens-Liévin demo (see ``docs/demo.md``; figures partly estimated)."""
+        """The embedded Lens-Liévin demo (see ``docs/demo.md``; figures partly estimated).
+
+        Returns
+        -------
+        Scenario
+            The demo territory, read from the package's ``data/demo`` folder.
+        """
         folder = resources.files("rhd_match") / "data" / "demo"
         with resources.as_file(folder) as path:
             return cls.from_folder(path)
@@ -155,11 +228,39 @@ class Scenario:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The five input tables by name."""
+        """The five input tables by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``products``, ``canteens``, ``producers``, ``offers``, ``demand`` in that order.
+        """
         return {name: getattr(self, name) for name in TABLES}
 
     def to_folder(self, path: str | Path, fmt: Literal["csv", "xlsx"] = "csv") -> list[Path]:
-        """Write the tables (CSV files or one workbook) and ``parameters.json``; all or nothing."""
+        """Write the tables (CSV files or one workbook) and ``parameters.json``; all or nothing.
+
+        ``parameters.json`` holds only what differs from the defaults. The folder can be read
+        back with `from_folder`.
+
+        Parameters
+        ----------
+        path
+            Folder to write into (created if needed); other files in it are left alone.
+        fmt
+            ``"csv"`` (one UTF-8 file per table) or ``"xlsx"`` (one workbook, one sheet per
+            table).
+
+        Returns
+        -------
+        list of Path
+            The files written.
+
+        Raises
+        ------
+        ValueError
+            When ``fmt`` is neither ``"csv"`` nor ``"xlsx"``.
+        """
         # Only what differs from the defaults, so that improved defaults reach saved scenarios.
         params_text = self.parameters.model_dump_json(indent=2, exclude_defaults=True) + "\n"
 
@@ -176,7 +277,23 @@ class Scenario:
         return write_folder_atomically(Path(path), writers)
 
     def with_parameters(self, **changes: Any) -> Scenario:
-        """A copy with some parameters replaced (validated), e.g. ``hard_egalim=True``."""
+        """A copy with some parameters replaced (validated), e.g. ``hard_egalim=True``.
+
+        Parameters
+        ----------
+        **changes
+            Fields of `Parameters` and their new values.
+
+        Returns
+        -------
+        Scenario
+            The same tables and warnings with the new parameters.
+
+        Raises
+        ------
+        ScenarioError
+            When a field is unknown or a value invalid (every problem at once).
+        """
         merged = self.parameters.model_dump() | changes
         params, problems = _parameters(merged, None)
         if problems:
@@ -184,7 +301,28 @@ class Scenario:
         return Scenario(**self.tables, parameters=params, warnings=self.warnings)
 
     def solve(self, **solver_options: Any) -> Solution:
-        """Solve the allocation (see :func:`rhd_match.solve`); options override ``parameters``."""
+        """Solve the allocation (see `rhd_match.solve`); options override ``parameters``.
+
+        Parameters
+        ----------
+        **solver_options
+            Fields of `SolverOptions` (``strategy``, ``time_limit_s`` in s, ``threads``,
+            ``mip_gap``, ``lp_solver``, ``mip_solver``) and ``log``, as `rhd_match.solve`
+            takes them.
+
+        Returns
+        -------
+        Solution
+            The purchase plan and how it was found.
+
+        Raises
+        ------
+        OptionError
+            When an option is unknown or its value invalid, before anything is built.
+        InfeasibleError
+            In hard mode, when no plan meets every hard target; it names each canteen and
+            target that cannot be met.
+        """
         # Importing any part of rhd_match runs its __init__, which installs the solver.
         assert _solver is not None
         return _solver(self, **solver_options)

@@ -1,6 +1,6 @@
 """A readable text summary of a scenario (``rhd-match demo``).
 
-:func:`describe` reports the canteens, producers and products, the demand and the local supply
+``describe`` reports the canteens, producers and products, the demand and the local supply
 (kg and EUR HT at reference price) by family and by quarter, how much of the demand some
 producer could deliver, and the EGalim shares of the *current* purchases: everything bought
 from the conventional supplier at the reference price, without any label.
@@ -27,7 +27,21 @@ TARGETS = (
 
 
 def describe(scenario: Scenario) -> str:
-    """A multi-line text summary of ``scenario`` (figures in kg, tonnes and EUR HT)."""
+    """A multi-line text summary of ``scenario`` (figures in kg, tonnes and EUR HT).
+
+    It tells, before any solve: canteens and producers, products, demand and local supply by
+    EGalim family and season, and the EGalim targets against all-conventional purchases.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+
+    Returns
+    -------
+    str
+        The summary, one section per paragraph, ending with a newline.
+    """
     products = scenario.products.set_index("product_id")
     weeks = pd.concat([scenario.demand["week"], scenario.offers["week"]], ignore_index=True)
     week_codes, week_values = pd.factorize(weeks, sort=True)

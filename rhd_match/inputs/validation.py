@@ -1,7 +1,7 @@
 """Turn raw tables (strings from files, or user DataFrames) into typed, checked tables.
 
 Every problem is collected, none stops the others from being found: the caller raises one
-:class:`~rhd_match.errors.ScenarioError` listing them all. Checks are vectorised; Python only
+``ScenarioError`` listing them all. Checks are vectorised; Python only
 loops over the cells that are wrong.
 """
 
@@ -49,7 +49,7 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 def source_rows(frame: pd.DataFrame) -> np.ndarray:
     """The row number a person sees for each row of ``frame``: its index when read from a file
-    (:data:`~rhd_match.io.SOURCE_ROW`), else its position with the header as row 1."""
+    (``SOURCE_ROW``), else its position with the header as row 1."""
     if frame.index.name == SOURCE_ROW:
         return frame.index.to_numpy(dtype=np.int64)
     return np.arange(len(frame), dtype=np.int64) + FIRST_DATA_ROW
@@ -86,7 +86,7 @@ def coerce_table(
     """Type and check one table on its own (not against the others).
 
     Returns the typed table (columns in schema order, optional columns filled with NaN, wholly
-    empty rows left out, indexed by :data:`~rhd_match.io.SOURCE_ROW`) and the problems found.
+    empty rows left out, indexed by ``SOURCE_ROW``) and the problems found.
     Column names may differ from the schema's by case and spaces (with a warning). The typed
     table is only meaningful when no problem is an error.
     """

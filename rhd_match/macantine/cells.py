@@ -1,6 +1,6 @@
 """The rule for each cell of a *ma cantine* purchase file: what the platform does with it
 (accepts, refuses at its schema check or at its row import, with its own wording) and
-what a person meant. :mod:`.reading` walks these rules both ways.
+what a person meant. ``reading`` walks these rules both ways.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _by_unique(values: pd.Series, rule: Callable[[str], Cell]) -> list[Cell]:
 
 
 def cell_rules(raw: pd.DataFrame, *, old: bool, today: dt.date) -> dict[str, list[Cell]]:
-    """Every cell read both ways (see :class:`Cell`), column by column."""
+    """Every cell read both ways (see ``Cell``), column by column."""
     key = raw.columns[0]
     cells: dict[str, list[Cell]] = {
         key: _by_unique(raw[key], _siret if key == "siret" else _cantine_id),

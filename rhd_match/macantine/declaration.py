@@ -4,10 +4,10 @@
 collective restaurant declares its food purchases of a **calendar year**. This module gives a
 plan's figures in the shape of that declaration (field names as renamed in 2026, see
 ``/work/shared/domain/egalim.md``), writes them to CSV and JSON, and compares a plan with what a
-canteen really bought. Every figure comes from :func:`rhd_match.egalim.egalim_accounting`.
+canteen really bought. Every figure comes from ``rhd_match.egalim.egalim_accounting``.
 
-Related modules: :mod:`rhd_match.macantine.export` (the purchase import file "import achats")
-and :mod:`rhd_match.macantine.reading` (reading such a file back). See ``docs/macantine.md``.
+Related modules: ``rhd_match.macantine.export`` (the purchase import file "import achats")
+and ``rhd_match.macantine.reading`` (reading such a file back). See ``docs/macantine.md``.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ DECLARATION_NUMBERS: tuple[str, ...] = (
     *PERCENT_FIELDS,
     "objectifs_egalim_atteints",
 )
-#: Fields :func:`compare` puts side by side.
+#: Fields ``compare`` puts side by side.
 COMPARED_FIELDS: tuple[str, ...] = (
     "valeur_totale",
     "valeur_bio",
@@ -116,6 +116,16 @@ def week_year(weeks: pd.Series) -> pd.Series:
 
     A week straddling New Year belongs to the year holding most of its days, e.g. 2026-W01
     (Monday 29 Dec 2025) is declared in 2026.
+
+    Parameters
+    ----------
+    weeks
+        ISO weeks, any index.
+
+    Returns
+    -------
+    pandas.Series
+        The year of each week (int64), aligned on ``weeks.index``.
     """
     uniques = pd.unique(weeks.astype(str).to_numpy())
     year = {w: week_thursday(str(w)).year for w in uniques}
@@ -127,7 +137,7 @@ def declaration(flows: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    flows:
+    flows
         A plan's ``flows`` table (``docs/model.md``): at least ``canteen_id``, ``week`` (ISO
         week), ``value_eur_ht`` (EUR HT), ``family`` and ``labels``.
 
@@ -136,10 +146,10 @@ def declaration(flows: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         One row per canteen and calendar year (the year of each ISO week's Thursday), sorted:
         ``canteen_id``, ``year``, the declaration totals of
-        :data:`rhd_match.egalim.VALUE_FIELDS` and the detailed ``valeur_{famille}_{detail}``
-        fields (EUR HT, exact), the shares of :data:`rhd_match.egalim.SHARE_FIELDS` and
+        ``rhd_match.egalim.VALUE_FIELDS`` and the detailed ``valeur_{famille}_{detail}``
+        fields (EUR HT, exact), the shares of ``rhd_match.egalim.SHARE_FIELDS`` and
         ``share_quality_excluding_organic`` (exact fractions of value, NaN where the base is
-        0) and the :data:`PERCENT_FIELDS` (percent, rounded to 2 decimals as the platform
+        0) and the ``PERCENT_FIELDS`` (percent, rounded to 2 decimals as the platform
         does).
     """
     lines = flows[["canteen_id", "value_eur_ht", "family", "labels"]].assign(
@@ -149,7 +159,23 @@ def declaration(flows: pd.DataFrame) -> pd.DataFrame:
 
 
 def figures_by(lines: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Declaration figures of purchase lines grouped by ``keys`` (see :func:`declaration`)."""
+    """Declaration figures of purchase lines grouped by ``keys`` (see ``declaration``).
+
+    Parameters
+    ----------
+    lines
+        One row per purchase line: ``value_eur_ht`` (EUR HT), ``family``, ``labels`` and the
+        ``keys`` columns.
+    keys
+        The columns to group by (e.g. ``canteen_id`` and ``year``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value of ``keys``, sorted: the ``keys`` then ``DECLARATION_NUMBERS``
+        (values in EUR HT, shares as fractions, percentages rounded as the platform does,
+        ``objectifs_egalim_atteints``).
+    """
     lines = lines.assign(labels=lines["labels"].fillna("").astype(str))
     totals = egalim_accounting(lines, by=list(keys)).reset_index()
     egalim_hors_bio = (
@@ -177,6 +203,22 @@ def percent(part: pd.Series, base: pd.Series) -> pd.Series:
     in exact decimal arithmetic, then rounded to 2 decimals half to even, as Python's
     ``round`` does on a ``Decimal`` (``Diagnostic.compute_pourcentage_*``): 119.97 EUR of
     600.00 EUR gives 20.00, not the 19.99 of binary floating point.
+
+    Parameters
+    ----------
+    part
+        Amounts, EUR HT.
+    base
+        Their bases, EUR HT, aligned on ``part``.
+
+    Returns
+    -------
+    pandas.Series
+        Percentages (0–100, 2 decimals), on ``part.index``.
+
+    References
+    ----------
+    betagouv/ma-cantine, ``Diagnostic.compute_pourcentage_*`` (``docs/macantine.md``).
     """
     part_cents = np.rint(part.astype(float).to_numpy() * 100.0)
     base_cents = np.rint(base.astype(float).to_numpy() * 100.0)
@@ -199,21 +241,29 @@ def compare(
 
     Parameters
     ----------
-    plan_declaration:
-        :func:`declaration` of a plan (keyed by ``canteen_id`` and ``year``).
-    actual_declaration:
-        :func:`rhd_match.macantine.reading.purchase_figures` of real purchases, keyed by
+    plan_declaration
+        ``declaration`` of a plan (keyed by ``canteen_id`` and ``year``).
+    actual_declaration
+        ``rhd_match.macantine.reading.purchase_figures`` of real purchases, keyed by
         ``canteen_id`` or by ``siret`` (then ``sirets`` maps canteen_id → SIRET).
-    plan_year, actual_year:
+    sirets
+        canteen_id → SIRET, needed when ``actual_declaration`` is keyed by ``siret``.
+    plan_year, actual_year
         The year taken from each side; by default each canteen's latest year on that side.
 
     Returns
     -------
     DataFrame
         One row per canteen found on either side (outer join, sorted): ``canteen_id``,
-        ``year_before``, ``year_after``, then for each of :data:`COMPARED_FIELDS`
+        ``year_before``, ``year_after``, then for each of ``COMPARED_FIELDS``
         ``{field}_before`` and ``{field}_after`` (EUR HT or fraction), and for the shares
         ``{share}_change`` (after − before, fraction; ×100 for percentage points).
+
+    Raises
+    ------
+    ValueError
+        When the actual figures are keyed by ``siret`` without ``sirets``, or hold a SIRET
+        the mapping lacks (every such SIRET named).
     """
     actual = actual_declaration
     if "canteen_id" not in actual.columns:
@@ -254,13 +304,34 @@ def visible(text: str) -> str:
     """``text`` quoted, with every character other than printable ASCII shown as ``<U+XXXX>``.
 
     A non-breaking space (``<U+00A0>``) then never passes for an ordinary one in a message.
+
+    Parameters
+    ----------
+    text
+        The text to show.
+
+    Returns
+    -------
+    str
+        ``text`` in single quotes, escaped.
     """
     shown = "".join(c if " " <= c <= "~" or c.isalnum() else f"<U+{ord(c):04X}>" for c in text)
     return f"'{shown}'"
 
 
 def siret_problem(siret: str) -> str | None:
-    """Why ``siret`` is not a valid SIRET (14 digits, Luhn checksum); ``None`` when it is."""
+    """Why ``siret`` is not a valid SIRET (14 digits, Luhn checksum); ``None`` when it is.
+
+    Parameters
+    ----------
+    siret
+        The identifier as written.
+
+    Returns
+    -------
+    str or None
+        The reason, with the text shown by ``visible``; ``None`` for a valid SIRET.
+    """
     if not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
         return f"{visible(siret)} is not a SIRET: 14 digits expected"
     total = 0
@@ -273,7 +344,18 @@ def siret_problem(siret: str) -> str | None:
 
 
 def cell_text(value: Any) -> str:
-    """A spreadsheet cell as the text a person sees: dates ISO, whole floats without ``.0``."""
+    """A spreadsheet cell as the text a person sees: dates ISO, whole floats without ``.0``.
+
+    Parameters
+    ----------
+    value
+        A cell as read from a workbook or CSV file (``None``, NaN, date, number, text…).
+
+    Returns
+    -------
+    str
+        ``""`` for a missing cell, else its text.
+    """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, dt.datetime):
@@ -293,12 +375,25 @@ def cell_text(value: Any) -> str:
 def declaration_writers(
     figures: pd.DataFrame, stem: str = "declaration"
 ) -> dict[str, Callable[[Path], None]]:
-    """Writers of ``{stem}.csv`` and ``{stem}.json`` for :func:`declaration` figures.
+    """Writers of ``{stem}.csv`` and ``{stem}.json`` for ``declaration`` figures.
 
     Both files are deterministic UTF-8; amounts are rounded to the cent (EUR HT, as declared),
     shares are exact fractions, percentages have 2 decimals. The JSON holds one object per
     canteen keyed by ``canteen_id`` (or ``siret``), each holding one object per year keyed by
     the year: ``{"LENS_1": {"2026": {"valeur_totale": 1234.56, ...}}}``; NaN becomes ``null``.
+
+    Parameters
+    ----------
+    figures
+        ``declaration`` or ``purchase_figures`` figures: one row per ``canteen_id`` (or
+        ``siret``) × ``year``.
+    stem
+        The files' name without extension.
+
+    Returns
+    -------
+    dict of str to Callable[[Path], None]
+        File name → writer, for ``write_folder_atomically``.
     """
     rounded = _rounded(figures)
     key = "canteen_id" if "canteen_id" in rounded.columns else "siret"
@@ -316,7 +411,20 @@ def declaration_writers(
 
 
 def write_declaration(figures: pd.DataFrame, folder: str | Path) -> list[Path]:
-    """Write ``declaration.csv`` and ``declaration.json`` into ``folder``; all or nothing."""
+    """Write ``declaration.csv`` and ``declaration.json`` into ``folder``; all or nothing.
+
+    Parameters
+    ----------
+    figures
+        ``declaration`` figures (see ``declaration_writers``).
+    folder
+        The folder to write into (created if needed); other files in it are left alone.
+
+    Returns
+    -------
+    list of Path
+        The two files written.
+    """
     return write_folder_atomically(Path(folder), declaration_writers(figures))
 
 

@@ -3,10 +3,10 @@
 The purchase import file is what a canteen uploads to *ma cantine* to declare its purchases
 line by line (betagouv/ma-cantine ``data/schemas/imports/achats_siret.json`` and
 ``achats_id.json``, ``api/views/purchase_import.py``): a header of exactly 12 lowercase names,
-then one purchase a row. :func:`purchase_file` writes one row per line of the plan's ``flows``
+then one purchase a row. ``purchase_file`` writes one row per line of the plan's ``flows``
 (producer deliveries and conventional purchases alike), so that the platform, summing the
-file, finds the plan's declaration figures (:func:`rhd_match.macantine.declaration`) to the
-cent. :func:`export_plan` writes declaration, purchase file(s), order sheets and contract
+file, finds the plan's declaration figures (``rhd_match.macantine.declaration``) to the
+cent. ``export_plan`` writes declaration, purchase file(s), order sheets and contract
 summary in one all-or-nothing step. See ``docs/macantine.md``.
 """
 
@@ -82,37 +82,37 @@ def purchase_file(
 
     Parameters
     ----------
-    scenario, plan:
-        The scenario and its :class:`~rhd_match.plan.solution.Solution` (or a ``flows`` table).
-    sirets, cantine_ids:
-        The platform's canteen ids (:func:`platform_ids`): canteen_id → SIRET (14 digits,
+    scenario, plan
+        The scenario and its ``Solution`` (or a ``flows`` table).
+    sirets, cantine_ids
+        The platform's canteen ids (``platform_ids``): canteen_id → SIRET (14 digits,
         Luhn-valid; the first column is then ``siret``) or canteen_id → numeric *ma cantine*
         id (first column ``cantine_id``), for every canteen of the plan. Without either, the
         scenario's ``siret`` or ``macantine_id`` column when filled for every canteen; else
-        ``cantine_id`` holds the project's canteen_id and a :class:`PlatformIdWarning` says
+        ``cantine_id`` holds the project's canteen_id and a ``PlatformIdWarning`` says
         that the platform will refuse the file as it is.
-    supplier:
+    supplier
         ``fournisseur`` of conventional purchases (producer lines name the producer).
-    delivery_weekday:
+    delivery_weekday
         ISO weekday of the purchase date within each ISO week (1 = Monday … 7 = Sunday). In a
         week straddling New Year the date is moved to the first or last day of the week's
         ISO year (its Thursday's year), so that the platform counts the line in the same
-        calendar year as :func:`~rhd_match.macantine.declaration`.
-    definition_local, definition_local_km:
+        calendar year as ``declaration``.
+    definition_local, definition_local_km
         How local lines define "local": ``PAT`` (default), ``COMMUNE``, ``DEPARTEMENT``,
         ``REGION`` or ``KM``. For ``KM`` the distance (whole km) defaults to the scenario's
         ``local_radius_km`` rounded up, else to the largest producer delivery radius rounded
         up (every producer line lies within its producer's radius).
-    today, future:
+    today, future
         *ma cantine* rejects dates after the upload day. Dates after ``today`` (default: the
-        current date) give a :class:`FutureDateWarning` (``"warn"``, default), a
-        :class:`~rhd_match.errors.ScenarioError` (``"error"``) or nothing (``"ignore"``).
+        current date) give a ``FutureDateWarning`` (``"warn"``, default), a
+        ``ScenarioError`` (``"error"``) or nothing (``"ignore"``).
 
     Returns
     -------
-    DataFrame
-        The 12 columns of :data:`~rhd_match.macantine.declaration.HEADER_SIRET` or
-        :data:`~rhd_match.macantine.declaration.HEADER_ID`, in that order, all text as written
+    pandas.DataFrame
+        The 12 columns of ``HEADER_SIRET`` or
+        ``HEADER_ID``, in that order, all text as written
         in the file: ``date`` ISO ``YYYY-MM-DD``; ``prix_ht`` EUR HT with a dot and 2 decimals,
         rounded so that each canteen's yearly total is the plan's total rounded to the cent,
         each family × labels subtotal within 1 cent of the plan's and each line within 1 cent
@@ -121,6 +121,20 @@ def purchase_file(
         scenario's producers are French farms) and empty otherwise; ``est_circuit_court``
         ``oui`` for direct producer purchases; ``est_local`` from the plan's ``local``.
         Rows are sorted by canteen, date, then the flows' order.
+
+    Raises
+    ------
+    ValueError
+        When ``delivery_weekday`` is not 1–7, ``definition_local`` is unknown,
+        ``definition_local_km`` is not a whole number ≥ 0, or both ``sirets`` and
+        ``cantine_ids`` are given.
+    ScenarioError
+        When ``future="error"`` and a date falls after ``today``, or the platform ids given
+        miss a canteen, hold an invalid id or give one id to several canteens.
+
+    References
+    ----------
+    betagouv/ma-cantine, the purchase import file and its checks (``docs/macantine.md``).
     """
     flows = plan.flows if isinstance(plan, Solution) else plan
     if not 1 <= delivery_weekday <= 7:
@@ -190,8 +204,23 @@ def purchase_file(
 def read_sirets(path: str | Path) -> dict[str, str]:
     """Read a canteen_id → SIRET mapping (columns ``canteen_id``, ``siret``).
 
-    See :func:`read_platform_ids`; spaces inside a SIRET (ordinary, non-breaking, narrow
+    See ``read_platform_ids``; spaces inside a SIRET (ordinary, non-breaking, narrow
     non-breaking) are removed, as a person typing ``216 204 980 00017`` means.
+
+    Parameters
+    ----------
+    path
+        CSV or XLSX file with ``canteen_id`` and ``siret`` columns.
+
+    Returns
+    -------
+    dict of str to str
+        canteen_id → SIRET (14 digits, text).
+
+    Raises
+    ------
+    ScenarioError
+        Every bad row at once (see ``read_platform_ids``).
     """
     return read_platform_ids(path, "siret")
 
@@ -201,11 +230,11 @@ def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[s
 
     Parameters
     ----------
-    path:
+    path
         CSV (comma or semicolon; UTF-8 or Windows-1252) or XLSX (first sheet) with a
         ``canteen_id`` column and the ``column`` one; other columns are ignored. Ids are
         read as text (leading zeros kept), every kind of space inside removed.
-    column:
+    column
         ``"siret"`` (14 digits, Luhn checksum) or ``"cantine_id"`` (a whole number ≥ 1).
 
     Returns
@@ -275,6 +304,26 @@ def platform_ids(
     ``macantine_id`` column, when filled for every canteen. ``("cantine_id", None)`` when
     there are none: the file then holds the project's canteen_ids, which the platform
     refuses.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (``canteens`` may have ``siret`` and ``macantine_id`` columns).
+    sirets
+        canteen_id → SIRET.
+    cantine_ids
+        canteen_id → numeric *ma cantine* canteen id.
+
+    Returns
+    -------
+    tuple
+        The key (``"siret"`` or ``"cantine_id"``) and canteen_id → id (text, spaces
+        removed), or ``None`` when the platform's ids are unknown.
+
+    Raises
+    ------
+    ValueError
+        When both ``sirets`` and ``cantine_ids`` are given.
     """
     if sirets is not None and cantine_ids is not None:
         raise ValueError("give sirets or cantine_ids, not both")
@@ -434,8 +483,27 @@ def purchase_file_writers(
 
     One ``{stem}.csv`` for all canteens, or with ``per_canteen`` one ``{stem}_{id}.csv`` per
     value of the first column (SIRET or cantine_id; characters other than letters, digits,
-    ``-``, ``_`` and ``.`` become ``_``). A file over :data:`MAX_UPLOAD_BYTES` gives an
-    :class:`UploadSizeWarning`.
+    ``-``, ``_`` and ``.`` become ``_``). A file over ``MAX_UPLOAD_BYTES`` gives an
+    ``UploadSizeWarning``.
+
+    Parameters
+    ----------
+    frame
+        A ``purchase_file`` table.
+    per_canteen
+        One file per canteen instead of one for all.
+    stem
+        The files' name without extension (and id).
+
+    Returns
+    -------
+    dict of str to Callable[[Path], None]
+        File name → writer, for ``write_folder_atomically``.
+
+    Raises
+    ------
+    ValueError
+        When two canteen ids would give the same file name.
     """
     if not per_canteen:
         return {f"{stem}.csv": _checked_writer(frame)}
@@ -480,16 +548,46 @@ def export_plan(
 ) -> list[Path]:
     """Write everything a plan gives the canteens and producers into ``folder``, all or nothing.
 
-    ``solution`` is a :class:`~rhd_match.plan.solution.Solution` or any ``flows`` table.
-
     Files: ``declaration.csv`` and ``declaration.json`` (yearly figures per canteen, EUR HT),
-    ``achats.csv`` or ``achats_{id}.csv`` (purchase import file, see :func:`purchase_file`),
+    ``achats.csv`` or ``achats_{id}.csv`` (purchase import file, see ``purchase_file``),
     ``order_sheets.csv`` or ``orders_{producer_id}.csv`` and ``contract_summary.csv`` (see
-    :mod:`rhd_match.plan.orders`), and ``README.md`` saying what each file is and whether the
+    ``rhd_match.plan.orders``), and ``README.md`` saying what each file is and whether the
     purchase file can be uploaded to *ma cantine* as it is (only with the platform's canteen
     ids: ``sirets``, ``cantine_ids`` or the scenario's ``siret``/``macantine_id`` column, see
-    :func:`platform_ids`). Everything is computed before anything is written; any error
-    leaves ``folder`` as it was. Returns the paths written.
+    ``platform_ids``). Everything is computed before anything is written; any error
+    leaves ``folder`` as it was.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        A ``Solution`` or any ``flows`` table (one row per purchase line, keyed by
+        ``canteen_id``, ``product_id``, ISO ``week`` and ``producer_id``).
+    folder
+        The folder to write into (created if needed); other files in it are left alone.
+    sirets, cantine_ids
+        The platform's canteen ids (see ``platform_ids``).
+    per_canteen
+        One purchase file per canteen (``achats_{id}.csv``).
+    per_producer
+        One order file per producer (``orders_{producer_id}.csv``).
+    today, future, supplier, delivery_weekday, definition_local, definition_local_km
+        As for ``purchase_file``.
+
+    Returns
+    -------
+    list of Path
+        The files written, ``README.md`` included.
+
+    Raises
+    ------
+    ValueError
+        When an option is invalid (weekday, local definition, both kinds of ids) or two ids
+        would give the same file name.
+    ScenarioError
+        When ``future="error"`` and a purchase date falls after ``today``, or the platform
+        ids given miss a canteen, hold an invalid id or give one id to several canteens.
     """
     figures = declaration(solution.flows if isinstance(solution, Solution) else solution)
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=cantine_ids)

@@ -1,18 +1,18 @@
 """Reading a *ma cantine* purchase import file ("import achats"), two ways, and its figures.
 
-* :func:`read_purchases` (baseline mode) reads what a person meant — SIRET with spaces, the old
+* ``read_purchases`` (baseline mode) reads what a person meant — SIRET with spaces, the old
   8-column format, ``2025-5-2``, ``1e3``, a decimal comma, ``Oui`` — and warns
-  (:class:`PurchaseWarning`) wherever the platform would refuse the file; it raises only on
+  (``PurchaseWarning``) wherever the platform would refuse the file; it raises only on
   what cannot be read at all.
-* :func:`check_purchases` (pre-upload check) says what the platform will say about the file,
+* ``check_purchases`` (pre-upload check) says what the platform will say about the file,
   row and column: its schema check first (``data/schemas/imports/achats_*.json`` checked by
   Validata), then its row import (``api/views/purchase_import*.py``, the ``Purchase`` model's
   ``full_clean``), which it runs only once the schema check passes.
 
-Both walk the same rules (:func:`.cells.cell_rules`): each cell gives what the platform does
-with it and what a person meant. :func:`purchase_figures` turns lines into yearly declaration
+Both walk the same rules (``cells.cell_rules``): each cell gives what the platform does
+with it and what a person meant. ``purchase_figures`` turns lines into yearly declaration
 figures, so that a plan can be compared with what the canteen really bought
-(:func:`rhd_match.macantine.declaration.compare`). See ``docs/macantine.md``.
+(``rhd_match.macantine.declaration.compare``). See ``docs/macantine.md``.
 """
 
 from __future__ import annotations
@@ -70,13 +70,13 @@ def read_purchases(
 
     Parameters
     ----------
-    path:
+    path
         A ``.xlsx`` workbook (first sheet) or a CSV file (UTF-8 or Windows-1252; comma,
         semicolon or tab, found from the header row), in the platform's 12-column format or
         its old 8-column format (``caracteristiques``, ``definition_local``).
-    today, future:
+    today, future
         Dates after ``today`` (default: the current date), which *ma cantine* rejects, give a
-        :class:`PurchaseWarning` (``"warn"``), an error (``"error"``) or nothing.
+        ``PurchaseWarning`` (``"warn"``), an error (``"error"``) or nothing.
 
     Returns
     -------
@@ -134,9 +134,9 @@ def check_purchases(path: str | Path, *, today: dt.date | None = None) -> pd.Dat
 
     Parameters
     ----------
-    path:
+    path
         The file as it will be uploaded (CSV, TSV or XLSX).
-    today:
+    today
         The upload day (default: the current date); the platform refuses later dates.
 
     Returns
@@ -183,9 +183,19 @@ def check_purchases(path: str | Path, *, today: dt.date | None = None) -> pd.Dat
 def purchase_figures(lines: pd.DataFrame) -> pd.DataFrame:
     """Yearly declaration figures of purchase lines, per canteen (or SIRET) and calendar year.
 
-    ``lines`` as returned by :func:`read_purchases`; the year is the calendar year of each
-    purchase's date, as on the platform. Columns as :func:`rhd_match.macantine.declaration`
-    (EUR HT, fractions, percentages), keyed by ``canteen_id`` or ``siret`` and ``year``.
+    The year is the calendar year of each purchase's date, as on the platform.
+
+    Parameters
+    ----------
+    lines
+        Purchase lines as returned by ``read_purchases``: ``canteen_id`` or ``siret``,
+        ``date``, ``value_eur_ht`` (EUR HT), ``family``, ``labels``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``canteen_id`` (or ``siret``) × ``year``, sorted, with the columns of
+        ``rhd_match.macantine.declaration.declaration`` (EUR HT, fractions, percentages).
     """
     key = "canteen_id" if "canteen_id" in lines.columns else "siret"
     frame = lines[[key, "value_eur_ht", "family", "labels"]].assign(

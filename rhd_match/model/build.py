@@ -94,7 +94,19 @@ class LinearModel:
 
 
 def build_model(scenario: Scenario) -> LinearModel:
-    """Build the allocation model of ``scenario`` (formulation in ``docs/model.md``)."""
+    """Build the allocation model of ``scenario`` (formulation in ``docs/model.md``).
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario (tables and parameters).
+
+    Returns
+    -------
+    LinearModel
+        Index tables, variables, the sparse constraint matrix with its row bounds and
+        families, the objective, and the build time (s).
+    """
     started = time.perf_counter()
     params = scenario.parameters
     index = build_index(scenario)

@@ -2,7 +2,7 @@
 solver noise, the ``flows`` table they make, and the objective of a plan given by its flows.
 
 The model's column layout is known here only; what comes out (``flows``) is keyed by the
-input ids, so the plan tables (:mod:`rhd_match.plan.tables`) need nothing from the model.
+input ids, so the plan tables (``rhd_match.plan.tables``) need nothing from the model.
 """
 
 from __future__ import annotations

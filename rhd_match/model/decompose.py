@@ -11,19 +11,19 @@ computed by one small LP per week (in parallel). The strategy:
 1. start from μ = W_S on every EGalim row (every canteen short of every target: the usual case)
    and μ = 0 on budgets; improve μ by projected subgradient steps (Polyak step towards the
    best plan value seen) on the *transport* relaxation (no drop or franco rows: fastest), for
-   at most :data:`SEARCH_ITERATIONS` passes; keep the best bound, and the multipliers whose
+   at most ``SEARCH_ITERATIONS`` passes; keep the best bound, and the multipliers whose
    flows make the best plan (those of the best bound are degenerate: their weekly LPs are
    indifferent between buying labelled food and not);
 2. one pass of the weekly relaxations *with* drops, franco and lots at those multipliers: a
    stronger bound, and flows from which to choose drops — on models up to
-   :data:`DELIVERY_MAX_NONZEROS` (above, the transport flows are used);
+   ``DELIVERY_MAX_NONZEROS`` (above, the transport flows are used);
 3. per week, open drops and lots from those flows and repair by LPs until every open drop pays
-   its franco (as :func:`~rhd_match.model.strategies.solve_repair` does for the whole model),
+   its franco (as ``solve_repair`` does for the whole model),
    then grow the open drops while the plan improves;
 4. polish: one whole-year LP over the plan's drops with the true annual rows, or, when that LP
    is too large, weekly re-pricing from the plan's own annual rows.
 
-Small models (up to :data:`WHOLE_LP_MAX_NONZEROS`) first solve the whole-year LP relaxation
+Small models (up to ``WHOLE_LP_MAX_NONZEROS``) first solve the whole-year LP relaxation
 instead of steps 1-2: its optimum is the best bound any μ can prove, its duals are such a μ,
 and steps 3-4 start from its flows; unless that plan is within the gap, steps 1-4 run as well
 and the better plan is kept (the LP's fractional lots can close a lot the weekly flows fill).
@@ -627,7 +627,7 @@ def _polish(
     then worth nothing) while another is short; one LP over the open drops only, with the
     annual rows, moves supply to where it counts. The plan is a feasible point of that LP, so
     the result is never worse; if the LP does not finish in time the plan is kept. None when
-    the LP would be over :data:`POLISH_MAX_COLUMNS` (then :func:`_reprice` does the job).
+    the LP would be over ``POLISH_MAX_COLUMNS`` (then ``_reprice`` does the job).
     """
     var = model.variables
     open_drop, open_lot = values[var.cols("y")] > 0.5, values[var.cols("z")] > 0.5

@@ -18,7 +18,7 @@ from ..geo import haversine_km
 from ..inputs.scenario import Scenario
 from ..params import Targets
 
-#: Candidate offer × canteen pairs that :func:`_arcs` examines at once: its working memory is
+#: Candidate offer × canteen pairs that ``_arcs`` examines at once: its working memory is
 #: about 60 bytes a pair, so a chunk stays near 250 MB whatever the scenario's size.
 CHUNK_PAIRS = 1 << 22
 
@@ -59,7 +59,7 @@ class ModelIndex:
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
-    """Build the index tables of ``scenario`` (see :class:`ModelIndex`)."""
+    """Build the index tables of ``scenario`` (see ``ModelIndex``)."""
     params = scenario.parameters
     products = scenario.products.reset_index(drop=True)
     canteen_ids = scenario.canteens["canteen_id"].to_numpy(dtype=object)
@@ -151,10 +151,10 @@ def _arcs(
     that product that week, the offer's minimum lot fits and the drop can pay the franco.
 
     Returns the arcs (offers in order, then canteens in code order; columns as
-    :class:`ModelIndex` ``arcs`` without ``distance_km``, ``local`` and ``drop``) and the sorted
-    positions of the demand rows that lost an arc to the franco (:func:`_below_franco`).
+    ``ModelIndex`` ``arcs`` without ``distance_km``, ``local`` and ``drop``) and the sorted
+    positions of the demand rows that lost an arc to the franco (``_below_franco``).
 
-    Offers are taken by whole (producer, week) groups, about :data:`CHUNK_PAIRS` candidate pairs
+    Offers are taken by whole (producer, week) groups, about ``CHUNK_PAIRS`` candidate pairs
     at a time: a group × its producer's canteens is a set of whole drops, so the franco test on
     a chunk is exact, and the candidates of the whole scenario (~90 M at size M) never coexist.
     """

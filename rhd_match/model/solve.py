@@ -49,13 +49,13 @@ HARD_RULES = ("egalim_hard", "budget_hard")
 
 
 def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
-    """Solve the allocation of ``scenario`` with OR-Tools and return a :class:`Solution`.
+    """Solve the allocation of ``scenario`` with OR-Tools and return a ``Solution``.
 
     ``options`` override ``scenario.parameters.solver`` (see
-    :class:`~rhd_match.params.SolverOptions`): ``strategy`` (``auto``, ``mip``, ``repair``,
+    ``SolverOptions``): ``strategy`` (``auto``, ``mip``, ``repair``,
     ``lp``), ``time_limit_s`` (wall clock, s, whole solve), ``threads``, ``mip_gap``,
     ``lp_solver``, ``mip_solver``. ``log`` receives rhd_match's own progress messages, each a
-    :class:`~rhd_match.progress.Progress` (a ``str`` with the phase, elapsed time, limit, plan
+    ``Progress`` (a ``str`` with the phase, elapsed time, limit, plan
     and bound as attributes), the same for every strategy and solver.
 
     ``time_limit_s`` is the wall-clock limit of the whole call (build, hand-over to the
@@ -66,14 +66,35 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
 
     When time runs out the best plan found so far is returned, with its gap; if none was found,
     the all-conventional plan (status ``time_limit``). In hard mode
-    (``hard_egalim``/``hard_budget``) every plan is checked by :func:`rhd_match.check.check`
+    (``hard_egalim``/``hard_budget``) every plan is checked by ``rhd_match.check.check``
     before it is returned; a plan breaking a hard rule never is:
-    :class:`~rhd_match.errors.InfeasibleError` names each canteen and target that cannot be
+    ``InfeasibleError`` names each canteen and target that cannot be
     met, confirmed by the exact model when it is small enough (``proven``), or else as a
     heuristic's finding. Heuristics budget their work, not time: the same plan on any machine
     unless the time limit stops them (``Solution.stopped_by_time_limit``).
-    An unknown option or an invalid value (``time_limit_s <= 0``) raises
-    :class:`~rhd_match.errors.OptionError` before anything is built.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    log
+        Receives each progress message (``Progress``); ``None`` for silence.
+    **options
+        Fields of ``SolverOptions``, overriding ``scenario.parameters.solver``.
+
+    Returns
+    -------
+    Solution
+        The plan's tables keyed by the input ids, with the solver's statistics.
+
+    Raises
+    ------
+    OptionError
+        When an option is unknown or its value invalid (``time_limit_s <= 0``), before
+        anything is built.
+    InfeasibleError
+        In hard mode, when no plan meets every hard target (``proven`` when the exact model
+        confirmed it).
     """
     opts = solver_options(scenario.parameters.solver, options)
     started = time.perf_counter()

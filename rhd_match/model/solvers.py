@@ -140,12 +140,36 @@ def run_solver(
 ) -> SolverRun:
     """Solve ``program`` with the named solver within ``time_limit_s`` (wall clock).
 
-    ``time_limit_s`` covers the hand-over too (:data:`HANDOFF_S_PER_NONZERO`): when the
+    ``time_limit_s`` covers the hand-over too (``HANDOFF_S_PER_NONZERO``): when the
     hand-over alone would not fit, the solver is not started and the run has status
     ``not_started`` and no values.
 
     The solver's own log stays off: OR-Tools 9.15 takes no Python callable for it, and
-    progress is reported by the strategies themselves (:mod:`rhd_match.progress`).
+    progress is reported by the strategies themselves (``rhd_match.progress``).
+
+    Parameters
+    ----------
+    program
+        The linear program (integer columns make it a MIP).
+    solver
+        ``"glop"``, ``"pdlp"``, ``"highs"`` or ``"scip"``.
+    time_limit_s
+        Wall-clock limit of the call, s, hand-over included.
+    threads
+        Threads the solver may use.
+    mip_gap
+        Relative gap at which a MIP stops.
+
+    Returns
+    -------
+    SolverRun
+        Status, values (``None`` without a point), objective, bound, duals (GLOP and PDLP
+        LPs) and wall time (s).
+
+    Raises
+    ------
+    RuntimeError
+        When the solver is not available in this OR-Tools build.
     """
     started = time.perf_counter()
     is_mip = program.is_mip

@@ -1,6 +1,6 @@
 """Solve strategies: exact MIP, LP relaxation, and LP-based repair of the delivery decisions.
 
-Every strategy returns a :class:`Plan`: a full column vector and what is proven about it.
+Every strategy returns a ``Plan``: a full column vector and what is proven about it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ ZERO = 1e-7  # flows below this many units are solver noise
 
 @dataclass(frozen=True)
 class Plan:
-    """A column vector for a :class:`LinearModel` with its status and lower bound."""
+    """A column vector for a ``LinearModel`` with its status and lower bound."""
 
     values: np.ndarray
     status: str
@@ -35,7 +35,7 @@ class Plan:
 
 
 class Reporter:
-    """rhd_match's own progress messages for a solve's ``log`` (see :mod:`rhd_match.progress`).
+    """rhd_match's own progress messages for a solve's ``log`` (see ``rhd_match.progress``).
 
     Called with a plain message (as the decomposition does), it reports it under the current
     phase. Does nothing when ``log`` is None.
@@ -208,7 +208,7 @@ def solve_repair(
 
 def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drops and lots to open from a relaxed plan: per producer × week at most N_p of the drops
-    it used (:func:`choose_drops`), and the lot arcs where it sends at least the lot."""
+    it used (``choose_drops``), and the lot arcs where it sends at least the lot."""
     var, index = model.variables, model.index
     x = values[var.cols("x")]
     arc_drop = index.arcs["drop"].to_numpy()
@@ -269,9 +269,9 @@ def elastic_upper(model: LinearModel) -> np.ndarray:
 
 
 def elastic_objective(model: LinearModel) -> np.ndarray:
-    """The objective for LPs over :func:`elastic_upper` bounds: the shortfalls and overruns
+    """The objective for LPs over ``elastic_upper`` bounds: the shortfalls and overruns
     that hard mode forbids (their columns fixed to 0 in the model) priced
-    :data:`HARD_PRICE_FACTOR` times higher. Any such LP still bounds the hard model from
+    ``HARD_PRICE_FACTOR`` times higher. Any such LP still bounds the hard model from
     below: the hard model's plans have those columns at 0."""
     var = model.variables
     objective = model.objective.copy()

@@ -13,7 +13,23 @@ from .index import ModelIndex
 def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     """Conventional purchases with the reason local supply did not cover them.
 
-    Columns: canteen_id, product_id, week, qty (unit), value_eur_ht, reason, explanation.
+    Each line gets the first reason of ``REASONS`` that holds for it, tested in that order.
+
+    Parameters
+    ----------
+    index
+        The model's index tables (arcs, offers, ids) of the scenario that was solved.
+    flows
+        The plan's ``flows``: one row per purchase line, keyed by ``canteen_id``,
+        ``product_id``, ISO ``week`` and ``producer_id``, with ``supplier``, ``qty`` (product
+        unit) and ``qty_kg``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per conventional purchase line: ``canteen_id``, ``product_id``, ``week``,
+        ``qty`` (product unit), ``value_eur_ht`` (EUR HT), ``reason`` (a key of
+        ``REASONS``) and ``explanation`` (its sentence).
     """
     conv = flows[flows["supplier"] == CONVENTIONAL]
     columns = ["canteen_id", "product_id", "week", "qty", "value_eur_ht", "reason", "explanation"]

@@ -1,5 +1,5 @@
 """A purchase plan, whoever made it: its tables computed from the ``flows`` alone, the
-:class:`Solution` that holds them, and the producers' order sheets."""
+``Solution`` that holds them, and the producers' order sheets."""
 
 from .solution import Solution
 

@@ -1,7 +1,7 @@
 """The producer side of a plan: weekly order sheets and the basis of contracts.
 
-:func:`order_sheets` says, for each producer and ISO week, what to deliver to which canteen;
-:func:`contract_summary` sums it per producer × canteen over the horizon, the basis of a
+``order_sheets`` says, for each producer and ISO week, what to deliver to which canteen;
+``contract_summary`` sums it per producer × canteen over the horizon, the basis of a
 supply contract (contractualisation). Both are computed from the plan's ``flows`` lines bought
 from producers (``supplier == "producer"``), local or not. See ``docs/macantine.md``.
 """
@@ -56,13 +56,24 @@ CONTRACT_COLUMNS: tuple[str, ...] = (
 def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:
     """Per producer and ISO week, what to deliver to whom.
 
-    Returns one row per producer × week × canteen × product delivered, sorted in that order,
-    with the :data:`ORDER_COLUMNS`: ``week`` (ISO ``2026-W03``), ``delivery_date`` (ISO date of
-    the week's Monday — a convention, the actual day is agreed with the canteen), ``qty`` in
-    the product's ``unit`` (kg, l or piece), ``qty_kg`` (kg), ``price_eur_ht`` (EUR HT/unit),
-    ``value_eur_ht`` (EUR HT), ``labels`` (EGalim labels the delivery must carry) and
-    ``distance_km`` (straight line, producer to canteen) and ``local`` (within the local
-    radius, bool).
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan, or its ``flows`` table (one row per purchase line, keyed by
+        ``canteen_id``, ``product_id``, ISO ``week`` and ``producer_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``producer_id`` × ``week`` × ``canteen_id`` × ``product_id`` delivered, sorted
+        in that order, with the ``ORDER_COLUMNS``: ``week`` (ISO ``2026-W03``), ``delivery_date``
+        (ISO date of the week's Monday — a convention, the actual day is agreed with the canteen),
+        ``qty`` in the product's ``unit`` (kg, l or piece), ``qty_kg`` (kg), ``price_eur_ht`` (EUR
+        HT/unit), ``value_eur_ht`` (EUR HT), ``labels`` (EGalim labels the delivery must carry),
+        ``distance_km`` (straight line, producer to canteen) and ``local`` (within the local radius,
+        bool).
     """
     flows = solution.flows if isinstance(solution, Solution) else solution
     lines = flows[flows["supplier"].astype(str) == PRODUCER].copy()
@@ -88,10 +99,22 @@ def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.Da
 def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:
     """Per producer × canteen over the horizon: the basis of a supply contract.
 
-    Returns one row per pair with deliveries, sorted, with the :data:`CONTRACT_COLUMNS`:
-    ``weeks_delivered`` (ISO weeks with at least one delivery), ``first_week`` and
-    ``last_week`` (ISO weeks), ``qty_kg`` (kg), ``value_eur_ht`` (EUR HT), ``n_products`` and
-    ``products`` (product names, sorted, ``"; "``-separated).
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan, or its ``flows`` table (one row per purchase line, keyed by
+        ``canteen_id``, ``product_id``, ISO ``week`` and ``producer_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``producer_id`` × ``canteen_id`` with deliveries, sorted, with the
+        ``CONTRACT_COLUMNS``: ``weeks_delivered`` (ISO weeks with at least one delivery),
+        ``first_week`` and ``last_week`` (ISO weeks), ``qty_kg`` (kg), ``value_eur_ht``
+        (EUR HT), ``n_products`` and ``products`` (product names, sorted,
+        ``"; "``-separated).
     """
     sheets = order_sheets(scenario, solution)
     keys = ["producer_id", "producer_name", "canteen_id", "canteen_name"]
@@ -111,7 +134,28 @@ def order_writers(
     sheets: pd.DataFrame, contracts: pd.DataFrame, *, per_producer: bool = False
 ) -> dict[str, Callable[[Path], None]]:
     """Writers of ``order_sheets.csv`` (or ``orders_{producer_id}.csv`` per producer) and
-    ``contract_summary.csv``: deterministic UTF-8 CSV, full precision."""
+    ``contract_summary.csv``: deterministic UTF-8 CSV, full precision.
+
+    Parameters
+    ----------
+    sheets
+        The ``order_sheets`` table.
+    contracts
+        The ``contract_summary`` table.
+    per_producer
+        One ``orders_{producer_id}.csv`` per producer (characters other than letters,
+        digits, ``_``, ``.`` and ``-`` replaced by ``_``) instead of one ``order_sheets.csv``.
+
+    Returns
+    -------
+    dict of str to Callable[[Path], None]
+        File name → writer, for ``write_folder_atomically``.
+
+    Raises
+    ------
+    ValueError
+        When two producer ids would give the same file name.
+    """
     writers: dict[str, Callable[[Path], None]] = {}
     if per_producer:
         for producer, part in sheets.groupby("producer_id", sort=True):
@@ -132,7 +176,30 @@ def write_orders(
     *,
     per_producer: bool = False,
 ) -> list[Path]:
-    """Write the order sheets and the contract summary into ``folder``; all or nothing."""
+    """Write the order sheets and the contract summary into ``folder``; all or nothing.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan, or its ``flows`` table (one row per purchase line, keyed by
+        ``canteen_id``, ``product_id``, ISO ``week`` and ``producer_id``).
+    folder
+        The folder to write into (created if needed); other files in it are left alone.
+    per_producer
+        One order file per producer (see ``order_writers``).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        When two producer ids would give the same file name (nothing is written).
+    """
     writers = order_writers(
         order_sheets(scenario, solution),
         contract_summary(scenario, solution),

@@ -1,4 +1,4 @@
-"""The :class:`Solution` of an allocation: tables keyed by the input ids, and solver stats."""
+"""The ``Solution`` of an allocation: tables keyed by the input ids, and solver stats."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..io import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 
 #: Why demand went to the conventional supplier (``unmet_local``'s ``reason``), in the order
-#: the reasons are tested by :func:`rhd_match.model.unmet.unmet_local_table`.
+#: the reasons are tested by ``rhd_match.model.unmet.unmet_local_table``.
 REASONS = {
     "no_offer_in_range": "no producer within reach offers this product this week",
     "offer_exhausted": "every offer within reach is sold out",
@@ -38,6 +38,26 @@ class Solution:
     weekly capacity, drops against the weekly maximum), ``unmet_local`` (demand bought from the
     conventional supplier, and why) and ``summary`` (one row: territory totals before and after,
     solver status, objective, best bound, gap, build and solve times in s).
+
+    Attributes
+    ----------
+    flows : pandas.DataFrame
+        One row per ``canteen_id`` × ``product_id`` × ISO ``week`` × ``producer_id`` bought
+        (``producer_id`` empty for the conventional supplier): quantity (product unit), kg,
+        value (EUR HT), distance (km), EGalim classes.
+    canteens : pandas.DataFrame
+        One row per ``canteen_id``: EGalim shares before and after, targets, shortfalls (EUR HT
+        and points), budget use (EUR HT).
+    producers : pandas.DataFrame
+        One row per ``producer_id``: sales (EUR HT), kg, canteens served.
+    producer_weeks : pandas.DataFrame
+        One row per ``producer_id`` × ISO ``week``: kg against weekly capacity, drops against
+        the weekly maximum, sales (EUR HT).
+    unmet_local : pandas.DataFrame
+        One row per ``canteen_id`` × ``product_id`` × ISO ``week`` bought conventionally: kg,
+        value (EUR HT) and ``reason`` (one of ``REASONS``).
+    summary : pandas.DataFrame
+        One row: territory totals before and after, solver status and statistics.
     """
 
     flows: pd.DataFrame
@@ -52,33 +72,71 @@ class Solution:
 
     @property
     def status(self) -> str:
-        """``optimal``, ``feasible`` (a plan, gap reported), or ``relaxation`` (strategy lp)."""
+        """``optimal``, ``feasible`` (a plan, gap reported), or ``relaxation`` (strategy lp).
+
+        Returns
+        -------
+        str
+            The solver status of the plan.
+        """
         return str(self._stat("status"))
 
     @property
     def objective(self) -> float:
-        """Objective value of the plan (``docs/model.md``), recomputed from its flows."""
+        """Objective value of the plan (``docs/model.md``), recomputed from its flows.
+
+        Returns
+        -------
+        float
+            Weighted cost (EUR HT plus weighted shortfalls and distances, ``docs/model.md``).
+        """
         return float(self._stat("objective"))
 
     @property
     def best_bound(self) -> float:
-        """Best proven lower bound on the objective; NaN when none is worth reporting (see
-        :func:`~rhd_match.model.strategies.trusted_bound`)."""
+        """Best proven lower bound on the objective; NaN when none is worth reporting.
+
+        Returns
+        -------
+        float
+            The bound, in the objective's units (see ``trusted_bound`` in
+            ``rhd_match.model.strategies``).
+        """
         return float(self._stat("best_bound"))
 
     @property
     def gap(self) -> float:
-        """(objective − best bound) / max(1, |objective|), in [0, 1]; NaN without a bound."""
+        """(objective − best bound) / max(1, |objective|), in [0, 1]; NaN without a bound.
+
+        Returns
+        -------
+        float
+            The relative optimality gap (a fraction).
+        """
         return float(self._stat("gap"))
 
     @property
     def stopped_by_time_limit(self) -> bool:
         """The wall-clock safety net cut the solve short: the same input and options may give
-        another plan on another machine (otherwise plans are the same byte for byte)."""
+        another plan on another machine (otherwise plans are the same byte for byte).
+
+        Returns
+        -------
+        bool
+            Whether the time limit stopped the solve.
+        """
         return bool(self._stat("stopped_by_time_limit"))
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The six solution tables by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``summary``, ``canteens``, ``producers``, ``producer_weeks``, ``flows``,
+            ``unmet_local`` in that order.
+        """
         return {name: getattr(self, name) for name in TABLE_NAMES}
 
     def to_folder(self, path: str | Path, formats: tuple[str, ...] = ("csv", "xlsx")) -> list[Path]:
@@ -90,7 +148,7 @@ class Solution:
             Folder to write into (created if needed); other files in it are left alone.
         formats
             ``"csv"`` (one file per table, every digit kept) and/or ``"xlsx"`` (one sheet per
-            table, through :func:`rhd_match.xlsx.write_workbook_file`: text stays text).
+            table, through ``rhd_match.xlsx.write_workbook_file``: text stays text).
 
         Returns
         -------

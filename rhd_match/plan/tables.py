@@ -2,7 +2,7 @@
 
 Whatever produced the flows (the optimiser, a greedy baseline, a file), these functions give
 the same per-canteen, per-producer and territory figures, so plans compare on equal terms.
-EGalim figures come from :func:`rhd_match.egalim.egalim_accounting`.
+EGalim figures come from ``rhd_match.egalim.egalim_accounting``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,18 @@ TOL = 1e-6
 
 
 def conventional_flows(scenario: Scenario) -> pd.DataFrame:
-    """The all-conventional plan: every demand row bought at reference price, no label."""
+    """The all-conventional plan: every demand row bought at reference price, no label.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A ``flows`` table with one conventional line per demand row of positive quantity.
+    """
     demand = scenario.demand[scenario.demand["qty"] > 0]
     return make_flows(scenario, demand.assign(producer_id=None).iloc[:0], demand)
 
@@ -47,6 +58,23 @@ def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFra
     producers at their offer's price and labels. ``conventional``: canteen_id, product_id, week,
     qty (unit), bought from the conventional supplier at the reference price.
     Rows are sorted by canteen, week, product, supplier, producer for stable output.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    local
+        Purchases from producers: ``producer_id``, ``canteen_id``, ``product_id``, ISO
+        ``week``, ``qty`` (product unit).
+    conventional
+        Purchases from the conventional supplier: ``canteen_id``, ``product_id``, ISO
+        ``week``, ``qty`` (product unit).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``flows`` table: one row per purchase line with kg, price and value (EUR HT),
+        labels, family, distance (km) and ``local``.
     """
     products = scenario.products.set_index("product_id")
     offers = scenario.offers.set_index(["producer_id", "product_id", "week"])
@@ -103,6 +131,19 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
 
     Money in EUR HT, shares and targets as fractions; ``shortfall_*_eur_ht`` is
     max(0, target × base − labelled value) and ``shortfall_*_points`` the same over the base.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    flows
+        The plan's ``flows`` (one row per purchase line, keyed by ``canteen_id``,
+        ``product_id``, ISO ``week`` and ``producer_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``canteen_id`` of the scenario (the ``canteens`` solution table).
     """
     can = scenario.canteens.set_index("canteen_id")
     targets = scenario.parameters.targets
@@ -170,7 +211,22 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
 
 
 def producer_week_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
-    """Per producer and week with deliveries: kg, sales (EUR HT), drops, capacity use."""
+    """Per producer and week with deliveries: kg, sales (EUR HT), drops, capacity use.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    flows
+        The plan's ``flows`` (one row per purchase line, keyed by ``canteen_id``,
+        ``product_id``, ISO ``week`` and ``producer_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``producer_id`` × ISO ``week`` with deliveries (the ``producer_weeks``
+        solution table).
+    """
     local = flows[flows["supplier"] == PRODUCER]
     prod = scenario.producers.set_index("producer_id")
     weekly = (
@@ -192,7 +248,20 @@ def producer_week_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame
 
 
 def producer_table(scenario: Scenario, weekly: pd.DataFrame) -> pd.DataFrame:
-    """Per producer over the horizon: sales, kg, peak week against capacity and drops."""
+    """Per producer over the horizon: sales, kg, peak week against capacity and drops.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    weekly
+        The ``producer_week_table`` of the plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``producer_id`` of the scenario (the ``producers`` solution table).
+    """
     prod = scenario.producers.set_index("producer_id")
     agg = weekly.groupby("producer_id").agg(
         sales_eur_ht=("sales_eur_ht", "sum"),
@@ -226,7 +295,23 @@ def producer_table(scenario: Scenario, weekly: pd.DataFrame) -> pd.DataFrame:
 def territory_totals(
     scenario: Scenario, flows: pd.DataFrame, canteens: pd.DataFrame
 ) -> dict[str, float]:
-    """Territory totals of a plan: values (EUR HT), shares, canteens meeting each target."""
+    """Territory totals of a plan: values (EUR HT), shares, canteens meeting each target.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    flows
+        The plan's ``flows`` (one row per purchase line, keyed by ``canteen_id``,
+        ``product_id``, ISO ``week`` and ``producer_id``).
+    canteens
+        The ``canteen_table`` of the plan.
+
+    Returns
+    -------
+    dict of str to float
+        Figure name → value (EUR HT, fractions, counts), for the ``summary`` row.
+    """
     figures = egalim_accounting(flows).iloc[0]
     total = float(figures["valeur_totale"])
     local_value = float(flows.loc[flows["local"], "value_eur_ht"].sum())

@@ -1,8 +1,8 @@
 """Reports people look at: an Excel results workbook and a self-contained HTML page.
 
-* :func:`write_workbook` — every solution table on a formatted sheet, plus order sheets;
-* :func:`write_html_report` — headline figures, charts and a map in one HTML file;
-* :func:`write_reports` — both into a folder (``results.xlsx``, ``report.html``), all or none.
+* ``write_workbook`` — every solution table on a formatted sheet, plus order sheets;
+* ``write_html_report`` — headline figures, charts and a map in one HTML file;
+* ``write_reports`` — both into a folder (``results.xlsx``, ``report.html``), all or none.
 
 See ``docs/reports.md``.
 """
@@ -35,7 +35,26 @@ def write_reports(scenario: Scenario, solution: Solution, folder: str | Path) ->
     """Write ``report.html`` and ``results.xlsx`` into ``folder`` (created if needed).
 
     Both are rendered before anything is written, then moved in together: a failure leaves
-    the folder as it was. Returns the paths written.
+    the folder as it was.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan (from ``rhd_match.solve`` or read back).
+    folder
+        The folder to write into; other files in it are left alone.
+
+    Returns
+    -------
+    list of Path
+        The paths written: ``report.html`` and ``results.xlsx``.
+
+    Raises
+    ------
+    ValueError
+        When a workbook sheet would hold more rows than Excel allows (nothing is written).
     """
     page = render_html(scenario, solution)
     data = workbook_bytes(scenario, solution)

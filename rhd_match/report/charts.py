@@ -1,7 +1,7 @@
 """Every chart rhd_match draws, with matplotlib: the HTML report's charts and the trade-off plot.
 
 The report's charts are rendered as SVG (text kept as ``<text>``, fonts from the page) and
-embedded inline by :func:`inline_svg`: the ``<svg>`` element gets a ``data-chart`` name, a
+embedded inline by ``inline_svg``: the ``<svg>`` element gets a ``data-chart`` name, a
 ``<title>`` first child (its accessible name), ids prefixed with the chart's name (unique in
 the page) and native tooltips (``<title>`` children) on the marks given a tip. The same data
 gives the same bytes: ``svg.hashsalt`` is fixed and the file carries no date. Nothing here
@@ -94,17 +94,17 @@ def bar_panels(
 
     Parameters
     ----------
-    chart, title:
-        Name and accessible title of the chart (see :func:`inline_svg`).
-    rows:
+    chart, title
+        Name and accessible title of the chart (see ``inline_svg``).
+    rows
         Row names, top to bottom; each panel has one bar per row, in the same order.
-    panels:
+    panels
         The measures, left to right.
-    row_tips:
+    row_tips
         Tooltip of each row name (default: the name).
-    legend_items:
-        (colour, label) boxes above the panels; the colour :data:`INK` draws a target tick.
-    width, row_height, label_width:
+    legend_items
+        (colour, label) boxes above the panels; the colour ``INK`` draws a target tick.
+    width, row_height, label_width
         Chart width, height of a row and room for the row names, in CSS pixels.
 
     Returns
@@ -239,19 +239,19 @@ def line_chart(
 
     Parameters
     ----------
-    chart, title:
-        Name and accessible title of the chart (see :func:`inline_svg`).
-    x_labels:
+    chart, title
+        Name and accessible title of the chart (see ``inline_svg``).
+    x_labels
         Label of each x position (in the points' tooltips).
-    series:
+    series
         The lines, each with one value per x position (NaN leaves a gap).
-    x_ticks:
+    x_ticks
         (position, label) pairs printed under the axis.
-    refs:
+    refs
         Dashed horizontal lines, in the legend with their labels.
-    y_max, y_format:
+    y_max, y_format
         Top of the y scale (from 0) and the format of its ticks and of the tooltips' values.
-    width, height:
+    width, height
         Size of the chart, CSS pixels.
 
     Returns
@@ -319,19 +319,19 @@ def heatmap(
 
     Parameters
     ----------
-    chart, title:
-        Name and accessible title of the chart (see :func:`inline_svg`).
-    rows, columns:
+    chart, title
+        Name and accessible title of the chart (see ``inline_svg``).
+    rows, columns
         Row and column names.
-    values:
+    values
         Shape (len(rows), len(columns)); values ≤ 0 or NaN leave the cell blank.
-    cell_format, tip_format:
+    cell_format, tip_format
         Text printed in a cell and shown in its tooltip.
-    extra_columns:
+    extra_columns
         (header, text of each row, width in CSS pixels) printed right of the grid.
-    vmax:
+    vmax
         The value drawn darkest (default: the largest); larger values are as dark.
-    width, row_height, label_width:
+    width, row_height, label_width
         Chart width, height of a row and room for the row names, in CSS pixels.
 
     Returns
@@ -405,11 +405,11 @@ def tradeoff_figure(table: pd.DataFrame, title: str | None = None) -> Figure:
 
     Parameters
     ----------
-    table:
-        Rows of :func:`rhd_match.analysis.tradeoff.cost_organic_tradeoff` (``share_organic`` as a
+    table
+        Rows of ``rhd_match.analysis.tradeoff.cost_organic_tradeoff`` (``share_organic`` as a
         fraction, ``extra_cost_eur_ht`` in EUR HT, ``status``); rows whose LP did not end
         ``optimal`` are left out.
-    title:
+    title
         Title of the plot; ``None`` gives "Cost of organic purchases (LP relaxation)".
 
     Returns
@@ -432,16 +432,16 @@ def tradeoff_figure(table: pd.DataFrame, title: str | None = None) -> Figure:
 
 
 def plot_tradeoff(table: pd.DataFrame, path: str | Path, title: str | None = None) -> Path:
-    """Write the cost–organic curve (:func:`tradeoff_figure`) to a file.
+    """Write the cost–organic curve (``tradeoff_figure``) to a file.
 
     Parameters
     ----------
-    table:
-        Rows of :func:`rhd_match.analysis.tradeoff.cost_organic_tradeoff`.
-    path:
+    table
+        Rows of ``rhd_match.analysis.tradeoff.cost_organic_tradeoff``.
+    path
         File to write: SVG when it ends in ``.svg``, PNG (100 dpi) otherwise.
-    title:
-        Title of the plot (see :func:`tradeoff_figure`).
+    title
+        Title of the plot (see ``tradeoff_figure``).
 
     Returns
     -------

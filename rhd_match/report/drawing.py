@@ -1,5 +1,5 @@
 """The house style of every chart and how a matplotlib figure becomes inline SVG in the report
-(ids, tooltips, stable bytes), with the helpers the charts share. See :mod:`.charts`.
+(ids, tooltips, stable bytes), with the helpers the charts share. See ``charts``.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def shorten(text: str, chars: int) -> str:
 
 @contextmanager
 def style() -> Iterator[None]:
-    """The charts' matplotlib settings (:data:`STYLE`), for the time of a drawing."""
+    """The charts' matplotlib settings (``STYLE``), for the time of a drawing."""
     with mpl.rc_context(STYLE):
         yield
 
@@ -103,7 +103,7 @@ R = TypeVar("R")
 
 
 def styled(draw: Callable[P, R]) -> Callable[P, R]:
-    """``draw`` run under :func:`style` (artists read the settings when they are made)."""
+    """``draw`` run under ``style`` (artists read the settings when they are made)."""
 
     @wraps(draw)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -141,14 +141,14 @@ def inline_svg(fig: Figure, chart: str, title: str, tips: Tips | None = None) ->
 
     Parameters
     ----------
-    fig:
+    fig
         The drawn figure (its size in inches × 96 gives CSS pixels).
-    chart:
+    chart
         Name of the chart (``data-chart``, and the prefix of every id inside it).
-    title:
+    title
         Accessible name, the ``<title>`` first child.
-    tips:
-        Hover texts attached to the figure's artists (:class:`Tips`).
+    tips
+        Hover texts attached to the figure's artists (``Tips``).
 
     Returns
     -------

@@ -1,10 +1,10 @@
 """The HTML report of a territory plan: one self-contained file to open in any browser.
 
-:func:`render_html` returns the page; :func:`write_html_report` writes it (all or nothing).
+``render_html`` returns the page; ``write_html_report`` writes it (all or nothing).
 Sections: headline figures before and after the plan, EGalim shares per canteen against their
 targets, local and organic shares week by week, producer utilisation, a map of the main flows,
 and the local demand left to the conventional supplier by product and month, with the reasons.
-Styles and charts are inline (SVG drawn with matplotlib by :mod:`rhd_match.report.charts`);
+Styles and charts are inline (SVG drawn with matplotlib by ``rhd_match.report.charts``);
 a few lines of inline JavaScript sort the tables and mark the page loaded
 (``<body data-loaded="ok">``). Nothing is fetched from the network, all text is escaped, and
 the same plan gives the same bytes.
@@ -60,7 +60,22 @@ CHARTS = (
 
 
 def write_html_report(scenario: Scenario, solution: Solution, path: str | Path) -> Path:
-    """Write the HTML report of ``solution`` to ``path`` (all or nothing); returns the path."""
+    """Write the HTML report of ``solution`` to ``path`` (all or nothing).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan (from ``rhd_match.solve`` or read back).
+    path
+        The ``.html`` file to write; its folder is created if needed.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     page = render_html(scenario, solution)
     path = Path(path)
     writer = {path.name: lambda p: p.write_text(page, encoding="utf-8")}
@@ -68,7 +83,21 @@ def write_html_report(scenario: Scenario, solution: Solution, path: str | Path) 
 
 
 def render_html(scenario: Scenario, solution: Solution) -> str:
-    """The report as one self-contained HTML page (see the module docstring)."""
+    """The report as one self-contained HTML page (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan (from ``rhd_match.solve`` or read back).
+
+    Returns
+    -------
+    str
+        The page: headline figures (EUR HT, shares), charts as inline SVG and a map; no
+        script or font fetched from the network.
+    """
     s = solution.summary.iloc[0]
     weeks = sorted(set(solution.flows["week"].astype(str)) | set(scenario.demand["week"]))
     span = f"{weeks[0]} to {weeks[-1]}" if weeks else "no weeks"

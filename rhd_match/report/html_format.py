@@ -26,7 +26,7 @@ COUNTS = (
     ("canteens_meeting_meat_fish", "Canteens meeting the meat and fish target"),
     ("canteens_meeting_all", "Canteens meeting all three targets"),
 )
-#: Short names of the reasons of :data:`rhd_match.model.unmet.REASONS`.
+#: Short names of the reasons of ``rhd_match.model.unmet.REASONS``.
 REASON_LABELS = {
     "no_offer_in_range": "no offer within reach",
     "offer_exhausted": "offers sold out",
@@ -119,7 +119,7 @@ def figure_span(field: str, s: pd.Series) -> str:
 
 
 def empty_chart(chart: str, title: str, message: str) -> str:
-    """A small chart holding only ``message`` (so every chart of :data:`CHARTS` is there)."""
+    """A small chart holding only ``message`` (so every chart of ``CHARTS`` is there)."""
     return f"<figure>{message_chart(chart, title, message)}</figure>"
 
 

@@ -1,5 +1,5 @@
 """The report's map: canteens and producers at their coordinates, the plan's strongest links,
-drawn with matplotlib in the house style of :mod:`.drawing`.
+drawn with matplotlib in the house style of ``drawing``.
 """
 
 from __future__ import annotations
@@ -80,15 +80,15 @@ def map_chart(
 
     Parameters
     ----------
-    chart, title:
-        Name and accessible title of the chart (see :func:`inline_svg`).
-    points:
+    chart, title
+        Name and accessible title of the chart (see ``inline_svg``).
+    points
         The places (degrees WGS 84), each with its tooltip and optional label.
-    links:
+    links
         Straight lines between places, each with its weight and tooltip.
-    width, max_height:
+    width, max_height
         Width and largest height of the chart, CSS pixels.
-    link_unit:
+    link_unit
         Unit of the links' weights, for the legend.
 
     Returns

@@ -1,6 +1,6 @@
 """The sections of the HTML report below its headline: canteens against the EGalim targets,
 shares by ISO week, producers' use of their capacity, the map of the plan, and the demand
-left to the conventional supplier. Each returns its HTML; :mod:`.html` assembles the page.
+left to the conventional supplier. Each returns its HTML; ``html`` assembles the page.
 """
 
 from __future__ import annotations

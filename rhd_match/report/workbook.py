@@ -1,6 +1,6 @@
 """The Excel results workbook: every solution table on its own formatted sheet.
 
-:func:`write_workbook` writes ``summary`` (transposed: one figure per row, before and after),
+``write_workbook`` writes ``summary`` (transposed: one figure per row, before and after),
 ``canteens``, ``producers``, ``producer_weeks``, ``flows``, ``unmet_local`` and ``orders``
 (purchases from producers, sorted by producer, week and canteen: what each producer delivers
 where). Headers are bold, frozen and filtered; money, kg and percentages carry number formats;
@@ -145,7 +145,7 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:
-    """The order sheets of :func:`rhd_match.plan.orders.order_sheets`, delivery dates as dates."""
+    """The order sheets of ``rhd_match.plan.orders.order_sheets``, delivery dates as dates."""
     sheets = order_sheets(scenario, solution)
     return sheets.assign(delivery_date=pd.to_datetime(sheets["delivery_date"]))
 
@@ -192,7 +192,21 @@ def workbook_plan(scenario: Scenario, solution: Solution) -> dict[str, Sheet]:
 
 
 def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> Path:
-    """Write the results workbook to ``path`` (all or nothing); returns the path.
+    """Write the results workbook to ``path`` (all or nothing).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan (from ``rhd_match.solve`` or read back).
+    path
+        The ``.xlsx`` file to write; its folder is created if needed.
+
+    Returns
+    -------
+    Path
+        ``path``.
 
     Raises
     ------
@@ -211,7 +225,25 @@ def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> 
 
 
 def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
-    """The results workbook as deterministic ``.xlsx`` bytes."""
+    """The results workbook as deterministic ``.xlsx`` bytes.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan (from ``rhd_match.solve`` or read back).
+
+    Returns
+    -------
+    bytes
+        The workbook ``write_workbook`` writes: the same plan gives the same bytes.
+
+    Raises
+    ------
+    ValueError
+        When a sheet would hold more rows than Excel allows.
+    """
     with tempfile.TemporaryDirectory(prefix="rhd_match-") as folder:
         return write_workbook(scenario, solution, Path(folder) / "results.xlsx").read_bytes()
 

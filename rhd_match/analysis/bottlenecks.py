@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..egalim import line_classes
+from ..errors import OptionError
 from ..generate.territory import load_communes
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
@@ -343,6 +344,9 @@ def verify_marginal_value(
     any producer, so the check is independent of how μ is assembled from the duals. (Another
     canteen at exactly the same coordinates would be reached too.) ``relaxed``: the scenario's
     own relaxation when already solved (its objective is the reference).
+
+    Raises :class:`~rhd_match.errors.OptionError` when the scenario has no demand row for
+    ``canteen_id``, ``product_id`` and ``week``.
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     mv = marginal_values(scenario, relaxed)
@@ -350,7 +354,7 @@ def verify_marginal_value(
         (mv["canteen_id"] == canteen_id) & (mv["product_id"] == product_id) & (mv["week"] == week)
     ]
     if hit.empty:
-        raise ValueError(f"no demand row for {canteen_id}, {product_id}, {week}")
+        raise OptionError([f"no demand row for {canteen_id}, {product_id}, {week}"])
     row = hit.iloc[0]
     kind = "organic" if organic else "local"
     price = float(row[f"price_{kind}_eur_ht"])

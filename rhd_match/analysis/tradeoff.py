@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import OptionError
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.solvers import SolverRun, run_solver
@@ -152,9 +153,14 @@ def cost_organic_tradeoff(
         purchase value, EUR HT), ``extra_cost_eur_ht`` against the all-conventional plan (every
         demand row at its reference price), ``extra_cost_share`` (fraction of it), ``status``
         of the LP (``optimal`` or the solver's word; figures NaN without a point).
+
+    Raises
+    ------
+    OptionError
+        When ``n_points`` is less than 2.
     """
     if n_points < 2:
-        raise ValueError("n_points must be at least 2")
+        raise OptionError([f"n_points={n_points}: must be at least 2"])
     cm = _cost_model(scenario, solver)
     cheapest = _solve(cm, cm.value, None)
     if cheapest.values is None:

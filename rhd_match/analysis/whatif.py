@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ScenarioError
+from ..errors import OptionError, Problem, ScenarioError
 from ..inputs.scenario import Scenario
 
 BASE = "base"
@@ -243,11 +243,15 @@ def compare(
 
     Raises :class:`~rhd_match.errors.ScenarioError` before any solve when a variant names a
     producer or canteen the scenario does not have (every such id, with its table) or makes an
-    invalid scenario.
+    invalid scenario; :class:`~rhd_match.errors.OptionError` when two variants share a name
+    (the same change asked twice) or one is named like the base.
     """
     names = [BASE] + [v.name for v in variants]
-    if len(set(names)) != len(names):
-        raise ValueError(f"variant names must be unique and not {BASE!r}: {names}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise OptionError(
+            [f"variant {n!r} is asked for more than once (or named as the base)" for n in repeated]
+        )
     scenarios = [scenario]
     problems: list[Problem] = []
     for variant in variants:

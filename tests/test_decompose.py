@@ -8,6 +8,7 @@ on large models (delivery relaxation, polishing LP) may only cost quality, never
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import pytest
@@ -111,3 +112,38 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
     assert solution.stopped_by_time_limit
     if calls_before_timeout >= 42:  # cut after a repair pass had solved some weeks
         assert solution.summary["share_local"].iloc[0] > 0
+
+
+@pytest.mark.parametrize("phase", ["_polish", "_whole_relaxation"])
+def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
+    small: Scenario, phase: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: only this phase's LP ends at the time limit. The plan is kept (the
+    checker passes) but depends on the machine's speed, so it must say so (it did not: the
+    polishing LP's time limit went unreported)."""
+    real = decompose.run_solver
+    cut = 0
+
+    def timing_out(*args: Any, **kwargs: Any) -> SolverRun:
+        nonlocal cut
+        if sys._getframe(1).f_code.co_name == phase or (sys._getframe(2).f_code.co_name == phase):
+            cut += 1
+            return SolverRun("glop", "time_limit", None, math.nan, -math.inf, None, 0.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(decompose, "run_solver", timing_out)
+    if phase == "_whole_relaxation":  # it runs the whole LP through the strategies' helper
+        from rhd_match.model import strategies
+
+        monkeypatch.setattr(strategies, "run_solver", timing_out)
+    solution = small.solve(strategy="decompose", time_limit_s=60)
+    assert cut > 0  # the cut did happen
+    assert check(small, solution).empty
+    assert solution.stopped_by_time_limit
+    assert "stopped by the time limit" in str(solution)
+
+
+def test_an_uncut_plan_says_nothing_of_the_time_limit(small: Scenario) -> None:
+    solution = small.solve(strategy="decompose", time_limit_s=60)
+    assert not solution.stopped_by_time_limit
+    assert "stopped by the time limit" not in str(solution)

@@ -190,7 +190,7 @@ class _Weekly:
                 upper[cols],
             )
             run = run_solver(week, self.options.lp_solver, self.deadline.left(), 1)
-            return cols, run
+            return cols, self.deadline.observe(run)
 
         values = np.zeros(m.variables.count)
         total, optimal = 0.0, True
@@ -327,7 +327,7 @@ def solve_decompose(
             if whole is None or closed or deadline.expired():
                 break
         iterations = sum(start.passes for start in starts)
-        stopped = weekly.cut or deadline.expired()
+        stopped = weekly.cut or deadline.hit or deadline.expired()
     finally:
         weekly.close()
     if stopped:
@@ -637,11 +637,13 @@ def _polish(
     if keep.sum() > POLISH_MAX_COLUMNS:
         _say(log, f"polish: {int(keep.sum())} columns, over {POLISH_MAX_COLUMNS}: re-pricing")
         return None
-    run = run_solver(
-        model.program(lower, upper).with_objective(elastic_objective(model)).with_columns(keep),
-        options.lp_solver,
-        deadline.left(),
-        options.threads,
+    run = deadline.observe(
+        run_solver(
+            model.program(lower, upper).with_objective(elastic_objective(model)).with_columns(keep),
+            options.lp_solver,
+            deadline.left(),
+            options.threads,
+        )
     )
     if run.values is None:
         _say(log, f"polish: {run.status}, plan kept")

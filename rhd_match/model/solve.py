@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -126,6 +127,10 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
         plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0, True)
+    if deadline.hit and not plan.stopped_by_time_limit:
+        # A solver stopped by the limit (the MIP, a polishing LP): the plan depends on the
+        # machine's speed, and says so.
+        plan = dataclasses.replace(plan, stopped_by_time_limit=True)
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say("writing the solution tables", phase="tables")
     solution = make_solution(scenario, model, plan, strategy, solve_time)

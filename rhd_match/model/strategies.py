@@ -74,12 +74,21 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.end = time.perf_counter() + seconds
+        #: A solver call was stopped (or not started) by this budget: what comes back may
+        #: depend on the machine's speed, and the plan must say so.
+        self.hit = False
 
     def left(self) -> float:
         return max(self.end - time.perf_counter(), 0.01)
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.end
+
+    def observe(self, run: SolverRun) -> SolverRun:
+        """``run``, noting whether the time limit stopped it."""
+        if run.status in ("time_limit", "not_started"):
+            self.hit = True
+        return run
 
 
 def run_model(
@@ -97,14 +106,16 @@ def run_model(
     solver = options.mip_solver if integer else options.lp_solver
     kind = "MIP" if integer else "LP"
     log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
-    run = run_solver(
-        model.program(lower, upper, integer).with_objective(
-            model.objective if objective is None else objective
-        ),
-        solver,
-        deadline.left(),
-        options.threads,
-        options.mip_gap,
+    run = deadline.observe(
+        run_solver(
+            model.program(lower, upper, integer).with_objective(
+                model.objective if objective is None else objective
+            ),
+            solver,
+            deadline.left(),
+            options.threads,
+            options.mip_gap,
+        )
     )
     if run.status == "not_started":
         log.say(f"{solver} not started: handing it the model would take longer than the time left")

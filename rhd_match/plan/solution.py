@@ -125,6 +125,13 @@ class Solution:
             f"({int(s['binaries'])} binary), {int(s['constraints'])} constraints, "
             f"{int(s['nonzeros'])} nonzeros; build {s['build_time_s']:.2f} s, "
             f"solve {s['solve_time_s']:.2f} s",
+        ]
+        if bool(s["stopped_by_time_limit"]):
+            lines.append(
+                "stopped by the time limit: this plan depends on the machine's speed and load; "
+                "a longer limit gives the plan that is the same on every machine"
+            )
+        lines += [
             "",
             f"{'':28}{'before':>10}{'after':>10}",
         ]

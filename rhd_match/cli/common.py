@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import OptionError
 from ..inputs.scenario import Scenario
 
 
@@ -16,7 +17,7 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     if getattr(args, "demo", False):
         scenario = Scenario.demo()
     elif args.path is None:
-        raise SystemExit("give a scenario PATH or --demo")
+        raise OptionError(["give a scenario PATH or --demo"])
     else:
         scenario = Scenario.from_folder(args.path)
     if show_warnings:

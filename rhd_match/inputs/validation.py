@@ -272,6 +272,14 @@ def domain_warnings(
     warnings: list[Problem] = []
     products, offers, demand = tables["products"], tables["offers"], tables["demand"]
     canteens, producers = tables["canteens"], tables["producers"]
+    empty = [
+        ("demand", demand, "nothing to buy: every plan is empty"),
+        ("offers", offers, "no local supply: everything is bought from the conventional supplier"),
+    ]
+    for table, frame, meaning in empty:
+        if frame.empty:
+            msg = f"the table has no rows (a header only?): {meaning}"
+            warnings.append(Problem(table, None, None, msg, files.get(table), "warning"))
 
     warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
     warnings += _far_places(canteens, producers, files)

@@ -240,7 +240,7 @@ def read_platform_ids(
         read as text (leading zeros kept), every kind of space inside removed.
     column
         ``"siret"`` (14 digits, Luhn checksum) or ``"cantine_id"`` (a whole number ≥ 1).
-    canteen_ids:
+    canteen_ids
         The scenario's canteen ids, when the file must give an id to each of them and to no
         other canteen; ``None``: not checked.
 

@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out/demo
 
-.PHONY: demo test lint typecheck browser install install-dev clean docs bench messages
+.PHONY: demo test lint typecheck browser install install-dev clean docs bench messages oracles planted mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,8 +73,23 @@ messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel update -D rhd_match -i $(POT) -d rhd_match/locale --no-wrap --ignore-obsolete
 	$(BIN)/python -m pytest tests/test_i18n.py -q -k catalogue
 
+# Test-suite quality (docs/testing.md). Binding shares of the oracles' scenario generators,
+# written to tests/ORACLES.md (a few minutes):
+oracles: $(VENV)/.installed-dev
+	cd tests && ../$(BIN)/python oracles.py $(DRAWS)
+
+# The planted bugs, each in a copy of the package, each caught by its tests (also in `make test`):
+planted: $(VENV)/.installed-dev
+	$(BIN)/python tests/planted.py
+
+# Mutation testing with mutmut (hours over the whole core: not in CI). MUTANTS='rhd_match.egalim*'
+# runs the mutants of one module; results with `.venv/bin/mutmut results` and `mutmut show NAME`.
+mutation: $(VENV)/.installed-dev
+	RHD_MATCH_SKIP_BROWSER=1 $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
+
 docs: $(VENV)/.installed-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 clean:
-	rm -rf $(VENV) out site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out site mutants .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,9 @@
 """EGalim accounting, counted the way the *ma cantine* platform counts it.
 
 This module is the single place where purchase lines become EGalim figures: the optimiser takes
-its coefficients from ``line_classes``, and every report, the checker and the *ma cantine*
-export call ``egalim_accounting``.
+its coefficients from ``line_classes``, and every report and the *ma cantine* export call
+``egalim_accounting`` (the independent checker, ``rhd_match.check``, restates the shares'
+rules on its own on purpose).
 
 Rules (sources in ``docs/egalim.md``):
 

@@ -233,7 +233,7 @@ def table_from_rows(
     if separator is not None:
         while header and is_blank(header[-1]):
             header.pop()
-        fitted, found = _fit_fields(rows, body, len(header), len(rows[head]), separator)
+        fitted, found = _fit_fields(rows, body, header, len(rows[head]), separator, head + 1)
         problems += [Problem(table, row, None, msg, file, sev) for row, msg, sev in found]
         if any(sev == "error" for _, _, sev in found):
             return RawTable(None, problems)
@@ -264,13 +264,20 @@ def table_from_rows(
 
 
 def _fit_fields(
-    rows: Sequence[Sequence[object]], body: list[int], width: int, header_width: int, sep: str
+    rows: Sequence[Sequence[object]],
+    body: list[int],
+    header: Sequence[object],
+    header_width: int,
+    sep: str,
+    header_row: int,
 ) -> tuple[list[Sequence[object]], list[tuple[int, str, str]]]:
     """CSV records cut to the header's width, and the rows whose field count is wrong.
 
     A record longer than the header only by empty fields is fine when every record is so (a
-    separator ending every row); anywhere else it is a wrong count like any other.
+    separator ending every row); anywhere else it is a wrong count like any other. When every
+    record is short by the same header cells, those cells are one problem, not one per row.
     """
+    width = len(header)
     counts = [len(rows[i]) for i in body]
     padded = [
         c > width and all(is_blank(v) for v in rows[i][width:])
@@ -281,14 +288,23 @@ def _fit_fields(
     if trailing and max(counts) > header_width:
         msg = f"every row ends with an extra '{_shown(sep)}': read as the end of the row"
         found.append((body[0] + 1, msg, "warning"))
+    if body and max(counts) == min(counts) < width:
+        unused = ", ".join(f"'{str(c).strip()}'" for c in header[counts[0] :])
+        msg = (
+            f"the header has {width} columns but every row has {counts[0]} fields: column(s) "
+            f"{unused} have no values; remove them from the header or fill them in"
+        )
+        return [], [(header_row, msg, "error")]
     bad = [
         (i, c, p)
         for i, c, p in zip(body, counts, padded, strict=True)
         if c != width and not (trailing and p)
     ]
+    good = [rows[i] for i, c in zip(body, counts, strict=True) if c == width]
+    shapes = [{_shape(r[j]) for r in good} for j in range(width)]
     for i, count, pad in bad[:MAX_LISTED]:
-        msg = f"{count} fields, expected {width}: {_field_hint(rows[i], count, width, sep, pad)}"
-        found.append((i + 1, msg, "error"))
+        hint = _field_hint([str(v) for v in rows[i]], width, sep, pad, shapes)
+        found.append((i + 1, f"{count} fields, expected {width}: {hint}", "error"))
     if len(bad) > MAX_LISTED:
         more = f"... and {len(bad) - MAX_LISTED} more rows with a wrong number of fields"
         found.append((bad[MAX_LISTED][0] + 1, more, "error"))
@@ -299,22 +315,59 @@ def _shown(sep: str) -> str:
     return "tab" if sep == "\t" else sep
 
 
-def _field_hint(row: Sequence[object], count: int, width: int, sep: str, padded: bool) -> str:
-    if padded:
-        return f"the row ends with an extra '{_shown(sep)}'; remove it"
-    if count < width:
+def _shape(value: object) -> str:
+    """``empty``, ``integer``, ``decimal`` or ``text``: what the well-formed rows hold in a
+    column."""
+    text = str(value).strip()
+    if not text:
+        return "empty"
+    if re.fullmatch(r"-?\d+", text):
+        return "integer"
+    return "decimal" if re.fullmatch(r"-?\d+[.,]\d+", text) else "text"
+
+
+def _field_hint(
+    row: Sequence[str], width: int, sep: str, padded: bool, shapes: Sequence[set[str]]
+) -> str:
+    """The likeliest reason a row has a wrong number of fields.
+
+    A row with one field too many is read each way it could have been split: two fields that
+    make a number with a decimal comma, a text cut after a separator, or a separator ending the
+    row. Each reading is scored by how many of its fields look like those of the well-formed
+    rows (``shapes``, the shapes seen per column); the best wins, then the first in that order
+    (a text cut before a space before any other text cut): a separator ending the row is told
+    only when no other reading fits as well.
+    """
+    shown = _shown(sep)
+    if len(row) < width:
         return (
-            f"a '{_shown(sep)}' is missing, or a value was left out "
+            f"a '{shown}' is missing, or a value was left out "
             "(an empty value still needs its separator)"
         )
-    if sep == ",":
-        for a, b in itertools.pairwise(str(v).strip() for v in row):
-            if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"\d+", b):
-                return (
-                    f"'{a},{b}' looks like a decimal comma: write {a}.{b}, put the number in "
-                    "double quotes, or save the file with ';' as separator"
-                )
-    return f"a '{_shown(sep)}' inside unquoted text? put that text in double quotes"
+    decimal = (
+        "'{}' looks like a decimal comma: write {}, put the number in double quotes, or save "
+        "the file with ';' as separator"
+    )
+    quote = f"a '{shown}' inside unquoted text? put that text in double quotes"
+    trailing = f"the row ends with an extra '{shown}'; remove it"
+
+    def fit(fields: Sequence[str]) -> int:
+        return sum(_shape(v) in s for v, s in zip(fields, shapes, strict=False))
+
+    readings: list[tuple[int, int, str]] = []  # (-fit, preference, hint)
+    if len(row) == width + 1:
+        for j, (a, b) in enumerate(itertools.pairwise(v.strip() for v in row)):
+            merged = [*row[:j], f"{a},{b}", *row[j + 2 :]]
+            if sep == "," and re.fullmatch(r"-?\d+", a) and re.fullmatch(r"\d+", b):
+                readings.append((-fit(merged), 0, decimal.format(f"{a},{b}", f"{a}.{b}")))
+            elif _shape(a) == "text" and _shape(b) == "text":
+                spaced = row[j + 1][:1].isspace()
+                readings.append((-fit(merged), 1 if spaced else 2, quote))
+    if padded:
+        readings.append((-fit(row[:width]), 3, trailing))
+    if readings:
+        return min(readings)[2]
+    return quote
 
 
 # -- CSV --------------------------------------------------------------------------------------

@@ -15,6 +15,11 @@ Arcs are every (offer, demand row) pair with the same product and week whose pro
 its delivery radius of the canteen; capacity, drops and lots are left to the constraints (an
 arc of a producer with ``K_p = 0`` or ``N_p = 0``, or whose lot exceeds ``min(Q, D)``, can only
 carry 0), so the model's arc filter is checked rather than copied.
+
+Labels and distances are recomputed here too, from ``docs/egalim.md`` and ``docs/model.md``:
+every EGalim label code makes a line count toward the quality share, BIO toward the organic
+one; distances are great-circle km by the chord of the unit sphere. Nothing comes from
+``rhd_match.egalim`` or ``rhd_match.geo``.
 """
 
 from __future__ import annotations
@@ -28,8 +33,31 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from rhd_match import Scenario
-from rhd_match.egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
-from rhd_match.geo import haversine_km
+
+EGALIM_LABELS = frozenset(
+    ["BIO", "LABEL_ROUGE", "AOCAOP", "IGP", "STG", "HVE", "PECHE_DURABLE", "RUP",
+     "COMMERCE_EQUITABLE", "FERMIER", "EXTERNALITES", "PERFORMANCE"]
+)  # fmt: skip
+MEAT_FISH = ("VIANDES_VOLAILLES", "PRODUITS_DE_LA_MER")
+EARTH_KM = 6371.0088
+
+
+def chord_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle km from the straight chord between the two points on the unit sphere."""
+
+    def unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        phi, lam = np.radians(lat), np.radians(lon)
+        return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+    chord = np.linalg.norm(unit(lat1, lon1) - unit(lat2, lon2), axis=0)
+    return np.asarray(2 * EARTH_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0)), float)
+
+
+def label_codes(cell: object) -> set[str]:
+    """The label codes of a labels cell (comma-separated, any case and spacing)."""
+    if not isinstance(cell, str):
+        return set()
+    return {part.strip().upper() for part in cell.split(",")} - {""}
 
 
 @dataclass
@@ -62,7 +90,7 @@ def _data(sc: Scenario) -> _Data:
     offers["offer"] = np.arange(len(offers))
     demand["demand"] = np.arange(len(demand))
     arcs = offers.merge(demand, on=["product_id", "week"], suffixes=("_o", "_d"))
-    arcs["dist"] = haversine_km(
+    arcs["dist"] = chord_km(
         arcs["producer_id"].map(producers["lat"]).to_numpy(float),
         arcs["producer_id"].map(producers["lon"]).to_numpy(float),
         arcs["canteen_id"].map(canteens["lat"]).to_numpy(float),
@@ -73,13 +101,13 @@ def _data(sc: Scenario) -> _Data:
     arcs["u"] = np.minimum(arcs["qty_o"], arcs["qty_d"])
     arcs["m"] = arcs["product_id"].map(products["kg_per_unit"]).astype(float)
     arcs["lot"] = arcs["min_lot_qty"].fillna(0.0).astype(float)
-    classes = line_classes(arcs["labels"])
-    arcs["q"] = classes["is_quality"].astype(float)
-    arcs["b"] = classes["is_organic"].astype(float)
-    arcs["f"] = arcs["family"].isin([MEAT_FAMILY, FISH_FAMILY]).astype(float)
+    codes = arcs["labels"].map(label_codes)
+    arcs["q"] = codes.map(lambda c: bool(c & EGALIM_LABELS)).astype(float)
+    arcs["b"] = codes.map(lambda c: "BIO" in c).astype(float)
+    arcs["f"] = arcs["family"].isin(MEAT_FISH).astype(float)
     radius = sc.parameters.local_radius_km
     arcs["l"] = 1.0 if radius is None else (arcs["dist"] <= radius).astype(float)
-    demand["f"] = demand["family"].isin([MEAT_FAMILY, FISH_FAMILY]).astype(float)
+    demand["f"] = demand["family"].isin(MEAT_FISH).astype(float)
     t = sc.parameters.targets
     cant = sc.canteens.set_index("canteen_id")
     table = pd.DataFrame(index=cant.index)
@@ -109,6 +137,11 @@ def _drop_choices(data: _Data) -> list[list[tuple[int, ...]]]:
             sizes = list(range(n_max + 1))
         choices.append([combo for size in sizes for combo in itertools.combinations(members, size)])
     return choices
+
+
+def arc_count(sc: Scenario) -> int:
+    """How many arcs (offer, demand row within delivery reach) the scenario has."""
+    return len(_data(sc).arcs)
 
 
 def count_assignments(sc: Scenario) -> int:

@@ -212,3 +212,99 @@ def scenario_of(spec: Mapping[str, Any], **parameters: Any) -> Scenario:
         spec["demand"],
         **(dict(spec["parameters"]) | parameters),
     )
+
+
+# -- scenarios where the rules bind -----------------------------------------------------------
+
+
+@st.composite
+def binding_specs(draw: st.DrawFn) -> dict[str, Any]:
+    """Random compact specs built so that each rule of the model often decides the optimum.
+
+    Unlike :func:`tiny_specs` (independent draws, mostly trivial), quantities are drawn
+    relative to one another: producers stand within delivery reach of most canteens; weekly
+    capacities are a fraction of the kg demanded, with products weighing 0.125, 0.5 or 2 kg a
+    unit; an offer's minimum lot is often its whole quantity; a franco is a fraction or a
+    multiple of one canteen's order; one drop a week serves one of several canteens; organic,
+    quality and meat targets are in reach of some canteens and out of reach of others. The
+    share of draws where each rule binds is measured by ``tests/oracles.py``.
+    """
+    n_k = draw(st.integers(1, 2))
+    n_c = draw(st.sampled_from((2, 3, 1)))
+    n_p = draw(st.integers(1, 2))
+    weeks = WEEKS[: draw(st.sampled_from((1, 1, 2)))]
+    products = {
+        f"K{i}": (
+            draw(st.sampled_from(FAMILIES)),
+            draw(st.sampled_from((2.0, 0.125, 0.5, 2.0, 1.0))),
+            draw(_money(1.0, 12.0)),
+        )
+        for i in range(n_k)
+    }
+    near = st.tuples(st.integers(-6, 6), st.integers(-6, 6)).map(
+        lambda t: (float(t[0]), float(t[1]))
+    )
+    canteens = {
+        f"C{i}": {
+            "place": draw(near),
+            "budget": None,
+            "target_organic": draw(st.sampled_from((0.4, None, None, 0.1))),
+        }
+        for i in range(n_c)
+    }
+    demand = [
+        (c, k, w, float(draw(st.integers(5, 40))))
+        for c in canteens
+        for k in products
+        for w in weeks
+        if draw(st.integers(0, 3)) < 3
+    ] or [("C0", "K0", weeks[0], 20.0)]
+    kg_per_week = sum(q * products[k][1] for _, k, _, q in demand) / len(weeks)
+    order_value = max(q * products[k][2] for _, k, _, q in demand)
+    producers = {
+        f"P{i}": {
+            "place": draw(near),
+            "capacity": round(kg_per_week * draw(st.sampled_from((0.7, 1.0, 0.4, 10.0, 0.2))), 1),
+            "drops": draw(st.sampled_from((1, 2, 1, 10))),
+            "radius": draw(st.sampled_from((20.0, 6.0, 20.0))),
+            "franco": round(order_value * draw(st.sampled_from((0.0, 0.6, 0.3, 0.0, 1.1))), 2),
+        }
+        for i in range(n_p)
+    }
+    wanted = {
+        (k, w): [q for _, kk, ww, q in demand if (kk, ww) == (k, w)]
+        for k in products
+        for w in weeks
+    }
+    offers = []
+    for p in producers:
+        for k, (_, _, ref) in products.items():
+            for w in weeks:
+                if not wanted[(k, w)] or draw(st.integers(0, 4)) == 4:
+                    continue
+                one = draw(st.sampled_from(wanted[(k, w)]))
+                qty = draw(st.sampled_from((one, one / 2, one, sum(wanted[(k, w)]), 2 * one)))
+                whole = min(qty, one)  # a lot equal to the quantity available, when it fits
+                lot = draw(st.sampled_from((None, whole, whole, None, qty / 2)))
+                offers.append(
+                    (
+                        p,
+                        k,
+                        w,
+                        qty,
+                        round(ref * draw(st.sampled_from((1.0, 1.3, 0.9, 2.0))), 2),
+                        draw(st.sampled_from(("BIO", "HVE", "BIO", "LABEL_ROUGE", ""))),
+                        lot,
+                    )
+                )
+    parameters: dict[str, Any] = {}
+    if draw(st.integers(0, 3)) == 0:
+        parameters["local_radius_km"] = 4.0
+    return {
+        "products": products,
+        "canteens": canteens,
+        "producers": producers,
+        "offers": offers,
+        "demand": demand,
+        "parameters": parameters,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import profiles  # noqa: F401  (loads the hypothesis profile before any test module)
 import pytest
 from factories import tiny_frames
 

@@ -42,6 +42,9 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"inputs", "plan", "check", "model", "generate"},
     "cli": {"inputs", "plan", "check", "generate", "model", "macantine", "report", "analysis"},
 }
+#: Shared modules a package must not import all the same: the checker recomputes labels,
+#: distances and EGalim figures with its own code, so that a bug there shows up as a violation.
+FORBIDDEN_SHARED: dict[str, set[str]] = {"check": {"egalim", "geo"}}
 #: Modules allowed above 600 lines, with their ceiling (docs/architecture.md says why).
 LONG_MODULES: dict[str, int] = {"rhd_match.model.decompose": 700}
 MAX_LINES = 600
@@ -198,6 +201,16 @@ def test_each_package_imports_only_those_below_it() -> None:
             if target == "rhd_match" or _area(target) not in allowed:
                 upward.append(f"{module}:{line} imports {target}")
     assert upward == []
+
+
+def test_the_checker_keeps_its_own_egalim_rules_and_distances() -> None:
+    borrowed = [
+        f"{module}:{line} imports {target}"
+        for module, imports in _graph().items()
+        for target, _, line in imports
+        if _area(target) in FORBIDDEN_SHARED.get(_area(module), set())
+    ]
+    assert borrowed == []
 
 
 def test_every_package_is_placed() -> None:

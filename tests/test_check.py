@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from check_factories import make_scenario
 from factories import tiny_frames
 
+import rhd_match
 from rhd_match import Scenario
 from rhd_match.check import (
     CANTEEN_FIGURES,
@@ -327,6 +329,11 @@ CASES = {
         lambda r: edit(r, 2, local=True),
         {("local", "LENS_1", "", "APPLE", W03)},
     ),
+    "producer line flagged not local": (
+        {},  # no local_radius_km: every producer is local
+        lambda r: edit(r, 0, local=False),
+        {("local", "LENS_1", "FARM_A", "BEEF", W03)},
+    ),
     "local beyond local_radius_km": (
         {"local_radius_km": 16.0},  # FARM_A→LENS_1 17.5 km, FARM_B→LENS_1 16.3, →LIEVIN 15.4
         lambda r: r,
@@ -574,3 +581,106 @@ def test_checker_handles_many_rows() -> None:
     broken = flows.copy()
     broken.loc[::1000, "price_eur_ht"] += 1.0
     assert (check(sc, broken)["rule"] == "price").sum() == len(range(0, len(flows), 1000))
+
+
+# -- the territory summary of a solution ------------------------------------------------------
+
+
+@dataclass
+class FakeFullSolution:
+    flows: pd.DataFrame
+    canteens: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def hand_summary() -> pd.DataFrame:
+    """The summary row of the hand plan, worked out by hand.
+
+    LENS_1 meets all three targets; LIEVIN_1 meets quality (871.8 ≥ 55 %) and meat and fish
+    (all its beef is LABEL_ROUGE) but not organic (172.2 < 20 % of 979.8). All conventional,
+    nobody meets anything. Local kg: 12 + 20 + 22.5 + 25 + 28 + 52.5 = 160 of 230 kg.
+    """
+    value, before = 292.2 + 979.8, 249.6 + 851.9
+    row = {
+        "canteens": 2,
+        "producers": 2,
+        "products": 3,
+        "value_eur_ht": value,
+        "local_value_eur_ht": 274.2 + 871.8,
+        "share_local": (274.2 + 871.8) / value,
+        "share_local_kg": 160 / 230,
+        "share_organic": (73.8 + 172.2) / value,
+        "share_quality": (274.2 + 871.8) / value,
+        "share_meat_fish": 1.0,
+        "canteens_meeting_quality": 2,
+        "canteens_meeting_organic": 1,
+        "canteens_meeting_meat_fish": 2,
+        "canteens_meeting_all": 1,
+        "value_eur_ht_before": before,
+        "local_value_eur_ht_before": 0.0,
+        "share_local_before": 0.0,
+        "share_local_kg_before": 0.0,
+        "share_organic_before": 0.0,
+        "share_quality_before": 0.0,
+        "share_meat_fish_before": 0.0,
+        "canteens_meeting_quality_before": 0,
+        "canteens_meeting_organic_before": 0,
+        "canteens_meeting_meat_fish_before": 0,
+        "canteens_meeting_all_before": 0,
+        "extra_cost_eur_ht": value - before,
+        "extra_cost_share": (value - before) / before,
+        "shortfall_quality_eur_ht": 0.0,
+        "shortfall_organic_eur_ht": 0.2 * 979.8 - 172.2,
+        "shortfall_meat_fish_eur_ht": 0.0,
+    }
+    return pd.DataFrame([row])
+
+
+def test_hand_summary_is_valid() -> None:
+    found = check(scenario(), FakeFullSolution(plan(), hand_canteens(), hand_summary()))
+    assert found.empty, found.to_string()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("canteens_meeting_organic", 2),  # e.g. counted from the quality share
+        ("canteens_meeting_quality", 1),
+        ("canteens_meeting_meat_fish", 1),
+        ("canteens_meeting_all", 2),
+        ("canteens_meeting_organic_before", 1),
+        ("canteens", 3),
+        ("products", 2),
+        ("share_organic", 0.5),
+        ("share_local_kg", 1.0),
+        ("value_eur_ht_before", 1272.0),
+        ("extra_cost_eur_ht", 0.0),
+        ("shortfall_organic_eur_ht", 0.0),
+    ],
+)
+def test_wrong_summary_figure_is_found(column: str, value: object) -> None:
+    summary = hand_summary()
+    summary.loc[0, column] = value
+    found = check(scenario(), FakeFullSolution(plan(), hand_canteens(), summary))
+    assert found["rule"].tolist() == ["summary_figure"], found.to_string()
+    assert found["message"].iloc[0].startswith(f"{column} reported")
+
+
+def test_solved_summary_counts_meet_each_target_on_its_own_share() -> None:
+    """P's 30 organic apples go to C1 (nearer: less distance cost), C2 buys HVE ones: both
+    meet quality, only C1 meets organic."""
+    sc = make_scenario(
+        {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0)},
+        {"C1": {"place": (1, 0)}, "C2": {"place": (-1, 0)}},
+        {"P": {"place": (2, 1)}, "Q": {"place": (0, -1)}},
+        [("P", "APPLE", "2026-W03", 30, 2.0, "BIO"), ("Q", "APPLE", "2026-W03", 500, 2.0, "HVE")],
+        [("C1", "APPLE", "2026-W03", 30), ("C2", "APPLE", "2026-W03", 40)],
+        targets={"quality": 0.5, "organic": 0.5, "meat_fish": 0.6},
+    )
+    solution = rhd_match.solve(sc, strategy="mip", threads=1, mip_gap=1e-9)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    summary = solution.summary.iloc[0]
+    assert summary["canteens_meeting_quality"] == 2
+    assert summary["canteens_meeting_organic"] == 1
+    assert summary["canteens_meeting_all"] == 1

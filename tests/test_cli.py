@@ -57,10 +57,9 @@ def test_validate_missing_path_returns_2(
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_validate_without_path_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(["validate"])
-    assert caught.value.code not in (0, None)
+def test_validate_without_path_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 2
+    assert capsys.readouterr().err == "invalid option(s): give a scenario PATH or --demo\n"
 
 
 def test_validate_help_exits_0_with_usage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from rhd_match import egalim_accounting, line_classes
+from rhd_match.egalim import parse_labels
 
 # Written out here rather than imported, so that a change in the module is caught by the tests.
 FAMILIES = [
@@ -146,6 +148,16 @@ def test_labels_cell_tolerates_case_blanks_and_repetition() -> None:
     assert classes["detail"].tolist() == ["bio", "fermier", "", ""]
     assert classes["is_organic"].tolist() == [True, False, False, False]
     assert classes["is_quality"].tolist() == [True, True, False, False]
+
+
+@pytest.mark.parametrize("empty", [None, float("nan"), pd.NA, "", " , "])
+def test_a_missing_labels_cell_has_no_label(empty: object) -> None:
+    assert parse_labels(empty) == ()
+
+
+def test_labels_cell_splits_on_semicolons_too() -> None:
+    """French spreadsheets list with semicolons: 'BIO;HVE' is two labels."""
+    assert parse_labels("bio; HVE,IGP") == ("BIO", "HVE", "IGP")
 
 
 # -- the label order, one case at a time ------------------------------------------------------
@@ -291,6 +303,16 @@ def test_grouping_by_canteen() -> None:
     assert math.isnan(lievin["share_meat"])  # Liévin bought no meat
 
 
+def test_grouping_by_a_categorical_key_lists_only_canteens_with_purchases() -> None:
+    """A categorical ``canteen_id`` (as read from a spreadsheet) with a canteen that bought
+    nothing: one row per canteen with lines, none for the other (no all-NaN row)."""
+    lines = pd.DataFrame([line(100.0, "FRUITS_ET_LEGUMES", "BIO", "LENS")])
+    lines["canteen_id"] = pd.Categorical(lines["canteen_id"], categories=["LENS", "ARRAS"])
+    result = egalim_accounting(lines, by="canteen_id")
+    assert list(result.index) == ["LENS"]
+    assert result.loc["LENS", "share_organic"] == 1.0
+
+
 def test_grouping_by_two_keys() -> None:
     lines = pd.DataFrame(
         [
@@ -321,9 +343,9 @@ lines_strategy = st.lists(
     max_size=25,
 ).map(lambda rows: pd.DataFrame(rows, columns=["value_eur_ht", "family", "labels", "canteen_id"]))
 
-PROPERTY_SETTINGS = settings(max_examples=40, deadline=None)
+PROPERTY_SETTINGS = settings(max_examples=examples(40))
 # These call the accounting four times an example.
-SLOW_PROPERTY_SETTINGS = settings(max_examples=25, deadline=None)
+SLOW_PROPERTY_SETTINGS = settings(max_examples=examples(25))
 
 
 def _value_fields(frame: pd.DataFrame) -> list[str]:

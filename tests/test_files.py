@@ -445,3 +445,86 @@ def test_siret_typed_as_a_number_keeps_its_fourteen_digits(tmp_path: Path) -> No
     scenario = Scenario.from_folder(tmp_path)
     assert scenario.canteens["siret"].iloc[0] == "02162049800017"
     assert [(w.row, w.column) for w in scenario.warnings if w.column == "siret"] == [(2, "siret")]
+
+
+def _edit_field(path: Path, row: int, column: str, edit: str) -> None:
+    """Row ``row`` of a comma-separated file rewritten unquoted, its last field emptied and
+    ``column`` replaced by ``edit`` (``{}`` stands for the old value)."""
+    import csv
+
+    rows = lines(path)
+    header = rows[0].split(",")
+    fields = next(csv.reader([rows[row - 1]]))
+    j = header.index(column)
+    fields[j] = edit.format(fields[j])
+    fields[-1] = ""
+    rows[row - 1] = ",".join(f'"{f}"' if "," in f and k != j else f for k, f in enumerate(fields))
+    put_lines(path, rows)
+
+
+@pytest.mark.parametrize("row", [2, 3])
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("canteens", "name"), ("producers", "name"), ("products", "name"), ("canteens", "sector")],
+)
+@pytest.mark.parametrize("cut", [", Liévin", ",bio"])
+def test_comma_in_unquoted_text_is_told_even_when_the_last_field_is_empty(
+    tmp_path: Path, table: str, column: str, row: int, cut: str
+) -> None:
+    folder = write_csv(tmp_path / "s", ",")
+    _edit_field(
+        folder / f"{table}.csv", row, column, ("Collège" if column == "name" else "{}") + cut
+    )
+    [(found, at, _, message)] = errors(folder)
+    assert (found, at) == (table, row)
+    assert message.endswith("a ',' inside unquoted text? put that text in double quotes")
+
+
+@pytest.mark.parametrize("row", [2, 3])
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("canteens", "lat"),
+        ("canteens", "lon"),
+        ("producers", "lat"),
+        ("producers", "delivery_radius_km"),
+        ("offers", "price_eur_ht"),
+        ("offers", "qty"),
+    ],
+)
+def test_decimal_comma_is_told_even_when_the_last_field_is_empty(
+    tmp_path: Path, table: str, column: str, row: int
+) -> None:
+    folder = write_csv(tmp_path / "s", ",")
+    path = folder / f"{table}.csv"
+    value = str(tiny().tables[table][column].iloc[row - 2])
+    assert "." in value
+    _edit_field(path, row, column, value.replace(".", ","))
+    [(found, at, _, message)] = errors(folder)
+    assert (found, at) == (table, row)
+    assert f"'{value.replace('.', ',')}' looks like a decimal comma: write {value}" in message
+
+
+@pytest.mark.parametrize("table", ["demand", "offers", "canteens"])
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_a_header_cell_without_values_is_one_problem(tmp_path: Path, table: str, sep: str) -> None:
+    folder = write_csv(tmp_path / "s", sep)
+    path = folder / f"{table}.csv"
+    rows = lines(path)
+    rows[0] += f"{sep}note"
+    put_lines(path, rows)
+    [(found, at, _, message)] = errors(folder)
+    assert (found, at) == (table, 1)
+    assert "column(s) 'note' have no values" in message
+
+
+@pytest.mark.parametrize("table", ["demand", "offers"])
+def test_a_table_with_a_header_only_is_a_warning_naming_the_file(
+    tmp_path: Path, table: str
+) -> None:
+    folder = write_csv(tmp_path / "s", ";")
+    path = folder / f"{table}.csv"
+    put_lines(path, lines(path)[:1])
+    scenario = Scenario.from_folder(folder)
+    said = [p for p in scenario.warnings if p.table == table and "has no rows" in p.message]
+    assert len(said) == 1 and said[0].file == str(path)

@@ -10,6 +10,7 @@ import pytest
 from factories import tiny_frames
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from rhd_match import Parameters, Scenario, ScenarioError, SolverOptions, Targets, Weights
 from rhd_match.inputs.schema import reference_markdown
@@ -169,7 +170,7 @@ parameters_strategy = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(parameters_strategy)
 def test_parameters_json_round_trip(parameters: Parameters) -> None:
     assert Parameters.model_validate_json(parameters.model_dump_json()) == parameters

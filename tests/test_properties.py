@@ -20,16 +20,16 @@ built by reasoning about the one-drop-a-week trade-off.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from brute_force import brute_force
-from check_factories import make_scenario, scenario_of, tiny_specs
-from hypothesis import HealthCheck, given, settings
+from check_factories import binding_specs, make_scenario, scenario_of
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 import rhd_match
 from rhd_match import Scenario
@@ -47,13 +47,8 @@ LOCAL_ONLY = {
     "cost": 0.0,
     "distance": 0.0,
 }
-# Examples per hypothesis test; RHD_MATCH_HYPOTHESIS_SCALE=5 runs five times as many.
-SCALE = float(os.environ.get("RHD_MATCH_HYPOTHESIS_SCALE", "1"))
-PROPERTY = settings(
-    max_examples=max(1, round(12 * SCALE)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+# Examples per hypothesis test (tests/profiles.py scales them for the nightly profile).
+PROPERTY = settings(max_examples=examples(12))
 
 
 def solve(sc: Scenario) -> Solution:
@@ -64,6 +59,13 @@ def solve(sc: Scenario) -> Solution:
 
 def tol(x: float) -> float:
     return REL * max(1.0, abs(x))
+
+
+def changed(before: Solution, after: Solution) -> str:
+    """'changed' or 'unchanged': whether a variant moved the optimum (a property's power;
+    shown by ``pytest --hypothesis-show-statistics``)."""
+    moved = abs(after.objective - before.objective) > tol(before.objective)
+    return "changed" if moved else "unchanged"
 
 
 def replace(sc: Scenario, **tables: pd.DataFrame) -> Scenario:
@@ -91,7 +93,7 @@ def sales(solution: Solution, producer: str) -> float:
 @st.composite
 def more_supply(draw: st.DrawFn, **parameters: Any) -> tuple[Scenario, Scenario, str]:
     """A random tiny scenario and a copy with more supply of one kind (named)."""
-    sc = scenario_of(draw(tiny_specs()), **parameters)
+    sc = scenario_of(draw(binding_specs()), **parameters)
     producers, offers = sc.producers.copy(), sc.offers.copy()
     p = draw(st.integers(0, len(producers) - 1))
     kind = draw(
@@ -147,6 +149,7 @@ def test_more_supply_never_worsens_the_objective(case: tuple[Scenario, Scenario,
     the larger problem is at most the base optimum."""
     base, more, kind = case
     before, after = solve(base), solve(more)
+    event(f"{kind}: optimum {changed(before, after)}")
     assert check(more, after).empty
     assert after.objective <= before.objective + tol(before.objective), kind
 
@@ -277,6 +280,7 @@ def test_more_supply_never_lowers_local_reference_value_when_only_local_counts(
     with more supply. (The local *share* still may: it is by actual value, see above.)"""
     base, more, kind = case
     before, after = solve(base), solve(more)
+    event(f"{kind}: optimum {changed(before, after)}")
     v0, v1 = local_reference_value(base, before), local_reference_value(more, after)
     assert before.objective == pytest.approx(-v0, rel=REL, abs=1e-6)
     assert v1 >= v0 - tol(v0), kind
@@ -326,7 +330,7 @@ def test_raising_a_target_can_raise_the_number_meeting_it() -> None:
 
 @st.composite
 def raised_target(draw: st.DrawFn) -> tuple[Scenario, Scenario, str]:
-    sc = scenario_of(draw(tiny_specs()))
+    sc = scenario_of(draw(binding_specs()))
     name = draw(st.sampled_from(["quality", "organic", "meat_fish"]))
     targets = sc.parameters.targets.model_dump()
     targets[name] = min(1.0, targets[name] + draw(st.sampled_from([0.05, 0.3, 1.0])))
@@ -343,6 +347,7 @@ def test_raising_a_target_never_lowers_the_objective(
     canteen meeting the higher target meets the lower one: the count never rises (theorem)."""
     low, high, name = case
     before, after = solve(low), solve(high)
+    event(f"{name}: optimum {changed(before, after)}")
     assert after.objective >= before.objective - tol(before.objective)
     meets = f"meets_{name}"
     same_plan_low = canteen_figures(low, before.flows)[meets]
@@ -382,7 +387,7 @@ def test_less_capacity_can_raise_a_producers_sales() -> None:
 
 @st.composite
 def reduced_capacity(draw: st.DrawFn) -> tuple[Scenario, Scenario, str, float]:
-    sc = scenario_of(draw(tiny_specs()))
+    sc = scenario_of(draw(binding_specs()))
     producers = sc.producers.copy()
     p = draw(st.integers(0, len(producers) - 1))
     factor = draw(st.sampled_from([0.0, 0.0, 0.25, 0.5]))
@@ -400,6 +405,7 @@ def test_less_capacity_never_lowers_the_objective(
     0 kg, and with kg_per_unit > 0 that is 0 units: it sells nothing (theorem)."""
     base, less, producer, factor = case
     before, after = solve(base), solve(less)
+    event(f"capacity x{factor:g}: optimum {changed(before, after)}")
     assert check(less, after).empty
     assert after.objective >= before.objective - tol(before.objective)
     if factor == 0.0:

@@ -334,3 +334,107 @@ def test_unreadable_output_folder_is_a_user_error(
     assert main(["menus", str(good_folder), "--out", str(blocker / "menus")]) == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: ") and str(blocker) in err
+
+
+# -- duplicate and conflicting options, bad weeks, id files: one line each, exit 2 ---------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--organic", "FARM_A", "--organic", "FARM_A"],
+        ["--remove-producer", "FARM_B", "--remove-producer", "FARM_B"],
+    ],
+)
+def test_whatif_with_a_variant_asked_twice_is_a_user_error(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str]
+) -> None:
+    out = tmp_path / "w"
+    assert main(["whatif", str(good_folder), "--out", str(out), *options]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "is asked for more than once" in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("weeks", "said"),
+    [
+        ("banana", "'banana' is not an ISO week"),
+        ("2026-W60", "year 2026 has weeks 01 to 53"),
+        ("2026-W3", "'2026-W3' is not an ISO week"),
+        ("2025-W53", "year 2025 has weeks 01 to 52"),
+        ("2026-W03,2026-W03", "week '2026-W03' is given more than once"),
+        ("2026-W03,", "'' is not an ISO week"),
+    ],
+)
+def test_menus_refuses_weeks_that_are_not_iso_weeks(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], weeks: str, said: str
+) -> None:
+    out = tmp_path / "m"
+    argv = ["menus", str(good_folder), "--out", str(out), "--weeks", weeks]
+    assert main(argv) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_menus_warns_of_weeks_outside_the_scenario(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "m"
+    argv = ["menus", str(good_folder), "--out", str(out), "--weeks", "2026-W03,2027-W05"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "warning: week(s) 2027-W05 are outside the scenario's weeks" in err
+    assert set(pd.read_csv(out / "demand.csv")["week"]) == {"2026-W03", "2027-W05"}
+
+
+@pytest.mark.parametrize(
+    ("option", "header", "ids"),
+    [
+        ("--siret-file", "siret", ["12345678000014", "00123456000017"]),
+        ("--id-file", "cantine_id", ["17", "42"]),
+    ],
+)
+def test_export_refuses_an_id_file_with_unknown_or_missing_canteens(
+    good_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+    header: str,
+    ids: list[str],
+) -> None:
+    ids_file = tmp_path / "ids.csv"
+    ids_file.write_text(f"canteen_id,{header}\nLENS_1,{ids[0]}\nLENS_99,{ids[1]}\n")
+    out = tmp_path / "x"
+    assert main(["export", str(good_folder), "--out", str(out), option, str(ids_file)]) == 2
+    err = capsys.readouterr().err
+    assert f"{ids_file}, row 3, column 'canteen_id': canteen 'LENS_99' is not in" in err
+    assert f"{ids_file}, column 'canteen_id': no {header} for canteen(s) LIEVIN_1" in err
+    assert not out.exists()
+
+
+def test_export_with_both_id_files_and_no_scenario_are_user_errors(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids_file = tmp_path / "ids.csv"
+    ids_file.write_text("canteen_id,siret\nLENS_1,12345678000014\n")
+    out = str(tmp_path / "x")
+    both = ["export", str(good_folder), "--out", out, "--siret-file", str(ids_file)]
+    assert main([*both, "--id-file", str(ids_file)]) == EXIT_USER_ERROR
+    assert "give --siret-file or --id-file, not both" in capsys.readouterr().err
+    assert main(["export", "--out", out]) == EXIT_USER_ERROR
+    assert "give a scenario PATH or --demo" in capsys.readouterr().err
+
+
+def test_library_options_from_the_command_line_are_option_errors(tiny_scenario: Scenario) -> None:
+    from rhd_match.analysis.bottlenecks import verify_marginal_value
+    from rhd_match.analysis.tradeoff import cost_organic_tradeoff
+
+    with pytest.raises(OptionError, match="n_points=1: must be at least 2"):
+        cost_organic_tradeoff(tiny_scenario, n_points=1)
+    with pytest.raises(OptionError, match="no demand row for LENS_99, BEEF, 2026-W03"):
+        verify_marginal_value(tiny_scenario, "LENS_99", "BEEF", "2026-W03")
+    with pytest.raises(OptionError, match="canteen 'LENS_1' is given more than once"):
+        services_from_scenario(tiny_scenario, canteen_ids=["LENS_1", "LENS_1"])

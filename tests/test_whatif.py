@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import pytest
 
-from rhd_match import Scenario
+from rhd_match import OptionError, Scenario
 from rhd_match.analysis.whatif import (
     Variant,
     add_producer,
@@ -130,5 +130,5 @@ def test_default_process_pool_and_threads_give_the_same_table(tiny_scenario: Sce
 
 
 def test_duplicate_names_are_refused(tiny_scenario: Scenario) -> None:
-    with pytest.raises(ValueError, match="unique"):
+    with pytest.raises(OptionError, match="'base' is asked for more than once"):
         compare(tiny_scenario, [Variant("base", lambda s: s)], executor=InlineExecutor())

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..egalim import line_classes
+from ..errors import OptionError
 from ..generate.territory import load_communes
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
@@ -478,8 +479,8 @@ def verify_marginal_value(
 
     Raises
     ------
-    ValueError
-        When the scenario has no such demand row.
+    OptionError
+        When the scenario has no demand row for ``canteen_id``, ``product_id`` and ``week``.
     RuntimeError
         When an LP ends without a solution (its status given).
     """
@@ -489,7 +490,7 @@ def verify_marginal_value(
         (mv["canteen_id"] == canteen_id) & (mv["product_id"] == product_id) & (mv["week"] == week)
     ]
     if hit.empty:
-        raise ValueError(f"no demand row for {canteen_id}, {product_id}, {week}")
+        raise OptionError([f"no demand row for {canteen_id}, {product_id}, {week}"])
     row = hit.iloc[0]
     kind = "organic" if organic else "local"
     price = float(row[f"price_{kind}_eur_ht"])

@@ -32,14 +32,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import Problem, ScenarioError
+from ..errors import OptionError, Problem, ScenarioError
 from ..geo import haversine_km
 from ..inputs.scenario import Scenario
+from ..weeks import week_problem
 
 AGE_GROUPS = ("primary", "secondary", "adult")
 
@@ -212,7 +214,8 @@ def services_from_scenario(
     weeks
         The ISO weeks (``2026-W03``) served by every canteen; ``None``: each canteen's own
         service weeks, those of its rows in ``scenario.demand`` (a school's demand has no
-        summer holidays).
+        summer holidays). A week outside the scenario's (those of its demand and offers)
+        gives a warning: the scenario has no supply then.
     canteen_ids
         The canteens to serve; ``None`` for all.
 
@@ -225,10 +228,33 @@ def services_from_scenario(
     ------
     ScenarioError
         Naming every canteen id that is not in ``canteens``.
+    OptionError
+        Naming every week that is not an ISO week (``2026-W03``, a week the year has) or is
+        given twice, or a canteen given twice.
     """
+    if weeks is not None:
+        weeks = [str(w).strip() for w in weeks]
+        wrong = [why for w in weeks if (why := week_problem(w))]
+        twice = sorted({w for w in weeks if weeks.count(w) > 1})
+        wrong += [f"week {w!r} is given more than once" for w in twice]
+        if not weeks:
+            wrong.append("no week given")
+        if wrong:
+            raise OptionError(wrong)
+        known = set(scenario.demand["week"].astype(str)) | set(scenario.offers["week"].astype(str))
+        outside = [w for w in weeks if w not in known]
+        if outside:
+            warnings.warn(
+                f"week(s) {', '.join(outside[:10])} are outside the scenario's weeks: "
+                "no local supply is known for them",
+                stacklevel=2,
+            )
     can = scenario.canteens
     if canteen_ids is not None:
-        wanted = [str(c) for c in canteen_ids]
+        wanted = [str(c).strip() for c in canteen_ids]
+        twice = sorted({c for c in wanted if wanted.count(c) > 1})
+        if twice:
+            raise OptionError([f"canteen {c!r} is given more than once" for c in twice])
         known = set(can["canteen_id"].astype(str))
         unknown = [c for c in wanted if c not in known]
         if unknown:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import OptionError
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.solvers import SolverRun, run_solver
@@ -197,13 +198,13 @@ def cost_organic_tradeoff(
 
     Raises
     ------
-    ValueError
+    OptionError
         When ``n_points`` is below 2.
     RuntimeError
         When the least-cost LP or a step of the largest share ends without a solution.
     """
     if n_points < 2:
-        raise ValueError("n_points must be at least 2")
+        raise OptionError([f"n_points={n_points}: must be at least 2"])
     cm = _cost_model(scenario, solver)
     cheapest = _solve(cm, cm.value, None)
     if cheapest.values is None:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ScenarioError
+from ..errors import OptionError, Problem, ScenarioError
 from ..inputs.scenario import Scenario
 
 BASE = "base"
@@ -382,16 +382,18 @@ def compare(
     ScenarioError
         Before any solve, when a variant names a producer or canteen the scenario does not
         have (every such id, with its table) or makes an invalid scenario.
-    ValueError
-        When two variants share a name, or one is called ``"base"``.
     OptionError
-        When a solve option is unknown or invalid.
+        When two variants share a name (the same change asked twice), one is named like the
+        base, or a solve option is unknown or invalid.
     InfeasibleError
         In hard mode, when a scenario has no plan meeting every hard target.
     """
     names = [BASE] + [v.name for v in variants]
-    if len(set(names)) != len(names):
-        raise ValueError(f"variant names must be unique and not {BASE!r}: {names}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise OptionError(
+            [f"variant {n!r} is asked for more than once (or named as the base)" for n in repeated]
+        )
     scenarios = [scenario]
     problems: list[Problem] = []
     for variant in variants:

@@ -4,13 +4,15 @@
 of a :class:`~rhd_match.inputs.scenario.Scenario` and the rules of ``docs/model.md``, and
 :func:`objective_from_flows` recomputes the model's objective from the flows alone.
 
-Nothing here comes from the optimiser (``rhd_match.model``): the rules are re-derived from the
-input tables, so a bug in the model's arcs, bounds or coefficients shows up as a violation.
-EGalim figures go through :func:`rhd_match.egalim.egalim_accounting`, the project's one
-accounting function. Everything is vectorised with pandas (a million flow rows take seconds).
+Nothing here comes from the code it checks: the rules are re-derived from the input tables and
+``docs/model.md``, so a bug in the model's arcs, bounds or coefficients shows up as a violation.
+Labels, distances and EGalim figures are recomputed by this package's own small code (not by
+:mod:`rhd_match.egalim` nor :mod:`rhd_match.geo`), and so are the canteens table and the
+territory summary of a solution, every count included. Everything is vectorised with pandas (a
+million flow rows take seconds).
 
 Units: money in EUR excluding VAT (EUR HT), quantities in the product's unit (kg, l or piece),
-weights in kg, distances in straight-line km (haversine), shares as fractions in [0, 1].
+weights in kg, distances in straight-line km (great circle), shares as fractions in [0, 1].
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pandas as pd
 
 from ..inputs.scenario import Scenario
 from .contract import FLOW_COLUMNS, KEY_COLUMNS, VIOLATION_COLUMNS, Found, SolutionTables
-from .figures import canteen_figures, check_canteens, check_hard
+from .figures import canteen_figures, check_canteens, check_hard, check_summary
 from .group_rules import check_groups
 from .line_rules import check_lines, lines
 
@@ -36,8 +38,9 @@ def check(
     scenario
         The input tables and parameters the plan was made for.
     solution
-        A solution (its ``flows`` are checked, and its ``canteens`` figures compared with their
-        recomputation from the flows) or a bare ``flows`` DataFrame.
+        A solution (its ``flows`` are checked, its ``canteens`` figures and, when it has one,
+        its one-row ``summary`` (territory totals and counts, after and before) compared with
+        their recomputation from the flows) or a bare ``flows`` DataFrame.
     tol
         Relative and absolute tolerance: ``a ≤ b`` holds when ``a ≤ b + tol·(1 + |b|)`` and
         ``a = b`` when ``|a − b| ≤ tol·(1 + max(|a|, |b|))``. A flow counts as positive (a drop,
@@ -69,4 +72,7 @@ def check(
     check_hard(scenario, figures, found, tol)
     if reported is not None:
         check_canteens(scenario, figures, reported, found, tol)
+    summary = getattr(solution, "summary", None)
+    if isinstance(summary, pd.DataFrame):
+        check_summary(scenario, ln, figures, summary, found, tol)
     return found.frame()

@@ -42,7 +42,7 @@ RULES: dict[str, str] = {
     "family": "family differs from the product's",
     "value": "value_eur_ht differs from qty × price",
     "qty_kg": "qty_kg differs from qty × kg_per_unit",
-    "distance": "distance_km differs from the haversine distance (empty for conventional)",
+    "distance": "distance_km differs from the great-circle distance (empty for conventional)",
     "radius": "producer farther from the canteen than its delivery radius (km)",
     "local": "local flag wrong (local_radius_km rule; conventional is never local)",
     "capacity": "kg delivered by a producer in a week above its weekly capacity",
@@ -50,6 +50,7 @@ RULES: dict[str, str] = {
     "franco": "a drop worth less than the producer's minimum order (EUR HT)",
     "min_lot": "a positive delivery of an offer to a canteen below the offer's minimum lot",
     "canteen_figure": "a figure of the canteens table differs from its recomputation",
+    "summary_figure": "a territory figure or count of the summary differs from its recomputation",
     "egalim_hard": "hard EGalim mode and a canteen falls short of a target",
     "budget_hard": "hard budget mode and a canteen spends more than its budget",
 }
@@ -107,9 +108,19 @@ TARGETS = ("quality", "organic", "meat_fish")
 PRODUCER = "producer"
 CONVENTIONAL = "conventional"
 
+# EGalim rules restated from docs/egalim.md (sources there), on purpose apart from
+# rhd_match.egalim: every label code of the law counts once toward the quality share, BIO alone
+# toward the organic share, and the meat-and-fish share is over these two families only.
+EGALIM_LABELS = frozenset(
+    ["BIO", "LABEL_ROUGE", "AOCAOP", "IGP", "STG", "HVE", "PECHE_DURABLE", "RUP",
+     "COMMERCE_EQUITABLE", "FERMIER", "EXTERNALITES", "PERFORMANCE"]
+)  # fmt: skip
+ORGANIC = "BIO"
+MEAT, FISH = "VIANDES_VOLAILLES", "PRODUITS_DE_LA_MER"
+
 
 class SolutionTables(Protocol):
-    """What ``check`` reads from a solution: its ``flows`` and ``canteens`` tables."""
+    """What ``check`` reads from a solution: ``flows``, ``canteens`` (``summary`` if any)."""
 
     @property
     def flows(self) -> pd.DataFrame:

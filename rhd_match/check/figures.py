@@ -1,17 +1,25 @@
 """Per-canteen figures recomputed from the flows (EGalim shares, shortfalls, budget use),
-the hard-mode rules on them, the comparison with a solution's ``canteens`` table, and the
-model's objective recomputed from the flows alone.
+the hard-mode rules on them, the comparison with a solution's ``canteens`` table and its
+territory ``summary``, and the model's objective recomputed from the flows alone.
+
+EGalim figures are counted by the rules of ``docs/egalim.md`` restated in
+:mod:`.contract`, with this module's own code, not by :mod:`rhd_match.egalim`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from ..egalim import egalim_accounting, line_classes
 from ..inputs.scenario import Scenario
 from .contract import (
     CANTEEN_FIGURES,
+    CONVENTIONAL,
+    EGALIM_LABELS,
+    FISH,
+    MEAT,
+    ORGANIC,
     TARGETS,
     VIOLATION_COLUMNS,
     Found,
@@ -25,11 +33,28 @@ from .line_rules import as_text, canteen_targets, flag, lines
 # -- per-canteen figures ----------------------------------------------------------------------
 
 
+def _label_flags(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(quality, organic) flags of canonical labels cells."""
+    codes, uniques = pd.factorize(cells.to_numpy(), use_na_sentinel=False)
+    sets = [set(str(c).split(",")) for c in uniques]
+    quality = np.array([bool(s & EGALIM_LABELS) for s in sets] + [False], dtype=bool)
+    organic = np.array([ORGANIC in s for s in sets] + [False], dtype=bool)
+    return quality[codes], organic[codes]
+
+
+def _share(part: ArrayLike, base: ArrayLike) -> np.ndarray:
+    """``part / base`` within [0, 1] (float noise clipped), NaN where the base is 0."""
+    p, b = np.asarray(part, float), np.asarray(base, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(np.where(b > 0, p / np.where(b > 0, b, 1.0), np.nan), 0.0, 1.0)
+
+
 def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.DataFrame:
     """Per-canteen figures of a plan, recomputed from its flows and the inputs.
 
     Values come from the flow quantities and the inputs' prices, labels and families
-    (``true_*`` of ``lines``), run through ``rhd_match.egalim.egalim_accounting``.
+    (``true_*`` of ``lines``), counted by the EGalim rules of ``docs/egalim.md`` (this
+    package's own code).
     Shortfalls are ``max(0, target × base − labelled value)`` in EUR HT, and in points of the
     base (0 where the base is 0); ``meets_*`` is True when the shortfall is within ``tol``.
 
@@ -54,51 +79,35 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     """
     ln = flows if "true_value" in flows.columns else lines(scenario, flows)
     canteen_index = pd.Index(as_text(scenario.canteens["canteen_id"]), name="canteen_id")
-    grouped = pd.DataFrame(
-        {
-            "canteen_id": ln["canteen_id"].to_numpy(),
-            "family": ln["true_family"]
-            .astype(object)
-            .where(ln["true_family"].notna(), ln.get("family", ""))
-            .astype(str)
-            .to_numpy(),
-            "labels": ln["true_labels"].astype(str).to_numpy(),
-            "value_eur_ht": ln["true_value"].fillna(0.0).to_numpy(float),
-            "local_value_eur_ht": np.where(
-                ln["is_local"].to_numpy(bool), ln["true_value"].fillna(0.0), 0.0
-            ),
-        }
+    family = ln["true_family"].astype(object).where(ln["true_family"].notna(), ln.get("family", ""))
+    family_code = family.astype(str).to_numpy()
+    quality_line, organic_line = _label_flags(ln["true_labels"].astype(str))
+    value_line = ln["true_value"].fillna(0.0).to_numpy(float)
+    meat, fish = family_code == MEAT, family_code == FISH
+    parts = {
+        "value": value_line,
+        "local": np.where(ln["is_local"].to_numpy(bool), value_line, 0.0),
+        "quality": value_line * quality_line,
+        "organic": value_line * organic_line,
+        "meat": value_line * meat,
+        "meat_q": value_line * (meat & quality_line),
+        "fish": value_line * fish,
+        "fish_q": value_line * (fish & quality_line),
+    }
+    acc = (
+        pd.DataFrame(parts)
+        .groupby(ln["canteen_id"].to_numpy(), sort=False)
+        .sum()
+        .reindex(canteen_index)
+        .fillna(0.0)
     )
-    # Accounting is linear in the lines: add up lines of the same canteen, family and labels
-    # first, so that a million flow rows become a few thousand.
-    grouped = grouped.groupby(["canteen_id", "family", "labels"], sort=False).sum().reset_index()
-    acc = egalim_accounting(grouped, by="canteen_id")
-    local = grouped.groupby("canteen_id", sort=False)["local_value_eur_ht"].sum()
-    acc = acc.reindex(canteen_index)
 
     out = canteen_targets(scenario).reindex(canteen_index)
-    value = acc["valeur_totale"].fillna(0.0).to_numpy(float)
-    quality = (
-        (
-            acc["valeur_bio"]
-            + acc["valeur_siqo"]
-            + acc["valeur_egalim_autres"]
-            + acc["valeur_externalites_performance"]
-        )
-        .fillna(0.0)
-        .to_numpy(float)
-    )
-    organic = acc["valeur_bio"].fillna(0.0).to_numpy(float)
-    meat_fish = (
-        (acc["valeur_viandes_volailles"] + acc["valeur_produits_de_la_mer"])
-        .fillna(0.0)
-        .to_numpy(float)
-    )
-    meat_fish_q = (
-        (acc["valeur_viandes_volailles_egalim"] + acc["valeur_produits_de_la_mer_egalim"])
-        .fillna(0.0)
-        .to_numpy(float)
-    )
+    value = acc["value"].to_numpy(float)
+    quality = acc["quality"].to_numpy(float)
+    organic = acc["organic"].to_numpy(float)
+    meat_fish = (acc["meat"] + acc["fish"]).to_numpy(float)
+    meat_fish_q = (acc["meat_q"] + acc["fish_q"]).to_numpy(float)
 
     dem = scenario.demand
     ref_price = scenario.products.set_index(as_text(scenario.products["product_id"]))[
@@ -118,11 +127,17 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     out["value_eur_ht"] = value
     out["reference_value_eur_ht"] = reference
     out["extra_cost_eur_ht"] = value - reference
-    out["local_value_eur_ht"] = local.reindex(canteen_index).fillna(0.0).to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["share_local"] = np.where(value > 0, out["local_value_eur_ht"] / value, np.nan)
-    for share in ("share_organic", "share_quality", "share_meat_fish", "share_meat", "share_fish"):
-        out[share] = acc[share].to_numpy(float)
+    out["local_value_eur_ht"] = acc["local"].to_numpy(float)
+    shares = {
+        "share_local": (out["local_value_eur_ht"].to_numpy(float), value),
+        "share_organic": (organic, value),
+        "share_quality": (quality, value),
+        "share_meat_fish": (meat_fish_q, meat_fish),
+        "share_meat": (acc["meat_q"].to_numpy(float), acc["meat"].to_numpy(float)),
+        "share_fish": (acc["fish_q"].to_numpy(float), acc["fish"].to_numpy(float)),
+    }
+    for share, (part, base) in shares.items():
+        out[share] = _share(part, base)
     out["quality_value_eur_ht"] = quality
     out["organic_value_eur_ht"] = organic
     out["meat_fish_value_eur_ht"] = meat_fish
@@ -242,6 +257,101 @@ def check_canteens(
         )
 
 
+# -- territory summary ------------------------------------------------------------------------
+
+
+def territory_figures(
+    scenario: Scenario, ln: pd.DataFrame, figures: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+    """Territory totals of a plan and the range of each count of canteens meeting a target.
+
+    ``ln`` and ``figures`` are :func:`lines` and :func:`canteen_figures` of the plan. Totals:
+    ``value_eur_ht``, ``local_value_eur_ht`` (EUR HT), ``share_local``, ``share_local_kg``,
+    ``share_organic``, ``share_quality``, ``share_meat_fish`` (fractions). Counts
+    ``canteens_meeting_{quality,organic,meat_fish,all}``: (least, most), the two differing by
+    the canteens within tolerance of a target, where either answer is right.
+    """
+    value = float(figures["value_eur_ht"].sum())
+    local_value = float(figures["local_value_eur_ht"].sum())
+    kg = ln["true_qty_kg"].fillna(0.0).to_numpy(float)
+    local_kg = float(kg[ln["is_local"].to_numpy(bool)].sum())
+    meat_fish = float(figures["meat_fish_value_eur_ht"].sum())
+    totals = {
+        "value_eur_ht": value,
+        "local_value_eur_ht": local_value,
+        "share_local": float(_share(local_value, value)),
+        "share_local_kg": local_kg / max(float(kg.sum()), 1e-6),
+        "share_organic": float(_share(figures["organic_value_eur_ht"].sum(), value)),
+        "share_quality": float(_share(figures["quality_value_eur_ht"].sum(), value)),
+        "share_meat_fish": float(_share(figures["meat_fish_labelled_eur_ht"].sum(), meat_fish)),
+    }
+    meets = {n: figures[f"meets_{n}"].to_numpy(bool) for n in TARGETS}
+    sure = {n: figures[f"_meets_{n}_sure"].to_numpy(bool) for n in TARGETS}
+    counts = {
+        f"canteens_meeting_{n}": (int((meets[n] & sure[n]).sum()), int((meets[n] | ~sure[n]).sum()))
+        for n in TARGETS
+    }
+    all_low = np.logical_and.reduce([meets[n] & sure[n] for n in TARGETS])
+    all_high = np.logical_and.reduce([meets[n] | ~sure[n] for n in TARGETS])
+    counts["canteens_meeting_all"] = (int(all_low.sum()), int(all_high.sum()))
+    return totals, counts
+
+
+def check_summary(
+    scenario: Scenario,
+    ln: pd.DataFrame,
+    figures: pd.DataFrame,
+    summary: pd.DataFrame,
+    found: Found,
+    tol: float,
+) -> None:
+    """Compare a solution's summary row with the territory figures recomputed here.
+
+    After: the plan's totals, counts, shortfalls and extra cost. Before: the
+    same for the all-conventional plan (every demand row at reference price, no label), built
+    here from the demand table. Sizes: canteens, producers, products.
+    """
+    if summary.empty:
+        return
+    row = summary.iloc[0]
+    conventional = pd.DataFrame(
+        {
+            "supplier": CONVENTIONAL,
+            "producer_id": "",
+            "canteen_id": scenario.demand["canteen_id"].to_numpy(),
+            "product_id": scenario.demand["product_id"].to_numpy(),
+            "week": scenario.demand["week"].to_numpy(),
+            "qty": scenario.demand["qty"].to_numpy(float),
+        }
+    )
+    before_ln = lines(scenario, conventional, tol)
+    before_fig = canteen_figures(scenario, before_ln, tol)
+    want: dict[str, float] = {}
+    ranges: dict[str, tuple[int, int]] = {}
+    for suffix, (lns, figs) in {"": (ln, figures), "_before": (before_ln, before_fig)}.items():
+        totals, counts = territory_figures(scenario, lns, figs)
+        want |= {f"{k}{suffix}": v for k, v in totals.items()}
+        ranges |= {f"{k}{suffix}": v for k, v in counts.items()}
+    extra = want["value_eur_ht"] - want["value_eur_ht_before"]
+    want["extra_cost_eur_ht"] = extra
+    want["extra_cost_share"] = extra / max(want["value_eur_ht_before"], 1e-9)
+    for name in TARGETS:
+        want[f"shortfall_{name}_eur_ht"] = float(figures[f"shortfall_{name}_eur_ht"].sum())
+    sizes = {"canteens": scenario.canteens, "producers": scenario.producers}
+    ranges |= {k: (len(t), len(t)) for k, t in sizes.items()}
+    ranges["products"] = (len(scenario.products), len(scenario.products))
+    wrong: list[str] = []
+    for col, value in want.items():
+        if col in row.index and differs(float(row[col]), value, tol).item():
+            wrong.append(f"{col} reported {row[col]}, recomputed {number(value)}")
+    for col, (low, high) in ranges.items():
+        if col in row.index and not low <= int(row[col]) <= high:
+            shown = f"{low}" if low == high else f"{low} to {high}"
+            wrong.append(f"{col} reported {row[col]}, recomputed {shown}")
+    empty = pd.DataFrame({c: [""] * len(wrong) for c in VIOLATION_COLUMNS[1:5]})
+    found.add("summary_figure", empty, lambda _: wrong, ids=())
+
+
 # -- objective --------------------------------------------------------------------------------
 
 
@@ -269,12 +379,12 @@ def objective_from_flows(scenario: Scenario, flows: pd.DataFrame) -> float:
         The objective (EUR HT weighted by the objective weights).
     """
     w = scenario.parameters.weights
-    ln = lines(scenario, flows)
+    ln = flows if "true_value" in flows.columns else lines(scenario, flows)
     figures = canteen_figures(scenario, ln)
     qty = ln["qty"].fillna(0.0).to_numpy(float)
     producer = ln["is_producer"].to_numpy(bool)
     reference_value = qty * ln["reference_price"].fillna(0.0).to_numpy(float)
-    organic = line_classes(ln["true_labels"].astype(str))["is_organic"].to_numpy(bool)
+    organic = _label_flags(ln["true_labels"].astype(str))[1]
     shortfall = sum(float(figures[f"shortfall_{n}_eur_ht"].sum()) for n in TARGETS)
     overrun = float(figures["budget_overrun_eur_ht"].sum())
     local_gain = float(reference_value[producer & ln["is_local"].to_numpy(bool)].sum())

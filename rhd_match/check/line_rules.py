@@ -1,5 +1,8 @@
 """Line rules: each flow line enriched with what the inputs say about it, and the rules that
 hold line by line (ids, supplier, signs, price, labels, value, kg, distance, radius, local).
+
+Labels cells and distances are read by this module's own small code, not by
+:mod:`rhd_match.egalim` nor :mod:`rhd_match.geo`, so that a bug there shows up here.
 """
 
 from __future__ import annotations
@@ -8,9 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from ..egalim import format_labels, parse_labels
-from ..geo import haversine_km
 from ..inputs.scenario import Scenario
 from .contract import (
     CONVENTIONAL,
@@ -25,6 +27,19 @@ from .contract import (
 )
 
 # -- the enriched flow lines ------------------------------------------------------------------
+
+_EARTH_KM = 6371.0088  # IUGG mean radius
+
+
+def _distance_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:
+    """Great-circle km by the atan2 (Vincenty, sphere) formula, accurate at every distance."""
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    y = np.hypot(
+        np.cos(p2) * np.sin(dl), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    )
+    x = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
+    return np.asarray(_EARTH_KM * np.arctan2(y, x), float)
 
 
 def _by_uniques(values: pd.Series, convert: Callable[[object], str]) -> pd.Series:
@@ -45,9 +60,15 @@ def as_text(values: pd.Series) -> pd.Series:
     return _by_uniques(values, _id_text)
 
 
+def _label_cell(value: object) -> str:
+    """A labels cell in canonical form: distinct upper-case codes, sorted, comma-separated."""
+    codes = {part.strip().upper() for part in _id_text(value).replace(";", ",").split(",")}
+    return ",".join(sorted(codes - {""}))
+
+
 def _canonical_labels(values: pd.Series) -> pd.Series:
-    """Labels cells in canonical form (known codes in platform order), ``""`` for none."""
-    return _by_uniques(values, lambda v: format_labels(parse_labels(_id_text(v))))
+    """Labels cells in canonical form (:func:`_label_cell`), ``""`` for none."""
+    return _by_uniques(values, _label_cell)
 
 
 def flag(values: pd.Series) -> np.ndarray:
@@ -211,7 +232,7 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     out["true_labels"] = labels.where(labels.notna(), "").astype(object).to_numpy()
     out["true_qty_kg"] = qty * out["kg_per_unit"].to_numpy(float)
     out["true_value"] = qty * out["true_price"].to_numpy(float)
-    distance = haversine_km(
+    distance = _distance_km(
         out["producer_lat"].to_numpy(float),
         out["producer_lon"].to_numpy(float),
         out["canteen_lat"].to_numpy(float),
@@ -374,7 +395,7 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "distance",
             ln,
             each_row(
-                lambda d, s: f"distance_km {number(d)}, haversine gives {number(s)} km",
+                lambda d, s: f"distance_km {number(d)}, great-circle distance {number(s)} km",
                 "distance_km",
                 "true_distance_km",
             ),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import OptionError
 from ..i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_ENV,
@@ -70,7 +71,7 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     if getattr(args, "demo", False):
         scenario = Scenario.demo()
     elif args.path is None:
-        raise SystemExit(_("give a scenario PATH or --demo"))
+        raise OptionError([_("give a scenario PATH or --demo")])
     else:
         scenario = Scenario.from_folder(args.path)
     if show_warnings:

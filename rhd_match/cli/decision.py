@@ -95,7 +95,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
     from ..analysis.menus import menu_demand, services_from_scenario, territory_menu
 
     scenario = load_scenario(args)
-    weeks = args.weeks.split(",") if args.weeks else None
+    weeks = args.weeks.split(",") if args.weeks is not None else None
     canteens = args.canteens.split(",") if args.canteens else None
     services = services_from_scenario(scenario, weeks, canteens)
     menu = territory_menu(scenario, roles=dict(args.role))
@@ -218,8 +218,9 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument(
         "--weeks",
         help=_(
-            "comma-separated ISO weeks served by every canteen (default: each canteen's own "
-            "service weeks, those of its demand)"
+            "comma-separated ISO weeks (2026-W03) served by every canteen (default: each "
+            "canteen's own service weeks, those of its demand); a week that is not an ISO week "
+            "or is given twice is refused, one outside the scenario's weeks gives a warning"
         ),
     )
     p.add_argument(

@@ -113,20 +113,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..macantine.export import export_plan, platform_ids, read_platform_ids
 
     scenario = load_scenario(args)
+    if args.siret_file and args.id_file:
+        raise OptionError([_("give --siret-file or --id-file, not both")])
     # Read the id files before solving: a bad file fails at once, listing every bad row.
-    sirets = read_platform_ids(args.siret_file, "siret") if args.siret_file else None
-    ids = read_platform_ids(args.id_file, "cantine_id") if args.id_file else None
-    if sirets is not None and ids is not None:
-        raise SystemExit(_("give --siret-file or --id-file, not both"))
+    known = scenario.canteens["canteen_id"].astype(str).tolist()
+    sirets = read_platform_ids(args.siret_file, "siret", known) if args.siret_file else None
+    ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
-    if mapping is not None:
-        missing = sorted(set(scenario.canteens["canteen_id"].astype(str)).difference(mapping))
-        if missing:
-            raise SystemExit(
-                _("no {key} for canteen(s) {canteens}").format(
-                    key=key, canteens=", ".join(missing[:10])
-                )
-            )
     solution = _solve(scenario, args, time_limit_s=args.time_limit)
     print(solution)
     written = export_plan(

@@ -221,7 +221,7 @@ def _coerce_number(
         if bad.any():
             out.add(np.flatnonzero(bad), column.name, [f"{v:g} {what}" for v in arr[bad]])
     if column.kind == "int" and not column.nullable:
-        return pd.Series(np.where(np.isnan(arr), 0, np.round(arr)).astype(np.int64))
+        return pd.Series(np.where(np.isfinite(arr), np.round(arr), 0).astype(np.int64))
     return pd.Series(arr, dtype=float)
 
 
@@ -272,6 +272,14 @@ def domain_warnings(
     warnings: list[Problem] = []
     products, offers, demand = tables["products"], tables["offers"], tables["demand"]
     canteens, producers = tables["canteens"], tables["producers"]
+    empty = [
+        ("demand", demand, "nothing to buy: every plan is empty"),
+        ("offers", offers, "no local supply: everything is bought from the conventional supplier"),
+    ]
+    for table, frame, meaning in empty:
+        if frame.empty:
+            msg = f"the table has no rows (a header only?): {meaning}"
+            warnings.append(Problem(table, None, None, msg, files.get(table), "warning"))
 
     warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
     warnings += _far_places(canteens, producers, files)

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -225,7 +225,11 @@ def read_sirets(path: str | Path) -> dict[str, str]:
     return read_platform_ids(path, "siret")
 
 
-def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[str, str]:
+def read_platform_ids(
+    path: str | Path,
+    column: PlatformKey = "siret",
+    canteen_ids: Collection[str] | None = None,
+) -> dict[str, str]:
     """Read the platform's canteen ids: canteen_id → SIRET or → numeric *ma cantine* id.
 
     Parameters
@@ -236,6 +240,9 @@ def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[s
         read as text (leading zeros kept), every kind of space inside removed.
     column
         ``"siret"`` (14 digits, Luhn checksum) or ``"cantine_id"`` (a whole number ≥ 1).
+    canteen_ids
+        The scenario's canteen ids, when the file must give an id to each of them and to no
+        other canteen; ``None``: not checked.
 
     Returns
     -------
@@ -247,7 +254,8 @@ def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[s
     ScenarioError
         Every bad row at once (row numbers count the header as row 1): missing column,
         empty canteen_id, bad id (shown with its invisible characters spelled out as
-        ``<U+00A0>``), a canteen given twice; or a file that cannot be read.
+        ``<U+00A0>``), a canteen given twice, a canteen not in ``canteen_ids`` (with its row)
+        or one of them without a row; or a file that cannot be read.
     """
     path = Path(path)
     file = str(path)
@@ -278,6 +286,18 @@ def read_platform_ids(path: str | Path, column: PlatformKey = "siret") -> dict[s
         dup_rows = rows[(canteen == c).to_numpy()]
         msg = f"canteen '{c}' appears on rows {', '.join(map(str, dup_rows))}"
         problems.append(Problem("ids", int(dup_rows[-1]), "canteen_id", msg, file))
+    if canteen_ids is not None:
+        wanted = set(canteen_ids)
+        for row, c in zip(rows, canteen, strict=True):
+            if c and c not in wanted:
+                msg = f"canteen '{c}' is not in the scenario's canteens"
+                problems.append(Problem("ids", int(row), "canteen_id", msg, file))
+        missing = sorted(wanted.difference(canteen))
+        if missing:
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            shown = ", ".join(missing[:10]) + more
+            msg = f"no {column} for canteen(s) {shown}"
+            problems.append(Problem("ids", None, "canteen_id", msg, file))
     if problems:
         raise ScenarioError(problems)
     filled = (canteen != "").to_numpy()

@@ -1,0 +1,36 @@
+"""Hypothesis profiles: deterministic in CI, larger for a nightly or manual run.
+
+``RHD_MATCH_HYPOTHESIS_PROFILE`` picks one (``ci`` when unset):
+
+* ``ci``: derandomised (the same examples on every run and machine), no example database, so
+  a test that passes once passes always and a failure reproduces anywhere;
+* ``nightly``: random, ten times the examples, failures saved in ``.hypothesis/`` and replayed;
+* ``dev``: random, the ``ci`` example counts (to look for new failures while developing).
+
+Tests give their example counts through :func:`examples`, which scales them by the profile.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_SUPPRESS = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+_SCALE = {"ci": 1, "dev": 1, "nightly": 10}
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, suppress_health_check=_SUPPRESS
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=_SUPPRESS)
+settings.register_profile("nightly", deadline=None, suppress_health_check=_SUPPRESS)
+
+PROFILE = os.environ.get("RHD_MATCH_HYPOTHESIS_PROFILE", "ci")
+if PROFILE not in _SCALE:
+    raise ValueError(f"RHD_MATCH_HYPOTHESIS_PROFILE={PROFILE!r}: use one of {', '.join(_SCALE)}")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """``n`` examples in the ``ci`` and ``dev`` profiles, ten times as many in ``nightly``."""
+    return n * _SCALE[PROFILE]

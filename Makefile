@@ -67,7 +67,7 @@ bench: $(VENV)/.installed-dev
 # compiled in memory at first use.
 POT := $(VENV)/rhd_match.pot
 messages: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F pyproject.toml --no-wrap --sort-by-file --project rhd_match \
+	$(BIN)/pybabel extract -F pyproject.toml --no-wrap --no-location --sort-output --project rhd_match \
 		--version "$$($(BIN)/python -c 'import rhd_match.version as v; print(v.__version__)')" \
 		--copyright-holder "rhd_match contributors" -o $(POT) rhd_match
 	$(BIN)/pybabel update -D rhd_match -i $(POT) -d rhd_match/locale --no-wrap --ignore-obsolete

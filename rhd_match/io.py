@@ -21,9 +21,13 @@ problems found, never a traceback:
 
 Writing. Writers build every file in a temporary folder beside the target and move them into
 place only once all are written, so a failure never leaves a half-written set over good files.
-Every workbook goes through ``rhd_match.xlsx.write_workbook_file``. CSV files hold values
-as they are: a CSV file has no formulas, but a spreadsheet opening it may evaluate a cell
-beginning with ``=``; see ``docs/input-format.md``.
+Every workbook goes through ``rhd_match.xlsx.write_workbook_file``. CSV files are of two
+kinds (``docs/reports.md``): *data* files (``csv_writer``: comma, decimal point, UTF-8, every
+digit, column ids; read back exactly) and files *for people* (``people_csv_writer``: written
+for a French Excel, semicolon, UTF-8 with a byte-order mark, values rounded, decimal comma in
+French, column labels). CSV files hold text as it is: a CSV file has no formulas, but a
+spreadsheet opening it may evaluate a cell beginning with ``=``; see
+``docs/input-format.md``.
 """
 
 from __future__ import annotations
@@ -677,5 +681,50 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
 
     def write(path: Path) -> None:
         frame.to_csv(path, index=False, lineterminator="\n")
+
+    return write
+
+
+#: Separator of the CSV files for people: French Excel splits ``;`` into columns (its list
+#: separator), as the decimal comma rules out ``,``.
+PEOPLE_SEPARATOR = ";"
+
+
+def people_csv_writer(
+    frame: pd.DataFrame, decimals: Mapping[str, int], *, decimal: str = ","
+) -> Callable[[Path], None]:
+    """A writer producing a CSV file for people, one that opens as columns in a French Excel.
+
+    Separator ``;``, UTF-8 with a byte-order mark (Excel reads accents right only with it),
+    ``\n`` line ends, numbers of the ``decimals`` columns written with that many decimals
+    (``359.9999999999999`` → ``360,00``) and ``decimal`` as decimal mark, no digit grouping;
+    missing values empty; other columns written as they are.
+
+    Parameters
+    ----------
+    frame
+        The table to write, columns as they are (labels for people), without its index.
+    decimals
+        Column → decimals kept (0 for integers).
+    decimal
+        The decimal mark: ``","`` in French, ``"."`` in English.
+
+    Returns
+    -------
+    Callable[[Path], None]
+        Writes the file at the path it is given (for ``write_folder_atomically``).
+    """
+    shown = frame.copy()
+    for column, places in decimals.items():
+        values = shown[column].to_numpy(dtype=float, na_value=np.nan)
+        text = [f"{v:.{places}f}".replace(".", decimal) if math.isfinite(v) else "" for v in values]
+        # -0,00 after rounding a tiny negative is noise too
+        zero = f"{0:.{places}f}".replace(".", decimal)
+        shown[column] = [zero if t == f"-{zero}" else t for t in text]
+
+    def write(path: Path) -> None:
+        shown.to_csv(
+            path, index=False, sep=PEOPLE_SEPARATOR, encoding="utf-8-sig", lineterminator="\n"
+        )
 
     return write

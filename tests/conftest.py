@@ -9,7 +9,8 @@ import profiles  # noqa: F401  (loads the hypothesis profile before any test mod
 import pytest
 from factories import tiny_frames
 
-from rhd_match import Scenario
+from rhd_match import Scenario, Solution
+from rhd_match.generate import generate_scenario
 from rhd_match.i18n import LANGUAGE_ENV
 
 
@@ -17,6 +18,21 @@ from rhd_match.i18n import LANGUAGE_ENV
 def tiny_scenario() -> Scenario:
     """The hand-made tiny scenario of :func:`factories.tiny_frames`, validated."""
     return Scenario.from_frames(**tiny_frames())
+
+
+@pytest.fixture(scope="session")
+def tiny() -> tuple[Scenario, Solution]:
+    """The tiny scenario and its exact plan (the reports' tests only read them)."""
+    scenario = Scenario.from_frames(**tiny_frames())
+    return scenario, scenario.solve(strategy="mip", time_limit_s=30, threads=1)
+
+
+@pytest.fixture(scope="session")
+def small() -> tuple[Scenario, Solution]:
+    """Six canteens, ten producers, 15 products over a year, and their exact plan: every
+    chart and sheet of the reports has data."""
+    scenario = generate_scenario(n_canteens=6, n_producers=10, n_products=15, seed=3)
+    return scenario, scenario.solve(strategy="mip", time_limit_s=30, threads=1)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -28,9 +28,9 @@ SHOWN = "/ 0:00:20"
 
 #: verb → (arguments after the scenario, files it writes)
 VERBS: dict[str, tuple[list[str], list[str]]] = {
-    "solve": (LIMIT, ["summary.csv", "flows.csv", "solution.xlsx"]),
-    "report": (LIMIT, ["report.html", "results.xlsx", "flows.csv"]),
-    "export": (LIMIT, ["achats.csv", "declaration.csv", "order_sheets.csv"]),
+    "solve": (LIMIT, ["summary.csv", "flows.csv", "results.xlsx"]),
+    "report": ([*LIMIT, "--by-producer"], ["report.html", "results.xlsx", "flows.csv"]),
+    "export": ([*LIMIT, "--per-producer"], ["achats.csv", "declaration.csv"]),
     "whatif": (LIMIT, ["whatif.csv"]),
     "tradeoff": (["--points", "3"], ["tradeoff.csv", "tradeoff.png"]),
     "bottlenecks": (["--verify-top", "1"], ["bottlenecks.csv", "marginal_values.csv"]),
@@ -110,6 +110,10 @@ def test_every_verb_on_every_route(
         assert (SHOWN in out) == (terminal and not quiet)
     if not terminal:
         assert "\x1b[" not in out  # no terminal control codes in pipes and logs
+    if verb in ("report", "export"):
+        # one order file per producer: workbooks from report, CSV files from export
+        pattern = "orders/orders_*.xlsx" if verb == "report" else "orders_*.csv"
+        assert list(out_dir.glob(pattern)), out
     if verb in ("solve", "report"):
         scenario = Scenario.from_folder(scenarios[route])
         flows = pd.read_csv(out_dir / "flows.csv")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rhd_match import Scenario, ScenarioError
 from rhd_match.io import read_table_file
 from rhd_match.macantine.export import read_sirets
-from rhd_match.report import write_workbook
+from rhd_match.report import write_order_workbooks, write_workbook
 from rhd_match.xlsx import write_workbook_file
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
@@ -172,12 +172,14 @@ def test_text_starting_with_equals_survives_a_round_trip(tmp_path: Path, fmt: st
 def test_every_workbook_of_a_plan_stores_text_as_text(tmp_path: Path) -> None:
     scenario = Scenario.from_folder(CASES / "text-starting-with-equals")
     solution = scenario.solve(strategy="mip", time_limit_s=30)
-    solution.to_folder(tmp_path / "plan")
-    write_workbook(scenario, solution, tmp_path / "results.xlsx")
+    solution.to_folder(tmp_path / "plan", formats=("csv", "xlsx"))
+    write_workbook(scenario, solution, tmp_path / "results.xlsx", language="en")
+    books = write_order_workbooks(scenario, solution, tmp_path / "orders")
     assert no_formulas(tmp_path / "plan" / "solution.xlsx") == []
     assert no_formulas(tmp_path / "results.xlsx") == []
-    orders = pd.read_excel(tmp_path / "results.xlsx", sheet_name="orders")
-    assert "=Verger de l'Artois" in set(orders["producer_name"])
+    assert books and all(no_formulas(book) == [] for book in books)
+    orders = pd.read_excel(tmp_path / "results.xlsx", sheet_name="Orders")
+    assert "=Verger de l'Artois" in set(orders["Producer"])
 
 
 # -- generated variants: field counts -----------------------------------------------------------

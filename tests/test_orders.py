@@ -148,9 +148,13 @@ def test_writers_per_producer_and_all_or_nothing(
     written = write_orders(scenario, solution, tmp_path / "one")
     assert sorted(p.name for p in written) == ["contract_summary.csv", "order_sheets.csv"]
     sheets = order_sheets(scenario, solution)
-    back = pd.read_csv(tmp_path / "one" / "order_sheets.csv", dtype={"delivery_date": str})
+    # a file for people: labelled, ';' and decimal comma (tests/test_workbook.py checks more)
+    back = pd.read_csv(
+        tmp_path / "one" / "order_sheets.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
     assert len(back) == len(sheets)
-    assert back["value_eur_ht"].sum() == pytest.approx(sheets["value_eur_ht"].sum())
+    total = back["Montant (€ HT)"].sum()
+    assert total == pytest.approx(sheets["value_eur_ht"].sum(), abs=0.005 * len(sheets))
 
     written = write_orders(scenario, solution, tmp_path / "split", per_producer=True)
     producers = sorted(sheets["producer_id"].unique())
@@ -158,8 +162,8 @@ def test_writers_per_producer_and_all_or_nothing(
         ["contract_summary.csv", *(f"orders_{p}.csv" for p in producers)]
     )
     for p in producers:
-        part = pd.read_csv(tmp_path / "split" / f"orders_{p}.csv")
-        assert set(part["producer_id"]) == {p}
+        part = pd.read_csv(tmp_path / "split" / f"orders_{p}.csv", sep=";", encoding="utf-8-sig")
+        assert set(part["Identifiant producteur"]) == {p}
         assert len(part) == (sheets["producer_id"] == p).sum()
 
     blocked = tmp_path / "blocked"

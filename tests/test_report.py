@@ -1,275 +1,28 @@
-"""The reports: the Excel results workbook and the self-contained HTML page."""
+"""The self-contained HTML report and `write_reports` (the workbook: `test_workbook.py`)."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import math
 import os
 import re
 import subprocess
 import sys
-import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
-import openpyxl
-import pandas as pd
 import pytest
-import xlsxwriter
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
-from rhd_match.generate import generate_scenario
 from rhd_match.report import (
     drawing,
     map_chart,
     render_html,
-    workbook_bytes,
     write_reports,
-    write_workbook,
 )
 from rhd_match.report.figures import all_weeks, weekly_shares
 from rhd_match.report.html import CHARTS, write_html_report
 from rhd_match.report.html_format import fmt_count, fmt_eur, fmt_gap, fmt_share
-from rhd_match.report.workbook import (
-    EUR,
-    KG,
-    PERCENT,
-    SHEETS,
-    column_format,
-    order_sheet,
-    summary_rows,
-)
-
-TABLE_SHEETS = ("canteens", "producers", "producer_weeks", "flows", "unmet_local")
-
-
-@pytest.fixture(scope="module")
-def tiny() -> tuple[Scenario, Solution]:
-    scenario = Scenario.from_frames(**tiny_frames())
-    return scenario, scenario.solve(strategy="mip", time_limit_s=30, threads=1)
-
-
-@pytest.fixture(scope="module")
-def small() -> tuple[Scenario, Solution]:
-    """Six canteens, ten producers, 15 products over a year: every chart has data."""
-    scenario = generate_scenario(n_canteens=6, n_producers=10, n_products=15, seed=3)
-    return scenario, scenario.solve(strategy="mip", time_limit_s=30, threads=1)
-
-
-@pytest.fixture(scope="module")
-def small_book(small: tuple[Scenario, Solution], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("book") / "results.xlsx"
-    write_workbook(*small, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def small_wb(small_book: Path) -> openpyxl.Workbook:
-    """The workbook as openpyxl reads it (loaded once: tests only read it)."""
-    return openpyxl.load_workbook(small_book)
-
-
-# -- workbook -----------------------------------------------------------------------------------
-
-
-def test_workbook_has_every_sheet_with_frozen_filtered_bold_header(
-    small_wb: openpyxl.Workbook,
-) -> None:
-    wb = small_wb
-    assert tuple(wb.sheetnames) == SHEETS
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
-        assert all(cell.font.b for cell in ws[1]), ws.title
-        assert all(ws.column_dimensions[c.column_letter].width >= 8 for c in ws[1])
-
-
-def test_workbook_number_formats_on_money_kg_and_percent_columns(
-    small_wb: openpyxl.Workbook,
-) -> None:
-    wb = small_wb
-
-    def fmt(sheet: str, column: str) -> str:
-        ws = wb[sheet]
-        header = [c.value for c in ws[1]]
-        return str(ws.cell(2, header.index(column) + 1).number_format)
-
-    assert fmt("canteens", "value_eur_ht") == EUR == '#,##0.00 "€"'
-    assert fmt("canteens", "shortfall_quality_eur_ht") == EUR
-    assert fmt("canteens", "share_quality") == PERCENT == "0.0%"
-    assert fmt("canteens", "target_organic") == PERCENT
-    assert fmt("flows", "value_eur_ht") == EUR
-    assert fmt("flows", "price_eur_ht") == EUR
-    assert fmt("flows", "qty_kg") == KG == '#,##0.0 "kg"'
-    assert fmt("producers", "peak_capacity_use") == PERCENT
-    assert fmt("producer_weeks", "qty_kg") == KG
-    assert fmt("unmet_local", "value_eur_ht") == EUR
-    assert fmt("orders", "delivery_date") == "yyyy-mm-dd"
-    # Transposed summary: each row formatted by its figure.
-    ws = wb["summary"]
-    rows = {row[4].value: row for row in ws.iter_rows(min_row=2)}
-    assert rows["share_local"][2].number_format == PERCENT
-    assert rows["share_local"][1].number_format == PERCENT
-    assert rows["value_eur_ht"][2].number_format == EUR
-    assert rows["gap"][2].number_format == PERCENT
-
-
-def test_column_format_by_name() -> None:
-    assert column_format("share_local_kg") == PERCENT  # a share, not a weight
-    assert column_format("delivery_capacity_kg_per_week") == KG
-    assert column_format("budget_eur_ht") == EUR
-    assert column_format("budget_use") == PERCENT
-    assert column_format("canteen_id") is None
-
-
-def test_canteens_sheet_colours_compliance_green_and_red(small_wb: openpyxl.Workbook) -> None:
-    ws = small_wb["canteens"]
-    header = [c.value for c in ws[1]]
-    letter = {name: ws.cell(1, j + 1).column_letter for j, name in enumerate(header)}
-    rules: dict[str, list[tuple[str, str]]] = {}
-    for cf in ws.conditional_formatting:
-        for rule in cf.rules:
-            rules.setdefault(str(cf.sqref), []).append(
-                (rule.formula[0], rule.dxf.fill.bgColor.rgb[-6:])
-            )
-    n = ws.max_row
-    for target in ("quality", "organic", "meat_fish"):
-        flag = f"${letter[f'meets_{target}']}2"
-        for column in (f"share_{target}", f"meets_{target}"):
-            ref = f"{letter[column]}2:{letter[column]}{n}"
-            assert sorted(rules[ref]) == [(f"{flag}=FALSE", "FFC7CE"), (f"{flag}=TRUE", "C6EFCE")]
-
-
-def test_workbook_values_equal_the_solution_tables(
-    small: tuple[Scenario, Solution], small_book: Path
-) -> None:
-    solution = small[1]
-    sheets = pd.read_excel(small_book, sheet_name=None)
-    for name in TABLE_SHEETS:
-        expected, got = getattr(solution, name), sheets[name]
-        assert list(got.columns) == list(expected.columns), name
-        assert len(got) == len(expected), name
-        for column in expected.columns:
-            want = expected[column]
-            if pd.api.types.is_numeric_dtype(want.dtype) and not pd.api.types.is_bool_dtype(
-                want.dtype
-            ):
-                # a workbook keeps 16 significant digits (Excel shows 15): equal to 1 part in 1e15
-                np.testing.assert_allclose(
-                    got[column].to_numpy(dtype=float),
-                    want.to_numpy(dtype=float),
-                    rtol=1e-15,
-                    atol=0,
-                    err_msg=column,
-                )
-            else:
-                left = got[column].astype(object).where(got[column].notna(), "").astype(str)
-                right = want.astype(object).where(want.notna(), "").astype(str)
-                assert left.tolist() == right.tolist(), f"{name}.{column}"
-
-
-def test_summary_sheet_holds_every_summary_figure(
-    small: tuple[Scenario, Solution], small_wb: openpyxl.Workbook
-) -> None:
-    summary = small[1].summary.iloc[0]
-    ws = small_wb["summary"]
-    assert [c.value for c in ws[1]] == ["figure", "before", "after", "change", "field"]
-    rows = {r[4]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    covered = set(rows) | {f"{f}_before" for f in rows}
-    assert set(summary.index) <= covered
-    for field, (label, before, after, change, _) in rows.items():
-        assert label
-        value = summary[field]
-        if isinstance(value, str):
-            assert after == value
-        elif math.isfinite(float(value)):
-            # openpyxl writes the summary's floats with 16 significant digits.
-            assert after == pytest.approx(float(value), rel=1e-15)
-        if f"{field}_before" in summary.index:
-            assert before == pytest.approx(float(summary[f"{field}_before"]), rel=1e-15)
-            assert change == pytest.approx(float(value) - float(before))
-    assert rows["share_local"][0] == "Local share (of value)"
-
-
-def test_summary_rows_keep_unknown_columns(tiny: tuple[Scenario, Solution]) -> None:
-    summary = tiny[1].summary.assign(new_figure=3.5)
-    rows = summary_rows(summary)
-    assert rows.loc[rows["field"] == "new_figure", "after"].tolist() == [3.5]
-
-
-def test_order_sheets_are_producer_purchases_sorted_by_producer_week_canteen(
-    small: tuple[Scenario, Solution], small_book: Path
-) -> None:
-    scenario, solution = small
-    orders = order_sheet(scenario, solution)
-    bought = solution.flows[solution.flows["supplier"] == "producer"]
-    assert len(orders) == len(bought)
-    assert orders["value_eur_ht"].sum() == pytest.approx(bought["value_eur_ht"].sum())
-    keys = orders[["producer_id", "week", "canteen_id", "product_id"]]
-    assert keys.equals(keys.sort_values(list(keys.columns)).reset_index(drop=True))
-    names = scenario.producers.set_index("producer_id")["name"]
-    assert (orders["producer_name"] == names.reindex(orders["producer_id"]).to_numpy()).all()
-    sheet = pd.read_excel(small_book, sheet_name="orders")
-    assert sheet["producer_id"].tolist() == orders["producer_id"].tolist()
-    monday = sheet["delivery_date"].iloc[0]
-    assert monday.isoweekday() == 1
-    assert f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}" == sheet["week"][0]
-
-
-def test_same_solution_gives_identical_workbook_bytes(
-    tiny: tuple[Scenario, Solution], tmp_path: Path
-) -> None:
-    first = write_workbook(*tiny, tmp_path / "a.xlsx").read_bytes()
-    second = write_workbook(*tiny, tmp_path / "b.xlsx").read_bytes()
-    assert first == second
-    with zipfile.ZipFile(tmp_path / "a.xlsx") as archive:
-        # every entry carries the writer's fixed 1980 date, never the clock's
-        assert {info.date_time[0] for info in archive.infolist()} == {1980}
-        assert len({info.date_time for info in archive.infolist()}) == 1
-    props = openpyxl.load_workbook(tmp_path / "a.xlsx").properties
-    monday = dt.datetime(2026, 1, 12)  # Monday of 2026-W03, the plan's first week
-    assert props.created == props.modified == monday
-
-
-def test_workbook_write_is_all_or_nothing(
-    tiny: tuple[Scenario, Solution], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "results.xlsx"
-    path.write_bytes(b"previous")
-
-    def fail(*args: object) -> None:
-        raise OSError("disk full")
-
-    # the workbook fails as it is closed (packed), after every sheet was written
-    monkeypatch.setattr(xlsxwriter.Workbook, "close", fail)
-    with pytest.raises(OSError, match="disk full"):
-        write_workbook(*tiny, path)
-    monkeypatch.undo()
-    assert path.read_bytes() == b"previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.xlsx"]
-
-
-def test_workbook_rejects_a_sheet_beyond_excel_row_limit(
-    tiny: tuple[Scenario, Solution], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("rhd_match.xlsx.MAX_ROWS", 5)
-    with pytest.raises(ValueError, match="more than Excel's"):
-        workbook_bytes(*tiny)
-
-
-def test_workbook_keeps_awkward_text(tiny: tuple[Scenario, Solution], tmp_path: Path) -> None:
-    scenario, solution = tiny
-    names = solution.canteens["name"].astype(str)
-    odd = names.copy()
-    odd.iloc[0] = 'A & B <"école"> \x07 '
-    changed = dataclasses.replace(solution, canteens=solution.canteens.assign(name=odd))
-    path = write_workbook(scenario, changed, tmp_path / "odd.xlsx")
-    ws = openpyxl.load_workbook(path)["canteens"]
-    assert ws["B2"].value == 'A & B <"école">  '
-
 
 # -- HTML ---------------------------------------------------------------------------------------
 

@@ -121,7 +121,9 @@ def test_solution_tables_are_written_as_csv_and_xlsx(
     tiny_scenario: Scenario, tmp_path: Path
 ) -> None:
     solution = rhd_match.solve(tiny_scenario, strategy="mip")
-    written = solution.to_folder(tmp_path)
+    written = solution.to_folder(tmp_path / "csv")
+    assert sorted(p.name for p in written) == sorted(f"{n}.csv" for n in solution.tables)
+    written = solution.to_folder(tmp_path, formats=("csv", "xlsx"))
     names = {p.name for p in written}
     assert {"flows.csv", "canteens.csv", "summary.csv", "solution.xlsx"} <= names
     flows = pd.read_csv(tmp_path / "flows.csv")

@@ -104,7 +104,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print(solution)
     violations = _check(scenario, solution)
     if args.out is not None:
+        from ..report import write_workbook
+
         written = solution.to_folder(args.out)
+        written.append(
+            write_workbook(scenario, solution, args.out / "results.xlsx", language=args.lang)
+        )
         print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 
@@ -129,6 +134,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         sirets=mapping if key == "siret" else None,
         cantine_ids=mapping if key == "cantine_id" else None,
         per_canteen=args.per_canteen,
+        per_producer=args.per_producer,
+        language=args.lang,
     )
     print(_wrote(written, args.out))
     if mapping is None:
@@ -191,7 +198,7 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import write_reports
+    from ..report import write_order_workbooks, write_reports
 
     scenario = load_scenario(args)
     solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
@@ -199,6 +206,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     violations = _check(scenario, solution)
     written = solution.to_folder(args.out, formats=("csv",))
     written += write_reports(scenario, solution, args.out, language=args.lang)
+    if args.by_producer:
+        orders = args.out / "orders"
+        written += write_order_workbooks(scenario, solution, orders, language=args.lang)
     print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
     return 0 if violations.empty else 1
 
@@ -220,7 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("solve", help=_("solve the allocation; print the summary; write the tables"))
     add_source(p)
-    p.add_argument("--out", type=Path, help=_("folder for the result tables (CSV and XLSX)"))
+    p.add_argument(
+        "--out",
+        type=Path,
+        help=_("folder for the result tables (CSV files, and the workbook results.xlsx)"),
+    )
     p.add_argument(
         "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
     )
@@ -255,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--per-canteen", action="store_true", help=_("one purchase import file per canteen")
     )
     p.add_argument(
+        "--per-producer", action="store_true", help=_("one order sheet (CSV) per producer")
+    )
+    p.add_argument(
         "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
     )
     p.set_defaults(func=cmd_export)
@@ -280,6 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
     )
     p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
+    p.add_argument(
+        "--by-producer",
+        action="store_true",
+        help=_("also write one order workbook per producer, in orders/orders_ID.xlsx"),
+    )
     p.set_defaults(func=cmd_report)
 
     add_decision_support_parsers(sub)

@@ -565,6 +565,7 @@ def export_plan(
     delivery_weekday: int = 1,
     definition_local: LocalDefinition = "PAT",
     definition_local_km: int | None = None,
+    language: str = "fr",
 ) -> list[Path]:
     """Write everything a plan gives the canteens and producers into ``folder``, all or nothing.
 
@@ -594,6 +595,9 @@ def export_plan(
         One order file per producer (``orders_{producer_id}.csv``).
     today, future, supplier, delivery_weekday, definition_local, definition_local_km
         As for ``purchase_file``.
+    language
+        Language of the order sheets and contract summary, files for people (see
+        ``rhd_match.plan.orders.order_writers``); the platform's files do not change.
 
     Returns
     -------
@@ -627,7 +631,7 @@ def export_plan(
     contracts = contract_summary(scenario, solution)
     writers = declaration_writers(figures)
     writers |= purchase_file_writers(purchases, per_canteen=per_canteen)
-    writers |= order_writers(sheets, contracts, per_producer=per_producer)
+    writers |= order_writers(sheets, contracts, per_producer=per_producer, language=language)
     writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None)
     return write_folder_atomically(Path(folder), writers)
 

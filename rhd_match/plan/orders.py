@@ -3,7 +3,9 @@
 ``order_sheets`` says, for each producer and ISO week, what to deliver to which canteen;
 ``contract_summary`` sums it per producer × canteen over the horizon, the basis of a
 supply contract (contractualisation). Both are computed from the plan's ``flows`` lines bought
-from producers (``supplier == "producer"``), local or not. See ``docs/macantine.md``.
+from producers (``supplier == "producer"``), local or not. Their CSV files are for people
+(``rhd_match.io.people_csv_writer``): labelled in the language asked for, rounded, written for
+a French Excel. See ``docs/macantine.md`` and ``docs/reports.md``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..i18n import use_language
 from ..inputs.scenario import Scenario
-from ..io import csv_writer, write_folder_atomically
+from ..io import people_csv_writer, write_folder_atomically
 from ..weeks import week_monday
 from .solution import Solution
 from .tables import PRODUCER
@@ -74,6 +76,29 @@ CONTRACT_COLUMNS: tuple[str, ...] = (
     "n_products",
     "products",
 )
+#: Column labels of the contract summary as people read them (translated where shown).
+CONTRACT_LABELS: dict[str, str] = {
+    **{c: ORDER_LABELS[c] for c in ("producer_id", "producer_name", "canteen_id")},
+    "canteen_name": ORDER_LABELS["canteen_name"],
+    "weeks_delivered": N_("Weeks delivered"),
+    "first_week": N_("First week"),
+    "last_week": N_("Last week"),
+    "qty_kg": ORDER_LABELS["qty_kg"],
+    "value_eur_ht": ORDER_LABELS["value_eur_ht"],
+    "n_products": N_("Number of products"),
+    "products": N_("Products"),
+}
+#: Decimals kept in the files for people: quantities to the gram (or millilitre), money to
+#: the cent, prices to a tenth of a cent, distances to 100 m.
+DECIMALS: dict[str, int] = {
+    "qty": 3,
+    "qty_kg": 3,
+    "price_eur_ht": 3,
+    "value_eur_ht": 2,
+    "distance_km": 1,
+    "weeks_delivered": 0,
+    "n_products": 0,
+}
 
 
 def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:
@@ -179,11 +204,74 @@ def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> p
     return summary.reset_index()[list(CONTRACT_COLUMNS)]
 
 
+def order_file_name(producer_id: str, extension: str) -> str:
+    """The name of one producer's order file: ``orders_{producer_id}.{extension}``, characters
+    other than letters, digits, ``_``, ``.`` and ``-`` replaced by ``_``.
+
+    Parameters
+    ----------
+    producer_id
+        The producer's id.
+    extension
+        ``"csv"`` or ``"xlsx"``.
+
+    Returns
+    -------
+    str
+        The file name.
+    """
+    return f"orders_{re.sub(r'[^A-Za-z0-9_.-]', '_', producer_id)}.{extension}"
+
+
+def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.DataFrame]:
+    """The order sheets split by producer, under each producer's file name.
+
+    Parameters
+    ----------
+    sheets
+        The ``order_sheets`` table.
+    extension
+        ``"csv"`` or ``"xlsx"``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``order_file_name(producer_id, extension)`` → that producer's lines (index reset),
+        sorted by producer id.
+
+    Raises
+    ------
+    ValueError
+        When two producer ids would give the same file name.
+    """
+    parts: dict[str, pd.DataFrame] = {}
+    for producer, part in sheets.groupby("producer_id", sort=True):
+        name = order_file_name(str(producer), extension)
+        if name in parts:
+            raise ValueError(f"two producers would share the file name {name}")
+        parts[name] = part.reset_index(drop=True)
+    return parts
+
+
+def _people_table(table: pd.DataFrame, labels: dict[str, str], language: str) -> pd.DataFrame:
+    """A table as its file for people shows it: ``local`` as yes / no, columns labelled,
+    in ``language``."""
+    with use_language(language):
+        if "local" in table.columns:
+            table = table.assign(local=table["local"].map({True: _("yes"), False: _("no")}))
+        return table.rename(columns={c: _(labels[c]) for c in table.columns})
+
+
 def order_writers(
-    sheets: pd.DataFrame, contracts: pd.DataFrame, *, per_producer: bool = False
+    sheets: pd.DataFrame,
+    contracts: pd.DataFrame,
+    *,
+    per_producer: bool = False,
+    language: str = "fr",
 ) -> dict[str, Callable[[Path], None]]:
     """Writers of ``order_sheets.csv`` (or ``orders_{producer_id}.csv`` per producer) and
-    ``contract_summary.csv``: deterministic UTF-8 CSV, full precision.
+    ``contract_summary.csv``: CSV files for people (``rhd_match.io.people_csv_writer``),
+    columns labelled in ``language``, values rounded (``DECIMALS``).
 
     Parameters
     ----------
@@ -192,8 +280,11 @@ def order_writers(
     contracts
         The ``contract_summary`` table.
     per_producer
-        One ``orders_{producer_id}.csv`` per producer (characters other than letters,
-        digits, ``_``, ``.`` and ``-`` replaced by ``_``) instead of one ``order_sheets.csv``.
+        One ``orders_{producer_id}.csv`` per producer (``order_file_name``) instead of one
+        ``order_sheets.csv``.
+    language
+        One of ``rhd_match.i18n.LANGUAGES``: labels, ``yes`` / ``no``, and the decimal mark
+        (comma in French).
 
     Returns
     -------
@@ -203,18 +294,23 @@ def order_writers(
     Raises
     ------
     ValueError
-        When two producer ids would give the same file name.
+        When two producer ids would give the same file name, or ``language`` is unknown.
     """
+    mark = "," if language == "fr" else "."
+
+    def writer(table: pd.DataFrame, labels: dict[str, str]) -> Callable[[Path], None]:
+        shown = _people_table(table.reset_index(drop=True), labels, language)
+        with use_language(language):
+            places = {_(labels[c]): d for c, d in DECIMALS.items() if c in table.columns}
+        return people_csv_writer(shown, places, decimal=mark)
+
     writers: dict[str, Callable[[Path], None]] = {}
     if per_producer:
-        for producer, part in sheets.groupby("producer_id", sort=True):
-            name = f"orders_{re.sub(r'[^A-Za-z0-9_.-]', '_', str(producer))}.csv"
-            if name in writers:
-                raise ValueError(f"two producers would share the file name {name}")
-            writers[name] = csv_writer(part.reset_index(drop=True))
+        for name, part in orders_by_producer(sheets, "csv").items():
+            writers[name] = writer(part, ORDER_LABELS)
     else:
-        writers["order_sheets.csv"] = csv_writer(sheets)
-    writers["contract_summary.csv"] = csv_writer(contracts)
+        writers["order_sheets.csv"] = writer(sheets, ORDER_LABELS)
+    writers["contract_summary.csv"] = writer(contracts, CONTRACT_LABELS)
     return writers
 
 
@@ -224,6 +320,7 @@ def write_orders(
     folder: str | Path,
     *,
     per_producer: bool = False,
+    language: str = "fr",
 ) -> list[Path]:
     """Write the order sheets and the contract summary into ``folder``; all or nothing.
 
@@ -238,6 +335,8 @@ def write_orders(
         The folder to write into (created if needed); other files in it are left alone.
     per_producer
         One order file per producer (see ``order_writers``).
+    language
+        Language of the files (see ``order_writers``).
 
     Returns
     -------
@@ -247,11 +346,13 @@ def write_orders(
     Raises
     ------
     ValueError
-        When two producer ids would give the same file name (nothing is written).
+        When two producer ids would give the same file name, or ``language`` is unknown
+        (nothing is written).
     """
     writers = order_writers(
         order_sheets(scenario, solution),
         contract_summary(scenario, solution),
         per_producer=per_producer,
+        language=language,
     )
     return write_folder_atomically(Path(folder), writers)

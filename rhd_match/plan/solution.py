@@ -139,8 +139,15 @@ class Solution:
         """
         return {name: getattr(self, name) for name in TABLE_NAMES}
 
-    def to_folder(self, path: str | Path, formats: tuple[str, ...] = ("csv", "xlsx")) -> list[Path]:
-        """Write every table as CSV and/or one workbook ``solution.xlsx``; all or nothing.
+    def to_folder(self, path: str | Path, formats: tuple[str, ...] = ("csv",)) -> list[Path]:
+        """Write every table as a data CSV file, and on request one workbook ``solution.xlsx``;
+        all or nothing.
+
+        The CSV files are data (``rhd_match.io.csv_writer``: column ids, every digit, read
+        back exactly). The workbook for people is ``rhd_match.report.write_workbook``'s
+        ``results.xlsx``; ``solution.xlsx`` holds the same six tables as the CSV files, a
+        million cells on a year of a territory, which a spreadsheet library writes several
+        times slower than the CSV files (``docs/reports.md``).
 
         Parameters
         ----------

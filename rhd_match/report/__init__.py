@@ -2,6 +2,7 @@
 
 * ``write_workbook`` — every solution table on a formatted sheet, plus order sheets;
 * ``write_html_report`` — headline figures, charts and a map in one HTML file;
+* ``write_order_workbooks`` — one order workbook per producer;
 * ``write_reports`` — both into a folder (``results.xlsx``, ``report.html``), all or none.
 
 See ``docs/reports.md``.
@@ -15,7 +16,7 @@ from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.solution import Solution
 from .html import render_html, write_html_report
-from .workbook import workbook_bytes, write_workbook
+from .workbook import workbook_bytes, write_order_workbooks, write_workbook
 
 HTML_NAME = "report.html"
 WORKBOOK_NAME = "results.xlsx"
@@ -26,6 +27,7 @@ __all__ = [
     "render_html",
     "workbook_bytes",
     "write_html_report",
+    "write_order_workbooks",
     "write_reports",
     "write_workbook",
 ]
@@ -48,8 +50,8 @@ def write_reports(
     folder
         The folder to write into; other files in it are left alone.
     language
-        Language of the texts translated so far (month names): one of
-        ``rhd_match.i18n.LANGUAGES``.
+        Language of the page's translated texts and of the workbook (sheet names, column
+        labels, number formats): one of ``rhd_match.i18n.LANGUAGES``.
 
     Returns
     -------
@@ -63,7 +65,7 @@ def write_reports(
         when ``language`` is not one rhd_match speaks.
     """
     page = render_html(scenario, solution, language=language)
-    data = workbook_bytes(scenario, solution)
+    data = workbook_bytes(scenario, solution, language=language)
 
     def write_page(path: Path) -> None:
         path.write_text(page, encoding="utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,75 +20,159 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
-from ..plan.orders import order_sheets
+from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer
 from ..plan.solution import Solution
 from ..weeks import week_monday
 from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 
-EUR = '#,##0.00 "€"'
-KG = '#,##0.0 "kg"'
-PERCENT = "0.0%"
-KM = '#,##0.0 "km"'
-SECONDS = '0.00 "s"'
-NUMBER = "#,##0.00"
-INTEGER = "#,##0"
-DATE = "yyyy-mm-dd"
+#: Excel number formats by kind of column and language. The file stores a format in Excel's
+#: own syntax (``,`` groups digits, ``.`` is the decimal point) and Excel shows it with the
+#: separators of the reader's system (``1 234,50 €`` in a French Excel); what differs by
+#: language is where the currency sign goes, the space before ``%`` and the date order.
+NUMBER_FORMATS: dict[str, dict[str, str]] = {
+    "fr": {
+        "eur": '#,##0.00 "€"',
+        "kg": '#,##0.0 "kg"',
+        "percent": "0.0 %",
+        "km": '#,##0.0 "km"',
+        "seconds": '0.00 "s"',
+        "number": "#,##0.00",
+        "integer": "#,##0",
+        "date": "dd/mm/yyyy",
+    },
+    "en": {
+        "eur": '"€"#,##0.00',
+        "kg": '#,##0.0 "kg"',
+        "percent": "0.0%",
+        "km": '#,##0.0 "km"',
+        "seconds": '0.00 "s"',
+        "number": "#,##0.00",
+        "integer": "#,##0",
+        "date": "yyyy-mm-dd",
+    },
+}
+#: Characters a number format adds to the digits, for column widths.
+SUFFIX_WIDTH = {"eur": 5, "kg": 5, "km": 5, "percent": 3, "seconds": 4, "number": 3}
 
 #: Looks of a canteen meeting (green) or missing (red) a target on the canteens sheet.
 GOOD = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 BAD = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 
-SHEETS = (
-    "summary",
-    "canteens",
-    "producers",
-    "producer_weeks",
-    "flows",
-    "unmet_local",
-    "orders",
-)
+#: Sheets in order: table name → sheet name as people read it (translated where shown).
+SHEETS: dict[str, str] = {
+    "summary": N_("Summary"),
+    "canteens": N_("Canteens"),
+    "producers": N_("Producers"),
+    "producer_weeks": N_("Producer weeks"),
+    "orders": N_("Orders"),
+}
+
+#: Labels of the solution tables' columns (the order sheets' are ``ORDER_LABELS``): column id
+#: → label, translated where shown; on the workbook's sheets, and listed with the ids of the
+#: CSV files in ``docs/reports.md``. ``name`` is told apart by its table (``NAME_LABELS``).
+COLUMN_LABELS: dict[str, str] = {
+    "supplier": N_("Supplier"),
+    "canteen_id": ORDER_LABELS["canteen_id"],
+    "producer_id": ORDER_LABELS["producer_id"],
+    "product_id": ORDER_LABELS["product_id"],
+    "week": ORDER_LABELS["week"],
+    "family": N_("Product family"),
+    "qty": ORDER_LABELS["qty"],
+    "price_eur_ht": ORDER_LABELS["price_eur_ht"],
+    "labels": ORDER_LABELS["labels"],
+    "distance_km": ORDER_LABELS["distance_km"],
+    "local": ORDER_LABELS["local"],
+    "reason": N_("Reason"),
+    "explanation": N_("Explanation"),
+    "value_eur_ht": N_("Purchases (EUR excl. VAT)"),
+    "reference_value_eur_ht": N_("Purchases if all conventional (EUR excl. VAT)"),
+    "extra_cost_eur_ht": N_("Extra cost (EUR excl. VAT)"),
+    "local_value_eur_ht": N_("Local purchases (EUR excl. VAT)"),
+    "share_local": N_("Local share"),
+    "share_organic": N_("Organic share"),
+    "share_quality": N_("Quality and sustainable share"),
+    "share_meat_fish": N_("Meat and fish quality share"),
+    "share_meat": N_("Meat quality share"),
+    "share_fish": N_("Fish quality share"),
+    "target_quality": N_("Quality target"),
+    "shortfall_quality_eur_ht": N_("Quality shortfall (EUR excl. VAT)"),
+    "shortfall_quality_points": N_("Quality shortfall (points)"),
+    "meets_quality": N_("Meets the quality target"),
+    "target_organic": N_("Organic target"),
+    "shortfall_organic_eur_ht": N_("Organic shortfall (EUR excl. VAT)"),
+    "shortfall_organic_points": N_("Organic shortfall (points)"),
+    "meets_organic": N_("Meets the organic target"),
+    "target_meat_fish": N_("Meat and fish target"),
+    "shortfall_meat_fish_eur_ht": N_("Meat and fish shortfall (EUR excl. VAT)"),
+    "shortfall_meat_fish_points": N_("Meat and fish shortfall (points)"),
+    "meets_meat_fish": N_("Meets the meat and fish target"),
+    "budget_eur_ht": N_("Budget (EUR excl. VAT)"),
+    "budget_use": N_("Budget use"),
+    "sales_eur_ht": N_("Sales (EUR excl. VAT)"),
+    "qty_kg": N_("Quantity (kg)"),
+    "weeks_delivering": N_("Weeks delivering"),
+    "drops": N_("Drops"),
+    "peak_kg_per_week": N_("Busiest week (kg)"),
+    "peak_drops_per_week": N_("Busiest week (drops)"),
+    "mean_capacity_use": N_("Mean capacity use"),
+    "delivery_capacity_kg_per_week": N_("Capacity (kg per week)"),
+    "max_drops_per_week": N_("Maximum drops per week"),
+    "peak_capacity_use": N_("Busiest week's capacity use"),
+    "capacity_use": N_("Capacity use"),
+}
+NAME_LABELS: dict[str, str] = {"canteens": N_("Canteen"), "producers": N_("Producer")}
 
 #: Summary figures in display order: (label, summary column). Columns with a ``_before`` twin
 #: get a before and an after value; columns not listed here follow under their own names.
 SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
-    ("Local share (of value)", "share_local"),
-    ("Local share (of kg)", "share_local_kg"),
-    ("Organic share (EGalim)", "share_organic"),
-    ("Quality and sustainable share (EGalim)", "share_quality"),
-    ("Meat and fish quality share (EGalim)", "share_meat_fish"),
-    ("Canteens meeting the quality target", "canteens_meeting_quality"),
-    ("Canteens meeting the organic target", "canteens_meeting_organic"),
-    ("Canteens meeting the meat and fish target", "canteens_meeting_meat_fish"),
-    ("Canteens meeting all three targets", "canteens_meeting_all"),
-    ("Purchases (EUR HT)", "value_eur_ht"),
-    ("Local purchases (EUR HT)", "local_value_eur_ht"),
-    ("Extra cost vs all conventional (EUR HT)", "extra_cost_eur_ht"),
-    ("Extra cost vs all conventional (share)", "extra_cost_share"),
-    ("Quality shortfall left (EUR HT)", "shortfall_quality_eur_ht"),
-    ("Organic shortfall left (EUR HT)", "shortfall_organic_eur_ht"),
-    ("Meat and fish shortfall left (EUR HT)", "shortfall_meat_fish_eur_ht"),
-    ("Canteens", "canteens"),
-    ("Producers", "producers"),
-    ("Products", "products"),
-    ("ISO weeks", "weeks"),
-    ("Solver status", "status"),
-    ("Strategy", "strategy"),
-    ("Solver", "solver"),
-    ("Objective", "objective"),
-    ("Best bound", "best_bound"),
-    ("Relative gap", "gap"),
-    ("Iterations", "iterations"),
-    ("Model arcs", "arcs"),
-    ("Model variables", "variables"),
-    ("Binary variables", "binaries"),
-    ("Constraints", "constraints"),
-    ("Non-zeros", "nonzeros"),
-    ("Build time", "build_time_s"),
-    ("Solve time", "solve_time_s"),
+    (N_("Local share (of value)"), "share_local"),
+    (N_("Local share (of kg)"), "share_local_kg"),
+    (N_("Organic share (EGalim)"), "share_organic"),
+    (N_("Quality and sustainable share (EGalim)"), "share_quality"),
+    (N_("Meat and fish quality share (EGalim)"), "share_meat_fish"),
+    (N_("Canteens meeting the quality target"), "canteens_meeting_quality"),
+    (N_("Canteens meeting the organic target"), "canteens_meeting_organic"),
+    (N_("Canteens meeting the meat and fish target"), "canteens_meeting_meat_fish"),
+    (N_("Canteens meeting all three targets"), "canteens_meeting_all"),
+    (N_("Purchases (EUR excl. VAT)"), "value_eur_ht"),
+    (N_("Local purchases (EUR excl. VAT)"), "local_value_eur_ht"),
+    (N_("Extra cost vs all conventional (EUR excl. VAT)"), "extra_cost_eur_ht"),
+    (N_("Extra cost vs all conventional (share)"), "extra_cost_share"),
+    (N_("Quality shortfall left (EUR excl. VAT)"), "shortfall_quality_eur_ht"),
+    (N_("Organic shortfall left (EUR excl. VAT)"), "shortfall_organic_eur_ht"),
+    (N_("Meat and fish shortfall left (EUR excl. VAT)"), "shortfall_meat_fish_eur_ht"),
+    (N_("Canteens"), "canteens"),
+    (N_("Producers"), "producers"),
+    (N_("Products"), "products"),
+    (N_("ISO weeks"), "weeks"),
+    (N_("Solver status"), "status"),
+    (N_("Strategy"), "strategy"),
+    (N_("Solver"), "solver"),
+    (N_("Objective"), "objective"),
+    (N_("Best bound"), "best_bound"),
+    (N_("Relative gap"), "gap"),
+    (N_("Iterations"), "iterations"),
+    (N_("Model arcs"), "arcs"),
+    (N_("Model variables"), "variables"),
+    (N_("Binary variables"), "binaries"),
+    (N_("Constraints"), "constraints"),
+    (N_("Non-zeros"), "nonzeros"),
+    (N_("Build time"), "build_time_s"),
+    (N_("Solve time"), "solve_time_s"),
 )
 SUMMARY_HEADER = ("figure", "before", "after", "change", "field")
+SUMMARY_LABELS: dict[str, str] = {
+    "figure": N_("Figure"),
+    "before": N_("Before"),
+    "after": N_("After"),
+    "change": N_("Change"),
+    "field": N_("Column id"),
+}
 VALUE_COLUMNS = ("before", "after", "change")
 
 #: EGalim targets coloured on the canteens sheet: meets column → columns it colours.
@@ -98,35 +183,87 @@ COMPLIANCE: dict[str, tuple[str, ...]] = {
 }
 
 
-def column_format(name: str) -> str | None:
-    """The number format of a column, from its name (``None``: general)."""
+def column_kind(name: str) -> str | None:
+    """The kind of number a column holds, from its id.
+
+    Parameters
+    ----------
+    name
+        The column id (``value_eur_ht``, ``share_organic``…).
+
+    Returns
+    -------
+    str or None
+        A key of each language's ``NUMBER_FORMATS`` (``"eur"``, ``"kg"``, ``"percent"``…);
+        ``None`` for a column shown as it is.
+    """
     if (
         name.startswith(("share_", "target_"))
         or name.endswith(("_use", "_points", "_share"))
         or name == "gap"
     ):
-        return PERCENT
+        return "percent"
     if "eur_ht" in name:
-        return EUR
+        return "eur"
     if "_kg" in name or name.startswith("kg_"):
-        return KG
+        return "kg"
     if name.endswith("_km"):
-        return KM
+        return "km"
     if name.endswith("_time_s"):
-        return SECONDS
+        return "seconds"
     if name in ("objective", "best_bound", "qty", "change"):
-        return NUMBER
+        return "number"
     if name in ("drops", "weeks_delivering", "max_drops_per_week", "peak_drops_per_week"):
-        return INTEGER
+        return "integer"
     if name == "delivery_date":
-        return DATE
+        return "date"
     return None
 
 
+def column_format(name: str, language: str = "fr") -> str | None:
+    """The Excel number format of a column, from its id, for ``language`` (``None``: general).
+
+    Parameters
+    ----------
+    name
+        The column id (``value_eur_ht``, ``share_organic``…).
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
+
+    Returns
+    -------
+    str or None
+        An Excel number format code (``'#,##0.00 "€"'`` for money in French).
+    """
+    kind = column_kind(name)
+    return None if kind is None else NUMBER_FORMATS[language][kind]
+
+
+def column_labels(table: str, columns: list[str]) -> list[str]:
+    """The labels people read for a table's column ids, in the active language.
+
+    Parameters
+    ----------
+    table
+        A key of ``SHEETS``.
+    columns
+        The table's column ids.
+
+    Returns
+    -------
+    list of str
+        One translated label per column; an id without a label is kept as it is.
+    """
+    labels = {"orders": ORDER_LABELS, "summary": SUMMARY_LABELS}.get(table, COLUMN_LABELS)
+    named = {"name": NAME_LABELS[table]} if table in NAME_LABELS else {}
+    return [_(named.get(c) or labels[c]) if c in labels or c in named else c for c in columns]
+
+
 def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
-    """The one-row summary as label / before / after / change rows (``field``: its column)."""
+    """The one-row summary as label / before / after / change rows (``field``: its column),
+    labels in the active language."""
     row = summary.iloc[0]
-    listed = [field for _, field in SUMMARY_ROWS if field in summary.columns]
+    listed = [field for _label, field in SUMMARY_ROWS if field in summary.columns]
     twins = {f"{field}_before" for field in listed}
     others = [c for c in summary.columns if c not in listed and c not in twins]
     fields = listed + [c for c in others if not c.endswith("_before")]
@@ -140,7 +277,8 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
         numbers = isinstance(after, int | float) and isinstance(before, int | float)
         if numbers and not isinstance(after, bool):
             change = after - before
-        records.append((labels.get(field, field), before, after, change, field))
+        label = _(labels[field]) if field in labels else field
+        records.append((label, before, after, change, field))
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_HEADER))
 
 
@@ -151,47 +289,85 @@ def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 
 
 def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.DataFrame]:
-    """The tables of the workbook by sheet name, in sheet order."""
+    """The tables of the workbook by table name (keys of ``SHEETS``), in sheet order, columns
+    as ids; the summary's figure labels in the active language."""
     return {
         "summary": summary_rows(solution.summary),
         "canteens": solution.canteens,
         "producers": solution.producers,
         "producer_weeks": solution.producer_weeks,
-        "flows": solution.flows,
-        "unmet_local": solution.unmet_local,
         "orders": order_sheet(scenario, solution),
     }
 
 
-def workbook_plan(scenario: Scenario, solution: Solution) -> dict[str, Sheet]:
-    """The sheets of the results workbook with their look: bold frozen filtered headers,
-    widths, number formats by column (by row on the transposed summary), and the canteens
-    sheet's compliance colours."""
-    plan: dict[str, Sheet] = {}
-    for name, frame in workbook_sheets(scenario, solution).items():
-        columns = [str(c) for c in frame.columns]
-        formats = {c: f for c in columns if (f := column_format(c)) is not None}
-        widths = [_width(c, frame.iloc[:, j], formats.get(c)) for j, c in enumerate(columns)]
-        if name == "summary":
-            widths = [
-                18.0 if c in VALUE_COLUMNS else w for c, w in zip(columns, widths, strict=True)
-            ]
-            plan[name] = Sheet(
-                frame,
-                row_formats=[column_format(str(f)) for f in frame["field"]],
-                row_format_columns=VALUE_COLUMNS,
-                widths=widths,
-                styled=True,
-            )
-            continue
-        conditional = _compliance_rules(columns, len(frame)) if name == "canteens" else ()
-        plan[name] = Sheet(
-            frame, formats=formats, widths=widths, styled=True, conditional=conditional
+def labelled_sheet(table: str, frame: pd.DataFrame, language: str) -> Sheet:
+    """One table as a sheet for people, labels in the active language.
+
+    Parameters
+    ----------
+    table
+        A key of ``SHEETS``.
+    frame
+        The table, columns as ids (the summary as ``summary_rows`` gives it).
+    language
+        The active language (one of ``rhd_match.i18n.LANGUAGES``), for the number formats.
+
+    Returns
+    -------
+    Sheet
+        Columns labelled (``column_labels``), number formats and widths from the column ids,
+        a bold frozen filtered header; the summary formatted row by row, the canteens sheet
+        coloured by compliance.
+    """
+    ids = [str(c) for c in frame.columns]
+    labels = column_labels(table, ids)
+    shown = frame.set_axis(labels, axis=1)
+    kinds = {label: column_kind(c) for c, label in zip(ids, labels, strict=True)}
+    formats = {label: NUMBER_FORMATS[language][k] for label, k in kinds.items() if k}
+    widths = [_width(label, frame.iloc[:, j], kinds[label]) for j, label in enumerate(labels)]
+    if table == "summary":
+        value_labels = column_labels(table, list(VALUE_COLUMNS))
+        widths = [
+            18.0 if label in value_labels else w for label, w in zip(labels, widths, strict=True)
+        ]
+        return Sheet(
+            shown,
+            row_formats=[column_format(str(f), language) for f in frame["field"]],
+            row_format_columns=value_labels,
+            widths=widths,
+            styled=True,
         )
-    return plan
+    conditional = _compliance_rules(ids, len(frame)) if table == "canteens" else ()
+    return Sheet(shown, formats=formats, widths=widths, styled=True, conditional=conditional)
 
 
-def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> Path:
+def workbook_plan(scenario: Scenario, solution: Solution, language: str = "fr") -> dict[str, Sheet]:
+    """The sheets of the results workbook by sheet name, in ``language``, with their look.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan.
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
+
+    Returns
+    -------
+    dict of str to Sheet
+        Translated sheet name → sheet (see ``labelled_sheet``), in the order of ``SHEETS``.
+    """
+    with use_language(language):
+        return {
+            _(SHEETS[table]): labelled_sheet(table, frame, language)
+            for table, frame in workbook_sheets(scenario, solution).items()
+        }
+
+
+def write_workbook(
+    scenario: Scenario, solution: Solution, path: str | Path, *, language: str = "fr"
+) -> Path:
     """Write the results workbook to ``path`` (all or nothing).
 
     Parameters
@@ -202,6 +378,9 @@ def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> 
         The plan (from ``rhd_match.solve`` or read back).
     path
         The ``.xlsx`` file to write; its folder is created if needed.
+    language
+        Language of the sheet names, labels and number formats: one of
+        ``rhd_match.i18n.LANGUAGES``.
 
     Returns
     -------
@@ -211,9 +390,9 @@ def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> 
     Raises
     ------
     ValueError
-        When a sheet would hold more rows than Excel allows (write the CSV files instead).
+        When a sheet would hold more rows than Excel allows, or ``language`` is unknown.
     """
-    plan = workbook_plan(scenario, solution)
+    plan = workbook_plan(scenario, solution, language)
     created = _document_date(solution)
     path = Path(path)
     writer = {
@@ -224,7 +403,7 @@ def write_workbook(scenario: Scenario, solution: Solution, path: str | Path) -> 
     return write_folder_atomically(path.parent, writer)[0]
 
 
-def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
+def workbook_bytes(scenario: Scenario, solution: Solution, *, language: str = "fr") -> bytes:
     """The results workbook as deterministic ``.xlsx`` bytes.
 
     Parameters
@@ -233,6 +412,8 @@ def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
         The scenario the plan was made for.
     solution
         The plan (from ``rhd_match.solve`` or read back).
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
 
     Returns
     -------
@@ -242,13 +423,91 @@ def workbook_bytes(scenario: Scenario, solution: Solution) -> bytes:
     Raises
     ------
     ValueError
-        When a sheet would hold more rows than Excel allows.
+        When a sheet would hold more rows than Excel allows, or ``language`` is unknown.
     """
     with tempfile.TemporaryDirectory(prefix="rhd_match-") as folder:
-        return write_workbook(scenario, solution, Path(folder) / "results.xlsx").read_bytes()
+        path = Path(folder) / "results.xlsx"
+        return write_workbook(scenario, solution, path, language=language).read_bytes()
+
+
+def order_workbook_writers(
+    scenario: Scenario, solution: Solution, *, language: str = "fr"
+) -> dict[str, Callable[[Path], None]]:
+    """Writers of one order workbook per producer selling in the plan.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan.
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
+
+    Returns
+    -------
+    dict of str to Callable[[Path], None]
+        ``orders_{producer_id}.xlsx`` (see ``rhd_match.plan.orders.order_file_name``) → writer
+        of a workbook with one sheet: that producer's lines of the ``orders`` sheet, labelled
+        and formatted the same way.
+
+    Raises
+    ------
+    ValueError
+        When two producer ids would give the same file name.
+    """
+    sheets = order_sheet(scenario, solution)
+    created = _document_date(solution)
+    writers: dict[str, Callable[[Path], None]] = {}
+    with use_language(language):
+        sheet_name = _(SHEETS["orders"])
+        for name, part in orders_by_producer(sheets, "xlsx").items():
+            book = {sheet_name: labelled_sheet("orders", part, language)}
+            title = str(part["producer_name"].iloc[0])
+            writers[name] = _book_writer(book, created, title)
+    return writers
+
+
+def write_order_workbooks(
+    scenario: Scenario, solution: Solution, folder: str | Path, *, language: str = "fr"
+) -> list[Path]:
+    """Write one order workbook per producer into ``folder``; all or nothing.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan.
+    folder
+        The folder to write into (created if needed); other files in it are left alone.
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
+
+    Returns
+    -------
+    list of Path
+        The files written, ``orders_{producer_id}.xlsx``, sorted by producer id.
+
+    Raises
+    ------
+    ValueError
+        When two producer ids would give the same file name (nothing is written).
+    """
+    writers = order_workbook_writers(scenario, solution, language=language)
+    return write_folder_atomically(Path(folder), writers)
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _book_writer(
+    sheets: Mapping[str, Sheet], created: dt.datetime, title: str
+) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        write_workbook_file(path, sheets, created=created, title=title)
+
+    return write
 
 
 def _document_date(solution: Solution) -> dt.datetime:
@@ -259,7 +518,7 @@ def _document_date(solution: Solution) -> dt.datetime:
     return dt.datetime(first.year, first.month, first.day)
 
 
-def _width(header: str, series: pd.Series, fmt: str | None) -> float:
+def _width(header: str, series: pd.Series, kind: str | None) -> float:
     """Column width (characters) fitting the header and the longest displayed value."""
     longest = len(header)
     if len(series) and pd.api.types.is_bool_dtype(series.dtype):
@@ -269,12 +528,11 @@ def _width(header: str, series: pd.Series, fmt: str | None) -> float:
         finite = np.abs(values[np.isfinite(values)])
         if finite.size:
             digits = len(f"{float(finite.max()):,.0f}")
-            suffix = {EUR: 5, KG: 5, KM: 5, PERCENT: 3, SECONDS: 4, NUMBER: 3}
-            extra = suffix.get(fmt or "", 0)
-            if fmt is None and not pd.api.types.is_integer_dtype(series.dtype):
+            extra = SUFFIX_WIDTH.get(kind or "", 0)
+            if kind is None and not pd.api.types.is_integer_dtype(series.dtype):
                 extra = 8
             longest = max(longest, digits + extra)
-    elif fmt == DATE:
+    elif kind == "date":
         longest = max(longest, 10)
     elif len(series):
         lengths = series.astype(object).where(series.notna(), "").astype(str).str.len()

@@ -629,7 +629,8 @@ def write_folder_atomically(
     folder
         The folder to write into.
     writers
-        File name → function writing that file at the path it is given.
+        File name → function writing that file at the path it is given; a name may hold a
+        subfolder (``orders/orders_P001.xlsx``), created when the files are moved in.
 
     Returns
     -------
@@ -647,9 +648,11 @@ def write_folder_atomically(
     staging = Path(tempfile.mkdtemp(prefix=".rhd_match-", dir=folder))
     try:
         for name, write in writers.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             write(staging / name)
         written = []
         for name in writers:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, folder / name)
             written.append(folder / name)
         return written

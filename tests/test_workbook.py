@@ -20,6 +20,7 @@ import xlsxwriter
 from rhd_match import Scenario, Solution
 from rhd_match.i18n import gettext as _
 from rhd_match.i18n import use_language
+from rhd_match.io import people_csv_writer, write_folder_atomically
 from rhd_match.plan.orders import (
     CONTRACT_LABELS,
     ORDER_COLUMNS,
@@ -28,7 +29,12 @@ from rhd_match.plan.orders import (
     order_sheets,
     write_orders,
 )
-from rhd_match.report import workbook_bytes, write_order_workbooks, write_workbook
+from rhd_match.report import (
+    order_workbook_writers,
+    workbook_bytes,
+    write_order_workbooks,
+    write_workbook,
+)
 from rhd_match.report.workbook import (
     COLUMN_LABELS,
     NAME_LABELS,
@@ -396,8 +402,6 @@ def test_order_csv_in_english_keeps_the_decimal_point(
 
 
 def test_people_csv_rounds_away_float_noise(tmp_path: Path) -> None:
-    from rhd_match.io import people_csv_writer
-
     frame = pd.DataFrame({"Montant": [359.9999999999999, -1e-12, np.nan], "Nom": ["a;b", "é", ""]})
     people_csv_writer(frame, {"Montant": 2})(tmp_path / "x.csv")
     text = (tmp_path / "x.csv").read_text(encoding="utf-8-sig")
@@ -473,3 +477,21 @@ def test_to_folder_round_trip_is_exact(small: tuple[Scenario, Solution], tmp_pat
                 np.testing.assert_array_equal(got.to_numpy(dtype=float), want.to_numpy(dtype=float))
     data = (tmp_path / "flows.csv").read_bytes()
     assert not data.startswith(codecs.BOM_UTF8) and data.split(b"\n")[0].count(b",") > 5
+
+
+def test_order_workbooks_go_into_a_subfolder_with_the_other_files_all_or_nothing(
+    tiny: tuple[Scenario, Solution], tmp_path: Path
+) -> None:
+    scenario, solution = tiny
+    orders = order_workbook_writers(scenario, solution, language="en")
+    writers = solution.writers() | {f"orders/{name}": w for name, w in orders.items()}
+
+    def fail(path: Path) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_folder_atomically(tmp_path / "out", {**writers, "report.html": fail})
+    assert not (tmp_path / "out").exists()
+    written = write_folder_atomically(tmp_path / "out", writers)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == sorted(writers)
+    assert all(p.is_file() for p in written)

@@ -26,6 +26,7 @@ from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
+from ..io import write_folder_atomically
 from ..params import STRATEGIES
 from ..plan.solution import Solution
 from ..progress import ProgressDisplay
@@ -104,12 +105,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print(solution)
     violations = _check(scenario, solution)
     if args.out is not None:
-        from ..report import write_workbook
+        from ..report import WORKBOOK_NAME, results_workbook_writer
 
-        written = solution.to_folder(args.out)
-        written.append(
-            write_workbook(scenario, solution, args.out / "results.xlsx", language=args.lang)
-        )
+        writers = solution.writers()
+        writers[WORKBOOK_NAME] = results_workbook_writer(scenario, solution, args.lang)
+        written = write_folder_atomically(args.out, writers)
         print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 
@@ -198,17 +198,18 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import write_order_workbooks, write_reports
+    from ..report import order_workbook_writers, report_writers
 
     scenario = load_scenario(args)
     solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
     print(solution)
     violations = _check(scenario, solution)
-    written = solution.to_folder(args.out, formats=("csv",))
-    written += write_reports(scenario, solution, args.out, language=args.lang)
+    # tables, reports and order workbooks are moved in together: all or nothing
+    writers = solution.writers() | report_writers(scenario, solution, args.lang)
     if args.by_producer:
-        orders = args.out / "orders"
-        written += write_order_workbooks(scenario, solution, orders, language=args.lang)
+        orders = order_workbook_writers(scenario, solution, language=args.lang)
+        writers |= {f"orders/{name}": write for name, write in orders.items()}
+    written = write_folder_atomically(args.out, writers)
     print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
     return 0 if violations.empty else 1
 

@@ -162,12 +162,27 @@ class Solution:
         list of Path
             The files written.
         """
+        return write_folder_atomically(Path(path), self.writers(formats))
+
+    def writers(self, formats: tuple[str, ...] = ("csv",)) -> dict[str, Callable[[Path], None]]:
+        """The writers of ``to_folder``, to write the tables with other files all or nothing.
+
+        Parameters
+        ----------
+        formats
+            As for ``to_folder``.
+
+        Returns
+        -------
+        dict of str to Callable[[Path], None]
+            File name → writer, for ``rhd_match.io.write_folder_atomically``.
+        """
         writers: dict[str, Callable[[Path], None]] = {}
         if "csv" in formats:
             writers |= {f"{name}.csv": csv_writer(frame) for name, frame in self.tables.items()}
         if "xlsx" in formats:
             writers["solution.xlsx"] = workbook_writer(self.tables)
-        return write_folder_atomically(Path(path), writers)
+        return writers
 
     def __str__(self) -> str:
         s = self.summary.iloc[0]

@@ -10,13 +10,20 @@ See ``docs/reports.md``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.solution import Solution
 from .html import render_html, write_html_report
-from .workbook import workbook_bytes, write_order_workbooks, write_workbook
+from .workbook import (
+    order_workbook_writers,
+    results_workbook_writer,
+    workbook_bytes,
+    write_order_workbooks,
+    write_workbook,
+)
 
 HTML_NAME = "report.html"
 WORKBOOK_NAME = "results.xlsx"
@@ -24,7 +31,10 @@ WORKBOOK_NAME = "results.xlsx"
 __all__ = [
     "HTML_NAME",
     "WORKBOOK_NAME",
+    "order_workbook_writers",
     "render_html",
+    "report_writers",
+    "results_workbook_writer",
     "workbook_bytes",
     "write_html_report",
     "write_order_workbooks",
@@ -64,6 +74,35 @@ def write_reports(
         When a workbook sheet would hold more rows than Excel allows (nothing is written), or
         when ``language`` is not one rhd_match speaks.
     """
+    return write_folder_atomically(Path(folder), report_writers(scenario, solution, language))
+
+
+def report_writers(
+    scenario: Scenario, solution: Solution, language: str = "fr"
+) -> dict[str, Callable[[Path], None]]:
+    """The writers of ``write_reports``, the page and the workbook rendered already.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan.
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
+
+    Returns
+    -------
+    dict of str to Callable[[Path], None]
+        ``report.html`` and ``results.xlsx`` → writer, for
+        ``rhd_match.io.write_folder_atomically``.
+
+    Raises
+    ------
+    ValueError
+        When a workbook sheet would hold more rows than Excel allows, or ``language`` is
+        unknown.
+    """
     page = render_html(scenario, solution, language=language)
     data = workbook_bytes(scenario, solution, language=language)
 
@@ -73,4 +112,4 @@ def write_reports(
     def write_book(path: Path) -> None:
         path.write_bytes(data)
 
-    return write_folder_atomically(Path(folder), {HTML_NAME: write_page, WORKBOOK_NAME: write_book})
+    return {HTML_NAME: write_page, WORKBOOK_NAME: write_book}

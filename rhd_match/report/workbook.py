@@ -392,15 +392,39 @@ def write_workbook(
     ValueError
         When a sheet would hold more rows than Excel allows, or ``language`` is unknown.
     """
-    plan = workbook_plan(scenario, solution, language)
-    created = _document_date(solution)
     path = Path(path)
-    writer = {
-        path.name: lambda p: write_workbook_file(
-            p, plan, created=created, title="rhd_match results"
-        )
-    }
+    writer = {path.name: results_workbook_writer(scenario, solution, language)}
     return write_folder_atomically(path.parent, writer)[0]
+
+
+def results_workbook_writer(
+    scenario: Scenario, solution: Solution, language: str = "fr"
+) -> Callable[[Path], None]:
+    """The writer of ``write_workbook``, to write the workbook with other files all or nothing.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan.
+    language
+        One of ``rhd_match.i18n.LANGUAGES``.
+
+    Returns
+    -------
+    Callable[[Path], None]
+        Writes the results workbook at the path it is given (for
+        ``rhd_match.io.write_folder_atomically``).
+
+    Raises
+    ------
+    ValueError
+        When ``language`` is unknown (a sheet beyond Excel's rows raises when written).
+    """
+    return _book_writer(
+        workbook_plan(scenario, solution, language), _document_date(solution), "rhd_match results"
+    )
 
 
 def workbook_bytes(scenario: Scenario, solution: Solution, *, language: str = "fr") -> bytes:

@@ -81,22 +81,40 @@ def module_members(module: ModuleType, only: list[str] | None) -> Iterator[tuple
             yield f"{module.__name__}.{name}", obj
 
 
-def imported_across_packages() -> Iterator[str]:
-    """Dotted names of the public names a module imports from another package."""
+def imports() -> Iterator[tuple[list[str], list[str], str]]:
+    """``(importing module, imported module, name)`` for each name a module of rhd_match
+    imports from one of rhd_match, modules as lists of their dotted parts."""
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
         here = parts[:-1] if parts[-1] == "__init__" else parts
         package = parts[:-1]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom) or not node.level:
+            if not isinstance(node, ast.ImportFrom):
                 continue
-            base = package[: len(package) - node.level + 1]
-            target = [*base, *(node.module.split(".") if node.module else [])]
-            if target[:2] == here[:2]:
-                continue  # the same package, or the same shared module
+            module = node.module.split(".") if node.module else []
+            if node.level:
+                target = [*package[: len(package) - node.level + 1], *module]
+            elif module[:1] == ["rhd_match"]:
+                target = module
+            else:
+                continue
             for alias in node.names:
-                if not alias.name.startswith("_"):
-                    yield ".".join([*target, alias.name])
+                yield here, target, alias.name
+
+
+def imported_across_packages() -> Iterator[str]:
+    """Dotted names of the public names a module imports from another package (a shared
+    top-level module counts as a package of its own)."""
+    for here, target, name in imports():
+        if target[:2] != here[:2] and not name.startswith("_"):
+            yield ".".join([*target, name])
+
+
+def imported_across_modules() -> Iterator[str]:
+    """Dotted names of every name a module of rhd_match imports from another one."""
+    for here, target, name in imports():
+        if target != here:
+            yield ".".join([*target, name])
 
 
 def public_objects() -> dict[str, Any]:
@@ -119,26 +137,6 @@ def public_objects() -> dict[str, Any]:
         if inspect.isfunction(obj):  # classes reached this way are internal data holders
             found[f"{obj.__module__}.{obj.__qualname__}"] = obj
     return dict(sorted(found.items()))
-
-
-def imported_across_modules() -> Iterator[str]:
-    """Dotted names of every name a module of rhd_match imports from another one."""
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = list(path.relative_to(ROOT).with_suffix("").parts)
-        here = parts[:-1] if parts[-1] == "__init__" else parts
-        package = parts[:-1]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            module = node.module.split(".") if node.module else []
-            if node.level:
-                target = [*package[: len(package) - node.level + 1], *module]
-            elif module[:1] == ["rhd_match"]:
-                target = module
-            else:
-                continue
-            if target != here:
-                yield from (".".join([*target, alias.name]) for alias in node.names)
 
 
 def internal_objects() -> dict[str, Any]:

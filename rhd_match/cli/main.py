@@ -29,7 +29,6 @@ from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..params import STRATEGIES
 from ..plan.solution import Solution
-from ..progress import ProgressDisplay
 from .common import (
     add_source,
     argparse_in_language,
@@ -41,6 +40,7 @@ from .common import (
     requested_language,
 )
 from .decision import add_decision_support_parsers
+from .progress import ProgressDisplay
 
 EXIT_USER_ERROR = 2
 EXIT_INFEASIBLE = 3

@@ -21,10 +21,11 @@ from .strategies import Deadline, Reporter, fixed_delivery
 from .variables import Variables
 
 #: A level solved is kept within this many EUR HT (or canteen-targets) of the value reached:
-#: above LP feasibility tolerances (1e-7 relative in GLOP and HiGHS), far below a cent a meal.
-LEVEL_ABS_TOL = 0.01
-#: ... plus this share of the value reached (1 EUR HT on 1 M EUR HT of local food).
-LEVEL_REL_TOL = 1e-6
+#: above the solvers' primal feasibility tolerance (1e-7 in GLOP and HiGHS), so the next
+#: level always has the plan just found as a feasible point, and far below a cent.
+LEVEL_ABS_TOL = 1e-5
+#: ... plus this share of the value reached (1 cent on 1 M EUR HT of local food).
+LEVEL_REL_TOL = 1e-8
 #: The EGalim targets, in the order of the shortfall and compliance blocks.
 TARGETS = ("quality", "organic", "meat_fish")
 MEETS_BLOCKS = tuple(f"meets_{t}" for t in TARGETS)

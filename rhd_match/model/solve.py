@@ -156,7 +156,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         plan = dataclasses.replace(plan, stopped_by_time_limit=True)
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say("writing the solution tables", phase="tables")
-    solution = make_solution(scenario, model, plan, strategy, solve_time)
+    solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
     if hard:
         solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
     report.say(
@@ -252,7 +252,7 @@ def _hard_checked(
             solve_time = (
                 float(solution.summary["solve_time_s"].iloc[0]) + time.perf_counter() - started
             )
-            solution = make_solution(scenario, model, exact, "mip", solve_time)
+            solution = make_solution(scenario, model, exact, "mip", solve_time, opts.objective)
             broken = hard_violations(scenario, solution)
     if broken:
         raise InfeasibleError(broken, proven=False)
@@ -267,16 +267,23 @@ def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
 
 
 def make_solution(
-    scenario: Scenario, model: LinearModel, plan: Plan, strategy: str, solve_time_s: float
+    scenario: Scenario,
+    model: LinearModel,
+    plan: Plan,
+    strategy: str,
+    solve_time_s: float,
+    objective: str = "weighted",
 ) -> Solution:
-    """Turn a plan's column vector into the Solution tables."""
+    """Turn a plan's column vector into the Solution tables (``objective``: the objective
+    it was solved for, reported in the summary)."""
     index = model.index
     x, v = clean_flows(model, plan.values)
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
-    objective = plan_objective(model, x, v)
+    objective_mode, objective = objective, plan_objective(model, x, v)
     summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, objective)
+    summary["objective_mode"] = objective_mode
     return Solution(
         flows=flows,
         canteens=canteens,
@@ -326,6 +333,9 @@ def _summary(
     extra = after["value_eur_ht"] - before["value_eur_ht"]
     row["extra_cost_eur_ht"] = extra
     row["extra_cost_share"] = extra / max(before["value_eur_ht"], 1e-9)
+    row["extra_cost_per_meal_eur_ht"] = (
+        after["cost_per_meal_eur_ht"] - before["cost_per_meal_eur_ht"]
+    )
     for name in ("quality", "organic", "meat_fish"):
         row[f"shortfall_{name}_eur_ht"] = float(canteens[f"shortfall_{name}_eur_ht"].sum())
     return pd.DataFrame([row])
@@ -339,6 +349,8 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
     """
     elastic = scenario.with_parameters(hard_egalim=False, hard_budget=False)
     dump = options.model_dump()
+    if dump["objective"] == "compliance":  # which makes budgets hard again
+        dump["objective"] = "lexicographic"
     if exact:
         dump["strategy"] = "mip"
     solution = solve(elastic, **dump)

@@ -243,7 +243,9 @@ def solve_levels(
         value = float(coef @ values)
         reached.append(value)
         report.say(f"level {k + 1} ({name}): {value:.6g}")
-        program = program.with_row(coef, -np.inf, value + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(value))
+        program = program.with_row(
+            coef, -np.inf, value + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(value)
+        )
     assert run is not None
     full: np.ndarray | None = None
     if values is not None:

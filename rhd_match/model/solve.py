@@ -50,7 +50,7 @@ HEURISTICS = ("repair", "decompose")
 HARD_RULES = ("egalim_hard", "budget_hard")
 #: Share of the time left that a heuristic gets to choose drops and lots before the levels
 #: of a lexicographic objective (which then split what is left between them).
-HEURISTIC_TIME_SHARE = 0.6
+HEURISTIC_TIME_SHARE = 0.75
 
 
 def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
@@ -58,10 +58,13 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
 
     ``options`` override ``scenario.parameters.solver`` (see
     ``SolverOptions``): ``strategy`` (``auto``, ``mip``, ``repair``,
-    ``lp``), ``time_limit_s`` (wall clock, s, whole solve), ``threads``, ``mip_gap``,
-    ``lp_solver``, ``mip_solver``. ``log`` receives rhd_match's own progress messages, each a
-    ``Progress`` (a ``str`` with the phase, elapsed time, limit, plan
-    and bound as attributes), the same for every strategy and solver.
+    ``lp``), ``objective`` (``lexicographic``: EGalim targets, then local food, then least
+    cost, level by level; ``compliance``: most canteens at each target within hard budgets,
+    then the same; ``weighted``: the weighted sum of ``Weights``), ``time_limit_s`` (wall
+    clock, s, whole solve), ``threads``, ``mip_gap``, ``lp_solver``, ``mip_solver``.
+    ``log`` receives rhd_match's own progress messages, each a ``Progress`` (a ``str`` with
+    the phase, elapsed time, limit, plan and bound as attributes), the same for every
+    strategy and solver.
 
     ``time_limit_s`` is the wall-clock limit of the whole call (build, hand-over to the
     solver, solve, tables): the solver gets what is left after estimates of the hand-over and
@@ -281,9 +284,9 @@ def make_solution(
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
-    objective_mode, objective = objective, plan_objective(model, x, v)
-    summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, objective)
-    summary["objective_mode"] = objective_mode
+    value = plan_objective(model, x, v)
+    summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, value)
+    summary["objective_mode"] = objective
     return Solution(
         flows=flows,
         canteens=canteens,

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.orders import order_sheets
@@ -65,6 +67,13 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     ("Local purchases (EUR HT)", "local_value_eur_ht"),
     ("Extra cost vs all conventional (EUR HT)", "extra_cost_eur_ht"),
     ("Extra cost vs all conventional (share)", "extra_cost_share"),
+    (N_("Meals served"), "meals"),
+    (N_("Food cost per meal (EUR HT)"), "cost_per_meal_eur_ht"),
+    (
+        N_("Extra cost per meal (EUR HT; CGAAER: +0.14 to +0.42 for EGalim)"),
+        "extra_cost_per_meal_eur_ht",
+    ),
+    (N_("Objective"), "objective_mode"),
     ("Quality shortfall left (EUR HT)", "shortfall_quality_eur_ht"),
     ("Organic shortfall left (EUR HT)", "shortfall_organic_eur_ht"),
     ("Meat and fish shortfall left (EUR HT)", "shortfall_meat_fish_eur_ht"),
@@ -75,7 +84,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     ("Solver status", "status"),
     ("Strategy", "strategy"),
     ("Solver", "solver"),
-    ("Objective", "objective"),
+    ("Objective value (weighted)", "objective"),
     ("Best bound", "best_bound"),
     ("Relative gap", "gap"),
     ("Iterations", "iterations"),
@@ -140,7 +149,9 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
         numbers = isinstance(after, int | float) and isinstance(before, int | float)
         if numbers and not isinstance(after, bool):
             change = after - before
-        records.append((labels.get(field, field), before, after, change, field))
+        records.append(
+            (_(labels[field]) if field in labels else field, before, after, change, field)
+        )
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_HEADER))
 
 

@@ -13,6 +13,7 @@ from brute_force import brute_force
 from factories import tiny_frames
 
 from rhd_match import Scenario, check
+from rhd_match.analysis.whatif import budget_per_meal
 from rhd_match.errors import InfeasibleError
 from rhd_match.plan.solution import Solution
 
@@ -150,3 +151,23 @@ def test_meals_and_cost_per_meal() -> None:
     total_before = can["reference_value_eur_ht"].sum() / can["meals"].sum()
     assert row["cost_per_meal_eur_ht"] == pytest.approx(total)
     assert row["extra_cost_per_meal_eur_ht"] == pytest.approx(total - total_before)
+
+
+def test_budget_per_meal_sets_each_budget_from_its_meals() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    meals = [180.0 * 5 * 2, 420.0 * 5 * 2]  # no service days: 5 a week, 2 weeks of demand
+    changed = budget_per_meal(0.2).apply(scenario)
+    assert changed.canteens["budget_eur_ht"].tolist() == pytest.approx([0.2 * m for m in meals])
+    only = budget_per_meal(0.2, canteen_ids="LIEVIN_1").apply(scenario)
+    assert only.canteens["budget_eur_ht"].tolist() == pytest.approx([4000.0, 0.2 * meals[1]])
+
+
+def test_compliance_never_falls_as_the_budget_per_meal_rises() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    counts = []
+    for per_meal in (0.14, 0.15, 0.16, 0.2):
+        variant = budget_per_meal(per_meal, canteen_ids="LENS_1").apply(scenario)
+        solution = variant.solve(strategy="mip", objective="compliance")
+        assert check(variant.with_parameters(hard_budget=True), solution).empty
+        counts.append(int(solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum()))
+    assert counts == sorted(counts) and counts[0] < counts[-1]

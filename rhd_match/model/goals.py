@@ -26,6 +26,9 @@ from .variables import Variables
 LEVEL_ABS_TOL = 1e-5
 #: ... plus this share of the value reached (1 cent on 1 M EUR HT of local food).
 LEVEL_REL_TOL = 1e-8
+#: Share of the time left that each level but the last may use (the first level's plan is
+#: already a whole plan: it gets the most).
+LEVEL_TIME_SHARE = 0.5
 #: The EGalim targets, in the order of the shortfall and compliance blocks.
 TARGETS = ("quality", "organic", "meat_fish")
 MEETS_BLOCKS = tuple(f"meets_{t}" for t in TARGETS)
@@ -96,6 +99,17 @@ def with_compliance(model: LinearModel) -> LinearModel:
 
     ``M_c`` is the target times an upper bound of the canteen's purchase value (every arc at
     its bound plus everything conventional; for meat and fish, those lines only), EUR HT.
+
+    Parameters
+    ----------
+    model
+        The allocation model.
+
+    Returns
+    -------
+    LinearModel
+        The same model with ``3 × canteens`` more columns (after all of ``model``'s) and
+        rows (family ``compliance``); its own objective is 0 on the new columns.
     """
     var, index = model.variables, model.index
     arcs, demand = index.arcs, index.demand
@@ -179,10 +193,11 @@ def solve_levels(
 ) -> LevelsResult:
     """Solve the levels of ``goals`` in order over these column bounds.
 
-    Level k gets ``1 / (levels left)`` of the time left, so time a level does not use passes
-    to the next. Each level solved adds the row ``level_k · x ≤ reached_k + tol``; before the
-    last level the ``meets_*`` binaries are fixed at the values reached (with the shortfall
-    of each target met fixed to 0), so a target counted as met is met exactly.
+    Every level but the last gets ``LEVEL_TIME_SHARE`` of the time left, the last all of
+    it, so time a level does not use passes to the next. Each level solved adds the row
+    ``level_k · x ≤ reached_k + tol``; before the last level the ``meets_*`` binaries are
+    fixed at the values reached (with the shortfall of each target met fixed to 0), so a
+    target counted as met is met exactly.
 
     Parameters
     ----------
@@ -221,7 +236,7 @@ def solve_levels(
         if k == n - 1 and values is not None and "meets_quality" in var.start:
             program = _fix_meets(program, var, keep, values)
         coef = level[keep]
-        share = Deadline(deadline.left() / (n - k))
+        share = Deadline(deadline.left() * (1.0 if k == n - 1 else LEVEL_TIME_SHARE))
         report.say(f"level {k + 1} ({name}): {solver}, limit {share.left():.1f} s")
         step = share.observe(
             run_solver(
@@ -274,7 +289,20 @@ def level_bounds(goals: Goals, plan: np.ndarray | None) -> tuple[np.ndarray, np.
     """Column bounds of ``goals.model`` for the levels: its own without a plan (exact model);
     with a heuristic's ``plan`` (over the allocation model's columns), its drops and lots fixed
     as in the plan, and each column hard mode fixes to 0 bounded by the plan's value (a
-    heuristic's plan may break a hard rule; the levels never make that worse)."""
+    heuristic's plan may break a hard rule; the levels never make that worse).
+
+    Parameters
+    ----------
+    goals
+        The model and its levels.
+    plan
+        A heuristic's column vector over the allocation model's columns, or None.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper bounds, one per column of ``goals.model``.
+    """
     var = goals.model.variables
     if plan is None:
         return var.lower.copy(), var.upper.copy()

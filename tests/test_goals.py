@@ -15,6 +15,7 @@ from factories import tiny_frames
 from rhd_match import Scenario, check
 from rhd_match.analysis.whatif import budget_per_meal
 from rhd_match.errors import InfeasibleError
+from rhd_match.params import Targets
 from rhd_match.plan.solution import Solution
 
 TARGETS = ("quality", "organic", "meat_fish")
@@ -171,3 +172,14 @@ def test_compliance_never_falls_as_the_budget_per_meal_rises() -> None:
         assert check(variant.with_parameters(hard_budget=True), solution).empty
         counts.append(int(solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum()))
     assert counts == sorted(counts) and counts[0] < counts[-1]
+
+
+@pytest.mark.parametrize("strategy", ["mip", "repair", "decompose"])
+def test_hard_targets_with_the_levels(strategy: str) -> None:
+    # Organic at 15 %: the tiny supply meets every target (as in test_heuristics).
+    scenario = Scenario.from_frames(**tiny_frames()).with_parameters(
+        hard_egalim=True, targets=Targets(quality=0.5, organic=0.15, meat_fish=0.6)
+    )
+    solution = scenario.solve(strategy=strategy)
+    assert check(scenario, solution).empty
+    assert solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().all()

@@ -60,6 +60,9 @@ LpSolver = Literal["highs", "glop", "pdlp"]
 #: The solvers rhd_match can run (CBC is not among them: OR-Tools 9.15's model_builder, which
 #: hands models over as arrays, does not offer it).
 MipSolver = Literal["highs", "scip"]
+Objective = Literal["lexicographic", "weighted", "compliance"]
+#: Every objective name, for command-line choices.
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
 
 class SolverOptions(_Strict):
@@ -76,6 +79,12 @@ class SolverOptions(_Strict):
     measured fastest on the weekly LPs; HiGHS runs its interior point method; PDLP (first-order,
     approximate) is accepted with strategy ``"lp"`` only.
 
+    ``objective`` (``docs/model.md``, *Objectives*): ``"lexicographic"`` (default) meets each
+    canteen's EGalim targets where supply allows, then buys as much local food as possible,
+    then spends the least, solving one level after the other; ``"compliance"`` makes budgets
+    hard and maximises the number of canteens meeting each target, then local food, then
+    least cost; ``"weighted"`` minimises the single weighted sum of ``Weights``.
+
     ``time_limit_s`` is the wall-clock limit of the whole call: building the model, handing it
     to the solver, solving and writing the solution tables. The solver gets what is left after
     the build, an estimate of its hand-over time
@@ -86,6 +95,7 @@ class SolverOptions(_Strict):
     """
 
     strategy: Strategy = "auto"
+    objective: Objective = "lexicographic"
     time_limit_s: float = Field(60.0, gt=0, description="wall-clock limit of the whole solve, s")
     threads: int = Field(2, ge=1)
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which a MIP stops")

@@ -68,6 +68,7 @@ class BruteForce:
     flows: pd.DataFrame  # the best plan as a flows table (docs/model.md columns)
     assignments: int  # number of (y, z) assignments enumerated
     lps: int  # LPs solved (assignments not pruned before the LP)
+    levels: tuple[float, ...] = ()  # with ``levels``: the value reached at each level
 
 
 @dataclass
@@ -155,8 +156,19 @@ def count_assignments(sc: Scenario) -> int:
     return total
 
 
-def brute_force(sc: Scenario) -> BruteForce:
-    """Exact optimum of the model of ``docs/model.md`` for a tiny scenario, by enumeration."""
+#: Relative tolerance when comparing two assignments' values at a level.
+LEVEL_TOL = 1e-7
+
+
+def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteForce:
+    """Exact optimum of the model of ``docs/model.md`` for a tiny scenario, by enumeration.
+
+    ``levels``: the lexicographic objective instead of the weighted one, as names in order:
+    ``egalim`` (EUR HT short of the targets, plus overrun at W_B / W_S), ``local`` (local value
+    at reference prices, maximised), ``cost`` (purchase value plus W_D / W_C per kg·km). Each
+    assignment's LP is solved level by level, each level kept at its optimum; the assignments
+    are compared level by level (within ``LEVEL_TOL``).
+    """
     data = _data(sc)
     arcs, demand, canteens = data.arcs, data.demand, data.canteens
     w = sc.parameters.weights
@@ -272,7 +284,17 @@ def brute_force(sc: Scenario) -> BruteForce:
     arc_drop = arcs["drop"].to_numpy()
     lot_arcs = np.flatnonzero(lot > 0)
 
+    level_costs = None
+    if levels is not None:
+        per_level = {name: np.zeros(n) for name in ("egalim", "local", "cost")}
+        per_level["egalim"][SQ:E] = 1.0
+        per_level["egalim"][E:] = w.budget_overrun / w.egalim_shortfall
+        per_level["local"][X:V] = -arcs["l"].to_numpy() * ref_a
+        per_level["cost"][X:V] = pi + w.distance / w.cost * arcs["dist"].to_numpy(float) * m
+        per_level["cost"][V:SQ] = r
+        level_costs = [per_level[name] for name in levels]
     best, best_x = math.inf, None
+    best_levels: tuple[float, ...] = ()
     assignments = lps = 0
     for open_sets in itertools.product(*_drop_choices(data)):
         y = np.zeros(len(drops))
@@ -295,19 +317,51 @@ def brute_force(sc: Scenario) -> BruteForce:
             if np.any(reach < franco * y - 1e-9):
                 continue
             lps += 1
-            res = linprog(
-                cost,
-                A_ub=a_ub,
-                b_ub=b_ub,
-                A_eq=a_eq,
-                b_eq=b_eq,
-                bounds=np.column_stack([lo, hi]),
-                method="highs",
-            )
-            if res.status == 0 and res.fun < best:
-                best, best_x = float(res.fun), res.x
+            bounds = np.column_stack([lo, hi])
+            if level_costs is None:
+                res = linprog(
+                    cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
+                )
+                if res.status == 0 and res.fun < best:
+                    best, best_x = float(res.fun), res.x
+                continue
+            reached, x_lex = _lexicographic(level_costs, a_ub, b_ub, a_eq, b_eq, bounds)
+            if x_lex is not None and _better(reached, best_levels):
+                best, best_x, best_levels = reached[0], x_lex, reached
     flows = _flows(data, best_x) if best_x is not None else pd.DataFrame()
-    return BruteForce(best, flows, assignments, lps)
+    return BruteForce(best, flows, assignments, lps, best_levels)
+
+
+def _lexicographic(
+    costs: list[np.ndarray],
+    a_ub: np.ndarray,
+    b_ub: np.ndarray,
+    a_eq: np.ndarray,
+    b_eq: np.ndarray,
+    bounds: np.ndarray,
+) -> tuple[tuple[float, ...], np.ndarray | None]:
+    """Each level's optimum in turn, the earlier levels kept at theirs."""
+    reached: list[float] = []
+    x = None
+    for c in costs:
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if res.status != 0:
+            return (), None
+        x = res.x
+        reached.append(float(res.fun))
+        a_ub = np.vstack([a_ub, c[None, :]])
+        b_ub = np.append(b_ub, res.fun + LEVEL_TOL * max(1.0, abs(res.fun)))
+    return tuple(reached), x
+
+
+def _better(new: tuple[float, ...], old: tuple[float, ...]) -> bool:
+    """Lexicographically smaller, each level compared within ``LEVEL_TOL``."""
+    if not old:
+        return True
+    for a, b in zip(new, old, strict=True):
+        if abs(a - b) > LEVEL_TOL * max(1.0, abs(a), abs(b)):
+            return a < b
+    return False
 
 
 def _flows(data: _Data, values: np.ndarray) -> pd.DataFrame:

@@ -32,7 +32,10 @@ def small() -> tuple[Scenario, Solution]:
     """Six canteens, ten producers, 15 products over a year, and their exact plan: every
     chart and sheet of the reports has data."""
     scenario = generate_scenario(n_canteens=6, n_producers=10, n_products=15, seed=3)
-    return scenario, scenario.solve(strategy="mip", time_limit_s=30, threads=1)
+    # The weighted objective: its plan has a bound and a gap, whose cells are checked too.
+    return scenario, scenario.solve(
+        strategy="mip", time_limit_s=30, threads=1, objective="weighted"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rhd_match import Scenario
+
 WEEKS = ("2026-W03", "2026-W04")
 
 
@@ -87,3 +89,10 @@ def tiny_frames() -> dict[str, pd.DataFrame]:
         "offers": offers,
         "demand": demand,
     }
+
+
+def weighted(scenario: Scenario) -> Scenario:
+    """``scenario`` solved for the weighted objective by default (``docs/model.md``): for
+    tests of that model's optimum, its bounds and its heuristics."""
+    solver = scenario.parameters.solver.model_dump() | {"objective": "weighted"}
+    return scenario.with_parameters(solver=solver)

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import pytest
+from factories import weighted
 
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
@@ -26,7 +27,7 @@ RTOL = 1e-6
 def small() -> Scenario:
     """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks; franco binds (the repair
     closes drops and grows twice) and the exact MIP finishes in about a second."""
-    return make_scenario(get_size("XS"))
+    return weighted(make_scenario(get_size("XS")))
 
 
 @pytest.fixture(scope="module")

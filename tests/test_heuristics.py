@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from factories import tiny_frames
+from factories import tiny_frames, weighted
 
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import InfeasibleError, Scenario
@@ -37,12 +37,12 @@ EXACT = {"strategy": "mip", "mip_gap": 1e-9, "time_limit_s": 120, "threads": 1}
 
 
 def tiny() -> Scenario:
-    return Scenario.from_frames(**tiny_frames())
+    return weighted(Scenario.from_frames(**tiny_frames()))
 
 
 def xs() -> Scenario:
     """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks; franco binds."""
-    return make_scenario(get_size("XS"))
+    return weighted(make_scenario(get_size("XS")))
 
 
 @pytest.fixture(scope="module", params=["tiny", "xs"])

@@ -30,7 +30,7 @@ W1, W2 = "2026-W03", "2026-W04"
 REL = 1e-6
 MAX_ASSIGNMENTS = 300
 # A MIP stops at its relative gap: ask for exact optimality to compare with the brute force.
-SOLVE = {"time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9}
+SOLVE = {"time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9, "objective": "weighted"}
 
 FRUIT = ("FRUITS_ET_LEGUMES", 1.0, 2.0)
 YOGURT = ("PRODUITS_LAITIERS", 0.125, 0.30)

@@ -37,7 +37,13 @@ from rhd_match.check import canteen_figures, check
 from rhd_match.plan.solution import Solution
 
 W1 = "2026-W03"
-SOLVE = {"strategy": "mip", "time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9}
+SOLVE = {
+    "strategy": "mip",
+    "time_limit_s": 20.0,
+    "threads": 1,
+    "mip_gap": 1e-9,
+    "objective": "weighted",
+}
 REL = 1e-6
 LOCAL_ONLY = {
     "egalim_shortfall": 0.0,

@@ -29,7 +29,8 @@ Where = tuple[str, int | None, str]
 def _set(table: str, column: str, value: object) -> Callable[[Frames], None]:
     def apply(frames: Frames) -> None:
         frame = frames[table]
-        frame[column] = frame[column].astype(object)
+        # An optional column the tiny frames leave out is added, empty, to be broken.
+        frame[column] = frame[column].astype(object) if column in frame else None
         frame.loc[0, column] = value
 
     return apply

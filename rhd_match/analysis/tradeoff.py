@@ -11,7 +11,10 @@ the curve is a territory-level statement). One row is added to the model's linea
 
     Σ_a b_a π_a x_a − ε V(x, v) ≥ 0        (organic value ≥ ε × total value)
 
-and ``min V`` is solved with ``run_solver`` for each ε of a grid.
+and ``min V`` is solved with ``run_solver`` for each ε of a grid, then, as in the model's
+lexicographic objective (``docs/model.md``, *Objectives*), the most local food at that least
+cost: ``max Σ_a ℓ_a r_a x_a`` with ``V`` held at its minimum (``LEVEL_ABS_TOL``,
+``LEVEL_REL_TOL``), which gives each point's ``share_local``.
 Drops, franco and minimum lots are relaxed (continuous ``y``, ``z``), so each point is a lower
 bound on what a deliverable plan costs at that share.
 
@@ -32,6 +35,7 @@ import pandas as pd
 from ..errors import OptionError
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
+from ..model.goals import LEVEL_ABS_TOL, LEVEL_REL_TOL
 from ..model.solvers import SolverRun, run_solver
 from ..params import Weights
 
@@ -47,6 +51,7 @@ TABLE_COLUMNS = (
     "value_eur_ht",
     "extra_cost_eur_ht",
     "extra_cost_share",
+    "share_local",
     "status",
 )
 
@@ -58,6 +63,8 @@ class _CostModel:
     model: LinearModel
     value: np.ndarray  # per column: EUR HT per unit in V (π on x, r on v, 0 elsewhere)
     organic: np.ndarray  # per column: EUR HT per unit of organic value (b π on x)
+    local: np.ndarray  # per column: EUR HT per unit of local value (π on local x)
+    local_reference: np.ndarray  # per column: local value at reference prices (ℓ r on x)
     reference_value: float  # all-conventional value Σ_d r_d D_d, EUR HT
     solver: str
     time_limit_s: float
@@ -90,10 +97,17 @@ def _cost_model(scenario: Scenario, solver: str | None) -> _CostModel:
     demand = model.index.demand
     reference = float((demand["qty"] * demand["ref_price"]).sum())
     opts = scenario.parameters.solver
+    arcs, x = model.index.arcs, model.variables.cols("x")
+    local = np.zeros(model.variables.count)
+    local[x] = arcs["local"].to_numpy(float) * arcs["price"].to_numpy(float)
+    local_reference = np.zeros(model.variables.count)
+    local_reference[x] = arcs["local"].to_numpy(float) * arcs["ref_price"].to_numpy(float)
     return _CostModel(
         model,
         model.purchase_value(),
         model.organic_value(),
+        local,
+        local_reference,
         reference,
         solver or opts.lp_solver,
         opts.time_limit_s,
@@ -193,7 +207,8 @@ def cost_organic_tradeoff(
         One row per grid point, in increasing ``epsilon`` (fraction): ``share_organic``
         reached (fraction of value), ``organic_value_eur_ht``, ``value_eur_ht`` (least total
         purchase value, EUR HT), ``extra_cost_eur_ht`` against the all-conventional plan (every
-        demand row at its reference price), ``extra_cost_share`` (fraction of it), ``status``
+        demand row at its reference price), ``extra_cost_share`` (fraction of it),
+        ``share_local`` (most local share by value at that cost, fraction), ``status``
         of the LP (``optimal`` or the solver's word; figures NaN without a point).
 
     Raises
@@ -220,9 +235,28 @@ def cost_organic_tradeoff(
         run = _solve(cm, cm.value, float(eps))
         if run.values is None and eps > 0:
             # The largest share is found to solver precision: back off by a hair.
-            run = _solve(cm, cm.value, float(eps) * (1 - 1e3 * SHARE_TOL))
-        rows.append(_row(cm, float(eps), run))
+            eps_used = float(eps) * (1 - 1e3 * SHARE_TOL)
+            run = _solve(cm, cm.value, eps_used)
+        else:
+            eps_used = float(eps)
+        rows.append(_row(cm, float(eps), _most_local(cm, run, eps_used)))
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def _most_local(cm: _CostModel, least_cost: SolverRun, epsilon: float) -> SolverRun:
+    """The most local value (at reference prices) at ``least_cost``'s purchase value; that
+    run itself when it has no point or the second LP finds none."""
+    if least_cost.values is None:
+        return least_cost
+    value = float(cm.value @ least_cost.values)
+    program = (
+        cm.model.program()
+        .with_objective(-cm.local_reference)
+        .with_row(cm.organic - epsilon * cm.value, 0.0, np.inf)
+        .with_row(cm.value, -np.inf, value + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(value))
+    )
+    run = run_solver(program, cm.solver, cm.time_limit_s, cm.threads)
+    return run if run.values is not None else least_cost
 
 
 def _row(cm: _CostModel, eps: float, run: SolverRun) -> dict[str, float | str]:
@@ -238,5 +272,6 @@ def _row(cm: _CostModel, eps: float, run: SolverRun) -> dict[str, float | str]:
         "value_eur_ht": total,
         "extra_cost_eur_ht": extra,
         "extra_cost_share": extra / cm.reference_value if cm.reference_value > 0 else math.nan,
+        "share_local": float(cm.local @ run.values) / total if total > 0 else math.nan,
         "status": run.status,
     }

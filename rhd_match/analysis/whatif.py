@@ -2,7 +2,8 @@
 
 A ``Variant`` is a name and a function ``Scenario → Scenario``. Builders cover the usual
 questions (``add_producer``, ``remove_producer``, ``convert_to_organic``,
-``change_targets``, ``raise_budget``, ``change_radius``); any function will do.
+``change_targets``, ``raise_budget``, ``budget_per_meal``, ``change_radius``); any function
+will do.
 
 ``compare`` applies every variant in the calling process (so variant functions need not
 be picklable), then solves the base and each variant independently through an
@@ -24,6 +25,7 @@ import pandas as pd
 
 from ..errors import OptionError, Problem, ScenarioError
 from ..inputs.scenario import Scenario
+from ..plan.tables import meals_served
 
 BASE = "base"
 #: The id column of the tables whose rows a variant can name.
@@ -282,6 +284,50 @@ def raise_budget(
         can["budget_eur_ht"] = can["budget_eur_ht"].where(
             ~on, can["budget_eur_ht"] * factor + amount_eur_ht
         )
+        return _rebuild(s, canteens=can)
+
+    return Variant(label, apply)
+
+
+def budget_per_meal(
+    eur_ht_per_meal: float,
+    canteen_ids: str | Iterable[str] | None = None,
+    name: str | None = None,
+) -> Variant:
+    """Each canteen's budget set to ``eur_ht_per_meal`` × its meals over the horizon.
+
+    Meals are ``rhd_match.plan.tables.meals_served`` (``meals_per_day × service_days``, or
+    the estimate of ``docs/model.md``, *Meals and cost per meal*); a canteen whose meals are
+    unknown keeps its budget. With ``objective="compliance"`` this is the "most canteens
+    compliant under a per-meal budget" question.
+
+    Parameters
+    ----------
+    eur_ht_per_meal
+        Food budget per meal, EUR HT.
+    canteen_ids
+        One ``canteen_id`` or several; ``None`` for every canteen.
+    name
+        The variant's name in ``compare``'s table; ``None`` for one made of the change.
+
+    Returns
+    -------
+    Variant
+        The change, applied by ``compare``; applying it raises ``ScenarioError`` when
+        an id is not in ``canteens`` or a budget becomes invalid.
+    """
+    ids = None if canteen_ids is None else _ids(canteen_ids)
+    label = name or f"budget {eur_ht_per_meal:g} EUR HT per meal"
+
+    def apply(s: Scenario) -> Scenario:
+        if ids is not None:
+            _known(s, "canteens", ids, label)
+        can = s.canteens.copy()
+        meals = meals_served(s).reindex(can["canteen_id"]).to_numpy(float)
+        on = meals > 0
+        if ids is not None:
+            on &= can["canteen_id"].isin(ids).to_numpy()
+        can["budget_eur_ht"] = can["budget_eur_ht"].where(~on, eur_ht_per_meal * meals)
         return _rebuild(s, canteens=can)
 
     return Variant(label, apply)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..i18n import gettext as _
 from ..i18n import ngettext
-from ..params import STRATEGIES
+from ..params import OBJECTIVES, STRATEGIES
 from .common import add_source, int_at_least, load_scenario, positive_float, positive_int
 
 
@@ -47,6 +47,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
+    if args.objective:
+        options["objective"] = args.objective
     table = compare(scenario, variants, **options)
     print(table.drop(columns=[c for c in table.columns if c.startswith("delta_")]).to_string())
     args.out.mkdir(parents=True, exist_ok=True)
@@ -197,6 +199,15 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         "--strategy",
         choices=STRATEGIES,
         help=_("solve strategy (default: the scenario's, 'auto')"),
+    )
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        help=_(
+            "what the plan seeks (default: the scenario's, 'lexicographic': EGalim targets, "
+            "then local food, then least cost; 'compliance': most canteens at each target "
+            "within hard budgets; 'weighted': the weighted sum)"
+        ),
     )
     p.set_defaults(func=cmd_whatif)
 

@@ -27,7 +27,7 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
-from ..params import STRATEGIES
+from ..params import OBJECTIVES, STRATEGIES
 from ..plan.solution import Solution
 from .common import (
     add_source,
@@ -101,6 +101,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
     if args.strategy:
         options["strategy"] = args.strategy
+    if args.objective:
+        options["objective"] = args.objective
     solution = _solve(scenario, args, **options)
     print(solution)
     violations = _check(scenario, solution)
@@ -244,6 +246,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--strategy",
         choices=STRATEGIES,
         help=_("solve strategy (default: the scenario's, 'auto')"),
+    )
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        help=_(
+            "what the plan seeks (default: the scenario's, 'lexicographic': EGalim targets, "
+            "then local food, then least cost; 'compliance': most canteens at each target "
+            "within hard budgets; 'weighted': the weighted sum)"
+        ),
     )
     p.set_defaults(func=cmd_solve)
 

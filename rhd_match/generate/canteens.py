@@ -200,6 +200,7 @@ def make_canteens(n: int, territory: Territory, year: int, rng: np.random.Genera
             "insee": territory.insee[town],
             "sector": sectors,
             "meals_per_day": meals,
+            "service_days": days.sum(axis=1).astype(float),
             "budget_eur_ht": np.full(n, np.nan),
             "target_quality": np.full(n, np.nan),
             "target_organic": np.full(n, np.nan),

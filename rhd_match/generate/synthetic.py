@@ -174,7 +174,7 @@ def demo_folder() -> Path:
     Path
         ``rhd_match/data/demo``.
     """
-    return Path(__file__).resolve().parent / "data" / "demo"
+    return Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -140,6 +140,16 @@ CANTEENS = Table(
             minimum=0.0,
         ),
         Column(
+            "service_days",
+            "float",
+            "Service days over the scenario's horizon (meals served = meals_per_day × "
+            "service_days); empty: 5 per ISO week in which the canteen has demand, an estimate.",
+            unit="days",
+            required=False,
+            nullable=True,
+            minimum=0.0,
+        ),
+        Column(
             "budget_eur_ht",
             "float",
             "Food budget over the scenario's horizon; empty for no budget.",

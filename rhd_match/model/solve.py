@@ -25,6 +25,8 @@ from ..plan.tables import (
 from .build import LinearModel, build_model
 from .decode import clean_flows, flows_from_quantities, plan_objective
 from .decomposition import solve_decompose
+from .goals import define_goals, level_bounds, solve_levels
+from .solvers import SolverRun
 from .strategies import (
     Deadline,
     Plan,
@@ -46,6 +48,9 @@ STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
 HEURISTICS = ("repair", "decompose")
 HARD_RULES = ("egalim_hard", "budget_hard")
+#: Share of the time left that a heuristic gets to choose drops and lots before the levels
+#: of a lexicographic objective (which then split what is left between them).
+HEURISTIC_TIME_SHARE = 0.75
 
 
 def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
@@ -53,10 +58,13 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
 
     ``options`` override ``scenario.parameters.solver`` (see
     ``SolverOptions``): ``strategy`` (``auto``, ``mip``, ``repair``,
-    ``lp``), ``time_limit_s`` (wall clock, s, whole solve), ``threads``, ``mip_gap``,
-    ``lp_solver``, ``mip_solver``. ``log`` receives rhd_match's own progress messages, each a
-    ``Progress`` (a ``str`` with the phase, elapsed time, limit, plan
-    and bound as attributes), the same for every strategy and solver.
+    ``lp``), ``objective`` (``lexicographic``: EGalim targets, then local food, then least
+    cost, level by level; ``compliance``: most canteens at each target within hard budgets,
+    then the same; ``weighted``: the weighted sum of ``Weights``), ``time_limit_s`` (wall
+    clock, s, whole solve), ``threads``, ``mip_gap``, ``lp_solver``, ``mip_solver``.
+    ``log`` receives rhd_match's own progress messages, each a ``Progress`` (a ``str`` with
+    the phase, elapsed time, limit, plan and bound as attributes), the same for every
+    strategy and solver.
 
     ``time_limit_s`` is the wall-clock limit of the whole call (build, hand-over to the
     solver, solve, tables): the solver gets what is left after estimates of the hand-over and
@@ -97,6 +105,8 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         confirmed it).
     """
     opts = solver_options(scenario.parameters.solver, options)
+    if opts.objective == "compliance" and not scenario.parameters.hard_budget:
+        scenario = scenario.with_parameters(hard_budget=True)
     started = time.perf_counter()
     report = Reporter(log, opts.time_limit_s)
     report.say("building the model")
@@ -116,12 +126,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         else:
             strategy = "repair" if params.hard_egalim or params.hard_budget else "decompose"
     report.say(f"strategy {strategy}, {deadline.left():.1f} s left for it", phase=strategy)
-    if strategy == "decompose":
-        plan, run = solve_decompose(
-            model, opts, deadline, report, lambda v: plan_objective(model, *clean_flows(model, v))
-        )
-    else:
-        plan, run = STRATEGY_RUNS[strategy](model, opts, deadline, report)
+    plan, run = run_strategy(scenario, model, strategy, opts, deadline, report)
     hard = params.hard_egalim or params.hard_budget
     # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
     small = model.n_binaries <= opts.auto_mip_max_binaries or strategy == "mip"
@@ -129,7 +134,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         # The heuristics fix drops from a relaxation; with hard targets that can leave no
         # feasible plan although one exists: let the exact model decide.
         report.say("no plan from the heuristic: the exact model decides", phase="mip")
-        plan, run = solve_mip(model, opts, deadline, report)
+        plan, run = run_strategy(scenario, model, "mip", opts, deadline, report)
         strategy = "mip"
     if plan is None:
         if run.status == "infeasible" and hard:
@@ -154,7 +159,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         plan = dataclasses.replace(plan, stopped_by_time_limit=True)
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say("writing the solution tables", phase="tables")
-    solution = make_solution(scenario, model, plan, strategy, solve_time)
+    solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
     if hard:
         solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
     report.say(
@@ -164,6 +169,66 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         bound=solution.best_bound,
     )
     return solution
+
+
+def run_strategy(
+    scenario: Scenario,
+    model: LinearModel,
+    strategy: str,
+    opts: SolverOptions,
+    deadline: Deadline,
+    report: Reporter,
+) -> tuple[Plan | None, SolverRun]:
+    """Run ``strategy`` (not ``auto``) for ``opts.objective``.
+
+    ``weighted``: the strategy on the model's weighted objective. Otherwise the levels of
+    ``define_goals``: ``mip`` and ``lp`` solve them on the exact model (``lp``: relaxed);
+    ``repair`` and ``decompose`` first choose drops and lots on the weighted objective with
+    ``HEURISTIC_TIME_SHARE`` of the time left, then solve the levels with those fixed (their
+    own plan is kept if the levels find none in time).
+    """
+    if opts.objective == "weighted" or strategy in HEURISTICS:
+        if opts.objective != "weighted":
+            phase = Deadline(HEURISTIC_TIME_SHARE * deadline.left())
+        else:
+            phase = deadline
+        if strategy == "decompose":
+            plan, run = solve_decompose(
+                model,
+                opts,
+                phase,
+                report,
+                lambda v: plan_objective(model, *clean_flows(model, v)),
+            )
+        else:
+            plan, run = STRATEGY_RUNS[strategy](model, opts, phase, report)
+        deadline.hit |= phase.hit
+        if opts.objective == "weighted" or plan is None:
+            return plan, run
+    else:
+        plan = None
+    goals = define_goals(model, opts.objective, scenario.parameters.weights)
+    lower, upper = level_bounds(goals, None if plan is None else plan.values)
+    report.say(f"objective {opts.objective}: {len(goals.levels)} levels", phase="levels")
+    result = solve_levels(goals, lower, upper, strategy != "lp", opts, deadline, report)
+    base = model.variables.count
+    if result.values is None:
+        return plan, result.run
+    values = result.values[:base]
+    if plan is not None:
+        return (
+            Plan(
+                values,
+                "feasible",
+                math.nan,
+                plan.solver,
+                plan.iterations,
+                plan.stopped_by_time_limit or deadline.hit,
+            ),
+            run,
+        )
+    status = "relaxation" if strategy == "lp" else ("optimal" if result.optimal else "feasible")
+    return Plan(values, status, math.nan, result.run.solver), result.run
 
 
 def _hard_checked(
@@ -183,14 +248,14 @@ def _hard_checked(
         # hard rules although one exists: the exact model decides.
         report.say("the heuristic's plan breaks a hard rule: the exact model decides", phase="mip")
         started = time.perf_counter()
-        exact, run = solve_mip(model, opts, deadline, report)
+        exact, run = run_strategy(scenario, model, "mip", opts, deadline, report)
         if exact is None and run.status == "infeasible":
             raise InfeasibleError(explain_infeasibility(scenario, opts, exact=True))
         if exact is not None:
             solve_time = (
                 float(solution.summary["solve_time_s"].iloc[0]) + time.perf_counter() - started
             )
-            solution = make_solution(scenario, model, exact, "mip", solve_time)
+            solution = make_solution(scenario, model, exact, "mip", solve_time, opts.objective)
             broken = hard_violations(scenario, solution)
     if broken:
         raise InfeasibleError(broken, proven=False)
@@ -205,16 +270,23 @@ def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
 
 
 def make_solution(
-    scenario: Scenario, model: LinearModel, plan: Plan, strategy: str, solve_time_s: float
+    scenario: Scenario,
+    model: LinearModel,
+    plan: Plan,
+    strategy: str,
+    solve_time_s: float,
+    objective: str = "weighted",
 ) -> Solution:
-    """Turn a plan's column vector into the Solution tables."""
+    """Turn a plan's column vector into the Solution tables (``objective``: the objective
+    it was solved for, reported in the summary)."""
     index = model.index
     x, v = clean_flows(model, plan.values)
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
-    objective = plan_objective(model, x, v)
-    summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, objective)
+    value = plan_objective(model, x, v)
+    summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, value)
+    summary["objective_mode"] = objective
     return Solution(
         flows=flows,
         canteens=canteens,
@@ -264,6 +336,9 @@ def _summary(
     extra = after["value_eur_ht"] - before["value_eur_ht"]
     row["extra_cost_eur_ht"] = extra
     row["extra_cost_share"] = extra / max(before["value_eur_ht"], 1e-9)
+    row["extra_cost_per_meal_eur_ht"] = (
+        after["cost_per_meal_eur_ht"] - before["cost_per_meal_eur_ht"]
+    )
     for name in ("quality", "organic", "meat_fish"):
         row[f"shortfall_{name}_eur_ht"] = float(canteens[f"shortfall_{name}_eur_ht"].sum())
     return pd.DataFrame([row])
@@ -277,6 +352,8 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
     """
     elastic = scenario.with_parameters(hard_egalim=False, hard_budget=False)
     dump = options.model_dump()
+    if dump["objective"] == "compliance":  # which makes budgets hard again
+        dump["objective"] = "lexicographic"
     if exact:
         dump["strategy"] = "mip"
     solution = solve(elastic, **dump)

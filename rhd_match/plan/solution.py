@@ -9,6 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import format_money, format_number
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..io import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 
@@ -26,6 +29,14 @@ REASONS = {
 }
 
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
+
+
+#: Objectives as people read them (``SolverOptions.objective``).
+OBJECTIVE_NAMES = {
+    "lexicographic": N_("EGalim targets first, then local food, then least cost"),
+    "compliance": N_("most canteens compliant within budgets, then local food, then least cost"),
+    "weighted": N_("weighted sum"),
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,4 +249,22 @@ class Solution:
             f"{s['shortfall_organic_eur_ht']:,.0f}, meat & fish "
             f"{s['shortfall_meat_fish_eur_ht']:,.0f} EUR HT",
         ]
+        if "objective_mode" in s:
+            lines.insert(
+                2, _("objective: {mode}").format(mode=_(OBJECTIVE_NAMES[s["objective_mode"]]))
+            )
+        if s.get("meals", 0) > 0:
+            lines.append(
+                _(
+                    "{meals} meals: food cost per meal {before} all-conventional, {after} in "
+                    "the plan, {extra} per meal (EUR HT; national estimate of EGalim's extra "
+                    "cost: +0.14 to +0.42 EUR per meal, CGAAER)"
+                ).format(
+                    meals=format_number(s["meals"]),
+                    before=format_money(s["cost_per_meal_eur_ht_before"]),
+                    after=format_money(s["cost_per_meal_eur_ht"]),
+                    extra=("+" if s["extra_cost_per_meal_eur_ht"] >= 0 else "")
+                    + format_money(s["extra_cost_per_meal_eur_ht"]),
+                )
+            )
         return "\n".join(lines)

@@ -32,6 +32,8 @@ FLOW_COLUMNS = (
 CONVENTIONAL = "conventional"
 PRODUCER = "producer"
 TOL = 1e-6
+#: Service days per ISO week with demand, when a canteen's ``service_days`` is not given.
+DAYS_PER_WEEK_ESTIMATE = 5.0
 
 
 def conventional_flows(scenario: Scenario) -> pd.DataFrame:
@@ -207,7 +209,41 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
         out[f"meets_{name}"] = short <= 0
     out["budget_eur_ht"] = can["budget_eur_ht"]
     out["budget_use"] = total / can["budget_eur_ht"].where(can["budget_eur_ht"] > 0)
+    meals = meals_served(scenario).reindex(can.index)
+    per_meal = meals.where(meals > 0)
+    out["meals"] = meals
+    out["cost_per_meal_before_eur_ht"] = ref / per_meal
+    out["cost_per_meal_eur_ht"] = total / per_meal
+    out["extra_cost_per_meal_eur_ht"] = (total - ref) / per_meal
     return out.reset_index()
+
+
+def meals_served(scenario: Scenario) -> pd.Series:
+    """Meals each canteen serves over the scenario's horizon.
+
+    ``meals_per_day × service_days``; without ``service_days`` (column absent or empty), 5
+    service days per ISO week in which the canteen has demand (an estimate: schools closed on
+    Wednesdays serve 4, care homes 7).
+
+    Parameters
+    ----------
+    scenario
+        The territory (``canteens`` with ``meals_per_day``; ``demand`` for the estimate).
+
+    Returns
+    -------
+    pandas.Series
+        Meals (float, NaN when ``meals_per_day`` is not given), indexed by ``canteen_id``.
+    """
+    can = scenario.canteens.set_index("canteen_id")
+    weeks = scenario.demand.groupby("canteen_id")["week"].nunique().reindex(can.index).fillna(0)
+    days = pd.Series(np.nan, index=can.index)
+    if "service_days" in can:
+        days = can["service_days"].astype(float)
+    days = days.fillna(DAYS_PER_WEEK_ESTIMATE * weeks.astype(float))
+    if "meals_per_day" not in can:
+        return pd.Series(np.nan, index=can.index, name="meals")
+    return (can["meals_per_day"].astype(float) * days).rename("meals")
 
 
 def producer_week_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
@@ -315,8 +351,14 @@ def territory_totals(
     figures = egalim_accounting(flows).iloc[0]
     total = float(figures["valeur_totale"])
     local_value = float(flows.loc[flows["local"], "value_eur_ht"].sum())
+    # Per meal over the canteens whose meals are known, so the ratio is of like with like.
+    known = canteens["meals"].to_numpy(float) > 0
+    meals = float(canteens["meals"].to_numpy(float)[known].sum())
+    known_value = float(canteens["value_eur_ht"].to_numpy(float)[known].sum())
     return {
         "value_eur_ht": total,
+        "meals": meals,
+        "cost_per_meal_eur_ht": known_value / meals if meals > 0 else float("nan"),
         "local_value_eur_ht": local_value,
         "share_local": local_value / total if total > 0 else float("nan"),
         "share_local_kg": float(flows.loc[flows["local"], "qty_kg"].sum())

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..i18n import use_language
+from ..i18n import format_money, use_language
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.solution import Solution
@@ -176,6 +177,25 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
         f'<div class="big" data-card="extra_cost_eur_ht">{esc(f"{extra:+,.0f} €")}</div>'
         f'<div class="small">{esc(share_text)} on the all-conventional purchases</div></div>'
     )
+    per_meal = as_float(s.get("extra_cost_per_meal_eur_ht", math.nan))
+    if math.isfinite(per_meal):
+        cards.append(
+            '<div class="card"><div class="label">'
+            + esc(_("Extra food cost per meal (EUR HT)"))
+            + '</div><div class="big" data-card="extra_cost_per_meal_eur_ht">'
+            + esc(("+" if per_meal >= 0 else "") + format_money(per_meal))
+            + '</div><div class="small">'
+            + esc(
+                _(
+                    "{before} → {after} per meal; national estimate for EGalim: +0.14 to "
+                    "+0.42 € (CGAAER)"
+                ).format(
+                    before=format_money(as_float(s["cost_per_meal_eur_ht_before"])),
+                    after=format_money(as_float(s["cost_per_meal_eur_ht"])),
+                )
+            )
+            + "</div></div>"
+        )
     rows = []
     for field, label, target in SHARES:
         after, before = as_float(s[field]), as_float(s[f"{field}_before"])

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import format_money
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..plan.solution import REASONS, Solution
 from ..weeks import month_label, week_thursday
@@ -136,6 +138,7 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
             ("Canteen", "text"),
             ("Purchases", "num"),
             ("Extra cost", "num"),
+            (_("Extra per meal"), "num"),
             ("Local", "num"),
             ("Quality / target", "num"),
             ("Organic / target", "num"),
@@ -147,6 +150,7 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
                 (str(r["name"]), str(r["name"])),
                 (fmt_eur(r["value_eur_ht"]), r["value_eur_ht"]),
                 (fmt_signed_eur(r["extra_cost_eur_ht"]), r["extra_cost_eur_ht"]),
+                _per_meal(as_float(r["extra_cost_per_meal_eur_ht"])),
                 (fmt_share(r["share_local"]), r["share_local"]),
                 _vs(r, "quality"),
                 _vs(r, "organic"),
@@ -164,6 +168,13 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
         + f"<figure>{chart}</figure>"
         + f"<details><summary>Table of the {len(can)} canteens</summary>{table}</details>"
     )
+
+
+def _per_meal(extra: float) -> tuple[str, float]:
+    """An extra cost per meal (EUR HT) as shown, with its sort key; n/a without meals."""
+    if not math.isfinite(extra):
+        return "n/a", math.nan
+    return ("+" if extra >= 0 else "") + format_money(extra), extra
 
 
 def _vs(row: Mapping[Hashable, Any], key: str) -> tuple[str, float]:

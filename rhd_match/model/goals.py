@@ -1,0 +1,314 @@
+"""Lexicographic objectives: EGalim first (or the most compliant canteens), then local food,
+then cost (``docs/model.md``, *Objectives*).
+
+A level is a vector of objective coefficients over the model's columns, minimised. The levels
+are solved one after the other, each time with one more row keeping the level just solved
+within ``LEVEL_ABS_TOL + LEVEL_REL_TOL × |value reached|`` of the value reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..params import SolverOptions, Weights
+from .build import LinearModel, RowFamily
+from .solvers import LinearProgram, SolverRun, run_solver
+from .strategies import Deadline, Reporter, fixed_delivery
+from .variables import Variables
+
+#: A level solved is kept within this many EUR HT (or canteen-targets) of the value reached:
+#: above the solvers' primal feasibility tolerance (1e-7 in GLOP and HiGHS), so the next
+#: level always has the plan just found as a feasible point, and far below a cent.
+LEVEL_ABS_TOL = 1e-5
+#: ... plus this share of the value reached (1 cent on 1 M EUR HT of local food).
+LEVEL_REL_TOL = 1e-8
+#: Share of the time left that each level but the last may use (the first level's plan is
+#: already a whole plan: it gets the most).
+LEVEL_TIME_SHARE = 0.5
+#: The EGalim targets, in the order of the shortfall and compliance blocks.
+TARGETS = ("quality", "organic", "meat_fish")
+MEETS_BLOCKS = tuple(f"meets_{t}" for t in TARGETS)
+SHORT_BLOCKS = tuple(f"short_{t}" for t in TARGETS)
+
+
+@dataclass(frozen=True)
+class Goals:
+    """The model the levels are solved on and its level objectives, minimised in order.
+
+    ``model`` is the allocation model, with for ``compliance`` one binary column per canteen
+    and target (``meets_*``) and their link rows; its first columns are the allocation
+    model's, in the same order.
+    """
+
+    model: LinearModel
+    names: tuple[str, ...]
+    levels: tuple[np.ndarray, ...]
+
+
+def define_goals(model: LinearModel, objective: str, weights: Weights) -> Goals:
+    """The levels of ``objective`` (``"lexicographic"`` or ``"compliance"``) for ``model``.
+
+    Parameters
+    ----------
+    model
+        The allocation model (its own objective is the weighted one).
+    objective
+        ``"lexicographic"``: EGalim shortfall (EUR HT, budget overrun counted at
+        ``weights.budget_overrun / weights.egalim_shortfall`` per EUR HT), then local value
+        (EUR HT at reference prices), then purchase value (EUR HT, with ``weights.distance /
+        weights.cost`` per kg·km as a tie-break). ``"compliance"``: the number of canteen
+        targets met, then the same two.
+    weights
+        The scenario's weights, for the ratios above only.
+
+    Returns
+    -------
+    Goals
+        The model to solve the levels on and one objective vector per level.
+    """
+    if objective == "compliance":
+        model = with_compliance(model)
+    var, arcs = model.variables, model.index.arcs
+    first = np.zeros(var.count)
+    if objective == "compliance":
+        for block in MEETS_BLOCKS:
+            first[var.cols(block)] = -1.0
+    else:
+        for block in SHORT_BLOCKS:
+            first[var.cols(block)] = 1.0
+        ratio = weights.budget_overrun / weights.egalim_shortfall if weights.egalim_shortfall else 1
+        first[var.cols("overrun")] = ratio
+    local = np.zeros(var.count)
+    local[var.cols("x")] = -arcs["local"].to_numpy(float) * arcs["ref_price"].to_numpy()
+    cost = model.purchase_value()
+    per_kg_km = weights.distance / weights.cost if weights.cost else 0.0
+    cost[var.cols("x")] += per_kg_km * (
+        arcs["distance_km"].to_numpy() * arcs["kg_per_unit"].to_numpy()
+    )
+    name = "compliance" if objective == "compliance" else "egalim"
+    return Goals(model, (name, "local", "cost"), (first, local, cost))
+
+
+def with_compliance(model: LinearModel) -> LinearModel:
+    """``model`` with a binary ``meets_*`` column per canteen and target, and link rows
+    ``s_c + M_c t_c ≤ M_c`` (t = 1 only when the shortfall is 0).
+
+    ``M_c`` is the target times an upper bound of the canteen's purchase value (every arc at
+    its bound plus everything conventional; for meat and fish, those lines only), EUR HT.
+
+    Parameters
+    ----------
+    model
+        The allocation model.
+
+    Returns
+    -------
+    LinearModel
+        The same model with ``3 × canteens`` more columns (after all of ``model``'s) and
+        rows (family ``compliance``); its own objective is 0 on the new columns.
+    """
+    var, index = model.variables, model.index
+    arcs, demand = index.arcs, index.demand
+    n_can = len(index.canteen_ids)
+    a_can, d_can = arcs["canteen"].to_numpy(), demand["canteen"].to_numpy()
+    a_val = arcs["price"].to_numpy() * arcs["ub"].to_numpy()
+    d_val = demand["ref_price"].to_numpy() * demand["qty"].to_numpy()
+    a_mf, d_mf = arcs["meat_fish"].to_numpy(bool), demand["meat_fish"].to_numpy(bool)
+    bound_all = np.bincount(a_can, a_val, n_can) + np.bincount(d_can, d_val, n_can)
+    bound_mf = np.bincount(a_can[a_mf], a_val[a_mf], n_can) + np.bincount(
+        d_can[d_mf], d_val[d_mf], n_can
+    )
+    can = index.canteens
+    big_m = np.concatenate(
+        [
+            can["target_quality"].to_numpy() * bound_all,
+            can["target_organic"].to_numpy() * bound_all,
+            can["target_meat_fish"].to_numpy() * bound_mf,
+        ]
+    )
+    n_new = 3 * n_can
+    start, size = dict(var.start), dict(var.size)
+    for k, block in enumerate(MEETS_BLOCKS):
+        start[block], size[block] = var.count + k * n_can, n_can
+    variables = Variables(
+        start,
+        size,
+        np.concatenate([var.lower, np.zeros(n_new)]),
+        np.concatenate([var.upper, np.ones(n_new)]),
+        np.concatenate([var.integer, np.ones(n_new, bool)]),
+        var.drop_rows,
+        var.drop_var,
+        var.lot_arcs,
+        var.budget_canteens,
+    )
+    short = np.concatenate([var.cols(b) for b in SHORT_BLOCKS])
+    meets = var.count + np.arange(n_new)
+    link = sp.csr_matrix(
+        (
+            np.concatenate([np.ones(n_new), big_m]),
+            (np.tile(np.arange(n_new), 2), np.concatenate([short, meets])),
+        ),
+        shape=(n_new, var.count + n_new),
+    )
+    n_rows = model.shape[0]
+    matrix = sp.csr_matrix(
+        sp.vstack([sp.hstack([model.matrix, sp.csr_matrix((n_rows, n_new))]), link])
+    )
+    keys = pd.DataFrame(
+        {"canteen": np.tile(np.arange(n_can), 3), "target": np.repeat(np.array(TARGETS), n_can)}
+    )
+    return replace(
+        model,
+        variables=variables,
+        matrix=matrix,
+        objective=np.concatenate([model.objective, np.zeros(n_new)]),
+        row_lower=np.concatenate([model.row_lower, np.full(n_new, -np.inf)]),
+        row_upper=np.concatenate([model.row_upper, big_m]),
+        families=(*model.families, RowFamily("compliance", n_rows, n_new, keys)),
+    )
+
+
+@dataclass(frozen=True)
+class LevelsResult:
+    """The plan after the last level solved (None when even the first found none)."""
+
+    values: np.ndarray | None
+    run: SolverRun
+    reached: tuple[float, ...]
+    optimal: bool
+
+
+def solve_levels(
+    goals: Goals,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: bool,
+    options: SolverOptions,
+    deadline: Deadline,
+    report: Reporter,
+) -> LevelsResult:
+    """Solve the levels of ``goals`` in order over these column bounds.
+
+    Every level but the last gets ``LEVEL_TIME_SHARE`` of the time left, the last all of
+    it, so time a level does not use passes to the next. Each level solved adds the row
+    ``level_k · x ≤ reached_k + tol``; before the last level the ``meets_*`` binaries are
+    fixed at the values reached (with the shortfall of each target met fixed to 0), so a
+    target counted as met is met exactly.
+
+    Parameters
+    ----------
+    goals
+        The model and its levels.
+    lower, upper
+        Column bounds, one per column of ``goals.model``.
+    integer
+        Solve as a MIP (integer columns whose bounds leave a choice); else as LPs.
+    options
+        Solvers, threads and MIP gap.
+    deadline
+        The time left for every level.
+    report
+        Progress messages.
+
+    Returns
+    -------
+    LevelsResult
+        The column vector of the last level solved (over every column of ``goals.model``),
+        the last solver run, the value reached at each level solved, and whether every level
+        was solved to optimality (within ``mip_gap`` for a MIP).
+    """
+    model = goals.model
+    var = model.variables
+    keep = upper > 0
+    mip = integer and bool((var.integer & (lower < upper))[keep].any())
+    program = model.program(lower, upper, integer=mip).with_columns(keep)
+    solver = options.mip_solver if mip else options.lp_solver
+    values: np.ndarray | None = None
+    reached: list[float] = []
+    optimal = True
+    run: SolverRun | None = None
+    n = len(goals.levels)
+    for k, (name, level) in enumerate(zip(goals.names, goals.levels, strict=True)):
+        if k == n - 1 and values is not None and "meets_quality" in var.start:
+            program = _fix_meets(program, var, keep, values)
+        coef = level[keep]
+        share = Deadline(deadline.left() * (1.0 if k == n - 1 else LEVEL_TIME_SHARE))
+        report.say(f"level {k + 1} ({name}): {solver}, limit {share.left():.1f} s")
+        step = share.observe(
+            run_solver(
+                program.with_objective(coef),
+                solver,
+                share.left(),
+                options.threads,
+                options.mip_gap,
+            )
+        )
+        deadline.hit |= share.hit
+        run = run if step.values is None and run is not None else step
+        if step.values is None:
+            optimal = False
+            report.say(f"level {k + 1} ({name}): {step.status}, previous level's plan kept")
+            break
+        values = step.values
+        optimal &= step.status == "optimal"
+        value = float(coef @ values)
+        reached.append(value)
+        report.say(f"level {k + 1} ({name}): {value:.6g}")
+        program = program.with_row(
+            coef, -np.inf, value + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(value)
+        )
+    assert run is not None
+    full: np.ndarray | None = None
+    if values is not None:
+        full = np.zeros(var.count)
+        full[keep] = values
+    return LevelsResult(full, run, tuple(reached), optimal)
+
+
+def _fix_meets(
+    program: LinearProgram, var: Variables, keep: np.ndarray, values: np.ndarray
+) -> LinearProgram:
+    """``program`` with each ``meets_*`` column fixed at its rounded value, and the shortfall
+    of every target met bounded to 0."""
+    position = np.cumsum(keep) - 1
+    lower, upper = program.lower.copy(), program.upper.copy()
+    for meets, short in zip(MEETS_BLOCKS, SHORT_BLOCKS, strict=True):
+        m, s = var.cols(meets), var.cols(short)
+        on = keep[m] & keep[s]
+        met = np.round(values[position[m[on]]])
+        lower[position[m[on]]] = upper[position[m[on]]] = met
+        upper[position[s[on]]] = np.where(met > 0.5, 0.0, upper[position[s[on]]])
+    return replace(program, lower=lower, upper=upper)
+
+
+def level_bounds(goals: Goals, plan: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds of ``goals.model`` for the levels: its own without a plan (exact model);
+    with a heuristic's ``plan`` (over the allocation model's columns), its drops and lots fixed
+    as in the plan, and each column hard mode fixes to 0 bounded by the plan's value (a
+    heuristic's plan may break a hard rule; the levels never make that worse).
+
+    Parameters
+    ----------
+    goals
+        The model and its levels.
+    plan
+        A heuristic's column vector over the allocation model's columns, or None.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper bounds, one per column of ``goals.model``.
+    """
+    var = goals.model.variables
+    if plan is None:
+        return var.lower.copy(), var.upper.copy()
+    base = len(plan)
+    open_drop, open_lot = plan[var.cols("y")] > 0.5, plan[var.cols("z")] > 0.5
+    lower, upper = fixed_delivery(goals.model, open_drop, open_lot, elastic_franco=False)
+    hard = var.upper[:base] <= 0
+    upper[:base] = np.where(hard, np.maximum(plan, 0.0), upper[:base])
+    return lower, upper

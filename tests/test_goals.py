@@ -1,0 +1,185 @@
+"""Objectives (docs/model.md, *Objectives*): the lexicographic order and "most canteens
+compliant", against brute force on the tiny scenario; meals and cost per meal."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from brute_force import brute_force
+from factories import tiny_frames
+
+from rhd_match import Scenario, check
+from rhd_match.analysis.whatif import budget_per_meal
+from rhd_match.errors import InfeasibleError
+from rhd_match.params import Targets
+from rhd_match.plan.solution import Solution
+
+TARGETS = ("quality", "organic", "meat_fish")
+
+
+def level_values(scenario: Scenario, solution: Solution) -> tuple[float, float, float]:
+    """(EUR HT short of targets plus weighted overrun, local value at reference prices,
+    purchase value plus the distance tie-break) of a plan, from its tables alone."""
+    w = scenario.parameters.weights
+    can, flows = solution.canteens, solution.flows
+    short = sum(float(can[f"shortfall_{t}_eur_ht"].sum()) for t in TARGETS)
+    overrun = (can["value_eur_ht"] - can["budget_eur_ht"]).clip(lower=0).fillna(0).sum()
+    ref = scenario.products.set_index("product_id")["reference_price_eur_ht"]
+    local = flows[flows["local"]]
+    local_value = float((local["qty"] * local["product_id"].map(ref)).sum())
+    kg_km = float((flows["qty_kg"] * flows["distance_km"].fillna(0.0)).sum())
+    cost = float(flows["value_eur_ht"].sum()) + w.distance / w.cost * kg_km
+    return short + w.budget_overrun / w.egalim_shortfall * overrun, local_value, cost
+
+
+def with_budgets(budgets: list[float], **targets: list[float]) -> Scenario:
+    frames = tiny_frames()
+    frames["canteens"]["budget_eur_ht"] = budgets
+    for name, values in targets.items():
+        frames["canteens"][f"target_{name}"] = values
+    return Scenario.from_frames(**frames)
+
+
+@pytest.mark.parametrize("budgets", [[4000.0, math.nan], [270.0, 880.0]])
+def test_lexicographic_plan_is_the_brute_force_order(budgets: list[float]) -> None:
+    scenario = with_budgets(budgets)
+    solution = scenario.solve(strategy="mip")
+    assert check(scenario, solution).empty
+    best = brute_force(scenario, levels=("egalim", "local", "cost"))
+    short, local, cost = level_values(scenario, solution)
+    assert short == pytest.approx(best.levels[0], rel=1e-6, abs=1e-4)
+    assert -local == pytest.approx(best.levels[1], rel=1e-6, abs=1e-4)
+    assert cost == pytest.approx(best.levels[2], rel=1e-4, abs=1e-2)
+    assert solution.summary["objective_mode"].iloc[0] == "lexicographic"
+
+
+def test_lexicographic_never_trades_egalim_for_local_food() -> None:
+    scenario = with_budgets([4000.0, math.nan])
+    lexi = level_values(scenario, scenario.solve(strategy="mip"))
+    # Local food first: a plan with more local value exists, and it is short of more.
+    local_first = brute_force(scenario, levels=("local", "egalim"))
+    assert -local_first.levels[0] > lexi[1] + 1e-6
+    assert local_first.levels[1] > lexi[0] + 1e-6
+
+
+@pytest.mark.parametrize("strategy", ["mip", "lp", "repair", "decompose", "auto"])
+def test_every_strategy_solves_the_levels(strategy: str) -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    solution = scenario.solve(strategy=strategy)
+    weighted = scenario.solve(strategy=strategy, objective="weighted")
+    assert solution.summary["objective_mode"].iloc[0] == "lexicographic"
+    if strategy != "lp":
+        assert check(scenario, solution).empty
+    # Never further from the targets than the weighted plan on the same drops.
+    assert level_values(scenario, solution)[0] <= level_values(scenario, weighted)[0] + 1e-4
+
+
+def _compliance_brute_force(scenario: Scenario) -> tuple[int, float]:
+    """(most canteen targets met together, most local value then) over every subset of
+    (canteen, target) pairs, each subset's targets hard and the others set to 0, budgets
+    hard, by brute force."""
+    can = scenario.canteens
+    defaults = scenario.parameters.targets
+    pairs = [(i, t) for i in range(len(can)) for t in TARGETS]
+    for size in range(len(pairs), -1, -1):
+        best_local = -math.inf
+        for subset in itertools.combinations(pairs, size):
+            frames = {name: table.copy() for name, table in scenario.tables.items()}
+            for i, t in pairs:
+                column = f"target_{t}"
+                if (i, t) not in subset:
+                    frames["canteens"].loc[i, column] = 0.0
+                elif pd.isna(frames["canteens"].loc[i, column]):
+                    frames["canteens"].loc[i, column] = getattr(defaults, t)
+            hard = Scenario.from_frames(**frames).with_parameters(
+                hard_egalim=True, hard_budget=True
+            )
+            found = brute_force(hard, levels=("local",))
+            if found.levels:
+                best_local = max(best_local, -found.levels[0])
+        if best_local > -math.inf:
+            return size, best_local
+    raise AssertionError("not even the empty subset is feasible")
+
+
+@pytest.mark.parametrize("budgets", [[290.0, 930.0]])
+def test_most_canteens_compliant_against_every_subset(budgets: list[float]) -> None:
+    scenario = with_budgets(budgets)
+    solution = scenario.solve(strategy="mip", objective="compliance")
+    assert check(scenario.with_parameters(hard_budget=True), solution).empty
+    met = int(solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum())
+    count, local = _compliance_brute_force(scenario)
+    assert met == count
+    assert level_values(scenario, solution)[1] == pytest.approx(local, rel=1e-6, abs=1e-4)
+
+
+def test_most_canteens_compliant_keeps_budgets_hard() -> None:
+    scenario = with_budgets([100.0, 900.0])
+    with pytest.raises(InfeasibleError, match="budget"):
+        scenario.solve(strategy="mip", objective="compliance")
+
+
+@pytest.mark.parametrize("strategy", ["repair", "decompose"])
+def test_most_canteens_compliant_with_heuristics(strategy: str) -> None:
+    scenario = with_budgets([290.0, 930.0])
+    solution = scenario.solve(strategy=strategy, objective="compliance")
+    assert check(scenario.with_parameters(hard_budget=True), solution).empty
+    exact = scenario.solve(strategy="mip", objective="compliance")
+    met = solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum()
+    assert met <= exact.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum()
+
+
+def test_meals_and_cost_per_meal() -> None:
+    frames = tiny_frames()
+    frames["canteens"]["service_days"] = [140.0, None]
+    scenario = Scenario.from_frames(**frames)
+    solution = scenario.solve(strategy="mip")
+    can = solution.canteens.set_index("canteen_id")
+    # LIEVIN_1 has no service days: 5 a week over its 2 weeks of demand (the estimate).
+    assert can.loc["LENS_1", "meals"] == 180.0 * 140.0
+    assert can.loc["LIEVIN_1", "meals"] == 420.0 * 5 * 2
+    per_meal = can["value_eur_ht"] / can["meals"]
+    before = can["reference_value_eur_ht"] / can["meals"]
+    assert np.allclose(can["cost_per_meal_eur_ht"], per_meal)
+    assert np.allclose(can["cost_per_meal_before_eur_ht"], before)
+    assert np.allclose(can["extra_cost_per_meal_eur_ht"], per_meal - before)
+    row = solution.summary.iloc[0]
+    total = can["value_eur_ht"].sum() / can["meals"].sum()
+    total_before = can["reference_value_eur_ht"].sum() / can["meals"].sum()
+    assert row["cost_per_meal_eur_ht"] == pytest.approx(total)
+    assert row["extra_cost_per_meal_eur_ht"] == pytest.approx(total - total_before)
+
+
+def test_budget_per_meal_sets_each_budget_from_its_meals() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    meals = [180.0 * 5 * 2, 420.0 * 5 * 2]  # no service days: 5 a week, 2 weeks of demand
+    changed = budget_per_meal(0.2).apply(scenario)
+    assert changed.canteens["budget_eur_ht"].tolist() == pytest.approx([0.2 * m for m in meals])
+    only = budget_per_meal(0.2, canteen_ids="LIEVIN_1").apply(scenario)
+    assert only.canteens["budget_eur_ht"].tolist() == pytest.approx([4000.0, 0.2 * meals[1]])
+
+
+def test_compliance_never_falls_as_the_budget_per_meal_rises() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    counts = []
+    for per_meal in (0.14, 0.15, 0.16, 0.2):
+        variant = budget_per_meal(per_meal, canteen_ids="LENS_1").apply(scenario)
+        solution = variant.solve(strategy="mip", objective="compliance")
+        assert check(variant.with_parameters(hard_budget=True), solution).empty
+        counts.append(int(solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum()))
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+
+
+@pytest.mark.parametrize("strategy", ["mip", "repair", "decompose"])
+def test_hard_targets_with_the_levels(strategy: str) -> None:
+    # Organic at 15 %: the tiny supply meets every target (as in test_heuristics).
+    scenario = Scenario.from_frames(**tiny_frames()).with_parameters(
+        hard_egalim=True, targets=Targets(quality=0.5, organic=0.15, meat_fish=0.6)
+    )
+    solution = scenario.solve(strategy=strategy)
+    assert check(scenario, solution).empty
+    assert solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().all()

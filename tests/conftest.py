@@ -10,7 +10,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario
-from rhd_match.i18n import LANGUAGE_ENV
+from rhd_match.i18n import LANGUAGE_ENV, use_language
 
 
 @pytest.fixture
@@ -26,6 +26,15 @@ def english_command_line() -> Iterator[None]:
     language, French, delete the variable (``tests/test_i18n.py``)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(LANGUAGE_ENV, "en")
+        yield
+
+
+@pytest.fixture
+def english_messages() -> Iterator[None]:
+    """Validation messages in English, the source language, for tests that read their words
+    (the library writes them in the active language, French by default; the French ones are
+    checked in ``tests/test_template.py``). Modules use it with ``pytestmark``."""
+    with use_language("en"):
         yield
 
 

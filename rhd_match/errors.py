@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .i18n import gettext as _
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -36,12 +38,22 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """``error: FILE, row R, column 'C': message``, in the active language."""
         where = self.file or self.table
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column:
-            where += f", column '{self.column}'"
-        return f"{self.severity}: {where}: {self.message}"
+        if self.row is not None and self.column:
+            where = _("{where}, row {row}, column '{column}'").format(
+                where=where, row=self.row, column=self.column
+            )
+        elif self.row is not None:
+            where = _("{where}, row {row}").format(where=where, row=self.row)
+        elif self.column:
+            where = _("{where}, column '{column}'").format(where=where, column=self.column)
+        line = (
+            _("warning: {where}: {message}")
+            if self.severity == "warning"
+            else _("error: {where}: {message}")
+        )
+        return line.format(where=where, message=self.message)
 
 
 class ScenarioError(ValueError):
@@ -56,7 +68,7 @@ class ScenarioError(ValueError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or ""))
         lines = [str(p) for p in self.problems]
-        head = f"{len(self.problems)} problem(s) in the scenario:"
+        head = _("{n} problem(s) in the scenario:").format(n=len(self.problems))
         super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:

@@ -99,7 +99,18 @@ class RawTable:
 
 
 def is_blank(value: object) -> bool:
-    """Whether a cell holds nothing a person typed: empty, spaces only, ``None`` or NaN."""
+    """Whether a cell holds nothing a person typed: empty, spaces only, ``None`` or NaN.
+
+    Parameters
+    ----------
+    value
+        A cell as read (a string from CSV, a Python value from a workbook).
+
+    Returns
+    -------
+    bool
+        True for an empty cell.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):
@@ -130,7 +141,18 @@ def blank_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def header_key(name: object) -> str:
-    """A header cell compared without case and spaces: ``' Product ID'`` → ``product_id``."""
+    """A header cell compared without case and spaces: ``' Product ID'`` → ``product_id``.
+
+    Parameters
+    ----------
+    name
+        A header cell as read.
+
+    Returns
+    -------
+    str
+        Stripped, case-folded, runs of spaces and hyphens as ``_``.
+    """
     return re.sub(r"[\s\-]+", "_", str(name).strip().casefold())
 
 

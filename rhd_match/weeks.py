@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .i18n import gettext as _
 from .i18n import month_name
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -44,10 +45,12 @@ def week_problem(text: str) -> str | None:
     """
     match = WEEK_PATTERN.match(text)
     if match is None:
-        return f"'{text}' is not an ISO week like 2026-W03"
+        return _("'{text}' is not an ISO week like 2026-W03").format(text=text)
     year, week = int(match.group(1)), int(match.group(2))
     if not 1 <= week <= iso_weeks_in_year(year):
-        return f"'{text}': year {year} has weeks 01 to {iso_weeks_in_year(year):02d}"
+        return _("'{text}': year {year} has weeks 01 to {last}").format(
+            text=text, year=year, last=f"{iso_weeks_in_year(year):02d}"
+        )
     return None
 
 

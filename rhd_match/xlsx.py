@@ -57,6 +57,12 @@ class Sheet:
         Bold, filled, frozen and filtered header.
     conditional : Sequence of tuple
         (cell range, XlsxWriter conditional-format options).
+    comments : Mapping of str to str
+        Column name → comment on its header cell (meaning and unit, shown on hover).
+    validations : Sequence of tuple
+        (cell range, XlsxWriter data-validation options): drop-down lists, bounds.
+    example_rows : int
+        The first data rows that are examples, written grey and italic.
     """
 
     frame: pd.DataFrame
@@ -66,6 +72,9 @@ class Sheet:
     widths: Sequence[float] = ()
     styled: bool = False
     conditional: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    comments: Mapping[str, str] = field(default_factory=dict)
+    validations: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    example_rows: int = 0
 
 
 def write_workbook_file(
@@ -153,7 +162,15 @@ def _write_sheet(book: Any, name: str, sheet: Sheet) -> None:
         ws.set_column(j, j, width)
     for ref, rule in sheet.conditional:
         ws.conditional_format(ref, {**rule, "format": book.add_format(rule["format"])})
+    for ref, rule in sheet.validations:
+        ws.data_validation(ref, dict(rule))
     ws.write_row(0, 0, columns, header_style)
+    for j, column in enumerate(columns):
+        if column in sheet.comments:
+            ws.write_comment(0, j, sheet.comments[column], {"x_scale": 2.5, "y_scale": 2})
+    example = (
+        book.add_format({"italic": True, "font_color": "#7F7F7F"}) if sheet.example_rows else None
+    )
     plan = []
     for j, column in enumerate(columns):
         series = frame.iloc[:, j]
@@ -168,7 +185,8 @@ def _write_sheet(book: Any, name: str, sheet: Sheet) -> None:
         for j, write, values, style, by_row in plan:
             value = values[i]
             if value is not None:
-                write(i + 1, j, value, row_styles[i] if by_row else style)
+                cell_style = row_styles[i] if by_row else style
+                write(i + 1, j, value, example if i < sheet.example_rows else cell_style)
 
 
 def _column_cells(ws: Any, series: pd.Series) -> tuple[Callable[..., Any], list[Any]]:

@@ -11,7 +11,7 @@ from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
 from rhd_match.generate import generate_scenario
-from rhd_match.i18n import LANGUAGE_ENV
+from rhd_match.i18n import LANGUAGE_ENV, use_language
 
 
 @pytest.fixture
@@ -45,6 +45,15 @@ def english_command_line() -> Iterator[None]:
     language, French, delete the variable (``tests/test_i18n.py``)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(LANGUAGE_ENV, "en")
+        yield
+
+
+@pytest.fixture
+def english_messages() -> Iterator[None]:
+    """Validation messages in English, the source language, for tests that read their words
+    (the library writes them in the active language, French by default; the French ones are
+    checked in ``tests/test_template.py``). Modules use it with ``pytestmark``."""
+    with use_language("en"):
         yield
 
 

@@ -55,8 +55,8 @@ PLANTS: dict[str, Plant] = {
     ),
     "product weighing 0 kg accepted by validation": Plant(
         "rhd_match/inputs/schema.py",
-        'Column("kg_per_unit", "float", "Weight of one unit.", unit="kg/unit", positive=True),',
-        'Column("kg_per_unit", "float", "Weight of one unit.", unit="kg/unit", minimum=0.0),',
+        'Column("kg_per_unit", "float", N_("Weight of one unit."), unit="kg/unit", positive=True),',
+        'Column("kg_per_unit", "float", N_("Weight of one unit."), unit="kg/unit", minimum=0.0),',
         ("tests/test_validation_rules.py",),
     ),
     "two reasons of unmet demand swapped": Plant(

@@ -5,6 +5,7 @@ without ``--quiet``: exit code 0, no traceback, its files written, its plan pass
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pexpect
 import pytest
@@ -126,3 +128,18 @@ def test_demo_verb(terminal: bool) -> None:
     assert code == 0, out
     assert "Traceback" not in out
     assert "canteens" in out
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_template_verb(terminal: bool, tmp_path: Path) -> None:
+    path = tmp_path / "modele.xlsx"
+    code, out = run(["template", str(path), "--lang", "fr"], terminal)
+    assert code == 0, out
+    assert "Traceback" not in out
+    assert f"{path} écrit" in out
+    assert openpyxl.load_workbook(path).sheetnames[0] == "Mode d’emploi"
+    this_year = dt.date.today().isocalendar().year
+    assert Scenario.from_folder(path).offers["week"].tolist() == [f"{this_year}-W03"]
+    code, out = run(["template", str(tmp_path / "modele.csv")], terminal)
+    assert code == 2 and "Traceback" not in out and ".xlsx" in out
+    assert not (tmp_path / "modele.csv").exists()

@@ -22,6 +22,9 @@ from rhd_match.macantine.export import read_sirets
 from rhd_match.report import write_order_workbooks, write_workbook
 from rhd_match.xlsx import write_workbook_file
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 CASES = Path(__file__).resolve().parent / "data" / "cases"
 TABLES = ["products", "canteens", "producers", "offers", "demand"]
 

@@ -19,6 +19,9 @@ from rhd_match.generate.territory import load_communes
 from rhd_match.inputs.summary import describe
 from rhd_match.weeks import week_month
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 SCHOOL_SECTORS = (
     "education_primaire",
     "education_secondaire_college",

@@ -15,6 +15,9 @@ from profiles import examples
 from rhd_match import Parameters, Scenario, ScenarioError, SolverOptions, Targets, Weights
 from rhd_match.inputs.schema import reference_markdown
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 REPO = Path(__file__).resolve().parent.parent
 TABLE_NAMES = ["products", "canteens", "producers", "offers", "demand"]
 

@@ -43,6 +43,9 @@ from rhd_match.macantine.reading import (
     read_purchases,
 )
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 TODAY = dt.date(2027, 3, 1)  # after every date used below: no future-date warning
 HEADER_SIRET = (
     "siret,description,fournisseur,date,prix_ht,famille_produits,categories_egalim,origine,"

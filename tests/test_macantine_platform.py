@@ -31,6 +31,9 @@ from rhd_match.macantine.reading import (
     read_purchases,
 )
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 DATA = Path(__file__).parent / "data" / "macantine"
 PLATFORM = DATA / "platform"
 CASES = DATA / "cases"

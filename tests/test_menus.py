@@ -19,6 +19,9 @@ from rhd_match.analysis.menus import (
 from rhd_match.generate.products import load_catalogue, month_mask
 from rhd_match.weeks import week_month
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 VEGGIE = Component("vegetarian_protein", ("YOGURT",))
 TINY_PLAN = MenuPlan(
     (

@@ -26,6 +26,9 @@ import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check, objective_from_flows
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 W1, W2 = "2026-W03", "2026-W04"
 REL = 1e-6
 MAX_ASSIGNMENTS = 300

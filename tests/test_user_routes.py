@@ -28,6 +28,9 @@ from rhd_match.analysis.whatif import (
 from rhd_match.cli import main as cli_module
 from rhd_match.cli.main import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 # -- unknown ids ------------------------------------------------------------------------------
 
 

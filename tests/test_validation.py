@@ -6,7 +6,7 @@ Row numbers are those a person sees: the header is row 1, the first data row is 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +15,9 @@ import xlsxwriter
 from factories import tiny_frames
 
 from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
+
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 # -- a folder of deliberately broken files ----------------------------------------------------
 
@@ -430,17 +433,18 @@ def test_failed_write_to_a_new_folder_leaves_nothing(
 
 
 @pytest.mark.parametrize(
-    "error",
+    "make",
     [
-        ScenarioError([Problem("canteens", 3, "lat", "95 must be ≤ 90")]),
-        OptionError(["time_limit_s: must be > 0"]),
-        InfeasibleError(["canteen C1: organic target missed"], proven=False),
+        lambda: ScenarioError([Problem("canteens", 3, "lat", "95 must be ≤ 90")]),
+        lambda: OptionError(["time_limit_s: must be > 0"]),
+        lambda: InfeasibleError(["canteen C1: organic target missed"], proven=False),
     ],
     ids=["scenario", "option", "infeasible"],
 )
-def test_errors_cross_a_process_pool_whole(error: Exception) -> None:
+def test_errors_cross_a_process_pool_whole(make: Callable[[], Exception]) -> None:
     """What-if variants are solved in a process pool: an error must come back as it was
     raised, not rebuilt from its message one character per problem."""
+    error = make()  # in the test's language, as unpickling rebuilds it
     back = pickle.loads(pickle.dumps(error))
     assert type(back) is type(error)
     assert str(back) == str(error)

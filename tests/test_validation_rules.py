@@ -21,6 +21,9 @@ from factories import tiny_frames
 from rhd_match import Scenario, ScenarioError
 from rhd_match.inputs.schema import TABLES, Column
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 Frames = dict[str, pd.DataFrame]
 #: (table, row as a person sees it or None, column) the error must name.
 Where = tuple[str, int | None, str]

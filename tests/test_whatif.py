@@ -21,6 +21,9 @@ from rhd_match.analysis.whatif import (
     remove_producer,
 )
 
+#: The validation messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 T = TypeVar("T")
 
 

@@ -29,6 +29,7 @@ EXAMPLES: dict[str, str] = {
     "rhd-match": "rhd-match report --demo --out report/ --lang en",
     "validate": "rhd-match validate my-territory/",
     "demo": "rhd-match demo --lang en",
+    "template": "rhd-match template territoire.xlsx --year 2026",
     "solve": "rhd-match solve my-territory.xlsx --out results/ --time-limit 120",
     "export": "rhd-match export --demo --out macantine/ --siret-file sirets.csv",
     "check-purchases": "rhd-match check-purchases achats.csv --today 2026-06-30",

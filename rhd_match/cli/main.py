@@ -34,6 +34,7 @@ from .common import (
     argparse_in_language,
     existing_file,
     finish_parser,
+    int_at_least,
     load_scenario,
     positive_float,
     positive_int,
@@ -93,6 +94,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..inputs.summary import describe
 
     print(describe(Scenario.demo()))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from ..inputs.template import write_template
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise OptionError([_("'{path}': the template is an .xlsx workbook").format(path=args.out)])
+    written = write_template(args.out, year=args.year, language=args.lang)
+    print(_("wrote {path}: fill it in, then 'rhd-match validate {path}'").format(path=written))
     return 0
 
 
@@ -230,6 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help=_("summarise the embedded Lens-Liévin demo scenario"))
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "template",
+        help=_("write a blank scenario workbook to fill in Excel (instructions, drop-down lists)"),
+    )
+    p.add_argument("out", type=Path, help=_("the .xlsx workbook to write"))
+    p.add_argument(
+        "--year",
+        type=int_at_least(1900),
+        default=dt.date.today().isocalendar().year,
+        help=_("ISO year of the demand grid's weeks (default: this year)"),
+    )
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("solve", help=_("solve the allocation; print the summary; write the tables"))
     add_source(p)

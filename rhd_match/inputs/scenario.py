@@ -17,7 +17,7 @@ from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_fol
 from ..params import Parameters
 from ..xlsx import workbook_writer
 from .schema import TABLES
-from .validation import check_references, coerce_table, domain_warnings
+from .validation import check_references, coerce_tables, domain_warnings
 
 if TYPE_CHECKING:
     from ..plan.solution import Solution
@@ -181,10 +181,8 @@ class Scenario:
         parsed, more = _parameters(params, str(params_file))
         if any(p.severity == "error" for p in problems):
             # Read what can be read so that the error lists table problems too.
-            typed: dict[str, pd.DataFrame] = {}
-            for name, frame in raw.items():
-                typed[name], found = coerce_table(frame, TABLES[name], files.get(name))
-                problems += found
+            typed, found = coerce_tables(raw, files)
+            problems += found
             problems += check_references(typed, files)
             raise ScenarioError([p for p in problems + more if p.severity == "error"])
         return cls._build(raw, files, parsed, problems + more)
@@ -197,11 +195,8 @@ class Scenario:
         parameters: Parameters,
         problems: list[Problem],
     ) -> Scenario:
-        typed: dict[str, pd.DataFrame] = {}
-        for name, table in TABLES.items():
-            frame, found = coerce_table(raw[name], table, files.get(name))
-            typed[name] = frame
-            problems = problems + found
+        typed, found = coerce_tables({name: raw[name] for name in TABLES}, files)
+        problems = problems + found
         errors = [p for p in problems if p.severity == "error"]
         errors += check_references(typed, files)
         if errors:

@@ -10,10 +10,41 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..egalim import FAMILIES, LABELS
+from ..i18n import gettext_noop as N_
 
 Kind = Literal["id", "text", "float", "int", "week", "labels", "choice"]
 
 UNITS: tuple[str, ...] = ("kg", "l", "piece")
+#: ma cantine's sector codes (its canteen model's sector choices, betagouv/ma-cantine, release
+#: 2026.39.1): the template's drop-down list for ``canteens.sector``.
+SECTORS: tuple[str, ...] = (
+    "administration_prison",
+    "administration_administratif",
+    "administration_armee",
+    "administration_etablissement_public",
+    "administration_inter_administratif",
+    "administration_administratif_des_collectivites",
+    "entreprise_entreprise",
+    "entreprise_inter_entreprise",
+    "education_primaire",
+    "education_secondaire_college",
+    "education_secondaire_lycee",
+    "education_enseignement_agricole",
+    "education_superieur_universitaire",
+    "education_autre",
+    "sante_hopital",
+    "sante_clinique",
+    "sante_autre",
+    "social_creche",
+    "social_ime",
+    "social_esat",
+    "social_ehpad",
+    "social_pjj",
+    "social_autre",
+    "loisir_centre_vacances",
+    "loisir_autre",
+    "autres_autre",
+)
 
 
 @dataclass(frozen=True)
@@ -74,15 +105,15 @@ PRODUCTS = Table(
     "products",
     "What canteens buy. One row per product.",
     (
-        Column("product_id", "id", "Unique product identifier."),
-        Column("name", "text", "Product name."),
-        Column("family", "choice", "ma cantine purchase family.", choices=FAMILIES),
-        Column("unit", "choice", "Unit of `qty` and prices for this product.", choices=UNITS),
-        Column("kg_per_unit", "float", "Weight of one unit.", unit="kg/unit", positive=True),
+        Column("product_id", "id", N_("Unique product identifier.")),
+        Column("name", "text", N_("Product name.")),
+        Column("family", "choice", N_("ma cantine purchase family."), choices=FAMILIES),
+        Column("unit", "choice", N_("Unit of `qty` and prices for this product."), choices=UNITS),
+        Column("kg_per_unit", "float", N_("Weight of one unit."), unit="kg/unit", positive=True),
         Column(
             "reference_price_eur_ht",
             "float",
-            "Price paid today to the canteen's conventional supplier (no label, not local).",
+            N_("Price paid today to the canteen's conventional supplier (no label, not local)."),
             unit="EUR HT/unit",
             minimum=0.0,
         ),
@@ -94,14 +125,14 @@ CANTEENS = Table(
     "canteens",
     "Collective restaurants. One row per canteen (or central kitchen).",
     (
-        Column("canteen_id", "id", "Unique canteen identifier."),
-        Column("name", "text", "Canteen name."),
-        Column("lat", "float", "Latitude (WGS84).", unit="degrees", minimum=-90, maximum=90),
-        Column("lon", "float", "Longitude (WGS84).", unit="degrees", minimum=-180, maximum=180),
+        Column("canteen_id", "id", N_("Unique canteen identifier.")),
+        Column("name", "text", N_("Canteen name.")),
+        Column("lat", "float", N_("Latitude (WGS84)."), unit="degrees", minimum=-90, maximum=90),
+        Column("lon", "float", N_("Longitude (WGS84)."), unit="degrees", minimum=-180, maximum=180),
         Column(
             "insee",
             "text",
-            "INSEE code of the commune (5 characters; leading zeros restored).",
+            N_("INSEE code of the commune (5 characters; leading zeros restored)."),
             required=False,
             nullable=True,
             digits=5,
@@ -109,8 +140,10 @@ CANTEENS = Table(
         Column(
             "siret",
             "text",
-            "SIRET of the canteen on ma cantine (14 digits; leading zeros restored): its "
-            "purchase import file is then keyed by SIRET.",
+            N_(
+                "SIRET of the canteen on ma cantine (14 digits; leading zeros restored): its "
+                "purchase import file is then keyed by SIRET."
+            ),
             required=False,
             nullable=True,
             digits=14,
@@ -118,22 +151,24 @@ CANTEENS = Table(
         Column(
             "macantine_id",
             "text",
-            "Numeric id of the canteen on ma cantine, for a purchase import file keyed by "
-            "cantine_id.",
+            N_(
+                "Numeric id of the canteen on ma cantine, for a purchase import file keyed by "
+                "cantine_id."
+            ),
             required=False,
             nullable=True,
         ),
         Column(
             "sector",
             "text",
-            "ma cantine sector, e.g. education_primaire, social_ehpad.",
+            N_("ma cantine sector, e.g. education_primaire, social_ehpad."),
             required=False,
             nullable=True,
         ),
         Column(
             "meals_per_day",
             "float",
-            "Meals served per service day.",
+            N_("Meals served per service day."),
             unit="meals/day",
             required=False,
             nullable=True,
@@ -152,7 +187,7 @@ CANTEENS = Table(
         Column(
             "budget_eur_ht",
             "float",
-            "Food budget over the scenario's horizon; empty for no budget.",
+            N_("Food budget over the scenario's horizon; empty for no budget."),
             unit="EUR HT",
             required=False,
             nullable=True,
@@ -161,7 +196,7 @@ CANTEENS = Table(
         Column(
             "target_quality",
             "float",
-            "Override of the quality-and-sustainable target; empty for the default.",
+            N_("Override of the quality-and-sustainable target; empty for the default."),
             unit="fraction",
             required=False,
             nullable=True,
@@ -171,7 +206,7 @@ CANTEENS = Table(
         Column(
             "target_organic",
             "float",
-            "Override of the organic target; empty for the default.",
+            N_("Override of the organic target; empty for the default."),
             unit="fraction",
             required=False,
             nullable=True,
@@ -181,7 +216,7 @@ CANTEENS = Table(
         Column(
             "target_meat_fish",
             "float",
-            "Override of the meat-and-fish quality target; empty for the default.",
+            N_("Override of the meat-and-fish quality target; empty for the default."),
             unit="fraction",
             required=False,
             nullable=True,
@@ -196,42 +231,42 @@ PRODUCERS = Table(
     "producers",
     "Local producers (farms, cooperatives, processors). One row per producer.",
     (
-        Column("producer_id", "id", "Unique producer identifier."),
-        Column("name", "text", "Producer name."),
-        Column("lat", "float", "Latitude (WGS84).", unit="degrees", minimum=-90, maximum=90),
-        Column("lon", "float", "Longitude (WGS84).", unit="degrees", minimum=-180, maximum=180),
+        Column("producer_id", "id", N_("Unique producer identifier.")),
+        Column("name", "text", N_("Producer name.")),
+        Column("lat", "float", N_("Latitude (WGS84)."), unit="degrees", minimum=-90, maximum=90),
+        Column("lon", "float", N_("Longitude (WGS84)."), unit="degrees", minimum=-180, maximum=180),
         Column(
             "delivery_capacity_kg_per_week",
             "float",
-            "Weight the producer can deliver in one week, all canteens together.",
+            N_("Weight the producer can deliver in one week, all canteens together."),
             unit="kg/week",
             minimum=0.0,
         ),
         Column(
             "max_drops_per_week",
             "int",
-            "Number of canteens the producer can deliver in one week.",
+            N_("Number of canteens the producer can deliver in one week."),
             unit="drops/week",
             minimum=0,
         ),
         Column(
             "delivery_radius_km",
             "float",
-            "Farthest canteen the producer delivers (straight line).",
+            N_("Farthest canteen the producer delivers (straight line)."),
             unit="km",
             minimum=0.0,
         ),
         Column(
             "min_order_eur_ht",
             "float",
-            "Minimum value of one drop (franco); 0 for none.",
+            N_("Minimum value of one drop (franco); 0 for none."),
             unit="EUR HT",
             minimum=0.0,
         ),
         Column(
             "hub_id",
             "text",
-            "Logistics hub the producer belongs to (information only).",
+            N_("Logistics hub the producer belongs to (information only)."),
             required=False,
             nullable=True,
         ),
@@ -243,28 +278,28 @@ OFFERS = Table(
     "offers",
     "What each producer can sell, week by week. One row per producer × product × week.",
     (
-        Column("producer_id", "id", "Producer (see producers)."),
-        Column("product_id", "id", "Product (see products)."),
-        Column("week", "week", "ISO week, e.g. 2026-W03."),
-        Column("qty", "float", "Quantity available that week.", unit="product unit", minimum=0),
+        Column("producer_id", "id", N_("Producer (see producers).")),
+        Column("product_id", "id", N_("Product (see products).")),
+        Column("week", "week", N_("ISO week, e.g. 2026-W03.")),
+        Column("qty", "float", N_("Quantity available that week."), unit="product unit", minimum=0),
         Column(
             "price_eur_ht",
             "float",
-            "Price delivered to the canteen.",
+            N_("Price delivered to the canteen."),
             unit="EUR HT/unit",
             minimum=0.0,
         ),
         Column(
             "labels",
             "labels",
-            "EGalim characteristics, ma cantine codes, comma-separated; empty for none.",
+            N_("EGalim characteristics, ma cantine codes, comma-separated; empty for none."),
             nullable=True,
             choices=LABELS,
         ),
         Column(
             "min_lot_qty",
             "float",
-            "Smallest quantity sold to one canteen in that week; empty or 0 for none.",
+            N_("Smallest quantity sold to one canteen in that week; empty or 0 for none."),
             unit="product unit",
             required=False,
             nullable=True,
@@ -279,10 +314,10 @@ DEMAND = Table(
     "demand",
     "What each canteen needs, week by week. One row per canteen × product × week.",
     (
-        Column("canteen_id", "id", "Canteen (see canteens)."),
-        Column("product_id", "id", "Product (see products)."),
-        Column("week", "week", "ISO week, e.g. 2026-W03."),
-        Column("qty", "float", "Quantity needed that week.", unit="product unit", minimum=0),
+        Column("canteen_id", "id", N_("Canteen (see canteens).")),
+        Column("product_id", "id", N_("Product (see products).")),
+        Column("week", "week", N_("ISO week, e.g. 2026-W03.")),
+        Column("qty", "float", N_("Quantity needed that week."), unit="product unit", minimum=0),
     ),
     key=("canteen_id", "product_id", "week"),
     foreign={"canteen_id": "canteens", "product_id": "products"},
@@ -329,6 +364,56 @@ def reference_markdown() -> str:
         "  holds no formulas, and reading it back gives the same text); a spreadsheet opening",
         "  such a CSV file may still evaluate the cell, so share workbooks with people, and CSV",
         "  files with programs.",
+        "",
+        "## The template workbook",
+        "",
+        "`rhd-match template territoire.xlsx` (`--year 2026`, `--lang en`; in Python",
+        '`rhd_match.inputs.template.write_template(path, year=2026, language="fr")`) writes a',
+        "blank scenario workbook: an instructions sheet (French by default), one sheet per table",
+        "with its header frozen and each column's meaning and unit in a comment on its header,",
+        "drop-down lists for families, units, labels, sectors and weeks (read from a `listes`",
+        "sheet; labels and sectors accept other text, as a cell may hold several labels), and",
+        "the demand sheet as a grid with one column per ISO week of the year.",
+        "",
+        "Each table sheet holds one **example row**, in grey italics (together a valid",
+        "one-of-everything scenario, with ids beginning `EXEMPLE-`). Example rows are read like",
+        "any other row, so that nothing a person typed over them is ever dropped: delete them,",
+        "or write over them. The same bytes are written for the same year and language.",
+        "",
+        "## Demand as a grid",
+        "",
+        "The `demand` table may also be typed the way people plan: one row per canteen and",
+        "product (`canteen_id`, `product_id`), one column per week. The layout is told from the",
+        "header: a demand table without `week` and `qty` columns whose other headers name weeks",
+        "(`2026-W03`, `S03`, or a date) is a grid. An empty cell is no demand; a 0 is kept.",
+        "Headers other than weeks are ignored with a warning. Problems in a cell name the",
+        "grid's row and the column `qty`.",
+        "",
+        "## Values read with a fix",
+        "",
+        "A value written another way that can mean one thing only is read with a warning",
+        "naming the file, row and column, the value read and the value used; one that could",
+        "mean more than one thing is an error.",
+        "",
+        "| written | read as | when |",
+        "|---|---|---|",
+        "| `Fruits et légumes`, `Label Rouge`, `Pièce` | `FRUITS_ET_LEGUMES`, `LABEL_ROUGE`,"
+        " `piece` | accents, case, spaces and hyphens aside, it is the code |",
+        "| `AB`, `Agriculture biologique`, `AOC`, `AOP`, `kilo`, `litre` | `BIO`, `BIO`,"
+        " `AOCAOP`, `AOCAOP`, `kg`, `l` | a known other name (`rhd_match.inputs.fixes`) |",
+        "| `3 000`, `1 234,50` (spaces or no-break spaces between thousands) | 3000, 1234.5 |"
+        " always (a plain decimal comma, `12,5`, is read without a warning) |",
+        "| `1,85 €`, `1,85 EUR` | 1.85 | in a column of euros; elsewhere an error |",
+        "| `25 %` | 0.25 | in a column of fractions (targets); elsewhere an error |",
+        "| a date: a date cell, `2026-01-12`, `12/01/2026` (day first) | its ISO week,"
+        " `2026-W03` | always |",
+        "| `S03`, `W3`, `Semaine 3` | `2026-W03` | the year is that of the weeks written in full"
+        " or as dates in the offers and demand tables: when they lie in one ISO year, that year;"
+        " when they span several, the one year whose week 3 lies between the first and the"
+        " last of them; otherwise an error |",
+        "",
+        "A close or partial name (`Fruits`, `Viande`) is never guessed; a number with both",
+        "separators (`1.234,50`, `1,234.50`) is an error.",
         "",
     ]
     for table in TABLES.values():

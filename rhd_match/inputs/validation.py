@@ -15,8 +15,21 @@ import pandas as pd
 from ..egalim import FISH_FAMILY, LABELS, MEAT_FAMILY, format_labels, parse_labels
 from ..errors import Problem
 from ..geo import haversine_km
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ..i18n import ngettext
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, close_header, match_columns
 from ..weeks import week_problem
+from .fixes import (
+    LABEL_ALIASES,
+    UNIT_ALIASES,
+    ambiguous_week,
+    fix_code,
+    fix_number,
+    fix_week,
+    week_read_as,
+)
+from .layouts import demand_from_grid, scenario_weeks
 from .schema import TABLES, Column, Table
 
 FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
@@ -56,8 +69,11 @@ def source_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 class _Collector:
-    def __init__(self, table: Table, file: str | None, rows: np.ndarray) -> None:
+    def __init__(
+        self, table: Table, file: str | None, rows: np.ndarray, weeks: list[str] | None = None
+    ) -> None:
         self.table, self.file, self.rows = table, file, rows
+        self.weeks = weeks or []  # the scenario's weeks written in full, for 'S03'
         self.problems: list[Problem] = []
 
     def add(
@@ -73,22 +89,57 @@ class _Collector:
             row = int(self.rows[int(pos)])
             self.problems.append(Problem(name, row, column, msg, self.file, severity))
         if len(positions) > MAX_LISTED:
-            more = f"... and {len(positions) - MAX_LISTED} more rows like these"
+            n = len(positions) - MAX_LISTED
+            more = ngettext(
+                "... and {n} more row like these", "... and {n} more rows like these", n
+            ).format(n=n)
             self.problems.append(Problem(name, None, column, more, self.file, severity))
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.table.name, None, column, message, self.file, severity))
 
 
+def coerce_tables(
+    raw: Mapping[str, pd.DataFrame], files: Mapping[str, str]
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Type and check every table given on its own (``coerce_table``), a demand grid first
+    turned into the long layout, weeks like ``S03`` read against the scenario's weeks.
+
+    Parameters
+    ----------
+    raw
+        Table name → cells as read (or as given); missing tables are left out.
+    files
+        Table name → the file it came from.
+
+    Returns
+    -------
+    tuple of (dict of str to pandas.DataFrame, list of Problem)
+        The typed tables (see ``coerce_table``) and every problem found.
+    """
+    weeks = scenario_weeks(raw)
+    typed: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for name, frame in raw.items():
+        if name == "demand":
+            frame, found = demand_from_grid(frame, weeks, files.get(name))
+            problems += found
+        typed[name], found = coerce_table(frame, TABLES[name], files.get(name), weeks)
+        problems += found
+    return typed, problems
+
+
 def coerce_table(
-    raw: pd.DataFrame, table: Table, file: str | None = None
+    raw: pd.DataFrame, table: Table, file: str | None = None, weeks: list[str] | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type and check one table on its own (not against the others).
 
     Returns the typed table (columns in schema order, optional columns filled with NaN, wholly
     empty rows left out, indexed by ``SOURCE_ROW``) and the problems found.
-    Column names may differ from the schema's by case and spaces (with a warning). The typed
-    table is only meaningful when no problem is an error.
+    Column names may differ from the schema's by case and spaces (with a warning); values
+    written another way that can mean one thing only are read with a warning (``fixes``:
+    ``weeks`` are the scenario's weeks written in full, for ``S03``). The typed table is
+    only meaningful when no problem is an error.
 
     Parameters
     ----------
@@ -98,6 +149,8 @@ def coerce_table(
         Its schema.
     file
         The file it was read from, for the problems.
+    weeks
+        The scenario's weeks written in full (``YYYY-Www``), to read ``S03``; None when unknown.
 
     Returns
     -------
@@ -108,7 +161,7 @@ def coerce_table(
     """
     raw = raw[~blank_rows(raw)]
     rows = source_rows(raw)
-    out = _Collector(table, file, rows)
+    out = _Collector(table, file, rows, weeks)
     found = [str(c) for c in raw.columns]
     names, renamed = match_columns(found, table.column_names, table.name, file)
     out.problems += renamed
@@ -116,7 +169,7 @@ def coerce_table(
     raw = raw.loc[:, ~raw.columns.duplicated()]
     unknown = [c for c in raw.columns if c not in table.column_names]
     for col in unknown:
-        out.table_problem(col, "unknown column, ignored", severity="warning")
+        out.table_problem(col, _("unknown column, ignored"), severity="warning")
     typed: dict[str, pd.Series] = {}
     for column in table.columns:
         if column.name not in raw.columns:
@@ -135,10 +188,11 @@ def coerce_table(
 def _missing_column(name: str, unknown: list[str]) -> str:
     near = close_header(name, unknown)
     if near is not None:
-        return f"required column is missing; found '{near}'"
+        return _("required column is missing; found '{found}'").format(found=near)
     if unknown:
-        return f"required column is missing; found {', '.join(map(repr, unknown))}"
-    return "required column is missing"
+        found = ", ".join(map(repr, unknown))
+        return _("required column is missing; found {found}").format(found=found)
+    return _("required column is missing")
 
 
 def _empty(column: Column, n: int) -> pd.Series:
@@ -150,32 +204,45 @@ def _empty(column: Column, n: int) -> pd.Series:
 def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Series:
     blank = _blank(values).to_numpy()
     if not column.nullable and blank.any():
-        out.add(np.flatnonzero(blank), column.name, "missing value")
+        out.add(np.flatnonzero(blank), column.name, _("missing value"))
     if column.kind in ("float", "int"):
         return _coerce_number(values, blank, column, out)
     text = _as_text(values)
     if column.digits:
         text = _pad_code(values, text, column, out)
     if column.kind == "choice":
+        typed = text
         text = text.str.upper() if column.choices[0].isupper() else text.str.lower()
+        text = _fix_codes(text, typed, blank, column, out)
         bad = ~blank & ~text.isin(column.choices).to_numpy()
         if bad.any():
             allowed = ", ".join(column.choices)
-            msgs = [f"'{v}' is not one of {allowed}" for v in text[bad]]
+            msgs = [
+                _("'{value}' is not one of {allowed}").format(value=v, allowed=allowed)
+                for v in text[bad]
+            ]
             out.add(np.flatnonzero(bad), column.name, msgs)
     elif column.kind == "week":
+        text = _fix_weeks(text, blank, column, out)
         checked = {w: week_problem(w) for w in pd.unique(text[~blank].to_numpy())}
         bad = ~blank & np.array([checked.get(w) is not None for w in text], dtype=bool)
         if bad.any():
             out.add(np.flatnonzero(bad), column.name, [str(checked[w]) for w in text[bad]])
     elif column.kind == "labels":
-        parsed = {c: parse_labels(c) for c in pd.unique(text.to_numpy())}
+        read = {c: _fixed_labels(c) for c in pd.unique(text.to_numpy())}
+        fixed = np.array([read[c][1] for c in text], dtype=bool)
+        if fixed.any():
+            msgs = [_read_as(c, format_labels(read[c][0])) for c in text[fixed]]
+            out.add(np.flatnonzero(fixed), column.name, msgs, severity="warning")
+        parsed = {c: labs for c, (labs, _fixed) in read.items()}
         canonical = {c: format_labels(labs) for c, labs in parsed.items()}
         unknown = {c: [lab for lab in labs if lab not in LABELS] for c, labs in parsed.items()}
         bad = np.array([bool(unknown[c]) for c in text], dtype=bool)
         if bad.any():
             msgs = [
-                f"unknown label(s) {', '.join(unknown[c])}; allowed: {', '.join(LABELS)}"
+                _("unknown label(s) {labels}; allowed: {allowed}").format(
+                    labels=", ".join(unknown[c]), allowed=", ".join(LABELS)
+                )
                 for c in text[bad]
             ]
             out.add(np.flatnonzero(bad), column.name, msgs)
@@ -185,6 +252,56 @@ def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Ser
     if column.nullable:
         series = series.where(~blank, np.nan)
     return series
+
+
+def _read_as(read: object, used: object) -> str:
+    return _("'{read}' read as '{used}'").format(read=read, used=used)
+
+
+def _fix_codes(
+    text: pd.Series, typed: pd.Series, blank: np.ndarray, column: Column, out: _Collector
+) -> pd.Series:
+    """Codes written another way (``Fruits et légumes``, ``Pièce``) replaced by the one code
+    they name, each with a warning naming the cell as ``typed``; the rest left for the
+    check."""
+    bad = ~blank & ~text.isin(column.choices).to_numpy()
+    aliases = UNIT_ALIASES if column.name == "unit" else {}
+    fixes = {v: fix_code(v, column.choices, aliases) for v in pd.unique(text[bad].to_numpy())}
+    fixed = bad & text.map(lambda v: fixes.get(v) is not None).to_numpy(dtype=bool)
+    if not fixed.any():
+        return text
+    msgs = [_read_as(t, fixes[v]) for t, v in zip(typed[fixed], text[fixed], strict=True)]
+    out.add(np.flatnonzero(fixed), column.name, msgs, severity="warning")
+    return text.where(~fixed, text.map(lambda v: fixes.get(v) or v))
+
+
+def _fixed_labels(cell: str) -> tuple[tuple[str, ...], bool]:
+    """The label codes of a cell, those written another way (``AB``, ``Label Rouge``)
+    replaced by the one code they name; whether any was."""
+    labels, fixed = [], False
+    for label in parse_labels(cell):
+        code = label if label in LABELS else fix_code(label, LABELS, LABEL_ALIASES)
+        fixed |= code is not None and code != label
+        labels.append(code or label)
+    return tuple(dict.fromkeys(labels)), fixed
+
+
+def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: _Collector) -> pd.Series:
+    """Weeks written as a date or as ``S03`` replaced by the ISO week, each with a warning
+    naming the rule; ``S03`` whose year cannot be told is an error."""
+    values = pd.unique(text[~blank].to_numpy())
+    fixes = {w: fix_week(w, out.weeks) for w in values if week_problem(w) is not None}
+    fixed = np.array([fixes.get(w, (None, ""))[0] is not None for w in text], dtype=bool)
+    ambiguous = np.array([fixes.get(w, (None, ""))[1] == "ambiguous" for w in text], dtype=bool)
+    if fixed.any():
+        msgs = [week_read_as(w, fixes[w][0] or "", fixes[w][1]) for w in text[fixed]]
+        out.add(np.flatnonzero(fixed), column.name, msgs, severity="warning")
+    if ambiguous.any():
+        msgs = [ambiguous_week(w) for w in text[ambiguous]]
+        out.add(np.flatnonzero(ambiguous), column.name, msgs)
+    used = text.map(lambda w: fixes.get(w, (None, ""))[0] or w)
+    # an ambiguous week is reported once, here: the check below sees a valid placeholder
+    return used.where(~ambiguous, "2026-W01")
 
 
 def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collector) -> pd.Series:
@@ -197,9 +314,15 @@ def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collecto
         return text
     padded = text.where(~short, text.str.zfill(width))
     typed = values.astype(object).map(lambda v: isinstance(v, int | float)).to_numpy(dtype=bool)
+    as_text = _(
+        "'{read}' read as '{used}': a code of {width} digits whose leading zero(s) were "
+        "dropped (a number in the spreadsheet: format the column as text)"
+    )
+    as_typed = _(
+        "'{read}' read as '{used}': a code of {width} digits whose leading zero(s) were dropped"
+    )
     msgs = [
-        f"'{t}' read as '{p}': a code of {width} digits whose leading zero(s) were dropped"
-        + (" (a number in the spreadsheet: format the column as text)" if n else "")
+        (as_text if n else as_typed).format(read=t, used=p, width=width)
         for t, p, n in zip(text[short_arr], padded[short_arr], typed[short_arr], strict=True)
     ]
     out.add(np.flatnonzero(short_arr), column.name, msgs, severity="warning")
@@ -215,30 +338,71 @@ def _coerce_number(
         text = _as_text(values).str.replace(",", ".", regex=False)
         numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
     arr = numbers.to_numpy(dtype=float)
-    not_number = ~blank & np.isnan(arr)
+    arr, refused = _fix_numbers(values, arr, blank, column, out)
+    not_number = ~blank & np.isnan(arr) & ~refused
     if not_number.any():
         shown = _as_text(values)[not_number]
-        out.add(np.flatnonzero(not_number), column.name, [f"'{v}' is not a number" for v in shown])
+        msgs = [_("'{value}' is not a number").format(value=v) for v in shown]
+        out.add(np.flatnonzero(not_number), column.name, msgs)
     finite = ~np.isnan(arr)
     infinite = finite & ~np.isfinite(arr)
     if infinite.any():
-        out.add(np.flatnonzero(infinite), column.name, "must be finite")
+        out.add(np.flatnonzero(infinite), column.name, _("must be finite"))
     checks: list[tuple[np.ndarray, str]] = []
     with np.errstate(invalid="ignore"):
         if column.positive:
-            checks.append((finite & (arr <= 0), "must be > 0"))
+            checks.append((finite & (arr <= 0), _("{value} must be > 0")))
         if column.minimum is not None:
-            checks.append((finite & (arr < column.minimum), f"must be ≥ {column.minimum:g}"))
+            checks.append((finite & (arr < column.minimum), _("{value} must be ≥ {minimum}")))
         if column.maximum is not None:
-            checks.append((finite & (arr > column.maximum), f"must be ≤ {column.maximum:g}"))
+            checks.append((finite & (arr > column.maximum), _("{value} must be ≤ {maximum}")))
         if column.kind == "int":
-            checks.append((finite & (arr != np.round(arr)), "must be a whole number"))
+            checks.append((finite & (arr != np.round(arr)), _("{value} must be a whole number")))
+    bounds = {
+        name: "" if bound is None else f"{bound:g}"
+        for name, bound in (("minimum", column.minimum), ("maximum", column.maximum))
+    }
     for bad, what in checks:
         if bad.any():
-            out.add(np.flatnonzero(bad), column.name, [f"{v:g} {what}" for v in arr[bad]])
+            msgs = [what.format(value=f"{v:g}", **bounds) for v in arr[bad]]
+            out.add(np.flatnonzero(bad), column.name, msgs)
     if column.kind == "int" and not column.nullable:
         return pd.Series(np.where(np.isfinite(arr), np.round(arr), 0).astype(np.int64))
     return pd.Series(arr, dtype=float)
+
+
+def _fix_numbers(
+    values: pd.Series, arr: np.ndarray, blank: np.ndarray, column: Column, out: _Collector
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers written the French way (``3 000``, ``1 234,50``, ``1,85 €``, ``25 %`` for a
+    fraction) read with a warning; a sign that does not fit the column is an error (the cells
+    refused, reported here, are returned with the numbers)."""
+    todo = np.flatnonzero(~blank & np.isnan(arr))
+    refused_mask = np.zeros(len(arr), dtype=bool)
+    if not len(todo):
+        return arr, refused_mask
+    arr = arr.copy()
+    shown = _as_text(values).to_numpy()
+    fixed, refused = [], []
+    for pos in todo:
+        value, why = fix_number(str(shown[pos]), column.unit)
+        if value is not None:
+            arr[pos] = value
+            fixed.append(pos)
+        elif why:
+            refused.append((pos, why))
+    if fixed:
+        msgs = [_("'{read}' read as {used:g}").format(read=shown[p], used=arr[p]) for p in fixed]
+        out.add(np.array(fixed), column.name, msgs, severity="warning")
+    for pos, why in refused:
+        refused_mask[pos] = True
+        msg = (
+            _("'{read}' is a percentage, but the column holds {unit}: write the number")
+            if why == "percent"
+            else _("'{read}' is an amount in euros, but the column holds {unit}")
+        )
+        out.add(np.array([pos]), column.name, msg.format(read=shown[pos], unit=column.unit))
+    return arr, refused_mask
 
 
 def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
@@ -250,7 +414,9 @@ def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> Non
     later = dup & (first != np.arange(len(frame)))
     key_text = frame[keys].astype(str).agg(" / ".join, axis=1)
     msgs = [
-        f"duplicate key {'/'.join(keys)} = {key_text.iloc[i]} (first at row {out.rows[first[i]]})"
+        _("duplicate key {key} = {value} (first at row {row})").format(
+            key="/".join(keys), value=key_text.iloc[i], row=out.rows[first[i]]
+        )
         for i in np.flatnonzero(later)
     ]
     out.add(np.flatnonzero(later), keys[0], msgs)
@@ -288,7 +454,12 @@ def check_references(
             given = ~_blank(values).to_numpy()
             bad = given & ~values.isin(known).to_numpy()
             if bad.any():
-                msgs = [f"unknown {column} '{v}' (not in {target})" for v in values[bad]]
+                msgs = [
+                    _("unknown {column} '{value}' (not in {table})").format(
+                        column=column, value=v, table=target
+                    )
+                    for v in values[bad]
+                ]
                 out.add(np.flatnonzero(bad), column, msgs)
         problems += out.problems
     return problems
@@ -315,12 +486,22 @@ def domain_warnings(
     products, offers, demand = tables["products"], tables["offers"], tables["demand"]
     canteens, producers = tables["canteens"], tables["producers"]
     empty = [
-        ("demand", demand, "nothing to buy: every plan is empty"),
-        ("offers", offers, "no local supply: everything is bought from the conventional supplier"),
+        (
+            "demand",
+            demand,
+            _("the table has no rows (a header only?): nothing to buy: every plan is empty"),
+        ),
+        (
+            "offers",
+            offers,
+            _(
+                "the table has no rows (a header only?): no local supply: everything is bought "
+                "from the conventional supplier"
+            ),
+        ),
     ]
-    for table, frame, meaning in empty:
+    for table, frame, msg in empty:
         if frame.empty:
-            msg = f"the table has no rows (a header only?): {meaning}"
             warnings.append(Problem(table, None, None, msg, files.get(table), "warning"))
 
     warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
@@ -328,12 +509,12 @@ def domain_warnings(
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
     rules = [
-        ("LABEL_ROUGE", family == "BOISSONS", "LABEL_ROUGE on BOISSONS"),
-        ("PECHE_DURABLE", family != FISH_FAMILY, "PECHE_DURABLE outside PRODUITS_DE_LA_MER"),
+        ("LABEL_ROUGE", family == "BOISSONS", N_("LABEL_ROUGE on BOISSONS")),
+        ("PECHE_DURABLE", family != FISH_FAMILY, N_("PECHE_DURABLE outside PRODUITS_DE_LA_MER")),
         (
             "FERMIER",
             ~family.isin([MEAT_FAMILY, "CHARCUTERIE", "PRODUITS_LAITIERS"]),
-            "FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS",
+            N_("FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS"),
         ),
     ]
     labels = offers["labels"].fillna("").astype(str)
@@ -346,7 +527,11 @@ def domain_warnings(
                     "offers",
                     int(np.flatnonzero(bad)[0]) + FIRST_DATA_ROW,
                     "labels",
-                    f"{int(bad.sum())} row(s) with {what}: ma cantine marks it not applicable",
+                    ngettext(
+                        "{n} row with {what}: ma cantine marks it not applicable",
+                        "{n} rows with {what}: ma cantine marks it not applicable",
+                        int(bad.sum()),
+                    ).format(n=int(bad.sum()), what=_(what)),
                     files.get("offers"),
                     "warning",
                 )
@@ -374,19 +559,24 @@ def _unreachable_demand(
         n_all = int((pairs["canteen_id"] == canteen_id).sum())
         listed = ", ".join(products[:LISTED_PRODUCTS])
         if len(products) > LISTED_PRODUCTS:
-            listed += f", ... ({len(products) - LISTED_PRODUCTS} more)"
-        which = (
-            f"any of its {n_all} products"
-            if len(products) == n_all
-            else (f"{len(products)} of its {n_all} products ({listed})")
-        )
+            listed += ", " + _("... ({n} more)").format(n=len(products) - LISTED_PRODUCTS)
+        if len(products) == n_all:
+            msg = _(
+                "canteen '{canteen}': no offer within any producer's delivery radius for any "
+                "of its {total} products, in any week (bought from the conventional supplier)"
+            )
+        else:
+            msg = _(
+                "canteen '{canteen}': no offer within any producer's delivery radius for {n} of "
+                "its {total} products ({listed}), in any week (bought from the conventional "
+                "supplier)"
+            )
         warnings.append(
             Problem(
                 "canteens",
                 int(rows[str(canteen_id)]),
                 "canteen_id",
-                f"canteen '{canteen_id}': no offer within any producer's delivery radius for "
-                f"{which}, in any week (bought from the conventional supplier)",
+                msg.format(canteen=canteen_id, total=n_all, n=len(products), listed=listed),
                 file,
                 "warning",
             )
@@ -398,7 +588,24 @@ def _far_places(
     canteens: pd.DataFrame, producers: pd.DataFrame, files: Mapping[str, str | None]
 ) -> list[Problem]:
     """A warning at the row of each canteen or producer far from all the others."""
-    places = [("canteens", "canteen", canteens), ("producers", "producer", producers)]
+    places = [
+        (
+            "canteens",
+            N_(
+                "canteen '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+                "places (half lie within {spread} km): {hint}"
+            ),
+            canteens,
+        ),
+        (
+            "producers",
+            N_(
+                "producer '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+                "places (half lie within {spread} km): {hint}"
+            ),
+            producers,
+        ),
+    ]
     lat = np.concatenate([f["lat"].to_numpy(float) for _, _, f in places])
     lon = np.concatenate([f["lon"].to_numpy(float) for _, _, f in places])
     ok = np.isfinite(lat) & np.isfinite(lon)
@@ -415,18 +622,23 @@ def _far_places(
         rows = source_rows(frame)
         for pos in np.flatnonzero(dist > limit):
             hint = (
-                "latitude and longitude look swapped"
+                _("latitude and longitude look swapped")
                 if swapped[pos] <= limit
-                else "check the coordinates (decimal degrees, WGS84)"
+                else _("check the coordinates (decimal degrees, WGS84)")
             )
             warnings.append(
                 Problem(
                     table,
                     int(rows[pos]),
                     "lat",
-                    f"{what} '{frame[f'{what}_id'].iloc[pos]}' at ({f_lat[pos]:g}, "
-                    f"{f_lon[pos]:g}) is {dist[pos]:.0f} km from the centre of the scenario's "
-                    f"places (half lie within {spread:.0f} km): {hint}",
+                    _(what).format(
+                        id=frame[f"{table[:-1]}_id"].iloc[pos],
+                        lat=f"{f_lat[pos]:g}",
+                        lon=f"{f_lon[pos]:g}",
+                        km=f"{dist[pos]:.0f}",
+                        spread=f"{spread:.0f}",
+                        hint=hint,
+                    ),
                     files.get(table),
                     "warning",
                 )

@@ -1,0 +1,269 @@
+"""Fixes the reader can be sure of: a value typed the way a French person writes it, read as the
+code or number it unambiguously means (``docs/input-format.md``, *Values read with a fix*).
+
+Each function returns the value to use, or ``None`` when the text is not one of the forms it
+knows or could mean more than one thing: validation then reports the value as an error, and
+when a fix is applied it warns with the value read and the value used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from ..i18n import gettext as _
+from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
+
+#: Other names of EGalim labels (ma cantine codes), as people write them, by ``fold`` key.
+LABEL_ALIASES: Mapping[str, str] = {
+    "AB": "BIO",
+    "AGRICULTURE_BIOLOGIQUE": "BIO",
+    "BIOLOGIQUE": "BIO",
+    "AOC": "AOCAOP",
+    "AOP": "AOCAOP",
+    "AOC_AOP": "AOCAOP",
+    "HAUTE_VALEUR_ENVIRONNEMENTALE": "HVE",
+    "PRODUIT_FERMIER": "FERMIER",
+}
+#: Other names of units, by ``fold`` key.
+UNIT_ALIASES: Mapping[str, str] = {
+    "KILO": "kg",
+    "KILOS": "kg",
+    "KILOGRAMME": "kg",
+    "KILOGRAMMES": "kg",
+    "LITRE": "l",
+    "LITRES": "l",
+    "PIECES": "piece",
+    "UNITE": "piece",
+    "UNITES": "piece",
+}
+#: A week written by its number alone: ``S03``, ``W3``, ``Semaine 3``, ``sem. 03``.
+SHORT_WEEK = re.compile(r"^(?:S|W|SEM\.?|SEMAINE|WEEK)\s*(\d{1,2})$", re.IGNORECASE)
+#: A date written day first, as French people do: ``12/01/2026``, ``12-01-2026``.
+FRENCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+#: An ISO date, as a spreadsheet date cell reads (``2026-01-12`` or ``2026-01-12 00:00:00``).
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?$")
+#: A number written the French way: digits grouped by spaces (any kind) or not, one decimal
+#: comma or point, then an optional euro sign or percent sign.
+FRENCH_NUMBER = re.compile(
+    r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)"
+    r"(?:[,.](?P<dec>\d+))?\s*(?P<suffix>€|EUR|%)?$",
+    re.IGNORECASE,
+)
+
+
+def fold(text: str) -> str:
+    """``text`` as a code key: accents removed, upper case, other characters as ``_``.
+
+    ``'Fruits et légumes'`` → ``FRUITS_ET_LEGUMES``; ``'Label Rouge'`` → ``LABEL_ROUGE``.
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Z0-9]+", "_", plain.upper()).strip("_")
+
+
+def fix_code(text: str, choices: Iterable[str], aliases: Mapping[str, str] = {}) -> str | None:
+    """The one code of ``choices`` that ``text`` names, written another way.
+
+    Parameters
+    ----------
+    text
+        A cell as typed (``'Fruits et légumes'``, ``'AB'``, ``'Pièce'``).
+    choices
+        The codes allowed (``FRUITS_ET_LEGUMES``…, or ``kg``, ``l``, ``piece``).
+    aliases
+        Other names (``fold`` keys) → code.
+
+    Returns
+    -------
+    str or None
+        The code whose ``fold`` key is the text's, or its alias; ``None`` when none is (a
+        guess from a partial or close name is never made).
+    """
+    key = fold(text)
+    by_key = {fold(c): c for c in choices}
+    return by_key.get(key) or aliases.get(key)
+
+
+def fix_number(text: str, unit: str) -> tuple[float | None, str]:
+    """The number a French-written cell means, in a column of ``unit``.
+
+    ``3 000`` (digits grouped by spaces, no-break ones included) → 3000; ``1 234,50`` →
+    1234.5; ``1,85 €`` → 1.85 in a column of euros; ``25 %`` → 0.25 in a column of
+    fractions.
+
+    Parameters
+    ----------
+    text
+        The cell as typed.
+    unit
+        The column's unit (``docs/input-format.md``): ``€`` needs one in EUR, ``%`` one in
+        ``fraction``.
+
+    Returns
+    -------
+    tuple of (float or None, str)
+        The number, or ``None`` with why not: ``""`` when the text is no number in any of
+        these forms, else the reason a sign does not fit the column.
+    """
+    match = FRENCH_NUMBER.match(text.strip())
+    if match is None:
+        return None, ""
+    digits = re.sub(r"\D", "", match["int"])
+    value = float(f"{match['sign']}{digits}.{match['dec'] or 0}")
+    suffix = (match["suffix"] or "").upper()
+    if suffix == "%":
+        if unit != "fraction":
+            return None, "percent"
+        return value / 100, ""
+    if suffix in ("€", "EUR") and "EUR" not in unit:
+        return None, "euro"
+    return value, ""
+
+
+def week_of_date(text: str) -> str | None:
+    """The ISO week of a date written ``2026-01-12`` (a date cell) or ``12/01/2026`` (day
+    first, the French order); ``None`` when the text is no such date."""
+    iso, french = ISO_DATE.match(text), FRENCH_DATE.match(text)
+    try:
+        if iso is not None:
+            day = dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        elif french is not None:
+            day = dt.date(int(french[3]), int(french[2]), int(french[1]))
+        else:
+            return None
+    except ValueError:
+        return None
+    year, week, _ = day.isocalendar()
+    return week_label(year, week)
+
+
+def known_weeks(cells: Iterable[str]) -> list[str]:
+    """The ISO weeks written in full, or as dates, among ``cells``: what the year of a week
+    written by its number alone is taken from (``fix_week``).
+
+    Parameters
+    ----------
+    cells
+        Week cells as written.
+
+    Returns
+    -------
+    list of str
+        The distinct ISO weeks (``YYYY-Www``) they name, sorted.
+    """
+    found = set()
+    for text in cells:
+        if week_problem(text) is None:
+            found.add(text)
+        else:
+            week = week_of_date(text)
+            if week is not None:
+                found.add(week)
+    return sorted(found)
+
+
+def fix_week(text: str, known: list[str]) -> tuple[str | None, str]:
+    """The ISO week a cell means: a date, or a week number alone (``S03``) in a known year.
+
+    The year of ``S03`` is that of the scenario's weeks written in full or as dates
+    (``known``): when they all lie in one ISO year, that year; when they span several, the
+    year whose week 3 lies between the first and the last of them. Otherwise (no such week,
+    or no year or two years fitting) the week is ambiguous.
+
+    Parameters
+    ----------
+    text
+        The cell as typed.
+    known
+        Sorted ISO weeks of the scenario (``known_weeks``).
+
+    Returns
+    -------
+    tuple of (str or None, str)
+        The ISO week and the rule used (``"date"`` or ``"year"``; ``""`` for a week written in
+        full), or ``None`` and ``""`` when the text is neither form, ``"ambiguous"`` when the
+        year cannot be told.
+    """
+    text = text.strip()
+    if week_problem(text) is None:
+        return text, ""
+    by_date = week_of_date(text)
+    if by_date is not None:
+        return by_date, "date"
+    short = SHORT_WEEK.match(text)
+    if short is None or not known:
+        return None, "ambiguous" if short else ""
+    number = int(short[1])
+    years = range(int(known[0][:4]), int(known[-1][:4]) + 1)
+    fits = [
+        week_label(y, number)
+        for y in years
+        if 1 <= number <= iso_weeks_in_year(y)
+        and (len(years) == 1 or known[0] <= week_label(y, number) <= known[-1])
+    ]
+    if len(fits) != 1:
+        return None, "ambiguous"
+    return fits[0], "year"
+
+
+def is_week_header(text: str) -> bool:
+    """Whether a header cell names a week: ``2026-W03``, ``S03`` or a date (a demand grid's
+    columns).
+
+    Parameters
+    ----------
+    text
+        The header cell.
+
+    Returns
+    -------
+    bool
+        True when it names a week.
+    """
+    text = text.strip()
+    return bool(WEEK_PATTERN.match(text) or SHORT_WEEK.match(text) or week_of_date(text))
+
+
+def week_read_as(read: str, week: str, rule: str) -> str:
+    """The warning for a week read with a fix.
+
+    Parameters
+    ----------
+    read
+        The cell as written (``S03``, a date).
+    week
+        The ISO week it was read as (``YYYY-Www``).
+    rule
+        The rule that read it, as ``fix_week`` returns it (``"date"`` or the year rule).
+
+    Returns
+    -------
+    str
+        The warning, in the active language.
+    """
+    if rule == "date":
+        return _("'{read}' read as {week} (the ISO week of that date)").format(read=read, week=week)
+    return _("'{read}' read as {week} (the year of the scenario's weeks written in full)").format(
+        read=read, week=week
+    )
+
+
+def ambiguous_week(read: str) -> str:
+    """The error for a week number whose year cannot be told.
+
+    Parameters
+    ----------
+    read
+        The cell as written (``S03``).
+
+    Returns
+    -------
+    str
+        The error, in the active language.
+    """
+    return _(
+        "'{read}' is a week number without a year, and the weeks written in full do not "
+        "tell which year; write it like 2026-W03"
+    ).format(read=read)

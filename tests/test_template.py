@@ -1,0 +1,284 @@
+"""The Excel-native input path: ``rhd-match template`` writes a blank scenario workbook, a person
+fills it (grid demand, French numbers, codes in words), and the reader reads it back into the
+scenario it describes, saying each value it read another way; values that could mean more than
+one thing are errors.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from factories import tiny_frames
+
+from rhd_match import Scenario, ScenarioError
+from rhd_match.cli.main import main
+from rhd_match.inputs.template import write_template
+
+TABLES = ("products", "canteens", "producers", "offers", "demand")
+
+
+#: Messages in English, the source language (French is tested on its own below).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
+
+def by_key(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+KEYS = {
+    "products": ["product_id"],
+    "canteens": ["canteen_id"],
+    "producers": ["producer_id"],
+    "offers": ["producer_id", "product_id", "week"],
+    "demand": ["canteen_id", "product_id", "week"],
+}
+
+
+def assert_same_scenario(read: Scenario, built: Scenario) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(
+            by_key(read.tables[name], KEYS[name]), by_key(built.tables[name], KEYS[name])
+        )
+
+
+# -- a template filled in as a person would ---------------------------------------------------
+
+#: Cells typed the French way, and what they mean: (sheet, id, column, typed).
+FRENCH_CELLS = [
+    ("products", "APPLE", "family", "Fruits et légumes"),
+    ("products", "APPLE", "reference_price_eur_ht", "1,80 €"),
+    ("products", "YOGURT", "unit", "Pièce"),
+    ("canteens", "LIEVIN_1", "target_quality", "55 %"),
+    ("canteens", "LENS_1", "budget_eur_ht", "4 000"),
+    ("producers", "FARM_B", "delivery_capacity_kg_per_week", "500,0"),
+]
+
+
+def fill(path: Path) -> None:
+    """Fill the template with the tiny scenario as a person would, with openpyxl (not the
+    library that wrote it): example rows deleted, demand typed in the grid's week columns,
+    some numbers and codes typed the French way, labels as AB and Label Rouge."""
+    frames = tiny_frames()
+    book = openpyxl.load_workbook(path)
+    for name in ("products", "canteens", "producers", "offers"):
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        sheet.delete_rows(2)  # the example row
+        for record in frames[name].to_dict("records"):
+            row = [None if pd.isna(v) else v for v in (record.get(c) for c in header)]
+            key = row[0]
+            for table, ident, column, typed in FRENCH_CELLS:
+                if table == name and ident == key:
+                    row[header.index(column)] = typed
+            sheet.append(row)
+    offers = book["offers"]
+    labels = [c.value for c in offers[1]].index("labels") + 1
+    for r in range(2, offers.max_row + 1):
+        cell = offers.cell(r, labels)
+        cell.value = {"LABEL_ROUGE": "Label Rouge", "BIO,FERMIER": "AB, Fermier"}.get(
+            str(cell.value), cell.value
+        )
+    grid = book["demand"]
+    header = [c.value for c in grid[1]]
+    grid.delete_rows(2)
+    demand = frames["demand"]
+    for (canteen, product), group in demand.groupby(["canteen_id", "product_id"], sort=True):
+        row: list[object] = [canteen, product] + [None] * (len(header) - 2)
+        for week, qty in zip(group["week"], group["qty"], strict=True):
+            row[header.index(week)] = f"{qty:g}".replace(".", ",") if qty == 12 else qty
+        grid.append(row)
+    book.save(path)
+
+
+def test_template_filled_by_a_person_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "territoire.xlsx"
+    assert main(["template", str(path), "--year", "2026"]) == 0
+    fill(path)
+    read = Scenario.from_folder(path)
+    assert_same_scenario(read, Scenario.from_frames(**tiny_frames()))
+    shown = [str(w) for w in read.warnings]
+    for line in (
+        f"{path}[products], row 3, column 'family': 'Fruits et légumes' read as "
+        "'FRUITS_ET_LEGUMES'",
+        f"{path}[products], row 3, column 'reference_price_eur_ht': '1,80 €' read as 1.8",
+        f"{path}[products], row 4, column 'unit': 'Pièce' read as 'piece'",
+        f"{path}[canteens], row 3, column 'target_quality': '55 %' read as 0.55",
+        f"{path}[canteens], row 2, column 'budget_eur_ht': '4 000' read as 4000",
+        f"{path}[offers], row 2, column 'labels': 'Label Rouge' read as 'LABEL_ROUGE'",
+        f"{path}[offers], row 4, column 'labels': 'AB, Fermier' read as 'BIO,FERMIER'",
+    ):
+        assert f"warning: {line}" in shown, "\n".join(shown)
+
+
+def test_blank_template_reads_as_its_example(tmp_path: Path) -> None:
+    """Untouched, the template is a valid one-of-everything scenario: its example rows."""
+    path = write_template(tmp_path / "t.xlsx", year=2027, language="en")
+    read = Scenario.from_folder(path)
+    assert read.warnings == ()
+    assert read.demand[["canteen_id", "week"]].values.tolist() == [["EXEMPLE-C1", "2027-W03"]]
+    assert read.offers["labels"].tolist() == ["BIO"]
+
+
+def test_template_sheets_lists_and_language(tmp_path: Path) -> None:
+    fr = write_template(tmp_path / "fr.xlsx", year=2026)
+    en = write_template(tmp_path / "en.xlsx", year=2026, language="en")
+    book = openpyxl.load_workbook(fr)
+    assert book.sheetnames == ["Mode d’emploi", *TABLES, "listes"]
+    assert openpyxl.load_workbook(en).sheetnames == ["Instructions", *TABLES, "lists"]
+    products = book["products"]
+    assert products.freeze_panes == "A2"
+    comment = products["E1"].comment
+    assert comment is not None and "Unité : kg/unit" in comment.text
+    rules = {str(d.sqref): d.formula1 for d in products.data_validations.dataValidation}
+    assert rules["C2:C2000"] == "'listes'!$A$2:$A$9"  # families
+    lists = book["listes"]
+    assert [c.value for c in lists["A"]][1:9] == [
+        "VIANDES_VOLAILLES",
+        "CHARCUTERIE",
+        "PRODUITS_DE_LA_MER",
+        "FRUITS_ET_LEGUMES",
+        "PRODUITS_LAITIERS",
+        "BOULANGERIE",
+        "BOISSONS",
+        "AUTRES",
+    ]
+    weeks = [c.value for c in book["demand"][1]][2:]
+    assert weeks[0] == "2026-W01" and weeks[-1] == "2026-W53" and len(weeks) == 53
+    assert products["A2"].font.i  # example rows in italics
+    assert fr.read_bytes() == write_template(tmp_path / "again.xlsx", year=2026).read_bytes()
+
+
+# -- the demand grid ----------------------------------------------------------------------------
+
+
+def grid(demand: pd.DataFrame, headers: dict[str, object] | None = None) -> pd.DataFrame:
+    wide = demand.pivot(index=["canteen_id", "product_id"], columns="week", values="qty")
+    wide = wide.reset_index().astype(object).where(wide.reset_index().notna(), "")
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.rename(columns=headers or {})
+
+
+def test_grid_demand_equals_the_long_layout() -> None:
+    frames = tiny_frames()
+    built = Scenario.from_frames(**frames)
+    read = Scenario.from_frames(**(frames | {"demand": grid(frames["demand"])}))
+    assert_same_scenario(read, built)
+    assert read.warnings == ()
+
+
+def test_grid_headers_as_week_numbers_and_dates() -> None:
+    frames = tiny_frames()
+    headers = {"2026-W03": "S03", "2026-W04": dt.datetime(2026, 1, 22)}
+    read = Scenario.from_frames(**(frames | {"demand": grid(frames["demand"], headers)}))
+    assert_same_scenario(read, Scenario.from_frames(**frames))
+    assert sorted(p.message for p in read.warnings) == [
+        "'2026-01-22 00:00:00' read as 2026-W04 (the ISO week of that date)",
+        "'S03' read as 2026-W03 (the year of the scenario's weeks written in full)",
+    ]
+
+
+def test_grid_header_without_a_year_is_an_error_when_nothing_tells_the_year() -> None:
+    frames = tiny_frames()
+    frames["offers"]["week"] = frames["offers"]["week"].str.replace("2026-W", "S")
+    frames["demand"] = grid(frames["demand"], {"2026-W03": "S03", "2026-W04": "S04"})
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    messages = {(p.table, p.column, p.message) for p in caught.value.problems}
+    assert (
+        "demand",
+        "S03",
+        "'S03' is a week number without a year, and the weeks written in full do not tell "
+        "which year; write it like 2026-W03",
+    ) in messages
+    assert any(t == "offers" and c == "week" and "S04" in m for t, c, m in messages)
+
+
+def test_grid_empty_cell_is_no_demand_and_a_bad_cell_names_its_row() -> None:
+    frames = tiny_frames()
+    wide = grid(frames["demand"])
+    wide.loc[0, "2026-W04"] = "beaucoup"
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**(frames | {"demand": wide}))
+    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+        (2, "qty", "'beaucoup' is not a number")
+    ]
+
+
+# -- each fix, accepted when sure and refused when not ----------------------------------------
+
+FIXES = [
+    # (table, row position, column, typed, value used or None when refused, message)
+    ("products", 1, "family", "Fruits et légumes", "FRUITS_ET_LEGUMES", "read as"),
+    ("products", 1, "family", "Fruits", None, "'FRUITS' is not one of"),
+    ("offers", 0, "labels", "Label Rouge", "LABEL_ROUGE", "read as 'LABEL_ROUGE'"),
+    ("offers", 4, "labels", "ab", "BIO", "read as 'BIO'"),
+    ("offers", 4, "labels", "Label", None, "unknown label(s) LABEL"),
+    ("offers", 0, "week", "S03", "2026-W03", "year of the scenario's weeks"),
+    ("offers", 0, "week", "12/01/2026", "2026-W03", "ISO week of that date"),
+    ("offers", 0, "week", "S30", None, "week number without a year"),
+    ("offers", 0, "qty", "3 000", 3000.0, "'3 000' read as 3000"),
+    ("offers", 0, "qty", "1\u202f234,50", 1234.5, "read as 1234.5"),
+    ("offers", 0, "price_eur_ht", "1,85 €", 1.85, "'1,85 €' read as 1.85"),
+    ("offers", 0, "qty", "1,85 €", None, "an amount in euros, but the column holds"),
+    ("canteens", 0, "target_organic", "25 %", 0.25, "'25 %' read as 0.25"),
+    ("offers", 0, "qty", "25 %", None, "a percentage, but the column holds product unit"),
+    ("offers", 0, "qty", "1.234,50", None, "'1.234,50' is not a number"),
+    ("offers", 0, "qty", "12 34", None, "'12 34' is not a number"),
+]
+
+
+@pytest.mark.parametrize("case", FIXES, ids=[f"{c[2]}={c[3]}" for c in FIXES])
+def test_fix(case: tuple[str, int, str, str, object, str]) -> None:
+    table, position, column, typed, used, message = case
+    frames = tiny_frames()
+    if column == "week":  # weeks over two years: S30 fits neither 2025-W30 nor 2026-W30
+        frames["offers"].loc[1, "week"] = "2025-W50"
+    frames[table][column] = frames[table][column].astype(object)
+    frames[table].loc[position, column] = typed
+    if used is None:
+        with pytest.raises(ScenarioError) as caught:
+            Scenario.from_frames(**frames)
+        problems = caught.value.problems
+        assert [(p.table, p.row, p.column) for p in problems] == [(table, position + 2, column)]
+        assert message in problems[0].message
+        return
+    scenario = Scenario.from_frames(**frames)
+    assert scenario.tables[table].loc[position, column] == used
+    warnings = [w for w in scenario.warnings if w.column == column]
+    assert [(w.table, w.row) for w in warnings] == [(table, position + 2)]
+    assert f"'{typed}'" in warnings[0].message or typed.upper() in warnings[0].message
+    assert message in warnings[0].message
+
+
+def test_week_across_two_years_takes_the_year_that_fits() -> None:
+    frames = tiny_frames()
+    frames["offers"].loc[0, "week"] = "2025-W50"
+    frames["offers"].loc[1, "week"] = "S02"  # 2026-W02 lies in 2025-W50..2026-W04; 2025-W02 not
+    scenario = Scenario.from_frames(**frames)
+    assert scenario.offers.loc[1, "week"] == "2026-W02"
+
+
+def test_messages_are_french_by_default() -> None:
+    frames = tiny_frames()
+    frames["products"].loc[1, "family"] = "Fruits et légumes"
+    frames["products"]["kg_per_unit"] = frames["products"]["kg_per_unit"].astype(object)
+    frames["products"].loc[0, "kg_per_unit"] = "lourd"
+
+    def read() -> str:
+        try:
+            Scenario.from_frames(**frames)
+        except ScenarioError as error:
+            return str(error)
+        return ""
+
+    french = contextvars.Context().run(read)  # a fresh context: the library's default language
+    assert "1 problème(s) dans le scénario :" in french
+    line = "erreur : products, ligne 2, colonne « kg_per_unit » : « lourd » n’est pas un nombre"
+    assert line in french
+    english = read()  # this module's tests run in English
+    assert "error: products, row 2, column 'kg_per_unit': 'lourd' is not a number" in english

@@ -16,6 +16,7 @@ import pytest
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
+from rhd_match.i18n import use_language
 from rhd_match.model import decompose
 from rhd_match.model.solvers import SolverRun
 
@@ -140,10 +141,13 @@ def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
     assert cut > 0  # the cut did happen
     assert check(small, solution).empty
     assert solution.stopped_by_time_limit
-    assert "stopped by the time limit" in str(solution)
+    with use_language("en"):
+        assert "stopped by the time limit" in str(solution)
+    assert "arrêté par la limite de temps" in str(solution)
 
 
 def test_an_uncut_plan_says_nothing_of_the_time_limit(small: Scenario) -> None:
     solution = small.solve(strategy="decompose", time_limit_s=60)
     assert not solution.stopped_by_time_limit
-    assert "stopped by the time limit" not in str(solution)
+    with use_language("en"):
+        assert "stopped by the time limit" not in str(solution)

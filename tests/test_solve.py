@@ -11,6 +11,7 @@ import pytest
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check
+from rhd_match.i18n import use_language
 from rhd_match.progress import Progress, ProgressDisplay
 
 
@@ -154,8 +155,13 @@ def test_summary_reports_before_and_after(tiny_scenario: Scenario) -> None:
     assert s["share_organic_before"] == 0.0
     assert s["canteens_meeting_quality_before"] == 0
     assert s["share_local"] > 0
-    text = str(solution)
+    with use_language("en"):
+        text = str(solution)
     assert "organic share" in text and "gap" in text
+    # French by default, numbers written the French way, counts in the right plural.
+    french = str(solution)
+    assert "part bio" in french and "écart" in french and "2 cantines" in french
+    assert "organic" not in french
 
 
 class _Terminal(io.StringIO):

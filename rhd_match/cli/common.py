@@ -5,24 +5,33 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
+import pandas as pd
+
+from ..console import text_table
 from ..errors import OptionError
 from ..i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_ENV,
     LANGUAGES,
     current_language,
+    format_share,
     gettext,
+    month_name,
     ngettext,
     use_language,
 )
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
+from ..params import STRATEGIES
+from ..version import __version__
 
 #: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's).
 EXAMPLES: dict[str, str] = {
@@ -65,6 +74,44 @@ ARGPARSE_MESSAGES = (
 )
 
 
+#: Labels of the column ids the verbs show in their tables (translated where shown).
+COLUMN_LABELS: dict[str, str] = {
+    "variant": N_("variant"),
+    "status": N_("status"),
+    "strategy": N_("strategy"),
+    "gap": N_("gap"),
+    "share_local": N_("local"),
+    "share_organic": N_("organic"),
+    "share_quality": N_("quality"),
+    "share_meat_fish": N_("meat and fish"),
+    "canteens_meeting_all": N_("canteens meeting all three targets"),
+    "value_eur_ht": N_("purchases EUR excl. VAT"),
+    "extra_cost_eur_ht": N_("extra cost EUR excl. VAT"),
+    "extra_cost_share": N_("extra cost"),
+    "epsilon": N_("organic share asked"),
+    "organic_value_eur_ht": N_("organic EUR excl. VAT"),
+    "product_id": N_("product"),
+    "month": N_("month"),
+    "area_name": N_("area"),
+    "canteens": N_("canteens"),
+    "demand_kg": N_("demand kg"),
+    "uncovered_kg": N_("bought elsewhere kg"),
+    "marginal_value_per_kg": N_("value of one more local kg"),
+    "organic_marginal_value_per_kg": N_("value of one more organic kg"),
+    "verified_marginal_value": N_("checked by re-solving"),
+    "catalogue_id": N_("catalogue product"),
+    "matched_by": N_("matched by"),
+    "roles": N_("roles"),
+    "rule": N_("rule"),
+    "message": N_("message"),
+}
+#: Columns holding fractions, shown as percentages.
+SHARE_COLUMNS = frozenset(
+    {"gap", "share_local", "share_organic", "share_quality", "share_meat_fish"}
+    | {"extra_cost_share", "epsilon"}
+)
+
+
 def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
     """The scenario named on the command line: ``--demo`` or a folder or workbook PATH; its
     warnings on stderr unless told not to."""
@@ -77,6 +124,18 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     if show_warnings:
         for warning in scenario.warnings:
             print(warning, file=sys.stderr)
+    given = {
+        option: getattr(args, name)
+        for name, option in (
+            ("time_limit", "time_limit_s"),
+            ("threads", "threads"),
+            ("strategy", "strategy"),
+        )
+        if getattr(args, name, None) is not None
+    }
+    if given:
+        solver = scenario.parameters.solver.model_dump() | given
+        scenario = scenario.with_parameters(solver=solver)
     return scenario
 
 
@@ -87,10 +146,34 @@ def add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help=_("no live progress display"))
 
 
+def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
+    """The solver options, each overriding the scenario's ``parameters.json`` when given:
+    ``--time-limit``, ``--threads`` and (for verbs that choose one) ``--strategy``."""
+    p.add_argument(
+        "--time-limit",
+        type=positive_float,
+        metavar="S",
+        help=_("seconds per solve (default: the scenario's, 60)"),
+    )
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help=_("solver threads (default: the scenario's, 2)"),
+    )
+    if strategy:
+        p.add_argument(
+            "--strategy",
+            choices=STRATEGIES,
+            help=_("solve strategy (default: the scenario's, 'auto')"),
+        )
+
+
 def finish_parser(
     parser: argparse.ArgumentParser, sub: argparse._SubParsersAction[argparse.ArgumentParser]
 ) -> None:
-    """What the command and every verb have: ``--lang`` and an example after the options.
+    """What the command and every verb have: ``--lang`` and an example after the options;
+    the command has ``--version`` too.
 
     ``--lang`` defaults to the language already chosen (:func:`requested_language`), so that
     a verb's default does not undo ``rhd-match --lang en VERB``.
@@ -100,6 +183,12 @@ def finish_parser(
     KeyError
         When a verb has no example in :data:`EXAMPLES`.
     """
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"rhd-match {__version__}",
+        help=_("show the version number and exit"),
+    )
     for verb, p in [("rhd-match", parser), *sub.choices.items()]:
         p.add_argument(
             "--lang",
@@ -139,6 +228,32 @@ def argparse_in_language(language: str) -> Iterator[None]:
             yield
         finally:
             namespace.update(_=saved[0], ngettext=saved[1])
+
+
+def on_terminal() -> bool:
+    """Whether standard output is a terminal (rich tables then; plain text in pipes)."""
+    return sys.stdout.isatty()
+
+
+def show_table(
+    frame: pd.DataFrame, columns: Sequence[str] | None = None, file: TextIO | None = None
+) -> None:
+    """Print ``frame`` for people: its ``columns`` (default: all) under their labels of
+    :data:`COLUMN_LABELS`, shares as percentages; ruled on a terminal, plain aligned text off
+    one. Files keep the column ids; only what is shown is labelled."""
+    out = file or sys.stdout
+    shown = frame[list(columns)] if columns is not None else frame.copy()
+    for name in shown.columns:
+        if name in SHARE_COLUMNS:
+            shown[name] = [_("n/a") if pd.isna(v) else format_share(float(v)) for v in shown[name]]
+        elif name == "month":
+            shown[name] = [month_name(int(v)) for v in shown[name]]
+    shown = shown.rename(
+        columns={c: _(COLUMN_LABELS[c]) for c in shown.columns if c in COLUMN_LABELS}
+    )
+    terminal = out.isatty()
+    width = shutil.get_terminal_size().columns if terminal else None
+    print(text_table(shown, terminal=terminal, index=False, width=width), end="", file=out)
 
 
 def positive_float(text: str) -> float:

@@ -17,7 +17,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import pandas as pd
 import platformdirs
@@ -26,18 +26,18 @@ from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
-from ..params import STRATEGIES
 from ..plan.solution import Solution
 from ..progress import ProgressDisplay
 from .common import (
+    add_solver_options,
     add_source,
     argparse_in_language,
     existing_file,
     finish_parser,
     load_scenario,
-    positive_float,
-    positive_int,
+    on_terminal,
     requested_language,
+    show_table,
 )
 from .decision import add_decision_support_parsers
 
@@ -48,12 +48,15 @@ EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
 LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
 
 
-def _solve(scenario: Scenario, args: argparse.Namespace, **options: Any) -> Solution:
-    """Solve with a live progress display on a terminal (time against the limit, phase, plan,
-    gap); nothing off a terminal or with ``--quiet``."""
-    limit_s = float(options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+def _solve(scenario: Scenario, args: argparse.Namespace) -> Solution:
+    """Solve with the scenario's solver options (the command line's already applied), with a
+    live progress display on a terminal (time against the limit, phase, plan, gap); nothing off
+    a terminal or with ``--quiet``. Prints the plan's summary."""
+    limit_s = scenario.parameters.solver.time_limit_s
     with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
-        return scenario.solve(log=display, **options)
+        solution = scenario.solve(log=display)
+    print(solution.summary_text(terminal=on_terminal()))
+    return solution
 
 
 def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
@@ -69,7 +72,7 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
             "\n" + ngettext("checker: {n} violation", "checker: {n} violations", n).format(n=n),
             file=sys.stderr,
         )
-        print(violations.head(20).to_string(), file=sys.stderr)
+        show_table(violations.head(20), ["rule", "message"], file=sys.stderr)
     return violations
 
 
@@ -91,17 +94,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..inputs.summary import describe
 
-    print(describe(Scenario.demo()))
+    print(describe(Scenario.demo(), terminal=on_terminal()))
     return 0
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
-    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
-    if args.strategy:
-        options["strategy"] = args.strategy
-    solution = _solve(scenario, args, **options)
-    print(solution)
+    solution = _solve(scenario, args)
     violations = _check(scenario, solution)
     if args.out is not None:
         written = solution.to_folder(args.out)
@@ -120,8 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     sirets = read_platform_ids(args.siret_file, "siret", known) if args.siret_file else None
     ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
-    solution = _solve(scenario, args, time_limit_s=args.time_limit)
-    print(solution)
+    solution = _solve(scenario, args)
     written = export_plan(
         scenario,
         solution,
@@ -194,8 +192,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report import write_reports
 
     scenario = load_scenario(args)
-    solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
-    print(solution)
+    solution = _solve(scenario, args)
     violations = _check(scenario, solution)
     written = solution.to_folder(args.out, formats=("csv",))
     written += write_reports(scenario, solution, args.out, language=args.lang)
@@ -221,15 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help=_("solve the allocation; print the summary; write the tables"))
     add_source(p)
     p.add_argument("--out", type=Path, help=_("folder for the result tables (CSV and XLSX)"))
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
-    )
-    p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
-    p.add_argument(
-        "--strategy",
-        choices=STRATEGIES,
-        help=_("solve strategy (default: the scenario's, 'auto')"),
-    )
+    add_solver_options(p)
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser(
@@ -254,9 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--per-canteen", action="store_true", help=_("one purchase import file per canteen")
     )
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
-    )
+    add_solver_options(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -276,10 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help=_("solve; write report.html, results.xlsx and CSV tables"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for the reports"))
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
-    )
-    p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
+    add_solver_options(p)
     p.set_defaults(func=cmd_report)
 
     add_decision_support_parsers(sub)

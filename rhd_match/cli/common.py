@@ -33,19 +33,20 @@ from ..inputs.scenario import Scenario
 from ..params import STRATEGIES
 from ..version import __version__
 
-#: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's).
+#: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's),
+#: translated there (file and folder names read as the user's own).
 EXAMPLES: dict[str, str] = {
-    "rhd-match": "rhd-match report --demo --out report/ --lang en",
-    "validate": "rhd-match validate my-territory/",
-    "demo": "rhd-match demo --lang en",
-    "solve": "rhd-match solve my-territory.xlsx --out results/ --time-limit 120",
-    "export": "rhd-match export --demo --out macantine/ --siret-file sirets.csv",
-    "check-purchases": "rhd-match check-purchases achats.csv --today 2026-06-30",
-    "report": "rhd-match report --demo --out report/",
-    "whatif": "rhd-match whatif --demo --out whatif/ --organic-target 0.3",
-    "tradeoff": "rhd-match tradeoff --demo --out tradeoff/ --points 6",
-    "bottlenecks": "rhd-match bottlenecks --demo --out bottlenecks/",
-    "menus": "rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04",
+    "rhd-match": N_("rhd-match report --demo --out report/ --lang en"),
+    "validate": N_("rhd-match validate my-territory/"),
+    "demo": N_("rhd-match demo --lang en"),
+    "solve": N_("rhd-match solve my-territory.xlsx --out results/ --time-limit 120"),
+    "export": N_("rhd-match export --demo --out macantine/ --siret-file sirets.csv"),
+    "check-purchases": N_("rhd-match check-purchases achats.csv --today 2026-06-30"),
+    "report": N_("rhd-match report --demo --out report/"),
+    "whatif": N_("rhd-match whatif --demo --out whatif/ --organic-target 0.3"),
+    "tradeoff": N_("rhd-match tradeoff --demo --out tradeoff/ --points 6"),
+    "bottlenecks": N_("rhd-match bottlenecks --demo --out bottlenecks/"),
+    "menus": N_("rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04"),
 }
 
 #: The messages of :mod:`argparse` a user can meet (usage, help, errors), listed so that they
@@ -198,7 +199,7 @@ def finish_parser(
                 language=DEFAULT_LANGUAGE, variable=LANGUAGE_ENV
             ),
         )
-        p.epilog = "\n\n".join(filter(None, [p.epilog, _("example:") + "\n  " + EXAMPLES[verb]]))
+        p.epilog = "\n\n".join(filter(None, [p.epilog, _("example:") + "\n  " + _(EXAMPLES[verb])]))
         p.formatter_class = argparse.RawDescriptionHelpFormatter
 
 

@@ -87,7 +87,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args, show_warnings=False)
     for warning in scenario.warnings:
         print(warning)
-    print(_("ok: {scenario}").format(scenario=repr(scenario)))
+    counts = {name: len(table) for name, table in scenario.tables.items()}
+    print(
+        _("ok: {products}, {canteens}, {producers}, {offers}, {demand}").format(
+            products=ngettext("{n} product", "{n} products", counts["products"]).format(
+                n=counts["products"]
+            ),
+            canteens=ngettext("{n} canteen", "{n} canteens", counts["canteens"]).format(
+                n=counts["canteens"]
+            ),
+            producers=ngettext("{n} producer", "{n} producers", counts["producers"]).format(
+                n=counts["producers"]
+            ),
+            offers=ngettext("{n} offer row", "{n} offer rows", counts["offers"]).format(
+                n=counts["offers"]
+            ),
+            demand=ngettext("{n} demand row", "{n} demand rows", counts["demand"]).format(
+                n=counts["demand"]
+            ),
+        )
+    )
     return 0
 
 

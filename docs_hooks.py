@@ -1,9 +1,9 @@
 """MkDocs hooks of the documentation site (``hooks:`` in mkdocs.yml), run at build time so that
 the built site needs no script and no network to read well:
 
-- formulas: the TeX that ``pymdownx.arithmatex`` (generic mode) leaves between ``\\(…\\)`` and
-  ``\\[…\\]`` is rendered to MathML by latex2mathml; browsers draw MathML natively (MathML
-  Core: Chromium 109+, Firefox, Safari), the TeX source stays as the annotation;
+- formulas: the TeX that ``pymdownx.arithmatex`` (generic mode) leaves in its spans and
+  divisions is rendered to MathML by latex2mathml; browsers draw MathML natively (MathML
+  Core: Chromium 109+, Firefox, Safari);
 - reStructuredText roles of the numpydoc docstrings (``:func:`name```, ``:class:`~a.b.C```)
   become code, linked to the API page where that object is documented (an *optional*
   mkdocs-autorefs reference: a name documented nowhere stays plain code).
@@ -17,8 +17,10 @@ from typing import Any
 
 from latex2mathml.converter import convert
 
-INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
-BLOCK = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
+#: Formulas as arithmatex's generic mode leaves them, in mkdocs.yml's wrappers (``$…$``,
+#: ``$$…$$``) or its defaults (``\\(…\\)``, ``\\[…\\]``).
+INLINE = re.compile(r'<span class="arithmatex">(?:\$|\\\()(.*?)(?:\$|\\\))</span>', re.S)
+BLOCK = re.compile(r'<div class="arithmatex">(?:\$\$|\\\[)(.*?)(?:\$\$|\\\])</div>', re.S)
 #: A role as Markdown renders it: the role name, then the inline code of its target.
 ROLE = re.compile(
     r":(?:py:)?(?:func|meth|class|mod|attr|data|exc|obj|const):<code>(~?)([^<]+)</code>"

@@ -19,6 +19,25 @@ from rich.progress import Progress as RichProgress
 from rich.progress import ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.progress_bar import ProgressBar
 
+from .i18n import format_number, format_share, format_significant
+from .i18n import gettext as _
+from .i18n import gettext_noop as N_
+
+#: What a solve does, as the display names it (translated where shown); strategies' names
+#: (``lp``, ``mip``, ``decompose``…) are shown as they are given on the command line.
+PHASES = {
+    "start": N_("start"),
+    "build": N_("build"),
+    "repair": N_("repair"),
+    "tables": N_("tables"),
+    "done": N_("done"),
+}
+
+
+def phase_name(phase: str) -> str:
+    """The name of ``phase`` for people, in the active language."""
+    return _(PHASES[phase]) if phase in PHASES else phase
+
 
 class Progress(str):
     """One progress message of a solve: its text, with the figures known at that point.
@@ -62,12 +81,13 @@ class Progress(str):
     ) -> Progress:
         figures = []
         if not math.isnan(incumbent):
-            figures.append(f"plan {incumbent:.6g}")
+            figures.append(_("plan {value}").format(value=format_significant(incumbent)))
         if not math.isnan(bound):
-            figures.append(f"bound {bound:.6g}")
+            figures.append(_("bound {value}").format(value=format_significant(bound)))
         if not math.isnan(gap):
-            figures.append(f"gap {100 * gap:.2f} %")
-        text = f"[{elapsed_s:6.1f} s / {limit_s:g} s] {phase}: {message}"
+            figures.append(_("gap {value}").format(value=format_share(gap, 2)))
+        elapsed, limit = format_number(elapsed_s, 1).rjust(6), format_significant(limit_s)
+        text = f"[{elapsed} s / {limit} s] {phase_name(phase)}: {message}"
         if figures:
             text += " (" + ", ".join(figures) + ")"
         self = super().__new__(cls, text)
@@ -109,7 +129,7 @@ class ProgressDisplay:
             disable=not self.enabled,
         )
         self.task = self.bar.add_task(
-            "", total=limit_s, phase="start", limit=_clock(limit_s), figures=""
+            "", total=limit_s, phase=phase_name("start"), limit=_clock(limit_s), figures=""
         )
         self.incumbent, self.gap = math.nan, math.nan
 
@@ -134,11 +154,18 @@ class ProgressDisplay:
         # Keep the last known plan and gap: a later phase message may not restate them.
         if not math.isnan(message.incumbent):
             self.incumbent, self.gap = message.incumbent, message.gap
-        figures = "" if math.isnan(self.incumbent) else f"plan {self.incumbent:.6g}"
+        figures = (
+            ""
+            if math.isnan(self.incumbent)
+            else _("plan {value}").format(value=format_significant(self.incumbent))
+        )
         if not math.isnan(self.gap):
-            figures += f", gap {100 * self.gap:.2f} %"
+            figures += ", " + _("gap {value}").format(value=format_share(self.gap, 2))
         self.bar.update(
-            self.task, description=message.message, phase=message.phase, figures=figures
+            self.task,
+            description=message.message,
+            phase=phase_name(message.phase),
+            figures=figures,
         )
 
 

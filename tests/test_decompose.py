@@ -70,9 +70,10 @@ def test_the_last_phase_never_worsens_the_repaired_plan(
     if last_phase == "reprice":
         monkeypatch.setattr(decompose, "POLISH_MAX_COLUMNS", 0)
     lines: list[str] = []
-    finished = small.solve(
-        strategy="decompose", time_limit_s=60, log=lambda m: lines.append(m.message)
-    )
+    with use_language("en"):
+        finished = small.solve(
+            strategy="decompose", time_limit_s=60, log=lambda m: lines.append(m.message)
+        )
     ran = {"polish": ("polish:", "->"), "reprice": ("reprice ", ": plan")}[last_phase]
     assert any(line.startswith(ran[0]) and ran[1] in line for line in lines)
     assert check(small, finished).empty

@@ -11,7 +11,7 @@ import pytest
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check
-from rhd_match.i18n import use_language
+from rhd_match.i18n import format_significant, use_language
 from rhd_match.progress import Progress, ProgressDisplay
 
 
@@ -184,7 +184,7 @@ def test_progress_shows_on_a_terminal_only(
     text = stream.getvalue()
     if tty:
         # The last phase, the plan found and the limit as rich's clock writes it.
-        assert "done" in text and "plan " in text and "/ 0:00:30" in text
+        assert "terminé" in text and "plan " in text and "/ 0:00:30" in text  # French first
     else:
         assert text == ""
 
@@ -203,4 +203,7 @@ def test_progress_messages_are_text_with_their_figures(tiny_scenario: Scenario) 
     last = messages[-1]
     assert isinstance(last, Progress)
     assert last.phase == "done" and last.incumbent == solution.objective
-    assert f"plan {solution.objective:.6g}" in last
+    assert f"plan {format_significant(solution.objective)}" in last
+    with use_language("en"):
+        english = tiny_scenario.solve(strategy="mip", log=messages.append, time_limit_s=30.0)
+    assert f"plan {english.objective:.6g}" in messages[-1] and "done: " in messages[-1]

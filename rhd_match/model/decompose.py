@@ -48,6 +48,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ..i18n import format_significant as sig
+from ..i18n import gettext as _
 from ..params import SolverOptions
 from .build import LinearModel
 from .solvers import LinearProgram, SolverRun, run_solver
@@ -331,7 +333,7 @@ def solve_decompose(
     finally:
         weekly.close()
     if stopped:
-        _say(log, "time limit reached: the plan is the best found so far")
+        _say(log, _("time limit reached: the plan is the best found so far"))
     run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, bound, None, 0.0)
     plan = Plan(plan_values, "feasible", bound, options.lp_solver, iterations, stopped)
     return plan, run
@@ -396,7 +398,7 @@ def _whole_relaxation(
     if run.values is None or run.status != "optimal" or run.duals is None:
         return None
     mu = np.clip(run.duals[annual.rows], annual.mu_low, annual.mu_high)
-    _say(log, f"relaxation: bound {run.objective:.6g}")
+    _say(log, _("relaxation: bound {bound}").format(bound=sig(run.objective)))
     return Start(run.objective, mu, run.values, 1)
 
 
@@ -440,7 +442,12 @@ def _price_search(
                 mu = best_mu.copy()
                 if step_scale < 0.02:
                     break
-        _say(log, f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
+        _say(
+            log,
+            _("prices {n}: bound {bound}, relaxed plan {plan}").format(
+                n=iterations, bound=sig(best_bound), plan=sig(ub)
+            ),
+        )
         if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
             break
         grad = annual.matrix @ values - rhs
@@ -462,9 +469,9 @@ def _price_search(
         if ok:
             best_bound = max(best_bound, total + float(primal_mu @ rhs))
             relaxed = with_delivery
-        _say(log, f"delivery relaxation: bound {best_bound:.6g}")
+        _say(log, _("delivery relaxation: bound {bound}").format(bound=sig(best_bound)))
     else:
-        _say(log, "delivery relaxation: skipped, drops chosen from the transport flows")
+        _say(log, _("delivery relaxation: skipped, drops chosen from the transport flows"))
     return Start(best_bound, primal_mu, relaxed, iterations)
 
 
@@ -495,7 +502,7 @@ def _weekly_repair(
             model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
         )
         objective = plan_objective(values)
-        _say(log, f"repair round {grow_round}: plan {objective:.6g}")
+        _say(log, _("repair round {n}: plan {plan}").format(n=grow_round, plan=sig(objective)))
         if objective >= best_objective:
             break
         gain = best_objective - objective
@@ -530,11 +537,16 @@ def _franco_loop(
     open_drop = open_drop.copy()
     values = fallback
     slack = var.cols("franco_slack")
-    for _ in range(20):
+    for _round in range(20):
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
-        values, _, ok = weekly.solve(problems, cost, lower, upper, fallback)
+        values, _runs, ok = weekly.solve(problems, cost, lower, upper, fallback)
         short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
-        _say(log, f"repair: {int(open_drop.sum())} drops open, {int(short.sum())} below franco")
+        _say(
+            log,
+            _("repair: {open} drops open, {below} below franco").format(
+                open=int(open_drop.sum()), below=int(short.sum())
+            ),
+        )
         if not ok or not short.any() or deadline.expired():
             return values
         open_drop &= ~short
@@ -607,7 +619,7 @@ def _reprice(
             model, weekly, problems, cost, open_drop, open_lot, deadline, log, best
         )
         objective = plan_objective(current)
-        _say(log, f"reprice {round_}: plan {objective:.6g}")
+        _say(log, _("reprice {n}: plan {plan}").format(n=round_, plan=sig(objective)))
         if objective < best_objective:
             best, best_objective = current, objective
     return close_short_drops(model, best)
@@ -635,7 +647,12 @@ def _polish(
     # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
     keep = upper > 0
     if keep.sum() > POLISH_MAX_COLUMNS:
-        _say(log, f"polish: {int(keep.sum())} columns, over {POLISH_MAX_COLUMNS}: re-pricing")
+        _say(
+            log,
+            _("polish: {n} columns, over {most}: re-pricing").format(
+                n=int(keep.sum()), most=POLISH_MAX_COLUMNS
+            ),
+        )
         return None
     run = deadline.observe(
         run_solver(
@@ -646,12 +663,17 @@ def _polish(
         )
     )
     if run.values is None:
-        _say(log, f"polish: {run.status}, plan kept")
+        _say(log, _("polish: {status}, plan kept").format(status=run.status))
         return values
     polished = np.zeros(var.count)
     polished[keep] = run.values
     before, after = plan_objective(values), plan_objective(polished)
-    _say(log, f"polish: {int(keep.sum())} columns, plan {before:.6g} -> {after:.6g}")
+    _say(
+        log,
+        _("polish: {n} columns, plan {before} -> {after}").format(
+            n=int(keep.sum()), before=sig(before), after=sig(after)
+        ),
+    )
     return polished if after < before else values
 
 

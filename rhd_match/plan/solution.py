@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..console import text_table
-from ..i18n import format_money, format_number, format_share, ngettext
+from ..i18n import format_money, format_number, format_share, format_significant, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..io import csv_writer, write_folder_atomically
@@ -206,14 +205,12 @@ class Solution:
         def pct(x: float) -> str:
             return _("n/a") if pd.isna(x) else format_share(float(x))
 
-        def num(x: float) -> str:  # six significant digits, as the solvers' logs show them
-            digits = math.floor(math.log10(abs(x))) + 1 if x else 1
-            return format_number(float(x), max(0, 6 - digits))
-
         bound = (
             _("no bound")
             if pd.isna(s["best_bound"])
-            else _("bound {bound}, gap {gap}").format(bound=num(s["best_bound"]), gap=pct(s["gap"]))
+            else _("bound {bound}, gap {gap}").format(
+                bound=format_significant(s["best_bound"]), gap=pct(s["gap"])
+            )
         )
         weeks, producers = int(s["weeks"]), int(s["producers"])
         lines = [
@@ -228,7 +225,7 @@ class Solution:
                 strategy=s["strategy"],
                 solver=s["solver"],
                 status=s["status"],
-                objective=num(s["objective"]),
+                objective=format_significant(float(s["objective"])),
                 bound=bound,
             ),
             _(

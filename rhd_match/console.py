@@ -35,7 +35,9 @@ def cell_text(value: object, decimals: int = 1) -> str:
     if isinstance(value, numbers.Integral):
         return format_number(int(value))
     if isinstance(value, numbers.Real):
-        return format_number(float(value), decimals)
+        # A value that rounds to zero is shown as 0, never "-0,0".
+        shown = float(value) if round(float(value), decimals) != 0 else 0.0
+        return format_number(shown, decimals)
     return str(value)
 
 

@@ -81,13 +81,14 @@ def test_solver_options_override_the_scenarios_parameters(
 
 
 def test_text_table_is_aligned_plain_text_off_a_terminal() -> None:
-    frame = pd.DataFrame({"name": ["a", "bbb"], "kg": [1234.5, 2.0]})
+    frame = pd.DataFrame({"name": ["a", "bbb", "c"], "kg": [1234.5, 2.0, -0.01]})
     with use_language("fr"):
         plain = text_table(frame, index=False)
         ruled = text_table(frame, index=False, terminal=True)
     lines = plain.splitlines()
     assert lines[0].split() == ["name", "kg"]
     assert lines[1].endswith("1\u202f234,5") and lines[2].endswith("2,0")
+    assert lines[3].endswith(" 0,0")  # not "-0,0"
     assert len(lines[1]) == len(lines[2])  # right-aligned figures
     assert "\x1b[" not in plain and "─" not in plain
     assert "─" in ruled  # a ruled header on a terminal

@@ -5,6 +5,7 @@ terminal (a pseudo-terminal) and off one."""
 from __future__ import annotations
 
 import argparse
+import io
 import re
 from pathlib import Path
 
@@ -80,11 +81,18 @@ def test_solver_options_override_the_scenarios_parameters(
     assert "solver: decompose (" in capsys.readouterr().out
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_text_table_is_aligned_plain_text_off_a_terminal() -> None:
     frame = pd.DataFrame({"name": ["a", "bbb", "c"], "kg": [1234.5, 2.0, -0.01]})
+    terminal = _Terminal()
     with use_language("fr"):
         plain = text_table(frame, index=False)
-        ruled = text_table(frame, index=False, terminal=True)
+        show_table(frame, file=terminal)
+    ruled = terminal.getvalue()
     lines = plain.splitlines()
     assert lines[0].split() == ["name", "kg"]
     assert lines[1].endswith("1\u202f234,5") and lines[2].endswith("2,0")

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
-from ..console import text_table
+from ..console import table_cells, text_table
 from ..errors import OptionError
 from ..i18n import (
     DEFAULT_LANGUAGE,
@@ -49,9 +52,9 @@ EXAMPLES: dict[str, str] = {
     "menus": N_("rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04"),
 }
 
-#: The messages of :mod:`argparse` a user can meet (usage, help, errors), listed so that they
+#: The messages of ``argparse`` a user can meet (usage, help, errors), listed so that they
 #: are extracted into rhd_match's catalogues: argparse looks them up with gettext, and
-#: :func:`argparse_in_language` hands it rhd_match's translations.
+#: ``argparse_in_language`` hands it rhd_match's translations.
 ARGPARSE_MESSAGES = (
     N_("usage: "),
     N_("positional arguments"),
@@ -115,7 +118,27 @@ SHARE_COLUMNS = frozenset(
 
 def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
     """The scenario named on the command line: ``--demo`` or a folder or workbook PATH; its
-    warnings on stderr unless told not to."""
+    warnings on stderr unless told not to.
+
+    Parameters
+    ----------
+    args
+        The parsed command line (``demo``, ``path``).
+    show_warnings
+        Print the scenario's warnings on standard error.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    OptionError
+        When neither PATH nor ``--demo`` is given.
+    ScenarioError
+        When the input has errors, each with its file, row and column.
+    """
     if getattr(args, "demo", False):
         scenario = Scenario.demo()
     elif args.path is None:
@@ -141,15 +164,29 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
 
 
 def add_source(p: argparse.ArgumentParser) -> None:
-    """The arguments naming a scenario: PATH, ``--demo``, and ``--quiet``."""
+    """The arguments naming a scenario: PATH, ``--demo``, and ``--quiet``.
+
+    Parameters
+    ----------
+    p
+        The verb's parser.
+    """
     p.add_argument("path", nargs="?", type=Path, help=_("scenario folder or .xlsx workbook"))
     p.add_argument("--demo", action="store_true", help=_("use the embedded Lens-Liévin demo"))
     p.add_argument("--quiet", action="store_true", help=_("no live progress display"))
 
 
 def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
-    """The solver options, each overriding the scenario's ``parameters.json`` when given:
-    ``--time-limit``, ``--threads`` and (for verbs that choose one) ``--strategy``."""
+    """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
+    ``--time-limit``, ``--threads`` and (for verbs that choose one) ``--strategy``.
+
+    Parameters
+    ----------
+    p
+        The verb's parser.
+    strategy
+        Add ``--strategy`` too (verbs that solve with a choice of strategy).
+    """
     p.add_argument(
         "--time-limit",
         type=positive_float,
@@ -176,13 +213,20 @@ def finish_parser(
     """What the command and every verb have: ``--lang`` and an example after the options;
     the command has ``--version`` too.
 
-    ``--lang`` defaults to the language already chosen (:func:`requested_language`), so that
+    ``--lang`` defaults to the language already chosen (``requested_language``), so that
     a verb's default does not undo ``rhd-match --lang en VERB``.
 
     Raises
     ------
     KeyError
-        When a verb has no example in :data:`EXAMPLES`.
+        When a verb has no example in ``EXAMPLES``.
+
+    Parameters
+    ----------
+    parser
+        The command's parser.
+    sub
+        Its verbs' parsers.
     """
     parser.add_argument(
         "--version",
@@ -206,7 +250,18 @@ def finish_parser(
 def requested_language(argv: Sequence[str]) -> str:
     """The language asked for: ``--lang`` anywhere in ``argv``, else ``$RHD_MATCH_LANG``, else
     French. A language rhd_match does not speak falls back to French here; the full parser
-    then refuses it with the list of choices."""
+    then refuses it with the list of choices.
+
+    Parameters
+    ----------
+    argv
+        The command line's arguments, verb included.
+
+    Returns
+    -------
+    str
+        A language code rhd_match speaks.
+    """
     pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     pre.add_argument("--lang", default=os.environ.get(LANGUAGE_ENV, DEFAULT_LANGUAGE))
     try:
@@ -220,7 +275,18 @@ def requested_language(argv: Sequence[str]) -> str:
 def argparse_in_language(language: str) -> Iterator[None]:
     """Within the block, rhd_match's messages and argparse's own (``usage:``, ``options``,
     its errors) are in ``language``. argparse reads the module globals ``_`` and ``ngettext``
-    (from :mod:`gettext`) at each message; they are restored on leaving."""
+    (from ``gettext``) at each message; they are restored on leaving.
+
+    Parameters
+    ----------
+    language
+        A language code rhd_match speaks (``fr``, ``en``).
+
+    Yields
+    ------
+    None
+        Within the block, messages are in ``language``.
+    """
     namespace = vars(argparse)
     saved = namespace["_"], namespace["ngettext"]
     with use_language(language):
@@ -231,17 +297,23 @@ def argparse_in_language(language: str) -> Iterator[None]:
             namespace.update(_=saved[0], ngettext=saved[1])
 
 
-def on_terminal() -> bool:
-    """Whether standard output is a terminal (rich tables then; plain text in pipes)."""
-    return sys.stdout.isatty()
-
-
 def show_table(
     frame: pd.DataFrame, columns: Sequence[str] | None = None, file: TextIO | None = None
 ) -> None:
-    """Print ``frame`` for people: its ``columns`` (default: all) under their labels of
-    :data:`COLUMN_LABELS`, shares as percentages; ruled on a terminal, plain aligned text off
-    one. Files keep the column ids; only what is shown is labelled."""
+    """Print ``frame`` for people: ruled by rich on a terminal, plain aligned text off one
+    (``rhd_match.console.text_table``). Files keep the column ids; only what is shown is
+    labelled.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    columns
+        The columns to show, in order (default: all), under their labels of ``COLUMN_LABELS``;
+        shares as percentages, months by name.
+    file
+        Where to print (default: standard output).
+    """
     out = file or sys.stdout
     shown = frame[list(columns)] if columns is not None else frame.copy()
     for name in shown.columns:
@@ -252,13 +324,36 @@ def show_table(
     shown = shown.rename(
         columns={c: _(COLUMN_LABELS[c]) for c in shown.columns if c in COLUMN_LABELS}
     )
-    terminal = out.isatty()
-    width = shutil.get_terminal_size().columns if terminal else None
-    print(text_table(shown, terminal=terminal, index=False, width=width), end="", file=out)
+    if not out.isatty():
+        print(text_table(shown, index=False), end="", file=out)
+        return
+    headers, cells, right = table_cells(shown, index=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for header, figures in zip(headers, right, strict=True):
+        table.add_column(header, justify="right" if figures else "left")
+    for row in zip(*cells, strict=True):
+        table.add_row(*row)
+    Console(file=out, width=shutil.get_terminal_size().columns, highlight=False).print(table)
 
 
 def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0 (seconds, factors)."""
+    """argparse type: a finite number > 0 (seconds, factors).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    float
+        The number.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When it is not a finite number above 0.
+    """
     try:
         value = float(text.replace(",", "."))
     except ValueError:
@@ -273,9 +368,37 @@ def positive_float(text: str) -> float:
 
 
 def int_at_least(low: int) -> Callable[[str], int]:
-    """argparse type: a whole number ≥ ``low``."""
+    """argparse type: a whole number ≥ ``low``.
+
+    Parameters
+    ----------
+    low
+        The least value accepted.
+
+    Returns
+    -------
+    Callable
+        The argparse type: the argument as typed to its whole number.
+    """
 
     def parse(text: str) -> int:
+        """The argument as a whole number ≥ ``low``.
+
+        Parameters
+        ----------
+        text
+            The argument as typed.
+
+        Returns
+        -------
+        int
+            The number.
+
+        Raises
+        ------
+        argparse.ArgumentTypeError
+            When it is not a whole number, or below ``low``.
+        """
         try:
             value = int(text)
         except ValueError:
@@ -295,7 +418,23 @@ positive_int = int_at_least(1)
 
 
 def existing_file(text: str) -> Path:
-    """argparse type: a file that exists (checked before any solve)."""
+    """argparse type: a file that exists (checked before any solve).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When ``text`` names a folder or nothing.
+    """
     path = Path(text)
     if path.is_dir():
         raise argparse.ArgumentTypeError(_("'{path}' is a folder, not a file").format(path=path))

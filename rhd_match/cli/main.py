@@ -27,7 +27,6 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..plan.solution import Solution
-from ..progress import ProgressDisplay
 from .common import (
     add_solver_options,
     add_source,
@@ -35,11 +34,11 @@ from .common import (
     existing_file,
     finish_parser,
     load_scenario,
-    on_terminal,
     requested_language,
     show_table,
 )
 from .decision import add_decision_support_parsers
+from .progress import ProgressDisplay
 
 EXIT_USER_ERROR = 2
 EXIT_INFEASIBLE = 3
@@ -55,7 +54,7 @@ def _solve(scenario: Scenario, args: argparse.Namespace) -> Solution:
     limit_s = scenario.parameters.solver.time_limit_s
     with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
         solution = scenario.solve(log=display)
-    print(solution.summary_text(terminal=on_terminal()))
+    print(solution.summary_text())
     return solution
 
 
@@ -113,7 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..inputs.summary import describe
 
-    print(describe(Scenario.demo(), terminal=on_terminal()))
+    print(describe(Scenario.demo()))
     return 0
 
 

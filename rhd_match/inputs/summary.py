@@ -59,7 +59,7 @@ LABELS = {
 }
 
 
-def describe(scenario: Scenario, terminal: bool = False) -> str:
+def describe(scenario: Scenario) -> str:
     """A multi-line text summary of ``scenario`` (figures in kg, tonnes and EUR HT), in the
     active language (``rhd_match.i18n``).
 
@@ -70,9 +70,6 @@ def describe(scenario: Scenario, terminal: bool = False) -> str:
     ----------
     scenario
         The validated scenario.
-    terminal
-        Draw the tables for a terminal (``rhd_match.console.text_table``); else plain aligned
-        text.
 
     Returns
     -------
@@ -105,12 +102,12 @@ def describe(scenario: Scenario, terminal: bool = False) -> str:
             weeks=ngettext("{n} ISO week", "{n} ISO weeks", n_weeks).format(n=n_weeks),
             span=span,
         ),
-        _canteens_section(scenario.canteens, terminal),
-        _producers_section(scenario.producers, scenario.offers, terminal),
-        _products_section(scenario.products, terminal),
-        _family_section(demand, offers, terminal),
-        _season_section(demand, offers, terminal),
-        _egalim_section(scenario, demand, terminal),
+        _canteens_section(scenario.canteens),
+        _producers_section(scenario.producers, scenario.offers),
+        _products_section(scenario.products),
+        _family_section(demand, offers),
+        _season_section(demand, offers),
+        _egalim_section(scenario, demand),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -171,14 +168,14 @@ def _reachable(
     return np.asarray(covered[demand_pair, canteen] > 0, dtype=bool)
 
 
-def _table(frame: pd.DataFrame, terminal: bool, labels: dict[str, str], decimals: int = 1) -> str:
+def _table(frame: pd.DataFrame, labels: dict[str, str], decimals: int = 1) -> str:
     """``frame`` as text, its columns and index named by ``labels`` (translated here)."""
     shown = frame.rename(columns={c: _(labels[c]) for c in frame.columns if c in labels})
     shown.index.name = _(labels.get(str(frame.index.name), "")) if frame.index.name else None
-    return text_table(shown, terminal=terminal, decimals=decimals).rstrip("\n")
+    return text_table(shown, decimals=decimals).rstrip("\n")
 
 
-def _canteens_section(canteens: pd.DataFrame, terminal: bool) -> str:
+def _canteens_section(canteens: pd.DataFrame) -> str:
     sector = canteens["sector"].fillna(_("(not given)")).astype(str)
     meals = canteens["meals_per_day"].astype(float)
     table = (
@@ -206,11 +203,11 @@ def _canteens_section(canteens: pd.DataFrame, terminal: bool) -> str:
             n,
         ).format(n=n, meals=format_number(float(meals.sum())))
         + "\n"
-        + _table(table, terminal, LABELS, decimals=0)
+        + _table(table, LABELS, decimals=0)
     )
 
 
-def _producers_section(producers: pd.DataFrame, offers: pd.DataFrame, terminal: bool) -> str:
+def _producers_section(producers: pd.DataFrame, offers: pd.DataFrame) -> str:
     labels = offers["labels"].fillna("").astype(str)
     exploded = (
         pd.DataFrame({"producer_id": offers["producer_id"], "label": labels.str.split(",")})
@@ -259,7 +256,7 @@ def _producers_section(producers: pd.DataFrame, offers: pd.DataFrame, terminal: 
         + "\n"
         + _("Producers with at least one offer carrying each label:")
         + "\n"
-        + _table(by_label, terminal, LABELS)
+        + _table(by_label, LABELS)
     )
 
 
@@ -268,7 +265,7 @@ def _span(values: pd.Series) -> str:
     return f"{format_number(float(values.min()))}–{format_number(float(values.max()))}"
 
 
-def _products_section(products: pd.DataFrame, terminal: bool) -> str:
+def _products_section(products: pd.DataFrame) -> str:
     family = pd.Categorical(products["family"].astype(str), categories=FAMILIES)
     table = (
         pd.DataFrame({"family": family, "product_id": products["product_id"].astype(str)})
@@ -284,11 +281,11 @@ def _products_section(products: pd.DataFrame, terminal: bool) -> str:
         + " "
         + ngettext("in {n} family.", "in {n} families.", families).format(n=families)
         + "\n"
-        + _table(table, terminal, LABELS)
+        + _table(table, LABELS)
     )
 
 
-def _family_section(demand: pd.DataFrame, offers: pd.DataFrame, terminal: bool) -> str:
+def _family_section(demand: pd.DataFrame, offers: pd.DataFrame) -> str:
     d = demand.groupby("family").agg(demand_t=("kg", "sum"), demand_keur=("value_eur_ht", "sum"))
     reach_kg = demand["kg"].where(demand["reachable"], 0.0)
     d["reachable_pct"] = 100 * reach_kg.groupby(demand["family"]).sum() / d["demand_t"]
@@ -314,7 +311,7 @@ def _family_section(demand: pd.DataFrame, offers: pd.DataFrame, terminal: bool) 
             "demanded kg offered in the same week by a producer delivering that far)."
         )
         + "\n"
-        + _table(table, terminal, LABELS)
+        + _table(table, LABELS)
         + "\n"
         + _("Demand within reach of some offer: {share} of kg.").format(
             share=format_share(share / 100)
@@ -322,7 +319,7 @@ def _family_section(demand: pd.DataFrame, offers: pd.DataFrame, terminal: bool) 
     )
 
 
-def _season_section(demand: pd.DataFrame, offers: pd.DataFrame, terminal: bool) -> str:
+def _season_section(demand: pd.DataFrame, offers: pd.DataFrame) -> str:
     fv = "FRUITS_ET_LEGUMES"
 
     def by_quarter(lines: pd.DataFrame, prefix: str) -> pd.DataFrame:
@@ -353,11 +350,11 @@ def _season_section(demand: pd.DataFrame, offers: pd.DataFrame, terminal: bool) 
             "reference price):"
         )
         + "\n"
-        + _table(table, terminal, LABELS)
+        + _table(table, LABELS)
     )
 
 
-def _egalim_section(scenario: Scenario, demand: pd.DataFrame, terminal: bool) -> str:
+def _egalim_section(scenario: Scenario, demand: pd.DataFrame) -> str:
     # Lines of one canteen and family add up (all unlabelled): account for their sums.
     lines = demand.groupby(["canteen_id", "family"], sort=True)["value_eur_ht"].sum().reset_index()
     lines["labels"] = ""
@@ -386,5 +383,5 @@ def _egalim_section(scenario: Scenario, demand: pd.DataFrame, terminal: bool) ->
             "supplier at reference price, no label; {value} kEUR excl. VAT):"
         ).format(value=format_number(float(total["valeur_totale"]) / 1000, 1))
         + "\n"
-        + _table(table, terminal, LABELS)
+        + _table(table, LABELS)
     )

@@ -183,16 +183,10 @@ class Solution:
     def __str__(self) -> str:
         return self.summary_text()
 
-    def summary_text(self, terminal: bool = False) -> str:
+    def summary_text(self) -> str:
         """The plan's summary for people, in the active language (``rhd_match.i18n``): the
         solver's figures, the territory's EGalim shares and canteens meeting each target
         before and after, purchases and extra cost in EUR HT, the shortfall left.
-
-        Parameters
-        ----------
-        terminal
-            Draw the before/after table for a terminal (``rhd_match.console.text_table``);
-            else plain aligned text.
 
         Returns
         -------
@@ -255,7 +249,7 @@ class Solution:
             for label, key in SUMMARY_COUNTS
         ]
         table = pd.DataFrame(rows, columns=["", _("before"), _("after")])
-        lines += ["", text_table(table, terminal=terminal, index=False).rstrip("\n"), ""]
+        lines += ["", text_table(table, index=False).rstrip("\n"), ""]
         lines += [
             _(
                 "purchases {value} excl. VAT against {before} all-conventional: extra cost "

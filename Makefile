@@ -29,8 +29,8 @@ demo: $(VENV)/.installed
 	$(BIN)/rhd-match report --demo --out $(OUT)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check rhd_match tests benchmarks examples
-	$(BIN)/ruff format --check rhd_match tests benchmarks examples
+	$(BIN)/ruff check rhd_match tests benchmarks examples docs_hooks.py
+	$(BIN)/ruff format --check rhd_match tests benchmarks examples docs_hooks.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy rhd_match

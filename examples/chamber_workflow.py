@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3. Solve and check.
     solution = scenario.solve(time_limit_s=args.time_limit)
-    print(solution)
+    with rhd_match.i18n.use_language("en"):  # the summary is in French by default
+        print(solution)
     violations = rhd_match.check(scenario, solution)
     if not violations.empty:
         print(violations.head(20).to_string(), file=sys.stderr)

@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
 
     solution = scenario.solve(time_limit_s=args.time_limit)
     print()
-    print(solution)
+    with rhd_match.i18n.use_language("en"):  # the summary is in French by default
+        print(solution)
 
     violations = rhd_match.check(scenario, solution)
     if not violations.empty:

@@ -20,6 +20,7 @@ import decimal
 import functools
 import gettext as _gettext
 import io
+import math
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -213,6 +214,28 @@ def format_number(value: float, decimals: int = 0) -> str:
         return format_decimal(
             value, format=_digits(decimals), locale=_locale(), decimal_quantization=True
         )
+
+
+def format_significant(value: float, digits: int = 6) -> str:
+    """``value`` rounded to ``digits`` significant digits (at least to the unit), with the
+    language's separators: objectives and bounds as solvers report them.
+
+    Parameters
+    ----------
+    value
+        The number.
+    digits
+        Significant digits kept after the decimal point, at most.
+
+    Returns
+    -------
+    str
+        ``797,172`` in French, ``797.172`` in English; ``289 947 368`` for a large value.
+    """
+    if not math.isfinite(value):
+        return str(value)
+    magnitude = math.floor(math.log10(abs(value))) + 1 if value else 1
+    return format_number(value, max(0, digits - magnitude))
 
 
 def format_money(value: float, currency: str = "EUR") -> str:

@@ -12,6 +12,37 @@ from __future__ import annotations
 
 import math
 
+from .i18n import format_number, format_share, format_significant
+from .i18n import gettext as _
+from .i18n import gettext_noop as N_
+
+#: What a solve does, as the display names it (translated where shown); strategies' names
+#: (``lp``, ``mip``, ``decompose``…) are shown as they are given on the command line.
+PHASES = {
+    "start": N_("start"),
+    "build": N_("build"),
+    "repair": N_("repair"),
+    "tables": N_("tables"),
+    "done": N_("done"),
+}
+
+
+def phase_name(phase: str) -> str:
+    """The name of a solve's phase for people, in the active language.
+
+    Parameters
+    ----------
+    phase
+        A ``Progress.phase``: ``start``, ``build``, a strategy's name, ``repair``,
+        ``tables`` or ``done``.
+
+    Returns
+    -------
+    str
+        Its translated name; a strategy's name as it is given on the command line.
+    """
+    return _(PHASES[phase]) if phase in PHASES else phase
+
 
 class Progress(str):
     """One progress message of a solve: its text, with the figures known at that point.
@@ -55,12 +86,13 @@ class Progress(str):
     ) -> Progress:
         figures = []
         if not math.isnan(incumbent):
-            figures.append(f"plan {incumbent:.6g}")
+            figures.append(_("plan {value}").format(value=format_significant(incumbent)))
         if not math.isnan(bound):
-            figures.append(f"bound {bound:.6g}")
+            figures.append(_("bound {value}").format(value=format_significant(bound)))
         if not math.isnan(gap):
-            figures.append(f"gap {100 * gap:.2f} %")
-        text = f"[{elapsed_s:6.1f} s / {limit_s:g} s] {phase}: {message}"
+            figures.append(_("gap {value}").format(value=format_share(gap, 2)))
+        elapsed, limit = format_number(elapsed_s, 1).rjust(6), format_significant(limit_s)
+        text = f"[{elapsed} s / {limit} s] {phase_name(phase)}: {message}"
         if figures:
             text += " (" + ", ".join(figures) + ")"
         self = super().__new__(cls, text)

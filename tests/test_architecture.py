@@ -29,6 +29,7 @@ SHARED = (
     "io",
     "xlsx",
     "progress",
+    "console",
 )
 #: What each package may import besides the shared modules and itself (docs/architecture.md).
 ALLOWED: dict[str, set[str]] = {

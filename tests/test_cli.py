@@ -16,7 +16,7 @@ def test_validate_good_folder_returns_0(
 ) -> None:
     assert main(["validate", str(good_folder)]) == 0
     out, err = capsys.readouterr()
-    assert "ok: Scenario(products=3, canteens=2, producers=2, offers=6, demand=7)" in out
+    assert "ok: 3 products, 2 canteens, 2 producers, 6 offer rows, 7 demand rows" in out
     assert "error" not in out + err
 
 
@@ -47,7 +47,7 @@ def test_validate_prints_warnings_and_returns_0(
     assert main(["validate", str(tmp_path)]) == 0
     out, _ = capsys.readouterr()
     assert f"warning: {tmp_path / 'offers.csv'}, row 6, column 'labels'" in out
-    assert "ok: Scenario(" in out
+    assert "ok: 3 products" in out
 
 
 def test_validate_missing_path_returns_2(

@@ -17,6 +17,7 @@ from factories import weighted
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
+from rhd_match.i18n import use_language
 from rhd_match.model.decomposition import budgets, polishing, subproblems
 from rhd_match.model.solvers import SolverRun
 
@@ -70,9 +71,10 @@ def test_the_last_phase_never_worsens_the_repaired_plan(
     if last_phase == "reprice":
         monkeypatch.setattr(budgets, "POLISH_MAX_COLUMNS", 0)
     lines: list[str] = []
-    finished = small.solve(
-        strategy="decompose", time_limit_s=60, log=lambda m: lines.append(m.message)
-    )
+    with use_language("en"):
+        finished = small.solve(
+            strategy="decompose", time_limit_s=60, log=lambda m: lines.append(m.message)
+        )
     ran = {"polish": ("polish:", "->"), "reprice": ("reprice ", ": plan")}[last_phase]
     assert any(line.startswith(ran[0]) and ran[1] in line for line in lines)
     assert check(small, finished).empty
@@ -143,10 +145,13 @@ def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
     assert cut > 0  # the cut did happen
     assert check(small, solution).empty
     assert solution.stopped_by_time_limit
-    assert "stopped by the time limit" in str(solution)
+    with use_language("en"):
+        assert "stopped by the time limit" in str(solution)
+    assert "arrêté par la limite de temps" in str(solution)
 
 
 def test_an_uncut_plan_says_nothing_of_the_time_limit(small: Scenario) -> None:
     solution = small.solve(strategy="decompose", time_limit_s=60)
     assert not solution.stopped_by_time_limit
-    assert "stopped by the time limit" not in str(solution)
+    with use_language("en"):
+        assert "stopped by the time limit" not in str(solution)

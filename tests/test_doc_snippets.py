@@ -1,4 +1,5 @@
-"""Every Python snippet of ``docs/*.md`` and ``README.md`` runs as written.
+"""Every Python snippet of ``docs/**/*.md`` (the French guide too) and ``README.md`` runs as
+written.
 
 A page's ```` ```python ```` blocks run in order in one namespace (a page is read top to
 bottom), in a fresh folder holding the files a reader brings to it (:func:`reader_files`: a
@@ -26,7 +27,7 @@ import rhd_match
 from rhd_match import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+PAGES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]  # docs/fr/ too
 CAP_S = 5
 SKIP_MARK = "<!-- not run:"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)

@@ -20,7 +20,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 DOCS = ROOT / "docs"
-DOCS_PACKAGES = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
+DOCS_PACKAGES = (
+    "mkdocs",
+    "material",
+    "mkdocstrings",
+    "mkdocstrings_handlers.python",
+    "latex2mathml",
+)
 
 
 def nav_pages(node: Any) -> Iterator[str]:
@@ -98,3 +104,48 @@ def test_site_loads_nothing_from_the_network(site: Path) -> None:
         for tag in remote.findall(html.read_text(encoding="utf-8")):
             # Plain links (<a href>) may point anywhere; resources must be local.
             pytest.fail(f"{html.relative_to(site)} loads a remote resource: {tag}")
+
+
+def test_site_styles_load_nothing_from_the_network(site: Path) -> None:
+    remote = re.compile(r"""(?:@import|url\()\s*["']?(?:https?:)?//""")
+    for css in site.rglob("*.css"):
+        found = remote.search(css.read_text(encoding="utf-8"))
+        assert found is None, f"{css.relative_to(site)} loads a remote resource: {found}"
+
+
+def test_formulas_are_rendered_at_build_time(site: Path) -> None:
+    for page in ("model.html", "decision-support.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        assert 'class="arithmatex"' not in text, f"{page} holds a formula left as TeX source"
+        assert text.count("<math ") >= 10, f"{page} has too few rendered formulas"
+    model = (site / "model.html").read_text(encoding="utf-8")
+    # The demand row's sum, as MathML: a sum operator with its index set under it.
+    assert re.search(r"<munder><mo>&#x02211;</mo>", model) or "<mo>∑</mo>" in model
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in (
+        site / "decision-support.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_api_pages_hold_no_restructuredtext_roles(site: Path) -> None:
+    role = re.compile(r":(?:py:)?(?:func|meth|class|mod|attr|data|exc|obj|const):")
+    text = (site / "api.html").read_text(encoding="utf-8")
+    assert not role.search(text), role.search(text)
+
+
+def test_the_hook_turns_roles_into_optional_references() -> None:
+    pytest.importorskip("latex2mathml", reason="comes with the docs extra (make docs)")
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    html = hooks.on_page_content(
+        "see :func:<code>~rhd_match.cli.common.requested_language</code> and "
+        ":data:<code>DEFAULT_LANGUAGE</code>; "
+        '<span class="arithmatex">$x_a \\le u_a$</span>'
+    )
+    assert html.startswith(
+        'see <autoref identifier="rhd_match.cli.common.requested_language" optional>'
+        "<code>requested_language</code></autoref> and "
+        '<autoref identifier="DEFAULT_LANGUAGE" optional><code>DEFAULT_LANGUAGE</code></autoref>'
+    )
+    assert "<math" in html and "<msub><mi>x</mi><mi>a</mi></msub>" in html

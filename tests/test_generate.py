@@ -16,6 +16,7 @@ from rhd_match.generate.calendar import service_days
 from rhd_match.generate.products import load_catalogue, select_products
 from rhd_match.generate.synthetic import DEMO_ARGUMENTS, generate_frames, generate_scenario, main
 from rhd_match.generate.territory import load_communes
+from rhd_match.i18n import use_language
 from rhd_match.inputs.summary import describe
 from rhd_match.weeks import week_month
 
@@ -256,16 +257,21 @@ def test_command_line_writes_a_scenario(tmp_path: Path) -> None:
 
 
 def test_describe_reports_families_and_current_shares(demo: Scenario) -> None:
-    text = describe(demo)
+    text = describe(demo)  # French by default
     for family in FAMILIES:
         assert family in text
-    assert re.search(r"organic\s+20\.0 %\s+0\.0 %\s+0 / 63", text)
-    assert re.search(r"quality and sustainable\s+50\.0 %\s+0\.0 %", text)
+    assert re.search(r"\nbio\s+20,0\s+0,0\s+0 / 63", text)
+    assert re.search(r"qualité et durabilité\s+50,0\s+0,0", text)
     assert "education_secondaire_college" in text
-    assert "Demand within reach of some offer" in text
+    assert "Demande à portée d'une offre" in text
+    assert "63 cantines, 21\u202f227 repas" in text  # plural, French digit groups
+    with use_language("en"):
+        english = describe(demo)
+    assert re.search(r"\norganic\s+20\.0\s+0\.0\s+0 / 63", english)
+    assert "Demand within reach of some offer" in english
 
 
 def test_describe_counts_canteens_meeting_a_target(demo: Scenario) -> None:
     easy = demo.with_parameters(targets={"quality": 0.0, "organic": 0.0, "meat_fish": 0.0})
     text = describe(easy)
-    assert re.search(r"organic\s+0\.0 %\s+0\.0 %\s+63 / 63", text)
+    assert re.search(r"\nbio\s+0,0\s+0,0\s+63 / 63", text)

@@ -12,6 +12,7 @@ import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check
 from rhd_match.cli.progress import ProgressDisplay
+from rhd_match.i18n import format_significant, use_language
 from rhd_match.progress import Progress
 
 
@@ -159,8 +160,13 @@ def test_summary_reports_before_and_after(tiny_scenario: Scenario) -> None:
     assert s["share_organic_before"] == 0.0
     assert s["canteens_meeting_quality_before"] == 0
     assert s["share_local"] > 0
-    text = str(solution)
+    with use_language("en"):
+        text = str(solution)
     assert "organic share" in text and "gap" in text
+    # French by default, numbers written the French way, counts in the right plural.
+    french = str(solution)
+    assert "part bio" in french and "écart" in french and "2 cantines" in french
+    assert "organic" not in french
 
 
 class _Terminal(io.StringIO):
@@ -183,7 +189,7 @@ def test_progress_shows_on_a_terminal_only(
     text = stream.getvalue()
     if tty:
         # The last phase, the plan found and the limit as rich's clock writes it.
-        assert "done" in text and "plan " in text and "/ 0:00:30" in text
+        assert "terminé" in text and "plan " in text and "/ 0:00:30" in text  # French first
     else:
         assert text == ""
 
@@ -202,4 +208,7 @@ def test_progress_messages_are_text_with_their_figures(tiny_scenario: Scenario) 
     last = messages[-1]
     assert isinstance(last, Progress)
     assert last.phase == "done" and last.incumbent == solution.objective
-    assert f"plan {solution.objective:.6g}" in last
+    assert f"plan {format_significant(solution.objective)}" in last
+    with use_language("en"):
+        english = tiny_scenario.solve(strategy="mip", log=messages.append, time_limit_s=30.0)
+    assert f"plan {english.objective:.6g}" in messages[-1] and "done: " in messages[-1]

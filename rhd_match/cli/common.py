@@ -5,39 +5,52 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..console import table_cells, text_table
 from ..errors import OptionError
 from ..i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_ENV,
     LANGUAGES,
     current_language,
+    format_share,
     gettext,
+    month_name,
     ngettext,
     use_language,
 )
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
+from ..params import OBJECTIVES, STRATEGIES
+from ..version import __version__
 
-#: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's).
+#: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's),
+#: translated there (file and folder names read as the user's own).
 EXAMPLES: dict[str, str] = {
-    "rhd-match": "rhd-match report --demo --out report/ --lang en",
-    "validate": "rhd-match validate my-territory/",
-    "demo": "rhd-match demo --lang en",
-    "template": "rhd-match template territoire.xlsx --year 2026",
-    "solve": "rhd-match solve my-territory.xlsx --out results/ --time-limit 120",
-    "export": "rhd-match export --demo --out macantine/ --siret-file sirets.csv",
-    "check-purchases": "rhd-match check-purchases achats.csv --today 2026-06-30",
-    "report": "rhd-match report --demo --out report/",
-    "whatif": "rhd-match whatif --demo --out whatif/ --organic-target 0.3",
-    "tradeoff": "rhd-match tradeoff --demo --out tradeoff/ --points 6",
-    "bottlenecks": "rhd-match bottlenecks --demo --out bottlenecks/",
-    "menus": "rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04",
+    "rhd-match": N_("rhd-match report --demo --out report/ --lang en"),
+    "validate": N_("rhd-match validate my-territory/"),
+    "demo": N_("rhd-match demo --lang en"),
+    "template": N_("rhd-match template my-territory.xlsx --year 2026"),
+    "solve": N_("rhd-match solve my-territory.xlsx --out results/ --time-limit 120"),
+    "export": N_("rhd-match export --demo --out macantine/ --siret-file sirets.csv"),
+    "check-purchases": N_("rhd-match check-purchases achats.csv --today 2026-06-30"),
+    "report": N_("rhd-match report --demo --out report/"),
+    "whatif": N_("rhd-match whatif --demo --out whatif/ --organic-target 0.3"),
+    "tradeoff": N_("rhd-match tradeoff --demo --out tradeoff/ --points 6"),
+    "bottlenecks": N_("rhd-match bottlenecks --demo --out bottlenecks/"),
+    "menus": N_("rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04"),
 }
 
 #: The messages of ``argparse`` a user can meet (usage, help, errors), listed so that they
@@ -63,6 +76,44 @@ ARGPARSE_MESSAGES = (
     N_("invalid %(type)s value: %(value)r"),
     N_("invalid choice: %(value)r (choose from %(choices)s)"),
     N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+#: Labels of the column ids the verbs show in their tables (translated where shown).
+COLUMN_LABELS: dict[str, str] = {
+    "variant": N_("variant"),
+    "status": N_("status"),
+    "strategy": N_("strategy"),
+    "gap": N_("gap"),
+    "share_local": N_("local"),
+    "share_organic": N_("organic"),
+    "share_quality": N_("quality"),
+    "share_meat_fish": N_("meat and fish"),
+    "canteens_meeting_all": N_("canteens meeting all three targets"),
+    "value_eur_ht": N_("purchases EUR excl. VAT"),
+    "extra_cost_eur_ht": N_("extra cost EUR excl. VAT"),
+    "extra_cost_share": N_("extra cost"),
+    "epsilon": N_("organic share asked"),
+    "organic_value_eur_ht": N_("organic EUR excl. VAT"),
+    "product_id": N_("product"),
+    "month": N_("month"),
+    "area_name": N_("area"),
+    "canteens": N_("canteens"),
+    "demand_kg": N_("demand kg"),
+    "uncovered_kg": N_("bought elsewhere kg"),
+    "marginal_value_per_kg": N_("value of one more local kg"),
+    "organic_marginal_value_per_kg": N_("value of one more organic kg"),
+    "verified_marginal_value": N_("checked by re-solving"),
+    "catalogue_id": N_("catalogue product"),
+    "matched_by": N_("matched by"),
+    "roles": N_("roles"),
+    "rule": N_("rule"),
+    "message": N_("message"),
+}
+#: Columns holding fractions, shown as percentages.
+SHARE_COLUMNS = frozenset(
+    {"gap", "share_local", "share_organic", "share_quality", "share_meat_fish"}
+    | {"extra_cost_share", "epsilon"}
 )
 
 
@@ -98,6 +149,19 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     if show_warnings:
         for warning in scenario.warnings:
             print(warning, file=sys.stderr)
+    given = {
+        option: getattr(args, name)
+        for name, option in (
+            ("time_limit", "time_limit_s"),
+            ("threads", "threads"),
+            ("strategy", "strategy"),
+            ("objective", "objective"),
+        )
+        if getattr(args, name, None) is not None
+    }
+    if given:
+        solver = scenario.parameters.solver.model_dump() | given
+        scenario = scenario.with_parameters(solver=solver)
     return scenario
 
 
@@ -114,10 +178,52 @@ def add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help=_("no live progress display"))
 
 
+def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
+    """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
+    ``--time-limit``, ``--threads`` and (for verbs that choose one) ``--strategy`` and
+    ``--objective``.
+
+    Parameters
+    ----------
+    p
+        The verb's parser.
+    strategy
+        Add ``--strategy`` and ``--objective`` too (verbs that solve with a choice of them).
+    """
+    p.add_argument(
+        "--time-limit",
+        type=positive_float,
+        metavar="S",
+        help=_("seconds per solve (default: the scenario's, 60)"),
+    )
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help=_("solver threads (default: the scenario's, 2)"),
+    )
+    if strategy:
+        p.add_argument(
+            "--strategy",
+            choices=STRATEGIES,
+            help=_("solve strategy (default: the scenario's, 'auto')"),
+        )
+        p.add_argument(
+            "--objective",
+            choices=OBJECTIVES,
+            help=_(
+                "what the plan seeks (default: the scenario's, 'lexicographic': EGalim targets, "
+                "then local food, then least cost; 'compliance': most canteens at each target "
+                "within hard budgets; 'weighted': the weighted sum)"
+            ),
+        )
+
+
 def finish_parser(
     parser: argparse.ArgumentParser, sub: argparse._SubParsersAction[argparse.ArgumentParser]
 ) -> None:
-    """What the command and every verb have: ``--lang`` and an example after the options.
+    """What the command and every verb have: ``--lang`` and an example after the options;
+    the command has ``--version`` too.
 
     ``--lang`` defaults to the language already chosen (``requested_language``), so that
     a verb's default does not undo ``rhd-match --lang en VERB``.
@@ -134,6 +240,12 @@ def finish_parser(
     sub
         Its verbs' parsers.
     """
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"rhd-match {__version__}",
+        help=_("show the version number and exit"),
+    )
     for verb, p in [("rhd-match", parser), *sub.choices.items()]:
         p.add_argument(
             "--lang",
@@ -143,7 +255,7 @@ def finish_parser(
                 language=DEFAULT_LANGUAGE, variable=LANGUAGE_ENV
             ),
         )
-        p.epilog = "\n\n".join(filter(None, [p.epilog, _("example:") + "\n  " + EXAMPLES[verb]]))
+        p.epilog = "\n\n".join(filter(None, [p.epilog, _("example:") + "\n  " + _(EXAMPLES[verb])]))
         p.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
@@ -195,6 +307,45 @@ def argparse_in_language(language: str) -> Iterator[None]:
             yield
         finally:
             namespace.update(_=saved[0], ngettext=saved[1])
+
+
+def show_table(
+    frame: pd.DataFrame, columns: Sequence[str] | None = None, file: TextIO | None = None
+) -> None:
+    """Print ``frame`` for people: ruled by rich on a terminal, plain aligned text off one
+    (``rhd_match.console.text_table``). Files keep the column ids; only what is shown is
+    labelled.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    columns
+        The columns to show, in order (default: all), under their labels of ``COLUMN_LABELS``;
+        shares as percentages, months by name.
+    file
+        Where to print (default: standard output).
+    """
+    out = file or sys.stdout
+    shown = frame[list(columns)] if columns is not None else frame.copy()
+    for name in shown.columns:
+        if name in SHARE_COLUMNS:
+            shown[name] = [_("n/a") if pd.isna(v) else format_share(float(v)) for v in shown[name]]
+        elif name == "month":
+            shown[name] = [month_name(int(v)) for v in shown[name]]
+    shown = shown.rename(
+        columns={c: _(COLUMN_LABELS[c]) for c in shown.columns if c in COLUMN_LABELS}
+    )
+    if not out.isatty():
+        print(text_table(shown, index=False), end="", file=out)
+        return
+    headers, cells, right = table_cells(shown, index=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for header, figures in zip(headers, right, strict=True):
+        table.add_column(header, justify="right" if figures else "left")
+    for row in zip(*cells, strict=True):
+        table.add_row(*row)
+    Console(file=out, width=shutil.get_terminal_size().columns, highlight=False).print(table)
 
 
 def positive_float(text: str) -> float:

@@ -4,12 +4,41 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
+from ..i18n import format_number, format_share, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
-from ..params import OBJECTIVES, STRATEGIES
-from .common import add_source, int_at_least, load_scenario, positive_float, positive_int
+from .common import (
+    add_solver_options,
+    add_source,
+    int_at_least,
+    load_scenario,
+    positive_float,
+    show_table,
+)
+
+#: What each verb shows of its table (its CSV file has every column).
+WHATIF_COLUMNS = [
+    "variant",
+    "status",
+    "share_local",
+    "share_organic",
+    "share_quality",
+    "share_meat_fish",
+    "canteens_meeting_all",
+    "value_eur_ht",
+    "extra_cost_eur_ht",
+]
+TRADEOFF_COLUMNS = ["epsilon", "share_organic", "value_eur_ht", "extra_cost_share", "status"]
+BOTTLENECK_COLUMNS = [
+    "product_id",
+    "month",
+    "area_name",
+    "canteens",
+    "uncovered_kg",
+    "marginal_value_per_kg",
+    "organic_marginal_value_per_kg",
+    "verified_marginal_value",
+]
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
@@ -28,29 +57,57 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     )
 
     scenario = load_scenario(args)
-    variants: list[Variant] = [remove_producer(pid) for pid in args.remove_producer]
-    variants += [convert_to_organic(pid, args.organic_price_factor) for pid in args.organic]
-    if args.organic_target is not None:
-        variants.append(change_targets(organic=args.organic_target))
-    if args.quality_target is not None:
-        variants.append(change_targets(quality=args.quality_target))
-    if args.budget_factor is not None:
-        variants.append(raise_budget(factor=args.budget_factor))
-    if args.radius_factor is not None:
-        variants.append(change_radius(factor=args.radius_factor))
-    if not variants:
-        variants = [
-            change_targets(organic=0.3),
-            raise_budget(factor=1.1),
-            change_radius(factor=1.5),
-        ]
-    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
-    if args.strategy:
-        options["strategy"] = args.strategy
-    if args.objective:
-        options["objective"] = args.objective
-    table = compare(scenario, variants, **options)
-    print(table.drop(columns=[c for c in table.columns if c.startswith("delta_")]).to_string())
+    # The variants' names, shown in the table and written to whatif.csv, in the language.
+    variants: list[Variant] = [
+        remove_producer(pid, name=_("without {producer}").format(producer=pid))
+        for pid in args.remove_producer
+    ]
+    variants += [
+        convert_to_organic(
+            pid,
+            args.organic_price_factor,
+            name=_("{producer} organic (price x{factor})").format(
+                producer=pid, factor=format_number(args.organic_price_factor, 2)
+            ),
+        )
+        for pid in args.organic
+    ]
+    organic = args.organic_target
+    quality = args.quality_target
+    budget = args.budget_factor
+    radius = args.radius_factor
+    if not (variants or any(x is not None for x in (organic, quality, budget, radius))):
+        organic, budget, radius = 0.3, 1.1, 1.5
+    if organic is not None:
+        variants.append(
+            change_targets(
+                organic=organic,
+                name=_("organic target {share}").format(share=format_share(organic, 0)),
+            )
+        )
+    if quality is not None:
+        variants.append(
+            change_targets(
+                quality=quality,
+                name=_("quality target {share}").format(share=format_share(quality, 0)),
+            )
+        )
+    if budget is not None:
+        variants.append(
+            raise_budget(
+                factor=budget,
+                name=_("budgets x{factor}").format(factor=format_number(budget, 2)),
+            )
+        )
+    if radius is not None:
+        variants.append(
+            change_radius(
+                factor=radius,
+                name=_("delivery radii x{factor}").format(factor=format_number(radius, 2)),
+            )
+        )
+    table = compare(scenario, variants)
+    show_table(table, WHATIF_COLUMNS)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "whatif.csv", index=False)
     print(_("wrote {path}").format(path=args.out / "whatif.csv"))
@@ -63,7 +120,7 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)
-    print(table.to_string())
+    show_table(table, TRADEOFF_COLUMNS)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "tradeoff.csv", index=False)
     plot_tradeoff(table, args.out / "tradeoff.png")
@@ -82,7 +139,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     relaxed = solve_relaxation(scenario)
     table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
-    print(table.head(20).to_string())
+    show_table(table.head(20), BOTTLENECK_COLUMNS)
     # The no-offer-in-range reason does not depend on the plan: the LP relaxation suffices.
     uncovered = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -108,7 +165,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
             "{placed} of {n} product on the menu:", "{placed} of {n} products on the menu:", n
         ).format(placed=len(placed), n=n)
     )
-    print(placed.to_string(index=False))
+    show_table(placed, ["product_id", "catalogue_id", "matched_by", "roles"])
     off = menu.products.loc[menu.products["roles"] == "", "product_id"].tolist()
     if off:
         print(
@@ -189,32 +246,14 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument(
         "--radius-factor", type=positive_float, help=_("variant with delivery radii x this factor")
     )
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds per solve (default 60)")
-    )
-    p.add_argument(
-        "--threads", type=positive_int, default=1, help=_("solver threads per solve (default 1)")
-    )
-    p.add_argument(
-        "--strategy",
-        choices=STRATEGIES,
-        help=_("solve strategy (default: the scenario's, 'auto')"),
-    )
-    p.add_argument(
-        "--objective",
-        choices=OBJECTIVES,
-        help=_(
-            "what the plan seeks (default: the scenario's, 'lexicographic': EGalim targets, "
-            "then local food, then least cost; 'compliance': most canteens at each target "
-            "within hard budgets; 'weighted': the weighted sum)"
-        ),
-    )
+    add_solver_options(p)
     p.set_defaults(func=cmd_whatif)
 
     p = sub.add_parser("tradeoff", help=_("least extra cost for each organic share (LP)"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for tradeoff.csv and .png"))
     p.add_argument("--points", type=int_at_least(2), default=11, help=_("grid points (default 11)"))
+    add_solver_options(p, strategy=False)
     p.set_defaults(func=cmd_tradeoff)
 
     p = sub.add_parser(
@@ -228,6 +267,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         default=5,
         help=_("re-solve to check the first N rows (default 5)"),
     )
+    add_solver_options(p, strategy=False)
     p.set_defaults(func=cmd_bottlenecks)
 
     p = sub.add_parser("menus", help=_("weekly demand from the default primary-school menu cycle"))

@@ -17,7 +17,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import pandas as pd
 import platformdirs
@@ -27,18 +27,17 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
-from ..params import OBJECTIVES, STRATEGIES
 from ..plan.solution import Solution
 from .common import (
+    add_solver_options,
     add_source,
     argparse_in_language,
     existing_file,
     finish_parser,
     int_at_least,
     load_scenario,
-    positive_float,
-    positive_int,
     requested_language,
+    show_table,
 )
 from .decision import add_decision_support_parsers
 from .progress import ProgressDisplay
@@ -50,12 +49,15 @@ EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
 LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
 
 
-def _solve(scenario: Scenario, args: argparse.Namespace, **options: Any) -> Solution:
-    """Solve with a live progress display on a terminal (time against the limit, phase, plan,
-    gap); nothing off a terminal or with ``--quiet``."""
-    limit_s = float(options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+def _solve(scenario: Scenario, args: argparse.Namespace) -> Solution:
+    """Solve with the scenario's solver options (the command line's already applied), with a
+    live progress display on a terminal (time against the limit, phase, plan, gap); nothing off
+    a terminal or with ``--quiet``. Prints the plan's summary."""
+    limit_s = scenario.parameters.solver.time_limit_s
     with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
-        return scenario.solve(log=display, **options)
+        solution = scenario.solve(log=display)
+    print(solution.summary_text())
+    return solution
 
 
 def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
@@ -71,7 +73,7 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
             "\n" + ngettext("checker: {n} violation", "checker: {n} violations", n).format(n=n),
             file=sys.stderr,
         )
-        print(violations.head(20).to_string(), file=sys.stderr)
+        show_table(violations.head(20), ["rule", "message"], file=sys.stderr)
     return violations
 
 
@@ -86,7 +88,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args, show_warnings=False)
     for warning in scenario.warnings:
         print(warning)
-    print(_("ok: {scenario}").format(scenario=repr(scenario)))
+    counts = {name: len(table) for name, table in scenario.tables.items()}
+    print(
+        _("ok: {products}, {canteens}, {producers}, {offers}, {demand}").format(
+            products=ngettext("{n} product", "{n} products", counts["products"]).format(
+                n=counts["products"]
+            ),
+            canteens=ngettext("{n} canteen", "{n} canteens", counts["canteens"]).format(
+                n=counts["canteens"]
+            ),
+            producers=ngettext("{n} producer", "{n} producers", counts["producers"]).format(
+                n=counts["producers"]
+            ),
+            offers=ngettext("{n} offer row", "{n} offer rows", counts["offers"]).format(
+                n=counts["offers"]
+            ),
+            demand=ngettext("{n} demand row", "{n} demand rows", counts["demand"]).format(
+                n=counts["demand"]
+            ),
+        )
+    )
     return 0
 
 
@@ -109,13 +130,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
-    options: dict[str, Any] = {"time_limit_s": args.time_limit, "threads": args.threads}
-    if args.strategy:
-        options["strategy"] = args.strategy
-    if args.objective:
-        options["objective"] = args.objective
-    solution = _solve(scenario, args, **options)
-    print(solution)
+    solution = _solve(scenario, args)
     violations = _check(scenario, solution)
     if args.out is not None:
         from ..report import WORKBOOK_NAME, results_workbook_writer
@@ -138,8 +153,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     sirets = read_platform_ids(args.siret_file, "siret", known) if args.siret_file else None
     ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
-    solution = _solve(scenario, args, time_limit_s=args.time_limit)
-    print(solution)
+    solution = _solve(scenario, args)
     written = export_plan(
         scenario,
         solution,
@@ -214,8 +228,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report import order_workbook_writers, report_writers
 
     scenario = load_scenario(args)
-    solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
-    print(solution)
+    solution = _solve(scenario, args)
     violations = _check(scenario, solution)
     # tables, reports and order workbooks are moved in together: all or nothing
     writers = solution.writers() | report_writers(scenario, solution, args.lang)
@@ -262,24 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help=_("folder for the result tables (CSV files, and the workbook results.xlsx)"),
     )
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
-    )
-    p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
-    p.add_argument(
-        "--strategy",
-        choices=STRATEGIES,
-        help=_("solve strategy (default: the scenario's, 'auto')"),
-    )
-    p.add_argument(
-        "--objective",
-        choices=OBJECTIVES,
-        help=_(
-            "what the plan seeks (default: the scenario's, 'lexicographic': EGalim targets, "
-            "then local food, then least cost; 'compliance': most canteens at each target "
-            "within hard budgets; 'weighted': the weighted sum)"
-        ),
-    )
+    add_solver_options(p)
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser(
@@ -307,9 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--per-producer", action="store_true", help=_("one order sheet (CSV) per producer")
     )
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
-    )
+    add_solver_options(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -329,10 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help=_("solve; write report.html, results.xlsx and CSV tables"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for the reports"))
-    p.add_argument(
-        "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
-    )
-    p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
+    add_solver_options(p)
     p.add_argument(
         "--by-producer",
         action="store_true",

@@ -13,7 +13,9 @@ from rich.progress import Progress as RichProgress
 from rich.progress import ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.progress_bar import ProgressBar
 
-from ..progress import Progress
+from ..i18n import format_share, format_significant
+from ..i18n import gettext as _
+from ..progress import Progress, phase_name
 
 
 class ProgressDisplay:
@@ -48,7 +50,7 @@ class ProgressDisplay:
             disable=not self.enabled,
         )
         self.task = self.bar.add_task(
-            "", total=limit_s, phase="start", limit=_clock(limit_s), figures=""
+            "", total=limit_s, phase=phase_name("start"), limit=_clock(limit_s), figures=""
         )
         self.incumbent, self.gap = math.nan, math.nan
 
@@ -73,11 +75,18 @@ class ProgressDisplay:
         # Keep the last known plan and gap: a later phase message may not restate them.
         if not math.isnan(message.incumbent):
             self.incumbent, self.gap = message.incumbent, message.gap
-        figures = "" if math.isnan(self.incumbent) else f"plan {self.incumbent:.6g}"
+        figures = (
+            ""
+            if math.isnan(self.incumbent)
+            else _("plan {value}").format(value=format_significant(self.incumbent))
+        )
         if not math.isnan(self.gap):
-            figures += f", gap {100 * self.gap:.2f} %"
+            figures += ", " + _("gap {value}").format(value=format_share(self.gap, 2))
         self.bar.update(
-            self.task, description=message.message, phase=message.phase, figures=figures
+            self.task,
+            description=message.message,
+            phase=phase_name(message.phase),
+            figures=figures,
         )
 
 

@@ -13,21 +13,55 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
+from ..console import text_table
 from ..egalim import FAMILIES, egalim_accounting
 from ..geo import haversine_km
+from ..i18n import format_number, format_share, ngettext
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..weeks import week_month
 from .scenario import Scenario
 
 TARGETS = (
     # (share column of egalim_accounting, per-canteen override column, Targets field, label)
-    ("share_quality", "target_quality", "quality", "quality and sustainable"),
-    ("share_organic", "target_organic", "organic", "organic"),
-    ("share_meat_fish", "target_meat_fish", "meat_fish", "meat and fish quality"),
+    ("share_quality", "target_quality", "quality", N_("quality and sustainable")),
+    ("share_organic", "target_organic", "organic", N_("organic")),
+    ("share_meat_fish", "target_meat_fish", "meat_fish", N_("meat and fish quality")),
 )
+
+#: Column (and index) labels of the summary's tables, translated where shown.
+LABELS = {
+    "sector": N_("sector"),
+    "canteens": N_("canteens"),
+    "meals_per_day": N_("meals per day"),
+    "min_meals": N_("min. meals"),
+    "max_meals": N_("max. meals"),
+    "with_budget": N_("with a budget"),
+    "label": N_("label"),
+    "producers": N_("producers"),
+    "family": N_("family"),
+    "products": N_("products"),
+    "examples": N_("examples"),
+    "demand_t": N_("demand t"),
+    "demand_keur": N_("demand kEUR"),
+    "supply_t": N_("supply t"),
+    "supply_keur": N_("supply kEUR"),
+    "supply_pct": N_("supply %"),
+    "reachable_pct": N_("reachable %"),
+    "quarter": N_("quarter"),
+    "demand_fv_t": N_("demand fv t"),
+    "supply_fv_t": N_("supply fv t"),
+    "fv_supply_pct": N_("fv supply %"),
+    "target": N_("target"),
+    "default_pct": N_("default target %"),
+    "territory_pct": N_("territory %"),
+    "canteens_meeting": N_("canteens meeting it"),
+}
 
 
 def describe(scenario: Scenario) -> str:
-    """A multi-line text summary of ``scenario`` (figures in kg, tonnes and EUR HT).
+    """A multi-line text summary of ``scenario`` (figures in kg, tonnes and EUR HT), in the
+    active language (``rhd_match.i18n``).
 
     It tells, before any solve: canteens and producers, products, demand and local supply by
     EGalim family and season, and the EGalim targets against all-conventional purchases.
@@ -53,10 +87,21 @@ def describe(scenario: Scenario) -> str:
         scenario.offers, "producer_id", products, week_codes[n_demand:], week_values
     )
     demand["reachable"] = _reachable(scenario, demand, offers, len(week_values))
-    span = f"{week_values[0]} to {week_values[-1]}" if len(week_values) else "no weeks"
+    span = (
+        _("{first} to {last}").format(first=week_values[0], last=week_values[-1])
+        if len(week_values)
+        else _("no weeks")
+    )
+    n_canteens, n_producers = len(scenario.canteens), len(scenario.producers)
+    n_products, n_weeks = len(scenario.products), len(week_values)
     parts = [
-        f"Scenario: {len(scenario.canteens)} canteens, {len(scenario.producers)} producers, "
-        f"{len(scenario.products)} products, {len(week_values)} ISO weeks ({span}).",
+        _("Scenario: {canteens}, {producers}, {products}, {weeks} ({span}).").format(
+            canteens=ngettext("{n} canteen", "{n} canteens", n_canteens).format(n=n_canteens),
+            producers=ngettext("{n} producer", "{n} producers", n_producers).format(n=n_producers),
+            products=ngettext("{n} product", "{n} products", n_products).format(n=n_products),
+            weeks=ngettext("{n} ISO week", "{n} ISO weeks", n_weeks).format(n=n_weeks),
+            span=span,
+        ),
         _canteens_section(scenario.canteens),
         _producers_section(scenario.producers, scenario.offers),
         _products_section(scenario.products),
@@ -79,7 +124,7 @@ def _with_product(
     product = products.index.get_indexer(pd.Index(lines["product_id"]))
     qty = lines["qty"].to_numpy(dtype=float)
     month = week_month(pd.Series(weeks.to_numpy(dtype=object))).to_numpy()
-    quarter = np.array(["Q1", "Q2", "Q3", "Q4"], dtype=object)[(month - 1) // 3]
+    quarter = np.array([_("Q{n}").format(n=n) for n in range(1, 5)], dtype=object)[(month - 1) // 3]
     return pd.DataFrame(
         {
             owner: lines[owner].to_numpy(dtype=object),
@@ -123,12 +168,15 @@ def _reachable(
     return np.asarray(covered[demand_pair, canteen] > 0, dtype=bool)
 
 
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_string(float_format=lambda v: f"{v:,.1f}")
+def _table(frame: pd.DataFrame, labels: dict[str, str], decimals: int = 1) -> str:
+    """``frame`` as text, its columns and index named by ``labels`` (translated here)."""
+    shown = frame.rename(columns={c: _(labels[c]) for c in frame.columns if c in labels})
+    shown.index.name = _(labels.get(str(frame.index.name), "")) if frame.index.name else None
+    return text_table(shown, decimals=decimals).rstrip("\n")
 
 
 def _canteens_section(canteens: pd.DataFrame) -> str:
-    sector = canteens["sector"].fillna("(not given)").astype(str)
+    sector = canteens["sector"].fillna(_("(not given)")).astype(str)
     meals = canteens["meals_per_day"].astype(float)
     table = (
         pd.DataFrame(
@@ -147,9 +195,15 @@ def _canteens_section(canteens: pd.DataFrame) -> str:
             with_budget=("budget", "sum"),
         )
     )
+    n = len(canteens)
     return (
-        f"Canteens: {len(canteens)}, {meals.sum():,.0f} meals per service day in total.\n"
-        + _table(table)
+        ngettext(
+            "{n} canteen, {meals} meals per service day in total.",
+            "{n} canteens, {meals} meals per service day in total.",
+            n,
+        ).format(n=n, meals=format_number(float(meals.sum())))
+        + "\n"
+        + _table(table, LABELS, decimals=0)
     )
 
 
@@ -165,21 +219,50 @@ def _producers_section(producers: pd.DataFrame, offers: pd.DataFrame) -> str:
     organic = int(by_label["producers"].get("BIO", 0)) if len(by_label) else 0
     hubs = producers["hub_id"].dropna().astype(str)
     offering = offers["producer_id"].nunique()
+    n, n_hubs = len(producers), hubs.nunique()
+    hub_count = ngettext("{n} hub", "{n} hubs", n_hubs).format(n=n_hubs)
     head = (
-        f"Producers: {len(producers)} ({offering} with offers), {organic} organic "
-        f"(any BIO offer), {len(hubs)} in a hub ({hubs.nunique()} hub(s)"
-        + (f": {', '.join(sorted(hubs.unique())[:5])}" if len(hubs) else "")
-        + ").\n"
-        f"Delivery radius {producers['delivery_radius_km'].min():.0f}–"
-        f"{producers['delivery_radius_km'].max():.0f} km, capacity "
-        f"{producers['delivery_capacity_kg_per_week'].min():,.0f}–"
-        f"{producers['delivery_capacity_kg_per_week'].max():,.0f} kg/week, minimum order "
-        f"{producers['min_order_eur_ht'].min():,.0f}–{producers['min_order_eur_ht'].max():,.0f}"
-        " EUR HT."
+        ngettext(
+            "{n} producer ({offering} with offers), {organic} organic (any BIO offer), "
+            "{in_hub} in a hub ({hubs}).",
+            "{n} producers ({offering} with offers), {organic} organic (any BIO offer), "
+            "{in_hub} in a hub ({hubs}).",
+            n,
+        ).format(
+            n=n,
+            offering=offering,
+            organic=organic,
+            in_hub=len(hubs),
+            hubs=hub_count
+            if hubs.empty
+            else _("{hubs}: {names}").format(
+                hubs=hub_count, names=", ".join(sorted(hubs.unique())[:5])
+            ),
+        )
+        + "\n"
+        + _(
+            "Delivery radius {radius} km, capacity {capacity} kg/week, minimum order "
+            "{minimum} EUR excl. VAT."
+        ).format(
+            radius=_span(producers["delivery_radius_km"]),
+            capacity=_span(producers["delivery_capacity_kg_per_week"]),
+            minimum=_span(producers["min_order_eur_ht"]),
+        )
     )
     if by_label.empty:
-        return head + "\nNo labelled offer."
-    return head + "\nProducers with at least one offer carrying each label:\n" + _table(by_label)
+        return head + "\n" + _("No labelled offer.")
+    return (
+        head
+        + "\n"
+        + _("Producers with at least one offer carrying each label:")
+        + "\n"
+        + _table(by_label, LABELS)
+    )
+
+
+def _span(values: pd.Series) -> str:
+    """``min–max`` of a column, whole numbers for the language."""
+    return f"{format_number(float(values.min()))}–{format_number(float(values.max()))}"
 
 
 def _products_section(products: pd.DataFrame) -> str:
@@ -192,8 +275,13 @@ def _products_section(products: pd.DataFrame) -> str:
             examples=("product_id", lambda ids: ", ".join(list(ids)[:6])),
         )
     )
-    return f"Products: {len(products)} in {products['family'].nunique()} families.\n" + _table(
-        table
+    n, families = len(products), products["family"].nunique()
+    return (
+        ngettext("{n} product", "{n} products", n).format(n=n)
+        + " "
+        + ngettext("in {n} family.", "in {n} families.", families).format(n=families)
+        + "\n"
+        + _table(table, LABELS)
     )
 
 
@@ -205,7 +293,7 @@ def _family_section(demand: pd.DataFrame, offers: pd.DataFrame) -> str:
     table = d.join(o, how="outer").reindex(FAMILIES).fillna(0.0)
     total = table.sum()
     total["reachable_pct"] = 100 * reach_kg.sum() / max(demand["kg"].sum(), 1e-9)
-    table.loc["TOTAL"] = total
+    table.loc[_("TOTAL")] = total
     table["supply_pct"] = 100 * table["supply_t"] / table["demand_t"].where(table["demand_t"] > 0)
     for col in ("demand_t", "supply_t"):
         table[col] /= 1000
@@ -215,12 +303,19 @@ def _family_section(demand: pd.DataFrame, offers: pd.DataFrame) -> str:
         ["demand_t", "demand_keur", "supply_t", "supply_keur", "supply_pct", "reachable_pct"]
     ]
     share = 100 * reach_kg.sum() / max(demand["kg"].sum(), 1e-9)
+    table.index.name = "family"
     return (
-        "Demand and local supply over the horizon, by family (t = tonnes; kEUR HT at reference "
-        "price; supply_pct = offered ÷ demanded kg; reachable_pct = share of demanded kg "
-        "offered in the same week by a producer delivering that far).\n"
-        + _table(table)
-        + f"\nDemand within reach of some offer: {share:.1f} % of kg."
+        _(
+            "Demand and local supply over the horizon, by family (t = tonnes; kEUR excl. VAT at "
+            "reference price; supply % = offered ÷ demanded kg; reachable % = share of "
+            "demanded kg offered in the same week by a producer delivering that far)."
+        )
+        + "\n"
+        + _table(table, LABELS)
+        + "\n"
+        + _("Demand within reach of some offer: {share} of kg.").format(
+            share=format_share(share / 100)
+        )
     )
 
 
@@ -248,9 +343,14 @@ def _season_section(demand: pd.DataFrame, offers: pd.DataFrame) -> str:
     table["fv_supply_pct"] = (
         100 * table["supply_fv_t"] / table["demand_fv_t"].where(table["demand_fv_t"] > 0)
     )
+    table.index.name = "quarter"
     return (
-        "By quarter (week's Thursday; fv = fruits and vegetables; t, kEUR HT at reference "
-        "price):\n" + _table(table)
+        _(
+            "By quarter (week's Thursday; fv = fruits and vegetables; t, kEUR excl. VAT at "
+            "reference price):"
+        )
+        + "\n"
+        + _table(table, LABELS)
     )
 
 
@@ -270,7 +370,7 @@ def _egalim_section(scenario: Scenario, demand: pd.DataFrame) -> str:
         meets = applicable & (share >= target - 1e-9)
         rows.append(
             {
-                "target": label,
+                "target": _(label),
                 "default_pct": 100 * getattr(targets, field),
                 "territory_pct": 100 * float(np.nan_to_num(total[share_col])),
                 "canteens_meeting": f"{int(meets.sum())} / {int(applicable.sum())}",
@@ -278,7 +378,10 @@ def _egalim_section(scenario: Scenario, demand: pd.DataFrame) -> str:
         )
     table = pd.DataFrame(rows).set_index("target")
     return (
-        "EGalim shares of current purchases (all demand bought from the conventional supplier "
-        f"at reference price, no label; {total['valeur_totale'] / 1000:,.1f} kEUR HT):\n"
-        + table.to_string(float_format=lambda v: f"{v:.1f} %")
+        _(
+            "EGalim shares of current purchases (all demand bought from the conventional "
+            "supplier at reference price, no label; {value} kEUR excl. VAT):"
+        ).format(value=format_number(float(total["valeur_totale"]) / 1000, 1))
+        + "\n"
+        + _table(table, LABELS)
     )

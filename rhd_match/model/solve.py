@@ -12,6 +12,8 @@ import pandas as pd
 
 from ..check import check
 from ..errors import InfeasibleError
+from ..i18n import format_number as num
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..params import SolverOptions, solver_options
 from ..plan.solution import Solution
@@ -109,11 +111,18 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         scenario = scenario.with_parameters(hard_budget=True)
     started = time.perf_counter()
     report = Reporter(log, opts.time_limit_s)
-    report.say("building the model")
+    report.say(_("building the model"))
     model = build_model(scenario)
     report.say(
-        f"model built in {model.build_time_s:.1f} s: {model.shape[1]} variables "
-        f"({model.n_binaries} binary), {model.shape[0]} constraints"
+        _(
+            "model built in {seconds} s: {variables} variables ({binaries} binary), "
+            "{constraints} constraints"
+        ).format(
+            seconds=num(model.build_time_s, 1),
+            variables=num(model.shape[1]),
+            binaries=num(model.n_binaries),
+            constraints=num(model.shape[0]),
+        )
     )
     # Leave time for the solution tables after the solver.
     tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
@@ -125,7 +134,12 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
             strategy = "mip"
         else:
             strategy = "repair" if params.hard_egalim or params.hard_budget else "decompose"
-    report.say(f"strategy {strategy}, {deadline.left():.1f} s left for it", phase=strategy)
+    report.say(
+        _("strategy {strategy}, {seconds} s left for it").format(
+            strategy=strategy, seconds=num(deadline.left(), 1)
+        ),
+        phase=strategy,
+    )
     plan, run = run_strategy(scenario, model, strategy, opts, deadline, report)
     hard = params.hard_egalim or params.hard_budget
     # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
@@ -133,7 +147,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     if plan is None and strategy in HEURISTICS and run.status != "infeasible" and small:
         # The heuristics fix drops from a relaxation; with hard targets that can leave no
         # feasible plan although one exists: let the exact model decide.
-        report.say("no plan from the heuristic: the exact model decides", phase="mip")
+        report.say(_("no plan from the heuristic: the exact model decides"), phase="mip")
         plan, run = run_strategy(scenario, model, "mip", opts, deadline, report)
         strategy = "mip"
     if plan is None:
@@ -158,7 +172,7 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         # machine's speed, and says so.
         plan = dataclasses.replace(plan, stopped_by_time_limit=True)
     solve_time = time.perf_counter() - started - model.build_time_s
-    report.say("writing the solution tables", phase="tables")
+    report.say(_("writing the solution tables"), phase="tables")
     solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
     if hard:
         solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
@@ -246,7 +260,9 @@ def _hard_checked(
     if broken and strategy in HEURISTICS and small:
         # The heuristics fix drops from a relaxation, which can lose every plan meeting the
         # hard rules although one exists: the exact model decides.
-        report.say("the heuristic's plan breaks a hard rule: the exact model decides", phase="mip")
+        report.say(
+            _("the heuristic's plan breaks a hard rule: the exact model decides"), phase="mip"
+        )
         started = time.perf_counter()
         exact, run = run_strategy(scenario, model, "mip", opts, deadline, report)
         if exact is None and run.status == "infeasible":

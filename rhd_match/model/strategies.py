@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..i18n import format_number as num
+from ..i18n import gettext as _
 from ..params import SolverOptions
 from ..progress import Progress
 from .build import LinearModel
@@ -152,7 +154,11 @@ def run_model(
     """
     solver = options.mip_solver if integer else options.lp_solver
     kind = "MIP" if integer else "LP"
-    log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
+    log.say(
+        _("{solver} on the {kind}, limit {seconds} s").format(
+            solver=solver, kind=kind, seconds=num(deadline.left(), 1)
+        )
+    )
     run = deadline.observe(
         run_solver(
             model.program(lower, upper, integer).with_objective(
@@ -165,9 +171,17 @@ def run_model(
         )
     )
     if run.status == "not_started":
-        log.say(f"{solver} not started: handing it the model would take longer than the time left")
+        log.say(
+            _(
+                "{solver} not started: handing it the model would take longer than the time left"
+            ).format(solver=solver)
+        )
     else:
-        log.say(f"{solver} finished: {run.status} in {run.wall_time_s:.1f} s")
+        log.say(
+            _("{solver} finished: {status} in {seconds} s").format(
+                solver=solver, status=run.status, seconds=num(run.wall_time_s, 1)
+            )
+        )
     return run
 
 
@@ -202,7 +216,7 @@ def solve_lp(
     run = run_model(model, var.lower, var.upper, False, options, deadline, log)
     if run.values is None:
         return None, run
-    log.say("relaxation solved", bound=run.bound)
+    log.say(_("relaxation solved"), bound=run.bound)
     return Plan(run.values, "relaxation", run.bound, run.solver), run
 
 
@@ -236,7 +250,7 @@ def solve_mip(
     run = run_model(model, var.lower, var.upper, True, options, deadline, log)
     if run.values is None:
         return None, run
-    log.say("plan found", incumbent=run.objective, bound=run.bound)
+    log.say(_("plan found"), incumbent=run.objective, bound=run.bound)
     status = "optimal" if run.status == "optimal" else "feasible"
     return Plan(run.values, status, run.bound, run.solver), run
 
@@ -296,7 +310,11 @@ def solve_repair(
         best = step
         short = step.values[slack] > 1e-6 * np.maximum(franco, 1.0)
         open_now, below = int(open_drop.sum()), int(short.sum())
-        log.say(f"round {iterations}: {open_now} drops open, {below} below franco")
+        log.say(
+            _("round {n}: {open} drops open, {below} below franco").format(
+                n=iterations, open=open_now, below=below
+            )
+        )
         if not short.any():
             break
         open_drop &= ~short

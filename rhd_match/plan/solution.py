@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import format_money, format_number
+from ..console import text_table
+from ..i18n import format_money, format_number, format_share, format_significant, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..io import csv_writer, write_folder_atomically
@@ -27,6 +28,20 @@ REASONS = {
     "optimiser_choice": "a local offer was left unused: it would cost more than it brings "
     "(price, EGalim shares of the added value, budget or minimum lot)",
 }
+
+#: Rows of the summary's before/after table: label (translated where shown), summary column.
+SUMMARY_SHARES = (
+    (N_("local share (value)"), "share_local"),
+    (N_("organic share"), "share_organic"),
+    (N_("quality share (EGalim)"), "share_quality"),
+    (N_("meat and fish quality share"), "share_meat_fish"),
+)
+SUMMARY_COUNTS = (
+    (N_("canteens meeting the quality target"), "canteens_meeting_quality"),
+    (N_("canteens meeting the organic target"), "canteens_meeting_organic"),
+    (N_("canteens meeting the meat and fish target"), "canteens_meeting_meat_fish"),
+    (N_("canteens meeting all three"), "canteens_meeting_all"),
+)
 
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
 
@@ -196,58 +211,94 @@ class Solution:
         return writers
 
     def __str__(self) -> str:
+        return self.summary_text()
+
+    def summary_text(self) -> str:
+        """The plan's summary for people, in the active language (``rhd_match.i18n``): the
+        solver's figures, the territory's EGalim shares and canteens meeting each target
+        before and after, purchases and extra cost in EUR HT, the shortfall left.
+
+        Returns
+        -------
+        str
+            The summary, several lines.
+        """
         s = self.summary.iloc[0]
         n = int(s["canteens"])
 
         def pct(x: float) -> str:
-            return "n/a" if pd.isna(x) else f"{100 * x:5.1f} %"
+            return _("n/a") if pd.isna(x) else format_share(float(x))
 
         bound = (
-            "no bound"
+            _("no bound")
             if pd.isna(s["best_bound"])
-            else f"bound {s['best_bound']:.6g}, gap {pct(s['gap'])}"
+            else _("bound {bound}, gap {gap}").format(
+                bound=format_significant(s["best_bound"]), gap=pct(s["gap"])
+            )
         )
+        weeks, producers = int(s["weeks"]), int(s["producers"])
         lines = [
-            f"rhd_match plan — {n} canteens, {int(s['producers'])} producers, "
-            f"{int(s['weeks'])} weeks",
-            f"solver: {s['strategy']} ({s['solver']}), status {s['status']}, "
-            f"objective {s['objective']:.6g}, {bound}",
-            f"model: {int(s['arcs'])} arcs, {int(s['variables'])} variables "
-            f"({int(s['binaries'])} binary), {int(s['constraints'])} constraints, "
-            f"{int(s['nonzeros'])} nonzeros; build {s['build_time_s']:.2f} s, "
-            f"solve {s['solve_time_s']:.2f} s",
+            _("rhd_match plan — {canteens}, {producers}, {weeks}").format(
+                canteens=ngettext("{n} canteen", "{n} canteens", n).format(n=n),
+                producers=ngettext("{n} producer", "{n} producers", producers).format(n=producers),
+                weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
+            ),
+            _(
+                "solver: {strategy} ({solver}), status {status}, objective {objective}, {bound}"
+            ).format(
+                strategy=s["strategy"],
+                solver=s["solver"],
+                status=s["status"],
+                objective=format_significant(float(s["objective"])),
+                bound=bound,
+            ),
+            _(
+                "model: {arcs} arcs, {variables} variables ({binaries} binary), {constraints} "
+                "constraints, {nonzeros} nonzeros; build {build} s, solve {solve} s"
+            ).format(
+                arcs=format_number(int(s["arcs"])),
+                variables=format_number(int(s["variables"])),
+                binaries=format_number(int(s["binaries"])),
+                constraints=format_number(int(s["constraints"])),
+                nonzeros=format_number(int(s["nonzeros"])),
+                build=format_number(float(s["build_time_s"]), 2),
+                solve=format_number(float(s["solve_time_s"]), 2),
+            ),
         ]
         if bool(s["stopped_by_time_limit"]):
             lines.append(
-                "stopped by the time limit: this plan depends on the machine's speed and load; "
-                "a longer limit gives the plan that is the same on every machine"
+                _(
+                    "stopped by the time limit: this plan depends on the machine's speed and "
+                    "load; a longer limit gives the plan that is the same on every machine"
+                )
             )
-        lines += [
-            "",
-            f"{'':28}{'before':>10}{'after':>10}",
+        rows = [
+            (_(label), pct(s[f"{key}_before"]), pct(s[key])) for label, key in SUMMARY_SHARES
+        ] + [
+            (_(label), f"{int(s[f'{key}_before'])}/{n}", f"{int(s[key])}/{n}")
+            for label, key in SUMMARY_COUNTS
         ]
-        for label, key in (
-            ("local share (value)", "share_local"),
-            ("organic share", "share_organic"),
-            ("quality share (EGalim)", "share_quality"),
-            ("meat & fish quality share", "share_meat_fish"),
-        ):
-            lines.append(f"{label:28}{pct(s[f'{key}_before']):>10}{pct(s[key]):>10}")
-        for label, key in (
-            ("canteens meeting 50 % qual.", "canteens_meeting_quality"),
-            ("canteens meeting 20 % org.", "canteens_meeting_organic"),
-            ("canteens meeting meat/fish", "canteens_meeting_meat_fish"),
-            ("canteens meeting all three", "canteens_meeting_all"),
-        ):
-            lines.append(f"{label:28}{int(s[f'{key}_before']):>7}/{n:<2}{int(s[key]):>7}/{n:<2}")
+        table = pd.DataFrame(rows, columns=["", _("before"), _("after")])
+        lines += ["", text_table(table, index=False).rstrip("\n"), ""]
         lines += [
-            "",
-            f"purchases {s['value_eur_ht']:,.0f} EUR HT vs {s['value_eur_ht_before']:,.0f} "
-            f"all-conventional: extra cost {s['extra_cost_eur_ht']:+,.0f} EUR HT "
-            f"({pct(s['extra_cost_share'])})",
-            f"EGalim shortfall left: quality {s['shortfall_quality_eur_ht']:,.0f}, organic "
-            f"{s['shortfall_organic_eur_ht']:,.0f}, meat & fish "
-            f"{s['shortfall_meat_fish_eur_ht']:,.0f} EUR HT",
+            _(
+                "purchases {value} excl. VAT against {before} all-conventional: extra cost "
+                "{extra} excl. VAT ({share})"
+            ).format(
+                value=format_money(float(s["value_eur_ht"])),
+                before=format_money(float(s["value_eur_ht_before"])),
+                extra=("+" if s["extra_cost_eur_ht"] > 0 else "")
+                + format_money(float(s["extra_cost_eur_ht"])),
+                share=pct(s["extra_cost_share"]),
+            ),
+            _(
+                "EGalim shortfall left: quality {quality}, organic {organic}, meat and fish "
+                "{meat_fish} excl. VAT"
+            ).format(
+                quality=format_money(float(s["shortfall_quality_eur_ht"])),
+                organic=format_money(float(s["shortfall_organic_eur_ht"])),
+                meat_fish=format_money(float(s["shortfall_meat_fish_eur_ht"])),
+            ),
         ]
         if "objective_mode" in s:
             lines.insert(

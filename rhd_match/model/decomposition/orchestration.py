@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..solvers import SolverRun
@@ -101,7 +102,7 @@ def solve_decompose(
     finally:
         weekly.close()
     if stopped:
-        log("time limit reached: the plan is the best found so far")
+        log(_("time limit reached: the plan is the best found so far"))
     run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, bound, None, 0.0)
     plan = Plan(plan_values, "feasible", bound, options.lp_solver, iterations, stopped)
     return plan, run

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ...i18n import format_significant as sig
+from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..solvers import run_solver
@@ -82,7 +84,7 @@ def reprice(
             model, weekly, problems, cost, open_drop, open_lot, deadline, log, best
         )
         objective = plan_objective(current)
-        log(f"reprice {round_}: plan {objective:.6g}")
+        log(_("reprice {n}: plan {plan}").format(n=round_, plan=sig(objective)))
         if objective < best_objective:
             best, best_objective = current, objective
     return close_short_drops(model, best)
@@ -132,7 +134,7 @@ def polish(
     keep = upper > 0
     limit = budgets.POLISH_MAX_COLUMNS
     if keep.sum() > limit:
-        log(f"polish: {int(keep.sum())} columns, over {limit}: re-pricing")
+        log(_("polish: {n} columns, over {most}: re-pricing").format(n=int(keep.sum()), most=limit))
         return None
     run = deadline.observe(
         run_solver(
@@ -143,10 +145,14 @@ def polish(
         )
     )
     if run.values is None:
-        log(f"polish: {run.status}, plan kept")
+        log(_("polish: {status}, plan kept").format(status=run.status))
         return values
     polished = np.zeros(var.count)
     polished[keep] = run.values
     before, after = plan_objective(values), plan_objective(polished)
-    log(f"polish: {int(keep.sum())} columns, plan {before:.6g} -> {after:.6g}")
+    log(
+        _("polish: {n} columns, plan {before} -> {after}").format(
+            n=int(keep.sum()), before=sig(before), after=sig(after)
+        )
+    )
     return polished if after < before else values

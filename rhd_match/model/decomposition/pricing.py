@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...i18n import format_significant as sig
+from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..strategies import Deadline, Reporter, elastic_objective, elastic_upper, run_model
@@ -78,7 +80,7 @@ def whole_relaxation(
     if run.values is None or run.status != "optimal" or run.duals is None:
         return None
     mu = np.clip(run.duals[annual.rows], annual.mu_low, annual.mu_high)
-    log(f"relaxation: bound {run.objective:.6g}")
+    log(_("relaxation: bound {bound}").format(bound=sig(run.objective)))
     return Start(run.objective, mu, run.values, 1)
 
 
@@ -143,7 +145,11 @@ def price_search(
                 mu = best_mu.copy()
                 if step_scale < 0.02:
                     break
-        log(f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
+        log(
+            _("prices {n}: bound {bound}, relaxed plan {plan}").format(
+                n=iterations, bound=sig(best_bound), plan=sig(ub)
+            )
+        )
         if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
             break
         grad = annual.matrix @ values - rhs
@@ -165,7 +171,7 @@ def price_search(
         if ok:
             best_bound = max(best_bound, total + float(primal_mu @ rhs))
             relaxed = with_delivery
-        log(f"delivery relaxation: bound {best_bound:.6g}")
+        log(_("delivery relaxation: bound {bound}").format(bound=sig(best_bound)))
     else:
-        log("delivery relaxation: skipped, drops chosen from the transport flows")
+        log(_("delivery relaxation: skipped, drops chosen from the transport flows"))
     return Start(best_bound, primal_mu, relaxed, iterations)

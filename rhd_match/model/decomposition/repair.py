@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ...i18n import format_significant as sig
+from ...i18n import gettext as _
 from ..build import LinearModel
 from ..strategies import (
     ZERO,
@@ -75,7 +77,7 @@ def weekly_repair(
             model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
         )
         objective = plan_objective(values)
-        log(f"repair round {grow_round}: plan {objective:.6g}")
+        log(_("repair round {n}: plan {plan}").format(n=grow_round, plan=sig(objective)))
         if objective >= best_objective:
             break
         gain = best_objective - objective
@@ -136,11 +138,15 @@ def franco_loop(
     open_drop = open_drop.copy()
     values = fallback
     slack = var.cols("franco_slack")
-    for _ in range(20):
+    for _round in range(20):
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
-        values, _, ok = weekly.solve(problems, cost, lower, upper, fallback)
+        values, _runs, ok = weekly.solve(problems, cost, lower, upper, fallback)
         short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
-        log(f"repair: {int(open_drop.sum())} drops open, {int(short.sum())} below franco")
+        log(
+            _("repair: {open} drops open, {below} below franco").format(
+                open=int(open_drop.sum()), below=int(short.sum())
+            )
+        )
         if not ok or not short.any() or deadline.expired():
             return values
         open_drop &= ~short

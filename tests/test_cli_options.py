@@ -1,0 +1,176 @@
+"""One command line: every verb's ``--help`` has an example and the options shared where they
+make sense, ``--version``, tables for people, and French output with no English left in it, on a
+terminal (a pseudo-terminal) and off one."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from babel.messages.pofile import read_po
+from test_cli_routes import SMALL, run
+
+from rhd_match.cli.common import show_table
+from rhd_match.cli.main import build_parser, main
+from rhd_match.console import text_table
+from rhd_match.i18n import LANGUAGE_ENV, use_language
+from rhd_match.version import __version__
+
+CATALOGUE = Path(__file__).parents[1] / "rhd_match" / "locale" / "fr" / "LC_MESSAGES"
+VERBS = sorted(
+    next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+)
+#: Verbs that take a scenario, and those that solve one (a MIP, or LPs only).
+SCENARIO_VERBS = {"validate", "solve", "export", "report", "whatif", "tradeoff"}
+SCENARIO_VERBS |= {"bottlenecks", "menus"}
+SOLVER_OPTIONS = {
+    "solve": ("--time-limit", "--threads", "--strategy"),
+    "export": ("--time-limit", "--threads", "--strategy"),
+    "report": ("--time-limit", "--threads", "--strategy"),
+    "whatif": ("--time-limit", "--threads", "--strategy"),
+    "tradeoff": ("--time-limit", "--threads"),
+    "bottlenecks": ("--time-limit", "--threads"),
+}
+
+
+def _help(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("verb", VERBS)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_help_has_an_example_and_the_shared_options(
+    verb: str, lang: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _help([verb, "--help", "--lang", lang], capsys)
+    heading = "exemple :" if lang == "fr" else "example:"
+    example = text.split(f"\n{heading}\n", 1)[1].strip()
+    assert example.startswith(f"rhd-match {verb}")
+    # Every option of the example is one the verb takes.
+    for word in example.split():
+        if word.startswith("--"):
+            assert word in text.split(heading)[0], f"{verb}'s example uses unknown {word}"
+    expected = ["--lang", "--help"]
+    if verb in SCENARIO_VERBS:
+        expected += ["--demo", "--quiet"]
+    expected += SOLVER_OPTIONS.get(verb, ())
+    for option in expected:
+        assert option in text, f"{verb} --help lacks {option}"
+    for option in {"--time-limit", "--threads", "--strategy"} - set(SOLVER_OPTIONS.get(verb, ())):
+        assert option not in text, f"{verb} takes {option} though it solves nothing"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _help(["--version"], capsys) == f"rhd-match {__version__}\n"
+
+
+def test_solver_options_override_the_scenarios_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["solve", str(SMALL), "--strategy", "decompose", "--threads", "1", "--time-limit", "7"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert summary.loc[0, "strategy"] == "decompose"  # auto takes the MIP here
+    assert "solver: decompose (" in capsys.readouterr().out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_text_table_is_aligned_plain_text_off_a_terminal() -> None:
+    frame = pd.DataFrame({"name": ["a", "bbb", "c"], "kg": [1234.5, 2.0, -0.01]})
+    terminal = _Terminal()
+    with use_language("fr"):
+        plain = text_table(frame, index=False)
+        show_table(frame, file=terminal)
+    ruled = terminal.getvalue()
+    lines = plain.splitlines()
+    assert lines[0].split() == ["name", "kg"]
+    assert lines[1].endswith("1\u202f234,5") and lines[2].endswith("2,0")
+    assert lines[3].endswith(" 0,0")  # not "-0,0"
+    assert len(lines[1]) == len(lines[2])  # right-aligned figures
+    assert "\x1b[" not in plain and "─" not in plain
+    assert "─" in ruled  # a ruled header on a terminal
+
+
+def test_shares_and_months_shown_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    frame = pd.DataFrame({"product_id": ["APPLE"], "month": [3], "share_organic": [0.25]})
+    with use_language("fr"):
+        show_table(frame)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["produit", "mois", "bio"]
+    assert out.splitlines()[1].split() == ["APPLE", "mars", "25,0", "%"]
+
+
+def english_fragments() -> list[str]:
+    """Pieces of English the command line writes that French turns into something else:
+    each translated message's text between placeholders, of three words or more."""
+    with (CATALOGUE / "rhd_match.po").open("rb") as file:
+        catalogue = read_po(file)
+    fragments = set()
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in ids:
+            if text in strings:
+                continue
+            for piece in re.split(r"\{[^}]*\}|%\(?\w*\)?[sdr]", text):
+                piece = piece.strip(" :;,.()'\n")
+                if len(piece.split()) >= 3:
+                    fragments.add(piece)
+    return sorted(fragments)
+
+
+#: Words of the English summaries that no French output should hold.
+ENGLISH_WORDS = re.compile(
+    r"\b(canteens?|producers?|weeks?|wrote|share|before|after|checker|purchases|solver|"
+    r"objective|shortfall|demand|supply|target|variant|status|organic|quality)\b"
+)
+#: verb → arguments (after the scenario) for the French-output test.
+FRENCH_RUNS = {
+    "validate": [],
+    "solve": ["--time-limit", "20"],
+    "report": ["--time-limit", "20"],
+    "whatif": ["--time-limit", "20", "--organic-target", "0.3"],
+    "tradeoff": ["--points", "3"],
+    "bottlenecks": ["--verify-top", "1"],
+}
+
+
+def test_the_english_fragments_are_found() -> None:
+    fragments = english_fragments()
+    assert "checker: the plan meets every constraint (independent recomputation" in fragments
+    assert ENGLISH_WORDS.search("3 canteens, 2 producers")
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["tty", "pipe"])
+@pytest.mark.parametrize("verb", [*FRENCH_RUNS, "demo"])
+def test_french_output_has_no_english_left(
+    verb: str, terminal: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LANGUAGE_ENV)  # French by default
+    args = [verb]
+    if verb != "demo":
+        args += [str(SMALL), *FRENCH_RUNS[verb]]
+    if verb not in ("demo", "validate"):
+        args += ["--out", str(tmp_path / "out")]
+    code, out = run(args, terminal)
+    assert code == 0, out
+    # Paths, data ids and codes are the user's own: leave out the folder and the ids.
+    text = out.replace(str(tmp_path), "").replace(str(SMALL), "")
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    left = [f for f in english_fragments() if f in text]
+    assert not left, f"English left in the French output of {verb}: {left}\n{out}"
+    words = sorted(set(ENGLISH_WORDS.findall(text)))
+    assert not words, f"English words in the French output of {verb}: {words}\n{out}"

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from ..i18n import format_number, format_share
+
 #: Colour-blind safe palette (Okabe & Ito) and the two compliance colours.
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -70,20 +72,21 @@ _TEXT_NOISE = re.compile(r"font-family: [^;]*sans-serif; | transform=\"rotate\(-
 
 
 def pct(x: float, decimals: int = 0) -> str:
-    """A fraction as a percentage, e.g. ``pct(0.154, 1) == "15.4 %"``; ``–`` when missing."""
-    return "–" if not math.isfinite(x) else f"{100 * x:.{decimals}f} %"
+    """A fraction as a percentage in the active language, e.g. ``15,4 %`` for
+    ``pct(0.154, 1)`` in French; ``–`` when missing."""
+    return "–" if not math.isfinite(x) else format_share(x, decimals)
 
 
 def short_number(x: float) -> str:
-    """A compact number: 950, 1.2 k, 34 k, 1.5 M."""
+    """A compact number in the active language: 950, 1,2 k, 34 k, 1,5 M (French)."""
     a = abs(x)
     if a >= 1e6:
-        return f"{x / 1e6:.1f} M"
+        return f"{format_number(x / 1e6, 1)} M"
     if a >= 1e4:
-        return f"{x / 1e3:.0f} k"
+        return f"{format_number(x / 1e3)} k"
     if a >= 1e3:
-        return f"{x / 1e3:.1f} k"
-    return f"{x:.0f}"
+        return f"{format_number(x / 1e3, 1)} k"
+    return format_number(x)
 
 
 def shorten(text: str, chars: int) -> str:

@@ -36,9 +36,9 @@ def weekly_shares(solution: Solution) -> pd.DataFrame:
     # labels and locality first gives the same figures from ~20× fewer rows.
     lines = (
         flows[["week", "family", "labels", "local", "value_eur_ht"]]
-        .groupby(
-            ["week", "family", "labels", "local"], sort=True, observed=True, dropna=False
-        )["value_eur_ht"]
+        .groupby(["week", "family", "labels", "local"], sort=True, observed=True, dropna=False)[
+            "value_eur_ht"
+        ]
         .sum()
         .reset_index()
     )

@@ -200,7 +200,6 @@ def _buy_table(rows: pd.DataFrame | None) -> str:
                 strict=True,
             )
         ],
-        sortable=False,
     )
     return title + table
 

@@ -56,9 +56,9 @@ from .sections import (
 #: Charts of the report, by ``data-chart`` name, in page order.
 CHARTS = (
     "egalim-canteens",
+    "flow-map",
     "weekly-shares",
     "producer-utilisation",
-    "flow-map",
     "unmet-heatmap",
     "unmet-reasons",
 )

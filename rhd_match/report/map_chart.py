@@ -69,7 +69,7 @@ PLACES = {
     "canteen": ("o", BLUE, N_("canteen"), 2),
 }
 #: Fill and edge of the commune outlines under the map.
-COMMUNE_FILL = "#ffffff"
+COMMUNE_FILL = "#e3e9ee"
 COMMUNE_EDGE = "#9aa5b1"
 
 

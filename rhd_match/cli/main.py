@@ -192,13 +192,18 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report import write_reports
+    from ..report.communes import read_communes
 
+    if args.communes is not None:
+        read_communes(args.communes)  # a bad file is refused before the solve, not after
     scenario = load_scenario(args)
     solution = _solve(scenario, args, time_limit_s=args.time_limit, threads=args.threads)
     print(solution)
     violations = _check(scenario, solution)
     written = solution.to_folder(args.out, formats=("csv",))
-    written += write_reports(scenario, solution, args.out, language=args.lang)
+    written += write_reports(
+        scenario, solution, args.out, language=args.lang, communes=args.communes
+    )
     print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
     return 0 if violations.empty else 1
 
@@ -280,6 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit", type=positive_float, default=60.0, help=_("seconds (default 60)")
     )
     p.add_argument("--threads", type=positive_int, default=2, help=_("solver threads (default 2)"))
+    p.add_argument(
+        "--communes",
+        type=existing_file,
+        metavar="GEOJSON",
+        help=_(
+            "commune outlines drawn under the report's map (GeoJSON polygons with a name; "
+            "default: the demo territory's communes when the canteens lie among them)"
+        ),
+    )
     p.set_defaults(func=cmd_report)
 
     add_decision_support_parsers(sub)

@@ -32,7 +32,12 @@ __all__ = [
 
 
 def write_reports(
-    scenario: Scenario, solution: Solution, folder: str | Path, *, language: str = "fr"
+    scenario: Scenario,
+    solution: Solution,
+    folder: str | Path,
+    *,
+    language: str = "fr",
+    communes: str | Path | None = None,
 ) -> list[Path]:
     """Write ``report.html`` and ``results.xlsx`` into ``folder`` (created if needed).
 
@@ -48,8 +53,10 @@ def write_reports(
     folder
         The folder to write into; other files in it are left alone.
     language
-        Language of the texts translated so far (month names): one of
-        ``rhd_match.i18n.LANGUAGES``.
+        Language of the page's texts: one of ``rhd_match.i18n.LANGUAGES``.
+    communes
+        GeoJSON file of the commune outlines drawn under the page's map
+        (``rhd_match.report.render_html``).
 
     Returns
     -------
@@ -61,8 +68,10 @@ def write_reports(
     ValueError
         When a workbook sheet would hold more rows than Excel allows (nothing is written), or
         when ``language`` is not one rhd_match speaks.
+    OptionError
+        When ``communes`` is not a readable GeoJSON feature collection (nothing is written).
     """
-    page = render_html(scenario, solution, language=language)
+    page = render_html(scenario, solution, language=language, communes=communes)
     data = workbook_bytes(scenario, solution)
 
     def write_page(path: Path) -> None:

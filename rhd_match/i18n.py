@@ -217,7 +217,7 @@ def format_number(value: float, decimals: int = 0) -> str:
         ``1 234,5`` in French, ``1,234.5`` in English.
     """
     with _half_up():
-        return _number_pattern(decimals).apply(value, _locale(), decimal_quantization=True)
+        return str(_number_pattern(decimals).apply(value, _locale(), decimal_quantization=True))
 
 
 def format_money(value: float, currency: str = "EUR") -> str:

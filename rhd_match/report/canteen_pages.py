@@ -10,6 +10,8 @@ page's print styles start each on a new sheet, and print only the one in the add
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -84,7 +86,7 @@ def canteen_pages(scenario: Scenario, solution: Solution) -> str:
     return "".join(pages)
 
 
-def _page(row: dict[str, object], before: pd.Series | None, info: pd.Series) -> str:
+def _page(row: Mapping[Hashable, Any], before: Any, info: Any) -> str:
     """Head of a canteen's page: name, meals, EGalim figures and cost."""
     cid = str(row["canteen_id"])
     meals = as_float(info.get("meals_per_day"))

@@ -626,11 +626,11 @@ def unmet_section(scenario: Scenario, solution: Solution) -> str:
         "Why, by reason. Each line gets the first reason that applies, tested in the order "
         "of the table below."
     )
-    head = "".join(
+    header = "".join(
         f"<th>{esc(h)}</th>" for h in (_("reason"), _("meaning"), _("lines"), _("value"))
     )
     return (
         f"<p>{esc(intro)}</p><figure>{heat}</figure><p>{esc(why)}</p>"
         f"<figure>{reasons_chart}</figure>"
-        f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        f'<table class="data"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>'
     )

@@ -49,9 +49,9 @@ from .sections import (
     canteens_section,
     map_section,
     producers_section,
-    unmet_section,
     weekly_section,
 )
+from .unmet_section import unmet_section
 
 #: Charts of the report, by ``data-chart`` name, in page order.
 CHARTS = (

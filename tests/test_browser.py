@@ -230,3 +230,17 @@ def test_french_report_shows_french_headings_and_the_map_over_the_communes(
     # Scrolled to the map: the communes and the canteens' blue dots are drawn.
     assert colour_pixels(map_shot, COMMUNE_FILL, 2) > 2_000
     assert colour_pixels(map_shot, BLUE) > 100
+
+
+def test_a_canteen_page_prints_alone_from_its_address(
+    chromium: str, report: Path, tmp_path: Path
+) -> None:
+    first = re.search(r'<article class="canteen-page" id="([^"]+)"', report.read_text("utf-8"))
+    assert first is not None
+    pages = {}
+    for name, address in (("all", report.as_uri()), ("one", f"{report.as_uri()}#{first[1]}")):
+        pdf = tmp_path / f"{name}.pdf"
+        run_chromium(chromium, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", address)
+        pages[name] = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert pages["one"] == 1
+    assert pages["all"] > 6  # the whole report, each of the six canteens on its own sheet

@@ -65,9 +65,11 @@ def fmt_share(x: float) -> str:
 
 def signed(x: float, decimals: int = 0) -> str:
     """A number with its sign, ``+`` included: ``+1 234`` (French)."""
-    text = format_number(x, decimals)
-    # Only what shows as positive gets a "+": never "+0" nor "+-3".
-    return "+" + text if round(x, decimals) > 0 else text
+    shown = round(x, decimals)
+    # Only what shows as positive gets a "+", and what shows as zero no sign: never "+0",
+    # "-0" nor "+-3".
+    text = format_number(x if shown else 0.0, decimals)
+    return "+" + text if shown > 0 else text
 
 
 def fmt_points(x: float) -> str:

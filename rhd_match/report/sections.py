@@ -86,7 +86,7 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
     for key, label in (
         ("quality", _("Quality and sustainable")),
         ("organic", _("Organic")),
-        ("meat_fish", _("Quality meat and fish")),
+        ("meat_fish", _("Meat and fish")),
     ):
         share = shown[f"share_{key}"].to_numpy(dtype=float)
         target = shown[f"target_{key}"].to_numpy(dtype=float)

@@ -53,18 +53,53 @@ NOT_AVAILABLE = N_("n/a")
 
 
 def reason_label(reason: object) -> str:
-    """The short name of an unmet-demand reason in the active language."""
+    """The short name of an unmet-demand reason in the active language.
+
+    Parameters
+    ----------
+    reason
+        A key of ``rhd_match.plan.solution.REASONS``; another value is shown as it is.
+
+    Returns
+    -------
+    str
+        The short name.
+    """
     label = REASON_LABELS.get(str(reason))
     return str(reason) if label is None else _(label)
 
 
 def fmt_share(x: float) -> str:
-    """A share as shown in the headline: ``15,4 %`` (French); ``n/a`` when missing."""
+    """A share as shown in the headline: ``15,4 %`` (French); ``n/a`` when missing.
+
+    Parameters
+    ----------
+    x
+        A share, a fraction.
+
+    Returns
+    -------
+    str
+        The percentage in the active language.
+    """
     return _(NOT_AVAILABLE) if not math.isfinite(x) else format_share(x, 1)
 
 
 def signed(x: float, decimals: int = 0) -> str:
-    """A number with its sign, ``+`` included: ``+1 234`` (French)."""
+    """A number with its sign, ``+`` included: ``+1 234`` (French).
+
+    Parameters
+    ----------
+    x
+        The number.
+    decimals
+        Digits after the decimal separator.
+
+    Returns
+    -------
+    str
+        The number; no sign when it shows as zero.
+    """
     shown = round(x, decimals)
     # Only what shows as positive gets a "+", and what shows as zero no sign: never "+0",
     # "-0" nor "+-3".
@@ -73,51 +108,142 @@ def signed(x: float, decimals: int = 0) -> str:
 
 
 def fmt_points(x: float) -> str:
-    """A change of share in percentage points: ``+15,4 pts``."""
+    """A change of share in percentage points: ``+15,4 pts``.
+
+    Parameters
+    ----------
+    x
+        A change of share, a fraction.
+
+    Returns
+    -------
+    str
+        Signed percentage points.
+    """
     if not math.isfinite(x):
         return _(NOT_AVAILABLE)
     return _("{points} pts").format(points=signed(100 * x, 1))
 
 
 def fmt_eur(x: float) -> str:
-    """Money, whole euros excluding VAT: ``630 509 € HT`` (French)."""
+    """Money, whole euros excluding VAT: ``630 509 € HT`` (French).
+
+    Parameters
+    ----------
+    x
+        Money, EUR HT.
+
+    Returns
+    -------
+    str
+        The amount, rounded to the euro; ``n/a`` when missing.
+    """
     if not math.isfinite(x):
         return _(NOT_AVAILABLE)
     return _("€{amount} excl. VAT").format(amount=format_number(x))
 
 
 def fmt_signed_eur(x: float) -> str:
-    """A money difference: ``+14 267 € HT`` (French)."""
+    """A money difference: ``+14 267 € HT`` (French).
+
+    Parameters
+    ----------
+    x
+        Money, EUR HT.
+
+    Returns
+    -------
+    str
+        The signed amount.
+    """
     if not math.isfinite(x):
         return _(NOT_AVAILABLE)
     return _("€{amount} excl. VAT").format(amount=signed(x))
 
 
 def fmt_kg(x: float) -> str:
-    """A weight: ``1 234 kg`` or ``12,3 t``."""
+    """A weight: ``1 234 kg`` or ``12,3 t`` (French).
+
+    Parameters
+    ----------
+    x
+        A weight, kg.
+
+    Returns
+    -------
+    str
+        The weight with its unit.
+    """
     if abs(x) >= 10_000:
         return _("{tonnes} t").format(tonnes=format_number(x / 1000, 1))
     return _("{kg} kg").format(kg=format_number(x))
 
 
 def fmt_count(k: float, n: float) -> str:
-    """A count out of a total: ``3 / 12``."""
+    """A count out of a total: ``3 / 12``.
+
+    Parameters
+    ----------
+    k
+        The count.
+    n
+        The total.
+
+    Returns
+    -------
+    str
+        ``k / n``.
+    """
     return f"{int(k)} / {int(n)}"
 
 
 def fmt_gap(x: float) -> str:
-    """The relative gap: ``6,75 %``; ``n/a`` without a bound."""
+    """The relative gap: ``6,75 %`` (French); ``n/a`` without a bound.
+
+    Parameters
+    ----------
+    x
+        The relative gap, a fraction; NaN without a bound.
+
+    Returns
+    -------
+    str
+        The percentage.
+    """
     return _(NOT_AVAILABLE) if not math.isfinite(x) else format_share(x, 2)
 
 
 def fmt_number(x: float) -> str:
-    """A solver figure: whole with thousands separators when large, else four decimals."""
+    """A solver figure: whole with thousands separators when large, else four decimals.
+
+    Parameters
+    ----------
+    x
+        The figure (an objective or a bound).
+
+    Returns
+    -------
+    str
+        The figure.
+    """
     if not math.isfinite(x):
         return _(NOT_AVAILABLE)
     return format_number(x) if abs(x) >= 1e4 else format_number(x, 4)
 
 
 def as_float(x: object) -> float:
+    """``x`` as a float; NaN when it is not a number.
+
+    Parameters
+    ----------
+    x
+        A table cell.
+
+    Returns
+    -------
+    float
+        The number, or NaN.
+    """
     try:
         return float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -125,10 +251,41 @@ def as_float(x: object) -> float:
 
 
 def raw_value(value: object) -> str:
+    """A figure written so that it reads back exactly: ``repr`` for floats.
+
+    Parameters
+    ----------
+    value
+        The figure.
+
+    Returns
+    -------
+    str
+        Its exact text.
+    """
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
 def figure_cell(field: str, when: str, value: float, text: str) -> str:
+    """A table cell showing ``text`` and carrying ``value`` exactly, for the page's tests and
+    readers: ``data-field``, ``data-when`` and ``data-value`` attributes.
+
+    Parameters
+    ----------
+    field
+        The summary field the figure comes from.
+    when
+        ``before`` or ``after`` the plan.
+    value
+        The figure.
+    text
+        The figure as shown.
+
+    Returns
+    -------
+    str
+        An HTML ``<td>``.
+    """
     return (
         f'<td class="num" data-field="{field}" data-when="{when}" '
         f'data-value="{esc(raw_value(value))}">{esc(text)}</td>'
@@ -136,6 +293,21 @@ def figure_cell(field: str, when: str, value: float, text: str) -> str:
 
 
 def figure_span(field: str, s: pd.Series) -> str:
+    """A money figure of the summary in running text, carrying its exact value as
+    ``figure_cell`` does.
+
+    Parameters
+    ----------
+    field
+        The summary field, in EUR HT.
+    s
+        The solution's summary row.
+
+    Returns
+    -------
+    str
+        An HTML ``<span>``.
+    """
     value = as_float(s[field])
     return (
         f'<span data-field="{field}" data-when="after" data-value="{esc(raw_value(value))}">'
@@ -147,12 +319,38 @@ def figure_span(field: str, s: pd.Series) -> str:
 
 
 def empty_chart(chart: str, title: str, message: str) -> str:
-    """A small chart holding only ``message`` (so every chart of ``CHARTS`` is there)."""
+    """A small chart holding only ``message`` (so every chart of ``CHARTS`` is there).
+
+    Parameters
+    ----------
+    chart
+        The chart's id in the page.
+    title
+        The chart's accessible title.
+    message
+        The text shown.
+
+    Returns
+    -------
+    str
+        An HTML ``<figure>``.
+    """
     return f"<figure>{message_chart(chart, title, message)}</figure>"
 
 
 def esc(text: object) -> str:
-    """``text`` escaped for HTML, quotes included."""
+    """``text`` escaped for HTML, quotes included.
+
+    Parameters
+    ----------
+    text
+        Anything; written with ``str``.
+
+    Returns
+    -------
+    str
+        The escaped text.
+    """
     return escape(str(text), quote=True)
 
 
@@ -164,8 +362,21 @@ def html_table(
 ) -> str:
     """A table: each cell is (text, sort key); headers are (label, ``num``/``text``).
 
-    ``links`` gives each row's first cell a link (e.g. ``#canteen-C001``); ``sortable`` lets
-    the page's script sort it by a click on a header.
+    Parameters
+    ----------
+    headers
+        One ``(label, kind)`` per column; ``kind`` is ``num`` or ``text``.
+    rows
+        One list per row of ``(text, sort key)`` cells.
+    links
+        One address per row (e.g. ``#canteen-C001``) for its first cell; ``None``: no links.
+    sortable
+        Let the page's script sort the table by a click on a header.
+
+    Returns
+    -------
+    str
+        An HTML ``<table>``.
     """
     head = "".join(f'<th data-type="{kind}">{esc(label)}</th>' for label, kind in headers)
     body = []

@@ -53,8 +53,19 @@ from .map_chart import MapLink, MapPoint, map_chart
 
 
 def distance_from_law(canteens: pd.DataFrame) -> pd.Series:
-    """How far each canteen is from the law: the sum of its three shortfalls in percentage
-    points of its own targets (0 when it meets all three). Same index as ``canteens``."""
+    """How far each canteen is from the law.
+
+    Parameters
+    ----------
+    canteens
+        ``Solution.canteens`` (its ``shortfall_*_points`` columns).
+
+    Returns
+    -------
+    pandas.Series
+        The sum of each canteen's three shortfalls in percentage points of its own targets
+        (fractions; 0 when it meets all three), on the index of ``canteens``.
+    """
     return (
         canteens["shortfall_quality_points"]
         + canteens["shortfall_organic_points"]
@@ -63,7 +74,18 @@ def distance_from_law(canteens: pd.DataFrame) -> pd.Series:
 
 
 def by_distance_from_law(canteens: pd.DataFrame) -> pd.DataFrame:
-    """``Solution.canteens`` farthest from the law first (ties by canteen id)."""
+    """Canteens farthest from the law first.
+
+    Parameters
+    ----------
+    canteens
+        ``Solution.canteens``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows sorted by ``distance_from_law``, largest first, ties by ``canteen_id``.
+    """
     order = canteens.assign(_distance=distance_from_law(canteens)).sort_values(
         ["_distance", "canteen_id"], ascending=[False, True], kind="stable"
     )
@@ -71,6 +93,21 @@ def by_distance_from_law(canteens: pd.DataFrame) -> pd.DataFrame:
 
 
 def canteens_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's canteen section, farthest from the law first: each canteen's EGalim shares
+    against its targets (chart and sortable table, each name a link to its page).
+
+    Parameters
+    ----------
+    scenario
+        The scenario (targets).
+    solution
+        The plan (its ``canteens`` table).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     can = by_distance_from_law(solution.canteens)
     note = ""
     shown = can.iloc[:MAX_CANTEEN_ROWS]
@@ -189,6 +226,20 @@ def _vs(row: Mapping[Hashable, Any], key: str) -> tuple[str, float]:
 
 
 def weekly_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's week-by-week chart of the territory's shares against the targets.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (targets).
+    solution
+        The plan.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     shares = weekly_shares(solution)
     targets = scenario.parameters.targets
     if shares.empty:
@@ -246,6 +297,21 @@ def weekly_section(scenario: Scenario, solution: Solution) -> str:
 
 
 def producers_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's producer section: each selling producer's busiest week against its weekly
+    capacity (chart and sortable table).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    solution
+        The plan (its ``producers`` table).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     prod = solution.producers
     selling = prod[prod["sales_eur_ht"] > 0].sort_values(
         ["peak_capacity_use", "sales_eur_ht", "producer_id"],
@@ -389,6 +455,24 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
 def map_section(
     scenario: Scenario, solution: Solution, communes: Sequence[Commune] = (), credit: str = ""
 ) -> str:
+    """The page's map: canteens (named), producers, the largest flows, over the communes.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (places).
+    solution
+        The plan.
+    communes
+        Outlines drawn under the places (``rhd_match.report.communes.read_communes``).
+    credit
+        Source of the outlines, credited in the caption ('' for none).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     links = flow_links(scenario, solution)
     top = links.iloc[:TOP_FLOWS]
     producers = scenario.producers.set_index("producer_id")

@@ -30,6 +30,21 @@ from .html_format import (
 
 
 def unmet_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's section on the demand left to the usual (conventional) supplier: by product
+    and month, and by reason.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    solution
+        The plan (its ``unmet_local`` table).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     unmet = solution.unmet_local
     if unmet.empty:
         return empty_chart(

@@ -37,6 +37,7 @@ FLAGS = (
     "--hide-scrollbars",
 )
 WINDOW = (1280, 2000)
+MAP_WINDOW = (1280, 3200)
 
 
 def browser_missing(reason: str) -> None:
@@ -187,3 +188,63 @@ def test_a_missing_browser_fails_under_ci_and_is_skipped_elsewhere(
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="chromium is not installed"):
         browser_missing("chromium is not installed")
+
+
+def colour_pixels(png: Path, colour: str, tolerance: int = 6) -> int:
+    """Number of pixels of ``png`` within ``tolerance`` of ``colour`` (``#rrggbb``) on each
+    channel (Pillow decodes the file; it comes with matplotlib)."""
+    from PIL import Image
+
+    target = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        return sum(
+            count
+            for count, pixel in rgb.getcolors(maxcolors=1 << 24) or []
+            if all(abs(int(c) - t) <= tolerance for c, t in zip(pixel, target, strict=True))
+        )
+
+
+def test_french_report_shows_french_headings_and_the_map_over_the_communes(
+    chromium: str, report: Path
+) -> None:
+    from rhd_match.report.drawing import BLUE
+    from rhd_match.report.map_chart import COMMUNE_FILL
+
+    dom = dump_dom(chromium, report)
+    headings = re.findall(r"<h2>([^<]*)</h2>", dom)
+    assert headings[:3] == [
+        "Le plan en bref",
+        "Les cantines, des plus éloignées de la loi aux plus proches",
+        "Carte des cantines et de leurs fournisseurs locaux",
+    ]
+    assert headings[-1] == "Détails techniques (solveur)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    top, map_shot = ARTIFACTS / "report-fr.png", ARTIFACTS / "report-fr-map.png"
+    # Headless chromium shoots before scrolling to a fragment: the map's shot is a taller
+    # window holding the whole map rather than the page scrolled to it.
+    shots = ((top, report.as_uri(), WINDOW), (map_shot, report.as_uri() + "#map", MAP_WINDOW))
+    for shot, address, window in shots:
+        shot.unlink(missing_ok=True)
+        run_chromium(
+            chromium, f"--screenshot={shot}", f"--window-size={window[0]},{window[1]}", address
+        )
+        width, height, _nonzero, distinct = png_facts(shot.read_bytes())
+        assert (width, height) == window and distinct > 100
+    # The map's shot: the communes and the canteens' blue dots are drawn.
+    assert colour_pixels(map_shot, COMMUNE_FILL, 2) > 2_000
+    assert colour_pixels(map_shot, BLUE) > 100
+
+
+def test_a_canteen_page_prints_alone_from_its_address(
+    chromium: str, report: Path, tmp_path: Path
+) -> None:
+    first = re.search(r'<article class="canteen-page" id="([^"]+)"', report.read_text("utf-8"))
+    assert first is not None
+    pages = {}
+    for name, address in (("all", report.as_uri()), ("one", f"{report.as_uri()}#{first[1]}")):
+        pdf = tmp_path / f"{name}.pdf"
+        run_chromium(chromium, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", address)
+        pages[name] = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert pages["one"] == 1
+    assert pages["all"] > 6  # the whole report, each of the six canteens on its own sheet

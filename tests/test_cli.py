@@ -70,3 +70,15 @@ def test_validate_help_exits_0_with_usage(capsys: pytest.CaptureFixture[str]) ->
     assert out.startswith("usage: rhd-match validate")
     assert "--demo" in out
     assert "scenario folder or .xlsx workbook" in out
+
+
+def test_report_refuses_a_bad_communes_file_before_solving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "communes.geojson"
+    bad.write_text('{"type": "Feature"}', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", "--demo", "--out", str(out), "--communes", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "communes.geojson" in err and "GeoJSON" in err
+    assert not out.exists()

@@ -14,12 +14,15 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
+from rhd_match.errors import OptionError
+from rhd_match.i18n import use_language
 from rhd_match.report import (
     drawing,
     map_chart,
     render_html,
     write_reports,
 )
+from rhd_match.report.communes import DEMO_COMMUNES, read_communes
 from rhd_match.report.figures import all_weeks, weekly_shares
 from rhd_match.report.html import CHARTS, write_html_report
 from rhd_match.report.html_format import fmt_count, fmt_eur, fmt_gap, fmt_share
@@ -145,8 +148,11 @@ def test_headline_figures_equal_the_summary(
     assert figures[("shortfall_quality_eur_ht", "after")][1] == fmt_eur(
         float(summary["shortfall_quality_eur_ht"])
     )
-    assert fmt_share(0.1542) == "15.4 %"
-    assert fmt_eur(630508.6) == "630,509 € HT"
+    assert fmt_share(0.1542) == "15,4\u00a0%"
+    assert fmt_eur(630508.6) == "630\u202f509 € HT"
+    with use_language("en"):
+        assert fmt_share(0.1542) == "15.4%"
+        assert fmt_eur(630508.6) == "€630,509 excl. VAT"
 
 
 def test_html_is_self_contained_and_scripted_inline(small_page: str) -> None:
@@ -215,9 +221,12 @@ def test_write_reports_writes_both_files(tiny: tuple[Scenario, Solution], tmp_pa
 
 def test_number_formats() -> None:
     assert drawing.short_number(950) == "950"
-    assert drawing.short_number(1234) == "1.2 k"
-    assert drawing.short_number(2_500_000) == "2.5 M"
-    assert drawing.pct(0.154, 1) == "15.4 %"
+    assert drawing.short_number(1234) == "1,2 k"
+    assert drawing.short_number(2_500_000) == "2,5 M"
+    assert drawing.pct(0.154, 1) == "15,4\u00a0%"
+    with use_language("en"):
+        assert drawing.short_number(1234) == "1.2 k"
+        assert drawing.pct(0.154, 1) == "15.4%"
     assert drawing.pct(float("nan")) == "–"
     assert drawing.shorten("Boulogne-sur-Mer", 8) == "Boulogn…"
 
@@ -251,7 +260,7 @@ def test_every_mark_of_a_chart_has_its_tooltip(small_page: str) -> None:
     tips = re.findall(r"<title>([^<]*)</title>", chart.group(0))
     # The chart's name, one per canteen row, one per bar in each of the four panels.
     assert len(tips) == 1 + 6 + 4 * 6
-    assert sum("meets it" in t or "below it" in t for t in tips) == 3 * 6
+    assert sum("objectif" in t and "atteint" in t for t in tips) == 3 * 6
 
 
 def test_ids_are_unique_in_the_page(small_page: str) -> None:
@@ -286,3 +295,104 @@ def test_a_solution_that_is_not_a_plan_is_flagged(tiny: tuple[Scenario, Solution
         page = render_html(scenario, flagged)
         assert page.count('class="warning"') == 1
         assert parse(page).errors == []
+
+
+# -- languages, canteen pages, communes ---------------------------------------------------------
+
+REPORT_SOURCES = [
+    *sorted((Path(__file__).parent.parent / "rhd_match" / "report").glob("*.py")),
+    Path(__file__).parent.parent / "rhd_match" / "plan" / "solution.py",  # unmet reasons
+]
+
+
+def report_phrases() -> list[str]:
+    """The English phrases of the report's messages whose French differs: each message's
+    literal runs between placeholders, at least 12 characters long."""
+    from babel.messages.extract import extract_from_file
+
+    from rhd_match.i18n import translations
+
+    french = translations("fr")
+    phrases = set()
+    for path in REPORT_SOURCES:
+        for _line, message, _comments, _context in extract_from_file("python", str(path)):
+            for text in message if isinstance(message, tuple) else (message,):
+                if french.gettext(text) == text:
+                    continue
+                for run in re.split(r"\{[^}]*\}", text):
+                    if len(run.strip(" .,:;()·—")) >= 12:
+                        phrases.add(run.strip(" .,:;()·—"))
+    return sorted(phrases)
+
+
+def page_text(page: str) -> str:
+    """The page's text, tags and entities resolved (what a reader sees and hovers)."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_french_report_holds_no_english_message_and_english_holds_them(
+    small: tuple[Scenario, Solution], small_page: str
+) -> None:
+    phrases = report_phrases()
+    assert len(phrases) > 60  # the report's messages were found
+    french = page_text(small_page)
+    assert [p for p in phrases if p in french] == []
+    english = page_text(render_html(*small, language="en"))
+    shown = [p for p in phrases if p in english]
+    assert len(shown) > 40, shown  # the check above looks at texts the page does show
+    assert '<html lang="fr">' in small_page and "Le plan en bref" in french
+    assert "The plan in brief" in english
+
+
+def test_every_canteen_has_its_page_with_its_purchases(
+    small: tuple[Scenario, Solution], small_page: str
+) -> None:
+    canteens = small[1].canteens
+    pages = re.findall(
+        r'<article class="canteen-page" id="canteen-([^"]+)">(.*?)</article>', small_page, re.S
+    )
+    assert sorted(cid for cid, _ in pages) == sorted(canteens["canteen_id"].astype(str))
+    local = canteens.set_index("canteen_id")["local_value_eur_ht"]
+    for cid, body in pages:
+        assert "Quoi acheter à qui, mois par mois" in body
+        assert "Pourquoi le reste reste chez le fournisseur habituel" in body
+        tables = re.findall(r"<table class=\"data sortable\">(.*?)</table>", body, re.S)
+        bought = 0.0
+        if tables:  # month, producer, products, kg, value: the value's exact figure
+            rows = re.findall(r"<tr>(.*?)</tr>", tables[0], re.S)[1:]
+            bought = sum(float(re.findall(r'data-sort="([^"]*)"', row)[-1]) for row in rows)
+        assert bought == pytest.approx(float(local[cid]), abs=1e-6)
+    # Farthest from the law first, as in the canteens' table.
+    points = (
+        canteens["shortfall_quality_points"]
+        + canteens["shortfall_organic_points"]
+        + canteens["shortfall_meat_fish_points"]
+    )
+    order = sorted(zip(-points.round(9), canteens["canteen_id"].astype(str), strict=True))
+    assert [cid for cid, _ in pages] == [cid for _, cid in order]
+
+
+def test_map_draws_the_communes_under_it(small: tuple[Scenario, Solution], tmp_path: Path) -> None:
+    communes = read_communes(DEMO_COMMUNES)
+    assert len(communes) == 36 and {"Lens", "Liévin"} <= {c.name for c in communes}
+    page = render_html(*small)
+    chart = re.search(r'<svg data-chart="flow-map".*?</svg>', page, re.S)
+    assert chart is not None
+    tips = re.findall(r"<title>([^<]*)</title>", chart.group(0))
+    assert sum(t in {c.name for c in communes} for t in tips) == 36
+    assert "IGN" in page  # the outlines' source is credited
+    own = tmp_path / "own.geojson"
+    square = [[[2.7, 50.4], [2.9, 50.4], [2.9, 50.5], [2.7, 50.5], [2.7, 50.4]]]
+    own.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"name":"Testville"},"geometry":{"type":"Polygon","coordinates":' + str(square) + "}}]}",
+        encoding="utf-8",
+    )
+    mine = render_html(*small, communes=own)
+    assert "<title>Testville</title>" in mine and "<title>Liévin</title>" not in mine
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(OptionError, match=r"bad\.geojson"):
+        render_html(*small, communes=bad)

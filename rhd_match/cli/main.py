@@ -226,12 +226,15 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report import order_workbook_writers, report_writers
+    from ..report.communes import read_communes
 
+    if args.communes is not None:
+        read_communes(args.communes)  # a bad file is refused before the solve, not after
     scenario = load_scenario(args)
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
     # tables, reports and order workbooks are moved in together: all or nothing
-    writers = solution.writers() | report_writers(scenario, solution, args.lang)
+    writers = solution.writers() | report_writers(scenario, solution, args.lang, args.communes)
     if args.by_producer:
         orders = order_workbook_writers(scenario, solution, language=args.lang)
         writers |= {f"orders/{name}": write for name, write in orders.items()}
@@ -328,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--by-producer",
         action="store_true",
         help=_("also write one order workbook per producer, in orders/orders_ID.xlsx"),
+    )
+    p.add_argument(
+        "--communes",
+        type=existing_file,
+        metavar="GEOJSON",
+        help=_(
+            "commune outlines drawn under the report's map (GeoJSON polygons with a name; "
+            "default: the demo territory's communes when the canteens lie among them)"
+        ),
     )
     p.set_defaults(func=cmd_report)
 

@@ -17,16 +17,20 @@ from ..io import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 
 #: Why demand went to the conventional supplier (``unmet_local``'s ``reason``), in the order
-#: the reasons are tested by ``rhd_match.model.unmet.unmet_local_table``.
+#: the reasons are tested by ``rhd_match.model.unmet.unmet_local_table``. Marked for the
+#: catalogues: reports show them translated, the tables keep the English sentence.
 REASONS = {
-    "no_offer_in_range": "no producer within reach offers this product this week",
-    "offer_exhausted": "every offer within reach is sold out",
-    "capacity": "producers with stock left are at their weekly kg capacity",
-    "drops": "producers with stock and capacity left have no drop left this week",
-    "franco": "what is left to buy from the producers within reach would not reach their "
-    "minimum order",
-    "optimiser_choice": "a local offer was left unused: it would cost more than it brings "
-    "(price, EGalim shares of the added value, budget or minimum lot)",
+    "no_offer_in_range": N_("no producer within reach offers this product this week"),
+    "offer_exhausted": N_("every offer within reach is sold out"),
+    "capacity": N_("producers with stock left are at their weekly kg capacity"),
+    "drops": N_("producers with stock and capacity left have no drop left this week"),
+    "franco": N_(
+        "what is left to buy from the producers within reach would not reach their minimum order"
+    ),
+    "optimiser_choice": N_(
+        "a local offer was left unused: it would cost more than it brings "
+        "(price, EGalim shares of the added value, budget or minimum lot)"
+    ),
 }
 
 #: Rows of the summary's before/after table: label (translated where shown), summary column.

@@ -44,7 +44,12 @@ __all__ = [
 
 
 def write_reports(
-    scenario: Scenario, solution: Solution, folder: str | Path, *, language: str = "fr"
+    scenario: Scenario,
+    solution: Solution,
+    folder: str | Path,
+    *,
+    language: str = "fr",
+    communes: str | Path | None = None,
 ) -> list[Path]:
     """Write ``report.html`` and ``results.xlsx`` into ``folder`` (created if needed).
 
@@ -62,6 +67,9 @@ def write_reports(
     language
         Language of the page's translated texts and of the workbook (sheet names, column
         labels, number formats): one of ``rhd_match.i18n.LANGUAGES``.
+    communes
+        GeoJSON file of the commune outlines drawn under the page's map
+        (``rhd_match.report.render_html``).
 
     Returns
     -------
@@ -73,12 +81,19 @@ def write_reports(
     ValueError
         When a workbook sheet would hold more rows than Excel allows (nothing is written), or
         when ``language`` is not one rhd_match speaks.
+    OptionError
+        When ``communes`` is not a readable GeoJSON feature collection (nothing is written).
     """
-    return write_folder_atomically(Path(folder), report_writers(scenario, solution, language))
+    return write_folder_atomically(
+        Path(folder), report_writers(scenario, solution, language, communes)
+    )
 
 
 def report_writers(
-    scenario: Scenario, solution: Solution, language: str = "fr"
+    scenario: Scenario,
+    solution: Solution,
+    language: str = "fr",
+    communes: str | Path | None = None,
 ) -> dict[str, Callable[[Path], None]]:
     """The writers of ``write_reports``, the page and the workbook rendered already.
 
@@ -90,6 +105,8 @@ def report_writers(
         The plan.
     language
         One of ``rhd_match.i18n.LANGUAGES``.
+    communes
+        GeoJSON file of the commune outlines drawn under the page's map; None for the default.
 
     Returns
     -------
@@ -103,7 +120,7 @@ def report_writers(
         When a workbook sheet would hold more rows than Excel allows, or ``language`` is
         unknown.
     """
-    page = render_html(scenario, solution, language=language)
+    page = render_html(scenario, solution, language=language, communes=communes)
     data = workbook_bytes(scenario, solution, language=language)
 
     def write_page(path: Path) -> None:

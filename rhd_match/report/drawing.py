@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from ..i18n import format_number, format_share
+
 #: Colour-blind safe palette (Okabe & Ito) and the two compliance colours.
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -70,7 +72,7 @@ _TEXT_NOISE = re.compile(r"font-family: [^;]*sans-serif; | transform=\"rotate\(-
 
 
 def pct(x: float, decimals: int = 0) -> str:
-    """A fraction as a percentage, e.g. ``pct(0.154, 1) == "15.4 %"``; ``–`` when missing.
+    """A fraction as a percentage in the active language; ``–`` when missing.
 
     Parameters
     ----------
@@ -82,13 +84,13 @@ def pct(x: float, decimals: int = 0) -> str:
     Returns
     -------
     str
-        The percentage.
+        The percentage: ``pct(0.154, 1)`` is ``15,4 %`` in French, ``15.4%`` in English.
     """
-    return "–" if not math.isfinite(x) else f"{100 * x:.{decimals}f} %"
+    return "–" if not math.isfinite(x) else format_share(x, decimals)
 
 
 def short_number(x: float) -> str:
-    """A compact number: 950, 1.2 k, 34 k, 1.5 M.
+    """A compact number in the active language: 950, 1,2 k, 34 k, 1,5 M (French).
 
     Parameters
     ----------
@@ -102,12 +104,12 @@ def short_number(x: float) -> str:
     """
     a = abs(x)
     if a >= 1e6:
-        return f"{x / 1e6:.1f} M"
+        return f"{format_number(x / 1e6, 1)} M"
     if a >= 1e4:
-        return f"{x / 1e3:.0f} k"
+        return f"{format_number(x / 1e3)} k"
     if a >= 1e3:
-        return f"{x / 1e3:.1f} k"
-    return f"{x:.0f}"
+        return f"{format_number(x / 1e3, 1)} k"
+    return format_number(x)
 
 
 def shorten(text: str, chars: int) -> str:

@@ -54,9 +54,19 @@ def weekly_shares(solution: Solution) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["value_eur_ht", "share_local", "share_organic", "share_quality"]
         )
-    figures = egalim_accounting(flows, by="week")
+    # The accounting is linear in value: summing the lines of a week that share a family,
+    # labels and locality first gives the same figures from ~20× fewer rows.
+    lines = (
+        flows[["week", "family", "labels", "local", "value_eur_ht"]]
+        .groupby(["week", "family", "labels", "local"], sort=True, observed=True, dropna=False)[
+            "value_eur_ht"
+        ]
+        .sum()
+        .reset_index()
+    )
+    figures = egalim_accounting(lines, by="week")
     total = figures["valeur_totale"]
-    local = flows["value_eur_ht"].where(flows["local"], 0.0).groupby(flows["week"]).sum()
+    local = lines["value_eur_ht"].where(lines["local"], 0.0).groupby(lines["week"]).sum()
     return pd.DataFrame(
         {
             "value_eur_ht": total,

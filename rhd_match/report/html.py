@@ -15,12 +15,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..i18n import format_money, use_language
+from ..i18n import format_money, format_number, ngettext, use_language
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.solution import Solution
 from ..version import __version__
+from .canteen_pages import canteen_pages
+from .communes import DEMO_COMMUNES, DEMO_COMMUNES_SOURCE, Commune, read_communes
 from .drawing import (
     pct,
 )
@@ -39,21 +42,23 @@ from .html_format import (
     fmt_share,
     fmt_signed_eur,
     raw_value,
+    signed,
 )
 from .sections import (
+    by_distance_from_law,
     canteens_section,
     map_section,
     producers_section,
-    unmet_section,
     weekly_section,
 )
+from .unmet_section import unmet_section
 
 #: Charts of the report, by ``data-chart`` name, in page order.
 CHARTS = (
     "egalim-canteens",
+    "flow-map",
     "weekly-shares",
     "producer-utilisation",
-    "flow-map",
     "unmet-heatmap",
     "unmet-reasons",
 )
@@ -62,7 +67,12 @@ CHARTS = (
 
 
 def write_html_report(
-    scenario: Scenario, solution: Solution, path: str | Path, *, language: str = "fr"
+    scenario: Scenario,
+    solution: Solution,
+    path: str | Path,
+    *,
+    language: str = "fr",
+    communes: str | Path | None = None,
 ) -> Path:
     """Write the HTML report of ``solution`` to ``path`` (all or nothing).
 
@@ -75,21 +85,35 @@ def write_html_report(
     path
         The ``.html`` file to write; its folder is created if needed.
     language
-        Language of the texts translated so far (month names): one of
-        ``rhd_match.i18n.LANGUAGES``.
+        Language of every text of the page: one of ``rhd_match.i18n.LANGUAGES``.
+    communes
+        GeoJSON file of the commune outlines drawn under the map (see ``render_html``).
 
     Returns
     -------
     Path
         ``path``.
+
+    Raises
+    ------
+    OptionError
+        When ``communes`` is not a readable GeoJSON feature collection.
+    ValueError
+        When ``language`` is not one rhd_match speaks.
     """
-    page = render_html(scenario, solution, language=language)
+    page = render_html(scenario, solution, language=language, communes=communes)
     path = Path(path)
     writer = {path.name: lambda p: p.write_text(page, encoding="utf-8")}
     return write_folder_atomically(path.parent, writer)[0]
 
 
-def render_html(scenario: Scenario, solution: Solution, *, language: str = "fr") -> str:
+def render_html(
+    scenario: Scenario,
+    solution: Solution,
+    *,
+    language: str = "fr",
+    communes: str | Path | None = None,
+) -> str:
     """The report as one self-contained HTML page (see the module docstring).
 
     Parameters
@@ -99,45 +123,87 @@ def render_html(scenario: Scenario, solution: Solution, *, language: str = "fr")
     solution
         The plan (from ``rhd_match.solve`` or read back).
     language
-        Language of the texts translated so far (month names): one of
-        ``rhd_match.i18n.LANGUAGES``.
+        Language of every text of the page: one of ``rhd_match.i18n.LANGUAGES``.
+    communes
+        GeoJSON file of the commune outlines drawn under the map (WGS 84 polygons with a
+        ``name``). ``None``: the outlines packaged for the demo's territory (the 36 communes
+        of Lens-Liévin) when the territory's places lie among them, none otherwise.
 
     Returns
     -------
     str
-        The page: headline figures (EUR HT, shares), charts as inline SVG and a map; no
-        script or font fetched from the network.
+        The page: headline figures (EUR HT, shares), charts as inline SVG, a map, one page per
+        canteen and the solver's figures; no script or font fetched from the network.
+
+    Raises
+    ------
+    OptionError
+        When ``communes`` is not a readable GeoJSON feature collection.
+    ValueError
+        When ``language`` is not one rhd_match speaks.
     """
-    s = solution.summary.iloc[0]
-    weeks = sorted(set(solution.flows["week"].astype(str)) | set(scenario.demand["week"]))
-    span = f"{weeks[0]} to {weeks[-1]}" if weeks else "no weeks"
-    title = "Territory purchase plan"
-    subtitle = (
-        f"{len(scenario.canteens)} canteens · {len(scenario.producers)} producers · "
-        f"{len(scenario.products)} products · ISO weeks {span} · solver status "
-        f"{s['status']} ({s['strategy']}, {s['solver']})"
-    )
     with use_language(language):
+        outlines, credit = _communes(scenario, communes)
+        weeks = sorted(set(solution.flows["week"].astype(str)) | set(scenario.demand["week"]))
+        span = (
+            _("ISO weeks {first} to {last}").format(first=weeks[0], last=weeks[-1])
+            if weeks
+            else _("no weeks")
+        )
+        title = _("Territory purchase plan")
+        subtitle = " · ".join(
+            [
+                ngettext("{n} canteen", "{n} canteens", len(scenario.canteens)).format(
+                    n=len(scenario.canteens)
+                ),
+                ngettext("{n} producer", "{n} producers", len(scenario.producers)).format(
+                    n=len(scenario.producers)
+                ),
+                ngettext("{n} product", "{n} products", len(scenario.products)).format(
+                    n=len(scenario.products)
+                ),
+                span,
+            ]
+        )
         sections = [
-            ("headline", "Headline figures", _headline(scenario, solution)),
-            ("canteens", "EGalim shares per canteen", canteens_section(scenario, solution)),
-            ("weeks", "Shares week by week", weekly_section(scenario, solution)),
-            ("producers", "Producer utilisation", producers_section(scenario, solution)),
-            ("map", "Map of the main flows", map_section(scenario, solution)),
+            ("headline", _("The plan in brief"), _headline(scenario, solution)),
+            (
+                "canteens",
+                _("Canteens, farthest from the law first"),
+                canteens_section(scenario, solution),
+            ),
+            (
+                "map",
+                _("Map of the canteens and their local suppliers"),
+                map_section(scenario, solution, outlines, credit),
+            ),
+            ("weeks", _("Shares week by week"), weekly_section(scenario, solution)),
+            (
+                "producers",
+                _("Local producers: how much they can still supply"),
+                producers_section(scenario, solution),
+            ),
             (
                 "unmet",
-                "Local demand left to the conventional supplier",
+                _("What stays with the usual supplier, and why"),
                 unmet_section(scenario, solution),
             ),
+            ("canteen-pages", _("One page per canteen"), _canteen_pages(scenario, solution)),
+            ("technical", _("Technical details (solver)"), _technical(solution)),
         ]
-    nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _ in sections)
+        footer = _(
+            "Made by rhd_match {version}. Money in euros excluding VAT (HT); shares of the "
+            "purchase value as counted by ma cantine; “before” = every purchase from the usual "
+            "supplier at the reference price, without label."
+        ).format(version=__version__)
+        nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _c in sections)
     body = "".join(
         f'<section id="{key}"><h2>{esc(name)}</h2>{content}</section>'
         for key, name, content in sections
     )
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{esc(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} — rhd_match</title>"
         f"<style>{CSS}</style><script>{HEAD_JS}</script></head>"
@@ -146,11 +212,34 @@ def render_html(scenario: Scenario, solution: Solution, *, language: str = "fr")
         f"<nav>{nav}</nav></header>"
         '<pre id="js-errors" hidden></pre>'
         f"<main>{body}</main>"
-        f"<footer>Made by rhd_match {esc(__version__)}. Money in EUR excluding VAT (HT); shares "
-        "of purchase value as counted by <i>ma cantine</i>; “before” = every purchase from "
-        "the conventional supplier at the reference price, without label.</footer>"
+        f"<footer>{esc(footer)}</footer>"
         f"<script>{BODY_JS}</script></body></html>\n"
     )
+
+
+def _communes(scenario: Scenario, path: str | Path | None) -> tuple[list[Commune], str]:
+    """The outlines to draw under the map and their credit line."""
+    if path is not None:
+        return read_communes(path), ""
+    outlines = read_communes(DEMO_COMMUNES)
+    xs = [x for c in outlines for ring in c.rings for x, _y in ring]
+    ys = [y for c in outlines for ring in c.rings for _x, y in ring]
+    places = scenario.canteens
+    inside = (
+        places["lon"].between(min(xs), max(xs)) & places["lat"].between(min(ys), max(ys))
+    ).mean()
+    # The demo's outlines only under a territory whose canteens mostly lie among them.
+    return (outlines, DEMO_COMMUNES_SOURCE) if inside >= 0.5 else ([], "")
+
+
+def _canteen_pages(scenario: Scenario, solution: Solution) -> str:
+    intro = _(
+        "For each canteen, in the order of the table above: its EGalim figures before and "
+        "after the plan, what to buy from whom each month, and why the rest stays with its "
+        "usual supplier. Each page prints on its own sheet; open a canteen's page from its "
+        "link, then print, to print that page alone."
+    )
+    return f'<p class="note">{esc(intro)}</p>' + canteen_pages(scenario, solution)
 
 
 # -- headline -----------------------------------------------------------------------------------
@@ -163,19 +252,31 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
     cards = []
     for field, label, target in SHARES:
         after, before = as_float(s[field]), as_float(s[f"{field}_before"])
-        goal = f" · target {pct(float(getattr(targets, target)))}" if target is not None else ""
+        small = _("before: {share}").format(share=fmt_share(before))
+        if target is not None:
+            small += " · " + _("the law: {share}").format(
+                share=pct(float(getattr(targets, target)))
+            )
         cards.append(
-            f'<div class="card"><div class="label">{esc(label)}</div>'
+            f'<div class="card"><div class="label">{esc(_(label))}</div>'
             f'<div class="big" data-card="{field}">{esc(fmt_share(after))}</div>'
-            f'<div class="small">before {esc(fmt_share(before))}{esc(goal)}</div></div>'
+            f'<div class="small">{esc(small)}</div></div>'
         )
     extra = as_float(s["extra_cost_eur_ht"])
     extra_share = as_float(s["extra_cost_share"])
-    share_text = "n/a" if not math.isfinite(extra_share) else f"{100 * extra_share:+.1f} %"
+    share_text = (
+        _("n/a")
+        if not math.isfinite(extra_share)
+        else _("{share} more than buying everything from the usual supplier").format(
+            share=signed(100 * extra_share, 1) + " %"
+        )
+    )
     cards.append(
-        '<div class="card"><div class="label">Extra cost (EUR HT)</div>'
-        f'<div class="big" data-card="extra_cost_eur_ht">{esc(f"{extra:+,.0f} €")}</div>'
-        f'<div class="small">{esc(share_text)} on the all-conventional purchases</div></div>'
+        '<div class="card"><div class="label">'
+        + esc(_("Extra cost"))
+        + "</div>"
+        + f'<div class="big" data-card="extra_cost_eur_ht">{esc(fmt_signed_eur(extra))}</div>'
+        f'<div class="small">{esc(share_text)}</div></div>'
     )
     per_meal = as_float(s.get("extra_cost_per_meal_eur_ht", math.nan))
     if math.isfinite(per_meal):
@@ -199,9 +300,9 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
     rows = []
     for field, label, target in SHARES:
         after, before = as_float(s[field]), as_float(s[f"{field}_before"])
-        goal = f"{pct(float(getattr(targets, target)))} (default)" if target is not None else "–"
+        goal = pct(float(getattr(targets, target))) if target is not None else "–"
         rows.append(
-            f"<tr><th>{esc(label)}</th>"
+            f"<tr><th>{esc(_(label))}</th>"
             + figure_cell(field, "before", before, fmt_share(before))
             + figure_cell(field, "after", after, fmt_share(after))
             + f'<td class="num">{esc(fmt_points(after - before))}</td>'
@@ -210,14 +311,16 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
     for field, label in COUNTS:
         after, before = as_float(s[field]), as_float(s[f"{field}_before"])
         rows.append(
-            f"<tr><th>{esc(label)}</th>"
+            f"<tr><th>{esc(_(label))}</th>"
             + figure_cell(field, "before", before, fmt_count(before, n))
             + figure_cell(field, "after", after, fmt_count(after, n))
-            + f'<td class="num">{int(after - before):+d}</td><td></td></tr>'
+            + f'<td class="num">{esc(signed(after - before))}</td><td></td></tr>'
         )
     value, value_before = as_float(s["value_eur_ht"]), as_float(s["value_eur_ht_before"])
     rows.append(
-        "<tr><th>Purchases</th>"
+        "<tr><th>"
+        + esc(_("Purchases"))
+        + "</th>"
         + figure_cell("value_eur_ht", "before", value_before, fmt_eur(value_before))
         + figure_cell("value_eur_ht", "after", value, fmt_eur(value))
         + figure_cell("extra_cost_eur_ht", "after", extra, fmt_signed_eur(extra))
@@ -228,42 +331,97 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
         as_float(s["local_value_eur_ht_before"]),
     )
     rows.append(
-        "<tr><th>Purchases from local producers</th>"
+        "<tr><th>"
+        + esc(_("Purchases from local producers"))
+        + "</th>"
         + figure_cell("local_value_eur_ht", "before", local_before, fmt_eur(local_before))
         + figure_cell("local_value_eur_ht", "after", local, fmt_eur(local))
         + f'<td class="num">{esc(fmt_signed_eur(local - local_before))}</td><td></td></tr>'
     )
+    head = "".join(
+        f"<th>{esc(h)}</th>"
+        for h in (
+            "",
+            _("before (all conventional)"),
+            _("after (plan)"),
+            _("change"),
+            _("the law"),
+        )
+    )
     table = (
-        '<table class="headline"><thead><tr><th></th><th>before (all conventional)</th>'
-        "<th>after (plan)</th><th>change</th><th>target</th></tr></thead>"
+        f'<table class="headline"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     shortfalls = (
-        "<p>EGalim shortfall left (sum over canteens of what is missing to reach each "
-        "canteen's target): quality "
+        "<p>"
+        + esc(_("Still missing to bring every canteen to the law, in purchases:"))
+        + " "
+        + esc(_("quality"))
+        + " "
         + figure_span("shortfall_quality_eur_ht", s)
-        + ", organic "
+        + ", "
+        + esc(_("organic"))
+        + " "
         + figure_span("shortfall_organic_eur_ht", s)
-        + ", meat and fish "
+        + ", "
+        + esc(_("meat and fish"))
+        + " "
         + figure_span("shortfall_meat_fish_eur_ht", s)
         + ".</p>"
     )
+    farthest = by_distance_from_law(solution.canteens).iloc[:5]
+    names = ", ".join(
+        f'<a href="#canteen-{esc(c)}">{esc(name)}</a>'
+        for c, name in zip(farthest["canteen_id"], farthest["name"], strict=True)
+    )
+    far = (
+        "<p>"
+        + esc(_("Farthest from the law:"))
+        + f" {names}. "
+        + '<a href="#canteens">'
+        + esc(_("All canteens"))
+        + "</a></p>"
+        if len(farthest)
+        else ""
+    )
+    return (
+        _status_warning(str(s["status"]))
+        + f'<div class="cards">{"".join(cards)}</div>{table}{shortfalls}{far}'
+    )
+
+
+def _technical(solution: Solution) -> str:
+    """The solver's figures, for the people who run the tool."""
+    s = solution.summary.iloc[0]
     solver = [
-        ("status", "Solver status", str(s["status"]), str(s["status"])),
-        ("gap", "Relative gap", as_float(s["gap"]), fmt_gap(as_float(s["gap"]))),
-        ("objective", "Objective", as_float(s["objective"]), fmt_number(as_float(s["objective"]))),
+        ("status", _("Solver status"), str(s["status"]), str(s["status"])),
+        ("gap", _("Relative gap"), as_float(s["gap"]), fmt_gap(as_float(s["gap"]))),
+        (
+            "objective",
+            _("Objective"),
+            as_float(s["objective"]),
+            fmt_number(as_float(s["objective"])),
+        ),
         (
             "best_bound",
-            "Best bound",
+            _("Best bound"),
             as_float(s["best_bound"]),
             fmt_number(as_float(s["best_bound"])),
         ),
-        ("strategy", "Strategy (solver)", str(s["strategy"]), f"{s['strategy']} ({s['solver']})"),
+        (
+            "strategy",
+            _("Strategy (solver)"),
+            str(s["strategy"]),
+            f"{s['strategy']} ({s['solver']})",
+        ),
         (
             "solve_time_s",
-            "Build + solve time",
+            _("Build + solve time"),
             as_float(s["solve_time_s"]),
-            f"{as_float(s['build_time_s']):.2f} s + {as_float(s['solve_time_s']):.2f} s",
+            _("{build} s + {solve} s").format(
+                build=format_number(as_float(s["build_time_s"]), 2),
+                solve=format_number(as_float(s["solve_time_s"]), 2),
+            ),
         ),
     ]
     items = "".join(
@@ -271,29 +429,30 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
         f"{esc(text)}</dd></div>"
         for field, label, raw, text in solver
     )
-    return (
-        _status_warning(str(s["status"]))
-        + f'<div class="cards">{"".join(cards)}</div>{table}{shortfalls}'
-        f'<dl class="solver">{items}</dl>'
-        '<p class="note">The gap is the distance between the plan’s objective and the best '
-        "bound proven by the solver, relative to the objective: 0 % means proven optimal.</p>"
+    note = _(
+        "The gap is the distance between the plan’s objective and the best bound proven by "
+        "the solver, relative to the objective: 0 % means proven optimal."
     )
+    return f'<dl class="solver">{items}</dl><p class="note">{esc(note)}</p>'
 
 
 #: Statuses that are not a plan to carry out, and what the reader should know.
 STATUS_WARNINGS = {
-    "time_limit": "The solver found no plan within its time limit: every figure below is "
-    "that of the all-conventional purchases. Solve again with a longer time limit.",
-    "relaxation": "This is the linear relaxation (strategy lp): a bound on what is possible, "
-    "not a plan to carry out, since delivery rules (drops, minimum lots, franco) may be "
-    "broken.",
+    "time_limit": N_(
+        "The solver found no plan within its time limit: every figure below is that of the "
+        "all-conventional purchases. Solve again with a longer time limit."
+    ),
+    "relaxation": N_(
+        "This is an estimate of what is possible (strategy lp), not a plan to carry out: "
+        "delivery rules (rounds, minimum lots, minimum orders) may be broken."
+    ),
 }
 
 
 def _status_warning(status: str) -> str:
     """A warning box for a solution that is not a usable plan ('' otherwise)."""
     text = STATUS_WARNINGS.get(status)
-    return "" if text is None else f'<p class="warning" role="alert">{esc(text)}</p>'
+    return "" if text is None else f'<p class="warning" role="alert">{esc(_(text))}</p>'
 
 
 CSS = """
@@ -334,7 +493,20 @@ summary{cursor:pointer;color:#0072B2}
 font-weight:bold}
 #js-errors{color:#9C0006;background:#FFC7CE;padding:8px 32px;margin:0}
 footer{color:var(--muted);font-size:12px;padding:16px 32px;border-top:1px solid var(--line)}
-@media print{nav,details summary{display:none}details{display:block}}
+article.canteen-page{border-top:2px solid var(--line);margin-top:24px}
+article.canteen-page h3{font-size:18px;margin:16px 0 2px}
+article.canteen-page h4{font-size:15px;margin:14px 0 4px}
+section#technical{color:var(--muted)}
+@media print{nav,details summary{display:none}details{display:block}
+body{font-size:11px}header{background:none}
+article.canteen-page{break-before:page;border:none;margin:0}
+body:has(article.canteen-page:target) header,
+body:has(article.canteen-page:target) footer,
+body:has(article.canteen-page:target) main>section:not(#canteen-pages),
+body:has(article.canteen-page:target) #canteen-pages>h2,
+body:has(article.canteen-page:target) #canteen-pages>p,
+body:has(article.canteen-page:target) article.canteen-page:not(:target){display:none}
+body:has(article.canteen-page:target) article.canteen-page{break-before:auto}}
 """
 
 HEAD_JS = """

@@ -5,35 +5,39 @@ cell markup, and the report's fixed labels and row limits.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 
 import pandas as pd
 
+from ..i18n import format_number, format_share
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from .drawing import (
     message_chart,
 )
 
 #: Headline shares: (summary column, label, target field of ``Parameters.targets`` or None).
 SHARES = (
-    ("share_local", "Local share (of value)", None),
-    ("share_organic", "Organic share", "organic"),
-    ("share_quality", "Quality and sustainable share", "quality"),
-    ("share_meat_fish", "Meat and fish quality share", "meat_fish"),
+    ("share_local", N_("Bought from local producers"), None),
+    ("share_organic", N_("Organic"), "organic"),
+    ("share_quality", N_("Quality and sustainable (EGalim)"), "quality"),
+    ("share_meat_fish", N_("Quality meat and fish"), "meat_fish"),
 )
 COUNTS = (
-    ("canteens_meeting_quality", "Canteens meeting the quality target"),
-    ("canteens_meeting_organic", "Canteens meeting the organic target"),
-    ("canteens_meeting_meat_fish", "Canteens meeting the meat and fish target"),
-    ("canteens_meeting_all", "Canteens meeting all three targets"),
+    ("canteens_meeting_quality", N_("Canteens meeting the quality target")),
+    ("canteens_meeting_organic", N_("Canteens meeting the organic target")),
+    ("canteens_meeting_meat_fish", N_("Canteens meeting the meat and fish target")),
+    ("canteens_meeting_all", N_("Canteens meeting all three targets")),
 )
 #: Short names of the reasons of ``rhd_match.model.unmet.REASONS``.
 REASON_LABELS = {
-    "no_offer_in_range": "no offer within reach",
-    "offer_exhausted": "offers sold out",
-    "capacity": "producer kg capacity",
-    "drops": "producer drops",
-    "franco": "minimum order (franco)",
-    "optimiser_choice": "optimiser's choice",
+    "no_offer_in_range": N_("no offer within reach"),
+    "offer_exhausted": N_("offers sold out"),
+    "capacity": N_("producers' weekly capacity full"),
+    "drops": N_("producers' delivery rounds full"),
+    "franco": N_("order below the producer's minimum"),
+    "optimiser_choice": N_("cheaper from the usual supplier"),
 }
 
 MAX_CANTEEN_ROWS = 80
@@ -45,9 +49,28 @@ MAP_LABELS = 6
 
 # -- formatting ---------------------------------------------------------------------------------
 
+NOT_AVAILABLE = N_("n/a")
+
+
+def reason_label(reason: object) -> str:
+    """The short name of an unmet-demand reason in the active language.
+
+    Parameters
+    ----------
+    reason
+        A key of ``rhd_match.plan.solution.REASONS``; another value is shown as it is.
+
+    Returns
+    -------
+    str
+        The short name.
+    """
+    label = REASON_LABELS.get(str(reason))
+    return str(reason) if label is None else _(label)
+
 
 def fmt_share(x: float) -> str:
-    """A share as shown in the headline: ``15.4 %``; ``n/a`` when missing.
+    """A share as shown in the headline: ``15,4 %`` (French); ``n/a`` when missing.
 
     Parameters
     ----------
@@ -57,13 +80,35 @@ def fmt_share(x: float) -> str:
     Returns
     -------
     str
-        The percentage.
+        The percentage in the active language.
     """
-    return "n/a" if not math.isfinite(x) else f"{100 * x:.1f} %"
+    return _(NOT_AVAILABLE) if not math.isfinite(x) else format_share(x, 1)
+
+
+def signed(x: float, decimals: int = 0) -> str:
+    """A number with its sign, ``+`` included: ``+1 234`` (French).
+
+    Parameters
+    ----------
+    x
+        The number.
+    decimals
+        Digits after the decimal separator.
+
+    Returns
+    -------
+    str
+        The number; no sign when it shows as zero.
+    """
+    shown = round(x, decimals)
+    # Only what shows as positive gets a "+", and what shows as zero no sign: never "+0",
+    # "-0" nor "+-3".
+    text = format_number(x if shown else 0.0, decimals)
+    return "+" + text if shown > 0 else text
 
 
 def fmt_points(x: float) -> str:
-    """A change of share in percentage points: ``+15.4 pts``.
+    """A change of share in percentage points: ``+15,4 pts``.
 
     Parameters
     ----------
@@ -75,11 +120,13 @@ def fmt_points(x: float) -> str:
     str
         Signed percentage points.
     """
-    return "n/a" if not math.isfinite(x) else f"{100 * x:+.1f} pts"
+    if not math.isfinite(x):
+        return _(NOT_AVAILABLE)
+    return _("{points} pts").format(points=signed(100 * x, 1))
 
 
 def fmt_eur(x: float) -> str:
-    """Money: ``630,509 € HT``.
+    """Money, whole euros excluding VAT: ``630 509 € HT`` (French).
 
     Parameters
     ----------
@@ -91,11 +138,13 @@ def fmt_eur(x: float) -> str:
     str
         The amount, rounded to the euro; ``n/a`` when missing.
     """
-    return "n/a" if not math.isfinite(x) else f"{x:,.0f} € HT"
+    if not math.isfinite(x):
+        return _(NOT_AVAILABLE)
+    return _("€{amount} excl. VAT").format(amount=format_number(x))
 
 
 def fmt_signed_eur(x: float) -> str:
-    """A money difference: ``+14,267 € HT``.
+    """A money difference: ``+14 267 € HT`` (French).
 
     Parameters
     ----------
@@ -107,11 +156,13 @@ def fmt_signed_eur(x: float) -> str:
     str
         The signed amount.
     """
-    return "n/a" if not math.isfinite(x) else f"{x:+,.0f} € HT"
+    if not math.isfinite(x):
+        return _(NOT_AVAILABLE)
+    return _("€{amount} excl. VAT").format(amount=signed(x))
 
 
 def fmt_kg(x: float) -> str:
-    """A weight: ``1,234 kg`` or ``12.3 t``.
+    """A weight: ``1 234 kg`` or ``12,3 t`` (French).
 
     Parameters
     ----------
@@ -123,7 +174,9 @@ def fmt_kg(x: float) -> str:
     str
         The weight with its unit.
     """
-    return f"{x / 1000:,.1f} t" if abs(x) >= 10_000 else f"{x:,.0f} kg"
+    if abs(x) >= 10_000:
+        return _("{tonnes} t").format(tonnes=format_number(x / 1000, 1))
+    return _("{kg} kg").format(kg=format_number(x))
 
 
 def fmt_count(k: float, n: float) -> str:
@@ -145,7 +198,7 @@ def fmt_count(k: float, n: float) -> str:
 
 
 def fmt_gap(x: float) -> str:
-    """The relative gap: ``6.75 %``; ``n/a`` without a bound.
+    """The relative gap: ``6,75 %`` (French); ``n/a`` without a bound.
 
     Parameters
     ----------
@@ -157,11 +210,11 @@ def fmt_gap(x: float) -> str:
     str
         The percentage.
     """
-    return "n/a" if not math.isfinite(x) else f"{100 * x:.2f} %"
+    return _(NOT_AVAILABLE) if not math.isfinite(x) else format_share(x, 2)
 
 
 def fmt_number(x: float) -> str:
-    """A solver figure: whole with thousands separators when large, else six digits.
+    """A solver figure: whole with thousands separators when large, else four decimals.
 
     Parameters
     ----------
@@ -174,8 +227,8 @@ def fmt_number(x: float) -> str:
         The figure.
     """
     if not math.isfinite(x):
-        return "n/a"
-    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.6g}"
+        return _(NOT_AVAILABLE)
+    return format_number(x) if abs(x) >= 1e4 else format_number(x, 4)
 
 
 def as_float(x: object) -> float:
@@ -301,8 +354,13 @@ def esc(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def html_table(headers: list[tuple[str, str]], rows: list[list[tuple[str, object]]]) -> str:
-    """A sortable table: each cell is (text, sort key); headers are (label, ``num``/``text``).
+def html_table(
+    headers: list[tuple[str, str]],
+    rows: list[list[tuple[str, object]]],
+    links: Sequence[str] | None = None,
+    sortable: bool = True,
+) -> str:
+    """A table: each cell is (text, sort key); headers are (label, ``num``/``text``).
 
     Parameters
     ----------
@@ -310,6 +368,10 @@ def html_table(headers: list[tuple[str, str]], rows: list[list[tuple[str, object
         One ``(label, kind)`` per column; ``kind`` is ``num`` or ``text``.
     rows
         One list per row of ``(text, sort key)`` cells.
+    links
+        One address per row (e.g. ``#canteen-C001``) for its first cell; ``None``: no links.
+    sortable
+        Let the page's script sort the table by a click on a header.
 
     Returns
     -------
@@ -318,17 +380,21 @@ def html_table(headers: list[tuple[str, str]], rows: list[list[tuple[str, object
     """
     head = "".join(f'<th data-type="{kind}">{esc(label)}</th>' for label, kind in headers)
     body = []
-    for row in rows:
+    for n, row in enumerate(rows):
         cells = []
-        for (text, key), (_, kind) in zip(row, headers, strict=True):
+        for k, ((text, key), (_label, kind)) in enumerate(zip(row, headers, strict=True)):
             cls = ' class="num"' if kind == "num" else ""
             sort = ""
-            if kind == "num":
+            if kind == "num" and sortable:
                 value = as_float(key)
                 sort = f' data-sort="{esc(raw_value(value) if math.isfinite(value) else "")}"'
-            cells.append(f"<td{cls}{sort}>{esc(text)}</td>")
+            inner = esc(text)
+            if k == 0 and links is not None:
+                inner = f'<a href="{esc(links[n])}">{inner}</a>'
+            cells.append(f"<td{cls}{sort}>{inner}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
+    kind = "data sortable" if sortable else "data"
     return (
-        f'<table class="data sortable"><thead><tr>{head}</tr></thead>'
+        f'<table class="{kind}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )

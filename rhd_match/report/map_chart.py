@@ -10,9 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import offset_copy
 
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from .communes import Commune
 from .drawing import (
     BLUE,
     GREEN,
@@ -59,10 +64,13 @@ class MapLink:
 KM_PER_DEGREE = 111.32
 #: How each kind of place is drawn: marker, colour, legend label, drawing order.
 PLACES = {
-    "idle": ("s", GREY, "producer without sales", 0),
-    "producer": ("s", GREEN, "producer selling", 1),
-    "canteen": ("o", BLUE, "canteen", 2),
+    "idle": ("s", GREY, N_("producer without sales"), 0),
+    "producer": ("s", GREEN, N_("producer selling"), 1),
+    "canteen": ("o", BLUE, N_("canteen"), 2),
 }
+#: Fill and edge of the commune outlines under the map.
+COMMUNE_FILL = "#e3e9ee"
+COMMUNE_EDGE = "#9aa5b1"
 
 
 @styled
@@ -72,6 +80,7 @@ def map_chart(
     points: Sequence[MapPoint],
     links: Sequence[MapLink],
     *,
+    communes: Sequence[Commune] = (),
     width: float = WIDTH,
     max_height: float = 720,
     link_unit: str = "kg",
@@ -86,6 +95,8 @@ def map_chart(
         The places (degrees WGS 84), each with its tooltip and optional label.
     links
         Straight lines between places, each with its weight and tooltip.
+    communes
+        Outlines drawn under the places (named in their tooltips); the drawing fits them too.
     width, max_height
         Width and largest height of the chart, CSS pixels.
     link_unit
@@ -103,8 +114,9 @@ def map_chart(
     thinnest first, width proportional to ``weight`` (up to 7 pt); labelled points are named.
     Markers are sized by ``size`` to the nearest half point.
     """
-    lats = np.array([p.lat for p in points] or [0.0], dtype=float)
-    lons = np.array([p.lon for p in points] or [0.0], dtype=float)
+    corners = [xy for commune in communes for ring in commune.rings for xy in ring]
+    lats = np.array([p.lat for p in points] + [y for _, y in corners] or [0.0], dtype=float)
+    lons = np.array([p.lon for p in points] + [x for x, _ in corners] or [0.0], dtype=float)
     aspect = 1 / math.cos(math.radians(float(lats.mean())))
     pad = 0.04 * max(float(np.ptp(lons)), float(np.ptp(lats)) * aspect, 1e-3)
     x0, x1 = float(lons.min()) - pad, float(lons.max()) + pad
@@ -123,6 +135,15 @@ def map_chart(
     for spine in ax.spines.values():
         spine.set_visible(True)
     tips = Tips()
+    if communes:
+        outlines = PolyCollection(
+            [ring for commune in communes for ring in commune.rings],
+            facecolors=COMMUNE_FILL,
+            edgecolors=COMMUNE_EDGE,
+            linewidths=0.6,
+        )
+        ax.add_collection(outlines, autolim=False)
+        tips.add_each(outlines, [c.name for c in communes for _ in c.rings])
     max_w = max((lk.weight for lk in links), default=0.0)
     drawn = sorted(links, key=lambda lk: lk.weight)
     lines = LineCollection(
@@ -138,8 +159,8 @@ def map_chart(
     groups: dict[tuple[int, float], list[MapPoint]] = {}
     for p in points:
         groups.setdefault((PLACES[p.kind][3], round(p.size * 2) / 2), []).append(p)
-    for (_, size), group in sorted(groups.items()):
-        marker, colour, _, _ = PLACES[group[0].kind]
+    for (_order, size), group in sorted(groups.items()):
+        marker, colour, _label, _rank = PLACES[group[0].kind]
         (marks,) = ax.plot(
             [p.lon for p in group],
             [p.lat for p in group],
@@ -153,14 +174,18 @@ def map_chart(
         tips.add_each(marks, [p.tip for p in group])
     for p in points:
         if p.label:
-            ax.annotate(
+            # Texts held by the figure, shifted right of their mark: cheaper than annotate.
+            beside = offset_copy(ax.transData, fig=fig, x=0.8 * p.size + 2, units="points")
+            add_text(
+                ax,
+                p.lon,
+                p.lat,
                 p.label,
-                (p.lon, p.lat),
-                xytext=(p.size + 3, 0),
-                textcoords="offset points",
+                transform=beside,
                 va="center",
-                fontsize=8.5,
-                bbox={"boxstyle": "square,pad=0.1", "fc": "#ffffff", "ec": "none", "alpha": 0.7},
+                fontsize=6.5 if p.kind == "canteen" else 8,
+                color=INK,
+                fontweight="normal" if p.kind == "canteen" else "bold",
             )
     # Scale bar: a round number of km about a tenth of the width, at the lower right.
     km_wide = (x1 - x0) * KM_PER_DEGREE / aspect
@@ -177,18 +202,21 @@ def map_chart(
         ax, bx + bar_deg / 2, by + pad / aspect / 3, f"{bar_km:g} km", ha="center", va="bottom"
     )
     handles: list[Artist] = [
-        Line2D([], [], marker=m, color=c, linestyle="", markersize=7, label=label)
-        for m, c, label, _ in sorted(PLACES.values(), key=lambda v: -v[3])
+        Line2D([], [], marker=m, color=c, linestyle="", markersize=7, label=_(label))
+        for m, c, label, _order in sorted(PLACES.values(), key=lambda v: -v[3])
     ]
+    flow = _("flow (width ∝ {unit}; largest {largest} {unit})")
     handles.append(
         Line2D(
             [],
             [],
             color=VERMILION,
             linewidth=2.5,
-            label=f"flow (width ∝ {link_unit}; max {short_number(max_w)} {link_unit})",
+            label=flow.format(unit=link_unit, largest=short_number(max_w)),
         )
     )
+    if communes:
+        handles.append(Patch(facecolor=COMMUNE_FILL, edgecolor=COMMUNE_EDGE, label=_("commune")))
     add_legend(fig, handles, 4)
     return inline_svg(fig, chart, title, tips)
 

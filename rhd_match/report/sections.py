@@ -1,23 +1,25 @@
 """The sections of the HTML report below its headline: canteens against the EGalim targets,
-shares by ISO week, producers' use of their capacity, the map of the plan, and the demand
-left to the conventional supplier. Each returns its HTML; ``html`` assembles the page.
+shares by ISO week, producers' use of their capacity and the map of the plan (the demand
+left to the usual supplier is in ``unmet_section``). Each returns its HTML; ``html``
+assembles the page.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..i18n import format_money
+from ..i18n import format_money, format_number, ngettext
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
-from ..plan.solution import REASONS, Solution
+from ..plan.solution import Solution
 from ..weeks import month_label, week_thursday
-from .charts import Bar, Panel, RefLine, Series, bar_panels, heatmap, line_chart
+from .charts import Bar, Panel, RefLine, Series, bar_panels, line_chart
+from .communes import Commune
 from .drawing import (
     BLUE,
     GREEN,
@@ -30,13 +32,11 @@ from .drawing import (
     short_number,
     shorten,
 )
-from .figures import all_weeks, flow_links, unmet_by_product_month, weekly_shares
+from .figures import all_weeks, flow_links, weekly_shares
 from .html_format import (
     MAP_LABELS,
     MAX_CANTEEN_ROWS,
-    MAX_HEATMAP_ROWS,
     MAX_PRODUCER_ROWS,
-    REASON_LABELS,
     TOP_FLOWS,
     as_float,
     empty_chart,
@@ -52,9 +52,49 @@ from .map_chart import MapLink, MapPoint, map_chart
 # -- canteens -----------------------------------------------------------------------------------
 
 
+def distance_from_law(canteens: pd.DataFrame) -> pd.Series:
+    """How far each canteen is from the law.
+
+    Parameters
+    ----------
+    canteens
+        ``Solution.canteens`` (its ``shortfall_*_points`` columns).
+
+    Returns
+    -------
+    pandas.Series
+        The sum of each canteen's three shortfalls in percentage points of its own targets
+        (fractions; 0 when it meets all three), on the index of ``canteens``.
+    """
+    return (
+        canteens["shortfall_quality_points"]
+        + canteens["shortfall_organic_points"]
+        + canteens["shortfall_meat_fish_points"]
+    ).astype(float)
+
+
+def by_distance_from_law(canteens: pd.DataFrame) -> pd.DataFrame:
+    """Canteens farthest from the law first.
+
+    Parameters
+    ----------
+    canteens
+        ``Solution.canteens``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows sorted by ``distance_from_law``, largest first, ties by ``canteen_id``.
+    """
+    order = canteens.assign(_distance=distance_from_law(canteens)).sort_values(
+        ["_distance", "canteen_id"], ascending=[False, True], kind="stable"
+    )
+    return order.drop(columns="_distance")
+
+
 def canteens_section(scenario: Scenario, solution: Solution) -> str:
-    """The page's canteen section: each canteen's EGalim shares against its targets (chart and
-    sortable table).
+    """The page's canteen section, farthest from the law first: each canteen's EGalim shares
+    against its targets (chart and sortable table, each name a link to its page).
 
     Parameters
     ----------
@@ -68,29 +108,22 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
     str
         The section's HTML.
     """
-    can = solution.canteens.copy()
-    shortfall = (
-        can["shortfall_quality_points"]
-        + can["shortfall_organic_points"]
-        + can["shortfall_meat_fish_points"]
-    )
+    can = by_distance_from_law(solution.canteens)
     note = ""
+    shown = can.iloc[:MAX_CANTEEN_ROWS]
     if len(can) > MAX_CANTEEN_ROWS:
-        keep = shortfall.sort_values(ascending=False, kind="stable").index[:MAX_CANTEEN_ROWS]
-        note = (
-            f'<p class="note">The {MAX_CANTEEN_ROWS} canteens farthest from their targets '
-            f"are drawn, out of {len(can)}; the table below lists them all.</p>"
+        text = _(
+            "The {shown} canteens farthest from their targets are drawn, out of {total}; "
+            "the table below lists them all."
         )
-        shown = can.loc[sorted(keep)]
-    else:
-        shown = can
+        note = f'<p class="note">{esc(text.format(shown=MAX_CANTEEN_ROWS, total=len(can)))}</p>'
     names = shown["name"].astype(str).tolist()
     ids = shown["canteen_id"].astype(str).tolist()
     panels = []
     for key, label in (
-        ("quality", "Quality and sustainable"),
-        ("organic", "Organic"),
-        ("meat_fish", "Meat and fish quality"),
+        ("quality", _("Quality and sustainable")),
+        ("organic", _("Organic")),
+        ("meat_fish", _("Meat and fish")),
     ):
         share = shown[f"share_{key}"].to_numpy(dtype=float)
         target = shown[f"target_{key}"].to_numpy(dtype=float)
@@ -99,8 +132,13 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 value=float(v) if math.isfinite(v) else 0.0,
                 colour=OK if m else NOT_OK,
-                tip=f"{name} — {label}: {fmt_share(float(v))}, target {fmt_share(float(t))}, "
-                + ("meets it" if m else "below it"),
+                tip=(
+                    _("{name} — {measure}: {share}, target {target}, meets it")
+                    if m
+                    else _("{name} — {measure}: {share}, target {target}, below it")
+                ).format(
+                    name=name, measure=label, share=fmt_share(float(v)), target=fmt_share(float(t))
+                ),
                 target=float(t),
             )
             for name, v, t, m in zip(names, share, target, meets, strict=True)
@@ -109,12 +147,14 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
     local = shown["share_local"].to_numpy(dtype=float)
     panels.append(
         Panel(
-            "Local (no legal target)",
+            _("Local (no legal target)"),
             [
                 Bar(
                     value=float(v) if math.isfinite(v) else 0.0,
                     colour=BLUE,
-                    tip=f"{name} — local share: {fmt_share(float(v))}",
+                    tip=_("{name} — local share: {share}").format(
+                        name=name, share=fmt_share(float(v))
+                    ),
                 )
                 for name, v in zip(names, local, strict=True)
             ],
@@ -122,32 +162,34 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
     )
     chart = bar_panels(
         "egalim-canteens",
-        "EGalim shares of each canteen's purchases after the plan, against its targets",
+        _("EGalim shares of each canteen's purchases after the plan, against its targets"),
         names,
         panels,
         row_tips=[f"{n} ({i})" for n, i in zip(names, ids, strict=True)],
         legend_items=[
-            (OK, "meets its target"),
-            (NOT_OK, "below its target"),
-            (INK, "target"),
-            (BLUE, "local share"),
+            (OK, _("meets its target")),
+            (NOT_OK, _("below its target")),
+            (INK, _("target")),
+            (BLUE, _("local share")),
         ],
     )
     table = html_table(
         [
-            ("Canteen", "text"),
-            ("Purchases", "num"),
-            ("Extra cost", "num"),
+            (_("Canteen"), "text"),
+            (_("Points missing"), "num"),
+            (_("Purchases"), "num"),
+            (_("Extra cost"), "num"),
             (_("Extra per meal"), "num"),
-            ("Local", "num"),
-            ("Quality / target", "num"),
-            ("Organic / target", "num"),
-            ("Meat & fish / target", "num"),
-            ("Budget use", "num"),
+            (_("Local"), "num"),
+            (_("Quality / target"), "num"),
+            (_("Organic / target"), "num"),
+            (_("Meat and fish / target"), "num"),
+            (_("Budget used"), "num"),
         ],
         [
             [
                 (str(r["name"]), str(r["name"])),
+                (format_number(100 * d, 1), d),
                 (fmt_eur(r["value_eur_ht"]), r["value_eur_ht"]),
                 (fmt_signed_eur(r["extra_cost_eur_ht"]), r["extra_cost_eur_ht"]),
                 _per_meal(as_float(r["extra_cost_per_meal_eur_ht"])),
@@ -157,23 +199,29 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
                 _vs(r, "meat_fish"),
                 (fmt_share(r["budget_use"]), r["budget_use"]),
             ]
-            for r in can.to_dict("records")
+            for r, d in zip(can.to_dict("records"), distance_from_law(can), strict=True)
         ],
+        links=[f"#canteen-{cid}" for cid in can["canteen_id"].astype(str)],
     )
+    intro = _(
+        "Canteens farthest from the law first. Each panel is one EGalim target (share of the "
+        "purchase value, or of the meat and fish value), the black tick the canteen's target. "
+        "Green bars meet it, red bars do not. “Points missing” adds up what each canteen lacks "
+        "to reach its three targets; the canteen's name leads to its own page."
+    )
+    summary = ngettext("Table of the {n} canteen", "Table of the {n} canteens", len(can))
     return (
-        "<p>Each row is a canteen; each panel one EGalim target (share of the purchase value, "
-        "or of the meat and fish value), the black tick its target. Green bars meet it, red "
-        "bars do not.</p>"
+        f"<p>{esc(intro)}</p>"
         + note
         + f"<figure>{chart}</figure>"
-        + f"<details><summary>Table of the {len(can)} canteens</summary>{table}</details>"
+        + f"<details open><summary>{esc(summary.format(n=len(can)))}</summary>{table}</details>"
     )
 
 
 def _per_meal(extra: float) -> tuple[str, float]:
     """An extra cost per meal (EUR HT) as shown, with its sort key; n/a without meals."""
     if not math.isfinite(extra):
-        return "n/a", math.nan
+        return _("n/a"), math.nan
     return ("+" if extra >= 0 else "") + format_money(extra), extra
 
 
@@ -204,7 +252,7 @@ def weekly_section(scenario: Scenario, solution: Solution) -> str:
     shares = weekly_shares(solution)
     targets = scenario.parameters.targets
     if shares.empty:
-        return empty_chart("weekly-shares", "Shares by ISO week", "No purchase in the plan.")
+        return empty_chart("weekly-shares", _("Shares by ISO week"), _("No purchase in the plan."))
     weeks = all_weeks(str(shares.index.min()), str(shares.index.max()))
     shares = shares.reindex(weeks)
     thursdays = [week_thursday(w) for w in weeks]
@@ -217,32 +265,41 @@ def weekly_section(scenario: Scenario, solution: Solution) -> str:
     y_max = min(1.0, max(0.6, math.ceil((max(top, targets.quality) + 0.05) * 10) / 10))
     chart = line_chart(
         "weekly-shares",
-        "Local, organic and quality shares of the purchase value, by ISO week",
+        _("Local, organic and quality shares of the purchase value, by ISO week"),
         weeks,
         [
-            Series("local", shares["share_local"].tolist(), BLUE),
-            Series("organic", shares["share_organic"].tolist(), GREEN),
-            Series("quality", shares["share_quality"].tolist(), ORANGE),
+            Series(_("local"), shares["share_local"].tolist(), BLUE),
+            Series(_("organic"), shares["share_organic"].tolist(), GREEN),
+            Series(_("quality"), shares["share_quality"].tolist(), ORANGE),
         ],
         x_ticks=ticks,
         refs=[
-            RefLine(targets.quality, f"quality target {pct(targets.quality)}", ORANGE),
-            RefLine(targets.organic, f"organic target {pct(targets.organic)}", GREEN),
+            RefLine(
+                targets.quality,
+                _("quality target {share}").format(share=pct(targets.quality)),
+                ORANGE,
+            ),
+            RefLine(
+                targets.organic,
+                _("organic target {share}").format(share=pct(targets.organic)),
+                GREEN,
+            ),
         ],
         y_max=y_max,
     )
     gaps = int(shares["value_eur_ht"].isna().sum())
-    note = (
-        f' <span class="note">{gaps} week(s) without purchases (holidays) leave gaps.</span>'
-        if gaps
-        else ""
+    gap_text = ngettext(
+        "{n} week without purchases (holidays) leaves a gap.",
+        "{n} weeks without purchases (holidays) leave gaps.",
+        gaps,
     )
-    return (
-        "<p>Shares of the territory's purchase value in each ISO week (months under the axis; "
+    note = f' <span class="note">{esc(gap_text.format(n=gaps))}</span>' if gaps else ""
+    intro = _(
+        "Shares of the territory's purchase value in each ISO week (months under the axis; "
         "hover a point for its week). EGalim targets apply over the year, not week by week: "
-        "the lines show when local and labelled supply is there." + note + "</p>"
-        f"<figure>{chart}</figure>"
+        "the lines show when local and labelled supply is there."
     )
+    return f"<p>{esc(intro)}{note}</p><figure>{chart}</figure>"
 
 
 # -- producers ----------------------------------------------------------------------------------
@@ -274,8 +331,8 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
     if selling.empty:
         chart = empty_chart(
             "producer-utilisation",
-            "Producer utilisation",
-            "No producer sells anything in this plan.",
+            _("Producer utilisation"),
+            _("No producer sells anything in this plan."),
         )
     else:
         shown = selling.iloc[:MAX_PRODUCER_ROWS]
@@ -296,7 +353,9 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(u),
                 colour(float(u)),
-                f"{n}: peak week {p:,.0f} kg of {c:,.0f} kg capacity ({fmt_share(float(u))})",
+                _("{name}: busiest week {peak} of {capacity} capacity ({share})").format(
+                    name=n, peak=fmt_kg(p), capacity=fmt_kg(c), share=fmt_share(float(u))
+                ),
             )
             for n, p, c, u in zip(names, peak, cap, use, strict=True)
         ]
@@ -304,7 +363,9 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(u) if math.isfinite(u) else 0.0,
                 colour(float(u)),
-                f"{n}: at most {d:.0f} drops in a week, of {m:.0f} allowed",
+                _("{name}: at most {drops} deliveries in a week, of {allowed} allowed").format(
+                    name=n, drops=format_number(d), allowed=format_number(m)
+                ),
             )
             for n, d, m, u in zip(names, drops, max_drops, drop_use, strict=True)
         ]
@@ -313,54 +374,70 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(v),
                 BLUE,
-                f"{n}: {fmt_eur(float(v))} over {w:.0f} delivery weeks",
+                _("{name}: {value} over {weeks} delivery weeks").format(
+                    name=n, value=fmt_eur(float(v)), weeks=format_number(w)
+                ),
             )
             for n, v, w in zip(names, sales, weeks, strict=True)
         ]
         chart = bar_panels(
             "producer-utilisation",
-            "Producer utilisation: peak week kg against capacity, drops against the maximum, sales",
+            _(
+                "Producer utilisation: busiest week's kg against capacity, deliveries against "
+                "the maximum, sales"
+            ),
             names,
             [
-                Panel("Peak week kg / capacity", kg_bars),
-                Panel("Peak week drops / maximum", drop_bars),
+                Panel(_("Busiest week kg / capacity"), kg_bars),
+                Panel(_("Busiest week deliveries / maximum"), drop_bars),
                 Panel(
-                    "Sales over the horizon", sale_bars, top_sales, lambda v: short_number(v) + " €"
+                    _("Sales over the horizon"),
+                    sale_bars,
+                    top_sales,
+                    lambda v: short_number(v) + " €",
                 ),
             ],
             legend_items=[
-                (GREEN, "below the limit"),
-                (VERMILION, "at the limit"),
-                (BLUE, "sales (EUR HT)"),
+                (GREEN, _("below the limit")),
+                (VERMILION, _("at the limit")),
+                (BLUE, _("sales (EUR excl. VAT)")),
             ],
         )
     note = ""
     if len(selling) > MAX_PRODUCER_ROWS:
-        note += f" The {MAX_PRODUCER_ROWS} most used of {len(selling)} selling producers are drawn."
+        note += " " + _("The {shown} most used of {total} selling producers are drawn.").format(
+            shown=MAX_PRODUCER_ROWS, total=len(selling)
+        )
     if idle:
-        note += f" {idle} producer(s) sell nothing in this plan."
+        note += " " + ngettext(
+            "{n} producer sells nothing in this plan.",
+            "{n} producers sell nothing in this plan.",
+            idle,
+        ).format(n=idle)
     table = html_table(
         [
-            ("Producer", "text"),
-            ("Sales", "num"),
-            ("Delivered", "num"),
-            ("Weeks", "num"),
-            ("Peak kg / capacity", "num"),
-            ("Peak drops / max", "num"),
-            ("Mean capacity use", "num"),
+            (_("Producer"), "text"),
+            (_("Sales"), "num"),
+            (_("Delivered"), "num"),
+            (_("Weeks"), "num"),
+            (_("Busiest week kg / capacity"), "num"),
+            (_("Busiest week deliveries / maximum"), "num"),
+            (_("Mean capacity use"), "num"),
         ],
         [
             [
                 (str(r["name"]), str(r["name"])),
                 (fmt_eur(r["sales_eur_ht"]), r["sales_eur_ht"]),
                 (fmt_kg(r["qty_kg"]), r["qty_kg"]),
-                (f"{r['weeks_delivering']:.0f}", r["weeks_delivering"]),
+                (format_number(r["weeks_delivering"]), r["weeks_delivering"]),
                 (
-                    f"{r['peak_kg_per_week']:,.0f} / {r['delivery_capacity_kg_per_week']:,.0f} kg",
+                    f"{format_number(r['peak_kg_per_week'])} / "
+                    f"{fmt_kg(r['delivery_capacity_kg_per_week'])}",
                     r["peak_capacity_use"],
                 ),
                 (
-                    f"{r['peak_drops_per_week']:.0f} / {r['max_drops_per_week']:.0f}",
+                    f"{format_number(r['peak_drops_per_week'])} / "
+                    f"{format_number(r['max_drops_per_week'])}",
                     r["peak_drops_per_week"],
                 ),
                 (fmt_share(r["mean_capacity_use"]), r["mean_capacity_use"]),
@@ -368,22 +445,26 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
             for r in prod.to_dict("records")
         ],
     )
+    intro = _(
+        "For each producer selling in the plan, its busiest week against its weekly kg "
+        "capacity and its weekly number of canteens delivered, and its sales. Vermilion "
+        "bars are at the limit: more local supply there needs more capacity or delivery rounds."
+    )
+    summary = ngettext("Table of the {n} producer", "Table of the {n} producers", len(prod))
     return (
-        "<p>For each producer selling in the plan, its busiest week against its weekly kg "
-        "capacity and its weekly number of canteens delivered (drops), and its sales. Vermilion "
-        "bars are at the limit: more local supply there needs more capacity or drops."
-        + esc(note)
-        + "</p>"
+        f"<p>{esc(intro)}{esc(note)}</p>"
         + f"<figure>{chart}</figure>"
-        + f"<details><summary>Table of the {len(prod)} producers</summary>{table}</details>"
+        + f"<details><summary>{esc(summary.format(n=len(prod)))}</summary>{table}</details>"
     )
 
 
 # -- map ----------------------------------------------------------------------------------------
 
 
-def map_section(scenario: Scenario, solution: Solution) -> str:
-    """The page's map of the largest flows from producers to canteens.
+def map_section(
+    scenario: Scenario, solution: Solution, communes: Sequence[Commune] = (), credit: str = ""
+) -> str:
+    """The page's map: canteens (named), producers, the largest flows, over the communes.
 
     Parameters
     ----------
@@ -391,6 +472,10 @@ def map_section(scenario: Scenario, solution: Solution) -> str:
         The scenario (places).
     solution
         The plan.
+    communes
+        Outlines drawn under the places (``rhd_match.report.communes.read_communes``).
+    credit
+        Source of the outlines, credited in the caption ('' for none).
 
     Returns
     -------
@@ -418,7 +503,9 @@ def map_section(scenario: Scenario, solution: Solution) -> str:
             float(lat),
             float(lon),
             "producer" if sales[pid] > 0 else "idle",
-            f"{name} ({pid}) — producer, sales {fmt_eur(float(sales[pid]))}",
+            _("{name} ({id}) — producer, sales {value}").format(
+                name=name, id=pid, value=fmt_eur(float(sales[pid]))
+            ),
             size=3.0 + 5.0 * math.sqrt(float(sales[pid]) / max_sales) if max_sales > 0 else 3.0,
             label=shorten(str(name), 40) if pid in labelled else "",
         )
@@ -431,8 +518,11 @@ def map_section(scenario: Scenario, solution: Solution) -> str:
             float(lat),
             float(lon),
             "canteen",
-            f"{name} ({cid}) — canteen, local purchases {fmt_eur(float(bought[cid]))}",
+            _("{name} ({id}) — canteen, local purchases {value}").format(
+                name=name, id=cid, value=fmt_eur(float(bought[cid]))
+            ),
             size=4.5,
+            label=shorten(str(name), 28),
         )
         for cid, name, lat, lon in zip(
             canteens.index, canteens["name"], canteens["lat"], canteens["lon"], strict=True
@@ -464,157 +554,43 @@ def map_section(scenario: Scenario, solution: Solution) -> str:
             float(c),
             float(d),
             float(kg),
-            f"{pn} → {cn}: {fmt_kg(float(kg))}, {fmt_eur(float(value))} over {int(weeks)} "
-            f"week(s), {float(km):.1f} km",
+            ngettext(
+                "{producer} → {canteen}: {kg}, {value} over {n} week, {km} km",
+                "{producer} → {canteen}: {kg}, {value} over {n} weeks, {km} km",
+                int(weeks),
+            ).format(
+                producer=pn,
+                canteen=cn,
+                kg=fmt_kg(float(kg)),
+                value=fmt_eur(float(value)),
+                n=int(weeks),
+                km=format_number(float(km), 1),
+            ),
         )
         for a, b, c, d, pn, cn, kg, value, weeks, km in columns
     ]
     chart = map_chart(
         "flow-map",
-        "Canteens, producers and the main producer-to-canteen flows (kg over the horizon)",
+        _("Canteens, producers and the main producer-to-canteen flows (kg over the horizon)"),
         points,
         map_links,
+        communes=communes,
+    )
+    drawn = (
+        " " + _("Commune outlines: {source}.").format(source=credit) if communes and credit else ""
     )
     total_kg = float(links["qty_kg"].sum())
     share = float(top["qty_kg"].sum()) / total_kg if total_kg > 0 else float("nan")
     if links.empty:
-        caption = (
+        caption = _(
             "No purchase from producers in this plan: canteens and producers only, placed "
-            "from the coordinates of the input (equirectangular projection), no background map."
+            "from the coordinates of the input (equirectangular projection)."
         )
-        return f"<p>{esc(caption)}</p><figure>{chart}</figure>"
-    caption = (
-        f"The {len(top)} largest of {len(links)} producer → canteen links by kg "
-        f"({fmt_share(share)} of the kg bought from producers); line width ∝ kg. Producers "
-        "are sized by sales; the largest are named. Hover any mark for details. Positions "
-        "from the coordinates of the input (equirectangular projection), no background map."
-    )
-    return f"<p>{esc(caption)}</p><figure>{chart}</figure>"
-
-
-# -- unmet local demand -------------------------------------------------------------------------
-
-
-def unmet_section(scenario: Scenario, solution: Solution) -> str:
-    """The page's section on demand left to the conventional supplier: by product and month,
-    and by reason.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    solution
-        The plan (its ``unmet_local`` table).
-
-    Returns
-    -------
-    str
-        The section's HTML.
-    """
-    unmet = solution.unmet_local
-    if unmet.empty:
-        return empty_chart(
-            "unmet-heatmap",
-            "Unmet local demand by product and month",
-            "All demand is bought from local producers.",
-        ) + empty_chart("unmet-reasons", "Unmet local demand by reason", "Nothing left.")
-    table = unmet_by_product_month(scenario, solution)
-    months = list(table.columns)
-    # The colour scale is that of single products: an "other products" row stays darkest.
-    vmax = float(table.iloc[: MAX_HEATMAP_ROWS - 1].to_numpy(dtype=float).max())
-    if len(table) > MAX_HEATMAP_ROWS:
-        head = table.iloc[: MAX_HEATMAP_ROWS - 1]
-        rest = table.iloc[MAX_HEATMAP_ROWS - 1 :]
-        other = rest.sum().to_frame(f"{len(rest)} other products").T
-        table = pd.concat([head, other])
-    years = {m[:4] for m in months}
-    labels = [month_label(int(m[:4]), int(m[5:]), len(years) > 1) for m in months]
-    # Main reason per product row (by value).
-    names = scenario.products.set_index("product_id")["name"].astype(str)
-    product = names.reindex(unmet["product_id"]).fillna(unmet["product_id"])
-    by_reason = (
-        pd.DataFrame(
-            {
-                "product": product.to_numpy(),
-                "reason": unmet["reason"].to_numpy(),
-                "value": unmet["value_eur_ht"].to_numpy(dtype=float),
-            }
-        )
-        .groupby(["product", "reason"], sort=True)["value"]
-        .sum()
-    )
-    main = by_reason.groupby(level="product").idxmax().map(lambda key: key[1])
-    main_share = by_reason.groupby(level="product").max() / by_reason.groupby(level="product").sum()
-    reason_text = [
-        f"{REASON_LABELS.get(str(main[p]), str(main[p]))} ({pct(float(main_share[p]))})"
-        if p in main.index
-        else "various"
-        for p in table.index
-    ]
-    totals = table.sum(axis=1)
-    heat = heatmap(
-        "unmet-heatmap",
-        "Demand bought from the conventional supplier, by product and month (EUR HT)",
-        [str(p) for p in table.index],
-        labels,
-        table.to_numpy(dtype=float),
-        tip_format=lambda v: fmt_eur(v),
-        extra_columns=[
-            ("total", [short_number(float(v)) + " €" for v in totals], 70),
-            ("main reason (share)", reason_text, 220),
-        ],
-        vmax=vmax,
-    )
-    reasons = (
-        unmet.groupby("reason", sort=True)
-        .agg(lines=("value_eur_ht", "size"), value=("value_eur_ht", "sum"), qty=("qty", "sum"))
-        .sort_values(["value"], ascending=False, kind="stable")
-    )
-    total = float(reasons["value"].sum())
-    reason_names = [REASON_LABELS.get(str(r), str(r)) for r in reasons.index]
-    bars = [
-        Bar(
-            float(v),
-            VERMILION,
-            f"{name}: {fmt_eur(float(v))} in {n:,} purchase lines",
-            label=f"{fmt_eur(float(v))} · {n:,} lines ({pct(float(v) / total)})",
-        )
-        for name, v, n in zip(reason_names, reasons["value"], reasons["lines"], strict=True)
-    ]
-    top_value = float(reasons["value"].max())
-    reasons_chart = bar_panels(
-        "unmet-reasons",
-        "Demand bought from the conventional supplier, by reason (EUR HT)",
-        reason_names,
-        [
-            Panel(
-                "Value bought from the conventional supplier",
-                bars,
-                top_value * 1.6,
-                lambda v: short_number(v) + " €",
-            )
-        ],
-        row_height=22,
-        label_width=160,
-        width=900,
-    )
-    in_order = [r for r in REASONS if r in reasons.index]
-    in_order += [r for r in reasons.index if r not in REASONS]
-    reasons = reasons.loc[in_order]
-    rows = "".join(
-        f"<tr><td>{esc(REASON_LABELS.get(str(r), str(r)))}</td>"
-        f"<td>{esc(REASONS.get(str(r), ''))}</td>"
-        f'<td class="num">{int(n):,}</td><td class="num">{esc(fmt_eur(float(v)))}</td></tr>'
-        for r, n, v in zip(reasons.index, reasons["lines"], reasons["value"], strict=True)
-    )
-    return (
-        f"<p>{esc(fmt_eur(total))} of demand ({len(unmet):,} purchase lines) is bought from "
-        "the conventional supplier. By product (largest first) and calendar month of the "
-        "ISO week, with the main reason local producers did not supply it:</p>"
-        f"<figure>{heat}</figure>"
-        "<p>Why, by reason. Each line gets the first reason that applies, tested in the "
-        "order of the table below.</p>"
-        f"<figure>{reasons_chart}</figure>"
-        '<table class="data"><thead><tr><th>reason</th><th>meaning</th><th>lines</th>'
-        f"<th>value</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+        return f"<p>{esc(caption + drawn)}</p><figure>{chart}</figure>"
+    caption = _(
+        "The {shown} largest of {total} producer → canteen links by kg ({share} of the kg "
+        "bought from producers); line width ∝ kg. Canteens are named; producers are sized by "
+        "sales and the largest are named in bold. Hover any mark for details. Positions from "
+        "the coordinates of the input (equirectangular projection)."
+    ).format(shown=len(top), total=len(links), share=fmt_share(share))
+    return f"<p>{esc(caption + drawn)}</p><figure>{chart}</figure>"

@@ -219,6 +219,26 @@ def test_objective_counts_budget_overrun_and_local_radius() -> None:
     assert objective_from_flows(sc, plan()) == pytest.approx(want, rel=1e-12)
 
 
+def test_objective_counts_a_missing_quantity_as_nothing() -> None:
+    # A repeated producer line with no quantity: nothing bought, nothing gained, no kg·km.
+    rows = [*plan_rows(), line("FARM_A", "LENS_1", "BEEF", W03, np.nan)]
+    base = objective_from_flows(scenario(), plan())
+    assert objective_from_flows(scenario(), pd.DataFrame(rows)) == pytest.approx(base, rel=1e-12)
+
+
+def test_objective_prices_an_unknown_product_at_its_reported_price_only() -> None:
+    # 5 units of a product the inputs do not know, reported at 2 EUR HT: it costs 10 EUR HT
+    # (LENS_1 still meets every target), but has no reference price, so gains nothing as local.
+    unknown = line("FARM_A", "LENS_1", "BEEF", W03, 5.0) | {
+        "product_id": "KIWI", "family": "FRUITS_ET_LEGUMES", "price_eur_ht": 2.0,
+        "value_eur_ht": 10.0, "labels": "",
+    }  # fmt: skip
+    sc = scenario()
+    want = objective_from_flows(sc, plan()) + sc.parameters.weights.cost * 10.0
+    got = objective_from_flows(sc, pd.DataFrame([*plan_rows(), unknown]))
+    assert got == pytest.approx(want, rel=1e-12)
+
+
 # -- one violation at a time ------------------------------------------------------------------
 
 
@@ -653,6 +673,11 @@ def test_hand_summary_is_valid() -> None:
         ("products", 2),
         ("share_organic", 0.5),
         ("share_local_kg", 1.0),
+        ("local_value_eur_ht", 1000.0),
+        ("share_local", 0.5),
+        ("share_quality", 0.5),
+        ("share_meat_fish", 0.5),
+        ("share_local_before", 0.5),
         ("value_eur_ht_before", 1272.0),
         ("extra_cost_eur_ht", 0.0),
         ("shortfall_organic_eur_ht", 0.0),
@@ -664,6 +689,15 @@ def test_wrong_summary_figure_is_found(column: str, value: object) -> None:
     found = check(scenario(), FakeFullSolution(plan(), hand_canteens(), summary))
     assert found["rule"].tolist() == ["summary_figure"], found.to_string()
     assert found["message"].iloc[0].startswith(f"{column} reported")
+
+
+def test_summary_counts_a_missing_quantity_as_no_kg() -> None:
+    # A repeated producer line with no quantity: reported as such, and the summary's local
+    # share in kg (160 of 230 kg) still holds.
+    rows = [*plan_rows(), line("FARM_A", "LENS_1", "BEEF", W03, np.nan)]
+    solution = FakeFullSolution(pd.DataFrame(rows), hand_canteens(), hand_summary())
+    found = check(scenario(), solution)
+    assert set(found["rule"]) == {"negative_qty", "duplicate_line"}, found.to_string()
 
 
 def test_solved_summary_counts_meet_each_target_on_its_own_share() -> None:

@@ -174,6 +174,22 @@ def test_canteens_table_may_be_indexed_by_canteen() -> None:
     assert found.empty, found.to_string()
 
 
+def test_canteens_table_may_keep_its_ids_elsewhere() -> None:
+    # The ids in an unnamed index, or in a column that is not the first one.
+    hand = hand_canteens()
+    unnamed = hand.set_index("canteen_id").rename_axis(None)
+    last = hand[[*hand.columns[1:], "canteen_id"]]
+    for canteens in (unnamed, last):
+        found = check(scenario(), FakeSolution(plan(), canteens))
+        assert found.empty, found.to_string()
+
+
+def test_plan_without_any_minimum_lot_is_valid() -> None:
+    no_lots = {f"offers__min_lot_qty__{i}": np.nan for i in range(6)}
+    found = check(scenario(**no_lots), plan())
+    assert found.empty, found.to_string()
+
+
 def test_solver_noise_within_tolerance_is_accepted() -> None:
     flows = plan()
     flows.loc[0, "qty"] += 1e-9  # beef: demand 12 now met by 12 + 1e-9
@@ -467,6 +483,7 @@ def test_missing_key_column_stops_the_check() -> None:
         ("target_quality", 0.5),
         ("budget_use", 0.5),
         ("share_fish", 0.0),
+        ("shortfall_quality_eur_ht", np.nan),  # recomputed 0: a missing figure is wrong
     ],
 )
 def test_wrong_canteen_figure_is_found(column: str, value: object) -> None:

@@ -209,20 +209,24 @@ def test_canteen_figures_match_the_hand_computation() -> None:
                                        err_msg=col)  # fmt: skip
 
 
-def test_objective_from_flows_by_hand() -> None:
+def hand_objective() -> float:
+    """The objective of the hand plan with the default weights, worked out by hand."""
     kg_km = (12 + 22.5) * km("FARM_A", "LENS_1") + (25 + 28 + 52.5) * km("FARM_A", "LIEVIN_1")
     kg_km += 20 * km("FARM_B", "LENS_1")
     local_at_reference = 12 * 11.5 + 20 * 1.8 + 180 * 0.32 + 53 * 11.5 + 420 * 0.32
     organic_at_reference = 600 * 0.32
     shortfall = 0.2 * 979.8 - 172.2  # LIEVIN_1 organic, the only one
-    want = (
+    return (
         100 * shortfall
         - local_at_reference
         - organic_at_reference
         + 0.1 * (292.2 + 979.8)
         + 1e-5 * kg_km
     )
-    assert objective_from_flows(scenario(), plan()) == pytest.approx(want, rel=1e-12)
+
+
+def test_objective_from_flows_by_hand() -> None:
+    assert objective_from_flows(scenario(), plan()) == pytest.approx(hand_objective(), rel=1e-12)
 
 
 def test_objective_counts_budget_overrun_and_local_radius() -> None:
@@ -456,6 +460,32 @@ def test_lot_counts_the_whole_delivery_of_an_offer() -> None:
     assert set(check(scenario(), pd.DataFrame(rows))["rule"]) == {"duplicate_line"}
 
 
+@pytest.mark.parametrize(("factor", "broken"), [(1.02, True), (0.98, False)])
+def test_a_delivery_is_positive_above_the_tolerance_of_its_demand(
+    factor: float, broken: bool
+) -> None:
+    # FARM_B's apples to LENS_1 (demand 30, lot 20) shrunk to about tol·(1 + 30): just above,
+    # a delivery below the lot; just below, solver noise.
+    q = factor * 1e-6 * (1 + 30)
+    rows = plan_rows()
+    edit(rows, 1, qty=q, qty_kg=q, value_eur_ht=2.1 * q)
+    edit(rows, 2, qty=30 - q, qty_kg=30 - q, value_eur_ht=1.8 * (30 - q))
+    found = check(scenario(), pd.DataFrame(rows))
+    want = {("min_lot", "LENS_1", "FARM_B", "APPLE", W03)} if broken else set()
+    assert rules_and_ids(found) == want, found.to_string()
+
+
+def test_a_line_without_quantity_leaves_the_weeks_capacity_checked() -> None:
+    # FARM_A delivers 103 kg in W04 on a capacity of 100, plus a line with no quantity.
+    rows = [*plan_rows(), line("FARM_A", "LENS_1", "YOGURT", W04, np.nan)]
+    found = check(scenario(producers__delivery_capacity_kg_per_week__0=100.0), pd.DataFrame(rows))
+    assert rules_and_ids(found) == {
+        ("capacity", "", "FARM_A", "", W04),
+        ("negative_qty", "LENS_1", "FARM_A", "YOGURT", W04),
+        ("duplicate_line", "LENS_1", "FARM_A", "YOGURT", W04),
+    }, found.to_string()
+
+
 def test_missing_flow_column_is_reported() -> None:
     found = check(scenario(), plan().drop(columns=["distance_km"]))
     assert rules_and_ids(found) == {("flows_table", "", "", "", "")}
@@ -642,6 +672,9 @@ def hand_summary() -> pd.DataFrame:
         "canteens": 2,
         "producers": 2,
         "products": 3,
+        "weeks": 2,
+        "status": "optimal",
+        "objective": hand_objective(),
         "value_eur_ht": value,
         "local_value_eur_ht": 274.2 + 871.8,
         "share_local": (274.2 + 871.8) / value,
@@ -688,6 +721,8 @@ def test_hand_summary_is_valid() -> None:
         ("canteens_meeting_organic_before", 1),
         ("canteens", 3),
         ("products", 2),
+        ("weeks", 1),
+        ("objective", 0.0),
         ("share_organic", 0.5),
         ("share_local_kg", 1.0),
         ("local_value_eur_ht", 1000.0),
@@ -715,6 +750,12 @@ def test_summary_counts_a_missing_quantity_as_no_kg() -> None:
     solution = FakeFullSolution(pd.DataFrame(rows), hand_canteens(), hand_summary())
     found = check(scenario(), solution)
     assert set(found["rule"]) == {"negative_qty", "duplicate_line"}, found.to_string()
+
+
+def test_objective_of_an_unsolved_summary_is_not_compared() -> None:
+    summary = hand_summary().assign(status="infeasible", objective=np.nan)
+    found = check(scenario(), FakeFullSolution(plan(), hand_canteens(), summary))
+    assert found.empty, found.to_string()
 
 
 def test_solved_summary_counts_meet_each_target_on_its_own_share() -> None:

@@ -402,6 +402,21 @@ CASES = {
         lambda r: edit(r, 1, supplier="farm"),  # and its 20 apples do not count
         {("supplier", "LENS_1", "FARM_B", "APPLE", W03), ("demand", "LENS_1", "", "APPLE", W03)},
     ),
+    "unknown product": (
+        {},
+        lambda r: edit(r, 2, product_id="KIWI"),  # and LENS_1 lacks 10 of its 30 apples
+        {("unknown_id", "LENS_1", "", "KIWI", W03), ("demand", "LENS_1", "", "APPLE", W03)},
+    ),
+    "unknown canteen": (
+        {},
+        lambda r: edit(r, 2, canteen_id="ARRAS_1"),
+        {("unknown_id", "ARRAS_1", "", "APPLE", W03), ("demand", "LENS_1", "", "APPLE", W03)},
+    ),
+    "producer purchase naming no producer": (
+        {},
+        lambda r: edit(r, 1, producer_id=None, distance_km=np.nan),
+        {("supplier", "LENS_1", "", "APPLE", W03), ("no_offer", "LENS_1", "", "APPLE", W03)},
+    ),
     "conventional naming a producer": (
         {},
         lambda r: edit(r, 2, producer_id="FARM_B"),
@@ -446,6 +461,79 @@ def test_each_violation_is_found(case: str) -> None:
     assert rules_and_ids(found) == want, found.to_string()
     assert set(found["rule"]) <= set(RULES)
     assert (found["message"].str.len() > 0).all()
+
+
+def far(a: str, b: str) -> str:
+    """A distance as the messages show it (km, six significant digits)."""
+    return f"{km(a, b):.6g}"
+
+
+#: What each case's violations say, worked out from the hand plan (sorted).
+MESSAGES = {
+    "demand not met": ["demand 30, delivered 28 (local 20 + conventional 8)"],
+    "demand exceeded": ["demand 60, delivered 61 (local 0 + conventional 61)"],
+    "flow not demanded": ["5 units delivered but the canteen demands none that week"],
+    "offer exceeded": ["sold 37 of an offer of 30"],
+    "weekly capacity exceeded": ["103 kg delivered, capacity 100 kg/week"],
+    "too many drops": ["2 canteens delivered, at most 1 a week"] * 2,
+    "franco not paid": ["drop worth 73.8 EUR HT, minimum order 100 EUR HT"],
+    "out of delivery radius": [f"canteen {far('FARM_B', 'LENS_1')} km away, delivery radius 10 km"],
+    "minimum lot": ["15 units delivered, minimum lot 20"],
+    "wrong producer price": ["producer price 12 EUR HT/unit, should be 13.2"],
+    "wrong conventional price": ["conventional price 1.5 EUR HT/unit, should be 1.8"],
+    "wrong labels": ["labels 'BIO', should be 'BIO,FERMIER'"],
+    "labels on a conventional purchase": ["labels 'HVE', should be ''"],
+    "wrong value": ["value 300 EUR HT, qty × price = 330"],
+    "wrong kg": ["qty_kg 420, qty × kg_per_unit = 52.5 kg"],
+    "wrong distance": [f"distance_km 5, great-circle distance {far('FARM_B', 'LENS_1')} km"],
+    "distance on a conventional purchase": ["distance_km 0, great-circle distance nan km"],
+    "wrong family": ["family 'CHARCUTERIE', should be 'VIANDES_VOLAILLES'"],
+    "conventional flagged local": [
+        "conventional line flagged local=True (every producer is local; distance nan km)"
+    ],
+    "producer line flagged not local": [
+        "producer line flagged local=False (every producer is local; distance "
+        f"{far('FARM_A', 'LENS_1')} km)"
+    ],
+    "local beyond local_radius_km": sorted(
+        f"producer line flagged local=True (local within 16 km; distance {far(p, 'LENS_1')} km)"
+        for p in ("FARM_A", "FARM_B", "FARM_A")
+    ),
+    "producer without an offer": ["the producer has no offer of this product this week"],
+    "unknown producer": ["producer 'FARM_Z' is not in the producers table"],
+    "unknown product": [
+        "demand 30, delivered 20 (local 20 + conventional 0)",
+        "product 'KIWI' is not in the products table",
+    ],
+    "unknown canteen": [
+        "canteen 'ARRAS_1' is not in the canteens table",
+        "demand 30, delivered 20 (local 20 + conventional 0)",
+    ],
+    "producer purchase naming no producer": [
+        "a producer purchase names no producer",
+        "the producer has no offer of this product this week",
+    ],
+    "unknown supplier": [
+        "demand 30, delivered 10 (local 0 + conventional 10)",
+        "supplier 'farm' is neither producer nor conventional",
+    ],
+    "conventional naming a producer": ["a conventional purchase names a producer"],
+    "duplicate line": [
+        "another flow row has the same supplier, producer, canteen, product and week"
+    ],
+    "negative quantity": ["quantity -2 is negative or missing"],
+    "hard EGalim with an organic shortfall": [
+        f"organic shortfall {0.2 * 979.8 - 172.2:.6g} EUR HT (target 0.2)"
+    ],
+    "hard budget overrun": ["spends 292.2 EUR HT, budget 250 EUR HT"],
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_violation_says_what_is_wrong(case: str) -> None:
+    changes, broken, _ = CASES[case]
+    found = check(scenario(**changes), pd.DataFrame(broken(plan_rows())))
+    assert sorted(found["message"]) == MESSAGES[case]
 
 
 def test_soft_modes_accept_shortfall_and_overrun() -> None:

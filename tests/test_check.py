@@ -574,6 +574,14 @@ def test_a_line_without_quantity_leaves_the_weeks_capacity_checked() -> None:
     }, found.to_string()
 
 
+@pytest.mark.parametrize(("qty", "broken"), [(1e-6, False), (2e-6, True)])
+def test_an_undemanded_flow_up_to_the_tolerance_is_noise(qty: float, broken: bool) -> None:
+    # LENS_1 demands no beef in W04; the default tolerance is 1e-6 units.
+    rows = [*plan_rows(), line(None, "LENS_1", "BEEF", W04, qty)]
+    found = check(scenario(), pd.DataFrame(rows))
+    assert set(found["rule"]) == ({"not_demanded"} if broken else set()), found.to_string()
+
+
 def test_missing_flow_column_is_reported() -> None:
     found = check(scenario(), plan().drop(columns=["distance_km"]))
     assert rules_and_ids(found) == {("flows_table", "", "", "", "")}

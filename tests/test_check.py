@@ -190,6 +190,16 @@ def test_plan_without_any_minimum_lot_is_valid() -> None:
     assert found.empty, found.to_string()
 
 
+def test_local_flags_may_be_written_as_text() -> None:
+    # A flows table read back from a French spreadsheet: local as words, digits or a cross.
+    flows = plan()
+    flows["local"] = ["oui", "x", "non", "1", "true", "yes", "", "1.0"]
+    found = check(scenario(), flows)
+    assert found.empty, found.to_string()
+    flows["local"] = ["0", "x", "non", "1", "true", "yes", "", "1.0"]  # beef: not local?
+    assert rules_and_ids(check(scenario(), flows)) == {("local", "LENS_1", "FARM_A", "BEEF", W03)}
+
+
 def test_solver_noise_within_tolerance_is_accepted() -> None:
     flows = plan()
     flows.loc[0, "qty"] += 1e-9  # beef: demand 12 now met by 12 + 1e-9
@@ -618,6 +628,16 @@ def test_wrong_canteen_figure_is_found(column: str, value: object) -> None:
     found = check(scenario(), FakeSolution(plan(), canteens))
     assert rules_and_ids(found) == {("canteen_figure", "LIEVIN_1", "", "", "")}
     assert column in found["message"].iloc[0]
+
+
+def test_labelled_fish_counts_toward_the_meat_and_fish_share() -> None:
+    # Yogurt made a fish product: LENS_1's labelled meat and fish is its LABEL_ROUGE beef
+    # (158.4) plus its BIO yogurt (73.8), all of its meat and fish.
+    sc = scenario(products__family__2="PRODUITS_DE_LA_MER")
+    figures = canteen_figures(sc, plan()).loc["LENS_1"]
+    assert figures["meat_fish_labelled_eur_ht"] == pytest.approx(158.4 + 73.8)
+    assert figures["share_meat_fish"] == pytest.approx(1.0)
+    assert figures["share_fish"] == pytest.approx(1.0)
 
 
 def test_shortfall_uses_the_canteen_target_override() -> None:

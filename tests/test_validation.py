@@ -466,3 +466,21 @@ def test_an_empty_table_is_warned_in_its_file() -> None:
     files = {name: f"{name}.csv" for name in tables}
     [empty] = [w for w in domain_warnings(tables, files) if "no rows" in w.message]
     assert (empty.table, empty.file) == ("offers", "offers.csv")
+
+
+def test_typed_tables_keep_optional_texts_and_whole_numbers() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    assert scenario.canteens["insee"].tolist() == ["62498", "62510"]
+    assert scenario.producers["hub_id"].iloc[0] == "HUB_LENS"
+    assert pd.isna(scenario.producers["hub_id"].iloc[1])
+    assert scenario.producers["max_drops_per_week"].dtype == "int64"
+
+
+def test_an_infinite_number_is_refused() -> None:
+    frames = tiny_frames()
+    frames["offers"]["qty"] = frames["offers"]["qty"].astype(object)
+    frames["offers"].loc[1, "qty"] = "inf"
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    said = {(p.table, p.row, p.column, p.message) for p in caught.value.problems}
+    assert ("offers", 3, "qty", "must be finite") in said

@@ -416,7 +416,7 @@ def test_less_capacity_never_lowers_the_objective(
 
 #: Least share of draws where each variant moves the optimum: a property whose variant leaves
 #: the optimum where it was checks nothing (measured shares in ``docs/testing.md``).
-MOVED_FLOORS = {"more supply": 0.1, "raised target": 0.3, "less capacity": 0.4}
+MOVED_FLOORS = {"more supply": 0.1, "raised target": 0.3, "less capacity": 0.1}
 MOVED_DRAWS = 20
 
 

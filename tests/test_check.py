@@ -174,6 +174,32 @@ def test_canteens_table_may_be_indexed_by_canteen() -> None:
     assert found.empty, found.to_string()
 
 
+def test_canteens_table_may_keep_its_ids_elsewhere() -> None:
+    # The ids in an unnamed index, or in a column that is not the first one.
+    hand = hand_canteens()
+    unnamed = hand.set_index("canteen_id").rename_axis(None)
+    last = hand[[*hand.columns[1:], "canteen_id"]]
+    for canteens in (unnamed, last):
+        found = check(scenario(), FakeSolution(plan(), canteens))
+        assert found.empty, found.to_string()
+
+
+def test_plan_without_any_minimum_lot_is_valid() -> None:
+    no_lots = {f"offers__min_lot_qty__{i}": np.nan for i in range(6)}
+    found = check(scenario(**no_lots), plan())
+    assert found.empty, found.to_string()
+
+
+def test_local_flags_may_be_written_as_text() -> None:
+    # A flows table read back from a French spreadsheet: local as words, digits or a cross.
+    flows = plan()
+    flows["local"] = ["oui", "x", "non", "1", "true", "yes", "", "1.0"]
+    found = check(scenario(), flows)
+    assert found.empty, found.to_string()
+    flows["local"] = ["0", "x", "non", "1", "true", "yes", "", "1.0"]  # beef: not local?
+    assert rules_and_ids(check(scenario(), flows)) == {("local", "LENS_1", "FARM_A", "BEEF", W03)}
+
+
 def test_solver_noise_within_tolerance_is_accepted() -> None:
     flows = plan()
     flows.loc[0, "qty"] += 1e-9  # beef: demand 12 now met by 12 + 1e-9
@@ -193,20 +219,24 @@ def test_canteen_figures_match_the_hand_computation() -> None:
                                        err_msg=col)  # fmt: skip
 
 
-def test_objective_from_flows_by_hand() -> None:
+def hand_objective() -> float:
+    """The objective of the hand plan with the default weights, worked out by hand."""
     kg_km = (12 + 22.5) * km("FARM_A", "LENS_1") + (25 + 28 + 52.5) * km("FARM_A", "LIEVIN_1")
     kg_km += 20 * km("FARM_B", "LENS_1")
     local_at_reference = 12 * 11.5 + 20 * 1.8 + 180 * 0.32 + 53 * 11.5 + 420 * 0.32
     organic_at_reference = 600 * 0.32
     shortfall = 0.2 * 979.8 - 172.2  # LIEVIN_1 organic, the only one
-    want = (
+    return (
         100 * shortfall
         - local_at_reference
         - organic_at_reference
         + 0.1 * (292.2 + 979.8)
         + 1e-5 * kg_km
     )
-    assert objective_from_flows(scenario(), plan()) == pytest.approx(want, rel=1e-12)
+
+
+def test_objective_from_flows_by_hand() -> None:
+    assert objective_from_flows(scenario(), plan()) == pytest.approx(hand_objective(), rel=1e-12)
 
 
 def test_objective_counts_budget_overrun_and_local_radius() -> None:
@@ -217,6 +247,26 @@ def test_objective_counts_budget_overrun_and_local_radius() -> None:
     lost_local = 12 * 11.5 + 20 * 1.8 + 180 * 0.32
     want = base + 20 * 92.2 + lost_local
     assert objective_from_flows(sc, plan()) == pytest.approx(want, rel=1e-12)
+
+
+def test_objective_counts_a_missing_quantity_as_nothing() -> None:
+    # A repeated producer line with no quantity: nothing bought, nothing gained, no kg·km.
+    rows = [*plan_rows(), line("FARM_A", "LENS_1", "BEEF", W03, np.nan)]
+    base = objective_from_flows(scenario(), plan())
+    assert objective_from_flows(scenario(), pd.DataFrame(rows)) == pytest.approx(base, rel=1e-12)
+
+
+def test_objective_prices_an_unknown_product_at_its_reported_price_only() -> None:
+    # 5 units of a product the inputs do not know, reported at 2 EUR HT: it costs 10 EUR HT
+    # (LENS_1 still meets every target), but has no reference price, so gains nothing as local.
+    unknown = line("FARM_A", "LENS_1", "BEEF", W03, 5.0) | {
+        "product_id": "KIWI", "family": "FRUITS_ET_LEGUMES", "price_eur_ht": 2.0,
+        "value_eur_ht": 10.0, "labels": "",
+    }  # fmt: skip
+    sc = scenario()
+    want = objective_from_flows(sc, plan()) + sc.parameters.weights.cost * 10.0
+    got = objective_from_flows(sc, pd.DataFrame([*plan_rows(), unknown]))
+    assert got == pytest.approx(want, rel=1e-12)
 
 
 # -- one violation at a time ------------------------------------------------------------------
@@ -362,6 +412,21 @@ CASES = {
         lambda r: edit(r, 1, supplier="farm"),  # and its 20 apples do not count
         {("supplier", "LENS_1", "FARM_B", "APPLE", W03), ("demand", "LENS_1", "", "APPLE", W03)},
     ),
+    "unknown product": (
+        {},
+        lambda r: edit(r, 2, product_id="KIWI"),  # and LENS_1 lacks 10 of its 30 apples
+        {("unknown_id", "LENS_1", "", "KIWI", W03), ("demand", "LENS_1", "", "APPLE", W03)},
+    ),
+    "unknown canteen": (
+        {},
+        lambda r: edit(r, 2, canteen_id="ARRAS_1"),
+        {("unknown_id", "ARRAS_1", "", "APPLE", W03), ("demand", "LENS_1", "", "APPLE", W03)},
+    ),
+    "producer purchase naming no producer": (
+        {},
+        lambda r: edit(r, 1, producer_id=None, distance_km=np.nan),
+        {("supplier", "LENS_1", "", "APPLE", W03), ("no_offer", "LENS_1", "", "APPLE", W03)},
+    ),
     "conventional naming a producer": (
         {},
         lambda r: edit(r, 2, producer_id="FARM_B"),
@@ -408,6 +473,79 @@ def test_each_violation_is_found(case: str) -> None:
     assert (found["message"].str.len() > 0).all()
 
 
+def far(a: str, b: str) -> str:
+    """A distance as the messages show it (km, six significant digits)."""
+    return f"{km(a, b):.6g}"
+
+
+#: What each case's violations say, worked out from the hand plan (sorted).
+MESSAGES = {
+    "demand not met": ["demand 30, delivered 28 (local 20 + conventional 8)"],
+    "demand exceeded": ["demand 60, delivered 61 (local 0 + conventional 61)"],
+    "flow not demanded": ["5 units delivered but the canteen demands none that week"],
+    "offer exceeded": ["sold 37 of an offer of 30"],
+    "weekly capacity exceeded": ["103 kg delivered, capacity 100 kg/week"],
+    "too many drops": ["2 canteens delivered, at most 1 a week"] * 2,
+    "franco not paid": ["drop worth 73.8 EUR HT, minimum order 100 EUR HT"],
+    "out of delivery radius": [f"canteen {far('FARM_B', 'LENS_1')} km away, delivery radius 10 km"],
+    "minimum lot": ["15 units delivered, minimum lot 20"],
+    "wrong producer price": ["producer price 12 EUR HT/unit, should be 13.2"],
+    "wrong conventional price": ["conventional price 1.5 EUR HT/unit, should be 1.8"],
+    "wrong labels": ["labels 'BIO', should be 'BIO,FERMIER'"],
+    "labels on a conventional purchase": ["labels 'HVE', should be ''"],
+    "wrong value": ["value 300 EUR HT, qty × price = 330"],
+    "wrong kg": ["qty_kg 420, qty × kg_per_unit = 52.5 kg"],
+    "wrong distance": [f"distance_km 5, great-circle distance {far('FARM_B', 'LENS_1')} km"],
+    "distance on a conventional purchase": ["distance_km 0, great-circle distance nan km"],
+    "wrong family": ["family 'CHARCUTERIE', should be 'VIANDES_VOLAILLES'"],
+    "conventional flagged local": [
+        "conventional line flagged local=True (every producer is local; distance nan km)"
+    ],
+    "producer line flagged not local": [
+        "producer line flagged local=False (every producer is local; distance "
+        f"{far('FARM_A', 'LENS_1')} km)"
+    ],
+    "local beyond local_radius_km": sorted(
+        f"producer line flagged local=True (local within 16 km; distance {far(p, 'LENS_1')} km)"
+        for p in ("FARM_A", "FARM_B", "FARM_A")
+    ),
+    "producer without an offer": ["the producer has no offer of this product this week"],
+    "unknown producer": ["producer 'FARM_Z' is not in the producers table"],
+    "unknown product": [
+        "demand 30, delivered 20 (local 20 + conventional 0)",
+        "product 'KIWI' is not in the products table",
+    ],
+    "unknown canteen": [
+        "canteen 'ARRAS_1' is not in the canteens table",
+        "demand 30, delivered 20 (local 20 + conventional 0)",
+    ],
+    "producer purchase naming no producer": [
+        "a producer purchase names no producer",
+        "the producer has no offer of this product this week",
+    ],
+    "unknown supplier": [
+        "demand 30, delivered 10 (local 0 + conventional 10)",
+        "supplier 'farm' is neither producer nor conventional",
+    ],
+    "conventional naming a producer": ["a conventional purchase names a producer"],
+    "duplicate line": [
+        "another flow row has the same supplier, producer, canteen, product and week"
+    ],
+    "negative quantity": ["quantity -2 is negative or missing"],
+    "hard EGalim with an organic shortfall": [
+        f"organic shortfall {0.2 * 979.8 - 172.2:.6g} EUR HT (target 0.2)"
+    ],
+    "hard budget overrun": ["spends 292.2 EUR HT, budget 250 EUR HT"],
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_violation_says_what_is_wrong(case: str) -> None:
+    changes, broken, _ = CASES[case]
+    found = check(scenario(**changes), pd.DataFrame(broken(plan_rows())))
+    assert sorted(found["message"]) == MESSAGES[case]
+
+
 def test_soft_modes_accept_shortfall_and_overrun() -> None:
     assert check(scenario(canteens__budget_eur_ht__0=250.0), plan()).empty
 
@@ -418,6 +556,40 @@ def test_lot_counts_the_whole_delivery_of_an_offer() -> None:
     edit(rows, 1, qty=10.0, qty_kg=10.0, value_eur_ht=21.0)
     rows.append(line("FARM_B", "LENS_1", "APPLE", W03, 10.0))
     assert set(check(scenario(), pd.DataFrame(rows))["rule"]) == {"duplicate_line"}
+
+
+@pytest.mark.parametrize(("factor", "broken"), [(1.02, True), (0.98, False)])
+def test_a_delivery_is_positive_above_the_tolerance_of_its_demand(
+    factor: float, broken: bool
+) -> None:
+    # FARM_B's apples to LENS_1 (demand 30, lot 20) shrunk to about tol·(1 + 30): just above,
+    # a delivery below the lot; just below, solver noise.
+    q = factor * 1e-6 * (1 + 30)
+    rows = plan_rows()
+    edit(rows, 1, qty=q, qty_kg=q, value_eur_ht=2.1 * q)
+    edit(rows, 2, qty=30 - q, qty_kg=30 - q, value_eur_ht=1.8 * (30 - q))
+    found = check(scenario(), pd.DataFrame(rows))
+    want = {("min_lot", "LENS_1", "FARM_B", "APPLE", W03)} if broken else set()
+    assert rules_and_ids(found) == want, found.to_string()
+
+
+def test_a_line_without_quantity_leaves_the_weeks_capacity_checked() -> None:
+    # FARM_A delivers 103 kg in W04 on a capacity of 100, plus a line with no quantity.
+    rows = [*plan_rows(), line("FARM_A", "LENS_1", "YOGURT", W04, np.nan)]
+    found = check(scenario(producers__delivery_capacity_kg_per_week__0=100.0), pd.DataFrame(rows))
+    assert rules_and_ids(found) == {
+        ("capacity", "", "FARM_A", "", W04),
+        ("negative_qty", "LENS_1", "FARM_A", "YOGURT", W04),
+        ("duplicate_line", "LENS_1", "FARM_A", "YOGURT", W04),
+    }, found.to_string()
+
+
+@pytest.mark.parametrize(("qty", "broken"), [(1e-6, False), (2e-6, True)])
+def test_an_undemanded_flow_up_to_the_tolerance_is_noise(qty: float, broken: bool) -> None:
+    # LENS_1 demands no beef in W04; the default tolerance is 1e-6 units.
+    rows = [*plan_rows(), line(None, "LENS_1", "BEEF", W04, qty)]
+    found = check(scenario(), pd.DataFrame(rows))
+    assert set(found["rule"]) == ({"not_demanded"} if broken else set()), found.to_string()
 
 
 def test_missing_flow_column_is_reported() -> None:
@@ -447,6 +619,7 @@ def test_missing_key_column_stops_the_check() -> None:
         ("target_quality", 0.5),
         ("budget_use", 0.5),
         ("share_fish", 0.0),
+        ("shortfall_quality_eur_ht", np.nan),  # recomputed 0: a missing figure is wrong
     ],
 )
 def test_wrong_canteen_figure_is_found(column: str, value: object) -> None:
@@ -455,6 +628,16 @@ def test_wrong_canteen_figure_is_found(column: str, value: object) -> None:
     found = check(scenario(), FakeSolution(plan(), canteens))
     assert rules_and_ids(found) == {("canteen_figure", "LIEVIN_1", "", "", "")}
     assert column in found["message"].iloc[0]
+
+
+def test_labelled_fish_counts_toward_the_meat_and_fish_share() -> None:
+    # Yogurt made a fish product: LENS_1's labelled meat and fish is its LABEL_ROUGE beef
+    # (158.4) plus its BIO yogurt (73.8), all of its meat and fish.
+    sc = scenario(products__family__2="PRODUITS_DE_LA_MER")
+    figures = canteen_figures(sc, plan()).loc["LENS_1"]
+    assert figures["meat_fish_labelled_eur_ht"] == pytest.approx(158.4 + 73.8)
+    assert figures["share_meat_fish"] == pytest.approx(1.0)
+    assert figures["share_fish"] == pytest.approx(1.0)
 
 
 def test_shortfall_uses_the_canteen_target_override() -> None:
@@ -605,6 +788,9 @@ def hand_summary() -> pd.DataFrame:
         "canteens": 2,
         "producers": 2,
         "products": 3,
+        "weeks": 2,
+        "status": "optimal",
+        "objective": hand_objective(),
         "value_eur_ht": value,
         "local_value_eur_ht": 274.2 + 871.8,
         "share_local": (274.2 + 871.8) / value,
@@ -651,8 +837,15 @@ def test_hand_summary_is_valid() -> None:
         ("canteens_meeting_organic_before", 1),
         ("canteens", 3),
         ("products", 2),
+        ("weeks", 1),
+        ("objective", 0.0),
         ("share_organic", 0.5),
         ("share_local_kg", 1.0),
+        ("local_value_eur_ht", 1000.0),
+        ("share_local", 0.5),
+        ("share_quality", 0.5),
+        ("share_meat_fish", 0.5),
+        ("share_local_before", 0.5),
         ("value_eur_ht_before", 1272.0),
         ("extra_cost_eur_ht", 0.0),
         ("shortfall_organic_eur_ht", 0.0),
@@ -664,6 +857,21 @@ def test_wrong_summary_figure_is_found(column: str, value: object) -> None:
     found = check(scenario(), FakeFullSolution(plan(), hand_canteens(), summary))
     assert found["rule"].tolist() == ["summary_figure"], found.to_string()
     assert found["message"].iloc[0].startswith(f"{column} reported")
+
+
+def test_summary_counts_a_missing_quantity_as_no_kg() -> None:
+    # A repeated producer line with no quantity: reported as such, and the summary's local
+    # share in kg (160 of 230 kg) still holds.
+    rows = [*plan_rows(), line("FARM_A", "LENS_1", "BEEF", W03, np.nan)]
+    solution = FakeFullSolution(pd.DataFrame(rows), hand_canteens(), hand_summary())
+    found = check(scenario(), solution)
+    assert set(found["rule"]) == {"negative_qty", "duplicate_line"}, found.to_string()
+
+
+def test_objective_of_an_unsolved_summary_is_not_compared() -> None:
+    summary = hand_summary().assign(status="infeasible", objective=np.nan)
+    found = check(scenario(), FakeFullSolution(plan(), hand_canteens(), summary))
+    assert found.empty, found.to_string()
 
 
 def test_solved_summary_counts_meet_each_target_on_its_own_share() -> None:

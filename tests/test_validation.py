@@ -15,6 +15,7 @@ import xlsxwriter
 from factories import tiny_frames
 
 from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
+from rhd_match.inputs.validation import domain_warnings
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -449,3 +450,41 @@ def test_errors_cross_a_process_pool_whole(make: Callable[[], Exception]) -> Non
     assert type(back) is type(error)
     assert str(back) == str(error)
     assert vars(back) == vars(error)
+
+
+def test_labels_a_family_cannot_carry_are_warned_at_their_first_row() -> None:
+    frames = tiny_frames()
+    frames["products"].loc[0, "family"] = "BOISSONS"  # FARM_A's LABEL_ROUGE beef, rows 2-3
+    frames["products"].loc[2, "family"] = "FRUITS_ET_LEGUMES"  # its FERMIER yogurt, rows 4-5
+    scenario = Scenario.from_frames(**frames)
+    said = {(w.table, w.row, w.column, w.message) for w in scenario.warnings}
+    tail = ": ma cantine marks it not applicable"
+    assert ("offers", 2, "labels", f"2 row(s) with LABEL_ROUGE on BOISSONS{tail}") in said
+    fermier = "FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS"
+    assert ("offers", 4, "labels", f"2 row(s) with {fermier}{tail}") in said
+
+
+def test_an_empty_table_is_warned_in_its_file() -> None:
+    tables = Scenario.from_frames(**tiny_frames()).tables
+    tables["offers"] = tables["offers"].iloc[0:0]
+    files = {name: f"{name}.csv" for name in tables}
+    [empty] = [w for w in domain_warnings(tables, files) if "no rows" in w.message]
+    assert (empty.table, empty.file) == ("offers", "offers.csv")
+
+
+def test_typed_tables_keep_optional_texts_and_whole_numbers() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    assert scenario.canteens["insee"].tolist() == ["62498", "62510"]
+    assert scenario.producers["hub_id"].iloc[0] == "HUB_LENS"
+    assert pd.isna(scenario.producers["hub_id"].iloc[1])
+    assert scenario.producers["max_drops_per_week"].dtype == "int64"
+
+
+def test_an_infinite_number_is_refused() -> None:
+    frames = tiny_frames()
+    frames["offers"]["qty"] = frames["offers"]["qty"].astype(object)
+    frames["offers"].loc[1, "qty"] = "inf"
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    said = {(p.table, p.row, p.column, p.message) for p in caught.value.problems}
+    assert ("offers", 3, "qty", "must be finite") in said

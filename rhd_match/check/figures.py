@@ -333,9 +333,10 @@ def check_summary(
 ) -> None:
     """Compare a solution's summary row with the territory figures recomputed here.
 
-    After: the plan's totals, counts, shortfalls and extra cost. Before: the
-    same for the all-conventional plan (every demand row at reference price, no label), built
-    here from the demand table. Sizes: canteens, producers, products.
+    After: the plan's totals, counts, shortfalls and extra cost, and the objective of a solved
+    plan (status optimal or feasible; ``objective_from_flows``). Before: the same for the
+    all-conventional plan (every demand row at reference price, no label), built here from the
+    demand table. Sizes: canteens, producers, products, ISO weeks (of demand and offers).
 
     Parameters
     ----------
@@ -381,6 +382,11 @@ def check_summary(
     sizes = {"canteens": scenario.canteens, "producers": scenario.producers}
     ranges |= {k: (len(t), len(t)) for k, t in sizes.items()}
     ranges["products"] = (len(scenario.products), len(scenario.products))
+    # The horizon: every ISO week with demand or an offer.
+    weeks = set(as_text(scenario.demand["week"])) | set(as_text(scenario.offers["week"]))
+    ranges["weeks"] = (len(weeks), len(weeks))
+    if str(row.get("status", "")) in ("optimal", "feasible"):
+        want["objective"] = objective_from_flows(scenario, ln)
     wrong: list[str] = []
     for col, value in want.items():
         if col in row.index and differs(float(row[col]), value, tol).item():

@@ -459,9 +459,9 @@ def test_labels_a_family_cannot_carry_are_warned_at_their_first_row() -> None:
     scenario = Scenario.from_frames(**frames)
     said = {(w.table, w.row, w.column, w.message) for w in scenario.warnings}
     tail = ": ma cantine marks it not applicable"
-    assert ("offers", 2, "labels", f"2 row(s) with LABEL_ROUGE on BOISSONS{tail}") in said
+    assert ("offers", 2, "labels", f"2 rows with LABEL_ROUGE on BOISSONS{tail}") in said
     fermier = "FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS"
-    assert ("offers", 4, "labels", f"2 row(s) with {fermier}{tail}") in said
+    assert ("offers", 4, "labels", f"2 rows with {fermier}{tail}") in said
 
 
 def test_an_empty_table_is_warned_in_its_file() -> None:

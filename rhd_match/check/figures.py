@@ -388,7 +388,9 @@ def objective_from_flows(scenario: Scenario, flows: pd.DataFrame) -> float:
     shortfall = sum(float(figures[f"shortfall_{n}_eur_ht"].sum()) for n in TARGETS)
     overrun = float(figures["budget_overrun_eur_ht"].sum())
     local_gain = float(reference_value[producer & ln["is_local"].to_numpy(bool)].sum())
-    organic_gain = float(reference_value[producer & organic].sum())
+    # The organic gain counts market purchases too (docs/model.md: every arc's b_a r_a x_a).
+    bought = producer | ln["is_market"].to_numpy(bool)
+    organic_gain = float(reference_value[bought & organic].sum())
     cost = float(ln["true_value"].fillna(0.0).sum())
     kg_km = float(
         np.nansum(

@@ -4,6 +4,8 @@ of the checker flagged on a plan that breaks it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,6 +16,8 @@ from check_factories import make_scenario
 import rhd_match
 from rhd_match import Scenario
 from rhd_match.check import check, objective_from_flows
+from rhd_match.macantine.export import purchase_file
+from rhd_match.plan.orders import order_sheets, write_orders
 
 W1, W2 = "2026-W03", "2026-W04"
 SOLVE = {"time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9}
@@ -136,3 +140,41 @@ def test_the_checker_counts_market_lines_toward_the_demand() -> None:
     sc = with_market()
     flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
     assert "demand" in set(check(sc, flows[flows["supplier"] != "market"])["rule"])
+
+
+def test_order_sheets_give_each_market_supplier_its_sheet(tmp_path: Path) -> None:
+    sc = with_market()
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    sheets = order_sheets(sc, solution)
+    bought = solution.flows[solution.flows["supplier"] == "market"]
+    market = sheets[sheets["supplier"] == "market"]
+    assert market["qty"].sum() == pytest.approx(bought["qty"].sum())
+    options = sc.market.set_index("market_id")
+    assert list(market["producer_id"]) == list(options["supplier_id"][market["market_id"]])
+    assert list(market["producer_name"]) == list(options["supplier_name"][market["market_id"]])
+    written = write_orders(sc, solution, tmp_path, per_producer=True)
+    names = {p.name for p in written}
+    assert {f"orders_{s}.csv" for s in market["producer_id"]} <= names
+
+
+def test_the_purchase_file_names_the_market_supplier_and_origin() -> None:
+    sc = with_market()
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    frame = purchase_file(
+        sc, solution, today=dt.date(2027, 3, 1), cantine_ids={"C1": "1", "C2": "2"}
+    )
+    flows = solution.flows
+    market = (flows["supplier"] == "market").to_numpy()
+    options = sc.market.set_index("market_id").reindex(flows["market_id"][market])
+    # Rows follow the flows' order within each canteen and date: compare as multisets.
+    got = sorted(zip(frame["fournisseur"], frame["origine"], frame["est_local"], strict=True))
+    for name, origin in zip(options["supplier_name"], options["origin"].fillna(""), strict=True):
+        got.remove((name, origin, "non"))
+
+
+def test_the_demo_plan_with_its_market_table_passes_the_checker() -> None:
+    demo = Scenario.demo()
+    assert len(demo.market) > 0
+    solution = demo.solve(time_limit_s=30.0)
+    found = check(demo, solution)
+    assert found.empty, found.head().to_string()

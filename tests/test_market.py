@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -178,3 +179,16 @@ def test_the_demo_plan_with_its_market_table_passes_the_checker() -> None:
     solution = demo.solve(time_limit_s=30.0)
     found = check(demo, solution)
     assert found.empty, found.head().to_string()
+
+
+@pytest.mark.parametrize("column", ["share_market", "share_conventional"])
+def test_the_checker_recomputes_the_market_and_conventional_shares(column: str) -> None:
+    sc = with_market()
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    assert check(sc, solution).empty
+    canteens = solution.canteens.copy()
+    canteens.loc[0, column] = canteens.loc[0, column] + 0.1
+    edited = SimpleNamespace(flows=solution.flows, canteens=canteens)
+    found = check(sc, edited)
+    assert list(found["rule"]) == ["canteen_figure"]
+    assert column in found["message"].iloc[0]

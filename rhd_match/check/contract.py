@@ -87,6 +87,8 @@ CANTEEN_FIGURES: tuple[str, ...] = (
     "extra_cost_eur_ht",
     "local_value_eur_ht",
     "share_local",
+    "share_market",
+    "share_conventional",
     "share_organic",
     "share_quality",
     "share_meat_fish",

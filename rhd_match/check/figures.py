@@ -87,6 +87,8 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     parts = {
         "value": value_line,
         "local": np.where(ln["is_local"].to_numpy(bool), value_line, 0.0),
+        "market": np.where(ln["is_market"].to_numpy(bool), value_line, 0.0),
+        "conventional": np.where(ln["is_conventional"].to_numpy(bool), value_line, 0.0),
         "quality": value_line * quality_line,
         "organic": value_line * organic_line,
         "meat": value_line * meat,
@@ -130,6 +132,8 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     out["local_value_eur_ht"] = acc["local"].to_numpy(float)
     shares = {
         "share_local": (out["local_value_eur_ht"].to_numpy(float), value),
+        "share_market": (acc["market"].to_numpy(float), value),
+        "share_conventional": (acc["conventional"].to_numpy(float), value),
         "share_organic": (organic, value),
         "share_quality": (quality, value),
         "share_meat_fish": (meat_fish_q, meat_fish),

@@ -277,20 +277,8 @@ MARKET = Table(
         Column("supplier_id", "id", "Supplier (wholesaler, platform, procurement lot holder)."),
         Column("supplier_name", "text", "Supplier name, as on order sheets and ma cantine."),
         Column("product_id", "id", "Product (see products)."),
-        Column(
-            "labels",
-            "labels",
-            "EGalim characteristics, ma cantine codes, comma-separated; empty for none.",
-            nullable=True,
-            choices=LABELS,
-        ),
-        Column(
-            "price_eur_ht",
-            "float",
-            "Price delivered to the canteen.",
-            unit="EUR HT/unit",
-            minimum=0.0,
-        ),
+        OFFERS.column("labels"),
+        OFFERS.column("price_eur_ht"),
         Column(
             "first_week",
             "week",

@@ -200,17 +200,21 @@ def test_summary_rows_keep_unknown_columns(tiny: tuple[Scenario, Solution]) -> N
     assert rows.loc[rows["field"] == "new_figure", "after"].tolist() == [3.5]
 
 
-def test_order_sheets_are_producer_purchases_sorted_by_producer_week_canteen(
+def test_order_sheets_are_supplier_purchases_sorted_by_supplier_week_canteen(
     small: tuple[Scenario, Solution], small_book: Path
 ) -> None:
     scenario, solution = small
     orders = order_sheet(scenario, solution)
-    bought = solution.flows[solution.flows["supplier"] == "producer"]
+    bought = solution.flows[solution.flows["supplier"].isin(["producer", "market"])]
+    assert (orders["supplier"] == "market").any() and (orders["supplier"] == "producer").any()
     assert len(orders) == len(bought)
     assert orders["value_eur_ht"].sum() == pytest.approx(bought["value_eur_ht"].sum())
     keys = orders[["producer_id", "week", "canteen_id", "product_id"]]
     assert keys.equals(keys.sort_values(list(keys.columns)).reset_index(drop=True))
-    names = scenario.producers.set_index("producer_id")["name"]
+    market = scenario.market.drop_duplicates("supplier_id").set_index("supplier_id")
+    names = pd.concat(
+        [scenario.producers.set_index("producer_id")["name"], market["supplier_name"]]
+    )
     assert (orders["producer_name"] == names.reindex(orders["producer_id"]).to_numpy()).all()
     sheet = pd.read_excel(small_book, sheet_name="orders")
     assert sheet["producer_id"].tolist() == orders["producer_id"].tolist()

@@ -3,9 +3,9 @@
 Three comparisons, each run time-limited:
 
 * :func:`weekly_lps` — the weekly sub-problems of the decomposition
-  (:func:`rhd_match.model.decompose.week_problems`) priced at the decomposition's starting
-  multipliers, as its first iteration solves them: transport LPs (no delivery rows) and the
-  relaxations with drops, franco and lots;
+  (:func:`rhd_match.model.decomposition.subproblems.week_problems`) priced at the
+  decomposition's starting multipliers, as its first iteration solves them: transport LPs
+  (no delivery rows) and the relaxations with drops, franco and lots;
 * :func:`full_lp` — the LP relaxation of the whole model;
 * :func:`mip` — the exact mixed-integer model (small sizes).
 
@@ -23,7 +23,8 @@ import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from rhd_match.model.build import LinearModel
-from rhd_match.model.decompose import AnnualRows, week_problems
+from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.subproblems import week_problems
 from rhd_match.model.solvers import STATUS_WORDS, LinearProgram, load_model
 
 from .measure import progress

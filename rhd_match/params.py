@@ -69,7 +69,7 @@ class SolverOptions(_Strict):
     as binaries); ``"repair"`` solves the LP relaxation for a bound, then fixes the delivery
     decisions from it and re-solves LPs until every drop pays its franco; ``"decompose"`` prices
     the annual EGalim and budget rows and solves one small LP per ISO week, in parallel, for a
-    Lagrangian bound, then repairs week by week (see ``rhd_match.model.decompose``); ``"lp"``
+    Lagrangian bound, then repairs week by week (see ``rhd_match.model.decomposition``); ``"lp"``
     solves the relaxation only (the plan may break delivery rules; for bounds and analysis);
     ``"auto"`` picks ``"mip"`` for small models, ``"decompose"`` for large elastic ones and
     ``"repair"`` for large ones with hard targets. ``lp_solver`` defaults to GLOP (dual simplex),

@@ -16,7 +16,7 @@ import pytest
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
-from rhd_match.model import decompose
+from rhd_match.model.decomposition import budgets, polishing, subproblems
 from rhd_match.model.solvers import SolverRun
 
 RTOL = 1e-6
@@ -47,9 +47,9 @@ def test_skipped_phases_keep_the_plan_valid_and_the_bound_valid(
     small: Scenario, exact: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     full = small.solve(strategy="decompose", time_limit_s=60)
-    monkeypatch.setattr(decompose, "WHOLE_LP_MAX_NONZEROS", 0)
-    monkeypatch.setattr(decompose, "DELIVERY_MAX_NONZEROS", 0)
-    monkeypatch.setattr(decompose, "POLISH_MAX_COLUMNS", 0)
+    monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
+    monkeypatch.setattr(budgets, "DELIVERY_MAX_NONZEROS", 0)
+    monkeypatch.setattr(budgets, "POLISH_MAX_COLUMNS", 0)
     lean = small.solve(strategy="decompose", time_limit_s=60)
     assert check(small, lean).empty
     assert lean.best_bound <= exact + RTOL * abs(exact)
@@ -62,12 +62,12 @@ def test_the_last_phase_never_worsens_the_repaired_plan(
     small: Scenario, last_phase: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whole-year polishing LP (small models) or weekly re-pricing (large ones) after repair."""
-    monkeypatch.setattr(decompose, "POLISH_MAX_COLUMNS", 0)
-    monkeypatch.setattr(decompose, "REPRICE_ROUNDS", 0)
+    monkeypatch.setattr(budgets, "POLISH_MAX_COLUMNS", 0)
+    monkeypatch.setattr(budgets, "REPRICE_ROUNDS", 0)
     repaired = small.solve(strategy="decompose", time_limit_s=60)
     monkeypatch.undo()
     if last_phase == "reprice":
-        monkeypatch.setattr(decompose, "POLISH_MAX_COLUMNS", 0)
+        monkeypatch.setattr(budgets, "POLISH_MAX_COLUMNS", 0)
     lines: list[str] = []
     finished = small.solve(
         strategy="decompose", time_limit_s=60, log=lambda m: lines.append(m.message)
@@ -94,8 +94,8 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
     """Fault injection: every LP after the first few ends as if out of time. On these 12 weeks
     0 cuts the first price pass, 30 the delivery relaxation, 42 and 54 the first franco loop,
     66 a growth round; the weeks cut buy conventionally, those solved keep their plan."""
-    monkeypatch.setattr(decompose, "WHOLE_LP_MAX_NONZEROS", 0)  # the weekly LPs only
-    real = decompose.run_solver
+    monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the weekly LPs only
+    real = subproblems.run_solver
     calls = 0
 
     def timing_out(*args: Any, **kwargs: Any) -> SolverRun:
@@ -105,7 +105,8 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
             return real(*args, **kwargs)
         return SolverRun("glop", "not_solved", None, math.nan, -math.inf, None, 0.0)
 
-    monkeypatch.setattr(decompose, "run_solver", timing_out)
+    for module in (subproblems, polishing):  # every caller of the solver in the phases
+        monkeypatch.setattr(module, "run_solver", timing_out)
     solution = small.solve(strategy="decompose", time_limit_s=60)
     assert calls > calls_before_timeout  # the cut did happen
     assert check(small, solution).empty
@@ -114,14 +115,14 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
         assert solution.summary["share_local"].iloc[0] > 0
 
 
-@pytest.mark.parametrize("phase", ["_polish", "_whole_relaxation"])
+@pytest.mark.parametrize("phase", ["polish", "whole_relaxation"])
 def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
     small: Scenario, phase: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Fault injection: only this phase's LP ends at the time limit. The plan is kept (the
     checker passes) but depends on the machine's speed, so it must say so (it did not: the
     polishing LP's time limit went unreported)."""
-    real = decompose.run_solver
+    real = subproblems.run_solver
     cut = 0
 
     def timing_out(*args: Any, **kwargs: Any) -> SolverRun:
@@ -131,8 +132,9 @@ def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
             return SolverRun("glop", "time_limit", None, math.nan, -math.inf, None, 0.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(decompose, "run_solver", timing_out)
-    if phase == "_whole_relaxation":  # it runs the whole LP through the strategies' helper
+    for module in (subproblems, polishing):  # every caller of the solver in the phases
+        monkeypatch.setattr(module, "run_solver", timing_out)
+    if phase == "whole_relaxation":  # it runs the whole LP through the strategies' helper
         from rhd_match.model import strategies
 
         monkeypatch.setattr(strategies, "run_solver", timing_out)

@@ -25,7 +25,7 @@ from factories import tiny_frames
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check, objective_from_flows
-from rhd_match.model import decompose
+from rhd_match.model.decomposition import budgets
 from rhd_match.params import Targets
 from rhd_match.plan.tables import conventional_flows
 
@@ -59,7 +59,7 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     """The decomposition's two starts on small models: with the whole-year LP, or the weekly
     price search alone (what larger models run)."""
     if request.param != "default":
-        monkeypatch.setattr(decompose, "WHOLE_LP_MAX_NONZEROS", 0)
+        monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
     return str(request.param)
 
 
@@ -202,7 +202,7 @@ def test_the_same_plan_under_load_and_any_time_limit_that_does_not_bind(
     weekly_only: bool, load: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if weekly_only:
-        monkeypatch.setattr(decompose, "WHOLE_LP_MAX_NONZEROS", 0)
+        monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
     sc = xs()
     started = time.perf_counter()
     loaded = sc.solve(strategy="decompose", time_limit_s=300)

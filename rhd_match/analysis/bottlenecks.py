@@ -230,9 +230,10 @@ def marginal_values(
         model's demand order: ``canteen_id``, ``area``, ``product_id``, ``week``, ``month``
         (1–12), ``qty`` (demand, unit), ``kg_per_unit``, ``uncovered_qty`` (bought
         conventionally or from the market in the LP relaxation, unit), ``no_offer_in_range``
-        (no producer's arc reaches the row), ``price_local_eur_ht`` and ``price_organic_eur_ht`` (EUR HT/unit of the
-        hypothetical unit), ``marginal_value_local`` and ``marginal_value_organic`` (μ,
-        objective units per product unit; see the module docstring).
+        (no producer's arc reaches the row), ``price_local_eur_ht`` and
+        ``price_organic_eur_ht`` (EUR HT/unit of the hypothetical unit),
+        ``marginal_value_local`` and ``marginal_value_organic`` (μ, objective units per product
+        unit; see the module docstring).
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     model = relaxed.model

@@ -24,7 +24,7 @@ from ..plan.tables import (
 )
 from .build import LinearModel, build_model
 from .decode import clean_flows, flows_from_quantities, plan_objective
-from .decompose import solve_decompose
+from .decomposition import solve_decompose
 from .strategies import (
     Deadline,
     Plan,

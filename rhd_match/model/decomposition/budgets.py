@@ -1,0 +1,26 @@
+"""The decomposition's work budgets and size thresholds.
+
+Every budget is work (passes, rounds, LPs solved to optimality), never measured time, so the
+same input and options give the same plan on any machine. The phases read them from this
+module when they run, so that one assignment here changes them all.
+"""
+
+from __future__ import annotations
+
+#: At most this many passes of the multiplier search.
+SEARCH_ITERATIONS = 40
+#: Up to this many nonzeros the whole-year LP relaxation replaces the price search: it is
+#: cheap there (XS: 17k nonzeros, 0.1 s) and proves the best bound prices could.
+WHOLE_LP_MAX_NONZEROS = 200_000
+#: The weekly pass with delivery rows (4-9x a transport pass, measured at size M) only up to
+#: this many nonzeros (the demo: 0.9 M; size M: 70 M).
+DELIVERY_MAX_NONZEROS = 2_000_000
+#: At most this many rounds of growing the open drops in the weekly repair, stopping after
+#: a round that gains less than this share of the objective (the demo's fourth round gains
+#: 1e-5, the later ones less).
+GROWTH_ROUNDS, GROWTH_MIN_GAIN = 8, 1e-4
+#: Rounds of re-pricing the weeks from the plan's own annual rows.
+REPRICE_ROUNDS = 6
+#: The whole-year polishing LP only up to this many columns: its time grows much faster
+#: than the weekly LPs' (GLOP: 1.7 s at 62k columns, over 300 s at 1.7 M).
+POLISH_MAX_COLUMNS = 400_000

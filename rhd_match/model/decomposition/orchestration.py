@@ -1,0 +1,111 @@
+"""The decomposition's phases in order: starts, weekly repair, polishing, the best plan kept.
+
+The steps are those of the package docstring; this module holds one state (the weekly
+solver's threads, the deadline, the plan score) through them and returns the ``Plan``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ...params import SolverOptions
+from ..build import LinearModel
+from ..solvers import SolverRun
+from ..strategies import (
+    HARD_PRICE_FACTOR,
+    Deadline,
+    Plan,
+    Reporter,
+    all_conventional,
+    open_from_relaxation,
+)
+from . import budgets
+from .annual import AnnualRows
+from .polishing import polish, reprice
+from .pricing import Start, price_search, whole_relaxation
+from .repair import weekly_repair
+from .subproblems import WeeklySolver, WeekProblem, week_problems
+
+
+def solve_decompose(
+    model: LinearModel,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> tuple[Plan | None, SolverRun]:
+    """Weekly Lagrangian decomposition, then weekly repair (see the package docstring)."""
+    annual = AnnualRows.of(model)
+    objective_of = plan_objective
+    hard_price = HARD_PRICE_FACTOR * max(annual.w_short, annual.w_over)
+
+    def plan_score(values: np.ndarray) -> float:
+        """The plan's objective, plus, in hard mode, what it breaks at the hard price: every
+        comparison of plans then puts the hard rules first (0 extra in soft mode)."""
+        return objective_of(values) + hard_price * annual.hard_excess(model, values)
+
+    plan_objective = plan_score
+    weekly = WeeklySolver(model, options, deadline)
+    try:
+        full = week_problems(model, with_delivery=True)
+        whole = None
+        if model.matrix.nnz <= budgets.WHOLE_LP_MAX_NONZEROS:
+            whole = whole_relaxation(model, annual, options, deadline, log)
+        starts: list[Start] = []
+        plan_values, best_objective = all_conventional(model), math.inf
+        # Small models have two starts: the whole LP's flows, then, unless its plan is within
+        # the gap, the weekly prices' (the LP's fractional lots can close a lot that the
+        # weekly flows fill); the better plan is kept.
+        while len(starts) < 2:
+            if whole is not None and not starts:
+                start = whole
+            else:
+                start = price_search(model, weekly, annual, options, log, plan_objective)
+            starts.append(start)
+            bound = max(s.bound for s in starts)
+            values = _plan_from(
+                model, weekly, full, annual, start, options, deadline, log, plan_objective
+            )
+            objective = plan_objective(values)
+            if objective < best_objective:
+                plan_values, best_objective = values, objective
+            closed = best_objective - bound <= options.mip_gap * max(1.0, abs(best_objective))
+            if whole is None or closed or deadline.expired():
+                break
+        iterations = sum(start.passes for start in starts)
+        stopped = weekly.cut or deadline.hit or deadline.expired()
+    finally:
+        weekly.close()
+    if stopped:
+        log("time limit reached: the plan is the best found so far")
+    run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, bound, None, 0.0)
+    plan = Plan(plan_values, "feasible", bound, options.lp_solver, iterations, stopped)
+    return plan, run
+
+
+def _plan_from(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    full: list[WeekProblem],
+    annual: AnnualRows,
+    start: Start,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> np.ndarray:
+    """Drops from the start's flows, weekly repair at its prices, then polish or re-price."""
+    cost = annual.cost(model, start.mu)
+    open_drop, open_lot = open_from_relaxation(model, start.flows)
+    repaired = weekly_repair(
+        model, weekly, full, cost, open_drop, open_lot, deadline, log, plan_objective
+    )
+    polished = polish(model, repaired, options, deadline, log, plan_objective)
+    if polished is None:
+        polished = reprice(
+            model, weekly, full, annual, start.mu, repaired, deadline, log, plan_objective
+        )
+    return polished

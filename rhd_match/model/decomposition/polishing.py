@@ -1,0 +1,105 @@
+"""The last phase: the repaired plan re-balanced between canteens against the true annual rows.
+
+Weekly prices cannot see that a canteen already meets a target while another is short. Small
+enough plans get one whole-year LP over their open drops (``polish``); larger ones re-price
+the weeks from the plan's own annual rows (``reprice``). Neither ever returns a worse plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ...params import SolverOptions
+from ..build import LinearModel
+from ..solvers import run_solver
+from ..strategies import Deadline, Reporter, close_short_drops, elastic_objective, fixed_delivery
+from . import budgets
+from .annual import AnnualRows
+from .repair import franco_loop
+from .subproblems import WeeklySolver, WeekProblem
+
+
+def reprice(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    problems: list[WeekProblem],
+    annual: AnnualRows,
+    mu: np.ndarray,
+    values: np.ndarray,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> np.ndarray:
+    """Re-solve the weeks over the plan's drops with prices read off the plan itself.
+
+    The search's prices treat every canteen as short of every target; once the plan meets a
+    target, more of that food is worth nothing there and should go where a target is missed.
+    Each round moves the prices halfway towards what the plan's own annual rows are worth
+    (halfway: jumping all the way makes the met and missed rows swap back and forth) and
+    re-runs the franco loop on the plan's drops and lots. Weekly LPs only, so it scales like
+    the repair; the best plan by true objective is kept. On the demo it reaches the
+    whole-year polishing LP's plan to 1e-5 with weekly LPs only.
+    """
+    var = model.variables
+    open_drop = values[var.cols("y")] > 0.5
+    open_lot = values[var.cols("z")] > 0.5
+    best, best_objective = values, plan_objective(values)
+    current = values
+    for round_ in range(budgets.REPRICE_ROUNDS):
+        if deadline.expired():
+            break
+        mu = 0.5 * (mu + annual.of_plan(current))
+        cost = annual.cost(model, mu)
+        current = franco_loop(
+            model, weekly, problems, cost, open_drop, open_lot, deadline, log, best
+        )
+        objective = plan_objective(current)
+        log(f"reprice {round_}: plan {objective:.6g}")
+        if objective < best_objective:
+            best, best_objective = current, objective
+    return close_short_drops(model, best)
+
+
+def polish(
+    model: LinearModel,
+    values: np.ndarray,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> np.ndarray | None:
+    """Re-solve the whole year with the plan's drops and lots fixed and the true EGalim rows.
+
+    Weekly prices cannot see that a canteen already meets a target (its extra organic food is
+    then worth nothing) while another is short; one LP over the open drops only, with the
+    annual rows, moves supply to where it counts. The plan is a feasible point of that LP, so
+    the result is never worse; if the LP does not finish in time the plan is kept. None when
+    the LP would be over ``POLISH_MAX_COLUMNS`` (then ``reprice`` does the job).
+    """
+    var = model.variables
+    open_drop, open_lot = values[var.cols("y")] > 0.5, values[var.cols("z")] > 0.5
+    lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=False)
+    # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
+    keep = upper > 0
+    limit = budgets.POLISH_MAX_COLUMNS
+    if keep.sum() > limit:
+        log(f"polish: {int(keep.sum())} columns, over {limit}: re-pricing")
+        return None
+    run = deadline.observe(
+        run_solver(
+            model.program(lower, upper).with_objective(elastic_objective(model)).with_columns(keep),
+            options.lp_solver,
+            deadline.left(),
+            options.threads,
+        )
+    )
+    if run.values is None:
+        log(f"polish: {run.status}, plan kept")
+        return values
+    polished = np.zeros(var.count)
+    polished[keep] = run.values
+    before, after = plan_objective(values), plan_objective(polished)
+    log(f"polish: {int(keep.sum())} columns, plan {before:.6g} -> {after:.6g}")
+    return polished if after < before else values

@@ -1,0 +1,131 @@
+"""Where the repair starts: a Lagrangian lower bound, the multipliers to price the weeks with,
+and flows to open drops from.
+
+Small models solve the whole-year LP relaxation (``whole_relaxation``): its optimum is the best
+bound any multipliers can prove and its duals are such multipliers. Larger ones search the
+multipliers by projected subgradient steps on the weekly transport relaxations, then run one
+weekly pass with the delivery rows (``price_search``), each pass giving the bound
+
+    L(μ) = Σ_w min_{x ∈ X_w} (c − A_Gᵀμ)·x + μ·b_G.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...params import SolverOptions
+from ..build import LinearModel
+from ..strategies import Deadline, Reporter, elastic_objective, elastic_upper, run_model
+from . import budgets
+from .annual import AnnualRows
+from .subproblems import WeeklySolver, week_problems
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where the repair starts: a valid bound, multipliers for the weekly LPs' costs, flows
+    to open drops from, and the LP passes it took."""
+
+    bound: float
+    mu: np.ndarray
+    flows: np.ndarray
+    passes: int
+
+
+def whole_relaxation(
+    model: LinearModel,
+    annual: AnnualRows,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+) -> Start | None:
+    """Small models: the whole-year LP relaxation instead of the price search.
+
+    Its optimum is the best bound any multipliers could prove (the Lagrangian dual of the
+    relaxation with delivery rows), its duals on the annual rows are those multipliers, and
+    its flows choose the drops. Targets and budgets are elastic here (hard mode is checked on
+    the final plan), so the LP always has a point and its optimum also bounds the hard model.
+    None when it does not finish (then the price search runs).
+    """
+    var = model.variables
+    upper, objective = elastic_upper(model), elastic_objective(model)
+    run = run_model(
+        model, var.lower, upper, False, options, deadline, Reporter(None, 0.0), objective
+    )
+    if run.values is None or run.status != "optimal" or run.duals is None:
+        return None
+    mu = np.clip(run.duals[annual.rows], annual.mu_low, annual.mu_high)
+    log(f"relaxation: bound {run.objective:.6g}")
+    return Start(run.objective, mu, run.values, 1)
+
+
+def price_search(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    annual: AnnualRows,
+    options: SolverOptions,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> Start:
+    """Projected subgradient steps on the weekly relaxations, then the delivery pass.
+
+    Returns the best bound, the multipliers whose weekly flows make the best plan (the
+    multipliers of the best bound are degenerate: their weekly LPs are indifferent between
+    buying labelled food and not, and may pick a plan that meets no target), those flows, and
+    the number of passes.
+    """
+    var = model.variables
+    rhs, mu_low, mu_high = annual.rhs, annual.mu_low, annual.mu_high
+    mu = mu_high.copy()
+    transport = week_problems(model, with_delivery=False)
+    best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
+    primal_mu, primal_values = mu.copy(), np.zeros(var.count)
+    step_scale, stalls, iterations = 0.5, 0, 0
+    while iterations < budgets.SEARCH_ITERATIONS and not weekly.deadline.expired():
+        iterations += 1
+        values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
+        if not ok:
+            break
+        bound = total + float(mu @ rhs)
+        ub = plan_objective(values)
+        if ub < best_ub:
+            best_ub, primal_mu, primal_values = ub, mu.copy(), values
+        if bound > best_bound + 1e-9 * abs(bound):
+            best_bound, best_mu, stalls = bound, mu.copy(), 0
+        else:
+            stalls += 1
+            if stalls >= 2:
+                step_scale, stalls = step_scale / 2, 0
+                mu = best_mu.copy()
+                if step_scale < 0.02:
+                    break
+        log(f"prices {iterations}: bound {best_bound:.6g}, relaxed plan {ub:.6g}")
+        if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
+            break
+        grad = annual.matrix @ values - rhs
+        moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))
+        norm = float(grad[moving] @ grad[moving])
+        if norm <= 0:
+            break
+        step = step_scale * (best_ub - bound) / norm
+        mu = np.clip(mu - step * grad, mu_low, mu_high)
+
+    relaxed = primal_values
+    # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured at
+    # size M): worth it for a slightly stronger bound and better drops on models up to
+    # DELIVERY_MAX_NONZEROS.
+    if model.matrix.nnz <= budgets.DELIVERY_MAX_NONZEROS:
+        full = week_problems(model, with_delivery=True)
+        cost = annual.cost(model, primal_mu)
+        with_delivery, total, ok = weekly.solve(full, cost, var.lower, var.upper)
+        if ok:
+            best_bound = max(best_bound, total + float(primal_mu @ rhs))
+            relaxed = with_delivery
+        log(f"delivery relaxation: bound {best_bound:.6g}")
+    else:
+        log("delivery relaxation: skipped, drops chosen from the transport flows")
+    return Start(best_bound, primal_mu, relaxed, iterations)

@@ -1,0 +1,130 @@
+"""Weekly repair: from open drops, re-solve the weeks until every open drop pays its franco,
+then grow the open drops while the plan improves (as ``solve_repair`` does for the whole
+model, but week by week at the multipliers' prices)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ..build import LinearModel
+from ..strategies import (
+    ZERO,
+    Deadline,
+    Reporter,
+    all_conventional,
+    close_short_drops,
+    fixed_delivery,
+)
+from . import budgets
+from .subproblems import WeeklySolver, WeekProblem
+
+
+def weekly_repair(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    problems: list[WeekProblem],
+    cost: np.ndarray,
+    open_drop: np.ndarray,
+    open_lot: np.ndarray,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> np.ndarray:
+    """From open drops, re-solve until every franco is paid, then grow.
+
+    Lots stay as given. Growing: a closed drop whose producer has a drop to spare that week
+    and whose leftover stock could pay the franco from what the canteen still buys
+    conventionally or from the market is opened, and the franco loop runs again; the best
+    plan by true objective is kept.
+    """
+    var, index = model.variables, model.index
+    max_drops = index.producers["max_drops"].to_numpy()
+    conventional = all_conventional(model)
+    best, best_objective = conventional, math.inf
+    for grow_round in range(budgets.GROWTH_ROUNDS):
+        values = franco_loop(
+            model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
+        )
+        objective = plan_objective(values)
+        log(f"repair round {grow_round}: plan {objective:.6g}")
+        if objective >= best_objective:
+            break
+        gain = best_objective - objective
+        best, best_objective = values, objective
+        if gain <= budgets.GROWTH_MIN_GAIN * abs(objective):
+            break
+        open_drop = values[var.cols("y")] > 0.5
+        extra = _growth_candidates(model, values, open_drop, max_drops)
+        if not extra.any() or deadline.expired():
+            break
+        open_drop |= extra
+    return close_short_drops(model, best)
+
+
+def franco_loop(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    problems: list[WeekProblem],
+    cost: np.ndarray,
+    open_drop: np.ndarray,
+    open_lot: np.ndarray,
+    deadline: Deadline,
+    log: Reporter,
+    fallback: np.ndarray,
+) -> np.ndarray:
+    """Solve with drops fixed and franco elastic; close drops still short; until none is.
+
+    A week whose LP does not finish in time takes its plan from ``fallback``.
+    """
+    var, index = model.variables, model.index
+    franco = index.drops["franco"].to_numpy()[var.drop_rows]
+    open_drop = open_drop.copy()
+    values = fallback
+    slack = var.cols("franco_slack")
+    for _ in range(20):
+        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
+        values, _, ok = weekly.solve(problems, cost, lower, upper, fallback)
+        short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
+        log(f"repair: {int(open_drop.sum())} drops open, {int(short.sum())} below franco")
+        if not ok or not short.any() or deadline.expired():
+            return values
+        open_drop &= ~short
+    return values
+
+
+def _growth_candidates(
+    model: LinearModel, values: np.ndarray, open_drop: np.ndarray, max_drops: np.ndarray
+) -> np.ndarray:
+    """Closed drops worth trying: spare drop that week, leftovers that could pay the franco."""
+    var, index = model.variables, model.index
+    arcs = index.arcs
+    x = values[var.cols("x")]
+    v = values[var.cols("v")]
+    offer = arcs["offer"].to_numpy()
+    stock_left = index.offers["qty"].to_numpy() - np.bincount(offer, x, minlength=len(index.offers))
+    # What a canteen buys from the conventional supplier or the market, a producer could sell.
+    market = arcs["market"].to_numpy()
+    demand = arcs["demand"].to_numpy()
+    elsewhere = v + np.bincount(demand[market], x[market], minlength=len(v))
+    reachable = np.minimum(np.clip(stock_left[offer], 0, None), elsewhere[demand])
+    potential = np.bincount(
+        arcs["drop"].to_numpy(), reachable * arcs["price"].to_numpy(), minlength=len(index.drops)
+    )[var.drop_rows]
+    drops = index.drops.iloc[var.drop_rows]
+    pw = drops["producer"].to_numpy() * len(index.weeks) + drops["week"].to_numpy()
+    in_use = np.bincount(pw, open_drop, minlength=int(pw.max(initial=0)) + 1)[pw]
+    spare = max_drops[drops["producer"].to_numpy()] - in_use
+    worth = ~open_drop & (potential >= drops["franco"].to_numpy()) & (potential > ZERO)
+    # Within each producer-week, the largest potentials first, up to the spare drops.
+    order = np.lexsort((-potential, pw))
+    rank = np.empty(len(pw), np.int64)
+    ranked_worth = worth[order]
+    cum = np.cumsum(ranked_worth)
+    group_start = np.r_[True, pw[order][1:] != pw[order][:-1]]
+    offset = np.maximum.accumulate(np.where(group_start, cum - ranked_worth, 0))
+    rank[order] = cum - offset - 1
+    chosen: np.ndarray = worth & (rank < spare)
+    return chosen

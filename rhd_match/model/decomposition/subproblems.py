@@ -1,0 +1,146 @@
+"""The weekly sub-problems: the model's columns and rows cut by ISO week, solved in parallel.
+
+Without its per-canteen annual rows (EGalim shares, budgets) the model falls apart into one
+independent problem per ISO week; ``week_problems`` cuts it there and ``WeeklySolver`` solves
+every week's LP for given column costs, one thread per week.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ...params import SolverOptions
+from ..build import LinearModel
+from ..solvers import LinearProgram, SolverRun, run_solver
+from ..strategies import Deadline
+
+GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
+DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot")
+DELIVERY_BLOCKS = ("y", "z", "franco_slack")
+
+
+@dataclass(frozen=True)
+class WeekProblem:
+    """One week's columns, rows and sub-matrix."""
+
+    cols: np.ndarray
+    rows: np.ndarray
+    matrix: sp.csr_matrix
+
+
+def column_weeks(model: LinearModel) -> np.ndarray:
+    """ISO-week code of every column; −1 for the annual (per-canteen) columns."""
+    var, index = model.variables, model.index
+    weeks = np.full(var.count, -1, np.int64)
+    drop_week = index.drops["week"].to_numpy()[var.drop_rows]
+    weeks[var.cols("x")] = index.arcs["week"].to_numpy()
+    weeks[var.cols("v")] = index.demand["week"].to_numpy()
+    weeks[var.cols("y")] = drop_week
+    weeks[var.cols("franco_slack")] = drop_week
+    weeks[var.cols("z")] = index.arcs["week"].to_numpy()[var.lot_arcs]
+    return weeks
+
+
+def row_weeks(model: LinearModel) -> np.ndarray:
+    """ISO-week code of every row; −1 for the annual rows (EGalim shares, budgets)."""
+    weeks = np.full(model.shape[0], -1, np.int64)
+    for family in model.families:
+        if family.name not in GLOBAL_FAMILIES:
+            weeks[family.start : family.start + family.count] = family.keys["week"].to_numpy()
+    return weeks
+
+
+def week_problems(model: LinearModel, with_delivery: bool) -> list[WeekProblem]:
+    """The weekly sub-problems, with or without the delivery rows (drops, franco, lots)."""
+    col_week, row_week = column_weeks(model), row_weeks(model)
+    if not with_delivery:
+        var = model.variables
+        for block in DELIVERY_BLOCKS:
+            col_week[var.cols(block)] = -1
+        for family in model.families:
+            if family.name in DELIVERY_FAMILIES:
+                row_week[family.start : family.start + family.count] = -1
+    n_week = len(model.index.weeks)
+    col_order = np.argsort(col_week, kind="stable")
+    col_bounds = np.searchsorted(col_week[col_order], np.arange(n_week + 1))
+    row_order = np.argsort(row_week, kind="stable")
+    row_bounds = np.searchsorted(row_week[row_order], np.arange(n_week + 1))
+    problems = []
+    for w in range(n_week):
+        cols = col_order[col_bounds[w] : col_bounds[w + 1]]
+        rows = row_order[row_bounds[w] : row_bounds[w + 1]]
+        problems.append(WeekProblem(cols, rows, model.matrix[rows][:, cols].tocsr()))
+    # Largest weeks first, so the threads finish together.
+    return sorted(problems, key=lambda p: -p.matrix.nnz)
+
+
+class WeeklySolver:
+    """Solves the weekly LPs of one model for given prices, in parallel threads."""
+
+    def __init__(
+        self,
+        model: LinearModel,
+        options: SolverOptions,
+        deadline: Deadline,
+    ) -> None:
+        self.model, self.options, self.deadline = model, options, deadline
+        #: Set when a week's LP was stopped by the time limit (the safety net).
+        self.cut = False
+        self.pool = ThreadPoolExecutor(max_workers=options.threads)
+
+    def solve(
+        self,
+        problems: list[WeekProblem],
+        cost: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        fallback: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, float, bool]:
+        """All weeks: the column vector (annual columns 0), Σ objectives, all optimal?
+
+        Columns fixed to 0 are left out of each week's LP (after repair has closed most
+        drops, most arcs are). A week whose LP finds no point (time ran out) takes its
+        columns from ``fallback`` when given (the sum is then NaN); otherwise the whole call
+        fails with a NaN sum.
+        """
+        m = self.model
+
+        def one(p: WeekProblem) -> tuple[np.ndarray, SolverRun]:
+            cols, matrix = p.cols, p.matrix
+            live = upper[cols] > 0
+            if not live.all():
+                cols, matrix = cols[live], matrix[:, live]
+            week = LinearProgram(
+                matrix,
+                cost[cols],
+                m.row_lower[p.rows],
+                m.row_upper[p.rows],
+                lower[cols],
+                upper[cols],
+            )
+            run = run_solver(week, self.options.lp_solver, self.deadline.left(), 1)
+            return cols, self.deadline.observe(run)
+
+        values = np.zeros(m.variables.count)
+        total, optimal = 0.0, True
+        for p, (cols, run) in zip(problems, self.pool.map(one, problems), strict=True):
+            if run.status != "optimal":
+                self.cut = True
+            if run.values is None:
+                if fallback is None:
+                    return values, math.nan, False
+                values[p.cols] = fallback[p.cols]
+                total, optimal = math.nan, False
+                continue
+            values[cols] = run.values
+            total += run.objective
+            optimal &= run.status == "optimal"
+        return values, total, optimal
+
+    def close(self) -> None:
+        self.pool.shutdown()

@@ -45,6 +45,9 @@ ALLOWED: dict[str, set[str]] = {
 #: Shared modules a package must not import all the same: the checker recomputes labels,
 #: distances and EGalim figures with its own code, so that a bug there shows up as a violation.
 FORBIDDEN_SHARED: dict[str, set[str]] = {"check": {"egalim", "geo"}}
+#: Drawing libraries and the one package that draws with each: the library emits progress
+#: events and plan tables; only the command line renders progress, only the report charts.
+DRAWING: dict[str, str] = {"rich": "cli", "matplotlib": "report"}
 #: Modules allowed above 600 lines, with their ceiling (docs/architecture.md says why).
 LONG_MODULES: dict[str, int] = {}
 MAX_LINES = 600
@@ -211,6 +214,33 @@ def test_the_checker_keeps_its_own_egalim_rules_and_distances() -> None:
         if _area(target) in FORBIDDEN_SHARED.get(_area(module), set())
     ]
     assert borrowed == []
+
+
+def _library_imports(path: Path) -> Iterator[tuple[str, int]]:
+    """(top-level name, line) of each import of a library outside rhd_match in ``path``."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name.split(".")[0], node.lineno
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module.split(".")[0], node.lineno
+
+
+def test_each_drawing_library_is_used_by_one_package_only() -> None:
+    astray = [
+        f"{_module_name(path)}:{line} imports {library}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for library, line in _library_imports(path)
+        if library in DRAWING and _area(_module_name(path)) != DRAWING[library]
+    ]
+    assert astray == []
+    # Guards the test itself: the places that draw are seen drawing.
+    seen = {
+        (library, _area(_module_name(path)))
+        for path in PACKAGE.rglob("*.py")
+        for library, _ in _library_imports(path)
+    }
+    assert set(DRAWING.items()) <= seen
 
 
 def test_every_package_is_placed() -> None:

@@ -9,6 +9,12 @@ Returns or Yields section unless it returns ``None``); each class must have a do
 Parameters section when it writes its own ``__init__``. Sphinx roles (``:func:`x```) are
 refused: the documentation site shows them as written. Docstrings are read with numpydoc's own
 parser.
+
+Inside the package the same rule holds for every function or method that takes parameters and
+that another module uses: a module-level function (or a closure a factory hands out) imported
+by another module of ``rhd_match``, and the public methods of a class imported so, private
+names and modules of the same package included. A reader meeting such a call away from its
+definition should learn there what it takes and gives (shapes, units) without opening it.
 """
 
 from __future__ import annotations
@@ -75,22 +81,40 @@ def module_members(module: ModuleType, only: list[str] | None) -> Iterator[tuple
             yield f"{module.__name__}.{name}", obj
 
 
-def imported_across_packages() -> Iterator[str]:
-    """Dotted names of the public names a module imports from another package."""
+def imports() -> Iterator[tuple[list[str], list[str], str]]:
+    """``(importing module, imported module, name)`` for each name a module of rhd_match
+    imports from one of rhd_match, modules as lists of their dotted parts."""
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
         here = parts[:-1] if parts[-1] == "__init__" else parts
         package = parts[:-1]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom) or not node.level:
+            if not isinstance(node, ast.ImportFrom):
                 continue
-            base = package[: len(package) - node.level + 1]
-            target = [*base, *(node.module.split(".") if node.module else [])]
-            if target[:2] == here[:2]:
-                continue  # the same package, or the same shared module
+            module = node.module.split(".") if node.module else []
+            if node.level:
+                target = [*package[: len(package) - node.level + 1], *module]
+            elif module[:1] == ["rhd_match"]:
+                target = module
+            else:
+                continue
             for alias in node.names:
-                if not alias.name.startswith("_"):
-                    yield ".".join([*target, alias.name])
+                yield here, target, alias.name
+
+
+def imported_across_packages() -> Iterator[str]:
+    """Dotted names of the public names a module imports from another package (a shared
+    top-level module counts as a package of its own)."""
+    for here, target, name in imports():
+        if target[:2] != here[:2] and not name.startswith("_"):
+            yield ".".join([*target, name])
+
+
+def imported_across_modules() -> Iterator[str]:
+    """Dotted names of every name a module of rhd_match imports from another one."""
+    for here, target, name in imports():
+        if target != here:
+            yield ".".join([*target, name])
 
 
 def public_objects() -> dict[str, Any]:
@@ -113,6 +137,18 @@ def public_objects() -> dict[str, Any]:
         if inspect.isfunction(obj):  # classes reached this way are internal data holders
             found[f"{obj.__module__}.{obj.__qualname__}"] = obj
     return dict(sorted(found.items()))
+
+
+def internal_objects() -> dict[str, Any]:
+    """Functions and classes imported from another module, outside the public API."""
+    found: dict[str, Any] = {}
+    for target in imported_across_modules():
+        obj = resolve(target)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__.startswith(
+            "rhd_match"
+        ):
+            found.setdefault(f"{obj.__module__}.{obj.__qualname__}", obj)
+    return {name: obj for name, obj in sorted(found.items()) if name not in API}
 
 
 def callables(name: str, obj: Any) -> Iterator[tuple[str, Callable[..., Any], bool]]:
@@ -222,6 +258,31 @@ def test_public_docstring(name: str) -> None:
     problems = [f"{name}: {p}" for p in class_problems(obj)] if inspect.isclass(obj) else []
     for qualname, function, is_property in callables(name, obj):
         problems += [f"{qualname}: {p}" for p in function_problems(function, is_property)]
+    assert not problems, "\n".join(problems)
+
+
+INTERNAL = internal_objects()
+
+
+def test_the_internal_functions_are_found() -> None:
+    # Same package, private name, closure, method: each kind of use across modules is seen.
+    for name in (
+        "rhd_match.model.strategies.fixed_delivery",
+        "rhd_match.model.decomposition.repair.franco_loop",
+        "rhd_match.generate.canteens.make_canteens",
+        "rhd_match.cli.common.int_at_least.<locals>.parse",
+        "rhd_match.model.decomposition.subproblems.WeeklySolver",
+    ):
+        assert name in INTERNAL
+
+
+@pytest.mark.parametrize("name", sorted(INTERNAL))
+def test_internal_docstring(name: str) -> None:
+    problems = []
+    for qualname, function, is_property in callables(name, INTERNAL[name]):
+        takes = [p for p in inspect.signature(function).parameters if p not in ("self", "cls")]
+        if takes and not is_property:
+            problems += [f"{qualname}: {p}" for p in function_problems(function, is_property)]
     assert not problems, "\n".join(problems)
 
 

@@ -11,7 +11,8 @@ import pytest
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
 from rhd_match.check import check
-from rhd_match.progress import Progress, ProgressDisplay
+from rhd_match.cli.progress import ProgressDisplay
+from rhd_match.progress import Progress
 
 
 def scarce_organic_frames() -> dict[str, pd.DataFrame]:

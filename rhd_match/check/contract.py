@@ -144,7 +144,20 @@ class SolutionTables(Protocol):
 
 
 def differs(a: ArrayLike, b: ArrayLike, tol: float) -> NDArray[np.bool_]:
-    """``|a − b| > tol·(1 + max(|a|, |b|))``; NaN equals NaN only."""
+    """``|a − b| > tol·(1 + max(|a|, |b|))``; NaN equals NaN only.
+
+    Parameters
+    ----------
+    a, b
+        Figures to compare, of one shape (or broadcastable).
+    tol
+        Relative and absolute tolerance.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per element: the two differ beyond ``tol``.
+    """
     x, y = np.asarray(a, float), np.asarray(b, float)
     nan_x, nan_y = np.isnan(x), np.isnan(y)
     scale = 1.0 + np.maximum(np.abs(np.nan_to_num(x)), np.abs(np.nan_to_num(y)))
@@ -154,7 +167,22 @@ def differs(a: ArrayLike, b: ArrayLike, tol: float) -> NDArray[np.bool_]:
 
 
 def exceeds(a: ArrayLike, limit: ArrayLike, tol: float) -> NDArray[np.bool_]:
-    """``a > limit + tol·(1 + |limit|)`` (False where either is NaN)."""
+    """``a > limit + tol·(1 + |limit|)`` (False where either is NaN).
+
+    Parameters
+    ----------
+    a
+        Figures to hold against ``limit``.
+    limit
+        The limits, of the shape of ``a`` (or broadcastable).
+    tol
+        Relative and absolute tolerance.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per element: ``a`` is above ``limit`` beyond ``tol``.
+    """
     x, lim = np.asarray(a, float), np.asarray(limit, float)
     with np.errstate(invalid="ignore"):
         return np.asarray(x > lim + tol * (1.0 + np.abs(lim)), dtype=np.bool_)
@@ -177,7 +205,21 @@ class Found:
         ids: Sequence[str] = ("canteen_id", "producer_id", "product_id", "week"),
         where: ArrayLike | None = None,
     ) -> None:
-        """Add one violation per row of ``rows`` (only those where ``where`` is True)."""
+        """Add one violation per row of ``rows`` (only those where ``where`` is True).
+
+        Parameters
+        ----------
+        rule
+            The rule broken (a key of ``RULES``).
+        rows
+            The rows that break it, with the id columns named in ``ids``.
+        message
+            One text for all, or a builder of one text per row (``each_row``).
+        ids
+            The id columns the violation names; the others are left ``""``.
+        where
+            Bool per row of ``rows``: those that break the rule; all when None.
+        """
         if where is not None:
             mask = np.asarray(where, dtype=bool)
             if not mask.any():
@@ -201,11 +243,36 @@ class Found:
 
 
 def number(v: float) -> str:
+    """A figure in a violation message: six significant digits.
+
+    Parameters
+    ----------
+    v
+        The figure.
+
+    Returns
+    -------
+    str
+        ``v`` written with ``.6g``.
+    """
     return f"{float(v):.6g}"
 
 
 def each_row(fmt: Callable[..., str], *columns: str) -> Callable[[pd.DataFrame], list[str]]:
-    """A message builder calling ``fmt`` with the named columns of each violating row."""
+    """A message builder calling ``fmt`` with the named columns of each violating row.
+
+    Parameters
+    ----------
+    fmt
+        Builds one message from the values of ``columns`` in one row.
+    *columns
+        The columns of the violating rows passed to ``fmt``, in order.
+
+    Returns
+    -------
+    Callable
+        Takes the violating rows (a DataFrame) and returns one message per row.
+    """
 
     def build(rows: pd.DataFrame) -> list[str]:
         arrays = [rows[c].to_numpy() for c in columns]

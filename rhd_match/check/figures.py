@@ -3,7 +3,7 @@ the hard-mode rules on them, the comparison with a solution's ``canteens`` table
 territory ``summary``, and the model's objective recomputed from the flows alone.
 
 EGalim figures are counted by the rules of ``docs/egalim.md`` restated in
-:mod:`.contract`, with this module's own code, not by :mod:`rhd_match.egalim`.
+``.contract``, with this module's own code, not by ``rhd_match.egalim``.
 """
 
 from __future__ import annotations
@@ -168,7 +168,19 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
 
 
 def check_hard(scenario: Scenario, figures: pd.DataFrame, found: Found, tol: float) -> None:
-    """Hard mode: no EGalim shortfall (``hard_egalim``), no budget overrun (``hard_budget``)."""
+    """Hard mode: no EGalim shortfall (``hard_egalim``), no budget overrun (``hard_budget``).
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its parameters say which modes are hard.
+    figures
+        The recomputed per-canteen figures (``canteen_figures``), EUR HT.
+    found
+        Collects each shortfall or overrun as a violation.
+    tol
+        Relative and absolute tolerance.
+    """
     rows = figures.reset_index()
     if scenario.parameters.hard_egalim:
         bases = {
@@ -213,7 +225,21 @@ def check_canteens(
     found: Found,
     tol: float,
 ) -> None:
-    """Compare the reported canteens table with :func:`canteen_figures`."""
+    """Compare the reported canteens table with ``canteen_figures``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    figures
+        The recomputed per-canteen figures (``canteen_figures``), indexed by ``canteen_id``.
+    reported
+        The solution's ``canteens`` table, one row per ``canteen_id``.
+    found
+        Collects each difference as a violation.
+    tol
+        Relative and absolute tolerance.
+    """
     table = reported.reset_index() if "canteen_id" not in reported.columns else reported
     if "canteen_id" not in table.columns:
         table = table.rename(columns={table.columns[0]: "canteen_id"})
@@ -269,7 +295,7 @@ def territory_figures(
 ) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
     """Territory totals of a plan and the range of each count of canteens meeting a target.
 
-    ``ln`` and ``figures`` are :func:`lines` and :func:`canteen_figures` of the plan. Totals:
+    ``ln`` and ``figures`` are ``lines`` and ``canteen_figures`` of the plan. Totals:
     ``value_eur_ht``, ``local_value_eur_ht`` (EUR HT), ``share_local``, ``share_local_kg``,
     ``share_organic``, ``share_quality``, ``share_meat_fish`` (fractions). Counts
     ``canteens_meeting_{quality,organic,meat_fish,all}``: (least, most), the two differing by
@@ -314,6 +340,21 @@ def check_summary(
     After: the plan's totals, counts, shortfalls and extra cost. Before: the
     same for the all-conventional plan (every demand row at reference price, no label), built
     here from the demand table. Sizes: canteens, producers, products.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    ln
+        The flow rows joined with the inputs (``lines``).
+    figures
+        The recomputed per-canteen figures (``canteen_figures``).
+    summary
+        The solution's one-row ``summary``.
+    found
+        Collects each difference as a violation.
+    tol
+        Relative and absolute tolerance.
     """
     if summary.empty:
         return

@@ -46,7 +46,19 @@ def _group(
 
 
 def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) -> None:
-    """Rules on sums: demand, offers, capacity, drops, franco, minimum lots."""
+    """Rules on sums: demand, offers, capacity, drops, franco, minimum lots.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    ln
+        The flow rows joined with the inputs (``lines``).
+    found
+        Collects each broken rule as a violation.
+    tol
+        Relative and absolute tolerance.
+    """
     qty = ln["qty"].fillna(0.0).to_numpy(float)
     # Demand: producers + market + conventional = demand, on every demand row.
     dem = scenario.demand

@@ -57,7 +57,18 @@ def _id_text(value: object) -> str:
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Ids as plain strings, ``""`` where missing."""
+    """Ids as plain strings, ``""`` where missing.
+
+    Parameters
+    ----------
+    values
+        An id column as read (strings, numbers or missing).
+
+    Returns
+    -------
+    pandas.Series
+        The ids as strings, same index.
+    """
     return _by_uniques(values, _id_text)
 
 
@@ -73,7 +84,19 @@ def _canonical_labels(values: pd.Series) -> pd.Series:
 
 
 def flag(values: pd.Series) -> np.ndarray:
-    """A bool column that may hold NaN, strings ('True'/'False') or numbers."""
+    """A bool column that may hold NaN, strings ('True'/'False') or numbers.
+
+    Parameters
+    ----------
+    values
+        The column as read.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per row: true for ``true``, ``1``, ``yes``, ``oui``, ``x`` (any case), else
+        false, missing included.
+    """
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.to_numpy(dtype=bool)
     text = _by_uniques(values, lambda v: _id_text(v).lower())
@@ -81,7 +104,19 @@ def flag(values: pd.Series) -> np.ndarray:
 
 
 def canteen_targets(scenario: Scenario) -> pd.DataFrame:
-    """Per-canteen targets (fractions), the scenario's unless the canteen overrides them."""
+    """Per-canteen targets (fractions), the scenario's unless the canteen overrides them.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``canteen_id`` (the index): ``target_quality``, ``target_organic``,
+        ``target_meat_fish`` (fractions) and ``budget_eur_ht`` (EUR HT, NaN when none).
+    """
     canteens = scenario.canteens.assign(canteen_id=as_text(scenario.canteens["canteen_id"]))
     defaults = scenario.parameters.targets
     out = pd.DataFrame(index=pd.Index(canteens["canteen_id"], name="canteen_id"))
@@ -263,7 +298,19 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
 
 
 def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) -> None:
-    """Row-by-row rules: ids, supplier, signs, prices, labels, value, kg, distance, local."""
+    """Row-by-row rules: ids, supplier, signs, prices, labels, value, kg, distance, local.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    ln
+        The flow rows joined with the inputs (``lines``).
+    found
+        Collects each broken rule as a violation.
+    tol
+        Relative and absolute tolerance.
+    """
     producer, conventional = ln["is_producer"].to_numpy(), ln["is_conventional"].to_numpy()
     market = ln["is_market"].to_numpy()
     bad_supplier = ~(producer | conventional | market)

@@ -39,9 +39,9 @@ EXAMPLES: dict[str, str] = {
     "menus": "rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04",
 }
 
-#: The messages of :mod:`argparse` a user can meet (usage, help, errors), listed so that they
+#: The messages of ``argparse`` a user can meet (usage, help, errors), listed so that they
 #: are extracted into rhd_match's catalogues: argparse looks them up with gettext, and
-#: :func:`argparse_in_language` hands it rhd_match's translations.
+#: ``argparse_in_language`` hands it rhd_match's translations.
 ARGPARSE_MESSAGES = (
     N_("usage: "),
     N_("positional arguments"),
@@ -67,7 +67,27 @@ ARGPARSE_MESSAGES = (
 
 def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
     """The scenario named on the command line: ``--demo`` or a folder or workbook PATH; its
-    warnings on stderr unless told not to."""
+    warnings on stderr unless told not to.
+
+    Parameters
+    ----------
+    args
+        The parsed command line (``demo``, ``path``).
+    show_warnings
+        Print the scenario's warnings on standard error.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    OptionError
+        When neither PATH nor ``--demo`` is given.
+    ScenarioError
+        When the input has errors, each with its file, row and column.
+    """
     if getattr(args, "demo", False):
         scenario = Scenario.demo()
     elif args.path is None:
@@ -81,7 +101,13 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
 
 
 def add_source(p: argparse.ArgumentParser) -> None:
-    """The arguments naming a scenario: PATH, ``--demo``, and ``--quiet``."""
+    """The arguments naming a scenario: PATH, ``--demo``, and ``--quiet``.
+
+    Parameters
+    ----------
+    p
+        The verb's parser.
+    """
     p.add_argument("path", nargs="?", type=Path, help=_("scenario folder or .xlsx workbook"))
     p.add_argument("--demo", action="store_true", help=_("use the embedded Lens-Liévin demo"))
     p.add_argument("--quiet", action="store_true", help=_("no live progress display"))
@@ -92,13 +118,20 @@ def finish_parser(
 ) -> None:
     """What the command and every verb have: ``--lang`` and an example after the options.
 
-    ``--lang`` defaults to the language already chosen (:func:`requested_language`), so that
+    ``--lang`` defaults to the language already chosen (``requested_language``), so that
     a verb's default does not undo ``rhd-match --lang en VERB``.
 
     Raises
     ------
     KeyError
-        When a verb has no example in :data:`EXAMPLES`.
+        When a verb has no example in ``EXAMPLES``.
+
+    Parameters
+    ----------
+    parser
+        The command's parser.
+    sub
+        Its verbs' parsers.
     """
     for verb, p in [("rhd-match", parser), *sub.choices.items()]:
         p.add_argument(
@@ -116,7 +149,18 @@ def finish_parser(
 def requested_language(argv: Sequence[str]) -> str:
     """The language asked for: ``--lang`` anywhere in ``argv``, else ``$RHD_MATCH_LANG``, else
     French. A language rhd_match does not speak falls back to French here; the full parser
-    then refuses it with the list of choices."""
+    then refuses it with the list of choices.
+
+    Parameters
+    ----------
+    argv
+        The command line's arguments, verb included.
+
+    Returns
+    -------
+    str
+        A language code rhd_match speaks.
+    """
     pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     pre.add_argument("--lang", default=os.environ.get(LANGUAGE_ENV, DEFAULT_LANGUAGE))
     try:
@@ -130,7 +174,18 @@ def requested_language(argv: Sequence[str]) -> str:
 def argparse_in_language(language: str) -> Iterator[None]:
     """Within the block, rhd_match's messages and argparse's own (``usage:``, ``options``,
     its errors) are in ``language``. argparse reads the module globals ``_`` and ``ngettext``
-    (from :mod:`gettext`) at each message; they are restored on leaving."""
+    (from ``gettext``) at each message; they are restored on leaving.
+
+    Parameters
+    ----------
+    language
+        A language code rhd_match speaks (``fr``, ``en``).
+
+    Yields
+    ------
+    None
+        Within the block, messages are in ``language``.
+    """
     namespace = vars(argparse)
     saved = namespace["_"], namespace["ngettext"]
     with use_language(language):
@@ -142,7 +197,23 @@ def argparse_in_language(language: str) -> Iterator[None]:
 
 
 def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0 (seconds, factors)."""
+    """argparse type: a finite number > 0 (seconds, factors).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    float
+        The number.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When it is not a finite number above 0.
+    """
     try:
         value = float(text.replace(",", "."))
     except ValueError:
@@ -157,9 +228,37 @@ def positive_float(text: str) -> float:
 
 
 def int_at_least(low: int) -> Callable[[str], int]:
-    """argparse type: a whole number ≥ ``low``."""
+    """argparse type: a whole number ≥ ``low``.
+
+    Parameters
+    ----------
+    low
+        The least value accepted.
+
+    Returns
+    -------
+    Callable
+        The argparse type: the argument as typed to its whole number.
+    """
 
     def parse(text: str) -> int:
+        """The argument as a whole number ≥ ``low``.
+
+        Parameters
+        ----------
+        text
+            The argument as typed.
+
+        Returns
+        -------
+        int
+            The number.
+
+        Raises
+        ------
+        argparse.ArgumentTypeError
+            When it is not a whole number, or below ``low``.
+        """
         try:
             value = int(text)
         except ValueError:
@@ -179,7 +278,23 @@ positive_int = int_at_least(1)
 
 
 def existing_file(text: str) -> Path:
-    """argparse type: a file that exists (checked before any solve)."""
+    """argparse type: a file that exists (checked before any solve).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When ``text`` names a folder or nothing.
+    """
     path = Path(text)
     if path.is_dir():
         raise argparse.ArgumentTypeError(_("'{path}' is a folder, not a file").format(path=path))

@@ -149,6 +149,13 @@ def _role(text: str) -> tuple[str, str]:
 
 
 def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the decision-support verbs: ``whatif``, ``tradeoff``, ``bottlenecks``, ``menus``.
+
+    Parameters
+    ----------
+    sub
+        The command's verbs' parsers.
+    """
     p = sub.add_parser("whatif", help=_("solve variants of a scenario; compare key figures"))
     add_source(p)
     p.add_argument("--out", type=Path, required=True, help=_("folder for whatif.csv"))

@@ -28,7 +28,6 @@ from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import STRATEGIES
 from ..plan.solution import Solution
-from ..progress import ProgressDisplay
 from .common import (
     add_source,
     argparse_in_language,
@@ -40,6 +39,7 @@ from .common import (
     requested_language,
 )
 from .decision import add_decision_support_parsers
+from .progress import ProgressDisplay
 
 EXIT_USER_ERROR = 2
 EXIT_INFEASIBLE = 3

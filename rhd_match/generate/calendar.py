@@ -92,7 +92,23 @@ def school_closed(dates: Sequence[dt.date], year: int) -> BoolArray:
 
 
 def service_days(year: int, weekdays: tuple[int, ...], school: bool) -> IntArray:
-    """Service days in each ISO week of ``year`` for a canteen open on ``weekdays`` (1 = Mon)."""
+    """Service days in each ISO week of ``year`` for a canteen open on ``weekdays`` (1 = Mon).
+
+    Parameters
+    ----------
+    year
+        The calendar year.
+    weekdays
+        ISO weekdays the canteen serves (1 = Monday … 7 = Sunday).
+    school
+        Closed in the school holidays.
+
+    Returns
+    -------
+    numpy.ndarray
+        Service days per ISO week of ``year``, shape (weeks,); days outside ``year`` do not
+        count.
+    """
     n_weeks = iso_weeks_in_year(year)
     dates = [dt.date.fromisocalendar(year, w, d) for w in range(1, n_weeks + 1) for d in weekdays]
     open_day = np.array([d.year == year for d in dates])  # EGalim counts the calendar year
@@ -103,7 +119,18 @@ def service_days(year: int, weekdays: tuple[int, ...], school: bool) -> IntArray
 
 
 def week_months(year: int) -> IntArray:
-    """Month (1–12) of each ISO week of ``year`` (``week_month``)."""
+    """Month (1–12) of each ISO week of ``year`` (``week_month``).
+
+    Parameters
+    ----------
+    year
+        The ISO year.
+
+    Returns
+    -------
+    numpy.ndarray
+        Month per ISO week, shape (weeks,).
+    """
     weeks = pd.Series([week_label(year, w) for w in range(1, iso_weeks_in_year(year) + 1)])
     months: IntArray = week_month(weeks).to_numpy(np.int64)
     return months

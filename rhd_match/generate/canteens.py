@@ -130,6 +130,25 @@ class _Canteens:
 
 
 def make_canteens(n: int, territory: Territory, year: int, rng: np.random.Generator) -> _Canteens:
+    """Place ``n`` canteens of the kinds of ``CANTEEN_KINDS`` in the towns of ``territory``,
+    with their meals and service days.
+
+    Parameters
+    ----------
+    n
+        Number of canteens.
+    territory
+        The towns to place them in.
+    year
+        The calendar year (service days per ISO week).
+    rng
+        The random stream for canteens.
+
+    Returns
+    -------
+    _Canteens
+        The canteens table, each canteen's kind and its service days per ISO week.
+    """
     counts = apportion(n, [k.share for k in CANTEEN_KINDS])
     kind = np.repeat(np.arange(len(CANTEEN_KINDS)), counts)
     town = np.empty(n, dtype=np.int64)
@@ -206,7 +225,26 @@ def _fruit_veg_balance(products: pd.DataFrame, menu: BoolArray) -> FloatArray:
 def make_demand(
     canteens: _Canteens, products: pd.DataFrame, year: int, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, FloatArray]:
-    """Weekly demand rows, and the territory's demand by product and week (units)."""
+    """Weekly demand rows, and the territory's demand by product and week (units).
+
+    Parameters
+    ----------
+    canteens
+        The canteens with their kinds and service days.
+    products
+        The scenario's products (``select_products``).
+    year
+        The calendar year.
+    rng
+        The random stream for demand.
+
+    Returns
+    -------
+    demand : pandas.DataFrame
+        One row per canteen × ISO week × product served: ``qty`` in the product's unit.
+    totals : numpy.ndarray
+        The territory's demand per product and ISO week, shape (products, weeks), units.
+    """
     n_c, n_k = len(canteens.table), len(products)
     months = week_months(year)
     menu = np.stack([month_mask(t) for t in products["menu_months"]])  # (k, 12)
@@ -278,7 +316,25 @@ def make_demand(
 def add_budgets(
     canteens: pd.DataFrame, demand: pd.DataFrame, reference: pd.Series, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """About a third of canteens get a budget ≈ their demand at reference price × U(1.03, 1.15)."""
+    """About a third of canteens get a budget ≈ their demand at reference price × U(1.03, 1.15).
+
+    Parameters
+    ----------
+    canteens
+        The canteens table, one row per ``canteen_id``.
+    demand
+        Weekly demand rows (``canteen_id``, ``product_id``, ``qty``).
+    reference
+        Reference price per ``product_id``, EUR HT per unit.
+    rng
+        The random stream for budgets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``canteens`` with ``budget_eur_ht`` (EUR HT for the year, rounded to 10; NaN when
+        none).
+    """
     value = demand["qty"].to_numpy() * demand["product_id"].map(reference).to_numpy(dtype=float)
     annual = pd.Series(value).groupby(demand["canteen_id"].to_numpy()).sum()
     cost = canteens["canteen_id"].map(annual).fillna(0.0).to_numpy(dtype=float)

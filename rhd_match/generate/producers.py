@@ -402,7 +402,34 @@ def make_supply(
     supply_factor: float,
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Producers and their weekly offers, calibrated on the territory's demand."""
+    """Producers and their weekly offers, calibrated on the territory's demand.
+
+    Parameters
+    ----------
+    n
+        Number of producers.
+    territory
+        The towns the canteens are in.
+    territory_name
+        ``lens-lievin`` or ``synthetic`` (where producers are placed).
+    products
+        The scenario's products (``select_products``).
+    demand_totals
+        The territory's demand per product and ISO week, shape (products, weeks), units.
+    year
+        The calendar year.
+    supply_factor
+        Multiplies every offered quantity (``generate_scenario``).
+    rng
+        The random stream for supply.
+
+    Returns
+    -------
+    producers : pandas.DataFrame
+        One row per ``producer_id`` (the ``producers`` table).
+    offers : pandas.DataFrame
+        One row per producer × product × ISO week offered (the ``offers`` table).
+    """
     counts = apportion(n, [k.share for k in PRODUCER_KINDS])
     kind = np.repeat(np.arange(len(PRODUCER_KINDS)), counts)
     kind = kind[rng.permutation(n)]  # mix kinds along the ids

@@ -26,7 +26,18 @@ def load_catalogue() -> pd.DataFrame:
 
 
 def month_mask(text: str) -> BoolArray:
-    """``"1-5,7-12"`` → boolean array of 12 months (index 0 = January); empty text → none."""
+    """``"1-5,7-12"`` → boolean array of 12 months (index 0 = January); empty text → none.
+
+    Parameters
+    ----------
+    text
+        Month ranges, 1 = January.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per month, shape (12,).
+    """
     mask = np.zeros(12, dtype=bool)
     for part in str(text).split(","):
         part = part.strip()
@@ -43,6 +54,18 @@ def select_products(catalogue: pd.DataFrame, n_products: int | None) -> pd.DataF
     ``None`` keeps the catalogue. Fewer products keep the largest by yearly value per meal;
     more add variants (``carrot_2``, ...) of the largest products, which share the servings of
     their base product so that the food per meal stays the same.
+
+    Parameters
+    ----------
+    catalogue
+        The product catalogue (``load_catalogue``).
+    n_products
+        Number of products wanted; None for the catalogue as it is.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per chosen ``product_id``.
     """
     base = catalogue.copy()
     base["base_id"] = base["product_id"]
@@ -71,6 +94,20 @@ def select_products(catalogue: pd.DataFrame, n_products: int | None) -> pd.DataF
 
 
 def products_table(products: pd.DataFrame) -> pd.DataFrame:
+    """The scenario's ``products`` table from the chosen catalogue rows; the reference price is
+    the middle of the conventional price range, rounded.
+
+    Parameters
+    ----------
+    products
+        The chosen catalogue rows (``select_products``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``product_id``: name, family, unit, ``kg_per_unit`` and
+        ``reference_price_eur_ht`` (EUR HT per unit).
+    """
     reference = (products["conv_price_low"] + products["conv_price_high"]) / 2
     return pd.DataFrame(
         {

@@ -53,6 +53,23 @@ class Territory:
 
 
 def make_territory(name: str, n_canteens: int, rng: np.random.Generator) -> Territory:
+    """The towns of a territory: the Lens-Liévin communes, or synthetic towns around a centre
+    for ``synthetic``.
+
+    Parameters
+    ----------
+    name
+        A name of ``TERRITORIES``.
+    n_canteens
+        Number of canteens to host (sets the number of synthetic towns).
+    rng
+        The random stream for places.
+
+    Returns
+    -------
+    Territory
+        The towns, their population, centres (degrees) and built-up radius (km).
+    """
     if name == "lens-lievin":
         communes = load_communes()
         n = len(communes)

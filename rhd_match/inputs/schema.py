@@ -52,6 +52,23 @@ class Table:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
+        """The column called ``name``.
+
+        Parameters
+        ----------
+        name
+            A column name of the schema.
+
+        Returns
+        -------
+        Column
+            Its definition.
+
+        Raises
+        ------
+        StopIteration
+            When the table has no such column.
+        """
         return next(c for c in self.columns if c.name == name)
 
 

@@ -89,6 +89,22 @@ def coerce_table(
     empty rows left out, indexed by ``SOURCE_ROW``) and the problems found.
     Column names may differ from the schema's by case and spaces (with a warning). The typed
     table is only meaningful when no problem is an error.
+
+    Parameters
+    ----------
+    raw
+        The table as read (``rhd_match.io``), indexed by ``SOURCE_ROW``.
+    table
+        Its schema.
+    file
+        The file it was read from, for the problems.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The typed table.
+    problems : list of Problem
+        Errors and warnings, each with its row and column.
     """
     raw = raw[~blank_rows(raw)]
     rows = source_rows(raw)
@@ -259,7 +275,20 @@ def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> Non
 def check_references(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
-    """Foreign keys between tables: every id used must exist where it is defined."""
+    """Foreign keys between tables: every id used must exist where it is defined.
+
+    Parameters
+    ----------
+    tables
+        The typed tables by name (``coerce_table``).
+    files
+        The file each table was read from, by name (None when not from a file).
+
+    Returns
+    -------
+    list of Problem
+        One error per unknown id, with its file, row and column.
+    """
     problems: list[Problem] = []
     for table in TABLES.values():
         if table.name not in tables:  # a missing file, reported on its own
@@ -311,7 +340,20 @@ def _check_id_lists(
 def domain_warnings(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
-    """Things that are allowed but probably not meant: supply nobody can deliver, odd labels."""
+    """Things that are allowed but probably not meant: supply nobody can deliver, odd labels.
+
+    Parameters
+    ----------
+    tables
+        The typed tables by name, references already checked.
+    files
+        The file each table was read from, by name.
+
+    Returns
+    -------
+    list of Problem
+        Warnings, each with its file, row and column.
+    """
     warnings: list[Problem] = []
     products, offers, demand = tables["products"], tables["offers"], tables["demand"]
     canteens, producers = tables["canteens"], tables["producers"]

@@ -77,7 +77,23 @@ def _by_unique(values: pd.Series, rule: Callable[[str], Cell]) -> list[Cell]:
 
 
 def cell_rules(raw: pd.DataFrame, *, old: bool, today: dt.date) -> dict[str, list[Cell]]:
-    """Every cell read both ways (see ``Cell``), column by column."""
+    """Every cell read both ways (see ``Cell``), column by column.
+
+    Parameters
+    ----------
+    raw
+        The purchase file's cells as text, one row per purchase, its columns as the platform
+        names them.
+    old
+        The file is in the platform's older format (``caracteristiques`` column).
+    today
+        The day the file would be imported (later dates are refused).
+
+    Returns
+    -------
+    dict
+        Per column, one ``Cell`` per row.
+    """
     key = raw.columns[0]
     cells: dict[str, list[Cell]] = {
         key: _by_unique(raw[key], _siret if key == "siret" else _cantine_id),
@@ -350,8 +366,34 @@ def _part(cell: Cell, i: int) -> Any:
 
 
 def is_late(value: object, today: dt.date) -> bool:
+    """Whether a date cell's value is after ``today`` (the platform refuses it).
+
+    Parameters
+    ----------
+    value
+        The cell's value as read (a date, or whatever could not be read as one).
+    today
+        The day the file would be imported.
+
+    Returns
+    -------
+    bool
+        ``value`` is a date after ``today``.
+    """
     return isinstance(value, dt.date) and value > today
 
 
 def future_text(today: dt.date) -> str:
+    """The error of a purchase dated after ``today``.
+
+    Parameters
+    ----------
+    today
+        The day the file would be imported.
+
+    Returns
+    -------
+    str
+        The message.
+    """
     return f"after {today.isoformat()}: ma cantine rejects future dates"

@@ -50,6 +50,23 @@ class LinearModel:
         return int(self.variables.integer.sum())
 
     def family(self, name: str) -> RowFamily:
+        """The row family called ``name``.
+
+        Parameters
+        ----------
+        name
+            A constraint family (``demand``, ``franco``, ``egalim_quality``...).
+
+        Returns
+        -------
+        RowFamily
+            Its rows' position, count and keys.
+
+        Raises
+        ------
+        StopIteration
+            When the model has no such family.
+        """
         return next(f for f in self.families if f.name == name)
 
     def program(
@@ -59,7 +76,20 @@ class LinearModel:
         integer: bool = False,
     ) -> LinearProgram:
         """The model as the value a solver takes: its LP relaxation, or the exact MIP if
-        ``integer``; column bounds ``lower``/``upper`` replace the variables' own when given."""
+        ``integer``; column bounds ``lower``/``upper`` replace the variables' own when given.
+
+        Parameters
+        ----------
+        lower, upper
+            Column bounds, each of shape (columns,); the variables' own when None.
+        integer
+            Keep the binaries integer (the MIP).
+
+        Returns
+        -------
+        LinearProgram
+            The program.
+        """
         var = self.variables
         return LinearProgram(
             self.matrix,

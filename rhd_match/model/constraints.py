@@ -244,7 +244,20 @@ def define_budget_constraints(index: ModelIndex, var: Variables) -> Rows:
 
 
 def define_all_constraints(index: ModelIndex, var: Variables) -> list[Rows]:
-    """Every constraint family of the model, in a fixed order."""
+    """Every constraint family of the model, in a fixed order.
+
+    Parameters
+    ----------
+    index
+        The model's index tables (``build_index``).
+    var
+        The column layout (``define_variables``).
+
+    Returns
+    -------
+    list of Rows
+        One ``Rows`` per constraint family, in the order ``build_model`` stacks them.
+    """
     return [
         define_demand_constraints(index, var),
         define_offer_constraints(index, var),

@@ -18,7 +18,22 @@ from .strategies import ZERO
 
 
 def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Arc and conventional quantities without solver noise; demand rows add up exactly."""
+    """Arc and conventional quantities without solver noise; demand rows add up exactly.
+
+    Parameters
+    ----------
+    model
+        The model the vector belongs to.
+    values
+        A solution vector, shape (columns,).
+
+    Returns
+    -------
+    x : numpy.ndarray
+        Quantity per arc, shape (arcs,), in the product's unit (kg, l or piece).
+    v : numpy.ndarray
+        Quantity bought conventionally per demand row, shape (demand rows,), same units.
+    """
     index, var = model.index, model.variables
     x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
     x[x < ZERO] = 0.0
@@ -34,7 +49,23 @@ def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
-    """Objective of a plan given by its flows, shortfalls and overruns at their least values."""
+    """Objective of a plan given by its flows, shortfalls and overruns at their least values.
+
+    Parameters
+    ----------
+    model
+        The model whose objective is evaluated.
+    x
+        Quantity per arc, shape (arcs,).
+    v
+        Conventional quantity per demand row, shape (demand rows,).
+
+    Returns
+    -------
+    float
+        The objective (``docs/model.md``, EUR-weighted), shortfalls and overruns computed
+        from the flows.
+    """
     var = model.variables
     values = np.zeros(var.count)
     values[var.cols("x")], values[var.cols("v")] = x, v
@@ -58,7 +89,25 @@ def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
 def flows_from_quantities(
     scenario: Scenario, index: ModelIndex, x: np.ndarray, v: np.ndarray
 ) -> pd.DataFrame:
-    """A ``flows`` table from quantities per arc ``x`` and per demand row ``v`` (units)."""
+    """A ``flows`` table from quantities per arc ``x`` and per demand row ``v`` (units).
+
+    Parameters
+    ----------
+    scenario
+        The scenario the model was built from.
+    index
+        Its index tables (arcs, demand rows).
+    x
+        Quantity per arc, shape (arcs,), in the product's unit.
+    v
+        Conventional quantity per demand row, shape (demand rows,), same units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``flows`` table (``rhd_match.plan.tables``): one row per supplier (a producer
+        or the conventional one) × canteen × ISO week × product with a positive quantity.
+    """
     arcs, demand = index.arcs, index.demand
     is_market = arcs["market"].to_numpy()
     on, von, mon = (x > 0) & ~is_market, v > 0, (x > 0) & is_market

@@ -65,7 +65,18 @@ class ModelIndex:
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
-    """Build the index tables of ``scenario`` (see ``ModelIndex``)."""
+    """Build the index tables of ``scenario`` (see ``ModelIndex``).
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+
+    Returns
+    -------
+    ModelIndex
+        Demand rows, offers, arcs and drops as integer-coded frames.
+    """
     params = scenario.parameters
     products = scenario.products.reset_index(drop=True)
     canteen_ids = scenario.canteens["canteen_id"].to_numpy(dtype=object)

@@ -13,7 +13,23 @@ FRANCO_SLACK_PENALTY = 1e4
 
 
 def define_objective(index: ModelIndex, var: Variables, weights: Weights) -> np.ndarray:
-    """Cost vector c with objective c·x (EUR-weighted; see ``docs/model.md``)."""
+    """Cost vector c with objective c·x (EUR-weighted; see ``docs/model.md``).
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    var
+        The column layout.
+    weights
+        The objective's weights (``Weights``): per EUR HT of EGalim shortfall, budget
+        overrun, local and organic purchase and spending; per kg·km delivered.
+
+    Returns
+    -------
+    numpy.ndarray
+        The cost per column, shape (columns,).
+    """
     arcs, demand = index.arcs, index.demand
     c = np.zeros(var.count)
     ref = arcs["ref_price"].to_numpy()
@@ -32,7 +48,20 @@ def define_objective(index: ModelIndex, var: Variables, weights: Weights) -> np.
 
 
 def purchase_value(index: ModelIndex, var: Variables) -> np.ndarray:
-    """Per column: EUR HT per unit of purchase value (π on ``x``, r on ``v``, 0 elsewhere)."""
+    """Per column: EUR HT per unit of purchase value (π on ``x``, r on ``v``, 0 elsewhere).
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    var
+        The column layout.
+
+    Returns
+    -------
+    numpy.ndarray
+        EUR HT per unit of each column, shape (columns,).
+    """
     value = np.zeros(var.count)
     value[var.cols("x")] = index.arcs["price"].to_numpy(float)
     value[var.cols("v")] = index.demand["ref_price"].to_numpy(float)
@@ -40,7 +69,20 @@ def purchase_value(index: ModelIndex, var: Variables) -> np.ndarray:
 
 
 def organic_value(index: ModelIndex, var: Variables) -> np.ndarray:
-    """Per column: EUR HT per unit of organic purchase value (b π on ``x``, 0 elsewhere)."""
+    """Per column: EUR HT per unit of organic purchase value (b π on ``x``, 0 elsewhere).
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    var
+        The column layout.
+
+    Returns
+    -------
+    numpy.ndarray
+        EUR HT per unit of each column, shape (columns,).
+    """
     organic = np.zeros(var.count)
     arcs = index.arcs
     organic[var.cols("x")] = arcs["organic"].to_numpy(float) * arcs["price"].to_numpy(float)

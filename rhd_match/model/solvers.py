@@ -88,11 +88,35 @@ class LinearProgram:
         return self.integer is not None and bool(self.integer.any())
 
     def with_objective(self, objective: np.ndarray) -> LinearProgram:
-        """The same program minimising ``objective`` (one coefficient per column)."""
+        """The same program minimising ``objective`` (one coefficient per column).
+
+        Parameters
+        ----------
+        objective
+            Cost per column, shape (columns,).
+
+        Returns
+        -------
+        LinearProgram
+            A new program; this one is unchanged.
+        """
         return replace(self, objective=objective)
 
     def with_row(self, coefficients: np.ndarray, lower: float, upper: float) -> LinearProgram:
-        """The program with one more row ``lower ≤ coefficients·x ≤ upper``."""
+        """The program with one more row ``lower ≤ coefficients·x ≤ upper``.
+
+        Parameters
+        ----------
+        coefficients
+            The row's coefficient per column, shape (columns,).
+        lower, upper
+            The row's bounds.
+
+        Returns
+        -------
+        LinearProgram
+            A new program; this one is unchanged.
+        """
         row = sp.csr_matrix(np.asarray(coefficients, float)[None, :])
         return replace(
             self,
@@ -102,7 +126,18 @@ class LinearProgram:
         )
 
     def with_columns(self, keep: np.ndarray) -> LinearProgram:
-        """The program over the columns ``keep`` selects (mask or positions), others at 0."""
+        """The program over the columns ``keep`` selects (mask or positions), others at 0.
+
+        Parameters
+        ----------
+        keep
+            Bool per column, or column positions.
+
+        Returns
+        -------
+        LinearProgram
+            A new program over the kept columns, in their order.
+        """
         return replace(
             self,
             matrix=self.matrix[:, keep],

@@ -53,7 +53,20 @@ class Reporter:
         incumbent: float = math.nan,
         bound: float = math.nan,
     ) -> None:
-        """Report ``message``; ``phase`` becomes the current phase; figures when known."""
+        """Report ``message``; ``phase`` becomes the current phase; figures when known.
+
+        Parameters
+        ----------
+        message
+            What the solve does now.
+        phase
+            The phase starting (``build``, ``mip``, ``decompose``, ``tables``...); the current one
+            when None.
+        incumbent
+            Objective of the best plan so far; NaN when unknown.
+        bound
+            Best lower bound on the objective; NaN when unknown.
+        """
         if phase is not None:
             self.phase = phase
         if self.log is None:
@@ -85,7 +98,18 @@ class Deadline:
         return time.perf_counter() >= self.end
 
     def observe(self, run: SolverRun) -> SolverRun:
-        """``run``, noting whether the time limit stopped it."""
+        """``run``, noting whether the time limit stopped it.
+
+        Parameters
+        ----------
+        run
+            A solver's run under this deadline.
+
+        Returns
+        -------
+        SolverRun
+            ``run`` itself.
+        """
         if run.status in ("time_limit", "not_started"):
             self.hit = True
         return run
@@ -102,7 +126,30 @@ def run_model(
     objective: np.ndarray | None = None,
 ) -> SolverRun:
     """One solve of the whole model with these column bounds (a MIP when ``integer``) and
-    ``objective`` (the model's when None)."""
+    ``objective`` (the model's when None).
+
+    Parameters
+    ----------
+    model
+        The model.
+    lower, upper
+        Column bounds, each of shape (columns,).
+    integer
+        Keep the binaries integer (a MIP); otherwise the LP relaxation.
+    options
+        Solver options (solvers, threads, relative gap).
+    deadline
+        The wall-clock budget; the solver gets what is left.
+    log
+        Receives the solver's start and end.
+    objective
+        Cost per column, shape (columns,); the model's when None.
+
+    Returns
+    -------
+    SolverRun
+        Status, values, objective, bound and duals as the solver returned them.
+    """
     solver = options.mip_solver if integer else options.lp_solver
     kind = "MIP" if integer else "LP"
     log.say(f"{solver} on the {kind}, limit {deadline.left():.1f} s")
@@ -131,7 +178,26 @@ def solve_lp(
     log: Reporter,
 ) -> tuple[Plan | None, SolverRun]:
     """The LP relaxation (drops and lots continuous): a lower bound, and a plan that may break
-    delivery rules."""
+    delivery rules.
+
+    Parameters
+    ----------
+    model
+        The model.
+    options
+        Solver options.
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+
+    Returns
+    -------
+    plan : Plan or None
+        The relaxed plan with its optimum as bound; None without a solution.
+    run : SolverRun
+        The solver's run.
+    """
     var = model.variables
     run = run_model(model, var.lower, var.upper, False, options, deadline, log)
     if run.values is None:
@@ -146,7 +212,26 @@ def solve_mip(
     deadline: Deadline,
     log: Reporter,
 ) -> tuple[Plan | None, SolverRun]:
-    """The exact mixed-integer model, stopped at the time limit or the relative gap."""
+    """The exact mixed-integer model, stopped at the time limit or the relative gap.
+
+    Parameters
+    ----------
+    model
+        The model.
+    options
+        Solver options.
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+
+    Returns
+    -------
+    plan : Plan or None
+        The best integer plan with the solver's bound; None without one.
+    run : SolverRun
+        The solver's run.
+    """
     var = model.variables
     run = run_model(model, var.lower, var.upper, True, options, deadline, log)
     if run.values is None:
@@ -172,6 +257,24 @@ def solve_repair(
        (a heavily penalised slack); close every drop whose franco still needs slack; repeat
        until no slack is used. Closing drops only ever removes options, so this ends, and the
        last LP is a plan that meets every delivery rule.
+
+    Parameters
+    ----------
+    model
+        The model.
+    options
+        Solver options.
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+
+    Returns
+    -------
+    plan : Plan or None
+        The repaired plan with the relaxation's bound; None when no LP had a solution.
+    run : SolverRun
+        The relaxation's run.
     """
     relaxed, run = solve_lp(model, options, deadline, log)
     if relaxed is None:
@@ -208,7 +311,22 @@ def solve_repair(
 
 def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drops and lots to open from a relaxed plan: per producer × week at most N_p of the drops
-    it used (``choose_drops``), and the lot arcs where it sends at least the lot."""
+    it used (``choose_drops``), and the lot arcs where it sends at least the lot.
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        A relaxed solution vector, shape (columns,).
+
+    Returns
+    -------
+    open_drop : numpy.ndarray
+        Bool per drop column.
+    open_lot : numpy.ndarray
+        Bool per lot column.
+    """
     var, index = model.variables, model.index
     x = values[var.cols("x")]
     arc_drop = index.arcs["drop"].to_numpy()
@@ -237,6 +355,22 @@ def fixed_delivery(
     bounded to 0, they drop out of the LPs, which then only see what is open.
     ``elastic_franco``: each open drop's franco may be missed at a price (the slack), so the
     repair can tell which drops to close.
+
+    Parameters
+    ----------
+    model
+        The model.
+    open_drop
+        Open drops, bool of shape (drop columns,).
+    open_lot
+        Open lot arcs, bool of shape (lot columns,).
+    elastic_franco
+        Let each open drop's franco be missed at a price.
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray
+        Column bounds, each of shape (columns,).
     """
     var, index = model.variables, model.index
     closed = np.zeros(len(index.drops), bool)
@@ -260,7 +394,18 @@ HARD_PRICE_FACTOR = 1000.0
 
 
 def elastic_upper(model: LinearModel) -> np.ndarray:
-    """Column upper bounds with the EGalim shortfalls and budget overruns free (soft mode)."""
+    """Column upper bounds with the EGalim shortfalls and budget overruns free (soft mode).
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        Upper bound per column, shape (columns,).
+    """
     var = model.variables
     upper = var.upper.copy()
     for block in ELASTIC_BLOCKS:
@@ -272,7 +417,18 @@ def elastic_objective(model: LinearModel) -> np.ndarray:
     """The objective for LPs over ``elastic_upper`` bounds: the shortfalls and overruns
     that hard mode forbids (their columns fixed to 0 in the model) priced
     ``HARD_PRICE_FACTOR`` times higher. Any such LP still bounds the hard model from
-    below: the hard model's plans have those columns at 0."""
+    below: the hard model's plans have those columns at 0.
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        The cost per column, shape (columns,).
+    """
     var = model.variables
     objective = model.objective.copy()
     for block in ELASTIC_BLOCKS:
@@ -297,14 +453,38 @@ def choose_drops(
 
 
 def all_conventional(model: LinearModel) -> np.ndarray:
-    """The plan that buys every demand row from the conventional supplier."""
+    """The plan that buys every demand row from the conventional supplier.
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        The solution vector, shape (columns,): every demand row's quantity on ``v``.
+    """
     values = np.zeros(model.variables.count)
     values[model.variables.cols("v")] = model.index.demand["qty"].to_numpy()
     return values
 
 
 def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
-    """Move to the conventional supplier whatever still leans on franco slack (time ran out)."""
+    """Move to the conventional supplier whatever still leans on franco slack (time ran out).
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        A solution vector, shape (columns,).
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy with those drops closed and their quantities bought conventionally.
+    """
     var, index = model.variables, model.index
     slack = values[var.cols("franco_slack")]
     if not (slack > 0).any():

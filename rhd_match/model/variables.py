@@ -49,12 +49,36 @@ class Variables:
         return len(self.lower)
 
     def cols(self, block: str) -> np.ndarray:
-        """Column indices of one block."""
+        """Column indices of one block.
+
+        Parameters
+        ----------
+        block
+            A block name (``x``, ``v``, ``y``, ``z``, ``franco_slack``, ``short_quality``...).
+
+        Returns
+        -------
+        numpy.ndarray
+            The block's column positions, in order.
+        """
         return np.arange(self.start[block], self.start[block] + self.size[block])
 
 
 def define_variables(index: ModelIndex, params: Parameters) -> Variables:
-    """Lay out the columns and their bounds (see ``docs/model.md``, *Variables*)."""
+    """Lay out the columns and their bounds (see ``docs/model.md``, *Variables*).
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    params
+        The scenario's parameters (hard modes fix the shortfall and overrun columns to 0).
+
+    Returns
+    -------
+    Variables
+        The column blocks with their bounds and binaries.
+    """
     arcs, drops = index.arcs, index.drops
     drop_rows = np.flatnonzero(drops["binary"].to_numpy())
     lot_arcs = np.flatnonzero(arcs["lot"].to_numpy() > 0)

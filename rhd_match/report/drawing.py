@@ -70,12 +70,36 @@ _TEXT_NOISE = re.compile(r"font-family: [^;]*sans-serif; | transform=\"rotate\(-
 
 
 def pct(x: float, decimals: int = 0) -> str:
-    """A fraction as a percentage, e.g. ``pct(0.154, 1) == "15.4 %"``; ``–`` when missing."""
+    """A fraction as a percentage, e.g. ``pct(0.154, 1) == "15.4 %"``; ``–`` when missing.
+
+    Parameters
+    ----------
+    x
+        A fraction.
+    decimals
+        Digits after the decimal point.
+
+    Returns
+    -------
+    str
+        The percentage.
+    """
     return "–" if not math.isfinite(x) else f"{100 * x:.{decimals}f} %"
 
 
 def short_number(x: float) -> str:
-    """A compact number: 950, 1.2 k, 34 k, 1.5 M."""
+    """A compact number: 950, 1.2 k, 34 k, 1.5 M.
+
+    Parameters
+    ----------
+    x
+        The number.
+
+    Returns
+    -------
+    str
+        The compact number.
+    """
     a = abs(x)
     if a >= 1e6:
         return f"{x / 1e6:.1f} M"
@@ -87,13 +111,32 @@ def short_number(x: float) -> str:
 
 
 def shorten(text: str, chars: int) -> str:
-    """``text`` cut to ``chars`` characters with an ellipsis."""
+    """``text`` cut to ``chars`` characters with an ellipsis.
+
+    Parameters
+    ----------
+    text
+        The text.
+    chars
+        Most characters kept, the ellipsis included.
+
+    Returns
+    -------
+    str
+        ``text`` itself when short enough.
+    """
     return text if len(text) <= chars else text[: max(chars - 1, 1)] + "…"
 
 
 @contextmanager
 def style() -> Iterator[None]:
-    """The charts' matplotlib settings (``STYLE``), for the time of a drawing."""
+    """The charts' matplotlib settings (``STYLE``), for the time of a drawing.
+
+    Yields
+    ------
+    None
+        Within the block, matplotlib draws in the house style.
+    """
     with mpl.rc_context(STYLE):
         yield
 
@@ -103,7 +146,18 @@ R = TypeVar("R")
 
 
 def styled(draw: Callable[P, R]) -> Callable[P, R]:
-    """``draw`` run under ``style`` (artists read the settings when they are made)."""
+    """``draw`` run under ``style`` (artists read the settings when they are made).
+
+    Parameters
+    ----------
+    draw
+        A function drawing a chart.
+
+    Returns
+    -------
+    Callable
+        ``draw`` with the same signature.
+    """
 
     @wraps(draw)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -120,12 +174,28 @@ class Tips:
     marks: list[tuple[str, str, Sequence[str]]] = field(default_factory=list)
 
     def add(self, artist: Artist, text: str) -> None:
-        """Give ``artist`` the tooltip ``text``."""
+        """Give ``artist`` the tooltip ``text``.
+
+        Parameters
+        ----------
+        artist
+            A mark of the chart.
+        text
+            Its tooltip.
+        """
         self._mark(artist, "", [text])
 
     def add_each(self, artist: Line2D | Collection, texts: Sequence[str]) -> None:
         """Give each mark of ``artist`` a tooltip, in order: a line's markers (its finite
-        points) or a collection's items."""
+        points) or a collection's items.
+
+        Parameters
+        ----------
+        artist
+            A line (its markers) or a collection.
+        texts
+            One tooltip per mark, in order.
+        """
         self._mark(artist, "use" if isinstance(artist, Line2D) else "path", texts)
 
     def _mark(self, artist: Artist, element: str, texts: Sequence[str]) -> None:
@@ -192,18 +262,49 @@ def inline_svg(fig: Figure, chart: str, title: str, tips: Tips | None = None) ->
 
 
 def new_figure(height: float, width: float = WIDTH) -> Figure:
-    """A figure of ``width`` × ``height`` pixels."""
+    """A figure of ``width`` × ``height`` pixels.
+
+    Parameters
+    ----------
+    height
+        Height, pixels.
+    width
+        Width, pixels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        An empty figure in the house style.
+    """
     return Figure(figsize=(width * PX, height * PX))
 
 
 def set_margins(fig: Figure, left: float, right: float, top: float, bottom: float) -> None:
-    """Fixed margins in pixels (no layout engine: faster and stable)."""
+    """Fixed margins in pixels (no layout engine: faster and stable).
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    left, right, top, bottom
+        Margins, pixels.
+    """
     w, h = fig.get_size_inches() / PX
     fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h)
 
 
 def add_legend(fig: Figure, handles: Sequence[Artist], top: float) -> None:
-    """One legend row at the top left of ``fig``, ``top`` pixels from its top."""
+    """One legend row at the top left of ``fig``, ``top`` pixels from its top.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    handles
+        The legend's entries, in order.
+    top
+        Distance from the figure's top, pixels.
+    """
     h = fig.get_size_inches()[1] / PX
     fig.legend(
         handles=list(handles),
@@ -217,7 +318,24 @@ def add_legend(fig: Figure, handles: Sequence[Artist], top: float) -> None:
 
 def add_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> Text:
     """A text at data coordinates of ``ax`` (or ``transform``), unclipped, held by the figure:
-    about 3× faster than ``Axes.text``, which clips each text to the axes."""
+    about 3× faster than ``Axes.text``, which clips each text to the axes.
+
+    Parameters
+    ----------
+    ax
+        The axes whose data coordinates place the text.
+    x, y
+        Where, in data coordinates (or in those of ``transform``).
+    text
+        The text.
+    **kwargs
+        Text properties (``transform``, ``ha``, ``fontsize``...).
+
+    Returns
+    -------
+    matplotlib.text.Text
+        The text added to the figure.
+    """
     kwargs.setdefault("transform", ax.transData)
     fig = ax.get_figure()
     assert isinstance(fig, Figure)
@@ -226,7 +344,22 @@ def add_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> Text:
 
 @styled
 def message_chart(chart: str, title: str, message: str) -> str:
-    """A small chart holding only ``message`` (when there is nothing to draw)."""
+    """A small chart holding only ``message`` (when there is nothing to draw).
+
+    Parameters
+    ----------
+    chart
+        The chart's id in the page.
+    title
+        The chart's accessible title.
+    message
+        The text shown.
+
+    Returns
+    -------
+    str
+        The chart as inline SVG.
+    """
     fig = new_figure(40, 600)
     fig.text(0.01, 0.5, message, va="center", color=GREY, fontsize=10)
     return inline_svg(fig, chart, title)

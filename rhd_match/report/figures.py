@@ -18,7 +18,18 @@ from ..weeks import week_monday, week_year_month
 
 
 def all_weeks(first: str, last: str) -> list[str]:
-    """Every ISO week from ``first`` to ``last`` included."""
+    """Every ISO week from ``first`` to ``last`` included.
+
+    Parameters
+    ----------
+    first, last
+        ISO weeks (``2026-W03``).
+
+    Returns
+    -------
+    list of str
+        The ISO weeks in order.
+    """
     start, end = week_monday(first), week_monday(last)
     n = (end - start).days // 7 + 1
     days = [start + dt.timedelta(weeks=i) for i in range(n)]
@@ -26,7 +37,18 @@ def all_weeks(first: str, last: str) -> list[str]:
 
 
 def weekly_shares(solution: Solution) -> pd.DataFrame:
-    """Per ISO week with purchases: value (EUR HT) and local, organic, quality shares."""
+    """Per ISO week with purchases: value (EUR HT) and local, organic, quality shares.
+
+    Parameters
+    ----------
+    solution
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ISO week, shares as fractions.
+    """
     flows = solution.flows
     if flows.empty:
         return pd.DataFrame(
@@ -46,7 +68,20 @@ def weekly_shares(solution: Solution) -> pd.DataFrame:
 
 
 def flow_links(scenario: Scenario, solution: Solution) -> pd.DataFrame:
-    """Purchases from producers per producer × canteen: kg, value (EUR HT), distance (km)."""
+    """Purchases from producers per producer × canteen: kg, value (EUR HT), distance (km).
+
+    Parameters
+    ----------
+    scenario
+        The scenario (producer and canteen places).
+    solution
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per producer × canteen with purchases, most kg first.
+    """
     local = solution.flows[solution.flows["supplier"] == PRODUCER]
     links = (
         local.groupby(["producer_id", "canteen_id"], sort=True)
@@ -67,6 +102,18 @@ def unmet_by_product_month(scenario: Scenario, solution: Solution) -> pd.DataFra
     """Value (EUR HT) of the demand left to the conventional supplier, product × month.
 
     Rows: product names, largest total first; columns: ``YYYY-MM`` of the week's Thursday.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (product names).
+    solution
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Value, EUR HT, per product (rows) and month (columns).
     """
     unmet = solution.unmet_local
     if unmet.empty:

@@ -51,6 +51,21 @@ from .map_chart import MapLink, MapPoint, map_chart
 
 
 def canteens_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's canteen section: each canteen's EGalim shares against its targets (chart and
+    sortable table).
+
+    Parameters
+    ----------
+    scenario
+        The scenario (targets).
+    solution
+        The plan (its ``canteens`` table).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     can = solution.canteens.copy()
     shortfall = (
         can["shortfall_quality_points"]
@@ -165,6 +180,20 @@ def _vs(row: Mapping[Hashable, Any], key: str) -> tuple[str, float]:
 
 
 def weekly_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's week-by-week chart of the territory's shares against the targets.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (targets).
+    solution
+        The plan.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     shares = weekly_shares(solution)
     targets = scenario.parameters.targets
     if shares.empty:
@@ -213,6 +242,21 @@ def weekly_section(scenario: Scenario, solution: Solution) -> str:
 
 
 def producers_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's producer section: each selling producer's busiest week against its weekly
+    capacity (chart and sortable table).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    solution
+        The plan (its ``producers`` table).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     prod = solution.producers
     selling = prod[prod["sales_eur_ht"] > 0].sort_values(
         ["peak_capacity_use", "sales_eur_ht", "producer_id"],
@@ -332,6 +376,20 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
 
 
 def map_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's map of the largest flows from producers to canteens.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (places).
+    solution
+        The plan.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     links = flow_links(scenario, solution)
     top = links.iloc[:TOP_FLOWS]
     producers = scenario.producers.set_index("producer_id")
@@ -431,6 +489,21 @@ def map_section(scenario: Scenario, solution: Solution) -> str:
 
 
 def unmet_section(scenario: Scenario, solution: Solution) -> str:
+    """The page's section on demand left to the conventional supplier: by product and month,
+    and by reason.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    solution
+        The plan (its ``unmet_local`` table).
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     unmet = solution.unmet_local
     if unmet.empty:
         return empty_chart(

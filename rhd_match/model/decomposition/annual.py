@@ -36,6 +36,18 @@ class AnnualRows:
 
     @classmethod
     def of(cls, model: LinearModel) -> AnnualRows:
+        """The annual rows of ``model`` and its shortfall and overrun prices.
+
+        Parameters
+        ----------
+        model
+            The model.
+
+        Returns
+        -------
+        AnnualRows
+            Its rows (EGalim shares, budgets) with their right-hand sides.
+        """
         var = model.variables
         rows = np.flatnonzero(row_weeks(model) < 0)
         is_budget = ~np.isfinite(model.row_lower[rows])
@@ -60,12 +72,38 @@ class AnnualRows:
         return high
 
     def cost(self, model: LinearModel, mu: np.ndarray) -> np.ndarray:
-        """Column costs of the weekly problems at multipliers ``mu``: c − A_Gᵀμ."""
+        """Column costs of the weekly problems at multipliers ``mu``: c − A_Gᵀμ.
+
+        Parameters
+        ----------
+        model
+            The model.
+        mu
+            Multipliers, shape (annual rows,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Cost per column, shape (columns,).
+        """
         priced: np.ndarray = model.objective - self.matrix.T @ mu
         return priced
 
     def hard_excess(self, model: LinearModel, values: np.ndarray) -> float:
-        """EUR HT by which ``values`` breaks the rows hard mode makes hard (0 in soft mode)."""
+        """EUR HT by which ``values`` breaks the rows hard mode makes hard (0 in soft mode).
+
+        Parameters
+        ----------
+        model
+            The model (its hard modes are read from the column bounds).
+        values
+            A solution vector, shape (columns,).
+
+        Returns
+        -------
+        float
+            Total shortfall on hard EGalim rows and overrun on hard budgets, EUR HT.
+        """
         var = model.variables
         hard_egalim = bool((var.upper[var.cols("short_quality")] <= 0).any())
         hard_budget = bool((var.upper[var.cols("overrun")] <= 0).any())
@@ -79,7 +117,18 @@ class AnnualRows:
 
     def of_plan(self, values: np.ndarray) -> np.ndarray:
         """What each annual row is worth to ``values``: W_S on a target it misses, −W_B on a
-        budget it overruns, 0 on rows it already meets."""
+        budget it overruns, 0 on rows it already meets.
+
+        Parameters
+        ----------
+        values
+            A solution vector, shape (columns,).
+
+        Returns
+        -------
+        numpy.ndarray
+            A price per annual row, shape (annual rows,).
+        """
         activity = self.matrix @ values - self.rhs
         short = np.where(activity < 0, self.w_short, 0.0)
         over = np.where(activity > 0, -self.w_over, 0.0)

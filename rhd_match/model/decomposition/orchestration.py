@@ -37,7 +37,28 @@ def solve_decompose(
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
 ) -> tuple[Plan | None, SolverRun]:
-    """Weekly Lagrangian decomposition, then weekly repair (see the package docstring)."""
+    """Weekly Lagrangian decomposition, then weekly repair (see the package docstring).
+
+    Parameters
+    ----------
+    model
+        The model to solve.
+    options
+        Solver options (LP solver, threads, relative gap).
+    deadline
+        The wall-clock budget of the solve (a safety net only).
+    log
+        Receives the phases' progress messages.
+    plan_objective
+        The true objective of a solution vector of shape (columns,), recomputed from its flows.
+
+    Returns
+    -------
+    plan : Plan
+        The best plan found, with the best Lagrangian (or LP) bound.
+    run : SolverRun
+        The same plan as a solver run, for the caller's statistics.
+    """
     annual = AnnualRows.of(model)
     objective_of = plan_objective
     hard_price = HARD_PRICE_FACTOR * max(annual.w_short, annual.w_over)

@@ -41,6 +41,32 @@ def reprice(
     re-runs the franco loop on the plan's drops and lots. Weekly LPs only, so it scales like
     the repair; the best plan by true objective is kept. On the demo it reaches the
     whole-year polishing LP's plan to 1e-5 with weekly LPs only.
+
+    Parameters
+    ----------
+    model
+        The model.
+    weekly
+        The weekly LP solver.
+    problems
+        The weekly sub-problems with delivery rows.
+    annual
+        The annual rows and their price bounds.
+    mu
+        The multipliers the plan was repaired at, shape (annual rows,).
+    values
+        The repaired plan, shape (columns,).
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+    plan_objective
+        The plan score of a solution vector.
+
+    Returns
+    -------
+    numpy.ndarray
+        The best plan seen, ``values`` included, shape (columns,), drops short of franco closed.
     """
     var = model.variables
     open_drop = values[var.cols("y")] > 0.5
@@ -77,6 +103,27 @@ def polish(
     annual rows, moves supply to where it counts. The plan is a feasible point of that LP, so
     the result is never worse; if the LP does not finish in time the plan is kept. None when
     the LP would be over ``POLISH_MAX_COLUMNS`` (then ``reprice`` does the job).
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        The repaired plan, shape (columns,).
+    options
+        Solver options (LP solver, threads).
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+    plan_objective
+        The plan score of a solution vector (true objective, hard rules first).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The better of the polished plan and ``values``, shape (columns,); None when the LP is
+        too large.
     """
     var = model.variables
     open_drop, open_lot = values[var.cols("y")] > 0.5, values[var.cols("z")] > 0.5

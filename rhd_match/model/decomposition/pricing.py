@@ -50,6 +50,25 @@ def whole_relaxation(
     its flows choose the drops. Targets and budgets are elastic here (hard mode is checked on
     the final plan), so the LP always has a point and its optimum also bounds the hard model.
     None when it does not finish (then the price search runs).
+
+    Parameters
+    ----------
+    model
+        The model.
+    annual
+        The annual rows, whose duals become the multipliers.
+    options
+        Solver options (LP solver, threads).
+    deadline
+        The wall-clock budget.
+    log
+        Receives the bound found.
+
+    Returns
+    -------
+    Start or None
+        The LP's optimum as bound, its clipped duals, its flows and one pass; None when the LP
+        did not reach its optimum.
     """
     var = model.variables
     upper, objective = elastic_upper(model), elastic_objective(model)
@@ -77,6 +96,27 @@ def price_search(
     multipliers of the best bound are degenerate: their weekly LPs are indifferent between
     buying labelled food and not, and may pick a plan that meets no target), those flows, and
     the number of passes.
+
+    Parameters
+    ----------
+    model
+        The model.
+    weekly
+        The weekly LP solver.
+    annual
+        The annual rows and their price bounds.
+    options
+        Solver options (``mip_gap`` ends the search).
+    log
+        Receives progress messages.
+    plan_objective
+        The plan score of a solution vector.
+
+    Returns
+    -------
+    Start
+        Bound (objective units), multipliers of shape (annual rows,), flows of shape
+        (columns,) and passes.
     """
     var = model.variables
     rhs, mu_low, mu_high = annual.rhs, annual.mu_low, annual.mu_high

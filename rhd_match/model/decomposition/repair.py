@@ -39,6 +39,32 @@ def weekly_repair(
     and whose leftover stock could pay the franco from what the canteen still buys
     conventionally or from the market is opened, and the franco loop runs again; the best
     plan by true objective is kept.
+
+    Parameters
+    ----------
+    model
+        The model.
+    weekly
+        The weekly LP solver.
+    problems
+        The weekly sub-problems with delivery rows.
+    cost
+        Column costs at the start's multipliers, shape (columns,).
+    open_drop
+        Drops to open first, bool of shape (drop columns,).
+    open_lot
+        Lot arcs to open, bool of shape (lot columns,).
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+    plan_objective
+        The plan score of a solution vector.
+
+    Returns
+    -------
+    numpy.ndarray
+        The best plan by score, shape (columns,), drops short of franco closed.
     """
     var, index = model.variables, model.index
     max_drops = index.producers["max_drops"].to_numpy()
@@ -78,6 +104,32 @@ def franco_loop(
     """Solve with drops fixed and franco elastic; close drops still short; until none is.
 
     A week whose LP does not finish in time takes its plan from ``fallback``.
+
+    Parameters
+    ----------
+    model
+        The model.
+    weekly
+        The weekly LP solver.
+    problems
+        The weekly sub-problems with delivery rows.
+    cost
+        Column costs at the current multipliers, shape (columns,).
+    open_drop
+        Open drops, bool of shape (drop columns,).
+    open_lot
+        Open lot arcs, bool of shape (lot columns,).
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+    fallback
+        The plan a week falls back to when its LP does not finish, shape (columns,).
+
+    Returns
+    -------
+    numpy.ndarray
+        The last weekly solution, shape (columns,).
     """
     var, index = model.variables, model.index
     franco = index.drops["franco"].to_numpy()[var.drop_rows]

@@ -47,7 +47,18 @@ def column_weeks(model: LinearModel) -> np.ndarray:
 
 
 def row_weeks(model: LinearModel) -> np.ndarray:
-    """ISO-week code of every row; −1 for the annual rows (EGalim shares, budgets)."""
+    """ISO-week code of every row; −1 for the annual rows (EGalim shares, budgets).
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        Week code (0-based position in the index's ISO weeks) per row, shape (rows,).
+    """
     weeks = np.full(model.shape[0], -1, np.int64)
     for family in model.families:
         if family.name not in GLOBAL_FAMILIES:
@@ -56,7 +67,21 @@ def row_weeks(model: LinearModel) -> np.ndarray:
 
 
 def week_problems(model: LinearModel, with_delivery: bool) -> list[WeekProblem]:
-    """The weekly sub-problems, with or without the delivery rows (drops, franco, lots)."""
+    """The weekly sub-problems, with or without the delivery rows (drops, franco, lots).
+
+    Parameters
+    ----------
+    model
+        The model.
+    with_delivery
+        Keep the delivery rows and columns in each week; without them the weeks are
+        transport problems.
+
+    Returns
+    -------
+    list of WeekProblem
+        One per ISO week, largest (most nonzeros) first.
+    """
     col_week, row_week = column_weeks(model), row_weeks(model)
     if not with_delivery:
         var = model.variables
@@ -107,6 +132,26 @@ class WeeklySolver:
         drops, most arcs are). A week whose LP finds no point (time ran out) takes its
         columns from ``fallback`` when given (the sum is then NaN); otherwise the whole call
         fails with a NaN sum.
+
+        Parameters
+        ----------
+        problems
+            The weeks to solve.
+        cost
+            Cost per column, shape (columns,).
+        lower, upper
+            Column bounds, each of shape (columns,).
+        fallback
+            The plan a week falls back to when its LP finds no point, shape (columns,).
+
+        Returns
+        -------
+        values : numpy.ndarray
+            The weeks' solutions in one vector, shape (columns,).
+        total : float
+            The sum of the weeks' objectives; NaN when a week fell back or failed.
+        optimal : bool
+            Every week's LP reached its optimum.
         """
         m = self.model
 

@@ -25,11 +25,25 @@ def _ids(cell: object) -> frozenset[str]:
 def market_columns(
     scenario: Scenario, ln: pd.DataFrame, canonical_labels: pd.Series
 ) -> pd.DataFrame:
-    """``ln`` with what its market option says: ``has_market``, ``market_product``,
-    ``market_price`` (EUR HT/unit), ``market_labels`` (canonical, ``canonical_labels`` being
-    the options' cells in that form), ``market_first``/``market_last`` (ISO weeks, ``""`` for
-    open), ``market_limit`` (product unit/week, NaN for none) and ``market_allowed`` (whether
-    the line's canteen may buy it)."""
+    """The flow lines joined with what their market option says.
+
+    Parameters
+    ----------
+    scenario
+        The input tables (its ``market`` table).
+    ln
+        The flow lines (``line_rules.lines``): ``market_id``, ``is_market``, ``canteen_id``.
+    canonical_labels
+        The market table's ``labels`` cells in canonical form, one per market row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ln`` (same rows and order) with ``has_market``, ``market_product``,
+        ``market_price`` (EUR HT/unit), ``market_labels`` (canonical), ``market_first`` and
+        ``market_last`` (ISO weeks, ``""`` for open), ``market_limit`` (product unit/week, NaN
+        for none) and ``market_allowed`` (whether the line's canteen may buy it).
+    """
     mk = scenario.market
     options = pd.DataFrame(
         {
@@ -56,7 +70,17 @@ def market_columns(
 
 def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
     """Market rules: a known option, of the line's product, within its weeks, for a canteen it
-    allows, and no more in a week than its limit (all canteens together)."""
+    allows, and no more in a week than its limit (all canteens together).
+
+    Parameters
+    ----------
+    ln
+        The flow lines with their market columns (``market_columns``).
+    found
+        Collects the violations.
+    tol
+        Tolerance of the weekly limit (see ``check``).
+    """
     market = ln["is_market"].to_numpy(bool)
     unknown = market & (ln["market_id"] != "").to_numpy() & ~ln["has_market"].to_numpy(bool)
     found.add(

@@ -133,7 +133,18 @@ def coerce_table(
 
 
 def empty_table(table: Table) -> pd.DataFrame:
-    """``table`` with its columns typed and no row (an optional table left out)."""
+    """An optional table left out of a scenario: its columns typed, no row.
+
+    Parameters
+    ----------
+    table
+        The table's declaration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No row; the columns of ``table`` in order, numbers as float, text as str.
+    """
     return pd.DataFrame({c.name: _empty(c, 0) for c in table.columns})
 
 

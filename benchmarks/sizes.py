@@ -199,7 +199,11 @@ def with_time_limit(size: Size, seconds: float | None) -> Size:
 
 
 def make_scenario(size: Size) -> Scenario:
-    """The scenario of ``size``: deterministic, from ``generate_scenario`` and the seed."""
+    """The scenario of ``size``: deterministic, from ``generate_scenario`` and the seed.
+
+    Without the generated market table: the PuLP model and the greedy adviser the ladder
+    compares with know producers and the conventional supplier only.
+    """
     scenario = generate_scenario(
         size.canteens,
         size.producers,
@@ -207,6 +211,7 @@ def make_scenario(size: Size) -> Scenario:
         seed=size.seed,
         territory=size.territory,
     )
+    scenario = Scenario(**(scenario.tables | {"market": scenario.market.iloc[:0]}))
     if size.weeks is None:
         return scenario
     return keep_weeks(scenario, size.first_week, size.weeks)

@@ -42,7 +42,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -563,7 +563,7 @@ def _is_workbook(path: Path) -> bool:
 
 
 def find_sources(
-    path: Path, tables: Mapping[str, Sequence[str]]
+    path: Path, tables: Mapping[str, Sequence[str]], optional: Collection[str] = ()
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Locate and read the raw tables of a scenario at ``path``.
 
@@ -573,6 +573,8 @@ def find_sources(
         A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook.
     tables
         Each table name → its expected columns.
+    optional
+        Tables that may be left out: a missing file or sheet is then no problem.
 
     Returns
     -------
@@ -595,7 +597,7 @@ def find_sources(
             msg = f"Excel's lock file of an open workbook; give '{path.name[2:]}'"
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
-    elif not any((path / f"{n}.csv").exists() for n in tables):
+    elif not any((path / f"{n}.csv").exists() for n in tables if n not in optional):
         books = sorted(p for p in path.glob("*") if _is_workbook(p))
         if len(books) == 1:
             workbook = books[0]
@@ -607,6 +609,8 @@ def find_sources(
         by_key = {header_key(s): s for s in sheets}
         for n, columns in tables.items():
             sheet = n if n in sheets else by_key.get(header_key(n))
+            if sheet is None and n in optional:
+                continue
             if sheet is None and sheets:
                 msg = f"sheet '{n}' is missing (sheets: {', '.join(sheets)})"
                 problems.append(Problem(n, None, None, msg, str(workbook)))
@@ -624,6 +628,8 @@ def find_sources(
         return raw, files, problems
     for n, columns in tables.items():
         file = path / f"{n}.csv"
+        if not file.exists() and n in optional:
+            continue
         if not file.exists():
             problems.append(Problem(n, None, None, "file is missing", str(file)))
             continue

@@ -20,6 +20,11 @@ Labels and distances are recomputed here too, from ``docs/egalim.md`` and ``docs
 every EGalim label code makes a line count toward the quality share, BIO toward the organic
 one; distances are great-circle km by the chord of the unit sphere. Nothing comes from
 ``rhd_match.egalim`` or ``rhd_match.geo``.
+
+Market options (``scenario.market``, docs/input-format.md) are one more block of variables,
+one per (option, demand row) of the option's product, within its first and last ISO week, for a
+canteen it is open to: bounded by the demand, never local, no distance, no drop; an option with
+a weekly limit gets one row per week.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ class _Data:
     demand: pd.DataFrame
     canteens: pd.DataFrame
     drops: pd.DataFrame  # one row per (producer, canteen, week) with arcs
+    market: pd.DataFrame  # one row per (market option, demand row) it may serve
 
 
 def _data(sc: Scenario) -> _Data:
@@ -123,7 +129,25 @@ def _data(sc: Scenario) -> _Data:
     )
     key = ["producer_id", "canteen_id", "week"]
     arcs = arcs.merge(drops[key].reset_index().rename(columns={"index": "drop"}), on=key)
-    return _Data(sc, arcs, demand, table, drops)
+    return _Data(sc, arcs, demand, table, drops, _market(sc, demand))
+
+
+def _market(sc: Scenario, demand: pd.DataFrame) -> pd.DataFrame:
+    """Market option × demand row pairs: same product, week in range, canteen allowed."""
+    pairs = sc.market.merge(demand, on="product_id", suffixes=("_m", ""))
+    week = pairs["week"].astype(str)
+    first = pairs["first_week"].fillna("").astype(str)
+    last = pairs["last_week"].fillna("9999").astype(str)
+    allowed = [
+        not isinstance(ids, str) or c in {i.strip() for i in ids.split(",")}
+        for ids, c in zip(pairs["canteen_ids"], pairs["canteen_id"], strict=True)
+    ]
+    pairs = pairs[(week >= first) & (week <= last) & np.array(allowed, bool)]
+    pairs = pairs.reset_index(drop=True)
+    codes = pairs["labels"].map(label_codes)
+    pairs["q"] = codes.map(lambda c: bool(c & EGALIM_LABELS)).astype(float)
+    pairs["b"] = codes.map(lambda c: "BIO" in c).astype(float)
+    return pairs
 
 
 def _drop_choices(data: _Data) -> list[list[tuple[int, ...]]]:
@@ -173,14 +197,20 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
     arcs, demand, canteens = data.arcs, data.demand, data.canteens
     w = sc.parameters.weights
     hard_s, hard_b = sc.parameters.hard_egalim, sc.parameters.hard_budget
-    n_a, n_d, n_c = len(arcs), len(demand), len(canteens)
+    mk = data.market
+    n_a, n_d, n_c, n_m = len(arcs), len(demand), len(canteens), len(mk)
     budget_rows = [i for i, b in enumerate(canteens["B"]) if not math.isnan(b)]
     n_e = len(budget_rows)
     # Variable layout: x (arcs) | v (demand rows) | sQ, sO, sM (canteens) | e (budget canteens)
+    # | market purchases
     X, V = 0, n_a
     SQ, SO, SM = n_a + n_d, n_a + n_d + n_c, n_a + n_d + 2 * n_c
     E = n_a + n_d + 3 * n_c
-    n = E + n_e
+    M = E + n_e
+    n = M + n_m
+    pi_m = mk["price_eur_ht"].to_numpy(float)
+    ref_m = mk["ref"].to_numpy(float)
+    f_m = mk["family"].isin(MEAT_FISH).to_numpy(float)
     pi = arcs["price_eur_ht"].to_numpy(float)
     ref_a = arcs["ref"].to_numpy(float)
     m = arcs["m"].to_numpy(float)
@@ -195,12 +225,14 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
     )
     cost[V:SQ] = w.cost * r
     cost[SQ:E] = w.egalim_shortfall
-    cost[E:] = w.budget_overrun
+    cost[E:M] = w.budget_overrun
+    cost[M:] = -w.organic * mk["b"].to_numpy() * ref_m + w.cost * pi_m
 
     # Demand: Σ x + v = D.
     a_eq = np.zeros((n_d, n))
     a_eq[arcs["demand"].to_numpy(), X + np.arange(n_a)] = 1.0
     a_eq[np.arange(n_d), V + np.arange(n_d)] = 1.0
+    a_eq[mk["demand"].to_numpy(int), M + np.arange(n_m)] = 1.0
     b_eq = demand["qty"].to_numpy(float)
 
     rows: list[np.ndarray] = []
@@ -218,34 +250,52 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
         row[X + group.index.to_numpy()] = group["m"].to_numpy()
         rows.append(row)
         rhs.append(float(producers.loc[p, "delivery_capacity_kg_per_week"]))
+    # Market weekly limits: Σ over canteens ≤ the limit.
+    for (_, _), group in mk.groupby(["market_id", "week"]):
+        limit = float(group["max_qty_per_week"].iloc[0])
+        if not math.isnan(limit):
+            row = np.zeros(n)
+            row[M + group.index.to_numpy()] = 1.0
+            rows.append(row)
+            rhs.append(limit)
     # EGalim, per canteen: T·V − labelled − s ≤ 0, V = Σ π x + Σ r v.
     canteen_pos = {c: i for i, c in enumerate(canteens.index)}
     a_c = arcs["canteen_id"].map(canteen_pos).to_numpy()
     d_c = demand["canteen_id"].map(canteen_pos).to_numpy()
+    m_c = mk["canteen_id"].map(canteen_pos).to_numpy()
     for i in range(n_c):
-        in_a, in_d = a_c == i, d_c == i
+        in_a, in_d, in_m = a_c == i, d_c == i, m_c == i
         value = np.zeros(n)
         value[X:V][in_a] = pi[in_a]
         value[V:SQ][in_d] = r[in_d]
+        value[M:][in_m] = pi_m[in_m]
         mf = value.copy()
         mf[X:V] *= arcs["f"].to_numpy()
         mf[V:SQ] *= demand["f"].to_numpy()
-        for s_col, target, lab in (
-            (SQ, canteens["TQ"].iloc[i], arcs["q"].to_numpy()),
-            (SO, canteens["TO"].iloc[i], arcs["b"].to_numpy()),
-            (SM, canteens["TM"].iloc[i], arcs["f"].to_numpy() * arcs["q"].to_numpy()),
+        mf[M:] *= f_m
+        for s_col, target, lab, lab_m in (
+            (SQ, canteens["TQ"].iloc[i], arcs["q"].to_numpy(), mk["q"].to_numpy()),
+            (SO, canteens["TO"].iloc[i], arcs["b"].to_numpy(), mk["b"].to_numpy()),
+            (
+                SM,
+                canteens["TM"].iloc[i],
+                arcs["f"].to_numpy() * arcs["q"].to_numpy(),
+                f_m * mk["q"].to_numpy(),
+            ),
         ):
             row = target * (mf if s_col == SM else value)
             row[X:V] -= np.where(in_a, lab * pi, 0.0)
+            row[M:] -= np.where(in_m, lab_m * pi_m, 0.0)
             row[s_col + i] = -1.0
             rows.append(row)
             rhs.append(0.0)
     # Budget: V − e ≤ B.
     for j, i in enumerate(budget_rows):
-        in_a, in_d = a_c == i, d_c == i
+        in_a, in_d, in_m = a_c == i, d_c == i, m_c == i
         row = np.zeros(n)
         row[X:V][in_a] = pi[in_a]
         row[V:SQ][in_d] = r[in_d]
+        row[M:][in_m] = pi_m[in_m]
         row[E + j] = -1.0
         rows.append(row)
         rhs.append(float(canteens["B"].iloc[i]))
@@ -278,7 +328,8 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
     if hard_s:
         base_hi[SQ:E] = 0.0
     if hard_b:
-        base_hi[E:] = 0.0
+        base_hi[E:M] = 0.0
+    base_hi[M:] = demand["qty"].to_numpy(float)[mk["demand"].to_numpy(int)]
     u = arcs["u"].to_numpy(float)
     lot = arcs["lot"].to_numpy(float)
     arc_drop = arcs["drop"].to_numpy()
@@ -404,5 +455,26 @@ def _flows(data: _Data, values: np.ndarray) -> pd.DataFrame:
             "local": False,
         }
     )
-    out = pd.concat([producers, conventional], ignore_index=True)
+    mk = data.market
+    y = values[len(values) - len(mk) :] if len(mk) else np.zeros(0)
+    m_kg = mk["product_id"].map(data.sc.products.set_index("product_id")["kg_per_unit"])
+    market = pd.DataFrame(
+        {
+            "supplier": "market",
+            "producer_id": None,
+            "market_id": mk["market_id"].to_numpy(),
+            "canteen_id": mk["canteen_id"].to_numpy(),
+            "product_id": mk["product_id"].to_numpy(),
+            "week": mk["week"].to_numpy(),
+            "family": mk["family"].to_numpy(),
+            "qty": y,
+            "qty_kg": y * m_kg.to_numpy(float),
+            "price_eur_ht": mk["price_eur_ht"].to_numpy(),
+            "value_eur_ht": y * mk["price_eur_ht"].to_numpy(),
+            "labels": mk["labels"].fillna("").to_numpy(),
+            "distance_km": np.nan,
+            "local": False,
+        }
+    )
+    out = pd.concat([producers, conventional, market], ignore_index=True)
     return out[out["qty"] > 1e-9].reset_index(drop=True)

@@ -96,3 +96,24 @@ def weighted(scenario: Scenario) -> Scenario:
     tests of that model's optimum, its bounds and its heuristics."""
     solver = scenario.parameters.solver.model_dump() | {"objective": "weighted"}
     return scenario.with_parameters(solver=solver)
+
+
+def tiny_market() -> pd.DataFrame:
+    """A market table for the tiny scenario: a wholesaler's organic apples from week 4 (40 a
+    week at most), its Label Rouge beef until week 3 (no limit), and an organic yogurt lot open
+    to Liévin's canteen only (100 pots a week)."""
+    return pd.DataFrame(
+        {
+            "market_id": ["M_APPLE_BIO", "M_BEEF_LR", "LOT_YOGURT_BIO"],
+            "supplier_id": ["GROSSISTE", "GROSSISTE", "LOT_LIEVIN"],
+            "supplier_name": ["Grossiste Bio Nord", "Grossiste Bio Nord", "Lot bio de Liévin"],
+            "product_id": ["APPLE", "BEEF", "YOGURT"],
+            "labels": ["BIO", "LABEL_ROUGE", "BIO"],
+            "price_eur_ht": [2.3, 14.0, 0.40],
+            "first_week": ["2026-W04", None, None],
+            "last_week": [None, "2026-W03", None],
+            "max_qty_per_week": [40.0, None, 100.0],
+            "canteen_ids": [None, None, "LIEVIN_1"],
+            "origin": ["FRANCE", "FRANCE", None],
+        }
+    )

@@ -122,6 +122,8 @@ def hand_canteens() -> pd.DataFrame:
             "extra_cost_eur_ht": [lens_v - 249.6, lievin_v - 851.9],
             "local_value_eur_ht": [158.4 + 42 + 73.8, 330 + 369.6 + 172.2],
             "share_local": [274.2 / lens_v, 871.8 / lievin_v],
+            "share_market": [0.0, 0.0],
+            "share_conventional": [10 * 1.8 / lens_v, 60 * 1.8 / lievin_v],
             "share_organic": [73.8 / lens_v, 172.2 / lievin_v],
             "share_quality": [274.2 / lens_v, 871.8 / lievin_v],
             "share_meat_fish": [1.0, 1.0],

@@ -200,10 +200,10 @@ def test_order_sheet_labels_rename_columns_only(tiny_scenario: Scenario) -> None
     french = order_sheet_labels(sheets)
     english = order_sheet_labels(sheets, language="en")
     assert list(french.columns[:4]) == [
+        "Type de fournisseur",
         "Identifiant producteur",
         "Producteur",
         "Semaine ISO",
-        "Date de livraison",
     ]
     assert list(english.columns) == [ORDER_LABELS[c] for c in ORDER_COLUMNS]
     assert french.to_numpy().tolist() == sheets.to_numpy().tolist()

@@ -7,7 +7,7 @@ from typing import get_args
 
 import pandas as pd
 import pytest
-from factories import tiny_frames
+from factories import tiny_frames, tiny_market
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from profiles import examples
@@ -23,7 +23,7 @@ TABLE_NAMES = ["products", "canteens", "producers", "offers", "demand"]
 
 
 def assert_same_scenario(a: Scenario, b: Scenario) -> None:
-    for name in TABLE_NAMES:
+    for name in [*TABLE_NAMES, "market"]:
         pd.testing.assert_frame_equal(
             getattr(a, name), getattr(b, name), check_exact=True, obj=name
         )
@@ -62,6 +62,38 @@ def test_round_trip_of_the_tiny_scenario(tmp_path: Path, fmt: str) -> None:
     back = Scenario.from_folder(tmp_path)
     assert_same_scenario(scenario, back)
     assert back.parameters == non_default_parameters()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_round_trip_with_a_market_table(tmp_path: Path, fmt: str) -> None:
+    scenario = Scenario.from_frames(**tiny_frames(), market=tiny_market())
+    written = scenario.to_folder(tmp_path, fmt=fmt)  # type: ignore[arg-type]
+    if fmt == "csv":
+        assert "market.csv" in {p.name for p in written}
+    back = Scenario.from_folder(tmp_path)
+    assert len(back.market) == 3
+    assert_same_scenario(scenario, back)
+
+
+def test_a_market_table_from_french_excel_is_read(tmp_path: Path) -> None:
+    """Semicolons, decimal commas, Windows-1252 and a blank row, as French Excel saves it."""
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path)
+    text = (
+        "market_id;supplier_id;supplier_name;product_id;labels;price_eur_ht;first_week;"
+        "last_week;max_qty_per_week;canteen_ids;origin\r\n"
+        "M1;GROS;Grossiste Crèmerie;YOGURT;BIO;0,41;2026-W03;;150,5;LIEVIN_1, LENS_1;france\r\n"
+        ";;;;;;;;;;\r\n"
+    )
+    (tmp_path / "market.csv").write_bytes(text.encode("cp1252"))
+    back = Scenario.from_folder(tmp_path)
+    (row,) = back.market.itertuples()
+    assert (row.supplier_name, row.price_eur_ht, row.max_qty_per_week) == (
+        "Grossiste Crèmerie",
+        0.41,
+        150.5,
+    )
+    assert (row.canteen_ids, row.origin) == ("LIEVIN_1,LENS_1", "FRANCE")
+    assert (row.first_week, row.last_week) == ("2026-W03", None) or pd.isna(row.last_week)
 
 
 def first_weeks(scenario: Scenario, n: int) -> Scenario:

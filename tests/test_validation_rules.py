@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from factories import tiny_frames
+from factories import tiny_frames, tiny_market
 
 from rhd_match import Scenario, ScenarioError
 from rhd_match.inputs.schema import TABLES, Column
@@ -25,6 +25,13 @@ from rhd_match.inputs.schema import TABLES, Column
 pytestmark = pytest.mark.usefixtures("english_messages")
 
 Frames = dict[str, pd.DataFrame]
+
+
+def _frames() -> Frames:
+    """The tiny scenario's tables with its market table (fresh copies)."""
+    return tiny_frames() | {"market": tiny_market()}
+
+
 #: (table, row as a person sees it or None, column) the error must name.
 Where = tuple[str, int | None, str]
 
@@ -57,7 +64,7 @@ def _cases() -> dict[str, tuple[Callable[[Frames], None], Where]]:
         first_key = table.key[0]
         cases[f"{table.name} duplicate key"] = (
             lambda f, t=table.name: f.__setitem__(t, pd.concat([f[t], f[t].iloc[[0]]])),
-            (table.name, len(tiny_frames()[table.name]) + 2, first_key),
+            (table.name, len(_frames()[table.name]) + 2, first_key),
         )
         for col_name, target in table.foreign.items():
             cases[f"{table.name}.{col_name} unknown in {target}"] = (
@@ -124,13 +131,39 @@ def test_a_product_weighing_nothing_is_refused() -> None:
 
 
 def test_unbroken_frames_pass() -> None:
-    Scenario.from_frames(**tiny_frames())
+    Scenario.from_frames(**_frames())
+
+
+def test_a_market_option_ending_before_it_starts_is_refused() -> None:
+    frames = _frames()
+    frames["market"].loc[0, "last_week"] = "2026-W02"
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    assert [(p.table, p.row, p.column) for p in caught.value.problems] == [
+        ("market", 2, "last_week")
+    ]
+
+
+def test_every_unknown_canteen_of_a_market_option_is_named() -> None:
+    frames = _frames()
+    frames["market"].loc[2, "canteen_ids"] = "LIEVIN_1, NOWHERE ,ELSEWHERE"
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    (problem,) = caught.value.problems
+    assert (problem.table, problem.row, problem.column) == ("market", 4, "canteen_ids")
+    assert "'NOWHERE', 'ELSEWHERE'" in problem.message
+
+
+def test_a_scenario_without_market_has_an_empty_one() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    assert scenario.market.empty
+    assert list(scenario.market.columns) == TABLES["market"].column_names
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_validation_rule_rejects_its_breaking_input(case: str) -> None:
     edit, (table, row, column) = CASES[case]
-    frames = tiny_frames()
+    frames = _frames()
     edit(frames)
     with pytest.raises(ScenarioError) as caught:
         Scenario.from_frames(**frames)

@@ -229,10 +229,11 @@ def marginal_values(
         One row per demand row (``canteen_id`` × ``product_id`` × ISO ``week``), in the
         model's demand order: ``canteen_id``, ``area``, ``product_id``, ``week``, ``month``
         (1–12), ``qty`` (demand, unit), ``kg_per_unit``, ``uncovered_qty`` (bought
-        conventionally in the LP relaxation, unit), ``no_offer_in_range`` (no arc reaches
-        the row), ``price_local_eur_ht`` and ``price_organic_eur_ht`` (EUR HT/unit of the
-        hypothetical unit), ``marginal_value_local`` and ``marginal_value_organic`` (μ,
-        objective units per product unit; see the module docstring).
+        conventionally or from the market in the LP relaxation, unit), ``no_offer_in_range``
+        (no producer's arc reaches the row), ``price_local_eur_ht`` and
+        ``price_organic_eur_ht`` (EUR HT/unit of the hypothetical unit),
+        ``marginal_value_local`` and ``marginal_value_organic`` (μ, objective units per product
+        unit; see the module docstring).
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     model = relaxed.model
@@ -252,9 +253,14 @@ def marginal_values(
     out["month"] = week_month(ids["week"].astype(str)).to_numpy()
     out["qty"] = demand["qty"].to_numpy(float)
     out["kg_per_unit"] = demand["kg_per_unit"].to_numpy(float)
+    # Not covered locally: bought conventionally or from a market option.
+    market = index.arcs["market"].to_numpy()
+    arc_demand = index.arcs["demand"].to_numpy()
+    x = np.clip(relaxed.run.values[var.cols("x")], 0.0, None)
     v = np.clip(relaxed.run.values[var.cols("v")], 0.0, None)
+    v = v + np.bincount(arc_demand[market], x[market], minlength=len(demand))
     out["uncovered_qty"] = np.where(v > 1e-7, v, 0.0)
-    has_arc = np.bincount(index.arcs["demand"].to_numpy(), minlength=len(demand)) > 0
+    has_arc = np.bincount(arc_demand[~market], minlength=len(demand)) > 0
     out["no_offer_in_range"] = ~has_arc
     for kind, name in ((False, "local"), (True, "organic")):
         key = pd.MultiIndex.from_frame(ids[["product_id", "week"]].assign(organic=kind))

@@ -87,6 +87,8 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     parts = {
         "value": value_line,
         "local": np.where(ln["is_local"].to_numpy(bool), value_line, 0.0),
+        "market": np.where(ln["is_market"].to_numpy(bool), value_line, 0.0),
+        "conventional": np.where(ln["is_conventional"].to_numpy(bool), value_line, 0.0),
         "quality": value_line * quality_line,
         "organic": value_line * organic_line,
         "meat": value_line * meat,
@@ -130,6 +132,8 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     out["local_value_eur_ht"] = acc["local"].to_numpy(float)
     shares = {
         "share_local": (out["local_value_eur_ht"].to_numpy(float), value),
+        "share_market": (acc["market"].to_numpy(float), value),
+        "share_conventional": (acc["conventional"].to_numpy(float), value),
         "share_organic": (organic, value),
         "share_quality": (quality, value),
         "share_meat_fish": (meat_fish_q, meat_fish),
@@ -435,7 +439,9 @@ def objective_from_flows(scenario: Scenario, flows: pd.DataFrame) -> float:
     shortfall = sum(float(figures[f"shortfall_{n}_eur_ht"].sum()) for n in TARGETS)
     overrun = float(figures["budget_overrun_eur_ht"].sum())
     local_gain = float(reference_value[producer & ln["is_local"].to_numpy(bool)].sum())
-    organic_gain = float(reference_value[producer & organic].sum())
+    # The organic gain counts market purchases too (docs/model.md: every arc's b_a r_a x_a).
+    bought = producer | ln["is_market"].to_numpy(bool)
+    organic_gain = float(reference_value[bought & organic].sum())
     cost = float(ln["true_value"].fillna(0.0).sum())
     kg_km = float(
         np.nansum(

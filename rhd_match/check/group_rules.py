@@ -60,7 +60,7 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         Relative and absolute tolerance.
     """
     qty = ln["qty"].fillna(0.0).to_numpy(float)
-    # Demand: local + conventional = demand, on every demand row.
+    # Demand: producers + market + conventional = demand, on every demand row.
     dem = scenario.demand
     demand = pd.DataFrame(
         {
@@ -77,21 +77,25 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         {
             "local_qty": np.where(ln["is_producer"].to_numpy(bool), qty, 0.0),
             "conv_qty": np.where(ln["is_conventional"].to_numpy(bool), qty, 0.0),
+            "market_qty": np.where(ln["is_market"].to_numpy(bool), qty, 0.0),
         },
     )
-    met = demand.merge(sums, on=keys, how="left").fillna({"local_qty": 0.0, "conv_qty": 0.0})
-    got = met["local_qty"].to_numpy() + met["conv_qty"].to_numpy()
+    met = demand.merge(sums, on=keys, how="left").fillna(
+        {"local_qty": 0.0, "conv_qty": 0.0, "market_qty": 0.0}
+    )
+    got = met["local_qty"].to_numpy() + met["conv_qty"].to_numpy() + met["market_qty"].to_numpy()
     wrong = differs(got, met["demand_qty"].to_numpy(), tol)
     found.add(
         "demand",
         met,
         each_row(
-            lambda d, loc, conv: (
-                f"demand {number(d)}, delivered {number(loc + conv)} (local {number(loc)}"
-                f" + conventional {number(conv)})"
+            lambda d, loc, mkt, conv: (
+                f"demand {number(d)}, delivered {number(loc + mkt + conv)} (producers"
+                f" {number(loc)} + market {number(mkt)} + conventional {number(conv)})"
             ),
             "demand_qty",
             "local_qty",
+            "market_qty",
             "conv_qty",
         ),
         ids=keys,

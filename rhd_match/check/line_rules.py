@@ -25,6 +25,7 @@ from .contract import (
     exceeds,
     number,
 )
+from .market_rules import MARKET, check_market, market_columns
 
 # -- the enriched flow lines ------------------------------------------------------------------
 
@@ -134,13 +135,16 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     One row per flow row (same order, fresh index). Ids are normalised to strings (``""`` where
     empty); ``supplier`` is lower-cased. Added columns, recomputed from the inputs only:
 
-    * ``is_producer``, ``is_conventional`` (bool);
+    * ``market_id`` (``""`` when the flows have no such column), ``is_producer``,
+      ``is_market``, ``is_conventional`` (bool), and the market option's columns
+      (``market_rules.market_columns``);
     * ``true_family``, ``kg_per_unit`` (kg/unit), ``reference_price`` (EUR HT/unit);
     * ``demand_qty`` (product unit; NaN when the canteen does not demand it that week);
     * ``has_offer``, ``offer_qty`` (product unit), ``offer_price`` (EUR HT/unit),
       ``offer_labels`` (canonical), ``min_lot`` (product unit, 0 for none);
     * producer ``radius_km``, ``capacity_kg``, ``max_drops``, ``franco_eur_ht``;
-    * ``true_price`` (offer price, or reference price for conventional), ``true_labels``,
+    * ``true_price`` (offer or market option price, or reference price for conventional),
+      ``true_labels``,
       ``true_qty_kg`` (kg), ``true_value`` (EUR HT), ``true_distance_km`` (km, NaN for
       conventional), ``is_local`` (the ``local_radius_km`` rule), ``local_low`` and
       ``local_high`` (a reported flag must lie between them: they differ only within ``tol``
@@ -191,8 +195,13 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
         out["family"] = _by_uniques(flows["family"], lambda v: _id_text(v).upper()).to_numpy()
     if "local" in flows.columns:
         out["local"] = flag(flows["local"])
+    out["market_id"] = (
+        as_text(flows["market_id"]).to_numpy() if "market_id" in flows.columns else ""
+    )
     out["is_producer"] = out["supplier"] == PRODUCER
+    out["is_market"] = out["supplier"] == MARKET
     out["is_conventional"] = out["supplier"] == CONVENTIONAL
+    out = market_columns(scenario, out, _canonical_labels(scenario.market["labels"]))
 
     products = scenario.products.assign(product_id=as_text(scenario.products["product_id"]))
     prod = pd.DataFrame(
@@ -256,12 +265,14 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     )
     out = out.merge(can, on="canteen_id", how="left")
 
-    producer = out["is_producer"].to_numpy()
+    producer, market = out["is_producer"].to_numpy(), out["is_market"].to_numpy()
     qty = out["qty"].to_numpy(dtype=float)
     reported_price = out["price_eur_ht"].to_numpy(float) if "price_eur_ht" in out else np.nan
     price = np.where(producer, out["offer_price"].to_numpy(float), out["reference_price"])
+    price = np.where(market, out["market_price"].to_numpy(float), price)
     out["true_price"] = np.where(np.isnan(price), reported_price, price)
     labels = out["offer_labels"].astype(object).where(producer, "")
+    labels = labels.where(~market, out["market_labels"].astype(object))
     if "labels" in out:
         labels = labels.where(labels.notna(), out["labels"])
     out["true_labels"] = labels.where(labels.notna(), "").astype(object).to_numpy()
@@ -301,18 +312,33 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         Relative and absolute tolerance.
     """
     producer, conventional = ln["is_producer"].to_numpy(), ln["is_conventional"].to_numpy()
-    bad_supplier = ~(producer | conventional)
+    market = ln["is_market"].to_numpy()
+    bad_supplier = ~(producer | conventional | market)
     found.add(
         "supplier",
         ln,
-        each_row(lambda s: f"supplier '{s}' is neither producer nor conventional", "supplier"),
+        each_row(
+            lambda s: f"supplier '{s}' is neither producer, market nor conventional", "supplier"
+        ),
         where=bad_supplier,
     )
     found.add(
         "supplier",
         ln,
-        "a conventional purchase names a producer",
-        where=conventional & (ln["producer_id"] != "").to_numpy(),
+        "a conventional or market purchase names a producer",
+        where=(conventional | market) & (ln["producer_id"] != "").to_numpy(),
+    )
+    found.add(
+        "supplier",
+        ln,
+        "a producer or conventional purchase names a market option",
+        where=(conventional | producer) & (ln["market_id"] != "").to_numpy(),
+    )
+    found.add(
+        "supplier",
+        ln,
+        "a market purchase names no market option",
+        where=market & (ln["market_id"] == "").to_numpy(),
     )
     found.add(
         "supplier",
@@ -344,9 +370,10 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         each_row(lambda p: f"producer '{p}' is not in the producers table", "producer_id"),
         where=unknown_producer,
     )
-    known = ~(unknown_canteen | unknown_product | unknown_producer | bad_supplier)
+    unknown_market = market & (ln["market_id"] != "").to_numpy() & ~ln["has_market"].to_numpy()
+    known = ~(unknown_canteen | unknown_product | unknown_producer | unknown_market | bad_supplier)
 
-    keys = ["supplier", "producer_id", "canteen_id", "product_id", "week"]
+    keys = ["supplier", "producer_id", "market_id", "canteen_id", "product_id", "week"]
     dup = ln.duplicated(keys, keep="first").to_numpy()
     found.add(
         "duplicate_line",
@@ -376,7 +403,8 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
 
     no_offer = producer & known & ~ln["has_offer"].to_numpy()
     found.add("no_offer", ln, "the producer has no offer of this product this week", where=no_offer)
-    checkable = known & ~no_offer
+    checkable = known & ~no_offer & ~(market & (ln["market_id"] == "").to_numpy())
+    check_market(ln, found, tol)
 
     if "price_eur_ht" in ln:
         wrong = checkable & differs(ln["price_eur_ht"].to_numpy(float), ln["true_price"], tol)

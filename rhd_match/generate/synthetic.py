@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..inputs.scenario import Scenario
 from .canteens import add_budgets, make_canteens, make_demand
+from .market import make_market
 from .producers import make_supply
 from .products import load_catalogue, products_table, select_products
 from .territory import TERRITORIES, make_territory
@@ -60,7 +61,7 @@ def generate_frames(
     territory: str = "lens-lievin",
     supply_factor: float = 1.0,
 ) -> dict[str, pd.DataFrame]:
-    """The five input tables of ``generate_scenario``, not yet validated.
+    """The input tables of ``generate_scenario``, not yet validated.
 
     Parameters
     ----------
@@ -70,8 +71,8 @@ def generate_frames(
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``products``, ``canteens``, ``producers``, ``offers`` and ``demand``, as
-        ``Scenario.from_frames`` takes them.
+        ``products``, ``canteens``, ``producers``, ``offers``, ``demand`` and ``market``
+        (``generate.market``), as ``Scenario.from_frames`` takes them.
 
     Raises
     ------
@@ -102,6 +103,7 @@ def generate_frames(
         "producers": producers,
         "offers": offers,
         "demand": demand,
+        "market": make_market(table, products, canteen_table, demand, year),
     }
 
 
@@ -163,6 +165,7 @@ def generate_scenario(
         producers=frames["producers"],
         offers=frames["offers"],
         demand=frames["demand"],
+        market=frames["market"],
     )
 
 

@@ -16,8 +16,8 @@ from ..errors import Problem, ScenarioError
 from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from ..params import Parameters
 from ..xlsx import workbook_writer
-from .schema import TABLES
-from .validation import check_references, coerce_tables, domain_warnings
+from .schema import MARKET, TABLES
+from .validation import check_references, coerce_tables, domain_warnings, empty_table
 
 if TYPE_CHECKING:
     from ..plan.solution import Solution
@@ -53,7 +53,10 @@ class Scenario:
     * ``producers`` — one row per producer (kg/week, drops/week, radius in km, franco in EUR HT);
     * ``offers`` — producer × product × ISO week: quantity (product unit), price (EUR HT/unit),
       labels;
-    * ``demand`` — canteen × product × ISO week: quantity (product unit).
+    * ``demand`` — canteen × product × ISO week: quantity (product unit);
+    * ``market`` — optional non-local supply options of wholesalers, platforms and procurement
+      lots: product, labels, price (EUR HT/unit), ISO weeks, weekly limit, canteens allowed
+      (empty when the scenario has none).
 
     Build one with `from_frames`, `from_folder` or `demo`; construction validates everything
     and raises [`ScenarioError`][rhd_match.errors.ScenarioError] listing every problem.
@@ -61,8 +64,8 @@ class Scenario:
 
     Attributes
     ----------
-    products, canteens, producers, offers, demand : pandas.DataFrame
-        The five validated tables (index reset, columns typed as in ``docs/input-format.md``).
+    products, canteens, producers, offers, demand, market : pandas.DataFrame
+        The validated tables (index reset, columns typed as in ``docs/input-format.md``).
     parameters : Parameters
         Targets, weights and solver options.
     warnings : tuple of Problem
@@ -74,6 +77,7 @@ class Scenario:
     producers: pd.DataFrame
     offers: pd.DataFrame
     demand: pd.DataFrame
+    market: pd.DataFrame = field(default_factory=lambda: empty_table(MARKET))
     parameters: Parameters = field(default_factory=Parameters)
     warnings: tuple[Problem, ...] = ()
 
@@ -88,6 +92,7 @@ class Scenario:
         offers: pd.DataFrame,
         demand: pd.DataFrame,
         parameters: Parameters | Mapping[str, Any] | None = None,
+        market: pd.DataFrame | None = None,
     ) -> Scenario:
         """Validate DataFrames into a Scenario (row numbers in errors count the header as 1).
 
@@ -109,6 +114,10 @@ class Scenario:
             unit).
         parameters
             A `Parameters` or a mapping validated into one; ``None`` for the defaults.
+        market
+            Optional non-local supply options, one row per ``market_id``: supplier, product,
+            labels, price (EUR HT per unit), ISO weeks, weekly limit (product unit), canteens
+            allowed; ``None`` for none.
 
         Returns
         -------
@@ -128,6 +137,8 @@ class Scenario:
             "offers": offers,
             "demand": demand,
         }
+        if market is not None:
+            raw["market"] = market
         params, problems = _parameters(parameters, None)
         return cls._build(raw, {}, params, problems)
 
@@ -159,7 +170,8 @@ class Scenario:
         """
         path = Path(path)
         columns = {name: table.column_names for name, table in TABLES.items()}
-        raw, files, problems = find_sources(path, columns)
+        optional = [name for name, table in TABLES.items() if table.optional]
+        raw, files, problems = find_sources(path, columns, optional)
         folder = path if path.is_dir() else path.parent
         params_file = folder / PARAMETERS_FILE
         params: Parameters | Mapping[str, Any] | None = None
@@ -195,8 +207,14 @@ class Scenario:
         parameters: Parameters,
         problems: list[Problem],
     ) -> Scenario:
-        typed, found = coerce_tables({name: raw[name] for name in TABLES}, files)
+        given = {
+            name: raw[name] for name, table in TABLES.items() if name in raw or not table.optional
+        }
+        typed, found = coerce_tables(given, files)
         problems = problems + found
+        for name, table in TABLES.items():
+            if name not in typed:
+                typed[name] = empty_table(table)
         errors = [p for p in problems if p.severity == "error"]
         errors += check_references(typed, files)
         if errors:
@@ -223,12 +241,13 @@ class Scenario:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The five input tables by name.
+        """The input tables by name.
 
         Returns
         -------
         dict of str to pandas.DataFrame
-            ``products``, ``canteens``, ``producers``, ``offers``, ``demand`` in that order.
+            ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market`` in
+            that order.
         """
         return {name: getattr(self, name) for name in TABLES}
 
@@ -263,10 +282,12 @@ class Scenario:
             p.write_text(params_text, encoding="utf-8")
 
         writers: dict[str, Callable[[Path], None]] = {PARAMETERS_FILE: write_params}
+        # An empty optional table is left out, as the scenario it came from had none.
+        tables = {n: f for n, f in self.tables.items() if not (TABLES[n].optional and f.empty)}
         if fmt == "csv":
-            writers |= {f"{n}.csv": csv_writer(f) for n, f in self.tables.items()}
+            writers |= {f"{n}.csv": csv_writer(f) for n, f in tables.items()}
         elif fmt == "xlsx":
-            writers[WORKBOOK_NAME] = workbook_writer(self.tables)
+            writers[WORKBOOK_NAME] = workbook_writer(tables)
         else:
             raise ValueError(f"fmt must be 'csv' or 'xlsx', not {fmt!r}")
         return write_folder_atomically(Path(path), writers)
@@ -323,7 +344,9 @@ class Scenario:
         return _solver(self, **solver_options)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}={len(f)}" for n, f in self.tables.items())
+        sizes = ", ".join(
+            f"{n}={len(f)}" for n, f in self.tables.items() if not (TABLES[n].optional and f.empty)
+        )
         return f"Scenario({sizes})"
 
 

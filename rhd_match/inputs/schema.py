@@ -12,7 +12,7 @@ from typing import Literal
 from ..egalim import FAMILIES, LABELS
 from ..i18n import gettext_noop as N_
 
-Kind = Literal["id", "text", "float", "int", "week", "labels", "choice"]
+Kind = Literal["id", "ids", "text", "float", "int", "week", "labels", "choice"]
 
 UNITS: tuple[str, ...] = ("kg", "l", "piece")
 #: ma cantine's sector codes (its canteen model's sector choices, betagouv/ma-cantine, release
@@ -75,6 +75,8 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     foreign: dict[str, str] = field(default_factory=dict)
+    #: An optional table may be left out of a scenario (no file, no sheet): it is then empty.
+    optional: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -323,7 +325,70 @@ DEMAND = Table(
     foreign={"canteen_id": "canteens", "product_id": "products"},
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND)}
+#: ma cantine's ``origine`` values (purchase import file).
+ORIGINS: tuple[str, ...] = ("FRANCE", "EUROPE")
+
+MARKET = Table(
+    "market",
+    "Optional. Non-local supply: the organic and labelled ranges of wholesalers, regional "
+    "platforms and public-procurement lots. One row per supply option; it may be bought in any "
+    "week of its availability, by every canteen or by those listed. Market purchases are never "
+    "local, and need no drop, franco or producer capacity.",
+    (
+        Column("market_id", "id", "Unique identifier of the supply option."),
+        Column("supplier_id", "id", "Supplier (wholesaler, platform, procurement lot holder)."),
+        Column("supplier_name", "text", "Supplier name, as on order sheets and ma cantine."),
+        Column("product_id", "id", "Product (see products)."),
+        OFFERS.column("labels"),
+        OFFERS.column("price_eur_ht"),
+        Column(
+            "first_week",
+            "week",
+            "First ISO week it can be bought (inclusive); empty for the horizon's first.",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "last_week",
+            "week",
+            "Last ISO week it can be bought (inclusive); empty for the horizon's last.",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "max_qty_per_week",
+            "float",
+            "Most it can deliver in one week, all canteens together; empty for no limit.",
+            unit="product unit/week",
+            required=False,
+            nullable=True,
+            minimum=0.0,
+        ),
+        Column(
+            "canteen_ids",
+            "ids",
+            "Canteens that may buy it (a canteen's own contract lot), comma-separated; empty "
+            "for every canteen.",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "origin",
+            "choice",
+            "Origin declared in the ma cantine purchase file (`origine`); empty for none.",
+            required=False,
+            nullable=True,
+            choices=ORIGINS,
+        ),
+    ),
+    key=("market_id",),
+    foreign={"product_id": "products", "canteen_ids": "canteens"},
+    optional=True,
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET)
+}
 
 
 def reference_markdown() -> str:
@@ -334,7 +399,8 @@ def reference_markdown() -> str:
         "A scenario is a folder holding one CSV file per table (`products.csv`, `canteens.csv`,",
         "`producers.csv`, `offers.csv`, `demand.csv`, UTF-8, comma-separated, header row) or one",
         "Excel workbook with one sheet per table, plus an optional `parameters.json`.",
-        "Optional columns may be left out; empty cells in them mean *not given*.",
+        "Optional columns may be left out; empty cells in them mean *not given*. An optional",
+        "table (`market.csv`, sheet `market`) may be left out: the scenario then has none.",
         "",
         "## Files as people save them",
         "",

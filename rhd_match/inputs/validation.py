@@ -185,6 +185,22 @@ def coerce_table(
     return frame, out.problems
 
 
+def empty_table(table: Table) -> pd.DataFrame:
+    """An optional table left out of a scenario: its columns typed, no row.
+
+    Parameters
+    ----------
+    table
+        The table's declaration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        No row; the columns of ``table`` in order, numbers as float, text as str.
+    """
+    return pd.DataFrame({c.name: _empty(c, 0) for c in table.columns})
+
+
 def _missing_column(name: str, unknown: list[str]) -> str:
     near = close_header(name, unknown)
     if near is not None:
@@ -248,6 +264,10 @@ def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Ser
             out.add(np.flatnonzero(bad), column.name, msgs)
         text = text.map(canonical)
         return pd.Series(text.to_numpy(), dtype="str")
+    elif column.kind == "ids":
+        # A list of ids in one cell: trimmed, duplicates dropped, first-seen order kept.
+        canonical = {c: ",".join(dict.fromkeys(_split_ids(c))) for c in pd.unique(text)}
+        text = text.map(canonical)
     series = pd.Series(text.to_numpy(), dtype="str")
     if column.nullable:
         series = series.where(~blank, np.nan)
@@ -302,6 +322,13 @@ def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: _Collect
     used = text.map(lambda w: fixes.get(w, (None, ""))[0] or w)
     # an ambiguous week is reported once, here: the check below sees a valid placeholder
     return used.where(~ambiguous, "2026-W01")
+
+
+def _split_ids(cell: object) -> list[str]:
+    """The ids of an ``ids`` cell (comma- or semicolon-separated), empty parts left out."""
+    if not isinstance(cell, str):
+        return []
+    return [part.strip() for part in cell.replace(";", ",").split(",") if part.strip()]
 
 
 def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collector) -> pd.Series:
@@ -449,6 +476,9 @@ def check_references(
             if target not in tables:
                 continue
             known = set(tables[target][TABLES[target].key[0]].dropna().astype(str))
+            if table.column(column).kind == "ids":
+                _check_id_lists(frame[column], known, column, target, out)
+                continue
             values = frame[column].astype(object)
             # a blank id is already reported as a missing value
             given = ~_blank(values).to_numpy()
@@ -461,8 +491,32 @@ def check_references(
                     for v in values[bad]
                 ]
                 out.add(np.flatnonzero(bad), column, msgs)
+        if "first_week" in frame.columns and "last_week" in frame.columns:
+            first, last = frame["first_week"], frame["last_week"]
+            bad = (first.notna() & last.notna() & (first.astype(str) > last.astype(str))).to_numpy()
+            if bad.any():
+                msgs = [
+                    f"last week {b} is before first week {a}"
+                    for a, b in zip(first[bad], last[bad], strict=True)
+                ]
+                out.add(np.flatnonzero(bad), "last_week", msgs)
         problems += out.problems
     return problems
+
+
+def _check_id_lists(
+    cells: pd.Series, known: set[str], column: str, target: str, out: _Collector
+) -> None:
+    """Every id of every list cell must exist in ``target``; one message per cell."""
+    unknown = [[i for i in _split_ids(c) if i not in known] for c in cells.astype(object)]
+    bad = np.array([bool(u) for u in unknown], dtype=bool)
+    if bad.any():
+        msgs = [
+            f"unknown {column} {', '.join(repr(i) for i in u)} (not in {target})"
+            for u in unknown
+            if u
+        ]
+        out.add(np.flatnonzero(bad), column, msgs)
 
 
 def domain_warnings(

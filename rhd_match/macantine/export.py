@@ -30,7 +30,7 @@ from ..inputs.scenario import Scenario
 from ..io import csv_writer, read_table_file, write_folder_atomically
 from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
-from ..plan.tables import PRODUCER
+from ..plan.tables import MARKET, PRODUCER
 from ..weeks import week_monday, week_thursday
 from .declaration import (
     HEADER_ID,
@@ -117,9 +117,11 @@ def purchase_file(
         rounded so that each canteen's yearly total is the plan's total rounded to the cent,
         each family × labels subtotal within 1 cent of the plan's and each line within 1 cent
         of its exact value (nested largest-remainder rounding); ``categories_egalim`` in
-        platform order without spaces; ``origine`` ``FRANCE`` for producer lines (the
-        scenario's producers are French farms) and empty otherwise; ``est_circuit_court``
-        ``oui`` for direct producer purchases; ``est_local`` from the plan's ``local``.
+        platform order without spaces; ``fournisseur`` the producer's or market supplier's
+        name; ``origine`` ``FRANCE`` for producer lines (the scenario's producers are French
+        farms), the market option's ``origin`` for market lines, empty otherwise;
+        ``est_circuit_court`` ``oui`` for direct producer purchases; ``est_local`` from the
+        plan's ``local`` (never for market lines).
         Rows are sorted by canteen, date, then the flows' order.
 
     Raises
@@ -151,13 +153,20 @@ def purchase_file(
     products = scenario.products.set_index("product_id")
     producers = scenario.producers.set_index("producer_id")
     is_producer = (flows["supplier"].astype(str) == PRODUCER).to_numpy()
+    is_market = (flows["supplier"].astype(str) == MARKET).to_numpy()
     product_name = products["name"].reindex(flows["product_id"].astype(str)).astype(str)
     producer_name = (
         producers["name"].reindex(flows["producer_id"].astype(str)).fillna("").astype(str)
     )
+    # A market line names its supplier and declares its option's origin (empty when none).
+    options = scenario.market.set_index("market_id")
+    market_ids = flows.get("market_id", pd.Series("", index=flows.index)).astype(str)
+    market_name = options["supplier_name"].reindex(market_ids).fillna("").astype(str)
+    market_origin = options["origin"].reindex(market_ids).fillna("").astype(str)
+    supplier_name = np.where(is_market, market_name.to_numpy(), producer_name.to_numpy())
     description = np.where(
-        is_producer,
-        product_name.to_numpy() + " (" + producer_name.to_numpy() + ")",
+        is_producer | is_market,
+        product_name.to_numpy() + " (" + supplier_name + ")",
         product_name.to_numpy(),
     )
     local = flows["local"].astype(bool).to_numpy()
@@ -180,12 +189,14 @@ def purchase_file(
         {
             header[0]: ident.to_numpy(),
             "description": description,
-            "fournisseur": np.where(is_producer, producer_name.to_numpy(), supplier),
+            "fournisseur": np.where(is_producer | is_market, supplier_name, supplier),
             "date": date.dt.strftime("%Y-%m-%d").to_numpy(),
             "prix_ht": _format_cents(cents),
             "famille_produits": flows["family"].astype(str).to_numpy(),
             "categories_egalim": categories.to_numpy(),
-            "origine": np.where(is_producer, "FRANCE", ""),
+            "origine": np.where(
+                is_producer, "FRANCE", np.where(is_market, market_origin.to_numpy(), "")
+            ),
             "est_circuit_court": np.where(is_producer, "oui", "non"),
             "est_local": np.where(local, "oui", "non"),
             "definition_local": np.where(local, definition_local, ""),

@@ -63,11 +63,12 @@ def define_demand_constraints(index: ModelIndex, var: Variables) -> Rows:
 
 
 def define_offer_constraints(index: ModelIndex, var: Variables) -> Rows:
-    """Offer quantity: Σ_{a∈A(o)} x_a ≤ Q_o, for offers feeding more than one arc."""
+    """Offer quantity: Σ_{a∈A(o)} x_a ≤ Q_o, for offers feeding more than one arc (a market
+    option's weekly limit is such a row; an option without limit has none)."""
     offer = index.arcs["offer"].to_numpy()
     n_arcs = np.bincount(offer, minlength=len(index.offers))
     # An offer feeding a single arc is already bounded by x_a ≤ min(Q_o, D_d).
-    shared = np.flatnonzero(n_arcs > 1)
+    shared = np.flatnonzero((n_arcs > 1) & np.isfinite(index.offers["qty"].to_numpy()))
     row_of = np.full(len(index.offers), -1)
     row_of[shared] = np.arange(len(shared))
     on = row_of[offer] >= 0
@@ -81,15 +82,16 @@ def define_offer_constraints(index: ModelIndex, var: Variables) -> Rows:
 
 
 def define_capacity_constraints(index: ModelIndex, var: Variables) -> Rows:
-    """Weekly delivery capacity: Σ_{a∈A(p,w)} m_a x_a ≤ K_p, for every producer and week."""
-    arcs = index.arcs
+    """Weekly delivery capacity: Σ_{a∈A(p,w)} m_a x_a ≤ K_p, for every producer and week
+    (market options have no capacity: no row)."""
+    arcs = index.arcs[~index.arcs["market"].to_numpy()]
     n_week = len(index.weeks)
     key = arcs["producer"].to_numpy(np.int64) * n_week + arcs["week"].to_numpy()
     uniq, row = np.unique(key, return_inverse=True)
     producer = uniq // n_week
     return _rows(
         "capacity",
-        [(row, var.cols("x"), arcs["kg_per_unit"].to_numpy())],
+        [(row, var.cols("x")[~index.arcs["market"].to_numpy()], arcs["kg_per_unit"].to_numpy())],
         np.zeros(len(uniq)),
         index.producers["capacity_kg"].to_numpy()[producer],
         pd.DataFrame({"producer": producer, "week": uniq % n_week}),

@@ -109,7 +109,8 @@ def flows_from_quantities(
         or the conventional one) × canteen × ISO week × product with a positive quantity.
     """
     arcs, demand = index.arcs, index.demand
-    on, von = x > 0, v > 0
+    is_market = arcs["market"].to_numpy()
+    on, von, mon = (x > 0) & ~is_market, v > 0, (x > 0) & is_market
     local = pd.DataFrame(
         {
             "producer_id": index.producer_ids[arcs["producer"].to_numpy()[on]],
@@ -117,6 +118,17 @@ def flows_from_quantities(
             "product_id": index.product_ids[arcs["product"].to_numpy()[on]],
             "week": index.weeks[arcs["week"].to_numpy()[on]],
             "qty": x[on],
+        }
+    )
+    market = pd.DataFrame(
+        {
+            "market_id": index.market_ids[
+                arcs["producer"].to_numpy()[mon] - len(index.producer_ids)
+            ],
+            "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()[mon]],
+            "product_id": index.product_ids[arcs["product"].to_numpy()[mon]],
+            "week": index.weeks[arcs["week"].to_numpy()[mon]],
+            "qty": x[mon],
         }
     )
     conventional = pd.DataFrame(
@@ -127,4 +139,4 @@ def flows_from_quantities(
             "qty": v[von],
         }
     )
-    return make_flows(scenario, local, conventional)
+    return make_flows(scenario, local, conventional, market)

@@ -30,16 +30,21 @@ class ModelIndex:
     * ``demand`` (one row per demand row d with qty > 0): ``canteen``, ``product``, ``week``
       codes, ``qty`` (unit), ``ref_price`` (EUR HT/unit), ``kg_per_unit``, ``meat_fish``.
     * ``offers`` (one row per offer o with qty > 0): ``producer``, ``product``, ``week``,
-      ``qty``, ``price``, ``quality``, ``organic``, ``lot`` (unit, 0 = none).
+      ``qty``, ``price``, ``quality``, ``organic``, ``lot`` (unit, 0 = none). Market options
+      come after the producers' offers: one row per option and week of its availability, its
+      ``producer`` code ``len(producer_ids)`` + its row in ``market_ids``, ``qty`` its weekly
+      limit (inf for none).
     * ``arcs`` (one row per arc a): ``offer`` and ``demand`` row positions, ``producer``,
       ``canteen``, ``product``, ``week``, ``ub`` (unit), ``kg_per_unit``, ``price``,
       ``ref_price``, ``quality``, ``organic``, ``meat_fish``, ``local``, ``distance_km``,
-      ``lot``, ``drop``.
+      ``lot``, ``drop``, ``market`` (bool: a market option's arc; ``local`` False, distance 0,
+      its drop never binding).
     * ``drops`` (one row per drop g = producer × canteen × week with an arc): ``producer``,
       ``canteen``, ``week``, ``kg_bound`` (U_g, kg), ``franco`` (EUR HT), ``binary`` (whether
       a drop variable is needed).
     * ``canteens``: per canteen code: the three targets and ``budget`` (EUR HT, NaN = none).
-    * ``producers``: per producer code: ``capacity_kg``, ``max_drops``, ``franco``.
+    * ``producers``: per producer code: ``capacity_kg``, ``max_drops``, ``franco``; market
+      options follow with no capacity (inf), as many drops as canteens and no franco.
     * ``below_franco_demand``: sorted positions in ``demand`` of the rows that lost at least
       one arc because its drop can never reach the producer's minimum order; kept to explain
       unmet demand.
@@ -56,6 +61,7 @@ class ModelIndex:
     canteens: pd.DataFrame
     producers: pd.DataFrame
     below_franco_demand: np.ndarray
+    market_ids: np.ndarray
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
@@ -113,6 +119,12 @@ def build_index(scenario: Scenario) -> ModelIndex:
             "labels": off["labels"].fillna("").to_numpy(dtype=object),
         }
     )
+    market = scenario.market[scenario.market["max_qty_per_week"].fillna(np.inf) > 0]
+    market_ids = market["market_id"].to_numpy(dtype=object)
+    n_producer, n_market, n_canteen = len(producer_ids), len(market), len(canteen_ids)
+    offers = pd.concat(
+        [offers, _market_offers(market, product_code, weeks, n_producer)], ignore_index=True
+    )
 
     prod = scenario.producers
     capacity = prod["delivery_capacity_kg_per_week"].to_numpy(float)
@@ -126,13 +138,20 @@ def build_index(scenario: Scenario) -> ModelIndex:
     )
     reach = distance <= prod["delivery_radius_km"].to_numpy(float)[:, None]
     reach &= ((capacity > 0) & (max_drops > 0))[:, None]
+    # Market options: no distance, capacity, drop limit or franco; only the canteens allowed.
+    reach = np.vstack([reach, _market_reach(market, canteen_ids)])
+    distance = np.vstack([distance, np.zeros((n_market, n_canteen))])
+    capacity = np.r_[capacity, np.full(n_market, np.inf)]
+    max_drops = np.r_[max_drops, np.full(n_market, n_canteen, np.int64)]
+    franco = np.r_[franco, np.zeros(n_market)]
     arcs, below_franco_demand = _arcs(offers, demand, reach, capacity, franco, n_product, n_week)
     arcs["distance_km"] = distance[arcs["producer"].to_numpy(), arcs["canteen"].to_numpy()]
+    arcs["market"] = arcs["producer"].to_numpy() >= n_producer
     local_radius = params.local_radius_km
-    arcs["local"] = (
-        np.ones(len(arcs), bool) if local_radius is None else arcs["distance_km"] <= local_radius
+    arcs["local"] = ~arcs["market"].to_numpy() & (
+        True if local_radius is None else arcs["distance_km"].to_numpy() <= local_radius
     )
-    drops = _drops(arcs, capacity, max_drops, franco, len(canteen_ids), n_week)
+    drops = _drops(arcs, capacity, max_drops, franco, n_canteen, n_week)
 
     return ModelIndex(
         canteen_ids=canteen_ids,
@@ -146,7 +165,46 @@ def build_index(scenario: Scenario) -> ModelIndex:
         canteens=_canteen_targets(scenario, params.targets),
         producers=pd.DataFrame({"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}),
         below_franco_demand=below_franco_demand,
+        market_ids=market_ids,
     )
+
+
+def _market_offers(
+    market: pd.DataFrame, product_code: pd.Index, weeks: np.ndarray, n_producer: int
+) -> pd.DataFrame:
+    """One offer row per market option and horizon week within its first and last ISO week
+    (columns as ``ModelIndex`` ``offers``; ``qty`` the weekly limit, inf for none)."""
+    first = market["first_week"].fillna("").to_numpy(dtype=str)
+    last = market["last_week"].fillna("~").to_numpy(dtype=str)  # "~" sorts after every week
+    week_text = weeks.astype(str)
+    # ISO week strings of one format sort as the weeks do.
+    on = (week_text[None, :] >= first[:, None]) & (week_text[None, :] <= last[:, None])
+    m, w = np.nonzero(on)
+    classes = line_classes(market["labels"])
+    return pd.DataFrame(
+        {
+            "producer": n_producer + m,
+            "product": product_code.get_indexer(pd.Index(market["product_id"]))[m],
+            "week": w,
+            "qty": market["max_qty_per_week"].fillna(np.inf).to_numpy(float)[m],
+            "price": market["price_eur_ht"].to_numpy(float)[m],
+            "quality": classes["is_quality"].to_numpy(bool)[m],
+            "organic": classes["is_organic"].to_numpy(bool)[m],
+            "lot": np.zeros(len(m)),
+            "labels": market["labels"].fillna("").to_numpy(dtype=object)[m],
+        }
+    )
+
+
+def _market_reach(market: pd.DataFrame, canteen_ids: np.ndarray) -> np.ndarray:
+    """Market option × canteen (bool): every canteen, or those of its ``canteen_ids`` list."""
+    reach = np.ones((len(market), len(canteen_ids)), bool)
+    code = pd.Index(canteen_ids)
+    for row, cell in enumerate(market["canteen_ids"].to_numpy(dtype=object)):
+        if isinstance(cell, str) and cell:
+            reach[row] = False
+            reach[row, code.get_indexer(cell.split(","))] = True
+    return reach
 
 
 def _arcs(
@@ -310,5 +368,6 @@ def _below_franco(
     most = np.bincount(drop, ub * price)
     per_kg = np.zeros(len(most))
     np.maximum.at(per_kg, drop, price / kg_per_unit)
-    dead: np.ndarray = np.minimum(most[drop], capacity * per_kg[drop]) < franco - 1e-9
+    with np.errstate(invalid="ignore"):  # inf × 0: a market option (no capacity) at price 0
+        dead: np.ndarray = np.minimum(most[drop], capacity * per_kg[drop]) < franco - 1e-9
     return dead

@@ -35,7 +35,7 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     columns = ["canteen_id", "product_id", "week", "qty", "value_eur_ht", "reason", "explanation"]
     if conv.empty:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    arcs = index.arcs
+    arcs = index.arcs[~index.arcs["market"].to_numpy()]  # why no local producer sold it
     ids = {
         "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()],
         "producer_id": index.producer_ids[arcs["producer"].to_numpy()],

@@ -1,9 +1,11 @@
-"""The producer side of a plan: weekly order sheets and the basis of contracts.
+"""The supplier side of a plan: weekly order sheets and the basis of contracts.
 
-``order_sheets`` says, for each producer and ISO week, what to deliver to which canteen;
-``contract_summary`` sums it per producer × canteen over the horizon, the basis of a
+``order_sheets`` says, for each supplier and ISO week, what to deliver to which canteen;
+``contract_summary`` sums it per supplier × canteen over the horizon, the basis of a
 supply contract (contractualisation). Both are computed from the plan's ``flows`` lines bought
-from producers (``supplier == "producer"``), local or not. Their CSV files are for people
+from producers (``supplier == "producer"``), local or not, and from market suppliers
+(``supplier == "market"``: the wholesaler, platform or lot holder of each market option, whose
+id and name stand in ``producer_id`` and ``producer_name``). Their CSV files are for people
 (``rhd_match.io.people_csv_writer``): labelled in the language asked for, rounded, written for
 a French Excel. See ``docs/macantine.md`` and ``docs/reports.md``.
 """
@@ -14,6 +16,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..i18n import gettext as _
@@ -23,9 +26,10 @@ from ..inputs.scenario import Scenario
 from ..io import people_csv_writer, write_folder_atomically
 from ..weeks import week_monday
 from .solution import Solution
-from .tables import PRODUCER
+from .tables import MARKET, PRODUCER
 
 ORDER_COLUMNS: tuple[str, ...] = (
+    "supplier",
     "producer_id",
     "producer_name",
     "week",
@@ -42,10 +46,12 @@ ORDER_COLUMNS: tuple[str, ...] = (
     "labels",
     "distance_km",
     "local",
+    "market_id",
 )
 #: Column labels of the order sheets as people read them, marked for the catalogues and
 #: translated where shown (:func:`order_sheet_labels`); files for machines keep the ids.
 ORDER_LABELS: dict[str, str] = {
+    "supplier": N_("Supplier kind"),
     "producer_id": N_("Producer id"),
     "producer_name": N_("Producer"),
     "week": N_("ISO week"),
@@ -62,6 +68,7 @@ ORDER_LABELS: dict[str, str] = {
     "labels": N_("EGalim labels"),
     "distance_km": N_("Distance (km)"),
     "local": N_("Local"),
+    "market_id": N_("Market option"),
 }
 CONTRACT_COLUMNS: tuple[str, ...] = (
     "producer_id",
@@ -102,7 +109,7 @@ DECIMALS: dict[str, int] = {
 
 
 def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.DataFrame:
-    """Per producer and ISO week, what to deliver to whom.
+    """Per supplier (producer or market supplier) and ISO week, what to deliver to whom.
 
     Parameters
     ----------
@@ -116,24 +123,37 @@ def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.Da
     -------
     pandas.DataFrame
         One row per ``producer_id`` × ``week`` × ``canteen_id`` × ``product_id`` delivered, sorted
-        in that order, with the ``ORDER_COLUMNS``: ``week`` (ISO ``2026-W03``), ``delivery_date``
+        in that order, with the ``ORDER_COLUMNS``: ``supplier`` (``producer`` or ``market``),
+        ``producer_id`` and ``producer_name`` (the market supplier's for market lines),
+        ``week`` (ISO ``2026-W03``), ``delivery_date``
         (ISO date of the week's Monday — a convention, the actual day is agreed with the canteen),
         ``qty`` in the product's ``unit`` (kg, l or piece), ``qty_kg`` (kg), ``price_eur_ht`` (EUR
         HT/unit), ``value_eur_ht`` (EUR HT), ``labels`` (EGalim labels the delivery must carry),
-        ``distance_km`` (straight line, producer to canteen) and ``local`` (within the local radius,
-        bool).
+        ``distance_km`` (straight line, producer to canteen; empty for market lines), ``local``
+        (within the local radius, bool) and ``market_id`` (the market option, empty for
+        producers).
     """
     flows = solution.flows if isinstance(solution, Solution) else solution
-    lines = flows[flows["supplier"].astype(str) == PRODUCER].copy()
+    supplier = flows["supplier"].astype(str)
+    lines = flows[(supplier == PRODUCER) | (supplier == MARKET)].copy()
+    if "market_id" not in lines.columns:
+        lines["market_id"] = pd.Series(pd.NA, index=lines.index, dtype="str")
     products = scenario.products.set_index("product_id")
-    producers = scenario.producers.set_index("producer_id")
+    producers = scenario.producers.set_index("producer_id")["name"]
     canteens = scenario.canteens.set_index("canteen_id")
+    options = scenario.market.set_index("market_id")
+    market = (lines["supplier"].astype(str) == MARKET).to_numpy()
+    market_ids = lines["market_id"].astype(str)
+    supplier_ids = options["supplier_id"].reindex(market_ids).to_numpy(dtype=object)
+    lines["producer_id"] = np.where(market, supplier_ids, lines["producer_id"].astype(str))
+    names = pd.concat([producers, options.set_index("supplier_id")["supplier_name"]])
+    names = names[~names.index.duplicated()]
     for col in ("producer_id", "canteen_id", "product_id", "week"):
         lines[col] = lines[col].astype(str)
     weeks = pd.unique(lines["week"].to_numpy())
     monday = {w: week_monday(str(w)).isoformat() for w in weeks}
     lines["delivery_date"] = lines["week"].map(monday).astype(str)
-    lines["producer_name"] = producers["name"].reindex(lines["producer_id"]).to_numpy()
+    lines["producer_name"] = names.reindex(lines["producer_id"]).to_numpy()
     lines["canteen_name"] = canteens["name"].reindex(lines["canteen_id"]).to_numpy()
     lines["product_name"] = products["name"].reindex(lines["product_id"]).to_numpy()
     lines["unit"] = products["unit"].reindex(lines["product_id"]).to_numpy()

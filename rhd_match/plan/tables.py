@@ -17,6 +17,7 @@ from ..inputs.scenario import Scenario
 FLOW_COLUMNS = (
     "supplier",
     "producer_id",
+    "market_id",
     "canteen_id",
     "product_id",
     "week",
@@ -31,6 +32,7 @@ FLOW_COLUMNS = (
 )
 CONVENTIONAL = "conventional"
 PRODUCER = "producer"
+MARKET = "market"
 TOL = 1e-6
 #: Service days per ISO week with demand, when a canteen's ``service_days`` is not given.
 DAYS_PER_WEEK_ESTIMATE = 5.0
@@ -53,13 +55,20 @@ def conventional_flows(scenario: Scenario) -> pd.DataFrame:
     return make_flows(scenario, demand.assign(producer_id=None).iloc[:0], demand)
 
 
-def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFrame) -> pd.DataFrame:
+def make_flows(
+    scenario: Scenario,
+    local: pd.DataFrame,
+    conventional: pd.DataFrame,
+    market: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Assemble a ``flows`` table (see ``docs/model.md``).
 
     ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), bought from
     producers at their offer's price and labels. ``conventional``: canteen_id, product_id, week,
-    qty (unit), bought from the conventional supplier at the reference price.
-    Rows are sorted by canteen, week, product, supplier, producer for stable output.
+    qty (unit), bought from the conventional supplier at the reference price. ``market``:
+    market_id, canteen_id, product_id, week, qty (unit), bought from a market option at its
+    price and labels, never local.
+    Rows are sorted by canteen, week, product, supplier, producer, market option.
 
     Parameters
     ----------
@@ -71,6 +80,9 @@ def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFra
     conventional
         Purchases from the conventional supplier: ``canteen_id``, ``product_id``, ISO
         ``week``, ``qty`` (product unit).
+    market
+        Purchases from market options (``scenario.market``): ``market_id``, ``canteen_id``,
+        ``product_id``, ISO ``week``, ``qty`` (product unit); ``None`` for none.
 
     Returns
     -------
@@ -112,16 +124,32 @@ def make_flows(scenario: Scenario, local: pd.DataFrame, conventional: pd.DataFra
         distance_km=np.nan,
         local=False,
     )
-    flows = pd.concat([local_rows, conv_rows], ignore_index=True)
+    mkt = (
+        market[["market_id", "canteen_id", "product_id", "week", "qty"]].reset_index(drop=True)
+        if market is not None
+        else pd.DataFrame(columns=["market_id", "canteen_id", "product_id", "week", "qty"])
+    )
+    options = scenario.market.set_index("market_id")
+    market_rows = mkt.assign(
+        supplier=MARKET,
+        producer_id=None,
+        price_eur_ht=options["price_eur_ht"].reindex(mkt["market_id"]).to_numpy(float),
+        labels=options["labels"].reindex(mkt["market_id"]).fillna("").to_numpy(dtype=object),
+        distance_km=np.nan,
+        local=False,
+    )
+    flows = pd.concat([local_rows, conv_rows, market_rows], ignore_index=True)
     flows["family"] = products["family"].reindex(flows["product_id"]).to_numpy(dtype=object)
     flows["qty_kg"] = flows["qty"] * products["kg_per_unit"].reindex(flows["product_id"]).to_numpy()
     flows["value_eur_ht"] = flows["qty"] * flows["price_eur_ht"]
     flows["local"] = flows["local"].astype(bool)
-    for col in ("supplier", "producer_id", "canteen_id", "product_id", "week", "family", "labels"):
+    text = ("supplier", "producer_id", "market_id", "canteen_id", "product_id", "week", "family")
+    for col in (*text, "labels"):
         flows[col] = flows[col].astype("str")
-    flows.loc[flows["supplier"] == CONVENTIONAL, "producer_id"] = np.nan
+    flows.loc[flows["supplier"] != PRODUCER, "producer_id"] = np.nan
+    flows.loc[flows["supplier"] != MARKET, "market_id"] = np.nan
     flows = flows.sort_values(
-        ["canteen_id", "week", "product_id", "supplier", "producer_id"],
+        ["canteen_id", "week", "product_id", "supplier", "producer_id", "market_id"],
         kind="stable",
         na_position="last",
     )
@@ -173,6 +201,12 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
     out["extra_cost_eur_ht"] = total - ref
     out["local_value_eur_ht"] = local_value
     out["share_local"] = (local_value / total.where(total > 0)).clip(0, 1)
+    by_supplier = flows.pivot_table(
+        index="canteen_id", columns="supplier", values="value_eur_ht", aggfunc="sum"
+    ).reindex(index=can.index, columns=[MARKET, CONVENTIONAL])
+    for kind in (MARKET, CONVENTIONAL):
+        kind_share = by_supplier[kind].fillna(0.0) / total.where(total > 0)
+        out[f"share_{kind}"] = kind_share.clip(0, 1)
     for share in ("share_organic", "share_quality", "share_meat_fish", "share_meat", "share_fish"):
         out[share] = figures[share]
     quality_value = (

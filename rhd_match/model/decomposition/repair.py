@@ -37,10 +37,10 @@ def weekly_repair(
 ) -> np.ndarray:
     """From open drops, re-solve until every franco is paid, then grow.
 
-    Lots stay as given. Growing: a closed drop whose producer
-    has a drop to spare that week and whose leftover stock could pay the franco from what the
-    canteen still buys conventionally is opened, and the franco loop runs again; the best plan
-    by true objective is kept.
+    Lots stay as given. Growing: a closed drop whose producer has a drop to spare that week
+    and whose leftover stock could pay the franco from what the canteen still buys
+    conventionally or from the market is opened, and the franco loop runs again; the best
+    plan by true objective is kept.
 
     Parameters
     ----------
@@ -163,7 +163,11 @@ def _growth_candidates(
     v = values[var.cols("v")]
     offer = arcs["offer"].to_numpy()
     stock_left = index.offers["qty"].to_numpy() - np.bincount(offer, x, minlength=len(index.offers))
-    reachable = np.minimum(np.clip(stock_left[offer], 0, None), v[arcs["demand"].to_numpy()])
+    # What a canteen buys from the conventional supplier or the market, a producer could sell.
+    market = arcs["market"].to_numpy()
+    demand = arcs["demand"].to_numpy()
+    elsewhere = v + np.bincount(demand[market], x[market], minlength=len(v))
+    reachable = np.minimum(np.clip(stock_left[offer], 0, None), elsewhere[demand])
     potential = np.bincount(
         arcs["drop"].to_numpy(), reachable * arcs["price"].to_numpy(), minlength=len(index.drops)
     )[var.drop_rows]

@@ -482,8 +482,8 @@ def far(a: str, b: str) -> str:
 
 #: What each case's violations say, worked out from the hand plan (sorted).
 MESSAGES = {
-    "demand not met": ["demand 30, delivered 28 (local 20 + conventional 8)"],
-    "demand exceeded": ["demand 60, delivered 61 (local 0 + conventional 61)"],
+    "demand not met": ["demand 30, delivered 28 (producers 20 + market 0 + conventional 8)"],
+    "demand exceeded": ["demand 60, delivered 61 (producers 0 + market 0 + conventional 61)"],
     "flow not demanded": ["5 units delivered but the canteen demands none that week"],
     "offer exceeded": ["sold 37 of an offer of 30"],
     "weekly capacity exceeded": ["103 kg delivered, capacity 100 kg/week"],
@@ -514,22 +514,22 @@ MESSAGES = {
     "producer without an offer": ["the producer has no offer of this product this week"],
     "unknown producer": ["producer 'FARM_Z' is not in the producers table"],
     "unknown product": [
-        "demand 30, delivered 20 (local 20 + conventional 0)",
+        "demand 30, delivered 20 (producers 20 + market 0 + conventional 0)",
         "product 'KIWI' is not in the products table",
     ],
     "unknown canteen": [
         "canteen 'ARRAS_1' is not in the canteens table",
-        "demand 30, delivered 20 (local 20 + conventional 0)",
+        "demand 30, delivered 20 (producers 20 + market 0 + conventional 0)",
     ],
     "producer purchase naming no producer": [
         "a producer purchase names no producer",
         "the producer has no offer of this product this week",
     ],
     "unknown supplier": [
-        "demand 30, delivered 10 (local 0 + conventional 10)",
-        "supplier 'farm' is neither producer nor conventional",
+        "demand 30, delivered 10 (producers 0 + market 0 + conventional 10)",
+        "supplier 'farm' is neither producer, market nor conventional",
     ],
-    "conventional naming a producer": ["a conventional purchase names a producer"],
+    "conventional naming a producer": ["a conventional or market purchase names a producer"],
     "duplicate line": [
         "another flow row has the same supplier, producer, canteen, product and week"
     ],

@@ -257,7 +257,8 @@ def test_command_line_writes_a_scenario(tmp_path: Path) -> None:
 
 
 def test_describe_reports_families_and_current_shares(demo: Scenario) -> None:
-    text = describe(demo)  # French by default
+    with use_language("fr"):  # the module reads English messages; French is the default
+        text = describe(demo)
     for family in FAMILIES:
         assert family in text
     assert re.search(r"\nbio\s+20,0\s+0,0\s+0 / 63", text)
@@ -273,5 +274,6 @@ def test_describe_reports_families_and_current_shares(demo: Scenario) -> None:
 
 def test_describe_counts_canteens_meeting_a_target(demo: Scenario) -> None:
     easy = demo.with_parameters(targets={"quality": 0.0, "organic": 0.0, "meat_fish": 0.0})
-    text = describe(easy)
+    with use_language("fr"):
+        text = describe(easy)
     assert re.search(r"\nbio\s+0,0\s+0,0\s+63 / 63", text)

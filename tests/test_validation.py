@@ -15,7 +15,7 @@ import xlsxwriter
 from factories import tiny_frames
 
 from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
-from rhd_match.inputs.validation import domain_warnings
+from rhd_match.inputs.plausibility import domain_warnings
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")

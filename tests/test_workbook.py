@@ -311,8 +311,9 @@ def test_one_order_workbook_per_producer_adds_up_to_the_plan(
     scenario, solution = small
     written = write_order_workbooks(scenario, solution, tmp_path)
     # market suppliers get their order workbook too, under their supplier id
-    bought = solution.flows[solution.flows["supplier"].isin(["producer", "market"])]
-    per_producer = bought.groupby("producer_id")[["qty_kg", "value_eur_ht"]].sum()
+    per_producer = (
+        order_sheet(scenario, solution).groupby("producer_id")[["qty_kg", "value_eur_ht"]].sum()
+    )
     assert sorted(p.name for p in written) == [f"orders_{p}.xlsx" for p in per_producer.index]
     labels = column_labels_in("orders", ORDER_COLUMNS, "fr")
     for path in written:

@@ -16,8 +16,9 @@ from ..errors import Problem, ScenarioError
 from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from ..params import Parameters
 from ..xlsx import workbook_writer
+from .plausibility import domain_warnings
 from .schema import MARKET, TABLES
-from .validation import check_references, coerce_tables, domain_warnings, empty_table
+from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:
     from ..plan.solution import Solution

@@ -1,0 +1,230 @@
+"""Warnings on validated tables: what is allowed but probably not meant (supply nobody can
+deliver, places far from the others, labels a family cannot carry, empty tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..egalim import FISH_FAMILY, MEAT_FAMILY
+from ..errors import Problem
+from ..geo import haversine_km
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
+from ..i18n import ngettext
+from .validation import FIRST_DATA_ROW, source_rows
+
+#: A canteen or producer farther than this from the scenario's centre (the median latitude and
+#: longitude of all its places), and than FAR_FACTOR × the median place's distance to it, is
+#: flagged: a typing slip (latitude and longitude swapped, a sign or a digit lost) puts a point
+#: hundreds or thousands of km away, while a PAT's places lie within a department or two.
+FAR_KM = 150.0
+FAR_FACTOR = 5.0
+LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
+
+
+def domain_warnings(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """Things that are allowed but probably not meant: supply nobody can deliver, odd labels.
+
+    Parameters
+    ----------
+    tables
+        The typed tables by name, references already checked.
+    files
+        The file each table was read from, by name.
+
+    Returns
+    -------
+    list of Problem
+        Warnings, each with its file, row and column.
+    """
+    warnings: list[Problem] = []
+    products, offers, demand = tables["products"], tables["offers"], tables["demand"]
+    canteens, producers = tables["canteens"], tables["producers"]
+    empty = [
+        (
+            "demand",
+            demand,
+            _("the table has no rows (a header only?): nothing to buy: every plan is empty"),
+        ),
+        (
+            "offers",
+            offers,
+            _(
+                "the table has no rows (a header only?): no local supply: everything is bought "
+                "from the conventional supplier"
+            ),
+        ),
+    ]
+    for table, frame, msg in empty:
+        if frame.empty:
+            warnings.append(Problem(table, None, None, msg, files.get(table), "warning"))
+
+    warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
+    warnings += _far_places(canteens, producers, files)
+
+    family = offers["product_id"].map(products.set_index("product_id")["family"])
+    rules = [
+        ("LABEL_ROUGE", family == "BOISSONS", N_("LABEL_ROUGE on BOISSONS")),
+        ("PECHE_DURABLE", family != FISH_FAMILY, N_("PECHE_DURABLE outside PRODUITS_DE_LA_MER")),
+        (
+            "FERMIER",
+            ~family.isin([MEAT_FAMILY, "CHARCUTERIE", "PRODUITS_LAITIERS"]),
+            N_("FERMIER outside VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_LAITIERS"),
+        ),
+    ]
+    labels = offers["labels"].fillna("").astype(str)
+    for label, wrong_family, what in rules:
+        has = labels.str.split(",").map(lambda labs, lab=label: lab in labs)
+        bad = (has & wrong_family).to_numpy()
+        if bad.any():
+            warnings.append(
+                Problem(
+                    "offers",
+                    int(np.flatnonzero(bad)[0]) + FIRST_DATA_ROW,
+                    "labels",
+                    ngettext(
+                        "{n} row with {what}: ma cantine marks it not applicable",
+                        "{n} rows with {what}: ma cantine marks it not applicable",
+                        int(bad.sum()),
+                    ).format(n=int(bad.sum()), what=_(what)),
+                    files.get("offers"),
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _unreachable_demand(
+    canteens: pd.DataFrame,
+    producers: pd.DataFrame,
+    offers: pd.DataFrame,
+    demand: pd.DataFrame,
+    file: str | None,
+) -> list[Problem]:
+    """One warning per canteen, at its row, naming the products it demands that no producer
+    offers within delivery radius in any week (they go to the conventional supplier)."""
+    reach = _reachable_pairs(canteens, producers, offers)
+    pairs = demand[["canteen_id", "product_id"]].drop_duplicates()
+    served = pairs.merge(reach, on=["canteen_id", "product_id"], how="left", indicator=True)
+    lonely = served[served["_merge"] == "left_only"]
+    rows = pd.Series(source_rows(canteens), index=canteens["canteen_id"].astype(str).to_numpy())
+    warnings = []
+    for canteen_id, group in lonely.groupby("canteen_id", sort=True):
+        products = sorted(group["product_id"].astype(str))
+        n_all = int((pairs["canteen_id"] == canteen_id).sum())
+        listed = ", ".join(products[:LISTED_PRODUCTS])
+        if len(products) > LISTED_PRODUCTS:
+            listed += ", " + _("... ({n} more)").format(n=len(products) - LISTED_PRODUCTS)
+        if len(products) == n_all:
+            msg = _(
+                "canteen '{canteen}': no offer within any producer's delivery radius for any "
+                "of its {total} products, in any week (bought from the conventional supplier)"
+            )
+        else:
+            msg = _(
+                "canteen '{canteen}': no offer within any producer's delivery radius for {n} of "
+                "its {total} products ({listed}), in any week (bought from the conventional "
+                "supplier)"
+            )
+        warnings.append(
+            Problem(
+                "canteens",
+                int(rows[str(canteen_id)]),
+                "canteen_id",
+                msg.format(canteen=canteen_id, total=n_all, n=len(products), listed=listed),
+                file,
+                "warning",
+            )
+        )
+    return warnings
+
+
+def _far_places(
+    canteens: pd.DataFrame, producers: pd.DataFrame, files: Mapping[str, str | None]
+) -> list[Problem]:
+    """A warning at the row of each canteen or producer far from all the others."""
+    places = [
+        (
+            "canteens",
+            N_(
+                "canteen '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+                "places (half lie within {spread} km): {hint}"
+            ),
+            canteens,
+        ),
+        (
+            "producers",
+            N_(
+                "producer '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+                "places (half lie within {spread} km): {hint}"
+            ),
+            producers,
+        ),
+    ]
+    lat = np.concatenate([f["lat"].to_numpy(float) for _, _, f in places])
+    lon = np.concatenate([f["lon"].to_numpy(float) for _, _, f in places])
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if ok.sum() < 3:
+        return []
+    centre_lat, centre_lon = float(np.median(lat[ok])), float(np.median(lon[ok]))
+    spread = float(np.median(haversine_km(lat[ok], lon[ok], centre_lat, centre_lon)))
+    limit = max(FAR_KM, FAR_FACTOR * spread)
+    warnings = []
+    for table, what, frame in places:
+        f_lat, f_lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+        dist = haversine_km(f_lat, f_lon, centre_lat, centre_lon)
+        swapped = haversine_km(f_lon, f_lat, centre_lat, centre_lon)
+        rows = source_rows(frame)
+        for pos in np.flatnonzero(dist > limit):
+            hint = (
+                _("latitude and longitude look swapped")
+                if swapped[pos] <= limit
+                else _("check the coordinates (decimal degrees, WGS84)")
+            )
+            warnings.append(
+                Problem(
+                    table,
+                    int(rows[pos]),
+                    "lat",
+                    _(what).format(
+                        id=frame[f"{table[:-1]}_id"].iloc[pos],
+                        lat=f"{f_lat[pos]:g}",
+                        lon=f"{f_lon[pos]:g}",
+                        km=f"{dist[pos]:.0f}",
+                        spread=f"{spread:.0f}",
+                        hint=hint,
+                    ),
+                    files.get(table),
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _reachable_pairs(
+    canteens: pd.DataFrame, producers: pd.DataFrame, offers: pd.DataFrame
+) -> pd.DataFrame:
+    """(canteen_id, product_id) pairs with an offer from a producer delivering that far."""
+    offered = offers[["producer_id", "product_id"]].drop_duplicates()
+    prod = producers.set_index("producer_id")
+    rows = offered.join(prod[["lat", "lon", "delivery_radius_km"]], on="producer_id")
+    if rows.empty or canteens.empty:
+        return pd.DataFrame({"canteen_id": [], "product_id": []}, dtype="str")
+    dist = haversine_km(
+        rows["lat"].to_numpy()[:, None],
+        rows["lon"].to_numpy()[:, None],
+        canteens["lat"].to_numpy()[None, :],
+        canteens["lon"].to_numpy()[None, :],
+    )
+    i, j = np.nonzero(dist <= rows["delivery_radius_km"].to_numpy()[:, None])
+    return pd.DataFrame(
+        {
+            "canteen_id": canteens["canteen_id"].to_numpy()[j],
+            "product_id": rows["product_id"].to_numpy()[i],
+        }
+    ).drop_duplicates()

@@ -30,7 +30,13 @@ from babel import Locale
 from babel.dates import get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, format_currency, format_percent, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_percent,
+    get_decimal_symbol,
+    parse_pattern,
+)
 from babel.support import Translations
 
 #: Languages with a catalogue (English is the source language), in the order shown to users.
@@ -219,6 +225,17 @@ def format_number(value: float, decimals: int = 0) -> str:
     """
     with _half_up():
         return str(_number_pattern(decimals).apply(value, _locale(), decimal_quantization=True))
+
+
+def decimal_sign() -> str:
+    """The decimal sign of the active language, for figures written by other means.
+
+    Returns
+    -------
+    str
+        ``,`` in French, ``.`` in English (CLDR).
+    """
+    return str(get_decimal_symbol(_locale()))
 
 
 def format_significant(value: float, digits: int = 6) -> str:

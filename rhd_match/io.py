@@ -50,6 +50,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
+from .i18n import gettext as _
+from .i18n import gettext_noop as N_
+from .i18n import ngettext
 
 WORKBOOK_NAME = "scenario.xlsx"
 #: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
@@ -61,7 +64,7 @@ HEADER_SEARCH = 10
 #: Rows listed for one kind of problem before the rest are summarised.
 MAX_LISTED = 50
 SEPARATORS = (",", ";", "\t")
-RESAVE = "save it again as 'CSV UTF-8 (délimité par des virgules)' from Excel"
+RESAVE = N_("save it again as 'CSV UTF-8 (délimité par des virgules)' from Excel")
 
 
 @dataclass(frozen=True)
@@ -185,12 +188,14 @@ def match_columns(
         name = str(raw).strip()
         canonical = wanted.get(header_key(name), name)
         if canonical != name:
-            msg = f"column '{name}' read as '{canonical}'"
+            msg = _("column '{name}' read as '{canonical}'").format(name=name, canonical=canonical)
             problems.append(Problem(table, None, canonical, msg, file, "warning"))
         names.append(canonical)
     for name in sorted({n for n in names if names.count(n) > 1}):
         given = [str(raw).strip() for raw, n in zip(found, names, strict=True) if n == name]
-        msg = f"{len(given)} columns are named '{name}' ({', '.join(map(repr, given))}); keep one"
+        msg = _("{n} columns are named '{name}' ({given}); keep one").format(
+            n=len(given), name=name, given=", ".join(map(repr, given))
+        )
         problems.append(Problem(table, 1, name, msg, file))
     return names, problems
 
@@ -244,15 +249,25 @@ def table_from_rows(
     counts checked (CSV only). Row ``i`` of ``rows`` is the person's row ``i + 1``."""
     filled = [i for i, row in enumerate(rows) if not all(is_blank(c) for c in row)]
     if not filled:
-        expect = f": expected a header row ({', '.join(columns)})" if columns else ""
-        return RawTable(None, [Problem(table, None, None, f"the table is empty{expect}", file)])
+        empty = (
+            _("the table is empty: expected a header row ({columns})").format(
+                columns=", ".join(columns)
+            )
+            if columns
+            else _("the table is empty")
+        )
+        return RawTable(None, [Problem(table, None, None, empty, file)])
     problems: list[Problem] = []
     head = _header_row(rows, filled, {header_key(c) for c in columns})
     above = [i for i in filled if i < head]
     if above:
         shown = " ".join(str(c).strip() for c in rows[above[0]] if not is_blank(c))
         where = ", ".join(str(i + 1) for i in above)
-        msg = f"row(s) {where} above the header skipped ('{shown[:60]}')"
+        msg = ngettext(
+            "row {rows} above the header skipped ('{text}')",
+            "rows {rows} above the header skipped ('{text}')",
+            len(above),
+        ).format(rows=where, text=shown[:60])
         problems.append(Problem(table, above[0] + 1, None, msg, file, "warning"))
     header = list(rows[head])
     body = [i for i in filled if i > head]
@@ -272,7 +287,8 @@ def table_from_rows(
         if not is_blank(name) or any(not is_blank(r[j]) for r in cells if j < len(r))
     ]
     names = [
-        str(header[j]).strip() if not is_blank(header[j]) else f"(column {j + 1})" for j in keep
+        str(header[j]).strip() if not is_blank(header[j]) else _("(column {n})").format(n=j + 1)
+        for j in keep
     ]
     names, renamed = match_columns(names, columns, table, file)
     problems += renamed
@@ -312,14 +328,16 @@ def _fit_fields(
     trailing = bool(body) and all(padded)
     found: list[tuple[int, str, str]] = []
     if trailing and max(counts) > header_width:
-        msg = f"every row ends with an extra '{_shown(sep)}': read as the end of the row"
+        msg = _("every row ends with an extra '{sep}': read as the end of the row").format(
+            sep=_shown(sep)
+        )
         found.append((body[0] + 1, msg, "warning"))
     if body and max(counts) == min(counts) < width:
         unused = ", ".join(f"'{str(c).strip()}'" for c in header[counts[0] :])
-        msg = (
-            f"the header has {width} columns but every row has {counts[0]} fields: column(s) "
-            f"{unused} have no values; remove them from the header or fill them in"
-        )
+        msg = _(
+            "the header has {width} columns but every row has {count} fields: column(s) "
+            "{unused} have no values; remove them from the header or fill them in"
+        ).format(width=width, count=counts[0], unused=unused)
         return [], [(header_row, msg, "error")]
     bad = [
         (i, c, p)
@@ -330,15 +348,24 @@ def _fit_fields(
     shapes = [{_shape(r[j]) for r in good} for j in range(width)]
     for i, count, pad in bad[:MAX_LISTED]:
         hint = _field_hint([str(v) for v in rows[i]], width, sep, pad, shapes)
-        found.append((i + 1, f"{count} fields, expected {width}: {hint}", "error"))
+        msg = ngettext(
+            "{count} field, expected {width}: {hint}",
+            "{count} fields, expected {width}: {hint}",
+            count,
+        ).format(count=count, width=width, hint=hint)
+        found.append((i + 1, msg, "error"))
     if len(bad) > MAX_LISTED:
-        more = f"... and {len(bad) - MAX_LISTED} more rows with a wrong number of fields"
+        more = ngettext(
+            "... and {n} more row with a wrong number of fields",
+            "... and {n} more rows with a wrong number of fields",
+            len(bad) - MAX_LISTED,
+        ).format(n=len(bad) - MAX_LISTED)
         found.append((bad[MAX_LISTED][0] + 1, more, "error"))
     return [rows[i][:width] for i in body], found
 
 
 def _shown(sep: str) -> str:
-    return "tab" if sep == "\t" else sep
+    return _("tab") if sep == "\t" else sep
 
 
 def _shape(value: object) -> str:
@@ -366,16 +393,16 @@ def _field_hint(
     """
     shown = _shown(sep)
     if len(row) < width:
-        return (
-            f"a '{shown}' is missing, or a value was left out "
+        return _(
+            "a '{sep}' is missing, or a value was left out "
             "(an empty value still needs its separator)"
-        )
-    decimal = (
-        "'{}' looks like a decimal comma: write {}, put the number in double quotes, or save "
-        "the file with ';' as separator"
+        ).format(sep=shown)
+    decimal = _(
+        "'{number}' looks like a decimal comma: write {written}, put the number in double "
+        "quotes, or save the file with ';' as separator"
     )
-    quote = f"a '{shown}' inside unquoted text? put that text in double quotes"
-    trailing = f"the row ends with an extra '{shown}'; remove it"
+    quote = _("a '{sep}' inside unquoted text? put that text in double quotes").format(sep=shown)
+    trailing = _("the row ends with an extra '{sep}'; remove it").format(sep=shown)
 
     def fit(fields: Sequence[str]) -> int:
         return sum(_shape(v) in s for v, s in zip(fields, shapes, strict=False))
@@ -385,7 +412,9 @@ def _field_hint(
         for j, (a, b) in enumerate(itertools.pairwise(v.strip() for v in row)):
             merged = [*row[:j], f"{a},{b}", *row[j + 2 :]]
             if sep == "," and re.fullmatch(r"-?\d+", a) and re.fullmatch(r"\d+", b):
-                readings.append((-fit(merged), 0, decimal.format(f"{a},{b}", f"{a}.{b}")))
+                readings.append(
+                    (-fit(merged), 0, decimal.format(number=f"{a},{b}", written=f"{a}.{b}"))
+                )
             elif _shape(a) == "text" and _shape(b) == "text":
                 spaced = row[j + 1][:1].isspace()
                 readings.append((-fit(merged), 1 if spaced else 2, quote))
@@ -459,19 +488,25 @@ def read_csv_rows(
     try:
         text, encoding = decode_text(path.read_bytes())
     except OSError as exc:
-        return [], ",", [Problem(table, None, None, f"cannot be read: {exc.strerror}", file)]
+        msg = _("cannot be read: {reason}").format(reason=exc.strerror)
+        return [], ",", [Problem(table, None, None, msg, file)]
     except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 nor Windows-1252 text (byte {exc.object[exc.start]:#04x}); {RESAVE}"
+        msg = _("not UTF-8 nor Windows-1252 text (byte {byte}); {fix}").format(
+            byte=f"{exc.object[exc.start]:#04x}", fix=_(RESAVE)
+        )
         return [], ",", [Problem(table, None, None, msg, file)]
     problems = []
     if encoding == "cp1252":
-        msg = f"not UTF-8: read as Windows-1252; if accents look wrong, {RESAVE}"
+        msg = _("not UTF-8: read as Windows-1252; if accents look wrong, {fix}").format(
+            fix=_(RESAVE)
+        )
         problems.append(Problem(table, None, None, msg, file, "warning"))
     separator = _sniff(text, columns)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     except csv.Error as exc:
-        return [], separator, [Problem(table, None, None, f"unreadable CSV: {exc}", file)]
+        msg = _("unreadable CSV: {reason}").format(reason=exc)
+        return [], separator, [Problem(table, None, None, msg, file)]
     return rows, separator, problems
 
 
@@ -514,7 +549,8 @@ def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], li
     try:
         return read_workbook_cells(path), []
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        return {}, [Problem(table, None, None, f"unreadable workbook: {exc}", str(path))]
+        msg = _("unreadable workbook: {reason}").format(reason=exc)
+        return {}, [Problem(table, None, None, msg, str(path))]
 
 
 def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
@@ -547,12 +583,13 @@ def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") ->
     """
     table = table or path.stem
     if not path.is_file():
-        return RawTable(None, [Problem(table, None, None, "file not found", str(path))])
+        return RawTable(None, [Problem(table, None, None, _("file not found"), str(path))])
     if path.suffix.lower() != ".xlsx":
         return read_csv_table(path, columns, table)
     sheets, problems = _workbook_cells(path, table)
     if problems or not sheets:
-        return RawTable(None, problems or [Problem(table, None, None, "no sheet", str(path))])
+        none = [Problem(table, None, None, _("the workbook has no sheet"), str(path))]
+        return RawTable(None, problems or none)
     name, grid = next(iter(sheets.items()))
     return sheet_table(grid, columns, table, f"{path}[{name}]")
 
@@ -587,14 +624,17 @@ def find_sources(
     raw: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     if not path.exists():
-        return raw, files, [Problem("scenario", None, None, f"'{path}' does not exist")]
+        msg = _("'{path}' does not exist").format(path=path)
+        return raw, files, [Problem("scenario", None, None, msg)]
     workbook: Path | None = None
     if path.is_file():
         if path.suffix.lower() != ".xlsx":
-            msg = "expected a folder of CSV files or an .xlsx workbook"
+            msg = _("expected a folder of CSV files or an .xlsx workbook")
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         if path.name.startswith(LOCK_PREFIX):
-            msg = f"Excel's lock file of an open workbook; give '{path.name[2:]}'"
+            msg = _("Excel's lock file of an open workbook; give '{name}'").format(
+                name=path.name[2:]
+            )
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
     elif not any((path / f"{n}.csv").exists() for n in tables if n not in optional):
@@ -602,7 +642,9 @@ def find_sources(
         if len(books) == 1:
             workbook = books[0]
         elif len(books) > 1:
-            msg = f"several workbooks ({', '.join(b.name for b in books)}); keep one"
+            msg = _("several workbooks ({names}); keep one").format(
+                names=", ".join(b.name for b in books)
+            )
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
         sheets, problems = _workbook_cells(workbook, "scenario")
@@ -612,13 +654,15 @@ def find_sources(
             if sheet is None and n in optional:
                 continue
             if sheet is None and sheets:
-                msg = f"sheet '{n}' is missing (sheets: {', '.join(sheets)})"
+                msg = _("sheet '{sheet}' is missing (sheets: {sheets})").format(
+                    sheet=n, sheets=", ".join(sheets)
+                )
                 problems.append(Problem(n, None, None, msg, str(workbook)))
                 continue
             if sheet is None:
                 continue
             if sheet != n:
-                msg = f"sheet '{sheet}' read as '{n}'"
+                msg = _("sheet '{sheet}' read as '{table}'").format(sheet=sheet, table=n)
                 problems.append(Problem(n, None, None, msg, str(workbook), "warning"))
             files[n] = f"{workbook}[{sheet}]"
             read = sheet_table(sheets[sheet], columns, n, files[n])
@@ -631,7 +675,7 @@ def find_sources(
         if not file.exists() and n in optional:
             continue
         if not file.exists():
-            problems.append(Problem(n, None, None, "file is missing", str(file)))
+            problems.append(Problem(n, None, None, _("file is missing"), str(file)))
             continue
         files[n] = str(file)
         read = read_csv_table(file, columns, n)

@@ -33,6 +33,10 @@ from rhd_match.check import (
     objective_from_flows,
 )
 from rhd_match.geo import haversine_km
+from rhd_match.i18n import use_language
+
+#: The messages are read in English, the source language; French is checked on its own below.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 W03, W04 = "2026-W03", "2026-W04"
 PRICE = {("FARM_A", "BEEF"): 13.2, ("FARM_A", "YOGURT"): 0.41, ("FARM_B", "APPLE"): 2.1}
@@ -546,6 +550,30 @@ def test_each_violation_says_what_is_wrong(case: str) -> None:
     changes, broken, _ = CASES[case]
     found = check(scenario(**changes), pd.DataFrame(broken(plan_rows())))
     assert sorted(found["message"]) == MESSAGES[case]
+
+
+@pytest.mark.parametrize(
+    ("case", "english"),
+    [
+        ("franco not paid", ["drop worth 73,8 EUR HT, minimum order 100 EUR HT"]),
+        ("too many drops", ["2 canteens delivered, at most 1 a week"] * 2),
+        ("unknown producer", ["producer 'FARM_Z' is not in the producers table"]),
+    ],
+)
+def test_violation_messages_in_french(case: str, english: list[str]) -> None:
+    """In French the messages are translated and their figures take a decimal comma; the
+    English words of the source must not be left (the catalogue entry is checked by its
+    absence from the text)."""
+    changes, broken, _ = CASES[case]
+    with use_language("fr"):
+        found = check(scenario(**changes), pd.DataFrame(broken(plan_rows())))
+    messages = sorted(found["message"])
+    assert len(messages) == len(english)
+    for got, source in zip(messages, english, strict=True):
+        assert got != source
+        assert not {"worth", "delivered", "the", "is", "week"} & set(got.split()), got
+    if case == "franco not paid":
+        assert "73,8" in messages[0] and "100" in messages[0]
 
 
 def test_soft_modes_accept_shortfall_and_overrun() -> None:

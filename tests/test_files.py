@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rhd_match import Scenario, ScenarioError
+from rhd_match.i18n import use_language
 from rhd_match.io import read_table_file
 from rhd_match.macantine.export import read_sirets
 from rhd_match.report import write_order_workbooks, write_workbook
@@ -76,6 +77,16 @@ def test_extra_field_in_the_first_row_names_file_row_count_and_hint() -> None:
     )
     assert problem.message.startswith("7 fields, expected 6: a ';' inside unquoted text?")
     assert "double quotes" in problem.message
+
+
+def test_file_reading_messages_in_french() -> None:
+    """The default language: a wrong field count and its hint in French."""
+    folder = CASES / "csv-extra-field" / "scen_first_row"
+    with use_language("fr"), pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("7 champs, 6 attendus : un ';' dans un texte sans")
+    assert "guillemets doubles" in problem.message
 
 
 def test_decimal_comma_in_a_comma_separated_file_is_named() -> None:

@@ -198,15 +198,35 @@ def test_grid_header_without_a_year_is_an_error_when_nothing_tells_the_year() ->
     assert any(t == "offers" and c == "week" and "S04" in m for t, c, m in messages)
 
 
-def test_grid_empty_cell_is_no_demand_and_a_bad_cell_names_its_row() -> None:
+def test_grid_empty_cell_is_no_demand_and_a_bad_cell_names_its_cell() -> None:
     frames = tiny_frames()
-    wide = grid(frames["demand"])
-    wide.loc[0, "2026-W04"] = "beaucoup"
+    wide = grid(frames["demand"], {"2026-W04": "S04"})
+    wide.loc[0, "S04"] = "beaucoup"
+    wide.loc[1, "2026-W03"] = "-3"
     with pytest.raises(ScenarioError) as caught:
         Scenario.from_frames(**(frames | {"demand": wide}))
     assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
-        (2, "qty", "'beaucoup' is not a number")
+        (2, "S04", "'beaucoup' is not a number"),
+        (3, "2026-W03", "-3 must be ≥ 0"),
     ]
+
+
+def test_grid_cell_error_names_sheet_row_and_week_column(tmp_path: Path) -> None:
+    """Read from a workbook, a bad grid cell is told by sheet, row and the column typed in;
+    a value read another way is too."""
+    path = tmp_path / "t.xlsx"
+    assert main(["template", str(path), "--year", "2026"]) == 0
+    fill(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["demand"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(3, header.index("2026-W03") + 1).value = "n/a"
+    book.save(path)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(path)
+    shown = [str(p) for p in caught.value.problems]
+    assert f"error: {path}[demand], row 3, column '2026-W03': 'n/a' is not a number" in shown
+    assert all("'qty'" not in line for line in shown), shown
 
 
 # -- each fix, accepted when sure and refused when not ----------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from .contract import FLOW_COLUMNS, KEY_COLUMNS, VIOLATION_COLUMNS, Found, SolutionTables
 from .figures import canteen_figures, check_canteens, check_hard, check_summary
@@ -62,7 +63,9 @@ def check(
     if missing:
         empty = pd.DataFrame({c: [""] for c in VIOLATION_COLUMNS[1:5]})
         for col in missing:
-            found.add("flows_table", empty, f"flows lack column '{col}'", ids=())
+            found.add(
+                "flows_table", empty, _("flows lack column '{column}'").format(column=col), ids=()
+            )
         if any(c in KEY_COLUMNS for c in missing):
             return found.frame()
     ln = lines(scenario, flows, tol)

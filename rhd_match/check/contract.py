@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from ..i18n import decimal_sign
+
 #: Columns of the violations table returned by :func:`check`.
 VIOLATION_COLUMNS: tuple[str, ...] = (
     "rule",
@@ -253,9 +255,10 @@ def number(v: float) -> str:
     Returns
     -------
     str
-        ``v`` written with ``.6g``.
+        ``v`` written with ``.6g``, with the active language's decimal sign (``13,2`` in
+        French).
     """
-    return f"{float(v):.6g}"
+    return f"{float(v):.6g}".replace(".", decimal_sign())
 
 
 def each_row(fmt: Callable[..., str], *columns: str) -> Callable[[pd.DataFrame], list[str]]:

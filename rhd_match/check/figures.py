@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from .contract import (
     CANTEEN_FIGURES,
@@ -29,6 +31,15 @@ from .contract import (
     number,
 )
 from .line_rules import as_text, canteen_targets, flag, lines
+
+#: A canteen's shortfall of each EGalim target, in hard mode.
+SHORTFALL = {
+    "quality": N_("quality shortfall {value} EUR HT (target {target})"),
+    "organic": N_("organic shortfall {value} EUR HT (target {target})"),
+    "meat_fish": N_("meat_fish shortfall {value} EUR HT (target {target})"),
+}
+#: A reported figure that differs from the checker's recomputation.
+RECOMPUTED = N_("{column} reported {got}, recomputed {want}")
 
 # -- per-canteen figures ----------------------------------------------------------------------
 
@@ -196,7 +207,7 @@ def check_hard(scenario: Scenario, figures: pd.DataFrame, found: Found, tol: flo
                 "egalim_hard",
                 rows,
                 each_row(
-                    lambda s, t, n=name: f"{n} shortfall {number(s)} EUR HT (target {number(t)})",
+                    lambda s, t, n=name: _(SHORTFALL[n]).format(value=number(s), target=number(t)),
                     f"shortfall_{name}_eur_ht",
                     f"target_{name}",
                 ),
@@ -209,7 +220,9 @@ def check_hard(scenario: Scenario, figures: pd.DataFrame, found: Found, tol: flo
             "budget_hard",
             rows,
             each_row(
-                lambda v, b: f"spends {number(v)} EUR HT, budget {number(b)} EUR HT",
+                lambda v, b: _("spends {value} EUR HT, budget {budget} EUR HT").format(
+                    value=number(v), budget=number(b)
+                ),
                 "value_eur_ht",
                 "budget_eur_ht",
             ),
@@ -247,7 +260,8 @@ def check_canteens(
     empty = pd.DataFrame({c: [""] for c in VIOLATION_COLUMNS[1:5]})
     for col in CANTEEN_FIGURES:
         if col not in table.columns:
-            found.add("canteens_table", empty, f"canteens table lacks column '{col}'", ids=())
+            msg = _("canteens table lacks column '{column}'").format(column=col)
+            found.add("canteens_table", empty, msg, ids=())
     demanded = set(as_text(scenario.demand["canteen_id"]))
     listed = set(table["canteen_id"])
     absent = figures.reset_index()
@@ -255,7 +269,7 @@ def check_canteens(
     found.add(
         "canteens_table",
         absent,
-        "canteen with demand missing from the canteens table",
+        _("canteen with demand missing from the canteens table"),
         ids=("canteen_id",),
     )
     rep = table.drop_duplicates("canteen_id").set_index("canteen_id")
@@ -282,7 +296,9 @@ def check_canteens(
         found.add(
             "canteen_figure",
             rows[bad].assign(got=got[bad], want=want[bad]),
-            each_row(lambda g, w, c=col: f"{c} reported {g}, recomputed {w}", "got", "want"),
+            each_row(
+                lambda g, w, c=col: _(RECOMPUTED).format(column=c, got=g, want=w), "got", "want"
+            ),
             ids=("canteen_id",),
         )
 
@@ -394,11 +410,11 @@ def check_summary(
     wrong: list[str] = []
     for col, value in want.items():
         if col in row.index and differs(float(row[col]), value, tol).item():
-            wrong.append(f"{col} reported {row[col]}, recomputed {number(value)}")
+            wrong.append(_(RECOMPUTED).format(column=col, got=row[col], want=number(value)))
     for col, (low, high) in ranges.items():
         if col in row.index and not low <= int(row[col]) <= high:
-            shown = f"{low}" if low == high else f"{low} to {high}"
-            wrong.append(f"{col} reported {row[col]}, recomputed {shown}")
+            shown = f"{low}" if low == high else _("{low} to {high}").format(low=low, high=high)
+            wrong.append(_(RECOMPUTED).format(column=col, got=row[col], want=shown))
     empty = pd.DataFrame({c: [""] * len(wrong) for c in VIOLATION_COLUMNS[1:5]})
     found.add("summary_figure", empty, lambda _: wrong, ids=())
 

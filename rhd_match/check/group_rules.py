@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from .contract import Found, differs, each_row, exceeds, number
 from .line_rules import as_text
@@ -89,9 +91,15 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         "demand",
         met,
         each_row(
-            lambda d, loc, mkt, conv: (
-                f"demand {number(d)}, delivered {number(loc + mkt + conv)} (producers"
-                f" {number(loc)} + market {number(mkt)} + conventional {number(conv)})"
+            lambda d, loc, mkt, conv: _(
+                "demand {demand}, delivered {delivered} (producers {producers} + market "
+                "{market} + conventional {conventional})"
+            ).format(
+                demand=number(d),
+                delivered=number(loc + mkt + conv),
+                producers=number(loc),
+                market=number(mkt),
+                conventional=number(conv),
             ),
             "demand_qty",
             "local_qty",
@@ -115,7 +123,13 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
     found.add(
         "offer",
         sold,
-        each_row(lambda q, o: f"sold {number(q)} of an offer of {number(o)}", "qty", "offer_qty"),
+        each_row(
+            lambda q, o: _("sold {qty} of an offer of {offer}").format(
+                qty=number(q), offer=number(o)
+            ),
+            "qty",
+            "offer_qty",
+        ),
         ids=offer_keys,
         where=exceeds(sold["qty"], sold["offer_qty"], tol),
     )
@@ -127,7 +141,9 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         "capacity",
         load,
         each_row(
-            lambda k, c: f"{number(k)} kg delivered, capacity {number(c)} kg/week",
+            lambda k, c: _("{kg} kg delivered, capacity {capacity} kg/week").format(
+                kg=number(k), capacity=number(c)
+            ),
             "kg",
             "capacity_kg",
         ),
@@ -148,7 +164,13 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         "drops",
         count,
         each_row(
-            lambda n, m: f"{n:g} canteens delivered, at most {m:g} a week", "drops", "max_drops"
+            lambda n, m: ngettext(
+                "{n} canteen delivered, at most {max} a week",
+                "{n} canteens delivered, at most {max} a week",
+                int(n),
+            ).format(n=number(n), max=number(m)),
+            "drops",
+            "max_drops",
         ),
         ids=week_keys,
         where=count["drops"].to_numpy() > count["max_drops"].to_numpy(),
@@ -157,7 +179,9 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         "franco",
         drops,
         each_row(
-            lambda v, f: f"drop worth {number(v)} EUR HT, minimum order {number(f)} EUR HT",
+            lambda v, f: _("drop worth {value} EUR HT, minimum order {franco} EUR HT").format(
+                value=number(v), franco=number(f)
+            ),
             "value",
             "franco_eur_ht",
         ),
@@ -178,7 +202,9 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         "min_lot",
         lots,
         each_row(
-            lambda q, lot: f"{number(q)} units delivered, minimum lot {number(lot)}",
+            lambda q, lot: _("{qty} units delivered, minimum lot {lot}").format(
+                qty=number(q), lot=number(lot)
+            ),
             "qty",
             "min_lot",
         ),

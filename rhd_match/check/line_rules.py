@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from .contract import (
     CONVENTIONAL,
@@ -318,32 +319,35 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         "supplier",
         ln,
         each_row(
-            lambda s: f"supplier '{s}' is neither producer, market nor conventional", "supplier"
+            lambda s: _(
+                "supplier '{supplier}' is neither producer, market nor conventional"
+            ).format(supplier=s),
+            "supplier",
         ),
         where=bad_supplier,
     )
     found.add(
         "supplier",
         ln,
-        "a conventional or market purchase names a producer",
+        _("a conventional or market purchase names a producer"),
         where=(conventional | market) & (ln["producer_id"] != "").to_numpy(),
     )
     found.add(
         "supplier",
         ln,
-        "a producer or conventional purchase names a market option",
+        _("a producer or conventional purchase names a market option"),
         where=(conventional | producer) & (ln["market_id"] != "").to_numpy(),
     )
     found.add(
         "supplier",
         ln,
-        "a market purchase names no market option",
+        _("a market purchase names no market option"),
         where=market & (ln["market_id"] == "").to_numpy(),
     )
     found.add(
         "supplier",
         ln,
-        "a producer purchase names no producer",
+        _("a producer purchase names no producer"),
         where=producer & (ln["producer_id"] == "").to_numpy(),
     )
 
@@ -355,19 +359,28 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
     found.add(
         "unknown_id",
         ln,
-        each_row(lambda c: f"canteen '{c}' is not in the canteens table", "canteen_id"),
+        each_row(
+            lambda c: _("canteen '{canteen}' is not in the canteens table").format(canteen=c),
+            "canteen_id",
+        ),
         where=unknown_canteen,
     )
     found.add(
         "unknown_id",
         ln,
-        each_row(lambda p: f"product '{p}' is not in the products table", "product_id"),
+        each_row(
+            lambda p: _("product '{product}' is not in the products table").format(product=p),
+            "product_id",
+        ),
         where=unknown_product,
     )
     found.add(
         "unknown_id",
         ln,
-        each_row(lambda p: f"producer '{p}' is not in the producers table", "producer_id"),
+        each_row(
+            lambda p: _("producer '{producer}' is not in the producers table").format(producer=p),
+            "producer_id",
+        ),
         where=unknown_producer,
     )
     unknown_market = market & (ln["market_id"] != "").to_numpy() & ~ln["has_market"].to_numpy()
@@ -378,7 +391,7 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
     found.add(
         "duplicate_line",
         ln,
-        "another flow row has the same supplier, producer, canteen, product and week",
+        _("another flow row has the same supplier, producer, canteen, product and week"),
         where=dup,
     )
 
@@ -387,7 +400,7 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
     found.add(
         "negative_qty",
         ln,
-        each_row(lambda q: f"quantity {number(q)} is negative or missing", "qty"),
+        each_row(lambda q: _("quantity {qty} is negative or missing").format(qty=number(q)), "qty"),
         where=negative,
     )
 
@@ -396,13 +409,21 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         "not_demanded",
         ln,
         each_row(
-            lambda q: f"{number(q)} units delivered but the canteen demands none that week", "qty"
+            lambda q: _("{qty} units delivered but the canteen demands none that week").format(
+                qty=number(q)
+            ),
+            "qty",
         ),
         where=not_demanded,
     )
 
     no_offer = producer & known & ~ln["has_offer"].to_numpy()
-    found.add("no_offer", ln, "the producer has no offer of this product this week", where=no_offer)
+    found.add(
+        "no_offer",
+        ln,
+        _("the producer has no offer of this product this week"),
+        where=no_offer,
+    )
     checkable = known & ~no_offer & ~(market & (ln["market_id"] == "").to_numpy())
     check_market(ln, found, tol)
 
@@ -412,7 +433,9 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "price",
             ln,
             each_row(
-                lambda s, p, t: f"{s} price {number(p)} EUR HT/unit, should be {number(t)}",
+                lambda s, p, t: _("{supplier} price {price} EUR HT/unit, should be {true}").format(
+                    supplier=s, price=number(p), true=number(t)
+                ),
                 "supplier",
                 "price_eur_ht",
                 "true_price",
@@ -425,7 +448,11 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "labels",
             ln,
             each_row(
-                lambda got, want: f"labels '{got}', should be '{want}'", "labels", "true_labels"
+                lambda got, want: _("labels '{got}', should be '{want}'").format(
+                    got=got, want=want
+                ),
+                "labels",
+                "true_labels",
             ),
             where=wrong,
         )
@@ -435,7 +462,11 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "family",
             ln,
             each_row(
-                lambda got, want: f"family '{got}', should be '{want}'", "family", "true_family"
+                lambda got, want: _("family '{got}', should be '{want}'").format(
+                    got=got, want=want
+                ),
+                "family",
+                "true_family",
             ),
             where=wrong,
         )
@@ -447,7 +478,9 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
                 "value",
                 ln[wrong].assign(should=should[wrong]),
                 each_row(
-                    lambda v, s: f"value {number(v)} EUR HT, qty × price = {number(s)}",
+                    lambda v, s: _("value {value} EUR HT, qty × price = {should}").format(
+                        value=number(v), should=number(s)
+                    ),
                     "value_eur_ht",
                     "should",
                 ),
@@ -458,7 +491,9 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "qty_kg",
             ln,
             each_row(
-                lambda k, s: f"qty_kg {number(k)}, qty × kg_per_unit = {number(s)} kg",
+                lambda k, s: _("qty_kg {kg}, qty × kg_per_unit = {should} kg").format(
+                    kg=number(k), should=number(s)
+                ),
                 "qty_kg",
                 "true_qty_kg",
             ),
@@ -470,7 +505,9 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "distance",
             ln,
             each_row(
-                lambda d, s: f"distance_km {number(d)}, great-circle distance {number(s)} km",
+                lambda d, s: _("distance_km {km}, great-circle distance {should} km").format(
+                    km=number(d), should=number(s)
+                ),
                 "distance_km",
                 "true_distance_km",
             ),
@@ -481,7 +518,9 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         "radius",
         ln,
         each_row(
-            lambda d, r: f"canteen {number(d)} km away, delivery radius {number(r)} km",
+            lambda d, r: _("canteen {km} km away, delivery radius {radius} km").format(
+                km=number(d), radius=number(r)
+            ),
             "true_distance_km",
             "radius_km",
         ),
@@ -491,14 +530,18 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         flagged = ln["local"].to_numpy(bool)
         wrong = known & ((flagged & ~ln["local_high"].to_numpy()) | (~flagged & ln["local_low"]))
         radius = scenario.parameters.local_radius_km
-        rule = "every producer is local" if radius is None else f"local within {radius:g} km"
+        rule = (
+            _("every producer is local")
+            if radius is None
+            else _("local within {km} km").format(km=number(radius))
+        )
         found.add(
             "local",
             ln,
             each_row(
-                lambda s, f, d: (
-                    f"{s} line flagged local={bool(f)} ({rule}; distance {number(d)} km)"
-                ),
+                lambda s, f, d: _(
+                    "{supplier} line flagged local={flag} ({rule}; distance {km} km)"
+                ).format(supplier=s, flag=bool(f), rule=rule, km=number(d)),
                 "supplier",
                 "local",
                 "true_distance_km",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from .contract import Found, each_row, exceeds, number
 
@@ -86,7 +87,10 @@ def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
     found.add(
         "unknown_id",
         ln,
-        each_row(lambda m: f"market option '{m}' is not in the market table", "market_id"),
+        each_row(
+            lambda m: _("market option '{option}' is not in the market table").format(option=m),
+            "market_id",
+        ),
         where=unknown,
     )
     known = ln["has_market"].to_numpy(bool)
@@ -97,7 +101,9 @@ def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
             "market_product",
             (ln["product_id"] != ln["market_product"]).to_numpy(),
             each_row(
-                lambda m, p: f"market option '{m}' sells product '{p}'",
+                lambda m, p: _("market option '{option}' sells product '{product}'").format(
+                    option=m, product=p
+                ),
                 "market_id",
                 "market_product",
             ),
@@ -106,7 +112,9 @@ def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
             "market_week",
             ((first != "") & (week < first)).to_numpy(),
             each_row(
-                lambda m, f: f"market option '{m}' is available from week {f}",
+                lambda m, f: _("market option '{option}' is available from week {week}").format(
+                    option=m, week=f
+                ),
                 "market_id",
                 "market_first",
             ),
@@ -115,7 +123,9 @@ def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
             "market_week",
             ((last != "") & (week > last.astype(str))).to_numpy(),
             each_row(
-                lambda m, f: f"market option '{m}' is available until week {f}",
+                lambda m, f: _("market option '{option}' is available until week {week}").format(
+                    option=m, week=f
+                ),
                 "market_id",
                 "market_last",
             ),
@@ -123,7 +133,12 @@ def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
         (
             "market_canteen",
             ~ln["market_allowed"].to_numpy(bool),
-            each_row(lambda m: f"market option '{m}' is not open to this canteen", "market_id"),
+            each_row(
+                lambda m: _("market option '{option}' is not open to this canteen").format(
+                    option=m
+                ),
+                "market_id",
+            ),
         ),
     ]
     for rule, wrong, message in rules:
@@ -143,7 +158,9 @@ def check_market(ln: pd.DataFrame, found: Found, tol: float) -> None:
         "market_limit",
         weekly,
         each_row(
-            lambda m, q, lim: f"market option '{m}': {number(q)} sold, at most {number(lim)}",
+            lambda m, q, lim: _("market option '{option}': {qty} sold, at most {limit}").format(
+                option=m, qty=number(q), limit=number(lim)
+            ),
             "market_id",
             "qty",
             "market_limit",

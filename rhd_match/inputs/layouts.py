@@ -59,7 +59,7 @@ def scenario_weeks(raw: Mapping[str, pd.DataFrame]) -> list[str]:
 
 def demand_from_grid(
     frame: pd.DataFrame, known: list[str], file: str | None
-) -> tuple[pd.DataFrame, list[Problem]]:
+) -> tuple[pd.DataFrame, list[Problem], list[str] | None]:
     """The long demand table of a grid (``frame`` unchanged when it is the long layout).
 
     Parameters
@@ -74,15 +74,17 @@ def demand_from_grid(
 
     Returns
     -------
-    tuple of (pandas.DataFrame, list of Problem)
+    tuple of (pandas.DataFrame, list of Problem, list of str or None)
         One row per canteen × product × week whose cell is not empty (an empty cell is no
         demand; a 0 is kept), indexed by the grid row's ``SOURCE_ROW``, with the other columns
-        of the grid kept (validation warns that they are ignored); and the problems: a warning
-        per header read as another week, an error per header whose week cannot be told.
+        of the grid kept (validation warns that they are ignored); the problems: a warning
+        per header read as another week, an error per header whose week cannot be told; and
+        the grid column each row's ``qty`` was typed in, as headed (``None`` for the long
+        layout), so that a bad quantity names the cell a person typed.
     """
     weeks = grid_weeks(frame)
     if weeks is None:
-        return frame, []
+        return frame, [], None
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)  # date headers as text
     problems: list[Problem] = []
     by_header: dict[str, str] = {}
@@ -108,11 +110,13 @@ def demand_from_grid(
         part["week"] = week
         part["qty"] = cells[filled].to_numpy()
         part["_order"] = position
+        part["_header"] = header
         part.index = pd.Index(rows[filled], name=SOURCE_ROW)
         parts.append(part)
     columns = [*others, "week", "qty"]
     if not parts:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        return empty.set_axis(pd.Index([], name=SOURCE_ROW)), problems
+        return empty.set_axis(pd.Index([], name=SOURCE_ROW)), problems, []
     long = pd.concat(parts).reset_index().sort_values([SOURCE_ROW, "_order"], kind="stable")
-    return long.set_index(SOURCE_ROW)[columns], problems
+    long = long.set_index(SOURCE_ROW)
+    return long[columns], problems, [str(h) for h in long["_header"]]

@@ -7,7 +7,7 @@ loops over the cells that are wrong.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -72,9 +72,15 @@ def source_rows(frame: pd.DataFrame) -> np.ndarray:
 
 class _Collector:
     def __init__(
-        self, table: Table, file: str | None, rows: np.ndarray, weeks: list[str] | None = None
+        self,
+        table: Table,
+        file: str | None,
+        rows: np.ndarray,
+        weeks: list[str] | None = None,
+        cells: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.table, self.file, self.rows = table, file, rows
+        self.cells = cells or {}  # column → the file's column of each row, when another
         self.weeks = weeks or []  # the scenario's weeks written in full, for 'S03'
         self.problems: list[Problem] = []
 
@@ -87,9 +93,11 @@ class _Collector:
     ) -> None:
         msgs = [messages] * len(positions) if isinstance(messages, str) else messages
         name = self.table.name
+        typed_in = self.cells.get(column or "")
         for pos, msg in list(zip(positions, msgs, strict=True))[:MAX_LISTED]:
             row = int(self.rows[int(pos)])
-            self.problems.append(Problem(name, row, column, msg, self.file, severity))
+            where = typed_in[int(pos)] if typed_in is not None else column
+            self.problems.append(Problem(name, row, where, msg, self.file, severity))
         if len(positions) > MAX_LISTED:
             n = len(positions) - MAX_LISTED
             more = ngettext(
@@ -124,15 +132,22 @@ def coerce_tables(
     problems: list[Problem] = []
     for name, frame in raw.items():
         if name == "demand":
-            frame, found = demand_from_grid(frame, weeks, files.get(name))
+            frame, found, cells = demand_from_grid(frame, weeks, files.get(name))
             problems += found
-        typed[name], found = coerce_table(frame, TABLES[name], files.get(name), weeks)
+            grid = {"qty": cells} if cells is not None else None
+        else:
+            grid = None
+        typed[name], found = coerce_table(frame, TABLES[name], files.get(name), weeks, grid)
         problems += found
     return typed, problems
 
 
 def coerce_table(
-    raw: pd.DataFrame, table: Table, file: str | None = None, weeks: list[str] | None = None
+    raw: pd.DataFrame,
+    table: Table,
+    file: str | None = None,
+    weeks: list[str] | None = None,
+    cells: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type and check one table on its own (not against the others).
 
@@ -153,6 +168,9 @@ def coerce_table(
         The file it was read from, for the problems.
     weeks
         The scenario's weeks written in full (``YYYY-Www``), to read ``S03``; None when unknown.
+    cells
+        Column → the column of the file each row's value was typed in, when it is not that
+        column (a demand grid's ``qty``: the week column as headed), so that problems name it.
 
     Returns
     -------
@@ -161,9 +179,13 @@ def coerce_table(
     problems : list of Problem
         Errors and warnings, each with its row and column.
     """
-    raw = raw[~blank_rows(raw)]
+    kept = ~blank_rows(raw)
+    raw = raw[kept]
     rows = source_rows(raw)
-    out = _Collector(table, file, rows, weeks)
+    typed_in = {
+        c: [v for v, k in zip(vs, kept, strict=True) if k] for c, vs in (cells or {}).items()
+    }
+    out = _Collector(table, file, rows, weeks, typed_in)
     found = [str(c) for c in raw.columns]
     names, renamed = match_columns(found, table.column_names, table.name, file)
     out.problems += renamed

@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 
 from ..egalim import format_labels, parse_labels
 from ..errors import Problem, ScenarioError
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..io import csv_writer, read_table_file, write_folder_atomically
 from ..plan.orders import contract_summary, order_sheets, order_writers
@@ -288,26 +290,32 @@ def read_platform_ids(
         if not c and not i:
             continue  # an empty row
         if not c:
-            problems.append(Problem("ids", int(row), "canteen_id", "empty", file))
+            problems.append(Problem("ids", int(row), "canteen_id", _("empty"), file))
         why = _id_problem(i, column)
         if why:
-            shown = f" (read from {visible(raw)})" if raw != i else ""
-            problems.append(Problem("ids", int(row), column, why + shown, file))
+            if raw != i:
+                why = _("{problem} (read from {cell})").format(problem=why, cell=visible(raw))
+            problems.append(Problem("ids", int(row), column, why, file))
     for c in canteen[canteen.duplicated() & (canteen != "")].unique():
         dup_rows = rows[(canteen == c).to_numpy()]
-        msg = f"canteen '{c}' appears on rows {', '.join(map(str, dup_rows))}"
+        msg = _("canteen '{canteen}' appears on rows {rows}").format(
+            canteen=c, rows=", ".join(map(str, dup_rows))
+        )
         problems.append(Problem("ids", int(dup_rows[-1]), "canteen_id", msg, file))
     if canteen_ids is not None:
         wanted = set(canteen_ids)
         for row, c in zip(rows, canteen, strict=True):
             if c and c not in wanted:
-                msg = f"canteen '{c}' is not in the scenario's canteens"
+                msg = _("canteen '{canteen}' is not in the scenario's canteens").format(canteen=c)
                 problems.append(Problem("ids", int(row), "canteen_id", msg, file))
         missing = sorted(wanted.difference(canteen))
         if missing:
-            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-            shown = ", ".join(missing[:10]) + more
-            msg = f"no {column} for canteen(s) {shown}"
+            shown = ", ".join(missing[:10])
+            if len(missing) > 10:
+                shown = _("{first} and {n} more").format(first=shown, n=len(missing) - 10)
+            msg = ngettext(
+                "no {key} for canteen {canteens}", "no {key} for canteens {canteens}", len(missing)
+            ).format(key=column, canteens=shown)
             problems.append(Problem("ids", None, "canteen_id", msg, file))
     if problems:
         raise ScenarioError(problems)
@@ -319,7 +327,7 @@ def _id_problem(ident: str, column: PlatformKey) -> str | None:
     if column == "siret":
         return siret_problem(ident)
     if not re.fullmatch(r"[1-9][0-9]*", ident):
-        return f"{visible(ident)} is not a ma cantine canteen id (a whole number)"
+        return _("{id} is not a ma cantine canteen id (a whole number)").format(id=visible(ident))
     return None
 
 
@@ -379,11 +387,12 @@ def _identifiers(
     if mapping is None:
         warnings.warn(
             PlatformIdWarning(
-                "no ma cantine ids given: 'cantine_id' holds the project's canteen ids "
-                f"({', '.join(canteens[:5])}{'…' if len(canteens) > 5 else ''}), which the "
-                "platform refuses; this purchase file cannot be uploaded as it is (give "
-                "SIRETs or the platform's numeric ids: --siret-file or --id-file, or a "
-                "siret or macantine_id column in canteens)"
+                _(
+                    "no ma cantine ids given: 'cantine_id' holds the project's canteen ids "
+                    "({canteens}), which the platform refuses; this purchase file cannot be "
+                    "uploaded as it is (give SIRETs or the platform's numeric ids: "
+                    "--siret-file or --id-file, or a siret or macantine_id column in canteens)"
+                ).format(canteens=", ".join(canteens[:5]) + ("…" if len(canteens) > 5 else ""))
             ),
             stacklevel=3,
         )
@@ -392,15 +401,19 @@ def _identifiers(
     clean = {str(c): str(s).strip() for c, s in mapping.items()}
     for c in canteens:  # one per canteen, for error reporting
         if c not in clean:
-            problems.append(Problem("ids", None, key, f"no {key} for canteen '{c}'"))
+            msg = _("no {key} for canteen '{canteen}'").format(key=key, canteen=c)
+            problems.append(Problem("ids", None, key, msg))
             continue
         why = _id_problem(clean[c], key)
         if why:
-            problems.append(Problem("ids", None, key, f"canteen '{c}': {why}"))
+            msg = _("canteen '{canteen}': {problem}").format(canteen=c, problem=why)
+            problems.append(Problem("ids", None, key, msg))
     used = pd.Series({c: clean[c] for c in canteens if c in clean}, dtype=object)
     for s, group in used.groupby(used, sort=True):
         if len(group) > 1:
-            msg = f"{key} {s} given to several canteens ({', '.join(group.index)})"
+            msg = _("{key} {id} given to several canteens ({canteens})").format(
+                key=key, id=s, canteens=", ".join(group.index)
+            )
             problems.append(Problem("ids", None, key, msg))
     if problems:
         raise ScenarioError(problems)
@@ -432,15 +445,25 @@ def _check_future(
         return
     first = date[late].min().date().isoformat()
     last = date[late].max().date().isoformat()
-    msg = (
-        f"{int(late.sum())} purchase line(s) dated after {limit.date().isoformat()} "
-        f"({first} to {last}): ma cantine rejects future dates; upload the file once "
-        "those dates have passed"
-    )
+    msg = ngettext(
+        "{n} purchase line dated after {today} ({first} to {last}): ma cantine rejects future "
+        "dates; upload the file once those dates have passed",
+        "{n} purchase lines dated after {today} ({first} to {last}): ma cantine rejects future "
+        "dates; upload the file once those dates have passed",
+        int(late.sum()),
+    ).format(n=int(late.sum()), today=limit.date().isoformat(), first=first, last=last)
     if future == "error":
         names = sorted(pd.unique(canteens[late].to_numpy()))
         raise ScenarioError(
-            [Problem("purchases", None, "date", f"canteen '{c}': {msg}") for c in names]
+            [
+                Problem(
+                    "purchases",
+                    None,
+                    "date",
+                    _("canteen '{canteen}': {problem}").format(canteen=c, problem=msg),
+                )
+                for c in names
+            ]
         )
     warnings.warn(FutureDateWarning(msg), stacklevel=3)
 
@@ -555,7 +578,9 @@ def _checked_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
         write(path)
         size = path.stat().st_size
         if size > MAX_UPLOAD_BYTES:
-            msg = f"{path.name}: {size} bytes, ma cantine accepts at most 10 MB; use per_canteen"
+            msg = _(
+                "{file}: {size} bytes, ma cantine accepts at most 10 MB; use per_canteen"
+            ).format(file=path.name, size=size)
             warnings.warn(UploadSizeWarning(msg), stacklevel=2)
 
     return write_and_check

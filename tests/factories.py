@@ -8,7 +8,10 @@ so the scenario has no warnings. Tests copy and break these frames as they need.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
 
 from rhd_match import Scenario
 
@@ -117,3 +120,28 @@ def tiny_market() -> pd.DataFrame:
             "origin": ["FRANCE", "FRANCE", None],
         }
     )
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder below ``folder``, with the bytes of each file."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def fail_on_call(
+    monkeypatch: pytest.MonkeyPatch, method: str, n: int, owner: type = pd.DataFrame
+) -> list[int]:
+    """Make ``owner.<method>`` (a DataFrame's by default) raise OSError on its ``n``-th call."""
+    original = getattr(owner, method)
+    calls: list[int] = []
+
+    def flaky(self: object, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == n:
+            raise OSError("disk full (simulated)")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, method, flaky)
+    return calls

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from factories import tiny_frames
+from factories import fail_on_call, snapshot, tiny_frames
 
 from rhd_match import OptionError, Scenario, ScenarioError
 from rhd_match.analysis.menus import (
@@ -414,7 +414,7 @@ def test_export_refuses_an_id_file_with_unknown_or_missing_canteens(
     assert main(["export", str(good_folder), "--out", str(out), option, str(ids_file)]) == 2
     err = capsys.readouterr().err
     assert f"{ids_file}, row 3, column 'canteen_id': canteen 'LENS_99' is not in" in err
-    assert f"{ids_file}, column 'canteen_id': no {header} for canteen(s) LIEVIN_1" in err
+    assert f"{ids_file}, column 'canteen_id': no {header} for canteen LIEVIN_1" in err
     assert not out.exists()
 
 
@@ -441,3 +441,31 @@ def test_library_options_from_the_command_line_are_option_errors(tiny_scenario: 
         verify_marginal_value(tiny_scenario, "LENS_99", "BEEF", "2026-W03")
     with pytest.raises(OptionError, match="canteen 'LENS_1' is given more than once"):
         services_from_scenario(tiny_scenario, canteen_ids=["LENS_1", "LENS_1"])
+
+
+# -- decision verbs write all or nothing ------------------------------------------------------
+
+#: Each decision verb, its options, and which of its CSV writes fails in the second run (the
+#: last one: the others were already written in the temporary folder).
+DECISION_RUNS = {
+    "menus": ([], 3),
+    "bottlenecks": (["--verify-top", "0"], 3),
+    "tradeoff": (["--points", "2"], 1),
+    "whatif": (["--budget-factor", "1.2"], 1),
+}
+
+
+@pytest.mark.parametrize("verb", list(DECISION_RUNS))
+def test_decision_verb_failing_write_leaves_the_old_files(
+    verb: str, good_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options, failing = DECISION_RUNS[verb]
+    out = tmp_path / "out"
+    command = [verb, str(good_folder), "--out", str(out), *options]
+    assert main(command) == 0
+    before = snapshot(out)
+    assert len([name for name in before if name.endswith(".csv")]) == max(failing, 1)
+    calls = fail_on_call(monkeypatch, "to_csv", failing)
+    assert main(command) == EXIT_USER_ERROR
+    assert len(calls) == failing  # the failure came at the last file
+    assert snapshot(out) == before  # no file changed, no partial file, no staging folder

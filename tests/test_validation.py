@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
-from factories import tiny_frames
+from factories import fail_on_call, snapshot, tiny_frames
 
 from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
 from rhd_match.inputs.plausibility import domain_warnings
@@ -98,14 +98,6 @@ def write_files(folder: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
-
-
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every file and folder below ``folder``, with the bytes of each file."""
-    return {
-        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def problem_keys(problems: list[Problem]) -> list[tuple[str, int | None, str | None]]:
@@ -377,23 +369,6 @@ def test_missing_sheet_is_named(tmp_path: Path) -> None:
 
 
 # -- writing is all or nothing ----------------------------------------------------------------
-
-
-def fail_on_call(
-    monkeypatch: pytest.MonkeyPatch, method: str, n: int, owner: type = pd.DataFrame
-) -> list[int]:
-    """Make ``owner.<method>`` (a DataFrame's by default) raise OSError on its ``n``-th call."""
-    original = getattr(owner, method)
-    calls: list[int] = []
-
-    def flaky(self: object, *args: object, **kwargs: object) -> object:
-        calls.append(1)
-        if len(calls) == n:
-            raise OSError("disk full (simulated)")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(owner, method, flaky)
-    return calls
 
 
 @pytest.mark.parametrize(("fmt", "method"), [("csv", "to_csv"), ("xlsx", "add_worksheet")])

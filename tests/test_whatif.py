@@ -20,6 +20,7 @@ from rhd_match.analysis.whatif import (
     raise_budget,
     remove_producer,
 )
+from rhd_match.i18n import use_language
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -48,6 +49,28 @@ def variants() -> list[Variant]:
         raise_budget(factor=2.0),
         change_targets(organic=0.0),
     ]
+
+
+def test_variant_names_in_the_active_language() -> None:
+    """The builders name their variants through the catalogue (the table and the command line
+    show those names); ``base`` stays the base row's key in every language."""
+    assert [v.name for v in variants()] == [
+        "without FARM_A",
+        "FARM_B organic (price x1.2)",
+        "delivery radii 1 km",
+        "budgets x2",
+        "organic target 0%",
+    ]
+    with use_language("fr"):
+        assert [v.name for v in variants()] == [
+            "sans FARM_A",
+            "FARM_B en bio (prix x1,2)",
+            "rayons de livraison 1 km",
+            "budgets x2",
+            "objectif bio 0\u00a0%",
+        ]
+        assert raise_budget(1.5, amount_eur_ht=-50).name == "budgets x1,5 -50 EUR HT"
+        assert change_targets(quality=0.55, hard=True).name == "objectif qualité 55\u00a0% (strict)"
 
 
 def test_builders_change_the_tables(tiny_scenario: Scenario) -> None:
@@ -110,7 +133,7 @@ def test_compare_rows_in_order_with_deltas(tiny_scenario: Scenario) -> None:
     base = by.loc["base"]
     assert base["delta_objective"] == 0.0
     # Nothing within 1 km: all conventional, no local purchase, no extra cost.
-    radius = by.loc["radius 1 km"]
+    radius = by.loc["delivery radii 1 km"]
     assert radius["share_local"] == 0.0
     assert radius["delta_share_local"] == pytest.approx(-base["share_local"])
     assert radius["extra_cost_eur_ht"] == pytest.approx(0.0)
@@ -118,9 +141,9 @@ def test_compare_rows_in_order_with_deltas(tiny_scenario: Scenario) -> None:
     organic = by.loc[variants()[1].name]
     assert organic["delta_share_organic"] >= -1e-9
     # Without the meat and yogurt farm, less is local.
-    assert by.loc["remove FARM_A"]["delta_share_local"] < 0
+    assert by.loc["without FARM_A"]["delta_share_local"] < 0
     # Relaxing a target never makes the optimum worse.
-    assert by.loc["targets organic 0 %"]["delta_objective"] <= 1e-9
+    assert by.loc["organic target 0%"]["delta_objective"] <= 1e-9
 
 
 def test_default_process_pool_and_threads_give_the_same_table(tiny_scenario: Scenario) -> None:

@@ -24,10 +24,44 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, Problem, ScenarioError
+from ..i18n import decimal_sign, format_share
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..plan.tables import meals_served
 
 BASE = "base"
+
+#: Default variant names, translated when a variant is built (in the active language): the
+#: names are what ``compare``'s table and the command line show. ``BASE`` stays as it is: it
+#: is the key of the base row.
+NAMES = {
+    "add": N_("add {producer}"),
+    "remove": N_("without {producers}"),
+    "organic": N_("{producers} organic (price x{factor})"),
+    "quality": N_("quality target {share}"),
+    "organic_target": N_("organic target {share}"),
+    "meat_fish": N_("meat and fish target {share}"),
+    "targets": N_("targets unchanged"),
+    "hard": N_("{targets} (hard)"),
+    "budget": N_("budgets x{factor}"),
+    "budget_plus": N_("budgets x{factor} {amount} EUR HT"),
+    "per_meal": N_("budget {amount} EUR HT per meal"),
+    "radius": N_("delivery radii {radius} km"),
+    "radius_factor": N_("delivery radii x{factor}"),
+}
+
+
+def _signed(value: float) -> str:
+    """A change with its sign (``+200``, ``-50``), as ``_figure`` writes it."""
+    return ("+" if value > 0 else "") + _figure(value)
+
+
+def _figure(value: float) -> str:
+    """A figure in a variant's name: as short as it is (``:g``), the language's decimal sign."""
+    return f"{value:g}".replace(".", decimal_sign())
+
+
 #: The id column of the tables whose rows a variant can name.
 TABLE_ID = {"producers": "producer_id", "canteens": "canteen_id"}
 
@@ -91,7 +125,14 @@ def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
     if unknown:
         raise ScenarioError(
             [
-                Problem(table, None, column, f"no {column} {i!r} (what-if {variant!r})")
+                Problem(
+                    table,
+                    None,
+                    column,
+                    _("no {column} {id} (what-if {variant})").format(
+                        column=column, id=repr(i), variant=repr(variant)
+                    ),
+                )
                 for i in unknown
             ]
         )
@@ -128,7 +169,7 @@ def add_producer(
             offers=pd.concat([s.offers, offers], ignore_index=True),
         )
 
-    return Variant(name or f"add {pid}", apply)
+    return Variant(name or _(NAMES["add"]).format(producer=pid), apply)
 
 
 def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) -> Variant:
@@ -148,7 +189,7 @@ def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) 
         an id is not in ``producers``.
     """
     ids = _ids(producer_ids)
-    label = name or f"remove {', '.join(ids)}"
+    label = name or _(NAMES["remove"]).format(producers=", ".join(ids))
 
     def apply(s: Scenario) -> Scenario:
         _known(s, "producers", ids, label)
@@ -185,7 +226,9 @@ def convert_to_organic(
         an id is not in ``producers``.
     """
     ids = _ids(producer_ids)
-    label = name or f"organic {', '.join(ids)} (x{price_factor:g} price)"
+    label = name or _(NAMES["organic"]).format(
+        producers=", ".join(ids), factor=_figure(price_factor)
+    )
 
     def apply(s: Scenario) -> Scenario:
         _known(s, "producers", ids, label)
@@ -240,8 +283,16 @@ def change_targets(
             params["hard_egalim"] = hard
         return s.with_parameters(**params)
 
-    label = ", ".join(f"{k} {100 * v:g} %" for k, v in changes.items()) or "targets"
-    return Variant(name or f"targets {label}" + (" (hard)" if hard else ""), apply)
+    if name is None:
+        keys = {"quality": "quality", "organic": "organic_target", "meat_fish": "meat_fish"}
+        shown = [
+            _(NAMES[keys[k]]).format(share=format_share(v, 0 if round(100 * v, 6) % 1 == 0 else 1))
+            for k, v in changes.items()
+        ]
+        name = ", ".join(shown) or _(NAMES["targets"])
+        if hard:
+            name = _(NAMES["hard"]).format(targets=name)
+    return Variant(name, apply)
 
 
 def raise_budget(
@@ -272,7 +323,11 @@ def raise_budget(
         an id is not in ``canteens`` or a budget becomes invalid.
     """
     ids = None if canteen_ids is None else _ids(canteen_ids)
-    label = name or f"budget x{factor:g}" + (f" {amount_eur_ht:+g} EUR HT" if amount_eur_ht else "")
+    label = name or (
+        _(NAMES["budget_plus"]).format(factor=_figure(factor), amount=_signed(amount_eur_ht))
+        if amount_eur_ht
+        else _(NAMES["budget"]).format(factor=_figure(factor))
+    )
 
     def apply(s: Scenario) -> Scenario:
         if ids is not None:
@@ -317,7 +372,7 @@ def budget_per_meal(
         an id is not in ``canteens`` or a budget becomes invalid.
     """
     ids = None if canteen_ids is None else _ids(canteen_ids)
-    label = name or f"budget {eur_ht_per_meal:g} EUR HT per meal"
+    label = name or _(NAMES["per_meal"]).format(amount=_figure(eur_ht_per_meal))
 
     def apply(s: Scenario) -> Scenario:
         if ids is not None:
@@ -360,8 +415,11 @@ def change_radius(
         an id is not in ``producers`` or a radius becomes invalid.
     """
     ids = None if producer_ids is None else _ids(producer_ids)
-    what = f"{radius_km:g} km" if radius_km is not None else f"x{factor:g}"
-    label = name or f"radius {what}"
+    label = name or (
+        _(NAMES["radius"]).format(radius=_figure(radius_km))
+        if radius_km is not None
+        else _(NAMES["radius_factor"]).format(factor=_figure(factor))
+    )
 
     def apply(s: Scenario) -> Scenario:
         if ids is not None:

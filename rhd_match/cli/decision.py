@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
-from ..i18n import format_number, format_share, ngettext
 from ..i18n import gettext as _
+from ..i18n import ngettext
+from ..io import csv_writer, write_folder_atomically
 from .common import (
     add_solver_options,
     add_source,
@@ -45,6 +48,12 @@ def _wrote_files(names: list[str], folder: Path) -> str:
     return _("wrote {names} to {folder}").format(names=", ".join(names), folder=folder)
 
 
+def _write(folder: Path, files: Mapping[str, Callable[[Path], object]]) -> None:
+    """Write ``files`` into ``folder`` all or none (never a partial set over good files)."""
+    write_folder_atomically(folder, files)
+    print(_wrote_files(list(files), folder))
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     from ..analysis.whatif import (
         Variant,
@@ -57,21 +66,9 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     )
 
     scenario = load_scenario(args)
-    # The variants' names, shown in the table and written to whatif.csv, in the language.
-    variants: list[Variant] = [
-        remove_producer(pid, name=_("without {producer}").format(producer=pid))
-        for pid in args.remove_producer
-    ]
-    variants += [
-        convert_to_organic(
-            pid,
-            args.organic_price_factor,
-            name=_("{producer} organic (price x{factor})").format(
-                producer=pid, factor=format_number(args.organic_price_factor, 2)
-            ),
-        )
-        for pid in args.organic
-    ]
+    # The builders name the variants in the active language.
+    variants: list[Variant] = [remove_producer(pid) for pid in args.remove_producer]
+    variants += [convert_to_organic(pid, args.organic_price_factor) for pid in args.organic]
     organic = args.organic_target
     quality = args.quality_target
     budget = args.budget_factor
@@ -79,38 +76,16 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if not (variants or any(x is not None for x in (organic, quality, budget, radius))):
         organic, budget, radius = 0.3, 1.1, 1.5
     if organic is not None:
-        variants.append(
-            change_targets(
-                organic=organic,
-                name=_("organic target {share}").format(share=format_share(organic, 0)),
-            )
-        )
+        variants.append(change_targets(organic=organic))
     if quality is not None:
-        variants.append(
-            change_targets(
-                quality=quality,
-                name=_("quality target {share}").format(share=format_share(quality, 0)),
-            )
-        )
+        variants.append(change_targets(quality=quality))
     if budget is not None:
-        variants.append(
-            raise_budget(
-                factor=budget,
-                name=_("budgets x{factor}").format(factor=format_number(budget, 2)),
-            )
-        )
+        variants.append(raise_budget(factor=budget))
     if radius is not None:
-        variants.append(
-            change_radius(
-                factor=radius,
-                name=_("delivery radii x{factor}").format(factor=format_number(radius, 2)),
-            )
-        )
+        variants.append(change_radius(factor=radius))
     table = compare(scenario, variants)
     show_table(table, WHATIF_COLUMNS)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "whatif.csv", index=False)
-    print(_("wrote {path}").format(path=args.out / "whatif.csv"))
+    _write(args.out, {"whatif.csv": csv_writer(table)})
     return 0
 
 
@@ -121,10 +96,11 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)
     show_table(table, TRADEOFF_COLUMNS)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "tradeoff.csv", index=False)
-    plot_tradeoff(table, args.out / "tradeoff.png")
-    print(_wrote_files(["tradeoff.csv", "tradeoff.png"], args.out))
+    files: dict[str, Callable[[Path], object]] = {
+        "tradeoff.csv": csv_writer(table),
+        "tradeoff.png": partial(plot_tradeoff, table),
+    }
+    _write(args.out, files)
     return 0
 
 
@@ -139,14 +115,16 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     relaxed = solve_relaxation(scenario)
     table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
-    show_table(table.head(20), BOTTLENECK_COLUMNS)
+    # verified_marginal_value is there only when rows were re-solved (--verify-top > 0).
+    show_table(table.head(20), [c for c in BOTTLENECK_COLUMNS if c in table.columns])
     # The no-offer-in-range reason does not depend on the plan: the LP relaxation suffices.
     uncovered = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "bottlenecks.csv", index=False)
-    marginal_values(scenario, relaxed).to_csv(args.out / "marginal_values.csv", index=False)
-    uncovered.to_csv(args.out / "no_local_offer.csv", index=False)
-    print(_wrote_files(["bottlenecks.csv", "marginal_values.csv", "no_local_offer.csv"], args.out))
+    files = {
+        "bottlenecks.csv": csv_writer(table),
+        "marginal_values.csv": csv_writer(marginal_values(scenario, relaxed)),
+        "no_local_offer.csv": csv_writer(uncovered),
+    }
+    _write(args.out, files)
     return 0
 
 
@@ -180,10 +158,12 @@ def cmd_menus(args: argparse.Namespace) -> int:
             )
         )
     result = menu_demand(menu.plan, services, scenario)
-    args.out.mkdir(parents=True, exist_ok=True)
-    result.demand.to_csv(args.out / "demand.csv", index=False)
-    result.choices.to_csv(args.out / "menu_choices.csv", index=False)
-    menu.products.to_csv(args.out / "menu_products.csv", index=False)
+    files = {
+        "demand.csv": csv_writer(result.demand),
+        "menu_choices.csv": csv_writer(result.choices),
+        "menu_products.csv": csv_writer(menu.products),
+    }
+    write_folder_atomically(args.out, files)
     n_weeks = result.demand["week"].nunique()
     print(
         (
@@ -195,7 +175,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
             )
         ).format(rows=len(result.demand), canteens=len(services), weeks=n_weeks)
     )
-    print(_wrote_files(["demand.csv", "menu_choices.csv", "menu_products.csv"], args.out))
+    print(_wrote_files(list(files), args.out))
     return 0
 
 

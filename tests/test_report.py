@@ -392,6 +392,8 @@ def test_map_draws_the_communes_under_it(small: tuple[Scenario, Solution], tmp_p
     )
     mine = render_html(*small, communes=own)
     assert "<title>Testville</title>" in mine and "<title>Liévin</title>" not in mine
+    # Outlines read already (the command line checks the file before solving) draw the same.
+    assert render_html(*small, communes=read_communes(own)) == mine
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(OptionError, match=r"bad\.geojson"):

@@ -10,6 +10,7 @@ import math
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -31,10 +32,12 @@ from rhd_match.plan.orders import (
 )
 from rhd_match.report import (
     order_workbook_writers,
+    report_writers,
     workbook_bytes,
     write_order_workbooks,
     write_workbook,
 )
+from rhd_match.report import workbook as workbook_module
 from rhd_match.report.workbook import (
     COLUMN_LABELS,
     NAME_LABELS,
@@ -481,6 +484,35 @@ def test_to_folder_round_trip_is_exact(small: tuple[Scenario, Solution], tmp_pat
                 np.testing.assert_array_equal(got.to_numpy(dtype=float), want.to_numpy(dtype=float))
     data = (tmp_path / "flows.csv").read_bytes()
     assert not data.startswith(codecs.BOM_UTF8) and data.split(b"\n")[0].count(b",") > 5
+
+
+def test_report_by_producer_builds_the_order_sheet_once(
+    tiny: tuple[Scenario, Solution], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results workbook and the per-supplier workbooks share one order sheet, and are the
+    files each writer gives on its own."""
+    scenario, solution = tiny
+    built: list[int] = []
+    original = workbook_module.order_sheets
+
+    def counted(*args: Any) -> pd.DataFrame:
+        built.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(workbook_module, "order_sheets", counted)
+    writers = report_writers(scenario, solution, "en", by_producer=True)
+    assert len(built) == 1
+    together = write_folder_atomically(tmp_path / "together", writers)
+    alone = order_workbook_writers(scenario, solution, language="en")
+    assert len(alone) > 0
+    write_folder_atomically(tmp_path / "alone", alone)
+    write_workbook(scenario, solution, tmp_path / "alone" / "results.xlsx", language="en")
+    for name in [*alone, "results.xlsx"]:
+        got = (
+            tmp_path / "together" / ("results.xlsx" if name == "results.xlsx" else f"orders/{name}")
+        )
+        assert got in together
+        assert got.read_bytes() == (tmp_path / "alone" / name).read_bytes()
 
 
 def test_order_workbooks_go_into_a_subfolder_with_the_other_files_all_or_nothing(

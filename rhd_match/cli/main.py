@@ -225,19 +225,18 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import order_workbook_writers, report_writers
+    from ..report import report_writers
     from ..report.communes import read_communes
 
-    if args.communes is not None:
-        read_communes(args.communes)  # a bad file is refused before the solve, not after
+    # a bad file is refused before the solve, not after; the outlines read are drawn
+    communes = read_communes(args.communes) if args.communes is not None else None
     scenario = load_scenario(args)
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
     # tables, reports and order workbooks are moved in together: all or nothing
-    writers = solution.writers() | report_writers(scenario, solution, args.lang, args.communes)
-    if args.by_producer:
-        orders = order_workbook_writers(scenario, solution, language=args.lang)
-        writers |= {f"orders/{name}": write for name, write in orders.items()}
+    writers = solution.writers() | report_writers(
+        scenario, solution, args.lang, communes, by_producer=args.by_producer
+    )
     written = write_folder_atomically(args.out, writers)
     print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
     return 0 if violations.empty else 1

@@ -16,8 +16,10 @@ from pathlib import Path
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.solution import Solution
+from .communes import CommuneSource
 from .html import render_html, write_html_report
 from .workbook import (
+    order_sheet,
     order_workbook_writers,
     results_workbook_writer,
     workbook_bytes,
@@ -49,7 +51,7 @@ def write_reports(
     folder: str | Path,
     *,
     language: str = "fr",
-    communes: str | Path | None = None,
+    communes: CommuneSource = None,
 ) -> list[Path]:
     """Write ``report.html`` and ``results.xlsx`` into ``folder`` (created if needed).
 
@@ -93,7 +95,9 @@ def report_writers(
     scenario: Scenario,
     solution: Solution,
     language: str = "fr",
-    communes: str | Path | None = None,
+    communes: CommuneSource = None,
+    *,
+    by_producer: bool = False,
 ) -> dict[str, Callable[[Path], None]]:
     """The writers of ``write_reports``, the page and the workbook rendered already.
 
@@ -106,7 +110,11 @@ def report_writers(
     language
         One of ``rhd_match.i18n.LANGUAGES``.
     communes
-        GeoJSON file of the commune outlines drawn under the page's map; None for the default.
+        GeoJSON file of the commune outlines drawn under the page's map, or the outlines read
+        already (``read_communes``); None for the default.
+    by_producer
+        Add one order workbook per supplier, ``orders/{file}`` (``order_workbook_writers``);
+        the order sheet is built once, for them and the results workbook.
 
     Returns
     -------
@@ -121,12 +129,16 @@ def report_writers(
         unknown.
     """
     page = render_html(scenario, solution, language=language, communes=communes)
-    data = workbook_bytes(scenario, solution, language=language)
+    orders = order_sheet(scenario, solution)
 
     def write_page(path: Path) -> None:
         path.write_text(page, encoding="utf-8")
 
-    def write_book(path: Path) -> None:
-        path.write_bytes(data)
-
-    return {HTML_NAME: write_page, WORKBOOK_NAME: write_book}
+    writers = {
+        HTML_NAME: write_page,
+        WORKBOOK_NAME: results_workbook_writer(scenario, solution, language, orders),
+    }
+    if by_producer:
+        books = order_workbook_writers(scenario, solution, language=language, orders=orders)
+        writers |= {f"orders/{name}": write for name, write in books.items()}
+    return writers

@@ -9,8 +9,10 @@ published in ``gregoiredavid/france-geojson``, simplified, Licence Ouverte / Eta
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 from ..errors import OptionError
 from ..i18n import gettext as _
@@ -27,6 +29,11 @@ class Commune:
 
     name: str
     rings: tuple[tuple[tuple[float, float], ...], ...]
+
+
+#: Where a page's commune outlines come from: a GeoJSON file, the outlines read already
+#: (``read_communes``, so that a file checked early is not parsed again), or None (default).
+CommuneSource: TypeAlias = "str | Path | Sequence[Commune] | None"
 
 
 def read_communes(path: str | Path) -> list[Commune]:

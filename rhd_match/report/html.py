@@ -23,7 +23,13 @@ from ..io import write_folder_atomically
 from ..plan.solution import Solution
 from ..version import __version__
 from .canteen_pages import canteen_pages
-from .communes import DEMO_COMMUNES, DEMO_COMMUNES_SOURCE, Commune, read_communes
+from .communes import (
+    DEMO_COMMUNES,
+    DEMO_COMMUNES_SOURCE,
+    Commune,
+    CommuneSource,
+    read_communes,
+)
 from .drawing import (
     pct,
 )
@@ -72,7 +78,7 @@ def write_html_report(
     path: str | Path,
     *,
     language: str = "fr",
-    communes: str | Path | None = None,
+    communes: CommuneSource = None,
 ) -> Path:
     """Write the HTML report of ``solution`` to ``path`` (all or nothing).
 
@@ -112,7 +118,7 @@ def render_html(
     solution: Solution,
     *,
     language: str = "fr",
-    communes: str | Path | None = None,
+    communes: CommuneSource = None,
 ) -> str:
     """The report as one self-contained HTML page (see the module docstring).
 
@@ -126,8 +132,9 @@ def render_html(
         Language of every text of the page: one of ``rhd_match.i18n.LANGUAGES``.
     communes
         GeoJSON file of the commune outlines drawn under the map (WGS 84 polygons with a
-        ``name``). ``None``: the outlines packaged for the demo's territory (the 36 communes
-        of Lens-Liévin) when the territory's places lie among them, none otherwise.
+        ``name``), or the outlines read from one already (``read_communes``). ``None``: the
+        outlines packaged for the demo's territory (the 36 communes of Lens-Liévin) when the
+        territory's places lie among them, none otherwise.
 
     Returns
     -------
@@ -217,10 +224,12 @@ def render_html(
     )
 
 
-def _communes(scenario: Scenario, path: str | Path | None) -> tuple[list[Commune], str]:
+def _communes(scenario: Scenario, source: CommuneSource) -> tuple[list[Commune], str]:
     """The outlines to draw under the map and their credit line."""
-    if path is not None:
-        return read_communes(path), ""
+    if isinstance(source, str | Path):
+        return read_communes(source), ""
+    if source is not None:
+        return list(source), ""
     outlines = read_communes(DEMO_COMMUNES)
     xs = [x for c in outlines for ring in c.rings for x, _y in ring]
     ys = [y for c in outlines for ring in c.rings for _x, y in ring]

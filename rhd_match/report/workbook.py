@@ -294,20 +294,37 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:
-    """The order sheets of ``rhd_match.plan.orders.order_sheets``, delivery dates as dates."""
+    """The order sheets of ``rhd_match.plan.orders.order_sheets``, delivery dates as dates.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for.
+    solution
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per supplier × week × canteen × product delivered (``ORDER_COLUMNS``), the
+        ``orders`` sheet of the results workbook and of the order workbooks.
+    """
     sheets = order_sheets(scenario, solution)
     return sheets.assign(delivery_date=pd.to_datetime(sheets["delivery_date"]))
 
 
-def workbook_sheets(scenario: Scenario, solution: Solution) -> dict[str, pd.DataFrame]:
+def workbook_sheets(
+    scenario: Scenario, solution: Solution, orders: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """The tables of the workbook by table name (keys of ``SHEETS``), in sheet order, columns
-    as ids; the summary's figure labels in the active language."""
+    as ids; the summary's figure labels in the active language. ``orders``: the order sheet
+    (``order_sheet``) when built already."""
     return {
         "summary": summary_rows(solution.summary),
         "canteens": solution.canteens,
         "producers": solution.producers,
         "producer_weeks": solution.producer_weeks,
-        "orders": order_sheet(scenario, solution),
+        "orders": order_sheet(scenario, solution) if orders is None else orders,
     }
 
 
@@ -352,7 +369,12 @@ def labelled_sheet(table: str, frame: pd.DataFrame, language: str) -> Sheet:
     return Sheet(shown, formats=formats, widths=widths, styled=True, conditional=conditional)
 
 
-def workbook_plan(scenario: Scenario, solution: Solution, language: str = "fr") -> dict[str, Sheet]:
+def workbook_plan(
+    scenario: Scenario,
+    solution: Solution,
+    language: str = "fr",
+    orders: pd.DataFrame | None = None,
+) -> dict[str, Sheet]:
     """The sheets of the results workbook by sheet name, in ``language``, with their look.
 
     Parameters
@@ -363,6 +385,8 @@ def workbook_plan(scenario: Scenario, solution: Solution, language: str = "fr") 
         The plan.
     language
         One of ``rhd_match.i18n.LANGUAGES``.
+    orders
+        The order sheet (``order_sheet``) when built already; None to build it.
 
     Returns
     -------
@@ -372,7 +396,7 @@ def workbook_plan(scenario: Scenario, solution: Solution, language: str = "fr") 
     with use_language(language):
         return {
             _(SHEETS[table]): labelled_sheet(table, frame, language)
-            for table, frame in workbook_sheets(scenario, solution).items()
+            for table, frame in workbook_sheets(scenario, solution, orders).items()
         }
 
 
@@ -409,7 +433,10 @@ def write_workbook(
 
 
 def results_workbook_writer(
-    scenario: Scenario, solution: Solution, language: str = "fr"
+    scenario: Scenario,
+    solution: Solution,
+    language: str = "fr",
+    orders: pd.DataFrame | None = None,
 ) -> Callable[[Path], None]:
     """The writer of ``write_workbook``, to write the workbook with other files all or nothing.
 
@@ -421,6 +448,8 @@ def results_workbook_writer(
         The plan.
     language
         One of ``rhd_match.i18n.LANGUAGES``.
+    orders
+        The order sheet (``order_sheet``) when built already; None to build it.
 
     Returns
     -------
@@ -434,7 +463,9 @@ def results_workbook_writer(
         When ``language`` is unknown (a sheet beyond Excel's rows raises when written).
     """
     return _book_writer(
-        workbook_plan(scenario, solution, language), _document_date(solution), "rhd_match results"
+        workbook_plan(scenario, solution, language, orders),
+        _document_date(solution),
+        "rhd_match results",
     )
 
 
@@ -466,7 +497,11 @@ def workbook_bytes(scenario: Scenario, solution: Solution, *, language: str = "f
 
 
 def order_workbook_writers(
-    scenario: Scenario, solution: Solution, *, language: str = "fr"
+    scenario: Scenario,
+    solution: Solution,
+    *,
+    language: str = "fr",
+    orders: pd.DataFrame | None = None,
 ) -> dict[str, Callable[[Path], None]]:
     """Writers of one order workbook per producer selling in the plan.
 
@@ -478,6 +513,9 @@ def order_workbook_writers(
         The plan.
     language
         One of ``rhd_match.i18n.LANGUAGES``.
+    orders
+        The order sheet (``order_sheet``) when built already (for the results workbook
+        too); None to build it.
 
     Returns
     -------
@@ -491,7 +529,7 @@ def order_workbook_writers(
     ValueError
         When two producer ids would give the same file name.
     """
-    sheets = order_sheet(scenario, solution)
+    sheets = order_sheet(scenario, solution) if orders is None else orders
     created = _document_date(solution)
     writers: dict[str, Callable[[Path], None]] = {}
     with use_language(language):

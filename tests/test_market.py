@@ -151,11 +151,31 @@ def test_order_sheets_give_each_market_supplier_its_sheet(tmp_path: Path) -> Non
     market = sheets[sheets["supplier"] == "market"]
     assert market["qty"].sum() == pytest.approx(bought["qty"].sum())
     options = sc.market.set_index("market_id")
-    assert list(market["producer_id"]) == list(options["supplier_id"][market["market_id"]])
-    assert list(market["producer_name"]) == list(options["supplier_name"][market["market_id"]])
+    assert list(market["supplier_id"]) == list(options["supplier_id"][market["market_id"]])
+    assert list(market["supplier_name"]) == list(options["supplier_name"][market["market_id"]])
+    assert market["producer_id"].isna().all()  # a market supplier is not a producer
     written = write_orders(sc, solution, tmp_path, per_producer=True)
     names = {p.name for p in written}
-    assert {f"orders_{s}.csv" for s in market["producer_id"]} <= names
+    assert {f"orders_{s}.csv" for s in market["supplier_id"]} <= names
+
+
+def test_a_market_supplier_sharing_a_producers_id_is_not_taken_for_it(tmp_path: Path) -> None:
+    """The wholesaler's id is the producer's (P): its lines keep its own name, the producer's
+    columns stay empty, and each gets its own order file."""
+    sc = with_market({("supplier_id", 0): "P", ("supplier_id", 1): "P"})
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    flows = solution.flows
+    from_market = flows[flows["supplier"] == "market"]
+    assert (from_market["supplier_id"].isin(["P", "LOT"])).all()
+    wholesale = from_market[from_market["supplier_id"] == "P"]
+    assert len(wholesale) > 0 and set(wholesale["supplier_name"]) == {"Wholesaler"}
+    from_farm = flows[flows["supplier"] == "producer"]
+    assert len(from_farm) > 0 and set(from_farm["supplier_id"]) == {"P"}
+    assert "Wholesaler" not in set(from_farm["supplier_name"])
+    sheets = order_sheets(sc, solution)
+    assert sheets.loc[sheets["supplier"] == "market", "producer_name"].isna().all()
+    written = {p.name for p in write_orders(sc, solution, tmp_path, per_producer=True)}
+    assert {"orders_P.csv", "orders_market_P.csv"} <= written
 
 
 def test_the_purchase_file_names_the_market_supplier_and_origin() -> None:

@@ -296,10 +296,20 @@ def test_orders_sheet_is_supplier_purchases_sorted_by_supplier_week_canteen(
     assert (orders["supplier"] == "market").any() and (orders["supplier"] == "producer").any()
     assert len(orders) == len(bought)
     assert orders["value_eur_ht"].sum() == pytest.approx(bought["value_eur_ht"].sum())
-    keys = orders[["producer_id", "week", "canteen_id", "product_id"]]
+    keys = orders[["supplier_id", "supplier", "week", "canteen_id", "product_id"]]
     assert keys.equals(keys.sort_values(list(keys.columns)).reset_index(drop=True))
+    # Whom each line is bought from; producer_id only for producers.
+    market = orders[orders["supplier"] == "market"]
+    option = scenario.market.set_index("market_id")
+    assert market["producer_id"].isna().all() and market["producer_name"].isna().all()
+    assert (
+        market["supplier_id"] == option["supplier_id"].reindex(market["market_id"]).values
+    ).all()
+    farms = orders[orders["supplier"] == "producer"]
+    assert (farms["supplier_id"] == farms["producer_id"]).all()
+    assert (farms["supplier_name"] == farms["producer_name"]).all()
     sheet = pd.read_excel(books["en"], sheet_name="Orders")
-    assert sheet["Producer id"].tolist() == orders["producer_id"].tolist()
+    assert sheet["Supplier id"].tolist() == orders["supplier_id"].tolist()
     monday = sheet["Delivery date"].iloc[0]
     assert monday.isoweekday() == 1
     assert f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}" == sheet["ISO week"][0]
@@ -315,7 +325,7 @@ def test_one_order_workbook_per_producer_adds_up_to_the_plan(
     written = write_order_workbooks(scenario, solution, tmp_path)
     # market suppliers get their order workbook too, under their supplier id
     per_producer = (
-        order_sheet(scenario, solution).groupby("producer_id")[["qty_kg", "value_eur_ht"]].sum()
+        order_sheet(scenario, solution).groupby("supplier_id")[["qty_kg", "value_eur_ht"]].sum()
     )
     assert sorted(p.name for p in written) == [f"orders_{p}.xlsx" for p in per_producer.index]
     labels = column_labels_in("orders", ORDER_COLUMNS, "fr")
@@ -325,7 +335,7 @@ def test_one_order_workbook_per_producer_adds_up_to_the_plan(
         lines = sheets["Commandes"]
         assert list(lines.columns) == labels
         producer = path.stem.removeprefix("orders_")
-        assert set(lines["Identifiant producteur"]) == {producer}
+        assert set(lines["Identifiant fournisseur"]) == {producer}
         assert lines["Quantité (kg)"].sum() == pytest.approx(per_producer.at[producer, "qty_kg"])
         assert lines["Montant (€ HT)"].sum() == pytest.approx(
             per_producer.at[producer, "value_eur_ht"]
@@ -374,7 +384,7 @@ def test_order_csv_files_open_as_columns_in_a_french_excel(
     sheets = order_sheets(scenario, solution)
     contracts = contract_summary(scenario, solution)
     assert sorted(p.name for p in written) == sorted(
-        ["contract_summary.csv", *(f"orders_{p}.csv" for p in sheets["producer_id"].unique())]
+        ["contract_summary.csv", *(f"orders_{p}.csv" for p in sheets["supplier_id"].unique())]
     )
     for path in written:
         data = path.read_bytes()
@@ -384,7 +394,7 @@ def test_order_csv_files_open_as_columns_in_a_french_excel(
         assert not re.search(r"\d[.,]\d{4,}", text), path.name
         table = read_people_csv(path)
         assert table.shape[1] > 5, path.name  # split into columns, not one
-    for producer, part in sheets.groupby("producer_id"):
+    for producer, part in sheets.groupby("supplier_id"):
         table = read_people_csv(tmp_path / f"orders_{producer}.csv")
         assert list(table.columns) == column_labels_in("orders", ORDER_COLUMNS, "fr")
         assert len(table) == len(part)

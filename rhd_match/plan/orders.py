@@ -4,8 +4,11 @@
 ``contract_summary`` sums it per supplier × canteen over the horizon, the basis of a
 supply contract (contractualisation). Both are computed from the plan's ``flows`` lines bought
 from producers (``supplier == "producer"``), local or not, and from market suppliers
-(``supplier == "market"``: the wholesaler, platform or lot holder of each market option, whose
-id and name stand in ``producer_id`` and ``producer_name``). Their CSV files are for people
+(``supplier == "market"``: the wholesaler, platform or lot holder of each market option).
+Every line names whom it is bought from in ``supplier_id`` and ``supplier_name`` (the
+producer, or the market option's supplier); ``producer_id`` and ``producer_name`` are filled
+for producers only, so that a market supplier whose id equals a producer's is never taken
+for it. Their CSV files are for people
 (``rhd_match.io.people_csv_writer``): labelled in the language asked for, rounded, written for
 a French Excel. See ``docs/macantine.md`` and ``docs/reports.md``.
 """
@@ -16,7 +19,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..i18n import gettext as _
@@ -26,10 +28,12 @@ from ..inputs.scenario import Scenario
 from ..io import people_csv_writer, write_folder_atomically
 from ..weeks import week_monday
 from .solution import Solution
-from .tables import MARKET, PRODUCER
+from .tables import MARKET, PRODUCER, supplier_columns
 
 ORDER_COLUMNS: tuple[str, ...] = (
     "supplier",
+    "supplier_id",
+    "supplier_name",
     "producer_id",
     "producer_name",
     "week",
@@ -52,6 +56,8 @@ ORDER_COLUMNS: tuple[str, ...] = (
 #: translated where shown (:func:`order_sheet_labels`); files for machines keep the ids.
 ORDER_LABELS: dict[str, str] = {
     "supplier": N_("Supplier kind"),
+    "supplier_id": N_("Supplier id"),
+    "supplier_name": N_("Supplier name"),
     "producer_id": N_("Producer id"),
     "producer_name": N_("Producer"),
     "week": N_("ISO week"),
@@ -71,6 +77,9 @@ ORDER_LABELS: dict[str, str] = {
     "market_id": N_("Market option"),
 }
 CONTRACT_COLUMNS: tuple[str, ...] = (
+    "supplier",
+    "supplier_id",
+    "supplier_name",
     "producer_id",
     "producer_name",
     "canteen_id",
@@ -85,7 +94,11 @@ CONTRACT_COLUMNS: tuple[str, ...] = (
 )
 #: Column labels of the contract summary as people read them (translated where shown).
 CONTRACT_LABELS: dict[str, str] = {
-    **{c: ORDER_LABELS[c] for c in ("producer_id", "producer_name", "canteen_id")},
+    **{
+        c: ORDER_LABELS[c]
+        for c in ("supplier", "supplier_id", "supplier_name", "producer_id", "producer_name")
+    },
+    "canteen_id": ORDER_LABELS["canteen_id"],
     "canteen_name": ORDER_LABELS["canteen_name"],
     "weeks_delivered": N_("Weeks delivered"),
     "first_week": N_("First week"),
@@ -122,9 +135,10 @@ def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        One row per ``producer_id`` × ``week`` × ``canteen_id`` × ``product_id`` delivered, sorted
-        in that order, with the ``ORDER_COLUMNS``: ``supplier`` (``producer`` or ``market``),
-        ``producer_id`` and ``producer_name`` (the market supplier's for market lines),
+        One row per ``supplier_id`` × ``supplier`` × ``week`` × ``canteen_id`` × ``product_id``
+        delivered, sorted in that order, with the ``ORDER_COLUMNS``: ``supplier`` (``producer``
+        or ``market``), ``supplier_id`` and ``supplier_name`` (the producer, or the market
+        option's supplier), ``producer_id`` and ``producer_name`` (empty for market lines),
         ``week`` (ISO ``2026-W03``), ``delivery_date``
         (ISO date of the week's Monday — a convention, the actual day is agreed with the canteen),
         ``qty`` in the product's ``unit`` (kg, l or piece), ``qty_kg`` (kg), ``price_eur_ht`` (EUR
@@ -141,25 +155,20 @@ def order_sheets(scenario: Scenario, solution: Solution | pd.DataFrame) -> pd.Da
     products = scenario.products.set_index("product_id")
     producers = scenario.producers.set_index("producer_id")["name"]
     canteens = scenario.canteens.set_index("canteen_id")
-    options = scenario.market.set_index("market_id")
-    market = (lines["supplier"].astype(str) == MARKET).to_numpy()
-    market_ids = lines["market_id"].astype(str)
-    supplier_ids = options["supplier_id"].reindex(market_ids).to_numpy(dtype=object)
-    lines["producer_id"] = np.where(market, supplier_ids, lines["producer_id"].astype(str))
-    names = pd.concat([producers, options.set_index("supplier_id")["supplier_name"]])
-    names = names[~names.index.duplicated()]
-    for col in ("producer_id", "canteen_id", "product_id", "week"):
+    if "supplier_id" not in lines.columns:  # flows written without the column
+        lines = lines.assign(**supplier_columns(scenario, lines))
+    for col in ("supplier_id", "canteen_id", "product_id", "week"):
         lines[col] = lines[col].astype(str)
+    lines["producer_name"] = producers.reindex(lines["producer_id"]).to_numpy()
     weeks = pd.unique(lines["week"].to_numpy())
     monday = {w: week_monday(str(w)).isoformat() for w in weeks}
     lines["delivery_date"] = lines["week"].map(monday).astype(str)
-    lines["producer_name"] = names.reindex(lines["producer_id"]).to_numpy()
     lines["canteen_name"] = canteens["name"].reindex(lines["canteen_id"]).to_numpy()
     lines["product_name"] = products["name"].reindex(lines["product_id"]).to_numpy()
     lines["unit"] = products["unit"].reindex(lines["product_id"]).to_numpy()
     lines["labels"] = lines["labels"].fillna("").astype(str)
     lines = lines.sort_values(
-        ["producer_id", "week", "canteen_id", "product_id"], kind="stable"
+        ["supplier_id", "supplier", "week", "canteen_id", "product_id"], kind="stable"
     ).reset_index(drop=True)
     return lines[list(ORDER_COLUMNS)]
 
@@ -204,14 +213,23 @@ def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> p
     Returns
     -------
     pandas.DataFrame
-        One row per ``producer_id`` × ``canteen_id`` with deliveries, sorted, with the
+        One row per supplier (``supplier_id``, ``supplier``) × ``canteen_id`` with deliveries,
+        sorted, with the
         ``CONTRACT_COLUMNS``: ``weeks_delivered`` (ISO weeks with at least one delivery),
         ``first_week`` and ``last_week`` (ISO weeks), ``qty_kg`` (kg), ``value_eur_ht``
         (EUR HT), ``n_products`` and ``products`` (product names, sorted,
         ``"; "``-separated).
     """
     sheets = order_sheets(scenario, solution)
-    keys = ["producer_id", "producer_name", "canteen_id", "canteen_name"]
+    keys = [
+        "supplier_id",
+        "supplier",
+        "supplier_name",
+        "producer_id",
+        "producer_name",
+        "canteen_id",
+        "canteen_name",
+    ]
     summary = sheets.groupby(keys, sort=True, dropna=False).agg(
         weeks_delivered=("week", "nunique"),
         first_week=("week", "min"),
@@ -244,7 +262,8 @@ def order_file_name(producer_id: str, extension: str) -> str:
 
 
 def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.DataFrame]:
-    """The order sheets split by producer, under each producer's file name.
+    """The order sheets split by supplier (producer or market supplier), under each one's file
+    name.
 
     Parameters
     ----------
@@ -256,19 +275,24 @@ def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.Dat
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``order_file_name(producer_id, extension)`` → that producer's lines (index reset),
-        sorted by producer id.
+        ``order_file_name(supplier_id, extension)`` → that supplier's lines (index reset),
+        sorted by supplier id; a market supplier whose id is also a producer's is named
+        ``market_{supplier_id}``.
 
     Raises
     ------
     ValueError
-        When two producer ids would give the same file name.
+        When two suppliers would give the same file name.
     """
     parts: dict[str, pd.DataFrame] = {}
-    for producer, part in sheets.groupby("producer_id", sort=True):
-        name = order_file_name(str(producer), extension)
+    groups = sheets.groupby(["supplier_id", "supplier"], sort=True)
+    producers = {str(i) for i, kind in groups.groups if kind == PRODUCER}
+    for (ident, kind), part in groups:
+        # A market supplier sharing a producer's id gets its own file, told apart by name.
+        shown = f"{MARKET}_{ident}" if kind == MARKET and str(ident) in producers else str(ident)
+        name = order_file_name(shown, extension)
         if name in parts:
-            raise ValueError(f"two producers would share the file name {name}")
+            raise ValueError(f"two suppliers would share the file name {name}")
         parts[name] = part.reset_index(drop=True)
     return parts
 

@@ -16,6 +16,8 @@ from ..inputs.scenario import Scenario
 
 FLOW_COLUMNS = (
     "supplier",
+    "supplier_id",
+    "supplier_name",
     "producer_id",
     "market_id",
     "canteen_id",
@@ -148,12 +150,54 @@ def make_flows(
         flows[col] = flows[col].astype("str")
     flows.loc[flows["supplier"] != PRODUCER, "producer_id"] = np.nan
     flows.loc[flows["supplier"] != MARKET, "market_id"] = np.nan
+    flows = flows.assign(**supplier_columns(scenario, flows))
     flows = flows.sort_values(
         ["canteen_id", "week", "product_id", "supplier", "producer_id", "market_id"],
         kind="stable",
         na_position="last",
     )
     return flows[list(FLOW_COLUMNS)].reset_index(drop=True)
+
+
+def supplier_columns(scenario: Scenario, flows: pd.DataFrame) -> dict[str, pd.Series]:
+    """Whom each purchase line is bought from: the producer, or the market option's supplier
+    (whose id may equal a producer's: the two never share a column); empty for the
+    conventional supplier.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for (its producers' names, its market options'
+        suppliers).
+    flows
+        Purchase lines with ``supplier``, ``producer_id`` and (for market lines) ``market_id``.
+
+    Returns
+    -------
+    dict of str to pandas.Series
+        ``supplier_id`` and ``supplier_name``, text, indexed like ``flows``.
+    """
+    is_market = (flows["supplier"].astype(str) == MARKET).to_numpy()
+    producer = flows["producer_id"].astype("str")
+    option = (
+        flows["market_id"].astype("str")
+        if "market_id" in flows.columns
+        else pd.Series(pd.NA, index=flows.index, dtype="str")
+    )
+    options = scenario.market.set_index("market_id")
+    names = scenario.producers.set_index("producer_id")["name"]
+    ids = np.where(
+        is_market, options["supplier_id"].reindex(option).to_numpy(dtype=object), producer
+    )
+    named = np.where(
+        is_market,
+        options["supplier_name"].reindex(option).to_numpy(dtype=object),
+        names.reindex(producer).to_numpy(dtype=object),
+    )
+    return {
+        "supplier_id": pd.Series(ids, index=flows.index, dtype="str"),
+        "supplier_name": pd.Series(named, index=flows.index, dtype="str"),
+    }
 
 
 def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:

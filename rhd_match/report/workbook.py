@@ -77,6 +77,8 @@ SHEETS: dict[str, str] = {
 #: CSV files in ``docs/reports.md``. ``name`` is told apart by its table (``NAME_LABELS``).
 COLUMN_LABELS: dict[str, str] = {
     "supplier": N_("Supplier"),
+    "supplier_id": ORDER_LABELS["supplier_id"],
+    "supplier_name": ORDER_LABELS["supplier_name"],
     "canteen_id": ORDER_LABELS["canteen_id"],
     "producer_id": ORDER_LABELS["producer_id"],
     "product_id": ORDER_LABELS["product_id"],
@@ -536,7 +538,7 @@ def order_workbook_writers(
         sheet_name = _(SHEETS["orders"])
         for name, part in orders_by_producer(sheets, "xlsx").items():
             book = {sheet_name: labelled_sheet("orders", part, language)}
-            title = str(part["producer_name"].iloc[0])
+            title = str(part["supplier_name"].iloc[0])
             writers[name] = _book_writer(book, created, title)
     return writers
 

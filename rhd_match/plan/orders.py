@@ -286,7 +286,7 @@ def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.Dat
     """
     parts: dict[str, pd.DataFrame] = {}
     groups = sheets.groupby(["supplier_id", "supplier"], sort=True)
-    producers = {str(i) for i, kind in groups.groups if kind == PRODUCER}
+    producers = set(sheets.loc[sheets["supplier"] == PRODUCER, "supplier_id"].astype(str))
     for (ident, kind), part in groups:
         # A market supplier sharing a producer's id gets its own file, told apart by name.
         shown = f"{MARKET}_{ident}" if kind == MARKET and str(ident) in producers else str(ident)

@@ -136,6 +136,15 @@ def test_template_sheets_lists_and_language(tmp_path: Path) -> None:
     assert comment is not None and "Unité : kg/unit" in comment.text
     rules = {str(d.sqref): d.formula1 for d in products.data_validations.dataValidation}
     assert rules["C2:C2000"] == "'listes'!$A$2:$A$9"  # families
+    # ids naming a row of another sheet: that sheet's id column
+    offers = {str(d.sqref): d for d in book["offers"].data_validations.dataValidation}
+    assert offers["A2:A2000"].formula1 == "'producers'!$A$2:$A$2000"
+    assert offers["B2:B2000"].formula1 == "'products'!$A$2:$A$2000"
+    assert offers["A2:A2000"].errorStyle == "warning"
+    demand = {str(d.sqref): d.formula1 for d in book["demand"].data_validations.dataValidation}
+    assert demand["A2:A2000"] == "'canteens'!$A$2:$A$2000"
+    assert demand["B2:B2000"] == "'products'!$A$2:$A$2000"
+    assert "A2:A2000" not in rules  # a table's own ids are typed freely
     lists = book["listes"]
     assert [c.value for c in lists["A"]][1:9] == [
         "VIANDES_VOLAILLES",

@@ -24,6 +24,8 @@ from .schema import SECTORS, TABLES, UNITS, Column
 TEMPLATE_ROWS = 2_000
 #: Name of the sheet holding the drop-down lists (translated where it is written).
 LISTS_SHEET = N_("lists")
+#: Id columns that name a row of another sheet: their drop-down lists are that sheet's ids.
+REFERENCES = {"producer_id": "producers", "product_id": "products", "canteen_id": "canteens"}
 
 
 def _lists(year: int) -> dict[str, list[str]]:
@@ -101,22 +103,38 @@ def _comment(column: Column) -> str:
 def _validations(
     columns: list[str], table: str, lists: dict[str, list[str]]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Drop-down lists on the coded columns (read from the hidden lists sheet) and bounds on
-    the numbers. Labels and sectors accept other text with a note (several labels in a cell)."""
+    """Drop-down lists on the coded columns (read from the hidden lists sheet) and on the ids
+    that name a row of another sheet (that sheet's ids), and bounds on the numbers. Labels
+    and sectors accept other text with a note (several labels in a cell)."""
     out: list[tuple[str, dict[str, Any]]] = []
     names = list(lists)
+    rule: dict[str, Any]
     for j, name in enumerate(columns):
         ref = f"{xl_col_to_name(j)}2:{xl_col_to_name(j)}{TEMPLATE_ROWS}"
         if table in TABLES and name in TABLES[table].column_names:
             column = TABLES[table].column(name)
         else:  # a week column of the demand grid
             column = TABLES["demand"].column("qty")
-        if name in lists:
+        if REFERENCES.get(name, table) != table:
+            sheet = REFERENCES[name]
+            col = xl_col_to_name(TABLES[sheet].column_names.index(name))
+            # A warning, not a refusal: ids may be pasted before their sheet is filled.
+            rule = {
+                "validate": "list",
+                "source": f"='{sheet}'!${col}$2:${col}${TEMPLATE_ROWS}",
+                "error_type": "warning",
+                "error_title": _("Unknown id"),
+                "error_message": _("This id is not on the {sheet} sheet (yet).").format(
+                    sheet=sheet
+                ),
+            }
+            out.append((ref, rule))
+        elif name in lists:
             k = names.index(name)
             col = xl_col_to_name(k)
             source = f"='{_(LISTS_SHEET)}'!${col}$2:${col}${len(lists[name]) + 1}"
             strict = name in ("family", "unit", "week")
-            rule: dict[str, Any] = {"validate": "list", "source": source}
+            rule = {"validate": "list", "source": source}
             if not strict:
                 rule |= {
                     "error_type": "information",
@@ -159,7 +177,8 @@ def _instructions(year: int) -> pd.DataFrame:
         ),
         _(
             "3. Drop-down lists give the allowed codes (families, units, labels, sectors, "
-            "weeks). Several labels go in one cell, separated by commas (BIO,HVE)."
+            "weeks) and, for producer, product and canteen ids, the ids of their sheets. "
+            "Several labels go in one cell, separated by commas (BIO,HVE)."
         ),
         _(
             "4. Demand: one row per canteen and product, one column per ISO week ({first} to "
@@ -233,7 +252,8 @@ def write_template(path: str | Path, year: int, language: str = "fr") -> Path:
     Sheets: instructions; ``products``, ``canteens``, ``producers``, ``offers`` and
     ``demand`` (a grid: one row per canteen × product, one column per ISO week of ``year``),
     each with its header frozen, the meaning and unit of each column in a comment on its
-    header, drop-down lists for families, units, labels, sectors and weeks, and one example
+    header, drop-down lists for families, units, labels, sectors, weeks and the ids of the
+    producers, products and canteens sheets, and one example
     row in grey italics (read like any other row: delete it or write over it); the lists.
     ``Scenario.from_folder`` reads the workbook back.
 

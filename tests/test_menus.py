@@ -17,6 +17,7 @@ from rhd_match.analysis.menus import (
     services_from_scenario,
 )
 from rhd_match.generate.products import load_catalogue, month_mask
+from rhd_match.i18n import use_language
 from rhd_match.weeks import week_month
 
 #: The validation messages read here are the English source strings.
@@ -76,6 +77,17 @@ def test_menu_demand_is_a_valid_demand_table(tiny_scenario: Scenario) -> None:
     assert len(rebuilt.demand) == len(demand)
 
 
+def test_dish_names_in_the_active_language() -> None:
+    """The plan's dishes are named in English in the code and shown translated (the
+    ``component`` column of the choices, the dishes a territory lacks)."""
+    names = {c.name for week in default_primary_menu().cycle for day in week for c in day}
+    assert {"seasonal fruit", "vegetarian main", "raw vegetable starter"} <= names
+    with use_language("fr"):
+        french = {c.name for week in default_primary_menu().cycle for day in week for c in day}
+    assert {"fruit de saison", "plat végétarien", "crudités"} <= french
+    assert not {"seasonal fruit", "vegetarian main"} & french
+
+
 def test_every_week_needs_a_vegetarian_main() -> None:
     meat_day = (Component("meat", ("BEEF",)),)
     with pytest.raises(ValueError, match="vegetarian"):
@@ -93,7 +105,8 @@ def demo_primary() -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
     school = scenario.canteens[scenario.canteens["sector"] == "education_primaire"]
     weeks = [f"2026-W{w:02d}" for w in (2, 3, 4, 5, 27, 28, 40, 41)]
     services = services_from_scenario(scenario, weeks, school["canteen_id"].iloc[:1])
-    result = menu_demand(default_primary_menu(), services, scenario)
+    with use_language("en"):  # a module fixture: the function-scoped language is not set yet
+        result = menu_demand(default_primary_menu(), services, scenario)
     return scenario, result.demand, result.choices
 
 

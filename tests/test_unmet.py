@@ -15,6 +15,7 @@ from check_factories import make_scenario
 import rhd_match
 from rhd_match import Scenario
 from rhd_match.check import check
+from rhd_match.i18n import translations, use_language
 from rhd_match.plan.solution import REASONS
 
 W1 = "2026-W03"
@@ -118,11 +119,15 @@ def test_every_reason_has_a_scenario() -> None:
 def test_each_unmet_reason_is_produced(reason: str) -> None:
     build, qty = SCENARIOS[reason]
     sc = build()
-    solution = rhd_match.solve(sc, **SOLVE)
+    with use_language("fr"):  # the default language, as in print(solution)
+        solution = rhd_match.solve(sc, **SOLVE)
     found = check(sc, solution)
     assert found.empty, found.to_string()
     unmet = solution.unmet_local
     assert unmet[["canteen_id", "product_id", "week"]].duplicated().sum() == 0
     assert float(unmet["qty"].sum()) == pytest.approx(qty), unmet.to_string()
     assert set(unmet["reason"]) == {reason}, unmet.to_string()
-    assert set(unmet["explanation"]) == {REASONS[reason]}
+    # The sentence in the language of the solve: French, from the catalogue.
+    french = translations("fr").gettext(REASONS[reason])
+    assert french != REASONS[reason]
+    assert set(unmet["explanation"]) == {french}

@@ -40,6 +40,8 @@ import pandas as pd
 
 from ..errors import OptionError, Problem, ScenarioError
 from ..geo import haversine_km
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..weeks import week_problem
 
@@ -85,7 +87,8 @@ class Component:
     options : tuple of str
         Product ids; more than one makes a choice group.
     label : str
-        Name shown for the component; ``""`` for its options joined by ``" | "``.
+        Name shown for the component, in English and marked for the catalogues (``N_``):
+        translated where shown (``name``); ``""`` for its options joined by ``" | "``.
     """
 
     role: str
@@ -99,8 +102,8 @@ class Component:
 
     @property
     def name(self) -> str:
-        """The label, else the options joined by ``" | "``."""
-        return self.label or " | ".join(self.options)
+        """The label in the active language, else the options joined by ``" | "``."""
+        return _(self.label) if self.label else " | ".join(self.options)
 
 
 Day = tuple[Component, ...]
@@ -472,7 +475,7 @@ def default_primary_menu() -> MenuPlan:
         "celeriac",
         "endive",
         "carrot",
-        label="raw vegetable starter",
+        label=N_("raw vegetable starter"),
     )
     vegetable = _c(
         "cooked_vegetable",
@@ -485,16 +488,16 @@ def default_primary_menu() -> MenuPlan:
         "cauliflower",
         "spinach",
         "brussels_sprouts",
-        label="seasonal cooked vegetable",
+        label=N_("seasonal cooked vegetable"),
     )
-    fruit = _c("fruit", "apple", "pear", "strawberry", "red_fruits", label="seasonal fruit")
-    dairy = _c("dairy", "yogurt", "fromage_blanc", label="dairy")
-    cheese = _c("cheese", "cheese", "maroilles", label="cheese")
+    fruit = _c("fruit", "apple", "pear", "strawberry", "red_fruits", label=N_("seasonal fruit"))
+    dairy = _c("dairy", "yogurt", "fromage_blanc", label=N_("dairy"))
+    cheese = _c("cheese", "cheese", "maroilles", label=N_("cheese"))
     bread = _c("bread", "bread")
     starchy = _c("starchy", "potato")
-    veggie = _c("vegetarian_protein", "eggs", "lentils", "split_peas", label="vegetarian main")
-    poultry = _c("meat", "chicken_fillet", "chicken_thigh", label="poultry")
-    red_meat = _c("meat", "minced_beef", "beef_stew", "pork", label="meat")
+    veggie = _c("vegetarian_protein", "eggs", "lentils", "split_peas", label=N_("vegetarian main"))
+    poultry = _c("meat", "chicken_fillet", "chicken_thigh", label=N_("poultry"))
+    red_meat = _c("meat", "minced_beef", "beef_stew", "pork", label=N_("meat"))
     fish = _c("fish", "fish_fillet")
 
     def week(first: Component, second: Component) -> MenuWeek:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext as _
 from ..plan.solution import REASONS
 from ..plan.tables import CONVENTIONAL, PRODUCER, TOL
 from .index import ModelIndex
@@ -29,7 +30,7 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per conventional purchase line: ``canteen_id``, ``product_id``, ``week``,
         ``qty`` (product unit), ``value_eur_ht`` (EUR HT), ``reason`` (a key of
-        ``REASONS``) and ``explanation`` (its sentence).
+        ``REASONS``) and ``explanation`` (its sentence, in the active language).
     """
     conv = flows[flows["supplier"] == CONVENTIONAL]
     columns = ["canteen_id", "product_id", "week", "qty", "value_eur_ht", "reason", "explanation"]
@@ -115,5 +116,6 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     )
     out = conv[["canteen_id", "product_id", "week", "qty", "value_eur_ht"]].reset_index(drop=True)
     out["reason"] = pd.Series(reason, dtype="str")
-    out["explanation"] = out["reason"].map(REASONS).astype("str")
+    # The sentence for people, in the active language; ``reason`` is the key for programs.
+    out["explanation"] = out["reason"].map({k: _(v) for k, v in REASONS.items()}).astype("str")
     return out

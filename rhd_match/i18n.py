@@ -16,6 +16,7 @@ space (U+202F) and puts a no-break space (U+00A0) before ``€`` and ``%``, as C
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import functools
 import gettext as _gettext
@@ -27,7 +28,7 @@ from contextvars import ContextVar
 from importlib import resources
 
 from babel import Locale
-from babel.dates import get_month_names
+from babel.dates import format_date, get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -225,6 +226,23 @@ def format_number(value: float, decimals: int = 0) -> str:
     """
     with _half_up():
         return str(_number_pattern(decimals).apply(value, _locale(), decimal_quantization=True))
+
+
+def format_day(day: datetime.date) -> str:
+    """A date as people of the language write it and their spreadsheet reads it: CLDR's short
+    date format (``12/01/2026`` in French, ``1/12/26`` in English).
+
+    Parameters
+    ----------
+    day
+        The date.
+
+    Returns
+    -------
+    str
+        The date in the active language's short form.
+    """
+    return str(format_date(day, format="short", locale=_locale()))
 
 
 def decimal_sign() -> str:

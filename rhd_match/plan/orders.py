@@ -15,15 +15,16 @@ a French Excel. See ``docs/macantine.md`` and ``docs/reports.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import format_day, use_language
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..io import people_csv_writer, write_folder_atomically
 from ..weeks import week_monday
@@ -298,11 +299,18 @@ def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.Dat
 
 
 def _people_table(table: pd.DataFrame, labels: dict[str, str], language: str) -> pd.DataFrame:
-    """A table as its file for people shows it: ``local`` as yes / no, columns labelled,
-    in ``language``."""
+    """A table as its file for people shows it: ``local`` as yes / no, dates in the
+    language's short form (``12/01/2026`` in French, which a French Excel reads as a date),
+    columns labelled, in ``language``."""
     with use_language(language):
         if "local" in table.columns:
             table = table.assign(local=table["local"].map({True: _("yes"), False: _("no")}))
+        if "delivery_date" in table.columns:
+            days = {
+                d: format_day(dt.date.fromisoformat(str(d)))
+                for d in table["delivery_date"].unique()
+            }
+            table = table.assign(delivery_date=table["delivery_date"].map(days))
         return table.rename(columns={c: _(labels[c]) for c in table.columns})
 
 

@@ -38,6 +38,7 @@ import pandas as pd
 from ..egalim import line_classes
 from ..errors import OptionError
 from ..generate.territory import load_communes
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.solvers import SolverRun, run_solver
@@ -496,7 +497,13 @@ def verify_marginal_value(
         (mv["canteen_id"] == canteen_id) & (mv["product_id"] == product_id) & (mv["week"] == week)
     ]
     if hit.empty:
-        raise OptionError([f"no demand row for {canteen_id}, {product_id}, {week}"])
+        raise OptionError(
+            [
+                _("no demand row for {canteen}, {product}, {week}").format(
+                    canteen=canteen_id, product=product_id, week=week
+                )
+            ]
+        )
     row = hit.iloc[0]
     kind = "organic" if organic else "local"
     price = float(row[f"price_{kind}_eur_ht"])

@@ -257,12 +257,22 @@ def services_from_scenario(
         wanted = [str(c).strip() for c in canteen_ids]
         twice = sorted({c for c in wanted if wanted.count(c) > 1})
         if twice:
-            raise OptionError([f"canteen {c!r} is given more than once" for c in twice])
+            raise OptionError(
+                [
+                    _("canteen {canteen} is given more than once").format(canteen=repr(c))
+                    for c in twice
+                ]
+            )
         known = set(can["canteen_id"].astype(str))
         unknown = [c for c in wanted if c not in known]
         if unknown:
             raise ScenarioError(
-                [Problem("canteens", None, "canteen_id", f"no canteen_id {c!r}") for c in unknown]
+                [
+                    Problem(
+                        "canteens", None, "canteen_id", _("no canteen_id {id}").format(id=repr(c))
+                    )
+                    for c in unknown
+                ]
             )
         can = can[can["canteen_id"].isin(wanted)]
     if weeks is None:
@@ -614,7 +624,12 @@ def territory_menu(
     given = dict(roles or {})
     products = scenario.products
     problems = [
-        Problem("products", None, "product_id", f"no product_id {pid!r} (menu role given)")
+        Problem(
+            "products",
+            None,
+            "product_id",
+            _("no product_id {id} (menu role given)").format(id=repr(pid)),
+        )
         for pid in given
         if pid not in set(products["product_id"])
     ]
@@ -682,12 +697,14 @@ def territory_menu(
                     "products",
                     None,
                     "product_id",
-                    "no product is on the menu: give each product its role "
-                    f"({', '.join(plan.portions_kg)}), e.g. --role {pid}=cooked_vegetable",
+                    _(
+                        "no product is on the menu: give each product its role ({roles}), e.g. "
+                        "--role {product}=cooked_vegetable"
+                    ).format(roles=", ".join(plan.portions_kg), product=pid),
                 )
                 for pid in unplaced[:1]
             ]
-            or [Problem("products", None, None, "the scenario has no product")]
+            or [Problem("products", None, None, _("the scenario has no product"))]
         )
     portions = {
         pid: by_age

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.goals import LEVEL_ABS_TOL, LEVEL_REL_TOL
@@ -163,7 +164,7 @@ def max_organic_share(scenario: Scenario, solver: str | None = None) -> float:
 
 def _max_share(cm: _CostModel) -> float:
     share = 0.0
-    for _ in range(MAX_DINKELBACH_STEPS):
+    for _step in range(MAX_DINKELBACH_STEPS):
         run = _solve(cm, -(cm.organic - share * cm.value), None)
         if run.values is None:
             raise RuntimeError(f"organic-share LP ended with status {run.status}")
@@ -219,7 +220,7 @@ def cost_organic_tradeoff(
         When the least-cost LP or a step of the largest share ends without a solution.
     """
     if n_points < 2:
-        raise OptionError([f"n_points={n_points}: must be at least 2"])
+        raise OptionError([_("n_points={n}: must be at least 2").format(n=n_points)])
     cm = _cost_model(scenario, solver)
     cheapest = _solve(cm, cm.value, None)
     if cheapest.values is None:

@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
+from ..i18n import gettext as _
 from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from ..params import Parameters
 from ..xlsx import workbook_writer
@@ -181,15 +182,18 @@ class Scenario:
             try:
                 loaded = json.loads(decode_text(params_file.read_bytes())[0])
             except json.JSONDecodeError as exc:
-                msg = f"invalid JSON: {exc.msg}"
+                msg = _("invalid JSON: {reason}").format(reason=exc.msg)
                 problems.append(Problem("parameters", exc.lineno, None, msg, file))
             except (UnicodeDecodeError, OSError) as exc:
-                problems.append(Problem("parameters", None, None, f"unreadable: {exc}", file))
+                msg = _("unreadable: {reason}").format(reason=exc)
+                problems.append(Problem("parameters", None, None, msg, file))
             else:
                 if isinstance(loaded, dict):
                     params = loaded
                 else:
-                    msg = "expected a JSON object ({...}) of parameters"
+                    msg = _("expected a JSON object ({braces}) of parameters").format(
+                        braces="{...}"
+                    )
                     problems.append(Problem("parameters", None, None, msg, file))
         parsed, more = _parameters(params, str(params_file))
         if any(p.severity == "error" for p in problems):

@@ -178,6 +178,23 @@ def test_a_market_supplier_sharing_a_producers_id_is_not_taken_for_it(tmp_path: 
     assert {"orders_P.csv", "orders_market_P.csv"} <= written
 
 
+def test_checker_reads_the_supplier_id_of_every_line() -> None:
+    """A producer line paid to another supplier, a market line to another supplier than its
+    option's, a conventional line naming one: each a ``supplier`` violation."""
+    sc = with_market()
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
+    assert check(sc, flows).empty
+    kinds = flows["supplier"].astype(str)
+    broken = flows.copy()
+    rows = [kinds[kinds == k].index[0] for k in ("producer", "market", "conventional")]
+    broken.loc[rows[0], "supplier_id"] = "LOT"
+    broken.loc[rows[1], "supplier_id"] = "P"
+    broken.loc[rows[2], "supplier_id"] = "WHOLESALER"
+    found = check(sc, broken)
+    assert list(found["rule"]) == ["supplier"] * 3, found.to_string()
+    assert sorted(found["message"].str.split("'").str[1]) == ["LOT", "P", "WHOLESALER"]
+
+
 def test_the_purchase_file_names_the_market_supplier_and_origin() -> None:
     sc = with_market()
     solution = rhd_match.solve(sc, strategy="mip", **SOLVE)

@@ -31,8 +31,8 @@ VIOLATION_COLUMNS: tuple[str, ...] = (
 RULES: dict[str, str] = {
     "flows_table": "the flows table lacks a column of docs/model.md",
     "canteens_table": "the canteens table lacks a column or a canteen",
-    "supplier": "supplier is not 'producer', 'market' or 'conventional', or its producer_id or "
-    "market_id is wrong",
+    "supplier": "supplier is not 'producer', 'market' or 'conventional', or its producer_id, "
+    "market_id or supplier_id is wrong",
     "unknown_id": "a canteen, product, producer or market option id not in the input tables",
     "duplicate_line": "two flow rows for the same supplier, option, canteen, product and week",
     "negative_qty": "a negative quantity",

@@ -192,6 +192,8 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
             out[col] = pd.to_numeric(flows[col], errors="coerce").to_numpy(dtype=float)
     if "labels" in flows.columns:
         out["labels"] = _canonical_labels(flows["labels"]).to_numpy()
+    if "supplier_id" in flows.columns:
+        out["supplier_id"] = as_text(flows["supplier_id"]).to_numpy()
     if "family" in flows.columns:
         out["family"] = _by_uniques(flows["family"], lambda v: _id_text(v).upper()).to_numpy()
     if "local" in flows.columns:
@@ -394,6 +396,23 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
         _("another flow row has the same supplier, producer, canteen, product and week"),
         where=dup,
     )
+
+    if "supplier_id" in ln:
+        # Whom the line is bought from: its producer, its market option's supplier, or nobody.
+        market_supplier = ln["market_supplier"].fillna("").astype(str)
+        want = np.where(producer, ln["producer_id"], np.where(market, market_supplier, ""))
+        found.add(
+            "supplier",
+            ln.assign(want_supplier=want),
+            each_row(
+                lambda got, should: _("supplier_id '{got}', should be '{want}'").format(
+                    got=got, want=should
+                ),
+                "supplier_id",
+                "want_supplier",
+            ),
+            where=known & (ln["supplier_id"].to_numpy() != want),
+        )
 
     qty = ln["qty"].to_numpy(float)
     negative = np.isnan(qty) | (qty < -tol)

@@ -41,6 +41,7 @@ def market_columns(
     -------
     pandas.DataFrame
         ``ln`` (same rows and order) with ``has_market``, ``market_product``,
+        ``market_supplier`` (the option's ``supplier_id``),
         ``market_price`` (EUR HT/unit), ``market_labels`` (canonical), ``market_first`` and
         ``market_last`` (ISO weeks, ``""`` for open), ``market_limit`` (product unit/week, NaN
         for none) and ``market_allowed`` (whether the line's canteen may buy it).
@@ -50,6 +51,7 @@ def market_columns(
         {
             "market_id": mk["market_id"].astype(object).fillna("").astype(str).str.strip(),
             "market_product": mk["product_id"].astype(object).fillna("").astype(str),
+            "market_supplier": mk["supplier_id"].astype(object).fillna("").astype(str).str.strip(),
             "market_price": pd.to_numeric(mk["price_eur_ht"], errors="coerce").astype(float),
             "market_labels": canonical_labels.to_numpy(),
             "market_first": mk["first_week"].astype(object).fillna("").astype(str),

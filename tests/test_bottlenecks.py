@@ -186,3 +186,28 @@ def test_marginal_values_are_nonnegative_and_weighted_means_lie_within_rows(
     assert (table["marginal_value_per_unit"] <= table["max_marginal_value_per_unit"] + 1e-9).all()
     uncovered = rows["uncovered_qty"] * rows["kg_per_unit"]
     assert table["uncovered_kg"].sum() == pytest.approx(uncovered.sum())
+
+
+def test_with_the_market_table_duals_bound_the_gain_of_more_local_supply() -> None:
+    """With a market table every demand row can also be bought labelled, the relaxation is
+    degenerate and μ is only an upper bound: by convexity the gain per unit of δ more local
+    units, measured by re-solving, never exceeds it (docs/decision-support.md)."""
+    tables: dict[str, Any] = generate_scenario(n_canteens=6, n_producers=20, seed=1).tables
+    assert len(tables["market"]) > 0
+    for name in ("demand", "offers"):
+        tables[name] = tables[name][tables[name]["week"].isin(WEEKS)]
+    scenario = Scenario.from_frames(**tables)
+    relaxed = solve_relaxation(scenario)
+    rows = marginal_values(scenario, relaxed).sort_values(
+        ["marginal_value_local", "canteen_id", "product_id", "week"],
+        ascending=[False, True, True, True],
+    )
+    checks = [
+        verify_marginal_value(
+            scenario, str(r.canteen_id), str(r.product_id), str(r.week), relaxed=relaxed
+        )
+        for r in rows.head(4).itertuples()
+    ]
+    assert any(c.dual_value > 0 for c in checks)
+    for c in checks:
+        assert c.finite_difference <= c.dual_value + 1e-6 * max(1.0, abs(c.dual_value)), c

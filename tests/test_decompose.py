@@ -17,9 +17,12 @@ from factories import weighted
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
+from rhd_match.generate import generate_scenario
 from rhd_match.i18n import use_language
+from rhd_match.model import goals
 from rhd_match.model.decomposition import budgets, polishing, subproblems
 from rhd_match.model.solvers import SolverRun
+from rhd_match.model.strategies import Deadline
 
 RTOL = 1e-6
 
@@ -155,3 +158,67 @@ def test_an_uncut_plan_says_nothing_of_the_time_limit(small: Scenario) -> None:
     assert not solution.stopped_by_time_limit
     with use_language("en"):
         assert "stopped by the time limit" not in str(solution)
+
+
+def with_market(weeks: int) -> Scenario:
+    """XS's territory over ``weeks`` ISO weeks with its generated market table (the benchmark
+    sizes leave it out), as the demo has one."""
+    size = get_size("XS")
+    full = generate_scenario(size.canteens, size.producers, seed=size.seed, territory="lens-lievin")
+    kept = sorted(set(full.demand["week"]))[size.first_week : size.first_week + weeks]
+    tables = full.tables
+    for name in ("demand", "offers"):
+        tables[name] = tables[name][tables[name]["week"].isin(kept)]
+    return Scenario.from_frames(**tables)
+
+
+def test_a_deadline_spent_says_it_decided() -> None:
+    """A phase that stops its loop because the clock ran out (not a solver's own limit) must
+    leave a trace, or the plan would not say that it depends on the machine's speed."""
+    spent, ample = Deadline(0.0), Deadline(600.0)
+    assert spent.expired() and spent.hit
+    assert not ample.expired() and not ample.hit
+
+
+def test_the_default_objective_gives_the_same_flows_on_every_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lexicographic objective (the default) over the weekly decomposition ends on work
+    budgets: the price search's patience, repair rounds and level LPs solved to their
+    optimum. Two runs, with different threads, give the same flows byte for byte."""
+    monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the price search, as the demo
+    sc = with_market(12)
+    assert len(sc.market) > 0
+    first = sc.solve(strategy="decompose", time_limit_s=120)
+    second = sc.solve(strategy="decompose", time_limit_s=300, threads=1)
+    for solution in (first, second):
+        assert solution.summary["objective_mode"].iloc[0] == "lexicographic"
+        assert not solution.stopped_by_time_limit
+    assert check(sc, first).empty
+    assert first.flows.to_csv(index=False) == second.flows.to_csv(index=False)
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_a_level_lp_cut_by_the_time_limit_is_said(
+    level: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: one level's LP ends at the time limit. The plan of the level before
+    is kept (the checker passes) and says that the clock stopped it."""
+    real = goals.run_solver
+    calls = 0
+
+    def timing_out(*args: Any, **kwargs: Any) -> SolverRun:
+        nonlocal calls
+        calls += 1
+        if calls == level:
+            return SolverRun("glop", "time_limit", None, math.nan, -math.inf, None, 0.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(goals, "run_solver", timing_out)
+    sc = make_scenario(get_size("XS"))
+    solution = sc.solve(strategy="decompose", time_limit_s=120)
+    assert calls == level  # the levels after the cut are not solved
+    assert check(sc, solution).empty
+    assert solution.stopped_by_time_limit
+    with use_language("en"):
+        assert "stopped by the time limit" in str(solution)

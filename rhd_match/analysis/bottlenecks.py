@@ -24,7 +24,10 @@ minus the cost term. For a plain local unit ``q = b = 0``; for an organic unit `
 Objective units are EUR HT weighted by ``Parameters.weights`` (defaults: 1 per EUR of local or
 organic food at reference price, 0.1 per EUR spent, 100 per EUR of EGalim shortfall closed).
 When the LP is degenerate the dual is not unique and ``μ`` is an upper bound on the one-sided
-derivative; ``verify_marginal_value`` measures the derivative itself by re-solving.
+derivative; ``verify_marginal_value`` measures the derivative itself by re-solving. With a
+market table the LP is degenerate almost everywhere (a row can be bought labelled from the
+market as well as locally) and μ may be far above the measured gain (11-13 against 0.22-0.26 on
+a generated 6-canteen case, ``docs/decision-support.md``): rank by the re-solved values there.
 """
 
 from __future__ import annotations

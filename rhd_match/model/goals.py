@@ -26,9 +26,14 @@ from .variables import Variables
 LEVEL_ABS_TOL = 1e-5
 #: ... plus this share of the value reached (1 cent on 1 M EUR HT of local food).
 LEVEL_REL_TOL = 1e-8
-#: Share of the time left that each level but the last may use (the first level's plan is
-#: already a whole plan: it gets the most).
+#: Share of the time left that each MIP level but the last may use (the first level's plan is
+#: already a whole plan: it gets the most). LP levels run to their optimum, with the whole time
+#: left as a safety net only, so that their plan does not depend on the machine's speed.
 LEVEL_TIME_SHARE = 0.5
+#: A reduced cost or dual counts as non-zero beyond this share of the level's largest
+#: coefficient, and a column or row as at its bound within this much (units or EUR HT): above
+#: GLOP's optimality tolerances (1e-7), so only what the level's optimum pins down is fixed.
+FACE_TOL = 1e-6
 #: The EGalim targets, in the order of the shortfall and compliance blocks.
 TARGETS = ("quality", "organic", "meat_fish")
 MEETS_BLOCKS = tuple(f"meets_{t}" for t in TARGETS)
@@ -193,8 +198,10 @@ def solve_levels(
 ) -> LevelsResult:
     """Solve the levels of ``goals`` in order over these column bounds.
 
-    Every level but the last gets ``LEVEL_TIME_SHARE`` of the time left, the last all of
-    it, so time a level does not use passes to the next. Each level solved adds the row
+    As a MIP, every level but the last gets ``LEVEL_TIME_SHARE`` of the time left, the last
+    all of it, so time a level does not use passes to the next. As LPs, every level gets all
+    the time left: an LP solved to its optimum is the same on any machine, and the clock is
+    only a safety net (``deadline.hit`` says when it stopped one). Each level solved adds the row
     ``level_k · x ≤ reached_k + tol``; before the last level the ``meets_*`` binaries are
     fixed at the values reached (with the shortfall of each target met fixed to 0), so a
     target counted as met is met exactly.
@@ -236,7 +243,7 @@ def solve_levels(
         if k == n - 1 and values is not None and "meets_quality" in var.start:
             program = _fix_meets(program, var, keep, values)
         coef = level[keep]
-        share = Deadline(deadline.left() * (1.0 if k == n - 1 else LEVEL_TIME_SHARE))
+        share = Deadline(deadline.left() * (1.0 if k == n - 1 or not mip else LEVEL_TIME_SHARE))
         report.say(f"level {k + 1} ({name}): {solver}, limit {share.left():.1f} s")
         step = share.observe(
             run_solver(
@@ -258,6 +265,8 @@ def solve_levels(
         value = float(coef @ values)
         reached.append(value)
         report.say(f"level {k + 1} ({name}): {value:.6g}")
+        if not mip and step.duals is not None and k < n - 1:
+            program = optimal_face(program, coef, step.values, step.duals)
         program = program.with_row(
             coef, -np.inf, value + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(value)
         )
@@ -267,6 +276,54 @@ def solve_levels(
         full = np.zeros(var.count)
         full[keep] = values
     return LevelsResult(full, run, tuple(reached), optimal)
+
+
+def optimal_face(
+    program: LinearProgram, objective: np.ndarray, values: np.ndarray, duals: np.ndarray
+) -> LinearProgram:
+    """``program`` restricted to the optimal face of an LP level, read off its duals.
+
+    By complementary slackness every optimal point of the level keeps at its bound each
+    column whose reduced cost ``d = c − Aᵀy`` is not zero, and keeps active each row whose
+    dual ``y`` is not zero. Fixing them loses no optimal point of the level, and leaves the
+    next level a much smaller LP (the solver's presolve removes what is fixed): on the demo the
+    next levels' LPs took most of the solve time. Only what the plan just found already
+    satisfies is fixed (beyond ``FACE_TOL``), so it stays a feasible point; the level row
+    added after this keeps the level's value within its tolerance as before.
+
+    Parameters
+    ----------
+    program
+        The level's LP (columns already restricted to those that may be non-zero).
+    objective
+        The level's objective, shape (columns,).
+    values
+        The level's optimal point, shape (columns,).
+    duals
+        The level's row duals at that point (minimisation: ≥ 0 on an active lower bound,
+        ≤ 0 on an active upper bound), shape (rows,).
+
+    Returns
+    -------
+    LinearProgram
+        The same program with those column bounds and row bounds tightened to equalities.
+    """
+    reduced = objective - program.matrix.T @ duals
+    scale = FACE_TOL * max(1.0, float(np.abs(objective).max(initial=0.0)))
+    lower, upper = program.lower.copy(), program.upper.copy()
+    at_lower = (reduced > scale) & np.isfinite(lower) & (np.abs(values - lower) <= FACE_TOL)
+    at_upper = (reduced < -scale) & np.isfinite(upper) & (np.abs(values - upper) <= FACE_TOL)
+    upper[at_lower] = lower[at_lower]
+    lower[at_upper] = upper[at_upper]
+    activity = program.matrix @ values
+    row_lower, row_upper = program.row_lower.copy(), program.row_upper.copy()
+    on_lower = (duals > scale) & np.isfinite(row_lower)
+    on_lower &= np.abs(activity - row_lower) <= FACE_TOL * np.maximum(1.0, np.abs(row_lower))
+    on_upper = (duals < -scale) & np.isfinite(row_upper)
+    on_upper &= np.abs(activity - row_upper) <= FACE_TOL * np.maximum(1.0, np.abs(row_upper))
+    row_upper[on_lower] = row_lower[on_lower]
+    row_lower[on_upper] = row_upper[on_upper]
+    return replace(program, lower=lower, upper=upper, row_lower=row_lower, row_upper=row_upper)
 
 
 def _fix_meets(

@@ -97,7 +97,11 @@ class Deadline:
         return max(self.end - time.perf_counter(), 0.01)
 
     def expired(self) -> bool:
-        return time.perf_counter() >= self.end
+        """Whether the budget is spent; when it is, the caller stops its work early, so the
+        plan now depends on the machine's speed and ``hit`` is set to say so."""
+        spent = time.perf_counter() >= self.end
+        self.hit |= spent
+        return spent
 
     def observe(self, run: SolverRun) -> SolverRun:
         """``run``, noting whether the time limit stopped it.

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 #: At most this many passes of the multiplier search.
 SEARCH_ITERATIONS = 40
+#: When an objective's levels follow, the search's bound (on the weighted objective) is not
+#: reported and its only use is the multipliers of its best relaxed plan: it stops after this
+#: many passes without a better one. On the demo the best is the first pass, and the 39
+#: passes after it changed neither the drops nor the plan (measured).
+SEARCH_PATIENCE = 2
 #: Up to this many nonzeros the whole-year LP relaxation replaces the price search: it is
 #: cheap there (XS: 17k nonzeros, 0.1 s) and proves the best bound prices could.
 WHOLE_LP_MAX_NONZEROS = 200_000

@@ -98,7 +98,7 @@ def solve_decompose(
             if whole is None or closed or deadline.expired():
                 break
         iterations = sum(start.passes for start in starts)
-        stopped = weekly.cut or deadline.hit or deadline.expired()
+        stopped = weekly.cut or deadline.hit
     finally:
         weekly.close()
     if stopped:
@@ -119,12 +119,17 @@ def _plan_from(
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
 ) -> np.ndarray:
-    """Drops from the start's flows, weekly repair at its prices, then polish or re-price."""
+    """Drops from the start's flows, weekly repair at its prices, then polish or re-price
+    (unless an objective's levels follow: they solve the polishing LP's own feasible set)."""
     cost = annual.cost(model, start.mu)
     open_drop, open_lot = open_from_relaxation(model, start.flows)
     repaired = weekly_repair(
         model, weekly, full, cost, open_drop, open_lot, deadline, log, plan_objective
     )
+    if options.objective != "weighted":
+        # The levels re-solve the whole year over these drops and lots, from any flows:
+        # polishing first would be one more LP of the same size whose flows they discard.
+        return repaired
     polished = polish(model, repaired, options, deadline, log, plan_objective)
     if polished is None:
         polished = reprice(

@@ -126,7 +126,10 @@ def price_search(
     transport = week_problems(model, with_delivery=False)
     best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
     primal_mu, primal_values = mu.copy(), np.zeros(var.count)
-    step_scale, stalls, iterations = 0.5, 0, 0
+    step_scale, stalls, iterations, since_better = 0.5, 0, 0, 0
+    patience = budgets.SEARCH_ITERATIONS
+    if options.objective != "weighted":
+        patience = budgets.SEARCH_PATIENCE
     while iterations < budgets.SEARCH_ITERATIONS and not weekly.deadline.expired():
         iterations += 1
         values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
@@ -134,8 +137,9 @@ def price_search(
             break
         bound = total + float(mu @ rhs)
         ub = plan_objective(values)
+        since_better += 1
         if ub < best_ub:
-            best_ub, primal_mu, primal_values = ub, mu.copy(), values
+            best_ub, primal_mu, primal_values, since_better = ub, mu.copy(), values, 0
         if bound > best_bound + 1e-9 * abs(bound):
             best_bound, best_mu, stalls = bound, mu.copy(), 0
         else:
@@ -151,6 +155,8 @@ def price_search(
             )
         )
         if (best_ub - best_bound) <= options.mip_gap * max(1.0, abs(best_ub)) / 2:
+            break
+        if since_better >= patience:
             break
         grad = annual.matrix @ values - rhs
         moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))

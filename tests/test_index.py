@@ -39,8 +39,10 @@ def lens_yogurt_row(index: ModelIndex) -> int:
         {"lens_yogurt_w04": 100.0},
         # 10 kg of yogurt a week are worth 32.80 EUR HT at most, whatever the demand.
         {"delivery_capacity_kg_per_week": 10.0},
+        # 41 EUR HT at most against a franco one cent higher.
+        {"lens_yogurt_w04": 100.0, "min_order_eur_ht": 41.01},
     ],
-    ids=["value", "capacity"],
+    ids=["value", "capacity", "a cent short"],
 )
 def test_a_drop_that_can_never_pay_the_franco_loses_its_arcs(changes: dict[str, float]) -> None:
     full = tiny_index()

@@ -44,6 +44,7 @@ def test_draws_do_not_depend_on_the_modules_a_selection_imports() -> None:
     for module in pkgutil.walk_packages(rhd_match.__path__, "rhd_match."):
         if not module.name.endswith(".__main__"):
             importlib.import_module(module.name)
+    importlib.import_module("benchmarks.__main__")
     tests = Path(__file__).parent
     script = (
         f"import sys; sys.path.insert(0, {str(tests)!r}); import json, profiles, check_factories;"

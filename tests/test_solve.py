@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from check_factories import make_scenario
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
@@ -212,3 +213,20 @@ def test_progress_messages_are_text_with_their_figures(tiny_scenario: Scenario) 
     with use_language("en"):
         english = tiny_scenario.solve(strategy="mip", log=messages.append, time_limit_s=30.0)
     assert f"plan {english.objective:.6g}" in messages[-1] and "done: " in messages[-1]
+
+
+@pytest.mark.parametrize("strategy", ["mip", "lp"])
+def test_an_offer_feeding_one_arc_is_bounded_by_its_quantity(strategy: str) -> None:
+    """An offer that feeds a single arc has no offer row: only the arc's upper bound
+    u_a = min(Q_o, D_d) keeps the plan within the 10 kg offered, against 50 kg wanted."""
+    scenario = make_scenario(
+        {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0)},
+        {"C": {}},
+        {"P": {}},
+        [("P", "APPLE", "2026-W03", 10, 2.0, "BIO")],
+        [("C", "APPLE", "2026-W03", 50)],
+    )
+    solution = scenario.solve(strategy=strategy, objective="weighted")
+    assert check(scenario, solution).empty
+    flows = solution.flows.set_index("supplier")["qty"]
+    assert flows.to_dict() == {"producer": pytest.approx(10.0), "conventional": pytest.approx(40.0)}

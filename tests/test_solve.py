@@ -232,7 +232,8 @@ def test_an_offer_feeding_one_arc_is_bounded_by_its_quantity(strategy: str) -> N
     assert flows.to_dict() == {"producer": pytest.approx(10.0), "conventional": pytest.approx(40.0)}
 
 
-def test_the_lp_strategy_relaxes_the_franco() -> None:
+@pytest.mark.parametrize("lp_solver", ["glop", "highs"])
+def test_the_lp_strategy_relaxes_the_franco(lp_solver: str) -> None:
     """P's apples (20 EUR HT) cannot pay its 30 EUR HT franco alone, and its plums (10.00
     against a 1.00 reference) lose 8 a kg at cost weight 1: the exact plan adds 1 kg of plums
     (objective 18); the relaxation opens part of a drop (x ≤ U y with U = 20 kg, 20 ≥ 30 y for
@@ -246,7 +247,7 @@ def test_the_lp_strategy_relaxes_the_franco() -> None:
         targets={"quality": 0.0, "organic": 0.0, "meat_fish": 0.0},
         weights={"cost": 1.0, "distance": 0.0},
     )
-    lp = scenario.solve(strategy="lp", objective="weighted")
+    lp = scenario.solve(strategy="lp", objective="weighted", lp_solver=lp_solver)
     mip = scenario.solve(strategy="mip", objective="weighted")
     assert lp.status == "relaxation" and mip.status == "optimal"
     assert check(scenario, mip).empty

@@ -18,7 +18,7 @@ from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
 from rhd_match.i18n import use_language
-from rhd_match.model.decomposition import budgets, polishing, subproblems
+from rhd_match.model.decomposition import budgets, orchestration, polishing, subproblems
 from rhd_match.model.solvers import SolverRun
 
 RTOL = 1e-6
@@ -155,3 +155,27 @@ def test_an_uncut_plan_says_nothing_of_the_time_limit(small: Scenario) -> None:
     assert not solution.stopped_by_time_limit
     with use_language("en"):
         assert "stopped by the time limit" not in str(solution)
+
+
+def test_repricing_with_no_time_left_keeps_the_repaired_plan(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the clock has run out when re-pricing starts (it runs when the model is
+    too large to polish). Re-pricing must still return the repaired plan, its short drops
+    closed, and not give up on it."""
+
+    class Expired:
+        def expired(self) -> bool:
+            return True
+
+    real = polishing.reprice
+
+    def out_of_time(*args: Any) -> Any:
+        *before, _, log, plan_objective = args
+        return real(*before, Expired(), log, plan_objective)
+
+    monkeypatch.setattr(budgets, "POLISH_MAX_COLUMNS", 0)
+    monkeypatch.setattr(orchestration, "reprice", out_of_time)
+    solution = small.solve(strategy="decompose", time_limit_s=60)
+    assert check(small, solution).empty
+    assert solution.summary["share_local"].iloc[0] > 0

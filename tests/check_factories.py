@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rhd_match import Scenario
@@ -308,3 +309,23 @@ def binding_specs(draw: st.DrawFn) -> dict[str, Any]:
         "demand": demand,
         "parameters": parameters,
     }
+
+
+def first_draws(n: int) -> list[str]:
+    """The first ``n`` derandomised draws of :func:`binding_specs`, as text (to compare the
+    draws of two processes)."""
+    specs: list[str] = []
+
+    @settings(
+        max_examples=n,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(binding_specs())
+    def one(spec: dict[str, Any]) -> None:
+        specs.append(repr(spec))
+
+    one()
+    return specs

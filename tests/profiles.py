@@ -8,13 +8,32 @@
 * ``dev``: random, the ``ci`` example counts (to look for new failures while developing).
 
 Tests give their example counts through :func:`examples`, which scales them by the profile.
+
+Hypothesis also draws, now and then, constants found in the source of the local modules
+already imported (here ``rhd_match`` and ``benchmarks``; ``tests/`` is skipped). Which modules
+a test selection imports would then change every later draw, even derandomised: the same
+property test could draw other scenarios alone than inside the whole suite. So every module of
+both packages is imported here, before any test: the pool, and the draws, depend on the code
+alone.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
 from hypothesis import HealthCheck, settings
+
+import benchmarks
+import rhd_match
+
+#: Entry points that run their command when imported.
+_COMMANDS = {"rhd_match.generate.__main__"}
+for _package in (rhd_match, benchmarks):
+    for _module in pkgutil.walk_packages(_package.__path__, f"{_package.__name__}."):
+        if _module.name not in _COMMANDS:
+            importlib.import_module(_module.name)
 
 _SUPPRESS = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 _SCALE = {"ci": 1, "dev": 1, "nightly": 10}

@@ -11,7 +11,9 @@ import math
 import sys
 from typing import Any
 
+import numpy as np
 import pytest
+from check_factories import make_scenario as make_factory_scenario
 from factories import weighted
 
 from benchmarks.sizes import get_size, make_scenario
@@ -21,6 +23,8 @@ from rhd_match.generate import generate_scenario
 from rhd_match.i18n import use_language
 from rhd_match.model import goals
 from rhd_match.model.decomposition import budgets, polishing, subproblems
+from rhd_match.model.build import build_model
+from rhd_match.model.decomposition import budgets, orchestration, polishing, repair, subproblems
 from rhd_match.model.solvers import SolverRun
 from rhd_match.model.strategies import Deadline
 
@@ -222,3 +226,48 @@ def test_a_level_lp_cut_by_the_time_limit_is_said(
     assert solution.stopped_by_time_limit
     with use_language("en"):
         assert "stopped by the time limit" in str(solution)
+def test_repricing_with_no_time_left_keeps_the_repaired_plan(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the clock has run out when re-pricing starts (it runs when the model is
+    too large to polish). Re-pricing must still return the repaired plan, its short drops
+    closed, and not give up on it."""
+
+    class Expired:
+        def expired(self) -> bool:
+            return True
+
+    real = polishing.reprice
+
+    def out_of_time(*args: Any) -> Any:
+        *before, _, log, plan_objective = args
+        return real(*before, Expired(), log, plan_objective)
+
+    monkeypatch.setattr(budgets, "POLISH_MAX_COLUMNS", 0)
+    monkeypatch.setattr(orchestration, "reprice", out_of_time)
+    solution = small.solve(strategy="decompose", time_limit_s=60)
+    assert check(small, solution).empty
+    assert solution.summary["share_local"].iloc[0] > 0
+
+
+@pytest.mark.parametrize("drops", [1, 2])
+def test_drop_growth_tries_the_best_closed_drops_up_to_the_spare_ones(drops: int) -> None:
+    """Nothing bought yet: P's drops to X (20 EUR HT of apples) and Y (40) both pay its
+    10 EUR HT franco. With one drop a week growth tries Y's, the larger; with two, both."""
+    scenario = make_factory_scenario(
+        {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0)},
+        {"X": {"place": (2, 0)}, "Y": {"place": (-2, 0)}},
+        {"P": {"drops": drops, "franco": 10.0}},
+        [("P", "APPLE", "2026-W03", 100, 2.0, "")],
+        [("X", "APPLE", "2026-W03", 10), ("Y", "APPLE", "2026-W03", 20)],
+    )
+    model = build_model(scenario)
+    var = model.variables
+    values = np.zeros(var.count)
+    values[var.cols("v")] = model.index.demand["qty"].to_numpy()
+    closed = np.zeros(len(var.drop_rows), bool)
+    chosen = repair._growth_candidates(
+        model, values, closed, model.index.producers["max_drops"].to_numpy()
+    )
+    canteens = model.index.drops.iloc[var.drop_rows]["canteen"].to_numpy()
+    assert sorted(model.index.canteen_ids[canteens[chosen]]) == {1: ["Y"], 2: ["X", "Y"]}[drops]

@@ -10,6 +10,7 @@ from factories import tiny_frames
 from rhd_match import Scenario
 from rhd_match.generate import generate_scenario
 from rhd_match.model import index as index_module
+from rhd_match.model.build import build_model
 from rhd_match.model.index import ModelIndex, build_index
 
 
@@ -39,8 +40,10 @@ def lens_yogurt_row(index: ModelIndex) -> int:
         {"lens_yogurt_w04": 100.0},
         # 10 kg of yogurt a week are worth 32.80 EUR HT at most, whatever the demand.
         {"delivery_capacity_kg_per_week": 10.0},
+        # 41 EUR HT at most against a franco one cent higher.
+        {"lens_yogurt_w04": 100.0, "min_order_eur_ht": 41.01},
     ],
-    ids=["value", "capacity"],
+    ids=["value", "capacity", "a cent short"],
 )
 def test_a_drop_that_can_never_pay_the_franco_loses_its_arcs(changes: dict[str, float]) -> None:
     full = tiny_index()
@@ -87,3 +90,16 @@ def test_chunks_give_the_arcs_of_one_chunk(monkeypatch: pytest.MonkeyPatch) -> N
         pd.testing.assert_frame_equal(chunked.arcs, arcs)
         pd.testing.assert_frame_equal(chunked.drops, whole.drops)
         np.testing.assert_array_equal(chunked.below_franco_demand, whole.below_franco_demand)
+
+
+def test_the_model_stores_no_zero_coefficient() -> None:
+    """With every target at 0, an arc without label has a zero coefficient in each EGalim row:
+    such entries are left out of the matrix, so its nonzero count (the model's size in the
+    reports and the solvers' hand-over time estimates) counts real coefficients only."""
+    frames = tiny_frames()
+    scenario = Scenario.from_frames(**frames).with_parameters(
+        targets={"quality": 0.0, "organic": 0.0, "meat_fish": 0.0}
+    )
+    model = build_model(scenario)
+    assert model.matrix.nnz == np.count_nonzero(model.matrix.data)
+    assert model.stats()["nonzeros"] == model.matrix.nnz

@@ -309,6 +309,20 @@ def test_bad_siret_message_shows_invisible_characters(tmp_path: Path) -> None:
         read_platform_ids(path, "cantine_id")
 
 
+def test_an_id_file_without_its_id_column_is_refused_in_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text("canteen_id;siret\nLENS_1;21620498000017\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        read_platform_ids(path, "cantine_id")
+    [problem] = info.value.problems
+    assert (problem.table, problem.row, problem.column, problem.file) == (
+        "ids",
+        1,
+        "cantine_id",
+        str(path),
+    )
+
+
 # -- a plan's purchase file -----------------------------------------------------------------------
 
 

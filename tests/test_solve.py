@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from check_factories import make_scenario
 
 import rhd_match
 from rhd_match import InfeasibleError, Scenario
@@ -212,3 +213,43 @@ def test_progress_messages_are_text_with_their_figures(tiny_scenario: Scenario) 
     with use_language("en"):
         english = tiny_scenario.solve(strategy="mip", log=messages.append, time_limit_s=30.0)
     assert f"plan {english.objective:.6g}" in messages[-1] and "done: " in messages[-1]
+
+
+@pytest.mark.parametrize("strategy", ["mip", "lp"])
+def test_an_offer_feeding_one_arc_is_bounded_by_its_quantity(strategy: str) -> None:
+    """An offer that feeds a single arc has no offer row: only the arc's upper bound
+    u_a = min(Q_o, D_d) keeps the plan within the 10 kg offered, against 50 kg wanted."""
+    scenario = make_scenario(
+        {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0)},
+        {"C": {}},
+        {"P": {}},
+        [("P", "APPLE", "2026-W03", 10, 2.0, "BIO")],
+        [("C", "APPLE", "2026-W03", 50)],
+    )
+    solution = scenario.solve(strategy=strategy, objective="weighted")
+    assert check(scenario, solution).empty
+    flows = solution.flows.set_index("supplier")["qty"]
+    assert flows.to_dict() == {"producer": pytest.approx(10.0), "conventional": pytest.approx(40.0)}
+
+
+@pytest.mark.parametrize("lp_solver", ["glop", "highs"])
+def test_the_lp_strategy_relaxes_the_franco(lp_solver: str) -> None:
+    """P's apples (20 EUR HT) cannot pay its 30 EUR HT franco alone, and its plums (10.00
+    against a 1.00 reference) lose 8 a kg at cost weight 1: the exact plan adds 1 kg of plums
+    (objective 18); the relaxation opens part of a drop (x ≤ U y with U = 20 kg, 20 ≥ 30 y for
+    y in [½, ⅔]) and buys the apples alone (objective 10)."""
+    scenario = make_scenario(
+        {"APPLE": ("FRUITS_ET_LEGUMES", 1.0, 2.0), "PLUM": ("FRUITS_ET_LEGUMES", 1.0, 1.0)},
+        {"C": {}},
+        {"P": {"franco": 30.0}},
+        [("P", "APPLE", "2026-W03", 10, 2.0, ""), ("P", "PLUM", "2026-W03", 10, 10.0, "")],
+        [("C", "APPLE", "2026-W03", 10), ("C", "PLUM", "2026-W03", 10)],
+        targets={"quality": 0.0, "organic": 0.0, "meat_fish": 0.0},
+        weights={"cost": 1.0, "distance": 0.0},
+    )
+    lp = scenario.solve(strategy="lp", objective="weighted", lp_solver=lp_solver)
+    mip = scenario.solve(strategy="mip", objective="weighted")
+    assert lp.status == "relaxation" and mip.status == "optimal"
+    assert check(scenario, mip).empty
+    assert mip.objective == pytest.approx(18.0)
+    assert lp.objective == pytest.approx(10.0)

@@ -106,7 +106,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
                 name=_("delivery radii x{factor}").format(factor=format_number(radius, 2)),
             )
         )
-    table = compare(scenario, variants)
+    # With --dask the variants are the cluster's tasks (each solve's weeks on its threads).
+    table = compare(scenario, variants, dask=scenario.parameters.solver.dask)
     show_table(table, WHATIF_COLUMNS)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "whatif.csv", index=False)

@@ -62,7 +62,7 @@ def one_run(size_name: str, workers: int, time_limit_s: float) -> dict[str, Any]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
         options["dask"] = cluster.scheduler_address

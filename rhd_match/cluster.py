@@ -84,12 +84,15 @@ def dask_client(spec: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterator[Cli
             n_workers=int(local.group(1)),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: several clusters may share a machine
             silence_logs=logging.ERROR,
         )
         try:
-            with Client(cluster) as client:
+            client = Client(cluster)
+            try:
                 yield client
+            finally:
+                client.close()
         finally:
             cluster.close()
         return
@@ -103,5 +106,8 @@ def dask_client(spec: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterator[Cli
                 )
             ]
         ) from exc
-    with client:
+    # Closed, not exited: a client entered as a context is bound to its thread's context.
+    try:
         yield client
+    finally:
+        client.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future as CFuture
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from ...cluster import dask_client
+from ...cluster import LOCAL, dask_client
 from ...params import SolverOptions
 from ..solvers import LinearProgram, SolverRun, run_solver
 
@@ -126,11 +127,21 @@ class ThreadWeeks:
 
 
 class DaskWeeks:
-    """The weeks on the workers of a Dask cluster (``rhd_match.cluster``)."""
+    """The weeks on the workers of a Dask cluster (``rhd_match.cluster``).
 
-    def __init__(self, spec: str) -> None:
+    A scheduler's address is reached at once. A ``local:N`` cluster starts in the background
+    (its worker processes take seconds, more on a busy machine): until it is up the weeks run
+    on ``threads`` threads here, so that its start-up does not eat the time limit. The plan is
+    the same wherever a pass ran.
+    """
+
+    def __init__(self, spec: str, threads: int) -> None:
+        self.threads = ThreadWeeks(threads)
         self._client_context: AbstractContextManager[Client] = dask_client(spec)
-        self.client = self._client_context.__enter__()
+        self._starter = ThreadPoolExecutor(max_workers=1)
+        self._client: CFuture[Client] = self._starter.submit(self._client_context.__enter__)
+        if not LOCAL.fullmatch(spec):
+            self._client.result()
         # Each week's table is scattered once; the problem is kept with its future so that
         # its id is not reused by another week while the solve runs.
         self.tables: dict[int, tuple[WeekProblem, Future[WeekTable]]] = {}
@@ -141,19 +152,34 @@ class DaskWeeks:
         model_rows: tuple[np.ndarray, np.ndarray],
         prices: list[WeekPrices],
     ) -> Iterator[WeekResult]:
+        if not self._client.done():
+            return self.threads.map(problems, model_rows, prices)
+        client = self._client.result()
         futures = []
         for p, week_prices in zip(problems, prices, strict=True):
             if id(p) not in self.tables:
-                [table] = self.client.scatter([week_table(p, *model_rows)], hash=False)
+                [table] = client.scatter([week_table(p, *model_rows)], hash=False)
                 self.tables[id(p)] = (p, table)
             futures.append(
-                self.client.submit(solve_week, self.tables[id(p)][1], week_prices, pure=False)
+                client.submit(solve_week, self.tables[id(p)][1], week_prices, pure=False)
             )
         return (f.result() for f in futures)
 
     def close(self) -> None:
+        """Release the weeks' tables and the client; a local cluster stops in the background
+        (seconds: the call returns in its time limit, the process waits for it at exit)."""
         self.tables.clear()
-        self._client_context.__exit__(None, None, None)
+        self.threads.close()
+        stopping = self._starter.submit(self._stop)
+        self._starter.shutdown(wait=False)
+        if self._client.done() and self._client.exception() is not None:
+            stopping.result()  # a cluster that could not start: say so
+
+    def _stop(self) -> None:
+        try:
+            self._client.result()
+        finally:
+            self._client_context.__exit__(None, None, None)
 
 
 def week_executor(options: SolverOptions) -> ThreadWeeks | DaskWeeks:
@@ -171,7 +197,7 @@ def week_executor(options: SolverOptions) -> ThreadWeeks | DaskWeeks:
     """
     if options.dask is None:
         return ThreadWeeks(options.threads)
-    return DaskWeeks(options.dask)
+    return DaskWeeks(options.dask, options.threads)
 
 
 def week_prices(

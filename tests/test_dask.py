@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,8 +24,12 @@ from benchmarks.sizes import get_size, make_scenario
 from rhd_match import OptionError, Scenario, solve_many
 from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
 from rhd_match.check import check
+from rhd_match.cli.main import main
 from rhd_match.cluster import dask_client
 from rhd_match.generate import generate_scenario
+
+#: The error messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +92,24 @@ def test_variants_on_the_cluster(small: Scenario, cluster: str) -> None:
         compare(small, variants, executor=pool, dask=cluster)
 
 
-def test_a_local_cluster_on_demand_within_the_time_limit() -> None:
-    """``local:2`` starts two worker processes inside the call's time limit and stops them."""
+def test_weeks_on_the_cluster_within_the_time_limit(cluster: str) -> None:
+    """The demo's weekly LPs on the cluster, cut by the limit: the whole call ends in time (the
+    weeks get the end of the budget as a time of day, so a queued week cannot overrun)."""
     scenario = Scenario.demo()
-    limit_s = 20.0
+    limit_s = 8.0
     started = time.perf_counter()
-    solution = scenario.solve(strategy="decompose", time_limit_s=limit_s, dask="local:2")
+    solution = scenario.solve(strategy="decompose", time_limit_s=limit_s, dask=cluster)
     assert time.perf_counter() - started <= 1.1 * limit_s + 2
     assert check(scenario, solution).empty
+
+
+def test_a_local_cluster_on_demand(small: Scenario) -> None:
+    """``local:2`` starts two worker processes for the call (in the background: the first
+    passes run on threads) and stops them; the plan is the same as on threads."""
+    options = {"strategy": "decompose", "objective": "weighted", "time_limit_s": 60}
+    there = small.solve(dask="local:2", **options)
+    assert there.objective == small.solve(**options).objective
+    assert check(small, there).empty
 
 
 @pytest.mark.parametrize("spec", ["local:0", "local:", "local:two", " "])
@@ -120,3 +135,11 @@ def test_the_benchmark_compares_threads_and_workers() -> None:
     assert dask["objective"] == threads["objective"]
     assert dask["flows_sha"] == threads["flows_sha"]
     assert len(dask["worker_peak_gb"]) == 2 and min(dask["worker_peak_gb"]) > 0
+
+
+def test_the_command_line_names_a_bad_cluster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["solve", "--demo", "--out", str(tmp_path), "--dask", "local:0"]) == 2
+    assert "solver.dask" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -13,6 +13,7 @@ from .check.checker import check
 from .egalim import egalim_accounting, line_classes
 from .errors import InfeasibleError, OptionError, Problem, ScenarioError
 from .inputs.scenario import Scenario, use_solver
+from .model.batch import solve_many
 from .model.solve import solve
 from .params import Parameters, SolverOptions, Targets, Weights
 from .plan.solution import Solution
@@ -36,4 +37,5 @@ __all__ = [
     "egalim_accounting",
     "line_classes",
     "solve",
+    "solve_many",
 ]

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from .cluster import check_spec
 from .errors import OptionError
 
 
@@ -92,12 +100,21 @@ class SolverOptions(_Strict):
     (``TABLES_S_PER_ARC``), and is not started when its hand-over
     alone would not fit; a call may still overrun by what a solver takes to notice its limit:
     the tests hold every strategy to 10 % + 2 s on the demo with a 5 s limit.
+
+    ``dask`` runs the weekly LPs of ``"decompose"`` on a Dask cluster instead of ``threads``
+    threads (``docs/distributed.md``): ``"local:N"`` starts N worker processes on this machine
+    for the call, any other value is a running scheduler's address (``tcp://host:8786``).
+    The plan is the same either way; other strategies ignore it. Starting a local cluster
+    (seconds) counts in ``time_limit_s``.
     """
 
     strategy: Strategy = "auto"
     objective: Objective = "lexicographic"
     time_limit_s: float = Field(60.0, gt=0, description="wall-clock limit of the whole solve, s")
     threads: int = Field(2, ge=1)
+    dask: Annotated[str, AfterValidator(check_spec)] | None = Field(
+        None, description="Dask cluster of the weekly LPs: 'local:N' or a scheduler address"
+    )
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which a MIP stops")
     lp_solver: LpSolver = "glop"
     mip_solver: MipSolver = "highs"

@@ -22,6 +22,7 @@ SHARED = (
     "version",
     "i18n",
     "errors",
+    "cluster",
     "weeks",
     "geo",
     "params",

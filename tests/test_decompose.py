@@ -22,9 +22,14 @@ from rhd_match.check import check
 from rhd_match.generate import generate_scenario
 from rhd_match.i18n import use_language
 from rhd_match.model import goals
-from rhd_match.model.decomposition import budgets, polishing, subproblems
 from rhd_match.model.build import build_model
-from rhd_match.model.decomposition import budgets, orchestration, polishing, repair, subproblems
+from rhd_match.model.decomposition import (
+    budgets,
+    executors,
+    orchestration,
+    polishing,
+    repair,
+)
 from rhd_match.model.solvers import SolverRun
 from rhd_match.model.strategies import Deadline
 
@@ -105,7 +110,7 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
     0 cuts the first price pass, 30 the delivery relaxation, 42 and 54 the first franco loop,
     66 a growth round; the weeks cut buy conventionally, those solved keep their plan."""
     monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the weekly LPs only
-    real = subproblems.run_solver
+    real = executors.run_solver
     calls = 0
 
     def timing_out(*args: Any, **kwargs: Any) -> SolverRun:
@@ -115,7 +120,7 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
             return real(*args, **kwargs)
         return SolverRun("glop", "not_solved", None, math.nan, -math.inf, None, 0.0)
 
-    for module in (subproblems, polishing):  # every caller of the solver in the phases
+    for module in (executors, polishing):  # every caller of the solver in the phases
         monkeypatch.setattr(module, "run_solver", timing_out)
     solution = small.solve(strategy="decompose", time_limit_s=60)
     assert calls > calls_before_timeout  # the cut did happen
@@ -132,7 +137,7 @@ def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
     """Fault injection: only this phase's LP ends at the time limit. The plan is kept (the
     checker passes) but depends on the machine's speed, so it must say so (it did not: the
     polishing LP's time limit went unreported)."""
-    real = subproblems.run_solver
+    real = executors.run_solver
     cut = 0
 
     def timing_out(*args: Any, **kwargs: Any) -> SolverRun:
@@ -142,7 +147,7 @@ def test_a_whole_year_lp_cut_by_the_time_limit_is_said(
             return SolverRun("glop", "time_limit", None, math.nan, -math.inf, None, 0.0)
         return real(*args, **kwargs)
 
-    for module in (subproblems, polishing):  # every caller of the solver in the phases
+    for module in (executors, polishing):  # every caller of the solver in the phases
         monkeypatch.setattr(module, "run_solver", timing_out)
     if phase == "whole_relaxation":  # it runs the whole LP through the strategies' helper
         from rhd_match.model import strategies

@@ -8,8 +8,9 @@ will do.
 ``compare`` applies every variant in the calling process (so variant functions need not
 be picklable), then solves the base and each variant independently through an
 ``concurrent.futures.Executor`` — by default a ``ProcessPoolExecutor`` with one worker per
-core; a thread pool or a cluster's executor can be passed instead. Only scenarios (pickled
-DataFrames and parameters) go out and one-row summaries come back.
+core; a thread pool or a cluster's executor can be passed instead, or ``dask`` names a Dask
+cluster (``docs/distributed.md``). Only scenarios (pickled DataFrames and parameters) go out
+and one-row summaries come back.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..cluster import dask_client
 from ..errors import OptionError, Problem, ScenarioError
 from ..i18n import decimal_sign, format_share
 from ..i18n import gettext as _
@@ -456,6 +459,7 @@ def compare(
     scenario: Scenario,
     variants: Sequence[Variant],
     executor: Executor | None = None,
+    dask: str | None = None,
     **solve_options: Any,
 ) -> pd.DataFrame:
     """Solve ``scenario`` and every variant; one row each, base first, in the given order.
@@ -469,9 +473,12 @@ def compare(
     executor
         Where the solves run; ``None`` creates (and shuts down) a
         ``ProcessPoolExecutor(max_workers=os.cpu_count())``.
+    dask
+        A Dask cluster to solve on instead, one variant per task: ``"local:N"`` (N workers
+        started for the call) or a scheduler's address.
     **solve_options
         Options of ``Scenario.solve`` (``strategy``, ``time_limit_s`` in s, ...) for every
-        solve.
+        solve; each solve's weeks run on its worker's threads (``dask`` is set to None).
 
     Returns
     -------
@@ -488,7 +495,8 @@ def compare(
         have (every such id, with its table) or makes an invalid scenario.
     OptionError
         When two variants share a name (the same change asked twice), one is named like the
-        base, or a solve option is unknown or invalid.
+        base, a solve option is unknown or invalid, both ``executor`` and ``dask`` are given,
+        or no scheduler answers at ``dask``.
     InfeasibleError
         In hard mode, when a scenario has no plan meeting every hard target.
     """
@@ -507,18 +515,21 @@ def compare(
             problems += exc.problems
     if problems:
         raise ScenarioError(problems)
-    own = executor is None
-    pool: Executor = (
-        ProcessPoolExecutor(max_workers=os.cpu_count()) if executor is None else executor
-    )
-    try:
+    if executor is not None and dask is not None:
+        raise OptionError(["give an executor or a Dask cluster, not both"])
+    # The variants are the parallel tasks: each solve's weeks stay on its worker's threads.
+    options = dict(solve_options) | {"dask": None}
+    with ExitStack() as stack:
+        if dask is not None:
+            pool: Executor = stack.enter_context(dask_client(dask)).get_executor()
+        elif executor is None:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=os.cpu_count()))
+        else:
+            pool = executor
         futures: list[Future[pd.DataFrame]] = [
-            pool.submit(solve_summary, s, dict(solve_options)) for s in scenarios
+            pool.submit(solve_summary, s, options) for s in scenarios
         ]
         summaries = [f.result() for f in futures]
-    finally:
-        if own:
-            pool.shutdown()
     rows = pd.concat(summaries, ignore_index=True)
     out = pd.DataFrame({"variant": names})
     for col in STATS + FIGURES:

@@ -154,6 +154,7 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
         for name, option in (
             ("time_limit", "time_limit_s"),
             ("threads", "threads"),
+            ("dask", "dask"),
             ("strategy", "strategy"),
             ("objective", "objective"),
         )
@@ -180,7 +181,7 @@ def add_source(p: argparse.ArgumentParser) -> None:
 
 def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
     """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
-    ``--time-limit``, ``--threads`` and (for verbs that choose one) ``--strategy`` and
+    ``--time-limit``, ``--threads``, ``--dask`` and (for verbs that choose one) ``--strategy`` and
     ``--objective``.
 
     Parameters
@@ -201,6 +202,14 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         type=positive_int,
         metavar="N",
         help=_("solver threads (default: the scenario's, 2)"),
+    )
+    p.add_argument(
+        "--dask",
+        metavar="CLUSTER",
+        help=_(
+            "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
+            "otherwise a scheduler's address (tcp://host:8786); default: threads"
+        ),
     )
     if strategy:
         p.add_argument(

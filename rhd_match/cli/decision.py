@@ -83,7 +83,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         variants.append(raise_budget(factor=budget))
     if radius is not None:
         variants.append(change_radius(factor=radius))
-    table = compare(scenario, variants)
+    # With --dask the variants are the cluster's tasks (each solve's weeks on its threads).
+    table = compare(scenario, variants, dask=scenario.parameters.solver.dask)
     show_table(table, WHATIF_COLUMNS)
     _write(args.out, {"whatif.csv": csv_writer(table)})
     return 0

@@ -2,13 +2,12 @@
 
 Without its per-canteen annual rows (EGalim shares, budgets) the model falls apart into one
 independent problem per ISO week; ``week_problems`` cuts it there and ``WeeklySolver`` solves
-every week's LP for given column costs, one thread per week.
+every week's LP for given column costs, on threads or a Dask cluster (``executors``).
 """
 
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +15,8 @@ import scipy.sparse as sp
 
 from ...params import SolverOptions
 from ..build import LinearModel
-from ..solvers import LinearProgram, SolverRun, run_solver
 from ..strategies import Deadline
+from .executors import week_executor, week_prices
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
 DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot")
@@ -105,7 +104,7 @@ def week_problems(model: LinearModel, with_delivery: bool) -> list[WeekProblem]:
 
 
 class WeeklySolver:
-    """Solves the weekly LPs of one model for given prices, in parallel threads."""
+    """Solves the weekly LPs of one model for given prices, in parallel (threads or Dask)."""
 
     def __init__(
         self,
@@ -116,7 +115,7 @@ class WeeklySolver:
         self.model, self.options, self.deadline = model, options, deadline
         #: Set when a week's LP was stopped by the time limit (the safety net).
         self.cut = False
-        self.pool = ThreadPoolExecutor(max_workers=options.threads)
+        self.pool = week_executor(options)
 
     def solve(
         self,
@@ -154,27 +153,15 @@ class WeeklySolver:
             Every week's LP reached its optimum.
         """
         m = self.model
-
-        def one(p: WeekProblem) -> tuple[np.ndarray, SolverRun]:
-            cols, matrix = p.cols, p.matrix
-            live = upper[cols] > 0
-            if not live.all():
-                cols, matrix = cols[live], matrix[:, live]
-            week = LinearProgram(
-                matrix,
-                cost[cols],
-                m.row_lower[p.rows],
-                m.row_upper[p.rows],
-                lower[cols],
-                upper[cols],
-            )
-            run = run_solver(week, self.options.lp_solver, self.deadline.left(), 1)
-            return cols, self.deadline.observe(run)
-
+        prices = week_prices(
+            problems, cost, lower, upper, self.options.lp_solver, self.deadline.left()
+        )
+        runs = self.pool.map(problems, (m.row_lower, m.row_upper), prices)
         values = np.zeros(m.variables.count)
         total, optimal = 0.0, True
-        for p, (cols, run) in zip(problems, self.pool.map(one, problems), strict=True):
-            if run.status != "optimal":
+        for p, (live, run) in zip(problems, runs, strict=True):
+            cols = p.cols if live is None else p.cols[live]
+            if self.deadline.observe(run).status != "optimal":
                 self.cut = True
             if run.values is None:
                 if fallback is None:
@@ -188,4 +175,4 @@ class WeeklySolver:
         return values, total, optimal
 
     def close(self) -> None:
-        self.pool.shutdown()
+        self.pool.close()

@@ -1,0 +1,145 @@
+"""Dask: the weekly LPs, what-if variants and lists of territories on a real 2-worker
+``LocalCluster`` give the same plans as threads.
+
+The cluster runs worker *processes* (``processes=True``): the tables, prices and plans then
+really travel pickled between processes, as they do on a cluster of machines; one cluster is
+started for the module (a few seconds) and reached by its address, as a remote one would be.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from distributed import LocalCluster
+from factories import weighted
+
+from benchmarks.dask_runs import compare_modes
+from benchmarks.sizes import get_size, make_scenario
+from rhd_match import OptionError, Scenario, solve_many
+from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
+from rhd_match.check import check
+from rhd_match.cli.main import main
+from rhd_match.cluster import dask_client
+from rhd_match.generate import generate_scenario
+
+#: The error messages read here are the English source strings.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """The address of a 2-worker local cluster of one-thread worker processes."""
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    ) as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks."""
+    return make_scenario(get_size("XS"))
+
+
+@pytest.mark.parametrize("objective", ["weighted", "lexicographic"])
+def test_weeks_on_the_cluster_give_the_same_plan(
+    small: Scenario, cluster: str, objective: str
+) -> None:
+    options = {"strategy": "decompose", "objective": objective, "time_limit_s": 60}
+    here = small.solve(**options)
+    there = small.solve(dask=cluster, **options)
+    assert not here.stopped_by_time_limit and not there.stopped_by_time_limit
+    assert there.objective == here.objective
+    assert there.best_bound == pytest.approx(here.best_bound, rel=0, abs=0, nan_ok=True)
+    pd.testing.assert_frame_equal(there.flows, here.flows)
+    assert check(small, there).empty
+
+
+def test_territories_on_the_cluster(cluster: str) -> None:
+    territories = [
+        weighted(generate_scenario(n_canteens=4, n_producers=8, n_products=10, seed=seed))
+        for seed in (1, 2)
+    ]
+    options = {"strategy": "decompose", "time_limit_s": 60}
+    there = solve_many(territories, dask=cluster, **options)
+    here = solve_many(territories, **options)
+    assert [s.objective for s in there] == [s.objective for s in here]
+    assert there[0].objective != there[1].objective  # each territory its own plan, in order
+    for scenario, solution, alone in zip(territories, there, here, strict=True):
+        pd.testing.assert_frame_equal(solution.flows, alone.flows)
+        assert check(scenario, solution).empty
+
+
+def test_variants_on_the_cluster(small: Scenario, cluster: str) -> None:
+    variants = [remove_producer(small.producers["producer_id"].iloc[0]), raise_budget(2.0)]
+    options = {"strategy": "decompose", "objective": "weighted", "time_limit_s": 60}
+    there = compare(small, variants, dask=cluster, **options)
+    with ThreadPoolExecutor(1) as pool:
+        here = compare(small, variants, executor=pool, **options)
+    columns = ["variant", "objective", "value_eur_ht", "share_local"]
+    pd.testing.assert_frame_equal(there[columns], here[columns])
+    with pytest.raises(OptionError, match="not both"):
+        compare(small, variants, executor=pool, dask=cluster)
+
+
+def test_weeks_on_the_cluster_within_the_time_limit(cluster: str) -> None:
+    """The demo's weekly LPs on the cluster, cut by the limit: the whole call ends in time (the
+    weeks get the end of the budget as a time of day, so a queued week cannot overrun)."""
+    scenario = Scenario.demo()
+    limit_s = 8.0
+    started = time.perf_counter()
+    solution = scenario.solve(strategy="decompose", time_limit_s=limit_s, dask=cluster)
+    assert time.perf_counter() - started <= 1.1 * limit_s + 2
+    assert check(scenario, solution).empty
+
+
+def test_a_local_cluster_on_demand(small: Scenario) -> None:
+    """``local:2`` starts two worker processes for the call (in the background: the first
+    passes run on threads) and stops them; the plan is the same as on threads."""
+    options = {"strategy": "decompose", "objective": "weighted", "time_limit_s": 60}
+    there = small.solve(dask="local:2", **options)
+    assert there.objective == small.solve(**options).objective
+    assert check(small, there).empty
+
+
+@pytest.mark.parametrize("spec", ["local:0", "local:", "local:two", " "])
+def test_a_bad_cluster_name_is_an_option_error(small: Scenario, spec: str) -> None:
+    with pytest.raises(OptionError, match="dask"):
+        small.solve(dask=spec)
+
+
+def test_no_scheduler_at_the_address_is_a_clear_error() -> None:
+    address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
+    with (
+        pytest.raises(OptionError, match=rf"no Dask scheduler answers at '{address}'"),
+        dask_client(address, timeout_s=1),
+    ):
+        pass
+
+
+def test_the_benchmark_compares_threads_and_workers() -> None:
+    """The CI-sized Dask benchmark: threads and 2 workers, each run in its own process."""
+    records = compare_modes("16x30w8", [2], time_limit_s=60)
+    threads, dask = records
+    assert (threads["mode"], dask["mode"]) == ("threads", "dask:2")
+    assert dask["objective"] == threads["objective"]
+    assert dask["flows_sha"] == threads["flows_sha"]
+    assert len(dask["worker_peak_gb"]) == 2 and min(dask["worker_peak_gb"]) > 0
+
+
+def test_the_command_line_names_a_bad_cluster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["solve", "--demo", "--out", str(tmp_path), "--dask", "local:0"]) == 2
+    assert "solver.dask" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

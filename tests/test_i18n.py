@@ -199,8 +199,10 @@ def test_order_sheet_labels_rename_columns_only(tiny_scenario: Scenario) -> None
     assert set(ORDER_LABELS) == set(ORDER_COLUMNS)
     french = order_sheet_labels(sheets)
     english = order_sheet_labels(sheets, language="en")
-    assert list(french.columns[:4]) == [
+    assert list(french.columns[:6]) == [
         "Type de fournisseur",
+        "Identifiant fournisseur",
+        "Nom du fournisseur",
         "Identifiant producteur",
         "Producteur",
         "Semaine ISO",

@@ -79,7 +79,7 @@ def run_plant(plant: Plant, quiet: bool = True) -> int:
     with tempfile.TemporaryDirectory(prefix="rhd-plant-") as tmp:
         copy = Path(tmp)
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "artifacts")
-        for name in ("rhd_match", "tests", "examples"):
+        for name in ("rhd_match", "tests", "examples", "benchmarks"):  # tests import benchmarks
             shutil.copytree(ROOT / name, copy / name, ignore=ignore)
         shutil.copy2(ROOT / "pyproject.toml", copy / "pyproject.toml")
         target = copy / plant.module

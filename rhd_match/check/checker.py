@@ -24,12 +24,14 @@ from .contract import FLOW_COLUMNS, KEY_COLUMNS, VIOLATION_COLUMNS, Found, Solut
 from .figures import canteen_figures, check_canteens, check_hard, check_summary
 from .group_rules import check_groups
 from .line_rules import check_lines, lines
+from .menu_rules import planned_demand
 
 
 def check(
     scenario: Scenario,
     solution: SolutionTables | pd.DataFrame,
     tol: float = 1e-6,
+    menu: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every way a plan breaks the rules of ``docs/model.md``; an empty frame for a valid plan.
 
@@ -57,7 +59,9 @@ def check(
         flows, reported = solution, None
     else:
         flows, reported = solution.flows, solution.canteens
+        menu = getattr(solution, "menu", None) if menu is None else menu
     found = Found()
+    scenario = planned_demand(scenario, menu, found, tol)
     missing = [c for c in FLOW_COLUMNS if c not in flows.columns]
     if missing:
         empty = pd.DataFrame({c: [""] for c in VIOLATION_COLUMNS[1:5]})

@@ -475,9 +475,14 @@ def check_references(
         frame = tables[table.name]
         out = _Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
-            if target not in tables:
+            # "products|groups": an id of either table.
+            targets = [t for t in target.split("|") if t in tables]
+            if not targets:
                 continue
-            known = set(tables[target][TABLES[target].key[0]].dropna().astype(str))
+            target = " or ".join(targets)
+            known = {
+                str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()
+            }
             if table.column(column).kind == "ids":
                 _check_id_lists(frame[column], known, column, target, out)
                 continue

@@ -25,7 +25,9 @@ def _text(values: pd.Series) -> np.ndarray:
     return out
 
 
-def planned_demand(scenario: Scenario, menu: pd.DataFrame | None, found: Found, tol: float) -> Scenario:
+def planned_demand(
+    scenario: Scenario, menu: pd.DataFrame | None, found: Found, tol: float
+) -> Scenario:
     """Check the menu as planned against the demand and groups; the scenario whose demand is
     the menu's (product rows), which the flows must meet.
 

@@ -179,10 +179,18 @@ def cmd_menus(args: argparse.Namespace) -> int:
                 dishes=", ".join(menu.missing)
             )
         )
-    result = menu_demand(menu.plan, services, scenario)
+    result = menu_demand(
+        menu.plan, services, scenario, choice="greedy" if args.greedy else "optimiser"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     result.demand.to_csv(args.out / "demand.csv", index=False)
-    result.choices.to_csv(args.out / "menu_choices.csv", index=False)
+    written = ["demand.csv", "menu_products.csv"]
+    if args.greedy:
+        result.choices.to_csv(args.out / "menu_choices.csv", index=False)
+        written.insert(1, "menu_choices.csv")
+    else:
+        result.groups.to_csv(args.out / "groups.csv", index=False)
+        written.insert(1, "groups.csv")
     menu.products.to_csv(args.out / "menu_products.csv", index=False)
     n_weeks = result.demand["week"].nunique()
     print(
@@ -195,7 +203,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
             )
         ).format(rows=len(result.demand), canteens=len(services), weeks=n_weeks)
     )
-    print(_wrote_files(["demand.csv", "menu_choices.csv", "menu_products.csv"], args.out))
+    print(_wrote_files(written, args.out))
     return 0
 
 
@@ -294,4 +302,13 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         ),
     )
     p.add_argument("--canteens", help=_("comma-separated canteen ids (default: all)"))
+    p.add_argument(
+        "--greedy",
+        action="store_true",
+        help=_(
+            "resolve each choice group before the optimiser, canteen by canteen (the option "
+            "with the most local supply in reach), instead of leaving the mix to the optimiser "
+            "(groups.csv)"
+        ),
+    )
     p.set_defaults(func=cmd_menus)

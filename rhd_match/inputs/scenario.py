@@ -16,8 +16,8 @@ from ..errors import Problem, ScenarioError
 from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from ..params import Parameters
 from ..xlsx import workbook_writer
-from .plausibility import domain_warnings
 from .groups import check_groups
+from .plausibility import domain_warnings
 from .schema import GROUPS, MARKET, TABLES
 from .validation import check_references, coerce_tables, empty_table
 

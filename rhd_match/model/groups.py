@@ -22,7 +22,6 @@ from ..inputs.scenario import Scenario
 from ..plan.solution import MENU_COLUMNS
 
 
-
 def product_rows(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The model's demand rows and the group options that serve on them.
 
@@ -108,8 +107,9 @@ def clean_servings(options: pd.DataFrame, qty: np.ndarray, s: np.ndarray) -> np.
     empty = served <= 0
     s = np.where(empty[line], first_fit(options, qty), s)
     served = np.bincount(line, s / conv, minlength=len(qty))
-    scale: np.ndarray = qty / np.where(served > 0, served, 1.0)
-    return s * scale[line]
+    scale = qty / np.where(served > 0, served, 1.0)
+    out: np.ndarray = s * scale[line]
+    return out
 
 
 def first_fit(options: pd.DataFrame, qty: np.ndarray) -> np.ndarray:
@@ -212,5 +212,5 @@ def resolved_scenario(scenario: Scenario, menu: pd.DataFrame) -> Scenario:
         The same tables but ``demand`` (product unit) and ``groups`` (empty).
     """
     keys = ["canteen_id", "product_id", "week"]
-    demand = menu.groupby(keys, sort=False, as_index=False)["qty"].sum()
-    return scenario.with_demand(demand[[*keys, "qty"]])
+    demand = menu.groupby(keys, sort=False)["qty"].sum().reset_index()
+    return scenario.with_demand(demand)

@@ -193,8 +193,8 @@ def _group_lines(scenario: Scenario, canteen_code: pd.Index, week_code: pd.Index
     """The group lines (``group_lines``) with ``canteen`` and ``week`` codes."""
     lines = group_lines(scenario)
     return lines.assign(
-        canteen=canteen_code.get_indexer(lines["canteen_id"]),
-        week=week_code.get_indexer(lines["week"]),
+        canteen=canteen_code.get_indexer(pd.Index(lines["canteen_id"])),
+        week=week_code.get_indexer(pd.Index(lines["week"])),
     )
 
 

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from rhd_match import Scenario
-from rhd_match.check import check
 from rhd_match.analysis.menus import (
     CanteenService,
     Component,
@@ -17,6 +16,7 @@ from rhd_match.analysis.menus import (
     menu_demand,
     services_from_scenario,
 )
+from rhd_match.check import check
 from rhd_match.generate.products import load_catalogue, month_mask
 from rhd_match.weeks import week_month
 

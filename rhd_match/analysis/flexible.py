@@ -79,7 +79,7 @@ def flexible_scenario(scenario: Scenario, max_share: float | None = None) -> Sce
     groups = choice_groups(menu.plan, kg, max_share)
     ages = ("primary", "secondary")
     groups = groups[groups["age"].isin(ages) & groups["product_id"].isin(portions.index)]
-    portion = portions.stack().rename("portion").rename_axis(["product_id", "age"])
+    portion = pd.Series(portions.stack(), name="portion").rename_axis(["product_id", "age"])
     groups = groups.join(portion, on=["product_id", "age"])
     groups = groups[groups["portion"].notna()]
     # One portion of any product for one portion of another: the catalogue's portions.
@@ -157,6 +157,6 @@ def greedy_resolution(scenario: Scenario) -> Scenario:
         }
     )
     plain = scenario.demand[~scenario.demand["product_id"].isin(set(scenario.groups["group_id"]))]
-    demand = pd.concat([plain, lines], ignore_index=True)
-    demand = demand.groupby(["canteen_id", "product_id", "week"], sort=False)["qty"].sum()
-    return scenario.with_demand(demand.reset_index())
+    both = pd.concat([plain, lines], ignore_index=True)
+    qty = both.groupby(["canteen_id", "product_id", "week"], sort=False)["qty"].sum()
+    return scenario.with_demand(qty.reset_index())

@@ -4,6 +4,7 @@ choice), the menu as planned checked, and a planted break of each new rule caugh
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Sequence
@@ -356,3 +357,20 @@ def test_the_menu_is_written_with_the_solution(
     assert list(back.columns) == list(solution.menu.columns)
     # Order sheets and ma cantine files are made from the flows: the products as planned.
     assert set(solution.flows["product_id"]) <= set(solution.menu["product_id"])
+
+
+@pytest.mark.filterwarnings("ignore:no ma cantine ids given")
+def test_reports_and_ma_cantine_files_list_the_products_chosen(
+    planned: tuple[Scenario, rhd_match.Solution], tmp_path: Path
+) -> None:
+    from rhd_match.macantine.export import purchase_file
+    from rhd_match.report import write_reports
+
+    sc, solution = planned
+    written = {p.name for p in write_reports(sc, solution, tmp_path)}
+    assert {"report.html", "results.xlsx"} <= written
+    purchases = purchase_file(sc, solution, today=dt.date(2027, 1, 4))
+    chosen = set(solution.menu["product_id"])
+    assert len(purchases) > 0
+    assert "DESSERT" not in "".join(purchases.astype(str).to_numpy().ravel())
+    assert chosen - {"YOGURT"}  # fruit was chosen for some desserts

@@ -47,6 +47,10 @@ def check(
         Relative and absolute tolerance: ``a ≤ b`` holds when ``a ≤ b + tol·(1 + |b|)`` and
         ``a = b`` when ``|a − b| ≤ tol·(1 + max(|a|, |b|))``. A flow counts as positive (a drop,
         a lot) when ``qty > tol·(1 + demand qty)``.
+    menu
+        The menu as planned, when demand rows name groups of products (``MENU_COLUMNS`` of
+        ``menu_rules``); a solution's own ``menu`` when None. The flows must then meet the
+        menu's quantities.
 
     Returns
     -------

@@ -348,6 +348,27 @@ class Scenario:
         """
         return replace(self, demand=demand.reset_index(drop=True), groups=empty_table(GROUPS))
 
+    def as_planned(self, menu: pd.DataFrame) -> Scenario:
+        """The scenario with its demand as planned (``Solution.menu``): the menu's quantities
+        added up per canteen × product × week, and no group; itself when ``menu`` is empty.
+
+        Parameters
+        ----------
+        menu
+            A menu as planned: ``canteen_id``, ``product_id``, ISO ``week``, ``qty`` (product
+            unit), one row per demand row × product serving it.
+
+        Returns
+        -------
+        Scenario
+            The scenario the plan tables (before and after figures, order sheets) are made
+            against.
+        """
+        if menu.empty:
+            return self
+        keys = ["canteen_id", "product_id", "week"]
+        return self.with_demand(menu.groupby(keys, sort=False)["qty"].sum().reset_index())
+
     def solve(self, **solver_options: Any) -> Solution:
         """Solve the allocation (see `rhd_match.solve`); options override ``parameters``.
 

@@ -193,24 +193,3 @@ def menu_table(
     menu = menu[menu["qty"] > 0]
     keys = ["canteen_id", "week", "group_id", "product_id"]
     return menu.sort_values(keys, kind="stable").reset_index(drop=True)[list(MENU_COLUMNS)]
-
-
-def resolved_scenario(scenario: Scenario, menu: pd.DataFrame) -> Scenario:
-    """The scenario with its demand as planned: one row per canteen × product × week served
-    (the menu's quantities added up), and no group; the plan tables are made against it.
-
-    Parameters
-    ----------
-    scenario
-        A scenario with groups.
-    menu
-        Its menu as planned (``menu_table``).
-
-    Returns
-    -------
-    Scenario
-        The same tables but ``demand`` (product unit) and ``groups`` (empty).
-    """
-    keys = ["canteen_id", "product_id", "week"]
-    demand = menu.groupby(keys, sort=False)["qty"].sum().reset_index()
-    return scenario.with_demand(demand)

@@ -28,7 +28,7 @@ from .build import LinearModel, build_model
 from .decode import clean_flows, flows_from_quantities, plan_objective, servings
 from .decomposition import solve_decompose
 from .goals import define_goals, level_bounds, solve_levels
-from .groups import menu_table, resolved_scenario
+from .groups import menu_table
 from .solvers import SolverRun
 from .strategies import (
     Deadline,
@@ -308,7 +308,7 @@ def make_solution(
             week=index.weeks[index.demand["week"].to_numpy()],
         )
         menu = menu_table(scenario, rows, index.group_options, servings(model, plan.values))
-        scenario = resolved_scenario(scenario, menu)
+        scenario = scenario.as_planned(menu)
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)

@@ -475,10 +475,11 @@ def check_references(
         frame = tables[table.name]
         out = _Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
-            # "products|groups": an id of either table.
-            targets = [t for t in target.split("|") if t in tables]
-            if not targets:
+            # "products|groups": an id of either table; a table that could not be read is
+            # reported on its own (an optional one left out has no id).
+            if any(t not in tables and not TABLES[t].optional for t in target.split("|")):
                 continue
+            targets = [t for t in target.split("|") if t in tables]
             target = " or ".join(targets)
             known = {
                 str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()

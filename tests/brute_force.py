@@ -90,7 +90,7 @@ def _data(sc: Scenario) -> _Data:
     products = sc.products.set_index("product_id")
     canteens = sc.canteens.set_index("canteen_id")
     producers = sc.producers.set_index("producer_id")
-    demand = sc.demand.reset_index(drop=True).copy()
+    demand = _option_rows(sc)
     demand["ref"] = demand["product_id"].map(products["reference_price_eur_ht"]).astype(float)
     demand["family"] = demand["product_id"].map(products["family"])
     offers = sc.offers.reset_index(drop=True).copy()
@@ -130,6 +130,40 @@ def _data(sc: Scenario) -> _Data:
     key = ["producer_id", "canteen_id", "week"]
     arcs = arcs.merge(drops[key].reset_index().rename(columns={"index": "drop"}), on=key)
     return _Data(sc, arcs, demand, table, drops, _market(sc, demand))
+
+
+def _option_rows(sc: Scenario) -> pd.DataFrame:
+    """The demand rows, each row naming a group (docs/input-format.md, ``groups``) replaced by
+    one row per product allowed in its week: ``qty`` its most (share × Q × conversion),
+    ``line`` the group row's position (−1 for a plain row), ``conv`` its conversion."""
+    demand = sc.demand.reset_index(drop=True)
+    groups = sc.groups
+    named = demand["product_id"].isin(set(groups["group_id"]))
+    plain = demand[~named].assign(line=-1, conv=1.0)
+    parts = [plain]
+    for pos in np.flatnonzero(named.to_numpy()):
+        row = demand.iloc[pos]
+        for _, g in groups[groups["group_id"] == row["product_id"]].iterrows():
+            first = g["first_week"] if isinstance(g["first_week"], str) else ""
+            last = g["last_week"] if isinstance(g["last_week"], str) else "9999"
+            if not first <= row["week"] <= last:
+                continue
+            conv = 1.0 if pd.isna(g["conversion"]) else float(g["conversion"])
+            share = 1.0 if pd.isna(g["max_share"]) else float(g["max_share"])
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "canteen_id": [row["canteen_id"]],
+                        "product_id": [g["product_id"]],
+                        "week": [row["week"]],
+                        "qty": [share * float(row["qty"]) * conv],
+                        "line": [pos],
+                        "conv": [conv],
+                        "group_qty": [float(row["qty"])],
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
 
 
 def _market(sc: Scenario, demand: pd.DataFrame) -> pd.DataFrame:
@@ -228,15 +262,24 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
     cost[E:M] = w.budget_overrun
     cost[M:] = -w.organic * mk["b"].to_numpy() * ref_m + w.cost * pi_m
 
-    # Demand: Σ x + v = D.
-    a_eq = np.zeros((n_d, n))
-    a_eq[arcs["demand"].to_numpy(), X + np.arange(n_a)] = 1.0
-    a_eq[np.arange(n_d), V + np.arange(n_d)] = 1.0
-    a_eq[mk["demand"].to_numpy(int), M + np.arange(n_m)] = 1.0
-    b_eq = demand["qty"].to_numpy(float)
+    # Demand: Σ x + v = D on a plain row; Σ x + v ≤ its most on a group's option row, and
+    # Σ_options (Σ x + v) / conversion = Q on the group's row.
+    served = np.zeros((n_d, n))
+    served[arcs["demand"].to_numpy(), X + np.arange(n_a)] = 1.0
+    served[np.arange(n_d), V + np.arange(n_d)] = 1.0
+    served[mk["demand"].to_numpy(int), M + np.arange(n_m)] = 1.0
+    line = demand["line"].to_numpy()
+    plain = line < 0
+    group_rows = [
+        (served[line == g] / demand["conv"].to_numpy()[line == g, None]).sum(axis=0)
+        for g in np.unique(line[~plain])
+    ]
+    group_qty = [float(demand["group_qty"][line == g].iloc[0]) for g in np.unique(line[~plain])]
+    a_eq = np.vstack([served[plain], *[r[None, :] for r in group_rows]])
+    b_eq = np.r_[demand["qty"].to_numpy(float)[plain], group_qty]
 
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
+    rows: list[np.ndarray] = list(served[~plain])
+    rhs: list[float] = list(demand["qty"].to_numpy(float)[~plain])
     # Offers: Σ x ≤ Q.
     for _, group in arcs.groupby("offer"):
         row = np.zeros(n)

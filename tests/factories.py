@@ -145,3 +145,18 @@ def fail_on_call(
 
     monkeypatch.setattr(owner, method, flaky)
     return calls
+
+
+def tiny_groups() -> pd.DataFrame:
+    """A groups table for the tiny scenario: a dessert served in portions, an apple (0.15 kg)
+    or a yogurt pot (one piece, at most half the portions), yogurt from week 4 only."""
+    return pd.DataFrame(
+        {
+            "group_id": ["DESSERT", "DESSERT"],
+            "product_id": ["APPLE", "YOGURT"],
+            "conversion": [0.15, 1.0],
+            "max_share": [None, 0.5],
+            "first_week": [None, "2026-W04"],
+            "last_week": [None, None],
+        }
+    )

@@ -36,7 +36,7 @@ VERBS: dict[str, tuple[list[str], list[str]]] = {
     "whatif": (LIMIT, ["whatif.csv"]),
     "tradeoff": (["--points", "3"], ["tradeoff.csv", "tradeoff.png"]),
     "bottlenecks": (["--verify-top", "1"], ["bottlenecks.csv", "marginal_values.csv"]),
-    "menus": ([], ["demand.csv", "menu_choices.csv"]),
+    "menus": ([], ["demand.csv", "groups.csv"]),
     "validate": ([], []),
 }
 SOLVING = ("solve", "report", "export")

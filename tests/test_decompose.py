@@ -231,6 +231,8 @@ def test_a_level_lp_cut_by_the_time_limit_is_said(
     assert solution.stopped_by_time_limit
     with use_language("en"):
         assert "stopped by the time limit" in str(solution)
+
+
 def test_repricing_with_no_time_left_keeps_the_repaired_plan(
     small: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,6 +16,7 @@ from rhd_match.analysis.menus import (
     menu_demand,
     services_from_scenario,
 )
+from rhd_match.check import check
 from rhd_match.generate.products import load_catalogue, month_mask
 from rhd_match.i18n import use_language
 from rhd_match.weeks import week_month
@@ -39,7 +40,7 @@ TINY_PLAN = MenuPlan(
 
 def test_portions_by_hand(tiny_scenario: Scenario) -> None:
     service = CanteenService("LENS_1", {"primary": 100.0, "adult": 10.0}, ("2026-W03",))
-    demand = menu_demand(TINY_PLAN, [service], tiny_scenario).demand
+    demand = menu_demand(TINY_PLAN, [service], tiny_scenario, choice="greedy").demand
     qty = demand.set_index("product_id")["qty"]
     assert qty["BEEF"] == pytest.approx(100 * 0.060 + 10 * 0.095)  # kg
     assert qty["APPLE"] == pytest.approx(100 * 0.125 + 10 * 0.150)  # kg
@@ -47,9 +48,8 @@ def test_portions_by_hand(tiny_scenario: Scenario) -> None:
     assert list(demand.columns) == ["canteen_id", "product_id", "week", "qty"]
     # Only the first day served: the vegetarian main.
     one_day = CanteenService("LENS_1", {"primary": 100.0}, ("2026-W03",), days_per_week=1)
-    assert menu_demand(TINY_PLAN, [one_day], tiny_scenario).demand["product_id"].tolist() == [
-        "YOGURT"
-    ]
+    one_day_demand = menu_demand(TINY_PLAN, [one_day], tiny_scenario, choice="greedy").demand
+    assert one_day_demand["product_id"].tolist() == ["YOGURT"]
     # Overridden portions are used.
     plan = MenuPlan(TINY_PLAN.cycle, product_portions_kg={"BEEF": {"primary": 0.08}})
     both_days = CanteenService("LENS_1", {"primary": 100.0}, ("2026-W03",))
@@ -60,7 +60,7 @@ def test_portions_by_hand(tiny_scenario: Scenario) -> None:
 def test_choice_group_takes_the_option_with_most_local_supply(tiny_scenario: Scenario) -> None:
     # W03: 250 kg of apples and 75 kg of yogurt within reach of LENS_1; W04: no apples.
     service = CanteenService("LENS_1", {"primary": 10.0}, ("2026-W03", "2026-W04"))
-    choices = menu_demand(TINY_PLAN, [service], tiny_scenario).choices
+    choices = menu_demand(TINY_PLAN, [service], tiny_scenario, choice="greedy").choices
     assert choices[["week", "product_id"]].values.tolist() == [
         ["2026-W03", "APPLE"],
         ["2026-W04", "YOGURT"],
@@ -71,10 +71,39 @@ def test_choice_group_takes_the_option_with_most_local_supply(tiny_scenario: Sce
 def test_menu_demand_is_a_valid_demand_table(tiny_scenario: Scenario) -> None:
     services = services_from_scenario(tiny_scenario, ["2026-W03", "2026-W04"])
     assert [s.meals_per_day for s in services] == [{"primary": 180.0}, {"secondary": 420.0}]
-    demand = menu_demand(TINY_PLAN, services, tiny_scenario).demand
-    tables: dict[str, Any] = tiny_scenario.tables | {"demand": demand}
-    rebuilt = Scenario.from_frames(**tables)
-    assert len(rebuilt.demand) == len(demand)
+    for choice in ("greedy", "optimiser"):
+        result = menu_demand(TINY_PLAN, services, tiny_scenario, choice=choice)
+        tables: dict[str, Any] = tiny_scenario.tables | {
+            "demand": result.demand,
+            "groups": result.groups,
+        }
+        rebuilt = Scenario.from_frames(**tables)
+        assert len(rebuilt.demand) == len(result.demand)
+        assert (len(rebuilt.groups) > 0) == (choice == "optimiser")
+
+
+def test_optimiser_choice_groups_are_portions_of_the_same_meals(tiny_scenario: Scenario) -> None:
+    # The choice group in portions: 100 primary + 10 adult meals, whatever the mix.
+    service = CanteenService("LENS_1", {"primary": 100.0, "adult": 10.0}, ("2026-W03",))
+    result = menu_demand(TINY_PLAN, [service], tiny_scenario)
+    qty = result.demand.set_index("product_id")["qty"]
+    assert qty["fruit_or_dairy.primary"] == pytest.approx(100.0)
+    assert qty["fruit_or_dairy.adult"] == pytest.approx(10.0)
+    assert qty["BEEF"] == pytest.approx(100 * 0.060 + 10 * 0.095)  # plain rows as before
+    conversion = result.groups.set_index(["group_id", "product_id"])["conversion"]
+    assert conversion["fruit_or_dairy.primary", "APPLE"] == pytest.approx(0.125)  # kg a portion
+    assert conversion["fruit_or_dairy.adult", "YOGURT"] == pytest.approx(0.150 / 0.125)  # pots
+    assert result.choices.empty
+    # The scenario the optimiser solves serves every portion, checked.
+    tables: dict[str, Any] = tiny_scenario.tables | {
+        "demand": result.demand,
+        "groups": result.groups,
+    }
+    scenario = Scenario.from_frames(**tables)
+    solution = scenario.solve(strategy="mip")
+    assert check(scenario, solution).empty
+    served = solution.menu.groupby("group_id")["group_qty"].sum()
+    assert served["fruit_or_dairy.primary"] == pytest.approx(100.0)
 
 
 def test_dish_names_in_the_active_language() -> None:
@@ -107,6 +136,7 @@ def demo_primary() -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
     services = services_from_scenario(scenario, weeks, school["canteen_id"].iloc[:1])
     with use_language("en"):  # a module fixture: the function-scoped language is not set yet
         result = menu_demand(default_primary_menu(), services, scenario)
+    result = menu_demand(default_primary_menu(), services, scenario, choice="greedy")
     return scenario, result.demand, result.choices
 
 

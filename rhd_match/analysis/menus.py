@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, Problem, ScenarioError
@@ -290,14 +291,21 @@ def services_from_scenario(
     return out
 
 
+#: How ``menu_demand`` treats choice groups: left to the optimiser, or resolved greedily.
+CHOICE_MODES = ("optimiser", "greedy")
+
+
 @dataclass(frozen=True)
 class MenuDemand:
-    """``demand``: canteen_id, product_id, week, qty (product unit) — the ``demand`` table
-    format; ``choices``: how each choice group was resolved (canteen_id, week, day, component,
-    options, product_id, local_supply_kg)."""
+    """``demand``: canteen_id, product_id, week, qty — the ``demand`` table format (product
+    unit; portions for a row naming a group); ``choices``: how each choice group was resolved
+    greedily (canteen_id, week, day, component, options, product_id, local_supply_kg; empty
+    when the optimiser chooses); ``groups``: the ``groups`` table of the choice groups left to
+    the optimiser (empty for the greedy pre-choice)."""
 
     demand: pd.DataFrame
     choices: pd.DataFrame
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def local_supply_kg(scenario: Scenario, canteen_id: str) -> pd.Series:
@@ -341,13 +349,20 @@ def local_supply_kg(scenario: Scenario, canteen_id: str) -> pd.Series:
 
 
 def menu_demand(
-    plan: MenuPlan, services: Sequence[CanteenService], scenario: Scenario
+    plan: MenuPlan,
+    services: Sequence[CanteenService],
+    scenario: Scenario,
+    choice: str = "optimiser",
+    max_share: float | None = None,
 ) -> MenuDemand:
-    """Weekly product demand of ``services`` eating ``plan`` (see the module docstring).
+    """Weekly demand of ``services`` eating ``plan`` (see the module docstring).
 
     Week ``i`` of a service (in the order given) uses menu week ``i mod len(cycle)``. Products
-    must exist in ``scenario.products``; supply for choice groups is read from its offers and
-    producers.
+    must exist in ``scenario.products``. With ``choice="optimiser"`` (the default) each choice
+    group is a demand row naming a group of substitutable products, in portions (one group
+    per component and age group, ``choice_groups``), whose mix the optimiser chooses; with
+    ``"greedy"`` each is resolved before the optimiser runs (the baseline), from the
+    scenario's offers and producers.
 
     Parameters
     ----------
@@ -357,19 +372,28 @@ def menu_demand(
         The canteens served, with their meals per day and ISO weeks.
     scenario
         The territory whose products, offers and producers are used.
+    choice
+        ``"optimiser"`` or ``"greedy"`` (``CHOICE_MODES``).
+    max_share
+        With ``"optimiser"``: the largest share of a group's weekly portions one product may
+        serve (variety), at least one over the group's size; ``None`` for no bound.
 
     Returns
     -------
     MenuDemand
-        ``demand``: one row per ``canteen_id`` × ``product_id`` × ISO ``week``, ``qty`` in the
-        product's unit rounded to 1e-3, sorted by canteen, week, product (the ``demand``
-        table's format); ``choices``: how each choice group was resolved.
+        ``demand``: one row per ``canteen_id`` × ``product_id`` (a product, or a group) × ISO
+        ``week``, ``qty`` in the product's unit (a group's: portions) rounded to 1e-3, sorted
+        by canteen, week, product (the ``demand`` table's format); ``choices``: how each
+        choice group was resolved greedily; ``groups``: the ``groups`` table.
 
     Raises
     ------
     ValueError
-        When the plan names a product that ``scenario.products`` does not have.
+        When the plan names a product that ``scenario.products`` does not have, or
+        ``choice`` is not one of ``CHOICE_MODES``.
     """
+    if choice not in CHOICE_MODES:
+        raise ValueError(f"choice must be one of {CHOICE_MODES}, not {choice!r}")
     products = scenario.products.set_index("product_id")
     unknown = {
         k
@@ -385,7 +409,14 @@ def menu_demand(
     kg_per_unit = products["kg_per_unit"]
     lines: list[tuple[str, str, str, float]] = []
     choices: list[tuple[str, str, int, str, str, str, float]] = []
+    groups = choice_groups(plan, kg_per_unit, max_share)
+    group_of = dict(
+        zip(zip(groups["component"], groups["age"], strict=True), groups["group_id"], strict=True)
+    )
     for service in services:
+        if choice == "optimiser":
+            lines += _group_lines(plan, service, group_of, kg_per_unit)
+            continue
         supply = local_supply_kg(scenario, service.canteen_id)
         for i, week in enumerate(service.weeks):
             menu = plan.cycle[i % len(plan.cycle)]
@@ -433,7 +464,92 @@ def menu_demand(
             "local_supply_kg",
         ],
     )
-    return MenuDemand(demand.reset_index(drop=True), chosen)
+    if choice == "greedy":
+        groups = groups.iloc[:0]
+    named = groups["group_id"].isin(set(demand["product_id"]))
+    return MenuDemand(
+        demand.reset_index(drop=True),
+        chosen,
+        groups[named][["group_id", "product_id", "conversion", "max_share"]].reset_index(drop=True),
+    )
+
+
+def _component_key(comp: Component) -> str:
+    """A component as a group of the same role, options and name (days repeat it)."""
+    return f"{comp.role}|{comp.name}|{'|'.join(comp.options)}"
+
+
+def _group_lines(
+    plan: MenuPlan,
+    service: CanteenService,
+    group_of: Mapping[tuple[str, str], str],
+    kg_per_unit: pd.Series,
+) -> list[tuple[str, str, str, float]]:
+    """Demand lines of one service with each choice group left whole: (canteen, group or
+    product, week, portions or product units)."""
+    out: list[tuple[str, str, str, float]] = []
+    for i, week in enumerate(service.weeks):
+        menu = plan.cycle[i % len(plan.cycle)]
+        days = menu if service.days_per_week is None else menu[: service.days_per_week]
+        for comp in (c for day in days for c in day):
+            for age, meals in service.meals_per_day.items():
+                if comp.is_choice:
+                    out.append(
+                        (service.canteen_id, group_of[(_component_key(comp), age)], week, meals)
+                    )
+                else:
+                    product = comp.options[0]
+                    kg = meals * plan.portion_kg(comp.role, product, age)
+                    out.append(
+                        (service.canteen_id, product, week, kg / float(kg_per_unit[product]))
+                    )
+    return out
+
+
+def choice_groups(
+    plan: MenuPlan, kg_per_unit: pd.Series, max_share: float | None = None
+) -> pd.DataFrame:
+    """The ``groups`` table of a plan's choice groups: one group per component and age group,
+    in portions (a product's ``conversion``: its portion in kg for that age over its kg per
+    unit), so that a group's demand is its meals whatever the mix.
+
+    Parameters
+    ----------
+    plan
+        The menu cycle and portions.
+    kg_per_unit
+        kg per product unit, by ``product_id``.
+    max_share
+        The largest share of a group one product may serve, raised to one over the group's
+        size; ``None`` for no bound.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group_id`` (the component's name as an id, then ``.`` and the age group),
+        ``product_id``, ``conversion`` (product unit per portion), ``max_share``, and the
+        ``component`` key and ``age`` it came from.
+    """
+    rows: list[tuple[str, str, float, float, str, str]] = []
+    ids: dict[str, str] = {}
+    for comp in (c for week in plan.cycle for day in week for c in day if c.is_choice):
+        key = _component_key(comp)
+        if key in ids:
+            continue
+        base = re.sub(r"[^a-z0-9]+", "_", _normal(comp.name)).strip("_") or comp.role
+        name, n = base, 1
+        while name in ids.values():
+            n += 1
+            name = f"{base}_{n}"
+        ids[key] = name
+        share = np.nan if max_share is None else max(max_share, 1.0 / len(comp.options))
+        for age in AGE_GROUPS:
+            for product in comp.options:
+                conversion = plan.portion_kg(comp.role, product, age) / float(kg_per_unit[product])
+                rows.append((f"{name}.{age}", product, conversion, share, key, age))
+    return pd.DataFrame(
+        rows, columns=["group_id", "product_id", "conversion", "max_share", "component", "age"]
+    )
 
 
 def _resolve(

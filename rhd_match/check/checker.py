@@ -25,12 +25,14 @@ from .contract import FLOW_COLUMNS, KEY_COLUMNS, VIOLATION_COLUMNS, Found, Solut
 from .figures import canteen_figures, check_canteens, check_hard, check_summary
 from .group_rules import check_groups
 from .line_rules import check_lines, lines
+from .menu_rules import planned_demand
 
 
 def check(
     scenario: Scenario,
     solution: SolutionTables | pd.DataFrame,
     tol: float = 1e-6,
+    menu: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every way a plan breaks the rules of ``docs/model.md``; an empty frame for a valid plan.
 
@@ -46,6 +48,10 @@ def check(
         Relative and absolute tolerance: ``a ≤ b`` holds when ``a ≤ b + tol·(1 + |b|)`` and
         ``a = b`` when ``|a − b| ≤ tol·(1 + max(|a|, |b|))``. A flow counts as positive (a drop,
         a lot) when ``qty > tol·(1 + demand qty)``.
+    menu
+        The menu as planned, when demand rows name groups of products (``MENU_COLUMNS`` of
+        ``menu_rules``); a solution's own ``menu`` when None. The flows must then meet the
+        menu's quantities.
 
     Returns
     -------
@@ -58,7 +64,9 @@ def check(
         flows, reported = solution, None
     else:
         flows, reported = solution.flows, solution.canteens
+        menu = getattr(solution, "menu", None) if menu is None else menu
     found = Found()
+    scenario = planned_demand(scenario, menu, found, tol)
     missing = [c for c in FLOW_COLUMNS if c not in flows.columns]
     if missing:
         empty = pd.DataFrame({c: [""] for c in VIOLATION_COLUMNS[1:5]})

@@ -58,6 +58,11 @@ RULES: dict[str, str] = {
     "min_lot": "a positive delivery of an offer to a canteen below the offer's minimum lot",
     "canteen_figure": "a figure of the canteens table differs from its recomputation",
     "summary_figure": "a territory figure or count of the summary differs from its recomputation",
+    "menu_table": "demand names groups of products and the plan has no menu as planned",
+    "menu_product": "a menu line whose product does not serve that group, canteen and week",
+    "menu_week": "a menu line outside its product's first and last ISO week in the group",
+    "menu_share": "a product serves more of a group's demand row than its max_share",
+    "menu_total": "a group's demand row not served in full (group's unit of account)",
     "egalim_hard": "hard EGalim mode and a canteen falls short of a target",
     "budget_hard": "hard budget mode and a canteen spends more than its budget",
 }

@@ -158,12 +158,15 @@ def cmd_menus(args: argparse.Namespace) -> int:
                 dishes=", ".join(menu.missing)
             )
         )
-    result = menu_demand(menu.plan, services, scenario)
-    files = {
-        "demand.csv": csv_writer(result.demand),
-        "menu_choices.csv": csv_writer(result.choices),
-        "menu_products.csv": csv_writer(menu.products),
-    }
+    result = menu_demand(
+        menu.plan, services, scenario, choice="greedy" if args.greedy else "optimiser"
+    )
+    files = {"demand.csv": csv_writer(result.demand)}
+    if args.greedy:
+        files["menu_choices.csv"] = csv_writer(result.choices)
+    else:
+        files["groups.csv"] = csv_writer(result.groups)
+    files["menu_products.csv"] = csv_writer(menu.products)
     write_folder_atomically(args.out, files)
     n_weeks = result.demand["week"].nunique()
     print(
@@ -275,4 +278,13 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         ),
     )
     p.add_argument("--canteens", help=_("comma-separated canteen ids (default: all)"))
+    p.add_argument(
+        "--greedy",
+        action="store_true",
+        help=_(
+            "resolve each choice group before the optimiser, canteen by canteen (the option "
+            "with the most local supply in reach), instead of leaving the mix to the optimiser "
+            "(groups.csv)"
+        ),
+    )
     p.set_defaults(func=cmd_menus)

@@ -14,6 +14,7 @@ from ..geo import haversine_km
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
+from .groups import served_products
 from .validation import FIRST_DATA_ROW, source_rows
 
 #: A canteen or producer farther than this from the scenario's centre (the median latitude and
@@ -64,7 +65,8 @@ def domain_warnings(
         if frame.empty:
             warnings.append(Problem(table, None, None, msg, files.get(table), "warning"))
 
-    warnings += _unreachable_demand(canteens, producers, offers, demand, files.get("canteens"))
+    served = served_products(demand, tables["groups"]) if "groups" in tables else demand
+    warnings += _unreachable_demand(canteens, producers, offers, served, files.get("canteens"))
     warnings += _far_places(canteens, producers, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])

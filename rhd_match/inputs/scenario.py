@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,8 +17,9 @@ from ..i18n import gettext as _
 from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
 from ..params import Parameters
 from ..xlsx import workbook_writer
+from .groups import check_groups
 from .plausibility import domain_warnings
-from .schema import MARKET, TABLES
+from .schema import GROUPS, MARKET, TABLES
 from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:
@@ -58,7 +59,10 @@ class Scenario:
     * ``demand`` — canteen × product × ISO week: quantity (product unit);
     * ``market`` — optional non-local supply options of wholesalers, platforms and procurement
       lots: product, labels, price (EUR HT/unit), ISO weeks, weekly limit, canteens allowed
-      (empty when the scenario has none).
+      (empty when the scenario has none);
+    * ``groups`` — optional groups of substitutable products that demand rows may name: each
+      product's conversion (product unit per unit of the group's account), largest share and
+      ISO weeks (empty when the scenario has none).
 
     Build one with `from_frames`, `from_folder` or `demo`; construction validates everything
     and raises [`ScenarioError`][rhd_match.errors.ScenarioError] listing every problem.
@@ -66,7 +70,7 @@ class Scenario:
 
     Attributes
     ----------
-    products, canteens, producers, offers, demand, market : pandas.DataFrame
+    products, canteens, producers, offers, demand, market, groups : pandas.DataFrame
         The validated tables (index reset, columns typed as in ``docs/input-format.md``).
     parameters : Parameters
         Targets, weights and solver options.
@@ -80,6 +84,7 @@ class Scenario:
     offers: pd.DataFrame
     demand: pd.DataFrame
     market: pd.DataFrame = field(default_factory=lambda: empty_table(MARKET))
+    groups: pd.DataFrame = field(default_factory=lambda: empty_table(GROUPS))
     parameters: Parameters = field(default_factory=Parameters)
     warnings: tuple[Problem, ...] = ()
 
@@ -95,6 +100,7 @@ class Scenario:
         demand: pd.DataFrame,
         parameters: Parameters | Mapping[str, Any] | None = None,
         market: pd.DataFrame | None = None,
+        groups: pd.DataFrame | None = None,
     ) -> Scenario:
         """Validate DataFrames into a Scenario (row numbers in errors count the header as 1).
 
@@ -120,6 +126,10 @@ class Scenario:
             Optional non-local supply options, one row per ``market_id``: supplier, product,
             labels, price (EUR HT per unit), ISO weeks, weekly limit (product unit), canteens
             allowed; ``None`` for none.
+        groups
+            Optional groups of substitutable products, one row per ``group_id`` ×
+            ``product_id``: conversion (product unit per group unit), largest share, ISO
+            weeks; ``None`` for none. A demand row naming a ``group_id`` is in its unit.
 
         Returns
         -------
@@ -141,6 +151,8 @@ class Scenario:
         }
         if market is not None:
             raw["market"] = market
+        if groups is not None:
+            raw["groups"] = groups
         params, problems = _parameters(parameters, None)
         return cls._build(raw, {}, params, problems)
 
@@ -222,6 +234,8 @@ class Scenario:
                 typed[name] = empty_table(table)
         errors = [p for p in problems if p.severity == "error"]
         errors += check_references(typed, files)
+        if not errors:
+            errors += check_groups(typed, files)
         if errors:
             raise ScenarioError(errors)
         typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
@@ -251,8 +265,8 @@ class Scenario:
         Returns
         -------
         dict of str to pandas.DataFrame
-            ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market`` in
-            that order.
+            ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market``,
+            ``groups`` in that order.
         """
         return {name: getattr(self, name) for name in TABLES}
 
@@ -320,6 +334,44 @@ class Scenario:
         if problems:
             raise ScenarioError(problems)
         return Scenario(**self.tables, parameters=params, warnings=self.warnings)
+
+    def with_demand(self, demand: pd.DataFrame) -> Scenario:
+        """The same scenario with another demand table of plain product rows and no group
+        (the demand as planned, once the optimiser chose each group's mix).
+
+        Parameters
+        ----------
+        demand
+            ``canteen_id``, ``product_id`` (products only), ISO ``week``, ``qty`` (product
+            unit), already valid (not validated again).
+
+        Returns
+        -------
+        Scenario
+            The same other tables, parameters and warnings.
+        """
+        return replace(self, demand=demand.reset_index(drop=True), groups=empty_table(GROUPS))
+
+    def as_planned(self, menu: pd.DataFrame) -> Scenario:
+        """The scenario with its demand as planned (``Solution.menu``): the menu's quantities
+        added up per canteen × product × week, and no group; itself when ``menu`` is empty.
+
+        Parameters
+        ----------
+        menu
+            A menu as planned: ``canteen_id``, ``product_id``, ISO ``week``, ``qty`` (product
+            unit), one row per demand row × product serving it.
+
+        Returns
+        -------
+        Scenario
+            The scenario the plan tables (before and after figures, order sheets) are made
+            against.
+        """
+        if menu.empty:
+            return self
+        keys = ["canteen_id", "product_id", "week"]
+        return self.with_demand(menu.groupby(keys, sort=False)["qty"].sum().reset_index())
 
     def solve(self, **solver_options: Any) -> Solution:
         """Solve the allocation (see `rhd_match.solve`); options override ``parameters``.

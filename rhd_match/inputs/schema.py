@@ -317,12 +317,22 @@ DEMAND = Table(
     "What each canteen needs, week by week. One row per canteen × product × week.",
     (
         Column("canteen_id", "id", N_("Canteen (see canteens).")),
-        Column("product_id", "id", N_("Product (see products).")),
+        Column(
+            "product_id",
+            "id",
+            N_("Product (see products), or a group of substitutable products (see groups)."),
+        ),
         Column("week", "week", N_("ISO week, e.g. 2026-W03.")),
-        Column("qty", "float", N_("Quantity needed that week."), unit="product unit", minimum=0),
+        Column(
+            "qty",
+            "float",
+            N_("Quantity needed that week (a group's: in its unit of account)."),
+            unit="product unit",
+            minimum=0,
+        ),
     ),
     key=("canteen_id", "product_id", "week"),
-    foreign={"canteen_id": "canteens", "product_id": "products"},
+    foreign={"canteen_id": "canteens", "product_id": "products|groups"},
 )
 
 #: ma cantine's ``origine`` values (purchase import file).
@@ -386,8 +396,58 @@ MARKET = Table(
     optional=True,
 )
 
+GROUPS = Table(
+    "groups",
+    "Optional. Groups of substitutable products (a menu's choice: *a seasonal vegetable*, *a "
+    "vegetarian main*): a demand row naming a `group_id` is served by any mix of its products "
+    "that the optimiser chooses, canteen by canteen and week by week, within each product's "
+    "share and weeks. The demand row's quantity is in the group's unit of account (kg served, "
+    "portions...); each product's `conversion` turns one unit of account into product units. "
+    "One row per group × product; a group id must not be a product id.",
+    (
+        Column("group_id", "id", N_("Group of substitutable products, named in demand.")),
+        Column("product_id", "id", N_("Product of the group (see products).")),
+        Column(
+            "conversion",
+            "float",
+            N_("Product units serving one unit of the group's account; empty for 1."),
+            unit="product unit/group unit",
+            required=False,
+            nullable=True,
+            positive=True,
+        ),
+        Column(
+            "max_share",
+            "float",
+            N_("Largest share of a demand row this product may serve (variety); empty for 1."),
+            unit="fraction",
+            required=False,
+            nullable=True,
+            minimum=0.0,
+            maximum=1.0,
+        ),
+        Column(
+            "first_week",
+            "week",
+            N_("First ISO week the product may be served (inclusive); empty for any."),
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "last_week",
+            "week",
+            N_("Last ISO week the product may be served (inclusive); empty for any."),
+            required=False,
+            nullable=True,
+        ),
+    ),
+    key=("group_id", "product_id"),
+    foreign={"product_id": "products"},
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET)
+    t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET, GROUPS)
 }
 
 
@@ -400,7 +460,8 @@ def reference_markdown() -> str:
         "`producers.csv`, `offers.csv`, `demand.csv`, UTF-8, comma-separated, header row) or one",
         "Excel workbook with one sheet per table, plus an optional `parameters.json`.",
         "Optional columns may be left out; empty cells in them mean *not given*. An optional",
-        "table (`market.csv`, sheet `market`) may be left out: the scenario then has none.",
+        "table (`market.csv`, `groups.csv`; sheets `market`, `groups`) may be left out: the",
+        "scenario then has none.",
         "",
         "## Files as people save them",
         "",

@@ -497,9 +497,15 @@ def check_references(
         frame = tables[table.name]
         out = _Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
-            if target not in tables:
+            # "products|groups": an id of either table; a table that could not be read is
+            # reported on its own (an optional one left out has no id).
+            if any(t not in tables and not TABLES[t].optional for t in target.split("|")):
                 continue
-            known = set(tables[target][TABLES[target].key[0]].dropna().astype(str))
+            targets = [t for t in target.split("|") if t in tables]
+            target = " or ".join(targets)
+            known = {
+                str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()
+            }
             if table.column(column).kind == "ids":
                 _check_id_lists(frame[column], known, column, target, out)
                 continue

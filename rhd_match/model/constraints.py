@@ -47,17 +47,19 @@ def _rows(
 
 
 def define_demand_constraints(index: ModelIndex, var: Variables) -> Rows:
-    """Demand met exactly: Σ_{a∈A(d)} x_a + v_d = D_d, for every demand row d."""
-    arcs, demand = index.arcs, index.demand
-    qty = demand["qty"].to_numpy()
+    """Demand met exactly: Σ_{a∈A(d)} x_a + v_d − Σ_{o∈O(d)} s_o = D⁰_d, for every demand
+    row d (its plain quantity, plus what the group options o chose to serve on it)."""
+    arcs, demand, options = index.arcs, index.demand, index.group_options
+    fixed = demand["fixed"].to_numpy()
     return _rows(
         "demand",
         [
             (arcs["demand"].to_numpy(), var.cols("x"), np.ones(len(arcs))),
             (np.arange(len(demand)), var.cols("v"), np.ones(len(demand))),
+            (options["demand"].to_numpy(), var.cols("s"), -np.ones(len(options))),
         ],
-        qty,
-        qty,
+        fixed,
+        fixed,
         demand[["canteen", "product", "week"]],
     )
 
@@ -268,4 +270,31 @@ def define_all_constraints(index: ModelIndex, var: Variables) -> list[Rows]:
         define_lot_constraints(index, var),
         *define_egalim_constraints(index, var),
         define_budget_constraints(index, var),
+        define_group_constraints(index, var),
     ]
+
+
+def define_group_constraints(index: ModelIndex, var: Variables) -> Rows:
+    """Group served in its unit of account: Σ_{o∈O(l)} s_o / c_o = Q_l, for every group line.
+
+    Parameters
+    ----------
+    index
+        The model's index tables (``group_lines``, ``group_options``).
+    var
+        The column layout (the serving block ``s``, one column per option).
+
+    Returns
+    -------
+    Rows
+        One equality row per group line, keyed by canteen and week.
+    """
+    lines, options = index.group_lines, index.group_options
+    qty = lines["qty"].to_numpy(float)
+    return _rows(
+        "group",
+        [(options["line"].to_numpy(), var.cols("s"), 1.0 / options["conversion"].to_numpy(float))],
+        qty,
+        qty,
+        lines[["canteen", "week"]],
+    )

@@ -13,6 +13,7 @@ import pandas as pd
 from ..inputs.scenario import Scenario
 from ..plan.tables import make_flows
 from .build import LinearModel
+from .groups import clean_servings
 from .index import ModelIndex
 from .strategies import ZERO
 
@@ -38,7 +39,7 @@ def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
     x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
     x[x < ZERO] = 0.0
     demand_pos = index.arcs["demand"].to_numpy()
-    qty = index.demand["qty"].to_numpy()
+    qty = needs(model, values)
     local = np.bincount(demand_pos, x, minlength=len(qty))
     over = np.where(local > qty, qty / np.where(local > 0, local, 1.0), 1.0)
     x *= over[demand_pos]
@@ -46,6 +47,50 @@ def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
     v = np.clip(qty - local, 0.0, None)
     v[v < ZERO] = 0.0
     return x, v
+
+
+def servings(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """What each group option serves, without solver noise (``clean_servings``).
+
+    Parameters
+    ----------
+    model
+        The model the vector belongs to.
+    values
+        A solution vector, shape (columns,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Product units per option, shape (options,); every group line served exactly.
+    """
+    index = model.index
+    qty = index.group_lines["qty"].to_numpy(float)
+    return clean_servings(index.group_options, qty, values[model.variables.cols("s")])
+
+
+def needs(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """What each demand row needs in a plan: its plain part plus its options' servings.
+
+    Parameters
+    ----------
+    model
+        The model the vector belongs to.
+    values
+        A solution vector, shape (columns,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Product units per demand row, shape (demand rows,); ``qty`` without groups.
+    """
+    demand, options = model.index.demand, model.index.group_options
+    if options.empty:
+        need: np.ndarray = demand["qty"].to_numpy()
+        return need
+    return demand["fixed"].to_numpy() + np.bincount(
+        options["demand"].to_numpy(), servings(model, values), minlength=len(demand)
+    )
 
 
 def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:

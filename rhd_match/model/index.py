@@ -17,6 +17,7 @@ from ..egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
 from ..geo import haversine_km
 from ..inputs.scenario import Scenario
 from ..params import Targets
+from .groups import group_lines, product_rows
 
 #: Candidate offer × canteen pairs that ``_arcs`` examines at once: its working memory is
 #: about 60 bytes a pair, so a chunk stays near 250 MB whatever the scenario's size.
@@ -27,8 +28,10 @@ CHUNK_PAIRS = 1 << 22
 class ModelIndex:
     """Integer-coded tables of one scenario.
 
-    * ``demand`` (one row per demand row d with qty > 0): ``canteen``, ``product``, ``week``
-      codes, ``qty`` (unit), ``ref_price`` (EUR HT/unit), ``kg_per_unit``, ``meat_fish``.
+    * ``demand`` (one row per canteen × product × week demanded, d): ``canteen``,
+      ``product``, ``week`` codes, ``qty`` (the most it may need, unit), ``fixed`` (D⁰_d, its
+      plain part; equal to ``qty`` without groups), ``ref_price`` (EUR HT/unit),
+      ``kg_per_unit``, ``meat_fish``.
     * ``offers`` (one row per offer o with qty > 0): ``producer``, ``product``, ``week``,
       ``qty``, ``price``, ``quality``, ``organic``, ``lot`` (unit, 0 = none). Market options
       come after the producers' offers: one row per option and week of its availability, its
@@ -45,6 +48,13 @@ class ModelIndex:
     * ``canteens``: per canteen code: the three targets and ``budget`` (EUR HT, NaN = none).
     * ``producers``: per producer code: ``capacity_kg``, ``max_drops``, ``franco``; market
       options follow with no capacity (inf), as many drops as canteens and no franco.
+    * ``group_lines`` (one row per demand row naming a group, l): ``canteen_id``,
+      ``group_id``, ``week`` ids, ``canteen`` and ``week`` codes, ``qty`` (group unit);
+      ``group_options`` (one row per product o that may serve a line): ``line``, ``demand``
+      (its product row), ``group_id``, ``canteen``, ``product``, ``week`` codes, ``qty``
+      (its line's, group unit), ``conversion`` (product unit per group unit),
+      ``max_share``, ``upper`` (u_o, product unit). Both empty without groups
+      (``rhd_match.model.groups``).
     * ``below_franco_demand``: sorted positions in ``demand`` of the rows that lost at least
       one arc because its drop can never reach the producer's minimum order; kept to explain
       unmet demand.
@@ -62,6 +72,8 @@ class ModelIndex:
     producers: pd.DataFrame
     below_franco_demand: np.ndarray
     market_ids: np.ndarray
+    group_lines: pd.DataFrame
+    group_options: pd.DataFrame
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
@@ -90,14 +102,16 @@ def build_index(scenario: Scenario) -> ModelIndex:
     family = products["family"].to_numpy(dtype=object)
     meat_fish_product = np.isin(family, [MEAT_FAMILY, FISH_FAMILY])
 
-    dem = scenario.demand[scenario.demand["qty"] > 0]
+    dem, options = product_rows(scenario)
     k = product_code.get_indexer(dem["product_id"])
+    canteen_code = pd.Index(canteen_ids)
     demand = pd.DataFrame(
         {
-            "canteen": pd.Index(canteen_ids).get_indexer(dem["canteen_id"]),
+            "canteen": canteen_code.get_indexer(dem["canteen_id"]),
             "product": k,
             "week": week_code.get_indexer(dem["week"]),
             "qty": dem["qty"].to_numpy(float),
+            "fixed": dem["fixed"].to_numpy(float),
             "ref_price": products["reference_price_eur_ht"].to_numpy(float)[k],
             "kg_per_unit": products["kg_per_unit"].to_numpy(float)[k],
             "meat_fish": meat_fish_product[k],
@@ -166,6 +180,21 @@ def build_index(scenario: Scenario) -> ModelIndex:
         producers=pd.DataFrame({"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}),
         below_franco_demand=below_franco_demand,
         market_ids=market_ids,
+        group_lines=_group_lines(scenario, canteen_code, week_code),
+        group_options=options.drop(columns=["canteen_id", "product_id", "week"]).assign(
+            canteen=demand["canteen"].to_numpy()[options["demand"].to_numpy()],
+            product=demand["product"].to_numpy()[options["demand"].to_numpy()],
+            week=demand["week"].to_numpy()[options["demand"].to_numpy()],
+        ),
+    )
+
+
+def _group_lines(scenario: Scenario, canteen_code: pd.Index, week_code: pd.Index) -> pd.DataFrame:
+    """The group lines (``group_lines``) with ``canteen`` and ``week`` codes."""
+    lines = group_lines(scenario)
+    return lines.assign(
+        canteen=canteen_code.get_indexer(pd.Index(lines["canteen_id"])),
+        week=week_code.get_indexer(pd.Index(lines["week"])),
     )
 
 

@@ -25,9 +25,10 @@ from ..plan.tables import (
     territory_totals,
 )
 from .build import LinearModel, build_model
-from .decode import clean_flows, flows_from_quantities, plan_objective
+from .decode import clean_flows, flows_from_quantities, plan_objective, servings
 from .decomposition import solve_decompose
 from .goals import define_goals, level_bounds, solve_levels
+from .groups import menu_table
 from .solvers import SolverRun
 from .strategies import (
     Deadline,
@@ -280,7 +281,7 @@ def _hard_checked(
 
 def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
     """The hard rules (``egalim_hard``, ``budget_hard``) a plan breaks, by the checker."""
-    found = check(scenario, solution.flows)
+    found = check(scenario, solution.flows, menu=solution.menu)
     found = found[found["rule"].isin(HARD_RULES)]
     return [f"canteen {c}: {m}" for c, m in zip(found["canteen_id"], found["message"], strict=True)]
 
@@ -294,16 +295,27 @@ def make_solution(
     objective: str = "weighted",
 ) -> Solution:
     """Turn a plan's column vector into the Solution tables (``objective``: the objective
-    it was solved for, reported in the summary)."""
+    it was solved for, reported in the summary). With groups of substitutable products the
+    tables are those of the menu as planned (``Solution.menu``: each group's mix)."""
     index = model.index
     x, v = clean_flows(model, plan.values)
+    menu = None
+    if not index.group_lines.empty:
+        # The plan tables are those of the menu as planned: the groups' mix is chosen.
+        rows = index.demand.assign(
+            canteen_id=index.canteen_ids[index.demand["canteen"].to_numpy()],
+            product_id=index.product_ids[index.demand["product"].to_numpy()],
+            week=index.weeks[index.demand["week"].to_numpy()],
+        )
+        menu = menu_table(scenario, rows, index.group_options, servings(model, plan.values))
+        scenario = scenario.as_planned(menu)
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
     value = plan_objective(model, x, v)
     summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, value)
     summary["objective_mode"] = objective
-    return Solution(
+    solution = Solution(
         flows=flows,
         canteens=canteens,
         producers=producer_table(scenario, weekly),
@@ -311,6 +323,7 @@ def make_solution(
         unmet_local=unmet_local_table(index, flows),
         summary=summary,
     )
+    return solution if menu is None else dataclasses.replace(solution, menu=menu)
 
 
 def _summary(

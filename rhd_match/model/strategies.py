@@ -18,6 +18,7 @@ from ..i18n import gettext as _
 from ..params import SolverOptions
 from ..progress import Progress
 from .build import LinearModel
+from .groups import first_fit
 from .solvers import SolverRun, run_solver
 
 ZERO = 1e-7  # flows below this many units are solver noise
@@ -485,10 +486,17 @@ def all_conventional(model: LinearModel) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        The solution vector, shape (columns,): every demand row's quantity on ``v``.
+        The solution vector, shape (columns,): every demand row's quantity on ``v``, each
+        group line served by its first options in order (``first_fit``).
     """
-    values = np.zeros(model.variables.count)
-    values[model.variables.cols("v")] = model.index.demand["qty"].to_numpy()
+    var, index = model.variables, model.index
+    values = np.zeros(var.count)
+    options, demand = index.group_options, index.demand
+    s = first_fit(options, index.group_lines["qty"].to_numpy(float))
+    values[var.cols("s")] = s
+    values[var.cols("v")] = demand["fixed"].to_numpy() + np.bincount(
+        options["demand"].to_numpy(np.int64), s, minlength=len(demand)
+    )
     return values
 
 

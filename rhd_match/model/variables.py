@@ -19,6 +19,7 @@ BLOCKS = (
     "short_meat_fish",
     "overrun",
     "franco_slack",
+    "s",
 )
 
 
@@ -31,7 +32,9 @@ class Variables:
     * ``z`` per arc with a minimum lot (``lot_arcs`` gives its arc);
     * ``short_*`` per canteen (EUR HT), ``overrun`` per canteen with a budget
       (``budget_canteens``);
-    * ``franco_slack`` per binary drop (EUR HT), fixed to 0 except inside the repair heuristic.
+    * ``franco_slack`` per binary drop (EUR HT), fixed to 0 except inside the repair heuristic;
+    * ``s`` per group option (unit): what that product serves of its group line
+      (``rhd_match.model.groups``), at most its share.
     """
 
     start: dict[str, int]
@@ -94,6 +97,7 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
         "short_meat_fish": n_can,
         "overrun": len(budget_canteens),
         "franco_slack": len(drop_rows),
+        "s": len(index.group_options),
     }
     start, pos = {}, 0
     for name in BLOCKS:
@@ -111,6 +115,7 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
     integer[block("y")] = True
     integer[block("z")] = True
     upper[block("franco_slack")] = 0.0
+    upper[block("s")] = index.group_options["upper"].to_numpy(float)
     if params.hard_egalim:
         for name in ("short_quality", "short_organic", "short_meat_fish"):
             upper[block(name)] = 0.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ SUMMARY_COUNTS = (
     (N_("canteens meeting all three"), "canteens_meeting_all"),
 )
 
+#: Columns of the menu as planned (``Solution.menu``).
+MENU_COLUMNS = ("canteen_id", "group_id", "week", "product_id", "qty", "group_qty")
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
 
 
@@ -88,6 +90,11 @@ class Solution:
         value (EUR HT) and ``reason`` (one of ``REASONS``).
     summary : pandas.DataFrame
         One row: territory totals before and after, solver status and statistics.
+    menu : pandas.DataFrame
+        The menu as planned, for a scenario with groups of substitutable products (empty
+        otherwise): one row per demand row × product serving it — ``canteen_id``,
+        ``group_id`` (the demand row's ``product_id``), ISO ``week``, ``product_id``, ``qty``
+        (product unit), ``group_qty`` (the group's unit of account).
     """
 
     flows: pd.DataFrame
@@ -96,6 +103,9 @@ class Solution:
     producer_weeks: pd.DataFrame
     unmet_local: pd.DataFrame
     summary: pd.DataFrame
+    menu: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype="str") for c in MENU_COLUMNS})
+    )
 
     def _stat(self, name: str) -> Any:
         return self.summary[name].iloc[0]
@@ -159,15 +169,18 @@ class Solution:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The six solution tables by name.
+        """The solution tables by name.
 
         Returns
         -------
         dict of str to pandas.DataFrame
             ``summary``, ``canteens``, ``producers``, ``producer_weeks``, ``flows``,
-            ``unmet_local`` in that order.
+            ``unmet_local`` in that order, then ``menu`` when the scenario had groups.
         """
-        return {name: getattr(self, name) for name in TABLE_NAMES}
+        tables = {name: getattr(self, name) for name in TABLE_NAMES}
+        if not self.menu.empty:
+            tables["menu"] = self.menu
+        return tables
 
     def to_folder(self, path: str | Path, formats: tuple[str, ...] = ("csv",)) -> list[Path]:
         """Write every table as a data CSV file, and on request one workbook ``solution.xlsx``;

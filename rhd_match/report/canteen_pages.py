@@ -68,6 +68,7 @@ def canteen_pages(scenario: Scenario, solution: Solution) -> str:
     str
         One ``<article class="canteen-page">`` per canteen.
     """
+    scenario = scenario.as_planned(solution.menu)  # groups: the products chosen
     before = canteen_table(scenario, conventional_flows(scenario)).set_index("canteen_id")
     products = scenario.products.set_index("product_id")["name"].astype(str)
     producers = scenario.producers.set_index("producer_id")["name"].astype(str)

@@ -42,6 +42,7 @@ def column_weeks(model: LinearModel) -> np.ndarray:
     weeks[var.cols("y")] = drop_week
     weeks[var.cols("franco_slack")] = drop_week
     weeks[var.cols("z")] = index.arcs["week"].to_numpy()[var.lot_arcs]
+    weeks[var.cols("s")] = index.group_options["week"].to_numpy()
     return weeks
 
 

@@ -51,6 +51,7 @@ EXAMPLES: dict[str, str] = {
     "tradeoff": N_("rhd-match tradeoff --demo --out tradeoff/ --points 6"),
     "bottlenecks": N_("rhd-match bottlenecks --demo --out bottlenecks/"),
     "menus": N_("rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04"),
+    "tours": N_("rhd-match tours --demo --out tours/"),
 }
 
 #: The messages of ``argparse`` a user can meet (usage, help, errors), listed so that they
@@ -109,6 +110,16 @@ COLUMN_LABELS: dict[str, str] = {
     "roles": N_("roles"),
     "rule": N_("rule"),
     "message": N_("message"),
+    "origin": N_("rounds from"),
+    "tours": N_("rounds"),
+    "n_stops": N_("stops"),
+    "kg": N_("kg"),
+    "km": N_("km"),
+    "driving_h": N_("driving hours"),
+    "hours": N_("hours"),
+    "cost_eur_ht": N_("cost EUR excl. VAT"),
+    "co2_kg": N_("kg CO2e"),
+    "co2_kg_per_t": N_("kg CO2e per tonne"),
 }
 #: Columns holding fractions, shown as percentages.
 SHARE_COLUMNS = frozenset(

@@ -23,10 +23,11 @@ import pandas as pd
 import platformdirs
 
 from ..errors import InfeasibleError, OptionError, ScenarioError
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
 from ..inputs.scenario import Scenario
-from ..io import write_folder_atomically
+from ..io import csv_writer, write_folder_atomically
+from ..logistics.tours import ORIGINS, TOTAL_COLUMNS
 from ..plan.solution import Solution
 from .common import (
     add_solver_options,
@@ -243,6 +244,42 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0 if violations.empty else 1
 
 
+def cmd_tours(args: argparse.Namespace) -> int:
+    from ..logistics import plan_tours
+
+    scenario = load_scenario(args)
+    solution = _solve(scenario, args)
+    violations = _check(scenario, solution)
+    plan = plan_tours(scenario, solution.flows)
+    print(
+        "\n"
+        + _("delivery tours over the year (routing {seconds} s):").format(
+            seconds=format_number(plan.routing_s, 1)
+        )
+    )
+    shown = plan.yearly.assign(origin=[_(ORIGINS[o]) for o in plan.yearly["origin"]])
+    show_table(shown, ["origin", *TOTAL_COLUMNS, "co2_kg_per_t"])
+    if plan.stopped_by_time:
+        print(
+            ngettext(
+                "warning: {n} routing problem stopped at its time limit: its tours may differ "
+                "from one run to the next",
+                "warning: {n} routing problems stopped at their time limit: their tours may "
+                "differ from one run to the next",
+                plan.stopped_by_time,
+            ).format(n=plan.stopped_by_time),
+            file=sys.stderr,
+        )
+    writers = {
+        "tours.csv": csv_writer(plan.tours),
+        "tours_weekly.csv": csv_writer(plan.weekly),
+        "tours_yearly.csv": csv_writer(plan.yearly),
+    }
+    written = write_folder_atomically(args.out, writers)
+    print(_wrote(written, args.out))
+    return 0 if violations.empty else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rhd-match",
@@ -342,6 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "tours",
+        help=_(
+            "solve; plan the delivery rounds from farms (and hubs) to canteens; write tours.csv "
+            "and their weekly and yearly totals (km, hours, cost, CO2)"
+        ),
+    )
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help=_("folder for the tour tables"))
+    add_solver_options(p)
+    p.set_defaults(func=cmd_tours)
 
     add_decision_support_parsers(sub)
     finish_parser(parser, sub)

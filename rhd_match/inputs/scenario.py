@@ -17,7 +17,7 @@ from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_fol
 from ..params import Parameters
 from ..xlsx import workbook_writer
 from .plausibility import domain_warnings
-from .schema import MARKET, TABLES
+from .schema import HUBS, MARKET, TABLES
 from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:
@@ -57,7 +57,10 @@ class Scenario:
     * ``demand`` — canteen × product × ISO week: quantity (product unit);
     * ``market`` — optional non-local supply options of wholesalers, platforms and procurement
       lots: product, labels, price (EUR HT/unit), ISO weeks, weekly limit, canteens allowed
-      (empty when the scenario has none).
+      (empty when the scenario has none);
+    * ``hubs`` — optional logistics hubs: coordinates, handling capacity (kg/week), fees
+      (EUR HT/kg, share of value), delivery fleet and days, minimum drop (kg), radius (km);
+      member producers name their hub in ``producers.hub_id`` (empty when none).
 
     Build one with `from_frames`, `from_folder` or `demo`; construction validates everything
     and raises [`ScenarioError`][rhd_match.errors.ScenarioError] listing every problem.
@@ -65,7 +68,7 @@ class Scenario:
 
     Attributes
     ----------
-    products, canteens, producers, offers, demand, market : pandas.DataFrame
+    products, canteens, producers, offers, demand, market, hubs : pandas.DataFrame
         The validated tables (index reset, columns typed as in ``docs/input-format.md``).
     parameters : Parameters
         Targets, weights and solver options.
@@ -79,6 +82,7 @@ class Scenario:
     offers: pd.DataFrame
     demand: pd.DataFrame
     market: pd.DataFrame = field(default_factory=lambda: empty_table(MARKET))
+    hubs: pd.DataFrame = field(default_factory=lambda: empty_table(HUBS))
     parameters: Parameters = field(default_factory=Parameters)
     warnings: tuple[Problem, ...] = ()
 
@@ -94,6 +98,7 @@ class Scenario:
         demand: pd.DataFrame,
         parameters: Parameters | Mapping[str, Any] | None = None,
         market: pd.DataFrame | None = None,
+        hubs: pd.DataFrame | None = None,
     ) -> Scenario:
         """Validate DataFrames into a Scenario (row numbers in errors count the header as 1).
 
@@ -119,6 +124,9 @@ class Scenario:
             Optional non-local supply options, one row per ``market_id``: supplier, product,
             labels, price (EUR HT per unit), ISO weeks, weekly limit (product unit), canteens
             allowed; ``None`` for none.
+        hubs
+            Optional logistics hubs, one row per ``hub_id`` (columns as
+            ``docs/input-format.md``); ``None`` for none.
 
         Returns
         -------
@@ -138,8 +146,9 @@ class Scenario:
             "offers": offers,
             "demand": demand,
         }
-        if market is not None:
-            raw["market"] = market
+        for name, frame in (("market", market), ("hubs", hubs)):
+            if frame is not None:
+                raw[name] = frame
         params, problems = _parameters(parameters, None)
         return cls._build(raw, {}, params, problems)
 
@@ -247,8 +256,8 @@ class Scenario:
         Returns
         -------
         dict of str to pandas.DataFrame
-            ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market`` in
-            that order.
+            ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market``,
+            ``hubs`` in that order.
         """
         return {name: getattr(self, name) for name in TABLES}
 

@@ -25,8 +25,8 @@ from rhd_match.params import LogisticsOptions
 SMALL = Path(__file__).parent / "data" / "cases" / "cli-small-scenario"
 HUBS = pd.DataFrame(
     {
-        "hub_id": ["HUB_LOOS"],
-        "name": ["Loos hub"],
+        "hub_id": ["HUB_LENS"],
+        "name": ["Lens hub"],
         "latitude": [50.457],
         "longitude": [2.795],
         "vehicles": [1],
@@ -34,6 +34,11 @@ HUBS = pd.DataFrame(
         "cost_eur_per_km": [0.8],
         "cost_eur_per_hour": [20.0],
         "delivery_days": ["1;2;4"],
+        "capacity_kg_per_week": [5000.0],
+        "fee_eur_per_kg": [0.3],
+        "fee_share": [0.0],
+        "min_drop_kg": [0.0],
+        "radius_km": [40.0],
     }
 )
 
@@ -55,20 +60,25 @@ def small() -> tuple[Scenario, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def with_hub(small: tuple[Scenario, pd.DataFrame]) -> tuple[pd.DataFrame, TourPlan]:
+def with_hub(small: tuple[Scenario, pd.DataFrame]) -> tuple[Scenario, pd.DataFrame, TourPlan]:
     """The small plan with every other producer line sent through a hub whose one van carries
     60 kg: the hub needs several days for some weeks."""
-    scenario, flows = small
+    tables = small[0].tables
+    scenario = Scenario.from_frames(
+        *(tables[n] for n in ("products", "canteens", "producers", "offers", "demand")),
+        hubs=HUBS,
+    )
+    flows = small[1]
     pooled = flows["producer_id"].notna() & (np.arange(len(flows)) % 2 == 0)
-    flows = flows.assign(hub_id=pd.Series("HUB_LOOS", index=flows.index, dtype="string"))
+    flows = flows.assign(hub_id=pd.Series("HUB_LENS", index=flows.index, dtype="string"))
     flows.loc[~pooled, "hub_id"] = pd.NA
-    return flows, plan_tours(scenario, flows, HUBS)
+    return scenario, flows, plan_tours(scenario, flows)
 
 
 def _places(scenario: Scenario) -> dict[str, tuple[float, float]]:
     places = {str(r.producer_id): (r.lat, r.lon) for r in scenario.producers.itertuples()}
     places |= {str(r.canteen_id): (r.lat, r.lon) for r in scenario.canteens.itertuples()}
-    return places | {"HUB_LOOS": (50.457, 2.795)}
+    return places | {"HUB_LENS": (50.457, 2.795)}
 
 
 def _drops(flows: pd.DataFrame) -> pd.Series:
@@ -140,11 +150,8 @@ def test_direct_rounds_hold_every_rule(small: tuple[Scenario, pd.DataFrame]) -> 
     assert year["co2_kg_per_t"] == pytest.approx(1000 * year["co2_kg"] / year["kg"])
 
 
-def test_hub_rounds_hold_every_rule(
-    small: tuple[Scenario, pd.DataFrame], with_hub: tuple[pd.DataFrame, TourPlan]
-) -> None:
-    scenario, _ = small
-    flows, plan = with_hub
+def test_hub_rounds_hold_every_rule(with_hub: tuple[Scenario, pd.DataFrame, TourPlan]) -> None:
+    scenario, flows, plan = with_hub
     _holds_every_rule(scenario, flows, plan)
     hub = plan.tours[plan.tours["origin"] == "hub"]
     assert not hub.empty
@@ -154,11 +161,10 @@ def test_hub_rounds_hold_every_rule(
 
 
 def test_tours_are_the_same_from_run_to_run(
-    small: tuple[Scenario, pd.DataFrame], with_hub: tuple[pd.DataFrame, TourPlan]
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan],
 ) -> None:
-    scenario, _ = small
-    flows, plan = with_hub
-    again = plan_tours(scenario, flows, HUBS)
+    scenario, flows, plan = with_hub
+    again = plan_tours(scenario, flows)
     pd.testing.assert_frame_equal(plan.tours, again.tours)
 
 
@@ -219,12 +225,14 @@ def test_logistics_options_are_validated() -> None:
         LogisticsOptions(producer_delivery_day=8)
 
 
-def test_a_flow_through_an_unknown_hub_is_refused(small: tuple[Scenario, pd.DataFrame]) -> None:
-    scenario, flows = small
+def test_a_flow_through_an_unknown_hub_is_refused(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan],
+) -> None:
+    scenario, flows, _ = with_hub
     lines = flows["producer_id"].notna()
     flows = flows.assign(hub_id=pd.array(np.where(lines, "NOWHERE", None), dtype="string"))
     with pytest.raises(ValueError, match="missing from the hubs table"):
-        plan_tours(scenario, flows, HUBS)
+        plan_tours(scenario, flows)
 
 
 def test_tours_verb_writes_the_tables_in_french(
@@ -244,4 +252,3 @@ def test_tours_verb_writes_the_tables_in_french(
     )
     year = pd.read_csv(out / "tours_yearly.csv")
     assert year["km"].sum() == pytest.approx(written["km"].sum())
-

@@ -77,22 +77,18 @@ class TourPlan:
     stopped_by_time: int
 
 
-def plan_tours(
-    scenario: Scenario, flows: pd.DataFrame, hubs: pd.DataFrame | None = None
-) -> TourPlan:
+def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
     """The delivery tours that carry a plan's producer flows.
 
     Parameters
     ----------
     scenario
-        The scenario (producers' and canteens' ``lat``, ``lon``; ``parameters.logistics``).
+        The scenario: producers', canteens' and hubs' coordinates, the hubs' fleets
+        (``vehicles``, ``payload_kg``, ``cost_eur_per_km``, ``cost_eur_per_hour``,
+        ``delivery_days`` as ``"1;2;4"``) and ``parameters.logistics``.
     flows
         The plan's ``flows`` (``Solution.flows``): rows with a ``producer_id`` are delivered;
         with a ``hub_id`` column, rows whose ``hub_id`` is set go through that hub.
-    hubs
-        The hubs table (``hub_id``, ``latitude``, ``longitude``, ``vehicles``, ``payload_kg``,
-        ``cost_eur_per_km``, ``cost_eur_per_hour``, ``delivery_days`` as ``"1;2;4"``), or
-        ``None`` when no flow goes through a hub.
 
     Returns
     -------
@@ -102,11 +98,12 @@ def plan_tours(
     Raises
     ------
     ValueError
-        When a flow names a hub missing from ``hubs``, or a hub's fleet cannot deliver a
+        When a flow names a hub missing from ``scenario.hubs``, or a hub's fleet cannot deliver a
         week's drops within the payload and the windows.
     """
     options = scenario.parameters.logistics
-    places = _places(scenario, hubs)
+    hubs = scenario.hubs
+    places = _places(scenario)
     lines = flows[flows["producer_id"].notna() & (flows["qty_kg"] > 0)]
     via = (
         lines["hub_id"].astype("string").fillna("")
@@ -114,7 +111,7 @@ def plan_tours(
         else pd.Series("", index=lines.index, dtype="string")
     )
     pooled = set(via[via != ""])
-    if pooled and (hubs is None or not pooled <= set(hubs["hub_id"].astype(str))):
+    if not pooled <= set(hubs["hub_id"].astype(str)):
         raise ValueError("flows name a hub missing from the hubs table")
     to_farm = lines.assign(to=np.where(via == "", lines["canteen_id"].astype(str), via))
     direct = to_farm.groupby(["producer_id", "week", "to"], sort=True)["qty_kg"].sum()
@@ -128,7 +125,7 @@ def plan_tours(
     rows: list[dict[str, object]] = []
     seconds, stopped = 0.0, 0
     problems = [(PRODUCER, producer_fleet, direct)]
-    if hubs is not None and pooled:
+    if pooled:
         hub_lines = lines[via != ""].assign(hub_id=via[via != ""])
         by_hub = hub_lines.groupby(["hub_id", "week", "canteen_id"], sort=True)["qty_kg"].sum()
         problems += [(HUB, _hub_fleet(hubs, hub), by_hub.loc[[hub]]) for hub in sorted(pooled)]
@@ -142,17 +139,16 @@ def plan_tours(
     return TourPlan(tours, _weekly(tours), _yearly(tours), seconds, stopped)
 
 
-def _places(scenario: Scenario, hubs: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
+def _places(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """Latitude and longitude of every producer, canteen and hub, by id."""
     places: dict[str, tuple[float, float]] = {}
     for table, key, lat, lon in (
         (scenario.producers, "producer_id", "lat", "lon"),
         (scenario.canteens, "canteen_id", "lat", "lon"),
-        (hubs, "hub_id", "latitude", "longitude"),
+        (scenario.hubs, "hub_id", "latitude", "longitude"),
     ):
-        if table is not None:
-            for row in table[[key, lat, lon]].itertuples(index=False):
-                places.setdefault(str(row[0]), (float(row[1]), float(row[2])))
+        for row in table[[key, lat, lon]].itertuples(index=False):
+            places.setdefault(str(row[0]), (float(row[1]), float(row[2])))
     return places
 
 

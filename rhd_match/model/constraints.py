@@ -135,7 +135,8 @@ def define_drop_link_constraints(index: ModelIndex, var: Variables) -> Rows:
 
 
 def define_franco_constraints(index: ModelIndex, var: Variables) -> Rows:
-    """Franco: Σ_{a∈A(g)} π_a x_a − F_p y_g + σ_g ≥ 0 (σ_g fixed to 0 but in repair)."""
+    """Franco: Σ_{a∈A(g)} π°_a x_a − F_p y_g + σ_g ≥ 0 (σ_g fixed to 0 but in repair; π°_a
+    the offer's price, without a hub's fee)."""
     arcs, drops = index.arcs, index.drops
     franco = drops["franco"].to_numpy()[var.drop_rows]
     with_franco = franco > 0
@@ -147,7 +148,7 @@ def define_franco_constraints(index: ModelIndex, var: Variables) -> Rows:
     return _rows(
         "franco",
         [
-            (arc_row[on], var.cols("x")[on], arcs["price"].to_numpy()[on]),
+            (arc_row[on], var.cols("x")[on], arcs["producer_price"].to_numpy()[on]),
             (np.arange(n), var.cols("y")[with_franco], -franco[with_franco]),
             (np.arange(n), var.cols("franco_slack")[with_franco], np.ones(n)),
         ],

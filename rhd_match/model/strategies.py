@@ -348,7 +348,9 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     var, index = model.variables, model.index
     x = values[var.cols("x")]
     arc_drop = index.arcs["drop"].to_numpy()
-    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
+    value = np.bincount(
+        arc_drop, index.arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
+    )
     used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
     open_drop = choose_drops(
         index.drops.iloc[var.drop_rows],

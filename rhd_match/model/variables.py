@@ -19,6 +19,7 @@ BLOCKS = (
     "short_meat_fish",
     "overrun",
     "franco_slack",
+    "hub_y",
 )
 
 
@@ -31,7 +32,9 @@ class Variables:
     * ``z`` per arc with a minimum lot (``lot_arcs`` gives its arc);
     * ``short_*`` per canteen (EUR HT), ``overrun`` per canteen with a budget
       (``budget_canteens``);
-    * ``franco_slack`` per binary drop (EUR HT), fixed to 0 except inside the repair heuristic.
+    * ``franco_slack`` per binary drop (EUR HT), fixed to 0 except inside the repair heuristic;
+    * ``hub_y`` per hub drop with a minimum (``index.hub_drops`` rows whose ``binary`` is set,
+      in order).
     """
 
     start: dict[str, int]
@@ -94,6 +97,7 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
         "short_meat_fish": n_can,
         "overrun": len(budget_canteens),
         "franco_slack": len(drop_rows),
+        "hub_y": int(index.hub_drops["binary"].sum()),
     }
     start, pos = {}, 0
     for name in BLOCKS:
@@ -110,6 +114,8 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
     upper[block("z")] = 1.0
     integer[block("y")] = True
     integer[block("z")] = True
+    upper[block("hub_y")] = 1.0
+    integer[block("hub_y")] = True
     upper[block("franco_slack")] = 0.0
     if params.hard_egalim:
         for name in ("short_quality", "short_organic", "short_meat_fish"):

@@ -12,12 +12,14 @@ import pandas as pd
 
 from ..egalim import egalim_accounting
 from ..geo import haversine_km
+from ..inputs.hubs import hub_figures, price_via_hub
 from ..inputs.scenario import Scenario
 
 FLOW_COLUMNS = (
     "supplier",
     "producer_id",
     "market_id",
+    "hub_id",
     "canteen_id",
     "product_id",
     "week",
@@ -63,12 +65,13 @@ def make_flows(
 ) -> pd.DataFrame:
     """Assemble a ``flows`` table (see ``docs/model.md``).
 
-    ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), bought from
-    producers at their offer's price and labels. ``conventional``: canteen_id, product_id, week,
-    qty (unit), bought from the conventional supplier at the reference price. ``market``:
-    market_id, canteen_id, product_id, week, qty (unit), bought from a market option at its
-    price and labels, never local.
-    Rows are sorted by canteen, week, product, supplier, producer, market option.
+    ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), and optionally
+    hub_id (empty for a direct delivery), bought from producers at their offer's price (plus
+    the hub's fee, ``rhd_match.inputs.hubs.price_via_hub``) and labels. ``conventional``:
+    canteen_id, product_id, week, qty (unit), bought from the conventional supplier at the
+    reference price. ``market``: market_id, canteen_id, product_id, week, qty (unit), bought
+    from a market option at its price and labels, never local.
+    Rows are sorted by canteen, week, product, supplier, producer, hub, market option.
 
     Parameters
     ----------
@@ -76,7 +79,7 @@ def make_flows(
         The scenario the plan was made for.
     local
         Purchases from producers: ``producer_id``, ``canteen_id``, ``product_id``, ISO
-        ``week``, ``qty`` (product unit).
+        ``week``, ``qty`` (product unit), ``hub_id`` when bought through a hub (optional).
     conventional
         Purchases from the conventional supplier: ``canteen_id``, ``product_id``, ISO
         ``week``, ``qty`` (product unit).
@@ -88,7 +91,7 @@ def make_flows(
     -------
     pandas.DataFrame
         The ``flows`` table: one row per purchase line with kg, price and value (EUR HT),
-        labels, family, distance (km) and ``local``.
+        labels, family, distance (km, producer to canteen) and ``local``.
     """
     products = scenario.products.set_index("product_id")
     offers = scenario.offers.set_index(["producer_id", "product_id", "week"])
@@ -96,9 +99,14 @@ def make_flows(
     canteens = scenario.canteens.set_index("canteen_id")
     params = scenario.parameters
 
-    loc = local[["producer_id", "canteen_id", "product_id", "week", "qty"]].reset_index(drop=True)
+    if "hub_id" not in local:
+        local = local.assign(hub_id=None)
+    columns = ["producer_id", "hub_id", "canteen_id", "product_id", "week", "qty"]
+    loc = local[columns].reset_index(drop=True)
     key = pd.MultiIndex.from_frame(loc[["producer_id", "product_id", "week"]])
     offer = offers.reindex(key)
+    fees = hub_figures(scenario.hubs).set_axis(scenario.hubs["hub_id"]).reindex(loc["hub_id"])
+    kg_per_unit = products["kg_per_unit"].reindex(loc["product_id"]).to_numpy()
     dist = haversine_km(
         producers["lat"].reindex(loc["producer_id"]).to_numpy(),
         producers["lon"].reindex(loc["producer_id"]).to_numpy(),
@@ -110,7 +118,12 @@ def make_flows(
         is_local = dist <= params.local_radius_km
     local_rows = loc.assign(
         supplier=PRODUCER,
-        price_eur_ht=offer["price_eur_ht"].to_numpy(float),
+        price_eur_ht=price_via_hub(
+            offer["price_eur_ht"].to_numpy(float),
+            kg_per_unit,
+            fees["fee_eur_per_kg"].fillna(0.0).to_numpy(),
+            fees["fee_share"].fillna(0.0).to_numpy(),
+        ),
         labels=offer["labels"].fillna("").to_numpy(dtype=object),
         distance_km=dist,
         local=is_local,
@@ -143,13 +156,23 @@ def make_flows(
     flows["qty_kg"] = flows["qty"] * products["kg_per_unit"].reindex(flows["product_id"]).to_numpy()
     flows["value_eur_ht"] = flows["qty"] * flows["price_eur_ht"]
     flows["local"] = flows["local"].astype(bool)
-    text = ("supplier", "producer_id", "market_id", "canteen_id", "product_id", "week", "family")
+    text = (
+        "supplier",
+        "producer_id",
+        "market_id",
+        "hub_id",
+        "canteen_id",
+        "product_id",
+        "week",
+        "family",
+    )
     for col in (*text, "labels"):
         flows[col] = flows[col].astype("str")
     flows.loc[flows["supplier"] != PRODUCER, "producer_id"] = np.nan
     flows.loc[flows["supplier"] != MARKET, "market_id"] = np.nan
+    flows.loc[flows["supplier"] != PRODUCER, "hub_id"] = np.nan
     flows = flows.sort_values(
-        ["canteen_id", "week", "product_id", "supplier", "producer_id", "market_id"],
+        ["canteen_id", "week", "product_id", "supplier", "producer_id", "hub_id", "market_id"],
         kind="stable",
         na_position="last",
     )

@@ -21,6 +21,7 @@ from rhd_match import Scenario
 from rhd_match.cli.main import main
 from rhd_match.logistics import Fleet, TourPlan, plan_tours, solve_routing
 from rhd_match.params import LogisticsOptions
+from rhd_match.report import render_html
 
 SMALL = Path(__file__).parent / "data" / "cases" / "cli-small-scenario"
 HUBS = pd.DataFrame(
@@ -271,3 +272,20 @@ def test_tours_verb_writes_the_tables_in_french(
     )
     year = pd.read_csv(out / "tours_yearly.csv")
     assert year["km"].sum() == pytest.approx(written["km"].sum())
+
+
+def test_report_draws_the_rounds_and_a_table_per_round(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan],
+) -> None:
+    scenario, _, plan = with_hub
+    solution = scenario.solve(time_limit_s=30)
+    page = render_html(scenario, solution, language="fr", tours=plan)
+    section = page.split('<section id="tours">')[1].split("</section>")[0]
+    assert "Tournées de livraison" in page
+    assert 'id="tour-map"' in section or "tour-map" in section
+    assert section.count("<details>") == len(plan.tours)
+    for t in plan.tours.itertuples():
+        assert f"{t.week} · jour {t.day} · véhicule {t.vehicle}" in section
+    assert "Lens hub" in section  # the hub is on the map, named
+    assert "tournées de la plateforme" in section and "tournées propres des producteurs" in section
+    assert 'id="tours"' not in render_html(scenario, solution, language="fr")

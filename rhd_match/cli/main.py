@@ -15,7 +15,8 @@ import sys
 import tempfile
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -27,7 +28,7 @@ from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..io import csv_writer, write_folder_atomically
-from ..logistics.tours import ORIGINS, TOTAL_COLUMNS
+from ..logistics.tours import ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
 from ..plan.solution import Solution
 from .common import (
     add_solver_options,
@@ -234,8 +235,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
+    tours = _tours(scenario, solution)
     # tables, reports and order workbooks are moved in together: all or nothing
-    writers = solution.writers() | report_writers(scenario, solution, args.lang, args.communes)
+    writers = solution.writers() | report_writers(
+        scenario, solution, args.lang, args.communes, tours.plan
+    )
+    writers |= tours.writers
     if args.by_producer:
         orders = order_workbook_writers(scenario, solution, language=args.lang)
         writers |= {f"orders/{name}": write for name, write in orders.items()}
@@ -244,12 +249,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0 if violations.empty else 1
 
 
-def cmd_tours(args: argparse.Namespace) -> int:
-    from ..logistics import plan_tours
+@dataclass(frozen=True)
+class _Tours:
+    """A plan's delivery tours and the writers of their tables."""
 
-    scenario = load_scenario(args)
-    solution = _solve(scenario, args)
-    violations = _check(scenario, solution)
+    plan: TourPlan
+    writers: dict[str, Callable[[Path], None]]
+
+
+def _tours(scenario: Scenario, solution: Solution) -> _Tours:
+    """Plan the delivery rounds of a plan and print their yearly totals."""
     plan = plan_tours(scenario, solution.flows)
     print(
         "\n"
@@ -275,7 +284,14 @@ def cmd_tours(args: argparse.Namespace) -> int:
         "tours_weekly.csv": csv_writer(plan.weekly),
         "tours_yearly.csv": csv_writer(plan.yearly),
     }
-    written = write_folder_atomically(args.out, writers)
+    return _Tours(plan, writers)
+
+
+def cmd_tours(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args)
+    solution = _solve(scenario, args)
+    violations = _check(scenario, solution)
+    written = write_folder_atomically(args.out, _tours(scenario, solution).writers)
     print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
+from ..logistics.tours import TourPlan
 from ..plan.solution import Solution
 from .html import render_html, write_html_report
 from .workbook import (
@@ -94,6 +95,7 @@ def report_writers(
     solution: Solution,
     language: str = "fr",
     communes: str | Path | None = None,
+    tours: TourPlan | None = None,
 ) -> dict[str, Callable[[Path], None]]:
     """The writers of ``write_reports``, the page and the workbook rendered already.
 
@@ -107,6 +109,9 @@ def report_writers(
         One of ``rhd_match.i18n.LANGUAGES``.
     communes
         GeoJSON file of the commune outlines drawn under the page's map; None for the default.
+    tours
+        The plan's delivery tours (``rhd_match.logistics.plan_tours``), drawn in a section of
+        their own; ``None``: no such section.
 
     Returns
     -------
@@ -120,7 +125,7 @@ def report_writers(
         When a workbook sheet would hold more rows than Excel allows, or ``language`` is
         unknown.
     """
-    page = render_html(scenario, solution, language=language, communes=communes)
+    page = render_html(scenario, solution, language=language, communes=communes, tours=tours)
     data = workbook_bytes(scenario, solution, language=language)
 
     def write_page(path: Path) -> None:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from rhd_match import Scenario
 from rhd_match.cli.main import main
-from rhd_match.logistics import Fleet, TourPlan, plan_tours, solve_routing
+from rhd_match.logistics import Fleet, TourPlan, compare_logistics, plan_tours, solve_routing
 from rhd_match.params import LogisticsOptions
 from rhd_match.report import render_html
 
@@ -289,3 +289,22 @@ def test_report_draws_the_rounds_and_a_table_per_round(
     assert "Lens hub" in section  # the hub is on the map, named
     assert "tournées de la plateforme" in section and "tournées propres des producteurs" in section
     assert 'id="tours"' not in render_html(scenario, solution, language="fr")
+
+
+def test_comparison_counts_each_kg_delivered_once(
+    small: tuple[Scenario, pd.DataFrame], with_hub: tuple[Scenario, pd.DataFrame, TourPlan]
+) -> None:
+    scenario, flows, plan = with_hub
+    direct = plan_tours(small[0], small[1])
+    table = compare_logistics({"direct only": (small[0], direct), "with the hub": (scenario, plan)})
+    assert table["variant"].tolist() == ["direct only", "with the hub"]
+    sold = float(flows.loc[flows["producer_id"].notna(), "qty_kg"].sum())
+    np.testing.assert_allclose(table["delivered_kg"], [sold, sold], atol=1e-2)
+    hub = table.iloc[1]
+    assert hub["km"] == pytest.approx(plan.tours["km"].sum())
+    assert hub["co2_kg_per_t"] == pytest.approx(1000 * plan.tours["co2_kg"].sum() / sold, rel=1e-4)
+    # no service_days in this case: 5 service days per ISO week with demand (estimate)
+    weeks = scenario.demand.groupby("canteen_id")["week"].nunique()
+    per_day = scenario.canteens.set_index("canteen_id")["meals_per_day"]
+    meals = float((per_day * 5 * weeks.reindex(per_day.index)).sum())
+    assert hub["cost_eur_per_meal"] == pytest.approx(plan.tours["cost_eur_ht"].sum() / meals)

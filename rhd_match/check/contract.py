@@ -71,7 +71,6 @@ RULES: dict[str, str] = {
 FLOW_COLUMNS: tuple[str, ...] = (
     "supplier",
     "producer_id",
-    "hub_id",
     "canteen_id",
     "product_id",
     "week",
@@ -84,6 +83,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "distance_km",
     "local",
 )
+#: ``hub_id`` is read when present (``hub_rules``): a flows table without it is all direct.
 KEY_COLUMNS = ("supplier", "producer_id", "canteen_id", "product_id", "week", "qty")
 
 #: Per-canteen figures recomputed by :func:`canteen_figures` and compared by :func:`check`.

@@ -209,3 +209,19 @@ def test_any_hub_plan_passes_the_checker(
         solution = rhd_match.solve(sc, strategy=strategy, **SOLVE)
         found = check(sc, solution)
         assert found.empty, found.to_string()
+
+
+def test_the_hub_table_adds_up_the_lines_through_each_hub() -> None:
+    from rhd_match.plan.tables import hub_table
+
+    sc = _case("hub")
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
+    table = hub_table(sc, flows)
+    via = flows[flows["hub_id"].notna()]
+    assert list(table[["hub_id", "week"]].itertuples(index=False, name=None)) == [("H", W1)]
+    row = table.iloc[0]
+    assert row["kg_in"] == pytest.approx(via["qty_kg"].sum())
+    assert row["kg_out"] == row["kg_in"]
+    assert (row["producer_drops"], row["canteen_drops"]) == (1, 2)
+    # 5 % of the offer's 2.5 EUR HT and 0.2 EUR HT a kg, on every kg through the hub.
+    assert row["fees_eur_ht"] == pytest.approx(via["qty_kg"].sum() * (2.5 * 0.05 + 0.2))

@@ -49,6 +49,7 @@ EXAMPLES: dict[str, str] = {
     "report": N_("rhd-match report --demo --out report/"),
     "whatif": N_("rhd-match whatif --demo --out whatif/ --organic-target 0.3"),
     "tradeoff": N_("rhd-match tradeoff --demo --out tradeoff/ --points 6"),
+    "hubs": N_("rhd-match hubs --demo --out hubs/"),
     "bottlenecks": N_("rhd-match bottlenecks --demo --out bottlenecks/"),
     "menus": N_("rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04"),
     "tours": N_("rhd-match tours --demo --out tours/"),
@@ -82,6 +83,10 @@ ARGPARSE_MESSAGES = (
 
 #: Labels of the column ids the verbs show in their tables (translated where shown).
 COLUMN_LABELS: dict[str, str] = {
+    "figure": N_("figure"),
+    "without_hubs": N_("without hubs"),
+    "with_hubs": N_("with hubs"),
+    "difference": N_("difference"),
     "variant": N_("variant"),
     "status": N_("status"),
     "strategy": N_("strategy"),

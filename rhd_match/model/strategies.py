@@ -462,7 +462,8 @@ def open_in_plan(model: LinearModel, values: np.ndarray) -> np.ndarray:
         Bool per lot column, then per hub drop column.
     """
     var = model.variables
-    return np.r_[values[var.cols("z")], values[var.cols("hub_y")]] > 0.5
+    open_now: np.ndarray = np.r_[values[var.cols("z")], values[var.cols("hub_y")]] > 0.5
+    return open_now
 
 
 def _open_hub_rows(index: ModelIndex, open_hub: np.ndarray) -> np.ndarray:

@@ -432,3 +432,48 @@ def territory_totals(
             ).sum()
         ),
     }
+
+
+def hub_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
+    """Per hub and ISO week of a plan: what comes in, what goes out, the drops and the fees.
+
+    A hub is a cross-dock: what member producers bring in a week goes out that week, so
+    ``kg_in`` equals ``kg_out``; both are given, keyed like the inputs, for the delivery tours.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for (its ``hubs``, ``offers``, ``products``).
+    flows
+        The plan's ``flows`` (``hub_id`` set on the lines through a hub).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``hub_id`` × ``week`` with a line through the hub: ``kg_in`` and ``kg_out``
+        (kg), ``producer_drops`` (producers bringing food), ``canteen_drops`` (canteens
+        delivered), ``value_eur_ht`` (what the canteens pay) and ``fees_eur_ht`` (the hub's
+        share of it: paid value minus the offers' prices). Sorted by hub and week.
+    """
+    columns = ["hub_id", "week", "kg_in", "kg_out", "producer_drops", "canteen_drops"]
+    columns += ["value_eur_ht", "fees_eur_ht"]
+    if "hub_id" not in flows:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    via = flows[flows["hub_id"].notna()]
+    offers = scenario.offers.set_index(["producer_id", "product_id", "week"])["price_eur_ht"]
+    key = pd.MultiIndex.from_frame(via[["producer_id", "product_id", "week"]])
+    paid_to_producers = via["qty"].to_numpy() * offers.reindex(key).to_numpy(float)
+    via = via.assign(fees=via["value_eur_ht"].to_numpy() - paid_to_producers)
+    out = (
+        via.groupby(["hub_id", "week"], sort=True)
+        .agg(
+            kg_in=("qty_kg", "sum"),
+            producer_drops=("producer_id", "nunique"),
+            canteen_drops=("canteen_id", "nunique"),
+            value_eur_ht=("value_eur_ht", "sum"),
+            fees_eur_ht=("fees", "sum"),
+        )
+        .reset_index()
+    )
+    out["kg_out"] = out["kg_in"]
+    return out[columns]

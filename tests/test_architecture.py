@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "macantine": {"inputs", "plan"},
     "logistics": {"inputs", "plan"},
     "report": {"inputs", "plan", "logistics"},
-    "analysis": {"inputs", "plan", "check", "model", "generate"},
+    "analysis": {"inputs", "plan", "check", "model", "generate", "logistics"},
     "cli": {
         *("inputs", "plan", "check", "generate", "model", "macantine", "logistics", "report"),
         "analysis",

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from rhd_match import Scenario
+from rhd_match.analysis.hub_value import hub_value
 from rhd_match.cli.main import main
 from rhd_match.logistics import Fleet, TourPlan, compare_logistics, plan_tours, solve_routing
 from rhd_match.params import LogisticsOptions
@@ -308,3 +309,15 @@ def test_comparison_counts_each_kg_delivered_once(
     per_day = scenario.canteens.set_index("canteen_id")["meals_per_day"]
     meals = float((per_day * 5 * weeks.reindex(per_day.index)).sum())
     assert hub["cost_eur_per_meal"] == pytest.approx(plan.tours["cost_eur_ht"].sum() / meals)
+
+
+def test_hub_value_carries_the_rounds_figures(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan],
+) -> None:
+    scenario = with_hub[0]
+    table = hub_value(scenario, time_limit_s=30)
+    plan = plan_tours(scenario, scenario.solve(time_limit_s=30).flows)
+    expected = compare_logistics({"with": (scenario, plan)}).iloc[0]
+    for figure in ("km_per_t", "co2_kg_per_t", "cost_eur_per_kg", "cost_eur_per_meal"):
+        assert table.loc[figure, "with_hubs"] == pytest.approx(expected[figure])
+        assert np.isfinite(table.loc[figure, "without_hubs"])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import Scenario
+from ..logistics import compare_logistics, plan_tours
 from ..plan.solution import Solution
 from ..plan.tables import canteen_table
 
@@ -22,8 +23,10 @@ from ..plan.tables import canteen_table
 #: producer's franco on their own).
 SMALL_CANTEEN_MEALS = 150.0
 
-#: The rows of ``hub_value``'s table, in order.
-FIGURES = (
+#: The delivery rounds' figures of ``hub_value``'s table (``rhd_match.logistics``).
+LOGISTICS_FIGURES = ("km_per_t", "co2_kg_per_t", "cost_eur_per_kg", "cost_eur_per_meal")
+#: The purchase plan's figures of ``hub_value``'s table, in order.
+PLAN_FIGURES = (
     "share_local",
     "share_local_small_canteens",
     "canteens_with_local_food",
@@ -32,6 +35,8 @@ FIGURES = (
     "extra_cost_eur_ht",
     "extra_cost_per_meal_eur_ht",
 )
+#: The rows of ``hub_value``'s table, in order.
+FIGURES = (*PLAN_FIGURES, *LOGISTICS_FIGURES)
 
 
 def without_hubs(scenario: Scenario) -> Scenario:
@@ -52,7 +57,7 @@ def without_hubs(scenario: Scenario) -> Scenario:
 
 
 def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
-    """The figures of ``FIGURES`` for one plan.
+    """The figures of ``PLAN_FIGURES`` for one plan.
 
     Parameters
     ----------
@@ -64,7 +69,7 @@ def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Indexed by ``FIGURES``: shares as fractions of value (EUR HT), counts of canteens, kg
+        Indexed by ``PLAN_FIGURES``: shares as fractions of value (EUR HT), counts of canteens, kg
         delivered through hubs, extra cost in EUR HT over the horizon and per meal.
     """
     canteens = canteen_table(scenario, flows)
@@ -85,7 +90,7 @@ def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
             "extra_cost_eur_ht": extra,
             "extra_cost_per_meal_eur_ht": extra / meals if meals > 0 else np.nan,
         }
-    ).reindex(list(FIGURES))
+    ).reindex(list(PLAN_FIGURES))
 
 
 def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
@@ -103,19 +108,30 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     pandas.DataFrame
         One row per figure of ``FIGURES`` (index ``figure``); columns ``without_hubs`` and
         ``with_hubs`` (shares as fractions, counts, kg, EUR HT) and ``difference``
-        (with − without).
+        (with − without). The last rows are the delivery rounds' (``plan_tours``, farms' and
+        hubs' rounds): road km and kg CO2e per tonne delivered, logistics cost (EUR HT) per kg
+        delivered and per meal (``compare_logistics``).
 
     Raises
     ------
     OptionError
         When a solver option is unknown or invalid.
     """
-    solved: Mapping[str, Solution] = {
-        "without_hubs": without_hubs(scenario).solve(**solver_options),
-        "with_hubs": scenario.solve(**solver_options),
+    direct = without_hubs(scenario)
+    solved: Mapping[str, tuple[Scenario, Solution]] = {
+        "without_hubs": (direct, direct.solve(**solver_options)),
+        "with_hubs": (scenario, scenario.solve(**solver_options)),
     }
+    rounds = compare_logistics(
+        {name: (sc, plan_tours(sc, s.flows)) for name, (sc, s) in solved.items()}
+    ).set_index("variant")
     table = pd.DataFrame(
-        {name: plan_figures(scenario, s.flows) for name, s in solved.items()}
+        {
+            name: pd.concat(
+                [plan_figures(scenario, s.flows), rounds.loc[name, list(LOGISTICS_FIGURES)]]
+            )
+            for name, (_sc, s) in solved.items()
+        }
     ).astype(float)
     table["difference"] = table["with_hubs"] - table["without_hubs"]
     table.index.name = "figure"

@@ -52,6 +52,10 @@ HUB_FIGURE_LABELS = {
     "kg_through_hubs": N_("kg through hubs"),
     "extra_cost_eur_ht": N_("extra cost (EUR HT)"),
     "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR HT)"),
+    "km_per_t": N_("delivery km per tonne delivered"),
+    "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
+    "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
+    "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
 }
 
 

@@ -40,6 +40,24 @@ def _rows(
     upper: np.ndarray,
     keys: pd.DataFrame,
 ) -> Rows:
+    """A family of rows from its triplet parts.
+
+    Parameters
+    ----------
+    family
+        The family's name.
+    parts
+        (row, column, value) arrays, each of one shape (a scalar value is broadcast).
+    lower, upper
+        Row bounds, shape (rows,).
+    keys
+        Per row: the codes that name it (canteen, producer, hub, product, week).
+
+    Returns
+    -------
+    Rows
+        The family, its triplets concatenated.
+    """
     row = np.concatenate([p[0] for p in parts]).astype(np.int64)
     col = np.concatenate([p[1] for p in parts]).astype(np.int64)
     val = np.concatenate([np.broadcast_to(p[2], p[0].shape) for p in parts]).astype(float)

@@ -55,12 +55,13 @@ MINIMUM_TOL = 1e-7
 
 
 def close_small_drops(index: ModelIndex, x: np.ndarray) -> np.ndarray:
-    """Quantities per arc with every drop below its minimum emptied, until none is left: a hub
-    drop under the hub's minimum (kg), a producer's drop under its franco (EUR HT, at the
-    offer's price).
+    """Quantities per arc with every drop of the hubs below its minimum emptied, until none is
+    left: a hub drop under the hub's minimum (kg), a producer's drop at a hub under its franco
+    (EUR HT, at the offer's price).
 
     The heuristics relax the hub drops' binaries; emptying a drop only ever lowers the other
-    drops, so the loop ends, and it changes nothing in a plan that keeps every minimum.
+    drops, so the loop ends, and it changes nothing in a plan that keeps every minimum (nor in
+    a scenario without hubs: the drops at canteens are the heuristics' own to close).
 
     Parameters
     ----------
@@ -78,7 +79,8 @@ def close_small_drops(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     kg_per_unit, price = arcs["kg_per_unit"].to_numpy(), arcs["producer_price"].to_numpy()
     drop, hub_drop = arcs["drop"].to_numpy(), arcs["hub_drop"].to_numpy()
     via = hub_drop >= 0
-    franco = index.drops["franco"].to_numpy()
+    # Only the drops at hubs: a drop at a canteen never has a franco to meet here.
+    franco = np.where(index.drops["hub"].to_numpy() >= 0, index.drops["franco"].to_numpy(), 0.0)
     min_kg = index.hub_drops["min_kg"].to_numpy()
     while True:
         value = np.bincount(drop, price * x, minlength=len(franco))

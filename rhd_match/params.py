@@ -6,6 +6,7 @@ All are pydantic v2 models, so they validate on construction and round-trip thro
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
@@ -172,6 +173,52 @@ def solver_options(base: SolverOptions, overrides: Mapping[str, Any]) -> SolverO
         raise OptionError(problems) from None
 
 
+class LogisticsOptions(_Strict):
+    """How delivery tours are planned and costed (``rhd_match.logistics``, ``docs/logistics.md``).
+
+    Distances are the great-circle distance times ``road_factor`` (estimate: road networks
+    measure 1.2 to 1.4 times the straight line; Newell 1980, O'Sullivan 1996, cited in the
+    Wikibooks page *Transportation Geography and Network Science/Circuity*). Speed and service
+    time follow La France Agricole's costed example (31 km in 45 min of driving, about 41 km/h;
+    1 h of handling for 3 customers, 20 min a stop). Kitchens take deliveries in the morning:
+    06:30 is when the Lille central kitchen starts receiving, 11:00 an estimate before lunch
+    service. The producer's van is a refrigerated 3.5 t van (payload 700-1 100 kg, estimate;
+    0.80 EUR/km refrigerated and 15 EUR/h of labour, La France Agricole; see
+    ``shared/domain/territory-and-prices.md`` section 5). CO2: 3.17 kg CO2e per litre of road
+    diesel, upstream and combustion (ADEME factor, arrêté of 26 April 2017 on the greenhouse-gas
+    information of transport services) times 10 L/100 km for a loaded refrigerated van
+    (estimate), 0.317 kg CO2e/km.
+
+    The routing search (OR-Tools, guided local search) stops after ``routing_solution_limit``
+    solutions, which makes tours the same from run to run; ``routing_time_limit_s`` is a
+    safety limit per routing problem (a problem stopped by it is reported, its tours may then
+    differ between runs).
+    """
+
+    road_factor: float = Field(1.3, ge=1, le=3, description="road km per straight-line km")
+    speed_kmh: float = Field(40.0, gt=0, le=130, description="average speed, km/h")
+    service_min: float = Field(20.0, ge=0, le=240, description="minutes at each stop")
+    window_start: dt.time = Field(dt.time(6, 30), description="kitchens receive from")
+    window_end: dt.time = Field(dt.time(11, 0), description="kitchens receive until")
+    producer_payload_kg: float = Field(1000.0, gt=0, description="producer van payload, kg")
+    producer_cost_eur_per_km: float = Field(0.80, ge=0, description="EUR HT per km")
+    producer_cost_eur_per_hour: float = Field(15.0, ge=0, description="EUR HT per hour")
+    producer_delivery_day: int = Field(2, ge=1, le=7, description="ISO weekday of direct rounds")
+    co2_kg_per_km: float = Field(0.317, ge=0, description="kg CO2e per vehicle km")
+    routing_solution_limit: int = Field(
+        50, ge=1, description="solutions the guided local search visits before it stops"
+    )
+    routing_time_limit_s: float = Field(
+        10.0, gt=0, description="wall-clock safety limit per routing problem, s"
+    )
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> LogisticsOptions:
+        if self.window_end <= self.window_start:
+            raise ValueError("the delivery window must end after it starts")
+        return self
+
+
 class Parameters(_Strict):
     """Everything about a scenario that is not a table."""
 
@@ -188,3 +235,4 @@ class Parameters(_Strict):
     )
     weights: Weights = Weights()
     solver: SolverOptions = SolverOptions()
+    logistics: LogisticsOptions = LogisticsOptions()

@@ -25,6 +25,15 @@ Market options (``scenario.market``, docs/input-format.md) are one more block of
 one per (option, demand row) of the option's product, within its first and last ISO week, for a
 canteen it is open to: bounded by the demand, never local, no distance, no drop; an option with
 a weekly limit gets one row per week.
+
+Hubs (``scenario.hubs``): an offer of a member producer (its ``hub_id``) may also reach, via
+its hub, every canteen demanding that product that week within the hub's radius; the canteen
+pays the offer's price × (1 + fee share) + fee per kg × kg. The producer's drop for those arcs
+is at the hub (one per producer and week, its franco paid at the offer's price by the hub's
+whole order, counted in its drops); its capacity is shared. Each hub × canteen × week with such
+arcs is a hub drop: a 0/1 variable, enumerated when the hub has a minimum per drop (a link
+row and a minimum row, in kg). A hub's weekly kg are at most its capacity and its fleet's
+vehicles × payload × delivery days (5 when not given).
 """
 
 from __future__ import annotations
@@ -82,8 +91,9 @@ class _Data:
     arcs: pd.DataFrame
     demand: pd.DataFrame
     canteens: pd.DataFrame
-    drops: pd.DataFrame  # one row per (producer, canteen, week) with arcs
+    drops: pd.DataFrame  # one row per (producer, canteen or hub, week) with arcs
     market: pd.DataFrame  # one row per (market option, demand row) it may serve
+    hub_drops: pd.DataFrame  # one row per (hub, canteen, week) with arcs via the hub
 
 
 def _data(sc: Scenario) -> _Data:
@@ -103,7 +113,10 @@ def _data(sc: Scenario) -> _Data:
         arcs["canteen_id"].map(canteens["lat"]).to_numpy(float),
         arcs["canteen_id"].map(canteens["lon"]).to_numpy(float),
     )
-    arcs = arcs[arcs["dist"] <= arcs["producer_id"].map(producers["delivery_radius_km"])]
+    direct = arcs[arcs["dist"] <= arcs["producer_id"].map(producers["delivery_radius_km"])]
+    direct = direct.assign(hub_id=None, drop_to=direct["canteen_id"], pi0=direct["price_eur_ht"])
+    via = _via_hubs(sc, arcs)
+    arcs = pd.concat([direct, via], ignore_index=True) if len(via) else direct
     arcs = arcs.reset_index(drop=True)
     arcs["u"] = np.minimum(arcs["qty_o"], arcs["qty_d"])
     arcs["m"] = arcs["product_id"].map(products["kg_per_unit"]).astype(float)
@@ -122,14 +135,50 @@ def _data(sc: Scenario) -> _Data:
     table["TO"] = cant["target_organic"].fillna(t.organic).astype(float)
     table["TM"] = cant["target_meat_fish"].fillna(t.meat_fish).astype(float)
     table["B"] = cant["budget_eur_ht"].astype(float)
-    drops = arcs[["producer_id", "canteen_id", "week"]].drop_duplicates().reset_index(drop=True)
+    key = ["producer_id", "drop_to", "week"]
+    drops = arcs[key].drop_duplicates().reset_index(drop=True)
     drops = drops.join(
         producers[["max_drops_per_week", "min_order_eur_ht", "delivery_capacity_kg_per_week"]],
         on="producer_id",
     )
-    key = ["producer_id", "canteen_id", "week"]
     arcs = arcs.merge(drops[key].reset_index().rename(columns={"index": "drop"}), on=key)
-    return _Data(sc, arcs, demand, table, drops, _market(sc, demand))
+    hkey = ["hub_id", "canteen_id", "week"]
+    via = arcs[arcs["hub_id"].notna()]
+    hub_drops = via[hkey].drop_duplicates().reset_index(drop=True)
+    arcs = arcs.merge(
+        hub_drops.reset_index().rename(columns={"index": "hub_drop"}), on=hkey, how="left"
+    )
+    return _Data(sc, arcs, demand, table, drops, _market(sc, demand), hub_drops)
+
+
+def _hub_capacity(hubs: pd.DataFrame) -> pd.Series:
+    """kg a week per hub: its capacity, or vehicles × payload × delivery days when smaller."""
+    days = hubs["delivery_days"].map(lambda d: len(d.split(";")) if isinstance(d, str) else 5)
+    fleet = (hubs["vehicles"] * hubs["payload_kg"] * days).fillna(np.inf)
+    return np.minimum(hubs["capacity_kg_per_week"], fleet).set_axis(hubs["hub_id"])
+
+
+def _via_hubs(sc: Scenario, pairs: pd.DataFrame) -> pd.DataFrame:
+    """(offer, demand row) pairs of member producers to canteens within their hub's radius."""
+    hubs = sc.hubs.set_index("hub_id")
+    canteens = sc.canteens.set_index("canteen_id")
+    member = pairs["producer_id"].map(sc.producers.set_index("producer_id")["hub_id"])
+    via = pairs[member.isin(hubs.index).to_numpy()].assign(hub_id=member)
+    far = chord_km(
+        via["hub_id"].map(hubs["latitude"]).to_numpy(float),
+        via["hub_id"].map(hubs["longitude"]).to_numpy(float),
+        via["canteen_id"].map(canteens["lat"]).to_numpy(float),
+        via["canteen_id"].map(canteens["lon"]).to_numpy(float),
+    )
+    via = via[far <= via["hub_id"].map(hubs["radius_km"]).to_numpy(float)]
+    kg = via["product_id"].map(sc.products.set_index("product_id")["kg_per_unit"])
+    share = via["hub_id"].map(hubs["fee_share"]).fillna(0.0)
+    per_kg = via["hub_id"].map(hubs["fee_eur_per_kg"]).fillna(0.0)
+    return via.assign(
+        pi0=via["price_eur_ht"],
+        price_eur_ht=via["price_eur_ht"] * (1 + share) + per_kg * kg,
+        drop_to="hub " + via["hub_id"].astype(str),
+    )
 
 
 def _option_rows(sc: Scenario) -> pd.DataFrame:
@@ -211,7 +260,8 @@ def count_assignments(sc: Scenario) -> int:
     for open_sets in itertools.product(*_drop_choices(data)):
         opened = {g for s in open_sets for g in s}
         total += 2 ** int(np.isin(lot_arcs, list(opened)).sum())
-    return total
+    least = data.hub_drops["hub_id"].map(data.sc.hubs.set_index("hub_id")["min_drop_kg"])
+    return total * 2 ** int((least.fillna(0.0) > 0).sum())
 
 
 #: Relative tolerance when comparing two assignments' values at a level.
@@ -246,6 +296,7 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
     ref_m = mk["ref"].to_numpy(float)
     f_m = mk["family"].isin(MEAT_FISH).to_numpy(float)
     pi = arcs["price_eur_ht"].to_numpy(float)
+    pi0 = arcs["pi0"].to_numpy(float)  # the offer's price: what pays the producer's franco
     ref_a = arcs["ref"].to_numpy(float)
     m = arcs["m"].to_numpy(float)
     r = demand["ref"].to_numpy(float)
@@ -342,6 +393,32 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
         row[E + j] = -1.0
         rows.append(row)
         rhs.append(float(canteens["B"].iloc[i]))
+    # Hub capacity, per hub and week.
+    via = arcs["hub_id"].notna().to_numpy()
+    hub_cap = _hub_capacity(sc.hubs)
+    for (h, _), group in arcs[via].groupby(["hub_id", "week"]):
+        row = np.zeros(n)
+        row[X + group.index.to_numpy()] = group["m"].to_numpy()
+        rows.append(row)
+        rhs.append(float(hub_cap[h]))
+    # Hub drops: link and minimum (kg), their right-hand sides depending on the hub drop's 0/1.
+    hub_drops = data.hub_drops
+    least = hub_drops["hub_id"].map(sc.hubs.set_index("hub_id")["min_drop_kg"]).fillna(0.0)
+    least = least.to_numpy(float)
+    hub_link_rows, hub_min_rows = [], []
+    u_e = np.zeros(len(hub_drops))
+    for e in range(len(hub_drops)):
+        members = (arcs["hub_drop"] == e).to_numpy()
+        u_e[e] = float((m * arcs["u"].to_numpy())[members].sum())
+        row = np.zeros(n)
+        row[X:V][members] = m[members]
+        hub_link_rows.append(len(rows))
+        rows.append(row)
+        rhs.append(0.0)
+        hub_min_rows.append(len(rows))
+        rows.append(-row)
+        rhs.append(0.0)
+    hub_choices = [(0.0, 1.0) if least[e] > 0 else (1.0,) for e in range(len(hub_drops))]
     # Drop link and franco, one pair per drop; their right-hand sides depend on y.
     drops = data.drops
     link_rows, franco_rows = [], []
@@ -358,7 +435,7 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
             float((m * arcs["u"].to_numpy())[members].sum()),
         )
         row = np.zeros(n)
-        row[X:V][members] = -pi[members]
+        row[X:V][members] = -pi0[members]
         franco_rows.append(len(rows))
         rows.append(row)
         rhs.append(0.0)
@@ -390,12 +467,16 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
     best, best_x = math.inf, None
     best_levels: tuple[float, ...] = ()
     assignments = lps = 0
-    for open_sets in itertools.product(*_drop_choices(data)):
+    for open_sets, hub_y in itertools.product(
+        itertools.product(*_drop_choices(data)), itertools.product(*hub_choices)
+    ):
         y = np.zeros(len(drops))
         y[[g for s in open_sets for g in s]] = 1.0
         b_ub = b_ub_base.copy()
         b_ub[link_rows] = u_g * y
         b_ub[franco_rows] = -franco * y
+        b_ub[hub_link_rows] = u_e * np.array(hub_y)
+        b_ub[hub_min_rows] = -least * np.array(hub_y)
         open_lots = lot_arcs[y[arc_drop[lot_arcs]] > 0]
         for z in itertools.product((0.0, 1.0), repeat=len(open_lots)):
             assignments += 1
@@ -407,7 +488,7 @@ def brute_force(sc: Scenario, levels: tuple[str, ...] | None = None) -> BruteFor
             if np.any(lo > hi):
                 continue  # a lot larger than min(Q, D)
             # A franco no open drop can pay: infeasible, skip the LP.
-            reach = np.bincount(arc_drop, pi * hi[X:V], minlength=len(drops))
+            reach = np.bincount(arc_drop, pi0 * hi[X:V], minlength=len(drops))
             if np.any(reach < franco * y - 1e-9):
                 continue
             lps += 1
@@ -467,6 +548,7 @@ def _flows(data: _Data, values: np.ndarray) -> pd.DataFrame:
         {
             "supplier": "producer",
             "producer_id": arcs["producer_id"].to_numpy(),
+            "hub_id": arcs["hub_id"].to_numpy(),
             "canteen_id": arcs["canteen_id"].to_numpy(),
             "product_id": arcs["product_id"].to_numpy(),
             "week": arcs["week"].to_numpy(),

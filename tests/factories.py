@@ -160,3 +160,26 @@ def tiny_groups() -> pd.DataFrame:
             "last_week": [None, None],
         }
     )
+
+
+def tiny_hubs() -> pd.DataFrame:
+    """A hubs table for the tiny scenario: FARM_A's hub (its ``hub_id`` HUB_LENS) in Lens,
+    delivering Mondays and Thursdays within 25 km, 20 kg a drop at least."""
+    return pd.DataFrame(
+        {
+            "hub_id": ["HUB_LENS"],
+            "name": ["Plateforme de Lens"],
+            "latitude": [50.43],
+            "longitude": [2.80],
+            "capacity_kg_per_week": [2000.0],
+            "fee_eur_per_kg": [0.3],
+            "fee_share": [0.05],
+            "vehicles": [1],
+            "payload_kg": [900.0],
+            "cost_eur_per_km": [0.8],
+            "cost_eur_per_hour": [15.0],
+            "delivery_days": ["1;4"],
+            "min_drop_kg": [20.0],
+            "radius_km": [25.0],
+        }
+    )

@@ -40,9 +40,13 @@ ALLOWED: dict[str, set[str]] = {
     "generate": {"inputs"},
     "model": {"inputs", "plan", "check"},
     "macantine": {"inputs", "plan"},
-    "report": {"inputs", "plan"},
-    "analysis": {"inputs", "plan", "check", "model", "generate"},
-    "cli": {"inputs", "plan", "check", "generate", "model", "macantine", "report", "analysis"},
+    "logistics": {"inputs", "plan"},
+    "report": {"inputs", "plan", "logistics"},
+    "analysis": {"inputs", "plan", "check", "model", "generate", "logistics"},
+    "cli": {
+        *("inputs", "plan", "check", "generate", "model", "macantine", "logistics", "report"),
+        "analysis",
+    },
 }
 #: Shared modules a package must not import all the same: the checker recomputes labels,
 #: distances and EGalim figures with its own code, so that a bug there shows up as a violation.

@@ -31,6 +31,7 @@ SOLVER_OPTIONS = {
     "solve": ("--time-limit", "--threads", "--strategy"),
     "export": ("--time-limit", "--threads", "--strategy"),
     "report": ("--time-limit", "--threads", "--strategy"),
+    "tours": ("--time-limit", "--threads", "--strategy"),
     "whatif": ("--time-limit", "--threads", "--strategy"),
     "tradeoff": ("--time-limit", "--threads"),
     "bottlenecks": ("--time-limit", "--threads"),

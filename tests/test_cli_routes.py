@@ -37,6 +37,7 @@ VERBS: dict[str, tuple[list[str], list[str]]] = {
     "tradeoff": (["--points", "3"], ["tradeoff.csv", "tradeoff.png"]),
     "bottlenecks": (["--verify-top", "1"], ["bottlenecks.csv", "marginal_values.csv"]),
     "menus": ([], ["demand.csv", "groups.csv"]),
+    "tours": (LIMIT, ["tours.csv", "tours_weekly.csv", "tours_yearly.csv"]),
     "validate": ([], []),
 }
 SOLVING = ("solve", "report", "export")

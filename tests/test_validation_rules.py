@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from factories import tiny_frames, tiny_groups, tiny_market
+from factories import tiny_frames, tiny_groups, tiny_hubs, tiny_market
 
 from rhd_match import Scenario, ScenarioError
 from rhd_match.inputs.schema import TABLES, Column
@@ -28,8 +28,8 @@ Frames = dict[str, pd.DataFrame]
 
 
 def _frames() -> Frames:
-    """The tiny scenario's tables with its market and groups tables (fresh copies)."""
-    return tiny_frames() | {"market": tiny_market(), "groups": tiny_groups()}
+    """The tiny scenario's tables with its market, groups and hubs tables (fresh copies)."""
+    return tiny_frames() | {"market": tiny_market(), "groups": tiny_groups(), "hubs": tiny_hubs()}
 
 
 #: (table, row as a person sees it or None, column) the error must name.
@@ -93,6 +93,8 @@ def _bad_values(table: str, col: Column) -> list[tuple[str, Callable[[Frames], N
         out.append(("not an ISO week", _set(table, col.name, "2026-W60")))
     elif col.kind == "labels":
         out.append(("unknown label", _set(table, col.name, "BIO,NOT_A_LABEL")))
+    elif col.kind == "days":
+        out.append(("not weekdays", _set(table, col.name, "lun;8")))
     return out
 
 
@@ -114,6 +116,7 @@ def test_every_constrained_column_has_a_breaking_case() -> None:
         "not a choice",
         "not an ISO week",
         "unknown label",
+        "not weekdays",
         "duplicate key",
     } <= kinds
     assert "products.kg_per_unit zero (must be > 0)" in CASES

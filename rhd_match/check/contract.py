@@ -56,6 +56,11 @@ RULES: dict[str, str] = {
     "drops": "more canteens delivered by a producer in a week than its max drops",
     "franco": "a drop worth less than the producer's minimum order (EUR HT)",
     "min_lot": "a positive delivery of an offer to a canteen below the offer's minimum lot",
+    "hub_supplier": "a market or conventional purchase names a hub",
+    "hub_member": "a purchase through a hub from a producer that does not bring to it",
+    "hub_radius": "a canteen farther from its hub than the hub's delivery radius (km)",
+    "hub_capacity": "kg handled by a hub in a week above its capacity or its fleet's",
+    "hub_min_drop": "a hub's delivery to a canteen in a week below the hub's minimum (kg)",
     "canteen_figure": "a figure of the canteens table differs from its recomputation",
     "summary_figure": "a territory figure or count of the summary differs from its recomputation",
     "menu_table": "demand names groups of products and the plan has no menu as planned",
@@ -85,6 +90,7 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "distance_km",
     "local",
 )
+#: ``hub_id`` is read when present (``hub_rules``): a flows table without it is all direct.
 KEY_COLUMNS = ("supplier", "producer_id", "canteen_id", "product_id", "week", "qty")
 
 #: Per-canteen figures recomputed by :func:`canteen_figures` and compared by :func:`check`.

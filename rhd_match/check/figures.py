@@ -178,6 +178,10 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     return out
 
 
+def _is_shortfall(column: str) -> bool:
+    return column.startswith("shortfall_") and column.endswith("_eur_ht")
+
+
 def check_hard(scenario: Scenario, figures: pd.DataFrame, found: Found, tol: float) -> None:
     """Hard mode: no EGalim shortfall (``hard_egalim``), no budget overrun (``hard_budget``).
 
@@ -287,7 +291,10 @@ def check_canteens(
         else:
             got = pd.to_numeric(rep[col], errors="coerce").to_numpy(dtype=float)
             want_f = want.astype(float)
-            bad = differs(got, want_f, tol)
+            # A shortfall is a difference of sums of the canteen's purchases: within
+            # tolerance of their value, as the plan's own rounding at the target is.
+            scale = 1.0 + mine["value_eur_ht"].to_numpy(float) if _is_shortfall(col) else 1.0
+            bad = differs(got / scale, want_f / scale, tol)
             if col.endswith("_points") or col == "budget_use":
                 # NaN and 0 both say "no base".
                 bad &= ~(np.isnan(got) & (np.nan_to_num(want_f) == 0.0))
@@ -409,7 +416,8 @@ def check_summary(
         want["objective"] = objective_from_flows(scenario, ln)
     wrong: list[str] = []
     for col, value in want.items():
-        if col in row.index and differs(float(row[col]), value, tol).item():
+        scale = 1.0 + abs(want["value_eur_ht"]) if _is_shortfall(col) else 1.0
+        if col in row.index and differs(float(row[col]) / scale, value / scale, tol).item():
             wrong.append(_(RECOMPUTED).format(column=col, got=row[col], want=number(value)))
     for col, (low, high) in ranges.items():
         if col in row.index and not low <= int(row[col]) <= high:

@@ -151,14 +151,17 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         where=exceeds(load["kg"], load["capacity_kg"], tol),
     )
 
-    drop_keys = ["producer_id", "canteen_id", "week"]
+    # A drop goes to a canteen or, for what a producer brings to its hub, to the hub: one drop
+    # a week whose franco is paid by the hub's whole order, at the offer's price.
+    drop_keys = ["producer_id", "drop_to", "week"]
     delivered = prod[positive]
     drops = _group(
         delivered,
         drop_keys,
-        {"value": delivered["true_value"].fillna(0.0)},
+        {"value": delivered["producer_value"].fillna(0.0)},
         ["franco_eur_ht", "max_drops"],
-    )
+    ).rename(columns={"drop_to": "canteen_id"})
+    drop_keys[1] = "canteen_id"
     count = _group(drops, week_keys, {"drops": np.ones(len(drops))}, ["max_drops"])
     found.add(
         "drops",

@@ -26,6 +26,7 @@ from .contract import (
     exceeds,
     number,
 )
+from .hub_rules import check_hubs, hub_columns
 from .market_rules import MARKET, check_market, market_columns
 
 # -- the enriched flow lines ------------------------------------------------------------------
@@ -143,9 +144,11 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     * ``demand_qty`` (product unit; NaN when the canteen does not demand it that week);
     * ``has_offer``, ``offer_qty`` (product unit), ``offer_price`` (EUR HT/unit),
       ``offer_labels`` (canonical), ``min_lot`` (product unit, 0 for none);
-    * producer ``radius_km``, ``capacity_kg``, ``max_drops``, ``franco_eur_ht``;
-    * ``true_price`` (offer or market option price, or reference price for conventional),
-      ``true_labels``,
+    * producer ``radius_km`` (inf through a hub), ``capacity_kg``, ``max_drops``,
+      ``franco_eur_ht``;
+    * the hub columns (``hub_rules.hub_columns``);
+    * ``true_price`` (offer or market option price plus a hub's fee, or reference price for
+      conventional), ``producer_value`` (EUR HT, at the offer's price), ``true_labels``,
       ``true_qty_kg`` (kg), ``true_value`` (EUR HT), ``true_distance_km`` (km, NaN for
       conventional), ``is_local`` (the ``local_radius_km`` rule), ``local_low`` and
       ``local_high`` (a reported flag must lie between them: they differ only within ``tol``
@@ -267,6 +270,10 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
         }
     )
     out = out.merge(can, on="canteen_id", how="left")
+    out = hub_columns(scenario, out, flows)
+    via_hub = out["via_hub"].to_numpy()
+    # A producer's own radius does not bind what it brings to its hub (the hub's does).
+    out["radius_km"] = np.where(via_hub, np.inf, out["radius_km"].to_numpy(float))
 
     producer, market = out["is_producer"].to_numpy(), out["is_market"].to_numpy()
     qty = out["qty"].to_numpy(dtype=float)
@@ -274,6 +281,11 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     price = np.where(producer, out["offer_price"].to_numpy(float), out["reference_price"])
     price = np.where(market, out["market_price"].to_numpy(float), price)
     out["true_price"] = np.where(np.isnan(price), reported_price, price)
+    # What the producer is paid, toward its franco; the canteen pays the hub's fee on top.
+    out["producer_value"] = qty * out["true_price"].to_numpy(float)
+    out["true_price"] = out["true_price"].to_numpy(float) * (1.0 + out["fee_share"]) + out[
+        "fee_eur_per_kg"
+    ].to_numpy(float) * out["kg_per_unit"].fillna(0.0).to_numpy(float)
     labels = out["offer_labels"].astype(object).where(producer, "")
     labels = labels.where(~market, out["market_labels"].astype(object))
     if "labels" in out:
@@ -445,6 +457,7 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
     )
     checkable = known & ~no_offer & ~(market & (ln["market_id"] == "").to_numpy())
     check_market(ln, found, tol)
+    check_hubs(ln, found, tol)
 
     if "price_eur_ht" in ln:
         wrong = checkable & differs(ln["price_eur_ht"].to_numpy(float), ln["true_price"], tol)

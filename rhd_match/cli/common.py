@@ -49,8 +49,10 @@ EXAMPLES: dict[str, str] = {
     "report": N_("rhd-match report --demo --out report/"),
     "whatif": N_("rhd-match whatif --demo --out whatif/ --organic-target 0.3"),
     "tradeoff": N_("rhd-match tradeoff --demo --out tradeoff/ --points 6"),
+    "hubs": N_("rhd-match hubs --demo --out hubs/"),
     "bottlenecks": N_("rhd-match bottlenecks --demo --out bottlenecks/"),
     "menus": N_("rhd-match menus --demo --out menus/ --weeks 2026-W03,2026-W04"),
+    "tours": N_("rhd-match tours --demo --out tours/"),
 }
 
 #: The messages of ``argparse`` a user can meet (usage, help, errors), listed so that they
@@ -81,6 +83,10 @@ ARGPARSE_MESSAGES = (
 
 #: Labels of the column ids the verbs show in their tables (translated where shown).
 COLUMN_LABELS: dict[str, str] = {
+    "figure": N_("figure"),
+    "without_hubs": N_("without hubs"),
+    "with_hubs": N_("with hubs"),
+    "difference": N_("difference"),
     "variant": N_("variant"),
     "status": N_("status"),
     "strategy": N_("strategy"),
@@ -109,6 +115,16 @@ COLUMN_LABELS: dict[str, str] = {
     "roles": N_("roles"),
     "rule": N_("rule"),
     "message": N_("message"),
+    "origin": N_("rounds from"),
+    "tours": N_("rounds"),
+    "n_stops": N_("stops"),
+    "kg": N_("kg"),
+    "km": N_("km"),
+    "driving_h": N_("driving hours"),
+    "hours": N_("hours"),
+    "cost_eur_ht": N_("cost EUR excl. VAT"),
+    "co2_kg": N_("kg CO2e"),
+    "co2_kg_per_t": N_("kg CO2e per tonne"),
 }
 #: Columns holding fractions, shown as percentages.
 SHARE_COLUMNS = frozenset(

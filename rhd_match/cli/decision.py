@@ -1,4 +1,5 @@
-"""Command-line verbs for decision support: ``whatif``, ``tradeoff``, ``bottlenecks``, ``menus``."""
+"""Command-line verbs for decision support: ``whatif``, ``tradeoff``, ``bottlenecks``, ``menus``,
+``hubs``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
+from ..i18n import format_number, format_share, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
+from ..i18n import gettext_noop as N_
 from ..io import csv_writer, write_folder_atomically
 from .common import (
     add_solver_options,
@@ -42,6 +44,22 @@ BOTTLENECK_COLUMNS = [
     "organic_marginal_value_per_kg",
     "verified_marginal_value",
 ]
+
+
+#: The figures of ``rhd-match hubs`` as people read them (``analysis.hub_value.FIGURES``).
+HUB_FIGURE_LABELS = {
+    "share_local": N_("local share of the territory"),
+    "share_local_small_canteens": N_("local share of small canteens (< 150 meals a day)"),
+    "canteens_with_local_food": N_("canteens with local food"),
+    "small_canteens_with_local_food": N_("small canteens with local food"),
+    "kg_through_hubs": N_("kg through hubs"),
+    "extra_cost_eur_ht": N_("extra cost (EUR HT)"),
+    "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR HT)"),
+    "km_per_t": N_("delivery km per tonne delivered"),
+    "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
+    "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
+    "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
+}
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
@@ -102,6 +120,25 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
         "tradeoff.png": partial(plot_tradeoff, table),
     }
     _write(args.out, files)
+    return 0
+
+
+def cmd_hubs(args: argparse.Namespace) -> int:
+    from ..analysis.hub_value import hub_value
+
+    scenario = load_scenario(args)
+    table = hub_value(scenario)
+    shown = table.reset_index()
+    shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]
+    for column in ("without_hubs", "with_hubs", "difference"):
+        shown[column] = [
+            format_share(v) if f.startswith("share") else format_number(v, 2)
+            for f, v in zip(table.index, table[column], strict=True)
+        ]
+    show_table(shown)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "hub_value.csv")
+    print(_wrote_files(["hub_value.csv"], args.out))
     return 0
 
 
@@ -192,7 +229,8 @@ def _role(text: str) -> tuple[str, str]:
 
 
 def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the decision-support verbs: ``whatif``, ``tradeoff``, ``bottlenecks``, ``menus``.
+    """Add the decision-support verbs: ``whatif``, ``tradeoff``, ``bottlenecks``, ``menus``,
+    ``hubs``.
 
     Parameters
     ----------
@@ -239,6 +277,12 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument("--points", type=int_at_least(2), default=11, help=_("grid points (default 11)"))
     add_solver_options(p, strategy=False)
     p.set_defaults(func=cmd_tradeoff)
+
+    p = sub.add_parser("hubs", help=_("solve with and without the hubs; compare local shares"))
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help=_("folder for hub_value.csv"))
+    add_solver_options(p)
+    p.set_defaults(func=cmd_hubs)
 
     p = sub.add_parser(
         "bottlenecks", help=_("what extra local supply is worth, by product, month, area")

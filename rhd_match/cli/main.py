@@ -15,7 +15,8 @@ import sys
 import tempfile
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -23,10 +24,11 @@ import pandas as pd
 import platformdirs
 
 from ..errors import InfeasibleError, OptionError, ScenarioError
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
 from ..inputs.scenario import Scenario
-from ..io import write_folder_atomically
+from ..io import csv_writer, write_folder_atomically
+from ..logistics.tours import ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
 from ..plan.solution import Solution
 from .common import (
     add_solver_options,
@@ -233,12 +235,61 @@ def cmd_report(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
+    tours = _tours(scenario, solution)
     # tables, reports and order workbooks are moved in together: all or nothing
     writers = solution.writers() | report_writers(
-        scenario, solution, args.lang, communes, by_producer=args.by_producer
+        scenario, solution, args.lang, communes, tours.plan, by_producer=args.by_producer
     )
+    writers |= tours.writers
     written = write_folder_atomically(args.out, writers)
     print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
+    return 0 if violations.empty else 1
+
+
+@dataclass(frozen=True)
+class _Tours:
+    """A plan's delivery tours and the writers of their tables."""
+
+    plan: TourPlan
+    writers: dict[str, Callable[[Path], None]]
+
+
+def _tours(scenario: Scenario, solution: Solution) -> _Tours:
+    """Plan the delivery rounds of a plan and print their yearly totals."""
+    plan = plan_tours(scenario, solution.flows)
+    print(
+        "\n"
+        + _("delivery tours over the year (routing {seconds} s):").format(
+            seconds=format_number(plan.routing_s, 1)
+        )
+    )
+    shown = plan.yearly.assign(origin=[_(ORIGINS[o]) for o in plan.yearly["origin"]])
+    show_table(shown, ["origin", *TOTAL_COLUMNS, "co2_kg_per_t"])
+    if plan.stopped_by_time:
+        print(
+            ngettext(
+                "warning: {n} routing problem stopped at its time limit: its tours may differ "
+                "from one run to the next",
+                "warning: {n} routing problems stopped at their time limit: their tours may "
+                "differ from one run to the next",
+                plan.stopped_by_time,
+            ).format(n=plan.stopped_by_time),
+            file=sys.stderr,
+        )
+    writers = {
+        "tours.csv": csv_writer(plan.tours),
+        "tours_weekly.csv": csv_writer(plan.weekly),
+        "tours_yearly.csv": csv_writer(plan.yearly),
+    }
+    return _Tours(plan, writers)
+
+
+def cmd_tours(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args)
+    solution = _solve(scenario, args)
+    violations = _check(scenario, solution)
+    written = write_folder_atomically(args.out, _tours(scenario, solution).writers)
+    print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 
 
@@ -341,6 +392,18 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "tours",
+        help=_(
+            "solve; plan the delivery rounds from farms (and hubs) to canteens; write tours.csv "
+            "and their weekly and yearly totals (km, hours, cost, CO2)"
+        ),
+    )
+    add_source(p)
+    p.add_argument("--out", type=Path, required=True, help=_("folder for the tour tables"))
+    add_solver_options(p)
+    p.set_defaults(func=cmd_tours)
 
     add_decision_support_parsers(sub)
     finish_parser(parser, sub)

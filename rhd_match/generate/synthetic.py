@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..inputs.scenario import Scenario
 from .canteens import add_budgets, make_canteens, make_demand
+from .hubs import make_hubs
 from .market import make_market
 from .producers import make_supply
 from .products import load_catalogue, products_table, select_products
@@ -71,8 +72,9 @@ def generate_frames(
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``products``, ``canteens``, ``producers``, ``offers``, ``demand`` and ``market``
-        (``generate.market``), as ``Scenario.from_frames`` takes them.
+        ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market``
+        (``generate.market``) and, when the territory has one, ``hubs`` (``generate.hubs``),
+        as ``Scenario.from_frames`` takes them.
 
     Raises
     ------
@@ -97,7 +99,7 @@ def generate_frames(
     producers, offers = make_supply(
         n_producers, where, territory, products, totals, year, supply_factor, rng_supply
     )
-    return {
+    frames = {
         "products": table,
         "canteens": canteen_table,
         "producers": producers,
@@ -105,6 +107,8 @@ def generate_frames(
         "demand": demand,
         "market": make_market(table, products, canteen_table, demand, year),
     }
+    hubs = make_hubs(territory, producers)
+    return frames if hubs is None else frames | {"hubs": hubs}
 
 
 def generate_scenario(
@@ -166,6 +170,7 @@ def generate_scenario(
         offers=frames["offers"],
         demand=frames["demand"],
         market=frames["market"],
+        hubs=frames.get("hubs"),
     )
 
 

@@ -19,7 +19,7 @@ from ..params import Parameters
 from ..xlsx import workbook_writer
 from .groups import check_groups
 from .plausibility import domain_warnings
-from .schema import GROUPS, MARKET, TABLES
+from .schema import GROUPS, HUBS, MARKET, TABLES
 from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:
@@ -63,6 +63,9 @@ class Scenario:
     * ``groups`` — optional groups of substitutable products that demand rows may name: each
       product's conversion (product unit per unit of the group's account), largest share and
       ISO weeks (empty when the scenario has none).
+    * ``hubs`` — optional logistics hubs: coordinates, handling capacity (kg/week), fees
+      (EUR HT/kg, share of value), delivery fleet and days, minimum drop (kg), radius (km);
+      member producers name their hub in ``producers.hub_id`` (empty when none).
 
     Build one with `from_frames`, `from_folder` or `demo`; construction validates everything
     and raises [`ScenarioError`][rhd_match.errors.ScenarioError] listing every problem.
@@ -70,7 +73,7 @@ class Scenario:
 
     Attributes
     ----------
-    products, canteens, producers, offers, demand, market, groups : pandas.DataFrame
+    products, canteens, producers, offers, demand, market, groups, hubs : pandas.DataFrame
         The validated tables (index reset, columns typed as in ``docs/input-format.md``).
     parameters : Parameters
         Targets, weights and solver options.
@@ -85,6 +88,7 @@ class Scenario:
     demand: pd.DataFrame
     market: pd.DataFrame = field(default_factory=lambda: empty_table(MARKET))
     groups: pd.DataFrame = field(default_factory=lambda: empty_table(GROUPS))
+    hubs: pd.DataFrame = field(default_factory=lambda: empty_table(HUBS))
     parameters: Parameters = field(default_factory=Parameters)
     warnings: tuple[Problem, ...] = ()
 
@@ -101,6 +105,7 @@ class Scenario:
         parameters: Parameters | Mapping[str, Any] | None = None,
         market: pd.DataFrame | None = None,
         groups: pd.DataFrame | None = None,
+        hubs: pd.DataFrame | None = None,
     ) -> Scenario:
         """Validate DataFrames into a Scenario (row numbers in errors count the header as 1).
 
@@ -130,6 +135,9 @@ class Scenario:
             Optional groups of substitutable products, one row per ``group_id`` ×
             ``product_id``: conversion (product unit per group unit), largest share, ISO
             weeks; ``None`` for none. A demand row naming a ``group_id`` is in its unit.
+        hubs
+            Optional logistics hubs, one row per ``hub_id`` (columns as
+            ``docs/input-format.md``); ``None`` for none.
 
         Returns
         -------
@@ -149,10 +157,9 @@ class Scenario:
             "offers": offers,
             "demand": demand,
         }
-        if market is not None:
-            raw["market"] = market
-        if groups is not None:
-            raw["groups"] = groups
+        for name, frame in (("market", market), ("groups", groups), ("hubs", hubs)):
+            if frame is not None:
+                raw[name] = frame
         params, problems = _parameters(parameters, None)
         return cls._build(raw, {}, params, problems)
 
@@ -266,7 +273,7 @@ class Scenario:
         -------
         dict of str to pandas.DataFrame
             ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market``,
-            ``groups`` in that order.
+            ``groups``, ``hubs`` in that order.
         """
         return {name: getattr(self, name) for name in TABLES}
 

@@ -12,7 +12,7 @@ from typing import Literal
 from ..egalim import FAMILIES, LABELS
 from ..i18n import gettext_noop as N_
 
-Kind = Literal["id", "ids", "text", "float", "int", "week", "labels", "choice"]
+Kind = Literal["id", "ids", "text", "float", "int", "week", "labels", "choice", "days"]
 
 UNITS: tuple[str, ...] = ("kg", "l", "piece")
 #: ma cantine's sector codes (its canteen model's sector choices, betagouv/ma-cantine, release
@@ -268,12 +268,17 @@ PRODUCERS = Table(
         Column(
             "hub_id",
             "text",
-            N_("Logistics hub the producer belongs to (information only)."),
+            N_(
+                "Hub the producer brings food to (see hubs): its offers may then reach the "
+                "hub's canteens through the hub; empty for none. Without a hubs table, "
+                "information only."
+            ),
             required=False,
             nullable=True,
         ),
     ),
     key=("producer_id",),
+    foreign={"hub_id": "hubs"},
 )
 
 OFFERS = Table(
@@ -446,8 +451,99 @@ GROUPS = Table(
     optional=True,
 )
 
+
+def _optional_float(name: str, doc: str, unit: str, maximum: float | None = None) -> Column:
+    return Column(
+        name, "float", doc, unit=unit, required=False, nullable=True, minimum=0.0, maximum=maximum
+    )
+
+
+HUBS = Table(
+    "hubs",
+    "Optional. Logistics hubs (a Marché d'Intérêt Local, a shared delivery service): member "
+    "producers (their `hub_id`) bring food to the hub, one drop per producer and week, and the "
+    "hub delivers the canteens within its radius on its delivery days. One row per hub.",
+    (
+        Column("hub_id", "id", N_("Unique hub identifier.")),
+        Column("name", "text", N_("Hub name.")),
+        Column(
+            "latitude", "float", N_("Latitude (WGS84)."), unit="degrees", minimum=-90, maximum=90
+        ),
+        Column(
+            "longitude",
+            "float",
+            N_("Longitude (WGS84)."),
+            unit="degrees",
+            minimum=-180,
+            maximum=180,
+        ),
+        Column(
+            "capacity_kg_per_week",
+            "float",
+            N_("Weight the hub can handle in one week (in = out)."),
+            unit="kg/week",
+            minimum=0.0,
+        ),
+        _optional_float(
+            "fee_eur_per_kg",
+            N_("Fee the hub adds to the price, per kg delivered; empty for 0."),
+            "EUR HT/kg",
+        ),
+        _optional_float(
+            "fee_share",
+            N_("Fee the hub adds to the price, as a share of the offer's value; empty for 0."),
+            "fraction",
+            maximum=1.0,
+        ),
+        Column(
+            "vehicles",
+            "int",
+            N_("Delivery vehicles of the hub; empty for no fleet limit."),
+            unit="vehicles",
+            required=False,
+            nullable=True,
+            minimum=0,
+        ),
+        _optional_float(
+            "payload_kg", N_("Payload of one vehicle; empty for no fleet limit."), "kg"
+        ),
+        _optional_float(
+            "cost_eur_per_km", N_("Vehicle cost per km driven (for the delivery tours)."), "EUR/km"
+        ),
+        _optional_float(
+            "cost_eur_per_hour",
+            N_("Driver's cost per hour (for the delivery tours)."),
+            "EUR/h",
+        ),
+        Column(
+            "delivery_days",
+            "days",
+            N_(
+                "ISO weekdays the hub delivers, 1 (Monday) to 7, separated by ';' (lun, mar, "
+                "mon, tue... accepted); empty for Monday to Friday."
+            ),
+            required=False,
+            nullable=True,
+        ),
+        _optional_float(
+            "min_drop_kg",
+            N_("Smallest weight the hub delivers to one canteen in one week; empty for none."),
+            "kg",
+        ),
+        Column(
+            "radius_km",
+            "float",
+            N_("Farthest canteen the hub delivers (straight line)."),
+            unit="km",
+            minimum=0.0,
+        ),
+    ),
+    key=("hub_id",),
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET, GROUPS)
+    t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET, GROUPS, HUBS)
 }
 
 
@@ -460,8 +556,12 @@ def reference_markdown() -> str:
         "`producers.csv`, `offers.csv`, `demand.csv`, UTF-8, comma-separated, header row) or one",
         "Excel workbook with one sheet per table, plus an optional `parameters.json`.",
         "Optional columns may be left out; empty cells in them mean *not given*. An optional",
-        "table (`market.csv`, `groups.csv`; sheets `market`, `groups`) may be left out: the",
-        "scenario then has none.",
+        "table (`market.csv`, `groups.csv`, `hubs.csv`; sheets `market`, `groups`, `hubs`) may be",
+        "left out: the scenario then has none. When a scenario has hubs, every producer's",
+        "`hub_id` must name one of them (an unknown hub is an error naming the row); without",
+        "hubs, `hub_id` is information only. Hub `delivery_days` are ISO weekdays written",
+        "`1;2;4` (French or English abbreviations such as `lun;mar;jeu` or `mon;tue;thu` are",
+        "read as numbers, with a warning).",
         "",
         "## Files as people save them",
         "",

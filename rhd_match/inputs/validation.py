@@ -7,6 +7,7 @@ loops over the cells that are wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -288,6 +289,8 @@ def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Ser
             out.add(np.flatnonzero(bad), column.name, msgs)
         text = text.map(canonical)
         return pd.Series(text.to_numpy(), dtype="str")
+    elif column.kind == "days":
+        text = _fix_days(text, blank, column, out)
     elif column.kind == "ids":
         # A list of ids in one cell: trimmed, duplicates dropped, first-seen order kept.
         canonical = {c: ",".join(dict.fromkeys(_split_ids(c))) for c in pd.unique(text)}
@@ -346,6 +349,73 @@ def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: _Collect
     used = text.map(lambda w: fixes.get(w, (None, ""))[0] or w)
     # an ambiguous week is reported once, here: the check below sees a valid placeholder
     return used.where(~ambiguous, "2026-W01")
+
+
+def _fix_days(text: pd.Series, blank: np.ndarray, column: Column, out: _Collector) -> pd.Series:
+    """ISO weekdays written ``1;2;4`` kept as they are; written with day names (``lun;mar``,
+    ``Mon, Tue``) or in another order read as the numbers with a warning; other words are
+    errors naming the cell."""
+    read = {c: weekdays(c) for c in pd.unique(text[~blank].to_numpy())}
+    bad = np.array([c in read and read[c] is None for c in text], dtype=bool)
+    if bad.any():
+        msgs = [
+            _(
+                "'{value}' is not a list of weekdays (1 to 7, or lun, mar... separated by ';')"
+            ).format(value=c)
+            for c in text[bad]
+        ]
+        out.add(np.flatnonzero(bad), column.name, msgs)
+    used = {c: days for c, days in read.items() if days is not None}
+    fixed = np.array([c in used and used[c] != c for c in text], dtype=bool)
+    if fixed.any():
+        msgs = [_read_as(c, used[c]) for c in text[fixed]]
+        out.add(np.flatnonzero(fixed), column.name, msgs, severity="warning")
+    return text.map(lambda c: used.get(c, c))
+
+
+#: Day names and abbreviations (French, English; accents and case aside) → ISO weekday.
+_DAY_NAMES = {
+    name: day
+    for day, names in enumerate(
+        (
+            ("lun", "lundi", "mon", "monday"),
+            ("mar", "mardi", "tue", "tues", "tuesday"),
+            ("mer", "mercredi", "wed", "wednesday"),
+            ("jeu", "jeudi", "thu", "thur", "thurs", "thursday"),
+            ("ven", "vendredi", "fri", "friday"),
+            ("sam", "samedi", "sat", "saturday"),
+            ("dim", "dimanche", "sun", "sunday"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def weekdays(cell: str) -> str | None:
+    """The ISO weekdays of a ``days`` cell as ``"1;2;4"`` (sorted, each once), or None when a
+    part is neither a number from 1 to 7 nor a day name.
+
+    Parameters
+    ----------
+    cell
+        A cell such as ``"1;2;4"``, ``"lun;mar;jeu"``, ``"Mon, Thu"``.
+
+    Returns
+    -------
+    str or None
+        The canonical text, None when unreadable.
+    """
+    parts = re.split(r"[;,/\s]+", cell.strip().lower())
+    days = set()
+    for part in filter(None, (p.rstrip(".") for p in parts)):
+        if part in ("1", "2", "3", "4", "5", "6", "7"):
+            days.add(int(part))
+        elif part in _DAY_NAMES:
+            days.add(_DAY_NAMES[part])
+        else:
+            return None
+    return ";".join(str(d) for d in sorted(days)) if days else None
 
 
 def _split_ids(cell: object) -> list[str]:
@@ -498,10 +568,16 @@ def check_references(
         out = _Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
             # "products|groups": an id of either table; a table that could not be read is
-            # reported on its own (an optional one left out has no id).
-            if any(t not in tables and not TABLES[t].optional for t in target.split("|")):
+            # reported on its own; an optional one left out or empty has no id (without hubs,
+            # a producer's hub_id is information only).
+            names = target.split("|")
+            if any(t not in tables and not TABLES[t].optional for t in names):
                 continue
-            targets = [t for t in target.split("|") if t in tables]
+            targets = [
+                t for t in names if t in tables and not (TABLES[t].optional and tables[t].empty)
+            ]
+            if not targets:
+                continue
             target = " or ".join(targets)
             known = {
                 str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from ..inputs.scenario import Scenario
 from .constraints import Rows, define_all_constraints
+from .hub_constraints import define_hub_constraints
 from .index import ModelIndex, build_index
 from .objective import define_objective, organic_value, purchase_value
 from .solvers import LinearProgram
@@ -141,7 +142,7 @@ def build_model(scenario: Scenario) -> LinearModel:
     params = scenario.parameters
     index = build_index(scenario)
     variables = define_variables(index, params)
-    blocks = define_all_constraints(index, variables)
+    blocks = define_all_constraints(index, variables) + define_hub_constraints(index, variables)
     matrix, lower, upper, families = _stack(blocks, variables.count)
     objective = define_objective(index, variables, params.weights)
     return LinearModel(

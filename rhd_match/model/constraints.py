@@ -40,6 +40,24 @@ def _rows(
     upper: np.ndarray,
     keys: pd.DataFrame,
 ) -> Rows:
+    """A family of rows from its triplet parts.
+
+    Parameters
+    ----------
+    family
+        The family's name.
+    parts
+        (row, column, value) arrays, each of one shape (a scalar value is broadcast).
+    lower, upper
+        Row bounds, shape (rows,).
+    keys
+        Per row: the codes that name it (canteen, producer, hub, product, week).
+
+    Returns
+    -------
+    Rows
+        The family, its triplets concatenated.
+    """
     row = np.concatenate([p[0] for p in parts]).astype(np.int64)
     col = np.concatenate([p[1] for p in parts]).astype(np.int64)
     val = np.concatenate([np.broadcast_to(p[2], p[0].shape) for p in parts]).astype(float)
@@ -137,7 +155,8 @@ def define_drop_link_constraints(index: ModelIndex, var: Variables) -> Rows:
 
 
 def define_franco_constraints(index: ModelIndex, var: Variables) -> Rows:
-    """Franco: Σ_{a∈A(g)} π_a x_a − F_p y_g + σ_g ≥ 0 (σ_g fixed to 0 but in repair)."""
+    """Franco: Σ_{a∈A(g)} π°_a x_a − F_p y_g + σ_g ≥ 0 (σ_g fixed to 0 but in repair; π°_a
+    the offer's price, without a hub's fee)."""
     arcs, drops = index.arcs, index.drops
     franco = drops["franco"].to_numpy()[var.drop_rows]
     with_franco = franco > 0
@@ -149,7 +168,7 @@ def define_franco_constraints(index: ModelIndex, var: Variables) -> Rows:
     return _rows(
         "franco",
         [
-            (arc_row[on], var.cols("x")[on], arcs["price"].to_numpy()[on]),
+            (arc_row[on], var.cols("x")[on], arcs["producer_price"].to_numpy()[on]),
             (np.arange(n), var.cols("y")[with_franco], -franco[with_franco]),
             (np.arange(n), var.cols("franco_slack")[with_franco], np.ones(n)),
         ],

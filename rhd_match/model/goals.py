@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from ..params import SolverOptions, Weights
 from .build import LinearModel, RowFamily
 from .solvers import LinearProgram, SolverRun, run_solver
-from .strategies import Deadline, Reporter, fixed_delivery
+from .strategies import Deadline, Reporter, fixed_delivery, open_in_plan
 from .variables import Variables
 
 #: A level solved is kept within this many EUR HT (or canteen-targets) of the value reached:
@@ -364,7 +364,7 @@ def level_bounds(goals: Goals, plan: np.ndarray | None) -> tuple[np.ndarray, np.
     if plan is None:
         return var.lower.copy(), var.upper.copy()
     base = len(plan)
-    open_drop, open_lot = plan[var.cols("y")] > 0.5, plan[var.cols("z")] > 0.5
+    open_drop, open_lot = plan[var.cols("y")] > 0.5, open_in_plan(goals.model, plan)
     lower, upper = fixed_delivery(goals.model, open_drop, open_lot, elastic_franco=False)
     hard = var.upper[:base] <= 0
     upper[:base] = np.where(hard, np.maximum(plan, 0.0), upper[:base])

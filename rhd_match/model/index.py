@@ -15,9 +15,11 @@ import pandas as pd
 
 from ..egalim import FISH_FAMILY, MEAT_FAMILY, line_classes
 from ..geo import haversine_km
+from ..inputs.hubs import price_via_hub
 from ..inputs.scenario import Scenario
 from ..params import Targets
 from .groups import group_lines, product_rows
+from .hubs import HubRoutes, hub_drops, hub_routes
 
 #: Candidate offer × canteen pairs that ``_arcs`` examines at once: its working memory is
 #: about 60 bytes a pair, so a chunk stays near 250 MB whatever the scenario's size.
@@ -41,10 +43,16 @@ class ModelIndex:
       ``canteen``, ``product``, ``week``, ``ub`` (unit), ``kg_per_unit``, ``price``,
       ``ref_price``, ``quality``, ``organic``, ``meat_fish``, ``local``, ``distance_km``,
       ``lot``, ``drop``, ``market`` (bool: a market option's arc; ``local`` False, distance 0,
-      its drop never binding).
-    * ``drops`` (one row per drop g = producer × canteen × week with an arc): ``producer``,
-      ``canteen``, ``week``, ``kg_bound`` (U_g, kg), ``franco`` (EUR HT), ``binary`` (whether
-      a drop variable is needed).
+      its drop never binding), ``hub`` (the hub code of an arc via a hub, −1 for a direct
+      arc), ``hub_drop`` (its row in ``hub_drops``, −1 direct), ``producer_price`` (the
+      offer's price, EUR HT/unit: ``price`` is what the canteen pays, the hub's fee included).
+      Arcs via hubs follow the direct arcs, in the same order.
+    * ``drops`` (one row per drop g = producer × canteen × week with an arc, or producer ×
+      hub × week for the drop at a hub): ``producer``, ``canteen`` (−1 at a hub), ``hub``
+      (−1 at a canteen), ``week``, ``kg_bound`` (U_g, kg), ``franco`` (EUR HT), ``binary``
+      (whether a drop variable is needed).
+    * ``hub_drops`` (one row per hub × canteen × week with an arc via the hub): see
+      ``rhd_match.model.hubs.hub_drops``; ``hubs``: per hub code, ``HubRoutes.hubs``.
     * ``canteens``: per canteen code: the three targets and ``budget`` (EUR HT, NaN = none).
     * ``producers``: per producer code: ``capacity_kg``, ``max_drops``, ``franco``; market
       options follow with no capacity (inf), as many drops as canteens and no franco.
@@ -74,6 +82,9 @@ class ModelIndex:
     market_ids: np.ndarray
     group_lines: pd.DataFrame
     group_options: pd.DataFrame
+    hub_ids: np.ndarray
+    hubs: pd.DataFrame
+    hub_drops: pd.DataFrame
 
 
 def build_index(scenario: Scenario) -> ModelIndex:
@@ -159,6 +170,8 @@ def build_index(scenario: Scenario) -> ModelIndex:
     max_drops = np.r_[max_drops, np.full(n_market, n_canteen, np.int64)]
     franco = np.r_[franco, np.zeros(n_market)]
     arcs, below_franco_demand = _arcs(offers, demand, reach, capacity, franco, n_product, n_week)
+    routes = hub_routes(scenario, n_market)
+    arcs = _with_arcs_via_hubs(arcs, routes, offers, demand, capacity, n_product, n_week)
     arcs["distance_km"] = distance[arcs["producer"].to_numpy(), arcs["canteen"].to_numpy()]
     arcs["market"] = arcs["producer"].to_numpy() >= n_producer
     local_radius = params.local_radius_km
@@ -166,6 +179,7 @@ def build_index(scenario: Scenario) -> ModelIndex:
         True if local_radius is None else arcs["distance_km"].to_numpy() <= local_radius
     )
     drops = _drops(arcs, capacity, max_drops, franco, n_canteen, n_week)
+    via_hub = hub_drops(arcs, routes.hubs, n_canteen, n_week)
 
     return ModelIndex(
         canteen_ids=canteen_ids,
@@ -180,6 +194,9 @@ def build_index(scenario: Scenario) -> ModelIndex:
         producers=pd.DataFrame({"capacity_kg": capacity, "max_drops": max_drops, "franco": franco}),
         below_franco_demand=below_franco_demand,
         market_ids=market_ids,
+        hub_ids=routes.hub_ids,
+        hubs=routes.hubs,
+        hub_drops=via_hub,
         group_lines=_group_lines(scenario, canteen_code, week_code),
         group_options=options.drop(columns=["canteen_id", "product_id", "week"]).assign(
             canteen=demand["canteen"].to_numpy()[options["demand"].to_numpy()],
@@ -196,6 +213,39 @@ def _group_lines(scenario: Scenario, canteen_code: pd.Index, week_code: pd.Index
         canteen=canteen_code.get_indexer(pd.Index(lines["canteen_id"])),
         week=week_code.get_indexer(pd.Index(lines["week"])),
     )
+
+
+def _with_arcs_via_hubs(
+    arcs: pd.DataFrame,
+    routes: HubRoutes,
+    offers: pd.DataFrame,
+    demand: pd.DataFrame,
+    capacity: np.ndarray,
+    n_product: int,
+    n_week: int,
+) -> pd.DataFrame:
+    """The direct arcs followed by the arcs via hubs (offers of member producers to the
+    canteens their hub reaches), with ``hub`` and ``producer_price`` columns.
+
+    A hub's order from a producer is one drop paid by all of it: no arc via a hub is cut for
+    the franco here (``_arcs`` is given no franco)."""
+    arcs["hub"] = -1
+    arcs["producer_price"] = arcs["price"].to_numpy()
+    if not routes.reach.any():
+        return arcs
+    no_franco = np.zeros(len(capacity))
+    via, _ = _arcs(offers, demand, routes.reach, capacity, no_franco, n_product, n_week)
+    hub = routes.hub_of[via["producer"].to_numpy()]
+    fees = routes.hubs.iloc[hub]
+    via["hub"] = hub
+    via["producer_price"] = via["price"].to_numpy()
+    via["price"] = price_via_hub(
+        via["price"].to_numpy(),
+        via["kg_per_unit"].to_numpy(),
+        fees["fee_eur_per_kg"].to_numpy(),
+        fees["fee_share"].to_numpy(),
+    )
+    return pd.concat([arcs, via], ignore_index=True)
 
 
 def _market_offers(
@@ -342,19 +392,24 @@ def _drops(
     n_canteen: int,
     n_week: int,
 ) -> pd.DataFrame:
-    """One row per producer × canteen × week with arcs; ``arcs['drop']`` is set to its row."""
+    """One row per producer × canteen × week with arcs, and per producer × hub × week with
+    arcs via the hub (its drop at the hub); ``arcs['drop']`` is set to its row."""
     p, c, w = (arcs[col].to_numpy(np.int64) for col in ("producer", "canteen", "week"))
-    key = (p * n_canteen + c) * n_week + w
+    h = arcs["hub"].to_numpy(np.int64)
+    n_target = n_canteen + int(h.max(initial=-1)) + 1  # canteens, then hubs
+    target = np.where(h >= 0, n_canteen + h, c)
+    key = (p * n_target + target) * n_week + w
     uniq, inverse = np.unique(key, return_inverse=True)
     arcs["drop"] = inverse
-    g_p = uniq // (n_canteen * n_week)
-    g_c = (uniq // n_week) % n_canteen
+    g_p = uniq // (n_target * n_week)
+    g_t = (uniq // n_week) % n_target
     g_w = uniq % n_week
     kg_reach = np.bincount(inverse, arcs["ub"] * arcs["kg_per_unit"], minlength=len(uniq))
     drops = pd.DataFrame(
         {
             "producer": g_p,
-            "canteen": g_c,
+            "canteen": np.where(g_t < n_canteen, g_t, -1),
+            "hub": np.where(g_t < n_canteen, -1, g_t - n_canteen),
             "week": g_w,
             "kg_bound": np.minimum(capacity[g_p], kg_reach),
             "franco": franco[g_p],

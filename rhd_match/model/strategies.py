@@ -19,6 +19,7 @@ from ..params import SolverOptions
 from ..progress import Progress
 from .build import LinearModel
 from .groups import first_fit
+from .index import ModelIndex
 from .solvers import SolverRun, run_solver
 
 ZERO = 1e-7  # flows below this many units are solver noise
@@ -334,7 +335,8 @@ def solve_repair(
 
 def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drops and lots to open from a relaxed plan: per producer × week at most N_p of the drops
-    it used (``choose_drops``), and the lot arcs where it sends at least the lot.
+    it used (``choose_drops``), the lot arcs where it sends at least the lot, and the hub drops
+    with a minimum where it delivers at least the minimum (kg).
 
     Parameters
     ----------
@@ -348,12 +350,14 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     open_drop : numpy.ndarray
         Bool per drop column.
     open_lot : numpy.ndarray
-        Bool per lot column.
+        Bool per lot column, then per hub drop column (``hub_y``).
     """
     var, index = model.variables, model.index
     x = values[var.cols("x")]
     arc_drop = index.arcs["drop"].to_numpy()
-    value = np.bincount(arc_drop, index.arcs["price"].to_numpy() * x, minlength=len(index.drops))
+    value = np.bincount(
+        arc_drop, index.arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
+    )
     used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
     open_drop = choose_drops(
         index.drops.iloc[var.drop_rows],
@@ -363,7 +367,34 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     )
     lots = var.lot_arcs
     open_lot = x[lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
-    return open_drop, open_lot
+    return open_drop, np.r_[open_lot, hub_drops_reached(index, x)]
+
+
+def hub_drops_reached(index: ModelIndex, x: np.ndarray) -> np.ndarray:
+    """Per hub drop column: whether the flows ``x`` (per arc) deliver at least its minimum.
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    x
+        Quantity per arc, shape (arcs,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per hub drop with a minimum (``hub_y`` column).
+    """
+    hub_drops, arcs = index.hub_drops, index.arcs
+    via = arcs["hub_drop"].to_numpy() >= 0
+    kg = np.bincount(
+        arcs["hub_drop"].to_numpy()[via],
+        (arcs["kg_per_unit"].to_numpy() * x)[via],
+        minlength=len(hub_drops),
+    )
+    binary = hub_drops["binary"].to_numpy()
+    reached: np.ndarray = kg[binary] >= hub_drops["min_kg"].to_numpy()[binary] - ZERO
+    return reached
 
 
 def fixed_delivery(
@@ -386,7 +417,10 @@ def fixed_delivery(
     open_drop
         Open drops, bool of shape (drop columns,).
     open_lot
-        Open lot arcs, bool of shape (lot columns,).
+        Open lot arcs, bool of shape (lot columns,), optionally followed by the open hub drops
+        (``hub_y`` columns, ``open_from_relaxation``): the arcs of a closed one carry nothing.
+        Open hub drops keep their column free; ``decode.close_small_drops`` empties those the
+        plan leaves under the hub's minimum.
     elastic_franco
         Let each open drop's franco be missed at a price.
 
@@ -401,13 +435,47 @@ def fixed_delivery(
     lower, upper = var.lower.copy(), elastic_upper(model)
     x, y, z = var.cols("x"), var.cols("y"), var.cols("z")
     upper[x] = np.where(closed[index.arcs["drop"].to_numpy()], 0.0, upper[x])
+    open_hub = open_lot[var.size["z"] :]
+    open_lot = open_lot[: var.size["z"]]
     upper[x[var.lot_arcs[~open_lot]]] = 0.0
+    if len(open_hub):
+        closed_hub = np.r_[~_open_hub_rows(index, open_hub), False]  # last: direct arcs
+        upper[x] = np.where(closed_hub[index.arcs["hub_drop"].to_numpy()], 0.0, upper[x])
+        hub_y = var.cols("hub_y")
+        lower[hub_y] = upper[hub_y] = open_hub.astype(float)
     lower[y] = upper[y] = open_drop.astype(float)
     lower[z] = upper[z] = open_lot.astype(float)
     if elastic_franco:
         has_franco = index.drops["franco"].to_numpy()[var.drop_rows] > 0
         upper[var.cols("franco_slack")] = np.where(open_drop & has_franco, np.inf, 0.0)
     return lower, upper
+
+
+def open_in_plan(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """The open lots, then the open hub drops, of a plan (``fixed_delivery``'s ``open_lot``).
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        A plan's solution vector, shape (columns,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per lot column, then per hub drop column.
+    """
+    var = model.variables
+    open_now: np.ndarray = np.r_[values[var.cols("z")], values[var.cols("hub_y")]] > 0.5
+    return open_now
+
+
+def _open_hub_rows(index: ModelIndex, open_hub: np.ndarray) -> np.ndarray:
+    """Per hub drop row: open (those without a minimum always are)."""
+    out = np.ones(len(index.hub_drops), bool)
+    out[index.hub_drops["binary"].to_numpy()] = open_hub
+    return out
 
 
 ELASTIC_BLOCKS = ("short_quality", "short_organic", "short_meat_fish", "overrun")

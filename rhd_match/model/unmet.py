@@ -72,7 +72,9 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
         .fillna(0.0)
         .to_numpy()
     )
-    potential = np.minimum(np.clip(stock_left, 0, None), still_needed) * arcs["price"].to_numpy()
+    potential = (
+        np.minimum(np.clip(stock_left, 0, None), still_needed) * arcs["producer_price"].to_numpy()
+    )
     drop_potential = (
         pd.Series(potential).groupby(arcs["drop"].to_numpy()).transform("sum").to_numpy()
     )

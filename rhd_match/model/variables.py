@@ -20,6 +20,7 @@ BLOCKS = (
     "overrun",
     "franco_slack",
     "s",
+    "hub_y",
 )
 
 
@@ -34,7 +35,9 @@ class Variables:
       (``budget_canteens``);
     * ``franco_slack`` per binary drop (EUR HT), fixed to 0 except inside the repair heuristic;
     * ``s`` per group option (unit): what that product serves of its group line
-      (``rhd_match.model.groups``), at most its share.
+      (``rhd_match.model.groups``), at most its share;
+    * ``hub_y`` per hub drop with a minimum (``index.hub_drops`` rows whose ``binary`` is set,
+      in order).
     """
 
     start: dict[str, int]
@@ -98,6 +101,7 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
         "overrun": len(budget_canteens),
         "franco_slack": len(drop_rows),
         "s": len(index.group_options),
+        "hub_y": int(index.hub_drops["binary"].sum()),
     }
     start, pos = {}, 0
     for name in BLOCKS:
@@ -114,6 +118,8 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
     upper[block("z")] = 1.0
     integer[block("y")] = True
     integer[block("z")] = True
+    upper[block("hub_y")] = 1.0
+    integer[block("hub_y")] = True
     upper[block("franco_slack")] = 0.0
     upper[block("s")] = index.group_options["upper"].to_numpy(float)
     if params.hard_egalim:

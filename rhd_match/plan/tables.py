@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..egalim import egalim_accounting
 from ..geo import haversine_km
+from ..inputs.hubs import hub_figures, price_via_hub
 from ..inputs.scenario import Scenario
 
 FLOW_COLUMNS = (
@@ -20,6 +21,7 @@ FLOW_COLUMNS = (
     "supplier_name",
     "producer_id",
     "market_id",
+    "hub_id",
     "canteen_id",
     "product_id",
     "week",
@@ -65,12 +67,13 @@ def make_flows(
 ) -> pd.DataFrame:
     """Assemble a ``flows`` table (see ``docs/model.md``).
 
-    ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), bought from
-    producers at their offer's price and labels. ``conventional``: canteen_id, product_id, week,
-    qty (unit), bought from the conventional supplier at the reference price. ``market``:
-    market_id, canteen_id, product_id, week, qty (unit), bought from a market option at its
-    price and labels, never local.
-    Rows are sorted by canteen, week, product, supplier, producer, market option.
+    ``local``: columns producer_id, canteen_id, product_id, week, qty (unit), and optionally
+    hub_id (empty for a direct delivery), bought from producers at their offer's price (plus
+    the hub's fee, ``rhd_match.inputs.hubs.price_via_hub``) and labels. ``conventional``:
+    canteen_id, product_id, week, qty (unit), bought from the conventional supplier at the
+    reference price. ``market``: market_id, canteen_id, product_id, week, qty (unit), bought
+    from a market option at its price and labels, never local.
+    Rows are sorted by canteen, week, product, supplier, producer, hub, market option.
 
     Parameters
     ----------
@@ -78,7 +81,7 @@ def make_flows(
         The scenario the plan was made for.
     local
         Purchases from producers: ``producer_id``, ``canteen_id``, ``product_id``, ISO
-        ``week``, ``qty`` (product unit).
+        ``week``, ``qty`` (product unit), ``hub_id`` when bought through a hub (optional).
     conventional
         Purchases from the conventional supplier: ``canteen_id``, ``product_id``, ISO
         ``week``, ``qty`` (product unit).
@@ -90,7 +93,7 @@ def make_flows(
     -------
     pandas.DataFrame
         The ``flows`` table: one row per purchase line with kg, price and value (EUR HT),
-        labels, family, distance (km) and ``local``.
+        labels, family, distance (km, producer to canteen) and ``local``.
     """
     products = scenario.products.set_index("product_id")
     offers = scenario.offers.set_index(["producer_id", "product_id", "week"])
@@ -98,9 +101,14 @@ def make_flows(
     canteens = scenario.canteens.set_index("canteen_id")
     params = scenario.parameters
 
-    loc = local[["producer_id", "canteen_id", "product_id", "week", "qty"]].reset_index(drop=True)
+    if "hub_id" not in local:
+        local = local.assign(hub_id=None)
+    columns = ["producer_id", "hub_id", "canteen_id", "product_id", "week", "qty"]
+    loc = local[columns].reset_index(drop=True)
     key = pd.MultiIndex.from_frame(loc[["producer_id", "product_id", "week"]])
     offer = offers.reindex(key)
+    fees = hub_figures(scenario.hubs).set_axis(scenario.hubs["hub_id"]).reindex(loc["hub_id"])
+    kg_per_unit = products["kg_per_unit"].reindex(loc["product_id"]).to_numpy()
     dist = haversine_km(
         producers["lat"].reindex(loc["producer_id"]).to_numpy(),
         producers["lon"].reindex(loc["producer_id"]).to_numpy(),
@@ -112,7 +120,12 @@ def make_flows(
         is_local = dist <= params.local_radius_km
     local_rows = loc.assign(
         supplier=PRODUCER,
-        price_eur_ht=offer["price_eur_ht"].to_numpy(float),
+        price_eur_ht=price_via_hub(
+            offer["price_eur_ht"].to_numpy(float),
+            kg_per_unit,
+            fees["fee_eur_per_kg"].fillna(0.0).to_numpy(),
+            fees["fee_share"].fillna(0.0).to_numpy(),
+        ),
         labels=offer["labels"].fillna("").to_numpy(dtype=object),
         distance_km=dist,
         local=is_local,
@@ -145,14 +158,24 @@ def make_flows(
     flows["qty_kg"] = flows["qty"] * products["kg_per_unit"].reindex(flows["product_id"]).to_numpy()
     flows["value_eur_ht"] = flows["qty"] * flows["price_eur_ht"]
     flows["local"] = flows["local"].astype(bool)
-    text = ("supplier", "producer_id", "market_id", "canteen_id", "product_id", "week", "family")
+    text = (
+        "supplier",
+        "producer_id",
+        "market_id",
+        "hub_id",
+        "canteen_id",
+        "product_id",
+        "week",
+        "family",
+    )
     for col in (*text, "labels"):
         flows[col] = flows[col].astype("str")
     flows.loc[flows["supplier"] != PRODUCER, "producer_id"] = np.nan
     flows.loc[flows["supplier"] != MARKET, "market_id"] = np.nan
+    flows.loc[flows["supplier"] != PRODUCER, "hub_id"] = np.nan
     flows = flows.assign(**supplier_columns(scenario, flows))
     flows = flows.sort_values(
-        ["canteen_id", "week", "product_id", "supplier", "producer_id", "market_id"],
+        ["canteen_id", "week", "product_id", "supplier", "producer_id", "hub_id", "market_id"],
         kind="stable",
         na_position="last",
     )
@@ -453,3 +476,48 @@ def territory_totals(
             ).sum()
         ),
     }
+
+
+def hub_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
+    """Per hub and ISO week of a plan: what comes in, what goes out, the drops and the fees.
+
+    A hub is a cross-dock: what member producers bring in a week goes out that week, so
+    ``kg_in`` equals ``kg_out``; both are given, keyed like the inputs, for the delivery tours.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the plan was made for (its ``hubs``, ``offers``, ``products``).
+    flows
+        The plan's ``flows`` (``hub_id`` set on the lines through a hub).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``hub_id`` × ``week`` with a line through the hub: ``kg_in`` and ``kg_out``
+        (kg), ``producer_drops`` (producers bringing food), ``canteen_drops`` (canteens
+        delivered), ``value_eur_ht`` (what the canteens pay) and ``fees_eur_ht`` (the hub's
+        share of it: paid value minus the offers' prices). Sorted by hub and week.
+    """
+    columns = ["hub_id", "week", "kg_in", "kg_out", "producer_drops", "canteen_drops"]
+    columns += ["value_eur_ht", "fees_eur_ht"]
+    if "hub_id" not in flows:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    via = flows[flows["hub_id"].notna()]
+    offers = scenario.offers.set_index(["producer_id", "product_id", "week"])["price_eur_ht"]
+    key = pd.MultiIndex.from_frame(via[["producer_id", "product_id", "week"]])
+    paid_to_producers = via["qty"].to_numpy() * offers.reindex(key).to_numpy(float)
+    via = via.assign(fees=via["value_eur_ht"].to_numpy() - paid_to_producers)
+    out = (
+        via.groupby(["hub_id", "week"], sort=True)
+        .agg(
+            kg_in=("qty_kg", "sum"),
+            producer_drops=("producer_id", "nunique"),
+            canteen_drops=("canteen_id", "nunique"),
+            value_eur_ht=("value_eur_ht", "sum"),
+            fees_eur_ht=("fees", "sum"),
+        )
+        .reset_index()
+    )
+    out["kg_out"] = out["kg_in"]
+    return out[columns]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
+from ..logistics.tours import TourPlan
 from ..plan.solution import Solution
 from .communes import CommuneSource
 from .html import render_html, write_html_report
@@ -96,6 +97,7 @@ def report_writers(
     solution: Solution,
     language: str = "fr",
     communes: CommuneSource = None,
+    tours: TourPlan | None = None,
     *,
     by_producer: bool = False,
 ) -> dict[str, Callable[[Path], None]]:
@@ -112,6 +114,9 @@ def report_writers(
     communes
         GeoJSON file of the commune outlines drawn under the page's map, or the outlines read
         already (``read_communes``); None for the default.
+    tours
+        The plan's delivery tours (``rhd_match.logistics.plan_tours``), drawn in a section of
+        their own; ``None``: no such section.
     by_producer
         Add one order workbook per supplier, ``orders/{file}`` (``order_workbook_writers``);
         the order sheet is built once, for them and the results workbook.
@@ -128,7 +133,7 @@ def report_writers(
         When a workbook sheet would hold more rows than Excel allows, or ``language`` is
         unknown.
     """
-    page = render_html(scenario, solution, language=language, communes=communes)
+    page = render_html(scenario, solution, language=language, communes=communes, tours=tours)
     orders = order_sheet(scenario, solution)
 
     def write_page(path: Path) -> None:

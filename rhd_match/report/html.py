@@ -20,6 +20,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
+from ..logistics.tours import TourPlan
 from ..plan.solution import Solution
 from ..version import __version__
 from .canteen_pages import canteen_pages
@@ -57,6 +58,7 @@ from .sections import (
     producers_section,
     weekly_section,
 )
+from .tours_section import tours_section
 from .unmet_section import unmet_section
 
 #: Charts of the report, by ``data-chart`` name, in page order.
@@ -119,6 +121,7 @@ def render_html(
     *,
     language: str = "fr",
     communes: CommuneSource = None,
+    tours: TourPlan | None = None,
 ) -> str:
     """The report as one self-contained HTML page (see the module docstring).
 
@@ -135,6 +138,9 @@ def render_html(
         ``name``), or the outlines read from one already (``read_communes``). ``None``: the
         outlines packaged for the demo's territory (the 36 communes of Lens-Liévin) when the
         territory's places lie among them, none otherwise.
+    tours
+        The plan's delivery tours (``rhd_match.logistics.plan_tours``): a section draws them
+        on a map, with their totals and one table per round; ``None``: no such section.
 
     Returns
     -------
@@ -183,6 +189,11 @@ def render_html(
                 "map",
                 _("Map of the canteens and their local suppliers"),
                 map_section(scenario, solution, outlines, credit),
+            ),
+            *(
+                [("tours", _("Delivery rounds"), tours_section(scenario, tours, outlines, credit))]
+                if tours is not None
+                else []
             ),
             ("weeks", _("Shares week by week"), weekly_section(scenario, solution)),
             (

@@ -39,7 +39,8 @@ from .drawing import (
 
 @dataclass(frozen=True)
 class MapPoint:
-    """A place on the map: ``kind`` is ``canteen``, ``producer`` or ``idle`` (no sales)."""
+    """A place on the map: ``kind`` is ``canteen``, ``producer``, ``idle`` (no sales) or
+    ``hub``."""
 
     lat: float
     lon: float
@@ -67,6 +68,7 @@ PLACES = {
     "idle": ("s", GREY, N_("producer without sales"), 0),
     "producer": ("s", GREEN, N_("producer selling"), 1),
     "canteen": ("o", BLUE, N_("canteen"), 2),
+    "hub": ("D", VERMILION, N_("hub"), 3),
 }
 #: Fill and edge of the commune outlines under the map.
 COMMUNE_FILL = "#e3e9ee"

@@ -90,6 +90,7 @@ COLUMN_LABELS: dict[str, str] = {
     "distance_km": ORDER_LABELS["distance_km"],
     "local": ORDER_LABELS["local"],
     "market_id": ORDER_LABELS["market_id"],
+    "hub_id": N_("Hub id"),
     "reason": N_("Reason"),
     "explanation": N_("Explanation"),
     "value_eur_ht": N_("Purchases (EUR excl. VAT)"),

@@ -16,7 +16,14 @@ from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..solvers import run_solver
-from ..strategies import Deadline, Reporter, close_short_drops, elastic_objective, fixed_delivery
+from ..strategies import (
+    Deadline,
+    Reporter,
+    close_short_drops,
+    elastic_objective,
+    fixed_delivery,
+    open_in_plan,
+)
 from . import budgets
 from .annual import AnnualRows
 from .repair import franco_loop
@@ -72,7 +79,7 @@ def reprice(
     """
     var = model.variables
     open_drop = values[var.cols("y")] > 0.5
-    open_lot = values[var.cols("z")] > 0.5
+    open_lot = open_in_plan(model, values)
     best, best_objective = values, plan_objective(values)
     current = values
     for round_ in range(budgets.REPRICE_ROUNDS):
@@ -128,7 +135,7 @@ def polish(
         too large.
     """
     var = model.variables
-    open_drop, open_lot = values[var.cols("y")] > 0.5, values[var.cols("z")] > 0.5
+    open_drop, open_lot = values[var.cols("y")] > 0.5, open_in_plan(model, values)
     lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=False)
     # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
     keep = upper > 0

@@ -169,7 +169,9 @@ def _growth_candidates(
     elsewhere = v + np.bincount(demand[market], x[market], minlength=len(v))
     reachable = np.minimum(np.clip(stock_left[offer], 0, None), elsewhere[demand])
     potential = np.bincount(
-        arcs["drop"].to_numpy(), reachable * arcs["price"].to_numpy(), minlength=len(index.drops)
+        arcs["drop"].to_numpy(),
+        reachable * arcs["producer_price"].to_numpy(),
+        minlength=len(index.drops),
     )[var.drop_rows]
     drops = index.drops.iloc[var.drop_rows]
     pw = drops["producer"].to_numpy() * len(index.weeks) + drops["week"].to_numpy()

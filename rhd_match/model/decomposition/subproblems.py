@@ -19,8 +19,8 @@ from ..strategies import Deadline
 from .executors import week_executor, week_prices
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
-DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot")
-DELIVERY_BLOCKS = ("y", "z", "franco_slack")
+DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot", "hub_drop_link", "hub_min_drop")
+DELIVERY_BLOCKS = ("y", "z", "franco_slack", "hub_y")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ def column_weeks(model: LinearModel) -> np.ndarray:
     weeks[var.cols("franco_slack")] = drop_week
     weeks[var.cols("z")] = index.arcs["week"].to_numpy()[var.lot_arcs]
     weeks[var.cols("s")] = index.group_options["week"].to_numpy()
+    hub_drops = index.hub_drops
+    weeks[var.cols("hub_y")] = hub_drops["week"].to_numpy()[hub_drops["binary"].to_numpy()]
     return weeks
 
 

@@ -1,0 +1,204 @@
+"""One capacitated vehicle routing problem with time windows, solved with OR-Tools routing.
+
+A depot (a hub or a farm), the drops it delivers in one ISO week (kg each, at coordinates),
+and a fleet that may drive on some weekdays: which vehicle on which day visits which drops in
+which order, every drop within the kitchens' morning window, no vehicle over its payload.
+Distances are great-circle km times the road factor; the solver works on whole metres,
+seconds and grams, the tours it returns are measured again in floating point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from ..geo import haversine_km
+from ..params import LogisticsOptions
+
+DAY_S = 86_400
+#: Fixed cost of using a vehicle, in metres of the objective: fewer vehicles (rounds) first,
+#: then fewer km.
+VEHICLE_FIXED_COST_M = 1_000_000
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The vehicles of a depot: ``vehicles`` per delivery day (ISO weekdays ``days``), each
+    carrying at most ``payload_kg``, costing ``cost_eur_per_km`` (EUR HT/km) and
+    ``cost_eur_per_hour`` (EUR HT/h of a round, waiting included)."""
+
+    vehicles: int
+    payload_kg: float
+    cost_eur_per_km: float
+    cost_eur_per_hour: float
+    days: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One vehicle's round: ``stops`` are indices into the drops given, in visiting order;
+    ``arrivals_s`` the arrival at each (s from the start of the ISO week, Monday 00:00);
+    ``start_s``, ``end_s`` its departure from and return to the depot."""
+
+    day: int
+    vehicle: int
+    stops: tuple[int, ...]
+    arrivals_s: tuple[int, ...]
+    start_s: int
+    end_s: int
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The rounds of one routing problem, the time the search took (s) and whether its
+    wall-clock safety limit stopped it (then the rounds may differ between runs)."""
+
+    rounds: tuple[Round, ...]
+    seconds: float
+    stopped_by_time: bool
+
+
+def road_km(lat: np.ndarray, lon: np.ndarray, road_factor: float) -> np.ndarray:
+    """Road distances between every pair of points: great circle times ``road_factor``.
+
+    Parameters
+    ----------
+    lat, lon
+        Coordinates of the points, degrees (WGS84), shape (n,).
+    road_factor
+        Road km per straight-line km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in km, shape (n, n).
+    """
+    return haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) * road_factor
+
+
+def solve_routing(
+    depot: tuple[float, float],
+    drops: Sequence[tuple[float, float, float]],
+    fleet: Fleet,
+    options: LogisticsOptions,
+) -> Routing:
+    """Rounds that deliver every drop, fewest vehicle rounds first, then fewest km.
+
+    Parameters
+    ----------
+    depot
+        Latitude and longitude of the depot, degrees.
+    drops
+        Each drop's latitude, longitude (degrees) and kg; none above ``fleet.payload_kg``.
+    fleet
+        The depot's vehicles and delivery days.
+    options
+        Road factor, speed, service time, window and the search's limits.
+
+    Returns
+    -------
+    Routing
+        One ``Round`` per vehicle used, by day then vehicle.
+
+    Raises
+    ------
+    ValueError
+        When no set of rounds meets the payload and the windows (the fleet is too small for
+        the week's drops).
+    """
+    started = time.perf_counter()
+    lat = np.array([depot[0], *(d[0] for d in drops)], float)
+    lon = np.array([depot[1], *(d[1] for d in drops)], float)
+    metres = np.rint(road_km(lat, lon, options.road_factor) * 1000).astype(np.int64)
+    speed_m_s = options.speed_kmh / 3.6
+    service_s = round(options.service_min * 60)
+    drive_s = np.rint(metres / speed_m_s).astype(np.int64)
+    grams = [0, *(round(d[2] * 1000) for d in drops)]
+    days = sorted(set(fleet.days))
+    n_vehicles = fleet.vehicles * len(days)
+
+    manager = pywrapcp.RoutingIndexManager(len(lat), n_vehicles, 0)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def distance(i: int, j: int) -> int:
+        return int(metres[manager.IndexToNode(i), manager.IndexToNode(j)])
+
+    def travel(i: int, j: int) -> int:
+        a, b = manager.IndexToNode(i), manager.IndexToNode(j)
+        return int(drive_s[a, b]) + (service_s if a else 0)
+
+    def load(i: int) -> int:
+        return int(grams[manager.IndexToNode(i)])
+
+    arc = routing.RegisterTransitCallback(distance)
+    routing.SetArcCostEvaluatorOfAllVehicles(arc)
+    routing.SetFixedCostOfAllVehicles(VEHICLE_FIXED_COST_M)
+    routing.AddDimensionWithVehicleCapacity(
+        routing.RegisterUnaryTransitCallback(load),
+        0,
+        [int(fleet.payload_kg * 1000)] * n_vehicles,
+        True,
+        "load",
+    )
+    routing.AddDimension(routing.RegisterTransitCallback(travel), DAY_S, 7 * DAY_S, False, "time")
+    clock = routing.GetDimensionOrDie("time")
+    opens = _seconds(options.window_start)
+    closes = _seconds(options.window_end)
+    windows = [((d - 1) * DAY_S + opens, (d - 1) * DAY_S + closes) for d in days]
+    for node in range(1, len(lat)):
+        cumul = clock.CumulVar(manager.NodeToIndex(node))
+        cumul.SetRange(windows[0][0], windows[-1][1])
+        for (_, gap_from), (gap_to, _) in itertools.pairwise(windows):
+            cumul.RemoveInterval(gap_from + 1, gap_to - 1)
+    for v in range(n_vehicles):
+        day_start = (days[v // fleet.vehicles] - 1) * DAY_S
+        clock.CumulVar(routing.Start(v)).SetRange(day_start, day_start + closes)
+        clock.CumulVar(routing.End(v)).SetRange(day_start, day_start + DAY_S - 1)
+        # leave as late and come back as early as the drops allow: no idle time in the round
+        routing.AddVariableMaximizedByFinalizer(clock.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(clock.CumulVar(routing.End(v)))
+
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    search.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    search.solution_limit = options.routing_solution_limit
+    search.time_limit.FromMilliseconds(round(options.routing_time_limit_s * 1000))
+    solution = routing.SolveWithParameters(search)
+    seconds = time.perf_counter() - started
+    if solution is None:
+        raise ValueError("no rounds deliver every drop within the payload and the windows")
+    rounds: list[Round] = []
+    for v in range(n_vehicles):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        if routing.IsEnd(index):
+            continue
+        stops, arrivals = [], []
+        while not routing.IsEnd(index):
+            stops.append(manager.IndexToNode(index) - 1)
+            arrivals.append(solution.Min(clock.CumulVar(index)))
+            index = solution.Value(routing.NextVar(index))
+        rounds.append(
+            Round(
+                day=days[v // fleet.vehicles],
+                # numbered in the day by use, so that the unused ones leave no gaps
+                vehicle=1 + sum(r.day == days[v // fleet.vehicles] for r in rounds),
+                stops=tuple(stops),
+                arrivals_s=tuple(arrivals),
+                start_s=solution.Min(clock.CumulVar(routing.Start(v))),
+                end_s=solution.Min(clock.CumulVar(routing.End(v))),
+            )
+        )
+    return Routing(tuple(rounds), seconds, seconds >= options.routing_time_limit_s)
+
+
+def _seconds(moment: dt.time) -> int:
+    """Seconds since midnight of a time of day."""
+    return moment.hour * 3600 + moment.minute * 60 + moment.second

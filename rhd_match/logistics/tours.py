@@ -1,0 +1,270 @@
+"""Delivery tours of a plan: each producer's own rounds and each hub's rounds, week by week.
+
+A plan's ``flows`` say what each canteen buys from whom each ISO week. Every producer delivers
+its week's drops (one per canteen, and one at its hub for what it sells through the hub) in
+rounds from its farm on ``LogisticsOptions.producer_delivery_day``; every hub delivers its
+week's drops to canteens on one of its delivery days, the routing choosing the day. A drop
+heavier than a vehicle's payload is split into full loads and a remainder.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import gettext_noop as N_
+from ..inputs.scenario import Scenario
+from ..params import LogisticsOptions
+from .routing import Fleet, Round, Routing, road_km, solve_routing
+
+#: Columns of the ``tours`` table, one row per vehicle round.
+TOUR_COLUMNS = (
+    "origin",
+    "origin_id",
+    "week",
+    "day",
+    "vehicle",
+    "stops",
+    "arrivals",
+    "stop_kg",
+    "n_stops",
+    "kg",
+    "km",
+    "driving_h",
+    "hours",
+    "cost_eur_ht",
+    "co2_kg",
+)
+PRODUCER = "producer"
+HUB = "hub"
+#: Origins of rounds as people read them (translated where shown).
+ORIGINS = {PRODUCER: N_("producers' own rounds"), HUB: N_("hub rounds")}
+#: Totals of the ``weekly`` and ``yearly`` tables.
+TOTAL_COLUMNS = ("tours", "n_stops", "kg", "km", "driving_h", "hours", "cost_eur_ht", "co2_kg")
+
+
+@dataclass(frozen=True)
+class TourPlan:
+    """The tours of a plan and their totals.
+
+    Attributes
+    ----------
+    tours : pandas.DataFrame
+        One row per ``origin`` (``producer`` or ``hub``) × ``origin_id`` × ISO ``week`` ×
+        ``day`` (ISO weekday) × ``vehicle``: ``stops`` (canteen or hub ids, ``;``-separated, in
+        visiting order), ``arrivals`` (``HH:MM`` each), ``stop_kg``, ``n_stops``, ``kg``,
+        ``km`` (road km from the depot back to it), ``driving_h``, ``hours`` (departure to
+        return), ``cost_eur_ht``, ``co2_kg``.
+    weekly : pandas.DataFrame
+        One row per ``origin`` × ISO ``week``: ``TOTAL_COLUMNS``.
+    yearly : pandas.DataFrame
+        One row per ``origin``: ``TOTAL_COLUMNS``, then ``km_per_t``, ``co2_kg_per_t`` and
+        ``cost_eur_per_kg`` delivered.
+    routing_s : float
+        Time spent in the routing searches, s.
+    stopped_by_time : int
+        Routing problems stopped by their wall-clock safety limit (0: tours are the same from
+        run to run).
+    """
+
+    tours: pd.DataFrame
+    weekly: pd.DataFrame
+    yearly: pd.DataFrame
+    routing_s: float
+    stopped_by_time: int
+
+
+def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
+    """The delivery tours that carry a plan's producer flows.
+
+    Parameters
+    ----------
+    scenario
+        The scenario: producers', canteens' and hubs' coordinates, the hubs' fleets
+        (``vehicles``, ``payload_kg``, ``cost_eur_per_km``, ``cost_eur_per_hour``,
+        ``delivery_days`` as ``"1;2;4"``) and ``parameters.logistics``.
+    flows
+        The plan's ``flows`` (``Solution.flows``): rows with a ``producer_id`` are delivered;
+        with a ``hub_id`` column, rows whose ``hub_id`` is set go through that hub.
+
+    Returns
+    -------
+    TourPlan
+        The tours, their weekly and yearly totals, and the routing time.
+
+    Raises
+    ------
+    ValueError
+        When a flow names a hub missing from ``scenario.hubs``, or a hub's fleet cannot deliver a
+        week's drops within the payload and the windows.
+    """
+    options = scenario.parameters.logistics
+    hubs = scenario.hubs
+    places = _places(scenario)
+    lines = flows[flows["producer_id"].notna() & (flows["qty_kg"] > 0)]
+    via = (
+        lines["hub_id"].astype("string").fillna("")
+        if "hub_id" in lines
+        else pd.Series("", index=lines.index, dtype="string")
+    )
+    pooled = set(via[via != ""])
+    if not pooled <= set(hubs["hub_id"].astype(str)):
+        raise ValueError("flows name a hub missing from the hubs table")
+    to_farm = lines.assign(to=np.where(via == "", lines["canteen_id"].astype(str), via))
+    direct = to_farm.groupby(["producer_id", "week", "to"], sort=True)["qty_kg"].sum()
+    producer_fleet = Fleet(
+        vehicles=0,  # set per problem: as many rounds as drops, the routing uses the fewest
+        payload_kg=options.producer_payload_kg,
+        cost_eur_per_km=options.producer_cost_eur_per_km,
+        cost_eur_per_hour=options.producer_cost_eur_per_hour,
+        days=(options.producer_delivery_day,),
+    )
+    rows: list[dict[str, object]] = []
+    seconds, stopped = 0.0, 0
+    problems = [(PRODUCER, producer_fleet, direct)]
+    if pooled:
+        hub_lines = lines[via != ""].assign(hub_id=via[via != ""])
+        by_hub = hub_lines.groupby(["hub_id", "week", "canteen_id"], sort=True)["qty_kg"].sum()
+        problems += [(HUB, _hub_fleet(hubs, hub), by_hub.loc[[hub]]) for hub in sorted(pooled)]
+    for origin, fleet, drops in problems:
+        for key, week_drops in drops.groupby(level=[0, 1], sort=True):
+            where = (str(key[0]), str(key[1]))  # type: ignore[index]
+            done, routing = _route(origin, where, week_drops, places, fleet, options)
+            rows += done
+            seconds, stopped = seconds + routing.seconds, stopped + routing.stopped_by_time
+    tours = pd.DataFrame(rows, columns=list(TOUR_COLUMNS))
+    return TourPlan(tours, _weekly(tours), _yearly(tours), seconds, stopped)
+
+
+def _places(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """Latitude and longitude of every producer, canteen and hub, by id."""
+    places: dict[str, tuple[float, float]] = {}
+    for table, key, lat, lon in (
+        (scenario.producers, "producer_id", "lat", "lon"),
+        (scenario.canteens, "canteen_id", "lat", "lon"),
+        (scenario.hubs, "hub_id", "latitude", "longitude"),
+    ):
+        for row in table[[key, lat, lon]].itertuples(index=False):
+            places.setdefault(str(row[0]), (float(row[1]), float(row[2])))
+    return places
+
+
+def _hub_fleet(hubs: pd.DataFrame, hub_id: str) -> Fleet:
+    """A hub's fleet from its row of the hubs table."""
+    row = hubs[hubs["hub_id"].astype(str) == hub_id].iloc[0]
+    return Fleet(
+        vehicles=int(row["vehicles"]),
+        payload_kg=float(row["payload_kg"]),
+        cost_eur_per_km=float(row["cost_eur_per_km"]),
+        cost_eur_per_hour=float(row["cost_eur_per_hour"]),
+        days=tuple(sorted({int(d) for d in str(row["delivery_days"]).split(";") if d})),
+    )
+
+
+def _route(
+    origin: str,
+    where: tuple[str, str],
+    drops: pd.Series,
+    places: dict[str, tuple[float, float]],
+    fleet: Fleet,
+    options: LogisticsOptions,
+) -> tuple[list[dict[str, object]], Routing]:
+    """The rounds of one depot (``where``: its id and the ISO week), as ``tours`` rows."""
+    stops: list[tuple[str, float]] = []
+    for to, kg in zip(drops.index.get_level_values(-1), drops.to_numpy(float), strict=True):
+        full = math.floor(kg / fleet.payload_kg - 1e-9)
+        stops += [(str(to), fleet.payload_kg)] * full + [(str(to), kg - full * fleet.payload_kg)]
+    if fleet.vehicles == 0:
+        fleet = replace(fleet, vehicles=len(stops))
+    depot = places[where[0]]
+    coords = [(*places[to], kg) for to, kg in stops]
+    routing = solve_routing(depot, coords, fleet, options)
+    rows = []
+    for r in routing.rounds:
+        ids = [stops[i][0] for i in r.stops]
+        km = tour_km(depot, np.array([places[i] for i in ids], float), options.road_factor)
+        kg = [stops[i][1] for i in r.stops]
+        rows.append(_tour_row(origin, where, r, ids, kg, km, fleet, options))
+    return rows, routing
+
+
+def _tour_row(
+    origin: str,
+    where: tuple[str, str],
+    r: Round,
+    ids: list[str],
+    kg: list[float],
+    km: float,
+    fleet: Fleet,
+    options: LogisticsOptions,
+) -> dict[str, object]:
+    """One ``tours`` row, the round's km measured in floating point."""
+    hours = (r.end_s - r.start_s) / 3600
+    return {
+        "origin": origin,
+        "origin_id": where[0],
+        "week": where[1],
+        "day": r.day,
+        "vehicle": r.vehicle,
+        "stops": ";".join(ids),
+        "arrivals": ";".join(_clock(s) for s in r.arrivals_s),
+        "stop_kg": ";".join(f"{x:.3f}" for x in kg),
+        "n_stops": len(ids),
+        "kg": round(sum(kg), 3),
+        "km": round(km, 3),
+        "driving_h": round(km / options.speed_kmh, 4),
+        "hours": round(hours, 4),
+        "cost_eur_ht": round(km * fleet.cost_eur_per_km + hours * fleet.cost_eur_per_hour, 2),
+        "co2_kg": round(km * options.co2_kg_per_km, 3),
+    }
+
+
+def tour_km(depot: tuple[float, float], stops: np.ndarray, road_factor: float) -> float:
+    """Road km of a round: depot, the stops in order, back to the depot.
+
+    Parameters
+    ----------
+    depot
+        Latitude and longitude of the depot, degrees.
+    stops
+        Latitude and longitude of each stop in visiting order, degrees, shape (n, 2).
+    road_factor
+        Road km per straight-line km.
+
+    Returns
+    -------
+    float
+        The round's length, km.
+    """
+    path = np.vstack([depot, stops, depot])
+    legs = road_km(path[:, 0], path[:, 1], road_factor)
+    return float(sum(legs[i, i + 1] for i in range(len(path) - 1)))
+
+
+def _clock(seconds: int) -> str:
+    """``HH:MM`` of a moment given in seconds from Monday 00:00."""
+    minutes = (seconds % 86_400) // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _weekly(tours: pd.DataFrame) -> pd.DataFrame:
+    """Totals per origin and ISO week."""
+    return (
+        tours.assign(tours=1)
+        .groupby(["origin", "week"], sort=True)[list(TOTAL_COLUMNS)]
+        .sum()
+        .reset_index()
+    )
+
+
+def _yearly(tours: pd.DataFrame) -> pd.DataFrame:
+    """Totals per origin, and per tonne or kg delivered."""
+    year = tours.assign(tours=1).groupby("origin", sort=True)[list(TOTAL_COLUMNS)].sum()
+    tonnes = year["kg"] / 1000
+    year["km_per_t"] = year["km"] / tonnes
+    year["co2_kg_per_t"] = year["co2_kg"] / tonnes
+    year["cost_eur_per_kg"] = year["cost_eur_ht"] / year["kg"]
+    return year.reset_index()

@@ -1,0 +1,227 @@
+"""Pooled delivery through hubs: the two-echelon model against the brute force on tiny cases
+where each hub rule binds, every strategy's plan checked, properties on random tiny territories,
+and each hub rule of the checker flagged on a plan that breaks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+from brute_force import brute_force, count_assignments
+from check_factories import at, make_scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rhd_match
+from rhd_match import Scenario
+from rhd_match.check import check, objective_from_flows
+
+W1, W2 = "2026-W03", "2026-W04"
+SOLVE = {"time_limit_s": 20.0, "threads": 1, "mip_gap": 1e-9}
+FRUIT = ("FRUITS_ET_LEGUMES", 1.0, 2.0)
+
+
+def hub_row(**changes: Any) -> dict[str, Any]:
+    """A hub at the origin delivering within 15 km, 20 kg a drop at least."""
+    lat, lon = at(0.0, 0.0)
+    return {
+        "hub_id": "H",
+        "name": "Hub",
+        "latitude": lat,
+        "longitude": lon,
+        "capacity_kg_per_week": 500.0,
+        "fee_eur_per_kg": 0.2,
+        "fee_share": 0.05,
+        "vehicles": 1,
+        "payload_kg": 900.0,
+        "cost_eur_per_km": 0.8,
+        "cost_eur_per_hour": 15.0,
+        "delivery_days": "1;4",
+        "min_drop_kg": 20.0,
+        "radius_km": 15.0,
+    } | changes
+
+
+def with_hub(hub: dict[str, Any] | None = None, **spec: Any) -> Scenario:
+    """Two producers and three canteens. P1, a member of the hub, sells organic apples with a
+    franco of 100 EUR HT (40 kg): no canteen's 25 kg pays it on its own, the hub's order for
+    C1 and C2 does. P2 (no hub) sells a little unlabelled fruit. C3 lies beyond the hub's
+    radius but within P1's own. ``spec`` overrides P1's producer fields."""
+    sc = make_scenario(
+        {"APPLE": FRUIT},
+        {"C1": {"place": (5, 0)}, "C2": {"place": (-5, 0)}, "C3": {"place": (10, 18)}},
+        {
+            "P1": {"place": (20, 0), "radius": 25.0, "franco": spec.get("franco", 100.0)},
+            "P2": {"place": (-10, 0), "radius": 30.0},
+        },
+        [("P1", "APPLE", W1, 200, 2.5, "BIO"), ("P2", "APPLE", W1, 10, 1.9, "")],
+        [("C1", "APPLE", W1, 25), ("C2", "APPLE", W1, 25), ("C3", "APPLE", W1, 30)],
+    )
+    producers = sc.producers.assign(hub_id=["H", None])
+    hubs = pd.DataFrame([hub if hub is not None else hub_row()])
+    tables = sc.tables | {"producers": producers, "hubs": hubs}
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+CASES: dict[str, Scenario] = {}
+
+
+def _case(name: str) -> Scenario:
+    if name not in CASES:
+        CASES[name] = {
+            "hub": lambda: with_hub(),
+            "minimum binds": lambda: with_hub(hub_row(min_drop_kg=26.0)),
+            "capacity binds": lambda: with_hub(hub_row(capacity_kg_per_week=45.0)),
+            "fleet binds": lambda: with_hub(hub_row(payload_kg=22.0, delivery_days="2")),
+            "fee by value": lambda: with_hub(hub_row(fee_eur_per_kg=0.0, fee_share=0.4)),
+            "wide radius": lambda: with_hub(hub_row(radius_km=30.0)),
+            "no franco": lambda: with_hub(franco=0.0),
+        }[name]()
+    return CASES[name]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["hub", "minimum binds", "capacity binds", "fleet binds", "fee by value", "wide radius",
+     "no franco"],
+)  # fmt: skip
+def test_the_mip_finds_the_brute_force_optimum_through_the_hub(name: str) -> None:
+    sc = _case(name)
+    assert count_assignments(sc) <= 256
+    best = brute_force(sc)
+    assert check(sc, best.flows).empty, check(sc, best.flows).to_string()
+    assert abs(objective_from_flows(sc, best.flows) - best.objective) < 1e-6 * abs(best.objective)
+    solution = rhd_match.solve(sc, strategy="mip", objective="weighted", **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    assert solution.objective == pytest.approx(best.objective, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", ["hub", "minimum binds", "no franco"])
+def test_the_lexicographic_mip_reaches_the_brute_force_levels(name: str) -> None:
+    sc = _case(name)
+    best = brute_force(sc, levels=("egalim", "local", "cost"))
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    assert check(sc, solution).empty
+    figures = solution.canteens
+    shortfall = sum(figures[f"shortfall_{t}_eur_ht"].sum() for t in ("quality", "organic"))
+    shortfall += figures["shortfall_meat_fish_eur_ht"].sum()
+    assert shortfall == pytest.approx(best.levels[0], abs=1e-4)
+    local = solution.flows.loc[solution.flows["local"], "qty"].to_numpy()
+    ref = 2.0  # APPLE's reference price: the local level counts local food at it
+    assert -ref * local.sum() == pytest.approx(best.levels[1], rel=1e-6)
+
+
+def test_each_hub_rule_binds_on_the_brute_force() -> None:
+    base = brute_force(_case("hub")).objective
+    without = Scenario.from_frames(
+        **(_case("hub").tables | {"hubs": _case("hub").hubs.iloc[:0]}),
+        parameters=_case("hub").parameters,
+    )
+    assert brute_force(without).objective > base + 1e-3  # the hub is worth something
+    for name in ("minimum binds", "capacity binds", "fleet binds", "fee by value"):
+        assert brute_force(_case(name)).objective > base + 1e-3, name
+    assert brute_force(_case("wide radius")).objective < base - 1e-3
+
+
+def test_the_hub_carries_what_no_direct_drop_could_pay() -> None:
+    solution = rhd_match.solve(_case("hub"), strategy="mip", **SOLVE)
+    flows = solution.flows
+    via = flows[flows["hub_id"].notna()]
+    assert set(via["canteen_id"]) == {"C1", "C2"}
+    assert (via["producer_id"] == "P1").all()
+    assert via["price_eur_ht"].to_numpy() == pytest.approx(2.5 * 1.05 + 0.2)
+    assert not (flows["hub_id"].notna() & (flows["supplier"] != "producer")).any()
+
+
+@pytest.mark.parametrize("strategy", ["lp", "repair", "decompose", "auto"])
+@pytest.mark.parametrize("objective", ["lexicographic", "compliance", "weighted"])
+def test_every_strategy_and_objective_keeps_the_hub_rules(strategy: str, objective: str) -> None:
+    sc = _case("minimum binds")
+    solution = rhd_match.solve(sc, strategy=strategy, objective=objective, **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+
+
+def _broken(edit: dict[str, Any]) -> set[str]:
+    """The rules the checker reports on the optimum's flows with its first hub line edited."""
+    sc = _case("hub")
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows.copy()
+    at_row = flows.index[flows["hub_id"].notna()][0]
+    for column, value in edit.items():
+        flows[column] = flows[column].astype(object)
+        flows.loc[at_row, column] = value
+    if "qty" in edit:
+        flows.loc[at_row, "value_eur_ht"] = edit["qty"] * flows.loc[at_row, "price_eur_ht"]
+        flows.loc[at_row, "qty_kg"] = edit["qty"]
+    return set(check(sc, flows)["rule"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "rule"),
+    [
+        ({"hub_id": "NOWHERE"}, "unknown_id"),
+        ({"producer_id": "P2", "price_eur_ht": 1.9 * 1.05 + 0.2}, "hub_member"),
+        ({"canteen_id": "C3"}, "hub_radius"),
+        ({"qty": 15.0}, "hub_min_drop"),
+        ({"qty": 600.0}, "hub_capacity"),
+        ({"price_eur_ht": 2.5, "value_eur_ht": 62.5}, "price"),
+        ({"supplier": "conventional", "producer_id": None}, "hub_supplier"),
+    ],
+)
+def test_the_checker_flags_each_broken_hub_rule(edit: dict[str, Any], rule: str) -> None:
+    assert rule in _broken(edit)
+
+
+def test_the_checker_holds_the_franco_to_the_hub_s_whole_order() -> None:
+    sc = _case("hub")
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
+    assert check(sc, flows).empty
+    # The same lines delivered directly: two drops of 25 kg, each below P1's franco of 40 kg.
+    direct = flows.assign(hub_id=None)
+    direct["price_eur_ht"] = direct["price_eur_ht"].where(flows["hub_id"].isna(), 2.5)
+    direct["value_eur_ht"] = direct["qty"] * direct["price_eur_ht"]
+    assert "franco" in set(check(sc, direct)["rule"])
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(
+    least=st.floats(0.0, 40.0),
+    capacity=st.floats(0.0, 120.0),
+    radius=st.floats(0.0, 30.0),
+    per_kg=st.floats(0.0, 1.0),
+    share=st.floats(0.0, 0.5),
+    franco=st.floats(0.0, 200.0),
+)
+def test_any_hub_plan_passes_the_checker(
+    least: float, capacity: float, radius: float, per_kg: float, share: float, franco: float
+) -> None:
+    hub = hub_row(
+        min_drop_kg=least,
+        capacity_kg_per_week=capacity,
+        radius_km=radius,
+        fee_eur_per_kg=per_kg,
+        fee_share=share,
+    )
+    sc = with_hub(hub, franco=franco)
+    for strategy in ("mip", "decompose"):
+        solution = rhd_match.solve(sc, strategy=strategy, **SOLVE)
+        found = check(sc, solution)
+        assert found.empty, found.to_string()
+
+
+def test_the_hub_table_adds_up_the_lines_through_each_hub() -> None:
+    from rhd_match.plan.tables import hub_table
+
+    sc = _case("hub")
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
+    table = hub_table(sc, flows)
+    via = flows[flows["hub_id"].notna()]
+    assert list(table[["hub_id", "week"]].itertuples(index=False, name=None)) == [("H", W1)]
+    row = table.iloc[0]
+    assert row["kg_in"] == pytest.approx(via["qty_kg"].sum())
+    assert row["kg_out"] == row["kg_in"]
+    assert (row["producer_drops"], row["canteen_drops"]) == (1, 2)
+    # 5 % of the offer's 2.5 EUR HT and 0.2 EUR HT a kg, on every kg through the hub.
+    assert row["fees_eur_ht"] == pytest.approx(via["qty_kg"].sum() * (2.5 * 0.05 + 0.2))

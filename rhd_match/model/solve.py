@@ -296,7 +296,7 @@ def make_solution(
     """Turn a plan's column vector into the Solution tables (``objective``: the objective
     it was solved for, reported in the summary)."""
     index = model.index
-    x, v = clean_flows(model, plan.values)
+    x, v = clean_flows(model, plan.values, relaxed=plan.status == "relaxation")
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)

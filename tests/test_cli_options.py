@@ -26,12 +26,13 @@ VERBS = sorted(
 )
 #: Verbs that take a scenario, and those that solve one (a MIP, or LPs only).
 SCENARIO_VERBS = {"validate", "solve", "export", "report", "whatif", "tradeoff"}
-SCENARIO_VERBS |= {"bottlenecks", "menus"}
+SCENARIO_VERBS |= {"bottlenecks", "menus", "hubs"}
 SOLVER_OPTIONS = {
     "solve": ("--time-limit", "--threads", "--strategy"),
     "export": ("--time-limit", "--threads", "--strategy"),
     "report": ("--time-limit", "--threads", "--strategy"),
     "tours": ("--time-limit", "--threads", "--strategy"),
+    "hubs": ("--time-limit", "--threads", "--strategy"),
     "whatif": ("--time-limit", "--threads", "--strategy"),
     "tradeoff": ("--time-limit", "--threads"),
     "bottlenecks": ("--time-limit", "--threads"),

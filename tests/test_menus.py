@@ -135,8 +135,7 @@ def demo_primary() -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
     weeks = [f"2026-W{w:02d}" for w in (2, 3, 4, 5, 27, 28, 40, 41)]
     services = services_from_scenario(scenario, weeks, school["canteen_id"].iloc[:1])
     with use_language("en"):  # a module fixture: the function-scoped language is not set yet
-        result = menu_demand(default_primary_menu(), services, scenario)
-    result = menu_demand(default_primary_menu(), services, scenario, choice="greedy")
+        result = menu_demand(default_primary_menu(), services, scenario, choice="greedy")
     return scenario, result.demand, result.choices
 
 

@@ -18,7 +18,9 @@ from .index import ModelIndex
 from .strategies import ZERO
 
 
-def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def clean_flows(
+    model: LinearModel, values: np.ndarray, relaxed: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Arc and conventional quantities without solver noise; demand rows add up exactly.
 
     Parameters
@@ -27,6 +29,9 @@ def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
         The model the vector belongs to.
     values
         A solution vector, shape (columns,).
+    relaxed
+        The vector is the LP relaxation's: its drops below a minimum are kept (emptying them
+        would lift its objective above the MIP's, which it bounds).
 
     Returns
     -------
@@ -38,7 +43,8 @@ def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
     index, var = model.index, model.variables
     x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
     x[x < ZERO] = 0.0
-    x = close_small_drops(index, x)
+    if not relaxed:
+        x = close_small_drops(index, x)
     demand_pos = index.arcs["demand"].to_numpy()
     qty = needs(model, values)
     local = np.bincount(demand_pos, x, minlength=len(qty))

@@ -125,8 +125,15 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
 
 def cmd_hubs(args: argparse.Namespace) -> int:
     from ..analysis.hub_value import hub_value
+    from ..generate.hubs import make_hubs
+    from ..inputs.scenario import Scenario
 
     scenario = load_scenario(args)
+    if args.demo and scenario.hubs.empty:
+        # The demo's default plan leaves its hub out (docs/demo.md, *Hub*); here it is weighed.
+        tables = {n: f for n, f in scenario.tables.items() if not f.empty}
+        hubs = make_hubs("lens-lievin", scenario.producers)
+        scenario = Scenario.from_frames(**tables, hubs=hubs, parameters=scenario.parameters)
     table = hub_value(scenario)
     shown = table.reset_index()
     shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]
@@ -136,9 +143,9 @@ def cmd_hubs(args: argparse.Namespace) -> int:
             for f, v in zip(table.index, table[column], strict=True)
         ]
     show_table(shown)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "hub_value.csv")
-    print(_wrote_files(["hub_value.csv"], args.out))
+    files = {"hub_value.csv": csv_writer(table.reset_index())}
+    write_folder_atomically(args.out, files)
+    print(_wrote_files(list(files), args.out))
     return 0
 
 

@@ -48,6 +48,8 @@ DEMO_ARGUMENTS: dict[str, Any] = {
     "year": 2026,
     "seed": 62,
     "territory": "lens-lievin",
+    # the packaged demo leaves its hub out of the default plan (docs/demo.md, *Hub*)
+    "hubs": False,
 }
 
 # -- entry point ------------------------------------------------------------------------------
@@ -61,12 +63,13 @@ def generate_frames(
     seed: int = 0,
     territory: str = "lens-lievin",
     supply_factor: float = 1.0,
+    hubs: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """The input tables of ``generate_scenario``, not yet validated.
 
     Parameters
     ----------
-    n_canteens, n_producers, n_products, year, seed, territory, supply_factor
+    n_canteens, n_producers, n_products, year, seed, territory, supply_factor, hubs
         As for ``generate_scenario``.
 
     Returns
@@ -107,8 +110,8 @@ def generate_frames(
         "demand": demand,
         "market": make_market(table, products, canteen_table, demand, year),
     }
-    hubs = make_hubs(territory, producers)
-    return frames if hubs is None else frames | {"hubs": hubs}
+    hub_table = make_hubs(territory, producers) if hubs else None
+    return frames if hub_table is None else frames | {"hubs": hub_table}
 
 
 def generate_scenario(
@@ -120,6 +123,7 @@ def generate_scenario(
     territory: str = "lens-lievin",
     *,
     supply_factor: float = 1.0,
+    hubs: bool = True,
 ) -> Scenario:
     """A seeded synthetic scenario over every ISO week of ``year``.
 
@@ -146,6 +150,9 @@ def generate_scenario(
     supply_factor
         Multiplies every offered quantity (1.0: local supply covers about half of the fruit
         and vegetables in season, less of the meat).
+    hubs
+        Give the territory its hub (``generate.hubs``: the Loos-en-Gohelle platform for
+        ``"lens-lievin"``); False for none.
 
     Returns
     -------
@@ -161,7 +168,7 @@ def generate_scenario(
         ``n_producers`` is below 1.
     """
     frames = generate_frames(
-        n_canteens, n_producers, n_products, year, seed, territory, supply_factor
+        n_canteens, n_producers, n_products, year, seed, territory, supply_factor, hubs
     )
     return Scenario.from_frames(
         products=frames["products"],

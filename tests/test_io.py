@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from profiles import examples
 
 from rhd_match import Parameters, Scenario, ScenarioError, SolverOptions, Targets, Weights
-from rhd_match.inputs.schema import reference_markdown
+from rhd_match.inputs.reference import reference_markdown
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -286,5 +286,5 @@ def test_input_format_doc_is_generated_from_the_schema() -> None:
     committed = (REPO / "docs" / "input-format.md").read_text(encoding="utf-8")
     assert committed == reference_markdown() + "\n", (
         "docs/input-format.md is stale: run "
-        "`.venv/bin/python -m rhd_match.inputs.schema > docs/input-format.md`"
+        "`.venv/bin/python -m rhd_match.inputs.reference > docs/input-format.md`"
     )

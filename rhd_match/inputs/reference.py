@@ -1,0 +1,142 @@
+"""The input-format reference (``docs/input-format.md``), generated from the table declarations.
+
+Run ``python -m rhd_match.inputs.reference > docs/input-format.md`` after changing a table;
+a test fails while the committed page differs.
+"""
+
+from __future__ import annotations
+
+from .schema import TABLES, Column
+
+
+def reference_markdown() -> str:
+    """The input-format reference as Markdown, generated from the declarations above."""
+    out = [
+        "# Input format",
+        "",
+        "A scenario is a folder holding one CSV file per table (`products.csv`, `canteens.csv`,",
+        "`producers.csv`, `offers.csv`, `demand.csv`, UTF-8, comma-separated, header row) or one",
+        "Excel workbook with one sheet per table, plus an optional `parameters.json`.",
+        "Optional columns may be left out; empty cells in them mean *not given*. An optional",
+        "table (`market.csv`, `groups.csv`, `hubs.csv`; sheets `market`, `groups`, `hubs`) may be",
+        "left out: the scenario then has none. When a scenario has hubs, every producer's",
+        "`hub_id` must name one of them (an unknown hub is an error naming the row); without",
+        "hubs, `hub_id` is information only. Hub `delivery_days` are ISO weekdays written",
+        "`1;2;4` (French or English abbreviations such as `lun;mar;jeu` or `mon;tue;thu` are",
+        "read as numbers, with a warning).",
+        "",
+        "## Files as people save them",
+        "",
+        "- **Separators**: comma, semicolon or tab, whichever splits the header. A row with more",
+        "  or fewer fields than the header is an error naming the row and the count (`7 fields,",
+        "  expected 6`): quote text holding the separator, and write decimal commas only in",
+        "  semicolon-separated files. The message says which of these it most likely is: each way",
+        "  of reading the row (two fields making a decimal-comma number, a text cut at a",
+        "  separator, a separator ending the row) is compared with the well-formed rows' columns.",
+        "  A separator ending every row is read as the end of the row; header cells that no row",
+        "  fills are one error for the header, not one per row.",
+        "- **Empty tables**: a demand or offers file with a header only is read with a warning",
+        "  naming the file (nothing to buy, or no local supply).",
+        "- **Encodings**: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order",
+        "  mark, or Windows-1252, what French Excel writes for *CSV (séparateur : point-virgule)*",
+        "  (read with a warning: strict UTF-8 is tried first; a statistical guess is not used, as",
+        "  it mistakes French Windows-1252 text for other code pages).",
+        "- **Empty rows** (blank lines, rows of separators, cells holding only spaces) are not",
+        "  data, in CSV files and sheets alike; row numbers in messages stay those of the file.",
+        "- **Headers and sheets** may differ by case and spaces (`Product_ID`, `Products`); title",
+        "  rows above the header are skipped. Each is read with a warning.",
+        "- **Codes** with a fixed number of digits (`insee`) typed as numbers lose their leading",
+        "  zeros in a spreadsheet: they are padded back (`2408` → `02408`) with a warning naming",
+        "  the cell.",
+        "- **Text beginning with `=`, `+`, `-` or `@`** is text: every workbook rhd_match writes",
+        "  stores it as text, never as a formula. CSV files are written as they are (a CSV file",
+        "  holds no formulas, and reading it back gives the same text); a spreadsheet opening",
+        "  such a CSV file may still evaluate the cell, so share workbooks with people, and CSV",
+        "  files with programs.",
+        "",
+        "## The template workbook",
+        "",
+        "`rhd-match template territoire.xlsx` (`--year 2026`, `--lang en`; in Python",
+        '`rhd_match.inputs.template.write_template(path, year=2026, language="fr")`) writes a',
+        "blank scenario workbook: an instructions sheet (French by default), one sheet per table",
+        "with its header frozen and each column's meaning and unit in a comment on its header,",
+        "drop-down lists for families, units, labels, sectors and weeks (read from a `listes`",
+        "sheet; labels and sectors accept other text, as a cell may hold several labels),",
+        "drop-down lists of the ids of the `producers`, `products` and `canteens` sheets on the",
+        "columns that name them in `offers` and `demand` (an id not there yet gives a warning,",
+        "not a refusal), and the demand sheet as a grid with one column per ISO week of the year.",
+        "",
+        "Each table sheet holds one **example row**, in grey italics (together a valid",
+        "one-of-everything scenario, with ids beginning `EXEMPLE-`). Example rows are read like",
+        "any other row, so that nothing a person typed over them is ever dropped: delete them,",
+        "or write over them. The same bytes are written for the same year and language.",
+        "",
+        "## Demand as a grid",
+        "",
+        "The `demand` table may also be typed the way people plan: one row per canteen and",
+        "product (`canteen_id`, `product_id`), one column per week. The layout is told from the",
+        "header: a demand table without `week` and `qty` columns whose other headers name weeks",
+        "(`2026-W03`, `S03`, or a date) is a grid. An empty cell is no demand; a 0 is kept.",
+        "Headers other than weeks are ignored with a warning. Problems in a cell name the",
+        "grid's row and the column `qty`.",
+        "",
+        "## Values read with a fix",
+        "",
+        "A value written another way that can mean one thing only is read with a warning",
+        "naming the file, row and column, the value read and the value used; one that could",
+        "mean more than one thing is an error.",
+        "",
+        "| written | read as | when |",
+        "|---|---|---|",
+        "| `Fruits et légumes`, `Label Rouge`, `Pièce` | `FRUITS_ET_LEGUMES`, `LABEL_ROUGE`,"
+        " `piece` | accents, case, spaces and hyphens aside, it is the code |",
+        "| `AB`, `Agriculture biologique`, `AOC`, `AOP`, `kilo`, `litre` | `BIO`, `BIO`,"
+        " `AOCAOP`, `AOCAOP`, `kg`, `l` | a known other name (`rhd_match.inputs.fixes`) |",
+        "| `3 000`, `1 234,50` (spaces or no-break spaces between thousands) | 3000, 1234.5 |"
+        " always (a plain decimal comma, `12,5`, is read without a warning) |",
+        "| `1,85 €`, `1,85 EUR` | 1.85 | in a column of euros; elsewhere an error |",
+        "| `25 %` | 0.25 | in a column of fractions (targets); elsewhere an error |",
+        "| a date: a date cell, `2026-01-12`, `12/01/2026` (day first) | its ISO week,"
+        " `2026-W03` | always |",
+        "| `S03`, `W3`, `Semaine 3` | `2026-W03` | the year is that of the weeks written in full"
+        " or as dates in the offers and demand tables: when they lie in one ISO year, that year;"
+        " when they span several, the one year whose week 3 lies between the first and the"
+        " last of them; otherwise an error |",
+        "",
+        "A close or partial name (`Fruits`, `Viande`) is never guessed; a number with both",
+        "separators (`1.234,50`, `1,234.50`) is an error.",
+        "",
+    ]
+    for table in TABLES.values():
+        out += [f"## `{table.name}`", "", table.doc, "", f"Key: `{', '.join(table.key)}`."]
+        if table.foreign:
+            refs = ", ".join(f"`{c}` → `{t}`" for c, t in table.foreign.items())
+            out += ["", f"References: {refs}."]
+        out += [
+            "",
+            "| column | type | unit | required | allowed values | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in table.columns:
+            allowed = _allowed(c)
+            req = "yes" if c.required and not c.nullable else ("column" if c.required else "no")
+            out.append(f"| `{c.name}` | {c.kind} | {c.unit} | {req} | {allowed} | {c.doc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _allowed(c: Column) -> str:
+    if c.choices:
+        return ", ".join(f"`{x}`" for x in c.choices)
+    bounds = []
+    if c.positive:
+        bounds.append("> 0")
+    if c.minimum is not None:
+        bounds.append(f"≥ {c.minimum:g}")
+    if c.maximum is not None:
+        bounds.append(f"≤ {c.maximum:g}")
+    return ", ".join(bounds)
+
+
+if __name__ == "__main__":
+    print(reference_markdown())

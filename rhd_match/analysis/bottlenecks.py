@@ -538,8 +538,7 @@ def _with_probe(
     price: float,
     organic: bool,
 ) -> Scenario:
-    tables = scenario.tables
-    can = tables["canteens"]
+    can = scenario.canteens
     at = can.loc[can["canteen_id"] == canteen_id].iloc[0]
     producer = {
         "producer_id": PROBE_PRODUCER,
@@ -559,11 +558,10 @@ def _with_probe(
         "price_eur_ht": price,
         "labels": "BIO" if organic else "",
     }
-    tables["producers"] = pd.concat(
-        [tables["producers"], pd.DataFrame([producer])], ignore_index=True
+    return scenario.with_tables(
+        producers=pd.concat([scenario.producers, pd.DataFrame([producer])], ignore_index=True),
+        offers=pd.concat([scenario.offers, pd.DataFrame([offer])], ignore_index=True),
     )
-    tables["offers"] = pd.concat([tables["offers"], pd.DataFrame([offer])], ignore_index=True)
-    return Scenario.from_frames(**tables, parameters=scenario.parameters)
 
 
 def no_local_offer_table(scenario: Scenario, solution: Solution) -> pd.DataFrame:

@@ -52,8 +52,7 @@ def without_hubs(scenario: Scenario) -> Scenario:
     Scenario
         The same tables and parameters with an empty ``hubs`` table.
     """
-    tables = scenario.tables | {"hubs": scenario.hubs.iloc[:0]}
-    return Scenario.from_frames(**tables, parameters=scenario.parameters)
+    return scenario.with_tables(hubs=scenario.hubs.iloc[:0])
 
 
 def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:

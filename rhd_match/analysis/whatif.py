@@ -106,12 +106,6 @@ class Variant:
     apply: Callable[[Scenario], Scenario]
 
 
-def _rebuild(scenario: Scenario, **tables: pd.DataFrame) -> Scenario:
-    """A validated copy of ``scenario`` with some tables replaced."""
-    merged = scenario.tables | tables
-    return Scenario.from_frames(**merged, parameters=scenario.parameters)
-
-
 def _ids(value: str | Iterable[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
@@ -166,8 +160,7 @@ def add_producer(
     pid = str(producer["producer_id"])
 
     def apply(s: Scenario) -> Scenario:
-        return _rebuild(
-            s,
+        return s.with_tables(
             producers=pd.concat([s.producers, pd.DataFrame([dict(producer)])], ignore_index=True),
             offers=pd.concat([s.offers, offers], ignore_index=True),
         )
@@ -196,8 +189,7 @@ def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) 
 
     def apply(s: Scenario) -> Scenario:
         _known(s, "producers", ids, label)
-        return _rebuild(
-            s,
+        return s.with_tables(
             producers=s.producers[~s.producers["producer_id"].isin(ids)],
             offers=s.offers[~s.offers["producer_id"].isin(ids)],
         )
@@ -244,7 +236,7 @@ def convert_to_organic(
         offers["price_eur_ht"] = offers["price_eur_ht"].where(
             ~on, offers["price_eur_ht"] * price_factor
         )
-        return _rebuild(s, offers=offers)
+        return s.with_tables(offers=offers)
 
     return Variant(label, apply)
 
@@ -342,7 +334,7 @@ def raise_budget(
         can["budget_eur_ht"] = can["budget_eur_ht"].where(
             ~on, can["budget_eur_ht"] * factor + amount_eur_ht
         )
-        return _rebuild(s, canteens=can)
+        return s.with_tables(canteens=can)
 
     return Variant(label, apply)
 
@@ -386,7 +378,7 @@ def budget_per_meal(
         if ids is not None:
             on &= can["canteen_id"].isin(ids).to_numpy()
         can["budget_eur_ht"] = can["budget_eur_ht"].where(~on, eur_ht_per_meal * meals)
-        return _rebuild(s, canteens=can)
+        return s.with_tables(canteens=can)
 
     return Variant(label, apply)
 
@@ -432,7 +424,7 @@ def change_radius(
         radius = prod["delivery_radius_km"].to_numpy(float)
         new = np.full(len(prod), radius_km) if radius_km is not None else radius * factor
         prod["delivery_radius_km"] = np.where(on, new, radius)
-        return _rebuild(s, producers=prod)
+        return s.with_tables(producers=prod)
 
     return Variant(label, apply)
 

@@ -126,14 +126,11 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
 def cmd_hubs(args: argparse.Namespace) -> int:
     from ..analysis.hub_value import hub_value
     from ..generate.hubs import make_hubs
-    from ..inputs.scenario import Scenario
 
     scenario = load_scenario(args)
     if args.demo and scenario.hubs.empty:
         # The demo's default plan leaves its hub out (docs/demo.md, *Hub*); here it is weighed.
-        tables = {n: f for n, f in scenario.tables.items() if not f.empty}
-        hubs = make_hubs("lens-lievin", scenario.producers)
-        scenario = Scenario.from_frames(**tables, hubs=hubs, parameters=scenario.parameters)
+        scenario = scenario.with_tables(hubs=make_hubs("lens-lievin", scenario.producers))
     table = hub_value(scenario)
     shown = table.reset_index()
     shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]

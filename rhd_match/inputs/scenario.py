@@ -342,6 +342,28 @@ class Scenario:
             raise ScenarioError(problems)
         return Scenario(**self.tables, parameters=params, warnings=self.warnings)
 
+    def with_tables(self, **tables: pd.DataFrame | None) -> Scenario:
+        """A validated copy with some tables replaced, the parameters kept.
+
+        Parameters
+        ----------
+        **tables
+            Tables by name (``products``, ``canteens``, ..., ``hubs``), as ``from_frames``
+            takes them; ``None`` leaves an optional table out.
+
+        Returns
+        -------
+        Scenario
+            The other tables unchanged, the whole validated again.
+
+        Raises
+        ------
+        ScenarioError
+            When the tables make an invalid scenario.
+        """
+        merged: dict[str, Any] = self.tables | tables
+        return Scenario.from_frames(**merged, parameters=self.parameters)
+
     def with_demand(self, demand: pd.DataFrame) -> Scenario:
         """The same scenario with another demand table of plain product rows and no group
         (the demand as planned, once the optimiser chose each group's mix).

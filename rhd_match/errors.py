@@ -89,7 +89,7 @@ class OptionError(ValueError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__("invalid option(s): " + "; ".join(self.problems))
+        super().__init__(_("invalid option(s): ") + "; ".join(self.problems))
 
     def __reduce__(self) -> tuple[type[OptionError], tuple[list[str]]]:
         return (type(self), (self.problems,))

@@ -42,6 +42,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,7 +145,8 @@ def blank_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def header_key(name: object) -> str:
-    """A header cell compared without case and spaces: ``' Product ID'`` → ``product_id``.
+    """A header cell compared without case, accents and spaces: ``' Product ID'`` →
+    ``product_id``, ``Latitudé`` → ``latitude``.
 
     Parameters
     ----------
@@ -154,9 +156,11 @@ def header_key(name: object) -> str:
     Returns
     -------
     str
-        Stripped, case-folded, runs of spaces and hyphens as ``_``.
+        Stripped, case-folded, accents removed, runs of spaces and hyphens as ``_``.
     """
-    return re.sub(r"[\s\-]+", "_", str(name).strip().casefold())
+    text = unicodedata.normalize("NFKD", str(name).strip().casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s\-]+", "_", text)
 
 
 def match_columns(
@@ -626,6 +630,18 @@ def find_sources(
     if not path.exists():
         msg = _("'{path}' does not exist").format(path=path)
         return raw, files, [Problem("scenario", None, None, msg)]
+    # CSV files named like the tables but for case, accents and spaces (``Products.CSV``)
+    csv_files = (
+        {header_key(p.stem): p for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"}
+        if path.is_dir()
+        else {}
+    )
+    by_table = {n: path / f"{n}.csv" for n in tables}
+    by_table |= {
+        n: csv_files[header_key(n)]
+        for n in tables
+        if not by_table[n].exists() and header_key(n) in csv_files
+    }
     workbook: Path | None = None
     if path.is_file():
         if path.suffix.lower() != ".xlsx":
@@ -637,7 +653,7 @@ def find_sources(
             )
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         workbook = path
-    elif not any((path / f"{n}.csv").exists() for n in tables if n not in optional):
+    elif not any(by_table[n].exists() for n in tables if n not in optional):
         books = sorted(p for p in path.glob("*") if _is_workbook(p))
         if len(books) == 1:
             workbook = books[0]
@@ -669,20 +685,49 @@ def find_sources(
             problems += read.problems
             if read.frame is not None:
                 raw[n] = read.frame
+        used = {f[len(str(workbook)) + 1 : -1] for f in files.values()}
+        problems += _left_out(
+            [s for s in sheets if s not in used],
+            [n for n in optional if n not in files],
+            N_("sheet '{name}' is not read: is it the '{table}' table?"),
+            str(workbook),
+        )
         return raw, files, problems
     for n, columns in tables.items():
-        file = path / f"{n}.csv"
+        file = by_table[n]
         if not file.exists() and n in optional:
             continue
         if not file.exists():
             problems.append(Problem(n, None, None, _("file is missing"), str(file)))
             continue
+        if file.name != f"{n}.csv":
+            msg = _("file '{file}' read as '{table}'").format(file=file.name, table=f"{n}.csv")
+            problems.append(Problem(n, None, None, msg, str(file), "warning"))
         files[n] = str(file)
         read = read_csv_table(file, columns, n)
         problems += read.problems
         if read.frame is not None:
             raw[n] = read.frame
+    used = {Path(f).stem for f in files.values()}
+    problems += _left_out(
+        [p.stem for p in csv_files.values() if p.stem not in used],
+        [n for n in optional if n not in files],
+        N_("file '{name}.csv' is not read: is it the '{table}' table?"),
+        str(path),
+    )
     return raw, files, problems
+
+
+def _left_out(names: list[str], absent: list[str], message: str, file: str) -> list[Problem]:
+    """A warning for each sheet or file not read whose name is close to an optional table
+    left out (``Market1``, ``hub``): else that table would be silently missing."""
+    found = []
+    for table in absent:
+        near = close_header(table, names)
+        if near is not None:
+            msg = _(message).format(name=near, table=table)
+            found.append(Problem(table, None, None, msg, file, "warning"))
+    return found
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pydantic import (
 
 from .cluster import check_spec
 from .errors import OptionError
+from .i18n import gettext as _
 
 
 class _Strict(BaseModel):
@@ -158,19 +159,83 @@ def solver_options(base: SolverOptions, overrides: Mapping[str, Any]) -> SolverO
     try:
         return SolverOptions.model_validate(base.model_dump() | dict(overrides))
     except ValidationError as exc:
-        known = list(SolverOptions.model_fields)
-        problems = []
-        for err in exc.errors():
-            name = ".".join(str(x) for x in err["loc"])
-            if not name:  # a rule between options
-                problems.append(str(err["msg"]).removeprefix("Value error, "))
-            elif err["type"] == "extra_forbidden":
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
-                problems.append(f"{name!r} is not a solver option ({hint})")
-            else:
-                problems.append(f"{name}={err.get('input')!r}: {err['msg']}")
+        problems = [
+            _("{name}: {problem}").format(name=name, problem=msg) if name else msg
+            for name, msg in explain(exc, SolverOptions)
+        ]
         raise OptionError(problems) from None
+
+
+def _fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names of the (nested) model at ``loc``, for a hint."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        inner = field.annotation if field is not None else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return []
+        model = inner
+    return list(model.model_fields)
+
+
+def explain(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """Each problem of a validation error, for people and in the active language.
+
+    Parameters
+    ----------
+    exc
+        Raised validating ``model``.
+    model
+        The model validated (``Parameters``, ``SolverOptions``).
+
+    Returns
+    -------
+    list of (str, str)
+        The dotted name of each value (``targets.organic``; empty for a rule between
+        values) and why it is refused: an unknown name with the closest known one, a value
+        that is not a number (a decimal comma told), out of bounds or not among the choices.
+    """
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        name = ".".join(str(x) for x in loc)
+        kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            known = _fields(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]).lower(), known, n=1, cutoff=0.5)
+            msg = (
+                _("unknown name; did you mean '{name}'?").format(name=close[0])
+                if close
+                else _("unknown name; known: {names}").format(names=", ".join(known))
+            )
+        elif kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
+            msg = _("'{value}' is not a number").format(value=value)
+            if isinstance(value, str) and "," in value:
+                hint = _("write {number}, with a decimal point and without quotes")
+                msg += " (" + hint.format(number=value.replace(",", ".").strip()) + ")"
+        elif kind == "int_from_float":
+            msg = _("{value} must be a whole number").format(value=value)
+        elif kind in ("bool_parsing", "bool_type"):
+            msg = _("'{value}' is neither true nor false").format(value=value)
+        elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+            sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<"}
+            bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
+            shown = f"{bound:g}" if isinstance(bound, int | float) else bound
+            msg = _("{value} must be {sign} {bound}").format(
+                value=value, sign=sign.get(kind, "≤"), bound=shown
+            )
+        elif kind == "finite_number":
+            msg = _("must be finite")
+        elif kind == "literal_error":
+            allowed = str(ctx.get("expected", "")).replace(" or ", ", ")
+            msg = _("'{value}' is not one of {allowed}").format(value=value, allowed=allowed)
+        elif kind == "missing":
+            msg = _("missing value")
+        elif kind == "value_error":
+            msg = str(err["msg"]).removeprefix("Value error, ")
+        else:
+            msg = _("invalid value {value!r}: {reason}").format(value=value, reason=err["msg"])
+        out.append((name, msg))
+    return out
 
 
 class LogisticsOptions(_Strict):

@@ -440,7 +440,11 @@ def test_workbooks_are_written_the_same_twice(tmp_path: Path) -> None:
         ('{"hard_egalim": true}'.encode("utf-16"), None),  # Notepad's "Unicode"
         (b'\xef\xbb\xbf{"hard_egalim": true}', None),
         (b"[1, 2]", "expected a JSON object ({...}) of parameters"),
-        (b'{"hard_egalim": tru', "invalid JSON: Expecting value"),
+        (
+            b'{"hard_egalim": tru',
+            "invalid JSON at character 17: a value is expected (nothing, or a word that is not "
+            "JSON?)",
+        ),
     ],
 )
 def test_parameters_file_as_editors_save_it(

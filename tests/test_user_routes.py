@@ -108,13 +108,12 @@ def test_cli_options_out_of_range_are_refused_by_the_parser(
 
 
 def test_solver_options_errors_say_every_problem(tiny_scenario: Scenario) -> None:
-    with pytest.raises(OptionError, match="'time_limit' is not a solver option") as caught:
+    with pytest.raises(OptionError, match="time_limit: unknown name") as caught:
         tiny_scenario.solve(time_limit=5)
     assert "did you mean 'time_limit_s'" in str(caught.value)
     with pytest.raises(OptionError) as caught:
         tiny_scenario.solve(time_limit_s=-1, threads=0)
-    assert len(caught.value.problems) == 2
-    assert "time_limit_s=-1" in str(caught.value) and "threads=0" in str(caught.value)
+    assert caught.value.problems == ["time_limit_s: -1 must be > 0", "threads: 0 must be ≥ 1"]
 
 
 # -- missing files and lock files -------------------------------------------------------------

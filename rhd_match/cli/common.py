@@ -4,6 +4,7 @@ language, the examples."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import sys
@@ -477,4 +478,74 @@ def existing_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(_("'{path}' is a folder, not a file").format(path=path))
     if not path.is_file():
         raise argparse.ArgumentTypeError(_("'{path}' does not exist").format(path=path))
+    return path
+
+
+#: Why a file or folder cannot be used, by ``errno``: the system's own words are English.
+OS_REASONS = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EEXIST: N_("a file of that name is in the way"),
+    errno.ENOTDIR: N_("a file stands where a folder is needed"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.EROFS: N_("read-only file system"),
+    errno.ENOSPC: N_("no space left on the disk"),
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """A file that cannot be read or written, in the active language: the path and why.
+
+    Parameters
+    ----------
+    exc
+        The error raised while reading or writing.
+
+    Returns
+    -------
+    str
+        ``cannot use 'PATH': REASON``; the system's words when the reason is not known.
+    """
+    reason = OS_REASONS.get(exc.errno or 0)
+    why = gettext(reason) if reason else (exc.strerror or str(exc))
+    if exc.filename is None:
+        return why
+    return _("cannot use '{path}': {reason}").format(path=exc.filename, reason=why)
+
+
+def output_folder(text: str) -> Path:
+    """argparse type: a folder the results can be written to (checked before any solve).
+
+    It may not exist yet; then the nearest existing folder above it must be writable.
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder's path.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When ``text`` names a file, or a folder that cannot be created or written.
+    """
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(_("'{path}' is a file, not a folder").format(path=path))
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(
+            _("'{path}' cannot be created: '{file}' is a file").format(path=path, file=existing)
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            _("'{path}' cannot be written: permission denied").format(path=existing)
+        )
     return path

@@ -17,6 +17,7 @@ from .common import (
     add_source,
     int_at_least,
     load_scenario,
+    output_folder,
     positive_float,
     show_table,
 )
@@ -243,7 +244,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     """
     p = sub.add_parser("whatif", help=_("solve variants of a scenario; compare key figures"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for whatif.csv"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for whatif.csv"))
     p.add_argument(
         "--remove-producer",
         action="append",
@@ -277,14 +278,16 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
 
     p = sub.add_parser("tradeoff", help=_("least extra cost for each organic share (LP)"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for tradeoff.csv and .png"))
+    p.add_argument(
+        "--out", type=output_folder, required=True, help=_("folder for tradeoff.csv and .png")
+    )
     p.add_argument("--points", type=int_at_least(2), default=11, help=_("grid points (default 11)"))
     add_solver_options(p, strategy=False)
     p.set_defaults(func=cmd_tradeoff)
 
     p = sub.add_parser("hubs", help=_("solve with and without the hubs; compare local shares"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for hub_value.csv"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for hub_value.csv"))
     add_solver_options(p)
     p.set_defaults(func=cmd_hubs)
 
@@ -292,7 +295,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         "bottlenecks", help=_("what extra local supply is worth, by product, month, area")
     )
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for the tables"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for the tables"))
     p.add_argument(
         "--verify-top",
         type=int_at_least(0),
@@ -304,7 +307,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
 
     p = sub.add_parser("menus", help=_("weekly demand from the default primary-school menu cycle"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for demand.csv"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for demand.csv"))
     p.add_argument(
         "--weeks",
         help=_(

@@ -38,6 +38,8 @@ from .common import (
     finish_parser,
     int_at_least,
     load_scenario,
+    os_problem,
+    output_folder,
     requested_language,
     show_table,
 )
@@ -325,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_source(p)
     p.add_argument(
         "--out",
-        type=Path,
+        type=output_folder,
         help=_("folder for the result tables (CSV files, and the workbook results.xlsx)"),
     )
     add_solver_options(p)
@@ -339,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for the files"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for the files"))
     p.add_argument(
         "--siret-file",
         type=existing_file,
@@ -375,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help=_("solve; write report.html, results.xlsx and CSV tables"))
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for the reports"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for the reports"))
     add_solver_options(p)
     p.add_argument(
         "--by-producer",
@@ -401,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_source(p)
-    p.add_argument("--out", type=Path, required=True, help=_("folder for the tour tables"))
+    p.add_argument("--out", type=output_folder, required=True, help=_("folder for the tour tables"))
     add_solver_options(p)
     p.set_defaults(func=cmd_tours)
 
@@ -467,8 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return EXIT_INFEASIBLE
         except OSError as exc:
-            # A file that cannot be read or written: the system's own words name it.
-            print(_("error: {error}").format(error=exc), file=sys.stderr)
+            # A file that cannot be read or written: its path and why.
+            print(_("error: {error}").format(error=os_problem(exc)), file=sys.stderr)
             return EXIT_USER_ERROR
         except KeyboardInterrupt:
             print(_("interrupted"), file=sys.stderr)

@@ -53,6 +53,48 @@ FRENCH_NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+#: A number as a spreadsheet shows a long one it was not told is text: ``2,16205E+13``.
+SCIENTIFIC = re.compile(r"^[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
+
+
+def code_digits(text: str) -> str:
+    """A code (SIRET, INSEE) as typed in a spreadsheet, as the code: spaces of every kind
+    removed (``216 204 980 00017``, no-break spaces too), a decimal part of zeros dropped
+    (``62498.0``, a code read as a number).
+
+    Parameters
+    ----------
+    text
+        The cell as text.
+
+    Returns
+    -------
+    str
+        The code; ``text`` without its spaces when it has no such decimal part.
+    """
+    cleaned = re.sub(r"\s+", "", text)
+    whole = re.fullmatch(r"([0-9]+)[.,]0+", cleaned)
+    return whole.group(1) if whole else cleaned
+
+
+def scientific_code(value: str) -> str:
+    """Why a code written in scientific notation cannot be read (its last digits are lost).
+
+    Parameters
+    ----------
+    value
+        The cell as written (``2,16205E+13``).
+
+    Returns
+    -------
+    str
+        The message, in the active language.
+    """
+    return _(
+        "'{value}' is a number in scientific notation: its last digits are lost; format the "
+        "column as text in the spreadsheet and type the codes again"
+    ).format(value=value)
+
 
 def fold(text: str) -> str:
     """``text`` as a code key: accents removed, upper case, other characters as ``_``.

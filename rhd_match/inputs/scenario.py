@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
-from ..params import Parameters
+from ..params import Parameters, explain
 from ..xlsx import workbook_writer
 from .groups import check_groups
 from .plausibility import domain_warnings
@@ -26,6 +27,20 @@ if TYPE_CHECKING:
     from ..plan.solution import Solution
 
 PARAMETERS_FILE = "parameters.json"
+#: The JSON reader's reasons (English, from the standard library), for people.
+JSON_REASONS = {
+    "Expecting value": N_("a value is expected (nothing, or a word that is not JSON?)"),
+    "Expecting property name enclosed in double quotes": N_(
+        "a name in double quotes is expected (a comma before '}', or single quotes?)"
+    ),
+    "Illegal trailing comma before end of object": N_("a comma before '}': remove it"),
+    "Illegal trailing comma before end of array": N_("a comma before ']': remove it"),
+    "Expecting ',' delimiter": N_("a ',' is expected between two values"),
+    "Expecting ':' delimiter": N_("a ':' is expected after a name"),
+    "Extra data": N_("text after the end of the object"),
+    "Unterminated string starting at": N_("a text in quotes is not closed"),
+    "Invalid control character at": N_("a line break inside a text in quotes"),
+}
 
 #: The engine behind ``Scenario.solve``. The inputs sit below the engine and never import
 #: it; the package face hands it over with ``use_solver`` when ``rhd_match`` is imported.
@@ -201,7 +216,10 @@ class Scenario:
             try:
                 loaded = json.loads(decode_text(params_file.read_bytes())[0])
             except json.JSONDecodeError as exc:
-                msg = _("invalid JSON: {reason}").format(reason=exc.msg)
+                reason = JSON_REASONS.get(exc.msg)
+                msg = _("invalid JSON at character {column}: {reason}").format(
+                    column=exc.colno, reason=_(reason) if reason else exc.msg
+                )
                 problems.append(Problem("parameters", exc.lineno, None, msg, file))
             except (UnicodeDecodeError, OSError) as exc:
                 msg = _("unreadable: {reason}").format(reason=exc)
@@ -447,7 +465,7 @@ def _parameters(
         return Parameters.model_validate(dict(value)), []
     except ValidationError as exc:
         problems = [
-            Problem("parameters", None, ".".join(str(x) for x in err["loc"]), err["msg"], file)
-            for err in exc.errors()
+            Problem("parameters", None, name or None, msg, file)
+            for name, msg in explain(exc, Parameters)
         ]
         return Parameters(), problems

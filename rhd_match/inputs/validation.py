@@ -7,6 +7,7 @@ loops over the cells that are wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
@@ -21,11 +22,14 @@ from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, close_header, match_columns
 from ..weeks import week_problem
 from .fixes import (
     LABEL_ALIASES,
+    SCIENTIFIC,
     UNIT_ALIASES,
     ambiguous_week,
+    code_digits,
     fix_code,
     fix_number,
     fix_week,
+    scientific_code,
     week_read_as,
 )
 from .layouts import demand_from_grid, scenario_weeks
@@ -40,13 +44,16 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    """Cells as stripped strings; a float holding an integer (Excel ids) loses its '.0'."""
+    """Cells as stripped strings; a float holding an integer (Excel ids) loses its '.0', a date
+    cell its time of day."""
 
     def one(v: object) -> str:
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             return ""
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
+        if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+            return v.date().isoformat()  # a date cell, as the person typed it
         return str(v).strip()
 
     return values.astype(object).map(one)
@@ -193,8 +200,15 @@ def coerce_table(
     raw = raw.set_axis(names, axis=1).reset_index(drop=True)
     raw = raw.loc[:, ~raw.columns.duplicated()]
     unknown = [c for c in raw.columns if c not in table.column_names]
+    absent = [c.name for c in table.columns if c.name not in raw.columns]
     for col in unknown:
-        out.table_problem(col, _("unknown column, ignored"), severity="warning")
+        near = close_header(col, absent)
+        msg = (
+            _("unknown column, ignored; did you mean '{name}'?").format(name=near)
+            if near is not None
+            else _("unknown column, ignored")
+        )
+        out.table_problem(col, msg, severity="warning")
     typed: dict[str, pd.Series] = {}
     for column in table.columns:
         if column.name not in raw.columns:
@@ -426,14 +440,22 @@ def _split_ids(cell: object) -> list[str]:
 
 
 def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collector) -> pd.Series:
-    """Codes of ``column.digits`` digits whose leading zeros a spreadsheet dropped (typed as
-    numbers: ``2408`` for INSEE ``02408``), padded back, each with a warning naming the cell."""
+    """Codes of ``column.digits`` digits as a spreadsheet may have changed them, read back
+    with a warning naming the cell: spaces (thousands separators, no-break spaces) and a
+    decimal part of zeros (``62498.0``) removed, leading zeros that were dropped (``2408``
+    for INSEE ``02408``) restored. All-digit codes longer than that, and codes in scientific
+    notation (``2,16205E+13``, digits lost), are errors."""
     width = int(column.digits or 0)
-    short = text.str.fullmatch(r"[0-9]+") & (text.str.len() < width)
-    short_arr = short.to_numpy(dtype=bool)
-    if not short_arr.any():
-        return text
-    padded = text.where(~short, text.str.zfill(width))
+    cleaned = text.map(code_digits)
+    scientific = cleaned.str.fullmatch(SCIENTIFIC.pattern).to_numpy(dtype=bool)
+    if scientific.any():
+        out.add(
+            np.flatnonzero(scientific), column.name, list(text[scientific].map(scientific_code))
+        )
+    digits = cleaned.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool)
+    short = digits & (cleaned.str.len() < width).to_numpy(dtype=bool)
+    padded = cleaned.where(~short, cleaned.str.zfill(width))
+    changed = (padded != text).to_numpy(dtype=bool)
     typed = values.astype(object).map(lambda v: isinstance(v, int | float)).to_numpy(dtype=bool)
     as_text = _(
         "'{read}' read as '{used}': a code of {width} digits whose leading zero(s) were "
@@ -442,11 +464,19 @@ def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collecto
     as_typed = _(
         "'{read}' read as '{used}': a code of {width} digits whose leading zero(s) were dropped"
     )
+    as_code = _("'{read}' read as '{used}': a code holds neither spaces nor decimals")
     msgs = [
-        (as_text if n else as_typed).format(read=t, used=p, width=width)
-        for t, p, n in zip(text[short_arr], padded[short_arr], typed[short_arr], strict=True)
+        (as_code if not s else as_text if n else as_typed).format(read=t, used=p, width=width)
+        for t, p, n, s in zip(
+            text[changed], padded[changed], typed[changed], short[changed], strict=True
+        )
     ]
-    out.add(np.flatnonzero(short_arr), column.name, msgs, severity="warning")
+    out.add(np.flatnonzero(changed), column.name, msgs, severity="warning")
+    long = digits & (cleaned.str.len() > width).to_numpy(dtype=bool)
+    if long.any():
+        too_long = _("'{value}' has {n} digits: a code of {width} digits is expected")
+        msgs = [too_long.format(value=v, n=len(v), width=width) for v in cleaned[long]]
+        out.add(np.flatnonzero(long), column.name, msgs)
     return padded
 
 
@@ -567,11 +597,12 @@ def check_references(
         frame = tables[table.name]
         out = _Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
-            # "products|groups": an id of either table; a table that could not be read is
-            # reported on its own; an optional one left out or empty has no id (without hubs,
-            # a producer's hub_id is information only).
+            # "products|groups": an id of either table; a table that could not be read, or
+            # whose ids could not (its key column missing), is reported on its own; an
+            # optional one left out or empty has no id (without hubs, a producer's hub_id is
+            # information only).
             names = target.split("|")
-            if any(t not in tables and not TABLES[t].optional for t in names):
+            if any(not _ids_readable(t, tables, files) for t in names):
                 continue
             targets = [
                 t for t in names if t in tables and not (TABLES[t].optional and tables[t].empty)
@@ -608,6 +639,16 @@ def check_references(
                 out.add(np.flatnonzero(bad), "last_week", msgs)
         problems += out.problems
     return problems
+
+
+def _ids_readable(
+    name: str, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> bool:
+    """Whether the ids of table ``name`` are known: read, or an optional table left out."""
+    if name not in tables:
+        return TABLES[name].optional and name not in files
+    ids = tables[name][TABLES[name].key[0]]
+    return ids.empty or bool(ids.notna().any())
 
 
 def _check_id_lists(

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..egalim import DETAIL_ORDER, FAMILIES, SHARE_FIELDS, VALUE_FIELDS, egalim_accounting
+from ..i18n import gettext as _
 from ..io import csv_writer, write_folder_atomically
 from ..weeks import week_thursday
 
@@ -333,13 +334,13 @@ def siret_problem(siret: str) -> str | None:
         The reason, with the text shown by ``visible``; ``None`` for a valid SIRET.
     """
     if not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
-        return f"{visible(siret)} is not a SIRET: 14 digits expected"
+        return _("{siret} is not a SIRET: 14 digits expected").format(siret=visible(siret))
     total = 0
     for i, char in enumerate(reversed(siret)):
         digit = int(char) * (2 if i % 2 else 1)
         total += digit - 9 if digit > 9 else digit
     if total % 10:
-        return f"{visible(siret)} is not a valid SIRET (Luhn checksum fails)"
+        return _("{siret} is not a valid SIRET (Luhn checksum fails)").format(siret=visible(siret))
     return None
 
 

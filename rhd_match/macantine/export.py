@@ -28,6 +28,7 @@ from ..egalim import format_labels, parse_labels
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
+from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
 from ..inputs.scenario import Scenario
 from ..io import csv_writer, read_table_file, write_folder_atomically
 from ..plan.orders import contract_summary, order_sheets, order_writers
@@ -277,21 +278,21 @@ def read_platform_ids(
         raise ScenarioError(read.errors)
     frame = read.frame.map(cell_text)
     problems = [
-        Problem("ids", 1, col, "column is missing", file)
+        Problem("ids", 1, col, _("column is missing"), file)
         for col in ("canteen_id", column)
         if col not in frame.columns
     ]
     if problems:
         raise ScenarioError(problems)
     canteen = frame["canteen_id"].astype(str).str.strip()
-    ident = frame[column].astype(str).map(lambda v: re.sub(r"\s+", "", v))
+    ident = frame[column].astype(str).map(code_digits)
     rows = frame.index.to_numpy()
     for row, c, i, raw in zip(rows, canteen, ident, frame[column].astype(str), strict=True):
         if not c and not i:
             continue  # an empty row
         if not c:
             problems.append(Problem("ids", int(row), "canteen_id", _("empty"), file))
-        why = _id_problem(i, column)
+        why = scientific_code(raw) if SCIENTIFIC.match(i) else _id_problem(i, column)
         if why:
             if raw != i:
                 why = _("{problem} (read from {cell})").format(problem=why, cell=visible(raw))
@@ -375,7 +376,7 @@ def platform_ids(
         if column in canteens.columns:
             values = canteens[column].map(lambda v: "" if pd.isna(v) else cell_text(v))
             if (values.str.strip() != "").all():
-                ids = values.map(lambda v: re.sub(r"\s+", "", v))
+                ids = values.map(code_digits)
                 return key, dict(zip(canteens["canteen_id"].astype(str), ids, strict=True))  # type: ignore[return-value]
     return "cantine_id", None
 

@@ -128,8 +128,9 @@ def test_template_sheets_lists_and_language(tmp_path: Path) -> None:
     fr = write_template(tmp_path / "fr.xlsx", year=2026)
     en = write_template(tmp_path / "en.xlsx", year=2026, language="en")
     book = openpyxl.load_workbook(fr)
-    assert book.sheetnames == ["Mode d’emploi", *TABLES, "listes"]
-    assert openpyxl.load_workbook(en).sheetnames == ["Instructions", *TABLES, "lists"]
+    optional = ["market", "groups", "hubs"]
+    assert book.sheetnames == ["Mode d’emploi", *TABLES, *optional, "listes"]
+    assert openpyxl.load_workbook(en).sheetnames == ["Instructions", *TABLES, *optional, "lists"]
     products = book["products"]
     assert products.freeze_panes == "A2"
     comment = products["E1"].comment

@@ -204,3 +204,36 @@ def test_a_read_only_output_folder_is_refused(
     with pytest.raises(SystemExit):
         main(["--lang", "en", "solve", str(VARIANTS / "reference"), "--out", str(locked / "x")])
     assert "permission denied" in capsys.readouterr().err
+
+
+# -- the template workbook --------------------------------------------------------------------
+
+
+def test_the_template_has_the_optional_tables_to_fill(tmp_path: Path) -> None:
+    """Its market and hubs sheets, filled the French way and with a producer's hub, read back;
+    left empty, the scenario has none."""
+    import openpyxl
+
+    from rhd_match.inputs.template import write_template
+
+    book = write_template(tmp_path / "territoire.xlsx", 2026)
+    assert Scenario.from_folder(book).market.empty
+    wb = openpyxl.load_workbook(book)
+    assert [wb[n].max_row for n in ("market", "groups", "hubs")] == [1, 1, 1]
+    wb["market"].append(
+        ["M1", "GROSSISTE", "Grossiste bio", "EXEMPLE-P1", "AB", "1,35 €", None, None, "500"]
+    )
+    wb["hubs"].append(["H1", "Plateforme", 50.44, 2.81, "2 000", None, "5 %"])
+    wb["hubs"]["N2"] = 25
+    producers = wb["producers"]
+    hub_column = [c.value for c in producers[1]].index("hub_id") + 1
+    producers.cell(row=2, column=hub_column).value = "H1"
+    wb.save(book)
+    scenario = Scenario.from_folder(book)
+    assert scenario.market[["market_id", "labels", "price_eur_ht"]].values.tolist() == [
+        ["M1", "BIO", 1.35]
+    ]
+    assert scenario.hubs[["hub_id", "capacity_kg_per_week", "fee_share"]].values.tolist() == [
+        ["H1", 2000.0, 0.05]
+    ]
+    assert scenario.producers["hub_id"].tolist() == ["H1"]

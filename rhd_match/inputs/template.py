@@ -25,7 +25,12 @@ TEMPLATE_ROWS = 2_000
 #: Name of the sheet holding the drop-down lists (translated where it is written).
 LISTS_SHEET = N_("lists")
 #: Id columns that name a row of another sheet: their drop-down lists are that sheet's ids.
-REFERENCES = {"producer_id": "producers", "product_id": "products", "canteen_id": "canteens"}
+REFERENCES = {
+    "producer_id": "producers",
+    "product_id": "products",
+    "canteen_id": "canteens",
+    "hub_id": "hubs",
+}
 
 
 def _lists(year: int) -> dict[str, list[str]]:
@@ -167,9 +172,10 @@ def _instructions(year: int) -> pd.DataFrame:
         _("Scenario workbook for rhd-match"),
         "",
         _(
-            "1. Fill one sheet per table: products, canteens, producers, offers, demand. Keep "
-            "their names and first row (the column names): hover over a column name to read "
-            "its meaning and unit."
+            "1. Fill one sheet per table: products, canteens, producers, offers, demand; "
+            "market (wholesalers' and procurement lots' ranges), groups (substitutable "
+            "products) and hubs may stay empty. Keep their names and first row (the column "
+            "names): hover over a column name to read its meaning and unit."
         ),
         _(
             "2. Rows in grey italics are examples, read like any other row: delete them, or "
@@ -210,14 +216,17 @@ def template_sheets(year: int) -> dict[str, Sheet]:
     Returns
     -------
     dict of str to Sheet
-        Instructions, the five tables (demand as a grid), and the lists sheet, in order.
+        Instructions, the tables (demand as a grid; market, groups and hubs with their
+        header only), and the lists sheet, in order.
     """
     lists = _lists(year)
     sheets: dict[str, Sheet] = {
         _("Instructions"): Sheet(_instructions(year), widths=[120]),
     }
-    for name, example in _examples(year).items():
-        table = TABLES[name]
+    examples = _examples(year)
+    for name, table in TABLES.items():
+        # the optional tables (market, groups, hubs) as headers to fill, without example
+        example = examples.get(name, pd.DataFrame(columns=table.column_names))
         if name == "demand":
             columns = ["canteen_id", "product_id", *lists["week"]]
         else:
@@ -253,8 +262,9 @@ def write_template(path: str | Path, year: int, language: str = "fr") -> Path:
     ``demand`` (a grid: one row per canteen × product, one column per ISO week of ``year``),
     each with its header frozen, the meaning and unit of each column in a comment on its
     header, drop-down lists for families, units, labels, sectors, weeks and the ids of the
-    producers, products and canteens sheets, and one example
-    row in grey italics (read like any other row: delete it or write over it); the lists.
+    producers, products, canteens and hubs sheets, and one example
+    row in grey italics (read like any other row: delete it or write over it); the optional
+    ``market``, ``groups`` and ``hubs`` sheets, header only; the lists.
     ``Scenario.from_folder`` reads the workbook back.
 
     Parameters

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import difflib
 import io
 import itertools
@@ -122,6 +123,30 @@ def is_blank(value: object) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return isinstance(value, float) and math.isnan(value)
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a person typed: stripped; empty for a blank cell; a float holding a
+    whole number (an id or code typed in a spreadsheet) without its ``.0``; a date cell
+    without its time of day.
+
+    Parameters
+    ----------
+    value
+        A cell as read (a string from CSV, a Python value from a workbook).
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    return str(value).strip()
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -293,7 +318,7 @@ def table_from_rows(
         if not is_blank(name) or any(not is_blank(r[j]) for r in cells if j < len(r))
     ]
     names = [
-        str(header[j]).strip() if not is_blank(header[j]) else _("(column {n})").format(n=j + 1)
+        cell_text(header[j]) if not is_blank(header[j]) else _("(column {n})").format(n=j + 1)
         for j in keep
     ]
     names, renamed = match_columns(names, columns, table, file)

@@ -7,7 +7,6 @@ loops over the cells that are wrong.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
@@ -18,7 +17,7 @@ from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
 from ..i18n import gettext as _
 from ..i18n import ngettext
-from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, close_header, match_columns
+from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
 from .fixes import (
     LABEL_ALIASES,
@@ -44,19 +43,8 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    """Cells as stripped strings; a float holding an integer (Excel ids) loses its '.0', a date
-    cell its time of day."""
-
-    def one(v: object) -> str:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, dt.datetime) and v.time() == dt.time(0):
-            return v.date().isoformat()  # a date cell, as the person typed it
-        return str(v).strip()
-
-    return values.astype(object).map(one)
+    """Cells as stripped strings (``rhd_match.io.cell_text``)."""
+    return values.astype(object).map(cell_text)
 
 
 def source_rows(frame: pd.DataFrame) -> np.ndarray:

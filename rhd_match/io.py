@@ -44,19 +44,18 @@ import re
 import shutil
 import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from .errors import Problem
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
 from .i18n import ngettext
+from .xlsx import read_workbook_cells, uncomputed_formulas
 
 WORKBOOK_NAME = "scenario.xlsx"
 #: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
@@ -569,66 +568,13 @@ def read_csv_table(path: Path, columns: Sequence[str] = (), table: str = "") -> 
 # -- workbooks --------------------------------------------------------------------------------
 
 
-def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet of a workbook as a grid of cells (Python values, ``""`` when empty); row
-    ``i`` of a grid is the sheet's row ``i + 1``, column ``j`` its column ``j + 1``."""
-    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False)
-    return {str(name): frame for name, frame in sheets.items()}
-
-
 def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     try:
         sheets = read_workbook_cells(path)
-        return sheets, _uncomputed_formulas(path, sheets)
+        return sheets, uncomputed_formulas(path, sheets)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         msg = _("unreadable workbook: {reason}").format(reason=exc)
         return {}, [Problem(table, None, None, msg, str(path))]
-
-
-#: A cell holding a formula and no value saved with it: ``<c r="B2"><f>B1*2</f></c>`` (or
-#: an empty ``<v/>``).
-_UNCOMPUTED = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
-
-
-def _uncomputed_formulas(path: Path, sheets: Mapping[str, pd.DataFrame]) -> list[Problem]:
-    """An error per sheet holding formulas whose value was never saved (a workbook written
-    by a program that does not compute them): read as empty, they would silently be
-    missing values or optional values left out. Excel and LibreOffice save every value."""
-    with zipfile.ZipFile(path) as book:
-        parts = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
-        if not any(_UNCOMPUTED.search(book.read(n)) for n in parts):
-            return []
-    problems = []
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        for sheet in book.worksheets:
-            grid = sheets.get(sheet.title, pd.DataFrame()).to_numpy(dtype=object)
-            cells = [
-                cell
-                for row in sheet.iter_rows()
-                for cell in row
-                if isinstance(cell.value, str)
-                and cell.value.startswith("=")
-                and (
-                    cell.row > grid.shape[0]
-                    or cell.column > grid.shape[1]
-                    or is_blank(grid[cell.row - 1, cell.column - 1])
-                )
-            ]
-            if cells:
-                shown = ", ".join(c.coordinate for c in cells[:10])
-                if len(cells) > 10:
-                    shown = _("{first} and {n} more").format(first=shown, n=len(cells) - 10)
-                msg = _(
-                    "cells {cells}: formulas whose value was never saved (the workbook was "
-                    "written by a program that does not compute them): open it in Excel or "
-                    "LibreOffice and save it again"
-                ).format(cells=shown)
-                file = f"{path}[{sheet.title}]"
-                problems.append(Problem(sheet.title, cells[0].row, None, msg, file))
-    finally:
-        book.close()
-    return problems
 
 
 def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:

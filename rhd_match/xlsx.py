@@ -1,4 +1,8 @@
-"""Writing Excel workbooks: one function for every workbook the project writes.
+"""Excel workbooks: reading every sheet's cells, and one function for every workbook the
+project writes.
+
+``read_workbook_cells`` reads the values saved with the cells (formulas as their saved value);
+``uncomputed_formulas`` names the formulas no value was saved with.
 
 ``write_workbook_file`` uses XlsxWriter in constant-memory mode (rows are streamed to disk,
 so memory does not grow with the table) with its conversions of text turned off: text is always
@@ -13,14 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import xlsxwriter
+
+from .errors import Problem
+from .i18n import gettext as _
 
 #: Excel's row limit, header included.
 MAX_ROWS = 1_048_576
@@ -246,3 +255,83 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as a grid of cells, the values saved with them.
+
+    Parameters
+    ----------
+    path
+        An ``.xlsx`` workbook.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Sheet name → its cells (Python values, ``""`` when empty); row ``i`` of a grid is the
+        sheet's row ``i + 1``, column ``j`` its column ``j + 1``.
+    """
+    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False)
+    return {str(name): frame for name, frame in sheets.items()}
+
+
+#: A cell holding a formula and no value saved with it: ``<c r="B2"><f>B1*2</f></c>`` (or
+#: an empty ``<v/>``).
+_UNCOMPUTED = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
+
+
+def uncomputed_formulas(path: Path, sheets: Mapping[str, pd.DataFrame]) -> list[Problem]:
+    """An error per sheet holding formulas whose value was never saved (a workbook written
+    by a program that does not compute them): read as empty, they would silently be
+    missing values or optional values left out. Excel and LibreOffice save every value.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    sheets
+        Its cells as read (``read_workbook_cells``).
+
+    Returns
+    -------
+    list of Problem
+        One error per sheet with such cells, naming them; empty when there is none.
+    """
+    with zipfile.ZipFile(path) as book:
+        parts = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+        if not any(_UNCOMPUTED.search(book.read(n)) for n in parts):
+            return []
+    problems = []
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for sheet in book.worksheets:
+            grid = sheets.get(sheet.title, pd.DataFrame()).to_numpy(dtype=object)
+            cells = [
+                cell
+                for row in sheet.iter_rows()
+                for cell in row
+                if isinstance(cell.value, str)
+                and cell.value.startswith("=")
+                and (
+                    cell.row > grid.shape[0]
+                    or cell.column > grid.shape[1]
+                    or not str(grid[cell.row - 1, cell.column - 1]).strip()
+                )
+            ]
+            if cells:
+                shown = ", ".join(c.coordinate for c in cells[:10])
+                if len(cells) > 10:
+                    shown = _("{first} and {n} more").format(first=shown, n=len(cells) - 10)
+                msg = _(
+                    "cells {cells}: formulas whose value was never saved (the workbook was "
+                    "written by a program that does not compute them): open it in Excel or "
+                    "LibreOffice and save it again"
+                ).format(cells=shown)
+                file = f"{path}[{sheet.title}]"
+                problems.append(Problem(sheet.title, cells[0].row, None, msg, file))
+    finally:
+        book.close()
+    return problems

@@ -27,8 +27,8 @@ SHARED = (
     "geo",
     "params",
     "egalim",
-    "io",
     "xlsx",
+    "io",
     "progress",
     "console",
 )

@@ -333,9 +333,12 @@ def test_unreadable_output_folder_is_a_user_error(
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
-    assert main(["menus", str(good_folder), "--out", str(blocker / "menus")]) == EXIT_USER_ERROR
+    # refused while reading the command line, before any work
+    with pytest.raises(SystemExit) as ended:
+        main(["menus", str(good_folder), "--out", str(blocker / "menus")])
+    assert ended.value.code == EXIT_USER_ERROR
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and str(blocker) in err
+    assert "argument --out" in err and f"'{blocker}' is a file" in err
 
 
 # -- duplicate and conflicting options, bad weeks, id files: one line each, exit 2 ---------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from brute_force import brute_force, count_assignments
@@ -234,3 +235,67 @@ def test_the_hub_table_adds_up_the_lines_through_each_hub() -> None:
     assert (row["producer_drops"], row["canteen_drops"]) == (1, 2)
     # 5 % of the offer's 2.5 EUR HT and 0.2 EUR HT a kg, on every kg through the hub.
     assert row["fees_eur_ht"] == pytest.approx(via["qty_kg"].sum() * (2.5 * 0.05 + 0.2))
+
+
+def split_order() -> Scenario:
+    """P1 (a member of the hub, franco 100 EUR HT: 40 kg of its organic apples) can pay its
+    franco only through the hub's order for C1 and C2 (30 kg each). P2 (no hub, no franco)
+    sells 12 kg of cheaper organic apples within 8 km: C2 only. The relaxation sends C2 18 kg
+    through the hub, under the hub's minimum of 20 kg; the optimum fills that drop to it."""
+    sc = make_scenario(
+        {"APPLE": FRUIT},
+        {"C1": {"place": (5, 0)}, "C2": {"place": (-5, 0)}},
+        {
+            "P1": {"place": (20, 0), "radius": 30.0, "franco": 100.0},
+            "P2": {"place": (-10, 0), "radius": 8.0},
+        },
+        [("P1", "APPLE", W1, 200, 2.5, "BIO"), ("P2", "APPLE", W1, 12, 1.9, "BIO")],
+        [("C1", "APPLE", W1, 30), ("C2", "APPLE", W1, 30)],
+    )
+    tables = sc.tables | {
+        "producers": sc.producers.assign(hub_id=["H", None]),
+        "hubs": pd.DataFrame([hub_row()]),
+    }
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+@pytest.mark.parametrize("strategy", ["repair", "decompose"])
+def test_the_heuristics_route_through_the_hub_when_it_pays(strategy: str) -> None:
+    # No canteen's order pays P1's franco on its own: the heuristics must open the hub drops
+    # from the relaxation's hub flows, the one under the hub's minimum included.
+    sc = split_order()
+    lp = rhd_match.solve(sc, strategy="lp", objective="weighted", **SOLVE).flows
+    relaxed = lp[lp["hub_id"].notna()].groupby("canteen_id")["qty_kg"].sum()
+    assert 10.0 <= relaxed["C2"] < 20.0  # what the case is about
+    solution = rhd_match.solve(sc, strategy=strategy, objective="weighted", **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    flows = solution.flows
+    via = flows[flows["hub_id"].notna()].groupby("canteen_id")["qty_kg"].sum()
+    assert set(via.index) == {"C1", "C2"}
+    assert via.min() >= 20.0 - 1e-6
+    best = brute_force(sc)
+    assert solution.objective == pytest.approx(best.objective, rel=1e-6)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(share=st.lists(st.floats(0.0, 1.0), min_size=64, max_size=64))
+def test_no_plan_leaves_a_drop_under_its_minimum(share: list[float]) -> None:
+    # Any flows, as a heuristic stopped by the clock may leave them: closing the short drops
+    # leaves every hub drop at 0 or at least the hub's minimum, every franco paid or unused.
+    from rhd_match.model.build import build_model
+    from rhd_match.model.decode import clean_flows, flows_from_quantities
+    from rhd_match.model.strategies import close_short_drops
+
+    sc = _case("minimum binds")
+    model = build_model(sc)
+    var, arcs = model.variables, model.index.arcs
+    values = np.zeros(var.count)
+    fractions = np.resize(np.asarray(share), len(arcs))
+    values[var.cols("x")] = fractions * np.fmin(arcs["ub"].to_numpy(), 30.0)
+    x, v = clean_flows(model, close_short_drops(model, values))
+    flows = flows_from_quantities(sc, model.index, x, v)
+    found = check(sc, flows)
+    assert not found["rule"].isin({"hub_min_drop", "franco"}).any(), found.to_string()
+    via = flows[flows["hub_id"].notna()].groupby(["canteen_id", "week"])["qty_kg"].sum()
+    assert ((via == 0) | (via >= 26.0 - 1e-6)).all()

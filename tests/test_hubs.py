@@ -4,6 +4,7 @@ and each hub rule of the checker flagged on a plan that breaks it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -299,3 +300,27 @@ def test_no_plan_leaves_a_drop_under_its_minimum(share: list[float]) -> None:
     assert not found["rule"].isin({"hub_min_drop", "franco"}).any(), found.to_string()
     via = flows[flows["hub_id"].notna()].groupby(["canteen_id", "week"])["qty_kg"].sum()
     assert ((via == 0) | (via >= 26.0 - 1e-6)).all()
+
+
+def test_the_workbook_and_the_report_show_each_hub(tmp_path: Path) -> None:
+    import openpyxl
+
+    from rhd_match.plan.tables import hub_table
+    from rhd_match.report import write_workbook
+    from rhd_match.report.html import render_html
+    from rhd_match.report.hubs_section import hub_year
+
+    sc = _case("hub")
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    weekly = hub_table(sc, solution.flows)
+    book = openpyxl.load_workbook(write_workbook(sc, solution, tmp_path / "results.xlsx"))
+    assert "Hubs" in book.sheetnames or "Plateformes" in book.sheetnames
+    sheet = book["Plateformes" if "Plateformes" in book.sheetnames else "Hubs"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [("H", W1)]
+    assert rows[0][2] == pytest.approx(weekly["kg_in"].iloc[0])
+    year = hub_year(sc, solution.flows)
+    assert year.loc["H", "canteens"] == 2  # C1 and C2, through the hub
+    assert year.loc["H", "fees_eur_ht"] == pytest.approx(weekly["fees_eur_ht"].sum())
+    page = render_html(sc, solution, language="en")
+    assert 'id="hubs"' in page and "hub charges EUR excl. VAT" in page

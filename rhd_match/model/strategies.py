@@ -347,6 +347,12 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     it used (``choose_drops``), the lot arcs where it sends at least the lot, and the hub drops
     with a minimum where it delivers at least ``HUB_OPEN_FRACTION`` of the minimum (kg).
 
+    Drops and hub drops are chosen from the flows with every direct delivery that does not
+    pay its franco moved to the producer's hub where the hub reaches the canteen
+    (``through_hubs``): a relaxation without delivery rows (the decomposition's transport
+    flows) sees no franco and never pays a hub's fee, and a drop short of its franco is
+    closed by the repair anyway, while the hub's whole order may pay it.
+
     Parameters
     ----------
     model
@@ -362,7 +368,7 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
         Bool per lot column, then per hub drop column (``hub_y``).
     """
     var, index = model.variables, model.index
-    x = values[var.cols("x")]
+    x = through_hubs(index, values[var.cols("x")])
     arc_drop = index.arcs["drop"].to_numpy()
     value = np.bincount(
         arc_drop, index.arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
@@ -377,6 +383,44 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     lots = var.lot_arcs
     open_lot = x[lots] >= index.arcs["lot"].to_numpy()[lots] - ZERO
     return open_drop, np.r_[open_lot, hub_drops_reached(index, x)]
+
+
+def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
+    """The flows ``x`` with every direct delivery short of its franco sent through the
+    producer's hub instead, where an arc via the hub reaches the same canteen with the same
+    offer.
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    x
+        Quantity per arc, shape (arcs,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Quantity per arc, shape (arcs,); ``x`` itself without hubs.
+    """
+    arcs = index.arcs
+    hub = arcs["hub"].to_numpy()
+    via = hub >= 0
+    if not via.any():
+        return x
+    drop = arcs["drop"].to_numpy()
+    franco = index.drops["franco"].to_numpy()
+    value = np.bincount(drop, arcs["producer_price"].to_numpy() * x, minlength=len(franco))
+    short = (value > ZERO) & (value < franco - MINIMUM_TOL * (1 + franco))
+    key = arcs["offer"].to_numpy(np.int64) * len(index.canteen_ids) + arcs["canteen"].to_numpy()
+    twin = pd.Index(key[via]).get_indexer(key)  # per arc: its offer's arc via the hub, or −1
+    move = ~via & short[drop] & (twin >= 0) & (x > ZERO)
+    if not move.any():
+        return x
+    out = x.copy()
+    target = np.flatnonzero(via)[twin[move]]
+    np.add.at(out, target, x[move])
+    out[move] = 0.0
+    return out
 
 
 def hub_drops_reached(index: ModelIndex, x: np.ndarray) -> np.ndarray:

@@ -324,3 +324,17 @@ def test_the_workbook_and_the_report_show_each_hub(tmp_path: Path) -> None:
     assert year.loc["H", "fees_eur_ht"] == pytest.approx(weekly["fees_eur_ht"].sum())
     page = render_html(sc, solution, language="en")
     assert 'id="hubs"' in page and "hub charges EUR excl. VAT" in page
+
+
+def test_the_small_canteens_share_counts_the_small_canteens() -> None:
+    from rhd_match.analysis.hub_value import plan_figures
+
+    base = _case("hub")
+    sc = base.with_tables(canteens=base.canteens.assign(meals_per_day=[90.0, 400.0, 400.0]))
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
+    c1 = flows[flows["canteen_id"] == "C1"]
+    expected = c1.loc[c1["local"], "value_eur_ht"].sum() / c1["value_eur_ht"].sum()
+    assert expected > 0  # C1 gets local food through the hub
+    figures = plan_figures(sc, flows)
+    assert figures["share_local_small_canteens"] == pytest.approx(expected)
+    assert figures["small_canteens_with_local_food"] == 1

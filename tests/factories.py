@@ -162,6 +162,18 @@ def tiny_groups() -> pd.DataFrame:
     )
 
 
+def tiny_distances() -> pd.DataFrame:
+    """A distances table for the tiny scenario: FARM_A to its hub and on to a canteen."""
+    return pd.DataFrame(
+        {
+            "from_id": ["FARM_A", "HUB_LENS"],
+            "to_id": ["HUB_LENS", "LENS_1"],
+            "km": [14.2, 3.1],
+            "minutes": [21.0, None],
+        }
+    )
+
+
 def tiny_hubs() -> pd.DataFrame:
     """A hubs table for the tiny scenario: FARM_A's hub (its ``hub_id`` HUB_LENS) in Lens,
     delivering Mondays and Thursdays within 25 km, 20 kg a drop at least."""

@@ -4,8 +4,10 @@ and each hub rule of the checker flagged on a plan that breaks it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from brute_force import brute_force, count_assignments
@@ -234,3 +236,105 @@ def test_the_hub_table_adds_up_the_lines_through_each_hub() -> None:
     assert (row["producer_drops"], row["canteen_drops"]) == (1, 2)
     # 5 % of the offer's 2.5 EUR HT and 0.2 EUR HT a kg, on every kg through the hub.
     assert row["fees_eur_ht"] == pytest.approx(via["qty_kg"].sum() * (2.5 * 0.05 + 0.2))
+
+
+def split_order() -> Scenario:
+    """P1 (a member of the hub, franco 100 EUR HT: 40 kg of its organic apples) can pay its
+    franco only through the hub's order for C1 and C2 (30 kg each). P2 (no hub, no franco)
+    sells 12 kg of cheaper organic apples within 8 km: C2 only. The relaxation sends C2 18 kg
+    through the hub, under the hub's minimum of 20 kg; the optimum fills that drop to it."""
+    sc = make_scenario(
+        {"APPLE": FRUIT},
+        {"C1": {"place": (5, 0)}, "C2": {"place": (-5, 0)}},
+        {
+            "P1": {"place": (20, 0), "radius": 30.0, "franco": 100.0},
+            "P2": {"place": (-10, 0), "radius": 8.0},
+        },
+        [("P1", "APPLE", W1, 200, 2.5, "BIO"), ("P2", "APPLE", W1, 12, 1.9, "BIO")],
+        [("C1", "APPLE", W1, 30), ("C2", "APPLE", W1, 30)],
+    )
+    tables = sc.tables | {
+        "producers": sc.producers.assign(hub_id=["H", None]),
+        "hubs": pd.DataFrame([hub_row()]),
+    }
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+@pytest.mark.parametrize("strategy", ["repair", "decompose"])
+def test_the_heuristics_route_through_the_hub_when_it_pays(strategy: str) -> None:
+    # No canteen's order pays P1's franco on its own: the heuristics must open the hub drops
+    # from the relaxation's hub flows, the one under the hub's minimum included.
+    sc = split_order()
+    lp = rhd_match.solve(sc, strategy="lp", objective="weighted", **SOLVE).flows
+    relaxed = lp[lp["hub_id"].notna()].groupby("canteen_id")["qty_kg"].sum()
+    assert 10.0 <= relaxed["C2"] < 20.0  # what the case is about
+    solution = rhd_match.solve(sc, strategy=strategy, objective="weighted", **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    flows = solution.flows
+    via = flows[flows["hub_id"].notna()].groupby("canteen_id")["qty_kg"].sum()
+    assert set(via.index) == {"C1", "C2"}
+    assert via.min() >= 20.0 - 1e-6
+    best = brute_force(sc)
+    assert solution.objective == pytest.approx(best.objective, rel=1e-6)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(share=st.lists(st.floats(0.0, 1.0), min_size=64, max_size=64))
+def test_no_plan_leaves_a_drop_under_its_minimum(share: list[float]) -> None:
+    # Any flows, as a heuristic stopped by the clock may leave them: closing the short drops
+    # leaves every hub drop at 0 or at least the hub's minimum, every franco paid or unused.
+    from rhd_match.model.build import build_model
+    from rhd_match.model.decode import clean_flows, flows_from_quantities
+    from rhd_match.model.strategies import close_short_drops
+
+    sc = _case("minimum binds")
+    model = build_model(sc)
+    var, arcs = model.variables, model.index.arcs
+    values = np.zeros(var.count)
+    fractions = np.resize(np.asarray(share), len(arcs))
+    values[var.cols("x")] = fractions * np.fmin(arcs["ub"].to_numpy(), 30.0)
+    x, v = clean_flows(model, close_short_drops(model, values))
+    flows = flows_from_quantities(sc, model.index, x, v)
+    found = check(sc, flows)
+    assert not found["rule"].isin({"hub_min_drop", "franco"}).any(), found.to_string()
+    via = flows[flows["hub_id"].notna()].groupby(["canteen_id", "week"])["qty_kg"].sum()
+    assert ((via == 0) | (via >= 26.0 - 1e-6)).all()
+
+
+def test_the_workbook_and_the_report_show_each_hub(tmp_path: Path) -> None:
+    import openpyxl
+
+    from rhd_match.plan.tables import hub_table
+    from rhd_match.report import write_workbook
+    from rhd_match.report.html import render_html
+    from rhd_match.report.hubs_section import hub_year
+
+    sc = _case("hub")
+    solution = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    weekly = hub_table(sc, solution.flows)
+    book = openpyxl.load_workbook(write_workbook(sc, solution, tmp_path / "results.xlsx"))
+    assert "Hubs" in book.sheetnames or "Plateformes" in book.sheetnames
+    sheet = book["Plateformes" if "Plateformes" in book.sheetnames else "Hubs"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [("H", W1)]
+    assert rows[0][2] == pytest.approx(weekly["kg_in"].iloc[0])
+    year = hub_year(sc, solution.flows)
+    assert year.loc["H", "canteens"] == 2  # C1 and C2, through the hub
+    assert year.loc["H", "fees_eur_ht"] == pytest.approx(weekly["fees_eur_ht"].sum())
+    page = render_html(sc, solution, language="en")
+    assert 'id="hubs"' in page and "hub charges EUR excl. VAT" in page
+
+
+def test_the_small_canteens_share_counts_the_small_canteens() -> None:
+    from rhd_match.analysis.hub_value import plan_figures
+
+    base = _case("hub")
+    sc = base.with_tables(canteens=base.canteens.assign(meals_per_day=[90.0, 400.0, 400.0]))
+    flows = rhd_match.solve(sc, strategy="mip", **SOLVE).flows
+    c1 = flows[flows["canteen_id"] == "C1"]
+    expected = c1.loc[c1["local"], "value_eur_ht"].sum() / c1["value_eur_ht"].sum()
+    assert expected > 0  # C1 gets local food through the hub
+    figures = plan_figures(sc, flows)
+    assert figures["share_local_small_canteens"] == pytest.approx(expected)
+    assert figures["small_canteens_with_local_food"] == 1

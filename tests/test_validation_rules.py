@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from factories import tiny_frames, tiny_groups, tiny_hubs, tiny_market
+from factories import tiny_distances, tiny_frames, tiny_groups, tiny_hubs, tiny_market
 
 from rhd_match import Scenario, ScenarioError
 from rhd_match.inputs.schema import TABLES, Column
@@ -28,8 +28,10 @@ Frames = dict[str, pd.DataFrame]
 
 
 def _frames() -> Frames:
-    """The tiny scenario's tables with its market, groups and hubs tables (fresh copies)."""
-    return tiny_frames() | {"market": tiny_market(), "groups": tiny_groups(), "hubs": tiny_hubs()}
+    """The tiny scenario's tables with its market, groups, hubs and distances tables (fresh
+    copies)."""
+    optional = {"market": tiny_market(), "groups": tiny_groups(), "hubs": tiny_hubs()}
+    return tiny_frames() | optional | {"distances": tiny_distances()}
 
 
 #: (table, row as a person sees it or None, column) the error must name.

@@ -96,9 +96,17 @@ def test_sheet_names_and_labels_are_french_by_default_english_on_request(
         "Cantines",
         "Producteurs",
         "Producteurs par semaine",
+        "Plateformes",
         "Commandes",
     ]
-    assert english.sheetnames == ["Summary", "Canteens", "Producers", "Producer weeks", "Orders"]
+    assert english.sheetnames == [
+        "Summary",
+        "Canteens",
+        "Producers",
+        "Producer weeks",
+        "Hubs",
+        "Orders",
+    ]
     for fr_ws, en_ws in zip(french.worksheets, english.worksheets, strict=True):
         fr_head, en_head = header(fr_ws), header(en_ws)
         assert len(set(fr_head)) == len(fr_head), fr_ws.title
@@ -253,7 +261,7 @@ def test_purchase_lines_stay_out_of_the_workbook(
     small: tuple[Scenario, Solution], small_wb: openpyxl.Workbook
 ) -> None:
     # flows and unmet_local (tens of thousands of rows on a territory) are data: CSV files
-    assert len(small_wb.sheetnames) == len(SHEETS) == 5
+    assert len(small_wb.sheetnames) == len(SHEETS) == 6  # the scenario has a hub
     assert max(ws.max_row for ws in small_wb.worksheets) - 1 < len(small[1].flows)
 
 

@@ -73,7 +73,7 @@ def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
     """
     canteens = canteen_table(scenario, flows)
     meals_per_day = scenario.canteens.set_index("canteen_id")["meals_per_day"]
-    small = (meals_per_day.reindex(canteens.index) < SMALL_CANTEEN_MEALS).to_numpy()
+    small = (meals_per_day.reindex(canteens["canteen_id"]) < SMALL_CANTEEN_MEALS).to_numpy()
     local, value = canteens["local_value_eur_ht"], canteens["value_eur_ht"]
     reached = (local > 0).to_numpy()
     meals = canteens["meals"].sum()

@@ -34,7 +34,7 @@ RULES: dict[str, str] = {
     "supplier": "supplier is not 'producer', 'market' or 'conventional', or its producer_id, "
     "market_id or supplier_id is wrong",
     "unknown_id": "a canteen, product, producer or market option id not in the input tables",
-    "duplicate_line": "two flow rows for the same supplier, option, canteen, product and week",
+    "duplicate_line": "two flow rows for the same supplier, option, hub, canteen, product and week",
     "negative_qty": "a negative quantity",
     "not_demanded": "a flow for a canteen, product and week with no demand row",
     "demand": "producer + market + conventional quantity differs from the demand (product unit)",

@@ -401,6 +401,8 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
     known = ~(unknown_canteen | unknown_product | unknown_producer | unknown_market | bad_supplier)
 
     keys = ["supplier", "producer_id", "market_id", "canteen_id", "product_id", "week"]
+    # A producer may deliver a canteen both directly and through its hub: two lines.
+    keys += ["hub_id"] if "hub_id" in ln else []
     dup = ln.duplicated(keys, keep="first").to_numpy()
     found.add(
         "duplicate_line",

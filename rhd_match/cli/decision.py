@@ -61,6 +61,15 @@ HUB_FIGURE_LABELS = {
     "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
     "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
 }
+#: Decimals of the figures of ``rhd-match hubs`` that are not shares: costs per meal or per kg
+#: are a few cents or less, shown to the tenth of a cent; counts whole; the others with 2.
+HUB_FIGURE_DECIMALS = {
+    "canteens_with_local_food": 0,
+    "small_canteens_with_local_food": 0,
+    "extra_cost_per_meal_eur_ht": 3,
+    "cost_eur_per_kg": 3,
+    "cost_eur_per_meal": 3,
+}
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
@@ -137,7 +146,9 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]
     for column in ("without_hubs", "with_hubs", "difference"):
         shown[column] = [
-            format_share(v) if f.startswith("share") else format_number(v, 2)
+            format_share(v)
+            if f.startswith("share")
+            else format_number(v, HUB_FIGURE_DECIMALS.get(f, 2))
             for f, v in zip(table.index, table[column], strict=True)
         ]
     show_table(shown)

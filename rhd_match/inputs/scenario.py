@@ -20,7 +20,7 @@ from ..params import Parameters, explain
 from ..xlsx import workbook_writer
 from .groups import check_groups
 from .plausibility import domain_warnings
-from .schema import GROUPS, HUBS, MARKET, TABLES
+from .schema import DISTANCES, GROUPS, HUBS, MARKET, TABLES
 from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ class Scenario:
     * ``hubs`` — optional logistics hubs: coordinates, handling capacity (kg/week), fees
       (EUR HT/kg, share of value), delivery fleet and days, minimum drop (kg), radius (km);
       member producers name their hub in ``producers.hub_id`` (empty when none).
+    * ``distances`` — optional road distances (km, minutes) between producers, hubs and
+      canteens, for the delivery tours (empty when none: straight line × road factor).
 
     Build one with `from_frames`, `from_folder` or `demo`; construction validates everything
     and raises [`ScenarioError`][rhd_match.errors.ScenarioError] listing every problem.
@@ -88,7 +90,7 @@ class Scenario:
 
     Attributes
     ----------
-    products, canteens, producers, offers, demand, market, groups, hubs : pandas.DataFrame
+    products, canteens, producers, offers, demand, market, groups, hubs, distances : DataFrame
         The validated tables (index reset, columns typed as in ``docs/input-format.md``).
     parameters : Parameters
         Targets, weights and solver options.
@@ -104,6 +106,7 @@ class Scenario:
     market: pd.DataFrame = field(default_factory=lambda: empty_table(MARKET))
     groups: pd.DataFrame = field(default_factory=lambda: empty_table(GROUPS))
     hubs: pd.DataFrame = field(default_factory=lambda: empty_table(HUBS))
+    distances: pd.DataFrame = field(default_factory=lambda: empty_table(DISTANCES))
     parameters: Parameters = field(default_factory=Parameters)
     warnings: tuple[Problem, ...] = ()
 
@@ -121,6 +124,7 @@ class Scenario:
         market: pd.DataFrame | None = None,
         groups: pd.DataFrame | None = None,
         hubs: pd.DataFrame | None = None,
+        distances: pd.DataFrame | None = None,
     ) -> Scenario:
         """Validate DataFrames into a Scenario (row numbers in errors count the header as 1).
 
@@ -153,6 +157,9 @@ class Scenario:
         hubs
             Optional logistics hubs, one row per ``hub_id`` (columns as
             ``docs/input-format.md``); ``None`` for none.
+        distances
+            Optional road distances, one row per ``from_id`` × ``to_id`` (producer, hub or
+            canteen ids): km and, optionally, minutes; ``None`` for none.
 
         Returns
         -------
@@ -172,7 +179,8 @@ class Scenario:
             "offers": offers,
             "demand": demand,
         }
-        for name, frame in (("market", market), ("groups", groups), ("hubs", hubs)):
+        optional = {"market": market, "groups": groups, "hubs": hubs, "distances": distances}
+        for name, frame in optional.items():
             if frame is not None:
                 raw[name] = frame
         params, problems = _parameters(parameters, None)
@@ -291,7 +299,7 @@ class Scenario:
         -------
         dict of str to pandas.DataFrame
             ``products``, ``canteens``, ``producers``, ``offers``, ``demand``, ``market``,
-            ``groups``, ``hubs`` in that order.
+            ``groups``, ``hubs``, ``distances`` in that order.
         """
         return {name: getattr(self, name) for name in TABLES}
 

@@ -542,6 +542,27 @@ HUBS = Table(
     optional=True,
 )
 
+PLACES = "producers|hubs|canteens"
+DISTANCES = Table(
+    "distances",
+    "Optional. Road distances between places (producers, hubs, canteens), for the delivery "
+    "tours: where a pair is given its km (and minutes, when given) replace the straight line "
+    "times the road factor (and the km at the vehicles' speed). A pair given one way serves "
+    "both ways unless the other way is given too. One row per pair.",
+    (
+        Column("from_id", "id", N_("Place the road starts from: a producer, hub or canteen id.")),
+        Column("to_id", "id", N_("Place the road leads to: a producer, hub or canteen id.")),
+        Column("km", "float", N_("Road distance."), unit="km", minimum=0.0),
+        _optional_float(
+            "minutes", N_("Driving time; empty for the km at the vehicles' speed."), "min"
+        ),
+    ),
+    key=("from_id", "to_id"),
+    foreign={"from_id": PLACES, "to_id": PLACES},
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET, GROUPS, HUBS)
+    t.name: t
+    for t in (PRODUCTS, CANTEENS, PRODUCERS, OFFERS, DEMAND, MARKET, GROUPS, HUBS, DISTANCES)
 }

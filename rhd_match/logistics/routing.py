@@ -3,8 +3,9 @@
 A depot (a hub or a farm), the drops it delivers in one ISO week (kg each, at coordinates),
 and a fleet that may drive on some weekdays: which vehicle on which day visits which drops in
 which order, every drop within the kitchens' morning window, no vehicle over its payload.
-Distances are great-circle km times the road factor; the solver works on whole metres,
-seconds and grams, the tours it returns are measured again in floating point.
+Distances are great-circle km times the road factor unless given (``Roads``, from the
+scenario's ``distances`` table); the solver works on whole metres, seconds and grams, the tours
+it returns are measured again in floating point.
 """
 
 from __future__ import annotations
@@ -64,6 +65,65 @@ class Routing:
     stopped_by_time: bool
 
 
+@dataclass(frozen=True)
+class Roads:
+    """Between the points of one routing problem (the depot first, then the drops): road
+    ``km`` and driving ``drive_s`` (s), each of shape (n, n)."""
+
+    km: np.ndarray
+    drive_s: np.ndarray
+
+    @classmethod
+    def straight(cls, lat: np.ndarray, lon: np.ndarray, options: LogisticsOptions) -> Roads:
+        """Great-circle km times the road factor, driven at ``options.speed_kmh``.
+
+        Parameters
+        ----------
+        lat, lon
+            Coordinates of the points, degrees (WGS84), shape (n,).
+        options
+            The road factor and the speed.
+
+        Returns
+        -------
+        Roads
+            The distances and driving times, each of shape (n, n).
+        """
+        km = road_km(lat, lon, options.road_factor)
+        # Timed on whole metres, as the solver measures them.
+        return cls(km, np.rint(km * 1000) / (options.speed_kmh / 3.6))
+
+    def path_km(self, order: Sequence[int]) -> float:
+        """Km of a path, in floating point.
+
+        Parameters
+        ----------
+        order
+            Indices of the points in visiting order.
+
+        Returns
+        -------
+        float
+            The sum of its legs, km.
+        """
+        return float(sum(self.km[a, b] for a, b in itertools.pairwise(order)))
+
+    def path_drive_s(self, order: Sequence[int]) -> float:
+        """Driving time of a path.
+
+        Parameters
+        ----------
+        order
+            Indices of the points in visiting order.
+
+        Returns
+        -------
+        float
+            The sum of its legs' driving times, s.
+        """
+        return float(sum(self.drive_s[a, b] for a, b in itertools.pairwise(order)))
+
+
 def road_km(lat: np.ndarray, lon: np.ndarray, road_factor: float) -> np.ndarray:
     """Road distances between every pair of points: great circle times ``road_factor``.
 
@@ -87,6 +147,7 @@ def solve_routing(
     drops: Sequence[tuple[float, float, float]],
     fleet: Fleet,
     options: LogisticsOptions,
+    roads: Roads | None = None,
 ) -> Routing:
     """Rounds that deliver every drop, fewest vehicle rounds first, then fewest km.
 
@@ -100,6 +161,9 @@ def solve_routing(
         The depot's vehicles and delivery days.
     options
         Road factor, speed, service time, window and the search's limits.
+    roads
+        Km and driving times between the depot (first) and the drops; None for the straight
+        line times the road factor at ``options.speed_kmh`` (``Roads.straight``).
 
     Returns
     -------
@@ -115,10 +179,10 @@ def solve_routing(
     started = time.perf_counter()
     lat = np.array([depot[0], *(d[0] for d in drops)], float)
     lon = np.array([depot[1], *(d[1] for d in drops)], float)
-    metres = np.rint(road_km(lat, lon, options.road_factor) * 1000).astype(np.int64)
-    speed_m_s = options.speed_kmh / 3.6
+    roads = Roads.straight(lat, lon, options) if roads is None else roads
+    metres = np.rint(roads.km * 1000).astype(np.int64)
     service_s = round(options.service_min * 60)
-    drive_s = np.rint(metres / speed_m_s).astype(np.int64)
+    drive_s = np.rint(roads.drive_s).astype(np.int64)
     grams = [0, *(round(d[2] * 1000) for d in drops)]
     days = sorted(set(fleet.days))
     n_vehicles = fleet.vehicles * len(days)

@@ -18,6 +18,7 @@ import pandas as pd
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..params import LogisticsOptions
+from .distances import given_roads, roads_between
 from .routing import Fleet, Round, Routing, road_km, solve_routing
 
 #: Columns of the ``tours`` table, one row per vehicle round.
@@ -85,7 +86,8 @@ def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
     scenario
         The scenario: producers', canteens' and hubs' coordinates, the hubs' fleets
         (``vehicles``, ``payload_kg``, ``cost_eur_per_km``, ``cost_eur_per_hour``,
-        ``delivery_days`` as ``"1;2;4"``) and ``parameters.logistics``.
+        ``delivery_days`` as ``"1;2;4"``), its road ``distances`` where given (straight line ×
+        road factor elsewhere) and ``parameters.logistics``.
     flows
         The plan's ``flows`` (``Solution.flows``): rows with a ``producer_id`` are delivered;
         with a ``hub_id`` column, rows whose ``hub_id`` is set go through that hub.
@@ -104,6 +106,7 @@ def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
     options = scenario.parameters.logistics
     hubs = scenario.hubs
     places = _places(scenario)
+    given = given_roads(scenario.distances)
     lines = flows[flows["producer_id"].notna() & (flows["qty_kg"] > 0)]
     via = (
         lines["hub_id"].astype("string").fillna("")
@@ -132,7 +135,7 @@ def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
     for origin, fleet, drops in problems:
         for key, week_drops in drops.groupby(level=[0, 1], sort=True):
             where = (str(key[0]), str(key[1]))  # type: ignore[index]
-            done, routing = _route(origin, where, week_drops, places, fleet, options)
+            done, routing = _route(origin, where, week_drops, places, given, fleet, options)
             rows += done
             seconds, stopped = seconds + routing.seconds, stopped + routing.stopped_by_time
     tours = pd.DataFrame(rows, columns=list(TOUR_COLUMNS))
@@ -169,6 +172,7 @@ def _route(
     where: tuple[str, str],
     drops: pd.Series,
     places: dict[str, tuple[float, float]],
+    given: dict[tuple[str, str], tuple[float, float]],
     fleet: Fleet,
     options: LogisticsOptions,
 ) -> tuple[list[dict[str, object]], Routing]:
@@ -181,13 +185,15 @@ def _route(
         fleet = replace(fleet, vehicles=len(stops))
     depot = places[where[0]]
     coords = [(*places[to], kg) for to, kg in stops]
-    routing = solve_routing(depot, coords, fleet, options)
+    roads = roads_between([where[0], *(to for to, _kg in stops)], places, given, options)
+    routing = solve_routing(depot, coords, fleet, options, roads)
     rows = []
     for r in routing.rounds:
         ids = [stops[i][0] for i in r.stops]
-        km = tour_km(depot, np.array([places[i] for i in ids], float), options.road_factor)
+        path = [0, *(i + 1 for i in r.stops), 0]
+        legs = (roads.path_km(path), roads.path_drive_s(path) / 3600)
         kg = [stops[i][1] for i in r.stops]
-        rows.append(_tour_row(origin, where, r, ids, kg, km, fleet, options))
+        rows.append(_tour_row(origin, where, r, ids, kg, legs, fleet, options))
     return rows, routing
 
 
@@ -197,11 +203,13 @@ def _tour_row(
     r: Round,
     ids: list[str],
     kg: list[float],
-    km: float,
+    legs: tuple[float, float],
     fleet: Fleet,
     options: LogisticsOptions,
 ) -> dict[str, object]:
-    """One ``tours`` row, the round's km measured in floating point."""
+    """One ``tours`` row, the round's km and driving hours (``legs``) measured in floating
+    point."""
+    km, driving_h = legs
     hours = (r.end_s - r.start_s) / 3600
     return {
         "origin": origin,
@@ -215,7 +223,7 @@ def _tour_row(
         "n_stops": len(ids),
         "kg": round(sum(kg), 3),
         "km": round(km, 3),
-        "driving_h": round(km / options.speed_kmh, 4),
+        "driving_h": round(driving_h, 4),
         "hours": round(hours, 4),
         "cost_eur_ht": round(km * fleet.cost_eur_per_km + hours * fleet.cost_eur_per_hour, 2),
         "co2_kg": round(km * options.co2_kg_per_km, 3),

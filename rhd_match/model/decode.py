@@ -18,9 +18,7 @@ from .index import ModelIndex
 from .strategies import ZERO
 
 
-def clean_flows(
-    model: LinearModel, values: np.ndarray, relaxed: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+def clean_flows(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arc and conventional quantities without solver noise; demand rows add up exactly.
 
     Parameters
@@ -29,9 +27,6 @@ def clean_flows(
         The model the vector belongs to.
     values
         A solution vector, shape (columns,).
-    relaxed
-        The vector is the LP relaxation's: its drops below a minimum are kept (emptying them
-        would lift its objective above the MIP's, which it bounds).
 
     Returns
     -------
@@ -43,8 +38,6 @@ def clean_flows(
     index, var = model.index, model.variables
     x = np.clip(values[var.cols("x")], 0.0, index.arcs["ub"].to_numpy())
     x[x < ZERO] = 0.0
-    if not relaxed:
-        x = close_small_drops(index, x)
     demand_pos = index.arcs["demand"].to_numpy()
     qty = needs(model, values)
     local = np.bincount(demand_pos, x, minlength=len(qty))
@@ -98,52 +91,6 @@ def needs(model: LinearModel, values: np.ndarray) -> np.ndarray:
     return demand["fixed"].to_numpy() + np.bincount(
         options["demand"].to_numpy(), servings(model, values), minlength=len(demand)
     )
-
-
-#: Relative tolerance under which a drop misses its minimum (looser than the checker's 1e-6,
-#: so that a solver's rounding never closes a drop the checker accepts).
-MINIMUM_TOL = 1e-7
-
-
-def close_small_drops(index: ModelIndex, x: np.ndarray) -> np.ndarray:
-    """Quantities per arc with every drop of the hubs below its minimum emptied, until none is
-    left: a hub drop under the hub's minimum (kg), a producer's drop at a hub under its franco
-    (EUR HT, at the offer's price).
-
-    The heuristics relax the hub drops' binaries; emptying a drop only ever lowers the other
-    drops, so the loop ends, and it changes nothing in a plan that keeps every minimum (nor in
-    a scenario without hubs: the drops at canteens are the heuristics' own to close).
-
-    Parameters
-    ----------
-    index
-        The model's index tables.
-    x
-        Quantity per arc, shape (arcs,), in the product's unit.
-
-    Returns
-    -------
-    numpy.ndarray
-        The quantities, shape (arcs,), drops below their minimum emptied.
-    """
-    arcs = index.arcs
-    kg_per_unit, price = arcs["kg_per_unit"].to_numpy(), arcs["producer_price"].to_numpy()
-    drop, hub_drop = arcs["drop"].to_numpy(), arcs["hub_drop"].to_numpy()
-    via = hub_drop >= 0
-    # Only the drops at hubs: a drop at a canteen never has a franco to meet here.
-    franco = np.where(index.drops["hub"].to_numpy() >= 0, index.drops["franco"].to_numpy(), 0.0)
-    min_kg = index.hub_drops["min_kg"].to_numpy()
-    while True:
-        value = np.bincount(drop, price * x, minlength=len(franco))
-        small = (value > ZERO) & (value < franco - MINIMUM_TOL * (1 + franco))
-        kg = np.bincount(hub_drop[via], (kg_per_unit * x)[via], minlength=len(min_kg))
-        small_hub = (kg > ZERO) & (kg < min_kg - MINIMUM_TOL * (1 + min_kg))
-        dead = small[drop]
-        dead[via] |= small_hub[hub_drop[via]]
-        dead &= x > 0
-        if not dead.any():
-            return x
-        x = np.where(dead, 0.0, x)
 
 
 def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:

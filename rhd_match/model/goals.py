@@ -365,7 +365,7 @@ def level_bounds(goals: Goals, plan: np.ndarray | None) -> tuple[np.ndarray, np.
         return var.lower.copy(), var.upper.copy()
     base = len(plan)
     open_drop, open_lot = plan[var.cols("y")] > 0.5, open_in_plan(goals.model, plan)
-    lower, upper = fixed_delivery(goals.model, open_drop, open_lot, elastic_franco=False)
+    lower, upper = fixed_delivery(goals.model, open_drop, open_lot, elastic_minimums=False)
     hard = var.upper[:base] <= 0
     upper[:base] = np.where(hard, np.maximum(plan, 0.0), upper[:base])
     return lower, upper

@@ -60,8 +60,8 @@ def define_hub_drop_link_constraints(index: ModelIndex, var: Variables) -> Rows:
 
 
 def define_hub_min_drop_constraints(index: ModelIndex, var: Variables) -> Rows:
-    """Hub minimum per drop: Σ_{a∈A(h,c,w)} m_a x_a − M_h y_e ≥ 0, for hub drops e with a
-    minimum M_h (kg)."""
+    """Hub minimum per drop: Σ_{a∈A(h,c,w)} m_a x_a − M_h y_e + σ_e ≥ 0, for hub drops e with
+    a minimum M_h (kg); the slack σ_e (kg) is fixed to 0 except inside the repair heuristic."""
     drops = index.hub_drops[index.hub_drops["binary"].to_numpy()]
     arc_row, on = _hub_drop_rows(index, var)
     n = len(drops)
@@ -70,6 +70,7 @@ def define_hub_min_drop_constraints(index: ModelIndex, var: Variables) -> Rows:
         [
             (arc_row[on], var.cols("x")[on], index.arcs["kg_per_unit"].to_numpy()[on]),
             (np.arange(n), var.cols("hub_y"), -drops["min_kg"].to_numpy()),
+            (np.arange(n), var.cols("hub_slack"), np.ones(n)),
         ],
         np.zeros(n),
         np.full(n, np.inf),

@@ -8,7 +8,8 @@ from ..params import Weights
 from .index import ModelIndex
 from .variables import Variables
 
-#: Penalty per EUR HT of franco slack inside the repair heuristic: far above every other term.
+#: Penalty per EUR HT of franco slack, and per kg short of a hub's minimum drop, inside the
+#: repair heuristic: far above every other term.
 FRANCO_SLACK_PENALTY = 1e4
 
 
@@ -44,6 +45,7 @@ def define_objective(index: ModelIndex, var: Variables, weights: Weights) -> np.
         c[var.cols(block)] = weights.egalim_shortfall
     c[var.cols("overrun")] = weights.budget_overrun
     c[var.cols("franco_slack")] = FRANCO_SLACK_PENALTY * max(weights.egalim_shortfall, 1.0)
+    c[var.cols("hub_slack")] = FRANCO_SLACK_PENALTY * max(weights.egalim_shortfall, 1.0)
     return c
 
 

@@ -298,7 +298,7 @@ def make_solution(
     it was solved for, reported in the summary). With groups of substitutable products the
     tables are those of the menu as planned (``Solution.menu``: each group's mix)."""
     index = model.index
-    x, v = clean_flows(model, plan.values, relaxed=plan.status == "relaxation")
+    x, v = clean_flows(model, plan.values)
     menu = None
     if not index.group_lines.empty:
         # The plan tables are those of the menu as planned: the groups' mix is chosen.

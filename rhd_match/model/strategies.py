@@ -23,6 +23,15 @@ from .index import ModelIndex
 from .solvers import SolverRun, run_solver
 
 ZERO = 1e-7  # flows below this many units are solver noise
+#: A hub drop is opened from a relaxed plan when its flows reach this fraction of the hub's
+#: minimum per drop (kg); the repair then fills it to the minimum or closes it. The relaxation
+#: meets a hub's minimum for free (its drop variable takes the share the flows need), so it
+#: spreads the hub's food in drops of any size: opening only those at the minimum opens
+#: almost none.
+HUB_OPEN_FRACTION = 0.5
+#: Relative tolerance under which a drop misses its franco or its hub's minimum (looser than
+#: the checker's 1e-6, so that a solver's rounding never closes a drop the checker accepts).
+MINIMUM_TOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -272,11 +281,13 @@ def solve_repair(
     1. Solve the relaxation; its optimum is the lower bound.
     2. Open, per producer and week, at most N_p drops: those the relaxation used, largest value
        first, those already paying the franco before the others; open a lot arc where the
-       relaxation sent at least the lot.
-    3. Re-solve the LP with drops and lots fixed and each open drop's franco made elastic
-       (a heavily penalised slack); close every drop whose franco still needs slack; repeat
-       until no slack is used. Closing drops only ever removes options, so this ends, and the
-       last LP is a plan that meets every delivery rule.
+       relaxation sent at least the lot, and a hub drop where it sent at least
+       ``HUB_OPEN_FRACTION`` of the hub's minimum.
+    3. Re-solve the LP with drops and lots fixed and each open drop's franco and hub drop's
+       minimum made elastic (a heavily penalised slack); close every drop whose franco or
+       minimum still needs slack; repeat until no slack is used. Closing drops only ever
+       removes options, so this ends, and the last LP is a plan that meets every delivery
+       rule.
 
     Parameters
     ----------
@@ -299,31 +310,29 @@ def solve_repair(
     relaxed, run = solve_lp(model, options, deadline, log)
     if relaxed is None:
         return None, run
-    var, index = model.variables, model.index
     open_drop, open_lot = open_from_relaxation(model, relaxed.values)
-    franco = index.drops["franco"].to_numpy()[var.drop_rows]
-    slack = var.cols("franco_slack")
     iterations = 0
     best: SolverRun | None = None
     stopped = run.status != "optimal"
     while True:
         iterations += 1
-        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
+        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=True)
         step = run_model(model, lower, upper, False, options, deadline, log)
         stopped |= step.status != "optimal"
         if step.values is None:
             break
         best = step
-        short = step.values[slack] > 1e-6 * np.maximum(franco, 1.0)
-        open_now, below = int(open_drop.sum()), int(short.sum())
+        short, short_hub = short_of_minimums(model, step.values)
+        open_now, below = int(open_drop.sum()), int(short.sum() + short_hub.sum())
         log.say(
             _("round {n}: {open} drops open, {below} below franco").format(
                 n=iterations, open=open_now, below=below
             )
         )
-        if not short.any():
+        if not (short.any() or short_hub.any()):
             break
         open_drop &= ~short
+        open_lot = close_hub_drops(model, open_lot, short_hub)
         if deadline.expired():
             stopped = True
             break
@@ -336,7 +345,13 @@ def solve_repair(
 def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drops and lots to open from a relaxed plan: per producer × week at most N_p of the drops
     it used (``choose_drops``), the lot arcs where it sends at least the lot, and the hub drops
-    with a minimum where it delivers at least the minimum (kg).
+    with a minimum where it delivers at least ``HUB_OPEN_FRACTION`` of the minimum (kg).
+
+    Drops and hub drops are chosen from the flows with every direct delivery that does not
+    pay its franco moved to the producer's hub where the hub reaches the canteen
+    (``through_hubs``): a relaxation without delivery rows (the decomposition's transport
+    flows) sees no franco and never pays a hub's fee, and a drop short of its franco is
+    closed by the repair anyway, while the hub's whole order may pay it.
 
     Parameters
     ----------
@@ -353,7 +368,7 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
         Bool per lot column, then per hub drop column (``hub_y``).
     """
     var, index = model.variables, model.index
-    x = values[var.cols("x")]
+    x = through_hubs(index, values[var.cols("x")])
     arc_drop = index.arcs["drop"].to_numpy()
     value = np.bincount(
         arc_drop, index.arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
@@ -370,8 +385,47 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     return open_drop, np.r_[open_lot, hub_drops_reached(index, x)]
 
 
+def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
+    """The flows ``x`` with every direct delivery short of its franco sent through the
+    producer's hub instead, where an arc via the hub reaches the same canteen with the same
+    offer.
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    x
+        Quantity per arc, shape (arcs,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Quantity per arc, shape (arcs,); ``x`` itself without hubs.
+    """
+    arcs = index.arcs
+    hub = arcs["hub"].to_numpy()
+    via = hub >= 0
+    if not via.any():
+        return x
+    drop = arcs["drop"].to_numpy()
+    franco = index.drops["franco"].to_numpy()
+    value = np.bincount(drop, arcs["producer_price"].to_numpy() * x, minlength=len(franco))
+    short = (value > ZERO) & (value < franco - MINIMUM_TOL * (1 + franco))
+    key = arcs["offer"].to_numpy(np.int64) * len(index.canteen_ids) + arcs["canteen"].to_numpy()
+    twin = pd.Index(key[via]).get_indexer(key)  # per arc: its offer's arc via the hub, or −1
+    move = ~via & short[drop] & (twin >= 0) & (x > ZERO)
+    if not move.any():
+        return x
+    out = x.copy()
+    target = np.flatnonzero(via)[twin[move]]
+    np.add.at(out, target, x[move])
+    out[move] = 0.0
+    return out
+
+
 def hub_drops_reached(index: ModelIndex, x: np.ndarray) -> np.ndarray:
-    """Per hub drop column: whether the flows ``x`` (per arc) deliver at least its minimum.
+    """Per hub drop column: whether the flows ``x`` (per arc) deliver at least
+    ``HUB_OPEN_FRACTION`` of its minimum.
 
     Parameters
     ----------
@@ -393,12 +447,63 @@ def hub_drops_reached(index: ModelIndex, x: np.ndarray) -> np.ndarray:
         minlength=len(hub_drops),
     )
     binary = hub_drops["binary"].to_numpy()
-    reached: np.ndarray = kg[binary] >= hub_drops["min_kg"].to_numpy()[binary] - ZERO
+    least = HUB_OPEN_FRACTION * hub_drops["min_kg"].to_numpy()[binary]
+    reached: np.ndarray = (kg[binary] > ZERO) & (kg[binary] >= least - ZERO)
     return reached
 
 
+def short_of_minimums(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The drops whose franco, and the hub drops whose minimum, an elastic LP's plan
+    (``fixed_delivery`` with ``elastic_minimums``) meets only with slack.
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        The LP's solution vector, shape (columns,).
+
+    Returns
+    -------
+    short : numpy.ndarray
+        Bool per drop column.
+    short_hub : numpy.ndarray
+        Bool per hub drop column (``hub_y``).
+    """
+    var, index = model.variables, model.index
+    franco = index.drops["franco"].to_numpy()[var.drop_rows]
+    binary = index.hub_drops["binary"].to_numpy()
+    min_kg = index.hub_drops["min_kg"].to_numpy()[binary]
+    short: np.ndarray = values[var.cols("franco_slack")] > 1e-6 * np.maximum(franco, 1.0)
+    short_hub: np.ndarray = values[var.cols("hub_slack")] > 1e-6 * np.maximum(min_kg, 1.0)
+    return short, short_hub
+
+
+def close_hub_drops(model: LinearModel, open_lot: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """``open_lot`` (``fixed_delivery``'s: lots, then hub drops) with the hub drops ``close``
+    (bool per ``hub_y`` column) closed.
+
+    Parameters
+    ----------
+    model
+        The model.
+    open_lot
+        Open lots then open hub drops, bool of shape (lot columns + hub drop columns,).
+    close
+        Hub drops to close, bool of shape (hub drop columns,).
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of ``open_lot`` with those hub drops closed.
+    """
+    out: np.ndarray = open_lot.copy()
+    out[model.variables.size["z"] :] &= ~close
+    return out
+
+
 def fixed_delivery(
-    model: LinearModel, open_drop: np.ndarray, open_lot: np.ndarray, elastic_franco: bool
+    model: LinearModel, open_drop: np.ndarray, open_lot: np.ndarray, elastic_minimums: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Column bounds with the drops and lots fixed open or closed, targets and budgets elastic.
 
@@ -407,8 +512,8 @@ def fixed_delivery(
     (``W_S``, ``W_B``), so the LP still meets every target it can, and the caller checks
     the hard rules on the final plan. Arcs of closed drops and closed lots carry nothing:
     bounded to 0, they drop out of the LPs, which then only see what is open.
-    ``elastic_franco``: each open drop's franco may be missed at a price (the slack), so the
-    repair can tell which drops to close.
+    ``elastic_minimums``: each open drop's franco and each open hub drop's minimum may be
+    missed at a price (the slacks), so the repair can tell which drops to close.
 
     Parameters
     ----------
@@ -418,11 +523,10 @@ def fixed_delivery(
         Open drops, bool of shape (drop columns,).
     open_lot
         Open lot arcs, bool of shape (lot columns,), optionally followed by the open hub drops
-        (``hub_y`` columns, ``open_from_relaxation``): the arcs of a closed one carry nothing.
-        Open hub drops keep their column free; ``decode.close_small_drops`` empties those the
-        plan leaves under the hub's minimum.
-    elastic_franco
-        Let each open drop's franco be missed at a price.
+        (``hub_y`` columns, ``open_from_relaxation``): the arcs of a closed one carry nothing;
+        an open one must carry the hub's minimum.
+    elastic_minimums
+        Let each open drop's franco and each open hub drop's minimum be missed at a price.
 
     Returns
     -------
@@ -445,9 +549,10 @@ def fixed_delivery(
         lower[hub_y] = upper[hub_y] = open_hub.astype(float)
     lower[y] = upper[y] = open_drop.astype(float)
     lower[z] = upper[z] = open_lot.astype(float)
-    if elastic_franco:
+    if elastic_minimums:
         has_franco = index.drops["franco"].to_numpy()[var.drop_rows] > 0
         upper[var.cols("franco_slack")] = np.where(open_drop & has_franco, np.inf, 0.0)
+        upper[var.cols("hub_slack")] = np.where(open_hub, np.inf, 0.0)
     return lower, upper
 
 
@@ -569,7 +674,13 @@ def all_conventional(model: LinearModel) -> np.ndarray:
 
 
 def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
-    """Move to the conventional supplier whatever still leans on franco slack (time ran out).
+    """Move to the conventional supplier every drop a plan leaves under its minimum (time ran
+    out before the repair closed it): a drop under its franco (EUR HT, at the producer's
+    price), a hub drop under the hub's minimum (kg).
+
+    Emptying a hub drop can leave a producer's drop at the hub under its franco, so this
+    repeats until none is left; emptying a drop only ever lowers the others, so it ends. It
+    changes nothing in a plan that keeps every minimum.
 
     Parameters
     ----------
@@ -581,20 +692,44 @@ def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        A copy with those drops closed and their quantities bought conventionally.
+        A copy with those drops closed and their quantities left to the conventional supplier
+        (``decode.clean_flows`` buys them), slacks at 0.
     """
     var, index = model.variables, model.index
-    slack = values[var.cols("franco_slack")]
-    if not (slack > 0).any():
+    arcs = index.arcs
+    kg_per_unit, price = arcs["kg_per_unit"].to_numpy(), arcs["producer_price"].to_numpy()
+    drop, hub_drop = arcs["drop"].to_numpy(), arcs["hub_drop"].to_numpy()
+    via = hub_drop >= 0
+    franco, min_kg = index.drops["franco"].to_numpy(), index.hub_drops["min_kg"].to_numpy()
+    x = values[var.cols("x")]
+    emptied = np.zeros(len(x), bool)
+    while True:
+        value = np.bincount(drop, price * x, minlength=len(franco))
+        small = (value > ZERO) & (value < franco - MINIMUM_TOL * (1 + franco))
+        kg = np.bincount(hub_drop[via], (kg_per_unit * x)[via], minlength=len(min_kg))
+        small_hub = (kg > ZERO) & (kg < min_kg - MINIMUM_TOL * (1 + min_kg))
+        dead = small[drop]
+        dead[via] |= small_hub[hub_drop[via]]
+        dead &= x > ZERO
+        if not dead.any():
+            break
+        emptied |= dead
+        x = np.where(dead, 0.0, x)
+    if not emptied.any():
         return values
-    closed = np.zeros(len(index.drops), bool)
-    closed[var.drop_rows[slack > 0]] = True
     out = values.copy()
-    x = out[var.cols("x")]
-    x[closed[index.arcs["drop"].to_numpy()]] = 0.0
     out[var.cols("x")] = x
+    # A drop is closed when emptied whole: a producer's drop at a hub may keep other canteens.
+    closed = np.zeros(len(franco), bool)
+    closed[drop[emptied]] = True
+    closed &= value <= ZERO
     out[var.cols("y")] = np.where(closed[var.drop_rows], 0.0, out[var.cols("y")])
-    out[var.cols("franco_slack")] = 0.0
+    closed_hub = np.zeros(len(min_kg), bool)
+    closed_hub[hub_drop[emptied & via]] = True
+    closed_hub &= kg <= ZERO
+    binary = index.hub_drops["binary"].to_numpy()
+    out[var.cols("hub_y")] = np.where(closed_hub[binary], 0.0, out[var.cols("hub_y")])
+    out[var.cols("franco_slack")] = out[var.cols("hub_slack")] = 0.0
     return out
 
 

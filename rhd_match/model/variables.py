@@ -21,6 +21,7 @@ BLOCKS = (
     "franco_slack",
     "s",
     "hub_y",
+    "hub_slack",
 )
 
 
@@ -37,7 +38,8 @@ class Variables:
     * ``s`` per group option (unit): what that product serves of its group line
       (``rhd_match.model.groups``), at most its share;
     * ``hub_y`` per hub drop with a minimum (``index.hub_drops`` rows whose ``binary`` is set,
-      in order).
+      in order); ``hub_slack`` per such drop (kg short of the hub's minimum), fixed to 0
+      except inside the repair heuristic.
     """
 
     start: dict[str, int]
@@ -102,6 +104,7 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
         "franco_slack": len(drop_rows),
         "s": len(index.group_options),
         "hub_y": int(index.hub_drops["binary"].sum()),
+        "hub_slack": int(index.hub_drops["binary"].sum()),
     }
     start, pos = {}, 0
     for name in BLOCKS:
@@ -121,6 +124,7 @@ def define_variables(index: ModelIndex, params: Parameters) -> Variables:
     upper[block("hub_y")] = 1.0
     integer[block("hub_y")] = True
     upper[block("franco_slack")] = 0.0
+    upper[block("hub_slack")] = 0.0
     upper[block("s")] = index.group_options["upper"].to_numpy(float)
     if params.hard_egalim:
         for name in ("short_quality", "short_organic", "short_meat_fish"):

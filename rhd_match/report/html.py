@@ -51,6 +51,7 @@ from .html_format import (
     raw_value,
     signed,
 )
+from .hubs_section import hubs_section
 from .sections import (
     by_distance_from_law,
     canteens_section,
@@ -193,6 +194,11 @@ def render_html(
             *(
                 [("tours", _("Delivery rounds"), tours_section(scenario, tours, outlines, credit))]
                 if tours is not None
+                else []
+            ),
+            *(
+                [("hubs", _("Hubs"), hubs_section(scenario, solution))]
+                if not scenario.hubs.empty
                 else []
             ),
             ("weeks", _("Shares week by week"), weekly_section(scenario, solution)),

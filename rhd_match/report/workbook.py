@@ -27,6 +27,7 @@ from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer
 from ..plan.solution import Solution
+from ..plan.tables import hub_table
 from ..weeks import week_monday
 from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 
@@ -69,6 +70,7 @@ SHEETS: dict[str, str] = {
     "canteens": N_("Canteens"),
     "producers": N_("Producers"),
     "producer_weeks": N_("Producer weeks"),
+    "hubs": N_("Hubs"),
     "orders": N_("Orders"),
 }
 
@@ -134,6 +136,11 @@ COLUMN_LABELS: dict[str, str] = {
     "max_drops_per_week": N_("Maximum drops per week"),
     "peak_capacity_use": N_("Busiest week's capacity use"),
     "capacity_use": N_("Capacity use"),
+    "kg_in": N_("Received (kg)"),
+    "kg_out": N_("Delivered (kg)"),
+    "producer_drops": N_("Producers' drops at the hub"),
+    "canteen_drops": N_("Drops at canteens"),
+    "fees_eur_ht": N_("Hub charges (EUR excl. VAT)"),
 }
 NAME_LABELS: dict[str, str] = {"canteens": N_("Canteen"), "producers": N_("Producer")}
 
@@ -321,12 +328,15 @@ def workbook_sheets(
 ) -> dict[str, pd.DataFrame]:
     """The tables of the workbook by table name (keys of ``SHEETS``), in sheet order, columns
     as ids; the summary's figure labels in the active language. ``orders``: the order sheet
-    (``order_sheet``) when built already."""
+    (``order_sheet``) when built already. ``hubs`` (``hub_table``, per hub and ISO week) only
+    for a scenario with hubs."""
+    hubs = {} if scenario.hubs.empty else {"hubs": hub_table(scenario, solution.flows)}
     return {
         "summary": summary_rows(solution.summary),
         "canteens": solution.canteens,
         "producers": solution.producers,
         "producer_weeks": solution.producer_weeks,
+        **hubs,
         "orders": order_sheet(scenario, solution) if orders is None else orders,
     }
 

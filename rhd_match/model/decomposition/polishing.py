@@ -136,7 +136,7 @@ def polish(
     """
     var = model.variables
     open_drop, open_lot = values[var.cols("y")] > 0.5, open_in_plan(model, values)
-    lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=False)
+    lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=False)
     # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
     keep = upper > 0
     limit = budgets.POLISH_MAX_COLUMNS

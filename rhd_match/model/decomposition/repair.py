@@ -1,6 +1,7 @@
-"""Weekly repair: from open drops, re-solve the weeks until every open drop pays its franco,
-then grow the open drops while the plan improves (as ``solve_repair`` does for the whole
-model, but week by week at the multipliers' prices)."""
+"""Weekly repair: from open drops, re-solve the weeks until every open drop pays its franco
+and every open hub drop carries the hub's minimum, then grow the open drops while the plan
+improves (as ``solve_repair`` does for the whole model, but week by week at the multipliers'
+prices)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from ..strategies import (
     Deadline,
     Reporter,
     all_conventional,
+    close_hub_drops,
     close_short_drops,
     fixed_delivery,
+    open_in_plan,
+    short_of_minimums,
 )
 from . import budgets
 from .subproblems import WeeklySolver, WeekProblem
@@ -37,9 +41,10 @@ def weekly_repair(
 ) -> np.ndarray:
     """From open drops, re-solve until every franco is paid, then grow.
 
-    Lots stay as given. Growing: a closed drop whose producer has a drop to spare that week
-    and whose leftover stock could pay the franco from what the canteen still buys
-    conventionally or from the market is opened, and the franco loop runs again; the best
+    Lots stay as given; hub drops stay closed once the franco loop closes them. Growing: a
+    closed drop whose producer has a drop to spare that week and whose leftover stock could
+    pay the franco from what the canteen still buys conventionally or from the market is
+    opened, and the franco loop runs again; the best
     plan by true objective is kept.
 
     Parameters
@@ -55,7 +60,7 @@ def weekly_repair(
     open_drop
         Drops to open first, bool of shape (drop columns,).
     open_lot
-        Lot arcs to open, bool of shape (lot columns,).
+        Lot arcs, then hub drops, to open, bool of shape (lot columns + hub drop columns,).
     deadline
         The wall-clock budget.
     log
@@ -84,7 +89,7 @@ def weekly_repair(
         best, best_objective = values, objective
         if gain <= budgets.GROWTH_MIN_GAIN * abs(objective):
             break
-        open_drop = values[var.cols("y")] > 0.5
+        open_drop, open_lot = values[var.cols("y")] > 0.5, open_in_plan(model, values)
         extra = _growth_candidates(model, values, open_drop, max_drops)
         if not extra.any() or deadline.expired():
             break
@@ -103,7 +108,8 @@ def franco_loop(
     log: Reporter,
     fallback: np.ndarray,
 ) -> np.ndarray:
-    """Solve with drops fixed and franco elastic; close drops still short; until none is.
+    """Solve with drops fixed and franco and hub minimums elastic; close drops still short;
+    until none is.
 
     A week whose LP does not finish in time takes its plan from ``fallback``.
 
@@ -120,7 +126,7 @@ def franco_loop(
     open_drop
         Open drops, bool of shape (drop columns,).
     open_lot
-        Open lot arcs, bool of shape (lot columns,).
+        Open lot arcs, then open hub drops, bool of shape (lot columns + hub drop columns,).
     deadline
         The wall-clock budget.
     log
@@ -133,23 +139,21 @@ def franco_loop(
     numpy.ndarray
         The last weekly solution, shape (columns,).
     """
-    var, index = model.variables, model.index
-    franco = index.drops["franco"].to_numpy()[var.drop_rows]
     open_drop = open_drop.copy()
     values = fallback
-    slack = var.cols("franco_slack")
     for _round in range(20):
-        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_franco=True)
+        lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=True)
         values, _runs, ok = weekly.solve(problems, cost, lower, upper, fallback)
-        short = values[slack] > 1e-6 * np.maximum(franco, 1.0)
+        short, short_hub = short_of_minimums(model, values)
         log(
             _("repair: {open} drops open, {below} below franco").format(
-                open=int(open_drop.sum()), below=int(short.sum())
+                open=int(open_drop.sum()), below=int(short.sum() + short_hub.sum())
             )
         )
-        if not ok or not short.any() or deadline.expired():
+        if not ok or not (short.any() or short_hub.any()) or deadline.expired():
             return values
         open_drop &= ~short
+        open_lot = close_hub_drops(model, open_lot, short_hub)
     return values
 
 

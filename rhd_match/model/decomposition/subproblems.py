@@ -20,7 +20,7 @@ from .executors import week_executor, week_prices
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
 DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot", "hub_drop_link", "hub_min_drop")
-DELIVERY_BLOCKS = ("y", "z", "franco_slack", "hub_y")
+DELIVERY_BLOCKS = ("y", "z", "franco_slack", "hub_y", "hub_slack")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ def column_weeks(model: LinearModel) -> np.ndarray:
     weeks[var.cols("z")] = index.arcs["week"].to_numpy()[var.lot_arcs]
     weeks[var.cols("s")] = index.group_options["week"].to_numpy()
     hub_drops = index.hub_drops
-    weeks[var.cols("hub_y")] = hub_drops["week"].to_numpy()[hub_drops["binary"].to_numpy()]
+    hub_week = hub_drops["week"].to_numpy()[hub_drops["binary"].to_numpy()]
+    weeks[var.cols("hub_y")] = weeks[var.cols("hub_slack")] = hub_week
     return weeks
 
 

@@ -27,7 +27,7 @@ from rhd_match.check import check
 from rhd_match.model.build import build_model
 from rhd_match.model.solve import make_solution
 from rhd_match.model.start import objective_goals, solve_from_start, start_values
-from rhd_match.model.strategies import Deadline, Plan, Reporter
+from rhd_match.model.strategies import Deadline, Reporter
 from rhd_match.params import solver_options
 
 #: The validation messages read here are the English source strings.
@@ -374,6 +374,17 @@ def test_reports_and_ma_cantine_files_list_the_products_chosen(
     sc, solution = planned
     written = {p.name for p in write_reports(sc, solution, tmp_path)}
     assert {"report.html", "results.xlsx"} <= written
+    # The menu as planned: a sheet of the workbook, in French, one row per menu row; a table
+    # on each canteen's page of the report with the products chosen for its desserts.
+    sheet = pd.read_excel(tmp_path / "results.xlsx", sheet_name="Menu prévu")
+    assert len(sheet) == len(solution.menu)
+    assert "Quantité dans l’unité du groupe" in sheet.columns
+    assert sorted(sheet["Groupe (ou produit) servi"].unique()) == ["DESSERT", "YOGURT"]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (
+        html.count("<h4>Menu prévu</h4>")
+        == solution.menu[solution.menu["group_id"] == "DESSERT"]["canteen_id"].nunique()
+    )
     purchases = purchase_file(sc, solution, today=dt.date(2027, 1, 4))
     chosen = set(solution.menu["product_id"])
     assert len(purchases) > 0
@@ -431,13 +442,20 @@ def test_a_known_plan_read_onto_the_flexible_model_is_itself(
     opts = solver_options(sc.parameters.solver, LEXICOGRAPHIC)
     keys = ["supplier_id", "canteen_id", "product_id", "week"]
     for pure, fixed in fixed_plans:
-        start = start_values(model, fixed.flows)
-        same = make_solution(sc, model, Plan(start, "feasible", math.nan, "start"), "mip", 0.0)
+        plans = solve_from_start(
+            model,
+            goals,
+            start_values(model, fixed.flows),
+            opts,
+            Deadline(20.0),
+            Reporter(None, 20.0),
+        )
+        assert len(plans) == 2
+        same = make_solution(sc, model, plans[0], "mip", 0.0)
         assert check(sc, same).empty
         got = same.flows.set_index(keys)["qty"].sort_index()
         want = fixed.flows.set_index(keys)["qty"].sort_index()
         pd.testing.assert_series_equal(got, want, check_exact=False, rtol=1e-9)
-        plan = solve_from_start(model, goals, start, opts, Deadline(20.0), Reporter(None, 20.0))
-        better = make_solution(sc, model, plan, "mip", 0.0, "lexicographic")
+        better = make_solution(sc, model, plans[1], "mip", 0.0, "lexicographic")
         assert check(sc, better).empty
         assert _not_worse(level_values(sc, better), level_values(pure, fixed))

@@ -160,7 +160,7 @@ def solve(
         ),
         phase=strategy,
     )
-    opening = None
+    opening: list[Plan] = []
     if start is not None and strategy != "lp":
         goals = objective_goals(model, opts.objective, params.weights)
         share = Deadline(START_TIME_SHARE * deadline.left())
@@ -200,19 +200,14 @@ def solve(
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say(_("writing the solution tables"), phase="tables")
     solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
-    if opening is not None:
-        other = make_solution(
-            scenario,
-            model,
-            dataclasses.replace(opening, bound=plan.bound),
-            strategy,
-            solve_time,
-            opts.objective,
-        )
+    best = solution_levels(scenario, solution, opts.objective) if opening else ()
+    for known in opening:
+        replaced = dataclasses.replace(known, bound=plan.bound)
+        other = make_solution(scenario, model, replaced, strategy, solve_time, opts.objective)
         levels = solution_levels(scenario, other, opts.objective)
-        if better(levels, solution_levels(scenario, solution, opts.objective)):
+        if better(levels, best):
             report.say(_("the plan from the start plan's drops and lots is the better one"))
-            solution = other
+            solution, best = other, levels
     if hard:
         solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
     report.say(

@@ -239,9 +239,8 @@ def solve_from_start(
     options: SolverOptions,
     deadline: Deadline,
     report: Reporter,
-) -> Plan:
-    """The objective's levels over a known plan's opening set, the groups' mix free; the known
-    plan itself when they find none in time.
+) -> list[Plan]:
+    """A known plan and the objective's levels over its opening set, the groups' mix free.
 
     Parameters
     ----------
@@ -260,13 +259,16 @@ def solve_from_start(
 
     Returns
     -------
-    Plan
-        The plan over the allocation model's columns.
+    list of Plan
+        The known plan as read, then the levels' plan when they found one (cut by the time
+        limit after a level, it may be worse than the known plan at the next levels: the
+        caller compares them).
     """
+    known = Plan(start, "feasible", np.nan, "start", 0, False)
     lower, upper = level_bounds(goals, start)
     report.say(_("the start plan's drops and lots: {n} levels").format(n=len(goals.levels)))
     result = solve_levels(goals, lower, upper, True, options, deadline, report)
     if result.values is None:
-        return Plan(start, "feasible", np.nan, "start", 0, True)
+        return [known]
     values = result.values[: model.variables.count]
-    return Plan(values, "feasible", np.nan, result.run.solver, 0, deadline.hit)
+    return [known, Plan(values, "feasible", np.nan, result.run.solver, 0, deadline.hit)]

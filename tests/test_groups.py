@@ -459,3 +459,43 @@ def test_a_known_plan_read_onto_the_flexible_model_is_itself(
         better = make_solution(sc, model, plans[1], "mip", 0.0, "lexicographic")
         assert check(sc, better).empty
         assert _not_worse(level_values(sc, better), level_values(pure, fixed))
+
+
+# -- decision support with groups ----------------------------------------------------------------
+
+
+def test_bottlenecks_with_groups_name_products_and_agree_with_resolves() -> None:
+    """What to plant more of, on a demand naming groups: rows are products (never a group),
+    and the top row's marginal value matches two re-solves of the relaxation."""
+    from rhd_match.analysis.bottlenecks import bottleneck_table
+
+    sc = dessert(apple_share=None)
+    table = bottleneck_table(sc, verify_top=1)
+    assert len(table) > 0
+    assert set(table["product_id"]) <= set(sc.products["product_id"])
+    top = table.iloc[0]
+    assert top["verified_marginal_value"] == pytest.approx(
+        top["max_marginal_value_per_unit"], rel=1e-4, abs=1e-5
+    )
+
+
+def test_what_if_with_groups_solves_each_variant_with_its_menu() -> None:
+    """Without the orchard, less local food; the variant's plan, menu included, passes the
+    checker and still serves every dessert in full."""
+    from test_whatif import InlineExecutor
+
+    from rhd_match.analysis.whatif import compare, remove_producer
+
+    sc = dessert(apple_share=None)
+    variant = remove_producer("ORCHARD")
+    table = compare(sc, [variant], executor=InlineExecutor(), strategy="mip", **SOLVE)
+    assert table["variant"].tolist() == ["base", variant.name]
+    assert (table["status"] == "optimal").all()
+    assert table.set_index("variant").loc[variant.name, "delta_share_local"] < 0
+    changed = variant.apply(sc)
+    solution = changed.solve(strategy="mip", **SOLVE)
+    assert check(changed, solution).empty
+    assert "ORCHARD" not in set(solution.flows["producer_id"].dropna())
+    desserts = solution.menu[solution.menu["group_id"] == "DESSERT"]
+    served = desserts.groupby(["canteen_id", "week"])["group_qty"].sum()
+    assert served.tolist() == pytest.approx([40.0, 30.0, 30.0])

@@ -202,7 +202,11 @@ def solve(
     solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
     best = solution_levels(scenario, solution, opts.objective) if opening else ()
     for known in opening:
-        replaced = dataclasses.replace(known, bound=plan.bound)
+        # The solve's bound, solver and clock: whichever plan is kept, the search was this one.
+        stopped = known.stopped_by_time_limit or plan.stopped_by_time_limit or deadline.hit
+        replaced = dataclasses.replace(
+            known, bound=plan.bound, solver=plan.solver, stopped_by_time_limit=stopped
+        )
         other = make_solution(scenario, model, replaced, strategy, solve_time, opts.objective)
         levels = solution_levels(scenario, other, opts.objective)
         if better(levels, best):

@@ -922,3 +922,19 @@ def test_solved_summary_counts_meet_each_target_on_its_own_share() -> None:
     assert summary["canteens_meeting_quality"] == 2
     assert summary["canteens_meeting_organic"] == 1
     assert summary["canteens_meeting_all"] == 1
+
+
+@pytest.mark.parametrize(("error", "caught"), [(1e-5, False), (0.01, True)])
+def test_a_shortfall_is_compared_within_rounding_of_the_canteens_purchases(
+    error: float, caught: bool
+) -> None:
+    """A plan's tables round a shortfall within their tolerance of the base to 0, and the
+    levels of the lexicographic objective keep a shortfall within 1e-5 EUR HT of the value
+    reached: a difference of that order on a canteen buying 979.8 EUR HT is rounding, not a
+    wrong figure; a cent is wrong."""
+    canteens = hand_canteens()
+    canteens.loc[1, "shortfall_meat_fish_eur_ht"] = error  # LIEVIN_1, recomputed 0
+    found = check(scenario(), FakeSolution(plan(), canteens))
+    assert (not found.empty) == caught, found.to_string()
+    if caught:
+        assert rules_and_ids(found) == {("canteen_figure", "LIEVIN_1", "", "", "")}

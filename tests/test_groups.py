@@ -19,11 +19,16 @@ from factories import tiny_frames, tiny_groups
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from profiles import examples
+from test_goals import level_values
 
 import rhd_match
 from rhd_match import Scenario, ScenarioError
 from rhd_match.check import check
 from rhd_match.model.build import build_model
+from rhd_match.model.solve import make_solution
+from rhd_match.model.start import objective_goals, solve_from_start, start_values
+from rhd_match.model.strategies import Deadline, Reporter
+from rhd_match.params import solver_options
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -369,8 +374,128 @@ def test_reports_and_ma_cantine_files_list_the_products_chosen(
     sc, solution = planned
     written = {p.name for p in write_reports(sc, solution, tmp_path)}
     assert {"report.html", "results.xlsx"} <= written
+    # The menu as planned: a sheet of the workbook, in French, one row per menu row; a table
+    # on each canteen's page of the report with the products chosen for its desserts.
+    sheet = pd.read_excel(tmp_path / "results.xlsx", sheet_name="Menu prévu")
+    assert len(sheet) == len(solution.menu)
+    assert "Quantité dans l’unité du groupe" in sheet.columns
+    assert sorted(sheet["Groupe (ou produit) servi"].unique()) == ["DESSERT", "YOGURT"]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (
+        html.count("<h4>Menu prévu</h4>")
+        == solution.menu[solution.menu["group_id"] == "DESSERT"]["canteen_id"].nunique()
+    )
     purchases = purchase_file(sc, solution, today=dt.date(2027, 1, 4))
     chosen = set(solution.menu["product_id"])
     assert len(purchases) > 0
     assert "DESSERT" not in "".join(purchases.astype(str).to_numpy().ravel())
     assert chosen - {"YOGURT"}  # fruit was chosen for some desserts
+
+
+# -- a known plan as the opening set -------------------------------------------------------------
+
+
+def _not_worse(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Levels ``a`` (minimised, local value maximised) at least as good as ``b``, in order."""
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
+        x, y = (-x, -y) if k == 1 else (x, y)
+        if not close(x, y, 1e-6):
+            return x < y
+    return True
+
+
+LEXICOGRAPHIC = SOLVE | {"objective": "lexicographic"}
+
+
+@pytest.fixture(scope="module")
+def fixed_plans() -> list[tuple[Scenario, rhd_match.Solution]]:
+    """Apples without a share (substitution pays): one in three pure choices of one product
+    per row (apples, pears or yogurts first), each with its optimal plan."""
+    return [
+        (pure, rhd_match.solve(pure, strategy="mip", **LEXICOGRAPHIC))
+        for pure in pure_choices(dessert(apple_share=None))[::3]
+    ]
+
+
+def test_the_flexible_plan_from_a_fixed_plan_is_at_least_as_good(
+    fixed_plans: list[tuple[Scenario, rhd_match.Solution]],
+) -> None:
+    """From the plan of each pure choice, the flexible solve (``decompose``, the demo's
+    strategy) is at least as good, level by level, as that plan."""
+    sc = dessert(apple_share=None)
+    for pure, fixed in fixed_plans:
+        flexible = rhd_match.solve(sc, strategy="decompose", start=fixed.flows, **LEXICOGRAPHIC)
+        found = check(sc, flexible)
+        assert found.empty, found.to_string()
+        assert _not_worse(level_values(sc, flexible), level_values(pure, fixed))
+
+
+def test_a_known_plan_read_onto_the_flexible_model_is_itself(
+    fixed_plans: list[tuple[Scenario, rhd_match.Solution]],
+) -> None:
+    """Each pure choice's plan, read off its flows onto the flexible model (arcs, drops, lots
+    and the groups' servings), gives back the same flows and menu; the levels over its
+    opening set find it or a better plan."""
+    sc = dessert(apple_share=None)
+    model = build_model(sc)
+    goals = objective_goals(model, "lexicographic", sc.parameters.weights)
+    opts = solver_options(sc.parameters.solver, LEXICOGRAPHIC)
+    keys = ["supplier_id", "canteen_id", "product_id", "week"]
+    for pure, fixed in fixed_plans:
+        plans = solve_from_start(
+            model,
+            goals,
+            start_values(model, fixed.flows),
+            opts,
+            Deadline(20.0),
+            Reporter(None, 20.0),
+        )
+        assert len(plans) == 2
+        same = make_solution(sc, model, plans[0], "mip", 0.0)
+        assert check(sc, same).empty
+        got = same.flows.set_index(keys)["qty"].sort_index()
+        want = fixed.flows.set_index(keys)["qty"].sort_index()
+        pd.testing.assert_series_equal(got, want, check_exact=False, rtol=1e-9)
+        better = make_solution(sc, model, plans[1], "mip", 0.0, "lexicographic")
+        assert check(sc, better).empty
+        assert _not_worse(level_values(sc, better), level_values(pure, fixed))
+
+
+# -- decision support with groups ----------------------------------------------------------------
+
+
+def test_bottlenecks_with_groups_name_products_and_agree_with_resolves() -> None:
+    """What to plant more of, on a demand naming groups: rows are products (never a group),
+    and the top row's marginal value matches two re-solves of the relaxation."""
+    from rhd_match.analysis.bottlenecks import bottleneck_table
+
+    sc = dessert(apple_share=None)
+    table = bottleneck_table(sc, verify_top=1)
+    assert len(table) > 0
+    assert set(table["product_id"]) <= set(sc.products["product_id"])
+    top = table.iloc[0]
+    assert top["verified_marginal_value"] == pytest.approx(
+        top["max_marginal_value_per_unit"], rel=1e-4, abs=1e-5
+    )
+
+
+def test_what_if_with_groups_solves_each_variant_with_its_menu() -> None:
+    """Without the orchard, less local food; the variant's plan, menu included, passes the
+    checker and still serves every dessert in full."""
+    from test_whatif import InlineExecutor
+
+    from rhd_match.analysis.whatif import compare, remove_producer
+
+    sc = dessert(apple_share=None)
+    variant = remove_producer("ORCHARD")
+    table = compare(sc, [variant], executor=InlineExecutor(), strategy="mip", **SOLVE)
+    assert table["variant"].tolist() == ["base", variant.name]
+    assert (table["status"] == "optimal").all()
+    assert table.set_index("variant").loc[variant.name, "delta_share_local"] < 0
+    changed = variant.apply(sc)
+    solution = changed.solve(strategy="mip", **SOLVE)
+    assert check(changed, solution).empty
+    assert "ORCHARD" not in set(solution.flows["producer_id"].dropna())
+    desserts = solution.menu[solution.menu["group_id"] == "DESSERT"]
+    served = desserts.groupby(["canteen_id", "week"])["group_qty"].sum()
+    assert served.tolist() == pytest.approx([40.0, 30.0, 30.0])

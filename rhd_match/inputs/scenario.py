@@ -435,8 +435,8 @@ class Scenario:
         ----------
         **solver_options
             Fields of `SolverOptions` (``strategy``, ``time_limit_s`` in s, ``threads``,
-            ``mip_gap``, ``lp_solver``, ``mip_solver``) and ``log``, as `rhd_match.solve`
-            takes them.
+            ``mip_gap``, ``lp_solver``, ``mip_solver``), ``log`` and ``start`` (a known plan's
+            flows to improve on), as `rhd_match.solve` takes them.
 
         Returns
         -------

@@ -30,6 +30,14 @@ from .decomposition import solve_decompose
 from .goals import define_goals, level_bounds, solve_levels
 from .groups import menu_table
 from .solvers import SolverRun
+from .start import (
+    START_TIME_SHARE,
+    better,
+    objective_goals,
+    solution_levels,
+    solve_from_start,
+    start_values,
+)
 from .strategies import (
     Deadline,
     Plan,
@@ -56,7 +64,12 @@ HARD_RULES = ("egalim_hard", "budget_hard")
 HEURISTIC_TIME_SHARE = 0.75
 
 
-def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **options: Any) -> Solution:
+def solve(
+    scenario: Scenario,
+    log: Callable[[str], None] | None = None,
+    start: pd.DataFrame | None = None,
+    **options: Any,
+) -> Solution:
     """Solve the allocation of ``scenario`` with OR-Tools and return a ``Solution``.
 
     ``options`` override ``scenario.parameters.solver`` (see
@@ -90,6 +103,12 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         The validated scenario.
     log
         Receives each progress message (``Progress``); ``None`` for silence.
+    start
+        The ``flows`` of a known plan of the same territory (e.g. the fixed menus' plan, or
+        the greedy pre-choice's, when demand names groups): the objective's levels are also
+        solved over its drops, lots and hub drops with everything else free, and the better
+        plan is kept, so the plan returned is at least as good as that one, level by level
+        (``docs/menus.md``, *Search*). Not with ``lp``.
     **options
         Fields of ``SolverOptions``, overriding ``scenario.parameters.solver``.
 
@@ -141,6 +160,12 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
         ),
         phase=strategy,
     )
+    opening: list[Plan] = []
+    if start is not None and strategy != "lp":
+        goals = objective_goals(model, opts.objective, params.weights)
+        share = Deadline(START_TIME_SHARE * deadline.left())
+        opening = solve_from_start(model, goals, start_values(model, start), opts, share, report)
+        deadline.hit |= share.hit
     plan, run = run_strategy(scenario, model, strategy, opts, deadline, report)
     hard = params.hard_egalim or params.hard_budget
     # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
@@ -175,6 +200,18 @@ def solve(scenario: Scenario, log: Callable[[str], None] | None = None, **option
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say(_("writing the solution tables"), phase="tables")
     solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
+    best = solution_levels(scenario, solution, opts.objective) if opening else ()
+    for known in opening:
+        # The solve's bound, solver and clock: whichever plan is kept, the search was this one.
+        stopped = known.stopped_by_time_limit or plan.stopped_by_time_limit or deadline.hit
+        replaced = dataclasses.replace(
+            known, bound=plan.bound, solver=plan.solver, stopped_by_time_limit=stopped
+        )
+        other = make_solution(scenario, model, replaced, strategy, solve_time, opts.objective)
+        levels = solution_levels(scenario, other, opts.objective)
+        if better(levels, best):
+            report.say(_("the plan from the start plan's drops and lots is the better one"))
+            solution, best = other, levels
     if hard:
         solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
     report.say(

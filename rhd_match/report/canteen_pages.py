@@ -73,6 +73,7 @@ def canteen_pages(scenario: Scenario, solution: Solution) -> str:
     products = scenario.products.set_index("product_id")["name"].astype(str)
     producers = scenario.producers.set_index("producer_id")["name"].astype(str)
     purchases = _purchases_by_month(solution, products, producers)
+    menus = _menus(solution.menu, products)
     reasons = _reasons(solution, products)
     info = scenario.canteens.set_index("canteen_id")
     pages = []
@@ -80,11 +81,61 @@ def canteen_pages(scenario: Scenario, solution: Solution) -> str:
         cid = str(row["canteen_id"])
         pages.append(
             _page(row, before.loc[cid] if cid in before.index else None, info.loc[cid])
+            + menus.get(cid, "")
             + _buy_table(purchases.get(cid))
             + _why_table(reasons.get(cid))
             + "</article>"
         )
     return "".join(pages)
+
+
+def _menus(menu: pd.DataFrame, products: pd.Series) -> dict[str, str]:
+    """Per canteen, what the plan serves for each group of products of its demand, as HTML.
+
+    Parameters
+    ----------
+    menu
+        The menu as planned (``Solution.menu``).
+    products
+        Product names by ``product_id``.
+
+    Returns
+    -------
+    dict of str
+        Canteen id → a heading and a table: per group and product chosen, the quantity over
+        the plan in the group's unit (portions), its share of the group and the ISO weeks it
+        is served (each week's detail: the workbook's *Menu as planned* sheet); canteens
+        without a group have no entry.
+    """
+    grouped = menu[menu["group_id"] != menu["product_id"]]
+    if grouped.empty:
+        return {}
+    served = grouped.groupby(["canteen_id", "group_id", "product_id"], as_index=False).agg(
+        group_qty=("group_qty", "sum"), weeks=("week", "nunique")
+    )
+    whole = served.groupby(["canteen_id", "group_id"])["group_qty"].transform("sum")
+    served = served.assign(share=served["group_qty"] / whole)
+    headers = [
+        (_("Group"), "text"),
+        (_("Product"), "text"),
+        (_("Quantity in the group's unit"), "num"),
+        (_("Share of the group"), "num"),
+        (_("ISO weeks served"), "num"),
+    ]
+    out = {}
+    for cid, part in served.groupby("canteen_id", sort=False):
+        rows: list[list[tuple[str, object]]] = [
+            [
+                (str(r["group_id"]), str(r["group_id"])),
+                (str(products.get(r["product_id"], r["product_id"])), str(r["product_id"])),
+                (format_number(float(r["group_qty"])), float(r["group_qty"])),
+                (fmt_share(float(r["share"])), float(r["share"])),
+                (format_number(int(r["weeks"])), int(r["weeks"])),
+            ]
+            for r in part.to_dict("records")
+        ]
+        out[str(cid)] = f"<h4>{esc(_('Menu as planned'))}</h4>" + html_table(headers, rows)
+    return out
 
 
 def _page(row: Mapping[Hashable, Any], before: Any, info: Any) -> str:

@@ -71,6 +71,7 @@ SHEETS: dict[str, str] = {
     "producers": N_("Producers"),
     "producer_weeks": N_("Producer weeks"),
     "hubs": N_("Hubs"),
+    "menu": N_("Menu as planned"),
     "orders": N_("Orders"),
 }
 
@@ -93,6 +94,8 @@ COLUMN_LABELS: dict[str, str] = {
     "local": ORDER_LABELS["local"],
     "market_id": ORDER_LABELS["market_id"],
     "hub_id": N_("Hub id"),
+    "group_id": N_("Group (or product) served"),
+    "group_qty": N_("Quantity in the group's unit"),
     "reason": N_("Reason"),
     "explanation": N_("Explanation"),
     "value_eur_ht": N_("Purchases (EUR excl. VAT)"),
@@ -232,7 +235,7 @@ def column_kind(name: str) -> str | None:
         return "km"
     if name.endswith("_time_s"):
         return "seconds"
-    if name in ("objective", "best_bound", "qty", "change"):
+    if name in ("objective", "best_bound", "qty", "group_qty", "change"):
         return "number"
     if name in ("drops", "weeks_delivering", "max_drops_per_week", "peak_drops_per_week"):
         return "integer"
@@ -329,16 +332,21 @@ def workbook_sheets(
     """The tables of the workbook by table name (keys of ``SHEETS``), in sheet order, columns
     as ids; the summary's figure labels in the active language. ``orders``: the order sheet
     (``order_sheet``) when built already. ``hubs`` (``hub_table``, per hub and ISO week) only
-    for a scenario with hubs."""
+    for a scenario with hubs; ``menu`` only when the plan has a menu as planned (demand naming
+    groups)."""
     hubs = {} if scenario.hubs.empty else {"hubs": hub_table(scenario, solution.flows)}
-    return {
+    sheets = {
         "summary": summary_rows(solution.summary),
         "canteens": solution.canteens,
         "producers": solution.producers,
         "producer_weeks": solution.producer_weeks,
         **hubs,
+        "menu": solution.menu,
         "orders": order_sheet(scenario, solution) if orders is None else orders,
     }
+    if solution.menu.empty:
+        del sheets["menu"]
+    return sheets
 
 
 def labelled_sheet(table: str, frame: pd.DataFrame, language: str) -> Sheet:

@@ -213,3 +213,25 @@ def test_compliance_level_bound_holds_against_every_subset() -> None:
     assert summary["level_1"] == "compliance"
     assert summary["level_1_bound"] <= -count + 1e-6
     assert summary["level_1_value"] == pytest.approx(-count)
+
+
+def test_compliance_curve_counts_against_every_subset() -> None:
+    from rhd_match.analysis.compliance import compliance_curve, with_extra_budget_per_meal
+
+    scenario = Scenario.from_frames(**tiny_frames())
+    demand = scenario.demand.merge(scenario.products, on="product_id")
+    today = (demand["qty"] * demand["reference_price_eur_ht"]).groupby(demand["canteen_id"]).sum()
+    meals = scenario.canteens.set_index("canteen_id")["meals_per_day"] * 5 * 2  # 5 days, 2 weeks
+    curve = compliance_curve(scenario, [0.25, 0.0], strategy="mip")
+    assert curve["extra_budget_per_meal_eur_ht"].tolist() == [0.0, 0.25]
+    for amount in (0.0, 0.25):
+        budgeted = with_extra_budget_per_meal(scenario, amount)
+        budgets = budgeted.canteens.set_index("canteen_id")["budget_eur_ht"]
+        pd.testing.assert_series_equal(
+            budgets, today + amount * meals, check_names=False, check_index_type=False
+        )
+    # The curve's last point against brute force (one point: each costs 64 hard solves).
+    count, _local = _compliance_brute_force(budgeted)
+    last = curve.iloc[-1]
+    met = [last[f"canteens_meeting_{t}"] for t in TARGETS]
+    assert sum(met) == count

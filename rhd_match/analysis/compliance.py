@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import OptionError
+from ..errors import InfeasibleError, OptionError
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..plan.tables import canteen_table, conventional_flows
@@ -87,12 +87,14 @@ def compliance_curve(
         (fraction of value), the plan's extra cost per meal (EUR HT), the plan's status and
         whether the time limit stopped it.
 
+        A point without a plan within the budgets has status ``no_plan_found`` (a
+        heuristic's finding: its drops forced more than a tight budget) or ``infeasible``
+        (proven by the exact model), and empty figures.
+
     Raises
     ------
     OptionError
         When no amount is given or one is negative or not finite.
-    InfeasibleError
-        Never for budgets alone: every canteen can still buy everything conventional.
     """
     amounts = sorted({float(b) for b in extra_per_meal})
     bad = [b for b in amounts if not (0.0 <= b < float("inf"))]
@@ -109,12 +111,16 @@ def compliance_curve(
     options = {**options, "objective": "compliance"}
     rows = []
     for amount in amounts:
-        solution = with_extra_budget_per_meal(scenario, amount).solve(**options)
-        s = solution.summary.iloc[0]
-        rows.append(
-            {
-                "extra_budget_per_meal_eur_ht": amount,
-                **{name: s[name] for name in CURVE_COLUMNS[1:]},
-            }
-        )
+        row: dict[str, Any] = {"extra_budget_per_meal_eur_ht": amount}
+        try:
+            solution = with_extra_budget_per_meal(scenario, amount).solve(**options)
+        except InfeasibleError as error:
+            # A heuristic's drops can force more than a tight budget (franco, minimum lots):
+            # the point says so and the curve goes on.
+            row |= {"canteens": len(scenario.canteens)}
+            row["status"] = "infeasible" if error.proven else "no_plan_found"
+        else:
+            s = solution.summary.iloc[0]
+            row |= {name: s[name] for name in CURVE_COLUMNS[1:]}
+        rows.append(row)
     return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))

@@ -144,3 +144,23 @@ def test_template_verb(terminal: bool, tmp_path: Path) -> None:
     code, out = run(["template", str(tmp_path / "modele.csv")], terminal)
     assert code == 2 and "Traceback" not in out and ".xlsx" in out
     assert not (tmp_path / "modele.csv").exists()
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["tty", "pipe"])
+def test_compliance_curve_on_and_off_a_terminal(terminal: bool, tmp_path: Path) -> None:
+    out_dir = tmp_path / "curve"
+    args = ["tradeoff", str(SMALL), "--out", str(out_dir), *LIMIT]
+    code, out = run([*args, "--budgets-per-meal", "0;0,3;2"], terminal)
+    assert code == 0, out
+    assert "Traceback" not in out
+    assert "compliance_curve.csv" in out
+    if not terminal:
+        assert "\x1b[" not in out
+    curve = pd.read_csv(out_dir / "compliance_curve.csv")
+    assert curve["extra_budget_per_meal_eur_ht"].tolist() == [0.0, 0.3, 2.0]
+    assert (curve["status"] == "optimal").all()
+    # The exact MIP maximises the targets met: a larger budget never meets fewer.
+    met = curve[[f"canteens_meeting_{t}" for t in ("quality", "organic", "meat_fish")]].sum(1)
+    assert met.is_monotonic_increasing
+    assert met.iloc[-1] > met.iloc[0]
+    assert (out_dir / "compliance_curve.png").read_bytes().startswith(b"\x89PNG")

@@ -183,3 +183,55 @@ def test_hard_targets_with_the_levels(strategy: str) -> None:
     solution = scenario.solve(strategy=strategy)
     assert check(scenario, solution).empty
     assert solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().all()
+
+
+@pytest.mark.parametrize("budgets", [[4000.0, math.nan], [270.0, 880.0]])
+def test_level_bounds_hold_against_brute_force(budgets: list[float]) -> None:
+    scenario = with_budgets(budgets)
+    best = brute_force(scenario, levels=("egalim", "local", "cost"))
+    solution = scenario.solve(strategy="mip")
+    exact = solution.summary.iloc[0]
+    assert [exact[f"level_{k}"] for k in (1, 2, 3)] == ["egalim", "local", "cost"]
+    for k, optimum in enumerate(best.levels, start=1):
+        value, bound = exact[f"level_{k}_value"], exact[f"level_{k}_bound"]
+        # The exact model proves each level: a bound, never above the optimum.
+        assert bound <= optimum + 1e-6 * max(1.0, abs(optimum))
+        assert value == pytest.approx(optimum, rel=1e-4, abs=1e-2)
+        assert 0.0 <= exact[f"level_{k}_gap"] <= scenario.parameters.solver.mip_gap + 1e-9
+    heuristic = scenario.solve(strategy="repair").summary.iloc[0]
+    # With the heuristic's drops fixed only the EGalim level's 0 is proven.
+    assert heuristic["level_1_bound"] == 0.0 <= best.levels[0]
+    assert best.levels[0] <= heuristic["level_1_value"] * (1 + 1e-9) + 1e-9
+    assert math.isnan(heuristic["level_2_bound"]) and math.isnan(heuristic["level_3_bound"])
+    assert "niveau 2, produits locaux" in solution.summary_text()
+
+
+def test_compliance_level_bound_holds_against_every_subset() -> None:
+    scenario = with_budgets([290.0, 930.0])
+    summary = scenario.solve(strategy="mip", objective="compliance").summary.iloc[0]
+    count, _local = _compliance_brute_force(scenario)
+    assert summary["level_1"] == "compliance"
+    assert summary["level_1_bound"] <= -count + 1e-6
+    assert summary["level_1_value"] == pytest.approx(-count)
+
+
+def test_compliance_curve_counts_against_every_subset() -> None:
+    from rhd_match.analysis.compliance import compliance_curve, with_extra_budget_per_meal
+
+    scenario = Scenario.from_frames(**tiny_frames())
+    demand = scenario.demand.merge(scenario.products, on="product_id")
+    today = (demand["qty"] * demand["reference_price_eur_ht"]).groupby(demand["canteen_id"]).sum()
+    meals = scenario.canteens.set_index("canteen_id")["meals_per_day"] * 5 * 2  # 5 days, 2 weeks
+    curve = compliance_curve(scenario, [0.25, 0.0], strategy="mip")
+    assert curve["extra_budget_per_meal_eur_ht"].tolist() == [0.0, 0.25]
+    for amount in (0.0, 0.25):
+        budgeted = with_extra_budget_per_meal(scenario, amount)
+        budgets = budgeted.canteens.set_index("canteen_id")["budget_eur_ht"]
+        pd.testing.assert_series_equal(
+            budgets, today + amount * meals, check_names=False, check_index_type=False
+        )
+    # The curve's last point against brute force (one point: each costs 64 hard solves).
+    count, _local = _compliance_brute_force(budgeted)
+    last = curve.iloc[-1]
+    met = [last[f"canteens_meeting_{t}"] for t in TARGETS]
+    assert sum(met) == count

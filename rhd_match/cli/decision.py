@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..i18n import format_number, format_share, ngettext
 from ..i18n import gettext as _
@@ -22,6 +23,9 @@ from .common import (
     show_table,
 )
 
+if TYPE_CHECKING:
+    from ..inputs.scenario import Scenario
+
 #: What each verb shows of its table (its CSV file has every column).
 WHATIF_COLUMNS = [
     "variant",
@@ -35,6 +39,16 @@ WHATIF_COLUMNS = [
     "extra_cost_eur_ht",
 ]
 TRADEOFF_COLUMNS = ["epsilon", "share_organic", "value_eur_ht", "extra_cost_share", "status"]
+CURVE_COLUMNS = [
+    "extra_budget_per_meal_eur_ht",
+    "canteens_meeting_quality",
+    "canteens_meeting_organic",
+    "canteens_meeting_meat_fish",
+    "canteens_meeting_all",
+    "share_local",
+    "extra_cost_per_meal_eur_ht",
+    "status",
+]
 BOTTLENECK_COLUMNS = [
     "product_id",
     "month",
@@ -123,6 +137,8 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
     from ..report.charts import plot_tradeoff
 
     scenario = load_scenario(args)
+    if args.budgets_per_meal is not None:
+        return _compliance_curve(scenario, args)
     table = cost_organic_tradeoff(scenario, n_points=args.points)
     show_table(table, TRADEOFF_COLUMNS)
     files: dict[str, Callable[[Path], object]] = {
@@ -131,6 +147,42 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
     }
     _write(args.out, files)
     return 0
+
+
+def _compliance_curve(scenario: Scenario, args: argparse.Namespace) -> int:
+    """``tradeoff --budgets-per-meal``: canteens meeting each target for each extra budget per
+    meal (``analysis.compliance``), as a table, a CSV file and a chart."""
+    from ..analysis.compliance import compliance_curve
+    from ..report.charts import plot_compliance_curve
+
+    table = compliance_curve(scenario, args.budgets_per_meal)
+    shown = table.copy()
+    for column in ("extra_budget_per_meal_eur_ht", "extra_cost_per_meal_eur_ht"):
+        shown[column] = [format_number(v, 2) for v in table[column]]
+    show_table(shown, CURVE_COLUMNS)
+    files: dict[str, Callable[[Path], object]] = {
+        "compliance_curve.csv": csv_writer(table),
+        "compliance_curve.png": partial(plot_compliance_curve, table),
+    }
+    _write(args.out, files)
+    return 0
+
+
+def amounts_per_meal(text: str) -> list[float]:
+    """``0,0.05,0.1`` or, with decimal commas, ``0;0,05;0,1`` → [0.0, 0.05, 0.1] (EUR HT per
+    meal, each ≥ 0), for argparse."""
+    parts = text.replace(",", ".").split(";") if ";" in text else text.split(",")
+    try:
+        values = [float(part.replace(" ", "")) for part in parts if part.strip()]
+    except ValueError:
+        values = []
+    if not values or any(not 0.0 <= v < float("inf") for v in values):
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a list of amounts of at least 0, e.g. 0,0.05,0.1").format(
+                text=repr(text)
+            )
+        )
+    return values
 
 
 def cmd_hubs(args: argparse.Namespace) -> int:
@@ -293,6 +345,16 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         "--out", type=output_folder, required=True, help=_("folder for tradeoff.csv and .png")
     )
     p.add_argument("--points", type=int_at_least(2), default=11, help=_("grid points (default 11)"))
+    p.add_argument(
+        "--budgets-per-meal",
+        type=amounts_per_meal,
+        metavar="AMOUNTS",
+        help=_(
+            "instead: canteens meeting each EGalim target when each may spend these amounts "
+            "more per meal (EUR HT, comma-separated, e.g. 0,0.1,0.2,0.4); writes "
+            "compliance_curve.csv and .png"
+        ),
+    )
     add_solver_options(p, strategy=False)
     p.set_defaults(func=cmd_tradeoff)
 

@@ -179,12 +179,15 @@ def with_compliance(model: LinearModel) -> LinearModel:
 
 @dataclass(frozen=True)
 class LevelsResult:
-    """The plan after the last level solved (None when even the first found none)."""
+    """The plan after the last level solved (None when even the first found none), and for
+    each level solved its value and the solver's bound on it (over the columns the levels
+    were solved on, with the levels before it held: ±inf when nothing is proven)."""
 
     values: np.ndarray | None
     run: SolverRun
     reached: tuple[float, ...]
     optimal: bool
+    bounds: tuple[float, ...] = ()
 
 
 def solve_levels(
@@ -225,8 +228,8 @@ def solve_levels(
     -------
     LevelsResult
         The column vector of the last level solved (over every column of ``goals.model``),
-        the last solver run, the value reached at each level solved, and whether every level
-        was solved to optimality (within ``mip_gap`` for a MIP).
+        the last solver run, the value reached at each level solved, whether every level
+        was solved to optimality (within ``mip_gap`` for a MIP), and each level's bound.
     """
     model = goals.model
     var = model.variables
@@ -236,6 +239,7 @@ def solve_levels(
     solver = options.mip_solver if mip else options.lp_solver
     values: np.ndarray | None = None
     reached: list[float] = []
+    bounds: list[float] = []
     optimal = True
     run: SolverRun | None = None
     n = len(goals.levels)
@@ -264,6 +268,7 @@ def solve_levels(
         optimal &= step.status == "optimal"
         value = float(coef @ values)
         reached.append(value)
+        bounds.append(step.bound)
         report.say(f"level {k + 1} ({name}): {value:.6g}")
         if not mip and step.duals is not None and k < n - 1:
             program = optimal_face(program, coef, step.values, step.duals)
@@ -275,7 +280,7 @@ def solve_levels(
     if values is not None:
         full = np.zeros(var.count)
         full[keep] = values
-    return LevelsResult(full, run, tuple(reached), optimal)
+    return LevelsResult(full, run, tuple(reached), optimal, tuple(bounds))
 
 
 def optimal_face(

@@ -45,6 +45,9 @@ class Plan:
     iterations: int = 1
     #: The wall-clock safety net cut the search short: another machine may find another plan.
     stopped_by_time_limit: bool = False
+    #: Per level of a lexicographic objective, in order: (name, plan's value, proven lower
+    #: bound or -inf); empty for the weighted objective.
+    levels: tuple[tuple[str, float, float], ...] = ()
 
 
 class Reporter:

@@ -34,6 +34,16 @@ REASONS = {
 }
 
 #: Rows of the summary's before/after table: label (translated where shown), summary column.
+#: What each level of a lexicographic objective measures (``summary`` columns ``level_k``).
+LEVEL_LABELS = {
+    "egalim": N_("EGalim shortfall and weighted budget overrun, EUR excl. VAT"),
+    "compliance": N_("canteen targets met"),
+    "local": N_("local food, EUR excl. VAT at reference prices"),
+    "cost": N_("purchase value with the distance tie-break, EUR excl. VAT"),
+}
+#: Levels maximised: minimised as their opposite, shown with their own sign.
+MAXIMISED_LEVELS = ("compliance", "local")
+
 SUMMARY_SHARES = (
     (N_("local share (value)"), "share_local"),
     (N_("organic share"), "share_organic"),
@@ -230,6 +240,38 @@ class Solution:
     def __str__(self) -> str:
         return self.summary_text()
 
+    def _level_lines(self) -> list[str]:
+        """One line per level of a lexicographic objective: value, bound and gap."""
+        s = self.summary.iloc[0]
+        lines = []
+        for k in range(1, 4):
+            name = s.get(f"level_{k}")
+            if not isinstance(name, str) or name not in LEVEL_LABELS:
+                continue
+            sign = -1.0 if name in MAXIMISED_LEVELS else 1.0
+            value, bound = s[f"level_{k}_value"], s[f"level_{k}_bound"]
+            if pd.isna(bound):
+                proven = _("no bound")
+            else:
+                template = (
+                    _("proven at most {bound}, gap {gap}")
+                    if sign < 0
+                    else _("proven at least {bound}, gap {gap}")
+                )
+                proven = template.format(
+                    bound=format_significant(sign * float(bound)),
+                    gap=format_share(float(s[f"level_{k}_gap"])),
+                )
+            lines.append(
+                _("level {k}, {label}: {value}, {proven}").format(
+                    k=k,
+                    label=_(LEVEL_LABELS[name]),
+                    value=format_significant(sign * float(value)),
+                    proven=proven,
+                )
+            )
+        return lines
+
     def summary_text(self) -> str:
         """The plan's summary for people, in the active language (``rhd_match.i18n``): the
         solver's figures, the territory's EGalim shares and canteens meeting each target
@@ -282,6 +324,7 @@ class Solution:
                 solve=format_number(float(s["solve_time_s"]), 2),
             ),
         ]
+        lines += self._level_lines()
         if bool(s["stopped_by_time_limit"]):
             lines.append(
                 _(

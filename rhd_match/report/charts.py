@@ -28,6 +28,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import NDArray
 
+from ..i18n import gettext as _
 from .drawing import (
     GREEN,
     GREY,
@@ -448,8 +449,75 @@ def plot_tradeoff(table: pd.DataFrame, path: str | Path, title: str | None = Non
     Path
         ``path``. The file carries no date or tool: the same table gives the same bytes.
     """
-    path = Path(path)
-    fig = tradeoff_figure(table, title)
+    return save_figure(tradeoff_figure(table, title), Path(path))
+
+
+#: The national estimate of EGalim's extra cost per meal, EUR HT (CGAAER, ``docs/egalim.md``).
+CGAAER_EXTRA_PER_MEAL = (0.14, 0.42)
+
+
+def compliance_curve_figure(table: pd.DataFrame) -> Figure:
+    """Canteens meeting each EGalim target against the extra budget per meal.
+
+    Parameters
+    ----------
+    table
+        Rows of ``rhd_match.analysis.compliance.compliance_curve`` (amounts in EUR HT per
+        meal, counts of canteens).
+
+    Returns
+    -------
+    Figure
+        7 × 4.5 inches: one line per target and one for all three, the number of canteens
+        as the ceiling, and the CGAAER range of +0.14 to +0.42 EUR per meal shaded; labels
+        in the active language.
+    """
+    fig = Figure(figsize=(7.0, 4.5), dpi=100, layout="tight")
+    ax = fig.add_subplot()
+    x = table["extra_budget_per_meal_eur_ht"]
+    low, high = CGAAER_EXTRA_PER_MEAL
+    ax.axvspan(low, high, color=GRID, alpha=0.6, label=_("CGAAER estimate for EGalim"))
+    lines = (
+        ("canteens_meeting_quality", _("quality (50 %)"), "--"),
+        ("canteens_meeting_organic", _("organic (20 %)"), ":"),
+        ("canteens_meeting_meat_fish", _("meat and fish (60 %)"), "-."),
+        ("canteens_meeting_all", _("all three"), "-"),
+    )
+    for column, label, style_ in lines:
+        ax.plot(x, table[column], marker="o", linestyle=style_, label=label)
+    canteens = int(table["canteens"].max()) if len(table) else 0
+    ax.axhline(canteens, color=GREY, linewidth=1)
+    ax.set_ylim(0, canteens * 1.05 + 1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(_("extra budget per meal over all-conventional purchases (EUR excl. VAT)"))
+    ax.set_ylabel(_("canteens meeting the target"))
+    ax.set_title(_("Canteens within EGalim's reach for an extra budget per meal"))
+    ax.grid(True, color=GRID)
+    ax.legend(loc="best")
+    return fig
+
+
+def plot_compliance_curve(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``compliance_curve_figure`` to a file.
+
+    Parameters
+    ----------
+    table
+        Rows of ``rhd_match.analysis.compliance.compliance_curve``.
+    path
+        File to write: SVG when it ends in ``.svg``, PNG (100 dpi) otherwise.
+
+    Returns
+    -------
+    Path
+        ``path``. The file carries no date or tool: the same table gives the same bytes.
+    """
+    return save_figure(compliance_curve_figure(table), Path(path))
+
+
+def save_figure(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` to ``path``: SVG when it ends in ``.svg``, PNG otherwise, with no date or
+    tool in the file, so the same figure gives the same bytes; returns ``path``."""
     kind = "svg" if path.suffix.lower() == ".svg" else "png"
     metadata = NO_METADATA if kind == "svg" else {"Software": None}
     with style():

@@ -180,6 +180,18 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Objective value (weighted)"), "objective"),
     (N_("Best bound"), "best_bound"),
     (N_("Relative gap"), "gap"),
+    (N_("Level 1 of the objective"), "level_1"),
+    (N_("Level 1: plan's value"), "level_1_value"),
+    (N_("Level 1: proven bound"), "level_1_bound"),
+    (N_("Level 1: relative gap"), "level_1_gap"),
+    (N_("Level 2 of the objective"), "level_2"),
+    (N_("Level 2: plan's value"), "level_2_value"),
+    (N_("Level 2: proven bound"), "level_2_bound"),
+    (N_("Level 2: relative gap"), "level_2_gap"),
+    (N_("Level 3 of the objective"), "level_3"),
+    (N_("Level 3: plan's value"), "level_3_value"),
+    (N_("Level 3: proven bound"), "level_3_bound"),
+    (N_("Level 3: relative gap"), "level_3_gap"),
     (N_("Iterations"), "iterations"),
     (N_("Model arcs"), "arcs"),
     (N_("Model variables"), "variables"),
@@ -224,7 +236,7 @@ def column_kind(name: str) -> str | None:
     if (
         name.startswith(("share_", "target_"))
         or name.endswith(("_use", "_points", "_share"))
-        or name == "gap"
+        or name.endswith("gap")
     ):
         return "percent"
     if "eur_ht" in name:
@@ -235,7 +247,9 @@ def column_kind(name: str) -> str | None:
         return "km"
     if name.endswith("_time_s"):
         return "seconds"
-    if name in ("objective", "best_bound", "qty", "group_qty", "change"):
+    if name in ("objective", "best_bound", "qty", "group_qty", "change") or name.endswith(
+        ("_value", "_bound")
+    ):
         return "number"
     if name in ("drops", "weeks_delivering", "max_drops_per_week", "peak_drops_per_week"):
         return "integer"

@@ -1,0 +1,126 @@
+"""Most canteens compliant under an extra budget per meal: the count-against-budget curve.
+
+For each extra amount per meal ``b`` (EUR HT) every canteen whose meals are known gets the
+budget ``today + b × meals``, where ``today`` is what it pays when it buys everything
+conventional at reference prices (``cost_per_meal_before_eur_ht`` × meals, the "before" of
+every report); the scenario is then solved with ``objective="compliance"`` (budgets hard, most
+canteen targets met, then most local food, then least cost; ``docs/model.md``, *Objectives*).
+The curve answers a Chamber's question: "if each canteen may spend ``b`` more per meal, how
+many reach each EGalim target?" (national reference: +0.14 to +0.42 EUR per meal, CGAAER,
+``docs/egalim.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InfeasibleError, OptionError
+from ..i18n import gettext as _
+from ..inputs.scenario import Scenario
+from ..plan.tables import canteen_table, conventional_flows
+
+#: The curve's columns, one row per extra budget per meal.
+CURVE_COLUMNS = (
+    "extra_budget_per_meal_eur_ht",
+    "canteens",
+    "canteens_meeting_quality",
+    "canteens_meeting_organic",
+    "canteens_meeting_meat_fish",
+    "canteens_meeting_all",
+    "share_local",
+    "extra_cost_per_meal_eur_ht",
+    "status",
+    "stopped_by_time_limit",
+)
+
+
+def with_extra_budget_per_meal(scenario: Scenario, eur_ht_per_meal: float) -> Scenario:
+    """``scenario`` with each canteen's budget set to its all-conventional cost plus
+    ``eur_ht_per_meal`` × its meals (canteens whose meals are unknown keep their budget).
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+    eur_ht_per_meal
+        Extra food budget per meal over the all-conventional cost, EUR HT (≥ 0).
+
+    Returns
+    -------
+    Scenario
+        The same tables with ``canteens.budget_eur_ht`` replaced.
+    """
+    before = canteen_table(scenario, conventional_flows(scenario)).set_index("canteen_id")
+    can = scenario.canteens.copy()
+    rows = before.reindex(can["canteen_id"])
+    meals = rows["meals"].to_numpy(float)
+    today = rows["cost_per_meal_before_eur_ht"].to_numpy(float) * meals
+    known = meals > 0
+    budget = today + eur_ht_per_meal * meals
+    can["budget_eur_ht"] = can["budget_eur_ht"].where(~known, budget)
+    return scenario.with_tables(canteens=can)
+
+
+def compliance_curve(
+    scenario: Scenario, extra_per_meal: Sequence[float], **options: Any
+) -> pd.DataFrame:
+    """Canteens meeting each EGalim target for each extra budget per meal.
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+    extra_per_meal
+        Extra budgets per meal over the all-conventional cost, EUR HT, each ≥ 0.
+    **options
+        Solver options (``SolverOptions`` fields) for every solve; ``objective`` is always
+        ``compliance``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per amount, in increasing order (``CURVE_COLUMNS``): the amount (EUR HT per
+        meal), ``canteens``, the canteens meeting each target and all three, the local share
+        (fraction of value), the plan's extra cost per meal (EUR HT), the plan's status and
+        whether the time limit stopped it.
+
+        A point without a plan within the budgets has status ``no_plan_found`` (a
+        heuristic's finding: its drops forced more than a tight budget) or ``infeasible``
+        (proven by the exact model), and empty figures.
+
+    Raises
+    ------
+    OptionError
+        When no amount is given or one is negative or not finite.
+    """
+    amounts = sorted({float(b) for b in extra_per_meal})
+    bad = [b for b in amounts if not (0.0 <= b < float("inf"))]
+    if not amounts:
+        raise OptionError([_("budgets per meal: give at least one amount (EUR HT per meal)")])
+    if bad:
+        raise OptionError(
+            [
+                _("budgets per meal: {values}: each amount must be at least 0 EUR HT").format(
+                    values=", ".join(str(b) for b in bad)
+                )
+            ]
+        )
+    options = {**options, "objective": "compliance"}
+    rows = []
+    for amount in amounts:
+        row: dict[str, Any] = {"extra_budget_per_meal_eur_ht": amount}
+        try:
+            solution = with_extra_budget_per_meal(scenario, amount).solve(**options)
+        except InfeasibleError as error:
+            # A heuristic's drops can force more than a tight budget (franco, minimum lots):
+            # the point says so and the curve goes on.
+            row |= {"canteens": len(scenario.canteens)}
+            row["status"] = "infeasible" if error.proven else "no_plan_found"
+        else:
+            s = solution.summary.iloc[0]
+            row |= {name: s[name] for name in CURVE_COLUMNS[1:]}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))

@@ -1,0 +1,307 @@
+"""The decomposition streamed by weeks: the whole-year model is never built.
+
+A model built from the scenario cut to a few ISO weeks (its offers and demand rows of those
+weeks, every other table whole) has exactly the weekly blocks the whole-year model has for
+those weeks: the same columns in the same order, the same rows, coefficients, costs and
+bounds, and the same per-canteen annual rows (EGalim shares, budgets) restricted to the
+weeks' columns, with the same right-hand sides (``tests/test_streaming.py``). The annual rows
+are linear, so the whole year's activity on them is the sum of the chunks' activities: all
+that is kept between chunks is one number per annual row (per canteen and target).
+
+``solve_streaming`` therefore runs the decomposition's steps on chunks of ``threads`` weeks
+(solved in parallel), building each chunk's model when it is needed and dropping it after:
+
+1. the multiplier search of ``pricing.subgradient`` on the weekly transport relaxations,
+   each pass streaming over the chunks (a chunk's model is rebuilt at each pass: building a
+   week costs less than solving it, measured at size M); the Lagrangian bound is the same
+   as the in-memory search's at the same multipliers;
+2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
+   (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model), drops and
+   lots opened from its flows, the weekly repair (``repair.weekly_repair``; its rounds keep
+   the plan of least priced cost, the chunk not seeing the others), then the chunk's flows
+   table.
+
+What the in-memory path adds on top and the streaming one leaves out: the whole-year LP
+(``WHOLE_LP_MAX_NONZEROS``), the polishing LP (``POLISH_MAX_COLUMNS``) and the re-pricing
+rounds (they need the whole plan at once), and the lexicographic levels. Memory grows with
+the largest chunk, not with the year.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...check.figures import objective_from_flows
+from ...i18n import format_significant as sig
+from ...i18n import gettext as _
+from ...inputs.scenario import Scenario
+from ...params import SolverOptions
+from ..build import LinearModel, build_model
+from ..decode import clean_flows, flows_from_quantities
+from ..strategies import ELASTIC_BLOCKS, Deadline, Reporter, open_from_relaxation
+from . import budgets
+from .annual import AnnualRows
+from .pricing import Pass, subgradient
+from .repair import weekly_repair
+from .subproblems import WeeklySolver, week_problems
+
+
+@dataclass(frozen=True)
+class StreamedPlan:
+    """A plan found chunk by chunk: its flows table, its objective recomputed from the flows
+    (``check.objective_from_flows``), the Lagrangian bound, the passes of the multiplier
+    search, the largest chunk's nonzeros, and whether the time limit cut the search."""
+
+    flows: pd.DataFrame
+    objective: float
+    bound: float
+    passes: int
+    largest_chunk_nonzeros: int
+    stopped_by_time_limit: bool
+
+    @property
+    def gap(self) -> float:
+        """(objective − bound) / max(1, |objective|)."""
+        return (self.objective - self.bound) / max(1.0, abs(self.objective))
+
+
+def week_chunks(scenario: Scenario, size: int) -> list[np.ndarray]:
+    """The scenario's ISO weeks (those of its demand and offers) in chunks of ``size``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    size
+        Weeks per chunk (at least 1).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ISO week strings, in order, ``size`` per chunk (the last may hold fewer).
+    """
+    weeks = np.sort(pd.concat([scenario.demand["week"], scenario.offers["week"]]).unique())
+    return [weeks[i : i + size] for i in range(0, len(weeks), max(size, 1))]
+
+
+def cut_to_weeks(scenario: Scenario, weeks: np.ndarray) -> Scenario:
+    """The scenario with only the offers and demand rows of ``weeks`` (already valid: not
+    validated again); its other tables and parameters whole.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    weeks
+        ISO week strings.
+
+    Returns
+    -------
+    Scenario
+        The cut scenario.
+    """
+    return dataclasses.replace(
+        scenario,
+        offers=scenario.offers[scenario.offers["week"].isin(weeks)].reset_index(drop=True),
+        demand=scenario.demand[scenario.demand["week"].isin(weeks)].reset_index(drop=True),
+    )
+
+
+@dataclass
+class _Chunks:
+    """The chunks' models, built one at a time, and what is kept of them: the annual rows'
+    penalty per unit of shortfall or overrun, and the largest chunk seen."""
+
+    scenario: Scenario
+    chunks: list[np.ndarray]
+    largest: int = 0
+    penalty: np.ndarray | None = None
+    kept: dict[int, tuple[LinearModel, AnnualRows]] = dataclasses.field(default_factory=dict)
+    kept_nonzeros: int = 0
+
+    def models(self) -> Iterator[tuple[LinearModel, AnnualRows]]:
+        """Each chunk's model and annual rows in turn: built, or kept from an earlier pass
+        while the kept models hold at most ``STREAM_KEEP_NONZEROS`` nonzeros in all."""
+        for i, weeks in enumerate(self.chunks):
+            if i in self.kept:
+                yield self.kept[i]
+                continue
+            model = build_model(cut_to_weeks(self.scenario, weeks))
+            nonzeros = int(model.matrix.nnz)
+            self.largest = max(self.largest, nonzeros)
+            annual = AnnualRows.of(model)
+            if self.penalty is None:
+                self.penalty = _annual_penalty(model, annual)
+            if self.kept_nonzeros + nonzeros <= budgets.STREAM_KEEP_NONZEROS:
+                self.kept[i], self.kept_nonzeros = (model, annual), self.kept_nonzeros + nonzeros
+            yield model, annual
+            del model, annual
+
+    def plan_score(self, annual: AnnualRows, linear: float, activity: np.ndarray) -> float:
+        """The weighted objective of a whole-year plan from its flows' cost ``linear`` and its
+        annual rows' ``activity`` (shortfalls and overruns at their least values)."""
+        assert self.penalty is not None
+        broken = np.where(annual.is_budget, activity - annual.rhs, annual.rhs - activity)
+        return linear + float(self.penalty @ broken.clip(0.0))
+
+
+def _annual_penalty(model: LinearModel, annual: AnnualRows) -> np.ndarray:
+    """Objective cost per EUR HT of shortfall (EGalim rows) or overrun (budgets), per annual
+    row: the cost of the one elastic column each annual row holds."""
+    var = model.variables
+    elastic = np.concatenate([var.cols(block) for block in ELASTIC_BLOCKS])
+    on_row = abs(annual.matrix[:, elastic])
+    cost: np.ndarray = on_row @ model.objective[elastic]
+    return cost
+
+
+def solve_streaming(
+    scenario: Scenario,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    chunk_weeks: int | None = None,
+) -> StreamedPlan:
+    """The weekly decomposition streamed by chunks of weeks (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    options
+        Solver options (LP solver, ``threads``: the weeks of a chunk solved at once, relative
+        gap); the objective is the weighted one, on threads (``dask`` is not used here).
+    deadline
+        The wall-clock budget of the whole call, model builds included.
+    log
+        Receives progress messages.
+    chunk_weeks
+        Weeks per chunk; ``options.threads`` when None.
+
+    Returns
+    -------
+    StreamedPlan
+        The plan's flows, objective, bound and sizes.
+    """
+    chunks = _Chunks(scenario, week_chunks(scenario, chunk_weeks or options.threads))
+    first_model, first = next(chunks.models())
+    # One executor for every chunk: each chunk's model replaces the last in turn.
+    weekly = WeeklySolver(first_model, options.model_copy(update={"dask": None}), deadline)
+    del first_model
+    try:
+        bound, mu, passes = _search(chunks, weekly, first, options, deadline, log)
+        flows, bound = _plan(chunks, weekly, first, mu, bound, deadline, log)
+    finally:
+        weekly.close()
+    objective = objective_from_flows(scenario, flows)
+    log(_("streamed plan {plan}, bound {bound}").format(plan=sig(objective), bound=sig(bound)))
+    return StreamedPlan(flows, objective, bound, passes, chunks.largest, weekly.cut or deadline.hit)
+
+
+def transport_pass(
+    chunks: _Chunks, weekly: WeeklySolver, first: AnnualRows, mu: np.ndarray
+) -> Pass:
+    """The weekly transport LPs of every chunk at multipliers ``mu``: Σ objectives, the
+    annual rows' activity and the plan score of their flows (the flows are not kept).
+
+    Parameters
+    ----------
+    chunks
+        The chunks.
+    weekly
+        The weekly LP solver.
+    first
+        The first chunk's annual rows (right-hand sides, shared by every chunk).
+    mu
+        Multipliers, shape (annual rows,).
+
+    Returns
+    -------
+    Pass
+        The pass, without flows.
+    """
+    total, linear, ok = 0.0, 0.0, True
+    activity = np.zeros(len(mu))
+    for model, annual in chunks.models():
+        weekly.model = model
+        var = model.variables
+        values, part, done = weekly.solve(
+            week_problems(model, with_delivery=False), annual.cost(model, mu), var.lower, var.upper
+        )
+        ok &= done
+        total += part
+        linear += float(model.objective @ values)
+        activity += annual.matrix @ values
+    return Pass(total, ok, activity, chunks.plan_score(first, linear, activity), None)
+
+
+def _search(
+    chunks: _Chunks,
+    weekly: WeeklySolver,
+    first: AnnualRows,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+) -> tuple[float, np.ndarray, int]:
+    """The multiplier search, each pass streamed over the chunks; it stops early enough to
+    leave the plan phase about two passes' time (a chunk's repair solves a few LPs)."""
+    pass_s = 0.0
+
+    def evaluate(mu: np.ndarray) -> Pass:
+        nonlocal pass_s
+        started = time.perf_counter()
+        result = transport_pass(chunks, weekly, first, mu)
+        pass_s = time.perf_counter() - started
+        return result
+
+    def expired() -> bool:
+        return deadline.expired() or deadline.left() < 2 * pass_s
+
+    bound, mu, _flows, passes = subgradient(evaluate, first, options, expired, log)
+    return bound, mu, passes
+
+
+def _plan(
+    chunks: _Chunks,
+    weekly: WeeklySolver,
+    first: AnnualRows,
+    mu: np.ndarray,
+    bound: float,
+    deadline: Deadline,
+    log: Reporter,
+) -> tuple[pd.DataFrame, float]:
+    """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
+    enough for it), drops and lots from its flows, the weekly repair, the chunk's flows."""
+    tables: list[pd.DataFrame] = []
+    delivery = chunks.largest * len(chunks.chunks) <= budgets.DELIVERY_MAX_NONZEROS
+    total, complete = float(mu @ first.rhs), True
+    for model, annual in chunks.models():
+        weekly.model = model
+        var = model.variables
+        cost = annual.cost(model, mu)
+        full = week_problems(model, with_delivery=True)
+        problems = full if delivery else week_problems(model, with_delivery=False)
+        flows, part, ok = weekly.solve(problems, cost, var.lower, var.upper)
+        complete &= ok
+        total += part
+
+        def priced(values: np.ndarray, cost: np.ndarray = cost) -> float:
+            return float(cost @ values)
+
+        open_drop, open_lot = open_from_relaxation(model, flows)
+        values = weekly_repair(
+            model, weekly, full, cost, open_drop, open_lot, deadline, log, priced
+        )
+        x, v = clean_flows(model, values)
+        scenario = cut_to_weeks(chunks.scenario, model.index.weeks)
+        tables.append(flows_from_quantities(scenario, model.index, x, v))
+    if delivery and complete:
+        bound = max(bound, total)
+    flows_all = pd.concat(tables, ignore_index=True)
+    return flows_all, bound

@@ -3,7 +3,8 @@
 A model built from the scenario cut to a few weeks must be, block for block, the whole-year
 model restricted to those weeks; a streamed pass of the weekly LPs must then give the same
 Lagrangian terms and annual activity as the in-memory pass at the same multipliers; and the
-streamed plan must pass the independent checker, within its time limit.
+streamed plan must pass the independent checker, within its time limit (as must the whole
+in-memory call, build and tables included).
 """
 
 from __future__ import annotations
@@ -117,3 +118,14 @@ def test_streamed_solve_honours_a_tiny_time_limit(small: Scenario) -> None:
     # The project's promise: the limit + 10 % + 2 s (the last chunks still get their plan).
     assert time.perf_counter() - started <= 1.1 * limit + 2.0
     assert check(small, plan.flows).empty
+
+
+@pytest.mark.parametrize("strategy", ["auto", "decompose"])
+def test_the_whole_call_honours_a_tiny_time_limit(small: Scenario, strategy: str) -> None:
+    """Build, solve and solution tables together, in-memory path: the limit + 10 % + 2 s."""
+    limit = 0.5
+    started = time.perf_counter()
+    solution = small.solve(strategy=strategy, time_limit_s=limit)
+    assert time.perf_counter() - started <= 1.1 * limit + 2.0
+    assert solution.stopped_by_time_limit
+    assert check(small, solution).empty

@@ -84,7 +84,7 @@ def test_a_streamed_pass_is_the_in_memory_pass(small: Scenario) -> None:
     finally:
         in_memory.close()
     chunks = _Chunks(small, week_chunks(small, 2))
-    first_model, first = next(chunks.models())
+    first_model, first = chunks.model(0)
     streamed = WeeklySolver(first_model, options, Deadline(60))
     try:
         result = transport_pass(chunks, streamed, first, mu)

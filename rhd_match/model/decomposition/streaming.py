@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ...check.figures import objective_from_flows
 from ...i18n import format_significant as sig
@@ -50,7 +51,7 @@ from . import budgets
 from .annual import AnnualRows
 from .pricing import Pass, subgradient
 from .repair import weekly_repair
-from .subproblems import WeeklySolver, week_problems
+from .subproblems import WeeklySolver, WeekProblem, week_problems
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,67 @@ def cut_to_weeks(scenario: Scenario, weeks: np.ndarray) -> Scenario:
     )
 
 
+@dataclass(frozen=True)
+class TransportChunk:
+    """What a pass of the multiplier search needs of one chunk, without its model: the
+    weekly transport problems over the chunk's own numbering of their columns and rows, the
+    costs, bounds and annual-row coefficients of those columns, and the rows' bounds."""
+
+    problems: list[WeekProblem]
+    objective: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    annual: sp.csr_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+    @classmethod
+    def of(cls, model: LinearModel, annual: AnnualRows) -> TransportChunk:
+        """The chunk's transport problems, renumbered over their own columns and rows.
+
+        Parameters
+        ----------
+        model
+            The chunk's model.
+        annual
+            Its annual rows.
+
+        Returns
+        -------
+        TransportChunk
+            Columns of shape (k,), rows of shape (r,), annual coefficients (annual rows, k).
+        """
+        weeks = week_problems(model, with_delivery=False)
+        cols, rows = (
+            np.concatenate([p.cols for p in weeks]),
+            np.concatenate([p.rows for p in weeks]),
+        )
+        col_at, row_at = (
+            np.cumsum([0] + [len(p.cols) for p in weeks]),
+            np.cumsum([0] + [len(p.rows) for p in weeks]),
+        )
+        problems = [
+            WeekProblem(
+                np.arange(col_at[i], col_at[i + 1]), np.arange(row_at[i], row_at[i + 1]), p.matrix
+            )
+            for i, p in enumerate(weeks)
+        ]
+        var = model.variables
+        return cls(
+            problems,
+            model.objective[cols],
+            var.lower[cols],
+            var.upper[cols],
+            annual.matrix[:, cols].tocsr(),
+            model.row_lower[rows],
+            model.row_upper[rows],
+        )
+
+    @property
+    def nonzeros(self) -> int:
+        return sum(int(p.matrix.nnz) for p in self.problems) + int(self.annual.nnz)
+
+
 @dataclass
 class _Chunks:
     """The chunks' models, built one at a time, and what is kept of them: the annual rows'
@@ -123,28 +185,30 @@ class _Chunks:
     chunks: list[np.ndarray]
     largest: int = 0
     penalty: np.ndarray | None = None
-    kept: dict[int, tuple[LinearModel, AnnualRows]] = dataclasses.field(default_factory=dict)
+    kept: dict[int, TransportChunk] = dataclasses.field(default_factory=dict)
     kept_nonzeros: int = 0
 
-    def models(self) -> Iterator[tuple[LinearModel, AnnualRows]]:
-        """Each chunk's model and annual rows in turn (``model``)."""
-        for i in range(len(self.chunks)):
-            yield self.model(i)
-
     def model(self, i: int) -> tuple[LinearModel, AnnualRows]:
-        """Chunk ``i``'s model and annual rows: built, or kept from an earlier pass while the
-        kept models hold at most ``STREAM_KEEP_NONZEROS`` nonzeros in all."""
-        if i in self.kept:
-            return self.kept[i]
+        """Chunk ``i``'s model and annual rows, built."""
         model = build_model(cut_to_weeks(self.scenario, self.chunks[i]))
-        nonzeros = int(model.matrix.nnz)
-        self.largest = max(self.largest, nonzeros)
+        self.largest = max(self.largest, int(model.matrix.nnz))
         annual = AnnualRows.of(model)
         if self.penalty is None:
             self.penalty = _annual_penalty(model, annual)
-        if self.kept_nonzeros + nonzeros <= budgets.STREAM_KEEP_NONZEROS:
-            self.kept[i], self.kept_nonzeros = (model, annual), self.kept_nonzeros + nonzeros
         return model, annual
+
+    def transport(self) -> Iterator[TransportChunk]:
+        """Each chunk's transport problems in turn: kept from an earlier pass, or built (and
+        kept while the kept ones hold at most ``STREAM_KEEP_NONZEROS`` nonzeros in all)."""
+        for i in range(len(self.chunks)):
+            if i in self.kept:
+                yield self.kept[i]
+                continue
+            chunk = TransportChunk.of(*self.model(i))
+            if self.kept_nonzeros + chunk.nonzeros <= budgets.STREAM_KEEP_NONZEROS:
+                self.kept[i], self.kept_nonzeros = chunk, self.kept_nonzeros + chunk.nonzeros
+            yield chunk
+            del chunk
 
     def plan_score(self, annual: AnnualRows, linear: float, activity: np.ndarray) -> float:
         """The weighted objective of a whole-year plan from its flows' cost ``linear`` and its
@@ -231,16 +295,14 @@ def transport_pass(
     """
     total, linear, ok = 0.0, 0.0, True
     activity = np.zeros(len(mu))
-    for model, annual in chunks.models():
-        weekly.model = model
-        var = model.variables
-        values, part, done = weekly.solve(
-            week_problems(model, with_delivery=False), annual.cost(model, mu), var.lower, var.upper
-        )
+    for chunk in chunks.transport():
+        weekly.use(chunk.row_lower, chunk.row_upper, len(chunk.objective))
+        cost = chunk.objective - chunk.annual.T @ mu
+        values, part, done = weekly.solve(chunk.problems, cost, chunk.lower, chunk.upper)
         ok &= done
         total += part
-        linear += float(model.objective @ values)
-        activity += annual.matrix @ values
+        linear += float(chunk.objective @ values)
+        activity += chunk.annual @ values
     return Pass(total, ok, activity, chunks.plan_score(first, linear, activity), None)
 
 
@@ -292,7 +354,7 @@ def _plan(
             complete = False
             continue
         model, annual = chunks.model(i)
-        weekly.model = model
+        weekly.use(model.row_lower, model.row_upper, model.variables.count)
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)

@@ -34,6 +34,7 @@ ALL_TASKS: tuple[str, ...] = (
     "solvers",
     "strategies",
     "local_max",
+    "streaming",
 )
 
 

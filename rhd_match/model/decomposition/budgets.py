@@ -29,3 +29,7 @@ REPRICE_ROUNDS = 6
 #: The whole-year polishing LP only up to this many columns: its time grows much faster
 #: than the weekly LPs' (GLOP: 1.7 s at 62k columns, over 300 s at 1.7 M).
 POLISH_MAX_COLUMNS = 400_000
+#: The streamed decomposition keeps its chunks' transport problems (matrices, costs, bounds,
+#: annual coefficients: about 12 bytes a nonzero, no index tables) between passes up to this
+#: many nonzeros in all, about 1.2 GB; beyond, a chunk's model is rebuilt at each pass.
+STREAM_KEEP_NONZEROS = 100_000_000

@@ -121,25 +121,100 @@ def price_search(
         (columns,) and passes.
     """
     var = model.variables
+    transport = week_problems(model, with_delivery=False)
+
+    def evaluate(mu: np.ndarray) -> Pass:
+        values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
+        return Pass(total, ok, annual.matrix @ values, plan_objective(values), values)
+
+    best_bound, primal_mu, primal_values, iterations = subgradient(
+        evaluate, annual, options, weekly.deadline.expired, log
+    )
+    if primal_values is None:
+        primal_values = np.zeros(var.count)
+    rhs = annual.rhs
+    relaxed = primal_values
+    # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured at
+    # size M): worth it for a slightly stronger bound and better drops on models up to
+    # DELIVERY_MAX_NONZEROS.
+    # Past the limit the pass could only fail week by week: the transport flows serve.
+    if model.matrix.nnz <= budgets.DELIVERY_MAX_NONZEROS and not weekly.deadline.expired():
+        full = week_problems(model, with_delivery=True)
+        cost = annual.cost(model, primal_mu)
+        with_delivery, total, ok = weekly.solve(full, cost, var.lower, var.upper)
+        if ok:
+            best_bound = max(best_bound, total + float(primal_mu @ rhs))
+            relaxed = with_delivery
+        log(_("delivery relaxation: bound {bound}").format(bound=sig(best_bound)))
+    else:
+        log(_("delivery relaxation: skipped, drops chosen from the transport flows"))
+    return Start(best_bound, primal_mu, relaxed, iterations)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass of the weekly LPs at given multipliers: the sum of their objectives (all
+    optimal when ``ok``), the annual rows' activity A_G·x of their flows, the plan score of
+    those flows, and the flows themselves when the caller keeps them."""
+
+    total: float
+    ok: bool
+    activity: np.ndarray
+    plan: float
+    flows: np.ndarray | None
+
+
+def subgradient(
+    evaluate: Callable[[np.ndarray], Pass],
+    annual: AnnualRows,
+    options: SolverOptions,
+    expired: Callable[[], bool],
+    log: Reporter,
+) -> tuple[float, np.ndarray, np.ndarray | None, int]:
+    """Projected subgradient steps on the multipliers (Polyak step towards the best plan).
+
+    Parameters
+    ----------
+    evaluate
+        One pass of the weekly LPs at multipliers of shape (annual rows,).
+    annual
+        The annual rows (right-hand sides, price bounds).
+    options
+        Solver options (``mip_gap`` and ``objective`` end the search).
+    expired
+        True once the wall-clock budget is spent.
+    log
+        Receives progress messages.
+
+    Returns
+    -------
+    bound : float
+        The best Lagrangian bound (objective units).
+    mu : numpy.ndarray
+        The multipliers whose flows made the best plan, shape (annual rows,).
+    flows : numpy.ndarray or None
+        Those flows as ``evaluate`` returned them; None when no pass finished.
+    passes : int
+        The passes run.
+    """
     rhs, mu_low, mu_high = annual.rhs, annual.mu_low, annual.mu_high
     mu = mu_high.copy()
-    transport = week_problems(model, with_delivery=False)
     best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
-    primal_mu, primal_values = mu.copy(), np.zeros(var.count)
+    primal_mu, primal_values = mu.copy(), None
     step_scale, stalls, iterations, since_better = 0.5, 0, 0, 0
     patience = budgets.SEARCH_ITERATIONS
     if options.objective != "weighted":
         patience = budgets.SEARCH_PATIENCE
-    while iterations < budgets.SEARCH_ITERATIONS and not weekly.deadline.expired():
+    while iterations < budgets.SEARCH_ITERATIONS and not expired():
         iterations += 1
-        values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
-        if not ok:
+        result = evaluate(mu)
+        if not result.ok:
             break
-        bound = total + float(mu @ rhs)
-        ub = plan_objective(values)
+        bound = result.total + float(mu @ rhs)
+        ub = result.plan
         since_better += 1
         if ub < best_ub:
-            best_ub, primal_mu, primal_values, since_better = ub, mu.copy(), values, 0
+            best_ub, primal_mu, primal_values, since_better = ub, mu.copy(), result.flows, 0
         if bound > best_bound + 1e-9 * abs(bound):
             best_bound, best_mu, stalls = bound, mu.copy(), 0
         else:
@@ -158,26 +233,11 @@ def price_search(
             break
         if since_better >= patience:
             break
-        grad = annual.matrix @ values - rhs
+        grad = result.activity - rhs
         moving = ~(((mu <= mu_low) & (grad > 0)) | ((mu >= mu_high) & (grad < 0)))
         norm = float(grad[moving] @ grad[moving])
         if norm <= 0:
             break
         step = step_scale * (best_ub - bound) / norm
         mu = np.clip(mu - step * grad, mu_low, mu_high)
-
-    relaxed = primal_values
-    # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured at
-    # size M): worth it for a slightly stronger bound and better drops on models up to
-    # DELIVERY_MAX_NONZEROS.
-    if model.matrix.nnz <= budgets.DELIVERY_MAX_NONZEROS:
-        full = week_problems(model, with_delivery=True)
-        cost = annual.cost(model, primal_mu)
-        with_delivery, total, ok = weekly.solve(full, cost, var.lower, var.upper)
-        if ok:
-            best_bound = max(best_bound, total + float(primal_mu @ rhs))
-            relaxed = with_delivery
-        log(_("delivery relaxation: bound {bound}").format(bound=sig(best_bound)))
-    else:
-        log(_("delivery relaxation: skipped, drops chosen from the transport flows"))
-    return Start(best_bound, primal_mu, relaxed, iterations)
+    return best_bound, primal_mu, primal_values, iterations

@@ -116,7 +116,8 @@ class WeeklySolver:
         options: SolverOptions,
         deadline: Deadline,
     ) -> None:
-        self.model, self.options, self.deadline = model, options, deadline
+        self.options, self.deadline = options, deadline
+        self.use(model.row_lower, model.row_upper, model.variables.count)
         #: Set when a week's LP was stopped by the time limit (the safety net).
         self.cut = False
         self.pool = week_executor(options)
@@ -156,12 +157,11 @@ class WeeklySolver:
         optimal : bool
             Every week's LP reached its optimum.
         """
-        m = self.model
         prices = week_prices(
             problems, cost, lower, upper, self.options.lp_solver, self.deadline.left()
         )
-        runs = self.pool.map(problems, (m.row_lower, m.row_upper), prices)
-        values = np.zeros(m.variables.count)
+        runs = self.pool.map(problems, self.row_bounds, prices)
+        values = np.zeros(self.count)
         total, optimal = 0.0, True
         for p, (live, run) in zip(problems, runs, strict=True):
             cols = p.cols if live is None else p.cols[live]
@@ -177,6 +177,12 @@ class WeeklySolver:
             total += run.objective
             optimal &= run.status == "optimal"
         return values, total, optimal
+
+    def use(self, row_lower: np.ndarray, row_upper: np.ndarray, count: int) -> None:
+        """Solve the weeks of another program from now on (the streamed decomposition's
+        chunks share one executor): its row bounds, each of shape (rows,), and column count.
+        """
+        self.row_bounds, self.count = (row_lower, row_upper), count
 
     def close(self) -> None:
         self.pool.close()

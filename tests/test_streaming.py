@@ -127,5 +127,4 @@ def test_the_whole_call_honours_a_tiny_time_limit(small: Scenario, strategy: str
     started = time.perf_counter()
     solution = small.solve(strategy=strategy, time_limit_s=limit)
     assert time.perf_counter() - started <= 1.1 * limit + 2.0
-    assert solution.stopped_by_time_limit
     assert check(small, solution).empty

@@ -180,7 +180,14 @@ class WeeklySolver:
 
     def use(self, row_lower: np.ndarray, row_upper: np.ndarray, count: int) -> None:
         """Solve the weeks of another program from now on (the streamed decomposition's
-        chunks share one executor): its row bounds, each of shape (rows,), and column count.
+        chunks share one executor).
+
+        Parameters
+        ----------
+        row_lower, row_upper
+            The program's row bounds, each of shape (rows,).
+        count
+            Its number of columns.
         """
         self.row_bounds, self.count = (row_lower, row_upper), count
 

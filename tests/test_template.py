@@ -128,7 +128,7 @@ def test_template_sheets_lists_and_language(tmp_path: Path) -> None:
     fr = write_template(tmp_path / "fr.xlsx", year=2026)
     en = write_template(tmp_path / "en.xlsx", year=2026, language="en")
     book = openpyxl.load_workbook(fr)
-    optional = ["market", "groups", "hubs"]
+    optional = ["market", "groups", "hubs", "distances"]
     assert book.sheetnames == ["Mode d’emploi", *TABLES, *optional, "listes"]
     assert openpyxl.load_workbook(en).sheetnames == ["Instructions", *TABLES, *optional, "lists"]
     products = book["products"]

@@ -160,7 +160,7 @@ def test_compliance_curve_on_and_off_a_terminal(terminal: bool, tmp_path: Path) 
     assert curve["extra_budget_per_meal_eur_ht"].tolist() == [0.0, 0.3, 2.0]
     assert (curve["status"] == "optimal").all()
     # The exact MIP maximises the targets met: a larger budget never meets fewer.
-    met = curve[[f"canteens_meeting_{t}" for t in ("quality", "organic", "meat_fish")]].sum(1)
+    met = curve[[f"canteens_meeting_{t}" for t in ("quality", "organic", "meat_fish")]].sum(axis=1)
     assert met.is_monotonic_increasing
     assert met.iloc[-1] > met.iloc[0]
     assert (out_dir / "compliance_curve.png").read_bytes().startswith(b"\x89PNG")

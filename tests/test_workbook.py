@@ -415,7 +415,7 @@ def test_order_csv_files_open_as_columns_in_a_french_excel(
         # dates as a French Excel reads them (day/month/year), the Monday of the ISO week
         days = pd.to_datetime(table["Date de livraison"], format="%d/%m/%Y")
         assert (days.dt.isocalendar().week == part["week"].str[-2:].astype(int).values).all()
-        assert (days.dt.dayofweek == 0).all()
+        assert (days.dt.day_of_week == 0).all()
     summary = read_people_csv(tmp_path / "contract_summary.csv")
     assert len(summary) == len(contracts)
     assert summary["Semaines livrées"].tolist() == contracts["weeks_delivered"].tolist()

@@ -373,9 +373,7 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     var, index = model.variables, model.index
     x = through_hubs(index, values[var.cols("x")])
     arc_drop = index.arcs["drop"].to_numpy()
-    value = np.bincount(
-        arc_drop, index.arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
-    )
+    value = _drop_value(index, x)
     used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
     open_drop = choose_drops(
         index.drops.iloc[var.drop_rows],
@@ -411,9 +409,7 @@ def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     if not via.any():
         return x
     drop = arcs["drop"].to_numpy()
-    franco = index.drops["franco"].to_numpy()
-    value = np.bincount(drop, arcs["producer_price"].to_numpy() * x, minlength=len(franco))
-    short = (value > ZERO) & (value < franco - MINIMUM_TOL * (1 + franco))
+    short = _under_minimum(_drop_value(index, x), index.drops["franco"].to_numpy())
     key = arcs["offer"].to_numpy(np.int64) * len(index.canteen_ids) + arcs["canteen"].to_numpy()
     twin = pd.Index(key[via]).get_indexer(key)  # per arc: its offer's arc via the hub, or −1
     move = ~via & short[drop] & (twin >= 0) & (x > ZERO)
@@ -424,6 +420,33 @@ def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     np.add.at(out, target, x[move])
     out[move] = 0.0
     return out
+
+
+def _drop_value(index: ModelIndex, x: np.ndarray) -> np.ndarray:
+    """EUR HT per drop of the flows ``x`` (per arc), at the producer's price."""
+    arcs = index.arcs
+    value: np.ndarray = np.bincount(
+        arcs["drop"].to_numpy(), arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
+    )
+    return value
+
+
+def _hub_drop_kg(index: ModelIndex, x: np.ndarray) -> np.ndarray:
+    """kg per hub drop of the flows ``x`` (per arc); arcs not via a hub count nowhere."""
+    hub_drop = index.arcs["hub_drop"].to_numpy()
+    via = hub_drop >= 0
+    kg: np.ndarray = np.bincount(
+        hub_drop[via],
+        (index.arcs["kg_per_unit"].to_numpy() * x)[via],
+        minlength=len(index.hub_drops),
+    )
+    return kg
+
+
+def _under_minimum(amount: np.ndarray, minimum: np.ndarray) -> np.ndarray:
+    """Whether something is delivered but less than its minimum, beyond the solvers' noise."""
+    short: np.ndarray = (amount > ZERO) & (amount < minimum - MINIMUM_TOL * (1 + minimum))
+    return short
 
 
 def hub_drops_reached(index: ModelIndex, x: np.ndarray) -> np.ndarray:
@@ -442,13 +465,8 @@ def hub_drops_reached(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Bool per hub drop with a minimum (``hub_y`` column).
     """
-    hub_drops, arcs = index.hub_drops, index.arcs
-    via = arcs["hub_drop"].to_numpy() >= 0
-    kg = np.bincount(
-        arcs["hub_drop"].to_numpy()[via],
-        (arcs["kg_per_unit"].to_numpy() * x)[via],
-        minlength=len(hub_drops),
-    )
+    hub_drops = index.hub_drops
+    kg = _hub_drop_kg(index, x)
     binary = hub_drops["binary"].to_numpy()
     least = HUB_OPEN_FRACTION * hub_drops["min_kg"].to_numpy()[binary]
     reached: np.ndarray = (kg[binary] > ZERO) & (kg[binary] >= least - ZERO)
@@ -699,18 +717,16 @@ def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
         (``decode.clean_flows`` buys them), slacks at 0.
     """
     var, index = model.variables, model.index
-    arcs = index.arcs
-    kg_per_unit, price = arcs["kg_per_unit"].to_numpy(), arcs["producer_price"].to_numpy()
-    drop, hub_drop = arcs["drop"].to_numpy(), arcs["hub_drop"].to_numpy()
+    drop, hub_drop = index.arcs["drop"].to_numpy(), index.arcs["hub_drop"].to_numpy()
     via = hub_drop >= 0
     franco, min_kg = index.drops["franco"].to_numpy(), index.hub_drops["min_kg"].to_numpy()
     x = values[var.cols("x")]
     emptied = np.zeros(len(x), bool)
     while True:
-        value = np.bincount(drop, price * x, minlength=len(franco))
-        small = (value > ZERO) & (value < franco - MINIMUM_TOL * (1 + franco))
-        kg = np.bincount(hub_drop[via], (kg_per_unit * x)[via], minlength=len(min_kg))
-        small_hub = (kg > ZERO) & (kg < min_kg - MINIMUM_TOL * (1 + min_kg))
+        value = _drop_value(index, x)
+        small = _under_minimum(value, franco)
+        kg = _hub_drop_kg(index, x)
+        small_hub = _under_minimum(kg, min_kg)
         dead = small[drop]
         dead[via] |= small_hub[hub_drop[via]]
         dead &= x > ZERO

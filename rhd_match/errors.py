@@ -19,9 +19,11 @@ class Problem:
         or ``parameters``.
     row
         The row number as a person sees it in the file (the header is row 1, so the first
-        data row is row 2); ``None`` for a problem about a whole table or column.
+        data row is row 2); ``None`` for a problem about a whole table or column. For
+        ``parameters``, the line of ``parameters.json`` (from 1).
     column
-        The column, or ``None`` for a problem about a whole row or table.
+        The column, or ``None`` for a problem about a whole row or table. For
+        ``parameters``, the value's keys, dotted (``targets.organic``).
     message
         Why, in words a person acts on.
     file
@@ -40,7 +42,16 @@ class Problem:
     def __str__(self) -> str:
         """``error: FILE, row R, column 'C': message``, in the active language."""
         where = self.file or self.table
-        if self.row is not None and self.column:
+        if self.table == "parameters":  # a JSON file: its lines and the value's keys
+            if self.row is not None and self.column:
+                where = _("{where}, line {line}, key '{key}'").format(
+                    where=where, line=self.row, key=self.column
+                )
+            elif self.row is not None:
+                where = _("{where}, line {line}").format(where=where, line=self.row)
+            elif self.column:
+                where = _("{where}, key '{key}'").format(where=where, key=self.column)
+        elif self.row is not None and self.column:
             where = _("{where}, row {row}, column '{column}'").format(
                 where=where, row=self.row, column=self.column
             )

@@ -161,7 +161,7 @@ def solver_options(base: SolverOptions, overrides: Mapping[str, Any]) -> SolverO
     except ValidationError as exc:
         problems = [
             _("{name}: {problem}").format(name=name, problem=msg) if name else msg
-            for name, msg in explain(exc, SolverOptions)
+            for _loc, name, msg in explain(exc, SolverOptions)
         ]
         raise OptionError(problems) from None
 
@@ -177,7 +177,9 @@ def _fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return list(model.model_fields)
 
 
-def explain(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+def explain(
+    exc: ValidationError, model: type[BaseModel]
+) -> list[tuple[tuple[int | str, ...], str, str]]:
     """Each problem of a validation error, for people and in the active language.
 
     Parameters
@@ -189,12 +191,13 @@ def explain(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str
 
     Returns
     -------
-    list of (str, str)
-        The dotted name of each value (``targets.organic``; empty for a rule between
-        values) and why it is refused: an unknown name with the closest known one, a value
-        that is not a number (a decimal comma told), out of bounds or not among the choices.
+    list of (tuple, str, str)
+        Where each value is (its keys, ``("targets", "organic")``), its dotted name
+        (``targets.organic``; empty for a rule between values) and why it is refused: an
+        unknown name with the closest known one, a value that is not a number (a decimal
+        comma told), out of bounds or not among the choices.
     """
-    out = []
+    out: list[tuple[tuple[int | str, ...], str, str]] = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         name = ".".join(str(x) for x in loc)
@@ -234,7 +237,7 @@ def explain(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str
             msg = str(err["msg"]).removeprefix("Value error, ")
         else:
             msg = _("invalid value {value!r}: {reason}").format(value=value, reason=err["msg"])
-        out.append((name, msg))
+        out.append((loc, name, msg))
     return out
 
 

@@ -167,6 +167,11 @@ def test_parameter_problems_in_french(tmp_path: Path) -> None:
             Scenario.from_folder(VARIANTS / "parameters-trailing-comma")
         [json_problem] = caught.value.problems
         assert json_problem.message.startswith("JSON invalide au caractère 3 : ")
+        with pytest.raises(ScenarioError) as caught:
+            Scenario.from_folder(VARIANTS / "parameters-values-out-of-range")
+        assert str(caught.value.problems[0]).endswith(
+            "parameters.json, ligne 3, clé « targets.organic » : 1.5 doit être ≤ 1"
+        )
         with pytest.raises(OptionError) as option:
             Scenario.from_folder(VARIANTS / "reference").solve(time_limt_s=1)
     assert str(option.value) == (

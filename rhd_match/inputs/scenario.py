@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import json_source_map
 import pandas as pd
 from pydantic import ValidationError
 
@@ -219,10 +220,12 @@ class Scenario:
         folder = path if path.is_dir() else path.parent
         params_file = folder / PARAMETERS_FILE
         params: Parameters | Mapping[str, Any] | None = None
+        text = ""
         if params_file.exists():
             file = str(params_file)
             try:
-                loaded = json.loads(decode_text(params_file.read_bytes())[0])
+                text = decode_text(params_file.read_bytes())[0]
+                loaded = json.loads(text)
             except json.JSONDecodeError as exc:
                 reason = JSON_REASONS.get(exc.msg)
                 msg = _("invalid JSON at character {column}: {reason}").format(
@@ -240,7 +243,7 @@ class Scenario:
                         braces="{...}"
                     )
                     problems.append(Problem("parameters", None, None, msg, file))
-        parsed, more = _parameters(params, str(params_file))
+        parsed, more = _parameters(params, str(params_file), text)
         if any(p.severity == "error" for p in problems):
             # Read what can be read so that the error lists table problems too.
             typed, found = coerce_tables(raw, files)
@@ -463,8 +466,10 @@ class Scenario:
 
 
 def _parameters(
-    value: Parameters | Mapping[str, Any] | None, file: str | None
+    value: Parameters | Mapping[str, Any] | None, file: str | None, text: str = ""
 ) -> tuple[Parameters, list[Problem]]:
+    """Parameters validated, or the defaults and every problem (with its line in ``text``,
+    the JSON they were read from, when given)."""
     if value is None:
         return Parameters(), []
     if isinstance(value, Parameters):
@@ -473,7 +478,22 @@ def _parameters(
         return Parameters.model_validate(dict(value)), []
     except ValidationError as exc:
         problems = [
-            Problem("parameters", None, name or None, msg, file)
-            for name, msg in explain(exc, Parameters)
+            Problem("parameters", _json_line(text, loc), name or None, msg, file)
+            for loc, name, msg in explain(exc, Parameters)
         ]
         return Parameters(), problems
+
+
+def _json_line(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line (from 1) of the value at ``loc`` in the JSON ``text``: its name's line, or its
+    nearest enclosing value's for a value that is missing; None without text."""
+    if not text:
+        return None
+    places = json_source_map.calculate(text)
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc]
+    for end in range(len(parts), -1, -1):
+        entry = places.get("".join("/" + p for p in parts[:end]))
+        if entry is not None:
+            start = entry.key_start or entry.value_start
+            return int(start.line) + 1
+    return None

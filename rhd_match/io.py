@@ -208,19 +208,32 @@ def match_columns(
     Returns
     -------
     tuple of (list of str, list of Problem)
-        The names to use (unexpected ones kept as found, stripped) and the problems: a
-        warning per renamed column, an error when two columns would take the same name.
+        The names to use (unexpected ones kept as found, stripped) and the problems: one
+        warning listing the renamed columns (naming the column when it is the only one), an
+        error when two columns would take the same name.
     """
     wanted = {header_key(name): name for name in expected}
     names: list[str] = []
     problems: list[Problem] = []
+    renamed: list[tuple[str, str]] = []
     for raw in found:
         name = str(raw).strip()
         canonical = wanted.get(header_key(name), name)
         if canonical != name:
-            msg = _("column '{name}' read as '{canonical}'").format(name=name, canonical=canonical)
-            problems.append(Problem(table, None, canonical, msg, file, "warning"))
+            renamed.append((name, canonical))
         names.append(canonical)
+    if len(renamed) == 1:
+        [(name, canonical)] = renamed
+        msg = _("column '{name}' read as '{canonical}'").format(name=name, canonical=canonical)
+        problems.append(Problem(table, None, canonical, msg, file, "warning"))
+    elif renamed:  # one warning for the table: a header typed another way renames many
+        listed = ", ".join(
+            _("'{name}' as '{canonical}'").format(name=n, canonical=c) for n, c in renamed
+        )
+        msg = _("{n} columns read under their expected names: {renamed}").format(
+            n=len(renamed), renamed=listed
+        )
+        problems.append(Problem(table, None, None, msg, file, "warning"))
     for name in sorted({n for n in names if names.count(n) > 1}):
         given = [str(raw).strip() for raw, n in zip(found, names, strict=True) if n == name]
         msg = _("{n} columns are named '{name}' ({given}); keep one").format(

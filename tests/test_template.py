@@ -192,6 +192,22 @@ def test_grid_headers_as_week_numbers_and_dates() -> None:
     ]
 
 
+def test_grid_headers_read_one_way_give_one_warning() -> None:
+    """A grid whose every week is headed ``S03``: one warning listing them, not one each."""
+    frames = tiny_frames()
+    weeks = sorted(frames["demand"]["week"].unique())
+    headers = {w: "S" + w[-2:] for w in weeks}
+    read = Scenario.from_frames(**(frames | {"demand": grid(frames["demand"], headers)}))
+    assert_same_scenario(read, Scenario.from_frames(**frames))
+    [warning] = read.warnings
+    listed = ", ".join(f"'S{w[-2:]}' as {w}" for w in weeks)
+    assert (warning.table, warning.row, warning.column) == ("demand", None, None)
+    assert warning.message == (
+        f"{len(weeks)} week headers read in the year of the scenario's weeks written in full: "
+        + listed
+    )
+
+
 def test_grid_header_without_a_year_is_an_error_when_nothing_tells_the_year() -> None:
     frames = tiny_frames()
     frames["offers"]["week"] = frames["offers"]["week"].str.replace("2026-W", "S")

@@ -292,6 +292,35 @@ def week_read_as(read: str, week: str, rule: str) -> str:
     )
 
 
+def weeks_read_as(pairs: list[tuple[str, str]], rule: str) -> str:
+    """The warning for several week headers read with one fix (``week_read_as`` for one).
+
+    Parameters
+    ----------
+    pairs
+        Each header as written and the ISO week it was read as, in column order (2 or more).
+    rule
+        The rule that read them, as ``fix_week`` returns it (``"date"`` or the year rule).
+
+    Returns
+    -------
+    str
+        The warning, in the active language: the count, the rule, and the headers (the
+        first three and the last when there are more than six).
+    """
+    shown = [_("'{read}' as {week}").format(read=r, week=w) for r, w in pairs]
+    if len(shown) > 6:
+        shown = [*shown[:3], "…", shown[-1]]
+    listed = ", ".join(shown)
+    if rule == "date":
+        text = _("{n} week headers read as the ISO weeks of their dates: {listed}")
+    else:
+        text = _(
+            "{n} week headers read in the year of the scenario's weeks written in full: {listed}"
+        )
+    return text.format(n=len(pairs), listed=listed)
+
+
 def ambiguous_week(read: str) -> str:
     """The error for a week number whose year cannot be told.
 

@@ -14,7 +14,14 @@ import pandas as pd
 from ..errors import Problem
 from ..io import SOURCE_ROW, header_key, is_blank
 from ..weeks import week_problem
-from .fixes import ambiguous_week, fix_week, is_week_header, known_weeks, week_read_as
+from .fixes import (
+    ambiguous_week,
+    fix_week,
+    is_week_header,
+    known_weeks,
+    week_read_as,
+    weeks_read_as,
+)
 
 #: The columns of a grid that are not weeks: the keys of each row.
 GRID_KEYS = ("canteen_id", "product_id")
@@ -78,7 +85,8 @@ def demand_from_grid(
         One row per canteen × product × week whose cell is not empty (an empty cell is no
         demand; a 0 is kept), indexed by the grid row's ``SOURCE_ROW``, with the other columns
         of the grid kept (validation warns that they are ignored); the problems: a warning
-        per header read as another week, an error per header whose week cannot be told; and
+        listing the headers read as other weeks (one per rule that read them), an error per
+        header whose week cannot be told; and
         the grid column each row's ``qty`` was typed in, as headed (``None`` for the long
         layout), so that a bad quantity names the cell a person typed.
     """
@@ -88,18 +96,26 @@ def demand_from_grid(
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)  # date headers as text
     problems: list[Problem] = []
     by_header: dict[str, str] = {}
+    read_as: dict[str, list[tuple[str, str]]] = {}  # per rule: (header, week)
     for header in weeks:
         week, rule = fix_week(header, known)
         if week is None:
             why = ambiguous_week(header) if rule else str(week_problem(header.strip()))
             problems.append(Problem("demand", None, header, why, file))
-        elif week != header.strip():
+            continue
+        if week != header.strip():
+            read_as.setdefault(rule, []).append((header, week))
+        by_header[header] = week
+    for rule, pairs in read_as.items():  # one warning per rule, not one per column
+        if len(pairs) == 1:
+            [(header, week)] = pairs
             problems.append(
                 Problem("demand", None, header, week_read_as(header, week, rule), file, "warning")
             )
-            by_header[header] = week
         else:
-            by_header[header] = week
+            problems.append(
+                Problem("demand", None, None, weeks_read_as(pairs, rule), file, "warning")
+            )
     others = [c for c in frame.columns if str(c) not in weeks]
     rows = frame.index if frame.index.name == SOURCE_ROW else pd.RangeIndex(len(frame)) + 2
     parts = []

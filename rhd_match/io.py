@@ -124,28 +124,39 @@ def is_blank(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def cell_text(value: object) -> str:
-    """A cell as the text a person typed: stripped; empty for a blank cell; a float holding a
-    whole number (an id or code typed in a spreadsheet) without its ``.0``; a date cell
-    without its time of day.
+def cell_text(value: object, strip: bool = True) -> str:
+    """A cell as the text a person typed: empty for a blank cell; a float holding a whole
+    number (an id or code typed in a spreadsheet) without its ``.0``, any other without an
+    exponent; a date ISO, a date cell without its time of day.
 
     Parameters
     ----------
     value
         A cell as read (a string from CSV, a Python value from a workbook).
+    strip
+        Strip the spaces around text. The readers of ma cantine's files keep them
+        (``strip=False``): the platform refuses ``" x"`` where it expects ``x``, and checking
+        a file before upload must see what it will see.
 
     Returns
     -------
     str
         The text.
     """
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float | np.floating) and np.isnan(value))
+    ):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
-    return str(value).strip()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float | np.floating) and not isinstance(value, bool):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else np.format_float_positional(number)
+    return str(value).strip() if strip else str(value)
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import get_args
 
+import numpy as np
 import pandas as pd
 import pytest
 from factories import tiny_frames, tiny_market
@@ -288,3 +290,30 @@ def test_input_format_doc_is_generated_from_the_schema() -> None:
         "docs/input-format.md is stale: run "
         "`.venv/bin/python -m rhd_match.inputs.reference > docs/input-format.md`"
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (None, ""),
+        (float("nan"), ""),
+        (np.float32("nan"), ""),
+        (62510.0, "62510"),
+        (21620498000017.0, "21620498000017"),
+        (np.float32(3.0), "3"),
+        (1.5e-07, "0.00000015"),  # never an exponent: the text a person would have typed
+        (0.25, "0.25"),
+        (dt.datetime(2026, 1, 12), "2026-01-12"),
+        (dt.datetime(2026, 1, 12, 10, 30), "2026-01-12 10:30:00"),
+        (dt.date(2026, 1, 12), "2026-01-12"),
+        (True, "True"),
+        (7, "7"),
+        ("  LENS_1 ", "LENS_1"),
+    ],
+)
+def test_a_cell_reads_as_the_text_typed(cell: object, text: str) -> None:
+    from rhd_match.io import cell_text
+
+    assert cell_text(cell) == text
+    # ma cantine's readers keep the spaces around text (the platform refuses " x"), alone.
+    assert cell_text(cell, strip=False) == (cell if isinstance(cell, str) else text)

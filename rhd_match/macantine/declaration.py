@@ -12,7 +12,6 @@ and ``rhd_match.macantine.reading`` (reading such a file back). See ``docs/macan
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -342,32 +341,6 @@ def siret_problem(siret: str) -> str | None:
     if total % 10:
         return _("{siret} is not a valid SIRET (Luhn checksum fails)").format(siret=visible(siret))
     return None
-
-
-def cell_text(value: Any) -> str:
-    """A spreadsheet cell as the text a person sees: dates ISO, whole floats without ``.0``.
-
-    Parameters
-    ----------
-    value
-        A cell as read from a workbook or CSV file (``None``, NaN, date, number, text…).
-
-    Returns
-    -------
-    str
-        ``""`` for a missing cell, else its text.
-    """
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float | np.floating):
-        return str(np.format_float_positional(float(value), trim="-"))
-    return str(value)
 
 
 # -- writers ----------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
 from ..inputs.scenario import Scenario
-from ..io import csv_writer, read_table_file, write_folder_atomically
+from ..io import cell_text, csv_writer, read_table_file, write_folder_atomically
 from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
 from ..plan.tables import MARKET, PRODUCER
@@ -39,7 +39,6 @@ from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
     LOCAL_DEFINITIONS,
-    cell_text,
     declaration,
     declaration_writers,
     siret_problem,
@@ -276,7 +275,7 @@ def read_platform_ids(
     read = read_table_file(path, ("canteen_id", column), "ids")
     if read.frame is None:
         raise ScenarioError(read.errors)
-    frame = read.frame.map(cell_text)
+    frame = read.frame.map(lambda v: cell_text(v, strip=False))
     problems = [
         Problem("ids", 1, col, _("column is missing"), file)
         for col in ("canteen_id", column)
@@ -374,7 +373,7 @@ def platform_ids(
     canteens = scenario.canteens
     for column, key in (("siret", "siret"), ("macantine_id", "cantine_id")):
         if column in canteens.columns:
-            values = canteens[column].map(lambda v: "" if pd.isna(v) else cell_text(v))
+            values = canteens[column].map(lambda v: cell_text(v, strip=False))
             if (values.str.strip() != "").all():
                 ids = values.map(code_digits)
                 return key, dict(zip(canteens["canteen_id"].astype(str), ids, strict=True))  # type: ignore[return-value]

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScenarioError
-from ..io import read_csv_rows
+from ..io import cell_text, read_csv_rows
 from .cells import (
     BAD_WIDTH,
     BLANK_ROW,
@@ -45,7 +45,6 @@ from .declaration import (
     HEADER_ID_OLD,
     HEADER_SIRET,
     HEADER_SIRET_OLD,
-    cell_text,
     figures_by,
     visible,
 )
@@ -306,7 +305,7 @@ def _read_rows(path: Path) -> tuple[list[list[str]], str | None]:
             sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             return [], f"unreadable workbook: {exc}"
-        cells = sheet.map(cell_text)
+        cells = sheet.map(lambda v: cell_text(v, strip=False))
         used = (cells != "").any(axis=0).to_numpy()
         width = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
         return cells.iloc[:, :width].to_numpy(dtype=object).tolist(), None

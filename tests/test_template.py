@@ -131,6 +131,14 @@ def test_template_sheets_lists_and_language(tmp_path: Path) -> None:
     optional = ["market", "groups", "hubs", "distances"]
     assert book.sheetnames == ["Mode d’emploi", *TABLES, *optional, "listes"]
     assert openpyxl.load_workbook(en).sheetnames == ["Instructions", *TABLES, *optional, "lists"]
+    for path, sheet in ((fr, "Mode d’emploi"), (en, "Instructions")):
+        # every sheet to fill is named where the instructions list them
+        [fill] = [
+            c.value
+            for c in openpyxl.load_workbook(path)[sheet]["A"]
+            if str(c.value).startswith("1. ")
+        ]
+        assert all(f" {name}" in fill for name in [*TABLES, *optional]), fill
     products = book["products"]
     assert products.freeze_panes == "A2"
     comment = products["E1"].comment

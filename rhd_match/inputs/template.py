@@ -167,16 +167,33 @@ def _validations(
     return out
 
 
+#: What each table holds, as the instructions name it (its bare name when absent).
+TABLE_HINTS = {
+    "products": N_("products (the foods)"),
+    "canteens": N_("canteens (the kitchens)"),
+    "producers": N_("producers (the farms)"),
+    "offers": N_("offers (what producers sell, each week)"),
+    "demand": N_("demand (what canteens need, each week)"),
+    "market": N_("market (wholesalers' and procurement lots' ranges)"),
+    "groups": N_("groups (substitutable products)"),
+    "hubs": N_("hubs (shared delivery platforms)"),
+    "distances": N_("distances (road distances for the delivery tours)"),
+}
+
+
 def _instructions(year: int) -> pd.DataFrame:
+    # The tables are named from the schema, so that a new table is never left out here.
+    named = {name: _(TABLE_HINTS[name]) if name in TABLE_HINTS else name for name in TABLES}
+    required = [named[name] for name, table in TABLES.items() if not table.optional]
+    optional = [named[name] for name, table in TABLES.items() if table.optional]
     lines = [
         _("Scenario workbook for rhd-match"),
         "",
         _(
-            "1. Fill one sheet per table: products, canteens, producers, offers, demand; "
-            "market (wholesalers' and procurement lots' ranges), groups (substitutable "
-            "products) and hubs may stay empty. Keep their names and first row (the column "
-            "names): hover over a column name to read its meaning and unit."
-        ),
+            "1. Fill one sheet per table: {required}; {optional} may stay empty. Keep their "
+            "names and first row (the column names): hover over a column name to read its "
+            "meaning and unit."
+        ).format(required=", ".join(required), optional=", ".join(optional)),
         _(
             "2. Rows in grey italics are examples, read like any other row: delete them, or "
             "write over them."
@@ -216,8 +233,8 @@ def template_sheets(year: int) -> dict[str, Sheet]:
     Returns
     -------
     dict of str to Sheet
-        Instructions, the tables (demand as a grid; market, groups and hubs with their
-        header only), and the lists sheet, in order.
+        Instructions, the tables (demand as a grid; the optional ones, market, groups, hubs
+        and distances, with their header only), and the lists sheet, in order.
     """
     lists = _lists(year)
     sheets: dict[str, Sheet] = {
@@ -225,7 +242,7 @@ def template_sheets(year: int) -> dict[str, Sheet]:
     }
     examples = _examples(year)
     for name, table in TABLES.items():
-        # the optional tables (market, groups, hubs) as headers to fill, without example
+        # the optional tables as headers to fill, without example
         example = examples.get(name, pd.DataFrame(columns=table.column_names))
         if name == "demand":
             columns = ["canteen_id", "product_id", *lists["week"]]
@@ -264,7 +281,7 @@ def write_template(path: str | Path, year: int, language: str = "fr") -> Path:
     header, drop-down lists for families, units, labels, sectors, weeks and the ids of the
     producers, products, canteens and hubs sheets, and one example
     row in grey italics (read like any other row: delete it or write over it); the optional
-    ``market``, ``groups`` and ``hubs`` sheets, header only; the lists.
+    ``market``, ``groups``, ``hubs`` and ``distances`` sheets, header only; the lists.
     ``Scenario.from_folder`` reads the workbook back.
 
     Parameters

@@ -67,7 +67,7 @@ def domain_warnings(
 
     served = served_products(demand, tables["groups"]) if "groups" in tables else demand
     warnings += _unreachable_demand(canteens, producers, offers, served, files.get("canteens"))
-    warnings += _far_places(canteens, producers, files)
+    warnings += _far_places(tables, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
     rules = [
@@ -147,29 +147,35 @@ def _unreachable_demand(
 
 
 def _far_places(
-    canteens: pd.DataFrame, producers: pd.DataFrame, files: Mapping[str, str | None]
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
-    """A warning at the row of each canteen or producer far from all the others."""
-    places = [
-        (
-            "canteens",
-            N_(
-                "canteen '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
-                "places (half lie within {spread} km): {hint}"
-            ),
-            canteens,
+    """A warning at the row of each canteen, producer or hub far from all the others."""
+    texts = {
+        "canteens": N_(
+            "canteen '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+            "places (half lie within {spread} km): {hint}"
         ),
-        (
-            "producers",
-            N_(
-                "producer '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
-                "places (half lie within {spread} km): {hint}"
-            ),
-            producers,
+        "producers": N_(
+            "producer '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+            "places (half lie within {spread} km): {hint}"
         ),
-    ]
-    lat = np.concatenate([f["lat"].to_numpy(float) for _, _, f in places])
-    lon = np.concatenate([f["lon"].to_numpy(float) for _, _, f in places])
+        "hubs": N_(
+            "hub '{id}' at ({lat}, {lon}) is {km} km from the centre of the scenario's "
+            "places (half lie within {spread} km): {hint}"
+        ),
+    }
+    columns = {"hubs": ("latitude", "longitude", "hub_id")}  # else lat, lon, {table}_id
+    places = []
+    for table, what in texts.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        lat_col, lon_col, id_col = columns.get(table, ("lat", "lon", f"{table[:-1]}_id"))
+        lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(float)
+        lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(float)
+        places.append((table, what, frame, lat, lon, lat_col, id_col))
+    lat = np.concatenate([p[3] for p in places])
+    lon = np.concatenate([p[4] for p in places])
     ok = np.isfinite(lat) & np.isfinite(lon)
     if ok.sum() < 3:
         return []
@@ -177,8 +183,7 @@ def _far_places(
     spread = float(np.median(haversine_km(lat[ok], lon[ok], centre_lat, centre_lon)))
     limit = max(FAR_KM, FAR_FACTOR * spread)
     warnings = []
-    for table, what, frame in places:
-        f_lat, f_lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    for table, what, frame, f_lat, f_lon, lat_col, id_col in places:
         dist = haversine_km(f_lat, f_lon, centre_lat, centre_lon)
         swapped = haversine_km(f_lon, f_lat, centre_lat, centre_lon)
         rows = source_rows(frame)
@@ -192,9 +197,9 @@ def _far_places(
                 Problem(
                     table,
                     int(rows[pos]),
-                    "lat",
+                    lat_col,
                     _(what).format(
-                        id=frame[f"{table[:-1]}_id"].iloc[pos],
+                        id=frame[id_col].iloc[pos],
                         lat=f"{f_lat[pos]:g}",
                         lon=f"{f_lon[pos]:g}",
                         km=f"{dist[pos]:.0f}",

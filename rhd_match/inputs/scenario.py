@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -219,30 +220,11 @@ class Scenario:
         raw, files, problems = find_sources(path, columns, optional)
         folder = path if path.is_dir() else path.parent
         params_file = folder / PARAMETERS_FILE
-        params: Parameters | Mapping[str, Any] | None = None
+        params: Mapping[str, Any] | None = None
         text = ""
         if params_file.exists():
-            file = str(params_file)
-            try:
-                text = decode_text(params_file.read_bytes())[0]
-                loaded = json.loads(text)
-            except json.JSONDecodeError as exc:
-                reason = JSON_REASONS.get(exc.msg)
-                msg = _("invalid JSON at character {column}: {reason}").format(
-                    column=exc.colno, reason=_(reason) if reason else exc.msg
-                )
-                problems.append(Problem("parameters", exc.lineno, None, msg, file))
-            except (UnicodeDecodeError, OSError) as exc:
-                msg = _("unreadable: {reason}").format(reason=exc)
-                problems.append(Problem("parameters", None, None, msg, file))
-            else:
-                if isinstance(loaded, dict):
-                    params = loaded
-                else:
-                    msg = _("expected a JSON object ({braces}) of parameters").format(
-                        braces="{...}"
-                    )
-                    problems.append(Problem("parameters", None, None, msg, file))
+            params, text, found = _read_parameters_file(params_file)
+            problems += found
         parsed, more = _parameters(params, str(params_file), text)
         if any(p.severity == "error" for p in problems):
             # Read what can be read so that the error lists table problems too.
@@ -463,6 +445,46 @@ class Scenario:
             f"{n}={len(f)}" for n, f in self.tables.items() if not (TABLES[n].optional and f.empty)
         )
         return f"Scenario({sizes})"
+
+
+def _read_parameters_file(path: Path) -> tuple[Mapping[str, Any] | None, str, list[Problem]]:
+    """The object a ``parameters.json`` holds (None when it cannot be read), its text, and
+    the problems of its JSON: a syntax error, a name given twice, not an object."""
+    file = str(path)
+    try:
+        text = decode_text(path.read_bytes())[0]
+    except (UnicodeDecodeError, OSError) as exc:
+        msg = _("unreadable: {reason}").format(reason=exc)
+        return None, "", [Problem("parameters", None, None, msg, file)]
+    twice: list[str] = []
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        names = [name for name, _value in pairs]
+        twice.extend(sorted({n for n in names if names.count(n) > 1}))
+        return dict(pairs)
+
+    try:
+        loaded = json.loads(text, object_pairs_hook=unique)
+    except json.JSONDecodeError as exc:
+        reason = JSON_REASONS.get(exc.msg)
+        if text[exc.pos :].startswith(("//", "/*", "#")):
+            reason = N_("JSON holds no comments: delete this one")
+        msg = _("invalid JSON at character {column}: {reason}").format(
+            column=exc.colno, reason=_(reason) if reason else exc.msg
+        )
+        return None, text, [Problem("parameters", exc.lineno, None, msg, file)]
+    problems = []
+    for name in twice:  # json keeps the last silently; which one was meant cannot be told
+        quoted = re.compile(re.escape(json.dumps(name)) + r"\s*:")
+        lines = [text.count("\n", 0, m.start()) + 1 for m in quoted.finditer(text)]
+        msg = _("'{name}' is given more than once (lines {lines}): keep one").format(
+            name=name, lines=", ".join(map(str, lines))
+        )
+        problems.append(Problem("parameters", lines[-1] if lines else None, name, msg, file))
+    if not isinstance(loaded, dict):
+        msg = _("expected a JSON object ({braces}) of parameters").format(braces="{...}")
+        return None, text, [*problems, Problem("parameters", None, None, msg, file)]
+    return loaded, text, problems
 
 
 def _parameters(

@@ -80,7 +80,8 @@ def purchase_file(
     today: dt.date | None = None,
     future: Future = "warn",
 ) -> pd.DataFrame:
-    """The plan's purchases as a *ma cantine* purchase import file, one row per flow.
+    """The plan's purchases as a *ma cantine* purchase import file, one row per flow worth a
+    cent or more.
 
     Parameters
     ----------
@@ -118,7 +119,8 @@ def purchase_file(
         in the file: ``date`` ISO ``YYYY-MM-DD``; ``prix_ht`` EUR HT with a dot and 2 decimals,
         rounded so that each canteen's yearly total is the plan's total rounded to the cent,
         each family × labels subtotal within 1 cent of the plan's and each line within 1 cent
-        of its exact value (nested largest-remainder rounding); ``categories_egalim`` in
+        of its exact value (nested largest-remainder rounding), lines rounded to 0.00 left
+        out (they change no total); ``categories_egalim`` in
         platform order without spaces; ``fournisseur`` the producer's or market supplier's
         name; ``origine`` ``FRANCE`` for producer lines (the scenario's producers are French
         farms), the market option's ``origin`` for market lines, empty otherwise;
@@ -207,7 +209,8 @@ def purchase_file(
     )
     out["_canteen"] = canteen_ids.to_numpy()
     out["_order"] = np.arange(len(out))
-    out = out.sort_values(["_canteen", "date", "_order"], kind="stable")
+    # A line rounded to 0.00 EUR declares nothing (every total is a sum of the cents): left out.
+    out = out[cents != 0].sort_values(["_canteen", "date", "_order"], kind="stable")
     return out[list(header)].astype(str).reset_index(drop=True)
 
 

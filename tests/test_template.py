@@ -216,6 +216,27 @@ def test_grid_headers_read_one_way_give_one_warning() -> None:
     )
 
 
+def test_grid_columns_of_one_week_are_one_error() -> None:
+    """``S03`` beside ``2026-W03``: one error naming both columns, not a duplicate key per
+    row (the column kept is read, the scenario's other problems still said)."""
+    frames = tiny_frames()
+    wide = grid(frames["demand"])
+    wide.insert(3, "S03", wide["2026-W03"])
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**(frames | {"demand": wide}))
+    assert [(p.table, p.row, p.column, p.message) for p in caught.value.problems] == [
+        ("demand", None, "S03", "columns '2026-W03', 'S03' are all week 2026-W03: keep one")
+    ]
+
+
+def test_grid_week_number_past_the_years_end_says_so() -> None:
+    frames = tiny_frames()
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**(frames | {"demand": grid(frames["demand"], {"2026-W04": "S54"})}))
+    [problem] = caught.value.problems
+    assert (problem.column, problem.message) == ("S54", "'S54': year 2026 has weeks 01 to 53")
+
+
 def test_grid_header_without_a_year_is_an_error_when_nothing_tells_the_year() -> None:
     frames = tiny_frames()
     frames["offers"]["week"] = frames["offers"]["week"].str.replace("2026-W", "S")

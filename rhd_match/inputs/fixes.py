@@ -321,19 +321,29 @@ def weeks_read_as(pairs: list[tuple[str, str]], rule: str) -> str:
     return text.format(n=len(pairs), listed=listed)
 
 
-def ambiguous_week(read: str) -> str:
-    """The error for a week number whose year cannot be told.
+def ambiguous_week(read: str, known: list[str] | None = None) -> str:
+    """The error for a week number whose year cannot be told, or that no year of the
+    scenario has (``S54`` in 2026, which has 53 weeks).
 
     Parameters
     ----------
     read
         The cell as written (``S03``).
+    known
+        Sorted ISO weeks of the scenario (``known_weeks``), when there are any.
 
     Returns
     -------
     str
         The error, in the active language.
     """
+    short = SHORT_WEEK.match(read.strip())
+    if short is not None and known:
+        number, first, last = int(short[1]), int(known[0][:4]), int(known[-1][:4])
+        if first == last and not 1 <= number <= iso_weeks_in_year(first):
+            return _("'{text}': year {year} has weeks 01 to {last}").format(
+                text=read, year=first, last=iso_weeks_in_year(first)
+            )
     return _(
         "'{read}' is a week number without a year, and the weeks written in full do not "
         "tell which year; write it like 2026-W03"

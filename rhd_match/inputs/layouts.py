@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..errors import Problem
+from ..i18n import gettext as _
 from ..io import SOURCE_ROW, header_key, is_blank
 from ..weeks import week_problem
 from .fixes import (
@@ -100,7 +101,7 @@ def demand_from_grid(
     for header in weeks:
         week, rule = fix_week(header, known)
         if week is None:
-            why = ambiguous_week(header) if rule else str(week_problem(header.strip()))
+            why = ambiguous_week(header, known) if rule else str(week_problem(header.strip()))
             problems.append(Problem("demand", None, header, why, file))
             continue
         if week != header.strip():
@@ -116,6 +117,17 @@ def demand_from_grid(
             problems.append(
                 Problem("demand", None, None, weeks_read_as(pairs, rule), file, "warning")
             )
+    by_week: dict[str, list[str]] = {}
+    for header, week in by_header.items():
+        by_week.setdefault(week, []).append(header)
+    for week, headers in by_week.items():
+        if len(headers) > 1:  # else every row of both columns is a duplicate key
+            msg = _("columns {headers} are all week {week}: keep one").format(
+                headers=", ".join(f"'{h}'" for h in headers), week=week
+            )
+            problems.append(Problem("demand", None, headers[1], msg, file))
+            for header in headers[1:]:
+                del by_header[header]
     others = [c for c in frame.columns if str(c) not in weeks]
     rows = frame.index if frame.index.name == SOURCE_ROW else pd.RangeIndex(len(frame)) + 2
     parts = []

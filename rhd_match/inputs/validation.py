@@ -346,7 +346,7 @@ def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: _Collect
         msgs = [week_read_as(w, fixes[w][0] or "", fixes[w][1]) for w in text[fixed]]
         out.add(np.flatnonzero(fixed), column.name, msgs, severity="warning")
     if ambiguous.any():
-        msgs = [ambiguous_week(w) for w in text[ambiguous]]
+        msgs = [ambiguous_week(w, out.weeks) for w in text[ambiguous]]
         out.add(np.flatnonzero(ambiguous), column.name, msgs)
     used = text.map(lambda w: fixes.get(w, (None, ""))[0] or w)
     # an ambiguous week is reported once, here: the check below sees a valid placeholder

@@ -210,8 +210,9 @@ def purchase_file(
     out["_canteen"] = canteen_ids.to_numpy()
     out["_order"] = np.arange(len(out))
     # A line rounded to 0.00 EUR declares nothing (every total is a sum of the cents): left out.
-    out = out[cents != 0].sort_values(["_canteen", "date", "_order"], kind="stable")
-    return out[list(header)].astype(str).reset_index(drop=True)
+    kept: pd.DataFrame = out.loc[cents != 0]
+    kept = kept.sort_values(["_canteen", "date", "_order"], kind="stable")
+    return kept[list(header)].astype(str).reset_index(drop=True)
 
 
 # -- SIRET mapping ----------------------------------------------------------------------------

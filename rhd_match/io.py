@@ -647,6 +647,16 @@ def _is_workbook(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx" and not path.name.startswith((LOCK_PREFIX, "._"))
 
 
+def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
+    """Whether ``folder`` is a folder holding a table's CSV file or a workbook."""
+    if not folder.is_dir():
+        return False
+    names = {header_key(p.stem) for p in folder.iterdir() if p.suffix.lower() == ".csv"}
+    return bool(names & {header_key(n) for n in tables}) or any(
+        _is_workbook(p) for p in folder.iterdir()
+    )
+
+
 def find_sources(
     path: Path, tables: Mapping[str, Sequence[str]], optional: Collection[str] = ()
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
@@ -706,6 +716,13 @@ def find_sources(
                 names=", ".join(b.name for b in books)
             )
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
+        else:
+            inside = [d.name for d in sorted(path.iterdir()) if _holds_scenario(d, tables)]
+            if inside:  # the folder above the scenario was given
+                msg = _("no scenario here; the folder(s) inside holding one: {names}").format(
+                    names=", ".join(inside)
+                )
+                return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
         sheets, problems = _workbook_cells(workbook, "scenario")
         by_key = {header_key(s): s for s in sheets}

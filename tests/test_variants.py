@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -242,3 +243,20 @@ def test_the_template_has_the_optional_tables_to_fill(tmp_path: Path) -> None:
         ["H1", 2000.0, 0.05]
     ]
     assert scenario.producers["hub_id"].tolist() == ["H1"]
+
+
+def test_the_folder_above_a_scenario_names_the_one_inside(tmp_path: Path) -> None:
+    """A person gives the folder they unzipped, whose scenario is one level down: one error
+    naming it, not a missing file per table."""
+    shutil.copytree(VARIANTS / "reference", tmp_path / "territoire 2026")
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(tmp_path)
+    assert said(caught.value.problems) == [
+        [
+            "scenario",
+            None,
+            None,
+            "no scenario here; the folder(s) inside holding one: territoire 2026",
+        ]
+    ]

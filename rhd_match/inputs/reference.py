@@ -99,6 +99,7 @@ def reference_markdown() -> str:
         "product (`canteen_id`, `product_id`), one column per week. The layout is told from the",
         "header: a demand table without `week` and `qty` columns whose other headers name weeks",
         "(`2026-W03`, `S03`, or a date) is a grid. An empty cell is no demand; a 0 is kept.",
+        "Two columns of the same week (`S03` and `2026-W03`) are an error naming both.",
         "Headers other than weeks are ignored with a warning. Problems in a cell name the",
         "grid's row and the column `qty`.",
         "",

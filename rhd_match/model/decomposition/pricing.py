@@ -127,8 +127,9 @@ def price_search(
         values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
         return Pass(total, ok, annual.matrix @ values, plan_objective(values), values)
 
+    patience = search_patience(options, grouped=var.size["s"] > 0)
     best_bound, primal_mu, primal_values, iterations = subgradient(
-        evaluate, annual, options, weekly.deadline.expired, log
+        evaluate, annual, options, patience, weekly.deadline.expired, log
     )
     if primal_values is None:
         primal_values = np.zeros(var.count)
@@ -164,10 +165,33 @@ class Pass:
     flows: np.ndarray | None
 
 
+def search_patience(options: SolverOptions, grouped: bool) -> int:
+    """Passes of the multiplier search without a better relaxed plan before it stops.
+
+    Parameters
+    ----------
+    options
+        Solver options (their ``objective``).
+    grouped
+        The model has group options (substitutable demand).
+
+    Returns
+    -------
+    int
+        ``SEARCH_ITERATIONS`` for the weighted objective (its bound is reported), else
+        ``SEARCH_PATIENCE``, or ``SEARCH_PATIENCE_GROUPS`` with substitutable demand
+        (``budgets``).
+    """
+    if options.objective == "weighted":
+        return budgets.SEARCH_ITERATIONS
+    return budgets.SEARCH_PATIENCE_GROUPS if grouped else budgets.SEARCH_PATIENCE
+
+
 def subgradient(
     evaluate: Callable[[np.ndarray], Pass],
     annual: AnnualRows,
     options: SolverOptions,
+    patience: int,
     expired: Callable[[], bool],
     log: Reporter,
 ) -> tuple[float, np.ndarray, np.ndarray | None, int]:
@@ -180,7 +204,9 @@ def subgradient(
     annual
         The annual rows (right-hand sides, price bounds).
     options
-        Solver options (``mip_gap`` and ``objective`` end the search).
+        Solver options (``mip_gap`` ends the search).
+    patience
+        Passes without a better relaxed plan that end the search (``search_patience``).
     expired
         True once the wall-clock budget is spent.
     log
@@ -202,9 +228,6 @@ def subgradient(
     best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
     primal_mu, primal_values = mu.copy(), None
     step_scale, stalls, iterations, since_better = 0.5, 0, 0, 0
-    patience = budgets.SEARCH_ITERATIONS
-    if options.objective != "weighted":
-        patience = budgets.SEARCH_PATIENCE
     while iterations < budgets.SEARCH_ITERATIONS and not expired():
         iterations += 1
         result = evaluate(mu)

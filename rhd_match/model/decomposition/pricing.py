@@ -12,6 +12,7 @@ weekly pass with the delivery rows (``price_search``), each pass giving the boun
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -123,13 +124,27 @@ def price_search(
     var = model.variables
     transport = week_problems(model, with_delivery=False)
 
+    pass_s = 0.0
+
     def evaluate(mu: np.ndarray) -> Pass:
+        nonlocal pass_s
+        started = time.perf_counter()
         values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
+        pass_s = time.perf_counter() - started
         return Pass(total, ok, annual.matrix @ values, plan_objective(values), values)
+
+    def expired() -> bool:
+        # The safety net: stop while the weekly repair still has its time (a plan repaired
+        # at earlier prices beats one whose repair the clock cut, which keeps drops below
+        # their franco); the plan then says the clock stopped it.
+        deadline = weekly.deadline
+        short = deadline.left() < budgets.SEARCH_RESERVE_PASSES * pass_s
+        deadline.hit |= short
+        return deadline.expired() or short
 
     patience = search_patience(options, grouped=var.size["s"] > 0)
     best_bound, primal_mu, primal_values, iterations = subgradient(
-        evaluate, annual, options, patience, weekly.deadline.expired, log
+        evaluate, annual, options, patience, expired, log
     )
     if primal_values is None:
         primal_values = np.zeros(var.count)

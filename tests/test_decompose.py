@@ -71,6 +71,25 @@ def test_skipped_phases_keep_the_plan_valid_and_the_bound_valid(
     assert lean.best_bound <= full.best_bound + RTOL * abs(exact)
 
 
+def test_the_search_leaves_the_repair_its_time(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the time left cannot hold the repair's passes the search stops after its first
+    pass: the plan is whole and checked, and says the clock stopped it."""
+    monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the price search runs
+    messages: list[str] = []
+    full = small.solve(strategy="decompose", time_limit_s=60, log=messages.append)
+    searched = sum("prices " in m or "prix " in m for m in messages)
+    assert searched > 1
+    assert not full.stopped_by_time_limit
+    monkeypatch.setattr(budgets, "SEARCH_RESERVE_PASSES", 10**9)
+    messages.clear()
+    short = small.solve(strategy="decompose", time_limit_s=60, log=messages.append)
+    assert sum("prices " in m or "prix " in m for m in messages) == 1
+    assert check(small, short).empty
+    assert short.stopped_by_time_limit
+
+
 @pytest.mark.parametrize("last_phase", ["polish", "reprice"])
 def test_the_last_phase_never_worsens_the_repaired_plan(
     small: Scenario, last_phase: str, monkeypatch: pytest.MonkeyPatch

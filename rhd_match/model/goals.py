@@ -8,6 +8,7 @@ within ``LEVEL_ABS_TOL + LEVEL_REL_TOL × |value reached|`` of the value reached
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -374,3 +375,35 @@ def level_bounds(goals: Goals, plan: np.ndarray | None) -> tuple[np.ndarray, np.
     hard = var.upper[:base] <= 0
     upper[:base] = np.where(hard, np.maximum(plan, 0.0), upper[:base])
     return lower, upper
+
+
+def level_report(
+    names: tuple[str, ...], reached: tuple[float, ...], bounds: tuple[float, ...] | None
+) -> tuple[tuple[str, float, float], ...]:
+    """(name, plan's value, lower bound) per level solved.
+
+    ``bounds`` are the solvers' bounds of levels solved on the whole model (a MIP's bound, an
+    LP's optimum), each valid among the plans that hold the levels before it at the values
+    reached. ``None`` when the levels were solved with a heuristic's drops and lots fixed:
+    their optima bound nothing beyond those drops, and the relaxation of the whole model
+    that would (``docs/model.md``, *Bounds of the levels*) costs more than the solve; the
+    EGalim level then keeps its bound of 0 (shortfalls and overruns are never negative),
+    which proves the plan optimal when it reaches 0.
+
+    Parameters
+    ----------
+    names
+        The levels' names (``egalim`` or ``compliance``, ``local``, ``cost``).
+    reached
+        The plan's value at each level solved.
+    bounds
+        Each level's proven bound, or None (see above).
+
+    Returns
+    -------
+    tuple
+        One ``(name, value, bound)`` per level solved; bound ``-inf`` when none is proven.
+    """
+    if bounds is None:
+        bounds = tuple(0.0 if name == "egalim" else -math.inf for name in names)
+    return tuple(zip(names, reached, bounds, strict=False))

@@ -27,7 +27,7 @@ from ..plan.tables import (
 from .build import LinearModel, build_model
 from .decode import clean_flows, flows_from_quantities, plan_objective, servings
 from .decomposition import solve_decompose
-from .goals import define_goals, level_bounds, solve_levels
+from .goals import define_goals, level_bounds, level_report, solve_levels
 from .groups import menu_table
 from .solvers import SolverRun
 from .start import (
@@ -288,38 +288,6 @@ def run_strategy(
     status = "relaxation" if strategy == "lp" else ("optimal" if result.optimal else "feasible")
     levels = level_report(goals.names, result.reached, result.bounds)
     return Plan(values, status, math.nan, result.run.solver, levels=levels), result.run
-
-
-def level_report(
-    names: tuple[str, ...], reached: tuple[float, ...], bounds: tuple[float, ...] | None
-) -> tuple[tuple[str, float, float], ...]:
-    """(name, plan's value, lower bound) per level solved.
-
-    ``bounds`` are the solvers' bounds of levels solved on the whole model (a MIP's bound, an
-    LP's optimum), each valid among the plans that hold the levels before it at the values
-    reached. ``None`` when the levels were solved with a heuristic's drops and lots fixed:
-    their optima bound nothing beyond those drops, and the relaxation of the whole model
-    that would (``docs/model.md``, *Bounds of the levels*) costs more than the solve; the
-    EGalim level then keeps its bound of 0 (shortfalls and overruns are never negative),
-    which proves the plan optimal when it reaches 0.
-
-    Parameters
-    ----------
-    names
-        The levels' names (``egalim`` or ``compliance``, ``local``, ``cost``).
-    reached
-        The plan's value at each level solved.
-    bounds
-        Each level's proven bound, or None (see above).
-
-    Returns
-    -------
-    tuple
-        One ``(name, value, bound)`` per level solved; bound ``-inf`` when none is proven.
-    """
-    if bounds is None:
-        bounds = tuple(0.0 if name == "egalim" else -math.inf for name in names)
-    return tuple(zip(names, reached, bounds, strict=False))
 
 
 def _hard_checked(

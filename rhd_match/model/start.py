@@ -20,7 +20,7 @@ from ..inputs.scenario import Scenario
 from ..params import SolverOptions, Weights
 from ..plan.solution import Solution
 from .build import LinearModel
-from .goals import TARGETS, Goals, define_goals, level_bounds, solve_levels
+from .goals import TARGETS, Goals, define_goals, level_bounds, level_report, solve_levels
 from .strategies import ZERO, Deadline, Plan, Reporter, hub_drops_reached
 
 #: Two plans' values at a level are equal within this share of the larger (at least 1): the
@@ -271,4 +271,7 @@ def solve_from_start(
     if result.values is None:
         return [known]
     values = result.values[: model.variables.count]
-    return [known, Plan(values, "feasible", np.nan, result.run.solver, 0, deadline.hit)]
+    # The weighted objective's one level is the plan's objective, not a reported level.
+    weighted = goals.names == ("weighted",)
+    levels = () if weighted else level_report(goals.names, result.reached, None)
+    return [known, Plan(values, "feasible", np.nan, result.run.solver, 0, deadline.hit, levels)]

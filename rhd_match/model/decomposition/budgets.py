@@ -14,6 +14,18 @@ SEARCH_ITERATIONS = 40
 #: many passes without a better one. On the demo the best is the first pass, and the 39
 #: passes after it changed neither the drops nor the plan (measured).
 SEARCH_PATIENCE = 2
+#: The same with substitutable demand (group options in the model): the first passes' prices
+#: (every canteen short of every target) pay each group for its dearest products' organic
+#: ranges, and their plans overrun budgets; on the flexible demo the first plan better than
+#: the first pass's is the fourth's and the best the eighth's (weighted objective of the
+#: repaired plan +2.66 M → −3.29 M; the levels' local food +14 %, measured). Passes 9-18
+#: found no better one.
+SEARCH_PATIENCE_GROUPS = 6
+#: The search stops (a safety net, on the clock) when less time is left than this many of its
+#: passes: what the weekly repair takes after it (the demo, fixed or flexible: 11-16 s, 6-8
+#: passes, measured under load). A search that ran to the end of the time left the flexible
+#: demo a repair cut in its first round and a plan of 1.7 % local food (60-s limit, load 10).
+SEARCH_RESERVE_PASSES = 8
 #: Up to this many nonzeros the whole-year LP relaxation replaces the price search: it is
 #: cheap there (XS: 17k nonzeros, 0.1 s) and proves the best bound prices could.
 WHOLE_LP_MAX_NONZEROS = 200_000

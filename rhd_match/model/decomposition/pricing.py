@@ -12,6 +12,7 @@ weekly pass with the delivery rows (``price_search``), each pass giving the boun
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -123,12 +124,27 @@ def price_search(
     var = model.variables
     transport = week_problems(model, with_delivery=False)
 
+    pass_s = 0.0
+
     def evaluate(mu: np.ndarray) -> Pass:
+        nonlocal pass_s
+        started = time.perf_counter()
         values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
+        pass_s = time.perf_counter() - started
         return Pass(total, ok, annual.matrix @ values, plan_objective(values), values)
 
+    def expired() -> bool:
+        # The safety net: stop while the weekly repair still has its time (a plan repaired
+        # at earlier prices beats one whose repair the clock cut, which keeps drops below
+        # their franco); the plan then says the clock stopped it.
+        deadline = weekly.deadline
+        short = deadline.left() < budgets.SEARCH_RESERVE_PASSES * pass_s
+        deadline.hit |= short
+        return deadline.expired() or short
+
+    patience = search_patience(options, grouped=var.size["s"] > 0)
     best_bound, primal_mu, primal_values, iterations = subgradient(
-        evaluate, annual, options, weekly.deadline.expired, log
+        evaluate, annual, options, patience, expired, log
     )
     if primal_values is None:
         primal_values = np.zeros(var.count)
@@ -164,10 +180,33 @@ class Pass:
     flows: np.ndarray | None
 
 
+def search_patience(options: SolverOptions, grouped: bool) -> int:
+    """Passes of the multiplier search without a better relaxed plan before it stops.
+
+    Parameters
+    ----------
+    options
+        Solver options (their ``objective``).
+    grouped
+        The model has group options (substitutable demand).
+
+    Returns
+    -------
+    int
+        ``SEARCH_ITERATIONS`` for the weighted objective (its bound is reported), else
+        ``SEARCH_PATIENCE``, or ``SEARCH_PATIENCE_GROUPS`` with substitutable demand
+        (``budgets``).
+    """
+    if options.objective == "weighted":
+        return budgets.SEARCH_ITERATIONS
+    return budgets.SEARCH_PATIENCE_GROUPS if grouped else budgets.SEARCH_PATIENCE
+
+
 def subgradient(
     evaluate: Callable[[np.ndarray], Pass],
     annual: AnnualRows,
     options: SolverOptions,
+    patience: int,
     expired: Callable[[], bool],
     log: Reporter,
 ) -> tuple[float, np.ndarray, np.ndarray | None, int]:
@@ -180,7 +219,9 @@ def subgradient(
     annual
         The annual rows (right-hand sides, price bounds).
     options
-        Solver options (``mip_gap`` and ``objective`` end the search).
+        Solver options (``mip_gap`` ends the search).
+    patience
+        Passes without a better relaxed plan that end the search (``search_patience``).
     expired
         True once the wall-clock budget is spent.
     log
@@ -202,9 +243,6 @@ def subgradient(
     best_bound, best_mu, best_ub = -math.inf, mu.copy(), math.inf
     primal_mu, primal_values = mu.copy(), None
     step_scale, stalls, iterations, since_better = 0.5, 0, 0, 0
-    patience = budgets.SEARCH_ITERATIONS
-    if options.objective != "weighted":
-        patience = budgets.SEARCH_PATIENCE
     while iterations < budgets.SEARCH_ITERATIONS and not expired():
         iterations += 1
         result = evaluate(mu)

@@ -41,6 +41,7 @@ import scipy.sparse as sp
 from ...check.figures import objective_from_flows
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
+from ...inputs.groups import is_group_row
 from ...inputs.scenario import Scenario
 from ...params import SolverOptions
 from ...plan.tables import conventional_flows
@@ -49,7 +50,7 @@ from ..decode import clean_flows, flows_from_quantities
 from ..strategies import ELASTIC_BLOCKS, Deadline, Reporter, open_from_relaxation
 from . import budgets
 from .annual import AnnualRows
-from .pricing import Pass, subgradient
+from .pricing import Pass, search_patience, subgradient
 from .repair import weekly_repair
 from .subproblems import WeeklySolver, WeekProblem, week_problems
 
@@ -210,6 +211,11 @@ class _Chunks:
             yield chunk
             del chunk
 
+    @property
+    def grouped(self) -> bool:
+        """Whether the demand names a group (substitutable demand)."""
+        return bool(is_group_row(self.scenario.demand, self.scenario.groups).any())
+
     def plan_score(self, annual: AnnualRows, linear: float, activity: np.ndarray) -> float:
         """The weighted objective of a whole-year plan from its flows' cost ``linear`` and its
         annual rows' ``activity`` (shortfalls and overruns at their least values)."""
@@ -329,7 +335,8 @@ def _search(
     def expired() -> bool:
         return deadline.expired() or deadline.left() < 3 * pass_s
 
-    bound, mu, _flows, passes = subgradient(evaluate, first, options, expired, log)
+    patience = search_patience(options, grouped=chunks.grouped)
+    bound, mu, _flows, passes = subgradient(evaluate, first, options, patience, expired, log)
     return bound, mu, passes
 
 

@@ -109,10 +109,10 @@ def test_weeks_on_the_cluster_within_the_time_limit(cluster: str) -> None:
 
 
 def test_a_local_cluster_on_demand(small: Scenario) -> None:
-    """``local:2`` starts two worker processes for the call (in the background: the first
-    passes run on threads) and stops them; the plan is the same as on threads."""
+    """``local:1`` starts a worker process for the call (in the background: the first
+    passes run on threads) and stops it; the plan is the same as on threads."""
     options = {"strategy": "decompose", "objective": "weighted", "time_limit_s": 60}
-    there = small.solve(dask="local:2", **options)
+    there = small.solve(dask="local:1", **options)
     assert there.objective == small.solve(**options).objective
     assert check(small, there).empty
 

@@ -108,6 +108,12 @@ class SolverOptions(_Strict):
     for the call, any other value is a running scheduler's address (``tcp://host:8786``).
     The plan is the same either way; other strategies ignore it. Starting a local cluster
     (seconds) counts in ``time_limit_s``.
+
+    ``memory_limit_gb``: when ``strategy`` is ``"auto"`` or ``"decompose"`` and the whole-year
+    model's solve is estimated to need more memory than this (from its arcs, estimated on
+    the busiest week), the decomposition streams by weeks instead and never builds the
+    whole-year model (``docs/distributed.md``, *Streaming*): it then solves the weighted
+    objective, on threads. Set it to the memory the machine can give the solve.
     """
 
     strategy: Strategy = "auto"
@@ -116,6 +122,9 @@ class SolverOptions(_Strict):
     threads: int = Field(2, ge=1)
     dask: Annotated[str, AfterValidator(check_spec)] | None = Field(
         None, description="Dask cluster of the weekly LPs: 'local:N' or a scheduler address"
+    )
+    memory_limit_gb: float = Field(
+        16.0, gt=0, description="memory of the solve, GB: above it the decomposition streams"
     )
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which a MIP stops")
     lp_solver: LpSolver = "glop"

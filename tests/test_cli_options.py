@@ -83,6 +83,13 @@ def test_solver_options_override_the_scenarios_parameters(
     assert "solver: decompose (" in capsys.readouterr().out
 
 
+def test_a_memory_limit_below_the_model_streams_the_decomposition(tmp_path: Path) -> None:
+    args = ["solve", str(SMALL), "--threads", "1", "--memory-limit-gb", "0.001"]
+    assert main([*args, "--objective", "weighted", "--out", str(tmp_path)]) == 0
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert summary.loc[0, "strategy"] == "decompose-streamed"
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -19,7 +19,7 @@ import pytest
 from distributed import LocalCluster
 from factories import weighted
 
-from benchmarks.dask_runs import compare_modes
+from benchmarks.dask_runs import one_run
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import OptionError, Scenario, solve_many
 from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
@@ -94,20 +94,25 @@ def test_variants_on_the_cluster(small: Scenario, cluster: str) -> None:
 
 def test_weeks_on_the_cluster_within_the_time_limit(cluster: str) -> None:
     """The demo's weekly LPs on the cluster, cut by the limit: the whole call ends in time (the
-    weeks get the end of the budget as a time of day, so a queued week cannot overrun)."""
+    weeks get the end of the budget as a time of day, so a queued week cannot overrun).
+
+    Unlimited, this solve takes a minute on threads and two on the cluster (measured): the
+    margin below (the promise's 10 % + 2 s, and 5 s more for a machine whose cores are all
+    taken) still fails when the limit is not honoured, and holds under load."""
     scenario = Scenario.demo()
-    limit_s = 8.0
+    limit_s = 3.0
     started = time.perf_counter()
     solution = scenario.solve(strategy="decompose", time_limit_s=limit_s, dask=cluster)
-    assert time.perf_counter() - started <= 1.1 * limit_s + 2
+    assert time.perf_counter() - started <= 1.1 * limit_s + 2 + 5
+    assert solution.stopped_by_time_limit
     assert check(scenario, solution).empty
 
 
 def test_a_local_cluster_on_demand(small: Scenario) -> None:
-    """``local:2`` starts two worker processes for the call (in the background: the first
-    passes run on threads) and stops them; the plan is the same as on threads."""
+    """``local:1`` starts a worker process for the call (in the background: the first
+    passes run on threads) and stops it; the plan is the same as on threads."""
     options = {"strategy": "decompose", "objective": "weighted", "time_limit_s": 60}
-    there = small.solve(dask="local:2", **options)
+    there = small.solve(dask="local:1", **options)
     assert there.objective == small.solve(**options).objective
     assert check(small, there).empty
 
@@ -128,13 +133,13 @@ def test_no_scheduler_at_the_address_is_a_clear_error() -> None:
 
 
 def test_the_benchmark_compares_threads_and_workers() -> None:
-    """The CI-sized Dask benchmark: threads and 2 workers, each run in its own process."""
-    records = compare_modes("16x30w8", [2], time_limit_s=60)
-    threads, dask = records
-    assert (threads["mode"], dask["mode"]) == ("threads", "dask:2")
+    """The CI-sized Dask benchmark run: threads, then a 1-worker cluster of its own (in this
+    process: ``compare_modes`` runs the same function in a process of its own per run)."""
+    threads, dask = (one_run("16x30w8", workers, time_limit_s=60) for workers in (0, 1))
+    assert (threads["mode"], dask["mode"]) == ("threads", "dask:1")
     assert dask["objective"] == threads["objective"]
     assert dask["flows_sha"] == threads["flows_sha"]
-    assert len(dask["worker_peak_gb"]) == 2 and min(dask["worker_peak_gb"]) > 0
+    assert len(dask["worker_peak_gb"]) == 1 and min(dask["worker_peak_gb"]) > 0
 
 
 def test_the_command_line_names_a_bad_cluster(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from factories import weighted
 
@@ -23,8 +24,13 @@ from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
 from rhd_match.model.decomposition.streaming import (
+    _ChunkedPlan,
     _Chunks,
+    _plan,
+    _reprice,
     cut_to_weeks,
+    estimated_arcs,
+    estimated_peak_gb,
     solve_streaming,
     transport_pass,
     week_chunks,
@@ -36,7 +42,9 @@ from rhd_match.model.decomposition.subproblems import (
     week_problems,
 )
 from rhd_match.model.strategies import Deadline, Reporter
+from rhd_match.model.unmet import unmet_local_table
 from rhd_match.params import SolverOptions
+from rhd_match.plan.tables import CONVENTIONAL
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +136,58 @@ def test_the_whole_call_honours_a_tiny_time_limit(small: Scenario, strategy: str
     solution = small.solve(strategy=strategy, time_limit_s=limit)
     assert time.perf_counter() - started <= 1.1 * limit + 2.0
     assert check(small, solution).empty
+
+
+def test_the_whole_year_model_is_estimated_from_its_busiest_week(small: Scenario) -> None:
+    arcs = len(build_model(small).index.arcs)
+    estimate = estimated_arcs(small)
+    # Weeks of lighter demand make the busiest week's arcs an estimate on the large side.
+    assert arcs <= estimate <= 2 * arcs
+    assert estimated_peak_gb(estimate) > estimated_peak_gb(arcs // 2)
+
+
+def test_solve_streams_when_the_model_would_not_fit(small: Scenario) -> None:
+    """Under a memory limit the whole-year model would exceed, ``solve`` streams: the plan of
+    ``solve_streaming`` itself, checker-clean, whose bound is below the in-memory plan and
+    the in-memory bound below it (the paths differ: the in-memory one polishes the plan)."""
+    options = {"strategy": "auto", "objective": "weighted", "time_limit_s": 60}
+    streamed = small.solve(memory_limit_gb=estimated_peak_gb(estimated_arcs(small)) / 2, **options)
+    assert streamed.summary["strategy"].iloc[0] == "decompose-streamed"
+    assert check(small, streamed).empty
+    direct = solve_streaming(
+        small, SolverOptions(objective="weighted"), Deadline(60), Reporter(None, 0.0)
+    )
+    assert streamed.objective == pytest.approx(direct.objective, rel=1e-12)
+    assert streamed.best_bound == pytest.approx(direct.bound, rel=1e-12)
+    in_memory = small.solve(**options)
+    assert in_memory.summary["strategy"].iloc[0] != "decompose-streamed"
+    assert streamed.best_bound <= in_memory.objective + 1e-6 * abs(in_memory.objective)
+    assert in_memory.best_bound <= streamed.objective + 1e-6 * abs(streamed.objective)
+    # Each conventional line's reason, found chunk by chunk, is the whole year's.
+    whole = unmet_local_table(build_model(small).index, streamed.flows)
+    pd.testing.assert_frame_equal(streamed.unmet_local, whole)
+    assert len(whole) == (streamed.flows["supplier"] == CONVENTIONAL).sum() > 0
+
+
+def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> None:
+    options = SolverOptions(objective="weighted")
+    chunks = _Chunks(small, week_chunks(small, 3))
+    first_model, first = chunks.model(0)
+    weekly = WeeklySolver(first_model, options, Deadline(60))
+    log = Reporter(None, 0.0)
+    try:
+        # At the starting multipliers (every canteen short of every target), the plan the
+        # search would repair without a single pass.
+        mu = first.mu_high
+        repaired, _stats, _bound = _plan(chunks, weekly, first, mu, -np.inf, Deadline(60), log)
+        repriced = _reprice(chunks, weekly, first, mu, repaired, Deadline(60), log)
+    finally:
+        weekly.close()
+
+    def score(plan: _ChunkedPlan) -> float:
+        return chunks.plan_score(first, plan.linear, plan.activity)
+
+    assert score(repriced) <= score(repaired)
+    flows = pd.concat(repriced.tables, ignore_index=True)
+    assert check(small, flows).empty
+    assert score(repriced) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)

@@ -177,6 +177,7 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
             ("time_limit", "time_limit_s"),
             ("threads", "threads"),
             ("dask", "dask"),
+            ("memory_limit_gb", "memory_limit_gb"),
             ("strategy", "strategy"),
             ("objective", "objective"),
         )
@@ -203,8 +204,8 @@ def add_source(p: argparse.ArgumentParser) -> None:
 
 def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
     """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
-    ``--time-limit``, ``--threads``, ``--dask`` and (for verbs that choose one) ``--strategy`` and
-    ``--objective``.
+    ``--time-limit``, ``--threads``, ``--dask``, ``--memory-limit-gb`` and (for verbs that choose
+    one) ``--strategy`` and ``--objective``.
 
     Parameters
     ----------
@@ -231,6 +232,15 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         help=_(
             "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
             "otherwise a scheduler's address (tcp://host:8786); default: threads"
+        ),
+    )
+    p.add_argument(
+        "--memory-limit-gb",
+        type=positive_float,
+        metavar="GB",
+        help=_(
+            "memory the solve may use: above it the decomposition streams by weeks "
+            "(default: the scenario's, 16)"
         ),
     )
     if strategy:

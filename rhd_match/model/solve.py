@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..check import check
@@ -27,6 +28,12 @@ from ..plan.tables import (
 from .build import LinearModel, build_model
 from .decode import clean_flows, flows_from_quantities, plan_objective, servings
 from .decomposition import solve_decompose
+from .decomposition.streaming import (
+    estimated_arcs,
+    estimated_peak_gb,
+    solve_streaming,
+    week_chunks,
+)
 from .goals import define_goals, level_bounds, level_report, solve_levels
 from .groups import menu_table
 from .solvers import SolverRun
@@ -133,6 +140,11 @@ def solve(
         scenario = scenario.with_parameters(hard_budget=True)
     started = time.perf_counter()
     report = Reporter(log, opts.time_limit_s)
+    if start is None and opts.strategy in ("auto", "decompose") and scenario.groups.empty:
+        arcs = estimated_arcs(scenario)
+        peak_gb = estimated_peak_gb(arcs)
+        if peak_gb > opts.memory_limit_gb:
+            return solve_streamed(scenario, opts, report, started, arcs, peak_gb)
     report.say(_("building the model"))
     model = build_model(scenario)
     report.say(
@@ -219,6 +231,95 @@ def solve(
             solution, best = other, levels
     if hard:
         solution = _hard_checked(scenario, model, opts, deadline, report, solution, strategy)
+    return _done(report, solution)
+
+
+def solve_streamed(
+    scenario: Scenario,
+    opts: SolverOptions,
+    report: Reporter,
+    started: float,
+    arcs: int,
+    peak_gb: float,
+) -> Solution:
+    """The decomposition streamed by weeks (``decomposition.streaming``), for a scenario whose
+    whole-year model would not fit ``opts.memory_limit_gb``: the weighted objective, elastic
+    rows, the hard rules checked on the plan.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario (no groups of products).
+    opts
+        The solver options.
+    report
+        Progress messages.
+    started
+        When the call started (``time.perf_counter``), for the time limit.
+    arcs, peak_gb
+        The whole-year model's estimated arcs and in-memory peak memory (GB).
+
+    Returns
+    -------
+    Solution
+        The plan's tables; ``strategy`` ``decompose-streamed`` and the chunks' sizes summed
+        in the summary.
+
+    Raises
+    ------
+    InfeasibleError
+        In hard mode, when the plan breaks a hard rule (not proven: a heuristic's finding).
+    """
+    report.say(
+        _(
+            "the whole-year model would need about {need} GB, more than the {limit} GB "
+            "allowed: the decomposition streams by weeks"
+        ).format(need=num(peak_gb, 1), limit=num(opts.memory_limit_gb, 1)),
+        phase="decompose",
+    )
+    if opts.objective != "weighted":
+        report.say(
+            _("the streamed decomposition solves the weighted objective, not '{objective}'").format(
+                objective=opts.objective
+            )
+        )
+    tables_s = TABLES_S_PER_ARC * arcs
+    deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
+    plan = solve_streaming(scenario, opts, deadline, report)
+    report.say(_("writing the solution tables"), phase="tables")
+    flows = plan.flows
+    canteens = canteen_table(scenario, flows)
+    weekly = producer_week_table(scenario, flows)
+    done = Plan(np.empty(0), "feasible", plan.bound, opts.lp_solver, plan.passes)
+    done = dataclasses.replace(done, stopped_by_time_limit=plan.stopped_by_time_limit)
+    summary = _summary(
+        scenario,
+        plan.stats,
+        done,
+        "decompose-streamed",
+        time.perf_counter() - started,
+        flows,
+        canteens,
+        plan.objective,
+    )
+    summary["objective_mode"] = "weighted"
+    solution = Solution(
+        flows=flows,
+        canteens=canteens,
+        producers=producer_table(scenario, weekly),
+        producer_weeks=weekly,
+        unmet_local=plan.unmet_local,
+        summary=summary,
+    )
+    if scenario.parameters.hard_egalim or scenario.parameters.hard_budget:
+        broken = hard_violations(scenario, solution)
+        if broken:
+            raise InfeasibleError(broken, proven=False)
+    return _done(report, solution)
+
+
+def _done(report: Reporter, solution: Solution) -> Solution:
+    """``solution``, its status and figures reported."""
     report.say(
         f"{solution.status} ({solution.summary['strategy'].iloc[0]})",
         phase="done",
@@ -357,7 +458,8 @@ def make_solution(
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
     value = plan_objective(model, x, v)
-    summary = _summary(scenario, model, plan, strategy, solve_time_s, flows, canteens, value)
+    stats = model.stats()
+    summary = _summary(scenario, stats, plan, strategy, solve_time_s, flows, canteens, value)
     summary["objective_mode"] = objective
     solution = Solution(
         flows=flows,
@@ -372,7 +474,7 @@ def make_solution(
 
 def _summary(
     scenario: Scenario,
-    model: LinearModel,
+    stats: dict[str, float],
     plan: Plan,
     strategy: str,
     solve_time_s: float,
@@ -392,7 +494,7 @@ def _summary(
         "canteens": len(scenario.canteens),
         "producers": len(scenario.producers),
         "products": len(scenario.products),
-        "weeks": len(model.index.weeks),
+        "weeks": len(week_chunks(scenario, 1)),
         "status": status,
         "strategy": strategy,
         "solver": plan.solver,
@@ -401,7 +503,7 @@ def _summary(
         "gap": gap,
         "iterations": plan.iterations,
         "stopped_by_time_limit": plan.stopped_by_time_limit,
-        **model.stats(),
+        **stats,
         "solve_time_s": solve_time_s,
     }
     row |= after

@@ -129,7 +129,23 @@ class AnnualRows:
         numpy.ndarray
             A price per annual row, shape (annual rows,).
         """
-        activity = self.matrix @ values - self.rhs
+        return self.price_of(self.matrix @ values)
+
+    def price_of(self, activity: np.ndarray) -> np.ndarray:
+        """What each annual row is worth to a plan with this ``activity`` on the rows (see
+        ``of_plan``).
+
+        Parameters
+        ----------
+        activity
+            The plan's activity on each annual row (left-hand side), shape (annual rows,).
+
+        Returns
+        -------
+        numpy.ndarray
+            A price per annual row, shape (annual rows,).
+        """
+        activity = activity - self.rhs
         short = np.where(activity < 0, self.w_short, 0.0)
         over = np.where(activity > 0, -self.w_over, 0.0)
         priced: np.ndarray = np.where(self.is_budget, over, short)

@@ -38,6 +38,10 @@ DELIVERY_MAX_NONZEROS = 2_000_000
 GROWTH_ROUNDS, GROWTH_MIN_GAIN = 8, 1e-4
 #: Rounds of re-pricing the weeks from the plan's own annual rows.
 REPRICE_ROUNDS = 6
+#: The streamed decomposition's re-pricing stops after a round that gains less than this
+#: share of the objective (each round re-solves every chunk: on the demo the first round
+#: gains 1.5e-3, each later one under 1e-6, measured).
+STREAM_REPRICE_MIN_GAIN = 1e-4
 #: The whole-year polishing LP only up to this many columns: its time grows much faster
 #: than the weekly LPs' (GLOP: 1.7 s at 62k columns, over 300 s at 1.7 M).
 POLISH_MAX_COLUMNS = 400_000
@@ -45,3 +49,10 @@ POLISH_MAX_COLUMNS = 400_000
 #: annual coefficients: about 12 bytes a nonzero, no index tables) between passes up to this
 #: many nonzeros in all, about 1.2 GB; beyond, a chunk's model is rebuilt at each pass.
 STREAM_KEEP_NONZEROS = 100_000_000
+#: The in-memory solve's peak memory, estimated from the whole-year model's arcs: the
+#: process with its libraries, GB, plus bytes per arc. Size M (7.48 M arcs, the
+#: decomposition, idle 2-core machine): 6.41 GB peak, about 820 bytes an arc over the 0.3 GB
+#: the process holds at start (``benchmarks/results/README.md``); smaller sizes use more per arc
+#: (SM: 2.5 kB, its whole-year polishing LP), but there memory is far from any limit. Above
+#: ``SolverOptions.memory_limit_gb`` the decomposition streams by weeks.
+IN_MEMORY_GB, IN_MEMORY_BYTES_PER_ARC = 0.3, 820

@@ -19,12 +19,15 @@ that is kept between chunks is one number per annual row (per canteen and target
    (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model), drops and
    lots opened from its flows, the weekly repair (``repair.weekly_repair``; its rounds keep
    the plan of least priced cost, the chunk not seeing the others), then the chunk's flows
-   table.
+   table;
+3. the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
+   plan's annual rows (one number per row, summed over the chunks), each re-running every
+   chunk's franco loop over its plan's drops and lots (kept per chunk as two boolean
+   arrays), the plan of least score kept.
 
 What the in-memory path adds on top and the streaming one leaves out: the whole-year LP
-(``WHOLE_LP_MAX_NONZEROS``), the polishing LP (``POLISH_MAX_COLUMNS``) and the re-pricing
-rounds (they need the whole plan at once), and the lexicographic levels. Memory grows with
-the largest chunk, not with the year.
+(``WHOLE_LP_MAX_NONZEROS``), the polishing LP (``POLISH_MAX_COLUMNS``) and the lexicographic
+levels. Memory grows with the largest chunk, not with the year.
 """
 
 from __future__ import annotations
@@ -47,12 +50,22 @@ from ...params import SolverOptions
 from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
-from ..strategies import ELASTIC_BLOCKS, Deadline, Reporter, open_from_relaxation
+from ..index import build_index
+from ..strategies import (
+    ELASTIC_BLOCKS,
+    Deadline,
+    Reporter,
+    all_conventional,
+    close_short_drops,
+    open_from_relaxation,
+    open_in_plan,
+)
+from ..unmet import unmet_local_table
 from . import budgets
 from .annual import AnnualRows
 from .pricing import Pass, search_patience, subgradient
-from .repair import weekly_repair
-from .subproblems import WeeklySolver, WeekProblem, week_problems
+from .repair import franco_loop, weekly_repair
+from .subproblems import WeeklySolver, WeekProblem, column_weeks, week_problems
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,12 @@ class StreamedPlan:
     passes: int
     largest_chunk_nonzeros: int
     stopped_by_time_limit: bool
+    #: Why each conventional purchase line was not bought locally (``model.unmet``), chunk by
+    #: chunk (its reasons look at one week at a time).
+    unmet_local: pd.DataFrame
+    #: The sizes of the chunks' models of the plan phase, summed (``LinearModel.stats``: the
+    #: annual rows counted once per chunk).
+    stats: dict[str, float]
 
     @property
     def gap(self) -> float:
@@ -91,6 +110,47 @@ def week_chunks(scenario: Scenario, size: int) -> list[np.ndarray]:
     """
     weeks = np.sort(pd.concat([scenario.demand["week"], scenario.offers["week"]]).unique())
     return [weeks[i : i + size] for i in range(0, len(weeks), max(size, 1))]
+
+
+def estimated_arcs(scenario: Scenario) -> int:
+    """The whole-year model's arcs, estimated without building it: the arcs of the week with
+    the most demand rows (the first such week), times the scenario's weeks.
+
+    Every week has about the same arcs when demand is steady; weeks of school holidays have
+    fewer, so the estimate errs on the large side.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+
+    Returns
+    -------
+    int
+        Estimated arcs (producer offer × canteen × week pairs within reach) of the whole year.
+    """
+    rows = scenario.demand.groupby("week").size()
+    if rows.empty:
+        return 0
+    busiest = cut_to_weeks(scenario, np.array([rows.idxmax()]))
+    return len(build_index(busiest).arcs) * len(week_chunks(scenario, 1))
+
+
+def estimated_peak_gb(arcs: int) -> float:
+    """The in-memory solve's peak memory (GB), estimated from the whole-year model's arcs
+    (``budgets.IN_MEMORY_GB``, ``budgets.IN_MEMORY_BYTES_PER_ARC``).
+
+    Parameters
+    ----------
+    arcs
+        The whole-year model's arcs (``estimated_arcs``).
+
+    Returns
+    -------
+    float
+        Estimated peak resident memory of the calling process, GB (10⁹ bytes).
+    """
+    return budgets.IN_MEMORY_GB + arcs * budgets.IN_MEMORY_BYTES_PER_ARC / 1e9
 
 
 def cut_to_weeks(scenario: Scenario, weeks: np.ndarray) -> Scenario:
@@ -180,11 +240,11 @@ class TransportChunk:
 @dataclass
 class _Chunks:
     """The chunks' models, built one at a time, and what is kept of them: the annual rows'
-    penalty per unit of shortfall or overrun, and the largest chunk seen."""
+    penalty per unit of shortfall or overrun, and each chunk's nonzeros once built."""
 
     scenario: Scenario
     chunks: list[np.ndarray]
-    largest: int = 0
+    nonzeros: dict[int, int] = dataclasses.field(default_factory=dict)
     penalty: np.ndarray | None = None
     kept: dict[int, TransportChunk] = dataclasses.field(default_factory=dict)
     kept_nonzeros: int = 0
@@ -192,7 +252,7 @@ class _Chunks:
     def model(self, i: int) -> tuple[LinearModel, AnnualRows]:
         """Chunk ``i``'s model and annual rows, built."""
         model = build_model(cut_to_weeks(self.scenario, self.chunks[i]))
-        self.largest = max(self.largest, int(model.matrix.nnz))
+        self.nonzeros[i] = int(model.matrix.nnz)
         annual = AnnualRows.of(model)
         if self.penalty is None:
             self.penalty = _annual_penalty(model, annual)
@@ -269,12 +329,17 @@ def solve_streaming(
     del first_model
     try:
         bound, mu, passes = _search(chunks, weekly, first, options, deadline, log)
-        flows, bound = _plan(chunks, weekly, first, mu, bound, deadline, log)
+        plan, stats, bound = _plan(chunks, weekly, first, mu, bound, deadline, log)
+        plan = _reprice(chunks, weekly, first, mu, plan, deadline, log)
     finally:
         weekly.close()
+    flows = pd.concat(plan.tables, ignore_index=True)
+    unmet = pd.concat(plan.unmet, ignore_index=True)
     objective = objective_from_flows(scenario, flows)
     log(_("streamed plan {plan}, bound {bound}").format(plan=sig(objective), bound=sig(bound)))
-    return StreamedPlan(flows, objective, bound, passes, chunks.largest, weekly.cut or deadline.hit)
+    stopped = weekly.cut or deadline.hit
+    largest = max(chunks.nonzeros.values())
+    return StreamedPlan(flows, objective, bound, passes, largest, stopped, unmet, stats)
 
 
 def transport_pass(
@@ -340,6 +405,32 @@ def _search(
     return bound, mu, passes
 
 
+@dataclass
+class _ChunkedPlan:
+    """A whole-year plan held chunk by chunk: each chunk's flows table, why its conventional
+    lines were not bought locally, and its open drops and lots (None: the chunk bought
+    conventionally, out of time); with the plan's cost of its weekly columns and its
+    activity on the annual rows, summed over the chunks (what its score needs)."""
+
+    tables: list[pd.DataFrame]
+    unmet: list[pd.DataFrame]
+    opens: list[tuple[np.ndarray, np.ndarray] | None]
+    linear: float
+    activity: np.ndarray
+
+    def add(self, chunks: _Chunks, i: int, model: LinearModel, values: np.ndarray) -> None:
+        """Chunk ``i``'s plan, ``values`` of shape (the chunk model's columns,)."""
+        weekly = column_weeks(model) >= 0
+        annual = AnnualRows.of(model)
+        self.linear += float(model.objective[weekly] @ values[weekly])
+        self.activity += annual.matrix[:, weekly] @ values[weekly]
+        self.opens.append((values[model.variables.cols("y")] > 0.5, open_in_plan(model, values)))
+        x, v = clean_flows(model, values)
+        scenario = cut_to_weeks(chunks.scenario, chunks.chunks[i])
+        self.tables.append(flows_from_quantities(scenario, model.index, x, v))
+        self.unmet.append(unmet_local_table(model.index, self.tables[-1]))
+
+
 def _plan(
     chunks: _Chunks,
     weekly: WeeklySolver,
@@ -348,19 +439,29 @@ def _plan(
     bound: float,
     deadline: Deadline,
     log: Reporter,
-) -> tuple[pd.DataFrame, float]:
+) -> tuple[_ChunkedPlan, dict[str, float], float]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
-    enough for it), drops and lots from its flows, the weekly repair, the chunk's flows."""
-    tables: list[pd.DataFrame] = []
-    delivery = chunks.largest * len(chunks.chunks) <= budgets.DELIVERY_MAX_NONZEROS
+    enough for it), drops and lots from its flows, the weekly repair, the chunk's plan; the
+    chunks' sizes summed, and the bound (the delivery relaxations' when stronger)."""
+    plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
+    stats: dict[str, float] = {}
+    # The whole year's nonzeros, as the in-memory path counts them: the chunks' built so far
+    # (all of them once a pass has run), the others at their mean.
+    year = sum(chunks.nonzeros.values()) * len(chunks.chunks) / len(chunks.nonzeros)
+    delivery = year <= budgets.DELIVERY_MAX_NONZEROS
     total, complete = float(mu @ first.rhs), True
     for i, weeks in enumerate(chunks.chunks):
         if deadline.expired():
             # The safety net: the chunks left buy conventionally, without building a model.
-            tables.append(conventional_flows(cut_to_weeks(chunks.scenario, weeks)))
+            scenario = cut_to_weeks(chunks.scenario, weeks)
+            plan.tables.append(conventional_flows(scenario))
+            plan.unmet.append(unmet_local_table(build_index(scenario), plan.tables[-1]))
+            plan.opens.append(None)
             complete = False
             continue
         model, annual = chunks.model(i)
+        for name, size in model.stats().items():
+            stats[name] = stats.get(name, 0) + size
         weekly.use(model.row_lower, model.row_upper, model.variables.count)
         var = model.variables
         cost = annual.cost(model, mu)
@@ -377,11 +478,77 @@ def _plan(
         values = weekly_repair(
             model, weekly, full, cost, open_drop, open_lot, deadline, log, priced
         )
-        x, v = clean_flows(model, values)
-        scenario = cut_to_weeks(chunks.scenario, weeks)
-        tables.append(flows_from_quantities(scenario, model.index, x, v))
+        plan.add(chunks, i, model, values)
         del model, annual, var, cost, full, problems, flows, values
     if delivery and complete:
         bound = max(bound, total)
-    flows_all = pd.concat(tables, ignore_index=True)
-    return flows_all, bound
+    return plan, stats, bound
+
+
+def _reprice(
+    chunks: _Chunks,
+    weekly: WeeklySolver,
+    first: AnnualRows,
+    mu: np.ndarray,
+    plan: _ChunkedPlan,
+    deadline: Deadline,
+    log: Reporter,
+) -> _ChunkedPlan:
+    """``polishing.reprice`` streamed: each round moves the prices halfway towards what the
+    current plan's annual rows are worth, and re-runs every chunk's franco loop over the
+    plan's drops and lots at them, until a round gains less than
+    ``STREAM_REPRICE_MIN_GAIN``; the plan of least score is kept (a round cut by the time
+    limit is dropped: its chunks are not all there).
+
+    Parameters
+    ----------
+    chunks
+        The chunks.
+    weekly
+        The weekly LP solver.
+    first
+        The first chunk's annual rows (right-hand sides and prices, shared by every chunk).
+    mu
+        The multipliers the plan was repaired at, shape (annual rows,).
+    plan
+        The repaired plan, every chunk planned.
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+
+    Returns
+    -------
+    _ChunkedPlan
+        The plan of least score seen, ``plan`` included.
+    """
+    score = chunks.plan_score(first, plan.linear, plan.activity)
+    best, best_score, current = plan, score, plan
+    for round_ in range(budgets.REPRICE_ROUNDS):
+        mu = 0.5 * (mu + first.price_of(current.activity))
+        current = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
+        for i, opens in enumerate(plan.opens):
+            if deadline.expired() or opens is None:
+                return best
+            model, annual = chunks.model(i)
+            weekly.use(model.row_lower, model.row_upper, model.variables.count)
+            values = franco_loop(
+                model,
+                weekly,
+                week_problems(model, with_delivery=True),
+                annual.cost(model, mu),
+                *opens,
+                deadline,
+                log,
+                all_conventional(model),
+            )
+            current.add(chunks, i, model, close_short_drops(model, values))
+            del model, annual, values
+        score = chunks.plan_score(first, current.linear, current.activity)
+        log(_("reprice {n}: plan {plan}").format(n=round_, plan=sig(score)))
+        gain = best_score - score
+        if gain > 0:
+            best, best_score = current, score
+        if gain < budgets.STREAM_REPRICE_MIN_GAIN * abs(score):
+            break
+    return best

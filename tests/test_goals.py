@@ -304,3 +304,21 @@ def test_compliance_curve_has_a_plan_at_todays_cost() -> None:
     point = curve.iloc[0]
     assert point["status"] == "feasible"
     assert sum(point[f"canteens_meeting_{t}"] for t in TARGETS) == _count_at_todays_cost()
+
+
+def test_a_level_against_a_bound_of_zero_gives_its_gap_in_its_unit() -> None:
+    from rhd_match.i18n import format_number
+
+    scenario = with_budgets([270.0, 880.0])
+    solution = scenario.solve(strategy="repair")
+    s = solution.summary.iloc[0]
+    # The heuristic proves only the EGalim level's 0: a relative gap would say 100 %.
+    assert s["level_1_bound"] == 0.0 < s["level_1_value"]
+    assert s["level_1_gap_abs"] == pytest.approx(s["level_1_value"])
+    line = next(t for t in solution.summary_text().splitlines() if t.startswith("niveau 1"))
+    assert line.endswith(f"écart {format_number(s['level_1_value'], 2)}")
+    assert "%" not in line
+    exact = scenario.solve(strategy="mip").summary.iloc[0]
+    for k in (1, 2, 3):
+        gap = exact[f"level_{k}_value"] - exact[f"level_{k}_bound"]
+        assert exact[f"level_{k}_gap_abs"] == pytest.approx(gap)

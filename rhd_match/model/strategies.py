@@ -102,6 +102,7 @@ class Deadline:
     """Wall-clock budget shared by the solver calls of one solve."""
 
     def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
         self.end = time.perf_counter() + seconds
         #: A solver call was stopped (or not started) by this budget: what comes back may
         #: depend on the machine's speed, and the plan must say so.
@@ -118,7 +119,9 @@ class Deadline:
         return spent
 
     def observe(self, run: SolverRun) -> SolverRun:
-        """``run``, noting whether the time limit stopped it.
+        """``run``, noting whether the time limit stopped it: status ``time_limit`` or
+        ``not_started``, or a plan not proven optimal (``feasible``: HiGHS's MIP stopped by
+        its limit says no more) returned within the last tenth of this budget.
 
         Parameters
         ----------
@@ -132,6 +135,8 @@ class Deadline:
         """
         if run.status in ("time_limit", "not_started"):
             self.hit = True
+        elif run.status == "feasible":
+            self.hit |= self.end - time.perf_counter() <= 0.1 * self.seconds
         return run
 
 

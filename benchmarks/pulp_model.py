@@ -13,6 +13,10 @@ count can bind. Offer rows are written for every
 offer (rhd_match leaves out those feeding one arc, where the arc's bound already holds them),
 so PuLP has a few more rows; the optimum is the same.
 
+Market options (``scenario.market``) are arcs too, one per option and demand row it may serve
+(product, week within its availability, canteen listed or every canteen): no drop, franco,
+capacity or distance, never local, and one row per option and week for its weekly limit.
+
 Units as in ``docs/model.md``: EUR HT, product units, kg, km.
 """
 
@@ -43,12 +47,14 @@ class PulpModel:
     x: list[pulp.LpVariable]  # per arc (unit)
     v: list[pulp.LpVariable]  # per demand row (unit, conventional)
     build_time_s: float
+    market: pd.DataFrame  # one row per market arc: option, demand row, bounds, coefficients
+    m: list[pulp.LpVariable]  # per market arc (unit)
 
     def stats(self) -> dict[str, int]:
         """Sizes of the PuLP problem: arcs, variables, binaries, constraints, nonzeros."""
         variables = self.problem.variables()
         return {
-            "arcs": len(self.arcs),
+            "arcs": len(self.arcs) + len(self.market),
             "variables": len(variables),
             "binaries": sum(1 for v in variables if v.cat == pulp.LpInteger),
             "constraints": len(self.problem.constraints),
@@ -127,17 +133,48 @@ def find_arcs(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     return arcs, demand
 
 
+def find_market_arcs(scenario: Scenario, demand: pd.DataFrame) -> pd.DataFrame:
+    """Market arcs: each option × demand row of its product in a week of its availability, for
+    a canteen it serves; ``limit`` its weekly limit (inf for none), ``ub`` the most it may
+    carry."""
+    options = scenario.market.assign(
+        limit=scenario.market["max_qty_per_week"].astype(float).fillna(np.inf)
+    )
+    options = options[options["limit"] > 0]
+    classes = line_classes(options["labels"])
+    options = options.assign(
+        quality=classes["is_quality"].to_numpy(), organic=classes["is_organic"].to_numpy()
+    )
+    columns = ["market_id", "product_id", "price_eur_ht", "quality", "organic", "limit"]
+    arcs = options[[*columns, "first_week", "last_week", "canteen_ids"]].merge(
+        demand[["d", "canteen_id", "product_id", "week", "qty", "ref_price", "meat_fish"]],
+        on="product_id",
+    )
+    first = arcs["first_week"].fillna("").astype(str)
+    last = arcs["last_week"].fillna("~").astype(str)  # "~" sorts after every ISO week
+    listed = [
+        not isinstance(ids, str) or not ids or c in ids.split(",")
+        for ids, c in zip(arcs["canteen_ids"], arcs["canteen_id"], strict=True)
+    ]
+    keep = (arcs["week"] >= first) & (arcs["week"] <= last) & np.array(listed, bool)
+    arcs = arcs[keep].rename(columns={"price_eur_ht": "price"})
+    arcs = arcs.assign(ub=np.minimum(arcs["qty"], arcs["limit"]))
+    return arcs.sort_values(["market_id", "d"]).reset_index(drop=True)
+
+
 def build_pulp(scenario: Scenario, relax: bool = False) -> PulpModel:
     """The model of ``docs/model.md`` in PuLP; ``relax``: drops and lots continuous in [0, 1]."""
     started = time.perf_counter()
     params = scenario.parameters
     w, targets = params.weights, params.targets
     arcs, demand = find_arcs(scenario)
+    market = find_market_arcs(scenario, demand)
     prob = pulp.LpProblem("rhd_match_pulp", pulp.LpMinimize)
     binary = pulp.LpContinuous if relax else pulp.LpInteger
 
     # Variables.
     x = [pulp.LpVariable(f"x_{a}", 0, ub) for a, ub in enumerate(arcs["ub"])]
+    m = [pulp.LpVariable(f"m_{a}", 0, ub) for a, ub in enumerate(market["ub"])]
     v = [pulp.LpVariable(f"v_{d}", 0) for d in range(len(demand))]
     canteens = scenario.canteens
     canteen_ids = list(canteens["canteen_id"])
@@ -175,9 +212,26 @@ def build_pulp(scenario: Scenario, relax: bool = False) -> PulpModel:
     max_drops = producers["max_drops_per_week"].to_dict()
     franco = producers["min_order_eur_ht"].to_dict()
 
-    # Demand, offer, weekly capacity.
+    # Market arcs grouped by demand row, option × week and canteen.
+    m_demand: dict[int, list[int]] = defaultdict(list)
+    m_option: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+    m_canteen: dict[Any, list[int]] = defaultdict(list)
+    m_rows = market[["d", "market_id", "week", "canteen_id"]].itertuples(index=False)
+    for a, (d, option, wk, c) in enumerate(m_rows):
+        m_demand[d].append(a)
+        m_option[(option, wk)].append(a)
+        m_canteen[c].append(a)
+
+    # Demand, offer, weekly capacity, market limits.
     for d, qty in enumerate(demand["qty"]):
-        prob += pulp.lpSum(x[a] for a in by_demand.get(d, [])) + v[d] == qty, f"demand_{d}"
+        served = pulp.lpSum(x[a] for a in by_demand.get(d, [])) + pulp.lpSum(
+            m[a] for a in m_demand.get(d, [])
+        )
+        prob += served + v[d] == qty, f"demand_{d}"
+    limit = dict(zip(market["market_id"], market["limit"], strict=True))
+    for i, ((option, _wk), members) in enumerate(m_option.items()):
+        if np.isfinite(limit[option]):
+            prob += pulp.lpSum(m[a] for a in members) <= limit[option], f"market_{i}"
     offer_qty = dict(zip(arcs["o"], arcs["offer_qty"], strict=True))
     for o, members in by_offer.items():
         prob += pulp.lpSum(x[a] for a in members) <= offer_qty[o], f"offer_{o}"
@@ -218,26 +272,42 @@ def build_pulp(scenario: Scenario, relax: bool = False) -> PulpModel:
         demand_of[c].append(d)
     target_cols = ("target_quality", "target_organic", "target_meat_fish")
     defaults = (targets.quality, targets.organic, targets.meat_fish)
+    m_price, m_quality = market["price"].to_list(), market["quality"].to_list()
+    m_organic, m_mf = market["organic"].to_list(), market["meat_fish"].to_list()
     for i, c in enumerate(canteen_ids):
         t_q, t_o, t_m = (
             defaults[k] if pd.isna(val) else float(val)
             for k, val in enumerate(canteens.loc[canteens.index[i], list(target_cols)])
         )
         mine, dem = by_canteen.get(c, []), demand_of.get(c, [])
-        value = pulp.lpSum(price[a] * x[a] for a in mine) + pulp.lpSum(ref[d] * v[d] for d in dem)
-        value_mf = pulp.lpSum(price[a] * x[a] for a in mine if meat_fish[a]) + pulp.lpSum(
-            ref[d] * v[d] for d in dem if demand_mf[d]
+        bought = m_canteen.get(c, [])
+        value = (
+            pulp.lpSum(price[a] * x[a] for a in mine)
+            + pulp.lpSum(m_price[a] * m[a] for a in bought)
+            + pulp.lpSum(ref[d] * v[d] for d in dem)
         )
-        quality_value = pulp.lpSum(price[a] * x[a] for a in mine if quality[a])
-        organic_value = pulp.lpSum(price[a] * x[a] for a in mine if organic[a])
-        mf_value = pulp.lpSum(price[a] * x[a] for a in mine if quality[a] and meat_fish[a])
+        value_mf = (
+            pulp.lpSum(price[a] * x[a] for a in mine if meat_fish[a])
+            + pulp.lpSum(m_price[a] * m[a] for a in bought if m_mf[a])
+            + pulp.lpSum(ref[d] * v[d] for d in dem if demand_mf[d])
+        )
+        quality_value = pulp.lpSum(price[a] * x[a] for a in mine if quality[a]) + pulp.lpSum(
+            m_price[a] * m[a] for a in bought if m_quality[a]
+        )
+        organic_value = pulp.lpSum(price[a] * x[a] for a in mine if organic[a]) + pulp.lpSum(
+            m_price[a] * m[a] for a in bought if m_organic[a]
+        )
+        mf_value = pulp.lpSum(
+            price[a] * x[a] for a in mine if quality[a] and meat_fish[a]
+        ) + pulp.lpSum(m_price[a] * m[a] for a in bought if m_quality[a] and m_mf[a])
         prob += quality_value + s_q[c] >= t_q * value, f"egalim_quality_{i}"
         prob += organic_value + s_o[c] >= t_o * value, f"egalim_organic_{i}"
         prob += mf_value + s_m[c] >= t_m * value_mf, f"egalim_meat_fish_{i}"
         if c in e:
             prob += value - e[c] <= float(budgets[c]), f"budget_{i}"
 
-    # Objective.
+    # Objective (a market arc is never local and travels no distance).
+    m_ref = market["ref_price"].to_list()
     local = arcs["local"].to_list()
     arc_ref, dist = arcs["ref_price"].to_list(), arcs["distance_km"].to_list()
     prob += (
@@ -254,8 +324,12 @@ def build_pulp(scenario: Scenario, relax: bool = False) -> PulpModel:
             for a in range(len(x))
         )
         + pulp.lpSum(w.cost * ref[d] * v[d] for d in range(len(v)))
+        + pulp.lpSum(
+            (w.cost * m_price[a] - w.organic * m_organic[a] * m_ref[a]) * m[a]
+            for a in range(len(m))
+        )
     )
-    return PulpModel(prob, arcs, demand, x, v, time.perf_counter() - started)
+    return PulpModel(prob, arcs, demand, x, v, time.perf_counter() - started, market, m)
 
 
 def solve_pulp(
@@ -303,9 +377,12 @@ def pulp_flows(scenario: Scenario, model: PulpModel) -> pd.DataFrame:
     arcs, demand = model.arcs, model.demand
     x = np.array([var.varValue or 0.0 for var in model.x], float)
     v = np.array([var.varValue or 0.0 for var in model.v], float)
+    m = np.array([var.varValue or 0.0 for var in model.m], float)
     x[x < 1e-7] = 0.0
     v[v < 1e-7] = 0.0
-    on, von = x > 0, v > 0
+    m[m < 1e-7] = 0.0
+    on, von, mon = x > 0, v > 0, m > 0
     local = arcs.loc[on, ["producer_id", "canteen_id", "product_id", "week"]].assign(qty=x[on])
     conventional = demand.loc[von, ["canteen_id", "product_id", "week"]].assign(qty=v[von])
-    return make_flows(scenario, local, conventional)
+    market = model.market.loc[mon, ["market_id", "canteen_id", "product_id", "week"]]
+    return make_flows(scenario, local, conventional, market.assign(qty=m[mon]))

@@ -200,11 +200,8 @@ def with_time_limit(size: Size, seconds: float | None) -> Size:
 
 
 def make_scenario(size: Size) -> Scenario:
-    """The scenario of ``size``: deterministic, from ``generate_scenario`` and the seed.
-
-    Without the generated market table: the PuLP model and the greedy adviser the ladder
-    compares with know producers and the conventional supplier only.
-    """
+    """The scenario of ``size``: deterministic, from ``generate_scenario`` and the seed, with
+    its generated market table (every baseline buys from it too)."""
     scenario = generate_scenario(
         size.canteens,
         size.producers,
@@ -212,7 +209,6 @@ def make_scenario(size: Size) -> Scenario:
         seed=size.seed,
         territory=size.territory,
     )
-    scenario = Scenario(**(scenario.tables | {"market": scenario.market.iloc[:0]}))
     if size.weeks is None:
         return scenario
     return keep_weeks(scenario, size.first_week, size.weeks)
@@ -221,8 +217,9 @@ def make_scenario(size: Size) -> Scenario:
 def keep_weeks(scenario: Scenario, first: int, count: int) -> Scenario:
     """``scenario`` restricted to ``count`` ISO weeks from position ``first`` (0-based).
 
-    Offers and demand of other weeks are dropped; products, canteens and producers are kept
-    (annual budgets then rarely bind).
+    Offers and demand of other weeks are dropped; products, canteens, producers and the market
+    options are kept (annual budgets then rarely bind; a market option's availability outside
+    the horizon is never used).
     """
     weeks = sorted(set(scenario.demand["week"]).union(scenario.offers["week"]))
     keep = set(weeks[first : first + count])
@@ -232,5 +229,6 @@ def keep_weeks(scenario: Scenario, first: int, count: int) -> Scenario:
         producers=scenario.producers,
         offers=scenario.offers[scenario.offers["week"].isin(keep)],
         demand=scenario.demand[scenario.demand["week"].isin(keep)],
+        market=scenario.market,
         parameters=scenario.parameters,
     )

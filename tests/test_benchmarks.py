@@ -52,6 +52,20 @@ def test_greedy_passes_the_checker(xs_run: tuple[dict[str, Any], Path]) -> None:
     assert not problems(results)
 
 
+def test_the_greedy_adviser_reaches_the_targets_from_the_market(
+    xs_run: tuple[dict[str, Any], Path],
+) -> None:
+    results, _ = xs_run
+    scenario = make_scenario(get_size("XS"))
+    assert len(scenario.market) > 0  # every size keeps its generated market table
+    greedy = results["sizes"]["XS"]["tasks"]["greedy"]
+    assert greedy["violations"] == 0
+    # The XS market sells labelled food of every family: after its local round the adviser
+    # buys the rest of each target from it.
+    for target in ("quality", "organic", "meat_fish"):
+        assert greedy[f"canteens_meeting_{target}"] == len(scenario.canteens)
+
+
 def test_optimiser_beats_greedy(xs_run: tuple[dict[str, Any], Path]) -> None:
     results, _ = xs_run
     entry = results["sizes"]["XS"]
@@ -69,7 +83,7 @@ def test_pulp_finds_the_same_objective(xs_run: tuple[dict[str, Any], Path]) -> N
     entry = results["sizes"]["XS"]
     pulp = entry["tasks"]["pulp"]
     assert "failed" not in pulp and "skipped" not in pulp, pulp
-    assert pulp["arcs"] == entry["tasks"]["mip"]["arcs"]
+    assert pulp["arcs"] == entry["tasks"]["mip"]["arcs"]  # market arcs included
     assert pulp["plan"]["violations"] == 0
     assert entry["derived"]["pulp_equal_objective"], entry["derived"]
     assert entry["derived"]["pulp_objective_rel_diff"] <= EQUAL_OBJECTIVE_RTOL

@@ -3,6 +3,7 @@ compliant", against brute force on the tiny scenario; meals and cost per meal.""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -235,3 +236,89 @@ def test_compliance_curve_counts_against_every_subset() -> None:
     last = curve.iloc[-1]
     met = [last[f"canteens_meeting_{t}"] for t in TARGETS]
     assert sum(met) == count
+
+
+def _tiny_with_organic_apples() -> Scenario:
+    """The tiny scenario's LENS_1 alone with a wholesaler's organic apples at the reference
+    price: at today's cost it can reach its organic target from the market, and every local
+    offer costs more than the reference."""
+    frames = tiny_frames()
+    frames["canteens"] = frames["canteens"].iloc[:1]
+    frames["demand"] = frames["demand"][frames["demand"]["canteen_id"] == "LENS_1"]
+    frames["market"] = pd.DataFrame(
+        {
+            "market_id": ["M_APPLE"],
+            "supplier_id": ["WHOLESALER"],
+            "supplier_name": ["Grossiste"],
+            "product_id": ["APPLE"],
+            "labels": ["BIO"],
+            "price_eur_ht": [1.8],
+        }
+    )
+    return Scenario.from_frames(**frames)
+
+
+@functools.cache
+def _count_at_todays_cost() -> int:
+    """The brute force's most canteen targets met on ``_tiny_with_organic_apples`` with its
+    budget at today's cost (8 hard solves: computed once)."""
+    from rhd_match.analysis.compliance import with_extra_budget_per_meal
+
+    return _compliance_brute_force(with_extra_budget_per_meal(_tiny_with_organic_apples(), 0.0))[0]
+
+
+def test_levels_over_drops_beyond_a_hard_budget_still_find_the_best_count() -> None:
+    from rhd_match.analysis.compliance import with_extra_budget_per_meal
+    from rhd_match.model.build import build_model
+    from rhd_match.model.goals import define_goals, level_bounds, solve_levels
+    from rhd_match.model.solve import make_solution
+    from rhd_match.model.start import start_values
+    from rhd_match.model.strategies import Deadline, Plan, Reporter
+
+    scenario = _tiny_with_organic_apples()
+    # A plan that buys local food at a premium: its drops and lots force more than today's cost.
+    rich = with_extra_budget_per_meal(scenario, 0.5).solve(strategy="mip", objective="compliance")
+    today = with_extra_budget_per_meal(scenario, 0.0).with_parameters(hard_budget=True)
+    model = build_model(today)
+    goals = define_goals(model, "compliance", today.parameters.weights)
+    plan = start_values(model, rich.flows)
+    assert plan[model.variables.cols("y")].any() and plan[model.variables.cols("z")].any()
+    lower, upper = level_bounds(goals, plan)
+    opts = today.parameters.solver
+    result = solve_levels(goals, lower, upper, True, opts, Deadline(60), Reporter(None, 60))
+    assert result.values is not None
+    values = result.values[: model.variables.count]
+    solution = make_solution(today, model, Plan(values, "feasible", math.nan, "highs"), "mip", 0)
+    assert check(today, solution).empty
+    met = int(solution.canteens[[f"meets_{t}" for t in TARGETS]].to_numpy().sum())
+    assert met == _count_at_todays_cost() > 0
+
+
+def test_compliance_curve_has_a_plan_at_todays_cost() -> None:
+    from rhd_match.analysis.compliance import compliance_curve
+
+    # auto_mip_max_binaries=0: the heuristic's plan stands, without the exact model behind it.
+    curve = compliance_curve(
+        _tiny_with_organic_apples(), [0.0], strategy="decompose", auto_mip_max_binaries=0
+    )
+    point = curve.iloc[0]
+    assert point["status"] == "feasible"
+    assert sum(point[f"canteens_meeting_{t}"] for t in TARGETS) == _count_at_todays_cost()
+
+
+def test_a_level_against_a_bound_of_zero_gives_its_gap_in_its_unit() -> None:
+    from rhd_match.i18n import format_number
+
+    scenario = with_budgets([270.0, 880.0])
+    solution = scenario.solve(strategy="repair")
+    s = solution.summary.iloc[0]
+    # The heuristic proves only the EGalim level's 0: a relative gap would say 100 %.
+    assert s["level_1_bound"] == 0.0 < s["level_1_value"]
+    assert s["level_1_gap_abs"] == pytest.approx(s["level_1_value"])
+    line = next(t for t in solution.summary_text().splitlines() if t.startswith("niveau 1"))
+    assert line.endswith(f"écart {format_number(s['level_1_value'], 2)}")
+    assert "%" not in line
+    exact = scenario.solve(strategy="mip").summary.iloc[0]
+    for k in (1, 2, 3):
+        gap = exact[f"level_{k}_value"] - exact[f"level_{k}_bound"]
+        assert exact[f"level_{k}_gap_abs"] == pytest.approx(gap)

@@ -51,3 +51,30 @@ def test_a_column_subset(program: LinearProgram) -> None:
     only_x1 = program.with_columns(np.array([True, False]))
     assert not only_x1.is_mip
     assert _solve(only_x1) == pytest.approx([2.0, 2.0])
+
+
+def test_a_mip_stopped_by_its_time_limit_says_so(program: LinearProgram) -> None:
+    from rhd_match.model.strategies import Deadline
+
+    # A market split (Cornuéjols and Dawande): 4 rows, 30 binaries, the rows' slack minimised.
+    # HiGHS finds a plan at once and cannot prove it optimal within half a second.
+    rng = np.random.default_rng(0)
+    weights = rng.integers(0, 100, (4, 30)).astype(float)
+    half = np.floor(weights.sum(axis=1) / 2)
+    split = LinearProgram(
+        sp.csr_matrix(np.hstack([weights, np.eye(4), -np.eye(4)])),
+        np.r_[np.zeros(30), np.ones(8)],
+        half,
+        half,
+        np.zeros(38),
+        np.r_[np.ones(30), np.full(8, np.inf)],
+        np.r_[np.ones(30, bool), np.zeros(8, bool)],
+    )
+    deadline = Deadline(0.5)
+    run = deadline.observe(run_solver(split, "highs", deadline.left(), 1, 1e-9))
+    assert run.status == "feasible" and run.values is not None
+    assert deadline.hit
+    # Proven optimal well within its budget: not stopped.
+    roomy = Deadline(60.0)
+    assert roomy.observe(run_solver(program, "highs", roomy.left(), 1, 1e-9)).status == "optimal"
+    assert not roomy.hit

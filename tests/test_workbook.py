@@ -159,6 +159,7 @@ def test_summary_rows_are_formatted_by_their_figure(small_wb: openpyxl.Workbook)
     assert rows["share_local"][1].number_format == PERCENT_FR
     assert rows["value_eur_ht"][2].number_format == EUR_FR
     assert rows["gap"][2].number_format == PERCENT_FR
+    assert "level_1_gap_abs" in rows
 
 
 def test_column_format_by_name() -> None:
@@ -166,6 +167,9 @@ def test_column_format_by_name() -> None:
     assert column_format("delivery_capacity_kg_per_week") == KG
     assert column_format("budget_eur_ht", "en") == EUR_EN
     assert column_format("budget_use") == PERCENT_FR
+    # A level's absolute gap is in the level's unit (EUR HT, targets), its relative gap a share.
+    assert column_format("level_1_gap") == PERCENT_FR
+    assert column_format("level_1_gap_abs") == column_format("level_1_value") != PERCENT_FR
     assert column_format("canteen_id") is None
 
 

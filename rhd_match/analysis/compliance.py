@@ -87,9 +87,11 @@ def compliance_curve(
         (fraction of value), the plan's extra cost per meal (EUR HT), the plan's status and
         whether the time limit stopped it.
 
-        A point without a plan within the budgets has status ``no_plan_found`` (a
-        heuristic's finding: its drops forced more than a tight budget) or ``infeasible``
-        (proven by the exact model), and empty figures.
+        Every budget of at least today's cost has a plan (the levels serve a canteen that a
+        heuristic's drops put over it conventionally, ``docs/model.md``, *Objectives*). A
+        point without one (the scenario's own hard EGalim targets out of reach) has status
+        ``no_plan_found`` (a heuristic's finding) or ``infeasible`` (proven by the exact
+        model), and empty figures.
 
     Raises
     ------
@@ -115,8 +117,8 @@ def compliance_curve(
         try:
             solution = with_extra_budget_per_meal(scenario, amount).solve(**options)
         except InfeasibleError as error:
-            # A heuristic's drops can force more than a tight budget (franco, minimum lots):
-            # the point says so and the curve goes on.
+            # Hard EGalim targets in the scenario may be out of reach within a budget: the
+            # point says so and the curve goes on.
             row |= {"canteens": len(scenario.canteens)}
             row["status"] = "infeasible" if error.proven else "no_plan_found"
         else:

@@ -17,8 +17,15 @@ import scipy.sparse as sp
 
 from ..params import SolverOptions, Weights
 from .build import LinearModel, RowFamily
+from .decode import clean_flows
 from .solvers import LinearProgram, SolverRun, run_solver
-from .strategies import Deadline, Reporter, fixed_delivery, open_in_plan
+from .strategies import (
+    Deadline,
+    Reporter,
+    close_short_drops,
+    fixed_delivery,
+    open_in_plan,
+)
 from .variables import Variables
 
 #: A level solved is kept within this many EUR HT (or canteen-targets) of the value reached:
@@ -369,6 +376,7 @@ def level_bounds(goals: Goals, plan: np.ndarray | None) -> tuple[np.ndarray, np.
     var = goals.model.variables
     if plan is None:
         return var.lower.copy(), var.upper.copy()
+    plan = within_hard_budgets(goals.model, plan)
     base = len(plan)
     open_drop, open_lot = plan[var.cols("y")] > 0.5, open_in_plan(goals.model, plan)
     lower, upper = fixed_delivery(goals.model, open_drop, open_lot, elastic_minimums=False)
@@ -407,3 +415,86 @@ def level_report(
     if bounds is None:
         bounds = tuple(0.0 if name == "egalim" else -math.inf for name in names)
     return tuple(zip(names, reached, bounds, strict=False))
+
+
+#: The EGalim and budget rows, each holding one elastic column per canteen (or per canteen
+#: with a budget), in the same order as the block.
+ELASTIC_ROWS = {
+    "short_quality": "egalim_quality",
+    "short_organic": "egalim_organic",
+    "short_meat_fish": "egalim_meat_fish",
+    "overrun": "budget",
+}
+
+
+def within_hard_budgets(model: LinearModel, plan: np.ndarray) -> np.ndarray:
+    """``plan`` with every canteen over its hard budget served by the conventional supplier
+    (and the market) alone: its arcs emptied, the drops, hub drops and lots left with nothing
+    closed (``close_short_drops``), until no canteen is over that this can help.
+
+    A heuristic's drops, or a start plan's, can force purchases above a tight hard budget
+    (a franco, a minimum lot): with them fixed the levels would have no plan, although the
+    all-conventional purchase at the reference price meets any budget at least today's
+    cost. Emptying a canteen's arcs can leave another's shared drop under its franco, whose
+    purchases then go conventional too and may put that canteen over: the loop takes it in
+    turn; each round empties at least one more canteen, so it ends.
+
+    Parameters
+    ----------
+    model
+        The model (with ``compliance``'s columns or not).
+    plan
+        A column vector over the allocation model's columns (the first of ``model``'s).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``plan`` itself when no canteen is over a hard budget; else a copy (same shape) with those
+        canteens' arcs at 0, and every shortfall and overrun column at what the plan's flows
+        need (the levels bound the hard ones by it, so the plan stays a feasible point).
+    """
+    var = model.variables
+    over_cols = var.cols("overrun")
+    hard = var.upper[over_cols] <= 0
+    if not hard.any():
+        return plan
+    budget = model.family("budget")
+    rows = slice(budget.start, budget.start + budget.count)
+    matrix, limit = model.matrix[rows], model.row_upper[rows]
+    arc_canteen = model.index.arcs["canteen"].to_numpy()
+    values, helped, changed = plan, np.zeros(len(hard), bool), False
+    while True:
+        spent = matrix @ _flows_only(model, values)
+        over = hard & ~helped & (spent > limit + 1e-6 * (1.0 + np.abs(limit)))
+        if not over.any():
+            break
+        helped |= over
+        changed = True
+        empty = np.isin(arc_canteen, var.budget_canteens[over])
+        values = close_short_drops(model, values, empty)
+    if not changed:
+        return plan
+    values = values.copy()
+    point = _flows_only(model, values)
+    activity = model.matrix @ point
+    for block, family in ELASTIC_ROWS.items():
+        found = model.family(family)
+        rows_of = slice(found.start, found.start + found.count)
+        lower, upper = model.row_lower[rows_of], model.row_upper[rows_of]
+        need = np.maximum(lower - activity[rows_of], activity[rows_of] - upper)
+        values[var.cols(block)] = np.clip(need, 0.0, None)
+    return values
+
+
+def _flows_only(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """The plan's purchases as a column vector: arcs and conventional quantities without
+    solver noise (``clean_flows``), servings and delivery columns as in ``values``,
+    shortfalls and overruns at 0."""
+    var = model.variables
+    point = np.zeros(model.shape[1])
+    point[: len(values)] = values
+    x, v = clean_flows(model, values)
+    point[var.cols("x")], point[var.cols("v")] = x, v
+    for block in ELASTIC_ROWS:
+        point[var.cols(block)] = 0.0
+    return point

@@ -526,6 +526,8 @@ def _summary(
             f"level_{k}_value": value,
             f"level_{k}_bound": level_bound,
             f"level_{k}_gap": level_gap,
+            # In the level's unit: a relative gap says nothing against a trivial bound of 0.
+            f"level_{k}_gap_abs": value - level_bound,
         }
     return pd.DataFrame([row])
 

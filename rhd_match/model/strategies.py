@@ -102,6 +102,7 @@ class Deadline:
     """Wall-clock budget shared by the solver calls of one solve."""
 
     def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
         self.end = time.perf_counter() + seconds
         #: A solver call was stopped (or not started) by this budget: what comes back may
         #: depend on the machine's speed, and the plan must say so.
@@ -118,7 +119,9 @@ class Deadline:
         return spent
 
     def observe(self, run: SolverRun) -> SolverRun:
-        """``run``, noting whether the time limit stopped it.
+        """``run``, noting whether the time limit stopped it: status ``time_limit`` or
+        ``not_started``, or a plan not proven optimal (``feasible``: HiGHS's MIP stopped by
+        its limit says no more) returned within the last tenth of this budget.
 
         Parameters
         ----------
@@ -132,6 +135,8 @@ class Deadline:
         """
         if run.status in ("time_limit", "not_started"):
             self.hit = True
+        elif run.status == "feasible":
+            self.hit |= self.end - time.perf_counter() <= 0.1 * self.seconds
         return run
 
 
@@ -694,14 +699,16 @@ def all_conventional(model: LinearModel) -> np.ndarray:
     return values
 
 
-def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
+def close_short_drops(
+    model: LinearModel, values: np.ndarray, empty: np.ndarray | None = None
+) -> np.ndarray:
     """Move to the conventional supplier every drop a plan leaves under its minimum (time ran
     out before the repair closed it): a drop under its franco (EUR HT, at the producer's
-    price), a hub drop under the hub's minimum (kg).
+    price), a hub drop under the hub's minimum (kg); first, the arcs ``empty``.
 
     Emptying a hub drop can leave a producer's drop at the hub under its franco, so this
     repeats until none is left; emptying a drop only ever lowers the others, so it ends. It
-    changes nothing in a plan that keeps every minimum.
+    changes nothing in a plan that keeps every minimum, with nothing to ``empty``.
 
     Parameters
     ----------
@@ -709,12 +716,16 @@ def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
         The model.
     values
         A solution vector, shape (columns,).
+    empty
+        Arcs to empty first (bool per arc, e.g. every arc of a canteen over its hard budget);
+        None for none.
 
     Returns
     -------
     numpy.ndarray
         A copy with those drops closed and their quantities left to the conventional supplier
-        (``decode.clean_flows`` buys them), slacks at 0.
+        (``decode.clean_flows`` buys them), slacks at 0; a drop, hub drop or lot arc left
+        with nothing is closed.
     """
     var, index = model.variables, model.index
     drop, hub_drop = index.arcs["drop"].to_numpy(), index.arcs["hub_drop"].to_numpy()
@@ -722,6 +733,9 @@ def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
     franco, min_kg = index.drops["franco"].to_numpy(), index.hub_drops["min_kg"].to_numpy()
     x = values[var.cols("x")]
     emptied = np.zeros(len(x), bool)
+    if empty is not None:
+        emptied = empty & (x > ZERO)
+        x = np.where(emptied, 0.0, x)
     while True:
         value = _drop_value(index, x)
         small = _under_minimum(value, franco)
@@ -748,6 +762,9 @@ def close_short_drops(model: LinearModel, values: np.ndarray) -> np.ndarray:
     closed_hub &= kg <= ZERO
     binary = index.hub_drops["binary"].to_numpy()
     out[var.cols("hub_y")] = np.where(closed_hub[binary], 0.0, out[var.cols("hub_y")])
+    # An open lot must carry its lot: one emptied is closed.
+    lots = var.lot_arcs
+    out[var.cols("z")] = np.where(emptied[lots], 0.0, out[var.cols("z")])
     out[var.cols("franco_slack")] = out[var.cols("hub_slack")] = 0.0
     return out
 

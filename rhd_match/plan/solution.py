@@ -258,10 +258,15 @@ class Solution:
                     if sign < 0
                     else _("proven at least {bound}, gap {gap}")
                 )
-                proven = template.format(
-                    bound=format_significant(sign * float(bound)),
-                    gap=format_share(float(s[f"level_{k}_gap"])),
-                )
+                # The gap in the level's unit (EUR HT, canteen targets); the relative gap
+                # beside it only against a bound other than 0, where every plan is 100 % off.
+                decimals = 0 if name == "compliance" else 2  # targets; EUR HT to the cent
+                gap = format_number(max(float(value) - float(bound), 0.0), decimals)
+                if float(bound) != 0.0:
+                    gap = _("{absolute} ({relative})").format(
+                        absolute=gap, relative=format_share(float(s[f"level_{k}_gap"]))
+                    )
+                proven = template.format(bound=format_significant(sign * float(bound)), gap=gap)
             lines.append(
                 _("level {k}, {label}: {value}, {proven}").format(
                     k=k,

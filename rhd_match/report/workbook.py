@@ -184,14 +184,17 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Level 1: plan's value"), "level_1_value"),
     (N_("Level 1: proven bound"), "level_1_bound"),
     (N_("Level 1: relative gap"), "level_1_gap"),
+    (N_("Level 1: absolute gap (the level's unit)"), "level_1_gap_abs"),
     (N_("Level 2 of the objective"), "level_2"),
     (N_("Level 2: plan's value"), "level_2_value"),
     (N_("Level 2: proven bound"), "level_2_bound"),
     (N_("Level 2: relative gap"), "level_2_gap"),
+    (N_("Level 2: absolute gap (the level's unit)"), "level_2_gap_abs"),
     (N_("Level 3 of the objective"), "level_3"),
     (N_("Level 3: plan's value"), "level_3_value"),
     (N_("Level 3: proven bound"), "level_3_bound"),
     (N_("Level 3: relative gap"), "level_3_gap"),
+    (N_("Level 3: absolute gap (the level's unit)"), "level_3_gap_abs"),
     (N_("Iterations"), "iterations"),
     (N_("Model arcs"), "arcs"),
     (N_("Model variables"), "variables"),
@@ -248,7 +251,7 @@ def column_kind(name: str) -> str | None:
     if name.endswith("_time_s"):
         return "seconds"
     if name in ("objective", "best_bound", "qty", "group_qty", "change") or name.endswith(
-        ("_value", "_bound")
+        ("_value", "_bound", "_gap_abs")
     ):
         return "number"
     if name in ("drops", "weeks_delivering", "max_drops_per_week", "peak_drops_per_week"):

@@ -426,3 +426,39 @@ def test_no_hub_drop_from_the_transport_flows_is_under_its_minimum(
     flows = solution.flows
     via = flows[flows["hub_id"].notna()].groupby(["canteen_id", "week"])["qty_kg"].sum()
     assert (via >= least - 1e-6).all()
+
+
+def test_the_hubs_command_prints_costs_per_meal_to_the_tenth_of_a_cent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from rhd_match.cli.main import main
+
+    sc = local_apples()
+    sc = sc.with_tables(canteens=sc.canteens.assign(meals_per_day=[40, 60]))
+    sc.to_folder(tmp_path / "case")
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    table = pd.read_csv(tmp_path / "out" / "hub_value.csv").set_index("figure")
+    for figure in ("cost_eur_per_meal", "extra_cost_per_meal_eur_ht"):
+        line = printed[1 + list(table.index).index(figure)]  # under the header, in order
+        cells = line.split()[-3:]
+        assert all(re.fullmatch(r"-?\d+[.,]\d{3}", c) for c in cells), line
+        shown = [float(c.replace(",", ".")) for c in cells]
+        expected = table.loc[figure, ["without_hubs", "with_hubs", "difference"]].to_numpy()
+        assert shown == pytest.approx(expected, abs=5e-4), line
+        assert shown[1] > 0  # the figure is a few cents: 2 decimals would lose most of it
+
+
+def test_the_hubs_command_prints_a_figure_it_cannot_compute_as_not_available(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rhd_match.cli.main import main
+
+    local_apples().to_folder(tmp_path / "case")  # no meals per day: no cost per meal
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "nan" not in printed.lower()
+    meal_lines = [line for line in printed.splitlines() if "per meal" in line]
+    assert len(meal_lines) == 2 and all(line.split()[-3:] == ["n/a"] * 3 for line in meal_lines)

@@ -134,7 +134,6 @@ def _plan_from(
         log,
         plan_objective,
         start.hub_options,
-        judged=options.objective == "weighted",
     )
     if options.objective != "weighted":
         # The levels re-solve the whole year over these drops and lots, from any flows:

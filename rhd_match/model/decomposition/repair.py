@@ -40,7 +40,6 @@ def weekly_repair(
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
     hub_options: tuple[np.ndarray, np.ndarray] | None = None,
-    judged: bool = True,
 ) -> np.ndarray:
     """From open drops, re-solve until every franco is paid, grow, then open the hubs' drops.
 
@@ -50,7 +49,7 @@ def weekly_repair(
     opened, and the franco loop runs again; the best
     plan by true objective is kept. Last, with hubs: the hub drops and drops at a hub of
     ``hub_options`` and those the hub could fill from leftovers (``_hub_growth``) are opened
-    in the best plan and the franco loop runs once more.
+    in the best plan and the franco loop runs once more; its plan is kept when better.
 
     Parameters
     ----------
@@ -75,10 +74,6 @@ def weekly_repair(
     hub_options
         Drops at a hub and hub drops to open in the best plan found (``add_hub_options``);
         None for none but those of ``_hub_growth``.
-    judged
-        Keep the plan with the hubs' drops only when its score is better; otherwise keep it
-        whatever its score (an objective's levels then decide: on the demo it scores worse
-        on the weighted objective but better on the levels).
 
     Returns
     -------
@@ -118,7 +113,7 @@ def weekly_repair(
         )
         objective = plan_objective(values)
         log(_("repair with the hubs' drops: plan {plan}").format(plan=sig(objective)))
-        if not judged or objective < best_objective:
+        if objective < best_objective:
             best = values
     return close_short_drops(model, best)
 

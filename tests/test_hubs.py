@@ -338,3 +338,127 @@ def test_the_small_canteens_share_counts_the_small_canteens() -> None:
     figures = plan_figures(sc, flows)
     assert figures["share_local_small_canteens"] == pytest.approx(expected)
     assert figures["small_canteens_with_local_food"] == 1
+
+
+@pytest.fixture
+def transport_drops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decomposition as on a large model: no whole-year relaxation and no weekly pass with
+    delivery rows, so its drops come from the price search's transport flows."""
+    from rhd_match.model.decomposition import budgets
+
+    monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
+    monkeypatch.setattr(budgets, "DELIVERY_MAX_NONZEROS", 0)
+
+
+def local_apples() -> Scenario:
+    """P1, a member of the hub (franco 100 EUR HT: 46 kg of its unlabelled local apples at
+    2.2 EUR HT, above the reference 2.0), and P2, outside the hub, selling organic carrots
+    without franco. C1 and C2 order 30 kg of apples each, so only the hub's order pays P1's
+    franco, and 80 kg of carrots, which meet their EGalim targets with room to spare: the
+    hub's apples then add local food at no cost to EGalim. At the price search's first
+    multipliers (every canteen short of every target) a euro above the reference price costs
+    far more than local food is worth, so its first passes buy no apple."""
+    sc = make_scenario(
+        {"APPLE": FRUIT, "CARROT": ("FRUITS_ET_LEGUMES", 1.0, 1.5)},
+        {"C1": {"place": (5, 0)}, "C2": {"place": (-5, 0)}},
+        {
+            "P1": {"place": (20, 0), "radius": 30.0, "franco": 100.0},
+            "P2": {"place": (0, 10), "radius": 30.0},
+        },
+        [("P1", "APPLE", W1, 200, 2.2, ""), ("P2", "CARROT", W1, 2000, 1.5, "BIO")],
+        [
+            ("C1", "APPLE", W1, 30),
+            ("C2", "APPLE", W1, 30),
+            ("C1", "CARROT", W1, 80),
+            ("C2", "CARROT", W1, 80),
+        ],
+    )
+    tables = sc.tables | {
+        "producers": sc.producers.assign(hub_id=["H", None]),
+        "hubs": pd.DataFrame([hub_row(fee_eur_per_kg=0.0, fee_share=0.0)]),
+    }
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+@pytest.mark.parametrize("objective", ["lexicographic", "weighted"])
+@pytest.mark.usefixtures("transport_drops")
+def test_the_decomposition_routes_through_the_hub_from_its_transport_flows(
+    objective: str,
+) -> None:
+    sc = local_apples()
+    exact = rhd_match.solve(sc, strategy="mip", objective=objective, **SOLVE)
+    solution = rhd_match.solve(sc, strategy="decompose", objective=objective, **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    flows = solution.flows
+    via = flows[flows["hub_id"].notna()].groupby("canteen_id")["qty_kg"].sum()
+    assert via.to_dict() == pytest.approx({"C1": 30.0, "C2": 30.0})
+    assert solution.objective == pytest.approx(exact.objective, rel=1e-6)
+    levels = [f"level_{k}_value" for k in (1, 2, 3)] if objective != "weighted" else []
+    for key in levels:
+        assert solution.summary[key].iloc[0] == pytest.approx(
+            exact.summary[key].iloc[0], rel=1e-6, abs=1e-6
+        )
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(
+    least=st.floats(0.0, 40.0),
+    capacity=st.floats(0.0, 120.0),
+    per_kg=st.floats(0.0, 1.0),
+    franco=st.floats(0.0, 200.0),
+)
+def test_no_hub_drop_from_the_transport_flows_is_under_its_minimum(
+    least: float, capacity: float, per_kg: float, franco: float
+) -> None:
+    from rhd_match.model.decomposition import budgets
+
+    sc = with_hub(
+        hub_row(min_drop_kg=least, capacity_kg_per_week=capacity, fee_eur_per_kg=per_kg),
+        franco=franco,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
+        patch.setattr(budgets, "DELIVERY_MAX_NONZEROS", 0)
+        solution = rhd_match.solve(sc, strategy="decompose", **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    flows = solution.flows
+    via = flows[flows["hub_id"].notna()].groupby(["canteen_id", "week"])["qty_kg"].sum()
+    assert (via >= least - 1e-6).all()
+
+
+def test_the_hubs_command_prints_costs_per_meal_to_the_tenth_of_a_cent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from rhd_match.cli.main import main
+
+    sc = local_apples()
+    sc = sc.with_tables(canteens=sc.canteens.assign(meals_per_day=[40, 60]))
+    sc.to_folder(tmp_path / "case")
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    table = pd.read_csv(tmp_path / "out" / "hub_value.csv").set_index("figure")
+    for figure in ("cost_eur_per_meal", "extra_cost_per_meal_eur_ht"):
+        line = printed[1 + list(table.index).index(figure)]  # under the header, in order
+        cells = line.split()[-3:]
+        assert all(re.fullmatch(r"-?\d+[.,]\d{3}", c) for c in cells), line
+        shown = [float(c.replace(",", ".")) for c in cells]
+        expected = table.loc[figure, ["without_hubs", "with_hubs", "difference"]].to_numpy()
+        assert shown == pytest.approx(expected, abs=5e-4), line
+        assert shown[1] > 0  # the figure is a few cents: 2 decimals would lose most of it
+
+
+def test_the_hubs_command_prints_a_figure_it_cannot_compute_as_not_available(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rhd_match.cli.main import main
+
+    local_apples().to_folder(tmp_path / "case")  # no meals per day: no cost per meal
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "nan" not in printed.lower()
+    meal_lines = [line for line in printed.splitlines() if "per meal" in line]
+    assert len(meal_lines) == 2 and all(line.split()[-3:] == ["n/a"] * 3 for line in meal_lines)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -198,7 +199,9 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]
     for column in ("without_hubs", "with_hubs", "difference"):
         shown[column] = [
-            format_share(v)
+            _("n/a")
+            if math.isnan(v)
+            else format_share(v)
             if f.startswith("share")
             else format_number(v, HUB_FIGURE_DECIMALS.get(f, 2))
             for f, v in zip(table.index, table[column], strict=True)

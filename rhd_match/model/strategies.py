@@ -391,6 +391,68 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     return open_drop, np.r_[open_lot, hub_drops_reached(index, x)]
 
 
+def hub_options(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The producers' drops at a hub and the hub drops that ``open_from_relaxation`` opens
+    from a relaxed plan: what another relaxed plan may add (``add_hub_options``).
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        A relaxed solution vector, shape (columns,).
+
+    Returns
+    -------
+    at_hub : numpy.ndarray
+        Bool per drop column: a drop at a hub it opens.
+    hub : numpy.ndarray
+        Bool per hub drop column (``hub_y``): a hub drop it opens.
+    """
+    var, index = model.variables, model.index
+    open_drop, open_lot = open_from_relaxation(model, values)
+    at_hub: np.ndarray = open_drop & (index.drops["hub"].to_numpy()[var.drop_rows] >= 0)
+    return at_hub, open_lot[var.size["z"] :]
+
+
+def add_hub_options(
+    model: LinearModel,
+    open_drop: np.ndarray,
+    open_lot: np.ndarray,
+    options: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """``open_drop`` and ``open_lot`` (``fixed_delivery``'s) with the drops at a hub and the
+    hub drops of ``options`` (``hub_options``) opened too, each drop at a hub only where its
+    producer has a drop to spare that week.
+
+    Parameters
+    ----------
+    model
+        The model.
+    open_drop
+        Open drops, bool of shape (drop columns,).
+    open_lot
+        Open lots then open hub drops, bool of shape (lot columns + hub drop columns,).
+    options
+        Drops at a hub (bool per drop column) and hub drops (bool per ``hub_y`` column) to add.
+
+    Returns
+    -------
+    open_drop, open_lot : numpy.ndarray
+        Copies of the inputs with the options opened.
+    """
+    var, index = model.variables, model.index
+    drops = index.drops.iloc[var.drop_rows]
+    producer = drops["producer"].to_numpy()
+    pw = producer * len(index.weeks) + drops["week"].to_numpy()
+    in_use = np.bincount(pw, open_drop, minlength=int(pw.max(initial=0)) + 1)[pw]
+    # A producer belongs to one hub: at most one drop at a hub per producer and week.
+    spare = in_use < index.producers["max_drops"].to_numpy()[producer]
+    out_lot = open_lot.copy()
+    out_lot[var.size["z"] :] |= options[1]
+    return open_drop | (options[0] & spare), out_lot
+
+
 def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     """The flows ``x`` with every direct delivery short of its franco sent through the
     producer's hub instead, where an arc via the hub reaches the same canteen with the same

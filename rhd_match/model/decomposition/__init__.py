@@ -19,7 +19,9 @@ computed by one small LP per week (in parallel). The strategy:
    ``DELIVERY_MAX_NONZEROS`` (above, the transport flows are used);
 3. per week, open drops and lots from those flows and repair by LPs until every open drop pays
    its franco (as ``solve_repair`` does for the whole model),
-   then grow the open drops while the plan improves;
+   then grow the open drops while the plan improves; with hubs, open the hub drops that any
+   pass of step 1 routes through and those the hub's members could fill, and keep that plan
+   when it is better;
 4. polish: one whole-year LP over the plan's drops with the true annual rows, or, when that LP
    is too large, weekly re-pricing from the plan's own annual rows.
 

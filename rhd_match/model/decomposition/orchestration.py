@@ -124,7 +124,16 @@ def _plan_from(
     cost = annual.cost(model, start.mu)
     open_drop, open_lot = open_from_relaxation(model, start.flows)
     repaired = weekly_repair(
-        model, weekly, full, cost, open_drop, open_lot, deadline, log, plan_objective
+        model,
+        weekly,
+        full,
+        cost,
+        open_drop,
+        open_lot,
+        deadline,
+        log,
+        plan_objective,
+        start.hub_options,
     )
     if options.objective != "weighted":
         # The levels re-solve the whole year over these drops and lots, from any flows:

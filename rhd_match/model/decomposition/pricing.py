@@ -22,7 +22,14 @@ from ...i18n import format_significant as sig
 from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
-from ..strategies import Deadline, Reporter, elastic_objective, elastic_upper, run_model
+from ..strategies import (
+    Deadline,
+    Reporter,
+    elastic_objective,
+    elastic_upper,
+    hub_options,
+    run_model,
+)
 from . import budgets
 from .annual import AnnualRows
 from .subproblems import WeeklySolver, week_problems
@@ -31,12 +38,14 @@ from .subproblems import WeeklySolver, week_problems
 @dataclass(frozen=True)
 class Start:
     """Where the repair starts: a valid bound, multipliers for the weekly LPs' costs, flows
-    to open drops from, and the LP passes it took."""
+    to open drops from, the LP passes it took, and the drops at a hub and hub drops that any
+    pass's flows open (``strategies.hub_options``; None without hubs or passes)."""
 
     bound: float
     mu: np.ndarray
     flows: np.ndarray
     passes: int
+    hub_options: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def whole_relaxation(
@@ -123,14 +132,20 @@ def price_search(
     """
     var = model.variables
     transport = week_problems(model, with_delivery=False)
+    seen: tuple[np.ndarray, np.ndarray] | None = None
 
     pass_s = 0.0
 
     def evaluate(mu: np.ndarray) -> Pass:
-        nonlocal pass_s
+        nonlocal pass_s, seen
         started = time.perf_counter()
         values, total, ok = weekly.solve(transport, annual.cost(model, mu), var.lower, var.upper)
         pass_s = time.perf_counter() - started
+        if ok and len(model.index.hub_drops):
+            at_hub, hub = hub_options(model, values)
+            if seen is not None:
+                at_hub, hub = at_hub | seen[0], hub | seen[1]
+            seen = at_hub, hub
         return Pass(total, ok, annual.matrix @ values, plan_objective(values), values)
 
     def expired() -> bool:
@@ -164,7 +179,7 @@ def price_search(
         log(_("delivery relaxation: bound {bound}").format(bound=sig(best_bound)))
     else:
         log(_("delivery relaxation: skipped, drops chosen from the transport flows"))
-    return Start(best_bound, primal_mu, relaxed, iterations)
+    return Start(best_bound, primal_mu, relaxed, iterations, seen)
 
 
 @dataclass(frozen=True)

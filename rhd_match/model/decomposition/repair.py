@@ -17,6 +17,7 @@ from ..strategies import (
     ZERO,
     Deadline,
     Reporter,
+    add_hub_options,
     all_conventional,
     close_hub_drops,
     close_short_drops,
@@ -38,14 +39,17 @@ def weekly_repair(
     deadline: Deadline,
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
+    hub_options: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """From open drops, re-solve until every franco is paid, then grow.
+    """From open drops, re-solve until every franco is paid, grow, then open the hubs' drops.
 
     Lots stay as given; hub drops stay closed once the franco loop closes them. Growing: a
     closed drop whose producer has a drop to spare that week and whose leftover stock could
     pay the franco from what the canteen still buys conventionally or from the market is
     opened, and the franco loop runs again; the best
-    plan by true objective is kept.
+    plan by true objective is kept. Last, with hubs: the hub drops and drops at a hub of
+    ``hub_options`` and those the hub could fill from leftovers (``_hub_growth``) are opened
+    in the best plan and the franco loop runs once more; its plan is kept when better.
 
     Parameters
     ----------
@@ -67,6 +71,9 @@ def weekly_repair(
         Receives progress messages.
     plan_objective
         The plan score of a solution vector.
+    hub_options
+        Drops at a hub and hub drops to open in the best plan found (``add_hub_options``);
+        None for none but those of ``_hub_growth``.
 
     Returns
     -------
@@ -94,6 +101,20 @@ def weekly_repair(
         if not extra.any() or deadline.expired():
             break
         open_drop |= extra
+    if len(index.hub_drops) and not deadline.expired():
+        grown = _hub_growth(model, best)
+        if hub_options is not None:
+            grown = grown[0] | hub_options[0], grown[1] | hub_options[1]
+        open_drop, open_lot = add_hub_options(
+            model, best[var.cols("y")] > 0.5, open_in_plan(model, best), grown
+        )
+        values = franco_loop(
+            model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
+        )
+        objective = plan_objective(values)
+        log(_("repair with the hubs' drops: plan {plan}").format(plan=sig(objective)))
+        if objective < best_objective:
+            best = values
     return close_short_drops(model, best)
 
 
@@ -163,18 +184,9 @@ def _growth_candidates(
     """Closed drops worth trying: spare drop that week, leftovers that could pay the franco."""
     var, index = model.variables, model.index
     arcs = index.arcs
-    x = values[var.cols("x")]
-    v = values[var.cols("v")]
-    offer = arcs["offer"].to_numpy()
-    stock_left = index.offers["qty"].to_numpy() - np.bincount(offer, x, minlength=len(index.offers))
-    # What a canteen buys from the conventional supplier or the market, a producer could sell.
-    market = arcs["market"].to_numpy()
-    demand = arcs["demand"].to_numpy()
-    elsewhere = v + np.bincount(demand[market], x[market], minlength=len(v))
-    reachable = np.minimum(np.clip(stock_left[offer], 0, None), elsewhere[demand])
     potential = np.bincount(
         arcs["drop"].to_numpy(),
-        reachable * arcs["producer_price"].to_numpy(),
+        _reachable(model, values) * arcs["producer_price"].to_numpy(),
         minlength=len(index.drops),
     )[var.drop_rows]
     drops = index.drops.iloc[var.drop_rows]
@@ -192,3 +204,55 @@ def _growth_candidates(
     rank[order] = cum - offset - 1
     chosen: np.ndarray = worth & (rank < spare)
     return chosen
+
+
+def _reachable(model: LinearModel, values: np.ndarray) -> np.ndarray:
+    """Per arc, units its offer's leftover stock could still sell the canteen from what the
+    canteen buys from the conventional supplier or the market (each arc alone)."""
+    var, index = model.variables, model.index
+    arcs = index.arcs
+    x = values[var.cols("x")]
+    v = values[var.cols("v")]
+    offer = arcs["offer"].to_numpy()
+    stock_left = index.offers["qty"].to_numpy() - np.bincount(offer, x, minlength=len(index.offers))
+    # What a canteen buys from the conventional supplier or the market, a producer could sell.
+    market = arcs["market"].to_numpy()
+    demand = arcs["demand"].to_numpy()
+    elsewhere = v + np.bincount(demand[market], x[market], minlength=len(v))
+    reachable: np.ndarray = np.minimum(np.clip(stock_left[offer], 0, None), elsewhere[demand])
+    return reachable
+
+
+def _hub_growth(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Closed hub drops that the hub's members' leftover stock could fill to the hub's
+    minimum (kg), and the members' drops at the hub whose leftovers for the open and those
+    hub drops could pay the franco: ``add_hub_options``'s options.
+
+    The drop growth cannot open these: a drop at a hub carries nothing while the hub drops
+    it would serve are closed, and a hub drop has no producer's drop of its own.
+    """
+    var, index = model.variables, model.index
+    arcs, hub_drops = index.arcs, index.hub_drops
+    hub_drop = arcs["hub_drop"].to_numpy()
+    via = hub_drop >= 0
+    reachable = _reachable(model, values)
+    kg = np.bincount(
+        hub_drop[via],
+        (reachable * arcs["kg_per_unit"].to_numpy())[via],
+        minlength=len(hub_drops),
+    )
+    binary = hub_drops["binary"].to_numpy()
+    min_kg = hub_drops["min_kg"].to_numpy()
+    is_open = values[var.cols("hub_y")] > 0.5
+    hub = ~is_open & (kg[binary] >= min_kg[binary]) & (kg[binary] > ZERO)
+    serving = np.ones(len(hub_drops), bool)
+    serving[binary] = is_open | hub
+    into = via & serving[np.maximum(hub_drop, 0)]
+    value = np.bincount(
+        arcs["drop"].to_numpy()[into],
+        (reachable * arcs["producer_price"].to_numpy())[into],
+        minlength=len(index.drops),
+    )[var.drop_rows]
+    franco = index.drops["franco"].to_numpy()[var.drop_rows]
+    at_hub: np.ndarray = (index.drops["hub"].to_numpy()[var.drop_rows] >= 0) & (value >= franco)
+    return at_hub & (value > ZERO), hub

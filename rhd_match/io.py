@@ -143,18 +143,16 @@ def cell_text(value: object, strip: bool = True) -> str:
     str
         The text.
     """
-    if (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float | np.floating) and np.isnan(value))
-    ):
+    if value is None or value is pd.NA:
         return ""
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float | np.floating) and not isinstance(value, bool):
+    if isinstance(value, float | np.floating):
         number = float(value)
+        if math.isnan(number):
+            return ""
         return str(int(number)) if number.is_integer() else np.format_float_positional(number)
     return str(value).strip() if strip else str(value)
 
@@ -649,11 +647,10 @@ def _is_workbook(path: Path) -> bool:
 
 def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
     """Whether ``folder`` is a folder holding a table's CSV file or a workbook."""
-    if not folder.is_dir():
-        return False
-    names = {header_key(p.stem) for p in folder.iterdir() if p.suffix.lower() == ".csv"}
-    return bool(names & {header_key(n) for n in tables}) or any(
-        _is_workbook(p) for p in folder.iterdir()
+    keys = {header_key(n) for n in tables}
+    return folder.is_dir() and any(
+        _is_workbook(p) or (p.suffix.lower() == ".csv" and header_key(p.stem) in keys)
+        for p in folder.iterdir()
     )
 
 
@@ -716,13 +713,10 @@ def find_sources(
                 names=", ".join(b.name for b in books)
             )
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
-        else:
-            inside = [d.name for d in sorted(path.iterdir()) if _holds_scenario(d, tables)]
-            if inside:  # the folder above the scenario was given
-                msg = _("no scenario here; the folder(s) inside holding one: {names}").format(
-                    names=", ".join(inside)
-                )
-                return raw, files, [Problem("scenario", None, None, msg, str(path))]
+        elif inside := [d.name for d in sorted(path.iterdir()) if _holds_scenario(d, tables)]:
+            said = _("no scenario here; the folder(s) inside holding one: {names}")  # one above
+            msg = said.format(names=", ".join(inside))
+            return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
         sheets, problems = _workbook_cells(workbook, "scenario")
         by_key = {header_key(s): s for s in sheets}

@@ -222,6 +222,24 @@ def test_cases_read_as_meant() -> None:
     assert both["column"].tolist() == ["est_circuit_court", "est_local"]
 
 
+def test_what_the_platform_will_say_in_french() -> None:
+    """The command line's default language: the refusals in French around the platform's
+    own words."""
+    from rhd_match.i18n import use_language
+
+    with use_language("fr"):
+        flags = check_purchases(CASES / "F7a_flag_spaces.csv", today=TODAY)
+        ids = check_purchases(CASES / "F3_cantine_id_text.csv", today=TODAY)
+    assert (
+        flags["message"].tolist()
+        == ["' x' : exactement OUI, oui ou x pour oui ; non, NON ou vide pour non"] * 2
+    )
+    assert ids["message"].tolist() == [
+        f"'C001' : pas un nombre (« {BAD_NUMBER} ») ; cantine_id contient l’identifiant "
+        "numérique de la cantine sur la plateforme"
+    ]
+
+
 def test_siret_with_non_breaking_spaces_in_a_purchase_file(tmp_path: Path) -> None:
     path = tmp_path / "achats.csv"
     text = (CASES / "achats_siret_espaces.csv").read_text(encoding="utf-8")

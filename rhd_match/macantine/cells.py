@@ -15,6 +15,8 @@ from typing import Any, cast
 import pandas as pd
 
 from ..egalim import FAMILIES, LABELS, format_labels, unknown_label_message
+from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from .declaration import (
     LOCAL_DEFINITIONS,
     ORIGINS,
@@ -43,14 +45,14 @@ OLD_LOCAL: dict[str, tuple[str, int | None]] = {
     **{d: (d, None) for d in ("PAT", "COMMUNE", "DEPARTEMENT", "REGION")},
 }
 # The platform's own wording, where its tests show it (api/tests/test_purchases_import*.py).
-REQUIRED = "required value is empty (« La valeur est obligatoire et doit être renseignée »)"
-BAD_DATE = "not a date YYYY-MM-DD (« La date doit être écrite sous la forme `aaaa-mm-jj` »)"
-BAD_NUMBER = (
+REQUIRED = N_("required value is empty (« La valeur est obligatoire et doit être renseignée »)")
+BAD_DATE = N_("not a date YYYY-MM-DD (« La date doit être écrite sous la forme `aaaa-mm-jj` »)")
+BAD_NUMBER = N_(
     "not a number (« La valeur ne doit comporter que des chiffres et le point comme "
     "séparateur décimal »)"
 )
 BAD_WIDTH = "« La ligne n'a pas le même nombre de cellules que l'en-tête »"
-BLANK_ROW = "empty row: delete it (« ligne vide »)"
+BLANK_ROW = N_("empty row: delete it (« ligne vide »)")
 SCHEMA, IMPORT, HEADER = "schema", "import", "header"
 
 
@@ -124,36 +126,39 @@ def _platform_spaces(text: str) -> str:
 
 def _siret(text: str) -> Cell:
     meant = re.sub(r"\s+", "", text)
-    why = siret_problem(meant) if meant else REQUIRED
+    why = siret_problem(meant) if meant else _(REQUIRED)
     if text == "":
-        return Cell(None, REQUIRED, REQUIRED)
+        return Cell(None, _(REQUIRED), _(REQUIRED))
     platform = _platform_spaces(text)
     refused = siret_problem(platform)
     if refused:
-        refused = f"{visible(text)}: no canteen can have this SIRET ({refused})"
+        refused = _("{text}: no canteen can have this SIRET ({why})").format(
+            text=visible(text), why=refused
+        )
     return Cell(meant if why is None else None, why, refused, IMPORT)
 
 
 def _cantine_id(text: str) -> Cell:
     meant = re.sub(r"\s+", "", text)
     if text == "":
-        return Cell(None, REQUIRED, REQUIRED)
+        return Cell(None, _(REQUIRED), _(REQUIRED))
     if _decimal(text) is None:
-        msg = f"{visible(text)} is {BAD_NUMBER}: cantine_id holds the platform's numeric canteen id"
-        return Cell(meant, None, msg)
+        msg = _("{text} is {problem}: cantine_id holds the platform's numeric canteen id")
+        return Cell(meant, None, msg.format(text=visible(text), problem=_(BAD_NUMBER)))
     if not re.fullmatch(r"[1-9][0-9]*", _platform_spaces(text)):
-        return Cell(meant, None, f"{visible(text)}: a canteen id is a whole number", IMPORT)
+        msg = _("{text}: a canteen id is a whole number").format(text=visible(text))
+        return Cell(meant, None, msg, IMPORT)
     return Cell(meant)
 
 
 def _description(text: str) -> Cell:
     # The platform's schema wants a value, then strips it: spaces pass, stored empty.
-    return Cell(text.strip(), None, REQUIRED if text == "" else None)
+    return Cell(text.strip(), None, _(REQUIRED) if text == "" else None)
 
 
 def _date(text: str) -> Cell:
     if text == "":
-        return Cell(None, REQUIRED, REQUIRED)
+        return Cell(None, _(REQUIRED), _(REQUIRED))
     try:
         # The schema's format %Y-%m-%d, read by strptime: 2025-5-2 is 2025-05-02.
         exact = dt.datetime.strptime(text, "%Y-%m-%d").date()
@@ -164,8 +169,9 @@ def _date(text: str) -> Cell:
     try:
         meant = dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
     except ValueError:
-        return Cell(None, f"{visible(text)} is {BAD_DATE}", f"{visible(text)} is {BAD_DATE}")
-    return Cell(meant, None, f"{visible(text)} is {BAD_DATE}")
+        msg = _is(text, BAD_DATE)
+        return Cell(None, msg, msg)
+    return Cell(meant, None, _is(text, BAD_DATE))
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -179,28 +185,34 @@ def _decimal(text: str) -> Decimal | None:
 
 def _price(text: str) -> Cell:
     if text == "":
-        return Cell(None, REQUIRED, REQUIRED)
+        return Cell(None, _(REQUIRED), _(REQUIRED))
     number = _decimal(text)
-    refusal = None if number is not None else f"{visible(text)} is {BAD_NUMBER}"
+    refusal = None if number is not None else _is(text, BAD_NUMBER)
     if number is None and text.count(",") == 1:
         number = _decimal(text.replace(",", "."))  # a decimal comma: meant as a dot
     if number is None:
-        return Cell(None, f"{visible(text)} is not a number", refusal)
+        return Cell(None, _is(text, N_("not a number")), refusal)
     cents = number.quantize(Decimal(".01"), rounding=ROUND_HALF_DOWN)
     if cents < 0:
-        msg = f"{visible(text)}: a price cannot be negative"
+        msg = _("{text}: a price cannot be negative").format(text=visible(text))
         return Cell(None, msg, refusal or msg, SCHEMA if refusal else IMPORT)
     return Cell(int(cents * 100), None, refusal)
 
 
 def _family(text: str) -> Cell:
     if text == "":
-        return Cell(None, REQUIRED, REQUIRED)
+        return Cell(None, _(REQUIRED), _(REQUIRED))
     meant = text.strip().upper()
     refusal = None if re.fullmatch(" *(" + "|".join(FAMILIES) + ") *", text) else _motif(text)
     if meant not in FAMILIES:
-        return Cell(None, f"unknown family {visible(text)} (known: {','.join(FAMILIES)})", refusal)
+        msg = _("unknown family {text} (known: {families})")
+        return Cell(None, msg.format(text=visible(text), families=",".join(FAMILIES)), refusal)
     return Cell(meant, None, refusal)
+
+
+def _is(text: str, problem: str) -> str:
+    """``'TEXT' is PROBLEM``, the problem (marked with ``N_``) in the active language."""
+    return _("{text} is {problem}").format(text=visible(text), problem=_(problem))
 
 
 def _motif(text: str) -> str:
@@ -244,8 +256,10 @@ def _labels(text: str) -> Cell:
         refusal = (
             None
             if not spaced
-            else f"{', '.join(visible(t) for t in spaced)}: the platform splits labels on ',' "
-            "without trimming spaces: write them with no space (BIO,COMMERCE_EQUITABLE)"
+            else _(
+                "{codes}: the platform splits labels on ',' without trimming spaces: write "
+                "them with no space (BIO,COMMERCE_EQUITABLE)"
+            ).format(codes=", ".join(visible(t) for t in spaced))
         )
         stage = IMPORT
     if refusal and notes:
@@ -257,7 +271,7 @@ def _origin(text: str) -> Cell:
     meant = text.strip().upper()
     refusal = None if text == "" or re.fullmatch(" *(EUROPE|FRANCE) *", text) else _motif(text)
     if meant not in ("", *ORIGINS):
-        return Cell(None, f"{visible(text)} is not FRANCE, EUROPE or empty", refusal)
+        return Cell(None, _is(text, N_("not FRANCE, EUROPE or empty")), refusal)
     return Cell(meant, None, refusal)
 
 
@@ -265,12 +279,14 @@ def _flag(text: str) -> Cell:
     meant = text.strip().lower()
     refusal = None
     if text not in TRUE_VALUES + FALSE_VALUES:
-        refusal = f"{visible(text)}: exactly OUI, oui or x for yes; non, NON or empty for no"
+        refusal = _("{text}: exactly OUI, oui or x for yes; non, NON or empty for no").format(
+            text=visible(text)
+        )
     if meant in ("oui", "x"):
         return Cell(True, None, refusal)
     if meant in ("non", ""):
         return Cell(False, None, refusal)
-    return Cell(None, f"{visible(text)} is not oui/non (OUI, oui or x; non, NON or empty)", refusal)
+    return Cell(None, _is(text, N_("not oui/non (OUI, oui or x; non, NON or empty)")), refusal)
 
 
 def _local_definition(text: str) -> Cell:
@@ -278,8 +294,10 @@ def _local_definition(text: str) -> Cell:
     choices = "|".join(LOCAL_DEFINITIONS)
     refusal = None if text == "" or re.fullmatch(f" *({choices}) *", text) else _motif(text)
     if meant not in ("", *LOCAL_DEFINITIONS):
-        msg = f"{visible(text)} is not one of {', '.join(LOCAL_DEFINITIONS)}"
-        return Cell(None, msg, refusal)
+        msg = _("{text} is not one of {choices}")
+        return Cell(
+            None, msg.format(text=visible(text), choices=", ".join(LOCAL_DEFINITIONS)), refusal
+        )
     return Cell(meant, None, refusal)
 
 
@@ -288,13 +306,17 @@ def _km(text: str) -> Cell:
         return Cell(None)
     meant = text.strip()
     if _decimal(text) is None:
-        refusal: str | None = f"{visible(text)} is {BAD_NUMBER}"
+        refusal: str | None = _is(text, BAD_NUMBER)
         stage: str = SCHEMA
     else:
-        refusal = None if re.fullmatch(r"\d+", meant) else f"{visible(text)}: whole km"
+        refusal = (
+            None
+            if re.fullmatch(r"\d+", meant)
+            else _("{text}: whole km").format(text=visible(text))
+        )
         stage = IMPORT
     if not re.fullmatch(r"\d+", meant):
-        return Cell(None, f"{visible(text)} is not whole km", refusal, stage)
+        return Cell(None, _is(text, N_("not whole km")), refusal, stage)
     return Cell(int(meant), None, refusal, stage)
 
 
@@ -319,7 +341,8 @@ def _old_local(text: str) -> Cell:
     if meant == "":
         return Cell(("", None), None, refusal)
     if meant not in OLD_LOCAL:
-        return Cell(None, f"{visible(text)} is not one of {', '.join(OLD_LOCAL)}", refusal)
+        msg = _("{text} is not one of {choices}")
+        return Cell(None, msg.format(text=visible(text), choices=", ".join(OLD_LOCAL)), refusal)
     return Cell(OLD_LOCAL[meant], None, refusal)
 
 
@@ -350,11 +373,11 @@ def _local_rules(cells: dict[str, list[Cell]], old: bool) -> None:
     for i, is_local in enumerate(local):
         definition, km = cells["definition_local"][i], cells["definition_local_km"][i]
         if definition.refusal is None and definition.value and not is_local:
-            msg = f"a local definition on a line that is not local: {not_local}"
+            msg = _("a local definition on a line that is not local: {said}").format(said=not_local)
             cells["definition_local"][i] = Cell(definition.value, None, msg, IMPORT)
         if km.refusal is None and km.value is not None:
             if not is_local:
-                msg = f"a distance on a line that is not local: {not_local}"
+                msg = _("a distance on a line that is not local: {said}").format(said=not_local)
                 cells["definition_local_km"][i] = Cell(km.value, None, msg, IMPORT)
             elif definition.value != "KM":
                 cells["definition_local_km"][i] = Cell(km.value, None, not_km, IMPORT)
@@ -396,4 +419,4 @@ def future_text(today: dt.date) -> str:
     str
         The message.
     """
-    return f"after {today.isoformat()}: ma cantine rejects future dates"
+    return _("after {day}: ma cantine rejects future dates").format(day=today.isoformat())

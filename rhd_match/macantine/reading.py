@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScenarioError
+from ..i18n import gettext as _
 from ..io import cell_text, read_csv_rows
 from .cells import (
     BAD_WIDTH,
@@ -255,14 +256,16 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
     numbers: list[int] = []
     for number, fields in enumerate(rows[1:], start=2):
         if not any(fields):
-            add(number, None, BLANK_ROW, "refusal", SCHEMA)
-            add(number, None, "empty row, skipped", "warning", SCHEMA)
+            add(number, None, _(BLANK_ROW), "refusal", SCHEMA)
+            add(number, None, _("empty row, skipped"), "warning", SCHEMA)
         elif len(fields) != width:
-            msg = f"{len(fields)} fields, expected {width} (check the separator and quotes)"
+            msg = _("{n} fields, expected {width} (check the separator and quotes)").format(
+                n=len(fields), width=width
+            )
             add(number, None, f"{msg} {BAD_WIDTH}", "refusal", SCHEMA)
             add(number, None, msg, "error", SCHEMA)
         elif not any(f.strip() for f in fields):
-            add(number, None, "a row of spaces, skipped", "warning", SCHEMA)
+            add(number, None, _("a row of spaces, skipped"), "warning", SCHEMA)
             data.append(fields)  # the platform reads it as a row of empty values
             numbers.append(-number)
         else:
@@ -338,20 +341,32 @@ def _header(header: tuple[str, ...]) -> tuple[tuple[str, ...], str, list[tuple[s
     expected = FORMATS[name]
     found: list[tuple[str, str, bool]] = []
     readable = tidy == expected
-    hint = "" if readable else f"; the {len(expected)} columns are {','.join(expected)}"
+    hint = (
+        ""
+        if readable
+        else _("; the {n} columns are {names}").format(n=len(expected), names=",".join(expected))
+    )
     if old and not readable:
-        hint += " (the old 8-column format, or the 12-column one: " + ",".join(HEADER_SIRET) + ")"
+        hint += _(" (the old 8-column format, or the 12-column one: {names})").format(
+            names=",".join(HEADER_SIRET)
+        )
     if len(header) < len(expected):
-        msg = f"{len(header)} columns, expected {len(expected)} (« Première ligne du fichier "
-        msg += "incorrecte »: exact names, lowercase, in this order)"
+        msg = _(
+            "{n} columns, expected {width} (« Première ligne du fichier incorrecte »: exact "
+            "names, lowercase, in this order)"
+        ).format(n=len(header), width=len(expected))
         return expected, name, [("", msg + hint, False)]
     if len(header) > len(expected):
         extra = len(header) - len(expected)
-        msg = f"{extra} extra column(s) after '{expected[-1]}': delete them"
+        msg = _("{n} extra column(s) after '{name}': delete them").format(
+            n=extra, name=expected[-1]
+        )
         found.append((header[len(expected)], msg, False))
     for got, want in zip(header, expected, strict=False):
         if got != want:
-            msg = f"{visible(got)} instead of '{want}' (« Valeur incorrecte vous avez écrit »)"
+            msg = _("{got} instead of '{want}' (« Valeur incorrecte vous avez écrit »)").format(
+                got=visible(got), want=want
+            )
             found.append((want, msg + ("" if readable else hint), readable))
     return expected, name, found
 

@@ -199,9 +199,10 @@ def with_time_limit(size: Size, seconds: float | None) -> Size:
     return size if seconds is None else replace(size, time_limit_s=float(seconds))
 
 
-def make_scenario(size: Size) -> Scenario:
+def make_scenario(size: Size, market: bool = True) -> Scenario:
     """The scenario of ``size``: deterministic, from ``generate_scenario`` and the seed, with
-    its generated market table (every baseline buys from it too)."""
+    its generated market table (every baseline buys from it too) unless ``market`` is False
+    (producers and the conventional supplier only, as the ladder was before it had one)."""
     scenario = generate_scenario(
         size.canteens,
         size.producers,
@@ -209,6 +210,8 @@ def make_scenario(size: Size) -> Scenario:
         seed=size.seed,
         territory=size.territory,
     )
+    if not market:
+        scenario = Scenario(**(scenario.tables | {"market": scenario.market.iloc[:0]}))
     if size.weeks is None:
         return scenario
     return keep_weeks(scenario, size.first_week, size.weeks)

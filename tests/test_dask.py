@@ -48,7 +48,7 @@ def cluster() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def small() -> Scenario:
     """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks."""
-    return make_scenario(get_size("XS"))
+    return make_scenario(get_size("XS"), market=False)
 
 
 @pytest.mark.parametrize("objective", ["weighted", "lexicographic"])

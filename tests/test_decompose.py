@@ -40,7 +40,7 @@ RTOL = 1e-6
 def small() -> Scenario:
     """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks; franco binds (the repair
     closes drops and grows twice) and the exact MIP finishes in about a second."""
-    return weighted(make_scenario(get_size("XS")))
+    return weighted(make_scenario(get_size("XS"), market=False))
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +189,8 @@ def test_an_uncut_plan_says_nothing_of_the_time_limit(small: Scenario) -> None:
 
 
 def with_market(weeks: int) -> Scenario:
-    """XS's territory over ``weeks`` ISO weeks with its generated market table (the benchmark
-    sizes leave it out), as the demo has one."""
+    """XS's territory over ``weeks`` ISO weeks with its generated market table, as the demo
+    has one."""
     size = get_size("XS")
     full = generate_scenario(size.canteens, size.producers, seed=size.seed, territory="lens-lievin")
     kept = sorted(set(full.demand["week"]))[size.first_week : size.first_week + weeks]
@@ -243,7 +243,7 @@ def test_a_level_lp_cut_by_the_time_limit_is_said(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(goals, "run_solver", timing_out)
-    sc = make_scenario(get_size("XS"))
+    sc = make_scenario(get_size("XS"), market=False)
     solution = sc.solve(strategy="decompose", time_limit_s=120)
     assert calls == level  # the levels after the cut are not solved
     assert check(sc, solution).empty

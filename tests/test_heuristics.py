@@ -42,7 +42,7 @@ def tiny() -> Scenario:
 
 def xs() -> Scenario:
     """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks; franco binds."""
-    return weighted(make_scenario(get_size("XS")))
+    return weighted(make_scenario(get_size("XS"), market=False))
 
 
 @pytest.fixture(scope="module", params=["tiny", "xs"])

@@ -50,7 +50,7 @@ from rhd_match.plan.tables import CONVENTIONAL
 @pytest.fixture(scope="module")
 def small() -> Scenario:
     """The benchmarks' XS: 16 canteens, 30 producers, 12 ISO weeks (franco binds)."""
-    return weighted(make_scenario(get_size("XS")))
+    return weighted(make_scenario(get_size("XS"), market=False))
 
 
 def test_a_chunk_model_is_the_whole_model_cut_to_its_weeks(small: Scenario) -> None:

@@ -33,7 +33,18 @@ class WeekProblem:
 
 
 def column_weeks(model: LinearModel) -> np.ndarray:
-    """ISO-week code of every column; −1 for the annual (per-canteen) columns."""
+    """ISO-week code of every column; −1 for the annual (per-canteen) columns.
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        Week code (index into ``model.index.weeks``) per column, shape (columns,), int64.
+    """
     var, index = model.variables, model.index
     weeks = np.full(var.count, -1, np.int64)
     drop_week = index.drops["week"].to_numpy()[var.drop_rows]

@@ -156,7 +156,10 @@ def test_header_typos_name_each_column_as_the_platform_does() -> None:
 
 
 def test_baseline_refuses_what_has_no_meaning_in_the_platform_s_bad_file() -> None:
-    with pytest.raises(ScenarioError) as info:
+    with (
+        pytest.raises(ScenarioError) as info,
+        pytest.warns(PurchaseWarning, match="description"),
+    ):
         read_purchases(PLATFORM / "purchases_bad.csv", today=TODAY)
     found = {(p.row, p.column) for p in info.value.problems}
     # The empty description (row 5) is read as meant; everything else the platform refuses

@@ -54,6 +54,28 @@ def week_problem(text: str) -> str | None:
     return None
 
 
+def week_list_problems(weeks: list[str]) -> list[str]:
+    """Why a list of weeks asked for cannot be used: each week that is not an ISO week, each
+    one given twice, none given.
+
+    Parameters
+    ----------
+    weeks
+        ISO weeks as typed (``2026-W03``), spaces already stripped.
+
+    Returns
+    -------
+    list of str
+        One reason per problem, in the active language; empty when the list is good.
+    """
+    wrong = [why for w in weeks if (why := week_problem(w))]
+    twice = sorted({w for w in weeks if weeks.count(w) > 1})
+    wrong += [_("week '{week}' is given more than once").format(week=w) for w in twice]
+    if not weeks:
+        wrong.append(_("no week given"))
+    return wrong
+
+
 def week_monday(week: str) -> dt.date:
     """Monday of an ISO week.
 

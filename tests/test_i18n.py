@@ -272,6 +272,21 @@ def test_language_from_the_environment_and_before_the_verb(
     assert _help(["--lang", "en", "demo"], capsys).startswith("usage:")
 
 
+def test_a_language_from_the_environment_not_spoken_is_said_in_the_one_used(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path)
+    monkeypatch.setenv(LANGUAGE_ENV, "xx")
+    assert main(["validate", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "valide : 3 produits" in out
+    assert err.splitlines() == [
+        "avertissement : RHD_MATCH_LANG=xx : rhd_match parle fr, en ; messages en français"
+    ]
+    assert main(["validate", str(tmp_path), "--lang", "en"]) == 0  # --lang overrides it
+    assert capsys.readouterr().err == ""
+
+
 def test_argparse_errors_in_french_and_argparse_left_as_found(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

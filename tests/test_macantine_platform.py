@@ -411,3 +411,18 @@ def test_cli_check_purchases(capsys: pytest.CaptureFixture[str]) -> None:
     assert "old-format" not in out
     assert main(["check-purchases", str(CASES / "F4_old_format.csv"), "--today", "2026-09-30"]) == 0
     assert "old-format import page" in capsys.readouterr().out
+
+
+def test_a_file_that_is_not_a_purchase_file_lists_the_columns_once(tmp_path: Path) -> None:
+    scenario_table = Path(__file__).parent / "data" / "variants" / "reference" / "canteens.csv"
+    # before upload: the platform's message for each column, the list of columns in one
+    found = shown(scenario_table)
+    assert len(found) == 13
+    assert sum("siret,description,fournisseur" in m for m in found["message"]) == 1
+    # as a baseline: one error for the header, saying what it is
+    with pytest.raises(ScenarioError) as info:
+        read_purchases(scenario_table, today=TODAY)
+    (problem,) = info.value.problems
+    assert problem.row == 1 and problem.column is None
+    assert problem.message.startswith("not a ma cantine purchase file: its first row is")
+    assert problem.message.count("siret,description,fournisseur") == 1

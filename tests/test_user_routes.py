@@ -367,6 +367,7 @@ def test_whatif_with_a_variant_asked_twice_is_a_user_error(
     [
         ("banana", "'banana' is not an ISO week"),
         ("2026-W60", "year 2026 has weeks 01 to 53"),
+        ("99", "'99' is not an ISO week"),
         ("2026-W3", "'2026-W3' is not an ISO week"),
         ("2025-W53", "year 2025 has weeks 01 to 52"),
         ("2026-W03,2026-W03", "week '2026-W03' is given more than once"),
@@ -378,9 +379,13 @@ def test_menus_refuses_weeks_that_are_not_iso_weeks(
 ) -> None:
     out = tmp_path / "m"
     argv = ["menus", str(good_folder), "--out", str(out), "--weeks", weeks]
-    assert main(argv) == EXIT_USER_ERROR
-    err = capsys.readouterr().err
-    assert said in err and len(err.strip().splitlines()) == 1
+    # refused while reading the command line, as argparse refuses any option, naming it
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    assert ended.value.code == EXIT_USER_ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("usage: rhd-match menus")
+    assert err[-1].startswith("rhd-match menus: error: argument --weeks: ") and said in err[-1]
     assert not out.exists()
 
 

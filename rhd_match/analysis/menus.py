@@ -44,7 +44,7 @@ from ..geo import haversine_km
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
-from ..weeks import week_problem
+from ..weeks import week_list_problems
 
 AGE_GROUPS = ("primary", "secondary", "adult")
 
@@ -238,11 +238,7 @@ def services_from_scenario(
     """
     if weeks is not None:
         weeks = [str(w).strip() for w in weeks]
-        wrong = [why for w in weeks if (why := week_problem(w))]
-        twice = sorted({w for w in weeks if weeks.count(w) > 1})
-        wrong += [f"week {w!r} is given more than once" for w in twice]
-        if not weeks:
-            wrong.append("no week given")
+        wrong = week_list_problems(weeks)
         if wrong:
             raise OptionError(wrong)
         known = set(scenario.demand["week"].astype(str)) | set(scenario.offers["week"].astype(str))

@@ -8,12 +8,14 @@ import errno
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
+from babel import Locale
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -36,6 +38,7 @@ from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..params import OBJECTIVES, STRATEGIES
 from ..version import __version__
+from ..weeks import week_list_problems
 
 #: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's),
 #: translated there (file and folder names read as the user's own).
@@ -315,13 +318,43 @@ def requested_language(argv: Sequence[str]) -> str:
     str
         A language code rhd_match speaks.
     """
-    pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)
-    pre.add_argument("--lang", default=os.environ.get(LANGUAGE_ENV, DEFAULT_LANGUAGE))
-    try:
-        language = str(pre.parse_known_args(list(argv))[0].lang)
-    except argparse.ArgumentError:  # ``--lang`` without a value: the full parser says so
-        language = DEFAULT_LANGUAGE
+    asked = _lang_option(argv)
+    language = asked if asked is not None else os.environ.get(LANGUAGE_ENV, DEFAULT_LANGUAGE)
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _lang_option(argv: Sequence[str]) -> str | None:
+    """The ``--lang`` given anywhere in ``argv``; None without one."""
+    pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    pre.add_argument("--lang")
+    try:
+        asked = pre.parse_known_args(list(argv))[0].lang
+    except argparse.ArgumentError:  # ``--lang`` without a value: the full parser says so
+        return DEFAULT_LANGUAGE
+    return None if asked is None else str(asked)
+
+
+def warn_unknown_language(argv: Sequence[str]) -> None:
+    """Warn, in the language fallen back to, when ``$RHD_MATCH_LANG`` names a language
+    rhd_match does not speak and no ``--lang`` overrides it (an unknown ``--lang`` is the
+    parser's error).
+
+    Parameters
+    ----------
+    argv
+        The command line's arguments, verb included.
+    """
+    value = os.environ.get(LANGUAGE_ENV, "")
+    if value and value not in LANGUAGES and _lang_option(argv) is None:
+        warnings.warn(
+            _("{variable}={value}: rhd_match speaks {languages}; messages in {language}").format(
+                variable=LANGUAGE_ENV,
+                value=value,
+                languages=", ".join(LANGUAGES),
+                language=Locale.parse(DEFAULT_LANGUAGE).get_display_name(current_language()),
+            ),
+            stacklevel=2,
+        )
 
 
 @contextmanager
@@ -418,6 +451,31 @@ def positive_float(text: str) -> float:
             _("{text} must be a number greater than 0").format(text=repr(text))
         )
     return value
+
+
+def week_list(text: str) -> list[str]:
+    """argparse type: comma-separated ISO weeks, each once (``2026-W03,2026-W04``).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    list of str
+        The weeks, spaces stripped.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Naming every week that is not an ISO week or is given twice.
+    """
+    weeks = [w.strip() for w in text.split(",")]
+    wrong = week_list_problems(weeks)
+    if wrong:
+        raise argparse.ArgumentTypeError("; ".join(wrong))
+    return weeks
 
 
 def int_at_least(low: int) -> Callable[[str], int]:

@@ -22,6 +22,7 @@ from .common import (
     output_folder,
     positive_float,
     show_table,
+    week_list,
 )
 
 if TYPE_CHECKING:
@@ -241,9 +242,8 @@ def cmd_menus(args: argparse.Namespace) -> int:
     from ..analysis.menus import menu_demand, services_from_scenario, territory_menu
 
     scenario = load_scenario(args)
-    weeks = args.weeks.split(",") if args.weeks is not None else None
     canteens = args.canteens.split(",") if args.canteens else None
-    services = services_from_scenario(scenario, weeks, canteens)
+    services = services_from_scenario(scenario, args.weeks, canteens)
     menu = territory_menu(scenario, roles=dict(args.role))
     placed = menu.products[menu.products["roles"] != ""]
     n = len(menu.products)
@@ -280,7 +280,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
     print(
         (
             _("{rows} demand rows for {canteens} canteens over {weeks} weeks (the weeks given)")
-            if weeks
+            if args.weeks
             else _(
                 "{rows} demand rows for {canteens} canteens over {weeks} weeks "
                 "(each canteen its own service weeks)"
@@ -386,6 +386,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument("--out", type=output_folder, required=True, help=_("folder for demand.csv"))
     p.add_argument(
         "--weeks",
+        type=week_list,
         help=_(
             "comma-separated ISO weeks (2026-W03) served by every canteen (default: each "
             "canteen's own service weeks, those of its demand); a week that is not an ISO week "

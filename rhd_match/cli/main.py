@@ -42,6 +42,7 @@ from .common import (
     output_folder,
     requested_language,
     show_table,
+    warn_unknown_language,
 )
 from .decision import add_decision_support_parsers
 from .progress import ProgressDisplay
@@ -460,6 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with argparse_in_language(requested_language(argv)), warnings.catch_warnings():
         args = build_parser().parse_args(argv)
         warnings.showwarning = _show_warning
+        warn_unknown_language(argv)
         try:
             code: int = args.func(args)
         except (ScenarioError, OptionError) as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -456,15 +455,8 @@ def _read_parameters_file(path: Path) -> tuple[Mapping[str, Any] | None, str, li
     except (UnicodeDecodeError, OSError) as exc:
         msg = _("unreadable: {reason}").format(reason=exc)
         return None, "", [Problem("parameters", None, None, msg, file)]
-    twice: list[str] = []
-
-    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        names = [name for name, _value in pairs]
-        twice.extend(sorted({n for n in names if names.count(n) > 1}))
-        return dict(pairs)
-
     try:
-        loaded = json.loads(text, object_pairs_hook=unique)
+        loaded = json.loads(text)
     except json.JSONDecodeError as exc:
         reason = JSON_REASONS.get(exc.msg)
         if text[exc.pos :].startswith(("//", "/*", "#")):
@@ -474,17 +466,56 @@ def _read_parameters_file(path: Path) -> tuple[Mapping[str, Any] | None, str, li
         )
         return None, text, [Problem("parameters", exc.lineno, None, msg, file)]
     problems = []
-    for name in twice:  # json keeps the last silently; which one was meant cannot be told
-        quoted = re.compile(re.escape(json.dumps(name)) + r"\s*:")
-        lines = [text.count("\n", 0, m.start()) + 1 for m in quoted.finditer(text)]
+    for keys, lines in _names_given_twice(text).items():
+        # json keeps the last silently; which one was meant cannot be told
+        name = ".".join(map(str, keys))
         msg = _("'{name}' is given more than once (lines {lines}): keep one").format(
             name=name, lines=", ".join(map(str, lines))
         )
-        problems.append(Problem("parameters", lines[-1] if lines else None, name, msg, file))
+        problems.append(Problem("parameters", lines[-1], name, msg, file))
     if not isinstance(loaded, dict):
         msg = _("expected a JSON object ({braces}) of parameters").format(braces="{...}")
         return None, text, [*problems, Problem("parameters", None, None, msg, file)]
     return loaded, text, problems
+
+
+def _names_given_twice(text: str) -> dict[tuple[int | str, ...], list[int]]:
+    """The names given more than once in an object of the valid JSON ``text``: each one's
+    keys from the top (``("targets", "organic")``) and the lines (from 1) it is on; a name
+    inside a value that is itself given twice is that value's problem, not its own."""
+    lines: dict[tuple[int | str, ...], list[int]] = {}
+    # One frame per open object or array: [its current name or index, expecting a name].
+    stack: list[list[Any]] = []
+    line, i = 1, 0
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            end = i + 1
+            while text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if stack and stack[-1][1] is True:
+                stack[-1][0], stack[-1][1] = json.loads(text[i : end + 1]), False
+                lines.setdefault(tuple(frame[0] for frame in stack), []).append(line)
+            i = end + 1
+            continue
+        if char == "\n":
+            line += 1
+        elif char in "{[":
+            stack.append([None, True] if char == "{" else [0, None])
+        elif char in "}]":
+            stack.pop()
+        elif char == "," and stack:
+            if stack[-1][1] is None:
+                stack[-1][0] += 1
+            else:
+                stack[-1][1] = True
+        i += 1
+    twice = {keys: at for keys, at in lines.items() if len(at) > 1}
+    return {
+        keys: at
+        for keys, at in twice.items()
+        if not any(keys[:end] in twice for end in range(1, len(keys)))
+    }
 
 
 def _parameters(

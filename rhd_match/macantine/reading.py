@@ -246,9 +246,25 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
         return _finish(empty, upload)
     header = tuple(rows[0]) if rows else ()
     expected, name, header_found = _header(header)
+    # The platform says each column of a file that is not a purchase file at all (a scenario
+    # table, another export); read as a baseline, that is one error.
+    foreign = len({h.strip().lower() for h in header} & set(expected)) < len(expected) / 2
     for column, message, readable in header_found:
         add(1, column or None, message, "refusal", HEADER)
-        add(1, column or None, message, "warning" if readable else "error", HEADER)
+        if not foreign:
+            add(1, column or None, message, "warning" if readable else "error", HEADER)
+    if foreign:
+        msg = _(
+            "not a ma cantine purchase file: its first row is {found}; the {n} columns are {names}"
+        )
+        found_names = ",".join(visible(h) for h in header[: len(expected) + 1])
+        add(
+            1,
+            None,
+            msg.format(found=found_names, n=len(expected), names=",".join(expected)),
+            "error",
+            HEADER,
+        )
     if any(not readable for _, _, readable in header_found):
         return _finish(_Parsed(file, day, name, expected, empty.lines, found, []), upload)
     width = len(header)
@@ -367,7 +383,8 @@ def _header(header: tuple[str, ...]) -> tuple[tuple[str, ...], str, list[tuple[s
             msg = _("{got} instead of '{want}' (« Valeur incorrecte vous avez écrit »)").format(
                 got=visible(got), want=want
             )
-            found.append((want, msg + ("" if readable else hint), readable))
+            found.append((want, msg + hint, readable))
+            hint = ""  # the list of columns once
     return expected, name, found
 
 

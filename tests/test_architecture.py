@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rhd_match"
 SHARED = (
     "version",
     "i18n",
+    "dependencies",
     "errors",
     "cluster",
     "weeks",

@@ -23,6 +23,7 @@ from typing import TextIO
 import pandas as pd
 import platformdirs
 
+from ..dependencies import missing_package
 from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
@@ -478,6 +479,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_("interrupted"), file=sys.stderr)
             return 130
         except Exception as exc:
+            # A package imported when needed may be missing too (dependencies changed).
+            missing = missing_package(exc) if isinstance(exc, ModuleNotFoundError) else None
+            if missing is not None:
+                print(missing, file=sys.stderr)
+                return EXIT_USER_ERROR
             words = str(exc).splitlines()[0] if str(exc) else ""
             log = _write_log(argv)
             if log is None:

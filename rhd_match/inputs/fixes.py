@@ -49,9 +49,23 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?$")
 #: comma or point, then an optional euro sign or percent sign.
 FRENCH_NUMBER = re.compile(
     r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)"
-    r"(?:[,.](?P<dec>\d+))?\s*(?P<suffix>€|EUR|%)?$",
+    r"(?:[,.](?P<dec>\d+))?\s*(?P<suffix>[^\d\s.,+-][^\d]*)?$",
     re.IGNORECASE,
 )
+#: How people write each unit of ``docs/input-format.md`` after a number (lowercase, without
+#: spaces): such a number is read in the column's unit. Euros and percentages are read on
+#: their own (``fix_number``); a column in each product's own unit takes none.
+UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "km": ("km",),
+    "min": ("min", "mn", "minutes"),
+    "kg/week": ("kg", "kg/week", "kg/semaine", "kg/sem"),
+    "kg/unit": ("kg", "kg/unit"),
+    "degrees": ("°",),
+    "days": ("days", "jours", "j"),
+    "meals/day": ("meals", "meals/day", "repas", "repas/jour"),
+    "drops/week": ("drops", "drops/week", "livraisons", "livraisons/semaine"),
+    "vehicles": ("vehicles", "véhicules", "vehicules"),
+}
 
 #: A number as a spreadsheet shows a long one it was not told is text: ``2,16205E+13``.
 SCIENTIFIC = re.compile(r"^[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
@@ -146,22 +160,46 @@ def fix_number(text: str, unit: str) -> tuple[float | None, str]:
     Returns
     -------
     tuple of (float or None, str)
-        The number, or ``None`` with why not: ``""`` when the text is no number in any of
-        these forms, else the reason a sign does not fit the column.
+        The number and ``"unit"`` when the column's unit was written after it (``12,5 km``
+        in a column of km), else ``""``; or ``None`` with why not: ``""`` when the text is
+        no number in any of these forms, else the reason a sign does not fit the column
+        (``"percent"``, ``"euro"``, ``"unit"`` for another unit: ``40 t`` in kg; ``"product
+        unit"`` for any in a column in each product's own unit).
     """
     match = FRENCH_NUMBER.match(text.strip())
     if match is None:
         return None, ""
     digits = re.sub(r"\D", "", match["int"])
     value = float(f"{match['sign']}{digits}.{match['dec'] or 0}")
-    suffix = (match["suffix"] or "").upper()
+    suffix = re.sub(r"\s", "", match["suffix"] or "").upper()
     if suffix == "%":
         if unit != "fraction":
             return None, "percent"
         return value / 100, ""
-    if suffix in ("€", "EUR") and "EUR" not in unit:
-        return None, "euro"
+    if suffix in ("€", "EUR", "€HT", "EURHT"):
+        return (value, "") if "EUR" in unit else (None, "euro")
+    if suffix and unit.startswith("product unit"):
+        return None, "product unit"  # the unit is the product's: kg for one, piece for another
+    if suffix:
+        return (value, "unit") if suffix.lower() in UNIT_SPELLINGS.get(unit, ()) else (None, "unit")
     return value, ""
+
+
+def unit_written(text: str) -> str:
+    """The unit written after a number (``km`` of ``12,5 km``); empty without one.
+
+    Parameters
+    ----------
+    text
+        The cell as typed.
+
+    Returns
+    -------
+    str
+        The unit as typed, spaces around it removed.
+    """
+    match = FRENCH_NUMBER.match(text.strip())
+    return (match["suffix"] or "").strip() if match else ""
 
 
 def week_of_date(text: str) -> str | None:

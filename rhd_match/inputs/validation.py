@@ -29,6 +29,7 @@ from .fixes import (
     fix_number,
     fix_week,
     scientific_code,
+    unit_written,
     week_read_as,
 )
 from .layouts import demand_from_grid, scenario_weeks
@@ -522,25 +523,47 @@ def _fix_numbers(
         return arr, refused_mask
     arr = arr.copy()
     shown = _as_text(values).to_numpy()
-    fixed, refused = [], []
-    for pos in todo:
+    fixed: list[int] = []
+    with_unit: list[int] = []
+    refused: list[tuple[int, str]] = []
+    for pos in todo.tolist():
         value, why = fix_number(str(shown[pos]), column.unit)
         if value is not None:
             arr[pos] = value
-            fixed.append(pos)
+            (with_unit if why else fixed).append(pos)
         elif why:
             refused.append((pos, why))
     if fixed:
         msgs = [_("'{read}' read as {used:g}").format(read=shown[p], used=arr[p]) for p in fixed]
         out.add(np.array(fixed), column.name, msgs, severity="warning")
+    if with_unit:  # the column's own unit: one word for the column, not one per cell
+        n, first = len(with_unit), with_unit[0]
+        msg = ngettext(
+            "{n} number written with its unit, such as '{read}' (row {row}): read in {unit}",
+            "{n} numbers written with their unit, such as '{read}' (row {row}): read in {unit}",
+            n,
+        ).format(n=n, read=shown[first], row=out.rows[first], unit=column.unit)
+        out.table_problem(column.name, msg, severity="warning")
     for pos, why in refused:
         refused_mask[pos] = True
-        msg = (
-            _("'{read}' is a percentage, but the column holds {unit}: write the number")
-            if why == "percent"
-            else _("'{read}' is an amount in euros, but the column holds {unit}")
+        refusal = {
+            "percent": _("'{read}' is a percentage, but the column holds {unit}: write the number"),
+            "euro": _("'{read}' is an amount in euros, but the column holds {unit}"),
+            "unit": _(
+                "'{read}' is in {found}, but the column holds {unit}: write the number alone, "
+                "in {unit}"
+            ),
+            "product unit": _(
+                "'{read}': the column holds quantities in each product's own unit (the products "
+                "table's 'unit'): write the number alone"
+            ),
+        }[why]
+        found = unit_written(str(shown[pos]))
+        out.add(
+            np.array([pos]),
+            column.name,
+            refusal.format(read=shown[pos], unit=column.unit or _("a plain number"), found=found),
         )
-        out.add(np.array([pos]), column.name, msg.format(read=shown[pos], unit=column.unit))
     return arr, refused_mask
 
 

@@ -56,6 +56,14 @@ def reference_markdown() -> str:
         "  spaces too), a decimal part of zeros dropped (`62498.0`). A code in scientific",
         "  notation (`2,16205E+13`: its last digits are lost) or with too many digits is an",
         "  error.",
+        "- **Ids** (`product_id`, `canteen_id`, `producer_id`, `hub_id`, `market_id`,",
+        "  `group_id`, `supplier_id`) are compared exactly, case included; spaces around a cell",
+        '  are never part of it (`" HUB_LENS "` is `HUB_LENS`). As a spreadsheet\'s lookups',
+        "  (`RECHERCHEV`, `VLOOKUP`) ignore case, two rows of a table whose ids differ only by",
+        "  case (`HUB_LENS`, `hub_lens`) are an error naming both rows; two spellings of a",
+        "  market's `supplier_id` (`GROSSISTE`, `Grossiste`) are a warning, as they are read as",
+        "  two suppliers (an order sheet each). An id used in another table that is unknown but",
+        "  for case (`apple` for `APPLE`) is an error that names the id meant.",
         "- **Formulas** in a workbook are read as the value saved with them; a formula whose",
         "  value was never saved (a workbook written by a program that does not compute",
         "  formulas) is an error naming its cells: open and save the workbook in Excel or",
@@ -119,6 +127,12 @@ def reference_markdown() -> str:
         " always (a plain decimal comma, `12,5`, is read without a warning) |",
         "| `1,85 €`, `1,85 EUR` | 1.85 | in a column of euros; elsewhere an error |",
         "| `25 %` | 0.25 | in a column of fractions (targets); elsewhere an error |",
+        "| `12,5 km`, `18 min`, `2 000 kg`, `300 kg/semaine`, `420 repas` | 12.5, 18, 2000,"
+        " 300, 420 | the unit is the column's own (below: km, min, kg, meals/day, …), with one"
+        " warning per table and column, not per cell; another unit (`2 t` in kg, `31 m` in km)"
+        " is an error saying the unit the column holds; any unit in a column in each product's"
+        " own unit (`qty`, `max_qty_per_week`, `conversion`) is an error: write the number"
+        " alone |",
         "| a date: a date cell, `2026-01-12`, `12/01/2026` (day first) | its ISO week,"
         " `2026-W03` | always |",
         "| `S03`, `W3`, `Semaine 3` | `2026-W03` | the year is that of the weeks written in full"

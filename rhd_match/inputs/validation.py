@@ -209,6 +209,7 @@ def coerce_table(
     frame = pd.DataFrame(typed)
     if all(key in raw.columns for key in table.key):  # else every key would look the same
         _check_duplicates(frame, table, out)
+    _check_case(frame, table, out)
     frame.index = pd.Index(rows, name=SOURCE_ROW)
     return frame, out.problems
 
@@ -584,6 +585,37 @@ def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> Non
     out.add(np.flatnonzero(later), keys[0], msgs)
 
 
+def _check_case(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
+    """Ids this table gives (not those it refers to) written two ways that differ only by
+    case: ids are compared exactly, but a spreadsheet's lookups are not. Two rows' keys
+    (``HUB_LENS``, ``hub_lens``) are an error; another id (a market's ``supplier_id``) is a
+    warning: two suppliers, with an order sheet each. Surrounding spaces are no difference:
+    every cell is read without them."""
+    for column in table.columns:
+        if column.kind != "id" or column.name in table.foreign or column.name not in frame:
+            continue
+        ids = frame[column.name].dropna().astype(str)
+        spellings = ids.groupby(ids.str.casefold(), sort=False).unique()
+        key = column.name == table.key[0]
+        for written in spellings[spellings.map(len) > 1]:
+            first = int(np.flatnonzero(ids.to_numpy() == written[0])[0])
+            for other in written[1:]:
+                at = int(np.flatnonzero(ids.to_numpy() == other)[0])
+                msg = (
+                    _(
+                        "{column} '{other}' differs from '{first}' (row {row}) only by case: "
+                        "ids are compared exactly; write one id the same way everywhere, or "
+                        "give two things ids that differ by more than case"
+                    )
+                    if key
+                    else _(
+                        "{column} '{other}' differs from '{first}' (row {row}) only by case: "
+                        "read as two different ones"
+                    )
+                ).format(column=column.name, other=other, first=written[0], row=out.rows[first])
+                out.add(np.array([ids.index[at]]), column.name, msg, "error" if key else "warning")
+
+
 def check_references(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
@@ -632,10 +664,12 @@ def check_references(
             given = ~_blank(values).to_numpy()
             bad = given & ~values.isin(known).to_numpy()
             if bad.any():
+                cased = {k.casefold(): k for k in sorted(known)}
                 msgs = [
                     _("unknown {column} '{value}' (not in {table})").format(
                         column=column, value=v, table=target
                     )
+                    + _case_hint(str(v), cased)
                     for v in values[bad]
                 ]
                 out.add(np.flatnonzero(bad), column, msgs)
@@ -644,12 +678,21 @@ def check_references(
             bad = (first.notna() & last.notna() & (first.astype(str) > last.astype(str))).to_numpy()
             if bad.any():
                 msgs = [
-                    f"last week {b} is before first week {a}"
+                    _("last week {last} is before first week {first}").format(first=a, last=b)
                     for a, b in zip(first[bad], last[bad], strict=True)
                 ]
                 out.add(np.flatnonzero(bad), "last_week", msgs)
         problems += out.problems
     return problems
+
+
+def _case_hint(value: str, cased: Mapping[str, str]) -> str:
+    """``; did you mean 'APPLE'? …`` when ``value`` is a known id but for case, else empty;
+    ``cased`` maps each known id's casefold to the id."""
+    near = cased.get(value.casefold())
+    if near is None:
+        return ""
+    return _("; did you mean '{id}'? ids are compared exactly, case included").format(id=near)
 
 
 def _ids_readable(
@@ -669,8 +712,12 @@ def _check_id_lists(
     unknown = [[i for i in _split_ids(c) if i not in known] for c in cells.astype(object)]
     bad = np.array([bool(u) for u in unknown], dtype=bool)
     if bad.any():
+        cased = {k.casefold(): k for k in sorted(known)}
         msgs = [
-            f"unknown {column} {', '.join(repr(i) for i in u)} (not in {target})"
+            _("unknown {column} {ids} (not in {table})").format(
+                column=column, ids=", ".join(repr(i) for i in u), table=target
+            )
+            + "".join(_case_hint(i, cased) for i in u)
             for u in unknown
             if u
         ]

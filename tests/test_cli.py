@@ -58,8 +58,12 @@ def test_validate_missing_path_returns_2(
 
 
 def test_validate_without_path_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate"]) == 2
-    assert capsys.readouterr().err == "invalid option(s): give a scenario PATH or --demo\n"
+    with pytest.raises(SystemExit) as ended:
+        main(["validate"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("usage: rhd-match validate")
+    assert err[-1] == "rhd-match validate: error: give a scenario PATH or --demo"
 
 
 def test_validate_help_exits_0_with_usage(capsys: pytest.CaptureFixture[str]) -> None:

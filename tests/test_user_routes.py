@@ -425,17 +425,30 @@ def test_export_refuses_an_id_file_with_unknown_or_missing_canteens(
     assert not out.exists()
 
 
-def test_export_with_both_id_files_and_no_scenario_are_user_errors(
+def test_options_that_do_not_go_together_are_refused_as_argparse_does(
     good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ids_file = tmp_path / "ids.csv"
     ids_file.write_text("canteen_id,siret\nLENS_1,12345678000014\n")
     out = str(tmp_path / "x")
     both = ["export", str(good_folder), "--out", out, "--siret-file", str(ids_file)]
-    assert main([*both, "--id-file", str(ids_file)]) == EXIT_USER_ERROR
-    assert "give --siret-file or --id-file, not both" in capsys.readouterr().err
-    assert main(["export", "--out", out]) == EXIT_USER_ERROR
-    assert "give a scenario PATH or --demo" in capsys.readouterr().err
+    # refused as argparse refuses options: the verb's usage and the reason, exit 2
+    for argv, said in [
+        ([*both, "--id-file", str(ids_file)], "argument --id-file: not allowed with argument"),
+        (["export", "--out", out], "give a scenario PATH or --demo"),
+        (
+            ["menus", str(good_folder), "--out", out, "--canteens", "LENS_1, LENS_1"],
+            "argument --canteens: canteen 'LENS_1' is given more than once",
+        ),
+        (["template", str(tmp_path / "t.csv")], "the template is an .xlsx workbook"),
+    ]:
+        with pytest.raises(SystemExit) as ended:
+            main(argv)
+        assert ended.value.code == EXIT_USER_ERROR
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].startswith(f"usage: rhd-match {argv[0]}")
+        assert err[-1].startswith(f"rhd-match {argv[0]}: error: ") and said in err[-1]
+    assert not Path(out).exists()
 
 
 def test_library_options_from_the_command_line_are_option_errors(tiny_scenario: Scenario) -> None:

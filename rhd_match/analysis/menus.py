@@ -203,6 +203,23 @@ class CanteenService:
     days_per_week: int | None = None
 
 
+def canteens_given_twice(canteen_ids: Sequence[str]) -> list[str]:
+    """Each canteen id asked for more than once, said.
+
+    Parameters
+    ----------
+    canteen_ids
+        Canteen ids as asked for, spaces stripped.
+
+    Returns
+    -------
+    list of str
+        One sentence per id given twice or more, in the active language.
+    """
+    twice = sorted({c for c in canteen_ids if list(canteen_ids).count(c) > 1})
+    return [_("canteen {canteen} is given more than once").format(canteen=repr(c)) for c in twice]
+
+
 def services_from_scenario(
     scenario: Scenario,
     weeks: Iterable[str] | None = None,
@@ -252,14 +269,9 @@ def services_from_scenario(
     can = scenario.canteens
     if canteen_ids is not None:
         wanted = [str(c).strip() for c in canteen_ids]
-        twice = sorted({c for c in wanted if wanted.count(c) > 1})
+        twice = canteens_given_twice(wanted)
         if twice:
-            raise OptionError(
-                [
-                    _("canteen {canteen} is given more than once").format(canteen=repr(c))
-                    for c in twice
-                ]
-            )
+            raise OptionError(twice)
         known = set(can["canteen_id"].astype(str))
         unknown = [c for c in wanted if c not in known]
         if unknown:

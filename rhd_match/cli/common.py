@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ..console import table_cells, text_table
-from ..errors import OptionError
 from ..i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_ENV,
@@ -160,15 +159,15 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
 
     Raises
     ------
-    OptionError
-        When neither PATH nor ``--demo`` is given.
+    SystemExit
+        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given.
     ScenarioError
         When the input has errors, each with its file, row and column.
     """
     if getattr(args, "demo", False):
         scenario = Scenario.demo()
-    elif args.path is None:
-        raise OptionError([_("give a scenario PATH or --demo")])
+    elif args.path is None:  # refused as argparse refuses options: the verb's usage, exit 2
+        args.parser.error(_("give a scenario PATH or --demo"))
     else:
         scenario = Scenario.from_folder(args.path)
     if show_warnings:
@@ -300,6 +299,7 @@ def finish_parser(
             ),
         )
         p.epilog = "\n\n".join(filter(None, [p.epilog, _("example:") + "\n  " + _(EXAMPLES[verb])]))
+        p.set_defaults(parser=p)  # for the errors found once the options are read
         p.formatter_class = argparse.RawDescriptionHelpFormatter
 
 

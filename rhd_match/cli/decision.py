@@ -242,8 +242,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
     from ..analysis.menus import menu_demand, services_from_scenario, territory_menu
 
     scenario = load_scenario(args)
-    canteens = args.canteens.split(",") if args.canteens else None
-    services = services_from_scenario(scenario, args.weeks, canteens)
+    services = services_from_scenario(scenario, args.weeks, args.canteens)
     menu = territory_menu(scenario, roles=dict(args.role))
     placed = menu.products[menu.products["roles"] != ""]
     n = len(menu.products)
@@ -289,6 +288,17 @@ def cmd_menus(args: argparse.Namespace) -> int:
     )
     print(_wrote_files(list(files), args.out))
     return 0
+
+
+def _canteen_list(text: str) -> list[str]:
+    """argparse type of ``menus --canteens``: comma-separated canteen ids, each once."""
+    from ..analysis.menus import canteens_given_twice
+
+    wanted = [c.strip() for c in text.split(",")]
+    twice = canteens_given_twice(wanted)
+    if twice:
+        raise argparse.ArgumentTypeError("; ".join(twice))
+    return wanted
 
 
 def _role(text: str) -> tuple[str, str]:
@@ -405,7 +415,9 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
             "meat, fish, vegetarian_protein, dairy, cheese, fruit, bread)"
         ),
     )
-    p.add_argument("--canteens", help=_("comma-separated canteen ids (default: all)"))
+    p.add_argument(
+        "--canteens", type=_canteen_list, help=_("comma-separated canteen ids (default: all)")
+    )
     p.add_argument(
         "--greedy",
         action="store_true",

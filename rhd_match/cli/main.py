@@ -128,7 +128,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from ..inputs.template import write_template
 
     if args.out.suffix.lower() != ".xlsx":
-        raise OptionError([_("'{path}': the template is an .xlsx workbook").format(path=args.out)])
+        args.parser.error(_("'{path}': the template is an .xlsx workbook").format(path=args.out))
     written = write_template(args.out, year=args.year, language=args.lang)
     print(_("wrote {path}: fill it in, then 'rhd-match validate {path}'").format(path=written))
     return 0
@@ -152,8 +152,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..macantine.export import export_plan, platform_ids, read_platform_ids
 
     scenario = load_scenario(args)
-    if args.siret_file and args.id_file:
-        raise OptionError([_("give --siret-file or --id-file, not both")])
     # Read the id files before solving: a bad file fails at once, listing every bad row.
     known = scenario.canteens["canteen_id"].astype(str).tolist()
     sirets = read_platform_ids(args.siret_file, "siret", known) if args.siret_file else None
@@ -344,12 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_source(p)
     p.add_argument("--out", type=output_folder, required=True, help=_("folder for the files"))
-    p.add_argument(
+    ids = p.add_mutually_exclusive_group()
+    ids.add_argument(
         "--siret-file",
         type=existing_file,
         help=_("CSV or XLSX with columns canteen_id,siret: purchase files keyed by SIRET"),
     )
-    p.add_argument(
+    ids.add_argument(
         "--id-file",
         type=existing_file,
         help=_("CSV or XLSX with columns canteen_id,cantine_id (the platform's numeric ids)"),

@@ -3,7 +3,7 @@
 
 Exit codes: 0 done; 1 the plan breaks a rule (checker); 2 bad input or options (one message
 per problem); 3 no plan meets the hard constraints; 70 internal error (one line on stderr, the
-traceback in a log file, see :func:`main`).
+traceback in a log file, see :func:`main`); 141 the reader of the output stopped (``| head``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from .progress import ProgressDisplay
 EXIT_USER_ERROR = 2
 EXIT_INFEASIBLE = 3
 EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a command the pipe's end stopped
 #: Environment variable naming the folder for internal-error logs (default: the user log dir).
 LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
 
@@ -453,7 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Messages, ``--help`` and argparse's errors are in the language of ``--lang`` (or
     ``$RHD_MATCH_LANG``; French by default), see :func:`~rhd_match.cli.common.requested_language`.
     Bad input or options give one message per problem (exit 2); a scenario whose hard
-    constraints cannot be met gives the reasons (exit 3); any other exception gives one line
+    constraints cannot be met gives the reasons (exit 3); output to a reader that stopped
+    reading (``| head``) ends the command quietly (exit 141); any other exception gives one line
     ``internal error: …; details in FILE`` and its traceback in that log file (exit 70), see
     :func:`log_dir`. Warnings are printed as ``warning: …`` lines.
     """
@@ -464,6 +466,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn_unknown_language(argv)
         try:
             code: int = args.func(args)
+            sys.stdout.flush()  # a reader gone (``| head``) shows here, not at the exit
+        except BrokenPipeError:
+            # The reader stopped reading: nothing more to say, as other commands do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
         except (ScenarioError, OptionError) as exc:
             print(exc, file=sys.stderr)
             return EXIT_USER_ERROR

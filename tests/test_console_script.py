@@ -1,8 +1,7 @@
-"""A dependency missing (a pull that added one, without ``make``): the command line names the
-package and how to install it, exit 2, no traceback; Python gets an error that says the same.
-
-Each run is a real ``rhd-match`` (the console script ``pip`` wrote) in a fresh interpreter
-whose import system cannot find one package, as when it is not installed.
+"""The ``rhd-match`` console script that ``pip`` wrote, run as people run it, in a fresh
+interpreter: a dependency missing (a pull that added one, without ``make``) is named with how
+to install it, exit 2, no traceback, and Python gets an error that says the same; a reader
+that stops reading its output (``| head``) ends it quietly.
 """
 
 from __future__ import annotations
@@ -101,3 +100,15 @@ def test_python_gets_the_same_words_in_its_error() -> None:
     assert last.startswith(
         "ModuleNotFoundError: error: rhd_match needs the Python package 'pandas'"
     )
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """``rhd-match … | head -1``: the pipe closed before the command writes."""
+    read, write = os.pipe()
+    os.close(read)
+    argv = [str(SCRIPT), "check-purchases", str(REFERENCE / "canteens.csv")]
+    with subprocess.Popen(argv, stdout=write, stderr=subprocess.PIPE, text=True) as done:
+        os.close(write)
+        _out, err = done.communicate(timeout=120)
+    assert err == ""
+    assert done.returncode == 141

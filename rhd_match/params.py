@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
@@ -186,6 +187,18 @@ def _fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return list(model.model_fields)
 
 
+def _number_meant(value: object) -> str | None:
+    """The JSON number a text value means (``"0,25"``, ``"20 s"``, ``"25 %"`` → ``0.25``,
+    ``20``, ``0.25``); None when it holds no such number or is one already."""
+    if not isinstance(value, str):
+        return None
+    found = re.fullmatch(r"\s*([-+]?\d+)(?:[.,](\d+))?\s*(\S.*?)?\s*", value)
+    if found is None or (found[2] is None and found[3] is None):
+        return None
+    number = float(f"{found[1]}.{found[2] or 0}") / (100 if found[3] == "%" else 1)
+    return f"{number:g}"
+
+
 def explain(
     exc: ValidationError, model: type[BaseModel]
 ) -> list[tuple[tuple[int | str, ...], str, str]]:
@@ -221,9 +234,14 @@ def explain(
             )
         elif kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
             msg = _("'{value}' is not a number").format(value=value)
-            if isinstance(value, str) and "," in value:
-                hint = _("write {number}, with a decimal point and without quotes")
-                msg += " (" + hint.format(number=value.replace(",", ".").strip()) + ")"
+            number = _number_meant(value)
+            if number is not None:
+                hint = (
+                    _("write {number}, with a decimal point and without quotes")
+                    if "," in str(value)
+                    else _("write {number}: the number alone, without quotes")
+                )
+                msg += " (" + hint.format(number=number) + ")"
         elif kind == "int_from_float":
             msg = _("{value} must be a whole number").format(value=value)
         elif kind in ("bool_parsing", "bool_type"):

@@ -1,14 +1,14 @@
 """The greedy adviser: what a person does in a spreadsheet, as a baseline for the optimiser.
 
-Week by week, each canteen's needs are served from the producers within reach, organic first,
-then nearest first, until stock, weekly capacity or the producer's drops run out. A drop that
-does not reach the producer's minimum order is cancelled (the producer would not come), and
-what is left is bought from the conventional supplier. Then, canteen by canteen, the market's
-labelled options (``scenario.market``) replace conventional purchases until each EGalim target
-is met, meat and fish first, then quality, then organic (which counts towards quality), each
-time from the option that closes a euro of shortfall at the least extra cost, one option per
-demand row, within each option's weekly limit. The plan meets every delivery rule; it pays no
-attention to budgets.
+Week by week, each canteen's needs are served from the producers within reach, delivering
+direct (never through a hub), organic first, then nearest first, until stock, weekly capacity
+or the producer's drops run out. A drop that does not reach the producer's minimum order is
+cancelled (the producer would not come), and what is left is bought from the conventional
+supplier. Then, canteen by canteen, the market's labelled options (``scenario.market``)
+replace conventional purchases until each EGalim target is met, meat and fish first, then
+quality, then organic (which counts towards quality), each time from the option that closes a
+euro of shortfall at the least extra cost, one option per demand row, within each option's
+weekly limit. The plan meets every delivery rule; it pays no attention to budgets.
 """
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ def greedy_flows(scenario: Scenario) -> pd.DataFrame:
             arcs["week"].to_numpy(),
         )
     )
-    order = order[~arcs["market"].to_numpy()[order]]
+    # Direct deliveries only: the adviser does not pool orders through hubs (a hub's drop
+    # has a minimum over every member's order, which a canteen-by-canteen pass cannot see).
+    direct = ~arcs["market"].to_numpy() & (arcs["hub"].to_numpy() < 0)
+    order = order[direct[order]]
     a_offer = arcs["offer"].to_numpy()[order]
     a_demand = arcs["demand"].to_numpy()[order]
     a_prod = arcs["producer"].to_numpy()[order]

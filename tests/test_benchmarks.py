@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_hubs import hub_row, with_hub
 
 from benchmarks.__main__ import problems, run
 from benchmarks.figures import EQUAL_OBJECTIVE_RTOL, fit_exponent, relative_gap
+from benchmarks.greedy import greedy_flows
 from benchmarks.sizes import get_size, make_scenario
+from rhd_match.check import check
 
 HAS_PULP = importlib.util.find_spec("pulp") is not None
 
@@ -108,3 +111,11 @@ def test_sizes() -> None:
     assert (custom.canteens, custom.producers, custom.products, custom.weeks) == (20, 30, 10, 4)
     with pytest.raises(ValueError):
         get_size("huge")
+
+
+@pytest.mark.parametrize("min_drop_kg", [20.0, 26.0])
+def test_the_greedy_plan_keeps_the_hub_rules(min_drop_kg: float) -> None:
+    # A hub member's franco that no canteen pays alone, and a hub minimum: the adviser
+    # delivers direct, so its plan breaks neither.
+    scenario = with_hub(hub_row(min_drop_kg=min_drop_kg))
+    assert check(scenario, greedy_flows(scenario)).empty

@@ -30,8 +30,11 @@ from rhd_match.model.decomposition import (
     polishing,
     repair,
 )
+from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.subproblems import WeeklySolver, week_problems
 from rhd_match.model.solvers import SolverRun
-from rhd_match.model.strategies import Deadline
+from rhd_match.model.strategies import Deadline, Reporter, all_conventional, open_from_relaxation
+from rhd_match.params import SolverOptions
 
 RTOL = 1e-6
 
@@ -297,3 +300,35 @@ def test_drop_growth_tries_the_best_closed_drops_up_to_the_spare_ones(drops: int
     )
     canteens = model.index.drops.iloc[var.drop_rows]["canteen"].to_numpy()
     assert sorted(model.index.canteen_ids[canteens[chosen]]) == {1: ["Y"], 2: ["X", "Y"]}[drops]
+
+
+def test_the_franco_loop_reuses_a_settled_solve_only_when_it_is_the_same(small: Scenario) -> None:
+    model = build_model(small)
+    var = model.variables
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, annual.mu_high)
+    weekly = WeeklySolver(model, SolverOptions(objective="weighted"), Deadline(60))
+    log, fallback = Reporter(None, 0.0), all_conventional(model)
+    try:
+        flows, _total, ok = weekly.solve(week_problems(model, False), cost, var.lower, var.upper)
+        assert ok
+        open_drop, open_lot = open_from_relaxation(model, flows)
+        full = week_problems(model, True)
+
+        def loop(drops: np.ndarray, lots: np.ndarray, settled: Any) -> np.ndarray:
+            return repair.franco_loop(
+                model, weekly, full, cost, drops, lots, Deadline(60), log, fallback, settled
+            )
+
+        settled: list[repair.Settled] = []
+        first = loop(open_drop, open_lot, settled)
+        assert len(settled) == 1 and settled[0].values is first
+        # The repair closed drops short of franco: the settled drops are not the first ones.
+        assert not settled[0].holds(open_drop, open_lot)
+        kept = settled[0]
+        assert loop(kept.open_drop, kept.open_lot, settled) is first
+        assert len(settled) == 1
+        # What makes the reuse exact: solving the same drops again gives the same plan.
+        np.testing.assert_array_equal(loop(kept.open_drop, kept.open_lot, None), first)
+    finally:
+        weekly.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -84,9 +85,20 @@ def weekly_repair(
     max_drops = index.producers["max_drops"].to_numpy()
     conventional = all_conventional(model)
     best, best_objective = conventional, math.inf
+    # A growth round whose new drops all fall short ends on a round's drops already solved.
+    settled: list[Settled] = []
     for grow_round in range(budgets.GROWTH_ROUNDS):
         values = franco_loop(
-            model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
+            model,
+            weekly,
+            problems,
+            cost,
+            open_drop,
+            open_lot,
+            deadline,
+            log,
+            conventional,
+            settled,
         )
         objective = plan_objective(values)
         log(_("repair round {n}: plan {plan}").format(n=grow_round, plan=sig(objective)))
@@ -109,13 +121,39 @@ def weekly_repair(
             model, best[var.cols("y")] > 0.5, open_in_plan(model, best), grown
         )
         values = franco_loop(
-            model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional
+            model,
+            weekly,
+            problems,
+            cost,
+            open_drop,
+            open_lot,
+            deadline,
+            log,
+            conventional,
+            settled,
         )
         objective = plan_objective(values)
         log(_("repair with the hubs' drops: plan {plan}").format(plan=sig(objective)))
         if objective < best_objective:
             best = values
     return close_short_drops(model, best)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A weekly solve whose open drops all paid their franco (and hub drops their minimum):
+    the open drops (bool per drop column), the open lots then hub drops (bool per lot column
+    and hub drop column) it was solved with, and its plan (shape (columns,))."""
+
+    open_drop: np.ndarray
+    open_lot: np.ndarray
+    values: np.ndarray
+
+    def holds(self, open_drop: np.ndarray, open_lot: np.ndarray) -> bool:
+        """Whether this solve had exactly these drops and lots open."""
+        return bool(
+            np.array_equal(self.open_drop, open_drop) and np.array_equal(self.open_lot, open_lot)
+        )
 
 
 def franco_loop(
@@ -128,11 +166,14 @@ def franco_loop(
     deadline: Deadline,
     log: Reporter,
     fallback: np.ndarray,
+    settled: list[Settled] | None = None,
 ) -> np.ndarray:
     """Solve with drops fixed and franco and hub minimums elastic; close drops still short;
     until none is.
 
-    A week whose LP does not finish in time takes its plan from ``fallback``.
+    A week whose LP does not finish in time takes its plan from ``fallback``. The weekly LPs
+    end on work, so the same drops, lots and prices give the same plan: drops and lots found
+    in ``settled`` are not solved again.
 
     Parameters
     ----------
@@ -154,6 +195,9 @@ def franco_loop(
         Receives progress messages.
     fallback
         The plan a week falls back to when its LP does not finish, shape (columns,).
+    settled
+        Solves at these prices whose open drops all paid their franco; each such solve of
+        this loop is appended. None: none kept.
 
     Returns
     -------
@@ -163,6 +207,9 @@ def franco_loop(
     open_drop = open_drop.copy()
     values = fallback
     for _round in range(20):
+        known = next((s.values for s in settled or () if s.holds(open_drop, open_lot)), None)
+        if known is not None:
+            return known
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=True)
         values, _runs, ok = weekly.solve(problems, cost, lower, upper, fallback)
         short, short_hub = short_of_minimums(model, values)
@@ -171,7 +218,10 @@ def franco_loop(
                 open=int(open_drop.sum()), below=int(short.sum() + short_hub.sum())
             )
         )
-        if not ok or not (short.any() or short_hub.any()) or deadline.expired():
+        settles = ok and not (short.any() or short_hub.any())
+        if settles and settled is not None:
+            settled.append(Settled(open_drop.copy(), open_lot.copy(), values))
+        if settles or not ok or deadline.expired():
             return values
         open_drop &= ~short
         open_lot = close_hub_drops(model, open_lot, short_hub)

@@ -214,7 +214,8 @@ def function_problems(obj: Callable[..., Any], is_property: bool) -> list[str]:
         if unknown:
             problems.append(f"documented but not parameters: {', '.join(unknown)}")
     returns = signature.return_annotation
-    gives = returns is not inspect.Signature.empty and returns not in (None, "None")
+    # NoReturn: the function only raises, which its Raises section says.
+    gives = returns is not inspect.Signature.empty and returns not in (None, "None", "NoReturn")
     if gives and not (doc["Returns"] or doc["Yields"]):
         problems.append(f"no Returns section (returns {returns})")
     return problems

@@ -20,6 +20,7 @@ from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
 from rhd_match.check.figures import objective_from_flows
+from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
@@ -44,6 +45,7 @@ from rhd_match.model.decomposition.subproblems import (
 from rhd_match.model.strategies import Deadline, Reporter
 from rhd_match.model.unmet import unmet_local_table
 from rhd_match.params import SolverOptions
+from rhd_match.plan.solution import REASONS
 from rhd_match.plan.tables import CONVENTIONAL
 
 
@@ -137,16 +139,21 @@ def test_the_whole_streamed_call_honours_a_tiny_time_limit() -> None:
     scenario = Scenario.demo()
     limit = 3.0
     started = time.perf_counter()
-    solution = scenario.solve(
-        strategy="auto", objective="weighted", time_limit_s=limit, memory_limit_gb=0.01
-    )
+    with use_language("fr"):  # the default language, as in print(solution)
+        solution = scenario.solve(
+            strategy="auto", objective="weighted", time_limit_s=limit, memory_limit_gb=0.01
+        )
     assert time.perf_counter() - started <= 1.1 * limit + 2.0 + 5.0
     assert solution.summary["strategy"].iloc[0] == "decompose-streamed"
     assert solution.stopped_by_time_limit
     assert check(scenario, solution).empty
     # The weeks the limit left unplanned are bought conventionally, and say why.
     unmet = solution.unmet_local
-    assert (unmet["reason"] == "not_planned").any()
+    not_planned = unmet[unmet["reason"] == "not_planned"]
+    assert len(not_planned) > 0
+    french = translations("fr").gettext(REASONS["not_planned"])
+    assert french != REASONS["not_planned"]
+    assert set(not_planned["explanation"]) == {french}
     conventional = solution.flows[solution.flows["supplier"] == CONVENTIONAL]
     assert len(unmet) == len(conventional)
 

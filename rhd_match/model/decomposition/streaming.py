@@ -370,9 +370,9 @@ def transport_pass(
         Multipliers, shape (annual rows,).
     until
         The pass stops before its next chunk (not ``ok``, no total) when ``until`` has
-        expired or cannot see the pass's end at the pace of its chunks so far (the wait
-        would be lost: a cut pass is not used; ``until.hit`` is set); None: every chunk is
-        solved.
+        expired or cannot see the pass's end at the pace of its chunks so far, the first
+        left out (the wait would be lost: a cut pass is not used; ``until.hit`` is set);
+        None: every chunk is solved.
 
     Returns
     -------
@@ -381,12 +381,13 @@ def transport_pass(
     """
     total, linear, ok = 0.0, 0.0, True
     activity = np.zeros(len(mu))
-    started, count = time.perf_counter(), len(chunks.chunks)
-    for done, chunk in enumerate(chunks.transport()):
-        spent = time.perf_counter() - started
-        if until is not None and (
-            until.expired() or (done and until.left() < spent * (count - done) / done)
-        ):
+    count, marks = len(chunks.chunks), [time.perf_counter()]
+    for solved, chunk in enumerate(chunks.transport()):
+        marks.append(time.perf_counter())  # chunk `solved` built, the ones before solved
+        # The pace of the chunks after the first (a cluster's first tasks, the first
+        # builds, warm up), once two are solved.
+        pace = (marks[-1] - marks[2]) / (solved - 1) if solved >= 2 else 0.0
+        if until is not None and (until.expired() or until.left() < pace * (count - solved)):
             until.hit = True
             return Pass(math.nan, False, activity, math.inf, None)
         weekly.use(chunk.row_lower, chunk.row_upper, len(chunk.objective))

@@ -19,7 +19,11 @@ import pexpect
 import pytest
 
 from rhd_match import Scenario
+from rhd_match.analysis.compliance import CURVE_COLUMNS
 from rhd_match.check import check
+from rhd_match.cli.common import COLUMN_LABELS
+from rhd_match.cli.decision import CURVE_HIDDEN_COLUMNS
+from rhd_match.i18n import gettext as _
 
 CASES = Path(__file__).parent / "data" / "cases"
 SMALL = CASES / "cli-small-scenario"
@@ -147,7 +151,9 @@ def test_template_verb(terminal: bool, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("terminal", [True, False], ids=["tty", "pipe"])
-def test_compliance_curve_on_and_off_a_terminal(terminal: bool, tmp_path: Path) -> None:
+def test_compliance_curve_on_and_off_a_terminal(
+    terminal: bool, tmp_path: Path, english_messages: None
+) -> None:
     out_dir = tmp_path / "curve"
     args = ["tradeoff", str(SMALL), "--out", str(out_dir), *LIMIT]
     code, out = run([*args, "--budgets-per-meal", "0;0,3;2"], terminal)
@@ -156,6 +162,11 @@ def test_compliance_curve_on_and_off_a_terminal(terminal: bool, tmp_path: Path) 
     assert "compliance_curve.csv" in out
     if not terminal:
         assert "\x1b[" not in out
+        # The printed table is the curve less its hidden columns, under their labels.
+        shown = [name for name in CURVE_COLUMNS if name not in CURVE_HIDDEN_COLUMNS]
+        assert shown and len(shown) < len(CURVE_COLUMNS)
+        labels = [word for name in shown for word in _(COLUMN_LABELS[name]).split()]
+        assert out.splitlines()[0].split() == labels
     curve = pd.read_csv(out_dir / "compliance_curve.csv")
     assert curve["extra_budget_per_meal_eur_ht"].tolist() == [0.0, 0.3, 2.0]
     assert (curve["status"] == "optimal").all()

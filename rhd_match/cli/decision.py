@@ -40,16 +40,8 @@ WHATIF_COLUMNS = [
     "extra_cost_eur_ht",
 ]
 TRADEOFF_COLUMNS = ["epsilon", "share_organic", "value_eur_ht", "extra_cost_share", "status"]
-CURVE_COLUMNS = [
-    "extra_budget_per_meal_eur_ht",
-    "canteens_meeting_quality",
-    "canteens_meeting_organic",
-    "canteens_meeting_meat_fish",
-    "canteens_meeting_all",
-    "share_local",
-    "extra_cost_per_meal_eur_ht",
-    "status",
-]
+#: The compliance curve's columns left out of the printed table (the CSV file has them).
+CURVE_HIDDEN_COLUMNS = ("canteens", "stopped_by_time_limit")
 BOTTLENECK_COLUMNS = [
     "product_id",
     "month",
@@ -153,14 +145,14 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
 def _compliance_curve(scenario: Scenario, args: argparse.Namespace) -> int:
     """``tradeoff --budgets-per-meal``: canteens meeting each target for each extra budget per
     meal (``analysis.compliance``), as a table, a CSV file and a chart."""
-    from ..analysis.compliance import compliance_curve
+    from ..analysis.compliance import CURVE_COLUMNS, compliance_curve
     from ..report.charts import plot_compliance_curve
 
     table = compliance_curve(scenario, args.budgets_per_meal)
     shown = table.copy()
     for column in ("extra_budget_per_meal_eur_ht", "extra_cost_per_meal_eur_ht"):
         shown[column] = [format_number(v, 2) for v in table[column]]
-    show_table(shown, CURVE_COLUMNS)
+    show_table(shown, [c for c in CURVE_COLUMNS if c not in CURVE_HIDDEN_COLUMNS])
     files: dict[str, Callable[[Path], object]] = {
         "compliance_curve.csv": csv_writer(table),
         "compliance_curve.png": partial(plot_compliance_curve, table),

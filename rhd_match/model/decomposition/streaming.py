@@ -469,7 +469,7 @@ def _plan(
 ) -> tuple[_ChunkedPlan, dict[str, float], float]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it), drops and lots from its flows, the weekly repair, the chunk's plan; the
-    chunks' sizes summed, and the bound (the delivery relaxations' when stronger).
+    chunks' sizes summed, and the bound (the chunks' relaxations' when stronger).
 
     Each chunk gets an even share of the time left (its build included), so that a chunk's
     repair cannot leave the next ones without time; a chunk reached after the time limit
@@ -514,7 +514,9 @@ def _plan(
         deadline.hit |= share.hit
         del model, annual, var, cost, full, problems, flows, values
     weekly.use(*weekly.row_bounds, weekly.count)  # the call's deadline again
-    if delivery and complete:
+    if complete:
+        # The weekly relaxations at ``mu`` over every chunk: a Lagrangian bound (the search's
+        # at the same ``mu`` without delivery rows; the only one when the search had no pass).
         bound = max(bound, total)
     return plan, stats, bound
 

@@ -36,12 +36,10 @@ from typing import Any
 import pandas as pd
 
 from rhd_match.check import check, objective_from_flows
+from rhd_match.i18n import use_language
 from rhd_match.inputs.scenario import Scenario
 from rhd_match.model.build import build_model
-from rhd_match.model.decomposition.streaming import solve_streaming
 from rhd_match.model.solve import solve
-from rhd_match.model.strategies import Deadline, Reporter
-from rhd_match.params import solver_options
 from rhd_match.plan.tables import canteen_table, territory_totals
 
 from .measure import peak_rss_gb, progress, set_memory_limit
@@ -352,28 +350,38 @@ def task_strategies(size: Size, scenario: Scenario) -> dict[str, Any]:
 
 
 def task_streaming(size: Size, scenario: Scenario) -> dict[str, Any]:
-    """The decomposition streamed by weeks (``decomposition.streaming``): the whole-year
-    model never built; peak memory is that of the largest chunk of weeks."""
-    options = solver_options(
-        scenario.parameters.solver, {"objective": "weighted", "time_limit_s": size.time_limit_s}
-    )
+    """The decomposition streamed by weeks (``decomposition.streaming``), through the whole
+    ``solve`` call (estimate, search, chunks' plans, solution tables) under its time limit:
+    a memory limit below any model's makes it stream at every size. The whole-year model is
+    never built; peak memory is that of the largest chunk of weeks."""
     started = time.perf_counter()
-    plan = solve_streaming(
-        scenario, options, Deadline(size.time_limit_s), Reporter(None, size.time_limit_s)
-    )
+    events: list[tuple[float, str]] = []
+
+    def log(line: str) -> None:
+        if len(events) < 300 and "] decompose: repair:" not in line:
+            events.append((round(time.perf_counter() - started, 2), line.strip()))
+            progress(f"streaming: {line.strip()}")
+
+    with use_language("en"):  # the log read by engineers, filtered on its words
+        solution = solve(
+            scenario,
+            log=log,
+            strategy="decompose",
+            objective="weighted",
+            time_limit_s=size.time_limit_s,
+            memory_limit_gb=0.01,
+        )
     wall = time.perf_counter() - started
-    progress("streamed", wall_s=round(wall, 2), gap=plan.gap)
+    progress("streamed", wall_s=round(wall, 2), gap=float(solution.summary["gap"].iloc[0]))
+    unmet = solution.unmet_local
     return {
         "time_limit_s": size.time_limit_s,
         "wall_time_s": wall,
         "solve_peak_gb": peak_rss_gb(),
-        "objective": plan.objective,
-        "best_bound": plan.bound,
-        "gap": plan.gap,
-        "passes": plan.passes,
-        "largest_chunk_nonzeros": plan.largest_chunk_nonzeros,
-        "stopped_by_time_limit": plan.stopped_by_time_limit,
-        "plan": _plan_figures(scenario, plan.flows),
+        **_summary(solution.summary),
+        "not_planned_lines": int((unmet["reason"] == "not_planned").sum()),
+        "plan": _plan_figures(scenario, solution.flows),
+        "log": events,
     }
 
 

@@ -114,7 +114,8 @@ class SolverOptions(_Strict):
     model's solve is estimated to need more memory than this (from its arcs, estimated on
     the busiest week), the decomposition streams by weeks instead and never builds the
     whole-year model (``docs/distributed.md``, *Streaming*): it then solves the weighted
-    objective, on threads. Set it to the memory the machine can give the solve.
+    objective, on threads or the ``dask`` cluster. Set it to the memory the machine can give
+    the solve.
     """
 
     strategy: Strategy = "auto"

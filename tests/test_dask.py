@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 from factories import weighted
 
 from benchmarks.dask_runs import one_run
@@ -61,6 +61,29 @@ def test_weeks_on_the_cluster_give_the_same_plan(
     assert not here.stopped_by_time_limit and not there.stopped_by_time_limit
     assert there.objective == here.objective
     assert there.best_bound == pytest.approx(here.best_bound, rel=0, abs=0, nan_ok=True)
+    pd.testing.assert_frame_equal(there.flows, here.flows)
+    assert check(small, there).empty
+
+
+def test_streamed_weeks_on_the_cluster_give_the_same_plan(small: Scenario, cluster: str) -> None:
+    """The decomposition streamed by chunks of weeks (a memory limit the whole-year model
+    would exceed): each chunk's weeks on the workers, the same plan as on threads."""
+    options = {
+        "strategy": "decompose",
+        "objective": "weighted",
+        "time_limit_s": 60,
+        "memory_limit_gb": 0.01,
+    }
+    here = small.solve(**options)
+    with Client(cluster) as client, get_task_stream(client) as tasks:
+        there = small.solve(dask=cluster, **options)
+    # The weeks were solved by the workers (XS: 12 weeks, several passes).
+    assert sum(task["key"].startswith("solve_week") for task in tasks.data) > 12
+    assert there.summary["strategy"].iloc[0] == here.summary["strategy"].iloc[0]
+    assert here.summary["strategy"].iloc[0] == "decompose-streamed"
+    assert not here.stopped_by_time_limit and not there.stopped_by_time_limit
+    assert there.objective == here.objective
+    assert there.best_bound == here.best_bound
     pd.testing.assert_frame_equal(there.flows, here.flows)
     assert check(small, there).empty
 

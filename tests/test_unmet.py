@@ -112,7 +112,8 @@ SCENARIOS: dict[str, tuple[Callable[[], Scenario], float]] = {
 
 
 def test_every_reason_has_a_scenario() -> None:
-    assert set(SCENARIOS) == set(REASONS)
+    # `not_planned` comes from a streamed solve cut by its time limit (test_streaming.py).
+    assert set(SCENARIOS) | {"not_planned"} == set(REASONS)
 
 
 @pytest.mark.parametrize("reason", list(SCENARIOS))

@@ -64,6 +64,10 @@ STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 #: work over the arcs and demand rows and so run at the machine's speed of the moment
 #: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
 TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
+#: The same for a plan streamed by weeks, which has no whole-year model to time: per demand
+#: row, what the tables, the objective and the summary took on the all-conventional plan
+#: (80-95 µs a row on the demo and SM, 2-core machine at load average 5).
+STREAMED_TABLES_S_PER_DEMAND_ROW = 1e-4
 HEURISTICS = ("repair", "decompose")
 HARD_RULES = ("egalim_hard", "budget_hard")
 #: Share of the time left that a heuristic gets to choose drops and lots before the levels
@@ -283,7 +287,7 @@ def solve_streamed(
                 objective=opts.objective
             )
         )
-    tables_s = TABLES_S_PER_ARC * arcs
+    tables_s = STREAMED_TABLES_S_PER_DEMAND_ROW * len(scenario.demand)
     deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
     plan = solve_streaming(scenario, opts, deadline, report)
     report.say(_("writing the solution tables"), phase="tables")

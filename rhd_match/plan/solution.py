@@ -31,6 +31,8 @@ REASONS = {
         "a local offer was left unused: it would cost more than it brings "
         "(price, EGalim shares of the added value, budget or minimum lot)"
     ),
+    # Only in a plan streamed by weeks whose time limit ran out before these weeks.
+    "not_planned": N_("the time limit ran out before these weeks were planned"),
 }
 
 #: Rows of the summary's before/after table: label (translated where shown), summary column.

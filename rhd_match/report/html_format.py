@@ -38,6 +38,7 @@ REASON_LABELS = {
     "drops": N_("producers' delivery rounds full"),
     "franco": N_("order below the producer's minimum"),
     "optimiser_choice": N_("cheaper from the usual supplier"),
+    "not_planned": N_("weeks not planned in time"),
 }
 
 MAX_CANTEEN_ROWS = 80

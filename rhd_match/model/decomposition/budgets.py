@@ -56,3 +56,8 @@ STREAM_KEEP_NONZEROS = 100_000_000
 #: (SM: 2.5 kB, its whole-year polishing LP), but there memory is far from any limit. Above
 #: ``SolverOptions.memory_limit_gb`` the decomposition streams by weeks.
 IN_MEMORY_GB, IN_MEMORY_BYTES_PER_ARC = 0.3, 820
+#: The streamed decomposition's multiplier search stops at this share of the time left when
+#: it starts (a safety net on the clock, between two chunks of a pass): at size M under load
+#: one pass took over a third of a 600-s limit, and the search's later passes improved
+#: neither the bound nor the plan there (measured), while the chunks' plans need the rest.
+STREAM_SEARCH_TIME_SHARE = 0.5

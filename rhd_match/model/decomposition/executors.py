@@ -122,6 +122,9 @@ class ThreadWeeks:
         tables = [week_table(p, *model_rows) for p in problems]
         return self.pool.map(solve_week, tables, prices)
 
+    def release(self) -> None:
+        """Nothing is kept between programs here."""
+
     def close(self) -> None:
         self.pool.shutdown()
 
@@ -164,6 +167,10 @@ class DaskWeeks:
                 client.submit(solve_week, self.tables[id(p)][1], week_prices, pure=False)
             )
         return (f.result() for f in futures)
+
+    def release(self) -> None:
+        """Let the workers drop the weeks' tables: another program's weeks come next."""
+        self.tables.clear()
 
     def close(self) -> None:
         """Release the weeks' tables and the client; a local cluster stops in the background

@@ -33,6 +33,7 @@ levels. Memory grows with the largest chunk, not with the year.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from ...i18n import gettext as _
 from ...inputs.groups import is_group_row
 from ...inputs.scenario import Scenario
 from ...params import SolverOptions
+from ...plan.solution import REASONS
 from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
@@ -309,9 +311,12 @@ def solve_streaming(
         The validated scenario.
     options
         Solver options (LP solver, ``threads``: the weeks of a chunk solved at once, relative
-        gap); the objective is the weighted one, on threads (``dask`` is not used here).
+        gap, ``dask``: the cluster the chunks' weeks are solved on, threads when None); the
+        objective is the weighted one.
     deadline
-        The wall-clock budget of the whole call, model builds included.
+        The wall-clock budget of the whole call, model builds included: the search stops
+        at ``budgets.STREAM_SEARCH_TIME_SHARE`` of it (between two chunks when a pass is
+        longer), then each chunk's plan gets an even share of what is left.
     log
         Receives progress messages.
     chunk_weeks
@@ -324,8 +329,9 @@ def solve_streaming(
     """
     chunks = _Chunks(scenario, week_chunks(scenario, chunk_weeks or options.threads))
     first_model, first = chunks.model(0)
-    # One executor for every chunk: each chunk's model replaces the last in turn.
-    weekly = WeeklySolver(first_model, options.model_copy(update={"dask": None}), deadline)
+    # One executor for every chunk: each chunk's weeks replace the last's in turn (on a
+    # cluster, a chunk's tables are scattered when it is solved and dropped after).
+    weekly = WeeklySolver(first_model, options, deadline)
     del first_model
     try:
         bound, mu, passes = _search(chunks, weekly, first, options, deadline, log)
@@ -343,7 +349,11 @@ def solve_streaming(
 
 
 def transport_pass(
-    chunks: _Chunks, weekly: WeeklySolver, first: AnnualRows, mu: np.ndarray
+    chunks: _Chunks,
+    weekly: WeeklySolver,
+    first: AnnualRows,
+    mu: np.ndarray,
+    until: Deadline | None = None,
 ) -> Pass:
     """The weekly transport LPs of every chunk at multipliers ``mu``: Σ objectives, the
     annual rows' activity and the plan score of their flows (the flows are not kept).
@@ -358,6 +368,11 @@ def transport_pass(
         The first chunk's annual rows (right-hand sides, shared by every chunk).
     mu
         Multipliers, shape (annual rows,).
+    until
+        The pass stops before its next chunk (not ``ok``, no total) when ``until`` has
+        expired or cannot see the pass's end at the pace of its chunks so far, the first
+        left out (the wait would be lost: a cut pass is not used; ``until.hit`` is set);
+        None: every chunk is solved.
 
     Returns
     -------
@@ -366,7 +381,15 @@ def transport_pass(
     """
     total, linear, ok = 0.0, 0.0, True
     activity = np.zeros(len(mu))
-    for chunk in chunks.transport():
+    count, marks = len(chunks.chunks), [time.perf_counter()]
+    for solved, chunk in enumerate(chunks.transport()):
+        marks.append(time.perf_counter())  # chunk `solved` built, the ones before solved
+        # The pace of the chunks after the first (a cluster's first tasks, the first
+        # builds, warm up), once two are solved.
+        pace = (marks[-1] - marks[2]) / (solved - 1) if solved >= 2 else 0.0
+        if until is not None and (until.expired() or until.left() < pace * (count - solved)):
+            until.hit = True
+            return Pass(math.nan, False, activity, math.inf, None)
         weekly.use(chunk.row_lower, chunk.row_upper, len(chunk.objective))
         cost = chunk.objective - chunk.annual.T @ mu
         values, part, done = weekly.solve(chunk.problems, cost, chunk.lower, chunk.upper)
@@ -387,21 +410,25 @@ def _search(
 ) -> tuple[float, np.ndarray, int]:
     """The multiplier search, each pass streamed over the chunks; it stops early enough to
     leave the plan phase about three passes' time (a chunk's repair solves a few LPs; at
-    size M two passes' time was 19 % short, measured)."""
+    size M two passes' time was 19 % short, measured), and at the latest at
+    ``budgets.STREAM_SEARCH_TIME_SHARE`` of the time left, between two chunks of a pass (a
+    cut pass is not used: without a pass, the plan is made at the starting multipliers)."""
     pass_s = 0.0
+    search = Deadline(budgets.STREAM_SEARCH_TIME_SHARE * deadline.left())
 
     def evaluate(mu: np.ndarray) -> Pass:
         nonlocal pass_s
         started = time.perf_counter()
-        result = transport_pass(chunks, weekly, first, mu)
+        result = transport_pass(chunks, weekly, first, mu, search)
         pass_s = time.perf_counter() - started
         return result
 
     def expired() -> bool:
-        return deadline.expired() or deadline.left() < 3 * pass_s
+        return search.expired() or deadline.left() < 3 * pass_s
 
     patience = search_patience(options, grouped=chunks.grouped)
     bound, mu, _flows, passes = subgradient(evaluate, first, options, patience, expired, log)
+    deadline.hit |= search.hit
     return bound, mu, passes
 
 
@@ -442,7 +469,11 @@ def _plan(
 ) -> tuple[_ChunkedPlan, dict[str, float], float]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it), drops and lots from its flows, the weekly repair, the chunk's plan; the
-    chunks' sizes summed, and the bound (the delivery relaxations' when stronger)."""
+    chunks' sizes summed, and the bound (the chunks' relaxations' when stronger).
+
+    Each chunk gets an even share of the time left (its build included), so that a chunk's
+    repair cannot leave the next ones without time; a chunk reached after the time limit
+    buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
     stats: dict[str, float] = {}
     # The whole year's nonzeros, as the in-memory path counts them: the chunks' built so far
@@ -450,19 +481,22 @@ def _plan(
     year = sum(chunks.nonzeros.values()) * len(chunks.chunks) / len(chunks.nonzeros)
     delivery = year <= budgets.DELIVERY_MAX_NONZEROS
     total, complete = float(mu @ first.rhs), True
-    for i, weeks in enumerate(chunks.chunks):
+    for i in range(len(chunks.chunks)):
         if deadline.expired():
-            # The safety net: the chunks left buy conventionally, without building a model.
-            scenario = cut_to_weeks(chunks.scenario, weeks)
-            plan.tables.append(conventional_flows(scenario))
-            plan.unmet.append(unmet_local_table(build_index(scenario), plan.tables[-1]))
-            plan.opens.append(None)
+            # The safety net: the chunks left buy conventionally, all at once, without
+            # building a model.
+            weeks = np.concatenate(chunks.chunks[i:])
+            table, unmet = not_planned_flows(cut_to_weeks(chunks.scenario, weeks))
+            plan.tables.append(table)
+            plan.unmet.append(unmet)
+            plan.opens += [None] * (len(chunks.chunks) - i)
             complete = False
-            continue
+            break
+        share = Deadline(deadline.left() / (len(chunks.chunks) - i))
         model, annual = chunks.model(i)
         for name, size in model.stats().items():
             stats[name] = stats.get(name, 0) + size
-        weekly.use(model.row_lower, model.row_upper, model.variables.count)
+        weekly.use(model.row_lower, model.row_upper, model.variables.count, share)
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)
@@ -475,14 +509,42 @@ def _plan(
             return float(cost @ values)
 
         open_drop, open_lot = open_from_relaxation(model, flows)
-        values = weekly_repair(
-            model, weekly, full, cost, open_drop, open_lot, deadline, log, priced
-        )
+        values = weekly_repair(model, weekly, full, cost, open_drop, open_lot, share, log, priced)
         plan.add(chunks, i, model, values)
+        deadline.hit |= share.hit
         del model, annual, var, cost, full, problems, flows, values
-    if delivery and complete:
+    weekly.use(*weekly.row_bounds, weekly.count)  # the call's deadline again
+    if complete:
+        # The weekly relaxations at ``mu`` over every chunk: a Lagrangian bound (the search's
+        # at the same ``mu`` without delivery rows; the only one when the search had no pass).
         bound = max(bound, total)
     return plan, stats, bound
+
+
+def not_planned_flows(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The conventional plan of weeks the time limit left unplanned, and its unmet-demand
+    table with the reason ``not_planned`` (no index is built: it would cost the time that
+    ran out).
+
+    Parameters
+    ----------
+    scenario
+        The scenario cut to the weeks (``cut_to_weeks``).
+
+    Returns
+    -------
+    flows : pandas.DataFrame
+        The weeks' all-conventional ``flows`` (``plan.tables.conventional_flows``).
+    unmet : pandas.DataFrame
+        One row per conventional line, as ``model.unmet.unmet_local_table`` gives them.
+    """
+    flows = conventional_flows(scenario)
+    unmet = flows[["canteen_id", "product_id", "week", "qty", "value_eur_ht"]].reset_index(
+        drop=True
+    )
+    unmet["reason"] = pd.Series("not_planned", index=unmet.index, dtype="str")
+    unmet["explanation"] = pd.Series(_(REASONS["not_planned"]), index=unmet.index, dtype="str")
+    return flows, unmet
 
 
 def _reprice(

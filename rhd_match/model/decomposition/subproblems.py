@@ -127,11 +127,11 @@ class WeeklySolver:
         options: SolverOptions,
         deadline: Deadline,
     ) -> None:
-        self.options, self.deadline = options, deadline
-        self.use(model.row_lower, model.row_upper, model.variables.count)
+        self.options, self.call_deadline = options, deadline
         #: Set when a week's LP was stopped by the time limit (the safety net).
         self.cut = False
         self.pool = week_executor(options)
+        self.use(model.row_lower, model.row_upper, model.variables.count)
 
     def solve(
         self,
@@ -189,9 +189,16 @@ class WeeklySolver:
             optimal &= run.status == "optimal"
         return values, total, optimal
 
-    def use(self, row_lower: np.ndarray, row_upper: np.ndarray, count: int) -> None:
+    def use(
+        self,
+        row_lower: np.ndarray,
+        row_upper: np.ndarray,
+        count: int,
+        deadline: Deadline | None = None,
+    ) -> None:
         """Solve the weeks of another program from now on (the streamed decomposition's
-        chunks share one executor).
+        chunks share one executor), within ``deadline``; the weeks of the last program are
+        let go (a cluster's workers drop their tables).
 
         Parameters
         ----------
@@ -199,8 +206,12 @@ class WeeklySolver:
             The program's row bounds, each of shape (rows,).
         count
             Its number of columns.
+        deadline
+            Its time budget (a chunk's share of the call's); None: the call's.
         """
         self.row_bounds, self.count = (row_lower, row_upper), count
+        self.deadline = deadline or self.call_deadline
+        self.pool.release()
 
     def close(self) -> None:
         self.pool.close()

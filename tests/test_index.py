@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from factories import tiny_frames
 
 from rhd_match import Scenario
 from rhd_match.generate import generate_scenario
 from rhd_match.model import index as index_module
-from rhd_match.model.build import build_model
+from rhd_match.model.build import LinearModel, build_model
+from rhd_match.model.constraints import define_all_constraints
+from rhd_match.model.hub_constraints import define_hub_constraints
 from rhd_match.model.index import ModelIndex, build_index
+from rhd_match.model.variables import Variables
 
 
 def tiny_index(lens_yogurt_w04: float = 180.0, **farm_a: float) -> ModelIndex:
@@ -103,3 +107,62 @@ def test_the_model_stores_no_zero_coefficient() -> None:
     model = build_model(scenario)
     assert model.matrix.nnz == np.count_nonzero(model.matrix.data)
     assert model.stats()["nonzeros"] == model.matrix.nnz
+
+
+@pytest.fixture(scope="module")
+def generated_model() -> tuple[ModelIndex, Variables, LinearModel]:
+    """A generated scenario with market options, every target at 0 (zero coefficients in
+    the EGalim rows): its index, variables and model."""
+    scenario = generate_scenario(30, 40, 20, seed=3).with_parameters(
+        targets={"quality": 0.0, "organic": 0.0, "meat_fish": 0.0}
+    )
+    assert len(scenario.market) > 0
+    model = build_model(scenario)
+    return model.index, model.variables, model
+
+
+def test_the_matrix_is_scipys_assembly_of_the_families_triplets(
+    generated_model: tuple[ModelIndex, Variables, LinearModel],
+) -> None:
+    """The model's matrix, indices in 32 bits, is what scipy assembles from the row
+    families' own 64-bit triplets, zeros left out and duplicates summed."""
+    index, variables, model = generated_model
+    blocks = define_all_constraints(index, variables) + define_hub_constraints(index, variables)
+    offsets = np.cumsum([0] + [b.count for b in blocks])
+    rows = np.concatenate([b.row + off for b, off in zip(blocks, offsets, strict=False)])
+    cols = np.concatenate([b.col for b in blocks])
+    vals = np.concatenate([b.val for b in blocks])
+    assert rows.dtype == cols.dtype == np.int64
+    keep = vals != 0
+    assert not keep.all()  # the assembly has zeros to leave out
+    reference = sp.csr_matrix(
+        (vals[keep], (rows[keep], cols[keep])), shape=(int(offsets[-1]), variables.count)
+    )
+    reference.sum_duplicates()
+    assert model.matrix.indices.dtype == model.matrix.indptr.dtype == np.int32
+    for part in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(model.matrix, part), getattr(reference, part))
+
+
+def test_a_capacity_row_sums_the_kg_of_its_producers_arcs_that_week(
+    generated_model: tuple[ModelIndex, Variables, LinearModel],
+) -> None:
+    index, variables, model = generated_model
+    capacity = model.family("capacity")
+    block = model.matrix[capacity.start : capacity.start + capacity.count]
+    arcs = index.arcs.assign(col=variables.cols("x"))
+    direct = arcs[~arcs["market"]]
+    assert arcs["market"].any() and len(direct) > 0
+    expected = direct.groupby(["producer", "week"])
+    assert len(expected) == capacity.count
+    for row, (producer, week) in enumerate(capacity.keys.itertuples(index=False)):
+        got = block[row]
+        group = expected.get_group((producer, week))
+        np.testing.assert_array_equal(np.sort(got.indices), np.sort(group["col"].to_numpy()))
+        np.testing.assert_allclose(
+            got.toarray()[0, group["col"].to_numpy()], group["kg_per_unit"].to_numpy()
+        )
+    np.testing.assert_array_equal(
+        model.row_upper[capacity.start : capacity.start + capacity.count],
+        index.producers["capacity_kg"].to_numpy()[capacity.keys["producer"].to_numpy()],
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,9 +162,12 @@ def _stack(
     blocks: list[Rows], n_cols: int
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, tuple[RowFamily, ...]]:
     offsets = np.cumsum([0] + [b.count for b in blocks])
-    # One preallocated triplet array each: no concatenated temporaries at scale.
+    # One preallocated triplet array each: no concatenated temporaries at scale. Indices in
+    # the 32-bit integers scipy would convert them to when they fit (a copy of each less).
     nnz = sum(len(b.val) for b in blocks)
-    rows, cols, vals = np.empty(nnz, np.int64), np.empty(nnz, np.int64), np.empty(nnz)
+    fits = max(int(offsets[-1]), n_cols, nnz) <= np.iinfo(np.int32).max
+    index_type: type[np.signedinteger[Any]] = np.int32 if fits else np.int64
+    rows, cols, vals = np.empty(nnz, index_type), np.empty(nnz, index_type), np.empty(nnz)
     pos = 0
     for b, off in zip(blocks, offsets, strict=False):
         end = pos + len(b.val)

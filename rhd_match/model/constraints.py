@@ -58,9 +58,12 @@ def _rows(
     Rows
         The family, its triplets concatenated.
     """
-    row = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    col = np.concatenate([p[1] for p in parts]).astype(np.int64)
-    val = np.concatenate([np.broadcast_to(p[2], p[0].shape) for p in parts]).astype(float)
+    # copy=False: the concatenations are fresh arrays, a second copy of each costs seconds at L.
+    row = np.concatenate([p[0] for p in parts]).astype(np.int64, copy=False)
+    col = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
+    val = np.concatenate([np.broadcast_to(p[2], p[0].shape) for p in parts]).astype(
+        float, copy=False
+    )
     return Rows(family, row, col, val, np.asarray(lower, float), np.asarray(upper, float), keys)
 
 
@@ -104,14 +107,16 @@ def define_offer_constraints(index: ModelIndex, var: Variables) -> Rows:
 def define_capacity_constraints(index: ModelIndex, var: Variables) -> Rows:
     """Weekly delivery capacity: Σ_{a∈A(p,w)} m_a x_a ≤ K_p, for every producer and week
     (market options have no capacity: no row)."""
-    arcs = index.arcs[~index.arcs["market"].to_numpy()]
+    arcs = index.arcs
+    # The three columns used, not the whole arcs frame: at size L a chunk has millions of arcs.
+    on = ~arcs["market"].to_numpy()
     n_week = len(index.weeks)
-    key = arcs["producer"].to_numpy(np.int64) * n_week + arcs["week"].to_numpy()
+    key = arcs["producer"].to_numpy(np.int64)[on] * n_week + arcs["week"].to_numpy()[on]
     uniq, row = np.unique(key, return_inverse=True)
     producer = uniq // n_week
     return _rows(
         "capacity",
-        [(row, var.cols("x")[~index.arcs["market"].to_numpy()], arcs["kg_per_unit"].to_numpy())],
+        [(row, var.cols("x")[on], arcs["kg_per_unit"].to_numpy()[on])],
         np.zeros(len(uniq)),
         index.producers["capacity_kg"].to_numpy()[producer],
         pd.DataFrame({"producer": producer, "week": uniq % n_week}),

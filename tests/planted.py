@@ -37,8 +37,8 @@ class Plant:
 PLANTS: dict[str, Plant] = {
     "weekly capacity counted in units instead of kg": Plant(
         "rhd_match/model/constraints.py",
-        'var.cols("x")[~index.arcs["market"].to_numpy()], arcs["kg_per_unit"].to_numpy())],',
-        'var.cols("x")[~index.arcs["market"].to_numpy()], np.ones(len(arcs)))],',
+        '[(row, var.cols("x")[on], arcs["kg_per_unit"].to_numpy()[on])],',
+        '[(row, var.cols("x")[on], np.ones(int(on.sum())))],',
         ("tests/test_unmet.py",),
     ),
     "arc dropped when a minimum lot equals the quantity available": Plant(

@@ -87,19 +87,14 @@ def weekly_repair(
     best, best_objective = conventional, math.inf
     # A growth round whose new drops all fall short ends on a round's drops already solved.
     settled: list[Settled] = []
-    for grow_round in range(budgets.GROWTH_ROUNDS):
-        values = franco_loop(
-            model,
-            weekly,
-            problems,
-            cost,
-            open_drop,
-            open_lot,
-            deadline,
-            log,
-            conventional,
-            settled,
+
+    def loop(open_drop: np.ndarray, open_lot: np.ndarray) -> np.ndarray:
+        return franco_loop(
+            model, weekly, problems, cost, open_drop, open_lot, deadline, log, conventional, settled
         )
+
+    for grow_round in range(budgets.GROWTH_ROUNDS):
+        values = loop(open_drop, open_lot)
         objective = plan_objective(values)
         log(_("repair round {n}: plan {plan}").format(n=grow_round, plan=sig(objective)))
         if objective >= best_objective:
@@ -120,18 +115,7 @@ def weekly_repair(
         open_drop, open_lot = add_hub_options(
             model, best[var.cols("y")] > 0.5, open_in_plan(model, best), grown
         )
-        values = franco_loop(
-            model,
-            weekly,
-            problems,
-            cost,
-            open_drop,
-            open_lot,
-            deadline,
-            log,
-            conventional,
-            settled,
-        )
+        values = loop(open_drop, open_lot)
         objective = plan_objective(values)
         log(_("repair with the hubs' drops: plan {plan}").format(plan=sig(objective)))
         if objective < best_objective:

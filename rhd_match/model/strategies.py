@@ -9,6 +9,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from .build import LinearModel
 from .groups import first_fit
 from .index import ModelIndex
 from .solvers import SolverRun, run_solver
+from .variables import Variables
 
 ZERO = 1e-7  # flows below this many units are solver noise
 #: A hub drop is opened from a relaxed plan when its flows reach this fraction of the hub's
@@ -350,7 +352,18 @@ def solve_repair(
     return Plan(values, "feasible", relaxed.bound, run.solver, iterations, stopped), run
 
 
-def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Layout(Protocol):
+    """What choosing drops from flows reads of a model: its index tables and where its
+    columns sit (a ``LinearModel``, or these two kept without its matrix)."""
+
+    @property
+    def index(self) -> ModelIndex: ...
+
+    @property
+    def variables(self) -> Variables: ...
+
+
+def open_from_relaxation(model: Layout, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drops and lots to open from a relaxed plan: per producer × week at most N_p of the drops
     it used (``choose_drops``), the lot arcs where it sends at least the lot, and the hub drops
     with a minimum where it delivers at least ``HUB_OPEN_FRACTION`` of the minimum (kg).
@@ -364,7 +377,7 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     Parameters
     ----------
     model
-        The model.
+        The model, or its index tables and column layout.
     values
         A relaxed solution vector, shape (columns,).
 
@@ -391,14 +404,14 @@ def open_from_relaxation(model: LinearModel, values: np.ndarray) -> tuple[np.nda
     return open_drop, np.r_[open_lot, hub_drops_reached(index, x)]
 
 
-def hub_options(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def hub_options(model: Layout, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The producers' drops at a hub and the hub drops that ``open_from_relaxation`` opens
     from a relaxed plan: what another relaxed plan may add (``add_hub_options``).
 
     Parameters
     ----------
     model
-        The model.
+        The model, or its index tables and column layout.
     values
         A relaxed solution vector, shape (columns,).
 

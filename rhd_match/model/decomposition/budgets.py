@@ -49,6 +49,10 @@ POLISH_MAX_COLUMNS = 400_000
 #: annual coefficients: about 12 bytes a nonzero, no index tables) between passes up to this
 #: many nonzeros in all, about 1.2 GB; beyond, a chunk's model is rebuilt at each pass.
 STREAM_KEEP_NONZEROS = 100_000_000
+#: A kept chunk's memory per nonzero, bytes (see ``STREAM_KEEP_NONZEROS``): with hubs, a kept
+#: chunk also keeps its index tables (its hub options are read from them at each pass),
+#: counted as this many bytes a nonzero.
+STREAM_KEPT_BYTES_PER_NONZERO = 12
 #: The in-memory solve's peak memory, estimated from the whole-year model's arcs: the
 #: process with its libraries, GB, plus bytes per arc. Size M (7.48 M arcs, the
 #: decomposition, idle 2-core machine): 6.41 GB peak, about 820 bytes an arc over the 0.3 GB

@@ -18,8 +18,10 @@ that is kept between chunks is one number per annual row (per canteen and target
 2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
    (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model), drops and
    lots opened from its flows, the weekly repair (``repair.weekly_repair``; its rounds keep
-   the plan of least priced cost, the chunk not seeing the others), then the chunk's flows
-   table;
+   the plan of least priced cost, the chunk not seeing the others; with hubs, it also opens
+   the hub options the search's passes gathered for the chunk, as the in-memory repair
+   opens those of the year: hub rules are weekly, so a chunk holds them whole), then the
+   chunk's flows table;
 3. the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
    plan's annual rows (one number per row, summed over the chunks), each re-running every
    chunk's franco loop over its plan's drops and lots (kept per chunk as two boolean
@@ -52,17 +54,19 @@ from ...plan.solution import REASONS
 from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
-from ..index import build_index
+from ..index import ModelIndex, build_index
 from ..strategies import (
     ELASTIC_BLOCKS,
     Deadline,
     Reporter,
     all_conventional,
     close_short_drops,
+    hub_options,
     open_from_relaxation,
     open_in_plan,
 )
 from ..unmet import unmet_local_table
+from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
 from .pricing import Pass, search_patience, subgradient
@@ -179,10 +183,37 @@ def cut_to_weeks(scenario: Scenario, weeks: np.ndarray) -> Scenario:
 
 
 @dataclass(frozen=True)
+class ChunkHubs:
+    """What the hub options of a chunk's transport flows read (``strategies.hub_options``):
+    the chunk model's index tables and column layout, without its matrix, and the model's
+    columns of the chunk's transport problems, in their order."""
+
+    index: ModelIndex
+    variables: Variables
+    cols: np.ndarray
+
+    def options(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The drops at a hub and hub drops that the transport flows ``values`` (shape
+        (transport columns,)) open, over the chunk model's drop and ``hub_y`` columns."""
+        full = np.zeros(self.variables.count)
+        full[self.cols] = values
+        return hub_options(self, full)
+
+    @property
+    def nbytes(self) -> int:
+        """The index tables' memory, bytes (the column layout's is small beside it)."""
+        tables = (getattr(self.index, f.name) for f in dataclasses.fields(self.index))
+        return sum(
+            int(t.memory_usage(index=False).sum()) for t in tables if isinstance(t, pd.DataFrame)
+        )
+
+
+@dataclass(frozen=True)
 class TransportChunk:
     """What a pass of the multiplier search needs of one chunk, without its model: the
     weekly transport problems over the chunk's own numbering of their columns and rows, the
-    costs, bounds and annual-row coefficients of those columns, and the rows' bounds."""
+    costs, bounds and annual-row coefficients of those columns, and the rows' bounds; with
+    hubs, what their options need (``ChunkHubs``), None without."""
 
     problems: list[WeekProblem]
     objective: np.ndarray
@@ -191,6 +222,7 @@ class TransportChunk:
     annual: sp.csr_matrix
     row_lower: np.ndarray
     row_upper: np.ndarray
+    hubs: ChunkHubs | None
 
     @classmethod
     def of(cls, model: LinearModel, annual: AnnualRows) -> TransportChunk:
@@ -224,6 +256,7 @@ class TransportChunk:
             for i, p in enumerate(weeks)
         ]
         var = model.variables
+        hubs = ChunkHubs(model.index, var, cols) if len(model.index.hub_drops) else None
         return cls(
             problems,
             model.objective[cols],
@@ -232,17 +265,26 @@ class TransportChunk:
             annual.matrix[:, cols].tocsr(),
             model.row_lower[rows],
             model.row_upper[rows],
+            hubs,
         )
 
     @property
     def nonzeros(self) -> int:
-        return sum(int(p.matrix.nnz) for p in self.problems) + int(self.annual.nnz)
+        """Its size while kept: its nonzeros, and its index tables (when it keeps them) as
+        the nonzeros of their memory (``budgets.STREAM_KEPT_BYTES_PER_NONZERO``)."""
+        nonzeros = sum(int(p.matrix.nnz) for p in self.problems) + int(self.annual.nnz)
+        if self.hubs is not None:
+            nonzeros += self.hubs.nbytes // budgets.STREAM_KEPT_BYTES_PER_NONZERO
+        return nonzeros
 
 
 @dataclass
 class _Chunks:
     """The chunks' models, built one at a time, and what is kept of them: the annual rows'
-    penalty per unit of shortfall or overrun, and each chunk's nonzeros once built."""
+    penalty per unit of shortfall or overrun, each chunk's nonzeros once built, and with
+    hubs, per chunk, the drops at a hub and hub drops that the flows of any complete pass
+    of the multiplier search open (``strategies.hub_options``, over the chunk model's
+    columns: what the in-memory search gathers, chunk by chunk)."""
 
     scenario: Scenario
     chunks: list[np.ndarray]
@@ -250,6 +292,7 @@ class _Chunks:
     penalty: np.ndarray | None = None
     kept: dict[int, TransportChunk] = dataclasses.field(default_factory=dict)
     kept_nonzeros: int = 0
+    hub_options: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
 
     def model(self, i: int) -> tuple[LinearModel, AnnualRows]:
         """Chunk ``i``'s model and annual rows, built."""
@@ -356,7 +399,9 @@ def transport_pass(
     until: Deadline | None = None,
 ) -> Pass:
     """The weekly transport LPs of every chunk at multipliers ``mu``: Σ objectives, the
-    annual rows' activity and the plan score of their flows (the flows are not kept).
+    annual rows' activity and the plan score of their flows (the flows are not kept); with
+    hubs, a complete pass adds the hub options of each chunk's flows to
+    ``chunks.hub_options``, as the in-memory search does with the year's.
 
     Parameters
     ----------
@@ -382,6 +427,7 @@ def transport_pass(
     total, linear, ok = 0.0, 0.0, True
     activity = np.zeros(len(mu))
     count, marks = len(chunks.chunks), [time.perf_counter()]
+    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for solved, chunk in enumerate(chunks.transport()):
         marks.append(time.perf_counter())  # chunk `solved` built, the ones before solved
         # The pace of the chunks after the first (a cluster's first tasks, the first
@@ -397,6 +443,14 @@ def transport_pass(
         total += part
         linear += float(chunk.objective @ values)
         activity += chunk.annual @ values
+        if chunk.hubs is not None:
+            found[solved] = chunk.hubs.options(values)
+    if ok:
+        for i, (at_hub, hub) in found.items():
+            seen = chunks.hub_options.get(i)
+            chunks.hub_options[i] = (
+                (at_hub, hub) if seen is None else (at_hub | seen[0], hub | seen[1])
+            )
     return Pass(total, ok, activity, chunks.plan_score(first, linear, activity), None)
 
 
@@ -509,7 +563,18 @@ def _plan(
             return float(cost @ values)
 
         open_drop, open_lot = open_from_relaxation(model, flows)
-        values = weekly_repair(model, weekly, full, cost, open_drop, open_lot, share, log, priced)
+        values = weekly_repair(
+            model,
+            weekly,
+            full,
+            cost,
+            open_drop,
+            open_lot,
+            share,
+            log,
+            priced,
+            chunks.hub_options.get(i),
+        )
         plan.add(chunks, i, model, values)
         deadline.hit |= share.hit
         del model, annual, var, cost, full, problems, flows, values

@@ -340,6 +340,31 @@ def test_the_small_canteens_share_counts_the_small_canteens() -> None:
     assert figures["small_canteens_with_local_food"] == 1
 
 
+def test_the_small_canteens_bound_is_the_best_share_their_supply_allows() -> None:
+    """C1 alone is small. Through the hub it can buy its 25 kg of P1's apples (the hub's
+    whole order pays P1's franco: the bound must not hold C1's 62.5 EUR HT to it), all
+    local: 100 %. Without the hub P1's drop at C1 can never pay its franco, and the best
+    C1 can do is P2's 10 kg at 1.9 EUR HT and 15 kg conventional at the reference 2.0:
+    19 / (19 + 30). Each plan stays under its variant's bound."""
+    from rhd_match.analysis.hub_value import (
+        plan_figures,
+        small_canteens_local_bound,
+        without_hubs,
+    )
+
+    base = _case("hub")
+    sc = base.with_tables(canteens=base.canteens.assign(meals_per_day=[90.0, 400.0, 400.0]))
+    direct = without_hubs(sc)
+    bounds = {"hub": small_canteens_local_bound(sc), "direct": small_canteens_local_bound(direct)}
+    assert bounds == pytest.approx({"hub": 1.0, "direct": 19.0 / 49.0}, rel=1e-9)
+    for name, variant in (("hub", sc), ("direct", direct)):
+        flows = rhd_match.solve(variant, strategy="mip", **SOLVE).flows
+        share = plan_figures(variant, flows)["share_local_small_canteens"]
+        assert share <= bounds[name] + 1e-9
+    big = sc.with_tables(canteens=sc.canteens.assign(meals_per_day=400.0))
+    assert small_canteens_local_bound(big) == 0.0
+
+
 @pytest.fixture
 def transport_drops(monkeypatch: pytest.MonkeyPatch) -> None:
     """The decomposition as on a large model: no whole-year relaxation and no weekly pass with

@@ -3,11 +3,14 @@
 The figures are read from each plan's ``flows`` with the plan tables (``rhd_match.plan``), so
 both plans are measured alike: the territory's local share (by value, EUR HT), the local share
 of the small canteens (fewer than ``SMALL_CANTEEN_MEALS`` meals a day), how many canteens get
-local food, the extra cost over the reference prices and the extra cost per meal.
+local food, the extra cost over the reference prices and the extra cost per meal; beside the
+small canteens' share, an upper bound on it that no plan can pass (an LP relaxation,
+``small_canteens_local_bound``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,12 +19,22 @@ import pandas as pd
 
 from ..inputs.scenario import Scenario
 from ..logistics import compare_logistics, plan_tours
+from ..model.build import build_model
+from ..model.solvers import run_solver
+from ..model.strategies import elastic_upper
 from ..plan.solution import Solution
 from ..plan.tables import canteen_table
 
 #: Below this many meals a day a canteen counts as small (its weekly orders rarely pay a
 #: producer's franco on their own).
 SMALL_CANTEEN_MEALS = 150.0
+
+#: The LP solver of ``small_canteens_local_bound`` and its most rounds (Dinkelbach's method
+#: ends in a few on an LP; it stops once a round gains less than ``BOUND_TOL`` of the small
+#: canteens' purchases).
+BOUND_SOLVER, BOUND_ROUNDS, BOUND_TOL = "glop", 12, 1e-9
+#: Its time limit per LP, s, when the solver options give none.
+BOUND_TIME_LIMIT_S = 600.0
 
 #: The delivery rounds' figures of ``hub_value``'s table (``rhd_match.logistics``).
 LOGISTICS_FIGURES = ("km_per_t", "co2_kg_per_t", "cost_eur_per_kg", "cost_eur_per_meal")
@@ -35,8 +48,11 @@ PLAN_FIGURES = (
     "extra_cost_eur_ht",
     "extra_cost_per_meal_eur_ht",
 )
+#: ``hub_value``'s upper bound on the small canteens' local share
+#: (``small_canteens_local_bound``), beside the plan's figure.
+BOUND_FIGURE = "share_local_small_canteens_bound"
 #: The rows of ``hub_value``'s table, in order.
-FIGURES = (*PLAN_FIGURES, *LOGISTICS_FIGURES)
+FIGURES = (*PLAN_FIGURES[:2], BOUND_FIGURE, *PLAN_FIGURES[2:], *LOGISTICS_FIGURES)
 
 
 def without_hubs(scenario: Scenario) -> Scenario:
@@ -72,8 +88,7 @@ def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
         delivered through hubs, extra cost in EUR HT over the horizon and per meal.
     """
     canteens = canteen_table(scenario, flows)
-    meals_per_day = scenario.canteens.set_index("canteen_id")["meals_per_day"]
-    small = (meals_per_day.reindex(canteens["canteen_id"]) < SMALL_CANTEEN_MEALS).to_numpy()
+    small = small_canteens(scenario).reindex(canteens["canteen_id"], fill_value=False).to_numpy()
     local, value = canteens["local_value_eur_ht"], canteens["value_eur_ht"]
     reached = (local > 0).to_numpy()
     meals = canteens["meals"].sum()
@@ -92,6 +107,89 @@ def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
     ).reindex(list(PLAN_FIGURES))
 
 
+def small_canteens(scenario: Scenario) -> pd.Series:
+    """Whether each canteen is small (fewer than ``SMALL_CANTEEN_MEALS`` meals a day).
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+
+    Returns
+    -------
+    pandas.Series
+        Bool indexed by ``canteen_id``; a canteen without ``meals_per_day`` is not small.
+    """
+    meals_per_day = scenario.canteens.set_index("canteen_id")["meals_per_day"]
+    return meals_per_day < SMALL_CANTEEN_MEALS
+
+
+def small_canteens_local_bound(
+    scenario: Scenario, time_limit_s: float = BOUND_TIME_LIMIT_S, threads: int = 1
+) -> float:
+    """An upper bound on the small canteens' local share that any plan can reach.
+
+    The largest local share (local value over all purchases, EUR HT, over the canteens of
+    ``small_canteens``) of the LP relaxation of the model of the small canteens alone: a
+    ratio of two linear functions, maximised by Dinkelbach's method (for a share s, the LP
+    maximising local value − s × value; s becomes the ratio of its plan, until the LP gains
+    nothing). It keeps the offers' quantities, the producers' capacities and reach, the
+    hubs' members, radius, weekly capacity and fleet, the demand, and each direct drop's
+    franco (a direct arc whose drop can never pay it is not in the model; the others keep
+    the franco row, relaxed with the drop); it relaxes the drops, lots and hub drops
+    (continuous), the francos of the drops at a hub (the hub's whole order, other canteens'
+    included, pays them), the EGalim targets and budgets (elastic, as a plan may miss them)
+    and the other canteens' claims on the supply. Any plan, restricted to the small
+    canteens, is a point of this LP: its share is at most this figure (up to the LP
+    solver's tolerance).
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    time_limit_s
+        Wall-clock limit of each LP, s.
+    threads
+        Threads of the LP solver.
+
+    Returns
+    -------
+    float
+        The bound, a fraction of value; 0 without small canteens; NaN when an LP does not
+        reach its optimum in time or the rounds do not converge.
+    """
+    small = small_canteens(scenario)
+    demand = scenario.demand[scenario.demand["canteen_id"].isin(small.index[small])]
+    if demand.empty:
+        return 0.0
+    model = build_model(scenario.with_tables(demand=demand))
+    var, index = model.variables, model.index
+    arcs = index.arcs
+    # EUR HT per unit of each column: what the canteen pays, and the part counted local.
+    price, local = np.zeros(var.count), np.zeros(var.count)
+    price[var.cols("x")] = arcs["price"].to_numpy()
+    price[var.cols("v")] = index.demand["ref_price"].to_numpy()
+    local[var.cols("x")] = np.where(arcs["local"].to_numpy(), arcs["price"].to_numpy(), 0.0)
+    upper = elastic_upper(model)
+    # The franco of a drop at a hub is paid by the hub's whole order, the other canteens'
+    # part included: free here. A direct drop serves one canteen and keeps its franco.
+    at_hub = index.drops["hub"].to_numpy()[var.drop_rows] >= 0
+    upper[var.cols("franco_slack")] = np.where(at_hub, np.inf, 0.0)
+    program = model.program(var.lower, upper, False)
+    share = 0.0
+    for _round in range(BOUND_ROUNDS):
+        run = run_solver(
+            program.with_objective(share * price - local), BOUND_SOLVER, time_limit_s, threads
+        )
+        if run.values is None or run.status != "optimal":
+            return math.nan
+        value = float(price @ run.values)
+        if -run.objective <= BOUND_TOL * value:
+            return share
+        share = float(local @ run.values) / value
+    return math.nan
+
+
 def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     """Solve ``scenario`` with its hubs and without them, and compare the two plans.
 
@@ -107,9 +205,13 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     pandas.DataFrame
         One row per figure of ``FIGURES`` (index ``figure``); columns ``without_hubs`` and
         ``with_hubs`` (shares as fractions, counts, kg, EUR HT) and ``difference``
-        (with − without). The last rows are the delivery rounds' (``plan_tours``, farms' and
-        hubs' rounds): road km and kg CO2e per tonne delivered, logistics cost (EUR HT) per kg
-        delivered and per meal (``compare_logistics``).
+        (with − without). ``share_local_small_canteens_bound`` is an upper bound on the
+        small canteens' local share any plan of each variant can reach
+        (``small_canteens_local_bound``, each LP limited to the solver options'
+        ``time_limit_s``; NaN when one does not finish). The last rows are the delivery
+        rounds' (``plan_tours``, farms' and hubs' rounds): road km and kg CO2e per tonne
+        delivered, logistics cost (EUR HT) per kg delivered and per meal
+        (``compare_logistics``).
 
     Raises
     ------
@@ -124,14 +226,23 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     rounds = compare_logistics(
         {name: (sc, plan_tours(sc, s.flows)) for name, (sc, s) in solved.items()}
     ).set_index("variant")
-    table = pd.DataFrame(
-        {
-            name: pd.concat(
-                [plan_figures(scenario, s.flows), rounds.loc[name, list(LOGISTICS_FIGURES)]]
-            )
-            for name, (_sc, s) in solved.items()
-        }
-    ).astype(float)
+    limit = float(solver_options.get("time_limit_s", BOUND_TIME_LIMIT_S))
+    table = (
+        pd.DataFrame(
+            {
+                name: pd.concat(
+                    [
+                        plan_figures(scenario, s.flows),
+                        pd.Series({BOUND_FIGURE: small_canteens_local_bound(sc, limit)}),
+                        rounds.loc[name, list(LOGISTICS_FIGURES)],
+                    ]
+                )
+                for name, (sc, s) in solved.items()
+            }
+        )
+        .reindex(list(FIGURES))
+        .astype(float)
+    )
     table["difference"] = table["with_hubs"] - table["without_hubs"]
     table.index.name = "figure"
     return table

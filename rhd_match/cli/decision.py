@@ -59,6 +59,7 @@ BOTTLENECK_COLUMNS = [
 HUB_FIGURE_LABELS = {
     "share_local": N_("local share of the territory"),
     "share_local_small_canteens": N_("local share of small canteens (< 150 meals a day)"),
+    "share_local_small_canteens_bound": N_("upper bound on the small canteens' local share"),
     "canteens_with_local_food": N_("canteens with local food"),
     "small_canteens_with_local_food": N_("small canteens with local food"),
     "kg_through_hubs": N_("kg through hubs"),

@@ -207,8 +207,8 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
         ``with_hubs`` (shares as fractions, counts, kg, EUR HT) and ``difference``
         (with − without). ``share_local_small_canteens_bound`` is an upper bound on the
         small canteens' local share any plan of each variant can reach
-        (``small_canteens_local_bound``, each LP limited to the solver options'
-        ``time_limit_s``; NaN when one does not finish). The last rows are the delivery
+        (``small_canteens_local_bound``, each LP limited to the solves' time limit; NaN
+        when one does not finish). The last rows are the delivery
         rounds' (``plan_tours``, farms' and hubs' rounds): road km and kg CO2e per tonne
         delivered, logistics cost (EUR HT) per kg delivered and per meal
         (``compare_logistics``).
@@ -226,7 +226,7 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     rounds = compare_logistics(
         {name: (sc, plan_tours(sc, s.flows)) for name, (sc, s) in solved.items()}
     ).set_index("variant")
-    limit = float(solver_options.get("time_limit_s", BOUND_TIME_LIMIT_S))
+    limit = float(solver_options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
     table = (
         pd.DataFrame(
             {

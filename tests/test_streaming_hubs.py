@@ -1,6 +1,7 @@
 """The decomposition streamed by weeks on a territory with a hub: each chunk gathers the hub
-options the in-memory search gathers from the year's flows, and the streamed plan routes
-through the hub, checker-clean, deterministic, as good as the in-memory plan within 0.1 %."""
+options the in-memory search gathers from the year's flows, the re-pricing opens them, and
+the streamed plan routes through the hub, checker-clean, deterministic, as good as the
+in-memory plan within 0.1 %."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from rhd_match.generate.synthetic import generate_scenario
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition.annual import AnnualRows
 from rhd_match.model.decomposition.streaming import (
+    _ChunkedPlan,
     _Chunks,
+    _plan,
+    _reprice,
     cut_to_weeks,
     solve_streaming,
     transport_pass,
@@ -90,3 +94,38 @@ def test_the_streamed_plan_routes_through_the_hub(hub_weeks: Scenario) -> None:
     assert _kg_through_hubs(plan.flows) > 0
     assert plan.objective == pytest.approx(in_memory.objective, rel=1e-3)
     assert plan.bound <= in_memory.objective + 1e-6 * abs(in_memory.objective)
+
+
+def test_the_repricing_opens_the_hub_options(hub_weeks: Scenario) -> None:
+    """Repaired at the starting multipliers, where organic food is worth most, the plan
+    sends little through the hub (whose members sell little organic food); re-priced from
+    its own annual rows, with the options the passes gathered open, it sends more and
+    scores better; without them the re-pricing finds nothing better."""
+    chunks = _Chunks(hub_weeks, week_chunks(hub_weeks, 3))
+    first_model, first = chunks.model(0)
+    weekly = WeeklySolver(first_model, WEIGHTED, Deadline(60))
+    log = Reporter(None, 0.0)
+
+    def score(plan: _ChunkedPlan) -> float:
+        return chunks.plan_score(first, plan.linear, plan.activity)
+
+    def kg(plan: _ChunkedPlan) -> float:
+        return _kg_through_hubs(pd.concat(plan.tables, ignore_index=True))
+
+    try:
+        for mu in (first.mu_high, 0.5 * (first.mu_low + first.mu_high), first.mu_low):
+            transport_pass(chunks, weekly, first, mu)
+        gathered = chunks.hub_options
+        repaired, _stats, _bound = _plan(
+            chunks, weekly, first, first.mu_high, -np.inf, Deadline(60), log
+        )
+        repriced = _reprice(chunks, weekly, first, first.mu_high, repaired, Deadline(60), log)
+        chunks.hub_options = {}
+        alone = _reprice(chunks, weekly, first, first.mu_high, repaired, Deadline(60), log)
+    finally:
+        weekly.close()
+    assert gathered and score(alone) == score(repaired)
+    assert score(repriced) < score(repaired) - 1e-4 * abs(score(repaired))
+    assert kg(repriced) > kg(repaired)
+    flows = pd.concat(repriced.tables, ignore_index=True)
+    assert check(hub_weeks, flows).empty

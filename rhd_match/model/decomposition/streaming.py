@@ -25,7 +25,9 @@ that is kept between chunks is one number per annual row (per canteen and target
 3. the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
    plan's annual rows (one number per row, summed over the chunks), each re-running every
    chunk's franco loop over its plan's drops and lots (kept per chunk as two boolean
-   arrays), the plan of least score kept.
+   arrays) and, with hubs, the hub options its passes gathered, the plan of least score
+   kept. The chunk's repair judges the hub's drops at the search's multipliers, where the
+   food the hub's members sell may be worth little; the re-pricing's are the whole plan's.
 
 What the in-memory path adds on top and the streaming one leaves out: the whole-year LP
 (``WHOLE_LP_MAX_NONZEROS``), the polishing LP (``POLISH_MAX_COLUMNS``) and the lexicographic
@@ -59,6 +61,7 @@ from ..strategies import (
     ELASTIC_BLOCKS,
     Deadline,
     Reporter,
+    add_hub_options,
     all_conventional,
     close_short_drops,
     hub_options,
@@ -623,9 +626,9 @@ def _reprice(
 ) -> _ChunkedPlan:
     """``polishing.reprice`` streamed: each round moves the prices halfway towards what the
     current plan's annual rows are worth, and re-runs every chunk's franco loop over the
-    plan's drops and lots at them, until a round gains less than
-    ``STREAM_REPRICE_MIN_GAIN``; the plan of least score is kept (a round cut by the time
-    limit is dropped: its chunks are not all there).
+    plan's drops and lots at them (with the hub options the chunk's passes gathered open
+    too), until a round gains less than ``STREAM_REPRICE_MIN_GAIN``; the plan of least
+    score is kept (a round cut by the time limit is dropped: its chunks are not all there).
 
     Parameters
     ----------
@@ -658,6 +661,9 @@ def _reprice(
             if deadline.expired() or opens is None:
                 return best
             model, annual = chunks.model(i)
+            hub = chunks.hub_options.get(i)
+            if hub is not None:
+                opens = add_hub_options(model, *opens, hub)
             weekly.use(model.row_lower, model.row_upper, model.variables.count)
             values = franco_loop(
                 model,

@@ -22,13 +22,14 @@ import functools
 import gettext as _gettext
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date, get_month_names
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -317,6 +318,22 @@ def format_share(fraction: float, decimals: int = 1) -> str:
     pattern = str(locale.percent_formats[None].pattern).replace("#,##0", _digits(decimals), 1)
     with _half_up():
         return format_percent(fraction, format=pattern, locale=locale, decimal_quantization=True)
+
+
+def format_alternatives(items: Sequence[str]) -> str:
+    """``items`` as alternatives in the active language: ``a, b or c``, ``a, b ou c``.
+
+    Parameters
+    ----------
+    items
+        The alternatives, in order (at least one).
+
+    Returns
+    -------
+    str
+        Them joined with the language's commas and its "or" (Unicode CLDR list patterns).
+    """
+    return format_list(list(items), style="or", locale=_locale())
 
 
 def month_name(month: int, abbreviated: bool = False) -> str:

@@ -90,6 +90,29 @@ def test_a_memory_limit_below_the_model_streams_the_decomposition(tmp_path: Path
     assert summary.loc[0, "strategy"] == "decompose-streamed"
 
 
+@pytest.mark.parametrize("spec", ["foo", "local:0", "local:two", "tcp://host", " ", "host:99999"])
+def test_a_bad_cluster_is_refused_where_it_is_parsed(
+    spec: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever the route (this scenario goes to the exact MIP, which uses no cluster)."""
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "en", "solve", str(SMALL), "--dask", spec, "--out", str(tmp_path)])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --dask" in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_cluster_the_route_does_not_use_is_said_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The discard port: nothing listens there, and nothing tries to connect.
+    args = ["solve", str(SMALL), "--dask", "tcp://127.0.0.1:9", "--time-limit", "20"]
+    assert main(["--lang", "en", *args, "--strategy", "mip", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "the Dask cluster 'tcp://127.0.0.1:9' was not used: strategy mip" in err
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -20,6 +20,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ..cluster import check_spec
 from ..console import table_cells, text_table
 from ..i18n import (
     DEFAULT_LANGUAGE,
@@ -230,6 +231,7 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
     )
     p.add_argument(
         "--dask",
+        type=cluster,
         metavar="CLUSTER",
         help=_(
             "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
@@ -451,6 +453,30 @@ def positive_float(text: str) -> float:
             _("{text} must be a number greater than 0").format(text=repr(text))
         )
     return value
+
+
+def cluster(text: str) -> str:
+    """argparse type: a Dask cluster, ``local:N`` or a scheduler's address (``check_spec``).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    str
+        The argument unchanged.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When it names no cluster, saying what to write.
+    """
+    try:
+        return check_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def week_list(text: str) -> list[str]:

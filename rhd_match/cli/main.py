@@ -23,6 +23,7 @@ from typing import TextIO
 import pandas as pd
 import platformdirs
 
+from ..cluster import DASK_STRATEGIES
 from ..dependencies import missing_package
 from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import format_number, ngettext
@@ -64,6 +65,16 @@ def _solve(scenario: Scenario, args: argparse.Namespace) -> Solution:
     with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
         solution = scenario.solve(log=display)
     print(solution.summary_text())
+    strategy = str(solution.summary["strategy"].iloc[0])
+    spec = scenario.parameters.solver.dask
+    if spec is not None and strategy not in DASK_STRATEGIES:
+        print(
+            _(
+                "note: the Dask cluster '{cluster}' was not used: strategy {strategy} solves "
+                "one model, without a cluster"
+            ).format(cluster=spec, strategy=strategy),
+            file=sys.stderr,
+        )
     return solution
 
 

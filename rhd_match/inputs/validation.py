@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
+from ..i18n import format_alternatives, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
+from ..i18n import gettext_noop as N_
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
 from .fixes import (
@@ -616,6 +617,86 @@ def _check_case(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
                 out.add(np.array([ids.index[at]]), column.name, msg, "error" if key else "warning")
 
 
+#: Tables whose ids another table takes from any of them, and why one id must name one thing.
+SHARED_IDS = (
+    (("canteens", "producers", "hubs"), N_("a distances row names a place by its id alone")),
+    (("products", "groups"), N_("a demand row names a product or a group by its id alone")),
+)
+
+
+def shared_id_problems(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """Ids of tables that another table takes from any of them (``SHARED_IDS``: the places of
+    ``distances``, the products and groups of ``demand``) that are the same in two tables,
+    or differ only by case: the same rule as two rows of one table (``_check_case``), as a
+    spreadsheet's lookups ignore case.
+
+    Parameters
+    ----------
+    tables
+        The typed tables by name (``coerce_table``); one left out or unreadable is skipped.
+    files
+        The file each table was read from, by name (None when not from a file).
+
+    Returns
+    -------
+    list of Problem
+        One error per id at fault, at its row of the later table (in ``SHARED_IDS``'s order),
+        naming the earlier table's row.
+    """
+    problems: list[Problem] = []
+    for names, reason in SHARED_IDS:
+        seen: dict[str, tuple[str, str, int]] = {}  # casefold → (table, id, row)
+        for name in names:
+            if name not in tables or not _ids_readable(name, tables, files):
+                continue
+            table = TABLES[name]
+            column = table.key[0]
+            out = _Collector(table, files.get(name), source_rows(tables[name]))
+            ids = tables[name][column].astype(object)
+            blank = _blank(ids).to_numpy()
+            mine: dict[str, tuple[str, str, int]] = {}
+            at, msgs = [], []
+            for pos, value in enumerate(ids):
+                if blank[pos]:
+                    continue
+                text = str(value)
+                mine.setdefault(text.casefold(), (name, text, int(out.rows[pos])))
+                if text.casefold() not in seen:
+                    continue
+                other, written, row = seen[text.casefold()]
+                msg = (
+                    _(
+                        "{column} '{id}' is also the {other} of {table} row {row}: {reason}; "
+                        "give each its own id"
+                    )
+                    if written == text
+                    else _(
+                        "{column} '{id}' differs from the {other} '{first}' of {table} row "
+                        "{row} only by case: {reason}, and a spreadsheet's lookups ignore "
+                        "case; give each an id that differs by more than case"
+                    )
+                )
+                at.append(pos)
+                msgs.append(
+                    msg.format(
+                        column=column,
+                        id=text,
+                        other=TABLES[other].key[0],
+                        first=written,
+                        table=other,
+                        row=row,
+                        reason=_(reason),
+                    )
+                )
+            if at:
+                out.add(np.array(at), column, msgs)
+            seen = mine | seen
+            problems += out.problems
+    return problems
+
+
 def check_references(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
@@ -652,7 +733,7 @@ def check_references(
             ]
             if not targets:
                 continue
-            target = " or ".join(targets)
+            target = format_alternatives(targets)
             known = {
                 str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()
             }

@@ -464,7 +464,9 @@ def within_hard_budgets(model: LinearModel, plan: np.ndarray) -> np.ndarray:
     arc_canteen = model.index.arcs["canteen"].to_numpy()
     values, helped, changed = plan, np.zeros(len(hard), bool), False
     while True:
-        spent = matrix @ _flows_only(model, values)
+        # Each round's flows differ (its arcs emptied); the last round's are the plan's.
+        point = _flows_only(model, values)
+        spent = matrix @ point
         over = hard & ~helped & (spent > limit + 1e-6 * (1.0 + np.abs(limit)))
         if not over.any():
             break
@@ -475,7 +477,6 @@ def within_hard_budgets(model: LinearModel, plan: np.ndarray) -> np.ndarray:
     if not changed:
         return plan
     values = values.copy()
-    point = _flows_only(model, values)
     activity = model.matrix @ point
     for block, family in ELASTIC_ROWS.items():
         found = model.family(family)

@@ -17,7 +17,7 @@ from test_cli_routes import SMALL, run
 from rhd_match.cli.common import show_table
 from rhd_match.cli.main import build_parser, main
 from rhd_match.console import text_table
-from rhd_match.i18n import LANGUAGE_ENV, use_language
+from rhd_match.i18n import LANGUAGE_ENV, format_number, use_language
 from rhd_match.version import __version__
 
 CATALOGUE = Path(__file__).parents[1] / "rhd_match" / "locale" / "fr" / "LC_MESSAGES"
@@ -111,6 +111,24 @@ def test_a_cluster_the_route_does_not_use_is_said_unused(
     assert main(["--lang", "en", *args, "--strategy", "mip", "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "the Dask cluster 'tcp://127.0.0.1:9' was not used: strategy mip" in err
+
+
+def test_counts_are_written_as_numbers_for_people(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate``'s counts grouped by thousands as the language writes them (20 291 in
+    French), as every other number."""
+    from rhd_match.generate import generate_scenario
+
+    scenario = generate_scenario(6, 4, 8, seed=1)
+    assert len(scenario.demand) >= 1000
+    scenario.to_folder(tmp_path / "s")
+    assert main(["--lang", "fr", "validate", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    with use_language("fr"):
+        rows = format_number(len(scenario.demand))
+    assert "\u202f" in rows
+    assert f"{rows} lignes de besoins" in out
 
 
 class _Terminal(io.StringIO):

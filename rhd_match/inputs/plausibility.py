@@ -11,9 +11,9 @@ import pandas as pd
 from ..egalim import FISH_FAMILY, MEAT_FAMILY
 from ..errors import Problem
 from ..geo import haversine_km
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import ngettext
 from .groups import served_products
 from .validation import FIRST_DATA_ROW, source_rows
 
@@ -93,7 +93,7 @@ def domain_warnings(
                         "{n} row with {what}: ma cantine marks it not applicable",
                         "{n} rows with {what}: ma cantine marks it not applicable",
                         int(bad.sum()),
-                    ).format(n=int(bad.sum()), what=_(what)),
+                    ).format(n=format_number(int(bad.sum())), what=_(what)),
                     files.get("offers"),
                     "warning",
                 )

@@ -20,9 +20,10 @@ from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_fol
 from ..params import Parameters, explain
 from ..xlsx import workbook_writer
 from .groups import check_groups
+from .ids import shared_id_problems
 from .plausibility import domain_warnings
 from .schema import DISTANCES, GROUPS, HUBS, MARKET, TABLES
-from .validation import check_references, coerce_tables, empty_table, shared_id_problems
+from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:
     from ..plan.solution import Solution

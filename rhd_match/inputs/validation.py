@@ -15,9 +15,8 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
-from ..i18n import format_alternatives, ngettext
+from ..i18n import format_alternatives, format_number, ngettext
 from ..i18n import gettext as _
-from ..i18n import gettext_noop as N_
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
 from .fixes import (
@@ -100,7 +99,7 @@ class _Collector:
             n = len(positions) - MAX_LISTED
             more = ngettext(
                 "... and {n} more row like these", "... and {n} more rows like these", n
-            ).format(n=n)
+            ).format(n=format_number(n))
             self.problems.append(Problem(name, None, column, more, self.file, severity))
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
@@ -617,86 +616,6 @@ def _check_case(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
                 out.add(np.array([ids.index[at]]), column.name, msg, "error" if key else "warning")
 
 
-#: Tables whose ids another table takes from any of them, and why one id must name one thing.
-SHARED_IDS = (
-    (("canteens", "producers", "hubs"), N_("a distances row names a place by its id alone")),
-    (("products", "groups"), N_("a demand row names a product or a group by its id alone")),
-)
-
-
-def shared_id_problems(
-    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
-) -> list[Problem]:
-    """Ids of tables that another table takes from any of them (``SHARED_IDS``: the places of
-    ``distances``, the products and groups of ``demand``) that are the same in two tables,
-    or differ only by case: the same rule as two rows of one table (``_check_case``), as a
-    spreadsheet's lookups ignore case.
-
-    Parameters
-    ----------
-    tables
-        The typed tables by name (``coerce_table``); one left out or unreadable is skipped.
-    files
-        The file each table was read from, by name (None when not from a file).
-
-    Returns
-    -------
-    list of Problem
-        One error per id at fault, at its row of the later table (in ``SHARED_IDS``'s order),
-        naming the earlier table's row.
-    """
-    problems: list[Problem] = []
-    for names, reason in SHARED_IDS:
-        seen: dict[str, tuple[str, str, int]] = {}  # casefold → (table, id, row)
-        for name in names:
-            if name not in tables or not _ids_readable(name, tables, files):
-                continue
-            table = TABLES[name]
-            column = table.key[0]
-            out = _Collector(table, files.get(name), source_rows(tables[name]))
-            ids = tables[name][column].astype(object)
-            blank = _blank(ids).to_numpy()
-            mine: dict[str, tuple[str, str, int]] = {}
-            at, msgs = [], []
-            for pos, value in enumerate(ids):
-                if blank[pos]:
-                    continue
-                text = str(value)
-                mine.setdefault(text.casefold(), (name, text, int(out.rows[pos])))
-                if text.casefold() not in seen:
-                    continue
-                other, written, row = seen[text.casefold()]
-                msg = (
-                    _(
-                        "{column} '{id}' is also the {other} of {table} row {row}: {reason}; "
-                        "give each its own id"
-                    )
-                    if written == text
-                    else _(
-                        "{column} '{id}' differs from the {other} '{first}' of {table} row "
-                        "{row} only by case: {reason}, and a spreadsheet's lookups ignore "
-                        "case; give each an id that differs by more than case"
-                    )
-                )
-                at.append(pos)
-                msgs.append(
-                    msg.format(
-                        column=column,
-                        id=text,
-                        other=TABLES[other].key[0],
-                        first=written,
-                        table=other,
-                        row=row,
-                        reason=_(reason),
-                    )
-                )
-            if at:
-                out.add(np.array(at), column, msgs)
-            seen = mine | seen
-            problems += out.problems
-    return problems
-
-
 def check_references(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
@@ -726,7 +645,7 @@ def check_references(
             # optional one left out or empty has no id (without hubs, a producer's hub_id is
             # information only).
             names = target.split("|")
-            if any(not _ids_readable(t, tables, files) for t in names):
+            if any(not ids_readable(t, tables, files) for t in names):
                 continue
             targets = [
                 t for t in names if t in tables and not (TABLES[t].optional and tables[t].empty)
@@ -776,10 +695,26 @@ def _case_hint(value: str, cased: Mapping[str, str]) -> str:
     return _("; did you mean '{id}'? ids are compared exactly, case included").format(id=near)
 
 
-def _ids_readable(
+def ids_readable(
     name: str, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> bool:
-    """Whether the ids of table ``name`` are known: read, or an optional table left out."""
+    """Whether the ids of table ``name`` are known: read, or an optional table left out.
+
+    Parameters
+    ----------
+    name
+        A table's name (``TABLES``).
+    tables
+        The typed tables by name.
+    files
+        The file each table was read from, by name (None when not from a file).
+
+    Returns
+    -------
+    bool
+        False when the table could not be read, or its key column holds no id at all (the
+        column missing): its problems are reported on their own.
+    """
     if name not in tables:
         return TABLES[name].optional and name not in files
     ids = tables[name][TABLES[name].key[0]]

@@ -305,8 +305,10 @@ class Solution:
         weeks, producers = int(s["weeks"]), int(s["producers"])
         lines = [
             _("rhd_match plan — {canteens}, {producers}, {weeks}").format(
-                canteens=ngettext("{n} canteen", "{n} canteens", n).format(n=n),
-                producers=ngettext("{n} producer", "{n} producers", producers).format(n=producers),
+                canteens=ngettext("{n} canteen", "{n} canteens", n).format(n=format_number(n)),
+                producers=ngettext("{n} producer", "{n} producers", producers).format(
+                    n=format_number(producers)
+                ),
                 weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
             ),
             _(

@@ -81,7 +81,9 @@ HUB_FIGURE_DECIMALS = {
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
-    return _("wrote {names} to {folder}").format(names=", ".join(names), folder=folder)
+    return ngettext("wrote {names} to {folder}", "wrote {names} to {folder}", len(names)).format(
+        names=", ".join(names), folder=folder
+    )
 
 
 def _write(folder: Path, files: Mapping[str, Callable[[Path], object]]) -> None:

@@ -131,6 +131,18 @@ def test_counts_are_written_as_numbers_for_people(
     assert f"{rows} lignes de besoins" in out
 
 
+def test_counts_agree_with_their_number_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One canteen is "1 cantine", as every count said in a sentence."""
+    reference = Path(__file__).parent / "data" / "variants" / "reference"
+    args = ["menus", str(reference), "--out", str(tmp_path), "--canteens", "LENS_1"]
+    assert main(["--lang", "fr", *args]) == 0
+    out = capsys.readouterr().out
+    rows = len(pd.read_csv(tmp_path / "demand.csv"))
+    assert f"{rows} lignes de besoins pour 1 cantine sur 2 semaines (" in out
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -269,16 +269,20 @@ def cmd_menus(args: argparse.Namespace) -> int:
         files["groups.csv"] = csv_writer(result.groups)
     files["menu_products.csv"] = csv_writer(menu.products)
     write_folder_atomically(args.out, files)
-    n_weeks = result.demand["week"].nunique()
+    rows, canteens = len(result.demand), len(services)
+    weeks = int(result.demand["week"].nunique())
     print(
         (
-            _("{rows} demand rows for {canteens} canteens over {weeks} weeks (the weeks given)")
+            _("{rows} for {canteens} over {weeks} (the weeks given)")
             if args.weeks
-            else _(
-                "{rows} demand rows for {canteens} canteens over {weeks} weeks "
-                "(each canteen its own service weeks)"
-            )
-        ).format(rows=len(result.demand), canteens=len(services), weeks=n_weeks)
+            else _("{rows} for {canteens} over {weeks} (each canteen its own service weeks)")
+        ).format(
+            rows=ngettext("{n} demand row", "{n} demand rows", rows).format(n=format_number(rows)),
+            canteens=ngettext("{n} canteen", "{n} canteens", canteens).format(
+                n=format_number(canteens)
+            ),
+            weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
+        )
     )
     print(_wrote_files(list(files), args.out))
     return 0

@@ -143,6 +143,17 @@ def test_counts_agree_with_their_number_in_french(
     assert f"{rows} lignes de besoins pour 1 cantine sur 2 semaines (" in out
 
 
+@pytest.mark.parametrize("verb", ["tradeoff", "bottlenecks"])
+def test_verbs_that_no_cluster_serves_take_no_cluster(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Their linear programs of the whole model run here: ``--dask`` would be ignored."""
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "en", verb, str(SMALL), "--out", str(tmp_path), "--dask", "local:1"])
+    assert ended.value.code == 2
+    assert "unrecognized arguments: --dask local:1" in capsys.readouterr().err
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

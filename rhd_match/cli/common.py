@@ -207,15 +207,17 @@ def add_source(p: argparse.ArgumentParser) -> None:
 
 def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
     """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
-    ``--time-limit``, ``--threads``, ``--dask``, ``--memory-limit-gb`` and (for verbs that choose
-    one) ``--strategy`` and ``--objective``.
+    ``--time-limit``, ``--threads``, ``--memory-limit-gb`` and (for verbs that choose one)
+    ``--strategy``, ``--objective`` and ``--dask``.
 
     Parameters
     ----------
     p
         The verb's parser.
     strategy
-        Add ``--strategy`` and ``--objective`` too (verbs that solve with a choice of them).
+        Add ``--strategy``, ``--objective`` and ``--dask`` too (verbs that solve with a choice
+        of them; the others solve linear programs of the whole model, which no cluster
+        shares).
     """
     p.add_argument(
         "--time-limit",
@@ -230,15 +232,6 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         help=_("solver threads (default: the scenario's, 2)"),
     )
     p.add_argument(
-        "--dask",
-        type=cluster,
-        metavar="CLUSTER",
-        help=_(
-            "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
-            "otherwise a scheduler's address (tcp://host:8786); default: threads"
-        ),
-    )
-    p.add_argument(
         "--memory-limit-gb",
         type=positive_float,
         metavar="GB",
@@ -248,6 +241,15 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         ),
     )
     if strategy:
+        p.add_argument(
+            "--dask",
+            type=cluster,
+            metavar="CLUSTER",
+            help=_(
+                "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
+                "otherwise a scheduler's address (tcp://host:8786); default: threads"
+            ),
+        )
         p.add_argument(
             "--strategy",
             choices=STRATEGIES,

@@ -31,7 +31,7 @@ ADDRESS = re.compile(
     r":(?P<port>[0-9]{1,5})"
 )
 #: The strategies whose weekly LPs run on the cluster; the others solve one model, without it.
-DASK_STRATEGIES = ("decompose", "repair", "decompose-streamed")
+DASK_STRATEGIES = ("decompose", "decompose-streamed")
 #: How long to wait for a remote scheduler to answer, s.
 CONNECT_TIMEOUT_S = 10.0
 

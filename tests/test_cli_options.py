@@ -154,6 +154,19 @@ def test_verbs_that_no_cluster_serves_take_no_cluster(
     assert "unrecognized arguments: --dask local:1" in capsys.readouterr().err
 
 
+def test_a_bottleneck_outside_the_known_communes_is_named_by_its_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference's Lens canteen has INSEE 06088, a commune the list of names lacks."""
+    reference = Path(__file__).parent / "data" / "variants" / "reference"
+    assert main(["--lang", "en", "bottlenecks", str(reference), "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "bottlenecks.csv", dtype={"area": str})
+    unnamed = table.loc[table["area_name"].isna(), "area"]
+    assert "06088" in set(unnamed)
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert any("06088" in row for row in rows)
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -220,7 +220,10 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     relaxed = solve_relaxation(scenario)
     table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
     # verified_marginal_value is there only when rows were re-solved (--verify-top > 0).
-    show_table(table.head(20), [c for c in BOTTLENECK_COLUMNS if c in table.columns])
+    shown = table.head(20).copy()
+    # A commune outside the known list is named by its INSEE code, not left blank.
+    shown["area_name"] = shown["area_name"].where(shown["area_name"] != "", shown["area"])
+    show_table(shown, [c for c in BOTTLENECK_COLUMNS if c in table.columns])
     # The no-offer-in-range reason does not depend on the plan: the LP relaxation suffices.
     uncovered = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
     files = {

@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         if not violations.empty:
             print(f"{label}: {len(violations)} violation(s)", file=sys.stderr)
             return 1
-        print(f"solved {label!r}: {solution.status}, gap {solution.gap:.2%}")
+        gap = "no bound" if math.isnan(solution.gap) else f"gap {solution.gap:.2%}"
+        print(f"solved {label!r}: {solution.status}, {gap}")
         canteen_rows[label] = solution.canteens.set_index("canteen_id").loc[cid]
         territory_rows[label] = solution.summary.iloc[0]
         sold = solution.flows[solution.flows["producer_id"] == NEW_PRODUCER]

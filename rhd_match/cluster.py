@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from distributed import Client
 
 LOCAL = re.compile(r"local:([1-9][0-9]*)")
+#: A scheduler's address: an optional protocol of Dask's, a host name, IPv4 or [IPv6], a port.
+ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    r":(?P<port>[0-9]{1,5})"
+)
+#: The strategies whose weekly LPs run on the cluster; the others solve one model, without it.
+DASK_STRATEGIES = ("decompose", "decompose-streamed")
 #: How long to wait for a remote scheduler to answer, s.
 CONNECT_TIMEOUT_S = 10.0
 
@@ -35,7 +42,8 @@ def check_spec(spec: str) -> str:
     Parameters
     ----------
     spec
-        ``"local:N"`` (N ≥ 1 workers) or a scheduler address such as ``tcp://10.0.0.5:8786``.
+        ``"local:N"`` (N ≥ 1 workers) or a scheduler address, ``host:port`` with or without
+        a protocol (``tcp://10.0.0.5:8786``, ``tls://…``, ``ws://…``).
 
     Returns
     -------
@@ -45,12 +53,19 @@ def check_spec(spec: str) -> str:
     Raises
     ------
     ValueError
-        When ``spec`` is ``local:`` with no valid worker count, or empty.
+        When ``spec`` is ``local:`` with no valid worker count, or no address of a scheduler
+        (a port is needed: Dask's own clients refuse an address without one).
     """
     if spec.startswith("local:") and not LOCAL.fullmatch(spec):
-        raise ValueError("a local cluster is 'local:N' with N workers, N >= 1")
-    if not spec.strip():
-        raise ValueError("give 'local:N' or a scheduler address such as tcp://host:8786")
+        raise ValueError(_("a local cluster is 'local:N' with N workers, N >= 1"))
+    address = ADDRESS.fullmatch(spec)
+    if not LOCAL.fullmatch(spec) and not (address and 0 < int(address.group("port")) < 65536):
+        raise ValueError(
+            _(
+                "'{spec}' names no Dask cluster: give 'local:N' (N workers on this machine) "
+                "or a scheduler's address with its port, such as tcp://host:8786"
+            ).format(spec=spec)
+        )
     return spec
 
 

@@ -45,6 +45,10 @@ FAMILIES: tuple[str, ...] = (
 MEAT_FAMILY = "VIANDES_VOLAILLES"
 FISH_FAMILY = "PRODUITS_DE_LA_MER"
 
+#: The national estimate of EGalim's extra food cost per meal, low and high, EUR HT (CGAAER,
+#: ``docs/egalim.md``).
+CGAAER_EXTRA_PER_MEAL = (0.14, 0.42)
+
 #: EGalim characteristics as *ma cantine* codes them, in the platform's counting order.
 LABELS: tuple[str, ...] = (
     "BIO",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .i18n import format_number
 from .i18n import gettext as _
 
 
@@ -79,7 +80,7 @@ class ScenarioError(ValueError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or ""))
         lines = [str(p) for p in self.problems]
-        head = _("{n} problem(s) in the scenario:").format(n=len(self.problems))
+        head = _("{n} problem(s) in the scenario:").format(n=format_number(len(self.problems)))
         super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:

@@ -22,13 +22,14 @@ import functools
 import gettext as _gettext
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date, get_month_names
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -225,7 +226,17 @@ def format_number(value: float, decimals: int = 0) -> str:
         ``1 234,5`` in French, ``1,234.5`` in English.
     """
     with _half_up():
-        return str(_number_pattern(decimals).apply(value, _locale(), decimal_quantization=True))
+        return str(
+            _number_pattern(decimals).apply(
+                _unsigned_zero(value, decimals), _locale(), decimal_quantization=True
+            )
+        )
+
+
+def _unsigned_zero(value: float, decimals: int) -> float:
+    """0.0 for a value shown as zero with ``decimals`` decimals: no ``-0,00`` from a rounding
+    residue (the difference of two equal sums)."""
+    return 0.0 if abs(value) < 0.5 * 10.0**-decimals else value
 
 
 def format_day(day: datetime.date) -> str:
@@ -294,7 +305,7 @@ def format_money(value: float, currency: str = "EUR") -> str:
         ``1 234,50 €`` in French, ``€1,234.50`` in English.
     """
     with _half_up():
-        return format_currency(value, currency, locale=_locale())
+        return format_currency(_unsigned_zero(value, 2), currency, locale=_locale())
 
 
 def format_share(fraction: float, decimals: int = 1) -> str:
@@ -316,7 +327,24 @@ def format_share(fraction: float, decimals: int = 1) -> str:
     # The language's own pattern (where the sign goes, its space), with ``decimals`` decimals.
     pattern = str(locale.percent_formats[None].pattern).replace("#,##0", _digits(decimals), 1)
     with _half_up():
-        return format_percent(fraction, format=pattern, locale=locale, decimal_quantization=True)
+        shown = _unsigned_zero(fraction, decimals + 2)
+        return format_percent(shown, format=pattern, locale=locale, decimal_quantization=True)
+
+
+def format_alternatives(items: Sequence[str]) -> str:
+    """``items`` as alternatives in the active language: ``a, b or c``, ``a, b ou c``.
+
+    Parameters
+    ----------
+    items
+        The alternatives, in order (at least one).
+
+    Returns
+    -------
+    str
+        Them joined with the language's commas and its "or" (Unicode CLDR list patterns).
+    """
+    return format_list(list(items), style="or", locale=_locale())
 
 
 def month_name(month: int, abbreviated: bool = False) -> str:

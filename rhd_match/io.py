@@ -52,9 +52,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
+from .i18n import format_number, ngettext
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .i18n import ngettext
 from .xlsx import read_workbook_cells, uncomputed_formulas
 
 WORKBOOK_NAME = "scenario.xlsx"
@@ -411,7 +411,7 @@ def _fit_fields(
             "... and {n} more row with a wrong number of fields",
             "... and {n} more rows with a wrong number of fields",
             len(bad) - MAX_LISTED,
-        ).format(n=len(bad) - MAX_LISTED)
+        ).format(n=format_number(len(bad) - MAX_LISTED))
         found.append((bad[MAX_LISTED][0] + 1, more, "error"))
     return [rows[i][:width] for i in body], found
 

@@ -22,6 +22,7 @@ PHASES = {
     "start": N_("start"),
     "build": N_("build"),
     "repair": N_("repair"),
+    "levels": N_("levels"),
     "tables": N_("tables"),
     "done": N_("done"),
 }

@@ -17,7 +17,7 @@ from test_cli_routes import SMALL, run
 from rhd_match.cli.common import show_table
 from rhd_match.cli.main import build_parser, main
 from rhd_match.console import text_table
-from rhd_match.i18n import LANGUAGE_ENV, use_language
+from rhd_match.i18n import LANGUAGE_ENV, format_number, use_language
 from rhd_match.version import __version__
 
 CATALOGUE = Path(__file__).parents[1] / "rhd_match" / "locale" / "fr" / "LC_MESSAGES"
@@ -90,6 +90,83 @@ def test_a_memory_limit_below_the_model_streams_the_decomposition(tmp_path: Path
     assert summary.loc[0, "strategy"] == "decompose-streamed"
 
 
+@pytest.mark.parametrize("spec", ["foo", "local:0", "local:two", "tcp://host", " ", "host:99999"])
+def test_a_bad_cluster_is_refused_where_it_is_parsed(
+    spec: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever the route (this scenario goes to the exact MIP, which uses no cluster)."""
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "en", "solve", str(SMALL), "--dask", spec, "--out", str(tmp_path)])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --dask" in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_cluster_the_route_does_not_use_is_said_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The discard port: nothing listens there, and nothing tries to connect.
+    args = ["solve", str(SMALL), "--dask", "tcp://127.0.0.1:9", "--time-limit", "20"]
+    assert main(["--lang", "en", *args, "--strategy", "mip", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "the Dask cluster 'tcp://127.0.0.1:9' was not used: strategy mip" in err
+
+
+def test_counts_are_written_as_numbers_for_people(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate``'s counts grouped by thousands as the language writes them (20 291 in
+    French), as every other number."""
+    from rhd_match.generate import generate_scenario
+
+    scenario = generate_scenario(6, 4, 8, seed=1)
+    assert len(scenario.demand) >= 1000
+    scenario.to_folder(tmp_path / "s")
+    assert main(["--lang", "fr", "validate", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    with use_language("fr"):
+        rows = format_number(len(scenario.demand))
+    assert "\u202f" in rows
+    assert f"{rows} lignes de besoins" in out
+
+
+def test_counts_agree_with_their_number_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One canteen is "1 cantine", as every count said in a sentence."""
+    reference = Path(__file__).parent / "data" / "variants" / "reference"
+    args = ["menus", str(reference), "--out", str(tmp_path), "--canteens", "LENS_1"]
+    assert main(["--lang", "fr", *args]) == 0
+    out = capsys.readouterr().out
+    rows = len(pd.read_csv(tmp_path / "demand.csv"))
+    assert f"{rows} lignes de besoins pour 1 cantine sur 2 semaines (" in out
+
+
+@pytest.mark.parametrize("verb", ["tradeoff", "bottlenecks"])
+def test_verbs_that_no_cluster_serves_take_no_cluster(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Their linear programs of the whole model run here: ``--dask`` would be ignored."""
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "en", verb, str(SMALL), "--out", str(tmp_path), "--dask", "local:1"])
+    assert ended.value.code == 2
+    assert "unrecognized arguments: --dask local:1" in capsys.readouterr().err
+
+
+def test_a_bottleneck_outside_the_known_communes_is_named_by_its_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference's Lens canteen has INSEE 06088, a commune the list of names lacks."""
+    reference = Path(__file__).parent / "data" / "variants" / "reference"
+    assert main(["--lang", "en", "bottlenecks", str(reference), "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "bottlenecks.csv", dtype={"area": str})
+    unnamed = table.loc[table["area_name"].isna(), "area"]
+    assert "06088" in set(unnamed)
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert any("06088" in row for row in rows)
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -144,7 +221,7 @@ def english_fragments() -> list[str]:
 #: Words of the English summaries that no French output should hold.
 ENGLISH_WORDS = re.compile(
     r"\b(canteens?|producers?|weeks?|wrote|share|before|after|checker|purchases|solver|"
-    r"objective|shortfall|demand|supply|target|variant|status|organic|quality)\b"
+    r"objective|shortfall|demand|supply|target|variant|status|organic|quality|levels?|kept)\b"
 )
 #: verb → arguments (after the scenario) for the French-output test.
 FRENCH_RUNS = {

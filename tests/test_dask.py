@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,7 +23,6 @@ from benchmarks.sizes import get_size, make_scenario
 from rhd_match import OptionError, Scenario, solve_many
 from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
 from rhd_match.check import check
-from rhd_match.cli.main import main
 from rhd_match.cluster import dask_client
 from rhd_match.generate import generate_scenario
 
@@ -140,7 +138,7 @@ def test_a_local_cluster_on_demand(small: Scenario) -> None:
     assert check(small, there).empty
 
 
-@pytest.mark.parametrize("spec", ["local:0", "local:", "local:two", " "])
+@pytest.mark.parametrize("spec", ["local:0", "local:", "local:two", " ", "foo", "tcp://host"])
 def test_a_bad_cluster_name_is_an_option_error(small: Scenario, spec: str) -> None:
     with pytest.raises(OptionError, match="dask"):
         small.solve(dask=spec)
@@ -163,11 +161,3 @@ def test_the_benchmark_compares_threads_and_workers() -> None:
     assert dask["objective"] == threads["objective"]
     assert dask["flows_sha"] == threads["flows_sha"]
     assert len(dask["worker_peak_gb"]) == 1 and min(dask["worker_peak_gb"]) > 0
-
-
-def test_the_command_line_names_a_bad_cluster(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["solve", "--demo", "--out", str(tmp_path), "--dask", "local:0"]) == 2
-    assert "solver.dask" in capsys.readouterr().err
-    assert not any(tmp_path.iterdir())

@@ -128,7 +128,7 @@ def test_every_groups_problem_at_once_with_row_and_column() -> None:
     with pytest.raises(ScenarioError) as err:
         Scenario.from_frames(**frames, groups=groups)
     messages = {(p.table, p.row, p.column): p.message for p in err.value.problems}
-    assert "also a product_id" in messages["groups", 4, "group_id"]
+    assert "is also the product_id of products row 2" in messages["groups", 4, "group_id"]
     assert "only 30" in messages["demand", 3, "product_id"]
 
 

@@ -19,6 +19,7 @@ from factories import tiny_frames
 import rhd_match.cli.main as cli_main
 from rhd_match import Scenario
 from rhd_match.cli.common import ARGPARSE_MESSAGES, EXAMPLES
+from rhd_match.cli.decision import _wrote_files
 from rhd_match.cli.main import EXIT_INTERNAL_ERROR, build_parser, main
 from rhd_match.i18n import (
     DOMAIN,
@@ -148,6 +149,18 @@ def test_french_plurals_count_zero_and_one_as_singular() -> None:
     }
     with use_language("en"):
         assert ngettext(*words, 0).format(n=0, folder="out") == "wrote 0 files to out"
+    # Files named rather than counted agree with their number too.
+    assert _wrote_files(["whatif.csv"], Path("out")) == "whatif.csv écrit dans out"
+    assert _wrote_files(["a.csv", "b.png"], Path("out")) == "a.csv, b.png écrits dans out"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_residue_shown_as_zero_has_no_sign(language: str) -> None:
+    """The difference of two equal sums (-1e-12) is 0, not -0,00; a number that rounds to a
+    figure keeps its sign."""
+    with use_language(language):
+        assert "-" not in format_number(-1e-12, 2) + format_money(-0.004) + format_share(-4e-4)
+        assert format_number(-0.005, 2).startswith("-")
 
 
 @pytest.mark.parametrize(

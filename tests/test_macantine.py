@@ -518,7 +518,8 @@ def test_export_plan_writes_everything_or_nothing(
             "README.md",
         ]
     )
-    assert "can be uploaded to ma cantine as they are" in (out / "README.md").read_text()
+    # For people: in the language of the order sheets, French by default.
+    assert "peuvent être déposés tels quels sur ma cantine" in (out / "README.md").read_text()
     for siret in SIRETS.values():
         lines = read_purchases(out / f"achats_{siret}.csv", today=TODAY)
         assert set(lines["siret"]) == {siret}

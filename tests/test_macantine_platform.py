@@ -384,13 +384,13 @@ def test_demo_purchase_file_passes_the_check_with_platform_ids(tmp_path: Path) -
     canteens = sorted(scenario.canteens["canteen_id"].astype(str))
     ids = {c: str(900 + i) for i, c in enumerate(canteens)}
     after = dt.date(2027, 3, 1)
-    export_plan(scenario, solution, tmp_path / "ids", cantine_ids=ids, today=after)
+    export_plan(scenario, solution, tmp_path / "ids", cantine_ids=ids, today=after, language="en")
     found = check_purchases(tmp_path / "ids" / "achats.csv", today=after)
     assert found.empty, found.head().to_string()
     readme = (tmp_path / "ids" / "README.md").read_text(encoding="utf-8")
     assert "can be uploaded to ma cantine as they are" in readme
     with pytest.warns(PlatformIdWarning, match="cannot be uploaded as it is"):
-        export_plan(scenario, solution, tmp_path / "none", today=after)
+        export_plan(scenario, solution, tmp_path / "none", today=after, language="en")
     readme = (tmp_path / "none" / "README.md").read_text(encoding="utf-8")
     assert "cannot be uploaded to ma cantine as they are" in readme
     refused = check_purchases(tmp_path / "none" / "achats.csv", today=after)

@@ -115,6 +115,11 @@ def test_dish_names_in_the_active_language() -> None:
         french = {c.name for week in default_primary_menu().cycle for day in week for c in day}
     assert {"fruit de saison", "plat végétarien", "crudités"} <= french
     assert not {"seasonal fruit", "vegetarian main"} & french
+    # Every dish has a name, none shown as a catalogue id (bread, potato, fish_fillet).
+    ids = {
+        k for week in default_primary_menu().cycle for day in week for c in day for k in c.options
+    }
+    assert not french & ids
 
 
 def test_every_week_needs_a_vegetarian_main() -> None:

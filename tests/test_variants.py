@@ -180,6 +180,16 @@ def test_parameter_problems_in_french(tmp_path: Path) -> None:
     )
 
 
+def test_the_tables_an_id_is_sought_in_are_named_in_french() -> None:
+    """ "or" between the tables, in the language of the message."""
+    from rhd_match.i18n import use_language
+
+    with use_language("fr"), pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(VARIANTS / "ids-differing-by-case")
+    [demand] = [p.message for p in caught.value.problems if p.table == "demand"]
+    assert demand.startswith("product_id « apple » inconnu (absent de products ou groups) ;")
+
+
 # -- the command line's output folder ---------------------------------------------------------
 
 

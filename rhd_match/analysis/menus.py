@@ -627,12 +627,12 @@ def default_primary_menu() -> MenuPlan:
     fruit = _c("fruit", "apple", "pear", "strawberry", "red_fruits", label=N_("seasonal fruit"))
     dairy = _c("dairy", "yogurt", "fromage_blanc", label=N_("dairy"))
     cheese = _c("cheese", "cheese", "maroilles", label=N_("cheese"))
-    bread = _c("bread", "bread")
-    starchy = _c("starchy", "potato")
+    bread = _c("bread", "bread", label=N_("bread"))
+    starchy = _c("starchy", "potato", label=N_("potatoes"))
     veggie = _c("vegetarian_protein", "eggs", "lentils", "split_peas", label=N_("vegetarian main"))
     poultry = _c("meat", "chicken_fillet", "chicken_thigh", label=N_("poultry"))
     red_meat = _c("meat", "minced_beef", "beef_stew", "pork", label=N_("meat"))
-    fish = _c("fish", "fish_fillet")
+    fish = _c("fish", "fish_fillet", label=N_("fish"))
 
     def week(first: Component, second: Component) -> MenuWeek:
         return (

@@ -20,6 +20,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ..cluster import check_spec
 from ..console import table_cells, text_table
 from ..i18n import (
     DEFAULT_LANGUAGE,
@@ -206,15 +207,17 @@ def add_source(p: argparse.ArgumentParser) -> None:
 
 def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
     """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
-    ``--time-limit``, ``--threads``, ``--dask``, ``--memory-limit-gb`` and (for verbs that choose
-    one) ``--strategy`` and ``--objective``.
+    ``--time-limit``, ``--threads``, ``--memory-limit-gb`` and (for verbs that choose one)
+    ``--strategy``, ``--objective`` and ``--dask``.
 
     Parameters
     ----------
     p
         The verb's parser.
     strategy
-        Add ``--strategy`` and ``--objective`` too (verbs that solve with a choice of them).
+        Add ``--strategy``, ``--objective`` and ``--dask`` too (verbs that solve with a choice
+        of them; the others solve linear programs of the whole model, which no cluster
+        shares).
     """
     p.add_argument(
         "--time-limit",
@@ -229,14 +232,6 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         help=_("solver threads (default: the scenario's, 2)"),
     )
     p.add_argument(
-        "--dask",
-        metavar="CLUSTER",
-        help=_(
-            "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
-            "otherwise a scheduler's address (tcp://host:8786); default: threads"
-        ),
-    )
-    p.add_argument(
         "--memory-limit-gb",
         type=positive_float,
         metavar="GB",
@@ -246,6 +241,15 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         ),
     )
     if strategy:
+        p.add_argument(
+            "--dask",
+            type=cluster,
+            metavar="CLUSTER",
+            help=_(
+                "solve the weekly LPs on a Dask cluster: 'local:N' starts N workers here, "
+                "otherwise a scheduler's address (tcp://host:8786); default: threads"
+            ),
+        )
         p.add_argument(
             "--strategy",
             choices=STRATEGIES,
@@ -451,6 +455,30 @@ def positive_float(text: str) -> float:
             _("{text} must be a number greater than 0").format(text=repr(text))
         )
     return value
+
+
+def cluster(text: str) -> str:
+    """argparse type: a Dask cluster, ``local:N`` or a scheduler's address (``check_spec``).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    str
+        The argument unchanged.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When it names no cluster, saying what to write.
+    """
+    try:
+        return check_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def week_list(text: str) -> list[str]:

@@ -82,7 +82,9 @@ HUB_FIGURE_DECIMALS = {
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
-    return _("wrote {names} to {folder}").format(names=", ".join(names), folder=folder)
+    return ngettext("wrote {names} to {folder}", "wrote {names} to {folder}", len(names)).format(
+        names=", ".join(names), folder=folder
+    )
 
 
 def _write(folder: Path, files: Mapping[str, Callable[[Path], object]]) -> None:
@@ -219,7 +221,10 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     relaxed = solve_relaxation(scenario)
     table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
     # verified_marginal_value is there only when rows were re-solved (--verify-top > 0).
-    show_table(table.head(20), [c for c in BOTTLENECK_COLUMNS if c in table.columns])
+    shown = table.head(20).copy()
+    # A commune outside the known list is named by its INSEE code, not left blank.
+    shown["area_name"] = shown["area_name"].where(shown["area_name"] != "", shown["area"])
+    show_table(shown, [c for c in BOTTLENECK_COLUMNS if c in table.columns])
     # The no-offer-in-range reason does not depend on the plan: the LP relaxation suffices.
     uncovered = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
     files = {
@@ -268,16 +273,20 @@ def cmd_menus(args: argparse.Namespace) -> int:
         files["groups.csv"] = csv_writer(result.groups)
     files["menu_products.csv"] = csv_writer(menu.products)
     write_folder_atomically(args.out, files)
-    n_weeks = result.demand["week"].nunique()
+    rows, canteens = len(result.demand), len(services)
+    weeks = int(result.demand["week"].nunique())
     print(
         (
-            _("{rows} demand rows for {canteens} canteens over {weeks} weeks (the weeks given)")
+            _("{rows} for {canteens} over {weeks} (the weeks given)")
             if args.weeks
-            else _(
-                "{rows} demand rows for {canteens} canteens over {weeks} weeks "
-                "(each canteen its own service weeks)"
-            )
-        ).format(rows=len(result.demand), canteens=len(services), weeks=n_weeks)
+            else _("{rows} for {canteens} over {weeks} (each canteen its own service weeks)")
+        ).format(
+            rows=ngettext("{n} demand row", "{n} demand rows", rows).format(n=format_number(rows)),
+            canteens=ngettext("{n} canteen", "{n} canteens", canteens).format(
+                n=format_number(canteens)
+            ),
+            weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
+        )
     )
     print(_wrote_files(list(files), args.out))
     return 0

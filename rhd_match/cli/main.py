@@ -23,6 +23,7 @@ from typing import TextIO
 import pandas as pd
 import platformdirs
 
+from ..cluster import DASK_STRATEGIES
 from ..dependencies import missing_package
 from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import format_number, ngettext
@@ -64,6 +65,16 @@ def _solve(scenario: Scenario, args: argparse.Namespace) -> Solution:
     with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
         solution = scenario.solve(log=display)
     print(solution.summary_text())
+    strategy = str(solution.summary["strategy"].iloc[0])
+    spec = scenario.parameters.solver.dask
+    if spec is not None and strategy not in DASK_STRATEGIES:
+        print(
+            _(
+                "note: the Dask cluster '{cluster}' was not used: strategy {strategy} solves "
+                "one model, without a cluster"
+            ).format(cluster=spec, strategy=strategy),
+            file=sys.stderr,
+        )
     return solution
 
 
@@ -77,7 +88,10 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
     else:
         n = len(violations)
         print(
-            "\n" + ngettext("checker: {n} violation", "checker: {n} violations", n).format(n=n),
+            "\n"
+            + ngettext("checker: {n} violation", "checker: {n} violations", n).format(
+                n=format_number(n)
+            ),
             file=sys.stderr,
         )
         show_table(violations.head(20), ["rule", "message"], file=sys.stderr)
@@ -99,19 +113,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(
         _("ok: {products}, {canteens}, {producers}, {offers}, {demand}").format(
             products=ngettext("{n} product", "{n} products", counts["products"]).format(
-                n=counts["products"]
+                n=format_number(counts["products"])
             ),
             canteens=ngettext("{n} canteen", "{n} canteens", counts["canteens"]).format(
-                n=counts["canteens"]
+                n=format_number(counts["canteens"])
             ),
             producers=ngettext("{n} producer", "{n} producers", counts["producers"]).format(
-                n=counts["producers"]
+                n=format_number(counts["producers"])
             ),
             offers=ngettext("{n} offer row", "{n} offer rows", counts["offers"]).format(
-                n=counts["offers"]
+                n=format_number(counts["offers"])
             ),
             demand=ngettext("{n} demand row", "{n} demand rows", counts["demand"]).format(
-                n=counts["demand"]
+                n=format_number(counts["demand"])
             ),
         )
     )

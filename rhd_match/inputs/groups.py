@@ -131,11 +131,10 @@ def served_products(demand: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
 def check_groups(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
-    """Rules across the groups and demand tables (each table is already valid on its own).
-
-    * a ``group_id`` must not be a ``product_id`` (a demand row would name both);
-    * every demand row naming a group must be servable: the shares of the group's products
-      allowed in its week add up to at least 1.
+    """Rules across the groups and demand tables (each table is already valid on its own, a
+    ``group_id`` that is a ``product_id`` already refused by ``check_references``): every
+    demand row naming a group must be servable, the shares of the group's products allowed
+    in its week adding up to at least 1.
 
     Parameters
     ----------
@@ -153,14 +152,6 @@ def check_groups(
     if groups.empty:
         return []
     problems = []
-    products = set(tables["products"]["product_id"].astype(str))
-    clash = groups["group_id"].astype(str).isin(products).to_numpy()
-    rows = source_rows(groups)
-    for pos in np.flatnonzero(clash):
-        msg = _("group_id '{group}' is also a product_id: give the group another id").format(
-            group=groups["group_id"].iloc[pos]
-        )
-        problems.append(Problem("groups", int(rows[pos]), "group_id", msg, files.get("groups")))
     named = is_group_row(demand, groups)
     share = (
         group_options(demand, groups)

@@ -11,10 +11,11 @@ import pandas as pd
 from ..egalim import FISH_FAMILY, MEAT_FAMILY
 from ..errors import Problem
 from ..geo import haversine_km
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import ngettext
 from .groups import served_products
+from .schema import TABLES
 from .validation import FIRST_DATA_ROW, source_rows
 
 #: A canteen or producer farther than this from the scenario's centre (the median latitude and
@@ -24,6 +25,13 @@ from .validation import FIRST_DATA_ROW, source_rows
 FAR_KM = 150.0
 FAR_FACTOR = 5.0
 LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
+#: A road distance outside [ROAD_MIN_FACTOR, ROAD_MAX_FACTOR] × the straight line between its
+#: places (± ROAD_SLACK_KM) is flagged: roads are about 1.3 times the straight line
+#: (``LogisticsOptions.road_factor``, an estimate); half the line, or several times more, is a
+#: slip (metres or miles, another pair, a place's coordinates), not a road.
+ROAD_MIN_FACTOR = 0.5
+ROAD_MAX_FACTOR = 4.0
+ROAD_SLACK_KM = 2.0
 
 
 def domain_warnings(
@@ -68,6 +76,7 @@ def domain_warnings(
     served = served_products(demand, tables["groups"]) if "groups" in tables else demand
     warnings += _unreachable_demand(canteens, producers, offers, served, files.get("canteens"))
     warnings += _far_places(tables, files)
+    warnings += _odd_road_distances(tables, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
     rules = [
@@ -93,7 +102,7 @@ def domain_warnings(
                         "{n} row with {what}: ma cantine marks it not applicable",
                         "{n} rows with {what}: ma cantine marks it not applicable",
                         int(bad.sum()),
-                    ).format(n=int(bad.sum()), what=_(what)),
+                    ).format(n=format_number(int(bad.sum())), what=_(what)),
                     files.get("offers"),
                     "warning",
                 )
@@ -202,14 +211,72 @@ def _far_places(
                         id=frame[id_col].iloc[pos],
                         lat=f"{f_lat[pos]:g}",
                         lon=f"{f_lon[pos]:g}",
-                        km=f"{dist[pos]:.0f}",
-                        spread=f"{spread:.0f}",
+                        km=format_number(float(dist[pos])),
+                        spread=format_number(spread),
                         hint=hint,
                     ),
                     files.get(table),
                     "warning",
                 )
             )
+    return warnings
+
+
+def _odd_road_distances(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """A warning at each ``distances`` row from a place to itself (never used), or whose km
+    are less than half the straight line between its places or many times more."""
+    distances = tables.get("distances")
+    if distances is None or distances.empty:
+        return []
+    where: dict[str, tuple[float, float]] = {}
+    for table, lat_col, lon_col in (
+        ("canteens", "lat", "lon"),
+        ("producers", "lat", "lon"),
+        ("hubs", "latitude", "longitude"),
+    ):
+        frame = tables.get(table)
+        if frame is not None and not frame.empty:
+            ids = frame[TABLES[table].key[0]].astype(str)
+            where |= dict(zip(ids, zip(frame[lat_col], frame[lon_col], strict=True), strict=True))
+    rows = source_rows(distances)
+    warnings = []
+    for pos, (a, b, km) in enumerate(
+        zip(distances["from_id"], distances["to_id"], distances["km"], strict=True)
+    ):
+        if a == b:
+            msg = _("a distance from '{id}' to itself is never used").format(id=a)
+            column = "to_id"
+        elif a in where and b in where and pd.notna(km):
+            line = float(haversine_km(*where[a], *where[b]))
+            low, high = ROAD_MIN_FACTOR * line, ROAD_MAX_FACTOR * line
+            if low - ROAD_SLACK_KM <= km <= high + ROAD_SLACK_KM:
+                continue
+            msg = (
+                _(
+                    "{km} km by road from '{a}' to '{b}', less than half the straight line "
+                    "between their coordinates ({line} km): another pair, unit or place?"
+                )
+                if km < low
+                else _(
+                    "{km} km by road from '{a}' to '{b}', more than {factor} times the "
+                    "straight line between their coordinates ({line} km): another pair, unit "
+                    "(metres, miles) or place?"
+                )
+            ).format(
+                km=format_number(float(km), 1),
+                a=a,
+                b=b,
+                line=format_number(line, 1),
+                factor=format_number(ROAD_MAX_FACTOR),
+            )
+            column = "km"
+        else:
+            continue
+        warnings.append(
+            Problem("distances", int(rows[pos]), column, msg, files.get("distances"), "warning")
+        )
     return warnings
 
 

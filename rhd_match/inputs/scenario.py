@@ -20,6 +20,7 @@ from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_fol
 from ..params import Parameters, explain
 from ..xlsx import workbook_writer
 from .groups import check_groups
+from .ids import shared_id_problems
 from .plausibility import domain_warnings
 from .schema import DISTANCES, GROUPS, HUBS, MARKET, TABLES
 from .validation import check_references, coerce_tables, empty_table
@@ -229,7 +230,7 @@ class Scenario:
             # Read what can be read so that the error lists table problems too.
             typed, found = coerce_tables(raw, files)
             problems += found
-            problems += check_references(typed, files)
+            problems += check_references(typed, files) + shared_id_problems(typed, files)
             raise ScenarioError([p for p in problems + more if p.severity == "error"])
         return cls._build(raw, files, parsed, problems + more)
 
@@ -253,6 +254,8 @@ class Scenario:
         errors += check_references(typed, files)
         if not errors:
             errors += check_groups(typed, files)
+        # Not a reference broken: the groups' rules hold whatever the ids' spelling.
+        errors += shared_id_problems(typed, files)
         if errors:
             raise ScenarioError(errors)
         typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}

@@ -548,7 +548,9 @@ DISTANCES = Table(
     "Optional. Road distances between places (producers, hubs, canteens), for the delivery "
     "tours: where a pair is given its km (and minutes, when given) replace the straight line "
     "times the road factor (and the km at the vehicles' speed). A pair given one way serves "
-    "both ways unless the other way is given too. One row per pair.",
+    "both ways unless the other way is given too. One row per pair. A row from a place to "
+    "itself, or whose km are less than half the straight line between its places or more "
+    "than four times it, gets a warning (a slip: metres or miles, another pair).",
     (
         Column("from_id", "id", N_("Place the road starts from: a producer, hub or canteen id.")),
         Column("to_id", "id", N_("Place the road leads to: a producer, hub or canteen id.")),

@@ -96,8 +96,12 @@ def describe(scenario: Scenario) -> str:
     n_products, n_weeks = len(scenario.products), len(week_values)
     parts = [
         _("Scenario: {canteens}, {producers}, {products}, {weeks} ({span}).").format(
-            canteens=ngettext("{n} canteen", "{n} canteens", n_canteens).format(n=n_canteens),
-            producers=ngettext("{n} producer", "{n} producers", n_producers).format(n=n_producers),
+            canteens=ngettext("{n} canteen", "{n} canteens", n_canteens).format(
+                n=format_number(n_canteens)
+            ),
+            producers=ngettext("{n} producer", "{n} producers", n_producers).format(
+                n=format_number(n_producers)
+            ),
             products=ngettext("{n} product", "{n} products", n_products).format(n=n_products),
             weeks=ngettext("{n} ISO week", "{n} ISO weeks", n_weeks).format(n=n_weeks),
             span=span,

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
+from ..i18n import format_alternatives, format_number, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
 from .fixes import (
@@ -99,7 +99,7 @@ class _Collector:
             n = len(positions) - MAX_LISTED
             more = ngettext(
                 "... and {n} more row like these", "... and {n} more rows like these", n
-            ).format(n=n)
+            ).format(n=format_number(n))
             self.problems.append(Problem(name, None, column, more, self.file, severity))
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
@@ -645,14 +645,14 @@ def check_references(
             # optional one left out or empty has no id (without hubs, a producer's hub_id is
             # information only).
             names = target.split("|")
-            if any(not _ids_readable(t, tables, files) for t in names):
+            if any(not ids_readable(t, tables, files) for t in names):
                 continue
             targets = [
                 t for t in names if t in tables and not (TABLES[t].optional and tables[t].empty)
             ]
             if not targets:
                 continue
-            target = " or ".join(targets)
+            target = format_alternatives(targets)
             known = {
                 str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()
             }
@@ -695,10 +695,26 @@ def _case_hint(value: str, cased: Mapping[str, str]) -> str:
     return _("; did you mean '{id}'? ids are compared exactly, case included").format(id=near)
 
 
-def _ids_readable(
+def ids_readable(
     name: str, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> bool:
-    """Whether the ids of table ``name`` are known: read, or an optional table left out."""
+    """Whether the ids of table ``name`` are known: read, or an optional table left out.
+
+    Parameters
+    ----------
+    name
+        A table's name (``TABLES``).
+    tables
+        The typed tables by name.
+    files
+        The file each table was read from, by name (None when not from a file).
+
+    Returns
+    -------
+    bool
+        False when the table could not be read, or its key column holds no id at all (the
+        column missing): its problems are reported on their own.
+    """
     if name not in tables:
         return TABLES[name].optional and name not in files
     ids = tables[name][TABLES[name].key[0]]

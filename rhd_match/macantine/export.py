@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from ..egalim import format_labels, parse_labels
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
-from ..i18n import ngettext
+from ..i18n import ngettext, use_language
 from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
 from ..inputs.scenario import Scenario
 from ..io import cell_text, csv_writer, read_table_file, write_folder_atomically
@@ -636,8 +636,8 @@ def export_plan(
     today, future, supplier, delivery_weekday, definition_local, definition_local_km
         As for ``purchase_file``.
     language
-        Language of the order sheets and contract summary, files for people (see
-        ``rhd_match.plan.orders.order_writers``); the platform's files do not change.
+        Language of the order sheets, contract summary and ``README.md``, files for people
+        (see ``rhd_match.plan.orders.order_writers``); the platform's files do not change.
 
     Returns
     -------
@@ -672,38 +672,45 @@ def export_plan(
     writers = declaration_writers(figures)
     writers |= purchase_file_writers(purchases, per_canteen=per_canteen)
     writers |= order_writers(sheets, contracts, per_producer=per_producer, language=language)
-    writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None)
+    writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None, language)
     return write_folder_atomically(Path(folder), writers)
 
 
-def _readme_writer(names: list[str], key: PlatformKey, uploadable: bool) -> Callable[[Path], None]:
-    purchase_files = [n for n in names if n.startswith("achats")]
-    if uploadable:
-        status = (
-            f"The purchase file(s) are keyed by the platform's `{key}` and can be uploaded to "
-            "ma cantine as they are (check first: `rhd-match check-purchases FILE`)."
+def _readme_writer(
+    names: list[str], key: PlatformKey, uploadable: bool, language: str
+) -> Callable[[Path], None]:
+    purchase_files = ", ".join(f"`{n}`" for n in names if n.startswith("achats"))
+    with use_language(language):
+        if uploadable:
+            status = _(
+                "The purchase file(s) are keyed by the platform's `{key}` and can be uploaded "
+                "to ma cantine as they are (check first: `rhd-match check-purchases FILE`)."
+            ).format(key=key)
+        else:
+            status = _(
+                "**The purchase file(s) cannot be uploaded to ma cantine as they are**: their "
+                "`cantine_id` column holds this project's canteen ids, and the platform wants "
+                "its own numeric canteen ids (or SIRETs). Export again with `--siret-file` or "
+                "`--id-file` (or a `siret` / `macantine_id` column in canteens)."
+            )
+        text = "\n".join(
+            [
+                "# " + _("A plan, as files for ma cantine and the producers"),
+                "",
+                status,
+                "",
+                "- `declaration.csv`, `declaration.json`: "
+                + _("yearly declaration figures per canteen."),
+                f"- {purchase_files}: " + _("purchase import file(s)."),
+                "- `order_sheets.csv` "
+                + _("or")
+                + " `orders_*.csv`, `contract_summary.csv`: "
+                + _("producer side."),
+                "",
+                _("Amounts are EUR excluding VAT; see docs/macantine.md of rhd_match."),
+                "",
+            ]
         )
-    else:
-        status = (
-            "**The purchase file(s) cannot be uploaded to ma cantine as they are**: their "
-            "`cantine_id` column holds this project's canteen ids, and the platform wants its "
-            "own numeric canteen ids (or SIRETs). Export again with `--siret-file` or "
-            "`--id-file` (or a `siret` / `macantine_id` column in canteens)."
-        )
-    text = "\n".join(
-        [
-            "# A plan, as files for ma cantine and the producers",
-            "",
-            status,
-            "",
-            "- `declaration.csv`, `declaration.json`: yearly declaration figures per canteen.",
-            f"- {', '.join(f'`{n}`' for n in purchase_files)}: purchase import file(s).",
-            "- `order_sheets.csv` or `orders_*.csv`, `contract_summary.csv`: producer side.",
-            "",
-            "Amounts are EUR excluding VAT; see docs/macantine.md of rhd_match.",
-            "",
-        ]
-    )
 
     def write(path: Path) -> None:
         path.write_text(text, encoding="utf-8")

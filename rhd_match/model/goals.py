@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..i18n import format_number, format_significant
+from ..i18n import gettext as _
 from ..params import SolverOptions, Weights
 from .build import LinearModel, RowFamily
 from .decode import clean_flows
@@ -256,7 +258,11 @@ def solve_levels(
             program = _fix_meets(program, var, keep, values)
         coef = level[keep]
         share = Deadline(deadline.left() * (1.0 if k == n - 1 or not mip else LEVEL_TIME_SHARE))
-        report.say(f"level {k + 1} ({name}): {solver}, limit {share.left():.1f} s")
+        report.say(
+            _("level {k} ({name}): {solver}, limit {seconds} s").format(
+                k=k + 1, name=name, solver=solver, seconds=format_number(share.left(), 1)
+            )
+        )
         step = share.observe(
             run_solver(
                 program.with_objective(coef),
@@ -270,14 +276,22 @@ def solve_levels(
         run = run if step.values is None and run is not None else step
         if step.values is None:
             optimal = False
-            report.say(f"level {k + 1} ({name}): {step.status}, previous level's plan kept")
+            report.say(
+                _("level {k} ({name}): {status}, previous level's plan kept").format(
+                    k=k + 1, name=name, status=step.status
+                )
+            )
             break
         values = step.values
         optimal &= step.status == "optimal"
         value = float(coef @ values)
         reached.append(value)
         bounds.append(step.bound)
-        report.say(f"level {k + 1} ({name}): {value:.6g}")
+        report.say(
+            _("level {k} ({name}): {value}").format(
+                k=k + 1, name=name, value=format_significant(value)
+            )
+        )
         if not mip and step.duals is not None and k < n - 1:
             program = optimal_face(program, coef, step.values, step.duals)
         program = program.with_row(
@@ -464,7 +478,9 @@ def within_hard_budgets(model: LinearModel, plan: np.ndarray) -> np.ndarray:
     arc_canteen = model.index.arcs["canteen"].to_numpy()
     values, helped, changed = plan, np.zeros(len(hard), bool), False
     while True:
-        spent = matrix @ _flows_only(model, values)
+        # Each round's flows differ (its arcs emptied); the last round's are the plan's.
+        point = _flows_only(model, values)
+        spent = matrix @ point
         over = hard & ~helped & (spent > limit + 1e-6 * (1.0 + np.abs(limit)))
         if not over.any():
             break
@@ -475,7 +491,6 @@ def within_hard_budgets(model: LinearModel, plan: np.ndarray) -> np.ndarray:
     if not changed:
         return plan
     values = values.copy()
-    point = _flows_only(model, values)
     activity = model.matrix @ point
     for block, family in ELASTIC_ROWS.items():
         found = model.family(family)

@@ -15,6 +15,7 @@ from ..check import check
 from ..errors import InfeasibleError
 from ..i18n import format_number as num
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import SolverOptions, solver_options
 from ..plan.solution import Solution
@@ -371,7 +372,13 @@ def run_strategy(
         plan = None
     goals = define_goals(model, opts.objective, scenario.parameters.weights)
     lower, upper = level_bounds(goals, None if plan is None else plan.values)
-    report.say(f"objective {opts.objective}: {len(goals.levels)} levels", phase="levels")
+    n_levels = len(goals.levels)
+    report.say(
+        ngettext("objective {name}: {n} level", "objective {name}: {n} levels", n_levels).format(
+            name=opts.objective, n=n_levels
+        ),
+        phase="levels",
+    )
     result = solve_levels(goals, lower, upper, strategy != "lp", opts, deadline, report)
     base = model.variables.count
     if result.values is None:

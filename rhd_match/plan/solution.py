@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..console import text_table
+from ..egalim import CGAAER_EXTRA_PER_MEAL
 from ..i18n import format_money, format_number, format_share, format_significant, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -305,8 +306,10 @@ class Solution:
         weeks, producers = int(s["weeks"]), int(s["producers"])
         lines = [
             _("rhd_match plan — {canteens}, {producers}, {weeks}").format(
-                canteens=ngettext("{n} canteen", "{n} canteens", n).format(n=n),
-                producers=ngettext("{n} producer", "{n} producers", producers).format(n=producers),
+                canteens=ngettext("{n} canteen", "{n} canteens", n).format(n=format_number(n)),
+                producers=ngettext("{n} producer", "{n} producers", producers).format(
+                    n=format_number(producers)
+                ),
                 weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
             ),
             _(
@@ -375,9 +378,11 @@ class Solution:
             lines.append(
                 _(
                     "{meals} meals: food cost per meal {before} all-conventional, {after} in "
-                    "the plan, {extra} per meal (EUR HT; national estimate of EGalim's extra "
-                    "cost: +0.14 to +0.42 EUR per meal, CGAAER)"
+                    "the plan, {extra} per meal (excl. VAT; national estimate of EGalim's "
+                    "extra cost: +{low} to +{high} per meal, CGAAER)"
                 ).format(
+                    low=format_money(CGAAER_EXTRA_PER_MEAL[0]),
+                    high=format_money(CGAAER_EXTRA_PER_MEAL[1]),
                     meals=format_number(s["meals"]),
                     before=format_money(s["cost_per_meal_eur_ht_before"]),
                     after=format_money(s["cost_per_meal_eur_ht"]),

@@ -28,6 +28,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import NDArray
 
+from ..egalim import CGAAER_EXTRA_PER_MEAL
 from ..i18n import gettext as _
 from .drawing import (
     GREEN,
@@ -450,10 +451,6 @@ def plot_tradeoff(table: pd.DataFrame, path: str | Path, title: str | None = Non
         ``path``. The file carries no date or tool: the same table gives the same bytes.
     """
     return save_figure(tradeoff_figure(table, title), Path(path))
-
-
-#: The national estimate of EGalim's extra cost per meal, EUR HT (CGAAER, ``docs/egalim.md``).
-CGAAER_EXTRA_PER_MEAL = (0.14, 0.42)
 
 
 def compliance_curve_figure(table: pd.DataFrame) -> Figure:

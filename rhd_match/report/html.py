@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from ..egalim import CGAAER_EXTRA_PER_MEAL
 from ..i18n import format_money, format_number, ngettext, use_language
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
@@ -314,9 +315,11 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
             + '</div><div class="small">'
             + esc(
                 _(
-                    "{before} → {after} per meal; national estimate for EGalim: +0.14 to "
-                    "+0.42 € (CGAAER)"
+                    "{before} → {after} per meal; national estimate for EGalim: +{low} to "
+                    "+{high} (CGAAER)"
                 ).format(
+                    low=format_money(CGAAER_EXTRA_PER_MEAL[0]),
+                    high=format_money(CGAAER_EXTRA_PER_MEAL[1]),
                     before=format_money(as_float(s["cost_per_meal_eur_ht_before"])),
                     after=format_money(as_float(s["cost_per_meal_eur_ht"])),
                 )

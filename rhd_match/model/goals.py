@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from ..params import SolverOptions, Weights
 from .build import LinearModel, RowFamily
 from .decode import clean_flows
-from .solvers import LinearProgram, SolverRun, run_solver
+from .solvers import LEVEL_GLOP_PARAMETERS, LinearProgram, SolverRun, run_solver
 from .strategies import (
     Deadline,
     Reporter,
@@ -264,6 +264,7 @@ def solve_levels(
                 share.left(),
                 options.threads,
                 options.mip_gap,
+                LEVEL_GLOP_PARAMETERS,
             )
         )
         deadline.hit |= share.hit

@@ -51,13 +51,14 @@ HANDOFF_S_PER_NONZERO = {"scip": 13e-6, "glop": 3e-6, "pdlp": 2.5e-6, "highs": 4
 #: simplex takes 5.6, 8.2 and 17.9, to the same optimum (measured on a loaded 2-core machine,
 #: ``docs/model.md``, *Solve time*).
 GLOP_PARAMETERS = "use_dual_simplex: true"
-#: The lexicographic levels' LPs also perturb the costs in the dual simplex: their objectives
-#: are sparse (level 1 has one coefficient per canteen and target) and their LPs highly
-#: degenerate. GLOP's deterministic time on the demo's three levels goes from 2.64 / 3.75 /
-#: 3.53 to 1.84 / 2.74 / 3.18, and on the demo with its hub (level 1, 145k rows, 148k columns,
-#: 0.67M nonzeros) from 27.9 to 5.5 (29.2 → 9.0 CPU s; HiGHS's dual simplex 12.2), to the
-#: same optima (``docs/model.md``, *Solve time*).
-LEVEL_GLOP_PARAMETERS = GLOP_PARAMETERS + " perturb_costs_in_dual_simplex: true"
+#: The lexicographic levels' LPs start the dual simplex from the all-slack basis and perturb
+#: its costs: their objectives are sparse (level 1 has one coefficient per canteen and target)
+#: and their LPs highly degenerate. GLOP's deterministic time (its own work measure, the same
+#: under any load) on the demo's three levels goes from 2.64 / 3.75 / 3.53 to 2.06 / 1.01 /
+#: 3.47, and on the demo with its hub (145k rows, 148k columns, 0.67M nonzeros) on level 1
+#: from 27.9 to 9.0 and on level 2 from over 21.9 (stopped at 90 s) to 6.6, to the same optima
+#: (``docs/model.md``, *Solve time*).
+LEVEL_GLOP_PARAMETERS = GLOP_PARAMETERS + " initial_basis: NONE perturb_costs_in_dual_simplex: true"
 
 
 @dataclass(frozen=True)

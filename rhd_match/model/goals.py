@@ -20,7 +20,7 @@ from ..i18n import gettext as _
 from ..params import SolverOptions, Weights
 from .build import LinearModel, RowFamily
 from .decode import clean_flows
-from .solvers import LinearProgram, SolverRun, run_solver
+from .solvers import LEVEL_GLOP_PARAMETERS, LinearProgram, SolverRun, run_solver
 from .strategies import (
     Deadline,
     Reporter,
@@ -270,6 +270,7 @@ def solve_levels(
                 share.left(),
                 options.threads,
                 options.mip_gap,
+                LEVEL_GLOP_PARAMETERS,
             )
         )
         deadline.hit |= share.hit

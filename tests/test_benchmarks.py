@@ -17,7 +17,7 @@ import pytest
 from test_hubs import hub_row, with_hub
 
 from benchmarks.__main__ import problems, run
-from benchmarks.figures import EQUAL_OBJECTIVE_RTOL, fit_exponent, relative_gap
+from benchmarks.figures import EQUAL_OBJECTIVE_RTOL, derive, fit_exponent, relative_gap
 from benchmarks.greedy import greedy_flows
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match.check import check
@@ -90,6 +90,31 @@ def test_pulp_finds_the_same_objective(xs_run: tuple[dict[str, Any], Path]) -> N
     assert pulp["plan"]["violations"] == 0
     assert entry["derived"]["pulp_equal_objective"], entry["derived"]
     assert entry["derived"]["pulp_objective_rel_diff"] <= EQUAL_OBJECTIVE_RTOL
+
+
+def test_a_lexicographic_plan_is_not_measured_against_the_weighted_bound(
+    xs_run: tuple[dict[str, Any], Path],
+) -> None:
+    results, out = xs_run
+    entry = results["sizes"]["XS"]
+    assert entry["tasks"]["optimiser"]["objective_mode"] == "lexicographic"
+    assert math.isnan(entry["derived"]["optimiser_gap"])
+    assert math.isfinite(entry["derived"]["mip_gap"])
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "objective lexicographic: no gap to the best bound" in text
+
+
+def test_a_weighted_plan_gets_its_gap_to_the_best_bound() -> None:
+    timed = {"build_time_s": 1.0, "solve_time_s": 2.0}
+    tasks: dict[str, Any] = {
+        "optimiser": {"objective": 110.0, "best_bound": 90.0, **timed},
+        "mip": {"objective": 100.0, "best_bound": 100.0, **timed},
+    }
+    assert derive(tasks)["optimiser_gap"] == pytest.approx(10 / 110)
+    tasks["optimiser"]["objective_mode"] = "weighted"
+    assert derive(tasks)["optimiser_gap"] == pytest.approx(10 / 110)
+    tasks["optimiser"]["objective_mode"] = "lexicographic"
+    assert math.isnan(derive(tasks)["optimiser_gap"])
 
 
 def test_fit_exponent() -> None:

@@ -25,6 +25,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.repair import weekly_repair
 from rhd_match.model.decomposition.restricted import restricted_solve
 from rhd_match.model.decomposition.streaming import (
     _ChunkedPlan,
@@ -44,7 +45,7 @@ from rhd_match.model.decomposition.subproblems import (
     row_weeks,
     week_problems,
 )
-from rhd_match.model.strategies import Deadline, Reporter
+from rhd_match.model.strategies import Deadline, Reporter, all_conventional, open_from_relaxation
 from rhd_match.model.unmet import unmet_local_table
 from rhd_match.params import SolverOptions
 from rhd_match.plan.solution import REASONS
@@ -281,3 +282,47 @@ def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> N
     flows = pd.concat(repriced.tables, ignore_index=True)
     assert check(small, flows).empty
     assert score(repriced) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)
+
+
+def test_a_chunks_first_repair_round_is_not_cut_by_its_share(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its share of the time already spent, a chunk keeps its first repair round's plan
+    (the call's time) and only its growth is given up."""
+    model = build_model(small)
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, annual.mu_high)
+    var = model.variables
+    weekly = WeeklySolver(model, SolverOptions(), Deadline(60))
+    full = week_problems(model, with_delivery=True)
+    log = Reporter(None, 0.0)
+
+    def repaired(growth: Deadline | None) -> np.ndarray:
+        weekly.use(model.row_lower, model.row_upper, var.count)  # the call's time again
+        flows, _total, ok = weekly.solve(full, cost, var.lower, var.upper)
+        assert ok
+        opens = open_from_relaxation(model, flows)
+        return weekly_repair(
+            model,
+            weekly,
+            full,
+            cost,
+            *opens,
+            Deadline(60),
+            log,
+            lambda v: float(cost @ v),
+            growth=growth,
+        )
+
+    try:
+        grown = repaired(None)
+        spent = repaired(Deadline(0.0))
+        monkeypatch.setattr(budgets, "GROWTH_ROUNDS", 1)
+        first_round = repaired(None)
+    finally:
+        weekly.close()
+    np.testing.assert_array_equal(spent, first_round)
+    conventional = all_conventional(model)
+    assert float(cost @ first_round) < float(cost @ conventional)
+    # The instance grows: without the share the plan is another one.
+    assert float(cost @ grown) < float(cost @ first_round)

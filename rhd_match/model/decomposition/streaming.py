@@ -530,9 +530,10 @@ def _plan(
     its flows, the weekly repair, the chunk's plan; the
     chunks' sizes summed, and the bound (the chunks' relaxations' when stronger).
 
-    Each chunk gets an even share of the time left (its build included), so that a chunk's
-    repair cannot leave the next ones without time; a chunk reached after the time limit
-    buys conventionally (``not_planned_flows``)."""
+    Each chunk's repair grows its drops within an even share of the time left (its build
+    included), so that it cannot leave the next chunks without time; its relaxation and
+    first repair round, which make its plan, run to the call's limit; a chunk reached after
+    the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
     stats: dict[str, float] = {}
     # The whole year's nonzeros, as the in-memory path counts them: the chunks' built so far
@@ -555,7 +556,10 @@ def _plan(
         model, annual = chunks.model(i)
         for name, size in model.stats().items():
             stats[name] = stats.get(name, 0) + size
-        weekly.use(model.row_lower, model.row_upper, model.variables.count, share)
+        # The relaxation and the repair's first round get the call's time, the rounds after
+        # it the chunk's share: a chunk whose first round its share cut bought
+        # conventionally after all (at size L under load, two of the first five, measured).
+        weekly.use(model.row_lower, model.row_upper, model.variables.count)
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)
@@ -572,7 +576,9 @@ def _plan(
             return float(cost @ values)
 
         open_drop, open_lot = open_from_relaxation(model, flows)
-        values = weekly_repair(model, weekly, full, cost, open_drop, open_lot, share, log, priced)
+        values = weekly_repair(
+            model, weekly, full, cost, open_drop, open_lot, deadline, log, priced, growth=share
+        )
         plan.add(chunks, i, model, annual, values)
         deadline.hit |= share.hit
         del model, annual, var, cost, full, flows, values

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from factories import weighted
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
@@ -26,7 +28,7 @@ from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
 from rhd_match.model.decomposition.repair import weekly_repair
-from rhd_match.model.decomposition.restricted import restricted_solve
+from rhd_match.model.decomposition.restricted import cheapest_arcs, restricted_solve
 from rhd_match.model.decomposition.streaming import (
     _ChunkedPlan,
     _Chunks,
@@ -326,3 +328,18 @@ def test_a_chunks_first_repair_round_is_not_cut_by_its_share(
     assert float(cost @ first_round) < float(cost @ conventional)
     # The instance grows: without the share the plan is another one.
     assert float(cost @ grown) < float(cost @ first_round)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-3, 3)), max_size=30),
+    st.integers(0, 4),
+)
+def test_the_cheapest_arcs_of_each_group_are_kept(arcs: list[tuple[int, int]], count: int) -> None:
+    group = np.array([g for g, _ in arcs], np.int64)
+    cost = np.array([c for _, c in arcs], float)
+    keep = cheapest_arcs(group, cost, count)
+    for g in set(group.tolist()):
+        mine = group == g
+        assert keep[mine].sum() == min(count, mine.sum())
+        if keep[mine].any() and (~keep[mine]).any():
+            assert cost[mine & keep].max() <= cost[mine & ~keep].min()

@@ -58,7 +58,8 @@ def cheapest_arcs(group: np.ndarray, cost: np.ndarray, count: int) -> np.ndarray
     """
     order = np.lexsort((cost, group))
     sorted_group = group[order]
-    first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    first = np.ones(len(order), bool)
+    first[1:] = sorted_group[1:] != sorted_group[:-1]
     start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
     keep = np.zeros(len(order), bool)
     keep[order] = np.arange(len(order)) - start < count

@@ -377,12 +377,16 @@ def task_streaming(size: Size, scenario: Scenario) -> dict[str, Any]:
     wall = time.perf_counter() - started
     progress("streamed", wall_s=round(wall, 2), gap=float(solution.summary["gap"].iloc[0]))
     unmet = solution.unmet_local
+    not_planned = unmet["reason"] == "not_planned"
+    weeks = scenario.demand["week"].nunique()
     return {
         "time_limit_s": size.time_limit_s,
         "wall_time_s": wall,
         "solve_peak_gb": peak_rss_gb(),
         **_summary(solution.summary),
-        "not_planned_lines": int((unmet["reason"] == "not_planned").sum()),
+        "not_planned_lines": int(not_planned.sum()),
+        "planned_weeks": int(weeks - unmet.loc[not_planned, "week"].nunique()),
+        "weeks": int(weeks),
         "plan": _plan_figures(scenario, solution.flows),
         "log": events,
     }

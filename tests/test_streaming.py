@@ -9,12 +9,15 @@ in-memory call, build and tables included).
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
 from factories import weighted
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
@@ -24,6 +27,8 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.repair import weekly_repair
+from rhd_match.model.decomposition.restricted import cheapest_arcs, restricted_solve
 from rhd_match.model.decomposition.streaming import (
     _ChunkedPlan,
     _Chunks,
@@ -42,7 +47,7 @@ from rhd_match.model.decomposition.subproblems import (
     row_weeks,
     week_problems,
 )
-from rhd_match.model.strategies import Deadline, Reporter
+from rhd_match.model.strategies import Deadline, Reporter, all_conventional, open_from_relaxation
 from rhd_match.model.unmet import unmet_local_table
 from rhd_match.params import SolverOptions
 from rhd_match.plan.solution import REASONS
@@ -105,18 +110,76 @@ def test_a_streamed_pass_is_the_in_memory_pass(small: Scenario) -> None:
     np.testing.assert_allclose(result.activity, annual.matrix @ values, rtol=1e-9, atol=1e-6)
 
 
+@pytest.fixture(scope="module")
+def exact(small: Scenario) -> float:
+    """The exact optimum of ``small`` (weighted objective)."""
+    return small.solve(strategy="mip", mip_gap=1e-9, time_limit_s=120).objective
+
+
+@pytest.mark.parametrize("at_scale", [False, True])
 def test_streamed_plan_is_valid_and_above_its_bound(
-    small: Scenario, monkeypatch: pytest.MonkeyPatch
+    small: Scenario, exact: float, monkeypatch: pytest.MonkeyPatch, at_scale: bool
 ) -> None:
     # Nothing kept between passes: every chunk is rebuilt, as at scale.
     monkeypatch.setattr(budgets, "STREAM_KEEP_NONZEROS", 0)
+    if at_scale:
+        # As at sizes M and L: no delivery pass, the chunks' transport LPs by column
+        # generation from one arc per demand row.
+        monkeypatch.setattr(budgets, "DELIVERY_MAX_NONZEROS", 0)
+        monkeypatch.setattr(budgets, "ARCS_PER_DEMAND_ROW", 1)
     options = SolverOptions(objective="weighted")
     plan = solve_streaming(small, options, Deadline(60), Reporter(None, 0.0), chunk_weeks=4)
     assert check(small, plan.flows).empty
     assert plan.objective == pytest.approx(objective_from_flows(small, plan.flows))
-    exact = small.solve(strategy="mip", mip_gap=1e-9, time_limit_s=120).objective
     assert plan.bound <= exact + 1e-6 * abs(exact) <= plan.objective + 2e-6 * abs(exact)
     assert plan.passes > 1 and not plan.stopped_by_time_limit
+
+
+def test_without_time_for_the_search_every_chunk_is_planned_at_the_starting_prices(
+    small: Scenario, exact: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the chunks' builds say that the search and the plans would not both fit, the
+    search is skipped: no pass, and the plan's own relaxations give the bound."""
+    monkeypatch.setattr(budgets, "STREAM_PLAN_BUILDS", 1e9)
+    lines: list[str] = []
+    with use_language("en"):
+        plan = solve_streaming(
+            small, SolverOptions(objective="weighted"), Deadline(60), Reporter(lines.append, 0.0)
+        )
+    assert plan.passes == 0 and plan.stopped_by_time_limit
+    assert any("price search skipped" in line for line in lines)
+    assert check(small, plan.flows).empty
+    assert math.isfinite(plan.bound)
+    assert plan.bound <= exact + 1e-6 * abs(exact) <= plan.objective + 2e-6 * abs(exact)
+    # The plan is a real one: it buys locally.
+    assert (plan.flows["supplier"] != CONVENTIONAL).any()
+
+
+def test_restricted_weekly_lps_bound_then_reach_the_whole_weeks_optimum(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One arc per demand row: the first round's duals bound the weekly LPs from below and
+    its flows are a feasible point above; priced-out arcs join until the optimum."""
+    model = build_model(small)
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, 0.5 * (annual.mu_low + annual.mu_high))
+    var = model.variables
+    weekly = WeeklySolver(model, SolverOptions(), Deadline(60))
+    problems = week_problems(model, with_delivery=False)
+    monkeypatch.setattr(budgets, "ARCS_PER_DEMAND_ROW", 1)
+    try:
+        _values, optimum, ok = weekly.solve(problems, cost, var.lower, var.upper)
+        monkeypatch.setattr(budgets, "RESTRICTED_ROUNDS", 1)
+        first, first_bound, first_ok = restricted_solve(model, weekly, problems, cost)
+        monkeypatch.setattr(budgets, "RESTRICTED_ROUNDS", 20)
+        last, last_bound, last_ok = restricted_solve(model, weekly, problems, cost)
+    finally:
+        weekly.close()
+    assert ok and first_ok and last_ok
+    tolerance = 1e-9 * abs(optimum)
+    assert first_bound < optimum - tolerance < float(cost @ first)
+    assert last_bound == pytest.approx(optimum, rel=1e-9)
+    assert float(cost @ last) == pytest.approx(optimum, rel=1e-9)
 
 
 def test_streamed_solve_honours_a_tiny_time_limit(small: Scenario) -> None:
@@ -221,3 +284,62 @@ def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> N
     flows = pd.concat(repriced.tables, ignore_index=True)
     assert check(small, flows).empty
     assert score(repriced) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)
+
+
+def test_a_chunks_first_repair_round_is_not_cut_by_its_share(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its share of the time already spent, a chunk keeps its first repair round's plan
+    (the call's time) and only its growth is given up."""
+    model = build_model(small)
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, annual.mu_high)
+    var = model.variables
+    weekly = WeeklySolver(model, SolverOptions(), Deadline(60))
+    full = week_problems(model, with_delivery=True)
+    log = Reporter(None, 0.0)
+
+    def repaired(growth: Deadline | None) -> np.ndarray:
+        weekly.use(model.row_lower, model.row_upper, var.count)  # the call's time again
+        flows, _total, ok = weekly.solve(full, cost, var.lower, var.upper)
+        assert ok
+        opens = open_from_relaxation(model, flows)
+        return weekly_repair(
+            model,
+            weekly,
+            full,
+            cost,
+            *opens,
+            Deadline(60),
+            log,
+            lambda v: float(cost @ v),
+            growth=growth,
+        )
+
+    try:
+        grown = repaired(None)
+        spent = repaired(Deadline(0.0))
+        monkeypatch.setattr(budgets, "GROWTH_ROUNDS", 1)
+        first_round = repaired(None)
+    finally:
+        weekly.close()
+    np.testing.assert_array_equal(spent, first_round)
+    conventional = all_conventional(model)
+    assert float(cost @ first_round) < float(cost @ conventional)
+    # The instance grows: without the share the plan is another one.
+    assert float(cost @ grown) < float(cost @ first_round)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-3, 3)), max_size=30),
+    st.integers(0, 4),
+)
+def test_the_cheapest_arcs_of_each_group_are_kept(arcs: list[tuple[int, int]], count: int) -> None:
+    group = np.array([g for g, _ in arcs], np.int64)
+    cost = np.array([c for _, c in arcs], float)
+    keep = cheapest_arcs(group, cost, count)
+    for g in set(group.tolist()):
+        mine = group == g
+        assert keep[mine].sum() == min(count, mine.sum())
+        if keep[mine].any() and (~keep[mine]).any():
+            assert cost[mine & keep].max() <= cost[mine & ~keep].min()

@@ -125,13 +125,16 @@ class LinearModel:
         }
 
 
-def build_model(scenario: Scenario) -> LinearModel:
+def build_model(scenario: Scenario, distance_km: np.ndarray | None = None) -> LinearModel:
     """Build the allocation model of ``scenario`` (formulation in ``docs/model.md``).
 
     Parameters
     ----------
     scenario
         The validated scenario (tables and parameters).
+    distance_km
+        The producers' distances to the canteens when already computed
+        (``index.producer_canteen_km``), shape (producers, canteens); computed when None.
 
     Returns
     -------
@@ -141,7 +144,7 @@ def build_model(scenario: Scenario) -> LinearModel:
     """
     started = time.perf_counter()
     params = scenario.parameters
-    index = build_index(scenario)
+    index = build_index(scenario, distance_km)
     variables = define_variables(index, params)
     blocks = define_all_constraints(index, variables) + define_hub_constraints(index, variables)
     matrix, lower, upper, families = _stack(blocks, variables.count)

@@ -87,13 +87,42 @@ class ModelIndex:
     hub_drops: pd.DataFrame
 
 
-def build_index(scenario: Scenario) -> ModelIndex:
+def producer_canteen_km(scenario: Scenario) -> np.ndarray:
+    """The great-circle distance between every producer and every canteen.
+
+    It depends on the producers and canteens only, not on the weeks: a caller that builds
+    models of the same scenario cut to different weeks (the streamed decomposition) computes
+    it once and passes it to ``build_index``.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in km, shape (producers, canteens), in the tables' row order.
+    """
+    prod, canteens = scenario.producers, scenario.canteens
+    return haversine_km(
+        prod["lat"].to_numpy(float)[:, None],
+        prod["lon"].to_numpy(float)[:, None],
+        canteens["lat"].to_numpy(float)[None, :],
+        canteens["lon"].to_numpy(float)[None, :],
+    )
+
+
+def build_index(scenario: Scenario, distance_km: np.ndarray | None = None) -> ModelIndex:
     """Build the index tables of ``scenario`` (see ``ModelIndex``).
 
     Parameters
     ----------
     scenario
         The validated scenario.
+    distance_km
+        ``producer_canteen_km(scenario)`` when already computed (of a scenario with the same
+        producers and canteens), shape (producers, canteens); computed here when None.
 
     Returns
     -------
@@ -155,25 +184,23 @@ def build_index(scenario: Scenario) -> ModelIndex:
     capacity = prod["delivery_capacity_kg_per_week"].to_numpy(float)
     max_drops = prod["max_drops_per_week"].to_numpy(np.int64)
     franco = prod["min_order_eur_ht"].to_numpy(float)
-    distance = haversine_km(
-        prod["lat"].to_numpy(float)[:, None],
-        prod["lon"].to_numpy(float)[:, None],
-        scenario.canteens["lat"].to_numpy(float)[None, :],
-        scenario.canteens["lon"].to_numpy(float)[None, :],
-    )
+    distance = producer_canteen_km(scenario) if distance_km is None else distance_km
     reach = distance <= prod["delivery_radius_km"].to_numpy(float)[:, None]
     reach &= ((capacity > 0) & (max_drops > 0))[:, None]
     # Market options: no distance, capacity, drop limit or franco; only the canteens allowed.
     reach = np.vstack([reach, _market_reach(market, canteen_ids)])
-    distance = np.vstack([distance, np.zeros((n_market, n_canteen))])
     capacity = np.r_[capacity, np.full(n_market, np.inf)]
     max_drops = np.r_[max_drops, np.full(n_market, n_canteen, np.int64)]
     franco = np.r_[franco, np.zeros(n_market)]
     arcs, below_franco_demand = _arcs(offers, demand, reach, capacity, franco, n_product, n_week)
     routes = hub_routes(scenario, n_market)
     arcs = _with_arcs_via_hubs(arcs, routes, offers, demand, capacity, n_product, n_week)
-    arcs["distance_km"] = distance[arcs["producer"].to_numpy(), arcs["canteen"].to_numpy()]
-    arcs["market"] = arcs["producer"].to_numpy() >= n_producer
+    producer, canteen = arcs["producer"].to_numpy(), arcs["canteen"].to_numpy()
+    direct = producer < n_producer  # a market option's arcs have no distance
+    arc_km = np.zeros(len(arcs))
+    arc_km[direct] = distance[producer[direct], canteen[direct]]
+    arcs["distance_km"] = arc_km
+    arcs["market"] = ~direct
     local_radius = params.local_radius_km
     arcs["local"] = ~arcs["market"].to_numpy() & (
         True if local_radius is None else arcs["distance_km"].to_numpy() <= local_radius

@@ -65,3 +65,16 @@ IN_MEMORY_GB, IN_MEMORY_BYTES_PER_ARC = 0.3, 820
 #: one pass took over a third of a 600-s limit, and the search's later passes improved
 #: neither the bound nor the plan there (measured), while the chunks' plans need the rest.
 STREAM_SEARCH_TIME_SHARE = 0.5
+#: The streamed decomposition runs its multiplier search only when the time left holds this
+#: many passes over the chunks and then the chunks' plans (``streaming.search_fits``): its
+#: first pass is at the starting multipliers, where the plan phase's relaxations give the
+#: same bound, so a search pays from its second pass.
+STREAM_SEARCH_MIN_PASSES = 2
+#: A chunk's plan (build, weekly relaxation, repair, flows and unmet-demand tables) costs
+#: about this many of its model's builds (*estimate* from size L's 2-week chunks: see
+#: ``docs/distributed.md``).
+STREAM_PLAN_BUILDS = 3.0
+#: The weekly transport LPs of a model too large for the delivery pass
+#: (``DELIVERY_MAX_NONZEROS``) start from each demand row's this many cheapest arcs, the
+#: others priced out by the duals (``restricted``), for at most this many rounds.
+ARCS_PER_DEMAND_ROW, RESTRICTED_ROUNDS = 4, 4

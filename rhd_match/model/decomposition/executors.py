@@ -48,14 +48,16 @@ class WeekTable:
 
 @dataclass(frozen=True)
 class WeekPrices:
-    """What travels to a week at each pass: its columns' costs and bounds, the solver, and the
-    end of the time budget (Unix time, s, so that it means the same on every machine)."""
+    """What travels to a week at each pass: its columns' costs and bounds, the solver, the
+    end of the time budget (Unix time, s, so that it means the same on every machine), and
+    whether the rows' duals come back."""
 
     cost: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     solver: str
     end_unix_s: float
+    duals: bool = False
 
 
 def week_table(problem: WeekProblem, row_lower: np.ndarray, row_upper: np.ndarray) -> WeekTable:
@@ -80,7 +82,8 @@ def solve_week(table: WeekTable, prices: WeekPrices) -> WeekResult:
     """One week's LP for these prices; columns fixed to 0 are left out.
 
     After the repair has closed most drops, most arcs are fixed to 0. The solver's duals are
-    dropped: the weekly passes do not use them, and they need not travel back.
+    dropped unless ``prices.duals`` asks for them (one per week row): most passes do not use
+    them, and they need not travel back.
 
     Parameters
     ----------
@@ -104,7 +107,7 @@ def solve_week(table: WeekTable, prices: WeekPrices) -> WeekResult:
     program = LinearProgram(matrix, cost, table.row_lower, table.row_upper, lower, upper)
     left = max(prices.end_unix_s - time.time(), 0.01)
     run = run_solver(program, prices.solver, left, 1)
-    return live, dataclasses.replace(run, duals=None)
+    return live, run if prices.duals else dataclasses.replace(run, duals=None)
 
 
 class ThreadWeeks:
@@ -214,6 +217,7 @@ def week_prices(
     upper: np.ndarray,
     solver: str,
     seconds_left: float,
+    duals: bool = False,
 ) -> list[WeekPrices]:
     """Each week's slice of the column costs and bounds.
 
@@ -227,6 +231,8 @@ def week_prices(
         The LP solver's name.
     seconds_left
         The time budget left, s.
+    duals
+        Whether the weeks' row duals come back.
 
     Returns
     -------
@@ -234,4 +240,6 @@ def week_prices(
         One per week, in order.
     """
     end = time.time() + seconds_left
-    return [WeekPrices(cost[p.cols], lower[p.cols], upper[p.cols], solver, end) for p in problems]
+    return [
+        WeekPrices(cost[p.cols], lower[p.cols], upper[p.cols], solver, end, duals) for p in problems
+    ]

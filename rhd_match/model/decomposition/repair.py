@@ -41,6 +41,7 @@ def weekly_repair(
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
     hub_options: tuple[np.ndarray, np.ndarray] | None = None,
+    growth: Deadline | None = None,
 ) -> np.ndarray:
     """From open drops, re-solve until every franco is paid, grow, then open the hubs' drops.
 
@@ -75,6 +76,11 @@ def weekly_repair(
     hub_options
         Drops at a hub and hub drops to open in the best plan found (``add_hub_options``);
         None for none but those of ``_hub_growth``.
+    growth
+        A shorter budget for what follows the first round (growing, the hubs' drops), its
+        LPs included; None: ``deadline`` for all. The first round makes the plan: cut by a
+        share of the time, its weeks fall back to buying conventionally and the time spent
+        on them is lost.
 
     Returns
     -------
@@ -97,6 +103,9 @@ def weekly_repair(
         values = loop(open_drop, open_lot)
         objective = plan_objective(values)
         log(_("repair round {n}: plan {plan}").format(n=grow_round, plan=sig(objective)))
+        if grow_round == 0 and growth is not None:
+            deadline = growth
+            weekly.use(*weekly.row_bounds, weekly.count, growth)
         if objective >= best_objective:
             break
         gain = best_objective - objective

@@ -14,14 +14,17 @@ that is kept between chunks is one number per annual row (per canteen and target
 1. the multiplier search of ``pricing.subgradient`` on the weekly transport relaxations,
    each pass streaming over the chunks (a chunk's model is rebuilt at each pass: building a
    week costs less than solving it, measured at size M); the Lagrangian bound is the same
-   as the in-memory search's at the same multipliers;
+   as the in-memory search's at the same multipliers. When the first chunk's build says
+   that the search and the chunks' plans cannot both fit the time left
+   (``search_fits``), there is no search: the chunks are planned at its starting
+   multipliers;
 2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
-   (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model), drops and
-   lots opened from its flows, the weekly repair (``repair.weekly_repair``; its rounds keep
-   the plan of least priced cost, the chunk not seeing the others; with hubs, it also opens
-   the hub options the search's passes gathered for the chunk, as the in-memory repair
-   opens those of the year: hub rules are weekly, so a chunk holds them whole), then the
-   chunk's flows table;
+   (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model, by column
+   generation over the arcs: ``restricted``), drops and lots opened from its flows, the
+   weekly repair (``repair.weekly_repair``; its rounds keep the plan of least priced cost,
+   the chunk not seeing the others; with hubs, it also opens the hub options the search's
+   passes gathered for the chunk, as the in-memory repair opens those of the year: hub rules
+   are weekly, so a chunk holds them whole), then the chunk's flows table;
 3. the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
    plan's annual rows (one number per row, summed over the chunks), each re-running every
    chunk's franco loop over its plan's drops and lots (kept per chunk as two boolean
@@ -56,7 +59,7 @@ from ...plan.solution import REASONS
 from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
-from ..index import ModelIndex, build_index
+from ..index import ModelIndex, build_index, producer_canteen_km
 from ..strategies import (
     ELASTIC_BLOCKS,
     Deadline,
@@ -74,6 +77,7 @@ from . import budgets
 from .annual import AnnualRows
 from .pricing import Pass, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
+from .restricted import restricted_solve
 from .subproblems import WeeklySolver, WeekProblem, column_weeks, week_problems
 
 
@@ -296,10 +300,16 @@ class _Chunks:
     kept: dict[int, TransportChunk] = dataclasses.field(default_factory=dict)
     kept_nonzeros: int = 0
     hub_options: dict[int, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
+    #: The producers' distances to the canteens, the same for every chunk: computed once
+    #: (0.8 s a build at size L, measured).
+    distance_km: np.ndarray = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.distance_km = producer_canteen_km(self.scenario)
 
     def model(self, i: int) -> tuple[LinearModel, AnnualRows]:
         """Chunk ``i``'s model and annual rows, built."""
-        model = build_model(cut_to_weeks(self.scenario, self.chunks[i]))
+        model = build_model(cut_to_weeks(self.scenario, self.chunks[i]), self.distance_km)
         self.nonzeros[i] = int(model.matrix.nnz)
         annual = AnnualRows.of(model)
         if self.penalty is None:
@@ -374,13 +384,27 @@ def solve_streaming(
         The plan's flows, objective, bound and sizes.
     """
     chunks = _Chunks(scenario, week_chunks(scenario, chunk_weeks or options.threads))
+    started = time.perf_counter()
     first_model, first = chunks.model(0)
+    build_s = time.perf_counter() - started
     # One executor for every chunk: each chunk's weeks replace the last's in turn (on a
     # cluster, a chunk's tables are scattered when it is solved and dropped after).
     weekly = WeeklySolver(first_model, options, deadline)
     del first_model
     try:
-        bound, mu, passes = _search(chunks, weekly, first, options, deadline, log)
+        if search_fits(len(chunks.chunks), build_s, deadline.left()):
+            bound, mu, passes = _search(chunks, weekly, first, options, deadline, log)
+        else:
+            # What the search would start from: its first pass would cost as much as the
+            # plan's relaxations, which give the same bound at these multipliers.
+            log(
+                _(
+                    "price search skipped: {chunks} chunks of {build} s to build leave no "
+                    "time for it; every chunk planned at the starting prices"
+                ).format(chunks=len(chunks.chunks), build=sig(build_s))
+            )
+            bound, mu, passes = -math.inf, first.mu_high, 0
+            deadline.hit = True
         plan, stats, bound = _plan(chunks, weekly, first, mu, bound, deadline, log)
         plan = _reprice(chunks, weekly, first, mu, plan, deadline, log)
     finally:
@@ -392,6 +416,33 @@ def solve_streaming(
     stopped = weekly.cut or deadline.hit
     largest = max(chunks.nonzeros.values())
     return StreamedPlan(flows, objective, bound, passes, largest, stopped, unmet, stats)
+
+
+def search_fits(chunks: int, build_s: float, left_s: float) -> bool:
+    """Whether the multiplier search is worth its time: the time left holds
+    ``budgets.STREAM_SEARCH_MIN_PASSES`` passes over the chunks and then every chunk's plan,
+    all estimated from the first chunk's build (a pass rebuilds every chunk; a chunk's plan
+    costs ``budgets.STREAM_PLAN_BUILDS`` of its builds).
+
+    Without it the chunks are planned at the search's starting multipliers, where its first
+    pass would be: at size M that pass gave the best plan of the search's three (measured).
+
+    Parameters
+    ----------
+    chunks
+        The number of chunks.
+    build_s
+        The first chunk's build, model and annual rows, s (wall clock).
+    left_s
+        The time left, s.
+
+    Returns
+    -------
+    bool
+        True when the search should run.
+    """
+    per_chunk = build_s * (budgets.STREAM_SEARCH_MIN_PASSES + budgets.STREAM_PLAN_BUILDS)
+    return left_s >= chunks * per_chunk
 
 
 def transport_pass(
@@ -502,10 +553,17 @@ class _ChunkedPlan:
     linear: float
     activity: np.ndarray
 
-    def add(self, chunks: _Chunks, i: int, model: LinearModel, values: np.ndarray) -> None:
-        """Chunk ``i``'s plan, ``values`` of shape (the chunk model's columns,)."""
+    def add(
+        self,
+        chunks: _Chunks,
+        i: int,
+        model: LinearModel,
+        annual: AnnualRows,
+        values: np.ndarray,
+    ) -> None:
+        """Chunk ``i``'s plan, ``values`` of shape (the chunk model's columns,); ``annual``
+        its model's annual rows."""
         weekly = column_weeks(model) >= 0
-        annual = AnnualRows.of(model)
         self.linear += float(model.objective[weekly] @ values[weekly])
         self.activity += annual.matrix[:, weekly] @ values[weekly]
         self.opens.append((values[model.variables.cols("y")] > 0.5, open_in_plan(model, values)))
@@ -525,12 +583,14 @@ def _plan(
     log: Reporter,
 ) -> tuple[_ChunkedPlan, dict[str, float], float]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
-    enough for it), drops and lots from its flows, the weekly repair, the chunk's plan; the
+    enough for it; else the transport relaxation by column generation), drops and lots from
+    its flows, the weekly repair, the chunk's plan; the
     chunks' sizes summed, and the bound (the chunks' relaxations' when stronger).
 
-    Each chunk gets an even share of the time left (its build included), so that a chunk's
-    repair cannot leave the next ones without time; a chunk reached after the time limit
-    buys conventionally (``not_planned_flows``)."""
+    Each chunk's repair grows its drops within an even share of the time left (its build
+    included), so that it cannot leave the next chunks without time; its relaxation and
+    first repair round, which make its plan, run to the call's limit; a chunk reached after
+    the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
     stats: dict[str, float] = {}
     # The whole year's nonzeros, as the in-memory path counts them: the chunks' built so far
@@ -553,12 +613,19 @@ def _plan(
         model, annual = chunks.model(i)
         for name, size in model.stats().items():
             stats[name] = stats.get(name, 0) + size
-        weekly.use(model.row_lower, model.row_upper, model.variables.count, share)
+        # The relaxation and the repair's first round get the call's time, the rounds after
+        # it the chunk's share: a chunk whose first round its share cut bought
+        # conventionally after all (at size L under load, two of the first five, measured).
+        weekly.use(model.row_lower, model.row_upper, model.variables.count)
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)
-        problems = full if delivery else week_problems(model, with_delivery=False)
-        flows, part, ok = weekly.solve(problems, cost, var.lower, var.upper)
+        if delivery:
+            flows, part, ok = weekly.solve(full, cost, var.lower, var.upper)
+        else:
+            transport = week_problems(model, with_delivery=False)
+            flows, part, ok = restricted_solve(model, weekly, transport, cost)
+            del transport
         complete &= ok
         total += part
 
@@ -573,14 +640,15 @@ def _plan(
             cost,
             open_drop,
             open_lot,
-            share,
+            deadline,
             log,
             priced,
             chunks.hub_options.get(i),
+            growth=share,
         )
-        plan.add(chunks, i, model, values)
+        plan.add(chunks, i, model, annual, values)
         deadline.hit |= share.hit
-        del model, annual, var, cost, full, problems, flows, values
+        del model, annual, var, cost, full, flows, values
     weekly.use(*weekly.row_bounds, weekly.count)  # the call's deadline again
     if complete:
         # The weekly relaxations at ``mu`` over every chunk: a Lagrangian bound (the search's
@@ -675,7 +743,7 @@ def _reprice(
                 log,
                 all_conventional(model),
             )
-            current.add(chunks, i, model, close_short_drops(model, values))
+            current.add(chunks, i, model, annual, close_short_drops(model, values))
             del model, annual, values
         score = chunks.plan_score(first, current.linear, current.activity)
         log(_("reprice {n}: plan {plan}").format(n=round_, plan=sig(score)))

@@ -140,6 +140,7 @@ class WeeklySolver:
         lower: np.ndarray,
         upper: np.ndarray,
         fallback: np.ndarray | None = None,
+        duals: list[np.ndarray] | None = None,
     ) -> tuple[np.ndarray, float, bool]:
         """All weeks: the column vector (annual columns 0), Σ objectives, all optimal?
 
@@ -158,6 +159,9 @@ class WeeklySolver:
             Column bounds, each of shape (columns,).
         fallback
             The plan a week falls back to when its LP finds no point, shape (columns,).
+        duals
+            When given, receives each week's row duals in ``problems``' order, shape (week
+            rows,) (empty for a week whose LP did not reach its optimum).
 
         Returns
         -------
@@ -169,13 +173,21 @@ class WeeklySolver:
             Every week's LP reached its optimum.
         """
         prices = week_prices(
-            problems, cost, lower, upper, self.options.lp_solver, self.deadline.left()
+            problems,
+            cost,
+            lower,
+            upper,
+            self.options.lp_solver,
+            self.deadline.left(),
+            duals is not None,
         )
         runs = self.pool.map(problems, self.row_bounds, prices)
         values = np.zeros(self.count)
         total, optimal = 0.0, True
         for p, (live, run) in zip(problems, runs, strict=True):
             cols = p.cols if live is None else p.cols[live]
+            if duals is not None:
+                duals.append(np.zeros(0) if run.duals is None else run.duals)
             if self.deadline.observe(run).status != "optimal":
                 self.cut = True
             if run.values is None:

@@ -27,11 +27,18 @@ from ..solvers import LinearProgram, SolverRun, run_solver
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-    from .subproblems import WeekProblem
-
 #: What one week's LP returns: its live columns (positions in the week's columns, ``None``
 #: when all are live) and the solver's run.
 WeekResult = tuple[np.ndarray | None, SolverRun]
+
+
+@dataclass(frozen=True)
+class WeekProblem:
+    """One week's columns, rows and sub-matrix (``subproblems.week_problems`` cuts them)."""
+
+    cols: np.ndarray
+    rows: np.ndarray
+    matrix: sp.csr_matrix
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,11 @@ from ..strategies import (
 )
 from . import budgets
 from .annual import AnnualRows
+from .executors import WeekProblem
 from .polishing import polish, reprice
 from .pricing import Start, price_search, whole_relaxation
 from .repair import weekly_repair
-from .subproblems import WeeklySolver, WeekProblem, week_problems
+from .subproblems import WeeklySolver, week_problems
 
 
 def solve_decompose(

@@ -26,8 +26,9 @@ from ..strategies import (
 )
 from . import budgets
 from .annual import AnnualRows
+from .executors import WeekProblem
 from .repair import franco_loop
-from .subproblems import WeeklySolver, WeekProblem
+from .subproblems import WeeklySolver
 
 
 def reprice(

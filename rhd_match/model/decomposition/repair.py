@@ -27,7 +27,8 @@ from ..strategies import (
     short_of_minimums,
 )
 from . import budgets
-from .subproblems import WeeklySolver, WeekProblem
+from .executors import WeekProblem
+from .subproblems import WeeklySolver
 
 
 def weekly_repair(

@@ -28,7 +28,8 @@ import numpy as np
 
 from ..build import LinearModel
 from . import budgets
-from .subproblems import WeeklySolver, WeekProblem
+from .executors import WeekProblem
+from .subproblems import WeeklySolver
 
 #: Reduced cost (objective units per unit of flow) below which an arc left out joins the LP.
 PRICE_IN_BELOW = -1e-7

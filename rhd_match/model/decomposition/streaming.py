@@ -75,10 +75,11 @@ from ..unmet import unmet_local_table
 from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
+from .executors import WeekProblem
 from .pricing import Pass, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
-from .subproblems import WeeklySolver, WeekProblem, column_weeks, week_problems
+from .subproblems import WeeklySolver, column_weeks, week_problems
 
 
 @dataclass(frozen=True)

@@ -8,28 +8,17 @@ every week's LP for given column costs, on threads or a Dask cluster (``executor
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..strategies import Deadline
-from .executors import week_executor, week_prices
+from .executors import WeekProblem, week_executor, week_prices
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
 DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot", "hub_drop_link", "hub_min_drop")
 DELIVERY_BLOCKS = ("y", "z", "franco_slack", "hub_y", "hub_slack")
-
-
-@dataclass(frozen=True)
-class WeekProblem:
-    """One week's columns, rows and sub-matrix."""
-
-    cols: np.ndarray
-    rows: np.ndarray
-    matrix: sp.csr_matrix
 
 
 def column_weeks(model: LinearModel) -> np.ndarray:

@@ -78,7 +78,8 @@ def test_the_search_leaves_the_repair_its_time(
     small: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the time left cannot hold the repair's passes the search stops after its first
-    pass: the plan is whole and checked, and says the clock stopped it."""
+    pass and the delivery relaxation (several passes long) is left out: the plan is whole
+    and checked, and says the clock stopped it."""
     monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the price search runs
     messages: list[str] = []
     full = small.solve(strategy="decompose", time_limit_s=60, log=messages.append)
@@ -86,9 +87,13 @@ def test_the_search_leaves_the_repair_its_time(
     assert searched > 1
     assert not full.stopped_by_time_limit
     monkeypatch.setattr(budgets, "SEARCH_RESERVE_PASSES", 10**9)
-    messages.clear()
-    short = small.solve(strategy="decompose", time_limit_s=60, log=messages.append)
-    assert sum("prices " in m or "prix " in m for m in messages) == 1
+    lines: list[str] = []
+    with use_language("en"):
+        short = small.solve(
+            strategy="decompose", time_limit_s=60, log=lambda m: lines.append(m.message)
+        )
+    assert sum(line.startswith("prices ") for line in lines) == 1
+    assert "delivery relaxation: skipped, drops chosen from the transport flows" in lines
     assert check(small, short).empty
     assert short.stopped_by_time_limit
 
@@ -229,12 +234,9 @@ def test_the_default_objective_gives_the_same_flows_on_every_run(
     assert first.flows.to_csv(index=False) == second.flows.to_csv(index=False)
 
 
-@pytest.mark.parametrize("level", [1, 2, 3])
-def test_a_level_lp_cut_by_the_time_limit_is_said(
-    level: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Fault injection: one level's LP ends at the time limit. The plan of the level before
-    is kept (the checker passes) and says that the clock stopped it."""
+def cut_level(level: int, point: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
+    """XS solved with the LP of ``level`` ending at the time limit, with a point stopped
+    mid-way (all columns at 0: no demand met) or none; the calls to the solver and the plan."""
     real = goals.run_solver
     calls = 0
 
@@ -242,17 +244,35 @@ def test_a_level_lp_cut_by_the_time_limit_is_said(
         nonlocal calls
         calls += 1
         if calls == level:
-            return SolverRun("glop", "time_limit", None, math.nan, -math.inf, None, 0.0)
+            values = np.zeros(len(args[0].objective)) if point else None
+            return SolverRun("glop", "time_limit", values, math.nan, -math.inf, None, 0.0)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(goals, "run_solver", timing_out)
+    solution = make_scenario(get_size("XS"), market=False).solve(
+        strategy="decompose", time_limit_s=120
+    )
+    monkeypatch.undo()
+    return calls, solution
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_a_level_lp_cut_by_the_time_limit_is_said(
+    level: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: one level's LP ends at the time limit. The plan of the level before
+    (the heuristic's before the first) is kept, the checker passes, and it says that the
+    clock stopped it; a point the LP was stopped at changes nothing."""
     sc = make_scenario(get_size("XS"), market=False)
-    solution = sc.solve(strategy="decompose", time_limit_s=120)
+    calls, solution = cut_level(level, False, monkeypatch)
     assert calls == level  # the levels after the cut are not solved
     assert check(sc, solution).empty
     assert solution.stopped_by_time_limit
     with use_language("en"):
         assert "stopped by the time limit" in str(solution)
+    _, stopped_at = cut_level(level, True, monkeypatch)
+    assert stopped_at.flows.to_csv(index=False) == solution.flows.to_csv(index=False)
+    assert stopped_at.stopped_by_time_limit
 
 
 def test_repricing_with_no_time_left_keeps_the_repaired_plan(

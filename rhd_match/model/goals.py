@@ -274,6 +274,14 @@ def solve_levels(
             )
         )
         deadline.hit |= share.hit
+        point = step.values
+        if (
+            point is not None
+            and step.status != "optimal"
+            and not no_worse(program, coef, point, values)
+        ):
+            # A point the clock stopped mid-way (an LP's, say): the plan so far is better.
+            step = replace(step, values=None)
         run = run if step.values is None and run is not None else step
         if step.values is None:
             optimal = False
@@ -304,6 +312,51 @@ def solve_levels(
         full = np.zeros(var.count)
         full[keep] = values
     return LevelsResult(full, run, tuple(reached), optimal, tuple(bounds))
+
+
+#: A point counts as keeping a row or column bound within this much, scaled by the bound
+#: (units or EUR HT): above the solvers' feasibility tolerances (1e-7 in GLOP and HiGHS).
+POINT_TOL = 1e-6
+
+
+def no_worse(
+    program: LinearProgram, coef: np.ndarray, values: np.ndarray, previous: np.ndarray | None
+) -> bool:
+    """Whether a level's point not proven optimal may replace the plan so far: it keeps
+    every row and column bound of ``program`` (so the levels before it too), and on this level
+    it is no worse than ``previous`` (which keeps them as well).
+
+    Parameters
+    ----------
+    program
+        The level's program (columns kept).
+    coef
+        The level's objective, shape (columns,).
+    values
+        The point, shape (columns,).
+    previous
+        The plan so far over the same columns, or None before the first level's.
+
+    Returns
+    -------
+    bool
+        True when the point is a plan of the program at least as good on this level.
+    """
+    activity = program.matrix @ values
+
+    def within(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+        tol_low = POINT_TOL * np.maximum(1.0, np.abs(np.where(np.isfinite(low), low, 0.0)))
+        tol_high = POINT_TOL * np.maximum(1.0, np.abs(np.where(np.isfinite(high), high, 0.0)))
+        return bool(np.all(x >= low - tol_low) and np.all(x <= high + tol_high))
+
+    if not within(activity, program.row_lower, program.row_upper):
+        return False
+    if not within(values, program.lower, program.upper):
+        return False
+    if previous is None:
+        return True
+    value, before = float(coef @ values), float(coef @ previous)
+    return value <= before + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(before)
 
 
 def optimal_face(

@@ -163,9 +163,13 @@ def solve(
             constraints=num(model.shape[0]),
         )
     )
-    # Leave time for the solution tables after the solver.
+    # The all-conventional totals do not depend on the plan: computed now, they are paid on
+    # the clock instead of estimated.
+    before = before_totals(scenario)
+    # Leave time for the solution tables after the solver; what the call spent so far is
+    # counted as measured.
     tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
-    deadline = Deadline(opts.time_limit_s - model.build_time_s - tables_s)
+    deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
     strategy = opts.strategy
     params = scenario.parameters
     if strategy == "auto":
@@ -221,7 +225,7 @@ def solve(
         plan = dataclasses.replace(plan, stopped_by_time_limit=True)
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say(_("writing the solution tables"), phase="tables")
-    solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective)
+    solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective, before)
     best = solution_levels(scenario, solution, opts.objective) if opening else ()
     for known in opening:
         # The solve's bound, solver and clock: whichever plan is kept, the search was this one.
@@ -229,7 +233,9 @@ def solve(
         replaced = dataclasses.replace(
             known, bound=plan.bound, solver=plan.solver, stopped_by_time_limit=stopped
         )
-        other = make_solution(scenario, model, replaced, strategy, solve_time, opts.objective)
+        other = make_solution(
+            scenario, model, replaced, strategy, solve_time, opts.objective, before
+        )
         levels = solution_levels(scenario, other, opts.objective)
         if better(levels, best):
             report.say(_("the plan from the start plan's drops and lots is the better one"))
@@ -449,10 +455,12 @@ def make_solution(
     strategy: str,
     solve_time_s: float,
     objective: str = "weighted",
+    before: dict[str, float] | None = None,
 ) -> Solution:
     """Turn a plan's column vector into the Solution tables (``objective``: the objective
-    it was solved for, reported in the summary). With groups of substitutable products the
-    tables are those of the menu as planned (``Solution.menu``: each group's mix)."""
+    it was solved for, reported in the summary; ``before``: ``before_totals`` when already
+    computed). With groups of substitutable products the tables are those of the menu as
+    planned (``Solution.menu``: each group's mix)."""
     index = model.index
     x, v = clean_flows(model, plan.values)
     menu = None
@@ -470,7 +478,9 @@ def make_solution(
     weekly = producer_week_table(scenario, flows)
     value = plan_objective(model, x, v)
     stats = model.stats()
-    summary = _summary(scenario, stats, plan, strategy, solve_time_s, flows, canteens, value)
+    summary = _summary(
+        scenario, stats, plan, strategy, solve_time_s, flows, canteens, value, before
+    )
     summary["objective_mode"] = objective
     solution = Solution(
         flows=flows,
@@ -492,9 +502,10 @@ def _summary(
     flows: pd.DataFrame,
     canteens: pd.DataFrame,
     objective: float,
+    before: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    before_flows = conventional_flows(scenario)
-    before = territory_totals(scenario, before_flows, canteen_table(scenario, before_flows))
+    if before is None:
+        before = before_totals(scenario)
     after = territory_totals(scenario, flows, canteens)
     bound, gap = trusted_bound(objective, plan.bound)
     status = plan.status
@@ -541,6 +552,12 @@ def _summary(
             f"level_{k}_gap_abs": value - level_bound,
         }
     return pd.DataFrame([row])
+
+
+def before_totals(scenario: Scenario) -> dict[str, float]:
+    """``territory_totals`` of the all-conventional purchase (the summary's ``*_before``)."""
+    flows = conventional_flows(scenario)
+    return territory_totals(scenario, flows, canteen_table(scenario, flows))
 
 
 def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: bool) -> list[str]:

@@ -168,8 +168,10 @@ def price_search(
     # With drops, franco and lots the weekly LPs cost 4-9x the transport ones (measured at
     # size M): worth it for a slightly stronger bound and better drops on models up to
     # DELIVERY_MAX_NONZEROS.
-    # Past the limit the pass could only fail week by week: the transport flows serve.
-    if model.matrix.nnz <= budgets.DELIVERY_MAX_NONZEROS and not weekly.deadline.expired():
+    # Past the limit the pass could only fail week by week: the transport flows serve. Nor
+    # when the clock stopped the search: the pass, several search passes long, would eat the
+    # repair's time, and a repair cut in its first round keeps next to no local food.
+    if model.matrix.nnz <= budgets.DELIVERY_MAX_NONZEROS and not expired():
         full = week_problems(model, with_delivery=True)
         cost = annual.cost(model, primal_mu)
         with_delivery, total, ok = weekly.solve(full, cost, var.lower, var.upper)

@@ -164,8 +164,9 @@ def solve(
         )
     )
     # The all-conventional totals do not depend on the plan: computed now, they are paid on
-    # the clock instead of estimated.
-    before = before_totals(scenario)
+    # the clock instead of estimated. With groups they are those of the menu as planned,
+    # which only the plan tells (``make_solution``).
+    before = before_totals(scenario) if model.index.group_lines.empty else None
     # Leave time for the solution tables after the solver; what the call spent so far is
     # counted as measured.
     tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
@@ -473,6 +474,7 @@ def make_solution(
         )
         menu = menu_table(scenario, rows, index.group_options, servings(model, plan.values))
         scenario = scenario.as_planned(menu)
+        before = None  # the all-conventional purchase of this menu, not of the scenario's
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)

@@ -222,22 +222,23 @@ def line_classes(labels: pd.Series) -> pd.DataFrame:
     (each group's filter excludes the groups before it; read at release 2026.39.1).
     """
     cells = labels.astype(object).where(labels.notna(), "").astype(str)
-    uniques = pd.unique(cells.to_numpy())
-    table: dict[str, tuple[str, str, bool]] = {}
+    # Each distinct cell is classified once, then spread to its lines by its code.
+    codes, uniques = pd.factorize(cells.to_numpy())
+    table: list[tuple[str, str, bool]] = []
     bad: list[str] = []
     for u in uniques:
         try:
-            table[u] = _classify(u)
+            table.append(_classify(u))
         except ValueError as exc:
             bad.append(f"'{u}': {exc}")
     if bad:
         raise ValueError("labels not counted by EGalim accounting: " + " | ".join(bad))
-    group = cells.map(lambda c: table[c][0])
+    classified = np.array(table, dtype=object).reshape(-1, 3)
     out = pd.DataFrame(
         {
-            "group": group.astype(object),
-            "detail": cells.map(lambda c: table[c][1]).astype(object),
-            "fair_trade": cells.map(lambda c: table[c][2]).astype(bool),
+            "group": pd.Series(classified[codes, 0], index=labels.index, dtype=object),
+            "detail": pd.Series(classified[codes, 1], index=labels.index, dtype=object),
+            "fair_trade": classified[codes, 2].astype(bool),
         },
         index=labels.index,
     )

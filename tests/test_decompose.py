@@ -348,7 +348,42 @@ def test_the_franco_loop_reuses_a_settled_solve_only_when_it_is_the_same(small: 
         kept = settled[0]
         assert loop(kept.open_drop, kept.open_lot, settled) is first
         assert len(settled) == 1
-        # What makes the reuse exact: solving the same drops again gives the same plan.
+        # What makes the reuse exact: solving the same drops again, by a solver that knows
+        # no week yet, gives the same plan.
+        weekly.close()
+        weekly = WeeklySolver(model, SolverOptions(objective="weighted"), Deadline(60))
         np.testing.assert_array_equal(loop(kept.open_drop, kept.open_lot, None), first)
+        assert weekly.reused == 0
     finally:
         weekly.close()
+
+
+def test_a_week_whose_lp_is_unchanged_is_not_solved_again(small: Scenario) -> None:
+    model = build_model(small)
+    var = model.variables
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, annual.mu_high)
+    problems = week_problems(model, True)
+    options = SolverOptions(objective="weighted")
+    weekly, fresh = (
+        WeeklySolver(model, options, Deadline(60)),
+        WeeklySolver(model, options, Deadline(60)),
+    )
+    try:
+        _values, _total, ok = weekly.solve(problems, cost, var.lower, var.upper)
+        assert ok and (weekly.solved, weekly.reused) == (len(problems), 0)
+        # One week's bounds change (its first open drop closed): only that week is solved.
+        upper = var.upper.copy()
+        drop = next(c for c in var.cols("y") if c in set(problems[0].cols))
+        upper[drop] = 0.0
+        values, total, ok = weekly.solve(problems, cost, var.lower, upper)
+        assert ok and (weekly.solved, weekly.reused) == (len(problems) + 1, len(problems) - 1)
+        expected, expected_total, _ok = fresh.solve(problems, cost, var.lower, upper)
+        np.testing.assert_array_equal(values, expected)
+        assert total == expected_total
+        # Asking for the duals is another solve.
+        weekly.solve(problems, cost, var.lower, upper, duals=[])
+        assert weekly.solved == 2 * len(problems) + 1
+    finally:
+        weekly.close()
+        fresh.close()

@@ -14,7 +14,7 @@ import numpy as np
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..strategies import Deadline
-from .executors import WeekProblem, week_executor, week_prices
+from .executors import WeekPrices, WeekProblem, WeekResult, week_executor, week_prices
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
 DELIVERY_FAMILIES = ("drops", "drop_link", "franco", "lot", "hub_drop_link", "hub_min_drop")
@@ -120,6 +120,11 @@ class WeeklySolver:
         #: Set when a week's LP was stopped by the time limit (the safety net).
         self.cut = False
         self.pool = week_executor(options)
+        #: Per week (by its problem's id, the problem kept so that the id is not reused): the
+        #: prices of its last LP solved to optimality and what it returned.
+        self.known: dict[int, tuple[WeekProblem, WeekPrices, WeekResult]] = {}
+        #: Weekly LPs solved, and those taken from ``known`` instead.
+        self.solved = self.reused = 0
         self.use(model.row_lower, model.row_upper, model.variables.count)
 
     def solve(
@@ -170,7 +175,7 @@ class WeeklySolver:
             self.deadline.left(),
             duals is not None,
         )
-        runs = self.pool.map(problems, self.row_bounds, prices)
+        runs = self._runs(problems, prices)
         values = np.zeros(self.count)
         total, optimal = 0.0, True
         for p, (live, run) in zip(problems, runs, strict=True):
@@ -189,6 +194,33 @@ class WeeklySolver:
             total += run.objective
             optimal &= run.status == "optimal"
         return values, total, optimal
+
+    def _runs(self, problems: list[WeekProblem], prices: list[WeekPrices]) -> list[WeekResult]:
+        """Each week's LP at its prices, in order. A week whose costs and bounds are those of
+        its last LP solved to optimality is not solved again: its LP is the same, and GLOP
+        ends on work, so it would return the same point (in the weekly repair, closing or
+        opening drops changes only the weeks that hold them)."""
+        todo = [
+            i
+            for i, (p, q) in enumerate(zip(problems, prices, strict=True))
+            if not (id(p) in self.known and _same_prices(self.known[id(p)][1], q))
+        ]
+        fresh = self.pool.map(
+            [problems[i] for i in todo], self.row_bounds, [prices[i] for i in todo]
+        )
+        solved = dict(zip(todo, fresh, strict=True))
+        runs = []
+        for i, (p, q) in enumerate(zip(problems, prices, strict=True)):
+            if i in solved:
+                result = solved[i]
+                if result[1].status == "optimal":
+                    self.known[id(p)] = (p, q, result)
+            else:
+                result = self.known[id(p)][2]
+            runs.append(result)
+        self.solved += len(todo)
+        self.reused += len(problems) - len(todo)
+        return runs
 
     def use(
         self,
@@ -212,7 +244,20 @@ class WeeklySolver:
         """
         self.row_bounds, self.count = (row_lower, row_upper), count
         self.deadline = deadline or self.call_deadline
+        self.known.clear()
         self.pool.release()
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _same_prices(a: WeekPrices, b: WeekPrices) -> bool:
+    """Whether two weeks' prices give the same LP: the same solver, costs, bounds and duals
+    asked (the time left aside)."""
+    return (
+        a.solver == b.solver
+        and a.duals == b.duals
+        and np.array_equal(a.cost, b.cost)
+        and np.array_equal(a.lower, b.lower)
+        and np.array_equal(a.upper, b.upper)
+    )

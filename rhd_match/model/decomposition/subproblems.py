@@ -125,6 +125,7 @@ class WeeklySolver:
         self.known: dict[int, tuple[WeekProblem, WeekPrices, WeekResult]] = {}
         #: Weekly LPs solved, and those taken from ``known`` instead.
         self.solved = self.reused = 0
+        self.row_bounds: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
         self.use(model.row_lower, model.row_upper, model.variables.count)
 
     def solve(
@@ -231,7 +232,8 @@ class WeeklySolver:
     ) -> None:
         """Solve the weeks of another program from now on (the streamed decomposition's
         chunks share one executor), within ``deadline``; the weeks of the last program are
-        let go (a cluster's workers drop their tables).
+        let go (a cluster's workers drop their tables). The same row bounds with another
+        deadline (the repair's growth) keep the weeks' LPs known.
 
         Parameters
         ----------
@@ -242,9 +244,10 @@ class WeeklySolver:
         deadline
             Its time budget (a chunk's share of the call's); None: the call's.
         """
+        if self.row_bounds[0] is not row_lower or self.row_bounds[1] is not row_upper:
+            self.known.clear()  # another program: its weeks' LPs are others
         self.row_bounds, self.count = (row_lower, row_upper), count
         self.deadline = deadline or self.call_deadline
-        self.known.clear()
         self.pool.release()
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ every week's LP for given column costs, on threads or a Dask cluster (``executor
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -121,8 +122,8 @@ class WeeklySolver:
         self.cut = False
         self.pool = week_executor(options)
         #: Per week (by its problem's id, the problem kept so that the id is not reused): the
-        #: prices of its last LP solved to optimality and what it returned.
-        self.known: dict[int, tuple[WeekProblem, WeekPrices, WeekResult]] = {}
+        #: digest of its last LP solved to optimality (``_digest``) and what it returned.
+        self.known: dict[int, tuple[WeekProblem, bytes, WeekResult]] = {}
         #: Weekly LPs solved, and those taken from ``known`` instead.
         self.solved = self.reused = 0
         self.row_bounds: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
@@ -201,21 +202,22 @@ class WeeklySolver:
         its last LP solved to optimality is not solved again: its LP is the same, and GLOP
         ends on work, so it would return the same point (in the weekly repair, closing or
         opening drops changes only the weeks that hold them)."""
+        digests = [_digest(q) for q in prices]
         todo = [
             i
-            for i, (p, q) in enumerate(zip(problems, prices, strict=True))
-            if not (id(p) in self.known and _same_prices(self.known[id(p)][1], q))
+            for i, (p, d) in enumerate(zip(problems, digests, strict=True))
+            if not (id(p) in self.known and self.known[id(p)][1] == d)
         ]
         fresh = self.pool.map(
             [problems[i] for i in todo], self.row_bounds, [prices[i] for i in todo]
         )
         solved = dict(zip(todo, fresh, strict=True))
         runs = []
-        for i, (p, q) in enumerate(zip(problems, prices, strict=True)):
+        for i, (p, d) in enumerate(zip(problems, digests, strict=True)):
             if i in solved:
                 result = solved[i]
                 if result[1].status == "optimal":
-                    self.known[id(p)] = (p, q, result)
+                    self.known[id(p)] = (p, d, result)
             else:
                 result = self.known[id(p)][2]
             runs.append(result)
@@ -254,13 +256,11 @@ class WeeklySolver:
         self.pool.close()
 
 
-def _same_prices(a: WeekPrices, b: WeekPrices) -> bool:
-    """Whether two weeks' prices give the same LP: the same solver, costs, bounds and duals
-    asked (the time left aside)."""
-    return (
-        a.solver == b.solver
-        and a.duals == b.duals
-        and np.array_equal(a.cost, b.cost)
-        and np.array_equal(a.lower, b.lower)
-        and np.array_equal(a.upper, b.upper)
-    )
+def _digest(prices: WeekPrices) -> bytes:
+    """What makes a week's LP, its time left aside: the solver, whether duals come back, and
+    its columns' costs and bounds (a 128-bit digest, so that what is kept per week is its
+    plan only, not three arrays of its columns)."""
+    digest = hashlib.blake2b(f"{prices.solver} {prices.duals}".encode(), digest_size=16)
+    for array in (prices.cost, prices.lower, prices.upper):
+        digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+    return digest.digest()

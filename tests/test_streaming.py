@@ -19,7 +19,7 @@ from factories import weighted
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.sizes import get_size, make_scenario
+from benchmarks.sizes import get_size, keep_weeks, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
 from rhd_match.check.figures import objective_from_flows
@@ -272,7 +272,9 @@ def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> N
         # At the starting multipliers (every canteen short of every target), the plan the
         # search would repair without a single pass.
         mu = first.mu_high
-        repaired, _stats, _bound = _plan(chunks, weekly, first, mu, -np.inf, Deadline(60), log)
+        repaired, _stats, _bound, _parts = _plan(
+            chunks, weekly, first, mu, -np.inf, Deadline(60), log
+        )
         repriced = _reprice(chunks, weekly, first, mu, repaired, Deadline(60), log)
     finally:
         weekly.close()
@@ -328,6 +330,42 @@ def test_a_chunks_first_repair_round_is_not_cut_by_its_share(
     assert float(cost @ first_round) < float(cost @ conventional)
     # The instance grows: without the share the plan is another one.
     assert float(cost @ grown) < float(cost @ first_round)
+
+
+@pytest.fixture(scope="module")
+def binding_budgets() -> Scenario:
+    """Six weeks of the demo with each canteen's budget cut to those weeks' share of the
+    year, so that budgets bind as they do over the whole year."""
+    demo = Scenario.demo()
+    part = keep_weeks(demo, 10, 6)
+    canteens = part.canteens.copy()
+    canteens["budget_eur_ht"] *= 6 / demo.demand["week"].nunique()
+    return Scenario.from_frames(
+        products=part.products,
+        canteens=canteens,
+        producers=part.producers,
+        offers=part.offers,
+        demand=part.demand,
+        market=part.market,
+        parameters=part.parameters,
+    )
+
+
+def test_the_streamed_plan_is_as_good_as_the_in_memory_plan(
+    binding_budgets: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both paths from the price search (the in-memory one's whole-year LP start, which the
+    streamed one has not, left out): the streamed plan within 1 % of the in-memory one's
+    objective. Before the chunks' repairs were scored on the whole year and the streamed
+    plan polished, it was 95 % behind here (−13,813 against −263,522, measured)."""
+    monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
+    options = {"objective": "weighted", "time_limit_s": 120}
+    in_memory = binding_budgets.solve(strategy="decompose", **options)
+    streamed = binding_budgets.solve(memory_limit_gb=0.001, **options)
+    assert streamed.summary["strategy"].iloc[0] == "decompose-streamed"
+    assert check(binding_budgets, streamed).empty
+    assert not streamed.stopped_by_time_limit
+    assert streamed.objective <= in_memory.objective + 0.01 * abs(in_memory.objective)
 
 
 @given(

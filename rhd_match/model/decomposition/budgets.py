@@ -38,10 +38,6 @@ DELIVERY_MAX_NONZEROS = 2_000_000
 GROWTH_ROUNDS, GROWTH_MIN_GAIN = 8, 1e-4
 #: Rounds of re-pricing the weeks from the plan's own annual rows.
 REPRICE_ROUNDS = 6
-#: The streamed decomposition's re-pricing stops after a round that gains less than this
-#: share of the objective (each round re-solves every chunk: on the demo the first round
-#: gains 1.5e-3, each later one under 1e-6, measured).
-STREAM_REPRICE_MIN_GAIN = 1e-4
 #: The whole-year polishing LP only up to this many columns: its time grows much faster
 #: than the weekly LPs' (GLOP: 1.7 s at 62k columns, over 300 s at 1.7 M).
 POLISH_MAX_COLUMNS = 400_000

@@ -15,7 +15,7 @@ from ...i18n import format_significant as sig
 from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
-from ..solvers import run_solver
+from ..solvers import LinearProgram, run_solver
 from ..strategies import (
     Deadline,
     Reporter,
@@ -135,27 +135,16 @@ def polish(
         The better of the polished plan and ``values``, shape (columns,); None when the LP is
         too large.
     """
-    var = model.variables
-    open_drop, open_lot = values[var.cols("y")] > 0.5, open_in_plan(model, values)
-    lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=False)
-    # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
-    keep = upper > 0
     limit = budgets.POLISH_MAX_COLUMNS
-    if keep.sum() > limit:
+    program, keep = polishing_program(model, values, limit)
+    if program is None:
         log(_("polish: {n} columns, over {most}: re-pricing").format(n=int(keep.sum()), most=limit))
         return None
-    run = deadline.observe(
-        run_solver(
-            model.program(lower, upper).with_objective(elastic_objective(model)).with_columns(keep),
-            options.lp_solver,
-            deadline.left(),
-            options.threads,
-        )
-    )
+    run = deadline.observe(run_solver(program, options.lp_solver, deadline.left(), options.threads))
     if run.values is None:
         log(_("polish: {status}, plan kept").format(status=run.status))
         return values
-    polished = np.zeros(var.count)
+    polished = np.zeros(model.variables.count)
     polished[keep] = run.values
     before, after = plan_objective(values), plan_objective(polished)
     log(
@@ -164,3 +153,37 @@ def polish(
         )
     )
     return polished if after < before else values
+
+
+def polishing_program(
+    model: LinearModel, values: np.ndarray, most: int
+) -> tuple[LinearProgram | None, np.ndarray]:
+    """The polishing LP of a plan: the model with the plan's drops and lots fixed, targets and
+    budgets elastic (``strategies.fixed_delivery``), over the columns that can be non-zero.
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        The plan, shape (columns,).
+    most
+        The most columns the LP may have.
+
+    Returns
+    -------
+    program : LinearProgram or None
+        The LP over the kept columns, in their order, with ``elastic_objective``; None when
+        it would have more than ``most`` columns.
+    keep : numpy.ndarray
+        Bool per model column: the LP's columns.
+    """
+    var = model.variables
+    open_drop, open_lot = values[var.cols("y")] > 0.5, open_in_plan(model, values)
+    lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=False)
+    # Keep only the columns that can be non-zero: a much smaller LP than the whole model.
+    keep: np.ndarray = upper > 0
+    if keep.sum() > most:
+        return None, keep
+    program = model.program(lower, upper).with_objective(elastic_objective(model))
+    return program.with_columns(keep), keep

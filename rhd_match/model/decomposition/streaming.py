@@ -21,20 +21,24 @@ that is kept between chunks is one number per annual row (per canteen and target
 2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
    (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model, by column
    generation over the arcs: ``restricted``), drops and lots opened from its flows, the
-   weekly repair (``repair.weekly_repair``; its rounds keep the plan of least priced cost,
-   the chunk not seeing the others; with hubs, it also opens the hub options the search's
-   passes gathered for the chunk, as the in-memory repair opens those of the year: hub rules
-   are weekly, so a chunk holds them whole), then the chunk's flows table;
-3. the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
+   weekly repair (``repair.weekly_repair``; its rounds judged, as in memory, by the whole
+   year's weighted objective: the chunks planned so far, this one, and the chunks left
+   projected from it; with hubs, it also opens the hub options the search's passes gathered
+   for the chunk, as the in-memory repair opens those of the year: hub rules are weekly, so a
+   chunk holds them whole), then the chunk's flows table and its part of the plan's
+   polishing LP (``polishing.polishing_program``);
+3. as in memory, the polishing LP while it has at most ``POLISH_MAX_COLUMNS`` columns: the
+   chunks' parts solved as one LP, each chunk's model built again for its tables; above it,
+   the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
    plan's annual rows (one number per row, summed over the chunks), each re-running every
    chunk's franco loop over its plan's drops and lots (kept per chunk as two boolean
    arrays) and, with hubs, the hub options its passes gathered, the plan of least score
-   kept. The chunk's repair judges the hub's drops at the search's multipliers, where the
-   food the hub's members sell may be worth little; the re-pricing's are the whole plan's.
+   kept.
 
 What the in-memory path adds on top and the streaming one leaves out: the whole-year LP
-(``WHOLE_LP_MAX_NONZEROS``), the polishing LP (``POLISH_MAX_COLUMNS``) and the lexicographic
-levels. Memory grows with the largest chunk, not with the year.
+(``WHOLE_LP_MAX_NONZEROS``: on small models the repair's start) and the lexicographic
+levels. Memory grows with the largest chunk, not with the year (and, below
+``POLISH_MAX_COLUMNS``, the polishing LP's parts).
 """
 
 from __future__ import annotations

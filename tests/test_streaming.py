@@ -33,6 +33,7 @@ from rhd_match.model.decomposition.streaming import (
     _ChunkedPlan,
     _Chunks,
     _plan,
+    _polish,
     _reprice,
     cut_to_weeks,
     estimated_arcs,
@@ -286,6 +287,41 @@ def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> N
     flows = pd.concat(repriced.tables, ignore_index=True)
     assert check(small, flows).empty
     assert score(repriced) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)
+
+
+def test_the_streamed_polishing_lp_is_never_worse_and_keeps_the_plan_out_of_time(
+    small: Scenario,
+) -> None:
+    """The polishing LP gathered chunk by chunk: its plan is checker-clean, scores what its
+    flows cost, and is no worse than the repaired plan (a feasible point of the LP); with
+    no time left for the LP the repaired plan comes back as it is."""
+    options = SolverOptions(objective="weighted")
+    chunks = _Chunks(small, week_chunks(small, 3))
+    first_model, first = chunks.model(0)
+    weekly = WeeklySolver(first_model, options, Deadline(60))
+    log = Reporter(None, 0.0)
+    try:
+        # At the lowest multipliers (EGalim food worth nothing more), a plan that the true
+        # annual rows improve.
+        mu = first.mu_low
+        repaired, _stats, _bound, parts = _plan(
+            chunks, weekly, first, mu, -np.inf, Deadline(60), log
+        )
+    finally:
+        weekly.close()
+    assert parts is not None and len(parts.weekly) == len(chunks.chunks)
+    polished = _polish(chunks, first, parts, repaired, options, Deadline(60), log)
+    out_of_time = Deadline(0.0)
+    kept = _polish(chunks, first, parts, repaired, options, out_of_time, log)
+
+    def score(plan: _ChunkedPlan) -> float:
+        return chunks.plan_score(first, plan.linear, plan.activity)
+
+    assert polished is not repaired and score(polished) < score(repaired)
+    flows = pd.concat(polished.tables, ignore_index=True)
+    assert check(small, flows).empty
+    assert score(polished) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)
+    assert kept is repaired and out_of_time.hit
 
 
 def test_a_chunks_first_repair_round_is_not_cut_by_its_share(

@@ -38,6 +38,10 @@ DELIVERY_MAX_NONZEROS = 2_000_000
 GROWTH_ROUNDS, GROWTH_MIN_GAIN = 8, 1e-4
 #: Rounds of re-pricing the weeks from the plan's own annual rows.
 REPRICE_ROUNDS = 6
+#: The streamed decomposition's chunks leave the polishing LP (while the plan may be
+#: polished) this many times their relaxations' time: on the demo the in-memory polishing LP
+#: took 9.4 s after a weekly relaxation pass of 1.9 s (load average 5-8, measured).
+STREAM_POLISH_PER_RELAXATION = 5.0
 #: The whole-year polishing LP only up to this many columns: its time grows much faster
 #: than the weekly LPs' (GLOP: 1.7 s at 62k columns, over 300 s at 1.7 M).
 POLISH_MAX_COLUMNS = 400_000

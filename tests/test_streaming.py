@@ -34,6 +34,7 @@ from rhd_match.model.decomposition.streaming import (
     _Chunks,
     _plan,
     _polish,
+    _PolishParts,
     _reprice,
     cut_to_weeks,
     estimated_arcs,
@@ -263,64 +264,61 @@ def test_solve_streams_when_the_model_would_not_fit(small: Scenario) -> None:
     assert len(whole) == (streamed.flows["supplier"] == CONVENTIONAL).sum() > 0
 
 
-def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> None:
-    options = SolverOptions(objective="weighted")
-    chunks = _Chunks(small, week_chunks(small, 3))
+def _repaired(
+    scenario: Scenario, lowest: bool
+) -> tuple[_Chunks, AnnualRows, WeeklySolver, _ChunkedPlan, _PolishParts | None]:
+    """The chunks of 3 weeks of ``scenario`` planned at the highest multipliers (every
+    canteen short of every target: the plan the search would repair without a single pass)
+    or the lowest (EGalim food worth nothing more); the weekly solver is the caller's to
+    close."""
+    chunks = _Chunks(scenario, week_chunks(scenario, 3))
     first_model, first = chunks.model(0)
-    weekly = WeeklySolver(first_model, options, Deadline(60))
-    log = Reporter(None, 0.0)
+    weekly = WeeklySolver(first_model, SolverOptions(objective="weighted"), Deadline(60))
+    mu = first.mu_low if lowest else first.mu_high
+    plan, _stats, _bound, parts = _plan(
+        chunks, weekly, first, mu, -np.inf, Deadline(60), Reporter(None, 0.0)
+    )
+    return chunks, first, weekly, plan, parts
+
+
+def _score_checked(
+    scenario: Scenario, chunks: _Chunks, first: AnnualRows, plan: _ChunkedPlan
+) -> float:
+    """The plan's score, once its flows are checker-clean and cost that score."""
+    score = chunks.plan_score(first, plan.linear, plan.activity)
+    flows = pd.concat(plan.tables, ignore_index=True)
+    assert check(scenario, flows).empty
+    assert score == pytest.approx(objective_from_flows(scenario, flows), rel=1e-9)
+    return score
+
+
+def test_the_streamed_repricing_never_returns_a_worse_plan(small: Scenario) -> None:
+    chunks, first, weekly, repaired, _parts = _repaired(small, lowest=False)
     try:
-        # At the starting multipliers (every canteen short of every target), the plan the
-        # search would repair without a single pass.
         mu = first.mu_high
-        repaired, _stats, _bound, _parts = _plan(
-            chunks, weekly, first, mu, -np.inf, Deadline(60), log
-        )
-        repriced = _reprice(chunks, weekly, first, mu, repaired, Deadline(60), log)
+        repriced = _reprice(chunks, weekly, first, mu, repaired, Deadline(60), Reporter(None, 0.0))
     finally:
         weekly.close()
-
-    def score(plan: _ChunkedPlan) -> float:
-        return chunks.plan_score(first, plan.linear, plan.activity)
-
-    assert score(repriced) <= score(repaired)
-    flows = pd.concat(repriced.tables, ignore_index=True)
-    assert check(small, flows).empty
-    assert score(repriced) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)
+    before = chunks.plan_score(first, repaired.linear, repaired.activity)
+    assert _score_checked(small, chunks, first, repriced) <= before
 
 
-def test_the_streamed_polishing_lp_is_never_worse_and_keeps_the_plan_out_of_time(
+def test_the_streamed_polishing_lp_improves_a_plan_and_keeps_it_out_of_time(
     small: Scenario,
 ) -> None:
     """The polishing LP gathered chunk by chunk: its plan is checker-clean, scores what its
-    flows cost, and is no worse than the repaired plan (a feasible point of the LP); with
-    no time left for the LP the repaired plan comes back as it is."""
-    options = SolverOptions(objective="weighted")
-    chunks = _Chunks(small, week_chunks(small, 3))
-    first_model, first = chunks.model(0)
-    weekly = WeeklySolver(first_model, options, Deadline(60))
-    log = Reporter(None, 0.0)
-    try:
-        # At the lowest multipliers (EGalim food worth nothing more), a plan that the true
-        # annual rows improve.
-        mu = first.mu_low
-        repaired, _stats, _bound, parts = _plan(
-            chunks, weekly, first, mu, -np.inf, Deadline(60), log
-        )
-    finally:
-        weekly.close()
+    flows cost, and beats a plan repaired at the lowest multipliers, which the true annual
+    rows improve; with no time left for the LP the repaired plan comes back as it is."""
+    chunks, first, weekly, repaired, parts = _repaired(small, lowest=True)
+    weekly.close()
     assert parts is not None and len(parts.weekly) == len(chunks.chunks)
+    options, log = SolverOptions(objective="weighted"), Reporter(None, 0.0)
     polished = _polish(chunks, first, parts, repaired, options, Deadline(60), log)
     out_of_time = Deadline(0.0)
     kept = _polish(chunks, first, parts, repaired, options, out_of_time, log)
-
-    def score(plan: _ChunkedPlan) -> float:
-        return chunks.plan_score(first, plan.linear, plan.activity)
-
-    assert polished is not repaired and score(polished) < score(repaired)
-    flows = pd.concat(polished.tables, ignore_index=True)
-    assert check(small, flows).empty
-    assert score(polished) == pytest.approx(objective_from_flows(small, flows), rel=1e-9)
+    before = chunks.plan_score(first, repaired.linear, repaired.activity)
+    assert polished is not repaired
+    assert _score_checked(small, chunks, first, polished) < before
     assert kept is repaired and out_of_time.hit
 
 

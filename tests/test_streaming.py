@@ -27,6 +27,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.polishing import another_round
 from rhd_match.model.decomposition.repair import weekly_repair
 from rhd_match.model.decomposition.restricted import cheapest_arcs, restricted_solve
 from rhd_match.model.decomposition.streaming import (
@@ -320,6 +321,14 @@ def test_the_streamed_polishing_lp_improves_a_plan_and_keeps_it_out_of_time(
     assert polished is not repaired
     assert _score_checked(small, chunks, first, polished) < before
     assert kept is repaired and out_of_time.hit
+
+
+def test_repricing_runs_its_rounds_then_on_while_it_gains() -> None:
+    rounds, most = budgets.REPRICE_ROUNDS, budgets.REPRICE_MAX_ROUNDS
+    assert all(another_round(done, gained=False) for done in range(rounds))
+    assert not another_round(rounds, gained=False)
+    assert all(another_round(done, gained=True) for done in range(rounds, most))
+    assert not another_round(most, gained=True)
 
 
 def test_a_chunks_first_repair_round_is_not_cut_by_its_share(

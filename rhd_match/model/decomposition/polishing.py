@@ -49,7 +49,8 @@ def reprice(
     Each round moves the prices halfway towards what the plan's own annual rows are worth
     (halfway: jumping all the way makes the met and missed rows swap back and forth) and
     re-runs the franco loop on the plan's drops and lots. Weekly LPs only, so it scales like
-    the repair; the best plan by true objective is kept. On the demo (weighted objective)
+    the repair; the best plan by true objective is kept (rounds: ``another_round``). On the
+    demo (weighted objective)
     its rounds take the repaired plan from −2 821 160 to −3 361 131, where the polishing
     LP reaches −4 449 143 (measured): it is the fallback above ``POLISH_MAX_COLUMNS``.
 
@@ -83,8 +84,8 @@ def reprice(
     open_drop = values[var.cols("y")] > 0.5
     open_lot = open_in_plan(model, values)
     best, best_objective = values, plan_objective(values)
-    current = values
-    for round_ in range(budgets.REPRICE_ROUNDS):
+    current, round_, gained = values, 0, False
+    while another_round(round_, gained):
         if deadline.expired():
             break
         mu = 0.5 * (mu + annual.of_plan(current))
@@ -94,9 +95,31 @@ def reprice(
         )
         objective = plan_objective(current)
         log(_("reprice {n}: plan {plan}").format(n=round_, plan=sig(objective)))
-        if objective < best_objective:
+        gained = objective < best_objective
+        if gained:
             best, best_objective = current, objective
+        round_ += 1
     return close_short_drops(model, best)
+
+
+def another_round(done: int, gained: bool) -> bool:
+    """Whether re-pricing runs one more round: the first ``REPRICE_ROUNDS`` always, then
+    while the last round found a better plan, up to ``REPRICE_MAX_ROUNDS`` in all.
+
+    Parameters
+    ----------
+    done
+        The rounds run so far.
+    gained
+        Whether the last round found a better plan than any before it (False before the
+        first).
+
+    Returns
+    -------
+    bool
+        True when another round should run (the caller's clock permitting).
+    """
+    return done < budgets.REPRICE_ROUNDS or (gained and done < budgets.REPRICE_MAX_ROUNDS)
 
 
 def polish(

@@ -81,7 +81,7 @@ from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
 from .executors import WeekProblem
-from .polishing import polishing_program
+from .polishing import another_round, polishing_program
 from .pricing import Pass, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
@@ -897,10 +897,10 @@ def _reprice(
     """``polishing.reprice`` streamed: each round moves the prices halfway towards what the
     current plan's annual rows are worth, and re-runs every chunk's franco loop over the
     plan's drops and lots at them (with the hub options the chunk's passes gathered open
-    too), for the in-memory re-pricing's ``REPRICE_ROUNDS`` rounds (its gains come late: on
-    the demo its rounds 2 and 6 gain most, measured); the plan of least score is kept. A
-    round starts only when the time left holds it at the pace of the last (a round cut by
-    the time limit is dropped: its chunks are not all there).
+    too), for as many rounds as the in-memory re-pricing (``polishing.another_round``: its
+    gains come late, on the demo its rounds 2 and 6 gain most, measured); the plan of least
+    score is kept. A round starts only when the time left holds it at the pace of the last
+    (a round cut by the time limit is dropped: its chunks are not all there).
 
     Parameters
     ----------
@@ -926,8 +926,8 @@ def _reprice(
     """
     score = chunks.plan_score(first, plan.linear, plan.activity)
     best, best_score, current = plan, score, plan
-    round_s = 0.0
-    for round_ in range(budgets.REPRICE_ROUNDS):
+    round_s, round_, gained = 0.0, 0, False
+    while another_round(round_, gained):
         if deadline.left() < round_s:
             deadline.hit = True
             break
@@ -956,7 +956,8 @@ def _reprice(
             del model, annual, values
         score = chunks.plan_score(first, current.linear, current.activity)
         log(_("reprice {n}: plan {plan}").format(n=round_, plan=sig(score)))
-        if score < best_score:
+        gained = score < best_score
+        if gained:
             best, best_score = current, score
-        round_s = time.perf_counter() - started
+        round_s, round_ = time.perf_counter() - started, round_ + 1
     return best

@@ -96,11 +96,13 @@ def test_the_streamed_plan_routes_through_the_hub(hub_weeks: Scenario) -> None:
     assert plan.bound <= in_memory.objective + 1e-6 * abs(in_memory.objective)
 
 
-def test_the_repricing_opens_the_hub_options(hub_weeks: Scenario) -> None:
-    """Repaired at the starting multipliers, where organic food is worth most, the plan
-    sends little through the hub (whose members sell little organic food); re-priced from
-    its own annual rows, with the options the passes gathered open, it sends more and
-    scores better; without them the re-pricing finds nothing better."""
+def test_the_repair_opens_the_hub_options_and_repricing_keeps_them(hub_weeks: Scenario) -> None:
+    """Repaired at the starting multipliers, where organic food is worth most, each chunk's
+    repair judges the hub options the passes gathered by the whole year's score (the hub's
+    members sell little organic food: judged by the Lagrangian cost at those multipliers,
+    the repair sent 54 kg through the hub and the re-pricing 270 kg, measured): the plan
+    routes through the hub, and re-pricing it, with or without the options, is never
+    worse."""
     chunks = _Chunks(hub_weeks, week_chunks(hub_weeks, 3))
     first_model, first = chunks.model(0)
     weekly = WeeklySolver(first_model, WEIGHTED, Deadline(60))
@@ -116,7 +118,7 @@ def test_the_repricing_opens_the_hub_options(hub_weeks: Scenario) -> None:
         for mu in (first.mu_high, 0.5 * (first.mu_low + first.mu_high), first.mu_low):
             transport_pass(chunks, weekly, first, mu)
         gathered = chunks.hub_options
-        repaired, _stats, _bound = _plan(
+        repaired, _stats, _bound, _parts = _plan(
             chunks, weekly, first, first.mu_high, -np.inf, Deadline(60), log
         )
         repriced = _reprice(chunks, weekly, first, first.mu_high, repaired, Deadline(60), log)
@@ -124,8 +126,8 @@ def test_the_repricing_opens_the_hub_options(hub_weeks: Scenario) -> None:
         alone = _reprice(chunks, weekly, first, first.mu_high, repaired, Deadline(60), log)
     finally:
         weekly.close()
-    assert gathered and score(alone) == score(repaired)
-    assert score(repriced) < score(repaired) - 1e-4 * abs(score(repaired))
-    assert kg(repriced) > kg(repaired)
+    assert gathered
+    assert score(repriced) <= score(repaired) and score(alone) <= score(repaired)
+    assert kg(repaired) > 100.0
     flows = pd.concat(repriced.tables, ignore_index=True)
     assert check(hub_weeks, flows).empty

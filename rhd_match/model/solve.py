@@ -65,10 +65,15 @@ STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 #: work over the arcs and demand rows and so run at the machine's speed of the moment
 #: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
 TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
-#: The same for a plan streamed by weeks, which has no whole-year model to time: per demand
-#: row, what the tables, the objective and the summary took on the all-conventional plan
-#: (80-95 µs a row on the demo and SM, 2-core machine at load average 5).
-STREAMED_TABLES_S_PER_DEMAND_ROW = 1e-4
+#: The same for a plan streamed by weeks, which has no whole-year model to time: this many
+#: times what the all-conventional totals (``before_totals``: the year's conventional flows,
+#: canteen table and territory totals, paid on the clock first) took, for the plan's
+#: assembly (its chunks' flows joined, its objective) and its tables (canteens, producers,
+#: producer weeks, territory totals) over flows with more rows than the conventional ones.
+#: Measured on the demo: 2.1 (totals 1.05 s, assembly 0.9 s, tables 1.3 s; 2-core machine
+#: at load average 9); the margin above it is an *estimate*, for larger sizes, where the
+#: assembly and tables of size L took 751 s, against 478 s kept then (100 µs a demand row).
+STREAMED_TABLES_PER_BEFORE = 3.0
 HEURISTICS = ("repair", "decompose")
 HARD_RULES = ("egalim_hard", "budget_hard")
 #: Share of the time left that a heuristic gets to choose drops and lots before the levels
@@ -295,7 +300,11 @@ def solve_streamed(
                 objective=opts.objective
             )
         )
-    tables_s = STREAMED_TABLES_S_PER_DEMAND_ROW * len(scenario.demand)
+    # The all-conventional totals do not depend on the plan: paid on the clock, and the
+    # measure of the tables' time at the machine's speed of the moment.
+    measured = time.perf_counter()
+    before = before_totals(scenario)
+    tables_s = STREAMED_TABLES_PER_BEFORE * (time.perf_counter() - measured)
     deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
     plan = solve_streaming(scenario, opts, deadline, report)
     report.say(_("writing the solution tables"), phase="tables")
@@ -313,6 +322,7 @@ def solve_streamed(
         flows,
         canteens,
         plan.objective,
+        before,
     )
     summary["objective_mode"] = "weighted"
     solution = Solution(

@@ -21,20 +21,24 @@ that is kept between chunks is one number per annual row (per canteen and target
 2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
    (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model, by column
    generation over the arcs: ``restricted``), drops and lots opened from its flows, the
-   weekly repair (``repair.weekly_repair``; its rounds keep the plan of least priced cost,
-   the chunk not seeing the others; with hubs, it also opens the hub options the search's
-   passes gathered for the chunk, as the in-memory repair opens those of the year: hub rules
-   are weekly, so a chunk holds them whole), then the chunk's flows table;
-3. the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
+   weekly repair (``repair.weekly_repair``; its rounds judged, as in memory, by the whole
+   year's weighted objective: the chunks planned so far, this one, and the chunks left
+   projected from it; with hubs, it also opens the hub options the search's passes gathered
+   for the chunk, as the in-memory repair opens those of the year: hub rules are weekly, so a
+   chunk holds them whole), then the chunk's flows table and its part of the plan's
+   polishing LP (``polishing.polishing_program``);
+3. as in memory, the polishing LP while it has at most ``POLISH_MAX_COLUMNS`` columns: the
+   chunks' parts solved as one LP, each chunk's model built again for its tables; above it,
+   the re-pricing of ``polishing.reprice``, streamed: rounds of prices read off the whole
    plan's annual rows (one number per row, summed over the chunks), each re-running every
    chunk's franco loop over its plan's drops and lots (kept per chunk as two boolean
    arrays) and, with hubs, the hub options its passes gathered, the plan of least score
-   kept. The chunk's repair judges the hub's drops at the search's multipliers, where the
-   food the hub's members sell may be worth little; the re-pricing's are the whole plan's.
+   kept.
 
 What the in-memory path adds on top and the streaming one leaves out: the whole-year LP
-(``WHOLE_LP_MAX_NONZEROS``), the polishing LP (``POLISH_MAX_COLUMNS``) and the lexicographic
-levels. Memory grows with the largest chunk, not with the year.
+(``WHOLE_LP_MAX_NONZEROS``: on small models the repair's start) and the lexicographic
+levels. Memory grows with the largest chunk, not with the year (and, below
+``POLISH_MAX_COLUMNS``, the polishing LP's parts).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +64,7 @@ from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
 from ..index import ModelIndex, build_index, producer_canteen_km
+from ..solvers import LinearProgram, run_solver
 from ..strategies import (
     ELASTIC_BLOCKS,
     Deadline,
@@ -76,10 +81,11 @@ from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
 from .executors import WeekProblem
+from .polishing import another_round, polishing_program
 from .pricing import Pass, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
-from .subproblems import WeeklySolver, column_weeks, week_problems
+from .subproblems import WeeklySolver, column_weeks, row_weeks, week_problems
 
 
 @dataclass(frozen=True)
@@ -406,8 +412,11 @@ def solve_streaming(
             )
             bound, mu, passes = -math.inf, first.mu_high, 0
             deadline.hit = True
-        plan, stats, bound = _plan(chunks, weekly, first, mu, bound, deadline, log)
-        plan = _reprice(chunks, weekly, first, mu, plan, deadline, log)
+        plan, stats, bound, parts = _plan(chunks, weekly, first, mu, bound, deadline, log)
+        polished = (
+            None if parts is None else _polish(chunks, first, parts, plan, options, deadline, log)
+        )
+        plan = polished or _reprice(chunks, weekly, first, mu, plan, deadline, log)
     finally:
         weekly.close()
     flows = pd.concat(plan.tables, ignore_index=True)
@@ -564,14 +573,47 @@ class _ChunkedPlan:
     ) -> None:
         """Chunk ``i``'s plan, ``values`` of shape (the chunk model's columns,); ``annual``
         its model's annual rows."""
-        weekly = column_weeks(model) >= 0
-        self.linear += float(model.objective[weekly] @ values[weekly])
-        self.activity += annual.matrix[:, weekly] @ values[weekly]
+        linear, activity = _weekly_part(model, annual, values)
+        self.linear += linear
+        self.activity += activity
         self.opens.append((values[model.variables.cols("y")] > 0.5, open_in_plan(model, values)))
         x, v = clean_flows(model, values)
         scenario = cut_to_weeks(chunks.scenario, chunks.chunks[i])
         self.tables.append(flows_from_quantities(scenario, model.index, x, v))
         self.unmet.append(unmet_local_table(model.index, self.tables[-1]))
+
+    def projected(
+        self, chunks: _Chunks, first: AnnualRows, model: LinearModel, annual: AnnualRows, ahead: int
+    ) -> Callable[[np.ndarray], float]:
+        """The weighted objective of a whole-year plan made of this one and ``ahead`` chunks
+        planned like the next one (its model ``model``, its annual rows ``annual``), as a
+        function of that chunk's plan (shape (the chunk model's columns,)).
+
+        What the weekly repair compares its rounds with: the whole year's score, as the
+        in-memory repair's, the chunks still to plan projected from the next one's plan
+        (the Lagrangian cost at the search's prices instead counts every EGalim euro at the
+        shortfall price, met targets or not: on the demo it ended every chunk's repair after
+        its first growth round, and the plan lost 8 % against the in-memory repair's,
+        measured).
+        """
+
+        def score(values: np.ndarray) -> float:
+            linear, activity = _weekly_part(model, annual, values)
+            return chunks.plan_score(
+                first, self.linear + ahead * linear, self.activity + ahead * activity
+            )
+
+        return score
+
+
+def _weekly_part(
+    model: LinearModel, annual: AnnualRows, values: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The cost of a chunk plan's weekly columns and their activity on the annual rows
+    (shape (annual rows,)), ``values`` of shape (the chunk model's columns,)."""
+    weekly = column_weeks(model) >= 0
+    activity: np.ndarray = annual.matrix[:, weekly] @ values[weekly]
+    return float(model.objective[weekly] @ values[weekly]), activity
 
 
 def _plan(
@@ -582,23 +624,27 @@ def _plan(
     bound: float,
     deadline: Deadline,
     log: Reporter,
-) -> tuple[_ChunkedPlan, dict[str, float], float]:
+) -> tuple[_ChunkedPlan, dict[str, float], float, _PolishParts | None]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it; else the transport relaxation by column generation), drops and lots from
     its flows, the weekly repair, the chunk's plan; the
-    chunks' sizes summed, and the bound (the chunks' relaxations' when stronger).
+    chunks' sizes summed, the bound (the chunks' relaxations' when stronger), and the
+    plan's polishing LP gathered chunk by chunk (None when it would have more than
+    ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned).
 
     Each chunk's repair grows its drops within an even share of the time left (its build
     included), so that it cannot leave the next chunks without time; its relaxation and
     first repair round, which make its plan, run to the call's limit; a chunk reached after
     the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
+    parts: _PolishParts | None = _PolishParts()
     stats: dict[str, float] = {}
     # The whole year's nonzeros, as the in-memory path counts them: the chunks' built so far
     # (all of them once a pass has run), the others at their mean.
     year = sum(chunks.nonzeros.values()) * len(chunks.chunks) / len(chunks.nonzeros)
     delivery = year <= budgets.DELIVERY_MAX_NONZEROS
     total, complete = float(mu @ first.rhs), True
+    relaxed_s = 0.0  # the chunks' relaxations so far, s
     for i in range(len(chunks.chunks)):
         if deadline.expired():
             # The safety net: the chunks left buy conventionally, all at once, without
@@ -608,10 +654,20 @@ def _plan(
             plan.tables.append(table)
             plan.unmet.append(unmet)
             plan.opens += [None] * (len(chunks.chunks) - i)
-            complete = False
+            complete, parts = False, None
             break
-        share = Deadline(deadline.left() / (len(chunks.chunks) - i))
+        # While the plan may be polished, the chunks' growth leaves the polishing LP its
+        # time (``STREAM_POLISH_PER_RELAXATION`` times the chunks' relaxations) and the
+        # chunks' builds and tables again, at the pace of the chunks so far: on the demo
+        # under load the chunks' shares left the LP 5 s and it was cut (measured).
+        kept = 0.0
+        if parts is not None and i:
+            pace = budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
+            kept = pace * len(chunks.chunks) / i
+        share = Deadline((deadline.left() - kept) / (len(chunks.chunks) - i))
+        built = time.perf_counter()
         model, annual = chunks.model(i)
+        built = time.perf_counter() - built
         for name, size in model.stats().items():
             stats[name] = stats.get(name, 0) + size
         # The relaxation and the repair's first round get the call's time, the rounds after
@@ -621,17 +677,16 @@ def _plan(
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)
+        relaxing = time.perf_counter()
         if delivery:
             flows, part, ok = weekly.solve(full, cost, var.lower, var.upper)
         else:
             transport = week_problems(model, with_delivery=False)
             flows, part, ok = restricted_solve(model, weekly, transport, cost)
             del transport
+        relaxed_s += time.perf_counter() - relaxing
         complete &= ok
         total += part
-
-        def priced(values: np.ndarray, cost: np.ndarray = cost) -> float:
-            return float(cost @ values)
 
         open_drop, open_lot = open_from_relaxation(model, flows)
         values = weekly_repair(
@@ -643,11 +698,16 @@ def _plan(
             open_lot,
             deadline,
             log,
-            priced,
+            plan.projected(chunks, first, model, annual, len(chunks.chunks) - i),
             chunks.hub_options.get(i),
             growth=share,
         )
+        added = time.perf_counter()
         plan.add(chunks, i, model, annual, values)
+        if parts is not None and not parts.add(model, annual, values, built):
+            parts = None
+        if parts is not None:
+            parts.rebuild_s += time.perf_counter() - added
         deadline.hit |= share.hit
         del model, annual, var, cost, full, flows, values
     weekly.use(*weekly.row_bounds, weekly.count)  # the call's deadline again
@@ -655,7 +715,148 @@ def _plan(
         # The weekly relaxations at ``mu`` over every chunk: a Lagrangian bound (the search's
         # at the same ``mu`` without delivery rows; the only one when the search had no pass).
         bound = max(bound, total)
-    return plan, stats, bound
+    return plan, stats, bound, parts
+
+
+@dataclass
+class _PolishParts:
+    """The polishing LP of a whole-year plan (``polishing.polishing_program``), gathered
+    chunk by chunk: per chunk, its weekly rows over its kept weekly columns, the annual
+    rows' coefficients on those columns, and their positions among the chunk model's
+    columns; the annual rows over the annual (elastic) columns once, with the rows' bounds
+    (every chunk's model has the same annual rows and columns); the kept columns in all,
+    and the time to build the chunks' models and tables again (s, measured)."""
+
+    weekly: list[LinearProgram] = dataclasses.field(default_factory=list)
+    annual: list[sp.csr_matrix] = dataclasses.field(default_factory=list)
+    positions: list[np.ndarray] = dataclasses.field(default_factory=list)
+    elastic: LinearProgram | None = None
+    columns: int = 0
+    rebuild_s: float = 0.0
+
+    def add(self, model: LinearModel, annual: AnnualRows, values: np.ndarray, built: float) -> bool:
+        """Add the chunk whose model is ``model`` and plan ``values`` (shape (columns,)),
+        built in ``built`` s; False (nothing added) when the LP would then be over
+        ``POLISH_MAX_COLUMNS``."""
+        program, keep = polishing_program(model, values, budgets.POLISH_MAX_COLUMNS - self.columns)
+        if program is None:
+            return False
+        kept = np.flatnonzero(keep)
+        weekly_cols = column_weeks(model)[kept] >= 0
+        weekly_rows = row_weeks(model) >= 0
+        matrix = program.matrix
+        self.weekly.append(
+            LinearProgram(
+                matrix[weekly_rows][:, weekly_cols],
+                program.objective[weekly_cols],
+                program.row_lower[weekly_rows],
+                program.row_upper[weekly_rows],
+                program.lower[weekly_cols],
+                program.upper[weekly_cols],
+            )
+        )
+        self.annual.append(matrix[annual.rows][:, weekly_cols])
+        self.positions.append(kept[weekly_cols])
+        if self.elastic is None:
+            elastic = ~weekly_cols
+            self.elastic = LinearProgram(
+                matrix[annual.rows][:, elastic],
+                program.objective[elastic],
+                program.row_lower[annual.rows],
+                program.row_upper[annual.rows],
+                program.lower[elastic],
+                program.upper[elastic],
+            )
+            self.columns += int(elastic.sum())
+        self.columns += int(weekly_cols.sum())
+        self.rebuild_s += built
+        return True
+
+    def program(self) -> LinearProgram:
+        """The whole-year polishing LP: the chunks' weekly blocks on the diagonal, the
+        annual rows under them, the annual columns last."""
+        assert self.elastic is not None
+        weekly, elastic = self.weekly, self.elastic
+        diagonal = sp.block_diag([w.matrix for w in weekly], format="csr")
+        top = sp.hstack([diagonal, sp.csr_matrix((diagonal.shape[0], elastic.matrix.shape[1]))])
+        bottom = sp.hstack([*self.annual, elastic.matrix])
+        matrix = sp.csr_matrix(sp.vstack([top, bottom], format="csr"))
+        return LinearProgram(
+            matrix,
+            *(
+                np.concatenate([getattr(p, name) for p in [*weekly, elastic]])
+                for name in ("objective", "row_lower", "row_upper", "lower", "upper")
+            ),
+        )
+
+    def split(self, values: np.ndarray, i: int, count: int) -> np.ndarray:
+        """Chunk ``i``'s columns of the LP's solution ``values``, as a vector over its
+        model's ``count`` columns (the annual ones at 0: the plan reads its weekly ones)."""
+        start = sum(len(p) for p in self.positions[:i])
+        chunk = np.zeros(count)
+        chunk[self.positions[i]] = values[start : start + len(self.positions[i])]
+        return chunk
+
+
+def _polish(
+    chunks: _Chunks,
+    first: AnnualRows,
+    parts: _PolishParts,
+    plan: _ChunkedPlan,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+) -> _ChunkedPlan:
+    """``polishing.polish`` streamed: the whole-year LP over the plan's drops and lots with
+    the true annual rows, assembled from its chunks' parts, then each chunk's model built
+    again for its tables; the better plan of the two is kept.
+
+    The LP gets the time left but what building the chunks' models and tables again took
+    in the plan phase: out of time, the plan is kept.
+
+    Parameters
+    ----------
+    chunks
+        The chunks.
+    first
+        The first chunk's annual rows.
+    parts
+        The plan's polishing LP, chunk by chunk.
+    plan
+        The repaired plan.
+    options
+        Solver options (LP solver, threads).
+    deadline
+        The wall-clock budget.
+    log
+        Receives progress messages.
+
+    Returns
+    -------
+    _ChunkedPlan
+        The polished plan when its score is lower, else ``plan``.
+    """
+    program = parts.program()
+    lp = Deadline(deadline.left() - parts.rebuild_s)
+    run = lp.observe(run_solver(program, options.lp_solver, lp.left(), options.threads))
+    deadline.hit |= lp.hit
+    if run.values is None:
+        log(_("polish: {status}, plan kept").format(status=run.status))
+        return plan
+    polished = _ChunkedPlan([], [], [], 0.0, np.zeros(len(first.rhs)))
+    for i in range(len(chunks.chunks)):
+        model, annual = chunks.model(i)
+        values = parts.split(run.values, i, model.variables.count)
+        polished.add(chunks, i, model, annual, values)
+        del model, annual, values
+    before = chunks.plan_score(first, plan.linear, plan.activity)
+    after = chunks.plan_score(first, polished.linear, polished.activity)
+    log(
+        _("polish: {n} columns, plan {before} -> {after}").format(
+            n=parts.columns, before=sig(before), after=sig(after)
+        )
+    )
+    return polished if after < before else plan
 
 
 def not_planned_flows(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -696,8 +897,10 @@ def _reprice(
     """``polishing.reprice`` streamed: each round moves the prices halfway towards what the
     current plan's annual rows are worth, and re-runs every chunk's franco loop over the
     plan's drops and lots at them (with the hub options the chunk's passes gathered open
-    too), until a round gains less than ``STREAM_REPRICE_MIN_GAIN``; the plan of least
-    score is kept (a round cut by the time limit is dropped: its chunks are not all there).
+    too), for as many rounds as the in-memory re-pricing (``polishing.another_round``: its
+    gains come late, on the demo its rounds 2 and 6 gain most, measured); the plan of least
+    score is kept. A round starts only when the time left holds it at the pace of the last
+    (a round cut by the time limit is dropped: its chunks are not all there).
 
     Parameters
     ----------
@@ -723,7 +926,12 @@ def _reprice(
     """
     score = chunks.plan_score(first, plan.linear, plan.activity)
     best, best_score, current = plan, score, plan
-    for round_ in range(budgets.REPRICE_ROUNDS):
+    round_s, round_, gained = 0.0, 0, False
+    while another_round(round_, gained):
+        if deadline.left() < round_s:
+            deadline.hit = True
+            break
+        started = time.perf_counter()
         mu = 0.5 * (mu + first.price_of(current.activity))
         current = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
         for i, opens in enumerate(plan.opens):
@@ -748,9 +956,8 @@ def _reprice(
             del model, annual, values
         score = chunks.plan_score(first, current.linear, current.activity)
         log(_("reprice {n}: plan {plan}").format(n=round_, plan=sig(score)))
-        gain = best_score - score
-        if gain > 0:
+        gained = score < best_score
+        if gained:
             best, best_score = current, score
-        if gain < budgets.STREAM_REPRICE_MIN_GAIN * abs(score):
-            break
+        round_s, round_ = time.perf_counter() - started, round_ + 1
     return best

@@ -426,6 +426,36 @@ def test_the_decomposition_routes_through_the_hub_from_its_transport_flows(
         )
 
 
+def two_members() -> Scenario:
+    """``local_apples`` with a second member of the hub, P3, selling the same apples at the
+    same price and franco: the hub's order (60 kg, 132 EUR HT) pays one of the two francos,
+    not both. Split evenly it pays neither: the repair must gather it on one member."""
+    sc = local_apples()
+    p3 = sc.producers.iloc[[0]].assign(producer_id="P3", name="P3")
+    offers = sc.offers.iloc[[0]].assign(producer_id="P3")
+    tables = sc.tables | {
+        "producers": pd.concat([sc.producers, p3], ignore_index=True),
+        "offers": pd.concat([sc.offers, offers], ignore_index=True),
+    }
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+@pytest.mark.usefixtures("transport_drops")
+def test_the_decomposition_gathers_the_hub_s_order_on_one_member() -> None:
+    sc = two_members()
+    exact = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    solution = rhd_match.solve(sc, strategy="decompose", **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    via = solution.flows[solution.flows["hub_id"].notna()]
+    assert via["qty_kg"].sum() == pytest.approx(60.0)
+    assert via["producer_id"].nunique() == 1
+    for key in [f"level_{k}_value" for k in (1, 2, 3)]:
+        assert solution.summary[key].iloc[0] == pytest.approx(
+            exact.summary[key].iloc[0], rel=1e-6, abs=1e-6
+        )
+
+
 @settings(max_examples=8, deadline=None, derandomize=True)
 @given(
     least=st.floats(0.0, 40.0),

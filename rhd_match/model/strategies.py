@@ -503,7 +503,20 @@ def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
 
 
 def drop_value(index: ModelIndex, x: np.ndarray) -> np.ndarray:
-    """EUR HT per drop of the flows ``x`` (per arc), at the producer's price."""
+    """EUR HT per drop of the flows ``x`` (per arc), at the producer's price.
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    x
+        Quantity per arc, shape (arcs,).
+
+    Returns
+    -------
+    numpy.ndarray
+        EUR HT per drop, shape (drops,).
+    """
     arcs = index.arcs
     value: np.ndarray = np.bincount(
         arcs["drop"].to_numpy(), arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)

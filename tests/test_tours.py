@@ -19,7 +19,9 @@ from pydantic import ValidationError
 
 from rhd_match import Scenario
 from rhd_match.analysis.hub_value import hub_value
+from rhd_match.cli.common import routing_notes
 from rhd_match.cli.main import main
+from rhd_match.i18n import use_language
 from rhd_match.logistics import Fleet, TourPlan, compare_logistics, plan_tours, solve_routing
 from rhd_match.params import LogisticsOptions
 from rhd_match.report import render_html
@@ -235,6 +237,52 @@ def test_routing_time_limit_is_honoured() -> None:
     routing = solve_routing((50.45, 2.8), drops, Fleet(6, 1000.0, 1.0, 1.0, (1,)), options)
     assert time.perf_counter() - started < 5  # generous: the limit is 0.5 s
     assert routing.stopped_by_time
+
+
+def test_tours_keep_every_rule_when_the_time_limit_is_spent(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan],
+) -> None:
+    """No time left: every routing problem keeps the first rounds found, which still deliver
+    every drop within payload, windows and days, the same from run to run, and quickly; with
+    time to spare the search runs as without a limit."""
+    scenario, flows, searched = with_hub
+    problems = _drops(flows).reset_index()[["origin", "origin_id", "week"]].drop_duplicates()
+    started = time.perf_counter()
+    first = plan_tours(scenario, flows, time_limit_s=0.0)
+    assert time.perf_counter() - started < 30  # generous: no search, first rounds only
+    assert first.first_only == len(problems) > 0
+    _holds_every_rule(scenario, flows, first)
+    pd.testing.assert_frame_equal(first.tours, plan_tours(scenario, flows, 0.0).tours)
+    assert first.tours["km"].sum() >= searched.tours["km"].sum() - 1e-6
+    roomy = plan_tours(scenario, flows, time_limit_s=3600.0)
+    assert roomy.first_only == 0
+    pd.testing.assert_frame_equal(roomy.tours, searched.tours)
+
+
+def test_routing_notes_say_what_the_clock_cut_in_french() -> None:
+    with use_language("fr"):
+        notes = routing_notes(0, 3)
+    assert len(notes) == 1
+    assert "3 calculs de tournées gardent" in notes[0]
+    assert routing_notes(0, 0) == []
+    assert len(routing_notes(2, 1)) == 2
+
+
+def test_routing_with_no_time_left_skips_the_search() -> None:
+    """Sixty drops, a search that would run its whole 10 s safety limit: with no time left
+    the first rounds come back at once, and still deliver every drop."""
+    rng = np.random.default_rng(5)
+    drops = [(50.3 + rng.random() * 0.3, 2.6 + rng.random() * 0.4, 5.0) for _ in range(60)]
+    options = LogisticsOptions(routing_solution_limit=10**9, routing_time_limit_s=10.0)
+    fleet = Fleet(6, 1000.0, 1.0, 1.0, (1,))
+    started = time.perf_counter()
+    routing = solve_routing((50.45, 2.8), drops, fleet, options, search_s=0.0)
+    assert time.perf_counter() - started < 5  # generous: the search alone takes 10 s
+    assert routing.first_only and not routing.stopped_by_time
+    assert sorted(i for r in routing.rounds for i in r.stops) == list(range(60))
+    cut = solve_routing((50.45, 2.8), drops, fleet, options, search_s=0.3)
+    assert cut.stopped_by_time and not cut.first_only
+    assert sorted(i for r in cut.rounds for i in r.stops) == list(range(60))
 
 
 def test_logistics_options_are_validated() -> None:

@@ -57,12 +57,14 @@ class Round:
 
 @dataclass(frozen=True)
 class Routing:
-    """The rounds of one routing problem, the time the search took (s) and whether its
-    wall-clock safety limit stopped it (then the rounds may differ between runs)."""
+    """The rounds of one routing problem, the time the search took (s), whether a
+    wall-clock limit stopped it (then the rounds may differ between runs), and whether the
+    rounds are the first found (the caller's time spent, the local search skipped)."""
 
     rounds: tuple[Round, ...]
     seconds: float
     stopped_by_time: bool
+    first_only: bool
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def solve_routing(
     fleet: Fleet,
     options: LogisticsOptions,
     roads: Roads | None = None,
+    search_s: float | None = None,
 ) -> Routing:
     """Rounds that deliver every drop, fewest vehicle rounds first, then fewest km.
 
@@ -164,6 +167,11 @@ def solve_routing(
     roads
         Km and driving times between the depot (first) and the drops; None for the straight
         line times the road factor at ``options.speed_kmh`` (``Roads.straight``).
+    search_s
+        Wall-clock time left for the search, s (the caller's time limit): the search stops
+        at the smaller of it and ``options.routing_time_limit_s``; at 0 or below, the rounds
+        are the first solution found (cheapest arc first), without the local search. None:
+        ``options.routing_time_limit_s``.
 
     Returns
     -------
@@ -233,9 +241,19 @@ def solve_routing(
     search.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    search.solution_limit = options.routing_solution_limit
-    search.time_limit.FromMilliseconds(round(options.routing_time_limit_s * 1000))
+    first_only = search_s is not None and search_s <= 0
+    limit_s = options.routing_time_limit_s
+    if not first_only and search_s is not None:
+        limit_s = min(limit_s, search_s)
+    search.solution_limit = 1 if first_only else options.routing_solution_limit
+    search.time_limit.FromMilliseconds(max(1, round(limit_s * 1000)))
     solution = routing.SolveWithParameters(search)
+    if solution is None and limit_s < options.routing_time_limit_s:
+        # The caller's time ran out before any rounds were found: the first ones found.
+        first_only, limit_s = True, options.routing_time_limit_s
+        search.solution_limit = 1
+        search.time_limit.FromMilliseconds(round(limit_s * 1000))
+        solution = routing.SolveWithParameters(search)
     seconds = time.perf_counter() - started
     if solution is None:
         raise ValueError("no rounds deliver every drop within the payload and the windows")
@@ -260,7 +278,7 @@ def solve_routing(
                 end_s=solution.Min(clock.CumulVar(routing.End(v))),
             )
         )
-    return Routing(tuple(rounds), seconds, seconds >= options.routing_time_limit_s)
+    return Routing(tuple(rounds), seconds, seconds >= limit_s, first_only)
 
 
 def _seconds(moment: dt.time) -> int:

@@ -517,3 +517,45 @@ def test_the_hubs_command_prints_a_figure_it_cannot_compute_as_not_available(
     assert "nan" not in printed.lower()
     meal_lines = [line for line in printed.splitlines() if "per meal" in line]
     assert len(meal_lines) == 2 and all(line.split()[-3:] == ["n/a"] * 3 for line in meal_lines)
+
+
+@pytest.mark.usefixtures("transport_drops")
+def test_the_levels_after_the_first_hold_its_hub_flows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A heuristic's levels hold the hub flows of the first level's point. A second level
+    that would cut the kg through the hub cuts them without the hold, and leaves them as the
+    first level put them with it."""
+    import rhd_match.model.solve as solve_module
+    from rhd_match.model.goals import Goals, solve_levels
+
+    calls: list[tuple[Any, ...]] = []
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return solve_levels(*args)
+
+    monkeypatch.setattr(solve_module, "solve_levels", spy)
+    sc = two_members()
+    solution = rhd_match.solve(sc, strategy="decompose", **SOLVE)
+    assert check(sc, solution).empty
+    ((goals, lower, upper, integer, options, deadline, report, held),) = calls
+    model = goals.model
+    x = model.variables.cols("x")
+    kg = model.index.arcs["kg_per_unit"].to_numpy()
+    via = model.index.arcs["hub_drop"].to_numpy() >= 0
+    assert held is not None and held[x].tolist() == via.tolist() and held.sum() == via.sum()
+    fewer_kg = np.zeros(model.variables.count)
+    fewer_kg[x] = np.where(via, kg, 0.0)
+    two = Goals(model, (goals.names[0], "hub_kg"), (goals.levels[0], fewer_kg))
+
+    def levels(g: Goals, hold: Any) -> Any:
+        return solve_levels(g, lower, upper, integer, options, deadline, report, hold)
+
+    first = levels(Goals(model, goals.names[:1], goals.levels[:1]), None)
+    kept, free = levels(two, held), levels(two, None)
+    assert first.values is not None and kept.values is not None and free.values is not None
+    through = float(fewer_kg @ first.values)
+    assert through == pytest.approx(60.0)  # both canteens' 30 kg through the hub
+    # down to what pays the member's franco at the hub: 100 EUR HT at 2.2 EUR HT a kg
+    assert float(fewer_kg @ free.values) == pytest.approx(100.0 / 2.2)
+    np.testing.assert_allclose(kept.values[held], first.values[held], atol=1e-9)
+    assert kept.reached == pytest.approx((first.reached[0], through))

@@ -36,6 +36,11 @@ DELIVERY_MAX_NONZEROS = 2_000_000
 #: a round that gains less than this share of the objective (the demo's fourth round gains
 #: 1e-5, the later ones less).
 GROWTH_ROUNDS, GROWTH_MIN_GAIN = 8, 1e-4
+#: The weekly repair gathers a hub's order on its members' fuller drops at the hub for at
+#: most this many rounds of its franco loop, then closes every drop still short: on the demo
+#: with its hub the rounds after the fourth closed 1 to 6 of about 8,000 drops each while the
+#: hub drops waited open (measured).
+HUB_GATHER_ROUNDS = 4
 #: Rounds of re-pricing the weeks from the plan's own annual rows.
 REPRICE_ROUNDS = 6
 #: The streamed decomposition's re-pricing stops after a round that gains less than this

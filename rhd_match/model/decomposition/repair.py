@@ -219,16 +219,19 @@ def franco_loop(
             settled.append(Settled(open_drop.copy(), open_lot.copy(), values))
         if settles or not ok or deadline.expired():
             return values
-        closing, gathering = _to_close(model, values, short)
+        closing, gathering = _to_close(model, values, short, _round < budgets.HUB_GATHER_ROUNDS)
         open_drop &= ~closing
         if not gathering:
             open_lot = close_hub_drops(model, open_lot, short_hub)
     return values
 
 
-def _to_close(model: LinearModel, values: np.ndarray, short: np.ndarray) -> tuple[np.ndarray, bool]:
+def _to_close(
+    model: LinearModel, values: np.ndarray, short: np.ndarray, gather: bool
+) -> tuple[np.ndarray, bool]:
     """Of the drops ``short`` of their franco, those to close this round, and whether some
-    drops at a hub short of their franco stay open (the hub's order is being gathered).
+    drops at a hub short of their franco stay open (the hub's order is being gathered; only
+    while ``gather``: after ``budgets.HUB_GATHER_ROUNDS`` rounds every drop short closes).
 
     Every direct drop short is closed, and every drop at a hub that carries nothing; of the
     other drops at a hub short of their franco, the emptier half (by value over franco).
@@ -242,7 +245,7 @@ def _to_close(model: LinearModel, values: np.ndarray, short: np.ndarray) -> tupl
     at_hub = index.drops["hub"].to_numpy()[var.drop_rows] >= 0
     franco = index.drops["franco"].to_numpy()[var.drop_rows]
     fill = drop_value(index, values[var.cols("x")])[var.drop_rows] / np.maximum(franco, ZERO)
-    closing = short & (~at_hub | (fill <= ZERO))
+    closing = short & (~at_hub | (fill <= ZERO) | (not gather))
     gathered = np.flatnonzero(short & ~closing)
     if not len(gathered):
         return closing, False

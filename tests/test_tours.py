@@ -285,6 +285,40 @@ def test_routing_with_no_time_left_skips_the_search() -> None:
     assert sorted(i for r in cut.rounds for i in r.stops) == list(range(60))
 
 
+#: The demo's canteens that the hub's plan served in its busiest week (2026-W38), 20 kg each.
+HUB_WEEK = [f"C{n:03d}" for n in (*range(1, 18), *range(19, 25), 26, *range(28, 41), 43)]
+HUB_WEEK += [f"C{n:03d}" for n in (46, 47, 48, 49, 51, *range(54, 64))]
+
+
+def test_a_hub_week_the_cheapest_arc_cannot_route_gets_rounds() -> None:
+    """53 drops of 20 kg for the demo hub's 2 vans on 4 mornings: the cheapest-arc
+    construction finds no rounds; cheapest insertion does, within every rule."""
+    from rhd_match.generate.hubs import make_hubs
+    from rhd_match.logistics import routing
+
+    demo = Scenario.demo()
+    hub = make_hubs("lens-lievin", demo.producers).iloc[0]
+    canteens = demo.canteens.set_index("canteen_id").loc[HUB_WEEK]
+    drops = [(float(r.lat), float(r.lon), 20.0) for r in canteens.itertuples()]
+    fleet = Fleet(2, 1000.0, 0.8, 15.0, (1, 2, 4, 5))
+    options = LogisticsOptions(routing_time_limit_s=3.0)
+    depot = (float(hub["latitude"]), float(hub["longitude"]))
+    only_arc = routing.FIRST_SOLUTION_STRATEGIES[:1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(routing, "FIRST_SOLUTION_STRATEGIES", only_arc)
+        with pytest.raises(ValueError, match="no rounds"):
+            solve_routing(depot, drops, fleet, options, search_s=0.0)
+    found = solve_routing(depot, drops, fleet, options, search_s=0.0)
+    assert sorted(i for r in found.rounds for i in r.stops) == list(range(len(drops)))
+    assert len(found.rounds) <= 8 and len({(r.day, r.vehicle) for r in found.rounds}) == len(
+        found.rounds
+    )
+    for r in found.rounds:
+        assert r.day in (1, 2, 4, 5) and r.vehicle <= 2
+        day = (r.day - 1) * 86_400
+        assert all(day + 6.5 * 3600 <= a <= day + 11 * 3600 for a in r.arrivals_s)
+
+
 def test_logistics_options_are_validated() -> None:
     with pytest.raises(ValidationError, match="end after it starts"):
         LogisticsOptions(window_start=dt.time(11), window_end=dt.time(6, 30))

@@ -23,6 +23,15 @@ from ..geo import haversine_km
 from ..params import LogisticsOptions
 
 DAY_S = 86_400
+#: How the first rounds are built, in order until one finds rounds: the cheapest arc first,
+#: then, where it finds none, cheapest insertion over every vehicle and day at once. On the
+#: demo with its hub, the week of 53 hub drops for 2 vans on 4 mornings had no rounds from
+#: the cheapest arc within 10 s; cheapest insertion built them in about 2 s (measured, loaded
+#: machine).
+FIRST_SOLUTION_STRATEGIES = (
+    routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
+    routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
+)
 #: Fixed cost of using a vehicle, in metres of the objective: fewer vehicles (rounds) first,
 #: then fewer km.
 VEHICLE_FIXED_COST_M = 1_000_000
@@ -237,7 +246,6 @@ def solve_routing(
         routing.AddVariableMinimizedByFinalizer(clock.CumulVar(routing.End(v)))
 
     search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     search.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
@@ -245,15 +253,20 @@ def solve_routing(
     limit_s = options.routing_time_limit_s
     if not first_only and search_s is not None:
         limit_s = min(limit_s, search_s)
-    search.solution_limit = 1 if first_only else options.routing_solution_limit
-    search.time_limit.FromMilliseconds(max(1, round(limit_s * 1000)))
-    solution = routing.SolveWithParameters(search)
-    if solution is None and limit_s < options.routing_time_limit_s:
-        # The caller's time ran out before any rounds were found: the first ones found.
-        first_only, limit_s = True, options.routing_time_limit_s
-        search.solution_limit = 1
-        search.time_limit.FromMilliseconds(round(limit_s * 1000))
+    solution = None
+    for strategy in FIRST_SOLUTION_STRATEGIES:
+        search.first_solution_strategy = strategy
+        search.solution_limit = 1 if first_only else options.routing_solution_limit
+        search.time_limit.FromMilliseconds(max(1, round(limit_s * 1000)))
         solution = routing.SolveWithParameters(search)
+        if solution is None and limit_s < options.routing_time_limit_s:
+            # The caller's time ran out before any rounds were found: the first ones found.
+            first_only, limit_s = True, options.routing_time_limit_s
+            search.solution_limit = 1
+            search.time_limit.FromMilliseconds(round(limit_s * 1000))
+            solution = routing.SolveWithParameters(search)
+        if solution is not None:
+            break
     seconds = time.perf_counter() - started
     if solution is None:
         raise ValueError("no rounds deliver every drop within the payload and the windows")

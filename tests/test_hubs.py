@@ -426,6 +426,36 @@ def test_the_decomposition_routes_through_the_hub_from_its_transport_flows(
         )
 
 
+def two_members() -> Scenario:
+    """``local_apples`` with a second member of the hub, P3, selling the same apples at the
+    same price and franco: the hub's order (60 kg, 132 EUR HT) pays one of the two francos,
+    not both. Split evenly it pays neither: the repair must gather it on one member."""
+    sc = local_apples()
+    p3 = sc.producers.iloc[[0]].assign(producer_id="P3", name="P3")
+    offers = sc.offers.iloc[[0]].assign(producer_id="P3")
+    tables = sc.tables | {
+        "producers": pd.concat([sc.producers, p3], ignore_index=True),
+        "offers": pd.concat([sc.offers, offers], ignore_index=True),
+    }
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+@pytest.mark.usefixtures("transport_drops")
+def test_the_decomposition_gathers_the_hub_s_order_on_one_member() -> None:
+    sc = two_members()
+    exact = rhd_match.solve(sc, strategy="mip", **SOLVE)
+    solution = rhd_match.solve(sc, strategy="decompose", **SOLVE)
+    found = check(sc, solution)
+    assert found.empty, found.to_string()
+    via = solution.flows[solution.flows["hub_id"].notna()]
+    assert via["qty_kg"].sum() == pytest.approx(60.0)
+    assert via["producer_id"].nunique() == 1
+    for key in [f"level_{k}_value" for k in (1, 2, 3)]:
+        assert solution.summary[key].iloc[0] == pytest.approx(
+            exact.summary[key].iloc[0], rel=1e-6, abs=1e-6
+        )
+
+
 @settings(max_examples=8, deadline=None, derandomize=True)
 @given(
     least=st.floats(0.0, 40.0),
@@ -487,3 +517,45 @@ def test_the_hubs_command_prints_a_figure_it_cannot_compute_as_not_available(
     assert "nan" not in printed.lower()
     meal_lines = [line for line in printed.splitlines() if "per meal" in line]
     assert len(meal_lines) == 2 and all(line.split()[-3:] == ["n/a"] * 3 for line in meal_lines)
+
+
+@pytest.mark.usefixtures("transport_drops")
+def test_the_levels_after_the_first_hold_its_hub_flows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A heuristic's levels hold the hub flows of the first level's point. A second level
+    that would cut the kg through the hub cuts them without the hold, and leaves them as the
+    first level put them with it."""
+    import rhd_match.model.solve as solve_module
+    from rhd_match.model.goals import Goals, solve_levels
+
+    calls: list[tuple[Any, ...]] = []
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return solve_levels(*args)
+
+    monkeypatch.setattr(solve_module, "solve_levels", spy)
+    sc = two_members()
+    solution = rhd_match.solve(sc, strategy="decompose", **SOLVE)
+    assert check(sc, solution).empty
+    ((goals, lower, upper, integer, options, deadline, report, held),) = calls
+    model = goals.model
+    x = model.variables.cols("x")
+    kg = model.index.arcs["kg_per_unit"].to_numpy()
+    via = model.index.arcs["hub_drop"].to_numpy() >= 0
+    assert held is not None and held[x].tolist() == via.tolist() and held.sum() == via.sum()
+    fewer_kg = np.zeros(model.variables.count)
+    fewer_kg[x] = np.where(via, kg, 0.0)
+    two = Goals(model, (goals.names[0], "hub_kg"), (goals.levels[0], fewer_kg))
+
+    def levels(g: Goals, hold: Any) -> Any:
+        return solve_levels(g, lower, upper, integer, options, deadline, report, hold)
+
+    first = levels(Goals(model, goals.names[:1], goals.levels[:1]), None)
+    kept, free = levels(two, held), levels(two, None)
+    assert first.values is not None and kept.values is not None and free.values is not None
+    through = float(fewer_kg @ first.values)
+    assert through == pytest.approx(60.0)  # both canteens' 30 kg through the hub
+    # down to what pays the member's franco at the hub: 100 EUR HT at 2.2 EUR HT a kg
+    assert float(fewer_kg @ free.values) == pytest.approx(100.0 / 2.2)
+    np.testing.assert_allclose(kept.values[held], first.values[held], atol=1e-9)
+    assert kept.reached == pytest.approx((first.reached[0], through))

@@ -19,7 +19,9 @@ from pydantic import ValidationError
 
 from rhd_match import Scenario
 from rhd_match.analysis.hub_value import hub_value
+from rhd_match.cli.common import routing_notes
 from rhd_match.cli.main import main
+from rhd_match.i18n import use_language
 from rhd_match.logistics import Fleet, TourPlan, compare_logistics, plan_tours, solve_routing
 from rhd_match.params import LogisticsOptions
 from rhd_match.report import render_html
@@ -235,6 +237,86 @@ def test_routing_time_limit_is_honoured() -> None:
     routing = solve_routing((50.45, 2.8), drops, Fleet(6, 1000.0, 1.0, 1.0, (1,)), options)
     assert time.perf_counter() - started < 5  # generous: the limit is 0.5 s
     assert routing.stopped_by_time
+
+
+def test_tours_keep_every_rule_when_the_time_limit_is_spent(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan],
+) -> None:
+    """No time left: every routing problem keeps the first rounds found, which still deliver
+    every drop within payload, windows and days, the same from run to run, and quickly; with
+    time to spare the search runs as without a limit."""
+    scenario, flows, searched = with_hub
+    problems = _drops(flows).reset_index()[["origin", "origin_id", "week"]].drop_duplicates()
+    started = time.perf_counter()
+    first = plan_tours(scenario, flows, time_limit_s=0.0)
+    assert time.perf_counter() - started < 30  # generous: no search, first rounds only
+    assert first.first_only == len(problems) > 0
+    _holds_every_rule(scenario, flows, first)
+    pd.testing.assert_frame_equal(first.tours, plan_tours(scenario, flows, 0.0).tours)
+    assert first.tours["km"].sum() >= searched.tours["km"].sum() - 1e-6
+    roomy = plan_tours(scenario, flows, time_limit_s=3600.0)
+    assert roomy.first_only == 0
+    pd.testing.assert_frame_equal(roomy.tours, searched.tours)
+
+
+def test_routing_notes_say_what_the_clock_cut_in_french() -> None:
+    with use_language("fr"):
+        notes = routing_notes(0, 3)
+    assert len(notes) == 1
+    assert "3 calculs de tournées gardent" in notes[0]
+    assert routing_notes(0, 0) == []
+    assert len(routing_notes(2, 1)) == 2
+
+
+def test_routing_with_no_time_left_skips_the_search() -> None:
+    """Sixty drops, a search that would run its whole 10 s safety limit: with no time left
+    the first rounds come back at once, and still deliver every drop."""
+    rng = np.random.default_rng(5)
+    drops = [(50.3 + rng.random() * 0.3, 2.6 + rng.random() * 0.4, 5.0) for _ in range(60)]
+    options = LogisticsOptions(routing_solution_limit=10**9, routing_time_limit_s=10.0)
+    fleet = Fleet(6, 1000.0, 1.0, 1.0, (1,))
+    started = time.perf_counter()
+    routing = solve_routing((50.45, 2.8), drops, fleet, options, search_s=0.0)
+    assert time.perf_counter() - started < 5  # generous: the search alone takes 10 s
+    assert routing.first_only and not routing.stopped_by_time
+    assert sorted(i for r in routing.rounds for i in r.stops) == list(range(60))
+    cut = solve_routing((50.45, 2.8), drops, fleet, options, search_s=0.3)
+    assert cut.stopped_by_time and not cut.first_only
+    assert sorted(i for r in cut.rounds for i in r.stops) == list(range(60))
+
+
+#: The demo's canteens that the hub's plan served in its busiest week (2026-W38), 20 kg each.
+HUB_WEEK = [f"C{n:03d}" for n in (*range(1, 18), *range(19, 25), 26, *range(28, 41), 43)]
+HUB_WEEK += [f"C{n:03d}" for n in (46, 47, 48, 49, 51, *range(54, 64))]
+
+
+def test_a_hub_week_the_cheapest_arc_cannot_route_gets_rounds() -> None:
+    """53 drops of 20 kg for the demo hub's 2 vans on 4 mornings: the cheapest-arc
+    construction finds no rounds; cheapest insertion does, within every rule."""
+    from rhd_match.generate.hubs import make_hubs
+    from rhd_match.logistics import routing
+
+    demo = Scenario.demo()
+    hub = make_hubs("lens-lievin", demo.producers).iloc[0]
+    canteens = demo.canteens.set_index("canteen_id").loc[HUB_WEEK]
+    drops = [(float(r.lat), float(r.lon), 20.0) for r in canteens.itertuples()]
+    fleet = Fleet(2, 1000.0, 0.8, 15.0, (1, 2, 4, 5))
+    options = LogisticsOptions(routing_time_limit_s=3.0)
+    depot = (float(hub["latitude"]), float(hub["longitude"]))
+    only_arc = routing.FIRST_SOLUTION_STRATEGIES[:1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(routing, "FIRST_SOLUTION_STRATEGIES", only_arc)
+        with pytest.raises(ValueError, match="no rounds"):
+            solve_routing(depot, drops, fleet, options, search_s=0.0)
+    found = solve_routing(depot, drops, fleet, options, search_s=0.0)
+    assert sorted(i for r in found.rounds for i in r.stops) == list(range(len(drops)))
+    assert len(found.rounds) <= 8 and len({(r.day, r.vehicle) for r in found.rounds}) == len(
+        found.rounds
+    )
+    for r in found.rounds:
+        assert r.day in (1, 2, 4, 5) and r.vehicle <= 2
+        day = (r.day - 1) * 86_400
+        assert all(day + 6.5 * 3600 <= a <= day + 11 * 3600 for a in r.arrivals_s)
 
 
 def test_logistics_options_are_validated() -> None:

@@ -11,14 +11,14 @@ small canteens' share, an upper bound on it that no plan can pass (an LP relaxat
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import Scenario
-from ..logistics import compare_logistics, plan_tours
+from ..logistics import TourPlan, compare_logistics, plan_tours
 from ..model.build import build_model
 from ..model.solvers import run_solver
 from ..model.strategies import elastic_upper
@@ -51,8 +51,17 @@ PLAN_FIGURES = (
 #: ``hub_value``'s upper bound on the small canteens' local share
 #: (``small_canteens_local_bound``), beside the plan's figure.
 BOUND_FIGURE = "share_local_small_canteens_bound"
+#: Routing problems whose rounds are the first found, the run's time limit spent
+#: (``TourPlan.first_only``): 0 unless the clock cut the routing short.
+ROUTING_FIGURE = "routing_first_only"
 #: The rows of ``hub_value``'s table, in order.
-FIGURES = (*PLAN_FIGURES[:2], BOUND_FIGURE, *PLAN_FIGURES[2:], *LOGISTICS_FIGURES)
+FIGURES = (
+    *PLAN_FIGURES[:2],
+    BOUND_FIGURE,
+    *PLAN_FIGURES[2:],
+    *LOGISTICS_FIGURES,
+    ROUTING_FIGURE,
+)
 
 
 def without_hubs(scenario: Scenario) -> Scenario:
@@ -208,25 +217,29 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
         (with − without). ``share_local_small_canteens_bound`` is an upper bound on the
         small canteens' local share any plan of each variant can reach
         (``small_canteens_local_bound``, each LP limited to the solves' time limit; NaN
-        when one does not finish). The last rows are the delivery
-        rounds' (``plan_tours``, farms' and hubs' rounds): road km and kg CO2e per tonne
-        delivered, logistics cost (EUR HT) per kg delivered and per meal
-        (``compare_logistics``).
+        when one does not finish). Then the delivery rounds' (``plan_tours``, farms' and
+        hubs' rounds, each variant's within what its solve left of the time limit): road km
+        and kg CO2e per tonne delivered, logistics cost (EUR HT) per kg delivered and per
+        meal (``compare_logistics``); last, ``routing_first_only``: the routing problems
+        left with their first rounds when that time was spent (0 unless the clock cut the
+        routing short).
 
     Raises
     ------
     OptionError
         When a solver option is unknown or invalid.
     """
-    direct = without_hubs(scenario)
-    solved: Mapping[str, tuple[Scenario, Solution]] = {
-        "without_hubs": (direct, direct.solve(**solver_options)),
-        "with_hubs": (scenario, scenario.solve(**solver_options)),
-    }
-    rounds = compare_logistics(
-        {name: (sc, plan_tours(sc, s.flows)) for name, (sc, s) in solved.items()}
-    ).set_index("variant")
     limit = float(solver_options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+    variants = {"without_hubs": without_hubs(scenario), "with_hubs": scenario}
+    solved: dict[str, tuple[Scenario, Solution]] = {}
+    tours: dict[str, TourPlan] = {}
+    for name, sc in variants.items():
+        started = time.perf_counter()
+        solved[name] = (sc, sc.solve(**solver_options))
+        left = limit - (time.perf_counter() - started)
+        tours[name] = plan_tours(sc, solved[name][1].flows, left)
+    rounds = compare_logistics({name: (sc, tours[name]) for name, sc in variants.items()})
+    rounds = rounds.set_index("variant")
     table = (
         pd.DataFrame(
             {
@@ -235,6 +248,7 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
                         plan_figures(scenario, s.flows),
                         pd.Series({BOUND_FIGURE: small_canteens_local_bound(sc, limit)}),
                         rounds.loc[name, list(LOGISTICS_FIGURES)],
+                        pd.Series({ROUTING_FIGURE: tours[name].first_only}),
                     ]
                 )
                 for name, (sc, s) in solved.items()

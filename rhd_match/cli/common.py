@@ -650,3 +650,33 @@ def output_folder(text: str) -> Path:
             _("'{path}' cannot be written: permission denied").format(path=existing)
         )
     return path
+
+
+def routing_notes(stopped_by_time: int, first_only: int) -> list[str]:
+    """Warnings on delivery tours a clock cut short (``TourPlan``'s counts of the same names):
+    routing problems a wall-clock limit stopped, and those left with the first rounds found
+    once the run's time limit was spent."""
+    notes = []
+    if stopped_by_time:
+        notes.append(
+            ngettext(
+                "warning: {n} routing problem stopped at its time limit: its tours may differ "
+                "from one run to the next",
+                "warning: {n} routing problems stopped at their time limit: their tours may "
+                "differ from one run to the next",
+                stopped_by_time,
+            ).format(n=stopped_by_time)
+        )
+    if first_only:
+        notes.append(
+            ngettext(
+                "warning: the run's time limit was reached during the routing: {n} routing "
+                "problem keeps the first rounds found, without improving them (more km; a "
+                "longer --time-limit improves them)",
+                "warning: the run's time limit was reached during the routing: {n} routing "
+                "problems keep the first rounds found, without improving them (more km; a "
+                "longer --time-limit improves them)",
+                first_only,
+            ).format(n=first_only)
+        )
+    return notes

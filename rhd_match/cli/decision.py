@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from .common import (
     load_scenario,
     output_folder,
     positive_float,
+    routing_notes,
     show_table,
     week_list,
 )
@@ -69,6 +71,7 @@ HUB_FIGURE_LABELS = {
     "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
     "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
     "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
+    "routing_first_only": N_("routing problems left with their first rounds (time limit)"),
 }
 #: Decimals of the figures of ``rhd-match hubs`` that are not shares: costs per meal or per kg
 #: are a few cents or less, shown to the tenth of a cent; counts whole; the others with 2.
@@ -78,6 +81,7 @@ HUB_FIGURE_DECIMALS = {
     "extra_cost_per_meal_eur_ht": 3,
     "cost_eur_per_kg": 3,
     "cost_eur_per_meal": 3,
+    "routing_first_only": 0,
 }
 
 
@@ -183,7 +187,7 @@ def amounts_per_meal(text: str) -> list[float]:
 
 
 def cmd_hubs(args: argparse.Namespace) -> int:
-    from ..analysis.hub_value import hub_value
+    from ..analysis.hub_value import ROUTING_FIGURE, hub_value
     from ..generate.hubs import make_hubs
 
     scenario = load_scenario(args)
@@ -203,6 +207,9 @@ def cmd_hubs(args: argparse.Namespace) -> int:
             for f, v in zip(table.index, table[column], strict=True)
         ]
     show_table(shown)
+    first_only = int(table.loc[ROUTING_FIGURE, ["without_hubs", "with_hubs"]].to_numpy().sum())
+    for note in routing_notes(0, first_only):
+        print(note, file=sys.stderr)
     files = {"hub_value.csv": csv_writer(table.reset_index())}
     write_folder_atomically(args.out, files)
     print(_wrote_files(list(files), args.out))

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import sys
 import tempfile
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -43,6 +44,7 @@ from .common import (
     os_problem,
     output_folder,
     requested_language,
+    routing_notes,
     show_table,
     warn_unknown_language,
 )
@@ -250,9 +252,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     # a bad file is refused before the solve, not after; the outlines read are drawn
     communes = read_communes(args.communes) if args.communes is not None else None
     scenario = load_scenario(args)
+    started = time.perf_counter()
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
-    tours = _tours(scenario, solution)
+    tours = _tours(scenario, solution, started)
     # tables, reports and order workbooks are moved in together: all or nothing
     writers = solution.writers() | report_writers(
         scenario, solution, args.lang, communes, tours.plan, by_producer=args.by_producer
@@ -271,9 +274,11 @@ class _Tours:
     writers: dict[str, Callable[[Path], None]]
 
 
-def _tours(scenario: Scenario, solution: Solution) -> _Tours:
-    """Plan the delivery rounds of a plan and print their yearly totals."""
-    plan = plan_tours(scenario, solution.flows)
+def _tours(scenario: Scenario, solution: Solution, started: float) -> _Tours:
+    """Plan the delivery rounds of a plan, within what the run's time limit leaves since
+    ``started`` (``time.perf_counter``), and print their yearly totals."""
+    left = scenario.parameters.solver.time_limit_s - (time.perf_counter() - started)
+    plan = plan_tours(scenario, solution.flows, left)
     print(
         "\n"
         + _("delivery tours over the year (routing {seconds} s):").format(
@@ -282,17 +287,8 @@ def _tours(scenario: Scenario, solution: Solution) -> _Tours:
     )
     shown = plan.yearly.assign(origin=[_(ORIGINS[o]) for o in plan.yearly["origin"]])
     show_table(shown, ["origin", *TOTAL_COLUMNS, "co2_kg_per_t"])
-    if plan.stopped_by_time:
-        print(
-            ngettext(
-                "warning: {n} routing problem stopped at its time limit: its tours may differ "
-                "from one run to the next",
-                "warning: {n} routing problems stopped at their time limit: their tours may "
-                "differ from one run to the next",
-                plan.stopped_by_time,
-            ).format(n=plan.stopped_by_time),
-            file=sys.stderr,
-        )
+    for note in routing_notes(plan.stopped_by_time, plan.first_only):
+        print(note, file=sys.stderr)
     writers = {
         "tours.csv": csv_writer(plan.tours),
         "tours_weekly.csv": csv_writer(plan.weekly),
@@ -303,9 +299,10 @@ def _tours(scenario: Scenario, solution: Solution) -> _Tours:
 
 def cmd_tours(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
+    started = time.perf_counter()
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
-    written = write_folder_atomically(args.out, _tours(scenario, solution).writers)
+    written = write_folder_atomically(args.out, _tours(scenario, solution, started).writers)
     print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 

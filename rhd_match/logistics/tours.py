@@ -10,6 +10,7 @@ heavier than a vehicle's payload is split into full loads and a remainder.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -67,8 +68,11 @@ class TourPlan:
     routing_s : float
         Time spent in the routing searches, s.
     stopped_by_time : int
-        Routing problems stopped by their wall-clock safety limit (0: tours are the same from
-        run to run).
+        Routing problems stopped by a wall-clock limit, their safety limit or the call's
+        (0: tours are the same from run to run).
+    first_only : int
+        Routing problems left when the call's time limit was spent: their rounds are the
+        first found, without the local search (they meet every rule, in more km).
     """
 
     tours: pd.DataFrame
@@ -76,9 +80,12 @@ class TourPlan:
     yearly: pd.DataFrame
     routing_s: float
     stopped_by_time: int
+    first_only: int
 
 
-def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
+def plan_tours(
+    scenario: Scenario, flows: pd.DataFrame, time_limit_s: float | None = None
+) -> TourPlan:
     """The delivery tours that carry a plan's producer flows.
 
     Parameters
@@ -91,6 +98,11 @@ def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
     flows
         The plan's ``flows`` (``Solution.flows``): rows with a ``producer_id`` are delivered;
         with a ``hub_id`` column, rows whose ``hub_id`` is set go through that hub.
+    time_limit_s
+        Wall-clock time for the whole routing, s (what the run's time limit leaves): each
+        search stops when it is spent, and the problems left keep the first rounds found
+        (``TourPlan.first_only``). None: each search has its own safety limit only
+        (``LogisticsOptions.routing_time_limit_s``).
 
     Returns
     -------
@@ -126,7 +138,8 @@ def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
         days=(options.producer_delivery_day,),
     )
     rows: list[dict[str, object]] = []
-    seconds, stopped = 0.0, 0
+    seconds, stopped, first_only = 0.0, 0, 0
+    started = time.perf_counter()
     problems = [(PRODUCER, producer_fleet, direct)]
     if pooled:
         hub_lines = lines[via != ""].assign(hub_id=via[via != ""])
@@ -135,11 +148,13 @@ def plan_tours(scenario: Scenario, flows: pd.DataFrame) -> TourPlan:
     for origin, fleet, drops in problems:
         for key, week_drops in drops.groupby(level=[0, 1], sort=True):
             where = (str(key[0]), str(key[1]))  # type: ignore[index]
-            done, routing = _route(origin, where, week_drops, places, given, fleet, options)
+            left = None if time_limit_s is None else time_limit_s - time.perf_counter() + started
+            done, routing = _route(origin, where, week_drops, places, given, fleet, options, left)
             rows += done
             seconds, stopped = seconds + routing.seconds, stopped + routing.stopped_by_time
+            first_only += routing.first_only
     tours = pd.DataFrame(rows, columns=list(TOUR_COLUMNS))
-    return TourPlan(tours, _weekly(tours), _yearly(tours), seconds, stopped)
+    return TourPlan(tours, _weekly(tours), _yearly(tours), seconds, stopped, first_only)
 
 
 def _places(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -175,8 +190,10 @@ def _route(
     given: dict[tuple[str, str], tuple[float, float]],
     fleet: Fleet,
     options: LogisticsOptions,
+    search_s: float | None,
 ) -> tuple[list[dict[str, object]], Routing]:
-    """The rounds of one depot (``where``: its id and the ISO week), as ``tours`` rows."""
+    """The rounds of one depot (``where``: its id and the ISO week), as ``tours`` rows, the
+    search given ``search_s`` s (``solve_routing``)."""
     stops: list[tuple[str, float]] = []
     for to, kg in zip(drops.index.get_level_values(-1), drops.to_numpy(float), strict=True):
         full = math.floor(kg / fleet.payload_kg - 1e-9)
@@ -186,7 +203,7 @@ def _route(
     depot = places[where[0]]
     coords = [(*places[to], kg) for to, kg in stops]
     roads = roads_between([where[0], *(to for to, _kg in stops)], places, given, options)
-    routing = solve_routing(depot, coords, fleet, options, roads)
+    routing = solve_routing(depot, coords, fleet, options, roads, search_s)
     rows = []
     for r in routing.rounds:
         ids = [stops[i][0] for i in r.stops]

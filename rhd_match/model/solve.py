@@ -35,7 +35,7 @@ from .decomposition.streaming import (
     solve_streaming,
     week_chunks,
 )
-from .goals import define_goals, level_bounds, level_report, solve_levels
+from .goals import define_goals, hub_flows, level_bounds, level_report, solve_levels
 from .groups import menu_table
 from .solvers import SolverRun
 from .start import (
@@ -396,7 +396,9 @@ def run_strategy(
         ),
         phase="levels",
     )
-    result = solve_levels(goals, lower, upper, strategy != "lp", opts, deadline, report)
+    # A heuristic's levels hold its hub flows after the first (``goals.hub_flows``).
+    held = hub_flows(goals.model) if plan is not None and len(model.index.hub_drops) else None
+    result = solve_levels(goals, lower, upper, strategy != "lp", opts, deadline, report, held)
     base = model.variables.count
     if result.values is None:
         return plan, result.run

@@ -391,7 +391,7 @@ def open_from_relaxation(model: Layout, values: np.ndarray) -> tuple[np.ndarray,
     var, index = model.variables, model.index
     x = through_hubs(index, values[var.cols("x")])
     arc_drop = index.arcs["drop"].to_numpy()
-    value = _drop_value(index, x)
+    value = drop_value(index, x)
     used = np.bincount(arc_drop, x > ZERO, minlength=len(index.drops)) > 0
     open_drop = choose_drops(
         index.drops.iloc[var.drop_rows],
@@ -489,7 +489,7 @@ def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     if not via.any():
         return x
     drop = arcs["drop"].to_numpy()
-    short = _under_minimum(_drop_value(index, x), index.drops["franco"].to_numpy())
+    short = _under_minimum(drop_value(index, x), index.drops["franco"].to_numpy())
     key = arcs["offer"].to_numpy(np.int64) * len(index.canteen_ids) + arcs["canteen"].to_numpy()
     twin = pd.Index(key[via]).get_indexer(key)  # per arc: its offer's arc via the hub, or −1
     move = ~via & short[drop] & (twin >= 0) & (x > ZERO)
@@ -502,8 +502,21 @@ def through_hubs(index: ModelIndex, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _drop_value(index: ModelIndex, x: np.ndarray) -> np.ndarray:
-    """EUR HT per drop of the flows ``x`` (per arc), at the producer's price."""
+def drop_value(index: ModelIndex, x: np.ndarray) -> np.ndarray:
+    """EUR HT per drop of the flows ``x`` (per arc), at the producer's price.
+
+    Parameters
+    ----------
+    index
+        The model's index tables.
+    x
+        Quantity per arc, shape (arcs,).
+
+    Returns
+    -------
+    numpy.ndarray
+        EUR HT per drop, shape (drops,).
+    """
     arcs = index.arcs
     value: np.ndarray = np.bincount(
         arcs["drop"].to_numpy(), arcs["producer_price"].to_numpy() * x, minlength=len(index.drops)
@@ -812,7 +825,7 @@ def close_short_drops(
         emptied = empty & (x > ZERO)
         x = np.where(emptied, 0.0, x)
     while True:
-        value = _drop_value(index, x)
+        value = drop_value(index, x)
         small = _under_minimum(value, franco)
         kg = _hub_drop_kg(index, x)
         small_hub = _under_minimum(kg, min_kg)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
@@ -22,6 +23,7 @@ from ..strategies import (
     all_conventional,
     close_hub_drops,
     close_short_drops,
+    drop_value,
     fixed_delivery,
     open_in_plan,
     short_of_minimums,
@@ -217,9 +219,39 @@ def franco_loop(
             settled.append(Settled(open_drop.copy(), open_lot.copy(), values))
         if settles or not ok or deadline.expired():
             return values
-        open_drop &= ~short
-        open_lot = close_hub_drops(model, open_lot, short_hub)
+        closing, gathering = _to_close(model, values, short, _round < budgets.HUB_GATHER_ROUNDS)
+        open_drop &= ~closing
+        if not gathering:
+            open_lot = close_hub_drops(model, open_lot, short_hub)
     return values
+
+
+def _to_close(
+    model: LinearModel, values: np.ndarray, short: np.ndarray, gather: bool
+) -> tuple[np.ndarray, bool]:
+    """Of the drops ``short`` of their franco, those to close this round, and whether some
+    drops at a hub short of their franco stay open (the hub's order is being gathered; only
+    while ``gather``: after ``budgets.HUB_GATHER_ROUNDS`` rounds every drop short closes).
+
+    Every direct drop short is closed, and every drop at a hub that carries nothing; of the
+    other drops at a hub short of their franco, the emptier half (by value over franco).
+    The elastic LP may spread the hub's order over all the members' open drops at the hub,
+    each short of its franco (the slack it pays is the same however the order is split);
+    closing them all at once would leave the hub drops nothing to carry, closing the
+    emptiest lets the next LP gather the order on the others. Meanwhile the hub drops short
+    of their minimum stay open: they may fill once the order is gathered.
+    """
+    var, index = model.variables, model.index
+    at_hub = index.drops["hub"].to_numpy()[var.drop_rows] >= 0
+    franco = index.drops["franco"].to_numpy()[var.drop_rows]
+    fill = drop_value(index, values[var.cols("x")])[var.drop_rows] / np.maximum(franco, ZERO)
+    closing = short & (~at_hub | (fill <= ZERO) | (not gather))
+    gathered = np.flatnonzero(short & ~closing)
+    if not len(gathered):
+        return closing, False
+    emptier = gathered[np.argsort(fill[gathered], kind="stable")][: (len(gathered) + 1) // 2]
+    closing[emptier] = True
+    return closing, True
 
 
 def _growth_candidates(
@@ -289,6 +321,7 @@ def _hub_growth(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
     min_kg = hub_drops["min_kg"].to_numpy()
     is_open = values[var.cols("hub_y")] > 0.5
     hub = ~is_open & (kg[binary] >= min_kg[binary]) & (kg[binary] > ZERO)
+    hub &= ~_served_directly(model, values, reachable)[binary]
     serving = np.ones(len(hub_drops), bool)
     serving[binary] = is_open | hub
     into = via & serving[np.maximum(hub_drop, 0)]
@@ -300,3 +333,33 @@ def _hub_growth(model: LinearModel, values: np.ndarray) -> tuple[np.ndarray, np.
     franco = index.drops["franco"].to_numpy()[var.drop_rows]
     at_hub: np.ndarray = (index.drops["hub"].to_numpy()[var.drop_rows] >= 0) & (value >= franco)
     return at_hub & (value > ZERO), hub
+
+
+def _served_directly(model: LinearModel, values: np.ndarray, reachable: np.ndarray) -> np.ndarray:
+    """Per hub drop: whether one of the hub's members reaching the canteen that week could
+    deliver it on its own drop (open in ``values``, without franco, or whose leftovers
+    ``reachable`` (units per arc) could pay the franco): the hub is for the orders none could.
+    """
+    var, index = model.variables, model.index
+    arcs, drops = index.arcs, index.drops
+    n_canteen, n_week = len(index.canteen_ids), len(index.weeks)
+    hub_drop = arcs["hub_drop"].to_numpy()
+    via = hub_drop >= 0
+    potential = np.bincount(
+        arcs["drop"].to_numpy()[~via],
+        (reachable * arcs["producer_price"].to_numpy())[~via],
+        minlength=len(drops),
+    )
+    served = ~drops["binary"].to_numpy() | (potential >= drops["franco"].to_numpy())
+    served[var.drop_rows] |= values[var.cols("y")] > 0.5
+    direct = np.flatnonzero(drops["hub"].to_numpy() < 0)
+
+    def key(table: pd.DataFrame) -> np.ndarray:
+        pcw: np.ndarray = table["producer"].to_numpy(np.int64) * n_canteen
+        pcw = (pcw + table["canteen"].to_numpy()) * n_week + table["week"].to_numpy()
+        return pcw
+
+    twin = pd.Index(key(drops.iloc[direct])).get_indexer(key(arcs[via]))
+    reached = (twin >= 0) & served[direct[np.maximum(twin, 0)]]
+    out: np.ndarray = np.bincount(hub_drop[via], reached, minlength=len(index.hub_drops)) > 0
+    return out

@@ -288,6 +288,24 @@ def _header_row(rows: Sequence[Sequence[object]], filled: Sequence[int], expecte
     return best
 
 
+def _two_row_header(
+    header: Sequence[object], below: Sequence[object], expected: set[str]
+) -> list[object] | None:
+    """The header completed by the row below it, when that row names only expected columns,
+    each under a header cell that names none: a header on two rows with merged cells (a
+    group's label above its columns' names, the other names merged down the two rows).
+    ``None`` when the row below is not such a row."""
+    named = [j for j, cell in enumerate(below) if not is_blank(cell)]
+    if not named or any(header_key(below[j]) not in expected for j in named):
+        return None
+    merged = list(header) + [""] * (len(below) - len(header))
+    if any(not is_blank(merged[j]) and header_key(merged[j]) in expected for j in named):
+        return None
+    for j in named:
+        merged[j] = below[j]
+    return merged
+
+
 def table_from_rows(
     rows: Sequence[Sequence[object]],
     columns: Sequence[str],
@@ -310,7 +328,8 @@ def table_from_rows(
         )
         return RawTable(None, [Problem(table, None, None, empty, file)])
     problems: list[Problem] = []
-    head = _header_row(rows, filled, {header_key(c) for c in columns})
+    expected = {header_key(c) for c in columns}
+    head = _header_row(rows, filled, expected)
     above = [i for i in filled if i < head]
     if above:
         shown = " ".join(str(c).strip() for c in rows[above[0]] if not is_blank(c))
@@ -322,6 +341,14 @@ def table_from_rows(
         ).format(rows=where, text=shown[:60])
         problems.append(Problem(table, above[0] + 1, None, msg, file, "warning"))
     header = list(rows[head])
+    two_rows = _two_row_header(header, rows[head + 1] if head + 1 in filled else (), expected)
+    if two_rows is not None:
+        header = two_rows
+        msg = _("the header on rows {first} and {second} is read as one row").format(
+            first=head + 1, second=head + 2
+        )
+        problems.append(Problem(table, head + 1, None, msg, file, "warning"))
+        head += 1
     body = [i for i in filled if i > head]
     if separator is not None:
         while header and is_blank(header[-1]):

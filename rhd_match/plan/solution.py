@@ -261,7 +261,7 @@ class Solution:
             sign = -1.0 if name in MAXIMISED_LEVELS else 1.0
             value, bound = s[f"level_{k}_value"], s[f"level_{k}_bound"]
             if k > int(s.get("levels_solved", 3)):
-                proven = _("not solved: the time limit came first (this plan's value)")
+                proven = _("not solved (this plan's value, no bound)")
             elif pd.isna(bound):
                 proven = _("no bound")
             else:

@@ -44,12 +44,13 @@ LEVEL_LABELS = {
     "local": N_("local food, EUR excl. VAT at reference prices"),
     "cost": N_("purchase value with the distance tie-break, EUR excl. VAT"),
 }
-#: The solver statuses of ``summary.status``, as shown.
+#: Solver statuses (``summary.status``, the decision-support tables' ``status``), as shown.
 STATUS_NAMES = {
     "optimal": N_("optimal"),
     "feasible": N_("feasible"),
     "relaxation": N_("relaxation"),
     "time_limit": N_("time limit"),
+    "infeasible": N_("infeasible"),
 }
 #: Levels maximised: minimised as their opposite, shown with their own sign.
 MAXIMISED_LEVELS = ("compliance", "local")

@@ -127,10 +127,12 @@ class InfeasibleError(RuntimeError):
         self.reasons = list(reasons)
         self.proven = proven
         head = (
-            "no plan meets every hard constraint:"
+            _("no plan meets every hard constraint:")
             if proven
-            else "no plan meeting every hard constraint was found (a heuristic's finding, "
-            "not proven: the exact model was too large or out of time):"
+            else _(
+                "no plan meeting every hard constraint was found (a heuristic's finding, "
+                "not proven: the exact model was too large or out of time):"
+            )
         )
         super().__init__(head + "\n" + "\n".join(f"  {r}" for r in self.reasons))
 

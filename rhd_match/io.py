@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import difflib
 import io
 import itertools
@@ -43,7 +42,6 @@ import os
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +49,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cells import blank_rows as blank_rows
+from .cells import cell_text as cell_text
+from .cells import header_key as header_key
+from .cells import is_blank as is_blank
 from .errors import Problem
 from .i18n import format_number, ngettext
 from .i18n import gettext as _
@@ -102,100 +104,6 @@ class RawTable:
 
 
 # -- cells and headers ----------------------------------------------------------------------
-
-
-def is_blank(value: object) -> bool:
-    """Whether a cell holds nothing a person typed: empty, spaces only, ``None`` or NaN.
-
-    Parameters
-    ----------
-    value
-        A cell as read (a string from CSV, a Python value from a workbook).
-
-    Returns
-    -------
-    bool
-        True for an empty cell.
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, float) and math.isnan(value)
-
-
-def cell_text(value: object, strip: bool = True) -> str:
-    """A cell as the text a person typed: empty for a blank cell; a float holding a whole
-    number (an id or code typed in a spreadsheet) without its ``.0``, any other without an
-    exponent; a date ISO, a date cell without its time of day.
-
-    Parameters
-    ----------
-    value
-        A cell as read (a string from CSV, a Python value from a workbook).
-    strip
-        Strip the spaces around text. The readers of ma cantine's files keep them
-        (``strip=False``): the platform refuses ``" x"`` where it expects ``x``, and checking
-        a file before upload must see what it will see.
-
-    Returns
-    -------
-    str
-        The text.
-    """
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isnan(number):
-            return ""
-        return str(int(number)) if number.is_integer() else np.format_float_positional(number)
-    return str(value).strip() if strip else str(value)
-
-
-def blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the rows of ``frame`` whose every cell is blank (see ``is_blank``).
-
-    Parameters
-    ----------
-    frame
-        Cells as read, any columns.
-
-    Returns
-    -------
-    numpy.ndarray
-        One bool per row, in row order (all True for a frame without columns).
-    """
-    if frame.shape[1] == 0:
-        return np.ones(len(frame), dtype=bool)
-    cells = frame.astype(object).to_numpy()
-    if cells.size == 0:
-        return np.zeros(len(frame), dtype=bool)
-    blank: np.ndarray = np.vectorize(is_blank, otypes=[bool])(cells)
-    return np.asarray(blank.all(axis=1), dtype=bool)
-
-
-def header_key(name: object) -> str:
-    """A header cell compared without case, accents and spaces: ``' Product ID'`` →
-    ``product_id``, ``Latitudé`` → ``latitude``.
-
-    Parameters
-    ----------
-    name
-        A header cell as read.
-
-    Returns
-    -------
-    str
-        Stripped, case-folded, accents removed, runs of spaces and hyphens as ``_``.
-    """
-    text = unicodedata.normalize("NFKD", str(name).strip().casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[\s\-]+", "_", text)
 
 
 def match_columns(
@@ -288,6 +196,24 @@ def _header_row(rows: Sequence[Sequence[object]], filled: Sequence[int], expecte
     return best
 
 
+def _two_row_header(
+    header: Sequence[object], below: Sequence[object], expected: set[str]
+) -> list[object] | None:
+    """The header completed by the row below it, when that row names only expected columns,
+    each under a header cell that names none: a header on two rows with merged cells (a
+    group's label above its columns' names, the other names merged down the two rows).
+    ``None`` when the row below is not such a row."""
+    named = [j for j, cell in enumerate(below) if not is_blank(cell)]
+    if not named or any(header_key(below[j]) not in expected for j in named):
+        return None
+    merged = list(header) + [""] * (len(below) - len(header))
+    if any(not is_blank(merged[j]) and header_key(merged[j]) in expected for j in named):
+        return None
+    for j in named:
+        merged[j] = below[j]
+    return merged
+
+
 def table_from_rows(
     rows: Sequence[Sequence[object]],
     columns: Sequence[str],
@@ -310,7 +236,8 @@ def table_from_rows(
         )
         return RawTable(None, [Problem(table, None, None, empty, file)])
     problems: list[Problem] = []
-    head = _header_row(rows, filled, {header_key(c) for c in columns})
+    expected = {header_key(c) for c in columns}
+    head = _header_row(rows, filled, expected)
     above = [i for i in filled if i < head]
     if above:
         shown = " ".join(str(c).strip() for c in rows[above[0]] if not is_blank(c))
@@ -322,6 +249,14 @@ def table_from_rows(
         ).format(rows=where, text=shown[:60])
         problems.append(Problem(table, above[0] + 1, None, msg, file, "warning"))
     header = list(rows[head])
+    two_rows = _two_row_header(header, rows[head + 1] if head + 1 in filled else (), expected)
+    if two_rows is not None:
+        header = two_rows
+        msg = _("the header on rows {first} and {second} is read as one row").format(
+            first=head + 1, second=head + 2
+        )
+        problems.append(Problem(table, head + 1, None, msg, file, "warning"))
+        head += 1
     body = [i for i in filled if i > head]
     if separator is not None:
         while header and is_blank(header[-1]):

@@ -23,6 +23,7 @@ SHARED = (
     "i18n",
     "dependencies",
     "errors",
+    "cells",
     "cluster",
     "weeks",
     "geo",

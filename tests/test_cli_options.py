@@ -260,3 +260,22 @@ def test_french_output_has_no_english_left(
     assert not left, f"English left in the French output of {verb}: {left}\n{out}"
     words = sorted(set(ENGLISH_WORDS.findall(text)))
     assert not words, f"English words in the French output of {verb}: {words}\n{out}"
+
+
+def test_solver_statuses_in_tables_are_in_the_reader_s_language() -> None:
+    """The status column of ``whatif`` and ``tradeoff`` (an id in their CSV files)."""
+    from rhd_match.cli.common import show_table
+
+    frame = pd.DataFrame({"status": ["optimal", "feasible", "time_limit", "infeasible"]})
+    out = io.StringIO()
+    with use_language("fr"):
+        show_table(frame, file=out)
+    assert out.getvalue().split() == [
+        "statut",
+        "optimal",
+        "réalisable",
+        "limite",
+        "de",
+        "temps",
+        "irréalisable",
+    ]

@@ -85,7 +85,7 @@ def test_file_reading_messages_in_french() -> None:
     with use_language("fr"), pytest.raises(ScenarioError) as caught:
         Scenario.from_folder(folder)
     [problem] = caught.value.problems
-    assert problem.message.startswith("7 champs, 6 attendus : un ';' dans un texte sans")
+    assert problem.message.startswith("7 champs, 6 attendus : un « ; » dans un texte sans")
     assert "guillemets doubles" in problem.message
 
 

@@ -253,6 +253,19 @@ def test_command_line_writes_a_scenario(tmp_path: Path) -> None:
     assert len(scenario.producers) == 12
 
 
+def test_command_line_groups_the_unreachable_demand_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 8 canteens, 6 producers: every canteen buys products no producer within reach offers.
+    assert main(["--canteens", "8", "--producers", "6", "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    lonely = [line for line in out.splitlines() if "delivery radius" in line]
+    assert len(lonely) == 1, out
+    assert "8 canteens" in lonely[0]
+    assert re.search(r"C001 \(\d+ of \d+\), C002 \(\d+ of \d+\), C003 \(\d+ of \d+\)", lonely[0])
+    assert "C004" not in lonely[0] and "5 more" in lonely[0]
+
+
 # -- summary ------------------------------------------------------------------------------------
 
 

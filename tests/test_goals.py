@@ -3,6 +3,7 @@ compliant", against brute force on the tiny scenario; meals and cost per meal.""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -16,7 +17,8 @@ from factories import tiny_frames
 from rhd_match import Scenario, check
 from rhd_match.analysis.whatif import budget_per_meal
 from rhd_match.errors import InfeasibleError
-from rhd_match.params import Targets
+from rhd_match.i18n import use_language
+from rhd_match.params import Targets, solver_options
 from rhd_match.plan.solution import Solution
 
 TARGETS = ("quality", "organic", "meat_fish")
@@ -322,3 +324,66 @@ def test_a_level_against_a_bound_of_zero_gives_its_gap_in_its_unit() -> None:
     for k in (1, 2, 3):
         gap = exact[f"level_{k}_value"] - exact[f"level_{k}_bound"]
         assert exact[f"level_{k}_gap_abs"] == pytest.approx(gap)
+
+
+# -- the summary of a plan solved level by level --------------------------------------------
+
+
+def _repair_plan_with_levels_cut(scenario: Scenario, kept: int) -> Solution:
+    """The plan a lexicographic call returns when the clock stops its levels after ``kept``
+    of them: the repair heuristic's plan (drops and lots chosen on the weighted objective)."""
+    from rhd_match.model.build import build_model
+    from rhd_match.model.solve import make_solution, run_strategy
+    from rhd_match.model.strategies import Deadline, Reporter
+
+    model = build_model(scenario)
+    opts = solver_options(scenario.parameters.solver, {"objective": "weighted"})
+    plan, _run = run_strategy(scenario, model, "repair", opts, Deadline(60), Reporter(None, 60))
+    assert plan is not None and plan.levels == ()
+    if kept:
+        lexicographic = solver_options(scenario.parameters.solver, {})
+        full, _run = run_strategy(
+            scenario, model, "repair", lexicographic, Deadline(60), Reporter(None, 60)
+        )
+        assert full is not None and len(full.levels) == 3
+        plan = dataclasses.replace(full, levels=full.levels[:kept])
+    return make_solution(scenario, model, plan, "repair", 0.0, "lexicographic")
+
+
+@pytest.mark.parametrize("kept", [0, 1])
+def test_levels_the_clock_cut_are_said_not_solved(tiny_scenario: Scenario, kept: int) -> None:
+    from rhd_match.model.start import solution_levels
+
+    solution = _repair_plan_with_levels_cut(tiny_scenario, kept)
+    s = solution.summary.iloc[0]
+    assert s["levels_solved"] == kept
+    assert [s[f"level_{k}"] for k in (1, 2, 3)] == ["egalim", "local", "cost"]
+    # Every level has the plan's own value, recomputed from its tables where not solved.
+    values = solution_levels(tiny_scenario, solution, "lexicographic")
+    for k in range(kept + 1, 4):
+        assert s[f"level_{k}_value"] == pytest.approx(values[k - 1], abs=1e-6)
+        assert math.isnan(s[f"level_{k}_bound"])
+    with use_language("en"):
+        text = solution.summary_text()
+    lines = [line for line in text.splitlines() if line.startswith("level ")]
+    assert len(lines) == 3, text
+    for k, line in enumerate(lines, start=1):
+        assert ("not solved" in line) == (k > kept), line
+        assert "nan" not in line
+    assert "solved level by level" in text
+
+
+def test_a_plan_solved_level_by_level_shows_no_weighted_objective(
+    tiny_scenario: Scenario,
+) -> None:
+    """Its status is the levels' own: beside a weighted objective and "no bound" it reads as a
+    contradiction."""
+    solution = tiny_scenario.solve(strategy="mip", objective="lexicographic")
+    with use_language("en"):
+        solver = solution.summary_text().splitlines()[1]
+    assert solver.startswith("solver: mip (")
+    assert "objective" not in solver.replace("objective solved level by level", "")
+    assert "no bound" not in solver
+    weighted = tiny_scenario.solve(strategy="mip", objective="weighted")
+    with use_language("en"):
+        assert ", objective " in weighted.summary_text().splitlines()[1]

@@ -104,6 +104,22 @@ def test_catalogue_holds_exactly_the_messages_of_the_code(path: Path, extracted:
     assert sorted(map(str, in_catalogue - in_code)) == [], "stale entries: run `make messages`"
 
 
+#: A pair of straight quotes around a value; an apostrophe inside a word (l'offre) is not one.
+STRAIGHT_QUOTES = re.compile(r"(?<!\w)'[^'\n]+'(?!\w)")
+
+
+def test_french_messages_keep_the_house_forms() -> None:
+    """Money is "€ HT" (the sign CLDR writes in amounts), never "EUR HT"; a quoted value is
+    between « », never straight quotes (docs/i18n.md, *House forms*)."""
+    strays = []
+    for message in _catalogue(LOCALE / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po"):
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in texts:
+            if re.search(r"\bEUR\b", text) or STRAIGHT_QUOTES.search(text):
+                strays.append(text)
+    assert not strays, "\n".join(strays)
+
+
 def test_extraction_finds_a_string_marked_in_a_new_module(tmp_path: Path) -> None:
     # Guards the configuration: the keywords used in the code are the ones extracted.
     module = tmp_path / "new.py"

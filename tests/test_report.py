@@ -398,3 +398,10 @@ def test_map_draws_the_communes_under_it(small: tuple[Scenario, Solution], tmp_p
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(OptionError, match=r"bad\.geojson"):
         render_html(*small, communes=bad)
+
+
+def test_the_solver_status_is_in_the_page_s_language(small: tuple[Scenario, Solution]) -> None:
+    scenario, solution = small
+    feasible = dataclasses.replace(solution, summary=solution.summary.assign(status="feasible"))
+    page = page_text(render_html(scenario, feasible, language="fr"))
+    assert "Statut du solveur réalisable" in " ".join(page.split())

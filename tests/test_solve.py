@@ -78,13 +78,35 @@ def test_scarce_organic_supply_gives_a_plan_and_the_exact_shortfall() -> None:
     assert bool(row["meets_meat_fish"])  # no meat or fish bought: nothing to meet
 
 
-def test_hard_mode_explains_infeasibility_in_domain_words() -> None:
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            [
+                "no plan meets every hard constraint:",
+                "canteen C1: organic target 20 % missed by 6.00 EUR HT",
+                "quality-and-sustainable target 50 % missed by 37.50 EUR HT",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "aucun plan ne respecte toutes les contraintes strictes :",
+                "cantine C1 : objectif bio de 20 % manqué de 6,00 € HT",
+                "objectif qualité et durabilité de 50 % manqué de 37,50 € HT",
+            ],
+        ),
+    ],
+)
+def test_hard_mode_explains_infeasibility_in_domain_words(language: str, said: list[str]) -> None:
+    """In the reader's language (French by default), as every message of a solve."""
     scenario = Scenario.from_frames(**scarce_organic_frames()).with_parameters(hard_egalim=True)
-    with pytest.raises(InfeasibleError) as info:
+    with use_language(language), pytest.raises(InfeasibleError) as info:
         scenario.solve(strategy="mip")
     text = str(info.value)
-    assert "canteen C1: organic target 20 % missed by 6.00 EUR HT" in text
-    assert "quality-and-sustainable target 50 % missed by 37.50 EUR HT" in text
+    assert text.startswith(said[0])
+    assert all(part in text for part in said[1:]), text
 
 
 def test_hard_mode_solves_when_supply_suffices() -> None:

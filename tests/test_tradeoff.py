@@ -93,3 +93,14 @@ def test_plot_is_deterministic(curve: pd.DataFrame, tmp_path: Path) -> None:
     svg = plot_tradeoff(curve, tmp_path / "a.svg").read_text(encoding="utf-8")
     assert svg == plot_tradeoff(curve, tmp_path / "b.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "EGalim 20 %" in svg and "<dc:date>" not in svg
+
+
+def test_the_curve_speaks_the_active_language(curve: pd.DataFrame) -> None:
+    from rhd_match.i18n import use_language
+    from rhd_match.report.charts import tradeoff_figure
+
+    with use_language("fr"):
+        ax = tradeoff_figure(curve).axes[0]
+    assert ax.get_xlabel() == "part bio des achats (pourcentage de la valeur)"
+    assert ax.get_ylabel() == "moindre surcoût par rapport au tout conventionnel (€ HT)"
+    assert ax.get_title() == "Coût des achats bio (relaxation PL)"

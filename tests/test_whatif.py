@@ -69,7 +69,7 @@ def test_variant_names_in_the_active_language() -> None:
             "budgets x2",
             "objectif bio 0\u00a0%",
         ]
-        assert raise_budget(1.5, amount_eur_ht=-50).name == "budgets x1,5 -50 EUR HT"
+        assert raise_budget(1.5, amount_eur_ht=-50).name == "budgets x1,5 -50 € HT"
         assert change_targets(quality=0.55, hard=True).name == "objectif qualité 55\u00a0% (strict)"
 
 

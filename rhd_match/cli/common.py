@@ -37,6 +37,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..params import OBJECTIVES, STRATEGIES
+from ..plan.solution import STATUS_NAMES
 from ..version import __version__
 from ..weeks import week_list_problems
 
@@ -411,6 +412,8 @@ def show_table(
             shown[name] = [_("n/a") if pd.isna(v) else format_share(float(v)) for v in shown[name]]
         elif name == "month":
             shown[name] = [month_name(int(v)) for v in shown[name]]
+        elif name == "status":
+            shown[name] = [_(STATUS_NAMES[v]) if v in STATUS_NAMES else v for v in shown[name]]
     shown = shown.rename(
         columns={c: _(COLUMN_LABELS[c]) for c in shown.columns if c in COLUMN_LABELS}
     )

@@ -255,7 +255,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
-    tours = _tours(scenario, solution, started)
+    tours = _tours(scenario, solution, _time_left(args, started))
     # tables, reports and order workbooks are moved in together: all or nothing
     writers = solution.writers() | report_writers(
         scenario, solution, args.lang, communes, tours.plan, by_producer=args.by_producer
@@ -274,11 +274,20 @@ class _Tours:
     writers: dict[str, Callable[[Path], None]]
 
 
-def _tours(scenario: Scenario, solution: Solution, started: float) -> _Tours:
-    """Plan the delivery rounds of a plan, within what the run's time limit leaves since
-    ``started`` (``time.perf_counter``), and print their yearly totals."""
-    left = scenario.parameters.solver.time_limit_s - (time.perf_counter() - started)
-    plan = plan_tours(scenario, solution.flows, left)
+def _time_left(args: argparse.Namespace, started: float) -> float | None:
+    """What ``--time-limit`` leaves the routing since ``started`` (``time.perf_counter``), s;
+    None without the option."""
+    # Only a limit the user gave bounds the routing: the default (the solve's 60 s) would cut
+    # the demo's routing on a slow machine, and tours cut by a clock differ from run to run.
+    if args.time_limit is None:
+        return None
+    return float(args.time_limit) - (time.perf_counter() - started)
+
+
+def _tours(scenario: Scenario, solution: Solution, time_left_s: float | None) -> _Tours:
+    """Plan the delivery rounds of a plan within ``time_left_s`` (None: unbounded, see
+    ``plan_tours``) and print their yearly totals."""
+    plan = plan_tours(scenario, solution.flows, time_left_s)
     print(
         "\n"
         + _("delivery tours over the year (routing {seconds} s):").format(
@@ -302,7 +311,9 @@ def cmd_tours(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     solution = _solve(scenario, args)
     violations = _check(scenario, solution)
-    written = write_folder_atomically(args.out, _tours(scenario, solution, started).writers)
+    written = write_folder_atomically(
+        args.out, _tours(scenario, solution, _time_left(args, started)).writers
+    )
     print(_wrote(written, args.out))
     return 0 if violations.empty else 1
 

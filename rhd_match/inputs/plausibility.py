@@ -25,6 +25,9 @@ from .validation import FIRST_DATA_ROW, source_rows
 FAR_KM = 150.0
 FAR_FACTOR = 5.0
 LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
+#: More canteens than this with demand out of reach get one warning with the count and this many
+#: examples, not one each: a territory's fish or beef is often out of every canteen's reach.
+LISTED_CANTEENS = 3
 #: A road distance outside [ROAD_MIN_FACTOR, ROAD_MAX_FACTOR] × the straight line between its
 #: places (± ROAD_SLACK_KM) is flagged: roads are about 1.3 times the straight line
 #: (``LogisticsOptions.road_factor``, an estimate); half the line, or several times more, is a
@@ -118,19 +121,24 @@ def _unreachable_demand(
     file: str | None,
 ) -> list[Problem]:
     """One warning per canteen, at its row, naming the products it demands that no producer
-    offers within delivery radius in any week (they go to the conventional supplier)."""
+    offers within delivery radius in any week (they go to the conventional supplier); one
+    warning for them all, at the first one's row, when more than LISTED_CANTEENS are."""
     reach = _reachable_pairs(canteens, producers, offers)
     pairs = demand[["canteen_id", "product_id"]].drop_duplicates()
     served = pairs.merge(reach, on=["canteen_id", "product_id"], how="left", indicator=True)
     lonely = served[served["_merge"] == "left_only"]
     rows = pd.Series(source_rows(canteens), index=canteens["canteen_id"].astype(str).to_numpy())
+    totals = pairs["canteen_id"].astype(str).value_counts()
+    by_canteen = {
+        str(canteen_id): sorted(group["product_id"].astype(str))
+        for canteen_id, group in lonely.groupby("canteen_id", sort=True)
+    }
+    if len(by_canteen) > LISTED_CANTEENS:
+        return [_unreachable_summary(by_canteen, totals, rows, file)]
     warnings = []
-    for canteen_id, group in lonely.groupby("canteen_id", sort=True):
-        products = sorted(group["product_id"].astype(str))
-        n_all = int((pairs["canteen_id"] == canteen_id).sum())
-        listed = ", ".join(products[:LISTED_PRODUCTS])
-        if len(products) > LISTED_PRODUCTS:
-            listed += ", " + _("... ({n} more)").format(n=len(products) - LISTED_PRODUCTS)
+    for canteen_id, products in by_canteen.items():
+        n_all = int(totals[canteen_id])
+        listed = _listed(products, LISTED_PRODUCTS)
         if len(products) == n_all:
             msg = _(
                 "canteen '{canteen}': no offer within any producer's delivery radius for any "
@@ -145,7 +153,7 @@ def _unreachable_demand(
         warnings.append(
             Problem(
                 "canteens",
-                int(rows[str(canteen_id)]),
+                int(rows[canteen_id]),
                 "canteen_id",
                 msg.format(canteen=canteen_id, total=n_all, n=len(products), listed=listed),
                 file,
@@ -153,6 +161,43 @@ def _unreachable_demand(
             )
         )
     return warnings
+
+
+def _listed(names: list[str], limit: int) -> str:
+    """The first ``limit`` names, then how many more."""
+    listed = ", ".join(names[:limit])
+    if len(names) > limit:
+        listed += ", " + _("... ({n} more)").format(n=format_number(len(names) - limit))
+    return listed
+
+
+def _unreachable_summary(
+    by_canteen: Mapping[str, list[str]], totals: pd.Series, rows: pd.Series, file: str | None
+) -> Problem:
+    """The no-offer-in-reach warning of many canteens in one: their count, the first few with
+    how many of their products are out of reach, and the products most often out of reach."""
+    examples = [
+        _("{canteen} ({n} of {total})").format(
+            canteen=canteen_id, n=len(products), total=int(totals[canteen_id])
+        )
+        for canteen_id, products in by_canteen.items()
+    ]
+    counts = pd.Series([p for products in by_canteen.values() for p in products]).value_counts()
+    often = sorted(counts.index, key=lambda product: (-int(counts[product]), product))
+    n = len(by_canteen)
+    msg = ngettext(
+        "{n} canteen buys products that no producer offers within its delivery radius in any "
+        "week (bought from the conventional supplier): {canteens}; most often {products}",
+        "{n} canteens buy products that no producer offers within its delivery radius in any "
+        "week (bought from the conventional supplier): {canteens}; most often {products}",
+        n,
+    ).format(
+        n=format_number(n),
+        canteens=_listed(examples, LISTED_CANTEENS),
+        products=_listed(often, LISTED_PRODUCTS),
+    )
+    first = next(iter(by_canteen))
+    return Problem("canteens", int(rows[first]), "canteen_id", msg, file, "warning")
 
 
 def _far_places(

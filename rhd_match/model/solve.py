@@ -15,6 +15,7 @@ from ..check import check
 from ..errors import InfeasibleError
 from ..i18n import format_number as num
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import SolverOptions, solver_options
@@ -45,6 +46,7 @@ from .start import (
     solution_levels,
     solve_from_start,
     start_values,
+    table_levels,
 )
 from .strategies import (
     Deadline,
@@ -325,6 +327,7 @@ def solve_streamed(
         before,
     )
     summary["objective_mode"] = "weighted"
+    summary["levels_solved"] = 0
     solution = Solution(
         flows=flows,
         canteens=canteens,
@@ -458,7 +461,10 @@ def hard_violations(scenario: Scenario, solution: Solution) -> list[str]:
     """The hard rules (``egalim_hard``, ``budget_hard``) a plan breaks, by the checker."""
     found = check(scenario, solution.flows, menu=solution.menu)
     found = found[found["rule"].isin(HARD_RULES)]
-    return [f"canteen {c}: {m}" for c, m in zip(found["canteen_id"], found["message"], strict=True)]
+    return [
+        _("canteen {canteen}: {problem}").format(canteen=c, problem=m)
+        for c, m in zip(found["canteen_id"], found["message"], strict=True)
+    ]
 
 
 def make_solution(
@@ -486,16 +492,33 @@ def make_solution(
         )
         menu = menu_table(scenario, rows, index.group_options, servings(model, plan.values))
         scenario = scenario.as_planned(menu)
-        before = None  # the all-conventional purchase of this menu, not of the scenario's
+    if before is None or menu is not None:
+        # With groups, the all-conventional purchase of the menu as planned.
+        before = before_totals(scenario)
     flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
     value = plan_objective(model, x, v)
     stats = model.stats()
+    levels = plan.levels
+    if objective != "weighted" and len(levels) < LEVEL_COUNT:
+        # The clock stopped the levels: the ones not solved get the plan's own value.
+        names = ("compliance" if objective == "compliance" else "egalim", "local", "cost")
+        values = table_levels(scenario, flows, canteens, objective)
+        levels += tuple((names[k], values[k], math.nan) for k in range(len(levels), LEVEL_COUNT))
     summary = _summary(
-        scenario, stats, plan, strategy, solve_time_s, flows, canteens, value, before
+        scenario,
+        stats,
+        dataclasses.replace(plan, levels=levels),
+        strategy,
+        solve_time_s,
+        flows,
+        canteens,
+        value,
+        before,
     )
     summary["objective_mode"] = objective
+    summary["levels_solved"] = len(plan.levels)
     solution = Solution(
         flows=flows,
         canteens=canteens,
@@ -516,10 +539,8 @@ def _summary(
     flows: pd.DataFrame,
     canteens: pd.DataFrame,
     objective: float,
-    before: dict[str, float] | None = None,
+    before: dict[str, float],
 ) -> pd.DataFrame:
-    if before is None:
-        before = before_totals(scenario)
     after = territory_totals(scenario, flows, canteens)
     bound, gap = trusted_bound(objective, plan.bound)
     status = plan.status
@@ -589,20 +610,30 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
     solution = solve(elastic, **dump)
     reasons = []
     can = solution.canteens
-    labels = {
-        "quality": "quality-and-sustainable",
-        "organic": "organic",
-        "meat_fish": "meat-and-fish quality",
+    missed = {
+        "quality": N_(
+            "canteen {canteen}: quality-and-sustainable target {target} % missed by {short} EUR "
+            "HT ({points} points) with the supply within reach"
+        ),
+        "organic": N_(
+            "canteen {canteen}: organic target {target} % missed by {short} EUR HT ({points} "
+            "points) with the supply within reach"
+        ),
+        "meat_fish": N_(
+            "canteen {canteen}: meat-and-fish quality target {target} % missed by {short} EUR "
+            "HT ({points} points) with the supply within reach"
+        ),
     }
     if scenario.parameters.hard_egalim:
-        for name, label in labels.items():
+        for name, message in missed.items():
             for row in can[can[f"shortfall_{name}_eur_ht"] > 0].itertuples():
-                short = getattr(row, f"shortfall_{name}_eur_ht")
-                points = 100 * getattr(row, f"shortfall_{name}_points")
-                target = 100 * getattr(row, f"target_{name}")
                 reasons.append(
-                    f"canteen {row.canteen_id}: {label} target {target:.0f} % missed by "
-                    f"{short:,.2f} EUR HT ({points:.2f} points) with the supply within reach"
+                    _(message).format(
+                        canteen=row.canteen_id,
+                        target=num(100 * getattr(row, f"target_{name}")),
+                        short=num(getattr(row, f"shortfall_{name}_eur_ht"), 2),
+                        points=num(100 * getattr(row, f"shortfall_{name}_points"), 2),
+                    )
                 )
     if scenario.parameters.hard_budget:
         over = can[(can["budget_use"] > 1 + 1e-9)]
@@ -610,9 +641,10 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
             over["canteen_id"], over["budget_eur_ht"], over["value_eur_ht"], strict=True
         ):
             reasons.append(
-                f"canteen {cid}: budget {budget:,.2f} EUR HT exceeded by "
-                f"{value - budget:,.2f} EUR HT"
+                _("canteen {canteen}: budget {budget} EUR HT exceeded by {over} EUR HT").format(
+                    canteen=cid, budget=num(budget, 2), over=num(value - budget, 2)
+                )
             )
     if not reasons:
-        reasons.append("the targets conflict with the budgets: each can be met, not all at once")
+        reasons.append(_("the targets conflict with the budgets: each can be met, not all at once"))
     return reasons

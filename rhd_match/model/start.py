@@ -192,8 +192,32 @@ def solution_levels(scenario: Scenario, solution: Solution, objective: str) -> t
     """
     if objective == "weighted":
         return (solution.objective,)
+    return table_levels(scenario, solution.flows, solution.canteens, objective)
+
+
+def table_levels(
+    scenario: Scenario, flows: pd.DataFrame, can: pd.DataFrame, objective: str
+) -> tuple[float, float, float]:
+    """A plan's value at each level of a lexicographic or compliance ``objective``, from its
+    tables (``solution_levels``).
+
+    Parameters
+    ----------
+    scenario
+        The scenario solved (its weights and reference prices).
+    flows
+        The plan's flows (``Solution.flows``), one row per line bought.
+    can
+        The plan's canteen table (``Solution.canteens``), one row per ``canteen_id``.
+    objective
+        ``lexicographic`` or ``compliance``.
+
+    Returns
+    -------
+    tuple of float
+        The three levels' values, minimised in order (see ``solution_levels``).
+    """
     w = scenario.parameters.weights
-    can, flows = solution.canteens, solution.flows
     if objective == "compliance":
         first = -float(sum(can[f"meets_{t}"].astype(bool).sum() for t in TARGETS))
     else:

@@ -44,6 +44,14 @@ LEVEL_LABELS = {
     "local": N_("local food, EUR excl. VAT at reference prices"),
     "cost": N_("purchase value with the distance tie-break, EUR excl. VAT"),
 }
+#: Solver statuses (``summary.status``, the decision-support tables' ``status``), as shown.
+STATUS_NAMES = {
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible"),
+    "relaxation": N_("relaxation"),
+    "time_limit": N_("time limit"),
+    "infeasible": N_("infeasible"),
+}
 #: Levels maximised: minimised as their opposite, shown with their own sign.
 MAXIMISED_LEVELS = ("compliance", "local")
 
@@ -253,7 +261,9 @@ class Solution:
                 continue
             sign = -1.0 if name in MAXIMISED_LEVELS else 1.0
             value, bound = s[f"level_{k}_value"], s[f"level_{k}_bound"]
-            if pd.isna(bound):
+            if k > int(s.get("levels_solved", 3)):
+                proven = _("not solved (this plan's value, no bound)")
+            elif pd.isna(bound):
                 proven = _("no bound")
             else:
                 template = (
@@ -296,13 +306,31 @@ class Solution:
         def pct(x: float) -> str:
             return _("n/a") if pd.isna(x) else format_share(float(x))
 
-        bound = (
-            _("no bound")
-            if pd.isna(s["best_bound"])
-            else _("bound {bound}, gap {gap}").format(
-                bound=format_significant(s["best_bound"]), gap=pct(s["gap"])
+        status = _(STATUS_NAMES.get(s["status"], s["status"]))
+        if isinstance(s.get("level_1"), str) and s["level_1"] in LEVEL_LABELS:
+            # Status, bound and gap are the levels' own (below): the weighted objective's
+            # value beside "no bound" would read as a contradiction.
+            solver = _(
+                "solver: {strategy} ({solver}), status {status}, objective solved level by "
+                "level (each level's value and bound below)"
+            ).format(strategy=s["strategy"], solver=s["solver"], status=status)
+        else:
+            bound = (
+                _("no bound")
+                if pd.isna(s["best_bound"])
+                else _("bound {bound}, gap {gap}").format(
+                    bound=format_significant(s["best_bound"]), gap=pct(s["gap"])
+                )
             )
-        )
+            solver = _(
+                "solver: {strategy} ({solver}), status {status}, objective {objective}, {bound}"
+            ).format(
+                strategy=s["strategy"],
+                solver=s["solver"],
+                status=status,
+                objective=format_significant(float(s["objective"])),
+                bound=bound,
+            )
         weeks, producers = int(s["weeks"]), int(s["producers"])
         lines = [
             _("rhd_match plan — {canteens}, {producers}, {weeks}").format(
@@ -312,15 +340,7 @@ class Solution:
                 ),
                 weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
             ),
-            _(
-                "solver: {strategy} ({solver}), status {status}, objective {objective}, {bound}"
-            ).format(
-                strategy=s["strategy"],
-                solver=s["solver"],
-                status=s["status"],
-                objective=format_significant(float(s["objective"])),
-                bound=bound,
-            ),
+            solver,
             _(
                 "model: {arcs} arcs, {variables} variables ({binaries} binary), {constraints} "
                 "constraints, {nonzeros} nonzeros; build {build} s, solve {solve} s"

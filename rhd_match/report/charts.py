@@ -426,9 +426,9 @@ def tradeoff_figure(table: pd.DataFrame, title: str | None = None) -> Figure:
     ax.plot(100 * ok["share_organic"], ok["extra_cost_eur_ht"], marker="o", color=GREEN)
     ax.axvline(20.0, color=GREY, linestyle="--", linewidth=1)
     ax.annotate("EGalim 20 %", (20.0, 0.0), xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("organic share of purchases (% of value)")
-    ax.set_ylabel("least extra cost vs all-conventional (EUR HT)")
-    ax.set_title(title or "Cost of organic purchases (LP relaxation)")
+    ax.set_xlabel(_("organic share of purchases (percent of value)"))
+    ax.set_ylabel(_("least extra cost vs all-conventional (EUR excl. VAT)"))
+    ax.set_title(title or _("Cost of organic purchases (LP relaxation)"))
     ax.grid(True, color=GRID)
     return fig
 

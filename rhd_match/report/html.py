@@ -22,7 +22,7 @@ from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..logistics.tours import TourPlan
-from ..plan.solution import Solution
+from ..plan.solution import STATUS_NAMES, Solution
 from ..version import __version__
 from .canteen_pages import canteen_pages
 from .communes import (
@@ -423,7 +423,12 @@ def _technical(solution: Solution) -> str:
     """The solver's figures, for the people who run the tool."""
     s = solution.summary.iloc[0]
     solver = [
-        ("status", _("Solver status"), str(s["status"]), str(s["status"])),
+        (
+            "status",
+            _("Solver status"),
+            str(s["status"]),
+            _(STATUS_NAMES.get(s["status"], s["status"])),
+        ),
         ("gap", _("Relative gap"), as_float(s["gap"]), fmt_gap(as_float(s["gap"]))),
         (
             "objective",

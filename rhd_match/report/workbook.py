@@ -167,6 +167,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Food cost per meal (EUR excl. VAT)"), "cost_per_meal_eur_ht"),
     (N_("Extra cost per meal (EUR excl. VAT)"), "extra_cost_per_meal_eur_ht"),
     (N_("Objective pursued"), "objective_mode"),
+    (N_("Levels solved before the time limit"), "levels_solved"),
     (N_("Quality shortfall left (EUR excl. VAT)"), "shortfall_quality_eur_ht"),
     (N_("Organic shortfall left (EUR excl. VAT)"), "shortfall_organic_eur_ht"),
     (N_("Meat and fish shortfall left (EUR excl. VAT)"), "shortfall_meat_fish_eur_ht"),

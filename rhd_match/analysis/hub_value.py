@@ -230,16 +230,16 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     OptionError
         When a solver option is unknown or invalid.
     """
+    limit = float(solver_options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
     # Only a limit given here bounds the routing: tours cut by a clock differ between runs.
-    given = solver_options.get("time_limit_s")
-    limit = None if given is None else float(given)
+    routing_limit = limit if "time_limit_s" in solver_options else None
     variants = {"without_hubs": without_hubs(scenario), "with_hubs": scenario}
     solved: dict[str, tuple[Scenario, Solution]] = {}
     tours: dict[str, TourPlan] = {}
     for name, sc in variants.items():
         started = time.perf_counter()
         solved[name] = (sc, sc.solve(**solver_options))
-        left = None if limit is None else limit - (time.perf_counter() - started)
+        left = None if routing_limit is None else routing_limit - (time.perf_counter() - started)
         tours[name] = plan_tours(sc, solved[name][1].flows, left)
     rounds = compare_logistics({name: (sc, tours[name]) for name, sc in variants.items()})
     rounds = rounds.set_index("variant")

@@ -233,9 +233,24 @@ class PolishParts:
     rebuild_s: float = 0.0
 
     def add(self, model: LinearModel, annual: AnnualRows, values: np.ndarray, built: float) -> bool:
-        """Add the chunk whose model is ``model`` and plan ``values`` (shape (columns,)),
-        built in ``built`` s; False (nothing added) when the LP would then be over
-        ``POLISH_MAX_COLUMNS``."""
+        """Add a chunk's part of the polishing LP.
+
+        Parameters
+        ----------
+        model
+            The chunk's model.
+        annual
+            The chunk model's annual rows.
+        values
+            The chunk's plan, shape (columns of ``model``,).
+        built
+            Time the chunk's model and tables took to build, s.
+
+        Returns
+        -------
+        bool
+            False (nothing added) when the LP would then be over ``POLISH_MAX_COLUMNS``.
+        """
         program, keep = polishing_program(model, values, budgets.POLISH_MAX_COLUMNS - self.columns)
         if program is None:
             return False
@@ -288,8 +303,23 @@ class PolishParts:
         )
 
     def split(self, values: np.ndarray, i: int, count: int) -> np.ndarray:
-        """Chunk ``i``'s columns of the LP's solution ``values``, as a vector over its
-        model's ``count`` columns (the annual ones at 0: the plan reads its weekly ones)."""
+        """Chunk ``i``'s columns of the LP's solution.
+
+        Parameters
+        ----------
+        values
+            The polishing LP's solution, shape (``program()``'s columns,).
+        i
+            The chunk, in the order they were added.
+        count
+            The chunk model's columns.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (count,): the chunk's weekly columns' values, the annual ones at 0 (the
+            plan reads its weekly ones).
+        """
         start = sum(len(p) for p in self.positions[:i])
         chunk = np.zeros(count)
         chunk[self.positions[i]] = values[start : start + len(self.positions[i])]

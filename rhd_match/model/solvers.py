@@ -62,8 +62,8 @@ LEVEL_GLOP_PARAMETERS = GLOP_PARAMETERS + " initial_basis: NONE perturb_costs_in
 #: Statuses a solver returns when its time limit stopped it, among others: counted as
 #: ``time_limit`` when the call lasted at least 0.9 of its limit. GLOP's dual simplex stopped
 #: by its limit says "abnormal" as well as "not solved", depending on where it stopped (measured
-#: on the demo's level 2 LP: "abnormal" with 1.4 s and 1.9 s of GLOP's limit, the others below
-#: 2.5 s "not solved" or "unknown").
+#: on the demo's level 2 LP: "abnormal" with 1.4 s and 1.9 s of GLOP's limit; with 0.4 s to
+#: 1.1 s and with 2.4 s, a status already counted so).
 STOPPED_STATUSES = ("not_solved", "unknown", "abnormal", "cancelled")
 
 

@@ -345,10 +345,16 @@ def task_strategies(size: Size, scenario: Scenario) -> dict[str, Any]:
     for limit in size.strategy_time_limits_s:
         for strategy in ("mip", "repair", "decompose"):
             started = time.perf_counter()
-            solution = solve(scenario, strategy=strategy, time_limit_s=limit)
+            row: dict[str, Any] = {"strategy": strategy, "time_limit_s": limit}
+            try:
+                solution = solve(scenario, strategy=strategy, time_limit_s=limit)
+            except RuntimeError as exc:  # a solver's abnormal stop: the other runs go on
+                row |= {"wall_time_s": time.perf_counter() - started, "error": str(exc)}
+                runs.append(row)
+                progress(f"strategy {strategy} @ {limit:g} s failed", error=str(exc))
+                continue
             wall = time.perf_counter() - started
-            row = {"strategy": strategy, "time_limit_s": limit, "wall_time_s": wall}
-            row |= _summary(solution.summary)
+            row |= {"wall_time_s": wall, **_summary(solution.summary)}
             runs.append(row)
             progress(f"strategy {strategy} @ {limit:g} s", wall_s=round(wall, 1))
     return {"runs": runs}

@@ -387,3 +387,29 @@ def test_a_plan_solved_level_by_level_shows_no_weighted_objective(
     weighted = tiny_scenario.solve(strategy="mip", objective="weighted")
     with use_language("en"):
         assert ", objective " in weighted.summary_text().splitlines()[1]
+
+
+@pytest.mark.parametrize("solver", ["highs", "glop"])
+def test_a_level_the_clock_cuts_marks_the_plan(solver: str) -> None:
+    """Whatever a solver says when its limit stops a level (SciPy's HiGHS: "iteration or time
+    limit"; GLOP: "not solved" or "abnormal", depending on where it stopped), a level not
+    solved marks the plan as cut by the clock. (How long the call lasts is not asserted:
+    SciPy's HiGHS does not stop within its presolve, ERGO-Code/HiGHS#1501.)"""
+    from rhd_match.generate import generate_scenario
+    from rhd_match.model.build import build_model
+    from rhd_match.model.goals import define_goals, solve_levels
+    from rhd_match.model.strategies import Deadline, Reporter
+
+    scenario = generate_scenario(20, 30, seed=1)
+    model = build_model(scenario)
+    goals = define_goals(model, "lexicographic", scenario.parameters.weights)
+    opts = solver_options(scenario.parameters.solver, {"lp_solver": solver})
+    var = goals.model.variables
+    # Each relaxed level of the whole model takes several seconds (7 s with GLOP, 11 s with
+    # HiGHS on a loaded 2-core machine): 3 s, about 1 s of it kept for the hand-over, cut the
+    # first one.
+    limit = 3.0
+    deadline = Deadline(limit)
+    result = solve_levels(goals, var.lower, var.upper, False, opts, deadline, Reporter(None, limit))
+    assert len(result.reached) < len(goals.levels)
+    assert deadline.hit

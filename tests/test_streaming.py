@@ -27,7 +27,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
-from rhd_match.model.decomposition.polishing import another_round
+from rhd_match.model.decomposition.polishing import PolishParts, another_round
 from rhd_match.model.decomposition.repair import weekly_repair
 from rhd_match.model.decomposition.restricted import cheapest_arcs, restricted_solve
 from rhd_match.model.decomposition.streaming import (
@@ -35,7 +35,6 @@ from rhd_match.model.decomposition.streaming import (
     _Chunks,
     _plan,
     _polish,
-    _PolishParts,
     _reprice,
     cut_to_weeks,
     estimated_arcs,
@@ -267,7 +266,7 @@ def test_solve_streams_when_the_model_would_not_fit(small: Scenario) -> None:
 
 def _repaired(
     scenario: Scenario, lowest: bool
-) -> tuple[_Chunks, AnnualRows, WeeklySolver, _ChunkedPlan, _PolishParts | None]:
+) -> tuple[_Chunks, AnnualRows, WeeklySolver, _ChunkedPlan, PolishParts | None]:
     """The chunks of 3 weeks of ``scenario`` planned at the highest multipliers (every
     canteen short of every target: the plan the search would repair without a single pass)
     or the lowest (EGalim food worth nothing more); the weekly solver is the caller's to

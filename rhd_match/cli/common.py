@@ -656,9 +656,21 @@ def output_folder(text: str) -> Path:
 
 
 def routing_notes(stopped_by_time: int, first_only: int) -> list[str]:
-    """Warnings on delivery tours a clock cut short (``TourPlan``'s counts of the same names):
-    routing problems a wall-clock limit stopped, and those left with the first rounds found
-    once the run's time limit was spent."""
+    """Warnings on delivery tours a clock cut short.
+
+    Parameters
+    ----------
+    stopped_by_time
+        Routing problems whose search a wall-clock limit stopped (``TourPlan.stopped_by_time``).
+    first_only
+        Routing problems left with the first rounds found once the run's time limit was spent
+        (``TourPlan.first_only``).
+
+    Returns
+    -------
+    list of str
+        One warning per count that is not zero, in the reader's language.
+    """
     notes = []
     if stopped_by_time:
         notes.append(

@@ -215,7 +215,9 @@ def solve_levels(
     As a MIP, every level but the last gets ``LEVEL_TIME_SHARE`` of the time left, the last
     all of it, so time a level does not use passes to the next. As LPs, every level gets all
     the time left: an LP solved to its optimum is the same on any machine, and the clock is
-    only a safety net (``deadline.hit`` says when it stopped one). Each level solved adds the row
+    only a safety net. ``deadline.hit`` is set when a level ends short of its optimum, by the
+    clock or for any reason but a proof that it has no plan: the plan returned then depends on
+    the machine, and says so (``Solution.stopped_by_time_limit``). Each level solved adds the row
     ``level_k · x ≤ reached_k + tol``; before the last level the ``meets_*`` binaries are
     fixed at the values reached (with the shortfall of each target met fixed to 0), so a
     target counted as met is met exactly.
@@ -278,6 +280,9 @@ def solve_levels(
             )
         )
         deadline.hit |= share.hit
+        # A level not solved to its optimum (a proof of no plan aside) leaves the plan where
+        # the solver stopped: it depends on the machine, whatever status the solver gave.
+        deadline.hit |= step.status not in ("optimal", "infeasible", "unbounded")
         point = step.values
         if (
             point is not None

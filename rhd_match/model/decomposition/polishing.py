@@ -7,9 +7,12 @@ the weeks from the plan's own annual rows (``reprice``). Neither ever returns a 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
@@ -28,7 +31,7 @@ from . import budgets
 from .annual import AnnualRows
 from .executors import WeekProblem
 from .repair import franco_loop
-from .subproblems import WeeklySolver
+from .subproblems import WeeklySolver, column_weeks, row_weeks
 
 
 def reprice(
@@ -211,3 +214,113 @@ def polishing_program(
         return None, keep
     program = model.program(lower, upper).with_objective(elastic_objective(model))
     return program.with_columns(keep), keep
+
+
+@dataclass
+class PolishParts:
+    """The polishing LP of a whole-year plan (``polishing.polishing_program``), gathered
+    chunk by chunk: per chunk, its weekly rows over its kept weekly columns, the annual
+    rows' coefficients on those columns, and their positions among the chunk model's
+    columns; the annual rows over the annual (elastic) columns once, with the rows' bounds
+    (every chunk's model has the same annual rows and columns); the kept columns in all,
+    and the time to build the chunks' models and tables again (s, measured)."""
+
+    weekly: list[LinearProgram] = dataclasses.field(default_factory=list)
+    annual: list[sp.csr_matrix] = dataclasses.field(default_factory=list)
+    positions: list[np.ndarray] = dataclasses.field(default_factory=list)
+    elastic: LinearProgram | None = None
+    columns: int = 0
+    rebuild_s: float = 0.0
+
+    def add(self, model: LinearModel, annual: AnnualRows, values: np.ndarray, built: float) -> bool:
+        """Add a chunk's part of the polishing LP.
+
+        Parameters
+        ----------
+        model
+            The chunk's model.
+        annual
+            The chunk model's annual rows.
+        values
+            The chunk's plan, shape (columns of ``model``,).
+        built
+            Time the chunk's model and tables took to build, s.
+
+        Returns
+        -------
+        bool
+            False (nothing added) when the LP would then be over ``POLISH_MAX_COLUMNS``.
+        """
+        program, keep = polishing_program(model, values, budgets.POLISH_MAX_COLUMNS - self.columns)
+        if program is None:
+            return False
+        kept = np.flatnonzero(keep)
+        weekly_cols = column_weeks(model)[kept] >= 0
+        weekly_rows = row_weeks(model) >= 0
+        matrix = program.matrix
+        self.weekly.append(
+            LinearProgram(
+                matrix[weekly_rows][:, weekly_cols],
+                program.objective[weekly_cols],
+                program.row_lower[weekly_rows],
+                program.row_upper[weekly_rows],
+                program.lower[weekly_cols],
+                program.upper[weekly_cols],
+            )
+        )
+        self.annual.append(matrix[annual.rows][:, weekly_cols])
+        self.positions.append(kept[weekly_cols])
+        if self.elastic is None:
+            elastic = ~weekly_cols
+            self.elastic = LinearProgram(
+                matrix[annual.rows][:, elastic],
+                program.objective[elastic],
+                program.row_lower[annual.rows],
+                program.row_upper[annual.rows],
+                program.lower[elastic],
+                program.upper[elastic],
+            )
+            self.columns += int(elastic.sum())
+        self.columns += int(weekly_cols.sum())
+        self.rebuild_s += built
+        return True
+
+    def program(self) -> LinearProgram:
+        """The whole-year polishing LP: the chunks' weekly blocks on the diagonal, the
+        annual rows under them, the annual columns last."""
+        assert self.elastic is not None
+        weekly, elastic = self.weekly, self.elastic
+        diagonal = sp.block_diag([w.matrix for w in weekly], format="csr")
+        top = sp.hstack([diagonal, sp.csr_matrix((diagonal.shape[0], elastic.matrix.shape[1]))])
+        bottom = sp.hstack([*self.annual, elastic.matrix])
+        matrix = sp.csr_matrix(sp.vstack([top, bottom], format="csr"))
+        return LinearProgram(
+            matrix,
+            *(
+                np.concatenate([getattr(p, name) for p in [*weekly, elastic]])
+                for name in ("objective", "row_lower", "row_upper", "lower", "upper")
+            ),
+        )
+
+    def split(self, values: np.ndarray, i: int, count: int) -> np.ndarray:
+        """Chunk ``i``'s columns of the LP's solution.
+
+        Parameters
+        ----------
+        values
+            The polishing LP's solution, shape (``program()``'s columns,).
+        i
+            The chunk, in the order they were added.
+        count
+            The chunk model's columns.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (count,): the chunk's weekly columns' values, the annual ones at 0 (the
+            plan reads its weekly ones).
+        """
+        start = sum(len(p) for p in self.positions[:i])
+        chunk = np.zeros(count)
+        chunk[self.positions[i]] = values[start : start + len(self.positions[i])]
+        return chunk

@@ -64,7 +64,7 @@ from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
 from ..index import ModelIndex, build_index, producer_canteen_km
-from ..solvers import LinearProgram, run_solver
+from ..solvers import run_solver
 from ..strategies import (
     ELASTIC_BLOCKS,
     Deadline,
@@ -81,11 +81,11 @@ from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
 from .executors import WeekProblem
-from .polishing import another_round, polishing_program
+from .polishing import PolishParts, another_round
 from .pricing import Pass, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
-from .subproblems import WeeklySolver, column_weeks, row_weeks, week_problems
+from .subproblems import WeeklySolver, column_weeks, week_problems
 
 
 @dataclass(frozen=True)
@@ -624,7 +624,7 @@ def _plan(
     bound: float,
     deadline: Deadline,
     log: Reporter,
-) -> tuple[_ChunkedPlan, dict[str, float], float, _PolishParts | None]:
+) -> tuple[_ChunkedPlan, dict[str, float], float, PolishParts | None]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it; else the transport relaxation by column generation), drops and lots from
     its flows, the weekly repair, the chunk's plan; the
@@ -637,7 +637,7 @@ def _plan(
     first repair round, which make its plan, run to the call's limit; a chunk reached after
     the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
-    parts: _PolishParts | None = _PolishParts()
+    parts: PolishParts | None = PolishParts()
     stats: dict[str, float] = {}
     # The whole year's nonzeros, as the in-memory path counts them: the chunks' built so far
     # (all of them once a pass has run), the others at their mean.
@@ -718,90 +718,10 @@ def _plan(
     return plan, stats, bound, parts
 
 
-@dataclass
-class _PolishParts:
-    """The polishing LP of a whole-year plan (``polishing.polishing_program``), gathered
-    chunk by chunk: per chunk, its weekly rows over its kept weekly columns, the annual
-    rows' coefficients on those columns, and their positions among the chunk model's
-    columns; the annual rows over the annual (elastic) columns once, with the rows' bounds
-    (every chunk's model has the same annual rows and columns); the kept columns in all,
-    and the time to build the chunks' models and tables again (s, measured)."""
-
-    weekly: list[LinearProgram] = dataclasses.field(default_factory=list)
-    annual: list[sp.csr_matrix] = dataclasses.field(default_factory=list)
-    positions: list[np.ndarray] = dataclasses.field(default_factory=list)
-    elastic: LinearProgram | None = None
-    columns: int = 0
-    rebuild_s: float = 0.0
-
-    def add(self, model: LinearModel, annual: AnnualRows, values: np.ndarray, built: float) -> bool:
-        """Add the chunk whose model is ``model`` and plan ``values`` (shape (columns,)),
-        built in ``built`` s; False (nothing added) when the LP would then be over
-        ``POLISH_MAX_COLUMNS``."""
-        program, keep = polishing_program(model, values, budgets.POLISH_MAX_COLUMNS - self.columns)
-        if program is None:
-            return False
-        kept = np.flatnonzero(keep)
-        weekly_cols = column_weeks(model)[kept] >= 0
-        weekly_rows = row_weeks(model) >= 0
-        matrix = program.matrix
-        self.weekly.append(
-            LinearProgram(
-                matrix[weekly_rows][:, weekly_cols],
-                program.objective[weekly_cols],
-                program.row_lower[weekly_rows],
-                program.row_upper[weekly_rows],
-                program.lower[weekly_cols],
-                program.upper[weekly_cols],
-            )
-        )
-        self.annual.append(matrix[annual.rows][:, weekly_cols])
-        self.positions.append(kept[weekly_cols])
-        if self.elastic is None:
-            elastic = ~weekly_cols
-            self.elastic = LinearProgram(
-                matrix[annual.rows][:, elastic],
-                program.objective[elastic],
-                program.row_lower[annual.rows],
-                program.row_upper[annual.rows],
-                program.lower[elastic],
-                program.upper[elastic],
-            )
-            self.columns += int(elastic.sum())
-        self.columns += int(weekly_cols.sum())
-        self.rebuild_s += built
-        return True
-
-    def program(self) -> LinearProgram:
-        """The whole-year polishing LP: the chunks' weekly blocks on the diagonal, the
-        annual rows under them, the annual columns last."""
-        assert self.elastic is not None
-        weekly, elastic = self.weekly, self.elastic
-        diagonal = sp.block_diag([w.matrix for w in weekly], format="csr")
-        top = sp.hstack([diagonal, sp.csr_matrix((diagonal.shape[0], elastic.matrix.shape[1]))])
-        bottom = sp.hstack([*self.annual, elastic.matrix])
-        matrix = sp.csr_matrix(sp.vstack([top, bottom], format="csr"))
-        return LinearProgram(
-            matrix,
-            *(
-                np.concatenate([getattr(p, name) for p in [*weekly, elastic]])
-                for name in ("objective", "row_lower", "row_upper", "lower", "upper")
-            ),
-        )
-
-    def split(self, values: np.ndarray, i: int, count: int) -> np.ndarray:
-        """Chunk ``i``'s columns of the LP's solution ``values``, as a vector over its
-        model's ``count`` columns (the annual ones at 0: the plan reads its weekly ones)."""
-        start = sum(len(p) for p in self.positions[:i])
-        chunk = np.zeros(count)
-        chunk[self.positions[i]] = values[start : start + len(self.positions[i])]
-        return chunk
-
-
 def _polish(
     chunks: _Chunks,
     first: AnnualRows,
-    parts: _PolishParts,
+    parts: PolishParts,
     plan: _ChunkedPlan,
     options: SolverOptions,
     deadline: Deadline,

@@ -503,6 +503,14 @@ def strategy_table(res: Result, bound: float) -> list[str]:
             r["strategy"],
             f"{r['time_limit_s']:g}",
             _fmt(r["wall_time_s"], 1),
+            "failed: " + r["error"],
+        ]
+        + ["—"] * 6
+        if "error" in r
+        else [
+            r["strategy"],
+            f"{r['time_limit_s']:g}",
+            _fmt(r["wall_time_s"], 1),
             str(r["status"]),
             _sci(r["objective"]),
             _sci(r["best_bound"]),

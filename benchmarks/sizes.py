@@ -47,7 +47,8 @@ class Size:
     build included, as ``rhd_match.solve`` counts it). ``task_timeout_s``: the runner kills a
     task still running after this many seconds (wall clock). ``pulp``: ``"mip"`` (exact,
     compared with rhd_match's exact MIP), ``"lp"`` (the relaxation, compared with rhd_match's
-    LP bound) or ``None``; ``pulp_time_limit_s`` is passed to CBC.
+    LP bound) or ``None``; ``pulp_time_limit_s`` is passed to CBC. ``hubs``: the territory's
+    hubs in the scenario (the PuLP model has none: a size compared with PuLP leaves them out).
     """
 
     name: str
@@ -59,6 +60,7 @@ class Size:
     description: str
     weeks: int | None = None
     first_week: int = 0
+    hubs: bool = True
     time_limit_s: float = 60.0
     lp_time_limit_s: float = 300.0
     task_timeout_s: float = 900.0
@@ -113,6 +115,7 @@ SIZES: dict[str, Size] = {
         territory=str(DEMO_ARGUMENTS["territory"]),
         seed=int(DEMO_ARGUMENTS["seed"]),
         description="a territory: the embedded Lens-Liévin demo, Scenario.demo()",
+        hubs=bool(DEMO_ARGUMENTS["hubs"]),
         time_limit_s=30.0,
         lp_time_limit_s=300.0,
         task_timeout_s=900.0,
@@ -209,6 +212,7 @@ def make_scenario(size: Size, market: bool = True) -> Scenario:
         size.products,
         seed=size.seed,
         territory=size.territory,
+        hubs=size.hubs,
     )
     if not market:
         scenario = Scenario(**(scenario.tables | {"market": scenario.market.iloc[:0]}))

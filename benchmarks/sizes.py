@@ -215,7 +215,7 @@ def make_scenario(size: Size, market: bool = True) -> Scenario:
         hubs=size.hubs,
     )
     if not market:
-        scenario = Scenario(**(scenario.tables | {"market": scenario.market.iloc[:0]}))
+        scenario = scenario.with_tables(market=scenario.market.iloc[:0])
     if size.weeks is None:
         return scenario
     return keep_weeks(scenario, size.first_week, size.weeks)

@@ -33,7 +33,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check rhd_match tests benchmarks examples docs_hooks.py
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy rhd_match
+	$(BIN)/mypy rhd_match benchmarks
 
 # Debian's chromium for the real-browser tests of the HTML report (tests/test_browser.py),
 # installed with apt-get when missing and we are root (a few minutes, once); instant when it is

@@ -630,3 +630,28 @@ def test_the_franco_loop_gathers_a_hub_s_order_for_four_rounds_at_most() -> None
     opened = [int(r.group(1)) for r in rounds if r is not None]
     assert opened == [32, 16, 8, 4, 2, 0]
     assert values[var.cols("hub_y")].max() < 0.5
+
+
+def test_the_hubs_command_bounds_the_routing_by_the_time_limit_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --time-limit each variant's routing gets what its solve left of it (the routing
+    spied on, not replaced); the table counts the routing problems left with first rounds."""
+    import rhd_match.analysis.hub_value as hub_value_module
+    from rhd_match.cli.main import main
+
+    given: list[float | None] = []
+    real = hub_value_module.plan_tours
+
+    def spy(scenario: Scenario, flows: pd.DataFrame, time_limit_s: float | None = None) -> Any:
+        given.append(time_limit_s)
+        return real(scenario, flows, time_limit_s)
+
+    monkeypatch.setattr(hub_value_module, "plan_tours", spy)
+    local_apples().to_folder(tmp_path / "case")
+    out = tmp_path / "out"
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(out), "--time-limit", "600"]) == 0
+    assert len(given) == 2 and all(t is not None and 0 < t < 600 for t in given), given
+    table = pd.read_csv(out / "hub_value.csv").set_index("figure")
+    assert table.loc["routing_first_only", ["without_hubs", "with_hubs"]].tolist() == [0, 0]
+    assert "routing problems left with their first rounds" in capsys.readouterr().out

@@ -250,3 +250,30 @@ def test_a_canteen_page_prints_alone_from_its_address(
     # and market suppliers), against the whole report with each canteen on its own sheets
     assert 1 <= pages["one"] <= 2
     assert pages["all"] > 3 * pages["one"]
+
+
+def test_a_report_whose_routing_the_clock_cut_opens_offline_and_says_so(
+    chromium: str, tmp_path: Path
+) -> None:
+    """The delivery rounds of a plan whose routing had no time left: the page still runs its
+    scripts offline, draws the rounds' map, and warns how many routing problems keep their
+    first rounds, in French."""
+    from rhd_match.logistics import plan_tours
+    from rhd_match.report import render_html
+
+    scenario = Scenario.from_folder(Path(__file__).parent / "data" / "cases" / "cli-small-scenario")
+    solution = scenario.solve(time_limit_s=30)
+    tours = plan_tours(scenario, solution.flows, time_limit_s=0.0)
+    assert tours.first_only > 0
+    page = tmp_path / "report.html"
+    page.write_text(render_html(scenario, solution, language="fr", tours=tours), encoding="utf-8")
+    dom = dump_dom(chromium, page)
+    assert errors_box(dom) == ""
+    assert 'data-loaded="ok"' in dom
+    section = dom.split('<section id="tours">')[1].split("</section>")[0]
+    assert 'data-chart="tour-map"' in section
+    warning = re.search(r'<p class="warning" role="alert">([^<]*)</p>', section)
+    assert warning is not None
+    assert f"{tours.first_only} calculs de tournées gardent les premières tournées" in (
+        warning.group(1)
+    )

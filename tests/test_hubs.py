@@ -559,3 +559,99 @@ def test_the_levels_after_the_first_hold_its_hub_flows(monkeypatch: pytest.Monke
     assert float(fewer_kg @ free.values) == pytest.approx(100.0 / 2.2)
     np.testing.assert_allclose(kept.values[held], first.values[held], atol=1e-9)
     assert kept.reached == pytest.approx((first.reached[0], through))
+
+
+def many_members(members: int) -> Scenario:
+    """``members`` members of the hub, each with 5 kg of organic apples and a franco of
+    100 EUR HT (40 kg): no member's drop at the hub can pay it. C1 and C2 order 200 kg each,
+    within the hub's radius and beyond every member's own, so the hub's order spreads over
+    every member, each drop short of its franco."""
+    sc = make_scenario(
+        {"APPLE": FRUIT},
+        {"C1": {"place": (5, 0)}, "C2": {"place": (-5, 0)}},
+        {f"P{k:02d}": {"place": (20, 0), "radius": 1.0, "franco": 100.0} for k in range(members)},
+        [(f"P{k:02d}", "APPLE", W1, 5, 2.5, "BIO") for k in range(members)],
+        [("C1", "APPLE", W1, 200), ("C2", "APPLE", W1, 200)],
+    )
+    tables = sc.tables | {
+        "producers": sc.producers.assign(hub_id="H"),
+        "hubs": pd.DataFrame([hub_row()]),
+    }
+    return Scenario.from_frames(**tables, parameters=sc.parameters)
+
+
+def test_the_franco_loop_gathers_a_hub_s_order_for_four_rounds_at_most() -> None:
+    """The gathering is capped (``budgets.HUB_GATHER_ROUNDS``, docs/decision-support.md):
+    32 members' drops at the hub, all short of their franco, are halved for four rounds
+    (32, 16, 8, 4, 2 open), then the two still short close at once with the hub drops they
+    leave under the minimum, and the loop settles on no hub flow. Uncapped (or with a higher
+    cap) the halving would go on to one drop."""
+    import re
+
+    from rhd_match.i18n import use_language
+    from rhd_match.model.decomposition import repair
+    from rhd_match.model.decomposition.annual import AnnualRows
+    from rhd_match.model.decomposition.subproblems import WeeklySolver, week_problems
+    from rhd_match.model.strategies import (
+        Deadline,
+        Reporter,
+        all_conventional,
+        open_from_relaxation,
+    )
+    from rhd_match.params import SolverOptions
+
+    model = rhd_match.model.build.build_model(many_members(32))
+    var = model.variables
+    annual = AnnualRows.of(model)
+    cost = annual.cost(model, annual.mu_high)
+    weekly = WeeklySolver(model, SolverOptions(objective="weighted"), Deadline(60))
+    said: list[Any] = []
+    log = Reporter(said.append, 60.0)
+    try:
+        relaxed, _total, ok = weekly.solve(week_problems(model, False), cost, var.lower, var.upper)
+        assert ok
+        open_drop, open_lot = open_from_relaxation(model, relaxed)
+        assert open_drop.sum() == 32  # every member's drop at the hub
+        with use_language("en"):
+            values = repair.franco_loop(
+                model,
+                weekly,
+                week_problems(model, True),
+                cost,
+                open_drop,
+                open_lot,
+                Deadline(60),
+                log,
+                all_conventional(model),
+            )
+    finally:
+        weekly.close()
+    rounds = [re.search(r"repair: (\d+) drops open", p.message) for p in said]
+    opened = [int(r.group(1)) for r in rounds if r is not None]
+    assert opened == [32, 16, 8, 4, 2, 0]
+    assert values[var.cols("hub_y")].max() < 0.5
+
+
+def test_the_hubs_command_bounds_the_routing_by_the_time_limit_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --time-limit each variant's routing gets what its solve left of it (the routing
+    spied on, not replaced); the table counts the routing problems left with first rounds."""
+    import rhd_match.analysis.hub_value as hub_value_module
+    from rhd_match.cli.main import main
+
+    given: list[float | None] = []
+    real = hub_value_module.plan_tours
+
+    def spy(scenario: Scenario, flows: pd.DataFrame, time_limit_s: float | None = None) -> Any:
+        given.append(time_limit_s)
+        return real(scenario, flows, time_limit_s)
+
+    monkeypatch.setattr(hub_value_module, "plan_tours", spy)
+    local_apples().to_folder(tmp_path / "case")
+    out = tmp_path / "out"
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(out), "--time-limit", "600"]) == 0
+    assert len(given) == 2 and all(t is not None and 0 < t < 600 for t in given), given
+    table = pd.read_csv(out / "hub_value.csv").set_index("figure")
+    assert table.loc["routing_first_only", ["without_hubs", "with_hubs"]].tolist() == [0, 0]
+    assert "routing problems left with their first rounds" in capsys.readouterr().out

@@ -348,6 +348,8 @@ def test_tours_verb_writes_the_tables_in_french(
     assert "tournées de livraison sur l'année" in said
     assert "tournées propres des producteurs" in said
     assert "kg CO2e par tonne" in said
+    # no time limit given: the routing runs to its solution limit and keeps no first rounds
+    assert "premières tournées" not in said
     written = pd.read_csv(out / "tours.csv", dtype={"stop_kg": str, "arrivals": str})
     expected = plan_tours(scenario, flows).tours
     assert written[["origin_id", "week", "stops", "km"]].equals(
@@ -403,3 +405,53 @@ def test_hub_value_carries_the_rounds_figures(
     for figure in ("km_per_t", "co2_kg_per_t", "cost_eur_per_kg", "cost_eur_per_meal"):
         assert table.loc[figure, "with_hubs"] == pytest.approx(expected[figure])
         assert np.isfinite(table.loc[figure, "without_hubs"])
+
+
+def test_the_tours_verb_counts_the_routing_problems_the_time_limit_cut(
+    small: tuple[Scenario, pd.DataFrame],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fault injection: the solve has spent the whole --time-limit. The summary says how
+    many routing problems keep their first rounds, as the warning does."""
+    import rhd_match.cli.main as main_module
+
+    monkeypatch.setattr(main_module, "_time_left", lambda args, started: 0.0)
+    out = tmp_path / "tours"
+    assert main(["tours", str(SMALL), "--out", str(out), "--quiet", "--lang", "fr"]) == 0
+    said = capsys.readouterr()
+    problems = len(_drops(small[1]).reset_index()[["origin_id", "week"]].drop_duplicates())
+    assert problems > 0
+    line = "calculs de tournées laissés à leurs premières tournées (limite de temps) : "
+    assert f"{line}{problems}\n" in said.out
+    assert f"{problems} calculs de tournées gardent les premières tournées" in said.err
+
+
+def test_the_report_and_the_workbook_count_the_routing_problems_the_time_limit_cut(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from rhd_match.io import write_folder_atomically
+    from rhd_match.report import report_writers
+
+    scenario, flows, searched = with_hub
+    first = plan_tours(scenario, flows, time_limit_s=0.0)
+    assert first.first_only > 0 and searched.first_only == 0
+    solution = scenario.solve(time_limit_s=30)
+    for plan, folder in ((first, tmp_path / "cut"), (searched, tmp_path / "searched")):
+        write_folder_atomically(folder, report_writers(scenario, solution, "fr", tours=plan))
+        page = (folder / "report.html").read_text(encoding="utf-8")
+        section = page.split('<section id="tours">')[1].split("</section>")[0]
+        warned = (
+            f"{first.first_only} calculs de tournées gardent les premières tournées trouvées"
+            in section
+        )
+        assert warned == (plan is first)
+        sheet = openpyxl.load_workbook(folder / "results.xlsx")["Synthèse"]
+        rows = {r[-1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+        label, _before, after, *_rest = rows["routing_first_only"]
+        assert label == "Calculs de tournées laissés à leurs premières tournées (limite de temps)"
+        assert after == plan.first_only
+        assert rows["routing_stopped_by_time"][2] == plan.stopped_by_time

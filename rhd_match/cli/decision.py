@@ -15,6 +15,7 @@ from ..i18n import format_number, format_share, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..io import csv_writer, write_folder_atomically
+from ..logistics.tours import FIRST_ONLY_LABEL
 from .common import (
     add_solver_options,
     add_source,
@@ -71,7 +72,7 @@ HUB_FIGURE_LABELS = {
     "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
     "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
     "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
-    "routing_first_only": N_("routing problems left with their first rounds (time limit)"),
+    "routing_first_only": FIRST_ONLY_LABEL,
 }
 #: Decimals of the figures of ``rhd-match hubs`` that are not shares: costs per meal or per kg
 #: are a few cents or less, shown to the tenth of a cent; counts whole; the others with 2.
@@ -194,7 +195,10 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     if args.demo and scenario.hubs.empty:
         # The demo's default plan leaves its hub out (docs/demo.md, *Hub*); here it is weighed.
         scenario = scenario.with_tables(hubs=make_hubs("lens-lievin", scenario.producers))
-    table = hub_value(scenario)
+    # A --time-limit bounds each variant's routing by what its solve left (only a limit given
+    # does: tours cut by a clock differ from run to run).
+    given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
+    table = hub_value(scenario, **given)
     shown = table.reset_index()
     shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]
     for column in ("without_hubs", "with_hubs", "difference"):

@@ -31,7 +31,7 @@ from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..io import csv_writer, write_folder_atomically
-from ..logistics.tours import ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
+from ..logistics.tours import FIRST_ONLY_LABEL, ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
 from ..plan.solution import Solution
 from .common import (
     add_solver_options,
@@ -296,6 +296,8 @@ def _tours(scenario: Scenario, solution: Solution, time_left_s: float | None) ->
     )
     shown = plan.yearly.assign(origin=[_(ORIGINS[o]) for o in plan.yearly["origin"]])
     show_table(shown, ["origin", *TOTAL_COLUMNS, "co2_kg_per_t"])
+    if time_left_s is not None:  # only a routing with a time limit can keep its first rounds
+        print(_("{label}: {n}").format(label=_(FIRST_ONLY_LABEL), n=plan.first_only))
     for note in routing_notes(plan.stopped_by_time, plan.first_only):
         print(note, file=sys.stderr)
     writers = {

@@ -44,6 +44,8 @@ PRODUCER = "producer"
 HUB = "hub"
 #: Origins of rounds as people read them (translated where shown).
 ORIGINS = {PRODUCER: N_("producers' own rounds"), HUB: N_("hub rounds")}
+#: ``TourPlan.first_only`` as people read it (the ``tours`` and ``hubs`` verbs' summaries).
+FIRST_ONLY_LABEL = N_("routing problems left with their first rounds (time limit)")
 #: Totals of the ``weekly`` and ``yearly`` tables.
 TOTAL_COLUMNS = ("tours", "n_stops", "kg", "km", "driving_h", "hours", "cost_eur_ht", "co2_kg")
 

@@ -116,7 +116,8 @@ def report_writers(
         already (``read_communes``); None for the default.
     tours
         The plan's delivery tours (``rhd_match.logistics.plan_tours``), drawn in a section of
-        their own; ``None``: no such section.
+        their own, the routing problems a clock cut short counted in the workbook's summary;
+        ``None``: no such section or rows.
     by_producer
         Add one order workbook per supplier, ``orders/{file}`` (``order_workbook_writers``);
         the order sheet is built once, for them and the results workbook.
@@ -141,7 +142,7 @@ def report_writers(
 
     writers = {
         HTML_NAME: write_page,
-        WORKBOOK_NAME: results_workbook_writer(scenario, solution, language, orders),
+        WORKBOOK_NAME: results_workbook_writer(scenario, solution, language, orders, tours),
     }
     if by_producer:
         books = order_workbook_writers(scenario, solution, language=language, orders=orders)

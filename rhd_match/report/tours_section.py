@@ -104,10 +104,38 @@ def tours_section(
         seconds=format_number(plan.routing_s, 1),
     )
     return (
-        f"<p>{esc(caption + drawn)}</p><figure>{chart}</figure>"
+        f"<p>{esc(caption + drawn)}</p>"
+        + _clock_cuts(plan)
+        + f"<figure>{chart}</figure>"
         + _totals(plan)
         + "".join(_round(t, names) for t in plan.tours.itertuples())
     )
+
+
+def _clock_cuts(plan: TourPlan) -> str:
+    """A warning for each count of routing problems a clock cut short ('' when none was)."""
+    notes = []
+    if plan.first_only:
+        notes.append(
+            ngettext(
+                "The run's time limit was reached during the routing: {n} routing problem keeps "
+                "the first rounds found, without improving them (more km than a full search).",
+                "The run's time limit was reached during the routing: {n} routing problems keep "
+                "the first rounds found, without improving them (more km than a full search).",
+                plan.first_only,
+            ).format(n=format_number(plan.first_only))
+        )
+    if plan.stopped_by_time:
+        notes.append(
+            ngettext(
+                "{n} routing problem stopped at its time limit: its rounds may differ from one "
+                "run to the next.",
+                "{n} routing problems stopped at their time limit: their rounds may differ from "
+                "one run to the next.",
+                plan.stopped_by_time,
+            ).format(n=format_number(plan.stopped_by_time))
+        )
+    return "".join(f'<p class="warning" role="alert">{esc(note)}</p>' for note in notes)
 
 
 def _totals(plan: TourPlan) -> str:

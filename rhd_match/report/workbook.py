@@ -25,6 +25,7 @@ from ..i18n import gettext_noop as N_
 from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
+from ..logistics.tours import TourPlan
 from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer
 from ..plan.solution import Solution
 from ..plan.tables import hub_table
@@ -204,6 +205,8 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Non-zeros"), "nonzeros"),
     (N_("Build time"), "build_time_s"),
     (N_("Solve time"), "solve_time_s"),
+    (N_("Routing problems left with their first rounds (time limit)"), "routing_first_only"),
+    (N_("Routing problems stopped at their time limit"), "routing_stopped_by_time"),
 )
 SUMMARY_HEADER = ("figure", "before", "after", "change", "field")
 SUMMARY_LABELS: dict[str, str] = {
@@ -345,16 +348,25 @@ def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 
 
 def workbook_sheets(
-    scenario: Scenario, solution: Solution, orders: pd.DataFrame | None = None
+    scenario: Scenario,
+    solution: Solution,
+    orders: pd.DataFrame | None = None,
+    tours: TourPlan | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The tables of the workbook by table name (keys of ``SHEETS``), in sheet order, columns
     as ids; the summary's figure labels in the active language. ``orders``: the order sheet
     (``order_sheet``) when built already. ``hubs`` (``hub_table``, per hub and ISO week) only
     for a scenario with hubs; ``menu`` only when the plan has a menu as planned (demand naming
-    groups)."""
+    groups). With the plan's ``tours``, the summary adds the routing problems a clock cut
+    short (``TourPlan.first_only``, ``TourPlan.stopped_by_time``)."""
     hubs = {} if scenario.hubs.empty else {"hubs": hub_table(scenario, solution.flows)}
+    summary = solution.summary
+    if tours is not None:
+        summary = summary.assign(
+            routing_first_only=tours.first_only, routing_stopped_by_time=tours.stopped_by_time
+        )
     sheets = {
-        "summary": summary_rows(solution.summary),
+        "summary": summary_rows(summary),
         "canteens": solution.canteens,
         "producers": solution.producers,
         "producer_weeks": solution.producer_weeks,
@@ -413,6 +425,7 @@ def workbook_plan(
     solution: Solution,
     language: str = "fr",
     orders: pd.DataFrame | None = None,
+    tours: TourPlan | None = None,
 ) -> dict[str, Sheet]:
     """The sheets of the results workbook by sheet name, in ``language``, with their look.
 
@@ -426,6 +439,9 @@ def workbook_plan(
         One of ``rhd_match.i18n.LANGUAGES``.
     orders
         The order sheet (``order_sheet``) when built already; None to build it.
+    tours
+        The plan's delivery tours (``rhd_match.logistics.plan_tours``): the summary then counts
+        the routing problems a clock cut short; None: no such rows.
 
     Returns
     -------
@@ -435,7 +451,7 @@ def workbook_plan(
     with use_language(language):
         return {
             _(SHEETS[table]): labelled_sheet(table, frame, language)
-            for table, frame in workbook_sheets(scenario, solution, orders).items()
+            for table, frame in workbook_sheets(scenario, solution, orders, tours).items()
         }
 
 
@@ -476,6 +492,7 @@ def results_workbook_writer(
     solution: Solution,
     language: str = "fr",
     orders: pd.DataFrame | None = None,
+    tours: TourPlan | None = None,
 ) -> Callable[[Path], None]:
     """The writer of ``write_workbook``, to write the workbook with other files all or nothing.
 
@@ -489,6 +506,9 @@ def results_workbook_writer(
         One of ``rhd_match.i18n.LANGUAGES``.
     orders
         The order sheet (``order_sheet``) when built already; None to build it.
+    tours
+        The plan's delivery tours (``rhd_match.logistics.plan_tours``), whose routing problems
+        cut short by a clock the summary counts; None: no such rows.
 
     Returns
     -------
@@ -502,7 +522,7 @@ def results_workbook_writer(
         When ``language`` is unknown (a sheet beyond Excel's rows raises when written).
     """
     return _book_writer(
-        workbook_plan(scenario, solution, language, orders),
+        workbook_plan(scenario, solution, language, orders, tours),
         _document_date(solution),
         "rhd_match results",
     )

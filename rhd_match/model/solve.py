@@ -68,6 +68,11 @@ STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 #: work over the arcs and demand rows and so run at the machine's speed of the moment
 #: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
 TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
+#: Time kept, when the all-conventional totals are computed beside the levels, for their
+#: thread to end after the levels: this many builds of the model, the whole of its work
+#: should it start only when the clock stops the levels (an *estimate*: the totals took 1.1
+#: to 1.6 builds on the demo, 2-core machine at load 5-6, measured).
+BEFORE_PER_BUILD = 2.0
 #: The same for a plan streamed by weeks, which has no whole-year model to time: this many
 #: times what the all-conventional totals (``before_totals``: the year's conventional flows,
 #: canteen table and territory totals, paid on the clock first) took, for the plan's
@@ -178,9 +183,11 @@ def solve(
     before = Deferred(lambda: before_totals(scenario)) if model.index.group_lines.empty else None
     if before is not None and opts.objective == "weighted":
         before.result()
-    # Leave time for the solution tables after the solver; what the call spent so far is
-    # counted as measured.
+    # Leave time for the solution tables after the solver (and for the totals' thread when
+    # they run beside the levels); what the call spent so far is counted as measured.
     tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
+    if before is not None and opts.objective != "weighted":
+        tables_s += BEFORE_PER_BUILD * model.build_time_s
     deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
     strategy = opts.strategy
     params = scenario.parameters

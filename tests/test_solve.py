@@ -345,14 +345,17 @@ def test_a_deferred_computation_runs_beside_the_caller_once_started() -> None:
         failing.result()
 
 
-@pytest.mark.parametrize("objective", ["lexicographic", "weighted"])
+@pytest.mark.parametrize(
+    ("objective", "threads"), [("lexicographic", 2), ("lexicographic", 1), ("weighted", 2)]
+)
 def test_the_totals_before_are_those_of_the_all_conventional_plan(
-    tiny_scenario: Scenario, objective: str
+    tiny_scenario: Scenario, objective: str, threads: int
 ) -> None:
     from rhd_match.model.solve import before_totals
 
-    # Lexicographic: computed beside the levels; weighted: before the strategy.
-    summary = tiny_scenario.solve(strategy="decompose", objective=objective).summary.iloc[0]
+    # Lexicographic on two threads: computed beside the levels; else before the strategy.
+    solution = tiny_scenario.solve(strategy="decompose", objective=objective, threads=threads)
+    summary = solution.summary.iloc[0]
     expected = before_totals(tiny_scenario)
     assert expected["value_eur_ht"] > 0
     assert {k: summary[f"{k}_before"] for k in expected} == expected

@@ -177,16 +177,17 @@ def solve(
         )
     )
     # The all-conventional totals do not depend on the plan. Before the levels of an objective,
-    # whose LPs are single-threaded, they are computed beside them on the idle core; else now.
-    # Either way they are paid on the clock instead of estimated. With groups they are those
-    # of the menu as planned, which only the plan tells (``make_solution``).
+    # whose LPs are single-threaded, they are computed beside them on a second thread (when
+    # ``threads`` allows one); else now, paid on the clock instead of estimated. With groups
+    # they are those of the menu as planned, which only the plan tells (``make_solution``).
     before = Deferred(lambda: before_totals(scenario)) if model.index.group_lines.empty else None
-    if before is not None and opts.objective == "weighted":
+    beside = before is not None and opts.objective != "weighted" and opts.threads > 1
+    if before is not None and not beside:
         before.result()
     # Leave time for the solution tables after the solver (and for the totals' thread when
     # they run beside the levels); what the call spent so far is counted as measured.
     tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
-    if before is not None and opts.objective != "weighted":
+    if beside:
         tables_s += BEFORE_PER_BUILD * model.build_time_s
     deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
     strategy = opts.strategy

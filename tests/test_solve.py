@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -322,3 +323,39 @@ def test_a_residue_the_rules_need_is_kept() -> None:
     with pytest.warns(PlatformIdWarning):  # the tiny case's canteens have no platform id
         lines = purchase_file(scenario, solution, today=dt.date(2027, 1, 4))
     assert lines["prix_ht"].tolist() == [f"{solution.flows['value_eur_ht'].sum():.2f}"]
+
+
+def test_a_deferred_computation_runs_beside_the_caller_once_started() -> None:
+    from rhd_match.model.solve import Deferred
+
+    here = threading.get_ident()
+    beside = Deferred(threading.get_ident)
+    beside.start()
+    beside.start()  # a second start does not run it again
+    assert beside.result() != here
+    # Not started: computed on the spot, in the caller's thread.
+    assert Deferred(threading.get_ident).result() == here
+
+    def fails() -> int:
+        raise ValueError("no totals")
+
+    failing = Deferred(fails)
+    failing.start()
+    with pytest.raises(ValueError, match="no totals"):
+        failing.result()
+
+
+@pytest.mark.parametrize(
+    ("objective", "threads"), [("lexicographic", 2), ("lexicographic", 1), ("weighted", 2)]
+)
+def test_the_totals_before_are_those_of_the_all_conventional_plan(
+    tiny_scenario: Scenario, objective: str, threads: int
+) -> None:
+    from rhd_match.model.solve import before_totals
+
+    # Lexicographic on two threads: computed beside the levels; else before the strategy.
+    solution = tiny_scenario.solve(strategy="decompose", objective=objective, threads=threads)
+    summary = solution.summary.iloc[0]
+    expected = before_totals(tiny_scenario)
+    assert expected["value_eur_ht"] > 0
+    assert {k: summary[f"{k}_before"] for k in expected} == expected

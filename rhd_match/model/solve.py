@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,11 @@ STRATEGY_RUNS = {"lp": solve_lp, "mip": solve_mip, "repair": solve_repair}
 #: work over the arcs and demand rows and so run at the machine's speed of the moment
 #: (tables / build measured 1.7 at size M idle, 1.7–5.4 on the demo under heavy load).
 TABLES_S_PER_ARC, TABLES_PER_BUILD = 4e-6, 2.5
+#: Time kept, when the all-conventional totals are computed beside the levels, for their
+#: thread to end after the levels: this many builds of the model, the whole of its work
+#: should it start only when the clock stops the levels (an *estimate*: the totals took 1.1
+#: to 1.6 builds on the demo, 2-core machine at load 5-6, measured).
+BEFORE_PER_BUILD = 2.0
 #: The same for a plan streamed by weeks, which has no whole-year model to time: this many
 #: times what the all-conventional totals (``before_totals``: the year's conventional flows,
 #: canteen table and territory totals, paid on the clock first) took, for the plan's
@@ -170,13 +176,19 @@ def solve(
             constraints=num(model.shape[0]),
         )
     )
-    # The all-conventional totals do not depend on the plan: computed now, they are paid on
-    # the clock instead of estimated. With groups they are those of the menu as planned,
-    # which only the plan tells (``make_solution``).
-    before = before_totals(scenario) if model.index.group_lines.empty else None
-    # Leave time for the solution tables after the solver; what the call spent so far is
-    # counted as measured.
+    # The all-conventional totals do not depend on the plan. Before the levels of an objective,
+    # whose LPs are single-threaded, they are computed beside them on a second thread (when
+    # ``threads`` allows one); else now, paid on the clock instead of estimated. With groups
+    # they are those of the menu as planned, which only the plan tells (``make_solution``).
+    before = Deferred(lambda: before_totals(scenario)) if model.index.group_lines.empty else None
+    beside = before is not None and opts.objective != "weighted" and opts.threads > 1
+    if before is not None and not beside:
+        before.result()
+    # Leave time for the solution tables after the solver (and for the totals' thread when
+    # they run beside the levels); what the call spent so far is counted as measured.
     tables_s = max(TABLES_S_PER_ARC * len(model.index.arcs), TABLES_PER_BUILD * model.build_time_s)
+    if beside:
+        tables_s += BEFORE_PER_BUILD * model.build_time_s
     deadline = Deadline(opts.time_limit_s - (time.perf_counter() - started) - tables_s)
     strategy = opts.strategy
     params = scenario.parameters
@@ -198,9 +210,14 @@ def solve(
     if start is not None and strategy != "lp":
         goals = objective_goals(model, opts.objective, params.weights)
         share = Deadline(START_TIME_SHARE * deadline.left())
+        if before is not None:
+            before.start()
         opening = solve_from_start(model, goals, start_values(model, start), opts, share, report)
         deadline.hit |= share.hit
-    plan, run = run_strategy(scenario, model, strategy, opts, deadline, report)
+    plan, run = run_strategy(
+        scenario, model, strategy, opts, deadline, report, None if before is None else before.start
+    )
+    totals = None if before is None else before.result()
     hard = params.hard_egalim or params.hard_budget
     # "Small enough for the exact model": what `auto` hands to the MIP (or the user chose it).
     small = model.n_binaries <= opts.auto_mip_max_binaries or strategy == "mip"
@@ -233,7 +250,7 @@ def solve(
         plan = dataclasses.replace(plan, stopped_by_time_limit=True)
     solve_time = time.perf_counter() - started - model.build_time_s
     report.say(_("writing the solution tables"), phase="tables")
-    solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective, before)
+    solution = make_solution(scenario, model, plan, strategy, solve_time, opts.objective, totals)
     best = solution_levels(scenario, solution, opts.objective) if opening else ()
     for known in opening:
         # The solve's bound, solver and clock: whichever plan is kept, the search was this one.
@@ -242,7 +259,7 @@ def solve(
             known, bound=plan.bound, solver=plan.solver, stopped_by_time_limit=stopped
         )
         other = make_solution(
-            scenario, model, replaced, strategy, solve_time, opts.objective, before
+            scenario, model, replaced, strategy, solve_time, opts.objective, totals
         )
         levels = solution_levels(scenario, other, opts.objective)
         if better(levels, best):
@@ -361,6 +378,7 @@ def run_strategy(
     opts: SolverOptions,
     deadline: Deadline,
     report: Reporter,
+    alongside: Callable[[], None] | None = None,
 ) -> tuple[Plan | None, SolverRun]:
     """Run ``strategy`` (not ``auto``) for ``opts.objective``.
 
@@ -368,7 +386,8 @@ def run_strategy(
     ``define_goals``: ``mip`` and ``lp`` solve them on the exact model (``lp``: relaxed);
     ``repair`` and ``decompose`` first choose drops and lots on the weighted objective with
     ``HEURISTIC_TIME_SHARE`` of the time left, then solve the levels with those fixed (their
-    own plan is kept if the levels find none in time).
+    own plan is kept if the levels find none in time). ``alongside`` is called as the levels
+    start (``Deferred.start``: work run beside their single-threaded LPs).
     """
     if opts.objective == "weighted" or strategy in HEURISTICS:
         if opts.objective != "weighted":
@@ -401,6 +420,8 @@ def run_strategy(
     )
     # A heuristic's levels hold its hub flows after the first (``goals.hub_flows``).
     held = hub_flows(goals.model) if plan is not None and len(model.index.hub_drops) else None
+    if alongside is not None:
+        alongside()
     result = solve_levels(goals, lower, upper, strategy != "lp", opts, deadline, report, held)
     base = model.variables.count
     if result.values is None:
@@ -587,6 +608,64 @@ def _summary(
             f"level_{k}_gap_abs": value - level_bound,
         }
     return pd.DataFrame([row])
+
+
+Result = TypeVar("Result")
+
+
+class Deferred(Generic[Result]):
+    """A computation run on a thread of its own once ``start`` is called, or on the spot
+    when its result is asked for first.
+
+    The lexicographic levels are single-threaded LPs, and GLOP releases the GIL while it
+    solves: what does not depend on the plan runs beside them on the second core.
+
+    Parameters
+    ----------
+    compute
+        The computation; its exceptions are raised by ``result``.
+    """
+
+    def __init__(self, compute: Callable[[], Result]) -> None:
+        self._compute = compute
+        self._thread: threading.Thread | None = None
+        self._value: list[Result] = []
+        self._error: BaseException | None = None
+        self._done = False
+
+    def start(self) -> None:
+        """Start the computation on its thread (once; no-op when already started or done)."""
+        if self._thread is None and not self._done:
+            self._thread = threading.Thread(target=self._run, name="rhd-match-deferred")
+            self._thread.start()
+
+    def result(self) -> Result:
+        """The computation's result, waiting for its thread, or computed now if not started.
+
+        Returns
+        -------
+        Result
+            What ``compute`` returned.
+
+        Raises
+        ------
+        BaseException
+            Whatever ``compute`` raised.
+        """
+        if self._thread is None and not self._done:
+            self._run()
+        elif self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value[0]
+
+    def _run(self) -> None:
+        try:
+            self._value.append(self._compute())
+        except BaseException as error:  # handed to ``result``'s caller
+            self._error = error
+        self._done = True
 
 
 def before_totals(scenario: Scenario) -> dict[str, float]:

@@ -37,41 +37,36 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     if conv.empty:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
     arcs = index.arcs[~index.arcs["market"].to_numpy()]  # why no local producer sold it
-    ids = {
-        "canteen_id": index.canteen_ids[arcs["canteen"].to_numpy()],
-        "producer_id": index.producer_ids[arcs["producer"].to_numpy()],
-        "product_id": index.product_ids[arcs["product"].to_numpy()],
-        "week": index.weeks[arcs["week"].to_numpy()],
-    }
-    cand = pd.DataFrame(ids)
+    # Keys as integer codes over the model's ids (string keys cost most of the table's time).
+    n_can, n_prod, n_week = len(index.canteen_ids), len(index.product_ids), len(index.weeks)
+    c, p = arcs["canteen"].to_numpy(np.int64), arcs["producer"].to_numpy(np.int64)
+    d, w = arcs["product"].to_numpy(np.int64), arcs["week"].to_numpy(np.int64)
     local = flows[flows["supplier"] == PRODUCER]
-    sold = local.groupby(["producer_id", "product_id", "week"])["qty"].sum()
-    kg = local.groupby(["producer_id", "week"])["qty_kg"].sum()
-    drops = local.groupby(["producer_id", "week"])["canteen_id"].nunique()
+    lc, lp, ld, lw = _codes(index, local)
+    known = (lc >= 0) & (lp >= 0) & (ld >= 0) & (lw >= 0)
+    lc, lp, ld, lw = lc[known], lp[known], ld[known], lw[known]
+    pw, l_pw = p * n_week + w, lp * n_week + lw
+    pdw, l_pdw = pw * n_prod + d, l_pw * n_prod + ld
+    pcw, l_pcw = pw * n_can + c, l_pw * n_can + lc
+    sold = _sums_at(l_pdw, local["qty"].to_numpy(float)[known], pdw)
+    kg = _sums_at(l_pw, local["qty_kg"].to_numpy(float)[known], pw)
+    delivered = np.unique(l_pcw)
+    drops = _sums_at(delivered // n_can, np.ones(len(delivered)), pw)
 
-    offer_qty = index.offers["qty"].to_numpy()[arcs["offer"].to_numpy()]
-    key_pkw = pd.MultiIndex.from_frame(cand[["producer_id", "product_id", "week"]])
-    key_pw = pd.MultiIndex.from_frame(cand[["producer_id", "week"]])
-    stock_left = offer_qty - sold.reindex(key_pkw).fillna(0.0).to_numpy()
-    p = arcs["producer"].to_numpy()
-    cap_left = (
-        index.producers["capacity_kg"].to_numpy()[p] - kg.reindex(key_pw).fillna(0.0).to_numpy()
-    )
-    drops_left = (
-        index.producers["max_drops"].to_numpy()[p] - drops.reindex(key_pw).fillna(0).to_numpy()
-    )
-    pcw = ["producer_id", "canteen_id", "week"]
-    open_drop = pd.MultiIndex.from_frame(cand[pcw]).isin(pd.MultiIndex.from_frame(local[pcw]))
+    stock_left = index.offers["qty"].to_numpy()[arcs["offer"].to_numpy()] - sold
+    cap_left = index.producers["capacity_kg"].to_numpy()[p] - kg
+    drops_left = index.producers["max_drops"].to_numpy()[p] - drops
+    open_drop = np.isin(pcw, delivered)
     has_stock = stock_left > TOL
     has_cap = has_stock & (cap_left > TOL)
     has_drop = has_cap & (open_drop | (drops_left > 0))
     # Franco is the reason only when even all that is left could not pay the minimum order.
-    conv_qty = conv.groupby(["canteen_id", "product_id", "week"])["qty"].sum()
-    still_needed = (
-        conv_qty.reindex(pd.MultiIndex.from_frame(cand[["canteen_id", "product_id", "week"]]))
-        .fillna(0.0)
-        .to_numpy()
-    )
+    cc, _none, cd, cw = _codes(index, conv)
+    in_index = (cc >= 0) & (cd >= 0) & (cw >= 0)
+    # Lines whose ids the model lacks get a key no arc or demand row has.
+    cdw = (c * n_prod + d) * n_week + w
+    c_cdw = np.where(in_index, (cc * n_prod + cd) * n_week + cw, -1)
+    still_needed = _sums_at(c_cdw, conv["qty"].to_numpy(float), cdw)
     potential = (
         np.minimum(np.clip(stock_left, 0, None), still_needed) * arcs["producer_price"].to_numpy()
     )
@@ -80,30 +75,20 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     )
     franco_ok = open_drop | (drop_potential >= index.producers["franco"].to_numpy()[p] - TOL)
     no_franco_issue = has_drop & franco_ok
-    stages = pd.DataFrame(
-        {
-            "canteen_id": cand["canteen_id"],
-            "product_id": cand["product_id"],
-            "week": cand["week"],
-            "any": True,
-            "stock": has_stock,
-            "cap": has_cap,
-            "drop": has_drop,
-            "franco": no_franco_issue,
-        }
-    )
-    reach = stages.groupby(["canteen_id", "product_id", "week"]).any()
-    key = pd.MultiIndex.from_frame(conv[["canteen_id", "product_id", "week"]])
-    found = reach.reindex(key).fillna(False).astype(bool)
-    small = index.below_franco_demand
-    small_keys = pd.MultiIndex.from_arrays(
-        [
-            index.canteen_ids[index.demand["canteen"].to_numpy()[small]],
-            index.product_ids[index.demand["product"].to_numpy()[small]],
-            index.weeks[index.demand["week"].to_numpy()[small]],
-        ]
-    )
-    only_small = ~found["any"].to_numpy() & key.isin(small_keys)
+    # Per conventional line: some candidate arc of its canteen, product and week passes.
+    found = {
+        "any": np.isin(c_cdw, cdw),
+        "stock": np.isin(c_cdw, cdw[has_stock]),
+        "cap": np.isin(c_cdw, cdw[has_cap]),
+        "drop": np.isin(c_cdw, cdw[has_drop]),
+        "franco": np.isin(c_cdw, cdw[no_franco_issue]),
+    }
+    demand, below = index.demand, index.below_franco_demand
+    small = (
+        demand["canteen"].to_numpy(np.int64)[below] * n_prod
+        + demand["product"].to_numpy(np.int64)[below]
+    ) * n_week + demand["week"].to_numpy(np.int64)[below]
+    only_small = ~found["any"] & np.isin(c_cdw, small)
     reason = np.select(
         [
             only_small,
@@ -121,3 +106,44 @@ def unmet_local_table(index: ModelIndex, flows: pd.DataFrame) -> pd.DataFrame:
     # The sentence for people, in the active language; ``reason`` is the key for programs.
     out["explanation"] = out["reason"].map({k: _(v) for k, v in REASONS.items()}).astype("str")
     return out
+
+
+def _codes(
+    index: ModelIndex, lines: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The canteen, producer, product and week codes of ``lines`` in ``index`` (−1 for an id
+    it does not hold; no producer column: all −1), each of shape (lines,)."""
+    producers = (
+        pd.Index(index.producer_ids).get_indexer(lines["producer_id"])
+        if "producer_id" in lines
+        else np.full(len(lines), -1)
+    )
+    return (
+        pd.Index(index.canteen_ids).get_indexer(lines["canteen_id"]),
+        producers,
+        pd.Index(index.product_ids).get_indexer(lines["product_id"]),
+        pd.Index(index.weeks).get_indexer(lines["week"]),
+    )
+
+
+def _sums_at(keys: np.ndarray, weights: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The sum of ``weights`` over each key of ``at`` among ``keys`` (0 where it has none).
+
+    Parameters
+    ----------
+    keys, weights
+        One integer key and one weight per line, shape (lines,).
+    at
+        The integer keys to look up, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float sums, shape (n,).
+    """
+    unique, inverse = np.unique(keys, return_inverse=True)
+    if not len(unique):
+        return np.zeros(len(at))
+    sums = np.bincount(inverse, weights, len(unique))
+    position = np.minimum(np.searchsorted(unique, at), len(unique) - 1)
+    return np.where(unique[position] == at, sums[position], 0.0)

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from factories import tiny_frames
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rhd_match import Scenario
 from rhd_match.generate import generate_scenario
@@ -14,7 +16,7 @@ from rhd_match.model import index as index_module
 from rhd_match.model.build import LinearModel, build_model
 from rhd_match.model.constraints import define_all_constraints
 from rhd_match.model.hub_constraints import define_hub_constraints
-from rhd_match.model.index import ModelIndex, build_index
+from rhd_match.model.index import DENSE_KEY_RANGE, ModelIndex, build_index, key_codes
 from rhd_match.model.variables import Variables
 
 
@@ -129,10 +131,15 @@ def test_the_matrix_is_scipys_assembly_of_the_families_triplets(
     index, variables, model = generated_model
     blocks = define_all_constraints(index, variables) + define_hub_constraints(index, variables)
     offsets = np.cumsum([0] + [b.count for b in blocks])
-    rows = np.concatenate([b.row + off for b, off in zip(blocks, offsets, strict=False)])
-    cols = np.concatenate([b.col for b in blocks])
-    vals = np.concatenate([b.val for b in blocks])
-    assert rows.dtype == cols.dtype == np.int64
+    parts = [
+        (row + off, col, val)
+        for b, off in zip(blocks, offsets, strict=False)
+        for row, col, val in b.parts
+    ]
+    rows = np.concatenate([row for row, _, _ in parts]).astype(np.int64)
+    cols = np.concatenate([col for _, col, _ in parts]).astype(np.int64)
+    vals = np.concatenate([np.broadcast_to(val, row.shape) for row, _, val in parts])
+    assert len(vals) == sum(b.nonzeros for b in blocks)
     keep = vals != 0
     assert not keep.all()  # the assembly has zeros to leave out
     reference = sp.csr_matrix(
@@ -166,3 +173,19 @@ def test_a_capacity_row_sums_the_kg_of_its_producers_arcs_that_week(
         model.row_upper[capacity.start : capacity.start + capacity.count],
         index.producers["capacity_kg"].to_numpy()[capacity.keys["producer"].to_numpy()],
     )
+
+
+@given(
+    keys=st.lists(st.integers(0, 200), max_size=60),
+    spread=st.sampled_from([1, DENSE_KEY_RANGE * 100]),
+)
+def test_key_codes_are_numpys_unique_and_inverse(keys: list[int], spread: int) -> None:
+    """Both ways (the dense table when the range is small against the count, the sort
+    otherwise) give what ``np.unique`` gives, dtypes included."""
+    key = np.asarray(keys, np.int64) * spread
+    size = 201 * spread
+    uniq, inverse = key_codes(key, size)
+    expected, expected_inverse = np.unique(key, return_inverse=True)
+    np.testing.assert_array_equal(uniq, expected)
+    np.testing.assert_array_equal(inverse, expected_inverse)
+    assert uniq.dtype == np.int64 and inverse.dtype == expected_inverse.dtype

@@ -10,6 +10,8 @@ in-memory call, build and tables included).
 from __future__ import annotations
 
 import math
+import platform
+import resource
 import time
 
 import numpy as np
@@ -27,6 +29,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.memory import freed_memory_kept
 from rhd_match.model.decomposition.polishing import PolishParts, another_round
 from rhd_match.model.decomposition.repair import weekly_repair
 from rhd_match.model.decomposition.restricted import cheapest_arcs, restricted_solve
@@ -423,3 +426,42 @@ def test_the_cheapest_arcs_of_each_group_are_kept(arcs: list[tuple[int, int]], c
         assert keep[mine].sum() == min(count, mine.sum())
         if keep[mine].any() and (~keep[mine]).any():
             assert cost[mine & keep].max() <= cost[mine & ~keep].min()
+
+
+@pytest.mark.parametrize("with_delivery", [True, False])
+def test_a_week_problem_is_scipys_cut_of_the_matrix(small: Scenario, with_delivery: bool) -> None:
+    """Each week's matrix is ``matrix[rows][:, cols]`` as scipy cuts it, entry for entry
+    (without delivery rows and columns, columns of the week's rows are left out)."""
+    model = build_model(small)
+    problems = week_problems(model, with_delivery)
+    assert len(problems) == len(model.index.weeks) > 1
+    for problem in problems:
+        expected = model.matrix[problem.rows][:, problem.cols].tocsr()
+        for part in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(
+                getattr(problem.matrix, part), getattr(expected, part), strict=True
+            )
+        assert problem.matrix.shape == expected.shape
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_a_streamed_solve_reuses_the_memory_it_frees() -> None:
+    """Inside ``freed_memory_kept`` an array of 256 MB allocated again after it was freed
+    takes no new pages from the kernel; outside, glibc gives it back and the kernel hands
+    out (zeroed) pages again."""
+
+    def faults_of_a_second_array() -> int:
+        np.ones(1 << 25).sum()  # 256 MB, freed at once
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        np.ones(1 << 25).sum()
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    outside = faults_of_a_second_array()
+    with freed_memory_kept() as kept:
+        inside = faults_of_a_second_array()
+    after = faults_of_a_second_array()
+    assert kept
+    assert outside > 50 and after > 50  # 4 kB pages or 2 MB ones: 65,536 or 128
+    assert inside < outside / 10

@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from factories import tiny_frames
-from hypothesis import given
-from hypothesis import strategies as st
 
 from rhd_match import Scenario
 from rhd_match.generate import generate_scenario
@@ -16,7 +14,7 @@ from rhd_match.model import index as index_module
 from rhd_match.model.build import LinearModel, build_model
 from rhd_match.model.constraints import define_all_constraints
 from rhd_match.model.hub_constraints import define_hub_constraints
-from rhd_match.model.index import DENSE_KEY_RANGE, ModelIndex, build_index, key_codes
+from rhd_match.model.index import ModelIndex, build_index
 from rhd_match.model.variables import Variables
 
 
@@ -173,19 +171,3 @@ def test_a_capacity_row_sums_the_kg_of_its_producers_arcs_that_week(
         model.row_upper[capacity.start : capacity.start + capacity.count],
         index.producers["capacity_kg"].to_numpy()[capacity.keys["producer"].to_numpy()],
     )
-
-
-@given(
-    keys=st.lists(st.integers(0, 200), max_size=60),
-    spread=st.sampled_from([1, DENSE_KEY_RANGE * 100]),
-)
-def test_key_codes_are_numpys_unique_and_inverse(keys: list[int], spread: int) -> None:
-    """Both ways (the dense table when the range is small against the count, the sort
-    otherwise) give what ``np.unique`` gives, dtypes included."""
-    key = np.asarray(keys, np.int64) * spread
-    size = 201 * spread
-    uniq, inverse = key_codes(key, size)
-    expected, expected_inverse = np.unique(key, return_inverse=True)
-    np.testing.assert_array_equal(uniq, expected)
-    np.testing.assert_array_equal(inverse, expected_inverse)
-    assert uniq.dtype == np.int64 and inverse.dtype == expected_inverse.dtype

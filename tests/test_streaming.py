@@ -428,22 +428,6 @@ def test_the_cheapest_arcs_of_each_group_are_kept(arcs: list[tuple[int, int]], c
             assert cost[mine & keep].max() <= cost[mine & ~keep].min()
 
 
-@pytest.mark.parametrize("with_delivery", [True, False])
-def test_a_week_problem_is_scipys_cut_of_the_matrix(small: Scenario, with_delivery: bool) -> None:
-    """Each week's matrix is ``matrix[rows][:, cols]`` as scipy cuts it, entry for entry
-    (without delivery rows and columns, columns of the week's rows are left out)."""
-    model = build_model(small)
-    problems = week_problems(model, with_delivery)
-    assert len(problems) == len(model.index.weeks) > 1
-    for problem in problems:
-        expected = model.matrix[problem.rows][:, problem.cols].tocsr()
-        for part in ("indptr", "indices", "data"):
-            np.testing.assert_array_equal(
-                getattr(problem.matrix, part), getattr(expected, part), strict=True
-            )
-        assert problem.matrix.shape == expected.shape
-
-
 @pytest.mark.skipif(
     platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .index import ModelIndex, key_codes
+from .index import ModelIndex
 from .variables import Variables
 
 
@@ -113,7 +113,7 @@ def define_capacity_constraints(index: ModelIndex, var: Variables) -> Rows:
     on = ~arcs["market"].to_numpy()
     n_week = len(index.weeks)
     key = arcs["producer"].to_numpy(np.int64)[on] * n_week + arcs["week"].to_numpy()[on]
-    uniq, row = key_codes(key, len(index.producers) * n_week)
+    uniq, row = np.unique(key, return_inverse=True)
     producer = uniq // n_week
     return _rows(
         "capacity",
@@ -129,7 +129,7 @@ def define_drop_count_constraints(index: ModelIndex, var: Variables) -> Rows:
     producers = index.drops["producer"].to_numpy(np.int64)[var.drop_rows]
     n_week = len(index.weeks)
     key = producers * n_week + index.drops["week"].to_numpy()[var.drop_rows]
-    uniq, row = key_codes(key, len(index.producers) * n_week)
+    uniq, row = np.unique(key, return_inverse=True)
     producer = uniq // n_week
     return _rows(
         "drops",

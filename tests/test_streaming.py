@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import platform
 import resource
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -449,3 +451,40 @@ def test_a_streamed_solve_reuses_the_memory_it_frees() -> None:
     assert kept
     assert outside > 50 and after > 50  # 4 kB pages or 2 MB ones: 65,536 or 128
     assert inside < outside / 10
+
+
+_THREAD_FAULTS = """
+import contextlib, resource, sys
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+from rhd_match.model.decomposition.memory import freed_memory_kept
+
+def second_array(_: int) -> int:
+    np.ones(1 << 25).sum()
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+    np.ones(1 << 25).sum()
+    return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+
+with freed_memory_kept() if sys.argv[1] == "kept" else contextlib.nullcontext():
+    with ThreadPoolExecutor(1) as pool:
+        print(next(pool.map(second_array, [0])))
+"""
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_the_weekly_lps_threads_reuse_the_memory_they_free_too() -> None:
+    """A thread started inside ``freed_memory_kept`` (as the weekly LPs' are) allocates from
+    the one arena whose freed memory is kept: its second array of 256 MB takes no new pages
+    (in a fresh process: glibc fixes its arenas the first time a thread needs one)."""
+
+    def faults(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _THREAD_FAULTS, mode], capture_output=True, text=True, check=True
+        )
+        return int(done.stdout)
+
+    plain, kept = faults("plain"), faults("kept")
+    assert plain > 50
+    assert kept < plain / 10

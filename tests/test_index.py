@@ -129,10 +129,15 @@ def test_the_matrix_is_scipys_assembly_of_the_families_triplets(
     index, variables, model = generated_model
     blocks = define_all_constraints(index, variables) + define_hub_constraints(index, variables)
     offsets = np.cumsum([0] + [b.count for b in blocks])
-    rows = np.concatenate([b.row + off for b, off in zip(blocks, offsets, strict=False)])
-    cols = np.concatenate([b.col for b in blocks])
-    vals = np.concatenate([b.val for b in blocks])
-    assert rows.dtype == cols.dtype == np.int64
+    parts = [
+        (row + off, col, val)
+        for b, off in zip(blocks, offsets, strict=False)
+        for row, col, val in b.parts
+    ]
+    rows = np.concatenate([row for row, _, _ in parts]).astype(np.int64)
+    cols = np.concatenate([col for _, col, _ in parts]).astype(np.int64)
+    vals = np.concatenate([np.broadcast_to(val, row.shape) for row, _, val in parts])
+    assert len(vals) == sum(b.nonzeros for b in blocks)
     keep = vals != 0
     assert not keep.all()  # the assembly has zeros to leave out
     reference = sp.csr_matrix(

@@ -10,6 +10,10 @@ in-memory call, build and tables included).
 from __future__ import annotations
 
 import math
+import platform
+import resource
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -27,6 +31,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.memory import freed_memory_kept
 from rhd_match.model.decomposition.polishing import PolishParts, another_round
 from rhd_match.model.decomposition.repair import weekly_repair
 from rhd_match.model.decomposition.restricted import cheapest_arcs, restricted_solve
@@ -423,3 +428,63 @@ def test_the_cheapest_arcs_of_each_group_are_kept(arcs: list[tuple[int, int]], c
         assert keep[mine].sum() == min(count, mine.sum())
         if keep[mine].any() and (~keep[mine]).any():
             assert cost[mine & keep].max() <= cost[mine & ~keep].min()
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_a_streamed_solve_reuses_the_memory_it_frees() -> None:
+    """Inside ``freed_memory_kept`` an array of 256 MB allocated again after it was freed
+    takes no new pages from the kernel; outside, glibc gives it back and the kernel hands
+    out (zeroed) pages again."""
+
+    def faults_of_a_second_array() -> int:
+        np.ones(1 << 25).sum()  # 256 MB, freed at once
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        np.ones(1 << 25).sum()
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    outside = faults_of_a_second_array()
+    with freed_memory_kept() as kept:
+        inside = faults_of_a_second_array()
+    after = faults_of_a_second_array()
+    assert kept
+    assert outside > 50 and after > 50  # 4 kB pages or 2 MB ones: 65,536 or 128
+    assert inside < outside / 10
+
+
+_THREAD_FAULTS = """
+import contextlib, resource, sys
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+from rhd_match.model.decomposition.memory import freed_memory_kept
+
+def second_array(_: int) -> int:
+    np.ones(1 << 25).sum()
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+    np.ones(1 << 25).sum()
+    return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+
+with freed_memory_kept() if sys.argv[1] == "kept" else contextlib.nullcontext():
+    with ThreadPoolExecutor(1) as pool:
+        print(next(pool.map(second_array, [0])))
+"""
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_the_weekly_lps_threads_reuse_the_memory_they_free_too() -> None:
+    """A thread started inside ``freed_memory_kept`` (as the weekly LPs' are) allocates from
+    the one arena whose freed memory is kept: its second array of 256 MB takes no new pages
+    (in a fresh process: glibc fixes its arenas the first time a thread needs one)."""
+
+    def faults(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _THREAD_FAULTS, mode], capture_output=True, text=True, check=True
+        )
+        return int(done.stdout)
+
+    plain, kept = faults("plain"), faults("kept")
+    assert plain > 50
+    assert kept < plain / 10

@@ -167,16 +167,17 @@ def _stack(
     offsets = np.cumsum([0] + [b.count for b in blocks])
     # One preallocated triplet array each: no concatenated temporaries at scale. Indices in
     # the 32-bit integers scipy would convert them to when they fit (a copy of each less).
-    nnz = sum(len(b.val) for b in blocks)
+    nnz = sum(b.nonzeros for b in blocks)
     fits = max(int(offsets[-1]), n_cols, nnz) <= np.iinfo(np.int32).max
     index_type: type[np.signedinteger[Any]] = np.int32 if fits else np.int64
     rows, cols, vals = np.empty(nnz, index_type), np.empty(nnz, index_type), np.empty(nnz)
     pos = 0
     for b, off in zip(blocks, offsets, strict=False):
-        end = pos + len(b.val)
-        np.add(b.row, off, out=rows[pos:end])
-        cols[pos:end], vals[pos:end] = b.col, b.val
-        pos = end
+        for row, col, val in b.parts:
+            end = pos + len(row)
+            np.add(row, off, out=rows[pos:end])
+            cols[pos:end], vals[pos:end] = col, val
+            pos = end
     if not vals.all():
         keep = vals != 0
         rows, cols, vals = rows[keep], cols[keep], vals[keep]

@@ -81,6 +81,7 @@ from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
 from .executors import WeekProblem
+from .memory import freed_memory_kept
 from .polishing import PolishParts, another_round
 from .pricing import Pass, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
@@ -390,6 +391,20 @@ def solve_streaming(
     StreamedPlan
         The plan's flows, objective, bound and sizes.
     """
+    # Every chunk allocates what the last one freed: kept, its pages are not zeroed again
+    # (``memory``).
+    with freed_memory_kept():
+        return _solve_streaming(scenario, options, deadline, log, chunk_weeks)
+
+
+def _solve_streaming(
+    scenario: Scenario,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    chunk_weeks: int | None,
+) -> StreamedPlan:
+    """``solve_streaming``'s work, the freed memory kept."""
     chunks = _Chunks(scenario, week_chunks(scenario, chunk_weeks or options.threads))
     started = time.perf_counter()
     first_model, first = chunks.model(0)

@@ -173,12 +173,7 @@ def render_html(
         title = _("Territory purchase plan")
         subtitle = " · ".join(
             [
-                ngettext("{n} canteen", "{n} canteens", len(scenario.canteens)).format(
-                    n=len(scenario.canteens)
-                ),
-                ngettext("{n} producer", "{n} producers", len(scenario.producers)).format(
-                    n=len(scenario.producers)
-                ),
+                *territory_counts(scenario),
                 ngettext("{n} product", "{n} products", len(scenario.products)).format(
                     n=len(scenario.products)
                 ),
@@ -227,6 +222,26 @@ def render_html(
             "supplier at the reference price, without label."
         ).format(version=__version__)
     return page_html(language, title, subtitle, sections, footer)
+
+
+def territory_counts(scenario: Scenario) -> list[str]:
+    """``12 cantines`` and ``40 producteurs``: the territory's size, in the active language.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+
+    Returns
+    -------
+    list of str
+        Its canteens, then its producers, counted.
+    """
+    canteens, producers = len(scenario.canteens), len(scenario.producers)
+    return [
+        ngettext("{n} canteen", "{n} canteens", canteens).format(n=canteens),
+        ngettext("{n} producer", "{n} producers", producers).format(n=producers),
+    ]
 
 
 def page_html(

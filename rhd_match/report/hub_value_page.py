@@ -19,7 +19,7 @@ from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..logistics.tours import FIRST_ONLY_LABEL
 from ..version import __version__
-from .html import page_html
+from .html import page_html, territory_counts
 from .html_format import esc, figure_cell
 from .tours_section import clock_cuts
 
@@ -162,12 +162,7 @@ def render_hub_value_html(scenario: Scenario, table: pd.DataFrame, language: str
         hubs = ", ".join(scenario.hubs["name"].astype(str))
         subtitle = " · ".join(
             [
-                ngettext("{n} canteen", "{n} canteens", len(scenario.canteens)).format(
-                    n=len(scenario.canteens)
-                ),
-                ngettext("{n} producer", "{n} producers", len(scenario.producers)).format(
-                    n=len(scenario.producers)
-                ),
+                *territory_counts(scenario),
                 ngettext("hub: {names}", "hubs: {names}", len(scenario.hubs)).format(names=hubs),
             ]
         )

@@ -331,6 +331,48 @@ def format_share(fraction: float, decimals: int = 1) -> str:
         return format_percent(shown, format=pattern, locale=locale, decimal_quantization=True)
 
 
+def format_signed(value: float, decimals: int = 0) -> str:
+    """A number with its sign, ``+`` included: ``+1 234`` (French).
+
+    Parameters
+    ----------
+    value
+        The number.
+    decimals
+        Digits after the decimal separator.
+
+    Returns
+    -------
+    str
+        The number; no sign when it shows as zero.
+    """
+    shown = round(value, decimals)
+    # Only what shows as positive gets a "+", and what shows as zero no sign: never "+0",
+    # "-0" nor "+-3".
+    text = format_number(value if shown else 0.0, decimals)
+    return "+" + text if shown > 0 else text
+
+
+def format_points(difference: float, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points: ``+0,4 pt`` (French).
+
+    Parameters
+    ----------
+    difference
+        The difference of two shares, a fraction (0.004 for 0.4 point).
+    decimals
+        Decimals shown; halves rounded away from zero.
+
+    Returns
+    -------
+    str
+        Signed percentage points; ``n/a`` when ``difference`` is not a number.
+    """
+    if not math.isfinite(difference):
+        return gettext("n/a")
+    return gettext("{points} pt").format(points=format_signed(100 * difference, decimals))
+
+
 def format_alternatives(items: Sequence[str]) -> str:
     """``items`` as alternatives in the active language: ``a, b or c``, ``a, b ou c``.
 

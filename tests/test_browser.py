@@ -17,6 +17,7 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from rhd_match import Scenario, Solution
@@ -277,3 +278,33 @@ def test_a_report_whose_routing_the_clock_cut_opens_offline_and_says_so(
     assert f"{tours.first_only} calculs de tournées gardent les premières tournées" in (
         warning.group(1)
     )
+
+
+def test_the_hubs_page_opens_offline_with_the_csv_s_figures(
+    chromium: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rhd-match hubs``'s page of a two-canteen territory in the browser, network names
+    unresolvable: its scripts run, and every figure of its table is the CSV file's, shares'
+    differences in points."""
+    from test_hubs import local_apples, page_figures
+
+    from rhd_match.cli.main import main
+
+    local_apples().to_folder(tmp_path / "case")
+    assert main(["hubs", str(tmp_path / "case"), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    page = tmp_path / "out" / "hub_value.html"
+    dom = run_chromium(
+        chromium, "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", page.as_uri()
+    ).stdout
+    assert errors_box(dom) == ""
+    assert 'data-loaded="ok"' in dom
+    table = pd.read_csv(tmp_path / "out" / "hub_value.csv").set_index("figure")
+    shown = page_figures(dom)
+    for figure, row in table.iterrows():
+        for column in ("without_hubs", "with_hubs", "difference"):
+            value, text = shown[(str(figure), column)]
+            assert value == pytest.approx(float(row[column]), nan_ok=True), (figure, column)
+            assert text.strip() != ""
+        points = shown[(str(figure), "difference")][1]
+        assert points.endswith("pt") == (row["difference_unit"] == "points"), (figure, points)

@@ -506,6 +506,56 @@ def test_the_hubs_command_prints_costs_per_meal_to_the_tenth_of_a_cent(
         assert shown[1] > 0  # the figure is a few cents: 2 decimals would lose most of it
 
 
+def page_figures(page: str) -> dict[tuple[str, str], tuple[float, str]]:
+    """The figures of ``hub_value.html``: (figure, column) → (its ``data-value``, its text)."""
+    import re
+
+    cells = re.findall(r'data-field="(\w+)" data-when="(\w+)" data-value="([^"]*)">([^<]*)<', page)
+    return {(f, c): (float(v) if v else float("nan"), text) for f, c, v, text in cells}
+
+
+def test_the_hubs_command_shows_the_csv_s_figures_and_share_differences_in_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The printed table, the CSV file and the HTML page carry the same figures; a difference
+    of two shares is in percentage points everywhere (the CSV says so in difference_unit)."""
+    import re
+
+    from rhd_match.cli.main import main
+
+    sc = local_apples()
+    sc.with_tables(canteens=sc.canteens.assign(meals_per_day=[40, 60])).to_folder(tmp_path / "c")
+    assert main(["hubs", str(tmp_path / "c"), "--out", str(tmp_path / "out"), "--lang", "fr"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    table = pd.read_csv(tmp_path / "out" / "hub_value.csv").set_index("figure")
+    shares = table[table["unit"] == "fraction"]
+    assert len(shares) == 3 and (shares["difference_unit"] == "points").all()
+    others = table[table["unit"] != "fraction"]
+    assert (others["difference_unit"] == others["unit"]).all()
+    rise = 100 * (shares["with_hubs"] - shares["without_hubs"])
+    assert shares["difference"].to_numpy() == pytest.approx(rise.to_numpy())
+    assert rise["share_local"] > 1.0  # the hub's apples: a difference worth showing
+    for figure, points in shares["difference"].items():
+        line = printed[1 + list(table.index).index(str(figure))]
+        found = re.search(r"([+-]?\d+,\d)\u00a0pt$", line)
+        assert found is not None, line
+        assert float(found.group(1).replace(",", ".")) == pytest.approx(points, abs=0.05)
+    page = (tmp_path / "out" / "hub_value.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and not re.search(r'(src|href)="(https?:)?//', page)
+    shown = page_figures(page)
+    expected = {
+        (str(f), c): float(table.loc[f, c])
+        for f in table.index
+        for c in ("without_hubs", "with_hubs", "difference")
+    }
+    assert set(shown) == set(expected)
+    for key, value in expected.items():
+        assert shown[key][0] == pytest.approx(value, nan_ok=True), key
+    for figure in shares.index:
+        assert shown[(str(figure), "difference")][1].endswith("\u00a0pt")
+        assert shown[(str(figure), "with_hubs")][1].endswith("\u00a0%")
+
+
 def test_the_hubs_command_prints_a_figure_it_cannot_compute_as_not_available(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -28,6 +28,7 @@ from rhd_match.i18n import (
     current_language,
     format_money,
     format_number,
+    format_points,
     format_share,
     gettext,
     month_name,
@@ -194,6 +195,24 @@ def test_numbers_money_and_shares_in_each_language(
         assert format_share(0.2) == share
         assert format_number(-12345.67, decimals=1) == number
         assert format_share(0.125, decimals=0) == share.replace("20,0", "13").replace("20.0", "13")
+
+
+@pytest.mark.parametrize(
+    ("language", "rise", "fall", "nothing"),
+    [
+        ("fr", f"+0,4{NBSP}pt", f"-12,3{NBSP}pt", f"0,0{NBSP}pt"),
+        ("en", "+0.4 pt", "-12.3 pt", "0.0 pt"),
+    ],
+)
+def test_a_difference_of_shares_in_points(
+    language: str, rise: str, fall: str, nothing: str
+) -> None:
+    """32,6 % → 33,0 % is +0,4 pt, never +0,4 %; a difference shown as zero has no sign."""
+    with use_language(language):
+        assert format_points(0.330 - 0.326) == rise
+        assert format_points(-0.1234) == fall
+        assert format_points(-1e-12) == nothing
+        assert format_points(float("nan")) == ("n/a" if language == "en" else "s.o.")
 
 
 def test_month_names_in_each_language() -> None:

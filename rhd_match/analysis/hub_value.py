@@ -63,6 +63,26 @@ FIGURES = (
     ROUTING_FIGURE,
 )
 
+#: The unit of each figure of ``hub_value``'s table (its ``unit`` column): shares are fractions
+#: of value (EUR HT); their differences are in percentage points (``difference_unit``).
+FIGURE_UNITS = {
+    "share_local": "fraction",
+    "share_local_small_canteens": "fraction",
+    BOUND_FIGURE: "fraction",
+    "canteens_with_local_food": "canteens",
+    "small_canteens_with_local_food": "canteens",
+    "kg_through_hubs": "kg",
+    "extra_cost_eur_ht": "EUR HT",
+    "extra_cost_per_meal_eur_ht": "EUR HT per meal",
+    "km_per_t": "km per t",
+    "co2_kg_per_t": "kg CO2e per t",
+    "cost_eur_per_kg": "EUR HT per kg",
+    "cost_eur_per_meal": "EUR HT per meal",
+    ROUTING_FIGURE: "routing problems",
+}
+#: The unit of the difference of two shares.
+POINTS = "points"
+
 
 def without_hubs(scenario: Scenario) -> Scenario:
     """``scenario`` with no hub: every producer delivers directly (``hub_id`` information only).
@@ -212,9 +232,11 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per figure of ``FIGURES`` (index ``figure``); columns ``without_hubs`` and
-        ``with_hubs`` (shares as fractions, counts, kg, EUR HT) and ``difference``
-        (with − without). ``share_local_small_canteens_bound`` is an upper bound on the
+        One row per figure of ``FIGURES`` (index ``figure``); columns ``unit``
+        (``FIGURE_UNITS``), ``without_hubs`` and ``with_hubs`` (shares as fractions, counts,
+        kg, EUR HT), ``difference`` (with − without; for a share, in percentage points:
+        100 × (with − without)) and ``difference_unit`` (``points`` for a share, else
+        ``unit``). ``share_local_small_canteens_bound`` is an upper bound on the
         small canteens' local share any plan of each variant can reach
         (``small_canteens_local_bound``, each LP limited to the solves' time limit; NaN
         when one does not finish). Then the delivery rounds' (``plan_tours``, farms' and
@@ -260,7 +282,12 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
         .reindex(list(FIGURES))
         .astype(float)
     )
-    table["difference"] = table["with_hubs"] - table["without_hubs"]
+    units = pd.Series(FIGURE_UNITS).reindex(table.index)
+    shares = (units == "fraction").to_numpy()
+    difference = table["with_hubs"] - table["without_hubs"]
+    table["difference"] = difference.where(~shares, 100.0 * difference)
+    table["difference_unit"] = units.where(~shares, POINTS)
+    table.insert(0, "unit", units)
     table.index.name = "figure"
     return table
 

@@ -4,18 +4,15 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import format_number, format_share, ngettext
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
-from ..i18n import gettext_noop as N_
 from ..io import csv_writer, write_folder_atomically
-from ..logistics.tours import FIRST_ONLY_LABEL
 from .common import (
     add_solver_options,
     add_source,
@@ -56,34 +53,6 @@ BOTTLENECK_COLUMNS = [
     "organic_marginal_value_per_kg",
     "verified_marginal_value",
 ]
-
-
-#: The figures of ``rhd-match hubs`` as people read them (``analysis.hub_value.FIGURES``).
-HUB_FIGURE_LABELS = {
-    "share_local": N_("local share of the territory"),
-    "share_local_small_canteens": N_("local share of small canteens (< 150 meals a day)"),
-    "share_local_small_canteens_bound": N_("upper bound on the small canteens' local share"),
-    "canteens_with_local_food": N_("canteens with local food"),
-    "small_canteens_with_local_food": N_("small canteens with local food"),
-    "kg_through_hubs": N_("kg through hubs"),
-    "extra_cost_eur_ht": N_("extra cost (EUR HT)"),
-    "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR HT)"),
-    "km_per_t": N_("delivery km per tonne delivered"),
-    "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
-    "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
-    "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
-    "routing_first_only": FIRST_ONLY_LABEL,
-}
-#: Decimals of the figures of ``rhd-match hubs`` that are not shares: costs per meal or per kg
-#: are a few cents or less, shown to the tenth of a cent; counts whole; the others with 2.
-HUB_FIGURE_DECIMALS = {
-    "canteens_with_local_food": 0,
-    "small_canteens_with_local_food": 0,
-    "extra_cost_per_meal_eur_ht": 3,
-    "cost_eur_per_kg": 3,
-    "cost_eur_per_meal": 3,
-    "routing_first_only": 0,
-}
 
 
 def _wrote_files(names: list[str], folder: Path) -> str:
@@ -190,6 +159,7 @@ def amounts_per_meal(text: str) -> list[float]:
 def cmd_hubs(args: argparse.Namespace) -> int:
     from ..analysis.hub_value import ROUTING_FIGURE, hub_value
     from ..generate.hubs import make_hubs
+    from ..report.hub_value_page import hub_value_texts, render_hub_value_html
 
     scenario = load_scenario(args)
     if args.demo and scenario.hubs.empty:
@@ -199,24 +169,16 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     # does: tours cut by a clock differ from run to run).
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
     table = hub_value(scenario, **given)
-    shown = table.reset_index()
-    shown["figure"] = [_(HUB_FIGURE_LABELS[f]) for f in shown["figure"]]
-    for column in ("without_hubs", "with_hubs", "difference"):
-        shown[column] = [
-            _("n/a")
-            if math.isnan(v)
-            else format_share(v)
-            if f.startswith("share")
-            else format_number(v, HUB_FIGURE_DECIMALS.get(f, 2))
-            for f, v in zip(table.index, table[column], strict=True)
-        ]
-    show_table(shown)
+    show_table(hub_value_texts(table))
     first_only = int(table.loc[ROUTING_FIGURE, ["without_hubs", "with_hubs"]].to_numpy().sum())
     for note in routing_notes(0, first_only):
         print(note, file=sys.stderr)
-    files = {"hub_value.csv": csv_writer(table.reset_index())}
-    write_folder_atomically(args.out, files)
-    print(_wrote_files(list(files), args.out))
+    page = render_hub_value_html(scenario, table, args.lang)
+    files: dict[str, Callable[[Path], object]] = {
+        "hub_value.csv": csv_writer(table.reset_index()),
+        "hub_value.html": lambda path: path.write_text(page, encoding="utf-8"),
+    }
+    _write(args.out, files)
     return 0
 
 
@@ -386,7 +348,12 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
 
     p = sub.add_parser("hubs", help=_("solve with and without the hubs; compare local shares"))
     add_source(p)
-    p.add_argument("--out", type=output_folder, required=True, help=_("folder for hub_value.csv"))
+    p.add_argument(
+        "--out",
+        type=output_folder,
+        required=True,
+        help=_("folder for hub_value.csv and hub_value.html"),
+    )
     add_solver_options(p)
     p.set_defaults(func=cmd_hubs)
 

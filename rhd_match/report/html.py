@@ -16,7 +16,14 @@ import math
 from pathlib import Path
 
 from ..egalim import CGAAER_EXTRA_PER_MEAL
-from ..i18n import format_money, format_number, ngettext, use_language
+from ..i18n import (
+    format_money,
+    format_number,
+    format_points,
+    format_signed,
+    ngettext,
+    use_language,
+)
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
@@ -46,11 +53,9 @@ from .html_format import (
     fmt_eur,
     fmt_gap,
     fmt_number,
-    fmt_points,
     fmt_share,
     fmt_signed_eur,
     raw_value,
-    signed,
 )
 from .hubs_section import hubs_section
 from .sections import (
@@ -168,12 +173,7 @@ def render_html(
         title = _("Territory purchase plan")
         subtitle = " · ".join(
             [
-                ngettext("{n} canteen", "{n} canteens", len(scenario.canteens)).format(
-                    n=len(scenario.canteens)
-                ),
-                ngettext("{n} producer", "{n} producers", len(scenario.producers)).format(
-                    n=len(scenario.producers)
-                ),
+                *territory_counts(scenario),
                 ngettext("{n} product", "{n} products", len(scenario.products)).format(
                     n=len(scenario.products)
                 ),
@@ -221,7 +221,52 @@ def render_html(
             "purchase value as counted by ma cantine; “before” = every purchase from the usual "
             "supplier at the reference price, without label."
         ).format(version=__version__)
-        nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _c in sections)
+    return page_html(language, title, subtitle, sections, footer)
+
+
+def territory_counts(scenario: Scenario) -> list[str]:
+    """``12 cantines`` and ``40 producteurs``: the territory's size, in the active language.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+
+    Returns
+    -------
+    list of str
+        Its canteens, then its producers, counted.
+    """
+    canteens, producers = len(scenario.canteens), len(scenario.producers)
+    return [
+        ngettext("{n} canteen", "{n} canteens", canteens).format(n=canteens),
+        ngettext("{n} producer", "{n} producers", producers).format(n=producers),
+    ]
+
+
+def page_html(
+    language: str, title: str, subtitle: str, sections: list[tuple[str, str, str]], footer: str
+) -> str:
+    """A self-contained page of the report's look: its styles, scripts, header and footer.
+
+    Parameters
+    ----------
+    language
+        The page's language (its ``lang``).
+    title, subtitle
+        The header's lines, in that language.
+    sections
+        One ``(id, heading, HTML)`` per section, in page order; the header links to each.
+    footer
+        The footer's text.
+
+    Returns
+    -------
+    str
+        The page; its tables sort by a click and ``<body data-loaded="ok">`` marks its scripts
+        run; nothing is fetched from the network.
+    """
+    nav = " · ".join(f'<a href="#{key}">{esc(name)}</a>' for key, name, _c in sections)
     body = "".join(
         f'<section id="{key}"><h2>{esc(name)}</h2>{content}</section>'
         for key, name, content in sections
@@ -295,7 +340,7 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
         _("n/a")
         if not math.isfinite(extra_share)
         else _("{share} more than buying everything from the usual supplier").format(
-            share=signed(100 * extra_share, 1) + " %"
+            share=format_signed(100 * extra_share, 1) + " %"
         )
     )
     cards.append(
@@ -334,7 +379,7 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
             f"<tr><th>{esc(_(label))}</th>"
             + figure_cell(field, "before", before, fmt_share(before))
             + figure_cell(field, "after", after, fmt_share(after))
-            + f'<td class="num">{esc(fmt_points(after - before))}</td>'
+            + f'<td class="num">{esc(format_points(after - before))}</td>'
             f'<td class="num">{esc(goal)}</td></tr>'
         )
     for field, label in COUNTS:
@@ -343,7 +388,7 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
             f"<tr><th>{esc(_(label))}</th>"
             + figure_cell(field, "before", before, fmt_count(before, n))
             + figure_cell(field, "after", after, fmt_count(after, n))
-            + f'<td class="num">{esc(signed(after - before))}</td><td></td></tr>'
+            + f'<td class="num">{esc(format_signed(after - before))}</td><td></td></tr>'
         )
     value, value_before = as_float(s["value_eur_ht"]), as_float(s["value_eur_ht_before"])
     rows.append(

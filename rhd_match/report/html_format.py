@@ -1,4 +1,4 @@
-"""Building blocks of the HTML report: number formats (EUR HT, kg, shares, points), table and
+"""Building blocks of the HTML report: number formats (EUR HT, kg, shares), table and
 cell markup, and the report's fixed labels and row limits.
 """
 
@@ -10,7 +10,7 @@ from html import escape
 
 import pandas as pd
 
-from ..i18n import format_number, format_share
+from ..i18n import format_number, format_share, format_signed
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from .drawing import (
@@ -86,46 +86,6 @@ def fmt_share(x: float) -> str:
     return _(NOT_AVAILABLE) if not math.isfinite(x) else format_share(x, 1)
 
 
-def signed(x: float, decimals: int = 0) -> str:
-    """A number with its sign, ``+`` included: ``+1 234`` (French).
-
-    Parameters
-    ----------
-    x
-        The number.
-    decimals
-        Digits after the decimal separator.
-
-    Returns
-    -------
-    str
-        The number; no sign when it shows as zero.
-    """
-    shown = round(x, decimals)
-    # Only what shows as positive gets a "+", and what shows as zero no sign: never "+0",
-    # "-0" nor "+-3".
-    text = format_number(x if shown else 0.0, decimals)
-    return "+" + text if shown > 0 else text
-
-
-def fmt_points(x: float) -> str:
-    """A change of share in percentage points: ``+15,4 pts``.
-
-    Parameters
-    ----------
-    x
-        A change of share, a fraction.
-
-    Returns
-    -------
-    str
-        Signed percentage points.
-    """
-    if not math.isfinite(x):
-        return _(NOT_AVAILABLE)
-    return _("{points} pts").format(points=signed(100 * x, 1))
-
-
 def fmt_eur(x: float) -> str:
     """Money, whole euros excluding VAT: ``630 509 € HT`` (French).
 
@@ -159,7 +119,7 @@ def fmt_signed_eur(x: float) -> str:
     """
     if not math.isfinite(x):
         return _(NOT_AVAILABLE)
-    return _("€{amount} excl. VAT").format(amount=signed(x))
+    return _("€{amount} excl. VAT").format(amount=format_signed(x))
 
 
 def fmt_kg(x: float) -> str:

@@ -105,35 +105,48 @@ def tours_section(
     )
     return (
         f"<p>{esc(caption + drawn)}</p>"
-        + _clock_cuts(plan)
+        + clock_cuts(plan.first_only, plan.stopped_by_time)
         + f"<figure>{chart}</figure>"
         + _totals(plan)
         + "".join(_round(t, names) for t in plan.tours.itertuples())
     )
 
 
-def _clock_cuts(plan: TourPlan) -> str:
-    """A warning for each count of routing problems a clock cut short ('' when none was)."""
+def clock_cuts(first_only: int, stopped_by_time: int) -> str:
+    """A warning for each count of routing problems a clock cut short ('' when none was).
+
+    Parameters
+    ----------
+    first_only
+        Routing problems left with their first rounds (``TourPlan.first_only``).
+    stopped_by_time
+        Routing problems stopped at their time limit (``TourPlan.stopped_by_time``).
+
+    Returns
+    -------
+    str
+        HTML warnings, in the active language.
+    """
     notes = []
-    if plan.first_only:
+    if first_only:
         notes.append(
             ngettext(
                 "The run's time limit was reached during the routing: {n} routing problem keeps "
                 "the first rounds found, without improving them (more km than a full search).",
                 "The run's time limit was reached during the routing: {n} routing problems keep "
                 "the first rounds found, without improving them (more km than a full search).",
-                plan.first_only,
-            ).format(n=format_number(plan.first_only))
+                first_only,
+            ).format(n=format_number(first_only))
         )
-    if plan.stopped_by_time:
+    if stopped_by_time:
         notes.append(
             ngettext(
                 "{n} routing problem stopped at its time limit: its rounds may differ from one "
                 "run to the next.",
                 "{n} routing problems stopped at their time limit: their rounds may differ from "
                 "one run to the next.",
-                plan.stopped_by_time,
-            ).format(n=format_number(plan.stopped_by_time))
+                stopped_by_time,
+            ).format(n=format_number(stopped_by_time))
         )
     return "".join(f'<p class="warning" role="alert">{esc(note)}</p>' for note in notes)
 

@@ -29,6 +29,7 @@ from rhd_match.i18n import (
     format_money,
     format_number,
     format_share,
+    format_significant,
     gettext,
     month_name,
     ngettext,
@@ -194,6 +195,15 @@ def test_numbers_money_and_shares_in_each_language(
         assert format_share(0.2) == share
         assert format_number(-12345.67, decimals=1) == number
         assert format_share(0.125, decimals=0) == share.replace("20,0", "13").replace("20.0", "13")
+
+
+@pytest.mark.parametrize(("language", "missing"), [("fr", "s.o."), ("en", "n/a")])
+def test_a_missing_figure_is_said_so(language: str, missing: str) -> None:
+    """NaN (no meals, no plan at that budget) is "n/a" in every format, never ``NaN,00``."""
+    nan = float("nan")
+    with use_language(language):
+        shown = [format_number(nan, 2), format_money(nan), format_share(nan)]
+        assert [*shown, format_significant(nan)] == [missing] * 4
 
 
 def test_month_names_in_each_language() -> None:

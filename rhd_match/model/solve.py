@@ -19,7 +19,7 @@ from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import SolverOptions, solver_options
-from ..plan.solution import Solution
+from ..plan.solution import OBJECTIVE_NAMES, STATUS_NAMES, Solution
 from ..plan.tables import (
     canteen_table,
     conventional_flows,
@@ -346,7 +346,10 @@ def solve_streamed(
 def _done(report: Reporter, solution: Solution) -> Solution:
     """``solution``, its status and figures reported."""
     report.say(
-        f"{solution.status} ({solution.summary['strategy'].iloc[0]})",
+        _("{status} ({strategy})").format(
+            status=_(STATUS_NAMES.get(solution.status, solution.status)),
+            strategy=solution.summary["strategy"].iloc[0],
+        ),
         phase="done",
         incumbent=solution.objective,
         bound=solution.best_bound,
@@ -394,9 +397,9 @@ def run_strategy(
     lower, upper = level_bounds(goals, None if plan is None else plan.values)
     n_levels = len(goals.levels)
     report.say(
-        ngettext("objective {name}: {n} level", "objective {name}: {n} levels", n_levels).format(
-            name=opts.objective, n=n_levels
-        ),
+        ngettext(
+            "objective: {name} ({n} level)", "objective: {name} ({n} levels)", n_levels
+        ).format(name=_(OBJECTIVE_NAMES[opts.objective]), n=n_levels),
         phase="levels",
     )
     # A heuristic's levels hold its hub flows after the first (``goals.hub_flows``).

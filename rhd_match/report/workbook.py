@@ -26,7 +26,7 @@ from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer
-from ..plan.solution import Solution
+from ..plan.solution import LEVEL_LABELS, OBJECTIVE_NAMES, STATUS_NAMES, Solution
 from ..plan.tables import hub_table
 from ..weeks import week_monday
 from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
@@ -168,6 +168,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Extra cost per meal (EUR excl. VAT)"), "extra_cost_per_meal_eur_ht"),
     (N_("Objective pursued"), "objective_mode"),
     (N_("Levels solved before the time limit"), "levels_solved"),
+    (N_("Stopped by the time limit"), "stopped_by_time_limit"),
     (N_("Quality shortfall left (EUR excl. VAT)"), "shortfall_quality_eur_ht"),
     (N_("Organic shortfall left (EUR excl. VAT)"), "shortfall_organic_eur_ht"),
     (N_("Meat and fish shortfall left (EUR excl. VAT)"), "shortfall_meat_fish_eur_ht"),
@@ -205,6 +206,13 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Build time"), "build_time_s"),
     (N_("Solve time"), "solve_time_s"),
 )
+#: Summary figures whose value is an id, shown by its name (as the HTML report shows them);
+#: a strategy keeps the name the command line gives it.
+SUMMARY_VALUE_NAMES: dict[str, Mapping[str, str]] = {
+    "status": STATUS_NAMES,
+    "objective_mode": OBJECTIVE_NAMES,
+    **{f"level_{k}": LEVEL_LABELS for k in (1, 2, 3)},
+}
 SUMMARY_HEADER = ("figure", "before", "after", "change", "field")
 SUMMARY_LABELS: dict[str, str] = {
     "figure": N_("Figure"),
@@ -320,8 +328,16 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
         if numbers and not isinstance(after, bool):
             change = after - before
         label = _(labels[field]) if field in labels else field
-        records.append((label, before, after, change, field))
+        records.append((label, before, _summary_name(field, after), change, field))
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_HEADER))
+
+
+def _summary_name(field: str, value: Any) -> Any:
+    """A summary value as people read it: an id by its name, yes or no for a flag."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    names = SUMMARY_VALUE_NAMES.get(field, {})
+    return _(names[value]) if isinstance(value, str) and value in names else value
 
 
 def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:

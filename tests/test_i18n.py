@@ -121,6 +121,16 @@ def test_french_messages_keep_the_house_forms() -> None:
     assert not strays, "\n".join(strays)
 
 
+def test_english_messages_keep_the_house_form_of_money() -> None:
+    """English (the source strings) says money excluding VAT one way: "EUR excl. VAT", never
+    "EUR HT" (docs/i18n.md, *House forms*)."""
+    strays = []
+    for message in _catalogue(LOCALE / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po"):
+        texts = message.id if isinstance(message.id, tuple) else (message.id,)
+        strays += [text for text in texts if re.search(r"\bEUR HT\b", text)]
+    assert not strays, "\n".join(strays)
+
+
 def test_extraction_finds_a_string_marked_in_a_new_module(tmp_path: Path) -> None:
     # Guards the configuration: the keywords used in the code are the ones extracted.
     module = tmp_path / "new.py"

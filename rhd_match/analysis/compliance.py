@@ -104,13 +104,15 @@ def compliance_curve(
     amounts = sorted({float(b) for b in extra_per_meal})
     bad = [b for b in amounts if not (0.0 <= b < float("inf"))]
     if not amounts:
-        raise OptionError([_("budgets per meal: give at least one amount (EUR HT per meal)")])
+        raise OptionError(
+            [_("budgets per meal: give at least one amount (EUR excl. VAT per meal)")]
+        )
     if bad:
         raise OptionError(
             [
-                _("budgets per meal: {values}: each amount must be at least 0 EUR HT").format(
-                    values=", ".join(str(b) for b in bad)
-                )
+                _(
+                    "budgets per meal: {values}: each amount must be at least 0 EUR excl. VAT"
+                ).format(values=", ".join(str(b) for b in bad))
             ]
         )
     options = {**options, "objective": "compliance"}

@@ -48,8 +48,8 @@ NAMES = {
     "targets": N_("targets unchanged"),
     "hard": N_("{targets} (hard)"),
     "budget": N_("budgets x{factor}"),
-    "budget_plus": N_("budgets x{factor} {amount} EUR HT"),
-    "per_meal": N_("budget {amount} EUR HT per meal"),
+    "budget_plus": N_("budgets x{factor} {amount} EUR excl. VAT"),
+    "per_meal": N_("budget {amount} EUR excl. VAT per meal"),
     "radius": N_("delivery radii {radius} km"),
     "radius_factor": N_("delivery radii x{factor}"),
 }

@@ -65,12 +65,12 @@ HUB_FIGURE_LABELS = {
     "canteens_with_local_food": N_("canteens with local food"),
     "small_canteens_with_local_food": N_("small canteens with local food"),
     "kg_through_hubs": N_("kg through hubs"),
-    "extra_cost_eur_ht": N_("extra cost (EUR HT)"),
-    "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR HT)"),
+    "extra_cost_eur_ht": N_("extra cost (EUR excl. VAT)"),
+    "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR excl. VAT)"),
     "km_per_t": N_("delivery km per tonne delivered"),
     "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
-    "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
-    "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
+    "cost_eur_per_kg": N_("delivery cost per kg (EUR excl. VAT)"),
+    "cost_eur_per_meal": N_("delivery cost per meal (EUR excl. VAT)"),
     "routing_first_only": N_("routing problems left with their first rounds (time limit)"),
 }
 #: Decimals of the figures of ``rhd-match hubs`` that are not shares: costs per meal or per kg
@@ -373,7 +373,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         metavar="AMOUNTS",
         help=_(
             "instead: canteens meeting each EGalim target when each may spend these amounts "
-            "more per meal (EUR HT, comma-separated, e.g. 0,0.1,0.2,0.4); writes "
+            "more per meal (EUR excl. VAT, comma-separated, e.g. 0,0.1,0.2,0.4); writes "
             "compliance_curve.csv and .png"
         ),
     )

@@ -616,15 +616,15 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
     missed = {
         "quality": N_(
             "canteen {canteen}: quality-and-sustainable target {target} % missed by {short} EUR "
-            "HT ({points} points) with the supply within reach"
+            "excl. VAT ({points} points) with the supply within reach"
         ),
         "organic": N_(
-            "canteen {canteen}: organic target {target} % missed by {short} EUR HT ({points} "
-            "points) with the supply within reach"
+            "canteen {canteen}: organic target {target} % missed by {short} EUR excl. VAT "
+            "({points} points) with the supply within reach"
         ),
         "meat_fish": N_(
             "canteen {canteen}: meat-and-fish quality target {target} % missed by {short} EUR "
-            "HT ({points} points) with the supply within reach"
+            "excl. VAT ({points} points) with the supply within reach"
         ),
     }
     if scenario.parameters.hard_egalim:
@@ -644,9 +644,10 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
             over["canteen_id"], over["budget_eur_ht"], over["value_eur_ht"], strict=True
         ):
             reasons.append(
-                _("canteen {canteen}: budget {budget} EUR HT exceeded by {over} EUR HT").format(
-                    canteen=cid, budget=num(budget, 2), over=num(value - budget, 2)
-                )
+                _(
+                    "canteen {canteen}: budget {budget} EUR excl. VAT exceeded by {over} EUR "
+                    "excl. VAT"
+                ).format(canteen=cid, budget=num(budget, 2), over=num(value - budget, 2))
             )
     if not reasons:
         reasons.append(_("the targets conflict with the budgets: each can be met, not all at once"))

@@ -309,7 +309,7 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
     if math.isfinite(per_meal):
         cards.append(
             '<div class="card"><div class="label">'
-            + esc(_("Extra food cost per meal (EUR HT)"))
+            + esc(_("Extra food cost per meal (EUR excl. VAT)"))
             + '</div><div class="big" data-card="extra_cost_per_meal_eur_ht">'
             + esc(("+" if per_meal >= 0 else "") + format_money(per_meal))
             + '</div><div class="small">'

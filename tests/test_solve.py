@@ -85,8 +85,8 @@ def test_scarce_organic_supply_gives_a_plan_and_the_exact_shortfall() -> None:
             "en",
             [
                 "no plan meets every hard constraint:",
-                "canteen C1: organic target 20 % missed by 6.00 EUR HT",
-                "quality-and-sustainable target 50 % missed by 37.50 EUR HT",
+                "canteen C1: organic target 20 % missed by 6.00 EUR excl. VAT",
+                "quality-and-sustainable target 50 % missed by 37.50 EUR excl. VAT",
             ],
         ),
         (

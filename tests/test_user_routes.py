@@ -574,3 +574,16 @@ def test_bottlenecks_whose_relaxation_runs_out_of_time_say_so(
     assert code == EXIT_USER_ERROR, err
     assert "--time-limit" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_count_in_a_message_has_the_language_s_digit_groups() -> None:
+    """``rhd-match export --demo``'s future dates: "3 134 lignes" in French, as every figure."""
+    import datetime as dt
+
+    from rhd_match.i18n import use_language
+    from rhd_match.macantine.export import _check_future
+
+    dates = pd.Series(pd.to_datetime(["2026-12-07"] * 3134))
+    with use_language("fr"), pytest.warns(UserWarning) as caught:
+        _check_future(dates, pd.Series(["C001"] * 3134), dt.date(2026, 11, 30), "warn")
+    assert str(caught[0].message).startswith("3\u202f134 lignes d'achat")

@@ -169,13 +169,13 @@ def render_html(
         subtitle = " · ".join(
             [
                 ngettext("{n} canteen", "{n} canteens", len(scenario.canteens)).format(
-                    n=len(scenario.canteens)
+                    n=format_number(len(scenario.canteens))
                 ),
                 ngettext("{n} producer", "{n} producers", len(scenario.producers)).format(
-                    n=len(scenario.producers)
+                    n=format_number(len(scenario.producers))
                 ),
                 ngettext("{n} product", "{n} products", len(scenario.products)).format(
-                    n=len(scenario.products)
+                    n=format_number(len(scenario.products))
                 ),
                 span,
             ]

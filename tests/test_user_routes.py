@@ -587,3 +587,29 @@ def test_a_count_in_a_message_has_the_language_s_digit_groups() -> None:
     with use_language("fr"), pytest.warns(UserWarning) as caught:
         _check_future(dates, pd.Series(["C001"] * 3134), dt.date(2026, 11, 30), "warn")
     assert str(caught[0].message).startswith("3\u202f134 lignes d'achat")
+
+
+def test_check_purchases_says_each_refusal_once_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's purchase file (50,000 lines with the project's canteen ids, some dated
+    after today) gave one line per row, some in English: one line per refusal, its rows as
+    ranges, in French."""
+    from rhd_match.i18n import use_language
+
+    line = "C001,Pommes,Fournisseur,{date},100.00,FRUITS_ET_LEGUMES,,,,,,\n"
+    header = (
+        "cantine_id,description,fournisseur,date,prix_ht,famille_produits,categories_egalim,"
+        "origine,est_circuit_court,est_local,definition_local,definition_local_km\n"
+    )
+    dates = ["2025-05-02"] * 40 + ["2999-01-04"] * 3 + ["2025-05-02"] + ["2999-01-04"]
+    path = tmp_path / "achats.csv"
+    path.write_text(header + "".join(line.format(date=d) for d in dates), encoding="utf-8")
+    with use_language("fr"):
+        assert main(["check-purchases", str(path), "--lang", "fr"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) <= 5, out
+    said = "\n".join(out)
+    assert "lignes 2 à 46, colonne cantine_id" in said
+    assert "lignes 42 à 44 et 46, colonne date" in said
+    assert "upload day" not in said

@@ -613,3 +613,21 @@ def test_check_purchases_says_each_refusal_once_in_french(
     assert "lignes 2 à 46, colonne cantine_id" in said
     assert "lignes 42 à 44 et 46, colonne date" in said
     assert "upload day" not in said
+
+
+def test_the_template_s_example_rows_left_in_are_named(tmp_path: Path) -> None:
+    """A workbook from ``rhd-match template`` whose example rows were neither deleted nor
+    written over: planned like the rest, with a warning at each such row."""
+    from rhd_match.inputs.template import write_template
+
+    path = tmp_path / "territoire.xlsx"
+    write_template(path, year=2026)
+    scenario = Scenario.from_folder(path)
+    left = [(w.table, w.row, w.column) for w in scenario.warnings if "EXEMPLE-" in w.message]
+    assert left == [
+        ("products", 2, "product_id"),
+        ("canteens", 2, "canteen_id"),
+        ("producers", 2, "producer_id"),
+    ]
+    typed_over = Scenario.from_frames(**tiny_frames())
+    assert not [w for w in typed_over.warnings if "EXEMPLE-" in w.message]

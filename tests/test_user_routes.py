@@ -631,3 +631,12 @@ def test_the_template_s_example_rows_left_in_are_named(tmp_path: Path) -> None:
     ]
     typed_over = Scenario.from_frames(**tiny_frames())
     assert not [w for w in typed_over.warnings if "EXEMPLE-" in w.message]
+
+
+def test_export_checks_the_plan_it_writes_as_solve_does(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ma cantine files come from a plan the independent checker has recomputed (exit 1 on
+    a violation, as ``solve`` and ``report``)."""
+    assert main(["export", str(good_folder), "--out", str(tmp_path / "mc"), "--quiet"]) == 0
+    assert "checker: the plan meets every constraint" in capsys.readouterr().out

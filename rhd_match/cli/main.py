@@ -103,7 +103,7 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 def _wrote(written: list[Path], folder: Path) -> str:
     n = len(written)
     return ngettext("wrote {n} file to {folder}", "wrote {n} files to {folder}", n).format(
-        n=n, folder=folder
+        n=format_number(n), folder=folder
     )
 
 
@@ -175,6 +175,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
     solution = _solve(scenario, args)
+    violations = _check(scenario, solution)  # the files are written all the same, as by solve
     written = export_plan(
         scenario,
         solution,
@@ -194,7 +195,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
-    return 0
+    return 0 if violations.empty else 1
 
 
 def cmd_check_purchases(args: argparse.Namespace) -> int:

@@ -40,6 +40,14 @@ LEVEL_NAMES = {
     "local": N_("local food"),
     "cost": N_("cost"),
 }
+
+
+def level_name(name: str) -> str:
+    """A level of the objective as the live display names it, in the active language (a level
+    of one's own, as a test or a caller defines it, by its id)."""
+    return _(LEVEL_NAMES[name]) if name in LEVEL_NAMES else name
+
+
 #: A level solved is kept within this many EUR HT (or canteen-targets) of the value reached:
 #: above the solvers' primal feasibility tolerance (1e-7 in GLOP and HiGHS), so the next
 #: level always has the plan just found as a feasible point, and far below a cent.
@@ -277,7 +285,7 @@ def solve_levels(
         report.say(
             _("level {k} ({name}): {solver}, limit {seconds} s").format(
                 k=k + 1,
-                name=_(LEVEL_NAMES[name]),
+                name=level_name(name),
                 solver=solver,
                 seconds=format_number(share.left(), 1),
             )
@@ -310,7 +318,7 @@ def solve_levels(
             report.say(
                 _("level {k} ({name}): {status}, previous level's plan kept").format(
                     k=k + 1,
-                    name=_(LEVEL_NAMES[name]),
+                    name=level_name(name),
                     status=_(STATUS_NAMES.get(step.status, step.status)),
                 )
             )
@@ -322,7 +330,7 @@ def solve_levels(
         bounds.append(step.bound)
         report.say(
             _("level {k} ({name}): {value}").format(
-                k=k + 1, name=_(LEVEL_NAMES[name]), value=format_significant(value)
+                k=k + 1, name=level_name(name), value=format_significant(value)
             )
         )
         if not mip and step.duals is not None and k < n - 1:

@@ -39,6 +39,7 @@ LEVEL_NAMES = {
     "compliance": N_("canteens at their targets"),
     "local": N_("local food"),
     "cost": N_("cost"),
+    "weighted": N_("weighted sum"),
 }
 
 

@@ -4,6 +4,12 @@ Not an example itself. ``--small`` replaces the embedded Lens-Liévin demo (63 c
 producers, 53 weeks; 15-40 s to solve on 2 cores) with a generated scenario of 6 canteens and 10
 producers around Lens, cut to 6 ISO weeks of September and October 2026, which solves in about
 a second.
+
+Language: what rhd_match says and writes for an example (the plan's summary, warnings and
+validation messages, reports, order sheets) follows ``$RHD_MATCH_LANG`` as the command line
+reads it, French by default (``RHD_MATCH_LANG=en python examples/quickstart.py --small`` for
+English). The examples' own lines stay in English: they are code to read beside the English API
+reference, not part of the program people run, so they are not in its translation catalogue.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import argparse
 import pandas as pd
 
 import rhd_match
+from rhd_match.cli.common import requested_language
 from rhd_match.generate import generate_scenario
 
 #: The weeks ``--small`` keeps: school is open and local harvests are in.
@@ -70,3 +77,9 @@ def small_scenario(seed: int = 3) -> rhd_match.Scenario:
 def load(small: bool) -> rhd_match.Scenario:
     """The small generated scenario, or the embedded Lens-Liévin demo."""
     return small_scenario() if small else rhd_match.Scenario.demo()
+
+
+def language() -> str:
+    """The language of what rhd_match says and writes here: ``$RHD_MATCH_LANG`` if rhd_match
+    speaks it, else French, as on the command line."""
+    return requested_language([])

@@ -38,7 +38,7 @@ import math
 import sys
 
 import pandas as pd
-from _common import load, parser
+from _common import language, load, parser
 
 import rhd_match
 from rhd_match.analysis.whatif import Variant, add_producer
@@ -188,4 +188,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with rhd_match.i18n.use_language(language()):
+        sys.exit(main())

@@ -28,7 +28,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from _common import load, parser
+from _common import language, load, parser
 
 import rhd_match
 from rhd_match.macantine.export import export_plan, read_sirets
@@ -71,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3. Solve and check.
     solution = scenario.solve(time_limit_s=args.time_limit)
-    with rhd_match.i18n.use_language("en"):  # the summary is in French by default
-        print(solution)
+    print(solution)
     violations = rhd_match.check(scenario, solution)
     if not violations.empty:
         print(violations.head(20).to_string(), file=sys.stderr)
@@ -81,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # 4. Files for people: tables, reports, ma cantine declaration and purchase files, orders.
     files = solution.to_folder(out / "tables", formats=("csv",))
-    files += write_reports(scenario, solution, out / "reports")
+    files += write_reports(scenario, solution, out / "reports", language=language())
     # A plan for 2026 has weeks after today's date: ma cantine refuses purchases dated in the
     # future, so the purchase file is uploaded once the year is over; no warning here.
-    files += export_plan(scenario, solution, out / "macantine", sirets=sirets, future="ignore")
+    files += export_plan(
+        scenario, solution, out / "macantine", sirets=sirets, future="ignore", language=language()
+    )
     print(f"wrote {len(files)} files to {out}:")
     for path in files:
         print(f"  {path.relative_to(out)}")
@@ -92,4 +93,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with rhd_match.i18n.use_language(language()):
+        sys.exit(main())

@@ -30,7 +30,7 @@ from __future__ import annotations
 import sys
 
 import pandas as pd
-from _common import parser
+from _common import language, parser
 
 import rhd_match
 
@@ -165,4 +165,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with rhd_match.i18n.use_language(language()):
+        sys.exit(main())

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 
 import pandas as pd
-from _common import load, parser
+from _common import language, load, parser
 
 import rhd_match
 
@@ -37,8 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     solution = scenario.solve(time_limit_s=args.time_limit)
     print()
-    with rhd_match.i18n.use_language("en"):  # the summary is in French by default
-        print(solution)
+    print(solution)
 
     violations = rhd_match.check(scenario, solution)
     if not violations.empty:
@@ -65,4 +64,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with rhd_match.i18n.use_language(language()):
+        sys.exit(main())

@@ -210,6 +210,11 @@ def _half_up() -> AbstractContextManager[decimal.Context]:
     return decimal.localcontext(rounding=decimal.ROUND_HALF_UP)
 
 
+def _not_a_number() -> str:
+    """What a missing figure (NaN: no meals to divide by, no plan at that budget) shows."""
+    return gettext("n/a")
+
+
 def format_number(value: float, decimals: int = 0) -> str:
     """``value`` with ``decimals`` decimals and the language's separators.
 
@@ -223,8 +228,10 @@ def format_number(value: float, decimals: int = 0) -> str:
     Returns
     -------
     str
-        ``1 234,5`` in French, ``1,234.5`` in English.
+        ``1 234,5`` in French, ``1,234.5`` in English; ``n/a`` (``s.o.``) for NaN.
     """
+    if math.isnan(value):
+        return _not_a_number()
     with _half_up():
         return str(
             _number_pattern(decimals).apply(
@@ -284,7 +291,7 @@ def format_significant(value: float, digits: int = 6) -> str:
         ``797,172`` in French, ``797.172`` in English; ``289 947 368`` for a large value.
     """
     if not math.isfinite(value):
-        return str(value)
+        return _not_a_number() if math.isnan(value) else str(value)
     magnitude = math.floor(math.log10(abs(value))) + 1 if value else 1
     return format_number(value, max(0, digits - magnitude))
 
@@ -302,8 +309,10 @@ def format_money(value: float, currency: str = "EUR") -> str:
     Returns
     -------
     str
-        ``1 234,50 €`` in French, ``€1,234.50`` in English.
+        ``1 234,50 €`` in French, ``€1,234.50`` in English; ``n/a`` (``s.o.``) for NaN.
     """
+    if math.isnan(value):
+        return _not_a_number()
     with _half_up():
         return format_currency(_unsigned_zero(value, 2), currency, locale=_locale())
 
@@ -321,8 +330,10 @@ def format_share(fraction: float, decimals: int = 1) -> str:
     Returns
     -------
     str
-        ``20,0 %`` in French, ``20.0%`` in English.
+        ``20,0 %`` in French, ``20.0%`` in English; ``n/a`` (``s.o.``) for NaN.
     """
+    if math.isnan(fraction):
+        return _not_a_number()
     locale = _locale()
     # The language's own pattern (where the sign goes, its space), with ``decimals`` decimals.
     pattern = str(locale.percent_formats[None].pattern).replace("#,##0", _digits(decimals), 1)

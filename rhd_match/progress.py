@@ -92,8 +92,10 @@ class Progress(str):
             figures.append(_("bound {value}").format(value=format_significant(bound)))
         if not math.isnan(gap):
             figures.append(_("gap {value}").format(value=format_share(gap, 2)))
-        elapsed, limit = format_number(elapsed_s, 1).rjust(6), format_significant(limit_s)
-        text = f"[{elapsed} s / {limit} s] {phase_name(phase)}: {message}"
+        elapsed, limit = format_number(elapsed_s, 1).rjust(6), format_number(limit_s, 1)
+        text = f"[{elapsed} s / {limit} s] " + _("{phase}: {message}").format(
+            phase=phase_name(phase), message=message
+        )
         if figures:
             text += " (" + ", ".join(figures) + ")"
         self = super().__new__(cls, text)

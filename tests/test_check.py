@@ -492,14 +492,14 @@ MESSAGES = {
     "offer exceeded": ["sold 37 of an offer of 30"],
     "weekly capacity exceeded": ["103 kg delivered, capacity 100 kg/week"],
     "too many drops": ["2 canteens delivered, at most 1 a week"] * 2,
-    "franco not paid": ["drop worth 73.8 EUR HT, minimum order 100 EUR HT"],
+    "franco not paid": ["drop worth 73.8 EUR excl. VAT, minimum order 100 EUR excl. VAT"],
     "out of delivery radius": [f"canteen {far('FARM_B', 'LENS_1')} km away, delivery radius 10 km"],
     "minimum lot": ["15 units delivered, minimum lot 20"],
-    "wrong producer price": ["producer price 12 EUR HT/unit, should be 13.2"],
-    "wrong conventional price": ["conventional price 1.5 EUR HT/unit, should be 1.8"],
+    "wrong producer price": ["producer price 12 EUR excl. VAT/unit, should be 13.2"],
+    "wrong conventional price": ["conventional price 1.5 EUR excl. VAT/unit, should be 1.8"],
     "wrong labels": ["labels 'BIO', should be 'BIO,FERMIER'"],
     "labels on a conventional purchase": ["labels 'HVE', should be ''"],
-    "wrong value": ["value 300 EUR HT, qty × price = 330"],
+    "wrong value": ["value 300 EUR excl. VAT, qty × price = 330"],
     "wrong kg": ["qty_kg 420, qty × kg_per_unit = 52.5 kg"],
     "wrong distance": [f"distance_km 5, great-circle distance {far('FARM_B', 'LENS_1')} km"],
     "distance on a conventional purchase": ["distance_km 0, great-circle distance nan km"],
@@ -539,9 +539,9 @@ MESSAGES = {
     ],
     "negative quantity": ["quantity -2 is negative or missing"],
     "hard EGalim with an organic shortfall": [
-        f"organic shortfall {0.2 * 979.8 - 172.2:.6g} EUR HT (target 0.2)"
+        f"organic shortfall {0.2 * 979.8 - 172.2:.6g} EUR excl. VAT (target 0.2)"
     ],
-    "hard budget overrun": ["spends 292.2 EUR HT, budget 250 EUR HT"],
+    "hard budget overrun": ["spends 292.2 EUR excl. VAT, budget 250 EUR excl. VAT"],
 }
 
 
@@ -555,7 +555,7 @@ def test_each_violation_says_what_is_wrong(case: str) -> None:
 @pytest.mark.parametrize(
     ("case", "english"),
     [
-        ("franco not paid", ["drop worth 73,8 EUR HT, minimum order 100 EUR HT"]),
+        ("franco not paid", ["drop worth 73,8 EUR excl. VAT, minimum order 100 EUR excl. VAT"]),
         ("too many drops", ["2 canteens delivered, at most 1 a week"] * 2),
         ("unknown producer", ["producer 'FARM_Z' is not in the producers table"]),
     ],

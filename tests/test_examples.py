@@ -16,8 +16,11 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def run_example(name: str, *args: str, cwd: Path) -> str:
-    env = os.environ | {"PYTHONIOENCODING": "utf-8"}
+def run_example(name: str, *args: str, cwd: Path, language: str | None = "en") -> str:
+    """The example's standard output, run with ``$RHD_MATCH_LANG`` set to ``language``
+    (``None``: unset, the default language)."""
+    env = {k: v for k, v in os.environ.items() if k != "RHD_MATCH_LANG"}
+    env |= {"PYTHONIOENCODING": "utf-8"} | ({"RHD_MATCH_LANG": language} if language else {})
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name), "--small", "--time-limit", "30", *args],
         cwd=cwd,
@@ -52,6 +55,14 @@ def test_examples_explain_their_workflow(path: Path) -> None:
 def test_quickstart(tmp_path: Path) -> None:
     out = run_example("quickstart.py", cwd=tmp_path)
     assert "rhd_match plan — 6 canteens, 10 producers, 6 weeks" in out
+    assert "checker: the plan meets every constraint" in out
+
+
+def test_examples_speak_the_language_of_the_command_line(tmp_path: Path) -> None:
+    """What rhd_match says in an example is French by default, as on the command line, and
+    follows ``$RHD_MATCH_LANG``; the example's own lines stay English (``_common.py``)."""
+    out = run_example("quickstart.py", cwd=tmp_path, language=None)
+    assert "plan rhd_match — 6 cantines, 10 producteurs, 6 semaines" in out
     assert "checker: the plan meets every constraint" in out
 
 

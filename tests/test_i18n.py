@@ -30,6 +30,7 @@ from rhd_match.i18n import (
     format_number,
     format_points,
     format_share,
+    format_significant,
     gettext,
     month_name,
     ngettext,
@@ -118,6 +119,16 @@ def test_french_messages_keep_the_house_forms() -> None:
         for text in texts:
             if re.search(r"\bEUR\b", text) or STRAIGHT_QUOTES.search(text):
                 strays.append(text)
+    assert not strays, "\n".join(strays)
+
+
+def test_english_messages_keep_the_house_form_of_money() -> None:
+    """English (the source strings) says money excluding VAT one way: "EUR excl. VAT", never
+    "EUR HT" (docs/i18n.md, *House forms*)."""
+    strays = []
+    for message in _catalogue(LOCALE / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po"):
+        texts = message.id if isinstance(message.id, tuple) else (message.id,)
+        strays += [text for text in texts if re.search(r"\bEUR HT\b", text)]
     assert not strays, "\n".join(strays)
 
 
@@ -213,6 +224,15 @@ def test_a_difference_of_shares_in_points(
         assert format_points(-0.1234) == fall
         assert format_points(-1e-12) == nothing
         assert format_points(float("nan")) == ("n/a" if language == "en" else "s.o.")
+
+
+@pytest.mark.parametrize(("language", "missing"), [("fr", "s.o."), ("en", "n/a")])
+def test_a_missing_figure_is_said_so(language: str, missing: str) -> None:
+    """NaN (no meals, no plan at that budget) is "n/a" in every format, never ``NaN,00``."""
+    nan = float("nan")
+    with use_language(language):
+        shown = [format_number(nan, 2), format_money(nan), format_share(nan)]
+        assert [*shown, format_significant(nan)] == [missing] * 4
 
 
 def test_month_names_in_each_language() -> None:

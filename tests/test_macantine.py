@@ -707,7 +707,7 @@ def test_broken_file_lists_every_bad_row_and_writes_nothing(tmp_path: Path) -> N
     assert not out.exists()
     warned = " ".join(str(w.message) for w in record)
     for _, row, col, meant in BROKEN[1:]:
-        assert (f"row {row}, {col}:" in warned) == meant, row
+        assert (f"row {row}, column {col}:" in warned) == meant, row
     # The pre-upload check refuses every row but the first, at its column.
     refused = check_purchases(path, today=TODAY)
     assert {(r, c) for r, c in zip(refused["row"], refused["column"], strict=True)} == {

@@ -86,8 +86,8 @@ def test_scarce_organic_supply_gives_a_plan_and_the_exact_shortfall() -> None:
             "en",
             [
                 "no plan meets every hard constraint:",
-                "canteen C1: organic target 20 % missed by 6.00 EUR HT",
-                "quality-and-sustainable target 50 % missed by 37.50 EUR HT",
+                "canteen C1: organic target 20 % missed by 6.00 EUR excl. VAT",
+                "quality-and-sustainable target 50 % missed by 37.50 EUR excl. VAT",
             ],
         ),
         (
@@ -326,7 +326,7 @@ def test_a_residue_the_rules_need_is_kept() -> None:
 
 
 def test_a_deferred_computation_runs_beside_the_caller_once_started() -> None:
-    from rhd_match.model.solve import Deferred
+    from rhd_match.model.deferred import Deferred
 
     here = threading.get_ident()
     beside = Deferred(threading.get_ident)

@@ -116,10 +116,15 @@ def test_template_filled_by_a_person_reads_back(tmp_path: Path) -> None:
 
 
 def test_blank_template_reads_as_its_example(tmp_path: Path) -> None:
-    """Untouched, the template is a valid one-of-everything scenario: its example rows."""
+    """Untouched, the template is a valid one-of-everything scenario: its example rows, each
+    named in a warning (left in, they would be planned)."""
     path = write_template(tmp_path / "t.xlsx", year=2027, language="en")
     read = Scenario.from_folder(path)
-    assert read.warnings == ()
+    assert [(w.table, w.row) for w in read.warnings] == [
+        ("products", 2),
+        ("canteens", 2),
+        ("producers", 2),
+    ]
     assert read.demand[["canteen_id", "week"]].values.tolist() == [["EXEMPLE-C1", "2027-W03"]]
     assert read.offers["labels"].tolist() == ["BIO"]
 

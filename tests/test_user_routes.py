@@ -9,7 +9,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from factories import fail_on_call, snapshot, tiny_frames
+from factories import (
+    fail_on_call,
+    snapshot,
+    tiny_distances,
+    tiny_frames,
+    tiny_groups,
+    tiny_hubs,
+)
 
 from rhd_match import OptionError, Scenario, ScenarioError
 from rhd_match.analysis.menus import (
@@ -489,3 +496,147 @@ def test_decision_verb_failing_write_leaves_the_old_files(
     assert main(command) == EXIT_USER_ERROR
     assert len(calls) == failing  # the failure came at the last file
     assert snapshot(out) == before  # no file changed, no partial file, no staging folder
+
+
+# -- scenarios derived by removing places -----------------------------------------------------
+
+
+def test_places_removed_take_their_road_distances_with_them() -> None:
+    """Removing a producer (what-if) or the hubs (``rhd-match hubs``' plan without them)
+    drops the distances rows naming it, which would otherwise name an unknown place."""
+    from rhd_match.analysis.hub_value import without_hubs
+
+    scenario = Scenario.from_frames(**tiny_frames(), hubs=tiny_hubs(), distances=tiny_distances())
+    direct = without_hubs(scenario)
+    assert direct.hubs.empty
+    assert direct.distances.to_dict("records") == []  # both rows name HUB_LENS
+    removed = remove_producer("FARM_A").apply(scenario)
+    assert list(removed.distances["from_id"]) == ["HUB_LENS"]
+    kept = remove_producer("FARM_B").apply(scenario)
+    assert kept.distances.equals(scenario.distances)
+
+
+def test_hub_value_prices_a_group_demand_as_the_plan_does() -> None:
+    """``rhd-match hubs`` on a scenario with a group (a menu's choice): its extra cost is the
+    one the plan's summary gives, the group's products as chosen counted at reference price."""
+    from rhd_match.analysis.hub_value import hub_value
+
+    frames = tiny_frames()
+    frames["demand"].loc[1, ["product_id", "qty"]] = ["DESSERT", 200.0]  # portions
+    scenario = Scenario.from_frames(**frames, groups=tiny_groups(), hubs=tiny_hubs())
+    table = hub_value(scenario, time_limit_s=30)
+    plan = scenario.solve(time_limit_s=30)
+    assert table.loc["extra_cost_eur_ht", "with_hubs"] == pytest.approx(
+        plan.summary.loc[0, "extra_cost_eur_ht"]
+    )
+
+
+def test_an_extra_budget_per_meal_counts_a_group_demand_at_its_cheapest() -> None:
+    """``tradeoff --budgets-per-meal``: today's cost includes a menu's choice (a group),
+    bought conventionally in its cheapest allowed mix; at 0 extra the all-conventional
+    purchase fits every budget, so a plan exists."""
+    from rhd_match.analysis.compliance import compliance_curve, with_extra_budget_per_meal
+
+    frames = tiny_frames()
+    # LENS_1's apples in week 3 become 200 dessert portions: apples only that week (yogurt
+    # from week 4), 0.15 kg each at 1.80 EUR/kg reference.
+    frames["demand"].loc[1, ["product_id", "qty"]] = ["DESSERT", 200.0]
+    scenario = Scenario.from_frames(**frames, groups=tiny_groups())
+    budgets = with_extra_budget_per_meal(scenario, 0.0).canteens.set_index("canteen_id")
+    beef, dessert, yogurt = 12 * 11.5, 200 * 0.15 * 1.8, 180 * 0.32
+    assert budgets.loc["LENS_1", "budget_eur_ht"] == pytest.approx(beef + dessert + yogurt)
+    assert compliance_curve(scenario, [0.0]).loc[0, "status"] != "infeasible"
+
+
+def test_progress_names_the_objective_levels_in_french(tiny_scenario: Scenario) -> None:
+    """The live display (``log``) says each level of the objective in the user's language,
+    not by its id (``(cost)``, ``(egalim)``)."""
+    from rhd_match.i18n import use_language
+
+    lines: list[str] = []
+    with use_language("fr"):
+        tiny_scenario.solve(strategy="mip", time_limit_s=30, log=lambda m: lines.append(m.message))
+    levels = [line for line in lines if line.startswith("niveau ")]
+    assert len(levels) >= 3
+    named = {line.split("(")[1].split(")")[0] for line in levels}
+    assert named == {"objectifs EGalim", "produits locaux", "coût"}, levels
+
+
+def test_bottlenecks_whose_relaxation_runs_out_of_time_say_so(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the demo the whole-model LP takes GLOP more than the default 60 s: one line saying
+    to give more time, exit 2, no file; not an internal error."""
+    out = tmp_path / "bottlenecks"
+    argv = ["bottlenecks", str(good_folder), "--out", str(out), "--time-limit", "0.000001"]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == EXIT_USER_ERROR, err
+    assert "--time-limit" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_count_in_a_message_has_the_language_s_digit_groups() -> None:
+    """``rhd-match export --demo``'s future dates: "3 134 lignes" in French, as every figure."""
+    import datetime as dt
+
+    from rhd_match.i18n import use_language
+    from rhd_match.macantine.export import _check_future
+
+    dates = pd.Series(pd.to_datetime(["2026-12-07"] * 3134))
+    with use_language("fr"), pytest.warns(UserWarning) as caught:
+        _check_future(dates, pd.Series(["C001"] * 3134), dt.date(2026, 11, 30), "warn")
+    assert str(caught[0].message).startswith("3\u202f134 lignes d'achat")
+
+
+def test_check_purchases_says_each_refusal_once_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's purchase file (50,000 lines with the project's canteen ids, some dated
+    after today) gave one line per row, some in English: one line per refusal, its rows as
+    ranges, in French."""
+    from rhd_match.i18n import use_language
+
+    line = "C001,Pommes,Fournisseur,{date},100.00,FRUITS_ET_LEGUMES,,,,,,\n"
+    header = (
+        "cantine_id,description,fournisseur,date,prix_ht,famille_produits,categories_egalim,"
+        "origine,est_circuit_court,est_local,definition_local,definition_local_km\n"
+    )
+    dates = ["2025-05-02"] * 40 + ["2999-01-04"] * 3 + ["2025-05-02"] + ["2999-01-04"]
+    path = tmp_path / "achats.csv"
+    path.write_text(header + "".join(line.format(date=d) for d in dates), encoding="utf-8")
+    with use_language("fr"):
+        assert main(["check-purchases", str(path), "--lang", "fr"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) <= 5, out
+    said = "\n".join(out)
+    assert "lignes 2 à 46, colonne cantine_id" in said
+    assert "lignes 42 à 44 et 46, colonne date" in said
+    assert "upload day" not in said
+
+
+def test_the_template_s_example_rows_left_in_are_named(tmp_path: Path) -> None:
+    """A workbook from ``rhd-match template`` whose example rows were neither deleted nor
+    written over: planned like the rest, with a warning at each such row."""
+    from rhd_match.inputs.template import write_template
+
+    path = tmp_path / "territoire.xlsx"
+    write_template(path, year=2026)
+    scenario = Scenario.from_folder(path)
+    left = [(w.table, w.row, w.column) for w in scenario.warnings if "EXEMPLE-" in w.message]
+    assert left == [
+        ("products", 2, "product_id"),
+        ("canteens", 2, "canteen_id"),
+        ("producers", 2, "producer_id"),
+    ]
+    typed_over = Scenario.from_frames(**tiny_frames())
+    assert not [w for w in typed_over.warnings if "EXEMPLE-" in w.message]
+
+
+def test_export_checks_the_plan_it_writes_as_solve_does(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ma cantine files come from a plan the independent checker has recomputed (exit 1 on
+    a violation, as ``solve`` and ``report``)."""
+    assert main(["export", str(good_folder), "--out", str(tmp_path / "mc"), "--quiet"]) == 0
+    assert "checker: the plan meets every constraint" in capsys.readouterr().out

@@ -282,14 +282,37 @@ def test_summary_sheet_holds_every_summary_figure(
     for field, (label, before, after, change, _field) in rows.items():
         assert label
         value = summary[field]
-        if isinstance(value, str):
-            assert after == value
+        if isinstance(value, str | bool | np.bool_):
+            assert isinstance(after, str | None)  # a name: below
         elif math.isfinite(float(value)):
             assert after == pytest.approx(float(value), rel=1e-15)
         if f"{field}_before" in summary.index:
             assert before == pytest.approx(float(summary[f"{field}_before"]), rel=1e-15)
             assert change == pytest.approx(float(value) - float(before))
     assert rows["share_local"][0] == "Part locale (en valeur)"
+
+
+def test_summary_ids_are_named_in_the_language(
+    small: tuple[Scenario, Solution],
+    tiny: tuple[Scenario, Solution],
+    small_wb: openpyxl.Workbook,
+) -> None:
+    """Status, objective and its levels read as the HTML report says them, not as ids;
+    every row has a label; a yes-or-no figure is oui or non."""
+    rows = {r[4]: r for r in small_wb["Synthèse"].iter_rows(min_row=2, values_only=True)}
+    summary = small[1].summary.iloc[0]
+    assert rows["status"][2] == {"optimal": "optimal", "feasible": "réalisable"}[summary["status"]]
+    assert summary["objective_mode"] == "weighted"
+    assert rows["objective_mode"][2] == "somme pondérée"
+    assert rows["stopped_by_time_limit"][0] == "Arrêté par la limite de temps"
+    assert rows["stopped_by_time_limit"][2] in ("oui", "non")
+    assert all(label != field for field, (label, *_rest) in rows.items())
+    with use_language("fr"):
+        lexicographic = summary_rows(tiny[1].summary).set_index("field")["after"]
+    assert lexicographic["objective_mode"] == (
+        "objectifs EGalim d'abord, puis produits locaux, puis moindre coût"
+    )
+    assert lexicographic["level_3"] == "montant des achats, distance en départage, € HT"
 
 
 def test_summary_rows_keep_unknown_columns(tiny: tuple[Scenario, Solution]) -> None:

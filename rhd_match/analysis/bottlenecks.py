@@ -41,6 +41,7 @@ import pandas as pd
 from ..egalim import line_classes
 from ..errors import OptionError
 from ..generate.territory import load_communes
+from ..i18n import format_number
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
@@ -123,6 +124,41 @@ def solve_relaxation(scenario: Scenario, solver: str = DUAL_SOLVER) -> RelaxedSo
     opts = scenario.parameters.solver
     run = run_solver(model.program(), solver, opts.time_limit_s, opts.threads)
     return RelaxedSolve(model, run)
+
+
+def relaxation_values(relaxed: RelaxedSolve, scenario: Scenario) -> np.ndarray:
+    """The relaxation's solution, which it must have.
+
+    Parameters
+    ----------
+    relaxed
+        A relaxation solved by ``solve_relaxation``.
+    scenario
+        Its scenario (the time limit it was given, s).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``relaxed.run.values``, one per column of the model.
+
+    Raises
+    ------
+    OptionError
+        When the LP ended without a solution, most often its time limit spent (the demo's
+        whole-model LP takes GLOP minutes): saying to give it a longer one.
+    """
+    run = relaxed.run
+    if run.values is None:
+        raise OptionError(
+            [
+                _(
+                    "time_limit_s: the LP relaxation found no solution in {seconds} s: give "
+                    "it a longer time limit (--time-limit, or solver.time_limit_s in "
+                    "parameters.json)"
+                ).format(seconds=format_number(scenario.parameters.solver.time_limit_s, 1))
+            ]
+        )
+    return run.values
 
 
 def probe_prices(scenario: Scenario) -> pd.DataFrame:
@@ -242,7 +278,7 @@ def marginal_values(
     relaxed = relaxed or solve_relaxation(scenario, solver)
     model = relaxed.model
     index, var = model.index, model.variables
-    assert relaxed.run.values is not None
+    values = relaxation_values(relaxed, scenario)
     demand = index.demand
     ids = pd.DataFrame(
         {
@@ -260,8 +296,8 @@ def marginal_values(
     # Not covered locally: bought conventionally or from a market option.
     market = index.arcs["market"].to_numpy()
     arc_demand = index.arcs["demand"].to_numpy()
-    x = np.clip(relaxed.run.values[var.cols("x")], 0.0, None)
-    v = np.clip(relaxed.run.values[var.cols("v")], 0.0, None)
+    x = np.clip(values[var.cols("x")], 0.0, None)
+    v = np.clip(values[var.cols("v")], 0.0, None)
     v = v + np.bincount(arc_demand[market], x[market], minlength=len(demand))
     out["uncovered_qty"] = np.where(v > 1e-7, v, 0.0)
     has_arc = np.bincount(arc_demand[~market], minlength=len(demand)) > 0
@@ -490,9 +526,8 @@ def verify_marginal_value(
     Raises
     ------
     OptionError
-        When the scenario has no demand row for ``canteen_id``, ``product_id`` and ``week``.
-    RuntimeError
-        When an LP ends without a solution (its status given).
+        When the scenario has no demand row for ``canteen_id``, ``product_id`` and ``week``,
+        or when an LP ends without a solution (``relaxation_values``).
     """
     relaxed = relaxed or solve_relaxation(scenario, solver)
     mv = marginal_values(scenario, relaxed)
@@ -515,8 +550,7 @@ def verify_marginal_value(
     probed = solve_relaxation(
         _with_probe(scenario, canteen_id, product_id, week, delta, price, organic), solver
     )
-    if probed.run.values is None:
-        raise RuntimeError(f"probe LP ended with status {probed.run.status}")
+    relaxation_values(probed, scenario)
     return MarginalCheck(
         canteen_id,
         product_id,

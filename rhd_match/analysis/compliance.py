@@ -3,8 +3,9 @@
 For each extra amount per meal ``b`` (EUR HT) every canteen whose meals are known gets the
 budget ``today + b × meals``, where ``today`` is what it pays when it buys everything
 conventional at reference prices (``cost_per_meal_before_eur_ht`` × meals, the "before" of
-every report); the scenario is then solved with ``objective="compliance"`` (budgets hard, most
-canteen targets met, then most local food, then least cost; ``docs/model.md``, *Objectives*).
+every report; a group in its cheapest mix, ``conventional_menu``); the scenario is then
+solved with ``objective="compliance"`` (budgets hard, most canteen targets met, then most
+local food, then least cost; ``docs/model.md``, *Objectives*).
 The curve answers a Chamber's question: "if each canteen may spend ``b`` more per meal, how
 many reach each EGalim target?" (national reference: +0.14 to +0.42 EUR per meal, CGAAER,
 ``docs/egalim.md``).
@@ -20,6 +21,7 @@ import pandas as pd
 from ..errors import InfeasibleError, OptionError
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
+from ..model.groups import conventional_menu
 from ..plan.tables import canteen_table, conventional_flows
 
 #: The curve's columns, one row per extra budget per meal.
@@ -53,7 +55,8 @@ def with_extra_budget_per_meal(scenario: Scenario, eur_ht_per_meal: float) -> Sc
     Scenario
         The same tables with ``canteens.budget_eur_ht`` replaced.
     """
-    before = canteen_table(scenario, conventional_flows(scenario)).set_index("canteen_id")
+    today = scenario.as_planned(conventional_menu(scenario))  # a menu's choice at its cheapest
+    before = canteen_table(today, conventional_flows(today)).set_index("canteen_id")
     can = scenario.canteens.copy()
     rows = before.reindex(can["canteen_id"])
     meals = rows["meals"].to_numpy(float)
@@ -101,13 +104,15 @@ def compliance_curve(
     amounts = sorted({float(b) for b in extra_per_meal})
     bad = [b for b in amounts if not (0.0 <= b < float("inf"))]
     if not amounts:
-        raise OptionError([_("budgets per meal: give at least one amount (EUR HT per meal)")])
+        raise OptionError(
+            [_("budgets per meal: give at least one amount (EUR excl. VAT per meal)")]
+        )
     if bad:
         raise OptionError(
             [
-                _("budgets per meal: {values}: each amount must be at least 0 EUR HT").format(
-                    values=", ".join(str(b) for b in bad)
-                )
+                _(
+                    "budgets per meal: {values}: each amount must be at least 0 EUR excl. VAT"
+                ).format(values=", ".join(str(b) for b in bad))
             ]
         )
     options = {**options, "objective": "compliance"}

@@ -95,9 +95,12 @@ def without_hubs(scenario: Scenario) -> Scenario:
     Returns
     -------
     Scenario
-        The same tables and parameters with an empty ``hubs`` table.
+        The same tables and parameters with an empty ``hubs`` table and no road distance
+        from or to a hub.
     """
-    return scenario.with_tables(hubs=scenario.hubs.iloc[:0])
+    return scenario.with_tables(
+        hubs=scenario.hubs.iloc[:0], distances=scenario.distances_without(scenario.hubs["hub_id"])
+    )
 
 
 def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
@@ -106,7 +109,8 @@ def plan_figures(scenario: Scenario, flows: pd.DataFrame) -> pd.Series:
     Parameters
     ----------
     scenario
-        The scenario the plan was made for (its canteens' ``meals_per_day``).
+        The scenario the plan was made for, as planned (``Scenario.as_planned``: a group's
+        products as chosen, each at its reference price; its canteens' ``meals_per_day``).
     flows
         The plan's ``flows`` table.
 
@@ -270,7 +274,7 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
             {
                 name: pd.concat(
                     [
-                        plan_figures(scenario, s.flows),
+                        plan_figures(scenario.as_planned(s.menu), s.flows),
                         pd.Series({BOUND_FIGURE: small_canteens_local_bound(sc, limit)}),
                         rounds.loc[name, list(LOGISTICS_FIGURES)],
                         pd.Series({ROUTING_FIGURE: tours[name].first_only}),

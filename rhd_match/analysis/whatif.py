@@ -48,8 +48,8 @@ NAMES = {
     "targets": N_("targets unchanged"),
     "hard": N_("{targets} (hard)"),
     "budget": N_("budgets x{factor}"),
-    "budget_plus": N_("budgets x{factor} {amount} EUR HT"),
-    "per_meal": N_("budget {amount} EUR HT per meal"),
+    "budget_plus": N_("budgets x{factor} {amount} EUR excl. VAT"),
+    "per_meal": N_("budget {amount} EUR excl. VAT per meal"),
     "radius": N_("delivery radii {radius} km"),
     "radius_factor": N_("delivery radii x{factor}"),
 }
@@ -169,7 +169,7 @@ def add_producer(
 
 
 def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) -> Variant:
-    """Without these producers and their offers.
+    """Without these producers, their offers and their road distances.
 
     Parameters
     ----------
@@ -192,6 +192,7 @@ def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) 
         return s.with_tables(
             producers=s.producers[~s.producers["producer_id"].isin(ids)],
             offers=s.offers[~s.offers["producer_id"].isin(ids)],
+            distances=s.distances_without(ids),
         )
 
     return Variant(label, apply)

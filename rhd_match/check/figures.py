@@ -34,9 +34,9 @@ from .line_rules import as_text, canteen_targets, flag, lines
 
 #: A canteen's shortfall of each EGalim target, in hard mode.
 SHORTFALL = {
-    "quality": N_("quality shortfall {value} EUR HT (target {target})"),
-    "organic": N_("organic shortfall {value} EUR HT (target {target})"),
-    "meat_fish": N_("meat_fish shortfall {value} EUR HT (target {target})"),
+    "quality": N_("quality shortfall {value} EUR excl. VAT (target {target})"),
+    "organic": N_("organic shortfall {value} EUR excl. VAT (target {target})"),
+    "meat_fish": N_("meat_fish shortfall {value} EUR excl. VAT (target {target})"),
 }
 #: A reported figure that differs from the checker's recomputation.
 RECOMPUTED = N_("{column} reported {got}, recomputed {want}")
@@ -224,9 +224,9 @@ def check_hard(scenario: Scenario, figures: pd.DataFrame, found: Found, tol: flo
             "budget_hard",
             rows,
             each_row(
-                lambda v, b: _("spends {value} EUR HT, budget {budget} EUR HT").format(
-                    value=number(v), budget=number(b)
-                ),
+                lambda v, b: _(
+                    "spends {value} EUR excl. VAT, budget {budget} EUR excl. VAT"
+                ).format(value=number(v), budget=number(b)),
                 "value_eur_ht",
                 "budget_eur_ht",
             ),

@@ -182,9 +182,9 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
         "franco",
         drops,
         each_row(
-            lambda v, f: _("drop worth {value} EUR HT, minimum order {franco} EUR HT").format(
-                value=number(v), franco=number(f)
-            ),
+            lambda v, f: _(
+                "drop worth {value} EUR excl. VAT, minimum order {franco} EUR excl. VAT"
+            ).format(value=number(v), franco=number(f)),
             "value",
             "franco_eur_ht",
         ),

@@ -467,9 +467,9 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
             "price",
             ln,
             each_row(
-                lambda s, p, t: _("{supplier} price {price} EUR HT/unit, should be {true}").format(
-                    supplier=s, price=number(p), true=number(t)
-                ),
+                lambda s, p, t: _(
+                    "{supplier} price {price} EUR excl. VAT/unit, should be {true}"
+                ).format(supplier=s, price=number(p), true=number(t)),
                 "supplier",
                 "price_eur_ht",
                 "true_price",
@@ -512,7 +512,7 @@ def check_lines(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float) 
                 "value",
                 ln[wrong].assign(should=should[wrong]),
                 each_row(
-                    lambda v, s: _("value {value} EUR HT, qty × price = {should}").format(
+                    lambda v, s: _("value {value} EUR excl. VAT, qty × price = {should}").format(
                         value=number(v), should=number(s)
                     ),
                     "value_eur_ht",

@@ -339,7 +339,7 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
         metavar="AMOUNTS",
         help=_(
             "instead: canteens meeting each EGalim target when each may spend these amounts "
-            "more per meal (EUR HT, comma-separated, e.g. 0,0.1,0.2,0.4); writes "
+            "more per meal (EUR excl. VAT, comma-separated, e.g. 0,0.1,0.2,0.4); writes "
             "compliance_curve.csv and .png"
         ),
     )

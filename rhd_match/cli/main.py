@@ -103,7 +103,7 @@ def _check(scenario: Scenario, solution: Solution) -> pd.DataFrame:
 def _wrote(written: list[Path], folder: Path) -> str:
     n = len(written)
     return ngettext("wrote {n} file to {folder}", "wrote {n} files to {folder}", n).format(
-        n=n, folder=folder
+        n=format_number(n), folder=folder
     )
 
 
@@ -175,6 +175,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
     solution = _solve(scenario, args)
+    violations = _check(scenario, solution)  # the files are written all the same, as by solve
     written = export_plan(
         scenario,
         solution,
@@ -194,7 +195,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
-    return 0
+    return 0 if violations.empty else 1
 
 
 def cmd_check_purchases(args: argparse.Namespace) -> int:
@@ -218,31 +219,58 @@ def cmd_check_purchases(args: argparse.Namespace) -> int:
             ).format(file=args.file, page=page)
         )
         return 0
-    now = found[found["shown_now"]]
     print(
         _("{file}: ma cantine will refuse this file{page}; it will say:").format(
             file=args.file, page=page
         )
     )
-    for line in now.itertuples():
-        where = _("the whole file") if line.row == 0 else _("row {row}").format(row=line.row)
-        where += (
-            _(", column {column}").format(column=line.column)
-            if isinstance(line.column, str)
-            else ""
-        )
-        print("  " + _("{where}: {message}").format(where=where, message=line.message))
+    _say_refusals(found[found["shown_now"]])
     later = found[~found["shown_now"]]
     if not later.empty:
         print(_("then, once that is fixed:"))
-        for line in later.itertuples():
-            where = _("row {row}").format(row=line.row) + (
-                _(", column {column}").format(column=line.column)
-                if isinstance(line.column, str)
-                else ""
-            )
-            print("  " + _("{where}: {message}").format(where=where, message=line.message))
+        _say_refusals(later)
     return 1
+
+
+def _say_refusals(found: pd.DataFrame) -> None:
+    """One line per refusal (column and message), its rows as ranges: a file whose every
+    line has the same fault (the project's canteen ids) says it once, not 50,000 times."""
+    for (column, message), rows in found.groupby(["column", "message"], sort=False, dropna=False)[
+        "row"
+    ]:
+        listed = sorted(set(rows))
+        if listed == [0]:
+            where = _("the whole file")
+        elif len(listed) == 1:
+            where = _("row {row}").format(row=format_number(listed[0]))
+        else:
+            where = _("rows {rows}").format(rows=_row_ranges(listed))
+        if isinstance(column, str):
+            where += _(", column {column}").format(column=column)
+        print("  " + _("{where}: {message}").format(where=where, message=message))
+
+
+def _row_ranges(rows: list[int], shown: int = 5) -> str:
+    """Sorted row numbers as ranges (``2 to 46``, ``42 to 44 and 46``), the first ``shown``
+    ranges named and the others counted."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    said = [
+        format_number(first)
+        if first == last
+        else _("{first} to {last}").format(first=format_number(first), last=format_number(last))
+        for first, last in runs[:shown]
+    ]
+    if len(runs) > shown:
+        rest = sum(last - first + 1 for first, last in runs[shown:])
+        return _("{first} and {n} more").format(first=", ".join(said), n=format_number(rest))
+    if len(said) == 1:
+        return said[0]
+    return _("{items} and {last}").format(items=", ".join(said[:-1]), last=said[-1])
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -23,6 +23,12 @@ from .validation import FIRST_DATA_ROW, source_rows
 #: flagged: a typing slip (latitude and longitude swapped, a sign or a digit lost) puts a point
 #: hundreds or thousands of km away, while a PAT's places lie within a department or two.
 FAR_KM = 150.0
+#: How the ids of the template's example rows begin (``rhd_match.inputs.template``): rows
+#: still holding them were neither deleted nor written over.
+EXAMPLE_ID_PREFIX = "EXEMPLE-"
+#: The tables whose example rows the template writes, by key column (the example offers and
+#: demand rows name these ids).
+EXAMPLE_KEYS = {"products": "product_id", "canteens": "canteen_id", "producers": "producer_id"}
 FAR_FACTOR = 5.0
 LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
 #: More canteens than this with demand out of reach get one warning with the count and this many
@@ -79,6 +85,7 @@ def domain_warnings(
     served = served_products(demand, tables["groups"]) if "groups" in tables else demand
     warnings += _unreachable_demand(canteens, producers, offers, served, files.get("canteens"))
     warnings += _far_places(tables, files)
+    warnings += _template_examples(tables, files)
     warnings += _odd_road_distances(tables, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
@@ -161,6 +168,24 @@ def _unreachable_demand(
             )
         )
     return warnings
+
+
+def _template_examples(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """A warning at each row of the template's example left in the products, canteens and
+    producers (planned like any other row)."""
+    found = []
+    for table, key in EXAMPLE_KEYS.items():
+        ids = tables[table][key].astype(str)
+        rows = source_rows(tables[table])
+        for pos in np.flatnonzero(ids.str.startswith(EXAMPLE_ID_PREFIX).to_numpy()):
+            msg = _(
+                "{id} is the template's example row, planned like the others: delete it (and "
+                "the offers and demand naming it), or write your own row over it"
+            ).format(id=ids.iloc[pos])
+            found.append(Problem(table, int(rows[pos]), key, msg, files.get(table), "warning"))
+    return found
 
 
 def _listed(names: list[str], limit: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -376,6 +376,24 @@ class Scenario:
         """
         merged: dict[str, Any] = self.tables | tables
         return Scenario.from_frames(**merged, parameters=self.parameters)
+
+    def distances_without(self, places: Iterable[str]) -> pd.DataFrame:
+        """The ``distances`` table without the rows naming any of ``places``, for a scenario
+        derived by removing them (a row naming a place no table holds is an error).
+
+        Parameters
+        ----------
+        places
+            Producer, hub or canteen ids.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The other rows of ``distances``, unchanged.
+        """
+        gone = set(places)
+        named = self.distances["from_id"].isin(gone) | self.distances["to_id"].isin(gone)
+        return self.distances[~named]
 
     def with_demand(self, demand: pd.DataFrame) -> Scenario:
         """The same scenario with another demand table of plain product rows and no group

@@ -18,6 +18,7 @@ from ..i18n import use_language
 from ..io import write_folder_atomically
 from ..weeks import iso_weeks_in_year, week_label
 from ..xlsx import Sheet, write_workbook_file
+from .plausibility import EXAMPLE_ID_PREFIX
 from .schema import SECTORS, TABLES, UNITS, Column
 
 #: Rows of each sheet given drop-down lists and checks (Excel applies them to typed rows only).
@@ -50,7 +51,7 @@ def _examples(year: int) -> dict[str, pd.DataFrame]:
     return {
         "products": pd.DataFrame(
             {
-                "product_id": ["EXEMPLE-P1"],
+                "product_id": [f"{EXAMPLE_ID_PREFIX}P1"],
                 "name": [_("Example: carrots")],
                 "family": ["FRUITS_ET_LEGUMES"],
                 "unit": ["kg"],
@@ -60,7 +61,7 @@ def _examples(year: int) -> dict[str, pd.DataFrame]:
         ),
         "canteens": pd.DataFrame(
             {
-                "canteen_id": ["EXEMPLE-C1"],
+                "canteen_id": [f"{EXAMPLE_ID_PREFIX}C1"],
                 "name": [_("Example: primary school")],
                 "lat": [50.43],
                 "lon": [2.83],
@@ -70,7 +71,7 @@ def _examples(year: int) -> dict[str, pd.DataFrame]:
         ),
         "producers": pd.DataFrame(
             {
-                "producer_id": ["EXEMPLE-F1"],
+                "producer_id": [f"{EXAMPLE_ID_PREFIX}F1"],
                 "name": [_("Example: market garden")],
                 "lat": [50.45],
                 "lon": [2.80],
@@ -82,8 +83,8 @@ def _examples(year: int) -> dict[str, pd.DataFrame]:
         ),
         "offers": pd.DataFrame(
             {
-                "producer_id": ["EXEMPLE-F1"],
-                "product_id": ["EXEMPLE-P1"],
+                "producer_id": [f"{EXAMPLE_ID_PREFIX}F1"],
+                "product_id": [f"{EXAMPLE_ID_PREFIX}P1"],
                 "week": [week],
                 "qty": [200.0],
                 "price_eur_ht": [1.5],
@@ -91,7 +92,11 @@ def _examples(year: int) -> dict[str, pd.DataFrame]:
             }
         ),
         "demand": pd.DataFrame(
-            {"canteen_id": ["EXEMPLE-C1"], "product_id": ["EXEMPLE-P1"], week: [40.0]}
+            {
+                "canteen_id": [f"{EXAMPLE_ID_PREFIX}C1"],
+                "product_id": [f"{EXAMPLE_ID_PREFIX}P1"],
+                week: [40.0],
+            }
         ),
     }
 

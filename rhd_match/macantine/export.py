@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 
 from ..egalim import format_labels, parse_labels
 from ..errors import Problem, ScenarioError
+from ..i18n import format_number, ngettext, use_language
 from ..i18n import gettext as _
-from ..i18n import ngettext, use_language
 from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
 from ..inputs.scenario import Scenario
 from ..io import cell_text, csv_writer, read_table_file, write_folder_atomically
@@ -455,7 +455,9 @@ def _check_future(
         "{n} purchase lines dated after {today} ({first} to {last}): ma cantine rejects future "
         "dates; upload the file once those dates have passed",
         int(late.sum()),
-    ).format(n=int(late.sum()), today=limit.date().isoformat(), first=first, last=last)
+    ).format(
+        n=format_number(int(late.sum())), today=limit.date().isoformat(), first=first, last=last
+    )
     if future == "error":
         names = sorted(pd.unique(canteens[late].to_numpy()))
         raise ScenarioError(

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..io import cell_text, read_csv_rows
 from .cells import (
     BAD_WIDTH,
@@ -115,14 +116,27 @@ def read_purchases(
         if p.severity == "warning" and not (p.column == "date" and p.row in late)
     ]
     if notes:
-        shown = "; ".join(f"row {p.row}, {p.column or 'row'}: {p.message}" for p in notes[:20])
-        more = f" (and {len(notes) - 20} more)" if len(notes) > 20 else ""
-        msg = f"{len(notes)} place(s) read as meant that ma cantine would refuse: {shown}{more}"
+        shown = "; ".join(
+            _("row {row}").format(row=p.row)
+            + (_(", column {column}").format(column=p.column) if p.column else "")
+            + _(": {message}").format(message=p.message)
+            for p in notes[:20]
+        )
+        if len(notes) > 20:
+            shown = _("{first} and {n} more").format(first=shown, n=len(notes) - 20)
+        msg = ngettext(
+            "{n} place read as meant that ma cantine would refuse: {shown}",
+            "{n} places read as meant that ma cantine would refuse: {shown}",
+            len(notes),
+        ).format(n=len(notes), shown=shown)
         warnings.warn(PurchaseWarning(msg), stacklevel=2)
     if late and future == "warn":
-        rows = ", ".join(map(str, late[:10]))
-        msg = f"{len(late)} line(s) dated after {parsed.today.isoformat()} (rows {rows})"
-        warnings.warn(PurchaseWarning(msg + ": ma cantine rejects future dates"), stacklevel=2)
+        msg = ngettext(
+            "{n} line dated after {today} (rows {rows}): ma cantine rejects future dates",
+            "{n} lines dated after {today} (rows {rows}): ma cantine rejects future dates",
+            len(late),
+        ).format(n=len(late), today=parsed.today.isoformat(), rows=", ".join(map(str, late[:10])))
+        warnings.warn(PurchaseWarning(msg), stacklevel=2)
     _warn_not_applicable(parsed.lines)
     if errors:
         raise ScenarioError(errors)
@@ -158,7 +172,7 @@ def check_purchases(path: str | Path, *, today: dt.date | None = None) -> pd.Dat
     parsed = _parse(Path(path), today, upload=True)
     refusals = [p for p in parsed.problems if p.severity == "refusal"]
     if parsed.late:
-        msg = "after the upload day (« La date ne peut pas être dans le futur. »)"
+        msg = _("after the upload day (« La date ne peut pas être dans le futur. »)")
         refusals += [_Found(r, "date", msg, "refusal", IMPORT, parsed.file) for r in parsed.late]
     order = {HEADER: 0, SCHEMA: 1, IMPORT: 2}
     position = {c: i for i, c in enumerate(parsed.header)}

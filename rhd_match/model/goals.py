@@ -17,7 +17,9 @@ import scipy.sparse as sp
 
 from ..i18n import format_number, format_significant
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..params import SolverOptions, Weights
+from ..plan.solution import STATUS_NAMES
 from .build import LinearModel, RowFamily
 from .decode import clean_flows
 from .solvers import LEVEL_GLOP_PARAMETERS, LinearProgram, SolverRun, run_solver
@@ -29,6 +31,23 @@ from .strategies import (
     open_in_plan,
 )
 from .variables import Variables
+
+#: Each level of a lexicographic objective, as the live display names it (translated where
+#: shown; ``rhd_match.plan.solution.LEVEL_LABELS`` says what each measures, with its unit).
+LEVEL_NAMES = {
+    "egalim": N_("EGalim targets"),
+    "compliance": N_("canteens at their targets"),
+    "local": N_("local food"),
+    "cost": N_("cost"),
+    "weighted": N_("weighted sum"),
+}
+
+
+def level_name(name: str) -> str:
+    """A level of the objective as the live display names it, in the active language (a level
+    of one's own, as a test or a caller defines it, by its id)."""
+    return _(LEVEL_NAMES[name]) if name in LEVEL_NAMES else name
+
 
 #: A level solved is kept within this many EUR HT (or canteen-targets) of the value reached:
 #: above the solvers' primal feasibility tolerance (1e-7 in GLOP and HiGHS), so the next
@@ -266,7 +285,10 @@ def solve_levels(
         share = Deadline(deadline.left() * (1.0 if k == n - 1 or not mip else LEVEL_TIME_SHARE))
         report.say(
             _("level {k} ({name}): {solver}, limit {seconds} s").format(
-                k=k + 1, name=name, solver=solver, seconds=format_number(share.left(), 1)
+                k=k + 1,
+                name=level_name(name),
+                solver=solver,
+                seconds=format_number(share.left(), 1),
             )
         )
         step = share.observe(
@@ -296,7 +318,9 @@ def solve_levels(
             optimal = False
             report.say(
                 _("level {k} ({name}): {status}, previous level's plan kept").format(
-                    k=k + 1, name=name, status=step.status
+                    k=k + 1,
+                    name=level_name(name),
+                    status=_(STATUS_NAMES.get(step.status, step.status)),
                 )
             )
             break
@@ -307,7 +331,7 @@ def solve_levels(
         bounds.append(step.bound)
         report.say(
             _("level {k} ({name}): {value}").format(
-                k=k + 1, name=name, value=format_significant(value)
+                k=k + 1, name=level_name(name), value=format_significant(value)
             )
         )
         if not mip and step.duals is not None and k < n - 1:

@@ -193,3 +193,35 @@ def menu_table(
     menu = menu[menu["qty"] > 0]
     keys = ["canteen_id", "week", "group_id", "product_id"]
     return menu.sort_values(keys, kind="stable").reset_index(drop=True)[list(MENU_COLUMNS)]
+
+
+def conventional_menu(scenario: Scenario) -> pd.DataFrame:
+    """The menu bought all conventional at least cost: each group line served by its options
+    in order of reference cost per unit of account (reference price × conversion), each up to
+    its share, which is optimal for a line's shares alone (a fractional knapsack).
+
+    What a canteen pays today for a menu's choice, before any plan decides the mix: the
+    "today" of budgets set per meal (``rhd_match.analysis.compliance``).
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A menu as ``menu_table`` makes it (``canteen_id``, ``group_id``, ISO ``week``,
+        ``product_id``, ``qty`` in product unit, ``group_qty``), for ``Scenario.as_planned``.
+    """
+    rows, options = product_rows(scenario)
+    price = scenario.products.set_index("product_id")["reference_price_eur_ht"]
+    cost = price.reindex(options["product_id"]).to_numpy(float) * options["conversion"]
+    order = np.lexsort((cost.to_numpy(), options["line"].to_numpy()))
+    ranked = options.iloc[order]
+    cap = (ranked["upper"] / ranked["conversion"]).to_numpy(float)  # group units
+    before = ranked.assign(cap=cap).groupby("line", sort=False)["cap"].cumsum().to_numpy() - cap
+    taken = np.clip(ranked["qty"].to_numpy(float) - before, 0.0, cap)
+    servings = np.empty(len(options))
+    servings[order] = taken * ranked["conversion"].to_numpy(float)
+    return menu_table(scenario, rows, options, servings)

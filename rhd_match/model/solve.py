@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,7 @@ from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import SolverOptions, solver_options
-from ..plan.solution import Solution
+from ..plan.solution import OBJECTIVE_NAMES, STATUS_NAMES, Solution
 from ..plan.tables import (
     canteen_table,
     conventional_flows,
@@ -37,6 +36,7 @@ from .decomposition.streaming import (
     solve_streaming,
     week_chunks,
 )
+from .deferred import Deferred
 from .goals import define_goals, hub_flows, level_bounds, level_report, solve_levels
 from .groups import menu_table
 from .solvers import SolverRun
@@ -363,7 +363,10 @@ def solve_streamed(
 def _done(report: Reporter, solution: Solution) -> Solution:
     """``solution``, its status and figures reported."""
     report.say(
-        f"{solution.status} ({solution.summary['strategy'].iloc[0]})",
+        _("{status} ({strategy})").format(
+            status=_(STATUS_NAMES.get(solution.status, solution.status)),
+            strategy=solution.summary["strategy"].iloc[0],
+        ),
         phase="done",
         incumbent=solution.objective,
         bound=solution.best_bound,
@@ -413,9 +416,9 @@ def run_strategy(
     lower, upper = level_bounds(goals, None if plan is None else plan.values)
     n_levels = len(goals.levels)
     report.say(
-        ngettext("objective {name}: {n} level", "objective {name}: {n} levels", n_levels).format(
-            name=opts.objective, n=n_levels
-        ),
+        ngettext(
+            "objective: {name} ({n} level)", "objective: {name} ({n} levels)", n_levels
+        ).format(name=_(OBJECTIVE_NAMES[opts.objective]), n=n_levels),
         phase="levels",
     )
     # A heuristic's levels hold its hub flows after the first (``goals.hub_flows``).
@@ -610,64 +613,6 @@ def _summary(
     return pd.DataFrame([row])
 
 
-Result = TypeVar("Result")
-
-
-class Deferred(Generic[Result]):
-    """A computation run on a thread of its own once ``start`` is called, or on the spot
-    when its result is asked for first.
-
-    The lexicographic levels are single-threaded LPs, and GLOP releases the GIL while it
-    solves: what does not depend on the plan runs beside them on the second core.
-
-    Parameters
-    ----------
-    compute
-        The computation; its exceptions are raised by ``result``.
-    """
-
-    def __init__(self, compute: Callable[[], Result]) -> None:
-        self._compute = compute
-        self._thread: threading.Thread | None = None
-        self._value: list[Result] = []
-        self._error: BaseException | None = None
-        self._done = False
-
-    def start(self) -> None:
-        """Start the computation on its thread (once; no-op when already started or done)."""
-        if self._thread is None and not self._done:
-            self._thread = threading.Thread(target=self._run, name="rhd-match-deferred")
-            self._thread.start()
-
-    def result(self) -> Result:
-        """The computation's result, waiting for its thread, or computed now if not started.
-
-        Returns
-        -------
-        Result
-            What ``compute`` returned.
-
-        Raises
-        ------
-        BaseException
-            Whatever ``compute`` raised.
-        """
-        if self._thread is None and not self._done:
-            self._run()
-        elif self._thread is not None:
-            self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value[0]
-
-    def _run(self) -> None:
-        try:
-            self._value.append(self._compute())
-        except BaseException as error:  # handed to ``result``'s caller
-            self._error = error
-        self._done = True
-
-
 def before_totals(scenario: Scenario) -> dict[str, float]:
     """``territory_totals`` of the all-conventional purchase (the summary's ``*_before``)."""
     flows = conventional_flows(scenario)
@@ -692,15 +637,15 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
     missed = {
         "quality": N_(
             "canteen {canteen}: quality-and-sustainable target {target} % missed by {short} EUR "
-            "HT ({points} points) with the supply within reach"
+            "excl. VAT ({points} points) with the supply within reach"
         ),
         "organic": N_(
-            "canteen {canteen}: organic target {target} % missed by {short} EUR HT ({points} "
-            "points) with the supply within reach"
+            "canteen {canteen}: organic target {target} % missed by {short} EUR excl. VAT "
+            "({points} points) with the supply within reach"
         ),
         "meat_fish": N_(
             "canteen {canteen}: meat-and-fish quality target {target} % missed by {short} EUR "
-            "HT ({points} points) with the supply within reach"
+            "excl. VAT ({points} points) with the supply within reach"
         ),
     }
     if scenario.parameters.hard_egalim:
@@ -720,9 +665,10 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
             over["canteen_id"], over["budget_eur_ht"], over["value_eur_ht"], strict=True
         ):
             reasons.append(
-                _("canteen {canteen}: budget {budget} EUR HT exceeded by {over} EUR HT").format(
-                    canteen=cid, budget=num(budget, 2), over=num(value - budget, 2)
-                )
+                _(
+                    "canteen {canteen}: budget {budget} EUR excl. VAT exceeded by {over} EUR "
+                    "excl. VAT"
+                ).format(canteen=cid, budget=num(budget, 2), over=num(value - budget, 2))
             )
     if not reasons:
         reasons.append(_("the targets conflict with the budgets: each can be met, not all at once"))

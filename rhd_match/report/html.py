@@ -175,7 +175,7 @@ def render_html(
             [
                 *territory_counts(scenario),
                 ngettext("{n} product", "{n} products", len(scenario.products)).format(
-                    n=len(scenario.products)
+                    n=format_number(len(scenario.products))
                 ),
                 span,
             ]
@@ -239,8 +239,8 @@ def territory_counts(scenario: Scenario) -> list[str]:
     """
     canteens, producers = len(scenario.canteens), len(scenario.producers)
     return [
-        ngettext("{n} canteen", "{n} canteens", canteens).format(n=canteens),
-        ngettext("{n} producer", "{n} producers", producers).format(n=producers),
+        ngettext("{n} canteen", "{n} canteens", canteens).format(n=format_number(canteens)),
+        ngettext("{n} producer", "{n} producers", producers).format(n=format_number(producers)),
     ]
 
 
@@ -354,7 +354,7 @@ def _headline(scenario: Scenario, solution: Solution) -> str:
     if math.isfinite(per_meal):
         cards.append(
             '<div class="card"><div class="label">'
-            + esc(_("Extra food cost per meal (EUR HT)"))
+            + esc(_("Extra food cost per meal (EUR excl. VAT)"))
             + '</div><div class="big" data-card="extra_cost_per_meal_eur_ht">'
             + esc(("+" if per_meal >= 0 else "") + format_money(per_meal))
             + '</div><div class="small">'

@@ -35,12 +35,12 @@ HUB_FIGURE_LABELS = {
     "canteens_with_local_food": N_("canteens with local food"),
     "small_canteens_with_local_food": N_("small canteens with local food"),
     "kg_through_hubs": N_("kg through hubs"),
-    "extra_cost_eur_ht": N_("extra cost (EUR HT)"),
-    "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR HT)"),
+    "extra_cost_eur_ht": N_("extra cost (EUR excl. VAT)"),
+    "extra_cost_per_meal_eur_ht": N_("extra cost per meal (EUR excl. VAT)"),
     "km_per_t": N_("delivery km per tonne delivered"),
     "co2_kg_per_t": N_("kg CO2e per tonne delivered"),
-    "cost_eur_per_kg": N_("delivery cost per kg (EUR HT)"),
-    "cost_eur_per_meal": N_("delivery cost per meal (EUR HT)"),
+    "cost_eur_per_kg": N_("delivery cost per kg (EUR excl. VAT)"),
+    "cost_eur_per_meal": N_("delivery cost per meal (EUR excl. VAT)"),
     ROUTING_FIGURE: FIRST_ONLY_LABEL,
 }
 #: Decimals of the figures that are not shares: costs per meal or per kg are a few cents or

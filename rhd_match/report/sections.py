@@ -214,11 +214,12 @@ def canteens_section(scenario: Scenario, solution: Solution) -> str:
         "to reach its three targets; the canteen's name leads to its own page."
     )
     summary = ngettext("Table of the {n} canteen", "Table of the {n} canteens", len(can))
+    summary = summary.format(n=format_number(len(can)))
     return (
         f"<p>{esc(intro)}</p>"
         + note
         + f"<figure>{chart}</figure>"
-        + f"<details open><summary>{esc(summary.format(n=len(can)))}</summary>{table}</details>"
+        + f"<details open><summary>{esc(summary)}</summary>{table}</details>"
     )
 
 
@@ -455,10 +456,11 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
         "bars are at the limit: more local supply there needs more capacity or delivery rounds."
     )
     summary = ngettext("Table of the {n} producer", "Table of the {n} producers", len(prod))
+    summary = summary.format(n=format_number(len(prod)))
     return (
         f"<p>{esc(intro)}{esc(note)}</p>"
         + f"<figure>{chart}</figure>"
-        + f"<details><summary>{esc(summary.format(n=len(prod)))}</summary>{table}</details>"
+        + f"<details><summary>{esc(summary)}</summary>{table}</details>"
     )
 
 

@@ -27,7 +27,7 @@ from ..inputs.scenario import Scenario
 from ..io import write_folder_atomically
 from ..logistics.tours import TourPlan
 from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer
-from ..plan.solution import Solution
+from ..plan.solution import LEVEL_LABELS, OBJECTIVE_NAMES, STATUS_NAMES, Solution
 from ..plan.tables import hub_table
 from ..weeks import week_monday
 from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
@@ -169,6 +169,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Extra cost per meal (EUR excl. VAT)"), "extra_cost_per_meal_eur_ht"),
     (N_("Objective pursued"), "objective_mode"),
     (N_("Levels solved before the time limit"), "levels_solved"),
+    (N_("Stopped by the time limit"), "stopped_by_time_limit"),
     (N_("Quality shortfall left (EUR excl. VAT)"), "shortfall_quality_eur_ht"),
     (N_("Organic shortfall left (EUR excl. VAT)"), "shortfall_organic_eur_ht"),
     (N_("Meat and fish shortfall left (EUR excl. VAT)"), "shortfall_meat_fish_eur_ht"),
@@ -208,6 +209,13 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Routing problems left with their first rounds (time limit)"), "routing_first_only"),
     (N_("Routing problems stopped at their time limit"), "routing_stopped_by_time"),
 )
+#: Summary figures whose value is an id, shown by its name (as the HTML report shows them);
+#: a strategy keeps the name the command line gives it.
+SUMMARY_VALUE_NAMES: dict[str, Mapping[str, str]] = {
+    "status": STATUS_NAMES,
+    "objective_mode": OBJECTIVE_NAMES,
+    **{f"level_{k}": LEVEL_LABELS for k in (1, 2, 3)},
+}
 SUMMARY_HEADER = ("figure", "before", "after", "change", "field")
 SUMMARY_LABELS: dict[str, str] = {
     "figure": N_("Figure"),
@@ -323,8 +331,16 @@ def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
         if numbers and not isinstance(after, bool):
             change = after - before
         label = _(labels[field]) if field in labels else field
-        records.append((label, before, after, change, field))
+        records.append((label, before, _summary_name(field, after), change, field))
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_HEADER))
+
+
+def _summary_name(field: str, value: Any) -> Any:
+    """A summary value as people read it: an id by its name, yes or no for a flag."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    names = SUMMARY_VALUE_NAMES.get(field, {})
+    return _(names[value]) if isinstance(value, str) and value in names else value
 
 
 def order_sheet(scenario: Scenario, solution: Solution) -> pd.DataFrame:

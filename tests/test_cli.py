@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import tiny_frames
+from factories import tiny_frames, tiny_market
 
 from rhd_match import Scenario
 from rhd_match.cli.main import main
@@ -18,6 +18,23 @@ def test_validate_good_folder_returns_0(
     out, err = capsys.readouterr()
     assert "ok: 3 products, 2 canteens, 2 producers, 6 offer rows, 7 demand rows" in out
     assert "error" not in out + err
+
+
+def test_validate_says_which_optional_tables_were_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each optional table by name: its rows when read, "absent" when not given."""
+    Scenario.from_frames(**tiny_frames(), market=tiny_market()).to_folder(tmp_path / "s")
+    assert main(["validate", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        "optional tables: market (3 rows), groups (absent), hubs (absent), distances (absent)"
+    )
+    assert main(["--lang", "fr", "validate", str(tmp_path / "s")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "tables facultatives : market (3 lignes), groups (absente), hubs (absente), "
+        "distances (absente)"
+    )
 
 
 def test_validate_broken_folder_returns_2_and_lists_problems(

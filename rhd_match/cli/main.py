@@ -30,6 +30,7 @@ from ..errors import InfeasibleError, OptionError, ScenarioError
 from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
+from ..inputs.schema import TABLES
 from ..io import csv_writer, write_folder_atomically
 from ..logistics.tours import FIRST_ONLY_LABEL, ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
 from ..plan.solution import Solution
@@ -131,7 +132,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
             ),
         )
     )
+    print(_("optional tables: {tables}").format(tables=", ".join(_optional_tables(counts))))
     return 0
+
+
+def _optional_tables(counts: dict[str, int]) -> list[str]:
+    """Each optional table by name: its rows, or absent (an empty table is one not given)."""
+    return [
+        _("{table} ({rows})").format(
+            table=name,
+            rows=ngettext("{n} row", "{n} rows", counts[name]).format(
+                n=format_number(counts[name])
+            ),
+        )
+        if counts[name]
+        else _("{table} (absent)").format(table=name)
+        for name, table in TABLES.items()
+        if table.optional
+    ]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

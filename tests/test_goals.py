@@ -318,12 +318,19 @@ def test_a_level_against_a_bound_of_zero_gives_its_gap_in_its_unit() -> None:
     assert s["level_1_bound"] == 0.0 < s["level_1_value"]
     assert s["level_1_gap_abs"] == pytest.approx(s["level_1_value"])
     line = next(t for t in solution.summary_text().splitlines() if t.startswith("niveau 1"))
-    assert line.endswith(f"écart {format_number(s['level_1_value'], 2)}")
+    # Euros to the cent, the value, its bound and the gap alike.
+    value = format_number(s["level_1_value"], 2)
+    assert line.endswith(f" : {value}, au moins 0,00 (prouvé), écart {value}")
     assert "%" not in line
-    exact = scenario.solve(strategy="mip").summary.iloc[0]
+    mip = scenario.solve(strategy="mip")
+    exact = mip.summary.iloc[0]
+    lines = [t for t in mip.summary_text().splitlines() if t.startswith("niveau ")]
     for k in (1, 2, 3):
         gap = exact[f"level_{k}_value"] - exact[f"level_{k}_bound"]
         assert exact[f"level_{k}_gap_abs"] == pytest.approx(gap)
+        sign = -1.0 if exact[f"level_{k}"] == "local" else 1.0
+        shown = format_number(sign * exact[f"level_{k}_value"], 2)
+        assert lines[k - 1].startswith(f"niveau {k}, ") and f" : {shown}, " in lines[k - 1]
 
 
 # -- the summary of a plan solved level by level --------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,10 @@ class Solution:
                 continue
             sign = -1.0 if name in MAXIMISED_LEVELS else 1.0
             value, bound = s[f"level_{k}_value"], s[f"level_{k}_bound"]
+            # EUR HT to the cent as other money; canteen targets as the solver reports them.
+            shown: Callable[[float], str] = (
+                format_significant if name == "compliance" else partial(format_number, decimals=2)
+            )
             if k > int(s.get("levels_solved", 3)):
                 proven = _("not solved (this plan's value, no bound)")
             elif pd.isna(bound):
@@ -279,12 +284,12 @@ class Solution:
                     gap = _("{absolute} ({relative})").format(
                         absolute=gap, relative=format_share(float(s[f"level_{k}_gap"]))
                     )
-                proven = template.format(bound=format_significant(sign * float(bound)), gap=gap)
+                proven = template.format(bound=shown(sign * float(bound)), gap=gap)
             lines.append(
                 _("level {k}, {label}: {value}, {proven}").format(
                     k=k,
                     label=_(LEVEL_LABELS[name]),
-                    value=format_significant(sign * float(value)),
+                    value=shown(sign * float(value)),
                     proven=proven,
                 )
             )

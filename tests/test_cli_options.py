@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
+from factories import tiny_frames
 from test_cli_routes import SMALL, run
 
+from rhd_match import Scenario
 from rhd_match.cli.common import show_table
 from rhd_match.cli.main import build_parser, main
 from rhd_match.console import text_table
@@ -195,6 +197,31 @@ def test_shares_and_months_shown_for_people(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["produit", "mois", "bio"]
     assert out.splitlines()[1].split() == ["APPLE", "mars", "25,0", "%"]
+
+
+def test_counts_of_canteens_whole_and_a_point_without_plan_not_applicable() -> None:
+    """A compliance curve whose last budget has no plan: counts stay whole numbers (not the
+    float a missing count turns the column into), the missing ones "s.o." as other figures."""
+    from rhd_match.analysis.compliance import compliance_curve
+    from rhd_match.cli.decision import CURVE_HIDDEN_COLUMNS
+
+    scenario = Scenario.from_frames(**tiny_frames())
+    out_of_reach = scenario.with_parameters(hard_egalim=True, targets={"organic": 1.0})
+    curve = pd.concat(
+        [compliance_curve(scenario, [0.0]), compliance_curve(out_of_reach, [0.5])],
+        ignore_index=True,
+    )
+    assert curve["status"].tolist() == ["optimal", "infeasible"]
+    counts = [c for c in curve.columns if c.startswith("canteens")]
+    out = io.StringIO()
+    with use_language("fr"):
+        show_table(curve[[c for c in curve.columns if c not in CURVE_HIDDEN_COLUMNS]], file=out)
+        show_table(curve[counts], file=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1].split()[1:5] == [str(int(curve.loc[0, c])) for c in counts[1:]]
+    assert lines[2].split()[1:6] == ["s.o."] * 5  # four counts and the local share
+    assert lines[4].split() == [str(int(curve.loc[0, c])) for c in counts]
+    assert lines[5].split() == ["2"] + ["s.o."] * 4
 
 
 def english_fragments() -> list[str]:

@@ -27,6 +27,7 @@ from ..i18n import (
     LANGUAGE_ENV,
     LANGUAGES,
     current_language,
+    format_number,
     format_share,
     gettext,
     month_name,
@@ -140,6 +141,11 @@ COLUMN_LABELS: dict[str, str] = {
 SHARE_COLUMNS = frozenset(
     {"gap", "share_local", "share_organic", "share_quality", "share_meat_fish"}
     | {"extra_cost_share", "epsilon"}
+)
+#: Columns counting canteens: whole numbers, also in a column a missing count made float.
+COUNT_COLUMNS = frozenset(
+    {"canteens", "canteens_meeting_all"}
+    | {f"canteens_meeting_{t}" for t in ("quality", "organic", "meat_fish")}
 )
 
 
@@ -401,7 +407,8 @@ def show_table(
         The table.
     columns
         The columns to show, in order (default: all), under their labels of ``COLUMN_LABELS``;
-        shares as percentages, months by name.
+        shares as percentages, counts as whole numbers, months by name; a missing figure
+        ``n/a``.
     file
         Where to print (default: standard output).
     """
@@ -410,6 +417,8 @@ def show_table(
     for name in shown.columns:
         if name in SHARE_COLUMNS:
             shown[name] = [_("n/a") if pd.isna(v) else format_share(float(v)) for v in shown[name]]
+        elif name in COUNT_COLUMNS:
+            shown[name] = [format_number(float(v)) for v in shown[name]]  # n/a for NaN
         elif name == "month":
             shown[name] = [month_name(int(v)) for v in shown[name]]
         elif name == "status":

@@ -17,7 +17,7 @@ from factories import tiny_frames
 from rhd_match import Scenario, check
 from rhd_match.analysis.whatif import budget_per_meal
 from rhd_match.errors import InfeasibleError
-from rhd_match.i18n import use_language
+from rhd_match.i18n import format_share, use_language
 from rhd_match.params import Targets, solver_options
 from rhd_match.plan.solution import Solution
 
@@ -331,6 +331,18 @@ def test_a_level_against_a_bound_of_zero_gives_its_gap_in_its_unit() -> None:
         sign = -1.0 if exact[f"level_{k}"] == "local" else 1.0
         shown = format_number(sign * exact[f"level_{k}_value"], 2)
         assert lines[k - 1].startswith(f"niveau {k}, ") and f" : {shown}, " in lines[k - 1]
+
+
+def test_canteen_targets_met_are_shown_as_whole_numbers() -> None:
+    """The compliance level counts targets: its value and bound whole, as its gap."""
+    solution = Scenario.from_frames(**tiny_frames()).solve(objective="compliance", strategy="mip")
+    s = solution.summary.iloc[0]
+    assert s["level_1"] == "compliance"
+    met = round(-float(s["level_1_value"]))
+    assert met == -float(s["level_1_value"])  # a count
+    line = next(t for t in solution.summary_text().splitlines() if t.startswith("niveau 1"))
+    shown = f"{met}, au plus {met} (prouvé), écart 0 ({format_share(0.0)})"
+    assert line == f"niveau 1, objectifs de cantines atteints : {shown}"
 
 
 # -- the summary of a plan solved level by level --------------------------------------------

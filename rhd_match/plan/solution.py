@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -262,10 +261,7 @@ class Solution:
                 continue
             sign = -1.0 if name in MAXIMISED_LEVELS else 1.0
             value, bound = s[f"level_{k}_value"], s[f"level_{k}_bound"]
-            # EUR HT to the cent as other money; canteen targets as the solver reports them.
-            shown: Callable[[float], str] = (
-                format_significant if name == "compliance" else partial(format_number, decimals=2)
-            )
+            decimals = 0 if name == "compliance" else 2  # targets counted; EUR HT to the cent
             if k > int(s.get("levels_solved", 3)):
                 proven = _("not solved (this plan's value, no bound)")
             elif pd.isna(bound):
@@ -278,18 +274,19 @@ class Solution:
                 )
                 # The gap in the level's unit (EUR HT, canteen targets); the relative gap
                 # beside it only against a bound other than 0, where every plan is 100 % off.
-                decimals = 0 if name == "compliance" else 2  # targets; EUR HT to the cent
                 gap = format_number(max(float(value) - float(bound), 0.0), decimals)
                 if float(bound) != 0.0:
                     gap = _("{absolute} ({relative})").format(
                         absolute=gap, relative=format_share(float(s[f"level_{k}_gap"]))
                     )
-                proven = template.format(bound=shown(sign * float(bound)), gap=gap)
+                proven = template.format(
+                    bound=format_number(sign * float(bound), decimals), gap=gap
+                )
             lines.append(
                 _("level {k}, {label}: {value}, {proven}").format(
                     k=k,
                     label=_(LEVEL_LABELS[name]),
-                    value=shown(sign * float(value)),
+                    value=format_number(sign * float(value), decimals),
                     proven=proven,
                 )
             )

@@ -22,6 +22,7 @@ from rhd_match.analysis.bottlenecks import (
 from rhd_match.cli.main import main
 from rhd_match.generate import generate_scenario
 from rhd_match.model.solvers import LinearProgram, run_solver
+from rhd_match.model.strategies import Deadline
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
 
@@ -240,3 +241,17 @@ def test_the_bottlenecks_route_ends_within_its_time_limit(
     else:
         assert code == 2
         assert "give it a longer time limit" in err
+
+
+def test_re_solves_the_clock_does_not_reach_stay_unverified(small: Scenario) -> None:
+    """A spent clock starts no re-solve: the rows keep no verified value and the deadline
+    says it was hit; with time the same rows are verified."""
+    relaxed = solve_relaxation(small)
+    spent = Deadline(0.0)
+    table = bottleneck_table(small, verify_top=2, relaxed=relaxed, deadline=spent)
+    assert table["verified_marginal_value"].isna().all()
+    assert spent.hit
+    ample = Deadline(60.0)
+    table = bottleneck_table(small, verify_top=2, relaxed=relaxed, deadline=ample)
+    assert table["verified_marginal_value"].head(2).notna().all()
+    assert not ample.hit

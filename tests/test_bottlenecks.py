@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,8 +19,10 @@ from rhd_match.analysis.bottlenecks import (
     solve_relaxation,
     verify_marginal_value,
 )
+from rhd_match.cli.main import main
 from rhd_match.generate import generate_scenario
 from rhd_match.model.solvers import LinearProgram, run_solver
+from rhd_match.model.strategies import Deadline
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
 
@@ -211,3 +215,43 @@ def test_with_the_market_table_duals_bound_the_gain_of_more_local_supply() -> No
     assert any(c.dual_value > 0 for c in checks)
     for c in checks:
         assert c.finite_difference <= c.dual_value + 1e-6 * max(1.0, abs(c.dual_value)), c
+
+
+def test_the_bottlenecks_route_ends_within_its_time_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--time-limit`` is the wall clock of the whole call (10 % + 2 s): the relaxation, the
+    ``--verify-top`` re-solves and the plan's tables share it. On this case GLOP takes about
+    1.4 s per LP on an idle 2-core machine; before, every one of the six LPs got the whole
+    limit and the call took about 10 s. Whether the relaxation ends in time depends on the
+    machine's load: either a table whose unverified rows are said so, or the one-line error."""
+    limit = 4.0
+    generate_scenario(n_canteens=14, n_producers=40, seed=1).to_folder(tmp_path / "in")
+    args = ["--lang", "en", "bottlenecks", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    started = time.perf_counter()
+    code = main([*args, "--time-limit", str(limit), "--verify-top", "5"])
+    elapsed = time.perf_counter() - started
+    assert elapsed <= limit * 1.1 + 2.0
+    err = capsys.readouterr().err
+    if code == 0:
+        table = pd.read_csv(tmp_path / "out" / "bottlenecks.csv")
+        missing = int(table["verified_marginal_value"].head(5).isna().sum())
+        # Said when the clock stopped the re-solves, and only then.
+        assert (f"{missing} of the first 5 rows not re-solved" in err) == (missing > 0)
+    else:
+        assert code == 2
+        assert "give it a longer time limit" in err
+
+
+def test_re_solves_the_clock_does_not_reach_stay_unverified(small: Scenario) -> None:
+    """A spent clock starts no re-solve: the rows keep no verified value and the deadline
+    says it was hit; with time the same rows are verified."""
+    relaxed = solve_relaxation(small)
+    spent = Deadline(0.0)
+    table = bottleneck_table(small, verify_top=2, relaxed=relaxed, deadline=spent)
+    assert table["verified_marginal_value"].isna().all()
+    assert spent.hit
+    ample = Deadline(60.0)
+    table = bottleneck_table(small, verify_top=2, relaxed=relaxed, deadline=ample)
+    assert table["verified_marginal_value"].head(2).notna().all()
+    assert not ample.hit

@@ -33,6 +33,7 @@ a generated 6-canteen case, ``docs/decision-support.md``): rank by the re-solved
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,9 @@ from ..i18n import format_number
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
-from ..model.solvers import SolverRun, run_solver
+from ..model.solve import make_solution
+from ..model.solvers import HANDOFF_S_PER_NONZERO, SolverRun, run_solver
+from ..model.strategies import Deadline, Plan
 from ..plan.solution import Solution
 from ..weeks import week_month
 
@@ -105,8 +108,10 @@ class RelaxedSolve:
         return self.run.duals
 
 
-def solve_relaxation(scenario: Scenario, solver: str = DUAL_SOLVER) -> RelaxedSolve:
-    """Build the model and solve its LP relaxation (time limit and threads from parameters).
+def solve_relaxation(
+    scenario: Scenario, solver: str = DUAL_SOLVER, deadline: Deadline | None = None
+) -> RelaxedSolve:
+    """Build the model and solve its LP relaxation within the time left.
 
     Parameters
     ----------
@@ -114,16 +119,48 @@ def solve_relaxation(scenario: Scenario, solver: str = DUAL_SOLVER) -> RelaxedSo
         The territory (solver time limit in s and threads from its parameters).
     solver
         The LP solver; only GLOP gives duals here (see the module docstring).
+    deadline
+        The wall-clock budget of the whole call this solve is part of (the build counts
+        against it); ``None`` for one of the scenario's ``time_limit_s`` starting now.
 
     Returns
     -------
     RelaxedSolve
-        The model and the run, which may have ended without a solution (see ``run.status``).
+        The model and the run, which may have ended without a solution (see ``run.status``:
+        ``time_limit`` or ``not_started`` when the clock ended it).
     """
-    model = build_model(scenario)
     opts = scenario.parameters.solver
-    run = run_solver(model.program(), solver, opts.time_limit_s, opts.threads)
+    deadline = deadline or Deadline(opts.time_limit_s)
+    model = build_model(scenario)
+    # What is really left, not ``left()``'s floor: a clock already spent starts no solver.
+    left = deadline.end - time.perf_counter()
+    run = deadline.observe(run_solver(model.program(), solver, left, opts.threads))
     return RelaxedSolve(model, run)
+
+
+def relaxation_solution(relaxed: RelaxedSolve, scenario: Scenario) -> Solution:
+    """The relaxation's flows as a plan's tables (strategy ``lp``), with no second solve.
+
+    Parameters
+    ----------
+    relaxed
+        A relaxation solved by ``solve_relaxation``, with a solution.
+    scenario
+        Its scenario.
+
+    Returns
+    -------
+    Solution
+        The tables of the relaxed plan (``unmet_local`` with its reasons, ...).
+
+    Raises
+    ------
+    OptionError
+        When the LP ended without a solution (``relaxation_values``).
+    """
+    run = relaxed.run
+    plan = Plan(relaxation_values(relaxed, scenario), "relaxation", run.bound, run.solver)
+    return make_solution(scenario, relaxed.model, plan, "lp", run.wall_time_s)
 
 
 def relaxation_values(relaxed: RelaxedSolve, scenario: Scenario) -> np.ndarray:
@@ -147,18 +184,22 @@ def relaxation_values(relaxed: RelaxedSolve, scenario: Scenario) -> np.ndarray:
         When the LP ended without a solution, most often its time limit spent (the demo's
         whole-model LP takes GLOP minutes): saying to give it a longer one.
     """
-    run = relaxed.run
-    if run.values is None:
-        raise OptionError(
-            [
-                _(
-                    "time_limit_s: the LP relaxation found no solution in {seconds} s: give "
-                    "it a longer time limit (--time-limit, or solver.time_limit_s in "
-                    "parameters.json)"
-                ).format(seconds=format_number(scenario.parameters.solver.time_limit_s, 1))
-            ]
-        )
-    return run.values
+    if relaxed.run.values is None or relaxed.run.duals is None:
+        # A point without duals is one the solver's limit stopped short of the optimum.
+        raise _out_of_time(scenario)
+    return relaxed.run.values
+
+
+def _out_of_time(scenario: Scenario) -> OptionError:
+    return OptionError(
+        [
+            _(
+                "time_limit_s: the LP relaxation found no solution in {seconds} s: give "
+                "it a longer time limit (--time-limit, or solver.time_limit_s in "
+                "parameters.json)"
+            ).format(seconds=format_number(scenario.parameters.solver.time_limit_s, 1))
+        ]
+    )
 
 
 def probe_prices(scenario: Scenario) -> pd.DataFrame:
@@ -315,6 +356,7 @@ def bottleneck_table(
     verify_top: int = 0,
     relaxed: RelaxedSolve | None = None,
     solver: str = DUAL_SOLVER,
+    deadline: Deadline | None = None,
 ) -> pd.DataFrame:
     """What to plant more of, when and for whom: one row per product × month × area.
 
@@ -331,6 +373,9 @@ def bottleneck_table(
         it.
     solver
         The LP solver; only GLOP gives duals here (see the module docstring).
+    deadline
+        The wall-clock budget the relaxation and the re-solves share; ``None`` for one of the
+        scenario's ``time_limit_s`` starting now.
 
     Returns
     -------
@@ -349,9 +394,11 @@ def bottleneck_table(
         descending; ties by product, month, area.
 
         With ``verify_top > 0`` the first ``verify_top`` rows get ``verified_marginal_value``: the
-        finite difference of ``verify_marginal_value`` at the group's best row (NaN elsewhere).
+        finite difference of ``verify_marginal_value`` at the group's best row (NaN elsewhere,
+        and in the rows the time left did not reach: then ``deadline.hit`` is set).
     """
-    relaxed = relaxed or solve_relaxation(scenario, solver)
+    deadline = deadline or Deadline(scenario.parameters.solver.time_limit_s)
+    relaxed = relaxed or solve_relaxation(scenario, solver, deadline)
     rows = marginal_values(scenario, relaxed)
     rows = rows[rows["uncovered_qty"] > 0].copy()
     rows["uncovered_kg"] = rows["uncovered_qty"] * rows["kg_per_unit"]
@@ -421,14 +468,19 @@ def bottleneck_table(
         verified = np.full(len(table), math.nan)
         for i in range(min(verify_top, len(table))):
             row = table.iloc[i]
-            check = verify_marginal_value(
+            check = _verify(
                 scenario,
                 str(row["best_canteen_id"]),
                 str(row["product_id"]),
                 str(row["best_week"]),
-                relaxed=relaxed,
-                solver=solver,
+                False,
+                None,
+                relaxed,
+                solver,
+                deadline,
             )
+            if check is None:
+                break  # the clock ran out: the later rows would not fit either
             verified[i] = check.finite_difference
         table["verified_marginal_value"] = verified
     return table
@@ -492,6 +544,7 @@ def verify_marginal_value(
     delta: float | None = None,
     relaxed: RelaxedSolve | None = None,
     solver: str = DUAL_SOLVER,
+    deadline: Deadline | None = None,
 ) -> MarginalCheck:
     """Check μ for one demand row by re-solving the LP with δ more units of local supply.
 
@@ -517,6 +570,9 @@ def verify_marginal_value(
         it (its objective is the reference).
     solver
         The LP solver; only GLOP gives duals here (see the module docstring).
+    deadline
+        The wall-clock budget both solves share; ``None`` for one of the scenario's
+        ``time_limit_s`` starting now.
 
     Returns
     -------
@@ -527,9 +583,33 @@ def verify_marginal_value(
     ------
     OptionError
         When the scenario has no demand row for ``canteen_id``, ``product_id`` and ``week``,
-        or when an LP ends without a solution (``relaxation_values``).
+        or when an LP ends without a solution, most often its time spent
+        (``relaxation_values``).
     """
-    relaxed = relaxed or solve_relaxation(scenario, solver)
+    deadline = deadline or Deadline(scenario.parameters.solver.time_limit_s)
+    relaxed = relaxed or solve_relaxation(scenario, solver, deadline)
+    check = _verify(
+        scenario, canteen_id, product_id, week, organic, delta, relaxed, solver, deadline
+    )
+    if check is None:
+        raise _out_of_time(scenario)
+    return check
+
+
+def _verify(
+    scenario: Scenario,
+    canteen_id: str,
+    product_id: str,
+    week: str,
+    organic: bool,
+    delta: float | None,
+    relaxed: RelaxedSolve,
+    solver: str,
+    deadline: Deadline,
+) -> MarginalCheck | None:
+    """``verify_marginal_value`` with the relaxation solved; None when the time left could not
+    hold the re-solve (its build and hand-over alone, estimated from the relaxation's, or the
+    solver stopped)."""
     mv = marginal_values(scenario, relaxed)
     hit = mv[
         (mv["canteen_id"] == canteen_id) & (mv["product_id"] == product_id) & (mv["week"] == week)
@@ -547,10 +627,15 @@ def verify_marginal_value(
     price = float(row[f"price_{kind}_eur_ht"])
     delta = float(delta if delta is not None else 1e-3 * float(row["qty"]))
     base = relaxed.run.objective
-    probed = solve_relaxation(
-        _with_probe(scenario, canteen_id, product_id, week, delta, price, organic), solver
-    )
-    relaxation_values(probed, scenario)
+    model = relaxed.model
+    needed = model.build_time_s + HANDOFF_S_PER_NONZERO.get(solver, 0.0) * model.matrix.nnz
+    if deadline.left() <= needed:
+        deadline.hit = True
+        return None
+    probe = _with_probe(scenario, canteen_id, product_id, week, delta, price, organic)
+    probed = solve_relaxation(probe, solver, deadline)
+    if probed.run.duals is None:  # stopped short of its optimum: no finite difference
+        return None
     return MarginalCheck(
         canteen_id,
         product_id,

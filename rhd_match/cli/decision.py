@@ -187,19 +187,39 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         bottleneck_table,
         marginal_values,
         no_local_offer_table,
+        relaxation_solution,
         solve_relaxation,
     )
+    from ..model.strategies import Deadline
 
     scenario = load_scenario(args)
-    relaxed = solve_relaxation(scenario)
-    table = bottleneck_table(scenario, verify_top=args.verify_top, relaxed=relaxed)
+    # One clock for the relaxation and the re-solves: --time-limit bounds the whole call.
+    deadline = Deadline(scenario.parameters.solver.time_limit_s)
+    relaxed = solve_relaxation(scenario, deadline=deadline)
+    table = bottleneck_table(
+        scenario, verify_top=args.verify_top, relaxed=relaxed, deadline=deadline
+    )
     # verified_marginal_value is there only when rows were re-solved (--verify-top > 0).
     shown = table.head(20).copy()
     # A commune outside the known list is named by its INSEE code, not left blank.
     shown["area_name"] = shown["area_name"].where(shown["area_name"] != "", shown["area"])
     show_table(shown, [c for c in BOTTLENECK_COLUMNS if c in table.columns])
-    # The no-offer-in-range reason does not depend on the plan: the LP relaxation suffices.
-    uncovered = no_local_offer_table(scenario, scenario.solve(strategy="lp"))
+    asked = min(args.verify_top, len(table))
+    if asked:
+        missing = int(table["verified_marginal_value"].head(asked).isna().sum())
+        if missing:
+            print(
+                ngettext(
+                    "{missing} of the first {asked} rows not re-solved: the time limit ran "
+                    "out (--time-limit)",
+                    "{missing} of the first {asked} rows not re-solved: the time limit ran "
+                    "out (--time-limit)",
+                    missing,
+                ).format(missing=format_number(missing), asked=format_number(asked)),
+                file=sys.stderr,
+            )
+    # The no-offer-in-range reason does not depend on the plan: the relaxation's suffices.
+    uncovered = no_local_offer_table(scenario, relaxation_solution(relaxed, scenario))
     files = {
         "bottlenecks.csv": csv_writer(table),
         "marginal_values.csv": csv_writer(marginal_values(scenario, relaxed)),

@@ -500,10 +500,34 @@ def make_solution(
     objective: str = "weighted",
     before: dict[str, float] | None = None,
 ) -> Solution:
-    """Turn a plan's column vector into the Solution tables (``objective``: the objective
-    it was solved for, reported in the summary; ``before``: ``before_totals`` when already
-    computed). With groups of substitutable products the tables are those of the menu as
-    planned (``Solution.menu``: each group's mix)."""
+    """Turn a plan's column vector into the Solution tables.
+
+    With groups of substitutable products the tables are those of the menu as planned
+    (``Solution.menu``: each group's mix).
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario the model was built from.
+    model
+        Its allocation model.
+    plan
+        The plan: column values over ``model``'s columns, status, bound, solver, clock.
+    strategy
+        The strategy that found it, reported in the summary.
+    solve_time_s
+        Wall-clock time of the solve (s), reported in the summary.
+    objective
+        The objective it was solved for, reported in the summary.
+    before
+        ``before_totals(scenario)`` when already computed (the summary's ``*_before``
+        columns); None computes them here.
+
+    Returns
+    -------
+    Solution
+        Flows, canteens, producers and summary tables keyed like the inputs.
+    """
     index = model.index
     x, v = clean_flows(model, plan.values)
     menu = None

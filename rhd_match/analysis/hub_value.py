@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..inputs.scenario import Scenario
 from ..logistics import TourPlan, compare_logistics, plan_tours
+from ..logistics.compare import POINTS_UNIT, ROUTING_FIGURE, SHARE_UNIT
 from ..model.build import build_model
 from ..model.solvers import run_solver
 from ..model.strategies import elastic_upper
@@ -51,9 +52,6 @@ PLAN_FIGURES = (
 #: ``hub_value``'s upper bound on the small canteens' local share
 #: (``small_canteens_local_bound``), beside the plan's figure.
 BOUND_FIGURE = "share_local_small_canteens_bound"
-#: Routing problems whose rounds are the first found, the run's time limit spent
-#: (``TourPlan.first_only``): 0 unless the clock cut the routing short.
-ROUTING_FIGURE = "routing_first_only"
 #: The rows of ``hub_value``'s table, in order.
 FIGURES = (
     *PLAN_FIGURES[:2],
@@ -66,9 +64,9 @@ FIGURES = (
 #: The unit of each figure of ``hub_value``'s table (its ``unit`` column): shares are fractions
 #: of value (EUR HT); their differences are in percentage points (``difference_unit``).
 FIGURE_UNITS = {
-    "share_local": "fraction",
-    "share_local_small_canteens": "fraction",
-    BOUND_FIGURE: "fraction",
+    "share_local": SHARE_UNIT,
+    "share_local_small_canteens": SHARE_UNIT,
+    BOUND_FIGURE: SHARE_UNIT,
     "canteens_with_local_food": "canteens",
     "small_canteens_with_local_food": "canteens",
     "kg_through_hubs": "kg",
@@ -80,8 +78,6 @@ FIGURE_UNITS = {
     "cost_eur_per_meal": "EUR HT per meal",
     ROUTING_FIGURE: "routing problems",
 }
-#: The unit of the difference of two shares.
-POINTS = "points"
 
 
 def without_hubs(scenario: Scenario) -> Scenario:
@@ -287,10 +283,10 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
         .astype(float)
     )
     units = pd.Series(FIGURE_UNITS).reindex(table.index)
-    shares = (units == "fraction").to_numpy()
+    shares = (units == SHARE_UNIT).to_numpy()
     difference = table["with_hubs"] - table["without_hubs"]
     table["difference"] = difference.where(~shares, 100.0 * difference)
-    table["difference_unit"] = units.where(~shares, POINTS)
+    table["difference_unit"] = units.where(~shares, POINTS_UNIT)
     table.insert(0, "unit", units)
     table.index.name = "figure"
     return table

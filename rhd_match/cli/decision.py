@@ -157,8 +157,9 @@ def amounts_per_meal(text: str) -> list[float]:
 
 
 def cmd_hubs(args: argparse.Namespace) -> int:
-    from ..analysis.hub_value import ROUTING_FIGURE, hub_value
+    from ..analysis.hub_value import hub_value
     from ..generate.hubs import make_hubs
+    from ..logistics.compare import routing_first_only
     from ..report.hub_value_page import hub_value_texts, render_hub_value_html
 
     scenario = load_scenario(args)
@@ -170,8 +171,7 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
     table = hub_value(scenario, **given)
     show_table(hub_value_texts(table))
-    first_only = int(table.loc[ROUTING_FIGURE, ["without_hubs", "with_hubs"]].to_numpy().sum())
-    for note in routing_notes(0, first_only):
+    for note in routing_notes(0, routing_first_only(table)):
         print(note, file=sys.stderr)
     page = render_hub_value_html(scenario, table, args.lang)
     files: dict[str, Callable[[Path], object]] = {

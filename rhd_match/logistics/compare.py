@@ -11,6 +11,32 @@ from ..inputs.scenario import Scenario
 from ..plan.tables import meals_served
 from .tours import TourPlan
 
+#: The figure of a with/without-hubs comparison (``rhd_match.analysis.hub_value``) counting
+#: the routing problems whose rounds are the first found, the run's time limit spent
+#: (``TourPlan.first_only``): 0 unless the clock cut the routing short.
+ROUTING_FIGURE = "routing_first_only"
+#: Units of that comparison's table: shares are fractions of value (EUR HT); the difference
+#: of two shares is in percentage points.
+SHARE_UNIT, POINTS_UNIT = "fraction", "points"
+
+
+def routing_first_only(table: pd.DataFrame) -> int:
+    """The routing problems a with/without-hubs comparison left with their first rounds.
+
+    Parameters
+    ----------
+    table
+        ``rhd_match.analysis.hub_value``'s table (index ``figure``; columns ``without_hubs``
+        and ``with_hubs``).
+
+    Returns
+    -------
+    int
+        Both variants' ``ROUTING_FIGURE`` added.
+    """
+    return int(table.loc[ROUTING_FIGURE, ["without_hubs", "with_hubs"]].to_numpy().sum())
+
+
 #: Columns of ``compare_logistics``, after ``variant``.
 COMPARISON_COLUMNS = (
     "delivered_kg",

@@ -17,16 +17,13 @@ from ..i18n import format_number, format_points, format_share, ngettext, use_lan
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
+from ..logistics.compare import POINTS_UNIT, ROUTING_FIGURE, SHARE_UNIT, routing_first_only
 from ..logistics.tours import FIRST_ONLY_LABEL
 from ..version import __version__
 from .html import page_html, territory_counts
 from .html_format import esc, figure_cell
 from .tours_section import clock_cuts
 
-#: ``hub_value``'s units of a share and of a difference of two shares.
-SHARE, POINTS = "fraction", "points"
-#: ``hub_value``'s figure counting the routing problems a clock cut short.
-ROUTING_FIGURE = "routing_first_only"
 #: The figures of ``hub_value``'s table as people read them (``analysis.hub_value.FIGURES``).
 HUB_FIGURE_LABELS = {
     "share_local": N_("local share of the territory"),
@@ -89,9 +86,9 @@ def hub_value_texts(table: pd.DataFrame) -> pd.DataFrame:
                 _("n/a")
                 if math.isnan(value)
                 else format_points(value / 100.0)
-                if unit == POINTS
+                if unit == POINTS_UNIT
                 else format_share(value)
-                if unit == SHARE
+                if unit == SHARE_UNIT
                 else format_number(value, decimals)
             )
         rows.append(cells)
@@ -127,9 +124,8 @@ def hub_value_section(table: pd.DataFrame) -> str:
         "the small canteens' supply allows, whatever the plan. Delivery figures are those of "
         "the rounds planned for each variant, farms' and hubs' rounds together."
     )
-    first_only = int(table.loc[ROUTING_FIGURE, ["without_hubs", "with_hubs"]].to_numpy().sum())
     return (
-        f"<p>{esc(intro)}</p>{clock_cuts(first_only, 0)}"
+        f"<p>{esc(intro)}</p>{clock_cuts(routing_first_only(table), 0)}"
         f'<table class="headline"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

@@ -626,7 +626,9 @@ def _flows_only(model: LinearModel, values: np.ndarray) -> np.ndarray:
     var = model.variables
     point = np.zeros(model.shape[1])
     point[: len(values)] = values
-    x, v = clean_flows(model, values)
+    # ``values`` may stop at the allocation model's columns (a heuristic's plan): the cleaning
+    # reads the whole model's rows, so it gets them padded.
+    x, v = clean_flows(model, point)
     point[var.cols("x")], point[var.cols("v")] = x, v
     for block in ELASTIC_ROWS:
         point[var.cols(block)] = 0.0

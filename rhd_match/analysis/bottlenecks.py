@@ -186,18 +186,30 @@ def relaxation_values(relaxed: RelaxedSolve, scenario: Scenario) -> np.ndarray:
     """
     if relaxed.run.values is None or relaxed.run.duals is None:
         # A point without duals is one the solver's limit stopped short of the optimum.
-        raise _out_of_time(scenario)
+        raise lp_out_of_time(scenario.parameters.solver.time_limit_s)
     return relaxed.run.values
 
 
-def _out_of_time(scenario: Scenario) -> OptionError:
+def lp_out_of_time(seconds: float) -> OptionError:
+    """The error of an LP the time limit ended before it had a solution.
+
+    Parameters
+    ----------
+    seconds
+        The time limit, s.
+
+    Returns
+    -------
+    OptionError
+        One problem asking for a longer limit (the command line's exit code 2).
+    """
     return OptionError(
         [
             _(
                 "time_limit_s: the LP relaxation found no solution in {seconds} s: give "
                 "it a longer time limit (--time-limit, or solver.time_limit_s in "
                 "parameters.json)"
-            ).format(seconds=format_number(scenario.parameters.solver.time_limit_s, 1))
+            ).format(seconds=format_number(seconds, 1))
         ]
     )
 
@@ -592,7 +604,7 @@ def verify_marginal_value(
         scenario, canteen_id, product_id, week, organic, delta, relaxed, solver, deadline
     )
     if check is None:
-        raise _out_of_time(scenario)
+        raise lp_out_of_time(scenario.parameters.solver.time_limit_s)
     return check
 
 

@@ -9,10 +9,14 @@ local food, then least cost; ``docs/model.md``, *Objectives*).
 The curve answers a Chamber's question: "if each canteen may spend ``b`` more per meal, how
 many reach each EGalim target?" (national reference: +0.14 to +0.42 EUR per meal, CGAAER,
 ``docs/egalim.md``).
+
+The solves share one clock (``Deadline``), the time limit from the call's start: each gets
+what is left, and an amount the clock does not reach is not solved (status ``not_started``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +26,8 @@ from ..errors import InfeasibleError, OptionError
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.groups import conventional_menu
+from ..model.strategies import Deadline
+from ..params import solver_options
 from ..plan.tables import canteen_table, conventional_flows
 
 #: The curve's columns, one row per extra budget per meal.
@@ -68,7 +74,10 @@ def with_extra_budget_per_meal(scenario: Scenario, eur_ht_per_meal: float) -> Sc
 
 
 def compliance_curve(
-    scenario: Scenario, extra_per_meal: Sequence[float], **options: Any
+    scenario: Scenario,
+    extra_per_meal: Sequence[float],
+    deadline: Deadline | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Canteens meeting each EGalim target for each extra budget per meal.
 
@@ -78,9 +87,12 @@ def compliance_curve(
         The territory.
     extra_per_meal
         Extra budgets per meal over the all-conventional cost, EUR HT, each ≥ 0.
+    deadline
+        The wall-clock budget the solves share; ``None`` for one of the ``time_limit_s`` of
+        ``options`` (else the scenario's) starting now. Each solve gets what is left of it.
     **options
         Solver options (``SolverOptions`` fields) for every solve; ``objective`` is always
-        ``compliance``.
+        ``compliance``; ``time_limit_s`` (s) is the whole call's.
 
     Returns
     -------
@@ -94,7 +106,9 @@ def compliance_curve(
         heuristic's drops put over it conventionally, ``docs/model.md``, *Objectives*). A
         point without one (the scenario's own hard EGalim targets out of reach) has status
         ``no_plan_found`` (a heuristic's finding) or ``infeasible`` (proven by the exact
-        model), and empty figures.
+        model), and empty figures. An amount the clock did not reach (the time left shorter
+        than what the last solve spent outside its solver: the build and the tables) has
+        status ``not_started`` and empty figures, and then ``deadline.hit`` is set.
 
     Raises
     ------
@@ -116,11 +130,22 @@ def compliance_curve(
             ]
         )
     options = {**options, "objective": "compliance"}
+    deadline = deadline or Deadline(
+        solver_options(scenario.parameters.solver, options).time_limit_s
+    )
     rows = []
+    needed = 0.0  # what the last solve spent outside its solver, s
     for amount in amounts:
         row: dict[str, Any] = {"extra_budget_per_meal_eur_ht": amount}
+        if deadline.left() <= needed or deadline.expired():
+            deadline.hit = True
+            rows.append(row | {"canteens": len(scenario.canteens), "status": "not_started"})
+            continue
+        started = time.perf_counter()
         try:
-            solution = with_extra_budget_per_meal(scenario, amount).solve(**options)
+            solution = with_extra_budget_per_meal(scenario, amount).solve(
+                **options | {"time_limit_s": deadline.left()}
+            )
         except InfeasibleError as error:
             # Hard EGalim targets in the scenario may be out of reach within a budget: the
             # point says so and the curve goes on.
@@ -129,5 +154,7 @@ def compliance_curve(
         else:
             s = solution.summary.iloc[0]
             row |= {name: s[name] for name in CURVE_COLUMNS[1:]}
+            deadline.hit |= bool(s["stopped_by_time_limit"])
+            needed = time.perf_counter() - started - float(s["solve_time_s"])
         rows.append(row)
     return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))

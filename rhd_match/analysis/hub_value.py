@@ -22,7 +22,8 @@ from ..logistics import TourPlan, compare_logistics, plan_tours
 from ..logistics.compare import POINTS_UNIT, ROUTING_FIGURE, SHARE_UNIT
 from ..model.build import build_model
 from ..model.solvers import run_solver
-from ..model.strategies import elastic_upper
+from ..model.strategies import Deadline, elastic_upper
+from ..params import solver_options
 from ..plan.solution import Solution
 from ..plan.tables import canteen_table
 
@@ -34,7 +35,7 @@ SMALL_CANTEEN_MEALS = 150.0
 #: ends in a few on an LP; it stops once a round gains less than ``BOUND_TOL`` of the small
 #: canteens' purchases).
 BOUND_SOLVER, BOUND_ROUNDS, BOUND_TOL = "glop", 12, 1e-9
-#: Its time limit per LP, s, when the solver options give none.
+#: Its time limit, s, for its build and all its LPs, when none is given.
 BOUND_TIME_LIMIT_S = 600.0
 
 #: The delivery rounds' figures of ``hub_value``'s table (``rhd_match.logistics``).
@@ -154,7 +155,10 @@ def small_canteens(scenario: Scenario) -> pd.Series:
 
 
 def small_canteens_local_bound(
-    scenario: Scenario, time_limit_s: float = BOUND_TIME_LIMIT_S, threads: int = 1
+    scenario: Scenario,
+    time_limit_s: float = BOUND_TIME_LIMIT_S,
+    threads: int = 1,
+    deadline: Deadline | None = None,
 ) -> float:
     """An upper bound on the small canteens' local share that any plan can reach.
 
@@ -177,16 +181,21 @@ def small_canteens_local_bound(
     scenario
         A validated scenario.
     time_limit_s
-        Wall-clock limit of each LP, s.
+        Wall-clock limit of the whole call (the build and every LP), s.
     threads
         Threads of the LP solver.
+    deadline
+        The wall-clock budget of a larger call this is part of; ``None`` for one of
+        ``time_limit_s`` starting now.
 
     Returns
     -------
     float
         The bound, a fraction of value; 0 without small canteens; NaN when an LP does not
-        reach its optimum in time or the rounds do not converge.
+        reach its optimum in time (``deadline.hit`` is then set) or the rounds do not
+        converge.
     """
+    deadline = deadline or Deadline(time_limit_s)
     small = small_canteens(scenario)
     demand = scenario.demand[scenario.demand["canteen_id"].isin(small.index[small])]
     if demand.empty:
@@ -207,9 +216,10 @@ def small_canteens_local_bound(
     program = model.program(var.lower, upper, False)
     share = 0.0
     for _round in range(BOUND_ROUNDS):
-        run = run_solver(
-            program.with_objective(share * price - local), BOUND_SOLVER, time_limit_s, threads
-        )
+        if deadline.expired():
+            return math.nan
+        objective = program.with_objective(share * price - local)
+        run = deadline.observe(run_solver(objective, BOUND_SOLVER, deadline.left(), threads))
         if run.values is None or run.status != "optimal":
             return math.nan
         value = float(price @ run.values)
@@ -219,14 +229,19 @@ def small_canteens_local_bound(
     return math.nan
 
 
-def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
+def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: Any) -> pd.DataFrame:
     """Solve ``scenario`` with its hubs and without them, and compare the two plans.
 
     Parameters
     ----------
     scenario
         A scenario with a ``hubs`` table (without one both plans are the same).
-    **solver_options
+    deadline
+        The wall-clock budget of the whole call; ``None`` for one of the ``time_limit_s`` of
+        ``options`` (else the scenario's) starting now. Each variant's solve (and its routing,
+        when ``options`` give a ``time_limit_s``) gets an even share of what is left, the
+        bounds what is left after them.
+    **options
         Passed to both solves (``rhd_match.solve``'s options: strategy, time limit...).
 
     Returns
@@ -238,10 +253,11 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
         100 × (with − without)) and ``difference_unit`` (``points`` for a share, else
         ``unit``). ``share_local_small_canteens_bound`` is an upper bound on the
         small canteens' local share any plan of each variant can reach
-        (``small_canteens_local_bound``, each LP limited to the solves' time limit; NaN
-        when one does not finish). Then the delivery rounds' (``plan_tours``, farms' and
-        hubs' rounds; with a ``time_limit_s`` option, each variant's within what its solve
-        left of it, else to the routing's solution limit): road km
+        (``small_canteens_local_bound``, within what the solves left of the call's time; NaN
+        when an LP does not finish, and then ``deadline.hit`` is set, as it is when the clock
+        stops a solve). Then the delivery rounds' (``plan_tours``, farms' and hubs' rounds;
+        with a ``time_limit_s`` option, each variant's within what its solve left of its
+        share, else to the routing's solution limit): road km
         and kg CO2e per tonne delivered, logistics cost (EUR HT) per kg delivered and per
         meal (``compare_logistics``); last, ``routing_first_only``: the routing problems
         left with their first rounds when that time was spent (0 unless the clock cut the
@@ -252,17 +268,24 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
     OptionError
         When a solver option is unknown or invalid.
     """
-    limit = float(solver_options.get("time_limit_s", scenario.parameters.solver.time_limit_s))
+    opts = solver_options(scenario.parameters.solver, options)
+    deadline = deadline or Deadline(opts.time_limit_s)
     # Only a limit given here bounds the routing: tours cut by a clock differ between runs.
-    routing_limit = limit if "time_limit_s" in solver_options else None
+    routed = "time_limit_s" in options
     variants = {"without_hubs": without_hubs(scenario), "with_hubs": scenario}
     solved: dict[str, tuple[Scenario, Solution]] = {}
     tours: dict[str, TourPlan] = {}
-    for name, sc in variants.items():
+    for i, (name, sc) in enumerate(variants.items()):
+        # An even share of what is left: both plans get the same chance.
+        share = deadline.left() / (len(variants) - i)
         started = time.perf_counter()
-        solved[name] = (sc, sc.solve(**solver_options))
-        left = None if routing_limit is None else routing_limit - (time.perf_counter() - started)
+        solved[name] = (sc, sc.solve(**options | {"time_limit_s": share}))
+        deadline.hit |= bool(solved[name][1].stopped_by_time_limit)
+        left = share - (time.perf_counter() - started) if routed else None
         tours[name] = plan_tours(sc, solved[name][1].flows, left)
+    bounds = {
+        name: small_canteens_local_bound(sc, deadline=deadline) for name, sc in variants.items()
+    }
     rounds = compare_logistics({name: (sc, tours[name]) for name, sc in variants.items()})
     rounds = rounds.set_index("variant")
     table = (
@@ -271,7 +294,7 @@ def hub_value(scenario: Scenario, **solver_options: Any) -> pd.DataFrame:
                 name: pd.concat(
                     [
                         plan_figures(scenario.as_planned(s.menu), s.flows),
-                        pd.Series({BOUND_FIGURE: small_canteens_local_bound(sc, limit)}),
+                        pd.Series({BOUND_FIGURE: bounds[name]}),
                         rounds.loc[name, list(LOGISTICS_FIGURES)],
                         pd.Series({ROUTING_FIGURE: tours[name].first_only}),
                     ]

@@ -22,6 +22,10 @@ The grid runs from the organic share of the cheapest plan (or of a given plan) t
 reachable share, found by Dinkelbach's method on ``max O(x) / V(x, v)``: its first step
 maximises the organic value ``O`` itself, each next step maximises ``O − λ V`` with ``λ`` the
 share just reached, until no plan beats ``λ`` (at most ``MAX_DINKELBACH_STEPS`` LPs).
+
+Every LP of a curve shares one clock (``Deadline``), the scenario's ``time_limit_s`` from the
+call's start: each gets what is left, and those the clock did not reach are not started (their
+points have status ``not_started`` and empty figures).
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.goals import LEVEL_ABS_TOL, LEVEL_REL_TOL
-from ..model.solvers import SolverRun, run_solver
+from ..model.solvers import LinearProgram, SolverRun, run_solver
+from ..model.strategies import CLOCK_STATUSES, Deadline
 from ..params import Weights
+from .bottlenecks import lp_out_of_time
 
 #: Dinkelbach iterations allowed when searching the largest organic share.
 MAX_DINKELBACH_STEPS = 30
@@ -68,7 +74,7 @@ class _CostModel:
     local_reference: np.ndarray  # per column: local value at reference prices (ℓ r on x)
     reference_value: float  # all-conventional value Σ_d r_d D_d, EUR HT
     solver: str
-    time_limit_s: float
+    deadline: Deadline  # the clock every LP of the call shares
     threads: int
 
 
@@ -92,12 +98,13 @@ def cost_scenario(scenario: Scenario) -> Scenario:
     return scenario.with_parameters(weights=weights, hard_egalim=False, hard_budget=False)
 
 
-def _cost_model(scenario: Scenario, solver: str | None) -> _CostModel:
+def _cost_model(scenario: Scenario, solver: str | None, deadline: Deadline | None) -> _CostModel:
+    opts = scenario.parameters.solver
+    deadline = deadline or Deadline(opts.time_limit_s)
     cost = cost_scenario(scenario)
     model = build_model(cost)
     demand = model.index.demand
     reference = float((demand["qty"] * demand["ref_price"]).sum())
-    opts = scenario.parameters.solver
     arcs, x = model.index.arcs, model.variables.cols("x")
     local = np.zeros(model.variables.count)
     local[x] = arcs["local"].to_numpy(float) * arcs["price"].to_numpy(float)
@@ -111,17 +118,25 @@ def _cost_model(scenario: Scenario, solver: str | None) -> _CostModel:
         local_reference,
         reference,
         solver or opts.lp_solver,
-        opts.time_limit_s,
+        deadline,
         opts.threads,
     )
 
 
 def _solve(cm: _CostModel, objective: np.ndarray, epsilon: float | None) -> SolverRun:
-    """min objective·x over the relaxation, with the epsilon row when ``epsilon`` is given."""
+    """min objective·x over the relaxation, with the epsilon row when ``epsilon`` is given;
+    not started (status ``not_started``) once the call's time is spent."""
     program = cm.model.program().with_objective(objective)
     if epsilon is not None:
         program = program.with_row(cm.organic - epsilon * cm.value, 0.0, np.inf)
-    return run_solver(program, cm.solver, cm.time_limit_s, cm.threads)
+    return _run(cm, program)
+
+
+def _run(cm: _CostModel, program: LinearProgram) -> SolverRun:
+    """``program`` solved within what is left of the call's time."""
+    if cm.deadline.expired():
+        return SolverRun(cm.solver, "not_started", None, math.nan, -math.inf, None, 0.0)
+    return cm.deadline.observe(run_solver(program, cm.solver, cm.deadline.left(), cm.threads))
 
 
 def _shares(cm: _CostModel, run: SolverRun) -> tuple[float, float]:
@@ -130,7 +145,9 @@ def _shares(cm: _CostModel, run: SolverRun) -> tuple[float, float]:
     return float(cm.organic @ run.values), float(cm.value @ run.values)
 
 
-def max_organic_share(scenario: Scenario, solver: str | None = None) -> float:
+def max_organic_share(
+    scenario: Scenario, solver: str | None = None, deadline: Deadline | None = None
+) -> float:
     """Largest territory organic share (fraction of value) any relaxed plan reaches.
 
     The share is a ratio of two linear functions of the plan: it is maximised by Dinkelbach's
@@ -143,11 +160,15 @@ def max_organic_share(scenario: Scenario, solver: str | None = None) -> float:
     solver
         The LP solver (``"glop"``, ``"highs"``, ``"pdlp"``); ``None`` for the scenario's
         ``lp_solver``.
+    deadline
+        The wall-clock budget the LPs share (the model's build counts against it); ``None``
+        for one of the scenario's ``time_limit_s`` starting now.
 
     Returns
     -------
     float
-        The share, in [0, 1].
+        The share, in [0, 1]; when the clock stops the search (``deadline.hit`` is then set),
+        the largest share reached so far, which a plan does reach.
 
     Raises
     ------
@@ -159,13 +180,15 @@ def max_organic_share(scenario: Scenario, solver: str | None = None) -> float:
     W. Dinkelbach, "On nonlinear fractional programming", *Management Science* 13(7),
     492–498, 1967.
     """
-    return _max_share(_cost_model(scenario, solver))
+    return _max_share(_cost_model(scenario, solver, deadline))
 
 
 def _max_share(cm: _CostModel) -> float:
     share = 0.0
     for _step in range(MAX_DINKELBACH_STEPS):
         run = _solve(cm, -(cm.organic - share * cm.value), None)
+        if run.values is None and run.status in CLOCK_STATUSES:
+            return share  # a share some plan reaches: the curve stops there
         if run.values is None:
             raise RuntimeError(f"organic-share LP ended with status {run.status}")
         organic, total = _shares(cm, run)
@@ -184,6 +207,7 @@ def cost_organic_tradeoff(
     n_points: int = 11,
     start_share: float | None = None,
     solver: str | None = None,
+    deadline: Deadline | None = None,
 ) -> pd.DataFrame:
     """Least purchase value (EUR HT) for each organic share on a grid, on the LP relaxation.
 
@@ -191,8 +215,8 @@ def cost_organic_tradeoff(
     ----------
     scenario
         The territory; its objective weights, targets and budgets are ignored (see the module
-        docstring), its solver options (``lp_solver``, ``time_limit_s`` per LP, ``threads``)
-        are used unless ``solver`` names the LP solver.
+        docstring), its solver options (``lp_solver``, ``time_limit_s`` for the whole call,
+        ``threads``) are used unless ``solver`` names the LP solver.
     n_points
         Number of grid points, evenly spaced from the start share to the largest reachable.
     start_share
@@ -201,6 +225,9 @@ def cost_organic_tradeoff(
     solver
         The LP solver (``"glop"``, ``"highs"``, ``"pdlp"``); ``None`` for the scenario's
         ``lp_solver``.
+    deadline
+        The wall-clock budget every LP of the curve shares (the model's build counts against
+        it); ``None`` for one of the scenario's ``time_limit_s`` starting now.
 
     Returns
     -------
@@ -210,19 +237,25 @@ def cost_organic_tradeoff(
         purchase value, EUR HT), ``extra_cost_eur_ht`` against the all-conventional plan (every
         demand row at its reference price), ``extra_cost_share`` (fraction of it),
         ``share_local`` (most local share by value at that cost, fraction), ``status``
-        of the LP (``optimal`` or the solver's word; figures NaN without a point).
+        of the LP (``optimal`` or the solver's word; figures NaN without a point:
+        ``not_started`` or ``time_limit`` where the clock ended it, and then
+        ``deadline.hit`` is set, as it is when the clock cut the largest share's search or a
+        point's most-local LP).
 
     Raises
     ------
     OptionError
-        When ``n_points`` is below 2.
+        When ``n_points`` is below 2, or when the time limit ends the least-cost LP before it
+        has a plan.
     RuntimeError
         When the least-cost LP or a step of the largest share ends without a solution.
     """
     if n_points < 2:
         raise OptionError([_("n_points={n}: must be at least 2").format(n=n_points)])
-    cm = _cost_model(scenario, solver)
+    cm = _cost_model(scenario, solver, deadline)
     cheapest = _solve(cm, cm.value, None)
+    if cheapest.values is None and cheapest.status in CLOCK_STATUSES:
+        raise lp_out_of_time(cm.deadline.seconds)
     if cheapest.values is None:
         raise RuntimeError(f"least-cost LP ended with status {cheapest.status}")
     organic, total = _shares(cm, cheapest)
@@ -234,7 +267,7 @@ def cost_organic_tradeoff(
     rows = []
     for eps in np.linspace(low, high, n_points):
         run = _solve(cm, cm.value, float(eps))
-        if run.values is None and eps > 0:
+        if run.values is None and eps > 0 and run.status not in CLOCK_STATUSES:
             # The largest share is found to solver precision: back off by a hair.
             eps_used = float(eps) * (1 - 1e3 * SHARE_TOL)
             run = _solve(cm, cm.value, eps_used)
@@ -256,7 +289,7 @@ def _most_local(cm: _CostModel, least_cost: SolverRun, epsilon: float) -> Solver
         .with_row(cm.organic - epsilon * cm.value, 0.0, np.inf)
         .with_row(cm.value, -np.inf, value + LEVEL_ABS_TOL + LEVEL_REL_TOL * abs(value))
     )
-    run = run_solver(program, cm.solver, cm.time_limit_s, cm.threads)
+    run = _run(cm, program)
     return run if run.values is not None else least_cost
 
 

@@ -11,11 +11,18 @@ be picklable), then solves the base and each variant independently through an
 core; a thread pool or a cluster's executor can be passed instead, or ``dask`` names a Dask
 cluster (``docs/distributed.md``). Only scenarios (pickled DataFrames and parameters) go out
 and one-row summaries come back.
+
+The solves share one clock, the time limit from the call's start: each gets the end of that
+budget as a time of day (as the decomposition's weeks on a cluster do), so a solve that
+waited for a free worker gets what is left, and one that starts after the end is not run
+(status ``not_started``).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -31,6 +38,7 @@ from ..i18n import decimal_sign, format_share
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
+from ..params import solver_options
 from ..plan.tables import meals_served
 
 BASE = "base"
@@ -86,7 +94,7 @@ FIGURES = (
     "objective",
 )
 #: Solver figures reported without a delta.
-STATS = ("status", "strategy", "gap", "solve_time_s")
+STATS = ("status", "strategy", "gap", "solve_time_s", "stopped_by_time_limit")
 
 
 @dataclass(frozen=True)
@@ -430,7 +438,9 @@ def change_radius(
     return Variant(label, apply)
 
 
-def solve_summary(scenario: Scenario, options: Mapping[str, Any]) -> pd.DataFrame:
+def solve_summary(
+    scenario: Scenario, options: Mapping[str, Any], end_unix_s: float | None = None
+) -> pd.DataFrame:
     """Solve and return the one-row ``summary`` (module-level so that processes can run it).
 
     Parameters
@@ -439,13 +449,25 @@ def solve_summary(scenario: Scenario, options: Mapping[str, Any]) -> pd.DataFram
         The scenario to solve.
     options
         Options of ``Scenario.solve``.
+    end_unix_s
+        When the call's time limit ends, as a time of day (``time.time()``, s): the solve gets
+        what is left then; ``None`` for the ``time_limit_s`` of ``options`` from now.
 
     Returns
     -------
     pandas.DataFrame
-        The solution's ``summary``: one row of territory figures and solver statistics.
+        The solution's ``summary``: one row of territory figures and solver statistics; past
+        ``end_unix_s``, a row with status ``not_started``, ``stopped_by_time_limit`` true and
+        empty figures (no solve).
     """
-    return scenario.solve(**dict(options)).summary
+    if end_unix_s is None:
+        return scenario.solve(**dict(options)).summary
+    left = end_unix_s - time.time()
+    if left <= 0:
+        stats = {"status": "not_started", "strategy": "", "gap": math.nan, "solve_time_s": 0.0}
+        row = dict.fromkeys(FIGURES, math.nan) | stats | {"stopped_by_time_limit": True}
+        return pd.DataFrame([row])
+    return scenario.solve(**dict(options) | {"time_limit_s": left}).summary
 
 
 def compare(
@@ -470,15 +492,18 @@ def compare(
         A Dask cluster to solve on instead, one variant per task: ``"local:N"`` (N workers
         started for the call) or a scheduler's address.
     **solve_options
-        Options of ``Scenario.solve`` (``strategy``, ``time_limit_s`` in s, ...) for every
-        solve; each solve's weeks run on its worker's threads (``dask`` is set to None).
+        Options of ``Scenario.solve`` (``strategy``, ...) for every solve; each solve's weeks
+        run on its worker's threads (``dask`` is set to None). ``time_limit_s`` (s; else the
+        scenario's) is the whole call's: each solve gets what is left of it when it starts.
 
     Returns
     -------
     pandas.DataFrame
-        One row per ``variant`` (``"base"`` first): the solver figures ``status``,
-        ``strategy``, ``gap``, ``solve_time_s`` (s), the figures of ``FIGURES`` (shares as
-        fractions, values in EUR HT, canteen counts, objective) and, for each,
+        One row per ``variant`` (``"base"`` first): the solver figures ``status``
+        (``not_started`` for a solve the time limit did not reach: empty figures),
+        ``strategy``, ``gap``, ``solve_time_s`` (s), ``stopped_by_time_limit``, the
+        figures of ``FIGURES`` (shares as fractions, values in EUR HT, canteen counts,
+        objective) and, for each,
         ``delta_<figure>`` = variant − base (0 on the base row).
 
     Raises
@@ -493,6 +518,7 @@ def compare(
     InfeasibleError
         In hard mode, when a scenario has no plan meeting every hard target.
     """
+    started = time.time()
     names = [BASE] + [v.name for v in variants]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -512,6 +538,8 @@ def compare(
         raise OptionError(["give an executor or a Dask cluster, not both"])
     # The variants are the parallel tasks: each solve's weeks stay on its worker's threads.
     options = dict(solve_options) | {"dask": None}
+    # One clock from the call's start; a time of day, so that it holds in any process.
+    end = started + solver_options(scenario.parameters.solver, options).time_limit_s
     with ExitStack() as stack:
         if dask is not None:
             pool: Executor = stack.enter_context(dask_client(dask)).get_executor()
@@ -520,7 +548,7 @@ def compare(
         else:
             pool = executor
         futures: list[Future[pd.DataFrame]] = [
-            pool.submit(solve_summary, s, options) for s in scenarios
+            pool.submit(solve_summary, s, options, end) for s in scenarios
         ]
         summaries = [f.result() for f in futures]
     rows = pd.concat(summaries, ignore_index=True)

@@ -27,6 +27,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..inputs.scenario import Scenario
+    from ..model.strategies import Deadline
 
 #: What each verb shows of its table (its CSV file has every column).
 WHATIF_COLUMNS = [
@@ -99,19 +100,62 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     # With --dask the variants are the cluster's tasks (each solve's weeks on its threads).
     table = compare(scenario, variants, dask=scenario.parameters.solver.dask)
     show_table(table, WHATIF_COLUMNS)
+    # One clock for every variant (compare): --time-limit bounds the whole call.
+    missing = int((table["status"] == "not_started").sum())
+    _said_out_of_time(
+        ngettext(
+            "{missing} of the {n} variants not solved: the time limit ran out (--time-limit)",
+            "{missing} of the {n} variants not solved: the time limit ran out (--time-limit)",
+            missing,
+        ),
+        missing,
+        len(table),
+        bool(table["stopped_by_time_limit"].any()),
+    )
     _write(args.out, {"whatif.csv": csv_writer(table)})
     return 0
 
 
+def _said_out_of_time(message: str, missing: int, n: int, hit: bool) -> None:
+    """Say on stderr how many (``missing``) of the call's ``n`` solves the clock left out
+    (``message``, with ``{missing}`` and ``{n}``, in the active language and plural form), or,
+    when none was but the clock stopped one (``hit``), that the figures depend on the
+    machine's speed."""
+    if missing:
+        print(message.format(missing=format_number(missing), n=format_number(n)), file=sys.stderr)
+    elif hit:
+        print(
+            _(
+                "the time limit stopped a solver: the figures may depend on the machine's "
+                "speed (--time-limit)"
+            ),
+            file=sys.stderr,
+        )
+
+
 def cmd_tradeoff(args: argparse.Namespace) -> int:
     from ..analysis.tradeoff import cost_organic_tradeoff
+    from ..model.strategies import CLOCK_STATUSES, Deadline
     from ..report.charts import plot_tradeoff
 
     scenario = load_scenario(args)
+    # One clock for every solve of the curve: --time-limit bounds the whole call.
+    deadline = Deadline(scenario.parameters.solver.time_limit_s)
     if args.budgets_per_meal is not None:
-        return _compliance_curve(scenario, args)
-    table = cost_organic_tradeoff(scenario, n_points=args.points)
+        return _compliance_curve(scenario, args, deadline)
+    table = cost_organic_tradeoff(scenario, n_points=args.points, deadline=deadline)
     show_table(table, TRADEOFF_COLUMNS)
+    missing = int(table["status"].isin(CLOCK_STATUSES).sum())
+    _said_out_of_time(
+        ngettext(
+            "{missing} of the {n} points not solved: the time limit ran out (--time-limit)",
+            "{missing} of the {n} points not solved: the time limit ran out (--time-limit)",
+            missing,
+        ),
+        missing,
+        len(table),
+        deadline.hit,
+    )
     files: dict[str, Callable[[Path], object]] = {
         "tradeoff.csv": csv_writer(table),
         "tradeoff.png": partial(plot_tradeoff, table),
@@ -120,17 +164,28 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compliance_curve(scenario: Scenario, args: argparse.Namespace) -> int:
+def _compliance_curve(scenario: Scenario, args: argparse.Namespace, deadline: Deadline) -> int:
     """``tradeoff --budgets-per-meal``: canteens meeting each target for each extra budget per
-    meal (``analysis.compliance``), as a table, a CSV file and a chart."""
+    meal (``analysis.compliance``), as a table, a CSV file and a chart, within ``deadline``."""
     from ..analysis.compliance import CURVE_COLUMNS, compliance_curve
     from ..report.charts import plot_compliance_curve
 
-    table = compliance_curve(scenario, args.budgets_per_meal)
+    table = compliance_curve(scenario, args.budgets_per_meal, deadline=deadline)
     shown = table.copy()
     for column in ("extra_budget_per_meal_eur_ht", "extra_cost_per_meal_eur_ht"):
         shown[column] = [format_number(v, 2) for v in table[column]]
     show_table(shown, [c for c in CURVE_COLUMNS if c not in CURVE_HIDDEN_COLUMNS])
+    missing = int((table["status"] == "not_started").sum())
+    _said_out_of_time(
+        ngettext(
+            "{missing} of the {n} budgets not solved: the time limit ran out (--time-limit)",
+            "{missing} of the {n} budgets not solved: the time limit ran out (--time-limit)",
+            missing,
+        ),
+        missing,
+        len(table),
+        bool(table["stopped_by_time_limit"].fillna(False).any()),
+    )
     files: dict[str, Callable[[Path], object]] = {
         "compliance_curve.csv": csv_writer(table),
         "compliance_curve.png": partial(plot_compliance_curve, table),
@@ -157,20 +212,39 @@ def amounts_per_meal(text: str) -> list[float]:
 
 
 def cmd_hubs(args: argparse.Namespace) -> int:
-    from ..analysis.hub_value import hub_value
+    import numpy as np
+
+    from ..analysis.hub_value import BOUND_FIGURE, hub_value
     from ..generate.hubs import make_hubs
     from ..logistics.compare import routing_first_only
+    from ..model.strategies import Deadline
     from ..report.hub_value_page import hub_value_texts, render_hub_value_html
 
     scenario = load_scenario(args)
     if args.demo and scenario.hubs.empty:
         # The demo's default plan leaves its hub out (docs/demo.md, *Hub*); here it is weighed.
         scenario = scenario.with_tables(hubs=make_hubs("lens-lievin", scenario.producers))
-    # A --time-limit bounds each variant's routing by what its solve left (only a limit given
-    # does: tours cut by a clock differ from run to run).
+    # One clock for both solves and the bounds: the time limit bounds the whole call. A
+    # --time-limit bounds each variant's routing by what its solve left of its share (only a
+    # limit given does: tours cut by a clock differ from run to run).
+    deadline = Deadline(scenario.parameters.solver.time_limit_s)
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
-    table = hub_value(scenario, **given)
+    table = hub_value(scenario, deadline, **given)
     show_table(hub_value_texts(table))
+    bounds = table.loc[BOUND_FIGURE, ["without_hubs", "with_hubs"]].to_numpy(float)
+    missing = int(np.isnan(bounds).sum())
+    _said_out_of_time(
+        ngettext(
+            "{missing} of the {n} bounds on the small canteens' local share not computed: "
+            "the time limit ran out (--time-limit)",
+            "{missing} of the {n} bounds on the small canteens' local share not computed: "
+            "the time limit ran out (--time-limit)",
+            missing,
+        ),
+        missing if deadline.hit else 0,
+        2,
+        deadline.hit,
+    )
     for note in routing_notes(0, routing_first_only(table)):
         print(note, file=sys.stderr)
     page = render_hub_value_html(scenario, table, args.lang)

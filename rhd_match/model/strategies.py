@@ -100,6 +100,10 @@ class Reporter:
         self.say(message)
 
 
+#: The statuses of a solver call that the clock ended (``SolverRun.status``).
+CLOCK_STATUSES = ("time_limit", "not_started")
+
+
 class Deadline:
     """Wall-clock budget shared by the solver calls of one solve."""
 
@@ -135,7 +139,7 @@ class Deadline:
         SolverRun
             ``run`` itself.
         """
-        if run.status in ("time_limit", "not_started"):
+        if run.status in CLOCK_STATUSES:
             self.hit = True
         elif run.status == "feasible":
             self.hit |= self.end - time.perf_counter() <= 0.1 * self.seconds

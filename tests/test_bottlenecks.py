@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from clock import promised_s
 
 from rhd_match import Scenario
 from rhd_match.analysis.bottlenecks import (
@@ -231,7 +232,7 @@ def test_the_bottlenecks_route_ends_within_its_time_limit(
     started = time.perf_counter()
     code = main([*args, "--time-limit", str(limit), "--verify-top", "5"])
     elapsed = time.perf_counter() - started
-    assert elapsed <= limit * 1.1 + 2.0
+    assert elapsed <= promised_s(limit)
     err = capsys.readouterr().err
     if code == 0:
         table = pd.read_csv(tmp_path / "out" / "bottlenecks.csv")

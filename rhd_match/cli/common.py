@@ -230,7 +230,10 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         "--time-limit",
         type=positive_float,
         metavar="S",
-        help=_("seconds per solve (default: the scenario's, 60)"),
+        help=_(
+            "wall-clock seconds for the whole command: its solves share them, each getting "
+            "what is left (default: the scenario's, 60)"
+        ),
     )
     p.add_argument(
         "--threads",

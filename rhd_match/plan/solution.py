@@ -51,6 +51,8 @@ STATUS_NAMES = {
     "relaxation": N_("relaxation"),
     "time_limit": N_("time limit"),
     "infeasible": N_("infeasible"),
+    # A solve of a curve or comparison that the call's time limit did not reach.
+    "not_started": N_("not started"),
 }
 #: Levels maximised: minimised as their opposite, shown with their own sign.
 MAXIMISED_LEVELS = ("compliance", "local")

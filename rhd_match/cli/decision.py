@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -79,6 +80,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         remove_producer,
     )
 
+    started = time.perf_counter()
     scenario = load_scenario(args)
     # The builders name the variants in the active language.
     variants: list[Variant] = [remove_producer(pid) for pid in args.remove_producer]
@@ -98,7 +100,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if radius is not None:
         variants.append(change_radius(factor=radius))
     # With --dask the variants are the cluster's tasks (each solve's weeks on its threads).
-    table = compare(scenario, variants, dask=scenario.parameters.solver.dask)
+    left = _deadline(scenario, started).left()
+    table = compare(scenario, variants, dask=scenario.parameters.solver.dask, time_limit_s=left)
     show_table(table, WHATIF_COLUMNS)
     # One clock for every variant (compare): --time-limit bounds the whole call.
     missing = int((table["status"] == "not_started").sum())
@@ -114,6 +117,15 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     )
     _write(args.out, {"whatif.csv": csv_writer(table)})
     return 0
+
+
+def _deadline(scenario: Scenario, started: float) -> Deadline:
+    """The call's clock: the scenario's time limit (``--time-limit`` applied) counted from
+    ``started`` (``time.perf_counter()`` at the verb's start), so that reading the scenario
+    counts against it."""
+    from ..model.strategies import Deadline
+
+    return Deadline(scenario.parameters.solver.time_limit_s - (time.perf_counter() - started))
 
 
 def _said_out_of_time(message: str, missing: int, n: int, hit: bool) -> None:
@@ -135,12 +147,13 @@ def _said_out_of_time(message: str, missing: int, n: int, hit: bool) -> None:
 
 def cmd_tradeoff(args: argparse.Namespace) -> int:
     from ..analysis.tradeoff import cost_organic_tradeoff
-    from ..model.strategies import CLOCK_STATUSES, Deadline
+    from ..model.strategies import CLOCK_STATUSES
     from ..report.charts import plot_tradeoff
 
+    started = time.perf_counter()
     scenario = load_scenario(args)
     # One clock for every solve of the curve: --time-limit bounds the whole call.
-    deadline = Deadline(scenario.parameters.solver.time_limit_s)
+    deadline = _deadline(scenario, started)
     if args.budgets_per_meal is not None:
         return _compliance_curve(scenario, args, deadline)
     table = cost_organic_tradeoff(scenario, n_points=args.points, deadline=deadline)
@@ -217,9 +230,9 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     from ..analysis.hub_value import BOUND_FIGURE, hub_value
     from ..generate.hubs import make_hubs
     from ..logistics.compare import routing_first_only
-    from ..model.strategies import Deadline
     from ..report.hub_value_page import hub_value_texts, render_hub_value_html
 
+    started = time.perf_counter()
     scenario = load_scenario(args)
     if args.demo and scenario.hubs.empty:
         # The demo's default plan leaves its hub out (docs/demo.md, *Hub*); here it is weighed.
@@ -227,7 +240,7 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     # One clock for both solves and the bounds: the time limit bounds the whole call. A
     # --time-limit bounds each variant's routing by what its solve left of its share (only a
     # limit given does: tours cut by a clock differ from run to run).
-    deadline = Deadline(scenario.parameters.solver.time_limit_s)
+    deadline = _deadline(scenario, started)
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
     table = hub_value(scenario, deadline, **given)
     show_table(hub_value_texts(table))
@@ -264,11 +277,11 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         relaxation_solution,
         solve_relaxation,
     )
-    from ..model.strategies import Deadline
 
+    started = time.perf_counter()
     scenario = load_scenario(args)
     # One clock for the relaxation and the re-solves: --time-limit bounds the whole call.
-    deadline = Deadline(scenario.parameters.solver.time_limit_s)
+    deadline = _deadline(scenario, started)
     relaxed = solve_relaxation(scenario, deadline=deadline)
     table = bottleneck_table(
         scenario, verify_top=args.verify_top, relaxed=relaxed, deadline=deadline

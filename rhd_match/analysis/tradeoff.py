@@ -30,6 +30,7 @@ points have status ``not_started`` and empty figures).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -133,10 +134,12 @@ def _solve(cm: _CostModel, objective: np.ndarray, epsilon: float | None) -> Solv
 
 
 def _run(cm: _CostModel, program: LinearProgram) -> SolverRun:
-    """``program`` solved within what is left of the call's time."""
+    """``program`` solved within what is left of the call's time; a run the clock stopped
+    keeps no point (a dual simplex's last point need not be feasible)."""
     if cm.deadline.expired():
         return SolverRun(cm.solver, "not_started", None, math.nan, -math.inf, None, 0.0)
-    return cm.deadline.observe(run_solver(program, cm.solver, cm.deadline.left(), cm.threads))
+    run = cm.deadline.observe(run_solver(program, cm.solver, cm.deadline.left(), cm.threads))
+    return dataclasses.replace(run, values=None) if run.status in CLOCK_STATUSES else run
 
 
 def _shares(cm: _CostModel, run: SolverRun) -> tuple[float, float]:

@@ -231,8 +231,8 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         type=positive_float,
         metavar="S",
         help=_(
-            "wall-clock seconds for the whole command: its solves share them, each getting "
-            "what is left (default: the scenario's, 60)"
+            "wall-clock seconds that the command's solves share, each getting what is left "
+            "(default: the scenario's, 60)"
         ),
     )
     p.add_argument(

@@ -317,7 +317,18 @@ class _Chunks:
         self.distance_km = producer_canteen_km(self.scenario)
 
     def model(self, i: int) -> tuple[LinearModel, AnnualRows]:
-        """Chunk ``i``'s model and annual rows, built."""
+        """Chunk ``i``'s model and annual rows, built.
+
+        Parameters
+        ----------
+        i
+            The chunk's position in ``chunks``.
+
+        Returns
+        -------
+        tuple of LinearModel and AnnualRows
+            Its model and annual rows (the first build also sets ``penalty``).
+        """
         model = build_model(cut_to_weeks(self.scenario, self.chunks[i]), self.distance_km)
         self.nonzeros[i] = int(model.matrix.nnz)
         annual = AnnualRows.of(model)
@@ -344,8 +355,23 @@ class _Chunks:
         return bool(is_group_row(self.scenario.demand, self.scenario.groups).any())
 
     def plan_score(self, annual: AnnualRows, linear: float, activity: np.ndarray) -> float:
-        """The weighted objective of a whole-year plan from its flows' cost ``linear`` and its
-        annual rows' ``activity`` (shortfalls and overruns at their least values)."""
+        """The weighted objective of a whole-year plan from its flows' cost and its annual
+        rows' activity (shortfalls and overruns at their least values).
+
+        Parameters
+        ----------
+        annual
+            The annual rows (right-hand sides; every chunk's are the same).
+        linear
+            The cost of the plan's weekly columns, objective units.
+        activity
+            The plan's activity on the annual rows, shape (annual rows,).
+
+        Returns
+        -------
+        float
+            The plan's weighted objective.
+        """
         assert self.penalty is not None
         broken = np.where(annual.is_budget, activity - annual.rhs, annual.rhs - activity)
         return linear + float(self.penalty @ broken.clip(0.0))

@@ -85,21 +85,22 @@ def plan_bound(
     for i in range(count):
         build_s, lp_s = (spent[0] / i, spent[1] / i) if i else pace
         while mus and deadline.left() < (count - i) * (build_s + len(mus) * lp_s):
-            mus, deadline.hit = mus[:-1], True
+            mus = mus[:-1]
         if not mus:
-            log(
-                _(
-                    "bound at the plan's prices skipped: a pass over the chunks (about {s} s "
-                    "a chunk) does not fit the time left"
-                ).format(s=sig(build_s + lp_s))
-            )
-            return -math.inf
+            break
         parts, built, solved = _relaxed(chunks, weekly, i, mus)
         spent[0], spent[1] = spent[0] + built, spent[1] + solved / len(mus)
-        mus = mus[: len(parts)]
+        mus = mus[: len(parts)]  # a multiple whose LPs the clock cut is dropped
         for j, part in enumerate(parts):
             totals[j] += part
+    deadline.hit |= len(mus) < len(totals)
     if not mus:
+        log(
+            _(
+                "bound at the plan's prices skipped: a pass over the chunks (about {s} s "
+                "a chunk) does not fit the time left"
+            ).format(s=sig(build_s + lp_s))
+        )
         return -math.inf
     bound = max(totals[: len(mus)])
     log(_("bound at the plan's prices: {bound}").format(bound=sig(bound)))

@@ -677,7 +677,8 @@ def _plan(
     chunks' sizes summed, the bound (the chunks' relaxations' when stronger), the
     plan's polishing LP gathered chunk by chunk (None when it would have more than
     ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned), and a planned chunk's mean
-    build and relaxation, s (infinite when none was planned: the pace of ``bounding.plan_bound``).
+    build and relaxation, s, times ``STREAM_BOUND_MARGIN`` (infinite when none was planned:
+    the pace of ``bounding.plan_bound``).
 
     Each chunk's repair grows its drops within an even share of the time left (its build
     included) but the time the bound's pass will take (``bounding.plan_bound``: a build and
@@ -711,7 +712,7 @@ def _plan(
         # under load the chunks' shares left the LP 5 s and it was cut (measured).
         kept = 0.0
         if i:
-            pace = built_s + relaxed_s  # the bound's pass
+            pace = budgets.STREAM_BOUND_MARGIN * (built_s + relaxed_s)  # the bound's pass
             if parts is not None:
                 pace += budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
             kept = pace * len(chunks.chunks) / i
@@ -768,7 +769,8 @@ def _plan(
         # at the same ``mu`` without delivery rows; the only one when the search had no pass).
         bound = max(bound, total)
     planned = len([opens for opens in plan.opens if opens is not None])
-    chunk_s = (built_s / planned, relaxed_s / planned) if planned else (math.inf, math.inf)
+    margin = budgets.STREAM_BOUND_MARGIN / planned if planned else math.inf
+    chunk_s = (built_s * margin, relaxed_s * margin)
     return plan, stats, bound, parts, chunk_s
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from factories import weighted
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.sizes import get_size, keep_weeks, make_scenario
@@ -31,6 +31,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.bounding import plan_bound
 from rhd_match.model.decomposition.memory import freed_memory_kept
 from rhd_match.model.decomposition.polishing import PolishParts, another_round
 from rhd_match.model.decomposition.repair import weekly_repair
@@ -162,6 +163,101 @@ def test_without_time_for_the_search_every_chunk_is_planned_at_the_starting_pric
     assert (plan.flows["supplier"] != CONVENTIONAL).any()
 
 
+@pytest.fixture(scope="module")
+def market() -> Scenario:
+    """XS with its market table: every target met and budgets binding, as in the larger
+    sizes, where the starting multipliers (every canteen short of every target) bound
+    nothing."""
+    return weighted(make_scenario(get_size("XS")))
+
+
+@pytest.fixture(scope="module")
+def market_exact(market: Scenario) -> float:
+    """The exact optimum of ``market`` (weighted objective)."""
+    return market.solve(strategy="mip", mip_gap=1e-9, time_limit_s=120).objective
+
+
+def test_without_the_search_the_streamed_solve_still_reports_its_gap(
+    market: Scenario, market_exact: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search skipped, as at size L: the bound's pass at the plan's prices gives a bound
+    below the exact optimum, reported with its gap (none before it: the chunks' relaxations
+    at the starting multipliers were 190 times the plan below it)."""
+    monkeypatch.setattr(budgets, "STREAM_PLAN_BUILDS", 1e9)
+    lines: list[str] = []
+    with use_language("en"):
+        solution = market.solve(
+            objective="weighted", time_limit_s=60, memory_limit_gb=0.001, log=lines.append
+        )
+    assert solution.summary["strategy"].iloc[0] == "decompose-streamed"
+    assert any("price search skipped" in line for line in lines)
+    assert check(market, solution).empty
+    bound, gap = solution.best_bound, float(solution.summary["gap"].iloc[0])
+    assert (
+        bound
+        <= market_exact + 1e-6 * abs(market_exact)
+        <= solution.objective + 2e-6 * abs(market_exact)
+    )
+    assert 0.0 <= gap <= 0.01
+    assert any("bound at the plan's prices" in line for line in lines)
+
+
+@given(
+    scale=st.floats(0.0, 1.0),
+    missed=st.lists(st.booleans(), min_size=1, max_size=8),
+    overrun=st.lists(st.booleans(), min_size=1, max_size=5),
+)
+@example(scale=0.5, missed=[False], overrun=[True])
+@settings(max_examples=12, deadline=None)
+def test_the_bound_at_any_plans_prices_is_below_the_optimum(
+    market: Scenario, market_exact: float, scale: float, missed: list[bool], overrun: list[bool]
+) -> None:
+    """Whatever the plan's activity (targets met or missed, budgets overrun or not, in any
+    pattern) and the multiple of its prices, the pass's bound stays below the exact
+    optimum."""
+    chunks = _Chunks(market, week_chunks(market, 4))
+    first_model, first = chunks.model(0)
+    weekly = WeeklySolver(first_model, SolverOptions(objective="weighted"), Deadline(60))
+    targets, budget_rows = np.flatnonzero(~first.is_budget), np.flatnonzero(first.is_budget)
+    activity = first.rhs.copy()
+    activity[targets] += np.where(np.resize(missed, len(targets)), -1.0, 1.0)
+    activity[budget_rows] += np.where(np.resize(overrun, len(budget_rows)), 1.0, -1.0)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(budgets, "STREAM_BOUND_PRICE_SCALES", (scale,))
+            bound = plan_bound(
+                chunks, weekly, first, activity, (0.0, 0.0), Deadline(60), Reporter(None, 0.0)
+            )
+    finally:
+        weekly.close()
+    assert math.isfinite(bound)
+    assert bound <= market_exact + 1e-6 * abs(market_exact)
+
+
+def test_the_bounds_pass_is_left_out_when_its_time_is_not_there(market: Scenario) -> None:
+    """A pace the time left cannot hold: no pass, no bound, and the clock says it cut the
+    work; with time, every multiple is solved over every chunk."""
+    chunks = _Chunks(market, week_chunks(market, 4))
+    first_model, first = chunks.model(0)
+    weekly = WeeklySolver(first_model, SolverOptions(objective="weighted"), Deadline(60))
+    lines: list[str] = []
+    try:
+        with use_language("en"):
+            short = Deadline(60)
+            none = plan_bound(
+                chunks, weekly, first, first.rhs, (30.0, 1.0), short, Reporter(lines.append, 0.0)
+            )
+            enough = Deadline(60)
+            bound = plan_bound(
+                chunks, weekly, first, first.rhs, (0.1, 0.1), enough, Reporter(None, 0.0)
+            )
+    finally:
+        weekly.close()
+    assert none == -math.inf and short.hit
+    assert any("bound at the plan's prices skipped" in line for line in lines)
+    assert math.isfinite(bound) and not enough.hit
+
+
 def test_restricted_weekly_lps_bound_then_reach_the_whole_weeks_optimum(
     small: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,7 +376,7 @@ def _repaired(
     first_model, first = chunks.model(0)
     weekly = WeeklySolver(first_model, SolverOptions(objective="weighted"), Deadline(60))
     mu = first.mu_low if lowest else first.mu_high
-    plan, _stats, _bound, parts = _plan(
+    plan, _stats, _bound, parts, _pace = _plan(
         chunks, weekly, first, mu, -np.inf, Deadline(60), Reporter(None, 0.0)
     )
     return chunks, first, weekly, plan, parts

@@ -118,7 +118,7 @@ def test_the_repair_opens_the_hub_options_and_repricing_keeps_them(hub_weeks: Sc
         for mu in (first.mu_high, 0.5 * (first.mu_low + first.mu_high), first.mu_low):
             transport_pass(chunks, weekly, first, mu)
         gathered = chunks.hub_options
-        repaired, _stats, _bound, _parts = _plan(
+        repaired, _stats, _bound, _parts, _pace = _plan(
             chunks, weekly, first, first.mu_high, -np.inf, Deadline(60), log
         )
         repriced = _reprice(chunks, weekly, first, first.mu_high, repaired, Deadline(60), log)

@@ -90,3 +90,17 @@ STREAM_PLAN_BUILDS = 3.0
 #: (``DELIVERY_MAX_NONZEROS``) start from each demand row's this many cheapest arcs, the
 #: others priced out by the duals (``restricted``), for at most this many rounds.
 ARCS_PER_DEMAND_ROW, RESTRICTED_ROUNDS = 4, 4
+#: The streamed decomposition's bound (``bounding.plan_bound``): one pass of the chunks'
+#: weekly transport LPs at these multiples of the prices the plan's annual rows read
+#: (``AnnualRows.price_of``: W_S on a missed target, −W_B on an overrun budget, 0 on a met
+#: row), the best kept; when time is short the first is kept longest. The plan's prices
+#: themselves overprice rows the relaxation can meet: forced onto the streamed path, the demo
+#: (every target met, budgets overrun) bounds 11.4 % below the plan at 0.2, 17.8 % at 1 and
+#: 12.1 % at 0 (its whole-year LP relaxation: 9.9 %); size SM 138 %, 245 % and 163 %
+#: (measured, ``docs/distributed.md``). 1 is the right multiple where targets stay missed.
+STREAM_BOUND_PRICE_SCALES = (0.2, 1.0, 0.0)
+#: The time kept for that pass: this many times the chunks' builds and relaxations of the
+#: plan phase at one multiple. A pass rebuilds each chunk and cuts its weekly problems again:
+#: on the demo under load (average 5-7) it ran at 0.16 s a chunk against the plan phase's
+#: 0.12, and with those kept exactly it was skipped after the polishing LP (measured).
+STREAM_BOUND_MARGIN = 1.5

@@ -80,6 +80,7 @@ from ..unmet import unmet_local_table
 from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
+from .bounding import plan_bound
 from .executors import WeekProblem
 from .memory import freed_memory_kept
 from .polishing import PolishParts, another_round
@@ -316,7 +317,18 @@ class _Chunks:
         self.distance_km = producer_canteen_km(self.scenario)
 
     def model(self, i: int) -> tuple[LinearModel, AnnualRows]:
-        """Chunk ``i``'s model and annual rows, built."""
+        """Chunk ``i``'s model and annual rows, built.
+
+        Parameters
+        ----------
+        i
+            The chunk's position in ``chunks``.
+
+        Returns
+        -------
+        tuple of LinearModel and AnnualRows
+            Its model and annual rows (the first build also sets ``penalty``).
+        """
         model = build_model(cut_to_weeks(self.scenario, self.chunks[i]), self.distance_km)
         self.nonzeros[i] = int(model.matrix.nnz)
         annual = AnnualRows.of(model)
@@ -343,8 +355,23 @@ class _Chunks:
         return bool(is_group_row(self.scenario.demand, self.scenario.groups).any())
 
     def plan_score(self, annual: AnnualRows, linear: float, activity: np.ndarray) -> float:
-        """The weighted objective of a whole-year plan from its flows' cost ``linear`` and its
-        annual rows' ``activity`` (shortfalls and overruns at their least values)."""
+        """The weighted objective of a whole-year plan from its flows' cost and its annual
+        rows' activity (shortfalls and overruns at their least values).
+
+        Parameters
+        ----------
+        annual
+            The annual rows (right-hand sides; every chunk's are the same).
+        linear
+            The cost of the plan's weekly columns, objective units.
+        activity
+            The plan's activity on the annual rows, shape (annual rows,).
+
+        Returns
+        -------
+        float
+            The plan's weighted objective.
+        """
         assert self.penalty is not None
         broken = np.where(annual.is_budget, activity - annual.rhs, annual.rhs - activity)
         return linear + float(self.penalty @ broken.clip(0.0))
@@ -427,11 +454,15 @@ def _solve_streaming(
             )
             bound, mu, passes = -math.inf, first.mu_high, 0
             deadline.hit = True
-        plan, stats, bound, parts = _plan(chunks, weekly, first, mu, bound, deadline, log)
+        plan, stats, bound, parts, pace = _plan(chunks, weekly, first, mu, bound, deadline, log)
+        # The plan's improvements leave the bound's pass its time.
+        better = Deadline(deadline.left() - len(chunks.chunks) * sum(pace))
         polished = (
-            None if parts is None else _polish(chunks, first, parts, plan, options, deadline, log)
+            None if parts is None else _polish(chunks, first, parts, plan, options, better, log)
         )
-        plan = polished or _reprice(chunks, weekly, first, mu, plan, deadline, log)
+        plan = polished or _reprice(chunks, weekly, first, mu, plan, better, log)
+        deadline.hit |= better.hit
+        bound = max(bound, plan_bound(chunks, weekly, first, plan.activity, pace, deadline, log))
     finally:
         weekly.close()
     flows = pd.concat(plan.tables, ignore_index=True)
@@ -639,16 +670,20 @@ def _plan(
     bound: float,
     deadline: Deadline,
     log: Reporter,
-) -> tuple[_ChunkedPlan, dict[str, float], float, PolishParts | None]:
+) -> tuple[_ChunkedPlan, dict[str, float], float, PolishParts | None, tuple[float, float]]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it; else the transport relaxation by column generation), drops and lots from
     its flows, the weekly repair, the chunk's plan; the
-    chunks' sizes summed, the bound (the chunks' relaxations' when stronger), and the
+    chunks' sizes summed, the bound (the chunks' relaxations' when stronger), the
     plan's polishing LP gathered chunk by chunk (None when it would have more than
-    ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned).
+    ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned), and a planned chunk's mean
+    build and relaxation, s, times ``STREAM_BOUND_MARGIN`` (infinite when none was planned:
+    the pace of ``bounding.plan_bound``).
 
     Each chunk's repair grows its drops within an even share of the time left (its build
-    included), so that it cannot leave the next chunks without time; its relaxation and
+    included) but the time the bound's pass will take (``bounding.plan_bound``: a build and
+    a relaxation a chunk, at the pace of the chunks so far), so that it cannot leave the
+    next chunks without time; its relaxation and
     first repair round, which make its plan, run to the call's limit; a chunk reached after
     the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
@@ -659,7 +694,7 @@ def _plan(
     year = sum(chunks.nonzeros.values()) * len(chunks.chunks) / len(chunks.nonzeros)
     delivery = year <= budgets.DELIVERY_MAX_NONZEROS
     total, complete = float(mu @ first.rhs), True
-    relaxed_s = 0.0  # the chunks' relaxations so far, s
+    relaxed_s, built_s = 0.0, 0.0  # the chunks' relaxations and builds so far, s
     for i in range(len(chunks.chunks)):
         if deadline.expired():
             # The safety net: the chunks left buy conventionally, all at once, without
@@ -676,13 +711,16 @@ def _plan(
         # chunks' builds and tables again, at the pace of the chunks so far: on the demo
         # under load the chunks' shares left the LP 5 s and it was cut (measured).
         kept = 0.0
-        if parts is not None and i:
-            pace = budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
+        if i:
+            pace = budgets.STREAM_BOUND_MARGIN * (built_s + relaxed_s)  # the bound's pass
+            if parts is not None:
+                pace += budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
             kept = pace * len(chunks.chunks) / i
         share = Deadline((deadline.left() - kept) / (len(chunks.chunks) - i))
         built = time.perf_counter()
         model, annual = chunks.model(i)
         built = time.perf_counter() - built
+        built_s += built
         for name, size in model.stats().items():
             stats[name] = stats.get(name, 0) + size
         # The relaxation and the repair's first round get the call's time, the rounds after
@@ -730,7 +768,10 @@ def _plan(
         # The weekly relaxations at ``mu`` over every chunk: a Lagrangian bound (the search's
         # at the same ``mu`` without delivery rows; the only one when the search had no pass).
         bound = max(bound, total)
-    return plan, stats, bound, parts
+    planned = len([opens for opens in plan.opens if opens is not None])
+    margin = budgets.STREAM_BOUND_MARGIN / planned if planned else math.inf
+    chunk_s = (built_s * margin, relaxed_s * margin)
+    return plan, stats, bound, parts, chunk_s
 
 
 def _polish(

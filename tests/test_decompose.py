@@ -23,6 +23,7 @@ from rhd_match.generate import generate_scenario
 from rhd_match.i18n import use_language
 from rhd_match.model import goals
 from rhd_match.model.build import build_model
+from rhd_match.model.decode import clean_flows, plan_objective
 from rhd_match.model.decomposition import (
     budgets,
     executors,
@@ -31,6 +32,7 @@ from rhd_match.model.decomposition import (
     repair,
 )
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.pricing import price_search
 from rhd_match.model.decomposition.subproblems import WeeklySolver, week_problems
 from rhd_match.model.solvers import SolverRun
 from rhd_match.model.strategies import Deadline, Reporter, all_conventional, open_from_relaxation
@@ -387,3 +389,38 @@ def test_a_week_whose_lp_is_unchanged_is_not_solved_again(small: Scenario) -> No
     finally:
         weekly.close()
         fresh.close()
+
+
+def test_the_search_leaves_no_target_its_flows_meet_priced_as_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the delivery pass the repair starts from the search's prices and flows. XS's
+    territory with the market over 6 ISO weeks meets every target at lower prices than the
+    first pass's (every canteen short of every target): at those, the weekly plans bought
+    labelled food wherever it was. The search's prices leave no target that its own flows
+    meet at the shortfall price, and its bound stays below the exact optimum."""
+    monkeypatch.setattr(budgets, "DELIVERY_MAX_NONZEROS", 0)
+    scenario = with_market(6)
+    model = build_model(scenario)
+    annual = AnnualRows.of(model)
+    options = SolverOptions()
+    weekly = WeeklySolver(model, options, Deadline(120))
+    try:
+        start = price_search(
+            model,
+            weekly,
+            annual,
+            options,
+            Reporter(None, 0.0),
+            lambda v: plan_objective(model, *clean_flows(model, v)),
+        )
+    finally:
+        weekly.close()
+    targets = ~annual.is_budget
+    met = (annual.matrix @ start.flows >= annual.rhs)[targets]
+    priced_short = (start.mu >= annual.w_short)[targets]
+    assert met.any()
+    assert not (met & priced_short).any()
+    exact = scenario.solve(strategy="mip", mip_gap=1e-9, objective="weighted", time_limit_s=120)
+    assert exact.summary["status"].iloc[0] == "optimal"
+    assert start.bound <= exact.objective + RTOL * abs(exact.objective)

@@ -8,12 +8,14 @@ the box below, a valid lower bound
 
 computed by one small LP per week (in parallel). The strategy:
 
-1. start from μ = W_S on every EGalim row (every canteen short of every target: the usual case)
-   and μ = 0 on budgets; improve μ by projected subgradient steps (Polyak step towards the
-   best plan value seen) on the *transport* relaxation (no drop or franco rows: fastest), for
-   at most ``SEARCH_ITERATIONS`` passes; keep the best bound, and the multipliers whose
-   flows make the best plan (those of the best bound are degenerate: their weekly LPs are
-   indifferent between buying labelled food and not);
+1. start from μ = W_S on every EGalim row (every canteen short of every target) and μ = 0 on
+   budgets; search μ on the *transport* relaxation (no drop or franco rows: fastest), for at
+   most ``SEARCH_ITERATIONS`` passes, by projected subgradient steps (Polyak step towards the
+   best plan value seen) or, where measured better (``pricing.search_bisects``), by bisecting
+   each row's price between its bounds (lowered after a pass that meets the row: a target
+   reached, a budget overrun; raised after one that misses it); keep the best bound, and the
+   multipliers whose flows make the best plan (those of the best bound are degenerate: their
+   weekly LPs are indifferent between buying labelled food and not);
 2. one pass of the weekly relaxations *with* drops, franco and lots at those multipliers: a
    stronger bound, and flows from which to choose drops — on models up to
    ``DELIVERY_MAX_NONZEROS`` (above, the transport flows are used);

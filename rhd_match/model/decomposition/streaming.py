@@ -84,7 +84,7 @@ from .bounding import plan_bound
 from .executors import WeekProblem
 from .memory import freed_memory_kept
 from .polishing import PolishParts, another_round
-from .pricing import Pass, search_patience, subgradient
+from .pricing import Pass, search_bisects, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
 from .subproblems import WeeklySolver, column_weeks, week_problems
@@ -591,7 +591,10 @@ def _search(
         return search.expired() or deadline.left() < 3 * pass_s
 
     patience = search_patience(options, grouped=chunks.grouped)
-    bound, mu, _flows, passes = subgradient(evaluate, first, options, patience, expired, log)
+    bisect = search_bisects(chunks.grouped, transport_drops=True)
+    bound, mu, _flows, passes = subgradient(
+        evaluate, first, options, patience, expired, log, bisect
+    )
     deadline.hit |= search.hit
     return bound, mu, passes
 

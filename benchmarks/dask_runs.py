@@ -21,6 +21,9 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +41,51 @@ from rhd_match.model.decomposition.subproblems import week_problems
 OPTIONS: dict[str, Any] = {"strategy": "decompose", "objective": "weighted"}
 
 
-def _worker_peak_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB
+def _worker_usage(dask_worker: Any) -> tuple[float, int]:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB
+    return peak, int(dask_worker.state.executed_count)
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where a solve's weekly LPs run: ``address`` of a ``LocalCluster``'s scheduler (None:
+    threads in the calling process) and ``usage``, per worker (in address order) its peak
+    resident memory and the tasks it ran: ``{"worker_peak_gb": [...], "worker_tasks":
+    [...]}``, empty lists on threads."""
+
+    address: str | None
+    usage: Callable[[], dict[str, list[Any]]]
+
+
+@contextmanager
+def local_workers(workers: int) -> Iterator[Workers]:
+    """A ``LocalCluster`` of ``workers`` one-thread worker processes, started before the
+    clock of the run it serves and closed after it; threads when ``workers`` is 0."""
+    if not workers:
+        yield Workers(None, lambda: {"worker_peak_gb": [], "worker_tasks": []})
+        return
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    )
+
+    def usage() -> dict[str, list[Any]]:
+        with Client(cluster) as client:
+            each = [u for _, u in sorted(client.run(_worker_usage).items())]
+        return {
+            "worker_peak_gb": [round(peak, 3) for peak, _ in each],
+            "worker_tasks": [tasks for _, tasks in each],
+        }
+
+    try:
+        yield Workers(cluster.scheduler_address, usage)
+    finally:
+        cluster.close()
 
 
 def one_run(size_name: str, workers: int, time_limit_s: float) -> dict[str, Any]:
@@ -51,28 +97,15 @@ def one_run(size_name: str, workers: int, time_limit_s: float) -> dict[str, Any]
         Wall time (s), objective, plan status, flows digest, peak memory of this process and of
         each worker (GB).
     """
-    from distributed import Client, LocalCluster
-
     scenario = make_scenario(get_size(size_name))
     options = dict(OPTIONS, time_limit_s=time_limit_s)
-    cluster = None
-    worker_gb: list[float] = []
-    if workers:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
-        options["dask"] = cluster.scheduler_address
-    started = time.perf_counter()
-    solution = scenario.solve(**options)
-    wall = time.perf_counter() - started
-    if cluster is not None:
-        with Client(cluster) as client:
-            worker_gb = sorted(client.run(_worker_peak_gb).values())
-        cluster.close()
+    with local_workers(workers) as pool:
+        if pool.address is not None:
+            options["dask"] = pool.address
+        started = time.perf_counter()
+        solution = scenario.solve(**options)
+        wall = time.perf_counter() - started
+        used = pool.usage()
     flows = solution.flows
     return {
         "size": size_name,
@@ -85,7 +118,7 @@ def one_run(size_name: str, workers: int, time_limit_s: float) -> dict[str, Any]
         "flows_rows": len(flows),
         "flows_sha": _digest(flows),
         "client_peak_gb": round(peak_rss_gb(), 3),
-        "worker_peak_gb": [round(g, 3) for g in worker_gb],
+        **used,
     }
 
 

@@ -42,6 +42,7 @@ from rhd_match.model.build import build_model
 from rhd_match.model.solve import solve
 from rhd_match.plan.tables import canteen_table, territory_totals
 
+from .dask_runs import local_workers
 from .measure import peak_rss_gb, progress, set_memory_limit
 from .sizes import ALL_TASKS, Size, get_size, make_scenario, with_time_limit
 
@@ -364,11 +365,21 @@ def task_strategies(size: Size, scenario: Scenario) -> dict[str, Any]:
     return {"runs": runs}
 
 
-def task_streaming(size: Size, scenario: Scenario) -> dict[str, Any]:
+def task_streaming(size: Size, scenario: Scenario, dask_workers: int = 0) -> dict[str, Any]:
     """The decomposition streamed by weeks (``decomposition.streaming``), through the whole
     ``solve`` call (estimate, search, chunks' plans, solution tables) under its time limit:
     a memory limit below any model's makes it stream at every size. The whole-year model is
-    never built; peak memory is that of the largest chunk of weeks."""
+    never built; peak memory is that of the largest chunk of weeks. With ``dask_workers``,
+    the weekly LPs run on a ``LocalCluster`` of that many one-thread worker processes,
+    started before the clock (``dask_runs.local_workers``); each worker's peak memory and
+    tasks run are recorded."""
+    with local_workers(dask_workers) as pool:
+        record = _streamed(size, scenario, pool.address)
+        used = pool.usage()
+    return {"dask_workers": dask_workers, **record, **used}
+
+
+def _streamed(size: Size, scenario: Scenario, dask: str | None) -> dict[str, Any]:
     started = time.perf_counter()
     events: list[tuple[float, str]] = []
 
@@ -385,6 +396,7 @@ def task_streaming(size: Size, scenario: Scenario) -> dict[str, Any]:
             objective="weighted",
             time_limit_s=size.time_limit_s,
             memory_limit_gb=0.01,
+            dask=dask,
         )
     wall = time.perf_counter() - started
     progress("streamed", wall_s=round(wall, 2), gap=float(solution.summary["gap"].iloc[0]))
@@ -419,11 +431,15 @@ TASKS = {
 assert tuple(TASKS) == ALL_TASKS
 
 
-def run_task(size: Size, task: str) -> dict[str, Any]:
-    """Generate the size's scenario and run one task on it; figures as a JSON-able dict."""
+def run_task(size: Size, task: str, dask_workers: int = 0) -> dict[str, Any]:
+    """Generate the size's scenario and run one task on it (``streaming`` on
+    ``dask_workers`` Dask workers when not 0); figures as a JSON-able dict."""
     scenario, info = _scenario(size)
     started = time.perf_counter()
-    result = TASKS[task](size, scenario)
+    if dask_workers:
+        result = task_streaming(size, scenario, dask_workers)
+    else:
+        result = TASKS[task](size, scenario)
     return {
         "size": size.name,
         "task": task,
@@ -440,12 +456,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--task", required=True, choices=list(TASKS))
     parser.add_argument("--time-limit", type=float, default=None, help="optimiser limit, s")
     parser.add_argument("--memory-limit-gb", type=float, default=None)
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        default=0,
+        help="streaming only: the weekly LPs on a LocalCluster of this many workers",
+    )
     args = parser.parse_args(argv)
+    if args.dask_workers and args.task != "streaming":
+        parser.error("--dask-workers goes with --task streaming")
     if args.memory_limit_gb:
         set_memory_limit(args.memory_limit_gb)
     size = with_time_limit(get_size(args.size), args.time_limit)
     try:
-        result = run_task(size, args.task)
+        result = run_task(size, args.task, args.dask_workers)
     except MemoryError:
         progress("MemoryError", peak_gb=peak_rss_gb())
         traceback.print_exc()

@@ -19,7 +19,8 @@ from distributed import Client, LocalCluster, get_task_stream
 from factories import weighted
 
 from benchmarks.dask_runs import one_run
-from benchmarks.sizes import get_size, make_scenario
+from benchmarks.one import task_streaming
+from benchmarks.sizes import get_size, make_scenario, with_time_limit
 from rhd_match import OptionError, Scenario, solve_many
 from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
 from rhd_match.check import check
@@ -161,3 +162,19 @@ def test_the_benchmark_compares_threads_and_workers() -> None:
     assert dask["objective"] == threads["objective"]
     assert dask["flows_sha"] == threads["flows_sha"]
     assert len(dask["worker_peak_gb"]) == 1 and min(dask["worker_peak_gb"]) > 0
+    assert threads["worker_tasks"] == [] and dask["worker_tasks"][0] > 0
+
+
+def test_the_streamed_benchmark_runs_on_workers() -> None:
+    """The streamed benchmark task (L's route) on a 1-worker cluster of its own: the plan of
+    the threads' run, with the weekly LPs run on the worker and its memory read back."""
+    size = with_time_limit(get_size("16x30w8"), 60)
+    scenario = make_scenario(size)
+    threads, dask = (task_streaming(size, scenario, workers) for workers in (0, 1))
+    assert (threads["dask_workers"], dask["dask_workers"]) == (0, 1)
+    assert dask["objective"] == threads["objective"]
+    assert dask["plan"] == {**threads["plan"], "check_time_s": dask["plan"]["check_time_s"]}
+    assert dask["plan"]["violations"] == 0
+    assert threads["worker_peak_gb"] == threads["worker_tasks"] == []
+    assert len(dask["worker_peak_gb"]) == 1 and min(dask["worker_peak_gb"]) > 0
+    assert dask["worker_tasks"][0] >= dask["weeks"] == 8  # each week's LPs at least once

@@ -1,5 +1,6 @@
-"""Every decision-support verb that solves more than once keeps ``--time-limit`` for the whole
-call (one clock, each solve given what is left), and says what the clock left out."""
+"""Every verb that solves keeps ``--time-limit`` for the whole call from its start (reading
+the scenario counts; one clock, each solve given what is left), and the decision-support
+verbs that solve more than once say what the clock left out."""
 
 from __future__ import annotations
 
@@ -82,6 +83,38 @@ def test_each_verb_ends_within_its_time_limit_and_says_what_it_left_out(
     assert (message in err) == (missing > 0), err
     if "stopped_by_time_limit" in table and not missing:
         assert (STOPPED in err) == bool(table["stopped_by_time_limit"].any()), err
+
+
+#: How long the reading of the scenario is made to take in the test below, s.
+SLOW_READ_S = 1.0
+
+
+@pytest.mark.parametrize("verb", ["solve", "export", "report", "tours"])
+def test_reading_the_scenario_counts_against_the_limit_of_a_single_solve(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verb: str
+) -> None:
+    """Before, these verbs started their clock after reading the scenario (and the communes'
+    outlines), whereas the decision-support verbs counted the reading: the solve got the
+    whole limit whatever the reading took. A reading slowed by ``SLOW_READ_S`` now leaves
+    the solve at most what is left of the limit."""
+    read = Scenario.from_folder
+    given: list[float] = []
+
+    def slow_read(path: Path) -> Scenario:
+        time.sleep(SLOW_READ_S)
+        return read(path)
+
+    solve = Scenario.solve
+
+    def watched(self: Scenario, *args: object, **options: float) -> object:
+        given.append(options.get("time_limit_s", self.parameters.solver.time_limit_s))
+        return solve(self, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Scenario, "from_folder", staticmethod(slow_read))
+    monkeypatch.setattr(Scenario, "solve", watched)
+    code, _ = _run(folder, tmp_path, [verb, "--quiet", "--time-limit", str(LIMIT_S)])
+    assert code in (0, 1)  # 1: the checker's verdict on a plan the clock cut short
+    assert len(given) == 1 and given[0] <= LIMIT_S - SLOW_READ_S
 
 
 #: What the routing of ``hubs`` may take past the clock, s: the first rounds of every routing

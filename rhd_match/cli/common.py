@@ -8,11 +8,12 @@ import errno
 import os
 import shutil
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 from babel import Locale
@@ -41,6 +42,9 @@ from ..params import OBJECTIVES, STRATEGIES
 from ..plan.solution import STATUS_NAMES
 from ..version import __version__
 from ..weeks import week_list_problems
+
+if TYPE_CHECKING:
+    from ..model.strategies import Deadline
 
 #: One example per verb, shown at the end of its ``--help`` (``rhd-match``: the command's),
 #: translated there (file and folder names read as the user's own).
@@ -85,7 +89,6 @@ ARGPARSE_MESSAGES = (
     N_("invalid choice: %(value)r (choose from %(choices)s)"),
     N_("can't open '%(filename)s': %(error)s"),
 )
-
 
 #: Labels of the column ids the verbs show in their tables (translated where shown).
 COLUMN_LABELS: dict[str, str] = {
@@ -147,6 +150,28 @@ COUNT_COLUMNS = frozenset(
     {"canteens", "canteens_meeting_all"}
     | {f"canteens_meeting_{t}" for t in ("quality", "organic", "meat_fish")}
 )
+
+
+def command_deadline(scenario: Scenario, started: float) -> Deadline:
+    """The command's clock: the scenario's time limit (``--time-limit`` applied) counted from
+    ``started`` (``time.perf_counter()`` at the verb's start, before its files are read), so
+    that reading the scenario counts against it.
+
+    Parameters
+    ----------
+    scenario
+        The scenario read, with the command line's options applied.
+    started
+        ``time.perf_counter()`` when the verb started.
+
+    Returns
+    -------
+    Deadline
+        What is left of the limit, s (at least 0.01, ``Deadline.left``).
+    """
+    from ..model.strategies import Deadline
+
+    return Deadline(scenario.parameters.solver.time_limit_s - (time.perf_counter() - started))
 
 
 def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
@@ -231,7 +256,8 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
         type=positive_float,
         metavar="S",
         help=_(
-            "wall-clock seconds that the command's solves share, each getting what is left "
+            "wall-clock seconds from the command's start (reading the scenario included) that "
+            "its solves share, each getting what is left; the files are written after "
             "(default: the scenario's, 60)"
         ),
     )

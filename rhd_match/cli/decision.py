@@ -17,6 +17,7 @@ from ..io import csv_writer, write_folder_atomically
 from .common import (
     add_solver_options,
     add_source,
+    command_deadline,
     int_at_least,
     load_scenario,
     output_folder,
@@ -100,7 +101,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if radius is not None:
         variants.append(change_radius(factor=radius))
     # With --dask the variants are the cluster's tasks (each solve's weeks on its threads).
-    left = _deadline(scenario, started).left()
+    left = command_deadline(scenario, started).left()
     table = compare(scenario, variants, dask=scenario.parameters.solver.dask, time_limit_s=left)
     show_table(table, WHATIF_COLUMNS)
     # One clock for every variant (compare): --time-limit bounds the whole call.
@@ -117,15 +118,6 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     )
     _write(args.out, {"whatif.csv": csv_writer(table)})
     return 0
-
-
-def _deadline(scenario: Scenario, started: float) -> Deadline:
-    """The call's clock: the scenario's time limit (``--time-limit`` applied) counted from
-    ``started`` (``time.perf_counter()`` at the verb's start), so that reading the scenario
-    counts against it."""
-    from ..model.strategies import Deadline
-
-    return Deadline(scenario.parameters.solver.time_limit_s - (time.perf_counter() - started))
 
 
 def _said_out_of_time(message: str, missing: int, n: int, hit: bool) -> None:
@@ -153,7 +145,7 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     scenario = load_scenario(args)
     # One clock for every solve of the curve: --time-limit bounds the whole call.
-    deadline = _deadline(scenario, started)
+    deadline = command_deadline(scenario, started)
     if args.budgets_per_meal is not None:
         return _compliance_curve(scenario, args, deadline)
     table = cost_organic_tradeoff(scenario, n_points=args.points, deadline=deadline)
@@ -240,7 +232,7 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     # One clock for both solves and the bounds: the time limit bounds the whole call. A
     # --time-limit bounds each variant's routing by what its solve left of its share (only a
     # limit given does: tours cut by a clock differ from run to run).
-    deadline = _deadline(scenario, started)
+    deadline = command_deadline(scenario, started)
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
     table = hub_value(scenario, deadline, **given)
     show_table(hub_value_texts(table))
@@ -281,7 +273,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     scenario = load_scenario(args)
     # One clock for the relaxation and the re-solves: --time-limit bounds the whole call.
-    deadline = _deadline(scenario, started)
+    deadline = command_deadline(scenario, started)
     relaxed = solve_relaxation(scenario, deadline=deadline)
     table = bottleneck_table(
         scenario, verify_top=args.verify_top, relaxed=relaxed, deadline=deadline

@@ -38,6 +38,7 @@ from .common import (
     add_solver_options,
     add_source,
     argparse_in_language,
+    command_deadline,
     existing_file,
     finish_parser,
     int_at_least,
@@ -60,13 +61,14 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a command the pipe's end stopped
 LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
 
 
-def _solve(scenario: Scenario, args: argparse.Namespace) -> Solution:
-    """Solve with the scenario's solver options (the command line's already applied), with a
+def _solve(scenario: Scenario, args: argparse.Namespace, started: float) -> Solution:
+    """Solve with the scenario's solver options (the command line's already applied) within
+    what the time limit leaves since ``started`` (the verb's start: reading counts), with a
     live progress display on a terminal (time against the limit, phase, plan, gap); nothing off
     a terminal or with ``--quiet``. Prints the plan's summary."""
-    limit_s = scenario.parameters.solver.time_limit_s
+    limit_s = command_deadline(scenario, started).left()
     with ProgressDisplay(limit_s, quiet=getattr(args, "quiet", False)) as display:
-        solution = scenario.solve(log=display)
+        solution = scenario.solve(log=display, time_limit_s=limit_s)
     print(solution.summary_text())
     strategy = str(solution.summary["strategy"].iloc[0])
     spec = scenario.parameters.solver.dask
@@ -170,8 +172,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     scenario = load_scenario(args)
-    solution = _solve(scenario, args)
+    solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)
     if args.out is not None:
         from ..report import WORKBOOK_NAME, results_workbook_writer
@@ -186,13 +189,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ..macantine.export import export_plan, platform_ids, read_platform_ids
 
+    started = time.perf_counter()
     scenario = load_scenario(args)
     # Read the id files before solving: a bad file fails at once, listing every bad row.
     known = scenario.canteens["canteen_id"].astype(str).tolist()
     sirets = read_platform_ids(args.siret_file, "siret", known) if args.siret_file else None
     ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
-    solution = _solve(scenario, args)
+    solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)  # the files are written all the same, as by solve
     written = export_plan(
         scenario,
@@ -295,11 +299,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report import report_writers
     from ..report.communes import read_communes
 
+    started = time.perf_counter()
     # a bad file is refused before the solve, not after; the outlines read are drawn
     communes = read_communes(args.communes) if args.communes is not None else None
     scenario = load_scenario(args)
-    started = time.perf_counter()
-    solution = _solve(scenario, args)
+    solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)
     tours = _tours(scenario, solution, _time_left(args, started))
     # tables, reports and order workbooks are moved in together: all or nothing
@@ -355,9 +359,9 @@ def _tours(scenario: Scenario, solution: Solution, time_left_s: float | None) ->
 
 
 def cmd_tours(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args)
     started = time.perf_counter()
-    solution = _solve(scenario, args)
+    scenario = load_scenario(args)
+    solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)
     written = write_folder_atomically(
         args.out, _tours(scenario, solution, _time_left(args, started)).writers

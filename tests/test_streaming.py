@@ -45,6 +45,7 @@ from rhd_match.model.decomposition.streaming import (
     cut_to_weeks,
     estimated_arcs,
     estimated_peak_gb,
+    search_fits,
     solve_streaming,
     transport_pass,
     week_chunks,
@@ -141,6 +142,16 @@ def test_streamed_plan_is_valid_and_above_its_bound(
     assert plan.objective == pytest.approx(objective_from_flows(small, plan.flows))
     assert plan.bound <= exact + 1e-6 * abs(exact) <= plan.objective + 2e-6 * abs(exact)
     assert plan.passes > 1 and not plan.stopped_by_time_limit
+
+
+def test_the_search_needs_room_for_its_passes_relaxations_as_well_as_their_builds() -> None:
+    """The idle L run of 2026-11-30: 27 chunks, 1,800 s, a first pass of 626 s (23.2 s a
+    chunk, about three builds of 7.7 s). With a pass counted as one build the search fitted
+    and spent 641 s on a first pass that priced as the plan phase would have, leaving the
+    plans short of time; it no longer fits, and a chunk built ten times faster leaves it
+    room."""
+    assert not search_fits(27, 7.7, 1800.0)
+    assert search_fits(27, 0.77, 1800.0)
 
 
 def test_without_time_for_the_search_every_chunk_is_planned_at_the_starting_prices(

@@ -83,10 +83,16 @@ STREAM_SEARCH_TIME_SHARE = 0.5
 #: first pass is at the starting multipliers, where the plan phase's relaxations give the
 #: same bound, so a search pays from its second pass.
 STREAM_SEARCH_MIN_PASSES = 2
+#: A pass over a chunk (its build, weekly problems and transport relaxation) costs about this
+#: many of its model's builds: at size L 7.9 + 1.6 + 15.3 CPU s against a build of 7.9
+#: (measured, ``docs/distributed.md``, *What an L chunk costs*). Counted as one build, an
+#: idle L run found room for the search and spent 641 s of its 1,800 on a first pass that
+#: priced as the plan phase would have (2026-11-30).
+STREAM_PASS_BUILDS = 3.0
 #: A chunk's plan (build, weekly relaxation, repair, flows and unmet-demand tables) costs
-#: about this many of its model's builds (*estimate* from size L's 2-week chunks: see
-#: ``docs/distributed.md``).
-STREAM_PLAN_BUILDS = 3.0
+#: about this many of its model's builds: at size L about 40 CPU s against a build of 7.9
+#: (measured, ``docs/distributed.md``, *Half an L chunk's CPU*).
+STREAM_PLAN_BUILDS = 5.0
 #: The weekly transport LPs of a model too large for the delivery pass
 #: (``DELIVERY_MAX_NONZEROS``) start from each demand row's this many cheapest arcs, the
 #: others priced out by the duals (``restricted``), for at most this many rounds.

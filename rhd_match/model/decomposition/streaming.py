@@ -477,8 +477,9 @@ def _solve_streaming(
 def search_fits(chunks: int, build_s: float, left_s: float) -> bool:
     """Whether the multiplier search is worth its time: the time left holds
     ``budgets.STREAM_SEARCH_MIN_PASSES`` passes over the chunks and then every chunk's plan,
-    all estimated from the first chunk's build (a pass rebuilds every chunk; a chunk's plan
-    costs ``budgets.STREAM_PLAN_BUILDS`` of its builds).
+    all estimated from the first chunk's build (a pass rebuilds every chunk and solves its
+    relaxation, ``budgets.STREAM_PASS_BUILDS`` of its builds; a chunk's plan costs
+    ``budgets.STREAM_PLAN_BUILDS`` of them).
 
     Without it the chunks are planned at the search's starting multipliers, where its first
     pass would be: at size M that pass gave the best plan of the search's three (measured).
@@ -497,7 +498,8 @@ def search_fits(chunks: int, build_s: float, left_s: float) -> bool:
     bool
         True when the search should run.
     """
-    per_chunk = build_s * (budgets.STREAM_SEARCH_MIN_PASSES + budgets.STREAM_PLAN_BUILDS)
+    passes = budgets.STREAM_SEARCH_MIN_PASSES * budgets.STREAM_PASS_BUILDS
+    per_chunk = build_s * (passes + budgets.STREAM_PLAN_BUILDS)
     return left_s >= chunks * per_chunk
 
 

@@ -109,5 +109,8 @@ STREAM_BOUND_PRICE_SCALES = (0.2, 1.0, 0.0)
 #: The time kept for that pass: this many times the chunks' builds and relaxations of the
 #: plan phase at one multiple. A pass rebuilds each chunk and cuts its weekly problems again:
 #: on the demo under load (average 5-7) it ran at 0.16 s a chunk against the plan phase's
-#: 0.12, and with those kept exactly it was skipped after the polishing LP (measured).
+#: 0.12, and with those kept exactly it was skipped after the polishing LP (measured). The
+#: margin is for keeping time only: the pass starts when its plain estimate fits and drops
+#: multiples at its own pace. With the margin also on its start, an idle L run skipped it
+#: with 670 s left for about 27 × 20.4 s, and ended 838 s before its limit (2026-11-30).
 STREAM_BOUND_MARGIN = 1.5

@@ -455,8 +455,9 @@ def _solve_streaming(
             bound, mu, passes = -math.inf, first.mu_high, 0
             deadline.hit = True
         plan, stats, bound, parts, pace = _plan(chunks, weekly, first, mu, bound, deadline, log)
-        # The plan's improvements leave the bound's pass its time.
-        better = Deadline(deadline.left() - len(chunks.chunks) * sum(pace))
+        # The plan's improvements leave the bound's pass its time, with its margin.
+        kept = budgets.STREAM_BOUND_MARGIN * len(chunks.chunks) * sum(pace)
+        better = Deadline(deadline.left() - kept)
         polished = (
             None if parts is None else _polish(chunks, first, parts, plan, options, better, log)
         )
@@ -682,8 +683,8 @@ def _plan(
     chunks' sizes summed, the bound (the chunks' relaxations' when stronger), the
     plan's polishing LP gathered chunk by chunk (None when it would have more than
     ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned), and a planned chunk's mean
-    build and relaxation, s, times ``STREAM_BOUND_MARGIN`` (infinite when none was planned:
-    the pace of ``bounding.plan_bound``).
+    build and relaxation, s (infinite when none was planned: the pace of
+    ``bounding.plan_bound``).
 
     Each chunk's repair grows its drops within an even share of the time left (its build
     included) but the time the bound's pass will take (``bounding.plan_bound``: a build and
@@ -774,8 +775,7 @@ def _plan(
         # at the same ``mu`` without delivery rows; the only one when the search had no pass).
         bound = max(bound, total)
     planned = len([opens for opens in plan.opens if opens is not None])
-    margin = budgets.STREAM_BOUND_MARGIN / planned if planned else math.inf
-    chunk_s = (built_s * margin, relaxed_s * margin)
+    chunk_s = (built_s / planned, relaxed_s / planned) if planned else (math.inf, math.inf)
     return plan, stats, bound, parts, chunk_s
 
 

@@ -510,6 +510,7 @@ def transport_pass(
     first: AnnualRows,
     mu: np.ndarray,
     until: Deadline | None = None,
+    then: int = 0,
 ) -> Pass:
     """The weekly transport LPs of every chunk at multipliers ``mu``: Σ objectives, the
     annual rows' activity and the plan score of their flows (the flows are not kept); with
@@ -531,6 +532,9 @@ def transport_pass(
         expired or cannot see the pass's end at the pace of its chunks so far, the first
         left out (the wait would be lost: a cut pass is not used; ``until.hit`` is set);
         None: every chunk is solved.
+    then
+        Chunk solves after this pass that ``until`` must hold as well, at the same pace (the
+        search's next passes: its first pass pays only through them).
 
     Returns
     -------
@@ -546,7 +550,8 @@ def transport_pass(
         # The pace of the chunks after the first (a cluster's first tasks, the first
         # builds, warm up), once two are solved.
         pace = (marks[-1] - marks[2]) / (solved - 1) if solved >= 2 else 0.0
-        if until is not None and (until.expired() or until.left() < pace * (count - solved)):
+        ahead = count - solved + then
+        if until is not None and (until.expired() or until.left() < pace * ahead):
             until.hit = True
             return Pass(math.nan, False, activity, math.inf, None)
         weekly.use(chunk.row_lower, chunk.row_upper, len(chunk.objective))
@@ -582,11 +587,17 @@ def _search(
     cut pass is not used: without a pass, the plan is made at the starting multipliers)."""
     pass_s = 0.0
     search = Deadline(budgets.STREAM_SEARCH_TIME_SHARE * deadline.left())
+    count, runs, first_cut = len(chunks.chunks), 0, False
 
     def evaluate(mu: np.ndarray) -> Pass:
-        nonlocal pass_s
+        nonlocal pass_s, runs, first_cut
         started = time.perf_counter()
-        result = transport_pass(chunks, weekly, first, mu, search)
+        # The first pass prices as the plan phase would: it is worth its time only when the
+        # passes after it fit as well. At size L its 560 s left them none (measured).
+        then = count * (budgets.STREAM_SEARCH_MIN_PASSES - 1) if runs == 0 else 0
+        result = transport_pass(chunks, weekly, first, mu, search, then)
+        first_cut |= runs == 0 and not result.ok
+        runs += 1
         pass_s = time.perf_counter() - started
         return result
 
@@ -599,6 +610,14 @@ def _search(
         evaluate, first, options, patience, expired, log, bisect
     )
     deadline.hit |= search.hit
+    if first_cut:
+        log(
+            _(
+                "price search given up in its first pass after {s} s: its next passes would "
+                "not fit; every chunk planned at the starting prices"
+            ).format(s=sig(pass_s))
+        )
+        return -math.inf, first.mu_high, 0
     return bound, mu, passes
 
 

@@ -17,7 +17,6 @@ import argparse
 import json
 import logging
 import pickle
-import resource
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.measure import GB, machine, peak_rss_gb
+from benchmarks.measure import machine, own_peak_rss_gb, peak_rss_gb
 from benchmarks.sizes import get_size, make_scenario
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition.executors import week_prices, week_table
@@ -42,8 +41,7 @@ OPTIONS: dict[str, Any] = {"strategy": "decompose", "objective": "weighted"}
 
 
 def _worker_usage(dask_worker: Any) -> tuple[float, int]:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB
-    return peak, int(dask_worker.state.executed_count)
+    return own_peak_rss_gb(), int(dask_worker.state.executed_count)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pytest
 from clock import BUSY_MACHINE_S, promised_s
 from distributed import Client, LocalCluster, get_task_stream
 from factories import weighted
 
-from benchmarks.dask_runs import one_run
+from benchmarks.dask_runs import local_workers, one_run
 from benchmarks.one import task_streaming
 from benchmarks.sizes import get_size, make_scenario, with_time_limit
 from rhd_match import OptionError, Scenario, solve_many
@@ -179,3 +180,15 @@ def test_the_streamed_benchmark_runs_on_workers() -> None:
     assert threads["worker_peak_gb"] == threads["worker_tasks"] == []
     assert len(dask["worker_peak_gb"]) == 1 and min(dask["worker_peak_gb"]) > 0
     assert dask["worker_tasks"][0] >= dask["weeks"] == 8  # each week's LPs at least once
+
+
+def test_a_workers_peak_memory_is_its_own() -> None:
+    """Read from ``ru_maxrss``, each worker of the L run reported 8.28 GB: its parent's peak
+    (the scenario's generation), which a process started by fork and exec keeps. A worker
+    started after this process touched about 1 GB reports far less than that."""
+    held = np.ones(125_000_000)  # 1 GB, touched
+    with local_workers(1) as pool:
+        used = pool.usage()
+    assert held.sum() == len(held)
+    assert len(used["worker_peak_gb"]) == 1
+    assert 0 < used["worker_peak_gb"][0] < 0.6

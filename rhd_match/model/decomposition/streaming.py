@@ -585,17 +585,15 @@ def _search(
     size M two passes' time was 19 % short, measured), and at the latest at
     ``budgets.STREAM_SEARCH_TIME_SHARE`` of the time left, between two chunks of a pass (a
     cut pass is not used: without a pass, the plan is made at the starting multipliers)."""
-    pass_s = 0.0
     search = Deadline(budgets.STREAM_SEARCH_TIME_SHARE * deadline.left())
-    count, runs, first_cut = len(chunks.chunks), 0, False
+    later = len(chunks.chunks) * (budgets.STREAM_SEARCH_MIN_PASSES - 1)  # the next passes
+    pass_s, runs, first_cut = 0.0, 0, False
 
     def evaluate(mu: np.ndarray) -> Pass:
         nonlocal pass_s, runs, first_cut
         started = time.perf_counter()
-        # The first pass prices as the plan phase would: it is worth its time only when the
-        # passes after it fit as well. At size L its 560 s left them none (measured).
-        then = count * (budgets.STREAM_SEARCH_MIN_PASSES - 1) if runs == 0 else 0
-        result = transport_pass(chunks, weekly, first, mu, search, then)
+        # The first pass prices as the plan phase would: it pays only if the next ones fit.
+        result = transport_pass(chunks, weekly, first, mu, search, 0 if runs else later)
         first_cut |= runs == 0 and not result.ok
         runs += 1
         pass_s = time.perf_counter() - started
@@ -611,12 +609,11 @@ def _search(
     )
     deadline.hit |= search.hit
     if first_cut:
-        log(
-            _(
-                "price search given up in its first pass after {s} s: its next passes would "
-                "not fit; every chunk planned at the starting prices"
-            ).format(s=sig(pass_s))
+        message = _(
+            "price search given up in its first pass after {s} s: its next passes would "
+            "not fit; every chunk planned at the starting prices"
         )
+        log(message.format(s=sig(pass_s)))
         return -math.inf, first.mu_high, 0
     return bound, mu, passes
 

@@ -21,7 +21,7 @@ from ..progress import Progress
 from .build import LinearModel
 from .groups import first_fit
 from .index import ModelIndex
-from .solvers import LinearProgram, SolverRun, run_solver
+from .solvers import SolverRun, run_solver
 from .variables import Variables
 
 ZERO = 1e-7  # flows below this many units are solver noise
@@ -145,29 +145,6 @@ class Deadline:
             self.hit |= self.end - time.perf_counter() <= 0.1 * self.seconds
         return run
 
-    def solve(
-        self, program: LinearProgram, solver: str, threads: int, mip_gap: float = 1e-4
-    ) -> SolverRun:
-        """``run_solver`` on ``program`` within what is left of this budget, observed.
-
-        Parameters
-        ----------
-        program
-            The linear program (integer columns make it a MIP).
-        solver
-            The solver's name (``run_solver``).
-        threads
-            Threads the solver may use.
-        mip_gap
-            Relative gap at which a MIP stops.
-
-        Returns
-        -------
-        SolverRun
-            The run, its clock noted (``observe``).
-        """
-        return self.observe(run_solver(program, solver, self.left(), threads, mip_gap))
-
 
 def run_model(
     model: LinearModel,
@@ -211,10 +188,17 @@ def run_model(
             solver=solver, kind=kind, seconds=num(deadline.left(), 1)
         )
     )
-    program = model.program(lower, upper, integer).with_objective(
-        model.objective if objective is None else objective
+    run = deadline.observe(
+        run_solver(
+            model.program(lower, upper, integer).with_objective(
+                model.objective if objective is None else objective
+            ),
+            solver,
+            deadline.left(),
+            options.threads,
+            options.mip_gap,
+        )
     )
-    run = deadline.solve(program, solver, options.threads, options.mip_gap)
     if run.status == "not_started":
         log.say(
             _(

@@ -14,6 +14,7 @@ from rhd_match.check import check
 from rhd_match.generate.synthetic import generate_scenario
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition.annual import AnnualRows
+from rhd_match.model.decomposition.streamed_search import transport_pass
 from rhd_match.model.decomposition.streaming import (
     _ChunkedPlan,
     _Chunks,
@@ -21,7 +22,6 @@ from rhd_match.model.decomposition.streaming import (
     _reprice,
     cut_to_weeks,
     solve_streaming,
-    transport_pass,
     week_chunks,
 )
 from rhd_match.model.decomposition.subproblems import WeeklySolver, column_weeks, week_problems

@@ -79,7 +79,7 @@ IN_MEMORY_GB, IN_MEMORY_BYTES_PER_ARC = 0.3, 820
 #: neither the bound nor the plan there (measured), while the chunks' plans need the rest.
 STREAM_SEARCH_TIME_SHARE = 0.5
 #: The streamed decomposition runs its multiplier search only when the time left holds this
-#: many passes over the chunks and then the chunks' plans (``streaming.search_fits``): its
+#: many passes over the chunks and then the chunks' plans (``streamed_search.search_fits``): its
 #: first pass is at the starting multipliers, where the plan phase's relaxations give the
 #: same bound, so a search pays from its second pass.
 STREAM_SEARCH_MIN_PASSES = 2

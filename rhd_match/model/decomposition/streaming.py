@@ -16,7 +16,7 @@ that is kept between chunks is one number per annual row (per canteen and target
    week costs less than solving it, measured at size M); the Lagrangian bound is the same
    as the in-memory search's at the same multipliers. When the first chunk's build says
    that the search and the chunks' plans cannot both fit the time left
-   (``search_fits``), there is no search: the chunks are planned at its starting
+   (``streamed_search.search_fits``), there is no search: the chunks are planned at its starting
    multipliers;
 2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
    (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model, by column
@@ -48,6 +48,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -80,13 +81,13 @@ from ..unmet import unmet_local_table
 from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
-from .bounding import plan_bound
+from .bounding import Relaxation, ZeroPriceBound, plan_bound
 from .executors import WeekProblem
 from .memory import freed_memory_kept
 from .polishing import PolishParts, another_round
-from .pricing import Pass, search_bisects, search_patience, subgradient
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
+from .streamed_search import search_chunks, search_fits
 from .subproblems import WeeklySolver, column_weeks, week_problems
 
 
@@ -442,7 +443,7 @@ def _solve_streaming(
     del first_model
     try:
         if search_fits(len(chunks.chunks), build_s, deadline.left()):
-            bound, mu, passes = _search(chunks, weekly, first, options, deadline, log)
+            bound, mu, passes = search_chunks(chunks, weekly, first, options, deadline, log)
         else:
             # What the search would start from: its first pass would cost as much as the
             # plan's relaxations, which give the same bound at these multipliers.
@@ -454,7 +455,14 @@ def _solve_streaming(
             )
             bound, mu, passes = -math.inf, first.mu_high, 0
             deadline.hit = True
-        plan, stats, bound, parts, pace = _plan(chunks, weekly, first, mu, bound, deadline, log)
+        zero = None if passes else ZeroPriceBound()
+        plan, stats, bound, parts, pace = _plan(
+            chunks, weekly, first, mu, bound, deadline, log, zero
+        )
+        scales: tuple[float, ...] = budgets.STREAM_BOUND_PRICE_SCALES
+        if zero is not None:
+            bound = max(bound, zero.bound(log))
+            scales = tuple(s for s in scales if s or not zero.complete)
         # The plan's improvements leave the bound's pass its time, with its margin.
         kept = budgets.STREAM_BOUND_MARGIN * len(chunks.chunks) * sum(pace)
         better = Deadline(deadline.left() - kept)
@@ -463,7 +471,9 @@ def _solve_streaming(
         )
         plan = polished or _reprice(chunks, weekly, first, mu, plan, better, log)
         deadline.hit |= better.hit
-        bound = max(bound, plan_bound(chunks, weekly, first, plan.activity, pace, deadline, log))
+        bound = max(
+            bound, plan_bound(chunks, weekly, first, plan.activity, pace, deadline, log, scales)
+        )
     finally:
         weekly.close()
     flows = pd.concat(plan.tables, ignore_index=True)
@@ -473,149 +483,6 @@ def _solve_streaming(
     stopped = weekly.cut or deadline.hit
     largest = max(chunks.nonzeros.values())
     return StreamedPlan(flows, objective, bound, passes, largest, stopped, unmet, stats)
-
-
-def search_fits(chunks: int, build_s: float, left_s: float) -> bool:
-    """Whether the multiplier search is worth its time: the time left holds
-    ``budgets.STREAM_SEARCH_MIN_PASSES`` passes over the chunks and then every chunk's plan,
-    all estimated from the first chunk's build (a pass rebuilds every chunk and solves its
-    relaxation, ``budgets.STREAM_PASS_BUILDS`` of its builds; a chunk's plan costs
-    ``budgets.STREAM_PLAN_BUILDS`` of them).
-
-    Without it the chunks are planned at the search's starting multipliers, where its first
-    pass would be: at size M that pass gave the best plan of the search's three (measured).
-
-    Parameters
-    ----------
-    chunks
-        The number of chunks.
-    build_s
-        The first chunk's build, model and annual rows, s (wall clock).
-    left_s
-        The time left, s.
-
-    Returns
-    -------
-    bool
-        True when the search should run.
-    """
-    passes = budgets.STREAM_SEARCH_MIN_PASSES * budgets.STREAM_PASS_BUILDS
-    per_chunk = build_s * (passes + budgets.STREAM_PLAN_BUILDS)
-    return left_s >= chunks * per_chunk
-
-
-def transport_pass(
-    chunks: _Chunks,
-    weekly: WeeklySolver,
-    first: AnnualRows,
-    mu: np.ndarray,
-    until: Deadline | None = None,
-    then: int = 0,
-) -> Pass:
-    """The weekly transport LPs of every chunk at multipliers ``mu``: Σ objectives, the
-    annual rows' activity and the plan score of their flows (the flows are not kept); with
-    hubs, a complete pass adds the hub options of each chunk's flows to
-    ``chunks.hub_options``, as the in-memory search does with the year's.
-
-    Parameters
-    ----------
-    chunks
-        The chunks.
-    weekly
-        The weekly LP solver.
-    first
-        The first chunk's annual rows (right-hand sides, shared by every chunk).
-    mu
-        Multipliers, shape (annual rows,).
-    until
-        The pass stops before its next chunk (not ``ok``, no total) when ``until`` has
-        expired or cannot see the pass's end at the pace of its chunks so far, the first
-        left out (the wait would be lost: a cut pass is not used; ``until.hit`` is set);
-        None: every chunk is solved.
-    then
-        Chunk solves after this pass that ``until`` must hold as well, at the same pace (the
-        search's next passes: its first pass pays only through them).
-
-    Returns
-    -------
-    Pass
-        The pass, without flows.
-    """
-    total, linear, ok = 0.0, 0.0, True
-    activity = np.zeros(len(mu))
-    count, marks = len(chunks.chunks), [time.perf_counter()]
-    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for solved, chunk in enumerate(chunks.transport()):
-        marks.append(time.perf_counter())  # chunk `solved` built, the ones before solved
-        # The pace of the chunks after the first (a cluster's first tasks, the first
-        # builds, warm up), once two are solved.
-        pace = (marks[-1] - marks[2]) / (solved - 1) if solved >= 2 else 0.0
-        ahead = count - solved + then
-        if until is not None and (until.expired() or until.left() < pace * ahead):
-            until.hit = True
-            return Pass(math.nan, False, activity, math.inf, None)
-        weekly.use(chunk.row_lower, chunk.row_upper, len(chunk.objective))
-        cost = chunk.objective - chunk.annual.T @ mu
-        values, part, done = weekly.solve(chunk.problems, cost, chunk.lower, chunk.upper)
-        ok &= done
-        total += part
-        linear += float(chunk.objective @ values)
-        activity += chunk.annual @ values
-        if chunk.hubs is not None:
-            found[solved] = chunk.hubs.options(values)
-    if ok:
-        for i, (at_hub, hub) in found.items():
-            seen = chunks.hub_options.get(i)
-            chunks.hub_options[i] = (
-                (at_hub, hub) if seen is None else (at_hub | seen[0], hub | seen[1])
-            )
-    return Pass(total, ok, activity, chunks.plan_score(first, linear, activity), None)
-
-
-def _search(
-    chunks: _Chunks,
-    weekly: WeeklySolver,
-    first: AnnualRows,
-    options: SolverOptions,
-    deadline: Deadline,
-    log: Reporter,
-) -> tuple[float, np.ndarray, int]:
-    """The multiplier search, each pass streamed over the chunks; it stops early enough to
-    leave the plan phase about three passes' time (a chunk's repair solves a few LPs; at
-    size M two passes' time was 19 % short, measured), and at the latest at
-    ``budgets.STREAM_SEARCH_TIME_SHARE`` of the time left, between two chunks of a pass (a
-    cut pass is not used: without a pass, the plan is made at the starting multipliers)."""
-    search = Deadline(budgets.STREAM_SEARCH_TIME_SHARE * deadline.left())
-    later = len(chunks.chunks) * (budgets.STREAM_SEARCH_MIN_PASSES - 1)  # the next passes
-    pass_s, runs, first_cut = 0.0, 0, False
-
-    def evaluate(mu: np.ndarray) -> Pass:
-        nonlocal pass_s, runs, first_cut
-        started = time.perf_counter()
-        # The first pass prices as the plan phase would: it pays only if the next ones fit.
-        result = transport_pass(chunks, weekly, first, mu, search, 0 if runs else later)
-        first_cut |= runs == 0 and not result.ok
-        runs += 1
-        pass_s = time.perf_counter() - started
-        return result
-
-    def expired() -> bool:
-        return search.expired() or deadline.left() < 3 * pass_s
-
-    patience = search_patience(options, grouped=chunks.grouped)
-    bisect = search_bisects(chunks.grouped, transport_drops=True)
-    bound, mu, _flows, passes = subgradient(
-        evaluate, first, options, patience, expired, log, bisect
-    )
-    deadline.hit |= search.hit
-    if first_cut:
-        message = _(
-            "price search given up in its first pass after {s} s: its next passes would "
-            "not fit; every chunk planned at the starting prices"
-        )
-        log(message.format(s=sig(pass_s)))
-        return -math.inf, first.mu_high, 0
-    return bound, mu, passes
 
 
 @dataclass
@@ -692,6 +559,7 @@ def _plan(
     bound: float,
     deadline: Deadline,
     log: Reporter,
+    zero: ZeroPriceBound | None = None,
 ) -> tuple[_ChunkedPlan, dict[str, float], float, PolishParts | None, tuple[float, float]]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it; else the transport relaxation by column generation), drops and lots from
@@ -700,12 +568,13 @@ def _plan(
     plan's polishing LP gathered chunk by chunk (None when it would have more than
     ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned), and a planned chunk's mean
     build and relaxation, s (infinite when none was planned: the pace of
-    ``bounding.plan_bound``).
+    ``bounding.plan_bound``). With ``zero``, each chunk's relaxation at multipliers 0 as
+    well, summed there (``bounding.ZeroPriceBound``) while the chunk's share holds it.
 
     Each chunk's repair grows its drops within an even share of the time left (its build
     included) but the time the bound's pass will take (``bounding.plan_bound``: a build and
-    a relaxation a chunk, at the pace of the chunks so far), so that it cannot leave the
-    next chunks without time; its relaxation and
+    a relaxation a chunk, at the pace of the chunks so far; none with ``zero``, which bounds
+    already), so that it cannot leave the next chunks without time; its relaxation and
     first repair round, which make its plan, run to the call's limit; a chunk reached after
     the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
@@ -734,7 +603,7 @@ def _plan(
         # under load the chunks' shares left the LP 5 s and it was cut (measured).
         kept = 0.0
         if i:
-            pace = budgets.STREAM_BOUND_MARGIN * (built_s + relaxed_s)  # the bound's pass
+            pace = 0.0 if zero else budgets.STREAM_BOUND_MARGIN * (built_s + relaxed_s)
             if parts is not None:
                 pace += budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
             kept = pace * len(chunks.chunks) / i
@@ -752,14 +621,18 @@ def _plan(
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)
+        problems = full if delivery else week_problems(model, with_delivery=False)
+        relax: Relaxation = (
+            partial(weekly.solve, full, lower=var.lower, upper=var.upper)
+            if delivery
+            else partial(restricted_solve, model, weekly, problems)
+        )
         relaxing = time.perf_counter()
-        if delivery:
-            flows, part, ok = weekly.solve(full, cost, var.lower, var.upper)
-        else:
-            transport = week_problems(model, with_delivery=False)
-            flows, part, ok = restricted_solve(model, weekly, transport, cost)
-            del transport
+        flows, part, ok = relax(cost)
         relaxed_s += time.perf_counter() - relaxing
+        if zero is not None:
+            zero.add(relax, model.objective, share)
+        del problems, relax
         complete &= ok
         total += part
 

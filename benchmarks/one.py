@@ -120,6 +120,30 @@ def _scenario(size: Size) -> tuple[Scenario, dict[str, Any]]:
     return scenario, info
 
 
+def _violation_sample(violations: pd.DataFrame, flows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The first violations, each with the flow lines of its producer, canteen and week
+    (at most 20): what a run too long to repeat must keep for the fault to be found."""
+    sample = []
+    for _, row in violations.head(VIOLATIONS_KEPT).iterrows():
+        lines = flows
+        for key in ("producer_id", "canteen_id", "week"):
+            if pd.notna(row.get(key)):
+                lines = lines[lines[key] == row[key]]
+        kept = lines.head(20)[
+            [
+                "producer_id",
+                "canteen_id",
+                "product_id",
+                "week",
+                "qty",
+                "price_eur_ht",
+                "value_eur_ht",
+            ]
+        ]
+        sample.append({**{k: _plain(v) for k, v in row.items()}, "lines": kept.to_dict("records")})
+    return sample
+
+
 def _plan_figures(scenario: Scenario, flows: pd.DataFrame) -> dict[str, Any]:
     """Check and price a plan given by its flows, with the project's independent tools."""
     started = time.perf_counter()
@@ -128,6 +152,7 @@ def _plan_figures(scenario: Scenario, flows: pd.DataFrame) -> dict[str, Any]:
     return {
         "violations": len(violations),
         "violation_rules": sorted(set(violations["rule"])) if len(violations) else [],
+        "violation_sample": _violation_sample(violations, flows),
         "objective_from_flows": objective_from_flows(scenario, flows),
         **{k: _plain(v) for k, v in totals.items()},
         "check_time_s": time.perf_counter() - started,
@@ -158,6 +183,8 @@ def task_build(size: Size, scenario: Scenario) -> dict[str, Any]:
 
 
 #: Lines of the decomposition's log kept, with their time: where the solve time goes.
+#: Violations a record keeps whole, with their flow lines (``_violation_sample``).
+VIOLATIONS_KEPT = 10
 MILESTONE = re.compile(r"^(prices|delivery|repair|reprice|polish)\b")
 
 

@@ -326,11 +326,11 @@ def test_the_plan_phase_bounds_with_the_annual_rows_left_out(
     np.testing.assert_array_equal(plans[0].activity, plans[1].activity)
 
 
-def test_the_bound_with_the_annual_rows_left_out_is_given_up_when_a_share_is_short(
+def test_the_bound_with_the_annual_rows_left_out_is_given_up_when_time_is_short(
     market: Scenario,
 ) -> None:
-    """A chunk whose share of the time cannot hold one more relaxation at the pace so far
-    ends the sum: no bound, and the log says so."""
+    """A chunk whose room cannot hold one more relaxation at the pace so far ends the sum:
+    no bound, and the log says so."""
     chunks = _Chunks(market, week_chunks(market, 4))
     model, _annual = chunks.model(0)
     weekly = WeeklySolver(model, SolverOptions(objective="weighted"), Deadline(60))
@@ -338,9 +338,9 @@ def test_the_bound_with_the_annual_rows_left_out_is_given_up_when_a_share_is_sho
     zero, lines = ZeroPriceBound(), []
     try:
         relax = partial(weekly.solve, problems, lower=var.lower, upper=var.upper)
-        zero.add(relax, model.objective, Deadline(60))
+        zero.add(relax, model.objective, 60.0)
         assert zero.complete and zero.chunks == 1 and math.isfinite(zero.total)
-        zero.add(relax, model.objective, Deadline(1e-9))
+        zero.add(relax, model.objective, 0.0)
     finally:
         weekly.close()
     with use_language("en"):

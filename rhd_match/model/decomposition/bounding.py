@@ -55,8 +55,8 @@ Relaxation = Callable[[np.ndarray], tuple[np.ndarray, float, bool]]
 class ZeroPriceBound:
     """The Lagrangian bound at multipliers 0, Σ_w min_{x ∈ X_w} c·x (the annual rows left
     out), summed chunk by chunk in the plan phase on the models it builds (see the module
-    docstring). A chunk whose share of the time cannot hold one more relaxation, at the pace
-    of these so far, ends the sum: then there is no bound.
+    docstring). A chunk whose room (the time its caller can spare) cannot hold one more
+    relaxation, at the pace of these so far, ends the sum: then there is no bound.
     """
 
     #: The chunks' relaxations summed so far, objective units.
@@ -67,11 +67,15 @@ class ZeroPriceBound:
     chunks: int = 0
     spent_s: float = 0.0
 
-    def add(self, relax: Relaxation, cost: np.ndarray, share: Deadline) -> None:
-        """Adds one chunk's relaxation at costs ``cost`` (its columns' own, shape (columns,)),
-        when ``share`` still holds it."""
-        pace = self.spent_s / self.chunks if self.chunks else 0.0
-        if not self.complete or share.end - time.perf_counter() < pace:
+    @property
+    def pace(self) -> float:
+        """A chunk's relaxation so far, s (0 before the first)."""
+        return self.spent_s / self.chunks if self.chunks else 0.0
+
+    def add(self, relax: Relaxation, cost: np.ndarray, room_s: float) -> None:
+        """Adds one chunk's relaxation at costs ``cost`` (its columns' own, shape (columns,))
+        when ``room_s`` (s) holds it."""
+        if not self.complete or room_s < self.pace:
             self.complete = False
             return
         started = time.perf_counter()

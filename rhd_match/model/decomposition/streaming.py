@@ -569,12 +569,13 @@ def _plan(
     ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned), and a planned chunk's mean
     build and relaxation, s (infinite when none was planned: the pace of
     ``bounding.plan_bound``). With ``zero``, each chunk's relaxation at multipliers 0 as
-    well, summed there (``bounding.ZeroPriceBound``) while the chunk's share holds it.
+    well, summed there (``bounding.ZeroPriceBound``) while the time left holds it and the
+    next chunks' builds and relaxations.
 
     Each chunk's repair grows its drops within an even share of the time left (its build
     included) but the time the bound's pass will take (``bounding.plan_bound``: a build and
-    a relaxation a chunk, at the pace of the chunks so far; none with ``zero``, which bounds
-    already), so that it cannot leave the next chunks without time; its relaxation and
+    a relaxation a chunk, at the pace of the chunks so far; with ``zero``, the next chunks'
+    relaxations for it instead), so that it cannot leave the next chunks without time; its relaxation and
     first repair round, which make its plan, run to the call's limit; a chunk reached after
     the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
@@ -607,6 +608,8 @@ def _plan(
             if parts is not None:
                 pace += budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
             kept = pace * len(chunks.chunks) / i
+        if zero is not None:  # the next chunks' relaxations for it, not the bound's pass
+            kept += zero.pace * (len(chunks.chunks) - i - 1)
         share = Deadline((deadline.left() - kept) / (len(chunks.chunks) - i))
         built = time.perf_counter()
         model, annual = chunks.model(i)
@@ -631,7 +634,10 @@ def _plan(
         flows, part, ok = relax(cost)
         relaxed_s += time.perf_counter() - relaxing
         if zero is not None:
-            zero.add(relax, model.objective, share)
+            # The plans come first: the time left must also hold the next chunks' builds,
+            # relaxations and these, at the pace so far.
+            ahead = (len(chunks.chunks) - i - 1) * ((built_s + relaxed_s) / (i + 1) + zero.pace)
+            zero.add(relax, model.objective, deadline.left() - ahead)
         del problems, relax
         complete &= ok
         total += part

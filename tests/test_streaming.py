@@ -9,14 +9,12 @@ in-memory call, build and tables included).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import platform
 import resource
 import subprocess
 import sys
 import time
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -34,7 +32,7 @@ from rhd_match.i18n import translations, use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.decomposition import budgets
 from rhd_match.model.decomposition.annual import AnnualRows
-from rhd_match.model.decomposition.bounding import ZeroPriceBound, plan_bound
+from rhd_match.model.decomposition.bounding import plan_bound
 from rhd_match.model.decomposition.memory import freed_memory_kept
 from rhd_match.model.decomposition.polishing import PolishParts, another_round
 from rhd_match.model.decomposition.repair import weekly_repair
@@ -58,7 +56,6 @@ from rhd_match.model.decomposition.subproblems import (
     row_weeks,
     week_problems,
 )
-from rhd_match.model.solvers import run_solver
 from rhd_match.model.strategies import Deadline, Reporter, all_conventional, open_from_relaxation
 from rhd_match.model.unmet import unmet_local_table
 from rhd_match.params import SolverOptions
@@ -232,7 +229,6 @@ def test_without_the_search_the_streamed_solve_still_reports_its_gap(
     )
     assert 0.0 <= gap <= 0.01
     assert any("bound at the plan's prices" in line for line in lines)
-    assert any("bound with the annual rows left out: " in line for line in lines)
 
 
 @given(
@@ -289,64 +285,6 @@ def test_the_bounds_pass_is_left_out_when_its_time_is_not_there(market: Scenario
     assert none == -math.inf and short.hit
     assert any("bound at the plan's prices skipped" in line for line in lines)
     assert math.isfinite(bound) and not enough.hit
-
-
-def test_the_plan_phase_bounds_with_the_annual_rows_left_out(
-    market: Scenario, market_exact: float
-) -> None:
-    """Summed chunk by chunk in the plan phase, the bound at multipliers 0 is the whole-year
-    LP relaxation without its annual rows (every other row is a week's), so below the exact
-    optimum; solving it leaves the plan as it was, table for table."""
-    chunks = _Chunks(market, week_chunks(market, 4))
-    first_model, first = chunks.model(0)
-    weekly = WeeklySolver(first_model, SolverOptions(objective="weighted"), Deadline(60))
-    zero, quiet = ZeroPriceBound(), Reporter(None, 0.0)
-    try:
-        plans = [
-            _plan(chunks, weekly, first, first.mu_high, -np.inf, Deadline(60), quiet, z)[0]
-            for z in (zero, None)
-        ]
-    finally:
-        weekly.close()
-    model = build_model(market)
-    program = model.program()
-    rows = AnnualRows.of(model).rows
-    lower, upper = program.row_lower.copy(), program.row_upper.copy()
-    lower[rows], upper[rows] = -np.inf, np.inf
-    relaxed = run_solver(
-        dataclasses.replace(program, row_lower=lower, row_upper=upper), "glop", 60, 1
-    )
-    assert relaxed.status == "optimal"
-    assert zero.complete and zero.chunks == len(chunks.chunks)
-    assert zero.total == pytest.approx(relaxed.objective, rel=1e-7)
-    assert zero.total <= market_exact + 1e-6 * abs(market_exact)
-    assert len(plans[0].tables) == len(plans[1].tables)
-    for with_zero, without in zip(plans[0].tables, plans[1].tables, strict=True):
-        pd.testing.assert_frame_equal(with_zero, without)
-    np.testing.assert_array_equal(plans[0].activity, plans[1].activity)
-
-
-def test_the_bound_with_the_annual_rows_left_out_is_given_up_when_time_is_short(
-    market: Scenario,
-) -> None:
-    """A chunk whose room cannot hold one more relaxation at the pace so far ends the sum:
-    no bound, and the log says so."""
-    chunks = _Chunks(market, week_chunks(market, 4))
-    model, _annual = chunks.model(0)
-    weekly = WeeklySolver(model, SolverOptions(objective="weighted"), Deadline(60))
-    var, problems = model.variables, week_problems(model, with_delivery=True)
-    zero, lines = ZeroPriceBound(), []
-    try:
-        relax = partial(weekly.solve, problems, lower=var.lower, upper=var.upper)
-        zero.add(relax, model.objective, 60.0)
-        assert zero.complete and zero.chunks == 1 and math.isfinite(zero.total)
-        zero.add(relax, model.objective, 0.0)
-    finally:
-        weekly.close()
-    with use_language("en"):
-        bound = zero.bound(Reporter(lines.append, 0.0))
-    assert bound == -math.inf and zero.chunks == 1
-    assert any("bound with the annual rows left out given up" in line for line in lines)
 
 
 def test_restricted_weekly_lps_bound_then_reach_the_whole_weeks_optimum(

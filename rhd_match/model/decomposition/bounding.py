@@ -13,20 +13,12 @@ demo to size L (``docs/distributed.md``). The prices the plan's own annual rows 
 (``AnnualRows.price_of``: a missed target at W_S, an overrun budget at −W_B, a met row at 0),
 scaled down, are much nearer the rows' worth: one more pass over the chunks at a few such
 multiples, the chunks built once for all of them, gives the bound reported with the plan.
-
-One of those multiples, 0 (every annual row left out), needs no plan: when the plan phase
-runs at the starting multipliers, it also solves each chunk's relaxation at 0 on the model it
-built for the chunk's plan (``ZeroPriceBound``), a relaxation a chunk and no build, where the
-pass after the plan costs a build and a relaxation a chunk per multiple. At size L that pass
-did not fit in 30 min after the plan (27 chunks of about 33 s, measured).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,52 +38,6 @@ if TYPE_CHECKING:
 CENT = 0.01
 
 
-#: A chunk's weekly relaxation at some multipliers: its flows, the LPs' objectives summed, and
-#: whether every LP reached its optimum (``WeeklySolver.solve``).
-Relaxation = Callable[[np.ndarray], tuple[np.ndarray, float, bool]]
-
-
-@dataclass
-class ZeroPriceBound:
-    """The Lagrangian bound at multipliers 0, Σ_w min_{x ∈ X_w} c·x (the annual rows left
-    out), summed chunk by chunk in the plan phase on the models it builds (see the module
-    docstring). A chunk whose room (the time its caller can spare) cannot hold one more
-    relaxation, at the pace of these so far, ends the sum: then there is no bound.
-    """
-
-    #: The chunks' relaxations summed so far, objective units.
-    total: float = 0.0
-    #: Every chunk so far solved to optimality.
-    complete: bool = True
-    #: Chunks summed, and their relaxations' time, s.
-    chunks: int = 0
-    spent_s: float = 0.0
-
-    @property
-    def pace(self) -> float:
-        """A chunk's relaxation so far, s (0 before the first)."""
-        return self.spent_s / self.chunks if self.chunks else 0.0
-
-    def add(self, relax: Relaxation, cost: np.ndarray, room_s: float) -> None:
-        """Adds one chunk's relaxation at costs ``cost`` (its columns' own, shape (columns,))
-        when ``room_s`` (s) holds it."""
-        if not self.complete or room_s < self.pace:
-            self.complete = False
-            return
-        started = time.perf_counter()
-        _flows, part, ok = relax(cost)
-        self.total, self.complete = self.total + part, self.complete and ok
-        self.chunks, self.spent_s = self.chunks + 1, self.spent_s + time.perf_counter() - started
-
-    def bound(self, log: Reporter) -> float:
-        """The bound once every chunk is summed (−inf otherwise), said in ``log``."""
-        if not self.complete:
-            log(_("bound with the annual rows left out given up: the chunks' time ran short"))
-            return -math.inf
-        log(_("bound with the annual rows left out: {bound}").format(bound=sig(self.total)))
-        return self.total
-
-
 def plan_bound(
     chunks: _Chunks,
     weekly: WeeklySolver,
@@ -100,9 +46,8 @@ def plan_bound(
     pace: tuple[float, float],
     deadline: Deadline,
     log: Reporter,
-    scales: tuple[float, ...] = budgets.STREAM_BOUND_PRICE_SCALES,
 ) -> float:
-    """The Lagrangian bound at multiples ``scales`` of the prices a plan's annual rows read
+    """The Lagrangian bound at multiples of the prices a plan's annual rows read
     (``budgets.STREAM_BOUND_PRICE_SCALES``): each chunk built once, its weekly transport LPs
     solved at each multiple, the best multiple over the whole year kept. Before each chunk,
     the multiples the time left cannot hold at the pace so far are dropped, the last first
@@ -125,8 +70,6 @@ def plan_bound(
         The wall-clock budget.
     log
         Receives the bound, or why there is none.
-    scales
-        The multiples, the first kept longest.
 
     Returns
     -------
@@ -136,7 +79,7 @@ def plan_bound(
     # A row the plan meets to the cent is met: a polished plan meets targets at equality, up
     # to the LP's rounding (1e-10 EUR HT short on the demo), where ``price_of`` reads W_S.
     prices = first.price_of(activity + np.where(first.is_budget, -CENT, CENT))
-    mus = [scale * prices for scale in scales]
+    mus = [scale * prices for scale in budgets.STREAM_BOUND_PRICE_SCALES]
     totals = [float(mu @ first.rhs) for mu in mus]
     count, spent = len(chunks.chunks), [0.0, 0.0]
     for i in range(count):

@@ -14,10 +14,10 @@ that is kept between chunks is one number per annual row (per canteen and target
 1. the multiplier search of ``pricing.subgradient`` on the weekly transport relaxations,
    each pass streaming over the chunks (a chunk's model is rebuilt at each pass: building a
    week costs less than solving it, measured at size M); the Lagrangian bound is the same
-   as the in-memory search's at the same multipliers. When the first chunk's build says
-   that the search and the chunks' plans cannot both fit the time left
-   (``streamed_search.search_fits``), there is no search: the chunks are planned at its starting
-   multipliers;
+   as the in-memory search's at the same multipliers (``streamed_search``). When the first
+   chunk's build says that the search and the chunks' plans cannot both fit the time left
+   (``streamed_search.search_fits``), there is no search: the chunks are planned at its
+   starting multipliers;
 2. per chunk, at the multipliers of the best plan: the weekly relaxation with delivery rows
    (or transport only, as ``DELIVERY_MAX_NONZEROS`` decides for the whole model, by column
    generation over the arcs: ``restricted``), drops and lots opened from its flows, the
@@ -48,7 +48,6 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -81,7 +80,7 @@ from ..unmet import unmet_local_table
 from ..variables import Variables
 from . import budgets
 from .annual import AnnualRows
-from .bounding import Relaxation, ZeroPriceBound, plan_bound
+from .bounding import plan_bound
 from .executors import WeekProblem
 from .memory import freed_memory_kept
 from .polishing import PolishParts, another_round
@@ -455,14 +454,7 @@ def _solve_streaming(
             )
             bound, mu, passes = -math.inf, first.mu_high, 0
             deadline.hit = True
-        zero = None if passes else ZeroPriceBound()
-        plan, stats, bound, parts, pace = _plan(
-            chunks, weekly, first, mu, bound, deadline, log, zero
-        )
-        scales: tuple[float, ...] = budgets.STREAM_BOUND_PRICE_SCALES
-        if zero is not None:
-            bound = max(bound, zero.bound(log))
-            scales = tuple(s for s in scales if s or not zero.complete)
+        plan, stats, bound, parts, pace = _plan(chunks, weekly, first, mu, bound, deadline, log)
         # The plan's improvements leave the bound's pass its time, with its margin.
         kept = budgets.STREAM_BOUND_MARGIN * len(chunks.chunks) * sum(pace)
         better = Deadline(deadline.left() - kept)
@@ -471,9 +463,7 @@ def _solve_streaming(
         )
         plan = polished or _reprice(chunks, weekly, first, mu, plan, better, log)
         deadline.hit |= better.hit
-        bound = max(
-            bound, plan_bound(chunks, weekly, first, plan.activity, pace, deadline, log, scales)
-        )
+        bound = max(bound, plan_bound(chunks, weekly, first, plan.activity, pace, deadline, log))
     finally:
         weekly.close()
     flows = pd.concat(plan.tables, ignore_index=True)
@@ -559,7 +549,6 @@ def _plan(
     bound: float,
     deadline: Deadline,
     log: Reporter,
-    zero: ZeroPriceBound | None = None,
 ) -> tuple[_ChunkedPlan, dict[str, float], float, PolishParts | None, tuple[float, float]]:
     """Per chunk at multipliers ``mu``: the delivery relaxation (when the model is small
     enough for it; else the transport relaxation by column generation), drops and lots from
@@ -568,14 +557,12 @@ def _plan(
     plan's polishing LP gathered chunk by chunk (None when it would have more than
     ``POLISH_MAX_COLUMNS`` columns or a chunk was not planned), and a planned chunk's mean
     build and relaxation, s (infinite when none was planned: the pace of
-    ``bounding.plan_bound``). With ``zero``, each chunk's relaxation at multipliers 0 as
-    well, summed there (``bounding.ZeroPriceBound``) while the time left holds it and the
-    next chunks' builds and relaxations.
+    ``bounding.plan_bound``).
 
     Each chunk's repair grows its drops within an even share of the time left (its build
     included) but the time the bound's pass will take (``bounding.plan_bound``: a build and
-    a relaxation a chunk, at the pace of the chunks so far; with ``zero``, the next chunks'
-    relaxations for it instead), so that it cannot leave the next chunks without time; its relaxation and
+    a relaxation a chunk, at the pace of the chunks so far), so that it cannot leave the
+    next chunks without time; its relaxation and
     first repair round, which make its plan, run to the call's limit; a chunk reached after
     the time limit buys conventionally (``not_planned_flows``)."""
     plan = _ChunkedPlan([], [], [], 0.0, np.zeros(len(mu)))
@@ -604,12 +591,10 @@ def _plan(
         # under load the chunks' shares left the LP 5 s and it was cut (measured).
         kept = 0.0
         if i:
-            pace = 0.0 if zero else budgets.STREAM_BOUND_MARGIN * (built_s + relaxed_s)
+            pace = budgets.STREAM_BOUND_MARGIN * (built_s + relaxed_s)  # the bound's pass
             if parts is not None:
                 pace += budgets.STREAM_POLISH_PER_RELAXATION * relaxed_s + parts.rebuild_s
             kept = pace * len(chunks.chunks) / i
-        if zero is not None:  # the next chunks' relaxations for it, not the bound's pass
-            kept += zero.pace * (len(chunks.chunks) - i - 1)
         share = Deadline((deadline.left() - kept) / (len(chunks.chunks) - i))
         built = time.perf_counter()
         model, annual = chunks.model(i)
@@ -624,21 +609,14 @@ def _plan(
         var = model.variables
         cost = annual.cost(model, mu)
         full = week_problems(model, with_delivery=True)
-        problems = full if delivery else week_problems(model, with_delivery=False)
-        relax: Relaxation = (
-            partial(weekly.solve, full, lower=var.lower, upper=var.upper)
-            if delivery
-            else partial(restricted_solve, model, weekly, problems)
-        )
         relaxing = time.perf_counter()
-        flows, part, ok = relax(cost)
+        if delivery:
+            flows, part, ok = weekly.solve(full, cost, var.lower, var.upper)
+        else:
+            transport = week_problems(model, with_delivery=False)
+            flows, part, ok = restricted_solve(model, weekly, transport, cost)
+            del transport
         relaxed_s += time.perf_counter() - relaxing
-        if zero is not None:
-            # The plans come first: the time left must also hold the next chunks' builds,
-            # relaxations and these, at the pace so far.
-            ahead = (len(chunks.chunks) - i - 1) * ((built_s + relaxed_s) / (i + 1) + zero.pace)
-            zero.add(relax, model.objective, deadline.left() - ahead)
-        del problems, relax
         complete &= ok
         total += part
 

@@ -144,3 +144,32 @@ def test_the_greedy_plan_keeps_the_hub_rules(min_drop_kg: float) -> None:
     # delivers direct, so its plan breaks neither.
     scenario = with_hub(hub_row(min_drop_kg=min_drop_kg))
     assert check(scenario, greedy_flows(scenario)).empty
+
+
+def test_a_record_keeps_a_broken_rule_with_its_drops_lines() -> None:
+    """A plan with one direct drop cut below its franco: the record names the rule and keeps
+    that drop's flow lines, so that a run too long to repeat shows its fault; a clean plan
+    keeps none."""
+    from benchmarks.one import _plan_figures
+
+    scenario = make_scenario(get_size("XS"))
+    flows = greedy_flows(scenario)
+    clean = _plan_figures(scenario, flows)
+    assert clean["violations"] == 0 and clean["violation_sample"] == []
+    direct = flows[(flows["supplier"] == "producer") & flows["hub_id"].isna()]
+    drop = direct.groupby(["producer_id", "canteen_id", "week"])["value_eur_ht"].sum()
+    producer, canteen, week = drop.idxmax()
+    cut = flows.copy()
+    lines = (
+        (cut["producer_id"] == producer) & (cut["canteen_id"] == canteen) & (cut["week"] == week)
+    )
+    cut.loc[lines, ["qty", "qty_kg", "value_eur_ht"]] *= 1e-3
+    broken = _plan_figures(scenario, cut)
+    franco = [v for v in broken["violation_sample"] if v["rule"] == "franco"]
+    assert len(franco) == 1
+    kept = franco[0]["lines"]
+    assert len(kept) == int(lines.sum())
+    assert {(k["producer_id"], k["canteen_id"], k["week"]) for k in kept} == {
+        (producer, canteen, week)
+    }
+    json.dumps(broken["violation_sample"])  # the record is written as JSON

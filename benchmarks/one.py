@@ -123,7 +123,7 @@ def _scenario(size: Size) -> tuple[Scenario, dict[str, Any]]:
 def _violation_sample(violations: pd.DataFrame, flows: pd.DataFrame) -> list[dict[str, Any]]:
     """The first violations, each with the flow lines of its producer, canteen and week
     (at most 20): what a run too long to repeat must keep for the fault to be found."""
-    sample = []
+    sample: list[dict[str, Any]] = []
     for _, row in violations.head(VIOLATIONS_KEPT).iterrows():
         lines = flows
         for key in ("producer_id", "canteen_id", "week"):
@@ -140,7 +140,8 @@ def _violation_sample(violations: pd.DataFrame, flows: pd.DataFrame) -> list[dic
                 "value_eur_ht",
             ]
         ]
-        sample.append({**{k: _plain(v) for k, v in row.items()}, "lines": kept.to_dict("records")})
+        lines_kept = [{str(k): v for k, v in line.items()} for line in kept.to_dict("records")]
+        sample.append({**{str(k): _plain(v) for k, v in row.items()}, "lines": lines_kept})
     return sample
 
 

@@ -134,7 +134,34 @@ def search_chunks(
     leave the plan phase about three passes' time (a chunk's repair solves a few LPs; at
     size M two passes' time was 19 % short, measured), and at the latest at
     ``budgets.STREAM_SEARCH_TIME_SHARE`` of the time left, between two chunks of a pass (a
-    cut pass is not used: without a pass, the plan is made at the starting multipliers)."""
+    cut pass is not used: without a pass, the plan is made at the starting multipliers).
+
+    Parameters
+    ----------
+    chunks
+        The chunks.
+    weekly
+        The weekly LP solver.
+    first
+        The first chunk's annual rows (right-hand sides and prices, shared by every chunk).
+    options
+        Solver options (the search's patience, with the chunks' group options).
+    deadline
+        The wall-clock budget of the whole solve; ``hit`` is set when the search's share
+        cut it.
+    log
+        Receives the search's passes, or why its first was given up.
+
+    Returns
+    -------
+    bound : float
+        The search's best Lagrangian bound; −inf when its first pass was given up.
+    mu : numpy.ndarray
+        The multipliers of its best relaxed plan, shape (annual rows,); the starting ones
+        when its first pass was given up.
+    passes : int
+        Passes run; 0 when the first was given up.
+    """
     search = Deadline(budgets.STREAM_SEARCH_TIME_SHARE * deadline.left())
     later = len(chunks.chunks) * (budgets.STREAM_SEARCH_MIN_PASSES - 1)  # the next passes
     pass_s, runs, first_cut = 0.0, 0, False

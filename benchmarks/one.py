@@ -120,26 +120,29 @@ def _scenario(size: Size) -> tuple[Scenario, dict[str, Any]]:
     return scenario, info
 
 
+#: Violations a record keeps whole, and flow lines kept with each (``_violation_sample``).
+VIOLATIONS_KEPT, LINES_KEPT = 10, 20
+LINE_COLUMNS = [
+    "producer_id",
+    "canteen_id",
+    "product_id",
+    "week",
+    "qty",
+    "price_eur_ht",
+    "value_eur_ht",
+]
+
+
 def _violation_sample(violations: pd.DataFrame, flows: pd.DataFrame) -> list[dict[str, Any]]:
-    """The first violations, each with the flow lines of its producer, canteen and week
-    (at most 20): what a run too long to repeat must keep for the fault to be found."""
+    """The first violations, each with the flow lines of its producer, canteen and week:
+    what a run too long to repeat must keep for the fault to be found."""
     sample: list[dict[str, Any]] = []
     for _, row in violations.head(VIOLATIONS_KEPT).iterrows():
         lines = flows
         for key in ("producer_id", "canteen_id", "week"):
             if pd.notna(row.get(key)):
                 lines = lines[lines[key] == row[key]]
-        kept = lines.head(20)[
-            [
-                "producer_id",
-                "canteen_id",
-                "product_id",
-                "week",
-                "qty",
-                "price_eur_ht",
-                "value_eur_ht",
-            ]
-        ]
+        kept = lines.head(LINES_KEPT)[LINE_COLUMNS]
         lines_kept = [{str(k): v for k, v in line.items()} for line in kept.to_dict("records")]
         sample.append({**{str(k): _plain(v) for k, v in row.items()}, "lines": lines_kept})
     return sample
@@ -184,8 +187,6 @@ def task_build(size: Size, scenario: Scenario) -> dict[str, Any]:
 
 
 #: Lines of the decomposition's log kept, with their time: where the solve time goes.
-#: Violations a record keeps whole, with their flow lines (``_violation_sample``).
-VIOLATIONS_KEPT = 10
 MILESTONE = re.compile(r"^(prices|delivery|repair|reprice|polish)\b")
 
 

@@ -129,8 +129,10 @@ def search_chunks(
     options: SolverOptions,
     deadline: Deadline,
     log: Reporter,
+    build_s: float,
 ) -> tuple[float, np.ndarray, int]:
-    """The multiplier search, each pass streamed over the chunks; it stops early enough to
+    """The multiplier search, each pass streamed over the chunks, when ``search_fits`` says
+    it is worth its time (otherwise none, and the skip is said); it stops early enough to
     leave the plan phase about three passes' time (a chunk's repair solves a few LPs; at
     size M two passes' time was 19 % short, measured), and at the latest at
     ``budgets.STREAM_SEARCH_TIME_SHARE`` of the time left, between two chunks of a pass (a
@@ -150,18 +152,32 @@ def search_chunks(
         The wall-clock budget of the whole solve; ``hit`` is set when the search's share
         cut it.
     log
-        Receives the search's passes, or why its first was given up.
+        Receives the search's passes, or why it was skipped or its first pass given up.
+    build_s
+        The first chunk's build, model and annual rows, s (wall clock).
 
     Returns
     -------
     bound : float
-        The search's best Lagrangian bound; −inf when its first pass was given up.
+        The search's best Lagrangian bound; −inf when it was skipped or its first pass
+        given up.
     mu : numpy.ndarray
         The multipliers of its best relaxed plan, shape (annual rows,); the starting ones
-        when its first pass was given up.
+        when it was skipped or its first pass given up.
     passes : int
-        Passes run; 0 when the first was given up.
+        Passes run; 0 when it was skipped or its first was given up.
     """
+    if not search_fits(len(chunks.chunks), build_s, deadline.left()):
+        # What the search would start from: its first pass would cost as much as the
+        # plan's relaxations, which give the same bound at these multipliers.
+        log(
+            _(
+                "price search skipped: {chunks} chunks of {build} s to build leave no "
+                "time for it; every chunk planned at the starting prices"
+            ).format(chunks=len(chunks.chunks), build=sig(build_s))
+        )
+        deadline.hit = True
+        return -math.inf, first.mu_high, 0
     search = Deadline(budgets.STREAM_SEARCH_TIME_SHARE * deadline.left())
     later = len(chunks.chunks) * (budgets.STREAM_SEARCH_MIN_PASSES - 1)  # the next passes
     pass_s, runs, first_cut = 0.0, 0, False

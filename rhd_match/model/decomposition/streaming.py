@@ -86,7 +86,7 @@ from .memory import freed_memory_kept
 from .polishing import PolishParts, another_round
 from .repair import franco_loop, weekly_repair
 from .restricted import restricted_solve
-from .streamed_search import search_chunks, search_fits
+from .streamed_search import search_chunks
 from .subproblems import WeeklySolver, column_weeks, week_problems
 
 
@@ -441,19 +441,7 @@ def _solve_streaming(
     weekly = WeeklySolver(first_model, options, deadline)
     del first_model
     try:
-        if search_fits(len(chunks.chunks), build_s, deadline.left()):
-            bound, mu, passes = search_chunks(chunks, weekly, first, options, deadline, log)
-        else:
-            # What the search would start from: its first pass would cost as much as the
-            # plan's relaxations, which give the same bound at these multipliers.
-            log(
-                _(
-                    "price search skipped: {chunks} chunks of {build} s to build leave no "
-                    "time for it; every chunk planned at the starting prices"
-                ).format(chunks=len(chunks.chunks), build=sig(build_s))
-            )
-            bound, mu, passes = -math.inf, first.mu_high, 0
-            deadline.hit = True
+        bound, mu, passes = search_chunks(chunks, weekly, first, options, deadline, log, build_s)
         plan, stats, bound, parts, pace = _plan(chunks, weekly, first, mu, bound, deadline, log)
         # The plan's improvements leave the bound's pass its time, with its margin.
         kept = budgets.STREAM_BOUND_MARGIN * len(chunks.chunks) * sum(pace)

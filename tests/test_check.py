@@ -603,6 +603,20 @@ def test_a_delivery_is_positive_above_the_tolerance_of_its_demand(
     assert rules_and_ids(found) == want, found.to_string()
 
 
+@pytest.mark.parametrize(("factor", "broken"), [(1.02, True), (0.98, False)])
+def test_a_drop_is_made_by_a_positive_line(factor: float, broken: bool) -> None:
+    # FARM_B's apples to LENS_1 shrunk to about tol·(1 + 30), FARM_B's franco set to 40 EUR:
+    # just above, a drop (of 0.0001 EUR) under its franco; just below, noise and no drop.
+    q = factor * 1e-6 * (1 + 30)
+    rows = plan_rows()
+    edit(rows, 1, qty=q, qty_kg=q, value_eur_ht=2.1 * q)
+    edit(rows, 2, qty=30 - q, qty_kg=30 - q, value_eur_ht=1.8 * (30 - q))
+    found = check(scenario(producers__min_order_eur_ht__1=40.0), pd.DataFrame(rows))
+    drop = ("franco", "LENS_1", "FARM_B", "", W03)
+    want = {drop, ("min_lot", "LENS_1", "FARM_B", "APPLE", W03)} if broken else set()
+    assert rules_and_ids(found) == want, found.to_string()
+
+
 def test_a_line_without_quantity_leaves_the_weeks_capacity_checked() -> None:
     # FARM_A delivers 103 kg in W04 on a capacity of 100, plus a line with no quantity.
     rows = [*plan_rows(), line("FARM_A", "LENS_1", "YOGURT", W04, np.nan)]

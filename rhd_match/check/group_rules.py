@@ -152,15 +152,18 @@ def check_groups(scenario: Scenario, ln: pd.DataFrame, found: Found, tol: float)
     )
 
     # A drop goes to a canteen or, for what a producer brings to its hub, to the hub: one drop
-    # a week whose franco is paid by the hub's whole order, at the offer's price.
+    # a week whose franco is paid by the hub's whole order, at the offer's price. It is made
+    # when one of its lines is positive, and its value is every line it carries, as the
+    # producer invoices it: a line of 1 g beside a 1,000 kg demand is noise alone, but it
+    # can be what brings the order up to the franco.
     drop_keys = ["producer_id", "drop_to", "week"]
-    delivered = prod[positive]
     drops = _group(
-        delivered,
+        prod,
         drop_keys,
-        {"value": delivered["producer_value"].fillna(0.0)},
+        {"value": prod["producer_value"].fillna(0.0), "positive": positive},
         ["franco_eur_ht", "max_drops"],
     ).rename(columns={"drop_to": "canteen_id"})
+    drops = drops[drops["positive"].to_numpy() > 0].reset_index(drop=True)
     drop_keys[1] = "canteen_id"
     count = _group(drops, week_keys, {"drops": np.ones(len(drops))}, ["max_drops"])
     found.add(

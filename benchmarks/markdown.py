@@ -497,10 +497,16 @@ def solver_tables(res: Result) -> list[str]:
     return out
 
 
+def _strategy(run: dict[str, Any]) -> str:
+    """A strategies run's name: the strategy, and the local search's passes after it."""
+    passes = run.get("local_search", 0)
+    return f"{run['strategy']} + local search ×{passes}" if passes else str(run["strategy"])
+
+
 def strategy_table(res: Result, bound: float) -> list[str]:
     rows = [
         [
-            r["strategy"],
+            _strategy(r),
             f"{r['time_limit_s']:g}",
             _fmt(r["wall_time_s"], 1),
             "failed: " + r["error"],
@@ -508,7 +514,7 @@ def strategy_table(res: Result, bound: float) -> list[str]:
         + ["—"] * 6
         if "error" in r
         else [
-            r["strategy"],
+            _strategy(r),
             f"{r['time_limit_s']:g}",
             _fmt(r["wall_time_s"], 1),
             str(r["status"]),

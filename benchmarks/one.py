@@ -18,7 +18,8 @@ Tasks (all on the same seeded scenario):
 * ``mip`` — the exact MIP (``strategy="mip"``, gap 1e-9);
 * ``pulp`` — the same model written with PuLP, solved with CBC (exact MIP or LP relaxation);
 * ``solvers`` — solver comparison (weekly LPs, whole LP, MIP where small);
-* ``strategies`` — rhd_match's strategies (mip, repair, decompose) under several time limits.
+* ``strategies`` — rhd_match's strategies (mip, repair, decompose; decompose followed by 1
+  and 2 passes of the local search) under several time limits.
 """
 
 from __future__ import annotations
@@ -374,14 +375,24 @@ def task_local_max(size: Size, scenario: Scenario) -> dict[str, Any]:
     }
 
 
+#: The strategies' runs: strategy and passes of the local search (``SolverOptions``).
+STRATEGY_RUNS = (("mip", 0), ("repair", 0), ("decompose", 0), ("decompose", 1), ("decompose", 2))
+
+
 def task_strategies(size: Size, scenario: Scenario) -> dict[str, Any]:
     runs = []
     for limit in size.strategy_time_limits_s:
-        for strategy in ("mip", "repair", "decompose"):
+        for strategy, passes in STRATEGY_RUNS:
             started = time.perf_counter()
-            row: dict[str, Any] = {"strategy": strategy, "time_limit_s": limit}
+            row: dict[str, Any] = {
+                "strategy": strategy,
+                "local_search": passes,
+                "time_limit_s": limit,
+            }
             try:
-                solution = solve(scenario, strategy=strategy, time_limit_s=limit)
+                solution = solve(
+                    scenario, strategy=strategy, time_limit_s=limit, local_search=passes
+                )
             except RuntimeError as exc:  # a solver's abnormal stop: the other runs go on
                 row |= {"wall_time_s": time.perf_counter() - started, "error": str(exc)}
                 runs.append(row)

@@ -116,6 +116,12 @@ class SolverOptions(_Strict):
     whole-year model (``docs/distributed.md``, *Streaming*): it then solves the weighted
     objective, on threads or the ``dask`` cluster. Set it to the memory the machine can give
     the solve.
+
+    ``local_search``: after a ``"repair"`` or ``"decompose"`` plan, this many passes of
+    restricted MIPs over small groups of canteens, each solving the objective's levels exactly
+    over one group's columns with every other column held at the plan
+    (``rhd_match.model.local_search``; ``docs/model.md``, *Local search*). 0 (default): none.
+    Not for ``"compliance"``, nor when the decomposition streams by weeks.
     """
 
     strategy: Strategy = "auto"
@@ -133,6 +139,9 @@ class SolverOptions(_Strict):
     mip_solver: MipSolver = "highs"
     auto_mip_max_binaries: int = Field(
         2000, ge=0, description="'auto' uses the exact MIP up to this many binaries"
+    )
+    local_search: int = Field(
+        0, ge=0, description="passes of restricted MIPs over groups of canteens after a heuristic"
     )
 
     @model_validator(mode="after")

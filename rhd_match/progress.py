@@ -23,6 +23,7 @@ PHASES = {
     "build": N_("build"),
     "repair": N_("repair"),
     "levels": N_("levels"),
+    "local_search": N_("local search"),
     "tables": N_("tables"),
     "done": N_("done"),
 }
@@ -35,7 +36,7 @@ def phase_name(phase: str) -> str:
     ----------
     phase
         A ``Progress.phase``: ``start``, ``build``, a strategy's name, ``repair``,
-        ``tables`` or ``done``.
+        ``levels``, ``local_search``, ``tables`` or ``done``.
 
     Returns
     -------

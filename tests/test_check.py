@@ -617,6 +617,22 @@ def test_a_drop_is_made_by_a_positive_line(factor: float, broken: bool) -> None:
     assert rules_and_ids(found) == want, found.to_string()
 
 
+@pytest.mark.parametrize("flag", [True, False])
+def test_at_the_local_radius_the_lines_own_flag_counts(flag: bool) -> None:
+    # FARM_A's lines to LENS_1 lie within rounding of a radius set to their distance (a
+    # producer 4 km away, a 4 km radius): the plan may call them local or not, and the
+    # figures count them as it says (a plan found them not local, the figures local: broken).
+    radius = km("FARM_A", "LENS_1") * (1 + 1e-9)
+    rows = plan_rows()
+    for i in (0, 3):
+        edit(rows, i, local=flag)
+    sc = scenario(local_radius_km=radius)
+    flows = pd.DataFrame(rows)
+    assert check(sc, flows).empty
+    local = canteen_figures(sc, flows)["local_value_eur_ht"]
+    assert local["LENS_1"] == pytest.approx(42.0 + (158.4 + 73.8 if flag else 0.0))
+
+
 def test_a_line_without_quantity_leaves_the_weeks_capacity_checked() -> None:
     # FARM_A delivers 103 kg in W04 on a capacity of 100, plus a line with no quantity.
     rows = [*plan_rows(), line("FARM_A", "LENS_1", "YOGURT", W04, np.nan)]

@@ -150,9 +150,10 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
     * ``true_price`` (offer or market option price plus a hub's fee, or reference price for
       conventional), ``producer_value`` (EUR HT, at the offer's price), ``true_labels``,
       ``true_qty_kg`` (kg), ``true_value`` (EUR HT), ``true_distance_km`` (km, NaN for
-      conventional), ``is_local`` (the ``local_radius_km`` rule), ``local_low`` and
-      ``local_high`` (a reported flag must lie between them: they differ only within ``tol``
-      of the ``local_radius_km`` boundary).
+      conventional), ``is_local`` (the ``local_radius_km`` rule; within ``tol`` of the radius,
+      the line's own flag when the flows have one), ``local_low`` and ``local_high`` (a
+      reported flag must lie between them: they differ only within ``tol`` of the
+      ``local_radius_km`` boundary).
 
     ``true_*`` coefficients fall back on the reported ones where the inputs say nothing (an
     unknown offer), so that figures of a broken plan stay finite.
@@ -309,6 +310,12 @@ def lines(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) -> pd.Data
             out["local_low"] = producer & (distance <= radius - slack)
             out["local_high"] = producer & (distance <= radius + slack)
             out["is_local"] = producer & (distance <= radius)
+        if "local" in out:
+            # Within tol of the radius the plan's distances and these differ by rounding
+            # alone (a producer 4 km from a canteen, a 4 km radius): the line's own flag,
+            # which the local rule holds to the band, counts in the figures.
+            band = out["local_high"].to_numpy(bool) & ~out["local_low"].to_numpy(bool)
+            out["is_local"] = np.where(band, producer & out["local"], out["is_local"])
     return out
 
 

@@ -215,6 +215,7 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
             ("memory_limit_gb", "memory_limit_gb"),
             ("strategy", "strategy"),
             ("objective", "objective"),
+            ("local_search", "local_search"),
         )
         if getattr(args, name, None) is not None
     }
@@ -240,16 +241,16 @@ def add_source(p: argparse.ArgumentParser) -> None:
 def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> None:
     """Add the solver options, each overriding the scenario's ``parameters.json`` when given:
     ``--time-limit``, ``--threads``, ``--memory-limit-gb`` and (for verbs that choose one)
-    ``--strategy``, ``--objective`` and ``--dask``.
+    ``--strategy``, ``--objective``, ``--local-search`` and ``--dask``.
 
     Parameters
     ----------
     p
         The verb's parser.
     strategy
-        Add ``--strategy``, ``--objective`` and ``--dask`` too (verbs that solve with a choice
-        of them; the others solve linear programs of the whole model, which no cluster
-        shares).
+        Add ``--strategy``, ``--objective``, ``--local-search`` and ``--dask`` too (verbs
+        that solve with a choice of them; the others solve linear programs of the whole
+        model, which no cluster shares).
     """
     p.add_argument(
         "--time-limit",
@@ -290,6 +291,16 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
             "--strategy",
             choices=STRATEGIES,
             help=_("solve strategy (default: the scenario's, 'auto')"),
+        )
+        p.add_argument(
+            "--local-search",
+            type=non_negative_int,
+            metavar="N",
+            help=_(
+                "after the decomposition's plan, N passes of exact MIPs over small groups of "
+                "canteens, each keeping the rest of the plan: a better plan for more time "
+                "(default: the scenario's, 0)"
+            ),
         )
         p.add_argument(
             "--objective",
@@ -595,6 +606,7 @@ def int_at_least(low: int) -> Callable[[str], int]:
 
 
 positive_int = int_at_least(1)
+non_negative_int = int_at_least(0)
 
 
 def existing_file(text: str) -> Path:

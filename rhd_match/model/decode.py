@@ -133,7 +133,7 @@ def _rows_kept(
 
     # Hard targets and budgets fix their slacks' upper bound at 0: a merge may not use them.
     def excess(x: np.ndarray, v: np.ndarray) -> np.ndarray:
-        return _excess(model, np.minimum(_least_slacks(model, values, x, v), var.upper))
+        return _excess(model, np.minimum(least_slacks(model, values, x, v), var.upper))
 
     before = excess(x, v)
     kept = np.zeros(len(v), bool)
@@ -164,11 +164,30 @@ def _excess(model: LinearModel, values: np.ndarray) -> np.ndarray:
     return excess
 
 
-def _least_slacks(
+def least_slacks(
     model: LinearModel, values: np.ndarray, x: np.ndarray, v: np.ndarray
 ) -> np.ndarray:
     """``values`` with the flows ``x``, ``v`` and the EGalim shortfalls and budget overruns
-    at their least values for them (other columns as given)."""
+    at their least values for them (other columns as given).
+
+    A heuristic's plan leaves its shortfall and overrun columns where its last LP put them;
+    the plan's objective counts them at these values.
+
+    Parameters
+    ----------
+    model
+        The model the plan belongs to.
+    values
+        A solution vector, shape (columns,).
+    x, v
+        Quantity per arc, shape (arcs,), and bought conventionally per demand row, shape
+        (demand rows,), in the product's unit.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of ``values``, shape (columns,), with those flows and least slacks (EUR HT).
+    """
     var = model.variables
     values = values.copy()
     values[var.cols("x")], values[var.cols("v")] = x, v
@@ -253,7 +272,7 @@ def plan_objective(model: LinearModel, x: np.ndarray, v: np.ndarray) -> float:
         The objective (``docs/model.md``, EUR-weighted), shortfalls and overruns computed
         from the flows.
     """
-    values = _least_slacks(model, np.zeros(model.variables.count), x, v)
+    values = least_slacks(model, np.zeros(model.variables.count), x, v)
     return float(model.objective @ values)
 
 

@@ -228,6 +228,7 @@ def solve_levels(
     deadline: Deadline,
     report: Reporter,
     held: np.ndarray | None = None,
+    held_out: np.ndarray | None = None,
 ) -> LevelsResult:
     """Solve the levels of ``goals`` in order over these column bounds.
 
@@ -258,6 +259,10 @@ def solve_levels(
     held
         Columns held, after the first level, at the values it reached (bool per column of
         ``goals.model``; ``hub_flows``): the levels after it do not move them. None: none.
+    held_out
+        Columns held at ``lower`` (bool per column of ``goals.model``) and left out of the
+        programs, their part of the rows moved to the rows' bounds (``local_search``'s
+        restricted MIPs). None: every column with ``upper > 0`` is in.
 
     Returns
     -------
@@ -269,8 +274,12 @@ def solve_levels(
     model = goals.model
     var = model.variables
     keep = upper > 0
+    if held_out is not None:
+        keep &= ~held_out
     mip = integer and bool((var.integer & (lower < upper))[keep].any())
-    program = model.program(lower, upper, integer=mip).with_columns(keep)
+    program = model.program(lower, upper, integer=mip).with_columns(
+        keep, None if held_out is None else lower
+    )
     solver = options.mip_solver if mip else options.lp_solver
     values: np.ndarray | None = None
     reached: list[float] = []
@@ -347,7 +356,7 @@ def solve_levels(
     assert run is not None
     full: np.ndarray | None = None
     if values is not None:
-        full = np.zeros(var.count)
+        full = np.zeros(var.count) if held_out is None else np.where(held_out, lower, 0.0)
         full[keep] = values
     return LevelsResult(full, run, tuple(reached), optimal, tuple(bounds))
 

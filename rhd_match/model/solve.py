@@ -39,6 +39,7 @@ from .decomposition.streaming import (
 from .deferred import Deferred
 from .goals import define_goals, hub_flows, level_bounds, level_report, solve_levels
 from .groups import menu_table
+from .local_search import searched_plan
 from .solvers import SolverRun
 from .start import (
     START_TIME_SHARE,
@@ -244,6 +245,9 @@ def solve(
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
         plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0, True)
+    elif strategy in HEURISTICS and opts.objective != "compliance":
+        goals = objective_goals(model, opts.objective, params.weights)
+        plan = searched_plan(goals, plan, opts, deadline, report)
     if deadline.hit and not plan.stopped_by_time_limit:
         # A solver stopped by the limit (the MIP, a polishing LP): the plan depends on the
         # machine's speed, and says so.

@@ -144,19 +144,37 @@ class LinearProgram:
             row_upper=np.append(self.row_upper, upper),
         )
 
-    def with_columns(self, keep: np.ndarray) -> LinearProgram:
-        """The program over the columns ``keep`` selects (mask or positions), others at 0.
+    def with_columns(self, keep: np.ndarray, at: np.ndarray | None = None) -> LinearProgram:
+        """The program over the columns ``keep`` selects, the others at 0 or at ``at``.
 
         Parameters
         ----------
         keep
-            Bool per column, or column positions.
+            Bool per column.
+        at
+            Values of the columns left out, shape (columns,); their part of each row moves
+            to its bounds, and rows left with no column are dropped (the values given keep
+            them or not, whatever the program). None: the columns left out are at 0.
 
         Returns
         -------
         LinearProgram
             A new program over the kept columns, in their order.
         """
+        if at is not None:
+            out = ~keep
+            shift = self.matrix[:, out] @ at[out]
+            rows = np.diff(self.matrix[:, keep].tocsr().indptr) > 0
+            return replace(
+                self,
+                matrix=self.matrix[rows][:, keep],
+                objective=self.objective[keep],
+                row_lower=(self.row_lower - shift)[rows],
+                row_upper=(self.row_upper - shift)[rows],
+                lower=self.lower[keep],
+                upper=self.upper[keep],
+                integer=None if self.integer is None else self.integer[keep],
+            )
         return replace(
             self,
             matrix=self.matrix[:, keep],

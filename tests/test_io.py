@@ -199,6 +199,7 @@ parameters_strategy = st.builds(
             "lp_solver": st.sampled_from(choices("lp_solver")),
             "mip_solver": st.sampled_from(choices("mip_solver")),
             "auto_mip_max_binaries": st.integers(0, 10**7),
+            "local_search": st.integers(0, 100),
             "memory_limit_gb": st.floats(1e-3, 1e4, allow_nan=False),
         }
     )

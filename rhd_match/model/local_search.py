@@ -6,9 +6,10 @@ drops scarce. On the demo with the weighted objective, the whole-year exact MIP 
 the plan found one 8.2 % better in 2,059 s, while the plan stays within 0.16 % of its bound
 without budgets (``docs/distributed.md``, *Restricted MIPs around the demo's plan*). A
 restricted MIP frees every column of a few canteens (their flows, drops, lots, shortfalls and
-overruns), holds every other column at the plan, and solves the objective's levels exactly
-over what is left: the plan is one of its points, so a restricted MIP never loses anything,
-and the groups follow one another, each starting from the plan the ones before it left.
+overruns), holds every other column at the plan, and solves the objective's levels over what
+is left, exactly but for the last of several (cost: as LPs over the drops the levels before
+it chose). The plan is one of its points, so a restricted MIP never loses anything, and the
+groups follow one another, each starting from the plan the ones before it left.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..i18n import format_number, ngettext
 from ..params import SolverOptions
 from .build import LinearModel
 from .decode import least_slacks
-from .goals import Goals, level_report, solve_levels
+from .goals import Goals, LevelsResult, level_bounds, level_report, solve_levels
 from .start import better
 from .strategies import Deadline, Plan, Reporter
 
@@ -113,7 +114,8 @@ def local_search(
 
     Each group's columns are freed, every other column is held at the plan and left out of
     the program (its part moved to the rows' bounds), and the objective's levels are solved
-    exactly over the group (``goals.solve_levels``, as a MIP). The group's plan replaces the
+    over the group (``goals.solve_levels``): as a MIP, but for the last of several levels
+    (``_group_levels``). The group's plan replaces the
     plan when it is better (``start.better``) and every level was solved to optimality. The
     search's budget is work (passes, MIPs solved to ``options.mip_gap``), never measured time:
     the clock is a safety net that stops it where it is, and ``deadline.hit`` then says that
@@ -159,7 +161,7 @@ def local_search(
         free = np.isin(owner, group)
         lower, upper = var.lower.copy(), var.upper.copy()
         lower[~free] = upper[~free] = plan[~free]
-        result = solve_levels(goals, lower, upper, True, options, deadline, quiet, held_out=~free)
+        result = _group_levels(goals, free, lower, upper, options, deadline, quiet)
         if result.values is None or not result.optimal:
             continue
         found = tuple(float(level @ result.values) for level in goals.levels)
@@ -174,6 +176,29 @@ def local_search(
         ).format(improved=format_number(improved), tried=format_number(tried))
     )
     return SearchResult(plan, tried, improved)
+
+
+def _group_levels(
+    goals: Goals,
+    free: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    options: SolverOptions,
+    deadline: Deadline,
+    report: Reporter,
+) -> LevelsResult:
+    """One group's levels: all but the last as a MIP, then every level as LPs over the drops
+    and lots the MIP chose (the last level, cost, decides no drop worth a MIP: on the demo
+    it took minutes on some groups)."""
+    if len(goals.levels) == 1:
+        return solve_levels(goals, lower, upper, True, options, deadline, report, held_out=~free)
+    first = replace(goals, names=goals.names[:-1], levels=goals.levels[:-1])
+    chosen = solve_levels(first, lower, upper, True, options, deadline, report, held_out=~free)
+    if chosen.values is None or not chosen.optimal:
+        return chosen
+    fixed_lower, fixed_upper = level_bounds(goals, chosen.values)
+    lower, upper = np.where(free, fixed_lower, lower), np.where(free, fixed_upper, upper)
+    return solve_levels(goals, lower, upper, False, options, deadline, report, held_out=~free)
 
 
 def searched_plan(

@@ -115,9 +115,9 @@ def local_search(
     Each group's columns are freed, every other column is held at the plan and left out of
     the program (its part moved to the rows' bounds), and the objective's levels are solved
     over the group (``goals.solve_levels``): as a MIP, but for the last of several levels
-    (``_group_levels``). The group's plan replaces the
-    plan when it is better (``start.better``) and every level was solved to optimality. The
-    search's budget is work (passes, MIPs solved to ``options.mip_gap``), never measured time:
+    (``_group_levels``). The group's plan replaces the plan when it is better
+    (``start.better``) and every level was solved to optimality. The search's budget is
+    work (passes, MIPs solved to ``options.mip_gap``), never measured time:
     the clock is a safety net that stops it where it is, and ``deadline.hit`` then says that
     another machine might have gone further.
 

@@ -210,11 +210,13 @@ def searched_plan(
     Parameters
     ----------
     goals
-        The objective's levels on the allocation model (``start.objective_goals``).
+        The objective's levels on the allocation model (``start.objective_goals``;
+        ``weighted`` or ``lexicographic``: ``compliance``'s levels have columns of their own,
+        which the plan does not carry).
     plan
         A heuristic's plan.
     options
-        Solver options; ``local_search`` passes, none when 0.
+        Solver options; ``local_search`` passes (at least 1).
     deadline
         The time left.
     report
@@ -223,13 +225,10 @@ def searched_plan(
     Returns
     -------
     Plan
-        The plan the search ends with; ``plan`` itself without passes or without a better
-        plan found, or when the objective is ``compliance`` (its levels have columns of their
-        own, which the plan does not carry). A search the clock stopped sets
-        ``deadline.hit``, which the caller turns into ``stopped_by_time_limit``.
+        The plan the search ends with; ``plan`` itself when no better plan was found. A
+        search the clock stopped sets ``deadline.hit``, which the caller turns into
+        ``stopped_by_time_limit``.
     """
-    if options.local_search == 0 or goals.model.variables.count != len(plan.values):
-        return plan
     report.say(
         ngettext(
             "{passes} pass over groups of {size} canteens",

@@ -245,7 +245,7 @@ def solve(
                 f"solver {run.solver} stopped with status '{run.status}' before the time limit"
             )
         plan = Plan(all_conventional(model), "time_limit", run.bound, run.solver, 0, True)
-    elif strategy in HEURISTICS and opts.objective != "compliance":
+    elif opts.local_search and strategy in HEURISTICS and opts.objective != "compliance":
         goals = objective_goals(model, opts.objective, params.weights)
         plan = searched_plan(goals, plan, opts, deadline, report)
     if deadline.hit and not plan.stopped_by_time_limit:

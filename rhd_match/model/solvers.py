@@ -161,24 +161,18 @@ class LinearProgram:
         LinearProgram
             A new program over the kept columns, in their order.
         """
+        matrix, row_lower, row_upper = self.matrix[:, keep], self.row_lower, self.row_upper
         if at is not None:
-            out = ~keep
-            shift = self.matrix[:, out] @ at[out]
-            rows = np.diff(self.matrix[:, keep].tocsr().indptr) > 0
-            return replace(
-                self,
-                matrix=self.matrix[rows][:, keep],
-                objective=self.objective[keep],
-                row_lower=(self.row_lower - shift)[rows],
-                row_upper=(self.row_upper - shift)[rows],
-                lower=self.lower[keep],
-                upper=self.upper[keep],
-                integer=None if self.integer is None else self.integer[keep],
-            )
+            shift = self.matrix[:, ~keep] @ at[~keep]
+            rows = np.diff(matrix.tocsr().indptr) > 0
+            matrix = matrix[rows]
+            row_lower, row_upper = (row_lower - shift)[rows], (row_upper - shift)[rows]
         return replace(
             self,
-            matrix=self.matrix[:, keep],
+            matrix=matrix,
             objective=self.objective[keep],
+            row_lower=row_lower,
+            row_upper=row_upper,
             lower=self.lower[keep],
             upper=self.upper[keep],
             integer=None if self.integer is None else self.integer[keep],

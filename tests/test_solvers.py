@@ -71,10 +71,19 @@ def test_a_mip_stopped_by_its_time_limit_says_so(program: LinearProgram) -> None
         np.r_[np.ones(30, bool), np.zeros(8, bool)],
     )
     deadline = Deadline(0.5)
-    run = deadline.observe(run_solver(split, "highs", deadline.left(), 1, 1e-9))
+    run = deadline.solve(split, "highs", 1, 1e-9)
     assert run.status == "feasible" and run.values is not None
     assert deadline.hit
     # Proven optimal well within its budget: not stopped.
     roomy = Deadline(60.0)
-    assert roomy.observe(run_solver(program, "highs", roomy.left(), 1, 1e-9)).status == "optimal"
+    assert roomy.solve(program, "highs", 1, 1e-9).status == "optimal"
     assert not roomy.hit
+
+
+def test_a_spent_deadline_starts_no_solver(program: LinearProgram) -> None:
+    from rhd_match.model.strategies import Deadline
+
+    spent = Deadline(0.0)
+    run = spent.solve(program, "glop", 1)
+    assert run.status == "not_started" and run.values is None
+    assert spent.hit

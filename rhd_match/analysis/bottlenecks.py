@@ -33,7 +33,6 @@ a generated 6-canteen case, ``docs/decision-support.md``): rank by the re-solved
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +46,7 @@ from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.solve import make_solution
-from ..model.solvers import HANDOFF_S_PER_NONZERO, SolverRun, run_solver
+from ..model.solvers import HANDOFF_S_PER_NONZERO, SolverRun
 from ..model.strategies import Deadline, Plan
 from ..plan.solution import Solution
 from ..weeks import week_month
@@ -132,9 +131,7 @@ def solve_relaxation(
     opts = scenario.parameters.solver
     deadline = deadline or Deadline(opts.time_limit_s)
     model = build_model(scenario)
-    # What is really left, not ``left()``'s floor: a clock already spent starts no solver.
-    left = deadline.end - time.perf_counter()
-    run = deadline.observe(run_solver(model.program(), solver, left, opts.threads))
+    run = deadline.solve(model.program(), solver, opts.threads)
     return RelaxedSolve(model, run)
 
 

@@ -21,7 +21,6 @@ from ..inputs.scenario import Scenario
 from ..logistics import TourPlan, compare_logistics, plan_tours
 from ..logistics.compare import POINTS_UNIT, ROUTING_FIGURE, SHARE_UNIT
 from ..model.build import build_model
-from ..model.solvers import run_solver
 from ..model.strategies import Deadline, elastic_upper
 from ..params import solver_options
 from ..plan.solution import Solution
@@ -219,7 +218,7 @@ def small_canteens_local_bound(
         if deadline.expired():
             return math.nan
         objective = program.with_objective(share * price - local)
-        run = deadline.observe(run_solver(objective, BOUND_SOLVER, deadline.left(), threads))
+        run = deadline.solve(objective, BOUND_SOLVER, threads)
         if run.values is None or run.status != "optimal":
             return math.nan
         value = float(price @ run.values)

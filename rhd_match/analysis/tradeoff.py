@@ -42,7 +42,7 @@ from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.goals import LEVEL_ABS_TOL, LEVEL_REL_TOL
-from ..model.solvers import LinearProgram, SolverRun, run_solver
+from ..model.solvers import LinearProgram, SolverRun
 from ..model.strategies import CLOCK_STATUSES, Deadline
 from ..params import Weights
 from .bottlenecks import lp_out_of_time
@@ -138,7 +138,7 @@ def _run(cm: _CostModel, program: LinearProgram) -> SolverRun:
     keeps no point (a dual simplex's last point need not be feasible)."""
     if cm.deadline.expired():
         return SolverRun(cm.solver, "not_started", None, math.nan, -math.inf, None, 0.0)
-    run = cm.deadline.observe(run_solver(program, cm.solver, cm.deadline.left(), cm.threads))
+    run = cm.deadline.solve(program, cm.solver, cm.threads)
     return dataclasses.replace(run, values=None) if run.status in CLOCK_STATUSES else run
 
 

@@ -22,7 +22,7 @@ from ..params import SolverOptions, Weights
 from ..plan.solution import STATUS_NAMES
 from .build import LinearModel, RowFamily
 from .decode import clean_flows
-from .solvers import LEVEL_GLOP_PARAMETERS, LinearProgram, SolverRun, run_solver
+from .solvers import LEVEL_GLOP_PARAMETERS, LinearProgram, SolverRun
 from .strategies import (
     Deadline,
     Reporter,
@@ -300,15 +300,12 @@ def solve_levels(
                 seconds=format_number(share.left(), 1),
             )
         )
-        step = share.observe(
-            run_solver(
-                program.with_objective(coef),
-                solver,
-                share.left(),
-                options.threads,
-                options.mip_gap,
-                LEVEL_GLOP_PARAMETERS,
-            )
+        step = share.solve(
+            program.with_objective(coef),
+            solver,
+            options.threads,
+            options.mip_gap,
+            LEVEL_GLOP_PARAMETERS,
         )
         deadline.hit |= share.hit
         # A level not solved to its optimum (a proof of no plan aside) leaves the plan where

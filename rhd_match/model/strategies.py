@@ -21,7 +21,7 @@ from ..progress import Progress
 from .build import LinearModel
 from .groups import first_fit
 from .index import ModelIndex
-from .solvers import SolverRun, run_solver
+from .solvers import GLOP_PARAMETERS, LinearProgram, SolverRun, run_solver
 from .variables import Variables
 
 ZERO = 1e-7  # flows below this many units are solver noise
@@ -145,6 +145,38 @@ class Deadline:
             self.hit |= self.end - time.perf_counter() <= 0.1 * self.seconds
         return run
 
+    def solve(
+        self,
+        program: LinearProgram,
+        solver: str,
+        threads: int,
+        mip_gap: float = 1e-4,
+        glop_parameters: str = GLOP_PARAMETERS,
+    ) -> SolverRun:
+        """``program`` solved within what is left of this budget (``run_solver``), its run
+        noted by ``observe``. A spent budget starts no solver (status ``not_started``).
+
+        Parameters
+        ----------
+        program
+            The linear program (integer columns make it a MIP).
+        solver
+            ``"glop"``, ``"pdlp"``, ``"highs"`` or ``"scip"``.
+        threads
+            Threads the solver may use.
+        mip_gap
+            Relative gap at which a MIP stops.
+        glop_parameters
+            GLOP's parameters, for GLOP only.
+
+        Returns
+        -------
+        SolverRun
+            The solver's run.
+        """
+        left = self.end - time.perf_counter()  # not ``left()``'s floor: a spent clock is spent
+        return self.observe(run_solver(program, solver, left, threads, mip_gap, glop_parameters))
+
 
 def run_model(
     model: LinearModel,
@@ -188,17 +220,10 @@ def run_model(
             solver=solver, kind=kind, seconds=num(deadline.left(), 1)
         )
     )
-    run = deadline.observe(
-        run_solver(
-            model.program(lower, upper, integer).with_objective(
-                model.objective if objective is None else objective
-            ),
-            solver,
-            deadline.left(),
-            options.threads,
-            options.mip_gap,
-        )
+    program = model.program(lower, upper, integer).with_objective(
+        model.objective if objective is None else objective
     )
+    run = deadline.solve(program, solver, options.threads, options.mip_gap)
     if run.status == "not_started":
         log.say(
             _(

@@ -18,7 +18,7 @@ from ...i18n import format_significant as sig
 from ...i18n import gettext as _
 from ...params import SolverOptions
 from ..build import LinearModel
-from ..solvers import LinearProgram, run_solver
+from ..solvers import LinearProgram
 from ..strategies import (
     Deadline,
     Reporter,
@@ -167,7 +167,7 @@ def polish(
     if program is None:
         log(_("polish: {n} columns, over {most}: re-pricing").format(n=int(keep.sum()), most=limit))
         return None
-    run = deadline.observe(run_solver(program, options.lp_solver, deadline.left(), options.threads))
+    run = deadline.solve(program, options.lp_solver, options.threads)
     if run.values is None:
         log(_("polish: {status}, plan kept").format(status=run.status))
         return values

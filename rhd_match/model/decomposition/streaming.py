@@ -64,7 +64,6 @@ from ...plan.tables import conventional_flows
 from ..build import LinearModel, build_model
 from ..decode import clean_flows, flows_from_quantities
 from ..index import ModelIndex, build_index, producer_canteen_km
-from ..solvers import run_solver
 from ..strategies import (
     ELASTIC_BLOCKS,
     Deadline,
@@ -680,7 +679,7 @@ def _polish(
     """
     program = parts.program()
     lp = Deadline(deadline.left() - parts.rebuild_s)
-    run = lp.observe(run_solver(program, options.lp_solver, lp.left(), options.threads))
+    run = lp.solve(program, options.lp_solver, options.threads)
     deadline.hit |= lp.hit
     if run.values is None:
         log(_("polish: {status}, plan kept").format(status=run.status))

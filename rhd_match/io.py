@@ -13,8 +13,8 @@ problems found, never a traceback:
   UTF-8 is almost never Windows-1252 text by accident;
 * the separator (comma, semicolon or tab) is the one that splits the header best;
 * a row with more or fewer fields than the header is an error naming the row and the count,
-  with a hint (a separator inside unquoted text, a decimal comma); a separator ending every
-  row is read as the end of the row;
+  with a hint (a separator inside unquoted text, a decimal comma); separators ending most
+  rows are read as the end of the row, the rows left with a wrong count named alone;
 * empty rows (blank lines, rows of separators, cells holding only spaces) are not data;
 * the header may differ from the expected names by case and spaces (``Product_ID``), and
   title rows above it are skipped, each with a warning.
@@ -33,6 +33,7 @@ spreadsheet opening it may evaluate a cell beginning with ``=``; see
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import difflib
 import io
@@ -292,6 +293,27 @@ def table_from_rows(
     return RawTable(frame, problems)
 
 
+def _blank_tail(row: Sequence[object], width: int) -> int:
+    """How many empty fields end ``row`` past the header's ``width`` (separators ending it)."""
+    n = 0
+    while len(row) - n > width and is_blank(row[len(row) - n - 1]):
+        n += 1
+    return n
+
+
+def _trailing_separators(rows: Sequence[Sequence[object]], width: int) -> int:
+    """How many separators end the rows, when most rows end so (0 when they do not).
+
+    A file saved with a separator ending every row (or two, an empty column) has most of its
+    rows longer than the header by empty fields only: their most common number is the
+    file's. A minority of rows may end otherwise, a row with a real extra field included
+    (``APPLE;Pomme; rouge;…;1,8;`` still ends with the separator)."""
+    tails = [t for t in (_blank_tail(r, width) for r in rows) if t]
+    if 2 * len(tails) <= len(rows):
+        return 0
+    return collections.Counter(tails).most_common(1)[0][0]
+
+
 def _fit_fields(
     rows: Sequence[Sequence[object]],
     body: list[int],
@@ -302,23 +324,26 @@ def _fit_fields(
 ) -> tuple[list[Sequence[object]], list[tuple[int, str, str]]]:
     """CSV records cut to the header's width, and the rows whose field count is wrong.
 
-    A record longer than the header only by empty fields is fine when every record is so (a
-    separator ending every row); anywhere else it is a wrong count like any other. When every
-    record is short by the same header cells, those cells are one problem, not one per row.
+    When most records end with separators (``_trailing_separators``), as many empty fields
+    are taken off the end of each record as the file's rows end with: what is left is
+    judged like any record, so that a row with a real extra field is the only one named,
+    with its own hint. When every record is short by the same header cells, those cells are
+    one problem, not one per row.
     """
     width = len(header)
-    counts = [len(rows[i]) for i in body]
-    padded = [
-        c > width and all(is_blank(v) for v in rows[i][width:])
-        for i, c in zip(body, counts, strict=True)
-    ]
-    trailing = bool(body) and all(padded)
+    trailing = _trailing_separators([rows[i] for i in body], width)
+    records = [rows[i][: len(rows[i]) - min(trailing, _blank_tail(rows[i], width))] for i in body]
     found: list[tuple[int, str, str]] = []
-    if trailing and max(counts) > header_width:
-        msg = _("every row ends with an extra '{sep}': read as the end of the row").format(
-            sep=_shown(sep)
+    if trailing > header_width - width:
+        ending = sum(_blank_tail(rows[i], width) > 0 for i in body)
+        if ending == len(body):
+            msg = _("every row ends with an extra '{sep}': read as the end of the row")
+        else:
+            msg = _("{n} of {total} rows end with an extra '{sep}': read as the end of the row")
+        found.append(
+            (body[0] + 1, msg.format(sep=_shown(sep), n=ending, total=len(body)), "warning")
         )
-        found.append((body[0] + 1, msg, "warning"))
+    counts = [len(r) for r in records]
     if body and max(counts) == min(counts) < width:
         unused = ", ".join(f"'{str(c).strip()}'" for c in header[counts[0] :])
         msg = _(
@@ -326,20 +351,16 @@ def _fit_fields(
             "{unused} have no values; remove them from the header or fill them in"
         ).format(width=width, count=counts[0], unused=unused)
         return [], [(header_row, msg, "error")]
-    bad = [
-        (i, c, p)
-        for i, c, p in zip(body, counts, padded, strict=True)
-        if c != width and not (trailing and p)
-    ]
-    good = [rows[i] for i, c in zip(body, counts, strict=True) if c == width]
-    shapes = [{_shape(r[j]) for r in good} for j in range(width)]
-    for i, count, pad in bad[:MAX_LISTED]:
-        hint = _field_hint([str(v) for v in rows[i]], width, sep, pad, shapes)
+    bad = [(i, r) for i, r in zip(body, records, strict=True) if len(r) != width]
+    shapes = [{_shape(r[j]) for r in records if len(r) == width} for j in range(width)]
+    for i, record in bad[:MAX_LISTED]:
+        padded = len(record) > width and _blank_tail(record, width) == len(record) - width
+        hint = _field_hint([str(v) for v in record], width, sep, padded, shapes)
         msg = ngettext(
             "{count} field, expected {width}: {hint}",
             "{count} fields, expected {width}: {hint}",
-            count,
-        ).format(count=count, width=width, hint=hint)
+            len(record),
+        ).format(count=len(record), width=width, hint=hint)
         found.append((i + 1, msg, "error"))
     if len(bad) > MAX_LISTED:
         more = ngettext(
@@ -348,7 +369,7 @@ def _fit_fields(
             len(bad) - MAX_LISTED,
         ).format(n=format_number(len(bad) - MAX_LISTED))
         found.append((bad[MAX_LISTED][0] + 1, more, "error"))
-    return [rows[i][:width] for i in body], found
+    return [r[:width] for r in records], found
 
 
 def _shown(sep: str) -> str:

@@ -265,6 +265,68 @@ def test_trailing_separator_on_header_and_rows_is_read(tmp_path: Path, sep: str)
     assert not any("extra" in w.message for w in scenario.warnings)
 
 
+def with_trailing_separators(folder: Path, sep: str, ends: str) -> None:
+    """Every data row of every table of ``folder`` ends with ``ends`` (the header not)."""
+    for name in TABLES:
+        path = folder / f"{name}.csv"
+        rows = lines(path)
+        put_lines(path, rows[:1] + [line + ends for line in rows[1:]])
+
+
+@pytest.mark.parametrize("ends", [";", ";;"])
+@pytest.mark.parametrize("row", [2, 3, 4])
+def test_unquoted_separator_among_rows_ending_with_separators(
+    tmp_path: Path, ends: str, row: int
+) -> None:
+    """Only the row with a real extra field is named, with its own hint."""
+    folder = write_csv(tmp_path / "s", ";")
+    with_trailing_separators(folder, ";", ends)
+    path = folder / "products.csv"
+    rows = lines(path)
+    fields = rows[row - 1].split(";")
+    fields[1] = f"{fields[1]}; rouge"
+    rows[row - 1] = ";".join(fields)
+    put_lines(path, rows)
+    found = [e for e in errors(folder) if "expected" in e[3]]
+    assert found == [
+        (
+            "products",
+            row,
+            None,
+            "7 fields, expected 6: a ';' inside unquoted text? put that text in double quotes",
+        )
+    ]
+
+
+@pytest.mark.parametrize("row", [2, 5, 8])
+def test_decimal_comma_among_rows_ending_with_a_comma(tmp_path: Path, row: int) -> None:
+    folder = write_csv(tmp_path / "s", ",")
+    with_trailing_separators(folder, ",", ",")
+    path = folder / "demand.csv"
+    rows = lines(path)
+    head, qty, empty = rows[row - 1].rsplit(",", 2)
+    rows[row - 1] = f"{head},{qty.replace('.', ',')},{empty}"
+    put_lines(path, rows)
+    found = [e for e in errors(folder) if "expected" in e[3]]
+    assert [(t, r) for t, r, _, _ in found] == [("demand", row)]
+    assert found[0][3].startswith("5 fields, expected 4: ")
+    assert "looks like a decimal comma" in found[0][3]
+
+
+def test_rows_without_the_trailing_separator_of_the_others_are_read(tmp_path: Path) -> None:
+    """Most rows ending with a separator: a row edited without it is fine, and said so."""
+    folder = write_csv(tmp_path / "s", ";")
+    with_trailing_separators(folder, ";", ";")
+    path = folder / "demand.csv"
+    rows = lines(path)
+    rows[3] = rows[3][:-1]
+    put_lines(path, rows)
+    scenario = Scenario.from_folder(folder)
+    assert_same_tables(scenario, tiny())
+    said = [w.message for w in scenario.warnings if w.table == "demand" and "extra" in w.message]
+    assert said == ["6 of 7 rows end with an extra ';': read as the end of the row"]
+
+
 # -- generated variants: encodings ------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from .cells import blank_rows as blank_rows
@@ -610,6 +611,18 @@ def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
     )
 
 
+def _holds_tables(book: Path, tables: Iterable[str]) -> bool:
+    """Whether workbook ``book`` has a sheet for each of ``tables`` (names as
+    ``header_key`` reads them): a scenario by itself. False when it cannot be opened."""
+    try:
+        workbook = openpyxl.load_workbook(book, read_only=True)
+    except Exception:  # openpyxl raises many types for a damaged file
+        return False
+    sheets = {header_key(s) for s in workbook.sheetnames}
+    workbook.close()
+    return {header_key(t) for t in tables} <= sheets
+
+
 def find_sources(
     path: Path, tables: Mapping[str, Sequence[str]], optional: Collection[str] = ()
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
@@ -618,7 +631,10 @@ def find_sources(
     Parameters
     ----------
     path
-        A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook.
+        A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook. A
+        folder holding both the CSV files and a workbook with a sheet for each required
+        table is an error naming the workbook: either read alone would silently ignore the
+        edits made in the other.
     tables
         Each table name → its expected columns.
     optional
@@ -673,6 +689,18 @@ def find_sources(
             said = _("no scenario here; the folder(s) inside holding one: {names}")  # one above
             msg = said.format(names=", ".join(inside))
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
+    elif rivals := [
+        b.name
+        for b in sorted(path.iterdir())
+        if _is_workbook(b) and _holds_tables(b, [n for n in tables if n not in optional])
+    ]:
+        # Reading either would silently ignore the edits made in the other.
+        msg = _(
+            "both CSV files and the workbook '{book}' hold the scenario: keep one and move "
+            "the other out of this folder (only one would be read, the edits made in the "
+            "other ignored)"
+        ).format(book="', '".join(rivals))
+        return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
         sheets, problems = _workbook_cells(workbook, "scenario")
         by_key = {header_key(s): s for s in sheets}

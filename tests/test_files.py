@@ -441,6 +441,35 @@ def test_sheet_named_in_another_case_is_read(tmp_path: Path) -> None:
     assert "sheet 'Products' read as 'products'" in {w.message for w in scenario.warnings}
 
 
+@pytest.mark.parametrize("book", ["scenario.xlsx", "Territoire.xlsx"])
+def test_csv_files_and_a_workbook_holding_the_scenario_are_an_error(
+    tmp_path: Path, book: str
+) -> None:
+    """Neither is read: reading one would silently ignore the edits made in the other."""
+    folder = write_csv(tmp_path / "s", ";")
+    frames = tiny_frames()
+    frames["demand"] = frames["demand"].assign(qty=frames["demand"]["qty"] * 2)  # edited
+    write_workbook_file(folder / book, {n.capitalize(): f for n, f in frames.items()})
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    [problem] = caught.value.problems
+    assert (problem.table, problem.file, problem.severity) == ("scenario", str(folder), "error")
+    assert problem.message == (
+        f"both CSV files and the workbook '{book}' hold the scenario: keep one and move the "
+        "other out of this folder (only one would be read, the edits made in the other ignored)"
+    )
+    # either one named alone is read
+    assert_same_tables(Scenario.from_folder(folder / book), tiny().with_demand(frames["demand"]))
+
+
+def test_csv_files_beside_a_workbook_of_other_tables_are_read(tmp_path: Path) -> None:
+    """A workbook that is not a scenario (a plan's results) does not stop the CSV files."""
+    folder = write_csv(tmp_path / "s", ",")
+    tables = tiny().tables
+    write_workbook_file(folder / "results.xlsx", {"canteens": tables["canteens"]})
+    assert_same_tables(Scenario.from_folder(folder), tiny())
+
+
 @pytest.mark.parametrize(("code", "padded"), [(2408, "02408"), (1001, "01001"), (62498, "62498")])
 def test_codes_typed_as_numbers_keep_their_digits(tmp_path: Path, code: int, padded: str) -> None:
     frames = tiny_frames()

@@ -192,9 +192,11 @@ class Scenario:
     def from_folder(cls, path: str | Path) -> Scenario:
         """Read a folder of CSV files, a folder with one workbook, or a workbook (``.xlsx``).
 
-        A ``parameters.json`` beside the tables is read when present. Files saved by French
-        Excel are read as they come (semicolons, decimal commas, Windows-1252, blank rows;
-        see ``docs/input-format.md``).
+        A ``parameters.json`` beside the tables is read when present. A folder holding both
+        the CSV files and a workbook with every table is an error (one would be read, edits
+        in the other silently ignored). Files saved by French Excel are read as they come
+        (semicolons, decimal commas, Windows-1252, blank rows; see
+        ``docs/input-format.md``).
 
         Parameters
         ----------

@@ -19,7 +19,9 @@ Rules (sources in ``docs/egalim.md``):
   populate_simplified_diagnostic_values``): only lines whose detail is ``commerce_equitable``,
   so an HVE, PECHE_DURABLE or RUP line also labelled COMMERCE_EQUITABLE counts 0 there;
 * a label code outside ``LABELS`` is an error, never ignored: the legacy codes
-  ``LEGACY_LABELS`` included (the platform's import refuses them too);
+  ``LEGACY_LABELS`` included (the platform's import refuses them too; only the reading of a
+  purchase file, ``rhd_match.macantine.cells``, reads them as the label the platform's
+  purchase summaries count them as, with a note);
 * meat and fish: lines of families VIANDES_VOLAILLES and PRODUITS_DE_LA_MER carrying any EGalim
   label, over all lines of those two families (CHARCUTERIE is never in that base).
 """
@@ -27,10 +29,14 @@ Rules (sources in ``docs/egalim.md``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
+
+from .i18n import gettext as _
+from .i18n import gettext_noop as N_
 
 FAMILIES: tuple[str, ...] = (
     "VIANDES_VOLAILLES",
@@ -65,12 +71,49 @@ LABELS: tuple[str, ...] = (
     "PERFORMANCE",
 )
 
-#: Codes *ma cantine* no longer accepts (``Purchase.Characteristic``, "not used anymore"), with
-#: what to write instead.
-LEGACY_LABELS: dict[str, str] = {
-    "CONVERSION_BIO": "write BIO: organic in conversion counts as organic",
-    "EQUIVALENTS": "no longer declared; write EXTERNALITES or PERFORMANCE if the product "
-    "was bought on that criterion",
+
+@dataclass(frozen=True)
+class LegacyLabel:
+    """A code *ma cantine* no longer accepts, and what it still counts as.
+
+    Attributes
+    ----------
+    read_as : str
+        The label of ``LABELS`` the platform's purchase summaries count it as (the group of
+        ``Purchase.CHARACTERISTIC_LABELS_*`` holding it); a purchase file is read with it.
+    advice : str
+        What to write instead (marked with ``N_``, translated where shown).
+    note : str
+        What reading a purchase file says of it (marked with ``N_``).
+    """
+
+    read_as: str
+    advice: str
+    note: str
+
+
+#: Codes *ma cantine* no longer accepts (``Purchase.Characteristic``, "not used anymore";
+#: ``data/models/purchase.py``): its imports refuse them, its purchase summaries still count
+#: CONVERSION_BIO as organic and EQUIVALENTS with externalities and performance. Its complete
+#: declaration's detailed split has no field for EQUIVALENTS: read as EXTERNALITES, the first
+#: label of its group, it lands in the ``externalites`` detail (``docs/macantine.md``).
+LEGACY_LABELS: dict[str, LegacyLabel] = {
+    "CONVERSION_BIO": LegacyLabel(
+        "BIO",
+        N_("write BIO: organic in conversion counts as organic"),
+        N_("CONVERSION_BIO read as BIO (organic in conversion counts as organic)"),
+    ),
+    "EQUIVALENTS": LegacyLabel(
+        "EXTERNALITES",
+        N_(
+            "no longer declared; write EXTERNALITES or PERFORMANCE if the product was bought "
+            "on that criterion"
+        ),
+        N_(
+            "EQUIVALENTS read as EXTERNALITES (ma cantine counts it with externalities and "
+            "performance; write EXTERNALITES or PERFORMANCE)"
+        ),
+    ),
 }
 
 #: Quality groups in counting order; a line counts in the first group holding one of its labels.
@@ -174,11 +217,13 @@ def unknown_label_message(code: str) -> str:
     Returns
     -------
     str
-        The message, for a ``Problem`` or an error.
+        The message, in the active language, for a ``Problem`` or an error.
     """
     if code in LEGACY_LABELS:
-        return f"'{code}' is a legacy ma cantine code: {LEGACY_LABELS[code]}"
-    return f"unknown label '{code}' (known: {','.join(LABELS)})"
+        return _("'{code}' is a legacy ma cantine code: {advice}").format(
+            code=code, advice=_(LEGACY_LABELS[code].advice)
+        )
+    return _("unknown label '{code}' (known: {labels})").format(code=code, labels=",".join(LABELS))
 
 
 @cache
@@ -232,7 +277,9 @@ def line_classes(labels: pd.Series) -> pd.DataFrame:
         except ValueError as exc:
             bad.append(f"'{u}': {exc}")
     if bad:
-        raise ValueError("labels not counted by EGalim accounting: " + " | ".join(bad))
+        raise ValueError(
+            _("labels not counted by EGalim accounting: {cells}").format(cells=" | ".join(bad))
+        )
     classified = np.array(table, dtype=object).reshape(-1, 3)
     out = pd.DataFrame(
         {

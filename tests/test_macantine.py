@@ -30,6 +30,7 @@ from rhd_match import Scenario, ScenarioError, Solution
 from rhd_match.macantine.declaration import compare, declaration, write_declaration
 from rhd_match.macantine.export import (
     FutureDateWarning,
+    IdFileWarning,
     PlatformIdWarning,
     export_plan,
     purchase_file,
@@ -799,3 +800,30 @@ def test_upload_size_warning(
             write(tmp_path / name)
     with pytest.warns(export.UploadSizeWarning, match="at most 10 MB"):
         purchase_file_writers(frame)["achats.csv"](tmp_path / "achats.csv")
+
+
+def test_a_siret_whose_leading_zero_was_lost_is_padded_as_in_canteens(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = tmp_path / "sirets.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (("canteen_id", "siret"), ("LENS_1", 21620498000017), ("LIÉVIN_1", 1234567800002)):
+        sheet.append(row)
+    book.save(workbook)
+    text = tmp_path / "sirets.csv"
+    text.write_text("canteen_id;siret\nLENS_1;21620498000017\nLIÉVIN_1;1234567800002\n", "cp1252")
+    for path, typed in ((workbook, True), (text, False)):
+        with pytest.warns(IdFileWarning) as caught:
+            got = read_sirets(path)
+        assert got == {"LENS_1": "21620498000017", "LIÉVIN_1": "01234567800002"}
+        [warning] = [str(w.message) for w in caught]
+        assert warning.startswith(f"{path}, row 3, column 'siret': '1234567800002' read as ")
+        assert ("format the column as text" in warning) is typed
+    # As in canteens.csv, a code with digits lost is an error, said once.
+    text.write_text("canteen_id;siret\nLENS_1;2,16205E+13\nLIEVIN_1;216204980000170\n", "cp1252")
+    with pytest.raises(ScenarioError) as info:
+        read_sirets(text)
+    assert [(p.row, p.message.split(":")[0]) for p in info.value.problems] == [
+        (2, "'2,16205E+13' is a number in scientific notation"),
+        (3, "'216204980000170' has 15 digits"),
+    ]

@@ -9,6 +9,7 @@ and wording below are theirs. The ``cases/`` files are the faults found in rhd_m
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rhd_match import Scenario, ScenarioError, egalim_accounting
+from rhd_match import Scenario, ScenarioError, egalim_accounting, i18n
 from rhd_match.cli.main import main
 from rhd_match.macantine.export import (
     PlatformIdWarning,
@@ -302,9 +303,89 @@ def test_legacy_and_unknown_codes_are_never_ignored(tmp_path: Path) -> None:
         lines = read_purchases(path, today=TODAY)
     assert purchase_figures(lines)["valeur_bio"].tolist() == [100.0]
     assert check_purchases(path, today=TODAY)["column"].tolist() == ["categories_egalim"]
-    path.write_text(header + "\n949,Pommes,V,2025-03-03,100.00,AUTRES,EQUIVALENTS,,,,,\n", "utf-8")
-    with pytest.raises(ScenarioError, match="legacy ma cantine code"):
-        read_purchases(path, today=TODAY)
+    with pytest.raises(ValueError, match=r"EQUIVALENTS.*legacy ma cantine code"):
+        egalim_accounting(lines.assign(labels=["EQUIVALENTS"]))
+
+
+def test_equivalents_is_read_with_externalities_as_the_platform_counts_it(
+    tmp_path: Path,
+) -> None:
+    # ma cantine's purchase summaries count EQUIVALENTS with externalities/performance
+    # (CHARACTERISTIC_LABELS_EXTERNALITES_PERFORMANCE), as CONVERSION_BIO with organic; its
+    # import refuses both.
+    path = tmp_path / "achats.csv"
+    path.write_text(
+        "cantine_id;description;fournisseur;date;prix_ht;famille_produits;categories_egalim;"
+        "origine;est_circuit_court;est_local;definition_local;definition_local_km\n"
+        "949;Pommes;V;2025-03-03;100.00;FRUITS_ET_LEGUMES;EQUIVALENTS;;;;;\n"
+        "949;Carottes;V;2025-03-03;300.00;FRUITS_ET_LEGUMES;;;;;;\n",
+        encoding="cp1252",
+    )
+    with pytest.warns(PurchaseWarning, match="EQUIVALENTS read as EXTERNALITES"):
+        lines = read_purchases(path, today=TODAY)
+    assert lines["labels"].tolist() == ["EXTERNALITES", ""]
+    figures = purchase_figures(lines).iloc[0]
+    assert figures["valeur_externalites_performance"] == 100.0
+    assert figures["valeur_fruits_et_legumes_externalites"] == 100.0
+    assert figures["share_quality"] == 0.25
+    found = check_purchases(path, today=TODAY)
+    assert found[["stage", "row", "column"]].values.tolist() == [["schema", 2, "categories_egalim"]]
+    assert found["message"][0].startswith("« EQUIVALENTS ne respecte pas le motif imposé »")
+
+
+def test_lines_of_spaces_or_a_tab_are_blank_lines(tmp_path: Path) -> None:
+    header = (PLATFORM / "purchases_good.csv").read_text(encoding="utf-8").splitlines()[0]
+    line = "21010034300016;Pommes;F;2025-05-02;90.11;PRODUITS_LAITIERS;;;;;;"
+    path = tmp_path / "achats.csv"
+    path.write_text(
+        "\n".join([header.replace(",", ";"), line, "   ", line, "\t", line]) + "\n", "cp1252"
+    )
+    with pytest.warns(PurchaseWarning, match="row 3: a row of spaces, skipped.*row 5: a row"):
+        lines = read_purchases(path, today=TODAY)
+    assert lines["row"].tolist() == [2, 4, 6]
+    # The platform (frictionless, the schema checked) reads the spaces as a cell: no « ligne
+    # vide », the cells the row lacks.
+    found = check_purchases(path, today=TODAY)
+    assert found[["stage", "row"]].values.tolist() == [["schema", 3], ["schema", 5]]
+    assert found["column"].isna().all()
+    assert found["message"].str.contains("only spaces or a tab: delete it").all()
+    assert found["message"].str.endswith(f"« {WIDTH} »").all()
+
+
+def test_a_title_row_above_the_header_is_skipped_when_read_refused_at_upload(
+    tmp_path: Path,
+) -> None:
+    header = (PLATFORM / "purchases_good.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "achats.csv"
+    path.write_text(
+        "Achats 2025 — cantine Jaurès;;;;;;;;;;;\n"
+        + header.replace(",", ";")
+        + "\n21010034300016;Pommes;F;2025-05-02;90.11;PRODUITS_LAITIERS;;;;;;\n",
+        encoding="cp1252",
+    )
+    with pytest.warns(PurchaseWarning, match="row 1 above the header skipped"):
+        lines = read_purchases(path, today=TODAY)
+    assert lines[["siret", "row"]].values.tolist() == [["21010034300016", 3]]
+    # The platform takes the first row as the header (common/api/validata.py).
+    found = check_purchases(path, today=TODAY)
+    assert set(found["stage"]) == {"header"} and len(found) == 12
+    assert found["message"][0].endswith("row 2 holds the header: delete the rows above it")
+
+
+def test_a_canteen_id_with_leading_zeros_is_the_platform_s_canteen(tmp_path: Path) -> None:
+    # The import looks the canteen up by its integer key: Django reads '001' with int().
+    header = (PLATFORM / "purchases_good_id.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "achats.csv"
+    path.write_text(header + "\n001,Pommes,F,2025-05-02,90.11,PRODUITS_LAITIERS,,,,,,\n")
+    assert check_purchases(path, today=TODAY).empty
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_purchases(path, today=TODAY)["canteen_id"].tolist() == ["1"]
+    path.write_text(header + "\n1.0,Pommes,F,2025-05-02,90.11,PRODUITS_LAITIERS,,,,,,\n")
+    assert check_purchases(path, today=TODAY)["stage"].tolist() == ["import"]
+    ids = tmp_path / "ids.csv"
+    ids.write_text("canteen_id;cantine_id\nLENS_1;001\n", encoding="utf-8")
+    assert read_platform_ids(ids, "cantine_id") == {"LENS_1": "001"}
 
 
 # -- SIRET and id files -------------------------------------------------------------------------
@@ -426,3 +507,35 @@ def test_a_file_that_is_not_a_purchase_file_lists_the_columns_once(tmp_path: Pat
     assert problem.row == 1 and problem.column is None
     assert problem.message.startswith("not a ma cantine purchase file: its first row is")
     assert problem.message.count("siret,description,fournisseur") == 1
+
+
+class _Marked(gettext.NullTranslations):
+    """A language that marks every message it translates: ⟦message⟧."""
+
+    def gettext(self, message: str) -> str:
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+
+def test_notes_of_the_purchase_reading_go_through_gettext(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "translations", lambda language: _Marked())
+    header = (PLATFORM / "purchases_good_id.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "achats.csv"
+    path.write_text(header + "\n949,Pommes,V,2025-03-03,100.00,AUTRES,CONVERSION_BIO,,,,,\n")
+    [message] = check_purchases(path, today=TODAY)["message"]
+    assert message.endswith(
+        "⟦CONVERSION_BIO read as BIO (organic in conversion counts as organic)⟧"
+    )
+    path.write_text(header + "\n949,Pommes,V,2025-03-03,100.00,BOISSONS,LABEL_ROUGE,,,,,\n")
+    with pytest.warns(PurchaseWarning, match=r"^⟦1 line flagged by ma cantine: ⟦row 2: LABEL_R"):
+        read_purchases(path, today=TODAY)
+    assert check_purchases(tmp_path / "none.csv")["message"].tolist() == ["⟦file not found⟧"]
+    lines = pd.DataFrame({"value_eur_ht": [1.0], "family": ["AUTRES"], "labels": ["EQUIVALENTS"]})
+    with pytest.raises(
+        ValueError, match=r"^⟦labels not counted.*⟦'EQUIVALENTS' is a legacy .*: ⟦no"
+    ):
+        egalim_accounting(lines)

@@ -14,12 +14,13 @@ from typing import Any, cast
 
 import pandas as pd
 
-from ..egalim import FAMILIES, LABELS, format_labels, unknown_label_message
+from ..egalim import FAMILIES, LABELS, LEGACY_LABELS, format_labels, unknown_label_message
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from .declaration import (
     LOCAL_DEFINITIONS,
     ORIGINS,
+    canteen_number,
     siret_problem,
     visible,
 )
@@ -53,6 +54,10 @@ BAD_NUMBER = N_(
 )
 BAD_WIDTH = "« La ligne n'a pas le même nombre de cellules que l'en-tête »"
 BLANK_ROW = N_("empty row: delete it (« ligne vide »)")
+SPACES_LINE = N_(
+    "a row holding only spaces or a tab: delete it (the platform reads its spaces as a cell, "
+    "not as an empty row, and says the cells it lacks, required values included, are missing)"
+)
 SCHEMA, IMPORT, HEADER = "schema", "import", "header"
 
 
@@ -145,10 +150,11 @@ def _cantine_id(text: str) -> Cell:
     if _decimal(text) is None:
         msg = _("{text} is {problem}: cantine_id holds the platform's numeric canteen id")
         return Cell(meant, None, msg.format(text=visible(text), problem=_(BAD_NUMBER)))
-    if not re.fullmatch(r"[1-9][0-9]*", _platform_spaces(text)):
+    number = canteen_number(_platform_spaces(text))
+    if number is None:
         msg = _("{text}: a canteen id is a whole number").format(text=visible(text))
         return Cell(meant, None, msg, IMPORT)
-    return Cell(meant)
+    return Cell(str(number))  # 001 is canteen 1, as on the platform
 
 
 def _description(text: str) -> Cell:
@@ -224,14 +230,15 @@ def _codes(text: str) -> list[str]:
 
 
 def _meant_labels(codes: list[str]) -> tuple[str | None, str | None, list[str]]:
-    """Labels cell meant by ``codes``, the error if any, and notes on codes read differently."""
+    """Labels cell meant by ``codes``, the error if any, and notes on codes read differently:
+    a legacy code as the label the platform's purchase summaries count it as."""
     notes: list[str] = []
     labels: list[str] = []
     bad: list[str] = []
     for code in codes:
-        if code == "CONVERSION_BIO":
-            labels.append("BIO")
-            notes.append("CONVERSION_BIO read as BIO (organic in conversion counts as organic)")
+        if code in LEGACY_LABELS:
+            labels.append(LEGACY_LABELS[code].read_as)
+            notes.append(_(LEGACY_LABELS[code].note))
         elif code in LABELS:
             labels.append(code)
         else:
@@ -355,8 +362,10 @@ def _local_rules(cells: dict[str, list[Cell]], old: bool) -> None:
         chars, local_def = cells["caracteristiques"], cells["definition_local"]
         info = [_part(c, 1) or set() for c in chars]
         cells["categories_egalim"] = [Cell(_part(c, 0)) for c in chars]
-        both = "both EUROPE and FRANCE: « Les caractéristiques EUROPE et FRANCE ne peuvent pas "
-        both += "être sélectionnées en même temps. »"
+        both = _("both EUROPE and FRANCE: {said}").format(
+            said="« Les caractéristiques EUROPE et FRANCE ne peuvent pas être sélectionnées en "
+            "même temps. »"
+        )
         for i, codes in enumerate(info):
             if {"EUROPE", "FRANCE"} <= codes and chars[i].refusal is None:
                 chars[i] = Cell(chars[i].value, both, both, IMPORT)

@@ -268,13 +268,13 @@ def compare(
     actual = actual_declaration
     if "canteen_id" not in actual.columns:
         if "siret" not in actual.columns or sirets is None:
-            raise ValueError("actual figures keyed by siret need `sirets` (canteen_id → SIRET)")
+            raise ValueError(_("actual figures keyed by siret need `sirets` (canteen_id → SIRET)"))
         to_canteen = {str(s): c for c, s in sirets.items()}
         actual = actual.assign(canteen_id=actual["siret"].astype(str).map(to_canteen))
         unknown = actual["canteen_id"].isna()
         if unknown.any():
             missing = ", ".join(sorted(actual.loc[unknown, "siret"].astype(str).unique()))
-            raise ValueError(f"SIRET not in the mapping: {missing}")
+            raise ValueError(_("SIRET not in the mapping: {sirets}").format(sirets=missing))
     before = _one_year(actual, actual_year)
     after = _one_year(plan_declaration, plan_year)
     cols = ["canteen_id", "year", *COMPARED_FIELDS]
@@ -341,6 +341,30 @@ def siret_problem(siret: str) -> str | None:
     if total % 10:
         return _("{siret} is not a valid SIRET (Luhn checksum fails)").format(siret=visible(siret))
     return None
+
+
+def canteen_number(text: str) -> int | None:
+    """The canteen the platform's import looks up for a ``cantine_id``, or ``None``.
+
+    The import finds the canteen by its primary key, an integer, which Django reads with
+    Python's ``int`` (``api/views/purchase_import_base.py``, ``Canteen.objects.filter(id=…)``):
+    ``001`` is canteen 1, ``1.0`` is refused. Ids start at 1.
+
+    Parameters
+    ----------
+    text
+        The id, spaces and non-breaking spaces already removed (``normalize_string``).
+
+    Returns
+    -------
+    int or None
+        The canteen's id; ``None`` when no canteen can have this id.
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if number >= 1 else None
 
 
 # -- writers ----------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from ..i18n import format_number, ngettext, use_language
 from ..i18n import gettext as _
 from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
 from ..inputs.scenario import Scenario
+from ..inputs.schema import Column, Table
+from ..inputs.validation import _Collector, _pad_code
 from ..io import cell_text, csv_writer, read_table_file, write_folder_atomically
 from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
@@ -39,6 +41,7 @@ from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
     LOCAL_DEFINITIONS,
+    canteen_number,
     declaration,
     declaration_writers,
     siret_problem,
@@ -59,10 +62,16 @@ class PlatformIdWarning(UserWarning):
     """No *ma cantine* ids given: the purchase file cannot be uploaded as it is."""
 
 
+class IdFileWarning(UserWarning):
+    """An id file's cell read as meant: a SIRET whose leading zeros were dropped."""
+
+
 class UploadSizeWarning(UserWarning):
     """A purchase file larger than *ma cantine* accepts (10 MB): write one file per canteen."""
 
 
+#: The SIRET column of an id file, as ``canteens``' (14 digits, leading zeros restored).
+_ID_TABLE = Table("ids", "", (Column("siret", "text", "", digits=14),), ("canteen_id",))
 #: Largest file *ma cantine* accepts (``CSV_IMPORT_MAX_SIZE`` in ``macantine/settings.py``).
 MAX_UPLOAD_BYTES = 10_485_760
 
@@ -290,11 +299,21 @@ def read_platform_ids(
     canteen = frame["canteen_id"].astype(str).str.strip()
     ident = frame[column].astype(str).map(code_digits)
     rows = frame.index.to_numpy()
+    reported: set[int | None] = set()
+    if column == "siret":
+        ident, found = _restore_siret_zeros(read.frame[column], ident, rows, file)
+        for p in found:
+            if p.severity == "warning":
+                warnings.warn(IdFileWarning(_id_file_note(p)), stacklevel=2)
+        problems += [p for p in found if p.severity == "error"]
+        reported = {p.row for p in problems}
     for row, c, i, raw in zip(rows, canteen, ident, frame[column].astype(str), strict=True):
         if not c and not i:
             continue  # an empty row
         if not c:
             problems.append(Problem("ids", int(row), "canteen_id", _("empty"), file))
+        if int(row) in reported:
+            continue  # said by _restore_siret_zeros
         why = scientific_code(raw) if SCIENTIFIC.match(i) else _id_problem(i, column)
         if why:
             if raw != i:
@@ -327,10 +346,32 @@ def read_platform_ids(
     return dict(zip(canteen[filled], ident[filled], strict=True))
 
 
+def _restore_siret_zeros(
+    values: pd.Series, sirets: pd.Series, rows: np.ndarray, file: str
+) -> tuple[pd.Series, list[Problem]]:
+    """SIRETs of an id file whose leading zeros a spreadsheet dropped, padded back to 14
+    digits as in ``canteens.csv`` (the one rule, ``rhd_match.inputs.validation``): a warning
+    naming each padded cell, an error for a code in scientific notation or too long.
+
+    ``values`` are the cells as read (a number when the spreadsheet held one), ``sirets``
+    the same cells as text without spaces, ``rows`` their row numbers (header = 1)."""
+    out = _Collector(_ID_TABLE, file, rows)
+    padded = _pad_code(values, sirets, _ID_TABLE.column("siret"), out)
+    return padded, out.problems
+
+
+def _id_file_note(problem: Problem) -> str:
+    """A warning about an id file's cell: where (file, row, column), then what."""
+    where = _("{where}, row {row}, column '{column}'").format(
+        where=problem.file, row=problem.row, column=problem.column
+    )
+    return _("{where}: {message}").format(where=where, message=problem.message)
+
+
 def _id_problem(ident: str, column: PlatformKey) -> str | None:
     if column == "siret":
         return siret_problem(ident)
-    if not re.fullmatch(r"[1-9][0-9]*", ident):
+    if canteen_number(ident) is None:
         return _("{id} is not a ma cantine canteen id (a whole number)").format(id=visible(ident))
     return None
 
@@ -572,7 +613,7 @@ def purchase_file_writers(
     for ident, part in frame.groupby(key, sort=True):
         name = f"{stem}_{re.sub(r'[^A-Za-z0-9_.-]', '_', str(ident))}.csv"
         if name in writers:
-            raise ValueError(f"two canteens would share the file name {name}")
+            raise ValueError(_("two canteens would share the file name {name}").format(name=name))
         writers[name] = _checked_writer(part.reset_index(drop=True))
     return writers
 

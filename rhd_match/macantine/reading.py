@@ -26,10 +26,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..cells import header_key, is_blank
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
-from ..io import cell_text, read_csv_rows
+from ..io import _header_row, cell_text, read_csv_rows
 from .cells import (
     BAD_WIDTH,
     BLANK_ROW,
@@ -37,6 +38,7 @@ from .cells import (
     IMPORT,
     NOT_APPLICABLE,
     SCHEMA,
+    SPACES_LINE,
     Cell,
     cell_rules,
     future_text,
@@ -94,15 +96,16 @@ def read_purchases(
     ScenarioError
         Listing every cell that cannot be read, with file, row and column: unreadable file,
         unknown header, wrong number of fields, no identifier, date or price, bad date,
-        negative or non-numeric price, unknown family, label (legacy ``EQUIVALENTS``
-        included) or origin, a oui/non value that is neither.
+        negative or non-numeric price, unknown family, label or origin, a oui/non value
+        that is neither.
 
     Warns
     -----
     PurchaseWarning
         Every place where the platform would refuse the file though its meaning is clear
         (blank rows, spaces inside a SIRET or around label codes, ``2025-5-2``, a decimal
-        comma, ``Oui`` or `` x``, ``CONVERSION_BIO`` read as ``BIO``…), lines the platform
+        comma, ``Oui`` or `` x``, legacy codes read as ``egalim.LEGACY_LABELS`` says,
+        title rows above the header…), lines the platform
         flags as not applicable, and future dates.
     """
     parsed = _parse(Path(path), today)
@@ -158,7 +161,8 @@ def check_purchases(path: str | Path, *, today: dt.date | None = None) -> pd.Dat
     DataFrame
         One row per refusal, in the platform's order, columns ``stage``, ``row`` (header =
         1; 0 for the whole file), ``column`` (``None`` for a whole row) and ``message``
-        (English, with the platform's own wording in « » where its tests show it).
+        (in the active language, with the platform's own wording in « » where its tests
+        show it).
         ``stage`` is ``header`` (the platform then stops), ``schema`` (its schema check, every
         row at once) or ``import`` (its row import, which it runs only when the schema check
         passed, and which also checks what this function cannot: that each canteen exists
@@ -258,8 +262,23 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
     if unreadable:
         add(0 if upload else None, None, unreadable, "refusal" if upload else "error", HEADER)
         return _finish(empty, upload)
-    header = tuple(rows[0]) if rows else ()
+    head = _header_index(rows)
+    above = [i for i in range(head) if not all(is_blank(c) for c in rows[i])]
+    if above and not upload:
+        shown = " ".join(c.strip() for c in rows[above[0]] if c.strip())
+        msg = ngettext(
+            "row {rows} above the header skipped ('{text}')",
+            "rows {rows} above the header skipped ('{text}')",
+            len(above),
+        ).format(rows=", ".join(str(i + 1) for i in above), text=shown[:60])
+        add(above[0] + 1, None, msg, "warning", HEADER)
+    first = head if not upload else 0  # the platform takes the first row as the header
+    header = tuple(rows[first]) if rows else ()
     expected, name, header_found = _header(header)
+    if head and upload and header_found:
+        hint = _("; row {row} holds the header: delete the rows above it").format(row=head + 1)
+        column, message, readable = header_found[0]
+        header_found[0] = (column, message + hint, readable)
     # The platform says each column of a file that is not a purchase file at all (a scenario
     # table, another export); read as a baseline, that is one error.
     foreign = len({h.strip().lower() for h in header} & set(expected)) < len(expected) / 2
@@ -284,17 +303,23 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
     width = len(header)
     data: list[list[str]] = []
     numbers: list[int] = []
-    for number, fields in enumerate(rows[1:], start=2):
+    for number, fields in enumerate(rows[first + 1 :], start=first + 2):
+        spaces = not any(f.strip() for f in fields)
         if not any(fields):
             add(number, None, _(BLANK_ROW), "refusal", SCHEMA)
             add(number, None, _("empty row, skipped"), "warning", SCHEMA)
+        elif spaces and len(fields) != width:
+            # A line of spaces or a tab is a blank line to a person; the platform reads its
+            # spaces as a cell and the cells it lacks as missing (frictionless, checked).
+            add(number, None, f"{_(SPACES_LINE)} {BAD_WIDTH}", "refusal", SCHEMA)
+            add(number, None, _("a row of spaces, skipped"), "warning", SCHEMA)
         elif len(fields) != width:
             msg = _("{n} fields, expected {width} (check the separator and quotes)").format(
                 n=len(fields), width=width
             )
             add(number, None, f"{msg} {BAD_WIDTH}", "refusal", SCHEMA)
             add(number, None, msg, "error", SCHEMA)
-        elif not any(f.strip() for f in fields):
+        elif spaces:
             add(number, None, _("a row of spaces, skipped"), "warning", SCHEMA)
             data.append(fields)  # the platform reads it as a row of empty values
             numbers.append(-number)
@@ -324,6 +349,17 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
     return _finish(_Parsed(file, day, name, expected, lines, found, late), upload)
 
 
+def _header_index(rows: list[list[str]]) -> int:
+    """Index of the header row: the first row naming most purchase-file columns among the
+    first non-empty rows (title rows may stand above it), as a scenario table's header is
+    found (``rhd_match.io``); 0 when there is no row."""
+    filled = [i for i, row in enumerate(rows) if not all(is_blank(c) for c in row)]
+    if not filled:
+        return 0
+    names = {header_key(c) for header in FORMATS.values() for c in header}
+    return _header_row(rows, filled, names)
+
+
 def _finish(parsed: _Parsed, upload: bool) -> _Parsed:
     wanted = ("refusal",) if upload else ("error", "warning")
     parsed.problems = [p for p in parsed.problems if p.severity in wanted]
@@ -332,17 +368,17 @@ def _finish(parsed: _Parsed, upload: bool) -> _Parsed:
 
 def _read_rows(path: Path) -> tuple[list[list[str]], str | None]:
     if not path.is_file():
-        return [], "file not found"
+        return [], _("file not found")
     if path.suffix.lower() == ".xlsx":
         try:
             sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
         except Exception as exc:  # openpyxl raises many types for a damaged file
-            return [], f"unreadable workbook: {exc}"
+            return [], _("unreadable workbook: {reason}").format(reason=exc)
         cells = sheet.map(lambda v: cell_text(v, strip=False))
         used = (cells != "").any(axis=0).to_numpy()
         width = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
         return cells.iloc[:, :width].to_numpy(dtype=object).tolist(), None
-    rows, _, problems = read_csv_rows(path)
+    rows, _separator, problems = read_csv_rows(path)
     unreadable = [p.message for p in problems if p.severity == "error"]
     return (rows, None) if not unreadable else ([], unreadable[0])
 
@@ -453,7 +489,13 @@ def _warn_not_applicable(lines: pd.DataFrame) -> None:
     for label, families in NOT_APPLICABLE.items():
         hit = (tokens == label) & family.isin(families)
         for r in pd.unique(lines["row"].reindex(hit[hit].index).to_numpy()):  # reporting only
-            flagged.append((int(r), f"row {r}: {label} is not applicable to its family"))
+            msg = _("row {row}: {label} is not applicable to its family")
+            flagged.append((int(r), msg.format(row=r, label=label)))
     if flagged:
-        text = "; ".join(t for _, t in sorted(flagged)[:20])
-        warnings.warn(PurchaseWarning(f"{len(flagged)} line(s) flagged: {text}"), stacklevel=3)
+        text = "; ".join(said for _row, said in sorted(flagged)[:20])
+        msg = ngettext(
+            "{n} line flagged by ma cantine: {lines}",
+            "{n} lines flagged by ma cantine: {lines}",
+            len(flagged),
+        )
+        warnings.warn(PurchaseWarning(msg.format(n=len(flagged), lines=text)), stacklevel=3)

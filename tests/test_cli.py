@@ -103,3 +103,36 @@ def test_report_refuses_a_bad_communes_file_before_solving(
     err = capsys.readouterr().err
     assert "communes.geojson" in err and "GeoJSON" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["validate"],
+        ["solve", "--out", "OUT"],
+        ["report", "--out", "OUT"],
+        ["export", "--out", "OUT"],
+        ["tours", "--out", "OUT"],
+        ["whatif", "--out", "OUT"],
+        ["tradeoff", "--out", "OUT"],
+        ["hubs", "--out", "OUT"],
+        ["bottlenecks", "--out", "OUT"],
+        ["menus", "--out", "OUT"],
+    ],
+)
+def test_a_failed_read_prints_its_warnings_with_its_errors(
+    good_folder: Path, tmp_path: Path, verb: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every problem at once: row 2's warning is said before row 3's error is fixed."""
+    canteens = good_folder / "canteens.csv"
+    rows = canteens.read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace("62498,,", "62498,1234567800015,")  # a SIRET's leading 0 lost
+    rows[2] = rows[2].replace(",420.0,", ",-420.0,")
+    canteens.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = [str(out) if a == "OUT" else a for a in verb]
+    assert main(["--lang", "en", args[0], str(good_folder), *args[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"warning: {canteens}, row 2, column 'siret': '1234567800015' read as " in err
+    assert f"error: {canteens}, row 3, column 'meals_per_day': -420 must be ≥ 0" in err
+    assert not out.exists()

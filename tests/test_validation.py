@@ -463,3 +463,35 @@ def test_an_infinite_number_is_refused() -> None:
         Scenario.from_frames(**frames)
     said = {(p.table, p.row, p.column, p.message) for p in caught.value.problems}
     assert ("offers", 3, "qty", "must be finite") in said
+
+
+def test_a_failed_read_carries_its_warnings(tmp_path: Path) -> None:
+    """A warning and an error of the same read are both in the ``ScenarioError``, each with
+    its severity, so that fixing the error reveals nothing new."""
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path)
+    path = tmp_path / "canteens.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace("62498,,", "62498,1234567800015,")
+    rows[2] = rows[2].replace(",420.0,", ",-420.0,")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(tmp_path)
+    found = [(p.table, p.row, p.column, p.severity) for p in caught.value.problems]
+    assert found == [
+        ("canteens", 2, "siret", "warning"),
+        ("canteens", 3, "meals_per_day", "error"),
+    ]
+    assert "warning: " in str(caught.value)
+
+
+def test_a_failed_unreadable_file_keeps_the_warnings_of_the_others(tmp_path: Path) -> None:
+    """A table that cannot be read at all (wrong field count) and another file's warning."""
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path)
+    names = tmp_path / "products.csv"
+    names.write_text(names.read_text(encoding="utf-8").replace("Pomme", "Pomme, rouge", 1))
+    producers = tmp_path / "producers.csv"
+    producers.write_bytes(producers.read_text(encoding="utf-8").encode("cp1252"))
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(tmp_path)
+    found = {(p.table, p.severity) for p in caught.value.problems}
+    assert found == {("products", "error"), ("producers", "warning")}

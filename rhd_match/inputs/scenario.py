@@ -172,7 +172,7 @@ class Scenario:
         ------
         ScenarioError
             When any table or parameter is invalid: every problem at once, each with its table,
-            row, column and why.
+            row, column and why; the warnings found so far with them (``severity``).
         """
         raw = {
             "products": products,
@@ -214,7 +214,8 @@ class Scenario:
         ScenarioError
             When a table is missing or unreadable, a cell or reference is invalid, or
             ``parameters.json`` is not a valid JSON object of parameters: every problem at
-            once, with file, row, column and why.
+            once, with file, row, column and why; the warnings of the read with them
+            (``severity``), so that fixing the errors reveals none.
         """
         path = Path(path)
         columns = {name: table.column_names for name, table in TABLES.items()}
@@ -233,7 +234,7 @@ class Scenario:
             typed, found = coerce_tables(raw, files)
             problems += found
             problems += check_references(typed, files) + shared_id_problems(typed, files)
-            raise ScenarioError([p for p in problems + more if p.severity == "error"])
+            raise ScenarioError(problems + more)
         return cls._build(raw, files, parsed, problems + more)
 
     @classmethod
@@ -258,10 +259,10 @@ class Scenario:
             errors += check_groups(typed, files)
         # Not a reference broken: the groups' rules hold whatever the ids' spelling.
         errors += shared_id_problems(typed, files)
-        if errors:
-            raise ScenarioError(errors)
-        typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
         warnings = [p for p in problems if p.severity == "warning"]
+        if errors:
+            raise ScenarioError(errors + warnings)
+        typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
         warnings += domain_warnings(typed, files)
         return cls(parameters=parameters, warnings=tuple(warnings), **typed)
 

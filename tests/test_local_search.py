@@ -118,14 +118,41 @@ def test_every_column_of_a_canteens_rows_is_that_canteens() -> None:
 
 
 def test_the_groups_cover_every_canteen_once_a_pass_and_are_the_same_each_run() -> None:
-    groups = search.canteen_groups(10, 3)
-    assert len(groups) == 3 * 3  # 4 + 4 + 2 per pass
-    for k in range(3):
-        canteens = np.concatenate(groups[3 * k : 3 * k + 3])
-        assert sorted(canteens.tolist()) == list(range(10))
+    drawn = search.canteen_groups(10, 3)
+    assert [len(groups) for groups in drawn] == [3, 3, 3]  # 4 + 4 + 2 per pass
+    for groups in drawn:
+        assert sorted(np.concatenate(groups).tolist()) == list(range(10))
     again = search.canteen_groups(10, 3)
-    assert all(np.array_equal(a, b) for a, b in zip(groups, again, strict=True))
-    assert not np.array_equal(groups[0], groups[3])  # a new draw each pass
+    assert all(
+        np.array_equal(a, b)
+        for p, q in zip(drawn, again, strict=True)
+        for a, b in zip(p, q, strict=True)
+    )
+    assert not np.array_equal(drawn[0][0], drawn[1][0])  # a new draw each pass
+
+
+def test_the_groups_that_lose_most_come_first_and_ties_keep_their_order() -> None:
+    groups = [np.array([0, 1]), np.array([2, 3]), np.array([4, 5]), np.array([6, 7])]
+    loss = np.array([0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 1.0, 3.0])
+    ordered = search.losing_first(groups, loss)
+    assert [g.tolist() for g in ordered] == [[2, 3], [6, 7], [0, 1], [4, 5]]
+
+
+def test_a_canteens_loss_is_its_shortfalls_and_overruns_at_their_price() -> None:
+    sc = Scenario.demo()
+    model = build_model(sc)
+    goals = objective_goals(model, "weighted", sc.parameters.weights)
+    var = model.variables
+    owner = search.column_canteens(model)
+    plan = np.zeros(var.count)
+    plan[var.cols("overrun")[0]] = 2.0  # the first budget's canteen overruns by 2 EUR HT
+    plan[var.cols("short_organic")[5]] = 1.0  # canteen 5 misses organic by 1 EUR HT
+    plan[var.cols("x")] = 1.0  # flows are no loss
+    loss = search.canteen_loss(goals, owner, plan, len(model.index.canteens))
+    expected = np.zeros(len(model.index.canteens))
+    expected[var.budget_canteens[0]] += 2.0 * goals.levels[0][var.cols("overrun")[0]]
+    expected[5] += goals.levels[0][var.cols("short_organic")[5]]
+    assert np.allclose(loss, expected) and (loss > 0).sum() == len({var.budget_canteens[0], 5})
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,9 @@ Every workbook goes through ``rhd_match.xlsx.write_workbook_file``. CSV files ar
 kinds (``docs/reports.md``): *data* files (``csv_writer``: comma, decimal point, UTF-8, every
 digit, column ids; read back exactly) and files *for people* (``people_csv_writer``: written
 for a French Excel, semicolon, UTF-8 with a byte-order mark, values rounded, decimal comma in
-French, column labels). CSV files hold text as it is: a CSV file has no formulas, but a
-spreadsheet opening it may evaluate a cell beginning with ``=``; see
-``docs/input-format.md``.
+French, column labels). Data files hold text as it is (they are read back); in files for
+people, text a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a ``'`` before
+it (``neutralised``); see ``docs/input-format.md``.
 """
 
 from __future__ import annotations
@@ -847,6 +847,27 @@ def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
 #: Separator of the CSV files for people: French Excel splits ``;`` into columns (its list
 #: separator), as the decimal comma rules out ``,``.
 PEOPLE_SEPARATOR = ";"
+#: First characters that make a spreadsheet opening a CSV file read a cell as a formula
+#: (OWASP, "CSV Injection"): tab and carriage return too, as some spreadsheets skip them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: object) -> object:
+    """``value``, with a ``'`` before it when it is text a spreadsheet would run as a formula.
+
+    Parameters
+    ----------
+    value
+        A cell of a text column (numbers and missing values are returned unchanged).
+
+    Returns
+    -------
+    object
+        ``"'=HYPERLINK(...)"`` for ``"=HYPERLINK(...)"`` (any text beginning with one of
+        ``FORMULA_STARTS``), else ``value``: the spreadsheet shows the text, quote included,
+        and runs nothing.
+    """
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def people_csv_writer(
@@ -857,7 +878,11 @@ def people_csv_writer(
     Separator ``;``, UTF-8 with a byte-order mark (Excel reads accents right only with it),
     ``\n`` line ends, numbers of the ``decimals`` columns written with that many decimals
     (``359.9999999999999`` → ``360,00``) and ``decimal`` as decimal mark, no digit grouping;
-    missing values empty; other columns written as they are.
+    missing values empty; other columns written as they are, but for their text cells
+    beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, which get a ``'``
+    before them (``neutralised``): a person opening the file runs no formula a name brought
+    in (``=HYPERLINK(...)``). The numbers of the ``decimals`` columns (``-3,00``) are never
+    touched.
 
     Parameters
     ----------
@@ -874,6 +899,8 @@ def people_csv_writer(
         Writes the file at the path it is given (for ``write_folder_atomically``).
     """
     shown = frame.copy()
+    for column in shown.columns.difference(list(decimals)):
+        shown[column] = shown[column].map(neutralised)
     for column, places in decimals.items():
         values = shown[column].to_numpy(dtype=float, na_value=np.nan)
         text = [f"{v:.{places}f}".replace(".", decimal) if math.isfinite(v) else "" for v in values]

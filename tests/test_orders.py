@@ -10,6 +10,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
+from rhd_match.io import people_csv_writer
 from rhd_match.plan.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
 
 
@@ -172,3 +173,43 @@ def test_writers_per_producer_and_all_or_nothing(
     with pytest.raises(OSError):
         write_orders(scenario, solution, blocked)
     assert sorted(p.name for p in blocked.iterdir()) == ["order_sheets.csv"]
+
+
+def test_order_files_neutralise_text_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    """Names beginning with ``=``, ``+``, ``-``, ``@`` get a ``'`` in every order file for
+    people; the ids, numbers and other text are written as they are."""
+    frames = tiny_frames()
+    frames["products"]["name"] = ['=HYPERLINK("http://x","clic")', "+33 Pommes", "@SUM(A1:A2)"]
+    frames["producers"]["name"] = ["-Ferme", "@Verger"]
+    frames["canteens"]["name"] = ["École, =1+1", "Collège"]
+    scenario = Scenario.from_frames(**frames)
+    solution = scenario.solve(strategy="mip")
+    written = write_orders(scenario, solution, tmp_path, per_producer=True)
+    cells = {
+        path.name: pd.read_csv(
+            path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
+        )
+        for path in written
+    }
+    orders = pd.concat([c for name, c in cells.items() if name.startswith("orders_")])
+    assert set(orders["Produit"]) == {
+        '\'=HYPERLINK("http://x","clic")',
+        "'+33 Pommes",
+        "'@SUM(A1:A2)",
+    }
+    assert set(orders["Producteur"]) == {"'-Ferme", "'@Verger"}
+    assert set(orders["Cantine"]) == {"École, =1+1", "Collège"}  # '=' inside: no formula
+    assert set(cells["contract_summary.csv"]["Producteur"]) == {"'-Ferme", "'@Verger"}
+    starts = ("=", "+", "-", "@", "\t")
+    for table in cells.values():
+        assert not any(str(v).startswith(starts) for v in table.to_numpy().ravel())
+
+
+def test_people_csv_writer_leaves_numbers_alone(tmp_path: Path) -> None:
+    """A negative number is not text: rounded or not, it is written without a quote."""
+    frame = pd.DataFrame(
+        {"Note": ["-à revoir", "\tok"], "Quantité": [-3.0, 2.5], "Semaines": [-1, 4]}
+    )
+    people_csv_writer(frame, {"Quantité": 2})(tmp_path / "f.csv")
+    text = (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
+    assert text == "Note;Quantité;Semaines\n'-à revoir;-3,00;-1\n'\tok;2,50;4\n"

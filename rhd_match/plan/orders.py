@@ -10,7 +10,8 @@ producer, or the market option's supplier); ``producer_id`` and ``producer_name`
 for producers only, so that a market supplier whose id equals a producer's is never taken
 for it. Their CSV files are for people
 (``rhd_match.io.people_csv_writer``): labelled in the language asked for, rounded, written for
-a French Excel. See ``docs/macantine.md`` and ``docs/reports.md``.
+a French Excel, their text cells a spreadsheet would run as formulas neutralised (a ``'``
+before ``=HYPERLINK(...)`` in a name). See ``docs/macantine.md`` and ``docs/reports.md``.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ SHARED = (
     "params",
     "egalim",
     "xlsx",
+    "writing",
     "io",
     "progress",
     "console",

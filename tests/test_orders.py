@@ -10,8 +10,8 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
-from rhd_match.io import people_csv_writer
 from rhd_match.plan.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
+from rhd_match.writing import people_csv_writer
 
 
 @pytest.fixture(scope="module")

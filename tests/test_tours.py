@@ -433,8 +433,8 @@ def test_the_report_and_the_workbook_count_the_routing_problems_the_time_limit_c
 ) -> None:
     import openpyxl
 
-    from rhd_match.io import write_folder_atomically
     from rhd_match.report import report_writers
+    from rhd_match.writing import write_folder_atomically
 
     scenario, flows, searched = with_hub
     first = plan_tours(scenario, flows, time_limit_s=0.0)

@@ -21,7 +21,6 @@ import xlsxwriter
 from rhd_match import Scenario, Solution
 from rhd_match.i18n import gettext as _
 from rhd_match.i18n import use_language
-from rhd_match.io import people_csv_writer, write_folder_atomically
 from rhd_match.plan.orders import (
     CONTRACT_LABELS,
     ORDER_COLUMNS,
@@ -49,6 +48,7 @@ from rhd_match.report.workbook import (
     order_sheet,
     summary_rows,
 )
+from rhd_match.writing import people_csv_writer, write_folder_atomically
 
 EUR_FR, EUR_EN = NUMBER_FORMATS["fr"]["eur"], NUMBER_FORMATS["en"]["eur"]
 PERCENT_FR = NUMBER_FORMATS["fr"]["percent"]

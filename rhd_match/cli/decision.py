@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
-from ..io import csv_writer, write_folder_atomically
+from ..writing import csv_writer, write_folder_atomically
 from .common import (
     add_solver_options,
     add_source,

@@ -31,9 +31,9 @@ from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..inputs.schema import TABLES
-from ..io import csv_writer, write_folder_atomically
 from ..logistics.tours import FIRST_ONLY_LABEL, ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
 from ..plan.solution import Solution
+from ..writing import csv_writer, write_folder_atomically
 from .common import (
     add_solver_options,
     add_source,

@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..io import WORKBOOK_NAME, csv_writer, decode_text, find_sources, write_folder_atomically
+from ..io import WORKBOOK_NAME, decode_text, find_sources
 from ..params import Parameters, explain
+from ..writing import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 from .groups import check_groups
 from .ids import shared_id_problems

@@ -15,8 +15,8 @@ from ..egalim import FAMILIES, LABELS
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..i18n import use_language
-from ..io import write_folder_atomically
 from ..weeks import iso_weeks_in_year, week_label
+from ..writing import write_folder_atomically
 from ..xlsx import Sheet, write_workbook_file
 from .plausibility import EXAMPLE_ID_PREFIX
 from .schema import SECTORS, TABLES, UNITS, Column

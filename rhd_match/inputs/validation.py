@@ -67,7 +67,23 @@ def source_rows(frame: pd.DataFrame) -> np.ndarray:
     return np.arange(len(frame), dtype=np.int64) + FIRST_DATA_ROW
 
 
-class _Collector:
+class Collector:
+    """The problems found in one table, each placed at its file's row and column.
+
+    Parameters
+    ----------
+    table
+        The table's schema (its name goes into each problem).
+    file
+        The file it came from; None for a table given as a DataFrame.
+    rows
+        Each data row's number in its file, shape (rows,) (``source_rows``).
+    weeks
+        The scenario's weeks written in full, to read ``S03`` against.
+    cells
+        Column → the file's own column of each row, where a layout moved it (a demand grid).
+    """
+
     def __init__(
         self,
         table: Table,
@@ -88,6 +104,20 @@ class _Collector:
         messages: list[str] | str,
         severity: str = "error",
     ) -> None:
+        """Record a problem at each of ``positions``, the first ``MAX_LISTED`` one by one and
+        the rest as one line.
+
+        Parameters
+        ----------
+        positions
+            Positions of the rows among the table's rows, shape (n,).
+        column
+            The column, or None for a whole row.
+        messages
+            One message for every row, or one per row.
+        severity
+            ``"error"`` or ``"warning"``.
+        """
         msgs = [messages] * len(positions) if isinstance(messages, str) else messages
         name = self.table.name
         typed_in = self.cells.get(column or "")
@@ -103,6 +133,17 @@ class _Collector:
             self.problems.append(Problem(name, None, column, more, self.file, severity))
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
+        """Record a problem of the whole table or of a whole column.
+
+        Parameters
+        ----------
+        column
+            The column, or None for the table.
+        message
+            What is wrong.
+        severity
+            ``"error"`` or ``"warning"``.
+        """
         self.problems.append(Problem(self.table.name, None, column, message, self.file, severity))
 
 
@@ -182,7 +223,7 @@ def coerce_table(
     typed_in = {
         c: [v for v, k in zip(vs, kept, strict=True) if k] for c, vs in (cells or {}).items()
     }
-    out = _Collector(table, file, rows, weeks, typed_in)
+    out = Collector(table, file, rows, weeks, typed_in)
     found = [str(c) for c in raw.columns]
     names, renamed = match_columns(found, table.column_names, table.name, file)
     out.problems += renamed
@@ -246,7 +287,7 @@ def _empty(column: Column, n: int) -> pd.Series:
     return pd.Series([np.nan] * n, dtype="str")
 
 
-def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Series:
+def _coerce_column(values: pd.Series, column: Column, out: Collector) -> pd.Series:
     blank = _blank(values).to_numpy()
     if not column.nullable and blank.any():
         out.add(np.flatnonzero(blank), column.name, _("missing value"))
@@ -254,7 +295,7 @@ def _coerce_column(values: pd.Series, column: Column, out: _Collector) -> pd.Ser
         return _coerce_number(values, blank, column, out)
     text = _as_text(values)
     if column.digits:
-        text = _pad_code(values, text, column, out)
+        text = pad_code(values, text, column, out)
     if column.kind == "choice":
         typed = text
         text = text.str.upper() if column.choices[0].isupper() else text.str.lower()
@@ -310,7 +351,7 @@ def _read_as(read: object, used: object) -> str:
 
 
 def _fix_codes(
-    text: pd.Series, typed: pd.Series, blank: np.ndarray, column: Column, out: _Collector
+    text: pd.Series, typed: pd.Series, blank: np.ndarray, column: Column, out: Collector
 ) -> pd.Series:
     """Codes written another way (``Fruits et légumes``, ``Pièce``) replaced by the one code
     they name, each with a warning naming the cell as ``typed``; the rest left for the
@@ -337,7 +378,7 @@ def _fixed_labels(cell: str) -> tuple[tuple[str, ...], bool]:
     return tuple(dict.fromkeys(labels)), fixed
 
 
-def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: _Collector) -> pd.Series:
+def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: Collector) -> pd.Series:
     """Weeks written as a date or as ``S03`` replaced by the ISO week, each with a warning
     naming the rule; ``S03`` whose year cannot be told is an error."""
     values = pd.unique(text[~blank].to_numpy())
@@ -355,7 +396,7 @@ def _fix_weeks(text: pd.Series, blank: np.ndarray, column: Column, out: _Collect
     return used.where(~ambiguous, "2026-W01")
 
 
-def _fix_days(text: pd.Series, blank: np.ndarray, column: Column, out: _Collector) -> pd.Series:
+def _fix_days(text: pd.Series, blank: np.ndarray, column: Column, out: Collector) -> pd.Series:
     """ISO weekdays written ``1;2;4`` kept as they are; written with day names (``lun;mar``,
     ``Mon, Tue``) or in another order read as the numbers with a warning; other words are
     errors naming the cell."""
@@ -429,12 +470,29 @@ def _split_ids(cell: object) -> list[str]:
     return [part.strip() for part in cell.replace(";", ",").split(",") if part.strip()]
 
 
-def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collector) -> pd.Series:
+def pad_code(values: pd.Series, text: pd.Series, column: Column, out: Collector) -> pd.Series:
     """Codes of ``column.digits`` digits as a spreadsheet may have changed them, read back
     with a warning naming the cell: spaces (thousands separators, no-break spaces) and a
     decimal part of zeros (``62498.0``) removed, leading zeros that were dropped (``2408``
     for INSEE ``02408``) restored. All-digit codes longer than that, and codes in scientific
-    notation (``2,16205E+13``, digits lost), are errors."""
+    notation (``2,16205E+13``, digits lost), are errors.
+
+    Parameters
+    ----------
+    values
+        The cells as read (numbers stay numbers: a workbook's number cell), shape (rows,).
+    text
+        The same cells as text, shape (rows,).
+    column
+        The column's schema (``digits``: the code's width).
+    out
+        Receives a warning per code read differently and an error per code lost.
+
+    Returns
+    -------
+    pandas.Series
+        The codes as read back, shape (rows,).
+    """
     width = int(column.digits or 0)
     cleaned = text.map(code_digits)
     scientific = cleaned.str.fullmatch(SCIENTIFIC.pattern).to_numpy(dtype=bool)
@@ -471,7 +529,7 @@ def _pad_code(values: pd.Series, text: pd.Series, column: Column, out: _Collecto
 
 
 def _coerce_number(
-    values: pd.Series, blank: np.ndarray, column: Column, out: _Collector
+    values: pd.Series, blank: np.ndarray, column: Column, out: Collector
 ) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(float)
@@ -513,7 +571,7 @@ def _coerce_number(
 
 
 def _fix_numbers(
-    values: pd.Series, arr: np.ndarray, blank: np.ndarray, column: Column, out: _Collector
+    values: pd.Series, arr: np.ndarray, blank: np.ndarray, column: Column, out: Collector
 ) -> tuple[np.ndarray, np.ndarray]:
     """Numbers written the French way (``3 000``, ``1 234,50``, ``1,85 €``, ``25 %`` for a
     fraction) read with a warning; a sign that does not fit the column is an error (the cells
@@ -568,7 +626,7 @@ def _fix_numbers(
     return arr, refused_mask
 
 
-def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
+def _check_duplicates(frame: pd.DataFrame, table: Table, out: Collector) -> None:
     keys = list(table.key)
     dup = frame.duplicated(keys, keep=False).to_numpy()
     if not dup.any():
@@ -585,7 +643,7 @@ def _check_duplicates(frame: pd.DataFrame, table: Table, out: _Collector) -> Non
     out.add(np.flatnonzero(later), keys[0], msgs)
 
 
-def _check_case(frame: pd.DataFrame, table: Table, out: _Collector) -> None:
+def _check_case(frame: pd.DataFrame, table: Table, out: Collector) -> None:
     """Ids this table gives (not those it refers to) written two ways that differ only by
     case: ids are compared exactly, but a spreadsheet's lookups are not. Two rows' keys
     (``HUB_LENS``, ``hub_lens``) are an error; another id (a market's ``supplier_id``) is a
@@ -638,7 +696,7 @@ def check_references(
         if table.name not in tables:  # a missing file, reported on its own
             continue
         frame = tables[table.name]
-        out = _Collector(table, files.get(table.name), source_rows(frame))
+        out = Collector(table, files.get(table.name), source_rows(frame))
         for column, target in table.foreign.items():
             # "products|groups": an id of either table; a table that could not be read, or
             # whose ids could not (its key column missing), is reported on its own; an
@@ -722,7 +780,7 @@ def ids_readable(
 
 
 def _check_id_lists(
-    cells: pd.Series, known: set[str], column: str, target: str, out: _Collector
+    cells: pd.Series, known: set[str], column: str, target: str, out: Collector
 ) -> None:
     """Every id of every list cell must exist in ``target``; one message per cell."""
     unknown = [[i for i in _split_ids(c) if i not in known] for c in cells.astype(object)]

@@ -24,8 +24,8 @@ import pandas as pd
 
 from ..egalim import DETAIL_ORDER, FAMILIES, SHARE_FIELDS, VALUE_FIELDS, egalim_accounting
 from ..i18n import gettext as _
-from ..io import csv_writer, write_folder_atomically
 from ..weeks import week_thursday
+from ..writing import csv_writer, write_folder_atomically
 
 #: Header of the purchase import file keyed by SIRET (``data/schemas/imports/achats_siret.json``).
 HEADER_SIRET: tuple[str, ...] = (

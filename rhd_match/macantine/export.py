@@ -31,12 +31,13 @@ from ..i18n import gettext as _
 from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
 from ..inputs.scenario import Scenario
 from ..inputs.schema import Column, Table
-from ..inputs.validation import _Collector, _pad_code
-from ..io import cell_text, csv_writer, read_table_file, write_folder_atomically
+from ..inputs.validation import Collector, pad_code
+from ..io import cell_text, read_table_file
 from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
 from ..plan.tables import MARKET, PRODUCER
 from ..weeks import week_monday, week_thursday
+from ..writing import csv_writer, write_folder_atomically
 from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
@@ -355,8 +356,8 @@ def _restore_siret_zeros(
 
     ``values`` are the cells as read (a number when the spreadsheet held one), ``sirets``
     the same cells as text without spaces, ``rows`` their row numbers (header = 1)."""
-    out = _Collector(_ID_TABLE, file, rows)
-    padded = _pad_code(values, sirets, _ID_TABLE.column("siret"), out)
+    out = Collector(_ID_TABLE, file, rows)
+    padded = pad_code(values, sirets, _ID_TABLE.column("siret"), out)
     return padded, out.problems
 
 

@@ -30,7 +30,7 @@ from ..cells import header_key, is_blank
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
-from ..io import _header_row, cell_text, read_csv_rows
+from ..io import cell_text, header_row, read_csv_rows
 from .cells import (
     BAD_WIDTH,
     BLANK_ROW,
@@ -357,7 +357,7 @@ def _header_index(rows: list[list[str]]) -> int:
     if not filled:
         return 0
     names = {header_key(c) for header in FORMATS.values() for c in header}
-    return _header_row(rows, filled, names)
+    return header_row(rows, filled, names)
 
 
 def _finish(parsed: _Parsed, upload: bool) -> _Parsed:

@@ -27,8 +27,8 @@ from ..i18n import format_day, use_language
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
-from ..io import people_csv_writer, write_folder_atomically
 from ..weeks import week_monday
+from ..writing import people_csv_writer, write_folder_atomically
 from .solution import Solution
 from .tables import MARKET, PRODUCER, supplier_columns
 

@@ -14,7 +14,7 @@ from ..egalim import CGAAER_EXTRA_PER_MEAL
 from ..i18n import format_money, format_number, format_share, format_significant, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..io import csv_writer, write_folder_atomically
+from ..writing import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 
 #: Why demand went to the conventional supplier (``unmet_local``'s ``reason``), in the order

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..inputs.scenario import Scenario
-from ..io import write_folder_atomically
 from ..logistics.tours import TourPlan
 from ..plan.solution import Solution
+from ..writing import write_folder_atomically
 from .communes import CommuneSource
 from .html import render_html, write_html_report
 from .workbook import (

@@ -27,10 +27,10 @@ from ..i18n import (
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
-from ..io import write_folder_atomically
 from ..logistics.tours import TourPlan
 from ..plan.solution import STATUS_NAMES, Solution
 from ..version import __version__
+from ..writing import write_folder_atomically
 from .canteen_pages import canteen_pages
 from .communes import (
     DEMO_COMMUNES,

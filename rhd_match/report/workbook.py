@@ -24,12 +24,12 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..i18n import use_language
 from ..inputs.scenario import Scenario
-from ..io import write_folder_atomically
 from ..logistics.tours import TourPlan
 from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer
 from ..plan.solution import LEVEL_LABELS, OBJECTIVE_NAMES, STATUS_NAMES, Solution
 from ..plan.tables import hub_table
 from ..weeks import week_monday
+from ..writing import write_folder_atomically
 from ..xlsx import FALLBACK_DATE, Sheet, cell_value, write_workbook_file
 
 #: Excel number formats by kind of column and language. The file stores a format in Excel's

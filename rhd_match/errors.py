@@ -80,7 +80,14 @@ class ScenarioError(ValueError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or ""))
         lines = [str(p) for p in self.problems]
-        head = _("{n} problem(s) in the scenario:").format(n=format_number(len(self.problems)))
+        # A failed read lists its warnings too (every problem at once); the count is the errors'.
+        errors = sum(p.severity == "error" for p in self.problems)
+        warnings = len(self.problems) - errors
+        head = (
+            _("{n} problem(s) in the scenario, and {w} warning(s):")
+            if warnings
+            else _("{n} problem(s) in the scenario:")
+        ).format(n=format_number(errors), w=format_number(warnings))
         super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:

@@ -229,9 +229,12 @@ def test_grid_columns_of_one_week_are_one_error() -> None:
     wide.insert(3, "S03", wide["2026-W03"])
     with pytest.raises(ScenarioError) as caught:
         Scenario.from_frames(**(frames | {"demand": wide}))
-    assert [(p.table, p.row, p.column, p.message) for p in caught.value.problems] == [
+    problems = caught.value.problems
+    assert [(p.table, p.row, p.column, p.message) for p in problems if p.severity == "error"] == [
         ("demand", None, "S03", "columns '2026-W03', 'S03' are all week 2026-W03: keep one")
     ]
+    # the read failed, and its warnings are said with its error
+    assert any(p.severity == "warning" and p.column == "S03" for p in problems)
 
 
 def test_grid_week_number_past_the_years_end_says_so() -> None:
@@ -265,10 +268,12 @@ def test_grid_empty_cell_is_no_demand_and_a_bad_cell_names_its_cell() -> None:
     wide.loc[1, "2026-W03"] = "-3"
     with pytest.raises(ScenarioError) as caught:
         Scenario.from_frames(**(frames | {"demand": wide}))
-    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+    problems = caught.value.problems
+    assert [(p.row, p.column, p.message) for p in problems if p.severity == "error"] == [
         (2, "S04", "'beaucoup' is not a number"),
         (3, "2026-W03", "-3 must be ≥ 0"),
     ]
+    assert any(p.severity == "warning" and p.column == "S04" for p in problems)
 
 
 def test_grid_cell_error_names_sheet_row_and_week_column(tmp_path: Path) -> None:
@@ -357,7 +362,7 @@ def test_messages_are_french_by_default() -> None:
         return ""
 
     french = contextvars.Context().run(read)  # a fresh context: the library's default language
-    assert "1 problème(s) dans le scénario :" in french
+    assert "1 problème(s) dans le scénario, et 1 avertissement(s) :" in french
     line = "erreur : products, ligne 2, colonne « kg_per_unit » : « lourd » n’est pas un nombre"
     assert line in french
     english = read()  # this module's tests run in English

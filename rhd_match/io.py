@@ -308,12 +308,35 @@ def _trailing_separators(rows: Sequence[Sequence[object]], width: int) -> int:
 
     A file saved with a separator ending every row (or two, an empty column) has most of its
     rows longer than the header by empty fields only: their most common number is the
-    file's. A minority of rows may end otherwise, a row with a real extra field included
-    (``APPLE;Pomme; rouge;…;1,8;`` still ends with the separator)."""
-    tails = [t for t in (_blank_tail(r, width) for r in rows) if t]
-    if 2 * len(tails) <= len(rows):
+    file's, the smallest on a tie (a row with a real extra field and a separator ending it
+    has one empty field more when its last values are empty). A row counts only when, cut
+    there, it fits the columns that the rows of the header's width hold numbers in
+    (``_numeric_columns``): a name with an unquoted separator followed by empty last values
+    is also longer by an empty field, but its values are shifted, text under numbers.
+    """
+    tails = [_blank_tail(r, width) for r in rows]
+    numeric = _numeric_columns([r for r in rows if len(r) == width], width)
+    ends = [t for r, t in zip(rows, tails, strict=True) if t and _fits(r[: len(r) - t], numeric)]
+    if 2 * len(ends) <= len(rows):
         return 0
-    return collections.Counter(tails).most_common(1)[0][0]
+    counts = collections.Counter(ends)
+    most = max(counts.values())
+    return min(t for t, n in counts.items() if n == most)
+
+
+def _numeric_columns(rows: Sequence[Sequence[object]], width: int) -> list[bool]:
+    """Per column, whether ``rows`` (of the header's width) hold numbers there and nothing else
+    but empty cells; all False without such rows."""
+    shapes = [{_shape(r[j]) for r in rows} - {"empty"} for j in range(width)]
+    return [bool(s) and s <= {"integer", "decimal"} for s in shapes]
+
+
+def _fits(record: Sequence[object], numeric: Sequence[bool]) -> bool:
+    """Whether ``record`` has the header's width and numbers (or nothing) in the ``numeric``
+    columns."""
+    return len(record) == len(numeric) and all(
+        _shape(v) != "text" for v, number in zip(record, numeric, strict=True) if number
+    )
 
 
 def _fit_fields(

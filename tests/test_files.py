@@ -298,6 +298,39 @@ def test_unquoted_separator_among_rows_ending_with_separators(
     ]
 
 
+def test_names_with_the_separator_before_empty_last_values_are_no_trailing_separator(
+    tmp_path: Path,
+) -> None:
+    """Two canteens of three have a name holding an unquoted ',' and empty last values: each
+    such row is one empty field longer, like a row ending with a separator, but its values are
+    shifted (text under the coordinates the well-formed row holds), so each is named, not the
+    file read as ending with ','. (With every row so, nothing tells the two readings apart.)"""
+    folder = write_csv(tmp_path / "s", ",")
+    path = folder / "canteens.csv"
+    rows = lines(path)
+    plain = rows[1].replace('"École Jean Macé, Lens"', "École B").replace("LENS_1", "LENS_2")
+    put_lines(path, [rows[0], *(row.replace('"', "") for row in rows[1:]), plain])
+    found = [e for e in errors(folder) if "expected" in e[3]]
+    assert [(t, r) for t, r, _, _ in found] == [("canteens", 2), ("canteens", 3)]
+    assert all("inside unquoted text" in m for _, _, _, m in found)
+
+
+def test_a_name_with_the_separator_among_rows_ending_with_separators_and_empty_values(
+    tmp_path: Path,
+) -> None:
+    """Every row ends with ';' and one name holds an unquoted ';' before empty last values:
+    that row ends with two empty fields, the other with one; the file's one is the smaller."""
+    folder = write_csv(tmp_path / "s", ";")
+    with_trailing_separators(folder, ";", ";")
+    path = folder / "canteens.csv"
+    rows = lines(path)
+    rows[1] = rows[1].replace("École Jean Macé, Lens", "École Jean Macé; Lens")
+    put_lines(path, rows)
+    found = [e for e in errors(folder) if "expected" in e[3]]
+    assert [(t, r) for t, r, _, _ in found] == [("canteens", 2)]
+    assert "inside unquoted text" in found[0][3]
+
+
 @pytest.mark.parametrize("row", [2, 5, 8])
 def test_decimal_comma_among_rows_ending_with_a_comma(tmp_path: Path, row: int) -> None:
     folder = write_csv(tmp_path / "s", ",")

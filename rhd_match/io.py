@@ -635,16 +635,16 @@ def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
     )
 
 
-def _holds_tables(book: Path, tables: Iterable[str]) -> bool:
-    """Whether workbook ``book`` has a sheet for each of ``tables`` (names as
-    ``header_key`` reads them): a scenario by itself. False when it cannot be opened."""
+def _table_sheets(book: Path, tables: Iterable[str]) -> set[str]:
+    """The ``tables`` workbook ``book`` has a sheet for (names as ``header_key`` reads them);
+    none when it cannot be opened."""
     try:
         workbook = openpyxl.load_workbook(book, read_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
-        return False
+        return set()
     sheets = {header_key(s) for s in workbook.sheetnames}
     workbook.close()
-    return {header_key(t) for t in tables} <= sheets
+    return {t for t in tables if header_key(t) in sheets}
 
 
 def find_sources(
@@ -716,7 +716,7 @@ def find_sources(
     elif rivals := [
         b.name
         for b in sorted(path.iterdir())
-        if _is_workbook(b) and _holds_tables(b, [n for n in tables if n not in optional])
+        if _is_workbook(b) and {n for n in tables if n not in optional} <= _table_sheets(b, tables)
     ]:
         # Reading either would silently ignore the edits made in the other.
         msg = _(
@@ -771,6 +771,13 @@ def find_sources(
         problems += read.problems
         if read.frame is not None:
             raw[n] = read.frame
+    for book in sorted(b for b in path.iterdir() if _is_workbook(b)) if path.is_dir() else []:
+        if held := sorted(_table_sheets(book, tables)):
+            msg = _(
+                "workbook '{book}' is not read: its sheet(s) {sheets} are read from the CSV "
+                "files; edit those, or move the workbook out of this folder"
+            ).format(book=book.name, sheets=", ".join(f"'{t}'" for t in held))
+            problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
     used = {Path(f).stem for f in files.values()}
     problems += _left_out(
         [p.stem for p in csv_files.values() if p.stem not in used],

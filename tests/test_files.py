@@ -495,12 +495,26 @@ def test_csv_files_and_a_workbook_holding_the_scenario_are_an_error(
     assert_same_tables(Scenario.from_folder(folder / book), tiny().with_demand(frames["demand"]))
 
 
-def test_csv_files_beside_a_workbook_of_other_tables_are_read(tmp_path: Path) -> None:
-    """A workbook that is not a scenario (a plan's results) does not stop the CSV files."""
+def test_csv_files_beside_a_workbook_of_some_tables_are_read_and_the_workbook_named(
+    tmp_path: Path,
+) -> None:
+    """A workbook with some of the tables' sheets (offers edited apart, a plan's results) does
+    not stop the CSV files, but a warning says its sheets are not read: edits made there would
+    otherwise be lost without a word. A workbook of no table is not named."""
     folder = write_csv(tmp_path / "s", ",")
     tables = tiny().tables
-    write_workbook_file(folder / "results.xlsx", {"canteens": tables["canteens"]})
-    assert_same_tables(Scenario.from_folder(folder), tiny())
+    write_workbook_file(folder / "offres_2026.xlsx", {"Offers": tables["offers"]})
+    write_workbook_file(folder / "notes.xlsx", {"Notes": tables["canteens"]})
+    scenario = Scenario.from_folder(folder)
+    assert_same_tables(scenario, tiny())
+    said = [(w.file, w.message) for w in scenario.warnings if "not read" in w.message]
+    assert said == [
+        (
+            str(folder / "offres_2026.xlsx"),
+            "workbook 'offres_2026.xlsx' is not read: its sheet(s) 'offers' are read from the "
+            "CSV files; edit those, or move the workbook out of this folder",
+        )
+    ]
 
 
 @pytest.mark.parametrize(("code", "padded"), [(2408, "02408"), (1001, "01001"), (62498, "62498")])

@@ -495,3 +495,22 @@ def test_a_failed_unreadable_file_keeps_the_warnings_of_the_others(tmp_path: Pat
         Scenario.from_folder(tmp_path)
     found = {(p.table, p.severity) for p in caught.value.problems}
     assert found == {("products", "error"), ("producers", "warning")}
+
+
+def test_a_code_in_scientific_notation_is_read_when_every_digit_is_written() -> None:
+    import numpy as np
+
+    from rhd_match.inputs.schema import Column, Table
+    from rhd_match.inputs.validation import Collector, pad_code
+
+    table = Table("canteens", "", (Column("siret", "text", "", digits=14),), ("canteen_id",))
+    cells = pd.Series(["1.234567800002E+12", "2,16205E+13", "2.16204980000170E+13"])
+    out = Collector(table, "canteens.csv", np.array([2, 3, 4]))
+    codes = pad_code(cells, cells, table.column("siret"), out)
+    assert codes[[0, 2]].tolist() == ["01234567800002", "21620498000017"]
+    found = [(p.row, p.severity, p.message.split(":")[0]) for p in out.problems]
+    assert sorted(found) == [
+        (2, "warning", "'1.234567800002E+12' read as '01234567800002', a code of 14 digits"),
+        (3, "error", "'2,16205E+13' is a number in scientific notation"),
+        (4, "warning", "'2.16204980000170E+13' read as '21620498000017', a code of 14 digits"),
+    ]

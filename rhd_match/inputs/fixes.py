@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 from ..i18n import gettext as _
 from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
@@ -89,6 +90,35 @@ def code_digits(text: str) -> str:
     cleaned = re.sub(r"\s+", "", text)
     whole = re.fullmatch(r"([0-9]+)[.,]0+", cleaned)
     return whole.group(1) if whole else cleaned
+
+
+def scientific_digits(text: str) -> str | None:
+    """The whole number a code in scientific notation stands for, when the notation writes
+    every one of its digits (``1.234567800002E+12`` is ``1234567800002``); ``None`` when
+    digits are lost (``2,16205E+13``: 6 digits written of 14) or it is no whole number.
+
+    A spreadsheet shows a long number with as many digits as fit: the number is whole
+    when its mantissa holds at least as many digits as it has; fewer, and the last ones
+    shown as zeros may have been anything.
+
+    Parameters
+    ----------
+    text
+        The cell without spaces, matching ``SCIENTIFIC``.
+
+    Returns
+    -------
+    str or None
+        The number's digits, or ``None``.
+    """
+    mantissa = re.split("[eE]", text)[0]
+    written = re.sub("[.,]", "", mantissa).lstrip("0")
+    number = Decimal(text.replace(",", "."))
+    if not written or len(written) < number.adjusted() + 1:
+        return None  # fewer digits written than the number has: the last ones are lost
+    if number != number.to_integral_value():
+        return None
+    return str(int(number))
 
 
 def scientific_code(value: str) -> str:

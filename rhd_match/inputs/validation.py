@@ -29,6 +29,7 @@ from .fixes import (
     fix_number,
     fix_week,
     scientific_code,
+    scientific_digits,
     unit_written,
     week_read_as,
 )
@@ -474,8 +475,9 @@ def pad_code(values: pd.Series, text: pd.Series, column: Column, out: Collector)
     """Codes of ``column.digits`` digits as a spreadsheet may have changed them, read back
     with a warning naming the cell: spaces (thousands separators, no-break spaces) and a
     decimal part of zeros (``62498.0``) removed, leading zeros that were dropped (``2408``
-    for INSEE ``02408``) restored. All-digit codes longer than that, and codes in scientific
-    notation (``2,16205E+13``, digits lost), are errors.
+    for INSEE ``02408``) restored, a code in scientific notation that writes every digit
+    (``1.234567800002E+12``) read as its digits. All-digit codes longer than that, and codes
+    in scientific notation whose last digits are lost (``2,16205E+13``), are errors.
 
     Parameters
     ----------
@@ -496,10 +498,11 @@ def pad_code(values: pd.Series, text: pd.Series, column: Column, out: Collector)
     width = int(column.digits or 0)
     cleaned = text.map(code_digits)
     scientific = cleaned.str.fullmatch(SCIENTIFIC.pattern).to_numpy(dtype=bool)
-    if scientific.any():
-        out.add(
-            np.flatnonzero(scientific), column.name, list(text[scientific].map(scientific_code))
-        )
+    whole = cleaned.map(lambda c: scientific_digits(c) if SCIENTIFIC.match(c) else c)
+    lost = whole.isna().to_numpy(dtype=bool)
+    if lost.any():
+        out.add(np.flatnonzero(lost), column.name, list(text[lost].map(scientific_code)))
+    complete, cleaned = scientific & ~lost, whole.where(~lost, cleaned)
     digits = cleaned.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool)
     short = digits & (cleaned.str.len() < width).to_numpy(dtype=bool)
     padded = cleaned.where(~short, cleaned.str.zfill(width))
@@ -513,11 +516,15 @@ def pad_code(values: pd.Series, text: pd.Series, column: Column, out: Collector)
         "'{read}' read as '{used}': a code of {width} digits whose leading zero(s) were dropped"
     )
     as_code = _("'{read}' read as '{used}': a code holds neither spaces nor decimals")
+    as_scientific = _(
+        "'{read}' read as '{used}', a code of {width} digits: its scientific notation "
+        "writes every digit (format the column as text in the spreadsheet)"
+    )
+    kinds = np.select([complete, ~short, typed], [0, 1, 2], 3)[changed]
+    templates = (as_scientific, as_code, as_text, as_typed)
     msgs = [
-        (as_code if not s else as_text if n else as_typed).format(read=t, used=p, width=width)
-        for t, p, n, s in zip(
-            text[changed], padded[changed], typed[changed], short[changed], strict=True
-        )
+        templates[k].format(read=t, used=p, width=width)
+        for t, p, k in zip(text[changed], padded[changed], kinds, strict=True)
     ]
     out.add(np.flatnonzero(changed), column.name, msgs, severity="warning")
     long = digits & (cleaned.str.len() > width).to_numpy(dtype=bool)

@@ -75,24 +75,39 @@ class ScenarioError(ValueError):
     ----------
     problems
         Every problem found; kept sorted by table, row and column in ``problems``.
+    subject
+        What was read, when it is not a scenario (a file's name: ``sirets.xlsx``); the head
+        line names it. ``None``: the scenario.
     """
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], subject: str | None = None) -> None:
         self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or ""))
+        self.subject = subject
         lines = [str(p) for p in self.problems]
+        super().__init__("\n".join([self._head(), *(f"  {line}" for line in lines)]))
+
+    def _head(self) -> str:
+        """``N problem(s) in the scenario[, and M warning(s)]:``, or in the subject."""
         # A failed read lists its warnings too (every problem at once); the count is the errors'.
         errors = sum(p.severity == "error" for p in self.problems)
         warnings = len(self.problems) - errors
-        head = (
-            _("{n} problem(s) in the scenario, and {w} warning(s):")
-            if warnings
-            else _("{n} problem(s) in the scenario:")
-        ).format(n=format_number(errors), w=format_number(warnings))
-        super().__init__("\n".join([head, *(f"  {line}" for line in lines)]))
+        if self.subject is None:
+            head = (
+                _("{n} problem(s) in the scenario, and {w} warning(s):")
+                if warnings
+                else _("{n} problem(s) in the scenario:")
+            )
+        else:
+            head = (
+                _("{n} problem(s) in '{subject}', and {w} warning(s):")
+                if warnings
+                else _("{n} problem(s) in '{subject}':")
+            )
+        return head.format(n=format_number(errors), w=format_number(warnings), subject=self.subject)
 
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem], str | None]]:
         # Rebuilt from its problems, not its message, when it crosses a process pool.
-        return (type(self), (self.problems,))
+        return (type(self), (self.problems, self.subject))
 
 
 class OptionError(ValueError):

@@ -827,3 +827,13 @@ def test_a_siret_whose_leading_zero_was_lost_is_padded_as_in_canteens(tmp_path: 
         (2, "'2,16205E+13' is a number in scientific notation"),
         (3, "'216204980000170' has 15 digits"),
     ]
+
+
+def test_ids_given_in_code_are_read_once_before_the_duplicate_check(
+    scenario: Scenario, solution: Solution
+) -> None:
+    # '001' and '1' are one platform canteen: two canteens cannot both be it.
+    with pytest.raises(ScenarioError, match="cantine_id 1 given to several canteens"):
+        purchase_file(scenario, solution, cantine_ids={"LENS_1": "001", "LIEVIN_1": "1"})
+    frame = purchase_file(scenario, solution, cantine_ids={"LENS_1": "001", "LIEVIN_1": "2"})
+    assert sorted(set(frame["cantine_id"])) == ["1", "2"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import pickle
 import warnings
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 from rhd_match import Scenario, ScenarioError, egalim_accounting, i18n
 from rhd_match.cli.main import main
 from rhd_match.macantine.export import (
+    IdFileWarning,
     PlatformIdWarning,
     export_plan,
     read_platform_ids,
@@ -385,7 +387,7 @@ def test_a_canteen_id_with_leading_zeros_is_the_platform_s_canteen(tmp_path: Pat
     assert check_purchases(path, today=TODAY)["stage"].tolist() == ["import"]
     ids = tmp_path / "ids.csv"
     ids.write_text("canteen_id;cantine_id\nLENS_1;001\n", encoding="utf-8")
-    assert read_platform_ids(ids, "cantine_id") == {"LENS_1": "001"}
+    assert read_platform_ids(ids, "cantine_id") == {"LENS_1": "1"}
 
 
 # -- SIRET and id files -------------------------------------------------------------------------
@@ -539,3 +541,101 @@ def test_notes_of_the_purchase_reading_go_through_gettext(
         ValueError, match=r"^⟦labels not counted.*⟦'EQUIVALENTS' is a legacy .*: ⟦no"
     ):
         egalim_accounting(lines)
+
+
+# -- ids read once, as the platform reads them (faults of a new user) ---------------------------
+
+
+def test_two_canteens_given_one_platform_canteen_in_two_spellings_are_refused(
+    tmp_path: Path,
+) -> None:
+    ids = tmp_path / "ids.csv"
+    ids.write_text("canteen_id;cantine_id\nLENS_1;001\nLIEVIN_1;1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        read_platform_ids(ids, "cantine_id")
+    [problem] = info.value.problems
+    assert (problem.file, problem.row, problem.column) == (str(ids), 3, "cantine_id")
+    assert (
+        problem.message
+        == "cantine_id 1 given to several canteens (LENS_1 (row 2), LIEVIN_1 (row 3))"
+    )
+    assert str(info.value).startswith("1 problem(s) in 'ids.csv':")
+
+
+def test_an_id_file_says_what_it_reads_differently_and_refuses_what_is_unsure(
+    tmp_path: Path,
+) -> None:
+    ids = tmp_path / "ids.csv"
+    ids.write_text("canteen_id;cantine_id\nLENS_1;001\nLIEVIN_1;2.0\n", encoding="cp1252")
+    with pytest.warns(IdFileWarning) as caught:
+        assert read_platform_ids(ids, "cantine_id") == {"LENS_1": "1", "LIEVIN_1": "2"}
+    assert [str(w.message) for w in caught] == [
+        f"{ids}, row 3, column 'cantine_id': '2.0' read as '2' (ma cantine would refuse it "
+        "as written)"
+    ]
+    ids.write_text("canteen_id;cantine_id\nLENS_1;12 3\nLIEVIN_1;4\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        read_platform_ids(ids, "cantine_id")
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (2, "cantine_id")
+    assert problem.message.startswith("'12 3' is not a number")
+    sirets = tmp_path / "sirets.csv"
+    sirets.write_text(
+        "canteen_id;siret\nLENS_1;216 204 980 00017\nLIEVIN_1;12345678900015.0\n", "utf-8"
+    )
+    with pytest.warns(IdFileWarning) as caught:
+        got = read_sirets(sirets)
+    assert got == {"LENS_1": "21620498000017", "LIEVIN_1": "12345678900015"}
+    assert [str(w.message).split(":")[0] for w in caught] == [f"{sirets}, row 3, column 'siret'"]
+
+
+def test_a_failed_id_file_read_lists_its_warnings_and_names_the_file(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "sf.xlsx"
+    book = openpyxl.Workbook()
+    for row in (("canteen_id", "siret"), ("LENS_1", 1234567800002), ("LIEVIN_1", "2,16205E+13")):
+        book.active.append(row)
+    book.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said inside the error, not before it
+        with pytest.raises(ScenarioError) as info:
+            read_sirets(path)
+    assert str(info.value).startswith("1 problem(s) in 'sf.xlsx', and 1 warning(s):\n")
+    assert [(p.row, p.severity) for p in info.value.problems] == [(2, "warning"), (3, "error")]
+    again = pickle.loads(pickle.dumps(info.value))
+    assert (str(again), again.subject) == (str(info.value), "sf.xlsx")
+    assert str(ScenarioError(info.value.problems[1:])).startswith("1 problem(s) in the scenario:")
+
+
+def test_a_canteen_id_written_1_0_is_canteen_1_in_the_baseline(tmp_path: Path) -> None:
+    header = (PLATFORM / "purchases_good_id.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "achats.csv"
+    line = "{},Pommes,F,2025-05-02,90.11,PRODUITS_LAITIERS,,,,,,\n"
+    path.write_text(header + "\n" + line.format("1.0") + line.format("001"), encoding="utf-8")
+    with pytest.warns(PurchaseWarning, match="'1.0': a canteen id is a whole number"):
+        figures = purchase_figures(read_purchases(path, today=TODAY))
+    assert figures["canteen_id"].tolist() == ["1"]
+    assert figures["valeur_totale"].tolist() == [180.22]
+    assert check_purchases(path, today=TODAY)["row"].tolist() == [2]
+
+
+def test_a_title_row_above_an_id_header_names_the_id_format(tmp_path: Path) -> None:
+    header = (PLATFORM / "purchases_good_id.csv").read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "achats.csv"
+    path.write_text(
+        "Achats 2025 de la cantine\n" + header + "\n1,Pommes,F,2025-05-02,90.11,"
+        "PRODUITS_LAITIERS,,,,,,\n",
+        encoding="utf-8",
+    )
+    [refusal] = check_purchases(path, today=TODAY).itertuples()
+    assert refusal.row == 1
+    assert "1 columns, expected 12" in refusal.message
+    assert "the 12 columns are cantine_id,description," in refusal.message
+
+
+def test_the_package_exports_its_public_api() -> None:
+    import rhd_match.macantine as package
+    from rhd_match.macantine import reading
+
+    assert package.read_purchases is reading.read_purchases
+    assert package.check_purchases is reading.check_purchases

@@ -147,11 +147,14 @@ def _cantine_id(text: str) -> Cell:
     meant = re.sub(r"\s+", "", text)
     if text == "":
         return Cell(None, _(REQUIRED), _(REQUIRED))
-    if _decimal(text) is None:
+    written = _decimal(text)
+    if written is None:
         msg = _("{text} is {problem}: cantine_id holds the platform's numeric canteen id")
         return Cell(meant, None, msg.format(text=visible(text), problem=_(BAD_NUMBER)))
     number = canteen_number(_platform_spaces(text))
     if number is None:
+        if written >= 1 and written == written.to_integral_value():
+            meant = str(int(written))  # 1.0 meant canteen 1; the platform's int() refuses it
         msg = _("{text}: a canteen id is a whole number").format(text=visible(text))
         return Cell(meant, None, msg, IMPORT)
     return Cell(str(number))  # 001 is canteen 1, as on the platform

@@ -28,7 +28,7 @@ from ..egalim import format_labels, parse_labels
 from ..errors import Problem, ScenarioError
 from ..i18n import format_number, ngettext, use_language
 from ..i18n import gettext as _
-from ..inputs.fixes import SCIENTIFIC, code_digits, scientific_code
+from ..inputs.fixes import code_digits
 from ..inputs.scenario import Scenario
 from ..inputs.schema import Column, Table
 from ..inputs.validation import Collector, pad_code
@@ -38,6 +38,7 @@ from ..plan.solution import Solution
 from ..plan.tables import MARKET, PRODUCER
 from ..weeks import week_monday, week_thursday
 from ..writing import csv_writer, write_folder_atomically
+from .cells import SCHEMA, _cantine_id, _siret
 from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
@@ -259,12 +260,19 @@ def read_platform_ids(
 ) -> dict[str, str]:
     """Read the platform's canteen ids: canteen_id → SIRET or → numeric *ma cantine* id.
 
+    Each id is read once, as the platform reads it (``platform_id``): ``001`` is canteen
+    ``1``, spaces and non-breaking spaces inside a SIRET are removed. Where the platform would
+    refuse the cell as written but what it means is certain (``1.0``, a SIRET with narrow
+    non-breaking spaces or a ``.0``, a SIRET whose leading zeros a spreadsheet dropped or
+    written in scientific notation with every digit), the id is read with an
+    ``IdFileWarning`` naming file, row and column; where it is not (``12 3``, ``-4``, an
+    invalid SIRET, a SIRET whose digits are lost), it is an error.
+
     Parameters
     ----------
     path
         CSV (comma or semicolon; UTF-8 or Windows-1252) or XLSX (first sheet) with a
-        ``canteen_id`` column and the ``column`` one; other columns are ignored. Ids are
-        read as text (leading zeros kept), every kind of space inside removed.
+        ``canteen_id`` column and the ``column`` one; other columns are ignored.
     column
         ``"siret"`` (14 digits, Luhn checksum) or ``"cantine_id"`` (a whole number ≥ 1).
     canteen_ids
@@ -274,21 +282,23 @@ def read_platform_ids(
     Returns
     -------
     dict
-        canteen_id → id, both text.
+        canteen_id → id as the platform reads it, both text.
 
     Raises
     ------
     ScenarioError
-        Every bad row at once (row numbers count the header as row 1): missing column,
-        empty canteen_id, bad id (shown with its invisible characters spelled out as
-        ``<U+00A0>``), a canteen given twice, a canteen not in ``canteen_ids`` (with its row)
-        or one of them without a row; or a file that cannot be read.
+        Every bad row at once, with the file's warnings, its head naming the file (row
+        numbers count the header as row 1): missing column, empty canteen_id, bad id (shown
+        with its invisible characters spelled out as ``<U+00A0>``), a canteen given twice,
+        one platform id given to several canteens (with their rows), a canteen not in
+        ``canteen_ids`` (with its row) or one of them without a row; or a file that cannot
+        be read.
     """
     path = Path(path)
     file = str(path)
     read = read_table_file(path, ("canteen_id", column), "ids")
     if read.frame is None:
-        raise ScenarioError(read.errors)
+        raise ScenarioError(read.problems, subject=path.name)
     frame = read.frame.map(lambda v: cell_text(v, strip=False))
     problems = [
         Problem("ids", 1, col, _("column is missing"), file)
@@ -296,59 +306,148 @@ def read_platform_ids(
         if col not in frame.columns
     ]
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(read.problems + problems, subject=path.name)
     canteen = frame["canteen_id"].astype(str).str.strip()
-    ident = frame[column].astype(str).map(code_digits)
     rows = frame.index.to_numpy()
-    reported: set[int | None] = set()
+    ident, found = _read_ids(read.frame[column], frame[column].astype(str), rows, file, column)
+    problems = found + _canteen_problems(canteen, ident, rows, file, column, canteen_ids)
+    if any(p.severity == "error" for p in problems):
+        raise ScenarioError(read.problems + problems, subject=path.name)
+    for p in problems:
+        warnings.warn(IdFileWarning(_id_file_note(p)), stacklevel=2)
+    filled = (canteen != "").to_numpy()
+    return dict(zip(canteen[filled], ident[filled], strict=True))
+
+
+def platform_id(ident: str, key: PlatformKey) -> str:
+    """An id as the platform reads it: a ``cantine_id`` as its canteen's number (``001`` is
+    ``1``, as Django's ``int``), a SIRET as it is; an id no canteen can have as it is.
+
+    Parameters
+    ----------
+    ident
+        The id, spaces already removed.
+    key
+        ``"siret"`` or ``"cantine_id"``.
+
+    Returns
+    -------
+    str
+        The id the platform looks the canteen up by.
+    """
+    number = canteen_number(ident) if key == "cantine_id" else None
+    return ident if number is None else str(number)
+
+
+def _read_ids(
+    values: pd.Series, text: pd.Series, rows: NDArray[Any], file: str, column: PlatformKey
+) -> tuple[pd.Series, list[Problem]]:
+    """Each id cell as the platform reads it, with a warning where the platform would refuse
+    the cell as written but its meaning is certain and an error where it is not.
+
+    ``values`` are the cells as read (a number when the spreadsheet held one), ``text`` the
+    same cells as text, ``rows`` their row numbers (header = 1)."""
     if column == "siret":
-        ident, found = _restore_siret_zeros(read.frame[column], ident, rows, file)
-        for p in found:
-            if p.severity == "warning":
-                warnings.warn(IdFileWarning(_id_file_note(p)), stacklevel=2)
-        problems += [p for p in found if p.severity == "error"]
-        reported = {p.row for p in problems}
-    for row, c, i, raw in zip(rows, canteen, ident, frame[column].astype(str), strict=True):
-        if not c and not i:
-            continue  # an empty row
-        if not c:
-            problems.append(Problem("ids", int(row), "canteen_id", _("empty"), file))
-        if int(row) in reported:
-            continue  # said by _restore_siret_zeros
-        why = scientific_code(raw) if SCIENTIFIC.match(i) else _id_problem(i, column)
+        ident, problems = _restore_siret_zeros(values, text.map(code_digits), rows, file)
+    else:
+        ident, problems = text.map(lambda t: str(_cantine_id(t).value or "")), []
+    said = {p.row for p in problems}
+    rule = _siret if column == "siret" else _cantine_id
+    for row, raw, i in zip(rows.tolist(), text, ident, strict=True):
+        if row in said or not raw.strip():
+            continue  # said by _restore_siret_zeros, or an empty cell (said per canteen)
+        cell = rule(raw)
+        why = _id_problem(i, column)
+        if why and raw != i:
+            why = _("{problem} (read from {cell})").format(problem=why, cell=visible(raw))
+        elif why is None and cell.refusal and cell.stage == SCHEMA:
+            why = cell.refusal  # not a number to the platform: '12 3' is neither 12 nor 123
         if why:
-            if raw != i:
-                why = _("{problem} (read from {cell})").format(problem=why, cell=visible(raw))
-            problems.append(Problem("ids", int(row), column, why, file))
+            problems.append(Problem("ids", row, column, why, file))
+        elif cell.refusal:
+            msg = _("{cell} read as '{id}' (ma cantine would refuse it as written)")
+            problems.append(
+                Problem("ids", row, column, msg.format(cell=visible(raw), id=i), file, "warning")
+            )
+    return ident.map(lambda i: platform_id(i, column)), problems
+
+
+def _canteen_problems(
+    canteen: pd.Series,
+    ident: pd.Series,
+    rows: NDArray[Any],
+    file: str,
+    column: PlatformKey,
+    canteen_ids: Collection[str] | None,
+) -> list[Problem]:
+    """An id file's canteens: each named, given once, one platform id each, and (with
+    ``canteen_ids``) exactly the scenario's."""
+    problems = [
+        Problem("ids", int(row), "canteen_id" if i else column, _("empty"), file)
+        for row, c, i in zip(rows, canteen, ident, strict=True)
+        if bool(c) != bool(i)
+    ]
     for c in canteen[canteen.duplicated() & (canteen != "")].unique():
         dup_rows = rows[(canteen == c).to_numpy()]
         msg = _("canteen '{canteen}' appears on rows {rows}").format(
             canteen=c, rows=", ".join(map(str, dup_rows))
         )
         problems.append(Problem("ids", int(dup_rows[-1]), "canteen_id", msg, file))
+    named = (canteen != "").to_numpy()
+    for shared, positions in _shared_ids(canteen[named], ident[named]):
+        given = [
+            _("{canteen} (row {row})").format(canteen=canteen[named].iloc[p], row=rows[named][p])
+            for p in positions
+        ]
+        msg = _("{key} {id} given to several canteens ({canteens})").format(
+            key=column, id=shared, canteens=", ".join(given)
+        )
+        problems.append(Problem("ids", int(rows[named][positions[-1]]), column, msg, file))
     if canteen_ids is not None:
-        wanted = set(canteen_ids)
-        for row, c in zip(rows, canteen, strict=True):
-            if c and c not in wanted:
-                msg = _("canteen '{canteen}' is not in the scenario's canteens").format(canteen=c)
-                problems.append(Problem("ids", int(row), "canteen_id", msg, file))
-        missing = sorted(wanted.difference(canteen))
-        if missing:
-            shown = ", ".join(missing[:10])
-            if len(missing) > 10:
-                shown = _("{first} and {n} more").format(first=shown, n=len(missing) - 10)
-            msg = ngettext(
-                "no {key} for canteen {canteens}", "no {key} for canteens {canteens}", len(missing)
-            ).format(key=column, canteens=shown)
-            problems.append(Problem("ids", None, "canteen_id", msg, file))
-    if problems:
-        raise ScenarioError(problems)
-    filled = (canteen != "").to_numpy()
-    return dict(zip(canteen[filled], ident[filled], strict=True))
+        problems += _scenario_problems(canteen, rows, file, column, canteen_ids)
+    return problems
+
+
+def _scenario_problems(
+    canteen: pd.Series,
+    rows: NDArray[Any],
+    file: str,
+    column: PlatformKey,
+    canteen_ids: Collection[str],
+) -> list[Problem]:
+    """An id file's canteens not in the scenario, and the scenario's canteens it misses."""
+    wanted = set(canteen_ids)
+    problems = []
+    for row, c in zip(rows, canteen, strict=True):
+        if c and c not in wanted:
+            msg = _("canteen '{canteen}' is not in the scenario's canteens").format(canteen=c)
+            problems.append(Problem("ids", int(row), "canteen_id", msg, file))
+    missing = sorted(wanted.difference(canteen))
+    if missing:
+        shown = ", ".join(missing[:10])
+        if len(missing) > 10:
+            shown = _("{first} and {n} more").format(first=shown, n=len(missing) - 10)
+        msg = ngettext(
+            "no {key} for canteen {canteens}", "no {key} for canteens {canteens}", len(missing)
+        ).format(key=column, canteens=shown)
+        problems.append(Problem("ids", None, "canteen_id", msg, file))
+    return problems
+
+
+def _shared_ids(canteens: pd.Series, ids: pd.Series) -> list[tuple[str, list[int]]]:
+    """Platform ids given to several canteens: each id (sorted) with the positions of the
+    canteens' first rows; an empty id is none."""
+    first = pd.DataFrame({"canteen": canteens.to_numpy(), "id": ids.to_numpy()})
+    first = first.loc[(first["id"] != "") & ~first["canteen"].duplicated()]
+    return [
+        (str(i), group.index.tolist())
+        for i, group in first.groupby("id", sort=True)
+        if len(group) > 1
+    ]
 
 
 def _restore_siret_zeros(
-    values: pd.Series, sirets: pd.Series, rows: np.ndarray, file: str
+    values: pd.Series, sirets: pd.Series, rows: NDArray[Any], file: str
 ) -> tuple[pd.Series, list[Problem]]:
     """SIRETs of an id file whose leading zeros a spreadsheet dropped, padded back to 14
     digits as in ``canteens.csv`` (the one rule, ``rhd_match.inputs.validation``): a warning
@@ -444,7 +543,7 @@ def _identifiers(
         )
         return canteen_ids
     problems: list[Problem] = []
-    clean = {str(c): str(s).strip() for c, s in mapping.items()}
+    clean = {str(c): platform_id(str(s).strip(), key) for c, s in mapping.items()}
     for c in canteens:  # one per canteen, for error reporting
         if c not in clean:
             msg = _("no {key} for canteen '{canteen}'").format(key=key, canteen=c)
@@ -454,13 +553,12 @@ def _identifiers(
         if why:
             msg = _("canteen '{canteen}': {problem}").format(canteen=c, problem=why)
             problems.append(Problem("ids", None, key, msg))
-    used = pd.Series({c: clean[c] for c in canteens if c in clean}, dtype=object)
-    for s, group in used.groupby(used, sort=True):
-        if len(group) > 1:
-            msg = _("{key} {id} given to several canteens ({canteens})").format(
-                key=key, id=s, canteens=", ".join(group.index)
-            )
-            problems.append(Problem("ids", None, key, msg))
+    named = pd.Series([c for c in canteens if c in clean], dtype=object)
+    for shared, positions in _shared_ids(named, named.map(clean)):
+        msg = _("{key} {id} given to several canteens ({canteens})").format(
+            key=key, id=shared, canteens=", ".join(named[positions])
+        )
+        problems.append(Problem("ids", None, key, msg))
     if problems:
         raise ScenarioError(problems)
     return canteen_ids.map(clean)

@@ -274,7 +274,7 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
         add(above[0] + 1, None, msg, "warning", HEADER)
     first = head if not upload else 0  # the platform takes the first row as the header
     header = tuple(rows[first]) if rows else ()
-    expected, name, header_found = _header(header)
+    expected, name, header_found = _header(header, tuple(rows[head]) if rows else ())
     if head and upload and header_found:
         hint = _("; row {row} holds the header: delete the rows above it").format(row=head + 1)
         column, message, readable = header_found[0]
@@ -391,18 +391,23 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _header(header: tuple[str, ...]) -> tuple[tuple[str, ...], str, list[tuple[str, str, bool]]]:
+def _header(
+    header: tuple[str, ...], meant: tuple[str, ...]
+) -> tuple[tuple[str, ...], str, list[tuple[str, str, bool]]]:
     """The format a header is meant for, and what the platform says about it.
 
-    Returns the expected header, the format's name and (column, message, readable) triples:
+    ``header`` is the row the platform takes as the header, ``meant`` the header row found
+    (below title rows, else ``header`` itself): its names say the format. Returns the
+    expected header, the format's name and (column, message, readable) triples:
     ``readable`` when the header only differs by case or surrounding spaces.
     """
     for name, expected in FORMATS.items():
         if header == expected:
             return expected, name, []
     tidy = tuple(h.strip().lower() for h in header)
-    old = "caracteristiques" in tidy or len(header) == len(HEADER_SIRET_OLD)
-    key = "id" if tidy[:1] == ("cantine_id",) else "siret"
+    names = tuple(h.strip().lower() for h in meant)
+    old = "caracteristiques" in names or len(meant) == len(HEADER_SIRET_OLD)
+    key = "id" if names[:1] == ("cantine_id",) else "siret"
     name = f"achats_{key}" + ("_old" if old else "")
     expected = FORMATS[name]
     found: list[tuple[str, str, bool]] = []

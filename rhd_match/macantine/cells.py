@@ -130,6 +130,19 @@ def _platform_spaces(text: str) -> str:
 
 
 def _siret(text: str) -> Cell:
+    """A SIRET cell: what it means (spaces of any kind removed) and what the platform says
+    (it removes ordinary and no-break spaces only).
+
+    Parameters
+    ----------
+    text
+        The cell as written.
+
+    Returns
+    -------
+    Cell
+        The SIRET meant, or the reason there is none, and the platform's refusal if any.
+    """
     meant = re.sub(r"\s+", "", text)
     why = siret_problem(meant) if meant else _(REQUIRED)
     if text == "":
@@ -144,6 +157,19 @@ def _siret(text: str) -> Cell:
 
 
 def _cantine_id(text: str) -> Cell:
+    """A ``cantine_id`` cell, read as the platform's Django ``int()`` reads it (``001`` is
+    canteen 1); a whole number it refuses as written (``1.0``) is still the canteen meant.
+
+    Parameters
+    ----------
+    text
+        The cell as written.
+
+    Returns
+    -------
+    Cell
+        The canteen number as text, and the platform's refusal if any.
+    """
     meant = re.sub(r"\s+", "", text)
     if text == "":
         return Cell(None, _(REQUIRED), _(REQUIRED))

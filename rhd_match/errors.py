@@ -42,6 +42,22 @@ class Problem:
 
     def __str__(self) -> str:
         """``error: FILE, row R, column 'C': message``, in the active language."""
+        line = (
+            _("warning: {where}: {message}")
+            if self.severity == "warning"
+            else _("error: {where}: {message}")
+        )
+        return line.format(where=self.place(), message=self.message)
+
+    def place(self) -> str:
+        """Where the problem is, as people read it: ``FILE, row R, column 'C'`` (the parts
+        known), in the active language.
+
+        Returns
+        -------
+        str
+            The file (or table), then the row and column when known.
+        """
         where = self.file or self.table
         if self.table == "parameters":  # a JSON file: its lines and the value's keys
             if self.row is not None and self.column:
@@ -60,12 +76,7 @@ class Problem:
             where = _("{where}, row {row}").format(where=where, row=self.row)
         elif self.column:
             where = _("{where}, column '{column}'").format(where=where, column=self.column)
-        line = (
-            _("warning: {where}: {message}")
-            if self.severity == "warning"
-            else _("error: {where}: {message}")
-        )
-        return line.format(where=where, message=self.message)
+        return where
 
 
 class ScenarioError(ValueError):

@@ -57,6 +57,12 @@ HEADER_SEARCH = 10
 #: Rows listed for one kind of problem before the rest are summarised.
 MAX_LISTED = 50
 SEPARATORS = (",", ";", "\t")
+#: Why a workbook cannot be read, for people: the reader's own reasons are in English and
+#: name its internals ("Excel file format cannot be determined, you must specify an engine").
+UNREADABLE_WORKBOOK = N_(
+    "unreadable workbook: not an Excel .xlsx file, or a damaged one; open it in Excel and "
+    "save it again as 'Classeur Excel (*.xlsx)'"
+)
 RESAVE = N_("save it again as 'CSV UTF-8 (délimité par des virgules)' from Excel")
 
 
@@ -575,8 +581,8 @@ def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], li
     try:
         sheets = read_workbook_cells(path)
         return sheets, uncomputed_formulas(path, sheets)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        msg = _("unreadable workbook: {reason}").format(reason=exc)
+    except Exception:  # openpyxl raises many types for a damaged file, in English
+        msg = _(UNREADABLE_WORKBOOK)
         return {}, [Problem(table, None, None, msg, str(path))]
 
 
@@ -635,16 +641,16 @@ def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
     )
 
 
-def _table_sheets(book: Path, tables: Iterable[str]) -> set[str]:
-    """The ``tables`` workbook ``book`` has a sheet for (names as ``header_key`` reads them);
-    none when it cannot be opened."""
+def _table_sheets(book: Path, tables: Iterable[str]) -> dict[str, str]:
+    """Each of ``tables`` that workbook ``book`` has a sheet for (names as ``header_key``
+    reads them) → that sheet's name; none when it cannot be opened."""
     try:
         workbook = openpyxl.load_workbook(book, read_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
-        return set()
-    sheets = {header_key(s) for s in workbook.sheetnames}
+        return {}
+    sheets = {header_key(s): s for s in workbook.sheetnames}
     workbook.close()
-    return {t for t in tables if header_key(t) in sheets}
+    return {t: sheets[header_key(t)] for t in tables if header_key(t) in sheets}
 
 
 def find_sources(
@@ -716,7 +722,8 @@ def find_sources(
     elif rivals := [
         b.name
         for b in sorted(path.iterdir())
-        if _is_workbook(b) and {n for n in tables if n not in optional} <= _table_sheets(b, tables)
+        if _is_workbook(b)
+        and {n for n in tables if n not in optional} <= set(_table_sheets(b, tables))
     ]:
         # Reading either would silently ignore the edits made in the other.
         msg = _(
@@ -772,11 +779,11 @@ def find_sources(
         if read.frame is not None:
             raw[n] = read.frame
     for book in sorted(b for b in path.iterdir() if _is_workbook(b)) if path.is_dir() else []:
-        if held := sorted(_table_sheets(book, tables)):
+        if held := _table_sheets(book, tables):
             msg = _(
-                "workbook '{book}' is not read: its sheet(s) {sheets} are read from the CSV "
-                "files; edit those, or move the workbook out of this folder"
-            ).format(book=book.name, sheets=", ".join(f"'{t}'" for t in held))
+                "workbook '{book}' is not read (sheet(s) {sheets}): this folder's tables are "
+                "its CSV files; edit those, or move the workbook out of this folder"
+            ).format(book=book.name, sheets=", ".join(f"'{held[t]}'" for t in sorted(held)))
             problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
     used = {Path(f).stem for f in files.values()}
     problems += _left_out(

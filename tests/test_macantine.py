@@ -35,6 +35,7 @@ from rhd_match.macantine.export import (
     export_plan,
     purchase_file,
     purchase_file_writers,
+    read_platform_ids,
     read_sirets,
 )
 from rhd_match.macantine.reading import (
@@ -816,9 +817,12 @@ def test_a_siret_whose_leading_zero_was_lost_is_padded_as_in_canteens(tmp_path: 
         with pytest.warns(IdFileWarning) as caught:
             got = read_sirets(path)
         assert got == {"LENS_1": "21620498000017", "LIÉVIN_1": "01234567800002"}
-        [warning] = [str(w.message) for w in caught]
+        said = [str(w.message) for w in caught]
+        [warning] = [w for w in said if "row 3" in w]
         assert warning.startswith(f"{path}, row 3, column 'siret': '1234567800002' read as ")
         assert ("format the column as text" in warning) is typed
+        # the file's own warnings are said too: the CSV's encoding
+        assert any("not UTF-8: read as Windows-1252" in w for w in said) is not typed
     # As in canteens.csv, a code with digits lost is an error, said once.
     text.write_text("canteen_id;siret\nLENS_1;2,16205E+13\nLIEVIN_1;216204980000170\n", "cp1252")
     with pytest.raises(ScenarioError) as info:
@@ -827,6 +831,40 @@ def test_a_siret_whose_leading_zero_was_lost_is_padded_as_in_canteens(tmp_path: 
         (2, "'2,16205E+13' is a number in scientific notation"),
         (3, "'216204980000170' has 15 digits"),
     ]
+
+
+def test_an_id_files_own_warnings_are_said_when_it_is_read(tmp_path: Path) -> None:
+    """A title row above the header is skipped with a warning, on a file that reads well too
+    (they were said only when the file also had an error)."""
+    path = tmp_path / "ids.csv"
+    path.write_text("Identifiants ma cantine\ncanteen_id;cantine_id\nLENS_1;12\nLIEVIN_1;13\n")
+    with pytest.warns(IdFileWarning) as caught:
+        got = read_platform_ids(path, "cantine_id")
+    assert got == {"LENS_1": "12", "LIEVIN_1": "13"}
+    assert [str(w.message) for w in caught] == [
+        f"{path}, row 1: row 1 above the header skipped ('Identifiants ma cantine')"
+    ]
+
+
+@pytest.mark.parametrize("ident", ["99999999999999999999999", "9223372036854775808", "0"])
+def test_an_id_no_canteen_of_the_platform_can_have_is_an_error(tmp_path: Path, ident: str) -> None:
+    """The platform's ids are 64-bit (BigAutoField): a larger number, like a spreadsheet's
+    float whose digits are lost (1e25), is no canteen's."""
+    path = tmp_path / "ids.csv"
+    path.write_text(f"canteen_id;cantine_id\nLENS_1;{ident}\nLIEVIN_1;9223372036854775807\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_platform_ids(path, "cantine_id")
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "cantine_id")]
+
+
+def test_a_file_that_is_no_workbook_says_so_in_the_active_language(tmp_path: Path) -> None:
+    path = tmp_path / "ids.xlsx"
+    path.write_text("canteen_id;siret\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_platform_ids(path, "siret")
+    [problem] = caught.value.problems
+    assert problem.message.startswith("unreadable workbook: not an Excel .xlsx file")
+    assert "engine" not in problem.message  # the reader's own English words
 
 
 def test_ids_given_in_code_are_read_once_before_the_duplicate_check(

@@ -343,12 +343,18 @@ def siret_problem(siret: str) -> str | None:
     return None
 
 
+#: The largest id of a ``BigAutoField`` (Django's 64-bit signed primary key).
+LARGEST_ID = 2**63 - 1
+
+
 def canteen_number(text: str) -> int | None:
     """The canteen the platform's import looks up for a ``cantine_id``, or ``None``.
 
     The import finds the canteen by its primary key, an integer, which Django reads with
     Python's ``int`` (``api/views/purchase_import_base.py``, ``Canteen.objects.filter(id=…)``):
-    ``001`` is canteen 1, ``1.0`` is refused. Ids start at 1.
+    ``001`` is canteen 1, ``1.0`` is refused. Ids start at 1 and are 64-bit
+    (``DEFAULT_AUTO_FIELD`` is ``BigAutoField``, ``macantine/settings.py``): a larger number
+    is no canteen's, like a float whose digits a spreadsheet lost (``1e25``).
 
     Parameters
     ----------
@@ -364,7 +370,7 @@ def canteen_number(text: str) -> int | None:
         number = int(text)
     except ValueError:
         return None
-    return number if number >= 1 else None
+    return number if 1 <= number <= LARGEST_ID else None
 
 
 # -- writers ----------------------------------------------------------------------------------

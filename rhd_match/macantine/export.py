@@ -313,7 +313,7 @@ def read_platform_ids(
     problems = found + _canteen_problems(canteen, ident, rows, file, column, canteen_ids)
     if any(p.severity == "error" for p in problems):
         raise ScenarioError(read.problems + problems, subject=path.name)
-    for p in problems:
+    for p in read.problems + problems:  # the file's own warnings too (title rows, encoding)
         warnings.warn(IdFileWarning(_id_file_note(p)), stacklevel=2)
     filled = (canteen != "").to_numpy()
     return dict(zip(canteen[filled], ident[filled], strict=True))
@@ -461,11 +461,9 @@ def _restore_siret_zeros(
 
 
 def _id_file_note(problem: Problem) -> str:
-    """A warning about an id file's cell: where (file, row, column), then what."""
-    where = _("{where}, row {row}, column '{column}'").format(
-        where=problem.file, row=problem.row, column=problem.column
-    )
-    return _("{where}: {message}").format(where=where, message=problem.message)
+    """A warning about an id file: where (file, then row and column when it has them), then
+    what."""
+    return _("{where}: {message}").format(where=problem.place(), message=problem.message)
 
 
 def _id_problem(ident: str, column: PlatformKey) -> str | None:

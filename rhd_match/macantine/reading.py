@@ -30,7 +30,7 @@ from ..cells import header_key, is_blank
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import ngettext
-from ..io import cell_text, header_row, read_csv_rows
+from ..io import UNREADABLE_WORKBOOK, cell_text, header_row, read_csv_rows
 from .cells import (
     BAD_WIDTH,
     BLANK_ROW,
@@ -372,8 +372,8 @@ def _read_rows(path: Path) -> tuple[list[list[str]], str | None]:
     if path.suffix.lower() == ".xlsx":
         try:
             sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            return [], _("unreadable workbook: {reason}").format(reason=exc)
+        except Exception:  # openpyxl raises many types for a damaged file, in English
+            return [], _(UNREADABLE_WORKBOOK)
         cells = sheet.map(lambda v: cell_text(v, strip=False))
         used = (cells != "").any(axis=0).to_numpy()
         width = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0

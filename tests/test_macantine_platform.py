@@ -170,6 +170,9 @@ def test_baseline_refuses_what_has_no_meaning_in_the_platform_s_bad_file() -> No
     assert (5, "description") not in found
     assert {(2, "siret"), (8, "date"), (11, "prix_ht"), (13, "categories_egalim")} <= found
     assert (15, None) in found
+    assert str(info.value).startswith(
+        f"{len(info.value.problems)} problem(s) in 'purchases_bad.csv'"
+    )
 
 
 # -- the cases found in rhd_match -------------------------------------------------------------

@@ -142,7 +142,7 @@ def read_purchases(
         warnings.warn(PurchaseWarning(msg), stacklevel=2)
     _warn_not_applicable(parsed.lines)
     if errors:
-        raise ScenarioError(errors)
+        raise ScenarioError(errors, subject=Path(path).name)
     return parsed.lines
 
 

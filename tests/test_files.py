@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rhd_match import Scenario, ScenarioError
 from rhd_match.i18n import use_language
 from rhd_match.io import read_table_file
-from rhd_match.macantine.export import read_sirets
+from rhd_match.macantine.export import IdFileWarning, read_sirets
 from rhd_match.report import write_order_workbooks, write_workbook
 from rhd_match.xlsx import write_workbook_file
 
@@ -129,7 +129,9 @@ def test_windows_1252_files_are_read_with_a_warning_naming_the_file() -> None:
 
 
 def test_windows_1252_siret_file_is_read() -> None:
-    assert read_sirets(CASES / "windows-1252" / "sirets_cp1252.csv") == {
+    with pytest.warns(IdFileWarning, match="not UTF-8: read as Windows-1252"):
+        read = read_sirets(CASES / "windows-1252" / "sirets_cp1252.csv")
+    assert read == {
         "LENS_1": "21620498000017",
         "LIEVIN_1": "12345678900015",
     }

@@ -321,6 +321,8 @@ def _trailing_separators(rows: Sequence[Sequence[object]], width: int) -> int:
     is also longer by an empty field, but its values are shifted, text under numbers.
     """
     tails = [_blank_tail(r, width) for r in rows]
+    if 2 * sum(t > 0 for t in tails) <= len(rows):
+        return 0  # most rows end at the header's width: no column shapes to read
     numeric = _numeric_columns([r for r in rows if len(r) == width], width)
     ends = [t for r, t in zip(rows, tails, strict=True) if t and _fits(r[: len(r) - t], numeric)]
     if 2 * len(ends) <= len(rows):
@@ -383,7 +385,9 @@ def _fit_fields(
         ).format(width=width, count=counts[0], unused=unused)
         return [], [(header_row, msg, "error")]
     bad = [(i, r) for i, r in zip(body, records, strict=True) if len(r) != width]
-    shapes = [{_shape(r[j]) for r in records if len(r) == width} for j in range(width)]
+    # the well-formed rows' column shapes, read only to hint at what is wrong with a bad row
+    good = [r for r in records if len(r) == width] if bad else []
+    shapes = [{_shape(r[j]) for r in good} for j in range(width)]
     for i, record in bad[:MAX_LISTED]:
         padded = len(record) > width and _blank_tail(record, width) == len(record) - width
         hint = _field_hint([str(v) for v in record], width, sep, padded, shapes)

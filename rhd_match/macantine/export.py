@@ -65,7 +65,9 @@ class PlatformIdWarning(UserWarning):
 
 
 class IdFileWarning(UserWarning):
-    """An id file's cell read as meant: a SIRET whose leading zeros were dropped."""
+    """An id file read as meant: a cell the platform would refuse as written (a SIRET whose
+    leading zeros a spreadsheet dropped, ``1.0``), or the file's own warnings (its encoding,
+    a title row above its header)."""
 
 
 class UploadSizeWarning(UserWarning):
@@ -347,16 +349,15 @@ def _read_ids(
 
     ``values`` are the cells as read (a number when the spreadsheet held one), ``text`` the
     same cells as text, ``rows`` their row numbers (header = 1)."""
+    cells = text.map(_siret if column == "siret" else _cantine_id)
     if column == "siret":
         ident, problems = _restore_siret_zeros(values, text.map(code_digits), rows, file)
-    else:
-        ident, problems = text.map(lambda t: str(_cantine_id(t).value or "")), []
+    else:  # a cantine_id as the platform reads it (``001`` is 1)
+        ident, problems = cells.map(lambda cell: str(cell.value or "")), []
     said = {p.row for p in problems}
-    rule = _siret if column == "siret" else _cantine_id
-    for row, raw, i in zip(rows.tolist(), text, ident, strict=True):
+    for row, raw, i, cell in zip(rows.tolist(), text, ident, cells, strict=True):
         if row in said or not raw.strip():
             continue  # said by _restore_siret_zeros, or an empty cell (said per canteen)
-        cell = rule(raw)
         why = _id_problem(i, column)
         if why and raw != i:
             why = _("{problem} (read from {cell})").format(problem=why, cell=visible(raw))
@@ -369,7 +370,7 @@ def _read_ids(
             problems.append(
                 Problem("ids", row, column, msg.format(cell=visible(raw), id=i), file, "warning")
             )
-    return ident.map(lambda i: platform_id(i, column)), problems
+    return ident, problems
 
 
 def _canteen_problems(

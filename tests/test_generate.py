@@ -277,7 +277,7 @@ def test_describe_reports_families_and_current_shares(demo: Scenario) -> None:
     assert re.search(r"\nbio\s+20,0\s+0,0\s+0 / 63", text)
     assert re.search(r"qualité et durabilité\s+50,0\s+0,0", text)
     assert "education_secondaire_college" in text
-    assert "Demande à portée d'une offre" in text
+    assert "Demande à portée d’une offre" in text
     assert "63 cantines, 21\u202f227 repas" in text  # plural, French digit groups
     with use_language("en"):
         english = describe(demo)

@@ -122,6 +122,22 @@ def test_french_messages_keep_the_house_forms() -> None:
     assert not strays, "\n".join(strays)
 
 
+#: An ASCII apostrophe between two letters (l'offre); placeholders and `code` are left out below.
+ASCII_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+#: What the user types or the code fills in, where an apostrophe is not French text's.
+VERBATIM = re.compile(r"\{[^{}]*\}|`[^`]*`|[\w.-]+\.(?:csv|xlsx|json|po|md)\b")
+
+
+def test_french_messages_write_the_typographic_apostrophe() -> None:
+    """French writes ’ between letters (l’offre, n’ont), never the ASCII ' (docs/i18n.md, *House
+    forms*); placeholders, code in backquotes and file names keep what they hold."""
+    strays = []
+    for message in _catalogue(LOCALE / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po"):
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        strays += [text for text in texts if ASCII_APOSTROPHE.search(VERBATIM.sub("", text))]
+    assert not strays, "\n".join(strays)
+
+
 def test_english_messages_keep_the_house_form_of_money() -> None:
     """English (the source strings) says money excluding VAT one way: "EUR excl. VAT", never
     "EUR HT" (docs/i18n.md, *House forms*)."""

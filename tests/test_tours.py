@@ -345,7 +345,7 @@ def test_tours_verb_writes_the_tables_in_french(
     out = tmp_path / "tours"
     assert main(["tours", str(SMALL), "--out", str(out), "--quiet", "--lang", "fr"]) == 0
     said = capsys.readouterr().out
-    assert "tournées de livraison sur l'année" in said
+    assert "tournées de livraison sur l’année" in said
     assert "tournées propres des producteurs" in said
     assert "kg CO2e par tonne" in said
     # no time limit given: the routing runs to its solution limit and keeps no first rounds

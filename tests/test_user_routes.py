@@ -586,7 +586,7 @@ def test_a_count_in_a_message_has_the_language_s_digit_groups() -> None:
     dates = pd.Series(pd.to_datetime(["2026-12-07"] * 3134))
     with use_language("fr"), pytest.warns(UserWarning) as caught:
         _check_future(dates, pd.Series(["C001"] * 3134), dt.date(2026, 11, 30), "warn")
-    assert str(caught[0].message).startswith("3\u202f134 lignes d'achat")
+    assert str(caught[0].message).startswith("3\u202f134 lignes d’achat")
 
 
 def test_check_purchases_says_each_refusal_once_in_french(

@@ -310,7 +310,7 @@ def test_summary_ids_are_named_in_the_language(
     with use_language("fr"):
         lexicographic = summary_rows(tiny[1].summary).set_index("field")["after"]
     assert lexicographic["objective_mode"] == (
-        "objectifs EGalim d'abord, puis produits locaux, puis moindre coût"
+        "objectifs EGalim d’abord, puis produits locaux, puis moindre coût"
     )
     assert lexicographic["level_3"] == "montant des achats, distance en départage, € HT"
 

@@ -14,13 +14,15 @@ from clock import promised_s
 from factories import tiny_frames
 
 from rhd_match import OptionError, Scenario
-from rhd_match.analysis.compliance import compliance_curve
+from rhd_match.analysis.bottlenecks import solve_relaxation
+from rhd_match.analysis.compliance import CURVE_COLUMNS, compliance_curve
 from rhd_match.analysis.hub_value import BOUND_FIGURE, hub_value
 from rhd_match.analysis.tradeoff import cost_organic_tradeoff
 from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
+from rhd_match.cli.decision import TRADEOFF_COLUMNS, WHATIF_COLUMNS
 from rhd_match.cli.main import main
 from rhd_match.generate import generate_scenario
-from rhd_match.model.strategies import Deadline
+from rhd_match.model.strategies import CLOCK_STATUSES, Deadline, call_deadline
 
 #: The messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -193,3 +195,94 @@ def test_the_hub_bounds_the_clock_does_not_reach_are_left_empty() -> None:
     assert not ample.hit
     bounds = table.loc[BOUND_FIGURE, ["without_hubs", "with_hubs"]].to_numpy(float)
     assert not any(math.isnan(b) for b in bounds)
+
+
+def _with_limit(scenario: Scenario, seconds: float) -> Scenario:
+    """``scenario`` with its own ``time_limit_s`` set to ``seconds``."""
+    return scenario.with_parameters(
+        solver=scenario.parameters.solver.model_dump() | {"time_limit_s": seconds}
+    )
+
+
+def test_a_calls_clock_is_its_options_time_limit_from_its_start(tiny: Scenario) -> None:
+    scenario = _with_limit(tiny, 40.0)
+    assert call_deadline(scenario).seconds == 40.0
+    assert call_deadline(scenario, {"strategy": "mip"}).seconds == 40.0
+    assert call_deadline(scenario, {"time_limit_s": 5.0, "strategy": "mip"}).seconds == 5.0
+    started = time.perf_counter() - 2.0
+    assert 2.5 <= call_deadline(scenario, {"time_limit_s": 5.0}, started).seconds <= 3.0
+    with pytest.raises(OptionError, match="strategy"):
+        call_deadline(scenario, {"strategy": "guess"})
+    # The same end as a time of day, for the processes of ``compare``.
+    clock = Deadline(10.0)
+    assert abs(clock.end_unix_s() - (time.time() + 10.0)) < 0.5
+
+
+#: A limit spent before any solve can start, s.
+SPENT_S = 1e-6
+
+
+def test_each_analysis_reads_its_clock_where_it_did(tiny: Scenario) -> None:
+    """The curve, the comparison and the hub value read ``time_limit_s`` in their options
+    (the scenario's ample one ignored); the trade-off and the relaxation the scenario's."""
+    ample = _with_limit(tiny, 60.0)
+    curve = compliance_curve(ample, [0.0, 0.5], time_limit_s=SPENT_S)
+    assert (curve["status"] == "not_started").all()
+    table = compare(ample, [raise_budget(2.0)], time_limit_s=SPENT_S)
+    assert (table["status"] == "not_started").all()
+    spent = _with_limit(tiny, SPENT_S)
+    with pytest.raises(OptionError, match="give it a longer time limit"):
+        cost_organic_tradeoff(spent, n_points=3)
+    assert solve_relaxation(spent).run.status in CLOCK_STATUSES
+    assert cost_organic_tradeoff(_with_limit(spent, 60.0), n_points=3)["status"].eq("optimal").all()
+
+
+def test_the_hub_value_reads_its_clock_in_its_options() -> None:
+    scenario = _with_limit(
+        generate_scenario(n_canteens=6, n_producers=10, n_products=15, seed=3), 60
+    )
+    table = hub_value(scenario, time_limit_s=SPENT_S)
+    bounds = table.loc[BOUND_FIGURE, ["without_hubs", "with_hubs"]].to_numpy(float)
+    assert all(math.isnan(b) for b in bounds)
+
+
+#: Per verb: the module and function giving its table, and what its stderr says.
+COUNTED = {
+    "whatif": ("rhd_match.analysis.whatif", "compare", "variants", []),
+    "tradeoff": ("rhd_match.analysis.tradeoff", "cost_organic_tradeoff", "points", []),
+    "compliance curve": (
+        "rhd_match.analysis.compliance",
+        "compliance_curve",
+        "budgets",
+        ["--budgets-per-meal", "0,1,2"],
+    ),
+}
+
+
+@pytest.mark.parametrize("verb", COUNTED)
+def test_the_verbs_count_what_the_clock_left_out_alike(
+    tiny: Scenario,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    verb: str,
+) -> None:
+    """A solve stopped before a plan of its own (``time_limit``: a variant's all-conventional
+    stand-in, a point's LP) is left out as one not started is. Before, ``whatif`` and the
+    compliance curve counted ``not_started`` only (1 of 3 here)."""
+    module, function, rows, extra = COUNTED[verb]
+    columns = {*WHATIF_COLUMNS, *TRADEOFF_COLUMNS, *CURVE_COLUMNS}
+    table = pd.DataFrame(1.0, index=range(3), columns=sorted(columns))
+    table["status"] = ["optimal", "time_limit", "not_started"]
+    table["stopped_by_time_limit"] = [False, True, True]
+    monkeypatch.setattr(f"{module}.{function}", lambda *args, **kwargs: table)
+    for plot in ("plot_tradeoff", "plot_compliance_curve"):
+        monkeypatch.setattr(
+            f"rhd_match.report.charts.{plot}", lambda t, path: Path(path).write_bytes(b"")
+        )
+    folder = tmp_path / "in"
+    tiny.to_folder(folder)
+    name = "tradeoff" if verb != "whatif" else verb
+    code, _ = _run(folder, tmp_path / "out", [name, "--quiet", *extra])
+    assert code == 0
+    assert f"2 of the 3 {rows} not solved" in capsys.readouterr().err

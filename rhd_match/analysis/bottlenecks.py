@@ -47,7 +47,7 @@ from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.solve import make_solution
 from ..model.solvers import HANDOFF_S_PER_NONZERO, SolverRun
-from ..model.strategies import Deadline, Plan
+from ..model.strategies import Deadline, Plan, call_deadline
 from ..plan.solution import Solution
 from ..weeks import week_month
 
@@ -129,7 +129,7 @@ def solve_relaxation(
         ``time_limit`` or ``not_started`` when the clock ended it).
     """
     opts = scenario.parameters.solver
-    deadline = deadline or Deadline(opts.time_limit_s)
+    deadline = deadline or call_deadline(scenario)
     model = build_model(scenario)
     run = deadline.solve(model.program(), solver, opts.threads)
     return RelaxedSolve(model, run)
@@ -406,7 +406,7 @@ def bottleneck_table(
         finite difference of ``verify_marginal_value`` at the group's best row (NaN elsewhere,
         and in the rows the time left did not reach: then ``deadline.hit`` is set).
     """
-    deadline = deadline or Deadline(scenario.parameters.solver.time_limit_s)
+    deadline = deadline or call_deadline(scenario)
     relaxed = relaxed or solve_relaxation(scenario, solver, deadline)
     rows = marginal_values(scenario, relaxed)
     rows = rows[rows["uncovered_qty"] > 0].copy()
@@ -595,7 +595,7 @@ def verify_marginal_value(
         or when an LP ends without a solution, most often its time spent
         (``relaxation_values``).
     """
-    deadline = deadline or Deadline(scenario.parameters.solver.time_limit_s)
+    deadline = deadline or call_deadline(scenario)
     relaxed = relaxed or solve_relaxation(scenario, solver, deadline)
     check = _verify(
         scenario, canteen_id, product_id, week, organic, delta, relaxed, solver, deadline

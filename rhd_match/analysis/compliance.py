@@ -26,8 +26,7 @@ from ..errors import InfeasibleError, OptionError
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.groups import conventional_menu
-from ..model.strategies import Deadline
-from ..params import solver_options
+from ..model.strategies import Deadline, call_deadline
 from ..plan.tables import canteen_table, conventional_flows
 
 #: The curve's columns, one row per extra budget per meal.
@@ -130,9 +129,7 @@ def compliance_curve(
             ]
         )
     options = {**options, "objective": "compliance"}
-    deadline = deadline or Deadline(
-        solver_options(scenario.parameters.solver, options).time_limit_s
-    )
+    deadline = deadline or call_deadline(scenario, options)
     rows = []
     needed = 0.0  # what the last solve spent outside its solver, s
     for amount in amounts:

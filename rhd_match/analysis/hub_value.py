@@ -21,8 +21,7 @@ from ..inputs.scenario import Scenario
 from ..logistics import TourPlan, compare_logistics, plan_tours
 from ..logistics.compare import POINTS_UNIT, ROUTING_FIGURE, SHARE_UNIT
 from ..model.build import build_model
-from ..model.strategies import Deadline, elastic_upper
-from ..params import solver_options
+from ..model.strategies import Deadline, call_deadline, elastic_upper
 from ..plan.solution import Solution
 from ..plan.tables import canteen_table
 
@@ -267,8 +266,8 @@ def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: A
     OptionError
         When a solver option is unknown or invalid.
     """
-    opts = solver_options(scenario.parameters.solver, options)
-    deadline = deadline or Deadline(opts.time_limit_s)
+    clock = call_deadline(scenario, options)  # validates them, before any solve
+    deadline = deadline or clock
     # Only a limit given here bounds the routing: tours cut by a clock differ between runs.
     routed = "time_limit_s" in options
     variants = {"without_hubs": without_hubs(scenario), "with_hubs": scenario}

@@ -43,7 +43,7 @@ from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
 from ..model.goals import LEVEL_ABS_TOL, LEVEL_REL_TOL
 from ..model.solvers import LinearProgram, SolverRun
-from ..model.strategies import CLOCK_STATUSES, Deadline
+from ..model.strategies import CLOCK_STATUSES, Deadline, call_deadline
 from ..params import Weights
 from .bottlenecks import lp_out_of_time
 
@@ -101,7 +101,7 @@ def cost_scenario(scenario: Scenario) -> Scenario:
 
 def _cost_model(scenario: Scenario, solver: str | None, deadline: Deadline | None) -> _CostModel:
     opts = scenario.parameters.solver
-    deadline = deadline or Deadline(opts.time_limit_s)
+    deadline = deadline or call_deadline(scenario)
     cost = cost_scenario(scenario)
     model = build_model(cost)
     demand = model.index.demand

@@ -38,7 +38,7 @@ from ..i18n import decimal_sign, format_share
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
-from ..params import solver_options
+from ..model.strategies import call_deadline
 from ..plan.tables import meals_served
 
 BASE = "base"
@@ -518,7 +518,7 @@ def compare(
     InfeasibleError
         In hard mode, when a scenario has no plan meeting every hard target.
     """
-    started = time.time()
+    started = time.perf_counter()
     names = [BASE] + [v.name for v in variants]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -539,7 +539,7 @@ def compare(
     # The variants are the parallel tasks: each solve's weeks stay on its worker's threads.
     options = dict(solve_options) | {"dask": None}
     # One clock from the call's start; a time of day, so that it holds in any process.
-    end = started + solver_options(scenario.parameters.solver, options).time_limit_s
+    end = call_deadline(scenario, options, started).end_unix_s()
     with ExitStack() as stack:
         if dask is not None:
             pool: Executor = stack.enter_context(dask_client(dask)).get_executor()

@@ -8,7 +8,6 @@ import errno
 import os
 import shutil
 import sys
-import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -169,9 +168,9 @@ def command_deadline(scenario: Scenario, started: float) -> Deadline:
     Deadline
         What is left of the limit, s (at least 0.01, ``Deadline.left``).
     """
-    from ..model.strategies import Deadline
+    from ..model.strategies import call_deadline
 
-    return Deadline(scenario.parameters.solver.time_limit_s - (time.perf_counter() - started))
+    return call_deadline(scenario, started=started)
 
 
 def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:

@@ -80,6 +80,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         raise_budget,
         remove_producer,
     )
+    from ..model.strategies import left_out_by_clock
 
     started = time.perf_counter()
     scenario = load_scenario(args)
@@ -105,7 +106,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     table = compare(scenario, variants, dask=scenario.parameters.solver.dask, time_limit_s=left)
     show_table(table, WHATIF_COLUMNS)
     # One clock for every variant (compare): --time-limit bounds the whole call.
-    missing = int((table["status"] == "not_started").sum())
+    missing = left_out_by_clock(table["status"])
     _said_out_of_time(
         ngettext(
             "{missing} of the {n} variants not solved: the time limit ran out (--time-limit)",
@@ -139,7 +140,7 @@ def _said_out_of_time(message: str, missing: int, n: int, hit: bool) -> None:
 
 def cmd_tradeoff(args: argparse.Namespace) -> int:
     from ..analysis.tradeoff import cost_organic_tradeoff
-    from ..model.strategies import CLOCK_STATUSES
+    from ..model.strategies import left_out_by_clock
     from ..report.charts import plot_tradeoff
 
     started = time.perf_counter()
@@ -150,7 +151,7 @@ def cmd_tradeoff(args: argparse.Namespace) -> int:
         return _compliance_curve(scenario, args, deadline)
     table = cost_organic_tradeoff(scenario, n_points=args.points, deadline=deadline)
     show_table(table, TRADEOFF_COLUMNS)
-    missing = int(table["status"].isin(CLOCK_STATUSES).sum())
+    missing = left_out_by_clock(table["status"])
     _said_out_of_time(
         ngettext(
             "{missing} of the {n} points not solved: the time limit ran out (--time-limit)",
@@ -173,6 +174,7 @@ def _compliance_curve(scenario: Scenario, args: argparse.Namespace, deadline: De
     """``tradeoff --budgets-per-meal``: canteens meeting each target for each extra budget per
     meal (``analysis.compliance``), as a table, a CSV file and a chart, within ``deadline``."""
     from ..analysis.compliance import CURVE_COLUMNS, compliance_curve
+    from ..model.strategies import left_out_by_clock
     from ..report.charts import plot_compliance_curve
 
     table = compliance_curve(scenario, args.budgets_per_meal, deadline=deadline)
@@ -180,7 +182,7 @@ def _compliance_curve(scenario: Scenario, args: argparse.Namespace, deadline: De
     for column in ("extra_budget_per_meal_eur_ht", "extra_cost_per_meal_eur_ht"):
         shown[column] = [format_number(v, 2) for v in table[column]]
     show_table(shown, [c for c in CURVE_COLUMNS if c not in CURVE_HIDDEN_COLUMNS])
-    missing = int((table["status"] == "not_started").sum())
+    missing = left_out_by_clock(table["status"])
     _said_out_of_time(
         ngettext(
             "{missing} of the {n} budgets not solved: the time limit ran out (--time-limit)",

@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from ..i18n import format_number as num
 from ..i18n import gettext as _
-from ..params import SolverOptions
+from ..params import SolverOptions, solver_options
 from ..progress import Progress
 from .build import LinearModel
 from .groups import first_fit
 from .index import ModelIndex
 from .solvers import GLOP_PARAMETERS, LinearProgram, SolverRun, run_solver
 from .variables import Variables
+
+if TYPE_CHECKING:
+    from ..inputs.scenario import Scenario
 
 ZERO = 1e-7  # flows below this many units are solver noise
 #: A hub drop is opened from a relaxed plan when its flows reach this fraction of the hub's
@@ -100,8 +103,25 @@ class Reporter:
         self.say(message)
 
 
-#: The statuses of a solver call that the clock ended (``SolverRun.status``).
+#: The statuses of a solver call that the clock ended (``SolverRun.status``), and of a solve
+#: it left without a plan of its own (``Solution.summary``'s, the decision-support tables').
 CLOCK_STATUSES = ("time_limit", "not_started")
+
+
+def left_out_by_clock(statuses: pd.Series) -> int:
+    """How many solves of a decision-support table the clock left without a plan of their own.
+
+    Parameters
+    ----------
+    statuses
+        The table's ``status`` column, one per solve (point, amount or variant).
+
+    Returns
+    -------
+    int
+        The statuses in ``CLOCK_STATUSES``: not started, or stopped before a plan.
+    """
+    return int(statuses.isin(CLOCK_STATUSES).sum())
 
 
 class Deadline:
@@ -116,6 +136,17 @@ class Deadline:
 
     def left(self) -> float:
         return max(self.end - time.perf_counter(), 0.01)
+
+    def end_unix_s(self) -> float:
+        """The end of this budget as a time of day (``time.time()``, s): a clock that holds
+        in another process, where ``time.perf_counter()`` does not.
+
+        Returns
+        -------
+        float
+            Seconds since the epoch.
+        """
+        return time.time() + (self.end - time.perf_counter())
 
     def expired(self) -> bool:
         """Whether the budget is spent; when it is, the caller stops its work early, so the
@@ -176,6 +207,39 @@ class Deadline:
         """
         left = self.end - time.perf_counter()  # not ``left()``'s floor: a spent clock is spent
         return self.observe(run_solver(program, solver, left, threads, mip_gap, glop_parameters))
+
+
+def call_deadline(
+    scenario: Scenario, options: Mapping[str, Any] | None = None, started: float | None = None
+) -> Deadline:
+    """The clock of one call: the ``time_limit_s`` of its ``options`` (else the scenario's),
+    counted from ``started``.
+
+    Parameters
+    ----------
+    scenario
+        The call's scenario (``parameters.solver``).
+    options
+        Solver options given to the call (``SolverOptions`` fields), validated and applied
+        over the scenario's; ``None`` for the scenario's own.
+    started
+        ``time.perf_counter()`` when the call started: what it has spent since counts
+        against the limit; ``None`` for now.
+
+    Returns
+    -------
+    Deadline
+        The time limit, s, less what was spent since ``started``.
+
+    Raises
+    ------
+    OptionError
+        When an option is unknown or invalid (``solver_options``).
+    """
+    base = scenario.parameters.solver
+    limit = (base if options is None else solver_options(base, options)).time_limit_s
+    spent = 0.0 if started is None else time.perf_counter() - started
+    return Deadline(limit - spent)
 
 
 def run_model(

@@ -2,10 +2,10 @@
 ``rhd_match.writing``).
 
 Reading. Every table file goes through ``read_table_file`` (a CSV file, or the first sheet
-of a workbook) or, for a scenario, ``find_sources``; both return the table as written
-(cells as strings for CSV, as Python values for a workbook), its index the row numbers a
-person sees (``SOURCE_ROW``: the header is row 1 when it is the first row), with the
-problems found, never a traceback:
+of a workbook) or, for a scenario, ``inputs.sources.find_sources``; both return the table
+as written (cells as strings for CSV, as Python values for a workbook), its index the row
+numbers a person sees (``SOURCE_ROW``: the header is row 1 when it is the first row), with
+the problems found, never a traceback:
 
 * encodings: a byte-order mark (UTF-8 or UTF-16) is followed; otherwise strict UTF-8, then
   Windows-1252, the encoding of French Excel's "CSV (séparateur : point-virgule)", with a
@@ -30,11 +30,10 @@ import difflib
 import io
 import itertools
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 
 from .cells import blank_rows as blank_rows
@@ -48,8 +47,6 @@ from .i18n import gettext_noop as N_
 from .xlsx import read_workbook_cells, uncomputed_formulas
 
 WORKBOOK_NAME = "scenario.xlsx"
-#: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
-LOCK_PREFIX = "~$"
 #: Name of the index of a table read from a file: the row number a person sees.
 SOURCE_ROW = "source_row"
 #: Non-empty rows searched for the header (title rows may stand above it).
@@ -569,7 +566,23 @@ def _sniff(text: str, columns: Sequence[str]) -> str:
 
 
 def read_csv_table(path: Path, columns: Sequence[str] = (), table: str = "") -> RawTable:
-    """The table of a CSV file as strings (see the module docstring for what is accepted)."""
+    """The table of a CSV file as strings (see the module docstring for what is accepted).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    columns
+        The expected column names (see ``read_table_file``); empty: the first non-empty row
+        is the header.
+    table
+        Name used in problems (the file's stem by default).
+
+    Returns
+    -------
+    RawTable
+        The table, or no frame when the file cannot be read, with every problem found.
+    """
     table = table or path.stem
     rows, separator, problems = read_csv_rows(path, columns, table)
     if any(p.severity == "error" for p in problems):
@@ -581,7 +594,23 @@ def read_csv_table(path: Path, columns: Sequence[str] = (), table: str = "") -> 
 # -- workbooks --------------------------------------------------------------------------------
 
 
-def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+def workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """The cells of every sheet of a workbook, and its formulas never computed.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` workbook.
+    table
+        Name used in the problem when the workbook cannot be opened.
+
+    Returns
+    -------
+    tuple of (dict, list of Problem)
+        Each sheet's name → its cells (``read_workbook_cells``), and an error for each sheet
+        holding formulas whose value was never saved; no sheet and one error when the workbook
+        cannot be opened.
+    """
     try:
         sheets = read_workbook_cells(path)
         return sheets, uncomputed_formulas(path, sheets)
@@ -591,7 +620,24 @@ def _workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], li
 
 
 def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
-    """The table of one sheet (see ``read_workbook_cells``)."""
+    """The table of one sheet, read like a CSV file's rows.
+
+    Parameters
+    ----------
+    grid
+        The sheet's cells (``read_workbook_cells``).
+    columns
+        The expected column names (see ``read_table_file``).
+    table
+        Name used in problems.
+    file
+        Where the sheet is, as problems name it (``book.xlsx[sheet]``).
+
+    Returns
+    -------
+    RawTable
+        The table, or no frame when the sheet holds none, with every problem found.
+    """
     return table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
 
 
@@ -623,189 +669,9 @@ def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") ->
         return RawTable(None, [Problem(table, None, None, _("file not found"), str(path))])
     if path.suffix.lower() != ".xlsx":
         return read_csv_table(path, columns, table)
-    sheets, problems = _workbook_cells(path, table)
+    sheets, problems = workbook_cells(path, table)
     if problems or not sheets:
         none = [Problem(table, None, None, _("the workbook has no sheet"), str(path))]
         return RawTable(None, problems or none)
     name, grid = next(iter(sheets.items()))
     return sheet_table(grid, columns, table, f"{path}[{name}]")
-
-
-def _is_workbook(path: Path) -> bool:
-    # Excel's lock file (~$name.xlsx) and macOS resource files (._name.xlsx) are not workbooks
-    return path.suffix.lower() == ".xlsx" and not path.name.startswith((LOCK_PREFIX, "._"))
-
-
-def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
-    """Whether ``folder`` is a folder holding a table's CSV file or a workbook."""
-    keys = {header_key(n) for n in tables}
-    return folder.is_dir() and any(
-        _is_workbook(p) or (p.suffix.lower() == ".csv" and header_key(p.stem) in keys)
-        for p in folder.iterdir()
-    )
-
-
-def _table_sheets(book: Path, tables: Iterable[str]) -> dict[str, str]:
-    """Each of ``tables`` that workbook ``book`` has a sheet for (names as ``header_key``
-    reads them) → that sheet's name; none when it cannot be opened."""
-    try:
-        workbook = openpyxl.load_workbook(book, read_only=True)
-    except Exception:  # openpyxl raises many types for a damaged file
-        return {}
-    sheets = {header_key(s): s for s in workbook.sheetnames}
-    workbook.close()
-    return {t: sheets[header_key(t)] for t in tables if header_key(t) in sheets}
-
-
-def find_sources(
-    path: Path, tables: Mapping[str, Sequence[str]], optional: Collection[str] = ()
-) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
-    """Locate and read the raw tables of a scenario at ``path``.
-
-    Parameters
-    ----------
-    path
-        A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook. A
-        folder holding both the CSV files and a workbook with a sheet for each required
-        table is an error naming the workbook: either read alone would silently ignore the
-        edits made in the other.
-    tables
-        Each table name → its expected columns.
-    optional
-        Tables that may be left out: a missing file or sheet is then no problem.
-
-    Returns
-    -------
-    tuple of (dict, dict, list of Problem)
-        The raw frames read by table name (see ``RawTable``; a table whose file or sheet
-        cannot be read as a table is left out), the file each came from, and every problem
-        (errors and warnings).
-    """
-    problems: list[Problem] = []
-    raw: dict[str, pd.DataFrame] = {}
-    files: dict[str, str] = {}
-    if not path.exists():
-        msg = _("'{path}' does not exist").format(path=path)
-        return raw, files, [Problem("scenario", None, None, msg)]
-    # CSV files named like the tables but for case, accents and spaces (``Products.CSV``)
-    csv_files = (
-        {header_key(p.stem): p for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"}
-        if path.is_dir()
-        else {}
-    )
-    by_table = {n: path / f"{n}.csv" for n in tables}
-    by_table |= {
-        n: csv_files[header_key(n)]
-        for n in tables
-        if not by_table[n].exists() and header_key(n) in csv_files
-    }
-    workbook: Path | None = None
-    if path.is_file():
-        if path.suffix.lower() != ".xlsx":
-            msg = _("expected a folder of CSV files or an .xlsx workbook")
-            return raw, files, [Problem("scenario", None, None, msg, str(path))]
-        if path.name.startswith(LOCK_PREFIX):
-            msg = _("Excel's lock file of an open workbook; give '{name}'").format(
-                name=path.name[2:]
-            )
-            return raw, files, [Problem("scenario", None, None, msg, str(path))]
-        workbook = path
-    elif not any(by_table[n].exists() for n in tables if n not in optional):
-        books = sorted(p for p in path.glob("*") if _is_workbook(p))
-        if len(books) == 1:
-            workbook = books[0]
-        elif len(books) > 1:
-            msg = _("several workbooks ({names}); keep one").format(
-                names=", ".join(b.name for b in books)
-            )
-            return raw, files, [Problem("scenario", None, None, msg, str(path))]
-        elif inside := [d.name for d in sorted(path.iterdir()) if _holds_scenario(d, tables)]:
-            said = _("no scenario here; the folder(s) inside holding one: {names}")  # one above
-            msg = said.format(names=", ".join(inside))
-            return raw, files, [Problem("scenario", None, None, msg, str(path))]
-    elif rivals := [
-        b.name
-        for b in sorted(path.iterdir())
-        if _is_workbook(b)
-        and {n for n in tables if n not in optional} <= set(_table_sheets(b, tables))
-    ]:
-        # Reading either would silently ignore the edits made in the other.
-        msg = _(
-            "both CSV files and the workbook '{book}' hold the scenario: keep one and move "
-            "the other out of this folder (only one would be read, the edits made in the "
-            "other ignored)"
-        ).format(book="', '".join(rivals))
-        return raw, files, [Problem("scenario", None, None, msg, str(path))]
-    if workbook is not None:
-        sheets, problems = _workbook_cells(workbook, "scenario")
-        by_key = {header_key(s): s for s in sheets}
-        for n, columns in tables.items():
-            sheet = n if n in sheets else by_key.get(header_key(n))
-            if sheet is None and n in optional:
-                continue
-            if sheet is None and sheets:
-                msg = _("sheet '{sheet}' is missing (sheets: {sheets})").format(
-                    sheet=n, sheets=", ".join(sheets)
-                )
-                problems.append(Problem(n, None, None, msg, str(workbook)))
-                continue
-            if sheet is None:
-                continue
-            if sheet != n:
-                msg = _("sheet '{sheet}' read as '{table}'").format(sheet=sheet, table=n)
-                problems.append(Problem(n, None, None, msg, str(workbook), "warning"))
-            files[n] = f"{workbook}[{sheet}]"
-            read = sheet_table(sheets[sheet], columns, n, files[n])
-            problems += read.problems
-            if read.frame is not None:
-                raw[n] = read.frame
-        used = {f[len(str(workbook)) + 1 : -1] for f in files.values()}
-        problems += _left_out(
-            [s for s in sheets if s not in used],
-            [n for n in optional if n not in files],
-            N_("sheet '{name}' is not read: is it the '{table}' table?"),
-            str(workbook),
-        )
-        return raw, files, problems
-    for n, columns in tables.items():
-        file = by_table[n]
-        if not file.exists() and n in optional:
-            continue
-        if not file.exists():
-            problems.append(Problem(n, None, None, _("file is missing"), str(file)))
-            continue
-        if file.name != f"{n}.csv":
-            msg = _("file '{file}' read as '{table}'").format(file=file.name, table=f"{n}.csv")
-            problems.append(Problem(n, None, None, msg, str(file), "warning"))
-        files[n] = str(file)
-        read = read_csv_table(file, columns, n)
-        problems += read.problems
-        if read.frame is not None:
-            raw[n] = read.frame
-    for book in sorted(b for b in path.iterdir() if _is_workbook(b)) if path.is_dir() else []:
-        if held := _table_sheets(book, tables):
-            msg = _(
-                "workbook '{book}' is not read (sheet(s) {sheets}): this folder's tables are "
-                "its CSV files; edit those, or move the workbook out of this folder"
-            ).format(book=book.name, sheets=", ".join(f"'{held[t]}'" for t in sorted(held)))
-            problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
-    used = {Path(f).stem for f in files.values()}
-    problems += _left_out(
-        [p.stem for p in csv_files.values() if p.stem not in used],
-        [n for n in optional if n not in files],
-        N_("file '{name}.csv' is not read: is it the '{table}' table?"),
-        str(path),
-    )
-    return raw, files, problems
-
-
-def _left_out(names: list[str], absent: list[str], message: str, file: str) -> list[Problem]:
-    """A warning for each sheet or file not read whose name is close to an optional table
-    left out (``Market1``, ``hub``): else that table would be silently missing."""
-    found = []
-    for table in absent:
-        near = close_header(table, names)
-        if near is not None:
-            msg = _(message).format(name=near, table=table)
-            found.append(Problem(table, None, None, msg, file, "warning"))
-    return found

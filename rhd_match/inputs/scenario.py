@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..errors import Problem, ScenarioError
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..io import WORKBOOK_NAME, decode_text, find_sources
+from ..io import WORKBOOK_NAME, decode_text
 from ..params import Parameters, explain
 from ..writing import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
@@ -24,6 +24,7 @@ from .groups import check_groups
 from .ids import shared_id_problems
 from .plausibility import domain_warnings
 from .schema import DISTANCES, GROUPS, HUBS, MARKET, TABLES
+from .sources import find_sources
 from .validation import check_references, coerce_tables, empty_table
 
 if TYPE_CHECKING:

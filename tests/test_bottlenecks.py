@@ -11,19 +11,24 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from clock import promised_s
+from factories import tiny_frames, tiny_groups
 
 from rhd_match import Scenario
 from rhd_match.analysis.bottlenecks import (
+    RelaxedSolve,
     bottleneck_table,
     marginal_values,
     no_local_offer_table,
+    relaxation_no_local_offer,
+    relaxation_solution,
     solve_relaxation,
     verify_marginal_value,
 )
 from rhd_match.cli.main import main
 from rhd_match.generate import generate_scenario
-from rhd_match.model.solvers import LinearProgram, run_solver
-from rhd_match.model.strategies import Deadline
+from rhd_match.model.build import build_model
+from rhd_match.model.solvers import LinearProgram, SolverRun, run_solver
+from rhd_match.model.strategies import Deadline, all_conventional
 
 WEEKS = ("2026-W03", "2026-W04", "2026-W27", "2026-W28")
 
@@ -256,3 +261,40 @@ def test_re_solves_the_clock_does_not_reach_stay_unverified(small: Scenario) -> 
     table = bottleneck_table(small, verify_top=2, relaxed=relaxed, deadline=ample)
     assert table["verified_marginal_value"].head(2).notna().all()
     assert not ample.hit
+
+
+def _relaxed_at(scenario: Scenario, seed: int) -> RelaxedSolve:
+    """``scenario``'s model with a stand-in for its relaxation's point: each arc at a seeded
+    random part of its bound (the demo's relaxation takes GLOP minutes); no duals needed."""
+    model = build_model(scenario)
+    values = all_conventional(model)
+    ub = np.minimum(model.index.arcs["ub"].to_numpy(float), 1e4)
+    values[model.variables.cols("x")] = np.random.default_rng(seed).uniform(0.0, 1.0, len(ub)) * ub
+    run = SolverRun("glop", "optimal", values, 0.0, 0.0, np.zeros(model.matrix.shape[0]), 0.0)
+    return RelaxedSolve(model, run)
+
+
+def _group_scenario() -> Scenario:
+    """The tiny scenario with a menu's choice: 200 dessert portions (apple or yogurt)."""
+    frames = tiny_frames()
+    frames["demand"].loc[1, ["product_id", "qty"]] = ["DESSERT", 200.0]
+    return Scenario.from_frames(**frames, groups=tiny_groups())
+
+
+@pytest.mark.parametrize("case", ["demo", "small", "groups", "carrots"])
+def test_the_no_local_offer_table_is_the_one_of_the_relaxations_whole_plan(
+    case: str, small: Scenario
+) -> None:
+    """The command's ``no_local_offer.csv`` comes from the relaxation's flows and their
+    ``unmet_local`` alone: the same table as from the relaxation's whole ``Solution``."""
+    if case == "demo":
+        scenario = Scenario.demo()
+        relaxed = _relaxed_at(scenario, 1)
+    else:
+        scenario = {"small": small, "groups": _group_scenario(), "carrots": unreachable_carrots()}[
+            case
+        ]
+        relaxed = solve_relaxation(scenario)
+    whole = no_local_offer_table(scenario, relaxation_solution(relaxed, scenario))
+    assert len(whole) > 0
+    pd.testing.assert_frame_equal(relaxation_no_local_offer(relaxed, scenario), whole)

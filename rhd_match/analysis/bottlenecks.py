@@ -45,9 +45,11 @@ from ..i18n import format_number
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..model.build import LinearModel, build_model
-from ..model.solve import make_solution
+from ..model.decode import clean_flows
+from ..model.solve import make_solution, planned_flows
 from ..model.solvers import HANDOFF_S_PER_NONZERO, SolverRun
 from ..model.strategies import Deadline, Plan, call_deadline
+from ..model.unmet import unmet_local_table
 from ..plan.solution import Solution
 from ..weeks import week_month
 
@@ -710,7 +712,38 @@ def no_local_offer_table(scenario: Scenario, solution: Solution) -> pd.DataFrame
         (product unit), ``qty_kg`` (kg), ``value_eur_ht`` (EUR HT, at reference price);
         sorted by ``qty_kg`` descending, then product and month.
     """
-    unmet = solution.unmet_local
+    return _no_local_offer(scenario, solution.unmet_local)
+
+
+def relaxation_no_local_offer(relaxed: RelaxedSolve, scenario: Scenario) -> pd.DataFrame:
+    """``no_local_offer_table`` of the relaxation's plan, from its flows and their
+    ``unmet_local`` alone: the plan's other tables (``relaxation_solution``) are not made.
+
+    Parameters
+    ----------
+    relaxed
+        A relaxation solved by ``solve_relaxation``, with a solution.
+    scenario
+        Its scenario.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As ``no_local_offer_table``: one row per ``product_id`` × ``month``.
+
+    Raises
+    ------
+    OptionError
+        When the LP ended without a solution (``relaxation_values``).
+    """
+    values = relaxation_values(relaxed, scenario)
+    x, v = clean_flows(relaxed.model, values)
+    _planned, _menu, flows = planned_flows(scenario, relaxed.model, values, x, v)
+    return _no_local_offer(scenario, unmet_local_table(relaxed.model.index, flows))
+
+
+def _no_local_offer(scenario: Scenario, unmet: pd.DataFrame) -> pd.DataFrame:
+    """``no_local_offer_table`` from a plan's ``unmet_local`` table."""
     unmet = unmet[unmet["reason"] == "no_offer_in_range"]
     kg = scenario.products.set_index("product_id")["kg_per_unit"]
     frame = pd.DataFrame(

@@ -267,8 +267,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     from ..analysis.bottlenecks import (
         bottleneck_table,
         marginal_values,
-        no_local_offer_table,
-        relaxation_solution,
+        relaxation_no_local_offer,
         solve_relaxation,
     )
 
@@ -300,7 +299,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     # The no-offer-in-range reason does not depend on the plan: the relaxation's suffices.
-    uncovered = no_local_offer_table(scenario, relaxation_solution(relaxed, scenario))
+    uncovered = relaxation_no_local_offer(relaxed, scenario)
     files = {
         "bottlenecks.csv": csv_writer(table),
         "marginal_values.csv": csv_writer(marginal_values(scenario, relaxed)),

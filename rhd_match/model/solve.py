@@ -532,22 +532,11 @@ def make_solution(
     Solution
         Flows, canteens, producers and summary tables keyed like the inputs.
     """
-    index = model.index
     x, v = clean_flows(model, plan.values)
-    menu = None
-    if not index.group_lines.empty:
-        # The plan tables are those of the menu as planned: the groups' mix is chosen.
-        rows = index.demand.assign(
-            canteen_id=index.canteen_ids[index.demand["canteen"].to_numpy()],
-            product_id=index.product_ids[index.demand["product"].to_numpy()],
-            week=index.weeks[index.demand["week"].to_numpy()],
-        )
-        menu = menu_table(scenario, rows, index.group_options, servings(model, plan.values))
-        scenario = scenario.as_planned(menu)
+    scenario, menu, flows = planned_flows(scenario, model, plan.values, x, v)
     if before is None or menu is not None:
         # With groups, the all-conventional purchase of the menu as planned.
         before = before_totals(scenario)
-    flows = flows_from_quantities(scenario, index, x, v)
     canteens = canteen_table(scenario, flows)
     weekly = producer_week_table(scenario, flows)
     value = plan_objective(model, x, v)
@@ -576,10 +565,50 @@ def make_solution(
         canteens=canteens,
         producers=producer_table(scenario, weekly),
         producer_weeks=weekly,
-        unmet_local=unmet_local_table(index, flows),
+        unmet_local=unmet_local_table(model.index, flows),
         summary=summary,
     )
     return solution if menu is None else dataclasses.replace(solution, menu=menu)
+
+
+def planned_flows(
+    scenario: Scenario, model: LinearModel, values: np.ndarray, x: np.ndarray, v: np.ndarray
+) -> tuple[Scenario, pd.DataFrame | None, pd.DataFrame]:
+    """A plan's ``flows``, and the menu as planned where the demand names groups.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario the model was built from.
+    model
+        Its allocation model.
+    values
+        The plan's column vector, shape (columns,).
+    x, v
+        Its quantities per arc and bought conventionally per demand row, without solver
+        noise (``clean_flows``), in the product's unit.
+
+    Returns
+    -------
+    scenario : Scenario
+        ``scenario``, with groups the menu as planned (``Scenario.as_planned``).
+    menu : pandas.DataFrame or None
+        The groups' mix (``Solution.menu``); None without groups.
+    flows : pandas.DataFrame
+        The plan's ``flows`` (``rhd_match.plan.tables``).
+    """
+    index = model.index
+    menu = None
+    if not index.group_lines.empty:
+        # The plan tables are those of the menu as planned: the groups' mix is chosen.
+        rows = index.demand.assign(
+            canteen_id=index.canteen_ids[index.demand["canteen"].to_numpy()],
+            product_id=index.product_ids[index.demand["product"].to_numpy()],
+            week=index.weeks[index.demand["week"].to_numpy()],
+        )
+        menu = menu_table(scenario, rows, index.group_options, servings(model, values))
+        scenario = scenario.as_planned(menu)
+    return scenario, menu, flows_from_quantities(scenario, index, x, v)
 
 
 def _summary(

@@ -138,15 +138,19 @@ def match_columns(
         listed = ", ".join(
             _("'{name}' as '{canonical}'").format(name=n, canonical=c) for n, c in renamed
         )
-        msg = _("{n} columns read under their expected names: {renamed}").format(
-            n=len(renamed), renamed=listed
-        )
+        msg = ngettext(
+            "{n} column read under its expected name: {renamed}",
+            "{n} columns read under their expected names: {renamed}",
+            len(renamed),
+        ).format(n=len(renamed), renamed=listed)
         problems.append(Problem(table, None, None, msg, file, "warning"))
     for name in sorted({n for n in names if names.count(n) > 1}):
         given = [str(raw).strip() for raw, n in zip(found, names, strict=True) if n == name]
-        msg = _("{n} columns are named '{name}' ({given}); keep one").format(
-            n=len(given), name=name, given=", ".join(map(repr, given))
-        )
+        msg = ngettext(
+            "{n} column is named '{name}' ({given}); keep one",
+            "{n} columns are named '{name}' ({given}); keep one",
+            len(given),
+        ).format(n=len(given), name=name, given=", ".join(map(repr, given)))
         problems.append(Problem(table, 1, name, msg, file))
     return names, problems
 
@@ -369,17 +373,27 @@ def _fit_fields(
         if ending == len(body):
             msg = _("every row ends with an extra '{sep}': read as the end of the row")
         else:
-            msg = _("{n} of {total} rows end with an extra '{sep}': read as the end of the row")
+            msg = ngettext(
+                "{n} of {total} rows ends with an extra '{sep}': read as the end of the row",
+                "{n} of {total} rows end with an extra '{sep}': read as the end of the row",
+                ending,
+            )
         found.append(
             (body[0] + 1, msg.format(sep=_shown(sep), n=ending, total=len(body)), "warning")
         )
     counts = [len(r) for r in records]
     if body and max(counts) == min(counts) < width:
-        unused = ", ".join(f"'{str(c).strip()}'" for c in header[counts[0] :])
-        msg = _(
-            "the header has {width} columns but every row has {count} fields: column(s) "
-            "{unused} have no values; remove them from the header or fill them in"
-        ).format(width=width, count=counts[0], unused=unused)
+        unused = ", ".join(
+            _("'{column}'").format(column=str(c).strip()) for c in header[counts[0] :]
+        )
+        fields = ngettext("{count} field", "{count} fields", counts[0]).format(count=counts[0])
+        msg = ngettext(
+            "the header has {width} columns but every row has {fields}: column {unused} has "
+            "no values; remove it from the header or fill it in",
+            "the header has {width} columns but every row has {fields}: columns {unused} have "
+            "no values; remove them from the header or fill them in",
+            width - counts[0],
+        ).format(width=width, fields=fields, unused=unused)
         return [], [(header_row, msg, "error")]
     bad = [(i, r) for i, r in zip(body, records, strict=True) if len(r) != width]
     # the well-formed rows' column shapes, read only to hint at what is wrong with a bad row

@@ -30,6 +30,7 @@ import xlsxwriter
 
 from .errors import Problem
 from .i18n import gettext as _
+from .i18n import ngettext
 
 #: Excel's row limit, header included.
 MAX_ROWS = 1_048_576
@@ -324,7 +325,10 @@ def uncomputed_formulas(path: Path, sheets: Mapping[str, pd.DataFrame]) -> list[
             if cells:
                 shown = ", ".join(c.coordinate for c in cells[:10])
                 if len(cells) > 10:
-                    shown = _("{first} and {n} more").format(first=shown, n=len(cells) - 10)
+                    rest = len(cells) - 10
+                    shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
+                        first=shown, n=rest
+                    )
                 msg = _(
                     "cells {cells}: formulas whose value was never saved (the workbook was "
                     "written by a program that does not compute them): open it in Excel or "

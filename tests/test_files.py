@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rhd_match import Scenario, ScenarioError
+from rhd_match.cli.main import main
 from rhd_match.i18n import use_language
 from rhd_match.io import read_table_file
 from rhd_match.macantine.export import IdFileWarning, read_sirets
@@ -675,7 +676,7 @@ def test_a_header_cell_without_values_is_one_problem(tmp_path: Path, table: str,
     put_lines(path, rows)
     [(found, at, _, message)] = errors(folder)
     assert (found, at) == (table, 1)
-    assert "column(s) 'note' have no values" in message
+    assert "column 'note' has no values" in message
 
 
 @pytest.mark.parametrize("table", ["demand", "offers"])
@@ -688,3 +689,40 @@ def test_a_table_with_a_header_only_is_a_warning_naming_the_file(
     scenario = Scenario.from_folder(folder)
     said = [p for p in scenario.warnings if p.table == table and "has no rows" in p.message]
     assert len(said) == 1 and said[0].file == str(path)
+
+
+@pytest.mark.parametrize(
+    ("lang", "one_column", "one_field"),
+    [
+        (
+            "en",
+            "the header has 5 columns but every row has 4 fields: column 'note' has no values; "
+            "remove it from the header or fill it in",
+            "the header has 4 columns but every row has 1 field: columns 'product_id', 'week', "
+            "'qty' have no values; remove them from the header or fill them in",
+        ),
+        (
+            "fr",
+            "l’en-tête a 5 colonnes mais chaque ligne a 4 champs : la colonne « note » n’a pas de "
+            "valeurs ; retirez-la de l’en-tête ou remplissez-la",
+            "l’en-tête a 4 colonnes mais chaque ligne a 1 champ : les colonnes « product_id », "
+            "« week », « qty » n’ont pas de valeurs ; retirez-les de l’en-tête ou remplissez-les",
+        ),
+    ],
+)
+def test_a_header_wider_than_every_row_counts_one_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, one_column: str, one_field: str
+) -> None:
+    """What validate says of one column without values and of rows of one field."""
+    for name, expected in [("column", one_column), ("field", one_field)]:
+        folder = write_csv(tmp_path / name, ";")
+        path = folder / "demand.csv"
+        rows = lines(path)
+        if name == "column":
+            rows[0] += ";note"
+        else:
+            rows[1:] = [row.split(";")[0] for row in rows[1:]]
+        put_lines(path, rows)
+        assert main(["--lang", lang, "validate", str(folder)]) == 2
+        said = capsys.readouterr()
+        assert f"{expected}\n" in said.out + said.err

@@ -138,8 +138,8 @@ def test_platform_bad_file_gets_the_platform_s_eleven_errors(name: str) -> None:
         ("purchases_bad_partial_header.csv", 1, "Première ligne du fichier incorrecte"),
         ("purchases_bad_partial_header_old.csv", 1, "Première ligne du fichier incorrecte"),
         ("purchases_bad_corrupt.csv", 1, "Première ligne du fichier incorrecte"),
-        ("purchases_bad_extra_columns.csv", 1, "4 extra column(s)"),
-        ("purchases_bad_extra_columns_old.csv", 1, "4 extra column(s)"),
+        ("purchases_bad_extra_columns.csv", 1, "4 extra columns"),
+        ("purchases_bad_extra_columns_old.csv", 1, "4 extra columns"),
         ("purchases_bad_empty_rows.csv", 2, "ligne vide"),
         ("purchases_bad_empty_rows_old.csv", 2, "ligne vide"),
         ("purchases_bad_one_error.csv", 1, BAD_NUMBER),
@@ -501,6 +501,59 @@ def test_cli_check_purchases(capsys: pytest.CaptureFixture[str]) -> None:
     assert "old-format import page" in capsys.readouterr().out
 
 
+PURCHASE_HEADER = (
+    "siret,description,fournisseur,date,prix_ht,famille_produits,categories_egalim,origine,"
+    "est_circuit_court,est_local,definition_local,definition_local_km"
+)
+PURCHASE_ROW = "21010034300016,Pommes,F,2026-05-04,{price},AUTRES,,,,,,"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            [
+                "row 1: 1 column, expected 12 (",
+                "row 2: 1 field, expected 12 (",
+                "row 1, column note: 1 extra column after 'definition_local_km': delete it",
+                "rows 3, 5, 7, 9, 11 and 1 more, column prix_ht:",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "ligne 1 : 1 colonne, 12 attendues (",
+                "ligne 2 : 1 champ, 12 attendus (",
+                "ligne 1, colonne note : 1 colonne en trop après « definition_local_km » : "
+                "supprimez-la",
+                "lignes 3, 5, 7, 9, 11 et 1 autre, colonne prix_ht :",
+            ],
+        ),
+    ],
+)
+def test_check_purchases_counts_one_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, said: list[str]
+) -> None:
+    """A count of 1 reads "1 column", "1 colonne", "1 autre", never "1 colonnes"."""
+    files = {
+        "one_column.csv": "siret\n21010034300016\n",
+        "one_field.csv": f"{PURCHASE_HEADER}\n21010034300016\n",
+        "one_extra.csv": f"{PURCHASE_HEADER},note\n{PURCHASE_ROW.format(price='9.5')},\n",
+        "six_runs.csv": "\n".join(
+            [PURCHASE_HEADER]
+            + [PURCHASE_ROW.format(price="x" if i % 2 else "9.5") for i in range(12)]
+        )
+        + "\n",
+    }
+    for (name, text), expected in zip(files.items(), said, strict=True):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert main(["--lang", lang, "check-purchases", str(path), "--today", "2026-09-30"]) == 1
+        [line] = [s.strip() for s in capsys.readouterr().out.splitlines()[1:]]
+        assert line.startswith(expected), line
+
+
 def test_a_file_that_is_not_a_purchase_file_lists_the_columns_once(tmp_path: Path) -> None:
     scenario_table = Path(__file__).parent / "data" / "variants" / "reference" / "canteens.csv"
     # before upload: the platform's message for each column, the list of columns in one
@@ -634,7 +687,7 @@ def test_a_title_row_above_an_id_header_names_the_id_format(tmp_path: Path) -> N
     )
     [refusal] = check_purchases(path, today=TODAY).itertuples()
     assert refusal.row == 1
-    assert "1 columns, expected 12" in refusal.message
+    assert "1 column, expected 12" in refusal.message
     assert "the 12 columns are cantine_id,description," in refusal.message
 
 

@@ -289,7 +289,9 @@ def _row_ranges(rows: list[int], shown: int = 5) -> str:
     ]
     if len(runs) > shown:
         rest = sum(last - first + 1 for first, last in runs[shown:])
-        return _("{first} and {n} more").format(first=", ".join(said), n=format_number(rest))
+        return ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
+            first=", ".join(said), n=format_number(rest)
+        )
     if len(said) == 1:
         return said[0]
     return _("{items} and {last}").format(items=", ".join(said[:-1]), last=said[-1])

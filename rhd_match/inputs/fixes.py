@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
 
 #: Other names of EGalim labels (ma cantine codes), as people write them, by ``fold`` key.
@@ -381,10 +382,16 @@ def weeks_read_as(pairs: list[tuple[str, str]], rule: str) -> str:
         shown = [*shown[:3], "…", shown[-1]]
     listed = ", ".join(shown)
     if rule == "date":
-        text = _("{n} week headers read as the ISO weeks of their dates: {listed}")
+        text = ngettext(
+            "{n} week header read as the ISO week of its date: {listed}",
+            "{n} week headers read as the ISO weeks of their dates: {listed}",
+            len(pairs),
+        )
     else:
-        text = _(
-            "{n} week headers read in the year of the scenario's weeks written in full: {listed}"
+        text = ngettext(
+            "{n} week header read in the year of the scenario's weeks written in full: {listed}",
+            "{n} week headers read in the year of the scenario's weeks written in full: {listed}",
+            len(pairs),
         )
     return text.format(n=len(pairs), listed=listed)
 

@@ -147,9 +147,12 @@ def _unreachable_demand(
         n_all = int(totals[canteen_id])
         listed = _listed(products, LISTED_PRODUCTS)
         if len(products) == n_all:
-            msg = _(
+            msg = ngettext(
+                "canteen '{canteen}': no offer within any producer's delivery radius for its "
+                "only product, in any week (bought from the conventional supplier)",
                 "canteen '{canteen}': no offer within any producer's delivery radius for any "
-                "of its {total} products, in any week (bought from the conventional supplier)"
+                "of its {total} products, in any week (bought from the conventional supplier)",
+                n_all,
             )
         else:
             msg = _(

@@ -427,7 +427,10 @@ def _scenario_problems(
     if missing:
         shown = ", ".join(missing[:10])
         if len(missing) > 10:
-            shown = _("{first} and {n} more").format(first=shown, n=len(missing) - 10)
+            rest = len(missing) - 10
+            shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
+                first=shown, n=rest
+            )
         msg = ngettext(
             "no {key} for canteen {canteens}", "no {key} for canteens {canteens}", len(missing)
         ).format(key=column, canteens=shown)

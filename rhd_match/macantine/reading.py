@@ -126,7 +126,10 @@ def read_purchases(
             for p in notes[:20]
         )
         if len(notes) > 20:
-            shown = _("{first} and {n} more").format(first=shown, n=len(notes) - 20)
+            rest = len(notes) - 20
+            shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
+                first=shown, n=rest
+            )
         msg = ngettext(
             "{n} place read as meant that ma cantine would refuse: {shown}",
             "{n} places read as meant that ma cantine would refuse: {shown}",
@@ -314,9 +317,11 @@ def _parse(path: Path, today: dt.date | None, upload: bool = False) -> _Parsed:
             add(number, None, f"{_(SPACES_LINE)} {BAD_WIDTH}", "refusal", SCHEMA)
             add(number, None, _("a row of spaces, skipped"), "warning", SCHEMA)
         elif len(fields) != width:
-            msg = _("{n} fields, expected {width} (check the separator and quotes)").format(
-                n=len(fields), width=width
-            )
+            msg = ngettext(
+                "{n} field, expected {width} (check the separator and quotes)",
+                "{n} fields, expected {width} (check the separator and quotes)",
+                len(fields),
+            ).format(n=len(fields), width=width)
             add(number, None, f"{msg} {BAD_WIDTH}", "refusal", SCHEMA)
             add(number, None, msg, "error", SCHEMA)
         elif spaces:
@@ -422,16 +427,21 @@ def _header(
             names=",".join(HEADER_SIRET)
         )
     if len(header) < len(expected):
-        msg = _(
+        msg = ngettext(
+            "{n} column, expected {width} (« Première ligne du fichier incorrecte »: exact "
+            "names, lowercase, in this order)",
             "{n} columns, expected {width} (« Première ligne du fichier incorrecte »: exact "
-            "names, lowercase, in this order)"
+            "names, lowercase, in this order)",
+            len(header),
         ).format(n=len(header), width=len(expected))
         return expected, name, [("", msg + hint, False)]
     if len(header) > len(expected):
         extra = len(header) - len(expected)
-        msg = _("{n} extra column(s) after '{name}': delete them").format(
-            n=extra, name=expected[-1]
-        )
+        msg = ngettext(
+            "{n} extra column after '{name}': delete it",
+            "{n} extra columns after '{name}': delete them",
+            extra,
+        ).format(n=extra, name=expected[-1])
         found.append((header[len(expected)], msg, False))
     for got, want in zip(header, expected, strict=False):
         if got != want:

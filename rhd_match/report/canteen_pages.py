@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import format_number
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
@@ -306,7 +306,9 @@ def _why_table(rows: pd.DataFrame | None) -> str:
     ):
         listed = ", ".join(names)
         if more:
-            listed = _("{products} and {n} more").format(products=listed, n=int(more))
+            listed = ngettext(
+                "{products} and {n} more", "{products} and {n} more", int(more)
+            ).format(products=listed, n=int(more))
         meaning = _(REASONS[reason]) if reason in REASONS else ""
         body.append(
             f"<tr><td>{esc(reason_label(reason))}</td><td>{esc(meaning)}</td>"

@@ -379,9 +379,11 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(v),
                 BLUE,
-                _("{name}: {value} over {weeks} delivery weeks").format(
-                    name=n, value=fmt_eur(float(v)), weeks=format_number(w)
-                ),
+                ngettext(
+                    "{name}: {value} over {weeks} delivery week",
+                    "{name}: {value} over {weeks} delivery weeks",
+                    int(w),
+                ).format(name=n, value=fmt_eur(float(v)), weeks=format_number(w)),
             )
             for n, v, w in zip(names, sales, weeks, strict=True)
         ]

@@ -371,16 +371,15 @@ def _fit_fields(
     if trailing > header_width - width:
         ending = sum(_blank_tail(rows[i], width) > 0 for i in body)
         if ending == len(body):
-            msg = _("every row ends with an extra '{sep}': read as the end of the row")
+            msg = _("every row ends with {extra}: read as the end of the row")
         else:
             msg = ngettext(
-                "{n} of {total} rows ends with an extra '{sep}': read as the end of the row",
-                "{n} of {total} rows end with an extra '{sep}': read as the end of the row",
+                "{n} of {total} rows ends with {extra}: read as the end of the row",
+                "{n} of {total} rows end with {extra}: read as the end of the row",
                 ending,
             )
-        found.append(
-            (body[0] + 1, msg.format(sep=_shown(sep), n=ending, total=len(body)), "warning")
-        )
+        extra = _extra_separators(sep, trailing)
+        found.append((body[0] + 1, msg.format(extra=extra, n=ending, total=len(body)), "warning"))
     counts = [len(r) for r in records]
     if body and max(counts) == min(counts) < width:
         unused = ", ".join(
@@ -418,8 +417,11 @@ def _fit_fields(
     return [r[:width] for r in records], found
 
 
-def _shown(sep: str) -> str:
-    return _("tab") if sep == "\t" else sep
+def _extra_separators(sep: str, count: int) -> str:
+    """``an extra ';'``, ``2 extra tabs``: what ends a row, with its article and count."""
+    if sep == "\t":  # a tab is named, not quoted: French says « une tabulation », feminine
+        return ngettext("an extra tab", "{n} extra tabs", count).format(n=count)
+    return ngettext("an extra '{sep}'", "{n} extra '{sep}'", count).format(n=count, sep=sep)
 
 
 def _shape(value: object) -> str:
@@ -445,18 +447,38 @@ def _field_hint(
     (a text cut before a space before any other text cut): a separator ending the row is told
     only when no other reading fits as well.
     """
-    shown = _shown(sep)
+    tab = sep == "\t"  # named with its own article (« une tabulation »), not quoted
     if len(row) < width:
+        if tab:
+            return _(
+                "a tab is missing, or a value was left out "
+                "(an empty value still needs its separator)"
+            )
         return _(
             "a '{sep}' is missing, or a value was left out "
             "(an empty value still needs its separator)"
-        ).format(sep=shown)
+        ).format(sep=sep)
     decimal = _(
         "'{number}' looks like a decimal comma: write {written}, put the number in double "
         "quotes, or save the file with ';' as separator"
     )
-    quote = _("a '{sep}' inside unquoted text? put that text in double quotes").format(sep=shown)
-    trailing = _("the row ends with an extra '{sep}'; remove it").format(sep=shown)
+    if tab:
+        quote = _("a tab inside unquoted text? put that text in double quotes")
+    else:
+        quote = _("a '{sep}' inside unquoted text? put that text in double quotes").format(sep=sep)
+    extra = len(row) - width
+    if tab:
+        trailing = ngettext(
+            "the row ends with an extra tab; remove it",
+            "the row ends with {n} extra tabs; remove them",
+            extra,
+        ).format(n=extra)
+    else:
+        trailing = ngettext(
+            "the row ends with an extra '{sep}'; remove it",
+            "the row ends with {n} extra '{sep}'; remove them",
+            extra,
+        ).format(n=extra, sep=sep)
 
     def fit(fields: Sequence[str]) -> int:
         return sum(_shape(v) in s for v, s in zip(fields, shapes, strict=False))

@@ -214,9 +214,9 @@ def test_unquoted_separator_in_text_at_any_row(tmp_path: Path, sep: str, row: in
     put_lines(path, rows)
     [(table, at, column, message)] = errors(folder)
     assert (table, at, column) == ("products", row, None)
-    shown = "tab" if sep == "\t" else sep
+    shown = "a tab" if sep == "\t" else f"a '{sep}'"
     assert message == (
-        f"7 fields, expected 6: a '{shown}' inside unquoted text? put that text in double quotes"
+        f"7 fields, expected 6: {shown} inside unquoted text? put that text in double quotes"
     )
 
 
@@ -255,6 +255,65 @@ def test_one_row_ending_with_a_separator_is_an_error(tmp_path: Path) -> None:
     [(table, row, _, message)] = errors(folder)
     assert (table, row) == ("offers", 4)
     assert message == "8 fields, expected 7: the row ends with an extra ';'; remove it"
+
+
+@pytest.mark.parametrize(
+    ("sep", "ends", "lang", "said"),
+    [
+        ("\t", "\t", "en", "every row ends with an extra tab: read as the end of the row"),
+        (
+            "\t",
+            "\t",
+            "fr",
+            "chaque ligne finit par une tabulation de trop : la lecture s’arrête avant",
+        ),
+        (";", ";;", "en", "every row ends with 2 extra ';': read as the end of the row"),
+        (";", ";;", "fr", "chaque ligne finit par 2 « ; » de trop : la lecture s’arrête avant"),
+        (",", ",", "fr", "chaque ligne finit par un « , » de trop : la lecture s’arrête avant"),
+    ],
+)
+def test_separators_ending_every_row_are_named_and_counted(
+    tmp_path: Path, sep: str, ends: str, lang: str, said: str
+) -> None:
+    """A tab is « une tabulation », not « un « tabulation » »; two separators are two."""
+    folder = write_csv(tmp_path / "s", sep)
+    with_trailing_separators(folder, sep, ends)
+    with use_language(lang):
+        scenario = Scenario.from_folder(folder)
+    assert_same_tables(scenario, tiny())
+    assert [w.message for w in scenario.warnings if w.table == "demand"] == [said]
+
+
+@pytest.mark.parametrize(
+    ("sep", "ends", "lang", "said"),
+    [
+        ("\t", "\t", "en", "8 fields, expected 7: the row ends with an extra tab; remove it"),
+        (
+            "\t",
+            "\t",
+            "fr",
+            "8 champs, 7 attendus : la ligne finit par une tabulation de trop ; retirez-la",
+        ),
+        (";", ";;", "en", "9 fields, expected 7: the row ends with 2 extra ';'; remove them"),
+        (
+            ";",
+            ";;",
+            "fr",
+            "9 champs, 7 attendus : la ligne finit par 2 « ; » de trop ; retirez-les",
+        ),
+    ],
+)
+def test_one_row_ending_with_separators_names_and_counts_them(
+    tmp_path: Path, sep: str, ends: str, lang: str, said: str
+) -> None:
+    folder = write_csv(tmp_path / "s", sep)
+    path = folder / "offers.csv"
+    rows = lines(path)
+    rows[3] += ends
+    put_lines(path, rows)
+    with use_language(lang), pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    assert [(p.table, p.row, p.message) for p in caught.value.problems] == [("offers", 4, said)]
 
 
 @pytest.mark.parametrize("sep", [",", ";"])

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from rhd_match import Scenario, ScenarioError
 from rhd_match.cli.main import main
 from rhd_match.i18n import use_language
+from rhd_match.inputs.template import write_template
 from rhd_match.io import read_table_file
 from rhd_match.macantine.export import IdFileWarning, read_sirets
 from rhd_match.report import write_order_workbooks, write_workbook
@@ -555,6 +556,56 @@ def test_csv_files_and_a_workbook_holding_the_scenario_are_an_error(
     )
     # either one named alone is read
     assert_same_tables(Scenario.from_folder(folder / book), tiny().with_demand(frames["demand"]))
+
+
+def blank_template(path: Path, data_in: str = "") -> Path:
+    """The template workbook with its example rows deleted: headers only, but for a row of
+    data kept in sheet ``data_in``."""
+    write_template(path, 2026)
+    book = openpyxl.load_workbook(path)
+    for name in TABLES:
+        if name != data_in:
+            book[name].delete_rows(2, book[name].max_row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "workbook 'scenario.xlsx' left aside: its sheets hold headers but no data row; the "
+            "scenario is read from the CSV files",
+        ),
+        (
+            "fr",
+            "le classeur « scenario.xlsx » est laissé de côté : ses feuilles n’ont que leurs "
+            "en-têtes, aucune ligne de données ; le scénario est lu dans les fichiers CSV",
+        ),
+    ],
+)
+def test_csv_files_beside_a_blank_template_are_read_and_the_template_named(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    """A workbook of every table holding headers only is no scenario: no error, a warning."""
+    folder = write_csv(tmp_path / "s", ";")
+    book = blank_template(folder / "scenario.xlsx")
+    with use_language(lang):
+        scenario = Scenario.from_folder(folder)
+    assert_same_tables(scenario, tiny())
+    named = [(w.table, w.file, w.message) for w in scenario.warnings if w.file == str(book)]
+    assert named == [("scenario", str(book), said)]
+
+
+@pytest.mark.parametrize("sheet", ["products", "demand"])
+def test_csv_files_beside_a_template_holding_a_row_are_an_error(tmp_path: Path, sheet: str) -> None:
+    folder = write_csv(tmp_path / "s", ";")
+    blank_template(folder / "scenario.xlsx", data_in=sheet)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("both CSV files and the workbook 'scenario.xlsx' hold")
 
 
 def test_csv_files_beside_a_workbook_of_some_tables_are_read_and_the_workbook_named(

@@ -196,9 +196,10 @@ class Scenario:
 
         A ``parameters.json`` beside the tables is read when present. A folder holding both
         the CSV files and a workbook with every table is an error (one would be read, edits
-        in the other silently ignored). Files saved by French Excel are read as they come
-        (semicolons, decimal commas, Windows-1252, blank rows; see
-        ``docs/input-format.md``).
+        in the other silently ignored), unless the workbook's sheets hold headers only (a
+        blank template): the CSV files are read, with a warning naming it. Files saved by
+        French Excel are read as they come (semicolons, decimal commas, Windows-1252, blank
+        rows; see ``docs/input-format.md``).
 
         Parameters
         ----------

@@ -15,6 +15,7 @@ from ..errors import Problem
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..io import close_header, header_key, read_csv_table, sheet_table, workbook_cells
+from ..xlsx import read_workbook_cells
 
 #: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
 LOCK_PREFIX = "~$"
@@ -32,6 +33,22 @@ def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
         _is_workbook(p) or (p.suffix.lower() == ".csv" and header_key(p.stem) in keys)
         for p in folder.iterdir()
     )
+
+
+def _holds_rows(book: Path, tables: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a sheet of ``tables`` in workbook ``book`` holds a row below its header; a
+    workbook that cannot be read counts as holding some (it is not set aside unread)."""
+    try:
+        sheets = read_workbook_cells(book)
+    except Exception:  # openpyxl raises many types for a damaged file
+        return True
+    by_key = {header_key(s): s for s in sheets}
+    for name, columns in tables.items():
+        if (sheet := by_key.get(header_key(name))) is not None:
+            frame = sheet_table(sheets[sheet], columns, name, str(book)).frame
+            if frame is not None and len(frame):
+                return True
+    return False
 
 
 def _table_sheets(book: Path, tables: Iterable[str]) -> dict[str, str]:
@@ -57,7 +74,9 @@ def find_sources(
         A folder of ``{name}.csv`` files, a folder holding one workbook, or a workbook. A
         folder holding both the CSV files and a workbook with a sheet for each required
         table is an error naming the workbook: either read alone would silently ignore the
-        edits made in the other.
+        edits made in the other. A workbook whose sheets hold headers but no data row (a
+        blank copy of the template) is no scenario: the CSV files are read, with a warning
+        naming it.
     tables
         Each table name → its expected columns.
     optional
@@ -89,6 +108,7 @@ def find_sources(
         if not by_table[n].exists() and header_key(n) in csv_files
     }
     workbook: Path | None = None
+    blank: list[Path] = []  # workbooks of every table whose sheets hold only their headers
     if path.is_file():
         if path.suffix.lower() != ".xlsx":
             msg = _("expected a folder of CSV files or an .xlsx workbook")
@@ -113,18 +133,20 @@ def find_sources(
             msg = said.format(names=", ".join(inside))
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
     elif rivals := [
-        b.name
+        b
         for b in sorted(path.iterdir())
         if _is_workbook(b)
         and {n for n in tables if n not in optional} <= set(_table_sheets(b, tables))
     ]:
-        # Reading either would silently ignore the edits made in the other.
-        msg = _(
-            "both CSV files and the workbook '{book}' hold the scenario: keep one and move "
-            "the other out of this folder (only one would be read, the edits made in the "
-            "other ignored)"
-        ).format(book="', '".join(rivals))
-        return raw, files, [Problem("scenario", None, None, msg, str(path))]
+        blank = [b for b in rivals if not _holds_rows(b, tables)]
+        if holding := [b.name for b in rivals if b not in blank]:
+            # Reading either would silently ignore the edits made in the other.
+            msg = _(
+                "both CSV files and the workbook '{book}' hold the scenario: keep one and move "
+                "the other out of this folder (only one would be read, the edits made in the "
+                "other ignored)"
+            ).format(book="', '".join(holding))
+            return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
         sheets, problems = workbook_cells(workbook, "scenario")
         by_key = {header_key(s): s for s in sheets}
@@ -172,7 +194,13 @@ def find_sources(
         if read.frame is not None:
             raw[n] = read.frame
     for book in sorted(b for b in path.iterdir() if _is_workbook(b)) if path.is_dir() else []:
-        if held := _table_sheets(book, tables):
+        if book in blank:
+            msg = _(
+                "workbook '{book}' left aside: its sheets hold headers but no data row; the "
+                "scenario is read from the CSV files"
+            ).format(book=book.name)
+            problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
+        elif held := _table_sheets(book, tables):
             msg = _(
                 "workbook '{book}' is not read (sheet(s) {sheets}): this folder's tables are "
                 "its CSV files; edit those, or move the workbook out of this folder"

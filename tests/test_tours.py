@@ -9,12 +9,10 @@ import itertools
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from clock import BUSY_MACHINE_S, promised_s
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -350,9 +348,8 @@ def test_tours_verb_writes_the_tables_in_french(
     assert "tournées de livraison sur l’année" in said
     assert "tournées propres des producteurs" in said
     assert "kg CO2e par tonne" in said
-    # no time limit given: the scenario's bounds the routing too, and on this case leaves it
-    # every search to its solution limit
-    assert "calculs de tournées laissés à leurs premières tournées (limite de temps) : 0" in said
+    # no time limit given: the routing runs to its solution limit and keeps no first rounds
+    assert "premières tournées" not in said
     written = pd.read_csv(out / "tours.csv", dtype={"stop_kg": str, "arrivals": str})
     expected = plan_tours(scenario, flows).tours
     assert written[["origin_id", "week", "stops", "km"]].equals(
@@ -458,67 +455,3 @@ def test_the_report_and_the_workbook_count_the_routing_problems_the_time_limit_c
         assert label == "Calculs de tournées laissés à leurs premières tournées (limite de temps)"
         assert after == plan.first_only
         assert rows["routing_stopped_by_time"][2] == plan.stopped_by_time
-
-
-#: The scenario's own time limit in the tests of the routing's default clock below, s: below
-#: the routing's 10-s safety limit per problem, so that the call's clock is what binds.
-OWN_LIMIT_S = 8.0
-
-
-def test_the_tours_verb_routes_within_the_scenarios_time_limit_without_the_option(
-    small: tuple[Scenario, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Without --time-limit the scenario's limit (as for the solve) bounds the routing: each
-    problem's search is given what is left of it, and OR-Tools gets at most that. Before,
-    the routing had no clock (each search up to its 10-s safety limit, problem after
-    problem)."""
-    from ortools.constraint_solver import pywrapcp
-
-    import rhd_match.logistics.tours as tours_module
-
-    scenario = small[0]
-    solver = scenario.parameters.solver.model_dump() | {"time_limit_s": OWN_LIMIT_S}
-    scenario.with_parameters(solver=solver).to_folder(tmp_path / "in")
-    limits: list[float | None] = []
-    searched_ms: list[tuple[float | None, int]] = []
-    route, search = tours_module.solve_routing, pywrapcp.RoutingModel.SolveWithParameters
-
-    def spy_route(*args: Any, **kwargs: Any) -> Any:
-        limits.append(args[-1] if len(args) == 6 else kwargs.get("search_s"))
-        return route(*args, **kwargs)
-
-    def spy_search(self: Any, parameters: Any, *args: Any) -> Any:
-        searched_ms.append((limits[-1], parameters.time_limit.ToMilliseconds()))
-        return search(self, parameters, *args)
-
-    monkeypatch.setattr(tours_module, "solve_routing", spy_route)
-    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithParameters", spy_search)
-    started = time.perf_counter()
-    assert main(["tours", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
-    assert time.perf_counter() - started <= promised_s(OWN_LIMIT_S) + BUSY_MACHINE_S
-    assert limits and all(s is not None and s < OWN_LIMIT_S for s in limits), limits
-    assert limits == sorted(limits, reverse=True)  # what is left of one clock
-    for left, ms in searched_ms:
-        assert left is not None
-        assert ms <= max(1, round(1000 * left)) or left <= 0, (left, ms)
-
-
-def test_the_hub_value_routes_within_its_time_limit_without_the_option(
-    with_hub: tuple[Scenario, pd.DataFrame, TourPlan], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``hub_value`` with no ``time_limit_s`` option: each variant's routing gets what its
-    solve left of its share of the scenario's limit (before: no clock)."""
-    import rhd_match.analysis.hub_value as hub_value_module
-
-    scenario = with_hub[0]
-    solver = scenario.parameters.solver.model_dump() | {"time_limit_s": OWN_LIMIT_S}
-    limits: list[float | None] = []
-    real = hub_value_module.plan_tours
-
-    def spy(scenario: Scenario, flows: pd.DataFrame, time_limit_s: float | None = None) -> Any:
-        limits.append(time_limit_s)
-        return real(scenario, flows, time_limit_s)
-
-    monkeypatch.setattr(hub_value_module, "plan_tours", spy)
-    hub_value(scenario.with_parameters(solver=solver))
-    assert len(limits) == 2 and all(t is not None and t < OWN_LIMIT_S for t in limits), limits

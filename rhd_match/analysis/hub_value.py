@@ -236,8 +236,9 @@ def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: A
         A scenario with a ``hubs`` table (without one both plans are the same).
     deadline
         The wall-clock budget of the whole call; ``None`` for one of the ``time_limit_s`` of
-        ``options`` (else the scenario's) starting now. Each variant's solve and its routing
-        get an even share of what is left, the bounds what is left after them.
+        ``options`` (else the scenario's) starting now. Each variant's solve (and its routing,
+        when ``options`` give a ``time_limit_s``) gets an even share of what is left, the
+        bounds what is left after them.
     **options
         Passed to both solves (``rhd_match.solve``'s options: strategy, time limit...).
 
@@ -253,7 +254,8 @@ def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: A
         (``small_canteens_local_bound``, within what the solves left of the call's time; NaN
         when an LP does not finish, and then ``deadline.hit`` is set, as it is when the clock
         stops a solve). Then the delivery rounds' (``plan_tours``, farms' and hubs' rounds;
-        each variant's within what its solve left of its share): road km
+        with a ``time_limit_s`` option, each variant's within what its solve left of its
+        share, else to the routing's solution limit): road km
         and kg CO2e per tonne delivered, logistics cost (EUR HT) per kg delivered and per
         meal (``compare_logistics``); last, ``routing_first_only``: the routing problems
         left with their first rounds when that time was spent (0 unless the clock cut the
@@ -266,6 +268,8 @@ def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: A
     """
     clock = call_deadline(scenario, options)  # validates them, before any solve
     deadline = deadline or clock
+    # Only a limit given here bounds the routing: tours cut by a clock differ between runs.
+    routed = "time_limit_s" in options
     variants = {"without_hubs": without_hubs(scenario), "with_hubs": scenario}
     solved: dict[str, tuple[Scenario, Solution]] = {}
     tours: dict[str, TourPlan] = {}
@@ -275,7 +279,8 @@ def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: A
         started = time.perf_counter()
         solved[name] = (sc, sc.solve(**options | {"time_limit_s": share}))
         deadline.hit |= bool(solved[name][1].stopped_by_time_limit)
-        tours[name] = plan_tours(sc, solved[name][1].flows, share - (time.perf_counter() - started))
+        left = share - (time.perf_counter() - started) if routed else None
+        tours[name] = plan_tours(sc, solved[name][1].flows, left)
     bounds = {
         name: small_canteens_local_bound(sc, deadline=deadline) for name, sc in variants.items()
     }

@@ -231,7 +231,9 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     if args.demo and scenario.hubs.empty:
         # The demo's default plan leaves its hub out (docs/demo.md, *Hub*); here it is weighed.
         scenario = scenario.with_tables(hubs=make_hubs("lens-lievin", scenario.producers))
-    # One clock for both solves, their routing and the bounds: the time limit bounds the call.
+    # One clock for both solves and the bounds: the time limit bounds the whole call. A
+    # --time-limit bounds each variant's routing by what its solve left of its share (only a
+    # limit given does: tours cut by a clock differ from run to run).
     deadline = command_deadline(scenario, started)
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
     table = hub_value(scenario, deadline, **given)

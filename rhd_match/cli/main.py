@@ -307,7 +307,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     scenario = load_scenario(args)
     solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)
-    tours = _tours(scenario, solution, _time_left(scenario, started))
+    tours = _tours(scenario, solution, _time_left(args, started))
     # tables, reports and order workbooks are moved in together: all or nothing
     writers = solution.writers() | report_writers(
         scenario, solution, args.lang, communes, tours.plan, by_producer=args.by_producer
@@ -326,16 +326,19 @@ class _Tours:
     writers: dict[str, Callable[[Path], None]]
 
 
-def _time_left(scenario: Scenario, started: float) -> float:
-    """What the command's time limit (``--time-limit``, else the scenario's, as for the solve)
-    leaves the routing since ``started`` (``time.perf_counter``), s; 0 or below when spent."""
-    # Not ``left()``: a spent clock must leave the routing its first rounds only.
-    return command_deadline(scenario, started).end - time.perf_counter()
+def _time_left(args: argparse.Namespace, started: float) -> float | None:
+    """What ``--time-limit`` leaves the routing since ``started`` (``time.perf_counter``), s;
+    None without the option."""
+    # Only a limit the user gave bounds the routing: the default (the solve's 60 s) would cut
+    # the demo's routing on a slow machine, and tours cut by a clock differ from run to run.
+    if args.time_limit is None:
+        return None
+    return float(args.time_limit) - (time.perf_counter() - started)
 
 
-def _tours(scenario: Scenario, solution: Solution, time_left_s: float) -> _Tours:
-    """Plan the delivery rounds of a plan within ``time_left_s`` (``plan_tours``) and print
-    their yearly totals."""
+def _tours(scenario: Scenario, solution: Solution, time_left_s: float | None) -> _Tours:
+    """Plan the delivery rounds of a plan within ``time_left_s`` (None: unbounded, see
+    ``plan_tours``) and print their yearly totals."""
     plan = plan_tours(scenario, solution.flows, time_left_s)
     print(
         "\n"
@@ -345,7 +348,8 @@ def _tours(scenario: Scenario, solution: Solution, time_left_s: float) -> _Tours
     )
     shown = plan.yearly.assign(origin=[_(ORIGINS[o]) for o in plan.yearly["origin"]])
     show_table(shown, ["origin", *TOTAL_COLUMNS, "co2_kg_per_t"])
-    print(_("{label}: {n}").format(label=_(FIRST_ONLY_LABEL), n=plan.first_only))
+    if time_left_s is not None:  # only a routing with a time limit can keep its first rounds
+        print(_("{label}: {n}").format(label=_(FIRST_ONLY_LABEL), n=plan.first_only))
     for note in routing_notes(plan.stopped_by_time, plan.first_only):
         print(note, file=sys.stderr)
     writers = {
@@ -362,7 +366,7 @@ def cmd_tours(args: argparse.Namespace) -> int:
     solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)
     written = write_folder_atomically(
-        args.out, _tours(scenario, solution, _time_left(scenario, started)).writers
+        args.out, _tours(scenario, solution, _time_left(args, started)).writers
     )
     print(_wrote(written, args.out))
     return 0 if violations.empty else 1

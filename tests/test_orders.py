@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from factories import tiny_frames
 
 from rhd_match import Scenario, Solution
+from rhd_match.cli.main import main
 from rhd_match.plan.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
 from rhd_match.writing import people_csv_writer
 
@@ -203,6 +205,55 @@ def test_order_files_neutralise_text_a_spreadsheet_would_run(tmp_path: Path) -> 
     starts = ("=", "+", "-", "@", "\t")
     for table in cells.values():
         assert not any(str(v).startswith(starts) for v in table.to_numpy().ravel())
+
+
+#: Names a spreadsheet would run as formulas, given to the small case's rows in turn.
+FORMULA_NAMES = {
+    "canteens": ['=HYPERLINK("http://x","clic")', "+33 Collège"],
+    "producers": ["-Ferme", "@Verger"],
+    "products": ["=1+1", "@SUM(A1:A2)", "-Yaourt"],
+}
+
+
+def test_names_a_spreadsheet_would_run_through_the_verbs(tmp_path: Path) -> None:
+    """End to end through ``rhd-match``: the CSV files for people that ``export`` writes show
+    each name behind a ``'``; the analysis verbs' CSV files are data (comma, ids, every digit)
+    and hold no name at all, so there is nothing in them to neutralise. (The ma cantine
+    purchase file keeps the names as the platform stores them: it is read by a program.)"""
+    folder = tmp_path / "scenario"
+    shutil.copytree(Path(__file__).parent / "data" / "cases" / "cli-small-scenario", folder)
+    for table, names in FORMULA_NAMES.items():
+        frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame["name"] = (names * len(frame))[: len(frame)]
+        frame.to_csv(folder / f"{table}.csv", index=False)
+    verbs = {
+        "export": ["--time-limit", "20"],
+        "bottlenecks": [],
+        "tours": ["--time-limit", "20"],
+        "whatif": ["--time-limit", "20"],
+        "tradeoff": ["--points", "3"],
+        "menus": [],
+    }
+    for verb, options in verbs.items():
+        out = str(tmp_path / verb)
+        assert main(["--lang", "fr", verb, str(folder), "--out", out, "--quiet", *options]) == 0
+    for name in ("order_sheets.csv", "contract_summary.csv"):
+        cells = pd.read_csv(
+            tmp_path / "export" / name, sep=";", encoding="utf-8-sig", dtype=str
+        ).to_numpy()
+        assert "'-Ferme" in cells and "'@Verger" in cells
+        assert not any(str(v).startswith(("=", "+", "-", "@")) for v in cells.ravel())
+    orders = pd.read_csv(
+        tmp_path / "export" / "order_sheets.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
+    assert set(orders["Produit"]) <= {"'=1+1", "'@SUM(A1:A2)", "'-Yaourt"}
+    assert set(orders["Cantine"]) <= {'\'=HYPERLINK("http://x","clic")', "'+33 Collège"}
+    written = [p for verb in verbs if verb != "export" for p in (tmp_path / verb).glob("*.csv")]
+    assert len(written) >= 10  # guards the walk: every verb wrote its tables
+    names = [n for listed in FORMULA_NAMES.values() for n in listed]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not [n for n in names if n in text], path.name
 
 
 def test_people_csv_writer_leaves_numbers_alone(tmp_path: Path) -> None:

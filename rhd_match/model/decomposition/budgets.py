@@ -114,3 +114,14 @@ STREAM_BOUND_PRICE_SCALES = (0.2, 1.0, 0.0)
 #: multiples at its own pace. With the margin also on its start, an idle L run skipped it
 #: with 670 s left for about 27 × 20.4 s, and ended 838 s before its limit (2026-11-30).
 STREAM_BOUND_MARGIN = 1.5
+#: The climb of the bound after the plan (``ascent.climb_bound``, weighted objective, models
+#: past ``WHOLE_LP_MAX_NONZEROS``): at most this many passes, within this share of the time
+#: the plan leaves; its box first this share of each price's range, doubled on a serious step
+#: (a pass reaching this share of what the master predicted), narrowed by this factor on a null
+#: one; it stops once the master predicts less than this share of the plan's |objective| to
+#: gain. With delivery rows up to this many nonzeros (size SM, 5.6 M: a pass 3-5 s with them,
+#: 2.5-3 without, measured), so that its bound is the LP relaxation's, not the transport one's.
+ASCENT_PASSES, ASCENT_TIME_SHARE = 60, 0.5
+ASCENT_FIRST_BOX, ASCENT_SERIOUS, ASCENT_NARROW = 0.05, 0.1, 0.8
+ASCENT_TOLERANCE = 1e-3
+ASCENT_DELIVERY_MAX_NONZEROS = 10_000_000

@@ -25,6 +25,7 @@ from ..strategies import (
 )
 from . import budgets
 from .annual import AnnualRows
+from .ascent import climb_bound
 from .executors import WeekProblem
 from .polishing import polish, reprice
 from .pricing import Start, price_search, whole_relaxation
@@ -100,6 +101,17 @@ def solve_decompose(
                 break
         iterations = sum(start.passes for start in starts)
         stopped = weekly.cut or deadline.hit
+        closed = best_objective - bound <= options.mip_gap * max(1.0, abs(best_objective))
+        if options.objective == "weighted" and whole is None and not closed:
+            # Only the weighted objective reports its bound; the whole LP's is already the
+            # best any prices give.
+            delivery = model.matrix.nnz <= budgets.ASCENT_DELIVERY_MAX_NONZEROS
+            problems = full if delivery else week_problems(model, with_delivery=False)
+            share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
+            climbed = climb_bound(
+                model, weekly, problems, annual, best_objective, options, share, log
+            )
+            bound = max(bound, climbed)
     finally:
         weekly.close()
     if stopped:

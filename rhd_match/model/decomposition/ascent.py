@@ -124,8 +124,8 @@ def climb_bound(
         if run.values is None or run.status != "optimal":
             break
         mu, predicted = run.values[: len(mu)], -run.objective
-        # The master's optimum bounds L within the box; L is concave, so a centre that the box
-        # cannot beat is the maximum.
+        # The master's optimum bounds L within the box: little to gain there ends the climb (at
+        # the maximum when the best point lies inside the box, L being concave).
         if predicted - best <= budgets.ASCENT_TOLERANCE * scale:
             break
     return best

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .i18n import format_number
+from .i18n import format_number, ngettext
 from .i18n import gettext as _
 
 
@@ -98,23 +98,35 @@ class ScenarioError(ValueError):
         super().__init__("\n".join([self._head(), *(f"  {line}" for line in lines)]))
 
     def _head(self) -> str:
-        """``N problem(s) in the scenario[, and M warning(s)]:``, or in the subject."""
+        """``N problems in the scenario[, and M warnings]:``, or in the subject; each count
+        with its noun in the singular at 1 (French: at 0 and 1)."""
         # A failed read lists its warnings too (every problem at once); the count is the errors'.
         errors = sum(p.severity == "error" for p in self.problems)
         warnings = len(self.problems) - errors
         if self.subject is None:
             head = (
-                _("{n} problem(s) in the scenario, and {w} warning(s):")
+                ngettext(
+                    "{n} problem in the scenario, and {warnings}:",
+                    "{n} problems in the scenario, and {warnings}:",
+                    errors,
+                )
                 if warnings
-                else _("{n} problem(s) in the scenario:")
+                else ngettext(
+                    "{n} problem in the scenario:", "{n} problems in the scenario:", errors
+                )
             )
         else:
             head = (
-                _("{n} problem(s) in '{subject}', and {w} warning(s):")
+                ngettext(
+                    "{n} problem in '{subject}', and {warnings}:",
+                    "{n} problems in '{subject}', and {warnings}:",
+                    errors,
+                )
                 if warnings
-                else _("{n} problem(s) in '{subject}':")
+                else ngettext("{n} problem in '{subject}':", "{n} problems in '{subject}':", errors)
             )
-        return head.format(n=format_number(errors), w=format_number(warnings), subject=self.subject)
+        said = ngettext("{n} warning", "{n} warnings", warnings).format(n=format_number(warnings))
+        return head.format(n=format_number(errors), warnings=said, subject=self.subject)
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem], str | None]]:
         # Rebuilt from its problems, not its message, when it crosses a process pool.

@@ -49,7 +49,7 @@ def test_validate_broken_folder_returns_2_and_lists_problems(
     assert main(["validate", str(good_folder)]) == 2
     out, err = capsys.readouterr()
     assert "ok:" not in out
-    assert "2 problem(s)" in err
+    assert "2 problems in the scenario" in err
     assert f"{offers}, row 3, column 'week'" in err
     assert "2026-W99" in err
     assert f"{good_folder / 'producers.csv'}: file is missing" in err

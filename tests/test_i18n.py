@@ -21,6 +21,7 @@ from rhd_match import Scenario
 from rhd_match.cli.common import ARGPARSE_MESSAGES, EXAMPLES
 from rhd_match.cli.decision import _wrote_files
 from rhd_match.cli.main import EXIT_INTERNAL_ERROR, build_parser, main
+from rhd_match.errors import Problem, ScenarioError
 from rhd_match.i18n import (
     DOMAIN,
     LANGUAGE_ENV,
@@ -136,6 +137,67 @@ def test_french_messages_write_the_typographic_apostrophe() -> None:
         texts = message.string if isinstance(message.string, tuple) else (message.string,)
         strays += [text for text in texts if ASCII_APOSTROPHE.search(VERBATIM.sub("", text))]
     assert not strays, "\n".join(strays)
+
+
+#: A count placeholder followed by an English plural noun ("{n} columns"): such a message goes
+#: through ngettext, or « 1 colonnes » can be printed. What is said here is no count that can be
+#: 1, or not a noun: (start of the message, placeholder) -> why.
+NOT_COUNTED = {
+    ("{qty} units delivered", "qty"): "a decimal quantity; ngettext chooses on whole numbers",
+    ("note: the Dask cluster", "strategy"): "a verb follows (solves)",
+    ("canteen '{canteen}': no offer within", "total"): "of its {total} products: total > n >= 1",
+    ("{km} km by road from", "factor"): "a decimal factor",
+    ("'{read}' read as '{used}'", "width"): "a code's fixed width (5 or 14 digits)",
+    ("'{value}' has {n} digits", "n"): "more digits than the width, so at least 2",
+    ("'{value}' has {n} digits", "width"): "a code's fixed width",
+    ("{file}: {size} bytes", "size"): "said above 10 MB only",
+    ("; row {row} holds", "row"): "a verb follows",
+    ("not a ma cantine purchase file", "n"): "the purchase format's 8 or 12 columns",
+    ("; the {n} columns are", "n"): "the purchase format's 8 or 12 columns",
+    ("canteen {canteen}: ", "points"): "decimal percentage points",
+    ("{points} points missing", "points"): "decimal percentage points",
+    ("{meals} meals: food cost", "meals"): "meals a day summed over canteens, decimal",
+    ("{sector} · {meals} meals a day", "meals"): "a decimal figure of the input",
+    ("The {shown} canteens farthest", "shown"): "MAX_CANTEEN_ROWS (80), said above it only",
+    ("Each line joins two places", "factor"): "a decimal factor",
+}
+COUNTED = re.compile(r"\{(\w+)\} ([a-z]+s)\b")
+
+
+def test_counted_messages_go_through_ngettext(extracted: Catalog) -> None:
+    """A message counting something in the plural is a plural entry (ngettext), so that 1 (and
+    in French 0) takes the singular; the few left singular are listed with why."""
+    strays = []
+    for message in extracted:
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        for name, word in COUNTED.findall(message.id):
+            if word in ("is", "was", "has", "as"):
+                continue
+            if not any(message.id.startswith(s) and name == n for s, n in NOT_COUNTED):
+                strays.append(f"{{{name}}} {word}: {message.id}")
+    assert not strays, "\n".join(strays)
+
+
+@pytest.mark.parametrize(
+    ("language", "errors", "warnings", "head"),
+    [
+        ("fr", 1, 0, "1 problème dans le scénario :"),
+        ("fr", 2, 1, "2 problèmes dans le scénario, et 1 avertissement :"),
+        ("fr", 1, 2, "1 problème dans « ids.csv », et 2 avertissements :"),
+        ("en", 1, 1, "1 problem in the scenario, and 1 warning:"),
+        ("en", 2, 2, "2 problems in 'ids.csv', and 2 warnings:"),
+    ],
+)
+def test_scenario_error_head_counts_in_the_singular_at_one(
+    language: str, errors: int, warnings: int, head: str
+) -> None:
+    problems = [Problem("offers", 2 + i, "week", "bad", None, "error") for i in range(errors)]
+    problems += [Problem("offers", 9 + i, "week", "odd", None, "warning") for i in range(warnings)]
+    subject = "ids.csv" if "ids.csv" in head else None
+    with use_language(language):
+        text = str(ScenarioError(problems, subject))
+    assert text.splitlines()[0] == head
 
 
 def test_english_messages_keep_the_house_form_of_money() -> None:

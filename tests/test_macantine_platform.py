@@ -170,9 +170,7 @@ def test_baseline_refuses_what_has_no_meaning_in_the_platform_s_bad_file() -> No
     assert (5, "description") not in found
     assert {(2, "siret"), (8, "date"), (11, "prix_ht"), (13, "categories_egalim")} <= found
     assert (15, None) in found
-    assert str(info.value).startswith(
-        f"{len(info.value.problems)} problem(s) in 'purchases_bad.csv'"
-    )
+    assert str(info.value).startswith(f"{len(info.value.problems)} problems in 'purchases_bad.csv'")
 
 
 # -- the cases found in rhd_match -------------------------------------------------------------
@@ -617,7 +615,7 @@ def test_two_canteens_given_one_platform_canteen_in_two_spellings_are_refused(
         problem.message
         == "cantine_id 1 given to several canteens (LENS_1 (row 2), LIEVIN_1 (row 3))"
     )
-    assert str(info.value).startswith("1 problem(s) in 'ids.csv':")
+    assert str(info.value).startswith("1 problem in 'ids.csv':")
 
 
 def test_an_id_file_says_what_it_reads_differently_and_refuses_what_is_unsure(
@@ -658,11 +656,11 @@ def test_a_failed_id_file_read_lists_its_warnings_and_names_the_file(tmp_path: P
         warnings.simplefilter("error")  # said inside the error, not before it
         with pytest.raises(ScenarioError) as info:
             read_sirets(path)
-    assert str(info.value).startswith("1 problem(s) in 'sf.xlsx', and 1 warning(s):\n")
+    assert str(info.value).startswith("1 problem in 'sf.xlsx', and 1 warning:\n")
     assert [(p.row, p.severity) for p in info.value.problems] == [(2, "warning"), (3, "error")]
     again = pickle.loads(pickle.dumps(info.value))
     assert (str(again), again.subject) == (str(info.value), "sf.xlsx")
-    assert str(ScenarioError(info.value.problems[1:])).startswith("1 problem(s) in the scenario:")
+    assert str(ScenarioError(info.value.problems[1:])).startswith("1 problem in the scenario:")
 
 
 def test_a_canteen_id_written_1_0_is_canteen_1_in_the_baseline(tmp_path: Path) -> None:

@@ -362,7 +362,7 @@ def test_messages_are_french_by_default() -> None:
         return ""
 
     french = contextvars.Context().run(read)  # a fresh context: the library's default language
-    assert "1 problème(s) dans le scénario, et 1 avertissement(s) :" in french
+    assert "1 problème dans le scénario, et 1 avertissement :" in french
     line = "erreur : products, ligne 2, colonne « kg_per_unit » : « lourd » n’est pas un nombre"
     assert line in french
     english = read()  # this module's tests run in English

@@ -143,7 +143,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path, quiet_cwd: Path) -> Non
     assert_problems(caught.value.problems, folder, EXPECTED)
     # the message a person reads names every file, row and column too
     text = str(caught.value)
-    assert f"{len(EXPECTED)} problem(s)" in text
+    assert f"{len(EXPECTED)} problems in the scenario" in text
     assert f"{folder / 'offers.csv'}, row 7, column 'week'" in text
     assert snapshot(folder) == before  # nothing written, nothing changed, byte for byte
 

@@ -167,9 +167,12 @@ def solve(
     report.say(_("building the model"))
     model = build_model(scenario)
     report.say(
-        _(
+        ngettext(
             "model built in {seconds} s: {variables} variables ({binaries} binary), "
-            "{constraints} constraints"
+            "{constraints} constraints",
+            "model built in {seconds} s: {variables} variables ({binaries} binary), "
+            "{constraints} constraints",
+            model.n_binaries,
         ).format(
             seconds=num(model.build_time_s, 1),
             variables=num(model.shape[1]),

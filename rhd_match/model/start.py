@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..params import SolverOptions, Weights
 from ..plan.solution import Solution
@@ -290,7 +290,14 @@ def solve_from_start(
     """
     known = Plan(start, "feasible", np.nan, "start", 0, False)
     lower, upper = level_bounds(goals, start)
-    report.say(_("the start plan's drops and lots: {n} levels").format(n=len(goals.levels)))
+    n_levels = len(goals.levels)
+    report.say(
+        ngettext(
+            "the start plan's drops and lots: {n} level",
+            "the start plan's drops and lots: {n} levels",
+            n_levels,
+        ).format(n=n_levels)
+    )
     result = solve_levels(goals, lower, upper, True, options, deadline, report)
     if result.values is None:
         return [known]

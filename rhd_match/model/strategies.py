@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..i18n import format_number as num
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..params import SolverOptions, solver_options
 from ..progress import Progress
 from .build import LinearModel
@@ -428,9 +429,11 @@ def solve_repair(
         short, short_hub = short_of_minimums(model, step.values)
         open_now, below = int(open_drop.sum()), int(short.sum() + short_hub.sum())
         log.say(
-            _("round {n}: {open} drops open, {below} below franco").format(
-                n=iterations, open=open_now, below=below
-            )
+            ngettext(
+                "round {n}: {open} drop open, {below} below franco",
+                "round {n}: {open} drops open, {below} below franco",
+                open_now,
+            ).format(n=iterations, open=open_now, below=below)
         )
         if not (short.any() or short_hub.any()):
             break

@@ -345,9 +345,12 @@ class Solution:
                 weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
             ),
             solver,
-            _(
+            ngettext(
                 "model: {arcs} arcs, {variables} variables ({binaries} binary), {constraints} "
-                "constraints, {nonzeros} nonzeros; build {build} s, solve {solve} s"
+                "constraints, {nonzeros} nonzeros; build {build} s, solve {solve} s",
+                "model: {arcs} arcs, {variables} variables ({binaries} binary), {constraints} "
+                "constraints, {nonzeros} nonzeros; build {build} s, solve {solve} s",
+                int(s["binaries"]),
             ).format(
                 arcs=format_number(int(s["arcs"])),
                 variables=format_number(int(s["variables"])),

@@ -368,9 +368,11 @@ def producers_section(scenario: Scenario, solution: Solution) -> str:
             Bar(
                 float(u) if math.isfinite(u) else 0.0,
                 colour(float(u)),
-                _("{name}: at most {drops} deliveries in a week, of {allowed} allowed").format(
-                    name=n, drops=format_number(d), allowed=format_number(m)
-                ),
+                ngettext(
+                    "{name}: at most {drops} delivery in a week, of {allowed} allowed",
+                    "{name}: at most {drops} deliveries in a week, of {allowed} allowed",
+                    int(d) if math.isfinite(d) else 0,
+                ).format(name=n, drops=format_number(d), allowed=format_number(m)),
             )
             for n, d, m, u in zip(names, drops, max_drops, drop_use, strict=True)
         ]
@@ -595,10 +597,29 @@ def map_section(
             "from the coordinates of the input (equirectangular projection)."
         )
         return f"<p>{esc(caption + drawn)}</p><figure>{chart}</figure>"
-    caption = _(
-        "The {shown} largest of {total} producer → canteen links by kg ({share} of the kg "
-        "bought from producers); line width ∝ kg. Canteens are named; producers are sized by "
-        "sales and the largest are named in bold. Hover any mark for details. Positions from "
-        "the coordinates of the input (equirectangular projection)."
-    ).format(shown=len(top), total=len(links), share=fmt_share(share))
+    if len(top) < len(links):
+        caption = ngettext(
+            "The largest of {total} producer → canteen links by kg ({share} of the kg bought "
+            "from producers); line width ∝ kg. Canteens are named; producers are sized by sales "
+            "and the largest are named in bold. Hover any mark for details. Positions from the "
+            "coordinates of the input (equirectangular projection).",
+            "The {shown} largest of {total} producer → canteen links by kg ({share} of the kg "
+            "bought from producers); line width ∝ kg. Canteens are named; producers are sized by "
+            "sales and the largest are named in bold. Hover any mark for details. Positions from "
+            "the coordinates of the input (equirectangular projection).",
+            len(top),
+        )
+    else:
+        caption = ngettext(
+            "The one producer → canteen link ({share} of the kg bought from producers); line "
+            "width ∝ kg. Canteens are named; producers are sized by sales and the largest are "
+            "named in bold. Hover any mark for details. Positions from the coordinates of the "
+            "input (equirectangular projection).",
+            "The {total} producer → canteen links by kg ({share} of the kg bought from "
+            "producers); line width ∝ kg. Canteens are named; producers are sized by sales and "
+            "the largest are named in bold. Hover any mark for details. Positions from the "
+            "coordinates of the input (equirectangular projection).",
+            len(links),
+        )
+    caption = caption.format(shown=len(top), total=len(links), share=fmt_share(share))
     return f"<p>{esc(caption + drawn)}</p><figure>{chart}</figure>"

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
+from ...i18n import ngettext
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..solvers import LinearProgram
@@ -165,7 +166,14 @@ def polish(
     limit = budgets.POLISH_MAX_COLUMNS
     program, keep = polishing_program(model, values, limit)
     if program is None:
-        log(_("polish: {n} columns, over {most}: re-pricing").format(n=int(keep.sum()), most=limit))
+        n = int(keep.sum())
+        log(
+            ngettext(
+                "polish: {n} column, over {most}: re-pricing",
+                "polish: {n} columns, over {most}: re-pricing",
+                n,
+            ).format(n=n, most=limit)
+        )
         return None
     run = deadline.solve(program, options.lp_solver, options.threads)
     if run.values is None:
@@ -174,10 +182,13 @@ def polish(
     polished = np.zeros(model.variables.count)
     polished[keep] = run.values
     before, after = plan_objective(values), plan_objective(polished)
+    n = int(keep.sum())
     log(
-        _("polish: {n} columns, plan {before} -> {after}").format(
-            n=int(keep.sum()), before=sig(before), after=sig(after)
-        )
+        ngettext(
+            "polish: {n} column, plan {before} -> {after}",
+            "polish: {n} columns, plan {before} -> {after}",
+            n,
+        ).format(n=n, before=sig(before), after=sig(after))
     )
     return polished if after < before else values
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
+from ...i18n import ngettext
 from ..build import LinearModel
 from ..strategies import (
     ZERO,
@@ -209,10 +210,13 @@ def franco_loop(
         lower, upper = fixed_delivery(model, open_drop, open_lot, elastic_minimums=True)
         values, _runs, ok = weekly.solve(problems, cost, lower, upper, fallback)
         short, short_hub = short_of_minimums(model, values)
+        n_open = int(open_drop.sum())
         log(
-            _("repair: {open} drops open, {below} below franco").format(
-                open=int(open_drop.sum()), below=int(short.sum() + short_hub.sum())
-            )
+            ngettext(
+                "repair: {open} drop open, {below} below franco",
+                "repair: {open} drops open, {below} below franco",
+                n_open,
+            ).format(open=n_open, below=int(short.sum() + short_hub.sum()))
         )
         settles = ok and not (short.any() or short_hub.any())
         if settles and settled is not None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
+from ...i18n import ngettext
 from ...params import SolverOptions
 from ..strategies import Deadline, Reporter
 from . import budgets
@@ -171,9 +172,12 @@ def search_chunks(
         # What the search would start from: its first pass would cost as much as the
         # plan's relaxations, which give the same bound at these multipliers.
         log(
-            _(
+            ngettext(
+                "price search skipped: {chunks} chunk of {build} s to build leaves no "
+                "time for it; it is planned at the starting prices",
                 "price search skipped: {chunks} chunks of {build} s to build leave no "
-                "time for it; every chunk planned at the starting prices"
+                "time for it; every chunk planned at the starting prices",
+                len(chunks.chunks),
             ).format(chunks=len(chunks.chunks), build=sig(build_s))
         )
         deadline.hit = True

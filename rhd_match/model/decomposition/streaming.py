@@ -56,6 +56,7 @@ import scipy.sparse as sp
 from ...check.figures import objective_from_flows
 from ...i18n import format_significant as sig
 from ...i18n import gettext as _
+from ...i18n import ngettext
 from ...inputs.groups import is_group_row
 from ...inputs.scenario import Scenario
 from ...params import SolverOptions
@@ -693,9 +694,11 @@ def _polish(
     before = chunks.plan_score(first, plan.linear, plan.activity)
     after = chunks.plan_score(first, polished.linear, polished.activity)
     log(
-        _("polish: {n} columns, plan {before} -> {after}").format(
-            n=parts.columns, before=sig(before), after=sig(after)
-        )
+        ngettext(
+            "polish: {n} column, plan {before} -> {after}",
+            "polish: {n} columns, plan {before} -> {after}",
+            parts.columns,
+        ).format(n=parts.columns, before=sig(before), after=sig(after))
     )
     return polished if after < before else plan
 

@@ -465,10 +465,10 @@ def test_argument_types_warnings_and_internal_errors_in_french(
 ) -> None:
     monkeypatch.delenv(LANGUAGE_ENV)
     refused = {
-        ("solve", "--demo", "--time-limit", "0"): "'0' doit être un nombre strictement positif",
-        ("tradeoff", "--demo", "--out", "t", "--points", "1"): "'1' doit valoir au moins 2",
+        ("solve", "--demo", "--time-limit", "0"): "« 0 » doit être un nombre strictement positif",
+        ("tradeoff", "--demo", "--out", "t", "--points", "1"): "« 1 » doit valoir au moins 2",
         ("check-purchases", str(tmp_path)): f"« {tmp_path} » est un dossier, pas un fichier",
-        ("menus", "--demo", "--out", "m", "--role", "pdt"): "'pdt' n’est pas de la forme",
+        ("menus", "--demo", "--out", "m", "--role", "pdt"): "« pdt » n’est pas de la forme",
     }
     for argv, words in refused.items():
         with pytest.raises(SystemExit) as caught:

@@ -239,10 +239,10 @@ def test_what_the_platform_will_say_in_french() -> None:
         ids = check_purchases(CASES / "F3_cantine_id_text.csv", today=TODAY)
     assert (
         flags["message"].tolist()
-        == ["' x' : exactement OUI, oui ou x pour oui ; non, NON ou vide pour non"] * 2
+        == ["«  x » : exactement OUI, oui ou x pour oui ; non, NON ou vide pour non"] * 2
     )
     assert ids["message"].tolist() == [
-        f"'C001' : pas un nombre (« {BAD_NUMBER} ») ; cantine_id contient l’identifiant "
+        f"« C001 » : pas un nombre (« {BAD_NUMBER} ») ; cantine_id contient l’identifiant "
         "numérique de la cantine sur la plateforme"
     ]
 
@@ -550,6 +550,24 @@ def test_check_purchases_counts_one_in_the_singular(
         assert main(["--lang", lang, "check-purchases", str(path), "--today", "2026-09-30"]) == 1
         [line] = [s.strip() for s in capsys.readouterr().out.splitlines()[1:]]
         assert line.startswith(expected), line
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "row 2, column prix_ht: 'abc' is not a number ("),
+        ("fr", "ligne 2, colonne prix_ht : « abc » : pas un nombre ("),
+    ],
+)
+def test_check_purchases_quotes_a_value_as_the_language_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    """A cell's value is quoted « » in French, '' in English (docs/i18n.md, *House forms*)."""
+    path = tmp_path / "achats.csv"
+    path.write_text(f"{PURCHASE_HEADER}\n{PURCHASE_ROW.format(price='abc')}\n", encoding="utf-8")
+    assert main(["--lang", lang, "check-purchases", str(path), "--today", "2026-09-30"]) == 1
+    [line] = [s.strip() for s in capsys.readouterr().out.splitlines()[1:]]
+    assert line.startswith(said), line
 
 
 def test_a_file_that_is_not_a_purchase_file_lists_the_columns_once(tmp_path: Path) -> None:

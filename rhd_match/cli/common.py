@@ -499,11 +499,11 @@ def positive_float(text: str) -> float:
         value = float(text.replace(",", "."))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            _("{text} is not a number").format(text=repr(text))
+            _("{text} is not a number").format(text=_("'{text}'").format(text=text))
         ) from None
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(
-            _("{text} must be a number greater than 0").format(text=repr(text))
+            _("{text} must be a number greater than 0").format(text=_("'{text}'").format(text=text))
         )
     return value
 
@@ -593,11 +593,13 @@ def int_at_least(low: int) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                _("{text} is not a whole number").format(text=repr(text))
+                _("{text} is not a whole number").format(text=_("'{text}'").format(text=text))
             ) from None
         if value < low:
             raise argparse.ArgumentTypeError(
-                _("{text} must be at least {low}").format(text=repr(text), low=low)
+                _("{text} must be at least {low}").format(
+                    text=_("'{text}'").format(text=text), low=low
+                )
             )
         return value
 

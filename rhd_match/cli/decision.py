@@ -212,7 +212,7 @@ def amounts_per_meal(text: str) -> list[float]:
     if not values or any(not 0.0 <= v < float("inf") for v in values):
         raise argparse.ArgumentTypeError(
             _("{text} is not a list of amounts of at least 0, e.g. 0,0.05,0.1").format(
-                text=repr(text)
+                text=_("'{text}'").format(text=text)
             )
         )
     return values
@@ -380,7 +380,9 @@ def _role(text: str) -> tuple[str, str]:
     """argparse type of ``--role``: ``PRODUCT_ID=ROLE`` as a pair."""
     product, sep, role = text.partition("=")
     if not sep or not product or not role:
-        raise argparse.ArgumentTypeError(_("{text} is not PRODUCT_ID=ROLE").format(text=repr(text)))
+        raise argparse.ArgumentTypeError(
+            _("{text} is not PRODUCT_ID=ROLE").format(text=_("'{text}'").format(text=text))
+        )
     return product.strip(), role.strip()
 
 

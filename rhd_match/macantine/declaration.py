@@ -301,7 +301,8 @@ def _one_year(figures: pd.DataFrame, year: int | None) -> pd.DataFrame:
 
 
 def visible(text: str) -> str:
-    """``text`` quoted, with every character other than printable ASCII shown as ``<U+XXXX>``.
+    """``text`` quoted as the active language quotes a value, with every character other than
+    printable ASCII shown as ``<U+XXXX>``.
 
     A non-breaking space (``<U+00A0>``) then never passes for an ordinary one in a message.
 
@@ -313,10 +314,11 @@ def visible(text: str) -> str:
     Returns
     -------
     str
-        ``text`` in single quotes, escaped.
+        ``text`` escaped, between « » in French (``« 12<U+00A0>3 »``), single quotes in
+        English (``'12<U+00A0>3'``): ``docs/i18n.md``, *House forms*.
     """
     shown = "".join(c if " " <= c <= "~" or c.isalnum() else f"<U+{ord(c):04X}>" for c in text)
-    return f"'{shown}'"
+    return _("'{text}'").format(text=shown)
 
 
 def siret_problem(siret: str) -> str | None:

@@ -136,3 +136,60 @@ def test_a_failed_read_prints_its_warnings_with_its_errors(
     assert f"warning: {canteens}, row 2, column 'siret': '1234567800015' read as " in err
     assert f"error: {canteens}, row 3, column 'meals_per_day': -420 must be ≥ 0" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("verb", ["solve", "export", "report", "tours"])
+def test_out_in_the_scenarios_folder_is_refused_before_solving(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The results' canteens.csv and producers.csv would replace the scenario's own tables
+    (a new user lost their coordinates, budgets and targets so)."""
+    folder = tmp_path / "territoire"
+    Scenario.from_frames(**tiny_frames()).to_folder(folder)
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "fr", verb, str(folder), "--out", str(folder / "." / "")])
+    assert ended.value.code == 2
+    assert "est le dossier du scénario" in capsys.readouterr().err
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_out_beside_a_scenario_workbook_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written = Scenario.from_frames(**tiny_frames()).to_folder(tmp_path, fmt="xlsx")
+    (workbook,) = [path for path in written if path.suffix == ".xlsx"]
+    with pytest.raises(SystemExit) as ended:
+        main(["solve", str(workbook), "--out", str(tmp_path)])
+    assert ended.value.code == 2
+    assert "is the scenario's folder" in capsys.readouterr().err
+    assert sorted(tmp_path.iterdir()) == sorted(written)
+
+
+def test_an_empty_out_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["solve", "--demo", "--out", ""])
+    assert ended.value.code == 2
+    assert "an empty folder name" in capsys.readouterr().err
+
+
+def test_the_template_never_replaces_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    filled = tmp_path / "territoire.xlsx"
+    filled.write_bytes(b"a filled workbook")
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "fr", "template", str(filled)])
+    assert ended.value.code == 2
+    assert "existe" in capsys.readouterr().err
+    assert filled.read_bytes() == b"a filled workbook"
+
+
+def test_a_template_year_past_the_calendar_is_an_argument_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["template", str(tmp_path / "t.xlsx"), "--year", "10000"])
+    assert ended.value.code == 2
+    assert "'10000' must be at most 9998" in capsys.readouterr().err
+    assert not (tmp_path / "t.xlsx").exists()

@@ -173,6 +173,20 @@ def command_deadline(scenario: Scenario, started: float) -> Deadline:
     return call_deadline(scenario, started=started)
 
 
+def _refuse_out_over(path: Path, out: Path | None, parser: argparse.ArgumentParser) -> None:
+    """Exit 2 when the output folder ``out`` is the scenario's folder: the results'
+    ``canteens.csv`` and ``producers.csv`` would replace its tables (a workbook's folder would
+    hold the scenario twice), before any solve."""
+    folder = path if path.is_dir() else path.parent
+    if out is not None and out.resolve() == folder.resolve():
+        parser.error(
+            _(
+                "--out '{out}' is the scenario's folder: the results would replace or sit "
+                "beside its tables; choose another folder"
+            ).format(out=out)
+        )
+
+
 def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scenario:
     """The scenario named on the command line: ``--demo`` or a folder or workbook PATH; its
     warnings on stderr unless told not to.
@@ -192,7 +206,8 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     Raises
     ------
     SystemExit
-        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given.
+        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given, or when
+        ``--out`` is the folder of PATH (the results would replace or sit beside its tables).
     ScenarioError
         When the input has errors, each with its file, row and column.
     """
@@ -201,6 +216,7 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     elif args.path is None:  # refused as argparse refuses options: the verb's usage, exit 2
         args.parser.error(_("give a scenario PATH or --demo"))
     else:
+        _refuse_out_over(args.path, getattr(args, "out", None), args.parser)
         scenario = Scenario.from_folder(args.path)
     if show_warnings:
         for warning in scenario.warnings:
@@ -557,13 +573,15 @@ def week_list(text: str) -> list[str]:
     return weeks
 
 
-def int_at_least(low: int) -> Callable[[str], int]:
-    """argparse type: a whole number ≥ ``low``.
+def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
+    """argparse type: a whole number ≥ ``low`` (and ≤ ``high`` when given).
 
     Parameters
     ----------
     low
         The least value accepted.
+    high
+        The greatest value accepted; None for no limit.
 
     Returns
     -------
@@ -587,7 +605,7 @@ def int_at_least(low: int) -> Callable[[str], int]:
         Raises
         ------
         argparse.ArgumentTypeError
-            When it is not a whole number, or below ``low``.
+            When it is not a whole number, or below ``low``, or above ``high``.
         """
         try:
             value = int(text)
@@ -599,6 +617,12 @@ def int_at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(
                 _("{text} must be at least {low}").format(
                     text=_("'{text}'").format(text=text), low=low
+                )
+            )
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(
+                _("{text} must be at most {high}").format(
+                    text=_("'{text}'").format(text=text), high=high
                 )
             )
         return value
@@ -689,6 +713,8 @@ def output_folder(text: str) -> Path:
     argparse.ArgumentTypeError
         When ``text`` names a file, or a folder that cannot be created or written.
     """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("an empty folder name"))
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(_("'{path}' is a file, not a folder").format(path=path))

@@ -166,6 +166,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".xlsx":
         args.parser.error(_("'{path}': the template is an .xlsx workbook").format(path=args.out))
+    if args.out.exists():
+        args.parser.error(
+            _("'{path}' exists: the template would replace it; name another file").format(
+                path=args.out
+            )
+        )
     written = write_template(args.out, year=args.year, language=args.lang)
     print(_("wrote {path}: fill it in, then 'rhd-match validate {path}'").format(path=written))
     return 0
@@ -394,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, help=_("the .xlsx workbook to write"))
     p.add_argument(
         "--year",
-        type=int_at_least(1900),
+        type=int_at_least(1900, 9998),  # the grid's dates stay within Python's years
         default=dt.date.today().isocalendar().year,
         help=_("ISO year of the demand grid's weeks (default: this year)"),
     )

@@ -149,3 +149,40 @@ def test_the_hook_turns_roles_into_optional_references() -> None:
         '<autoref identifier="DEFAULT_LANGUAGE" optional><code>DEFAULT_LANGUAGE</code></autoref>'
     )
     assert "<math" in html and "<msub><mi>x</mi><mi>a</mi></msub>" in html
+
+
+#: An ASCII apostrophe between two letters (l'offre), as tests/test_i18n.py looks for it.
+ASCII_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+#: Inline code, URLs, link targets, HTML tags and file names keep what they hold.
+VERBATIM = re.compile(
+    r"`[^`]*`|https?://\S+|\]\([^)]*\)|<[^>]*>|[\w.-]+\.(?:csv|xlsx|json|po|md|py|html|png|svg)\b"
+)
+
+
+def french_prose_with_ascii_apostrophes(text: str) -> list[str]:
+    """The prose lines of a Markdown page (code blocks left out) holding an ASCII apostrophe
+    between letters, outside inline code, URLs and file names."""
+    strays, fenced = [], False
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(r"\s*(```|~~~)", line):
+            fenced = not fenced
+        elif not fenced and ASCII_APOSTROPHE.search(VERBATIM.sub("", line)):
+            strays.append(f"{number}: {line}")
+    return strays
+
+
+def test_the_apostrophe_finder_leaves_code_and_names_alone() -> None:
+    text = (
+        "l’offre de `l'outil`, [aide](https://x.org/l'aide) et d'autres\n"
+        "```python\nx = 1  # l'exemple\n```\n"
+    )
+    assert french_prose_with_ascii_apostrophes(text) == [
+        "1: l’offre de `l'outil`, [aide](https://x.org/l'aide) et d'autres"
+    ]
+
+
+@pytest.mark.parametrize("page", sorted((DOCS / "fr").glob("*.md")), ids=lambda p: p.name)
+def test_french_docs_write_the_typographic_apostrophe(page: Path) -> None:
+    """The French guide writes ’ between letters (l’offre), like the catalogue (docs/i18n.md,
+    *House forms*); code blocks, inline code, URLs and file names keep theirs."""
+    assert french_prose_with_ascii_apostrophes(page.read_text(encoding="utf-8")) == []

@@ -313,3 +313,54 @@ def test_the_checks_catch_a_bare_docstring() -> None:
         "documented but not parameters: extra",
         "no Returns section (returns int)",
     ]
+
+
+#: A dotted name of the package written in a docstring: ``rhd_match.writing.csv_writer``.
+DOTTED_NAME = re.compile(r"``(rhd_match(?:\.\w+)+)(?:\(\))?``")
+
+
+def resolves(dotted: str) -> bool:
+    """Whether ``dotted`` names a module of the package, or an attribute reached from one."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(found, attribute):
+                return False
+            found = getattr(found, attribute)
+        return True
+    return False
+
+
+def docstring_names(source: str) -> Iterator[str]:
+    """Every ``rhd_match.x.y`` dotted name written in a docstring of ``source``."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            yield from DOTTED_NAME.findall(ast.get_docstring(node, clean=False) or "")
+
+
+def test_dotted_names_in_docstrings_resolve() -> None:
+    """A docstring pointing to ``rhd_match.io.csv_writer`` after it moved to
+    ``rhd_match.writing`` sends its reader nowhere: every such name must still exist."""
+    found, stale = 0, []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for name in docstring_names(path.read_text(encoding="utf-8")):
+            found += 1
+            if not resolves(name):
+                stale.append(f"{path.relative_to(ROOT)}: {name}")
+    assert found > 20  # guards the walk itself
+    assert stale == []
+
+
+def test_a_moved_name_is_caught() -> None:
+    source = '"""Written by ``rhd_match.io.csv_writer``; see ``rhd_match.writing.csv_writer()``."""'
+    assert list(docstring_names(source)) == [
+        "rhd_match.io.csv_writer",
+        "rhd_match.writing.csv_writer",
+    ]
+    assert not resolves("rhd_match.io.csv_writer")
+    assert resolves("rhd_match.writing.csv_writer") and resolves("rhd_match.model")

@@ -9,7 +9,7 @@ Every line names whom it is bought from in ``supplier_id`` and ``supplier_name``
 producer, or the market option's supplier); ``producer_id`` and ``producer_name`` are filled
 for producers only, so that a market supplier whose id equals a producer's is never taken
 for it. Their CSV files are for people
-(``rhd_match.io.people_csv_writer``): labelled in the language asked for, rounded, written for
+(``rhd_match.writing.people_csv_writer``): labelled in the language asked for, rounded, written for
 a French Excel, their text cells a spreadsheet would run as formulas neutralised (a ``'``
 before ``=HYPERLINK(...)`` in a name). See ``docs/macantine.md`` and ``docs/reports.md``.
 """
@@ -323,7 +323,7 @@ def order_writers(
     language: str = "fr",
 ) -> dict[str, Callable[[Path], None]]:
     """Writers of ``order_sheets.csv`` (or ``orders_{producer_id}.csv`` per producer) and
-    ``contract_summary.csv``: CSV files for people (``rhd_match.io.people_csv_writer``),
+    ``contract_summary.csv``: CSV files for people (``rhd_match.writing.people_csv_writer``),
     columns labelled in ``language``, values rounded (``DECIMALS``).
 
     Parameters

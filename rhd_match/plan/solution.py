@@ -209,7 +209,7 @@ class Solution:
         """Write every table as a data CSV file, and on request one workbook ``solution.xlsx``;
         all or nothing.
 
-        The CSV files are data (``rhd_match.io.csv_writer``: column ids, every digit, read
+        The CSV files are data (``rhd_match.writing.csv_writer``: column ids, every digit, read
         back exactly). The workbook for people is ``rhd_match.report.write_workbook``'s
         ``results.xlsx``; ``solution.xlsx`` holds the same six tables as the CSV files, a
         million cells on a year of a territory, which a spreadsheet library writes several
@@ -241,7 +241,7 @@ class Solution:
         Returns
         -------
         dict of str to Callable[[Path], None]
-            File name → writer, for ``rhd_match.io.write_folder_atomically``.
+            File name → writer, for ``rhd_match.writing.write_folder_atomically``.
         """
         writers: dict[str, Callable[[Path], None]] = {}
         if "csv" in formats:

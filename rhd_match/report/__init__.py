@@ -126,7 +126,7 @@ def report_writers(
     -------
     dict of str to Callable[[Path], None]
         ``report.html`` and ``results.xlsx`` → writer, for
-        ``rhd_match.io.write_folder_atomically``.
+        ``rhd_match.writing.write_folder_atomically``.
 
     Raises
     ------

@@ -530,7 +530,7 @@ def results_workbook_writer(
     -------
     Callable[[Path], None]
         Writes the results workbook at the path it is given (for
-        ``rhd_match.io.write_folder_atomically``).
+        ``rhd_match.writing.write_folder_atomically``).
 
     Raises
     ------

@@ -275,7 +275,9 @@ def line_classes(labels: pd.Series) -> pd.DataFrame:
         try:
             table.append(_classify(u))
         except ValueError as exc:
-            bad.append(f"'{u}': {exc}")
+            bad.append(
+                _("{where}: {message}").format(where=_("'{text}'").format(text=u), message=exc)
+            )
     if bad:
         raise ValueError(
             _("labels not counted by EGalim accounting: {cells}").format(cells=" | ".join(bad))

@@ -150,7 +150,9 @@ def match_columns(
             "{n} column is named '{name}' ({given}); keep one",
             "{n} columns are named '{name}' ({given}); keep one",
             len(given),
-        ).format(n=len(given), name=name, given=", ".join(map(repr, given)))
+        ).format(
+            n=len(given), name=name, given=", ".join(_("'{text}'").format(text=g) for g in given)
+        )
         problems.append(Problem(table, 1, name, msg, file))
     return names, problems
 

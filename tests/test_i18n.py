@@ -200,6 +200,45 @@ def test_scenario_error_head_counts_in_the_singular_at_one(
     assert text.splitlines()[0] == head
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "fr",
+            [
+                "2 colonnes s’appellent « week » (« Week », « week ») ; n’en gardez qu’une",
+                "colonne obligatoire absente ; trouvé « alpha », « beta »",
+                "labels non comptés par le décompte EGalim : « XYZ » : label « XYZ » inconnu",
+            ],
+        ),
+        (
+            "en",
+            [
+                "2 columns are named 'week' ('Week', 'week'); keep one",
+                "required column is missing; found 'alpha', 'beta'",
+                "labels not counted by EGalim accounting: 'XYZ': unknown label 'XYZ'",
+            ],
+        ),
+    ],
+)
+def test_values_listed_in_a_message_are_quoted_as_the_language_does(
+    language: str, said: list[str]
+) -> None:
+    """Values joined into a message (header cells, columns found, label cells) are quoted « »
+    in French, '' in English, like the message around them (docs/i18n.md, *House forms*)."""
+    from rhd_match.egalim import egalim_accounting
+    from rhd_match.inputs.validation import _missing_column
+    from rhd_match.io import match_columns
+
+    with use_language(language):
+        _names, problems = match_columns(["Week", "week ", "qty"], ["week", "qty"], "offers", None)
+        missing = _missing_column("product_id", ["alpha", "beta"])
+        lines = pd.DataFrame({"value_eur_ht": [1.0], "family": ["AUTRES"], "labels": ["XYZ"]})
+        with pytest.raises(ValueError) as caught:
+            egalim_accounting(lines)
+    assert [problems[-1].message, missing, str(caught.value)[: len(said[2])]] == said
+
+
 def test_english_messages_keep_the_house_form_of_money() -> None:
     """English (the source strings) says money excluding VAT one way: "EUR excl. VAT", never
     "EUR HT" (docs/i18n.md, *House forms*)."""

@@ -123,7 +123,7 @@ def demand_from_grid(
     for week, headers in by_week.items():
         if len(headers) > 1:  # else every row of both columns is a duplicate key
             msg = _("columns {headers} are all week {week}: keep one").format(
-                headers=", ".join(f"'{h}'" for h in headers), week=week
+                headers=", ".join(_("'{text}'").format(text=h) for h in headers), week=week
             )
             problems.append(Problem("demand", None, headers[1], msg, file))
             for header in headers[1:]:

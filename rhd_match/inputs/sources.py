@@ -204,7 +204,10 @@ def find_sources(
             msg = _(
                 "workbook '{book}' is not read (sheet(s) {sheets}): this folder's tables are "
                 "its CSV files; edit those, or move the workbook out of this folder"
-            ).format(book=book.name, sheets=", ".join(f"'{held[t]}'" for t in sorted(held)))
+            ).format(
+                book=book.name,
+                sheets=", ".join(_("'{text}'").format(text=held[t]) for t in sorted(held)),
+            )
             problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
     used = {Path(f).stem for f in files.values()}
     problems += _left_out(

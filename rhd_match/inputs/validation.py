@@ -277,7 +277,7 @@ def _missing_column(name: str, unknown: list[str]) -> str:
     if near is not None:
         return _("required column is missing; found '{found}'").format(found=near)
     if unknown:
-        found = ", ".join(map(repr, unknown))
+        found = ", ".join(_("'{text}'").format(text=u) for u in unknown)
         return _("required column is missing; found {found}").format(found=found)
     return _("required column is missing")
 

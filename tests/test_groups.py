@@ -24,6 +24,7 @@ from test_goals import level_values
 import rhd_match
 from rhd_match import Scenario, ScenarioError
 from rhd_match.check import check
+from rhd_match.i18n import use_language
 from rhd_match.model.build import build_model
 from rhd_match.model.solve import make_solution
 from rhd_match.model.start import objective_goals, solve_from_start, start_values
@@ -339,6 +340,12 @@ def test_planted_menu_violations_are_caught(planned: tuple[Scenario, rhd_match.S
     row = _menu_row(menu, "C1", W1, "YOGURT")
     week.loc[row, ["qty", "group_qty"]] -= 10.0
     assert "menu_week" in rules(week.reset_index(drop=True))
+    # Said in the active language, the group quoted as it quotes a value.
+    for language, said in (("fr", "« DESSERT » ne l’admet que de "), ("en", "'DESSERT' may ")):
+        with use_language(language):
+            found = check(sc, solution.flows, menu=week.reset_index(drop=True))
+        [message] = found.loc[found["rule"] == "menu_week", "message"]
+        assert message.startswith(said), message
     # A product that does not serve the group; a row not served in full.
     wrong = menu.copy()
     wrong.loc[row, "product_id"] = "BEEF"

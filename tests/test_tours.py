@@ -115,8 +115,9 @@ def _holds_every_rule(scenario: Scenario, flows: pd.DataFrame, plan: TourPlan) -
     options = scenario.parameters.logistics
     tours, stops = plan.tours, _stops(plan.tours)
     assert not tours.empty
-    # payload
+    # payload (an empty one: the producers' van's, docs/logistics.md)
     hub_payload = scenario.hubs.set_index("hub_id")["payload_kg"]
+    hub_payload = hub_payload.astype(float).fillna(options.producer_payload_kg)
     payload = np.where(
         tours["origin"] == "hub",
         hub_payload.reindex(tours["origin_id"]).to_numpy(),
@@ -147,7 +148,8 @@ def _holds_every_rule(scenario: Scenario, flows: pd.DataFrame, plan: TourPlan) -
     farm = tours[tours["origin"] == "producer"]
     assert (farm["day"] == options.producer_delivery_day).all()
     for hub in scenario.hubs.itertuples():
-        days = {int(d) for d in hub.delivery_days.split(";")}
+        written = "" if pd.isna(hub.delivery_days) else hub.delivery_days
+        days = {int(d) for d in written.split(";")} if written else {1, 2, 3, 4, 5}
         assert set(tours.loc[tours["origin_id"] == hub.hub_id, "day"]) <= days
 
 
@@ -170,6 +172,103 @@ def test_hub_rounds_hold_every_rule(with_hub: tuple[Scenario, pd.DataFrame, Tour
     # one van: at most one round a day
     assert not hub.duplicated(["week", "day"]).any()
     assert (hub["vehicle"] == 1).all()
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [
+        ("vehicles",),
+        ("payload_kg",),
+        ("vehicles", "payload_kg"),
+        ("cost_eur_per_km",),
+        ("cost_eur_per_hour",),
+        ("delivery_days",),
+    ],
+)
+def test_a_hub_s_empty_cells_mean_what_the_input_format_says(
+    with_hub: tuple[Scenario, pd.DataFrame, TourPlan], empty: tuple[str, ...]
+) -> None:
+    """Each optional cell of the hubs table left empty: no fleet limit, the producers' van's
+    payload and costs, Monday to Friday (docs/logistics.md, *A hub's empty cells*)."""
+    tables = with_hub[0].tables
+    scenario = Scenario.from_frames(
+        *(tables[n] for n in ("products", "canteens", "producers", "offers", "demand")),
+        hubs=HUBS.assign(**{column: [None] for column in empty}),
+    )
+    options = scenario.parameters.logistics
+    flows = with_hub[1]
+    plan = plan_tours(scenario, flows)
+    _holds_every_rule(scenario, flows, plan)
+    hub = plan.tours[plan.tours["origin"] == "hub"]
+    assert not hub.empty
+    per_km = options.producer_cost_eur_per_km if "cost_eur_per_km" in empty else 0.8
+    per_hour = options.producer_cost_eur_per_hour if "cost_eur_per_hour" in empty else 20.0
+    expected = hub["km"] * per_km + hub["hours"] * per_hour
+    np.testing.assert_allclose(hub["cost_eur_ht"], expected, atol=0.01)
+    if "vehicles" not in empty and "payload_kg" not in empty:
+        return
+    # No fleet limit: ten times the kg, beyond what one 60 kg van could carry in 3 days.
+    heavy = flows.assign(qty_kg=flows["qty_kg"] * 10)
+    through = heavy[heavy["hub_id"].notna()].groupby("week")["qty_kg"].sum()
+    assert through.max() > 3 * 60.0
+    rounds = plan_tours(scenario, heavy).tours
+    rounds = rounds[rounds["origin"] == "hub"]
+    payload = 60.0 if "payload_kg" not in empty else options.producer_payload_kg
+    assert (rounds["kg"] <= payload + 1e-6).all()
+    pd.testing.assert_series_equal(
+        rounds.groupby("week")["kg"].sum(), through, check_names=False, atol=1e-2
+    )
+
+
+#: A new user's hubs tables (Windows-1252, ';', French days), both without ``payload_kg``: one
+#: without ``vehicles`` either, one with 2 vehicles.
+WITHOUT_FLEET = Path(__file__).parent / "data" / "cases" / "hubs-without-fleet"
+
+
+@pytest.mark.parametrize("case", ["no_fleet_columns", "vehicles_only"])
+@pytest.mark.parametrize(
+    ("language", "clean"),
+    [
+        ("en", "checker: the plan meets every constraint"),
+        ("fr", "vérificateur : le plan respecte toutes les contraintes"),
+    ],
+    ids=["en", "fr"],
+)
+def test_tours_report_and_hubs_verbs_run_on_a_hub_without_a_fleet(
+    case: str, language: str, clean: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate`` accepts these hubs tables; ``tours``, ``report`` and ``hubs`` ended on an
+    internal error (int of an empty ``vehicles``, kg over an empty ``payload_kg``)."""
+    folder = WITHOUT_FLEET / case
+    options = LogisticsOptions()
+    for verb in ("tours", "report"):
+        out = tmp_path / verb
+        argv = [verb, str(folder), "--out", str(out), "--time-limit", "30", "--lang", language]
+        assert main(argv) == 0
+        assert clean in capsys.readouterr().out
+        tours = pd.read_csv(out / "tours.csv", dtype={"stops": str, "stop_kg": str})
+        hub = tours[tours["origin"] == "hub"]
+        assert not hub.empty
+        assert (hub["kg"] <= options.producer_payload_kg + 1e-6).all()
+        assert set(hub["day"]) <= {1, 2, 4}  # lun;mar;jeu
+        expected = (
+            hub["km"] * options.producer_cost_eur_per_km
+            + hub["hours"] * options.producer_cost_eur_per_hour
+        )
+        np.testing.assert_allclose(hub["cost_eur_ht"], expected, atol=0.01)
+    # every kg the plan sends through the hub is in the hub's rounds
+    flows = pd.read_csv(tmp_path / "report" / "flows.csv")
+    through = flows[flows["hub_id"].notna()].groupby("week")["qty_kg"].sum()
+    pd.testing.assert_series_equal(
+        hub.groupby("week")["kg"].sum(), through, check_names=False, atol=1e-2
+    )
+    out = tmp_path / "hubs"
+    argv = ["hubs", str(folder), "--out", str(out), "--time-limit", "30", "--lang", language]
+    assert main(argv) == 0
+    table = pd.read_csv(out / "hub_value.csv", index_col="figure")
+    assert table.loc["kg_through_hubs", "with_hubs"] > 0
+    figures = ["km_per_t", "co2_kg_per_t", "cost_eur_per_kg", "cost_eur_per_meal"]
+    assert np.isfinite(table.loc[figures, ["without_hubs", "with_hubs"]].to_numpy(float)).all()
 
 
 def test_rounds_of_a_solved_plan_through_a_hub_hold_every_rule(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from .contract import Found, differs, each_row, exceeds, number
 
@@ -102,7 +103,7 @@ def planned_demand(
     found.add(
         "negative_qty",
         lines,
-        each_row(lambda q: f"menu quantity {number(q)} is negative", "qty"),
+        each_row(lambda q: _("menu quantity {qty} is negative").format(qty=number(q)), "qty"),
         ids=("canteen_id", "product_id", "week"),
         where=lines["qty"].to_numpy() < -tol,
     )
@@ -110,7 +111,10 @@ def planned_demand(
     found.add(
         "menu_product",
         lines,
-        each_row(lambda g: f"no demand row names '{g}' for that canteen and week", "group_id"),
+        each_row(
+            lambda g: _("no demand row names '{group}' for that canteen and week").format(group=g),
+            "group_id",
+        ),
         ids=("canteen_id", "product_id", "week"),
         where=no_row,
     )
@@ -118,7 +122,7 @@ def planned_demand(
     found.add(
         "menu_product",
         lines,
-        each_row(lambda g: f"the product does not serve '{g}'", "group_id"),
+        each_row(lambda g: _("the product does not serve '{group}'").format(group=g), "group_id"),
         ids=("canteen_id", "product_id", "week"),
         where=outside,
     )
@@ -130,7 +134,9 @@ def planned_demand(
         "menu_week",
         lines,
         each_row(
-            lambda g, a, b: f"'{g}' may have it from {a or '…'} to {b or '…'} only",
+            lambda g, a, b: _("'{group}' may have it from {first} to {last} only").format(
+                group=g, first=a or "…", last=b or "…"
+            ),
             "group_id",
             "first",
             "last",
@@ -143,10 +149,9 @@ def planned_demand(
         "menu_share",
         lines.assign(most=most),
         each_row(
-            lambda g, q, m, s: (
-                f"serves {number(q)} of '{g}' (its unit), above its share {number(s)}: "
-                f"at most {number(m)}"
-            ),
+            lambda g, q, m, s: _(
+                "serves {qty} of '{group}' (its unit), above its share {share}: at most {most}"
+            ).format(qty=number(q), group=g, share=number(s), most=number(m)),
             "group_id",
             "group_qty",
             "most",
@@ -162,7 +167,9 @@ def planned_demand(
         "menu_total",
         got.rename(columns={"group_id": "product_id"}),
         each_row(
-            lambda d, s: f"demand {number(d)} (its unit), the menu serves {number(s)}",
+            lambda d, s: _("demand {demand} (its unit), the menu serves {served}").format(
+                demand=number(d), served=number(s)
+            ),
             "demand_qty",
             "served",
         ),

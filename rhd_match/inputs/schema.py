@@ -505,14 +505,27 @@ HUBS = Table(
             minimum=0,
         ),
         _optional_float(
-            "payload_kg", N_("Payload of one vehicle; empty for no fleet limit."), "kg"
+            "payload_kg",
+            N_(
+                "Payload of one vehicle; empty for no fleet limit (the delivery tours then load "
+                "the producers' van, logistics.producer_payload_kg)."
+            ),
+            "kg",
         ),
         _optional_float(
-            "cost_eur_per_km", N_("Vehicle cost per km driven (for the delivery tours)."), "EUR/km"
+            "cost_eur_per_km",
+            N_(
+                "Vehicle cost per km driven (for the delivery tours); empty for the producers' "
+                "van's, logistics.producer_cost_eur_per_km."
+            ),
+            "EUR/km",
         ),
         _optional_float(
             "cost_eur_per_hour",
-            N_("Driver's cost per hour (for the delivery tours)."),
+            N_(
+                "Driver's cost per hour (for the delivery tours); empty for the producers' "
+                "van's, logistics.producer_cost_eur_per_hour."
+            ),
             "EUR/h",
         ),
         Column(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import gettext_noop as N_
+from ..inputs.hubs import DEFAULT_DELIVERY_DAYS
 from ..inputs.scenario import Scenario
 from ..params import LogisticsOptions
 from .distances import given_roads, roads_between
@@ -146,7 +147,9 @@ def plan_tours(
     if pooled:
         hub_lines = lines[via != ""].assign(hub_id=via[via != ""])
         by_hub = hub_lines.groupby(["hub_id", "week", "canteen_id"], sort=True)["qty_kg"].sum()
-        problems += [(HUB, _hub_fleet(hubs, hub), by_hub.loc[[hub]]) for hub in sorted(pooled)]
+        problems += [
+            (HUB, _hub_fleet(hubs, hub, options), by_hub.loc[[hub]]) for hub in sorted(pooled)
+        ]
     for origin, fleet, drops in problems:
         for key, week_drops in drops.groupby(level=[0, 1], sort=True):
             where = (str(key[0]), str(key[1]))  # type: ignore[index]
@@ -172,16 +175,42 @@ def _places(scenario: Scenario) -> dict[str, tuple[float, float]]:
     return places
 
 
-def _hub_fleet(hubs: pd.DataFrame, hub_id: str) -> Fleet:
-    """A hub's fleet from its row of the hubs table."""
+def _hub_fleet(hubs: pd.DataFrame, hub_id: str, options: LogisticsOptions) -> Fleet:
+    """A hub's fleet from its row of the hubs table, its empty cells read as
+    docs/input-format.md says (docs/logistics.md, *A hub's empty cells*).
+
+    Parameters
+    ----------
+    hubs
+        The scenario's ``hubs`` table.
+    hub_id
+        The hub.
+    options
+        The producers' van, whose payload and costs fill the hub's empty cells.
+
+    Returns
+    -------
+    Fleet
+        ``vehicles`` 0 (as many rounds as the drops need) when ``vehicles`` or ``payload_kg``
+        is empty: the model then caps the hub's week by its handling capacity alone
+        (``rhd_match.inputs.hubs.hub_figures``), so a cap here could refuse its plan.
+    """
     row = hubs[hubs["hub_id"].astype(str) == hub_id].iloc[0]
+    limited = pd.notna(row["vehicles"]) and pd.notna(row["payload_kg"])
+    written = "" if pd.isna(row["delivery_days"]) else str(row["delivery_days"])
+    days = {int(d) for d in written.split(";") if d.strip()}
     return Fleet(
-        vehicles=int(row["vehicles"]),
-        payload_kg=float(row["payload_kg"]),
-        cost_eur_per_km=float(row["cost_eur_per_km"]),
-        cost_eur_per_hour=float(row["cost_eur_per_hour"]),
-        days=tuple(sorted({int(d) for d in str(row["delivery_days"]).split(";") if d})),
+        vehicles=int(row["vehicles"]) if limited else 0,
+        payload_kg=_given(row["payload_kg"], options.producer_payload_kg),
+        cost_eur_per_km=_given(row["cost_eur_per_km"], options.producer_cost_eur_per_km),
+        cost_eur_per_hour=_given(row["cost_eur_per_hour"], options.producer_cost_eur_per_hour),
+        days=tuple(sorted(days)) or tuple(range(1, DEFAULT_DELIVERY_DAYS + 1)),
     )
+
+
+def _given(value: float | None, default: float) -> float:
+    """A hub's number, or ``default`` where its cell is empty."""
+    return default if pd.isna(value) else float(value)
 
 
 def _route(
@@ -201,7 +230,9 @@ def _route(
         full = math.floor(kg / fleet.payload_kg - 1e-9)
         stops += [(str(to), fleet.payload_kg)] * full + [(str(to), kg - full * fleet.payload_kg)]
     if fleet.vehicles == 0:
-        fleet = replace(fleet, vehicles=len(stops))
+        # One drop a round always fits (each is within the payload): enough rounds for every
+        # drop over the days, and no more, which would only slow the search.
+        fleet = replace(fleet, vehicles=math.ceil(len(stops) / len(set(fleet.days))))
     depot = places[where[0]]
     coords = [(*places[to], kg) for to, kg in stops]
     roads = roads_between([where[0], *(to for to, _kg in stops)], places, given, options)

@@ -186,3 +186,17 @@ def test_french_docs_write_the_typographic_apostrophe(page: Path) -> None:
     """The French guide writes ’ between letters (l’offre), like the catalogue (docs/i18n.md,
     *House forms*); code blocks, inline code, URLs and file names keep theirs."""
     assert french_prose_with_ascii_apostrophes(page.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("page", ["tutorial.md", "fr/tutoriel.md"])
+def test_the_tutorials_unmet_demand_figures_are_the_demos(page: str) -> None:
+    """The figures printed under the tutorial's ``unmet_local`` snippet are the default
+    solve's of the demo, reason by reason (they had drifted from it unnoticed)."""
+    from rhd_match import Scenario
+
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    block = text.split('["value_eur_ht"].sum().sort_values(ascending=False).round()', 1)[1]
+    printed = dict(re.findall(r"^(\w+)\s+(\d+)\.0$", block.split("Name: value_eur_ht", 1)[0], re.M))
+    solution = Scenario.demo().solve()
+    sums = solution.unmet_local.groupby("reason")["value_eur_ht"].sum().round()
+    assert printed == {reason: str(int(value)) for reason, value in sums.items()}

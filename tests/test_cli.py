@@ -193,3 +193,40 @@ def test_a_template_year_past_the_calendar_is_an_argument_error(
     assert ended.value.code == 2
     assert "'10000' must be at most 9998" in capsys.readouterr().err
     assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("sirets", "said"),
+    [
+        # A wrong Luhn key: said after the solve, in a table « ids » the user never wrote.
+        (["21590001200018", "21590001200019"], "canteens, column 'siret'"),
+        # A half-filled column: said to be no ids at all, "give a siret column".
+        (["21590001200018", ""], "missing for LIEVIN_1"),
+    ],
+)
+def test_export_checks_the_canteens_ids_before_solving(
+    sirets: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frames = tiny_frames()
+    frames["canteens"] = frames["canteens"].assign(siret=sirets)
+    Scenario.from_frames(**frames).to_folder(tmp_path / "s")
+    out = tmp_path / "out"
+    assert main(["export", str(tmp_path / "s"), "--out", str(out)]) == 2
+    printed = capsys.readouterr()
+    assert said in printed.err
+    assert "plan" not in printed.out  # nothing solved
+    assert not out.exists()
+
+
+def test_a_bad_upload_day_says_how_to_write_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse named the parsing function (« valeur <lambda> invalide »)."""
+    purchases = tmp_path / "achats.csv"
+    purchases.write_text("x\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "fr", "check-purchases", str(purchases), "--today", "2026-13-01"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "« 2026-13-01 » n’est pas une date écrite AAAA-MM-JJ" in err
+    assert "lambda" not in err

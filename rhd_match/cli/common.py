@@ -4,6 +4,7 @@ language, the examples."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import os
 import shutil
@@ -491,6 +492,34 @@ def show_table(
     for row in zip(*cells, strict=True):
         table.add_row(*row)
     Console(file=out, width=shutil.get_terminal_size().columns, highlight=False).print(table)
+
+
+def iso_date(text: str) -> dt.date:
+    """argparse type: a calendar date written YYYY-MM-DD.
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    datetime.date
+        The date.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When it is not such a date (2026-13-01 included).
+    """
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date written YYYY-MM-DD").format(
+                text=_("'{text}'").format(text=text)
+            )
+        ) from None
 
 
 def positive_float(text: str) -> float:

@@ -42,6 +42,7 @@ from .common import (
     existing_file,
     finish_parser,
     int_at_least,
+    iso_date,
     load_scenario,
     os_problem,
     output_folder,
@@ -193,7 +194,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..macantine.export import export_plan, platform_ids, read_platform_ids
+    from ..macantine.export import (
+        check_platform_ids,
+        export_plan,
+        platform_ids,
+        read_platform_ids,
+    )
 
     started = time.perf_counter()
     scenario = load_scenario(args)
@@ -202,6 +208,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     sirets = read_platform_ids(args.siret_file, "siret", known) if args.siret_file else None
     ids = read_platform_ids(args.id_file, "cantine_id", known) if args.id_file else None
     key, mapping = platform_ids(scenario, sirets=sirets, cantine_ids=ids)
+    given = args.siret_file or args.id_file
+    check_platform_ids(scenario, key, mapping, given.name if given else "canteens")
     solution = _solve(scenario, args, started)
     violations = _check(scenario, solution)  # the files are written all the same, as by solve
     written = export_plan(
@@ -454,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--today",
-        type=lambda text: dt.date.fromisoformat(text),
+        type=iso_date,
         help=_("upload day YYYY-MM-DD (default: today); later dates are refused"),
     )
     p.set_defaults(func=cmd_check_purchases)

@@ -518,17 +518,59 @@ def platform_ids(
     if cantine_ids is not None:
         return "cantine_id", {str(c): str(i) for c, i in cantine_ids.items()}
     canteens = scenario.canteens
+    partial: list[Problem] = []
     for column, key in (("siret", "siret"), ("macantine_id", "cantine_id")):
         if column in canteens.columns:
             values = canteens[column].map(lambda v: cell_text(v, strip=False))
-            if (values.str.strip() != "").all():
+            filled = values.str.strip() != ""
+            if filled.all():
                 ids = values.map(code_digits)
                 return key, dict(zip(canteens["canteen_id"].astype(str), ids, strict=True))  # type: ignore[return-value]
+            if filled.any():
+                missing = canteens.loc[~filled, "canteen_id"].astype(str).tolist()
+                msg = ngettext(
+                    "given for {n} canteen of {total}; missing for {canteens}: give every "
+                    "canteen its id, or none",
+                    "given for {n} canteens of {total}; missing for {canteens}: give every "
+                    "canteen its id, or none",
+                    int(filled.sum()),
+                ).format(n=int(filled.sum()), total=len(values), canteens=", ".join(missing))
+                partial.append(Problem("canteens", None, column, msg))
+    if partial:  # a column half filled is no choice not to give ids
+        raise ScenarioError(partial)
     return "cantine_id", None
 
 
+def check_platform_ids(
+    scenario: Scenario, key: PlatformKey, mapping: Mapping[str, str] | None, source: str
+) -> None:
+    """Every canteen's platform id checked as the purchase file will check it, before a
+    solve: each canteen has one, valid, and no two share one.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    key, mapping
+        As ``platform_ids`` returns them (None: no ids, nothing to check).
+    source
+        Where the ids come from, for the problems' place: an id file's name, or
+        ``"canteens"`` for the scenario's own columns.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every canteen without an id, every invalid id and every shared one.
+    """
+    if mapping is not None:
+        _identifiers(scenario.canteens["canteen_id"].astype(str), key, mapping, source)
+
+
 def _identifiers(
-    canteen_ids: pd.Series, key: PlatformKey, mapping: Mapping[str, str] | None
+    canteen_ids: pd.Series,
+    key: PlatformKey,
+    mapping: Mapping[str, str] | None,
+    source: str = "ids",
 ) -> pd.Series:
     canteens = sorted(pd.unique(canteen_ids.to_numpy()))
     if mapping is None:
@@ -549,18 +591,18 @@ def _identifiers(
     for c in canteens:  # one per canteen, for error reporting
         if c not in clean:
             msg = _("no {key} for canteen '{canteen}'").format(key=key, canteen=c)
-            problems.append(Problem("ids", None, key, msg))
+            problems.append(Problem(source, None, key, msg))
             continue
         why = _id_problem(clean[c], key)
         if why:
             msg = _("canteen '{canteen}': {problem}").format(canteen=c, problem=why)
-            problems.append(Problem("ids", None, key, msg))
+            problems.append(Problem(source, None, key, msg))
     named = pd.Series([c for c in canteens if c in clean], dtype=object)
     for shared, positions in _shared_ids(named, named.map(clean)):
         msg = _("{key} {id} given to several canteens ({canteens})").format(
             key=key, id=shared, canteens=", ".join(named[positions])
         )
-        problems.append(Problem("ids", None, key, msg))
+        problems.append(Problem(source, None, key, msg))
     if problems:
         raise ScenarioError(problems)
     return canteen_ids.map(clean)

@@ -298,3 +298,27 @@ def test_the_no_local_offer_table_is_the_one_of_the_relaxations_whole_plan(
     whole = no_local_offer_table(scenario, relaxation_solution(relaxed, scenario))
     assert len(whole) > 0
     pd.testing.assert_frame_equal(relaxation_no_local_offer(relaxed, scenario), whole)
+
+
+def test_the_bottlenecks_route_computes_the_marginal_values_once(
+    small: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rhd-match bottlenecks`` reads one ``marginal_values`` frame for the table, each
+    ``--verify-top`` re-solve and ``marginal_values.csv`` (before: one for the table, one for
+    the file and one per verified row)."""
+    import rhd_match.analysis.bottlenecks as bottlenecks
+
+    small.to_folder(tmp_path / "in")
+    calls = []
+    computed = bottlenecks.marginal_values
+
+    def counted(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(args)
+        return computed(*args, **kwargs)
+
+    monkeypatch.setattr(bottlenecks, "marginal_values", counted)
+    argv = ["--lang", "en", "bottlenecks", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--verify-top", "2"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "bottlenecks.csv")
+    assert table["verified_marginal_value"].head(2).notna().all()
+    assert len(calls) == 1

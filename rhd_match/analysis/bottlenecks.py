@@ -368,6 +368,7 @@ def bottleneck_table(
     relaxed: RelaxedSolve | None = None,
     solver: str = DUAL_SOLVER,
     deadline: Deadline | None = None,
+    marginal: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What to plant more of, when and for whom: one row per product × month × area.
 
@@ -387,6 +388,9 @@ def bottleneck_table(
     deadline
         The wall-clock budget the relaxation and the re-solves share; ``None`` for one of the
         scenario's ``time_limit_s`` starting now.
+    marginal
+        ``marginal_values(scenario, relaxed)`` when already computed (it is not changed);
+        ``None`` computes it. The table and every re-solve read this one frame.
 
     Returns
     -------
@@ -410,8 +414,8 @@ def bottleneck_table(
     """
     deadline = deadline or call_deadline(scenario)
     relaxed = relaxed or solve_relaxation(scenario, solver, deadline)
-    rows = marginal_values(scenario, relaxed)
-    rows = rows[rows["uncovered_qty"] > 0].copy()
+    mv = marginal_values(scenario, relaxed) if marginal is None else marginal
+    rows = mv[mv["uncovered_qty"] > 0].copy()
     rows["uncovered_kg"] = rows["uncovered_qty"] * rows["kg_per_unit"]
     rows["demand_kg"] = rows["qty"] * rows["kg_per_unit"]
     rows["no_offer_kg"] = np.where(rows["no_offer_in_range"], rows["demand_kg"], 0.0)
@@ -487,6 +491,7 @@ def bottleneck_table(
                 False,
                 None,
                 relaxed,
+                mv,
                 solver,
                 deadline,
             )
@@ -599,8 +604,9 @@ def verify_marginal_value(
     """
     deadline = deadline or call_deadline(scenario)
     relaxed = relaxed or solve_relaxation(scenario, solver, deadline)
+    mv = marginal_values(scenario, relaxed)
     check = _verify(
-        scenario, canteen_id, product_id, week, organic, delta, relaxed, solver, deadline
+        scenario, canteen_id, product_id, week, organic, delta, relaxed, mv, solver, deadline
     )
     if check is None:
         raise lp_out_of_time(scenario.parameters.solver.time_limit_s)
@@ -615,13 +621,13 @@ def _verify(
     organic: bool,
     delta: float | None,
     relaxed: RelaxedSolve,
+    mv: pd.DataFrame,
     solver: str,
     deadline: Deadline,
 ) -> MarginalCheck | None:
-    """``verify_marginal_value`` with the relaxation solved; None when the time left could not
-    hold the re-solve (its build and hand-over alone, estimated from the relaxation's, or the
-    solver stopped)."""
-    mv = marginal_values(scenario, relaxed)
+    """``verify_marginal_value`` with the relaxation solved and its ``marginal_values`` (``mv``)
+    computed; None when the time left could not hold the re-solve (its build and hand-over
+    alone, estimated from the relaxation's, or the solver stopped)."""
     hit = mv[
         (mv["canteen_id"] == canteen_id) & (mv["product_id"] == product_id) & (mv["week"] == week)
     ]

@@ -276,8 +276,14 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     # One clock for the relaxation and the re-solves: --time-limit bounds the whole call.
     deadline = command_deadline(scenario, started)
     relaxed = solve_relaxation(scenario, deadline=deadline)
+    # Computed once: the table, its re-solves and marginal_values.csv read the same frame.
+    marginal = marginal_values(scenario, relaxed)
     table = bottleneck_table(
-        scenario, verify_top=args.verify_top, relaxed=relaxed, deadline=deadline
+        scenario,
+        verify_top=args.verify_top,
+        relaxed=relaxed,
+        deadline=deadline,
+        marginal=marginal,
     )
     # verified_marginal_value is there only when rows were re-solved (--verify-top > 0).
     shown = table.head(20).copy()
@@ -302,7 +308,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     uncovered = relaxation_no_local_offer(relaxed, scenario)
     files = {
         "bottlenecks.csv": csv_writer(table),
-        "marginal_values.csv": csv_writer(marginal_values(scenario, relaxed)),
+        "marginal_values.csv": csv_writer(marginal),
         "no_local_offer.csv": csv_writer(uncovered),
     }
     _write(args.out, files)

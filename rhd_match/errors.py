@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ class Problem:
         The file the table came from, when it came from one.
     severity
         ``"error"`` (blocks the scenario) or ``"warning"`` (kept in ``Scenario.warnings``).
+    folded
+        For a line standing for rows not listed one by one (``... and 14 more rows like
+        these``), how many; 0 for a problem of its own.
     """
 
     table: str
@@ -39,6 +43,12 @@ class Problem:
     message: str
     file: str | None = None
     severity: str = "error"
+    folded: int = 0
+
+    @property
+    def count(self) -> int:
+        """The problems this line stands for: ``folded`` for a folded line, else 1."""
+        return self.folded or 1
 
     def __str__(self) -> str:
         """``error: FILE, row R, column 'C': message``, in the active language."""
@@ -92,7 +102,11 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, problems: Sequence[Problem], subject: str | None = None) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or ""))
+        # A folded line follows the rows listed before it, which a row of None would precede.
+        self.problems = sorted(
+            problems,
+            key=lambda p: (p.table, p.row or (math.inf if p.folded else 0), p.column or ""),
+        )
         self.subject = subject
         lines = [str(p) for p in self.problems]
         super().__init__("\n".join([self._head(), *(f"  {line}" for line in lines)]))
@@ -101,8 +115,8 @@ class ScenarioError(ValueError):
         """``N problems in the scenario[, and M warnings]:``, or in the subject; each count
         with its noun in the singular at 1 (French: at 0 and 1)."""
         # A failed read lists its warnings too (every problem at once); the count is the errors'.
-        errors = sum(p.severity == "error" for p in self.problems)
-        warnings = len(self.problems) - errors
+        errors = sum(p.count for p in self.problems if p.severity == "error")
+        warnings = sum(p.count for p in self.problems) - errors
         if self.subject is None:
             head = (
                 ngettext(

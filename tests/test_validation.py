@@ -222,6 +222,26 @@ def test_many_rows_with_the_same_problem_are_summarised(tmp_path: Path) -> None:
     assert [p.row for p in listed] == list(range(55, 105))  # 50 listed: data rows 54..103
     (summary,) = [p for p in weeks if p.row is None]
     assert summary.message == "... and 10 more rows like these"
+    assert summary.folded == 10
+
+
+def test_a_folded_list_counts_every_row_and_follows_the_rows_it_folds() -> None:
+    """64 bad quantities: the head said « 51 problème(s) » (50 listed and the folded line
+    counted as one), and the folded line came first, above row 2."""
+    frames = tiny_frames()
+    week = [f"2026-W{w:02d}" for w in range(1, 53)] + [f"2027-W{w:02d}" for w in range(1, 13)]
+    frames["demand"] = pd.DataFrame(
+        {"canteen_id": "LENS_1", "product_id": "BEEF", "week": week, "qty": "x30"}
+    )
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "64 problems in the scenario:"
+    qty = [line for line in lines if "column 'qty'" in line]
+    assert len(qty) == 51
+    assert qty[0].startswith("  error: demand, row 2, column 'qty'")
+    assert qty[-1] == "  error: demand, column 'qty': ... and 14 more rows like these"
+    assert sum(p.count for p in caught.value.problems) == 64
 
 
 def test_user_frames_report_rows_as_in_a_file() -> None:

@@ -131,7 +131,7 @@ class Collector:
             more = ngettext(
                 "... and {n} more row like these", "... and {n} more rows like these", n
             ).format(n=format_number(n))
-            self.problems.append(Problem(name, None, column, more, self.file, severity))
+            self.problems.append(Problem(name, None, column, more, self.file, severity, n))
 
     def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
         """Record a problem of the whole table or of a whole column.

@@ -31,7 +31,7 @@ from pathlib import Path
 from _common import language, load, parser
 
 import rhd_match
-from rhd_match.macantine.export import export_plan, read_sirets
+from rhd_match.macantine import export_plan, read_sirets
 from rhd_match.report import write_reports
 
 

@@ -70,7 +70,7 @@ def reader_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The files readers of the pages bring: ``my_territory/`` (a small territory) with its
     ``sirets.csv`` and ``achats_2025.csv`` (a purchase file of a plan of it), and
     ``territory/sirets.csv`` for the demo's canteens (the Chamber how-to)."""
-    from rhd_match.macantine.export import export_plan, read_sirets
+    from rhd_match.macantine import export_plan, read_sirets
 
     folder = tmp_path_factory.mktemp("reader")
     scenario = Scenario.from_frames(**tiny_frames())

@@ -21,7 +21,7 @@ from rhd_match.cli.main import main
 from rhd_match.i18n import use_language
 from rhd_match.inputs.template import write_template
 from rhd_match.io import read_table_file
-from rhd_match.macantine.export import IdFileWarning, read_sirets
+from rhd_match.macantine.ids import IdFileWarning, read_sirets
 from rhd_match.report import write_order_workbooks, write_workbook
 from rhd_match.xlsx import write_workbook_file
 

@@ -30,11 +30,13 @@ from rhd_match import Scenario, ScenarioError, Solution
 from rhd_match.macantine.declaration import compare, declaration, write_declaration
 from rhd_match.macantine.export import (
     FutureDateWarning,
-    IdFileWarning,
-    PlatformIdWarning,
     export_plan,
     purchase_file,
     purchase_file_writers,
+)
+from rhd_match.macantine.ids import (
+    IdFileWarning,
+    PlatformIdWarning,
     read_platform_ids,
     read_sirets,
 )

@@ -20,10 +20,10 @@ import pytest
 
 from rhd_match import Scenario, ScenarioError, egalim_accounting, i18n
 from rhd_match.cli.main import main
-from rhd_match.macantine.export import (
+from rhd_match.macantine.export import export_plan
+from rhd_match.macantine.ids import (
     IdFileWarning,
     PlatformIdWarning,
-    export_plan,
     read_platform_ids,
     read_sirets,
 )

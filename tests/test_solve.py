@@ -318,7 +318,8 @@ def test_a_residue_the_rules_need_is_kept() -> None:
     _rows_add_up(scenario, solution.flows)
     assert check(scenario, solution).empty
     # The 0.5 g (0.001 EUR) is a 0.00 line: left out of the purchase file, every total kept.
-    from rhd_match.macantine.export import PlatformIdWarning, purchase_file
+    from rhd_match.macantine.export import purchase_file
+    from rhd_match.macantine.ids import PlatformIdWarning
 
     with pytest.warns(PlatformIdWarning):  # the tiny case's canteens have no platform id
         lines = purchase_file(scenario, solution, today=dt.date(2027, 1, 4))

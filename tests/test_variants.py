@@ -20,7 +20,7 @@ import pytest
 
 from rhd_match import OptionError, Scenario, ScenarioError
 from rhd_match.cli.main import main
-from rhd_match.macantine.export import IdFileWarning, read_platform_ids, read_sirets
+from rhd_match.macantine.ids import IdFileWarning, read_platform_ids, read_sirets
 
 pytestmark = pytest.mark.usefixtures("english_messages")
 

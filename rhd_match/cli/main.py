@@ -194,12 +194,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..macantine.export import (
-        check_platform_ids,
-        export_plan,
-        platform_ids,
-        read_platform_ids,
-    )
+    from ..macantine.export import export_plan
+    from ..macantine.ids import check_platform_ids, platform_ids, read_platform_ids
 
     started = time.perf_counter()
     scenario = load_scenario(args)

@@ -2,12 +2,14 @@
 sheets exported for a plan, and reading purchase files back (``docs/macantine.md``).
 
 * :mod:`.declaration` — ``declaration`` (a plan's yearly figures), ``compare``;
-* :mod:`.export` — ``purchase_file``, ``export_plan``, ``read_platform_ids``, ``read_sirets``;
+* :mod:`.export` — ``purchase_file``, ``export_plan``;
+* :mod:`.ids` — ``read_platform_ids``, ``read_sirets`` (the platform's canteen ids);
 * :mod:`.reading` — ``read_purchases``, ``check_purchases``, ``purchase_figures``.
 """
 
 from .declaration import compare, declaration
-from .export import export_plan, purchase_file, read_platform_ids, read_sirets
+from .export import export_plan, purchase_file
+from .ids import read_platform_ids, read_sirets
 from .reading import PurchaseWarning, check_purchases, purchase_figures, read_purchases
 
 __all__ = [

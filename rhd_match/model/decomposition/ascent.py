@@ -90,7 +90,7 @@ def climb_bound(
     by_week = sp.csr_matrix(
         (np.ones(len(in_week)), (position, in_week)), shape=(len(codes), var.count)
     )
-    planes = _Planes(len(annual.rhs), len(codes))
+    planes = _Planes(len(codes))
     scale = max(1.0, abs(plan_objective))
     low, high = annual.mu_low, annual.mu_high
     width = budgets.ASCENT_FIRST_BOX * (high - low)
@@ -106,7 +106,7 @@ def climb_bound(
         value = total + float(mu @ annual.rhs)
         planes.add(
             by_week @ (model.objective * values),
-            sp.csr_matrix(annual.matrix @ sp.diags(values) @ by_week.T),
+            sp.csr_matrix(by_week @ sp.diags(values) @ annual.matrix.T),
         )
         best = max(best, value)
         if n == 1 or value >= centre_value + budgets.ASCENT_SERIOUS * (predicted - centre_value):
@@ -134,15 +134,15 @@ def climb_bound(
 class _Planes:
     """The cutting planes so far: per plane its week, c_w·x and A_G x_w."""
 
-    def __init__(self, rows: int, weeks: int) -> None:
-        self.rows, self.weeks = rows, weeks
+    def __init__(self, weeks: int) -> None:
+        self.weeks = weeks
         self.blocks: list[sp.csr_matrix] = []
         self.costs: list[np.ndarray] = []
 
     def add(self, cost: np.ndarray, activity: sp.csr_matrix) -> None:
-        """One pass's planes: ``cost`` of shape (weeks,), ``activity`` (annual rows, weeks)."""
-        block = sp.hstack([sp.csr_matrix(activity.T), sp.identity(self.weeks, format="csr")])
-        self.blocks.append(sp.csr_matrix(block))
+        """One pass's planes: ``cost`` of shape (weeks,), ``activity`` (weeks, annual rows)."""
+        block = sp.hstack([activity, sp.identity(self.weeks, format="csr")], format="csr")
+        self.blocks.append(block)
         self.costs.append(cost)
 
     def master(self, rhs: np.ndarray, low: np.ndarray, high: np.ndarray) -> LinearProgram:

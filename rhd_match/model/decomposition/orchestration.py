@@ -101,7 +101,6 @@ def solve_decompose(
                 break
         iterations = sum(start.passes for start in starts)
         stopped = weekly.cut or deadline.hit
-        closed = best_objective - bound <= options.mip_gap * max(1.0, abs(best_objective))
         if options.objective == "weighted" and whole is None and not closed:
             # Only the weighted objective reports its bound; the whole LP's is already the
             # best any prices give.

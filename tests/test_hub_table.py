@@ -98,3 +98,22 @@ def test_without_hubs_a_producer_hub_id_is_information_only() -> None:
     sc = Scenario.from_frames(**tiny_frames())
     assert sc.hubs.empty
     assert sc.producers.loc[0, "hub_id"] == "HUB_LENS"
+
+
+@pytest.mark.parametrize("payload", [0.0, -900.0])
+def test_a_vehicle_payload_must_be_positive_and_is_told_once(payload: float) -> None:
+    # A payload of 0 kg with no vehicle count used to reach the delivery tours, which divide
+    # each drop by it.
+    for vehicles in (None, 2):
+        with pytest.raises(ScenarioError) as err:
+            Scenario.from_frames(
+                **tiny_frames(), hubs=hub_frame(payload_kg=payload, vehicles=vehicles)
+            )
+        told = [(p.table, p.row, p.column) for p in err.value.problems]
+        assert told == [("hubs", 2, "payload_kg")]
+        assert "> 0" in err.value.problems[0].message
+
+
+def test_an_empty_payload_is_still_allowed() -> None:
+    sc = Scenario.from_frames(**tiny_frames(), hubs=hub_frame(payload_kg=None, vehicles=None))
+    assert sc.hubs["payload_kg"].isna().all()

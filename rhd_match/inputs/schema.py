@@ -452,9 +452,19 @@ GROUPS = Table(
 )
 
 
-def _optional_float(name: str, doc: str, unit: str, maximum: float | None = None) -> Column:
+def _optional_float(
+    name: str, doc: str, unit: str, maximum: float | None = None, positive: bool = False
+) -> Column:
     return Column(
-        name, "float", doc, unit=unit, required=False, nullable=True, minimum=0.0, maximum=maximum
+        name,
+        "float",
+        doc,
+        unit=unit,
+        required=False,
+        nullable=True,
+        minimum=None if positive else 0.0,
+        maximum=maximum,
+        positive=positive,
     )
 
 
@@ -511,6 +521,7 @@ HUBS = Table(
                 "the producers' van, logistics.producer_payload_kg)."
             ),
             "kg",
+            positive=True,
         ),
         _optional_float(
             "cost_eur_per_km",

@@ -191,12 +191,24 @@ def test_french_docs_write_the_typographic_apostrophe(page: Path) -> None:
 @pytest.mark.parametrize("page", ["tutorial.md", "fr/tutoriel.md"])
 def test_the_tutorials_unmet_demand_figures_are_the_demos(page: str) -> None:
     """The figures printed under the tutorial's ``unmet_local`` snippet are the default
-    solve's of the demo, reason by reason (they had drifted from it unnoticed)."""
+    solve's of the demo (they had drifted from it unnoticed by 29,189 EUR on one reason).
+
+    The total is stated and checked to the euro. Reason by reason, equally good plans
+    split it differently from one machine to another (1,455 EUR at most between two
+    machines, same levels and cost), so each reason is held to 0.1 % of the total.
+    """
     from rhd_match import Scenario
 
     text = (ROOT / "docs" / page).read_text(encoding="utf-8")
     block = text.split('["value_eur_ht"].sum().sort_values(ascending=False).round()', 1)[1]
-    printed = dict(re.findall(r"^(\w+)\s+(\d+)\.0$", block.split("Name: value_eur_ht", 1)[0], re.M))
-    solution = Scenario.demo().solve()
-    sums = solution.unmet_local.groupby("reason")["value_eur_ht"].sum().round()
-    assert printed == {reason: str(int(value)) for reason, value in sums.items()}
+    table, prose = block.split("Name: value_eur_ht", 1)
+    printed = {k: float(v) for k, v in re.findall(r"^(\w+)\s+(\d+)\.0$", table, re.M)}
+    sums = Scenario.demo().solve().unmet_local.groupby("reason")["value_eur_ht"].sum()
+    total = float(sums.sum())
+    stated = re.search(r"\(([\d,\u202f\xa0 ]+) (?:EUR|€) HT\)", prose)
+    assert stated is not None
+    assert int(re.sub(r"\D", "", stated.group(1))) == round(total)
+    assert abs(sum(printed.values()) - total) <= len(printed)
+    assert set(printed) == set(sums.index)
+    for reason, value in sums.items():
+        assert abs(printed[str(reason)] - value) <= 1e-3 * total, reason

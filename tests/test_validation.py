@@ -534,3 +534,29 @@ def test_a_code_in_scientific_notation_is_read_when_every_digit_is_written() -> 
         (3, "error", "'2,16205E+13' is a number in scientific notation"),
         (4, "warning", "'2.16204980000170E+13' read as '21620498000017', a code of 14 digits"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("table", "users"),
+    [
+        ("products", {"demand", "offers"}),
+        ("canteens", {"demand"}),
+        ("producers", {"offers"}),
+    ],
+)
+def test_a_table_with_a_header_only_is_said_once_not_through_every_id_naming_it(
+    tmp_path: Path, table: str, users: set[str]
+) -> None:
+    folder = tmp_path / "scenario"
+    Scenario.from_frames(**tiny_frames()).to_folder(folder)
+    path = folder / f"{table}.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    problems = caught.value.problems
+    assert not [p for p in problems if p.message.startswith("unknown")]
+    [empty] = [p for p in problems if p.table == table]
+    assert (empty.row, empty.column, empty.file) == (None, None, str(path))
+    assert empty.severity == "error"
+    assert "no rows (a header only?)" in empty.message
+    assert {u for u in ("demand", "offers") if f"{u} (" in empty.message} == users

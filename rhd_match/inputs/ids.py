@@ -10,8 +10,9 @@ from ..errors import Problem
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..io import is_blank
+from .references import ids_readable
 from .schema import TABLES
-from .validation import ids_readable, source_rows
+from .validation import source_rows
 
 #: Tables whose ids another table takes from any of them, and why one id must name one thing.
 SHARED_IDS = (

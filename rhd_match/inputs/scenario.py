@@ -23,9 +23,10 @@ from ..xlsx import workbook_writer
 from .groups import check_groups
 from .ids import shared_id_problems
 from .plausibility import domain_warnings
+from .references import check_references
 from .schema import DISTANCES, GROUPS, HUBS, MARKET, TABLES
 from .sources import find_sources
-from .validation import check_references, coerce_tables, empty_table
+from .validation import coerce_tables, empty_table
 
 if TYPE_CHECKING:
     from ..plan.solution import Solution

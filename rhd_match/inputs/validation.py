@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
-from ..i18n import format_alternatives, format_number, ngettext
+from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
@@ -39,7 +39,19 @@ from .schema import TABLES, Column, Table
 FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
 
 
-def _blank(values: pd.Series) -> pd.Series:
+def blank_cells(values: pd.Series) -> pd.Series:
+    """Whether each cell is empty or only spaces.
+
+    Parameters
+    ----------
+    values
+        A column's cells, shape (rows,), of any type.
+
+    Returns
+    -------
+    pandas.Series
+        True where the cell is missing or blank, shape (rows,), same index.
+    """
     text = values.astype(object).where(values.notna(), "")
     return text.map(lambda v: str(v).strip() == "").astype(bool)
 
@@ -289,7 +301,7 @@ def _empty(column: Column, n: int) -> pd.Series:
 
 
 def _coerce_column(values: pd.Series, column: Column, out: Collector) -> pd.Series:
-    blank = _blank(values).to_numpy()
+    blank = blank_cells(values).to_numpy()
     if not column.nullable and blank.any():
         out.add(np.flatnonzero(blank), column.name, _("missing value"))
     if column.kind in ("float", "int"):
@@ -339,7 +351,7 @@ def _coerce_column(values: pd.Series, column: Column, out: Collector) -> pd.Seri
         text = _fix_days(text, blank, column, out)
     elif column.kind == "ids":
         # A list of ids in one cell: trimmed, duplicates dropped, first-seen order kept.
-        canonical = {c: ",".join(dict.fromkeys(_split_ids(c))) for c in pd.unique(text)}
+        canonical = {c: ",".join(dict.fromkeys(split_ids(c))) for c in pd.unique(text)}
         text = text.map(canonical)
     series = pd.Series(text.to_numpy(), dtype="str")
     if column.nullable:
@@ -464,8 +476,19 @@ def weekdays(cell: str) -> str | None:
     return ";".join(str(d) for d in sorted(days)) if days else None
 
 
-def _split_ids(cell: object) -> list[str]:
-    """The ids of an ``ids`` cell (comma- or semicolon-separated), empty parts left out."""
+def split_ids(cell: object) -> list[str]:
+    """The ids of an ``ids`` cell (comma- or semicolon-separated), empty parts left out.
+
+    Parameters
+    ----------
+    cell
+        One cell of an ``ids`` column: a string, or anything else for no id.
+
+    Returns
+    -------
+    list of str
+        The ids in the cell's order, stripped.
+    """
     if not isinstance(cell, str):
         return []
     return [part.strip() for part in cell.replace(";", ",").split(",") if part.strip()]
@@ -679,127 +702,3 @@ def _check_case(frame: pd.DataFrame, table: Table, out: Collector) -> None:
                     )
                 ).format(column=column.name, other=other, first=written[0], row=out.rows[first])
                 out.add(np.array([ids.index[at]]), column.name, msg, "error" if key else "warning")
-
-
-def check_references(
-    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
-) -> list[Problem]:
-    """Foreign keys between tables: every id used must exist where it is defined.
-
-    Parameters
-    ----------
-    tables
-        The typed tables by name (``coerce_table``).
-    files
-        The file each table was read from, by name (None when not from a file).
-
-    Returns
-    -------
-    list of Problem
-        One error per unknown id, with its file, row and column.
-    """
-    problems: list[Problem] = []
-    for table in TABLES.values():
-        if table.name not in tables:  # a missing file, reported on its own
-            continue
-        frame = tables[table.name]
-        out = Collector(table, files.get(table.name), source_rows(frame))
-        for column, target in table.foreign.items():
-            # "products|groups": an id of either table; a table that could not be read, or
-            # whose ids could not (its key column missing), is reported on its own; an
-            # optional one left out or empty has no id (without hubs, a producer's hub_id is
-            # information only).
-            names = target.split("|")
-            if any(not ids_readable(t, tables, files) for t in names):
-                continue
-            targets = [
-                t for t in names if t in tables and not (TABLES[t].optional and tables[t].empty)
-            ]
-            if not targets:
-                continue
-            target = format_alternatives(targets)
-            known = {
-                str(v) for t in targets for v in tables[t][TABLES[t].key[0]].dropna().to_numpy()
-            }
-            if table.column(column).kind == "ids":
-                _check_id_lists(frame[column], known, column, target, out)
-                continue
-            values = frame[column].astype(object)
-            # a blank id is already reported as a missing value
-            given = ~_blank(values).to_numpy()
-            bad = given & ~values.isin(known).to_numpy()
-            if bad.any():
-                cased = {k.casefold(): k for k in sorted(known)}
-                msgs = [
-                    _("unknown {column} '{value}' (not in {table})").format(
-                        column=column, value=v, table=target
-                    )
-                    + _case_hint(str(v), cased)
-                    for v in values[bad]
-                ]
-                out.add(np.flatnonzero(bad), column, msgs)
-        if "first_week" in frame.columns and "last_week" in frame.columns:
-            first, last = frame["first_week"], frame["last_week"]
-            bad = (first.notna() & last.notna() & (first.astype(str) > last.astype(str))).to_numpy()
-            if bad.any():
-                msgs = [
-                    _("last week {last} is before first week {first}").format(first=a, last=b)
-                    for a, b in zip(first[bad], last[bad], strict=True)
-                ]
-                out.add(np.flatnonzero(bad), "last_week", msgs)
-        problems += out.problems
-    return problems
-
-
-def _case_hint(value: str, cased: Mapping[str, str]) -> str:
-    """``; did you mean 'APPLE'? …`` when ``value`` is a known id but for case, else empty;
-    ``cased`` maps each known id's casefold to the id."""
-    near = cased.get(value.casefold())
-    if near is None:
-        return ""
-    return _("; did you mean '{id}'? ids are compared exactly, case included").format(id=near)
-
-
-def ids_readable(
-    name: str, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
-) -> bool:
-    """Whether the ids of table ``name`` are known: read, or an optional table left out.
-
-    Parameters
-    ----------
-    name
-        A table's name (``TABLES``).
-    tables
-        The typed tables by name.
-    files
-        The file each table was read from, by name (None when not from a file).
-
-    Returns
-    -------
-    bool
-        False when the table could not be read, or its key column holds no id at all (the
-        column missing): its problems are reported on their own.
-    """
-    if name not in tables:
-        return TABLES[name].optional and name not in files
-    ids = tables[name][TABLES[name].key[0]]
-    return ids.empty or bool(ids.notna().any())
-
-
-def _check_id_lists(
-    cells: pd.Series, known: set[str], column: str, target: str, out: Collector
-) -> None:
-    """Every id of every list cell must exist in ``target``; one message per cell."""
-    unknown = [[i for i in _split_ids(c) if i not in known] for c in cells.astype(object)]
-    bad = np.array([bool(u) for u in unknown], dtype=bool)
-    if bad.any():
-        cased = {k.casefold(): k for k in sorted(known)}
-        msgs = [
-            _("unknown {column} {ids} (not in {table})").format(
-                column=column, ids=", ".join(repr(i) for i in u), table=target
-            )
-            + "".join(_case_hint(i, cased) for i in u)
-            for u in unknown
-            if u
-        ]
-        out.add(np.flatnonzero(bad), column, msgs)

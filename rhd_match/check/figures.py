@@ -67,7 +67,8 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
     (``true_*`` of ``lines``), counted by the EGalim rules of ``docs/egalim.md`` (this
     package's own code).
     Shortfalls are ``max(0, target × base − labelled value)`` in EUR HT, and in points of the
-    base (0 where the base is 0); ``meets_*`` is True when the shortfall is within ``tol``.
+    base (0 where the base is 0); ``meets_*`` is True when the shortfall is within ``tol``
+    and the canteen buys something.
 
     Parameters
     ----------
@@ -167,7 +168,7 @@ def canteen_figures(scenario: Scenario, flows: pd.DataFrame, tol: float = 1e-6) 
             out[f"shortfall_{name}_points"] = np.where(
                 bases[name] > 0, np.maximum(0.0, gap) / bases[name], 0.0
             )
-        out[f"meets_{name}"] = ~exceeds(need, labelled[name], tol)
+        out[f"meets_{name}"] = ~exceeds(need, labelled[name], tol) & (value > 0)
         # Within tolerance of the target either answer is right (but no base: it is met).
         out[f"_meets_{name}_sure"] = differs(need, labelled[name], tol) | (bases[name] <= 0)
     budget = out["budget_eur_ht"].to_numpy(float)

@@ -3,7 +3,7 @@ deliver, places far from the others, labels a family cannot carry, empty tables)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -86,6 +86,7 @@ def domain_warnings(
     warnings += _unreachable_demand(canteens, producers, offers, served, files.get("canteens"))
     warnings += _far_places(tables, files)
     warnings += _template_examples(tables, files)
+    warnings += _idle_rows(tables, files)
     warnings += _odd_road_distances(tables, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
@@ -171,6 +172,68 @@ def _unreachable_demand(
             )
         )
     return warnings
+
+
+def _idle_rows(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
+) -> list[Problem]:
+    """One warning per table, at the first row concerned, for canteens without demand,
+    producers without offers and canteens with demand but no meal: nothing is bought or
+    sold for them, or their cost per meal cannot be computed. Silent when the whole demand
+    or offers table is empty (warned on its own)."""
+    canteens, producers = tables["canteens"], tables["producers"]
+    demand, offers = tables["demand"], tables["offers"]
+    buying = canteens["canteen_id"].isin(demand["canteen_id"]).to_numpy()
+    meals = canteens["meals_per_day"].to_numpy(float)
+    if "service_days" in canteens.columns:
+        meals = meals * canteens["service_days"].fillna(1.0).to_numpy(float)
+    selling = producers["producer_id"].isin(offers["producer_id"]).to_numpy()
+    cases: list[tuple[str, str, np.ndarray, Callable[[int], str]]] = [
+        (
+            "canteens",
+            "canteen_id",
+            ~buying & bool(len(demand)),
+            lambda n: ngettext(
+                "{n} canteen with no demand row ({listed}): nothing is bought for it and it "
+                "counts in no EGalim figure",
+                "{n} canteens with no demand row ({listed}): nothing is bought for them and "
+                "they count in no EGalim figure",
+                n,
+            ),
+        ),
+        (
+            "producers",
+            "producer_id",
+            ~selling & bool(len(offers)),
+            lambda n: ngettext(
+                "{n} producer with no offer row ({listed}): it sells nothing in any plan",
+                "{n} producers with no offer row ({listed}): they sell nothing in any plan",
+                n,
+            ),
+        ),
+        (
+            "canteens",
+            "meals_per_day",
+            buying & (meals == 0),
+            lambda n: ngettext(
+                "{n} canteen with demand but no meal served ({listed}): it has no cost per "
+                "meal and is left out of the territory's",
+                "{n} canteens with demand but no meal served ({listed}): they have no cost "
+                "per meal and are left out of the territory's",
+                n,
+            ),
+        ),
+    ]
+    found = []
+    for table, column, idle, message in cases:
+        if not idle.any():
+            continue
+        ids = sorted(tables[table][TABLES[table].key[0]].astype(str)[idle])
+        listed = _listed(ids, LISTED_PRODUCTS)
+        msg = message(len(ids)).format(n=format_number(len(ids)), listed=listed)
+        row = int(source_rows(tables[table])[int(np.flatnonzero(idle)[0])])
+        found.append(Problem(table, row, column, msg, files.get(table), "warning"))
+    return found
 
 
 def _template_examples(

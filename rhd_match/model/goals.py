@@ -172,7 +172,8 @@ def with_compliance(model: LinearModel) -> LinearModel:
         start,
         size,
         np.concatenate([var.lower, np.zeros(n_new)]),
-        np.concatenate([var.upper, np.ones(n_new)]),
+        # A canteen that can buy nothing meets no target (as ``Solution.canteens`` counts).
+        np.concatenate([var.upper, np.tile(bound_all > 0, 3).astype(float)]),
         np.concatenate([var.integer, np.ones(n_new, bool)]),
         var.drop_rows,
         var.drop_var,

@@ -227,7 +227,8 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
     """Per canteen: value, reference value, EGalim shares and targets, shortfalls, budget use.
 
     Money in EUR HT, shares and targets as fractions; ``shortfall_*_eur_ht`` is
-    max(0, target × base − labelled value) and ``shortfall_*_points`` the same over the base.
+    max(0, target × base − labelled value) and ``shortfall_*_points`` the same over the base;
+    ``meets_*`` is no shortfall, and False for a canteen that buys nothing.
 
     Parameters
     ----------
@@ -307,7 +308,9 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
         out[f"target_{name}"] = target
         out[f"shortfall_{name}_eur_ht"] = short
         out[f"shortfall_{name}_points"] = (short / base.where(base > 0)).fillna(0.0)
-        out[f"meets_{name}"] = short <= 0
+        # A canteen that buys nothing has no figure to meet a target with (ma cantine's rates
+        # need purchases).
+        out[f"meets_{name}"] = (short <= 0) & (total > 0)
     out["budget_eur_ht"] = can["budget_eur_ht"]
     out["budget_use"] = total / can["budget_eur_ht"].where(can["budget_eur_ht"] > 0)
     meals = meals_served(scenario).reindex(can.index)

@@ -1,0 +1,73 @@
+"""Rows that take no part in any plan: a canteen without demand, a producer without offers,
+a canteen with demand but no meal. Each is warned before the solve; a canteen that buys
+nothing meets no EGalim target, after or before the plan (it counted as meeting all three)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from factories import tiny_frames
+
+from rhd_match import Scenario, check
+from rhd_match.i18n import use_language
+
+TARGETS = ("quality", "organic", "meat_fish")
+
+
+def with_idle_rows(meals: float | None = 0.0) -> Scenario:
+    """The tiny scenario with a canteen (IDLE_C) and a producer (IDLE_P) in no other table,
+    and LIEVIN_1 serving ``meals`` meals a day."""
+    frames = tiny_frames()
+    can = frames["canteens"]
+    idle = can.iloc[[0]].assign(canteen_id="IDLE_C", name="Cantine sans demande")
+    frames["canteens"] = pd.concat([can, idle], ignore_index=True)
+    frames["canteens"].loc[1, "meals_per_day"] = meals
+    prod = frames["producers"]
+    frames["producers"] = pd.concat(
+        [prod, prod.iloc[[1]].assign(producer_id="IDLE_P")], ignore_index=True
+    )
+    return Scenario.from_frames(**frames)
+
+
+def test_idle_rows_are_warned_once_each_at_their_row() -> None:
+    with use_language("en"):
+        warnings = with_idle_rows().warnings
+    said = {(w.table, w.row, w.column): w.message for w in warnings}
+    assert said[("canteens", 4, "canteen_id")].startswith("1 canteen with no demand row (IDLE_C)")
+    assert said[("producers", 4, "producer_id")].startswith("1 producer with no offer row (IDLE_P)")
+    assert said[("canteens", 3, "meals_per_day")].startswith(
+        "1 canteen with demand but no meal served (LIEVIN_1)"
+    )
+    assert len(said) == len(warnings) == 3
+    assert all(w.severity == "warning" for w in warnings)
+
+
+def test_the_warnings_speak_french() -> None:
+    with use_language("fr"):
+        messages = [w.message for w in with_idle_rows().warnings]
+    assert any(m.startswith("1 cantine sans ligne de demande (IDLE_C)") for m in messages)
+    assert any(m.startswith("1 producteur sans ligne d’offre (IDLE_P)") for m in messages)
+
+
+def test_meals_left_empty_are_unknown_not_warned() -> None:
+    with use_language("en"):
+        messages = [w.message for w in with_idle_rows(meals=None).warnings]
+    assert len(messages) == 2
+    assert not [m for m in messages if "no meal served" in m]
+
+
+@pytest.mark.parametrize("objective", ["lexicographic", "compliance"])
+def test_a_canteen_that_buys_nothing_meets_no_target(objective: str) -> None:
+    scenario = with_idle_rows(meals=420.0)
+    solution = scenario.solve(strategy="mip", objective=objective)
+    row = solution.canteens.set_index("canteen_id").loc["IDLE_C"]
+    assert row["value_eur_ht"] == 0.0
+    assert not row[[f"meets_{t}" for t in TARGETS]].any()
+    summary = solution.summary.iloc[0]
+    met = solution.canteens[[f"meets_{t}" for t in TARGETS]].all(axis=1).sum()
+    assert summary["canteens_meeting_all"] == met <= 2
+    assert summary["canteens_meeting_all_before"] == 0
+    assert check(scenario, solution).empty
+    if objective == "compliance":  # the model's count is the tables' count
+        counted = sum(int(solution.canteens[f"meets_{t}"].sum()) for t in TARGETS)
+        assert summary["level_1_value"] == pytest.approx(-counted)

@@ -67,6 +67,12 @@ class Weights(_Strict):
 Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
 #: Every strategy name, for command-line choices.
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
+#: The longest time limit, s (a week): no territory's solve needs more, and a clock of 1e308 s
+#: overflowed the progress display's arithmetic.
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+#: The most threads and GB a solve takes: above any machine this runs on.
+MAX_THREADS = 1024
+MAX_MEMORY_GB = 100_000.0
 LpSolver = Literal["highs", "glop", "pdlp"]
 #: The solvers rhd_match can run (CBC is not among them: OR-Tools 9.15's model_builder, which
 #: hands models over as arrays, does not offer it).
@@ -126,13 +132,18 @@ class SolverOptions(_Strict):
 
     strategy: Strategy = "auto"
     objective: Objective = "lexicographic"
-    time_limit_s: float = Field(60.0, gt=0, description="wall-clock limit of the whole solve, s")
-    threads: int = Field(2, ge=1)
+    time_limit_s: float = Field(
+        60.0, gt=0, le=MAX_TIME_LIMIT_S, description="wall-clock limit of the whole solve, s"
+    )
+    threads: int = Field(2, ge=1, le=MAX_THREADS)
     dask: Annotated[str, AfterValidator(check_spec)] | None = Field(
         None, description="Dask cluster of the weekly LPs: 'local:N' or a scheduler address"
     )
     memory_limit_gb: float = Field(
-        16.0, gt=0, description="memory of the solve, GB: above it the decomposition streams"
+        16.0,
+        gt=0,
+        le=MAX_MEMORY_GB,
+        description="memory of the solve, GB: above it the decomposition streams",
     )
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which a MIP stops")
     lp_solver: LpSolver = "glop"

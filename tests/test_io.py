@@ -16,6 +16,7 @@ from profiles import examples
 
 from rhd_match import Parameters, Scenario, ScenarioError, SolverOptions, Targets, Weights
 from rhd_match.inputs.reference import reference_markdown
+from rhd_match.params import MAX_TIME_LIMIT_S
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -193,7 +194,7 @@ parameters_strategy = st.builds(
     solver=st.fixed_dictionaries(
         {
             "strategy": st.sampled_from(choices("strategy")),
-            "time_limit_s": st.floats(1e-3, 1e6, allow_nan=False),
+            "time_limit_s": st.floats(1e-3, MAX_TIME_LIMIT_S, allow_nan=False),
             "threads": st.integers(1, 64),
             "mip_gap": fractions,
             "lp_solver": st.sampled_from(choices("lp_solver")),

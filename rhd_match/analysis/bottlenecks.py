@@ -44,6 +44,7 @@ from ..generate.territory import load_communes
 from ..i18n import format_number
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
+from ..inputs.schema import CEILINGS
 from ..model.build import LinearModel, build_model
 from ..model.decode import clean_flows
 from ..model.solve import make_solution, planned_flows
@@ -681,8 +682,9 @@ def _with_probe(
         "name": "hypothetical extra supply",
         "lat": float(at["lat"]),
         "lon": float(at["lon"]),
-        "delivery_capacity_kg_per_week": 1e9,
-        "max_drops_per_week": 1_000_000,
+        # The largest values a producer may be given: no limit for a probe of a few units.
+        "delivery_capacity_kg_per_week": CEILINGS["kg/week"],
+        "max_drops_per_week": int(CEILINGS["drops/week"]),
         "delivery_radius_km": 1e-3,
         "min_order_eur_ht": 0.0,
     }

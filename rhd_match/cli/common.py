@@ -38,7 +38,7 @@ from ..i18n import (
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
-from ..params import OBJECTIVES, STRATEGIES
+from ..params import MAX_MEMORY_GB, MAX_THREADS, MAX_TIME_LIMIT_S, OBJECTIVES, STRATEGIES
 from ..plan.solution import STATUS_NAMES
 from ..version import __version__
 from ..weeks import week_list_problems
@@ -270,7 +270,7 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
     """
     p.add_argument(
         "--time-limit",
-        type=positive_float,
+        type=positive_float(MAX_TIME_LIMIT_S),
         metavar="S",
         help=_(
             "wall-clock seconds from the command's start (reading the scenario included) that "
@@ -280,13 +280,13 @@ def add_solver_options(p: argparse.ArgumentParser, strategy: bool = True) -> Non
     )
     p.add_argument(
         "--threads",
-        type=positive_int,
+        type=int_at_least(1, MAX_THREADS),
         metavar="N",
         help=_("solver threads (default: the scenario's, 2)"),
     )
     p.add_argument(
         "--memory-limit-gb",
-        type=positive_float,
+        type=positive_float(MAX_MEMORY_GB),
         metavar="GB",
         help=_(
             "memory the solve may use: above it the decomposition streams by weeks "
@@ -522,8 +522,59 @@ def iso_date(text: str) -> dt.date:
         ) from None
 
 
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0 (seconds, factors).
+def positive_float(high: float) -> Callable[[str], float]:
+    """argparse type: a number > 0 and ≤ ``high`` (seconds, GB, factors).
+
+    Parameters
+    ----------
+    high
+        The greatest value accepted: a bound far above any real use, so that a slip
+        (``1e308``) is told as such rather than overflowing the arithmetic behind.
+
+    Returns
+    -------
+    Callable
+        The argparse type: the argument as typed (a decimal comma allowed) to its number.
+    """
+
+    def parse(text: str) -> float:
+        """The argument as a number in (0, ``high``].
+
+        Parameters
+        ----------
+        text
+            The argument as typed.
+
+        Returns
+        -------
+        float
+            The number.
+
+        Raises
+        ------
+        argparse.ArgumentTypeError
+            When it is not a number, or not above 0, or above ``high``.
+        """
+        quoted = _("'{text}'").format(text=text)
+        try:
+            value = float(text.replace(",", "."))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                _("{text} is not a number").format(text=quoted)
+            ) from None
+        if not 0 < value <= high:
+            raise argparse.ArgumentTypeError(
+                _("{text} must be a number greater than 0 and at most {high}").format(
+                    text=quoted, high=format_number(high)
+                )
+            )
+        return value
+
+    return parse
+
+
+def fraction(text: str) -> float:
+    """argparse type: a share from 0 to 1, as ``0.3``, ``0,3`` or ``30 %``.
 
     Parameters
     ----------
@@ -533,22 +584,23 @@ def positive_float(text: str) -> float:
     Returns
     -------
     float
-        The number.
+        The share, in [0, 1].
 
     Raises
     ------
     argparse.ArgumentTypeError
-        When it is not a finite number above 0.
+        When it is not a number, or outside [0, 1] (0 % to 100 %).
     """
+    quoted = _("'{text}'").format(text=text)
+    written = text.replace(",", ".").replace("\u202f", "").replace("\xa0", "").strip()
+    percent = written.endswith("%")
     try:
-        value = float(text.replace(",", "."))
+        value = float(written.rstrip("%").strip()) / (100.0 if percent else 1.0)
     except ValueError:
+        raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=quoted)) from None
+    if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(
-            _("{text} is not a number").format(text=_("'{text}'").format(text=text))
-        ) from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(
-            _("{text} must be a number greater than 0").format(text=_("'{text}'").format(text=text))
+            _("{text} must be a share from 0 to 1 (or 0 % to 100 %)").format(text=quoted)
         )
     return value
 
@@ -659,7 +711,6 @@ def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
 
 

@@ -18,6 +18,7 @@ from .common import (
     add_solver_options,
     add_source,
     command_deadline,
+    fraction,
     int_at_least,
     load_scenario,
     output_folder,
@@ -201,6 +202,14 @@ def _compliance_curve(scenario: Scenario, args: argparse.Namespace, deadline: De
     return 0
 
 
+#: The largest factor of a what-if variant (prices, budgets, radii): a hundred times a
+#: territory's figure is no variant of it, and 1e308 overflowed into invalid tables.
+MAX_FACTOR = 100.0
+#: The most a compliance curve's point may add per meal, EUR HT: a school meal costs about
+#: 1 to 2 EUR HT of food (docs/demo.md), so 100 is no budget anyone weighs.
+MAX_AMOUNT_PER_MEAL = 100.0
+
+
 def amounts_per_meal(text: str) -> list[float]:
     """``0,0.05,0.1`` or, with decimal commas, ``0;0,05;0,1`` → [0.0, 0.05, 0.1] (EUR HT per
     meal, each ≥ 0), for argparse."""
@@ -209,10 +218,10 @@ def amounts_per_meal(text: str) -> list[float]:
         values = [float(part.replace(" ", "")) for part in parts if part.strip()]
     except ValueError:
         values = []
-    if not values or any(not 0.0 <= v < float("inf") for v in values):
+    if not values or any(not 0.0 <= v <= MAX_AMOUNT_PER_MEAL for v in values):
         raise argparse.ArgumentTypeError(
-            _("{text} is not a list of amounts of at least 0, e.g. 0,0.05,0.1").format(
-                text=_("'{text}'").format(text=text)
+            _("{text} is not a list of amounts from 0 to {high}, e.g. 0,0.05,0.1").format(
+                text=_("'{text}'").format(text=text), high=format_number(MAX_AMOUNT_PER_MEAL)
             )
         )
     return values
@@ -420,17 +429,25 @@ def add_decision_support_parsers(sub: argparse._SubParsersAction[argparse.Argume
     )
     p.add_argument(
         "--organic-price-factor",
-        type=positive_float,
+        type=positive_float(MAX_FACTOR),
         default=1.3,
         help=_("price multiplier of converted producers (default 1.3)"),
     )
-    p.add_argument("--organic-target", type=float, help=_("variant with this organic target (0-1)"))
-    p.add_argument("--quality-target", type=float, help=_("variant with this quality target (0-1)"))
     p.add_argument(
-        "--budget-factor", type=positive_float, help=_("variant with budgets x this factor")
+        "--organic-target", type=fraction, help=_("variant with this organic target (0-1)")
     )
     p.add_argument(
-        "--radius-factor", type=positive_float, help=_("variant with delivery radii x this factor")
+        "--quality-target", type=fraction, help=_("variant with this quality target (0-1)")
+    )
+    p.add_argument(
+        "--budget-factor",
+        type=positive_float(MAX_FACTOR),
+        help=_("variant with budgets x this factor"),
+    )
+    p.add_argument(
+        "--radius-factor",
+        type=positive_float(MAX_FACTOR),
+        help=_("variant with delivery radii x this factor"),
     )
     add_solver_options(p)
     p.set_defaults(func=cmd_whatif)

@@ -176,6 +176,12 @@ def reference_markdown() -> str:
         "A close or partial name (`Fruits`, `Viande`) is never guessed; a number with both",
         "separators (`1.234,50`, `1,234.50`) is an error.",
         "",
+        "Every number column has a largest value. Where the column sets none of its own, its",
+        "unit's ceiling applies (`rhd_match.inputs.schema.CEILINGS`): far above any",
+        "territory's figure (a central kitchen of 30,000 meals a day buys about 50 t of food a",
+        "week; an estimate), far below what breaks the solver's arithmetic. A larger value is",
+        "an error: it is a code pasted, or an exponent typed, in a number column.",
+        "",
     ]
     for table in TABLES.values():
         out += [f"## `{table.name}`", "", table.doc, "", f"Key: `{', '.join(table.key)}`."]
@@ -204,7 +210,7 @@ def _allowed(c: Column) -> str:
     if c.minimum is not None:
         bounds.append(f"≥ {c.minimum:g}")
     if c.maximum is not None:
-        bounds.append(f"≤ {c.maximum:g}")
+        bounds.append(f"≤ {c.maximum:,.0f}" if c.maximum >= 1000 else f"≤ {c.maximum:g}")
     return ", ".join(bounds)
 
 

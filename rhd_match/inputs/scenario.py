@@ -22,6 +22,7 @@ from ..writing import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 from .groups import check_groups
 from .ids import shared_id_problems
+from .magnitudes import line_value_problems
 from .plausibility import domain_warnings
 from .references import check_references
 from .schema import DISTANCES, GROUPS, HUBS, MARKET, TABLES
@@ -238,6 +239,7 @@ class Scenario:
             typed, found = coerce_tables(raw, files)
             problems += found
             problems += check_references(typed, files) + shared_id_problems(typed, files)
+            problems += line_value_problems(typed, files)
             raise ScenarioError(problems + more)
         return cls._build(raw, files, parsed, problems + more)
 
@@ -258,7 +260,7 @@ class Scenario:
             if name not in typed:
                 typed[name] = empty_table(table)
         errors = [p for p in problems if p.severity == "error"]
-        errors += check_references(typed, files)
+        errors += check_references(typed, files) + line_value_problems(typed, files)
         if not errors:
             errors += check_groups(typed, files)
         # Not a reference broken: the groups' rules hold whatever the ids' spelling.

@@ -47,9 +47,36 @@ SECTORS: tuple[str, ...] = (
 )
 
 
+#: The largest value of a number column by its unit, where the column sets no maximum of its
+#: own: far above any territory's figure (a central kitchen of 30,000 meals a day buys about
+#: 50 t of food a week, a truffle 4,000 EUR HT/kg), far below what breaks a solver's
+#: arithmetic (a demand of 1e12 kg stopped HiGHS with an abnormal status). A larger value is
+#: a slip: a code pasted or an exponent typed in a number column.
+CEILINGS: dict[str, float] = {
+    "kg/unit": 1e4,
+    "EUR HT/unit": 1e5,
+    "EUR HT/kg": 1e5,
+    "EUR HT": 1e10,
+    "EUR/km": 1e4,
+    "EUR/h": 1e5,
+    "meals/day": 1e6,
+    "days": 1e4,
+    "kg/week": 1e8,
+    "kg": 1e6,
+    "product unit": 1e7,
+    "product unit/week": 1e8,
+    "product unit/group unit": 1e6,
+    "drops/week": 1e4,
+    "vehicles": 1e4,
+    "km": 2e4,
+    "min": 1e5,
+}
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of an input table."""
+    """One column of an input table; a number column without a ``maximum`` of its own takes
+    its unit's ``CEILINGS``."""
 
     name: str
     kind: Kind
@@ -64,6 +91,10 @@ class Column:
     #: Fixed number of digits of a code (INSEE, SIRET, postcode): shorter all-digit values
     #: lost their leading zeros in a spreadsheet and are padded back, with a warning.
     digits: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind in ("float", "int") and self.maximum is None:
+            object.__setattr__(self, "maximum", CEILINGS.get(self.unit))
 
 
 @dataclass(frozen=True)

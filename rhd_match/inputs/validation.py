@@ -34,7 +34,7 @@ from .fixes import (
     week_read_as,
 )
 from .layouts import demand_from_grid, scenario_weeks
-from .schema import TABLES, Column, Table
+from .schema import CEILINGS, TABLES, Column, Table
 
 FIRST_DATA_ROW = 2  # a person's row number of the first data row (the header is row 1)
 
@@ -583,7 +583,13 @@ def _coerce_number(
             checks.append((finite & (arr <= 0), _("{value} must be > 0")))
         if column.minimum is not None:
             checks.append((finite & (arr < column.minimum), _("{value} must be ≥ {minimum}")))
-        if column.maximum is not None:
+        if column.maximum is not None and column.maximum == CEILINGS.get(column.unit):
+            too_large = _(
+                "{value} is above {ceiling}, more than any territory's figure: a code or an "
+                "exponent typed in a number?"
+            )
+            checks.append((finite & (arr > column.maximum), too_large))
+        elif column.maximum is not None:
             checks.append((finite & (arr > column.maximum), _("{value} must be ≤ {maximum}")))
         if column.kind == "int":
             checks.append((finite & (arr != np.round(arr)), _("{value} must be a whole number")))
@@ -591,6 +597,7 @@ def _coerce_number(
         name: "" if bound is None else f"{bound:g}"
         for name, bound in (("minimum", column.minimum), ("maximum", column.maximum))
     }
+    bounds["ceiling"] = format_number(column.maximum or 0.0)
     for bad, what in checks:
         if bad.any():
             msgs = [what.format(value=f"{v:g}", **bounds) for v in arr[bad]]

@@ -1,0 +1,127 @@
+"""Numbers no territory writes: a value above its column's ceiling, a purchase line worth
+more than a billion euros, a time limit, factor or share typed out of range. Each is told
+where it was written (file, row, column, or the option), before any solve; a plan at the
+ceilings solves and checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import tiny_frames
+from test_cli_routes import SMALL
+
+from rhd_match import OptionError, Scenario, ScenarioError, check
+from rhd_match.cli.main import main
+from rhd_match.i18n import use_language
+from rhd_match.inputs.magnitudes import MAX_LINE_VALUE_EUR_HT
+from rhd_match.inputs.schema import CEILINGS, TABLES
+from rhd_match.params import MAX_TIME_LIMIT_S
+
+pytestmark = pytest.mark.usefixtures("english_messages")
+
+
+def demand_file(tmp_path: Path, qty: str) -> Path:
+    """The tiny scenario as CSV files, the first demand row's quantity written ``qty``."""
+    folder = tmp_path / "scenario"
+    Scenario.from_frames(**tiny_frames()).to_folder(folder)
+    path = folder / "demand.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("qty")] = qty
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("qty", ["1e12", "1e300", "10000001"])
+def test_a_quantity_above_its_ceiling_is_an_error_at_its_cell(tmp_path: Path, qty: str) -> None:
+    folder = demand_file(tmp_path, qty)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    [problem] = caught.value.problems
+    assert (problem.table, problem.row, problem.column) == ("demand", 2, "qty")
+    assert problem.file == str(folder / "demand.csv")
+    assert "above 10,000,000" in problem.message and "exponent" in problem.message
+
+
+def test_the_ceiling_speaks_french(tmp_path: Path) -> None:
+    folder = demand_file(tmp_path, "1e12")
+    with use_language("fr"), pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    assert "dépasse 10\u202f000\u202f000" in caught.value.problems[0].message
+
+
+def test_every_number_column_has_a_largest_value() -> None:
+    numbers = [c for t in TABLES.values() for c in t.columns if c.kind in ("float", "int")]
+    assert numbers and all(c.maximum is not None for c in numbers)
+    assert {c.unit for c in numbers if c.maximum == CEILINGS.get(c.unit)} == set(CEILINGS)
+
+
+def test_a_line_worth_more_than_a_billion_is_an_error_naming_its_value() -> None:
+    frames = tiny_frames()
+    frames["products"].loc[0, "reference_price_eur_ht"] = 1e5  # BEEF, within its ceiling
+    frames["demand"].loc[frames["demand"]["product_id"] == "BEEF", "qty"] = 2e4  # 2e9 EUR
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    problems = [p for p in caught.value.problems if p.table == "demand"]
+    assert problems and all(p.column == "qty" for p in problems)
+    assert "is worth 2e+09, above 1,000,000,000 EUR excl. VAT" in problems[0].message
+
+
+def test_a_plan_at_the_ceilings_solves_and_checks() -> None:
+    """A demand line at the largest quantity, priced so that it is worth the largest line
+    value: the solver's arithmetic holds there (1e11 EUR HT lines broke HiGHS)."""
+    frames = tiny_frames()
+    beef = frames["demand"]["product_id"] == "BEEF"
+    frames["demand"].loc[beef, "qty"] = CEILINGS["product unit"]
+    frames["products"].loc[0, "reference_price_eur_ht"] = (
+        MAX_LINE_VALUE_EUR_HT / CEILINGS["product unit"]
+    )
+    scenario = Scenario.from_frames(**frames)
+    for strategy in ("mip", "decompose"):
+        solution = scenario.solve(strategy=strategy)
+        assert solution.summary.iloc[0]["status"] in ("optimal", "feasible")
+        assert check(scenario, solution).empty
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["solve", "--time-limit", "1e308"], "--time-limit"),
+        (["solve", "--time-limit", "0"], "--time-limit"),
+        (["solve", "--memory-limit-gb", "1e308"], "--memory-limit-gb"),
+        (["solve", "--threads", "100000"], "--threads"),
+        (["whatif", "--budget-factor", "1e308"], "--budget-factor"),
+        (["whatif", "--organic-price-factor", "1e308"], "--organic-price-factor"),
+        (["whatif", "--radius-factor", "101"], "--radius-factor"),
+        (["whatif", "--organic-target", "1.5"], "--organic-target"),
+        (["whatif", "--quality-target", "abc"], "--quality-target"),
+        (["tradeoff", "--budgets-per-meal", "0,1e308"], "--budgets-per-meal"),
+    ],
+)
+def test_an_option_out_of_range_is_refused_before_any_solve(
+    args: list[str], option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    verb, *rest = args
+    with pytest.raises(SystemExit) as ended:
+        main(["--lang", "en", verb, str(SMALL), *rest, "--out", str(tmp_path / "out")])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}" in err
+    assert "Traceback" not in err and "RuntimeWarning" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("written", ["0,3", "0.3", "30 %", "30%"])
+def test_a_target_may_be_written_as_people_write_shares(written: str) -> None:
+    from rhd_match.cli.common import fraction
+
+    assert fraction(written) == pytest.approx(0.3)
+
+
+def test_the_library_refuses_the_same_time_limit() -> None:
+    scenario = Scenario.from_frames(**tiny_frames())
+    with pytest.raises(OptionError):
+        scenario.solve(time_limit_s=MAX_TIME_LIMIT_S * 2)

@@ -14,6 +14,7 @@ from ..geo import haversine_km
 from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..weeks import week_monday
 from .groups import served_products
 from .schema import TABLES
 from .validation import FIRST_DATA_ROW, source_rows
@@ -30,6 +31,8 @@ EXAMPLE_ID_PREFIX = "EXEMPLE-"
 #: demand rows name these ids).
 EXAMPLE_KEYS = {"products": "product_id", "canteens": "canteen_id", "producers": "producer_id"}
 FAR_FACTOR = 5.0
+#: Demand weeks beyond this many from the others are flagged: a year has 52 or 53 ISO weeks.
+MAX_HORIZON_WEEKS = 53
 LISTED_PRODUCTS = 5  # products named per canteen in the no-offer-in-reach warning
 #: More canteens than this with demand out of reach get one warning with the count and this many
 #: examples, not one each: a territory's fish or beef is often out of every canteen's reach.
@@ -87,6 +90,7 @@ def domain_warnings(
     warnings += _far_places(tables, files)
     warnings += _template_examples(tables, files)
     warnings += _idle_rows(tables, files)
+    warnings += _stray_weeks(demand, files.get("demand"))
     warnings += _odd_road_distances(tables, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
@@ -234,6 +238,43 @@ def _idle_rows(
         row = int(source_rows(tables[table])[int(np.flatnonzero(idle)[0])])
         found.append(Problem(table, row, column, msg, files.get(table), "warning"))
     return found
+
+
+def _stray_weeks(demand: pd.DataFrame, file: str | None) -> list[Problem]:
+    """One warning, at the first row concerned, for demand weeks outside the year-long window
+    holding most rows (a school year spans two ISO years; ``2027-W06`` among 2026's weeks is a
+    year typed wrong, planned apart from its year's offers)."""
+    weeks = demand["week"].astype(object).where(demand["week"].notna(), None)
+    unique = sorted({str(w) for w in weeks if w is not None})
+    if not unique:
+        return []
+    ordinal = {w: week_monday(w).toordinal() for w in unique}
+    days = weeks.map(ordinal).to_numpy(float)  # NaN for a missing week
+    ordered = np.sort(days[~np.isnan(days)])
+    start = np.array(sorted(set(ordinal.values())), dtype=float)
+    span = 7.0 * (MAX_HORIZON_WEEKS - 1)
+    held = np.searchsorted(ordered, start + span, side="right") - np.searchsorted(ordered, start)
+    first = start[int(np.argmax(held))]  # the earliest window holding the most rows
+    stray = (days < first) | (days > first + span)
+    if not stray.any():
+        return []
+    inside = [w for w in unique if first <= ordinal[w] <= first + span]
+    outside = [w for w in unique if not first <= ordinal[w] <= first + span]
+    n = int(stray.sum())
+    msg = ngettext(
+        "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "
+        "year typed wrong? Only an offer of that same week can serve it",
+        "{n} rows in weeks {listed}, outside the year of the others ({first} to {last}): a "
+        "year typed wrong? Only offers of those same weeks can serve them",
+        n,
+    ).format(
+        n=format_number(n),
+        listed=_listed(outside, LISTED_PRODUCTS),
+        first=inside[0],
+        last=inside[-1],
+    )
+    row = int(source_rows(demand)[int(np.flatnonzero(stray)[0])])
+    return [Problem("demand", row, "week", msg, file, "warning")]
 
 
 def _template_examples(

@@ -1,6 +1,7 @@
-"""Rows that take no part in any plan: a canteen without demand, a producer without offers,
-a canteen with demand but no meal. Each is warned before the solve; a canteen that buys
-nothing meets no EGalim target, after or before the plan (it counted as meeting all three)."""
+"""Rows apart from the others: a canteen without demand, a producer without offers, a
+canteen with demand but no meal, demand in a week outside the year of the others. Each is
+warned before the solve; a canteen that buys nothing meets no EGalim target, after or before
+the plan (it counted as meeting all three)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,40 @@ def test_a_canteen_that_buys_nothing_meets_no_target(objective: str) -> None:
     if objective == "compliance":  # the model's count is the tables' count
         counted = sum(int(solution.canteens[f"meets_{t}"].sum()) for t in TARGETS)
         assert summary["level_1_value"] == pytest.approx(-counted)
+
+
+def stray_warnings(weeks: list[str]) -> list[str]:
+    """The stray-week warnings of the tiny scenario with its demand rows in ``weeks``."""
+    frames = tiny_frames()
+    frames["demand"]["week"] = weeks
+    with use_language("en"):
+        scenario = Scenario.from_frames(**frames)
+    return [
+        f"{w.row} {w.column} {w.message}" for w in scenario.warnings if "typed wrong" in w.message
+    ]
+
+
+def test_a_week_in_another_year_is_warned_at_its_row() -> None:
+    weeks = ["2026-W03", "2026-W03", "2026-W04", "2026-W03", "2027-W06", "2026-W04", "2026-W04"]
+    [said] = stray_warnings(weeks)
+    assert said.startswith("6 week 1 row in week 2027-W06, outside the year of the others")
+    assert "(2026-W03 to 2026-W04)" in said
+
+
+@pytest.mark.parametrize(
+    "weeks",
+    [
+        # A school year: September to July, across two ISO years, 46 weeks apart.
+        ["2026-W36", "2026-W36", "2026-W50", "2027-W02", "2027-W27", "2027-W27", "2027-W27"],
+        # A whole ISO year of 53 weeks, first to last.
+        ["2026-W01", "2026-W01", "2026-W20", "2026-W40", "2026-W53", "2026-W53", "2026-W53"],
+    ],
+)
+def test_a_year_of_weeks_across_two_iso_years_is_no_slip(weeks: list[str]) -> None:
+    assert stray_warnings(weeks) == []
+
+
+def test_the_year_holding_most_rows_is_kept_whichever_comes_first() -> None:
+    weeks = ["2025-W10", "2026-W20", "2026-W20", "2026-W21", "2026-W22", "2026-W21", "2026-W22"]
+    [said] = stray_warnings(weeks)
+    assert said.startswith("2 week 1 row in week 2025-W10, outside the year of the others")

@@ -34,6 +34,7 @@ from rhd_match.analysis.whatif import (
 )
 from rhd_match.cli import main as cli_module
 from rhd_match.cli.main import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
+from rhd_match.i18n import use_language
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -243,10 +244,17 @@ def test_territory_menu_places_products_by_catalogue_then_family() -> None:
     # A role given overrides the catalogue.
     given = territory_menu(scenario, roles={"lait": "dairy"})
     assert given.products.set_index("product_id").loc["lait", "matched_by"] == "given"
-    with pytest.raises(ScenarioError, match="no product_id 'nope'"):
-        territory_menu(scenario, roles={"nope": "dairy"})
-    with pytest.raises(ScenarioError, match="unknown menu role 'soup'"):
+    # Roles are the call's option, not the scenario's data: both wrongs said at once.
+    with pytest.raises(OptionError) as caught:
+        territory_menu(scenario, roles={"nope": "dairy", "lait": "soup"})
+    assert [p.split(":")[0:2] for p in caught.value.problems] == [
+        ["roles", " no product_id 'nope' in the scenario's products"],
+        ["roles", " 'lait'"],
+    ]
+    assert "unknown menu role 'soup' (roles: " in caught.value.problems[1]
+    with use_language("fr"), pytest.raises(OptionError) as caught:
         territory_menu(scenario, roles={"lait": "soup"})
+    assert "rôle de menu inconnu « soup »" in caught.value.problems[0]
 
 
 def test_menu_demand_follows_each_canteens_service_weeks() -> None:
@@ -403,7 +411,7 @@ def test_menus_warns_of_weeks_outside_the_scenario(
     argv = ["menus", str(good_folder), "--out", str(out), "--weeks", "2026-W03,2027-W05"]
     assert main(argv) == 0
     err = capsys.readouterr().err
-    assert "warning: week(s) 2027-W05 are outside the scenario's weeks" in err
+    assert "warning: week 2027-W05 is outside the scenario's weeks" in err
     assert set(pd.read_csv(out / "demand.csv")["week"]) == {"2026-W03", "2027-W05"}
 
 
@@ -551,7 +559,6 @@ def test_an_extra_budget_per_meal_counts_a_group_demand_at_its_cheapest() -> Non
 def test_progress_names_the_objective_levels_in_french(tiny_scenario: Scenario) -> None:
     """The live display (``log``) says each level of the objective in the user's language,
     not by its id (``(cost)``, ``(egalim)``)."""
-    from rhd_match.i18n import use_language
 
     lines: list[str] = []
     with use_language("fr"):

@@ -43,6 +43,7 @@ from ..errors import OptionError, Problem, ScenarioError
 from ..geo import haversine_km
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..i18n import ngettext
 from ..inputs.scenario import Scenario
 from ..weeks import week_list_problems
 
@@ -262,8 +263,12 @@ def services_from_scenario(
         outside = [w for w in weeks if w not in known]
         if outside:
             warnings.warn(
-                f"week(s) {', '.join(outside[:10])} are outside the scenario's weeks: "
-                "no local supply is known for them",
+                ngettext(
+                    "week {weeks} is outside the scenario's weeks: no local supply is known for it",
+                    "weeks {weeks} are outside the scenario's weeks: no local supply is known "
+                    "for them",
+                    len(outside),
+                ).format(weeks=", ".join(outside[:10])),
                 stacklevel=2,
             )
     can = scenario.canteens
@@ -740,35 +745,33 @@ def territory_menu(
 
     Raises
     ------
+    OptionError
+        When ``roles`` names a product the scenario does not have or an unknown role.
     ScenarioError
-        When ``roles`` names a product the scenario does not have or an unknown role, or when
-        no product of the scenario is on the menu (the message lists the roles to give).
+        When no product of the scenario is on the menu (the message lists the roles to give).
     """
     plan = plan or default_primary_menu()
     given = dict(roles or {})
     products = scenario.products
-    problems = [
-        Problem(
-            "products",
-            None,
-            "product_id",
-            _("no product_id {id} (menu role given)").format(id=repr(pid)),
+    known = set(products["product_id"].astype(str))
+    wrong = [
+        _("roles: no product_id {id} in the scenario's products").format(
+            id=_("'{text}'").format(text=pid)
         )
         for pid in given
-        if pid not in set(products["product_id"])
+        if pid not in known
     ]
-    problems += [
-        Problem(
-            "products",
-            None,
-            "product_id",
-            f"{pid!r}: unknown menu role {role!r} (roles: {', '.join(plan.portions_kg)})",
+    wrong += [
+        _("roles: {id}: unknown menu role {role} (roles: {roles})").format(
+            id=_("'{text}'").format(text=pid),
+            role=_("'{text}'").format(text=role),
+            roles=", ".join(plan.portions_kg),
         )
         for pid, role in given.items()
         if role not in plan.portions_kg
     ]
-    if problems:
-        raise ScenarioError(problems)
+    if wrong:
+        raise OptionError(wrong)
     names = catalogue_names()
     plan_roles: dict[str, list[str]] = {}
     for comp in (c for week in plan.cycle for day in week for c in day):

@@ -264,3 +264,36 @@ def test_people_csv_writer_leaves_numbers_alone(tmp_path: Path) -> None:
     people_csv_writer(frame, {"Quantité": 2})(tmp_path / "f.csv")
     text = (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
     assert text == "Note;Quantité;Semaines\n'-à revoir;-3,00;-1\n'\tok;2,50;4\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "kinds"),
+    [
+        ("fr", {"Producteur", "Grossiste ou plateforme"}),
+        ("en", {"producer", "wholesaler or platform"}),
+    ],
+)
+def test_files_for_people_name_the_supplier_kind_in_their_language(
+    tmp_path: Path, language: str, kinds: set[str]
+) -> None:
+    """``producer`` and ``market`` are ids: the order files and the workbook's orders sheet
+    name them for their reader (they said ``producer`` and ``market`` in French files)."""
+    import openpyxl
+    from factories import tiny_market
+
+    from rhd_match.report import write_reports
+
+    scenario = Scenario.from_frames(**tiny_frames(), market=tiny_market())
+    solution = scenario.solve(strategy="mip")
+    assert set(solution.flows["supplier"]) >= {"producer", "market"}
+    write_orders(scenario, solution, tmp_path, language=language)
+    write_reports(scenario, solution, tmp_path / "reports", language=language)
+    for name in ("order_sheets.csv", "contract_summary.csv"):
+        table = pd.read_csv(tmp_path / name, sep=";", encoding="utf-8-sig", dtype=str)
+        supplier = [c for c in table.columns if c in ("Type de fournisseur", "Supplier kind")]
+        assert supplier and set(table[supplier[0]]) == kinds, name
+    book = openpyxl.load_workbook(tmp_path / "reports" / "results.xlsx", read_only=True)
+    sheet = book["Commandes" if language == "fr" else "Orders"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("Type de fournisseur" if language == "fr" else "Supplier kind")
+    assert {row[column] for row in rows[1:]} == kinds

@@ -30,7 +30,7 @@ from ..inputs.scenario import Scenario
 from ..weeks import week_monday
 from ..writing import people_csv_writer, write_folder_atomically
 from .solution import Solution
-from .tables import MARKET, PRODUCER, supplier_columns
+from .tables import CONVENTIONAL, MARKET, PRODUCER, supplier_columns
 
 ORDER_COLUMNS: tuple[str, ...] = (
     "supplier",
@@ -56,6 +56,32 @@ ORDER_COLUMNS: tuple[str, ...] = (
 )
 #: Column labels of the order sheets as people read them, marked for the catalogues and
 #: translated where shown (:func:`order_sheet_labels`); files for machines keep the ids.
+#: The ``supplier`` kinds as the files for people name them.
+SUPPLIER_KINDS: dict[str, str] = {
+    PRODUCER: N_("producer"),
+    MARKET: N_("wholesaler or platform"),
+    CONVENTIONAL: N_("conventional supplier"),
+}
+
+
+def supplier_kinds(kinds: pd.Series) -> pd.Series:
+    """``supplier`` values as people read them, in the active language.
+
+    Parameters
+    ----------
+    kinds
+        A ``supplier`` column (``producer``, ``market`` or ``conventional``), shape (rows,).
+
+    Returns
+    -------
+    pandas.Series
+        The same rows, each kind by its name (``producteur`` in French); a value already
+        named, or unknown, is kept.
+    """
+    names = {kind: _(name) for kind, name in SUPPLIER_KINDS.items()}
+    return kinds.map(lambda kind: names.get(kind, kind))
+
+
 ORDER_LABELS: dict[str, str] = {
     "supplier": N_("Supplier kind"),
     "supplier_id": N_("Supplier id"),
@@ -306,6 +332,8 @@ def _people_table(table: pd.DataFrame, labels: dict[str, str], language: str) ->
     with use_language(language):
         if "local" in table.columns:
             table = table.assign(local=table["local"].map({True: _("yes"), False: _("no")}))
+        if "supplier" in table.columns:
+            table = table.assign(supplier=supplier_kinds(table["supplier"]))
         if "delivery_date" in table.columns:
             days = {
                 d: format_day(dt.date.fromisoformat(str(d)))

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from rhd_match import Scenario
 from rhd_match.check import canteen_figures
+from rhd_match.inputs.schema import CEILINGS
 
 MAX_ASSIGNMENTS = 300
 
@@ -91,7 +92,9 @@ def binding_rules(sc: Scenario, best: BruteForce) -> set[str]:
     )
     at_cap = load[load["kg"] >= load.index.get_level_values(0).map(cap) - 1e-6]
     if at_cap["heavy"].any() and _improves(
-        sc, best, _with(sc, producers=producers.assign(delivery_capacity_kg_per_week=1e9))
+        sc,
+        best,
+        _with(sc, producers=producers.assign(delivery_capacity_kg_per_week=CEILINGS["kg/week"])),
     ):
         found.add("capacity_kg")
     lots = offers.dropna(subset=["min_lot_qty"])

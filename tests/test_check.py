@@ -14,6 +14,7 @@ drop 73.8 (LENS_1, W04). FARM_B: one drop of 42 EUR HT.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ from rhd_match.check import (
 )
 from rhd_match.geo import haversine_km
 from rhd_match.i18n import use_language
+from rhd_match.inputs.schema import CEILINGS
 
 #: The messages are read in English, the source language; French is checked on its own below.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -759,7 +761,7 @@ def big_case(n_canteens: int, n_products: int, n_weeks: int) -> tuple[Scenario, 
             "name": "f",
             "lat": 50.4,
             "lon": 2.8,
-            "delivery_capacity_kg_per_week": 1e9,
+            "delivery_capacity_kg_per_week": CEILINGS["kg/week"],
             "max_drops_per_week": n_canteens,
             "delivery_radius_km": 100.0,
             "min_order_eur_ht": 0.0,
@@ -773,7 +775,7 @@ def big_case(n_canteens: int, n_products: int, n_weeks: int) -> tuple[Scenario, 
             "producer_id": "F" + pw["p"].astype(str),
             "product_id": "P" + pw["p"].astype(str),
             "week": pw["week"],
-            "qty": 1e9,
+            "qty": CEILINGS["product unit"],
             "price_eur_ht": 2.5,
             "labels": "BIO",
         }
@@ -968,3 +970,26 @@ def test_a_shortfall_is_compared_within_rounding_of_the_canteens_purchases(
     assert (not found.empty) == caught, found.to_string()
     if caught:
         assert rules_and_ids(found) == {("canteen_figure", "LIEVIN_1", "", "", "")}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "said"),
+    [
+        # The reported figure was written with Python's point beside a French recomputation.
+        ("summary", "value_eur_ht_before", 1975.5, "value_eur_ht_before annoncé 1975,5, "),
+        ("summary", "canteens", 3, "canteens annoncé 3, recalculé 2"),
+        ("canteens", "value_eur_ht", 300.5, "value_eur_ht annoncé 300,5, recalculé "),
+        ("canteens", "meets_organic", True, "meets_organic annoncé oui, recalculé non"),
+    ],
+)
+def test_a_wrong_figure_is_said_in_one_number_format(
+    table: str, column: str, value: object, said: str
+) -> None:
+    summary, canteens = hand_summary(), hand_canteens()
+    frame = summary if table == "summary" else canteens
+    frame.loc[frame.index[-1], column] = value
+    with use_language("fr"):
+        found = check(scenario(), FakeFullSolution(plan(), canteens, summary))
+    [message] = [m for m in found["message"] if m.startswith(column)]
+    assert message.startswith(said), message
+    assert not re.search(r"\d\.\d", message), message

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..i18n import format_number
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
@@ -305,7 +306,11 @@ def check_canteens(
             "canteen_figure",
             rows[bad].assign(got=got[bad], want=want[bad]),
             each_row(
-                lambda g, w, c=col: _(RECOMPUTED).format(column=c, got=g, want=w), "got", "want"
+                lambda g, w, c=col: _(RECOMPUTED).format(
+                    column=c, got=_figure_text(g), want=_figure_text(w)
+                ),
+                "got",
+                "want",
             ),
             ids=("canteen_id",),
         )
@@ -419,13 +424,30 @@ def check_summary(
     for col, value in want.items():
         scale = 1.0 + abs(want["value_eur_ht"]) if _is_shortfall(col) else 1.0
         if col in row.index and differs(float(row[col]) / scale, value / scale, tol).item():
-            wrong.append(_(RECOMPUTED).format(column=col, got=row[col], want=number(value)))
+            got = _figure_text(row[col])
+            wrong.append(_(RECOMPUTED).format(column=col, got=got, want=number(value)))
     for col, (low, high) in ranges.items():
         if col in row.index and not low <= int(row[col]) <= high:
-            shown = f"{low}" if low == high else _("{low} to {high}").format(low=low, high=high)
-            wrong.append(_(RECOMPUTED).format(column=col, got=row[col], want=shown))
+            shown = (
+                format_number(low)
+                if low == high
+                else _("{low} to {high}").format(low=format_number(low), high=format_number(high))
+            )
+            got = _figure_text(row[col])
+            wrong.append(_(RECOMPUTED).format(column=col, got=got, want=shown))
     empty = pd.DataFrame({c: [""] * len(wrong) for c in VIOLATION_COLUMNS[1:5]})
     found.add("summary_figure", empty, lambda _: wrong, ids=())
+
+
+def _figure_text(value: object) -> str:
+    """A reported or recomputed figure in a message: yes or no for a flag, a number with the
+    language's decimal sign (``number``), anything else as it is."""
+    if isinstance(value, bool | np.bool_):
+        return _("yes") if value else _("no")
+    try:
+        return number(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
 
 
 # -- objective --------------------------------------------------------------------------------

@@ -175,3 +175,28 @@ def test_compliance_curve_on_and_off_a_terminal(
     assert met.is_monotonic_increasing
     assert met.iloc[-1] > met.iloc[0]
     assert (out_dir / "compliance_curve.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("verb", "extra"),
+    [("report", ["--by-producer"]), ("whatif", ["--budget-factor", "1,1"])],
+)
+def test_twice_the_same_command_writes_the_same_files_byte_for_byte(
+    verb: str, extra: list[str], tmp_path: Path
+) -> None:
+    """Every file, the summary, the workbook and the HTML report included: they wrote the
+    build and solve times, which differ from run to run."""
+    for run_name in ("a", "b"):
+        args = ["--lang", "fr", verb, str(SMALL), *extra, "--out", str(tmp_path / run_name)]
+        assert run(args, terminal=False)[0] == 0
+    first = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    second = sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
+    assert first == second and len(first) >= 1
+    differ = [
+        p for p in first if (tmp_path / "a" / p).read_bytes() != (tmp_path / "b" / p).read_bytes()
+    ]
+    assert differ == []

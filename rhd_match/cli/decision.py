@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import format_number, ngettext
 from ..i18n import gettext as _
+from ..plan.solution import without_clock
 from ..writing import csv_writer, write_folder_atomically
 from .common import (
     add_solver_options,
@@ -118,7 +119,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         len(table),
         bool(table["stopped_by_time_limit"].any()),
     )
-    _write(args.out, {"whatif.csv": csv_writer(table)})
+    _write(args.out, {"whatif.csv": csv_writer(without_clock(table))})
     return 0
 
 

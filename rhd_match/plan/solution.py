@@ -73,6 +73,25 @@ SUMMARY_COUNTS = (
 #: Columns of the menu as planned (``Solution.menu``).
 MENU_COLUMNS = ("canteen_id", "group_id", "week", "product_id", "qty", "group_qty")
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
+#: Wall-clock figures of a solve, s: said on the terminal and kept in ``summary``, left out of
+#: every file, so that the same input and options write the same files, byte for byte.
+CLOCK_FIELDS = ("build_time_s", "solve_time_s")
+
+
+def without_clock(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without its ``CLOCK_FIELDS`` columns, for a file.
+
+    Parameters
+    ----------
+    table
+        A summary, or any table of a plan or a decision-support call.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, the columns of ``CLOCK_FIELDS`` left out where there were any.
+    """
+    return table.drop(columns=[c for c in CLOCK_FIELDS if c in table.columns])
 
 
 #: Objectives as people read them (``SolverOptions.objective``).
@@ -244,10 +263,11 @@ class Solution:
             File name → writer, for ``rhd_match.writing.write_folder_atomically``.
         """
         writers: dict[str, Callable[[Path], None]] = {}
+        tables = {name: without_clock(frame) for name, frame in self.tables.items()}
         if "csv" in formats:
-            writers |= {f"{name}.csv": csv_writer(frame) for name, frame in self.tables.items()}
+            writers |= {f"{name}.csv": csv_writer(frame) for name, frame in tables.items()}
         if "xlsx" in formats:
-            writers["solution.xlsx"] = workbook_writer(self.tables)
+            writers["solution.xlsx"] = workbook_writer(tables)
         return writers
 
     def __str__(self) -> str:

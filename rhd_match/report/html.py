@@ -493,15 +493,6 @@ def _technical(solution: Solution) -> str:
             str(s["strategy"]),
             f"{s['strategy']} ({s['solver']})",
         ),
-        (
-            "solve_time_s",
-            _("Build + solve time"),
-            as_float(s["solve_time_s"]),
-            _("{build} s + {solve} s").format(
-                build=format_number(as_float(s["build_time_s"]), 2),
-                solve=format_number(as_float(s["solve_time_s"]), 2),
-            ),
-        ),
     ]
     items = "".join(
         f'<div><dt>{esc(label)}</dt><dd data-field="{field}" data-value="{esc(raw_value(raw))}">'

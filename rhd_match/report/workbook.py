@@ -26,7 +26,7 @@ from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..logistics.tours import TourPlan
 from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer, supplier_kinds
-from ..plan.solution import LEVEL_LABELS, OBJECTIVE_NAMES, STATUS_NAMES, Solution
+from ..plan.solution import LEVEL_LABELS, OBJECTIVE_NAMES, STATUS_NAMES, Solution, without_clock
 from ..plan.tables import hub_table
 from ..weeks import week_monday
 from ..writing import write_folder_atomically
@@ -204,8 +204,6 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Binary variables"), "binaries"),
     (N_("Constraints"), "constraints"),
     (N_("Non-zeros"), "nonzeros"),
-    (N_("Build time"), "build_time_s"),
-    (N_("Solve time"), "solve_time_s"),
     (N_("Routing problems left with their first rounds (time limit)"), "routing_first_only"),
     (N_("Routing problems stopped at their time limit"), "routing_stopped_by_time"),
 )
@@ -314,7 +312,8 @@ def column_labels(table: str, columns: list[str]) -> list[str]:
 
 def summary_rows(summary: pd.DataFrame) -> pd.DataFrame:
     """The one-row summary as label / before / after / change rows (``field``: its column),
-    labels in the active language."""
+    labels in the active language; its clock left out (``without_clock``)."""
+    summary = without_clock(summary)
     row = summary.iloc[0]
     listed = [field for _label, field in SUMMARY_ROWS if field in summary.columns]
     twins = {f"{field}_before" for field in listed}

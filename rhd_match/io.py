@@ -44,7 +44,7 @@ from .errors import Problem
 from .i18n import format_number, ngettext
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .xlsx import fill_merged_cells, read_workbook_cells, uncomputed_formulas
+from .xlsx import read_workbook_cells, uncomputed_formulas
 
 WORKBOOK_NAME = "scenario.xlsx"
 #: Name of the index of a table read from a file: the row number a person sees.
@@ -645,14 +645,13 @@ def workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], lis
     Returns
     -------
     tuple of (dict, list of Problem)
-        Each sheet's name → its cells (``read_workbook_cells``, cells merged down a column
-        filled: ``fill_merged_cells``), and an error for each sheet holding formulas whose
-        value was never saved, a warning for each with merged cells filled; no sheet and one
-        error when the workbook cannot be opened.
+        Each sheet's name → its cells (``read_workbook_cells``), and an error for each sheet
+        holding formulas whose value was never saved; no sheet and one error when the workbook
+        cannot be opened.
     """
     try:
         sheets = read_workbook_cells(path)
-        return sheets, uncomputed_formulas(path, sheets) + fill_merged_cells(path, sheets)
+        return sheets, uncomputed_formulas(path, sheets)
     except Exception:  # openpyxl raises many types for a damaged file, in English
         msg = _(UNREADABLE_WORKBOOK)
         return {}, [Problem(table, None, None, msg, str(path))]

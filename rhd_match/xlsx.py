@@ -279,67 +279,6 @@ def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
     return {str(name): frame for name, frame in sheets.items()}
 
 
-#: A merged range in a sheet's XML (``<mergeCell ref="A2:A5"/>``).
-_MERGED = re.compile(rb"<mergeCell\b")
-
-
-def fill_merged_cells(path: Path, sheets: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Cells merged down a column read as the range's value on each of its rows, with a
-    warning per sheet naming the ranges: Excel shows the value across the range (one canteen
-    id over its demand rows), while the file saves it in the first cell only.
-
-    Parameters
-    ----------
-    path
-        The workbook.
-    sheets
-        Its cells as read (``read_workbook_cells``), sheet name → grid; the grids of sheets
-        with such ranges are replaced, filled.
-
-    Returns
-    -------
-    list of Problem
-        One warning per sheet with ranges merged down a column; ranges across columns (a
-        header's group label) are left as read.
-    """
-    with zipfile.ZipFile(path) as book:
-        parts = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
-        if not any(_MERGED.search(book.read(n)) for n in parts):
-            return []
-    book = openpyxl.load_workbook(path)  # merged ranges are not known in read-only mode
-    problems = []
-    try:
-        for sheet in book.worksheets:
-            grid = sheets.get(sheet.title)
-            if grid is None:
-                continue
-            values = grid.to_numpy(dtype=object, copy=True)
-            down = [
-                r
-                for r in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_col, r.min_row))
-                if r.min_col == r.max_col
-                and r.max_row > r.min_row
-                and r.min_row <= len(values)
-                and r.min_col <= values.shape[1]
-            ]
-            for r in down:
-                values[r.min_row : r.max_row, r.min_col - 1] = values[r.min_row - 1, r.min_col - 1]
-            if down:
-                sheets[sheet.title] = pd.DataFrame(values, index=grid.index, columns=grid.columns)
-                shown = ", ".join(r.coord for r in down[:10])
-                if len(down) > 10:
-                    shown = ngettext(
-                        "{first} and {n} more", "{first} and {n} more", len(down) - 10
-                    ).format(first=shown, n=len(down) - 10)
-                msg = _(
-                    "merged cells {ranges}: read as their value on every row of the range"
-                ).format(ranges=shown)
-                problems.append(Problem(sheet.title, None, None, msg, str(path), "warning"))
-    finally:
-        book.close()
-    return problems
-
-
 #: A cell holding a formula and no value saved with it: ``<c r="B2"><f>B1*2</f></c>`` (or
 #: an empty ``<v/>``).
 _UNCOMPUTED = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")

@@ -560,25 +560,3 @@ def test_a_table_with_a_header_only_is_said_once_not_through_every_id_naming_it(
     assert empty.severity == "error"
     assert "no rows (a header only?)" in empty.message
     assert {u for u in ("demand", "offers") if f"{u} (" in empty.message} == users
-
-
-def test_ids_merged_down_a_column_in_excel_are_read_on_every_row(tmp_path: Path) -> None:
-    """A canteen id merged over its demand rows, as Excel users lay a table out: the file
-    saves it in the first cell only, and each row below read as a missing id."""
-    import openpyxl
-
-    original = Scenario.from_frames(**tiny_frames())
-    original.to_folder(tmp_path, fmt="xlsx")
-    [path] = tmp_path.glob("*.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book["demand"]
-    header = [c.value for c in sheet[1]]
-    column = openpyxl.utils.get_column_letter(header.index("canteen_id") + 1)
-    assert [sheet[f"{column}{r}"].value for r in (2, 3, 4)] == ["LENS_1"] * 3
-    sheet.merge_cells(f"{column}2:{column}4")  # keeps LENS_1 in the first cell only
-    book.save(path)
-    scenario = Scenario.from_folder(path)
-    pd.testing.assert_frame_equal(scenario.demand, original.demand)
-    [said] = [w for w in scenario.warnings if "merged" in w.message]
-    assert (said.table, said.file) == ("demand", str(path))
-    assert f"{column}2:{column}4" in said.message

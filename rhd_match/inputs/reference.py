@@ -172,9 +172,6 @@ def reference_markdown() -> str:
         " or as dates in the offers and demand tables: when they lie in one ISO year, that year;"
         " when they span several, the one year whose week 3 lies between the first and the"
         " last of them; otherwise an error |",
-        "| in a workbook, cells merged down a column (a canteen id over its demand rows) |"
-        " the range's value on each of its rows | always, with one warning per sheet naming the"
-        " ranges |",
         "",
         "A close or partial name (`Fruits`, `Viande`) is never guessed; a number with both",
         "separators (`1.234,50`, `1,234.50`) is an error.",

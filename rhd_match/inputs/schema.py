@@ -68,7 +68,7 @@ CEILINGS: dict[str, float] = {
     "product unit/group unit": 1e6,
     "drops/week": 1e4,
     "vehicles": 1e4,
-    "km": 2e4,
+    "km": 1e7,  # metres typed for km: an odd road, warned by plausibility, not refused
     "min": 1e5,
 }
 

@@ -17,7 +17,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -25,15 +25,12 @@ import pandas as pd
 
 
 def write_folder_atomically(
-    folder: Path,
-    writers: Mapping[str, Callable[[Path], object]],
-    replaces: Sequence[str] = (),
+    folder: Path, writers: Mapping[str, Callable[[Path], object]]
 ) -> list[Path]:
     """Write files (name → writer taking a path) into ``folder``, all or none.
 
     Each writer writes into a temporary folder; when all succeeded, files are moved into
-    ``folder`` (created if needed). Existing files with other names are left alone, but for
-    those ``replaces`` names.
+    ``folder`` (created if needed). Existing files with other names are left alone.
 
     Parameters
     ----------
@@ -42,11 +39,6 @@ def write_folder_atomically(
     writers
         File name → function writing that file at the path it is given; a name may hold a
         subfolder (``orders/orders_P001.xlsx``), created when the files are moved in.
-    replaces
-        Glob patterns, relative to ``folder``, of the files of one per-item family this call
-        writes (``achats_*.csv``): one there that is not written now is an earlier run's (a
-        canteen since left out, per-canteen files where one file now holds them all) and is
-        removed once every file is in place, so that no stale file reads as this run's.
 
     Returns
     -------
@@ -71,9 +63,6 @@ def write_folder_atomically(
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, folder / name)
             written.append(folder / name)
-        stale = {path for pattern in replaces for path in folder.glob(pattern) if path.is_file()}
-        for path in sorted(stale - set(written)):
-            path.unlink()
         return written
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

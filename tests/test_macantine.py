@@ -877,22 +877,3 @@ def test_ids_given_in_code_are_read_once_before_the_duplicate_check(
         purchase_file(scenario, solution, cantine_ids={"LENS_1": "001", "LIEVIN_1": "1"})
     frame = purchase_file(scenario, solution, cantine_ids={"LENS_1": "001", "LIEVIN_1": "2"})
     assert sorted(set(frame["cantine_id"])) == ["1", "2"]
-
-
-def test_an_export_leaves_no_file_of_an_earlier_one_behind(
-    scenario: Scenario, solution: Solution, tmp_path: Path
-) -> None:
-    """Per-canteen purchase files and per-supplier order files of an earlier run, not written
-    by this one, are removed: they read as this run's (one for a canteen since left out, or
-    beside the one file now holding every canteen). Other files are left alone."""
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "notes.txt").write_text("mine", encoding="utf-8")
-    first = export_plan(
-        scenario, solution, out, sirets=SIRETS, per_canteen=True, per_producer=True, today=TODAY
-    )
-    gone = {p.name for p in first} - {"declaration.csv", "declaration.json", "README.md"}
-    assert {n for n in gone if n.startswith(("achats_", "orders_"))}
-    second = export_plan(scenario, solution, out, sirets=SIRETS, today=TODAY)
-    assert sorted(p.name for p in out.iterdir()) == sorted([p.name for p in second] + ["notes.txt"])
-    assert not {p.name for p in out.iterdir()} & (gone - {p.name for p in second})

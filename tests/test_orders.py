@@ -297,19 +297,3 @@ def test_files_for_people_name_the_supplier_kind_in_their_language(
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[0].index("Type de fournisseur" if language == "fr" else "Supplier kind")
     assert {row[column] for row in rows[1:]} == kinds
-
-
-def test_order_files_of_a_supplier_left_out_are_removed(
-    scenario: Scenario, solution: Solution, tmp_path: Path
-) -> None:
-    """A supplier's file from an earlier run, which this run does not write, is removed; a
-    file of another kind is kept."""
-    write_orders(scenario, solution, tmp_path, per_producer=True)
-    stale = tmp_path / "orders_FORMER_SUPPLIER.csv"
-    stale.write_text("old", encoding="utf-8")
-    (tmp_path / "orders_notes.txt").write_text("mine", encoding="utf-8")
-    written = write_orders(scenario, solution, tmp_path, per_producer=True)
-    assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [p.name for p in written] + ["orders_notes.txt"]
-    )

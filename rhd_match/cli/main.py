@@ -308,7 +308,7 @@ def _row_ranges(rows: list[int], shown: int = 5) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import ORDER_WORKBOOKS, report_writers
+    from ..report import report_writers
     from ..report.communes import read_communes
 
     started = time.perf_counter()
@@ -323,8 +323,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         scenario, solution, args.lang, communes, tours.plan, by_producer=args.by_producer
     )
     writers |= tours.writers
-    # The per-supplier workbooks of an earlier run are not this one's, with or without them.
-    written = write_folder_atomically(args.out, writers, replaces=(ORDER_WORKBOOKS,))
+    written = write_folder_atomically(args.out, writers)
     print(_wrote(written, args.out) + " (report.html, results.xlsx, CSV)")
     return 0 if violations.empty else 1
 

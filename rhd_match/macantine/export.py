@@ -29,7 +29,7 @@ from ..errors import Problem, ScenarioError
 from ..i18n import format_number, ngettext, use_language
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
-from ..plan.orders import ORDER_FILES, contract_summary, order_sheets, order_writers
+from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
 from ..plan.tables import MARKET, PRODUCER
 from ..weeks import week_monday, week_thursday
@@ -320,11 +320,6 @@ def _format_cents(cents: NDArray[np.int64]) -> NDArray[np.str_]:
 # -- writers ----------------------------------------------------------------------------------
 
 
-#: The purchase files ``export_plan`` writes, all canteens' or one per canteen: a file left
-#: from an earlier run is removed (``write_folder_atomically``'s ``replaces``).
-PURCHASE_FILES = ("achats.csv", "achats_*.csv")
-
-
 def purchase_file_writers(
     frame: pd.DataFrame, *, per_canteen: bool = False, stem: str = "achats"
 ) -> dict[str, Callable[[Path], None]]:
@@ -464,7 +459,7 @@ def export_plan(
     writers |= purchase_file_writers(purchases, per_canteen=per_canteen)
     writers |= order_writers(sheets, contracts, per_producer=per_producer, language=language)
     writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None, language)
-    return write_folder_atomically(Path(folder), writers, replaces=(*PURCHASE_FILES, *ORDER_FILES))
+    return write_folder_atomically(Path(folder), writers)
 
 
 def _readme_writer(

@@ -270,11 +270,6 @@ def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> p
     return summary.reset_index()[list(CONTRACT_COLUMNS)]
 
 
-#: The order files one call writes (``write_folder_atomically``'s ``replaces``): a supplier's
-#: file left from an earlier run is removed.
-ORDER_FILES = ("order_sheets.csv", "orders_*.csv")
-
-
 def order_file_name(producer_id: str, extension: str) -> str:
     """The name of one producer's order file: ``orders_{producer_id}.{extension}``, characters
     other than letters, digits, ``_``, ``.`` and ``-`` replaced by ``_``.
@@ -441,4 +436,4 @@ def write_orders(
         per_producer=per_producer,
         language=language,
     )
-    return write_folder_atomically(Path(folder), writers, replaces=ORDER_FILES)
+    return write_folder_atomically(Path(folder), writers)

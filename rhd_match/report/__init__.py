@@ -92,11 +92,6 @@ def write_reports(
     )
 
 
-#: The per-supplier order workbooks ``report_writers`` adds with ``by_producer``, as a
-#: ``write_folder_atomically`` pattern: those of an earlier run are not this one's.
-ORDER_WORKBOOKS = "orders/orders_*.xlsx"
-
-
 def report_writers(
     scenario: Scenario,
     solution: Solution,

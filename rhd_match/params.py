@@ -42,6 +42,11 @@ class Targets(_Strict):
     meat_fish: float = Field(0.60, ge=0, le=1)
 
 
+#: The largest weight of the objective: the defaults run from 1e-5 to 100, and weights of
+#: 1e30 and more overflowed the solver's and the report's arithmetic.
+MAX_WEIGHT = 1e6
+
+
 class Weights(_Strict):
     """Objective weights (see ``docs/model.md`` for the formula).
 
@@ -56,12 +61,18 @@ class Weights(_Strict):
     cheaper of two equivalent offers.
     """
 
-    egalim_shortfall: float = Field(100.0, ge=0, description="per EUR HT of EGalim shortfall")
-    budget_overrun: float = Field(20.0, ge=0, description="per EUR HT over budget")
-    local: float = Field(1.0, ge=0, description="per EUR HT (reference price) bought locally")
-    organic: float = Field(1.0, ge=0, description="per EUR HT (reference price) bought organic")
-    cost: float = Field(0.1, ge=0, description="per EUR HT spent")
-    distance: float = Field(1e-5, ge=0, description="per kg·km delivered")
+    egalim_shortfall: float = Field(
+        100.0, ge=0, le=MAX_WEIGHT, description="per EUR HT of EGalim shortfall"
+    )
+    budget_overrun: float = Field(20.0, ge=0, le=MAX_WEIGHT, description="per EUR HT over budget")
+    local: float = Field(
+        1.0, ge=0, le=MAX_WEIGHT, description="per EUR HT (reference price) bought locally"
+    )
+    organic: float = Field(
+        1.0, ge=0, le=MAX_WEIGHT, description="per EUR HT (reference price) bought organic"
+    )
+    cost: float = Field(0.1, ge=0, le=MAX_WEIGHT, description="per EUR HT spent")
+    distance: float = Field(1e-5, ge=0, le=MAX_WEIGHT, description="per kg·km delivered")
 
 
 Strategy = Literal["auto", "lp", "mip", "repair", "decompose"]
@@ -149,10 +160,13 @@ class SolverOptions(_Strict):
     lp_solver: LpSolver = "glop"
     mip_solver: MipSolver = "highs"
     auto_mip_max_binaries: int = Field(
-        2000, ge=0, description="'auto' uses the exact MIP up to this many binaries"
+        2000, ge=0, le=10**9, description="'auto' uses the exact MIP up to this many binaries"
     )
     local_search: int = Field(
-        0, ge=0, description="passes of restricted MIPs over groups of canteens after a heuristic"
+        0,
+        ge=0,
+        le=1000,
+        description="passes of restricted MIPs over groups of canteens after a heuristic",
     )
 
     @model_validator(mode="after")
@@ -312,15 +326,15 @@ class LogisticsOptions(_Strict):
     """
 
     road_factor: float = Field(1.3, ge=1, le=3, description="road km per straight-line km")
-    speed_kmh: float = Field(40.0, gt=0, le=130, description="average speed, km/h")
+    speed_kmh: float = Field(40.0, ge=5, le=130, description="average speed, km/h")
     service_min: float = Field(20.0, ge=0, le=240, description="minutes at each stop")
     window_start: dt.time = Field(dt.time(6, 30), description="kitchens receive from")
     window_end: dt.time = Field(dt.time(11, 0), description="kitchens receive until")
-    producer_payload_kg: float = Field(1000.0, gt=0, description="producer van payload, kg")
-    producer_cost_eur_per_km: float = Field(0.80, ge=0, description="EUR HT per km")
-    producer_cost_eur_per_hour: float = Field(15.0, ge=0, description="EUR HT per hour")
+    producer_payload_kg: float = Field(1000.0, gt=0, le=1e6, description="producer van payload, kg")
+    producer_cost_eur_per_km: float = Field(0.80, ge=0, le=1e4, description="EUR HT per km")
+    producer_cost_eur_per_hour: float = Field(15.0, ge=0, le=1e5, description="EUR HT per hour")
     producer_delivery_day: int = Field(2, ge=1, le=7, description="ISO weekday of direct rounds")
-    co2_kg_per_km: float = Field(0.317, ge=0, description="kg CO2e per vehicle km")
+    co2_kg_per_km: float = Field(0.317, ge=0, le=100, description="kg CO2e per vehicle km")
     routing_solution_limit: int = Field(
         50, ge=1, description="solutions the guided local search visits before it stops"
     )
@@ -346,6 +360,7 @@ class Parameters(_Strict):
     local_radius_km: float | None = Field(
         None,
         ge=0,
+        le=1e7,
         description="a purchase is local when the producer is within this distance of the "
         "canteen; None: every producer of the scenario delivering within its radius is local",
     )

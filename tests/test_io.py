@@ -16,7 +16,7 @@ from profiles import examples
 
 from rhd_match import Parameters, Scenario, ScenarioError, SolverOptions, Targets, Weights
 from rhd_match.inputs.reference import reference_markdown
-from rhd_match.params import MAX_TIME_LIMIT_S
+from rhd_match.params import MAX_TIME_LIMIT_S, MAX_WEIGHT
 
 #: The validation messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -174,7 +174,7 @@ def choices(field: str) -> tuple[str, ...]:
 
 
 fractions = st.floats(0.0, 1.0, allow_nan=False)
-non_negative = st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)
+non_negative = st.floats(0.0, MAX_WEIGHT, allow_nan=False, allow_infinity=False)
 
 parameters_strategy = st.builds(
     Parameters,

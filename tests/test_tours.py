@@ -554,3 +554,42 @@ def test_the_report_and_the_workbook_count_the_routing_problems_the_time_limit_c
         assert label == "Calculs de tournées laissés à leurs premières tournées (limite de temps)"
         assert after == plan.first_only
         assert rows["routing_stopped_by_time"][2] == plan.stopped_by_time
+
+
+def test_rounds_no_window_allows_are_a_scenario_error_naming_the_parameters() -> None:
+    """A drop 200 km from the depot at 5 km/h cannot be reached within the kitchens' window:
+    it was an internal error (ValueError); now the parameters to change, in French too."""
+    from rhd_match import ScenarioError
+    from rhd_match.i18n import use_language
+
+    options = LogisticsOptions(speed_kmh=5)
+    drops = [(52.2, 2.8, 10.0)]
+    with use_language("fr"), pytest.raises(ScenarioError) as caught:
+        solve_routing((50.45, 2.8), drops, Fleet(1, 250.0, 1.0, 1.0, (1,)), options)
+    [problem] = caught.value.problems
+    assert (problem.table, problem.column) == ("parameters", "logistics")
+    assert "fenêtre des cuisines (06:30 à 11:00) à 5 km/h" in problem.message
+    assert "speed_kmh" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("section", "values"),
+    [
+        ("weights", {"egalim_shortfall": 1e300}),
+        ("weights", {"distance": 1e200}),
+        ("logistics", {"speed_kmh": 1}),
+        ("logistics", {"producer_payload_kg": 1e15}),
+        ("logistics", {"co2_kg_per_km": 1e20}),
+    ],
+)
+def test_parameters_beyond_any_territory_are_refused_before_any_solve(
+    section: str, values: dict[str, float]
+) -> None:
+    """They passed validation, then overflowed the solver or the report (exit 70)."""
+    from rhd_match import OptionError, Scenario
+    from rhd_match.errors import ScenarioError
+
+    scenario = Scenario.from_folder(SMALL)
+    with pytest.raises((OptionError, ScenarioError, ValueError)) as caught:
+        scenario.with_parameters(**{section: values})
+    assert next(iter(values)) in str(caught.value)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
-from factories import fail_on_call, snapshot, tiny_frames
+from factories import fail_on_call, snapshot, tiny_distances, tiny_frames, tiny_groups, tiny_hubs
 
 from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
 from rhd_match.inputs.plausibility import domain_warnings
@@ -539,16 +539,19 @@ def test_a_code_in_scientific_notation_is_read_when_every_digit_is_written() -> 
 @pytest.mark.parametrize(
     ("table", "users"),
     [
-        ("products", {"demand", "offers"}),
-        ("canteens", {"demand"}),
-        ("producers", {"offers"}),
+        ("products", {"demand", "offers", "groups"}),
+        ("canteens", {"demand", "distances"}),
+        ("producers", {"offers", "distances"}),
     ],
 )
 def test_a_table_with_a_header_only_is_said_once_not_through_every_id_naming_it(
     tmp_path: Path, table: str, users: set[str]
 ) -> None:
+    """With the optional tables naming ids of several tables (groups, distances) too."""
     folder = tmp_path / "scenario"
-    Scenario.from_frames(**tiny_frames()).to_folder(folder)
+    Scenario.from_frames(
+        **tiny_frames(), groups=tiny_groups(), distances=tiny_distances(), hubs=tiny_hubs()
+    ).to_folder(folder)
     path = folder / f"{table}.csv"
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
@@ -559,4 +562,6 @@ def test_a_table_with_a_header_only_is_said_once_not_through_every_id_naming_it(
     assert (empty.row, empty.column, empty.file) == (None, None, str(path))
     assert empty.severity == "error"
     assert "no rows (a header only?)" in empty.message
-    assert {u for u in ("demand", "offers") if f"{u} (" in empty.message} == users
+    assert {
+        u for u in ("demand", "offers", "groups", "distances") if f"{u} (" in empty.message
+    } == users

@@ -53,10 +53,13 @@ def check_references(
             ]
             if not targets:
                 continue
-            if all(tables[t].empty for t in targets):
+            # A required table with a header only: said once there, not at every row here
+            # (nor for the other tables this column may name: the scenario fails anyway).
+            empty = [t for t in targets if tables[t].empty and not TABLES[t].optional]
+            if empty:
                 rows = int((~blank_cells(frame[column])).sum())
                 if rows:
-                    named.setdefault(targets[0], []).append((table.name, column, rows))
+                    named.setdefault(empty[0], []).append((table.name, column, rows))
                 continue
             target = format_alternatives(targets)
             known = {
@@ -105,9 +108,11 @@ def _header_only(
             )
             for table, column, rows in uses
         )
-        msg = _("the table has no rows (a header only?), yet {users} name its ids").format(
-            users=users
-        )
+        msg = ngettext(
+            "the table has no rows (a header only?), yet {users} names its ids",
+            "the table has no rows (a header only?), yet {users} name its ids",
+            len(uses),
+        ).format(users=users)
         problems.append(Problem(name, None, None, msg, files.get(name)))
     return problems
 

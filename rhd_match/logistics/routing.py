@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from ..errors import Problem, ScenarioError
 from ..geo import haversine_km
+from ..i18n import format_number, gettext
 from ..params import LogisticsOptions
 
 DAY_S = 86_400
@@ -269,7 +271,16 @@ def solve_routing(
             break
     seconds = time.perf_counter() - started
     if solution is None:
-        raise ValueError("no rounds deliver every drop within the payload and the windows")
+        msg = gettext(
+            "no delivery rounds reach every drop within the vehicles' payload and the kitchens' "
+            "window ({start} to {end}) at {speed} km/h: widen the window (window_start, "
+            "window_end), or check speed_kmh and the road distances"
+        ).format(
+            start=options.window_start.strftime("%H:%M"),
+            end=options.window_end.strftime("%H:%M"),
+            speed=format_number(options.speed_kmh, 0 if options.speed_kmh.is_integer() else 1),
+        )
+        raise ScenarioError([Problem("parameters", None, "logistics", msg)])
     rounds: list[Round] = []
     for v in range(n_vehicles):
         index = solution.Value(routing.NextVar(routing.Start(v)))

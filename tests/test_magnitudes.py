@@ -125,3 +125,49 @@ def test_the_library_refuses_the_same_time_limit() -> None:
     scenario = Scenario.from_frames(**tiny_frames())
     with pytest.raises(OptionError):
         scenario.solve(time_limit_s=MAX_TIME_LIMIT_S * 2)
+
+
+def test_a_group_line_is_valued_at_its_dearest_product_converted() -> None:
+    """A demand row naming a group: 1e6 portions × 1,000 pots each × 0.32 EUR a pot is
+    3.2e8 EUR, within; × 10,000 pots, 3.2e9 EUR: an error (it passed, then stopped HiGHS)."""
+    from factories import tiny_groups
+
+    for conversion, refused in ((1_000.0, False), (10_000.0, True)):
+        frames = tiny_frames()
+        groups = tiny_groups()
+        groups.loc[groups["product_id"] == "YOGURT", "conversion"] = conversion
+        frames["demand"].loc[6, ["product_id", "qty"]] = ["DESSERT", 1e6]  # LIEVIN_1, W04
+        if not refused:
+            Scenario.from_frames(**frames, groups=groups)
+            continue
+        with pytest.raises(ScenarioError) as caught:
+            Scenario.from_frames(**frames, groups=groups)
+        [problem] = caught.value.problems
+        assert (problem.table, problem.row, problem.column) == ("demand", 8, "qty")
+        assert "is worth 3.2e+09" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "read"),
+    [
+        ("en", "0,1", [0.0, 1.0]),
+        ("fr", "0;0,1", [0.0, 0.1]),
+        ("fr", "0,0.05,0.1", [0.0, 0.05, 0.1]),
+        ("fr", "0,1", None),  # a tenth, or 0 and 1? it ran 0 and 1 EUR
+        ("fr", "0,05,0,1", None),  # it ran 0, 5 and 1
+        ("en", "0,,0.1", None),
+    ],
+)
+def test_amounts_per_meal_are_never_misread(
+    language: str, text: str, read: list[float] | None
+) -> None:
+    import argparse
+
+    from rhd_match.cli.decision import amounts_per_meal
+
+    with use_language(language):
+        if read is not None:
+            assert amounts_per_meal(text) == pytest.approx(read)
+            return
+        with pytest.raises(argparse.ArgumentTypeError):
+            amounts_per_meal(text)

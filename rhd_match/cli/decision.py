@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import format_number, ngettext
+from ..i18n import current_language, format_number, ngettext
 from ..i18n import gettext as _
 from ..plan.solution import without_clock
 from ..writing import csv_writer, write_folder_atomically
@@ -213,16 +213,26 @@ MAX_AMOUNT_PER_MEAL = 100.0
 
 def amounts_per_meal(text: str) -> list[float]:
     """``0,0.05,0.1`` or, with decimal commas, ``0;0,05;0,1`` → [0.0, 0.05, 0.1] (EUR HT per
-    meal, each ≥ 0), for argparse."""
+    meal, each from 0 to ``MAX_AMOUNT_PER_MEAL``), for argparse; commas alone (``0,1``) are
+    refused in French, where they may be a decimal comma, and an empty amount everywhere."""
+    quoted = _("'{text}'").format(text=text)
     parts = text.replace(",", ".").split(";") if ";" in text else text.split(",")
+    # Commas between amounts, and none between a number's digits: in French, 0,1 is a tenth.
+    if ";" not in text and "," in text and "." not in text and current_language() == "fr":
+        raise argparse.ArgumentTypeError(
+            _(
+                "{text}: commas between amounts or in them? Write 0;0,05;0,1 (semicolons "
+                "between amounts) or 0,0.05,0.1"
+            ).format(text=quoted)
+        )
     try:
-        values = [float(part.replace(" ", "")) for part in parts if part.strip()]
+        values = [float(part.replace(" ", "")) for part in parts]
     except ValueError:
         values = []
     if not values or any(not 0.0 <= v <= MAX_AMOUNT_PER_MEAL for v in values):
         raise argparse.ArgumentTypeError(
             _("{text} is not a list of amounts from 0 to {high}, e.g. 0,0.05,0.1").format(
-                text=_("'{text}'").format(text=text), high=format_number(MAX_AMOUNT_PER_MEAL)
+                text=quoted, high=format_number(MAX_AMOUNT_PER_MEAL)
             )
         )
     return values

@@ -33,7 +33,7 @@ def line_value_problems(
     ----------
     tables
         The typed tables by name, references checked. Demand is valued at its product's
-        reference price (rows naming a group are left out: their price is their products'),
+        reference price (a group's unit at its dearest product's, times its conversion),
         offers at their own price, a market line's weekly maximum at its price.
     files
         The file each table was read from, by name.
@@ -50,6 +50,12 @@ def line_value_problems(
     if {"product_id", "reference_price_eur_ht"} <= set(products.columns):
         unique = products.drop_duplicates("product_id").set_index("product_id")
         prices = unique["reference_price_eur_ht"]
+    groups = tables.get("groups", pd.DataFrame())
+    if len(prices) and {"group_id", "product_id", "conversion"} <= set(groups.columns):
+        # A group's unit is worth, at most, its dearest product's conversion at its price.
+        conversion = pd.to_numeric(groups["conversion"], errors="coerce")
+        worth = (groups["product_id"].map(prices) * conversion).groupby(groups["group_id"]).max()
+        prices = pd.concat([prices, worth[~worth.index.isin(prices.index)]])
     # table → (quantity column, price column, each row's price)
     lines: dict[str, tuple[str, str, Callable[[pd.DataFrame], pd.Series]]] = {
         "demand": ("qty", "product_id", lambda f: f["product_id"].map(prices)),

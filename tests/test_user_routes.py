@@ -415,6 +415,18 @@ def test_menus_warns_of_weeks_outside_the_scenario(
     assert set(pd.read_csv(out / "demand.csv")["week"]) == {"2026-W03", "2027-W05"}
 
 
+def test_menus_refuses_two_roles_for_one_product(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The last --role won silently."""
+    out = tmp_path / "m"
+    roles = ["--role", "BEEF=meat", "--role", "BEEF=fish", "--role", "APPLE=fruit"]
+    assert main(["menus", str(good_folder), "--out", str(out), *roles]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "--role: 'BEEF' given meat, fish: give one role per product" in err
+    assert "APPLE" not in err and not out.exists()
+
+
 @pytest.mark.parametrize(
     ("option", "header", "ids"),
     [

@@ -337,7 +337,21 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 
 def cmd_menus(args: argparse.Namespace) -> int:
     from ..analysis.menus import menu_demand, services_from_scenario, territory_menu
+    from ..errors import OptionError
 
+    given: dict[str, list[str]] = {}
+    for product, role in args.role:
+        given.setdefault(product, []).append(role)
+    twice = {product: roles for product, roles in given.items() if len(roles) > 1}
+    if twice:  # the last one would win silently
+        raise OptionError(
+            [
+                _("--role: {id} given {roles}: give one role per product").format(
+                    id=_("'{text}'").format(text=product), roles=", ".join(roles)
+                )
+                for product, roles in twice.items()
+            ]
+        )
     scenario = load_scenario(args)
     services = services_from_scenario(scenario, args.weeks, args.canteens)
     menu = territory_menu(scenario, roles=dict(args.role))

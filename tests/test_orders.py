@@ -292,6 +292,9 @@ def test_files_for_people_name_the_supplier_kind_in_their_language(
         table = pd.read_csv(tmp_path / name, sep=";", encoding="utf-8-sig", dtype=str)
         supplier = [c for c in table.columns if c in ("Type de fournisseur", "Supplier kind")]
         assert supplier and set(table[supplier[0]]) == kinds, name
+    sheets = pd.read_csv(tmp_path / "order_sheets.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    unit = "Unité" if language == "fr" else "Unit"
+    assert ("pièce" if language == "fr" else "piece") in set(sheets[unit])  # the yogurt
     book = openpyxl.load_workbook(tmp_path / "reports" / "results.xlsx", read_only=True)
     sheet = book["Commandes" if language == "fr" else "Orders"]
     rows = list(sheet.iter_rows(values_only=True))

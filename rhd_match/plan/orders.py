@@ -62,24 +62,35 @@ SUPPLIER_KINDS: dict[str, str] = {
     MARKET: N_("wholesaler or platform"),
     CONVENTIONAL: N_("conventional supplier"),
 }
+#: Values that the files for people name in the reader's language, by column (the data files
+#: and tables keep the ids).
+PEOPLE_VALUES: dict[str, dict[str, str]] = {
+    "supplier": SUPPLIER_KINDS,
+    "unit": {"piece": N_("piece")},
+}
 
 
-def supplier_kinds(kinds: pd.Series) -> pd.Series:
-    """``supplier`` values as people read them, in the active language.
+def people_values(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the ids of ``PEOPLE_VALUES`` named as people read them, in the active
+    language.
 
     Parameters
     ----------
-    kinds
-        A ``supplier`` column (``producer``, ``market`` or ``conventional``), shape (rows,).
+    table
+        A table for people (order sheets, contract summary), shape (rows, columns).
 
     Returns
     -------
-    pandas.Series
-        The same rows, each kind by its name (``producteur`` in French); a value already
-        named, or unknown, is kept.
+    pandas.DataFrame
+        The same rows and columns; in ``supplier`` and ``unit``, each id by its name
+        (``Producteur``, ``pièce`` in French); a value already named, or unknown, is kept.
     """
-    names = {kind: _(name) for kind, name in SUPPLIER_KINDS.items()}
-    return kinds.map(lambda kind: names.get(kind, kind))
+    named = {}
+    for column, names in PEOPLE_VALUES.items():
+        if column in table.columns:
+            said = {value: _(name) for value, name in names.items()}
+            named[column] = table[column].map(lambda value, s=said: s.get(value, value))
+    return table.assign(**named) if named else table
 
 
 ORDER_LABELS: dict[str, str] = {
@@ -332,8 +343,7 @@ def _people_table(table: pd.DataFrame, labels: dict[str, str], language: str) ->
     with use_language(language):
         if "local" in table.columns:
             table = table.assign(local=table["local"].map({True: _("yes"), False: _("no")}))
-        if "supplier" in table.columns:
-            table = table.assign(supplier=supplier_kinds(table["supplier"]))
+        table = people_values(table)
         if "delivery_date" in table.columns:
             days = {
                 d: format_day(dt.date.fromisoformat(str(d)))

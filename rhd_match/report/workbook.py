@@ -25,7 +25,7 @@ from ..i18n import gettext_noop as N_
 from ..i18n import use_language
 from ..inputs.scenario import Scenario
 from ..logistics.tours import TourPlan
-from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer, supplier_kinds
+from ..plan.orders import ORDER_LABELS, order_sheets, orders_by_producer, people_values
 from ..plan.solution import LEVEL_LABELS, OBJECTIVE_NAMES, STATUS_NAMES, Solution, without_clock
 from ..plan.tables import hub_table
 from ..weeks import week_monday
@@ -409,13 +409,12 @@ def labelled_sheet(table: str, frame: pd.DataFrame, language: str) -> Sheet:
     Returns
     -------
     Sheet
-        Columns labelled (``column_labels``), ``supplier`` kinds named (``supplier_kinds``),
-        number formats and widths from the column ids,
+        Columns labelled (``column_labels``), ``supplier`` kinds and units named
+        (``people_values``), number formats and widths from the column ids,
         a bold frozen filtered header; the summary formatted row by row, the canteens sheet
         coloured by compliance.
     """
-    if "supplier" in frame.columns:  # kinds as people name them, as in the CSV files
-        frame = frame.assign(supplier=supplier_kinds(frame["supplier"]))
+    frame = people_values(frame)  # supplier kinds and units named, as in the CSV files
     ids = [str(c) for c in frame.columns]
     labels = column_labels(table, ids)
     shown = frame.set_axis(labels, axis=1)

@@ -227,10 +227,15 @@ def _number_meant(value: object) -> str | None:
     ``20``, ``0.25``); None when it holds no such number or is one already."""
     if not isinstance(value, str):
         return None
-    found = re.fullmatch(r"\s*([-+]?\d+)(?:[.,](\d+))?\s*(\S.*?)?\s*", value)
-    if found is None or (found[2] is None and found[3] is None):
+    # Thousands apart (1 000 000, with no-break spaces too) are one number, not 1 and a unit.
+    found = re.fullmatch(
+        r"\s*([-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+|[-+]?\d+)(?:[.,](\d+))?\s*(\S.*?)?\s*",
+        value,
+    )
+    if found is None or (found[2] is None and found[3] is None and not re.search(r"\s", found[1])):
         return None
-    number = float(f"{found[1]}.{found[2] or 0}") / (100 if found[3] == "%" else 1)
+    whole = re.sub(r"\s", "", found[1])
+    number = float(f"{whole}.{found[2] or 0}") / (100 if found[3] == "%" else 1)
     return f"{number:g}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import get_args
 
@@ -243,6 +244,24 @@ def test_parameters_file_is_read_and_checked(tmp_path: Path) -> None:
     assert [(p.table, p.column, p.file) for p in problems] == [
         ("parameters", "targets.quality", str(tmp_path / "parameters.json"))
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("1 000 000", "1e+06"), ("1\u202f000,5", "1000.5"), ("12,5 km", "12.5"), ("25 %", "0.25")],
+)
+def test_a_number_written_as_text_is_told_as_meant(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    """« 1 000 000 » (thousands apart) was told to be written 1."""
+    scenario = Scenario.from_frames(**tiny_frames())
+    scenario.to_folder(tmp_path)
+    text = json.dumps({"local_radius_km": written})
+    (tmp_path / "parameters.json").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(tmp_path)
+    [problem] = caught.value.problems
+    assert f"write {meant}" in problem.message, problem.message
 
 
 # -- determinism and dialects -----------------------------------------------------------------

@@ -53,9 +53,10 @@ browser:
 		echo "browser: chromium is missing; as root, make browser installs it (apt-get install chromium): the browser tests will be skipped, or fail under CI=true"; \
 	fi
 
-# The tests build the docs site in strict mode too (tests/test_docs.py).
+# The tests build the docs site in strict mode too (tests/test_docs.py). One worker per core,
+# each test file on one worker: a file's shared fixtures (solved plans) are made once.
 test: lint typecheck browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The scale ladder with baselines (minutes to an hour); results in benchmarks/results/.
 bench: $(VENV)/.installed-dev

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from rhd_match import Scenario
+from rhd_match import Scenario, ScenarioError
 from rhd_match.analysis.hub_value import hub_value
 from rhd_match.cli.common import routing_notes
 from rhd_match.cli.main import main
@@ -405,7 +405,7 @@ def test_a_hub_week_the_cheapest_arc_cannot_route_gets_rounds() -> None:
     only_arc = routing.FIRST_SOLUTION_STRATEGIES[:1]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(routing, "FIRST_SOLUTION_STRATEGIES", only_arc)
-        with pytest.raises(ValueError, match="no rounds"):
+        with pytest.raises(ScenarioError, match="logistics"):
             solve_routing(depot, drops, fleet, options, search_s=0.0)
     found = solve_routing(depot, drops, fleet, options, search_s=0.0)
     assert sorted(i for r in found.rounds for i in r.stops) == list(range(len(drops)))
@@ -559,7 +559,6 @@ def test_the_report_and_the_workbook_count_the_routing_problems_the_time_limit_c
 def test_rounds_no_window_allows_are_a_scenario_error_naming_the_parameters() -> None:
     """A drop 200 km from the depot at 5 km/h cannot be reached within the kitchens' window:
     it was an internal error (ValueError); now the parameters to change, in French too."""
-    from rhd_match import ScenarioError
     from rhd_match.i18n import use_language
 
     options = LogisticsOptions(speed_kmh=5)
@@ -587,7 +586,6 @@ def test_parameters_beyond_any_territory_are_refused_before_any_solve(
 ) -> None:
     """They passed validation, then overflowed the solver or the report (exit 70)."""
     from rhd_match import OptionError, Scenario
-    from rhd_match.errors import ScenarioError
 
     scenario = Scenario.from_folder(SMALL)
     with pytest.raises((OptionError, ScenarioError, ValueError)) as caught:

@@ -194,8 +194,9 @@ def test_the_tutorials_unmet_demand_figures_are_the_demos(page: str) -> None:
     solve's of the demo (they had drifted from it unnoticed by 29,189 EUR on one reason).
 
     The total is stated and checked to the euro. Reason by reason, equally good plans
-    split it differently from one machine to another (1,455 EUR at most between two
-    machines, same levels and cost), so each reason is held to 0.1 % of the total.
+    split it differently with the BLAS kernels (1,455 EUR at most between OpenBLAS's own
+    choice here and ``OPENBLAS_CORETYPE=Haswell``, same levels and cost), so each reason is
+    held to 0.1 % of the total.
     """
     from rhd_match import Scenario
 

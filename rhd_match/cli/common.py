@@ -37,6 +37,7 @@ from ..i18n import (
 )
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..inputs.fixes import fix_number
 from ..inputs.scenario import Scenario
 from ..params import MAX_MEMORY_GB, MAX_THREADS, MAX_TIME_LIMIT_S, OBJECTIVES, STRATEGIES
 from ..plan.solution import STATUS_NAMES
@@ -592,12 +593,9 @@ def fraction(text: str) -> float:
         When it is not a number, or outside [0, 1] (0 % to 100 %).
     """
     quoted = _("'{text}'").format(text=text)
-    written = text.replace(",", ".").replace("\u202f", "").replace("\xa0", "").strip()
-    percent = written.endswith("%")
-    try:
-        value = float(written.rstrip("%").strip()) / (100.0 if percent else 1.0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=quoted)) from None
+    value, _why = fix_number(text, "fraction")  # as a fraction column's cell is read
+    if value is None:
+        raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=quoted))
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(
             _("{text} must be a share from 0 to 1 (or 0 % to 100 %)").format(text=quoted)

@@ -4,7 +4,7 @@ producer trades in a week, and more than the solver's arithmetic holds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -56,19 +56,20 @@ def line_value_problems(
         conversion = pd.to_numeric(groups["conversion"], errors="coerce")
         worth = (groups["product_id"].map(prices) * conversion).groupby(groups["group_id"]).max()
         prices = pd.concat([prices, worth[~worth.index.isin(prices.index)]])
-    # table → (quantity column, price column, each row's price)
-    lines: dict[str, tuple[str, str, Callable[[pd.DataFrame], pd.Series]]] = {
-        "demand": ("qty", "product_id", lambda f: f["product_id"].map(prices)),
-        "offers": ("qty", "price_eur_ht", lambda f: f["price_eur_ht"]),
-        "market": ("max_qty_per_week", "price_eur_ht", lambda f: f["price_eur_ht"]),
+    # table → (quantity column, the column giving each row's price: its own, or its product)
+    lines = {
+        "demand": ("qty", "product_id"),
+        "offers": ("qty", "price_eur_ht"),
+        "market": ("max_qty_per_week", "price_eur_ht"),
     }
     problems: list[Problem] = []
-    for name, (column, priced_by, price) in lines.items():
+    for name, (column, priced_by) in lines.items():
         frame = tables.get(name)
         if frame is None or frame.empty or not {column, priced_by} <= set(frame.columns):
             continue
         qty = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
-        unit_price = pd.to_numeric(price(frame), errors="coerce").to_numpy(float)
+        price = frame[priced_by].map(prices) if priced_by == "product_id" else frame[priced_by]
+        unit_price = pd.to_numeric(price, errors="coerce").to_numpy(float)
         value = qty * unit_price
         # A quantity or price above its own ceiling is already an error at its cell.
         most = TABLES[name].column(column).maximum or np.inf

@@ -188,9 +188,9 @@ def _idle_rows(
     canteens, producers = tables["canteens"], tables["producers"]
     demand, offers = tables["demand"], tables["offers"]
     buying = canteens["canteen_id"].isin(demand["canteen_id"]).to_numpy()
-    meals = canteens["meals_per_day"].to_numpy(float)
+    no_meal = canteens["meals_per_day"].eq(0).to_numpy()
     if "service_days" in canteens.columns:
-        meals = meals * canteens["service_days"].fillna(1.0).to_numpy(float)
+        no_meal = no_meal | canteens["service_days"].eq(0).to_numpy()
     selling = producers["producer_id"].isin(offers["producer_id"]).to_numpy()
     cases: list[tuple[str, str, np.ndarray, Callable[[int], str]]] = [
         (
@@ -218,7 +218,7 @@ def _idle_rows(
         (
             "canteens",
             "meals_per_day",
-            buying & (meals == 0),
+            buying & no_meal,
             lambda n: ngettext(
                 "{n} canteen with demand but no meal served ({listed}): it has no cost per "
                 "meal and is left out of the territory's",
@@ -251,15 +251,16 @@ def _stray_weeks(demand: pd.DataFrame, file: str | None) -> list[Problem]:
     ordinal = {w: week_monday(w).toordinal() for w in unique}
     days = weeks.map(ordinal).to_numpy(float)  # NaN for a missing week
     ordered = np.sort(days[~np.isnan(days)])
-    start = np.array(sorted(set(ordinal.values())), dtype=float)
+    start = np.array(list(ordinal.values()), dtype=float)  # ISO week texts sort by date
     span = 7.0 * (MAX_HORIZON_WEEKS - 1)
     held = np.searchsorted(ordered, start + span, side="right") - np.searchsorted(ordered, start)
     first = start[int(np.argmax(held))]  # the earliest window holding the most rows
     stray = (days < first) | (days > first + span)
     if not stray.any():
         return []
-    inside = [w for w in unique if first <= ordinal[w] <= first + span]
-    outside = [w for w in unique if not first <= ordinal[w] <= first + span]
+    within = (start >= first) & (start <= first + span)
+    inside = [w for w, kept in zip(unique, within, strict=True) if kept]
+    outside = [w for w, kept in zip(unique, within, strict=True) if not kept]
     n = int(stray.sum())
     msg = ngettext(
         "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "

@@ -7,10 +7,46 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
 import unicodedata
 
 import numpy as np
 import pandas as pd
+
+#: A number written the French way: digits grouped by spaces (any kind) or not, one decimal
+#: comma or point, then an optional unit, euro sign or percent sign. ASCII digits only:
+#: Python's ``float`` would read other scripts' digits (``٣٠``) as well.
+FRENCH_NUMBER = re.compile(
+    r"^(?P<sign>[-+]?)(?P<int>[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]+)"
+    r"(?:[,.](?P<dec>[0-9]+))?\s*(?P<suffix>[^0-9\s.,+-][^0-9]*)?$",
+    re.IGNORECASE,
+)
+#: A number as typed on a command line (``30``, ``0,5``, ``1e-3``): ASCII digits, a decimal
+#: point or comma, an exponent. Not ``inf``, ``nan``, ``1_000`` nor other scripts' digits,
+#: all of which Python's ``float`` and ``int`` take.
+TYPED_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def typed_number(text: str) -> float | None:
+    """The number an argument or a parameter's text holds, as ``TYPED_NUMBER`` reads it.
+
+    Parameters
+    ----------
+    text
+        As typed; spaces around it are ignored.
+
+    Returns
+    -------
+    float or None
+        The number; None for any other text, and for a number too small to hold apart
+        from 0 in a float (below about 2.2e-308: ``1e-320``), which can only be a slip.
+    """
+    if TYPED_NUMBER.fullmatch(text.strip()) is None:
+        return None
+    value = float(text.strip().replace(",", "."))
+    if value != 0.0 and abs(value) < sys.float_info.min:
+        return None
+    return value
 
 
 def is_blank(value: object) -> bool:

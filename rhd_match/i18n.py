@@ -36,6 +36,7 @@ from babel.numbers import (
     NumberPattern,
     format_currency,
     format_percent,
+    format_scientific,
     get_decimal_symbol,
     parse_pattern,
 )
@@ -294,6 +295,31 @@ def format_significant(value: float, digits: int = 6) -> str:
         return _not_a_number() if math.isnan(value) else str(value)
     magnitude = math.floor(math.log10(abs(value))) + 1 if value else 1
     return format_number(value, max(0, digits - magnitude))
+
+
+def format_figure(value: float) -> str:
+    """``value`` with the decimals it has and no more, and the language's separators: a
+    figure typed by a user, or a bound, quoted back in a message (never ``1e+09``).
+
+    Parameters
+    ----------
+    value
+        The number.
+
+    Returns
+    -------
+    str
+        ``1 000 000 000`` and ``0,25`` in French, ``1,000,000,000`` and ``0.25`` in English
+        (12 significant digits, 12 decimals at most); from 1e15 on, in scientific notation
+        with the language's decimal sign (``1,5E20``); ``n/a`` for NaN, ``inf`` for an
+        infinity.
+    """
+    if not math.isfinite(value):
+        return _not_a_number() if math.isnan(value) else str(value)
+    if abs(value) >= 1e15:  # beyond any figure of a territory: a slip, shown as such
+        return str(format_scientific(value, "0.###E0", locale=_locale()))
+    exponent = decimal.Decimal(f"{value:.12g}").as_tuple().exponent
+    return format_number(value, min(12, max(0, -int(exponent))))
 
 
 def format_money(value: float, currency: str = "EUR") -> str:

@@ -432,9 +432,9 @@ def _shape(value: object) -> str:
     text = str(value).strip()
     if not text:
         return "empty"
-    if re.fullmatch(r"-?\d+", text):
+    if re.fullmatch(r"-?[0-9]+", text):
         return "integer"
-    return "decimal" if re.fullmatch(r"-?\d+[.,]\d+", text) else "text"
+    return "decimal" if re.fullmatch(r"-?[0-9]+[.,][0-9]+", text) else "text"
 
 
 def _field_hint(
@@ -489,7 +489,7 @@ def _field_hint(
     if len(row) == width + 1:
         for j, (a, b) in enumerate(itertools.pairwise(v.strip() for v in row)):
             merged = [*row[:j], f"{a},{b}", *row[j + 2 :]]
-            if sep == "," and re.fullmatch(r"-?\d+", a) and re.fullmatch(r"\d+", b):
+            if sep == "," and re.fullmatch(r"-?[0-9]+", a) and re.fullmatch(r"[0-9]+", b):
                 readings.append(
                     (-fit(merged), 0, decimal.format(number=f"{a},{b}", written=f"{a}.{b}"))
                 )

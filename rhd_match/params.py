@@ -21,8 +21,10 @@ from pydantic import (
     model_validator,
 )
 
+from .cells import FRENCH_NUMBER
 from .cluster import check_spec
 from .errors import OptionError
+from .i18n import format_figure
 from .i18n import gettext as _
 
 
@@ -228,15 +230,15 @@ def _number_meant(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     # Thousands apart (1 000 000, with no-break spaces too) are one number, not 1 and a unit.
-    found = re.fullmatch(
-        r"\s*([-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+|[-+]?\d+)(?:[.,](\d+))?\s*(\S.*?)?\s*",
-        value,
-    )
-    if found is None or (found[2] is None and found[3] is None and not re.search(r"\s", found[1])):
+    found = FRENCH_NUMBER.match(value.strip())
+    if found is None or (
+        found["dec"] is None and found["suffix"] is None and found["int"].isdigit()
+    ):
         return None
-    whole = re.sub(r"\s", "", found[1])
-    number = float(f"{whole}.{found[2] or 0}") / (100 if found[3] == "%" else 1)
-    return f"{number:g}"
+    whole = re.sub(r"\s", "", found["int"])
+    number = float(f"{found['sign']}{whole}.{found['dec'] or 0}")
+    number /= 100 if (found["suffix"] or "").strip() == "%" else 1
+    return f"{number:.15g}"
 
 
 def explain(
@@ -289,7 +291,7 @@ def explain(
         elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
             sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<"}
             bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
-            shown = f"{bound:g}" if isinstance(bound, int | float) else bound
+            shown = format_figure(bound) if isinstance(bound, int | float) else bound
             msg = _("{value} must be {sign} {bound}").format(
                 value=value, sign=sign.get(kind, "≤"), bound=shown
             )

@@ -11,7 +11,7 @@ import pandas as pd
 from .i18n import gettext as _
 from .i18n import month_name
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
 
 
 def iso_weeks_in_year(year: int) -> int:

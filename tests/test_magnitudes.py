@@ -46,11 +46,44 @@ def test_a_quantity_above_its_ceiling_is_an_error_at_its_cell(tmp_path: Path, qt
     assert "above 10,000,000" in problem.message and "exponent" in problem.message
 
 
+@pytest.mark.parametrize("qty", ["\u0663\u0660", "\u0663\u0660.5", "\uff13\uff10"])
+def test_digits_of_other_scripts_are_no_number(tmp_path: Path, qty: str) -> None:
+    """Arabic-Indic and full-width digits were read as 30 (Python's float takes them)."""
+    folder = demand_file(tmp_path, qty)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    [problem] = caught.value.problems
+    assert (problem.table, problem.row, problem.column) == ("demand", 2, "qty")
+    assert "not a number" in problem.message
+
+
 def test_the_ceiling_speaks_french(tmp_path: Path) -> None:
     folder = demand_file(tmp_path, "1e12")
     with use_language("fr"), pytest.raises(ScenarioError) as caught:
         Scenario.from_folder(folder)
     assert "dépasse 10\u202f000\u202f000" in caught.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("qty", "shown"), [("1e12", "1\u202f000\u202f000\u202f000\u202f000"), ("1e300", "1E300")]
+)
+def test_the_value_is_quoted_back_in_french_figures(tmp_path: Path, qty: str, shown: str) -> None:
+    """« 1e+12 dépasse 10 000 000 » mixed two ways of writing numbers in one message."""
+    folder = demand_file(tmp_path, qty)
+    with use_language("fr"), pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(folder)
+    message = caught.value.problems[0].message
+    assert message.startswith(shown + " ") and "e+" not in message
+
+
+def test_a_french_line_value_is_written_in_full() -> None:
+    frames = tiny_frames()
+    frames["products"].loc[0, "reference_price_eur_ht"] = 1e5
+    frames["demand"].loc[frames["demand"]["product_id"] == "BEEF", "qty"] = 2e4
+    with use_language("fr"), pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    message = next(p.message for p in caught.value.problems if p.table == "demand")
+    assert "valent 2\u202f000\u202f000\u202f000" in message and "e+" not in message
 
 
 def test_every_number_column_has_a_largest_value() -> None:
@@ -67,7 +100,7 @@ def test_a_line_worth_more_than_a_billion_is_an_error_naming_its_value() -> None
         Scenario.from_frames(**frames)
     problems = [p for p in caught.value.problems if p.table == "demand"]
     assert problems and all(p.column == "qty" for p in problems)
-    assert "is worth 2e+09, above 1,000,000,000 EUR excl. VAT" in problems[0].message
+    assert "is worth 2,000,000,000, above 1,000,000,000 EUR excl. VAT" in problems[0].message
 
 
 def test_a_plan_at_the_ceilings_solves_and_checks() -> None:
@@ -99,6 +132,15 @@ def test_a_plan_at_the_ceilings_solves_and_checks() -> None:
         (["whatif", "--organic-target", "1.5"], "--organic-target"),
         (["whatif", "--quality-target", "abc"], "--quality-target"),
         (["tradeoff", "--budgets-per-meal", "0,1e308"], "--budgets-per-meal"),
+        # What Python's float() and int() take and nobody means: they were read.
+        (["solve", "--time-limit", "1e-320"], "--time-limit"),
+        (["solve", "--time-limit", "inf"], "--time-limit"),
+        (["solve", "--time-limit", "\u0663\u0660"], "--time-limit"),
+        (["solve", "--time-limit", "3_0"], "--time-limit"),
+        (["solve", "--threads", "\u0662"], "--threads"),
+        (["solve", "--threads", "1_0"], "--threads"),
+        (["tradeoff", "--budgets-per-meal", "0,nan"], "--budgets-per-meal"),
+        (["tradeoff", "--budgets-per-meal", "0,\u0661"], "--budgets-per-meal"),
     ],
 )
 def test_an_option_out_of_range_is_refused_before_any_solve(
@@ -144,7 +186,7 @@ def test_a_group_line_is_valued_at_its_dearest_product_converted() -> None:
             Scenario.from_frames(**frames, groups=groups)
         [problem] = caught.value.problems
         assert (problem.table, problem.row, problem.column) == ("demand", 8, "qty")
-        assert "is worth 3.2e+09" in problem.message
+        assert "is worth 3,200,000,000," in problem.message
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import errno
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -21,6 +22,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ..cells import typed_number
 from ..cluster import check_spec
 from ..console import table_cells, text_table
 from ..i18n import (
@@ -557,12 +559,9 @@ def positive_float(high: float) -> Callable[[str], float]:
             When it is not a number, or not above 0, or above ``high``.
         """
         quoted = _("'{text}'").format(text=text)
-        try:
-            value = float(text.replace(",", "."))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                _("{text} is not a number").format(text=quoted)
-            ) from None
+        value = typed_number(text)
+        if value is None:
+            raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=quoted))
         if not 0 < value <= high:
             raise argparse.ArgumentTypeError(
                 _("{text} must be a number greater than 0 and at most {high}").format(
@@ -686,12 +685,11 @@ def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
         argparse.ArgumentTypeError
             When it is not a whole number, or below ``low``, or above ``high``.
         """
-        try:
-            value = int(text)
-        except ValueError:
+        if re.fullmatch(r"[+-]?[0-9]+", text.strip()) is None:  # int() takes 1_0 and ٣
             raise argparse.ArgumentTypeError(
                 _("{text} is not a whole number").format(text=_("'{text}'").format(text=text))
-            ) from None
+            )
+        value = int(text)
         if value < low:
             raise argparse.ArgumentTypeError(
                 _("{text} must be at least {low}").format(

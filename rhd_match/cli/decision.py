@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..cells import typed_number
 from ..i18n import current_language, format_number, ngettext
 from ..i18n import gettext as _
 from ..plan.solution import without_clock
@@ -225,11 +226,13 @@ def amounts_per_meal(text: str) -> list[float]:
                 "between amounts) or 0,0.05,0.1"
             ).format(text=quoted)
         )
-    try:
-        values = [float(part.replace(" ", "")) for part in parts]
-    except ValueError:
-        values = []
-    if not values or any(not 0.0 <= v <= MAX_AMOUNT_PER_MEAL for v in values):
+    read = [typed_number(part) for part in parts]
+    values = [v for v in read if v is not None]
+    if (
+        not values
+        or len(values) < len(read)
+        or any(not 0 <= v <= MAX_AMOUNT_PER_MEAL for v in values)
+    ):
         raise argparse.ArgumentTypeError(
             _("{text} is not a list of amounts from 0 to {high}, e.g. 0,0.05,0.1").format(
                 text=quoted, high=format_number(MAX_AMOUNT_PER_MEAL)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from ..cells import FRENCH_NUMBER
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
@@ -42,18 +43,11 @@ UNIT_ALIASES: Mapping[str, str] = {
     "UNITES": "piece",
 }
 #: A week written by its number alone: ``S03``, ``W3``, ``Semaine 3``, ``sem. 03``.
-SHORT_WEEK = re.compile(r"^(?:S|W|SEM\.?|SEMAINE|WEEK)\s*(\d{1,2})$", re.IGNORECASE)
+SHORT_WEEK = re.compile(r"^(?:S|W|SEM\.?|SEMAINE|WEEK)\s*([0-9]{1,2})$", re.IGNORECASE)
 #: A date written day first, as French people do: ``12/01/2026``, ``12-01-2026``.
-FRENCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+FRENCH_DATE = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")
 #: An ISO date, as a spreadsheet date cell reads (``2026-01-12`` or ``2026-01-12 00:00:00``).
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00)?$")
-#: A number written the French way: digits grouped by spaces (any kind) or not, one decimal
-#: comma or point, then an optional euro sign or percent sign.
-FRENCH_NUMBER = re.compile(
-    r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)"
-    r"(?:[,.](?P<dec>\d+))?\s*(?P<suffix>[^\d\s.,+-][^\d]*)?$",
-    re.IGNORECASE,
-)
+ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00:00)?$")
 #: How people write each unit of ``docs/input-format.md`` after a number (lowercase, without
 #: spaces): such a number is read in the column's unit. Euros and percentages are read on
 #: their own (``fix_number``); a column in each product's own unit takes none.

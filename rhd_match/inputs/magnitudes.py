@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..i18n import format_number
+from ..i18n import format_figure, format_number, format_significant
 from ..i18n import gettext as _
 from .schema import CEILINGS, TABLES
 from .validation import Collector, source_rows
@@ -87,7 +87,10 @@ def line_value_problems(
         out = Collector(TABLES[name], files.get(name), source_rows(frame))
         msgs = [
             msg.format(
-                qty=f"{qty[i]:g}", price=f"{unit_price[i]:g}", value=f"{value[i]:.3g}", limit=limit
+                qty=format_figure(qty[i]),
+                price=format_figure(unit_price[i]),
+                value=format_significant(value[i], 3),
+                limit=limit,
             )
             for i in bad
         ]

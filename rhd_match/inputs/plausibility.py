@@ -11,7 +11,7 @@ import pandas as pd
 from ..egalim import FISH_FAMILY, MEAT_FAMILY
 from ..errors import Problem
 from ..geo import haversine_km
-from ..i18n import format_number, ngettext
+from ..i18n import format_figure, format_number, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..weeks import week_monday
@@ -387,8 +387,8 @@ def _far_places(
                     lat_col,
                     _(what).format(
                         id=frame[id_col].iloc[pos],
-                        lat=f"{f_lat[pos]:g}",
-                        lon=f"{f_lon[pos]:g}",
+                        lat=format_figure(f_lat[pos]),
+                        lon=format_figure(f_lon[pos]),
                         km=format_number(float(dist[pos])),
                         spread=format_number(spread),
                         hint=hint,

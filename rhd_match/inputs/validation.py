@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
-from ..i18n import format_number, ngettext
+from ..i18n import format_figure, format_number, ngettext
 from ..i18n import gettext as _
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
@@ -594,13 +594,13 @@ def _coerce_number(
         if column.kind == "int":
             checks.append((finite & (arr != np.round(arr)), _("{value} must be a whole number")))
     bounds = {
-        name: "" if bound is None else f"{bound:g}"
+        name: "" if bound is None else format_figure(bound)
         for name, bound in (("minimum", column.minimum), ("maximum", column.maximum))
     }
     bounds["ceiling"] = format_number(column.maximum or 0.0)
     for bad, what in checks:
         if bad.any():
-            msgs = [what.format(value=f"{v:g}", **bounds) for v in arr[bad]]
+            msgs = [what.format(value=format_figure(v), **bounds) for v in arr[bad]]
             out.add(np.flatnonzero(bad), column.name, msgs)
     if column.kind == "int" and not column.nullable:
         return pd.Series(np.where(np.isfinite(arr), np.round(arr), 0).astype(np.int64))
@@ -630,7 +630,10 @@ def _fix_numbers(
         elif why:
             refused.append((pos, why))
     if fixed:
-        msgs = [_("'{read}' read as {used:g}").format(read=shown[p], used=arr[p]) for p in fixed]
+        msgs = [
+            _("'{read}' read as {used}").format(read=shown[p], used=format_figure(arr[p]))
+            for p in fixed
+        ]
         out.add(np.array(fixed), column.name, msgs, severity="warning")
     if with_unit:  # the column's own unit: one word for the column, not one per cell
         n, first = len(with_unit), with_unit[0]

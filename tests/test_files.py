@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from rhd_match import Scenario, ScenarioError
 from rhd_match.cli.main import main
 from rhd_match.i18n import use_language
+from rhd_match.inputs.schema import TABLES as SCHEMA
 from rhd_match.inputs.template import write_template
 from rhd_match.io import read_table_file
 from rhd_match.macantine.ids import IdFileWarning, read_sirets
@@ -51,6 +52,8 @@ def write_csv(folder: Path, sep: str = ",", encoding: str = "utf-8") -> Path:
     """The tiny scenario as CSV files with separator ``sep`` in ``encoding``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tiny().tables.items():
+        if frame.empty and SCHEMA[name].optional:
+            continue  # as Scenario.to_folder: an optional table without rows is no file
         text = frame.to_csv(sep=sep, index=False, lineterminator="\n")
         (folder / f"{name}.csv").write_bytes(text.encode(encoding))
     return folder

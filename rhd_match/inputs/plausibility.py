@@ -81,6 +81,14 @@ def domain_warnings(
             ),
         ),
     ]
+    # An optional CSV file was written for its rows; a workbook's sheet is there as the
+    # template made it, filled or not.
+    given = _("the file has no rows (a header only?): read as not given")
+    empty += [
+        (name, tables[name], given)
+        for name, table in TABLES.items()
+        if table.optional and str(files.get(name)).lower().endswith(".csv")
+    ]
     for table, frame, msg in empty:
         if frame.empty:
             warnings.append(Problem(table, None, None, msg, files.get(table), "warning"))

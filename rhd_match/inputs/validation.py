@@ -573,10 +573,14 @@ def _coerce_number(
         shown = _as_text(values)[not_number]
         msgs = [_("'{value}' is not a number").format(value=v) for v in shown]
         out.add(np.flatnonzero(not_number), column.name, msgs)
-    finite = ~np.isnan(arr)
-    infinite = finite & ~np.isfinite(arr)
+    infinite = ~np.isnan(arr) & ~np.isfinite(arr)
     if infinite.any():
-        out.add(np.flatnonzero(infinite), column.name, _("must be finite"))
+        shown = _as_text(values)[infinite]
+        msgs = [
+            _("'{value}' is infinite or too large to be a figure").format(value=v) for v in shown
+        ]
+        out.add(np.flatnonzero(infinite), column.name, msgs)
+    finite = np.isfinite(arr)  # one problem a cell: an infinity is no more checked for bounds
     checks: list[tuple[np.ndarray, str]] = []
     with np.errstate(invalid="ignore"):
         if column.positive:
@@ -630,10 +634,7 @@ def _fix_numbers(
         elif why:
             refused.append((pos, why))
     if fixed:
-        msgs = [
-            _("'{read}' read as {used}").format(read=shown[p], used=format_figure(arr[p]))
-            for p in fixed
-        ]
+        msgs = [_("'{read}' read as {used:g}").format(read=shown[p], used=arr[p]) for p in fixed]
         out.add(np.array(fixed), column.name, msgs, severity="warning")
     if with_unit:  # the column's own unit: one word for the column, not one per cell
         n, first = len(with_unit), with_unit[0]

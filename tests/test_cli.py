@@ -83,6 +83,20 @@ def test_validate_without_path_is_a_user_error(capsys: pytest.CaptureFixture[str
     assert err[-1] == "rhd-match validate: error: give a scenario PATH or --demo"
 
 
+@pytest.mark.parametrize("verb", ["validate", "solve", "report"])
+def test_a_path_and_demo_together_are_refused(
+    verb: str, good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``solve MY_FOLDER --demo`` solved the demo into the user's folder, PATH unsaid."""
+    out = tmp_path / "out"
+    argv = [verb, str(good_folder), "--demo", "--lang", "en"]
+    with pytest.raises(SystemExit) as ended:
+        main(argv if verb == "validate" else [*argv, "--out", str(out)])
+    assert ended.value.code == 2
+    assert "not both" in capsys.readouterr().err.splitlines()[-1]
+    assert not out.exists()
+
+
 def test_validate_help_exits_0_with_usage(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["validate", "--help"])

@@ -102,13 +102,31 @@ def test_python_gets_the_same_words_in_its_error() -> None:
     )
 
 
-def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
-    """``rhd-match … | head -1``: the pipe closed before the command writes."""
+def closed_pipe_run(argv: list[str]) -> tuple[int, str]:
+    """Run ``argv`` with its standard output a pipe nobody reads (``| head`` gone); the
+    exit code and standard error."""
     read, write = os.pipe()
     os.close(read)
-    argv = [str(SCRIPT), "check-purchases", str(REFERENCE / "canteens.csv")]
     with subprocess.Popen(argv, stdout=write, stderr=subprocess.PIPE, text=True) as done:
         os.close(write)
-        _out, err = done.communicate(timeout=120)
+        _out, err = done.communicate(timeout=300)
+    return done.returncode, err
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """``rhd-match … | head -1``: the pipe closed before the command writes."""
+    argv = [str(SCRIPT), "check-purchases", str(REFERENCE / "canteens.csv")]
+    with_reader = subprocess.run(argv, capture_output=True, check=False, timeout=120)
+    code, err = closed_pipe_run(argv)
     assert err == ""
-    assert done.returncode == 141
+    assert code == with_reader.returncode
+
+
+def test_a_reader_that_stops_reading_loses_no_file(tmp_path: Path) -> None:
+    """``rhd-match report … | head -5`` ended at the summary's first line: no file written."""
+    out = tmp_path / "out"
+    small = Path(__file__).resolve().parent / "data" / "cases" / "cli-small-scenario"
+    code, err = closed_pipe_run([str(SCRIPT), "report", str(small), "--out", str(out)])
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert {"summary.csv", "report.html", "results.xlsx"} <= {p.name for p in out.iterdir()}

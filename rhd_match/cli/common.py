@@ -210,11 +210,17 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     Raises
     ------
     SystemExit
-        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given, or when
+        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given, or both, or when
         ``--out`` is the folder of PATH (the results would replace or sit beside its tables).
     ScenarioError
         When the input has errors, each with its file, row and column.
     """
+    if getattr(args, "demo", False) and args.path is not None:
+        args.parser.error(
+            _("give a scenario PATH or --demo, not both ('{path}' and --demo)").format(
+                path=args.path
+            )
+        )
     if getattr(args, "demo", False):
         scenario = Scenario.demo()
     elif args.path is None:  # refused as argparse refuses options: the verb's usage, exit 2

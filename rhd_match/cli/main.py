@@ -53,11 +53,11 @@ from .common import (
 )
 from .decision import add_decision_support_parsers
 from .progress import ProgressDisplay
+from .streams import ReaderProofOutput
 
 EXIT_USER_ERROR = 2
 EXIT_INFEASIBLE = 3
 EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a command the pipe's end stopped
 #: Environment variable naming the folder for internal-error logs (default: the user log dir).
 LOG_DIR_ENV = "RHD_MATCH_LOG_DIR"
 
@@ -540,8 +540,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Messages, ``--help`` and argparse's errors are in the language of ``--lang`` (or
     ``$RHD_MATCH_LANG``; French by default), see :func:`~rhd_match.cli.common.requested_language`.
     Bad input or options give one message per problem (exit 2); a scenario whose hard
-    constraints cannot be met gives the reasons (exit 3); output to a reader that stopped
-    reading (``| head``) ends the command quietly (exit 141); any other exception gives one line
+    constraints cannot be met gives the reasons (exit 3); once a reader stops reading
+    (``| head``), the rest of the output is dropped and the command goes on, its files
+    written and its exit code its own (:class:`~rhd_match.cli.streams.ReaderProofOutput`);
+    any other exception gives one line
     ``internal error: …; details in FILE`` and its traceback in that log file (exit 70), see
     :func:`log_dir`. Warnings are printed as ``warning: …`` lines.
     """
@@ -550,13 +552,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         warnings.showwarning = _show_warning
         warn_unknown_language(argv)
+        shown, sys.stdout = sys.stdout, ReaderProofOutput(sys.stdout)  # type: ignore[assignment]
         try:
             code: int = args.func(args)
-            sys.stdout.flush()  # a reader gone (``| head``) shows here, not at the exit
-        except BrokenPipeError:
-            # The reader stopped reading: nothing more to say, as other commands do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return EXIT_BROKEN_PIPE
+            sys.stdout.flush()  # a reader gone (``| head``) at the very end shows here
         except (ScenarioError, OptionError) as exc:
             print(exc, file=sys.stderr)
             return EXIT_USER_ERROR
@@ -584,6 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 line = _("internal error: {kind}: {words}; details in {log}")
             print(line.format(kind=type(exc).__name__, words=words, log=log), file=sys.stderr)
             return EXIT_INTERNAL_ERROR
+        finally:
+            sys.stdout = shown
     return code
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from check_factories import make_scenario
+from factories import tiny_frames
 
 import rhd_match
-from rhd_match import InfeasibleError, Scenario
+from rhd_match import InfeasibleError, OptionError, Scenario
 from rhd_match.check import check
 from rhd_match.cli.progress import ProgressDisplay
 from rhd_match.i18n import format_significant, use_language
@@ -388,3 +389,28 @@ def test_the_totals_before_are_those_of_the_all_conventional_plan(
     expected = before_totals(tiny_scenario)
     assert expected["value_eur_ht"] > 0
     assert {k: summary[f"{k}_before"] for k in expected} == expected
+
+
+def test_a_plan_is_not_written_over_its_scenario(tmp_path: Path) -> None:
+    """``Scenario.from_folder(F).solve().to_folder(F)`` replaced F's canteens.csv and
+    producers.csv with the plan's tables (the command line refuses such --out)."""
+    folder = tmp_path / "scenario"
+    scenario = Scenario.from_frames(**tiny_frames())
+    scenario.to_folder(folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    solution = Scenario.from_folder(folder).solve(strategy="mip")
+    with use_language("en"), pytest.raises(OptionError) as caught:
+        solution.to_folder(folder)
+    assert "canteens.csv, producers.csv would replace its tables" in str(caught.value)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert solution.to_folder(tmp_path / "plan")  # a former plan's folder is no scenario
+    assert solution.to_folder(tmp_path / "plan")
+
+
+@pytest.mark.parametrize("formats", [(), ("XLSX",), "csv"])
+def test_formats_that_write_nothing_are_refused(tmp_path: Path, formats: tuple[str, ...]) -> None:
+    """``formats=("XLSX",)`` or ``()`` wrote nothing and said nothing."""
+    solution = Scenario.from_frames(**tiny_frames()).solve(strategy="mip")
+    with pytest.raises(OptionError):
+        solution.to_folder(tmp_path / "plan", formats=formats)
+    assert not (tmp_path / "plan").exists()

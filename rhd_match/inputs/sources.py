@@ -35,6 +35,36 @@ def _holds_scenario(folder: Path, tables: Iterable[str]) -> bool:
     )
 
 
+def tables_replaced(folder: Path, names: Iterable[str], tables: Collection[str]) -> list[str]:
+    """The files among ``names`` that would replace a scenario's own CSV tables in ``folder``.
+
+    Parameters
+    ----------
+    folder
+        Where files are about to be written.
+    names
+        The file names about to be written (``canteens.csv``, ``flows.csv``, …).
+    tables
+        The scenario's table names (``inputs.schema.TABLES``), the first ones required.
+
+    Returns
+    -------
+    list of str
+        Each name that a table of a scenario in ``folder`` already bears (case, accents and
+        spaces aside, as ``find_sources`` reads them); empty when ``folder`` holds no table
+        that ``names`` would leave in place, that is, no scenario (a former plan's folder
+        holds ``canteens.csv`` too).
+    """
+    if not folder.is_dir():
+        return []
+    present = {header_key(p.stem) for p in folder.iterdir() if p.suffix.lower() == ".csv"}
+    written = {header_key(Path(n).stem): n for n in names if Path(n).suffix.lower() == ".csv"}
+    keys = {header_key(t) for t in tables}
+    if not (present & keys) - set(written):
+        return []
+    return sorted(name for key, name in written.items() if key in keys and key in present)
+
+
 def _holds_rows(book: Path, tables: Mapping[str, Sequence[str]]) -> bool:
     """Whether a sheet of ``tables`` in workbook ``book`` holds a row below its header; a
     workbook that cannot be read counts as holding some (it is not set aside unread)."""

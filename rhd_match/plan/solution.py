@@ -11,9 +11,12 @@ import pandas as pd
 
 from ..console import text_table
 from ..egalim import CGAAER_EXTRA_PER_MEAL
+from ..errors import OptionError
 from ..i18n import format_money, format_number, format_share, format_significant, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..inputs.schema import TABLES
+from ..inputs.sources import tables_replaced
 from ..writing import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 
@@ -72,6 +75,8 @@ SUMMARY_COUNTS = (
 
 #: Columns of the menu as planned (``Solution.menu``).
 MENU_COLUMNS = ("canteen_id", "group_id", "week", "product_id", "qty", "group_qty")
+#: The formats ``Solution.to_folder`` writes.
+FORMATS = ("csv", "xlsx")
 TABLE_NAMES = ("summary", "canteens", "producers", "producer_weeks", "flows", "unmet_local")
 #: Wall-clock figures of a solve, s: said on the terminal and kept in ``summary``, left out of
 #: every file, so that the same input and options write the same files, byte for byte.
@@ -246,8 +251,26 @@ class Solution:
         -------
         list of Path
             The files written.
+
+        Raises
+        ------
+        OptionError
+            When ``formats`` names no format or one other than ``"csv"`` and ``"xlsx"``, or
+            when ``path`` holds a scenario whose tables the results would replace (its
+            ``canteens.csv`` and ``producers.csv``), before anything is written.
         """
-        return write_folder_atomically(Path(path), self.writers(formats))
+        writers = self.writers(formats)
+        replaced = tables_replaced(Path(path), writers, TABLES)
+        if replaced:
+            raise OptionError(
+                [
+                    _(
+                        "'{folder}' holds a scenario: the plan's {files} would replace its "
+                        "tables; choose another folder"
+                    ).format(folder=path, files=", ".join(replaced))
+                ]
+            )
+        return write_folder_atomically(Path(path), writers)
 
     def writers(self, formats: tuple[str, ...] = ("csv",)) -> dict[str, Callable[[Path], None]]:
         """The writers of ``to_folder``, to write the tables with other files all or nothing.
@@ -261,7 +284,21 @@ class Solution:
         -------
         dict of str to Callable[[Path], None]
             File name → writer, for ``rhd_match.writing.write_folder_atomically``.
+
+        Raises
+        ------
+        OptionError
+            When ``formats`` names no format or one other than ``"csv"`` and ``"xlsx"``.
         """
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            raise OptionError(
+                [
+                    _("formats {formats}: give one or both of {known}").format(
+                        formats=repr(tuple(formats)), known=", ".join(map(repr, FORMATS))
+                    )
+                ]
+            )
         writers: dict[str, Callable[[Path], None]] = {}
         tables = {name: without_clock(frame) for name, frame in self.tables.items()}
         if "csv" in formats:

@@ -13,10 +13,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from factories import tiny_frames
+from factories import tiny_frames, tiny_hubs
 
 from rhd_match import Scenario, ScenarioError
 from rhd_match.cli.main import main
+from rhd_match.i18n import use_language
 from rhd_match.inputs.template import write_template
 
 TABLES = ("products", "canteens", "producers", "offers", "demand")
@@ -108,7 +109,7 @@ def test_template_filled_by_a_person_reads_back(tmp_path: Path) -> None:
         f"{path}[products], row 3, column 'reference_price_eur_ht': '1,80 €' read as 1.8",
         f"{path}[products], row 4, column 'unit': 'Pièce' read as 'piece'",
         f"{path}[canteens], row 3, column 'target_quality': '55 %' read as 0.55",
-        f"{path}[canteens], row 2, column 'budget_eur_ht': '4 000' read as 4000",
+        f"{path}[canteens], row 2, column 'budget_eur_ht': '4 000' read as 4,000",
         f"{path}[offers], row 2, column 'labels': 'Label Rouge' read as 'LABEL_ROUGE'",
         f"{path}[offers], row 4, column 'labels': 'AB, Fermier' read as 'BIO,FERMIER'",
     ):
@@ -147,7 +148,7 @@ def test_template_sheets_lists_and_language(tmp_path: Path) -> None:
     products = book["products"]
     assert products.freeze_panes == "A2"
     comment = products["E1"].comment
-    assert comment is not None and "Unité : kg/unit" in comment.text
+    assert comment is not None and "Unité : kg par unité" in comment.text
     rules = {str(d.sqref): d.formula1 for d in products.data_validations.dataValidation}
     assert rules["C2:C2000"] == "'listes'!$A$2:$A$9"  # families
     # ids naming a row of another sheet: that sheet's id column
@@ -306,12 +307,12 @@ FIXES = [
     ("offers", 0, "week", "S03", "2026-W03", "year of the scenario's weeks"),
     ("offers", 0, "week", "12/01/2026", "2026-W03", "ISO week of that date"),
     ("offers", 0, "week", "S30", None, "week number without a year"),
-    ("offers", 0, "qty", "3 000", 3000.0, "'3 000' read as 3000"),
-    ("offers", 0, "qty", "1\u202f234,50", 1234.5, "read as 1234.5"),
+    ("offers", 0, "qty", "3 000", 3000.0, "'3 000' read as 3,000"),
+    ("offers", 0, "qty", "1\u202f234,50", 1234.5, "read as 1,234.5"),
     ("offers", 0, "price_eur_ht", "1,85 €", 1.85, "'1,85 €' read as 1.85"),
     ("offers", 0, "qty", "1,85 €", None, "an amount in euros, but the column holds"),
     ("canteens", 0, "target_organic", "25 %", 0.25, "'25 %' read as 0.25"),
-    ("offers", 0, "qty", "25 %", None, "a percentage, but the column holds product unit"),
+    ("offers", 0, "qty", "25 %", None, "a percentage, but the column holds the product's unit"),
     ("offers", 0, "qty", "1.234,50", None, "'1.234,50' is not a number"),
     ("offers", 0, "qty", "12 34", None, "'12 34' is not a number"),
 ]
@@ -338,6 +339,49 @@ def test_fix(case: tuple[str, int, str, str, object, str]) -> None:
     assert [(w.table, w.row) for w in warnings] == [(table, position + 2)]
     assert f"'{typed}'" in warnings[0].message or typed.upper() in warnings[0].message
     assert message in warnings[0].message
+
+
+@pytest.mark.parametrize(
+    ("column", "typed", "used"),
+    [
+        ("payload_kg", "800 kg", 800.0),
+        ("min_drop_kg", "20 kg", 20.0),
+        ("cost_eur_per_km", "0,5 €/km", 0.5),
+        ("cost_eur_per_hour", "30 € HT/h", 30.0),
+        ("fee_eur_per_kg", "0,2 €/kg", 0.2),
+    ],
+)
+def test_a_number_with_its_own_column_unit_is_read(column: str, typed: str, used: float) -> None:
+    """« « 800 kg » est en kg, mais la colonne est en kg » refused a hub's payload."""
+    hubs = tiny_hubs()
+    hubs[column] = hubs[column].astype(object)
+    hubs.loc[0, column] = typed
+    with use_language("fr"):
+        scenario = Scenario.from_frames(**tiny_frames(), hubs=hubs)
+    assert scenario.hubs.loc[0, column] == used
+    [said] = [w for w in scenario.warnings if w.column == column]
+    assert "lu en " in said.message and "/" not in said.message.split("lu en ")[1]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "typed", "french"),
+    [
+        ("canteens", "target_organic", "5 %", "lu comme 0,05"),
+        ("offers", "price_eur_ht", "1,20 €", "lu comme 1,2"),
+        ("offers", "qty", "3 000", "lu comme 3\u202f000"),
+    ],
+)
+def test_a_number_read_is_quoted_back_in_french_figures(
+    table: str, column: str, typed: str, french: str
+) -> None:
+    """« « 5 % » lu comme 0.05 »: a decimal point in a French message."""
+    frames = tiny_frames()
+    frames[table][column] = frames[table][column].astype(object)
+    frames[table].loc[0, column] = typed
+    with use_language("fr"):
+        scenario = Scenario.from_frames(**frames)
+    [said] = [w for w in scenario.warnings if w.column == column]
+    assert said.message.endswith(french)
 
 
 def test_week_across_two_years_takes_the_year_that_fits() -> None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ..cells import FRENCH_NUMBER
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
 from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
 
@@ -54,6 +55,7 @@ ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00:00)?$")
 UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "km": ("km",),
     "min": ("min", "mn", "minutes"),
+    "kg": ("kg",),
     "kg/week": ("kg", "kg/week", "kg/semaine", "kg/sem"),
     "kg/unit": ("kg", "kg/unit"),
     "degrees": ("°",),
@@ -62,6 +64,47 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "drops/week": ("drops", "drops/week", "livraisons", "livraisons/semaine"),
     "vehicles": ("vehicles", "véhicules", "vehicules"),
 }
+
+#: Each unit of ``docs/input-format.md`` as people read it, in the active language
+#: (``unit_name``).
+UNIT_NAMES: dict[str, str] = {
+    "degrees": N_("degrees"),
+    "fraction": N_("a share from 0 to 1"),
+    "EUR HT/unit": N_("EUR excl. VAT per unit"),
+    "EUR HT/kg": N_("EUR excl. VAT per kg"),
+    "EUR HT": N_("EUR excl. VAT"),
+    "EUR/km": N_("EUR per km"),
+    "EUR/h": N_("EUR per hour"),
+    "km": N_("km"),
+    "min": N_("minutes"),
+    "kg": N_("kg"),
+    "kg/week": N_("kg per week"),
+    "kg/unit": N_("kg per unit"),
+    "meals/day": N_("meals per day"),
+    "days": N_("days"),
+    "drops/week": N_("drops per week"),
+    "vehicles": N_("vehicles"),
+    "product unit": N_("the product's unit"),
+    "product unit/week": N_("the product's unit per week"),
+    "product unit/group unit": N_("the product's unit per unit of the group"),
+}
+
+
+def unit_name(unit: str) -> str:
+    """A column's unit as people read it (``kg/week`` → *kg par semaine* in French).
+
+    Parameters
+    ----------
+    unit
+        The unit as ``inputs.schema`` names it.
+
+    Returns
+    -------
+    str
+        Its name in the active language; the unit itself when it has none.
+    """
+    return _(UNIT_NAMES[unit]) if unit in UNIT_NAMES else unit
+
 
 #: A number as a spreadsheet shows a long one it was not told is text: ``2,16205E+13``.
 SCIENTIFIC = re.compile(r"^[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
@@ -201,13 +244,23 @@ def fix_number(text: str, unit: str) -> tuple[float | None, str]:
         if unit != "fraction":
             return None, "percent"
         return value / 100, ""
-    if suffix in ("€", "EUR", "€HT", "EURHT"):
-        return (value, "") if "EUR" in unit else (None, "euro")
+    if suffix.startswith(("€", "EUR")):
+        if "EUR" not in unit:
+            return None, "euro"
+        if _money(suffix) == "EUR":  # 1,85 € in any column of euros
+            return value, ""
+        return (value, "unit") if _money(suffix) == _money(unit) else (None, "unit")
     if suffix and unit.startswith("product unit"):
         return None, "product unit"  # the unit is the product's: kg for one, piece for another
     if suffix:
         return (value, "unit") if suffix.lower() in UNIT_SPELLINGS.get(unit, ()) else (None, "unit")
     return value, ""
+
+
+def _money(unit: str) -> str:
+    """A unit of euros compared without case, spaces, ``HT`` and the euro sign's spelling
+    (``€ HT/kg``, ``EUR/KG``, the column's ``EUR HT/kg`` alike)."""
+    return re.sub(r"\s|HT", "", unit.upper().replace("€", "EUR"))
 
 
 def unit_written(text: str) -> str:

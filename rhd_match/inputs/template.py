@@ -18,6 +18,7 @@ from ..i18n import use_language
 from ..weeks import iso_weeks_in_year, week_label
 from ..writing import write_folder_atomically
 from ..xlsx import Sheet, write_workbook_file
+from .fixes import unit_name
 from .plausibility import EXAMPLE_ID_PREFIX
 from .schema import SECTORS, TABLES, UNITS, Column
 
@@ -104,7 +105,7 @@ def _examples(year: int) -> dict[str, pd.DataFrame]:
 def _comment(column: Column) -> str:
     text = _(column.doc)
     if column.unit:
-        text += "\n" + _("Unit: {unit}").format(unit=column.unit)
+        text += "\n" + _("Unit: {unit}").format(unit=unit_name(column.unit))
     if not (column.required and not column.nullable):
         text += "\n" + _("Optional: may be left empty.")
     return text

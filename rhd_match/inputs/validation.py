@@ -30,6 +30,7 @@ from .fixes import (
     fix_week,
     scientific_code,
     scientific_digits,
+    unit_name,
     unit_written,
     week_read_as,
 )
@@ -634,7 +635,10 @@ def _fix_numbers(
         elif why:
             refused.append((pos, why))
     if fixed:
-        msgs = [_("'{read}' read as {used:g}").format(read=shown[p], used=arr[p]) for p in fixed]
+        msgs = [
+            _("'{read}' read as {used}").format(read=shown[p], used=format_figure(arr[p]))
+            for p in fixed
+        ]
         out.add(np.array(fixed), column.name, msgs, severity="warning")
     if with_unit:  # the column's own unit: one word for the column, not one per cell
         n, first = len(with_unit), with_unit[0]
@@ -642,7 +646,7 @@ def _fix_numbers(
             "{n} number written with its unit, such as '{read}' (row {row}): read in {unit}",
             "{n} numbers written with their unit, such as '{read}' (row {row}): read in {unit}",
             n,
-        ).format(n=n, read=shown[first], row=out.rows[first], unit=column.unit)
+        ).format(n=n, read=shown[first], row=out.rows[first], unit=unit_name(column.unit))
         out.table_problem(column.name, msg, severity="warning")
     for pos, why in refused:
         refused_mask[pos] = True
@@ -662,7 +666,11 @@ def _fix_numbers(
         out.add(
             np.array([pos]),
             column.name,
-            refusal.format(read=shown[pos], unit=column.unit or _("a plain number"), found=found),
+            refusal.format(
+                read=shown[pos],
+                unit=unit_name(column.unit) if column.unit else _("a plain number"),
+                found=found,
+            ),
         )
     return arr, refused_mask
 

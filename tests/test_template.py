@@ -307,6 +307,8 @@ FIXES = [
     ("offers", 0, "week", "S03", "2026-W03", "year of the scenario's weeks"),
     ("offers", 0, "week", "12/01/2026", "2026-W03", "ISO week of that date"),
     ("offers", 0, "week", "S30", None, "week number without a year"),
+    ("offers", 0, "week", "2026-W3", "2026-W03", "'2026-W3' read as 2026-W03"),
+    ("offers", 0, "week", "2026-s03", "2026-W03", "'2026-s03' read as 2026-W03"),
     ("offers", 0, "qty", "3 000", 3000.0, "'3 000' read as 3,000"),
     ("offers", 0, "qty", "1\u202f234,50", 1234.5, "read as 1,234.5"),
     ("offers", 0, "price_eur_ht", "1,85 €", 1.85, "'1,85 €' read as 1.85"),

@@ -383,7 +383,7 @@ def test_whatif_with_a_variant_asked_twice_is_a_user_error(
         ("banana", "'banana' is not an ISO week"),
         ("2026-W60", "year 2026 has weeks 01 to 53"),
         ("99", "'99' is not an ISO week"),
-        ("2026-W3", "'2026-W3' is not an ISO week"),
+        ("2026-W3,2026-W03", "week '2026-W03' is given more than once"),
         ("2025-W53", "year 2025 has weeks 01 to 52"),
         ("2026-W03,2026-W03", "week '2026-W03' is given more than once"),
         ("2026-W03,", "'' is not an ISO week"),
@@ -402,6 +402,14 @@ def test_menus_refuses_weeks_that_are_not_iso_weeks(
     assert err[0].startswith("usage: rhd-match menus")
     assert err[-1].startswith("rhd-match menus: error: argument --weeks: ") and said in err[-1]
     assert not out.exists()
+
+
+def test_menus_reads_weeks_written_otherwise(good_folder: Path, tmp_path: Path) -> None:
+    """``--weeks 2026-W3`` was refused, though it can mean one week only."""
+    out = tmp_path / "m"
+    argv = ["menus", str(good_folder), "--out", str(out), "--weeks", "2026-W3, 2026-s04"]
+    assert main(argv) == 0
+    assert set(pd.read_csv(out / "demand.csv")["week"]) == {"2026-W03", "2026-W04"}
 
 
 def test_menus_warns_of_weeks_outside_the_scenario(

@@ -39,7 +39,7 @@ from ..i18n import (
 )
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..inputs.fixes import fix_number
+from ..inputs.fixes import fix_number, week_spelled
 from ..inputs.scenario import Scenario
 from ..params import MAX_MEMORY_GB, MAX_THREADS, MAX_TIME_LIMIT_S, OBJECTIVES, STRATEGIES
 from ..plan.solution import STATUS_NAMES
@@ -643,14 +643,15 @@ def week_list(text: str) -> list[str]:
     Returns
     -------
     list of str
-        The weeks, spaces stripped.
+        The weeks as ``YYYY-Www``, spaces stripped (``2026-W3`` or ``2026-s03`` written in
+        full: ``inputs.fixes.week_spelled``).
 
     Raises
     ------
     argparse.ArgumentTypeError
         Naming every week that is not an ISO week or is given twice.
     """
-    weeks = [w.strip() for w in text.split(",")]
+    weeks = [week_spelled(w) or w.strip() for w in text.split(",")]  # 2026-W3 is 2026-W03
     wrong = week_list_problems(weeks)
     if wrong:
         raise argparse.ArgumentTypeError("; ".join(wrong))

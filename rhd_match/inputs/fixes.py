@@ -45,6 +45,11 @@ UNIT_ALIASES: Mapping[str, str] = {
 }
 #: A week written by its number alone: ``S03``, ``W3``, ``Semaine 3``, ``sem. 03``.
 SHORT_WEEK = re.compile(r"^(?:S|W|SEM\.?|SEMAINE|WEEK)\s*([0-9]{1,2})$", re.IGNORECASE)
+#: A year and a week written otherwise than ``2026-W03``: ``2026-W3``, ``2026-w03``,
+#: ``2026-S03``, ``2026 S3``, ``2026W03``.
+SPELLED_WEEK = re.compile(
+    r"^([0-9]{4})\s*[-/ ]?\s*(?:W|S|SEM\.?|SEMAINE|WEEK)\s*([0-9]{1,2})$", re.IGNORECASE
+)
 #: A date written day first, as French people do: ``12/01/2026``, ``12-01-2026``.
 FRENCH_DATE = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")
 #: An ISO date, as a spreadsheet date cell reads (``2026-01-12`` or ``2026-01-12 00:00:00``).
@@ -297,6 +302,26 @@ def week_of_date(text: str) -> str | None:
     return week_label(year, week)
 
 
+def week_spelled(text: str) -> str | None:
+    """The ISO week of a year and a week written otherwise (``2026-W3``, ``2026-s03``:
+    ``SPELLED_WEEK``); ``None`` for any other text, and for a week the year does not have.
+
+    Parameters
+    ----------
+    text
+        A week as typed.
+
+    Returns
+    -------
+    str or None
+        The week as ``YYYY-Www``.
+    """
+    found = SPELLED_WEEK.match(text.strip())
+    if found is None or not 1 <= int(found[2]) <= iso_weeks_in_year(int(found[1])):
+        return None
+    return week_label(int(found[1]), int(found[2]))
+
+
 def known_weeks(cells: Iterable[str]) -> list[str]:
     """The ISO weeks written in full, or as dates, among ``cells``: what the year of a week
     written by its number alone is taken from (``fix_week``).
@@ -316,7 +341,7 @@ def known_weeks(cells: Iterable[str]) -> list[str]:
         if week_problem(text) is None:
             found.add(text)
         else:
-            week = week_of_date(text)
+            week = week_spelled(text) or week_of_date(text)
             if week is not None:
                 found.add(week)
     return sorted(found)
@@ -340,13 +365,16 @@ def fix_week(text: str, known: list[str]) -> tuple[str | None, str]:
     Returns
     -------
     tuple of (str or None, str)
-        The ISO week and the rule used (``"date"`` or ``"year"``; ``""`` for a week written in
-        full), or ``None`` and ``""`` when the text is neither form, ``"ambiguous"`` when the
-        year cannot be told.
+        The ISO week and the rule used (``"spelled"`` for ``2026-W3``, ``"date"`` or
+        ``"year"``; ``""`` for a week written in full), or ``None`` and ``""`` when the text
+        is none of these forms, ``"ambiguous"`` when the year cannot be told.
     """
     text = text.strip()
     if week_problem(text) is None:
         return text, ""
+    spelled = week_spelled(text)
+    if spelled is not None:
+        return spelled, "spelled"
     by_date = week_of_date(text)
     if by_date is not None:
         return by_date, "date"
@@ -367,8 +395,8 @@ def fix_week(text: str, known: list[str]) -> tuple[str | None, str]:
 
 
 def is_week_header(text: str) -> bool:
-    """Whether a header cell names a week: ``2026-W03``, ``S03`` or a date (a demand grid's
-    columns).
+    """Whether a header cell names a week: ``2026-W03``, ``2026-W3``, ``S03`` or a date (a
+    demand grid's columns).
 
     Parameters
     ----------
@@ -381,7 +409,12 @@ def is_week_header(text: str) -> bool:
         True when it names a week.
     """
     text = text.strip()
-    return bool(WEEK_PATTERN.match(text) or SHORT_WEEK.match(text) or week_of_date(text))
+    return bool(
+        WEEK_PATTERN.match(text)
+        or SPELLED_WEEK.match(text)
+        or SHORT_WEEK.match(text)
+        or week_of_date(text)
+    )
 
 
 def week_read_as(read: str, week: str, rule: str) -> str:
@@ -401,6 +434,8 @@ def week_read_as(read: str, week: str, rule: str) -> str:
     str
         The warning, in the active language.
     """
+    if rule == "spelled":
+        return _("'{read}' read as {week}").format(read=read, week=week)
     if rule == "date":
         return _("'{read}' read as {week} (the ISO week of that date)").format(read=read, week=week)
     return _("'{read}' read as {week} (the year of the scenario's weeks written in full)").format(
@@ -428,7 +463,13 @@ def weeks_read_as(pairs: list[tuple[str, str]], rule: str) -> str:
     if len(shown) > 6:
         shown = [*shown[:3], "…", shown[-1]]
     listed = ", ".join(shown)
-    if rule == "date":
+    if rule == "spelled":
+        text = ngettext(
+            "{n} week header read as an ISO week: {listed}",
+            "{n} week headers read as ISO weeks: {listed}",
+            len(pairs),
+        )
+    elif rule == "date":
         text = ngettext(
             "{n} week header read as the ISO week of its date: {listed}",
             "{n} week headers read as the ISO weeks of their dates: {listed}",

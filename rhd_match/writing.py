@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -71,6 +72,40 @@ def write_folder_atomically(
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def file_name_for(ident: str, prefix: str, extension: str, taken: set[str]) -> str:
+    """``{prefix}_{ident}.{extension}`` for one supplier's or canteen's file, distinct from
+    every name in ``taken`` (which it joins).
+
+    Characters other than letters, digits, ``_``, ``.`` and ``-`` become ``_``; names are
+    told apart without case, as Windows and macOS folders do. So ``EARL/Dupont`` and
+    ``EARL_Dupont``, or ``GROS`` and ``Gros``, do not share a file: the later one in
+    ``ident`` order gets ``_2`` (``_3``, …) after its id.
+
+    Parameters
+    ----------
+    ident
+        The id the file is for.
+    prefix
+        ``orders``, ``achats``, …
+    extension
+        ``csv`` or ``xlsx``.
+    taken
+        Names already given (compared case-folded); the new name is added.
+
+    Returns
+    -------
+    str
+        The file name.
+    """
+    stem = f"{prefix}_{re.sub(r'[^A-Za-z0-9_.-]', '_', ident)}"
+    name, n = f"{stem}.{extension}", 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{stem}_{n}.{extension}"
+    taken.add(name.casefold())
+    return name
 
 
 def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:

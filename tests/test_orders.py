@@ -13,7 +13,7 @@ from factories import tiny_frames
 from rhd_match import Scenario, Solution
 from rhd_match.cli.main import main
 from rhd_match.plan.orders import ORDER_COLUMNS, contract_summary, order_sheets, write_orders
-from rhd_match.writing import people_csv_writer
+from rhd_match.writing import file_name_for, people_csv_writer
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +175,35 @@ def test_writers_per_producer_and_all_or_nothing(
     with pytest.raises(OSError):
         write_orders(scenario, solution, blocked)
     assert sorted(p.name for p in blocked.iterdir()) == ["order_sheets.csv"]
+
+
+def test_file_names_differ_by_more_than_case() -> None:
+    """A market supplier GROS and a producer Gros gave orders_GROS.csv and orders_Gros.csv,
+    one file on Windows and macOS."""
+    taken: set[str] = set()
+    names = [file_name_for(i, "orders", "csv", taken) for i in ["GROS", "Gros", "gros", "A/B"]]
+    assert names == ["orders_GROS.csv", "orders_Gros_2.csv", "orders_gros_3.csv", "orders_A_B.csv"]
+
+
+def test_suppliers_whose_ids_would_share_a_file_get_one_each(tmp_path: Path) -> None:
+    """EARL/Dupont and EARL_Dupont ended export --per-producer in an internal error."""
+    first, second = "EARL/Dupont", "EARL_Dupont"
+    frames = tiny_frames()
+    for table in ("producers", "offers"):
+        ids = frames[table]["producer_id"]
+        frames[table]["producer_id"] = ids.map({"FARM_A": first, "FARM_B": second})
+    scenario = Scenario.from_frames(**frames)
+    solution = scenario.solve(strategy="mip")
+    written = write_orders(scenario, solution, tmp_path, per_producer=True)
+    orders = [p for p in written if p.name.startswith("orders_")]
+    assert len({p.name.casefold() for p in orders}) == len(orders) == 2
+    suppliers = {
+        frozenset(
+            pd.read_csv(p, sep=";", encoding="utf-8-sig", dtype=str)["Identifiant producteur"]
+        )
+        for p in orders
+    }
+    assert suppliers == {frozenset([first]), frozenset([second])}
 
 
 def test_order_files_neutralise_text_a_spreadsheet_would_run(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
+from factories import tiny_frames
 
-from rhd_match import OptionError, Scenario
+from rhd_match import OptionError, Scenario, ScenarioError
 from rhd_match.analysis.whatif import (
     Variant,
     add_producer,
@@ -88,7 +89,8 @@ def test_builders_change_the_tables(tiny_scenario: Scenario) -> None:
     ]
     before = tiny_scenario.offers["price_eur_ht"].to_numpy()
     after = organic.offers["price_eur_ht"].to_numpy()
-    assert after.tolist() == pytest.approx((before * 1.5).tolist())
+    # The yogurts were organic: their price stays (it rose with the others' before).
+    assert after.tolist() == pytest.approx((before * [1.5, 1.5, 1, 1, 1.5, 1.5]).tolist())
     radius = change_radius(factor=0.5, producer_ids="FARM_B").apply(tiny_scenario)
     assert radius.producers["delivery_radius_km"].tolist() == [40.0, 15.0]
     budget = raise_budget(amount_eur_ht=500.0).apply(tiny_scenario)
@@ -158,3 +160,14 @@ def test_default_process_pool_and_threads_give_the_same_table(tiny_scenario: Sce
 def test_duplicate_names_are_refused(tiny_scenario: Scenario) -> None:
     with pytest.raises(OptionError, match="'base' is asked for more than once"):
         compare(tiny_scenario, [Variant("base", lambda s: s)], executor=InlineExecutor())
+
+
+def test_a_producer_organic_already_is_no_conversion() -> None:
+    """« P3 en bio » raised the prices of P3's organic offers, as if it had converted."""
+    frames = tiny_frames()
+    frames["offers"].loc[frames["offers"]["producer_id"] == "FARM_A", "labels"] = "BIO"
+    scenario = Scenario.from_frames(**frames)
+    with use_language("en"), pytest.raises(ScenarioError) as caught:
+        convert_to_organic(["FARM_A", "FARM_B"]).apply(scenario)
+    [problem] = caught.value.problems
+    assert "producer 'FARM_A' has no offer that is not organic already" in problem.message

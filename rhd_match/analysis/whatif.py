@@ -118,6 +118,11 @@ def _ids(value: str | Iterable[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def _quoted(text: str) -> str:
+    """``text`` between the language's quotes: 'C9' in English, « C9 » in French."""
+    return _("'{text}'").format(text=text)
+
+
 def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
     """Raise ``ScenarioError`` naming every id of ``ids`` absent from ``table``.
 
@@ -135,7 +140,7 @@ def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
                     None,
                     column,
                     _("no {column} {id} (what-if {variant})").format(
-                        column=column, id=repr(i), variant=repr(variant)
+                        column=column, id=_quoted(i), variant=_quoted(variant)
                     ),
                 )
                 for i in unknown
@@ -209,7 +214,8 @@ def remove_producer(producer_ids: str | Iterable[str], name: str | None = None) 
 def convert_to_organic(
     producer_ids: str | Iterable[str], price_factor: float = 1.3, name: str | None = None
 ) -> Variant:
-    """These producers go organic: label ``BIO`` added to their offers, prices × ``price_factor``.
+    """These producers go organic: label ``BIO`` added to their offers that lack it, and their
+    prices × ``price_factor`` (an offer organic already is left as it is).
 
     The default factor 1.3 is an order of magnitude of the organic premium at the farm gate
     (``catalogue.csv`` price ranges); pass the producers' own figure when known.
@@ -227,7 +233,8 @@ def convert_to_organic(
     -------
     Variant
         The change, applied by ``compare``; applying it raises ``ScenarioError`` when
-        an id is not in ``producers``.
+        an id is not in ``producers``, or when a producer has no offer left to convert
+        (none, or all organic already): the variant would be the base.
     """
     ids = _ids(producer_ids)
     label = name or _(NAMES["organic"]).format(
@@ -240,10 +247,27 @@ def convert_to_organic(
         on = offers["producer_id"].isin(ids)
         labels = offers["labels"].astype(object).where(offers["labels"].notna(), "").astype(str)
         has_bio = labels.str.split(",").map(lambda parts: "BIO" in [p.strip() for p in parts])
+        converted = on & ~has_bio  # an organic offer keeps its label and its price
+        nothing = sorted(set(ids) - set(offers.loc[converted, "producer_id"].astype(str)))
+        if nothing:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "offers",
+                        None,
+                        "labels",
+                        _(
+                            "producer {id} has no offer that is not organic already: nothing to "
+                            "convert (what-if {variant})"
+                        ).format(id=_quoted(i), variant=_quoted(label)),
+                    )
+                    for i in nothing
+                ]
+            )
         added = labels.where(labels == "", labels + ",") + "BIO"
-        offers["labels"] = labels.where(~on | has_bio, added)
+        offers["labels"] = labels.where(~converted, added)
         offers["price_eur_ht"] = offers["price_eur_ht"].where(
-            ~on, offers["price_eur_ht"] * price_factor
+            ~converted, offers["price_eur_ht"] * price_factor
         )
         return s.with_tables(offers=offers)
 
@@ -523,7 +547,12 @@ def compare(
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise OptionError(
-            [f"variant {n!r} is asked for more than once (or named as the base)" for n in repeated]
+            [
+                _("variant {name} is asked for more than once (or named as the base)").format(
+                    name=_quoted(n)
+                )
+                for n in repeated
+            ]
         )
     scenarios = [scenario]
     problems: list[Problem] = []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,7 +32,7 @@ from ..plan.orders import contract_summary, order_sheets, order_writers
 from ..plan.solution import Solution
 from ..plan.tables import MARKET, PRODUCER
 from ..weeks import week_monday, week_thursday
-from ..writing import csv_writer, write_folder_atomically
+from ..writing import csv_writer, file_name_for, write_folder_atomically
 from .declaration import (
     HEADER_ID,
     HEADER_SIRET,
@@ -326,9 +325,8 @@ def purchase_file_writers(
     """Writers of the purchase import file(s): comma-separated UTF-8 CSV, header row.
 
     One ``{stem}.csv`` for all canteens, or with ``per_canteen`` one ``{stem}_{id}.csv`` per
-    value of the first column (SIRET or cantine_id; characters other than letters, digits,
-    ``-``, ``_`` and ``.`` become ``_``). A file over ``MAX_UPLOAD_BYTES`` gives an
-    ``UploadSizeWarning``.
+    value of the first column (SIRET or cantine_id; ``rhd_match.writing.file_name_for``). A
+    file over ``MAX_UPLOAD_BYTES`` gives an ``UploadSizeWarning``.
 
     Parameters
     ----------
@@ -343,20 +341,14 @@ def purchase_file_writers(
     -------
     dict of str to Callable[[Path], None]
         File name → writer, for ``write_folder_atomically``.
-
-    Raises
-    ------
-    ValueError
-        When two canteen ids would give the same file name.
     """
     if not per_canteen:
         return {f"{stem}.csv": _checked_writer(frame)}
     key = frame.columns[0]
     writers: dict[str, Callable[[Path], None]] = {}
+    taken: set[str] = set()
     for ident, part in frame.groupby(key, sort=True):
-        name = f"{stem}_{re.sub(r'[^A-Za-z0-9_.-]', '_', str(ident))}.csv"
-        if name in writers:
-            raise ValueError(_("two canteens would share the file name {name}").format(name=name))
+        name = file_name_for(str(ident), stem, "csv", taken)
         writers[name] = _checked_writer(part.reset_index(drop=True))
     return writers
 

@@ -17,7 +17,6 @@ before ``=HYPERLINK(...)`` in a name). See ``docs/macantine.md`` and ``docs/repo
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
 from ..weeks import week_monday
-from ..writing import people_csv_writer, write_folder_atomically
+from ..writing import file_name_for, people_csv_writer, write_folder_atomically
 from .solution import Solution
 from .tables import CONVENTIONAL, MARKET, PRODUCER, supplier_columns
 
@@ -281,25 +280,6 @@ def contract_summary(scenario: Scenario, solution: Solution | pd.DataFrame) -> p
     return summary.reset_index()[list(CONTRACT_COLUMNS)]
 
 
-def order_file_name(producer_id: str, extension: str) -> str:
-    """The name of one producer's order file: ``orders_{producer_id}.{extension}``, characters
-    other than letters, digits, ``_``, ``.`` and ``-`` replaced by ``_``.
-
-    Parameters
-    ----------
-    producer_id
-        The producer's id.
-    extension
-        ``"csv"`` or ``"xlsx"``.
-
-    Returns
-    -------
-    str
-        The file name.
-    """
-    return f"orders_{re.sub(r'[^A-Za-z0-9_.-]', '_', producer_id)}.{extension}"
-
-
 def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.DataFrame]:
     """The order sheets split by supplier (producer or market supplier), under each one's file
     name.
@@ -314,25 +294,19 @@ def orders_by_producer(sheets: pd.DataFrame, extension: str) -> dict[str, pd.Dat
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``order_file_name(supplier_id, extension)`` → that supplier's lines (index reset),
-        sorted by supplier id; a market supplier whose id is also a producer's is named
-        ``market_{supplier_id}``.
-
-    Raises
-    ------
-    ValueError
-        When two suppliers would give the same file name.
+        ``orders_{supplier_id}.{extension}`` (``rhd_match.writing.file_name_for``: ids that
+        would share a name, as ``EARL/Dupont`` and ``EARL_Dupont`` or ``GROS`` and ``Gros``,
+        are told apart) → that supplier's lines (index reset), sorted by supplier id; a
+        market supplier whose id is also a producer's is named ``market_{supplier_id}``.
     """
     parts: dict[str, pd.DataFrame] = {}
+    taken: set[str] = set()
     groups = sheets.groupby(["supplier_id", "supplier"], sort=True)
     producers = set(sheets.loc[sheets["supplier"] == PRODUCER, "supplier_id"].astype(str))
     for (ident, kind), part in groups:
         # A market supplier sharing a producer's id gets its own file, told apart by name.
         shown = f"{MARKET}_{ident}" if kind == MARKET and str(ident) in producers else str(ident)
-        name = order_file_name(shown, extension)
-        if name in parts:
-            raise ValueError(f"two suppliers would share the file name {name}")
-        parts[name] = part.reset_index(drop=True)
+        parts[file_name_for(shown, "orders", extension, taken)] = part.reset_index(drop=True)
     return parts
 
 
@@ -371,7 +345,7 @@ def order_writers(
     contracts
         The ``contract_summary`` table.
     per_producer
-        One ``orders_{producer_id}.csv`` per producer (``order_file_name``) instead of one
+        One ``orders_{producer_id}.csv`` per producer (``orders_by_producer``) instead of one
         ``order_sheets.csv``.
     language
         One of ``rhd_match.i18n.LANGUAGES``: labels, ``yes`` / ``no``, and the decimal mark

@@ -596,7 +596,7 @@ def order_workbook_writers(
     Returns
     -------
     dict of str to Callable[[Path], None]
-        ``orders_{producer_id}.xlsx`` (see ``rhd_match.plan.orders.order_file_name``) → writer
+        ``orders_{producer_id}.xlsx`` (see ``rhd_match.plan.orders.orders_by_producer``) → writer
         of a workbook with one sheet: that producer's lines of the ``orders`` sheet, labelled
         and formatted the same way.
 

@@ -34,7 +34,9 @@ def test_idle_rows_are_warned_once_each_at_their_row() -> None:
     with use_language("en"):
         warnings = with_idle_rows().warnings
     said = {(w.table, w.row, w.column): w.message for w in warnings}
-    assert said[("canteens", 4, "canteen_id")].startswith("1 canteen with no demand row (IDLE_C)")
+    assert said[("canteens", 4, "canteen_id")].startswith(
+        "1 canteen with nothing to buy, no demand row or every quantity 0 (IDLE_C)"
+    )
     assert said[("producers", 4, "producer_id")].startswith("1 producer with no offer row (IDLE_P)")
     assert said[("canteens", 3, "meals_per_day")].startswith(
         "1 canteen with demand but no meal served (LIEVIN_1)"
@@ -46,7 +48,7 @@ def test_idle_rows_are_warned_once_each_at_their_row() -> None:
 def test_the_warnings_speak_french() -> None:
     with use_language("fr"):
         messages = [w.message for w in with_idle_rows().warnings]
-    assert any(m.startswith("1 cantine sans ligne de demande (IDLE_C)") for m in messages)
+    assert any(m.startswith("1 cantine sans rien à acheter") and "(IDLE_C)" in m for m in messages)
     assert any(m.startswith("1 producteur sans ligne d’offre (IDLE_P)") for m in messages)
 
 
@@ -72,6 +74,28 @@ def test_a_canteen_that_buys_nothing_meets_no_target(objective: str) -> None:
     if objective == "compliance":  # the model's count is the tables' count
         counted = sum(int(solution.canteens[f"meets_{t}"].sum()) for t in TARGETS)
         assert summary["level_1_value"] == pytest.approx(-counted)
+
+
+def test_a_canteen_whose_demand_is_all_zero_buys_nothing_and_is_no_meal_counted() -> None:
+    """LIEVIN_1's demand rows all at 0: no warning, « 1/2 » canteens at the targets though it
+    had nothing to buy, and its meals in the territory's cost per meal."""
+    frames = tiny_frames()
+    demand = frames["demand"]
+    demand.loc[demand["canteen_id"] == "LIEVIN_1", "qty"] = 0.0
+    with use_language("en"):
+        scenario = Scenario.from_frames(**frames)
+        said = [w.message for w in scenario.warnings if w.column == "canteen_id"]
+        solution = scenario.solve(strategy="mip")
+        text = str(solution)
+    assert said and "every quantity 0 (LIEVIN_1)" in said[0]
+    summary = solution.summary.iloc[0]
+    assert summary["canteens"] == 2 and summary["canteens_buying"] == 1
+    assert f"{int(summary['canteens_meeting_all'])}/1" in text
+    can = solution.canteens.set_index("canteen_id")
+    assert pd.isna(can.loc["LIEVIN_1", "meals"])
+    assert summary["meals"] == can.loc["LENS_1", "meals"]
+    per_meal = can.loc["LENS_1", "value_eur_ht"] / can.loc["LENS_1", "meals"]
+    assert summary["cost_per_meal_eur_ht"] == pytest.approx(per_meal)
 
 
 def stray_warnings(weeks: list[str]) -> list[str]:

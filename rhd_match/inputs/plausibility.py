@@ -189,13 +189,13 @@ def _unreachable_demand(
 def _idle_rows(
     tables: Mapping[str, pd.DataFrame], files: Mapping[str, str | None]
 ) -> list[Problem]:
-    """One warning per table, at the first row concerned, for canteens without demand,
+    """One warning per table, at the first row concerned, for canteens with nothing to buy,
     producers without offers and canteens with demand but no meal: nothing is bought or
     sold for them, or their cost per meal cannot be computed. Silent when the whole demand
     or offers table is empty (warned on its own)."""
     canteens, producers = tables["canteens"], tables["producers"]
     demand, offers = tables["demand"], tables["offers"]
-    buying = canteens["canteen_id"].isin(demand["canteen_id"]).to_numpy()
+    buying = canteens["canteen_id"].isin(demand.loc[demand["qty"] > 0, "canteen_id"]).to_numpy()
     no_meal = canteens["meals_per_day"].eq(0).to_numpy()
     if "service_days" in canteens.columns:
         no_meal = no_meal | canteens["service_days"].eq(0).to_numpy()
@@ -206,10 +206,10 @@ def _idle_rows(
             "canteen_id",
             ~buying & bool(len(demand)),
             lambda n: ngettext(
-                "{n} canteen with no demand row ({listed}): nothing is bought for it and it "
-                "counts in no EGalim figure",
-                "{n} canteens with no demand row ({listed}): nothing is bought for them and "
-                "they count in no EGalim figure",
+                "{n} canteen with nothing to buy, no demand row or every quantity 0 ({listed}): "
+                "it counts in no EGalim figure and in no cost per meal",
+                "{n} canteens with nothing to buy, no demand row or every quantity 0 "
+                "({listed}): they count in no EGalim figure and in no cost per meal",
                 n,
             ),
         ),

@@ -363,6 +363,7 @@ class Solution:
         """
         s = self.summary.iloc[0]
         n = int(s["canteens"])
+        buying = int(s["canteens_buying"])  # a canteen with nothing to buy meets no target
 
         def pct(x: float) -> str:
             return _("n/a") if pd.isna(x) else format_share(float(x))
@@ -429,7 +430,7 @@ class Solution:
         rows = [
             (_(label), pct(s[f"{key}_before"]), pct(s[key])) for label, key in SUMMARY_SHARES
         ] + [
-            (_(label), f"{int(s[f'{key}_before'])}/{n}", f"{int(s[key])}/{n}")
+            (_(label), f"{int(s[f'{key}_before'])}/{buying}", f"{int(s[key])}/{buying}")
             for label, key in SUMMARY_COUNTS
         ]
         table = pd.DataFrame(rows, columns=["", _("before"), _("after")])

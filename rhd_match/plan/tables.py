@@ -313,7 +313,9 @@ def canteen_table(scenario: Scenario, flows: pd.DataFrame) -> pd.DataFrame:
         out[f"meets_{name}"] = (short <= 0) & (total > 0)
     out["budget_eur_ht"] = can["budget_eur_ht"]
     out["budget_use"] = total / can["budget_eur_ht"].where(can["budget_eur_ht"] > 0)
-    meals = meals_served(scenario).reindex(can.index)
+    # A canteen with nothing to buy here has no food cost per meal: its meals stay out of
+    # every per-meal figure (the territory's included).
+    meals = meals_served(scenario).reindex(can.index).where(ref > 0)
     per_meal = meals.where(meals > 0)
     out["meals"] = meals
     out["cost_per_meal_before_eur_ht"] = ref / per_meal
@@ -470,6 +472,7 @@ def territory_totals(
         "share_organic": float(figures["share_organic"]),
         "share_quality": float(figures["share_quality"]),
         "share_meat_fish": float(figures["share_meat_fish"]),
+        "canteens_buying": int((canteens["reference_value_eur_ht"] > 0).sum()),
         "canteens_meeting_quality": int(canteens["meets_quality"].sum()),
         "canteens_meeting_organic": int(canteens["meets_organic"].sum()),
         "canteens_meeting_meat_fish": int(canteens["meets_meat_fish"].sum()),

@@ -320,7 +320,7 @@ def _canteen_pages(scenario: Scenario, solution: Solution) -> str:
 def _headline(scenario: Scenario, solution: Solution) -> str:
     s = solution.summary.iloc[0]
     targets = scenario.parameters.targets
-    n = as_float(s["canteens"])
+    n = as_float(s["canteens_buying"])  # a canteen with nothing to buy meets no target
     cards = []
     for field, label, target in SHARES:
         after, before = as_float(s[field]), as_float(s[f"{field}_before"])

@@ -156,6 +156,7 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     (N_("Organic share (EGalim)"), "share_organic"),
     (N_("Quality and sustainable share (EGalim)"), "share_quality"),
     (N_("Meat and fish quality share (EGalim)"), "share_meat_fish"),
+    (N_("Canteens with something to buy"), "canteens_buying"),
     (N_("Canteens meeting the quality target"), "canteens_meeting_quality"),
     (N_("Canteens meeting the organic target"), "canteens_meeting_organic"),
     (N_("Canteens meeting the meat and fish target"), "canteens_meeting_meat_fish"),

@@ -13,6 +13,7 @@ it (``neutralised``); see ``docs/input-format.md``.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
@@ -31,7 +32,8 @@ def write_folder_atomically(
     """Write files (name → writer taking a path) into ``folder``, all or none.
 
     Each writer writes into a temporary folder; when all succeeded, files are moved into
-    ``folder`` (created if needed). Existing files with other names are left alone.
+    ``folder`` (created if needed); a move that fails puts back the files moved before it.
+    Existing files with other names are left alone.
 
     Parameters
     ----------
@@ -49,8 +51,10 @@ def write_folder_atomically(
     Raises
     ------
     Exception
-        Whatever a writer raises, after the temporary folder (and ``folder``, when this call
-        created it and it is empty) is removed: no file is left half-written.
+        Whatever a writer or a move raises (``IsADirectoryError`` naming the file in
+        ``folder`` when a folder stands there), after the temporary folder (and ``folder``,
+        when this call created it and it is empty) is removed: no file is left half-written,
+        and no earlier file replaced.
     """
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
@@ -59,12 +63,10 @@ def write_folder_atomically(
         for name, write in writers.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             write(staging / name)
-        written = []
-        for name in writers:
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, folder / name)
-            written.append(folder / name)
-        return written
+        for name in writers:  # a folder where a file goes stops the move before it starts
+            if (folder / name).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(folder / name))
+        return _move_in(staging, folder, list(writers))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not any(folder.iterdir()):
@@ -72,6 +74,33 @@ def write_folder_atomically(
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_in(staging: Path, folder: Path, names: list[str]) -> list[Path]:
+    """Move the files ``names`` from ``staging`` into ``folder``, all or none: a file they
+    replace is kept aside in ``staging`` until every move succeeded, and put back if one
+    failed."""
+    aside = staging / ".replaced"
+    moved: list[tuple[Path, Path | None]] = []
+    try:
+        for k, name in enumerate(names):
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            kept = None
+            if target.exists():
+                kept = aside / str(k)
+                kept.parent.mkdir(exist_ok=True)
+                os.replace(target, kept)
+            moved.append((target, kept))
+            os.replace(staging / name, target)
+    except BaseException:
+        for target, kept in reversed(moved):
+            if kept is not None:
+                os.replace(kept, target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    return [folder / name for name in names]
 
 
 def file_name_for(ident: str, prefix: str, extension: str, taken: set[str]) -> str:

@@ -9,6 +9,7 @@ import datetime as dt
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -584,3 +585,44 @@ def test_order_workbooks_go_into_a_subfolder_with_the_other_files_all_or_nothing
     written = write_folder_atomically(tmp_path / "out", writers)
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == sorted(writers)
     assert all(p.is_file() for p in written)
+
+
+def writer_of(text: str) -> Callable[[Path], None]:
+    """A writer of a file holding ``text``."""
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def test_a_folder_where_a_file_goes_replaces_no_file(tmp_path: Path) -> None:
+    """With results.xlsx a folder, report replaced five CSV files and report.html, then
+    failed naming a temporary path."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.csv").write_text("old a", encoding="utf-8")
+    (folder / "results.xlsx").mkdir()
+    writers = {"a.csv": writer_of("new a"), "results.xlsx": writer_of("new book")}
+    with pytest.raises(IsADirectoryError) as caught:
+        write_folder_atomically(folder, writers)
+    assert caught.value.filename == str(folder / "results.xlsx")
+    assert (folder / "a.csv").read_text(encoding="utf-8") == "old a"
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "results.xlsx"]
+
+
+def test_a_move_that_fails_puts_back_the_files_moved_before(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (folder / name).write_text(f"old {name}", encoding="utf-8")
+    (folder / "orders").write_text("a file where a folder goes", encoding="utf-8")
+    writers = {
+        "a.csv": writer_of("new a"),
+        "new.csv": writer_of("new"),
+        "b.csv": writer_of("new b"),
+        "orders/x.csv": writer_of("x"),  # its folder cannot be made: the fourth move fails
+    }
+    with pytest.raises(OSError):
+        write_folder_atomically(folder, writers)
+    assert {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()} == {
+        "a.csv": "old a.csv",
+        "b.csv": "old b.csv",
+        "orders": "a file where a folder goes",
+    }

@@ -37,6 +37,26 @@ def test_validate_says_which_optional_tables_were_read(
     )
 
 
+@pytest.mark.parametrize(
+    ("column", "ids", "said"),
+    [
+        ("macantine_id", ["123", "abc"], "'abc' is not a ma cantine canteen id"),
+        ("siret", ["21620498000017", ""], "given for 1 canteen of 2; missing for LIEVIN_1"),
+    ],
+)
+def test_validate_warns_of_ids_the_export_will_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, ids: list[str], said: str
+) -> None:
+    """validate said « valide », then export refused the same scenario after its solve."""
+    frames = tiny_frames()
+    frames["canteens"][column] = ids
+    Scenario.from_frames(**frames).to_folder(tmp_path / "s")
+    assert main(["--lang", "en", "validate", str(tmp_path / "s")]) == 0
+    warned = [line for line in capsys.readouterr().out.splitlines() if "export" in line]
+    assert len(warned) == 1 and said in warned[0]
+    assert f"column '{column}'" in warned[0]
+
+
 def test_validate_broken_folder_returns_2_and_lists_problems(
     good_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -112,8 +112,10 @@ def _wrote(written: list[Path], folder: Path) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ..macantine.ids import export_id_problems
+
     scenario = load_scenario(args, show_warnings=False)
-    for warning in scenario.warnings:
+    for warning in [*scenario.warnings, *export_id_problems(scenario)]:
         print(warning)
     counts = {name: len(table) for name, table in scenario.tables.items()}
     print(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -421,22 +422,56 @@ def _identifiers(
         )
         return canteen_ids
     problems: list[Problem] = []
+    # The scenario's own column, as its file names it; an id file's column is the key.
+    column = ("siret" if key == "siret" else "macantine_id") if source == "canteens" else key
     clean = {str(c): platform_id(str(s).strip(), key) for c, s in mapping.items()}
     for c in canteens:  # one per canteen, for error reporting
         if c not in clean:
             msg = _("no {key} for canteen '{canteen}'").format(key=key, canteen=c)
-            problems.append(Problem(source, None, key, msg))
+            problems.append(Problem(source, None, column, msg))
             continue
         why = _id_problem(clean[c], key)
         if why:
             msg = _("canteen '{canteen}': {problem}").format(canteen=c, problem=why)
-            problems.append(Problem(source, None, key, msg))
+            problems.append(Problem(source, None, column, msg))
     named = pd.Series([c for c in canteens if c in clean], dtype=object)
     for shared, positions in _shared_ids(named, named.map(clean)):
         msg = _("{key} {id} given to several canteens ({canteens})").format(
             key=key, id=shared, canteens=", ".join(named[positions])
         )
-        problems.append(Problem(source, None, key, msg))
+        problems.append(Problem(source, None, column, msg))
     if problems:
         raise ScenarioError(problems)
     return canteen_ids.map(clean)
+
+
+def export_id_problems(scenario: Scenario) -> list[Problem]:
+    """What the *ma cantine* export will refuse in the scenario's own ``siret`` or
+    ``macantine_id`` column, said when the scenario is validated rather than after a solve.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    list of Problem
+        Warnings, one per problem ``platform_ids`` and ``check_platform_ids`` find (a column
+        half filled, an invalid id, one shared); empty without such columns.
+    """
+    try:
+        key, mapping = platform_ids(scenario)
+        check_platform_ids(scenario, key, mapping, "canteens")
+    except ScenarioError as error:
+        return [
+            replace(
+                p,
+                message=_("the ma cantine export will refuse it: {problem}").format(
+                    problem=p.message
+                ),
+                severity="warning",
+            )
+            for p in error.problems
+        ]
+    return []

@@ -464,6 +464,20 @@ def demo_flows(scenario: Scenario) -> pd.DataFrame:
     )
 
 
+def test_the_readme_says_when_lines_are_dated_after_the_export(tmp_path: Path) -> None:
+    """The README said the files « peuvent être déposés tels quels » while the same export
+    warned of lines dated in the future, which ma cantine refuses."""
+    scenario = Scenario.demo()
+    solution = demo_flows(scenario)
+    ids = {c: str(900 + i) for i, c in enumerate(sorted(scenario.canteens["canteen_id"]))}
+    before = dt.date(2026, 6, 30)
+    with pytest.warns(UserWarning, match="dated after 2026-06-30"):
+        export_plan(scenario, solution, tmp_path / "early", cantine_ids=ids, today=before)
+    readme = (tmp_path / "early" / "README.md").read_text(encoding="utf-8")
+    assert "tels quels" not in readme and "datées après l’export" in readme
+    assert "- `declaration.csv`, `declaration.json` : " in readme  # a French colon
+
+
 def test_demo_purchase_file_passes_the_check_with_platform_ids(tmp_path: Path) -> None:
     scenario = Scenario.demo()
     solution = demo_flows(scenario)

@@ -412,6 +412,18 @@ def test_menus_reads_weeks_written_otherwise(good_folder: Path, tmp_path: Path) 
     assert set(pd.read_csv(out / "demand.csv")["week"]) == {"2026-W03", "2026-W04"}
 
 
+def test_menus_says_how_each_product_was_matched_in_french(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The table said « reconnu par … given » in French."""
+    argv = ["--lang", "fr", "menus", str(good_folder), "--out", str(tmp_path / "m")]
+    assert main([*argv, "--role", "BEEF=meat"]) == 0
+    out = capsys.readouterr().out
+    beef = next(line for line in out.splitlines() if line.startswith("BEEF"))
+    assert "--role" in beef
+    assert not {"given", "family", "name"} & set(out.split())
+
+
 def test_menus_warns_of_weeks_outside_the_scenario(
     good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..cells import typed_number
 from ..i18n import current_language, format_number, ngettext
 from ..i18n import gettext as _
+from ..i18n import gettext_noop as N_
 from ..plan.solution import without_clock
 from ..writing import csv_writer, write_folder_atomically
 from .common import (
@@ -212,6 +213,15 @@ MAX_FACTOR = 100.0
 MAX_AMOUNT_PER_MEAL = 100.0
 
 
+#: How a product found its roles (``territory_menu``'s ``matched_by``), as the terminal says.
+MATCHED_BY = {
+    "id": N_("its id"),
+    "name": N_("its name"),
+    "family": N_("its family"),
+    "given": N_("--role"),
+}
+
+
 def amounts_per_meal(text: str) -> list[float]:
     """``0,0.05,0.1`` or, with decimal commas, ``0;0,05;0,1`` → [0.0, 0.05, 0.1] (EUR HT per
     meal, each from 0 to ``MAX_AMOUNT_PER_MEAL``), for argparse; commas alone (``0,1``) are
@@ -365,7 +375,8 @@ def cmd_menus(args: argparse.Namespace) -> int:
             "{placed} of {n} product on the menu:", "{placed} of {n} products on the menu:", n
         ).format(placed=len(placed), n=n)
     )
-    show_table(placed, ["product_id", "catalogue_id", "matched_by", "roles"])
+    how = placed["matched_by"].map(lambda v: _(MATCHED_BY[v]) if v in MATCHED_BY else v)
+    show_table(placed.assign(matched_by=how), ["product_id", "catalogue_id", "matched_by", "roles"])
     off = menu.products.loc[menu.products["roles"] == "", "product_id"].tolist()
     if off:
         print(

@@ -450,16 +450,30 @@ def export_plan(
     writers = declaration_writers(figures)
     writers |= purchase_file_writers(purchases, per_canteen=per_canteen)
     writers |= order_writers(sheets, contracts, per_producer=per_producer, language=language)
-    writers["README.md"] = _readme_writer(sorted(writers), key, mapping is not None, language)
+    limit = (today or dt.date.today()).isoformat()
+    dated_later = int((purchases["date"].astype(str) > limit).sum())  # ISO dates sort as text
+    writers["README.md"] = _readme_writer(
+        sorted(writers), key, mapping is not None, dated_later, language
+    )
     return write_folder_atomically(Path(folder), writers)
 
 
 def _readme_writer(
-    names: list[str], key: PlatformKey, uploadable: bool, language: str
+    names: list[str], key: PlatformKey, uploadable: bool, dated_later: int, language: str
 ) -> Callable[[Path], None]:
     purchase_files = ", ".join(f"`{n}`" for n in names if n.startswith("achats"))
     with use_language(language):
-        if uploadable:
+        if uploadable and dated_later:
+            status = ngettext(
+                "The purchase file(s) are keyed by the platform's `{key}`, but {n} line is "
+                "dated after the export: ma cantine rejects future dates; upload once they "
+                "have passed (`rhd-match check-purchases FILE` says which).",
+                "The purchase file(s) are keyed by the platform's `{key}`, but {n} lines are "
+                "dated after the export: ma cantine rejects future dates; upload once they "
+                "have passed (`rhd-match check-purchases FILE` says which).",
+                dated_later,
+            ).format(key=key, n=format_number(dated_later))
+        elif uploadable:
             status = _(
                 "The purchase file(s) are keyed by the platform's `{key}` and can be uploaded "
                 "to ma cantine as they are (check first: `rhd-match check-purchases FILE`)."
@@ -471,19 +485,24 @@ def _readme_writer(
                 "its own numeric canteen ids (or SIRETs). Export again with `--siret-file` or "
                 "`--id-file` (or a `siret` / `macantine_id` column in canteens)."
             )
+        item = _("- {files}: {what}")  # a colon as the language writes one
         text = "\n".join(
             [
                 "# " + _("A plan, as files for ma cantine and the producers"),
                 "",
                 status,
                 "",
-                "- `declaration.csv`, `declaration.json`: "
-                + _("yearly declaration figures per canteen."),
-                f"- {purchase_files}: " + _("purchase import file(s)."),
-                "- `order_sheets.csv` "
-                + _("or")
-                + " `orders_*.csv`, `contract_summary.csv`: "
-                + _("producer side."),
+                item.format(
+                    files="`declaration.csv`, `declaration.json`",
+                    what=_("yearly declaration figures per canteen."),
+                ),
+                item.format(files=purchase_files, what=_("purchase import file(s).")),
+                item.format(
+                    files="`order_sheets.csv` "
+                    + _("or")
+                    + " `orders_*.csv`, `contract_summary.csv`",
+                    what=_("producer side."),
+                ),
                 "",
                 _("Amounts are EUR excluding VAT; see docs/macantine.md of rhd_match."),
                 "",

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from .errors import OptionError
+from .i18n import format_figure
 from .i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -114,10 +115,17 @@ def dask_client(spec: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterator[Cli
     try:
         client = Client(spec, timeout=timeout_s)
     except (OSError, TimeoutError, ValueError) as exc:
+        # Dask's own words are English ("Timed out trying to connect …"): said in the
+        # language; an address it cannot parse keeps its words.
+        reason = (
+            str(exc)
+            if isinstance(exc, ValueError)
+            else _("no answer within {seconds} s").format(seconds=format_figure(timeout_s))
+        )
         raise OptionError(
             [
                 _("no Dask scheduler answers at '{address}': {reason}").format(
-                    address=spec, reason=exc
+                    address=spec, reason=reason
                 )
             ]
         ) from exc

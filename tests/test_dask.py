@@ -28,6 +28,7 @@ from rhd_match.analysis.whatif import compare, raise_budget, remove_producer
 from rhd_match.check import check
 from rhd_match.cluster import dask_client
 from rhd_match.generate import generate_scenario
+from rhd_match.i18n import use_language
 
 #: The error messages read here are the English source strings.
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -154,6 +155,14 @@ def test_no_scheduler_at_the_address_is_a_clear_error() -> None:
         dask_client(address, timeout_s=1),
     ):
         pass
+
+
+def test_no_scheduler_is_said_in_french_without_dasks_english() -> None:
+    """« … : Timed out trying to connect to tcp://nohost:8786 after 10 s »."""
+    address = "tcp://127.0.0.1:9"
+    with use_language("fr"), pytest.raises(OptionError) as caught, dask_client(address, 1):
+        pass
+    assert str(caught.value.problems[0]).endswith("pas de réponse en 1 s")
 
 
 def test_the_benchmark_compares_threads_and_workers() -> None:

@@ -115,6 +115,31 @@ def test_a_cluster_the_route_does_not_use_is_said_unused(
     assert "the Dask cluster 'tcp://127.0.0.1:9' was not used: strategy mip" in err
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--strategy", "mip"], "(here mip, lexicographic)"),
+        (["--strategy", "decompose", "--objective", "compliance"], "(here decompose, compliance)"),
+    ],
+)
+def test_a_local_search_the_route_does_not_run_is_said_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], said: str
+) -> None:
+    """--local-search was ignored silently with mip or compliance (--dask got a note)."""
+    args = ["solve", str(SMALL), "--local-search", "2", "--time-limit", "20", *options]
+    assert main(["--lang", "en", *args, "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "--local-search was not used" in err and said in err
+
+
+def test_a_local_search_that_runs_is_not_said_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["solve", str(SMALL), "--local-search", "1", "--strategy", "decompose"]
+    assert main(["--lang", "en", *args, "--time-limit", "20", "--out", str(tmp_path)]) == 0
+    assert "--local-search was not used" not in capsys.readouterr().err
+
+
 def test_counts_are_written_as_numbers_for_people(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -95,7 +95,8 @@ class ScenarioError(ValueError):
     Parameters
     ----------
     problems
-        Every problem found; kept sorted by table, row and column in ``problems``.
+        Every problem found; kept sorted by table, row and column in ``problems``, each
+        once.
     subject
         What was read, when it is not a scenario (a file's name: ``sirets.xlsx``); the head
         line names it. ``None``: the scenario.
@@ -103,8 +104,9 @@ class ScenarioError(ValueError):
 
     def __init__(self, problems: Sequence[Problem], subject: str | None = None) -> None:
         # A folded line follows the rows listed before it, which a row of None would precede.
+        # One problem said once: a demand grid's row is as many rows as it has weeks.
         self.problems = sorted(
-            problems,
+            dict.fromkeys(problems),
             key=lambda p: (p.table, p.row or (math.inf if p.folded else 0), p.column or ""),
         )
         self.subject = subject

@@ -277,6 +277,18 @@ def test_grid_empty_cell_is_no_demand_and_a_bad_cell_names_its_cell() -> None:
     assert any(p.severity == "warning" and p.column == "S04" for p in problems)
 
 
+def test_grid_row_without_its_canteen_is_one_problem() -> None:
+    """« ligne 3, colonne canteen_id : valeur manquante » came once per week column."""
+    frames = tiny_frames()
+    wide = grid(frames["demand"])
+    wide.loc[4, "canteen_id"] = ""  # a row of two weeks
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**(frames | {"demand": wide}))
+    missing = [p for p in caught.value.problems if p.column == "canteen_id"]
+    assert [(p.row, p.severity) for p in missing] == [(6, "error")]
+    assert str(caught.value).startswith("1 problem in the scenario")
+
+
 def test_grid_cell_error_names_sheet_row_and_week_column(tmp_path: Path) -> None:
     """Read from a workbook, a bad grid cell is told by sheet, row and the column typed in;
     a value read another way is too."""

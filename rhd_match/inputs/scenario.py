@@ -270,7 +270,7 @@ class Scenario:
             raise ScenarioError(errors + warnings)
         typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
         warnings += domain_warnings(typed, files)
-        return cls(parameters=parameters, warnings=tuple(warnings), **typed)
+        return cls(parameters=parameters, warnings=tuple(dict.fromkeys(warnings)), **typed)
 
     @classmethod
     def demo(cls) -> Scenario:

@@ -44,7 +44,7 @@ from .errors import Problem
 from .i18n import format_number, ngettext
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .xlsx import read_workbook_cells, uncomputed_formulas
+from .xlsx import merged_cells, read_workbook_cells, uncomputed_formulas
 
 WORKBOOK_NAME = "scenario.xlsx"
 #: Name of the index of a table read from a file: the row number a person sees.
@@ -657,7 +657,13 @@ def workbook_cells(path: Path, table: str) -> tuple[dict[str, pd.DataFrame], lis
         return {}, [Problem(table, None, None, msg, str(path))]
 
 
-def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: str) -> RawTable:
+def sheet_table(
+    grid: pd.DataFrame,
+    columns: Sequence[str],
+    table: str,
+    file: str,
+    merged: Sequence[tuple[int, str]] = (),
+) -> RawTable:
     """The table of one sheet, read like a CSV file's rows.
 
     Parameters
@@ -670,13 +676,32 @@ def sheet_table(grid: pd.DataFrame, columns: Sequence[str], table: str, file: st
         Name used in problems.
     file
         Where the sheet is, as problems name it (``book.xlsx[sheet]``).
+    merged
+        The sheet's merged cells (``merged_cells``): those among the table's rows are warned
+        (their cells but the first read empty); a header's merged cells are read as such.
 
     Returns
     -------
     RawTable
         The table, or no frame when the sheet holds none, with every problem found.
     """
-    return table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
+    read = table_from_rows(grid.to_numpy(dtype=object).tolist(), columns, table, file)
+    first = int(read.frame.index.min()) if read.frame is not None and len(read.frame) else None
+    among = [(row, ref) for row, ref in merged if first is not None and row >= first]
+    if not among:
+        return read
+    shown = ", ".join(ref for _row, ref in among[:10])
+    if len(among) > 10:
+        rest = len(among) - 10
+        shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
+            first=shown, n=rest
+        )
+    msg = _(
+        "merged cells {cells}: only the first cell of each holds its value, the others are "
+        "read empty; unmerge them and fill every cell"
+    ).format(cells=shown)
+    found = Problem(table, among[0][0], None, msg, file, "warning")
+    return RawTable(read.frame, [*read.problems, found])
 
 
 def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") -> RawTable:
@@ -708,8 +733,10 @@ def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") ->
     if path.suffix.lower() != ".xlsx":
         return read_csv_table(path, columns, table)
     sheets, problems = workbook_cells(path, table)
-    if problems or not sheets:
+    if any(p.severity == "error" for p in problems) or not sheets:
         none = [Problem(table, None, None, _("the workbook has no sheet"), str(path))]
         return RawTable(None, problems or none)
     name, grid = next(iter(sheets.items()))
-    return sheet_table(grid, columns, table, f"{path}[{name}]")
+    merged = merged_cells(path).get(name, [])
+    read = sheet_table(grid, columns, table, f"{path}[{name}]", merged)
+    return RawTable(read.frame, problems + read.problems)

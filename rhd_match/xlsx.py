@@ -279,6 +279,40 @@ def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
     return {str(name): frame for name, frame in sheets.items()}
 
 
+def merged_cells(path: Path) -> dict[str, list[tuple[int, str]]]:
+    """The merged cells of each sheet: a spreadsheet keeps a merged range's value in its first
+    cell only, the others read empty.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+
+    Returns
+    -------
+    dict of str to list of (int, str)
+        Sheet name → each merged range's first row and its reference (``A3:A5``), in sheet
+        order; only sheets with merged cells (none, without opening the workbook twice, when
+        no sheet has any).
+    """
+    with zipfile.ZipFile(path) as book:
+        parts = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+        if not any(b"<mergeCell " in book.read(n) for n in parts):
+            return {}
+    book = openpyxl.load_workbook(path)  # merged ranges are not read in read-only mode
+    try:
+        return {
+            sheet.title: [
+                (r.min_row, r.coord)
+                for r in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+            ]
+            for sheet in book.worksheets
+            if sheet.merged_cells.ranges
+        }
+    finally:
+        book.close()
+
+
 #: A cell holding a formula and no value saved with it: ``<c r="B2"><f>B1*2</f></c>`` (or
 #: an empty ``<v/>``).
 _UNCOMPUTED = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")

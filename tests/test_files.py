@@ -681,6 +681,40 @@ def test_formula_like_text_round_trips_in_both_formats(
             assert no_formulas(folder / "scenario.xlsx") == []
 
 
+def test_merged_cells_are_said_where_a_value_goes_missing(tmp_path: Path) -> None:
+    """A canteen id merged down its demand rows gave « valeur manquante » below its first row
+    and never mentioned the merge."""
+    tiny().to_folder(tmp_path, fmt="xlsx")
+    path = tmp_path / "scenario.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["demand"]
+    assert sheet["A2"].value == sheet["A3"].value  # one canteen on both rows
+    sheet.merge_cells("A2:A3")
+    book.save(path)
+    with use_language("en"), pytest.raises(ScenarioError) as caught:
+        Scenario.from_folder(tmp_path)
+    said = [(p.table, p.row, p.column, p.severity) for p in caught.value.problems]
+    assert ("demand", 2, None, "warning") in said and ("demand", 3, "canteen_id", "error") in said
+    merged = next(p for p in caught.value.problems if p.severity == "warning")
+    assert "merged cells A2:A3" in merged.message
+
+
+def test_a_title_merged_above_the_header_is_no_merged_data(tmp_path: Path) -> None:
+    """Only merged cells among the table's rows lose values: a title above is read as one."""
+    tiny().to_folder(tmp_path, fmt="xlsx")
+    path = tmp_path / "scenario.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["demand"]
+    sheet.insert_rows(1)
+    sheet["A1"] = "Besoins des cantines 2026"
+    sheet.merge_cells("A1:D1")
+    book.save(path)
+    with use_language("en"):
+        scenario = Scenario.from_folder(tmp_path)
+    assert not [w for w in scenario.warnings if "merged" in w.message]
+    assert len(scenario.demand) == len(tiny().demand)
+
+
 def test_workbooks_are_written_the_same_twice(tmp_path: Path) -> None:
     for name in ("a", "b"):
         tiny().to_folder(tmp_path / name, fmt="xlsx")

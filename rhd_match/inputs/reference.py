@@ -160,12 +160,15 @@ def reference_markdown() -> str:
         " always (a plain decimal comma, `12,5`, is read without a warning) |",
         "| `1,85 €`, `1,85 EUR` | 1.85 | in a column of euros; elsewhere an error |",
         "| `25 %` | 0.25 | in a column of fractions (targets); elsewhere an error |",
-        "| `12,5 km`, `18 min`, `2 000 kg`, `300 kg/semaine`, `420 repas` | 12.5, 18, 2000,"
-        " 300, 420 | the unit is the column's own (below: km, min, kg, meals/day, …), with one"
+        "| `12,5 km`, `18 min`, `2 000 kg`, `300 kg/semaine`, `420 repas`, `0,80 €/km`,"
+        " `0,30 € HT/kg` | 12.5, 18, 2000, 300, 420, 0.8, 0.3 | the unit is the column's own"
+        " (below: km, min, kg, meals/day, …), with one"
         " warning per table and column, not per cell; another unit (`2 t` in kg, `31 m` in km)"
         " is an error saying the unit the column holds; any unit in a column in each product's"
         " own unit (`qty`, `max_qty_per_week`, `conversion`) is an error: write the number"
         " alone |",
+        "| `2026-W3`, `2026-w03`, `2026-S03`, `2026 S3` | `2026-W03` | always (a week the year"
+        " does not have is an error) |",
         "| a date: a date cell, `2026-01-12`, `12/01/2026` (day first) | its ISO week,"
         " `2026-W03` | always |",
         "| `S03`, `W3`, `Semaine 3` | `2026-W03` | the year is that of the weeks written in full"

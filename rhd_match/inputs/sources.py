@@ -15,7 +15,7 @@ from ..errors import Problem
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..io import close_header, header_key, read_csv_table, sheet_table, workbook_cells
-from ..xlsx import read_workbook_cells
+from ..xlsx import merged_cells, read_workbook_cells
 
 #: Excel writes ``~$name.xlsx`` beside a workbook it has open: a lock file, not a workbook.
 LOCK_PREFIX = "~$"
@@ -179,6 +179,7 @@ def find_sources(
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
     if workbook is not None:
         sheets, problems = workbook_cells(workbook, "scenario")
+        merged = merged_cells(workbook) if sheets else {}
         by_key = {header_key(s): s for s in sheets}
         for n, columns in tables.items():
             sheet = n if n in sheets else by_key.get(header_key(n))
@@ -196,7 +197,7 @@ def find_sources(
                 msg = _("sheet '{sheet}' read as '{table}'").format(sheet=sheet, table=n)
                 problems.append(Problem(n, None, None, msg, str(workbook), "warning"))
             files[n] = f"{workbook}[{sheet}]"
-            read = sheet_table(sheets[sheet], columns, n, files[n])
+            read = sheet_table(sheets[sheet], columns, n, files[n], merged.get(sheet, []))
             problems += read.problems
             if read.frame is not None:
                 raw[n] = read.frame

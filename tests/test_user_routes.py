@@ -556,6 +556,16 @@ def test_places_removed_take_their_road_distances_with_them() -> None:
     assert kept.distances.equals(scenario.distances)
 
 
+def test_hubs_on_a_scenario_without_hub_is_refused_before_any_solve(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It solved the scenario twice and showed two identical columns, without a word."""
+    out = tmp_path / "h"
+    assert main(["--lang", "en", "hubs", str(good_folder), "--out", str(out)]) == EXIT_USER_ERROR
+    assert "the scenario has no hub" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_hub_value_prices_a_group_demand_as_the_plan_does() -> None:
     """``rhd-match hubs`` on a scenario with a group (a menu's choice): its extra cost is the
     one the plan's summary gives, the group's products as chosen counted at reference price."""

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import Problem, ScenarioError
+from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..logistics import TourPlan, compare_logistics, plan_tours
 from ..logistics.compare import POINTS_UNIT, ROUTING_FIGURE, SHARE_UNIT
@@ -265,8 +267,16 @@ def hub_value(scenario: Scenario, deadline: Deadline | None = None, **options: A
     ------
     OptionError
         When a solver option is unknown or invalid.
+    ScenarioError
+        When the scenario has no hub: the two plans would be one, solved twice.
     """
     clock = call_deadline(scenario, options)  # validates them, before any solve
+    if scenario.hubs.empty:
+        msg = _(
+            "the scenario has no hub: there is nothing to weigh; give a hubs table "
+            "(docs/logistics.md)"
+        )
+        raise ScenarioError([Problem("hubs", None, None, msg)])
     deadline = deadline or clock
     # Only a limit given here bounds the routing: tours cut by a clock differ between runs.
     routed = "time_limit_s" in options

@@ -68,7 +68,8 @@ class Problem:
         str
             The file (or table), then the row and column when known.
         """
-        where = self.file or self.table
+        # A table is named as its file is; a problem of the whole scenario, in the language.
+        where = self.file or (_("scenario") if self.table == "scenario" else self.table)
         if self.table == "parameters":  # a JSON file: its lines and the value's keys
             if self.row is not None and self.column:
                 where = _("{where}, line {line}, key '{key}'").format(

@@ -87,6 +87,14 @@ def test_validate_prints_warnings_and_returns_0(
     assert "ok: 3 products" in out
 
 
+def test_a_missing_path_is_a_problem_of_the_scenario_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """« erreur : scenario : … n’existe pas »: the English word in a French line."""
+    assert main(["--lang", "fr", "validate", str(tmp_path / "nope")]) == 2
+    assert f"erreur : scénario : « {tmp_path / 'nope'} » n’existe pas" in capsys.readouterr().err
+
+
 def test_validate_missing_path_returns_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

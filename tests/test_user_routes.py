@@ -435,6 +435,34 @@ def test_menus_warns_of_weeks_outside_the_scenario(
     assert set(pd.read_csv(out / "demand.csv")["week"]) == {"2026-W03", "2027-W05"}
 
 
+@pytest.mark.parametrize(
+    ("role", "said"),
+    [
+        ("beef=meat", "no product_id 'beef' in the scenario's products; did you mean 'BEEF'?"),
+        ("BEEF=meet", "unknown menu role 'meet'"),
+    ],
+)
+def test_menus_says_which_product_or_role_was_meant(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], role: str, said: str
+) -> None:
+    out = tmp_path / "m"
+    argv = ["--lang", "en", "menus", str(good_folder), "--out", str(out), "--role", role]
+    assert main(argv) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert said in err and "did you mean" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("role", ["viande", "Viande", "MEAT", "Meat"])
+def test_menus_takes_a_role_by_its_french_name_or_in_any_case(
+    good_folder: Path, tmp_path: Path, role: str
+) -> None:
+    out = tmp_path / "m"
+    argv = ["menus", str(good_folder), "--out", str(out), "--role", f"BEEF={role}"]
+    assert main(argv) == 0
+    assert "BEEF" in set(pd.read_csv(out / "demand.csv")["product_id"])
+
+
 def test_menus_refuses_two_roles_for_one_product(
     good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,7 +30,6 @@ whose main is a ``vegetarian_protein`` component (eggs, pulses, cheese) and no m
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 import warnings
@@ -45,7 +44,7 @@ from ..geo import haversine_km
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
-from ..inputs.fixes import fix_code
+from ..inputs.fixes import ROLE_ALIASES, did_you_mean, fix_code
 from ..inputs.scenario import Scenario
 from ..weeks import week_list_problems
 
@@ -716,36 +715,6 @@ def catalogue_names() -> dict[str, str]:
     return out
 
 
-#: The menu roles' French names (``inputs.fixes.fold`` keys) → role, for ``--role``.
-ROLE_ALIASES: dict[str, str] = {
-    "ENTREE_CRUDITES": "raw_vegetable_starter",
-    "CRUDITES": "raw_vegetable_starter",
-    "LEGUME": "cooked_vegetable",
-    "LEGUMES": "cooked_vegetable",
-    "LEGUMES_CUITS": "cooked_vegetable",
-    "FECULENT": "starchy",
-    "FECULENTS": "starchy",
-    "VIANDE": "meat",
-    "POISSON": "fish",
-    "PROTEINE_VEGETALE": "vegetarian_protein",
-    "PLAT_VEGETARIEN": "vegetarian_protein",
-    "LAITAGE": "dairy",
-    "PRODUIT_LAITIER": "dairy",
-    "FROMAGE": "cheese",
-    "PAIN": "bread",
-}
-
-
-def _closest(text: str, choices: list[str]) -> str:
-    """``; did you mean 'BEEF'?`` for the choice ``text`` was likely meant as (the same but
-    for case first, else the closest spelling); empty when none is close."""
-    same = [c for c in choices if c.casefold() == text.casefold()]
-    close = same or difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
-    if not close:
-        return ""
-    return "; " + _("did you mean {name}?").format(name=_("'{text}'").format(text=close[0]))
-
-
 def territory_menu(
     scenario: Scenario, plan: MenuPlan | None = None, roles: Mapping[str, str] | None = None
 ) -> TerritoryMenu:
@@ -794,7 +763,7 @@ def territory_menu(
         _("roles: no product_id {id} in the scenario's products").format(
             id=_("'{text}'").format(text=pid)
         )
-        + _closest(pid, sorted(known))
+        + did_you_mean(pid, sorted(known))
         for pid in given
         if pid not in known
     ]
@@ -804,7 +773,7 @@ def territory_menu(
             role=_("'{text}'").format(text=role),
             roles=", ".join(plan.portions_kg),
         )
-        + _closest(role, list(plan.portions_kg))
+        + did_you_mean(role, list(plan.portions_kg))
         for pid, role in given.items()
         if role not in plan.portions_kg
     ]

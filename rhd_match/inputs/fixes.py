@@ -9,6 +9,7 @@ when a fix is applied it warns with the value read and the value used.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -213,6 +214,49 @@ def fix_code(text: str, choices: Iterable[str], aliases: Mapping[str, str] = {})
     key = fold(text)
     by_key = {fold(c): c for c in choices}
     return by_key.get(key) or aliases.get(key)
+
+
+#: The menu roles' French names (``fold`` keys) → role (``analysis.menus``'s ``--role``).
+ROLE_ALIASES: dict[str, str] = {
+    "ENTREE_CRUDITES": "raw_vegetable_starter",
+    "CRUDITES": "raw_vegetable_starter",
+    "LEGUME": "cooked_vegetable",
+    "LEGUMES": "cooked_vegetable",
+    "LEGUMES_CUITS": "cooked_vegetable",
+    "FECULENT": "starchy",
+    "FECULENTS": "starchy",
+    "VIANDE": "meat",
+    "POISSON": "fish",
+    "PROTEINE_VEGETALE": "vegetarian_protein",
+    "PLAT_VEGETARIEN": "vegetarian_protein",
+    "LAITAGE": "dairy",
+    "PRODUIT_LAITIER": "dairy",
+    "FROMAGE": "cheese",
+    "PAIN": "bread",
+}
+
+
+def did_you_mean(text: str, choices: list[str]) -> str:
+    """``; did you mean 'BEEF'?`` for the choice ``text`` was likely meant as.
+
+    Parameters
+    ----------
+    text
+        A product id, a role, … as typed.
+    choices
+        What it could be.
+
+    Returns
+    -------
+    str
+        The hint, in the active language, to follow a message: the choice that is ``text``
+        but for case first, else the closest spelling; empty when none is close.
+    """
+    same = [c for c in choices if c.casefold() == text.casefold()]
+    close = same or difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return "; " + _("did you mean {name}?").format(name=_("'{text}'").format(text=close[0]))
 
 
 def fix_number(text: str, unit: str) -> tuple[float | None, str]:

@@ -116,6 +116,18 @@ def test_a_week_in_another_year_is_warned_at_its_row() -> None:
     assert "(2026-W03 to 2026-W04)" in said
 
 
+def test_an_offer_week_in_another_year_is_warned_at_its_row() -> None:
+    """An offer in 2027-W06 among 2026's was left unsaid: it can serve no demand."""
+    frames = tiny_frames()
+    frames["offers"].loc[2, "week"] = "2027-W06"
+    with use_language("en"):
+        scenario = Scenario.from_frames(**frames)
+    [said] = [w for w in scenario.warnings if "typed wrong" in w.message]
+    assert (said.table, said.row, said.column) == ("offers", 4, "week")
+    assert said.message.startswith("1 row in week 2027-W06, outside the year of the others")
+    assert "Only a demand of that same week can buy it" in said.message
+
+
 @pytest.mark.parametrize(
     "weeks",
     [

@@ -98,7 +98,8 @@ def domain_warnings(
     warnings += _far_places(tables, files)
     warnings += _template_examples(tables, files)
     warnings += _idle_rows(tables, files)
-    warnings += _stray_weeks(demand, files.get("demand"))
+    warnings += _stray_weeks(demand, "demand", files.get("demand"))
+    warnings += _stray_weeks(offers, "offers", files.get("offers"))
     warnings += _odd_road_distances(tables, files)
 
     family = offers["product_id"].map(products.set_index("product_id")["family"])
@@ -248,11 +249,11 @@ def _idle_rows(
     return found
 
 
-def _stray_weeks(demand: pd.DataFrame, file: str | None) -> list[Problem]:
-    """One warning, at the first row concerned, for demand weeks outside the year-long window
-    holding most rows (a school year spans two ISO years; ``2027-W06`` among 2026's weeks is a
-    year typed wrong, planned apart from its year's offers)."""
-    weeks = demand["week"].astype(object).where(demand["week"].notna(), None)
+def _stray_weeks(frame: pd.DataFrame, table: str, file: str | None) -> list[Problem]:
+    """One warning, at the first row concerned, for the demand's or the offers' weeks outside
+    the year-long window holding most of the table's rows (a school year spans two ISO years;
+    ``2027-W06`` among 2026's weeks is a year typed wrong, planned apart from its year)."""
+    weeks = frame["week"].astype(object).where(frame["week"].notna(), None)
     unique = sorted({str(w) for w in weeks if w is not None})
     if not unique:
         return []
@@ -270,20 +271,31 @@ def _stray_weeks(demand: pd.DataFrame, file: str | None) -> list[Problem]:
     inside = [w for w, kept in zip(unique, within, strict=True) if kept]
     outside = [w for w, kept in zip(unique, within, strict=True) if not kept]
     n = int(stray.sum())
-    msg = ngettext(
-        "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "
-        "year typed wrong? Only an offer of that same week can serve it",
-        "{n} rows in weeks {listed}, outside the year of the others ({first} to {last}): a "
-        "year typed wrong? Only offers of those same weeks can serve them",
-        n,
-    ).format(
+    message = (
+        ngettext(
+            "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "
+            "year typed wrong? Only an offer of that same week can serve it",
+            "{n} rows in weeks {listed}, outside the year of the others ({first} to {last}): a "
+            "year typed wrong? Only offers of those same weeks can serve them",
+            n,
+        )
+        if table == "demand"
+        else ngettext(
+            "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "
+            "year typed wrong? Only a demand of that same week can buy it",
+            "{n} rows in weeks {listed}, outside the year of the others ({first} to {last}): a "
+            "year typed wrong? Only demand of those same weeks can buy them",
+            n,
+        )
+    )
+    msg = message.format(
         n=format_number(n),
         listed=_listed(outside, LISTED_PRODUCTS),
         first=inside[0],
         last=inside[-1],
     )
-    row = int(source_rows(demand)[int(np.flatnonzero(stray)[0])])
-    return [Problem("demand", row, "week", msg, file, "warning")]
+    row = int(source_rows(frame)[int(np.flatnonzero(stray)[0])])
+    return [Problem(table, row, "week", msg, file, "warning")]
 
 
 def _template_examples(

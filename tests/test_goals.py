@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,32 @@ def test_most_canteens_compliant_against_every_subset(budgets: list[float]) -> N
     count, local = _compliance_brute_force(scenario)
     assert met == count
     assert level_values(scenario, solution)[1] == pytest.approx(local, rel=1e-6, abs=1e-4)
+
+
+def test_a_budget_out_of_reach_is_told_by_the_least_overrun() -> None:
+    """« budget de 2 000 € HT dépassé de 752 € » where 540 € was enough: the overrun named was
+    the one of a plan buying soft targets and local food; it is the least any plan needs."""
+    scenario = with_budgets([10.0, 10.0]).with_parameters(hard_budget=True)
+    with use_language("en"), pytest.raises(InfeasibleError) as caught:
+        scenario.solve(strategy="mip")
+    overruns = [
+        float(re.search(r"exceeded by ([\d,.]+)", r)[1].replace(",", ""))  # type: ignore[index]
+        for r in caught.value.reasons
+    ]
+    least = brute_force(scenario.with_parameters(hard_budget=False), levels=("cost",))
+    assert len(overruns) == 2
+    assert sum(overruns) == pytest.approx(least.levels[0] - 20.0, abs=0.02)
+
+
+def test_targets_missed_in_several_canteens_are_one_plans_answer() -> None:
+    """C1 and C3 were named as missing their targets « with the supply within reach », though
+    C3 met its own once C1's was dropped: which canteens miss is one plan's choice."""
+    scenario = with_budgets([math.nan, math.nan], organic=[0.9, 0.9])
+    with use_language("en"), pytest.raises(InfeasibleError) as caught:
+        scenario.with_parameters(hard_egalim=True).solve(strategy="mip")
+    *named, last = caught.value.reasons
+    assert [r.split(":")[0] for r in named] == ["canteen LENS_1", "canteen LIEVIN_1"]
+    assert last.startswith("these canteens share the supply within reach")
 
 
 def test_most_canteens_compliant_keeps_budgets_hard() -> None:

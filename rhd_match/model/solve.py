@@ -685,10 +685,17 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
     ``exact``: re-solve with the exact MIP (a heuristic's elastic plan may miss targets that
     can be met, and would name them).
     """
-    elastic = scenario.with_parameters(hard_egalim=False, hard_budget=False)
+    changes: dict[str, Any] = {"hard_egalim": False, "hard_budget": False}
     dump = options.model_dump()
     if dump["objective"] == "compliance":  # which makes budgets hard again
         dump["objective"] = "lexicographic"
+    if not scenario.parameters.hard_egalim:
+        # Only budgets are hard: the overrun to name is the least any plan needs, not one
+        # spent on soft targets or local food: the overrun alone weighs, then the cost.
+        gains = {"egalim_shortfall": 0.0, "local": 0.0, "organic": 0.0}
+        changes["weights"] = scenario.parameters.weights.model_dump() | gains
+        dump["objective"] = "weighted"
+    elastic = scenario.with_parameters(**changes)
     if exact:
         dump["strategy"] = "mip"
     solution = solve(elastic, **dump)
@@ -719,6 +726,15 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
                         points=num(100 * getattr(row, f"shortfall_{name}_points"), 2),
                     )
                 )
+    if len({r.split(":")[0] for r in reasons}) > 1:
+        # Which canteens miss is one plan's answer: a canteen named may meet its target in
+        # another plan, one of the others missing more.
+        reasons.append(
+            _(
+                "these canteens share the supply within reach: the figures are those of a plan "
+                "missing the least in all; one's target may be met if another misses more"
+            )
+        )
     if scenario.parameters.hard_budget:
         over = can[(can["budget_use"] > 1 + 1e-9)]
         for cid, budget, value in zip(

@@ -44,7 +44,7 @@ from .errors import Problem
 from .i18n import format_number, ngettext
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
-from .xlsx import merged_cells, read_workbook_cells, uncomputed_formulas
+from .xlsx import cell_list, merged_cells, read_workbook_cells, uncomputed_formulas
 
 WORKBOOK_NAME = "scenario.xlsx"
 #: Name of the index of a table read from a file: the row number a person sees.
@@ -690,12 +690,7 @@ def sheet_table(
     among = [(row, ref) for row, ref in merged if first is not None and row >= first]
     if not among:
         return read
-    shown = ", ".join(ref for _row, ref in among[:10])
-    if len(among) > 10:
-        rest = len(among) - 10
-        shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
-            first=shown, n=rest
-        )
+    shown = cell_list([ref for _row, ref in among])
     msg = _(
         "merged cells {cells}: only the first cell of each holds its value, the others are "
         "read empty; unmerge them and fill every cell"

@@ -279,6 +279,28 @@ def read_workbook_cells(path: Path) -> dict[str, pd.DataFrame]:
     return {str(name): frame for name, frame in sheets.items()}
 
 
+def cell_list(refs: Sequence[str]) -> str:
+    """Cells or ranges as a message lists them: the first ten, then how many more.
+
+    Parameters
+    ----------
+    refs
+        References (``B2``, ``A3:A5``), in sheet order.
+
+    Returns
+    -------
+    str
+        ``B2, B3 and 4 more``, in the active language.
+    """
+    shown = ", ".join(refs[:10])
+    if len(refs) > 10:
+        rest = len(refs) - 10
+        shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
+            first=shown, n=rest
+        )
+    return shown
+
+
 def merged_cells(path: Path) -> dict[str, list[tuple[int, str]]]:
     """The merged cells of each sheet: a spreadsheet keeps a merged range's value in its first
     cell only, the others read empty.
@@ -357,12 +379,7 @@ def uncomputed_formulas(path: Path, sheets: Mapping[str, pd.DataFrame]) -> list[
                 )
             ]
             if cells:
-                shown = ", ".join(c.coordinate for c in cells[:10])
-                if len(cells) > 10:
-                    rest = len(cells) - 10
-                    shown = ngettext("{first} and {n} more", "{first} and {n} more", rest).format(
-                        first=shown, n=rest
-                    )
+                shown = cell_list([c.coordinate for c in cells])
                 msg = _(
                     "cells {cells}: formulas whose value was never saved (the workbook was "
                     "written by a program that does not compute them): open it in Excel or "

@@ -157,6 +157,16 @@ def test_no_scheduler_at_the_address_is_a_clear_error() -> None:
         pass
 
 
+def test_no_scheduler_for_the_decomposition_is_said_in_the_callers_language(
+    small: Scenario,
+) -> None:
+    """The decomposition reaches the scheduler from a thread of its own, where the language
+    was the default: ``--lang en`` got a French message."""
+    with use_language("en"), pytest.raises(OptionError) as caught:
+        small.solve(strategy="decompose", dask="tcp://127.0.0.1:9")
+    assert "no Dask scheduler answers at 'tcp://127.0.0.1:9'" in str(caught.value)
+
+
 def test_no_scheduler_is_said_in_french_without_dasks_english() -> None:
     """« … : Timed out trying to connect to tcp://nohost:8786 after 10 s »."""
     address = "tcp://127.0.0.1:9"

@@ -8,6 +8,7 @@ week's columns; back come the values of its live columns, its objective and stat
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import time
 from collections.abc import Iterator
@@ -152,7 +153,9 @@ class DaskWeeks:
         self.threads = ThreadWeeks(threads)
         self._client_context: AbstractContextManager[Client] = dask_client(spec)
         self._starter = ThreadPoolExecutor(max_workers=1)
-        self._client: CFuture[Client] = self._starter.submit(self._client_context.__enter__)
+        # In this call's context: its language says why no scheduler answers.
+        enter = contextvars.copy_context().run
+        self._client: CFuture[Client] = self._starter.submit(enter, self._client_context.__enter__)
         if not LOCAL.fullmatch(spec):
             self._client.result()
         # Each week's table is scattered once; the problem is kept with its future so that

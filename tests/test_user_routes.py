@@ -453,6 +453,21 @@ def test_menus_says_which_product_or_role_was_meant(
     assert not out.exists()
 
 
+def test_menus_names_the_roles_in_french(
+    good_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """« rôle de menu inconnu « poulet » (rôles : raw_vegetable_starter, …) » listed the
+    English names only, and « scénario; vouliez-vous » lacked its space."""
+    argv = ["--lang", "fr", "menus", str(good_folder), "--out", str(tmp_path / "m")]
+    assert main([*argv, "--role", "BEEF=viandes"]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "rôles : entree_crudites, legume, feculent, viande, poisson" in err
+    assert " ; vouliez-vous dire « viande » ?" in err
+    assert main([*argv, "--role", "BEEF=viande"]) == 0
+    beef = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("BEEF"))
+    assert beef.rstrip().endswith("viande")
+
+
 @pytest.mark.parametrize("role", ["viande", "Viande", "MEAT", "Meat"])
 def test_menus_takes_a_role_by_its_french_name_or_in_any_case(
     good_folder: Path, tmp_path: Path, role: str

@@ -44,7 +44,7 @@ from ..geo import haversine_km
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..i18n import ngettext
-from ..inputs.fixes import ROLE_ALIASES, did_you_mean, fix_code
+from ..inputs.fixes import ROLE_ALIASES, did_you_mean, fix_code, role_name
 from ..inputs.scenario import Scenario
 from ..weeks import week_list_problems
 
@@ -771,9 +771,9 @@ def territory_menu(
         _("roles: {id}: unknown menu role {role} (roles: {roles})").format(
             id=_("'{text}'").format(text=pid),
             role=_("'{text}'").format(text=role),
-            roles=", ".join(plan.portions_kg),
+            roles=", ".join(map(role_name, plan.portions_kg)),
         )
-        + did_you_mean(role, list(plan.portions_kg))
+        + did_you_mean(role, [role_name(r) for r in plan.portions_kg])
         for pid, role in given.items()
         if role not in plan.portions_kg
     ]

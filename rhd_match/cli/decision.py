@@ -15,6 +15,7 @@ from ..cells import typed_number
 from ..i18n import current_language, format_number, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..inputs.fixes import role_name
 from ..plan.solution import without_clock
 from ..writing import csv_writer, write_folder_atomically
 from .common import (
@@ -376,7 +377,9 @@ def cmd_menus(args: argparse.Namespace) -> int:
         ).format(placed=len(placed), n=n)
     )
     how = placed["matched_by"].map(lambda v: _(MATCHED_BY[v]) if v in MATCHED_BY else v)
-    show_table(placed.assign(matched_by=how), ["product_id", "catalogue_id", "matched_by", "roles"])
+    roles = placed["roles"].map(lambda v: ",".join(map(role_name, v.split(","))))
+    shown = placed.assign(matched_by=how, roles=roles)
+    show_table(shown, ["product_id", "catalogue_id", "matched_by", "roles"])
     off = menu.products.loc[menu.products["roles"] == "", "product_id"].tolist()
     if off:
         print(

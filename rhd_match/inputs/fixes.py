@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ..cells import FRENCH_NUMBER
+from ..i18n import current_language, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import ngettext
 from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
 
 #: Other names of EGalim labels (ma cantine codes), as people write them, by ``fold`` key.
@@ -236,6 +236,25 @@ ROLE_ALIASES: dict[str, str] = {
 }
 
 
+def role_name(role: str) -> str:
+    """A menu role as people read it: its French name in French (``viande``), its own
+    (``meat``) otherwise.
+
+    Parameters
+    ----------
+    role
+        A role of the menu plan (``analysis.menus``).
+
+    Returns
+    -------
+    str
+        The name, in the active language.
+    """
+    if current_language() != "fr":
+        return role
+    return next((k.lower() for k, r in ROLE_ALIASES.items() if r == role), role)
+
+
 def did_you_mean(text: str, choices: list[str]) -> str:
     """``; did you mean 'BEEF'?`` for the choice ``text`` was likely meant as.
 
@@ -256,7 +275,7 @@ def did_you_mean(text: str, choices: list[str]) -> str:
     close = same or difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
     if not close:
         return ""
-    return "; " + _("did you mean {name}?").format(name=_("'{text}'").format(text=close[0]))
+    return _("; did you mean {name}?").format(name=_("'{text}'").format(text=close[0]))
 
 
 def fix_number(text: str, unit: str) -> tuple[float | None, str]:

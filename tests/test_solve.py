@@ -407,6 +407,22 @@ def test_a_plan_is_not_written_over_its_scenario(tmp_path: Path) -> None:
     assert solution.to_folder(tmp_path / "plan")
 
 
+def test_a_plan_is_not_written_beside_a_scenario_workbook(tmp_path: Path) -> None:
+    """The plan's canteens.csv and producers.csv beside terr.xlsx made the folder hold two
+    scenarios, which validate then refused."""
+    scenario = Scenario.from_frames(**tiny_frames())
+    scenario.to_folder(tmp_path / "wb", fmt="xlsx")
+    solution = scenario.solve(strategy="mip")
+    with pytest.raises(OptionError):
+        solution.to_folder(tmp_path / "wb")
+    assert sorted(p.name for p in (tmp_path / "wb").iterdir()) == [
+        "parameters.json",
+        "scenario.xlsx",
+    ]
+    solution.to_folder(tmp_path / "plan", formats=("csv", "xlsx"))
+    assert solution.to_folder(tmp_path / "plan", formats=("csv", "xlsx"))  # solution.xlsx
+
+
 @pytest.mark.parametrize("formats", [(), ("XLSX",), "csv"])
 def test_formats_that_write_nothing_are_refused(tmp_path: Path, formats: tuple[str, ...]) -> None:
     """``formats=("XLSX",)`` or ``()`` wrote nothing and said nothing."""

@@ -51,15 +51,21 @@ def tables_replaced(folder: Path, names: Iterable[str], tables: Collection[str])
     -------
     list of str
         Each name that a table of a scenario in ``folder`` already bears (case, accents and
-        spaces aside, as ``find_sources`` reads them); empty when ``folder`` holds no table
-        that ``names`` would leave in place, that is, no scenario (a former plan's folder
-        holds ``canteens.csv`` too).
+        spaces aside, as ``find_sources`` reads them), or every table's name when ``folder``
+        holds a scenario workbook (the files would make a second scenario beside it); empty
+        when ``folder`` holds no table that ``names`` would leave in place, that is, no
+        scenario (a former plan's folder holds ``canteens.csv`` and ``solution.xlsx`` too).
     """
     if not folder.is_dir():
         return []
     present = {header_key(p.stem) for p in folder.iterdir() if p.suffix.lower() == ".csv"}
     written = {header_key(Path(n).stem): n for n in names if Path(n).suffix.lower() == ".csv"}
     keys = {header_key(t) for t in tables}
+    others = [t for t in tables if header_key(t) not in written]  # no result's file has them
+    books = [p for p in sorted(folder.iterdir()) if _is_workbook(p)]
+    if any(_table_sheets(book, others) for book in books):
+        # A scenario workbook: the tables written beside it would be a second scenario.
+        return sorted(name for key, name in written.items() if key in keys)
     if not (present & keys) - set(written):
         return []
     return sorted(name for key, name in written.items() if key in keys and key in present)

@@ -289,6 +289,19 @@ def test_grid_row_without_its_canteen_is_one_problem() -> None:
     assert str(caught.value).startswith("1 problem in the scenario")
 
 
+def test_grid_row_given_twice_is_one_problem_at_its_row() -> None:
+    """A canteen and product on two grid rows gave a duplicate key per week column."""
+    frames = tiny_frames()
+    wide = grid(frames["demand"])
+    wide = pd.concat([wide, wide.iloc[[4]]], ignore_index=True)  # LIEVIN_1 / BEEF, 2 weeks
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**(frames | {"demand": wide}))
+    said = [(p.row, p.column, p.message) for p in caught.value.problems if p.severity == "error"]
+    assert said == [
+        (8, "product_id", "canteen LIEVIN_1 and product BEEF already on row 6: one row each")
+    ]
+
+
 def test_grid_cell_error_names_sheet_row_and_week_column(tmp_path: Path) -> None:
     """Read from a workbook, a bad grid cell is told by sheet, row and the column typed in;
     a value read another way is too."""

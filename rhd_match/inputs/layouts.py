@@ -130,6 +130,8 @@ def demand_from_grid(
                 del by_header[header]
     others = [c for c in frame.columns if str(c) not in weeks]
     rows = frame.index if frame.index.name == SOURCE_ROW else pd.RangeIndex(len(frame)) + 2
+    frame, rows, twice = _rows_once(frame, rows, file)
+    problems += twice
     parts = []
     for position, (header, week) in enumerate(by_header.items()):
         cells = frame[header]
@@ -148,3 +150,36 @@ def demand_from_grid(
     long = pd.concat(parts).reset_index().sort_values([SOURCE_ROW, "_order"], kind="stable")
     long = long.set_index(SOURCE_ROW)
     return long[columns], problems, [str(h) for h in long["_header"]]
+
+
+def _rows_once(
+    frame: pd.DataFrame, rows: pd.Index, file: str | None
+) -> tuple[pd.DataFrame, pd.Index, list[Problem]]:
+    """The grid without a canteen and product's second row, and an error at each such row:
+    kept, it would be a duplicate key in every week column it fills."""
+    if not {"canteen_id", "product_id"} <= set(frame.columns):
+        return frame, rows, []
+    keys = frame[["canteen_id", "product_id"]].map(lambda v: "" if is_blank(v) else str(v).strip())
+    named = (keys != "").all(axis=1).to_numpy()
+    later = keys.duplicated(keep="first").to_numpy() & named
+    if not later.any():
+        return frame, rows, []
+    first: dict[tuple[str, ...], int] = {}
+    for key, row, known in zip(keys.itertuples(index=False), rows, named, strict=True):
+        if known:
+            first.setdefault(tuple(key), int(row))
+    problems = [
+        Problem(
+            "demand",
+            int(rows[i]),
+            "product_id",
+            _("canteen {canteen} and product {product} already on row {row}: one row each").format(
+                canteen=keys.iloc[i, 0],
+                product=keys.iloc[i, 1],
+                row=first[tuple(keys.iloc[i])],
+            ),
+            file,
+        )
+        for i in map(int, later.nonzero()[0])
+    ]
+    return frame[~later], rows[~later], problems

@@ -289,6 +289,18 @@ def test_grid_row_without_its_canteen_is_one_problem() -> None:
     assert str(caught.value).startswith("1 problem in the scenario")
 
 
+def test_rows_missing_their_canteen_are_no_duplicates_of_each_other() -> None:
+    """Two rows of one product without their canteen (an id merged down, read empty) were
+    also said to be a duplicate key, week by week."""
+    frames = tiny_frames()
+    wide = grid(frames["demand"])
+    wide.loc[[1, 4], "canteen_id"] = ""  # BEEF in 2026-W03 on both
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**(frames | {"demand": wide}))
+    said = [(p.row, p.column) for p in caught.value.problems if p.severity == "error"]
+    assert said == [(3, "canteen_id"), (6, "canteen_id")]
+
+
 def test_grid_row_given_twice_is_one_problem_at_its_row() -> None:
     """A canteen and product on two grid rows gave a duplicate key per week column."""
     frames = tiny_frames()

@@ -677,7 +677,9 @@ def _fix_numbers(
 
 def _check_duplicates(frame: pd.DataFrame, table: Table, out: Collector) -> None:
     keys = list(table.key)
-    dup = frame.duplicated(keys, keep=False).to_numpy()
+    # A key with a missing part is told missing already: no duplicate of it on top.
+    whole = frame[keys].notna().all(axis=1) & (frame[keys].astype(str) != "").all(axis=1)
+    dup = (frame.duplicated(keys, keep=False) & whole).to_numpy()
     if not dup.any():
         return
     first = frame.reset_index().groupby(keys, sort=False)["index"].transform("min").to_numpy()

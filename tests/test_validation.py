@@ -16,6 +16,7 @@ import xlsxwriter
 from factories import fail_on_call, snapshot, tiny_distances, tiny_frames, tiny_groups, tiny_hubs
 
 from rhd_match import InfeasibleError, OptionError, Problem, Scenario, ScenarioError
+from rhd_match.i18n import use_language
 from rhd_match.inputs.plausibility import domain_warnings
 
 #: The validation messages read here are the English source strings.
@@ -487,6 +488,16 @@ def test_typed_tables_keep_optional_texts_and_whole_numbers() -> None:
     assert scenario.producers["hub_id"].iloc[0] == "HUB_LENS"
     assert pd.isna(scenario.producers["hub_id"].iloc[1])
     assert scenario.producers["max_drops_per_week"].dtype == "int64"
+
+
+def test_an_empty_optional_file_is_read_as_not_given(tmp_path: Path) -> None:
+    """A 0-byte hubs.csv was an error, where a header-only one is a warning."""
+    Scenario.from_frames(**tiny_frames()).to_folder(tmp_path)
+    (tmp_path / "hubs.csv").write_bytes(b"")
+    with use_language("en"):
+        scenario = Scenario.from_folder(tmp_path)
+    [said] = [w for w in scenario.warnings if w.table == "hubs"]
+    assert said.message.startswith("the file has no rows") and scenario.hubs.empty
 
 
 @pytest.mark.parametrize("written", ["inf", "-inf", "Infinity", "1e400", np.inf])

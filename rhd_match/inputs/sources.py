@@ -217,6 +217,9 @@ def find_sources(
         return raw, files, problems
     for n, columns in tables.items():
         file = by_table[n]
+        if n in optional and file.exists() and file.stat().st_size == 0:
+            files[n] = str(file)  # empty, as a header-only one: warned as a table not given
+            continue
         if not file.exists() and n in optional:
             continue
         if not file.exists():

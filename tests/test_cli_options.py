@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
-from factories import tiny_frames
+from factories import tiny_frames, tiny_hubs
 from test_cli_routes import SMALL, run
 
 from rhd_match import Scenario
@@ -130,6 +130,19 @@ def test_a_local_search_the_route_does_not_run_is_said_unused(
     assert main(["--lang", "en", *args, "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "--local-search was not used" in err and said in err
+
+
+@pytest.mark.parametrize("verb", ["whatif", "hubs"])
+def test_whatif_and_hubs_say_an_unused_local_search(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """solve, report and tours said it; whatif and hubs did not."""
+    folder = tmp_path / "s"
+    Scenario.from_frames(**tiny_frames(), hubs=tiny_hubs()).to_folder(folder)
+    extra = ["--budget-factor", "1.1"] if verb == "whatif" else []
+    args = [verb, str(folder), "--local-search", "2", "--strategy", "mip", *extra]
+    assert main(["--lang", "en", *args, "--time-limit", "30", "--out", str(tmp_path / "o")]) == 0
+    assert "--local-search was not used" in capsys.readouterr().err
 
 
 def test_a_local_search_that_runs_is_not_said_unused(

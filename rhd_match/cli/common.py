@@ -531,6 +531,35 @@ def iso_date(text: str) -> dt.date:
         ) from None
 
 
+def say_unused_local_search(scenario: Scenario, strategies: Sequence[str], objective: str) -> None:
+    """Say on stderr that ``--local-search`` was given to solves that do not run it: the
+    strategies used (``mip``, ``lp``) or the compliance objective, as for ``--dask``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario with the command line's solver options.
+    strategies
+        The strategy each solve used (empty names, of solves not started, are left out).
+    objective
+        The objective pursued.
+    """
+    from ..model.solve import HEURISTICS
+
+    used = sorted({s for s in strategies if s})
+    unused = objective == "compliance" or any(s not in HEURISTICS for s in used)
+    if scenario.parameters.solver.local_search and used and unused:
+        print(
+            _(
+                "note: --local-search was not used: it improves the plans of {strategies}, "
+                "with an objective other than compliance (here {strategy}, {objective})"
+            ).format(
+                strategies=", ".join(HEURISTICS), strategy=", ".join(used), objective=objective
+            ),
+            file=sys.stderr,
+        )
+
+
 def positive_float(high: float) -> Callable[[str], float]:
     """argparse type: a number > 0 and ≤ ``high`` (seconds, GB, factors).
 

@@ -28,6 +28,7 @@ from .common import (
     output_folder,
     positive_float,
     routing_notes,
+    say_unused_local_search,
     show_table,
     week_list,
 )
@@ -110,6 +111,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     left = command_deadline(scenario, started).left()
     table = compare(scenario, variants, dask=scenario.parameters.solver.dask, time_limit_s=left)
     show_table(table, WHATIF_COLUMNS)
+    objective = scenario.parameters.solver.objective
+    say_unused_local_search(scenario, table["strategy"].astype(str).tolist(), objective)
     # One clock for every variant (compare): --time-limit bounds the whole call.
     missing = left_out_by_clock(table["status"])
     _said_out_of_time(
@@ -272,6 +275,11 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     given = {} if args.time_limit is None else {"time_limit_s": args.time_limit}
     table = hub_value(scenario, deadline, **given)
     show_table(hub_value_texts(table))
+    opts = scenario.parameters.solver  # the strategy asked: the table keeps none per plan
+    asked = (
+        [opts.strategy] if opts.strategy in ("lp", "mip") or opts.objective == "compliance" else []
+    )
+    say_unused_local_search(scenario, asked, opts.objective)
     bounds = table.loc[BOUND_FIGURE, ["without_hubs", "with_hubs"]].to_numpy(float)
     missing = int(np.isnan(bounds).sum())
     _said_out_of_time(

@@ -32,7 +32,6 @@ from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..inputs.schema import TABLES
 from ..logistics.tours import FIRST_ONLY_LABEL, ORIGINS, TOTAL_COLUMNS, TourPlan, plan_tours
-from ..model.solve import HEURISTICS
 from ..plan.solution import Solution
 from ..writing import csv_writer, write_folder_atomically
 from .common import (
@@ -49,6 +48,7 @@ from .common import (
     output_folder,
     requested_language,
     routing_notes,
+    say_unused_local_search,
     show_table,
     warn_unknown_language,
 )
@@ -82,17 +82,7 @@ def _solve(scenario: Scenario, args: argparse.Namespace, started: float) -> Solu
             ).format(cluster=spec, strategy=strategy),
             file=sys.stderr,
         )
-    passes, objective = scenario.parameters.solver.local_search, solution.summary["objective_mode"]
-    if passes and (strategy not in HEURISTICS or objective.iloc[0] == "compliance"):
-        print(
-            _(
-                "note: --local-search was not used: it improves the plans of {strategies}, "
-                "with an objective other than compliance (here {strategy}, {objective})"
-            ).format(
-                strategies=", ".join(HEURISTICS), strategy=strategy, objective=objective.iloc[0]
-            ),
-            file=sys.stderr,
-        )
+    say_unused_local_search(scenario, [strategy], str(solution.summary["objective_mode"].iloc[0]))
     return solution
 
 

@@ -271,7 +271,7 @@ def test_the_verbs_count_what_the_clock_left_out_alike(
     stand-in, a point's LP) is left out as one not started is. Before, ``whatif`` and the
     compliance curve counted ``not_started`` only (1 of 3 here)."""
     module, function, rows, extra = COUNTED[verb]
-    columns = {*WHATIF_COLUMNS, *TRADEOFF_COLUMNS, *CURVE_COLUMNS}
+    columns = {*WHATIF_COLUMNS, *TRADEOFF_COLUMNS, *CURVE_COLUMNS, "strategy"}  # compare has it
     table = pd.DataFrame(1.0, index=range(3), columns=sorted(columns))
     table["status"] = ["optimal", "time_limit", "not_started"]
     table["stopped_by_time_limit"] = [False, True, True]

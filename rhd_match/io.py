@@ -728,10 +728,8 @@ def read_table_file(path: Path, columns: Sequence[str] = (), table: str = "") ->
     if path.suffix.lower() != ".xlsx":
         return read_csv_table(path, columns, table)
     sheets, problems = workbook_cells(path, table)
-    if any(p.severity == "error" for p in problems) or not sheets:
+    if problems or not sheets:
         none = [Problem(table, None, None, _("the workbook has no sheet"), str(path))]
         return RawTable(None, problems or none)
     name, grid = next(iter(sheets.items()))
-    merged = merged_cells(path).get(name, [])
-    read = sheet_table(grid, columns, table, f"{path}[{name}]", merged)
-    return RawTable(read.frame, problems + read.problems)
+    return sheet_table(grid, columns, table, f"{path}[{name}]", merged_cells(path).get(name, []))

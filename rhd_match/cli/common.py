@@ -210,8 +210,9 @@ def load_scenario(args: argparse.Namespace, show_warnings: bool = True) -> Scena
     Raises
     ------
     SystemExit
-        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given, or both, or when
-        ``--out`` is the folder of PATH (the results would replace or sit beside its tables).
+        Code 2, after the verb's usage, when neither PATH nor ``--demo`` is given, or both,
+        or when ``--out`` is the folder of PATH (the results would replace or sit beside its
+        tables).
     ScenarioError
         When the input has errors, each with its file, row and column.
     """

@@ -4,7 +4,6 @@ after five lines, while the command still has its files to write."""
 from __future__ import annotations
 
 import os
-from types import TracebackType
 from typing import TextIO
 
 
@@ -23,8 +22,6 @@ class ReaderProofOutput:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        #: Whether the reader went away during the command.
-        self.reader_gone = False
 
     def write(self, text: str) -> int:
         """Write ``text``, or drop it once the reader is gone.
@@ -54,21 +51,9 @@ class ReaderProofOutput:
 
     def _to_nowhere(self) -> None:
         """Point the stream's descriptor at ``os.devnull``: what is buffered goes there."""
-        self.reader_gone = True
         nowhere = os.open(os.devnull, os.O_WRONLY)
         os.dup2(nowhere, self._stream.fileno())
         os.close(nowhere)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
-
-    def __enter__(self) -> ReaderProofOutput:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.flush()

@@ -726,7 +726,8 @@ def explain_infeasibility(scenario: Scenario, options: SolverOptions, exact: boo
                         points=num(100 * getattr(row, f"shortfall_{name}_points"), 2),
                     )
                 )
-    if len({r.split(":")[0] for r in reasons}) > 1:
+    shorts = [f"shortfall_{name}_eur_ht" for name in missed]
+    if scenario.parameters.hard_egalim and int((can[shorts] > 0).any(axis=1).sum()) > 1:
         # Which canteens miss is one plan's answer: a canteen named may meet its target in
         # another plan, one of the others missing more.
         reasons.append(

@@ -59,7 +59,7 @@ def climb(model: LinearModel, seconds: float, delivery: bool = True) -> float:
         annual = AnnualRows.of(model)
         return climb_bound(
             model, weekly, problems, annual, 0.0, OPTIONS, Deadline(seconds), Reporter(None, 0.0)
-        )
+        ).bound
     finally:
         weekly.close()
 
@@ -95,11 +95,13 @@ def test_a_spent_clock_climbs_nothing(model: LinearModel) -> None:
 def test_a_weighted_decompose_reports_the_climbed_bound_and_keeps_its_plan(
     small: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past the whole LP's size the plan's bound is the climb's when better, below the
-    exact optimum; the plan's flows are the same with or without it."""
+    """Past the whole LP's size, on the repair's path (hard targets or budgets, or models past
+    the weekly MIPs' size), the plan's bound is the climb's when better, below the exact
+    optimum; the plan's flows are the same with or without it."""
     exact = small.solve(strategy="mip", mip_gap=1e-9, time_limit_s=120)
     assert exact.summary["status"].iloc[0] == "optimal"
     monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
+    monkeypatch.setattr(budgets, "INTEGER_WEEKS_MAX_NONZEROS", 0)
     climbed = small.solve(strategy="decompose", time_limit_s=120)
     monkeypatch.setattr(budgets, "ASCENT_PASSES", 0)
     searched = small.solve(strategy="decompose", time_limit_s=120)

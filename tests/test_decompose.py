@@ -83,6 +83,7 @@ def test_the_search_leaves_the_repair_its_time(
     pass and the delivery relaxation (several passes long) is left out: the plan is whole
     and checked, and says the clock stopped it."""
     monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the price search runs
+    monkeypatch.setattr(budgets, "INTEGER_WEEKS_MAX_NONZEROS", 0)  # and the repair
     messages: list[str] = []
     full = small.solve(strategy="decompose", time_limit_s=60, log=messages.append)
     searched = sum("prices " in m or "prix " in m for m in messages)
@@ -144,6 +145,7 @@ def test_a_valid_plan_whichever_weekly_lp_the_time_limit_cuts(
     0 cuts the first price pass, 30 the delivery relaxation, 42 and 54 the first franco loop,
     66 a growth round; the weeks cut buy conventionally, those solved keep their plan."""
     monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)  # the weekly LPs only
+    monkeypatch.setattr(budgets, "INTEGER_WEEKS_MAX_NONZEROS", 0)  # of the repair
     real = executors.run_solver
     calls = 0
 

@@ -55,12 +55,15 @@ def case(request: pytest.FixtureRequest) -> tuple[Scenario, float, float]:
     return sc, exact.objective, objective_from_flows(sc, conventional_flows(sc))
 
 
-@pytest.fixture(params=["default", "weekly prices only"])
+@pytest.fixture(params=["default", "weekly prices only", "weekly MIPs"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The decomposition's two starts on small models: with the whole-year LP, or the weekly
-    price search alone (what larger models run)."""
+    """The decomposition's paths, on small models: the whole-year LP's start, or (what larger
+    models run) the weekly price search and repair, or (weighted objective, soft rules) the
+    climb and the weekly MIPs."""
     if request.param != "default":
         monkeypatch.setattr(budgets, "WHOLE_LP_MAX_NONZEROS", 0)
+    if request.param == "weekly prices only":
+        monkeypatch.setattr(budgets, "INTEGER_WEEKS_MAX_NONZEROS", 0)
     return str(request.param)
 
 

@@ -169,14 +169,15 @@ def demo_runs() -> dict[str, list[Solution]]:
 def test_the_demo_plan_gains_and_is_the_same_on_every_run(
     demo_runs: dict[str, list[Solution]],
 ) -> None:
-    """One pass on the demo's weighted plan: better than the plan without it (its budgets make
-    drops scarce, which the weekly repair cannot trade between canteens), checker-clean, and
+    """One pass on the demo's weighted plan: better than the plan without it (by 0.09 % since
+    the weekly MIPs make that plan, 0.91 % above its bound; by 3.9 % on the repair's plan
+    before: measured, not a theorem: a pass may find nothing), checker-clean, and
     the same flows on a second run, unless that run says the clock stopped a group's MIP (on
     a loaded machine, 2026-12-02, other jobs on both cores: another plan, as documented)."""
     (plain,), searched = demo_runs["plain"], demo_runs["searched"]
     assert check(Scenario.demo(), searched[0]).empty
     assert not searched[0].stopped_by_time_limit
-    assert searched[0].objective < plain.objective - 0.01 * abs(plain.objective)
+    assert searched[0].objective < plain.objective
     again = searched[1]
     assert searched[0].flows.equals(again.flows) or again.stopped_by_time_limit
 

@@ -104,16 +104,53 @@ class AnnualRows:
         float
             Total shortfall on hard EGalim rows and overrun on hard budgets, EUR HT.
         """
+        hard_egalim, hard_budget = self.hard_modes(model)
+        hard = np.where(self.is_budget, hard_budget, hard_egalim)
+        return float(self.broken(model, values)[hard].sum())
+
+    def broken(self, model: LinearModel, values: np.ndarray) -> np.ndarray:
+        """EUR HT by which ``values``' flows miss each target or overrun each budget.
+
+        Parameters
+        ----------
+        model
+            The model.
+        values
+            A solution vector, shape (columns,); its shortfall and overrun columns are not
+            counted.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shortfall (EGalim rows) or overrun (budgets) per annual row, ≥ 0, EUR HT, shape
+            (annual rows,).
+        """
         var = model.variables
-        hard_egalim = bool((var.upper[var.cols("short_quality")] <= 0).any())
-        hard_budget = bool((var.upper[var.cols("overrun")] <= 0).any())
         flows = values.copy()
         for block in ELASTIC_BLOCKS:
             flows[var.cols(block)] = 0.0
         activity = self.matrix @ flows - self.rhs
-        broken = np.where(self.is_budget, activity, -activity).clip(0.0)
-        hard = np.where(self.is_budget, hard_budget, hard_egalim)
-        return float(broken[hard].sum())
+        broken: np.ndarray = np.where(self.is_budget, activity, -activity).clip(0.0)
+        return broken
+
+    @staticmethod
+    def hard_modes(model: LinearModel) -> tuple[bool, bool]:
+        """Whether the EGalim targets, and the budgets, are hard (``hard_egalim``,
+        ``hard_budget``: their shortfall and overrun columns are fixed to 0).
+
+        Parameters
+        ----------
+        model
+            The model.
+
+        Returns
+        -------
+        tuple of bool
+            Hard EGalim targets, hard budgets.
+        """
+        var = model.variables
+        hard_egalim = bool((var.upper[var.cols("short_quality")] <= 0).any())
+        return hard_egalim, bool((var.upper[var.cols("overrun")] <= 0).any())
 
     def of_plan(self, values: np.ndarray) -> np.ndarray:
         """What each annual row is worth to ``values``: W_S on a target it misses, −W_B on a

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,6 +41,20 @@ from .executors import WeekProblem
 from .subproblems import WeeklySolver, column_weeks
 
 
+@dataclass(frozen=True)
+class Climb:
+    """The climb's best pass: its bound (objective units; −inf when no pass finished), its
+    multipliers, shape (annual rows,), and its weekly flows, shape (columns,) (None both when
+    no pass finished); the passes run, and whether the clock ended the climb (its best pass
+    then depends on the machine's speed)."""
+
+    bound: float
+    mu: np.ndarray | None
+    flows: np.ndarray | None
+    passes: int
+    timed_out: bool
+
+
 def climb_bound(
     model: LinearModel,
     weekly: WeeklySolver,
@@ -49,8 +64,9 @@ def climb_bound(
     options: SolverOptions,
     deadline: Deadline,
     log: Reporter,
-) -> float:
-    """The best Lagrangian bound found climbing from μ = 0 (every annual row left out).
+) -> Climb:
+    """The best Lagrangian bound found climbing from μ = 0 (every annual row left out), with
+    the multipliers and weekly flows that gave it.
 
     Stops when the master LP leaves less than ``budgets.ASCENT_TOLERANCE`` of the plan's
     |objective| to gain (or the bound meets the plan within ``options.mip_gap``), after
@@ -69,7 +85,8 @@ def climb_bound(
     annual
         The annual rows and their price bounds.
     plan_objective
-        The plan's objective, to scale the tolerances.
+        The plan's objective, to scale the tolerances; inf without a plan (the first pass's
+        bound scales them then).
     options
         Solver options (``lp_solver`` for the master, ``mip_gap``, ``threads``).
     deadline
@@ -79,8 +96,8 @@ def climb_bound(
 
     Returns
     -------
-    float
-        The best bound (objective units); −inf when no pass finished.
+    Climb
+        The best pass: bound, multipliers and flows.
     """
     var = model.variables
     weeks = column_weeks(model)
@@ -91,24 +108,32 @@ def climb_bound(
         (np.ones(len(in_week)), (position, in_week)), shape=(len(codes), var.count)
     )
     planes = _Planes(len(codes))
-    scale = max(1.0, abs(plan_objective))
+    scale = max(1.0, abs(plan_objective)) if math.isfinite(plan_objective) else math.nan
     low, high = annual.mu_low, annual.mu_high
     width = budgets.ASCENT_FIRST_BOX * (high - low)
     centre, mu = np.zeros(len(annual.rhs)), np.zeros(len(annual.rhs))
     best, centre_value, predicted, pass_s = -math.inf, -math.inf, math.inf, 0.0
+    best_mu: np.ndarray | None = None
+    best_flows: np.ndarray | None = None
+    passes, timed_out = 0, False
     for n in range(1, budgets.ASCENT_PASSES + 1):
         if deadline.expired() or deadline.left() < pass_s:
+            timed_out = True
             break
         started = time.perf_counter()
         values, total, ok = weekly.solve(problems, annual.cost(model, mu), var.lower, var.upper)
         if not ok:
+            timed_out = True
             break
-        value = total + float(mu @ annual.rhs)
+        passes, value = n, total + float(mu @ annual.rhs)
+        if math.isnan(scale):
+            scale = max(1.0, abs(value))
         planes.add(
             by_week @ (model.objective * values),
             sp.csr_matrix(by_week @ sp.diags(values) @ annual.matrix.T),
         )
-        best = max(best, value)
+        if value > best:
+            best, best_mu, best_flows = value, mu, values
         if n == 1 or value >= centre_value + budgets.ASCENT_SERIOUS * (predicted - centre_value):
             centre, centre_value = mu, value
             width = 2 * width  # the box is clipped to the bounds
@@ -122,13 +147,14 @@ def climb_bound(
         run = deadline.solve(master, options.lp_solver, options.threads)
         pass_s = time.perf_counter() - started
         if run.values is None or run.status != "optimal":
+            timed_out = run.status in ("time_limit", "not_started")
             break
         mu, predicted = run.values[: len(mu)], -run.objective
         # The master's optimum bounds L within the box: little to gain there ends the climb (at
         # the maximum when the best point lies inside the box, L being concave).
         if predicted - best <= budgets.ASCENT_TOLERANCE * scale:
             break
-    return best
+    return Climb(best, best_mu, best_flows, passes, timed_out)
 
 
 class _Planes:

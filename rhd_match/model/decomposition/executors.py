@@ -57,8 +57,9 @@ class WeekTable:
 @dataclass(frozen=True)
 class WeekPrices:
     """What travels to a week at each pass: its columns' costs and bounds, the solver, the
-    end of the time budget (Unix time, s, so that it means the same on every machine), and
-    whether the rows' duals come back."""
+    end of the time budget (Unix time, s, so that it means the same on every machine),
+    whether the rows' duals come back, and for a weekly MIP its integer columns and relative
+    gap (``integer`` None: an LP)."""
 
     cost: np.ndarray
     lower: np.ndarray
@@ -66,6 +67,8 @@ class WeekPrices:
     solver: str
     end_unix_s: float
     duals: bool = False
+    integer: np.ndarray | None = None
+    mip_gap: float = 0.0
 
 
 def week_table(problem: WeekProblem, row_lower: np.ndarray, row_upper: np.ndarray) -> WeekTable:
@@ -87,7 +90,8 @@ def week_table(problem: WeekProblem, row_lower: np.ndarray, row_upper: np.ndarra
 
 
 def solve_week(table: WeekTable, prices: WeekPrices) -> WeekResult:
-    """One week's LP for these prices; columns fixed to 0 are left out.
+    """One week's LP (or MIP, when ``prices.integer`` is given) for these prices; columns
+    fixed to 0 are left out.
 
     After the repair has closed most drops, most arcs are fixed to 0. The solver's duals are
     dropped unless ``prices.duals`` asks for them (one per week row): most passes do not use
@@ -108,13 +112,15 @@ def solve_week(table: WeekTable, prices: WeekPrices) -> WeekResult:
         The LP's run, ``values`` of shape (live columns,).
     """
     matrix, cost, lower, upper = table.matrix, prices.cost, prices.lower, prices.upper
+    integer = prices.integer
     live: np.ndarray | None = None
     if not (upper > 0).all():
         live = np.flatnonzero(upper > 0)
         matrix, cost, lower, upper = matrix[:, live], cost[live], lower[live], upper[live]
-    program = LinearProgram(matrix, cost, table.row_lower, table.row_upper, lower, upper)
+        integer = None if integer is None else integer[live]
+    program = LinearProgram(matrix, cost, table.row_lower, table.row_upper, lower, upper, integer)
     left = max(prices.end_unix_s - time.time(), 0.01)
-    run = run_solver(program, prices.solver, left, 1)
+    run = run_solver(program, prices.solver, left, 1, prices.mip_gap)
     return live, run if prices.duals else dataclasses.replace(run, duals=None)
 
 
@@ -228,8 +234,10 @@ def week_prices(
     solver: str,
     seconds_left: float,
     duals: bool = False,
+    integer: np.ndarray | None = None,
+    mip_gap: float = 0.0,
 ) -> list[WeekPrices]:
-    """Each week's slice of the column costs and bounds.
+    """Each week's slice of the column costs and bounds (and integer columns, for MIPs).
 
     Parameters
     ----------
@@ -243,6 +251,10 @@ def week_prices(
         The time budget left, s.
     duals
         Whether the weeks' row duals come back.
+    integer
+        Per column of the whole model, shape (columns,): whether it is integer; None for LPs.
+    mip_gap
+        The weekly MIPs' relative gap.
 
     Returns
     -------
@@ -251,5 +263,15 @@ def week_prices(
     """
     end = time.time() + seconds_left
     return [
-        WeekPrices(cost[p.cols], lower[p.cols], upper[p.cols], solver, end, duals) for p in problems
+        WeekPrices(
+            cost[p.cols],
+            lower[p.cols],
+            upper[p.cols],
+            solver,
+            end,
+            duals,
+            None if integer is None else integer[p.cols],
+            mip_gap,
+        )
+        for p in problems
     ]

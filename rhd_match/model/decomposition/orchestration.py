@@ -27,6 +27,7 @@ from . import budgets
 from .annual import AnnualRows
 from .ascent import climb_bound
 from .executors import WeekProblem
+from .integer_weeks import integer_weeks
 from .polishing import polish, reprice
 from .pricing import Start, price_search, whole_relaxation
 from .repair import weekly_repair
@@ -78,39 +79,16 @@ def solve_decompose(
         whole = None
         if model.matrix.nnz <= budgets.WHOLE_LP_MAX_NONZEROS:
             whole = whole_relaxation(model, annual, options, deadline, log)
-        starts: list[Start] = []
-        plan_values, best_objective = all_conventional(model), math.inf
-        # Small models have two starts: the whole LP's flows, then, unless its plan is within
-        # the gap, the weekly prices' (the LP's fractional lots can close a lot that the
-        # weekly flows fill); the better plan is kept.
-        while len(starts) < 2:
-            if whole is not None and not starts:
-                start = whole
-            else:
-                start = price_search(model, weekly, annual, options, log, plan_objective)
-            starts.append(start)
-            bound = max(s.bound for s in starts)
-            values = _plan_from(
-                model, weekly, full, annual, start, options, deadline, log, plan_objective
+        found = None
+        if whole is None and _integer_first(model, options, annual):
+            found = _climb_then_integer(
+                model, weekly, full, annual, options, deadline, log, plan_objective
             )
-            objective = plan_objective(values)
-            if objective < best_objective:
-                plan_values, best_objective = values, objective
-            closed = best_objective - bound <= options.mip_gap * max(1.0, abs(best_objective))
-            if whole is None or closed or deadline.expired():
-                break
-        iterations = sum(start.passes for start in starts)
-        stopped = weekly.cut or deadline.hit
-        if options.objective == "weighted" and whole is None and not closed:
-            # Only the weighted objective reports its bound; the whole LP's is already the
-            # best any prices give.
-            delivery = model.matrix.nnz <= budgets.ASCENT_DELIVERY_MAX_NONZEROS
-            problems = full if delivery else week_problems(model, with_delivery=False)
-            share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
-            climbed = climb_bound(
-                model, weekly, problems, annual, best_objective, options, share, log
+        if found is None:
+            found = _repair_then_climb(
+                model, weekly, full, annual, whole, options, deadline, log, plan_objective
             )
-            bound = max(bound, climbed)
+        plan_values, bound, iterations, stopped = found
     finally:
         weekly.close()
     if stopped:
@@ -118,6 +96,92 @@ def solve_decompose(
     run = SolverRun(options.lp_solver, "feasible", plan_values, math.nan, bound, None, 0.0)
     plan = Plan(plan_values, "feasible", bound, options.lp_solver, iterations, stopped)
     return plan, run
+
+
+#: A phase's plan, its bound, the weekly passes it took and whether the clock cut it.
+Found = tuple[np.ndarray, float, int, bool]
+
+
+def _integer_first(model: LinearModel, options: SolverOptions, annual: AnnualRows) -> bool:
+    """Whether the climb and the weekly MIPs make the plan (``integer_weeks``): the weighted
+    objective (its bound is reported), soft targets and budgets (the weekly MIPs price them,
+    they do not enforce them), weeks small enough to solve with their delivery rows."""
+    return (
+        options.objective == "weighted"
+        and model.matrix.nnz <= budgets.INTEGER_WEEKS_MAX_NONZEROS
+        and not any(annual.hard_modes(model))
+    )
+
+
+def _climb_then_integer(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    full: list[WeekProblem],
+    annual: AnnualRows,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> Found | None:
+    """The climb from μ = 0 with the delivery rows, then weekly MIPs at its best multipliers;
+    None when they find no plan better than buying everything conventionally (the repair
+    then runs)."""
+    share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
+    climbed = climb_bound(model, weekly, full, annual, math.inf, options, share, log)
+    conventional = all_conventional(model)
+    plan, cut = integer_weeks(
+        model, weekly, full, annual, climbed, conventional, options, deadline, log, plan_objective
+    )
+    if plan is conventional:
+        return None
+    return plan, climbed.bound, climbed.passes, cut or climbed.timed_out or deadline.hit
+
+
+def _repair_then_climb(
+    model: LinearModel,
+    weekly: WeeklySolver,
+    full: list[WeekProblem],
+    annual: AnnualRows,
+    whole: Start | None,
+    options: SolverOptions,
+    deadline: Deadline,
+    log: Reporter,
+    plan_objective: Callable[[np.ndarray], float],
+) -> Found:
+    """The price search (or the whole LP's start) and the weekly repair; then, with the
+    weighted objective, the climb of the bound after the plan."""
+    starts: list[Start] = []
+    plan_values, best_objective = all_conventional(model), math.inf
+    # Small models have two starts: the whole LP's flows, then, unless its plan is within
+    # the gap, the weekly prices' (the LP's fractional lots can close a lot that the
+    # weekly flows fill); the better plan is kept.
+    while len(starts) < 2:
+        if whole is not None and not starts:
+            start = whole
+        else:
+            start = price_search(model, weekly, annual, options, log, plan_objective)
+        starts.append(start)
+        bound = max(s.bound for s in starts)
+        values = _plan_from(
+            model, weekly, full, annual, start, options, deadline, log, plan_objective
+        )
+        objective = plan_objective(values)
+        if objective < best_objective:
+            plan_values, best_objective = values, objective
+        closed = best_objective - bound <= options.mip_gap * max(1.0, abs(best_objective))
+        if whole is None or closed or deadline.expired():
+            break
+    iterations = sum(start.passes for start in starts)
+    stopped = weekly.cut or deadline.hit
+    if options.objective == "weighted" and whole is None and not closed:
+        # Only the weighted objective reports its bound; the whole LP's is already the
+        # best any prices give.
+        delivery = model.matrix.nnz <= budgets.ASCENT_DELIVERY_MAX_NONZEROS
+        problems = full if delivery else week_problems(model, with_delivery=False)
+        share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
+        climbed = climb_bound(model, weekly, problems, annual, best_objective, options, share, log)
+        bound = max(bound, climbed.bound)
+    return plan_values, bound, iterations, stopped
 
 
 def _plan_from(

@@ -19,7 +19,7 @@ from ...i18n import gettext as _
 from ...i18n import ngettext
 from ...params import SolverOptions
 from ..build import LinearModel
-from ..solvers import LinearProgram
+from ..solvers import LinearProgram, SolverRun
 from ..strategies import (
     Deadline,
     Reporter,
@@ -163,19 +163,17 @@ def polish(
         The better of the polished plan and ``values``, shape (columns,); None when the LP is
         too large.
     """
-    limit = budgets.POLISH_MAX_COLUMNS
-    program, keep = polishing_program(model, values, limit)
-    if program is None:
+    run, keep = polishing_run(model, values, options, deadline)
+    if run is None:
         n = int(keep.sum())
         log(
             ngettext(
                 "polish: {n} column, over {most}: re-pricing",
                 "polish: {n} columns, over {most}: re-pricing",
                 n,
-            ).format(n=n, most=limit)
+            ).format(n=n, most=budgets.POLISH_MAX_COLUMNS)
         )
         return None
-    run = deadline.solve(program, options.lp_solver, options.threads)
     if run.values is None:
         log(_("polish: {status}, plan kept").format(status=run.status))
         return values
@@ -191,6 +189,36 @@ def polish(
         ).format(n=n, before=sig(before), after=sig(after))
     )
     return polished if after < before else values
+
+
+def polishing_run(
+    model: LinearModel, values: np.ndarray, options: SolverOptions, deadline: Deadline
+) -> tuple[SolverRun | None, np.ndarray]:
+    """The polishing LP of a plan (``polishing_program``) solved within ``deadline``.
+
+    Parameters
+    ----------
+    model
+        The model.
+    values
+        The plan, shape (columns,).
+    options
+        Solver options (LP solver, threads).
+    deadline
+        The wall-clock budget.
+
+    Returns
+    -------
+    run : SolverRun or None
+        The LP's run: values over the kept columns, duals over the model's rows (with GLOP
+        and PDLP); None when the LP would be over ``budgets.POLISH_MAX_COLUMNS`` columns.
+    keep : numpy.ndarray
+        Bool per model column: the LP's columns.
+    """
+    program, keep = polishing_program(model, values, budgets.POLISH_MAX_COLUMNS)
+    if program is None:
+        return None, keep
+    return deadline.solve(program, options.lp_solver, options.threads), keep
 
 
 def polishing_program(

@@ -15,6 +15,7 @@ import numpy as np
 from ...params import SolverOptions
 from ..build import LinearModel
 from ..strategies import Deadline
+from . import budgets
 from .executors import WeekPrices, WeekProblem, WeekResult, week_executor, week_prices
 
 GLOBAL_FAMILIES = ("egalim_quality", "egalim_organic", "egalim_meat_fish", "budget")
@@ -137,6 +138,7 @@ class WeeklySolver:
         upper: np.ndarray,
         fallback: np.ndarray | None = None,
         duals: list[np.ndarray] | None = None,
+        integer: np.ndarray | None = None,
     ) -> tuple[np.ndarray, float, bool]:
         """All weeks: the column vector (annual columns 0), Σ objectives, all optimal?
 
@@ -158,6 +160,10 @@ class WeeklySolver:
         duals
             When given, receives each week's row duals in ``problems``' order, shape (week
             rows,) (empty for a week whose LP did not reach its optimum).
+        integer
+            Whether each column is integer, shape (columns,): when given, each week is solved
+            as a MIP (the MIP solver, relative gap ``budgets.WEEKLY_MIP_GAP``) rather than as
+            its LP, and the sum of objectives is that of the MIPs' plans, not a bound.
 
         Returns
         -------
@@ -168,14 +174,17 @@ class WeeklySolver:
         optimal : bool
             Every week's LP reached its optimum.
         """
+        options = self.options
         prices = week_prices(
             problems,
             cost,
             lower,
             upper,
-            self.options.lp_solver,
+            options.lp_solver if integer is None else options.mip_solver,
             self.deadline.left(),
             duals is not None,
+            integer,
+            budgets.WEEKLY_MIP_GAP,
         )
         runs = self._runs(problems, prices)
         values = np.zeros(self.count)
@@ -260,7 +269,8 @@ def _digest(prices: WeekPrices) -> bytes:
     """What makes a week's LP, its time left aside: the solver, whether duals come back, and
     its columns' costs and bounds (a 128-bit digest, so that what is kept per week is its
     plan only, not three arrays of its columns)."""
-    digest = hashlib.blake2b(f"{prices.solver} {prices.duals}".encode(), digest_size=16)
+    kind = f"{prices.solver} {prices.duals} {prices.integer is not None} {prices.mip_gap}"
+    digest = hashlib.blake2b(kind.encode(), digest_size=16)
     for array in (prices.cost, prices.lower, prices.upper):
         digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
     return digest.digest()

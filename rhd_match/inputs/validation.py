@@ -340,9 +340,11 @@ def _coerce_column(values: pd.Series, column: Column, out: Collector) -> pd.Seri
         bad = np.array([bool(unknown[c]) for c in text], dtype=bool)
         if bad.any():
             msgs = [
-                _("unknown label(s) {labels}; allowed: {allowed}").format(
-                    labels=", ".join(unknown[c]), allowed=", ".join(LABELS)
-                )
+                ngettext(
+                    "unknown label {labels}; allowed: {allowed}",
+                    "unknown labels {labels}; allowed: {allowed}",
+                    len(unknown[c]),
+                ).format(labels=", ".join(unknown[c]), allowed=", ".join(LABELS))
                 for c in text[bad]
             ]
             out.add(np.flatnonzero(bad), column.name, msgs)

@@ -184,6 +184,25 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+def quoted(text: object) -> str:
+    """``text`` between the active language's quotes: ``« C9 »`` in French, ``'C9'`` in English.
+
+    For an id, a name or a value as typed, quoted back in a message (``docs/i18n.md``, *House
+    forms*).
+
+    Parameters
+    ----------
+    text
+        What to quote, shown as ``str.format`` shows it.
+
+    Returns
+    -------
+    str
+        ``text`` with the quotes of the active language around it.
+    """
+    return gettext("'{text}'").format(text=text)
+
+
 def _locale() -> Locale:
     return _locale_of(_active.get())
 

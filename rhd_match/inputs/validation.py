@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
-from ..i18n import format_figure, format_number, ngettext
+from ..i18n import format_figure, format_number, ngettext, quoted
 from ..i18n import gettext as _
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
@@ -290,7 +290,7 @@ def _missing_column(name: str, unknown: list[str]) -> str:
     if near is not None:
         return _("required column is missing; found '{found}'").format(found=near)
     if unknown:
-        found = ", ".join(_("'{text}'").format(text=u) for u in unknown)
+        found = ", ".join(quoted(u) for u in unknown)
         return _("required column is missing; found {found}").format(found=found)
     return _("required column is missing")
 

@@ -30,6 +30,7 @@ from rhd_match.i18n import (
     format_money,
     format_number,
     format_points,
+    format_range,
     format_share,
     format_significant,
     gettext,
@@ -244,6 +245,23 @@ def test_values_listed_in_a_message_are_quoted_as_the_language_does(
 def test_a_value_is_quoted_as_the_language_does(language: str, shown: str) -> None:
     with use_language(language):
         assert quoted("C9") == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "last", "shown"),
+    [
+        ("fr", "2026-W10", "2026-W12", "2026-W10 à 2026-W12"),
+        ("en", "2026-W10", "2026-W12", "2026-W10 to 2026-W12"),
+        ("fr", "2026-W10", "2026-W10", "2026-W10"),
+        ("en", "2026-W10", "2026-W10", "2026-W10"),
+    ],
+)
+def test_a_range_with_equal_ends_is_its_one_value(
+    language: str, first: str, last: str, shown: str
+) -> None:
+    """« 2026-W10 à 2026-W10 » says one week twice."""
+    with use_language(language):
+        assert format_range(first, last) == shown
 
 
 def test_values_are_quoted_by_the_one_helper() -> None:

@@ -37,6 +37,7 @@ import pandas as pd
 
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
+from .i18n import quoted
 
 FAMILIES: tuple[str, ...] = (
     "VIANDES_VOLAILLES",
@@ -275,9 +276,7 @@ def line_classes(labels: pd.Series) -> pd.DataFrame:
         try:
             table.append(_classify(u))
         except ValueError as exc:
-            bad.append(
-                _("{where}: {message}").format(where=_("'{text}'").format(text=u), message=exc)
-            )
+            bad.append(_("{where}: {message}").format(where=quoted(u), message=exc))
     if bad:
         raise ValueError(
             _("labels not counted by EGalim accounting: {cells}").format(cells=" | ".join(bad))

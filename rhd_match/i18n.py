@@ -184,6 +184,44 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+def quoted(text: object) -> str:
+    """``text`` between the active language's quotes: ``« C9 »`` in French, ``'C9'`` in English.
+
+    For an id, a name or a value as typed, quoted back in a message (``docs/i18n.md``, *House
+    forms*).
+
+    Parameters
+    ----------
+    text
+        What to quote, shown as ``str.format`` shows it.
+
+    Returns
+    -------
+    str
+        ``text`` with the quotes of the active language around it.
+    """
+    return gettext("'{text}'").format(text=text)
+
+
+def format_range(first: object, last: object) -> str:
+    """From ``first`` to ``last`` (weeks, rows, dates), or ``first`` alone when they are equal.
+
+    Parameters
+    ----------
+    first, last
+        The two ends, already formatted or shown as ``str.format`` shows them.
+
+    Returns
+    -------
+    str
+        ``2026-W10 à 2026-W12`` in French, ``2026-W10 to 2026-W12`` in English; ``2026-W10``
+        for one week, never ``2026-W10 à 2026-W10``.
+    """
+    if first == last:
+        return f"{first}"
+    return gettext("{first} to {last}").format(first=first, last=last)
+
+
 def _locale() -> Locale:
     return _locale_of(_active.get())
 

@@ -41,7 +41,7 @@ from .cells import cell_text as cell_text
 from .cells import header_key as header_key
 from .cells import is_blank as is_blank
 from .errors import Problem
-from .i18n import format_number, ngettext
+from .i18n import format_number, ngettext, quoted
 from .i18n import gettext as _
 from .i18n import gettext_noop as N_
 from .xlsx import cell_list, merged_cells, read_workbook_cells, uncomputed_formulas
@@ -150,9 +150,7 @@ def match_columns(
             "{n} column is named '{name}' ({given}); keep one",
             "{n} columns are named '{name}' ({given}); keep one",
             len(given),
-        ).format(
-            n=len(given), name=name, given=", ".join(_("'{text}'").format(text=g) for g in given)
-        )
+        ).format(n=len(given), name=name, given=", ".join(quoted(g) for g in given))
         problems.append(Problem(table, 1, name, msg, file))
     return names, problems
 
@@ -384,9 +382,7 @@ def _fit_fields(
         found.append((body[0] + 1, msg.format(extra=extra, n=ending, total=len(body)), "warning"))
     counts = [len(r) for r in records]
     if body and max(counts) == min(counts) < width:
-        unused = ", ".join(
-            _("'{column}'").format(column=str(c).strip()) for c in header[counts[0] :]
-        )
+        unused = ", ".join(quoted(str(c).strip()) for c in header[counts[0] :])
         fields = ngettext("{count} field", "{count} fields", counts[0]).format(count=counts[0])
         msg = ngettext(
             "the header has {width} columns but every row has {fields}: column {unused} has "

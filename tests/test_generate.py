@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from factories import tiny_frames
 
 from rhd_match import Scenario
 from rhd_match.egalim import FAMILIES, parse_labels
@@ -286,6 +287,18 @@ def test_describe_reports_families_and_current_shares(demo: Scenario) -> None:
         english = describe(demo)
     assert re.search(r"\norganic\s+20\.0\s+0\.0\s+0 / 63", english)
     assert "Demand within reach of some offer" in english
+
+
+def test_describe_names_a_single_week_once() -> None:
+    """A scenario of one week was « 2026-W03 à 2026-W03 »."""
+    frames = tiny_frames()
+    for table in ("offers", "demand"):
+        frames[table]["week"] = "2026-W03"
+    frames["offers"] = frames["offers"].drop_duplicates(["producer_id", "product_id", "week"])
+    frames["demand"] = frames["demand"].drop_duplicates(["canteen_id", "product_id", "week"])
+    with use_language("fr"):
+        text = describe(Scenario.from_frames(**frames))
+    assert "3 produits, 1 semaine ISO (2026-W03)." in text, text.splitlines()[0]
 
 
 def test_describe_counts_canteens_meeting_a_target(demo: Scenario) -> None:

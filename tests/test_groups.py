@@ -308,6 +308,28 @@ def planned() -> tuple[Scenario, rhd_match.Solution]:
     return sc, rhd_match.solve(sc, strategy="mip", **SOLVE)
 
 
+def test_a_product_of_one_week_is_said_to_be_had_in_that_week(
+    planned: tuple[Scenario, rhd_match.Solution],
+) -> None:
+    """Pears served only from W2 to W2 were said « ne l’admet que de 2026-W04 à 2026-W04 »."""
+    sc, solution = planned
+    groups = sc.groups.copy()
+    groups.loc[groups["product_id"] == "PEAR", "last_week"] = W2
+    one_week = sc.with_tables(groups=groups)
+    menu = solution.menu
+    week = pd.concat(
+        [menu, pd.DataFrame([["C1", "DESSERT", W1, "PEAR", 1.5, 10.0]], columns=menu.columns)]
+    )
+    week.loc[_menu_row(menu, "C1", W1, "YOGURT"), ["qty", "group_qty"]] -= 10.0
+    for language, said in (
+        ("fr", f"« DESSERT » ne l’admet qu’en {W2}"),
+        ("en", f"'DESSERT' may have it in {W2} only"),
+    ):
+        with use_language(language):
+            found = check(one_week, solution.flows, menu=week.reset_index(drop=True))
+        assert list(found.loc[found["rule"] == "menu_week", "message"]) == [said]
+
+
 def _menu_row(menu: pd.DataFrame, canteen: str, week: str, product: str) -> int:
     at = menu.index[
         (menu["canteen_id"] == canteen) & (menu["week"] == week) & (menu["product_id"] == product)

@@ -30,11 +30,13 @@ from rhd_match.i18n import (
     format_money,
     format_number,
     format_points,
+    format_range,
     format_share,
     format_significant,
     gettext,
     month_name,
     ngettext,
+    quoted,
     use_language,
 )
 from rhd_match.plan.orders import ORDER_COLUMNS, ORDER_LABELS, order_sheet_labels, order_sheets
@@ -237,6 +239,42 @@ def test_values_listed_in_a_message_are_quoted_as_the_language_does(
         with pytest.raises(ValueError) as caught:
             egalim_accounting(lines)
     assert [problems[-1].message, missing, str(caught.value)[: len(said[2])]] == said
+
+
+@pytest.mark.parametrize(("language", "shown"), [("fr", "« C9 »"), ("en", "'C9'")])
+def test_a_value_is_quoted_as_the_language_does(language: str, shown: str) -> None:
+    with use_language(language):
+        assert quoted("C9") == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "last", "shown"),
+    [
+        ("fr", "2026-W10", "2026-W12", "2026-W10 à 2026-W12"),
+        ("en", "2026-W10", "2026-W12", "2026-W10 to 2026-W12"),
+        ("fr", "2026-W10", "2026-W10", "2026-W10"),
+        ("en", "2026-W10", "2026-W10", "2026-W10"),
+    ],
+)
+def test_a_range_with_equal_ends_is_its_one_value(
+    language: str, first: str, last: str, shown: str
+) -> None:
+    """« 2026-W10 à 2026-W10 » says one week twice."""
+    with use_language(language):
+        assert format_range(first, last) == shown
+
+
+def test_values_are_quoted_by_the_one_helper() -> None:
+    """A value in quotes goes through ``quoted``, not its own ``_("'{text}'")`` (one form, and
+    one catalogue entry, for every quoted value)."""
+    inline = re.compile(r"""_\(\s*"'\{\w+\}'"\s*\)""")
+    strays = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "rhd_match").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if inline.search(line)
+    ]
+    assert not strays, strays
 
 
 def test_english_messages_keep_the_house_form_of_money() -> None:

@@ -178,6 +178,18 @@ def test_html_escapes_every_text(tiny: tuple[Scenario, Solution]) -> None:
     assert parse(page).errors == []
 
 
+def test_a_plan_of_one_week_names_it_once() -> None:
+    """The subtitle of a one-week plan read « semaines ISO 2026-W03 à 2026-W03 »."""
+    frames = tiny_frames()
+    for table, key in (("offers", "producer_id"), ("demand", "canteen_id")):
+        frames[table]["week"] = "2026-W03"
+        frames[table] = frames[table].drop_duplicates([key, "product_id", "week"])
+    scenario = Scenario.from_frames(**frames)
+    page = render_html(scenario, scenario.solve(strategy="mip", time_limit_s=30, threads=1))
+    assert "semaine ISO 2026-W03" in page
+    assert "semaines ISO" not in page and "2026-W03 à 2026-W03" not in page
+
+
 def test_same_solution_gives_identical_html(
     small: tuple[Scenario, Solution], small_page: str, tmp_path: Path
 ) -> None:

@@ -116,6 +116,13 @@ def test_a_week_in_another_year_is_warned_at_its_row() -> None:
     assert "(2026-W03 to 2026-W04)" in said
 
 
+def test_the_others_in_one_week_are_named_once() -> None:
+    """The others all in 2026-W03 were said « (2026-W03 to 2026-W03) »."""
+    weeks = ["2026-W03", "2026-W03", "2026-W03", "2026-W03", "2027-W06", "2026-W03", "2026-W03"]
+    [said] = stray_warnings(weeks)
+    assert "outside the year of the others (2026-W03): " in said
+
+
 def test_an_offer_week_in_another_year_is_warned_at_its_row() -> None:
     """An offer in 2027-W06 among 2026's was left unsaid: it can serve no demand."""
     frames = tiny_frames()

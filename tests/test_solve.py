@@ -423,6 +423,27 @@ def test_a_plan_is_not_written_beside_a_scenario_workbook(tmp_path: Path) -> Non
     assert solution.to_folder(tmp_path / "plan", formats=("csv", "xlsx"))  # solution.xlsx
 
 
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("plan.csv", "« {tmp}/plan.csv » est un fichier, pas un dossier"),
+        (
+            "plan.csv/sub/plan",
+            "« {tmp}/plan.csv/sub/plan » ne peut pas être créé : « {tmp}/plan.csv » est un fichier",
+        ),
+    ],
+)
+def test_a_plan_is_not_written_into_a_file(tmp_path: Path, where: str, said: str) -> None:
+    """``to_folder`` given a file's path raised a bare FileExistsError."""
+    (tmp_path / "plan.csv").write_text("kept\n", encoding="utf-8")
+    solution = Scenario.from_frames(**tiny_frames()).solve(strategy="mip")
+    with pytest.raises(OptionError) as caught:
+        solution.to_folder(tmp_path / where)
+    assert caught.value.problems == [said.format(tmp=tmp_path)]
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
+    assert (tmp_path / "plan.csv").read_text(encoding="utf-8") == "kept\n"
+
+
 @pytest.mark.parametrize("formats", [(), ("XLSX",), "csv"])
 def test_formats_that_write_nothing_are_refused(tmp_path: Path, formats: tuple[str, ...]) -> None:
     """``formats=("XLSX",)`` or ``()`` wrote nothing and said nothing."""

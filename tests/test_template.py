@@ -340,7 +340,7 @@ FIXES = [
     ("products", 1, "family", "Fruits", None, "'FRUITS' is not one of"),
     ("offers", 0, "labels", "Label Rouge", "LABEL_ROUGE", "read as 'LABEL_ROUGE'"),
     ("offers", 4, "labels", "ab", "BIO", "read as 'BIO'"),
-    ("offers", 4, "labels", "Label", None, "unknown label(s) LABEL"),
+    ("offers", 4, "labels", "Label", None, "unknown label LABEL; allowed"),
     ("offers", 0, "week", "S03", "2026-W03", "year of the scenario's weeks"),
     ("offers", 0, "week", "12/01/2026", "2026-W03", "ISO week of that date"),
     ("offers", 0, "week", "S30", None, "week number without a year"),

@@ -681,6 +681,19 @@ def test_a_count_in_a_message_has_the_language_s_digit_groups() -> None:
     assert str(caught[0].message).startswith("3\u202f134 lignes d’achat")
 
 
+def test_purchase_lines_dated_after_the_export_on_one_day_name_it_once() -> None:
+    """« (2026-12-07 à 2026-12-07) » for lines all dated the same day."""
+    import datetime as dt
+
+    from rhd_match.macantine.export import _check_future
+
+    dates = pd.Series(pd.to_datetime(["2026-12-07", "2026-12-07", "2026-11-02"]))
+    with use_language("fr"), pytest.warns(UserWarning) as caught:
+        _check_future(dates, pd.Series(["C001"] * 3), dt.date(2026, 11, 30), "warn")
+    said = str(caught[0].message)
+    assert said.startswith("2 lignes d’achat datées après le 2026-11-30 (2026-12-07) : "), said
+
+
 def test_check_purchases_says_each_refusal_once_in_french(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

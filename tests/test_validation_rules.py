@@ -19,6 +19,7 @@ import pytest
 from factories import tiny_distances, tiny_frames, tiny_groups, tiny_hubs, tiny_market
 
 from rhd_match import Scenario, ScenarioError
+from rhd_match.i18n import use_language
 from rhd_match.inputs.schema import TABLES, Column
 
 #: The validation messages read here are the English source strings.
@@ -157,6 +158,66 @@ def test_every_unknown_canteen_of_a_market_option_is_named() -> None:
     (problem,) = caught.value.problems
     assert (problem.table, problem.row, problem.column) == ("market", 4, "canteen_ids")
     assert "'NOWHERE', 'ELSEWHERE'" in problem.message
+
+
+def _only_message(frames: Frames, language: str) -> str:
+    with use_language(language), pytest.raises(ScenarioError) as caught:
+        Scenario.from_frames(**frames)
+    (problem,) = caught.value.problems
+    return problem.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "french", "english"),
+    [
+        (
+            "LIEVIN_1,NOWHERE",
+            "'NOWHERE' inconnu (absent de canteens)",
+            "unknown canteen_ids 'NOWHERE' (not in canteens)",
+        ),
+        (
+            "NOWHERE,ELSEWHERE",
+            "'NOWHERE', 'ELSEWHERE' inconnus (absents de canteens)",
+            "unknown canteen_ids 'NOWHERE', 'ELSEWHERE' (not in canteens)",
+        ),
+    ],
+)
+def test_unknown_ids_of_a_list_cell_agree_with_their_count(
+    typed: str, french: str, english: str
+) -> None:
+    """One unknown id is singular, two are plural: no « inconnu(s) (absent(s) de …) »."""
+    frames = _frames()
+    frames["market"].loc[2, "canteen_ids"] = typed
+    shown = _only_message(frames, "fr")
+    assert french in shown
+    assert "(s)" not in shown
+    assert english in _only_message(frames, "en")
+
+
+@pytest.mark.parametrize(
+    ("typed", "french", "english"),
+    [
+        (
+            "BIO,NOT_A_LABEL",
+            "label inconnu NOT_A_LABEL ; permis : ",
+            "unknown label NOT_A_LABEL; allowed: ",
+        ),
+        (
+            "NOT_A_LABEL,NOR_THIS",
+            "labels inconnus NOT_A_LABEL, NOR_THIS ; permis : ",
+            "unknown labels NOT_A_LABEL, NOR_THIS; allowed: ",
+        ),
+    ],
+)
+def test_unknown_labels_agree_with_their_count(typed: str, french: str, english: str) -> None:
+    """One unknown label is singular, two are plural: no « label(s) inconnu(s) »."""
+    frames = _frames()
+    frames["offers"]["labels"] = frames["offers"]["labels"].astype(object)
+    frames["offers"].loc[0, "labels"] = typed
+    shown = _only_message(frames, "fr")
+    assert shown.startswith(french)
+    assert "(s)" not in shown
+    assert _only_message(frames, "en").startswith(english)
 
 
 def test_a_scenario_without_market_has_an_empty_one() -> None:

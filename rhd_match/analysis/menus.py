@@ -43,7 +43,7 @@ from ..errors import OptionError, Problem, ScenarioError
 from ..geo import haversine_km
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import ngettext
+from ..i18n import ngettext, quoted
 from ..inputs.fixes import ROLE_ALIASES, did_you_mean, fix_code, role_name
 from ..inputs.scenario import Scenario
 from ..weeks import week_list_problems
@@ -760,17 +760,15 @@ def territory_menu(
     products = scenario.products
     known = set(products["product_id"].astype(str))
     wrong = [
-        _("roles: no product_id {id} in the scenario's products").format(
-            id=_("'{text}'").format(text=pid)
-        )
+        _("roles: no product_id {id} in the scenario's products").format(id=quoted(pid))
         + did_you_mean(pid, sorted(known))
         for pid in given
         if pid not in known
     ]
     wrong += [
         _("roles: {id}: unknown menu role {role} (roles: {roles})").format(
-            id=_("'{text}'").format(text=pid),
-            role=_("'{text}'").format(text=role),
+            id=quoted(pid),
+            role=quoted(role),
             roles=", ".join(map(role_name, plan.portions_kg)),
         )
         + did_you_mean(role, [role_name(r) for r in plan.portions_kg])

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..cluster import dask_client
 from ..errors import OptionError, Problem, ScenarioError
-from ..i18n import decimal_sign, format_share
+from ..i18n import decimal_sign, format_share, quoted
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.scenario import Scenario
@@ -118,11 +118,6 @@ def _ids(value: str | Iterable[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _quoted(text: str) -> str:
-    """``text`` between the language's quotes: 'C9' in English, « C9 » in French."""
-    return _("'{text}'").format(text=text)
-
-
 def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
     """Raise ``ScenarioError`` naming every id of ``ids`` absent from ``table``.
 
@@ -140,7 +135,7 @@ def _known(s: Scenario, table: str, ids: Sequence[str], variant: str) -> None:
                     None,
                     column,
                     _("no {column} {id} (what-if {variant})").format(
-                        column=column, id=_quoted(i), variant=_quoted(variant)
+                        column=column, id=quoted(i), variant=quoted(variant)
                     ),
                 )
                 for i in unknown
@@ -259,7 +254,7 @@ def convert_to_organic(
                         _(
                             "producer {id} has no offer that is not organic already: nothing to "
                             "convert (what-if {variant})"
-                        ).format(id=_quoted(i), variant=_quoted(label)),
+                        ).format(id=quoted(i), variant=quoted(label)),
                     )
                     for i in nothing
                 ]
@@ -549,7 +544,7 @@ def compare(
         raise OptionError(
             [
                 _("variant {name} is asked for more than once (or named as the base)").format(
-                    name=_quoted(n)
+                    name=quoted(n)
                 )
                 for n in repeated
             ]

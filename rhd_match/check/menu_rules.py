@@ -26,6 +26,16 @@ def _text(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _season(group: str, first: str, last: str) -> str:
+    """Why a product served ``group`` out of its weeks: from ``first`` to ``last`` (an empty
+    end open, shown ``…``), or in ``first`` only when both ends are that week."""
+    if first and first == last:
+        return _("'{group}' may have it in {week} only").format(group=group, week=first)
+    return _("'{group}' may have it from {first} to {last} only").format(
+        group=group, first=first or "…", last=last or "…"
+    )
+
+
 def planned_demand(
     scenario: Scenario, menu: pd.DataFrame | None, found: Found, tol: float
 ) -> Scenario:
@@ -133,14 +143,7 @@ def planned_demand(
     found.add(
         "menu_week",
         lines,
-        each_row(
-            lambda g, a, b: _("'{group}' may have it from {first} to {last} only").format(
-                group=g, first=a or "…", last=b or "…"
-            ),
-            "group_id",
-            "first",
-            "last",
-        ),
+        each_row(_season, "group_id", "first", "last"),
         ids=("canteen_id", "product_id", "week"),
         where=~outside & ~no_row & off_season & served,
     )

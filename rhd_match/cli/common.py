@@ -35,6 +35,7 @@ from ..i18n import (
     gettext,
     month_name,
     ngettext,
+    quoted,
     use_language,
 )
 from ..i18n import gettext as _
@@ -526,9 +527,7 @@ def iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            _("{text} is not a date written YYYY-MM-DD").format(
-                text=_("'{text}'").format(text=text)
-            )
+            _("{text} is not a date written YYYY-MM-DD").format(text=quoted(text))
         ) from None
 
 
@@ -594,14 +593,14 @@ def positive_float(high: float) -> Callable[[str], float]:
         argparse.ArgumentTypeError
             When it is not a number, or not above 0, or above ``high``.
         """
-        quoted = _("'{text}'").format(text=text)
+        as_typed = quoted(text)
         value = typed_number(text)
         if value is None:
-            raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=quoted))
+            raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=as_typed))
         if not 0 < value <= high:
             raise argparse.ArgumentTypeError(
                 _("{text} must be a number greater than 0 and at most {high}").format(
-                    text=quoted, high=format_number(high)
+                    text=as_typed, high=format_number(high)
                 )
             )
         return value
@@ -627,13 +626,13 @@ def fraction(text: str) -> float:
     argparse.ArgumentTypeError
         When it is not a number, or outside [0, 1] (0 % to 100 %).
     """
-    quoted = _("'{text}'").format(text=text)
+    as_typed = quoted(text)
     value, _why = fix_number(text, "fraction")  # as a fraction column's cell is read
     if value is None:
-        raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=quoted))
+        raise argparse.ArgumentTypeError(_("{text} is not a number").format(text=as_typed))
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(
-            _("{text} must be a share from 0 to 1 (or 0 % to 100 %)").format(text=quoted)
+            _("{text} must be a share from 0 to 1 (or 0 % to 100 %)").format(text=as_typed)
         )
     return value
 
@@ -724,20 +723,16 @@ def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
         """
         if re.fullmatch(r"[+-]?[0-9]+", text.strip()) is None:  # int() takes 1_0 and ٣
             raise argparse.ArgumentTypeError(
-                _("{text} is not a whole number").format(text=_("'{text}'").format(text=text))
+                _("{text} is not a whole number").format(text=quoted(text))
             )
         value = int(text)
         if value < low:
             raise argparse.ArgumentTypeError(
-                _("{text} must be at least {low}").format(
-                    text=_("'{text}'").format(text=text), low=low
-                )
+                _("{text} must be at least {low}").format(text=quoted(text), low=low)
             )
         if high is not None and value > high:
             raise argparse.ArgumentTypeError(
-                _("{text} must be at most {high}").format(
-                    text=_("'{text}'").format(text=text), high=high
-                )
+                _("{text} must be at most {high}").format(text=quoted(text), high=high)
             )
         return value
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cells import typed_number
-from ..i18n import current_language, format_number, ngettext
+from ..i18n import current_language, format_number, ngettext, quoted
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.fixes import role_name
@@ -230,7 +230,7 @@ def amounts_per_meal(text: str) -> list[float]:
     """``0,0.05,0.1`` or, with decimal commas, ``0;0,05;0,1`` → [0.0, 0.05, 0.1] (EUR HT per
     meal, each from 0 to ``MAX_AMOUNT_PER_MEAL``), for argparse; commas alone (``0,1``) are
     refused in French, where they may be a decimal comma, and an empty amount everywhere."""
-    quoted = _("'{text}'").format(text=text)
+    as_typed = quoted(text)
     parts = text.replace(",", ".").split(";") if ";" in text else text.split(",")
     # Commas between amounts, and none between a number's digits: in French, 0,1 is a tenth.
     if ";" not in text and "," in text and "." not in text and current_language() == "fr":
@@ -238,7 +238,7 @@ def amounts_per_meal(text: str) -> list[float]:
             _(
                 "{text}: commas between amounts or in them? Write 0;0,05;0,1 (semicolons "
                 "between amounts) or 0,0.05,0.1"
-            ).format(text=quoted)
+            ).format(text=as_typed)
         )
     read = [typed_number(part) for part in parts]
     values = [v for v in read if v is not None]
@@ -249,7 +249,7 @@ def amounts_per_meal(text: str) -> list[float]:
     ):
         raise argparse.ArgumentTypeError(
             _("{text} is not a list of amounts from 0 to {high}, e.g. 0,0.05,0.1").format(
-                text=quoted, high=format_number(MAX_AMOUNT_PER_MEAL)
+                text=as_typed, high=format_number(MAX_AMOUNT_PER_MEAL)
             )
         )
     return values
@@ -369,7 +369,7 @@ def cmd_menus(args: argparse.Namespace) -> int:
         raise OptionError(
             [
                 _("--role: {id} given {roles}: give one role per product").format(
-                    id=_("'{text}'").format(text=product), roles=", ".join(roles)
+                    id=quoted(product), roles=", ".join(roles)
                 )
                 for product, roles in twice.items()
             ]
@@ -446,7 +446,7 @@ def _role(text: str) -> tuple[str, str]:
     product, sep, role = text.partition("=")
     if not sep or not product or not role:
         raise argparse.ArgumentTypeError(
-            _("{text} is not PRODUCT_ID=ROLE").format(text=_("'{text}'").format(text=text))
+            _("{text} is not PRODUCT_ID=ROLE").format(text=quoted(text))
         )
     return product.strip(), role.strip()
 

@@ -27,7 +27,7 @@ import platformdirs
 from ..cluster import DASK_STRATEGIES
 from ..dependencies import missing_package
 from ..errors import InfeasibleError, OptionError, ScenarioError
-from ..i18n import format_number, ngettext
+from ..i18n import format_number, format_range, ngettext
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..inputs.schema import TABLES
@@ -295,12 +295,7 @@ def _row_ranges(rows: list[int], shown: int = 5) -> str:
             runs[-1] = (runs[-1][0], row)
         else:
             runs.append((row, row))
-    said = [
-        format_number(first)
-        if first == last
-        else _("{first} to {last}").format(first=format_number(first), last=format_number(last))
-        for first, last in runs[:shown]
-    ]
+    said = [format_range(format_number(first), format_number(last)) for first, last in runs[:shown]]
     if len(runs) > shown:
         rest = sum(last - first + 1 for first, last in runs[shown:])
         return ngettext("{first} and {n} more", "{first} and {n} more", rest).format(

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ..cells import FRENCH_NUMBER
-from ..i18n import current_language, ngettext
+from ..i18n import current_language, ngettext, quoted
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..weeks import WEEK_PATTERN, iso_weeks_in_year, week_label, week_problem
@@ -275,7 +275,7 @@ def did_you_mean(text: str, choices: list[str]) -> str:
     close = same or difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
     if not close:
         return ""
-    return _("; did you mean {name}?").format(name=_("'{text}'").format(text=close[0]))
+    return _("; did you mean {name}?").format(name=quoted(close[0]))
 
 
 def fix_number(text: str, unit: str) -> tuple[float | None, str]:

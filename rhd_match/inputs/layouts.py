@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..i18n import gettext as _
+from ..i18n import quoted
 from ..io import SOURCE_ROW, header_key, is_blank
 from ..weeks import week_problem
 from .fixes import (
@@ -123,7 +124,7 @@ def demand_from_grid(
     for week, headers in by_week.items():
         if len(headers) > 1:  # else every row of both columns is a duplicate key
             msg = _("columns {headers} are all week {week}: keep one").format(
-                headers=", ".join(_("'{text}'").format(text=h) for h in headers), week=week
+                headers=", ".join(quoted(h) for h in headers), week=week
             )
             problems.append(Problem("demand", None, headers[1], msg, file))
             for header in headers[1:]:

@@ -11,7 +11,7 @@ import pandas as pd
 from ..egalim import FISH_FAMILY, MEAT_FAMILY
 from ..errors import Problem
 from ..geo import haversine_km
-from ..i18n import format_figure, format_number, ngettext
+from ..i18n import format_figure, format_number, format_range, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..weeks import week_monday
@@ -273,17 +273,17 @@ def _stray_weeks(frame: pd.DataFrame, table: str, file: str | None) -> list[Prob
     n = int(stray.sum())
     message = (
         ngettext(
-            "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "
+            "{n} row in week {listed}, outside the year of the others ({weeks}): a "
             "year typed wrong? Only an offer of that same week can serve it",
-            "{n} rows in weeks {listed}, outside the year of the others ({first} to {last}): a "
+            "{n} rows in weeks {listed}, outside the year of the others ({weeks}): a "
             "year typed wrong? Only offers of those same weeks can serve them",
             n,
         )
         if table == "demand"
         else ngettext(
-            "{n} row in week {listed}, outside the year of the others ({first} to {last}): a "
+            "{n} row in week {listed}, outside the year of the others ({weeks}): a "
             "year typed wrong? Only a demand of that same week can buy it",
-            "{n} rows in weeks {listed}, outside the year of the others ({first} to {last}): a "
+            "{n} rows in weeks {listed}, outside the year of the others ({weeks}): a "
             "year typed wrong? Only demand of those same weeks can buy them",
             n,
         )
@@ -291,8 +291,7 @@ def _stray_weeks(frame: pd.DataFrame, table: str, file: str | None) -> list[Prob
     msg = message.format(
         n=format_number(n),
         listed=_listed(outside, LISTED_PRODUCTS),
-        first=inside[0],
-        last=inside[-1],
+        weeks=format_range(inside[0], inside[-1]),
     )
     row = int(source_rows(frame)[int(np.flatnonzero(stray)[0])])
     return [Problem(table, row, "week", msg, file, "warning")]

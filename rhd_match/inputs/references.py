@@ -161,9 +161,11 @@ def _check_id_lists(
     if bad.any():
         cased = {k.casefold(): k for k in sorted(known)}
         msgs = [
-            _("unknown {column} {ids} (not in {table})").format(
-                column=column, ids=", ".join(repr(i) for i in u), table=target
-            )
+            ngettext(
+                "unknown {column} {ids} (not in {table})",
+                "unknown {column} {ids} (not in {table})",
+                len(u),
+            ).format(column=column, ids=", ".join(repr(i) for i in u), table=target)
             + "".join(_case_hint(i, cased) for i in u)
             for u in unknown
             if u

@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import Problem
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
+from ..i18n import quoted
 from ..io import close_header, header_key, read_csv_table, sheet_table, workbook_cells
 from ..xlsx import merged_cells, read_workbook_cells
 
@@ -246,7 +247,7 @@ def find_sources(
                 "its CSV files; edit those, or move the workbook out of this folder"
             ).format(
                 book=book.name,
-                sheets=", ".join(_("'{text}'").format(text=held[t]) for t in sorted(held)),
+                sheets=", ".join(quoted(held[t]) for t in sorted(held)),
             )
             problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
     used = {Path(f).stem for f in files.values()}

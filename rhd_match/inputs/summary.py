@@ -16,7 +16,7 @@ from scipy import sparse
 from ..console import text_table
 from ..egalim import FAMILIES, egalim_accounting
 from ..geo import haversine_km
-from ..i18n import format_number, format_share, ngettext
+from ..i18n import format_number, format_range, format_share, ngettext
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..weeks import week_month
@@ -87,11 +87,7 @@ def describe(scenario: Scenario) -> str:
         scenario.offers, "producer_id", products, week_codes[n_demand:], week_values
     )
     demand["reachable"] = _reachable(scenario, demand, offers, len(week_values))
-    span = (
-        _("{first} to {last}").format(first=week_values[0], last=week_values[-1])
-        if len(week_values)
-        else _("no weeks")
-    )
+    span = format_range(week_values[0], week_values[-1]) if len(week_values) else _("no weeks")
     n_canteens, n_producers = len(scenario.canteens), len(scenario.producers)
     n_products, n_weeks = len(scenario.products), len(week_values)
     parts = [

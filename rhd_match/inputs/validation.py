@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..egalim import LABELS, format_labels, parse_labels
 from ..errors import Problem
-from ..i18n import format_figure, format_number, ngettext
+from ..i18n import format_figure, format_number, ngettext, quoted
 from ..i18n import gettext as _
 from ..io import MAX_LISTED, SOURCE_ROW, blank_rows, cell_text, close_header, match_columns
 from ..weeks import week_problem
@@ -290,7 +290,7 @@ def _missing_column(name: str, unknown: list[str]) -> str:
     if near is not None:
         return _("required column is missing; found '{found}'").format(found=near)
     if unknown:
-        found = ", ".join(_("'{text}'").format(text=u) for u in unknown)
+        found = ", ".join(quoted(u) for u in unknown)
         return _("required column is missing; found {found}").format(found=found)
     return _("required column is missing")
 
@@ -340,9 +340,11 @@ def _coerce_column(values: pd.Series, column: Column, out: Collector) -> pd.Seri
         bad = np.array([bool(unknown[c]) for c in text], dtype=bool)
         if bad.any():
             msgs = [
-                _("unknown label(s) {labels}; allowed: {allowed}").format(
-                    labels=", ".join(unknown[c]), allowed=", ".join(LABELS)
-                )
+                ngettext(
+                    "unknown label {labels}; allowed: {allowed}",
+                    "unknown labels {labels}; allowed: {allowed}",
+                    len(unknown[c]),
+                ).format(labels=", ".join(unknown[c]), allowed=", ".join(LABELS))
                 for c in text[bad]
             ]
             out.add(np.flatnonzero(bad), column.name, msgs)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..egalim import DETAIL_ORDER, FAMILIES, SHARE_FIELDS, VALUE_FIELDS, egalim_accounting
 from ..i18n import gettext as _
+from ..i18n import quoted
 from ..weeks import week_thursday
 from ..writing import csv_writer, write_folder_atomically
 
@@ -318,7 +319,7 @@ def visible(text: str) -> str:
         English (``'12<U+00A0>3'``): ``docs/i18n.md``, *House forms*.
     """
     shown = "".join(c if " " <= c <= "~" or c.isalnum() else f"<U+{ord(c):04X}>" for c in text)
-    return _("'{text}'").format(text=shown)
+    return quoted(shown)
 
 
 def siret_problem(siret: str) -> str | None:

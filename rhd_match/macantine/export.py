@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from ..egalim import format_labels, parse_labels
 from ..errors import Problem, ScenarioError
-from ..i18n import format_number, ngettext, use_language
+from ..i18n import format_number, format_range, ngettext, use_language
 from ..i18n import gettext as _
 from ..inputs.scenario import Scenario
 from ..plan.orders import contract_summary, order_sheets, order_writers
@@ -230,17 +230,14 @@ def _check_future(
     late = (date > limit).to_numpy()
     if not late.any():
         return
-    first = date[late].min().date().isoformat()
-    last = date[late].max().date().isoformat()
+    dates = format_range(date[late].min().date().isoformat(), date[late].max().date().isoformat())
     msg = ngettext(
-        "{n} purchase line dated after {today} ({first} to {last}): ma cantine rejects future "
+        "{n} purchase line dated after {today} ({dates}): ma cantine rejects future "
         "dates; upload the file once those dates have passed",
-        "{n} purchase lines dated after {today} ({first} to {last}): ma cantine rejects future "
+        "{n} purchase lines dated after {today} ({dates}): ma cantine rejects future "
         "dates; upload the file once those dates have passed",
         int(late.sum()),
-    ).format(
-        n=format_number(int(late.sum())), today=limit.date().isoformat(), first=first, last=last
-    )
+    ).format(n=format_number(int(late.sum())), today=limit.date().isoformat(), dates=dates)
     if future == "error":
         names = sorted(pd.unique(canteens[late].to_numpy()))
         raise ScenarioError(

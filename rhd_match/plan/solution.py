@@ -255,11 +255,15 @@ class Solution:
         Raises
         ------
         OptionError
-            When ``formats`` names no format or one other than ``"csv"`` and ``"xlsx"``, or
-            when ``path`` holds a scenario whose tables the results would replace (its
-            ``canteens.csv`` and ``producers.csv``), before anything is written.
+            When ``formats`` names no format or one other than ``"csv"`` and ``"xlsx"``, when
+            ``path`` is a file or lies under one, or when ``path`` holds a scenario whose
+            tables the results would replace (its ``canteens.csv`` and ``producers.csv``),
+            before anything is written.
         """
         writers = self.writers(formats)
+        not_a_folder = _not_a_folder(Path(path))
+        if not_a_folder:
+            raise OptionError([not_a_folder])
         replaced = tables_replaced(Path(path), writers, TABLES)
         if replaced:
             raise OptionError(
@@ -476,3 +480,16 @@ class Solution:
                 )
             )
         return "\n".join(lines)
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """Why the files cannot go in folder ``path``: it is a file, or a file stands where a
+    folder above it would be created; None when it is, or can be made, a folder."""
+    if path.exists():
+        return None if path.is_dir() else _("'{path}' is a file, not a folder").format(path=path)
+    existing = path.parent
+    while not existing.exists():
+        existing = existing.parent
+    if existing.is_dir():
+        return None
+    return _("'{path}' cannot be created: '{file}' is a file").format(path=path, file=existing)

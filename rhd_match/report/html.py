@@ -165,11 +165,12 @@ def render_html(
     with use_language(language):
         outlines, credit = _communes(scenario, communes)
         weeks = sorted(set(solution.flows["week"].astype(str)) | set(scenario.demand["week"]))
-        span = (
-            _("ISO weeks {first} to {last}").format(first=weeks[0], last=weeks[-1])
-            if weeks
-            else _("no weeks")
-        )
+        if not weeks:
+            span = _("no weeks")
+        elif weeks[0] == weeks[-1]:
+            span = _("ISO week {week}").format(week=weeks[0])
+        else:
+            span = _("ISO weeks {first} to {last}").format(first=weeks[0], last=weeks[-1])
         title = _("Territory purchase plan")
         subtitle = " · ".join(
             [

@@ -25,6 +25,35 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .i18n import gettext as _
+
+
+def folder_problem(path: Path) -> str | None:
+    """Why files cannot be written into the folder ``path``, or None when they can.
+
+    Parameters
+    ----------
+    path
+        The folder: it may not exist yet (it is then created with its parents).
+
+    Returns
+    -------
+    str or None
+        The reason, in the active language: ``path`` is a file, a file stands where a folder
+        above it would be created, or the nearest existing folder cannot be written; None
+        when ``path`` is, or can be made, a folder to write into.
+    """
+    if path.exists() and not path.is_dir():
+        return _("'{path}' is a file, not a folder").format(path=path)
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return _("'{path}' cannot be created: '{file}' is a file").format(path=path, file=existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return _("'{path}' cannot be written: permission denied").format(path=existing)
+    return None
+
 
 def write_folder_atomically(
     folder: Path, writers: Mapping[str, Callable[[Path], object]]

@@ -46,6 +46,7 @@ from ..params import MAX_MEMORY_GB, MAX_THREADS, MAX_TIME_LIMIT_S, OBJECTIVES, S
 from ..plan.solution import STATUS_NAMES
 from ..version import __version__
 from ..weeks import week_list_problems
+from ..writing import folder_problem
 
 if TYPE_CHECKING:
     from ..model.strategies import Deadline
@@ -824,19 +825,9 @@ def output_folder(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError(_("an empty folder name"))
     path = Path(text)
-    if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(_("'{path}' is a file, not a folder").format(path=path))
-    existing = path
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise argparse.ArgumentTypeError(
-            _("'{path}' cannot be created: '{file}' is a file").format(path=path, file=existing)
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(
-            _("'{path}' cannot be written: permission denied").format(path=existing)
-        )
+    problem = folder_problem(path)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return path
 
 

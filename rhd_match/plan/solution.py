@@ -17,7 +17,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.schema import TABLES
 from ..inputs.sources import tables_replaced
-from ..writing import csv_writer, write_folder_atomically
+from ..writing import csv_writer, folder_problem, write_folder_atomically
 from ..xlsx import workbook_writer
 
 #: Why demand went to the conventional supplier (``unmet_local``'s ``reason``), in the order
@@ -261,7 +261,7 @@ class Solution:
             before anything is written.
         """
         writers = self.writers(formats)
-        not_a_folder = _not_a_folder(Path(path))
+        not_a_folder = folder_problem(Path(path))
         if not_a_folder:
             raise OptionError([not_a_folder])
         replaced = tables_replaced(Path(path), writers, TABLES)
@@ -480,16 +480,3 @@ class Solution:
                 )
             )
         return "\n".join(lines)
-
-
-def _not_a_folder(path: Path) -> str | None:
-    """Why the files cannot go in folder ``path``: it is a file, or a file stands where a
-    folder above it would be created; None when it is, or can be made, a folder."""
-    if path.exists():
-        return None if path.is_dir() else _("'{path}' is a file, not a folder").format(path=path)
-    existing = path.parent
-    while not existing.exists():
-        existing = existing.parent
-    if existing.is_dir():
-        return None
-    return _("'{path}' cannot be created: '{file}' is a file").format(path=path, file=existing)

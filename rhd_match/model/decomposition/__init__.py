@@ -27,6 +27,18 @@ computed by one small LP per week (in parallel). The strategy:
 4. polish: one whole-year LP over the plan's drops with the true annual rows, or, when that LP
    is too large, weekly re-pricing from the plan's own annual rows.
 
+With the weighted objective, soft targets and budgets, on models past
+``WHOLE_LP_MAX_NONZEROS`` and up to ``INTEGER_WEEKS_MAX_NONZEROS``, steps 1-4 give way to:
+
+5. climb the Lagrangian dual from μ = 0 with the delivery rows (``ascent``: stabilised cutting
+   planes), its best pass's bound being the plan's;
+6. solve each week's MIP at that pass's μ over the binaries its flows or the best plan use,
+   polish the year over the drops they open, and while the plan misses a target go round
+   again at the polishing LP's duals (``integer_weeks``).
+
+Steps 1-4 still run when these find nothing better than buying conventionally; with the
+weighted objective on the other models, step 5 follows step 4 for the bound alone.
+
 Small models (up to ``WHOLE_LP_MAX_NONZEROS``) first solve the whole-year LP relaxation
 instead of steps 1-2: its optimum is the best bound any μ can prove, its duals are such a μ,
 and steps 3-4 start from its flows; unless that plan is within the gap, steps 1-4 run as well
@@ -43,8 +55,9 @@ overrun columns keep non-negative prices, so no term of L(μ) is unbounded.
 
 One module per idea: ``budgets`` (the work budgets above), ``subproblems`` (the weeks and
 their parallel LPs), ``annual`` (the annual rows and their prices), ``pricing`` (steps 1-2, or
-the whole-year relaxation: bound and start), ``repair`` (step 3), ``polishing`` (step 4) and
-``orchestration`` (the steps in order, the plan kept).
+the whole-year relaxation: bound and start), ``repair`` (step 3), ``polishing`` (step 4),
+``ascent`` (step 5), ``integer_weeks`` (step 6) and ``orchestration`` (the steps in order,
+the plan kept).
 """
 
 from .orchestration import solve_decompose

@@ -100,7 +100,9 @@ def integer_weeks(
             problems, cost, var.lower, upper, fallback=best, integer=var.integer
         )
         cut |= not ok
-        run, keep = polishing_run(model, values, options, deadline)
+        run, keep = polishing_run(
+            model, values, options, deadline, budgets.INTEGER_POLISH_MAX_COLUMNS
+        )
         if run is None or run.values is None:
             break
         polished = np.zeros(var.count)

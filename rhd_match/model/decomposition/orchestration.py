@@ -25,7 +25,7 @@ from ..strategies import (
 )
 from . import budgets
 from .annual import AnnualRows
-from .ascent import climb_bound
+from .ascent import Climb, climb_bound
 from .executors import WeekProblem
 from .integer_weeks import integer_weeks
 from .polishing import polish, reprice
@@ -79,14 +79,25 @@ def solve_decompose(
         whole = None
         if model.matrix.nnz <= budgets.WHOLE_LP_MAX_NONZEROS:
             whole = whole_relaxation(model, annual, options, deadline, log)
-        found = None
+        found, climbed = None, None
         if whole is None and _integer_first(model, options, annual):
-            found = _climb_then_integer(
-                model, weekly, full, annual, options, deadline, log, plan_objective
+            share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
+            climbed = climb_bound(model, weekly, full, annual, math.inf, options, share, log)
+            found = _integer_plan(
+                model, weekly, full, annual, climbed, options, deadline, log, plan_objective
             )
         if found is None:
             found = _repair_then_climb(
-                model, weekly, full, annual, whole, options, deadline, log, plan_objective
+                model,
+                weekly,
+                full,
+                annual,
+                whole,
+                climbed,
+                options,
+                deadline,
+                log,
+                plan_objective,
             )
         plan_values, bound, iterations, stopped = found
     finally:
@@ -113,21 +124,20 @@ def _integer_first(model: LinearModel, options: SolverOptions, annual: AnnualRow
     )
 
 
-def _climb_then_integer(
+def _integer_plan(
     model: LinearModel,
     weekly: WeeklySolver,
     full: list[WeekProblem],
     annual: AnnualRows,
+    climbed: Climb,
     options: SolverOptions,
     deadline: Deadline,
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
 ) -> Found | None:
-    """The climb from μ = 0 with the delivery rows, then weekly MIPs at its best multipliers;
-    None when they find no plan better than buying everything conventionally (the repair
-    then runs)."""
-    share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
-    climbed = climb_bound(model, weekly, full, annual, math.inf, options, share, log)
+    """Weekly MIPs at the climb's best multipliers (from μ = 0, with the delivery rows); None
+    when they find no plan better than buying everything conventionally (the repair then
+    runs, with the climb's bound)."""
     conventional = all_conventional(model)
     plan, cut = integer_weeks(
         model, weekly, full, annual, climbed, conventional, options, deadline, log, plan_objective
@@ -143,13 +153,15 @@ def _repair_then_climb(
     full: list[WeekProblem],
     annual: AnnualRows,
     whole: Start | None,
+    climbed: Climb | None,
     options: SolverOptions,
     deadline: Deadline,
     log: Reporter,
     plan_objective: Callable[[np.ndarray], float],
 ) -> Found:
     """The price search (or the whole LP's start) and the weekly repair; then, with the
-    weighted objective, the climb of the bound after the plan."""
+    weighted objective, the climb of the bound after the plan (unless ``climbed`` is one
+    already made)."""
     starts: list[Start] = []
     plan_values, best_objective = all_conventional(model), math.inf
     # Small models have two starts: the whole LP's flows, then, unless its plan is within
@@ -176,10 +188,13 @@ def _repair_then_climb(
     if options.objective == "weighted" and whole is None and not closed:
         # Only the weighted objective reports its bound; the whole LP's is already the
         # best any prices give.
-        delivery = model.matrix.nnz <= budgets.ASCENT_DELIVERY_MAX_NONZEROS
-        problems = full if delivery else week_problems(model, with_delivery=False)
-        share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
-        climbed = climb_bound(model, weekly, problems, annual, best_objective, options, share, log)
+        if climbed is None:
+            delivery = model.matrix.nnz <= budgets.ASCENT_DELIVERY_MAX_NONZEROS
+            problems = full if delivery else week_problems(model, with_delivery=False)
+            share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
+            climbed = climb_bound(
+                model, weekly, problems, annual, best_objective, options, share, log
+            )
         bound = max(bound, climbed.bound)
     return plan_values, bound, iterations, stopped
 

@@ -192,7 +192,11 @@ def polish(
 
 
 def polishing_run(
-    model: LinearModel, values: np.ndarray, options: SolverOptions, deadline: Deadline
+    model: LinearModel,
+    values: np.ndarray,
+    options: SolverOptions,
+    deadline: Deadline,
+    most: int = budgets.POLISH_MAX_COLUMNS,
 ) -> tuple[SolverRun | None, np.ndarray]:
     """The polishing LP of a plan (``polishing_program``) solved within ``deadline``.
 
@@ -206,16 +210,18 @@ def polishing_run(
         Solver options (LP solver, threads).
     deadline
         The wall-clock budget.
+    most
+        The most columns the LP may have.
 
     Returns
     -------
     run : SolverRun or None
         The LP's run: values over the kept columns, duals over the model's rows (with GLOP
-        and PDLP); None when the LP would be over ``budgets.POLISH_MAX_COLUMNS`` columns.
+        and PDLP); None when the LP would be over ``most`` columns.
     keep : numpy.ndarray
         Bool per model column: the LP's columns.
     """
-    program, keep = polishing_program(model, values, budgets.POLISH_MAX_COLUMNS)
+    program, keep = polishing_program(model, values, most)
     if program is None:
         return None, keep
     return deadline.solve(program, options.lp_solver, options.threads), keep

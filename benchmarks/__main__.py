@@ -34,7 +34,7 @@ from .sizes import ALL_TASKS, Size, get_size, with_time_limit
 
 DEFAULT_OUT = REPO / "benchmarks" / "results"
 #: Tasks that need the whole model: skipped at a size whose ``build`` task did not fit.
-NEEDS_MODEL = ("optimiser", "lp", "greedy", "mip", "pulp", "solvers", "strategies")
+NEEDS_MODEL = ("optimiser", "weighted", "lp", "greedy", "mip", "pulp", "solvers", "strategies")
 
 
 def default_memory_limit_gb() -> float:
@@ -145,7 +145,7 @@ def _brief(res: dict[str, Any]) -> str:
     if "skipped" in res:
         return "skipped: " + str(res["skipped"])
     task = res.get("task")
-    if task in ("optimiser", "mip", "lp"):
+    if task in ("optimiser", "weighted", "mip", "lp"):
         gap = 100 * float(res.get("gap", math.nan))
         return (
             f"{res.get('status')} objective {res.get('objective', math.nan):.6g} "

@@ -54,7 +54,11 @@ def best_bound(tasks: dict[str, Result]) -> tuple[float, str]:
     lp = tasks.get("lp")
     if ok(lp) and lp is not None and lp.get("status") in ("relaxation", "optimal"):
         bounds.append((as_number(lp.get("best_bound")), "LP relaxation"))
-    for name, label in (("optimiser", "optimiser's own bound"), ("mip", "exact MIP")):
+    for name, label in (
+        ("optimiser", "optimiser's own bound"),
+        ("weighted", "weighted optimiser's own bound"),
+        ("mip", "exact MIP"),
+    ):
         res = tasks.get(name)
         if ok(res) and res is not None:
             bounds.append((as_number(res.get("best_bound")), label))
@@ -74,6 +78,12 @@ def derive(tasks: dict[str, Result]) -> dict[str, Any]:
         weighted = opt.get("objective_mode", "weighted") == "weighted"
         out["optimiser_gap"] = relative_gap(opt["objective"], bound) if weighted else math.nan
         out["optimiser_total_s"] = as_number(opt["build_time_s"]) + as_number(opt["solve_time_s"])
+    weighted_run = tasks.get("weighted")
+    if ok(weighted_run) and weighted_run is not None:
+        out["weighted_gap"] = relative_gap(weighted_run["objective"], bound)
+        out["weighted_total_s"] = as_number(weighted_run["build_time_s"]) + as_number(
+            weighted_run["solve_time_s"]
+        )
     if ok(mip) and mip is not None:
         out["mip_gap"] = relative_gap(mip["objective"], bound)
         if ok(lp) and lp is not None:

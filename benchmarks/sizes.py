@@ -27,6 +27,7 @@ from rhd_match.inputs.scenario import Scenario
 ALL_TASKS: tuple[str, ...] = (
     "build",
     "optimiser",
+    "weighted",
     "lp",
     "greedy",
     "mip",
@@ -49,6 +50,7 @@ class Size:
     compared with rhd_match's exact MIP), ``"lp"`` (the relaxation, compared with rhd_match's
     LP bound) or ``None``; ``pulp_time_limit_s`` is passed to CBC. ``hubs``: the territory's
     hubs in the scenario (the PuLP model has none: a size compared with PuLP leaves them out).
+    ``weighted_time_limit_s``: the ``weighted`` task's limit (s; None: ``time_limit_s``).
     """
 
     name: str
@@ -64,7 +66,8 @@ class Size:
     time_limit_s: float = 60.0
     lp_time_limit_s: float = 300.0
     task_timeout_s: float = 900.0
-    tasks: tuple[str, ...] = ("build", "optimiser", "lp", "greedy")
+    tasks: tuple[str, ...] = ("build", "optimiser", "weighted", "lp", "greedy")
+    weighted_time_limit_s: float | None = None
     pulp: str | None = None
     pulp_time_limit_s: float = 300.0
     solver_time_limit_s: float = 60.0
@@ -102,7 +105,7 @@ SIZES: dict[str, Size] = {
         time_limit_s=60.0,
         lp_time_limit_s=60.0,
         task_timeout_s=240.0,
-        tasks=("build", "optimiser", "lp", "greedy", "mip", "pulp", "solvers"),
+        tasks=("build", "optimiser", "weighted", "lp", "greedy", "mip", "pulp", "solvers"),
         pulp="mip",
         pulp_time_limit_s=120.0,
         solver_time_limit_s=20.0,
@@ -122,6 +125,7 @@ SIZES: dict[str, Size] = {
         tasks=(
             "build",
             "optimiser",
+            "weighted",
             "lp",
             "greedy",
             "pulp",
@@ -143,6 +147,7 @@ SIZES: dict[str, Size] = {
         seed=2026,
         description="between S and M (1/5 of M each way), for the scaling curve",
         time_limit_s=120.0,
+        weighted_time_limit_s=600.0,
         lp_time_limit_s=300.0,
         task_timeout_s=1200.0,
     ),

@@ -196,7 +196,7 @@ def polishing_run(
     values: np.ndarray,
     options: SolverOptions,
     deadline: Deadline,
-    most: int = budgets.POLISH_MAX_COLUMNS,
+    most: int | None = None,
 ) -> tuple[SolverRun | None, np.ndarray]:
     """The polishing LP of a plan (``polishing_program``) solved within ``deadline``.
 
@@ -211,7 +211,7 @@ def polishing_run(
     deadline
         The wall-clock budget.
     most
-        The most columns the LP may have.
+        The most columns the LP may have; None: ``budgets.POLISH_MAX_COLUMNS``.
 
     Returns
     -------
@@ -221,7 +221,8 @@ def polishing_run(
     keep : numpy.ndarray
         Bool per model column: the LP's columns.
     """
-    program, keep = polishing_program(model, values, most)
+    limit = budgets.POLISH_MAX_COLUMNS if most is None else most
+    program, keep = polishing_program(model, values, limit)
     if program is None:
         return None, keep
     return deadline.solve(program, options.lp_solver, options.threads), keep

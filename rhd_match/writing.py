@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import OptionError
 from .i18n import gettext as _
 
 
@@ -79,12 +80,18 @@ def write_folder_atomically(
 
     Raises
     ------
+    OptionError
+        When ``folder`` cannot be a folder to write into (``folder_problem``), before
+        anything is written.
     Exception
         Whatever a writer or a move raises (``IsADirectoryError`` naming the file in
         ``folder`` when a folder stands there), after the temporary folder (and ``folder``,
         when this call created it and it is empty) is removed: no file is left half-written,
         and no earlier file replaced.
     """
+    problem = folder_problem(folder)
+    if problem:
+        raise OptionError([problem])
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".rhd_match-", dir=folder))

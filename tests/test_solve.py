@@ -17,7 +17,9 @@ from rhd_match import InfeasibleError, OptionError, Scenario
 from rhd_match.check import check
 from rhd_match.cli.progress import ProgressDisplay
 from rhd_match.i18n import format_significant, use_language
+from rhd_match.plan.orders import write_orders
 from rhd_match.progress import Progress
+from rhd_match.report import write_reports
 
 
 def scarce_organic_frames() -> dict[str, pd.DataFrame]:
@@ -442,6 +444,25 @@ def test_a_plan_is_not_written_into_a_file(tmp_path: Path, where: str, said: str
     assert caught.value.problems == [said.format(tmp=tmp_path)]
     assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
     assert (tmp_path / "plan.csv").read_text(encoding="utf-8") == "kept\n"
+
+
+@pytest.mark.parametrize("writer", ["scenario", "orders", "reports"])
+def test_no_writer_writes_into_a_file(tmp_path: Path, writer: str) -> None:
+    """Every writer of files refuses a file's path as its folder, naming it, and leaves the
+    file as it was (they raised a bare FileExistsError)."""
+    target = tmp_path / "plan.csv"
+    target.write_text("kept\n", encoding="utf-8")
+    scenario = Scenario.from_frames(**tiny_frames())
+    write = {
+        "scenario": lambda: scenario.to_folder(target),
+        "orders": lambda: write_orders(scenario, scenario.solve(strategy="mip"), target),
+        "reports": lambda: write_reports(scenario, scenario.solve(strategy="mip"), target),
+    }[writer]
+    with pytest.raises(OptionError) as caught:
+        write()
+    assert caught.value.problems == [f"« {target} » est un fichier, pas un dossier"]
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
+    assert target.read_text(encoding="utf-8") == "kept\n"
 
 
 @pytest.mark.parametrize("formats", [(), ("XLSX",), "csv"])

@@ -322,6 +322,8 @@ class Scenario:
         ------
         ValueError
             When ``fmt`` is neither ``"csv"`` nor ``"xlsx"``.
+        OptionError
+            When ``path`` is a file or lies under one, before anything is written.
         """
         # Only what differs from the defaults, so that improved defaults reach saved scenarios.
         params_text = self.parameters.model_dump_json(indent=2, exclude_defaults=True) + "\n"

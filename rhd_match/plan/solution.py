@@ -17,7 +17,7 @@ from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
 from ..inputs.schema import TABLES
 from ..inputs.sources import tables_replaced
-from ..writing import csv_writer, folder_problem, write_folder_atomically
+from ..writing import csv_writer, write_folder_atomically
 from ..xlsx import workbook_writer
 
 #: Why demand went to the conventional supplier (``unmet_local``'s ``reason``), in the order
@@ -261,9 +261,6 @@ class Solution:
             before anything is written.
         """
         writers = self.writers(formats)
-        not_a_folder = folder_problem(Path(path))
-        if not_a_folder:
-            raise OptionError([not_a_folder])
         replaced = tables_replaced(Path(path), writers, TABLES)
         if replaced:
             raise OptionError(

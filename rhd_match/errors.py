@@ -163,7 +163,8 @@ class OptionError(ValueError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__(_("invalid option(s): ") + "; ".join(self.problems))
+        head = ngettext("invalid option: ", "invalid options: ", len(self.problems))
+        super().__init__(head + "; ".join(self.problems))
 
     def __reduce__(self) -> tuple[type[OptionError], tuple[list[str]]]:
         return (type(self), (self.problems,))

@@ -627,7 +627,7 @@ def test_csv_files_beside_a_workbook_of_some_tables_are_read_and_the_workbook_na
     assert said == [
         (
             str(folder / "offres_2026.xlsx"),
-            "workbook 'offres_2026.xlsx' is not read (sheet(s) 'Offers'): this folder's tables "
+            "workbook 'offres_2026.xlsx' is not read (sheet 'Offers'): this folder's tables "
             "are its CSV files; edit those, or move the workbook out of this folder",
         )
     ]

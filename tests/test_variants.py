@@ -179,7 +179,7 @@ def test_parameter_problems_in_french(tmp_path: Path) -> None:
         with pytest.raises(OptionError) as option:
             Scenario.from_folder(VARIANTS / "reference").solve(time_limt_s=1)
     assert str(option.value) == (
-        "option(s) invalide(s) : time_limt_s : nom inconnu ; vouliez-vous dire « time_limit_s » ?"
+        "option invalide : time_limt_s : nom inconnu ; vouliez-vous dire « time_limit_s » ?"
     )
 
 
@@ -270,6 +270,6 @@ def test_the_folder_above_a_scenario_names_the_one_inside(tmp_path: Path) -> Non
             "scenario",
             None,
             None,
-            "no scenario here; the folder(s) inside holding one: territoire 2026",
+            "no scenario here; the folder inside holding one: territoire 2026",
         ]
     ]

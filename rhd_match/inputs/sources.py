@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import Problem
 from ..i18n import gettext as _
 from ..i18n import gettext_noop as N_
-from ..i18n import quoted
+from ..i18n import ngettext, quoted
 from ..io import close_header, header_key, read_csv_table, sheet_table, workbook_cells
 from ..xlsx import merged_cells, read_workbook_cells
 
@@ -166,7 +166,11 @@ def find_sources(
             )
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
         elif inside := [d.name for d in sorted(path.iterdir()) if _holds_scenario(d, tables)]:
-            said = _("no scenario here; the folder(s) inside holding one: {names}")  # one above
+            said = ngettext(
+                "no scenario here; the folder inside holding one: {names}",
+                "no scenario here; the folders inside holding one: {names}",
+                len(inside),
+            )  # one above
             msg = said.format(names=", ".join(inside))
             return raw, files, [Problem("scenario", None, None, msg, str(path))]
     elif rivals := [
@@ -242,9 +246,12 @@ def find_sources(
             ).format(book=book.name)
             problems.append(Problem("scenario", None, None, msg, str(book), "warning"))
         elif held := _table_sheets(book, tables):
-            msg = _(
-                "workbook '{book}' is not read (sheet(s) {sheets}): this folder's tables are "
-                "its CSV files; edit those, or move the workbook out of this folder"
+            msg = ngettext(
+                "workbook '{book}' is not read (sheet {sheets}): this folder's tables are "
+                "its CSV files; edit those, or move the workbook out of this folder",
+                "workbook '{book}' is not read (sheets {sheets}): this folder's tables are "
+                "its CSV files; edit those, or move the workbook out of this folder",
+                len(held),
             ).format(
                 book=book.name,
                 sheets=", ".join(quoted(held[t]) for t in sorted(held)),

@@ -64,6 +64,7 @@ def climb_bound(
     options: SolverOptions,
     deadline: Deadline,
     log: Reporter,
+    reserve_passes: float = 0.0,
 ) -> Climb:
     """The best Lagrangian bound found climbing from μ = 0 (every annual row left out), with
     the multipliers and weekly flows that gave it.
@@ -71,7 +72,8 @@ def climb_bound(
     Stops when the master LP leaves less than ``budgets.ASCENT_TOLERANCE`` of the plan's
     |objective| to gain (or the bound meets the plan within ``options.mip_gap``), after
     ``budgets.ASCENT_PASSES`` passes, when a pass would not fit what ``deadline`` leaves at
-    the pace so far, or when a weekly LP or the master does not reach its optimum.
+    the pace so far (less ``reserve_passes`` passes at that pace, kept for what follows), or
+    when a weekly LP or the master does not reach its optimum.
 
     Parameters
     ----------
@@ -93,6 +95,9 @@ def climb_bound(
         The time the climb may take.
     log
         Receives the bound at each pass.
+    reserve_passes
+        The time kept at the end of ``deadline`` for what follows the climb, in passes at
+        the climb's pace.
 
     Returns
     -------
@@ -117,7 +122,7 @@ def climb_bound(
     best_flows: np.ndarray | None = None
     passes, timed_out = 0, False
     for n in range(1, budgets.ASCENT_PASSES + 1):
-        if deadline.expired() or deadline.left() < pass_s:
+        if deadline.expired() or deadline.left() < pass_s * (1 + reserve_passes):
             timed_out = True
             break
         started = time.perf_counter()

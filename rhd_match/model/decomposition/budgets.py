@@ -142,3 +142,10 @@ INTEGER_ROUNDS, WEEKLY_MIP_GAP, INTEGER_USED, INTEGER_SHORT_EUR = 3, 1e-3, 1e-6,
 #: over them has 672,466 columns and 2.5 M nonzeros, and GLOP solves it in 33 s (plan
 #: −19,380,855 from 215,980,187 unpolished; measured 2026-12-02, idle).
 INTEGER_POLISH_MAX_COLUMNS = 1_000_000
+#: The climb before the weekly MIPs stops when the time left would hold no more than this
+#: many of its passes besides the next, kept for the MIPs and the polishing LP. On the demo
+#: they took 22 passes' time (14.6 s against 0.65 s a pass) on the 2-core machine, whose
+#: speed varied by 40 % in one afternoon (measured 2026-12-02); with half the limit for the
+#: climb instead, a 30-s limit on a slow afternoon cut the MIPs, and the weeks they had not
+#: solved bought conventionally (gap 77 %).
+INTEGER_RESERVE_PASSES = 30.0

@@ -81,8 +81,17 @@ def solve_decompose(
             whole = whole_relaxation(model, annual, options, deadline, log)
         found, climbed = None, None
         if whole is None and _integer_first(model, options, annual):
-            share = Deadline(budgets.ASCENT_TIME_SHARE * deadline.left())
-            climbed = climb_bound(model, weekly, full, annual, math.inf, options, share, log)
+            climbed = climb_bound(
+                model,
+                weekly,
+                full,
+                annual,
+                math.inf,
+                options,
+                deadline,
+                log,
+                budgets.INTEGER_RESERVE_PASSES,
+            )
             found = _integer_plan(
                 model, weekly, full, annual, climbed, options, deadline, log, plan_objective
             )

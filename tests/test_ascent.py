@@ -7,9 +7,8 @@ import math
 
 import pandas as pd
 import pytest
-from factories import weighted
+from factories import binding_xs
 
-from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
 from rhd_match.model.build import LinearModel, build_model
@@ -26,15 +25,8 @@ OPTIONS = SolverOptions(objective="weighted")
 
 @pytest.fixture(scope="module")
 def small() -> Scenario:
-    """The benchmarks' XS with its market table (16 canteens, 30 producers, 12 ISO weeks),
-    its budgets cut to a quarter and every organic target at 40 %, so that the annual rows
-    bind: μ = 0 bounds 14 % below the LP relaxation (measured)."""
-    tables = make_scenario(get_size("XS")).tables
-    canteens = tables["canteens"]
-    tables["canteens"] = canteens.assign(
-        budget_eur_ht=canteens["budget_eur_ht"] / 4, target_organic=0.4
-    )
-    return weighted(Scenario.from_frames(**tables))
+    """``factories.binding_xs``: budgets and organic targets that bind."""
+    return binding_xs()
 
 
 @pytest.fixture(scope="module")

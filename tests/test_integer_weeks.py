@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from factories import weighted
+from factories import binding_xs
 
-from benchmarks.sizes import get_size, make_scenario
 from rhd_match import Scenario
 from rhd_match.check import check
 from rhd_match.i18n import use_language
@@ -34,14 +33,8 @@ RTOL = 1e-6
 
 @pytest.fixture(scope="module")
 def small() -> Scenario:
-    """The benchmarks' XS with its market table, its budgets cut to a quarter and every
-    organic target at 40 %, so that the annual rows bind (as in ``test_ascent``)."""
-    tables = make_scenario(get_size("XS")).tables
-    canteens = tables["canteens"]
-    tables["canteens"] = canteens.assign(
-        budget_eur_ht=canteens["budget_eur_ht"] / 4, target_organic=0.4
-    )
-    return weighted(Scenario.from_frames(**tables))
+    """``factories.binding_xs``: budgets and organic targets that bind."""
+    return binding_xs()
 
 
 @pytest.fixture(scope="module")

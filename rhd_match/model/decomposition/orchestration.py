@@ -80,7 +80,7 @@ def solve_decompose(
         if model.matrix.nnz <= budgets.WHOLE_LP_MAX_NONZEROS:
             whole = whole_relaxation(model, annual, options, deadline, log)
         found, climbed = None, None
-        if whole is None and _integer_first(model, options, annual):
+        if whole is None and _integer_first(model, options):
             climbed = climb_bound(
                 model,
                 weekly,
@@ -122,14 +122,14 @@ def solve_decompose(
 Found = tuple[np.ndarray, float, int, bool]
 
 
-def _integer_first(model: LinearModel, options: SolverOptions, annual: AnnualRows) -> bool:
+def _integer_first(model: LinearModel, options: SolverOptions) -> bool:
     """Whether the climb and the weekly MIPs make the plan (``integer_weeks``): the weighted
     objective (its bound is reported), soft targets and budgets (the weekly MIPs price them,
     they do not enforce them), weeks small enough to solve with their delivery rows."""
     return (
         options.objective == "weighted"
         and model.matrix.nnz <= budgets.INTEGER_WEEKS_MAX_NONZEROS
-        and not any(annual.hard_modes(model))
+        and not any(AnnualRows.hard_modes(model))
     )
 
 
